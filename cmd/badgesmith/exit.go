@@ -1,0 +1,38 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Exit codes, shared by every command.
+const (
+	exitOK      = 0 // success, or every credential valid
+	exitInvalid = 1 // a check failed: the input is bad
+	exitError   = 2 // usage error, or the input could not be checked
+)
+
+// errInvalid marks an error that means "a check failed" (exit 1) rather than
+// "could not run" (exit 2). Commands wrap their verdict errors with it.
+var errInvalid = errors.New("invalid")
+
+// silentError carries an exit code for a failure the command has already
+// reported on its own output.
+type silentError struct{ code int }
+
+func (e *silentError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
+
+func exitCode(s streams, err error) int {
+	if err == nil {
+		return exitOK
+	}
+	var se *silentError
+	if errors.As(err, &se) {
+		return se.code
+	}
+	fmt.Fprintf(s.err, "badgesmith: %v\n", err)
+	if errors.Is(err, errInvalid) {
+		return exitInvalid
+	}
+	return exitError
+}
