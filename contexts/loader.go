@@ -101,7 +101,8 @@ func (l *Loader) With(url string, doc []byte) (*Loader, error) {
 }
 
 // LoadDocument implements ld.DocumentLoader. Any URL that is not bundled is an
-// error wrapping ErrNotBundled.
+// error wrapping ErrNotBundled. The returned document is shared by every
+// Loader in the process and must not be modified.
 func (l *Loader) LoadDocument(u string) (*ld.RemoteDocument, error) {
 	if d, ok := l.docs[u]; ok {
 		return d, nil

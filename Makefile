@@ -1,0 +1,60 @@
+# badgesmith developer targets. `make test` is the whole suite, interop included.
+GO        ?= go
+BIN       := bin/badgesmith
+GOLANGCI  := github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.15.0
+FUZZTIME  ?= 20s
+
+.PHONY: all build test race lint fuzz bench demo interop interop-deps contexts clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN) ./cmd/badgesmith
+
+interop-deps:
+	cd interop && npm ci --no-audit --no-fund
+
+# The README's test command: vet, formatting, the race-enabled suite and the
+# cross-implementation interop tests (which need interop/node_modules).
+test: interop-deps
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1)
+	$(GO) vet ./...
+	$(GO) test -race -count=1 ./...
+
+race:
+	$(GO) test -race -count=1 ./...
+
+lint:
+	$(GO) run $(GOLANGCI) run ./...
+
+# Each fuzz target runs for FUZZTIME.
+fuzz:
+	@set -e; for pkg in $$($(GO) list ./...); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+	    echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg; \
+	  done; \
+	done
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./contexts/ ./proof/ ./issuer/ ./verifier/ ./keys/ ./ob3/
+
+interop: interop-deps
+	$(GO) test -count=1 -v ./interop/
+
+contexts:
+	bash contexts/sync.sh
+
+# Builds, makes a key in a temporary keyring, issues the sample credential
+# from testdata/, verifies it and shows the report.
+demo: build
+	@set -e; tmp=$$(mktemp -d); trap 'rm -rf $$tmp' EXIT; \
+	echo "== keyring in $$tmp/keys"; \
+	$(BIN) keys generate --keyring $$tmp/keys demo-issuer; \
+	echo "== issuing testdata sample"; \
+	$(BIN) issue --keyring $$tmp/keys --key demo-issuer --issuer-profile testdata/issuer.json \
+	  --achievement testdata/achievement.json --subject testdata/subject.json --out $$tmp/credential.json; \
+	echo "== verifying"; \
+	$(BIN) verify $$tmp/credential.json
+
+clean:
+	rm -rf bin

@@ -1,0 +1,113 @@
+package archtest
+
+import (
+	"go/parser"
+	"go/token"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/badgesmith/badgesmith/"
+
+// allowed lists, per package, which of our packages it may import.
+// A package missing here may import nothing of ours.
+var allowed = map[string][]string{
+	"contexts":          {},
+	"keys":              {"internal/atomicfile"},
+	"ob3":               {},
+	"status":            {},
+	"bake":              {},
+	"did":               {"keys"},
+	"proof":             {"keys", "contexts"},
+	"issuer":            {"ob3", "contexts", "keys", "did", "proof", "status", "store", "internal/atomicfile"},
+	"verifier":          {"ob3", "contexts", "keys", "did", "proof", "status", "bake"},
+	"internal/server":   {"issuer", "verifier", "did"},
+	"cmd/badgesmith":    {"*"},
+	"interop":           {"*"},
+	"internal/archtest": {},
+}
+
+// thirdPartyOnlyIn names imports that only some packages may use.
+var thirdPartyOnlyIn = map[string][]string{
+	"github.com/spf13/cobra": {"cmd/badgesmith"},
+}
+
+func TestDependencyRules(t *testing.T) {
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked := 0
+	err = filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			name := d.Name()
+			if name == "node_modules" || name == "testdata" || (strings.HasPrefix(name, ".") && path != root) {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(path, ".go") {
+			return nil
+		}
+		rel, _ := filepath.Rel(root, filepath.Dir(path))
+		pkg := filepath.ToSlash(rel)
+		f, err := parser.ParseFile(token.NewFileSet(), path, nil, parser.ImportsOnly)
+		if err != nil {
+			t.Errorf("%s: %v", path, err)
+			return nil
+		}
+		checked++
+		isTest := strings.HasSuffix(path, "_test.go")
+		for _, imp := range f.Imports {
+			p := strings.Trim(imp.Path.Value, `"`)
+			if owners, ok := thirdPartyOnlyIn[p]; ok && !contains(owners, pkg) {
+				t.Errorf("%s imports %s; only %v may", path, p, owners)
+			}
+			if !strings.HasPrefix(p, module) {
+				continue
+			}
+			dep := strings.TrimPrefix(p, module)
+			if isTest && (dep == pkg || strings.HasPrefix(dep, pkg+"/")) {
+				continue
+			}
+			top := pkg
+			if strings.HasPrefix(pkg, "store/") {
+				top = "store/*"
+			}
+			rules, ok := allowed[top]
+			if !ok {
+				rules = allowed[strings.SplitN(pkg, "/", 2)[0]]
+			}
+			if contains(rules, "*") || contains(rules, dep) || (isTest && dep == "internal/atomicfile") {
+				continue
+			}
+			// Tests may use the verifier or issuer to check their package's
+			// output end to end, except that the verifier never sees the issuer.
+			if isTest && pkg != "verifier" && (dep == "issuer" || dep == "verifier") {
+				continue
+			}
+			t.Errorf("%s imports %s, which DESIGN.md's dependency rules forbid for %s", path, dep, pkg)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if checked == 0 {
+		t.Fatal("no Go files were checked")
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
