@@ -1,0 +1,333 @@
+package did
+
+import (
+	"bytes"
+	"crypto"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/badgesmith/badgesmith/keys"
+)
+
+// Context URLs of a did:key document.
+const (
+	ContextDIDv1      = "https://www.w3.org/ns/did/v1"
+	ContextMultikeyV1 = "https://w3id.org/security/multikey/v1"
+)
+
+// Verification method types whose publicKeyMultibase this package decodes.
+const (
+	TypeMultikey                   = "Multikey"
+	TypeEd25519VerificationKey2020 = "Ed25519VerificationKey2020"
+)
+
+// Verification relationships (DID Core 1.0 section 5.3), which double as
+// Data Integrity proof purposes.
+const (
+	Authentication       = "authentication"
+	AssertionMethod      = "assertionMethod"
+	CapabilityInvocation = "capabilityInvocation"
+	CapabilityDelegation = "capabilityDelegation"
+)
+
+// MaxDocumentSize bounds the DID documents ParseDocument accepts.
+const MaxDocumentSize = 256 << 10
+
+// Document is a DID document (DID Core 1.0, W3C Controlled Identifiers 1.0).
+// Entries of the relationship lists are either strings (references to a
+// verification method, absolute or "#fragment") or embedded verification
+// methods (map[string]any as decoded by encoding/json, or
+// VerificationMethod). Properties badgesmith does not use (service,
+// keyAgreement, alsoKnownAs, ...) are dropped on decoding.
+type Document struct {
+	Context              []any                `json:"@context"`
+	ID                   string               `json:"id"`
+	VerificationMethod   []VerificationMethod `json:"verificationMethod,omitempty"`
+	Authentication       []any                `json:"authentication,omitempty"`
+	AssertionMethod      []any                `json:"assertionMethod,omitempty"`
+	CapabilityInvocation []any                `json:"capabilityInvocation,omitempty"`
+	CapabilityDelegation []any                `json:"capabilityDelegation,omitempty"`
+}
+
+// VerificationMethod is a verification method: a public key and who
+// controls it.
+type VerificationMethod struct {
+	ID                 string         `json:"id"`
+	Type               string         `json:"type"`
+	Controller         string         `json:"controller"`
+	PublicKeyMultibase string         `json:"publicKeyMultibase,omitempty"`
+	PublicKeyJwk       map[string]any `json:"publicKeyJwk,omitempty"`
+}
+
+// UnmarshalJSON decodes a document, accepting a single string as @context.
+func (d *Document) UnmarshalJSON(data []byte) error {
+	type plain Document
+	var aux struct {
+		plain
+		Context json.RawMessage `json:"@context"`
+	}
+	if err := json.Unmarshal(data, &aux); err != nil {
+		return err
+	}
+	*d = Document(aux.plain)
+	d.Context = nil
+	ctx := bytes.TrimSpace(aux.Context)
+	switch {
+	case len(ctx) == 0 || bytes.Equal(ctx, []byte("null")):
+	case ctx[0] == '[':
+		if err := json.Unmarshal(ctx, &d.Context); err != nil {
+			return fmt.Errorf("@context: %w", err)
+		}
+	default:
+		var one any
+		if err := json.Unmarshal(ctx, &one); err != nil {
+			return fmt.Errorf("@context: %w", err)
+		}
+		d.Context = []any{one}
+	}
+	return nil
+}
+
+// ParseDocument decodes a DID document of at most MaxDocumentSize bytes.
+// It returns an error wrapping ErrInvalidDocument if data is not a JSON
+// object of the expected shape or has no id.
+func ParseDocument(data []byte) (*Document, error) {
+	if len(data) > MaxDocumentSize {
+		return nil, fmt.Errorf("DID document of %d bytes, more than %d: %w", len(data), MaxDocumentSize, ErrInvalidDocument)
+	}
+	var d Document
+	if err := json.Unmarshal(data, &d); err != nil {
+		return nil, fmt.Errorf("DID document: %w: %w", ErrInvalidDocument, err)
+	}
+	if d.ID == "" {
+		return nil, fmt.Errorf("DID document: id: missing: %w", ErrInvalidDocument)
+	}
+	return &d, nil
+}
+
+// KeyDocument returns the DID document of a did:key DID, built offline:
+// one Multikey verification method, DID#<multikey>, controlled by the DID
+// and listed under authentication, assertionMethod, capabilityInvocation and
+// capabilityDelegation.
+func KeyDocument(did string) (*Document, error) {
+	pub, err := ParseKey(did)
+	if err != nil {
+		return nil, err
+	}
+	mk, err := keys.EncodePublicMultikey(pub)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", quote(did), err)
+	}
+	vmID := did + "#" + mk
+	return &Document{
+		Context: []any{ContextDIDv1, ContextMultikeyV1},
+		ID:      did,
+		VerificationMethod: []VerificationMethod{{
+			ID:                 vmID,
+			Type:               TypeMultikey,
+			Controller:         did,
+			PublicKeyMultibase: mk,
+		}},
+		Authentication:       []any{vmID},
+		AssertionMethod:      []any{vmID},
+		CapabilityInvocation: []any{vmID},
+		CapabilityDelegation: []any{vmID},
+	}, nil
+}
+
+// AssertionKey returns the verification method vmID and its public key if
+// the document authorizes it for assertionMethod, the relationship that
+// credential proofs use. See Key.
+func (d *Document) AssertionKey(vmID string) (*VerificationMethod, crypto.PublicKey, error) {
+	return d.Key(vmID, AssertionMethod)
+}
+
+// Key returns the verification method vmID and its public key, following
+// Controlled Identifiers 1.0 section 3.3: vmID must be the document id plus
+// a fragment, the method must be listed (by reference or embedded) under
+// relationship, and its controller must be the document id. Errors wrap
+// ErrMethodNotFound, ErrNotAuthorized, ErrInvalidMethod or
+// ErrInvalidDocument and name vmID.
+func (d *Document) Key(vmID, relationship string) (*VerificationMethod, crypto.PublicKey, error) {
+	rel, err := d.relationship(relationship)
+	if err != nil {
+		return nil, nil, err
+	}
+	base, frag, hasFrag := strings.Cut(vmID, "#")
+	if !hasFrag || frag == "" || base != d.ID {
+		return nil, nil, fmt.Errorf("verification method %s: not in document %s: %w", quote(vmID), quote(d.ID), ErrMethodNotFound)
+	}
+	all, err := d.methods()
+	if err != nil {
+		return nil, nil, err
+	}
+	var found *VerificationMethod
+	for i := range all {
+		if d.abs(all[i].ID) != vmID {
+			continue
+		}
+		if found != nil {
+			return nil, nil, fmt.Errorf("document %s: verification method %s defined twice: %w", quote(d.ID), quote(vmID), ErrInvalidDocument)
+		}
+		found = &all[i]
+	}
+	if found == nil {
+		return nil, nil, fmt.Errorf("verification method %s: not in document %s: %w", quote(vmID), quote(d.ID), ErrMethodNotFound)
+	}
+	if !d.lists(rel, vmID) {
+		return nil, nil, fmt.Errorf("verification method %s: not listed under %s: %w", quote(vmID), relationship, ErrNotAuthorized)
+	}
+	if d.abs(found.Controller) != d.ID {
+		return nil, nil, fmt.Errorf("verification method %s: controller %s is not the document id %s: %w",
+			quote(vmID), quote(found.Controller), quote(d.ID), ErrInvalidMethod)
+	}
+	pub, err := found.PublicKey()
+	if err != nil {
+		return nil, nil, fmt.Errorf("verification method %s: %w", quote(vmID), err)
+	}
+	vm := *found
+	vm.ID = vmID
+	return &vm, pub, nil
+}
+
+// PublicKey decodes the method's key. Multikey and
+// Ed25519VerificationKey2020 methods carry it in publicKeyMultibase (z6Mk...
+// for Ed25519). Errors wrap ErrInvalidMethod and, for a key type badgesmith
+// does not handle, keys.ErrUnsupportedKey.
+func (vm *VerificationMethod) PublicKey() (crypto.PublicKey, error) {
+	switch vm.Type {
+	case TypeMultikey, TypeEd25519VerificationKey2020:
+	default:
+		return nil, fmt.Errorf("type %q: %w: %w", vm.Type, ErrInvalidMethod, keys.ErrUnsupportedKey)
+	}
+	if vm.PublicKeyMultibase == "" {
+		return nil, fmt.Errorf("publicKeyMultibase: missing: %w", ErrInvalidMethod)
+	}
+	pub, err := keys.DecodePublicMultikey(vm.PublicKeyMultibase)
+	if err != nil {
+		return nil, fmt.Errorf("publicKeyMultibase: %w: %w", ErrInvalidMethod, err)
+	}
+	return pub, nil
+}
+
+func (d *Document) relationship(name string) ([]any, error) {
+	switch name {
+	case Authentication:
+		return d.Authentication, nil
+	case AssertionMethod:
+		return d.AssertionMethod, nil
+	case CapabilityInvocation:
+		return d.CapabilityInvocation, nil
+	case CapabilityDelegation:
+		return d.CapabilityDelegation, nil
+	default:
+		return nil, fmt.Errorf("verification relationship %q: unknown", name)
+	}
+}
+
+// abs resolves a "#fragment" reference against the document id.
+func (d *Document) abs(ref string) string {
+	if strings.HasPrefix(ref, "#") {
+		return d.ID + ref
+	}
+	return ref
+}
+
+// lists reports whether rel names vmID, by reference or embedded.
+func (d *Document) lists(rel []any, vmID string) bool {
+	for _, e := range rel {
+		switch v := e.(type) {
+		case string:
+			if d.abs(v) == vmID {
+				return true
+			}
+		case map[string]any:
+			if id, _ := v["id"].(string); d.abs(id) == vmID {
+				return true
+			}
+		case VerificationMethod:
+			if d.abs(v.ID) == vmID {
+				return true
+			}
+		case *VerificationMethod:
+			if v != nil && d.abs(v.ID) == vmID {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// methods returns every verification method the document defines: those
+// under verificationMethod and those embedded in a relationship.
+func (d *Document) methods() ([]VerificationMethod, error) {
+	all := append([]VerificationMethod(nil), d.VerificationMethod...)
+	rels := []struct {
+		name    string
+		entries []any
+	}{
+		{Authentication, d.Authentication},
+		{AssertionMethod, d.AssertionMethod},
+		{CapabilityInvocation, d.CapabilityInvocation},
+		{CapabilityDelegation, d.CapabilityDelegation},
+	}
+	for _, rel := range rels {
+		for i, e := range rel.entries {
+			switch v := e.(type) {
+			case string:
+			case VerificationMethod:
+				all = append(all, v)
+			case *VerificationMethod:
+				if v == nil {
+					return nil, fmt.Errorf("document %s: %s[%d]: null: %w", quote(d.ID), rel.name, i, ErrInvalidDocument)
+				}
+				all = append(all, *v)
+			case map[string]any:
+				vm, err := methodFromMap(v)
+				if err != nil {
+					return nil, fmt.Errorf("document %s: %s[%d]: %w", quote(d.ID), rel.name, i, err)
+				}
+				all = append(all, vm)
+			default:
+				return nil, fmt.Errorf("document %s: %s[%d]: want a string or an object, got %T: %w",
+					quote(d.ID), rel.name, i, e, ErrInvalidDocument)
+			}
+		}
+	}
+	return all, nil
+}
+
+// methodFromMap reads an embedded verification method as decoded by
+// encoding/json.
+func methodFromMap(m map[string]any) (VerificationMethod, error) {
+	var vm VerificationMethod
+	for _, f := range []struct {
+		name string
+		dst  *string
+		opt  bool
+	}{
+		{"id", &vm.ID, false},
+		{"type", &vm.Type, false},
+		{"controller", &vm.Controller, false},
+		{"publicKeyMultibase", &vm.PublicKeyMultibase, true},
+	} {
+		v, ok := m[f.name]
+		if !ok && f.opt {
+			continue
+		}
+		s, isString := v.(string)
+		if !isString {
+			return vm, fmt.Errorf("%s: want a string: %w", f.name, ErrInvalidMethod)
+		}
+		*f.dst = s
+	}
+	if jwk, ok := m["publicKeyJwk"]; ok {
+		obj, isObj := jwk.(map[string]any)
+		if !isObj {
+			return vm, fmt.Errorf("publicKeyJwk: want an object: %w", ErrInvalidMethod)
+		}
+		vm.PublicKeyJwk = obj
+	}
+	return vm, nil
+}

@@ -1,0 +1,68 @@
+package did
+
+import (
+	"context"
+	"crypto"
+	"fmt"
+)
+
+// Resolver resolves a DID (without fragment) to its DID document.
+// Implementations return an error wrapping ErrUnsupportedMethod for a method
+// they do not handle, so resolvers can be chained.
+type Resolver interface {
+	Resolve(ctx context.Context, did string) (*Document, error)
+}
+
+// KeyResolver resolves did:key DIDs offline. Its zero value is ready to
+// use.
+type KeyResolver struct{}
+
+var _ Resolver = KeyResolver{}
+
+// Resolve returns the did:key document of did. Other methods give an error
+// wrapping ErrUnsupportedMethod.
+func (KeyResolver) Resolve(ctx context.Context, did string) (*Document, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("resolving %s: %w", quote(did), err)
+	}
+	// KeyDocument's errors already name the DID.
+	return KeyDocument(did)
+}
+
+// Fetcher finds the public key of a verification method by resolving its
+// DID. It has the shape of proof.KeyFetcher.
+type Fetcher struct {
+	// Resolver resolves the DID part of a verification method URL. If nil,
+	// KeyResolver is used.
+	Resolver Resolver
+}
+
+// PublicKey resolves verificationMethod (a DID URL, DID#fragment) and
+// returns its key if the DID document authorizes it for purpose, a
+// verification relationship such as "assertionMethod" (the default when
+// empty).
+func (f Fetcher) PublicKey(ctx context.Context, verificationMethod, purpose string) (crypto.PublicKey, error) {
+	if purpose == "" {
+		purpose = AssertionMethod
+	}
+	d, _, err := SplitURL(verificationMethod)
+	if err != nil {
+		return nil, err
+	}
+	r := f.Resolver
+	if r == nil {
+		r = KeyResolver{}
+	}
+	doc, err := r.Resolve(ctx, d)
+	if err != nil {
+		return nil, err
+	}
+	if doc.ID != d {
+		return nil, fmt.Errorf("resolving %s: document id is %s: %w", quote(d), quote(doc.ID), ErrInvalidDocument)
+	}
+	_, pub, err := doc.Key(verificationMethod, purpose)
+	if err != nil {
+		return nil, err
+	}
+	return pub, nil
+}
