@@ -3,6 +3,8 @@ package main
 import (
 	"errors"
 	"fmt"
+
+	"github.com/badgesmith/badgesmith/issuer"
 )
 
 // Exit codes, shared by every command.
@@ -22,6 +24,7 @@ type silentError struct{ code int }
 
 func (e *silentError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
 
+// exitCode is the one place that maps errors to exit codes.
 func exitCode(s streams, err error) int {
 	if err == nil {
 		return exitOK
@@ -31,7 +34,7 @@ func exitCode(s streams, err error) int {
 		return se.code
 	}
 	fmt.Fprintf(s.err, "badgesmith: %v\n", err)
-	if errors.Is(err, errInvalid) {
+	if errors.Is(err, errInvalid) || errors.Is(err, issuer.ErrInvalidInput) {
 		return exitInvalid
 	}
 	return exitError

@@ -1,8 +1,152 @@
 package main
 
-import "github.com/spf13/cobra"
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"time"
 
-// newVerifyCmd is a placeholder until the verify command lands.
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/badgesmith/badgesmith/verifier"
+)
+
+type verifyOptions struct {
+	json    bool
+	maxSize int64
+	at      string
+	skew    time.Duration
+}
+
+func (o *verifyOptions) AddFlags(fs *pflag.FlagSet) {
+	fs.BoolVar(&o.json, "json", false, "print a machine-readable JSON report (one object per file, in a JSON array)")
+	fs.Int64Var(&o.maxSize, "max-size", verifier.DefaultMaxSize, "largest credential accepted, in bytes")
+	fs.StringVar(&o.at, "at", "", "check the validity window at this RFC 3339 time instead of now")
+	fs.DurationVar(&o.skew, "clock-skew", 0, "tolerated clock difference on validFrom/validUntil")
+}
+
 func newVerifyCmd(s streams) *cobra.Command {
-	return &cobra.Command{Use: "verify", Hidden: true}
+	o := &verifyOptions{}
+	cmd := &cobra.Command{
+		Use:   "verify FILE...",
+		Short: "Verify Open Badges 3.0 credentials",
+		Long: `Verify one or more credentials (use - for standard input). Each check
+(parse, context, type, schema, proof, issuer, validity, status) prints one
+line with its verdict and reason.
+
+Exit status: 0 every credential is valid, 1 at least one is invalid,
+2 a credential could not be checked, or the command was misused.`,
+		Example: `  badgesmith verify cred.json
+  badgesmith verify --json cred1.json cred2.json
+  cat cred.json | badgesmith verify -`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return o.run(cmd, s, args)
+		},
+	}
+	o.AddFlags(cmd.Flags())
+	return cmd
+}
+
+// fileReport is the --json form of one file's verification.
+type fileReport struct {
+	File  string `json:"file"`
+	Error string `json:"error,omitempty"`
+	*verifier.Result
+}
+
+func (o *verifyOptions) run(cmd *cobra.Command, s streams, files []string) error {
+	if o.maxSize <= 0 {
+		return &usageError{"--max-size must be positive"}
+	}
+	vopts := verifier.Options{MaxSize: o.maxSize, ClockSkew: o.skew}
+	if o.at != "" {
+		at, err := time.Parse(time.RFC3339, o.at)
+		if err != nil {
+			return &usageError{fmt.Sprintf("--at %q is not an RFC 3339 date-time", o.at)}
+		}
+		vopts.Now = func() time.Time { return at }
+	}
+	v, err := verifier.New(vopts)
+	if err != nil {
+		return err
+	}
+	code := exitOK
+	worse := func(c int) {
+		if c > code {
+			code = c
+		}
+	}
+	reports := make([]fileReport, 0, len(files))
+	for _, name := range files {
+		rep := fileReport{File: name}
+		data, err := readInput(s, name, o.maxSize)
+		if err != nil {
+			rep.Error = err.Error()
+			if errors.Is(err, errTooLarge) {
+				worse(exitInvalid)
+			} else {
+				worse(exitError)
+			}
+		} else {
+			res, verr := v.Verify(cmd.Context(), data)
+			rep.Result = res
+			var ve *verifier.VerificationError
+			switch {
+			case verr == nil:
+			case errors.As(verr, &ve):
+				worse(exitInvalid)
+			default:
+				rep.Error = verr.Error()
+				worse(exitError)
+			}
+		}
+		reports = append(reports, rep)
+		if !o.json {
+			printReport(s.out, rep)
+		}
+	}
+	if o.json {
+		enc := json.NewEncoder(s.out)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(reports); err != nil {
+			return err
+		}
+	}
+	if code != exitOK {
+		return &silentError{code: code}
+	}
+	return nil
+}
+
+func printReport(w io.Writer, rep fileReport) {
+	if rep.Result == nil {
+		fmt.Fprintf(w, "%s: ERROR: %s\n", rep.File, rep.Error)
+		return
+	}
+	verdict := "VALID"
+	switch {
+	case rep.Result.Failed() != nil:
+		verdict = "INVALID"
+	case rep.Result.Inconclusive() != nil:
+		verdict = "COULD NOT VERIFY"
+	}
+	fmt.Fprintf(w, "%s: %s", rep.File, verdict)
+	if rep.Result.Name != "" {
+		fmt.Fprintf(w, " (%s", rep.Result.Name)
+		if rep.Result.Issuer != "" {
+			fmt.Fprintf(w, ", issued by %s", rep.Result.Issuer)
+		}
+		fmt.Fprint(w, ")")
+	}
+	fmt.Fprintln(w)
+	for _, c := range rep.Result.Checks {
+		reason := c.Reason
+		if c.Path != "" {
+			reason += " [" + c.Path + "]"
+		}
+		fmt.Fprintf(w, "  %-7s  %-8s  %s\n", c.Status, c.Check, reason)
+	}
 }

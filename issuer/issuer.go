@@ -1,0 +1,354 @@
+package issuer
+
+import (
+	"context"
+	"crypto"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/piprate/json-gold/ld"
+
+	"github.com/badgesmith/badgesmith/contexts"
+	"github.com/badgesmith/badgesmith/ob3"
+	"github.com/badgesmith/badgesmith/proof"
+)
+
+// AchievementCredentialSchema is the credentialSchema id OB 3.0 gives for
+// AchievementCredential; badgesmith maps it to its embedded schema.
+const AchievementCredentialSchema = "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json"
+
+// ErrInvalidInput marks a request the issuer refuses to sign: the error
+// names the offending field.
+var ErrInvalidInput = errors.New("invalid input")
+
+// Config configures an Issuer.
+type Config struct {
+	// Profile is the issuer Profile as a JSON object. Its id, if present,
+	// must equal IssuerID; if absent it is set to IssuerID. Required fields
+	// missing from it (type) are filled in.
+	Profile map[string]any
+	// IssuerID is the issuer's identifier, the controller of the signing
+	// key (for did:key keys, the DID). Required.
+	IssuerID string
+	// Key is the private signing key. Required.
+	Key crypto.PrivateKey
+	// VerificationMethod is the URL of the key, whose part before '#' must
+	// equal IssuerID. Required.
+	VerificationMethod string
+	// Suite is the Data Integrity suite. If empty, eddsa-rdfc-2022.
+	Suite string
+	// Now returns the time used for validFrom and the proof. If nil,
+	// time.Now.
+	Now func() time.Time
+	// Rand is the randomness for ids and salts. If nil, crypto/rand.
+	Rand io.Reader
+	// Loader serves JSON-LD contexts. If nil, the bundled contexts.
+	Loader ld.DocumentLoader
+}
+
+// Issuer builds and signs credentials. It is safe for concurrent use when
+// its Rand is.
+type Issuer struct {
+	cfg     Config
+	profile map[string]any
+	pub     crypto.PublicKey
+}
+
+// New validates cfg and returns an Issuer.
+func New(cfg Config) (*Issuer, error) {
+	if cfg.IssuerID == "" {
+		return nil, fmt.Errorf("issuer id: %w: required", ErrInvalidInput)
+	}
+	if cfg.Key == nil {
+		return nil, fmt.Errorf("key: %w: required", ErrInvalidInput)
+	}
+	if base, _, _ := strings.Cut(cfg.VerificationMethod, "#"); base != cfg.IssuerID {
+		return nil, fmt.Errorf("verification method %q: %w: its controller must be the issuer %s", cfg.VerificationMethod, ErrInvalidInput, cfg.IssuerID)
+	}
+	if cfg.Suite == "" {
+		cfg.Suite = proof.EddsaRdfc2022
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Rand == nil {
+		cfg.Rand = rand.Reader
+	}
+	if cfg.Loader == nil {
+		l, err := contexts.NewLoader()
+		if err != nil {
+			return nil, err
+		}
+		cfg.Loader = l
+	}
+	pub, err := publicOf(cfg.Key)
+	if err != nil {
+		return nil, err
+	}
+	profile := deepCopy(cfg.Profile)
+	if profile == nil {
+		profile = map[string]any{}
+	}
+	if id, ok := profile["id"]; ok && id != cfg.IssuerID {
+		return nil, fmt.Errorf("issuer profile id %v: %w: must equal the signing key's controller %s", id, ErrInvalidInput, cfg.IssuerID)
+	}
+	profile["id"] = cfg.IssuerID
+	if _, ok := profile["type"]; !ok {
+		profile["type"] = []any{"Profile"}
+	}
+	if _, ok := profile["name"].(string); !ok {
+		return nil, fmt.Errorf("issuer profile name: %w: required", ErrInvalidInput)
+	}
+	return &Issuer{cfg: cfg, profile: profile, pub: pub}, nil
+}
+
+func publicOf(k crypto.PrivateKey) (crypto.PublicKey, error) {
+	switch k := k.(type) {
+	case ed25519.PrivateKey:
+		if len(k) != ed25519.PrivateKeySize {
+			return nil, fmt.Errorf("key: %w: ed25519 private key has %d bytes", ErrInvalidInput, len(k))
+		}
+		return k.Public(), nil
+	case interface{ Public() crypto.PublicKey }:
+		return k.Public(), nil
+	}
+	return nil, fmt.Errorf("key: %w: unsupported key type %T", ErrInvalidInput, k)
+}
+
+// Request describes one credential to issue.
+type Request struct {
+	// Achievement is the Achievement the learner earned, as a JSON object.
+	Achievement map[string]any
+	// Subject is the AchievementSubject without its achievement, as a JSON
+	// object. Either Subject (with an id or identifier) or RecipientEmail is
+	// required.
+	Subject map[string]any
+	// RecipientEmail identifies the learner by email. Unless PlainRecipient
+	// is set, it is stored as a salted sha256 IdentityObject hash.
+	RecipientEmail string
+	// PlainRecipient stores RecipientEmail in the clear.
+	PlainRecipient bool
+	// ID is the credential id. If empty, a random urn:uuid.
+	ID string
+	// ValidFrom overrides the issuance time. If zero, Config.Now.
+	ValidFrom time.Time
+	// ValidUntil, if set, ends the credential's validity.
+	ValidUntil time.Time
+	// AwardedDate, if set, records when the achievement was first awarded.
+	AwardedDate time.Time
+}
+
+// Credential is an issued, signed credential.
+type Credential struct {
+	// ID is the credential id.
+	ID string
+	// JSON is the signed credential, indented, ending in a newline.
+	JSON []byte
+	// Document is the signed credential as a JSON object.
+	Document map[string]any
+}
+
+// Build assembles the unsigned credential for req and checks it against the
+// OB 3.0 data model and schema.
+func (is *Issuer) Build(req Request) (map[string]any, error) {
+	if req.Achievement == nil {
+		return nil, fmt.Errorf("achievement: %w: required", ErrInvalidInput)
+	}
+	now := is.cfg.Now().UTC().Truncate(time.Second)
+	validFrom := now
+	if !req.ValidFrom.IsZero() {
+		validFrom = req.ValidFrom.UTC()
+	}
+	id := req.ID
+	if id == "" {
+		u, err := uuid.NewRandomFromReader(is.cfg.Rand)
+		if err != nil {
+			return nil, fmt.Errorf("generating credential id: %w", err)
+		}
+		id = "urn:uuid:" + u.String()
+	}
+	subject, err := is.subject(req)
+	if err != nil {
+		return nil, err
+	}
+	achievement := deepCopy(req.Achievement)
+	subject["achievement"] = achievement
+	name, _ := achievement["name"].(string)
+
+	cred := map[string]any{
+		"@context":          []any{contexts.CredentialsV2, contexts.OBv3p0, contexts.OBExtensions},
+		"id":                id,
+		"type":              []any{"VerifiableCredential", "OpenBadgeCredential"},
+		"issuer":            deepCopy(is.profile),
+		"validFrom":         validFrom.Format(time.RFC3339),
+		"credentialSubject": subject,
+		"credentialSchema": []any{map[string]any{
+			"id":   AchievementCredentialSchema,
+			"type": "1EdTechJsonSchemaValidator2019",
+		}},
+	}
+	if name != "" {
+		cred["name"] = name
+	}
+	if d, ok := achievement["description"].(string); ok {
+		cred["description"] = d
+	}
+	if !req.ValidUntil.IsZero() {
+		if !req.ValidUntil.After(validFrom) {
+			return nil, fmt.Errorf("validUntil %s: %w: must be after validFrom %s", req.ValidUntil.Format(time.RFC3339), ErrInvalidInput, validFrom.Format(time.RFC3339))
+		}
+		cred["validUntil"] = req.ValidUntil.UTC().Format(time.RFC3339)
+	}
+	if !req.AwardedDate.IsZero() {
+		cred["awardedDate"] = req.AwardedDate.UTC().Format(time.RFC3339)
+	}
+	raw, err := json.Marshal(cred)
+	if err != nil {
+		return nil, fmt.Errorf("encoding credential: %w", err)
+	}
+	if err := ob3.ValidateJSON(raw); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidInput, err)
+	}
+	if err := ob3.ValidateSchema(raw); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidInput, err)
+	}
+	return cred, nil
+}
+
+func (is *Issuer) subject(req Request) (map[string]any, error) {
+	subject := deepCopy(req.Subject)
+	if subject == nil {
+		subject = map[string]any{}
+	}
+	if _, ok := subject["achievement"]; ok {
+		return nil, fmt.Errorf("credentialSubject.achievement: %w: give the achievement separately", ErrInvalidInput)
+	}
+	if _, ok := subject["type"]; !ok {
+		subject["type"] = []any{"AchievementSubject"}
+	}
+	if req.RecipientEmail != "" {
+		email := strings.TrimSpace(req.RecipientEmail)
+		if err := checkEmail(email); err != nil {
+			return nil, fmt.Errorf("recipient email %q: %w: %w", req.RecipientEmail, ErrInvalidInput, err)
+		}
+		ident := map[string]any{
+			"type":         "IdentityObject",
+			"identityType": "emailAddress",
+		}
+		if req.PlainRecipient {
+			ident["hashed"] = false
+			ident["identityHash"] = email
+		} else {
+			salt, err := ob3.NewSalt(is.cfg.Rand)
+			if err != nil {
+				return nil, fmt.Errorf("generating salt: %w", err)
+			}
+			ident["hashed"] = true
+			ident["identityHash"] = ob3.IdentityHash(email, salt)
+			ident["salt"] = salt
+		}
+		list, _ := subject["identifier"].([]any)
+		subject["identifier"] = append(list, ident)
+	}
+	_, hasID := subject["id"]
+	_, hasIdent := subject["identifier"]
+	if !hasID && !hasIdent {
+		return nil, fmt.Errorf("credentialSubject: %w: needs an id or a recipient email", ErrInvalidInput)
+	}
+	return subject, nil
+}
+
+func checkEmail(s string) error {
+	local, domain, ok := strings.Cut(s, "@")
+	switch {
+	case !ok || local == "" || domain == "":
+		return errors.New("not an email address")
+	case strings.ContainsAny(s, " \t\r\n<>,;\"") || strings.Contains(domain, "@"):
+		return errors.New("contains characters an email address cannot have")
+	case !strings.Contains(domain, ".") || strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, "."):
+		return errors.New("domain is not a host name")
+	}
+	return nil
+}
+
+// Issue builds, signs and self-verifies the credential for req.
+func (is *Issuer) Issue(ctx context.Context, req Request) (*Credential, error) {
+	cred, err := is.Build(req)
+	if err != nil {
+		return nil, err
+	}
+	return is.Sign(ctx, cred)
+}
+
+// Sign signs an already built credential and verifies the result before
+// returning it.
+func (is *Issuer) Sign(ctx context.Context, cred map[string]any) (*Credential, error) {
+	signed, err := proof.Sign(ctx, cred, is.cfg.Key, proof.SignOptions{
+		Suite:              is.cfg.Suite,
+		VerificationMethod: is.cfg.VerificationMethod,
+		Now:                is.cfg.Now,
+		Loader:             is.cfg.Loader,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("signing credential: %w", err)
+	}
+	out, err := json.MarshalIndent(signed, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("encoding signed credential: %w", err)
+	}
+	out = append(out, '\n')
+	// Verify what will be handed out, from its bytes, exactly as a verifier
+	// would read them.
+	var reread map[string]any
+	if err := json.Unmarshal(out, &reread); err != nil {
+		return nil, fmt.Errorf("re-reading signed credential: %w", err)
+	}
+	if _, err := proof.Verify(ctx, reread, proof.VerifyOptions{Keys: ownKey{is}, Loader: is.cfg.Loader, Now: is.cfg.Now}); err != nil {
+		return nil, fmt.Errorf("self-check of signed credential: %w", err)
+	}
+	id, _ := signed["id"].(string)
+	return &Credential{ID: id, JSON: out, Document: signed}, nil
+}
+
+// ownKey serves the issuer's own public key for the self-check.
+type ownKey struct{ is *Issuer }
+
+func (k ownKey) PublicKey(_ context.Context, vm, _ string) (crypto.PublicKey, error) {
+	if vm != k.is.cfg.VerificationMethod {
+		return nil, fmt.Errorf("verification method %s is not the issuer's signing key", vm)
+	}
+	return k.is.pub, nil
+}
+
+// deepCopy copies a JSON object so that callers' maps are never mutated.
+func deepCopy(m map[string]any) map[string]any {
+	if m == nil {
+		return nil
+	}
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		out[k] = copyValue(v)
+	}
+	return out
+}
+
+func copyValue(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		return deepCopy(t)
+	case []any:
+		out := make([]any, len(t))
+		for i, x := range t {
+			out[i] = copyValue(x)
+		}
+		return out
+	}
+	return v
+}

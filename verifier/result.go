@@ -1,0 +1,121 @@
+package verifier
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Status is the verdict of one check.
+type Status string
+
+// Verdicts of a check. StatusError means the check could not be run (for
+// example an unsupported DID method): the credential is neither valid nor
+// invalid.
+const (
+	StatusPass    Status = "pass"
+	StatusFail    Status = "fail"
+	StatusSkipped Status = "skipped"
+	StatusError   Status = "error"
+)
+
+// Check names, in the order Verify runs them.
+const (
+	CheckParse    = "parse"
+	CheckContext  = "context"
+	CheckType     = "type"
+	CheckSchema   = "schema"
+	CheckProof    = "proof"
+	CheckIssuer   = "issuer"
+	CheckValidity = "validity"
+	CheckStatus   = "status"
+)
+
+// CheckResult is the outcome of one check.
+type CheckResult struct {
+	// Check names the check (one of the Check constants).
+	Check string `json:"check"`
+	// Status is the verdict.
+	Status Status `json:"status"`
+	// Reason explains the verdict in a sentence fragment.
+	Reason string `json:"reason,omitempty"`
+	// Path is the JSON path of the offending field, when there is one.
+	Path string `json:"path,omitempty"`
+}
+
+// Result is the full report for one credential.
+type Result struct {
+	// Valid is true when no check failed and none was left undecided.
+	Valid bool `json:"valid"`
+	// CredentialID is the credential's id, when it could be read.
+	CredentialID string `json:"id,omitempty"`
+	// Issuer is issuer.id, when it could be read.
+	Issuer string `json:"issuer,omitempty"`
+	// Name is the credential's or achievement's name, for display.
+	Name string `json:"name,omitempty"`
+	// Checks lists every check in order.
+	Checks []CheckResult `json:"checks"`
+}
+
+// Failed returns the first failed check, or nil.
+func (r *Result) Failed() *CheckResult {
+	for i := range r.Checks {
+		if r.Checks[i].Status == StatusFail {
+			return &r.Checks[i]
+		}
+	}
+	return nil
+}
+
+// Inconclusive returns the first check that could not be run, or nil.
+func (r *Result) Inconclusive() *CheckResult {
+	for i := range r.Checks {
+		if r.Checks[i].Status == StatusError {
+			return &r.Checks[i]
+		}
+	}
+	return nil
+}
+
+// Check returns the result of the named check, or nil if it was not run.
+func (r *Result) Check(name string) *CheckResult {
+	for i := range r.Checks {
+		if r.Checks[i].Check == name {
+			return &r.Checks[i]
+		}
+	}
+	return nil
+}
+
+// VerificationError reports that a credential is invalid: at least one
+// check failed. Callers branch on it with errors.As.
+type VerificationError struct {
+	// Failures are the failed checks, in order.
+	Failures []CheckResult
+}
+
+func (e *VerificationError) Error() string {
+	parts := make([]string, 0, len(e.Failures))
+	for _, f := range e.Failures {
+		s := f.Check + ": " + f.Reason
+		if f.Path != "" && !strings.Contains(f.Reason, f.Path) {
+			s += " (at " + f.Path + ")"
+		}
+		parts = append(parts, s)
+	}
+	return "credential is invalid: " + strings.Join(parts, "; ")
+}
+
+// InconclusiveError reports that a check could not be run, so the
+// credential is neither known valid nor known invalid.
+type InconclusiveError struct {
+	// Check names the check that could not be run.
+	Check string
+	// Err is the cause.
+	Err error
+}
+
+func (e *InconclusiveError) Error() string {
+	return fmt.Sprintf("could not check %s: %v", e.Check, e.Err)
+}
+
+func (e *InconclusiveError) Unwrap() error { return e.Err }

@@ -1,0 +1,530 @@
+package verifier
+
+import (
+	"bytes"
+	"context"
+	"crypto"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/piprate/json-gold/ld"
+
+	"github.com/badgesmith/badgesmith/contexts"
+	"github.com/badgesmith/badgesmith/did"
+	"github.com/badgesmith/badgesmith/keys"
+	"github.com/badgesmith/badgesmith/ob3"
+	"github.com/badgesmith/badgesmith/proof"
+)
+
+// DefaultMaxSize is the largest document Verify reads when Options.MaxSize
+// is zero.
+const DefaultMaxSize = 1 << 20
+
+// StatusChecker checks a credential's credentialStatus entries. It is the
+// seam the status-list support plugs into.
+type StatusChecker interface {
+	// CheckStatus returns the status verdict for cred, whose credentialStatus
+	// is present. An error means the status could not be determined.
+	CheckStatus(ctx context.Context, cred map[string]any) (CheckResult, error)
+}
+
+// Options configures a Verifier. The zero value is usable.
+type Options struct {
+	// MaxSize bounds the document size in bytes. If zero, DefaultMaxSize.
+	MaxSize int64
+	// Now returns the current time for the validity window. If nil,
+	// time.Now is used.
+	Now func() time.Time
+	// ClockSkew is tolerated on validFrom and validUntil. If zero, none.
+	ClockSkew time.Duration
+	// Loader serves JSON-LD contexts. If nil, the bundled contexts.
+	Loader ld.DocumentLoader
+	// Resolver resolves DIDs to their documents. If nil, did:key only
+	// (offline).
+	Resolver did.Resolver
+	// Status checks credentialStatus. If nil, a credential that carries a
+	// credentialStatus gets a skipped status check that says so.
+	Status StatusChecker
+}
+
+// Verifier verifies credentials. It is safe for concurrent use.
+type Verifier struct {
+	maxSize  int64
+	now      func() time.Time
+	skew     time.Duration
+	loader   ld.DocumentLoader
+	bundled  *contexts.Loader
+	resolver did.Resolver
+	status   StatusChecker
+}
+
+// New returns a Verifier for opts.
+func New(opts Options) (*Verifier, error) {
+	if opts.MaxSize < 0 {
+		return nil, fmt.Errorf("max size %d is negative", opts.MaxSize)
+	}
+	if opts.ClockSkew < 0 {
+		return nil, fmt.Errorf("clock skew %v is negative", opts.ClockSkew)
+	}
+	v := &Verifier{
+		maxSize:  opts.MaxSize,
+		now:      opts.Now,
+		skew:     opts.ClockSkew,
+		loader:   opts.Loader,
+		resolver: opts.Resolver,
+		status:   opts.Status,
+	}
+	if v.maxSize == 0 {
+		v.maxSize = DefaultMaxSize
+	}
+	if v.now == nil {
+		v.now = time.Now
+	}
+	bundled, err := contexts.NewLoader()
+	if err != nil {
+		return nil, fmt.Errorf("loading bundled contexts: %w", err)
+	}
+	v.bundled = bundled
+	if v.loader == nil {
+		v.loader = bundled
+	}
+	if v.resolver == nil {
+		v.resolver = did.KeyResolver{}
+	}
+	return v, nil
+}
+
+// report accumulates check results.
+type report struct {
+	res *Result
+	// inconclusive holds the first cause of a check that could not run.
+	inconclusive *InconclusiveError
+}
+
+func (r *report) add(c CheckResult) { r.res.Checks = append(r.res.Checks, c) }
+
+func (r *report) pass(check, reason string) {
+	r.add(CheckResult{Check: check, Status: StatusPass, Reason: reason})
+}
+
+func (r *report) fail(check, path, reason string) {
+	r.add(CheckResult{Check: check, Status: StatusFail, Reason: reason, Path: path})
+}
+
+func (r *report) skip(check, reason string) {
+	r.add(CheckResult{Check: check, Status: StatusSkipped, Reason: reason})
+}
+
+func (r *report) undecided(check string, err error) {
+	r.add(CheckResult{Check: check, Status: StatusError, Reason: err.Error()})
+	if r.inconclusive == nil {
+		r.inconclusive = &InconclusiveError{Check: check, Err: err}
+	}
+}
+
+// skipRest marks every check after the named one as skipped.
+func (r *report) skipRest(after string, reason string) {
+	order := []string{CheckParse, CheckContext, CheckType, CheckSchema, CheckProof, CheckIssuer, CheckValidity, CheckStatus}
+	seen := false
+	for _, c := range order {
+		if seen {
+			r.skip(c, reason)
+		}
+		if c == after {
+			seen = true
+		}
+	}
+}
+
+// Verify runs every check on data, a JSON credential. It always returns a
+// Result. The error is a *VerificationError when a check failed, an
+// *InconclusiveError when a check could not be run, and nil when the
+// credential is valid.
+func (v *Verifier) Verify(ctx context.Context, data []byte) (*Result, error) {
+	r := &report{res: &Result{}}
+	cred, ok := v.parse(r, data)
+	if !ok {
+		r.skipRest(CheckParse, "document could not be parsed")
+		return v.finish(r)
+	}
+	r.res.CredentialID, _ = cred["id"].(string)
+	r.res.Issuer = issuerID(cred)
+	r.res.Name = displayName(cred)
+
+	vcdm1 := v.checkContext(r, cred)
+	v.checkType(r, cred)
+	v.checkSchema(r, data)
+	vm := v.checkProof(ctx, r, cred)
+	v.checkIssuer(r, cred, vm)
+	v.checkValidity(r, cred, vcdm1)
+	v.checkStatus(ctx, r, cred)
+	return v.finish(r)
+}
+
+func (v *Verifier) finish(r *report) (*Result, error) {
+	var failures []CheckResult
+	for _, c := range r.res.Checks {
+		if c.Status == StatusFail {
+			failures = append(failures, c)
+		}
+	}
+	switch {
+	case len(failures) > 0:
+		return r.res, &VerificationError{Failures: failures}
+	case r.inconclusive != nil:
+		return r.res, r.inconclusive
+	}
+	r.res.Valid = true
+	return r.res, nil
+}
+
+func (v *Verifier) parse(r *report, data []byte) (map[string]any, bool) {
+	if int64(len(data)) > v.maxSize {
+		r.fail(CheckParse, "", fmt.Sprintf("document is %d bytes, over the %d-byte limit", len(data), v.maxSize))
+		return nil, false
+	}
+	if _, err := ob3.Parse(data, ob3.ParseOptions{MaxSize: v.maxSize}); err != nil {
+		r.fail(CheckParse, pathOf(err), err.Error())
+		return nil, false
+	}
+	var cred map[string]any
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&cred); err != nil {
+		r.fail(CheckParse, "", fmt.Sprintf("malformed json: %v", err))
+		return nil, false
+	}
+	if cred == nil {
+		r.fail(CheckParse, "", "document is not a json object")
+		return nil, false
+	}
+	r.pass(CheckParse, fmt.Sprintf("well-formed json credential, %d bytes", len(data)))
+	return cred, true
+}
+
+var obContextRE = regexp.MustCompile(`^https://purl\.imsglobal\.org/spec/ob/v3p0/context(-3\.\d\.\d)*\.json$`)
+
+// checkContext enforces the @context order of OB 3.0 §1 and that every
+// context is one we bundle. It reports whether the credential is VCDM 1.1
+// based.
+func (v *Verifier) checkContext(r *report, cred map[string]any) (vcdm1 bool) {
+	raw, ok := cred["@context"]
+	if !ok {
+		r.fail(CheckContext, "@context", "@context is missing")
+		return false
+	}
+	list, ok := raw.([]any)
+	if !ok {
+		r.fail(CheckContext, "@context", "@context must be an array")
+		return false
+	}
+	if len(list) < 2 {
+		r.fail(CheckContext, "@context", "@context must list the credentials context and an open badges context")
+		return false
+	}
+	first, _ := list[0].(string)
+	switch first {
+	case contexts.CredentialsV2:
+	case contexts.CredentialsV1:
+		vcdm1 = true
+	default:
+		r.fail(CheckContext, "@context[0]", fmt.Sprintf("first context must be %s (or %s), got %v", contexts.CredentialsV2, contexts.CredentialsV1, list[0]))
+		return vcdm1
+	}
+	second, _ := list[1].(string)
+	if !obContextRE.MatchString(second) && second != contexts.CLRv2p0 && second != contexts.OBv3p0UnversionedAlias {
+		r.fail(CheckContext, "@context[1]", fmt.Sprintf("second context must be an open badges 3.0 context, got %v", list[1]))
+		return vcdm1
+	}
+	for i, c := range list {
+		u, ok := c.(string)
+		if !ok {
+			// Embedded context objects would let a document redefine terms
+			// outside the bundled vocabularies; OB 3.0 credentials never need them.
+			r.fail(CheckContext, fmt.Sprintf("@context[%d]", i), "embedded context objects are not accepted, only bundled context urls")
+			return vcdm1
+		}
+		if !v.hasContext(u) {
+			r.fail(CheckContext, fmt.Sprintf("@context[%d]", i), fmt.Sprintf("unknown context %s: %v", u, contexts.ErrNotBundled))
+			return vcdm1
+		}
+	}
+	r.pass(CheckContext, fmt.Sprintf("%d contexts, all bundled, in the required order", len(list)))
+	return vcdm1
+}
+
+func (v *Verifier) hasContext(u string) bool {
+	if _, err := v.loader.LoadDocument(u); err != nil {
+		return false
+	}
+	return true
+}
+
+func (v *Verifier) checkType(r *report, cred map[string]any) {
+	types := stringsOf(cred["type"])
+	if len(types) == 0 {
+		r.fail(CheckType, "type", "type is missing or not a string array")
+		return
+	}
+	has := func(t string) bool {
+		for _, x := range types {
+			if x == t {
+				return true
+			}
+		}
+		return false
+	}
+	if !has("VerifiableCredential") {
+		r.fail(CheckType, "type", "type must include VerifiableCredential")
+		return
+	}
+	for _, t := range []string{"OpenBadgeCredential", "AchievementCredential", "EndorsementCredential"} {
+		if has(t) {
+			r.pass(CheckType, "VerifiableCredential, "+t)
+			return
+		}
+	}
+	r.fail(CheckType, "type", "type must include OpenBadgeCredential, AchievementCredential or EndorsementCredential")
+}
+
+func (v *Verifier) checkSchema(r *report, data []byte) {
+	if err := ob3.ValidateSchema(data); err != nil {
+		r.fail(CheckSchema, pathOf(err), err.Error())
+		return
+	}
+	if err := ob3.ValidateJSON(data); err != nil {
+		r.fail(CheckSchema, pathOf(err), err.Error())
+		return
+	}
+	r.pass(CheckSchema, "conforms to the open badges 3.0 json schema and data model")
+}
+
+// boundKey is what the key fetcher learned about the verification method.
+type boundKey struct {
+	vm         string
+	controller string
+	err        error // a binding failure, reported by the issuer check
+}
+
+// keyFetcher resolves verification methods for proof.Verify, enforcing that
+// the key is controlled by the credential's issuer and authorised for
+// assertions.
+type keyFetcher struct {
+	v      *Verifier
+	issuer string
+	seen   *boundKey
+}
+
+// errNotIssuerKey marks a verification method whose controller is not the issuer.
+var errNotIssuerKey = errors.New("verification method is not controlled by the issuer")
+
+func (f *keyFetcher) PublicKey(ctx context.Context, vm, purpose string) (crypto.PublicKey, error) {
+	base, frag, _ := strings.Cut(vm, "#")
+	f.seen.vm = vm
+	f.seen.controller = base
+	if f.issuer == "" || base != f.issuer {
+		f.seen.err = fmt.Errorf("%w: %s is controlled by %s, issuer is %q", errNotIssuerKey, vm, base, f.issuer)
+		return nil, f.seen.err
+	}
+	if strings.HasPrefix(base, "did:") {
+		doc, err := f.v.resolver.Resolve(ctx, base)
+		if err != nil {
+			return nil, fmt.Errorf("resolving %s: %w", base, err)
+		}
+		_, pub, err := doc.AssertionKey(vm)
+		if err != nil {
+			if errors.Is(err, did.ErrNotAuthorized) {
+				f.seen.err = err
+			}
+			return nil, fmt.Errorf("verification method %s: %w", vm, err)
+		}
+		return pub, nil
+	}
+	// The OB 3.0 key-in-fragment form: <issuer.id>#z6Mk… names the key
+	// itself, so it is read without fetching anything.
+	if strings.HasPrefix(frag, "z") {
+		pub, err := keys.DecodePublicMultikey(frag)
+		if err != nil {
+			return nil, fmt.Errorf("verification method %s: %w", vm, err)
+		}
+		return pub, nil
+	}
+	return nil, fmt.Errorf("verification method %s: %w", vm, errUnsupportedVM)
+}
+
+var errUnsupportedVM = errors.New("only did verification methods and the <issuer>#<multikey> form are supported")
+
+func (v *Verifier) checkProof(ctx context.Context, r *report, cred map[string]any) *boundKey {
+	seen := &boundKey{}
+	if _, ok := cred["proof"]; !ok {
+		r.fail(CheckProof, "proof", "credential has no proof")
+		return nil
+	}
+	fetch := &keyFetcher{v: v, issuer: issuerID(cred), seen: seen}
+	res, err := proof.Verify(ctx, cred, proof.VerifyOptions{Keys: fetch, Loader: v.loader, Now: v.now})
+	switch {
+	case err == nil:
+		r.pass(CheckProof, fmt.Sprintf("%s signature by %s is valid", res.Suite, res.VerificationMethod))
+	case seen.err != nil:
+		r.fail(CheckProof, "proof.verificationMethod", fmt.Sprintf("signing key not accepted: %v", seen.err))
+	case isInvalidProof(err):
+		r.fail(CheckProof, pathOf(err), err.Error())
+	default:
+		r.undecided(CheckProof, err)
+	}
+	return seen
+}
+
+func isInvalidProof(err error) bool {
+	for _, target := range []error{proof.ErrInvalidSignature, proof.ErrUnknownSuite, proof.ErrMalformedProof,
+		proof.ErrNoProof, proof.ErrKeyType, contexts.ErrDataLoss, contexts.ErrNotBundled, keys.ErrUnsupportedKey, keys.ErrKeyLength,
+		did.ErrInvalidDID, did.ErrMethodNotFound, did.ErrNotAuthorized} {
+		if errors.Is(err, target) {
+			return true
+		}
+	}
+	return false
+}
+
+func (v *Verifier) checkIssuer(r *report, cred map[string]any, seen *boundKey) {
+	iss := issuerID(cred)
+	switch {
+	case iss == "":
+		r.fail(CheckIssuer, "issuer", "issuer id is missing")
+	case seen == nil || seen.vm == "":
+		r.skip(CheckIssuer, "no verification method was reached")
+	case seen.err != nil:
+		r.fail(CheckIssuer, "proof.verificationMethod", seen.err.Error())
+	default:
+		r.pass(CheckIssuer, fmt.Sprintf("key %s is controlled by issuer %s and authorised for assertions", seen.vm, iss))
+	}
+}
+
+func (v *Verifier) checkValidity(r *report, cred map[string]any, vcdm1 bool) {
+	fromKey, untilKey := "validFrom", "validUntil"
+	if vcdm1 {
+		fromKey, untilKey = "issuanceDate", "expirationDate"
+	}
+	now := v.now()
+	from, err := timeField(cred, fromKey)
+	if err != nil {
+		r.fail(CheckValidity, fromKey, err.Error())
+		return
+	}
+	until, err := timeField(cred, untilKey)
+	if err != nil {
+		r.fail(CheckValidity, untilKey, err.Error())
+		return
+	}
+	if from.IsZero() {
+		r.fail(CheckValidity, fromKey, fromKey+" is missing")
+		return
+	}
+	if now.Add(v.skew).Before(from) {
+		r.fail(CheckValidity, fromKey, fmt.Sprintf("not yet valid: %s is %s, now is %s", fromKey, from.Format(time.RFC3339), now.UTC().Format(time.RFC3339)))
+		return
+	}
+	if !until.IsZero() && !now.Add(-v.skew).Before(until) {
+		r.fail(CheckValidity, untilKey, fmt.Sprintf("expired: %s was %s, now is %s", untilKey, until.Format(time.RFC3339), now.UTC().Format(time.RFC3339)))
+		return
+	}
+	reason := "valid from " + from.Format(time.RFC3339)
+	if !until.IsZero() {
+		reason += " until " + until.Format(time.RFC3339)
+	}
+	r.pass(CheckValidity, reason)
+}
+
+func (v *Verifier) checkStatus(ctx context.Context, r *report, cred map[string]any) {
+	if _, ok := cred["credentialStatus"]; !ok {
+		r.pass(CheckStatus, "no credentialStatus: the issuer cannot revoke this credential")
+		return
+	}
+	if v.status == nil {
+		r.skip(CheckStatus, "credentialStatus present but no status checker is configured")
+		return
+	}
+	c, err := v.status.CheckStatus(ctx, cred)
+	if err != nil {
+		r.undecided(CheckStatus, err)
+		return
+	}
+	c.Check = CheckStatus
+	r.add(c)
+}
+
+func timeField(cred map[string]any, key string) (time.Time, error) {
+	raw, ok := cred[key]
+	if !ok {
+		return time.Time{}, nil
+	}
+	s, ok := raw.(string)
+	if !ok {
+		return time.Time{}, fmt.Errorf("%s must be a string", key)
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%s %q is not a date-time with a time zone", key, s)
+	}
+	return t, nil
+}
+
+func issuerID(cred map[string]any) string {
+	switch iss := cred["issuer"].(type) {
+	case string:
+		return iss
+	case map[string]any:
+		s, _ := iss["id"].(string)
+		return s
+	}
+	return ""
+}
+
+func displayName(cred map[string]any) string {
+	if s, ok := cred["name"].(string); ok {
+		return s
+	}
+	if sub, ok := cred["credentialSubject"].(map[string]any); ok {
+		if a, ok := sub["achievement"].(map[string]any); ok {
+			s, _ := a["name"].(string)
+			return s
+		}
+	}
+	return ""
+}
+
+func stringsOf(v any) []string {
+	switch t := v.(type) {
+	case string:
+		return []string{t}
+	case []any:
+		out := make([]string, 0, len(t))
+		for _, x := range t {
+			s, ok := x.(string)
+			if !ok {
+				return nil
+			}
+			out = append(out, s)
+		}
+		return out
+	}
+	return nil
+}
+
+// pather is implemented by errors that know the JSON path of the problem.
+type pather interface{ JSONPath() string }
+
+func pathOf(err error) string {
+	var p pather
+	if errors.As(err, &p) {
+		return p.JSONPath()
+	}
+	var dl *contexts.DataLossError
+	if errors.As(err, &dl) {
+		return dl.Path
+	}
+	return ""
+}
