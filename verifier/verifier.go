@@ -291,7 +291,12 @@ func (v *Verifier) checkType(r *report, cred map[string]any) {
 }
 
 func (v *Verifier) checkSchema(r *report, data []byte) {
-	if err := ob3.ValidateSchema(data); err != nil {
+	normalized, expanded, err := expandCompacted(data)
+	if err != nil {
+		r.fail(CheckSchema, "", err.Error())
+		return
+	}
+	if err := ob3.ValidateSchema(normalized); err != nil {
 		r.fail(CheckSchema, pathOf(err), err.Error())
 		return
 	}
@@ -299,7 +304,41 @@ func (v *Verifier) checkSchema(r *report, data []byte) {
 		r.fail(CheckSchema, pathOf(err), err.Error())
 		return
 	}
-	r.pass(CheckSchema, "conforms to the open badges 3.0 json schema and data model")
+	reason := "conforms to the open badges 3.0 json schema and data model"
+	if len(expanded) > 0 {
+		reason += " (read " + strings.Join(expanded, ", ") + " given as a single value as a one-element array, as JSON-LD compaction allows)"
+	}
+	r.pass(CheckSchema, reason)
+}
+
+// compactable are the top-level properties that JSON-LD compaction may turn
+// from a one-element array into a single value. The strict OB 3.0 schema
+// wants arrays, but the RDF (and so the signature) is the same either way,
+// and the reference stack and the 1EdTech test vector emit a single proof.
+var compactable = []string{"proof", "credentialSchema", "termsOfUse"}
+
+// expandCompacted returns data with compactable single values wrapped in
+// arrays, and the names of the properties it wrapped.
+func expandCompacted(data []byte) ([]byte, []string, error) {
+	var doc map[string]any
+	if err := json.Unmarshal(data, &doc); err != nil {
+		return nil, nil, fmt.Errorf("malformed json: %w", err)
+	}
+	var wrapped []string
+	for _, k := range compactable {
+		if m, ok := doc[k].(map[string]any); ok {
+			doc[k] = []any{m}
+			wrapped = append(wrapped, k)
+		}
+	}
+	if len(wrapped) == 0 {
+		return data, nil, nil
+	}
+	out, err := json.Marshal(doc)
+	if err != nil {
+		return nil, nil, fmt.Errorf("re-encoding credential: %w", err)
+	}
+	return out, wrapped, nil
 }
 
 // boundKey is what the key fetcher learned about the verification method.
