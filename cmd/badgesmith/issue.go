@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"time"
 
@@ -134,10 +133,4 @@ func (o *issueOptions) run(cmd *cobra.Command, s streams) error {
 	}
 	fmt.Fprintf(s.err, "issued %s to %s\n", cred.ID, o.out)
 	return nil
-}
-
-// isUsage reports whether err is a usage error.
-func isUsage(err error) bool {
-	var u *usageError
-	return errors.As(err, &u)
 }
