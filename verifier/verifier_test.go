@@ -348,7 +348,6 @@ func TestVerifyVCDM11(t *testing.T) {
 	}
 }
 
-
 func BenchmarkVerify(b *testing.B) {
 	k := newKey(b, 1)
 	data := encode(b, sign(b, unsigned(b, k), k.priv, k.vm, proof.EddsaRdfc2022))
