@@ -1,0 +1,85 @@
+package ob3
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+func FuzzParse(f *testing.F) {
+	files, err := filepath.Glob("testdata/corpus/*/*.json")
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, name := range files {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Add([]byte(`{"issuer":"x","credentialSubject":{"type":"ClrSubject","verifiableCredential":[{}]}}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		c, err := Parse(data, ParseOptions{})
+		if err != nil {
+			return
+		}
+		_ = Validate(c)
+		_ = ValidateSchema(data)
+		out, err := json.Marshal(c)
+		if err != nil {
+			t.Fatalf("marshal of a parsed credential: %v", err)
+		}
+		c2, err := Parse(out, ParseOptions{MaxSize: int64(len(out)) + 1})
+		if err != nil {
+			t.Fatalf("reparse of %s: %v", out, err)
+		}
+		out2, err := json.Marshal(c2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(out, out2) {
+			t.Fatalf("round trip unstable:\n%s\n%s", out, out2)
+		}
+	})
+}
+
+func BenchmarkParse(b *testing.B) {
+	data := mustRead(b, "testdata/corpus/good/ob-full.json")
+	b.ReportAllocs()
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if _, err := Parse(data, ParseOptions{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkValidate(b *testing.B) {
+	c, err := Parse(mustRead(b, "testdata/corpus/good/ob-full.json"), ParseOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := Validate(c); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkValidateSchema(b *testing.B) {
+	data := mustRead(b, "testdata/corpus/good/ob-full.json")
+	if err := ValidateSchema(data); err != nil { // compile outside the loop
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if err := ValidateSchema(data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

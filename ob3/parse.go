@@ -1,0 +1,383 @@
+package ob3
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"reflect"
+)
+
+// DefaultMaxSize is the document size limit when ParseOptions.MaxSize is
+// zero: 1 MiB, far above any real credential and small enough to bound the
+// cost of a hostile one.
+const DefaultMaxSize = 1 << 20
+
+// maxDepth bounds nesting; real credentials stay under 20 levels even with
+// endorsements of endorsements.
+const maxDepth = 128
+
+// ParseOptions tunes Parse.
+type ParseOptions struct {
+	// MaxSize is the largest accepted document in bytes. If zero or
+	// negative, DefaultMaxSize is used.
+	MaxSize int64
+	// AllowDuplicateKeys accepts objects that repeat a property name (the
+	// last value wins, as in encoding/json). If false, they are rejected:
+	// JSON-LD processors disagree on which value they keep.
+	AllowDuplicateKeys bool
+}
+
+// Parse decodes a credential (OpenBadgeCredential, EndorsementCredential or
+// ClrCredential) from JSON. It checks well-formedness, size, duplicate keys
+// and that every known property has the JSON type the data model gives it;
+// it does not check required properties or vocabularies (see Validate).
+// Errors are *ParseError values wrapping ErrTooLarge, ErrSyntax,
+// ErrDuplicateKey, ErrWrongType or ErrTooDeep.
+func Parse(data []byte, opts ParseOptions) (*Credential, error) {
+	doc, err := opts.decode(data)
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := doc.(map[string]any); !ok {
+		return nil, &ParseError{Offset: -1, Err: ErrWrongType, Msg: "document: expected object, got " + jsonKind(doc)}
+	}
+	if err := checkTypes(doc, reflect.TypeFor[Credential](), "", ""); err != nil {
+		return nil, err
+	}
+	var c Credential
+	if err := json.Unmarshal(data, &c); err != nil {
+		// checkTypes should have caught this; report it rather than panic.
+		return nil, &ParseError{Path: pathOfErr(err), Offset: -1, Err: ErrWrongType, Msg: err.Error()}
+	}
+	return &c, nil
+}
+
+// ValidateJSON parses data with default options and checks it against the
+// data model rules (Validate). The error is a *ParseError or a
+// *ValidationError; both report a JSON path through a JSONPath method.
+func ValidateJSON(data []byte) error {
+	c, err := Parse(data, ParseOptions{})
+	if err != nil {
+		return err
+	}
+	return Validate(c)
+}
+
+func pathOfErr(err error) string {
+	var p interface{ JSONPath() string }
+	if errors.As(err, &p) {
+		return p.JSONPath()
+	}
+	return ""
+}
+
+// decodeStrict decodes data into generic values (numbers as json.Number),
+// reporting syntax errors and duplicate keys with their position.
+func decodeStrict(data []byte, rejectDup bool) (any, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	d := strictDecoder{dec: dec, data: data, rejectDup: rejectDup}
+	v, err := d.value(0, "")
+	if err != nil {
+		return nil, err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		off := dec.InputOffset()
+		if err != nil {
+			return nil, d.syntax(err)
+		}
+		return nil, d.errAt(off, "", ErrSyntax, "unexpected data after the top-level value")
+	}
+	return v, nil
+}
+
+type strictDecoder struct {
+	dec       *json.Decoder
+	data      []byte
+	rejectDup bool
+}
+
+func (d *strictDecoder) errAt(off int64, path string, sentinel error, msg string) *ParseError {
+	line, col := lineCol(d.data, off)
+	return &ParseError{Path: path, Offset: off, Line: line, Column: col, Err: sentinel, Msg: msg}
+}
+
+func (d *strictDecoder) syntax(err error) error {
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return d.errAt(se.Offset, "", ErrSyntax, se.Error())
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		return d.errAt(int64(len(d.data)), "", ErrSyntax, "unexpected end of json input")
+	}
+	return d.errAt(d.dec.InputOffset(), "", ErrSyntax, err.Error())
+}
+
+func (d *strictDecoder) value(depth int, path string) (any, error) {
+	if depth > maxDepth {
+		return nil, d.errAt(d.dec.InputOffset(), path, ErrTooDeep, fmt.Sprintf("nesting deeper than %d levels", maxDepth))
+	}
+	tok, err := d.dec.Token()
+	if err != nil {
+		return nil, d.syntax(err)
+	}
+	switch t := tok.(type) {
+	case json.Delim:
+		switch t {
+		case '{':
+			obj := map[string]any{}
+			for d.dec.More() {
+				off := d.dec.InputOffset()
+				kt, err := d.dec.Token()
+				if err != nil {
+					return nil, d.syntax(err)
+				}
+				key, ok := kt.(string)
+				if !ok {
+					return nil, d.errAt(off, path, ErrSyntax, "object key is not a string")
+				}
+				if _, dup := obj[key]; dup && d.rejectDup {
+					return nil, d.errAt(skipSpace(d.data, off), joinPath(path, key), ErrDuplicateKey,
+						fmt.Sprintf("property %q appears twice", key))
+				}
+				v, err := d.value(depth+1, joinPath(path, key))
+				if err != nil {
+					return nil, err
+				}
+				obj[key] = v
+			}
+			if _, err := d.dec.Token(); err != nil {
+				return nil, d.syntax(err)
+			}
+			return obj, nil
+		case '[':
+			arr := []any{}
+			for i := 0; d.dec.More(); i++ {
+				v, err := d.value(depth+1, indexPath(path, i))
+				if err != nil {
+					return nil, err
+				}
+				arr = append(arr, v)
+			}
+			if _, err := d.dec.Token(); err != nil {
+				return nil, d.syntax(err)
+			}
+			return arr, nil
+		}
+		return nil, d.errAt(d.dec.InputOffset(), path, ErrSyntax, fmt.Sprintf("unexpected %q", t))
+	default:
+		return t, nil
+	}
+}
+
+// skipSpace moves off past the separator and whitespace the decoder's
+// offset still points at, so the reported column is that of the key.
+func skipSpace(data []byte, off int64) int64 {
+	for off < int64(len(data)) {
+		switch data[off] {
+		case ' ', '\t', '\n', '\r', ',':
+			off++
+			continue
+		}
+		break
+	}
+	return off
+}
+
+func lineCol(data []byte, off int64) (line, col int) {
+	if off < 0 {
+		return 0, 0
+	}
+	off = min(off, int64(len(data)))
+	line = 1 + bytes.Count(data[:off], []byte{'\n'})
+	col = int(off) - (bytes.LastIndexByte(data[:off], '\n') + 1) + 1
+	return line, col
+}
+
+func jsonKind(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case string:
+		return "string"
+	case json.Number, float64:
+		return "number"
+	case bool:
+		return "boolean"
+	case []any:
+		return "array"
+	case map[string]any:
+		return "object"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+type oneOrManyer interface{ oneOrMany() }
+
+var (
+	typesType   = reflect.TypeFor[Types]()
+	rawType     = reflect.TypeFor[json.RawMessage]()
+	subjectType = reflect.TypeFor[Subject]()
+	profileType = reflect.TypeFor[Profile]()
+	listType    = reflect.TypeFor[oneOrManyer]()
+)
+
+// checkTypes walks a generic JSON value beside the Go type it will decode
+// into and reports the first JSON type mismatch by path. tag is the field's
+// ob3 struct tag ("ref" allows a Profile to be an ID string).
+func checkTypes(v any, t reflect.Type, tag, path string) error {
+	if v == nil {
+		return nil // null decodes to the zero value; Validate reports missing required values
+	}
+	wrong := func(want string) error {
+		return &ParseError{Path: path, Offset: -1, Err: ErrWrongType,
+			Msg: fmt.Sprintf("expected %s, got %s", want, jsonKind(v))}
+	}
+	switch {
+	case t == typesType:
+		switch x := v.(type) {
+		case string:
+			return nil
+		case []any:
+			for i, e := range x {
+				if _, ok := e.(string); !ok {
+					return checkTypes(e, reflect.TypeFor[string](), "", indexPath(path, i))
+				}
+			}
+			return nil
+		}
+		return wrong("string or array of strings")
+	case t == rawType, t.Kind() == reflect.Interface:
+		return nil
+	case t.Kind() == reflect.Pointer:
+		return checkTypes(v, t.Elem(), tag, path)
+	case t == subjectType:
+		obj, ok := v.(map[string]any)
+		if !ok {
+			return wrong("object")
+		}
+		var types Types
+		switch x := obj["type"].(type) {
+		case string:
+			types = Types{x}
+		case []any:
+			for _, e := range x {
+				if s, ok := e.(string); ok {
+					types = append(types, s)
+				}
+			}
+		}
+		return checkTypes(v, subjectKind(types), "", path)
+	case t == profileType && tag == "ref":
+		if _, ok := v.(string); ok {
+			return nil
+		}
+		if _, ok := v.(map[string]any); !ok {
+			return wrong("string or object")
+		}
+		return checkTypes(v, t, "", path)
+	case t.Implements(listType):
+		if arr, ok := v.([]any); ok {
+			for i, e := range arr {
+				if err := checkTypes(e, t.Elem(), "", indexPath(path, i)); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		return checkTypes(v, t.Elem(), "", path)
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		obj, ok := v.(map[string]any)
+		if !ok {
+			return wrong("object")
+		}
+		for i := range t.NumField() {
+			f := t.Field(i)
+			name := jsonName(f)
+			if name == "" {
+				continue
+			}
+			fv, ok := obj[name]
+			if !ok {
+				continue
+			}
+			if err := checkTypes(fv, f.Type, f.Tag.Get("ob3"), joinPath(path, name)); err != nil {
+				return err
+			}
+		}
+		return nil
+	case reflect.Slice:
+		arr, ok := v.([]any)
+		if !ok {
+			return wrong("array")
+		}
+		for i, e := range arr {
+			if err := checkTypes(e, t.Elem(), "", indexPath(path, i)); err != nil {
+				return err
+			}
+		}
+		return nil
+	case reflect.Map:
+		if _, ok := v.(map[string]any); !ok {
+			return wrong("object")
+		}
+		return nil
+	case reflect.String:
+		if _, ok := v.(string); !ok {
+			return wrong("string")
+		}
+		return nil
+	case reflect.Bool:
+		if _, ok := v.(bool); !ok {
+			return wrong("boolean")
+		}
+		return nil
+	case reflect.Float64:
+		n, ok := v.(json.Number)
+		if !ok {
+			return wrong("number")
+		}
+		if _, err := n.Float64(); err != nil {
+			return &ParseError{Path: path, Offset: -1, Err: ErrWrongType, Msg: fmt.Sprintf("number %s out of range", n)}
+		}
+		return nil
+	}
+	return wrong(t.Kind().String())
+}
+
+// ParseProfile decodes a standalone Profile (the OB API profile body) with
+// the same checks as Parse.
+func ParseProfile(data []byte, opts ParseOptions) (*Profile, error) {
+	doc, err := opts.decode(data)
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := doc.(map[string]any); !ok {
+		return nil, &ParseError{Offset: -1, Err: ErrWrongType, Msg: "document: expected object, got " + jsonKind(doc)}
+	}
+	if err := checkTypes(doc, profileType, "", ""); err != nil {
+		return nil, err
+	}
+	var p Profile
+	if err := json.Unmarshal(data, &p); err != nil {
+		return nil, &ParseError{Path: pathOfErr(err), Offset: -1, Err: ErrWrongType, Msg: err.Error()}
+	}
+	return &p, nil
+}
+
+// decode applies the size limit and decodes data strictly.
+func (opts ParseOptions) decode(data []byte) (any, error) {
+	max := opts.MaxSize
+	if max <= 0 {
+		max = DefaultMaxSize
+	}
+	if int64(len(data)) > max {
+		return nil, &ParseError{Offset: -1, Err: ErrTooLarge,
+			Msg: fmt.Sprintf("document is %d bytes, over the %d-byte limit", len(data), max)}
+	}
+	return decodeStrict(data, !opts.AllowDuplicateKeys)
+}

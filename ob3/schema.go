@@ -1,0 +1,356 @@
+package ob3
+
+import (
+	"bytes"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/santhosh-tekuri/jsonschema/v6/kind"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
+)
+
+// Schema URLs. The purl URLs are the ones OB 3.0 credentials name in
+// credentialSchema; each maps to a schema embedded in this package (written
+// for badgesmith from the data model, never fetched).
+const (
+	// SchemaAchievementCredential validates OpenBadgeCredentials.
+	SchemaAchievementCredential = "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json"
+	// SchemaEndorsementCredential validates EndorsementCredentials.
+	SchemaEndorsementCredential = "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_endorsementcredential_schema.json"
+	// SchemaProfile validates Profiles (the OB API's profile body).
+	SchemaProfile = "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_profile_schema.json"
+	// SchemaAchievementCredentialVCDM11 is badgesmith's own schema for
+	// OB 3.0 credentials on the VCDM 1.1 envelope; 1EdTech publishes none.
+	SchemaAchievementCredentialVCDM11 = "https://badgesmith.invalid/schema/ob/v3p0/achievementcredential-vcdm11.json"
+	// SchemaEndorsementCredentialVCDM11 is the VCDM 1.1 endorsement variant.
+	SchemaEndorsementCredentialVCDM11 = "https://badgesmith.invalid/schema/ob/v3p0/endorsementcredential-vcdm11.json"
+
+	// SchemaValidatorType is the credentialSchema type that asks verifiers
+	// to run a JSON Schema.
+	SchemaValidatorType = "1EdTechJsonSchemaValidator2019"
+
+	schemaDefs = "https://badgesmith.invalid/schema/ob/v3p0/defs.json"
+)
+
+//go:embed schema/*.json
+var schemaFS embed.FS
+
+// schemaFiles maps each embedded schema's $id to its file.
+var schemaFiles = map[string]string{
+	schemaDefs:                        "schema/defs.json",
+	SchemaAchievementCredential:       "schema/ob_v3p0_achievementcredential_schema.json",
+	SchemaEndorsementCredential:       "schema/ob_v3p0_endorsementcredential_schema.json",
+	SchemaProfile:                     "schema/ob_v3p0_profile_schema.json",
+	SchemaAchievementCredentialVCDM11: "schema/achievementcredential_vcdm11.json",
+	SchemaEndorsementCredentialVCDM11: "schema/endorsementcredential_vcdm11.json",
+}
+
+// schemaAliases maps the other URLs 1EdTech has published the same schemas
+// under: the "-jsonschema1" $ids of the spec site build and the "json-ld"
+// path that the purl copy of the achievement schema declares as its $id.
+var schemaAliases = map[string]string{
+	"https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential-jsonschema1.json": SchemaAchievementCredential,
+	"https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_endorsementcredential-jsonschema1.json": SchemaEndorsementCredential,
+	"https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_profile-jsonschema1.json":               SchemaProfile,
+	"https://purl.imsglobal.org/spec/ob/v3p0/schema/json-ld/ob_v3p0_achievementcredential_schema.json":   SchemaAchievementCredential,
+}
+
+// SchemaFor returns the canonical URL of the embedded schema that url names
+// (a purl URL, one of its published aliases, or one of ours), and whether
+// there is one.
+func SchemaFor(url string) (string, bool) {
+	url, _, _ = strings.Cut(strings.TrimSpace(url), "#")
+	if a, ok := schemaAliases[url]; ok {
+		return a, true
+	}
+	if _, ok := schemaFiles[url]; ok && url != schemaDefs {
+		return url, true
+	}
+	return "", false
+}
+
+// SchemaFile returns the bytes of the embedded schema with the given URL
+// (or alias), for publishing or inspection.
+func SchemaFile(url string) ([]byte, error) {
+	canon, ok := SchemaFor(url)
+	if !ok && url == schemaDefs {
+		canon, ok = url, true
+	}
+	if !ok {
+		return nil, fmt.Errorf("schema %s: %w", url, ErrUnknownSchema)
+	}
+	return schemaFS.ReadFile(schemaFiles[canon])
+}
+
+// noFetch refuses every URL the compiler did not get as a resource, so a
+// schema can never trigger a network or file access.
+type noFetch struct{}
+
+func (noFetch) Load(url string) (any, error) {
+	return nil, fmt.Errorf("schema %s: %w (schemas are embedded, never fetched)", url, ErrUnknownSchema)
+}
+
+// compiledSchemas is compiled once per process: the schemas are constants
+// and compiling them costs far more than a validation.
+var compiledSchemas = sync.OnceValues(func() (map[string]*jsonschema.Schema, error) {
+	c := newSchemaCompiler()
+	for url, file := range schemaFiles {
+		b, err := schemaFS.ReadFile(file)
+		if err != nil {
+			return nil, fmt.Errorf("reading %s: %w", file, err)
+		}
+		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
+		if err != nil {
+			return nil, fmt.Errorf("decoding %s: %w", file, err)
+		}
+		if err := c.AddResource(url, doc); err != nil {
+			return nil, fmt.Errorf("adding %s: %w", file, err)
+		}
+	}
+	out := map[string]*jsonschema.Schema{}
+	for url := range schemaFiles {
+		if url == schemaDefs {
+			continue
+		}
+		s, err := c.Compile(url)
+		if err != nil {
+			return nil, fmt.Errorf("compiling %s: %w", url, err)
+		}
+		out[url] = s
+	}
+	return out, nil
+})
+
+// newSchemaCompiler returns a compiler configured the way badgesmith runs
+// every schema: draft 2019-09, formats asserted (DateTimeZ is a hard rule),
+// nothing fetched.
+func newSchemaCompiler() *jsonschema.Compiler {
+	c := jsonschema.NewCompiler()
+	c.DefaultDraft(jsonschema.Draft2019)
+	c.AssertFormat()
+	c.UseLoader(noFetch{})
+	return c
+}
+
+// ValidateSchema validates a JSON document against the embedded schemas it
+// calls for: each credentialSchema of type 1EdTechJsonSchemaValidator2019
+// whose URL is embedded, or else the schema its type implies
+// (EndorsementCredential, OpenBadgeCredential/AchievementCredential, or a
+// bare Profile). A credential on the VCDM 1.1 envelope is checked with the
+// VCDM 1.1 variant of the same schema. It returns nil, a *ValidationError
+// (Source is the schema URL, paths are instance locations), an error
+// wrapping ErrUnknownSchema when no embedded schema applies (a CLR, say),
+// or a *ParseError for malformed or oversized JSON.
+func ValidateSchema(raw []byte) error {
+	if len(raw) > DefaultMaxSize {
+		return &ParseError{Offset: -1, Err: ErrTooLarge,
+			Msg: fmt.Sprintf("document is %d bytes, over the %d-byte limit", len(raw), DefaultMaxSize)}
+	}
+	doc, err := decodeForSchema(raw)
+	if err != nil {
+		return err
+	}
+	urls := schemasFor(doc)
+	if len(urls) == 0 {
+		return fmt.Errorf("document: %w: no embedded schema for its type", ErrUnknownSchema)
+	}
+	var errs []error
+	for _, u := range urls {
+		if err := validateDoc(doc, u); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// ValidateAgainst validates doc against the embedded schema named by
+// schemaURL (see SchemaFor). doc may be JSON bytes (json.RawMessage or
+// []byte), a value decoded by encoding/json, or any value that marshals to
+// JSON such as a *Credential.
+func ValidateAgainst(doc any, schemaURL string) error {
+	canon, ok := SchemaFor(schemaURL)
+	if !ok {
+		return fmt.Errorf("schema %s: %w", schemaURL, ErrUnknownSchema)
+	}
+	var raw []byte
+	switch d := doc.(type) {
+	case []byte:
+		raw = d
+	case json.RawMessage:
+		raw = d
+	default:
+		b, err := json.Marshal(doc)
+		if err != nil {
+			return fmt.Errorf("encoding document: %w", err)
+		}
+		raw = b
+	}
+	v, err := decodeForSchema(raw)
+	if err != nil {
+		return err
+	}
+	return validateDoc(v, canon)
+}
+
+func decodeForSchema(raw []byte) (any, error) {
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
+	if err != nil {
+		var se *json.SyntaxError
+		if errors.As(err, &se) {
+			line, col := lineCol(raw, se.Offset)
+			return nil, &ParseError{Offset: se.Offset, Line: line, Column: col, Err: ErrSyntax, Msg: se.Error()}
+		}
+		return nil, &ParseError{Offset: -1, Err: ErrSyntax, Msg: err.Error()}
+	}
+	return doc, nil
+}
+
+func validateDoc(doc any, url string) error {
+	schemas, err := compiledSchemas()
+	if err != nil {
+		return fmt.Errorf("loading embedded schemas: %w", err)
+	}
+	s, ok := schemas[url]
+	if !ok {
+		return fmt.Errorf("schema %s: %w", url, ErrUnknownSchema)
+	}
+	err = s.Validate(doc)
+	if err == nil {
+		return nil
+	}
+	var ve *jsonschema.ValidationError
+	if !errors.As(err, &ve) {
+		return fmt.Errorf("validating against %s: %w", url, err)
+	}
+	return &ValidationError{Source: url, Problems: SchemaProblems(ve)}
+}
+
+// SchemaProblems flattens a jsonschema validation error into problems at
+// dotted JSON paths, one per failing leaf, without duplicates.
+func SchemaProblems(ve *jsonschema.ValidationError) []Problem {
+	p := message.NewPrinter(language.English)
+	var out []Problem
+	var walk func(e *jsonschema.ValidationError)
+	walk = func(e *jsonschema.ValidationError) {
+		if len(e.Causes) > 0 {
+			for _, c := range e.Causes {
+				walk(c)
+			}
+			return
+		}
+		at := pointerPath(e.InstanceLocation)
+		switch k := e.ErrorKind.(type) {
+		case *kind.Required:
+			for _, m := range k.Missing {
+				out = append(out, Problem{Path: joinPath(at, m), Message: "required"})
+			}
+		case *kind.AdditionalProperties:
+			for _, m := range k.Properties {
+				out = append(out, Problem{Path: joinPath(at, m), Message: "not allowed here"})
+			}
+		default:
+			out = append(out, Problem{Path: at, Message: e.ErrorKind.LocalizedString(p)})
+		}
+	}
+	walk(ve)
+	slices.SortStableFunc(out, func(a, b Problem) int { return strings.Compare(a.Path, b.Path) })
+	return slices.Compact(out)
+}
+
+func pointerPath(tokens []string) string {
+	var b strings.Builder
+	for _, t := range tokens {
+		if isIndex(t) {
+			b.WriteString("[" + t + "]")
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(t)
+	}
+	return b.String()
+}
+
+func isIndex(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// schemasFor picks the embedded schemas a decoded document calls for.
+func schemasFor(doc any) []string {
+	obj, ok := doc.(map[string]any)
+	if !ok {
+		return nil
+	}
+	v11 := false
+	if ctx, ok := obj["@context"].([]any); ok && len(ctx) > 0 {
+		v11 = ctx[0] == ContextV1
+	}
+	var urls []string
+	add := func(u string) {
+		if v11 {
+			switch u {
+			case SchemaAchievementCredential:
+				u = SchemaAchievementCredentialVCDM11
+			case SchemaEndorsementCredential:
+				u = SchemaEndorsementCredentialVCDM11
+			}
+		}
+		if !slices.Contains(urls, u) {
+			urls = append(urls, u)
+		}
+	}
+	for _, cs := range listOf(obj["credentialSchema"]) {
+		m, ok := cs.(map[string]any)
+		if !ok || m["type"] != SchemaValidatorType {
+			continue
+		}
+		id, _ := m["id"].(string)
+		if u, ok := SchemaFor(id); ok {
+			add(u)
+		}
+	}
+	if len(urls) > 0 {
+		return urls
+	}
+	var types Types
+	for _, t := range listOf(obj["type"]) {
+		if s, ok := t.(string); ok {
+			types = append(types, s)
+		}
+	}
+	switch {
+	case types.Has("EndorsementCredential"):
+		add(SchemaEndorsementCredential)
+	case types.HasAny("OpenBadgeCredential", "AchievementCredential"):
+		add(SchemaAchievementCredential)
+	case types.Has("Profile") && !types.Has("VerifiableCredential"):
+		add(SchemaProfile)
+	}
+	return urls
+}
+
+func listOf(v any) []any {
+	switch x := v.(type) {
+	case nil:
+		return nil
+	case []any:
+		return x
+	}
+	return []any{v}
+}
