@@ -30,8 +30,17 @@ func newRootCmd(s streams) *cobra.Command {
 	root.SetErr(s.err)
 	root.AddCommand(
 		newKeysCmd(s),
+		newDIDCmd(s),
 		newIssueCmd(s),
 		newVerifyCmd(s),
+		newRevokeCmd(s),
+		newSuspendCmd(s),
+		newReinstateCmd(s),
+		newStatusCmd(s),
+		newListCmd(s),
+		newShowCmd(s),
+		newBakeCmd(s),
+		newExtractCmd(s),
 	)
 	return root
 }
