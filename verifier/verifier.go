@@ -419,7 +419,7 @@ func (v *Verifier) checkProof(ctx context.Context, r *report, cred map[string]an
 
 func isInvalidProof(err error) bool {
 	for _, target := range []error{proof.ErrInvalidSignature, proof.ErrUnknownSuite, proof.ErrMalformedProof,
-		proof.ErrNoProof, proof.ErrKeyType, contexts.ErrDataLoss, contexts.ErrNotBundled, keys.ErrUnsupportedKey, keys.ErrKeyLength,
+		proof.ErrNoProof, proof.ErrKeyType, contexts.ErrDataLoss, contexts.ErrMalformed, contexts.ErrNotBundled, keys.ErrUnsupportedKey, keys.ErrKeyLength,
 		did.ErrInvalidDID, did.ErrMethodNotFound, did.ErrNotAuthorized} {
 		if errors.Is(err, target) {
 			return true

@@ -1,0 +1,231 @@
+package contexts
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/piprate/json-gold/ld"
+)
+
+// maxDepth bounds the nesting of a document handed to Canonicalize. Real
+// credentials nest a dozen levels; the bound keeps hostile input from
+// exhausting the stack of the recursive JSON-LD algorithms.
+const maxDepth = 64
+
+// ErrMalformed is wrapped by Canonicalize errors for a document that is not
+// valid JSON-LD (for example a redefined protected term or a @type that is
+// not a string). A context that cannot be loaded is not malformed: that error
+// wraps ErrNotBundled instead.
+var ErrMalformed = errors.New("malformed json-ld")
+
+// CanonOptions configures Canonicalize.
+type CanonOptions struct {
+	// Loader resolves @context URLs. If nil, the bundled loader from
+	// NewLoader is used. Canonicalize never fetches anything else.
+	Loader ld.DocumentLoader
+	// Unsafe turns safe mode off: the output is whatever json-gold produces,
+	// including the cases where it disagrees with RDFC-1.0 and the reference
+	// JavaScript stack. It exists for tests that show those differences.
+	Unsafe bool
+}
+
+// Canonicalize returns the RDFC-1.0 canonical N-Quads of a JSON-LD document
+// (every line ends in "\n"). doc is JSON as decoded by encoding/json: maps,
+// slices, strings, booleans, nil and numbers as float64 or json.Number.
+//
+// Safe mode is on unless opts.Unsafe is set: a document whose processing
+// would drop a property or type, yield a relative IRI, or hit a case where
+// json-gold and the reference stack (jsonld.js, RDFC-1.0) disagree is refused
+// with a *DataLossError naming the JSON path; errors.Is(err, ErrDataLoss)
+// holds. Where badgesmith can produce the reference form itself it does so
+// instead of refusing: numbers are written the way jsonld.js writes them and
+// @json literals in their JCS form.
+func Canonicalize(ctx context.Context, doc any, opts CanonOptions) (_ []byte, err error) {
+	// json-gold panics on some invalid documents (a number where it expects
+	// a string); outside input must never crash the caller.
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%w: json-ld processor failed: %v", ErrMalformed, r)
+		}
+	}()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	loader := opts.Loader
+	if loader == nil {
+		l, err := NewLoader()
+		if err != nil {
+			return nil, err
+		}
+		loader = l
+	}
+	in, err := copyJSON(doc, "", 0)
+	if err != nil {
+		return nil, err
+	}
+
+	o := ld.NewJsonLdOptions("")
+	o.DocumentLoader = loader
+	o.ProcessingMode = ld.JsonLd_1_1
+	var s *safety
+	if !opts.Unsafe {
+		s = newSafety(in)
+		// A term that no context defines expands against this vocabulary
+		// instead of vanishing, so the check below can find it and name it.
+		o.ExpandContext = map[string]any{"@vocab": undefinedVocab}
+		o.SafeMode = true
+		o.ExpandedElementHandler = s.record
+	}
+	expanded, err := ld.NewJsonLdProcessor().Expand(in, o)
+	if err != nil {
+		if !opts.Unsafe && isDropError(err) {
+			return nil, &DataLossError{Reason: err.Error()}
+		}
+		if errors.Is(err, ErrNotBundled) || isLoadError(err) {
+			return nil, fmt.Errorf("expanding json-ld: %w", err)
+		}
+		return nil, fmt.Errorf("expanding json-ld: %w: %w", ErrMalformed, err)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if s != nil {
+		if err := s.check(expanded); err != nil {
+			return nil, err
+		}
+	}
+
+	api := ld.NewJsonLdApi()
+	dataset, err := api.ToRDF(expanded, o)
+	if err != nil {
+		return nil, fmt.Errorf("converting json-ld to rdf: %w", err)
+	}
+	if s != nil {
+		if err := s.restoreJSON(dataset); err != nil {
+			return nil, err
+		}
+		if err := s.checkDataset(dataset); err != nil {
+			return nil, err
+		}
+		if err := checkBlankNodes(dataset); err != nil {
+			return nil, err
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	o.Algorithm = ld.AlgorithmURDNA2015
+	o.Format = "application/n-quads"
+	out, err := api.Normalize(dataset, o)
+	if err != nil {
+		return nil, fmt.Errorf("canonicalizing rdf: %w", err)
+	}
+	nq, ok := out.(string)
+	if !ok {
+		return nil, fmt.Errorf("canonicalizing rdf: unexpected result type %T", out)
+	}
+	return []byte(nq), nil
+}
+
+// isDropError reports whether json-gold refused a document in its own safe
+// mode, which it does for a property that maps to no IRI (a term defined as
+// null, or any term after a context reset wiped our vocabulary).
+func isDropError(err error) bool {
+	var je *ld.JsonLdError
+	return errors.As(err, &je) && je.Code == ld.InvalidProperty
+}
+
+func isLoadError(err error) bool {
+	var je *ld.JsonLdError
+	return errors.As(err, &je) && (je.Code == ld.LoadingDocumentFailed || je.Code == ld.LoadingRemoteContextFailed)
+}
+
+// copyJSON deep-copies a decoded JSON value so that neither json-gold nor the
+// safe-mode rewrites touch the caller's document. json.Number becomes float64
+// because the reference stack reads every JSON number as an IEEE double.
+func copyJSON(v any, path string, depth int) (any, error) {
+	if depth > maxDepth {
+		return nil, fmt.Errorf("document at %s: nesting deeper than %d", pathOrRoot(path), maxDepth)
+	}
+	switch t := v.(type) {
+	case nil, bool, string:
+		return t, nil
+	case float64:
+		if math.IsNaN(t) || math.IsInf(t, 0) {
+			return nil, fmt.Errorf("document at %s: number %v is not json", pathOrRoot(path), t)
+		}
+		return t, nil
+	case json.Number:
+		f, err := t.Float64()
+		if err != nil || math.IsInf(f, 0) {
+			return nil, fmt.Errorf("document at %s: number %s out of range", pathOrRoot(path), t)
+		}
+		return f, nil
+	case int:
+		return float64(t), nil
+	case int64:
+		return float64(t), nil
+	case map[string]any:
+		m := make(map[string]any, len(t))
+		for k, e := range t {
+			c, err := copyJSON(e, joinPath(path, k), depth+1)
+			if err != nil {
+				return nil, err
+			}
+			m[k] = c
+		}
+		return m, nil
+	case []any:
+		a := make([]any, len(t))
+		for i, e := range t {
+			c, err := copyJSON(e, fmt.Sprintf("%s[%d]", path, i), depth+1)
+			if err != nil {
+				return nil, err
+			}
+			a[i] = c
+		}
+		return a, nil
+	case []map[string]any:
+		a := make([]any, len(t))
+		for i, e := range t {
+			c, err := copyJSON(e, fmt.Sprintf("%s[%d]", path, i), depth+1)
+			if err != nil {
+				return nil, err
+			}
+			a[i] = c
+		}
+		return a, nil
+	default:
+		return nil, fmt.Errorf("document at %s: unsupported value type %T", pathOrRoot(path), v)
+	}
+}
+
+func joinPath(base, key string) string {
+	if key == "" {
+		return base
+	}
+	if base == "" {
+		return key
+	}
+	return base + "." + key
+}
+
+func pathOrRoot(p string) string {
+	if p == "" {
+		return "(root)"
+	}
+	return p
+}
+
+// lastSegment is the part of an IRI or compact IRI after its last '#', '/' or
+// ':'; for most terms it is the term itself.
+func lastSegment(iri string) string {
+	if i := strings.LastIndexAny(iri, "#/:"); i >= 0 {
+		return iri[i+1:]
+	}
+	return iri
+}

@@ -1,0 +1,762 @@
+package contexts
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/big"
+	"reflect"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
+
+	"github.com/piprate/json-gold/ld"
+)
+
+// ErrDataLoss is wrapped by every *DataLossError: JSON-LD processing of the
+// document would lose or alter data, or implementations would disagree on its
+// canonical form, so a signature over it could not be checked everywhere.
+// Data Integrity calls this DATA_LOSS_DETECTION_ERROR.
+var ErrDataLoss = errors.New("json-ld data loss")
+
+// DataLossError reports where and why safe-mode canonicalization refused a
+// document.
+type DataLossError struct {
+	// Path is the JSON path of the offending property, e.g.
+	// "credentialSubject.achievement.foo" or "issuer.type"; empty when the
+	// problem cannot be tied to one property.
+	Path string
+	// Reason says what would be lost or differ.
+	Reason string
+}
+
+// Error implements error.
+func (e *DataLossError) Error() string {
+	if e.Path == "" {
+		return fmt.Sprintf("%s: %s", ErrDataLoss, e.Reason)
+	}
+	return fmt.Sprintf("%s at %s: %s", ErrDataLoss, e.Path, e.Reason)
+}
+
+// Unwrap makes errors.Is(err, ErrDataLoss) hold.
+func (e *DataLossError) Unwrap() error { return ErrDataLoss }
+
+const (
+	// undefinedVocab is the vocabulary safe mode puts under every document:
+	// an IRI starting with it came from a term no context defines.
+	undefinedVocab = "urn:badgesmith:undefined:"
+	// jsonPlaceholder stands in for rdf:JSON while json-gold converts to RDF,
+	// because json-gold re-canonicalizes rdf:JSON literals itself and fails
+	// on anything but an object.
+	jsonPlaceholder = "urn:badgesmith:json-literal"
+	rdfJSON         = "http://www.w3.org/1999/02/22-rdf-syntax-ns#JSON"
+	xsdDouble       = "http://www.w3.org/2001/XMLSchema#double"
+	xsdInteger      = "http://www.w3.org/2001/XMLSchema#integer"
+)
+
+var (
+	// schemeRE is RFC 3986's scheme followed by ':'; jsonld.js calls an IRI
+	// absolute when it has one and no white space.
+	schemeRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.\-]*:`)
+	// languageRE is BCP 47's shape as jsonld.js checks it; json-gold drops
+	// literals whose tag does not match a looser form.
+	languageRE = regexp.MustCompile(`^[a-z]{1,8}(-[a-z0-9]{1,8})*$`)
+)
+
+// safety carries the state of one safe-mode check: the (copied) input and
+// the JSON Pointer json-gold reported for each expanded node object.
+type safety struct {
+	doc      any
+	pointers map[uintptr]string
+	jsonLits []string
+	// iris remembers checkIRI per IRI: a credential repeats the same
+	// predicates and types, and json-gold's URL check is a costly regexp.
+	iris map[string]error
+}
+
+func newSafety(doc any) *safety {
+	return &safety{doc: doc, pointers: make(map[uintptr]string), iris: make(map[string]error)}
+}
+
+// record is json-gold's ExpandedElementHandler: it remembers where in the
+// input each expanded node came from, so errors can name the JSON path.
+func (s *safety) record(pointer string, expanded any) {
+	if m, ok := expanded.(map[string]any); ok {
+		s.pointers[reflect.ValueOf(m).Pointer()] = pointer
+	}
+}
+
+// where returns the dotted path and the input object of an expanded node,
+// if json-gold reported one.
+func (s *safety) where(m map[string]any) (string, map[string]any, bool) {
+	p, ok := s.pointers[reflect.ValueOf(m).Pointer()]
+	if !ok {
+		return "", nil, false
+	}
+	path, v := resolvePointer(s.doc, p)
+	obj, _ := v.(map[string]any)
+	return path, obj, true
+}
+
+// check walks the expanded document, refusing what would be lost or written
+// differently by the reference stack, and rewrites numbers and @json values
+// into the exact lexical forms the reference produces.
+func (s *safety) check(expanded []any) error {
+	for _, n := range expanded {
+		if err := s.value(n, "", nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *safety) value(v any, path string, compact any) error {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return &DataLossError{Path: path, Reason: fmt.Sprintf("unexpected %T in expanded form", v)}
+	}
+	if _, ok := m["@value"]; ok {
+		return s.literal(m, path)
+	}
+	if l, ok := m["@list"]; ok {
+		items, _ := l.([]any)
+		for _, it := range items {
+			if err := s.value(it, path, nil); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return s.node(m, path, compact)
+}
+
+func (s *safety) node(m map[string]any, path string, compact any) error {
+	obj, _ := compact.(map[string]any)
+	if p, o, ok := s.where(m); ok {
+		path, obj = p, o
+	}
+	for _, k := range sortedKeys(m) {
+		v := m[k]
+		switch k {
+		case "@id":
+			id, _ := v.(string)
+			if err := s.checkIRI(id); err != nil {
+				return &DataLossError{Path: joinPath(path, aliasOf(obj, "@id", "id")), Reason: "@id " + err.Error()}
+			}
+		case "@type":
+			types, _ := v.([]any)
+			for _, t := range types {
+				ts, _ := t.(string)
+				if err := s.checkIRI(ts); err != nil {
+					return &DataLossError{Path: joinPath(path, aliasOf(obj, "@type", "type")), Reason: "type " + err.Error()}
+				}
+			}
+		case "@graph", "@included":
+			items, _ := v.([]any)
+			for _, it := range items {
+				if err := s.value(it, path, nil); err != nil {
+					return err
+				}
+			}
+		case "@reverse":
+			rev, _ := v.(map[string]any)
+			for _, rk := range sortedKeys(rev) {
+				if err := s.property(rk, rev[rk], joinPath(path, "@reverse"), nil); err != nil {
+					return err
+				}
+			}
+		case "@index":
+			// Index keys are not part of the RDF graph in either stack.
+		default:
+			if strings.HasPrefix(k, "@") {
+				return &DataLossError{Path: path, Reason: fmt.Sprintf("unsupported keyword %s", k)}
+			}
+			if err := s.property(k, v, path, obj); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (s *safety) property(iri string, v any, path string, obj map[string]any) error {
+	key := compactKey(obj, iri)
+	if strings.HasPrefix(iri, undefinedVocab) {
+		return &DataLossError{
+			Path:   joinPath(path, strings.TrimPrefix(iri, undefinedVocab)),
+			Reason: "property is not defined by the active context",
+		}
+	}
+	if strings.HasPrefix(iri, "_:") {
+		return &DataLossError{Path: joinPath(path, key), Reason: "property expands to a blank node"}
+	}
+	if err := s.checkIRI(iri); err != nil {
+		return &DataLossError{Path: joinPath(path, key), Reason: "property " + err.Error()}
+	}
+	var cv any
+	if obj != nil {
+		cv = obj[key]
+	}
+	items, _ := v.([]any)
+	for i, it := range items {
+		c := cv
+		if a, ok := cv.([]any); ok {
+			c = nil
+			if len(a) == len(items) {
+				c = a[i]
+			}
+		}
+		if err := s.value(it, joinPath(path, key), c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *safety) literal(m map[string]any, path string) error {
+	dt, _ := m["@type"].(string)
+	if dt == "@json" {
+		text, err := jcs(m["@value"], 0)
+		if err != nil {
+			return &DataLossError{Path: path, Reason: "@json value " + err.Error()}
+		}
+		if err := checkLiteral(text); err != nil {
+			return &DataLossError{Path: path, Reason: "@json value " + err.Error()}
+		}
+		m["@value"] = strconv.Itoa(len(s.jsonLits))
+		m["@type"] = jsonPlaceholder
+		s.jsonLits = append(s.jsonLits, text)
+		return nil
+	}
+	if dt != "" {
+		if err := s.checkIRI(dt); err != nil {
+			return &DataLossError{Path: path, Reason: "datatype " + err.Error()}
+		}
+	}
+	if _, ok := m["@direction"]; ok {
+		return &DataLossError{Path: path, Reason: "@direction is written differently by json-ld implementations"}
+	}
+	if l, ok := m["@language"]; ok {
+		ls, _ := l.(string)
+		if !languageRE.MatchString(ls) {
+			return &DataLossError{Path: path, Reason: fmt.Sprintf("language tag %q is not well-formed", ls)}
+		}
+	}
+	switch v := m["@value"].(type) {
+	case string:
+		if err := checkLiteral(v); err != nil {
+			return &DataLossError{Path: path, Reason: err.Error()}
+		}
+	case float64:
+		lex, dtype, err := numberLexical(v, dt)
+		if err != nil {
+			return &DataLossError{Path: path, Reason: err.Error()}
+		}
+		m["@value"] = lex
+		m["@type"] = dtype
+	case bool:
+	default:
+		return &DataLossError{Path: path, Reason: fmt.Sprintf("unsupported @value of type %T", v)}
+	}
+	return nil
+}
+
+// restoreJSON puts the JCS text of each @json value back with datatype
+// rdf:JSON, after json-gold has built the dataset.
+func (s *safety) restoreJSON(ds *ld.RDFDataset) error {
+	if len(s.jsonLits) == 0 {
+		return nil
+	}
+	for _, quads := range ds.Graphs {
+		for _, q := range quads {
+			l, ok := q.Object.(ld.Literal)
+			if !ok || l.Datatype != jsonPlaceholder {
+				continue
+			}
+			i, err := strconv.Atoi(l.Value)
+			if err != nil || i < 0 || i >= len(s.jsonLits) {
+				return fmt.Errorf("restoring @json literal %q", l.Value)
+			}
+			q.Object = ld.NewLiteral(s.jsonLits[i], rdfJSON, "")
+		}
+	}
+	return nil
+}
+
+// checkDataset is the last line of defence: whatever the walk over the
+// expanded form missed, no IRI or literal that the reference would write
+// differently may reach the canonical output.
+func (s *safety) checkDataset(ds *ld.RDFDataset) error {
+	for _, g := range sortedGraphNames(ds) {
+		for _, q := range ds.Graphs[g] {
+			for _, n := range []ld.Node{q.Subject, q.Predicate, q.Object, q.Graph} {
+				switch t := n.(type) {
+				case ld.IRI:
+					if err := s.checkIRI(t.Value); err != nil {
+						return &DataLossError{Reason: "IRI " + err.Error()}
+					}
+				case ld.Literal:
+					if err := checkLiteral(t.Value); err != nil {
+						return &DataLossError{Reason: err.Error()}
+					}
+					if t.Datatype == jsonPlaceholder {
+						return &DataLossError{Reason: "unrestored @json literal"}
+					}
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// checkBlankNodes bounds the work of canonicalization. RDFC-1.0 resolves
+// blank nodes that look alike (same first-degree hash) by trying every
+// permutation of their look-alike neighbours, which grows factorially; a few
+// hundred bytes of JSON can keep json-gold busy for hours, and json-gold has
+// no limit of its own. Look-alike nodes whose neighbours are all
+// distinguishable are cheap (identical sibling objects under a named node),
+// so only a look-alike node next to another look-alike node is refused. The
+// reference stack refuses these too ("maximum deep iterations exceeded").
+func checkBlankNodes(ds *ld.RDFDataset) error {
+	type quadRef struct {
+		graph string
+		q     *ld.Quad
+	}
+	byNode := make(map[string][]quadRef)
+	for g, quads := range ds.Graphs {
+		for _, q := range quads {
+			seen := map[string]bool{}
+			for _, n := range quadNodes(g, q) {
+				if b, ok := n.(ld.BlankNode); ok && !seen[b.Attribute] {
+					seen[b.Attribute] = true
+					byNode[b.Attribute] = append(byNode[b.Attribute], quadRef{g, q})
+				}
+			}
+		}
+	}
+	if len(byNode) < 2 {
+		return nil
+	}
+	// The first-degree "hash" is kept as the sorted serialization itself:
+	// only equality matters here.
+	firstDegree := make(map[string]string, len(byNode))
+	count := make(map[string]int, len(byNode))
+	for id, refs := range byNode {
+		lines := make([]string, 0, len(refs))
+		for _, r := range refs {
+			var b strings.Builder
+			for _, n := range quadNodes(r.graph, r.q) {
+				switch t := n.(type) {
+				case ld.BlankNode:
+					if t.Attribute == id {
+						b.WriteString("_:a")
+					} else {
+						b.WriteString("_:z")
+					}
+				case ld.IRI:
+					b.WriteString("<" + t.Value + ">")
+				case ld.Literal:
+					b.WriteString(strconv.Quote(t.Value) + "^^" + t.Datatype + "@" + t.Language)
+				default:
+					b.WriteString("-")
+				}
+				b.WriteByte(' ')
+			}
+			lines = append(lines, b.String())
+		}
+		sort.Strings(lines)
+		h := strings.Join(lines, "\n")
+		firstDegree[id] = h
+		count[h]++
+	}
+	for id, refs := range byNode {
+		if count[firstDegree[id]] < 2 {
+			continue
+		}
+		for _, r := range refs {
+			for _, n := range quadNodes(r.graph, r.q) {
+				b, ok := n.(ld.BlankNode)
+				if ok && b.Attribute != id && count[firstDegree[b.Attribute]] > 1 {
+					return &DataLossError{Reason: "indistinguishable blank nodes next to each other make canonicalization too expensive; give the nested objects ids or make them differ"}
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// quadNodes lists subject, predicate, object and graph name of q; the graph
+// name comes from the dataset key because json-gold leaves Quad.Graph unset
+// until normalization.
+func quadNodes(graph string, q *ld.Quad) []ld.Node {
+	nodes := []ld.Node{q.Subject, q.Predicate, q.Object}
+	switch {
+	case graph == "" || graph == "@default":
+		nodes = append(nodes, nil)
+	case strings.HasPrefix(graph, "_:"):
+		nodes = append(nodes, ld.NewBlankNode(graph))
+	default:
+		nodes = append(nodes, ld.NewIRI(graph))
+	}
+	return nodes
+}
+
+func sortedGraphNames(ds *ld.RDFDataset) []string {
+	names := make([]string, 0, len(ds.Graphs))
+	for g := range ds.Graphs {
+		names = append(names, g)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// checkIRI is the package-level checkIRI, remembered per IRI.
+func (s *safety) checkIRI(iri string) error {
+	if err, ok := s.iris[iri]; ok {
+		return err
+	}
+	err := checkIRI(iri)
+	s.iris[iri] = err
+	return err
+}
+
+// checkIRI accepts an absolute IRI (or a blank node label) that json-gold
+// keeps and that both json-gold and RDFC-1.0 serialize identically.
+func checkIRI(iri string) error {
+	if strings.HasPrefix(iri, undefinedVocab) {
+		return fmt.Errorf("term %q is not defined by the active context", strings.TrimPrefix(iri, undefinedVocab))
+	}
+	if strings.HasPrefix(iri, "_:") {
+		return nil
+	}
+	if !utf8.ValidString(iri) {
+		return fmt.Errorf("%q is not valid utf-8", iri)
+	}
+	if !schemeRE.MatchString(iri) {
+		return fmt.Errorf("%q is a relative IRI", iri)
+	}
+	for _, r := range iri {
+		if r <= 0x20 || r == 0x7f || strings.ContainsRune("<>\"{}|^`\\", r) || isJSSpace(r) {
+			return fmt.Errorf("%q contains %U, which implementations drop or escape differently", clip(iri), r)
+		}
+	}
+	if !ld.IsAbsoluteIri(iri) {
+		return fmt.Errorf("%q does not parse as a URL, so json-gold drops it", clip(iri))
+	}
+	if (strings.HasPrefix(iri, "http://") || strings.HasPrefix(iri, "https://")) && !ld.IsURL(iri) {
+		return fmt.Errorf("%q is rejected by json-gold's URL check, so it would be dropped", clip(iri))
+	}
+	return nil
+}
+
+// checkLiteral refuses string content that json-gold writes raw where
+// RDFC-1.0 requires an escape (it escapes only \t \n \r \" and \\).
+func checkLiteral(s string) error {
+	if !utf8.ValidString(s) {
+		return errors.New("string is not valid utf-8")
+	}
+	for _, r := range s {
+		if (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || r == 0x7f {
+			return fmt.Errorf("string contains control character %U, which json-gold does not escape as RDFC-1.0 requires", r)
+		}
+	}
+	return nil
+}
+
+// isJSSpace is JavaScript's \s beyond ASCII: jsonld.js treats an IRI with
+// any of these as relative.
+func isJSSpace(r rune) bool {
+	switch r {
+	case 0xa0, 0x1680, 0x2028, 0x2029, 0x202f, 0x205f, 0x3000, 0xfeff:
+		return true
+	}
+	return r >= 0x2000 && r <= 0x200a
+}
+
+func clip(s string) string {
+	const n = 80
+	if len(s) <= n {
+		return s
+	}
+	i := n
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return s[:i] + "..."
+}
+
+// numberLexical writes a JSON number as jsonld.js does: a double (its
+// String() has a '.' or it is at least 1e21) or anything typed xsd:double in
+// canonical double form, other numbers as integers, keeping the given
+// datatype. Where jsonld.js and the JSON-LD algorithm disagree (a tiny
+// number such as 1e-7 that JavaScript prints without a '.', which jsonld.js
+// writes as "0") or the rounding is ambiguous, the number is refused.
+func numberLexical(v float64, datatype string) (string, string, error) {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return "", "", fmt.Errorf("number %v is not json", v)
+	}
+	jsString := jsNumber(v)
+	isDouble := strings.Contains(jsString, ".") || math.Abs(v) >= 1e21
+	if isDouble || datatype == xsdDouble {
+		if datatype == "" {
+			datatype = xsdDouble
+		}
+		lex, err := canonicalDouble(v)
+		return lex, datatype, err
+	}
+	if v != math.Trunc(v) {
+		return "", "", fmt.Errorf("number %s is written as %q by jsonld.js but as a double by the json-ld algorithm", jsString, "0")
+	}
+	if datatype == "" {
+		datatype = xsdInteger
+	}
+	if v == 0 {
+		return "0", datatype, nil
+	}
+	return strconv.FormatFloat(v, 'f', 0, 64), datatype, nil
+}
+
+// canonicalDouble is JavaScript's v.toExponential(15) with trailing zeros
+// of the mantissa and the '+' of the exponent removed ("1.5E0", "1.0E-1").
+func canonicalDouble(v float64) (string, error) {
+	if v == 0 {
+		return "0.0E0", nil
+	}
+	// toExponential rounds a tie away from zero and strconv to even; a tie
+	// needs the exact value to have 17 significant digits ending in 5.
+	s17 := strconv.FormatFloat(v, 'e', 16, 64)
+	if m, _, _ := strings.Cut(s17, "e"); strings.HasSuffix(m, "5") {
+		exact := new(big.Rat).SetFloat64(v)
+		dec, ok := new(big.Rat).SetString(s17)
+		if ok && exact.Cmp(dec) == 0 {
+			return "", fmt.Errorf("number %s rounds differently in javascript", s17)
+		}
+	}
+	s := strconv.FormatFloat(v, 'e', 15, 64)
+	mant, exp, _ := strings.Cut(s, "e")
+	intPart, frac, _ := strings.Cut(mant, ".")
+	frac = strings.TrimRight(frac, "0")
+	if frac == "" {
+		frac = "0"
+	}
+	e, err := strconv.Atoi(exp)
+	if err != nil {
+		return "", fmt.Errorf("formatting number %v: %w", v, err)
+	}
+	return intPart + "." + frac + "E" + strconv.Itoa(e), nil
+}
+
+// jsNumber is ECMAScript's Number::toString (ES2015 7.1.12.1), which JCS
+// also uses.
+func jsNumber(v float64) string {
+	if v == 0 {
+		return "0"
+	}
+	if v < 0 {
+		return "-" + jsNumber(-v)
+	}
+	s := strconv.FormatFloat(v, 'e', -1, 64)
+	mant, exp, _ := strings.Cut(s, "e")
+	digits := strings.Replace(mant, ".", "", 1)
+	e, _ := strconv.Atoi(exp)
+	k, n := len(digits), e+1
+	switch {
+	case k <= n && n <= 21:
+		return digits + strings.Repeat("0", n-k)
+	case 0 < n && n <= 21:
+		return digits[:n] + "." + digits[n:]
+	case -6 < n && n <= 0:
+		return "0." + strings.Repeat("0", -n) + digits
+	}
+	sign := "+"
+	if n-1 < 0 {
+		sign = "-"
+	}
+	exponent := sign + strconv.Itoa(int(math.Abs(float64(n-1))))
+	if k == 1 {
+		return digits + "e" + exponent
+	}
+	return digits[:1] + "." + digits[1:] + "e" + exponent
+}
+
+// jcs serializes a JSON value per RFC 8785 (JSON Canonicalization Scheme),
+// the form jsonld.js gives @json literals.
+func jcs(v any, depth int) (string, error) {
+	if depth > maxDepth {
+		return "", fmt.Errorf("nests deeper than %d", maxDepth)
+	}
+	var b strings.Builder
+	if err := writeJCS(&b, v, depth); err != nil {
+		return "", err
+	}
+	return b.String(), nil
+}
+
+func writeJCS(b *strings.Builder, v any, depth int) error {
+	if depth > maxDepth {
+		return fmt.Errorf("nests deeper than %d", maxDepth)
+	}
+	switch t := v.(type) {
+	case nil:
+		b.WriteString("null")
+	case bool:
+		b.WriteString(strconv.FormatBool(t))
+	case float64:
+		if math.IsNaN(t) || math.IsInf(t, 0) {
+			return fmt.Errorf("number %v is not json", t)
+		}
+		b.WriteString(jsNumber(t))
+	case string:
+		if !utf8.ValidString(t) {
+			return errors.New("string is not valid utf-8")
+		}
+		writeJCSString(b, t)
+	case []any:
+		b.WriteByte('[')
+		for i, e := range t {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			if err := writeJCS(b, e, depth+1); err != nil {
+				return err
+			}
+		}
+		b.WriteByte(']')
+	case map[string]any:
+		keys := make([]string, 0, len(t))
+		for k := range t {
+			if !utf8.ValidString(k) {
+				return errors.New("key is not valid utf-8")
+			}
+			keys = append(keys, k)
+		}
+		// JCS orders keys by their UTF-16 code units, which differs from
+		// Go's byte order for characters above U+FFFF.
+		slices.SortFunc(keys, func(a, c string) int {
+			return slices.Compare(utf16.Encode([]rune(a)), utf16.Encode([]rune(c)))
+		})
+		b.WriteByte('{')
+		for i, k := range keys {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			writeJCSString(b, k)
+			b.WriteByte(':')
+			if err := writeJCS(b, t[k], depth+1); err != nil {
+				return err
+			}
+		}
+		b.WriteByte('}')
+	default:
+		return fmt.Errorf("unsupported value of type %T", v)
+	}
+	return nil
+}
+
+func writeJCSString(b *strings.Builder, s string) {
+	const hex = "0123456789abcdef"
+	b.WriteByte('"')
+	for _, r := range s {
+		switch r {
+		case '"':
+			b.WriteString(`\"`)
+		case '\\':
+			b.WriteString(`\\`)
+		case '\b':
+			b.WriteString(`\b`)
+		case '\f':
+			b.WriteString(`\f`)
+		case '\n':
+			b.WriteString(`\n`)
+		case '\r':
+			b.WriteString(`\r`)
+		case '\t':
+			b.WriteString(`\t`)
+		default:
+			if r < 0x20 {
+				b.WriteString(`\u00`)
+				b.WriteByte(hex[r>>4])
+				b.WriteByte(hex[r&0xf])
+			} else {
+				b.WriteRune(r)
+			}
+		}
+	}
+	b.WriteByte('"')
+}
+
+// compactKey finds the key of the input object that expanded to iri: the
+// key itself, or the key whose last segment matches the IRI's. Without a
+// match the IRI's last segment stands in, which names the term in practice.
+func compactKey(obj map[string]any, iri string) string {
+	if _, ok := obj[iri]; ok {
+		return iri
+	}
+	local := lastSegment(iri)
+	if _, ok := obj[local]; ok {
+		return local
+	}
+	for _, k := range sortedKeys(obj) {
+		if lastSegment(k) == local {
+			return k
+		}
+	}
+	return local
+}
+
+// aliasOf returns the key obj uses for keyword kw ("@id"), trying the
+// keyword and its usual alias; "" when obj is unknown (the value was a
+// plain string in the input, so the property path itself names it).
+func aliasOf(obj map[string]any, kw, alias string) string {
+	if obj == nil {
+		return ""
+	}
+	if _, ok := obj[alias]; ok {
+		return alias
+	}
+	return kw
+}
+
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// resolvePointer follows an RFC 6901 pointer into doc and returns the
+// dotted path ("a.b[2].c") and the value found.
+func resolvePointer(doc any, pointer string) (string, any) {
+	if pointer == "" {
+		return "", doc
+	}
+	var path strings.Builder
+	cur := doc
+	for _, tok := range strings.Split(pointer[1:], "/") {
+		tok = strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~")
+		switch t := cur.(type) {
+		case []any:
+			i, err := strconv.Atoi(tok)
+			if err != nil || i < 0 || i >= len(t) {
+				return path.String(), nil
+			}
+			fmt.Fprintf(&path, "[%d]", i)
+			cur = t[i]
+		case map[string]any:
+			if path.Len() > 0 {
+				path.WriteByte('.')
+			}
+			path.WriteString(tok)
+			cur = t[tok]
+		default:
+			return path.String(), nil
+		}
+	}
+	return path.String(), cur
+}

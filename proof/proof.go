@@ -1,0 +1,269 @@
+package proof
+
+import (
+	"context"
+	"crypto"
+	"crypto/ed25519"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/mr-tron/base58"
+	"github.com/piprate/json-gold/ld"
+
+	"github.com/badgesmith/badgesmith/contexts"
+)
+
+// Suite names.
+const (
+	// EddsaRdfc2022 is the Data Integrity cryptosuite eddsa-rdfc-2022, used
+	// with proof type DataIntegrityProof.
+	EddsaRdfc2022 = "eddsa-rdfc-2022"
+	// Ed25519Signature2020 is the legacy proof type of the same name.
+	Ed25519Signature2020 = "Ed25519Signature2020"
+)
+
+const (
+	typeDataIntegrity = "DataIntegrityProof"
+	defaultPurpose    = "assertionMethod"
+	// maxProofs bounds the proof set a verifier will look at.
+	maxProofs = 16
+	// maxProofValueLen bounds the multibase text decoded: a 64-byte
+	// signature is at most 88 base58 characters.
+	maxProofValueLen = 100
+)
+
+var (
+	// ErrNoProof means the document carries no proof.
+	ErrNoProof = errors.New("no proof")
+	// ErrMalformedProof means a proof is not a well-formed proof object: a
+	// missing or mistyped field, a bad date, a proofValue that is not
+	// base58btc multibase of a 64-byte signature.
+	ErrMalformedProof = errors.New("malformed proof")
+	// ErrUnknownSuite means the proof type or cryptosuite is not supported.
+	ErrUnknownSuite = errors.New("unknown proof suite")
+	// ErrKeyType means the key does not fit the suite (eddsa suites take
+	// only Ed25519 keys).
+	ErrKeyType = errors.New("key type does not match suite")
+	// ErrInvalidSignature means the signature does not verify over the
+	// document and proof options: the credential was altered or signed by
+	// another key.
+	ErrInvalidSignature = errors.New("invalid signature")
+	// ErrPurposeMismatch means the proof's proofPurpose is not the one the
+	// verifier expects. It wraps ErrMalformedProof.
+	ErrPurposeMismatch = fmt.Errorf("%w: proof purpose mismatch", ErrMalformedProof)
+	// ErrExpired means the proof's expires time has passed. It wraps
+	// ErrInvalidSignature: the proof no longer secures the document.
+	ErrExpired = fmt.Errorf("%w: proof expired", ErrInvalidSignature)
+)
+
+// KeyFetcher returns the public key of a verification method, checking that
+// its controller authorizes it for purpose (e.g. "assertionMethod").
+type KeyFetcher interface {
+	PublicKey(ctx context.Context, verificationMethod, purpose string) (crypto.PublicKey, error)
+}
+
+// SignOptions configures Sign.
+type SignOptions struct {
+	// Suite is EddsaRdfc2022 or Ed25519Signature2020. If empty,
+	// EddsaRdfc2022 is used.
+	Suite string
+	// VerificationMethod is the URL of the public key (required).
+	VerificationMethod string
+	// Created is the proof's creation time, written in UTC to the second.
+	// If zero, Now is used.
+	Created time.Time
+	// Now returns the current time. If nil, time.Now is used.
+	Now func() time.Time
+	// ProofPurpose is the proof purpose. If empty, "assertionMethod" is used.
+	ProofPurpose string
+	// Loader resolves @context URLs. If nil, contexts.NewLoader is used.
+	Loader ld.DocumentLoader
+}
+
+// VerifyOptions configures Verify.
+type VerifyOptions struct {
+	// Keys resolves verification methods to public keys (required).
+	Keys KeyFetcher
+	// Loader resolves @context URLs. If nil, contexts.NewLoader is used.
+	Loader ld.DocumentLoader
+	// Purpose is the proof purpose required. If empty, "assertionMethod".
+	Purpose string
+	// Now returns the current time, compared with a proof's expires. If nil,
+	// time.Now is used.
+	Now func() time.Time
+}
+
+// Result describes the proof that verified.
+type Result struct {
+	// Index is the position of the proof in the document's proof set.
+	Index int
+	// Suite is EddsaRdfc2022 or Ed25519Signature2020.
+	Suite string
+	// VerificationMethod is the proof's verificationMethod.
+	VerificationMethod string
+	// Created is the proof's created value as written.
+	Created string
+	// Purpose is the proof's proofPurpose.
+	Purpose string
+}
+
+// Error locates a problem with one proof of a document.
+type Error struct {
+	// Index is the position of the proof in the proof set.
+	Index int
+	// Field names the offending proof field ("proofValue"); empty when the
+	// problem is the proof as a whole.
+	Field string
+	// Err is the cause; it wraps one of the package's sentinels or, for a
+	// key that could not be fetched, the fetcher's error.
+	Err error
+}
+
+// Error implements error.
+func (e *Error) Error() string {
+	if e.Field == "" {
+		return fmt.Sprintf("proof[%d]: %v", e.Index, e.Err)
+	}
+	return fmt.Sprintf("proof[%d].%s: %v", e.Index, e.Field, e.Err)
+}
+
+// Unwrap returns the cause.
+func (e *Error) Unwrap() error { return e.Err }
+
+// suite is what differs between the two supported proof kinds.
+type suite struct {
+	name        string
+	proofType   string
+	cryptosuite string // "" for suites identified by type alone
+	// context is added to the document (when signing) and to the proof
+	// configuration if absent, because the suite's terms live there.
+	context string
+}
+
+var (
+	suiteEddsaRdfc = suite{name: EddsaRdfc2022, proofType: typeDataIntegrity, cryptosuite: EddsaRdfc2022}
+	suiteEd2020    = suite{name: Ed25519Signature2020, proofType: Ed25519Signature2020, context: contexts.Ed25519Signature2020V1}
+)
+
+func suiteByName(name string) (suite, error) {
+	switch name {
+	case "", EddsaRdfc2022:
+		return suiteEddsaRdfc, nil
+	case Ed25519Signature2020:
+		return suiteEd2020, nil
+	}
+	return suite{}, fmt.Errorf("%w: %q", ErrUnknownSuite, name)
+}
+
+// hashData is SHA-256(canon(proofConfig)) || SHA-256(canon(document)), the
+// 64 bytes both suites sign. docHash is the document half, computed once per
+// document by the caller.
+func hashData(ctx context.Context, proofConfig map[string]any, docHash []byte, loader ld.DocumentLoader) ([]byte, error) {
+	canon, err := contexts.Canonicalize(ctx, proofConfig, contexts.CanonOptions{Loader: loader})
+	if err != nil {
+		return nil, fmt.Errorf("canonicalizing proof options: %w", err)
+	}
+	ph := sha256.Sum256(canon)
+	out := make([]byte, 0, 64)
+	out = append(out, ph[:]...)
+	return append(out, docHash...), nil
+}
+
+func documentHash(ctx context.Context, doc map[string]any, loader ld.DocumentLoader) ([]byte, error) {
+	canon, err := contexts.Canonicalize(ctx, doc, contexts.CanonOptions{Loader: loader})
+	if err != nil {
+		return nil, fmt.Errorf("canonicalizing document: %w", err)
+	}
+	h := sha256.Sum256(canon)
+	return h[:], nil
+}
+
+// withoutProof returns a shallow copy of doc without its proof member.
+func withoutProof(doc map[string]any) map[string]any {
+	out := make(map[string]any, len(doc))
+	for k, v := range doc {
+		if k != "proof" {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// withContext returns the @context value ctxv with url appended unless it
+// is already there; ctxv itself is not modified.
+func withContext(ctxv any, url string) any {
+	if url == "" {
+		return ctxv
+	}
+	var list []any
+	switch c := ctxv.(type) {
+	case nil:
+		return []any{url}
+	case []any:
+		for _, e := range c {
+			if e == url {
+				return ctxv
+			}
+		}
+		list = append(append(list, c...), url)
+	default:
+		if c == url {
+			return ctxv
+		}
+		list = []any{c, url}
+	}
+	return list
+}
+
+func defaultLoader(l ld.DocumentLoader) (ld.DocumentLoader, error) {
+	if l != nil {
+		return l, nil
+	}
+	return contexts.NewLoader()
+}
+
+// encodeProofValue is multibase base58btc.
+func encodeProofValue(sig []byte) string { return "z" + base58.Encode(sig) }
+
+// decodeProofValue accepts only the canonical base58btc multibase text of a
+// 64-byte signature.
+func decodeProofValue(s string) ([]byte, error) {
+	if len(s) > maxProofValueLen {
+		return nil, fmt.Errorf("%w: %d characters, more than a signature needs", ErrMalformedProof, len(s))
+	}
+	if len(s) < 2 || s[0] != 'z' {
+		return nil, fmt.Errorf("%w: not base58btc multibase (must start with 'z')", ErrMalformedProof)
+	}
+	sig, err := base58.Decode(s[1:])
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrMalformedProof, err)
+	}
+	if len(sig) != ed25519.SignatureSize {
+		return nil, fmt.Errorf("%w: signature is %d bytes, want %d", ErrMalformedProof, len(sig), ed25519.SignatureSize)
+	}
+	if base58.Encode(sig) != s[1:] {
+		return nil, fmt.Errorf("%w: non-canonical base58", ErrMalformedProof)
+	}
+	return sig, nil
+}
+
+// deepCopy copies the JSON containers of v; scalars are immutable and shared.
+func deepCopy(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		m := make(map[string]any, len(t))
+		for k, e := range t {
+			m[k] = deepCopy(e)
+		}
+		return m
+	case []any:
+		a := make([]any, len(t))
+		for i, e := range t {
+			a[i] = deepCopy(e)
+		}
+		return a
+	}
+	return v
+}

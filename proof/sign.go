@@ -1,0 +1,98 @@
+package proof
+
+import (
+	"context"
+	"crypto"
+	"crypto/ed25519"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Sign returns a deep copy of doc with a new proof appended to its "proof"
+// member (which becomes an array). The proof signs the document without any
+// existing proofs. For Ed25519Signature2020 the suite's context is appended
+// to @context when missing. doc itself is never modified.
+//
+// key must be an ed25519.PrivateKey. A document that safe-mode
+// canonicalization refuses is not signed: the error wraps
+// contexts.ErrDataLoss and names the JSON path.
+func Sign(ctx context.Context, doc map[string]any, key crypto.PrivateKey, opts SignOptions) (map[string]any, error) {
+	s, err := suiteByName(opts.Suite)
+	if err != nil {
+		return nil, err
+	}
+	priv, err := ed25519Private(key)
+	if err != nil {
+		return nil, err
+	}
+	if opts.VerificationMethod == "" {
+		return nil, errors.New("signing: verification method required")
+	}
+	loader, err := defaultLoader(opts.Loader)
+	if err != nil {
+		return nil, err
+	}
+	created := opts.Created
+	if created.IsZero() {
+		now := opts.Now
+		if now == nil {
+			now = time.Now
+		}
+		created = now()
+	}
+	purpose := opts.ProofPurpose
+	if purpose == "" {
+		purpose = defaultPurpose
+	}
+
+	out := deepCopy(doc).(map[string]any)
+	if s.context != "" {
+		out["@context"] = withContext(out["@context"], s.context)
+	}
+	options := map[string]any{
+		"type":               s.proofType,
+		"created":            created.UTC().Format(time.RFC3339),
+		"verificationMethod": opts.VerificationMethod,
+		"proofPurpose":       purpose,
+	}
+	if s.cryptosuite != "" {
+		options["cryptosuite"] = s.cryptosuite
+	}
+	config := deepCopy(options).(map[string]any)
+	config["@context"] = out["@context"]
+
+	docHash, err := documentHash(ctx, withoutProof(out), loader)
+	if err != nil {
+		return nil, fmt.Errorf("signing: %w", err)
+	}
+	data, err := hashData(ctx, config, docHash, loader)
+	if err != nil {
+		return nil, fmt.Errorf("signing: %w", err)
+	}
+	options["proofValue"] = encodeProofValue(ed25519.Sign(priv, data))
+
+	switch p := out["proof"].(type) {
+	case nil:
+		out["proof"] = []any{options}
+	case []any:
+		out["proof"] = append(p, options)
+	default:
+		out["proof"] = []any{p, options}
+	}
+	return out, nil
+}
+
+func ed25519Private(key crypto.PrivateKey) (ed25519.PrivateKey, error) {
+	switch k := key.(type) {
+	case ed25519.PrivateKey:
+		if len(k) == ed25519.PrivateKeySize {
+			return k, nil
+		}
+	case *ed25519.PrivateKey:
+		if k != nil && len(*k) == ed25519.PrivateKeySize {
+			return *k, nil
+		}
+	}
+	return nil, fmt.Errorf("%w: want an Ed25519 private key, got %T", ErrKeyType, key)
+}

@@ -1,0 +1,248 @@
+package proof
+
+import (
+	"context"
+	"crypto"
+	"crypto/ed25519"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/piprate/json-gold/ld"
+)
+
+// Verify checks the Data Integrity proofs of doc; one valid proof suffices,
+// and its Result is returned. Proofs are tried in order.
+//
+// An error wrapping ErrNoProof, ErrMalformedProof, ErrUnknownSuite,
+// ErrKeyType, ErrInvalidSignature, contexts.ErrDataLoss or
+// contexts.ErrMalformed means the
+// credential is bad. Any other error (the key fetcher failing, a context that
+// is not bundled, a canceled ctx) means it could not be checked. Errors about
+// one proof are *Error values naming proof[i] and the field; with
+// several proofs the errors of all of them are joined.
+func Verify(ctx context.Context, doc map[string]any, opts VerifyOptions) (*Result, error) {
+	if opts.Keys == nil {
+		return nil, errors.New("verifying: no key fetcher")
+	}
+	loader, err := defaultLoader(opts.Loader)
+	if err != nil {
+		return nil, err
+	}
+	purpose := opts.Purpose
+	if purpose == "" {
+		purpose = defaultPurpose
+	}
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
+
+	var proofs []any
+	switch p := doc["proof"].(type) {
+	case nil:
+		return nil, ErrNoProof
+	case map[string]any:
+		proofs = []any{p}
+	case []any:
+		proofs = p
+	default:
+		return nil, &Error{Index: 0, Err: fmt.Errorf("%w: proof is %s, want an object or array of objects", ErrMalformedProof, jsonKind(p))}
+	}
+	if len(proofs) == 0 {
+		return nil, ErrNoProof
+	}
+	if len(proofs) > maxProofs {
+		return nil, fmt.Errorf("%w: %d proofs, at most %d are checked", ErrMalformedProof, len(proofs), maxProofs)
+	}
+
+	v := &verifier{doc: doc, loader: loader, opts: opts, purpose: purpose, now: now}
+	var errs []error
+	for i, p := range proofs {
+		res, err := v.one(ctx, i, p)
+		if err == nil {
+			return res, nil
+		}
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		errs = append(errs, err)
+	}
+	if len(errs) == 1 {
+		return nil, errs[0]
+	}
+	return nil, errors.Join(errs...)
+}
+
+type verifier struct {
+	doc     map[string]any
+	loader  ld.DocumentLoader
+	opts    VerifyOptions
+	purpose string
+	now     func() time.Time
+	// docHash is the SHA-256 of the canonical document without proofs,
+	// shared by every proof; docErr remembers why it could not be made.
+	docHash []byte
+	docErr  error
+}
+
+func (v *verifier) one(ctx context.Context, i int, raw any) (*Result, error) {
+	perr := func(field string, err error) error { return &Error{Index: i, Field: field, Err: err} }
+	p, ok := raw.(map[string]any)
+	if !ok {
+		return nil, perr("", fmt.Errorf("%w: proof is %s, want an object", ErrMalformedProof, jsonKind(raw)))
+	}
+	str := func(field string, required bool) (string, error) {
+		x, present := p[field]
+		if !present {
+			if required {
+				return "", perr(field, fmt.Errorf("%w: missing", ErrMalformedProof))
+			}
+			return "", nil
+		}
+		s, ok := x.(string)
+		if !ok || (required && s == "") {
+			return "", perr(field, fmt.Errorf("%w: want a non-empty string, got %s", ErrMalformedProof, jsonKind(x)))
+		}
+		return s, nil
+	}
+
+	typ, err := str("type", true)
+	if err != nil {
+		return nil, err
+	}
+	var s suite
+	switch typ {
+	case typeDataIntegrity:
+		cs, err := str("cryptosuite", true)
+		if err != nil {
+			return nil, err
+		}
+		if cs != EddsaRdfc2022 {
+			return nil, perr("cryptosuite", fmt.Errorf("%w: %q", ErrUnknownSuite, cs))
+		}
+		s = suiteEddsaRdfc
+	case Ed25519Signature2020:
+		if _, has := p["cryptosuite"]; has {
+			return nil, perr("cryptosuite", fmt.Errorf("%w: not allowed with type %s", ErrMalformedProof, typ))
+		}
+		s = suiteEd2020
+	default:
+		return nil, perr("type", fmt.Errorf("%w: %q", ErrUnknownSuite, typ))
+	}
+
+	purpose, err := str("proofPurpose", true)
+	if err != nil {
+		return nil, err
+	}
+	if purpose != v.purpose {
+		return nil, perr("proofPurpose", fmt.Errorf("%w: %q, want %q", ErrPurposeMismatch, purpose, v.purpose))
+	}
+	created, err := str("created", true)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := parseDateTimeStamp(created); err != nil {
+		return nil, perr("created", fmt.Errorf("%w: %v", ErrMalformedProof, err))
+	}
+	expires, err := str("expires", false)
+	if err != nil {
+		return nil, err
+	}
+	if expires != "" {
+		t, err := parseDateTimeStamp(expires)
+		if err != nil {
+			return nil, perr("expires", fmt.Errorf("%w: %v", ErrMalformedProof, err))
+		}
+		if !v.now().Before(t) {
+			return nil, perr("expires", fmt.Errorf("%w at %s", ErrExpired, expires))
+		}
+	}
+	vm, err := str("verificationMethod", true)
+	if err != nil {
+		return nil, err
+	}
+	pv, err := str("proofValue", true)
+	if err != nil {
+		return nil, err
+	}
+	sig, err := decodeProofValue(pv)
+	if err != nil {
+		return nil, perr("proofValue", err)
+	}
+
+	key, err := v.opts.Keys.PublicKey(ctx, vm, purpose)
+	if err != nil {
+		return nil, perr("verificationMethod", fmt.Errorf("fetching key %s: %w", vm, err))
+	}
+	pub, err := ed25519Public(key)
+	if err != nil {
+		return nil, perr("verificationMethod", err)
+	}
+
+	if v.docHash == nil && v.docErr == nil {
+		v.docHash, v.docErr = documentHash(ctx, withoutProof(v.doc), v.loader)
+	}
+	if v.docErr != nil {
+		return nil, v.docErr
+	}
+	config := make(map[string]any, len(p))
+	for k, x := range p {
+		if k != "proofValue" {
+			config[k] = x
+		}
+	}
+	config["@context"] = withContext(v.doc["@context"], s.context)
+	data, err := hashData(ctx, config, v.docHash, v.loader)
+	if err != nil {
+		return nil, perr("", err)
+	}
+	if !ed25519.Verify(pub, data, sig) {
+		return nil, perr("proofValue", ErrInvalidSignature)
+	}
+	return &Result{Index: i, Suite: s.name, VerificationMethod: vm, Created: created, Purpose: purpose}, nil
+}
+
+func ed25519Public(key crypto.PublicKey) (ed25519.PublicKey, error) {
+	switch k := key.(type) {
+	case ed25519.PublicKey:
+		if len(k) == ed25519.PublicKeySize {
+			return k, nil
+		}
+	case *ed25519.PublicKey:
+		if k != nil && len(*k) == ed25519.PublicKeySize {
+			return *k, nil
+		}
+	}
+	return nil, fmt.Errorf("%w: eddsa suites need an Ed25519 public key, got %T", ErrKeyType, key)
+}
+
+// parseDateTimeStamp parses an XML Schema dateTimeStamp: an RFC 3339 date
+// and time whose time zone is required.
+func parseDateTimeStamp(s string) (time.Time, error) {
+	if len(s) > 64 {
+		return time.Time{}, fmt.Errorf("date-time of %d characters", len(s))
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%q is not a date-time with time zone", s)
+	}
+	return t, nil
+}
+
+func jsonKind(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case string:
+		return "a string"
+	case bool:
+		return "a boolean"
+	case map[string]any:
+		return "an object"
+	case []any:
+		return "an array"
+	default:
+		return "a number"
+	}
+}
