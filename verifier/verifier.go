@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"regexp"
 	"strings"
 	"time"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/badgesmith/badgesmith/contexts"
 	"github.com/badgesmith/badgesmith/did"
+	"github.com/badgesmith/badgesmith/internal/safehttp"
 	"github.com/badgesmith/badgesmith/keys"
 	"github.com/badgesmith/badgesmith/ob3"
 	"github.com/badgesmith/badgesmith/proof"
@@ -49,6 +51,10 @@ type Options struct {
 	// Status checks credentialStatus. If nil, a credential that carries a
 	// credentialStatus gets a skipped status check that says so.
 	Status StatusChecker
+	// HTTPClient is used for every fetch made on a credential's behalf
+	// (did:web documents, status lists). If nil, a safehttp client that
+	// refuses non-public addresses.
+	HTTPClient *http.Client
 }
 
 // Verifier verifies credentials. It is safe for concurrent use.
@@ -60,6 +66,7 @@ type Verifier struct {
 	bundled  *contexts.Loader
 	resolver did.Resolver
 	status   StatusChecker
+	client   *http.Client
 }
 
 // New returns a Verifier for opts.
@@ -77,12 +84,16 @@ func New(opts Options) (*Verifier, error) {
 		loader:   opts.Loader,
 		resolver: opts.Resolver,
 		status:   opts.Status,
+		client:   opts.HTTPClient,
 	}
 	if v.maxSize == 0 {
 		v.maxSize = DefaultMaxSize
 	}
 	if v.now == nil {
 		v.now = time.Now
+	}
+	if v.client == nil {
+		v.client = safehttp.NewClient(safehttp.Options{})
 	}
 	bundled, err := contexts.NewLoader()
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/badgesmith/badgesmith/internal/safehttp"
 	"github.com/badgesmith/badgesmith/verifier"
 )
 
@@ -18,6 +19,9 @@ type verifyOptions struct {
 	maxSize int64
 	at      string
 	skew    time.Duration
+	// allowPrivate lets fetches reach loopback and private addresses.
+	allowPrivate bool
+	timeout      time.Duration
 }
 
 func (o *verifyOptions) AddFlags(fs *pflag.FlagSet) {
@@ -25,6 +29,8 @@ func (o *verifyOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.Int64Var(&o.maxSize, "max-size", verifier.DefaultMaxSize, "largest credential accepted, in bytes")
 	fs.StringVar(&o.at, "at", "", "check the validity window at this RFC 3339 time instead of now")
 	fs.DurationVar(&o.skew, "clock-skew", 0, "tolerated clock difference on validFrom/validUntil")
+	fs.BoolVar(&o.allowPrivate, "allow-private-network", false, "let did:web and status list fetches reach loopback and private addresses")
+	fs.DurationVar(&o.timeout, "fetch-timeout", 10*time.Second, "timeout for each network fetch")
 }
 
 func newVerifyCmd(s streams) *cobra.Command {
@@ -61,7 +67,11 @@ func (o *verifyOptions) run(cmd *cobra.Command, s streams, files []string) error
 	if o.maxSize <= 0 {
 		return &usageError{"--max-size must be positive"}
 	}
-	vopts := verifier.Options{MaxSize: o.maxSize, ClockSkew: o.skew}
+	vopts := verifier.Options{
+		MaxSize:    o.maxSize,
+		ClockSkew:  o.skew,
+		HTTPClient: safehttp.NewClient(safehttp.Options{AllowPrivate: o.allowPrivate, Timeout: o.timeout}),
+	}
 	if o.at != "" {
 		at, err := time.Parse(time.RFC3339, o.at)
 		if err != nil {

@@ -22,7 +22,7 @@ var allowed = map[string][]string{
 	"did":               {"keys"},
 	"proof":             {"keys", "contexts"},
 	"issuer":            {"ob3", "contexts", "keys", "did", "proof", "status", "store", "internal/atomicfile"},
-	"verifier":          {"ob3", "contexts", "keys", "did", "proof", "status", "bake"},
+	"verifier":          {"ob3", "contexts", "keys", "did", "proof", "status", "bake", "internal/safehttp"},
 	"internal/server":   {"issuer", "verifier", "did"},
 	"cmd/badgesmith":    {"*"},
 	"interop":           {"*"},
