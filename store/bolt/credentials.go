@@ -1,0 +1,339 @@
+package bolt
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+
+	bbolt "go.etcd.io/bbolt"
+
+	"github.com/badgesmith/badgesmith/store"
+)
+
+// PutCredential records r and binds its status entries to it.
+func (d *DB) PutCredential(ctx context.Context, r store.Record) error {
+	if err := r.Validate(); err != nil {
+		return fmt.Errorf("putting credential: %w", err)
+	}
+	r.IssuedAt = r.IssuedAt.UTC()
+	r.State = ""
+	r.Status = slices.Clone(r.Status)
+	err := d.update(ctx, func(tx *bbolt.Tx) error {
+		creds := tx.Bucket([]byte(bCredentials))
+		var old store.Record
+		found, err := getJSON(creds, []byte(r.ID), &old)
+		if err != nil {
+			return err
+		}
+		if found {
+			if old.Equal(&r) {
+				return nil
+			}
+			return fmt.Errorf("recorded with different content: %w", store.ErrExists)
+		}
+		if r.RowKey != "" {
+			err := prefixed(ctx, tx.Bucket([]byte(bByBatch)), key(r.BatchID, r.RowKey), func(k, _ []byte) error {
+				other, err := lastPart(k)
+				if err != nil {
+					return err
+				}
+				return fmt.Errorf("batch %s row %s already issued as %s: %w", r.BatchID, r.RowKey, other, store.ErrExists)
+			})
+			if err != nil {
+				return err
+			}
+		}
+		for i, s := range r.Status {
+			if err := bind(tx, r.ID, s); err != nil {
+				return fmt.Errorf("status[%d]: %w", i, err)
+			}
+		}
+		if err := putJSON(creds, []byte(r.ID), &r); err != nil {
+			return err
+		}
+		for _, ix := range []struct {
+			bucket string
+			k      []byte
+		}{
+			{bByRecipient, key(r.Recipient, r.ID)},
+			{bByAchievement, key(r.AchievementID, r.ID)},
+			{bByBatch, key(r.BatchID, r.RowKey, r.ID)},
+			{bByIssued, append(timeKey(r.IssuedAt), r.ID...)},
+		} {
+			if err := tx.Bucket([]byte(ix.bucket)).Put(ix.k, nil); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("putting credential %s: %w", r.ID, err)
+	}
+	return nil
+}
+
+// bind ties entry s to credential id, claiming the index if it was not
+// allocated.
+func bind(tx *bbolt.Tx, id string, s store.StatusRef) error {
+	lb, m, err := listBucket(tx, s.ListID)
+	if err != nil {
+		return err
+	}
+	if m.Purpose != s.Purpose {
+		return fmt.Errorf("list %s has purpose %q, not %q: %w", s.ListID, m.Purpose, s.Purpose, store.ErrInvalid)
+	}
+	if s.Index >= m.Size {
+		return fmt.Errorf("index %d outside list %s of %d entries: %w", s.Index, s.ListID, m.Size, store.ErrInvalid)
+	}
+	owners := lb.Bucket([]byte(kOwners))
+	ik := be64(uint64(s.Index))
+	if owner := owners.Get(ik); owner != nil {
+		return fmt.Errorf("index %d of list %s bound to %s: %w", s.Index, s.ListID, owner, store.ErrExists)
+	}
+	if used := lb.Get([]byte(kUsed)); !isSet(used, s.Index) {
+		if err := markUsed(lb, m, bytes.Clone(used), s.Index); err != nil {
+			return err
+		}
+	}
+	return owners.Put(ik, []byte(id))
+}
+
+// reader reads records and their state within one transaction, caching
+// list metadata.
+type reader struct {
+	tx    *bbolt.Tx
+	creds *bbolt.Bucket
+	lists map[string]*listMeta
+}
+
+func newReader(tx *bbolt.Tx) *reader {
+	return &reader{tx: tx, creds: tx.Bucket([]byte(bCredentials)), lists: map[string]*listMeta{}}
+}
+
+// record loads id with its State, or returns ErrNotFound.
+func (rd *reader) record(id string) (*store.Record, error) {
+	var r store.Record
+	found, err := getJSON(rd.creds, []byte(id), &r)
+	if err != nil {
+		return nil, err
+	}
+	if !found {
+		return nil, fmt.Errorf("credential %s: %w", id, store.ErrNotFound)
+	}
+	r.State, err = store.StateOf(&r, rd.value)
+	if err != nil {
+		return nil, fmt.Errorf("credential %s: %w", id, err)
+	}
+	return &r, nil
+}
+
+func (rd *reader) value(s store.StatusRef) (uint64, error) {
+	m, ok := rd.lists[s.ListID]
+	lb := rd.tx.Bucket([]byte(bLists)).Bucket([]byte(s.ListID))
+	if lb == nil {
+		return 0, fmt.Errorf("list %s: %w", s.ListID, store.ErrUnknownList)
+	}
+	if !ok {
+		var err error
+		if m, err = readMeta(lb); err != nil {
+			return 0, fmt.Errorf("list %s: %w", s.ListID, err)
+		}
+		rd.lists[s.ListID] = m
+	}
+	return value(lb.Get([]byte(kBits)), s.Index, m.StatusSize), nil
+}
+
+// GetCredential returns the record for id with its State.
+func (d *DB) GetCredential(ctx context.Context, id string) (*store.Record, error) {
+	var r *store.Record
+	err := d.view(ctx, func(tx *bbolt.Tx) error {
+		var err error
+		r, err = newReader(tx).record(id)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("getting credential: %w", err)
+	}
+	return r, nil
+}
+
+// ListCredentials returns the records matching f.
+func (d *DB) ListCredentials(ctx context.Context, f store.Filter) ([]store.Record, error) {
+	if err := f.Validate(); err != nil {
+		return nil, fmt.Errorf("listing credentials: %w", err)
+	}
+	var out []store.Record
+	err := d.view(ctx, func(tx *bbolt.Tx) error {
+		rd := newReader(tx)
+		var (
+			index  string
+			prefix []byte
+		)
+		switch {
+		case f.RowKey != "":
+			index, prefix = bByBatch, key(f.BatchID, f.RowKey)
+		case f.BatchID != "":
+			index, prefix = bByBatch, key(f.BatchID)
+		case f.Recipient != "":
+			index, prefix = bByRecipient, key(f.Recipient)
+		case f.AchievementID != "":
+			index, prefix = bByAchievement, key(f.AchievementID)
+		}
+		if index != "" {
+			err := prefixed(ctx, tx.Bucket([]byte(index)), prefix, func(k, _ []byte) error {
+				id, err := lastPart(k)
+				if err != nil {
+					return err
+				}
+				r, err := rd.record(id)
+				if err != nil {
+					return err
+				}
+				if f.Match(r) {
+					out = append(out, *r)
+				}
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+			slices.SortFunc(out, func(a, b store.Record) int {
+				return cmp.Or(a.IssuedAt.Compare(b.IssuedAt), cmp.Compare(a.ID, b.ID))
+			})
+			out = page(out, f.Offset, f.Limit)
+			return nil
+		}
+		// No selective index: stream the issuedAt index in result order.
+		var start, end []byte
+		if !f.IssuedAfter.IsZero() {
+			start = timeKey(f.IssuedAfter)
+		}
+		if !f.IssuedBefore.IsZero() {
+			end = timeKey(f.IssuedBefore)
+		}
+		skip := f.Offset
+		return prefixed(ctx, tx.Bucket([]byte(bByIssued)), nil, func(k, _ []byte) error {
+			if len(k) < 12 {
+				return fmt.Errorf("malformed issuedAt index key %x", k)
+			}
+			if start != nil && bytes.Compare(k[:12], start) <= 0 {
+				return nil
+			}
+			if end != nil && bytes.Compare(k[:12], end) >= 0 {
+				return errStop
+			}
+			r, err := rd.record(string(k[12:]))
+			if err != nil {
+				return err
+			}
+			if !f.Match(r) {
+				return nil
+			}
+			if skip > 0 {
+				skip--
+				return nil
+			}
+			out = append(out, *r)
+			if f.Limit > 0 && len(out) == f.Limit {
+				return errStop
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("listing credentials: %w", err)
+	}
+	return out, nil
+}
+
+func page(rs []store.Record, offset, limit int) []store.Record {
+	if offset >= len(rs) {
+		return nil
+	}
+	rs = rs[offset:]
+	if limit > 0 && limit < len(rs) {
+		rs = rs[:limit]
+	}
+	return rs
+}
+
+// SetStatus sets one entry's value and appends an audit event.
+func (d *DB) SetStatus(ctx context.Context, c store.Change) error {
+	if err := c.Validate(); err != nil {
+		return fmt.Errorf("setting status: %w", err)
+	}
+	if c.At.IsZero() {
+		c.At = d.clock()
+	}
+	err := d.update(ctx, func(tx *bbolt.Tx) error {
+		r, err := newReader(tx).record(c.CredentialID)
+		if err != nil {
+			return err
+		}
+		i := slices.IndexFunc(r.Status, func(s store.StatusRef) bool { return s.Purpose == c.Purpose })
+		if i < 0 {
+			return fmt.Errorf("credential %s has no %q entry: %w", c.CredentialID, c.Purpose, store.ErrNotFound)
+		}
+		s := r.Status[i]
+		lb, m, err := listBucket(tx, s.ListID)
+		if err != nil {
+			return err
+		}
+		if !store.FitsStatusSize(c.Value, m.StatusSize) {
+			return fmt.Errorf("value %d wider than %d bits: %w", c.Value, m.StatusSize, store.ErrInvalid)
+		}
+		bits := lb.Get([]byte(kBits))
+		from := value(bits, s.Index, m.StatusSize)
+		if from == c.Value {
+			return nil
+		}
+		if s.Purpose == store.PurposeRevocation && from != 0 {
+			return fmt.Errorf("credential %s revoked: %w", c.CredentialID, store.ErrFinal)
+		}
+		bits = bytes.Clone(bits)
+		setValue(bits, s.Index, m.StatusSize, c.Value)
+		if err := lb.Put([]byte(kBits), bits); err != nil {
+			return err
+		}
+		audit := tx.Bucket([]byte(bAudit))
+		seq, err := audit.NextSequence()
+		if err != nil {
+			return err
+		}
+		ev := store.Event{
+			CredentialID: c.CredentialID, Purpose: s.Purpose, ListID: s.ListID, Index: s.Index,
+			From: from, To: c.Value, Actor: c.Actor, Reason: c.Reason, At: c.At.UTC(),
+		}
+		return putJSON(audit, append(key(c.CredentialID), be64(seq)...), &ev)
+	})
+	if err != nil {
+		return fmt.Errorf("setting %s status of %s: %w", c.Purpose, c.CredentialID, err)
+	}
+	return nil
+}
+
+// Audit returns the credential's events, oldest first.
+func (d *DB) Audit(ctx context.Context, credentialID string) ([]store.Event, error) {
+	var out []store.Event
+	err := d.view(ctx, func(tx *bbolt.Tx) error {
+		if tx.Bucket([]byte(bCredentials)).Get([]byte(credentialID)) == nil {
+			return fmt.Errorf("credential %s: %w", credentialID, store.ErrNotFound)
+		}
+		out = []store.Event{}
+		return prefixed(ctx, tx.Bucket([]byte(bAudit)), key(credentialID), func(k, v []byte) error {
+			var ev store.Event
+			if err := json.Unmarshal(v, &ev); err != nil {
+				return fmt.Errorf("audit event %x: %w", k, err)
+			}
+			out = append(out, ev)
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reading audit trail: %w", err)
+	}
+	return out, nil
+}

@@ -1,0 +1,238 @@
+package bolt
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	bbolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
+
+	"github.com/badgesmith/badgesmith/store"
+)
+
+// DefaultTimeout is how long Open waits for another process's file lock
+// when Options.Timeout is zero.
+const DefaultTimeout = time.Second
+
+// schemaVersion is the layout described in the package doc.
+const schemaVersion = 1
+
+// Bucket names and keys; see the package doc.
+const (
+	bMeta          = "meta"
+	bCredentials   = "credentials"
+	bLists         = "lists"
+	bListOrder     = "list_order"
+	bAudit         = "audit"
+	bByRecipient   = "by_recipient"
+	bByAchievement = "by_achievement"
+	bByBatch       = "by_batch"
+	bByIssued      = "by_issued"
+
+	kVersion = "version"
+	kInfo    = "info"
+	kUsed    = "used"
+	kBits    = "bits"
+	kOwners  = "owners"
+)
+
+// ErrLocked means another process holds the database file open.
+var ErrLocked = errors.New("database locked by another process")
+
+// Options configures Open. The zero value is ready to use.
+type Options struct {
+	// Timeout is how long Open waits for the exclusive file lock another
+	// process holds before returning ErrLocked. If zero, DefaultTimeout is
+	// used; it must not be negative.
+	Timeout time.Duration
+	// Now is the clock used for a zero ListInfo.Created or Change.At. If
+	// nil, time.Now is used.
+	Now func() time.Time
+}
+
+// DB is a store.Store in one bbolt file. It is safe for concurrent use.
+type DB struct {
+	db  *bbolt.DB
+	now func() time.Time
+}
+
+var _ store.Store = (*DB)(nil)
+
+// Open opens or creates the database at path (mode 0600).
+func Open(path string, opts Options) (*DB, error) {
+	if opts.Timeout < 0 {
+		return nil, fmt.Errorf("opening %s: negative lock timeout %s: %w", path, opts.Timeout, store.ErrInvalid)
+	}
+	timeout := opts.Timeout
+	if timeout == 0 {
+		timeout = DefaultTimeout
+	}
+	bdb, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: timeout})
+	if errors.Is(err, bolterrors.ErrTimeout) {
+		return nil, fmt.Errorf("opening %s: no lock after %s: %w", path, timeout, ErrLocked)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("opening %s: %w", path, err)
+	}
+	err = bdb.Update(func(tx *bbolt.Tx) error {
+		for _, name := range []string{bMeta, bCredentials, bLists, bListOrder, bAudit,
+			bByRecipient, bByAchievement, bByBatch, bByIssued} {
+			if _, err := tx.CreateBucketIfNotExists([]byte(name)); err != nil {
+				return fmt.Errorf("creating bucket %s: %w", name, err)
+			}
+		}
+		meta := tx.Bucket([]byte(bMeta))
+		v := meta.Get([]byte(kVersion))
+		if v == nil {
+			return meta.Put([]byte(kVersion), be64(schemaVersion))
+		}
+		if len(v) != 8 || binary.BigEndian.Uint64(v) != schemaVersion {
+			return fmt.Errorf("schema version %x, want %d", v, schemaVersion)
+		}
+		return nil
+	})
+	if err != nil {
+		_ = bdb.Close()
+		return nil, fmt.Errorf("opening %s: %w", path, err)
+	}
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
+	return &DB{db: bdb, now: now}, nil
+}
+
+// Close closes the database file, waiting for open transactions.
+func (d *DB) Close() error {
+	if err := d.db.Close(); err != nil {
+		return fmt.Errorf("closing %s: %w", d.db.Path(), err)
+	}
+	return nil
+}
+
+// Check runs bbolt's consistency check over the whole file and returns
+// every problem found, joined.
+func (d *DB) Check(ctx context.Context) error {
+	return d.view(ctx, func(tx *bbolt.Tx) error {
+		var errs []error
+		for err := range tx.Check() {
+			errs = append(errs, err)
+		}
+		return errors.Join(errs...)
+	})
+}
+
+func (d *DB) clock() time.Time { return d.now().UTC().Round(0) }
+
+// update runs fn in one read-write transaction unless ctx is done, also
+// after waiting for the write lock, so a cancelled call never writes.
+func (d *DB) update(ctx context.Context, fn func(*bbolt.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return d.db.Update(func(tx *bbolt.Tx) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		return fn(tx)
+	})
+}
+
+func (d *DB) view(ctx context.Context, fn func(*bbolt.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return d.db.View(fn)
+}
+
+// ctxCheckEvery is how many keys a scan reads between looks at ctx.
+const ctxCheckEvery = 256
+
+func be64(v uint64) []byte {
+	return binary.BigEndian.AppendUint64(nil, v)
+}
+
+// key joins parts, each prefixed by its uvarint length, so that the key of
+// the first n parts is a prefix of exactly the keys sharing those parts.
+func key(parts ...string) []byte {
+	n := 0
+	for _, p := range parts {
+		n += binary.MaxVarintLen64 + len(p)
+	}
+	b := make([]byte, 0, n)
+	for _, p := range parts {
+		b = binary.AppendUvarint(b, uint64(len(p)))
+		b = append(b, p...)
+	}
+	return b
+}
+
+// lastPart returns the last part of a key made by key.
+func lastPart(k []byte) (string, error) {
+	var last []byte
+	for len(k) > 0 {
+		n, w := binary.Uvarint(k)
+		if w <= 0 || uint64(len(k)-w) < n {
+			return "", errors.New("malformed index key")
+		}
+		last, k = k[w:w+int(n)], k[w+int(n):]
+	}
+	if last == nil {
+		return "", errors.New("empty index key")
+	}
+	return string(last), nil
+}
+
+// timeKey orders like time.Time.Compare: seconds with the sign bit flipped,
+// then nanoseconds, both big-endian.
+func timeKey(t time.Time) []byte {
+	b := binary.BigEndian.AppendUint64(make([]byte, 0, 12), uint64(t.Unix())^(1<<63))
+	return binary.BigEndian.AppendUint32(b, uint32(t.Nanosecond()))
+}
+
+// prefixed walks the keys of b starting with prefix, looking at ctx every
+// ctxCheckEvery keys; fn returning errStop ends the walk without error.
+func prefixed(ctx context.Context, b *bbolt.Bucket, prefix []byte, fn func(k, v []byte) error) error {
+	c := b.Cursor()
+	n := 0
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		if n++; n%ctxCheckEvery == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		if err := fn(k, v); err != nil {
+			if errors.Is(err, errStop) {
+				return nil
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+var errStop = errors.New("stop")
+
+func getJSON(b *bbolt.Bucket, k []byte, v any) (bool, error) {
+	raw := b.Get(k)
+	if raw == nil {
+		return false, nil
+	}
+	if err := json.Unmarshal(raw, v); err != nil {
+		return true, fmt.Errorf("decoding %q: %w", k, err)
+	}
+	return true, nil
+}
+
+func putJSON(b *bbolt.Bucket, k []byte, v any) error {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encoding %q: %w", k, err)
+	}
+	return b.Put(k, raw)
+}

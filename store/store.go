@@ -1,0 +1,223 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Sentinel errors that callers branch on with errors.Is. Backends wrap them
+// with the id or field concerned.
+var (
+	// ErrNotFound means the credential, or its status entry for a purpose,
+	// is not recorded.
+	ErrNotFound = errors.New("not found")
+	// ErrExists means the id (or the batch row, or the status index) is
+	// already recorded with different content.
+	ErrExists = errors.New("already exists")
+	// ErrFinal means the change would undo a revocation.
+	ErrFinal = errors.New("revocation is final")
+	// ErrFull means no status list for the purpose has a free index and no
+	// new list could be made.
+	ErrFull = errors.New("status list full")
+	// ErrUnknownList means a status list id is not recorded.
+	ErrUnknownList = errors.New("unknown status list")
+	// ErrInvalid means an argument is malformed or out of range.
+	ErrInvalid = errors.New("invalid argument")
+)
+
+// Status purposes the store gives a meaning to. Other purposes (message,
+// refresh, custom ones) are stored and set without interpretation.
+const (
+	// PurposeRevocation marks entries whose non-zero value is final.
+	PurposeRevocation = "revocation"
+	// PurposeSuspension marks reversible entries.
+	PurposeSuspension = "suspension"
+)
+
+// Credential formats a Record may carry.
+const (
+	// FormatDI is a JSON-LD credential secured with a Data Integrity proof.
+	FormatDI = "di"
+	// FormatJWT is a VC-JWT.
+	FormatJWT = "jwt"
+)
+
+// State is a credential's status as derived from its revocation and
+// suspension entries.
+type State string
+
+// The states a credential can be in. A revoked credential is Revoked even if
+// it is also suspended.
+const (
+	Active    State = "active"
+	Revoked   State = "revoked"
+	Suspended State = "suspended"
+)
+
+// StatusRef locates a credential's entry in a status list.
+type StatusRef struct {
+	// Purpose is the entry's statusPurpose, e.g. "revocation".
+	Purpose string `json:"purpose"`
+	// ListID is the status list credential URL (statusListCredential).
+	ListID string `json:"listId"`
+	// Index is the entry's statusListIndex.
+	Index int `json:"index"`
+}
+
+// Record is what the issuer keeps about one issued credential.
+type Record struct {
+	// ID is the credential id.
+	ID string `json:"id"`
+	// Recipient identifies the subject: an IdentityHash or a DID.
+	Recipient string `json:"recipient"`
+	// AchievementID is the id of the achievement awarded.
+	AchievementID string `json:"achievementId"`
+	// IssuerKey is the verification method that signed the credential.
+	IssuerKey string `json:"issuerKey"`
+	// Format is FormatDI or FormatJWT.
+	Format string `json:"format"`
+	// IssuedAt is when the credential was issued.
+	IssuedAt time.Time `json:"issuedAt"`
+	// Status lists the credential's status entries, at most one per purpose.
+	Status []StatusRef `json:"status,omitempty"`
+	// SHA256 is the lower-case hex SHA-256 of the signed document as issued.
+	SHA256 string `json:"sha256"`
+	// BatchID names the batch the credential was issued in, if any.
+	BatchID string `json:"batchId,omitempty"`
+	// RowKey identifies the batch row; with BatchID it is unique, so
+	// re-running a batch cannot issue a row twice.
+	RowKey string `json:"rowKey,omitempty"`
+	// State is computed by the store when reading; PutCredential ignores it.
+	State State `json:"state,omitempty"`
+}
+
+// Filter selects records for ListCredentials. Zero fields do not filter.
+// Results are ordered by IssuedAt, then ID.
+type Filter struct {
+	// Recipient selects records with this exact Recipient.
+	Recipient string
+	// AchievementID selects records with this exact AchievementID.
+	AchievementID string
+	// BatchID selects records issued in this batch.
+	BatchID string
+	// RowKey selects records with this RowKey; it needs BatchID.
+	RowKey string
+	// Status selects records in this State.
+	Status State
+	// IssuedAfter selects records issued strictly after it.
+	IssuedAfter time.Time
+	// IssuedBefore selects records issued strictly before it.
+	IssuedBefore time.Time
+	// Limit caps the number of results; zero means no cap.
+	Limit int
+	// Offset skips that many matching results first.
+	Offset int
+}
+
+// ListInfo describes a status list.
+type ListInfo struct {
+	// ID is the status list credential URL.
+	ID string `json:"id"`
+	// Purpose is the list's statusPurpose.
+	Purpose string `json:"purpose"`
+	// Size is the number of entries.
+	Size int `json:"size"`
+	// StatusSize is the number of bits per entry, 1 to 64. If zero, 1 is used.
+	StatusSize int `json:"statusSize"`
+	// Created is when the list was made. If zero, the store uses the time of
+	// the write.
+	Created time.Time `json:"created"`
+	// Allocated is the number of entries handed out, computed by the store;
+	// CreateList ignores it.
+	Allocated int `json:"allocated"`
+}
+
+// Change sets the value of one credential's status entry.
+type Change struct {
+	// CredentialID is the credential whose entry changes.
+	CredentialID string
+	// Purpose selects the entry, e.g. "suspension".
+	Purpose string
+	// Value is the new entry value; it must fit in the list's StatusSize
+	// bits. For one-bit lists 1 means set (revoked, suspended) and 0 unset.
+	Value uint64
+	// Actor names who made the change.
+	Actor string
+	// Reason says why.
+	Reason string
+	// At is when the change happened. If zero, the store uses the time of
+	// the write.
+	At time.Time
+}
+
+// Event is one entry of a credential's audit trail.
+type Event struct {
+	// CredentialID is the credential whose entry changed.
+	CredentialID string `json:"credentialId"`
+	// Purpose, ListID and Index locate the entry.
+	Purpose string `json:"purpose"`
+	// ListID is the status list credential URL.
+	ListID string `json:"listId"`
+	// Index is the entry's index in the list.
+	Index int `json:"index"`
+	// From is the value before the change.
+	From uint64 `json:"from"`
+	// To is the value after the change.
+	To uint64 `json:"to"`
+	// Actor names who made the change.
+	Actor string `json:"actor,omitempty"`
+	// Reason says why.
+	Reason string `json:"reason,omitempty"`
+	// At is when the change happened.
+	At time.Time `json:"at"`
+}
+
+// Store is the issuer's durable record. Implementations are safe for
+// concurrent use, make every write atomic and durable before returning, and
+// return ctx.Err() (wrapped) without writing when ctx is done.
+type Store interface {
+	// PutCredential records an issued credential and binds its status
+	// entries to it. Each entry's list must exist and have the entry's
+	// purpose; an index not yet allocated is claimed. Putting an identical
+	// record again succeeds; a different record under the same id, a batch
+	// row already issued under another id, or an index bound to another
+	// credential is ErrExists.
+	PutCredential(ctx context.Context, r Record) error
+	// GetCredential returns the record with State filled in, or ErrNotFound.
+	GetCredential(ctx context.Context, id string) (*Record, error)
+	// ListCredentials returns the records matching f, ordered by IssuedAt
+	// then ID, with State filled in.
+	ListCredentials(ctx context.Context, f Filter) ([]Record, error)
+
+	// CreateList records a new, all-zero status list. Creating an identical
+	// list again succeeds; a different list under the same id is ErrExists.
+	CreateList(ctx context.Context, l ListInfo) error
+	// Lists returns the lists for purpose (all lists if purpose is empty)
+	// in creation order.
+	Lists(ctx context.Context, purpose string) ([]ListInfo, error)
+	// AllocateIndex reserves an index, chosen uniformly at random (from
+	// crypto/rand) among the unused ones, in the newest list for purpose
+	// that has one. When every list is full, or there is none, it creates
+	// the list newList returns in the same transaction (a Purpose left empty
+	// is set to purpose); with a nil newList that is ErrFull. newList runs
+	// while the store holds its write lock: it must be quick and must not
+	// call the store. The reservation is never released (see the package
+	// doc).
+	AllocateIndex(ctx context.Context, purpose string, newList func() ListInfo) (StatusRef, error)
+	// SetStatus sets one entry's value and appends an Event, atomically.
+	// Changing a non-zero revocation value is ErrFinal. A change that leaves
+	// the value as it is succeeds without recording an Event, so retries do
+	// not pad the trail. An unknown credential, or one without an entry for
+	// the purpose, is ErrNotFound.
+	SetStatus(ctx context.Context, c Change) error
+	// ListBits returns a copy of the list's bitstring (entry values packed
+	// from bit 0, the most significant bit of byte 0), its status size in
+	// bits and its number of entries, or ErrUnknownList.
+	ListBits(ctx context.Context, listID string) (bits []byte, statusSize int, size int, err error)
+	// Audit returns the credential's events, oldest first, or ErrNotFound
+	// for an unknown credential.
+	Audit(ctx context.Context, credentialID string) ([]Event, error)
+	// Close releases the store. Calls after Close fail.
+	Close() error
+}

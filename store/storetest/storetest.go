@@ -1,0 +1,915 @@
+package storetest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/badgesmith/badgesmith/store"
+)
+
+// base is the issuance time test records count from.
+func base() time.Time { return time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC) }
+
+// Run runs the conformance suite; open returns a new, empty store for each
+// subtest and is responsible for closing it (t.Cleanup).
+func Run(t *testing.T, open func(t *testing.T) store.Store) {
+	tests := []struct {
+		name string
+		fn   func(*testing.T, store.Store)
+	}{
+		{"PutGet", testPutGet},
+		{"PutIdempotent", testPutIdempotent},
+		{"PutConflict", testPutConflict},
+		{"PutInvalid", testPutInvalid},
+		{"NotFound", testNotFound},
+		{"ListFilters", testListFilters},
+		{"CreateList", testCreateList},
+		{"AllocateNeverRepeats", testAllocateNeverRepeats},
+		{"AllocateRandom", testAllocateRandom},
+		{"AllocateRollover", testAllocateRollover},
+		{"PutClaimsIndex", testPutClaimsIndex},
+		{"ConcurrentAllocate", testConcurrentAllocate},
+		{"ConcurrentSetStatus", testConcurrentSetStatus},
+		{"RevokeFinal", testRevokeFinal},
+		{"SuspendReinstate", testSuspendReinstate},
+		{"MultiBit", testMultiBit},
+		{"BitOrder", testBitOrder},
+		{"ContextCancelled", testContextCancelled},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			tt.fn(t, open(t))
+		})
+	}
+}
+
+// record returns a valid record issued n minutes after base().
+func record(id string, n int) store.Record {
+	return store.Record{
+		ID:            id,
+		Recipient:     "did:example:alice",
+		AchievementID: "https://example.com/achievements/a",
+		IssuerKey:     "did:key:z6MkTest#z6MkTest",
+		Format:        store.FormatDI,
+		IssuedAt:      base().Add(time.Duration(n) * time.Minute),
+		SHA256:        strings.Repeat("ab", 32),
+	}
+}
+
+func list(id, purpose string, size int) func() store.ListInfo {
+	return func() store.ListInfo {
+		return store.ListInfo{ID: id, Purpose: purpose, Size: size, Created: base()}
+	}
+}
+
+// issue allocates an entry for each purpose (creating list <purpose>-1 of
+// size 64 when needed) and records the credential with them.
+func issue(t *testing.T, s store.Store, r store.Record, purposes ...string) store.Record {
+	t.Helper()
+	ctx := t.Context()
+	for _, p := range purposes {
+		ref, err := s.AllocateIndex(ctx, p, list("https://example.com/status/"+p+"-1", p, 64))
+		if err != nil {
+			t.Fatalf("AllocateIndex(%s): %v", p, err)
+		}
+		r.Status = append(r.Status, ref)
+	}
+	if err := s.PutCredential(ctx, r); err != nil {
+		t.Fatalf("PutCredential(%s): %v", r.ID, err)
+	}
+	return r
+}
+
+func ids(rs []store.Record) []string {
+	out := make([]string, len(rs))
+	for i, r := range rs {
+		out[i] = r.ID
+	}
+	return out
+}
+
+func testPutGet(t *testing.T, s store.Store) {
+	want := issue(t, s, record("urn:uuid:1", 0), store.PurposeRevocation, store.PurposeSuspension)
+	got, err := s.GetCredential(t.Context(), want.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !got.Equal(&want) {
+		t.Errorf("GetCredential = %+v, want %+v", got, want)
+	}
+	if got.State != store.Active {
+		t.Errorf("State = %q, want %q", got.State, store.Active)
+	}
+	if got.IssuedAt.Location() != time.UTC {
+		t.Errorf("IssuedAt location = %v, want UTC", got.IssuedAt.Location())
+	}
+}
+
+func testPutIdempotent(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	r := issue(t, s, record("urn:uuid:1", 0), store.PurposeRevocation)
+	again := r
+	again.IssuedAt = r.IssuedAt.In(time.FixedZone("X", 3600)) // same instant
+	again.State = store.Revoked                               // ignored
+	if err := s.PutCredential(ctx, again); err != nil {
+		t.Fatalf("second identical PutCredential: %v", err)
+	}
+	all, err := s.ListCredentials(ctx, store.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) != 1 {
+		t.Errorf("ListCredentials after two puts = %v, want one record", ids(all))
+	}
+}
+
+func testPutConflict(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	r := issue(t, s, record("urn:uuid:1", 0), store.PurposeRevocation)
+	other := issue(t, s, func() store.Record {
+		o := record("urn:uuid:2", 1)
+		o.BatchID, o.RowKey = "b1", "row-7"
+		return o
+	}(), store.PurposeRevocation)
+	tests := []struct {
+		name   string
+		mutate func(*store.Record)
+	}{
+		{"different hash", func(r *store.Record) { r.SHA256 = strings.Repeat("cd", 32) }},
+		{"different time", func(r *store.Record) { r.IssuedAt = r.IssuedAt.Add(time.Second) }},
+		{"different status", func(r *store.Record) { r.Status = nil }},
+		{"new id, index of another", func(r *store.Record) { r.ID = "urn:uuid:3"; r.Status = other.Status }},
+		{"new id, same batch row", func(r *store.Record) { r.ID = "urn:uuid:4"; r.Status = nil; r.BatchID, r.RowKey = "b1", "row-7" }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := r
+			c.Status = slices.Clone(r.Status)
+			tt.mutate(&c)
+			if err := s.PutCredential(ctx, c); !errors.Is(err, store.ErrExists) {
+				t.Errorf("PutCredential = %v, want ErrExists", err)
+			}
+		})
+	}
+	got, err := s.GetCredential(ctx, r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !got.Equal(&r) {
+		t.Errorf("record changed by rejected puts: %+v", got)
+	}
+	for _, id := range []string{"urn:uuid:3", "urn:uuid:4"} {
+		if _, err := s.GetCredential(ctx, id); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("GetCredential(%s) after rejected put = %v, want ErrNotFound", id, err)
+		}
+	}
+}
+
+func testPutInvalid(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	if err := s.CreateList(ctx, list("https://example.com/l", store.PurposeRevocation, 8)()); err != nil {
+		t.Fatal(err)
+	}
+	ref := store.StatusRef{Purpose: store.PurposeRevocation, ListID: "https://example.com/l", Index: 1}
+	tests := []struct {
+		name   string
+		mutate func(*store.Record)
+		want   error
+	}{
+		{"no id", func(r *store.Record) { r.ID = "" }, store.ErrInvalid},
+		{"bad format", func(r *store.Record) { r.Format = "xml" }, store.ErrInvalid},
+		{"zero time", func(r *store.Record) { r.IssuedAt = time.Time{} }, store.ErrInvalid},
+		{"short hash", func(r *store.Record) { r.SHA256 = "abcd" }, store.ErrInvalid},
+		{"upper-case hash", func(r *store.Record) { r.SHA256 = strings.Repeat("AB", 32) }, store.ErrInvalid},
+		{"row without batch", func(r *store.Record) { r.RowKey = "1" }, store.ErrInvalid},
+		{"long recipient", func(r *store.Record) { r.Recipient = strings.Repeat("x", store.MaxFieldLen+1) }, store.ErrInvalid},
+		{"negative index", func(r *store.Record) {
+			r.Status = []store.StatusRef{{Purpose: "revocation", ListID: ref.ListID, Index: -1}}
+		}, store.ErrInvalid},
+		{"index past end", func(r *store.Record) {
+			r.Status = []store.StatusRef{{Purpose: "revocation", ListID: ref.ListID, Index: 8}}
+		}, store.ErrInvalid},
+		{"purpose of another list", func(r *store.Record) {
+			r.Status = []store.StatusRef{{Purpose: "suspension", ListID: ref.ListID, Index: 1}}
+		}, store.ErrInvalid},
+		{"two entries one purpose", func(r *store.Record) { r.Status = []store.StatusRef{ref, ref} }, store.ErrInvalid},
+		{"unknown list", func(r *store.Record) {
+			r.Status = []store.StatusRef{{Purpose: "revocation", ListID: "https://example.com/nope"}}
+		}, store.ErrUnknownList},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := record("urn:uuid:bad", 0)
+			tt.mutate(&r)
+			if err := s.PutCredential(ctx, r); !errors.Is(err, tt.want) {
+				t.Errorf("PutCredential = %v, want %v", err, tt.want)
+			}
+		})
+	}
+	if all, err := s.ListCredentials(ctx, store.Filter{}); err != nil || len(all) != 0 {
+		t.Errorf("ListCredentials after rejected puts = %v, %v; want none", ids(all), err)
+	}
+}
+
+func testNotFound(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	issue(t, s, record("urn:uuid:1", 0)) // no status entries
+	tests := []struct {
+		name string
+		call func() error
+		want error
+	}{
+		{"GetCredential", func() error { _, err := s.GetCredential(ctx, "urn:uuid:x"); return err }, store.ErrNotFound},
+		{"Audit", func() error { _, err := s.Audit(ctx, "urn:uuid:x"); return err }, store.ErrNotFound},
+		{"SetStatus unknown id", func() error {
+			return s.SetStatus(ctx, store.Change{CredentialID: "urn:uuid:x", Purpose: store.PurposeRevocation, Value: 1})
+		}, store.ErrNotFound},
+		{"SetStatus no entry", func() error {
+			return s.SetStatus(ctx, store.Change{CredentialID: "urn:uuid:1", Purpose: store.PurposeRevocation, Value: 1})
+		}, store.ErrNotFound},
+		{"ListBits", func() error { _, _, _, err := s.ListBits(ctx, "https://example.com/x"); return err }, store.ErrUnknownList},
+		{"AllocateIndex without newList", func() error { _, err := s.AllocateIndex(ctx, store.PurposeRevocation, nil); return err }, store.ErrFull},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if err := tt.call(); !errors.Is(err, tt.want) {
+				t.Errorf("error = %v, want %v", err, tt.want)
+			}
+		})
+	}
+	if evs, err := s.Audit(ctx, "urn:uuid:1"); err != nil || len(evs) != 0 {
+		t.Errorf("Audit of an unchanged credential = %v, %v; want no events", evs, err)
+	}
+}
+
+func testListFilters(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	mk := func(id string, n int, recipient, ach, batch, row string) store.Record {
+		r := record(id, n)
+		r.Recipient, r.AchievementID, r.BatchID, r.RowKey = recipient, ach, batch, row
+		return r
+	}
+	// Put out of time order so the store must sort.
+	for _, r := range []store.Record{
+		mk("urn:c", 2, "alice", "A", "b1", "2"),
+		mk("urn:a", 0, "alice", "A", "b1", "1"),
+		mk("urn:e", 4, "bob", "B", "", ""),
+		mk("urn:b", 1, "bob", "A", "b2", "1"),
+		mk("urn:d", 3, "carol", "B", "b2", ""),
+		mk("urn:f", 4, "alice", "B", "", ""), // ties urn:e on time
+	} {
+		issue(t, s, r, store.PurposeRevocation, store.PurposeSuspension)
+	}
+	for _, c := range []store.Change{
+		{CredentialID: "urn:b", Purpose: store.PurposeRevocation, Value: 1},
+		{CredentialID: "urn:d", Purpose: store.PurposeSuspension, Value: 1},
+		{CredentialID: "urn:e", Purpose: store.PurposeSuspension, Value: 1},
+		{CredentialID: "urn:e", Purpose: store.PurposeRevocation, Value: 1}, // revoked wins
+	} {
+		if err := s.SetStatus(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	at := func(n int) time.Time { return base().Add(time.Duration(n) * time.Minute) }
+	tests := []struct {
+		name string
+		f    store.Filter
+		want []string
+	}{
+		{"all", store.Filter{}, []string{"urn:a", "urn:b", "urn:c", "urn:d", "urn:e", "urn:f"}},
+		{"recipient", store.Filter{Recipient: "alice"}, []string{"urn:a", "urn:c", "urn:f"}},
+		{"recipient none", store.Filter{Recipient: "dave"}, nil},
+		{"achievement", store.Filter{AchievementID: "B"}, []string{"urn:d", "urn:e", "urn:f"}},
+		{"recipient and achievement", store.Filter{Recipient: "alice", AchievementID: "B"}, []string{"urn:f"}},
+		{"batch", store.Filter{BatchID: "b2"}, []string{"urn:b", "urn:d"}},
+		{"batch row", store.Filter{BatchID: "b1", RowKey: "2"}, []string{"urn:c"}},
+		{"active", store.Filter{Status: store.Active}, []string{"urn:a", "urn:c", "urn:f"}},
+		{"revoked", store.Filter{Status: store.Revoked}, []string{"urn:b", "urn:e"}},
+		{"suspended", store.Filter{Status: store.Suspended}, []string{"urn:d"}},
+		{"issued after", store.Filter{IssuedAfter: at(2)}, []string{"urn:d", "urn:e", "urn:f"}},
+		{"issued before", store.Filter{IssuedBefore: at(2)}, []string{"urn:a", "urn:b"}},
+		{"issued window", store.Filter{IssuedAfter: at(0), IssuedBefore: at(4)}, []string{"urn:b", "urn:c", "urn:d"}},
+		{"limit", store.Filter{Limit: 2}, []string{"urn:a", "urn:b"}},
+		{"offset", store.Filter{Offset: 4}, []string{"urn:e", "urn:f"}},
+		{"offset past end", store.Filter{Offset: 10}, nil},
+		{"limit offset status", store.Filter{Status: store.Active, Offset: 1, Limit: 1}, []string{"urn:c"}},
+		{"limit offset recipient", store.Filter{Recipient: "alice", Offset: 1, Limit: 5}, []string{"urn:c", "urn:f"}},
+		{"recipient window", store.Filter{Recipient: "alice", IssuedAfter: at(0), IssuedBefore: at(4)}, []string{"urn:c"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := s.ListCredentials(ctx, tt.f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(ids(got), tt.want) {
+				t.Errorf("ListCredentials(%+v) = %v, want %v", tt.f, ids(got), tt.want)
+			}
+			for _, r := range got {
+				if r.State == "" {
+					t.Errorf("%s: State not filled in", r.ID)
+				}
+			}
+		})
+	}
+	for _, f := range []store.Filter{{Status: "gone"}, {RowKey: "1"}, {Limit: -1}, {Offset: -1}} {
+		if _, err := s.ListCredentials(ctx, f); !errors.Is(err, store.ErrInvalid) {
+			t.Errorf("ListCredentials(%+v) = %v, want ErrInvalid", f, err)
+		}
+	}
+}
+
+func testCreateList(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	a := store.ListInfo{ID: "https://example.com/a", Purpose: store.PurposeRevocation, Size: 16, Created: base()}
+	b := store.ListInfo{ID: "https://example.com/b", Purpose: store.PurposeSuspension, Size: 8, StatusSize: 1, Created: base()}
+	c := store.ListInfo{ID: "https://example.com/c", Purpose: store.PurposeRevocation, Size: 9, StatusSize: 3, Created: base()}
+	for _, l := range []store.ListInfo{a, b, c, a} {
+		if err := s.CreateList(ctx, l); err != nil {
+			t.Fatalf("CreateList(%s): %v", l.ID, err)
+		}
+	}
+	conflict := a
+	conflict.Size = 32
+	if err := s.CreateList(ctx, conflict); !errors.Is(err, store.ErrExists) {
+		t.Errorf("CreateList of a different list under an existing id = %v, want ErrExists", err)
+	}
+	for _, bad := range []store.ListInfo{
+		{Purpose: "revocation", Size: 8},
+		{ID: "https://example.com/x", Size: 8},
+		{ID: "https://example.com/x", Purpose: "revocation"},
+		{ID: "https://example.com/x", Purpose: "revocation", Size: 8, StatusSize: 65},
+		{ID: "https://example.com/x", Purpose: "revocation", Size: store.MaxListBits + 1},
+	} {
+		if err := s.CreateList(ctx, bad); !errors.Is(err, store.ErrInvalid) {
+			t.Errorf("CreateList(%+v) = %v, want ErrInvalid", bad, err)
+		}
+	}
+	tests := []struct {
+		purpose string
+		want    []string
+	}{
+		{"", []string{a.ID, b.ID, c.ID}},
+		{store.PurposeRevocation, []string{a.ID, c.ID}},
+		{store.PurposeSuspension, []string{b.ID}},
+		{"message", nil},
+	}
+	for _, tt := range tests {
+		got, err := s.Lists(ctx, tt.purpose)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var gotIDs []string
+		for _, l := range got {
+			gotIDs = append(gotIDs, l.ID)
+		}
+		if !slices.Equal(gotIDs, tt.want) {
+			t.Errorf("Lists(%q) = %v, want %v", tt.purpose, gotIDs, tt.want)
+		}
+	}
+	got, err := s.Lists(ctx, store.PurposeRevocation)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l := got[0]; l.StatusSize != 1 || l.Size != 16 || !l.Created.Equal(base()) || l.Allocated != 0 {
+		t.Errorf("Lists()[0] = %+v, want statusSize 1 (zero read as 1), size 16, created %v", l, base())
+	}
+	bits, ss, size, err := s.ListBits(ctx, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ss != 3 || size != 9 || len(bits) != 4 || slices.ContainsFunc(bits, func(b byte) bool { return b != 0 }) {
+		t.Errorf("ListBits(c) = %x, %d, %d; want 4 zero bytes, 3, 9", bits, ss, size)
+	}
+}
+
+// allocateAll allocates n entries for purpose with lists of the given size
+// named by newList, returning them.
+func allocateAll(t *testing.T, s store.Store, purpose string, n, size int) []store.StatusRef {
+	t.Helper()
+	var mu sync.Mutex
+	made := 0
+	newList := func() store.ListInfo {
+		mu.Lock()
+		defer mu.Unlock()
+		made++
+		return store.ListInfo{ID: fmt.Sprintf("https://example.com/%s/%d", purpose, made), Size: size}
+	}
+	refs := make([]store.StatusRef, 0, n)
+	for range n {
+		ref, err := s.AllocateIndex(t.Context(), purpose, newList)
+		if err != nil {
+			t.Fatalf("AllocateIndex after %d: %v", len(refs), err)
+		}
+		refs = append(refs, ref)
+	}
+	return refs
+}
+
+// checkUnique fails on a repeated or out-of-range entry and returns the
+// count per list.
+func checkUnique(t *testing.T, refs []store.StatusRef, purpose string, size int) map[string]int {
+	t.Helper()
+	seen := map[store.StatusRef]bool{}
+	perList := map[string]int{}
+	for _, r := range refs {
+		if seen[r] {
+			t.Errorf("entry %+v allocated twice", r)
+		}
+		seen[r] = true
+		if r.Index < 0 || r.Index >= size || r.Purpose != purpose {
+			t.Errorf("entry %+v out of range 0..%d or not %q", r, size-1, purpose)
+		}
+		perList[r.ListID]++
+	}
+	return perList
+}
+
+func testAllocateNeverRepeats(t *testing.T, s store.Store) {
+	const size, lists = 50, 4
+	refs := allocateAll(t, s, store.PurposeRevocation, size*lists, size)
+	perList := checkUnique(t, refs, store.PurposeRevocation, size)
+	if len(perList) != lists {
+		t.Errorf("entries spread over %d lists, want %d", len(perList), lists)
+	}
+	// Lists fill one at a time: every list but the newest is full before
+	// the next is made.
+	for i, r := range refs {
+		want := fmt.Sprintf("https://example.com/revocation/%d", i/size+1)
+		if r.ListID != want {
+			t.Fatalf("allocation %d went to %s, want %s", i, r.ListID, want)
+		}
+	}
+	got, err := s.Lists(t.Context(), store.PurposeRevocation)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range got {
+		if l.Allocated != size || l.Purpose != store.PurposeRevocation {
+			t.Errorf("list %s: allocated %d, purpose %q; want %d, revocation", l.ID, l.Allocated, l.Purpose, size)
+		}
+	}
+	if _, err := s.AllocateIndex(t.Context(), store.PurposeRevocation, nil); !errors.Is(err, store.ErrFull) {
+		t.Errorf("AllocateIndex with every list full and no newList = %v, want ErrFull", err)
+	}
+}
+
+func testAllocateRandom(t *testing.T, s store.Store) {
+	// 32 draws from 65,536 entries come out as 0..31 in order with
+	// negligible probability for a random allocator, and always for a
+	// sequential one.
+	refs := allocateAll(t, s, store.PurposeRevocation, 32, 1<<16)
+	sequential := true
+	for i, r := range refs {
+		if r.Index != i {
+			sequential = false
+		}
+	}
+	if sequential {
+		t.Errorf("indices %v are sequential; allocation must be random", refs)
+	}
+	// The allocator must still find the last free entry of a nearly full
+	// list: fill a 200-entry list completely, one by one.
+	refs = allocateAll(t, s, store.PurposeSuspension, 200, 200)
+	if n := checkUnique(t, refs, store.PurposeSuspension, 200); len(n) != 1 {
+		t.Errorf("200 allocations in a 200-entry list used %d lists", len(n))
+	}
+}
+
+func testAllocateRollover(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	// An explicitly created list is used before newList is called.
+	if err := s.CreateList(ctx, store.ListInfo{ID: "https://example.com/first", Purpose: store.PurposeSuspension, Size: 2}); err != nil {
+		t.Fatal(err)
+	}
+	calls := 0
+	next := func() store.ListInfo {
+		calls++
+		return store.ListInfo{ID: fmt.Sprintf("https://example.com/next/%d", calls), Size: 3, StatusSize: 2}
+	}
+	var got []string
+	for range 5 {
+		ref, err := s.AllocateIndex(ctx, store.PurposeSuspension, next)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, ref.ListID)
+	}
+	want := []string{"https://example.com/first", "https://example.com/first",
+		"https://example.com/next/1", "https://example.com/next/1", "https://example.com/next/1"}
+	if !slices.Equal(got, want) || calls != 1 {
+		t.Errorf("allocations went to %v with %d newList calls; want %v, 1", got, calls, want)
+	}
+	lists, err := s.Lists(ctx, store.PurposeSuspension)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(lists) != 2 || lists[1].StatusSize != 2 || lists[1].Purpose != store.PurposeSuspension {
+		t.Errorf("Lists = %+v, want the created list then next/1 with statusSize 2, purpose filled in", lists)
+	}
+	tests := []struct {
+		name    string
+		newList func() store.ListInfo
+		want    error
+	}{
+		{"wrong purpose", list("https://example.com/other", store.PurposeRevocation, 4), store.ErrInvalid},
+		{"existing id", list("https://example.com/first", store.PurposeSuspension, 2), store.ErrExists},
+		{"invalid list", func() store.ListInfo { return store.ListInfo{ID: "https://example.com/empty"} }, store.ErrInvalid},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if _, err := s.AllocateIndex(ctx, store.PurposeSuspension, tt.newList); !errors.Is(err, tt.want) {
+				t.Errorf("AllocateIndex = %v, want %v", err, tt.want)
+			}
+		})
+	}
+	if _, err := s.AllocateIndex(ctx, "", next); !errors.Is(err, store.ErrInvalid) {
+		t.Errorf("AllocateIndex with no purpose = %v, want ErrInvalid", err)
+	}
+}
+
+func testPutClaimsIndex(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	const id = "https://example.com/claims"
+	if err := s.CreateList(ctx, store.ListInfo{ID: id, Purpose: store.PurposeRevocation, Size: 8}); err != nil {
+		t.Fatal(err)
+	}
+	// Entries recorded without allocation (an import) are taken out of the
+	// free pool, leaving exactly index 5.
+	for i := range 8 {
+		if i == 5 {
+			continue
+		}
+		r := record(fmt.Sprintf("urn:claim:%d", i), i)
+		r.Status = []store.StatusRef{{Purpose: store.PurposeRevocation, ListID: id, Index: i}}
+		if err := s.PutCredential(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ref, err := s.AllocateIndex(ctx, store.PurposeRevocation, nil)
+	if err != nil || ref.Index != 5 {
+		t.Fatalf("AllocateIndex = %+v, %v; want index 5", ref, err)
+	}
+	if _, err := s.AllocateIndex(ctx, store.PurposeRevocation, nil); !errors.Is(err, store.ErrFull) {
+		t.Errorf("AllocateIndex on a full list = %v, want ErrFull", err)
+	}
+	// A reserved index binds to one credential only.
+	r := record("urn:claim:5", 5)
+	r.Status = []store.StatusRef{ref}
+	if err := s.PutCredential(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	r.ID = "urn:claim:5b"
+	if err := s.PutCredential(ctx, r); !errors.Is(err, store.ErrExists) {
+		t.Errorf("second credential on index 5 = %v, want ErrExists", err)
+	}
+}
+
+func testConcurrentAllocate(t *testing.T, s store.Store) {
+	const workers, each, size = 16, 25, 60
+	var (
+		mu    sync.Mutex
+		refs  []store.StatusRef
+		made  int
+		wg    sync.WaitGroup
+		errCh = make(chan error, workers)
+	)
+	newList := func() store.ListInfo {
+		mu.Lock()
+		defer mu.Unlock()
+		made++
+		return store.ListInfo{ID: fmt.Sprintf("https://example.com/c/%d", made), Size: size}
+	}
+	for range workers {
+		wg.Go(func() {
+			for range each {
+				ref, err := s.AllocateIndex(t.Context(), store.PurposeRevocation, newList)
+				if err != nil {
+					errCh <- err
+					return
+				}
+				mu.Lock()
+				refs = append(refs, ref)
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	close(errCh)
+	for err := range errCh {
+		t.Fatal(err)
+	}
+	if len(refs) != workers*each {
+		t.Fatalf("got %d allocations, want %d", len(refs), workers*each)
+	}
+	checkUnique(t, refs, store.PurposeRevocation, size)
+	lists, err := s.Lists(t.Context(), store.PurposeRevocation)
+	if err != nil {
+		t.Fatal(err)
+	}
+	total := 0
+	for i, l := range lists {
+		total += l.Allocated
+		if i < len(lists)-1 && l.Allocated != size {
+			t.Errorf("list %s not full (%d/%d) but a newer list exists", l.ID, l.Allocated, size)
+		}
+	}
+	if total != workers*each || len(lists) != (workers*each+size-1)/size {
+		t.Errorf("%d lists with %d allocated, want %d lists with %d", len(lists), total, (workers*each+size-1)/size, workers*each)
+	}
+}
+
+func testConcurrentSetStatus(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	const n = 48
+	recs := make([]store.Record, n)
+	for i := range recs {
+		recs[i] = issue(t, s, record(fmt.Sprintf("urn:cc:%d", i), i), store.PurposeSuspension)
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	for i, r := range recs {
+		wg.Go(func() {
+			// Odd credentials are suspended and reinstated, even ones stay
+			// suspended: every write to the shared list must survive.
+			errs[i] = s.SetStatus(ctx, store.Change{CredentialID: r.ID, Purpose: store.PurposeSuspension, Value: 1, Actor: "w"})
+			if errs[i] == nil && i%2 == 1 {
+				errs[i] = s.SetStatus(ctx, store.Change{CredentialID: r.ID, Purpose: store.PurposeSuspension, Value: 0, Actor: "w"})
+			}
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		t.Fatal(err)
+	}
+	listID := recs[0].Status[0].ListID
+	bits, ss, size, err := s.ListBits(ctx, listID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := make([]bool, size)
+	for i, r := range recs {
+		if r.Status[0].ListID != listID {
+			t.Fatalf("test needs one list; %s is in %s", r.ID, r.Status[0].ListID)
+		}
+		want[r.Status[0].Index] = i%2 == 0
+	}
+	for i := range size {
+		if got := bitAt(bits, i*ss); got != want[i] {
+			t.Errorf("bit %d = %v, want %v", i, got, want[i])
+		}
+	}
+	for i, r := range recs {
+		evs, err := s.Audit(ctx, r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(evs) != 1+i%2 {
+			t.Errorf("%s: %d audit events, want %d", r.ID, len(evs), 1+i%2)
+		}
+	}
+}
+
+func bitAt(b []byte, i int) bool { return b[i/8]&(0x80>>(i%8)) != 0 }
+
+func testRevokeFinal(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	r := issue(t, s, record("urn:uuid:1", 0), store.PurposeRevocation)
+	revoke := store.Change{CredentialID: r.ID, Purpose: store.PurposeRevocation, Value: 1,
+		Actor: "admin", Reason: "issued in error", At: base().Add(time.Hour)}
+	if err := s.SetStatus(ctx, revoke); err != nil {
+		t.Fatal(err)
+	}
+	again := revoke
+	again.At = base().Add(2 * time.Hour)
+	if err := s.SetStatus(ctx, again); err != nil {
+		t.Errorf("repeating a revocation = %v, want nil", err)
+	}
+	reinstate := store.Change{CredentialID: r.ID, Purpose: store.PurposeRevocation, Value: 0, Actor: "admin"}
+	if err := s.SetStatus(ctx, reinstate); !errors.Is(err, store.ErrFinal) {
+		t.Errorf("un-revoking = %v, want ErrFinal", err)
+	}
+	got, err := s.GetCredential(ctx, r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.State != store.Revoked {
+		t.Errorf("State = %q, want revoked", got.State)
+	}
+	bits, _, _, err := s.ListBits(ctx, r.Status[0].ListID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bitAt(bits, r.Status[0].Index) {
+		t.Errorf("revocation bit %d not set", r.Status[0].Index)
+	}
+	evs, err := s.Audit(ctx, r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []store.Event{{CredentialID: r.ID, Purpose: store.PurposeRevocation, ListID: r.Status[0].ListID,
+		Index: r.Status[0].Index, From: 0, To: 1, Actor: "admin", Reason: "issued in error", At: revoke.At}}
+	if !eventsEqual(evs, want) {
+		t.Errorf("Audit = %+v, want only %+v (no-op repeat and refused change not recorded)", evs, want)
+	}
+}
+
+func eventsEqual(a, b []store.Event) bool {
+	return slices.EqualFunc(a, b, func(x, y store.Event) bool {
+		x.At, y.At = x.At.UTC(), y.At.UTC()
+		return x.At.Equal(y.At) && x.CredentialID == y.CredentialID && x.Purpose == y.Purpose &&
+			x.ListID == y.ListID && x.Index == y.Index && x.From == y.From && x.To == y.To &&
+			x.Actor == y.Actor && x.Reason == y.Reason
+	})
+}
+
+func testSuspendReinstate(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	r := issue(t, s, record("urn:uuid:1", 0), store.PurposeRevocation, store.PurposeSuspension)
+	bystander := issue(t, s, record("urn:uuid:2", 1), store.PurposeSuspension)
+	sus := r.Status[1]
+	steps := []struct {
+		value     uint64
+		actor     string
+		wantState store.State
+	}{
+		{1, "registrar", store.Suspended},
+		{0, "dean", store.Active},
+		{1, "registrar", store.Suspended},
+	}
+	var want []store.Event
+	for i, st := range steps {
+		at := base().Add(time.Duration(i+1) * time.Hour)
+		c := store.Change{CredentialID: r.ID, Purpose: store.PurposeSuspension, Value: st.value,
+			Actor: st.actor, Reason: fmt.Sprintf("step %d", i), At: at}
+		if err := s.SetStatus(ctx, c); err != nil {
+			t.Fatalf("step %d: %v", i, err)
+		}
+		want = append(want, store.Event{CredentialID: r.ID, Purpose: sus.Purpose, ListID: sus.ListID,
+			Index: sus.Index, From: 1 - st.value, To: st.value, Actor: st.actor, Reason: c.Reason, At: at})
+		got, err := s.GetCredential(ctx, r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.State != st.wantState {
+			t.Errorf("step %d: State = %q, want %q", i, got.State, st.wantState)
+		}
+		bits, _, _, err := s.ListBits(ctx, sus.ListID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bitAt(bits, sus.Index) != (st.value == 1) {
+			t.Errorf("step %d: bit %d = %v, want %v", i, sus.Index, !(st.value == 1), st.value == 1)
+		}
+		if bitAt(bits, bystander.Status[0].Index) {
+			t.Errorf("step %d: bystander's bit %d set", i, bystander.Status[0].Index)
+		}
+	}
+	evs, err := s.Audit(ctx, r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !eventsEqual(evs, want) {
+		t.Errorf("Audit =\n%+v\nwant\n%+v", evs, want)
+	}
+	// A zero At is filled in by the store.
+	if err := s.SetStatus(ctx, store.Change{CredentialID: r.ID, Purpose: store.PurposeSuspension, Value: 0}); err != nil {
+		t.Fatal(err)
+	}
+	evs, err = s.Audit(ctx, r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(evs) != 4 || evs[3].At.IsZero() {
+		t.Errorf("Audit after a change with zero At = %+v, want a fourth event with a time", evs)
+	}
+	if evs, err := s.Audit(ctx, bystander.ID); err != nil || len(evs) != 0 {
+		t.Errorf("bystander Audit = %v, %v; want none", evs, err)
+	}
+}
+
+func testMultiBit(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	const id = "https://example.com/message"
+	if err := s.CreateList(ctx, store.ListInfo{ID: id, Purpose: "message", Size: 5, StatusSize: 3}); err != nil {
+		t.Fatal(err)
+	}
+	r := record("urn:m", 0)
+	r.Status = []store.StatusRef{{Purpose: "message", ListID: id, Index: 2}}
+	if err := s.PutCredential(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	// Entry 2 is bits 6..8: the last two bits of byte 0 and the first of
+	// byte 1, value most significant bit first.
+	tests := []struct {
+		value uint64
+		want  []byte
+	}{
+		{0b101, []byte{0b00000010, 0b10000000}},
+		{0b011, []byte{0b00000001, 0b10000000}},
+		{0b110, []byte{0b00000011, 0b00000000}},
+	}
+	for _, tt := range tests {
+		if err := s.SetStatus(ctx, store.Change{CredentialID: r.ID, Purpose: "message", Value: tt.value}); err != nil {
+			t.Fatal(err)
+		}
+		bits, ss, size, err := s.ListBits(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(bits, tt.want) || ss != 3 || size != 5 {
+			t.Errorf("after value %03b: bits %08b, statusSize %d, size %d; want %08b, 3, 5", tt.value, bits, ss, size, tt.want)
+		}
+	}
+	if err := s.SetStatus(ctx, store.Change{CredentialID: r.ID, Purpose: "message", Value: 8}); !errors.Is(err, store.ErrInvalid) {
+		t.Errorf("value wider than statusSize = %v, want ErrInvalid", err)
+	}
+	got, err := s.GetCredential(ctx, r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.State != store.Active {
+		t.Errorf("State with only a message entry = %q, want active", got.State)
+	}
+}
+
+func testBitOrder(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	const id = "https://example.com/order"
+	if err := s.CreateList(ctx, store.ListInfo{ID: id, Purpose: store.PurposeRevocation, Size: 20}); err != nil {
+		t.Fatal(err)
+	}
+	for _, i := range []int{0, 9, 19} {
+		r := record(fmt.Sprintf("urn:o:%d", i), i)
+		r.Status = []store.StatusRef{{Purpose: store.PurposeRevocation, ListID: id, Index: i}}
+		if err := s.PutCredential(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SetStatus(ctx, store.Change{CredentialID: r.ID, Purpose: store.PurposeRevocation, Value: 1}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bits, _, _, err := s.ListBits(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []byte{0x80, 0x40, 0x10}; !slices.Equal(bits, want) {
+		t.Errorf("ListBits = %08b, want %08b", bits, want)
+	}
+	bits[0] = 0 // the copy is the caller's
+	if again, _, _, _ := s.ListBits(ctx, id); again[0] != 0x80 {
+		t.Errorf("modifying ListBits' result changed the store")
+	}
+}
+
+func testContextCancelled(t *testing.T, s store.Store) {
+	r := issue(t, s, record("urn:uuid:1", 0), store.PurposeRevocation)
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	fresh := record("urn:uuid:2", 1)
+	tests := []struct {
+		name string
+		call func() error
+	}{
+		{"PutCredential", func() error { return s.PutCredential(ctx, fresh) }},
+		{"GetCredential", func() error { _, err := s.GetCredential(ctx, r.ID); return err }},
+		{"ListCredentials", func() error { _, err := s.ListCredentials(ctx, store.Filter{}); return err }},
+		{"CreateList", func() error { return s.CreateList(ctx, list("https://example.com/x", "revocation", 8)()) }},
+		{"Lists", func() error { _, err := s.Lists(ctx, ""); return err }},
+		{"AllocateIndex", func() error {
+			_, err := s.AllocateIndex(ctx, store.PurposeRevocation, list("https://example.com/y", "revocation", 8))
+			return err
+		}},
+		{"SetStatus", func() error {
+			return s.SetStatus(ctx, store.Change{CredentialID: r.ID, Purpose: store.PurposeRevocation, Value: 1})
+		}},
+		{"ListBits", func() error { _, _, _, err := s.ListBits(ctx, r.Status[0].ListID); return err }},
+		{"Audit", func() error { _, err := s.Audit(ctx, r.ID); return err }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if err := tt.call(); !errors.Is(err, context.Canceled) {
+				t.Errorf("%s with a cancelled context = %v, want context.Canceled", tt.name, err)
+			}
+		})
+	}
+	// Nothing was written.
+	live := t.Context()
+	if _, err := s.GetCredential(live, fresh.ID); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("credential put with a cancelled context exists: %v", err)
+	}
+	if got, err := s.GetCredential(live, r.ID); err != nil || got.State != store.Active {
+		t.Errorf("credential after a cancelled revoke = %+v, %v; want active", got, err)
+	}
+	lists, err := s.Lists(live, "")
+	if err != nil || len(lists) != 1 || lists[0].Allocated != 1 {
+		t.Errorf("lists after cancelled writes = %+v, %v; want one list with one entry", lists, err)
+	}
+}
