@@ -27,6 +27,8 @@ var allowed = map[string][]string{
 	"cmd/badgesmith":    {"*"},
 	"interop":           {"*"},
 	"internal/archtest": {},
+	"store":             {},
+	"store/*":           {"store", "store/storetest"},
 }
 
 // thirdPartyOnlyIn names imports that only some packages may use.
