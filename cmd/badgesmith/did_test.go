@@ -1,0 +1,225 @@
+package main
+
+import (
+	"context"
+	"crypto/ed25519"
+	"encoding/json"
+	"errors"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/badgesmith/badgesmith/did"
+	"github.com/badgesmith/badgesmith/issuer"
+	"github.com/badgesmith/badgesmith/keys"
+	"github.com/badgesmith/badgesmith/verifier"
+)
+
+// newRing makes a keyring holding one fresh key named registrar.
+func newRing(t *testing.T) (dir string, e *keys.Entry) {
+	t.Helper()
+	dir = filepath.Join(t.TempDir(), "keys")
+	if code, _, errOut := runKeys(t, "", "keys", "generate", "registrar", "--keyring", dir); code != exitOK {
+		t.Fatalf("keys generate: exit %d: %s", code, errOut)
+	}
+	r, err := keys.OpenRing(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err = r.Get("registrar")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir, e
+}
+
+func TestDIDWeb(t *testing.T) {
+	ring, e := newRing(t)
+	tests := []struct {
+		name, domain, did, url string
+	}{
+		{"bare domain", "example.edu", "did:web:example.edu", "https://example.edu/.well-known/did.json"},
+		{"port and path", "example.edu:8443/issuers/cs", "did:web:example.edu%3A8443:issuers:cs", "https://example.edu:8443/issuers/cs/did.json"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "did.json")
+			code, stdout, errOut := runKeys(t, "", "did", "web", "--keyring", ring, "--key", "registrar", "--domain", tt.domain, "--out", out)
+			if code != exitOK {
+				t.Fatalf("did web: exit %d: %s", code, errOut)
+			}
+			if !strings.Contains(stdout, tt.did+"\n") || !strings.Contains(stdout, tt.url+"\n") {
+				t.Errorf("output lacks the DID %s or the URL %s:\n%s", tt.did, tt.url, stdout)
+			}
+			data, err := os.ReadFile(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			doc, err := did.ParseDocument(data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if doc.ID != tt.did {
+				t.Errorf("document id %s, want %s", doc.ID, tt.did)
+			}
+			if want := []any{did.ContextDIDv1, did.ContextMultikeyV1}; !slices.Equal(doc.Context, want) {
+				t.Errorf("@context %v, want %v", doc.Context, want)
+			}
+			_, vm, err := webIssuer(tt.domain, e)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, pub, err := doc.AssertionKey(vm)
+			if err != nil {
+				t.Fatalf("document does not authorize %s: %v", vm, err)
+			}
+			if !e.KeyPair.Public.(ed25519.PublicKey).Equal(pub) {
+				t.Error("document lists another key")
+			}
+			if _, _, err := doc.Key(vm, did.Authentication); err != nil {
+				t.Errorf("authentication: %v", err)
+			}
+		})
+	}
+
+	// Without --out the document goes to standard output and the notes to
+	// standard error.
+	code, stdout, errOut := runKeys(t, "", "did", "web", "--keyring", ring, "--key", "registrar", "--domain", "example.edu")
+	if code != exitOK {
+		t.Fatalf("did web to stdout: exit %d: %s", code, errOut)
+	}
+	var doc did.Document
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil || doc.ID != "did:web:example.edu" {
+		t.Errorf("stdout is not the document: %v\n%s", err, stdout)
+	}
+	if !strings.Contains(errOut, "https://example.edu/.well-known/did.json") {
+		t.Errorf("stderr lacks the URL: %s", errOut)
+	}
+}
+
+func TestDIDWebErrors(t *testing.T) {
+	ring, _ := newRing(t)
+	tests := []struct {
+		name string
+		args []string
+		msg  string
+	}{
+		{"no key", []string{"--domain", "example.edu"}, "--key"},
+		{"no domain", []string{"--key", "registrar"}, "--domain"},
+		{"IP domain", []string{"--key", "registrar", "--domain", "127.0.0.1"}, "IP address"},
+		{"traversal", []string{"--key", "registrar", "--domain", "example.edu/../x"}, "dot segment"},
+		{"bad port", []string{"--key", "registrar", "--domain", "example.edu:99999"}, "port"},
+		{"unknown key", []string{"--key", "nobody", "--domain", "example.edu"}, "not found"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "did.json")
+			args := append([]string{"did", "web", "--keyring", ring, "--out", out}, tt.args...)
+			code, _, errOut := runKeys(t, "", args...)
+			if code != exitError || !strings.Contains(errOut, tt.msg) {
+				t.Errorf("exit %d, stderr %q; want exit %d mentioning %q", code, errOut, exitError, tt.msg)
+			}
+			if _, err := os.Stat(out); !errors.Is(err, os.ErrNotExist) {
+				t.Errorf("output written despite the error: %v", err)
+			}
+		})
+	}
+}
+
+// TestDIDWebIssueVerify publishes the document "did web" writes and checks
+// that a credential signed with webIssuer's identifiers verifies against it
+// over TLS, as the issue command will sign once it takes a did:web domain.
+func TestDIDWebIssueVerify(t *testing.T) {
+	ring, e := newRing(t)
+	const domain = "example.com:8443/issuers/cs"
+	out := filepath.Join(t.TempDir(), "did.json")
+	if code, _, errOut := runKeys(t, "", "did", "web", "--keyring", ring, "--key", "registrar", "--domain", domain, "--out", out); code != exitOK {
+		t.Fatalf("did web: exit %d: %s", code, errOut)
+	}
+	published, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Host != "example.com:8443" || r.URL.Path != "/issuers/cs/did.json" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/did+json")
+		w.Write(published)
+	}))
+	defer srv.Close()
+	// The test certificate names example.com; every connection goes to srv.
+	tr := srv.Client().Transport.(*http.Transport).Clone()
+	tr.DialContext = func(ctx context.Context, network, _ string) (net.Conn, error) {
+		var d net.Dialer
+		return d.DialContext(ctx, network, srv.Listener.Addr().String())
+	}
+
+	issuerID, vm, err := webIssuer(domain, e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	is, err := issuer.New(issuer.Config{
+		Profile:            map[string]any{"name": "Registrar"},
+		IssuerID:           issuerID,
+		Key:                e.KeyPair.Private,
+		VerificationMethod: vm,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	achievement, err := readObject(streams{}, testdata("achievement.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cred, err := is.Issue(context.Background(), issuer.Request{Achievement: achievement, RecipientEmail: "learner@example.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := verifier.New(verifier.Options{HTTPClient: &http.Client{Transport: tr, Timeout: 5 * time.Second}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := v.Verify(context.Background(), cred.JSON)
+	if err != nil || !res.Valid {
+		t.Fatalf("credential signed as %s does not verify against the published document: %v", vm, err)
+	}
+}
+
+func TestDIDShow(t *testing.T) {
+	const obDID = "did:key:z6MkjZRZv3aez3r18pB1RBFJR1kwUVJ5jHt92JmQwXbd5hwi"
+	code, stdout, errOut := runKeys(t, "", "did", "show", obDID)
+	if code != exitOK {
+		t.Fatalf("did show: exit %d: %s", code, errOut)
+	}
+	var doc did.Document
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil || doc.ID != obDID {
+		t.Fatalf("did show printed %s (%v)", stdout, err)
+	}
+	if _, _, err := doc.AssertionKey(obDID + "#z6MkjZRZv3aez3r18pB1RBFJR1kwUVJ5jHt92JmQwXbd5hwi"); err != nil {
+		t.Error(err)
+	}
+
+	tests := []struct {
+		name, did, msg string
+	}{
+		{"loopback refused", "did:web:localhost%3A1", "not allowed"},
+		{"IP host", "did:web:127.0.0.1", "IP address"},
+		{"unsupported method", "did:example:123", "unsupported DID method"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, errOut := runKeys(t, "", "did", "show", tt.did)
+			if code != exitError || !strings.Contains(errOut, tt.msg) {
+				t.Errorf("exit %d, stderr %q; want exit %d mentioning %q", code, errOut, exitError, tt.msg)
+			}
+		})
+	}
+}
