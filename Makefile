@@ -58,3 +58,19 @@ demo: build
 
 clean:
 	rm -rf bin
+
+# eddsa-rdfc-2022 sign/verify ops/s of badgesmith and of the reference JS
+# stack on the same credential, in one run, with the ratio.
+.PHONY: bench-compare profile
+bench-compare: interop-deps
+	GO=$(GO) bash bench/compare.sh
+
+# CPU and allocation profiles of eddsa-rdfc-2022 sign and verify in
+# ./profiles (read with `go tool pprof profiles/proof.test profiles/sign.cpu.prof`).
+profile:
+	mkdir -p profiles
+	$(GO) test -run '^$$' -bench 'SignEddsaRdfc2022$$' -benchtime 3s -cpu 1 -o profiles/proof.test \
+	  -cpuprofile profiles/sign.cpu.prof -memprofile profiles/sign.alloc.prof ./proof/
+	$(GO) test -run '^$$' -bench 'VerifyEddsaRdfc2022$$' -benchtime 3s -cpu 1 -o profiles/proof.test \
+	  -cpuprofile profiles/verify.cpu.prof -memprofile profiles/verify.alloc.prof ./proof/
+	$(GO) tool pprof -top -nodecount 15 profiles/proof.test profiles/sign.cpu.prof

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/piprate/json-gold/ld"
+
+	"github.com/badgesmith/badgesmith/rdfc"
 )
 
 // maxDepth bounds the nesting of a document handed to Canonicalize. Real
@@ -25,12 +27,19 @@ var ErrMalformed = errors.New("malformed json-ld")
 // CanonOptions configures Canonicalize.
 type CanonOptions struct {
 	// Loader resolves @context URLs. If nil, the bundled loader from
-	// NewLoader is used. Canonicalize never fetches anything else.
+	// NewLoader is used. Canonicalize never fetches anything else. With a
+	// *Loader, processed @context arrays of bundled URLs are cached in it.
 	Loader ld.DocumentLoader
 	// Unsafe turns safe mode off: the output is whatever json-gold produces,
 	// including the cases where it disagrees with RDFC-1.0 and the reference
 	// JavaScript stack. It exists for tests that show those differences.
 	Unsafe bool
+	// Reference runs safe mode on json-gold alone: contexts processed on
+	// every call, json-gold's RDF conversion and its URDNA2015. It accepts,
+	// refuses and outputs exactly what the default path does (a differential
+	// test holds the two equal) but is several times slower; it is the
+	// reference for that test and a fallback.
+	Reference bool
 }
 
 // Canonicalize returns the RDFC-1.0 canonical N-Quads of a JSON-LD document
@@ -44,6 +53,10 @@ type CanonOptions struct {
 // holds. Where badgesmith can produce the reference form itself it does so
 // instead of refusing: numbers are written the way jsonld.js writes them and
 // @json literals in their JCS form.
+//
+// JSON-LD expansion is json-gold's; the RDF conversion and RDFC-1.0 are
+// badgesmith's own (package rdfc) unless opts.Reference or opts.Unsafe is
+// set.
 func Canonicalize(ctx context.Context, doc any, opts CanonOptions) (_ []byte, err error) {
 	// json-gold panics on some invalid documents (a number where it expects
 	// a string); outside input must never crash the caller.
@@ -71,53 +84,102 @@ func Canonicalize(ctx context.Context, doc any, opts CanonOptions) (_ []byte, er
 	o := ld.NewJsonLdOptions("")
 	o.DocumentLoader = loader
 	o.ProcessingMode = ld.JsonLd_1_1
-	var s *safety
-	if !opts.Unsafe {
-		s = newSafety(in)
-		// A term that no context defines expands against this vocabulary
-		// instead of vanishing, so the check below can find it and name it.
-		o.ExpandContext = map[string]any{"@vocab": undefinedVocab}
-		o.SafeMode = true
-		o.ExpandedElementHandler = s.record
+	if opts.Unsafe {
+		return canonicalizeUnsafe(ctx, in, o)
 	}
-	expanded, err := ld.NewJsonLdProcessor().Expand(in, o)
+	s := newSafety(in)
+	// A term that no context defines expands against this vocabulary
+	// instead of vanishing, so the check below can find it and name it.
+	o.ExpandContext = map[string]any{"@vocab": undefinedVocab}
+	o.SafeMode = true
+	o.ExpandedElementHandler = s.record
+	var expanded []any
+	if l, ok := loader.(*Loader); ok && !opts.Reference {
+		expanded, err = l.expand(in, o)
+	} else {
+		expanded, err = ld.NewJsonLdProcessor().Expand(in, o)
+	}
 	if err != nil {
-		if !opts.Unsafe && isDropError(err) {
-			return nil, &DataLossError{Reason: err.Error()}
-		}
-		if errors.Is(err, ErrNotBundled) || isLoadError(err) {
-			return nil, fmt.Errorf("expanding json-ld: %w", err)
-		}
-		return nil, fmt.Errorf("expanding json-ld: %w: %w", ErrMalformed, err)
+		return nil, expandError(err, true)
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if s != nil {
-		if err := s.check(expanded); err != nil {
-			return nil, err
-		}
+	if err := s.check(expanded); err != nil {
+		return nil, err
+	}
+	if opts.Reference {
+		return s.canonicalizeReference(ctx, expanded, o)
 	}
 
+	quads, err := s.toQuads(expanded)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.checkQuads(quads); err != nil {
+		return nil, err
+	}
+	if err := checkBlankNodes(quads); err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	out, err := rdfc.Canonicalize(quads, rdfc.Options{})
+	if errors.Is(err, rdfc.ErrWorkLimit) {
+		return nil, &DataLossError{Reason: err.Error()}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("canonicalizing rdf: %w", err)
+	}
+	return out, nil
+}
+
+// canonicalizeReference finishes safe mode with json-gold's RDF conversion
+// and URDNA2015, running the same checks on the dataset as the default path.
+func (s *safety) canonicalizeReference(ctx context.Context, expanded []any, o *ld.JsonLdOptions) ([]byte, error) {
 	api := ld.NewJsonLdApi()
 	dataset, err := api.ToRDF(expanded, o)
 	if err != nil {
 		return nil, fmt.Errorf("converting json-ld to rdf: %w", err)
 	}
-	if s != nil {
-		if err := s.restoreJSON(dataset); err != nil {
-			return nil, err
-		}
-		if err := s.checkDataset(dataset); err != nil {
-			return nil, err
-		}
-		if err := checkBlankNodes(dataset); err != nil {
-			return nil, err
-		}
+	if err := s.restoreJSON(dataset); err != nil {
+		return nil, err
+	}
+	quads := datasetQuads(dataset)
+	if err := s.checkQuads(quads); err != nil {
+		return nil, err
+	}
+	if err := checkBlankNodes(quads); err != nil {
+		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	return normalize(api, dataset, o)
+}
+
+// canonicalizeUnsafe is json-gold from end to end, without any check.
+func canonicalizeUnsafe(ctx context.Context, in any, o *ld.JsonLdOptions) ([]byte, error) {
+	expanded, err := ld.NewJsonLdProcessor().Expand(in, o)
+	if err != nil {
+		return nil, expandError(err, false)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	api := ld.NewJsonLdApi()
+	dataset, err := api.ToRDF(expanded, o)
+	if err != nil {
+		return nil, fmt.Errorf("converting json-ld to rdf: %w", err)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return normalize(api, dataset, o)
+}
+
+func normalize(api *ld.JsonLdApi, dataset *ld.RDFDataset, o *ld.JsonLdOptions) ([]byte, error) {
 	o.Algorithm = ld.AlgorithmURDNA2015
 	o.Format = "application/n-quads"
 	out, err := api.Normalize(dataset, o)
@@ -129,6 +191,18 @@ func Canonicalize(ctx context.Context, doc any, opts CanonOptions) (_ []byte, er
 		return nil, fmt.Errorf("canonicalizing rdf: unexpected result type %T", out)
 	}
 	return []byte(nq), nil
+}
+
+// expandError classifies an error of json-gold's expansion; in safe mode
+// json-gold's refusal to drop a property is data loss.
+func expandError(err error, safe bool) error {
+	if safe && isDropError(err) {
+		return &DataLossError{Reason: err.Error()}
+	}
+	if errors.Is(err, ErrNotBundled) || isLoadError(err) {
+		return fmt.Errorf("expanding json-ld: %w", err)
+	}
+	return fmt.Errorf("expanding json-ld: %w: %w", ErrMalformed, err)
 }
 
 // isDropError reports whether json-gold refused a document in its own safe

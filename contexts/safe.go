@@ -15,6 +15,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/piprate/json-gold/ld"
+
+	"github.com/badgesmith/badgesmith/rdfc"
 )
 
 // ErrDataLoss is wrapped by every *DataLossError: JSON-LD processing of the
@@ -287,25 +289,24 @@ func (s *safety) restoreJSON(ds *ld.RDFDataset) error {
 	return nil
 }
 
-// checkDataset is the last line of defence: whatever the walk over the
+// checkQuads is the last line of defence: whatever the walk over the
 // expanded form missed, no IRI or literal that the reference would write
 // differently may reach the canonical output.
-func (s *safety) checkDataset(ds *ld.RDFDataset) error {
-	for _, g := range sortedGraphNames(ds) {
-		for _, q := range ds.Graphs[g] {
-			for _, n := range []ld.Node{q.Subject, q.Predicate, q.Object, q.Graph} {
-				switch t := n.(type) {
-				case ld.IRI:
-					if err := s.checkIRI(t.Value); err != nil {
-						return &DataLossError{Reason: "IRI " + err.Error()}
-					}
-				case ld.Literal:
-					if err := checkLiteral(t.Value); err != nil {
-						return &DataLossError{Reason: err.Error()}
-					}
-					if t.Datatype == jsonPlaceholder {
-						return &DataLossError{Reason: "unrestored @json literal"}
-					}
+func (s *safety) checkQuads(quads []rdfc.Quad) error {
+	for i := range quads {
+		q := &quads[i]
+		for _, t := range [...]*rdfc.Term{&q.Subject, &q.Predicate, &q.Object, &q.Graph} {
+			switch t.Kind {
+			case rdfc.IRI:
+				if err := s.checkIRI(t.Value); err != nil {
+					return &DataLossError{Reason: "IRI " + err.Error()}
+				}
+			case rdfc.Literal:
+				if err := checkLiteral(t.Value); err != nil {
+					return &DataLossError{Reason: err.Error()}
+				}
+				if t.Datatype == jsonPlaceholder {
+					return &DataLossError{Reason: "unrestored @json literal"}
 				}
 			}
 		}
@@ -321,20 +322,17 @@ func (s *safety) checkDataset(ds *ld.RDFDataset) error {
 // distinguishable are cheap (identical sibling objects under a named node),
 // so only a look-alike node next to another look-alike node is refused. The
 // reference stack refuses these too ("maximum deep iterations exceeded").
-func checkBlankNodes(ds *ld.RDFDataset) error {
-	type quadRef struct {
-		graph string
-		q     *ld.Quad
-	}
-	byNode := make(map[string][]quadRef)
-	for g, quads := range ds.Graphs {
-		for _, q := range quads {
-			seen := map[string]bool{}
-			for _, n := range quadNodes(g, q) {
-				if b, ok := n.(ld.BlankNode); ok && !seen[b.Attribute] {
-					seen[b.Attribute] = true
-					byNode[b.Attribute] = append(byNode[b.Attribute], quadRef{g, q})
+func checkBlankNodes(quads []rdfc.Quad) error {
+	byNode := make(map[string][]int)
+	for i := range quads {
+		q := &quads[i]
+		var prev string
+		for _, t := range [...]*rdfc.Term{&q.Subject, &q.Object, &q.Graph} {
+			if t.Kind == rdfc.BlankNode && t.Value != prev {
+				if l := byNode[t.Value]; len(l) == 0 || l[len(l)-1] != i {
+					byNode[t.Value] = append(l, i)
 				}
+				prev = t.Value
 			}
 		}
 	}
@@ -349,18 +347,26 @@ func checkBlankNodes(ds *ld.RDFDataset) error {
 		lines := make([]string, 0, len(refs))
 		for _, r := range refs {
 			var b strings.Builder
-			for _, n := range quadNodes(r.graph, r.q) {
-				switch t := n.(type) {
-				case ld.BlankNode:
-					if t.Attribute == id {
+			q := &quads[r]
+			for _, t := range [...]*rdfc.Term{&q.Subject, &q.Predicate, &q.Object, &q.Graph} {
+				switch t.Kind {
+				case rdfc.BlankNode:
+					if t.Value == id {
 						b.WriteString("_:a")
 					} else {
 						b.WriteString("_:z")
 					}
-				case ld.IRI:
+				case rdfc.IRI:
 					b.WriteString("<" + t.Value + ">")
-				case ld.Literal:
-					b.WriteString(strconv.Quote(t.Value) + "^^" + t.Datatype + "@" + t.Language)
+				case rdfc.Literal:
+					dt := t.Datatype
+					switch {
+					case t.Language != "":
+						dt = rdfc.RDFLangString
+					case dt == "":
+						dt = xsdString
+					}
+					b.WriteString(strconv.Quote(t.Value) + "^^" + dt + "@" + t.Language)
 				default:
 					b.WriteString("-")
 				}
@@ -378,40 +384,15 @@ func checkBlankNodes(ds *ld.RDFDataset) error {
 			continue
 		}
 		for _, r := range refs {
-			for _, n := range quadNodes(r.graph, r.q) {
-				b, ok := n.(ld.BlankNode)
-				if ok && b.Attribute != id && count[firstDegree[b.Attribute]] > 1 {
+			q := &quads[r]
+			for _, t := range [...]*rdfc.Term{&q.Subject, &q.Object, &q.Graph} {
+				if t.Kind == rdfc.BlankNode && t.Value != id && count[firstDegree[t.Value]] > 1 {
 					return &DataLossError{Reason: "indistinguishable blank nodes next to each other make canonicalization too expensive; give the nested objects ids or make them differ"}
 				}
 			}
 		}
 	}
 	return nil
-}
-
-// quadNodes lists subject, predicate, object and graph name of q; the graph
-// name comes from the dataset key because json-gold leaves Quad.Graph unset
-// until normalization.
-func quadNodes(graph string, q *ld.Quad) []ld.Node {
-	nodes := []ld.Node{q.Subject, q.Predicate, q.Object}
-	switch {
-	case graph == "" || graph == "@default":
-		nodes = append(nodes, nil)
-	case strings.HasPrefix(graph, "_:"):
-		nodes = append(nodes, ld.NewBlankNode(graph))
-	default:
-		nodes = append(nodes, ld.NewIRI(graph))
-	}
-	return nodes
-}
-
-func sortedGraphNames(ds *ld.RDFDataset) []string {
-	names := make([]string, 0, len(ds.Graphs))
-	for g := range ds.Graphs {
-		names = append(names, g)
-	}
-	sort.Strings(names)
-	return names
 }
 
 // checkIRI is the package-level checkIRI, remembered per IRI.
@@ -427,6 +408,17 @@ func (s *safety) checkIRI(iri string) error {
 // checkIRI accepts an absolute IRI (or a blank node label) that json-gold
 // keeps and that both json-gold and RDFC-1.0 serialize identically.
 func checkIRI(iri string) error {
+	if strings.HasPrefix(iri, undefinedVocab) {
+		return fmt.Errorf("term %q is not defined by the active context", strings.TrimPrefix(iri, undefinedVocab))
+	}
+	if strings.HasPrefix(iri, "_:") || quickIRI(iri) {
+		return nil
+	}
+	return checkIRISlow(iri)
+}
+
+// checkIRISlow is checkIRI for an IRI that quickIRI cannot vouch for.
+func checkIRISlow(iri string) error {
 	if strings.HasPrefix(iri, undefinedVocab) {
 		return fmt.Errorf("term %q is not defined by the active context", strings.TrimPrefix(iri, undefinedVocab))
 	}
@@ -452,6 +444,110 @@ func checkIRI(iri string) error {
 	}
 	return nil
 }
+
+// maxQuickIRI keeps quickIRI well below json-gold's URL length limit.
+const maxQuickIRI = 2000
+
+// quickIRI reports whether checkIRI would accept iri, for the IRIs
+// credentials are made of, without json-gold's URL regular expression or
+// URL parsing. It answers true only for a subset of what the full check
+// accepts: ASCII without '%', spaces or the characters checkIRI refuses; for
+// http and https a host of two or more dot-separated labels of letters,
+// digits and single inner hyphens whose last label is letters only, an
+// optional port, then '/', '?' or '#' and the rest. Everything else takes the
+// full check; TestQuickIRIIsConservative and FuzzQuickIRI hold the subset
+// property.
+func quickIRI(iri string) bool {
+	if len(iri) > maxQuickIRI {
+		return false
+	}
+	i := 0
+	for i < len(iri) && (isLetter(iri[i]) || i > 0 && (isDigit(iri[i]) || iri[i] == '+' || iri[i] == '-' || iri[i] == '.')) {
+		i++
+	}
+	if i == 0 || i == len(iri) || iri[i] != ':' {
+		return false
+	}
+	scheme, rest := iri[:i], iri[i+1:]
+	for j := 0; j < len(rest); j++ {
+		c := rest[j]
+		if c <= 0x20 || c >= 0x7f || strings.IndexByte(`%<>"{}|^`+"`"+`\`, c) >= 0 {
+			return false
+		}
+	}
+	switch scheme {
+	case "http", "https":
+		return quickHTTP(rest)
+	}
+	// "scheme:/..." has URL authority and path rules; leave it to the full
+	// check. Anything else parses as an opaque URL.
+	return !strings.HasPrefix(rest, "/")
+}
+
+// quickHTTP checks "//host[:port][/?#...]" (see quickIRI).
+func quickHTTP(rest string) bool {
+	if !strings.HasPrefix(rest, "//") {
+		return false
+	}
+	rest = rest[2:]
+	end := strings.IndexAny(rest, "/?#:")
+	if end < 0 {
+		end = len(rest)
+	}
+	host, tail := rest[:end], rest[end:]
+	if !quickHost(host) {
+		return false
+	}
+	if strings.HasPrefix(tail, ":") {
+		n := 1
+		for n < len(tail) && isDigit(tail[n]) {
+			n++
+		}
+		if n == 1 || n > 6 {
+			return false
+		}
+		tail = tail[n:]
+	}
+	return tail == "" || tail[0] == '/' || tail[0] == '?' || tail[0] == '#'
+}
+
+// quickHost accepts host names json-gold's URL expression provably
+// matches: labels of letters and digits joined by single hyphens, at least
+// two labels, the last letters only; with three or more labels the first is
+// at least two characters long and so is the first hyphen-separated part of
+// the second-to-last.
+func quickHost(host string) bool {
+	labels := strings.Split(host, ".")
+	n := len(labels)
+	if n < 2 {
+		return false
+	}
+	for _, l := range labels {
+		if l == "" || l[0] == '-' || l[len(l)-1] == '-' || strings.Contains(l, "--") {
+			return false
+		}
+		for j := 0; j < len(l); j++ {
+			if !isLetter(l[j]) && !isDigit(l[j]) && l[j] != '-' {
+				return false
+			}
+		}
+	}
+	for j := 0; j < len(labels[n-1]); j++ {
+		if !isLetter(labels[n-1][j]) {
+			return false
+		}
+	}
+	if n >= 3 {
+		first, _, _ := strings.Cut(labels[n-2], "-")
+		if len(labels[0]) < 2 || len(first) < 2 {
+			return false
+		}
+	}
+	return true
+}
+
+func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+func isDigit(c byte) bool  { return c >= '0' && c <= '9' }
 
 // checkLiteral refuses string content that json-gold writes raw where
 // RDFC-1.0 requires an escape (it escapes only \t \n \r \" and \\).

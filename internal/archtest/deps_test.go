@@ -14,7 +14,8 @@ const module = "github.com/badgesmith/badgesmith/"
 // allowed lists, per package, which of our packages it may import.
 // A package missing here may import nothing of ours.
 var allowed = map[string][]string{
-	"contexts":          {},
+	"contexts":          {"rdfc"},
+	"rdfc":              {},
 	"keys":              {"internal/atomicfile"},
 	"ob3":               {},
 	"status":            {},

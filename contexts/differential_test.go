@@ -1,0 +1,407 @@
+package contexts
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+)
+
+var long = flag.Bool("long", false, "run the differential test on many more generated credentials")
+
+// gen builds varied OB 3.0, CLR 2.0 and endorsement credentials: random
+// optional fields, arrays of objects without ids (many blank nodes),
+// unicode, numbers of every shape, and now and then something safe mode
+// must refuse.
+type gen struct{ r *rand.Rand }
+
+func (g gen) pick(xs ...any) any    { return xs[g.r.IntN(len(xs))] }
+func (g gen) chance(p float64) bool { return g.r.Float64() < p }
+
+func (g gen) text() string {
+	parts := []string{"Robotics", "safety", "Café", "naïve", "日本語", "😀", "\"quoted\"", `back\slash`, "line\nbreak", "tab\there", "\u2028", "Ω", "<b>", "&amp;", " "}
+	var b strings.Builder
+	for i := g.r.IntN(5); i >= 0; i-- {
+		b.WriteString(parts[g.r.IntN(len(parts))])
+		b.WriteByte(' ')
+	}
+	return strings.TrimSpace(b.String())
+}
+
+func (g gen) number() any {
+	return g.pick(1.0, 0.0, 2.5, 0.25, 1.5, -3.0, 42.0, 1e21, 123456789012345678.0, 0.1, 100.0, 3.14159, 1e-3, 7e22)
+}
+
+func (g gen) uuid() string {
+	return fmt.Sprintf("urn:uuid:%08x-%04x-4%03x-8%03x-%012x", g.r.Uint32(), g.r.IntN(1<<16), g.r.IntN(1<<12), g.r.IntN(1<<12), g.r.Uint64()&(1<<48-1))
+}
+
+func (g gen) iri() string {
+	return g.pick(g.uuid(), "https://example.edu/things/"+fmt.Sprint(g.r.IntN(1000)), "did:example:"+fmt.Sprint(g.r.IntN(100)),
+		"https://example.org/a/b?c=d&e=f#g", "https://sub.example.co.uk:8443/path", "https://example.edu/é", "http://localhost/x").(string)
+}
+
+func (g gen) date() string {
+	return fmt.Sprintf("20%02d-%02d-%02dT%02d:%02d:%02dZ", 10+g.r.IntN(20), 1+g.r.IntN(12), 1+g.r.IntN(28), g.r.IntN(24), g.r.IntN(60), g.r.IntN(60))
+}
+
+func (g gen) profile() any {
+	if g.chance(0.3) {
+		return g.iri()
+	}
+	p := map[string]any{"id": g.iri(), "type": g.pick("Profile", []any{"Profile"})}
+	if g.chance(0.8) {
+		p["name"] = g.text()
+	}
+	if g.chance(0.5) {
+		p["url"] = g.iri()
+	}
+	if g.chance(0.3) {
+		p["email"] = "someone@example.edu"
+	}
+	if g.chance(0.3) {
+		p["image"] = map[string]any{"id": g.iri(), "type": "Image"}
+	}
+	if g.chance(0.2) {
+		p["address"] = map[string]any{"type": []any{"Address"}, "addressLocality": g.text(), "addressCountry": "CA"}
+	}
+	return p
+}
+
+func (g gen) alignment() any {
+	a := map[string]any{"type": []any{"Alignment"}, "targetName": g.text(), "targetUrl": g.iri()}
+	if g.chance(0.5) {
+		a["targetType"] = g.pick("CFItem", "ceasn:Competency", "CTDL")
+	}
+	if g.chance(0.5) {
+		a["targetCode"] = g.text()
+	}
+	if g.chance(0.3) {
+		a["targetDescription"] = g.text()
+	}
+	return a
+}
+
+func (g gen) achievement() map[string]any {
+	a := map[string]any{
+		"id":       g.iri(),
+		"type":     []any{"Achievement"},
+		"name":     g.text(),
+		"criteria": map[string]any{"narrative": g.text()},
+	}
+	if g.chance(0.7) {
+		a["description"] = g.text()
+	}
+	if g.chance(0.5) {
+		a["achievementType"] = g.pick("Badge", "Certificate", "MicroCredential", "Course", "ext:Custom")
+	}
+	if g.chance(0.5) {
+		a["creditsAvailable"] = g.number()
+	}
+	if g.chance(0.5) {
+		a["image"] = map[string]any{"id": g.iri(), "type": "Image", "caption": g.text()}
+	}
+	if n := g.r.IntN(4); n > 0 {
+		var al []any
+		for range n {
+			al = append(al, g.alignment())
+		}
+		a["alignment"] = al
+	}
+	if g.chance(0.3) {
+		a["tag"] = []any{g.text(), g.text()}
+	}
+	if g.chance(0.3) {
+		a["resultDescription"] = []any{map[string]any{
+			"id": g.uuid(), "type": []any{"ResultDescription"}, "name": g.text(),
+			"resultType": g.pick("LetterGrade", "Percent", "Status", "RubricCriterionLevel"),
+		}}
+	}
+	if g.chance(0.2) {
+		a["creator"] = g.profile()
+	}
+	return a
+}
+
+func (g gen) ob() map[string]any {
+	subject := map[string]any{"type": []any{"AchievementSubject"}, "achievement": g.achievement()}
+	if g.chance(0.7) {
+		subject["id"] = g.iri()
+	}
+	if n := g.r.IntN(4); n > 0 {
+		var rs []any
+		for range n {
+			r := map[string]any{"type": []any{"Result"}}
+			if g.chance(0.7) {
+				r["value"] = fmt.Sprint(g.number())
+			}
+			if g.chance(0.5) {
+				r["status"] = g.pick("Completed", "Enrolled", "Failed")
+			}
+			if g.chance(0.3) {
+				r["alignment"] = []any{g.alignment()}
+			}
+			rs = append(rs, r)
+		}
+		subject["result"] = rs
+	}
+	if g.chance(0.4) {
+		subject["creditsEarned"] = g.number()
+	}
+	if g.chance(0.2) {
+		subject["identifier"] = []any{map[string]any{"type": "IdentityObject", "hashed": g.chance(0.5), "identityHash": "learner@example.edu", "identityType": "emailAddress"}}
+	}
+	ctx := []any{CredentialsV2, OBv3p0}
+	if g.chance(0.3) {
+		ctx = append(ctx, OBExtensions)
+	}
+	doc := map[string]any{
+		"@context":          ctx,
+		"type":              []any{"VerifiableCredential", "OpenBadgeCredential"},
+		"issuer":            g.profile(),
+		"validFrom":         g.date(),
+		"credentialSubject": subject,
+	}
+	if g.chance(0.8) {
+		doc["id"] = g.uuid()
+	}
+	if g.chance(0.7) {
+		doc["name"] = g.text()
+	}
+	if g.chance(0.3) {
+		doc["validUntil"] = g.date()
+	}
+	if g.chance(0.2) {
+		doc["name"] = map[string]any{"@value": g.text(), "@language": g.pick("en", "fr-CA", "zh-Hant").(string)}
+	}
+	if n := g.r.IntN(3); n > 0 {
+		var ev []any
+		for range n {
+			ev = append(ev, map[string]any{"type": []any{"Evidence"}, "narrative": g.text(), "name": g.text()})
+		}
+		doc["evidence"] = ev
+	}
+	if len(ctx) == 3 && g.chance(0.7) {
+		doc["credentialSchema"] = []any{map[string]any{"id": "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json", "type": "1EdTechJsonSchemaValidator2019"}}
+	}
+	if g.chance(0.2) {
+		doc["credentialStatus"] = map[string]any{"id": g.iri() + "#7", "type": "BitstringStatusListEntry", "statusPurpose": "revocation", "statusListIndex": "7", "statusListCredential": g.iri()}
+	}
+	g.spoil(doc)
+	return doc
+}
+
+// spoil now and then makes the document one safe mode refuses or one that
+// stresses blank nodes, so both engines' refusals are compared too.
+func (g gen) spoil(doc map[string]any) {
+	switch g.r.IntN(25) {
+	case 0:
+		doc["undefinedTerm"] = "x"
+	case 1:
+		doc["id"] = "relative/id"
+	case 2:
+		doc["name"] = "bell\u0007"
+	case 3:
+		// Look-alike siblings under a named node: accepted.
+		doc["evidence"] = []any{map[string]any{"type": []any{"Evidence"}, "narrative": "same"}, map[string]any{"type": []any{"Evidence"}, "narrative": "same"}}
+	case 4:
+		doc["credentialSubject"].(map[string]any)["creditsEarned"] = 1e-7
+	}
+}
+
+func (g gen) endorsement() map[string]any {
+	doc := map[string]any{
+		"@context":  []any{CredentialsV2, OBv3p0},
+		"id":        g.uuid(),
+		"type":      []any{"VerifiableCredential", "EndorsementCredential"},
+		"issuer":    g.profile(),
+		"validFrom": g.date(),
+		"name":      g.text(),
+		"credentialSubject": map[string]any{
+			"id":                 g.iri(),
+			"type":               []any{"EndorsementSubject"},
+			"endorsementComment": g.text(),
+		},
+	}
+	g.spoil(doc)
+	return doc
+}
+
+func (g gen) clr() map[string]any {
+	var creds []any
+	for i := g.r.IntN(3); i >= 0; i-- {
+		creds = append(creds, g.ob())
+	}
+	subject := map[string]any{"type": []any{"ClrSubject"}, "verifiableCredential": creds}
+	if g.chance(0.8) {
+		subject["id"] = g.iri()
+	}
+	if g.chance(0.5) {
+		subject["achievement"] = []any{g.achievement()}
+	}
+	if g.chance(0.5) {
+		subject["association"] = []any{map[string]any{"type": "Association", "associationType": g.pick("isChildOf", "isParentOf", "precedes"), "sourceId": g.iri(), "targetId": g.iri()}}
+	}
+	return map[string]any{
+		"@context":          []any{CredentialsV2, CLRv2p0, OBv3p0},
+		"id":                g.uuid(),
+		"type":              []any{"VerifiableCredential", "ClrCredential"},
+		"issuer":            g.profile(),
+		"validFrom":         g.date(),
+		"name":              g.text(),
+		"credentialSubject": subject,
+	}
+}
+
+func (g gen) doc() map[string]any {
+	switch g.r.IntN(10) {
+	case 0, 1:
+		return g.clr()
+	case 2:
+		return g.endorsement()
+	}
+	return g.ob()
+}
+
+// compareEngines canonicalizes doc with the default path and the json-gold
+// reference path; they must agree byte for byte, or both refuse alike.
+func compareEngines(l *Loader, doc map[string]any) (accepted bool, err error) {
+	ctx := context.Background()
+	fast, ferr := Canonicalize(ctx, doc, CanonOptions{Loader: l})
+	ref, rerr := Canonicalize(ctx, doc, CanonOptions{Loader: l, Reference: true})
+	switch {
+	case ferr == nil && rerr == nil:
+		if !bytes.Equal(fast, ref) {
+			return false, fmt.Errorf("outputs differ:\nfast:\n%s\nreference:\n%s", fast, ref)
+		}
+		return true, nil
+	case ferr != nil && rerr != nil:
+		if errors.Is(ferr, ErrDataLoss) != errors.Is(rerr, ErrDataLoss) || errors.Is(ferr, ErrMalformed) != errors.Is(rerr, ErrMalformed) {
+			return false, fmt.Errorf("refused differently:\nfast: %v\nreference: %v", ferr, rerr)
+		}
+		return false, nil
+	}
+	return false, fmt.Errorf("only one engine refused:\nfast: %v\nreference: %v", ferr, rerr)
+}
+
+// TestDifferentialEngines: thousands of generated credentials canonicalize
+// byte-identically with badgesmith's path (cached contexts, own RDF
+// conversion, package rdfc) and with json-gold's URDNA2015.
+func TestDifferentialEngines(t *testing.T) {
+	l := mustLoader(t)
+	n := 2000
+	if *long {
+		n = 20000
+	}
+	if testing.Short() {
+		n = 200
+	} else if raceEnabled && !*long {
+		n = 400
+	}
+	const workers = 2
+	var (
+		mu       sync.Mutex
+		accepted int
+		failures []string
+		wg       sync.WaitGroup
+	)
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			g := gen{rand.New(rand.NewPCG(uint64(w), 2026))}
+			for i := w; i < n; i += workers {
+				doc := g.doc()
+				ok, err := compareEngines(l, doc)
+				mu.Lock()
+				if ok {
+					accepted++
+				}
+				if err != nil && len(failures) < 3 {
+					failures = append(failures, fmt.Sprintf("doc %d: %v", i, err))
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	for _, f := range failures {
+		t.Error(f)
+	}
+	if accepted < n*3/4 {
+		t.Errorf("only %d of %d generated credentials accepted; the generator has drifted", accepted, n)
+	}
+	t.Logf("%d of %d accepted and identical", accepted, n)
+}
+
+// TestCachedMatchesReferenceOnVectors compares the two engines on the
+// reference vectors (OB 3.0 vector, W3C vc-di-eddsa, the divergence cases).
+func TestCachedMatchesReferenceOnVectors(t *testing.T) {
+	l := mustLoader(t)
+	var files []string
+	for _, pat := range []string{"test-vectors/canon-divergences/*.json", "test-vectors/ob-v3p0-eddsa-rdfc-2022/*.json", "test-vectors/w3c-vc-di-eddsa/*.json"} {
+		m, _ := filepath.Glob(filepath.Join(canonShared(t, "test-vectors"), "..", pat))
+		files = append(files, m...)
+	}
+	if len(files) < 15 {
+		t.Fatalf("only %d vector files found", len(files))
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(filepath.Dir(f))+"/"+filepath.Base(f), func(t *testing.T) {
+			doc := readJSONFile(t, f)
+			delete(doc, "proof")
+			if _, err := compareEngines(l, doc); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+}
+
+// TestContextCacheRace canonicalizes concurrently with a Loader whose cache
+// starts empty; under -race this shows json-gold does not write to a
+// processed context it shares, and the outputs show it is not altered.
+func TestContextCacheRace(t *testing.T) {
+	base := mustLoader(t)
+	l, err := base.With("urn:badgesmith:test:empty", []byte(`{"@context":{}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := gen{rand.New(rand.NewPCG(7, 7))}
+	var docs []map[string]any
+	var want [][]byte
+	for len(docs) < 8 {
+		d := g.doc()
+		out, err := Canonicalize(context.Background(), d, CanonOptions{Loader: base, Reference: true})
+		if err != nil {
+			continue
+		}
+		docs, want = append(docs, d), append(want, out)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 64)
+	for w := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 40 {
+				k := (i + w) % len(docs)
+				got, err := Canonicalize(context.Background(), docs[k], CanonOptions{Loader: l})
+				if err != nil || !bytes.Equal(got, want[k]) {
+					errs <- fmt.Errorf("doc %d: err=%v, output differs=%v", k, err, !bytes.Equal(got, want[k]))
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}

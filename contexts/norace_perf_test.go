@@ -1,0 +1,5 @@
+//go:build !race
+
+package contexts
+
+const raceEnabled = false

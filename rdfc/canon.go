@@ -1,0 +1,493 @@
+package rdfc
+
+import (
+	"crypto/sha256"
+	"crypto/sha512"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"math"
+	"slices"
+	"strconv"
+)
+
+// ErrWorkLimit is returned when canonicalizing would take more work on blank
+// nodes that look alike than Options allows: the dataset is a "poison" graph
+// or close to one.
+var ErrWorkLimit = errors.New("rdfc: blank node work limit exceeded")
+
+// HashAlgorithm names the hash RDFC-1.0 runs with.
+type HashAlgorithm string
+
+// The hash algorithms supported.
+const (
+	SHA256 HashAlgorithm = "SHA-256"
+	SHA384 HashAlgorithm = "SHA-384"
+)
+
+// defaultMaxPermutations is the default of Options.MaxPermutations.
+const defaultMaxPermutations = 1 << 16
+
+// Options configures canonicalization. The zero value is RDFC-1.0 with
+// SHA-256 and the work bounds of the reference JavaScript implementation.
+type Options struct {
+	// Hash is the hash algorithm. If empty, SHA256 is used.
+	Hash HashAlgorithm
+	// MaxWorkFactor bounds the calls to the Hash N-Degree Quads algorithm
+	// to n^MaxWorkFactor, n being the number of blank nodes that share their
+	// first-degree hash with another (rdf-canonize's maxWorkFactor). If zero,
+	// 1 is used, as jsonld.js does.
+	MaxWorkFactor int
+	// MaxDeepIterations, if positive, is the bound on calls to the Hash
+	// N-Degree Quads algorithm itself and MaxWorkFactor is ignored.
+	MaxDeepIterations int
+	// MaxPermutations bounds the permutations of related blank nodes tried
+	// over the whole run, which MaxDeepIterations alone does not limit. If
+	// zero, 65536 is used.
+	MaxPermutations int
+}
+
+// Canonicalize returns the canonical N-Quads document of the dataset quads
+// (a set: duplicates are dropped): every quad with canonical blank node
+// labels (c14n0, c14n1, ...), one per line, lines sorted, each ending in
+// "\n".
+func Canonicalize(quads []Quad, opts Options) ([]byte, error) {
+	s, err := run(quads, opts)
+	if err != nil {
+		return nil, err
+	}
+	return s.serialize(), nil
+}
+
+// IssuedIdentifiers runs the canonicalization algorithm on quads and returns
+// its issued identifiers map: the canonical label (without "_:") of each
+// input blank node label.
+func IssuedIdentifiers(quads []Quad, opts Options) (map[string]string, error) {
+	s, err := run(quads, opts)
+	if err != nil {
+		return nil, err
+	}
+	return s.canon.ids, nil
+}
+
+type nodeInfo struct {
+	quads []int
+	hash  string
+}
+
+// state is the canonicalization state of one run.
+type state struct {
+	quads     []Quad
+	nodes     map[string]*nodeInfo
+	order     []string // blank nodes in order of first appearance
+	canon     *issuer
+	newHash   func() hash.Hash
+	h         hash.Hash
+	buf       []byte
+	remaining int // calls to hashNDegree left; -1 is unbounded
+	maxDeep   int
+	perms     int
+}
+
+func run(in []Quad, opts Options) (*state, error) {
+	s := &state{canon: newIssuer("c14n")}
+	switch opts.Hash {
+	case "", SHA256:
+		s.newHash = sha256.New
+	case SHA384:
+		s.newHash = sha512.New384
+	default:
+		return nil, fmt.Errorf("rdfc: unsupported hash algorithm %q", opts.Hash)
+	}
+	s.h = s.newHash()
+	s.perms = opts.MaxPermutations
+	if s.perms <= 0 {
+		s.perms = defaultMaxPermutations
+	}
+	s.dedupe(in)
+
+	// Blank node to quads map, in order of first appearance.
+	s.nodes = make(map[string]*nodeInfo)
+	for i := range s.quads {
+		q := &s.quads[i]
+		s.addNode(q.Subject, i)
+		s.addNode(q.Object, i)
+		s.addNode(q.Graph, i)
+	}
+
+	// First-degree hashes; a hash shared by one node only gives it its
+	// canonical label straight away.
+	byHash := make(map[string][]string, len(s.order))
+	for _, id := range s.order {
+		h := s.hashFirstDegree(id)
+		s.nodes[id].hash = h
+		byHash[h] = append(byHash[h], id)
+	}
+	hashes := make([]string, 0, len(byHash))
+	for h := range byHash {
+		hashes = append(hashes, h)
+	}
+	slices.Sort(hashes)
+	var nonUnique [][]string
+	nonUniqueCount := 0
+	for _, h := range hashes {
+		ids := byHash[h]
+		if len(ids) > 1 {
+			nonUnique = append(nonUnique, ids)
+			nonUniqueCount += len(ids)
+			continue
+		}
+		s.canon.issue(ids[0])
+	}
+	if len(nonUnique) == 0 {
+		return s, nil
+	}
+
+	s.maxDeep = opts.MaxDeepIterations
+	if s.maxDeep <= 0 {
+		f := opts.MaxWorkFactor
+		if f <= 0 {
+			f = 1
+		}
+		p := math.Pow(float64(nonUniqueCount), float64(f))
+		if p > math.MaxInt32 {
+			s.maxDeep = math.MaxInt32
+		} else {
+			s.maxDeep = int(p)
+		}
+	}
+	s.remaining = s.maxDeep
+
+	for _, ids := range nonUnique {
+		type result struct {
+			hash string
+			iss  *issuer
+		}
+		var paths []result
+		for _, id := range ids {
+			if s.canon.has(id) {
+				continue
+			}
+			tmp := newIssuer("b")
+			tmp.issue(id)
+			h, iss, err := s.hashNDegree(id, tmp)
+			if err != nil {
+				return nil, err
+			}
+			paths = append(paths, result{h, iss})
+		}
+		slices.SortStableFunc(paths, func(a, b result) int {
+			switch {
+			case a.hash < b.hash:
+				return -1
+			case a.hash > b.hash:
+				return 1
+			}
+			return 0
+		})
+		for _, r := range paths {
+			for _, old := range r.iss.order {
+				s.canon.issue(old)
+			}
+		}
+	}
+	return s, nil
+}
+
+// dedupe keeps the first occurrence of every quad, with literal datatypes
+// spelled one way.
+func (s *state) dedupe(in []Quad) {
+	seen := make(map[Quad]struct{}, len(in))
+	s.quads = make([]Quad, 0, len(in))
+	for _, q := range in {
+		q = Quad{q.Subject.normalize(), q.Predicate.normalize(), q.Object.normalize(), q.Graph.normalize()}
+		if _, dup := seen[q]; dup {
+			continue
+		}
+		seen[q] = struct{}{}
+		s.quads = append(s.quads, q)
+	}
+}
+
+func (s *state) addNode(t Term, quad int) {
+	if t.Kind != BlankNode {
+		return
+	}
+	n, ok := s.nodes[t.Value]
+	if !ok {
+		n = &nodeInfo{}
+		s.nodes[t.Value] = n
+		s.order = append(s.order, t.Value)
+	}
+	// A quad naming the node twice is listed once.
+	if k := len(n.quads); k == 0 || n.quads[k-1] != quad {
+		n.quads = append(n.quads, quad)
+	}
+}
+
+func (s *state) sum() string {
+	var out [sha512.Size]byte
+	return hex.EncodeToString(s.h.Sum(out[:0]))
+}
+
+// hashFirstDegree is the Hash First Degree Quads algorithm: the node's
+// quads with it written _:a and every other blank node _:z, sorted.
+func (s *state) hashFirstDegree(id string) string {
+	label := func(l string) string {
+		if l == id {
+			return "a"
+		}
+		return "z"
+	}
+	n := s.nodes[id]
+	lines := make([][]byte, 0, len(n.quads))
+	s.buf = s.buf[:0]
+	for _, qi := range n.quads {
+		start := len(s.buf)
+		s.buf = appendQuad(s.buf, s.quads[qi], label)
+		lines = append(lines, s.buf[start:len(s.buf):len(s.buf)])
+	}
+	slices.SortFunc(lines, func(a, b []byte) int { return compareBytes(a, b) })
+	s.h.Reset()
+	for _, l := range lines {
+		s.h.Write(l)
+	}
+	return s.sum()
+}
+
+func compareBytes(a, b []byte) int {
+	n := min(len(a), len(b))
+	for i := 0; i < n; i++ {
+		if a[i] != b[i] {
+			if a[i] < b[i] {
+				return -1
+			}
+			return 1
+		}
+	}
+	return len(a) - len(b)
+}
+
+// hashRelated is the Hash Related Blank Node algorithm.
+func (s *state) hashRelated(related string, q *Quad, iss *issuer, position byte) string {
+	var id string
+	switch {
+	case s.canon.has(related):
+		id = "_:" + s.canon.ids[related]
+	case iss.has(related):
+		id = "_:" + iss.ids[related]
+	default:
+		id = s.nodes[related].hash
+	}
+	b := s.buf[:0]
+	b = append(b, position)
+	if position != 'g' {
+		b = append(b, '<')
+		b = append(b, q.Predicate.Value...)
+		b = append(b, '>')
+	}
+	b = append(b, id...)
+	s.buf = b
+	s.h.Reset()
+	s.h.Write(b)
+	return s.sum()
+}
+
+// hashNDegree is the Hash N-Degree Quads algorithm.
+func (s *state) hashNDegree(id string, iss *issuer) (string, *issuer, error) {
+	if s.remaining == 0 {
+		return "", nil, fmt.Errorf("%w: more than %d deep iterations", ErrWorkLimit, s.maxDeep)
+	}
+	s.remaining--
+
+	related := make(map[string][]string)
+	for _, qi := range s.nodes[id].quads {
+		q := &s.quads[qi]
+		for _, c := range [...]struct {
+			t   Term
+			pos byte
+		}{{q.Subject, 's'}, {q.Object, 'o'}, {q.Graph, 'g'}} {
+			if c.t.Kind != BlankNode || c.t.Value == id {
+				continue
+			}
+			h := s.hashRelated(c.t.Value, q, iss, c.pos)
+			related[h] = append(related[h], c.t.Value)
+		}
+	}
+	hashes := make([]string, 0, len(related))
+	for h := range related {
+		hashes = append(hashes, h)
+	}
+	slices.Sort(hashes)
+
+	var data []byte
+	for _, h := range hashes {
+		data = append(data, h...)
+		var chosenPath string
+		var chosenIssuer *issuer
+		p := newPermuter(related[h])
+		for p.next() {
+			if s.perms--; s.perms < 0 {
+				return "", nil, fmt.Errorf("%w: too many permutations of look-alike blank nodes", ErrWorkLimit)
+			}
+			issCopy := iss.clone()
+			var path []byte
+			var recursion []string
+			skip := false
+			for _, r := range p.current {
+				if s.canon.has(r) {
+					path = append(append(path, "_:"...), s.canon.ids[r]...)
+				} else {
+					if !issCopy.has(r) {
+						recursion = append(recursion, r)
+					}
+					path = append(append(path, "_:"...), issCopy.issue(r)...)
+				}
+				if chosenPath != "" && string(path) > chosenPath {
+					skip = true
+					break
+				}
+			}
+			if skip {
+				continue
+			}
+			for _, r := range recursion {
+				rh, riss, err := s.hashNDegree(r, issCopy)
+				if err != nil {
+					return "", nil, err
+				}
+				path = append(append(path, "_:"...), issCopy.issue(r)...)
+				path = append(append(append(path, '<'), rh...), '>')
+				issCopy = riss
+				if chosenPath != "" && string(path) > chosenPath {
+					skip = true
+					break
+				}
+			}
+			if skip {
+				continue
+			}
+			if chosenPath == "" || string(path) < chosenPath {
+				chosenPath = string(path)
+				chosenIssuer = issCopy
+			}
+		}
+		data = append(data, chosenPath...)
+		iss = chosenIssuer
+	}
+	s.h.Reset()
+	s.h.Write(data)
+	return s.sum(), iss, nil
+}
+
+// serialize writes every quad with its canonical labels, sorted.
+func (s *state) serialize() []byte {
+	label := func(l string) string { return s.canon.ids[l] }
+	lines := make([][]byte, 0, len(s.quads))
+	var buf []byte
+	for i := range s.quads {
+		start := len(buf)
+		buf = appendQuad(buf, s.quads[i], label)
+		lines = append(lines, buf[start:len(buf):len(buf)])
+	}
+	// Earlier lines were written to an older backing array when buf grew;
+	// they stay valid because appends never modify written bytes.
+	slices.SortFunc(lines, compareBytes)
+	out := make([]byte, 0, len(buf))
+	for _, l := range lines {
+		out = append(out, l...)
+	}
+	return out
+}
+
+// issuer is the Issue Identifier algorithm's state.
+type issuer struct {
+	prefix string
+	ids    map[string]string
+	order  []string
+}
+
+func newIssuer(prefix string) *issuer {
+	return &issuer{prefix: prefix, ids: make(map[string]string)}
+}
+
+func (i *issuer) has(old string) bool {
+	_, ok := i.ids[old]
+	return ok
+}
+
+func (i *issuer) issue(old string) string {
+	if id, ok := i.ids[old]; ok {
+		return id
+	}
+	id := i.prefix + strconv.Itoa(len(i.order))
+	i.ids[old] = id
+	i.order = append(i.order, old)
+	return id
+}
+
+func (i *issuer) clone() *issuer {
+	c := &issuer{prefix: i.prefix, ids: make(map[string]string, len(i.ids)+4), order: make([]string, len(i.order), len(i.order)+4)}
+	for k, v := range i.ids {
+		c.ids[k] = v
+	}
+	copy(c.order, i.order)
+	return c
+}
+
+// permuter enumerates the permutations of a list with the
+// Steinhaus-Johnson-Trotter algorithm, starting from the sorted list, in the
+// order the reference implementation uses (elements that are equal share a
+// direction).
+type permuter struct {
+	current []string
+	left    map[string]bool
+	started bool
+	done    bool
+}
+
+func newPermuter(list []string) *permuter {
+	cur := slices.Clone(list)
+	slices.Sort(cur)
+	left := make(map[string]bool, len(cur))
+	for _, e := range cur {
+		left[e] = true
+	}
+	return &permuter{current: cur, left: left}
+}
+
+// next advances to the next permutation (the first call yields the sorted
+// list) and reports whether there is one.
+func (p *permuter) next() bool {
+	if !p.started {
+		p.started = true
+		return true
+	}
+	if p.done {
+		return false
+	}
+	k, pos, found := "", 0, false
+	n := len(p.current)
+	for i, e := range p.current {
+		l := p.left[e]
+		if (!found || e > k) && ((l && i > 0 && e > p.current[i-1]) || (!l && i < n-1 && e > p.current[i+1])) {
+			k, pos, found = e, i, true
+		}
+	}
+	if !found {
+		p.done = true
+		return false
+	}
+	swap := pos + 1
+	if p.left[k] {
+		swap = pos - 1
+	}
+	p.current[pos], p.current[swap] = p.current[swap], k
+	for _, e := range p.current {
+		if e > k {
+			p.left[e] = !p.left[e]
+		}
+	}
+	return true
+}

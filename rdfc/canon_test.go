@@ -1,0 +1,179 @@
+package rdfc
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// clique returns n blank nodes all linked to each other: every node looks
+// like every other, the worst case for RDFC-1.0.
+func clique(n int) []Quad {
+	var q []Quad
+	for i := range n {
+		for j := range n {
+			if i != j {
+				q = append(q, Quad{Subject: NewBlankNode(fmt.Sprint("n", i)), Predicate: NewIRI("urn:p"), Object: NewBlankNode(fmt.Sprint("n", j))})
+			}
+		}
+	}
+	return q
+}
+
+func TestWorkLimit(t *testing.T) {
+	tests := []struct {
+		name string
+		opts Options
+	}{
+		{"default bound", Options{}},
+		{"work factor 3", Options{MaxWorkFactor: 3}},
+		{"explicit deep iterations", Options{MaxDeepIterations: 50}},
+		{"permutations", Options{MaxDeepIterations: 1 << 30, MaxPermutations: 1000}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Canonicalize(clique(12), tt.opts)
+			if !errors.Is(err, ErrWorkLimit) {
+				t.Fatalf("err = %v, want ErrWorkLimit", err)
+			}
+		})
+	}
+	// Two look-alike nodes with distinguishable neighbourhoods fit the
+	// default bound.
+	q := []Quad{
+		{Subject: NewIRI("urn:a"), Predicate: NewIRI("urn:p"), Object: NewBlankNode("x")},
+		{Subject: NewIRI("urn:a"), Predicate: NewIRI("urn:p"), Object: NewBlankNode("y")},
+		{Subject: NewBlankNode("x"), Predicate: NewIRI("urn:q"), Object: NewLiteral("1", "", "")},
+		{Subject: NewBlankNode("y"), Predicate: NewIRI("urn:q"), Object: NewLiteral("1", "", "")},
+	}
+	got, err := Canonicalize(q, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "<urn:a> <urn:p> _:c14n0 .\n<urn:a> <urn:p> _:c14n1 .\n_:c14n0 <urn:q> \"1\" .\n_:c14n1 <urn:q> \"1\" .\n"
+	if string(got) != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+}
+
+func TestSerialization(t *testing.T) {
+	tests := []struct {
+		name string
+		q    Quad
+		want string
+	}{
+		{"escapes", Quad{NewIRI("urn:s"), NewIRI("urn:p"), NewLiteral("a\"b\\c\nd\re\tf\bg\fh\x00i\x1fj\x7fk\u2028é😀", "", ""), Term{}},
+			`<urn:s> <urn:p> "a\"b\\c\nd\re\tf\bg\fh\u0000i\u001Fj\u007Fk` + "\u2028é😀" + `" .` + "\n"},
+		{"language", Quad{NewIRI("urn:s"), NewIRI("urn:p"), NewLiteral("x", "", "en-us"), NewIRI("urn:g")}, `<urn:s> <urn:p> "x"@en-us <urn:g> .` + "\n"},
+		{"datatype", Quad{NewBlankNode("b"), NewIRI("urn:p"), NewLiteral("1", "http://www.w3.org/2001/XMLSchema#integer", ""), NewBlankNode("g")},
+			`_:b <urn:p> "1"^^<http://www.w3.org/2001/XMLSchema#integer> _:g .` + "\n"},
+		{"explicit xsd:string", Quad{NewIRI("urn:s"), NewIRI("urn:p"), NewLiteral("x", XSDString, ""), Term{}}, `<urn:s> <urn:p> "x" .` + "\n"},
+		{"iri escapes", Quad{NewIRI("urn:a b|c"), NewIRI("urn:p"), NewIRI("urn:{}"), Term{}}, `<urn:a\u0020b\u007Cc> <urn:p> <urn:\u007B\u007D> .` + "\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := string(AppendQuad(nil, tt.q)); got != tt.want {
+				t.Errorf("got  %s\nwant %s", got, tt.want)
+			}
+			// What we write, we read back.
+			back, err := ParseNQuads([]byte(tt.want))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(back) != 1 || string(AppendQuad(nil, back[0])) != tt.want {
+				t.Errorf("round trip gave %v", back)
+			}
+		})
+	}
+}
+
+func TestParseNQuadsErrors(t *testing.T) {
+	for _, in := range []string{
+		`<urn:s> <urn:p> <urn:o>`,
+		`"x" <urn:p> <urn:o> .`,
+		`<urn:s> _:p <urn:o> .`,
+		`<urn:s> <urn:p> "x .`,
+		`<urn:s> <urn:p> "\q" .`,
+		`<urn:s> <urn:p> <urn:o> . junk`,
+		`<urn:s <urn:p> <urn:o> .`,
+		`<urn:s> <urn:p> "x"^^"y" .`,
+		`<urn:s> <urn:p> "\uD800" .`,
+	} {
+		if _, err := ParseNQuads([]byte(in)); !errors.Is(err, ErrSyntax) {
+			t.Errorf("%q: err = %v, want ErrSyntax", in, err)
+		}
+	}
+}
+
+// FuzzCanonicalize parses N-Quads and checks that canonicalization is
+// idempotent and independent of the input's blank node labels and order.
+func FuzzCanonicalize(f *testing.F) {
+	ins, _ := filepath.Glob(filepath.Join(suiteDir, "rdfc10", "*-in.nq"))
+	for _, in := range ins {
+		if b, err := os.ReadFile(in); err == nil && len(b) < 4096 {
+			f.Add(b)
+		}
+	}
+	f.Add([]byte("_:a <urn:p> _:b .\n_:b <urn:p> _:a .\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		q, err := ParseNQuads(b)
+		if err != nil {
+			return
+		}
+		opts := Options{MaxPermutations: 2000}
+		c1, err := Canonicalize(q, opts)
+		if err != nil {
+			return
+		}
+		// Relabel and reverse the input: the canonical form must not move.
+		r := make([]Quad, 0, len(q))
+		for i := len(q) - 1; i >= 0; i-- {
+			x := q[i]
+			for _, t := range []*Term{&x.Subject, &x.Object, &x.Graph} {
+				if t.Kind == BlankNode {
+					t.Value = "r" + t.Value
+				}
+			}
+			r = append(r, x)
+		}
+		c2, err := Canonicalize(r, opts)
+		if err != nil {
+			return
+		}
+		if !bytes.Equal(c1, c2) {
+			t.Fatalf("relabelled input canonicalizes differently:\n%s\n%s", c1, c2)
+		}
+		q2, err := ParseNQuads(c1)
+		if err != nil {
+			t.Fatalf("canonical output does not parse: %v\n%s", err, c1)
+		}
+		c3, err := Canonicalize(q2, opts)
+		if err != nil || !bytes.Equal(c1, c3) {
+			t.Fatalf("not idempotent (%v):\n%s\n%s", err, c1, c3)
+		}
+		if len(c1) > 0 && !strings.HasSuffix(string(c1), "\n") {
+			t.Fatal("no trailing newline")
+		}
+	})
+}
+
+func BenchmarkCanonicalizeSuite(b *testing.B) {
+	var all [][]Quad
+	for _, e := range suiteEntries(b) {
+		if e.Type == "rdfc:RDFC10EvalTest" && e.Complexity == "low" && e.HashAlgorithm == "" {
+			all = append(all, suiteInput(b, e))
+		}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, q := range all {
+			if _, err := Canonicalize(q, Options{}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
