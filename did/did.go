@@ -36,8 +36,9 @@ const MaxLen = 2048
 
 const keyPrefix = "did:key:"
 
-// KeyFromPublic returns the did:key DID of pub, did:key:z6Mk... for an
-// Ed25519 key.
+// KeyFromPublic returns the did:key DID of pub: did:key:z6Mk... for an
+// Ed25519 key, did:key:zDn... for a P-256 key. RSA keys give an error
+// wrapping keys.ErrUnsupportedKey; use JWKFromPublic.
 func KeyFromPublic(pub crypto.PublicKey) (string, error) {
 	mk, err := keys.EncodePublicMultikey(pub)
 	if err != nil {
@@ -49,8 +50,8 @@ func KeyFromPublic(pub crypto.PublicKey) (string, error) {
 // ParseKey parses a did:key DID (no path, query or fragment) and returns its
 // public key. It returns an error wrapping ErrUnsupportedMethod for another
 // method, ErrInvalidDID for malformed text, or an error from package keys
-// (keys.ErrUnsupportedKey, keys.ErrKeyLength) for a key badgesmith cannot
-// use.
+// (keys.ErrUnsupportedKey, keys.ErrKeyLength, keys.ErrInvalidKey) for a key
+// badgesmith cannot use.
 func ParseKey(s string) (crypto.PublicKey, error) {
 	method, id, err := split(s)
 	if err != nil {

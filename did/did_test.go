@@ -88,7 +88,10 @@ func TestParseKeyErrors(t *testing.T) {
 		{"space", obDID + " ", did.ErrInvalidDID},
 		{"too long", "did:key:z" + strings.Repeat("6", did.MaxLen), did.ErrInvalidDID},
 		{"not base58btc", "did:key:u7QHXWphKEHyt5LLhShvfGDZ1GjGtRWBlmjBYJzYJbNxh0Q", keys.ErrMultibase},
-		{"P-256 key", "did:key:zDnaeQRy3dcKsKa1zmKtVKsTy3m2HYoQnFnfKuxD6HfSTQgYf", keys.ErrUnsupportedKey},
+		{"P-384 key", "did:key:z82LkkZG4Rs7zgMsHxYRg7Q5jSBHmgifHgXpixkkkZx1a1wjYRgAVaWfvjpKFziiKjjqFWQ", keys.ErrUnsupportedKey},
+		{"P-256 point off the curve", "did:key:zDnaehfHR8Q5U7ckmLQfuZ3eGEypooJ46zzjRQ1AR9asDvdnv", keys.ErrInvalidKey},
+		{"P-256 key, truncated", "did:key:z3u1ptzkMLh49N3LY212p57kUVTv2YFsHycCMx8uHAXUCbDS", keys.ErrKeyLength},
+		{"did:jwk", "did:jwk:eyJrdHkiOiJPS1AifQ", did.ErrUnsupportedMethod},
 		{"31-byte key", "did:key:z2DQUyFHStG42FqbEhyM6LhkEqqV45NGGqKCwNxVWWu7Yzj", keys.ErrKeyLength},
 	}
 	for _, tc := range tests {
@@ -208,6 +211,14 @@ func TestAssertionKey(t *testing.T) {
 		return `{"id":"` + id + `","type":"` + typ + `","controller":"` + ctrl + `","publicKeyMultibase":"` + key + `"}`
 	}
 	good := vm(web+"#k1", "Multikey", web, obMK)
+	obJWK, err := keys.PublicJWK(obKey(t).Public())
+	if err != nil {
+		t.Fatal(err)
+	}
+	jwkVM := func(typ string, jwk string) string {
+		return `{"id":"` + web + `#k1","type":"` + typ + `","controller":"` + web + `","publicKeyJwk":` + jwk + `}`
+	}
+	const p256 = "zDnaepBuvsQ8cpsWrVKw8fbpGpvPeNSjVPTWoq6cRqaYzBKVP"
 	tests := []struct {
 		name string
 		doc  string
@@ -278,15 +289,55 @@ func TestAssertionKey(t *testing.T) {
 		},
 		{
 			name: "unknown type",
-			doc:  `{"id":"` + web + `","verificationMethod":[` + vm(web+"#k1", "JsonWebKey2020", web, obMK) + `],"assertionMethod":["` + web + `#k1"]}`,
+			doc:  `{"id":"` + web + `","verificationMethod":[` + vm(web+"#k1", "EcdsaSecp256k1VerificationKey2019", web, obMK) + `],"assertionMethod":["` + web + `#k1"]}`,
 			vmID: web + "#k1",
 			want: keys.ErrUnsupportedKey,
 		},
 		{
-			name: "P-256 multikey",
-			doc:  `{"id":"` + web + `","verificationMethod":[` + vm(web+"#k1", "Multikey", web, "zDnaeQRy3dcKsKa1zmKtVKsTy3m2HYoQnFnfKuxD6HfSTQgYf") + `],"assertionMethod":["` + web + `#k1"]}`,
+			name: "P-384 multikey",
+			doc:  `{"id":"` + web + `","verificationMethod":[` + vm(web+"#k1", "Multikey", web, "z82LkkZG4Rs7zgMsHxYRg7Q5jSBHmgifHgXpixkkkZx1a1wjYRgAVaWfvjpKFziiKjjqFWQ") + `],"assertionMethod":["` + web + `#k1"]}`,
 			vmID: web + "#k1",
 			want: keys.ErrUnsupportedKey,
+		},
+		{
+			name: "Ed25519VerificationKey2020 holding a P-256 key",
+			doc:  `{"id":"` + web + `","verificationMethod":[` + vm(web+"#k1", "Ed25519VerificationKey2020", web, p256) + `],"assertionMethod":["` + web + `#k1"]}`,
+			vmID: web + "#k1",
+			want: keys.ErrUnsupportedKey,
+		},
+		{
+			name: "JsonWebKey2020",
+			doc:  `{"id":"` + web + `","verificationMethod":[` + jwkVM("JsonWebKey2020", string(obJWK)) + `],"assertionMethod":["` + web + `#k1"]}`,
+			vmID: web + "#k1",
+		},
+		{
+			name: "JsonWebKey embedded",
+			doc:  `{"id":"` + web + `","assertionMethod":[` + jwkVM("JsonWebKey", string(obJWK)) + `]}`,
+			vmID: web + "#k1",
+		},
+		{
+			name: "JsonWebKey without publicKeyJwk",
+			doc:  `{"id":"` + web + `","verificationMethod":[` + vm(web+"#k1", "JsonWebKey", web, obMK) + `],"assertionMethod":["` + web + `#k1"]}`,
+			vmID: web + "#k1",
+			want: did.ErrInvalidMethod,
+		},
+		{
+			name: "JsonWebKey with a private key",
+			doc:  `{"id":"` + web + `","verificationMethod":[` + jwkVM("JsonWebKey", `{"kty":"OKP","crv":"Ed25519","d":"nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}`) + `],"assertionMethod":["` + web + `#k1"]}`,
+			vmID: web + "#k1",
+			want: keys.ErrPrivateMember,
+		},
+		{
+			name: "JsonWebKey of another curve",
+			doc:  `{"id":"` + web + `","verificationMethod":[` + jwkVM("JsonWebKey", `{"kty":"OKP","crv":"X25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}`) + `],"assertionMethod":["` + web + `#k1"]}`,
+			vmID: web + "#k1",
+			want: keys.ErrUnsupportedKey,
+		},
+		{
+			name: "Multikey with publicKeyJwk too",
+			doc:  `{"id":"` + web + `","verificationMethod":[{"id":"` + web + `#k1","type":"Multikey","controller":"` + web + `","publicKeyMultibase":"` + obMK + `","publicKeyJwk":` + string(obJWK) + `}],"assertionMethod":["` + web + `#k1"]}`,
+			vmID: web + "#k1",
+			want: did.ErrInvalidMethod,
 		},
 		{
 			name: "no key",

@@ -16,10 +16,14 @@ const (
 	ContextMultikeyV1 = "https://w3id.org/security/multikey/v1"
 )
 
-// Verification method types whose publicKeyMultibase this package decodes.
+// Verification method types this package decodes: Multikey and
+// Ed25519VerificationKey2020 carry publicKeyMultibase, JsonWebKey2020 and
+// JsonWebKey (Controlled Identifiers 1.0) publicKeyJwk.
 const (
 	TypeMultikey                   = "Multikey"
 	TypeEd25519VerificationKey2020 = "Ed25519VerificationKey2020"
+	TypeJsonWebKey2020             = "JsonWebKey2020"
+	TypeJsonWebKey                 = "JsonWebKey"
 )
 
 // Verification relationships (DID Core 1.0 section 5.3), which double as
@@ -29,6 +33,7 @@ const (
 	AssertionMethod      = "assertionMethod"
 	CapabilityInvocation = "capabilityInvocation"
 	CapabilityDelegation = "capabilityDelegation"
+	KeyAgreement         = "keyAgreement"
 )
 
 // MaxDocumentSize bounds the DID documents ParseDocument accepts.
@@ -48,6 +53,7 @@ type Document struct {
 	AssertionMethod      []any                `json:"assertionMethod,omitempty"`
 	CapabilityInvocation []any                `json:"capabilityInvocation,omitempty"`
 	CapabilityDelegation []any                `json:"capabilityDelegation,omitempty"`
+	KeyAgreement         []any                `json:"keyAgreement,omitempty"`
 }
 
 // VerificationMethod is a verification method: a public key and who
@@ -106,10 +112,10 @@ func ParseDocument(data []byte) (*Document, error) {
 	return &d, nil
 }
 
-// KeyDocument returns the DID document of a did:key DID, built offline:
-// one Multikey verification method, DID#<multikey>, controlled by the DID
-// and listed under authentication, assertionMethod, capabilityInvocation and
-// capabilityDelegation.
+// KeyDocument returns the DID document of a did:key DID (Ed25519 z6Mk... or
+// P-256 zDn...), built offline: one Multikey verification method,
+// DID#<multikey>, controlled by the DID and listed under authentication,
+// assertionMethod, capabilityInvocation and capabilityDelegation.
 func KeyDocument(did string) (*Document, error) {
 	pub, err := ParseKey(did)
 	if err != nil {
@@ -191,24 +197,49 @@ func (d *Document) Key(vmID, relationship string) (*VerificationMethod, crypto.P
 	return &vm, pub, nil
 }
 
-// PublicKey decodes the method's key. Multikey and
-// Ed25519VerificationKey2020 methods carry it in publicKeyMultibase (z6Mk...
-// for Ed25519). Errors wrap ErrInvalidMethod and, for a key type badgesmith
-// does not handle, keys.ErrUnsupportedKey.
+// PublicKey decodes the method's key. Multikey methods carry it in
+// publicKeyMultibase (z6Mk... for Ed25519, zDn... for P-256),
+// Ed25519VerificationKey2020 methods likewise but Ed25519 only, and
+// JsonWebKey2020 and JsonWebKey methods in publicKeyJwk (Ed25519, P-256 or
+// RSA; private members are refused). A method carrying both forms is
+// refused as ambiguous. Errors wrap ErrInvalidMethod and, for a key type
+// badgesmith does not handle, keys.ErrUnsupportedKey.
 func (vm *VerificationMethod) PublicKey() (crypto.PublicKey, error) {
 	switch vm.Type {
 	case TypeMultikey, TypeEd25519VerificationKey2020:
+		if vm.PublicKeyJwk != nil {
+			return nil, fmt.Errorf("type %s: publicKeyJwk: not allowed beside publicKeyMultibase: %w", vm.Type, ErrInvalidMethod)
+		}
+		if vm.PublicKeyMultibase == "" {
+			return nil, fmt.Errorf("publicKeyMultibase: missing: %w", ErrInvalidMethod)
+		}
+		pub, err := keys.DecodePublicMultikey(vm.PublicKeyMultibase)
+		if err != nil {
+			return nil, fmt.Errorf("publicKeyMultibase: %w: %w", ErrInvalidMethod, err)
+		}
+		if t, _ := keys.TypeOf(pub); vm.Type == TypeEd25519VerificationKey2020 && t != keys.Ed25519 {
+			return nil, fmt.Errorf("type %s: publicKeyMultibase holds a %s key: %w: %w", vm.Type, t, ErrInvalidMethod, keys.ErrUnsupportedKey)
+		}
+		return pub, nil
+	case TypeJsonWebKey2020, TypeJsonWebKey:
+		if vm.PublicKeyMultibase != "" {
+			return nil, fmt.Errorf("type %s: publicKeyMultibase: not allowed beside publicKeyJwk: %w", vm.Type, ErrInvalidMethod)
+		}
+		if vm.PublicKeyJwk == nil {
+			return nil, fmt.Errorf("publicKeyJwk: missing: %w", ErrInvalidMethod)
+		}
+		data, err := json.Marshal(vm.PublicKeyJwk)
+		if err != nil {
+			return nil, fmt.Errorf("publicKeyJwk: %w: %v", ErrInvalidMethod, err)
+		}
+		k, err := keys.ParsePublicJWK(data)
+		if err != nil {
+			return nil, fmt.Errorf("publicKeyJwk: %w: %w", ErrInvalidMethod, err)
+		}
+		return k.Public, nil
 	default:
 		return nil, fmt.Errorf("type %q: %w: %w", vm.Type, ErrInvalidMethod, keys.ErrUnsupportedKey)
 	}
-	if vm.PublicKeyMultibase == "" {
-		return nil, fmt.Errorf("publicKeyMultibase: missing: %w", ErrInvalidMethod)
-	}
-	pub, err := keys.DecodePublicMultikey(vm.PublicKeyMultibase)
-	if err != nil {
-		return nil, fmt.Errorf("publicKeyMultibase: %w: %w", ErrInvalidMethod, err)
-	}
-	return pub, nil
 }
 
 func (d *Document) relationship(name string) ([]any, error) {
@@ -221,6 +252,8 @@ func (d *Document) relationship(name string) ([]any, error) {
 		return d.CapabilityInvocation, nil
 	case CapabilityDelegation:
 		return d.CapabilityDelegation, nil
+	case KeyAgreement:
+		return d.KeyAgreement, nil
 	default:
 		return nil, fmt.Errorf("verification relationship %q: unknown", name)
 	}
@@ -271,6 +304,7 @@ func (d *Document) methods() ([]VerificationMethod, error) {
 		{AssertionMethod, d.AssertionMethod},
 		{CapabilityInvocation, d.CapabilityInvocation},
 		{CapabilityDelegation, d.CapabilityDelegation},
+		{KeyAgreement, d.KeyAgreement},
 	}
 	for _, rel := range rels {
 		for i, e := range rel.entries {

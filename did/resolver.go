@@ -13,19 +13,22 @@ type Resolver interface {
 	Resolve(ctx context.Context, did string) (*Document, error)
 }
 
-// KeyResolver resolves did:key DIDs offline. Its zero value is ready to
-// use.
+// KeyResolver resolves did:key and did:jwk DIDs offline. Its zero value is
+// ready to use.
 type KeyResolver struct{}
 
 var _ Resolver = KeyResolver{}
 
-// Resolve returns the did:key document of did. Other methods give an error
-// wrapping ErrUnsupportedMethod.
+// Resolve returns the did:key or did:jwk document of did. Other methods
+// give an error wrapping ErrUnsupportedMethod.
 func (KeyResolver) Resolve(ctx context.Context, did string) (*Document, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("resolving %s: %w", quote(did), err)
 	}
-	// KeyDocument's errors already name the DID.
+	// The document builders' errors already name the DID.
+	if isJWK(did) {
+		return JWKDocument(did)
+	}
 	return KeyDocument(did)
 }
 

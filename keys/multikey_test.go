@@ -3,6 +3,8 @@ package keys_test
 import (
 	"bufio"
 	"bytes"
+	"crypto"
+	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/hex"
@@ -68,6 +70,7 @@ var sentinels = map[string]error{
 	"ErrUnsupportedKey": keys.ErrUnsupportedKey,
 	"ErrKeyLength":      keys.ErrKeyLength,
 	"ErrKeyMismatch":    keys.ErrKeyMismatch,
+	"ErrInvalidKey":     keys.ErrInvalidKey,
 }
 
 func mustHex(t testing.TB, s string) []byte {
@@ -178,6 +181,48 @@ func checkPair(t *testing.T, priv ed25519.PrivateKey, pubMK, secMK string) {
 	}
 	if !priv.Equal(sec) {
 		t.Error("DecodeSecretMultikey returned a different key")
+	}
+}
+
+// TestMultikeyP256Vector checks the P-256 key pair of the W3C vc-di-ecdsa
+// test vectors (Controlled Identifiers 1.0 Multikey: p256-pub 0x1200 with the
+// 33-byte compressed point, p256-priv 0x1306 with the 32-byte scalar).
+func TestMultikeyP256Vector(t *testing.T) {
+	const pubMK = "zDnaepBuvsQ8cpsWrVKw8fbpGpvPeNSjVPTWoq6cRqaYzBKVP"
+	const secMK = "z42twTcNeSYcnqg1FLuSFs2bsGH3ZqbRHFmvS9XMsYhjxvHN"
+	priv, err := keys.DecodeSecretMultikey(secMK)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kp, err := keys.FromPrivate(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if kp.Type != keys.P256 {
+		t.Errorf("type = %s, want P-256", kp.Type)
+	}
+	got, err := keys.EncodePublicMultikey(kp.Public)
+	if err != nil || got != pubMK {
+		t.Errorf("public multikey = %q, %v; want %s", got, err, pubMK)
+	}
+	raw, _ := base58.Decode(got[1:])
+	if len(raw) != 2+33 || raw[0] != 0x80 || raw[1] != 0x24 || (raw[2] != 2 && raw[2] != 3) {
+		t.Errorf("public body % x: want 80 24 then a 33-byte compressed point", raw)
+	}
+	sec, err := keys.EncodeSecretMultikey(priv)
+	if err != nil || sec != secMK {
+		t.Errorf("secret multikey = %q, %v", sec, err)
+	}
+	raw, _ = base58.Decode(sec[1:])
+	if len(raw) != 2+32 || raw[0] != 0x86 || raw[1] != 0x26 {
+		t.Errorf("secret body header % x: want 86 26 then 32 bytes", raw[:2])
+	}
+	pub, err := keys.DecodePublicMultikey(pubMK)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !pub.(*ecdsa.PublicKey).Equal(kp.Public) {
+		t.Error("decoded public key differs from the secret's")
 	}
 }
 
@@ -357,18 +402,22 @@ func FuzzDecodeSecretMultikey(f *testing.F) {
 		if err != nil {
 			t.Fatalf("re-encoded key %q does not decode: %v", enc, err)
 		}
-		if !priv.(ed25519.PrivateKey).Equal(again) {
+		if !priv.(interface{ Equal(crypto.PrivateKey) bool }).Equal(again) {
 			t.Fatal("round trip changed the key")
 		}
 	})
 }
 
 func BenchmarkGenerate(b *testing.B) {
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := keys.Generate(keys.Ed25519, nil); err != nil {
-			b.Fatal(err)
-		}
+	for _, typ := range keys.Types() {
+		b.Run(string(typ), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := keys.Generate(typ, nil); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
 

@@ -2,7 +2,7 @@ package keys
 
 import (
 	"bytes"
-	"crypto/ed25519"
+	"crypto"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -28,6 +28,20 @@ var (
 	// ErrInsecure reports a keyring directory or key file that users other
 	// than its owner can reach.
 	ErrInsecure = errors.New("keyring permissions too open")
+	// ErrNoActiveKey reports an issuer group whose keys are all retired.
+	ErrNoActiveKey = errors.New("no active key")
+)
+
+// Status says whether a key signs or is only kept for verification.
+type Status string
+
+// Key statuses.
+const (
+	// StatusActive marks the key an issuer signs with; a group has one.
+	StatusActive Status = "active"
+	// StatusRetired marks a key that no longer signs but stays published so
+	// credentials it signed keep verifying.
+	StatusRetired Status = "retired"
 )
 
 const (
@@ -47,18 +61,39 @@ type Ring struct {
 
 // Entry is one key in a Ring.
 type Entry struct {
+	// Name names the key in the ring (and its file).
 	Name    string
 	KeyPair *KeyPair
 	Created time.Time
+	// Issuer names the group of keys one issuer holds: the active key it
+	// signs with and the retired keys it still publishes. It is the name of
+	// the group's first key.
+	Issuer string
+	// Status is StatusActive or StatusRetired.
+	Status Status
+	// RetiredAt is when the key was retired; zero while it is active.
+	RetiredAt time.Time
+	// Fragment is the key's stable verification method fragment in the
+	// issuer's DID document (did:web), unique in its group. It defaults to
+	// Name.
+	Fragment string
 }
 
-// file is the on-disk form of an Entry.
+// file is the on-disk form of an Entry. Issuer, Status and Fragment are
+// written only when they differ from their defaults (the name, active, the
+// name), so a plain key's file is the same as before keys had groups.
 type file struct {
-	Name               string    `json:"name"`
-	Type               Type      `json:"type"`
-	Created            time.Time `json:"created"`
-	PublicKeyMultibase string    `json:"publicKeyMultibase"`
-	SecretKeyMultibase string    `json:"secretKeyMultibase"`
+	Name               string     `json:"name"`
+	Type               Type       `json:"type"`
+	Created            time.Time  `json:"created"`
+	Issuer             string     `json:"issuer,omitempty"`
+	Status             Status     `json:"status,omitempty"`
+	RetiredAt          *time.Time `json:"retiredAt,omitempty"`
+	Fragment           string     `json:"fragment,omitempty"`
+	PublicKeyMultibase string     `json:"publicKeyMultibase,omitempty"`
+	SecretKeyMultibase string     `json:"secretKeyMultibase,omitempty"`
+	// PrivateKeyPEM holds key types without a Multikey form (RSA), PKCS #8.
+	PrivateKeyPEM string `json:"privateKeyPem,omitempty"`
 }
 
 // OpenRing opens the keyring in dir, creating it (and its parents) with mode
@@ -124,44 +159,115 @@ func (r *Ring) Generate(name string, t Type) (*Entry, error) {
 	return r.Add(name, kp)
 }
 
-// Add stores an existing key pair under name, for importing keys made
-// elsewhere. It returns an error wrapping ErrExists if the name is taken.
+// Add stores an existing key pair under name as the active key of a new
+// group of the same name, for importing keys made elsewhere. It returns an
+// error wrapping ErrExists if the name is taken. See AddWith.
 func (r *Ring) Add(name string, kp *KeyPair) (*Entry, error) {
+	return r.AddWith(name, kp, AddOptions{})
+}
+
+// AddOptions are the optional attributes of a key stored with AddWith.
+type AddOptions struct {
+	// Issuer is the group to add the key to. If empty, the key's name.
+	Issuer string
+	// Fragment is the key's verification method fragment. If empty, the
+	// key's name.
+	Fragment string
+	// Retired stores the key as retired, e.g. an old key imported so that
+	// credentials it signed keep verifying.
+	Retired bool
+}
+
+// AddWith stores an existing key pair under name. An active key may join a
+// group only if the group has no active key (use Rotate to replace one);
+// otherwise, and if the name or the fragment in the group is taken, it
+// returns an error wrapping ErrExists.
+func (r *Ring) AddWith(name string, kp *KeyPair, opts AddOptions) (*Entry, error) {
 	if !ValidName(name) {
 		return nil, fmt.Errorf("key name %s: %w", quoteShort(name), ErrInvalidName)
 	}
-	if kp == nil {
-		return nil, fmt.Errorf("key %s: nil key pair", name)
+	e := &Entry{Name: name, KeyPair: kp, Issuer: opts.Issuer, Fragment: opts.Fragment, Status: StatusActive}
+	if e.Issuer == "" {
+		e.Issuer = name
 	}
-	if err := checkPair(kp); err != nil {
-		return nil, fmt.Errorf("key %s: %w", name, err)
+	if e.Fragment == "" {
+		e.Fragment = name
 	}
-	pub, err := EncodePublicMultikey(kp.Public)
-	if err != nil {
-		return nil, fmt.Errorf("key %s: %w", name, err)
+	if !ValidName(e.Issuer) {
+		return nil, fmt.Errorf("key %s: issuer %s: %w", name, quoteShort(e.Issuer), ErrInvalidName)
 	}
-	sec, err := EncodeSecretMultikey(kp.Private)
-	if err != nil {
-		return nil, fmt.Errorf("key %s: %w", name, err)
+	if !ValidName(e.Fragment) {
+		return nil, fmt.Errorf("key %s: fragment %s: %w", name, quoteShort(e.Fragment), ErrInvalidName)
 	}
 	// Second precision keeps the file readable; the zone is dropped so the
 	// file does not reveal the machine's location.
-	created := time.Now().UTC().Truncate(time.Second)
-	data, err := json.MarshalIndent(file{
-		Name:               name,
-		Type:               kp.Type,
-		Created:            created,
-		PublicKeyMultibase: pub,
-		SecretKeyMultibase: sec,
-	}, "", "  ")
-	if err != nil {
-		return nil, fmt.Errorf("key %s: %w", name, err)
+	e.Created = time.Now().UTC().Truncate(time.Second)
+	if opts.Retired {
+		e.Status, e.RetiredAt = StatusRetired, e.Created
 	}
-	data = append(data, '\n')
-	if err := r.create(r.path(name), data); err != nil {
+	group, err := r.members(e.Issuer)
+	if err != nil {
 		return nil, err
 	}
-	return &Entry{Name: name, KeyPair: kp, Created: created}, nil
+	for _, g := range group {
+		if g.Fragment == e.Fragment {
+			return nil, fmt.Errorf("key %s: fragment %q is taken by key %s of issuer %s: %w", name, e.Fragment, g.Name, e.Issuer, ErrExists)
+		}
+		if g.Status == StatusActive && e.Status == StatusActive {
+			return nil, fmt.Errorf("key %s: issuer %s already has active key %s (rotate it instead): %w", name, e.Issuer, g.Name, ErrExists)
+		}
+	}
+	if err := r.store(e, false); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// store writes e's file: a new file (failing with ErrExists if the name is
+// taken) or, with replace, over the existing one.
+func (r *Ring) store(e *Entry, replace bool) error {
+	if e.KeyPair == nil {
+		return fmt.Errorf("key %s: nil key pair", e.Name)
+	}
+	if err := checkPair(e.KeyPair); err != nil {
+		return fmt.Errorf("key %s: %w", e.Name, err)
+	}
+	f := file{Name: e.Name, Type: e.KeyPair.Type, Created: e.Created}
+	if e.Issuer != e.Name {
+		f.Issuer = e.Issuer
+	}
+	if e.Fragment != e.Name {
+		f.Fragment = e.Fragment
+	}
+	if e.Status == StatusRetired {
+		f.Status = StatusRetired
+		at := e.RetiredAt
+		f.RetiredAt = &at
+	}
+	if e.KeyPair.Type.IsRSA() {
+		p, err := EncodePrivatePEM(e.KeyPair.Private)
+		if err != nil {
+			return fmt.Errorf("key %s: %w", e.Name, err)
+		}
+		f.PrivateKeyPEM = string(p)
+	} else {
+		var err error
+		if f.PublicKeyMultibase, err = EncodePublicMultikey(e.KeyPair.Public); err != nil {
+			return fmt.Errorf("key %s: %w", e.Name, err)
+		}
+		if f.SecretKeyMultibase, err = EncodeSecretMultikey(e.KeyPair.Private); err != nil {
+			return fmt.Errorf("key %s: %w", e.Name, err)
+		}
+	}
+	data, err := json.MarshalIndent(f, "", "  ")
+	if err != nil {
+		return fmt.Errorf("key %s: %w", e.Name, err)
+	}
+	data = append(data, '\n')
+	if replace {
+		return r.replace(r.path(e.Name), data)
+	}
+	return r.create(r.path(e.Name), data)
 }
 
 // Get loads the key named name. It returns an error wrapping ErrNotFound if
@@ -197,7 +303,7 @@ func (r *Ring) List() ([]Entry, error) {
 }
 
 // DID returns the did:key DID of the entry's public key, or "" if the key
-// has no Multikey form.
+// has no Multikey form (RSA; use did:jwk from package did).
 func (e *Entry) DID() string {
 	pub, err := EncodePublicMultikey(e.KeyPair.Public)
 	if err != nil {
@@ -254,45 +360,103 @@ func (r *Ring) load(name, path string) (*Entry, error) {
 	if kf.Name != name {
 		return nil, fmt.Errorf("reading key %s: name: file holds %s", path, quoteShort(kf.Name))
 	}
-	if kf.Type != Ed25519 {
-		return nil, fmt.Errorf("reading key %s: type %s: %w", path, quoteShort(string(kf.Type)), ErrUnsupportedKey)
+	e := &Entry{Name: name, Created: kf.Created, Issuer: kf.Issuer, Fragment: kf.Fragment, Status: StatusActive}
+	if e.Issuer == "" {
+		e.Issuer = name
 	}
-	priv, err := DecodeSecretMultikey(kf.SecretKeyMultibase)
+	if e.Fragment == "" {
+		e.Fragment = name
+	}
+	if !ValidName(e.Issuer) {
+		return nil, fmt.Errorf("reading key %s: issuer %s: %w", path, quoteShort(e.Issuer), ErrInvalidName)
+	}
+	if !ValidName(e.Fragment) {
+		return nil, fmt.Errorf("reading key %s: fragment %s: %w", path, quoteShort(e.Fragment), ErrInvalidName)
+	}
+	switch kf.Status {
+	case "", StatusActive:
+		if kf.RetiredAt != nil {
+			return nil, fmt.Errorf("reading key %s: retiredAt set on an active key", path)
+		}
+	case StatusRetired:
+		if kf.RetiredAt == nil {
+			return nil, fmt.Errorf("reading key %s: retiredAt: missing on a retired key", path)
+		}
+		e.Status, e.RetiredAt = StatusRetired, *kf.RetiredAt
+	default:
+		return nil, fmt.Errorf("reading key %s: status %s: want %q or %q", path, quoteShort(string(kf.Status)), StatusActive, StatusRetired)
+	}
+	kp, err := kf.keyPair()
 	if err != nil {
-		return nil, fmt.Errorf("reading key %s: secretKeyMultibase: %w", path, err)
+		return nil, fmt.Errorf("reading key %s: %w", path, err)
 	}
-	pub, err := DecodePublicMultikey(kf.PublicKeyMultibase)
-	if err != nil {
-		return nil, fmt.Errorf("reading key %s: publicKeyMultibase: %w", path, err)
-	}
-	kp := &KeyPair{Type: kf.Type, Public: pub, Private: priv}
-	if err := checkPair(kp); err != nil {
-		return nil, fmt.Errorf("reading key %s: publicKeyMultibase: %w", path, err)
-	}
-	return &Entry{Name: name, KeyPair: kp, Created: kf.Created}, nil
+	e.KeyPair = kp
+	return e, nil
 }
 
-// checkPair makes sure the public key belongs to the private key, so a
-// hand-edited file cannot make us advertise a key we do not sign with.
+// keyPair decodes the key material of a key file, checking that it is in
+// the fields its type uses and that the halves belong together.
+func (kf *file) keyPair() (*KeyPair, error) {
+	switch {
+	case kf.Type == Ed25519 || kf.Type == P256:
+		if kf.PrivateKeyPEM != "" {
+			return nil, fmt.Errorf("privateKeyPem: unexpected for a %s key", kf.Type)
+		}
+		priv, err := DecodeSecretMultikey(kf.SecretKeyMultibase)
+		if err != nil {
+			return nil, fmt.Errorf("secretKeyMultibase: %w", err)
+		}
+		pub, err := DecodePublicMultikey(kf.PublicKeyMultibase)
+		if err != nil {
+			return nil, fmt.Errorf("publicKeyMultibase: %w", err)
+		}
+		kp := &KeyPair{Type: kf.Type, Public: pub, Private: priv}
+		if err := checkPair(kp); err != nil {
+			return nil, fmt.Errorf("publicKeyMultibase: %w", err)
+		}
+		return kp, nil
+	case kf.Type.IsRSA():
+		if kf.PublicKeyMultibase != "" || kf.SecretKeyMultibase != "" {
+			return nil, fmt.Errorf("multibase key fields are unexpected for a %s key", kf.Type)
+		}
+		priv, err := ParsePrivatePEM([]byte(kf.PrivateKeyPEM))
+		if err != nil {
+			return nil, fmt.Errorf("privateKeyPem: %w", err)
+		}
+		kp, err := FromPrivate(priv)
+		if err != nil {
+			return nil, fmt.Errorf("privateKeyPem: %w", err)
+		}
+		if kp.Type != kf.Type {
+			return nil, fmt.Errorf("privateKeyPem: a %s key, file says %s: %w", kp.Type, kf.Type, ErrKeyMismatch)
+		}
+		return kp, nil
+	default:
+		return nil, fmt.Errorf("type %s: %w", quoteShort(string(kf.Type)), ErrUnsupportedKey)
+	}
+}
+
+// checkPair makes sure the public key belongs to the private key and both
+// are of the pair's type, so a hand-edited file cannot make us advertise a
+// key we do not sign with.
 func checkPair(kp *KeyPair) error {
-	if kp.Type != Ed25519 {
-		return fmt.Errorf("type %q: %w", kp.Type, ErrUnsupportedKey)
+	got, err := FromPrivate(kp.Private)
+	if err != nil {
+		return err
 	}
-	priv, ok := kp.Private.(ed25519.PrivateKey)
-	if !ok {
-		return fmt.Errorf("private key %T: %w", kp.Private, ErrUnsupportedKey)
+	if got.Type != kp.Type {
+		return fmt.Errorf("a %s key labelled %s: %w", got.Type, kp.Type, ErrKeyMismatch)
 	}
-	if len(priv) != ed25519.PrivateKeySize {
-		return fmt.Errorf("ed25519 private key of %d bytes: %w", len(priv), ErrKeyLength)
-	}
-	pub, ok := kp.Public.(ed25519.PublicKey)
-	if !ok {
-		return fmt.Errorf("public key %T: %w", kp.Public, ErrUnsupportedKey)
-	}
-	if !pub.Equal(priv.Public()) {
+	if !publicEqual(got.Public, kp.Public) {
 		return ErrKeyMismatch
 	}
 	return nil
+}
+
+// publicEqual compares two public keys of any supported type.
+func publicEqual(a, b crypto.PublicKey) bool {
+	ea, ok := a.(interface{ Equal(crypto.PublicKey) bool })
+	return ok && ea.Equal(b)
 }
 
 // create writes data to path atomically and without replacing an existing

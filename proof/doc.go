@@ -1,23 +1,39 @@
-// Package proof secures JSON credentials with Data Integrity proofs and
-// checks them.
+// Package proof secures JSON credentials with Data Integrity proofs or as
+// JWTs, and checks them.
 //
 // It implements W3C Verifiable Credential Data Integrity 1.0
-// (https://www.w3.org/TR/vc-data-integrity/) with the eddsa-rdfc-2022
-// cryptosuite of Data Integrity EdDSA Cryptosuites v1.0
-// (https://www.w3.org/TR/vc-di-eddsa/), and the legacy Ed25519Signature2020
-// suite (https://w3c-ccg.github.io/di-eddsa-2020/) that Open Badges 3.0
-// verifiers still meet. Both hash SHA-256(canonical proof options) followed
-// by SHA-256(canonical document without its proof), canonical meaning RDF
-// Dataset Canonicalization (RDFC-1.0) N-Quads, sign the 64 bytes with pure
-// Ed25519 and write the signature as multibase base58btc ('z').
+// (https://www.w3.org/TR/vc-data-integrity/) with the eddsa-rdfc-2022 and
+// eddsa-jcs-2022 cryptosuites of Data Integrity EdDSA Cryptosuites v1.0
+// (https://www.w3.org/TR/vc-di-eddsa/), ecdsa-rdfc-2019 of Data Integrity
+// ECDSA Cryptosuites v1.0 (https://www.w3.org/TR/vc-di-ecdsa/, P-256 only),
+// and the legacy Ed25519Signature2020 suite
+// (https://w3c-ccg.github.io/di-eddsa-2020/) that Open Badges 3.0 verifiers
+// still meet. All hash SHA-256(canonical proof options) followed by
+// SHA-256(canonical document without its proof) and write the signature as
+// multibase base58btc ('z'). Canonical means RDF Dataset Canonicalization
+// (RDFC-1.0) N-Quads, or for eddsa-jcs-2022 the RFC 8785 JSON
+// Canonicalization Scheme (CanonicalJSON), whose proofs carry the
+// document's @context. The eddsa suites sign with pure Ed25519, ecdsa-rdfc-2019
+// with ECDSA P-256 and SHA-256, the signature as IEEE P1363 r||s. Each suite
+// accepts exactly one key type (ErrKeyType otherwise).
 //
-// Canonicalization runs through contexts.Canonicalize in safe mode: a
+// SignJWT and VerifyJWT secure a credential as a compact JWS: the Open
+// Badges 3.0 VC-JWT (https://www.imsglobal.org/spec/ob/v3p0/#jwt-proof,
+// typ JWT, claims iss/jti/sub/nbf/exp repeating the credential; its VCDM 1.1
+// form with a vc claim is read too) or W3C VC-JOSE-COSE
+// (https://www.w3.org/TR/vc-jose-cose/, typ vc+jwt, cty vc). Only RS256,
+// ES256 and EdDSA are accepted, each with its own key type; the key comes
+// from the kid, never from an embedded jwk alone.
+//
+// RDF canonicalization runs through contexts.Canonicalize in safe mode: a
 // document that JSON-LD processing would silently change, or that
 // implementations canonicalize differently, is neither signed nor accepted
 // (contexts.ErrDataLoss). Contexts come from the injected loader only; the
 // package never fetches one.
 //
 // Caveats: proof chains (previousProof) are not checked as chains, domain and
-// challenge are carried but not compared, and eddsa-jcs-2022 is not
-// implemented (such proofs fail with ErrUnknownSuite).
+// challenge are carried but not compared, ecdsa-rdfc-2019 with P-384 and the
+// selective-disclosure suites are not implemented (ErrUnknownSuite), and JWT
+// header members other than alg, typ, cty, kid and jwk are ignored except
+// crit and b64, which are refused.
 package proof

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto"
 	"crypto/ed25519"
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"time"
@@ -22,6 +21,12 @@ const (
 	EddsaRdfc2022 = "eddsa-rdfc-2022"
 	// Ed25519Signature2020 is the legacy proof type of the same name.
 	Ed25519Signature2020 = "Ed25519Signature2020"
+	// EddsaJcs2022 is the Data Integrity cryptosuite eddsa-jcs-2022: Ed25519
+	// over RFC 8785 JSON canonicalization instead of RDF.
+	EddsaJcs2022 = "eddsa-jcs-2022"
+	// EcdsaRdfc2019 is the Data Integrity cryptosuite ecdsa-rdfc-2019 with a
+	// P-256 key (the only curve badgesmith accepts for it).
+	EcdsaRdfc2019 = "ecdsa-rdfc-2019"
 )
 
 const (
@@ -132,7 +137,7 @@ func (e *Error) Error() string {
 // Unwrap returns the cause.
 func (e *Error) Unwrap() error { return e.Err }
 
-// suite is what differs between the two supported proof kinds.
+// suite is what differs between the supported proof kinds.
 type suite struct {
 	name        string
 	proofType   string
@@ -140,44 +145,33 @@ type suite struct {
 	// context is added to the document (when signing) and to the proof
 	// configuration if absent, because the suite's terms live there.
 	context string
+	// jcs selects RFC 8785 JSON canonicalization instead of RDFC-1.0.
+	jcs bool
+	// alg is the signature algorithm and the one key type it accepts.
+	alg sigAlg
 }
 
 var (
-	suiteEddsaRdfc = suite{name: EddsaRdfc2022, proofType: typeDataIntegrity, cryptosuite: EddsaRdfc2022}
-	suiteEd2020    = suite{name: Ed25519Signature2020, proofType: Ed25519Signature2020, context: contexts.Ed25519Signature2020V1}
+	suiteEddsaRdfc  = suite{name: EddsaRdfc2022, proofType: typeDataIntegrity, cryptosuite: EddsaRdfc2022, alg: algEd25519}
+	suiteEd2020     = suite{name: Ed25519Signature2020, proofType: Ed25519Signature2020, context: contexts.Ed25519Signature2020V1, alg: algEd25519}
+	suiteEddsaJcs   = suite{name: EddsaJcs2022, proofType: typeDataIntegrity, cryptosuite: EddsaJcs2022, jcs: true, alg: algEd25519}
+	suiteEcdsaRdfc  = suite{name: EcdsaRdfc2019, proofType: typeDataIntegrity, cryptosuite: EcdsaRdfc2019, alg: algP256}
+	dataIntegrities = []suite{suiteEddsaRdfc, suiteEddsaJcs, suiteEcdsaRdfc}
 )
 
 func suiteByName(name string) (suite, error) {
 	switch name {
-	case "", EddsaRdfc2022:
+	case "":
 		return suiteEddsaRdfc, nil
 	case Ed25519Signature2020:
 		return suiteEd2020, nil
 	}
+	for _, s := range dataIntegrities {
+		if s.name == name {
+			return s, nil
+		}
+	}
 	return suite{}, fmt.Errorf("%w: %q", ErrUnknownSuite, name)
-}
-
-// hashData is SHA-256(canon(proofConfig)) || SHA-256(canon(document)), the
-// 64 bytes both suites sign. docHash is the document half, computed once per
-// document by the caller.
-func hashData(ctx context.Context, proofConfig map[string]any, docHash []byte, loader ld.DocumentLoader) ([]byte, error) {
-	canon, err := contexts.Canonicalize(ctx, proofConfig, contexts.CanonOptions{Loader: loader})
-	if err != nil {
-		return nil, fmt.Errorf("canonicalizing proof options: %w", err)
-	}
-	ph := sha256.Sum256(canon)
-	out := make([]byte, 0, 64)
-	out = append(out, ph[:]...)
-	return append(out, docHash...), nil
-}
-
-func documentHash(ctx context.Context, doc map[string]any, loader ld.DocumentLoader) ([]byte, error) {
-	canon, err := contexts.Canonicalize(ctx, doc, contexts.CanonOptions{Loader: loader})
-	if err != nil {
-		return nil, fmt.Errorf("canonicalizing document: %w", err)
-	}
-	h := sha256.Sum256(canon)
-	return h[:], nil
 }
 
 // withoutProof returns a shallow copy of doc without its proof member.

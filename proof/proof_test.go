@@ -187,11 +187,11 @@ func TestOBVector(t *testing.T) {
 		if string(canonProof) != string(readFile(t, obDir+"/proof-canon.txt")) {
 			t.Errorf("canonical proof options differ from proof-canon.txt:\n%s", canonProof)
 		}
-		docHash, err := documentHash(ctx, doc, l)
+		docHash, err := suiteEddsaRdfc.documentHash(ctx, doc, l)
 		if err != nil {
 			t.Fatal(err)
 		}
-		data, err := hashData(ctx, config, docHash, l)
+		data, err := suiteEddsaRdfc.hashData(ctx, config, docHash, l)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -260,7 +260,7 @@ func TestCLRVector(t *testing.T) {
 		t.Errorf("canonical proof options differ from the CLR proof-canon.txt:\n%s", canonProof)
 	}
 	docHash := sha256.Sum256(canonDoc)
-	data, err := hashData(context.Background(), config, docHash[:], l)
+	data, err := suiteEddsaRdfc.hashData(context.Background(), config, docHash[:], l)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -391,7 +391,7 @@ func TestVerifyTampered(t *testing.T) {
 		{name: "non-base58 character", mutate: proofField("proofValue", "z0"+obProofValue[2:]), want: ErrMalformedProof, field: "proofValue"},
 		{name: "huge proofValue", mutate: proofField("proofValue", "z"+strings.Repeat("2", 10000)), want: ErrMalformedProof, field: "proofValue"},
 		{name: "flipped signature byte", mutate: proofField("proofValue", "z5x9aCBYovW3CQCbKdNyhEm7ffYSw1YpEdPywQJoNbzDD2gkzQDKJ1sYKJaWvqZtkMtSbz35HcbgXVEDYHxCzgkCs"), want: ErrInvalidSignature, field: "proofValue"},
-		{name: "unknown cryptosuite", mutate: proofField("cryptosuite", "eddsa-jcs-2022"), want: ErrUnknownSuite, field: "cryptosuite"},
+		{name: "unknown cryptosuite", mutate: proofField("cryptosuite", "ecdsa-sd-2023"), want: ErrUnknownSuite, field: "cryptosuite"},
 		{name: "spec typo cryptosuite", mutate: proofField("cryptosuite", "eddsa-rdf-2022"), want: ErrUnknownSuite, field: "cryptosuite"},
 		{name: "unknown type", mutate: proofField("type", "RsaSignature2018"), want: ErrUnknownSuite, field: "type"},
 		{name: "Ed25519Signature2020 type on a DataIntegrityProof", mutate: proofField("type", Ed25519Signature2020), want: ErrMalformedProof, field: "cryptosuite"},
@@ -574,7 +574,7 @@ func TestSign(t *testing.T) {
 		opts SignOptions
 		want error
 	}{
-		{"unknown suite", priv, SignOptions{Suite: "eddsa-jcs-2022", VerificationMethod: vm}, ErrUnknownSuite},
+		{"unknown suite", priv, SignOptions{Suite: "ecdsa-sd-2023", VerificationMethod: vm}, ErrUnknownSuite},
 		{"non-ed25519 key", "not a key", SignOptions{VerificationMethod: vm}, ErrKeyType},
 		{"short ed25519 key", ed25519.PrivateKey(priv[:10]), SignOptions{VerificationMethod: vm}, ErrKeyType},
 		{"no verification method", priv, SignOptions{}, nil},

@@ -14,7 +14,10 @@ import (
 // existing proofs. For Ed25519Signature2020 the suite's context is appended
 // to @context when missing. doc itself is never modified.
 //
-// key must be an ed25519.PrivateKey. A document that safe-mode
+// key must be an ed25519.PrivateKey for the eddsa suites and a P-256
+// *ecdsa.PrivateKey for ecdsa-rdfc-2019, else the error wraps ErrKeyType.
+// For eddsa-jcs-2022 the document's @context is copied into the proof.
+// A document that safe-mode
 // canonicalization refuses is not signed: the error wraps
 // contexts.ErrDataLoss and names the JSON path.
 func Sign(ctx context.Context, doc map[string]any, key crypto.PrivateKey, opts SignOptions) (map[string]any, error) {
@@ -22,8 +25,8 @@ func Sign(ctx context.Context, doc map[string]any, key crypto.PrivateKey, opts S
 	if err != nil {
 		return nil, err
 	}
-	priv, err := ed25519Private(key)
-	if err != nil {
+	// Check the key before any canonicalization work.
+	if err := s.alg.checkPrivate(key); err != nil {
 		return nil, err
 	}
 	if opts.VerificationMethod == "" {
@@ -59,18 +62,27 @@ func Sign(ctx context.Context, doc map[string]any, key crypto.PrivateKey, opts S
 	if s.cryptosuite != "" {
 		options["cryptosuite"] = s.cryptosuite
 	}
+	if c, ok := out["@context"]; ok && s.jcs {
+		// eddsa-jcs-2022 stores the document's @context in the proof, so
+		// that a verifier can tell which contexts were signed.
+		options["@context"] = deepCopy(c)
+	}
 	config := deepCopy(options).(map[string]any)
 	config["@context"] = out["@context"]
 
-	docHash, err := documentHash(ctx, withoutProof(out), loader)
+	docHash, err := s.documentHash(ctx, withoutProof(out), loader)
 	if err != nil {
 		return nil, fmt.Errorf("signing: %w", err)
 	}
-	data, err := hashData(ctx, config, docHash, loader)
+	data, err := s.hashData(ctx, config, docHash, loader)
 	if err != nil {
 		return nil, fmt.Errorf("signing: %w", err)
 	}
-	options["proofValue"] = encodeProofValue(ed25519.Sign(priv, data))
+	sig, err := s.alg.sign(key, data)
+	if err != nil {
+		return nil, fmt.Errorf("signing: %w", err)
+	}
+	options["proofValue"] = encodeProofValue(sig)
 
 	switch p := out["proof"].(type) {
 	case nil:

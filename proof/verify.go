@@ -80,8 +80,9 @@ type verifier struct {
 	opts    VerifyOptions
 	purpose string
 	now     func() time.Time
-	// docHash is the SHA-256 of the canonical document without proofs,
-	// shared by every proof; docErr remembers why it could not be made.
+	// docHash is the SHA-256 of the RDFC-1.0 canonical document without
+	// proofs, shared by every RDFC proof; docErr remembers why it could not
+	// be made.
 	docHash []byte
 	docErr  error
 }
@@ -118,10 +119,15 @@ func (v *verifier) one(ctx context.Context, i int, raw any) (*Result, error) {
 		if err != nil {
 			return nil, err
 		}
-		if cs != EddsaRdfc2022 {
+		found := false
+		for _, di := range dataIntegrities {
+			if di.cryptosuite == cs {
+				s, found = di, true
+			}
+		}
+		if !found {
 			return nil, perr("cryptosuite", fmt.Errorf("%w: %q", ErrUnknownSuite, cs))
 		}
-		s = suiteEddsaRdfc
 	case Ed25519Signature2020:
 		if _, has := p["cryptosuite"]; has {
 			return nil, perr("cryptosuite", fmt.Errorf("%w: not allowed with type %s", ErrMalformedProof, typ))
@@ -175,32 +181,56 @@ func (v *verifier) one(ctx context.Context, i int, raw any) (*Result, error) {
 	if err != nil {
 		return nil, perr("verificationMethod", fmt.Errorf("fetching key %s: %w", vm, err))
 	}
-	pub, err := ed25519Public(key)
+	pub, err := s.alg.public(key)
 	if err != nil {
 		return nil, perr("verificationMethod", err)
 	}
 
-	if v.docHash == nil && v.docErr == nil {
-		v.docHash, v.docErr = documentHash(ctx, withoutProof(v.doc), v.loader)
-	}
-	if v.docErr != nil {
-		return nil, v.docErr
-	}
 	config := make(map[string]any, len(p))
 	for k, x := range p {
 		if k != "proofValue" {
 			config[k] = x
 		}
 	}
-	config["@context"] = withContext(v.doc["@context"], s.context)
-	data, err := hashData(ctx, config, v.docHash, v.loader)
+	var docHash []byte
+	if s.jcs {
+		docHash, err = v.jcsDocumentHash(ctx, config)
+		if err != nil {
+			return nil, perr("@context", err)
+		}
+	} else {
+		if v.docHash == nil && v.docErr == nil {
+			v.docHash, v.docErr = s.documentHash(ctx, withoutProof(v.doc), v.loader)
+		}
+		if v.docErr != nil {
+			return nil, v.docErr
+		}
+		docHash = v.docHash
+		config["@context"] = withContext(v.doc["@context"], s.context)
+	}
+	data, err := s.hashData(ctx, config, docHash, v.loader)
 	if err != nil {
 		return nil, perr("", err)
 	}
-	if !ed25519.Verify(pub, data, sig) {
+	if !s.alg.verify(pub, data, sig) {
 		return nil, perr("proofValue", ErrInvalidSignature)
 	}
 	return &Result{Index: i, Suite: s.name, VerificationMethod: vm, Created: created, Purpose: purpose}, nil
+}
+
+// jcsDocumentHash hashes the document for an eddsa-jcs-2022 proof whose
+// options (proof minus proofValue) are config: when the proof carries an
+// @context, the document's must start with it, and the document is hashed
+// with the proof's @context (vc-di-eddsa §3.3.2 step 4).
+func (v *verifier) jcsDocumentHash(ctx context.Context, config map[string]any) ([]byte, error) {
+	doc := withoutProof(v.doc)
+	if pc, ok := config["@context"]; ok {
+		if !contextPrefix(v.doc["@context"], pc) {
+			return nil, fmt.Errorf("%w: the document @context does not start with the proof @context", ErrInvalidSignature)
+		}
+		doc["@context"] = pc
+	}
+	return suiteEddsaJcs.documentHash(ctx, doc, v.loader)
 }
 
 func ed25519Public(key crypto.PublicKey) (ed25519.PublicKey, error) {

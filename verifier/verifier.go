@@ -14,6 +14,7 @@ import (
 
 	"github.com/piprate/json-gold/ld"
 
+	"github.com/badgesmith/badgesmith/bake"
 	"github.com/badgesmith/badgesmith/contexts"
 	"github.com/badgesmith/badgesmith/did"
 	"github.com/badgesmith/badgesmith/internal/safehttp"
@@ -38,6 +39,10 @@ type StatusChecker interface {
 type Options struct {
 	// MaxSize bounds the document size in bytes. If zero, DefaultMaxSize.
 	MaxSize int64
+	// MaxImageSize bounds a PNG or SVG image with a baked credential, which
+	// may be larger than MaxSize; MaxSize still bounds the credential in it.
+	// If zero, DefaultMaxImageSize.
+	MaxImageSize int64
 	// Now returns the current time for the validity window. If nil,
 	// time.Now is used.
 	Now func() time.Time
@@ -45,12 +50,23 @@ type Options struct {
 	ClockSkew time.Duration
 	// Loader serves JSON-LD contexts. If nil, the bundled contexts.
 	Loader ld.DocumentLoader
-	// Resolver resolves DIDs to their documents. If nil, did:key only
-	// (offline).
+	// Resolver resolves DIDs to their documents. If nil, did:key and did:jwk
+	// offline and did:web over HTTPClient, with a cache.
 	Resolver did.Resolver
-	// Status checks credentialStatus. If nil, a credential that carries a
-	// credentialStatus gets a skipped status check that says so.
+	// Status checks credentialStatus. If nil, the built-in checker reads
+	// BitstringStatusListEntry, StatusList2021Entry and 1EdTechRevocationList
+	// entries, fetching lists from StatusDir or over HTTPClient, verifying
+	// their proofs, and caching them (see status.go).
 	Status StatusChecker
+	// StatusDir, if set, is a directory of status lists for offline use by
+	// the built-in checker. A list URL https://host/a/b is read from
+	// StatusDir/host/a/b (or .../b.json) if that exists, else from
+	// StatusDir/b (or b.json); <host> includes any port. Only when none
+	// exists is the URL fetched over HTTPClient.
+	StatusDir string
+	// StatusMaxListBytes caps a decompressed status list (gzip bombs cost
+	// at most this). If zero, DefaultStatusMaxListBytes (16 MiB).
+	StatusMaxListBytes int64
 	// HTTPClient is used for every fetch made on a credential's behalf
 	// (did:web documents, status lists). If nil, a safehttp client that
 	// refuses non-public addresses.
@@ -67,6 +83,10 @@ type Verifier struct {
 	resolver did.Resolver
 	status   StatusChecker
 	client   *http.Client
+	// web fetches did:web and https controlled identifier documents.
+	web *did.WebResolver
+	// maxImageSize is Options.MaxImageSize (see imageLimits).
+	maxImageSize int64
 }
 
 // New returns a Verifier for opts.
@@ -76,6 +96,12 @@ func New(opts Options) (*Verifier, error) {
 	}
 	if opts.ClockSkew < 0 {
 		return nil, fmt.Errorf("clock skew %v is negative", opts.ClockSkew)
+	}
+	if opts.MaxImageSize < 0 {
+		return nil, fmt.Errorf("max image size %d is negative", opts.MaxImageSize)
+	}
+	if opts.StatusMaxListBytes < 0 {
+		return nil, fmt.Errorf("status max list bytes %d is negative", opts.StatusMaxListBytes)
 	}
 	v := &Verifier{
 		maxSize:  opts.MaxSize,
@@ -89,6 +115,7 @@ func New(opts Options) (*Verifier, error) {
 	if v.maxSize == 0 {
 		v.maxSize = DefaultMaxSize
 	}
+	v.maxImageSize = opts.MaxImageSize
 	if v.now == nil {
 		v.now = time.Now
 	}
@@ -103,8 +130,12 @@ func New(opts Options) (*Verifier, error) {
 	if v.loader == nil {
 		v.loader = bundled
 	}
+	v.web = &did.WebResolver{Client: v.client}
 	if v.resolver == nil {
-		v.resolver = did.KeyResolver{}
+		v.resolver = did.MultiResolver{Web: v.web}
+	}
+	if v.status == nil {
+		v.status = newStatusChecker(v, opts.StatusDir, opts.StatusMaxListBytes)
 	}
 	return v, nil
 }
@@ -151,13 +182,24 @@ func (r *report) skipRest(after string, reason string) {
 	}
 }
 
-// Verify runs every check on data, a JSON credential. It always returns a
+// Verify runs every check on data, a JSON credential, a compact JWS
+// credential (VC-JWT or vc+jwt, see verifyJWT) or a PNG or SVG image
+// with one baked in. It always returns a
 // Result. The error is a *VerificationError when a check failed, an
 // *InconclusiveError when a check could not be run, and nil when the
 // credential is valid.
 func (v *Verifier) Verify(ctx context.Context, data []byte) (*Result, error) {
+	if looksLikeJWS(data) {
+		return v.verifyJWT(ctx, data)
+	}
+	// A compact JWS baked into an image is verified as a JWT credential.
+	if f := bake.Detect(data); f == bake.FormatPNG || f == bake.FormatSVG {
+		if payload, _, err := v.extractCredential(data); err == nil && looksLikeJWS(payload) {
+			return v.verifyJWT(ctx, payload)
+		}
+	}
 	r := &report{res: &Result{}}
-	cred, ok := v.parse(r, data)
+	cred, data, ok := v.parseInput(r, data)
 	if !ok {
 		r.skipRest(CheckParse, "document could not be parsed")
 		return v.finish(r)
@@ -379,8 +421,16 @@ func (f *keyFetcher) PublicKey(ctx context.Context, vm, purpose string) (crypto.
 		f.seen.err = fmt.Errorf("%w: %s is controlled by %s, issuer is %q", errNotIssuerKey, vm, base, f.issuer)
 		return nil, f.seen.err
 	}
-	if strings.HasPrefix(base, "did:") {
-		doc, err := f.v.resolver.Resolve(ctx, base)
+	var resolve func(context.Context, string) (*did.Document, error)
+	switch {
+	case strings.HasPrefix(base, "did:"):
+		resolve = f.v.resolver.Resolve
+	case strings.HasPrefix(base, "https://") && !keyInFragment(frag):
+		// A controlled identifier document (CID 1.0 §3.3) at the URL.
+		resolve = f.v.web.ResolveURL
+	}
+	if resolve != nil {
+		doc, err := resolve(ctx, base)
 		if err != nil {
 			return nil, fmt.Errorf("resolving %s: %w", base, err)
 		}
@@ -405,7 +455,14 @@ func (f *keyFetcher) PublicKey(ctx context.Context, vm, purpose string) (crypto.
 	return nil, fmt.Errorf("verification method %s: %w", vm, errUnsupportedVM)
 }
 
-var errUnsupportedVM = errors.New("only did verification methods and the <issuer>#<multikey> form are supported")
+var errUnsupportedVM = errors.New("only did and https verification methods and the <issuer>#<multikey> form are supported")
+
+// keyInFragment reports whether a verification method fragment is a public
+// Multikey, the 1EdTech form read without fetching.
+func keyInFragment(frag string) bool {
+	_, err := keys.DecodePublicMultikey(frag)
+	return err == nil
+}
 
 func (v *Verifier) checkProof(ctx context.Context, r *report, cred map[string]any) *boundKey {
 	seen := &boundKey{}
@@ -489,6 +546,15 @@ func (v *Verifier) checkValidity(r *report, cred map[string]any, vcdm1 bool) {
 }
 
 func (v *Verifier) checkStatus(ctx context.Context, r *report, cred map[string]any) {
+	// A credential whose signature or issuer binding failed is not the
+	// issuer's statement: fetching the status URLs it names would only let a
+	// forger make the verifier send requests.
+	for _, name := range []string{CheckProof, CheckIssuer} {
+		if c := r.res.Check(name); c != nil && c.Status == StatusFail {
+			r.skip(CheckStatus, "not checked: the "+name+" check failed")
+			return
+		}
+	}
 	if _, ok := cred["credentialStatus"]; !ok {
 		r.pass(CheckStatus, "no credentialStatus: the issuer cannot revoke this credential")
 		return

@@ -202,8 +202,8 @@ func TestVerify(t *testing.T) {
 		{name: "over the size limit", failing: verifier.CheckParse, reason: "limit", opts: verifier.Options{MaxSize: 1000}, doc: func(t *testing.T) []byte { return encode(t, good) }},
 		{name: "unsupported DID method", failing: "error", doc: func(t *testing.T) []byte {
 			d := unsigned(t, issuerKey)
-			d["issuer"].(map[string]any)["id"] = "did:web:example.edu"
-			return encode(t, sign(t, d, issuerKey.priv, "did:web:example.edu#key-1", proof.EddsaRdfc2022))
+			d["issuer"].(map[string]any)["id"] = "did:example:issuer"
+			return encode(t, sign(t, d, issuerKey.priv, "did:example:issuer#key-1", proof.EddsaRdfc2022))
 		}},
 	}
 	for _, tc := range tests {

@@ -1,13 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -55,15 +55,24 @@ func newKeysCmd(s streams) *cobra.Command {
 	o := &keysOptions{}
 	cmd := &cobra.Command{
 		Use:   "keys",
-		Short: "Create and inspect signing keys in the keyring",
-		Long: `Manage the Ed25519 signing keys in the keyring, a directory (mode 0700)
-holding one JSON file (mode 0600) per key. Each key is published as a
-did:key DID; its verification method DID#z6Mk... is what credential proofs
-name. Secret keys are printed only by "keys show --secret".`,
+		Short: "Create, rotate and inspect signing keys in the keyring",
+		Long: `Manage the signing keys in the keyring, a directory (mode 0700) holding one
+JSON file (mode 0600) per key. Key types are Ed25519 (the default, for
+eddsa-rdfc-2022 proofs), P-256 and RSA (2048, 3072 or 4096 bits).
+
+Each key belongs to an issuer group, named after its first key. A group has
+one active key, which signs; "keys rotate" gives it a new active key and
+retires the old one, which stays in the ring (and in the issuer's DID
+document) so credentials it signed keep verifying.
+
+An Ed25519 or P-256 key is published as a did:key DID (verification method
+DID#z...); an RSA key as a did:jwk DID (DID#0). Secret keys are printed
+only by "keys show --secret" and "keys export --secret".`,
 		Example: `  badgesmith keys generate registrar
+  badgesmith keys rotate registrar
   badgesmith keys list
-  badgesmith keys show registrar --did-document
-  badgesmith keys list --keyring ./keys --json`,
+  badgesmith keys export registrar --public --format jwk
+  badgesmith keys show registrar --did-document`,
 		Args: cobra.NoArgs,
 		// A bare "keys" prints help; an unknown subcommand is a usage error
 		// (cobra.NoArgs reports it) rather than help with exit status 0.
@@ -73,6 +82,8 @@ name. Secret keys are printed only by "keys show --secret".`,
 	cmd.AddCommand(
 		newKeysGenerateCmd(s, o),
 		newKeysImportCmd(s, o),
+		newKeysExportCmd(s, o),
+		newKeysRotateCmd(s, o),
 		newKeysListCmd(s, o),
 		newKeysShowCmd(s, o),
 	)
@@ -81,30 +92,73 @@ name. Secret keys are printed only by "keys show --secret".`,
 
 // keyInfo is the JSON form of a key for --json output.
 type keyInfo struct {
-	Name               string    `json:"name"`
-	Type               keys.Type `json:"type"`
-	Created            time.Time `json:"created"`
-	DID                string    `json:"did"`
-	VerificationMethod string    `json:"verificationMethod"`
-	PublicKeyMultibase string    `json:"publicKeyMultibase"`
-	SecretKeyMultibase string    `json:"secretKeyMultibase,omitempty"`
+	Name               string          `json:"name"`
+	Type               keys.Type       `json:"type"`
+	Issuer             string          `json:"issuer"`
+	Status             keys.Status     `json:"status"`
+	Created            time.Time       `json:"created"`
+	RetiredAt          *time.Time      `json:"retiredAt,omitempty"`
+	Fragment           string          `json:"fragment"`
+	DID                string          `json:"did"`
+	VerificationMethod string          `json:"verificationMethod"`
+	Thumbprint         string          `json:"thumbprint"`
+	PublicKeyMultibase string          `json:"publicKeyMultibase,omitempty"`
+	PublicKeyJwk       json.RawMessage `json:"publicKeyJwk"`
+	SecretKeyMultibase string          `json:"secretKeyMultibase,omitempty"`
+	PrivateKeyJwk      json.RawMessage `json:"privateKeyJwk,omitempty"`
+}
+
+// keyDID returns the DID that publishes e's key on its own and its
+// verification method: did:key for the Multikey types, did:jwk otherwise.
+func keyDID(e *keys.Entry) (id, vm string, err error) {
+	if id := e.DID(); id != "" {
+		return id, e.VerificationMethod(), nil
+	}
+	id, err = did.JWKFromPublic(e.KeyPair.Public)
+	if err != nil {
+		return "", "", fmt.Errorf("key %s: %w", e.Name, err)
+	}
+	return id, id + "#" + did.JWKFragment, nil
 }
 
 func infoOf(e *keys.Entry, withSecret bool) (keyInfo, error) {
-	pub, err := keys.EncodePublicMultikey(e.KeyPair.Public)
+	id, vm, err := keyDID(e)
 	if err != nil {
-		return keyInfo{}, fmt.Errorf("key %s: %w", e.Name, err)
+		return keyInfo{}, err
 	}
 	info := keyInfo{
 		Name:               e.Name,
 		Type:               e.KeyPair.Type,
+		Issuer:             e.Issuer,
+		Status:             e.Status,
 		Created:            e.Created,
-		DID:                e.DID(),
-		VerificationMethod: e.VerificationMethod(),
-		PublicKeyMultibase: pub,
+		Fragment:           e.Fragment,
+		DID:                id,
+		VerificationMethod: vm,
+	}
+	if !e.RetiredAt.IsZero() {
+		at := e.RetiredAt
+		info.RetiredAt = &at
+	}
+	if info.Thumbprint, err = keys.Thumbprint(e.KeyPair.Public); err != nil {
+		return keyInfo{}, fmt.Errorf("key %s: %w", e.Name, err)
+	}
+	if info.PublicKeyJwk, err = keys.PublicJWK(e.KeyPair.Public); err != nil {
+		return keyInfo{}, fmt.Errorf("key %s: %w", e.Name, err)
+	}
+	multikey := !e.KeyPair.Type.IsRSA()
+	if multikey {
+		if info.PublicKeyMultibase, err = keys.EncodePublicMultikey(e.KeyPair.Public); err != nil {
+			return keyInfo{}, fmt.Errorf("key %s: %w", e.Name, err)
+		}
 	}
 	if withSecret {
-		if info.SecretKeyMultibase, err = keys.EncodeSecretMultikey(e.KeyPair.Private); err != nil {
+		if multikey {
+			info.SecretKeyMultibase, err = keys.EncodeSecretMultikey(e.KeyPair.Private)
+		} else {
+			info.PrivateKeyJwk, err = keys.PrivateJWK(e.KeyPair.Private)
+		}
+		if err != nil {
 			return keyInfo{}, fmt.Errorf("key %s: %w", e.Name, err)
 		}
 	}
@@ -122,12 +176,26 @@ func printKey(w io.Writer, info keyInfo) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 1, ' ', 0)
 	fmt.Fprintf(tw, "Name:\t%s\n", info.Name)
 	fmt.Fprintf(tw, "Type:\t%s\n", info.Type)
+	fmt.Fprintf(tw, "Issuer:\t%s\n", info.Issuer)
+	fmt.Fprintf(tw, "Status:\t%s\n", info.Status)
 	fmt.Fprintf(tw, "Created:\t%s\n", info.Created.Format(time.RFC3339))
+	if info.RetiredAt != nil {
+		fmt.Fprintf(tw, "Retired:\t%s\n", info.RetiredAt.Format(time.RFC3339))
+	}
+	fmt.Fprintf(tw, "Fragment:\t%s\n", info.Fragment)
 	fmt.Fprintf(tw, "DID:\t%s\n", info.DID)
 	fmt.Fprintf(tw, "Verification method:\t%s\n", info.VerificationMethod)
-	fmt.Fprintf(tw, "Public key:\t%s\n", info.PublicKeyMultibase)
+	fmt.Fprintf(tw, "Thumbprint:\t%s\n", info.Thumbprint)
+	if info.PublicKeyMultibase != "" {
+		fmt.Fprintf(tw, "Public key:\t%s\n", info.PublicKeyMultibase)
+	} else {
+		fmt.Fprintf(tw, "Public key:\t%s\n", info.PublicKeyJwk)
+	}
 	if info.SecretKeyMultibase != "" {
 		fmt.Fprintf(tw, "Secret key:\t%s\n", info.SecretKeyMultibase)
+	}
+	if info.PrivateKeyJwk != nil {
+		fmt.Fprintf(tw, "Secret key:\t%s\n", info.PrivateKeyJwk)
 	}
 	return tw.Flush()
 }
@@ -139,12 +207,20 @@ func (o *keysOptions) print(s streams, info keyInfo) error {
 	return printKey(s.out, info)
 }
 
-// keyType parses the --type flag, case-insensitively.
+// typeHelp lists the --type values.
+const typeHelp = "key type: ed25519, p256, rsa2048, rsa3072 or rsa4096"
+
+// keyType parses the --type flag, case-insensitively; "" stays "" (the
+// caller's default).
 func keyType(v string) (keys.Type, error) {
-	if strings.EqualFold(v, string(keys.Ed25519)) {
-		return keys.Ed25519, nil
+	if v == "" {
+		return "", nil
 	}
-	return "", fmt.Errorf("--type %q: only %s is supported", v, keys.Ed25519)
+	t, err := keys.ParseType(v)
+	if err != nil {
+		return "", &usageError{fmt.Sprintf("--type %q: want ed25519, p256, rsa2048, rsa3072 or rsa4096", v)}
+	}
+	return t, nil
 }
 
 func newKeysGenerateCmd(s streams, o *keysOptions) *cobra.Command {
@@ -154,9 +230,11 @@ func newKeysGenerateCmd(s streams, o *keysOptions) *cobra.Command {
 		Short: "Generate a new key pair and store it under NAME",
 		Long: `Generate a new key pair with the system's secure random source and store it
 in the keyring under NAME (1 to 64 characters from a-z A-Z 0-9 . _ -, not
-starting with a dot). An existing key is never overwritten. Prints the key's
-DID and verification method, never its secret.`,
+starting with a dot), as the active key of a new issuer group NAME. An
+existing key is never overwritten. Prints the key's DID and verification
+method, never its secret.`,
 		Example: `  badgesmith keys generate registrar
+  badgesmith keys generate registrar-es --type p256
   badgesmith keys generate registrar --json | jq -r .verificationMethod`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -179,36 +257,30 @@ DID and verification method, never its secret.`,
 			return o.print(s, info)
 		},
 	}
-	cmd.Flags().StringVar(&typ, "type", string(keys.Ed25519), "key type (Ed25519)")
+	cmd.Flags().StringVar(&typ, "type", "ed25519", typeHelp)
 	return cmd
 }
 
-// maxSecretInput bounds what "keys import" reads from standard input.
-const maxSecretInput = 4 << 10
+func newKeysRotateCmd(s streams, o *keysOptions) *cobra.Command {
+	var typ string
+	cmd := &cobra.Command{
+		Use:   "rotate NAME",
+		Short: "Give an issuer a new active key and retire the old one",
+		Long: `Generate a new active key for the issuer group of NAME (a key name or a
+group name) and retire the key that was active. The new key is named
+<issuer>-<n> and its verification method fragment is its name. Retired keys
+stay in the keyring and in the issuer's DID document, so credentials they
+signed keep verifying; only the active key signs.
 
-func newKeysImportCmd(s streams, o *keysOptions) *cobra.Command {
-	return &cobra.Command{
-		Use:   "import NAME",
-		Short: "Store an existing secret key, read from standard input, under NAME",
-		Long: `Read a Multikey secret key (z3u2..., or the legacy 64-byte form) from
-standard input and store it in the keyring under NAME. The secret is read
-from standard input, not the command line, so it stays out of shell history
-and process listings.`,
-		Example: `  badgesmith keys import registrar < registrar.secret`,
-		Args:    cobra.ExactArgs(1),
+The new key is written before the old one is marked retired: if the command
+is interrupted in between, the new key is already the one that signs, and
+the next rotation retires the old one. --type defaults to the type of the
+active key.`,
+		Example: `  badgesmith keys rotate registrar
+  badgesmith keys rotate registrar --type p256 --json`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			data, err := io.ReadAll(io.LimitReader(s.in, maxSecretInput+1))
-			if err != nil {
-				return fmt.Errorf("reading secret key from standard input: %w", err)
-			}
-			if len(data) > maxSecretInput {
-				return fmt.Errorf("reading secret key from standard input: more than %d bytes", maxSecretInput)
-			}
-			priv, err := keys.DecodeSecretMultikey(strings.TrimSpace(string(data)))
-			if err != nil {
-				return fmt.Errorf("standard input: %w", err)
-			}
-			kp, err := keys.FromPrivate(priv)
+			t, err := keyType(typ)
 			if err != nil {
 				return err
 			}
@@ -216,7 +288,123 @@ and process listings.`,
 			if err != nil {
 				return err
 			}
-			e, err := ring.Add(args[0], kp)
+			issuer, err := ring.IssuerOf(args[0])
+			if err != nil {
+				return err
+			}
+			old, err := ring.Active(issuer)
+			if err != nil && !errors.Is(err, keys.ErrNoActiveKey) {
+				return err
+			}
+			if t == "" && old == nil {
+				return &usageError{fmt.Sprintf("issuer %s has no active key: give --type", issuer)}
+			}
+			e, err := ring.Rotate(issuer, t)
+			if err != nil {
+				return err
+			}
+			info, err := infoOf(e, false)
+			if err != nil {
+				return err
+			}
+			if old != nil {
+				fmt.Fprintf(s.err, "retired %s; %s now signs for %s\n", old.Name, e.Name, issuer)
+			}
+			return o.print(s, info)
+		},
+	}
+	cmd.Flags().StringVar(&typ, "type", "", typeHelp+" (default: the active key's type)")
+	return cmd
+}
+
+// maxKeyInput bounds what "keys import" reads; a 4096-bit RSA private key
+// is about 3.3 KB as PEM or JWK.
+const maxKeyInput = 16 << 10
+
+// parseSecret decodes a private key in one of the import formats; format
+// "" detects it from the first characters.
+func parseSecret(data []byte, format string) (*keys.KeyPair, error) {
+	text := bytes.TrimSpace(data)
+	if format == "" {
+		switch {
+		case bytes.HasPrefix(text, []byte("-----BEGIN")):
+			format = "pem"
+		case bytes.HasPrefix(text, []byte("{")):
+			format = "jwk"
+		case bytes.HasPrefix(text, []byte("z")):
+			format = "multikey"
+		default:
+			return nil, &usageError{"cannot tell the key format: give --format multikey, pem or jwk"}
+		}
+	}
+	switch format {
+	case "multikey":
+		priv, err := keys.DecodeSecretMultikey(string(text))
+		if err != nil {
+			return nil, err
+		}
+		return keys.FromPrivate(priv)
+	case "pem":
+		priv, err := keys.ParsePrivatePEM(text)
+		if err != nil {
+			return nil, err
+		}
+		return keys.FromPrivate(priv)
+	case "jwk":
+		k, err := keys.ParseJWK(text)
+		if err != nil {
+			return nil, err
+		}
+		if k.Private == nil {
+			return nil, errors.New("jwk holds a public key only; import needs the private key")
+		}
+		return keys.FromPrivate(k.Private)
+	default:
+		return nil, &usageError{fmt.Sprintf("--format %q: want multikey, pem or jwk", format)}
+	}
+}
+
+func newKeysImportCmd(s streams, o *keysOptions) *cobra.Command {
+	var format, file string
+	var opts keys.AddOptions
+	cmd := &cobra.Command{
+		Use:   "import NAME",
+		Short: "Store an existing secret key under NAME",
+		Long: `Read a secret key and store it in the keyring under NAME. Formats: multikey
+(z3u2... for Ed25519, or its legacy 64-byte form; z42t... for P-256), pem
+(PKCS #8 "PRIVATE KEY", or SEC 1 / PKCS #1), jwk (a private JWK). Without
+--format the format is detected. The key is read from standard input or
+--file, never from the command line, so it stays out of shell history and
+process listings.
+
+By default the key starts a new issuer group NAME. --issuer adds it to an
+existing group instead: as a retired key with --retired (an old key kept
+so its credentials verify), or as the active key of a group without one.`,
+		Example: `  badgesmith keys import registrar < registrar.secret
+  badgesmith keys import registrar --format pem --file registrar.pem
+  badgesmith keys import registrar-2019 --issuer registrar --fragment key-1 --retired < old.jwk`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if format != "" && format != "multikey" && format != "pem" && format != "jwk" {
+				return &usageError{fmt.Sprintf("--format %q: want multikey, pem or jwk", format)}
+			}
+			data, err := readInput(s, file, maxKeyInput)
+			if err != nil {
+				return fmt.Errorf("reading secret key: %w", err)
+			}
+			kp, err := parseSecret(data, format)
+			if err != nil {
+				var ue *usageError
+				if errors.As(err, &ue) {
+					return err
+				}
+				return fmt.Errorf("%s: %w", inputName(file), err)
+			}
+			ring, err := o.open()
+			if err != nil {
+				return err
+			}
+			e, err := ring.AddWith(args[0], kp, opts)
 			if err != nil {
 				return err
 			}
@@ -227,6 +415,120 @@ and process listings.`,
 			return o.print(s, info)
 		},
 	}
+	cmd.Flags().StringVar(&format, "format", "", "input format: multikey, pem or jwk (default: detect)")
+	cmd.Flags().StringVar(&file, "file", "-", "read the key from this file (- for standard input)")
+	cmd.Flags().StringVar(&opts.Issuer, "issuer", "", "issuer group to add the key to (default: NAME)")
+	cmd.Flags().StringVar(&opts.Fragment, "fragment", "", "verification method fragment (default: NAME)")
+	cmd.Flags().BoolVar(&opts.Retired, "retired", false, "store the key as retired: published, never signing")
+	return cmd
+}
+
+func inputName(file string) string {
+	if file == "-" {
+		return "standard input"
+	}
+	return file
+}
+
+func newKeysExportCmd(s streams, o *keysOptions) *cobra.Command {
+	var public, secret bool
+	var format string
+	cmd := &cobra.Command{
+		Use:   "export NAME",
+		Short: "Print a key as JWK, PEM or Multikey",
+		Long: `Print the key stored under NAME. --public prints the public key; --secret
+the secret key (a warning goes to standard error: anyone who sees it can
+sign as the issuer). Formats: jwk (default; a public JWK carries its RFC 7638
+thumbprint as "kid"), pem (PKIX public, PKCS #8 private) and multikey
+(Ed25519 and P-256 only).`,
+		Example: `  badgesmith keys export registrar --public > registrar.jwk
+  badgesmith keys export registrar --public --format pem
+  badgesmith keys export registrar --secret --format multikey > registrar.secret`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if !public && !secret {
+				return &usageError{"give --public or --secret"}
+			}
+			switch format {
+			case "jwk", "pem", "multikey":
+			default:
+				return &usageError{fmt.Sprintf("--format %q: want jwk, pem or multikey", format)}
+			}
+			ring, err := o.open()
+			if err != nil {
+				return err
+			}
+			e, err := ring.Get(args[0])
+			if err != nil {
+				return err
+			}
+			out, err := exportKey(e, format, secret)
+			if err != nil {
+				return fmt.Errorf("key %s: %w", e.Name, err)
+			}
+			if secret {
+				id, _, _ := keyDID(e)
+				fmt.Fprintf(s.err, "warning: printing the secret key of %q; anyone who sees it can sign as %s\n", e.Name, id)
+			}
+			_, err = s.out.Write(out)
+			return err
+		},
+	}
+	cmd.Flags().BoolVar(&public, "public", false, "print the public key")
+	cmd.Flags().BoolVar(&secret, "secret", false, "print the secret key (handle with care)")
+	cmd.Flags().StringVar(&format, "format", "jwk", "output format: jwk, pem or multikey")
+	cmd.MarkFlagsMutuallyExclusive("public", "secret")
+	return cmd
+}
+
+// exportKey encodes e's public or secret key, newline-terminated.
+func exportKey(e *keys.Entry, format string, secret bool) ([]byte, error) {
+	kp := e.KeyPair
+	var out []byte
+	var err error
+	switch {
+	case format == "pem" && secret:
+		return keys.EncodePrivatePEM(kp.Private)
+	case format == "pem":
+		return keys.EncodePublicPEM(kp.Public)
+	case format == "multikey":
+		var mk string
+		if secret {
+			mk, err = keys.EncodeSecretMultikey(kp.Private)
+		} else {
+			mk, err = keys.EncodePublicMultikey(kp.Public)
+		}
+		if err != nil {
+			return nil, err
+		}
+		return []byte(mk + "\n"), nil
+	case secret:
+		out, err = keys.PrivateJWK(kp.Private)
+	default:
+		out, err = keys.PublicJWK(kp.Public)
+		if err == nil {
+			out, err = withKID(out, kp)
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return append(out, '\n'), nil
+}
+
+// withKID adds the key's thumbprint to a public JWK as "kid", so a JWKS
+// built from exports names each key the way RFC 7638 suggests.
+func withKID(jwk []byte, kp *keys.KeyPair) ([]byte, error) {
+	tp, err := keys.Thumbprint(kp.Public)
+	if err != nil {
+		return nil, err
+	}
+	var m map[string]any
+	if err := json.Unmarshal(jwk, &m); err != nil {
+		return nil, err
+	}
+	m["kid"] = tp
+	return json.Marshal(m)
 }
 
 func newKeysListCmd(s streams, o *keysOptions) *cobra.Command {
@@ -261,23 +563,34 @@ func newKeysListCmd(s streams, o *keysOptions) *cobra.Command {
 				return nil
 			}
 			tw := tabwriter.NewWriter(s.out, 0, 0, 2, ' ', 0)
-			fmt.Fprintln(tw, "NAME\tTYPE\tCREATED\tDID")
+			fmt.Fprintln(tw, "NAME\tTYPE\tISSUER\tSTATUS\tCREATED\tDID")
 			for _, info := range infos {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", info.Name, info.Type, info.Created.Format(time.RFC3339), info.DID)
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", info.Name, info.Type, info.Issuer, info.Status,
+					info.Created.Format(time.RFC3339), shorten(info.DID))
 			}
 			return tw.Flush()
 		},
 	}
 }
 
+// shorten keeps a long did:jwk readable in a table; --json has it whole.
+func shorten(id string) string {
+	const limit = 72
+	if len(id) <= limit {
+		return id
+	}
+	return id[:limit-3] + "..."
+}
+
 func newKeysShowCmd(s streams, o *keysOptions) *cobra.Command {
 	var secret, document bool
 	cmd := &cobra.Command{
 		Use:   "show NAME",
-		Short: "Show a key's DID, verification method and public key",
-		Long: `Show the key stored under NAME: its DID, verification method and public
-key. --secret adds the secret key (handle the output with care);
---did-document prints the key's did:key DID document instead.`,
+		Short: "Show a key's issuer, status, DID, verification method and public key",
+		Long: `Show the key stored under NAME: its issuer group and status, DID,
+verification method, RFC 7638 thumbprint and public key. --secret adds the
+secret key (handle the output with care); --did-document prints the key's
+did:key (or, for RSA, did:jwk) DID document instead.`,
 		Example: `  badgesmith keys show registrar
   badgesmith keys show registrar --did-document > did.json
   badgesmith keys show registrar --secret --json`,
@@ -292,7 +605,11 @@ key. --secret adds the secret key (handle the output with care);
 				return err
 			}
 			if document {
-				doc, err := did.KeyDocument(e.DID())
+				id, _, err := keyDID(e)
+				if err != nil {
+					return err
+				}
+				doc, err := did.KeyResolver{}.Resolve(cmd.Context(), id)
 				if err != nil {
 					return fmt.Errorf("key %s: %w", e.Name, err)
 				}
@@ -309,7 +626,7 @@ key. --secret adds the secret key (handle the output with care);
 		},
 	}
 	cmd.Flags().BoolVar(&secret, "secret", false, "also print the secret key")
-	cmd.Flags().BoolVar(&document, "did-document", false, "print the key's did:key DID document (JSON)")
+	cmd.Flags().BoolVar(&document, "did-document", false, "print the key's did:key or did:jwk DID document (JSON)")
 	cmd.MarkFlagsMutuallyExclusive("secret", "did-document")
 	return cmd
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto"
 	"crypto/ed25519"
 	"encoding/json"
 	"os"
@@ -168,6 +169,7 @@ func TestKeysUsageErrors(t *testing.T) {
 		{"generate existing", []string{"keys", "generate", "taken"}, "already exists"},
 		{"generate bad name", []string{"keys", "generate", "../escape"}, "invalid key name"},
 		{"generate bad type", []string{"keys", "generate", "rsa", "--type", "RSA"}, "--type"},
+		{"generate DSA", []string{"keys", "generate", "dsa", "--type", "dsa"}, "--type"},
 		{"show missing", []string{"keys", "show", "nope"}, "not found"},
 		{"show secret and document", []string{"keys", "show", "taken", "--secret", "--did-document"}, "secret"},
 		{"list with argument", []string{"keys", "list", "x"}, "unknown command"},
@@ -201,6 +203,9 @@ func TestKeysHelp(t *testing.T) {
 		{"keys", "generate", "--help"},
 		{"keys", "show", "--help"},
 		{"keys", "list", "--help"},
+		{"keys", "rotate", "--help"},
+		{"keys", "export", "--help"},
+		{"keys", "import", "--help"},
 		{"keys"},
 	} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
@@ -220,5 +225,236 @@ func TestKeysKeyringFromEnv(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(ring, "k.json")); err != nil {
 		t.Errorf("key not written under $BADGESMITH_KEYRING: %v", err)
+	}
+}
+
+func TestKeysRotate(t *testing.T) {
+	ring := t.TempDir()
+	if code, _, errOut := runKeys(t, "", "keys", "generate", "reg", "--keyring", ring); code != exitOK {
+		t.Fatalf("generate: exit %d: %s", code, errOut)
+	}
+	code, out, errOut := runKeys(t, "", "keys", "rotate", "reg", "--keyring", ring, "--json")
+	if code != exitOK {
+		t.Fatalf("rotate: exit %d: %s", code, errOut)
+	}
+	var info keyInfo
+	if err := json.Unmarshal([]byte(out), &info); err != nil {
+		t.Fatal(err)
+	}
+	if info.Name != "reg-2" || info.Issuer != "reg" || info.Status != keys.StatusActive || info.Type != keys.Ed25519 || info.Fragment != "reg-2" {
+		t.Errorf("rotate --json = %+v", info)
+	}
+	if !strings.Contains(errOut, "retired reg") {
+		t.Errorf("rotate stderr %q does not name the retired key", errOut)
+	}
+	code, out, errOut = runKeys(t, "", "keys", "rotate", "reg-2", "--type", "p256", "--keyring", ring, "--json")
+	if code != exitOK {
+		t.Fatalf("rotate --type p256: exit %d: %s", code, errOut)
+	}
+	if err := json.Unmarshal([]byte(out), &info); err != nil {
+		t.Fatal(err)
+	}
+	if info.Name != "reg-3" || info.Type != keys.P256 || !strings.HasPrefix(info.DID, "did:key:zDn") {
+		t.Errorf("second rotate = %+v", info)
+	}
+	code, out, _ = runKeys(t, "", "keys", "list", "--keyring", ring, "--json")
+	if code != exitOK {
+		t.Fatalf("list: exit %d", code)
+	}
+	var list []keyInfo
+	if err := json.Unmarshal([]byte(out), &list); err != nil {
+		t.Fatal(err)
+	}
+	statuses := map[string]keys.Status{}
+	for _, k := range list {
+		statuses[k.Name] = k.Status
+		if k.Status == keys.StatusRetired && k.RetiredAt == nil {
+			t.Errorf("%s: retired without retiredAt", k.Name)
+		}
+	}
+	want := map[string]keys.Status{"reg": keys.StatusRetired, "reg-2": keys.StatusRetired, "reg-3": keys.StatusActive}
+	for n, st := range want {
+		if statuses[n] != st {
+			t.Errorf("%s status %q, want %q (list %v)", n, statuses[n], st, statuses)
+		}
+	}
+	code, out, _ = runKeys(t, "", "keys", "list", "--keyring", ring)
+	if code != exitOK || !strings.Contains(out, "STATUS") || !strings.Contains(out, "retired") {
+		t.Errorf("list: exit %d:\n%s", code, out)
+	}
+	// The library agrees on who signs.
+	r, err := keys.OpenRing(ring)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if act, err := r.Active("reg"); err != nil || act.Name != "reg-3" {
+		t.Errorf("Active = %v, %v", act, err)
+	}
+}
+
+func TestKeysTypesAndExport(t *testing.T) {
+	ring := t.TempDir()
+	for _, tc := range []struct{ name, typ string }{{"ed", "ed25519"}, {"ec", "P-256"}, {"rsa", "rsa2048"}} {
+		if code, _, errOut := runKeys(t, "", "keys", "generate", tc.name, "--type", tc.typ, "--keyring", ring); code != exitOK {
+			t.Fatalf("generate %s: exit %d: %s", tc.typ, code, errOut)
+		}
+	}
+	r, err := keys.OpenRing(ring)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"ed", "ec", "rsa"} {
+		e, err := r.Get(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		equal := func(pub any) bool {
+			return e.KeyPair.Public.(interface{ Equal(crypto.PublicKey) bool }).Equal(pub)
+		}
+		t.Run(name, func(t *testing.T) {
+			code, out, errOut := runKeys(t, "", "keys", "export", name, "--public", "--keyring", ring)
+			if code != exitOK || errOut != "" {
+				t.Fatalf("export --public: exit %d: %s", code, errOut)
+			}
+			k, err := keys.ParsePublicJWK([]byte(out))
+			if err != nil || !equal(k.Public) {
+				t.Fatalf("exported JWK %s: %v", out, err)
+			}
+			if tp, _ := keys.Thumbprint(k.Public); k.KeyID != tp {
+				t.Errorf("kid %q, want thumbprint %q", k.KeyID, tp)
+			}
+			code, out, _ = runKeys(t, "", "keys", "export", name, "--public", "--format", "pem", "--keyring", ring)
+			if pub, err := keys.ParsePublicPEM([]byte(out)); code != exitOK || err != nil || !equal(pub) {
+				t.Errorf("export --format pem: exit %d, %v", code, err)
+			}
+			code, out, errOut = runKeys(t, "", "keys", "export", name, "--secret", "--format", "pem", "--keyring", ring)
+			if code != exitOK || !strings.Contains(errOut, "warning") {
+				t.Fatalf("export --secret: exit %d, stderr %q", code, errOut)
+			}
+			priv, err := keys.ParsePrivatePEM([]byte(out))
+			if err != nil || !priv.(interface{ Equal(crypto.PrivateKey) bool }).Equal(e.KeyPair.Private) {
+				t.Errorf("exported secret PEM: %v", err)
+			}
+			// The secret round-trips through import, in every format.
+			for _, f := range []string{"pem", "jwk", "multikey"} {
+				code, out, errOut = runKeys(t, "", "keys", "export", name, "--secret", "--format", f, "--keyring", ring)
+				if name == "rsa" && f == "multikey" {
+					if code != exitError || !strings.Contains(errOut, "unsupported") {
+						t.Errorf("multikey export of RSA: exit %d, %q", code, errOut)
+					}
+					continue
+				}
+				if code != exitOK {
+					t.Fatalf("export --secret --format %s: exit %d: %s", f, code, errOut)
+				}
+				file := filepath.Join(t.TempDir(), "secret")
+				if err := os.WriteFile(file, []byte(out), 0o600); err != nil {
+					t.Fatal(err)
+				}
+				copyName := name + "-" + f
+				code, got, errOut := runKeys(t, "", "keys", "import", copyName, "--file", file, "--keyring", ring, "--json")
+				if code != exitOK {
+					t.Fatalf("import %s: exit %d: %s", f, code, errOut)
+				}
+				if strings.Contains(got, strings.TrimSpace(out)) {
+					t.Errorf("import echoed the secret")
+				}
+				c, err := r.Get(copyName)
+				if err != nil || !equal(c.KeyPair.Public) || c.KeyPair.Type != e.KeyPair.Type {
+					t.Errorf("imported %s copy: %v", f, err)
+				}
+			}
+			code, out, _ = runKeys(t, "", "keys", "show", name, "--did-document", "--keyring", ring)
+			if code != exitOK {
+				t.Fatalf("show --did-document: exit %d", code)
+			}
+			doc, err := did.ParseDocument([]byte(out))
+			if err != nil {
+				t.Fatal(err)
+			}
+			id, vm, err := keyDID(e)
+			if err != nil || doc.ID != id {
+				t.Fatalf("document id %s, want %s (%v)", doc.ID, id, err)
+			}
+			if _, pub, err := doc.AssertionKey(vm); err != nil || !equal(pub) {
+				t.Errorf("AssertionKey(%s): %v", vm, err)
+			}
+			if name == "rsa" && !strings.HasPrefix(id, "did:jwk:") {
+				t.Errorf("RSA key DID %s, want did:jwk", id)
+			}
+		})
+	}
+}
+
+func TestKeysImportOptions(t *testing.T) {
+	ring := t.TempDir()
+	if code, _, errOut := runKeys(t, "", "keys", "generate", "uni", "--keyring", ring); code != exitOK {
+		t.Fatalf("generate: exit %d: %s", code, errOut)
+	}
+	old, _ := keys.Generate(keys.P256, nil)
+	pemData, _ := keys.EncodePrivatePEM(old.Private)
+	code, out, errOut := runKeys(t, string(pemData), "keys", "import", "uni-2019", "--issuer", "uni", "--fragment", "key-1", "--retired", "--keyring", ring, "--json")
+	if code != exitOK {
+		t.Fatalf("import --retired: exit %d: %s", code, errOut)
+	}
+	var info keyInfo
+	if err := json.Unmarshal([]byte(out), &info); err != nil {
+		t.Fatal(err)
+	}
+	if info.Issuer != "uni" || info.Status != keys.StatusRetired || info.Fragment != "key-1" || info.Type != keys.P256 {
+		t.Errorf("import = %+v", info)
+	}
+	// A second active key for the group is refused.
+	other, _ := keys.Generate(keys.Ed25519, nil)
+	sec, _ := keys.EncodeSecretMultikey(other.Private)
+	if code, _, errOut := runKeys(t, sec, "keys", "import", "uni-new", "--issuer", "uni", "--keyring", ring); code != exitError || !strings.Contains(errOut, "rotate") {
+		t.Errorf("second active import: exit %d, %q", code, errOut)
+	}
+	pubJWK, _ := keys.PublicJWK(other.Public)
+	if code, _, errOut := runKeys(t, string(pubJWK), "keys", "import", "pubonly", "--keyring", ring); code != exitError || !strings.Contains(errOut, "public key only") {
+		t.Errorf("public JWK import: exit %d, %q", code, errOut)
+	}
+	pubPEM, _ := keys.EncodePublicPEM(other.Public)
+	if code, _, errOut := runKeys(t, string(pubPEM), "keys", "import", "pubonly", "--keyring", ring); code != exitError || !strings.Contains(errOut, "public key") {
+		t.Errorf("public PEM import: exit %d, %q", code, errOut)
+	}
+}
+
+func TestKeysExportRotateUsageErrors(t *testing.T) {
+	ring := t.TempDir()
+	if code, _, errOut := runKeys(t, "", "keys", "generate", "k", "--keyring", ring); code != exitOK {
+		t.Fatalf("generate: exit %d: %s", code, errOut)
+	}
+	tests := []struct {
+		name    string
+		stdin   string
+		args    []string
+		wantErr string
+	}{
+		{"export without mode", "", []string{"keys", "export", "k"}, "--public or --secret"},
+		{"export both modes", "", []string{"keys", "export", "k", "--public", "--secret"}, "none of the others"},
+		{"export bad format", "", []string{"keys", "export", "k", "--public", "--format", "der"}, "--format"},
+		{"export missing key", "", []string{"keys", "export", "nope", "--public"}, "not found"},
+		{"rotate missing", "", []string{"keys", "rotate", "nope"}, "not found"},
+		{"rotate bad type", "", []string{"keys", "rotate", "k", "--type", "dsa"}, "--type"},
+		{"rotate no name", "", []string{"keys", "rotate"}, "accepts 1 arg"},
+		{"import bad format", "x", []string{"keys", "import", "n", "--format", "der"}, "--format"},
+		{"import undetectable", "hello", []string{"keys", "import", "n"}, "--format"},
+		{"import missing file", "", []string{"keys", "import", "n", "--file", "/nonexistent/key"}, "nonexistent"},
+		{"import malformed JWK", `{"kty":"OKP","kty":"OKP"}`, []string{"keys", "import", "n"}, "duplicate"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out, errOut := runKeys(t, tc.stdin, append(tc.args, "--keyring", ring)...)
+			if code != exitError {
+				t.Errorf("exit %d, want %d; stderr %q", code, exitError, errOut)
+			}
+			if !strings.Contains(errOut, tc.wantErr) {
+				t.Errorf("stderr %q lacks %q", errOut, tc.wantErr)
+			}
+			if out != "" {
+				t.Errorf("stdout %q", out)
+			}
+		})
 	}
 }

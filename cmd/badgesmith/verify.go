@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -22,6 +23,8 @@ type verifyOptions struct {
 	// allowPrivate lets fetches reach loopback and private addresses.
 	allowPrivate bool
 	timeout      time.Duration
+	// statusDir holds status lists for offline checks.
+	statusDir string
 }
 
 func (o *verifyOptions) AddFlags(fs *pflag.FlagSet) {
@@ -31,6 +34,7 @@ func (o *verifyOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.DurationVar(&o.skew, "clock-skew", 0, "tolerated clock difference on validFrom/validUntil")
 	fs.BoolVar(&o.allowPrivate, "allow-private-network", false, "let did:web and status list fetches reach loopback and private addresses")
 	fs.DurationVar(&o.timeout, "fetch-timeout", 10*time.Second, "timeout for each network fetch")
+	fs.StringVar(&o.statusDir, "status-dir", "", "read status lists from this directory before fetching them: https://HOST/a/b is DIR/HOST/a/b, else DIR/b (either with or without .json)")
 }
 
 func newVerifyCmd(s streams) *cobra.Command {
@@ -45,6 +49,7 @@ line with its verdict and reason.
 Exit status: 0 every credential is valid, 1 at least one is invalid,
 2 a credential could not be checked, or the command was misused.`,
 		Example: `  badgesmith verify cred.json
+  badgesmith verify baked.png baked.svg
   badgesmith verify --json cred1.json cred2.json
   cat cred.json | badgesmith verify -`,
 		Args: cobra.MinimumNArgs(1),
@@ -71,6 +76,12 @@ func (o *verifyOptions) run(cmd *cobra.Command, s streams, files []string) error
 		MaxSize:    o.maxSize,
 		ClockSkew:  o.skew,
 		HTTPClient: safehttp.NewClient(safehttp.Options{AllowPrivate: o.allowPrivate, Timeout: o.timeout}),
+		StatusDir:  o.statusDir,
+	}
+	if o.statusDir != "" {
+		if fi, err := os.Stat(o.statusDir); err != nil || !fi.IsDir() {
+			return &usageError{fmt.Sprintf("--status-dir %q is not a directory", o.statusDir)}
+		}
 	}
 	if o.at != "" {
 		at, err := time.Parse(time.RFC3339, o.at)
@@ -92,7 +103,9 @@ func (o *verifyOptions) run(cmd *cobra.Command, s streams, files []string) error
 	reports := make([]fileReport, 0, len(files))
 	for _, name := range files {
 		rep := fileReport{File: name}
-		data, err := readInput(s, name, o.maxSize)
+		// A baked image may be larger than the credential it carries; the
+		// verifier bounds both.
+		data, err := readInput(s, name, max(o.maxSize, verifier.DefaultMaxImageSize))
 		if err != nil {
 			rep.Error = err.Error()
 			if errors.Is(err, errTooLarge) {

@@ -94,6 +94,11 @@ func TestDependencyRules(t *testing.T) {
 			if isTest && pkg != "verifier" && (dep == "issuer" || dep == "verifier") {
 				continue
 			}
+			// Tests of a package that may use store may run it on a real
+			// backend.
+			if isTest && strings.HasPrefix(dep, "store/") && contains(rules, "store") {
+				continue
+			}
 			t.Errorf("%s imports %s, which DESIGN.md's dependency rules forbid for %s", path, dep, pkg)
 		}
 		return nil
