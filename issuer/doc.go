@@ -7,4 +7,6 @@
 // 1EdTechJsonSchemaValidator2019). It is signed with a Data Integrity proof
 // (eddsa-rdfc-2022 by default) and verified again before it is returned, so a
 // credential that the issuer hands out has already passed its own checks.
+// IssueJWT issues the same credential as an OB 3.0 VC-JWT or a VC-JOSE-COSE
+// vc+jwt instead.
 package issuer

@@ -18,6 +18,7 @@ import (
 	"github.com/badgesmith/badgesmith/contexts"
 	"github.com/badgesmith/badgesmith/ob3"
 	"github.com/badgesmith/badgesmith/proof"
+	"github.com/badgesmith/badgesmith/store"
 )
 
 // AchievementCredentialSchema is the credentialSchema id OB 3.0 gives for
@@ -51,6 +52,33 @@ type Config struct {
 	Rand io.Reader
 	// Loader serves JSON-LD contexts. If nil, the bundled contexts.
 	Loader ld.DocumentLoader
+
+	// Store, if set, records every issued credential and gives each a
+	// Bitstring Status List entry (see Issue). If nil, credentials carry no
+	// credentialStatus and nothing is recorded.
+	Store store.Store
+	// StatusBaseURL is where status lists are published: the list for
+	// purpose p numbered n is StatusBaseURL + "p-n" (a "/" is added to a
+	// base without one), e.g. https://example.edu/status/revocation-1.
+	// Required for Issue when Store is set; Publish and the status changes
+	// do not need it.
+	StatusBaseURL string
+	// Suspension gives every credential a suspension entry as well as a
+	// revocation entry. The credential's credentialStatus is then an array
+	// of two entries, which VC 2.0 allows but the 1EdTech strict OB 3.0
+	// schema does not (it accepts one object), so it is opt-in.
+	Suspension bool
+	// StatusListSize is the number of entries of each new status list. If
+	// zero, status.MinEntries (131,072); it may not be smaller, because
+	// verifiers reject shorter lists.
+	StatusListSize int
+	// StatusValidity is how long a published status list credential stays
+	// valid (its validUntil is the signing time plus StatusValidity). If
+	// zero, DefaultStatusValidity.
+	StatusValidity time.Duration
+	// StatusTTL is the ttl a status list credential advertises: how long a
+	// verifier may cache it. If zero, DefaultStatusTTL.
+	StatusTTL time.Duration
 }
 
 // Issuer builds and signs credentials. It is safe for concurrent use when
@@ -59,6 +87,10 @@ type Issuer struct {
 	cfg     Config
 	profile map[string]any
 	pub     crypto.PublicKey
+	// Ledger changes recorded credentials' status (Revoke, Suspend,
+	// Reinstate); it is nil without a Store, and its methods then return
+	// ErrNoStore.
+	*Ledger
 }
 
 // New validates cfg and returns an Issuer.
@@ -92,6 +124,9 @@ func New(cfg Config) (*Issuer, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkStatusConfig(&cfg); err != nil {
+		return nil, err
+	}
 	profile := deepCopy(cfg.Profile)
 	if profile == nil {
 		profile = map[string]any{}
@@ -106,7 +141,11 @@ func New(cfg Config) (*Issuer, error) {
 	if _, ok := profile["name"].(string); !ok {
 		return nil, fmt.Errorf("issuer profile name: %w: required", ErrInvalidInput)
 	}
-	return &Issuer{cfg: cfg, profile: profile, pub: pub}, nil
+	is := &Issuer{cfg: cfg, profile: profile, pub: pub}
+	if cfg.Store != nil {
+		is.Ledger = NewLedger(cfg.Store)
+	}
+	return is, nil
 }
 
 func publicOf(k crypto.PrivateKey) (crypto.PublicKey, error) {
@@ -213,13 +252,22 @@ func (is *Issuer) Build(req Request) (map[string]any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encoding credential: %w", err)
 	}
-	if err := ob3.ValidateJSON(raw); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrInvalidInput, err)
-	}
-	if err := ob3.ValidateSchema(raw); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrInvalidInput, err)
+	if err := validate(raw); err != nil {
+		return nil, err
 	}
 	return cred, nil
+}
+
+// validate checks an encoded credential against the OB 3.0 data model and
+// schema.
+func validate(raw []byte) error {
+	if err := ob3.ValidateJSON(raw); err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalidInput, err)
+	}
+	if err := ob3.ValidateSchema(raw); err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalidInput, err)
+	}
+	return nil
 }
 
 func (is *Issuer) subject(req Request) (map[string]any, error) {
@@ -279,12 +327,36 @@ func checkEmail(s string) error {
 }
 
 // Issue builds, signs and self-verifies the credential for req.
+//
+// With a Store, it also gives the credential its status entries and records
+// it, in this order: the request is built and checked (so bad input wastes
+// no index); a status index is reserved durably for each purpose; the
+// credential is signed and self-verified; and the record is written
+// durably. Only then is the credential returned, and the caller writes it
+// out (atomically) afterwards. A crash at any point therefore leaves either
+// a reserved, unused index (harmless) or a record for a credential nobody
+// received (harmless: it can be ignored or revoked), but never a credential
+// in the wild that the store does not know and so cannot revoke.
 func (is *Issuer) Issue(ctx context.Context, req Request) (*Credential, error) {
 	cred, err := is.Build(req)
 	if err != nil {
 		return nil, err
 	}
-	return is.Sign(ctx, cred)
+	if is.cfg.Store == nil {
+		return is.Sign(ctx, cred)
+	}
+	cred, refs, err := is.AttachStatus(ctx, cred)
+	if err != nil {
+		return nil, err
+	}
+	signed, err := is.Sign(ctx, cred)
+	if err != nil {
+		return nil, err
+	}
+	if err := is.RecordIssued(ctx, signed.Document, signed.JSON, store.FormatDI, refs); err != nil {
+		return nil, err
+	}
+	return signed, nil
 }
 
 // Sign signs an already built credential and verifies the result before

@@ -10,6 +10,7 @@ import (
 	"github.com/badgesmith/badgesmith/internal/atomicfile"
 	"github.com/badgesmith/badgesmith/issuer"
 	"github.com/badgesmith/badgesmith/keys"
+	"github.com/badgesmith/badgesmith/proof"
 )
 
 type issueOptions struct {
@@ -22,8 +23,12 @@ type issueOptions struct {
 	profile        string
 	out            string
 	suite          string
+	format         string
 	validUntil     string
 	id             string
+	store          string
+	statusBaseURL  string
+	suspension     bool
 }
 
 func (o *issueOptions) AddFlags(fs *pflag.FlagSet) {
@@ -35,9 +40,13 @@ func (o *issueOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.plain, "plain-recipient", false, "store the recipient email in the clear instead of hashed")
 	fs.StringVar(&o.profile, "issuer-profile", "", "issuer Profile JSON file (name, url, email, ...); its id is the key's DID")
 	fs.StringVar(&o.out, "out", "-", "output file, or - for standard output")
-	fs.StringVar(&o.suite, "suite", "eddsa-rdfc-2022", "proof suite: eddsa-rdfc-2022 or Ed25519Signature2020")
+	fs.StringVar(&o.suite, "suite", "", "Data Integrity suite: eddsa-rdfc-2022, eddsa-jcs-2022, Ed25519Signature2020 (Ed25519 keys) or ecdsa-rdfc-2019 (P-256 keys); default eddsa-rdfc-2022, or ecdsa-rdfc-2019 for a P-256 key")
+	fs.StringVar(&o.format, "format", "di", "output: di (JSON with a Data Integrity proof), jwt (OB 3.0 VC-JWT) or jose (VC-JOSE-COSE vc+jwt)")
 	fs.StringVar(&o.validUntil, "valid-until", "", "end of validity (RFC 3339 date-time)")
 	fs.StringVar(&o.id, "id", "", "credential id (default: a random urn:uuid)")
+	fs.StringVar(&o.store, "store", "", "record the credential in this store and give it a revocation status entry (see status publish)")
+	fs.StringVar(&o.statusBaseURL, "status-base-url", "", "URL the status lists are published under, e.g. https://example.edu/status/ (required with --store)")
+	fs.BoolVar(&o.suspension, "suspension", false, "also give the credential a suspension entry (credentialStatus becomes an array, which the strict OB 3.0 schema rejects)")
 }
 
 func newIssueCmd(s streams) *cobra.Command {
@@ -47,12 +56,16 @@ func newIssueCmd(s streams) *cobra.Command {
 		Short: "Build and sign an Open Badges 3.0 credential for one learner",
 		Long: `Build an OpenBadgeCredential for one learner from an Achievement file and a
 subject (a subject file or a recipient email), sign it with a key from the
-keyring, verify the result, and write it atomically.`,
+keyring, verify the result, and write it atomically. With --format jwt or
+jose the credential is written as a compact JWS (EdDSA, ES256 or RS256 by
+key type) followed by a newline.`,
 		Example: `  badgesmith keys generate registrar
   badgesmith issue --key registrar --issuer-profile testdata/issuer.json \
       --achievement testdata/achievement.json --subject testdata/subject.json --out cred.json
   badgesmith issue --key registrar --issuer-profile issuer.json \
-      --achievement achievement.json --recipient-email learner@example.com`,
+      --achievement achievement.json --recipient-email learner@example.com
+  badgesmith issue --key registrar --format jwt --achievement achievement.json \
+      --subject subject.json --out cred.jwt`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return o.run(cmd, s)
@@ -78,6 +91,21 @@ func (o *issueOptions) run(cmd *cobra.Command, s streams) error {
 	case o.subject != "" && o.recipientEmail != "":
 		return &usageError{"--subject and --recipient-email are exclusive; put the email in the subject file's identifier instead"}
 	}
+	jwtFormat, ok := map[string]string{"di": "", "jwt": proof.FormatVCJWT, "jose": proof.FormatJOSE}[o.format]
+	if !ok {
+		return &usageError{fmt.Sprintf("--format %q: want di, jwt or jose", o.format)}
+	}
+	if jwtFormat != "" && o.suite != "" {
+		return &usageError{"--suite applies to --format di only; a JWT's algorithm follows the key"}
+	}
+	switch {
+	case o.store == "" && (o.statusBaseURL != "" || o.suspension):
+		return &usageError{"--status-base-url and --suspension need --store"}
+	case o.store != "" && o.statusBaseURL == "":
+		return &usageError{"--store needs --status-base-url, where the status lists will be published"}
+	case o.store != "" && jwtFormat != "":
+		return &usageError{"--store is not supported with --format jwt or jose yet"}
+	}
 	req := issuer.Request{RecipientEmail: o.recipientEmail, PlainRecipient: o.plain, ID: o.id}
 	if o.validUntil != "" {
 		t, err := time.Parse(time.RFC3339, o.validUntil)
@@ -102,6 +130,14 @@ func (o *issueOptions) run(cmd *cobra.Command, s streams) error {
 			return err
 		}
 	}
+	suite, err := o.suiteFor(entry, jwtFormat != "")
+	if err != nil {
+		return err
+	}
+	issuerID, vm, err := keyDID(entry)
+	if err != nil {
+		return err
+	}
 	var profile map[string]any
 	if o.profile != "" {
 		if profile, err = readObject(s, o.profile); err != nil {
@@ -110,27 +146,86 @@ func (o *issueOptions) run(cmd *cobra.Command, s streams) error {
 	} else {
 		profile = map[string]any{"name": o.key}
 	}
-	is, err := issuer.New(issuer.Config{
+	cfg := issuer.Config{
 		Profile:            profile,
-		IssuerID:           entry.DID(),
+		IssuerID:           issuerID,
 		Key:                entry.KeyPair.Private,
-		VerificationMethod: entry.VerificationMethod(),
-		Suite:              o.suite,
-	})
+		VerificationMethod: vm,
+		Suite:              suite,
+		StatusBaseURL:      o.statusBaseURL,
+		Suspension:         o.suspension,
+	}
+	if o.store != "" {
+		db, err := openStore(o.store, true)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		cfg.Store = db
+	}
+	// With a store, Issue records the credential before returning it, and
+	// only then is it written out: a credential in the wild is always one
+	// the store can revoke.
+	is, err := issuer.New(cfg)
 	if err != nil {
 		return err
 	}
-	cred, err := is.Issue(cmd.Context(), req)
-	if err != nil {
-		return err
+	var id string
+	var data []byte
+	if jwtFormat != "" {
+		tok, err := is.IssueJWT(cmd.Context(), req, jwtFormat)
+		if err != nil {
+			return err
+		}
+		id, data = tok.ID, []byte(tok.Token+"\n")
+	} else {
+		cred, err := is.Issue(cmd.Context(), req)
+		if err != nil {
+			return err
+		}
+		id, data = cred.ID, cred.JSON
 	}
 	if o.out == "-" {
-		_, err = s.out.Write(cred.JSON)
+		_, err = s.out.Write(data)
 		return err
 	}
-	if err := atomicfile.WriteFile(o.out, cred.JSON, 0o644); err != nil {
+	if err := atomicfile.WriteFile(o.out, data, 0o644); err != nil {
 		return err
 	}
-	fmt.Fprintf(s.err, "issued %s to %s\n", cred.ID, o.out)
+	fmt.Fprintf(s.err, "issued %s to %s\n", id, o.out)
 	return nil
+}
+
+// suiteFor picks the Data Integrity suite for the key (none for a JWT) and
+// refuses a suite the key cannot sign.
+func (o *issueOptions) suiteFor(entry *keys.Entry, jwt bool) (string, error) {
+	kt := entry.KeyPair.Type
+	if jwt {
+		return "", nil
+	}
+	suite := o.suite
+	if suite == "" {
+		suite = proof.EddsaRdfc2022
+		if kt == keys.P256 {
+			suite = proof.EcdsaRdfc2019
+		}
+	}
+	var need keys.Type
+	switch suite {
+	case proof.EddsaRdfc2022, proof.EddsaJcs2022, proof.Ed25519Signature2020:
+		need = keys.Ed25519
+	case proof.EcdsaRdfc2019:
+		need = keys.P256
+	default:
+		return "", &usageError{fmt.Sprintf("--suite %q: want %s, %s, %s or %s", suite,
+			proof.EddsaRdfc2022, proof.EddsaJcs2022, proof.Ed25519Signature2020, proof.EcdsaRdfc2019)}
+	}
+	if kt != need {
+		hint := ""
+		if kt.IsRSA() {
+			hint = "; RSA keys sign JWTs only (--format jwt or jose)"
+		}
+		return "", &usageError{fmt.Sprintf("--suite %s needs a key of type %s, but key %q is %s%s", suite, need, o.key, kt, hint)}
+	}
+	return suite, nil
 }

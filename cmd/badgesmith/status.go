@@ -1,11 +1,490 @@
 package main
 
-import "github.com/spf13/cobra"
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
 
-// Placeholders until the status commands land.
-func newRevokeCmd(s streams) *cobra.Command    { return &cobra.Command{Use: "revoke", Hidden: true} }
-func newSuspendCmd(s streams) *cobra.Command   { return &cobra.Command{Use: "suspend", Hidden: true} }
-func newReinstateCmd(s streams) *cobra.Command { return &cobra.Command{Use: "reinstate", Hidden: true} }
-func newStatusCmd(s streams) *cobra.Command    { return &cobra.Command{Use: "status", Hidden: true} }
-func newListCmd(s streams) *cobra.Command      { return &cobra.Command{Use: "list", Hidden: true} }
-func newShowCmd(s streams) *cobra.Command      { return &cobra.Command{Use: "show", Hidden: true} }
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/badgesmith/badgesmith/issuer"
+	"github.com/badgesmith/badgesmith/keys"
+	"github.com/badgesmith/badgesmith/store"
+)
+
+// changeOptions holds the flags of revoke, suspend and reinstate.
+type changeOptions struct {
+	store  string
+	reason string
+	actor  string
+}
+
+func (o *changeOptions) AddFlags(fs *pflag.FlagSet) {
+	addStoreFlag(fs, &o.store)
+	fs.StringVar(&o.reason, "reason", "", "why, recorded in the audit trail (required)")
+	fs.StringVar(&o.actor, "actor", os.Getenv("USER"), "who, recorded in the audit trail (default $USER)")
+}
+
+// change describes one of the status-changing commands.
+type change struct {
+	use, short, long string
+	done             string // past tense for the report
+	state            store.State
+	apply            func(l *issuer.Ledger, ctx context.Context, id, actor, reason string) error
+}
+
+func newRevokeCmd(s streams) *cobra.Command {
+	return newChangeCmd(s, change{
+		use:   "revoke CREDENTIAL_ID",
+		short: "Revoke an issued credential (final)",
+		long: `Revoke a credential recorded in the store by setting its revocation
+status bit. Revocation is final; revoking again changes nothing.`,
+		done:  "revoked",
+		state: store.Revoked,
+		apply: (*issuer.Ledger).Revoke,
+	})
+}
+
+func newSuspendCmd(s streams) *cobra.Command {
+	return newChangeCmd(s, change{
+		use:   "suspend CREDENTIAL_ID",
+		short: "Suspend an issued credential (reversible)",
+		long: `Suspend a credential recorded in the store by setting its suspension
+status bit. Only credentials issued with --suspension have one.`,
+		done:  "suspended",
+		state: store.Suspended,
+		apply: (*issuer.Ledger).Suspend,
+	})
+}
+
+func newReinstateCmd(s streams) *cobra.Command {
+	return newChangeCmd(s, change{
+		use:   "reinstate CREDENTIAL_ID",
+		short: "Lift the suspension of an issued credential",
+		long: `Clear a suspended credential's suspension status bit. A revoked
+credential cannot be reinstated.`,
+		done:  "reinstated",
+		state: store.Active,
+		apply: (*issuer.Ledger).Reinstate,
+	})
+}
+
+func newChangeCmd(s streams, c change) *cobra.Command {
+	o := &changeOptions{}
+	verb, _, _ := strings.Cut(c.use, " ")
+	cmd := &cobra.Command{
+		Use:   c.use,
+		Short: c.short,
+		Long: c.long + `
+
+The change is recorded with --actor and --reason in the credential's audit
+trail (see badgesmith show). Verifiers see it once the status lists are
+signed and published again with badgesmith status publish.`,
+		Example: fmt.Sprintf(`  badgesmith %s urn:uuid:0f1e... --reason "issued in error"
+  badgesmith status publish --key registrar --out public/status`, verb),
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if strings.TrimSpace(o.reason) == "" {
+				return &usageError{"--reason is required"}
+			}
+			actor := o.actor
+			if actor == "" {
+				actor = "unknown"
+			}
+			db, err := openStore(o.store, false)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			ctx := cmd.Context()
+			before, err := db.GetCredential(ctx, args[0])
+			if err == nil && before.State == c.state {
+				fmt.Fprintf(s.out, "%s: already %s\n", args[0], c.state)
+				return nil
+			}
+			if err := c.apply(issuer.NewLedger(db), ctx, args[0], actor, o.reason); err != nil {
+				return err
+			}
+			fmt.Fprintf(s.out, "%s: %s\n", args[0], c.done)
+			fmt.Fprintln(s.err, "publish the status lists (badgesmith status publish) for verifiers to see the change")
+			return nil
+		},
+	}
+	o.AddFlags(cmd.Flags())
+	return cmd
+}
+
+func newStatusCmd(s streams) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "status",
+		Short: "Publish and inspect the issuer's status lists",
+		Long: `Sign and publish the Bitstring Status List credentials that carry the
+revocation and suspension bits of the credentials in the store.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
+	}
+	cmd.AddCommand(newStatusPublishCmd(s), newStatusListsCmd(s))
+	return cmd
+}
+
+type publishOptions struct {
+	store    string
+	keyring  string
+	key      string
+	out      string
+	suite    string
+	validFor time.Duration
+	ttl      time.Duration
+}
+
+func (o *publishOptions) AddFlags(fs *pflag.FlagSet) {
+	addStoreFlag(fs, &o.store)
+	fs.StringVar(&o.keyring, "keyring", defaultKeyring(), "keyring directory (env BADGESMITH_KEYRING)")
+	fs.StringVar(&o.key, "key", "", "the issuer's signing key, the one the credentials were issued with (required)")
+	fs.StringVar(&o.out, "out", "", "directory to write the lists to (required)")
+	fs.StringVar(&o.suite, "suite", "", "Data Integrity suite, as for issue (default: eddsa-rdfc-2022, or ecdsa-rdfc-2019 for a P-256 key)")
+	fs.DurationVar(&o.validFor, "valid-for", issuer.DefaultStatusValidity, "how long each list credential stays valid; publish again before it runs out")
+	fs.DurationVar(&o.ttl, "ttl", issuer.DefaultStatusTTL, "how long verifiers may cache a list")
+}
+
+func newStatusPublishCmd(s streams) *cobra.Command {
+	o := &publishOptions{}
+	cmd := &cobra.Command{
+		Use:   "publish",
+		Short: "Sign every status list and write it for hosting",
+		Long: `Sign a BitstringStatusListCredential for every status list in the store
+with the issuer's key and write each to --out under the last segment of its
+URL (https://example.edu/status/revocation-1 becomes OUT/revocation-1).
+Serve OUT at the --status-base-url given when issuing. Files are replaced
+atomically, so a server never reads a half-written list.
+
+Each list is valid for --valid-for; publish again before then (for example
+from cron) and after every revoke, suspend or reinstate.`,
+		Example: `  badgesmith status publish --key registrar --out public/status
+  badgesmith verify --status-dir public/status cred.json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			switch {
+			case o.key == "":
+				return &usageError{"--key is required"}
+			case o.out == "":
+				return &usageError{"--out is required"}
+			case o.validFor < time.Second:
+				return &usageError{"--valid-for must be at least 1s"}
+			case o.ttl < time.Millisecond:
+				return &usageError{"--ttl must be at least 1ms"}
+			}
+			ring, err := keys.OpenRing(o.keyring)
+			if err != nil {
+				return err
+			}
+			entry, err := ring.Get(o.key)
+			if err != nil {
+				return fmt.Errorf("key %q: %w", o.key, err)
+			}
+			suite, err := (&issueOptions{suite: o.suite, key: o.key}).suiteFor(entry, false)
+			if err != nil {
+				return err
+			}
+			id, vm, err := keyDID(entry)
+			if err != nil {
+				return err
+			}
+			db, err := openStore(o.store, false)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			is, err := issuer.New(issuer.Config{
+				Profile:            map[string]any{"name": o.key},
+				IssuerID:           id,
+				Key:                entry.KeyPair.Private,
+				VerificationMethod: vm,
+				Suite:              suite,
+				Store:              db,
+				StatusValidity:     o.validFor,
+				StatusTTL:          o.ttl,
+			})
+			if err != nil {
+				return err
+			}
+			paths, err := is.Publish(cmd.Context(), o.out)
+			for _, p := range paths {
+				fmt.Fprintln(s.out, p)
+			}
+			if err != nil {
+				return err
+			}
+			if len(paths) == 0 {
+				fmt.Fprintln(s.err, "no status lists in the store yet: issue with --store first")
+			}
+			return nil
+		},
+	}
+	o.AddFlags(cmd.Flags())
+	return cmd
+}
+
+func newStatusListsCmd(s streams) *cobra.Command {
+	var storePath string
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "lists",
+		Short: "Show the status lists in the store and how full they are",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			db, err := openStore(storePath, false)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			lists, err := db.Lists(cmd.Context(), "")
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return printJSON(s.out, nonNil(lists))
+			}
+			return printRows(s.out, []string{"LIST", "PURPOSE", "ALLOCATED", "SIZE", "CREATED"}, len(lists), func(i int) []string {
+				l := lists[i]
+				return []string{l.ID, l.Purpose, fmt.Sprint(l.Allocated), fmt.Sprint(l.Size), l.Created.Format(time.RFC3339)}
+			})
+		},
+	}
+	addStoreFlag(cmd.Flags(), &storePath)
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON array")
+	return cmd
+}
+
+type listOptions struct {
+	store       string
+	recipient   string
+	achievement string
+	status      string
+	since       string
+	until       string
+	limit       int
+	json        bool
+}
+
+func (o *listOptions) AddFlags(fs *pflag.FlagSet) {
+	addStoreFlag(fs, &o.store)
+	fs.StringVar(&o.recipient, "recipient", "", "only credentials for this recipient (subject id, or identity hash as recorded)")
+	fs.StringVar(&o.achievement, "achievement", "", "only credentials for this achievement id")
+	fs.StringVar(&o.status, "status", "", "only credentials in this state: active, revoked or suspended")
+	fs.StringVar(&o.since, "since", "", "only credentials issued at or after this date (YYYY-MM-DD, UTC) or RFC 3339 time")
+	fs.StringVar(&o.until, "until", "", "only credentials issued on or before this date (YYYY-MM-DD, UTC, the whole day) or at or before this RFC 3339 time")
+	fs.IntVar(&o.limit, "limit", 0, "print at most this many (0: all)")
+	fs.BoolVar(&o.json, "json", false, "print a JSON array of records")
+}
+
+// parseWhen reads a --since/--until value. A bare date covers its whole
+// UTC day, so the second result is the end of the day for it.
+func parseWhen(flag, v string) (start, end time.Time, err error) {
+	if t, err := time.Parse(time.DateOnly, v); err == nil {
+		return t, t.AddDate(0, 0, 1), nil
+	}
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		return t, t.Add(time.Nanosecond), nil
+	}
+	return time.Time{}, time.Time{}, &usageError{fmt.Sprintf("%s %q is neither a YYYY-MM-DD date nor an RFC 3339 time", flag, v)}
+}
+
+func (o *listOptions) filter() (store.Filter, error) {
+	f := store.Filter{Recipient: o.recipient, AchievementID: o.achievement, Limit: o.limit}
+	switch st := store.State(o.status); st {
+	case "", store.Active, store.Revoked, store.Suspended:
+		f.Status = st
+	default:
+		return f, &usageError{fmt.Sprintf("--status %q: want active, revoked or suspended", o.status)}
+	}
+	if o.limit < 0 {
+		return f, &usageError{"--limit must not be negative"}
+	}
+	if o.since != "" {
+		start, _, err := parseWhen("--since", o.since)
+		if err != nil {
+			return f, err
+		}
+		// The store's bound is exclusive; --since is inclusive.
+		f.IssuedAfter = start.Add(-time.Nanosecond)
+	}
+	if o.until != "" {
+		_, end, err := parseWhen("--until", o.until)
+		if err != nil {
+			return f, err
+		}
+		f.IssuedBefore = end
+	}
+	return f, nil
+}
+
+func newListCmd(s streams) *cobra.Command {
+	o := &listOptions{}
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "List issued credentials from the store",
+		Long: `List the credentials recorded in the store, oldest first, optionally
+filtered. On a terminal it prints a table; otherwise one tab-separated line
+per credential (id, state, issued at, achievement, recipient), for scripts.`,
+		Example: `  badgesmith list --status revoked
+  badgesmith list --achievement https://example.edu/achievements/intro-cs --since 2026-01-01 --json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			f, err := o.filter()
+			if err != nil {
+				return err
+			}
+			db, err := openStore(o.store, false)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			recs, err := db.ListCredentials(cmd.Context(), f)
+			if err != nil {
+				return err
+			}
+			if o.json {
+				return printJSON(s.out, nonNil(recs))
+			}
+			return printRows(s.out, []string{"ID", "STATE", "ISSUED", "ACHIEVEMENT", "RECIPIENT"}, len(recs), func(i int) []string {
+				r := recs[i]
+				return []string{r.ID, string(r.State), r.IssuedAt.UTC().Format(time.RFC3339), r.AchievementID, r.Recipient}
+			})
+		},
+	}
+	o.AddFlags(cmd.Flags())
+	return cmd
+}
+
+// printRows prints a table with a header on a terminal, else header-less
+// tab-separated lines.
+func printRows(w io.Writer, header []string, n int, row func(int) []string) error {
+	if !isTerminal(w) {
+		for i := range n {
+			if _, err := fmt.Fprintln(w, strings.Join(row(i), "\t")); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, strings.Join(header, "\t"))
+	for i := range n {
+		fmt.Fprintln(tw, strings.Join(row(i), "\t"))
+	}
+	return tw.Flush()
+}
+
+// isTerminal reports whether w is a character device, such as a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// nonNil makes an empty result print as [] rather than null.
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+// showReport is the --json form of show.
+type showReport struct {
+	Record *store.Record `json:"record"`
+	Audit  []store.Event `json:"audit"`
+}
+
+func newShowCmd(s streams) *cobra.Command {
+	var storePath string
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "show CREDENTIAL_ID",
+		Short: "Show an issued credential's record and audit trail",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			db, err := openStore(storePath, false)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			rec, err := db.GetCredential(cmd.Context(), args[0])
+			if err != nil {
+				return err
+			}
+			evs, err := db.Audit(cmd.Context(), args[0])
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return printJSON(s.out, showReport{Record: rec, Audit: nonNil(evs)})
+			}
+			return printRecord(s.out, rec, evs)
+		},
+	}
+	addStoreFlag(cmd.Flags(), &storePath)
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the record and audit trail as JSON")
+	return cmd
+}
+
+func printRecord(w io.Writer, r *store.Record, evs []store.Event) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	line := func(k, v string) {
+		if v != "" {
+			fmt.Fprintf(tw, "%s:\t%s\n", k, v)
+		}
+	}
+	line("id", r.ID)
+	line("state", string(r.State))
+	line("issued", r.IssuedAt.UTC().Format(time.RFC3339))
+	line("recipient", r.Recipient)
+	line("achievement", r.AchievementID)
+	line("issuer key", r.IssuerKey)
+	line("format", r.Format)
+	line("sha256", r.SHA256)
+	line("batch", r.BatchID)
+	line("row", r.RowKey)
+	for _, st := range r.Status {
+		line("status", fmt.Sprintf("%s %s index %d", st.Purpose, st.ListID, st.Index))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if len(evs) == 0 {
+		_, err := fmt.Fprintln(w, "audit: no status changes")
+		return err
+	}
+	fmt.Fprintln(w, "audit:")
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, ev := range evs {
+		actor := ev.Actor
+		if actor == "" {
+			actor = "-"
+		}
+		fmt.Fprintf(tw, "  %s\t%s\tby %s\t%s\n", ev.At.UTC().Format(time.RFC3339), eventName(ev), actor, ev.Reason)
+	}
+	return tw.Flush()
+}
+
+// eventName says what an audit event did in words.
+func eventName(ev store.Event) string {
+	switch {
+	case ev.Purpose == store.PurposeRevocation && ev.To != 0:
+		return "revoked"
+	case ev.Purpose == store.PurposeSuspension && ev.To != 0:
+		return "suspended"
+	case ev.Purpose == store.PurposeSuspension && ev.To == 0:
+		return "reinstated"
+	}
+	return fmt.Sprintf("%s %d -> %d", ev.Purpose, ev.From, ev.To)
+}

@@ -1,0 +1,109 @@
+package issuer_test
+
+import (
+	"context"
+	"crypto"
+	"encoding/json"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/badgesmith/badgesmith/issuer"
+	"github.com/badgesmith/badgesmith/keys"
+	"github.com/badgesmith/badgesmith/ob3"
+	"github.com/badgesmith/badgesmith/proof"
+)
+
+func jwtIssuer(t *testing.T, kt keys.Type) (*issuer.Issuer, crypto.PublicKey, string) {
+	t.Helper()
+	kp, err := keys.Generate(kt, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const id = "https://example.edu/issuers/565049"
+	is, err := issuer.New(issuer.Config{
+		Profile:            readJSON(t, "issuer.json"),
+		IssuerID:           id,
+		Key:                kp.Private,
+		VerificationMethod: id + "#key-1",
+		Now:                func() time.Time { return clock },
+		Rand:               &fixedRand{b: 1},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return is, kp.Public, id
+}
+
+func TestIssueJWT(t *testing.T) {
+	ctx := context.Background()
+	for _, tt := range []struct {
+		kt  keys.Type
+		alg string
+	}{{keys.Ed25519, "EdDSA"}, {keys.P256, "ES256"}, {keys.RSA2048, "RS256"}} {
+		is, pub, issuerID := jwtIssuer(t, tt.kt)
+		for _, format := range []string{proof.FormatVCJWT, proof.FormatJOSE} {
+			t.Run(tt.alg+"/"+format, func(t *testing.T) {
+				tok, err := is.IssueJWT(ctx, issuer.Request{
+					Achievement: readJSON(t, "achievement.json"),
+					Subject:     readJSON(t, "subject.json"),
+					ValidUntil:  clock.Add(365 * 24 * time.Hour),
+				}, format)
+				if err != nil {
+					t.Fatal(err)
+				}
+				res, err := proof.VerifyJWT(ctx, tok.Token, proof.JWTVerifyOptions{Keys: staticKey{pub}, Now: func() time.Time { return clock }})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if res.Algorithm != tt.alg || res.Format != format || res.KeyID != issuerID+"#key-1" {
+					t.Errorf("alg %s format %s kid %s", res.Algorithm, res.Format, res.KeyID)
+				}
+				if res.Credential["id"] != tok.ID || tok.ID == "" {
+					t.Errorf("id %q, credential id %v", tok.ID, res.Credential["id"])
+				}
+				if format == proof.FormatVCJWT {
+					if res.Claims["iss"] != issuerID || res.Claims["jti"] != tok.ID || res.Claims["nbf"] != float64(clock.Unix()) ||
+						res.Claims["exp"] != float64(clock.Add(365*24*time.Hour).Unix()) {
+						t.Errorf("claims %v", res.Claims)
+					}
+				}
+				raw, err := json.Marshal(res.Credential)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := ob3.ValidateSchema(raw); err != nil {
+					t.Errorf("credential in the token fails the schema: %v", err)
+				}
+			})
+		}
+	}
+}
+
+func TestIssueJWTRefuses(t *testing.T) {
+	is, _, _ := newIssuer(t, proof.EddsaRdfc2022)
+	_, err := is.IssueJWT(context.Background(), issuer.Request{
+		Achievement: readJSON(t, "achievement.json"),
+		Subject:     readJSON(t, "subject.json"),
+	}, "jws")
+	if !errors.Is(err, issuer.ErrInvalidInput) {
+		t.Errorf("unknown format: err = %v", err)
+	}
+}
+
+func TestIssueJWTFutureValidFrom(t *testing.T) {
+	is, pub, _ := jwtIssuer(t, keys.Ed25519)
+	from := clock.Add(48 * time.Hour)
+	tok, err := is.IssueJWT(context.Background(), issuer.Request{
+		Achievement: readJSON(t, "achievement.json"),
+		Subject:     readJSON(t, "subject.json"),
+		ValidFrom:   from,
+	}, proof.FormatVCJWT)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = proof.VerifyJWT(context.Background(), tok.Token, proof.JWTVerifyOptions{Keys: staticKey{pub}, Now: func() time.Time { return clock }})
+	if !errors.Is(err, proof.ErrNotYetValid) {
+		t.Errorf("err = %v, want ErrNotYetValid", err)
+	}
+}

@@ -1,0 +1,219 @@
+package issuer
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/badgesmith/badgesmith/contexts"
+	"github.com/badgesmith/badgesmith/internal/atomicfile"
+	"github.com/badgesmith/badgesmith/status"
+	"github.com/badgesmith/badgesmith/store"
+)
+
+// StatusListCredential builds, signs and self-verifies the
+// BitstringStatusListCredential for the store's list listID from its
+// current bits: id listID, issuer the issuer's id, valid from now for
+// Config.StatusValidity, and a credentialSubject (id listID + "#list") with
+// the list's purpose, encodedList and ttl (Config.StatusTTL in
+// milliseconds).
+//
+// Every credential recorded with an entry in the list must have been
+// signed by a key of this issuer: verifiers require the list's issuer to
+// be the credential's, so signing with another issuer's key would make the
+// list useless, and is refused with ErrInvalidInput.
+func (is *Issuer) StatusListCredential(ctx context.Context, listID string) (*Credential, error) {
+	if is.cfg.Store == nil {
+		return nil, fmt.Errorf("status list %s: %w", listID, ErrNoStore)
+	}
+	lists, err := is.cfg.Store.Lists(ctx, "")
+	if err != nil {
+		return nil, err
+	}
+	for _, l := range lists {
+		if l.ID != listID {
+			continue
+		}
+		foreign, err := is.foreignLists(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if err := foreign[listID]; err != nil {
+			return nil, err
+		}
+		return is.listCredential(ctx, l)
+	}
+	return nil, fmt.Errorf("status list %s: %w", listID, store.ErrUnknownList)
+}
+
+// foreignLists maps the id of each list holding an entry of a credential
+// signed by another issuer to an error saying so.
+func (is *Issuer) foreignLists(ctx context.Context) (map[string]error, error) {
+	// The store has no per-list query; one pass over the records is fine
+	// for the sizes a bolt file holds.
+	recs, err := is.cfg.Store.ListCredentials(ctx, store.Filter{})
+	if err != nil {
+		return nil, fmt.Errorf("checking status list issuers: %w", err)
+	}
+	out := map[string]error{}
+	for _, r := range recs {
+		controller, _, _ := strings.Cut(r.IssuerKey, "#")
+		if controller == is.cfg.IssuerID {
+			continue
+		}
+		for _, s := range r.Status {
+			if out[s.ListID] == nil {
+				out[s.ListID] = fmt.Errorf("status list %s: %w: credential %s was issued by %s, not %s; sign the list with that issuer's key",
+					s.ListID, ErrInvalidInput, r.ID, controller, is.cfg.IssuerID)
+			}
+		}
+	}
+	return out, nil
+}
+
+func (is *Issuer) listCredential(ctx context.Context, info store.ListInfo) (*Credential, error) {
+	bits, statusSize, size, err := is.cfg.Store.ListBits(ctx, info.ID)
+	if err != nil {
+		return nil, err
+	}
+	list, err := listFromBits(bits, statusSize, size)
+	if err != nil {
+		return nil, fmt.Errorf("status list %s: %w", info.ID, err)
+	}
+	encoded, err := list.Encode()
+	if err != nil {
+		return nil, fmt.Errorf("status list %s: %w", info.ID, err)
+	}
+	now := is.cfg.Now().UTC().Truncate(time.Second)
+	cred := map[string]any{
+		"@context":   []any{contexts.CredentialsV2},
+		"id":         info.ID,
+		"type":       []any{"VerifiableCredential", status.TypeBitstringCredential},
+		"issuer":     is.cfg.IssuerID,
+		"validFrom":  now.Format(time.RFC3339),
+		"validUntil": now.Add(is.cfg.StatusValidity).Format(time.RFC3339),
+		"credentialSubject": map[string]any{
+			"id":            info.ID + "#list",
+			"type":          status.TypeBitstringList,
+			"statusPurpose": info.Purpose,
+			"encodedList":   encoded,
+			// A float64, as encoding/json decodes it, so the self-check
+			// canonicalizes the same value the signature covers.
+			"ttl": float64(is.cfg.StatusTTL.Milliseconds()),
+		},
+	}
+	signed, err := is.Sign(ctx, cred)
+	if err != nil {
+		return nil, fmt.Errorf("status list %s: %w", info.ID, err)
+	}
+	return signed, nil
+}
+
+// listFromBits copies a store bitstring (entries packed from the most
+// significant bit of byte 0, as in package status) into a status.List.
+func listFromBits(bits []byte, statusSize, size int) (*status.List, error) {
+	list, err := status.New(size, statusSize)
+	if err != nil {
+		return nil, err
+	}
+	if len(bits)*8 < size*statusSize {
+		return nil, fmt.Errorf("bitstring of %d bytes is short for %d entries of %d bits", len(bits), size, statusSize)
+	}
+	// Most lists are nearly all zero; only entries with a set bit are
+	// copied, each once.
+	last := -1
+	for i, b := range bits {
+		if b == 0 {
+			continue
+		}
+		for j := range 8 {
+			if b&(0x80>>j) == 0 {
+				continue
+			}
+			e := (i*8 + j) / statusSize
+			if e == last || e >= size {
+				continue
+			}
+			last = e
+			var v uint64
+			for p := e * statusSize; p < (e+1)*statusSize; p++ {
+				v = v<<1 | uint64(bits[p/8]>>(7-p%8)&1)
+			}
+			if err := list.Set(e, v); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return list, nil
+}
+
+// Publish signs every status list in the store (see StatusListCredential)
+// and writes each to dir, creating dir if needed, under the last path
+// segment of its URL (https://example.edu/status/revocation-1 becomes
+// dir/revocation-1), which is where a web server serving dir at the base
+// URL, and a verifier's status directory, look for it. Each file is
+// replaced atomically, so a reader or a crash sees the old list or the new
+// one, never a torn file. It returns the paths written, in list order.
+func (is *Issuer) Publish(ctx context.Context, dir string) ([]string, error) {
+	if is.cfg.Store == nil {
+		return nil, fmt.Errorf("publishing status lists: %w", ErrNoStore)
+	}
+	lists, err := is.cfg.Store.Lists(ctx, "")
+	if err != nil {
+		return nil, err
+	}
+	foreign, err := is.foreignLists(ctx)
+	if err != nil {
+		return nil, err
+	}
+	names := make(map[string]string, len(lists))
+	for _, l := range lists {
+		if err := foreign[l.ID]; err != nil {
+			return nil, err
+		}
+		name, err := fileName(l.ID)
+		if err != nil {
+			return nil, err
+		}
+		if other, ok := names[name]; ok {
+			return nil, fmt.Errorf("status lists %s and %s would both be written to %s", other, l.ID, name)
+		}
+		names[name] = l.ID
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("publishing status lists: %w", err)
+	}
+	paths := make([]string, 0, len(lists))
+	for _, l := range lists {
+		cred, err := is.listCredential(ctx, l)
+		if err != nil {
+			return paths, err
+		}
+		name, _ := fileName(l.ID)
+		p := filepath.Join(dir, name)
+		if err := atomicfile.WriteFile(p, cred.JSON, 0o644); err != nil {
+			return paths, err
+		}
+		paths = append(paths, p)
+	}
+	return paths, nil
+}
+
+// fileName returns the last path segment of a list URL, refusing one that
+// could not be a plain file name.
+func fileName(listID string) (string, error) {
+	u, err := url.Parse(listID)
+	if err != nil {
+		return "", fmt.Errorf("status list %s: %w", listID, err)
+	}
+	name := path.Base(u.Path)
+	if name == "" || name == "." || name == "/" || name == ".." || strings.ContainsAny(name, `\`) || strings.HasPrefix(name, ".") {
+		return "", fmt.Errorf("status list %s: %w: its url has no usable last path segment", listID, ErrInvalidInput)
+	}
+	return name, nil
+}

@@ -1,0 +1,145 @@
+package issuer
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/badgesmith/badgesmith/store"
+)
+
+// Errors of the store-backed operations.
+var (
+	// ErrNoStore means the operation needs a store and none is configured.
+	ErrNoStore = errors.New("no store configured")
+	// ErrNoStatusEntry means the credential was issued without a status
+	// entry for the purpose asked for, e.g. suspending a credential issued
+	// without suspension.
+	ErrNoStatusEntry = errors.New("no status entry for that purpose")
+)
+
+// RecordIssued records a signed credential in the store: doc is the signed
+// credential, signed its exact bytes as handed out (hashed into the
+// record), format store.FormatDI or store.FormatJWT, and refs the entries
+// AttachStatus reserved. Call it before handing the credential out, so
+// that every credential in the wild can be found and revoked.
+func (is *Issuer) RecordIssued(ctx context.Context, doc map[string]any, signed []byte, format string, refs []store.StatusRef) error {
+	if is.cfg.Store == nil {
+		return fmt.Errorf("recording credential: %w", ErrNoStore)
+	}
+	id, _ := doc["id"].(string)
+	if id == "" {
+		return fmt.Errorf("recording credential: id: %w: required", ErrInvalidInput)
+	}
+	sum := sha256.Sum256(signed)
+	rec := store.Record{
+		ID:            id,
+		Recipient:     recipientOf(doc),
+		AchievementID: achievementOf(doc),
+		IssuerKey:     is.cfg.VerificationMethod,
+		Format:        format,
+		IssuedAt:      is.cfg.Now().UTC(),
+		Status:        refs,
+		SHA256:        hex.EncodeToString(sum[:]),
+	}
+	if err := is.cfg.Store.PutCredential(ctx, rec); err != nil {
+		return fmt.Errorf("recording credential %s: %w", id, err)
+	}
+	return nil
+}
+
+// recipientOf returns the subject's id or, without one, the identityHash
+// of its first identifier (a salted hash unless issued in the clear).
+func recipientOf(doc map[string]any) string {
+	subject, _ := doc["credentialSubject"].(map[string]any)
+	if id, ok := subject["id"].(string); ok && id != "" {
+		return id
+	}
+	idents, _ := subject["identifier"].([]any)
+	for _, x := range idents {
+		if m, ok := x.(map[string]any); ok {
+			if h, ok := m["identityHash"].(string); ok && h != "" {
+				return h
+			}
+		}
+	}
+	return ""
+}
+
+func achievementOf(doc map[string]any) string {
+	subject, _ := doc["credentialSubject"].(map[string]any)
+	a, _ := subject["achievement"].(map[string]any)
+	id, _ := a["id"].(string)
+	return id
+}
+
+// Ledger changes the status of recorded credentials. It needs only the
+// store, not the signing key: a change takes effect for verifiers once the
+// lists are signed and published again (Issuer.Publish). A nil Ledger's
+// methods return ErrNoStore.
+type Ledger struct {
+	store store.Store
+}
+
+// NewLedger returns a Ledger over s.
+func NewLedger(s store.Store) *Ledger { return &Ledger{store: s} }
+
+// Revoke sets the credential's revocation entry. Revocation is final;
+// revoking again succeeds without a new audit event. An unknown id is
+// store.ErrNotFound.
+func (l *Ledger) Revoke(ctx context.Context, credentialID, actor, reason string) error {
+	return l.change(ctx, "revoking", credentialID, store.PurposeRevocation, 1, actor, reason)
+}
+
+// Suspend sets the credential's suspension entry. A credential issued
+// without one is ErrNoStatusEntry; a revoked one is store.ErrFinal.
+func (l *Ledger) Suspend(ctx context.Context, credentialID, actor, reason string) error {
+	return l.change(ctx, "suspending", credentialID, store.PurposeSuspension, 1, actor, reason)
+}
+
+// Reinstate clears the credential's suspension entry. A revoked credential
+// cannot be reinstated (store.ErrFinal); one issued without a suspension
+// entry is ErrNoStatusEntry.
+func (l *Ledger) Reinstate(ctx context.Context, credentialID, actor, reason string) error {
+	return l.change(ctx, "reinstating", credentialID, store.PurposeSuspension, 0, actor, reason)
+}
+
+func (l *Ledger) change(ctx context.Context, verb, id, purpose string, value uint64, actor, reason string) error {
+	if l == nil || l.store == nil {
+		return fmt.Errorf("%s %s: %w", verb, id, ErrNoStore)
+	}
+	if strings.TrimSpace(id) == "" {
+		return fmt.Errorf("%s: credential id: %w: required", verb, ErrInvalidInput)
+	}
+	rec, err := l.store.GetCredential(ctx, id)
+	if err != nil {
+		return fmt.Errorf("%s: %w", verb, err)
+	}
+	// Suspending or reinstating a revoked credential would change nothing a
+	// verifier sees, and reinstating would read as undoing the revocation.
+	if purpose != store.PurposeRevocation && rec.State == store.Revoked {
+		return fmt.Errorf("%s %s: credential is revoked: %w", verb, id, store.ErrFinal)
+	}
+	if !hasPurpose(rec, purpose) {
+		return fmt.Errorf("%s %s: issued without a %s entry: %w", verb, id, purpose, ErrNoStatusEntry)
+	}
+	err = l.store.SetStatus(ctx, store.Change{
+		CredentialID: id, Purpose: purpose, Value: value, Actor: actor, Reason: reason,
+	})
+	if err != nil {
+		return fmt.Errorf("%s: %w", verb, err)
+	}
+	return nil
+}
+
+func hasPurpose(r *store.Record, purpose string) bool {
+	for _, s := range r.Status {
+		if s.Purpose == purpose {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,190 @@
+package issuer
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/badgesmith/badgesmith/status"
+	"github.com/badgesmith/badgesmith/store"
+)
+
+// Defaults for the status list credentials Publish signs.
+const (
+	// DefaultStatusValidity is how long a published list credential is
+	// valid when Config.StatusValidity is zero. A verifier refuses a list
+	// past its validUntil, so the lists must be re-published within it.
+	DefaultStatusValidity = 24 * time.Hour
+	// DefaultStatusTTL is the ttl a list advertises when Config.StatusTTL is
+	// zero: short, so a revocation reaches verifiers soon after publishing.
+	DefaultStatusTTL = 5 * time.Minute
+)
+
+// maxListSize keeps new lists decodable under a verifier's default cap.
+const maxListSize = 8 * status.DefaultMaxBytes
+
+// newListTries bounds how often allocation retries when another process
+// created the list number it chose first.
+const newListTries = 8
+
+// checkStatusConfig validates and defaults the status fields of cfg.
+func checkStatusConfig(cfg *Config) error {
+	switch {
+	case cfg.StatusListSize == 0:
+		cfg.StatusListSize = status.MinEntries
+	case cfg.StatusListSize < status.MinEntries || cfg.StatusListSize > maxListSize:
+		return fmt.Errorf("status list size %d: %w: must be in %d..%d", cfg.StatusListSize, ErrInvalidInput, status.MinEntries, maxListSize)
+	}
+	switch {
+	case cfg.StatusValidity == 0:
+		cfg.StatusValidity = DefaultStatusValidity
+	case cfg.StatusValidity < time.Second:
+		return fmt.Errorf("status validity %s: %w: must be at least a second", cfg.StatusValidity, ErrInvalidInput)
+	}
+	switch {
+	case cfg.StatusTTL == 0:
+		cfg.StatusTTL = DefaultStatusTTL
+	case cfg.StatusTTL < time.Millisecond:
+		return fmt.Errorf("status ttl %s: %w: must be at least a millisecond", cfg.StatusTTL, ErrInvalidInput)
+	}
+	if cfg.StatusBaseURL == "" {
+		return nil
+	}
+	u, err := url.Parse(cfg.StatusBaseURL)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		return fmt.Errorf("status base url %q: %w: must be an absolute http(s) URL without query or fragment", cfg.StatusBaseURL, ErrInvalidInput)
+	}
+	if !strings.HasSuffix(cfg.StatusBaseURL, "/") {
+		cfg.StatusBaseURL += "/"
+	}
+	return nil
+}
+
+// ListURL returns the URL of the status list for purpose numbered n, which
+// is also the id of its list credential: StatusBaseURL + purpose + "-" + n.
+func (is *Issuer) ListURL(purpose string, n int) string {
+	return is.cfg.StatusBaseURL + purpose + "-" + strconv.Itoa(n)
+}
+
+// nextListNumber returns one more than the highest number of a list for
+// purpose under the issuer's base URL, so numbers are never reused even if
+// lists from other bases are interleaved.
+func (is *Issuer) nextListNumber(purpose string, lists []store.ListInfo) int {
+	prefix := is.cfg.StatusBaseURL + purpose + "-"
+	n := 0
+	for _, l := range lists {
+		rest, ok := strings.CutPrefix(l.ID, prefix)
+		if !ok {
+			continue
+		}
+		if k, err := strconv.Atoi(rest); err == nil && k > n {
+			n = k
+		}
+	}
+	return n + 1
+}
+
+// newList returns the store callback that makes the next list for purpose,
+// given the lists the store held just before.
+func (is *Issuer) newList(purpose string, lists []store.ListInfo) func() store.ListInfo {
+	id := is.ListURL(purpose, is.nextListNumber(purpose, lists))
+	return func() store.ListInfo {
+		return store.ListInfo{ID: id, Purpose: purpose, Size: is.cfg.StatusListSize, StatusSize: 1}
+	}
+}
+
+// allocate reserves a random unused index for purpose, rolling over to a
+// new list when every list is full.
+func (is *Issuer) allocate(ctx context.Context, purpose string) (store.StatusRef, error) {
+	var err error
+	for range newListTries {
+		var lists []store.ListInfo
+		lists, err = is.cfg.Store.Lists(ctx, purpose)
+		if err != nil {
+			return store.StatusRef{}, err
+		}
+		var ref store.StatusRef
+		ref, err = is.cfg.Store.AllocateIndex(ctx, purpose, is.newList(purpose, lists))
+		// ErrExists: another process made the list we meant to make after
+		// we listed; list again and take the next number.
+		if !errors.Is(err, store.ErrExists) {
+			return ref, err
+		}
+	}
+	return store.StatusRef{}, err
+}
+
+// purposes returns the status purposes every credential gets.
+func (is *Issuer) purposes() []string {
+	if is.cfg.Suspension {
+		return []string{store.PurposeRevocation, store.PurposeSuspension}
+	}
+	return []string{store.PurposeRevocation}
+}
+
+// AttachStatus reserves a status list index for each purpose the issuer
+// uses (revocation, and suspension if Config.Suspension) and returns a copy
+// of cred, a credential as Build returns it, with the matching
+// BitstringStatusListEntry values as its credentialStatus, checked again
+// against the OB 3.0 schema, and the reserved entries for RecordIssued.
+//
+// With revocation only, credentialStatus is one object, as the OB 3.0
+// strict schema requires; with suspension it is an array of two, which
+// that schema rejects, so each entry is checked in turn on its own.
+// Reserved indices are never released: a failure after this call wastes
+// them, which is safe (see package store).
+func (is *Issuer) AttachStatus(ctx context.Context, cred map[string]any) (map[string]any, []store.StatusRef, error) {
+	if is.cfg.Store == nil {
+		return nil, nil, fmt.Errorf("attaching status: %w", ErrNoStore)
+	}
+	if is.cfg.StatusBaseURL == "" {
+		return nil, nil, fmt.Errorf("attaching status: status base url: %w: required with a store", ErrInvalidInput)
+	}
+	if _, ok := cred["credentialStatus"]; ok {
+		return nil, nil, fmt.Errorf("credentialStatus: %w: already present", ErrInvalidInput)
+	}
+	var refs []store.StatusRef
+	var entries []any
+	for _, purpose := range is.purposes() {
+		ref, err := is.allocate(ctx, purpose)
+		if err != nil {
+			return nil, nil, fmt.Errorf("attaching status: %w", err)
+		}
+		refs = append(refs, ref)
+		entries = append(entries, entryFor(ref).Map())
+	}
+	out := deepCopy(cred)
+	for _, e := range entries {
+		out["credentialStatus"] = e
+		raw, err := json.Marshal(out)
+		if err != nil {
+			return nil, nil, fmt.Errorf("encoding credential: %w", err)
+		}
+		if err := validate(raw); err != nil {
+			return nil, nil, err
+		}
+	}
+	if len(entries) == 1 {
+		out["credentialStatus"] = entries[0]
+	} else {
+		out["credentialStatus"] = entries
+	}
+	return out, refs, nil
+}
+
+// entryFor returns the credentialStatus entry for ref. Its id is the list
+// URL with the index as fragment, unique per entry and not the list's URL.
+func entryFor(ref store.StatusRef) *status.Entry {
+	return &status.Entry{
+		ID:                   ref.ListID + "#" + strconv.Itoa(ref.Index),
+		Type:                 status.TypeBitstringEntry,
+		StatusPurpose:        ref.Purpose,
+		StatusListIndex:      ref.Index,
+		StatusListCredential: ref.ListID,
+	}
+}
