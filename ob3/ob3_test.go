@@ -205,7 +205,10 @@ func TestValidateProblems(t *testing.T) {
 		{"identity object", func(c *Credential) {
 			c.CredentialSubject.Achievement.Identifier = []IdentityObject{{Type: "IdentityObject", Hashed: true, IdentityHash: "abc", IdentityType: "emailAddress"}}
 		}, "credentialSubject.identifier[0].identityHash", "sha256$"},
-		{"status", func(c *Credential) { c.CredentialStatus = &CredentialStatus{Type: "1EdTechRevocationList"} }, "credentialStatus.id", "required"},
+		{"status", func(c *Credential) { c.CredentialStatus = StatusEntries{{Type: "1EdTechRevocationList"}} }, "credentialStatus.id", "required"},
+		{"second status entry", func(c *Credential) {
+			c.CredentialStatus = StatusEntries{{ID: "https://example.edu/s#1", Type: "BitstringStatusListEntry"}, {Type: "BitstringStatusListEntry"}}
+		}, "credentialStatus[1].id", "required"},
 		{"endorsement subject", func(c *Credential) {
 			c.Type = Types{"VerifiableCredential", "EndorsementCredential"}
 		}, "credentialSubject.type", "EndorsementSubject"},

@@ -33,7 +33,7 @@ type Credential struct {
 	EndorsementJwt    []string                    `json:"endorsementJwt,omitempty"`
 	Evidence          []Evidence                  `json:"evidence,omitempty"`
 	CredentialSchema  OneOrMany[CredentialSchema] `json:"credentialSchema,omitempty"`
-	CredentialStatus  *CredentialStatus           `json:"credentialStatus,omitempty"`
+	CredentialStatus  StatusEntries               `json:"credentialStatus,omitempty"`
 	RefreshService    *RefreshService             `json:"refreshService,omitempty"`
 	TermsOfUse        OneOrMany[TermsOfUse]       `json:"termsOfUse,omitempty"`
 	Proof             OneOrMany[map[string]any]   `json:"proof,omitempty"`
@@ -354,6 +354,32 @@ func (t Types) Has(name string) bool { return slices.Contains(t, name) }
 func (t Types) HasAny(names ...string) bool {
 	return slices.ContainsFunc(names, t.Has)
 }
+
+// StatusEntries holds a credential's credentialStatus. OB 3.0's schema
+// allows one object; VC 2.0 allows an array, which an issuer needs to offer
+// both revocation and suspension. One entry is written as an object so that
+// such credentials still pass the strict OB 3.0 schema.
+type StatusEntries []CredentialStatus
+
+// MarshalJSON writes one entry as an object and several as an array.
+func (s StatusEntries) MarshalJSON() ([]byte, error) {
+	if len(s) == 1 {
+		return json.Marshal(s[0])
+	}
+	return json.Marshal([]CredentialStatus(s))
+}
+
+// UnmarshalJSON accepts one entry object or an array of them.
+func (s *StatusEntries) UnmarshalJSON(data []byte) error {
+	var l OneOrMany[CredentialStatus]
+	if err := l.UnmarshalJSON(data); err != nil {
+		return err
+	}
+	*s = StatusEntries(l)
+	return nil
+}
+
+func (StatusEntries) oneOrMany() {}
 
 // OneOrMany is a list that JSON-LD compaction may write as a single value;
 // it decodes either form and encodes as an array.

@@ -202,8 +202,11 @@ func (v *validator) credential(c *Credential, path string) {
 		v.required(p, "id", s.ID)
 		v.required(p, "type", s.Type)
 	}
-	if s := c.CredentialStatus; s != nil {
+	for i, s := range c.CredentialStatus {
 		p := joinPath(path, "credentialStatus")
+		if len(c.CredentialStatus) > 1 {
+			p = indexPath(p, i)
+		}
 		v.required(p, "id", s.ID)
 		v.required(p, "type", s.Type)
 	}

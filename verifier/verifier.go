@@ -349,9 +349,15 @@ func (v *Verifier) checkSchema(r *report, data []byte) {
 		r.fail(CheckSchema, "", err.Error())
 		return
 	}
-	if err := ob3.ValidateSchema(normalized); err != nil {
-		r.fail(CheckSchema, pathOf(err), err.Error())
-		return
+	for i, variant := range normalized {
+		if err := ob3.ValidateSchema(variant); err != nil {
+			path := pathOf(err)
+			if len(normalized) > 1 && strings.HasPrefix(path, "credentialStatus") {
+				path = fmt.Sprintf("credentialStatus[%d]%s", i, strings.TrimPrefix(path, "credentialStatus"))
+			}
+			r.fail(CheckSchema, path, err.Error())
+			return
+		}
 	}
 	if err := ob3.ValidateJSON(data); err != nil {
 		r.fail(CheckSchema, pathOf(err), err.Error())
@@ -360,6 +366,9 @@ func (v *Verifier) checkSchema(r *report, data []byte) {
 	reason := "conforms to the open badges 3.0 json schema and data model"
 	if len(expanded) > 0 {
 		reason += " (read " + strings.Join(expanded, ", ") + " given as a single value as a one-element array, as JSON-LD compaction allows)"
+	}
+	if len(normalized) > 1 {
+		reason += fmt.Sprintf("; each of the %d credentialStatus entries checked against the schema's single-entry form", len(normalized))
 	}
 	r.pass(CheckSchema, reason)
 }
@@ -370,9 +379,11 @@ func (v *Verifier) checkSchema(r *report, data []byte) {
 // and the reference stack and the 1EdTech test vector emit a single proof.
 var compactable = []string{"proof", "credentialSchema", "termsOfUse"}
 
-// expandCompacted returns data with compactable single values wrapped in
-// arrays, and the names of the properties it wrapped.
-func expandCompacted(data []byte) ([]byte, []string, error) {
+// expandCompacted returns the documents to check against the strict OB 3.0
+// schema: data with compactable single values wrapped in arrays, once per
+// credentialStatus entry when there are several (VC 2.0 allows an array, the
+// OB schema only one object), and the names of the properties it wrapped.
+func expandCompacted(data []byte) ([][]byte, []string, error) {
 	var doc map[string]any
 	if err := json.Unmarshal(data, &doc); err != nil {
 		return nil, nil, fmt.Errorf("malformed json: %w", err)
@@ -384,14 +395,27 @@ func expandCompacted(data []byte) ([]byte, []string, error) {
 			wrapped = append(wrapped, k)
 		}
 	}
-	if len(wrapped) == 0 {
-		return data, nil, nil
+	statuses, isList := doc["credentialStatus"].([]any)
+	if len(wrapped) == 0 && !isList {
+		return [][]byte{data}, nil, nil
 	}
-	out, err := json.Marshal(doc)
-	if err != nil {
-		return nil, nil, fmt.Errorf("re-encoding credential: %w", err)
+	if !isList || len(statuses) == 0 {
+		out, err := json.Marshal(doc)
+		if err != nil {
+			return nil, nil, fmt.Errorf("re-encoding credential: %w", err)
+		}
+		return [][]byte{out}, wrapped, nil
 	}
-	return out, wrapped, nil
+	variants := make([][]byte, 0, len(statuses))
+	for _, st := range statuses {
+		doc["credentialStatus"] = st
+		out, err := json.Marshal(doc)
+		if err != nil {
+			return nil, nil, fmt.Errorf("re-encoding credential: %w", err)
+		}
+		variants = append(variants, out)
+	}
+	return variants, wrapped, nil
 }
 
 // boundKey is what the key fetcher learned about the verification method.
