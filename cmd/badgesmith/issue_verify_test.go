@@ -214,3 +214,49 @@ func TestIssueBadInputWritesNothing(t *testing.T) {
 		})
 	}
 }
+
+func TestVerifyManyFilesKeepsOrder(t *testing.T) {
+	dir := t.TempDir()
+	cred, _ := issueSample(t, dir)
+	data, err := os.ReadFile(cred)
+	if err != nil {
+		t.Fatal(err)
+	}
+	forged := strings.Replace(string(data), `"name": "Applied Data Analysis"`, `"name": "Forged"`, 1)
+	var files []string
+	var want []bool
+	for i := range 24 {
+		p := filepath.Join(dir, "c"+strings.Repeat("x", i)+".json")
+		body, ok := string(data), true
+		if i%3 == 1 {
+			body, ok = forged, false
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, p)
+		want = append(want, ok)
+	}
+	code, out, _ := runKeys(t, "", append([]string{"verify", "--json", "--jobs", "4"}, files...)...)
+	if code != exitInvalid {
+		t.Fatalf("exit %d, want 1", code)
+	}
+	var reports []struct {
+		File  string `json:"file"`
+		Valid bool   `json:"valid"`
+	}
+	if err := json.Unmarshal([]byte(out), &reports); err != nil {
+		t.Fatal(err)
+	}
+	if len(reports) != len(files) {
+		t.Fatalf("%d reports for %d files", len(reports), len(files))
+	}
+	for i, r := range reports {
+		if r.File != files[i] || r.Valid != want[i] {
+			t.Errorf("report %d = %s valid=%v, want %s valid=%v", i, r.File, r.Valid, files[i], want[i])
+		}
+	}
+	if code, _, _ := runKeys(t, "", "verify", "-", "-"); code != exitError {
+		t.Errorf("verify - - exit %d, want 2", code)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -22,6 +23,7 @@ type verifyOptions struct {
 	skew    time.Duration
 	// allowPrivate lets fetches reach loopback and private addresses.
 	allowPrivate bool
+	jobs         int
 	timeout      time.Duration
 	// statusDir holds status lists for offline checks.
 	statusDir string
@@ -33,6 +35,7 @@ func (o *verifyOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.at, "at", "", "check the validity window at this RFC 3339 time instead of now")
 	fs.DurationVar(&o.skew, "clock-skew", 0, "tolerated clock difference on validFrom/validUntil")
 	fs.BoolVar(&o.allowPrivate, "allow-private-network", false, "let did:web and status list fetches reach loopback and private addresses")
+	fs.IntVar(&o.jobs, "jobs", runtime.GOMAXPROCS(0), "files verified in parallel")
 	fs.DurationVar(&o.timeout, "fetch-timeout", 10*time.Second, "timeout for each network fetch")
 	fs.StringVar(&o.statusDir, "status-dir", "", "read status lists from this directory before fetching them: https://HOST/a/b is DIR/HOST/a/b, else DIR/b (either with or without .json)")
 }
@@ -72,6 +75,12 @@ func (o *verifyOptions) run(cmd *cobra.Command, s streams, files []string) error
 	if o.maxSize <= 0 {
 		return &usageError{"--max-size must be positive"}
 	}
+	if o.jobs <= 0 {
+		return &usageError{"--jobs must be positive"}
+	}
+	if n := countStdin(files); n > 1 {
+		return &usageError{"standard input (-) can be verified only once"}
+	}
 	vopts := verifier.Options{
 		MaxSize:    o.maxSize,
 		ClockSkew:  o.skew,
@@ -100,35 +109,42 @@ func (o *verifyOptions) run(cmd *cobra.Command, s streams, files []string) error
 			code = c
 		}
 	}
-	reports := make([]fileReport, 0, len(files))
-	for _, name := range files {
-		rep := fileReport{File: name}
-		// A baked image may be larger than the credential it carries; the
-		// verifier bounds both.
-		data, err := readInput(s, name, max(o.maxSize, verifier.DefaultMaxImageSize))
-		if err != nil {
-			rep.Error = err.Error()
-			if errors.Is(err, errTooLarge) {
-				worse(exitInvalid)
-			} else {
-				worse(exitError)
+	// Files are verified on every core; reports come out in argument order,
+	// each as soon as it and all before it are done. Standard input ("-")
+	// can be read only once, so it is read up front.
+	results := make([]chan verifyOutcome, len(files))
+	for i := range results {
+		results[i] = make(chan verifyOutcome, 1)
+	}
+	jobs := make(chan int)
+	workers := min(o.jobs, len(files))
+	for range workers {
+		go func() {
+			for i := range jobs {
+				results[i] <- o.verifyOne(cmd, s, v, files[i])
 			}
-		} else {
-			res, verr := v.Verify(cmd.Context(), data)
-			rep.Result = res
-			var ve *verifier.VerificationError
-			switch {
-			case verr == nil:
-			case errors.As(verr, &ve):
-				worse(exitInvalid)
-			default:
-				rep.Error = verr.Error()
-				worse(exitError)
+		}()
+	}
+	go func() {
+		defer close(jobs)
+		for i := range files {
+			select {
+			case jobs <- i:
+			case <-cmd.Context().Done():
+				for j := i; j < len(files); j++ {
+					results[j] <- verifyOutcome{rep: fileReport{File: files[j], Error: cmd.Context().Err().Error()}, code: exitError}
+				}
+				return
 			}
 		}
-		reports = append(reports, rep)
+	}()
+	reports := make([]fileReport, 0, len(files))
+	for i := range files {
+		out := <-results[i]
+		worse(out.code)
+		reports = append(reports, out.rep)
 		if !o.json {
-			printReport(s.out, rep)
+			printReport(s.out, out.rep)
 		}
 	}
 	if o.json {
@@ -142,6 +158,38 @@ func (o *verifyOptions) run(cmd *cobra.Command, s streams, files []string) error
 		return &silentError{code: code}
 	}
 	return nil
+}
+
+// verifyOutcome is one file's report and the exit code it calls for.
+type verifyOutcome struct {
+	rep  fileReport
+	code int
+}
+
+func (o *verifyOptions) verifyOne(cmd *cobra.Command, s streams, v *verifier.Verifier, name string) verifyOutcome {
+	rep := fileReport{File: name}
+	// A baked image may be larger than the credential it carries; the
+	// verifier bounds both.
+	data, err := readInput(s, name, max(o.maxSize, verifier.DefaultMaxImageSize))
+	if err != nil {
+		rep.Error = err.Error()
+		if errors.Is(err, errTooLarge) {
+			return verifyOutcome{rep, exitInvalid}
+		}
+		return verifyOutcome{rep, exitError}
+	}
+	res, verr := v.Verify(cmd.Context(), data)
+	rep.Result = res
+	var ve *verifier.VerificationError
+	switch {
+	case verr == nil:
+		return verifyOutcome{rep, exitOK}
+	case errors.As(verr, &ve):
+		return verifyOutcome{rep, exitInvalid}
+	default:
+		rep.Error = verr.Error()
+		return verifyOutcome{rep, exitError}
+	}
 }
 
 func printReport(w io.Writer, rep fileReport) {
@@ -172,4 +220,14 @@ func printReport(w io.Writer, rep fileReport) {
 		}
 		fmt.Fprintf(w, "  %-7s  %-8s  %s\n", c.Status, c.Check, reason)
 	}
+}
+
+func countStdin(files []string) int {
+	n := 0
+	for _, f := range files {
+		if f == "-" {
+			n++
+		}
+	}
+	return n
 }
