@@ -139,12 +139,12 @@ func (l Limits) itxtText(c pngChunk) ([]byte, error) {
 	case flag == 1 && method == 0:
 		zr, err := zlib.NewReader(bytes.NewReader(rest))
 		if err != nil {
-			return nil, fmt.Errorf("%w: png iTXt chunk at offset %d: %v", ErrMalformedImage, c.start, err)
+			return nil, fmt.Errorf("%w: png iTXt chunk at offset %d: %w", ErrMalformedImage, c.start, err)
 		}
 		// Read one byte past the limit to tell "at the limit" from a bomb.
 		text, err = io.ReadAll(io.LimitReader(zr, l.maxCredential()+1))
 		if err != nil {
-			return nil, fmt.Errorf("%w: png iTXt chunk at offset %d: decompressing: %v", ErrMalformedImage, c.start, err)
+			return nil, fmt.Errorf("%w: png iTXt chunk at offset %d: decompressing: %w", ErrMalformedImage, c.start, err)
 		}
 		if err := l.checkCredential(len(text)); err != nil {
 			return nil, fmt.Errorf("png iTXt chunk at offset %d: decompressed %w", c.start, err)

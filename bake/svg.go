@@ -59,7 +59,7 @@ func (l Limits) scanSVG(svg []byte, first bool) (*svgScan, error) {
 			break
 		}
 		if err != nil {
-			return nil, fmt.Errorf("%w: svg at byte %d: %v", ErrMalformedImage, start, err)
+			return nil, fmt.Errorf("%w: svg at byte %d: %w", ErrMalformedImage, start, err)
 		}
 		switch t := tok.(type) {
 		case xml.Directive:

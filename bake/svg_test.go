@@ -17,7 +17,7 @@ func wellFormed(t *testing.T, b []byte) {
 	d := xml.NewDecoder(bytes.NewReader(b))
 	for {
 		_, err := d.Token()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			return
 		}
 		if err != nil {

@@ -58,7 +58,7 @@ func (e *WebError) Error() string {
 
 // Unwrap returns ErrInvalidDID, and ErrIPHost when that is the cause.
 func (e *WebError) Unwrap() []error {
-	if e.Err == nil || e.Err == ErrInvalidDID {
+	if e.Err == nil || errors.Is(e.Err, ErrInvalidDID) {
 		return []error{ErrInvalidDID}
 	}
 	return []error{e.Err, ErrInvalidDID}

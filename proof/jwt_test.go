@@ -367,7 +367,7 @@ func TestVerifyJWTRejects(t *testing.T) {
 			if !errors.As(err, &je) || je.Field != tt.field {
 				t.Errorf("error field: %v, want %q", err, tt.field)
 			}
-			timeErr := tt.want == ErrExpired || tt.want == ErrNotYetValid
+			timeErr := errors.Is(tt.want, ErrExpired) || errors.Is(tt.want, ErrNotYetValid)
 			if (res != nil) != timeErr {
 				t.Errorf("result %v returned with %v", res, err)
 			}

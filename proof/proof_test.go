@@ -576,7 +576,7 @@ func TestSign(t *testing.T) {
 	}{
 		{"unknown suite", priv, SignOptions{Suite: "ecdsa-sd-2023", VerificationMethod: vm}, ErrUnknownSuite},
 		{"non-ed25519 key", "not a key", SignOptions{VerificationMethod: vm}, ErrKeyType},
-		{"short ed25519 key", ed25519.PrivateKey(priv[:10]), SignOptions{VerificationMethod: vm}, ErrKeyType},
+		{"short ed25519 key", priv[:10], SignOptions{VerificationMethod: vm}, ErrKeyType},
 		{"no verification method", priv, SignOptions{}, nil},
 	}
 	for _, tt := range errCases {

@@ -248,7 +248,7 @@ func (s *state) hashFirstDegree(id string) string {
 		s.buf = appendQuad(s.buf, s.quads[qi], label)
 		lines = append(lines, s.buf[start:len(s.buf):len(s.buf)])
 	}
-	slices.SortFunc(lines, func(a, b []byte) int { return compareBytes(a, b) })
+	slices.SortFunc(lines, compareBytes)
 	s.h.Reset()
 	for _, l := range lines {
 		s.h.Write(l)
