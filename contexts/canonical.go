@@ -54,9 +54,11 @@ type CanonOptions struct {
 // instead of refusing: numbers are written the way jsonld.js writes them and
 // @json literals in their JCS form.
 //
-// JSON-LD expansion is json-gold's; the RDF conversion and RDFC-1.0 are
-// badgesmith's own (package rdfc) unless opts.Reference or opts.Unsafe is
-// set.
+// With a *Loader, JSON-LD expansion is badgesmith's own (expand.go) for
+// documents whose contexts are bundled URLs, with every processed context
+// cached in the Loader, and json-gold's for anything outside that subset;
+// the RDF conversion and RDFC-1.0 are badgesmith's own (package rdfc).
+// opts.Reference and opts.Unsafe use json-gold throughout.
 func Canonicalize(ctx context.Context, doc any, opts CanonOptions) (_ []byte, err error) {
 	// json-gold panics on some invalid documents (a number where it expects
 	// a string); outside input must never crash the caller.
@@ -94,8 +96,17 @@ func Canonicalize(ctx context.Context, doc any, opts CanonOptions) (_ []byte, er
 	o.SafeMode = true
 	o.ExpandedElementHandler = s.record
 	var expanded []any
+	own := false
 	if l, ok := loader.(*Loader); ok && !opts.Reference {
-		expanded, err = l.expand(in, o)
+		expanded, err = l.expandOwn(in, s)
+		own = err == nil
+		if err != nil {
+			// Whatever the own expander does not cover, json-gold
+			// expands; a fresh check keeps no trace of the attempt.
+			s = newSafety(in)
+			o.ExpandedElementHandler = s.record
+			expanded, err = l.expand(in, o)
+		}
 	} else {
 		expanded, err = ld.NewJsonLdProcessor().Expand(in, o)
 	}
@@ -112,7 +123,13 @@ func Canonicalize(ctx context.Context, doc any, opts CanonOptions) (_ []byte, er
 		return s.canonicalizeReference(ctx, expanded, o)
 	}
 
-	quads, err := s.toQuads(expanded)
+	var quads []rdfc.Quad
+	if own {
+		quads, err = s.ownQuads(expanded)
+	}
+	if !own || errors.Is(err, errUnsupported) {
+		quads, err = s.toQuads(expanded)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -32,9 +32,33 @@ const maxProcessedContexts = 256
 // CopyContext, term definitions are never modified once made), so one
 // processed context can serve concurrent expansions; TestContextCacheRace
 // checks that under -race.
+//
+// expand holds the contexts of badgesmith's own expander (expand.go), which
+// handles most documents before json-gold is asked; own and fallback count
+// the documents it expanded and those it left to json-gold, for tests.
 type contextCache struct {
-	m sync.Map // key string -> *ld.Context
-	n atomic.Int64
+	m        sync.Map // key string -> *ld.Context
+	n        atomic.Int64
+	expand   expandCache
+	own      atomic.Int64
+	fallback atomic.Int64
+}
+
+// expandOwn expands in with the own expander when it can; errUnsupported
+// means json-gold must do it.
+func (l *Loader) expandOwn(in any, s *safety) ([]any, error) {
+	m, ok := in.(map[string]any)
+	if !ok {
+		l.processed.fallback.Add(1)
+		return nil, errUnsupported
+	}
+	out, err := l.expandDocument(m, s)
+	if err != nil {
+		l.processed.fallback.Add(1)
+		return nil, errUnsupported
+	}
+	l.processed.own.Add(1)
+	return out, nil
 }
 
 // expand is json-gold's expansion of in (safe-mode options o) with the
@@ -184,6 +208,174 @@ func (s *safety) toQuads(expanded []any) ([]rdfc.Quad, error) {
 		}
 	}
 	return c.quads, nil
+}
+
+// ownQuads converts what the own expander produced (node, value and list
+// objects, @graph only from a graph container) straight to quads, without
+// json-gold's node map: the dataset is the same set of quads up to blank
+// node labels, which RDFC-1.0 replaces anyway. errUnsupported sends
+// anything else to toQuads.
+func (s *safety) ownQuads(expanded []any) ([]rdfc.Quad, error) {
+	w := quadWalker{s: s, quads: make([]rdfc.Quad, 0, 64)}
+	for _, n := range expanded {
+		m, ok := n.(map[string]any)
+		if !ok {
+			return nil, errUnsupported
+		}
+		if _, err := w.node(m, rdfc.Term{}); err != nil {
+			return nil, err
+		}
+	}
+	return w.quads, nil
+}
+
+type quadWalker struct {
+	s     *safety
+	quads []rdfc.Quad
+	n     int
+}
+
+func (w *quadWalker) blank() rdfc.Term {
+	w.n++
+	return rdfc.NewBlankNode("b" + strconv.Itoa(w.n-1))
+}
+
+// term maps an @id or @type value to a term. A blank node the document
+// names itself can be shared between places, which json-gold's node map
+// merges; ownQuads leaves such documents to toQuads.
+func (w *quadWalker) term(id string) (rdfc.Term, error) {
+	if strings.HasPrefix(id, "_:") {
+		return rdfc.Term{}, errUnsupported
+	}
+	return rdfc.NewIRI(id), nil
+}
+
+// seenValue reports whether item equals one of seen the way json-gold's
+// node map compares values (ld.CompareValues): it keeps a value once per
+// property, and checkBlankNodes looks at the quad list before RDFC-1.0
+// removes duplicates.
+func seenValue(seen []any, item any) bool {
+	for _, s := range seen {
+		if ld.CompareValues(s, item) {
+			return true
+		}
+	}
+	return false
+}
+
+// node writes the quads of a node object in graph g and returns its
+// subject.
+func (w *quadWalker) node(m map[string]any, g rdfc.Term) (rdfc.Term, error) {
+	var subject rdfc.Term
+	if id, ok := m["@id"]; ok {
+		s, isString := id.(string)
+		if !isString {
+			return rdfc.Term{}, errUnsupported
+		}
+		var err error
+		if subject, err = w.term(s); err != nil {
+			return rdfc.Term{}, err
+		}
+	} else {
+		subject = w.blank()
+	}
+	for k, v := range m {
+		items, ok := v.([]any)
+		switch k {
+		case "@id":
+			continue
+		case "@type":
+			if !ok && v != nil {
+				return rdfc.Term{}, errUnsupported
+			}
+			for i, t := range items {
+				ts, isString := t.(string)
+				if !isString {
+					return rdfc.Term{}, errUnsupported
+				}
+				if seenValue(items[:i], t) {
+					continue
+				}
+				o, err := w.term(ts)
+				if err != nil {
+					return rdfc.Term{}, err
+				}
+				w.quads = append(w.quads, rdfc.Quad{Subject: subject, Predicate: rdfc.NewIRI(rdfType), Object: o, Graph: g})
+			}
+			continue
+		case "@graph":
+			if !ok {
+				return rdfc.Term{}, errUnsupported
+			}
+			for _, it := range items {
+				im, isMap := it.(map[string]any)
+				if !isMap || im["@value"] != nil || im["@list"] != nil {
+					return rdfc.Term{}, errUnsupported
+				}
+				if _, err := w.node(im, subject); err != nil {
+					return rdfc.Term{}, err
+				}
+			}
+			continue
+		}
+		if !ok || strings.HasPrefix(k, "@") {
+			return rdfc.Term{}, errUnsupported
+		}
+		if strings.HasPrefix(k, "_:") {
+			// json-gold writes no generalized RDF; safe mode refuses these.
+			continue
+		}
+		predicate := rdfc.NewIRI(k)
+		for i, it := range items {
+			// A repeated node is still walked: json-gold merges the
+			// properties of every copy into one node.
+			o, err := w.object(it, g)
+			if err != nil {
+				return rdfc.Term{}, err
+			}
+			if !seenValue(items[:i], it) {
+				w.quads = append(w.quads, rdfc.Quad{Subject: subject, Predicate: predicate, Object: o, Graph: g})
+			}
+		}
+	}
+	return subject, nil
+}
+
+func (w *quadWalker) object(it any, g rdfc.Term) (rdfc.Term, error) {
+	m, ok := it.(map[string]any)
+	if !ok {
+		return rdfc.Term{}, errUnsupported
+	}
+	if v, ok := m["@value"]; ok {
+		return w.s.literalTerm(m, v)
+	}
+	if l, ok := m["@list"]; ok {
+		items, isList := l.([]any)
+		if !isList {
+			return rdfc.Term{}, errUnsupported
+		}
+		if len(items) == 0 {
+			return rdfc.NewIRI(rdfNil), nil
+		}
+		head := w.blank()
+		node := head
+		for i, x := range items {
+			o, err := w.object(x, g)
+			if err != nil {
+				return rdfc.Term{}, err
+			}
+			next := rdfc.NewIRI(rdfNil)
+			if i < len(items)-1 {
+				next = w.blank()
+			}
+			w.quads = append(w.quads,
+				rdfc.Quad{Subject: node, Predicate: rdfc.NewIRI(rdfFirst), Object: o, Graph: g},
+				rdfc.Quad{Subject: node, Predicate: rdfc.NewIRI(rdfRest), Object: next, Graph: g})
+			node = next
+		}
+		return head, nil
+	}
+	return w.node(m, g)
 }
 
 type quadConverter struct {

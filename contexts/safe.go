@@ -74,6 +74,9 @@ var (
 type safety struct {
 	doc      any
 	pointers map[uintptr]string
+	// located is what the own expander reports instead of pointers: the
+	// dotted path and input object of each expanded node.
+	located  map[uintptr]location
 	jsonLits []string
 	// iris remembers checkIRI per IRI: a credential repeats the same
 	// predicates and types, and json-gold's URL check is a costly regexp.
@@ -92,9 +95,26 @@ func (s *safety) record(pointer string, expanded any) {
 	}
 }
 
+type location struct {
+	path string
+	obj  map[string]any
+}
+
+// locate is record for the own expander, which knows the dotted path and
+// the input object of a node directly.
+func (s *safety) locate(expanded map[string]any, path string, obj map[string]any) {
+	if s.located == nil {
+		s.located = make(map[uintptr]location)
+	}
+	s.located[reflect.ValueOf(expanded).Pointer()] = location{path: path, obj: obj}
+}
+
 // where returns the dotted path and the input object of an expanded node,
-// if json-gold reported one.
+// if the expander reported one.
 func (s *safety) where(m map[string]any) (string, map[string]any, bool) {
+	if loc, ok := s.located[reflect.ValueOf(m).Pointer()]; ok {
+		return loc.path, loc.obj, true
+	}
 	p, ok := s.pointers[reflect.ValueOf(m).Pointer()]
 	if !ok {
 		return "", nil, false
@@ -517,7 +537,21 @@ func quickHTTP(rest string) bool {
 // at least two characters long and so is the first hyphen-separated part of
 // the second-to-last.
 func quickHost(host string) bool {
-	labels := strings.Split(host, ".")
+	// Credentials have hosts of a few labels; a fixed array keeps the
+	// split off the heap.
+	var buf [8]string
+	labels := buf[:0]
+	for rest := host; ; {
+		l, after, found := strings.Cut(rest, ".")
+		if len(labels) == len(buf) {
+			return false
+		}
+		labels = append(labels, l)
+		if !found {
+			break
+		}
+		rest = after
+	}
 	n := len(labels)
 	if n < 2 {
 		return false
