@@ -363,7 +363,7 @@ func TestJCS(t *testing.T) {
 		{"escapes", "\"\\\b\f\n\r\t\u0001\u007f\u2028", "\"\\\"\\\\\\b\\f\\n\\r\\t\\u0001\u007f\u2028\""},
 		// U+1F600 sorts before U+FFFF in UTF-16 (0xD83D < 0xFFFF).
 		{"utf-16 key order", map[string]any{"\uffff": 2.0, "😀": 1.0, "a": nil}, `{"a":null,"😀":1,"` + "\uffff" + `":2}`},
-		{"numbers", []any{1e21, 1e-7, -0.0, 4.5}, `[1e+21,1e-7,0,4.5]`},
+		{"numbers", []any{1e21, 1e-7, math.Copysign(0, -1), 4.5}, `[1e+21,1e-7,0,4.5]`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
