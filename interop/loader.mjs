@@ -4,8 +4,8 @@
 //   - JSON-LD contexts: from the project's own files (contexts/manifest.json +
 //     contexts/ld/<file>) or from the npm context packages, chosen by
 //     INTEROP_CONTEXTS=project|npm (default project);
-//   - did:key DIDs and did:key verification method URLs (Ed25519 only), built
-//     locally;
+//   - did:key DIDs and did:key verification method URLs (Ed25519 z6Mk... and
+//     P-256 zDn...), built locally;
 //   - the 1EdTech key-in-fragment form '<controller>#z6Mk...', where the
 //     fragment itself is the public key (what the 1EdTech validator does and
 //     the OB 3.0 test vector relies on).
@@ -33,6 +33,8 @@ export const DID_V1 = 'https://www.w3.org/ns/did/v1';
 export const MULTIKEY_V1 = 'https://w3id.org/security/multikey/v1';
 
 const ED25519_PUB_HEADER = [0xed, 0x01];
+// p256-pub (0x1200) followed by a 33-byte compressed point.
+const P256_PUB_HEADER = [0x80, 0x24];
 
 /**
  * LoaderError marks a URL the offline loader cannot serve. Callers report it
@@ -144,6 +146,28 @@ export function decodeEd25519Multikey(mb) {
   return bytes.slice(2);
 }
 
+/**
+ * decodeP256Multikey returns the 33-byte compressed public point of a
+ * 'zDn...' value, or throws.
+ */
+export function decodeP256Multikey(mb) {
+  if(typeof mb !== 'string' || !mb.startsWith('z')) {
+    throw new Error(`not a base58btc multibase value: ${mb}`);
+  }
+  let bytes;
+  try {
+    bytes = base58btc.decode(mb.slice(1));
+  } catch(e) {
+    throw new Error(`bad base58btc in ${mb}: ${e.message}`);
+  }
+  if(!bytes || bytes.length !== 35 || bytes[0] !== P256_PUB_HEADER[0] ||
+    bytes[1] !== P256_PUB_HEADER[1] || (bytes[2] !== 2 && bytes[2] !== 3)) {
+    throw new Error(
+      `not a P-256 multikey (0x8024 + 33-byte compressed point): ${mb}`);
+  }
+  return bytes.slice(2);
+}
+
 function isEd25519Multikey(s) {
   try {
     decodeEd25519Multikey(s);
@@ -177,10 +201,14 @@ function controllerDoc(id, vms) {
   };
 }
 
-/** didKeyDocument builds the DID document of an Ed25519 did:key. */
+/** didKeyDocument builds the DID document of an Ed25519 or P-256 did:key. */
 export function didKeyDocument(did) {
   const mb = did.slice('did:key:'.length);
-  decodeEd25519Multikey(mb);
+  if(mb.startsWith('zDn')) {
+    decodeP256Multikey(mb);
+  } else {
+    decodeEd25519Multikey(mb);
+  }
   return controllerDoc(did, [
     multikeyVM({id: `${did}#${mb}`, controller: did, publicKeyMultibase: mb})
   ]);

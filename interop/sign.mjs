@@ -1,9 +1,13 @@
 #!/usr/bin/env node
 // sign.mjs: add one proof to a credential with the Digital Bazaar stack.
 //
-//   node sign.mjs --suite eddsa-rdfc-2022|Ed25519Signature2020
+//   node sign.mjs --suite eddsa-rdfc-2022|Ed25519Signature2020|eddsa-jcs-2022
 //                 (--secret z3u2...|--seed HEX) --vm VM_URL [--created ISO]
 //                 [--in FILE|-] < unsigned.json > signed.json
+//   node sign.mjs --suite ecdsa-rdfc-2019 --secret z42t... --vm VM_URL ...
+//
+// The Ed25519 suites take an Ed25519 secret multikey or seed; ecdsa-rdfc-2019
+// a P-256 secret multikey (0x8626 + 32-byte scalar).
 //
 // Exit codes: 0 signed (signed JSON on stdout); 1 the stack refused to sign
 // the credential (e.g. safe-mode data loss, context not served); 2 usage or
@@ -14,12 +18,14 @@ import {parseArgs} from 'node:util';
 import {readFile} from 'node:fs/promises';
 
 import {
-  sign, keyPair, describe, seedFromSecretMultikey, seedFromHex, SUITES
+  sign, keyPair, p256KeyPair, describe, seedFromSecretMultikey, seedFromHex,
+  ALL_SUITES, P256_SUITES
 } from './stack.mjs';
 import {createLoader} from './loader.mjs';
 
-const USAGE = 'usage: node sign.mjs --suite ' + SUITES.join('|') +
-  ' (--secret z3u2...|--seed HEX) --vm VM_URL [--created ISO] [--in FILE|-]';
+const USAGE = 'usage: node sign.mjs --suite ' + ALL_SUITES.join('|') +
+  ' (--secret z3u2...|z42t...|--seed HEX) --vm VM_URL [--created ISO]' +
+  ' [--in FILE|-]';
 
 function die(code, msg) {
   process.stderr.write(JSON.stringify({error: msg}) + '\n');
@@ -56,7 +62,7 @@ async function main() {
     process.stdout.write(USAGE + '\n');
     return;
   }
-  if(!SUITES.includes(values.suite)) {
+  if(!ALL_SUITES.includes(values.suite)) {
     die(2, `unknown suite "${values.suite}"; ${USAGE}`);
   }
   if(!!values.secret === !!values.seed) {
@@ -65,12 +71,20 @@ async function main() {
   if(!values.vm) {
     die(2, `--vm is required; ${USAGE}`);
   }
+  const p256 = P256_SUITES.includes(values.suite);
+  if(p256 && !values.secret) {
+    die(2, `--suite ${values.suite} needs --secret z42t... (P-256); ${USAGE}`);
+  }
   let seed;
   try {
-    seed = values.secret ? seedFromSecretMultikey(values.secret) :
-      seedFromHex(values.seed);
     // A --vm whose fragment is a different public key is a usage error.
-    await keyPair({seed, vm: values.vm});
+    if(p256) {
+      await p256KeyPair({secret: values.secret, vm: values.vm});
+    } else {
+      seed = values.secret ? seedFromSecretMultikey(values.secret) :
+        seedFromHex(values.seed);
+      await keyPair({seed, vm: values.vm});
+    }
   } catch(e) {
     die(2, e.message);
   }
@@ -92,7 +106,8 @@ async function main() {
   }
   let signed;
   try {
-    signed = await sign({credential, suite: values.suite, seed, vm: values.vm,
+    signed = await sign({credential, suite: values.suite, seed,
+      secret: p256 ? values.secret : undefined, vm: values.vm,
       created: values.created, loader});
   } catch(e) {
     const unresolved = loader.unresolved.length ?

@@ -1,12 +1,23 @@
 // The Digital Bazaar stack wired the way the interop CLI uses it: key
-// import, signing suites, and verification with both Ed25519 suites.
+// import, signing suites, and verification with the Ed25519 suites
+// (eddsa-rdfc-2022, eddsa-jcs-2022, Ed25519Signature2020) and the P-256
+// suite ecdsa-rdfc-2019.
+
+import {createECDH} from 'node:crypto';
 
 import * as vc from '@digitalbazaar/vc';
 import * as base58btc from 'base58-universal';
 import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
+import * as EcdsaMultikey from '@digitalbazaar/ecdsa-multikey';
 import {DataIntegrityProof} from '@digitalbazaar/data-integrity';
 import {cryptosuite as eddsaRdfc2022} from
   '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
+import {cryptosuite as ecdsaRdfc2019} from
+  '@digitalbazaar/ecdsa-rdfc-2019-cryptosuite';
+import {
+  createSignCryptosuite as eddsaJcs2022Sign,
+  createVerifyCryptosuite as eddsaJcs2022Verify
+} from '@digitalbazaar/eddsa-jcs-2022-cryptosuite';
 import {Ed25519Signature2020} from '@digitalbazaar/ed25519-signature-2020';
 
 import {createLoader, LoaderError} from './loader.mjs';
@@ -14,8 +25,19 @@ import {createLoader, LoaderError} from './loader.mjs';
 export const EDDSA_RDFC_2022 = 'eddsa-rdfc-2022';
 export const ED25519_SIGNATURE_2020 = 'Ed25519Signature2020';
 export const SUITES = [EDDSA_RDFC_2022, ED25519_SIGNATURE_2020];
+export const EDDSA_JCS_2022 = 'eddsa-jcs-2022';
+export const ECDSA_RDFC_2019 = 'ecdsa-rdfc-2019';
+/** ED25519_SUITES sign with an Ed25519 seed (SUITES plus eddsa-jcs-2022). */
+export const ED25519_SUITES = [...SUITES, EDDSA_JCS_2022];
+/** P256_SUITES sign with a P-256 secret multikey (z42t...). */
+export const P256_SUITES = [ECDSA_RDFC_2019];
+/** ALL_SUITES are every suite sign and verify handle. */
+export const ALL_SUITES = [...ED25519_SUITES, ...P256_SUITES];
 
 const SECRET_HEADER = [0x80, 0x26];
+// Multicodec varints: p256-priv (0x1306) and p256-pub (0x1200).
+const P256_SECRET_HEADER = [0x86, 0x26];
+const P256_PUBLIC_HEADER = [0x80, 0x24];
 
 /**
  * seedFromSecretMultikey decodes 'z3u2...' (0x8026 + 32-byte seed) or the
@@ -66,6 +88,44 @@ export async function keyPair({seed, vm}) {
   return kp;
 }
 
+/**
+ * p256KeyPair returns a P-256 Multikey key pair from a secret multikey
+ * 'z42t...' (0x8626 + 32-byte scalar) whose id is vm. ecdsa-multikey imports
+ * a secret only beside its public key, so that is derived here; when vm's
+ * fragment is itself a public multikey (did:key:zDn...#zDn...) it must be
+ * the derived one.
+ */
+export async function p256KeyPair({secret, vm}) {
+  if(typeof vm !== 'string' || !vm.includes('#')) {
+    throw new Error('verification method must be a URL with a #fragment');
+  }
+  if(typeof secret !== 'string' || !secret.startsWith('z')) {
+    throw new Error('secret key must be a base58btc multibase value (z...)');
+  }
+  const bytes = base58btc.decode(secret.slice(1));
+  if(!bytes || bytes.length !== 34 || bytes[0] !== P256_SECRET_HEADER[0] ||
+    bytes[1] !== P256_SECRET_HEADER[1]) {
+    throw new Error(
+      'secret key is not a P-256 multikey (0x8626 header + 32 bytes)');
+  }
+  const ecdh = createECDH('prime256v1');
+  ecdh.setPrivateKey(bytes.slice(2));
+  const pub = ecdh.getPublicKey(null, 'compressed');
+  const publicKeyMultibase = 'z' + base58btc.encode(
+    Uint8Array.from([...P256_PUBLIC_HEADER, ...pub]));
+  const controller = vm.slice(0, vm.indexOf('#'));
+  const fragment = vm.slice(vm.indexOf('#') + 1);
+  if(fragment.startsWith('zDn') && fragment !== publicKeyMultibase) {
+    throw new Error(
+      `verification method key ${fragment} is not the secret's public key ` +
+      publicKeyMultibase);
+  }
+  return EcdsaMultikey.from({
+    type: 'Multikey', id: vm, controller, publicKeyMultibase,
+    secretKeyMultibase: secret
+  });
+}
+
 /** signingSuite builds the jsonld-signatures suite for one signature. */
 export function signingSuite({suite, kp, created}) {
   const signer = kp.signer();
@@ -78,9 +138,14 @@ export function signingSuite({suite, kp, created}) {
       return new DataIntegrityProof({signer, date, cryptosuite: eddsaRdfc2022});
     case ED25519_SIGNATURE_2020:
       return new Ed25519Signature2020({signer, date});
+    case EDDSA_JCS_2022:
+      return new DataIntegrityProof(
+        {signer, date, cryptosuite: eddsaJcs2022Sign()});
+    case ECDSA_RDFC_2019:
+      return new DataIntegrityProof({signer, date, cryptosuite: ecdsaRdfc2019});
     default:
       throw new Error(
-        `unknown suite "${suite}" (want ${SUITES.join(' or ')})`);
+        `unknown suite "${suite}" (want ${ALL_SUITES.join(' or ')})`);
   }
 }
 
@@ -88,17 +153,23 @@ export function signingSuite({suite, kp, created}) {
 export function verificationSuites() {
   return [
     new DataIntegrityProof({cryptosuite: eddsaRdfc2022}),
-    new Ed25519Signature2020()
+    new Ed25519Signature2020(),
+    new DataIntegrityProof({cryptosuite: eddsaJcs2022Verify()}),
+    new DataIntegrityProof({cryptosuite: ecdsaRdfc2019})
   ];
 }
 
 /**
  * sign issues credential with vc.issue (safe-mode canonicalization, as vc
- * does by default). credential is not mutated.
+ * does by default). credential is not mutated. The P-256 suites take secret
+ * (a P-256 secret multikey), the others seed (32 bytes).
  */
-export async function sign({credential, suite, seed, vm, created, loader}) {
+export async function sign({
+  credential, suite, seed, secret, vm, created, loader
+}) {
   loader = loader || createLoader();
-  const kp = await keyPair({seed, vm});
+  const kp = P256_SUITES.includes(suite) ?
+    await p256KeyPair({secret, vm}) : await keyPair({seed, vm});
   const s = signingSuite({suite, kp, created});
   return vc.issue({
     credential: structuredClone(credential),

@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"crypto"
 	"crypto/ed25519"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -15,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/badgesmith/badgesmith/contexts"
 	"github.com/badgesmith/badgesmith/did"
 	"github.com/badgesmith/badgesmith/issuer"
 	"github.com/badgesmith/badgesmith/keys"
@@ -100,6 +103,107 @@ func TestDIDWeb(t *testing.T) {
 	}
 	if !strings.Contains(errOut, "https://example.edu/.well-known/did.json") {
 		t.Errorf("stderr lacks the URL: %s", errOut)
+	}
+}
+
+// TestDIDWebGroup checks that "did web" publishes every key of the issuer
+// group, active and retired, each under its fragment: Multikey for Ed25519
+// and P-256, JsonWebKey (with the JWK context) for RSA.
+func TestDIDWebGroup(t *testing.T) {
+	dir, _ := newRing(t)
+	legacy, err := keys.Generate(keys.Ed25519, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret, err := keys.EncodeSecretMultikey(legacy.Private)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errOut := runKeys(t, secret, "keys", "import", "legacy", "--keyring", dir, "--issuer", "registrar", "--fragment", "key-1", "--retired"); code != exitOK {
+		t.Fatalf("keys import: exit %d: %s", code, errOut)
+	}
+	for _, typ := range []string{"p256", "rsa2048"} {
+		if code, _, errOut := runKeys(t, "", "keys", "rotate", "registrar", "--type", typ, "--keyring", dir); code != exitOK {
+			t.Fatalf("keys rotate --type %s: exit %d: %s", typ, code, errOut)
+		}
+	}
+	// An unrelated group stays out of the document.
+	if code, _, errOut := runKeys(t, "", "keys", "generate", "other", "--keyring", dir); code != exitOK {
+		t.Fatalf("keys generate: exit %d: %s", code, errOut)
+	}
+	ring, err := keys.OpenRing(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const id = "did:web:example.edu"
+	want := []struct {
+		key, fragment, vmType string
+		status                keys.Status
+	}{
+		{"legacy", "key-1", did.TypeMultikey, keys.StatusRetired},
+		{"registrar", "registrar", did.TypeMultikey, keys.StatusRetired},
+		{"registrar-2", "registrar-2", did.TypeMultikey, keys.StatusRetired},
+		{"registrar-3", "registrar-3", did.TypeJsonWebKey, keys.StatusActive},
+	}
+	var first []byte
+	// Any key of the group names it, retired or active.
+	for _, name := range []string{"registrar", "legacy", "registrar-3"} {
+		t.Run("key "+name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "did.json")
+			code, notes, errOut := runKeys(t, "", "did", "web", "--keyring", dir, "--key", name, "--domain", "example.edu", "--out", out)
+			if code != exitOK {
+				t.Fatalf("did web: exit %d: %s", code, errOut)
+			}
+			data, err := os.ReadFile(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if first == nil {
+				first = data
+			} else if string(data) != string(first) {
+				t.Errorf("--key %s gives another document than --key registrar:\n%s\n%s", name, data, first)
+			}
+			doc, err := did.ParseDocument(data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if wantCtx := []any{did.ContextDIDv1, did.ContextMultikeyV1, contexts.JWKV1}; !slices.Equal(doc.Context, wantCtx) {
+				t.Errorf("@context %v, want %v", doc.Context, wantCtx)
+			}
+			if len(doc.VerificationMethod) != len(want) {
+				t.Fatalf("document lists %d keys, want %d:\n%s", len(doc.VerificationMethod), len(want), data)
+			}
+			for i, w := range want {
+				e, err := ring.Get(w.key)
+				if err != nil {
+					t.Fatal(err)
+				}
+				vmID := id + "#" + w.fragment
+				if e.Status != w.status {
+					t.Errorf("key %s is %s, want %s", w.key, e.Status, w.status)
+				}
+				if got := doc.VerificationMethod[i]; got.ID != vmID || got.Type != w.vmType || got.Controller != id {
+					t.Errorf("verificationMethod[%d] = %s %s (controller %s), want %s %s", i, got.ID, got.Type, got.Controller, vmID, w.vmType)
+				}
+				vm, pub, err := doc.AssertionKey(vmID)
+				if err != nil {
+					t.Errorf("assertionMethod: %v", err)
+					continue
+				}
+				if !pub.(interface{ Equal(crypto.PublicKey) bool }).Equal(e.KeyPair.Public) {
+					t.Errorf("%s holds another key than %s", vmID, w.key)
+				}
+				if (vm.PublicKeyJwk != nil) != (w.vmType == did.TypeJsonWebKey) {
+					t.Errorf("%s: publicKeyJwk %v, publicKeyMultibase %q", vmID, vm.PublicKeyJwk, vm.PublicKeyMultibase)
+				}
+				if _, _, err := doc.Key(vmID, did.Authentication); err != nil {
+					t.Errorf("authentication: %v", err)
+				}
+				if line := fmt.Sprintf("%s (%s, %s)\n", vmID, w.key, w.status); !strings.Contains(notes, line) {
+					t.Errorf("notes lack %q:\n%s", line, notes)
+				}
+			}
+		})
 	}
 }
 

@@ -29,6 +29,7 @@ type issueOptions struct {
 	store          string
 	statusBaseURL  string
 	suspension     bool
+	didWeb         string
 }
 
 func (o *issueOptions) AddFlags(fs *pflag.FlagSet) {
@@ -47,6 +48,7 @@ func (o *issueOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.store, "store", "", "record the credential in this store and give it a revocation status entry (see status publish)")
 	fs.StringVar(&o.statusBaseURL, "status-base-url", "", "URL the status lists are published under, e.g. https://example.edu/status/ (required with --store)")
 	fs.BoolVar(&o.suspension, "suspension", false, "also give the credential a suspension entry (credentialStatus becomes an array, which the strict OB 3.0 schema rejects)")
+	fs.StringVar(&o.didWeb, "did-web", "", "issue as the did:web DID of this host[:port][/path] (see did web); --key must be its group's active key")
 }
 
 func newIssueCmd(s streams) *cobra.Command {
@@ -134,7 +136,7 @@ func (o *issueOptions) run(cmd *cobra.Command, s streams) error {
 	if err != nil {
 		return err
 	}
-	issuerID, vm, err := keyDID(entry)
+	issuerID, vm, err := issueIdentity(ring, entry, o.didWeb)
 	if err != nil {
 		return err
 	}
