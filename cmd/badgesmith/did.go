@@ -214,11 +214,13 @@ func requireActive(ring *keys.Ring, e *keys.Entry) error {
 // with e: its did:key (or did:jwk) without a did:web domain, else the
 // did:web DID of domain, after checking that e is its group's active key.
 func issueIdentity(ring *keys.Ring, e *keys.Entry, domain string) (issuerID, verificationMethod string, err error) {
-	if domain == "" {
-		return keyDID(e)
-	}
+	// A retired key stays published so that what it signed keeps
+	// verifying, but it never signs again, whatever identifier it would use.
 	if err := requireActive(ring, e); err != nil {
 		return "", "", err
+	}
+	if domain == "" {
+		return keyDID(e)
 	}
 	issuerID, verificationMethod, err = webIssuer(domain, e)
 	if err != nil {

@@ -260,3 +260,23 @@ func TestVerifyManyFilesKeepsOrder(t *testing.T) {
 		t.Errorf("verify - - exit %d, want 2", code)
 	}
 }
+
+func TestIssueRefusesRetiredKey(t *testing.T) {
+	dir := t.TempDir()
+	ring := filepath.Join(dir, "keys")
+	if code, _, errOut := runKeys(t, "", "keys", "generate", "registrar", "--keyring", ring); code != exitOK {
+		t.Fatal(errOut)
+	}
+	if code, _, errOut := runKeys(t, "", "keys", "rotate", "registrar", "--keyring", ring); code != exitOK {
+		t.Fatal(errOut)
+	}
+	out := filepath.Join(dir, "c.json")
+	code, _, errOut := runKeys(t, "", "issue", "--keyring", ring, "--key", "registrar", "--achievement", testdata("achievement.json"),
+		"--subject", testdata("subject.json"), "--out", out)
+	if code != exitError || !strings.Contains(errOut, "retired") {
+		t.Fatalf("exit %d, stderr %q; want a refusal naming the retired key", code, errOut)
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Fatal("a credential was written with a retired key")
+	}
+}
