@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"unicode/utf8"
 )
 
 // DefaultMaxSize is the document size limit when ParseOptions.MaxSize is
@@ -36,16 +37,65 @@ type ParseOptions struct {
 // Errors are *ParseError values wrapping ErrTooLarge, ErrSyntax,
 // ErrDuplicateKey, ErrWrongType or ErrTooDeep.
 func Parse(data []byte, opts ParseOptions) (*Credential, error) {
+	if _, err := opts.decodeCredential(data); err != nil {
+		return nil, err
+	}
+	return unmarshalCredential(data)
+}
+
+// Document is a credential decoded once for every check that reads it.
+type Document struct {
+	// Value is the document as generic JSON: objects are map[string]any,
+	// arrays []any, and numbers json.Number, as the JSON Schema validator
+	// reads them (see ValidateSchemaValue and PlainValue).
+	Value map[string]any
+	// Credential is the typed view, what Parse returns.
+	Credential *Credential
+}
+
+// ParseDocument is Parse that also returns the generic JSON value it
+// decoded, so callers that need both read the document once. It runs the
+// same checks and returns the same errors as Parse. Unknown properties in
+// Credential's Extra fields are re-encoded compactly rather than kept
+// byte for byte.
+func ParseDocument(data []byte, opts ParseOptions) (*Document, error) {
+	obj, err := opts.decodeCredential(data)
+	if err != nil {
+		return nil, err
+	}
+	var c Credential
+	if err := structFromValue(obj, reflect.ValueOf(&c).Elem()); err != nil {
+		// A value the tree walk does not mirror: decode the text, which
+		// also gives encoding/json's errors.
+		cp, err := unmarshalCredential(data)
+		if err != nil {
+			return nil, err
+		}
+		c = *cp
+	}
+	return &Document{Value: obj, Credential: &c}, nil
+}
+
+// decodeCredential decodes data strictly and checks that it is an object
+// whose known properties have the JSON types the data model gives them.
+func (opts ParseOptions) decodeCredential(data []byte) (map[string]any, error) {
 	doc, err := opts.decode(data)
 	if err != nil {
 		return nil, err
 	}
-	if _, ok := doc.(map[string]any); !ok {
+	obj, ok := doc.(map[string]any)
+	if !ok {
 		return nil, &ParseError{Offset: -1, Err: ErrWrongType, Msg: "document: expected object, got " + jsonKind(doc)}
 	}
-	if err := checkTypes(doc, reflect.TypeFor[Credential](), "", ""); err != nil {
-		return nil, err
+	if ct := reflect.TypeFor[Credential](); !typesOK(obj, infoOf(ct), false) {
+		if err := checkTypes(obj, ct, "", ""); err != nil {
+			return nil, err
+		}
 	}
+	return obj, nil
+}
+
+func unmarshalCredential(data []byte) (*Credential, error) {
 	var c Credential
 	if err := json.Unmarshal(data, &c); err != nil {
 		// checkTypes should have caught this; report it rather than panic.
@@ -76,6 +126,15 @@ func pathOfErr(err error) string {
 // decodeStrict decodes data into generic values (numbers as json.Number),
 // reporting syntax errors and duplicate keys with their position.
 func decodeStrict(data []byte, rejectDup bool) (any, error) {
+	if v, ok := decodeFast(data, rejectDup); ok {
+		return v, nil
+	}
+	return decodeTokens(data, rejectDup)
+}
+
+// decodeTokens is decodeStrict reading token by token, which locates every
+// problem.
+func decodeTokens(data []byte, rejectDup bool) (any, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	d := strictDecoder{dec: dec, data: data, rejectDup: rejectDup}
@@ -91,6 +150,108 @@ func decodeStrict(data []byte, rejectDup bool) (any, error) {
 		return nil, d.errAt(off, "", ErrSyntax, "unexpected data after the top-level value")
 	}
 	return v, nil
+}
+
+// fastMaxDepth and fastMaxKeys keep decodeFast to documents it checks
+// cheaply: well inside maxDepth, and objects small enough that comparing
+// each key with its siblings costs little.
+const (
+	fastMaxDepth = maxDepth / 2
+	fastMaxKeys  = 64
+)
+
+// decodeFast decodes data in one encoding/json pass, which builds the same
+// value as the token-by-token strictDecoder at a fraction of the cost. It
+// reports false, leaving the verdict and any error to strictDecoder, for
+// anything that is not plainly acceptable: invalid JSON, trailing data,
+// deep nesting, large objects, keys whose equality a byte comparison might
+// misjudge (escaped or invalid UTF-8), and duplicate keys when rejectDup.
+func decodeFast(data []byte, rejectDup bool) (any, bool) {
+	if !keysPlain(data, rejectDup) {
+		return nil, false
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, false
+	}
+	for _, c := range data[dec.InputOffset():] {
+		switch c {
+		case ' ', '\t', '\n', '\r':
+		default:
+			return nil, false
+		}
+	}
+	return v, true
+}
+
+// keysPlain scans data, assumed to be JSON (decodeFast's decoder checks
+// that), and reports whether it stays within fastMaxDepth and fastMaxKeys,
+// every object key is unescaped valid UTF-8, and, if rejectDup, no object
+// repeats a key. It gives up (false) on anything it does not expect.
+func keysPlain(data []byte, rejectDup bool) bool {
+	type frame struct {
+		obj   bool
+		first int // index in keys of the frame's first key
+	}
+	var stackBuf [16]frame
+	stack := stackBuf[:0]
+	var keyBuf [64][]byte
+	keys := keyBuf[:0]
+	expectKey := false
+	for i := 0; i < len(data); i++ {
+		switch c := data[i]; c {
+		case '{', '[':
+			if len(stack) >= fastMaxDepth {
+				return false
+			}
+			stack = append(stack, frame{obj: c == '{', first: len(keys)})
+			expectKey = c == '{'
+		case '}', ']':
+			if len(stack) == 0 {
+				return false
+			}
+			keys = keys[:stack[len(stack)-1].first]
+			stack = stack[:len(stack)-1]
+			expectKey = false
+		case ',':
+			expectKey = len(stack) > 0 && stack[len(stack)-1].obj
+		case '"':
+			start := i + 1
+			escaped := false
+			for i++; i < len(data) && data[i] != '"'; i++ {
+				if data[i] == '\\' {
+					escaped = true
+					i++
+				}
+			}
+			if i >= len(data) {
+				return false
+			}
+			if !expectKey {
+				continue
+			}
+			expectKey = false
+			key := data[start:i]
+			if escaped || !utf8.Valid(key) || len(stack) == 0 {
+				return false
+			}
+			first := stack[len(stack)-1].first
+			if len(keys)-first >= fastMaxKeys {
+				return false
+			}
+			if rejectDup {
+				for _, k := range keys[first:] {
+					if bytes.Equal(k, key) {
+						return false
+					}
+				}
+			}
+			keys = append(keys, key)
+		}
+	}
+	return len(stack) == 0
 }
 
 type strictDecoder struct {

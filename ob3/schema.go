@@ -157,6 +157,14 @@ func ValidateSchema(raw []byte) error {
 	if err != nil {
 		return err
 	}
+	return ValidateSchemaValue(doc)
+}
+
+// ValidateSchemaValue is ValidateSchema for a document already decoded
+// into generic JSON values, numbers preferably as json.Number (as
+// ParseDocument returns them) so that large and fractional numbers are
+// judged exactly. doc is only read.
+func ValidateSchemaValue(doc any) error {
 	urls := schemasFor(doc)
 	if len(urls) == 0 {
 		return fmt.Errorf("document: %w: no embedded schema for its type", ErrUnknownSchema)

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 )
 
 const (
@@ -153,6 +154,52 @@ type DecodeOptions struct {
 	// missing and the body may use the standard or URL-safe base64 alphabet,
 	// padded or not.
 	Legacy bool
+	// Cache, if set, remembers what Decode returned for each encoded list,
+	// status size and option set, so a list read for many credentials is
+	// inflated once. Lists from a cache are shared: callers must only read
+	// them.
+	Cache *DecodeCache
+}
+
+// maxCachedDecodes bounds a DecodeCache. One is meant for the few ways a
+// single list credential is read (its status sizes), so this is generous.
+const maxCachedDecodes = 16
+
+// DecodeCache holds Decode results. The zero value is ready to use, and it
+// is safe for concurrent use.
+type DecodeCache struct {
+	mu      sync.Mutex
+	entries map[decodeKey]decoded
+}
+
+type decodeKey struct {
+	encoded  string
+	size     int
+	legacy   bool
+	maxBytes int64
+}
+
+type decoded struct {
+	list *List
+	err  error
+}
+
+func (c *DecodeCache) get(k decodeKey) (decoded, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	d, ok := c.entries[k]
+	return d, ok
+}
+
+func (c *DecodeCache) put(k decodeKey, d decoded) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.entries == nil {
+		c.entries = make(map[decodeKey]decoded)
+	}
+	if len(c.entries) < maxCachedDecodes {
+		c.entries[k] = d
+	}
 }
 
 // Decode parses an encodedList value into a list of statusSize-bit entries
@@ -168,7 +215,20 @@ func Decode(encoded string, statusSize int, opts DecodeOptions) (*List, error) {
 	if maxBytes <= 0 {
 		maxBytes = DefaultMaxBytes
 	}
-	compressed, err := decodeBase64(encoded, opts.Legacy, maxBytes)
+	if opts.Cache == nil {
+		return decode(encoded, size, opts.Legacy, maxBytes)
+	}
+	k := decodeKey{encoded: encoded, size: size, legacy: opts.Legacy, maxBytes: maxBytes}
+	if d, ok := opts.Cache.get(k); ok {
+		return d.list, d.err
+	}
+	l, err := decode(encoded, size, opts.Legacy, maxBytes)
+	opts.Cache.put(k, decoded{list: l, err: err})
+	return l, err
+}
+
+func decode(encoded string, size int, legacy bool, maxBytes int64) (*List, error) {
+	compressed, err := decodeBase64(encoded, legacy, maxBytes)
 	if err != nil {
 		return nil, err
 	}

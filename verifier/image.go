@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/badgesmith/badgesmith/bake"
+	"github.com/badgesmith/badgesmith/ob3"
 )
 
 // DefaultMaxImageSize is the largest baked image Verify reads when
@@ -47,21 +48,21 @@ func (v *Verifier) extractCredential(data []byte) (payload []byte, source string
 // parseInput runs the parse check on any input Verify accepts: a JSON
 // credential, or a PNG or SVG image with one baked in. payload is the
 // credential's own bytes, which the later checks read.
-func (v *Verifier) parseInput(r *report, data []byte) (cred map[string]any, payload []byte, ok bool) {
+func (v *Verifier) parseInput(r *report, data []byte) (cred map[string]any, doc *ob3.Document, payload []byte, ok bool) {
 	payload, source, err := v.extractCredential(data)
 	if err != nil {
 		r.fail(CheckParse, "", err.Error())
-		return nil, nil, false
+		return nil, nil, nil, false
 	}
 	if bake.Detect(payload) == bake.FormatJWS {
 		r.fail(CheckParse, "", "the image holds something that looks like a JWS but is not a compact JWS")
-		return nil, nil, false
+		return nil, nil, nil, false
 	}
-	cred, ok = v.parse(r, payload)
+	cred, doc, ok = v.parse(r, payload)
 	if source == sourcePNG || source == sourceSVG {
 		if c := r.res.Check(CheckParse); c != nil {
 			c.Reason += fmt.Sprintf(" (baked into a %d-byte %s image)", len(data), source)
 		}
 	}
-	return cred, payload, ok
+	return cred, doc, payload, ok
 }

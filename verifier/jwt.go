@@ -50,7 +50,8 @@ func (v *Verifier) verifyJWT(ctx context.Context, token []byte) (*Result, error)
 		r.skipRest(CheckParse, "token could not be parsed")
 		return v.finish(r)
 	}
-	if _, err := ob3.Parse(data, ob3.ParseOptions{MaxSize: v.maxSize}); err != nil {
+	doc, err := ob3.ParseDocument(data, ob3.ParseOptions{MaxSize: v.maxSize})
+	if err != nil {
 		r.fail(CheckParse, pathOf(err), err.Error())
 		r.skipRest(CheckParse, "token could not be parsed")
 		return v.finish(r)
@@ -66,7 +67,7 @@ func (v *Verifier) verifyJWT(ctx context.Context, token []byte) (*Result, error)
 
 	vcdm1 := v.checkContext(r, cred)
 	v.checkType(r, cred)
-	v.checkSchema(r, data)
+	v.checkSchema(r, data, doc)
 	seen, timeErr := v.checkJWTProof(ctx, r, tok, cred)
 	v.checkIssuer(r, cred, seen)
 	if timeErr != nil {

@@ -185,7 +185,7 @@ func (c *statusChecker) checkBitstring(ctx context.Context, cred map[string]any,
 	if !doc.validUntil.IsZero() && !now.Add(-c.v.skew).Before(doc.validUntil) {
 		return undecided(fmt.Errorf("status list %s expired at %s, so its statuses are stale", e.StatusListCredential, doc.validUntil.Format(time.RFC3339)))
 	}
-	res, err := status.Verdict(doc.subject, e, status.DecodeOptions{MaxBytes: c.maxListBytes})
+	res, err := status.Verdict(doc.subject, e, status.DecodeOptions{MaxBytes: c.maxListBytes, Cache: doc.lists})
 	switch {
 	case errors.Is(err, status.ErrTooLarge):
 		return undecided(fmt.Errorf("status list %s: %w", e.StatusListCredential, err))
@@ -256,6 +256,9 @@ type statusDoc struct {
 	hasTTL bool
 	// revocations is set for kindRevocation.
 	revocations *status.RevocationList
+	// lists holds the decoded encodedList, so a cached list is inflated
+	// once per fetch, not once per credential.
+	lists *status.DecodeCache
 }
 
 // badListError marks a status list that was fetched but is not acceptable
@@ -476,7 +479,7 @@ func (c *statusChecker) parseList(ctx context.Context, body []byte) (*statusDoc,
 	default:
 		return nil, fmt.Errorf("verifying the list's proof: %w", err)
 	}
-	d := &statusDoc{issuer: iss, types: stringsOf(doc["type"])}
+	d := &statusDoc{issuer: iss, types: stringsOf(doc["type"]), lists: new(status.DecodeCache)}
 	subject, ok := doc["credentialSubject"].(map[string]any)
 	if !ok {
 		return nil, badList("credentialSubject must be an object")

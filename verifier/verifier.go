@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"regexp"
 	"strings"
@@ -199,7 +200,7 @@ func (v *Verifier) Verify(ctx context.Context, data []byte) (*Result, error) {
 		}
 	}
 	r := &report{res: &Result{}}
-	cred, data, ok := v.parseInput(r, data)
+	cred, doc, data, ok := v.parseInput(r, data)
 	if !ok {
 		r.skipRest(CheckParse, "document could not be parsed")
 		return v.finish(r)
@@ -210,7 +211,7 @@ func (v *Verifier) Verify(ctx context.Context, data []byte) (*Result, error) {
 
 	vcdm1 := v.checkContext(r, cred)
 	v.checkType(r, cred)
-	v.checkSchema(r, data)
+	v.checkSchema(r, data, doc)
 	vm := v.checkProof(ctx, r, cred)
 	v.checkIssuer(r, cred, vm)
 	v.checkValidity(r, cred, vcdm1)
@@ -235,27 +236,37 @@ func (v *Verifier) finish(r *report) (*Result, error) {
 	return r.res, nil
 }
 
-func (v *Verifier) parse(r *report, data []byte) (map[string]any, bool) {
+// parse runs the parse check. It decodes data once: doc serves the schema
+// and data model checks (numbers as json.Number), cred the others (numbers
+// as float64, as encoding/json gives them, which the proof check signs
+// over).
+func (v *Verifier) parse(r *report, data []byte) (cred map[string]any, doc *ob3.Document, ok bool) {
 	if int64(len(data)) > v.maxSize {
 		r.fail(CheckParse, "", fmt.Sprintf("document is %d bytes, over the %d-byte limit", len(data), v.maxSize))
-		return nil, false
+		return nil, nil, false
 	}
-	if _, err := ob3.Parse(data, ob3.ParseOptions{MaxSize: v.maxSize}); err != nil {
+	doc, err := ob3.ParseDocument(data, ob3.ParseOptions{MaxSize: v.maxSize})
+	if err != nil {
 		r.fail(CheckParse, pathOf(err), err.Error())
-		return nil, false
+		return nil, nil, false
 	}
-	var cred map[string]any
-	dec := json.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(&cred); err != nil {
-		r.fail(CheckParse, "", fmt.Sprintf("malformed json: %v", err))
-		return nil, false
+	if plain, err := ob3.PlainValue(doc.Value); err == nil {
+		cred, _ = plain.(map[string]any)
+	} else {
+		// A number beyond float64: decoding the text gives encoding/json's
+		// own message for it.
+		dec := json.NewDecoder(bytes.NewReader(data))
+		if err := dec.Decode(&cred); err != nil {
+			r.fail(CheckParse, "", fmt.Sprintf("malformed json: %v", err))
+			return nil, nil, false
+		}
 	}
 	if cred == nil {
 		r.fail(CheckParse, "", "document is not a json object")
-		return nil, false
+		return nil, nil, false
 	}
 	r.pass(CheckParse, fmt.Sprintf("well-formed json credential, %d bytes", len(data)))
-	return cred, true
+	return cred, doc, true
 }
 
 var obContextRE = regexp.MustCompile(`^https://purl\.imsglobal\.org/spec/ob/v3p0/context(-3\.\d\.\d)*\.json$`)
@@ -343,14 +354,33 @@ func (v *Verifier) checkType(r *report, cred map[string]any) {
 	r.fail(CheckType, "type", "type must include OpenBadgeCredential, AchievementCredential or EndorsementCredential")
 }
 
-func (v *Verifier) checkSchema(r *report, data []byte) {
-	normalized, expanded, err := expandCompacted(data)
-	if err != nil {
-		r.fail(CheckSchema, "", err.Error())
-		return
+// checkSchema runs the JSON Schema and data model checks on doc, the
+// parse check's reading of data. Documents over ob3's own size limit are
+// re-read from data so that limit is reported as before.
+func (v *Verifier) checkSchema(r *report, data []byte, doc *ob3.Document) {
+	var normalized []any
+	var expanded []string
+	if doc != nil && len(data) <= ob3.DefaultMaxSize {
+		normalized, expanded = expandCompactedValue(doc.Value)
+	} else {
+		raw, wrapped, err := expandCompacted(data)
+		if err != nil {
+			r.fail(CheckSchema, "", err.Error())
+			return
+		}
+		for _, b := range raw {
+			normalized = append(normalized, b)
+		}
+		expanded = wrapped
 	}
 	for i, variant := range normalized {
-		if err := ob3.ValidateSchema(variant); err != nil {
+		var err error
+		if b, ok := variant.([]byte); ok {
+			err = ob3.ValidateSchema(b)
+		} else {
+			err = ob3.ValidateSchemaValue(variant)
+		}
+		if err != nil {
 			path := pathOf(err)
 			if len(normalized) > 1 && strings.HasPrefix(path, "credentialStatus") {
 				path = fmt.Sprintf("credentialStatus[%d]%s", i, strings.TrimPrefix(path, "credentialStatus"))
@@ -359,7 +389,13 @@ func (v *Verifier) checkSchema(r *report, data []byte) {
 			return
 		}
 	}
-	if err := ob3.ValidateJSON(data); err != nil {
+	var err error
+	if doc != nil && len(data) <= ob3.DefaultMaxSize {
+		err = ob3.Validate(doc.Credential)
+	} else {
+		err = ob3.ValidateJSON(data)
+	}
+	if err != nil {
 		r.fail(CheckSchema, pathOf(err), err.Error())
 		return
 	}
@@ -378,6 +414,33 @@ func (v *Verifier) checkSchema(r *report, data []byte) {
 // wants arrays, but the RDF (and so the signature) is the same either way,
 // and the reference stack and the 1EdTech test vector emit a single proof.
 var compactable = []string{"proof", "credentialSchema", "termsOfUse"}
+
+// expandCompactedValue is expandCompacted for a decoded document: the
+// variants share everything with doc but their top-level maps.
+func expandCompactedValue(doc map[string]any) ([]any, []string) {
+	var wrapped []string
+	out := doc
+	for _, k := range compactable {
+		if m, ok := doc[k].(map[string]any); ok {
+			if len(wrapped) == 0 {
+				out = maps.Clone(doc)
+			}
+			out[k] = []any{m}
+			wrapped = append(wrapped, k)
+		}
+	}
+	statuses, isList := doc["credentialStatus"].([]any)
+	if !isList || len(statuses) == 0 {
+		return []any{out}, wrapped
+	}
+	variants := make([]any, 0, len(statuses))
+	for _, st := range statuses {
+		one := maps.Clone(out)
+		one["credentialStatus"] = st
+		variants = append(variants, one)
+	}
+	return variants, wrapped
+}
 
 // expandCompacted returns the documents to check against the strict OB 3.0
 // schema: data with compactable single values wrapped in arrays, once per

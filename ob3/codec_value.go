@@ -1,0 +1,474 @@
+package ob3
+
+import (
+	"encoding/json"
+	"errors"
+	"reflect"
+	"strconv"
+	"sync"
+)
+
+// errNotMirrored marks a value fromValue does not decode the way
+// encoding/json would; the caller then decodes the text instead, so the
+// result and its errors stay those of json.Unmarshal.
+var errNotMirrored = errors.New("value not mirrored")
+
+var extraType = reflect.TypeFor[Extra]()
+
+// fromValue stores v, a generic JSON value as decodeStrict returns it, in
+// rv as json.Unmarshal (with this package's UnmarshalJSON methods) would
+// store its text. It walks the tree decodeStrict built instead of
+// re-reading the document once per nesting level. rv holds its zero value.
+// Values that checkTypes lets through decode without errNotMirrored; it
+// remains for what checkTypes does not vouch for (numbers beyond float64
+// inside free-form values, say).
+func fromValue(v any, rv reflect.Value) error {
+	if v == nil {
+		return nil // null leaves the zero value, as in encoding/json
+	}
+	ti := infoOf(rv.Type())
+	t := ti.t
+	switch {
+	case ti.raw:
+		b, err := json.Marshal(v)
+		if err != nil {
+			return errNotMirrored
+		}
+		rv.SetBytes(b)
+		return nil
+	case ti.types:
+		switch x := v.(type) {
+		case string:
+			rv.Set(reflect.ValueOf(Types{x}))
+			return nil
+		case []any:
+			out := make(Types, len(x))
+			for i, e := range x {
+				s, ok := e.(string)
+				if !ok {
+					return errNotMirrored
+				}
+				out[i] = s
+			}
+			rv.Set(reflect.ValueOf(out))
+			return nil
+		}
+		return errNotMirrored
+	case ti.profile:
+		p := rv.Addr().Interface().(*Profile)
+		switch x := v.(type) {
+		case string:
+			*p = Profile{ID: x, ref: true}
+			return nil
+		case map[string]any:
+			return structFromValue(x, rv)
+		}
+		return errNotMirrored
+	case ti.subject:
+		return subjectFromValue(v, rv.Addr().Interface().(*Subject))
+	case t.Kind() == reflect.Pointer:
+		n := reflect.New(t.Elem())
+		if err := fromValue(v, n.Elem()); err != nil {
+			return err
+		}
+		rv.Set(n)
+		return nil
+	case ti.list:
+		arr, ok := v.([]any)
+		if !ok {
+			arr = []any{v}
+		}
+		return sliceFromValue(arr, rv)
+	}
+	switch t.Kind() {
+	case reflect.Interface:
+		if t.NumMethod() != 0 {
+			return errNotMirrored
+		}
+		p, err := plainValue(v)
+		if err != nil {
+			return err
+		}
+		rv.Set(reflect.ValueOf(p))
+		return nil
+	case reflect.Map:
+		m, ok := v.(map[string]any)
+		if !ok || t != reflect.TypeFor[map[string]any]() {
+			return errNotMirrored
+		}
+		p, err := plainValue(m)
+		if err != nil {
+			return err
+		}
+		rv.Set(reflect.ValueOf(p))
+		return nil
+	case reflect.Struct:
+		m, ok := v.(map[string]any)
+		if !ok {
+			return errNotMirrored
+		}
+		return structFromValue(m, rv)
+	case reflect.Slice:
+		arr, ok := v.([]any)
+		if !ok {
+			return errNotMirrored
+		}
+		return sliceFromValue(arr, rv)
+	case reflect.String:
+		s, ok := v.(string)
+		if !ok {
+			return errNotMirrored
+		}
+		rv.SetString(s)
+		return nil
+	case reflect.Bool:
+		b, ok := v.(bool)
+		if !ok {
+			return errNotMirrored
+		}
+		rv.SetBool(b)
+		return nil
+	case reflect.Float64:
+		f, err := floatOf(v)
+		if err != nil {
+			return err
+		}
+		rv.SetFloat(f)
+		return nil
+	}
+	return errNotMirrored
+}
+
+func sliceFromValue(arr []any, rv reflect.Value) error {
+	out := reflect.MakeSlice(rv.Type(), len(arr), len(arr))
+	for i, e := range arr {
+		if err := fromValue(e, out.Index(i)); err != nil {
+			return err
+		}
+	}
+	rv.Set(out)
+	return nil
+}
+
+// structFromValue mirrors unmarshalWithExtra: property names match exactly
+// and the properties the struct does not own go to its Extra field.
+func structFromValue(obj map[string]any, rv reflect.Value) error {
+	ti := infoOf(rv.Type())
+	matched := 0
+	for _, f := range ti.fields {
+		fv, ok := obj[f.name]
+		if !ok {
+			continue
+		}
+		matched++
+		if err := fromValue(fv, rv.Field(f.index)); err != nil {
+			return err
+		}
+	}
+	extra := ti.extra
+	if extra < 0 {
+		// Structs without Extra would decode through encoding/json's
+		// case-insensitive matching, which this does not mirror.
+		return errNotMirrored
+	}
+	if matched == len(obj) {
+		return nil
+	}
+	ex := make(Extra, len(obj)-matched)
+	for k, val := range obj {
+		if owns(ti, k) {
+			continue
+		}
+		b, err := json.Marshal(val)
+		if err != nil {
+			return errNotMirrored
+		}
+		ex[k] = b
+	}
+	rv.Field(extra).Set(reflect.ValueOf(ex))
+	return nil
+}
+
+func owns(ti *typeInfo, name string) bool {
+	for _, f := range ti.fields {
+		if f.name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// subjectFromValue mirrors Subject.UnmarshalJSON.
+func subjectFromValue(v any, s *Subject) error {
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return errNotMirrored
+	}
+	var types Types
+	switch x := obj["type"].(type) {
+	case string:
+		types = Types{x}
+	case []any:
+		for _, e := range x {
+			str, ok := e.(string)
+			if !ok {
+				types = nil // Types.UnmarshalJSON fails and leaves it unset
+				break
+			}
+			types = append(types, str)
+		}
+	}
+	*s = Subject{}
+	switch subjectKind(types) {
+	case reflect.TypeFor[EndorsementSubject]():
+		s.Endorsement = new(EndorsementSubject)
+		return structFromValue(obj, reflect.ValueOf(s.Endorsement).Elem())
+	case reflect.TypeFor[ClrSubject]():
+		s.Clr = new(ClrSubject)
+		return structFromValue(obj, reflect.ValueOf(s.Clr).Elem())
+	default:
+		s.Achievement = new(AchievementSubject)
+		return structFromValue(obj, reflect.ValueOf(s.Achievement).Elem())
+	}
+}
+
+func floatOf(v any) (float64, error) {
+	switch n := v.(type) {
+	case json.Number:
+		f, err := strconv.ParseFloat(string(n), 64)
+		if err != nil {
+			return 0, errNotMirrored
+		}
+		return f, nil
+	case float64:
+		return n, nil
+	}
+	return 0, errNotMirrored
+}
+
+// plainValue returns a copy of v as encoding/json decodes into an any:
+// numbers become float64. It shares nothing with v but strings.
+func plainValue(v any) (any, error) {
+	switch x := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			p, err := plainValue(e)
+			if err != nil {
+				return nil, err
+			}
+			out[k] = p
+		}
+		return out, nil
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			p, err := plainValue(e)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = p
+		}
+		return out, nil
+	case json.Number, float64:
+		f, err := floatOf(x)
+		if err != nil {
+			return nil, err
+		}
+		return f, nil
+	case string, bool, nil:
+		return x, nil
+	}
+	return nil, errNotMirrored
+}
+
+// PlainValue returns a deep copy of v, a document from ParseDocument, with
+// every json.Number turned into a float64: the value json.Unmarshal would
+// have produced into an any. It returns an error for a number outside the
+// float64 range, which json.Unmarshal rejects too.
+func PlainValue(v any) (any, error) {
+	p, err := plainValue(v)
+	if err != nil {
+		return nil, errors.New("a number is out of the float64 range")
+	}
+	return p, nil
+}
+
+// typeInfo is what checkTypes and fromValue need to know about a Go type,
+// worked out once instead of through reflection on every value.
+type typeInfo struct {
+	t                                         reflect.Type
+	types, raw, iface, subject, profile, list bool
+	fields                                    []fieldInfo
+	extra                                     int // index of the Extra field, or -1
+}
+
+type fieldInfo struct {
+	index int
+	name  string
+	ref   bool // ob3:"ref"
+	t     reflect.Type
+}
+
+func newTypeInfo(t reflect.Type) *typeInfo {
+	ti := &typeInfo{t: t, extra: -1,
+		types: t == typesType, raw: t == rawType, subject: t == subjectType, profile: t == profileType,
+		iface: t.Kind() == reflect.Interface, list: t.Implements(listType)}
+	if t.Kind() == reflect.Struct {
+		for i := range t.NumField() {
+			f := t.Field(i)
+			if f.Type == extraType && f.Name == "Extra" {
+				ti.extra = i
+				continue
+			}
+			if name := jsonName(f); name != "" {
+				ti.fields = append(ti.fields, fieldInfo{index: i, name: name, ref: f.Tag.Get("ob3") == "ref", t: f.Type})
+			}
+		}
+	}
+	return ti
+}
+
+// typeInfos covers every type reachable from the credential and profile
+// types; it is built once per process and only read after.
+var typeInfos = sync.OnceValue(func() map[reflect.Type]*typeInfo {
+	m := map[reflect.Type]*typeInfo{}
+	var add func(t reflect.Type)
+	add = func(t reflect.Type) {
+		if _, ok := m[t]; ok {
+			return
+		}
+		ti := newTypeInfo(t)
+		m[t] = ti
+		switch t.Kind() {
+		case reflect.Pointer, reflect.Slice, reflect.Map:
+			add(t.Elem())
+		}
+		for _, f := range ti.fields {
+			add(f.t)
+		}
+	}
+	for _, t := range []reflect.Type{reflect.TypeFor[Credential](), profileType, subjectType,
+		reflect.TypeFor[AchievementSubject](), reflect.TypeFor[EndorsementSubject](), reflect.TypeFor[ClrSubject]()} {
+		add(t)
+	}
+	return m
+})
+
+func infoOf(t reflect.Type) *typeInfo {
+	if ti, ok := typeInfos()[t]; ok {
+		return ti
+	}
+	return newTypeInfo(t)
+}
+
+// typesOK is checkTypes without the error: it reports whether checkTypes
+// would return nil, building no paths, so the common case costs little.
+// Callers run checkTypes for the error when it reports false.
+func typesOK(v any, ti *typeInfo, ref bool) bool {
+	if v == nil {
+		return true
+	}
+	t := ti.t
+	switch {
+	case ti.types:
+		switch x := v.(type) {
+		case string:
+			return true
+		case []any:
+			for _, e := range x {
+				if _, ok := e.(string); !ok {
+					return e == nil // checkTypes accepts a null element
+				}
+			}
+			return true
+		}
+		return false
+	case ti.raw, ti.iface:
+		return true
+	case t.Kind() == reflect.Pointer:
+		return typesOK(v, infoOf(t.Elem()), ref)
+	case ti.subject:
+		obj, ok := v.(map[string]any)
+		if !ok {
+			return false
+		}
+		var types Types
+		switch x := obj["type"].(type) {
+		case string:
+			types = Types{x}
+		case []any:
+			for _, e := range x {
+				if s, ok := e.(string); ok {
+					types = append(types, s)
+				}
+			}
+		}
+		return typesOK(v, infoOf(subjectKind(types)), false)
+	case ti.profile && ref:
+		if _, ok := v.(string); ok {
+			return true
+		}
+		if _, ok := v.(map[string]any); !ok {
+			return false
+		}
+		return typesOK(v, ti, false)
+	case ti.list:
+		elem := infoOf(t.Elem())
+		if arr, ok := v.([]any); ok {
+			for _, e := range arr {
+				if !typesOK(e, elem, false) {
+					return false
+				}
+			}
+			return true
+		}
+		return typesOK(v, elem, false)
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		obj, ok := v.(map[string]any)
+		if !ok {
+			return false
+		}
+		for _, f := range ti.fields {
+			fv, ok := obj[f.name]
+			if !ok {
+				continue
+			}
+			if !typesOK(fv, infoOf(f.t), f.ref) {
+				return false
+			}
+		}
+		return true
+	case reflect.Slice:
+		arr, ok := v.([]any)
+		if !ok {
+			return false
+		}
+		elem := infoOf(t.Elem())
+		for _, e := range arr {
+			if !typesOK(e, elem, false) {
+				return false
+			}
+		}
+		return true
+	case reflect.Map:
+		_, ok := v.(map[string]any)
+		return ok
+	case reflect.String:
+		_, ok := v.(string)
+		return ok
+	case reflect.Bool:
+		_, ok := v.(bool)
+		return ok
+	case reflect.Float64:
+		n, ok := v.(json.Number)
+		if !ok {
+			return false
+		}
+		_, err := n.Float64()
+		return err == nil
+	}
+	return false
+}
