@@ -75,3 +75,11 @@ profile:
 	$(GO) test -run '^$$' -bench 'VerifyEddsaRdfc2022$$' -benchtime 3s -cpu 1 -o profiles/proof.test \
 	  -cpuprofile profiles/verify.cpu.prof -memprofile profiles/verify.alloc.prof ./proof/
 	$(GO) tool pprof -top -nodecount 15 profiles/proof.test profiles/sign.cpu.prof
+
+# Issues a generated 100,000-row roster with `badgesmith batch` as
+# eddsa-rdfc-2022 JSON and as VC-JWT (credentials/s, peak RSS), then kills a
+# run half way and times its resumption. BATCH_ROWS changes the size.
+BATCH_ROWS ?= 100000
+.PHONY: bench-batch
+bench-batch: build
+	$(GO) run ./bench/batch -bin $(BIN) -rows $(BATCH_ROWS) -testdata testdata

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/badgesmith/badgesmith/proof"
+	"github.com/badgesmith/badgesmith/store"
 )
 
 // JWT is a credential issued as a compact JWS.
@@ -23,12 +24,30 @@ type JWT struct {
 // with the key and verification method of the Issuer's Config; the
 // algorithm follows the key (EdDSA, ES256 or RS256). The token is verified
 // again before it is returned.
+//
+// With a Store, the credential gets its status entries and is recorded
+// (format store.FormatJWT, hashing the token's bytes) before it is
+// returned, in the order Issue describes.
 func (is *Issuer) IssueJWT(ctx context.Context, req Request, format string) (*JWT, error) {
 	cred, err := is.Build(req)
 	if err != nil {
 		return nil, err
 	}
-	return is.SignJWT(ctx, cred, format)
+	if is.cfg.Store == nil {
+		return is.SignJWT(ctx, cred, format)
+	}
+	cred, refs, err := is.AttachStatus(ctx, cred)
+	if err != nil {
+		return nil, err
+	}
+	tok, err := is.SignJWT(ctx, cred, format)
+	if err != nil {
+		return nil, err
+	}
+	if err := is.RecordIssued(ctx, cred, []byte(tok.Token), store.FormatJWT, refs); err != nil {
+		return nil, err
+	}
+	return tok, nil
 }
 
 // SignJWT signs an already built credential as a JWT in format (see

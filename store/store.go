@@ -184,6 +184,12 @@ type Store interface {
 	// row already issued under another id, or an index bound to another
 	// credential is ErrExists.
 	PutCredential(ctx context.Context, r Record) error
+	// PutCredentials records every record of rs, each as PutCredential
+	// would, in one transaction: all of them or, on any error, none. A
+	// batch issuer uses it to make a chunk of credentials durable with one
+	// commit instead of one per credential. The error names the first
+	// record refused.
+	PutCredentials(ctx context.Context, rs []Record) error
 	// GetCredential returns the record with State filled in, or ErrNotFound.
 	GetCredential(ctx context.Context, id string) (*Record, error)
 	// ListCredentials returns the records matching f, ordered by IssuedAt

@@ -105,8 +105,6 @@ func (o *issueOptions) run(cmd *cobra.Command, s streams) error {
 		return &usageError{"--status-base-url and --suspension need --store"}
 	case o.store != "" && o.statusBaseURL == "":
 		return &usageError{"--store needs --status-base-url, where the status lists will be published"}
-	case o.store != "" && jwtFormat != "":
-		return &usageError{"--store is not supported with --format jwt or jose yet"}
 	}
 	req := issuer.Request{RecipientEmail: o.recipientEmail, PlainRecipient: o.plain, ID: o.id}
 	if o.validUntil != "" {

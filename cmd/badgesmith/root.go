@@ -32,6 +32,7 @@ func newRootCmd(s streams) *cobra.Command {
 		newKeysCmd(s),
 		newDIDCmd(s),
 		newIssueCmd(s),
+		newBatchCmd(s),
 		newVerifyCmd(s),
 		newRevokeCmd(s),
 		newSuspendCmd(s),

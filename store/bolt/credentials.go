@@ -18,59 +18,96 @@ func (d *DB) PutCredential(ctx context.Context, r store.Record) error {
 	if err := r.Validate(); err != nil {
 		return fmt.Errorf("putting credential: %w", err)
 	}
-	r.IssuedAt = r.IssuedAt.UTC()
-	r.State = ""
-	r.Status = slices.Clone(r.Status)
+	r = normalize(r)
+	err := d.update(ctx, func(tx *bbolt.Tx) error { return putRecord(ctx, tx, &r) })
+	if err != nil {
+		return fmt.Errorf("putting credential %s: %w", r.ID, err)
+	}
+	return nil
+}
+
+// PutCredentials records every record of rs in one transaction.
+func (d *DB) PutCredentials(ctx context.Context, rs []store.Record) error {
+	norm := make([]store.Record, len(rs))
+	for i, r := range rs {
+		if err := r.Validate(); err != nil {
+			return fmt.Errorf("putting credentials: record %d: %w", i, err)
+		}
+		norm[i] = normalize(r)
+	}
+	var failed int
 	err := d.update(ctx, func(tx *bbolt.Tx) error {
-		creds := tx.Bucket([]byte(bCredentials))
-		var old store.Record
-		found, err := getJSON(creds, []byte(r.ID), &old)
-		if err != nil {
-			return err
-		}
-		if found {
-			if old.Equal(&r) {
-				return nil
-			}
-			return fmt.Errorf("recorded with different content: %w", store.ErrExists)
-		}
-		if r.RowKey != "" {
-			err := prefixed(ctx, tx.Bucket([]byte(bByBatch)), key(r.BatchID, r.RowKey), func(k, _ []byte) error {
-				other, err := lastPart(k)
-				if err != nil {
-					return err
-				}
-				return fmt.Errorf("batch %s row %s already issued as %s: %w", r.BatchID, r.RowKey, other, store.ErrExists)
-			})
-			if err != nil {
-				return err
-			}
-		}
-		for i, s := range r.Status {
-			if err := bind(tx, r.ID, s); err != nil {
-				return fmt.Errorf("status[%d]: %w", i, err)
-			}
-		}
-		if err := putJSON(creds, []byte(r.ID), &r); err != nil {
-			return err
-		}
-		for _, ix := range []struct {
-			bucket string
-			k      []byte
-		}{
-			{bByRecipient, key(r.Recipient, r.ID)},
-			{bByAchievement, key(r.AchievementID, r.ID)},
-			{bByBatch, key(r.BatchID, r.RowKey, r.ID)},
-			{bByIssued, append(timeKey(r.IssuedAt), r.ID...)},
-		} {
-			if err := tx.Bucket([]byte(ix.bucket)).Put(ix.k, nil); err != nil {
+		for i := range norm {
+			if err := putRecord(ctx, tx, &norm[i]); err != nil {
+				failed = i
 				return err
 			}
 		}
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("putting credential %s: %w", r.ID, err)
+		if len(norm) == 0 || ctx.Err() != nil {
+			return fmt.Errorf("putting credentials: %w", err)
+		}
+		return fmt.Errorf("putting credentials: record %d (%s): %w", failed, norm[failed].ID, err)
+	}
+	return nil
+}
+
+// normalize returns the copy of r that is stored.
+func normalize(r store.Record) store.Record {
+	r.IssuedAt = r.IssuedAt.UTC()
+	r.State = ""
+	r.Status = slices.Clone(r.Status)
+	return r
+}
+
+// putRecord records r, a validated and normalized record, within tx.
+func putRecord(ctx context.Context, tx *bbolt.Tx, r *store.Record) error {
+	creds := tx.Bucket([]byte(bCredentials))
+	var old store.Record
+	found, err := getJSON(creds, []byte(r.ID), &old)
+	if err != nil {
+		return err
+	}
+	if found {
+		if old.Equal(r) {
+			return nil
+		}
+		return fmt.Errorf("recorded with different content: %w", store.ErrExists)
+	}
+	if r.RowKey != "" {
+		err := prefixed(ctx, tx.Bucket([]byte(bByBatch)), key(r.BatchID, r.RowKey), func(k, _ []byte) error {
+			other, err := lastPart(k)
+			if err != nil {
+				return err
+			}
+			return fmt.Errorf("batch %s row %s already issued as %s: %w", r.BatchID, r.RowKey, other, store.ErrExists)
+		})
+		if err != nil {
+			return err
+		}
+	}
+	for i, s := range r.Status {
+		if err := bind(tx, r.ID, s); err != nil {
+			return fmt.Errorf("status[%d]: %w", i, err)
+		}
+	}
+	if err := putJSON(creds, []byte(r.ID), r); err != nil {
+		return err
+	}
+	for _, ix := range []struct {
+		bucket string
+		k      []byte
+	}{
+		{bByRecipient, key(r.Recipient, r.ID)},
+		{bByAchievement, key(r.AchievementID, r.ID)},
+		{bByBatch, key(r.BatchID, r.RowKey, r.ID)},
+		{bByIssued, append(timeKey(r.IssuedAt), r.ID...)},
+	} {
+		if err := tx.Bucket([]byte(ix.bucket)).Put(ix.k, nil); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -143,6 +143,23 @@ func (d *DB) update(ctx context.Context, fn func(*bbolt.Tx) error) error {
 	})
 }
 
+// batch is update through bbolt's DB.Batch: calls from concurrent
+// goroutines share one transaction and one commit, so many callers
+// allocating at once (a batch issuer's workers) cost a few fsyncs rather
+// than one each. fn may run more than once and must only change the
+// transaction and variables it overwrites.
+func (d *DB) batch(ctx context.Context, fn func(*bbolt.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return d.db.Batch(func(tx *bbolt.Tx) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		return fn(tx)
+	})
+}
+
 func (d *DB) view(ctx context.Context, fn func(*bbolt.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err

@@ -6,6 +6,12 @@
 // return leaves either all or none of its change. Writers are serialised by
 // bbolt; readers run concurrently with them on a consistent snapshot.
 //
+// AllocateIndex goes through bbolt's DB.Batch: concurrent calls share one
+// transaction and commit (after at most bbolt's MaxBatchDelay, 10 ms), so a
+// batch issuer's many workers allocate at the cost of a few fsyncs; a lone
+// call waits that delay. PutCredentials records many credentials with one
+// commit.
+//
 // Open takes an exclusive file lock: a second process gets ErrLocked after
 // Options.Timeout instead of hanging.
 //

@@ -166,7 +166,8 @@ func (d *DB) AllocateIndex(ctx context.Context, purpose string, newList func() s
 	if purpose == "" {
 		return ref, fmt.Errorf("allocating status index: purpose is empty: %w", store.ErrInvalid)
 	}
-	err := d.update(ctx, func(tx *bbolt.Tx) error {
+	err := d.batch(ctx, func(tx *bbolt.Tx) error {
+		ref = store.StatusRef{}
 		var ids []string
 		err := prefixed(ctx, tx.Bucket([]byte(bListOrder)), key(purpose), func(_, v []byte) error {
 			ids = append(ids, string(v))

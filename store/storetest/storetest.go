@@ -27,6 +27,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"PutIdempotent", testPutIdempotent},
 		{"PutConflict", testPutConflict},
 		{"PutInvalid", testPutInvalid},
+		{"PutCredentials", testPutCredentials},
 		{"NotFound", testNotFound},
 		{"ListFilters", testListFilters},
 		{"CreateList", testCreateList},
@@ -169,6 +170,81 @@ func testPutConflict(t *testing.T, s store.Store) {
 		if _, err := s.GetCredential(ctx, id); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("GetCredential(%s) after rejected put = %v, want ErrNotFound", id, err)
 		}
+	}
+}
+
+// batchRecords returns n records of batch b with entries allocated in a
+// list of purpose revocation.
+func batchRecords(t *testing.T, s store.Store, b string, first, n int) []store.Record {
+	t.Helper()
+	rs := make([]store.Record, n)
+	for i := range rs {
+		ref, err := s.AllocateIndex(t.Context(), store.PurposeRevocation, list("https://example.com/status/revocation-1", store.PurposeRevocation, 64))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rs[i] = record(fmt.Sprintf("urn:uuid:%s-%d", b, first+i), first+i)
+		rs[i].BatchID, rs[i].RowKey = b, fmt.Sprintf("row-%d", first+i)
+		rs[i].Status = []store.StatusRef{ref}
+	}
+	return rs
+}
+
+func testPutCredentials(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	if err := s.PutCredentials(ctx, nil); err != nil {
+		t.Fatalf("PutCredentials(nil) = %v", err)
+	}
+	good := batchRecords(t, s, "b1", 0, 3)
+	if err := s.PutCredentials(ctx, good); err != nil {
+		t.Fatalf("PutCredentials: %v", err)
+	}
+	// Identical records again succeed and change nothing.
+	if err := s.PutCredentials(ctx, good); err != nil {
+		t.Fatalf("PutCredentials again: %v", err)
+	}
+	got, err := s.ListCredentials(ctx, store.Filter{BatchID: "b1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := ids(good); !slices.Equal(ids(got), want) {
+		t.Fatalf("batch b1 = %v, want %v", ids(got), want)
+	}
+	tests := []struct {
+		name string
+		bad  func(rs []store.Record) []store.Record
+		want error
+	}{
+		{"row issued under another id", func(rs []store.Record) []store.Record {
+			c := good[1]
+			c.ID, c.Status = "urn:uuid:other", nil
+			return append(rs, c)
+		}, store.ErrExists},
+		{"same row twice in the call", func(rs []store.Record) []store.Record {
+			c := rs[0]
+			c.ID, c.Status = "urn:uuid:twin", nil
+			return append(rs, c)
+		}, store.ErrExists},
+		{"invalid record", func(rs []store.Record) []store.Record {
+			c := rs[0]
+			c.ID, c.SHA256, c.RowKey, c.Status = "urn:uuid:bad", "nothex", "row-bad", nil
+			return append(rs, c)
+		}, store.ErrInvalid},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rs := tt.bad(batchRecords(t, s, fmt.Sprintf("b%d", i+2), 0, 2))
+			if err := s.PutCredentials(ctx, rs); !errors.Is(err, tt.want) {
+				t.Fatalf("PutCredentials = %v, want %v", err, tt.want)
+			}
+			// All or nothing: the good records before the bad one are not
+			// recorded either.
+			for _, r := range rs {
+				if _, err := s.GetCredential(ctx, r.ID); !errors.Is(err, store.ErrNotFound) && r.ID != good[1].ID {
+					t.Errorf("record %s of a refused call: GetCredential = %v, want ErrNotFound", r.ID, err)
+				}
+			}
+		})
 	}
 }
 
@@ -879,6 +955,7 @@ func testContextCancelled(t *testing.T, s store.Store) {
 		call func() error
 	}{
 		{"PutCredential", func() error { return s.PutCredential(ctx, fresh) }},
+		{"PutCredentials", func() error { return s.PutCredentials(ctx, []store.Record{fresh}) }},
 		{"GetCredential", func() error { _, err := s.GetCredential(ctx, r.ID); return err }},
 		{"ListCredentials", func() error { _, err := s.ListCredentials(ctx, store.Filter{}); return err }},
 		{"CreateList", func() error { return s.CreateList(ctx, list("https://example.com/x", "revocation", 8)()) }},

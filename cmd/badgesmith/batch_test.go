@@ -1,0 +1,434 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/csv"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/badgesmith/badgesmith/issuer"
+	"github.com/badgesmith/badgesmith/store"
+	"github.com/badgesmith/badgesmith/store/bolt"
+)
+
+// writeRoster writes a CSV roster of n learners and returns its path.
+func writeRoster(t *testing.T, dir string, n int, extra ...string) string {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString("student_id,email,name,grade,credits,evidence,start,end\n")
+	for i := range n {
+		fmt.Fprintf(&b, "s%05d,learner%d@example.edu,Learner %d,%c,%d,https://example.edu/work/%d,2025-01-06,2025-05-30\n",
+			i, i, i, "ABCD"[i%4], i%6, i)
+	}
+	for _, l := range extra {
+		b.WriteString(l + "\n")
+	}
+	p := filepath.Join(dir, "cohort.csv")
+	if err := os.WriteFile(p, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// batchArgs are the arguments of a batch over rosterPath into out.
+func (e *statusEnv) batchArgs(rosterPath, out string, extra ...string) []string {
+	return append([]string{"batch", "--keyring", e.ring, "--key", "registrar",
+		"--issuer-profile", testdata("issuer.json"), "--achievement", testdata("achievement.json"),
+		"--roster", rosterPath, "--out", out, "--store", e.store,
+		"--status-base-url", "https://status.example/lists/", "--batch-id", "cohort-2025",
+		"--key-column", "student_id", "--map", "email=email", "--map", "name=name",
+		"--map", "result:Capstone project grade=grade", "--map", "creditsEarned=credits",
+		"--map", "evidence=evidence", "--map", "activityStartDate=start", "--map", "activityEndDate=end",
+		"--progress", "none"}, extra...)
+}
+
+// batchRun runs the CLI and returns its exit code and standard error.
+func (e *statusEnv) batchRun(args ...string) (int, string) {
+	e.t.Helper()
+	code, out, errOut := runKeys(e.t, "", args...)
+	return code, out + errOut
+}
+
+// readManifest reads manifest.csv and checks it against manifest.jsonl and
+// the files' SHA-256.
+func readManifest(t *testing.T, out string) []issuer.ManifestEntry {
+	t.Helper()
+	f, err := os.Open(filepath.Join(out, issuer.ManifestCSV))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) == 0 || !slices.Equal(recs[0], []string{"row", "credential_id", "recipient", "file", "sha256"}) {
+		t.Fatalf("manifest header %v", recs[:min(1, len(recs))])
+	}
+	jl, err := os.ReadFile(filepath.Join(out, issuer.ManifestJSONL))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var entries []issuer.ManifestEntry
+	sc := bufio.NewScanner(bytes.NewReader(jl))
+	for sc.Scan() {
+		var e issuer.ManifestEntry
+		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
+			t.Fatalf("manifest.jsonl line %q: %v", sc.Text(), err)
+		}
+		entries = append(entries, e)
+	}
+	if len(entries) != len(recs)-1 {
+		t.Fatalf("manifest.jsonl has %d entries, manifest.csv %d", len(entries), len(recs)-1)
+	}
+	last := 0
+	for i, e := range entries {
+		if r := recs[i+1]; r[0] != fmt.Sprint(e.Row) || r[1] != e.CredentialID || r[2] != e.Recipient || r[3] != e.File || r[4] != e.SHA256 {
+			t.Fatalf("manifest.csv row %v differs from manifest.jsonl %+v", r, e)
+		}
+		if e.Row <= last {
+			t.Fatalf("manifest row %d after %d: not in roster order", e.Row, last)
+		}
+		last = e.Row
+		data, err := os.ReadFile(filepath.Join(out, e.File))
+		if err != nil {
+			t.Fatalf("manifest file: %v", err)
+		}
+		if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) != e.SHA256 {
+			t.Fatalf("%s: sha256 differs from the manifest", e.File)
+		}
+	}
+	return entries
+}
+
+// credentialFiles lists the credential files in out (not the manifest,
+// rejects or temporary files).
+func credentialFiles(t *testing.T, out, ext string) []string {
+	t.Helper()
+	entries, err := os.ReadDir(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var files []string
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), ".") && strings.Contains(e.Name(), ".tmp-") {
+			t.Errorf("temporary file %s left behind", e.Name())
+		}
+		if !strings.HasPrefix(e.Name(), ".") && strings.HasSuffix(e.Name(), ext) && !strings.HasPrefix(e.Name(), "manifest") {
+			files = append(files, filepath.Join(out, e.Name()))
+		}
+	}
+	return files
+}
+
+// verifyAll verifies files against the published status lists, every
+// one of them or, under the race detector, an even sample of at most max.
+func (e *statusEnv) verifyAll(files []string, max int) {
+	e.t.Helper()
+	if raceEnabled && len(files) > max {
+		step := (len(files) + max - 1) / max
+		var sample []string
+		for i := 0; i < len(files); i += step {
+			sample = append(sample, files[i])
+		}
+		files = sample
+	}
+	e.publish()
+	code, out, errOut := runKeys(e.t, "", append([]string{"verify", "--status-dir", e.lists}, files...)...)
+	if code != exitOK {
+		e.t.Fatalf("verify of %d files: exit %d\n%.3000s%s", len(files), code, out, errOut)
+	}
+}
+
+// batchRecords returns the store's records of the test batch.
+func (e *statusEnv) batchRecords() []store.Record {
+	e.t.Helper()
+	db, err := bolt.Open(e.store, bolt.Options{})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer db.Close()
+	recs, err := db.ListCredentials(e.t.Context(), store.Filter{BatchID: "cohort-2025"})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return recs
+}
+
+func TestBatchEndToEnd(t *testing.T) {
+	e := newStatusEnv(t)
+	const n = 200
+	rosterPath := writeRoster(t, e.dir, n)
+	out := filepath.Join(e.dir, "out")
+	code, msg := e.batchRun(e.batchArgs(rosterPath, out)...)
+	if code != exitOK {
+		t.Fatalf("batch: exit %d\n%s", code, msg)
+	}
+	entries := readManifest(t, out)
+	if len(entries) != n {
+		t.Fatalf("manifest has %d rows, want %d", len(entries), n)
+	}
+	files := credentialFiles(t, out, ".json")
+	if len(files) != n {
+		t.Fatalf("%d credential files, want %d", len(files), n)
+	}
+	if recs := e.batchRecords(); len(recs) != n {
+		t.Fatalf("store has %d records of the batch, want %d", len(recs), n)
+	}
+	// The credential carries the row's data, the email hashed.
+	var doc struct {
+		ID                string `json:"id"`
+		CredentialSubject struct {
+			Identifier []struct {
+				IdentityType string `json:"identityType"`
+				Hashed       bool   `json:"hashed"`
+				IdentityHash string `json:"identityHash"`
+			} `json:"identifier"`
+			Result []struct {
+				Value string `json:"value"`
+			} `json:"result"`
+			CreditsEarned float64 `json:"creditsEarned"`
+		} `json:"credentialSubject"`
+		Evidence []struct {
+			ID string `json:"id"`
+		} `json:"evidence"`
+	}
+	if err := json.Unmarshal(readFile(t, filepath.Join(out, entries[1].File)), &doc); err != nil {
+		t.Fatal(err)
+	}
+	cs := doc.CredentialSubject
+	if doc.ID != entries[1].CredentialID || len(cs.Identifier) != 2 || !cs.Identifier[0].Hashed ||
+		strings.Contains(cs.Identifier[1].IdentityHash, "learner1@") || len(cs.Result) != 1 || cs.Result[0].Value != "B" ||
+		cs.CreditsEarned != 1 || len(doc.Evidence) != 1 || doc.Evidence[0].ID != "https://example.edu/work/1" {
+		t.Errorf("row 2's credential = %+v", doc)
+	}
+	e.verifyAll(files, 50)
+
+	// Running the batch again issues nothing and writes the same manifest.
+	before := readFile(t, filepath.Join(out, issuer.ManifestCSV))
+	code, msg = e.batchRun(e.batchArgs(rosterPath, out)...)
+	if code != exitOK || !strings.Contains(msg, "0 issued, 200 already issued") {
+		t.Fatalf("second run: exit %d\n%s", code, msg)
+	}
+	if after := readFile(t, filepath.Join(out, issuer.ManifestCSV)); !bytes.Equal(before, after) {
+		t.Errorf("second run changed the manifest")
+	}
+	if recs := e.batchRecords(); len(recs) != n {
+		t.Errorf("store has %d records after a second run, want %d", len(recs), n)
+	}
+}
+
+func TestBatchBadRows(t *testing.T) {
+	e := newStatusEnv(t)
+	rosterPath := writeRoster(t, e.dir, 10,
+		"s00003,dup@example.edu,Dup,A,1,,,",                // line 12: duplicate key
+		"s90001,not-an-email,X,A,1,,,",                     // line 13: email
+		"s90002,x@example.edu,X,Z,1,,,",                    // line 14: grade is free text here: fine
+		"s90003,y@example.edu,Y,A,1,,2025-13-01,",          // line 15: date
+		"s90004,z@example.edu",                             // line 16: ragged
+		"s90005,\xffz@example.edu,Y,A,1,,,",                // line 17: not UTF-8
+		"s90006,w@example.edu,W,A,1,ftp://example.edu/x,,", // line 18: evidence
+	)
+	out := filepath.Join(e.dir, "out")
+	wantLines := []string{"line 12: key", "line 13: email", "line 15: activityStartDate", "line 16: wrong number", "line 17: email", "line 18: evidence"}
+
+	code, msg := e.batchRun(e.batchArgs(rosterPath, out, "--dry-run")...)
+	if code != exitInvalid {
+		t.Fatalf("--dry-run over bad rows: exit %d, want %d\n%s", code, exitInvalid, msg)
+	}
+	for _, w := range wantLines {
+		if !strings.Contains(msg, w) {
+			t.Errorf("--dry-run output lacks %q:\n%s", w, msg)
+		}
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Errorf("--dry-run created the output directory: %v", err)
+	}
+
+	code, msg = e.batchRun(e.batchArgs(rosterPath, out)...)
+	if code != exitInvalid || !strings.Contains(msg, "nothing signed") {
+		t.Fatalf("batch over bad rows: exit %d\n%s", code, msg)
+	}
+	if _, err := os.Stat(e.store); err == nil {
+		if recs := e.batchRecords(); len(recs) != 0 {
+			t.Fatalf("a roster with bad rows issued %d credentials", len(recs))
+		}
+	}
+
+	code, msg = e.batchRun(e.batchArgs(rosterPath, out, "--skip-invalid")...)
+	if code != exitOK {
+		t.Fatalf("--skip-invalid: exit %d\n%s", code, msg)
+	}
+	if got := len(readManifest(t, out)); got != 11 {
+		t.Errorf("manifest has %d rows, want 11", got)
+	}
+	rej := readFile(t, filepath.Join(out, issuer.RejectsFile))
+	var rejects []issuer.Reject
+	for line := range strings.Lines(string(rej)) {
+		var r issuer.Reject
+		if err := json.Unmarshal([]byte(line), &r); err != nil {
+			t.Fatal(err)
+		}
+		rejects = append(rejects, r)
+	}
+	var got []int
+	for _, r := range rejects {
+		got = append(got, r.Line)
+	}
+	if want := []int{12, 13, 15, 16, 17, 18}; !slices.Equal(got, want) {
+		t.Errorf("rejected lines %v, want %v", got, want)
+	}
+}
+
+func TestBatchFormats(t *testing.T) {
+	tests := []struct {
+		name  string
+		extra []string
+		ext   string
+	}{
+		{"jwt", []string{"--format", "jwt"}, ".jwt"},
+		{"baked png", []string{"--bake", filepath.Join("..", "..", "bake", "testdata", "badge.png")}, ".png"},
+		{"baked svg", []string{"--bake", filepath.Join("..", "..", "bake", "testdata", "badge.svg")}, ".svg"},
+		{"plain recipient, every credential verified", []string{"--plain-recipient", "--verify-every", "1"}, ".json"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newStatusEnv(t)
+			rosterPath := writeRoster(t, e.dir, 6)
+			out := filepath.Join(e.dir, "out")
+			code, msg := e.batchRun(e.batchArgs(rosterPath, out, tt.extra...)...)
+			if code != exitOK {
+				t.Fatalf("batch: exit %d\n%s", code, msg)
+			}
+			if len(readManifest(t, out)) != 6 {
+				t.Fatalf("manifest does not have 6 rows")
+			}
+			files := credentialFiles(t, out, tt.ext)
+			if len(files) != 6 {
+				t.Fatalf("%d %s files, want 6", len(files), tt.ext)
+			}
+			e.verifyAll(files, 6)
+			code, msg = e.batchRun(e.batchArgs(rosterPath, out, tt.extra...)...)
+			if code != exitOK || !strings.Contains(msg, "0 issued, 6 already issued") {
+				t.Fatalf("second run: exit %d\n%s", code, msg)
+			}
+		})
+	}
+}
+
+// batchChildEnv, when set, makes the test binary run the CLI with the
+// arguments it holds (separated by US, 0x1f) instead of the tests.
+const batchChildEnv = "BADGESMITH_BATCH_CHILD_ARGS"
+
+// TestBatchKillResume kills a batch with SIGKILL part way, runs it again,
+// and checks that every row then has exactly one credential, in the store
+// and in the output directory, and that they all verify.
+func TestBatchKillResume(t *testing.T) {
+	if args := os.Getenv(batchChildEnv); args != "" {
+		os.Exit(run(context.Background(), strings.Split(args, "\x1f"), strings.NewReader(""), os.Stdout, os.Stderr))
+	}
+	if testing.Short() {
+		t.Skip("kills a child batch of 2,000 rows; skipped with -short")
+	}
+	const n = 2000
+	e := newStatusEnv(t)
+	rosterPath := writeRoster(t, e.dir, n)
+	out := filepath.Join(e.dir, "out")
+	args := e.batchArgs(rosterPath, out)
+
+	cmd := exec.Command(os.Args[0], "-test.run=^TestBatchKillResume$")
+	cmd.Env = append(os.Environ(), batchChildEnv+"="+strings.Join(args, "\x1f"))
+	var childErr bytes.Buffer
+	cmd.Stderr = &childErr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	// Kill once a fifth of the files are there: some rows recorded, some
+	// written but not recorded, most not begun.
+	deadline := time.Now().Add(5 * time.Minute)
+	for {
+		select {
+		case err := <-exited:
+			t.Fatalf("child batch ended before it was killed: %v\n%s", err, childErr.String())
+		default:
+		}
+		entries, _ := os.ReadDir(out)
+		if len(entries) >= n/5 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("child batch wrote %d files in 5 minutes\n%s", len(entries), childErr.String())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	<-exited
+	killedFiles := len(credentialFilesLoose(t, out))
+	killedRecs := len(e.batchRecords())
+	if killedFiles >= n || killedRecs >= n {
+		t.Fatalf("the child finished (%d files, %d records) before the kill", killedFiles, killedRecs)
+	}
+	t.Logf("killed with %d files and %d records", killedFiles, killedRecs)
+
+	code, msg := e.batchRun(args...)
+	if code != exitOK {
+		t.Fatalf("resumed batch: exit %d\n%s", code, msg)
+	}
+	t.Log(strings.TrimSpace(msg))
+	if want := fmt.Sprintf("%d already issued", killedRecs); !strings.Contains(msg, want) {
+		t.Errorf("resumed batch summary lacks %q", want)
+	}
+	entries := readManifest(t, out)
+	files := credentialFiles(t, out, ".json")
+	recs := e.batchRecords()
+	if len(entries) != n || len(files) != n || len(recs) != n {
+		t.Fatalf("after resuming: %d manifest rows, %d files, %d records; want %d each", len(entries), len(files), len(recs), n)
+	}
+	ids := map[string]bool{}
+	keys := map[string]bool{}
+	for _, r := range recs {
+		if ids[r.ID] || keys[r.RowKey] {
+			t.Fatalf("record %s (row %s) twice", r.ID, r.RowKey)
+		}
+		ids[r.ID], keys[r.RowKey] = true, true
+	}
+	for _, en := range entries {
+		if !ids[en.CredentialID] {
+			t.Fatalf("manifest credential %s not in the store", en.CredentialID)
+		}
+	}
+	e.verifyAll(files, 200)
+}
+
+// credentialFilesLoose lists credential files without complaining about
+// temporary files (a killed run leaves some).
+func credentialFilesLoose(t *testing.T, out string) []string {
+	t.Helper()
+	entries, err := os.ReadDir(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var files []string
+	for _, e := range entries {
+		if !strings.HasPrefix(e.Name(), ".") && strings.HasSuffix(e.Name(), ".json") {
+			files = append(files, e.Name())
+		}
+	}
+	return files
+}

@@ -1,0 +1,512 @@
+package issuer
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/badgesmith/badgesmith/ob3"
+	"github.com/badgesmith/badgesmith/proof"
+	"github.com/badgesmith/badgesmith/roster"
+	"github.com/badgesmith/badgesmith/store"
+)
+
+// DefaultVerifyEvery is how often a batch fully re-verifies a credential
+// when BatchConfig.VerifyEvery is zero.
+const DefaultVerifyEvery = 1000
+
+// BatchOutput says how a batch writes each credential: its file name
+// extension and the codec between the signed credential and the file.
+type BatchOutput struct {
+	// Ext is the file name extension with its dot, e.g. ".json", ".jwt",
+	// ".png". Required.
+	Ext string
+	// Encode turns the signed credential (the JSON document, or the
+	// compact JWS) into the file's bytes, e.g. by baking it into an image.
+	// If nil, the file is the credential, a JWS followed by a newline.
+	Encode func(signed []byte) ([]byte, error)
+	// Decode returns the credential a file holds. If nil, the file's bytes
+	// with surrounding white space removed (for JSON, as written).
+	Decode func(file []byte) ([]byte, error)
+}
+
+// BatchConfig configures a batch issuance (see NewBatch).
+type BatchConfig struct {
+	// ID names the batch. With a row's key it determines the row's
+	// credential id, so re-running a batch issues nothing twice. Required.
+	ID string
+	// Achievement is the Achievement every row earns, as a JSON object;
+	// rows may override its text (roster.OverrideFields). Required.
+	Achievement map[string]any
+	// Mapping is the roster's mapping; its result descriptions must exist
+	// in the achievement.
+	Mapping roster.Mapping
+	// Format is "" for a Data Integrity proof, or proof.FormatVCJWT or
+	// proof.FormatJOSE for a JWT.
+	Format string
+	// PlainRecipient puts email addresses and names in the clear instead
+	// of salted hashes.
+	PlainRecipient bool
+	// ValidUntil, if set, ends every credential's validity.
+	ValidUntil time.Time
+	// OutDir is the existing directory the files, the manifest and the
+	// rejects go to. Required.
+	OutDir string
+	// Output is the file encoding. Ext is required.
+	Output BatchOutput
+	// Workers is the number of goroutines building and signing. If zero,
+	// 16 per CPU: signing is CPU-bound, but each worker also waits on the
+	// store to reserve its status entries, and many waiting together share
+	// a commit.
+	Workers int
+	// VerifyEvery makes every n-th credential (and the first) go through
+	// the full self-check Issue does (schema with status, then proof
+	// verification from the written bytes). If zero, DefaultVerifyEvery; 1
+	// checks all. JWTs are always verified (it is cheap).
+	VerifyEvery int
+	// SkipInvalid issues the valid rows of a roster with bad ones; the bad
+	// ones (and rows the issuer refuses) go to the rejects file. Without
+	// it a bad row stops the batch before it is read further.
+	SkipInvalid bool
+	// Progress, if set, is called from one goroutine after each chunk of
+	// rows is durable, and once at the end.
+	Progress func(BatchProgress)
+}
+
+// BatchProgress counts a batch's rows so far.
+type BatchProgress struct {
+	// Rows is the number of rows handled: the sum of the counts below.
+	Rows int
+	// Issued is the number of credentials issued in this run.
+	Issued int
+	// Skipped is the number of rows found issued by an earlier run.
+	Skipped int
+	// Adopted is the number of credentials an interrupted run wrote but
+	// had not recorded, verified and recorded by this run.
+	Adopted int
+	// Rejected is the number of bad rows skipped (SkipInvalid).
+	Rejected int
+	// Failed is the number of rows that could not be issued.
+	Failed int
+	// Elapsed is the time since the run started.
+	Elapsed time.Duration
+}
+
+// Files written in BatchConfig.OutDir besides the credentials.
+const (
+	ManifestCSV   = "manifest.csv"
+	ManifestJSONL = "manifest.jsonl"
+	RejectsFile   = "rejects.jsonl"
+)
+
+// ErrBatchFailed means some rows of a batch could not be issued; the
+// others were.
+var ErrBatchFailed = errors.New("batch incomplete")
+
+// Batch issues one credential per roster row: see Run.
+type Batch struct {
+	is          *Issuer
+	cfg         BatchConfig
+	ns          uuid.UUID
+	results     map[string]*resultDesc
+	validFrom   time.Time
+	verifyEvery int
+}
+
+type resultDesc struct {
+	id     string
+	levels map[string]string // level id or name -> level id
+}
+
+// NewBatch checks cfg and returns a Batch. The issuer needs a Store: it is
+// what makes a batch idempotent and resumable.
+func (is *Issuer) NewBatch(cfg BatchConfig) (*Batch, error) {
+	switch {
+	case is.cfg.Store == nil:
+		return nil, fmt.Errorf("batch: %w", ErrNoStore)
+	case strings.TrimSpace(cfg.ID) == "":
+		return nil, fmt.Errorf("batch id: %w: required", ErrInvalidInput)
+	case cfg.Achievement == nil:
+		return nil, fmt.Errorf("batch achievement: %w: required", ErrInvalidInput)
+	case cfg.OutDir == "":
+		return nil, fmt.Errorf("batch output directory: %w: required", ErrInvalidInput)
+	case cfg.Output.Ext == "" || strings.ContainsAny(cfg.Output.Ext, `/\`):
+		return nil, fmt.Errorf("batch output extension %q: %w", cfg.Output.Ext, ErrInvalidInput)
+	case cfg.Format != "" && cfg.Format != proof.FormatVCJWT && cfg.Format != proof.FormatJOSE:
+		return nil, fmt.Errorf("batch format %q: %w: want empty, %s or %s", cfg.Format, ErrInvalidInput, proof.FormatVCJWT, proof.FormatJOSE)
+	}
+	if cfg.Workers <= 0 {
+		cfg.Workers = 16 * runtime.GOMAXPROCS(0)
+	}
+	b := &Batch{
+		is:          is,
+		cfg:         cfg,
+		ns:          uuid.NewSHA1(uuid.NameSpaceURL, []byte("urn:badgesmith:batch:"+cfg.ID)),
+		results:     map[string]*resultDesc{},
+		verifyEvery: cfg.VerifyEvery,
+	}
+	if b.verifyEvery <= 0 {
+		b.verifyEvery = DefaultVerifyEvery
+	}
+	descs, _ := cfg.Achievement["resultDescription"].([]any)
+	for desc := range cfg.Mapping.Results {
+		rd := findResult(descs, desc)
+		if rd == nil {
+			return nil, fmt.Errorf("mapping result %q: %w: the achievement has no resultDescription with that id or name", desc, ErrInvalidInput)
+		}
+		b.results[desc] = rd
+	}
+	return b, nil
+}
+
+func findResult(descs []any, want string) *resultDesc {
+	for _, d := range descs {
+		m, _ := d.(map[string]any)
+		id, _ := m["id"].(string)
+		name, _ := m["name"].(string)
+		if id == "" || (want != id && want != name) {
+			continue
+		}
+		rd := &resultDesc{id: id}
+		levels, _ := m["rubricCriterionLevel"].([]any)
+		if len(levels) > 0 {
+			rd.levels = map[string]string{}
+			for _, l := range levels {
+				lm, _ := l.(map[string]any)
+				lid, _ := lm["id"].(string)
+				if lid == "" {
+					continue
+				}
+				rd.levels[lid] = lid
+				if n, ok := lm["name"].(string); ok {
+					rd.levels[n] = lid
+				}
+			}
+		}
+		return rd
+	}
+	return nil
+}
+
+// CredentialID returns the id of the credential for the row with key:
+// urn:uuid: and a name-based (SHA-1, version 5) UUID of the key in a
+// namespace derived from the batch id.
+func (b *Batch) CredentialID(key string) string {
+	return "urn:uuid:" + uuid.NewSHA1(b.ns, []byte(key)).String()
+}
+
+// fileName returns the base name of the row's credential file.
+func (b *Batch) fileName(id string) string {
+	return strings.TrimPrefix(id, "urn:uuid:") + b.cfg.Output.Ext
+}
+
+// Check maps row to its request as Run would and returns a *LineError for
+// what the roster reader cannot know: a result level the achievement does
+// not define. With build, it also builds (without signing) the credential,
+// which checks the row's data against the OB 3.0 schema.
+func (b *Batch) Check(row *roster.Row, build bool) error {
+	req, err := b.request(row)
+	if err != nil {
+		return err
+	}
+	if !build {
+		return nil
+	}
+	if _, err := b.is.Build(req); err != nil {
+		return &roster.LineError{Line: row.Line, Err: err}
+	}
+	return nil
+}
+
+// request maps a roster row to an issuance request.
+func (b *Batch) request(row *roster.Row) (Request, error) {
+	req := Request{
+		Achievement:    b.cfg.Achievement,
+		RecipientEmail: row.Email,
+		PlainRecipient: b.cfg.PlainRecipient,
+		ID:             b.CredentialID(row.Key),
+		ValidFrom:      b.validFrom,
+		ValidUntil:     b.cfg.ValidUntil,
+	}
+	if len(row.Achievement) > 0 {
+		a := deepCopy(b.cfg.Achievement)
+		for f, v := range row.Achievement {
+			if narrative, ok := strings.CutPrefix(f, "criteria."); ok {
+				c, _ := a["criteria"].(map[string]any)
+				if c == nil {
+					c = map[string]any{}
+				}
+				c[narrative] = v
+				a["criteria"] = c
+				continue
+			}
+			a[f] = v
+		}
+		req.Achievement = a
+	}
+	subject := map[string]any{"type": []any{"AchievementSubject"}}
+	if row.DID != "" {
+		subject["id"] = row.DID
+	}
+	if row.Name != "" {
+		ident := map[string]any{"type": "IdentityObject", "identityType": "name"}
+		if b.cfg.PlainRecipient {
+			ident["hashed"], ident["identityHash"] = false, row.Name
+		} else {
+			salt, err := ob3.NewSalt(b.is.cfg.Rand)
+			if err != nil {
+				return Request{}, fmt.Errorf("generating salt: %w", err)
+			}
+			ident["hashed"], ident["identityHash"], ident["salt"] = true, ob3.IdentityHash(row.Name, salt), salt
+		}
+		subject["identifier"] = []any{ident}
+	}
+	if row.ActivityStartDate != "" {
+		subject["activityStartDate"] = row.ActivityStartDate
+	}
+	if row.ActivityEndDate != "" {
+		subject["activityEndDate"] = row.ActivityEndDate
+	}
+	if row.HasCredits {
+		subject["creditsEarned"] = row.CreditsEarned
+	}
+	var results []any
+	for _, r := range row.Results {
+		rd := b.results[r.Description]
+		if rd == nil {
+			return Request{}, &roster.LineError{Line: row.Line, Field: "result:" + r.Description,
+				Err: fmt.Errorf("%w: not a result description of the achievement", roster.ErrInvalidValue)}
+		}
+		res := map[string]any{"type": []any{"Result"}, "resultDescription": rd.id}
+		if rd.levels != nil {
+			lid, ok := rd.levels[r.Value]
+			if !ok {
+				return Request{}, &roster.LineError{Line: row.Line, Field: "result:" + r.Description,
+					Err: fmt.Errorf("%w: %q is not a level of %s (want one of %v)", roster.ErrInvalidValue, r.Value, rd.id, slices.Sorted(maps.Keys(rd.levels)))}
+			}
+			res["achievedLevel"] = lid
+		} else {
+			res["value"] = r.Value
+		}
+		results = append(results, res)
+	}
+	if results != nil {
+		subject["result"] = results
+	}
+	req.Subject = subject
+	return req, nil
+}
+
+// issue builds, reserves status for and signs the row's credential,
+// returning the signed bytes (JSON or JWS) and its record. full runs the
+// checks Issue runs on every credential; otherwise the status entries are
+// not re-validated against the schema (they are ours, from the store) and
+// the DI proof is not re-verified.
+func (b *Batch) issue(ctx context.Context, row *roster.Row, full bool) ([]byte, *store.Record, error) {
+	req, err := b.request(row)
+	if err != nil {
+		return nil, nil, err
+	}
+	cred, err := b.is.Build(req)
+	if err != nil {
+		return nil, nil, err
+	}
+	if row.Evidence != "" {
+		cred["evidence"] = []any{map[string]any{"id": row.Evidence, "type": []any{"Evidence"}}}
+	}
+	var refs []store.StatusRef
+	var entries []any
+	for _, purpose := range b.is.purposes() {
+		ref, err := b.is.allocate(ctx, purpose)
+		if err != nil {
+			return nil, nil, fmt.Errorf("attaching status: %w", err)
+		}
+		refs = append(refs, ref)
+		entries = append(entries, entryFor(ref).Map())
+	}
+	if full {
+		for _, e := range entries {
+			cred["credentialStatus"] = e
+			raw, err := json.Marshal(cred)
+			if err != nil {
+				return nil, nil, fmt.Errorf("encoding credential: %w", err)
+			}
+			if err := validate(raw); err != nil {
+				return nil, nil, err
+			}
+		}
+	}
+	if len(entries) == 1 {
+		cred["credentialStatus"] = entries[0]
+	} else {
+		cred["credentialStatus"] = entries
+	}
+	var signed []byte
+	format := store.FormatDI
+	switch {
+	case b.cfg.Format != "":
+		format = store.FormatJWT
+		tok, err := b.is.SignJWT(ctx, cred, b.cfg.Format)
+		if err != nil {
+			return nil, nil, err
+		}
+		signed = []byte(tok.Token)
+	case full:
+		c, err := b.is.Sign(ctx, cred)
+		if err != nil {
+			return nil, nil, err
+		}
+		signed = c.JSON
+	default:
+		if signed, err = b.signUnchecked(ctx, cred); err != nil {
+			return nil, nil, err
+		}
+	}
+	return signed, b.record(cred, signed, format, refs, row.Key), nil
+}
+
+// signUnchecked is Sign without the self-verification, which costs as
+// much as the signing: a batch re-verifies a sample instead (VerifyEvery).
+// A batch's credentials differ only in the roster's values, which the
+// signing canonicalization already checks in safe mode, so a systematic
+// fault shows in the sample.
+func (b *Batch) signUnchecked(ctx context.Context, cred map[string]any) ([]byte, error) {
+	signed, err := proof.Sign(ctx, cred, b.is.cfg.Key, proof.SignOptions{
+		Suite:              b.is.cfg.Suite,
+		VerificationMethod: b.is.cfg.VerificationMethod,
+		Now:                b.is.cfg.Now,
+		Loader:             b.is.cfg.Loader,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("signing credential: %w", err)
+	}
+	out, err := json.MarshalIndent(signed, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("encoding signed credential: %w", err)
+	}
+	return append(out, '\n'), nil
+}
+
+// record is the store record of a batch credential; see RecordIssued.
+// Its SHA256 is of the credential without surrounding white space (the
+// JSON document without its final newline, or the JWS), which is also
+// what a baked image carries, so the record can be checked against any
+// output form.
+func (b *Batch) record(doc map[string]any, signed []byte, format string, refs []store.StatusRef, key string) *store.Record {
+	id, _ := doc["id"].(string)
+	sum := sha256.Sum256(bytes.TrimSpace(signed))
+	return &store.Record{
+		ID:            id,
+		Recipient:     recipientOf(doc),
+		AchievementID: achievementOf(doc),
+		IssuerKey:     b.is.cfg.VerificationMethod,
+		Format:        format,
+		IssuedAt:      b.is.cfg.Now().UTC(),
+		Status:        refs,
+		SHA256:        hex.EncodeToString(sum[:]),
+		BatchID:       b.cfg.ID,
+		RowKey:        key,
+	}
+}
+
+// adopt checks a credential file that an interrupted run wrote but did not
+// record: it must decode, verify under the issuer's key and carry the
+// row's id. It returns the record to make for it, or an error if the file
+// is to be replaced by a fresh issuance.
+func (b *Batch) adopt(ctx context.Context, row *roster.Row, id string, file []byte) (*store.Record, error) {
+	signed, err := b.decode(file)
+	if err != nil {
+		return nil, err
+	}
+	var doc map[string]any
+	format := store.FormatDI
+	if b.cfg.Format != "" {
+		format = store.FormatJWT
+		res, err := proof.VerifyJWT(ctx, string(signed), proof.JWTVerifyOptions{Keys: ownKey{b.is}, Now: b.is.cfg.Now})
+		if err != nil && !errors.Is(err, proof.ErrExpired) && !errors.Is(err, proof.ErrNotYetValid) {
+			return nil, err
+		}
+		if res == nil {
+			return nil, errors.New("no verification result")
+		}
+		doc = res.Credential
+	} else {
+		if err := json.Unmarshal(signed, &doc); err != nil {
+			return nil, err
+		}
+		if _, err := proof.Verify(ctx, doc, proof.VerifyOptions{Keys: ownKey{b.is}, Loader: b.is.cfg.Loader, Now: b.is.cfg.Now}); err != nil {
+			return nil, err
+		}
+	}
+	if got, _ := doc["id"].(string); got != id {
+		return nil, fmt.Errorf("credential id %q, want %q", got, id)
+	}
+	refs, err := statusRefs(doc["credentialStatus"])
+	if err != nil {
+		return nil, err
+	}
+	if len(refs) != len(b.is.purposes()) {
+		return nil, fmt.Errorf("%d status entries, want %d", len(refs), len(b.is.purposes()))
+	}
+	return b.record(doc, signed, format, refs, row.Key), nil
+}
+
+func (b *Batch) decode(file []byte) ([]byte, error) {
+	if b.cfg.Output.Decode != nil {
+		return b.cfg.Output.Decode(file)
+	}
+	return bytes.TrimSpace(file), nil
+}
+
+func (b *Batch) encode(signed []byte) ([]byte, error) {
+	if b.cfg.Output.Encode != nil {
+		return b.cfg.Output.Encode(signed)
+	}
+	if b.cfg.Format != "" {
+		return append(slices.Clip(signed), '\n'), nil
+	}
+	return signed, nil
+}
+
+// statusRefs reads the BitstringStatusListEntry values of a credential
+// this issuer made back into store references.
+func statusRefs(v any) ([]store.StatusRef, error) {
+	var list []any
+	switch t := v.(type) {
+	case map[string]any:
+		list = []any{t}
+	case []any:
+		list = t
+	default:
+		return nil, errors.New("no credentialStatus")
+	}
+	refs := make([]store.StatusRef, 0, len(list))
+	for _, e := range list {
+		m, _ := e.(map[string]any)
+		raw, err := json.Marshal(m)
+		if err != nil {
+			return nil, err
+		}
+		var ent struct {
+			Purpose string `json:"statusPurpose"`
+			List    string `json:"statusListCredential"`
+			Index   int    `json:"statusListIndex,string"`
+		}
+		if err := json.Unmarshal(raw, &ent); err != nil || ent.Purpose == "" || ent.List == "" {
+			return nil, fmt.Errorf("credentialStatus entry %v is not a status list entry", m)
+		}
+		refs = append(refs, store.StatusRef{Purpose: ent.Purpose, ListID: ent.List, Index: ent.Index})
+	}
+	return refs, nil
+}

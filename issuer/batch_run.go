@@ -1,0 +1,612 @@
+package issuer
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/csv"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/badgesmith/badgesmith/roster"
+	"github.com/badgesmith/badgesmith/store"
+)
+
+// RowSource yields roster rows; *roster.Reader is one. Next returns a
+// *roster.LineError for a bad row and io.EOF at the end.
+type RowSource interface {
+	Next() (*roster.Row, error)
+}
+
+// chunkSize is how many rows share one sync and one store commit.
+const chunkSize = 256
+
+// flushEvery bounds how long a partial chunk waits for its commit, so a
+// slow roster still makes progress durable.
+const flushEvery = 250 * time.Millisecond
+
+// maxCredentialFile bounds a credential file read back on resume.
+const maxCredentialFile = 32 << 20
+
+type itemKind int
+
+const (
+	kindIssue    itemKind = iota // not recorded, no file: sign it
+	kindRecorded                 // recorded by an earlier run: check its file
+	kindAdopt                    // a file without a record: adopt or replace it
+	kindReject                   // a bad row
+)
+
+type outcome int
+
+const (
+	outIssued outcome = iota
+	outSkipped
+	outAdopted
+	outRejected
+	outFailed
+)
+
+// batchItem is one row on its way through the pipeline.
+type batchItem struct {
+	seq     int
+	kind    itemKind
+	row     *roster.Row
+	lineErr *roster.LineError
+	id      string
+	file    string
+	old     *store.Record
+	rec     *store.Record // to record in this run
+	fileSHA string
+	out     outcome
+	err     error // the row's failure (outFailed)
+	fatal   error // stops the batch
+}
+
+// Run issues a credential for every row of src, in four stages: one
+// goroutine reads the rows and looks each up in the store; Workers
+// goroutines build, sign and write each credential file (atomically,
+// under a temporary name then renamed); one goroutine puts the rows back
+// in roster order and, per chunk of rows, makes the files durable
+// (syncfs on Linux), records them in one store transaction, and appends
+// their manifest lines. At most a few chunks are in flight, so memory does
+// not grow with the roster.
+//
+// A row's credential id comes from the batch id and the row's key (see
+// CredentialID), and the store refuses a second id for a batch row, so
+// running a batch again issues nothing new: a recorded row whose file
+// still holds the recorded credential is skipped. Because a file is
+// written before its record, an interrupted run can leave files without
+// records, never the reverse; the next run verifies each such file under
+// the issuer's key and records it ("adopted"), or re-issues the row if the
+// file is unusable. Its status entries were reserved before it was signed,
+// so adopting it reuses them.
+//
+// The manifest (ManifestCSV and ManifestJSONL: row line, credential id,
+// recipient, file, SHA-256 of the file) lists every row in roster order,
+// issued in this run or earlier, and is renamed into place when the run
+// ends. Rejected rows go to RejectsFile. A row that fails (its recorded
+// file is gone, say) is counted, and Run returns ErrBatchFailed after
+// handling the others; a store or I/O error stops the batch.
+func (b *Batch) Run(ctx context.Context, src RowSource) (*BatchProgress, error) {
+	start := time.Now()
+	b.validFrom = b.is.cfg.Now().UTC().Truncate(time.Second)
+	if err := cleanTemps(b.cfg.OutDir); err != nil {
+		return nil, err
+	}
+	out, err := openOutputs(b.cfg.OutDir)
+	if err != nil {
+		return nil, err
+	}
+	defer out.abort()
+
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	window := 4*b.cfg.Workers + 2*chunkSize
+	tokens := make(chan struct{}, window)
+	work := make(chan *batchItem, b.cfg.Workers)
+	done := make(chan *batchItem, window)
+
+	var readErr error
+	go func() {
+		defer close(work)
+		readErr = b.read(ctx, src, tokens, work)
+		if readErr != nil {
+			cancel(readErr)
+		}
+	}()
+	var wg sync.WaitGroup
+	for range b.cfg.Workers {
+		wg.Go(func() {
+			for it := range work {
+				b.process(ctx, it)
+				done <- it
+			}
+		})
+	}
+	go func() { wg.Wait(); close(done) }()
+
+	prog := &BatchProgress{}
+	var failures []string
+	var fatal error
+	pending := map[int]*batchItem{}
+	next := 0
+	var chunk []*batchItem
+	flush := func() {
+		if len(chunk) == 0 {
+			return
+		}
+		if fatal == nil {
+			if err := b.commit(ctx, out, chunk, prog, &failures); err != nil {
+				fatal = err
+				cancel(err)
+			}
+		}
+		for range chunk {
+			<-tokens
+		}
+		chunk = chunk[:0]
+		prog.Elapsed = time.Since(start)
+		if b.cfg.Progress != nil && fatal == nil {
+			b.cfg.Progress(*prog)
+		}
+	}
+	tick := time.NewTicker(flushEvery)
+	defer tick.Stop()
+loop:
+	for {
+		select {
+		case it, ok := <-done:
+			if !ok {
+				break loop
+			}
+			if it.fatal != nil && fatal == nil {
+				fatal = it.fatal
+				cancel(fatal)
+			}
+			pending[it.seq] = it
+			for {
+				it, ok := pending[next]
+				if !ok {
+					break
+				}
+				delete(pending, next)
+				next++
+				chunk = append(chunk, it)
+			}
+			if len(chunk) >= chunkSize {
+				flush()
+			}
+		case <-tick.C:
+			flush()
+		}
+	}
+	flush()
+	prog.Elapsed = time.Since(start)
+	if fatal == nil {
+		fatal = readErr
+	}
+	if fatal == nil && ctx.Err() != nil {
+		fatal = context.Cause(ctx)
+	}
+	if fatal != nil {
+		return prog, fmt.Errorf("batch %s: %w", b.cfg.ID, fatal)
+	}
+	if err := out.finish(prog.Rejected > 0); err != nil {
+		return prog, err
+	}
+	if b.cfg.Progress != nil {
+		b.cfg.Progress(*prog)
+	}
+	if prog.Failed > 0 {
+		return prog, fmt.Errorf("batch %s: %d rows failed: %w:\n%s", b.cfg.ID, prog.Failed, ErrBatchFailed, strings.Join(failures, "\n"))
+	}
+	return prog, nil
+}
+
+// read feeds the pipeline: one item per row, each holding a token of the
+// window that bounds the rows in flight.
+func (b *Batch) read(ctx context.Context, src RowSource, tokens chan<- struct{}, work chan<- *batchItem) error {
+	for seq := 0; ; seq++ {
+		row, err := src.Next()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		it := &batchItem{seq: seq}
+		var le *roster.LineError
+		switch {
+		case errors.As(err, &le):
+			if !b.cfg.SkipInvalid {
+				return fmt.Errorf("roster %w (nothing after it was issued)", le)
+			}
+			it.kind, it.lineErr = kindReject, le
+		case err != nil:
+			return fmt.Errorf("reading roster: %w", err)
+		default:
+			it.row = row
+			if err := b.classify(ctx, it); err != nil {
+				return err
+			}
+		}
+		select {
+		case tokens <- struct{}{}:
+		case <-ctx.Done():
+			return nil
+		}
+		select {
+		case work <- it:
+		case <-ctx.Done():
+			return nil
+		}
+	}
+}
+
+// classify looks the row up in the store and the output directory.
+func (b *Batch) classify(ctx context.Context, it *batchItem) error {
+	it.id = b.CredentialID(it.row.Key)
+	it.file = b.fileName(it.id)
+	recs, err := b.is.cfg.Store.ListCredentials(ctx, store.Filter{BatchID: b.cfg.ID, RowKey: it.row.Key, Limit: 1})
+	if err != nil {
+		return fmt.Errorf("line %d: looking up row %q: %w", it.row.Line, it.row.Key, err)
+	}
+	if len(recs) == 1 {
+		if recs[0].ID != it.id {
+			it.err = fmt.Errorf("line %d: row %q was issued as %s, not %s", it.row.Line, it.row.Key, recs[0].ID, it.id)
+			it.kind = kindRecorded
+			return nil
+		}
+		it.kind, it.old = kindRecorded, &recs[0]
+		return nil
+	}
+	if _, err := os.Lstat(filepath.Join(b.cfg.OutDir, it.file)); err == nil {
+		it.kind = kindAdopt
+	}
+	return nil
+}
+
+// process does a row's work in a worker.
+func (b *Batch) process(ctx context.Context, it *batchItem) {
+	if ctx.Err() != nil {
+		it.fatal = context.Cause(ctx)
+		return
+	}
+	switch it.kind {
+	case kindReject:
+		it.out = outRejected
+		return
+	case kindRecorded:
+		if it.err != nil {
+			it.out = outFailed
+			return
+		}
+		data, signed, err := b.readBack(it.file)
+		if err == nil {
+			if sum := sha256.Sum256(bytes.TrimSpace(signed)); hex.EncodeToString(sum[:]) != it.old.SHA256 {
+				err = errors.New("it does not hold the recorded credential")
+			}
+		}
+		if err != nil {
+			it.out = outFailed
+			it.err = fmt.Errorf("line %d: %s is recorded but its file %s is unusable (%w); restore the file", it.row.Line, it.id, it.file, err)
+			return
+		}
+		it.out, it.fileSHA = outSkipped, sha256Hex(data)
+		return
+	case kindAdopt:
+		data, _, err := b.readBack(it.file)
+		if err == nil {
+			var rec *store.Record
+			if rec, err = b.adopt(ctx, it.row, it.id, data); err == nil {
+				it.out, it.rec, it.fileSHA = outAdopted, rec, sha256Hex(data)
+				return
+			}
+		}
+		// Unusable: issue the row afresh over it.
+	}
+	full := it.seq%b.verifyEvery == 0
+	signed, rec, err := b.issue(ctx, it.row, full)
+	if err == nil {
+		var data []byte
+		if data, err = b.encode(signed); err == nil {
+			if err = writeFileNoSync(b.cfg.OutDir, it.file, data); err != nil {
+				it.fatal = err
+				return
+			}
+			it.out, it.rec, it.fileSHA = outIssued, rec, sha256Hex(data)
+			return
+		}
+	}
+	var le *roster.LineError
+	switch {
+	case errors.As(err, &le):
+	case errors.Is(err, ErrInvalidInput):
+		le = &roster.LineError{Line: it.row.Line, Err: err}
+	default:
+		if ctx.Err() != nil {
+			it.fatal = context.Cause(ctx)
+		} else {
+			it.fatal = fmt.Errorf("line %d: %w", it.row.Line, err)
+		}
+		return
+	}
+	if b.cfg.SkipInvalid {
+		it.out, it.lineErr = outRejected, le
+		return
+	}
+	it.out, it.err = outFailed, le
+}
+
+// readBack reads a credential file and the credential it holds.
+func (b *Batch) readBack(name string) (file, signed []byte, err error) {
+	f, err := os.Open(filepath.Join(b.cfg.OutDir, name))
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxCredentialFile+1))
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(data) > maxCredentialFile {
+		return nil, nil, fmt.Errorf("over %d bytes", maxCredentialFile)
+	}
+	signed, err = b.decode(data)
+	return data, signed, err
+}
+
+// commit makes a chunk durable in roster order: the new files are synced,
+// their records put in one transaction, then every row's manifest or
+// rejects line is written and counted.
+func (b *Batch) commit(ctx context.Context, out *outputs, chunk []*batchItem, prog *BatchProgress, failures *[]string) error {
+	var recs []store.Record
+	var names []string
+	for _, it := range chunk {
+		if it.fatal != nil {
+			return it.fatal
+		}
+		if it.rec != nil {
+			recs = append(recs, *it.rec)
+			names = append(names, it.file)
+		}
+	}
+	if len(recs) > 0 {
+		if err := syncFiles(b.cfg.OutDir, names); err != nil {
+			return err
+		}
+		if err := b.is.cfg.Store.PutCredentials(ctx, recs); err != nil {
+			return fmt.Errorf("recording rows %d to %d: %w", chunk[0].seq+1, chunk[len(chunk)-1].seq+1, err)
+		}
+	}
+	for _, it := range chunk {
+		prog.Rows++
+		switch it.out {
+		case outIssued, outSkipped, outAdopted:
+			if err := out.manifest(it); err != nil {
+				return err
+			}
+			switch it.out {
+			case outIssued:
+				prog.Issued++
+			case outSkipped:
+				prog.Skipped++
+			default:
+				prog.Adopted++
+			}
+		case outRejected:
+			prog.Rejected++
+			if err := out.reject(it.lineErr); err != nil {
+				return err
+			}
+		case outFailed:
+			prog.Failed++
+			if len(*failures) < 20 {
+				*failures = append(*failures, it.err.Error())
+			}
+		}
+	}
+	return nil
+}
+
+func sha256Hex(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// outputs are the manifest and rejects files of a run, written under
+// temporary names and renamed into place by finish.
+type outputs struct {
+	dir                    string
+	csvF, jsonlF, rejectsF *os.File
+	csvW                   *csv.Writer
+	jsonlW, rejectsW       *bufio.Writer
+}
+
+const partial = ".partial"
+
+func openOutputs(dir string) (*outputs, error) {
+	o := &outputs{dir: dir}
+	var err error
+	for _, f := range []struct {
+		p    **os.File
+		name string
+	}{{&o.csvF, ManifestCSV}, {&o.jsonlF, ManifestJSONL}, {&o.rejectsF, RejectsFile}} {
+		if *f.p, err = os.OpenFile(filepath.Join(dir, "."+f.name+partial), os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644); err != nil {
+			o.abort()
+			return nil, fmt.Errorf("opening %s: %w", f.name, err)
+		}
+	}
+	o.csvW = csv.NewWriter(o.csvF)
+	o.jsonlW = bufio.NewWriter(o.jsonlF)
+	o.rejectsW = bufio.NewWriter(o.rejectsF)
+	if err := o.csvW.Write([]string{"row", "credential_id", "recipient", "file", "sha256"}); err != nil {
+		o.abort()
+		return nil, err
+	}
+	return o, nil
+}
+
+// ManifestEntry is one line of the JSON Lines manifest.
+type ManifestEntry struct {
+	// Row is the roster line of the row.
+	Row int `json:"row"`
+	// CredentialID is the credential's id.
+	CredentialID string `json:"credentialId"`
+	// Recipient is the row's email address, or its DID without one.
+	Recipient string `json:"recipient"`
+	// File is the credential file's name in the output directory.
+	File string `json:"file"`
+	// SHA256 is the lower-case hex SHA-256 of the file.
+	SHA256 string `json:"sha256"`
+}
+
+func (o *outputs) manifest(it *batchItem) error {
+	recipient := it.row.Email
+	if recipient == "" {
+		recipient = it.row.DID
+	}
+	e := ManifestEntry{Row: it.row.Line, CredentialID: it.id, Recipient: recipient, File: it.file, SHA256: it.fileSHA}
+	if err := o.csvW.Write([]string{strconv.Itoa(e.Row), e.CredentialID, e.Recipient, e.File, e.SHA256}); err != nil {
+		return fmt.Errorf("writing manifest: %w", err)
+	}
+	line, err := json.Marshal(e)
+	if err != nil {
+		return err
+	}
+	_, err = o.jsonlW.Write(append(line, '\n'))
+	return err
+}
+
+// Reject is one line of the rejects file.
+type Reject struct {
+	// Line is the roster line of the row.
+	Line int `json:"line"`
+	// Field is the field at fault, if one is.
+	Field string `json:"field,omitempty"`
+	// Error says what is wrong.
+	Error string `json:"error"`
+	// Raw is the row as read, when known.
+	Raw string `json:"raw,omitempty"`
+}
+
+func (o *outputs) reject(le *roster.LineError) error {
+	line, err := json.Marshal(Reject{Line: le.Line, Field: le.Field, Error: le.Err.Error(), Raw: le.Raw})
+	if err != nil {
+		return err
+	}
+	_, err = o.rejectsW.Write(append(line, '\n'))
+	return err
+}
+
+// finish flushes, syncs and renames the files into place; without
+// rejects, a rejects file of an earlier run is removed.
+func (o *outputs) finish(rejects bool) error {
+	o.csvW.Flush()
+	if err := o.csvW.Error(); err != nil {
+		return fmt.Errorf("writing manifest: %w", err)
+	}
+	for _, w := range []*bufio.Writer{o.jsonlW, o.rejectsW} {
+		if err := w.Flush(); err != nil {
+			return fmt.Errorf("writing manifest: %w", err)
+		}
+	}
+	files := []struct {
+		f    *os.File
+		name string
+		keep bool
+	}{{o.csvF, ManifestCSV, true}, {o.jsonlF, ManifestJSONL, true}, {o.rejectsF, RejectsFile, rejects}}
+	for _, f := range files {
+		if err := f.f.Sync(); err != nil {
+			return fmt.Errorf("syncing %s: %w", f.name, err)
+		}
+		if err := f.f.Close(); err != nil {
+			return fmt.Errorf("writing %s: %w", f.name, err)
+		}
+		final := filepath.Join(o.dir, f.name)
+		if f.keep {
+			err := os.Rename(f.f.Name(), final)
+			if err != nil {
+				return fmt.Errorf("renaming into %s: %w", final, err)
+			}
+			continue
+		}
+		os.Remove(f.f.Name())
+		if err := os.Remove(final); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("removing stale %s: %w", final, err)
+		}
+	}
+	o.csvF, o.jsonlF, o.rejectsF = nil, nil, nil
+	return syncDir(o.dir)
+}
+
+// abort closes whatever finish did not; the partial files stay for the
+// next run to truncate.
+func (o *outputs) abort() {
+	for _, f := range []*os.File{o.csvF, o.jsonlF, o.rejectsF} {
+		if f != nil {
+			f.Close()
+		}
+	}
+}
+
+// writeFileNoSync writes data to dir/name through a temporary file and a
+// rename, so the name never holds a torn file, but without the fsyncs of
+// atomicfile.WriteFile: the batch syncs a whole chunk at once before
+// recording it, and a file that is not yet recorded is checked before it
+// is trusted.
+func writeFileNoSync(dir, name string, data []byte) error {
+	tmp, err := os.CreateTemp(dir, "."+name+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", name, err)
+	}
+	_, werr := tmp.Write(data)
+	cerr := tmp.Close()
+	if err := errors.Join(werr, cerr, os.Chmod(tmp.Name(), 0o644)); err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("writing %s: %w", name, err)
+	}
+	if err := os.Rename(tmp.Name(), filepath.Join(dir, name)); err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("renaming into %s: %w", name, err)
+	}
+	return nil
+}
+
+// cleanTemps removes the temporary files a killed run left in dir.
+func cleanTemps(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("batch output directory: %w", err)
+	}
+	for _, e := range entries {
+		n := e.Name()
+		if strings.HasPrefix(n, ".") && strings.Contains(n, ".tmp-") && e.Type().IsRegular() {
+			if err := os.Remove(filepath.Join(dir, n)); err != nil {
+				return fmt.Errorf("removing temporary file %s: %w", n, err)
+			}
+		}
+	}
+	return nil
+}
+
+// syncDir makes dir's entries durable.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil && !errors.Is(err, os.ErrInvalid) {
+		return fmt.Errorf("syncing %s: %w", dir, err)
+	}
+	return nil
+}
