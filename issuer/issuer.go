@@ -261,10 +261,15 @@ func (is *Issuer) Build(req Request) (map[string]any, error) {
 // validate checks an encoded credential against the OB 3.0 data model and
 // schema.
 func validate(raw []byte) error {
-	if err := ob3.ValidateJSON(raw); err != nil {
+	// One decode serves the data-model and the schema checks.
+	doc, err := ob3.ParseDocument(raw, ob3.ParseOptions{})
+	if err != nil {
 		return fmt.Errorf("%w: %w", ErrInvalidInput, err)
 	}
-	if err := ob3.ValidateSchema(raw); err != nil {
+	if err := ob3.Validate(doc.Credential); err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalidInput, err)
+	}
+	if err := ob3.ValidateSchemaValue(doc.Value); err != nil {
 		return fmt.Errorf("%w: %w", ErrInvalidInput, err)
 	}
 	return nil
