@@ -7,15 +7,14 @@ import (
 	"math/big"
 	"reflect"
 	"regexp"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
-	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/piprate/json-gold/ld"
 
+	jcspkg "github.com/badgesmith/badgesmith/jcs"
 	"github.com/badgesmith/badgesmith/rdfc"
 )
 
@@ -719,104 +718,8 @@ func jcs(v any, depth int) (string, error) {
 	if depth > maxDepth {
 		return "", fmt.Errorf("nests deeper than %d", maxDepth)
 	}
-	var b strings.Builder
-	if err := writeJCS(&b, v, depth); err != nil {
-		return "", err
-	}
-	return b.String(), nil
-}
-
-func writeJCS(b *strings.Builder, v any, depth int) error {
-	if depth > maxDepth {
-		return fmt.Errorf("nests deeper than %d", maxDepth)
-	}
-	switch t := v.(type) {
-	case nil:
-		b.WriteString("null")
-	case bool:
-		b.WriteString(strconv.FormatBool(t))
-	case float64:
-		if math.IsNaN(t) || math.IsInf(t, 0) {
-			return fmt.Errorf("number %v is not json", t)
-		}
-		b.WriteString(jsNumber(t))
-	case string:
-		if !utf8.ValidString(t) {
-			return errors.New("string is not valid utf-8")
-		}
-		writeJCSString(b, t)
-	case []any:
-		b.WriteByte('[')
-		for i, e := range t {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			if err := writeJCS(b, e, depth+1); err != nil {
-				return err
-			}
-		}
-		b.WriteByte(']')
-	case map[string]any:
-		keys := make([]string, 0, len(t))
-		for k := range t {
-			if !utf8.ValidString(k) {
-				return errors.New("key is not valid utf-8")
-			}
-			keys = append(keys, k)
-		}
-		// JCS orders keys by their UTF-16 code units, which differs from
-		// Go's byte order for characters above U+FFFF.
-		slices.SortFunc(keys, func(a, c string) int {
-			return slices.Compare(utf16.Encode([]rune(a)), utf16.Encode([]rune(c)))
-		})
-		b.WriteByte('{')
-		for i, k := range keys {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			writeJCSString(b, k)
-			b.WriteByte(':')
-			if err := writeJCS(b, t[k], depth+1); err != nil {
-				return err
-			}
-		}
-		b.WriteByte('}')
-	default:
-		return fmt.Errorf("unsupported value of type %T", v)
-	}
-	return nil
-}
-
-func writeJCSString(b *strings.Builder, s string) {
-	const hex = "0123456789abcdef"
-	b.WriteByte('"')
-	for _, r := range s {
-		switch r {
-		case '"':
-			b.WriteString(`\"`)
-		case '\\':
-			b.WriteString(`\\`)
-		case '\b':
-			b.WriteString(`\b`)
-		case '\f':
-			b.WriteString(`\f`)
-		case '\n':
-			b.WriteString(`\n`)
-		case '\r':
-			b.WriteString(`\r`)
-		case '\t':
-			b.WriteString(`\t`)
-		default:
-			if r < 0x20 {
-				b.WriteString(`\u00`)
-				b.WriteByte(hex[r>>4])
-				b.WriteByte(hex[r&0xf])
-			} else {
-				b.WriteRune(r)
-			}
-		}
-	}
-	b.WriteByte('"')
+	b, err := jcspkg.Marshal(v)
+	return string(b), err
 }
 
 // compactKey finds the key of the input object that expanded to iri: the

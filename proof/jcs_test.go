@@ -9,6 +9,8 @@ import (
 	"math"
 	"strings"
 	"testing"
+
+	"github.com/badgesmith/badgesmith/jcs"
 )
 
 func TestCanonicalJSONNumbers(t *testing.T) {
@@ -112,7 +114,7 @@ func TestCanonicalJSON(t *testing.T) {
 
 func TestCanonicalJSONRefuses(t *testing.T) {
 	deep := any("x")
-	for range maxJCSDepth + 2 {
+	for range jcs.MaxDepth + 2 {
 		deep = []any{deep}
 	}
 	tests := []struct {
