@@ -221,4 +221,3 @@ func writeJCSNumber(b *strings.Builder, f float64, path string) error {
 	}
 	return nil
 }
-
