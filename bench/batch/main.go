@@ -38,7 +38,11 @@ func run(bin string, rows int, testdata string) error {
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
+	if os.Getenv("BENCH_KEEP") == "" {
+		defer os.RemoveAll(dir)
+	} else {
+		fmt.Println("keeping", dir)
+	}
 	ring := filepath.Join(dir, "keys")
 	if out, err := exec.Command(bin, "keys", "generate", "--keyring", ring, "bench").CombinedOutput(); err != nil {
 		return fmt.Errorf("keys generate: %v\n%s", err, out)
