@@ -2,16 +2,10 @@ package verifier_test
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math/big"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -22,6 +16,7 @@ import (
 
 	"github.com/badgesmith/badgesmith/did"
 	"github.com/badgesmith/badgesmith/internal/safehttp"
+	"github.com/badgesmith/badgesmith/internal/testtls"
 	"github.com/badgesmith/badgesmith/proof"
 	"github.com/badgesmith/badgesmith/verifier"
 )
@@ -94,31 +89,6 @@ func (ls *localhostServer) client(timeout time.Duration) *http.Client {
 		Timeout:      timeout,
 		Transport:    ls.srv.Client().Transport.(*http.Transport),
 	})
-}
-
-// localhostCert makes a self-signed certificate for "localhost".
-func localhostCert(t testing.TB) tls.Certificate {
-	t.Helper()
-	priv, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(1),
-		Subject:               pkix.Name{CommonName: "localhost"},
-		DNSNames:              []string{"localhost"},
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              time.Now().Add(time.Hour),
-		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		BasicConstraintsValid: true,
-		IsCA:                  true,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &priv.PublicKey, priv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: priv}
 }
 
 // controllerDoc is the document of id listing k's key as id#key-1 under
@@ -331,4 +301,9 @@ func TestDIDWebCache(t *testing.T) {
 	if n := ls.hitCount(wellKnownPath); n != 1 {
 		t.Errorf("did.json fetched %d times for 3 verifications, want 1", n)
 	}
+}
+
+func localhostCert(t testing.TB) tls.Certificate {
+	cert, _ := testtls.Localhost(t)
+	return cert
 }

@@ -2,16 +2,10 @@ package main
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math/big"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -24,6 +18,7 @@ import (
 
 	"github.com/badgesmith/badgesmith/did"
 	"github.com/badgesmith/badgesmith/internal/safehttp"
+	"github.com/badgesmith/badgesmith/internal/testtls"
 	"github.com/badgesmith/badgesmith/verifier"
 )
 
@@ -52,7 +47,8 @@ func newDIDHost(t *testing.T) *didHost {
 		w.Header().Set("Content-Type", "application/did+json")
 		w.Write(doc)
 	}))
-	h.srv.TLS = &tls.Config{Certificates: []tls.Certificate{localhostCert(t)}}
+	cert, _ := testtls.Localhost(t)
+	h.srv.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
 	h.srv.StartTLS()
 	t.Cleanup(h.srv.Close)
 	h.port = h.srv.Listener.Addr().(*net.TCPAddr).Port
@@ -82,31 +78,6 @@ func (h *didHost) verifier(t *testing.T) *verifier.Verifier {
 		t.Fatal(err)
 	}
 	return v
-}
-
-// localhostCert makes a self-signed certificate for "localhost".
-func localhostCert(t *testing.T) tls.Certificate {
-	t.Helper()
-	priv, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(1),
-		Subject:               pkix.Name{CommonName: "localhost"},
-		DNSNames:              []string{"localhost"},
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              time.Now().Add(time.Hour),
-		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		BasicConstraintsValid: true,
-		IsCA:                  true,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &priv.PublicKey, priv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: priv}
 }
 
 // mustRun runs the CLI and fails the test unless it exits 0.
