@@ -3,8 +3,6 @@ package issuer
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -404,20 +402,10 @@ func (b *Batch) signUnchecked(ctx context.Context, cred map[string]any) ([]byte,
 // what a baked image carries, so the record can be checked against any
 // output form.
 func (b *Batch) record(doc map[string]any, signed []byte, format string, refs []store.StatusRef, key string) *store.Record {
-	id, _ := doc["id"].(string)
-	sum := sha256.Sum256(bytes.TrimSpace(signed))
-	return &store.Record{
-		ID:            id,
-		Recipient:     recipientOf(doc),
-		AchievementID: achievementOf(doc),
-		IssuerKey:     b.is.cfg.VerificationMethod,
-		Format:        format,
-		IssuedAt:      b.is.cfg.Now().UTC(),
-		Status:        refs,
-		SHA256:        hex.EncodeToString(sum[:]),
-		BatchID:       b.cfg.ID,
-		RowKey:        key,
-	}
+	rec := b.is.newRecord(doc, bytes.TrimSpace(signed), format, refs)
+	rec.BatchID = b.cfg.ID
+	rec.RowKey = key
+	return &rec
 }
 
 // adopt checks a credential file that an interrupted run wrote but did not

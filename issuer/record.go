@@ -34,8 +34,19 @@ func (is *Issuer) RecordIssued(ctx context.Context, doc map[string]any, signed [
 	if id == "" {
 		return fmt.Errorf("recording credential: id: %w: required", ErrInvalidInput)
 	}
-	sum := sha256.Sum256(signed)
-	rec := store.Record{
+	rec := is.newRecord(doc, signed, format, refs)
+	if err := is.cfg.Store.PutCredential(ctx, rec); err != nil {
+		return fmt.Errorf("recording credential %s: %w", id, err)
+	}
+	return nil
+}
+
+// newRecord is the store record of an issued credential doc whose signed
+// form (the bytes its SHA-256 is taken of) is hashed.
+func (is *Issuer) newRecord(doc map[string]any, hashed []byte, format string, refs []store.StatusRef) store.Record {
+	id, _ := doc["id"].(string)
+	sum := sha256.Sum256(hashed)
+	return store.Record{
 		ID:            id,
 		Recipient:     recipientOf(doc),
 		AchievementID: achievementOf(doc),
@@ -45,10 +56,6 @@ func (is *Issuer) RecordIssued(ctx context.Context, doc map[string]any, signed [
 		Status:        refs,
 		SHA256:        hex.EncodeToString(sum[:]),
 	}
-	if err := is.cfg.Store.PutCredential(ctx, rec); err != nil {
-		return fmt.Errorf("recording credential %s: %w", id, err)
-	}
-	return nil
 }
 
 // recipientOf returns the subject's id or, without one, the identityHash
