@@ -681,36 +681,7 @@ func canonicalDouble(v float64) (string, error) {
 
 // jsNumber is ECMAScript's Number::toString (ES2015 7.1.12.1), which JCS
 // also uses.
-func jsNumber(v float64) string {
-	if v == 0 {
-		return "0"
-	}
-	if v < 0 {
-		return "-" + jsNumber(-v)
-	}
-	s := strconv.FormatFloat(v, 'e', -1, 64)
-	mant, exp, _ := strings.Cut(s, "e")
-	digits := strings.Replace(mant, ".", "", 1)
-	e, _ := strconv.Atoi(exp)
-	k, n := len(digits), e+1
-	switch {
-	case k <= n && n <= 21:
-		return digits + strings.Repeat("0", n-k)
-	case 0 < n && n <= 21:
-		return digits[:n] + "." + digits[n:]
-	case -6 < n && n <= 0:
-		return "0." + strings.Repeat("0", -n) + digits
-	}
-	sign := "+"
-	if n-1 < 0 {
-		sign = "-"
-	}
-	exponent := sign + strconv.Itoa(int(math.Abs(float64(n-1))))
-	if k == 1 {
-		return digits + "e" + exponent
-	}
-	return digits[:1] + "." + digits[1:] + "e" + exponent
-}
+func jsNumber(v float64) string { return jcspkg.FormatNumber(v) }
 
 // jcs serializes a JSON value per RFC 8785 (JSON Canonicalization Scheme),
 // the form jsonld.js gives @json literals.

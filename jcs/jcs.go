@@ -180,10 +180,19 @@ func writeJCSNumber(b *strings.Builder, f float64, path string) error {
 	if math.IsNaN(f) || math.IsInf(f, 0) {
 		return fmt.Errorf("%s: %w: %v is not a finite number", path, ErrNoForm, f)
 	}
+	b.WriteString(FormatNumber(f))
+	return nil
+}
+
+// FormatNumber writes a finite f as ECMAScript's Number::toString does
+// (ES2015 7.1.12.1), the number form of JCS and of JSON-LD's @json
+// literals: the shortest digits that round-trip, in plain notation for
+// exponents from -7 to 20 and e-notation outside. -0 is "0".
+func FormatNumber(f float64) string {
 	if f == 0 {
-		b.WriteByte('0') // also for -0
-		return nil
+		return "0"
 	}
+	var b strings.Builder
 	if f < 0 {
 		b.WriteByte('-')
 		f = -f
@@ -219,5 +228,5 @@ func writeJCSNumber(b *strings.Builder, f float64, path string) error {
 		}
 		b.WriteString(strconv.Itoa(n - 1))
 	}
-	return nil
+	return b.String()
 }
