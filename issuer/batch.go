@@ -120,6 +120,7 @@ type Batch struct {
 	results     map[string]*resultDesc
 	validFrom   time.Time
 	verifyEvery int
+	indices     *indexPool
 }
 
 type resultDesc struct {
@@ -153,6 +154,7 @@ func (is *Issuer) NewBatch(cfg BatchConfig) (*Batch, error) {
 		ns:          uuid.NewSHA1(uuid.NameSpaceURL, []byte("urn:badgesmith:batch:"+cfg.ID)),
 		results:     map[string]*resultDesc{},
 		verifyEvery: cfg.VerifyEvery,
+		indices:     newIndexPool(is),
 	}
 	if b.verifyEvery <= 0 {
 		b.verifyEvery = DefaultVerifyEvery
@@ -326,7 +328,7 @@ func (b *Batch) issue(ctx context.Context, row *roster.Row, full bool) ([]byte, 
 	var refs []store.StatusRef
 	var entries []any
 	for _, purpose := range b.is.purposes() {
-		ref, err := b.is.allocate(ctx, purpose)
+		ref, err := b.indices.take(ctx, purpose)
 		if err != nil {
 			return nil, nil, fmt.Errorf("attaching status: %w", err)
 		}

@@ -28,8 +28,11 @@ type RowSource interface {
 	Next() (*roster.Row, error)
 }
 
-// chunkSize is how many rows share one sync and one store commit.
-const chunkSize = 256
+// chunkSize is how many rows share one sync and one store commit. A
+// commit rereads the index pages its records touched, so the chunk also
+// bounds how much of the store is mapped in at once; 64 rows cost no
+// measurable speed against 256 and a third of the peak.
+const chunkSize = 64
 
 // flushEvery bounds how long a partial chunk waits for its commit, so a
 // slow roster still makes progress durable.

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/badgesmith/badgesmith/status"
@@ -117,6 +118,63 @@ func (is *Issuer) allocate(ctx context.Context, purpose string) (store.StatusRef
 		}
 	}
 	return store.StatusRef{}, err
+}
+
+// allocateChunk reserves up to n indices for purpose in one store
+// transaction, rolling over to a new list as allocate does.
+func (is *Issuer) allocateChunk(ctx context.Context, purpose string, n int) ([]store.StatusRef, error) {
+	var err error
+	for range newListTries {
+		var lists []store.ListInfo
+		lists, err = is.cfg.Store.Lists(ctx, purpose)
+		if err != nil {
+			return nil, err
+		}
+		var refs []store.StatusRef
+		refs, err = is.cfg.Store.AllocateIndices(ctx, purpose, n, is.newList(purpose, lists))
+		if !errors.Is(err, store.ErrExists) {
+			return refs, err
+		}
+	}
+	return nil, err
+}
+
+// indexChunk is how many status indices a batch reserves per store
+// transaction. Entries a run reserves and does not use (at most this many
+// less one per purpose) stay allocated and unset, like any allocation an
+// interrupted issuance leaves behind.
+const indexChunk = 256
+
+// indexPool hands a batch's workers status indices reserved from the store
+// a chunk at a time: one write transaction per chunk instead of one per
+// credential, which also keeps the store's pages from being rewritten for
+// every row.
+type indexPool struct {
+	is   *Issuer
+	mu   sync.Mutex
+	free map[string][]store.StatusRef
+}
+
+func newIndexPool(is *Issuer) *indexPool {
+	return &indexPool{is: is, free: map[string][]store.StatusRef{}}
+}
+
+// take returns a reserved index for purpose, reserving a new chunk when
+// the pool has none left. Chunks come out in the random order the store
+// chose them, so taking from the end keeps indices uncorrelated with rows.
+func (p *indexPool) take(ctx context.Context, purpose string) (store.StatusRef, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	free := p.free[purpose]
+	if len(free) == 0 {
+		var err error
+		if free, err = p.is.allocateChunk(ctx, purpose, indexChunk); err != nil {
+			return store.StatusRef{}, err
+		}
+	}
+	ref := free[len(free)-1]
+	p.free[purpose] = free[:len(free)-1]
+	return ref, nil
 }
 
 // purposes returns the status purposes every credential gets.

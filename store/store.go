@@ -211,6 +211,14 @@ type Store interface {
 	// call the store. The reservation is never released (see the package
 	// doc).
 	AllocateIndex(ctx context.Context, purpose string, newList func() ListInfo) (StatusRef, error)
+	// AllocateIndices reserves up to n distinct indices as AllocateIndex
+	// would, in one transaction, all from the same list: the newest list
+	// for purpose with a free entry, or the list newList returns when there
+	// is none. It returns fewer than n (at least one) when that list has
+	// fewer free entries; the caller asks again for the rest. A batch
+	// issuer uses it to reserve indices a chunk at a time. n below 1 is
+	// ErrInvalid.
+	AllocateIndices(ctx context.Context, purpose string, n int, newList func() ListInfo) ([]StatusRef, error)
 	// SetStatus sets one entry's value and appends an Event, atomically.
 	// Changing a non-zero revocation value is ErrFinal. A change that leaves
 	// the value as it is succeeds without recording an Event, so retries do

@@ -117,7 +117,7 @@ one file per credential (named by the credential's UUID) and a manifest
 			// ...but never let the heap grow past what a constant-memory
 			// batch needs, whatever the roster's length.
 			if os.Getenv("GOMEMLIMIT") == "" {
-				defer debug.SetMemoryLimit(debug.SetMemoryLimit(96 << 20))
+				defer debug.SetMemoryLimit(debug.SetMemoryLimit(64 << 20))
 			}
 			return o.run(cmd.Context(), s)
 		},

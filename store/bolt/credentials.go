@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -38,6 +39,9 @@ func (d *DB) PutCredentials(ctx context.Context, rs []store.Record) error {
 	var failed int
 	err := d.update(ctx, func(tx *bbolt.Tx) error {
 		for i := range norm {
+			if i > 0 && i%trimRecords == 0 {
+				d.trim(tx)
+			}
 			if err := putRecord(ctx, tx, &norm[i]); err != nil {
 				failed = i
 				return err
@@ -63,58 +67,159 @@ func normalize(r store.Record) store.Record {
 }
 
 // putRecord records r, a validated and normalized record, within tx.
+//
+// Records are keyed by a sequence number in the order they are recorded,
+// so a batch appends to the end of the records bucket and of the issuedAt
+// and batch indexes instead of writing into pages all over the file; only
+// the id index and the recipient index take random keys, and both hold a
+// few dozen bytes per record. That keeps the pages a long batch touches,
+// and so its resident memory, nearly constant as the store grows.
 func putRecord(ctx context.Context, tx *bbolt.Tx, r *store.Record) error {
-	creds := tx.Bucket([]byte(bCredentials))
-	var old store.Record
-	found, err := getJSON(creds, []byte(r.ID), &old)
-	if err != nil {
-		return err
-	}
-	if found {
+	ids := tx.Bucket([]byte(bIDs))
+	records := tx.Bucket([]byte(bRecords))
+	idk := idKey(r.ID)
+	if seq := ids.Get(idk); seq != nil {
+		old, err := recordAt(records, seq)
+		if err != nil {
+			return err
+		}
 		if old.Equal(r) {
 			return nil
 		}
 		return fmt.Errorf("recorded with different content: %w", store.ErrExists)
 	}
 	if r.RowKey != "" {
-		err := prefixed(ctx, tx.Bucket([]byte(bByBatch)), key(r.BatchID, r.RowKey), func(k, _ []byte) error {
-			other, err := lastPart(k)
+		prefix := key(r.BatchID, r.RowKey)
+		err := prefixed(ctx, tx.Bucket([]byte(bByBatch)), prefix, func(k, _ []byte) error {
+			if len(k) != len(prefix)+8 {
+				return fmt.Errorf("malformed %s key %x", bByBatch, k)
+			}
+			other, err := recordAt(records, k[len(prefix):])
 			if err != nil {
 				return err
 			}
-			return fmt.Errorf("batch %s row %s already issued as %s: %w", r.BatchID, r.RowKey, other, store.ErrExists)
+			return fmt.Errorf("batch %s row %s already issued as %s: %w", r.BatchID, r.RowKey, other.ID, store.ErrExists)
 		})
 		if err != nil {
 			return err
 		}
 	}
+	n, err := records.NextSequence()
+	if err != nil {
+		return err
+	}
+	seq := be64(n)
 	for i, s := range r.Status {
-		if err := bind(tx, r.ID, s); err != nil {
+		if err := bind(tx, seq, s); err != nil {
 			return fmt.Errorf("status[%d]: %w", i, err)
 		}
 	}
-	if err := putJSON(creds, []byte(r.ID), r); err != nil {
+	records.FillPercent = appendFill
+	if err := putJSON(records, seq, r); err != nil {
 		return err
 	}
-	for _, ix := range []struct {
+	if err := ids.Put(idk, seq); err != nil {
+		return err
+	}
+	type entry struct {
 		bucket string
-		k      []byte
-	}{
-		{bByRecipient, key(r.Recipient, r.ID)},
-		{bByAchievement, key(r.AchievementID, r.ID)},
-		{bByBatch, key(r.BatchID, r.RowKey, r.ID)},
-		{bByIssued, append(timeKey(r.IssuedAt), r.ID...)},
-	} {
-		if err := tx.Bucket([]byte(ix.bucket)).Put(ix.k, nil); err != nil {
+		k, v   []byte
+		append bool
+	}
+	ix := []entry{
+		{bByRecipient, append(hash8(r.Recipient), seq...), nil, false},
+		{bByAchievement, append(hash8(r.AchievementID), seq...), nil, true},
+		{bByIssued, append(timeKey(r.IssuedAt), r.ID...), seq, true},
+	}
+	if r.BatchID != "" {
+		ix = append(ix, entry{bByBatch, append(key(r.BatchID, r.RowKey), seq...), nil, true})
+	}
+	for _, e := range ix {
+		b := tx.Bucket([]byte(e.bucket))
+		if e.append {
+			b.FillPercent = appendFill
+		}
+		if err := b.Put(e.k, e.v); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// bind ties entry s to credential id, claiming the index if it was not
-// allocated.
-func bind(tx *bbolt.Tx, id string, s store.StatusRef) error {
+// appendFill is the page fill for buckets whose keys mostly grow: a page
+// split there leaves the old page nearly full, since nothing will be
+// inserted before its last key, rather than bbolt's half-full default.
+const appendFill = 0.9
+
+// idKey is the ids bucket key of a credential id: the 16 bytes of a
+// canonical urn:uuid (what badgesmith issues), or the id itself, each
+// behind a tag byte so that the two forms never collide.
+func idKey(id string) []byte {
+	const prefix = "urn:uuid:"
+	if len(id) == len(prefix)+36 && id[:len(prefix)] == prefix {
+		u := id[len(prefix):]
+		var b [17]byte
+		b[0] = 1
+		ok := true
+		j := 1
+		for i := 0; i < len(u) && ok; {
+			if i == 8 || i == 13 || i == 18 || i == 23 {
+				ok = u[i] == '-'
+				i++
+				continue
+			}
+			hi, lo := unhex(u[i]), unhex(u[i+1])
+			ok = hi >= 0 && lo >= 0 && j < len(b)
+			if ok {
+				b[j] = byte(hi<<4 | lo)
+				j++
+			}
+			i += 2
+		}
+		if ok && j == len(b) {
+			return b[:]
+		}
+	}
+	return append([]byte{0}, id...)
+}
+
+// unhex decodes a lower-case hex digit; upper case is refused so that an
+// id and its 16-byte key map one to one.
+func unhex(c byte) int {
+	switch {
+	case '0' <= c && c <= '9':
+		return int(c - '0')
+	case 'a' <= c && c <= 'f':
+		return int(c-'a') + 10
+	}
+	return -1
+}
+
+// hash8 is the first 8 bytes of the SHA-256 of s: a fixed-size index
+// prefix for long values (a salted identity hash, an achievement URL).
+// Readers compare the record's own field, so a collision costs a record
+// read, never a wrong answer.
+func hash8(s string) []byte {
+	sum := sha256.Sum256([]byte(s))
+	return sum[:8]
+}
+
+// recordAt decodes the record stored under seq.
+func recordAt(records *bbolt.Bucket, seq []byte) (*store.Record, error) {
+	var r store.Record
+	found, err := getJSON(records, seq, &r)
+	if err != nil {
+		return nil, err
+	}
+	if !found {
+		return nil, fmt.Errorf("index refers to missing record %x", seq)
+	}
+	return &r, nil
+}
+
+// bind ties entry s to the record stored under seq, claiming the index if
+// it was not allocated.
+func bind(tx *bbolt.Tx, seq []byte, s store.StatusRef) error {
 	lb, m, err := listBucket(tx, s.ListID)
 	if err != nil {
 		return err
@@ -128,43 +233,53 @@ func bind(tx *bbolt.Tx, id string, s store.StatusRef) error {
 	owners := lb.Bucket([]byte(kOwners))
 	ik := be64(uint64(s.Index))
 	if owner := owners.Get(ik); owner != nil {
-		return fmt.Errorf("index %d of list %s bound to %s: %w", s.Index, s.ListID, owner, store.ErrExists)
+		other, err := recordAt(tx.Bucket([]byte(bRecords)), owner)
+		if err != nil {
+			return err
+		}
+		return fmt.Errorf("index %d of list %s bound to %s: %w", s.Index, s.ListID, other.ID, store.ErrExists)
 	}
 	if used := lb.Get([]byte(kUsed)); !isSet(used, s.Index) {
 		if err := markUsed(lb, m, bytes.Clone(used), s.Index); err != nil {
 			return err
 		}
 	}
-	return owners.Put(ik, []byte(id))
+	return owners.Put(ik, seq)
 }
 
 // reader reads records and their state within one transaction, caching
 // list metadata.
 type reader struct {
-	tx    *bbolt.Tx
-	creds *bbolt.Bucket
-	lists map[string]*listMeta
+	tx      *bbolt.Tx
+	ids     *bbolt.Bucket
+	records *bbolt.Bucket
+	lists   map[string]*listMeta
 }
 
 func newReader(tx *bbolt.Tx) *reader {
-	return &reader{tx: tx, creds: tx.Bucket([]byte(bCredentials)), lists: map[string]*listMeta{}}
+	return &reader{tx: tx, ids: tx.Bucket([]byte(bIDs)), records: tx.Bucket([]byte(bRecords)), lists: map[string]*listMeta{}}
 }
 
 // record loads id with its State, or returns ErrNotFound.
 func (rd *reader) record(id string) (*store.Record, error) {
-	var r store.Record
-	found, err := getJSON(rd.creds, []byte(id), &r)
+	seq := rd.ids.Get(idKey(id))
+	if seq == nil {
+		return nil, fmt.Errorf("credential %s: %w", id, store.ErrNotFound)
+	}
+	return rd.at(seq)
+}
+
+// at loads the record stored under seq with its State.
+func (rd *reader) at(seq []byte) (*store.Record, error) {
+	r, err := recordAt(rd.records, seq)
 	if err != nil {
 		return nil, err
 	}
-	if !found {
-		return nil, fmt.Errorf("credential %s: %w", id, store.ErrNotFound)
-	}
-	r.State, err = store.StateOf(&r, rd.value)
+	r.State, err = store.StateOf(r, rd.value)
 	if err != nil {
-		return nil, fmt.Errorf("credential %s: %w", id, err)
+		return nil, fmt.Errorf("credential %s: %w", r.ID, err)
 	}
-	return &r, nil
+	return r, nil
 }
 
 func (rd *reader) value(s store.StatusRef) (uint64, error) {
@@ -215,17 +330,17 @@ func (d *DB) ListCredentials(ctx context.Context, f store.Filter) ([]store.Recor
 		case f.BatchID != "":
 			index, prefix = bByBatch, key(f.BatchID)
 		case f.Recipient != "":
-			index, prefix = bByRecipient, key(f.Recipient)
+			index, prefix = bByRecipient, hash8(f.Recipient)
 		case f.AchievementID != "":
-			index, prefix = bByAchievement, key(f.AchievementID)
+			index, prefix = bByAchievement, hash8(f.AchievementID)
 		}
 		if index != "" {
 			err := prefixed(ctx, tx.Bucket([]byte(index)), prefix, func(k, _ []byte) error {
-				id, err := lastPart(k)
-				if err != nil {
-					return err
+				// Every secondary index key ends in the record's sequence.
+				if len(k) < len(prefix)+8 {
+					return fmt.Errorf("malformed %s key %x", index, k)
 				}
-				r, err := rd.record(id)
+				r, err := rd.at(k[len(k)-8:])
 				if err != nil {
 					return err
 				}
@@ -252,7 +367,7 @@ func (d *DB) ListCredentials(ctx context.Context, f store.Filter) ([]store.Recor
 			end = timeKey(f.IssuedBefore)
 		}
 		skip := f.Offset
-		return prefixed(ctx, tx.Bucket([]byte(bByIssued)), nil, func(k, _ []byte) error {
+		return prefixed(ctx, tx.Bucket([]byte(bByIssued)), nil, func(k, v []byte) error {
 			if len(k) < 12 {
 				return fmt.Errorf("malformed issuedAt index key %x", k)
 			}
@@ -262,7 +377,7 @@ func (d *DB) ListCredentials(ctx context.Context, f store.Filter) ([]store.Recor
 			if end != nil && bytes.Compare(k[:12], end) >= 0 {
 				return errStop
 			}
-			r, err := rd.record(string(k[12:]))
+			r, err := rd.at(v)
 			if err != nil {
 				return err
 			}
@@ -356,7 +471,7 @@ func (d *DB) SetStatus(ctx context.Context, c store.Change) error {
 func (d *DB) Audit(ctx context.Context, credentialID string) ([]store.Event, error) {
 	var out []store.Event
 	err := d.view(ctx, func(tx *bbolt.Tx) error {
-		if tx.Bucket([]byte(bCredentials)).Get([]byte(credentialID)) == nil {
+		if tx.Bucket([]byte(bIDs)).Get(idKey(credentialID)) == nil {
 			return fmt.Errorf("credential %s: %w", credentialID, store.ErrNotFound)
 		}
 		out = []store.Event{}

@@ -167,43 +167,10 @@ func (d *DB) AllocateIndex(ctx context.Context, purpose string, newList func() s
 		return ref, fmt.Errorf("allocating status index: purpose is empty: %w", store.ErrInvalid)
 	}
 	err := d.batch(ctx, func(tx *bbolt.Tx) error {
-		ref = store.StatusRef{}
-		var ids []string
-		err := prefixed(ctx, tx.Bucket([]byte(bListOrder)), key(purpose), func(_, v []byte) error {
-			ids = append(ids, string(v))
-			return nil
-		})
-		if err != nil {
-			return err
+		refs, err := d.allocateIn(ctx, tx, purpose, 1, newList)
+		if err == nil {
+			ref = refs[0]
 		}
-		for _, id := range slices.Backward(ids) {
-			lb, m, err := listBucket(tx, id)
-			if err != nil {
-				return err
-			}
-			if m.Allocated < m.Size {
-				ref, err = allocate(lb, m)
-				return err
-			}
-		}
-		if newList == nil {
-			return fmt.Errorf("all %d lists for %q full and no newList: %w", len(ids), purpose, store.ErrFull)
-		}
-		l := newList()
-		if l.Purpose == "" {
-			l.Purpose = purpose
-		}
-		if l.Purpose != purpose {
-			return fmt.Errorf("newList gave list %s purpose %q, want %q: %w", l.ID, l.Purpose, purpose, store.ErrInvalid)
-		}
-		m, err := d.createList(tx, l)
-		if errors.Is(err, errSameList) {
-			err = fmt.Errorf("newList gave existing list %s: %w", l.ID, store.ErrExists)
-		}
-		if err != nil {
-			return err
-		}
-		ref, err = allocate(tx.Bucket([]byte(bLists)).Bucket([]byte(l.ID)), m)
 		return err
 	})
 	if err != nil {
@@ -212,21 +179,90 @@ func (d *DB) AllocateIndex(ctx context.Context, purpose string, newList func() s
 	return ref, nil
 }
 
-// allocate marks a uniformly chosen free entry of a non-full list used.
-func allocate(lb *bbolt.Bucket, m *listMeta) (store.StatusRef, error) {
-	used := bytes.Clone(lb.Get([]byte(kUsed)))
-	k, err := randN(uint64(m.Size - m.Allocated))
+// AllocateIndices reserves up to n random unused indices of one list in
+// one transaction.
+func (d *DB) AllocateIndices(ctx context.Context, purpose string, n int, newList func() store.ListInfo) ([]store.StatusRef, error) {
+	switch {
+	case purpose == "":
+		return nil, fmt.Errorf("allocating status indices: purpose is empty: %w", store.ErrInvalid)
+	case n < 1:
+		return nil, fmt.Errorf("allocating %d %s status indices: %w", n, purpose, store.ErrInvalid)
+	}
+	var refs []store.StatusRef
+	err := d.update(ctx, func(tx *bbolt.Tx) error {
+		var err error
+		refs, err = d.allocateIn(ctx, tx, purpose, n, newList)
+		return err
+	})
 	if err != nil {
-		return store.StatusRef{}, err
+		return nil, fmt.Errorf("allocating %d %s status indices: %w", n, purpose, err)
 	}
-	i := kthZero(used, int(k))
-	if i < 0 || i >= m.Size {
-		return store.StatusRef{}, fmt.Errorf("list %s: allocation bitmap disagrees with count %d", m.ID, m.Allocated)
+	return refs, nil
+}
+
+// allocateIn reserves up to n indices in the newest list for purpose with
+// a free entry, or in the list newList makes.
+func (d *DB) allocateIn(ctx context.Context, tx *bbolt.Tx, purpose string, n int, newList func() store.ListInfo) ([]store.StatusRef, error) {
+	var ids []string
+	err := prefixed(ctx, tx.Bucket([]byte(bListOrder)), key(purpose), func(_, v []byte) error {
+		ids = append(ids, string(v))
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	if err := markUsed(lb, m, used, i); err != nil {
-		return store.StatusRef{}, err
+	for _, id := range slices.Backward(ids) {
+		lb, m, err := listBucket(tx, id)
+		if err != nil {
+			return nil, err
+		}
+		if m.Allocated < m.Size {
+			return allocate(lb, m, n)
+		}
 	}
-	return store.StatusRef{Purpose: m.Purpose, ListID: m.ID, Index: i}, nil
+	if newList == nil {
+		return nil, fmt.Errorf("all %d lists for %q full and no newList: %w", len(ids), purpose, store.ErrFull)
+	}
+	l := newList()
+	if l.Purpose == "" {
+		l.Purpose = purpose
+	}
+	if l.Purpose != purpose {
+		return nil, fmt.Errorf("newList gave list %s purpose %q, want %q: %w", l.ID, l.Purpose, purpose, store.ErrInvalid)
+	}
+	m, err := d.createList(tx, l)
+	if errors.Is(err, errSameList) {
+		err = fmt.Errorf("newList gave existing list %s: %w", l.ID, store.ErrExists)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return allocate(tx.Bucket([]byte(bLists)).Bucket([]byte(l.ID)), m, n)
+}
+
+// allocate marks up to n entries of a non-full list used, each chosen
+// uniformly among the entries still free, and stores the bitmap once.
+func allocate(lb *bbolt.Bucket, m *listMeta, n int) ([]store.StatusRef, error) {
+	used := bytes.Clone(lb.Get([]byte(kUsed)))
+	n = min(n, m.Size-m.Allocated)
+	refs := make([]store.StatusRef, 0, n)
+	for range n {
+		k, err := randN(uint64(m.Size - m.Allocated))
+		if err != nil {
+			return nil, err
+		}
+		i := kthZero(used, int(k))
+		if i < 0 || i >= m.Size {
+			return nil, fmt.Errorf("list %s: allocation bitmap disagrees with count %d", m.ID, m.Allocated)
+		}
+		used[i/8] |= 0x80 >> (i % 8)
+		m.Allocated++
+		refs = append(refs, store.StatusRef{Purpose: m.Purpose, ListID: m.ID, Index: i})
+	}
+	if err := lb.Put([]byte(kUsed), used); err != nil {
+		return nil, err
+	}
+	return refs, putJSON(lb, []byte(kInfo), m)
 }
 
 // markUsed sets entry i in used (a private copy of the bitmap) and stores

@@ -34,6 +34,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"AllocateNeverRepeats", testAllocateNeverRepeats},
 		{"AllocateRandom", testAllocateRandom},
 		{"AllocateRollover", testAllocateRollover},
+		{"AllocateIndices", testAllocateIndices},
 		{"PutClaimsIndex", testPutClaimsIndex},
 		{"ConcurrentAllocate", testConcurrentAllocate},
 		{"ConcurrentSetStatus", testConcurrentSetStatus},
@@ -537,6 +538,84 @@ func testAllocateNeverRepeats(t *testing.T, s store.Store) {
 	}
 }
 
+func testAllocateIndices(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	const size = 100
+	made := 0
+	newList := func() store.ListInfo {
+		made++
+		return store.ListInfo{ID: fmt.Sprintf("https://example.com/chunk/%d", made), Size: size}
+	}
+	// One entry first, so the chunks below meet a partly used list.
+	one, err := s.AllocateIndex(ctx, store.PurposeRevocation, newList)
+	if err != nil {
+		t.Fatal(err)
+	}
+	refs := []store.StatusRef{one}
+	for _, tt := range []struct {
+		n, want int
+		list    string
+	}{
+		{40, 40, "https://example.com/chunk/1"},
+		{70, 59, "https://example.com/chunk/1"}, // only 59 left: a short chunk
+		{30, 30, "https://example.com/chunk/2"}, // the full list rolls over
+		{1, 1, "https://example.com/chunk/2"},
+	} {
+		got, err := s.AllocateIndices(ctx, store.PurposeRevocation, tt.n, newList)
+		if err != nil {
+			t.Fatalf("AllocateIndices(%d) after %d: %v", tt.n, len(refs), err)
+		}
+		if len(got) != tt.want {
+			t.Fatalf("AllocateIndices(%d) after %d gave %d entries, want %d", tt.n, len(refs), len(got), tt.want)
+		}
+		for _, r := range got {
+			if r.ListID != tt.list {
+				t.Fatalf("AllocateIndices(%d) gave %+v, want entries of %s", tt.n, r, tt.list)
+			}
+		}
+		refs = append(refs, got...)
+	}
+	checkUnique(t, refs, store.PurposeRevocation, size)
+	// A chunk is as random as single allocations: 30 draws from a fresh
+	// 100-entry list are not 0..29 in order.
+	sequential := true
+	for i, r := range refs[100:130] {
+		sequential = sequential && r.Index == i
+	}
+	if sequential {
+		t.Errorf("a chunk's indices %v are sequential; allocation must be random", refs[100:130])
+	}
+	lists, err := s.Lists(ctx, store.PurposeRevocation)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(lists) != 2 || lists[0].Allocated != size || lists[1].Allocated != 31 {
+		t.Errorf("lists after the chunks = %+v, want 100 and 31 allocated", lists)
+	}
+	// Reserved entries are claimed by PutCredential like single ones.
+	r := record("urn:uuid:chunk", 0)
+	r.Status = refs[len(refs)-1:]
+	if err := s.PutCredential(ctx, r); err != nil {
+		t.Errorf("PutCredential with a chunk's entry: %v", err)
+	}
+	for _, tt := range []struct {
+		name    string
+		purpose string
+		n       int
+		newList func() store.ListInfo
+		want    error
+	}{
+		{"zero", store.PurposeRevocation, 0, newList, store.ErrInvalid},
+		{"negative", store.PurposeRevocation, -3, newList, store.ErrInvalid},
+		{"no purpose", "", 5, newList, store.ErrInvalid},
+		{"full without newList", store.PurposeSuspension, 5, nil, store.ErrFull},
+	} {
+		if _, err := s.AllocateIndices(ctx, tt.purpose, tt.n, tt.newList); !errors.Is(err, tt.want) {
+			t.Errorf("%s: AllocateIndices = %v, want %v", tt.name, err, tt.want)
+		}
+	}
+}
+
 func testAllocateRandom(t *testing.T, s store.Store) {
 	// 32 draws from 65,536 entries come out as 0..31 in order with
 	// negligible probability for a random allocator, and always for a
@@ -962,6 +1041,10 @@ func testContextCancelled(t *testing.T, s store.Store) {
 		{"Lists", func() error { _, err := s.Lists(ctx, ""); return err }},
 		{"AllocateIndex", func() error {
 			_, err := s.AllocateIndex(ctx, store.PurposeRevocation, list("https://example.com/y", "revocation", 8))
+			return err
+		}},
+		{"AllocateIndices", func() error {
+			_, err := s.AllocateIndices(ctx, store.PurposeRevocation, 4, list("https://example.com/y", "revocation", 8))
 			return err
 		}},
 		{"SetStatus", func() error {
