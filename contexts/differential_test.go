@@ -550,11 +550,11 @@ func compareEngines(l *Loader, doc map[string]any) (accepted bool, err error) {
 		return true, nil
 	case ferr != nil && rerr != nil:
 		if errors.Is(ferr, ErrDataLoss) != errors.Is(rerr, ErrDataLoss) || errors.Is(ferr, ErrMalformed) != errors.Is(rerr, ErrMalformed) {
-			return false, fmt.Errorf("refused differently:\nfast: %v\nreference: %v", ferr, rerr)
+			return false, fmt.Errorf("refused differently:\nfast: %w\nreference: %w", ferr, rerr)
 		}
 		var fd, rd *DataLossError
 		if errors.As(ferr, &fd) && errors.As(rerr, &rd) && fd.Path != rd.Path {
-			return false, fmt.Errorf("refused at different paths:\nfast: %v\nreference: %v", ferr, rerr)
+			return false, fmt.Errorf("refused at different paths:\nfast: %w\nreference: %w", ferr, rerr)
 		}
 		return false, nil
 	}

@@ -230,7 +230,7 @@ func (vm *VerificationMethod) PublicKey() (crypto.PublicKey, error) {
 		}
 		data, err := json.Marshal(vm.PublicKeyJwk)
 		if err != nil {
-			return nil, fmt.Errorf("publicKeyJwk: %w: %v", ErrInvalidMethod, err)
+			return nil, fmt.Errorf("publicKeyJwk: %w: %w", ErrInvalidMethod, err)
 		}
 		k, err := keys.ParsePublicJWK(data)
 		if err != nil {

@@ -65,7 +65,7 @@ func parseJWK(s string) (*keys.JWK, []byte, error) {
 	}
 	data, err := base64.RawURLEncoding.Strict().DecodeString(id)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%s: method-specific id: base64url: %v: %w", quote(s), err, ErrInvalidDID)
+		return nil, nil, fmt.Errorf("%s: method-specific id: base64url: %w: %w", quote(s), err, ErrInvalidDID)
 	}
 	k, err := keys.ParsePublicJWK(data)
 	if errors.Is(err, keys.ErrMalformedJWK) || errors.Is(err, keys.ErrPrivateMember) {
@@ -94,7 +94,7 @@ func JWKDocument(did string) (*Document, error) {
 	var jwk map[string]any
 	if err := json.Unmarshal(data, &jwk); err != nil {
 		// parseJWK has accepted it as one JSON object.
-		return nil, fmt.Errorf("%s: %w: %v", quote(did), ErrInvalidDID, err)
+		return nil, fmt.Errorf("%s: %w: %w", quote(did), ErrInvalidDID, err)
 	}
 	vmID := did + "#" + JWKFragment
 	d := &Document{

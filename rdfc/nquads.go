@@ -34,7 +34,7 @@ func ParseNQuads(data []byte) ([]Quad, error) {
 		p := &lineParser{s: l}
 		q, ok, err := p.quad()
 		if err != nil {
-			return nil, fmt.Errorf("%w: line %d: %v", ErrSyntax, line, err)
+			return nil, fmt.Errorf("%w: line %d: %w", ErrSyntax, line, err)
 		}
 		if ok {
 			quads = append(quads, q)

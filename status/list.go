@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"encoding/base64"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -309,7 +310,7 @@ func gunzip(compressed []byte, maxBytes int64) ([]byte, error) {
 		if int64(len(out)) > maxBytes {
 			return nil, fmt.Errorf("encodedList inflates past %d bytes: %w", maxBytes, ErrTooLarge)
 		}
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			return out, nil
 		}
 		if err != nil {

@@ -273,7 +273,7 @@ var errTimeout = errors.New("timeout")
 // isCause reports whether err wraps want; a VerificationError carries its
 // causes as text only, so for it the message is searched instead.
 func isCause(err, want error) bool {
-	if want == errTimeout {
+	if errors.Is(want, errTimeout) {
 		var ne net.Error
 		return errors.As(err, &ne) && ne.Timeout()
 	}

@@ -1,12 +1,14 @@
 // Command batch measures `badgesmith batch` (make bench-batch): it
 // generates a roster, issues it as eddsa-rdfc-2022 JSON and as VC-JWT,
 // and reports credentials per second and the peak resident memory of each
-// run, then kills a third run half way and reports how long resuming it
-// takes.
+// run, runs the finished batch again (nothing to issue), issues shorter
+// rosters to show that peak memory does not grow with the roster, then
+// kills a run half way and reports how long resuming it takes.
 package main
 
 import (
 	"bufio"
+	"context"
 	"flag"
 	"fmt"
 	"os"
@@ -44,7 +46,7 @@ func run(bin string, rows int, testdata string) error {
 		fmt.Println("keeping", dir)
 	}
 	ring := filepath.Join(dir, "keys")
-	if out, err := exec.Command(bin, "keys", "generate", "--keyring", ring, "bench").CombinedOutput(); err != nil {
+	if out, err := exec.CommandContext(context.Background(), bin, "keys", "generate", "--keyring", ring, "bench").CombinedOutput(); err != nil {
 		return fmt.Errorf("keys generate: %v\n%s", err, out)
 	}
 	roster := filepath.Join(dir, "roster.csv")
@@ -52,7 +54,7 @@ func run(bin string, rows int, testdata string) error {
 		return err
 	}
 	fmt.Printf("roster: %d rows; %d CPUs\n", rows, numCPU())
-	args := func(name string, extra ...string) []string {
+	argsFor := func(roster, name string, extra ...string) []string {
 		return append([]string{"batch", "--keyring", ring, "--key", "bench",
 			"--issuer-profile", filepath.Join(testdata, "issuer.json"),
 			"--achievement", filepath.Join(testdata, "achievement.json"),
@@ -61,6 +63,7 @@ func run(bin string, rows int, testdata string) error {
 			"--key-column", "student_id", "--map", "email=email", "--map", "name=name",
 			"--map", "result:Capstone project grade=grade", "--progress", "none"}, extra...)
 	}
+	args := func(name string, extra ...string) []string { return argsFor(roster, name, extra...) }
 	for _, c := range []struct {
 		name, label string
 		extra       []string
@@ -74,6 +77,34 @@ func run(bin string, rows int, testdata string) error {
 		}
 		fmt.Printf("%-22s %7d credentials in %6.1fs: %6.0f credentials/s, peak RSS %4d MB\n",
 			c.label, rows, elapsed.Seconds(), float64(rows)/elapsed.Seconds(), rss>>10)
+	}
+	// Running the finished batch again issues nothing: every row is looked
+	// up in the store and its file checked against the record.
+	elapsed, rss, err := timed(bin, args("di"), nil)
+	if err != nil {
+		return fmt.Errorf("re-run: %w", err)
+	}
+	fmt.Printf("%-22s %7d rows checked in %6.1fs, nothing issued, peak RSS %4d MB\n", "re-run (all recorded)", rows, elapsed.Seconds(), rss>>10)
+	// Peak memory must not grow with the roster: the same DI batch on
+	// shorter rosters.
+	for _, n := range []int{rows / 10, rows / 4, rows / 2} {
+		if n < 1 {
+			continue
+		}
+		short := filepath.Join(dir, fmt.Sprintf("roster-%d.csv", n))
+		if err := writeRoster(short, n); err != nil {
+			return err
+		}
+		name := fmt.Sprintf("di-%d", n)
+		elapsed, rss, err := timed(bin, argsFor(short, name), nil)
+		if err != nil {
+			return fmt.Errorf("%d rows: %w", n, err)
+		}
+		fmt.Printf("%-22s %7d credentials in %6.1fs: %6.0f credentials/s, peak RSS %4d MB\n",
+			"eddsa-rdfc-2022 JSON", n, elapsed.Seconds(), float64(n)/elapsed.Seconds(), rss>>10)
+		if os.Getenv("BENCH_KEEP") == "" {
+			_ = os.RemoveAll(filepath.Join(dir, name))
+		}
 	}
 	// Resume: kill a DI run half way, then time the run that finishes it.
 	out := filepath.Join(dir, "resume")
@@ -90,7 +121,7 @@ func run(bin string, rows int, testdata string) error {
 	if _, _, err := timed(bin, args("resume"), kill); err == nil {
 		return fmt.Errorf("the run to interrupt finished before it was killed")
 	}
-	elapsed, rss, err := timed(bin, args("resume"), nil)
+	elapsed, rss, err = timed(bin, args("resume"), nil)
 	if err != nil {
 		return fmt.Errorf("resume: %w", err)
 	}
@@ -99,7 +130,7 @@ func run(bin string, rows int, testdata string) error {
 }
 
 func numCPU() int {
-	out, err := exec.Command("nproc").Output()
+	out, err := exec.CommandContext(context.Background(), "nproc").Output()
 	if err != nil {
 		return 0
 	}
@@ -127,7 +158,7 @@ func writeRoster(path string, n int) error {
 // from the kernel's rusage of the child (ru_maxrss, the high-water mark
 // /usr/bin/time -v reports). during, if set, runs alongside it.
 func timed(bin string, args []string, during func(*exec.Cmd)) (time.Duration, int64, error) {
-	cmd := exec.Command(bin, args...)
+	cmd := exec.CommandContext(context.Background(), bin, args...)
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	start := time.Now()
