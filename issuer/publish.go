@@ -54,17 +54,13 @@ func (is *Issuer) StatusListCredential(ctx context.Context, listID string) (*Cre
 // foreignLists maps the id of each list holding an entry of a credential
 // signed by another issuer to an error saying so.
 func (is *Issuer) foreignLists(ctx context.Context) (map[string]error, error) {
-	// The store has no per-list query; one pass over the records is fine
-	// for the sizes a bolt file holds.
-	recs, err := is.cfg.Store.ListCredentials(ctx, store.Filter{})
-	if err != nil {
-		return nil, fmt.Errorf("checking status list issuers: %w", err)
-	}
+	// The store has no per-list query: one streamed pass over the records,
+	// a page at a time, so publishing costs no memory per credential.
 	out := map[string]error{}
-	for _, r := range recs {
+	err := is.cfg.Store.EachCredential(ctx, store.Filter{}, func(r store.Record) error {
 		controller, _, _ := strings.Cut(r.IssuerKey, "#")
 		if controller == is.cfg.IssuerID {
-			continue
+			return nil
 		}
 		for _, s := range r.Status {
 			if out[s.ListID] == nil {
@@ -72,6 +68,10 @@ func (is *Issuer) foreignLists(ctx context.Context) (map[string]error, error) {
 					s.ListID, ErrInvalidInput, r.ID, controller, is.cfg.IssuerID)
 			}
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("checking status list issuers: %w", err)
 	}
 	return out, nil
 }

@@ -195,6 +195,13 @@ type Store interface {
 	// ListCredentials returns the records matching f, ordered by IssuedAt
 	// then ID, with State filled in.
 	ListCredentials(ctx context.Context, f Filter) ([]Record, error)
+	// EachCredential calls fn for every record matching f (Offset and
+	// Limit included), in ListCredentials order, with State filled in. It
+	// reads a page of records at a time, so memory does not grow with the
+	// store, and calls fn outside any transaction, so fn may use the
+	// store; a record put during the walk may or may not be seen. An error
+	// from fn ends the walk and is returned as it is.
+	EachCredential(ctx context.Context, f Filter, fn func(Record) error) error
 
 	// CreateList records a new, all-zero status list. Creating an identical
 	// list again succeeds; a different list under the same id is ErrExists.

@@ -1,7 +1,10 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -345,17 +348,39 @@ per credential (id, state, issued at, achievement, recipient), for scripts.`,
 				return err
 			}
 			defer db.Close()
-			recs, err := db.ListCredentials(cmd.Context(), f)
-			if err != nil {
+			row := func(r *store.Record) []string {
+				return []string{r.ID, string(r.State), r.IssuedAt.UTC().Format(time.RFC3339), r.AchievementID, r.Recipient}
+			}
+			if !o.json && isTerminal(s.out) {
+				// A table needs every row to align its columns.
+				recs, err := db.ListCredentials(cmd.Context(), f)
+				if err != nil {
+					return err
+				}
+				return printRows(s.out, []string{"ID", "STATE", "ISSUED", "ACHIEVEMENT", "RECIPIENT"}, len(recs), func(i int) []string {
+					return row(&recs[i])
+				})
+			}
+			// For scripts and --json, stream: a store of millions lists in
+			// constant memory.
+			w := bufio.NewWriter(s.out)
+			arr := &jsonArrayWriter{w: w}
+			var each func(store.Record) error
+			if o.json {
+				each = func(r store.Record) error { return arr.add(r) }
+			} else {
+				each = func(r store.Record) error {
+					_, err := fmt.Fprintln(w, strings.Join(row(&r), "\t"))
+					return err
+				}
+			}
+			if err := db.EachCredential(cmd.Context(), f, each); err != nil {
 				return err
 			}
 			if o.json {
-				return printJSON(s.out, nonNil(recs))
+				return arr.close()
 			}
-			return printRows(s.out, []string{"ID", "STATE", "ISSUED", "ACHIEVEMENT", "RECIPIENT"}, len(recs), func(i int) []string {
-				r := recs[i]
-				return []string{r.ID, string(r.State), r.IssuedAt.UTC().Format(time.RFC3339), r.AchievementID, r.Recipient}
-			})
+			return w.Flush()
 		},
 	}
 	o.AddFlags(cmd.Flags())
@@ -392,6 +417,45 @@ func isTerminal(w io.Writer) bool {
 }
 
 // nonNil makes an empty result print as [] rather than null.
+// jsonArrayWriter writes a JSON array one element at a time, indented as
+// printJSON indents a whole slice.
+type jsonArrayWriter struct {
+	w *bufio.Writer
+	n int
+}
+
+func (a *jsonArrayWriter) add(v any) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("  ", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	sep := ",\n  "
+	if a.n == 0 {
+		sep = "[\n  "
+	}
+	a.n++
+	if _, err := a.w.WriteString(sep); err != nil {
+		return err
+	}
+	_, err := a.w.Write(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
+	return err
+}
+
+// close ends the array ("[]" if nothing was added) and flushes.
+func (a *jsonArrayWriter) close() error {
+	end := "\n]\n"
+	if a.n == 0 {
+		end = "[]\n"
+	}
+	if _, err := a.w.WriteString(end); err != nil {
+		return err
+	}
+	return a.w.Flush()
+}
+
 func nonNil[T any](s []T) []T {
 	if s == nil {
 		return []T{}

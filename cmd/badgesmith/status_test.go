@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"os"
@@ -254,5 +256,36 @@ func TestStatusCommandErrors(t *testing.T) {
 	// A missing store is never created by a read.
 	if _, err := os.Stat(missing); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("list created %s: %v", missing, err)
+	}
+}
+
+// The streamed --json array is byte for byte what printJSON writes for
+// the whole slice.
+func TestJSONArrayWriter(t *testing.T) {
+	type item struct {
+		Name string   `json:"name"`
+		Tags []string `json:"tags,omitempty"`
+	}
+	for _, items := range [][]item{
+		nil,
+		{{Name: "one"}},
+		{{Name: "a<b>&c", Tags: []string{"x", "y"}}, {Name: ""}, {Name: "three", Tags: []string{}}},
+	} {
+		var want, got bytes.Buffer
+		if err := printJSON(&want, nonNil(items)); err != nil {
+			t.Fatal(err)
+		}
+		arr := &jsonArrayWriter{w: bufio.NewWriter(&got)}
+		for _, it := range items {
+			if err := arr.add(it); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := arr.close(); err != nil {
+			t.Fatal(err)
+		}
+		if got.String() != want.String() {
+			t.Errorf("streamed %d items as\n%s\nwant\n%s", len(items), got.String(), want.String())
+		}
 	}
 }

@@ -401,6 +401,87 @@ func (d *DB) ListCredentials(ctx context.Context, f store.Filter) ([]store.Recor
 	return out, nil
 }
 
+// eachPage is how many records EachCredential reads per transaction.
+const eachPage = 256
+
+// EachCredential walks the issuedAt index a page per transaction.
+func (d *DB) EachCredential(ctx context.Context, f store.Filter, fn func(store.Record) error) error {
+	if err := f.Validate(); err != nil {
+		return fmt.Errorf("walking credentials: %w", err)
+	}
+	start := []byte{}
+	if !f.IssuedAfter.IsZero() {
+		// Past every key of that instant: the walk is strictly after it.
+		start = append(timeKey(f.IssuedAfter), 0xff)
+	}
+	var end []byte
+	if !f.IssuedBefore.IsZero() {
+		end = timeKey(f.IssuedBefore)
+	}
+	skip, sent := f.Offset, 0
+	var after []byte // the last key read, once a page has been read
+	for {
+		var recs []store.Record
+		done := false
+		err := d.view(ctx, func(tx *bbolt.Tx) error {
+			rd := newReader(tx)
+			c := tx.Bucket([]byte(bByIssued)).Cursor()
+			var k, v []byte
+			if after == nil {
+				k, v = c.Seek(start)
+			} else if k, v = c.Seek(after); bytes.Equal(k, after) {
+				k, v = c.Next()
+			}
+			for visited := 0; ; k, v = c.Next() {
+				if k == nil || (end != nil && bytes.Compare(k[:min(len(k), 12)], end) >= 0) {
+					done = true
+					return nil
+				}
+				// A page also ends after this many keys, so a filter
+				// matching little does not hold one transaction open for
+				// the whole walk.
+				if visited++; visited > 4*eachPage {
+					return nil
+				}
+				if len(k) < 12 {
+					return fmt.Errorf("malformed issuedAt index key %x", k)
+				}
+				after = bytes.Clone(k)
+				r, err := rd.at(v)
+				if err != nil {
+					return err
+				}
+				if !f.Match(r) {
+					continue
+				}
+				if skip > 0 {
+					skip--
+					continue
+				}
+				recs = append(recs, *r)
+				if len(recs) == eachPage || (f.Limit > 0 && sent+len(recs) == f.Limit) {
+					return nil
+				}
+			}
+		})
+		if err != nil {
+			return fmt.Errorf("walking credentials: %w", err)
+		}
+		for _, r := range recs {
+			if err := fn(r); err != nil {
+				return err
+			}
+			sent++
+		}
+		if done || (f.Limit > 0 && sent == f.Limit) {
+			return nil
+		}
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("walking credentials: %w", err)
+		}
+	}
+}
+
 func page(rs []store.Record, offset, limit int) []store.Record {
 	if offset >= len(rs) {
 		return nil

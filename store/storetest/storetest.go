@@ -30,6 +30,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"PutCredentials", testPutCredentials},
 		{"NotFound", testNotFound},
 		{"ListFilters", testListFilters},
+		{"EachCredential", testEachCredential},
 		{"CreateList", testCreateList},
 		{"AllocateNeverRepeats", testAllocateNeverRepeats},
 		{"AllocateRandom", testAllocateRandom},
@@ -389,6 +390,13 @@ func testListFilters(t *testing.T, s store.Store) {
 			if !slices.Equal(ids(got), tt.want) {
 				t.Errorf("ListCredentials(%+v) = %v, want %v", tt.f, ids(got), tt.want)
 			}
+			var walked []store.Record
+			if err := s.EachCredential(ctx, tt.f, func(r store.Record) error { walked = append(walked, r); return nil }); err != nil {
+				t.Fatal(err)
+			}
+			if !slices.EqualFunc(walked, got, func(a, b store.Record) bool { return a.Equal(&b) && a.State == b.State }) {
+				t.Errorf("EachCredential(%+v) = %v, want %v", tt.f, ids(walked), ids(got))
+			}
 			for _, r := range got {
 				if r.State == "" {
 					t.Errorf("%s: State not filled in", r.ID)
@@ -400,6 +408,63 @@ func testListFilters(t *testing.T, s store.Store) {
 		if _, err := s.ListCredentials(ctx, f); !errors.Is(err, store.ErrInvalid) {
 			t.Errorf("ListCredentials(%+v) = %v, want ErrInvalid", f, err)
 		}
+		if err := s.EachCredential(ctx, f, func(store.Record) error { return nil }); !errors.Is(err, store.ErrInvalid) {
+			t.Errorf("EachCredential(%+v) = %v, want ErrInvalid", f, err)
+		}
+	}
+}
+
+func testEachCredential(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	// More records than any reasonable page, several at one instant, put
+	// out of order.
+	const n = 1500
+	var want []string
+	var batch []store.Record
+	for i := range n {
+		r := record(fmt.Sprintf("urn:each:%04d", i), i/3)
+		r.Recipient = []string{"alice", "bob", "carol"}[i%3]
+		batch = append(batch, r)
+		want = append(want, r.ID)
+	}
+	slices.Reverse(batch)
+	if err := s.PutCredentials(ctx, batch); err != nil {
+		t.Fatal(err)
+	}
+	walk := func(f store.Filter, fn func(store.Record) error) ([]string, error) {
+		var got []string
+		err := s.EachCredential(ctx, f, func(r store.Record) error {
+			got = append(got, r.ID)
+			return fn(r)
+		})
+		return got, err
+	}
+	none := func(store.Record) error { return nil }
+	got, err := walk(store.Filter{}, none)
+	if err != nil || !slices.Equal(got, want) {
+		t.Fatalf("EachCredential over %d records = %d ids, %v; want all in issuance order", n, len(got), err)
+	}
+	got, _ = walk(store.Filter{Recipient: "carol", Offset: 100, Limit: 300}, none)
+	if len(got) != 300 || got[0] != want[302] || got[299] != want[1199] {
+		t.Errorf("EachCredential with recipient, offset and limit = %d ids from %v, want 300 from %s", len(got), got[:min(1, len(got))], want[302])
+	}
+	got, _ = walk(store.Filter{IssuedAfter: base().Add(100 * time.Minute), IssuedBefore: base().Add(200 * time.Minute)}, none)
+	if len(got) != 99*3 || got[0] != want[303] {
+		t.Errorf("EachCredential in a window = %d ids starting %v, want 297 from %s", len(got), got[:min(1, len(got))], want[303])
+	}
+	// fn runs outside the store's transactions: it may write.
+	got, err = walk(store.Filter{Limit: 3}, func(r store.Record) error {
+		return s.PutCredential(ctx, record(r.ID+":copy", n))
+	})
+	if err != nil || len(got) != 3 {
+		t.Errorf("EachCredential with a writing fn = %v, %v", got, err)
+	}
+	stop := errors.New("enough")
+	got, err = walk(store.Filter{}, func(store.Record) error {
+		return stop
+	})
+	if err != stop || len(got) != 1 { //nolint:errorlint // fn's error must come back unwrapped
+		t.Errorf("EachCredential with fn failing = %d calls, %v; want 1, fn's error as is", len(got), err)
 	}
 }
 
