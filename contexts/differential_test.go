@@ -558,7 +558,10 @@ func compareEngines(l *Loader, doc map[string]any) (accepted bool, err error) {
 		}
 		return false, nil
 	}
-	return false, fmt.Errorf("only one engine refused:\nfast: %v\nreference: %v", ferr, rerr)
+	if ferr != nil {
+		return false, fmt.Errorf("only one engine refused:\nfast: %w\nreference: <nil>", ferr)
+	}
+	return false, fmt.Errorf("only one engine refused:\nfast: <nil>\nreference: %w", rerr)
 }
 
 // TestDifferentialEngines: thousands of generated credentials canonicalize
@@ -670,8 +673,12 @@ func TestContextCacheRace(t *testing.T) {
 			for i := range 40 {
 				k := (i + w) % len(docs)
 				got, err := Canonicalize(context.Background(), docs[k], CanonOptions{Loader: l})
-				if err != nil || !bytes.Equal(got, want[k]) {
-					errs <- fmt.Errorf("doc %d: err=%v, output differs=%v", k, err, !bytes.Equal(got, want[k]))
+				if err != nil {
+					errs <- fmt.Errorf("doc %d: %w", k, err)
+					return
+				}
+				if !bytes.Equal(got, want[k]) {
+					errs <- fmt.Errorf("doc %d: output differs", k)
 					return
 				}
 			}

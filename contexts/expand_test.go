@@ -65,7 +65,7 @@ func sameExpansion(l *Loader, doc any) (handled bool, err error) {
 	}
 	want, gold, gerr := goldExpand(l, in)
 	if gerr != nil {
-		return true, fmt.Errorf("own expander accepted what json-gold refuses: %v", gerr)
+		return true, fmt.Errorf("own expander accepted what json-gold refuses: %w", gerr)
 	}
 	if !reflect.DeepEqual(got, want) {
 		return true, fmt.Errorf("expanded forms differ:\nown:       %s\njson-gold: %s", jsonString(got), jsonString(want))

@@ -531,7 +531,7 @@ func PrivateJWK(priv crypto.PrivateKey) ([]byte, error) {
 	case *ecdsa.PrivateKey:
 		d, err := k.Bytes()
 		if err != nil {
-			return nil, fmt.Errorf("encoding private JWK: %w: %v", ErrInvalidKey, err)
+			return nil, fmt.Errorf("encoding private JWK: %w: %w", ErrInvalidKey, err)
 		}
 		m["d"] = b64(d)
 	case *rsa.PrivateKey:

@@ -208,12 +208,12 @@ func p256Bytes(k *ecdsa.PublicKey) ([]byte, error) {
 	}
 	b, err := k.Bytes()
 	if err != nil {
-		return nil, fmt.Errorf("P-256 public key: %w: %v", ErrInvalidKey, err)
+		return nil, fmt.Errorf("P-256 public key: %w: %w", ErrInvalidKey, err)
 	}
 	// Round-tripping through the parser checks the point is on the curve,
 	// which Bytes alone does not promise for hand-built keys.
 	if _, err := ecdsa.ParseUncompressedPublicKey(elliptic.P256(), b); err != nil {
-		return nil, fmt.Errorf("P-256 public key: %w: %v", ErrInvalidKey, err)
+		return nil, fmt.Errorf("P-256 public key: %w: %w", ErrInvalidKey, err)
 	}
 	return b, nil
 }
@@ -227,11 +227,11 @@ func checkP256Private(k *ecdsa.PrivateKey) error {
 	}
 	d, err := k.Bytes()
 	if err != nil {
-		return fmt.Errorf("P-256 private key: %w: %v", ErrInvalidKey, err)
+		return fmt.Errorf("P-256 private key: %w: %w", ErrInvalidKey, err)
 	}
 	fresh, err := ecdsa.ParseRawPrivateKey(elliptic.P256(), d)
 	if err != nil {
-		return fmt.Errorf("P-256 private key: %w: %v", ErrInvalidKey, err)
+		return fmt.Errorf("P-256 private key: %w: %w", ErrInvalidKey, err)
 	}
 	if !fresh.PublicKey.Equal(&k.PublicKey) {
 		return fmt.Errorf("P-256 private key: %w", ErrKeyMismatch)
@@ -279,7 +279,7 @@ func checkRSAPrivate(k *rsa.PrivateKey) (Type, error) {
 		return "", fmt.Errorf("rsa private key with %d primes, want 2: %w", len(k.Primes), ErrUnsupportedKey)
 	}
 	if err := k.Validate(); err != nil {
-		return "", fmt.Errorf("rsa private key: %w: %v", ErrInvalidKey, err)
+		return "", fmt.Errorf("rsa private key: %w: %w", ErrInvalidKey, err)
 	}
 	return t, nil
 }

@@ -110,7 +110,7 @@ func decompressP256(b []byte) (*ecdsa.PublicKey, error) {
 	y.FillBytes(unc[1+p256ScalarLen:])
 	pub, err := ecdsa.ParseUncompressedPublicKey(elliptic.P256(), unc)
 	if err != nil {
-		return nil, fmt.Errorf("P-256 point: %w: %v", ErrInvalidKey, err)
+		return nil, fmt.Errorf("P-256 point: %w: %w", ErrInvalidKey, err)
 	}
 	return pub, nil
 }
@@ -131,7 +131,7 @@ func EncodeSecretMultikey(priv crypto.PrivateKey) (string, error) {
 		}
 		d, err := k.Bytes()
 		if err != nil {
-			return "", fmt.Errorf("encoding secret key: %w: %v", ErrInvalidKey, err)
+			return "", fmt.Errorf("encoding secret key: %w: %w", ErrInvalidKey, err)
 		}
 		return encode(p256PrivHeader, d), nil
 	default:
@@ -172,7 +172,7 @@ func DecodeSecretMultikey(s string) (crypto.PrivateKey, error) {
 		priv, err := ecdsa.ParseRawPrivateKey(elliptic.P256(), body)
 		if err != nil {
 			// The parser's message does not contain the scalar.
-			return nil, fmt.Errorf("secret key multibase: P-256 scalar: %w: %v", ErrInvalidKey, err)
+			return nil, fmt.Errorf("secret key multibase: P-256 scalar: %w: %w", ErrInvalidKey, err)
 		}
 		return priv, nil
 	default:
@@ -200,7 +200,7 @@ func decode(s string) ([]byte, error) {
 	}
 	raw, err := base58.Decode(s[1:])
 	if err != nil {
-		return nil, fmt.Errorf("base58btc: %v: %w", err, ErrMultibase)
+		return nil, fmt.Errorf("base58btc: %w: %w", err, ErrMultibase)
 	}
 	return raw, nil
 }

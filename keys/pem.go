@@ -79,7 +79,7 @@ func ParsePrivatePEM(data []byte) (crypto.PrivateKey, error) {
 	if err != nil {
 		// x509 reports unknown algorithms and curves in err; wrap ours so
 		// callers can branch.
-		return nil, fmt.Errorf("private key PEM: %w: %v", ErrMalformedPEM, err)
+		return nil, fmt.Errorf("private key PEM: %w: %w", ErrMalformedPEM, err)
 	}
 	kp, err := FromPrivate(priv)
 	if err != nil {
@@ -100,7 +100,7 @@ func ParsePublicPEM(data []byte) (crypto.PublicKey, error) {
 	}
 	pub, err := x509.ParsePKIXPublicKey(block.Bytes)
 	if err != nil {
-		return nil, fmt.Errorf("public key PEM: %w: %v", ErrMalformedPEM, err)
+		return nil, fmt.Errorf("public key PEM: %w: %w", ErrMalformedPEM, err)
 	}
 	if _, err := TypeOf(pub); err != nil {
 		return nil, fmt.Errorf("public key PEM: %w", err)

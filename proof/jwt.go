@@ -284,11 +284,11 @@ func ParseJWT(token string, maxSize int64) (*JWTResult, error) {
 func decodeSegment(seg string, dst *map[string]any) error {
 	raw, err := base64.RawURLEncoding.Strict().DecodeString(seg)
 	if err != nil {
-		return fmt.Errorf("%w: not unpadded base64url: %v", ErrMalformedJWT, err)
+		return fmt.Errorf("%w: not unpadded base64url: %w", ErrMalformedJWT, err)
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	if err := dec.Decode(dst); err != nil {
-		return fmt.Errorf("%w: not json: %v", ErrMalformedJWT, err)
+		return fmt.Errorf("%w: not json: %w", ErrMalformedJWT, err)
 	}
 	if dec.More() {
 		return fmt.Errorf("%w: data after the json object", ErrMalformedJWT)
@@ -555,14 +555,17 @@ func algForPublic(alg string, key crypto.PublicKey) (jwa.SignatureAlgorithm, err
 func sameKey(raw any, key crypto.PublicKey) error {
 	b, err := json.Marshal(raw)
 	if err != nil {
-		return fmt.Errorf("%w: %v", ErrMalformedJWT, err)
+		return fmt.Errorf("%w: %w", ErrMalformedJWT, err)
 	}
 	jwk, err := keys.ParsePublicJWK(b)
 	if err != nil {
+		// The header jwk is untrusted token input: its keys.Err* cause is
+		// kept out of the chain, so that no caller mistakes it for a
+		// problem with the issuer's resolved key.
 		if errors.Is(err, keys.ErrPrivateMember) {
-			return fmt.Errorf("%w: %v", ErrPrivateKeyInHeader, err)
+			return fmt.Errorf("%w: %v", ErrPrivateKeyInHeader, err) //nolint:errorlint // untrusted header jwk: keep keys errors out of the chain
 		}
-		return fmt.Errorf("%w: %v", ErrHeaderKey, err)
+		return fmt.Errorf("%w: %v", ErrHeaderKey, err) //nolint:errorlint // untrusted header jwk: keep keys errors out of the chain
 	}
 	eq, ok := jwk.Public.(interface{ Equal(crypto.PublicKey) bool })
 	if !ok || !eq.Equal(key) {
@@ -602,7 +605,7 @@ func expectedClaims(cred map[string]any, vc11 bool) (map[string]any, error) {
 		s, _ := raw.(string)
 		t, err := parseDateTimeStamp(s)
 		if err != nil {
-			return nil, fmt.Errorf("credential %s: %w: %v", prop, ErrMalformedJWT, err)
+			return nil, fmt.Errorf("credential %s: %w: %w", prop, ErrMalformedJWT, err)
 		}
 		want[claim] = t.Unix()
 	}

@@ -232,7 +232,7 @@ func decodeProofValue(s string) ([]byte, error) {
 	}
 	sig, err := base58.Decode(s[1:])
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrMalformedProof, err)
+		return nil, fmt.Errorf("%w: %w", ErrMalformedProof, err)
 	}
 	if len(sig) != ed25519.SignatureSize {
 		return nil, fmt.Errorf("%w: signature is %d bytes, want %d", ErrMalformedProof, len(sig), ed25519.SignatureSize)

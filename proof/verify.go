@@ -149,7 +149,7 @@ func (v *verifier) one(ctx context.Context, i int, raw any) (*Result, error) {
 		return nil, err
 	}
 	if _, err := parseDateTimeStamp(created); err != nil {
-		return nil, perr("created", fmt.Errorf("%w: %v", ErrMalformedProof, err))
+		return nil, perr("created", fmt.Errorf("%w: %w", ErrMalformedProof, err))
 	}
 	expires, err := str("expires", false)
 	if err != nil {
@@ -158,7 +158,7 @@ func (v *verifier) one(ctx context.Context, i int, raw any) (*Result, error) {
 	if expires != "" {
 		t, err := parseDateTimeStamp(expires)
 		if err != nil {
-			return nil, perr("expires", fmt.Errorf("%w: %v", ErrMalformedProof, err))
+			return nil, perr("expires", fmt.Errorf("%w: %w", ErrMalformedProof, err))
 		}
 		if !v.now().Before(t) {
 			return nil, perr("expires", fmt.Errorf("%w at %s", ErrExpired, expires))

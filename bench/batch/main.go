@@ -47,7 +47,7 @@ func run(bin string, rows int, testdata string) error {
 	}
 	ring := filepath.Join(dir, "keys")
 	if out, err := exec.CommandContext(context.Background(), bin, "keys", "generate", "--keyring", ring, "bench").CombinedOutput(); err != nil {
-		return fmt.Errorf("keys generate: %v\n%s", err, out)
+		return fmt.Errorf("keys generate: %w\n%s", err, out)
 	}
 	roster := filepath.Join(dir, "roster.csv")
 	if err := writeRoster(roster, rows); err != nil {
@@ -175,7 +175,7 @@ func timed(bin string, args []string, during func(*exec.Cmd)) (time.Duration, in
 		rss = ru.Maxrss
 	}
 	if err != nil {
-		return elapsed, rss, fmt.Errorf("%v\n%s", err, stderr.String())
+		return elapsed, rss, fmt.Errorf("%w\n%s", err, stderr.String())
 	}
 	return elapsed, rss, nil
 }
