@@ -799,3 +799,42 @@ func FuzzStatus(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkVerifySampleWithCachedStatus is BenchmarkVerifyWithCachedStatus
+// on the 1EdTech OB 3.0 sample credential (../shared's eddsa-rdfc-2022
+// vector, 16 N-Quads) rather than this package's richer test credential:
+// the same document the sign and verify benchmarks of proof use, issued
+// by the test key with a revocation entry.
+func BenchmarkVerifySampleWithCachedStatus(b *testing.B) {
+	raw, err := os.ReadFile(filepath.Join("..", "..", "shared", "spec", "test-vectors", "ob-v3p0-eddsa-rdfc-2022", "signed-credential.json"))
+	if err != nil {
+		b.Skipf("../shared is absent, no sample credential: %v", err)
+	}
+	var d map[string]any
+	if err := json.Unmarshal(raw, &d); err != nil {
+		b.Fatal(err)
+	}
+	k := newKey(b, 1)
+	dir := b.TempDir()
+	listURL := "https://status.example.org/lists/bench"
+	writeFile(b, filepath.Join(dir, "bench"), encode(b, signedList(b, k, listURL, "revocation", []int{9}, nil)))
+	delete(d, "proof")
+	d["issuer"].(map[string]any)["id"] = k.did
+	d["credentialStatus"] = bitstringEntry(listURL, "revocation", 3)
+	data := encode(b, sign(b, d, k.priv, k.vm, proof.EddsaRdfc2022))
+	v, err := verifier.New(verifier.Options{Now: func() time.Time { return now }, StatusDir: dir, HTTPClient: offlineClient()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	r, err := v.Verify(context.Background(), data)
+	if err != nil || !r.Valid {
+		b.Fatalf("sample credential does not verify: %+v, %v", r, err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := v.Verify(context.Background(), data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
