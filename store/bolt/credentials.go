@@ -71,9 +71,9 @@ func normalize(r store.Record) store.Record {
 // Records are keyed by a sequence number in the order they are recorded,
 // so a batch appends to the end of the records bucket and of the issuedAt
 // and batch indexes instead of writing into pages all over the file; only
-// the id index and the recipient index take random keys, and both hold a
-// few dozen bytes per record. That keeps the pages a long batch touches,
-// and so its resident memory, nearly constant as the store grows.
+// the id, recipient and status owner entries take random keys, and each
+// holds a few dozen bytes per record. That keeps the pages a long batch
+// touches, and so its resident memory, nearly constant as the store grows.
 func putRecord(ctx context.Context, tx *bbolt.Tx, r *store.Record) error {
 	ids := tx.Bucket([]byte(bIDs))
 	records := tx.Bucket([]byte(bRecords))
