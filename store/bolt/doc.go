@@ -7,7 +7,7 @@
 // bbolt; readers run concurrently with them on a consistent snapshot.
 //
 // AllocateIndex goes through bbolt's DB.Batch: concurrent calls share one
-// transaction and commit (after at most bbolt's MaxBatchDelay, 10 ms), so
+// transaction and commit (after at most 1 ms, see batchDelay), so
 // many goroutines allocating at once cost a few fsyncs; a lone call waits
 // that delay. AllocateIndices reserves a chunk in one transaction and
 // PutCredentials records many credentials with one commit, which is how a
