@@ -1,6 +1,7 @@
 package rdfc
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/hex"
@@ -10,6 +11,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 )
 
 // ErrWorkLimit is returned when canonicalizing would take more work on blank
@@ -198,16 +200,55 @@ func run(in []Quad, opts Options) (*state, error) {
 // dedupe keeps the first occurrence of every quad, with literal datatypes
 // spelled one way.
 func (s *state) dedupe(in []Quad) {
-	seen := make(map[Quad]struct{}, len(in))
-	s.quads = make([]Quad, 0, len(in))
-	for _, q := range in {
-		q = Quad{q.Subject.normalize(), q.Predicate.normalize(), q.Object.normalize(), q.Graph.normalize()}
-		if _, dup := seen[q]; dup {
-			continue
-		}
-		seen[q] = struct{}{}
-		s.quads = append(s.quads, q)
+	s.quads = make([]Quad, len(in))
+	for i, q := range in {
+		s.quads[i] = Quad{q.Subject.normalize(), q.Predicate.normalize(), q.Object.normalize(), q.Graph.normalize()}
 	}
+	// Sorting positions finds the repeats with one small allocation, where
+	// a set keyed by whole quads hashes every string of every quad. Equal
+	// quads sort by position, so the first occurrence is the one kept.
+	idx := make([]int32, len(s.quads))
+	for i := range idx {
+		idx[i] = int32(i)
+	}
+	slices.SortFunc(idx, func(a, b int32) int {
+		if c := compareQuads(&s.quads[a], &s.quads[b]); c != 0 {
+			return c
+		}
+		return int(a - b)
+	})
+	var dup []bool
+	for k := 1; k < len(idx); k++ {
+		if compareQuads(&s.quads[idx[k-1]], &s.quads[idx[k]]) == 0 {
+			if dup == nil {
+				dup = make([]bool, len(s.quads))
+			}
+			dup[idx[k]] = true
+		}
+	}
+	if dup == nil {
+		return
+	}
+	kept := s.quads[:0]
+	for i, q := range s.quads {
+		if !dup[i] {
+			kept = append(kept, q)
+		}
+	}
+	s.quads = kept
+}
+
+// compareQuads orders quads term by term; it is zero exactly when the
+// quads are equal.
+func compareQuads(a, b *Quad) int {
+	for _, p := range [...][2]*Term{{&a.Subject, &b.Subject}, {&a.Predicate, &b.Predicate}, {&a.Object, &b.Object}, {&a.Graph, &b.Graph}} {
+		x, y := p[0], p[1]
+		if c := cmp.Or(cmp.Compare(x.Kind, y.Kind), strings.Compare(x.Value, y.Value),
+			strings.Compare(x.Datatype, y.Datatype), strings.Compare(x.Language, y.Language)); c != 0 {
+			return c
+		}
+	}
+	return 0
 }
 
 func (s *state) addNode(t Term, quad int) {
@@ -385,7 +426,16 @@ func (s *state) hashNDegree(id string, iss *issuer) (string, *issuer, error) {
 func (s *state) serialize() []byte {
 	label := func(l string) string { return s.canon.ids[l] }
 	lines := make([][]byte, 0, len(s.quads))
-	var buf []byte
+	// Sized up front from the terms (escapes aside), so the lines are
+	// written into one array instead of one regrown several times.
+	size := 0
+	for i := range s.quads {
+		q := &s.quads[i]
+		for _, t := range [...]*Term{&q.Subject, &q.Predicate, &q.Object, &q.Graph} {
+			size += len(t.Value) + len(t.Datatype) + len(t.Language) + 8
+		}
+	}
+	buf := make([]byte, 0, size)
 	for i := range s.quads {
 		start := len(buf)
 		buf = appendQuad(buf, s.quads[i], label)

@@ -73,6 +73,7 @@ func TestSerialization(t *testing.T) {
 			`_:b <urn:p> "1"^^<http://www.w3.org/2001/XMLSchema#integer> _:g .` + "\n"},
 		{"explicit xsd:string", Quad{NewIRI("urn:s"), NewIRI("urn:p"), NewLiteral("x", XSDString, ""), Term{}}, `<urn:s> <urn:p> "x" .` + "\n"},
 		{"iri escapes", Quad{NewIRI("urn:a b|c"), NewIRI("urn:p"), NewIRI("urn:{}"), Term{}}, `<urn:a\u0020b\u007Cc> <urn:p> <urn:\u007B\u007D> .` + "\n"},
+		{"every iri escape", Quad{NewIRI("urn:<>\"{}|^`\\\x01\t\n x"), NewIRI("urn:p"), NewIRI("urn:ok\u00e9"), Term{}}, `<urn:\u003C\u003E\u0022\u007B\u007D\u007C\u005E\u0060\u005C\u0001\u0009\u000A\u0020x> <urn:p> <urn:oké> .` + "\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -174,6 +175,42 @@ func BenchmarkCanonicalizeSuite(b *testing.B) {
 			if _, err := Canonicalize(q, Options{}); err != nil {
 				b.Fatal(err)
 			}
+		}
+	}
+}
+
+// TestDuplicates: a dataset is a set, so repeated quads (also ones equal
+// only once an explicit xsd:string is dropped) count once, both in the
+// output and in the blank node hashes that decide the labels.
+func TestDuplicates(t *testing.T) {
+	b0, b1 := NewBlankNode("b0"), NewBlankNode("b1")
+	p, q := NewIRI("urn:p"), NewIRI("urn:q")
+	set := []Quad{
+		{b0, p, NewLiteral("x", "", ""), Term{}},
+		{b0, q, b1, Term{}},
+		{b1, p, NewLiteral("y", "", ""), Term{}},
+		{b1, p, NewIRI("urn:o"), NewIRI("urn:g")},
+	}
+	want, err := Canonicalize(set, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name  string
+		quads []Quad
+	}{
+		{"repeated", []Quad{set[0], set[1], set[0], set[2], set[3], set[1], set[3]}},
+		{"repeated first and last", []Quad{set[3], set[0], set[1], set[2], set[3]}},
+		{"equal after normalising", append([]Quad{{b0, p, NewLiteral("x", XSDString, ""), Term{}}}, set...)},
+		{"reversed with repeats", []Quad{set[3], set[2], set[2], set[1], set[0], set[0]}},
+	}
+	for _, tt := range tests {
+		got, err := Canonicalize(tt.quads, Options{})
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		if string(got) != string(want) {
+			t.Errorf("%s: canonical form\n%s\nwant\n%s", tt.name, got, want)
 		}
 	}
 }

@@ -1,9 +1,5 @@
 package rdfc
 
-import (
-	"strings"
-)
-
 // Kind says what an RDF term is.
 type Kind uint8
 
@@ -71,16 +67,22 @@ const hexUpper = "0123456789ABCDEF"
 // escapes; a valid IRI contains none of these characters.
 func appendIRI(b []byte, iri string) []byte {
 	b = append(b, '<')
+	start := 0
 	for i := 0; i < len(iri); i++ {
 		c := iri[i]
-		if c <= 0x20 || strings.IndexByte(`<>"{}|^`+"`"+`\`, c) >= 0 {
-			b = append(b, '\\', 'u', '0', '0', hexUpper[c>>4], hexUpper[c&0xf])
+		if c > 0x20 && !iriEscaped[c] {
 			continue
 		}
-		b = append(b, c)
+		b = append(b, iri[start:i]...)
+		start = i + 1
+		b = append(b, '\\', 'u', '0', '0', hexUpper[c>>4], hexUpper[c&0xf])
 	}
+	b = append(b, iri[start:]...)
 	return append(b, '>')
 }
+
+// iriEscaped marks the bytes above U+0020 that appendIRI writes as UCHAR.
+var iriEscaped = [256]bool{'<': true, '>': true, '"': true, '{': true, '}': true, '|': true, '^': true, '`': true, '\\': true}
 
 // appendString writes a literal's lexical form in quotes with the escapes
 // RDFC-1.0 prescribes for canonical N-Quads: ECHAR for \b \t \n \f \r \" \\,
