@@ -48,9 +48,11 @@ type Options struct {
 	Timeout time.Duration
 	// MaxRedirects bounds same-host redirects. If zero, 3.
 	MaxRedirects int
-	// Transport overrides the base transport (its dialer is replaced by the
-	// guarded one). Tests use it to trust a loopback TLS certificate. If
-	// nil, a clone of http.DefaultTransport.
+	// Transport overrides the base transport. Its dialers (DialContext,
+	// DialTLSContext and the deprecated Dial and DialTLS) and its proxy are
+	// replaced, so it cannot route around the address check; its TLS
+	// configuration is kept, which is what tests use to trust a loopback
+	// certificate. If nil, a clone of http.DefaultTransport.
 	Transport *http.Transport
 }
 
@@ -76,6 +78,12 @@ func NewClient(opts Options) *http.Client {
 		},
 	}
 	tr.DialContext = dialer.DialContext
+	// A TLS dialer of the caller's would open connections the guard never
+	// sees; without one, the transport dials through DialContext and then
+	// runs the handshake itself.
+	tr.DialTLSContext = nil
+	tr.Dial = nil    //nolint:staticcheck // cleared because it is deprecated yet still honoured
+	tr.DialTLS = nil //nolint:staticcheck // cleared because it is deprecated yet still honoured
 	tr.Proxy = nil
 	tr.ResponseHeaderTimeout = opts.Timeout
 	tr.MaxResponseHeaderBytes = 64 << 10

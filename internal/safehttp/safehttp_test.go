@@ -2,8 +2,10 @@ package safehttp
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -46,6 +48,36 @@ func TestLoopbackRefusedByDefault(t *testing.T) {
 	c = NewClient(Options{Transport: tr, AllowPrivate: true})
 	resp, err := Get(context.Background(), c, srv.URL, "", "", 1024)
 	if err != nil || string(resp.Body) != "secret" {
+		t.Fatalf("allowed fetch: %v %v", resp, err)
+	}
+}
+
+// A caller's transport whose own dialers would connect anywhere cannot
+// bypass the address check.
+func TestTransportDialersReplaced(t *testing.T) {
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, "secret")
+	}))
+	defer srv.Close()
+	tr := srv.Client().Transport.(*http.Transport).Clone()
+	var direct net.Dialer
+	tr.DialTLSContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		conn, err := direct.DialContext(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		tc := tls.Client(conn, tr.TLSClientConfig.Clone())
+		return tc, tc.HandshakeContext(ctx)
+	}
+	tr.Proxy = http.ProxyFromEnvironment
+	c := NewClient(Options{Transport: tr})
+	if _, err := Get(context.Background(), c, srv.URL, "", "", 1024); !errors.Is(err, ErrForbiddenAddress) {
+		t.Fatalf("fetch through a transport with its own TLS dialer = %v, want ErrForbiddenAddress", err)
+	}
+	// The same transport works once private addresses are allowed, so the
+	// refusal above is the guard's, not a broken dialer's.
+	c = NewClient(Options{Transport: tr, AllowPrivate: true})
+	if resp, err := Get(context.Background(), c, srv.URL, "", "", 1024); err != nil || string(resp.Body) != "secret" {
 		t.Fatalf("allowed fetch: %v %v", resp, err)
 	}
 }
