@@ -152,6 +152,10 @@ func listFromBits(bits []byte, statusSize, size int) (*status.List, error) {
 	return list, nil
 }
 
+// staleTemp is how old a list's temporary file must be for Publish to
+// treat it as left by a killed run.
+const staleTemp = time.Minute
+
 // Publish signs every status list in the store (see StatusListCredential)
 // and writes each to dir, creating dir if needed, under the last path
 // segment of its URL (https://example.edu/status/revocation-1 becomes
@@ -196,6 +200,11 @@ func (is *Issuer) Publish(ctx context.Context, dir string) ([]string, error) {
 		}
 		name, _ := fileName(l.ID)
 		p := filepath.Join(dir, name)
+		// A publisher killed mid-write leaves its temporary file; the next
+		// run clears it so the directory does not fill with them.
+		if _, err := atomicfile.RemoveStale(p, staleTemp); err != nil {
+			return paths, err
+		}
 		if err := atomicfile.WriteFile(p, cred.JSON, 0o644); err != nil {
 			return paths, err
 		}

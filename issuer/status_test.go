@@ -646,3 +646,35 @@ func readTestdata(t testing.TB, name string) map[string]any {
 	}
 	return m
 }
+
+// Publish clears the temporary list files a killed publisher left, and
+// only those: a fresh one may belong to a publisher still running.
+func TestPublishRemovesOrphanedTemporaries(t *testing.T) {
+	ctx := context.Background()
+	f := newStatusIssuer(t, nil, nil)
+	f.issue(t)
+	dir := t.TempDir()
+	old := time.Now().Add(-time.Hour)
+	orphan := filepath.Join(dir, ".revocation-1.tmp-4242")
+	fresh := filepath.Join(dir, ".revocation-1.tmp-4343")
+	unrelated := filepath.Join(dir, ".notes.tmp-1")
+	for _, p := range []string{orphan, fresh, unrelated} {
+		if err := os.WriteFile(p, []byte("{"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, p := range []string{orphan, unrelated} {
+		if err := os.Chtimes(p, old, old); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := f.is.Publish(ctx, dir); err != nil {
+		t.Fatal(err)
+	}
+	for p, wantGone := range map[string]bool{orphan: true, fresh: false, unrelated: false} {
+		_, err := os.Stat(p)
+		if gone := errors.Is(err, os.ErrNotExist); gone != wantGone {
+			t.Errorf("%s: removed = %v, want %v", filepath.Base(p), gone, wantGone)
+		}
+	}
+}

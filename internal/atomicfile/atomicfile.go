@@ -3,9 +3,13 @@
 package atomicfile
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
+	"time"
 )
 
 // WriteFile writes data to a temporary file in the same directory as path,
@@ -13,7 +17,7 @@ import (
 // new file. On any error the temporary file is removed and path is untouched.
 func WriteFile(path string, data []byte, perm os.FileMode) (err error) {
 	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	tmp, err := os.CreateTemp(dir, tempPrefix(path)+"*")
 	if err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
@@ -44,4 +48,39 @@ func WriteFile(path string, data []byte, perm os.FileMode) (err error) {
 		d.Close()
 	}
 	return nil
+}
+
+// tempPrefix is how the names of path's temporary files begin.
+func tempPrefix(path string) string { return "." + filepath.Base(path) + ".tmp-" }
+
+// RemoveStale removes the temporary files of path that a writer killed
+// between creating and renaming them left behind, and returns how many it
+// removed. Only files at least minAge old go: a live writer's temporary
+// file exists for milliseconds, so one older than that is an orphan, and a
+// writer in another process running at the same moment keeps its own.
+func RemoveStale(path string, minAge time.Duration) (int, error) {
+	dir := filepath.Dir(path)
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("cleaning up after %s: %w", path, err)
+	}
+	prefix := tempPrefix(path)
+	removed := 0
+	for _, e := range entries {
+		if !strings.HasPrefix(e.Name(), prefix) || !e.Type().IsRegular() {
+			continue
+		}
+		info, err := e.Info()
+		if err != nil || time.Since(info.ModTime()) < minAge {
+			continue // gone already, or perhaps still being written
+		}
+		if err := os.Remove(filepath.Join(dir, e.Name())); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return removed, fmt.Errorf("cleaning up after %s: %w", path, err)
+		}
+		removed++
+	}
+	return removed, nil
 }
