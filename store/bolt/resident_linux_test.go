@@ -127,10 +127,11 @@ func TestTrimKeepsMappingSmall(t *testing.T) {
 		t.Skipf("without trimming only %d of %d KB stayed resident: this kernel does not fault around, so there is nothing to compare", untrimmed, fileKB)
 	}
 	// A commit of 64 records reads about three random index pages per
-	// record, and fault-around maps 64 KB around each: 12 MB at most,
-	// however large the file.
+	// record, and fault-around maps 64 KB around each (the kernel default;
+	// page cache folios can make it more): 12 MB at most, however large the
+	// file. The untrimmed store, over half of a 25 MB file, exceeds it.
 	const boundKB = 64 * 3 * 64
-	if trimmed > boundKB || trimmed*2 > untrimmed {
-		t.Errorf("trimmed store peaked at %d KB resident, want under %d KB and under half the untrimmed %d KB", trimmed, boundKB, untrimmed)
+	if trimmed > boundKB {
+		t.Errorf("trimmed store peaked at %d KB resident, want at most %d KB (untrimmed %d KB)", trimmed, boundKB, untrimmed)
 	}
 }
