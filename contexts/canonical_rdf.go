@@ -216,7 +216,9 @@ func (s *safety) toQuads(expanded []any) ([]rdfc.Quad, error) {
 // node labels, which RDFC-1.0 replaces anyway. errUnsupported sends
 // anything else to toQuads.
 func (s *safety) ownQuads(expanded []any) ([]rdfc.Quad, error) {
-	w := quadWalker{s: s, quads: make([]rdfc.Quad, 0, 64)}
+	// Room for a small credential or a proof's options (which are
+	// canonicalized too); a bigger document grows it.
+	w := quadWalker{s: s, quads: make([]rdfc.Quad, 0, 24)}
 	for _, n := range expanded {
 		m, ok := n.(map[string]any)
 		if !ok {
