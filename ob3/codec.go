@@ -186,6 +186,23 @@ func subjectKind(t Types) reflect.Type {
 	}
 }
 
+// subjectKindOf is subjectKind for a decoded subject object, reading the
+// string entries of its type (the type checks report any other entry).
+func subjectKindOf(obj map[string]any) reflect.Type {
+	var types Types
+	switch x := obj["type"].(type) {
+	case string:
+		types = Types{x}
+	case []any:
+		for _, e := range x {
+			if s, ok := e.(string); ok {
+				types = append(types, s)
+			}
+		}
+	}
+	return subjectKind(types)
+}
+
 // MarshalJSON encodes whichever subject is set.
 func (s Subject) MarshalJSON() ([]byte, error) {
 	switch {

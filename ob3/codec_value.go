@@ -393,18 +393,7 @@ func typesOK(v any, ti *typeInfo, ref bool) bool {
 		if !ok {
 			return false
 		}
-		var types Types
-		switch x := obj["type"].(type) {
-		case string:
-			types = Types{x}
-		case []any:
-			for _, e := range x {
-				if s, ok := e.(string); ok {
-					types = append(types, s)
-				}
-			}
-		}
-		return typesOK(v, infoOf(subjectKind(types)), false)
+		return typesOK(v, infoOf(subjectKindOf(obj)), false)
 	case ti.profile && ref:
 		if _, ok := v.(string); ok {
 			return true

@@ -419,18 +419,7 @@ func checkTypes(v any, t reflect.Type, tag, path string) error {
 		if !ok {
 			return wrong("object")
 		}
-		var types Types
-		switch x := obj["type"].(type) {
-		case string:
-			types = Types{x}
-		case []any:
-			for _, e := range x {
-				if s, ok := e.(string); ok {
-					types = append(types, s)
-				}
-			}
-		}
-		return checkTypes(v, subjectKind(types), "", path)
+		return checkTypes(v, subjectKindOf(obj), "", path)
 	case t == profileType && tag == "ref":
 		if _, ok := v.(string); ok {
 			return nil
