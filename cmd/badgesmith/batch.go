@@ -20,7 +20,6 @@ import (
 
 	"github.com/badgesmith/badgesmith/bake"
 	"github.com/badgesmith/badgesmith/issuer"
-	"github.com/badgesmith/badgesmith/keys"
 	"github.com/badgesmith/badgesmith/proof"
 	"github.com/badgesmith/badgesmith/roster"
 )
@@ -170,15 +169,7 @@ func (o *batchOptions) run(ctx context.Context, s streams) error {
 	if err != nil {
 		return err
 	}
-	ring, err := keys.OpenRing(o.keyring)
-	if err != nil {
-		return err
-	}
-	entry, err := ring.Get(o.key)
-	if err != nil {
-		return fmt.Errorf("key %q: %w", o.key, err)
-	}
-	suite, err := (&issueOptions{suite: o.suite, key: o.key}).suiteFor(entry, jwtFormat != "")
+	ring, entry, suite, err := signingKey(o.keyring, o.key, o.suite, jwtFormat != "")
 	if err != nil {
 		return err
 	}

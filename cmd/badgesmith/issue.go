@@ -114,13 +114,9 @@ func (o *issueOptions) run(cmd *cobra.Command, s streams) error {
 		}
 		req.ValidUntil = t
 	}
-	ring, err := keys.OpenRing(o.keyring)
+	ring, entry, suite, err := signingKey(o.keyring, o.key, o.suite, jwtFormat != "")
 	if err != nil {
 		return err
-	}
-	entry, err := ring.Get(o.key)
-	if err != nil {
-		return fmt.Errorf("key %q: %w", o.key, err)
 	}
 	if req.Achievement, err = readObject(s, o.achievement); err != nil {
 		return err
@@ -129,10 +125,6 @@ func (o *issueOptions) run(cmd *cobra.Command, s streams) error {
 		if req.Subject, err = readObject(s, o.subject); err != nil {
 			return err
 		}
-	}
-	suite, err := o.suiteFor(entry, jwtFormat != "")
-	if err != nil {
-		return err
 	}
 	issuerID, vm, err := issueIdentity(ring, entry, o.didWeb)
 	if err != nil {
@@ -196,14 +188,32 @@ func (o *issueOptions) run(cmd *cobra.Command, s streams) error {
 	return nil
 }
 
-// suiteFor picks the Data Integrity suite for the key (none for a JWT) and
-// refuses a suite the key cannot sign.
-func (o *issueOptions) suiteFor(entry *keys.Entry, jwt bool) (string, error) {
+// signingKey opens the keyring, takes the key called name and picks its
+// Data Integrity suite (see suiteFor): what issue, batch and status
+// publish all start with.
+func signingKey(keyring, name, suite string, jwt bool) (*keys.Ring, *keys.Entry, string, error) {
+	ring, err := keys.OpenRing(keyring)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	entry, err := ring.Get(name)
+	if err != nil {
+		return nil, nil, "", fmt.Errorf("key %q: %w", name, err)
+	}
+	suite, err = suiteFor(entry, name, suite, jwt)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	return ring, entry, suite, nil
+}
+
+// suiteFor picks the Data Integrity suite for the key called name (none
+// for a JWT), suite if given, and refuses a suite the key cannot sign.
+func suiteFor(entry *keys.Entry, name, suite string, jwt bool) (string, error) {
 	kt := entry.KeyPair.Type
 	if jwt {
 		return "", nil
 	}
-	suite := o.suite
 	if suite == "" {
 		suite = proof.EddsaRdfc2022
 		if kt == keys.P256 {
@@ -225,7 +235,7 @@ func (o *issueOptions) suiteFor(entry *keys.Entry, jwt bool) (string, error) {
 		if kt.IsRSA() {
 			hint = "; RSA keys sign JWTs only (--format jwt or jose)"
 		}
-		return "", &usageError{fmt.Sprintf("--suite %s needs a key of type %s, but key %q is %s%s", suite, need, o.key, kt, hint)}
+		return "", &usageError{fmt.Sprintf("--suite %s needs a key of type %s, but key %q is %s%s", suite, need, name, kt, hint)}
 	}
 	return suite, nil
 }

@@ -16,7 +16,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/badgesmith/badgesmith/issuer"
-	"github.com/badgesmith/badgesmith/keys"
 	"github.com/badgesmith/badgesmith/store"
 )
 
@@ -182,15 +181,7 @@ from cron) and after every revoke, suspend or reinstate.`,
 			case o.ttl < time.Millisecond:
 				return &usageError{"--ttl must be at least 1ms"}
 			}
-			ring, err := keys.OpenRing(o.keyring)
-			if err != nil {
-				return err
-			}
-			entry, err := ring.Get(o.key)
-			if err != nil {
-				return fmt.Errorf("key %q: %w", o.key, err)
-			}
-			suite, err := (&issueOptions{suite: o.suite, key: o.key}).suiteFor(entry, false)
+			_, entry, suite, err := signingKey(o.keyring, o.key, o.suite, false)
 			if err != nil {
 				return err
 			}
