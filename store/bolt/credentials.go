@@ -359,41 +359,12 @@ func (d *DB) ListCredentials(ctx context.Context, f store.Filter) ([]store.Recor
 			return nil
 		}
 		// No selective index: stream the issuedAt index in result order.
-		var start, end []byte
-		if !f.IssuedAfter.IsZero() {
-			start = timeKey(f.IssuedAfter)
-		}
-		if !f.IssuedBefore.IsZero() {
-			end = timeKey(f.IssuedBefore)
-		}
 		skip := f.Offset
-		return prefixed(ctx, tx.Bucket([]byte(bByIssued)), nil, func(k, v []byte) error {
-			if len(k) < 12 {
-				return fmt.Errorf("malformed issuedAt index key %x", k)
-			}
-			if start != nil && bytes.Compare(k[:12], start) <= 0 {
-				return nil
-			}
-			if end != nil && bytes.Compare(k[:12], end) >= 0 {
-				return errStop
-			}
-			r, err := rd.at(v)
-			if err != nil {
-				return err
-			}
-			if !f.Match(r) {
-				return nil
-			}
-			if skip > 0 {
-				skip--
-				return nil
-			}
+		_, _, err := scanIssued(ctx, rd, tx, &f, nil, 0, &skip, func(r *store.Record) bool {
 			out = append(out, *r)
-			if f.Limit > 0 && len(out) == f.Limit {
-				return errStop
-			}
-			return nil
+			return f.Limit == 0 || len(out) < f.Limit
 		})
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("listing credentials: %w", err)
@@ -409,60 +380,23 @@ func (d *DB) EachCredential(ctx context.Context, f store.Filter, fn func(store.R
 	if err := f.Validate(); err != nil {
 		return fmt.Errorf("walking credentials: %w", err)
 	}
-	start := []byte{}
-	if !f.IssuedAfter.IsZero() {
-		// Past every key of that instant: the walk is strictly after it.
-		start = append(timeKey(f.IssuedAfter), 0xff)
-	}
-	var end []byte
-	if !f.IssuedBefore.IsZero() {
-		end = timeKey(f.IssuedBefore)
-	}
 	skip, sent := f.Offset, 0
 	var after []byte // the last key read, once a page has been read
 	for {
 		var recs []store.Record
 		done := false
 		err := d.view(ctx, func(tx *bbolt.Tx) error {
-			rd := newReader(tx)
-			c := tx.Bucket([]byte(bByIssued)).Cursor()
-			var k, v []byte
-			if after == nil {
-				k, v = c.Seek(start)
-			} else if k, v = c.Seek(after); bytes.Equal(k, after) {
-				k, v = c.Next()
-			}
-			for visited := 0; ; k, v = c.Next() {
-				if k == nil || (end != nil && bytes.Compare(k[:min(len(k), 12)], end) >= 0) {
-					done = true
-					return nil
-				}
-				// A page also ends after this many keys, so a filter
-				// matching little does not hold one transaction open for
-				// the whole walk.
-				if visited++; visited > 4*eachPage {
-					return nil
-				}
-				if len(k) < 12 {
-					return fmt.Errorf("malformed issuedAt index key %x", k)
-				}
-				after = bytes.Clone(k)
-				r, err := rd.at(v)
-				if err != nil {
-					return err
-				}
-				if !f.Match(r) {
-					continue
-				}
-				if skip > 0 {
-					skip--
-					continue
-				}
+			// A page also ends after 4*eachPage keys, so a filter matching
+			// little does not hold one transaction open for the whole walk.
+			last, end, err := scanIssued(ctx, newReader(tx), tx, &f, after, 4*eachPage, &skip, func(r *store.Record) bool {
 				recs = append(recs, *r)
-				if len(recs) == eachPage || (f.Limit > 0 && sent+len(recs) == f.Limit) {
-					return nil
-				}
+				return len(recs) < eachPage && (f.Limit == 0 || sent+len(recs) < f.Limit)
+			})
+			if last != nil {
+				after = bytes.Clone(last) // the next page runs in another transaction
 			}
+			done = end
+			return err
 		})
 		if err != nil {
 			return fmt.Errorf("walking credentials: %w", err)
@@ -478,6 +412,62 @@ func (d *DB) EachCredential(ctx context.Context, f store.Filter, fn func(store.R
 		}
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("walking credentials: %w", err)
+		}
+	}
+}
+
+// scanIssued walks the issuedAt index in order, from just after the key
+// after (from f's IssuedAfter bound if nil), passing yield every record
+// that matches f once *skip more have been skipped, until yield returns
+// false or maxKeys keys (if not zero) have been read. It returns the last
+// key read and whether the index, or f's IssuedBefore bound, was reached.
+func scanIssued(ctx context.Context, rd *reader, tx *bbolt.Tx, f *store.Filter, after []byte, maxKeys int, skip *int, yield func(*store.Record) bool) (last []byte, done bool, err error) {
+	var end []byte
+	if !f.IssuedBefore.IsZero() {
+		end = timeKey(f.IssuedBefore)
+	}
+	c := tx.Bucket([]byte(bByIssued)).Cursor()
+	var k, v []byte
+	switch {
+	case after != nil:
+		if k, v = c.Seek(after); bytes.Equal(k, after) {
+			k, v = c.Next()
+		}
+	case !f.IssuedAfter.IsZero():
+		// Past every key of that instant: the walk is strictly after it.
+		k, v = c.Seek(append(timeKey(f.IssuedAfter), 0xff))
+	default:
+		k, v = c.First()
+	}
+	for n := 1; ; k, v = c.Next() {
+		if k == nil || (end != nil && bytes.Compare(k[:min(len(k), 12)], end) >= 0) {
+			return last, true, nil
+		}
+		if maxKeys > 0 && n > maxKeys {
+			return last, false, nil
+		}
+		if n++; n%ctxCheckEvery == 0 {
+			if err := ctx.Err(); err != nil {
+				return last, false, err
+			}
+		}
+		if len(k) < 12 {
+			return last, false, fmt.Errorf("malformed issuedAt index key %x", k)
+		}
+		last = k
+		r, err := rd.at(v)
+		if err != nil {
+			return last, false, err
+		}
+		if !f.Match(r) {
+			continue
+		}
+		if *skip > 0 {
+			*skip--
+			continue
+		}
+		if !yield(r) {
+			return last, false, nil
 		}
 	}
 }
