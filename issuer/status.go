@@ -102,41 +102,40 @@ func (is *Issuer) newList(purpose string, lists []store.ListInfo) func() store.L
 // allocate reserves a random unused index for purpose, rolling over to a
 // new list when every list is full.
 func (is *Issuer) allocate(ctx context.Context, purpose string) (store.StatusRef, error) {
-	var err error
-	for range newListTries {
-		var lists []store.ListInfo
-		lists, err = is.cfg.Store.Lists(ctx, purpose)
-		if err != nil {
-			return store.StatusRef{}, err
-		}
-		var ref store.StatusRef
-		ref, err = is.cfg.Store.AllocateIndex(ctx, purpose, is.newList(purpose, lists))
-		// ErrExists: another process made the list we meant to make after
-		// we listed; list again and take the next number.
-		if !errors.Is(err, store.ErrExists) {
-			return ref, err
-		}
-	}
-	return store.StatusRef{}, err
+	var ref store.StatusRef
+	err := is.withNextList(ctx, purpose, func(newList func() store.ListInfo) (err error) {
+		ref, err = is.cfg.Store.AllocateIndex(ctx, purpose, newList)
+		return err
+	})
+	return ref, err
 }
 
 // allocateChunk reserves up to n indices for purpose in one store
 // transaction, rolling over to a new list as allocate does.
 func (is *Issuer) allocateChunk(ctx context.Context, purpose string, n int) ([]store.StatusRef, error) {
+	var refs []store.StatusRef
+	err := is.withNextList(ctx, purpose, func(newList func() store.ListInfo) (err error) {
+		refs, err = is.cfg.Store.AllocateIndices(ctx, purpose, n, newList)
+		return err
+	})
+	return refs, err
+}
+
+// withNextList runs alloc with the callback that makes purpose's next list.
+// On ErrExists another process made the list alloc meant to make after the
+// lists were read: it reads them again and retries with the next number.
+func (is *Issuer) withNextList(ctx context.Context, purpose string, alloc func(newList func() store.ListInfo) error) error {
 	var err error
 	for range newListTries {
 		var lists []store.ListInfo
-		lists, err = is.cfg.Store.Lists(ctx, purpose)
-		if err != nil {
-			return nil, err
+		if lists, err = is.cfg.Store.Lists(ctx, purpose); err != nil {
+			return err
 		}
-		var refs []store.StatusRef
-		refs, err = is.cfg.Store.AllocateIndices(ctx, purpose, n, is.newList(purpose, lists))
-		if !errors.Is(err, store.ErrExists) {
-			return refs, err
+		if err = alloc(is.newList(purpose, lists)); !errors.Is(err, store.ErrExists) {
+			return err
 		}
 	}
-	return nil, err
+	return err
 }
 
 // indexChunk is how many status indices a batch reserves per store
