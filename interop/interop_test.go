@@ -186,6 +186,61 @@ func jsVerify(t *testing.T, node string, contexts string, files []string) map[st
 	return verdicts
 }
 
+// writeIssuedSet issues, with is, a credential to a subject id and one to a
+// hashed email, writes each to dir (named after label) with a tampered
+// copy per entry of tamperings, and records in want which must verify.
+// check, if set, looks at each issued credential first.
+func writeIssuedSet(t *testing.T, dir string, is *issuer.Issuer, label string, files []string, want map[string]bool, check func(*issuer.Credential)) []string {
+	t.Helper()
+	for _, variant := range []string{"subject-id", "hashed-email"} {
+		req := issuer.Request{Achievement: loadJSON(t, "achievement.json")}
+		if variant == "subject-id" {
+			req.Subject = loadJSON(t, "subject.json")
+		} else {
+			req.RecipientEmail = "learner@example.com"
+		}
+		cred, err := is.Issue(context.Background(), req)
+		if err != nil {
+			t.Fatalf("%s: %v", label, err)
+		}
+		if check != nil {
+			check(cred)
+		}
+		base := filepath.Join(dir, label+"-"+variant)
+		good := base + ".json"
+		if err := os.WriteFile(good, cred.JSON, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, good)
+		want[good] = true
+		for _, tm := range tamperings {
+			doc := clone(t, cred.Document)
+			tm.mutate(doc)
+			bad := base + "-tampered-" + strings.ReplaceAll(tm.name, " ", "-") + ".json"
+			writeJSON(t, bad, doc)
+			files = append(files, bad)
+			want[bad] = false
+		}
+	}
+	return files
+}
+
+// checkJSVerdicts verifies files with the reference stack under the
+// project's and npm's context copies and requires the verdicts of want.
+func checkJSVerdicts(t *testing.T, node string, files []string, want map[string]bool) {
+	t.Helper()
+	for _, contexts := range []string{"project", "npm"} {
+		t.Run("contexts="+contexts, func(t *testing.T) {
+			got := jsVerify(t, node, contexts, files)
+			for _, f := range files {
+				if got[f].Verified != want[f] {
+					t.Errorf("%s: javascript verified=%v (%s), want %v", filepath.Base(f), got[f].Verified, got[f].Error, want[f])
+				}
+			}
+		})
+	}
+}
+
 func goVerify(t *testing.T, data []byte) (*verifier.Result, error) {
 	t.Helper()
 	v, err := verifier.New(verifier.Options{})
@@ -205,45 +260,9 @@ func TestBadgesmithSignedVerifiesInJavaScript(t *testing.T) {
 	want := map[string]bool{}
 	var files []string
 	for _, suite := range suites {
-		is := newIssuer(t, s, suite)
-		for _, variant := range []string{"subject-id", "hashed-email"} {
-			req := issuer.Request{Achievement: loadJSON(t, "achievement.json")}
-			if variant == "subject-id" {
-				req.Subject = loadJSON(t, "subject.json")
-			} else {
-				req.RecipientEmail = "learner@example.com"
-			}
-			cred, err := is.Issue(context.Background(), req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			base := filepath.Join(dir, suite+"-"+variant)
-			good := base + ".json"
-			if err := os.WriteFile(good, cred.JSON, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			files = append(files, good)
-			want[good] = true
-			for _, tm := range tamperings {
-				doc := clone(t, cred.Document)
-				tm.mutate(doc)
-				bad := base + "-tampered-" + strings.ReplaceAll(tm.name, " ", "-") + ".json"
-				writeJSON(t, bad, doc)
-				files = append(files, bad)
-				want[bad] = false
-			}
-		}
+		files = writeIssuedSet(t, dir, newIssuer(t, s, suite), suite, files, want, nil)
 	}
-	for _, contexts := range []string{"project", "npm"} {
-		t.Run("contexts="+contexts, func(t *testing.T) {
-			got := jsVerify(t, node, contexts, files)
-			for _, f := range files {
-				if got[f].Verified != want[f] {
-					t.Errorf("%s: javascript verified=%v (%s), want %v", filepath.Base(f), got[f].Verified, got[f].Error, want[f])
-				}
-			}
-		})
-	}
+	checkJSVerdicts(t, node, files, want)
 	// The tampered copies must fail in badgesmith too, on the proof check.
 	for _, f := range files {
 		if want[f] {
@@ -273,21 +292,7 @@ func TestJavaScriptSignedVerifiesInBadgesmith(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			in, err := json.Marshal(unsigned)
-			if err != nil {
-				t.Fatal(err)
-			}
-			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-			defer cancel()
-			cmd := exec.CommandContext(ctx, node, "sign.mjs", "--suite", suite, "--secret", s.secret, "--vm", s.vm,
-				"--created", time.Now().UTC().Add(-time.Minute).Format(time.RFC3339))
-			cmd.Stdin = bytes.NewReader(in)
-			var stderr bytes.Buffer
-			cmd.Stderr = &stderr
-			signed, err := cmd.Output()
-			if err != nil {
-				t.Fatalf("sign.mjs: %v\n%s", err, stderr.String())
-			}
+			signed := jsSign(t, node, suite, s, unsigned)
 			res, err := goVerify(t, signed)
 			if err != nil {
 				t.Fatalf("javascript-signed credential does not verify in badgesmith: %v\n%s", err, signed)
