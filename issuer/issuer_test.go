@@ -48,23 +48,12 @@ func readJSON(t *testing.T, name string) map[string]any {
 
 func newIssuer(t *testing.T, suite string) (*issuer.Issuer, *keys.KeyPair, string) {
 	t.Helper()
-	kp, err := keys.Generate(keys.Ed25519, &fixedRand{b: 7})
-	if err != nil {
-		t.Fatal(err)
-	}
-	id, err := did.KeyFromPublic(kp.Public)
-	if err != nil {
-		t.Fatal(err)
-	}
-	mk, err := keys.EncodePublicMultikey(kp.Public)
-	if err != nil {
-		t.Fatal(err)
-	}
+	kp, id, vm := fixtureKey(t, 7)
 	is, err := issuer.New(issuer.Config{
 		Profile:            readJSON(t, "issuer.json"),
 		IssuerID:           id,
 		Key:                kp.Private,
-		VerificationMethod: id + "#" + mk,
+		VerificationMethod: vm,
 		Suite:              suite,
 		Now:                func() time.Time { return clock },
 		Rand:               &fixedRand{b: 1},
