@@ -126,19 +126,26 @@ export function contextTable({mode = 'project', contextsDir} = {}) {
 }
 
 /**
+ * decodeBase58btc returns the bytes of a 'z'-prefixed multibase value, or
+ * throws.
+ */
+function decodeBase58btc(mb) {
+  if(typeof mb !== 'string' || !mb.startsWith('z')) {
+    throw new Error(`not a base58btc multibase value: ${mb}`);
+  }
+  try {
+    return base58btc.decode(mb.slice(1));
+  } catch(e) {
+    throw new Error(`bad base58btc in ${mb}: ${e.message}`);
+  }
+}
+
+/**
  * decodeEd25519Multikey returns the 32 raw public key bytes of a 'z6Mk...'
  * value, or throws.
  */
 export function decodeEd25519Multikey(mb) {
-  if(typeof mb !== 'string' || !mb.startsWith('z')) {
-    throw new Error(`not a base58btc multibase value: ${mb}`);
-  }
-  let bytes;
-  try {
-    bytes = base58btc.decode(mb.slice(1));
-  } catch(e) {
-    throw new Error(`bad base58btc in ${mb}: ${e.message}`);
-  }
+  const bytes = decodeBase58btc(mb);
   if(!bytes || bytes.length !== 34 || bytes[0] !== ED25519_PUB_HEADER[0] ||
     bytes[1] !== ED25519_PUB_HEADER[1]) {
     throw new Error(`not an Ed25519 multikey (0xed01 + 32 bytes): ${mb}`);
@@ -151,15 +158,7 @@ export function decodeEd25519Multikey(mb) {
  * 'zDn...' value, or throws.
  */
 export function decodeP256Multikey(mb) {
-  if(typeof mb !== 'string' || !mb.startsWith('z')) {
-    throw new Error(`not a base58btc multibase value: ${mb}`);
-  }
-  let bytes;
-  try {
-    bytes = base58btc.decode(mb.slice(1));
-  } catch(e) {
-    throw new Error(`bad base58btc in ${mb}: ${e.message}`);
-  }
+  const bytes = decodeBase58btc(mb);
   if(!bytes || bytes.length !== 35 || bytes[0] !== P256_PUB_HEADER[0] ||
     bytes[1] !== P256_PUB_HEADER[1] || (bytes[2] !== 2 && bytes[2] !== 3)) {
     throw new Error(
