@@ -54,7 +54,7 @@ type batchOptions struct {
 }
 
 func (o *batchOptions) AddFlags(fs *pflag.FlagSet) {
-	fs.StringVar(&o.keyring, "keyring", defaultKeyring(), "keyring directory (env BADGESMITH_KEYRING)")
+	addKeyringFlag(fs, &o.keyring)
 	fs.StringVar(&o.key, "key", "", "name of the signing key in the keyring (required)")
 	fs.StringVar(&o.achievement, "achievement", "", "Achievement JSON file every row earns (required)")
 	fs.StringVar(&o.profile, "issuer-profile", "", "issuer Profile JSON file; its id is the key's DID")

@@ -44,7 +44,7 @@ type didWebOptions struct {
 }
 
 func (o *didWebOptions) AddFlags(fs *pflag.FlagSet) {
-	fs.StringVar(&o.keyring, "keyring", defaultKeyring(), "keyring directory (env BADGESMITH_KEYRING)")
+	addKeyringFlag(fs, &o.keyring)
 	fs.StringVar(&o.key, "key", "", "name of the issuer's signing key in the keyring (required)")
 	fs.StringVar(&o.domain, "domain", "", "where the document is served: host[:port][/path] (required)")
 	fs.StringVar(&o.out, "out", "-", "output file, or - for standard output")

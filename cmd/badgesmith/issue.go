@@ -33,7 +33,7 @@ type issueOptions struct {
 }
 
 func (o *issueOptions) AddFlags(fs *pflag.FlagSet) {
-	fs.StringVar(&o.keyring, "keyring", defaultKeyring(), "keyring directory (env BADGESMITH_KEYRING)")
+	addKeyringFlag(fs, &o.keyring)
 	fs.StringVar(&o.key, "key", "", "name of the signing key in the keyring (required)")
 	fs.StringVar(&o.achievement, "achievement", "", "Achievement JSON file (required)")
 	fs.StringVar(&o.subject, "subject", "", "AchievementSubject JSON file (without achievement)")

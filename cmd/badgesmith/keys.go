@@ -33,6 +33,11 @@ func defaultKeyring() string {
 	return filepath.Join(cfg, "badgesmith", "keys")
 }
 
+// addKeyringFlag registers the shared --keyring flag.
+func addKeyringFlag(fs *pflag.FlagSet, p *string) {
+	fs.StringVar(p, "keyring", defaultKeyring(), "keyring directory (env BADGESMITH_KEYRING)")
+}
+
 // keysOptions holds the flags shared by every keys subcommand.
 type keysOptions struct {
 	keyring string
@@ -40,7 +45,7 @@ type keysOptions struct {
 }
 
 func (o *keysOptions) AddFlags(fs *pflag.FlagSet) {
-	fs.StringVar(&o.keyring, "keyring", defaultKeyring(), "keyring directory (env BADGESMITH_KEYRING)")
+	addKeyringFlag(fs, &o.keyring)
 	fs.BoolVar(&o.json, "json", false, "print JSON for machines instead of text")
 }
 

@@ -146,7 +146,7 @@ type publishOptions struct {
 
 func (o *publishOptions) AddFlags(fs *pflag.FlagSet) {
 	addStoreFlag(fs, &o.store)
-	fs.StringVar(&o.keyring, "keyring", defaultKeyring(), "keyring directory (env BADGESMITH_KEYRING)")
+	addKeyringFlag(fs, &o.keyring)
 	fs.StringVar(&o.key, "key", "", "the issuer's signing key, the one the credentials were issued with (required)")
 	fs.StringVar(&o.out, "out", "", "directory to write the lists to (required)")
 	fs.StringVar(&o.suite, "suite", "", "Data Integrity suite, as for issue (default: eddsa-rdfc-2022, or ecdsa-rdfc-2019 for a P-256 key)")
