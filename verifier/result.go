@@ -54,6 +54,8 @@ type Result struct {
 	Name string `json:"name,omitempty"`
 	// Checks lists every check in order.
 	Checks []CheckResult `json:"checks"`
+	// Work counts what the verification did (see Limits).
+	Work Work `json:"work"`
 }
 
 // Failed returns the first failed check, or nil.

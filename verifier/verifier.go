@@ -68,6 +68,9 @@ type Options struct {
 	// StatusMaxListBytes caps a decompressed status list (gzip bombs cost
 	// at most this). If zero, DefaultStatusMaxListBytes (16 MiB).
 	StatusMaxListBytes int64
+	// Limits bounds the work of one verification. The zero value takes
+	// every default.
+	Limits Limits
 	// HTTPClient is used for every fetch made on a credential's behalf
 	// (did:web documents, status lists). If nil, a safehttp client that
 	// refuses non-public addresses.
