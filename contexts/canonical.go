@@ -142,7 +142,7 @@ func Canonicalize(ctx context.Context, doc any, opts CanonOptions) (_ []byte, er
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	out, err := rdfc.Canonicalize(quads, rdfc.Options{})
+	out, err := rdfc.Canonicalize(ctx, quads, rdfc.Options{})
 	if errors.Is(err, rdfc.ErrWorkLimit) {
 		return nil, &DataLossError{Reason: err.Error()}
 	}
