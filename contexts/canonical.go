@@ -265,8 +265,9 @@ func isLoadError(err error) bool {
 // copyJSON deep-copies a decoded JSON value so that neither json-gold nor the
 // safe-mode rewrites touch the caller's document. json.Number becomes float64
 // because the reference stack reads every JSON number as an IEEE double.
-// It enforces MaxDepth and, on every array, MaxValuesPerProperty, before
-// any JSON-LD processing starts.
+// It enforces MaxDepth, MaxQuads on the objects, MaxContextTerms,
+// MaxTypes and, on every array, MaxValuesPerProperty, before any JSON-LD
+// processing starts.
 func (b *budget) copyJSON(v any, path string, depth int) (any, error) {
 	if depth > b.lim.MaxDepth {
 		return nil, &WorkError{Limit: LimitDepth, Max: b.lim.MaxDepth, Got: depth, Path: path}
@@ -303,6 +304,11 @@ func (b *budget) copyJSON(v any, path string, depth int) (any, error) {
 		}
 		m := make(map[string]any, len(t))
 		for k, e := range t {
+			if a, ok := e.([]any); ok && b.typeKeys[k] {
+				if err := b.types(len(a), joinPath(path, k)); err != nil {
+					return nil, err
+				}
+			}
 			c, err := b.copyJSON(e, joinPath(path, k), depth+1)
 			if err != nil {
 				return nil, err

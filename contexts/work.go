@@ -22,6 +22,7 @@ const (
 	DefaultMaxDepth             = 64
 	DefaultMaxContextTerms      = 1000
 	DefaultMaxJSONGoldNodes     = 1000
+	DefaultMaxTypes             = 64
 )
 
 // Limits bounds the work of one Canonicalize call. A zero field takes the
@@ -54,6 +55,11 @@ type Limits struct {
 	// context object, @graph, @list, ...) at tens of microseconds per node.
 	// If zero, DefaultMaxJSONGoldNodes.
 	MaxJSONGoldNodes int
+	// MaxTypes bounds the entries of one type array ("type", "@type" or
+	// another alias of @type the document defines): each entry with a
+	// type-scoped context makes the expander process that context again.
+	// If zero, DefaultMaxTypes.
+	MaxTypes int
 }
 
 // withDefaults fills in every zero field.
@@ -75,6 +81,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxJSONGoldNodes <= 0 {
 		l.MaxJSONGoldNodes = DefaultMaxJSONGoldNodes
+	}
+	if l.MaxTypes <= 0 {
+		l.MaxTypes = DefaultMaxTypes
 	}
 	return l
 }
@@ -106,13 +115,14 @@ const (
 	LimitDepth             = "MaxDepth"
 	LimitContextTerms      = "MaxContextTerms"
 	LimitJSONGoldNodes     = "MaxJSONGoldNodes"
+	LimitTypes             = "MaxTypes"
 )
 
 // WorkError reports which bound of Limits a document exceeded.
 type WorkError struct {
 	// Limit names the bound: LimitQuads, LimitHashCalls,
-	// LimitValuesPerProperty, LimitDepth, LimitContextTerms or
-	// LimitJSONGoldNodes.
+	// LimitValuesPerProperty, LimitDepth, LimitContextTerms,
+	// LimitJSONGoldNodes or LimitTypes.
 	Limit string
 	// Max is the bound's value.
 	Max int
@@ -137,6 +147,8 @@ func (e *WorkError) Error() string {
 		what = fmt.Sprintf("document yields more than the limit of %d rdf statements (or has more json objects)", e.Max)
 	case LimitHashCalls:
 		what = fmt.Sprintf("canonicalization needs more than the limit of %d blank node hash calls", e.Max)
+	case LimitTypes:
+		what = fmt.Sprintf("document has %d types at %s, more than the limit of %d", e.Got, pathOrRoot(e.Path), e.Max)
 	case LimitContextTerms:
 		what = fmt.Sprintf("document's own @context objects have more than the limit of %d keys", e.Max)
 	case LimitJSONGoldNodes:
@@ -164,10 +176,13 @@ type budget struct {
 	objects int // JSON objects in the input
 	terms   int // keys of @context objects in the input
 	gold    int // node objects expanded by json-gold
+	// typeKeys holds "type", "@type" and every alias of @type the
+	// document's own contexts define.
+	typeKeys map[string]bool
 }
 
 func newBudget(ctx context.Context, lim Limits) *budget {
-	return &budget{ctx: ctx, lim: lim.withDefaults(), steps: checkEvery}
+	return &budget{ctx: ctx, lim: lim.withDefaults(), steps: checkEvery, typeKeys: map[string]bool{"type": true, "@type": true}}
 }
 
 // step accounts for one step of a long loop; every checkEvery steps it
@@ -221,7 +236,10 @@ func (b *budget) contextTerms(c any, path string) error {
 		if b.terms > b.lim.MaxContextTerms {
 			return &WorkError{Limit: LimitContextTerms, Max: b.lim.MaxContextTerms, Got: b.terms, Path: path}
 		}
-		for _, e := range t {
+		for k, e := range t {
+			if d, ok := e.(map[string]any); e == "@type" || ok && d["@id"] == "@type" {
+				b.typeKeys[k] = true
+			}
 			if err := b.contextTerms(e, path); err != nil {
 				return err
 			}
@@ -242,6 +260,14 @@ func (b *budget) goldNode() {
 	if err := b.step(); err != nil {
 		panic(abort{err})
 	}
+}
+
+// types checks the entries of a type array at path against MaxTypes.
+func (b *budget) types(n int, path string) error {
+	if n > b.lim.MaxTypes {
+		return &WorkError{Limit: LimitTypes, Max: b.lim.MaxTypes, Got: n, Path: path}
+	}
+	return nil
 }
 
 // values checks the n values of the property at path against

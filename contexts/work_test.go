@@ -112,6 +112,15 @@ func TestWorkLimits(t *testing.T) {
 			return d
 		}(), CanonOptions{Limits: Limits{MaxContextTerms: 3}}, LimitContextTerms, "credentialSubject.@context", ""},
 		{"json-gold nodes", viaJSONGold(manyNodes(20)), CanonOptions{Limits: Limits{MaxJSONGoldNodes: 10}}, LimitJSONGoldNodes, "", ""},
+		{"types", repeatedTypes(5), CanonOptions{Limits: Limits{MaxTypes: 4}}, LimitTypes, "credentialSubject.achievement.type", ""},
+		{"types under an alias", func() map[string]any {
+			d := repeatedTypes(0)
+			ach := d["credentialSubject"].(map[string]any)["achievement"].(map[string]any)
+			delete(ach, "type")
+			ach["@context"] = map[string]any{"kind": "@type"}
+			ach["kind"] = []any{"Achievement", "Achievement", "Achievement"}
+			return d
+		}(), CanonOptions{Limits: Limits{MaxTypes: 2}}, LimitTypes, "credentialSubject.achievement.kind", ""},
 		{"depth", deep, CanonOptions{Limits: Limits{MaxDepth: 5}}, LimitDepth, "credentialSubject.credentialSubject.credentialSubject.credentialSubject.credentialSubject.credentialSubject", ""},
 		{"hash calls", plainCredential(), CanonOptions{Limits: Limits{MaxHashCalls: 1}}, LimitHashCalls, "", "default"},
 	}
@@ -359,6 +368,8 @@ func BenchmarkHostileTags(b *testing.B) {
 		{"default limits 4000x4 nested objects", nestedNodes(4000, 3), CanonOptions{Loader: l}, true},
 		{"default limits 4000x4 nested objects json-gold expander", viaJSONGold(nestedNodes(4000, 3)), CanonOptions{Loader: l}, true},
 		{"default limits 1600 anonymous results", manyNodes(1600), CanonOptions{Loader: l}, false},
+		{"default limits 64 repeated types", repeatedTypes(64), CanonOptions{Loader: l}, false},
+		{"default limits 64 repeated types json-gold expander", viaJSONGold(repeatedTypes(64)), CanonOptions{Loader: l}, false},
 		{"raised limits 20000 anonymous results", manyNodes(20000), CanonOptions{Loader: l, Limits: raised}, false},
 		{"raised limits 20000 identical alignments", identicalNodes(20000), CanonOptions{Loader: l, Limits: raised}, false},
 		{"raised limits 20000 compact-IRI keys json-gold expander", manyKeys(20000), CanonOptions{Loader: l, Limits: raised}, false},
@@ -426,5 +437,17 @@ func nestedNodes(n, k int) map[string]any {
 		rs = append(rs, map[string]any{"type": []any{"Result"}, "value": fmt.Sprint(i), "alignment": as})
 	}
 	doc["credentialSubject"].(map[string]any)["result"] = rs
+	return doc
+}
+
+// repeatedTypes is plainCredential whose achievement has n types, all
+// Achievement (a type with a scoped context).
+func repeatedTypes(n int) map[string]any {
+	doc := plainCredential()
+	types := make([]any, n)
+	for i := range types {
+		types[i] = "Achievement"
+	}
+	doc["credentialSubject"].(map[string]any)["achievement"].(map[string]any)["type"] = types
 	return doc
 }
