@@ -85,6 +85,12 @@ type SignOptions struct {
 	ProofPurpose string
 	// Loader resolves @context URLs. If nil, contexts.NewLoader is used.
 	Loader ld.DocumentLoader
+	// Limits bounds the work of each RDF canonicalization; past a bound the
+	// error wraps contexts.ErrTooMuchWork. The zero value takes every
+	// default.
+	Limits contexts.Limits
+	// Work, if not nil, has the work of every canonicalization added to it.
+	Work *contexts.Work
 }
 
 // VerifyOptions configures Verify.
@@ -98,6 +104,12 @@ type VerifyOptions struct {
 	// Now returns the current time, compared with a proof's expires. If nil,
 	// time.Now is used.
 	Now func() time.Time
+	// Limits bounds the work of each RDF canonicalization (the document
+	// once, each proof's options); past a bound the error wraps
+	// contexts.ErrTooMuchWork. The zero value takes every default.
+	Limits contexts.Limits
+	// Work, if not nil, has the work of every canonicalization added to it.
+	Work *contexts.Work
 }
 
 // Result describes the proof that verified.

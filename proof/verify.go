@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/piprate/json-gold/ld"
+
+	"github.com/badgesmith/badgesmith/contexts"
 )
 
 // Verify checks the Data Integrity proofs of doc; one valid proof suffices,
@@ -200,7 +202,7 @@ func (v *verifier) one(ctx context.Context, i int, raw any) (*Result, error) {
 		}
 	} else {
 		if v.docHash == nil && v.docErr == nil {
-			v.docHash, v.docErr = s.documentHash(ctx, withoutProof(v.doc), v.loader)
+			v.docHash, v.docErr = s.documentHash(ctx, withoutProof(v.doc), v.canon())
 		}
 		if v.docErr != nil {
 			return nil, v.docErr
@@ -208,7 +210,7 @@ func (v *verifier) one(ctx context.Context, i int, raw any) (*Result, error) {
 		docHash = v.docHash
 		config["@context"] = withContext(v.doc["@context"], s.context)
 	}
-	data, err := s.hashData(ctx, config, docHash, v.loader)
+	data, err := s.hashData(ctx, config, docHash, v.canon())
 	if err != nil {
 		return nil, perr("", err)
 	}
@@ -230,7 +232,12 @@ func (v *verifier) jcsDocumentHash(ctx context.Context, config map[string]any) (
 		}
 		doc["@context"] = pc
 	}
-	return suiteEddsaJcs.documentHash(ctx, doc, v.loader)
+	return suiteEddsaJcs.documentHash(ctx, doc, v.canon())
+}
+
+// canon is the canonicalization options of every proof.
+func (v *verifier) canon() contexts.CanonOptions {
+	return canonOptions(v.loader, v.opts.Limits, v.opts.Work)
 }
 
 func ed25519Public(key crypto.PublicKey) (ed25519.PublicKey, error) {
