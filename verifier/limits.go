@@ -1,6 +1,10 @@
 package verifier
 
-import "time"
+import (
+	"time"
+
+	"github.com/badgesmith/badgesmith/contexts"
+)
 
 // Limits bounds the work one call to Verify may do, nested documents (status
 // list credentials, endorsements) included. A zero field takes the default
@@ -70,4 +74,10 @@ type Work struct {
 	Fetches int `json:"fetches"`
 	// Connections is the number of network connections opened.
 	Connections int `json:"connections"`
+}
+
+// canon is the part of l that bounds JSON-LD canonicalization. Zero fields
+// stay zero: contexts' defaults equal the ones above.
+func (l Limits) canon() contexts.Limits {
+	return contexts.Limits{MaxQuads: l.MaxQuads, MaxHashCalls: l.MaxHashCalls, MaxValuesPerProperty: l.MaxValuesPerProperty}
 }

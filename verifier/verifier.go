@@ -91,6 +91,8 @@ type Verifier struct {
 	web *did.WebResolver
 	// maxImageSize is Options.MaxImageSize (see imageLimits).
 	maxImageSize int64
+	// limits is Options.Limits.
+	limits Limits
 }
 
 // New returns a Verifier for opts.
@@ -120,6 +122,7 @@ func New(opts Options) (*Verifier, error) {
 		v.maxSize = DefaultMaxSize
 	}
 	v.maxImageSize = opts.MaxImageSize
+	v.limits = opts.Limits
 	if v.now == nil {
 		v.now = time.Now
 	}
@@ -561,7 +564,10 @@ func (v *Verifier) checkProof(ctx context.Context, r *report, cred map[string]an
 		return nil
 	}
 	fetch := &keyFetcher{v: v, issuer: issuerID(cred), seen: seen}
-	res, err := proof.Verify(ctx, cred, proof.VerifyOptions{Keys: fetch, Loader: v.loader, Now: v.now})
+	var work contexts.Work
+	res, err := proof.Verify(ctx, cred, proof.VerifyOptions{Keys: fetch, Loader: v.loader, Now: v.now, Limits: v.limits.canon(), Work: &work})
+	r.res.Work.Quads += work.Quads
+	r.res.Work.HashCalls += work.HashCalls
 	switch {
 	case err == nil:
 		r.pass(CheckProof, fmt.Sprintf("%s signature by %s is valid", res.Suite, res.VerificationMethod))
