@@ -368,6 +368,7 @@ func BenchmarkHostileTags(b *testing.B) {
 		{"default limits 4000x4 nested objects", nestedNodes(4000, 3), CanonOptions{Loader: l}, true},
 		{"default limits 4000x4 nested objects json-gold expander", viaJSONGold(nestedNodes(4000, 3)), CanonOptions{Loader: l}, true},
 		{"default limits 1600 anonymous results", manyNodes(1600), CanonOptions{Loader: l}, false},
+		{"default limits 4900 identical alignments", identicalNodes(4900), CanonOptions{Loader: l}, false},
 		{"default limits 64 repeated types", repeatedTypes(64), CanonOptions{Loader: l}, false},
 		{"default limits 64 repeated types json-gold expander", viaJSONGold(repeatedTypes(64)), CanonOptions{Loader: l}, false},
 		{"raised limits 20000 anonymous results", manyNodes(20000), CanonOptions{Loader: l, Limits: raised}, false},
