@@ -304,8 +304,8 @@ func (b *budget) copyJSON(v any, path string, depth int) (any, error) {
 		}
 		m := make(map[string]any, len(t))
 		for k, e := range t {
-			if a, ok := e.([]any); ok && b.typeKeys[k] {
-				if err := b.types(len(a), joinPath(path, k)); err != nil {
+			if a, ok := e.([]any); ok && b.isTypeKey(k) {
+				if err := b.types(len(a), path, k); err != nil {
 					return nil, err
 				}
 			}
@@ -317,7 +317,7 @@ func (b *budget) copyJSON(v any, path string, depth int) (any, error) {
 		}
 		return m, nil
 	case []any:
-		if err := b.values(len(t), path); err != nil {
+		if err := b.values(len(t), path, ""); err != nil {
 			return nil, err
 		}
 		a := make([]any, len(t))
@@ -330,7 +330,7 @@ func (b *budget) copyJSON(v any, path string, depth int) (any, error) {
 		}
 		return a, nil
 	case []map[string]any:
-		if err := b.values(len(t), path); err != nil {
+		if err := b.values(len(t), path, ""); err != nil {
 			return nil, err
 		}
 		a := make([]any, len(t))

@@ -338,7 +338,7 @@ func (nm *nodeMapper) add(subject map[string]any, prop string, value any) error 
 	if hasKey {
 		nm.seen[key] = struct{}{}
 	}
-	if err := nm.b.values(len(list), prop); err != nil {
+	if err := nm.b.values(len(list), prop, ""); err != nil {
 		return err
 	}
 	return nm.b.step()

@@ -180,7 +180,7 @@ func (s *safety) node(m map[string]any, path string, compact any) error {
 			}
 		case "@type":
 			types, _ := v.([]any)
-			if err := s.b.values(len(types), joinPath(path, aliasOf(obj, "@type", "type"))); err != nil {
+			if err := s.b.values(len(types), path, aliasOf(obj, "@type", "type")); err != nil {
 				return err
 			}
 			for _, t := range types {
@@ -236,7 +236,7 @@ func (s *safety) property(iri string, v any, path string, obj map[string]any) er
 		cv = obj[key]
 	}
 	items, _ := v.([]any)
-	if err := s.b.values(len(items), joinPath(path, key)); err != nil {
+	if err := s.b.values(len(items), path, key); err != nil {
 		return err
 	}
 	for i, it := range items {
@@ -718,9 +718,9 @@ func jcs(v any, depth int) (string, error) {
 // compactKey finds the key of the input object that expanded to iri: the
 // key itself, or the first key (in sorted order) whose last segment matches
 // the IRI's. Without a match the IRI's last segment stands in, which names
-// the term in practice. The keys of an object are indexed by last segment
-// the first time it needs the search, so an object of many keys costs
-// linear time, not quadratic.
+// the term in practice. The keys of a big object are indexed by last
+// segment the first time it needs the search, so an object of many keys
+// costs linear time, not quadratic.
 func (s *safety) compactKey(obj map[string]any, iri string) string {
 	if _, ok := obj[iri]; ok {
 		return iri
@@ -729,7 +729,12 @@ func (s *safety) compactKey(obj map[string]any, iri string) string {
 	if _, ok := obj[local]; ok {
 		return local
 	}
-	if len(obj) == 0 {
+	if len(obj) <= smallDedupe {
+		for _, k := range sortedKeys(obj) {
+			if lastSegment(k) == local {
+				return k
+			}
+		}
 		return local
 	}
 	if s.segments == nil {

@@ -176,13 +176,13 @@ type budget struct {
 	objects int // JSON objects in the input
 	terms   int // keys of @context objects in the input
 	gold    int // node objects expanded by json-gold
-	// typeKeys holds "type", "@type" and every alias of @type the
-	// document's own contexts define.
-	typeKeys map[string]bool
+	// typeAliases holds every alias of @type the document's own contexts
+	// define (nil until one is found).
+	typeAliases map[string]bool
 }
 
 func newBudget(ctx context.Context, lim Limits) *budget {
-	return &budget{ctx: ctx, lim: lim.withDefaults(), steps: checkEvery, typeKeys: map[string]bool{"type": true, "@type": true}}
+	return &budget{ctx: ctx, lim: lim.withDefaults(), steps: checkEvery}
 }
 
 // step accounts for one step of a long loop; every checkEvery steps it
@@ -238,7 +238,10 @@ func (b *budget) contextTerms(c any, path string) error {
 		}
 		for k, e := range t {
 			if d, ok := e.(map[string]any); e == "@type" || ok && d["@id"] == "@type" {
-				b.typeKeys[k] = true
+				if b.typeAliases == nil {
+					b.typeAliases = make(map[string]bool)
+				}
+				b.typeAliases[k] = true
 			}
 			if err := b.contextTerms(e, path); err != nil {
 				return err
@@ -262,19 +265,26 @@ func (b *budget) goldNode() {
 	}
 }
 
-// types checks the entries of a type array at path against MaxTypes.
-func (b *budget) types(n int, path string) error {
+// isTypeKey reports whether k is "type", "@type" or an alias of @type.
+func (b *budget) isTypeKey(k string) bool {
+	return k == "type" || k == "@type" || b.typeAliases[k]
+}
+
+// types checks the entries of a type array at key in the object at path
+// against MaxTypes.
+func (b *budget) types(n int, path, key string) error {
 	if n > b.lim.MaxTypes {
-		return &WorkError{Limit: LimitTypes, Max: b.lim.MaxTypes, Got: n, Path: path}
+		return &WorkError{Limit: LimitTypes, Max: b.lim.MaxTypes, Got: n, Path: joinPath(path, key)}
 	}
 	return nil
 }
 
-// values checks the n values of the property at path against
-// MaxValuesPerProperty.
-func (b *budget) values(n int, path string) error {
+// values checks the n values of the property key of the object at path
+// against MaxValuesPerProperty (key may be empty when path names the
+// property).
+func (b *budget) values(n int, path, key string) error {
 	if n > b.lim.MaxValuesPerProperty {
-		return &WorkError{Limit: LimitValuesPerProperty, Max: b.lim.MaxValuesPerProperty, Got: n, Path: path}
+		return &WorkError{Limit: LimitValuesPerProperty, Max: b.lim.MaxValuesPerProperty, Got: n, Path: joinPath(path, key)}
 	}
 	return nil
 }
