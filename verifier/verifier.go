@@ -60,10 +60,10 @@ type Options struct {
 	// their proofs, and caching them (see status.go).
 	Status StatusChecker
 	// StatusDir, if set, is a directory of status lists for offline use by
-	// the built-in checker. A list URL https://host/a/b is read from
-	// StatusDir/host/a/b (or .../b.json) if that exists, else from
-	// StatusDir/b (or b.json); <host> includes any port. Only when none
-	// exists is the URL fetched over HTTPClient.
+	// the built-in checker. Its files (at any depth, under any name) are
+	// indexed by their top-level id: a list URL is read from the file whose
+	// id is that URL (fragments aside), never from a file of another id.
+	// Only when no file has the id is the URL fetched over HTTPClient.
 	StatusDir string
 	// StatusMaxListBytes caps a decompressed status list (gzip bombs cost
 	// at most this). If zero, DefaultStatusMaxListBytes (16 MiB).
@@ -91,6 +91,7 @@ type Verifier struct {
 	web *did.WebResolver
 	// maxImageSize is Options.MaxImageSize (see imageLimits).
 	maxImageSize int64
+	limits       Limits
 }
 
 // New returns a Verifier for opts.
@@ -107,6 +108,9 @@ func New(opts Options) (*Verifier, error) {
 	if opts.StatusMaxListBytes < 0 {
 		return nil, fmt.Errorf("status max list bytes %d is negative", opts.StatusMaxListBytes)
 	}
+	if err := checkBudgetLimits(opts.Limits); err != nil {
+		return nil, err
+	}
 	v := &Verifier{
 		maxSize:  opts.MaxSize,
 		now:      opts.Now,
@@ -115,6 +119,7 @@ func New(opts Options) (*Verifier, error) {
 		resolver: opts.Resolver,
 		status:   opts.Status,
 		client:   opts.HTTPClient,
+		limits:   opts.Limits,
 	}
 	if v.maxSize == 0 {
 		v.maxSize = DefaultMaxSize
@@ -192,7 +197,21 @@ func (r *report) skipRest(after string, reason string) {
 // Result. The error is a *VerificationError when a check failed, an
 // *InconclusiveError when a check could not be run, and nil when the
 // credential is valid.
+//
+// One verification, nested documents included, runs under one deadline
+// (Limits.Deadline) and one budget (Limits); Result.Work reports what it
+// did.
 func (v *Verifier) Verify(ctx context.Context, data []byte) (*Result, error) {
+	d := v.limits.deadline()
+	ctx, cancel := context.WithTimeoutCause(ctx, d, fmt.Errorf("%w: the verification deadline of %v (Limits.Deadline) passed: %w", ErrLimit, d, context.DeadlineExceeded))
+	defer cancel()
+	b := newBudget(v.limits)
+	res, err := v.verify(withBudget(ctx, b), data)
+	b.fill(&res.Work)
+	return res, err
+}
+
+func (v *Verifier) verify(ctx context.Context, data []byte) (*Result, error) {
 	if looksLikeJWS(data) {
 		return v.verifyJWT(ctx, data)
 	}

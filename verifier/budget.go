@@ -1,0 +1,155 @@
+package verifier
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http/httptrace"
+	"sync"
+	"time"
+
+	"github.com/badgesmith/badgesmith/status"
+)
+
+// ErrLimit marks a check that could not be completed because a bound of
+// Limits was reached: the credential is neither valid nor invalid. Errors
+// wrapping it name the limit.
+var ErrLimit = errors.New("verification limit reached")
+
+// budget is the allowance Limits grants one verification, nested documents
+// (status list credentials) included, and the counters Work reports. One
+// is made per call to Verify and travels in its context, so a nested
+// verification draws on the same allowance. It is safe for concurrent use.
+type budget struct {
+	limits  Limits
+	inflate *status.Budget
+
+	mu            sync.Mutex
+	statusEntries int
+	fetches       int
+	connections   int
+}
+
+type budgetKey struct{}
+
+type depthKey struct{}
+
+func newBudget(l Limits) *budget {
+	return &budget{limits: l, inflate: status.NewBudget(l.maxInflatedBytes())}
+}
+
+// withBudget returns ctx carrying b and a trace counting b's connections.
+func withBudget(ctx context.Context, b *budget) context.Context {
+	ctx = context.WithValue(ctx, budgetKey{}, b)
+	return httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		ConnectStart: func(string, string) {
+			b.mu.Lock()
+			defer b.mu.Unlock()
+			b.connections++
+		},
+	})
+}
+
+// budgetFrom returns the budget ctx carries, or a fresh one of the default
+// limits for a caller outside Verify.
+func budgetFrom(ctx context.Context) *budget {
+	if b, ok := ctx.Value(budgetKey{}).(*budget); ok {
+		return b
+	}
+	return newBudget(Limits{})
+}
+
+// nested returns the context for a document verified on behalf of the one
+// ctx belongs to (a status list credential), one level deeper, or ErrLimit
+// past Limits.MaxDepth.
+func nested(ctx context.Context) (context.Context, error) {
+	depth, _ := ctx.Value(depthKey{}).(int)
+	limit := budgetFrom(ctx).limits.maxDepth()
+	if depth+1 > limit {
+		return nil, fmt.Errorf("%w: a document nested %d deep, over Limits.MaxDepth %d", ErrLimit, depth+1, limit)
+	}
+	return context.WithValue(ctx, depthKey{}, depth+1), nil
+}
+
+// takeStatusEntries grants up to n credentialStatus entries and returns
+// how many.
+func (b *budget) takeStatusEntries(n int) int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	n = max(min(n, b.limits.maxStatusEntries()-b.statusEntries), 0)
+	b.statusEntries += n
+	return n
+}
+
+// takeFetch grants one document fetch, or returns ErrLimit.
+func (b *budget) takeFetch() error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if limit := b.limits.maxFetches(); b.fetches >= limit {
+		return fmt.Errorf("%w: over Limits.MaxFetches, %d documents fetched", ErrLimit, limit)
+	}
+	b.fetches++
+	return nil
+}
+
+// fill copies the counters b owns into w.
+func (b *budget) fill(w *Work) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	w.StatusEntries = b.statusEntries
+	w.Fetches = b.fetches
+	w.Connections = b.connections
+	w.BytesInflated = b.inflate.Used()
+}
+
+func (l Limits) deadline() time.Duration {
+	if l.Deadline == 0 {
+		return DefaultDeadline
+	}
+	return l.Deadline
+}
+
+func (l Limits) maxStatusEntries() int {
+	if l.MaxStatusEntries == 0 {
+		return DefaultMaxStatusEntries
+	}
+	return l.MaxStatusEntries
+}
+
+func (l Limits) maxInflatedBytes() int64 {
+	if l.MaxInflatedBytes == 0 {
+		return DefaultMaxInflatedBytes
+	}
+	return l.MaxInflatedBytes
+}
+
+func (l Limits) maxFetches() int {
+	if l.MaxFetches == 0 {
+		return DefaultMaxFetches
+	}
+	return l.MaxFetches
+}
+
+func (l Limits) maxDepth() int {
+	if l.MaxDepth == 0 {
+		return DefaultMaxDepth
+	}
+	return l.MaxDepth
+}
+
+// checkBudgetLimits refuses negative values of the limits budget enforces.
+func checkBudgetLimits(l Limits) error {
+	switch {
+	case l.Deadline < 0:
+		return fmt.Errorf("limits: deadline %v is negative", l.Deadline)
+	case l.MaxStatusEntries < 0:
+		return fmt.Errorf("limits: max status entries %d is negative", l.MaxStatusEntries)
+	case l.MaxInflatedBytes < 0:
+		return fmt.Errorf("limits: max inflated bytes %d is negative", l.MaxInflatedBytes)
+	case l.MaxFetches < 0:
+		return fmt.Errorf("limits: max fetches %d is negative", l.MaxFetches)
+	case l.MaxDepth < 0:
+		return fmt.Errorf("limits: max depth %d is negative", l.MaxDepth)
+	}
+	return nil
+}
