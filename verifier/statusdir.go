@@ -132,4 +132,3 @@ func declaredID(body []byte) string {
 	id, _ := head.ID.(string)
 	return documentURL(id)
 }
-
