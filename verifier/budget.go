@@ -92,6 +92,13 @@ func (b *budget) takeFetch() error {
 	return nil
 }
 
+// refundFetch gives back a fetch granted but never started.
+func (b *budget) refundFetch() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.fetches--
+}
+
 // fill copies the counters b owns into w.
 func (b *budget) fill(w *Work) {
 	b.mu.Lock()

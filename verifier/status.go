@@ -227,7 +227,7 @@ func (c *statusChecker) prepare(raw any, at string) *entryCheck {
 // the failures remembered, or fetched, at most statusFetchParallel at a
 // time. Fetches are granted from the budget in entry order, so which URLs
 // are left unfetched once Limits.MaxFetches is reached does not depend on
-// timing.
+// timing; a fetch the deadline stopped before it started is given back.
 func (c *statusChecker) loadAll(ctx context.Context, b *budget, checks []*entryCheck) map[cacheKey]*loaded {
 	docs := make(map[cacheKey]*loaded)
 	var pending []cacheKey
@@ -260,11 +260,15 @@ func (c *statusChecker) loadAll(ctx context.Context, b *budget, checks []*entryC
 		wg.Go(func() {
 			select {
 			case sem <- struct{}{}:
+				defer func() { <-sem }()
 			case <-ctx.Done():
+			}
+			if ctx.Err() != nil {
+				// The deadline came first: this fetch never started.
+				b.refundFetch()
 				l.err = fmt.Errorf("not fetched: %w", context.Cause(ctx))
 				return
 			}
-			defer func() { <-sem }()
 			l.doc, l.err = c.cache.do(ctx, k, func() (*statusDoc, error) { return c.refresh(ctx, k) })
 		})
 	}

@@ -62,8 +62,8 @@ func (x *dirIndex) invalidate() {
 
 // build reads every regular file of dir, at any depth, up to
 // maxStatusDocBytes each, and indexes those that are JSON objects with a
-// string id. Files are read through an os.Root, so symbolic links cannot
-// lead outside dir.
+// string id. Symbolic links are not followed, and files are read through
+// an os.Root, so nothing outside dir is read.
 func (x *dirIndex) build(ctx context.Context, dir string) error {
 	root, err := os.OpenRoot(dir)
 	if err != nil {
@@ -87,8 +87,11 @@ func (x *dirIndex) build(ctx context.Context, dir string) error {
 		if files++; files > statusDirMaxFiles {
 			return fmt.Errorf("more than %d files", statusDirMaxFiles)
 		}
-		info, err := root.Stat(name)
-		if err != nil || !info.Mode().IsRegular() || info.Size() > maxStatusDocBytes {
+		if !d.Type().IsRegular() {
+			return nil // symbolic links are not followed
+		}
+		info, err := d.Info()
+		if err != nil || info.Size() > maxStatusDocBytes {
 			return nil
 		}
 		body, err := readRootFile(root, name)

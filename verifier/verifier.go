@@ -63,7 +63,8 @@ type Options struct {
 	// the built-in checker. Its files (at any depth, under any name) are
 	// indexed by their top-level id: a list URL is read from the file whose
 	// id is that URL (fragments aside), never from a file of another id.
-	// Only when no file has the id is the URL fetched over HTTPClient.
+	// Symbolic links are not followed. Only when no file has the id is the
+	// URL fetched over HTTPClient.
 	StatusDir string
 	// StatusMaxListBytes caps a decompressed status list (gzip bombs cost
 	// at most this). If zero, DefaultStatusMaxListBytes (16 MiB).
