@@ -664,7 +664,8 @@ func TestStatusTTLExpiryRefetches(t *testing.T) {
 }
 
 // Verifiers share nothing: a list cached by one is fetched again by another,
-// and one verifier is safe to use from many goroutines.
+// and one verifier is safe to use from many goroutines, which share its
+// fetches.
 func TestStatusCacheConcurrent(t *testing.T) {
 	k := newKey(t, 1)
 	s := newListServer(t)
@@ -695,7 +696,12 @@ func TestStatusCacheConcurrent(t *testing.T) {
 	for err := range errs {
 		t.Error(err)
 	}
+	// Concurrent verifications wait for one fetch instead of each making
+	// their own.
 	before := s.hitCount("/lists/c")
+	if before != 1 {
+		t.Fatalf("8 concurrent verifications fetched the list %d times, want 1", before)
+	}
 	v2, err := verifier.New(verifier.Options{Now: func() time.Time { return now }, HTTPClient: s.loopbackClient()})
 	if err != nil {
 		t.Fatal(err)

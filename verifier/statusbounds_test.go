@@ -9,6 +9,8 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/metrics"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -468,5 +470,93 @@ func TestLimitsValidated(t *testing.T) {
 		if _, err := verifier.New(verifier.Options{Limits: l}); err == nil {
 			t.Errorf("New accepted limits %+v", l)
 		}
+	}
+}
+
+// heapPeak samples the live heap objects (garbage not yet collected
+// included) until stopped and returns the largest value seen.
+func heapPeak() (stop func() uint64) {
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	var peak uint64
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		tick := time.NewTicker(200 * time.Microsecond)
+		defer tick.Stop()
+		for {
+			metrics.Read(sample)
+			peak = max(peak, sample[0].Value.Uint64())
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return func() uint64 {
+		close(done)
+		<-finished
+		return peak
+	}
+}
+
+// BenchmarkStatus256Lists is the memory attack of issue #10 item 5: a
+// self-issued credential with 256 status entries, each naming a different
+// signed list that inflates to 16 MiB, verified at the default limits by a
+// fresh verifier each time (nothing cached), lists served over loopback
+// TLS. It reports the peak heap sampled while it runs (peak-heap-MiB,
+// garbage included) and fails past 64 MiB.
+func BenchmarkStatus256Lists(b *testing.B) {
+	k := newKey(b, 1)
+	s := newListServer(b)
+	const listBytes = 16 << 20
+	enc := gzipBomb(b, listBytes)
+	var urls []string
+	for i := range 256 {
+		path := fmt.Sprintf("/lists/%d", i)
+		u := s.at(path)
+		s.put(b, path, sign(b, listDoc(k.did, u, "revocation", enc), k.priv, k.vm, proof.EddsaRdfc2022))
+		urls = append(urls, u)
+	}
+	for _, bc := range []struct {
+		name  string
+		index int
+	}{
+		{name: "entries at the end", index: 8*listBytes - 1},
+		{name: "entries at the start", index: 3},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			var entries []any
+			for _, u := range urls {
+				entries = append(entries, bitstringEntry(u, "revocation", bc.index))
+			}
+			data := credWithEntries(b, k, entries)
+			g := s.guardedClient(b)
+			b.ReportAllocs()
+			runtime.GC()
+			stop := heapPeak()
+			var last verifier.Work
+			for b.Loop() {
+				v, err := verifier.New(verifier.Options{Now: func() time.Time { return now }, HTTPClient: g.client})
+				if err != nil {
+					b.Fatal(err)
+				}
+				res, err := v.Verify(context.Background(), data)
+				if !errors.Is(err, verifier.ErrLimit) {
+					b.Fatalf("err = %v, want a limit reached", err)
+				}
+				last = res.Work
+			}
+			peak := stop()
+			b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
+			b.ReportMetric(float64(last.BytesInflated)/(1<<20), "inflated-MiB/op")
+			if last.StatusEntries != verifier.DefaultMaxStatusEntries || last.Fetches != verifier.DefaultMaxStatusEntries || last.BytesInflated > verifier.DefaultMaxInflatedBytes {
+				b.Fatalf("work %+v passes the default limits", last)
+			}
+			if peak > 64<<20 {
+				b.Fatalf("peak heap %d MiB, over 64 MiB", peak>>20)
+			}
+		})
 	}
 }
