@@ -37,7 +37,7 @@ func (o *verifyOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.allowPrivate, "allow-private-network", false, "let did:web and status list fetches reach loopback and private addresses")
 	fs.IntVar(&o.jobs, "jobs", runtime.GOMAXPROCS(0), "files verified in parallel")
 	fs.DurationVar(&o.timeout, "fetch-timeout", 10*time.Second, "timeout for each network fetch")
-	fs.StringVar(&o.statusDir, "status-dir", "", "read status lists from this directory before fetching them: https://HOST/a/b is DIR/HOST/a/b, else DIR/b (either with or without .json)")
+	fs.StringVar(&o.statusDir, "status-dir", "", "read status lists from this directory before fetching them: a list is the file (any name, any depth) whose id is the list URL")
 }
 
 func newVerifyCmd(s streams) *cobra.Command {
