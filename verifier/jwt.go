@@ -83,15 +83,19 @@ func (v *Verifier) verifyJWT(ctx context.Context, token []byte) (*Result, error)
 // for a token whose signature and claims hold but whose nbf or exp
 // excludes now, that error for the validity check.
 func (v *Verifier) checkJWTProof(ctx context.Context, r *report, tok string, cred map[string]any) (*boundKey, error) {
-	seen := &boundKey{}
-	fetch := &keyFetcher{v: v, issuer: issuerID(cred), seen: seen}
+	fetch := &keyFetcher{v: v, issuer: issuerID(cred)}
 	res, err := proof.VerifyJWT(ctx, tok, proof.JWTVerifyOptions{Keys: fetch, Now: v.now, ClockSkew: v.skew, MaxSize: v.maxSize})
+	verified := err == nil || res != nil && (errors.Is(err, proof.ErrExpired) || errors.Is(err, proof.ErrNotYetValid))
+	seen := fetch.failure()
+	if verified {
+		seen = fetch.binding(res.KeyID)
+	}
 	var timeErr error
 	switch {
-	case err == nil, res != nil && (errors.Is(err, proof.ErrExpired) || errors.Is(err, proof.ErrNotYetValid)):
+	case verified:
 		r.pass(CheckProof, fmt.Sprintf("%s %s signature by %s is valid and its claims match the credential", res.Format, res.Algorithm, res.KeyID))
 		timeErr = err
-	case seen.err != nil:
+	case seen.refused():
 		r.fail(CheckProof, "header.kid", fmt.Sprintf("signing key not accepted: %v", seen.err))
 	case isInvalidJWT(err):
 		r.fail(CheckProof, pathOf(err), err.Error())

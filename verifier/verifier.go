@@ -50,9 +50,14 @@ type Options struct {
 	ClockSkew time.Duration
 	// Loader serves JSON-LD contexts. If nil, the bundled contexts.
 	Loader ld.DocumentLoader
-	// Resolver resolves DIDs to their documents. If nil, did:key and did:jwk
-	// offline and did:web over HTTPClient, with a cache.
+	// Resolver resolves DIDs to their documents. If nil, did:web over
+	// HTTPClient, with a cache. did:key and did:jwk issuers are always
+	// resolved offline: their id is their key (see keybinding.go).
 	Resolver did.Resolver
+	// PinnedKeys are keys the operator trusts for an issuer without
+	// resolving anything (see PinnedKey); the issuer check reports them as
+	// "key pinned locally". If nil, none.
+	PinnedKeys []PinnedKey
 	// Status checks credentialStatus. If nil, the built-in checker reads
 	// BitstringStatusListEntry, StatusList2021Entry and 1EdTechRevocationList
 	// entries, fetching lists from StatusDir or over HTTPClient, verifying
@@ -90,6 +95,8 @@ type Verifier struct {
 	web *did.WebResolver
 	// maxImageSize is Options.MaxImageSize (see imageLimits).
 	maxImageSize int64
+	// pins are Options.PinnedKeys, validated.
+	pins []pin
 }
 
 // New returns a Verifier for opts.
@@ -106,7 +113,12 @@ func New(opts Options) (*Verifier, error) {
 	if opts.StatusMaxListBytes < 0 {
 		return nil, fmt.Errorf("status max list bytes %d is negative", opts.StatusMaxListBytes)
 	}
+	pins, err := newPins(opts.PinnedKeys)
+	if err != nil {
+		return nil, err
+	}
 	v := &Verifier{
+		pins:     pins,
 		maxSize:  opts.MaxSize,
 		now:      opts.Now,
 		skew:     opts.ClockSkew,
@@ -484,17 +496,20 @@ func expandCompacted(data []byte) ([][]byte, []string, error) {
 }
 
 func (v *Verifier) checkProof(ctx context.Context, r *report, cred map[string]any) *boundKey {
-	seen := &boundKey{}
 	if _, ok := cred["proof"]; !ok {
 		r.fail(CheckProof, "proof", "credential has no proof")
 		return nil
 	}
-	fetch := &keyFetcher{v: v, issuer: issuerID(cred), seen: seen}
+	fetch := &keyFetcher{v: v, issuer: issuerID(cred)}
 	res, err := proof.Verify(ctx, cred, proof.VerifyOptions{Keys: fetch, Loader: v.loader, Now: v.now})
+	seen := fetch.failure()
+	if err == nil {
+		seen = fetch.binding(res.VerificationMethod)
+	}
 	switch {
 	case err == nil:
 		r.pass(CheckProof, fmt.Sprintf("%s signature by %s is valid", res.Suite, res.VerificationMethod))
-	case seen.err != nil:
+	case seen.refused():
 		r.fail(CheckProof, "proof.verificationMethod", fmt.Sprintf("signing key not accepted: %v", seen.err))
 	case isInvalidProof(err):
 		r.fail(CheckProof, pathOf(err), err.Error())
@@ -505,7 +520,7 @@ func (v *Verifier) checkProof(ctx context.Context, r *report, cred map[string]an
 }
 
 func isInvalidProof(err error) bool {
-	for _, target := range []error{proof.ErrInvalidSignature, proof.ErrUnknownSuite, proof.ErrMalformedProof,
+	for _, target := range []error{ErrKeyRefused, proof.ErrInvalidSignature, proof.ErrUnknownSuite, proof.ErrMalformedProof,
 		proof.ErrNoProof, proof.ErrKeyType, contexts.ErrDataLoss, contexts.ErrMalformed, contexts.ErrNotBundled, keys.ErrUnsupportedKey, keys.ErrKeyLength,
 		did.ErrInvalidDID, did.ErrMethodNotFound, did.ErrNotAuthorized} {
 		if errors.Is(err, target) {
