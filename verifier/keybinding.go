@@ -202,7 +202,8 @@ func (f *keyFetcher) bindings() []*boundKey {
 }
 
 // failure returns the binding to report when no proof verified: the first
-// refused one, else the first unbound one, else nil.
+// refused one, else the first unbound one, else the first one asked for (a
+// bound key whose signature did not verify), else nil.
 func (f *keyFetcher) failure() *boundKey {
 	all := f.bindings()
 	for _, b := range all {
@@ -214,6 +215,9 @@ func (f *keyFetcher) failure() *boundKey {
 		if b.err != nil {
 			return b
 		}
+	}
+	if len(all) > 0 {
+		return all[0]
 	}
 	return nil
 }
