@@ -318,9 +318,9 @@ func (v *Verifier) checkIssuer(r *report, cred map[string]any, b *boundKey) {
 	case b.refused():
 		r.fail(CheckIssuer, "proof.verificationMethod", b.err.Error())
 	case b.err != nil:
-		r.undecided(CheckIssuer, fmt.Errorf("could not check that %s belongs to issuer %s: %w", b.vm, iss, b.err))
+		r.undecided(CheckIssuer, fmt.Errorf("could not check the signing key: %w", b.err))
 	case !b.bound():
-		r.undecided(CheckIssuer, fmt.Errorf("could not check that %s belongs to issuer %s: %w", b.vm, iss, ErrKeyNotBound))
+		r.undecided(CheckIssuer, fmt.Errorf("could not check the signing key: %s: %w", b.vm, ErrKeyNotBound))
 	default:
 		r.pass(CheckIssuer, b.reason())
 	}
