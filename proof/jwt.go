@@ -464,8 +464,9 @@ func (res *JWTResult) completeVC11() {
 // ErrPrivateKeyInHeader, ErrHeaderKey, ErrNoKeyID, ErrKeyType,
 // ErrInvalidSignature, ErrClaimMismatch, ErrExpired or ErrNotYetValid when
 // the token is bad; any other cause (the key fetcher failing,
-// ErrUnboundHeaderKey) means it could not be checked. For ErrExpired and ErrNotYetValid, found only once the
-// signature and claims check out, the result is returned with the error.
+// ErrUnboundHeaderKey) means it could not be checked. For ErrExpired and
+// ErrNotYetValid, found only once the signature and claims check out, the
+// result is returned with the error.
 func VerifyJWT(ctx context.Context, token string, opts JWTVerifyOptions) (*JWTResult, error) {
 	if opts.Keys == nil {
 		return nil, errors.New("verifying jwt: no key fetcher")

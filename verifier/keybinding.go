@@ -201,23 +201,34 @@ func (f *keyFetcher) bindings() []*boundKey {
 	return out
 }
 
-// failure returns the binding to report when no proof verified: the first
-// refused one, else the first unbound one, else the first one asked for (a
-// bound key whose signature did not verify), else nil.
+// failure returns the binding to report when no proof verified. The
+// issuer's own methods (controlled by the issuer id) come first, since a
+// third-party proof says nothing about the issuer's key; among them, and
+// then among all, the first refused one, else the first unbound one, else
+// the first one asked for (a bound key whose signature did not verify).
+// It returns nil if no method was asked for.
 func (f *keyFetcher) failure() *boundKey {
 	all := f.bindings()
+	var own []*boundKey
 	for _, b := range all {
-		if b.refused() {
-			return b
+		if b.controller == f.issuer {
+			own = append(own, b)
 		}
 	}
-	for _, b := range all {
-		if b.err != nil {
-			return b
+	for _, set := range [][]*boundKey{own, all} {
+		for _, b := range set {
+			if b.refused() {
+				return b
+			}
 		}
-	}
-	if len(all) > 0 {
-		return all[0]
+		for _, b := range set {
+			if b.err != nil {
+				return b
+			}
+		}
+		if len(set) > 0 {
+			return set[0]
+		}
 	}
 	return nil
 }
