@@ -3,6 +3,8 @@ package verifier_test
 import (
 	"context"
 	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/rsa"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -160,6 +162,14 @@ func TestKeyBinding(t *testing.T) {
 			return craftJWT(t, map[string]any{"alg": "EdDSA", "typ": "JWT", "jwk": hdrJWK, "kid": e.url + "#" + multikey(t, attacker)}, vcJWTPayload(t, cred),
 				func(in []byte) []byte { return ed25519.Sign(attacker.priv, in) })
 		}, want: wantInconclusive, issuer: verifier.StatusError, cause: did.ErrNotFound},
+		{name: "JWKS at the issuer URL", build: func(t *testing.T, e *env) []byte {
+			jwk, err := keys.PublicJWK(attacker.priv.Public())
+			if err != nil {
+				t.Fatal(err)
+			}
+			e.ls.put("/issuer", `{"keys":[`+strings.Replace(string(jwk), "{", `{"kid":"k1",`, 1)+`]}`)
+			return jwtIssuedBy(t, e.url, attacker.priv, e.url+"#k1")
+		}, want: wantInconclusive, issuer: verifier.StatusError, cause: did.ErrInvalidDocument},
 		{name: "DI did:key method of another key than the issuer's", build: func(t *testing.T, e *env) []byte {
 			return issuedBy(t, k.did, attacker.priv, attacker.vm)
 		}, want: wantFail, issuer: verifier.StatusFail, reason: "not controlled by the issuer"},
@@ -365,6 +375,10 @@ func TestKeyBinding(t *testing.T) {
 
 func TestNewPinnedKeys(t *testing.T) {
 	k := newKey(t, 3)
+	rsaKey, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name string
 		pins []verifier.PinnedKey
@@ -378,6 +392,8 @@ func TestNewPinnedKeys(t *testing.T) {
 		{"short key", []verifier.PinnedKey{{Issuer: "urn:x", Key: ed25519.PublicKey(make([]byte, 31))}}, false},
 		{"pinned twice", []verifier.PinnedKey{{Issuer: "urn:x", Key: k.priv.Public()}, {Issuer: "urn:x", Key: k.priv.Public(), VerificationMethod: "urn:x#" + multikey(t, k)}}, false},
 		{"two methods", []verifier.PinnedKey{{Issuer: "urn:x", Key: k.priv.Public()}, {Issuer: "urn:x", Key: k.priv.Public(), VerificationMethod: "urn:x#key-1"}}, true},
+		{"RSA with its method", []verifier.PinnedKey{{Issuer: "urn:x", Key: &rsaKey.PublicKey, VerificationMethod: "urn:x#rsa"}}, true},
+		{"RSA without a method", []verifier.PinnedKey{{Issuer: "urn:x", Key: &rsaKey.PublicKey}}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
