@@ -85,6 +85,14 @@ type SignOptions struct {
 	ProofPurpose string
 	// Loader resolves @context URLs. If nil, contexts.NewLoader is used.
 	Loader ld.DocumentLoader
+	// ID is the proof's id, which a later proof names to chain to it. If
+	// empty, the proof has none.
+	ID string
+	// PreviousProof names the ids of proofs already on the document that
+	// this one chains to (VC Data Integrity 1.0 §2.1.2): it signs the
+	// document with them attached, so they cannot be removed or replaced
+	// without breaking it.
+	PreviousProof []string
 }
 
 // VerifyOptions configures Verify.

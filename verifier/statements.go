@@ -50,6 +50,8 @@ type graph struct {
 	props map[rdfc.Term]map[string][]rdfc.Term
 	// referenced holds every node that is the object of a statement.
 	referenced map[rdfc.Term]bool
+	// rootNode is the credential node, once root has found it.
+	rootNode rdfc.Term
 }
 
 // newGraph indexes the canonical N-Quads nq.
@@ -201,6 +203,7 @@ func credentialClaims(nq []byte) (*Claims, *graph, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	g.rootNode = root
 	c := &Claims{Types: g.shortTypes(root)}
 	if root.Kind == rdfc.IRI {
 		c.ID = root.Value
@@ -348,8 +351,8 @@ func compactStatusType(iri string) string {
 			return local
 		}
 	}
-	if local, ok := strings.CutPrefix(iri, obNS); ok && local == "1EdTechRevocationList" {
-		return local
+	if strings.HasSuffix(iri, "#1EdTechRevocationList") && strings.HasPrefix(iri, "https://purl.imsglobal.org/spec/") {
+		return "1EdTechRevocationList"
 	}
 	return iri
 }
@@ -374,7 +377,12 @@ func (g *graph) view(c *Claims, root rdfc.Term) map[string]any {
 	if c.Issuer != "" {
 		m["issuer"] = c.Issuer
 	}
-	if entries := g.objects(root, iriCredentialStatus); len(entries) > 0 {
+	entries := g.objects(root, iriCredentialStatus)
+	switch {
+	case len(entries) == 1:
+		// One entry reads as one object, as compaction writes it.
+		m["credentialStatus"] = g.statusEntry(entries[0])
+	case len(entries) > 1:
 		list := make([]any, len(entries))
 		for i, e := range entries {
 			list[i] = g.statusEntry(e)
