@@ -20,6 +20,7 @@ const (
 	statusNS  = "https://www.w3.org/ns/credentials/status#"
 	sl2021NS  = "https://w3id.org/vc/status-list#"
 	obNS      = "https://purl.imsglobal.org/spec/vc/ob/vocab.html#"
+	clrNS     = "https://purl.imsglobal.org/spec/vc/clr/vocab.html#"
 	schemaOrg = "https://schema.org/"
 
 	iriVerifiableCredential = credNS + "VerifiableCredential"
@@ -163,16 +164,30 @@ func (g *graph) date(s rdfc.Term, p, name string) (time.Time, error) {
 	return t, nil
 }
 
-// shortTypes returns the last segment of each type IRI of s, sorted.
+// shortTypes returns the type IRIs of s, sorted: as their term name when
+// they are in a vocabulary badgesmith bundles, in full otherwise, so
+// https://example.org/OpenBadgeCredential never reads as the OB type.
 func (g *graph) shortTypes(s rdfc.Term) []string {
 	var out []string
 	for _, t := range g.objects(s, rdfType) {
 		if t.Kind == rdfc.IRI {
-			out = append(out, lastSegment(t.Value))
+			out = append(out, shortIRI(t.Value))
 		}
 	}
 	slices.Sort(out)
 	return out
+}
+
+// typeNamespaces are the vocabularies whose type IRIs read as term names.
+var typeNamespaces = []string{credNS, statusNS, sl2021NS, obNS, clrNS}
+
+func shortIRI(iri string) string {
+	for _, ns := range typeNamespaces {
+		if local, ok := strings.CutPrefix(iri, ns); ok && local != "" && !strings.ContainsAny(local, "#/") {
+			return local
+		}
+	}
+	return iri
 }
 
 func lastSegment(iri string) string {
@@ -398,4 +413,65 @@ func clipText(s string) string {
 		return s[:64] + "..."
 	}
 	return s
+}
+
+// listClaims are what a status list credential states, read from the
+// statements its proof covers.
+type listClaims struct {
+	id     string
+	types  []string
+	issuer string
+	// from and until are the latest start and earliest end among the
+	// validity bounds present (validFrom, issuanceDate; validUntil,
+	// expirationDate), zero when there is none.
+	from, until time.Time
+	// subject is the list (the credentialSubject) compacted to the term
+	// names status.Verdict reads: type, statusPurpose, encodedList, ttl.
+	subject map[string]any
+}
+
+// statusListClaims reads a status list credential from its statements.
+func statusListClaims(nq []byte) (*listClaims, error) {
+	c, g, err := credentialClaims(nq)
+	if err != nil {
+		return nil, err
+	}
+	l := &listClaims{id: c.ID, types: c.Types, issuer: c.Issuer}
+	for _, t := range []time.Time{c.ValidFrom, c.IssuanceDate} {
+		if !t.IsZero() && t.After(l.from) {
+			l.from = t
+		}
+	}
+	for _, t := range []time.Time{c.ValidUntil, c.ExpirationDate} {
+		if !t.IsZero() && (l.until.IsZero() || t.Before(l.until)) {
+			l.until = t
+		}
+	}
+	subjects := g.objects(g.rootNode, iriCredentialSubject)
+	if len(subjects) != 1 {
+		return nil, &claimError{path: "credentialSubject", err: fmt.Errorf("%w: a status list credential has %d subjects, want one", errStatements, len(subjects))}
+	}
+	s := subjects[0]
+	m := map[string]any{}
+	if s.Kind == rdfc.IRI {
+		m["id"] = s.Value
+	}
+	var types []any
+	for _, t := range g.objects(s, rdfType) {
+		types = append(types, compactStatusType(t.Value))
+	}
+	switch len(types) {
+	case 0:
+	case 1:
+		m["type"] = types[0]
+	default:
+		m["type"] = types
+	}
+	g.putValues(m, s, "statusPurpose")
+	g.putValues(m, s, "encodedList")
+	if v := g.statusProp(s, "ttl"); len(v) > 0 {
+		m["ttl"] = numberOrText(v[0])
+	}
+	l.subject = m
+	return l, nil
 }
