@@ -181,27 +181,33 @@ func (v *Verifier) checkProof(ctx context.Context, r *report, cred map[string]an
 	return p
 }
 
-// proofVerdict reports the proof check when no proof counts: invalid if
-// any proof is forged, tampered or signed by a key the issuer does not
-// control; could not check if a proof could not be checked; invalid
-// otherwise (no proof is the issuer's).
+// proofVerdict reports the proof check when no proof counts. The
+// issuer's own proofs speak first: one that is forged or tampered makes
+// the credential invalid, one that could not be checked makes it
+// undecided. Only then do proofs by keys that are not the issuer's make it
+// invalid (nothing the issuer signed is left), and a key that could not be
+// bound makes it undecided.
 func (v *Verifier) proofVerdict(r *report, p *proven, fetch *recordingFetcher, outcomes []proof.Outcome, notes []string) {
+	notIssuers := func(b *boundKey) bool { return b != nil && b.err != nil && errors.Is(b.err, errNotIssuerKey) }
 	var undecided error
 	for i := range outcomes {
 		o := &outcomes[i]
 		b := fetch.binding(o.VerificationMethod)
+		if notIssuers(b) {
+			continue
+		}
 		switch {
-		case b != nil && b.err != nil:
+		case b != nil && b.err != nil && !bindingUndecided(b.err):
 			p.binding = b
-			if bindingUndecided(b.err) {
-				if undecided == nil {
-					undecided = b.err
-				}
-				continue
-			}
 			r.fail(CheckProof, fmt.Sprintf("proof[%d].verificationMethod", i), "signing key not accepted: "+b.err.Error()+otherProofs(outcomes, notes, i))
 			return
+		case b != nil && b.err != nil:
+			p.binding = b
+			if undecided == nil {
+				undecided = b.err
+			}
 		case o.Err != nil && isInvalidProof(o.Err):
+			p.binding = b
 			r.fail(CheckProof, proofPath(o.Err), o.Err.Error()+otherProofs(outcomes, notes, i))
 			return
 		case o.Err != nil:
@@ -209,14 +215,20 @@ func (v *Verifier) proofVerdict(r *report, p *proven, fetch *recordingFetcher, o
 				undecided = o.Err
 			}
 		case notes[i] != "":
-			if p.binding == nil {
-				p.binding = b
-			}
+			r.fail(CheckProof, fmt.Sprintf("proof[%d]", i), notes[i]+otherProofs(outcomes, notes, i))
+			return
 		}
 	}
 	if undecided != nil {
 		r.undecided(CheckProof, undecided)
 		return
+	}
+	for i := range outcomes {
+		if b := fetch.binding(outcomes[i].VerificationMethod); notIssuers(b) {
+			p.binding = b
+			r.fail(CheckProof, fmt.Sprintf("proof[%d].verificationMethod", i), "signing key not accepted: "+b.err.Error()+otherProofs(outcomes, notes, i))
+			return
+		}
 	}
 	var parts []string
 	for i, n := range notes {
