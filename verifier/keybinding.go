@@ -233,7 +233,14 @@ func (f *keyFetcher) failure() *boundKey {
 	return nil
 }
 
-func refuse(err error) error { return fmt.Errorf("%w: %w", ErrKeyRefused, err) }
+// refusedError is a refusal: its text is the cause's, which says why, and
+// it wraps ErrKeyRefused beside the cause.
+type refusedError struct{ err error }
+
+func (e *refusedError) Error() string   { return e.err.Error() }
+func (e *refusedError) Unwrap() []error { return []error{ErrKeyRefused, e.err} }
+
+func refuse(err error) error { return &refusedError{err: err} }
 
 func unbound(err error) error { return fmt.Errorf("%w: %w", ErrKeyNotBound, err) }
 

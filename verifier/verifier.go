@@ -97,7 +97,12 @@ type Verifier struct {
 	maxImageSize int64
 	// pins are Options.PinnedKeys, validated.
 	pins []pin
+	// lim is Options.Limits with every default filled in.
+	lim Limits
 }
+
+// limits returns the verifier's Limits, defaults filled in.
+func (v *Verifier) limits() Limits { return v.lim }
 
 // New returns a Verifier for opts.
 func New(opts Options) (*Verifier, error) {
@@ -131,6 +136,7 @@ func New(opts Options) (*Verifier, error) {
 		v.maxSize = DefaultMaxSize
 	}
 	v.maxImageSize = opts.MaxImageSize
+	v.lim = opts.Limits.withDefaults()
 	if v.now == nil {
 		v.now = time.Now
 	}
@@ -163,6 +169,13 @@ type report struct {
 }
 
 func (r *report) add(c CheckResult) { r.res.Checks = append(r.res.Checks, c) }
+
+// reserve holds the place of a check whose verdict needs later checks'
+// findings, so the report keeps the documented order.
+func (r *report) reserve(check string) int {
+	r.add(CheckResult{Check: check, Status: StatusSkipped})
+	return len(r.res.Checks) - 1
+}
 
 func (r *report) pass(check, reason string) {
 	r.add(CheckResult{Check: check, Status: StatusPass, Reason: reason})
@@ -224,12 +237,14 @@ func (v *Verifier) Verify(ctx context.Context, data []byte) (*Result, error) {
 	r.res.Name = displayName(cred)
 
 	vcdm1 := v.checkContext(r, cred)
-	v.checkType(r, cred)
+	typeAt := r.reserve(CheckType)
 	v.checkSchema(r, data, doc)
-	vm := v.checkProof(ctx, r, cred)
-	v.checkIssuer(r, cred, vm)
-	v.checkValidity(r, cred, vcdm1)
-	v.checkStatus(ctx, r, cred)
+	p := v.checkProof(ctx, r, cred)
+	r.res.Checks[typeAt] = typeCheck(p, cred)
+	v.checkIssuer(r, p.issuerView(cred), p.binding)
+	v.checkValidity(r, p, vcdm1, nil, nil)
+	v.checkStatus(ctx, r, p)
+	r.describe(p)
 	return v.finish(r)
 }
 
@@ -339,33 +354,6 @@ func (v *Verifier) hasContext(u string) bool {
 		return false
 	}
 	return true
-}
-
-func (v *Verifier) checkType(r *report, cred map[string]any) {
-	types := stringsOf(cred["type"])
-	if len(types) == 0 {
-		r.fail(CheckType, "type", "type is missing or not a string array")
-		return
-	}
-	has := func(t string) bool {
-		for _, x := range types {
-			if x == t {
-				return true
-			}
-		}
-		return false
-	}
-	if !has("VerifiableCredential") {
-		r.fail(CheckType, "type", "type must include VerifiableCredential")
-		return
-	}
-	for _, t := range []string{"OpenBadgeCredential", "AchievementCredential", "EndorsementCredential"} {
-		if has(t) {
-			r.pass(CheckType, "VerifiableCredential, "+t)
-			return
-		}
-	}
-	r.fail(CheckType, "type", "type must include OpenBadgeCredential, AchievementCredential or EndorsementCredential")
 }
 
 // checkSchema runs the JSON Schema and data model checks on doc, the
@@ -495,30 +483,6 @@ func expandCompacted(data []byte) ([][]byte, []string, error) {
 	return variants, wrapped, nil
 }
 
-func (v *Verifier) checkProof(ctx context.Context, r *report, cred map[string]any) *boundKey {
-	if _, ok := cred["proof"]; !ok {
-		r.fail(CheckProof, "proof", "credential has no proof")
-		return nil
-	}
-	fetch := &keyFetcher{v: v, issuer: issuerID(cred)}
-	res, err := proof.Verify(ctx, cred, proof.VerifyOptions{Keys: fetch, Loader: v.loader, Now: v.now})
-	seen := fetch.failure()
-	if err == nil {
-		seen = fetch.binding(res.VerificationMethod)
-	}
-	switch {
-	case err == nil:
-		r.pass(CheckProof, fmt.Sprintf("%s signature by %s is valid", res.Suite, res.VerificationMethod))
-	case seen.refused():
-		r.fail(CheckProof, "proof.verificationMethod", fmt.Sprintf("signing key not accepted: %v", seen.err))
-	case isInvalidProof(err):
-		r.fail(CheckProof, pathOf(err), err.Error())
-	default:
-		r.undecided(CheckProof, err)
-	}
-	return seen
-}
-
 func isInvalidProof(err error) bool {
 	for _, target := range []error{ErrKeyRefused, proof.ErrInvalidSignature, proof.ErrUnknownSuite, proof.ErrMalformedProof,
 		proof.ErrNoProof, proof.ErrKeyType, contexts.ErrDataLoss, contexts.ErrMalformed, contexts.ErrNotBundled, keys.ErrUnsupportedKey, keys.ErrKeyLength,
@@ -528,68 +492,6 @@ func isInvalidProof(err error) bool {
 		}
 	}
 	return false
-}
-
-func (v *Verifier) checkValidity(r *report, cred map[string]any, vcdm1 bool) {
-	fromKey, untilKey := "validFrom", "validUntil"
-	if vcdm1 {
-		fromKey, untilKey = "issuanceDate", "expirationDate"
-	}
-	now := v.now()
-	from, err := timeField(cred, fromKey)
-	if err != nil {
-		r.fail(CheckValidity, fromKey, err.Error())
-		return
-	}
-	until, err := timeField(cred, untilKey)
-	if err != nil {
-		r.fail(CheckValidity, untilKey, err.Error())
-		return
-	}
-	if from.IsZero() {
-		r.fail(CheckValidity, fromKey, fromKey+" is missing")
-		return
-	}
-	if now.Add(v.skew).Before(from) {
-		r.fail(CheckValidity, fromKey, fmt.Sprintf("not yet valid: %s is %s, now is %s", fromKey, from.Format(time.RFC3339), now.UTC().Format(time.RFC3339)))
-		return
-	}
-	if !until.IsZero() && !now.Add(-v.skew).Before(until) {
-		r.fail(CheckValidity, untilKey, fmt.Sprintf("expired: %s was %s, now is %s", untilKey, until.Format(time.RFC3339), now.UTC().Format(time.RFC3339)))
-		return
-	}
-	reason := "valid from " + from.Format(time.RFC3339)
-	if !until.IsZero() {
-		reason += " until " + until.Format(time.RFC3339)
-	}
-	r.pass(CheckValidity, reason)
-}
-
-func (v *Verifier) checkStatus(ctx context.Context, r *report, cred map[string]any) {
-	// A credential whose signature or issuer binding failed is not the
-	// issuer's statement: fetching the status URLs it names would only let a
-	// forger make the verifier send requests.
-	for _, name := range []string{CheckProof, CheckIssuer} {
-		if c := r.res.Check(name); c != nil && c.Status == StatusFail {
-			r.skip(CheckStatus, "not checked: the "+name+" check failed")
-			return
-		}
-	}
-	if _, ok := cred["credentialStatus"]; !ok {
-		r.pass(CheckStatus, "no credentialStatus: the issuer cannot revoke this credential")
-		return
-	}
-	if v.status == nil {
-		r.skip(CheckStatus, "credentialStatus present but no status checker is configured")
-		return
-	}
-	c, err := v.status.CheckStatus(ctx, cred)
-	if err != nil {
-		r.undecided(CheckStatus, err)
-		return
-	}
-	c.Check = CheckStatus
-	r.add(c)
 }
 
 func timeField(cred map[string]any, key string) (time.Time, error) {
