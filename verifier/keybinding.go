@@ -147,6 +147,15 @@ type keyFetcher struct {
 	mu    sync.Mutex
 	bound map[string]*boundKey
 	order []string
+	// docs remembers each document resolution, failures included, so the
+	// proofs of one credential ask for the issuer's document once.
+	docs map[string]resolved
+}
+
+// resolved is the outcome of one document resolution.
+type resolved struct {
+	doc *did.Document
+	err error
 }
 
 // PublicKey returns the key of vm if it is bound to the issuer for
@@ -286,7 +295,19 @@ func (f *keyFetcher) bind(ctx context.Context, vm string) *boundKey {
 // fromDocument looks b.vm up in the document resolve gives for
 // b.controller.
 func (f *keyFetcher) fromDocument(ctx context.Context, b *boundKey, frag string, resolve func(context.Context, string) (*did.Document, error)) {
-	doc, err := resolve(ctx, b.controller)
+	f.mu.Lock()
+	got, ok := f.docs[b.controller]
+	f.mu.Unlock()
+	if !ok {
+		got.doc, got.err = resolve(ctx, b.controller)
+		f.mu.Lock()
+		if f.docs == nil {
+			f.docs = make(map[string]resolved)
+		}
+		f.docs[b.controller] = got
+		f.mu.Unlock()
+	}
+	doc, err := got.doc, got.err
 	switch {
 	case err != nil && ctx.Err() == nil && (b.source == sourceIssuerID || errors.Is(err, did.ErrInvalidDID)):
 		// The issuer id itself is not a usable DID or key.

@@ -373,6 +373,34 @@ func TestKeyBinding(t *testing.T) {
 	}
 }
 
+// The proofs of one credential ask for the issuer's document once, even
+// when it cannot be had.
+func TestKeyBindingFetchesOnce(t *testing.T) {
+	attacker := newKey(t, 200)
+	for _, serve := range []bool{false, true} {
+		t.Run(fmt.Sprintf("document served %v", serve), func(t *testing.T) {
+			ls := newLocalhostServer(t)
+			u := fmt.Sprintf("https://localhost:%d/issuer", ls.port)
+			if serve {
+				ls.put("/issuer", docWith(t, u, u+"#key-1", newKey(t, 7), nil))
+			}
+			d := unsigned(t, testKey{did: u})
+			var proofs []any
+			for _, frag := range []string{"a", "b", "c", multikey(t, attacker)} {
+				proofs = append(proofs, firstProof(sign(t, d, attacker.priv, u+"#"+frag, proof.EddsaRdfc2022)))
+			}
+			d["proof"] = proofs
+			res, err := verifyWith(t, verifier.Options{HTTPClient: ls.client(5 * time.Second)}, encode(t, d))
+			if err == nil || res.Valid {
+				t.Fatalf("forged proof set verified: %+v", res.Checks)
+			}
+			if n := ls.hitCount("/issuer"); n != 1 {
+				t.Errorf("issuer document requested %d times for %d proofs, want 1", n, len(proofs))
+			}
+		})
+	}
+}
+
 func TestNewPinnedKeys(t *testing.T) {
 	k := newKey(t, 3)
 	rsaKey, err := rsa.GenerateKey(rand.Reader, 2048)
