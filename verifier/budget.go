@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http/httptrace"
 	"sync"
-	"time"
 
 	"github.com/badgesmith/badgesmith/status"
 )
@@ -34,8 +33,9 @@ type budgetKey struct{}
 
 type depthKey struct{}
 
+// newBudget returns the budget of l, whose defaults are filled in.
 func newBudget(l Limits) *budget {
-	return &budget{limits: l, inflate: status.NewBudget(l.maxInflatedBytes())}
+	return &budget{limits: l, inflate: status.NewBudget(l.MaxInflatedBytes)}
 }
 
 // withBudget returns ctx carrying b and a trace counting b's connections.
@@ -56,7 +56,7 @@ func budgetFrom(ctx context.Context) *budget {
 	if b, ok := ctx.Value(budgetKey{}).(*budget); ok {
 		return b
 	}
-	return newBudget(Limits{})
+	return newBudget(Limits{}.withDefaults())
 }
 
 // nested returns the context for a document verified on behalf of the one
@@ -64,7 +64,7 @@ func budgetFrom(ctx context.Context) *budget {
 // past Limits.MaxDepth.
 func nested(ctx context.Context) (context.Context, error) {
 	depth, _ := ctx.Value(depthKey{}).(int)
-	limit := budgetFrom(ctx).limits.maxDepth()
+	limit := budgetFrom(ctx).limits.MaxDepth
 	if depth+1 > limit {
 		return nil, fmt.Errorf("%w: a document nested %d deep, over Limits.MaxDepth %d", ErrLimit, depth+1, limit)
 	}
@@ -76,7 +76,7 @@ func nested(ctx context.Context) (context.Context, error) {
 func (b *budget) takeStatusEntries(n int) int {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	n = max(min(n, b.limits.maxStatusEntries()-b.statusEntries), 0)
+	n = max(min(n, b.limits.MaxStatusEntries-b.statusEntries), 0)
 	b.statusEntries += n
 	return n
 }
@@ -85,7 +85,7 @@ func (b *budget) takeStatusEntries(n int) int {
 func (b *budget) takeFetch() error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if limit := b.limits.maxFetches(); b.fetches >= limit {
+	if limit := b.limits.MaxFetches; b.fetches >= limit {
 		return fmt.Errorf("%w: over Limits.MaxFetches, %d documents fetched", ErrLimit, limit)
 	}
 	b.fetches++
@@ -107,56 +107,4 @@ func (b *budget) fill(w *Work) {
 	w.Fetches = b.fetches
 	w.Connections = b.connections
 	w.BytesInflated = b.inflate.Used()
-}
-
-func (l Limits) deadline() time.Duration {
-	if l.Deadline == 0 {
-		return DefaultDeadline
-	}
-	return l.Deadline
-}
-
-func (l Limits) maxStatusEntries() int {
-	if l.MaxStatusEntries == 0 {
-		return DefaultMaxStatusEntries
-	}
-	return l.MaxStatusEntries
-}
-
-func (l Limits) maxInflatedBytes() int64 {
-	if l.MaxInflatedBytes == 0 {
-		return DefaultMaxInflatedBytes
-	}
-	return l.MaxInflatedBytes
-}
-
-func (l Limits) maxFetches() int {
-	if l.MaxFetches == 0 {
-		return DefaultMaxFetches
-	}
-	return l.MaxFetches
-}
-
-func (l Limits) maxDepth() int {
-	if l.MaxDepth == 0 {
-		return DefaultMaxDepth
-	}
-	return l.MaxDepth
-}
-
-// checkBudgetLimits refuses negative values of the limits budget enforces.
-func checkBudgetLimits(l Limits) error {
-	switch {
-	case l.Deadline < 0:
-		return fmt.Errorf("limits: deadline %v is negative", l.Deadline)
-	case l.MaxStatusEntries < 0:
-		return fmt.Errorf("limits: max status entries %d is negative", l.MaxStatusEntries)
-	case l.MaxInflatedBytes < 0:
-		return fmt.Errorf("limits: max inflated bytes %d is negative", l.MaxInflatedBytes)
-	case l.MaxFetches < 0:
-		return fmt.Errorf("limits: max fetches %d is negative", l.MaxFetches)
-	case l.MaxDepth < 0:
-		return fmt.Errorf("limits: max depth %d is negative", l.MaxDepth)
-	}
-	return nil
 }

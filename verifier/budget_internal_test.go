@@ -14,7 +14,7 @@ import (
 func TestNestedDepth(t *testing.T) {
 	for _, maxDepth := range []int{1, 2, 3} {
 		t.Run(fmt.Sprint(maxDepth), func(t *testing.T) {
-			b := newBudget(Limits{MaxDepth: maxDepth})
+			b := newBudget(Limits{MaxDepth: maxDepth}.withDefaults())
 			ctx := withBudget(context.Background(), b)
 			var err error
 			for depth := 1; depth <= maxDepth; depth++ {
@@ -31,7 +31,7 @@ func TestNestedDepth(t *testing.T) {
 		})
 	}
 	// A sibling starts again from its parent's depth.
-	ctx := withBudget(context.Background(), newBudget(Limits{MaxDepth: 1}))
+	ctx := withBudget(context.Background(), newBudget(Limits{MaxDepth: 1}.withDefaults()))
 	for range 3 {
 		if _, err := nested(ctx); err != nil {
 			t.Fatalf("sibling refused: %v", err)

@@ -148,7 +148,7 @@ func (c *statusChecker) CheckStatus(ctx context.Context, cred map[string]any) (C
 	granted := b.takeStatusEntries(len(entries))
 	if granted < len(entries) {
 		errs = append(errs, fmt.Errorf("%w: credentialStatus has %d entries, %d left unchecked (Limits.MaxStatusEntries is %d)",
-			ErrLimit, len(entries), len(entries)-granted, b.limits.maxStatusEntries()))
+			ErrLimit, len(entries), len(entries)-granted, b.limits.MaxStatusEntries))
 	}
 	checks := make([]*entryCheck, granted)
 	for i := range checks {
@@ -316,7 +316,7 @@ func (c *statusChecker) checkBitstring(ctx context.Context, b *budget, cred map[
 	res, err := status.VerdictContext(ctx, doc.subject, e, status.DecodeOptions{MaxBytes: c.maxListBytes, Budget: b.inflate})
 	switch {
 	case errors.Is(err, status.ErrBudget):
-		return undecided(fmt.Errorf("status list %s: %w: over Limits.MaxInflatedBytes (%d bytes): %w", e.StatusListCredential, ErrLimit, b.limits.maxInflatedBytes(), err))
+		return undecided(fmt.Errorf("status list %s: %w: over Limits.MaxInflatedBytes (%d bytes): %w", e.StatusListCredential, ErrLimit, b.limits.MaxInflatedBytes, err))
 	case errors.Is(err, status.ErrTooLarge), ctx.Err() != nil:
 		return undecided(loadErr(ctx, "status list", e.StatusListCredential, err))
 	case errors.Is(err, status.ErrRange):
@@ -616,12 +616,11 @@ func (c *statusChecker) parseList(ctx context.Context, body []byte) (*statusDoc,
 	if iss == "" {
 		return nil, badList("issuer: id is missing")
 	}
-	seen := &boundKey{}
-	fetch := &keyFetcher{v: c.v, issuer: iss, seen: seen}
+	fetch := &keyFetcher{v: c.v, issuer: iss}
 	_, err = proof.Verify(ctx, doc, proof.VerifyOptions{Keys: fetch, Loader: c.v.loader, Now: c.v.now})
-	switch {
+	switch seen := fetch.failure(); {
 	case err == nil:
-	case seen.err != nil:
+	case seen.refused():
 		return nil, badList("signing key not accepted: %w", seen.err)
 	case isInvalidProof(err):
 		return nil, badList("proof: %w", err)

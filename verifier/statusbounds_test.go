@@ -465,14 +465,6 @@ func TestStatusDirByID(t *testing.T) {
 	}
 }
 
-func TestLimitsValidated(t *testing.T) {
-	for _, l := range []verifier.Limits{{Deadline: -1}, {MaxStatusEntries: -1}, {MaxInflatedBytes: -1}, {MaxFetches: -1}, {MaxDepth: -1}} {
-		if _, err := verifier.New(verifier.Options{Limits: l}); err == nil {
-			t.Errorf("New accepted limits %+v", l)
-		}
-	}
-}
-
 // heapPeak samples the live heap objects (garbage not yet collected
 // included) until stopped and returns the largest value seen.
 func heapPeak() (stop func() uint64) {
