@@ -24,6 +24,7 @@ type budget struct {
 	inflate *status.Budget
 
 	mu            sync.Mutex
+	proofs        int // of nested documents; the credential's own are counted by checkProof
 	statusEntries int
 	fetches       int
 	connections   int
@@ -92,6 +93,13 @@ func (b *budget) takeFetch() error {
 	return nil
 }
 
+// addProofs counts n proofs examined on a nested document.
+func (b *budget) addProofs(n int) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.proofs += n
+}
+
 // refundFetch gives back a fetch granted but never started.
 func (b *budget) refundFetch() {
 	b.mu.Lock()
@@ -99,10 +107,12 @@ func (b *budget) refundFetch() {
 	b.fetches--
 }
 
-// fill copies the counters b owns into w.
+// fill copies the counters b owns into w, adding the nested documents'
+// proofs to the credential's own.
 func (b *budget) fill(w *Work) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	w.Proofs += b.proofs
 	w.StatusEntries = b.statusEntries
 	w.Fetches = b.fetches
 	w.Connections = b.connections

@@ -617,7 +617,12 @@ func (c *statusChecker) parseList(ctx context.Context, body []byte) (*statusDoc,
 		return nil, badList("issuer: id is missing")
 	}
 	fetch := &keyFetcher{v: c.v, issuer: iss}
-	_, err = proof.Verify(ctx, doc, proof.VerifyOptions{Keys: fetch, Loader: c.v.loader, Now: c.v.now})
+	b := budgetFrom(ctx)
+	outcomes, err := proof.VerifySet(ctx, doc, proof.VerifyOptions{Keys: fetch, Loader: c.v.loader, Now: c.v.now, MaxProofs: b.limits.MaxProofs})
+	b.addProofs(len(outcomes))
+	if err == nil {
+		err = oneVerified(outcomes)
+	}
 	switch seen := fetch.failure(); {
 	case err == nil:
 	case seen.refused():
@@ -635,6 +640,22 @@ func (c *statusChecker) parseList(ctx context.Context, body []byte) (*statusDoc,
 		return nil, badList("issuer %q is not the %q whose key signed the list", d.issuer, iss)
 	}
 	return d, nil
+}
+
+// oneVerified is nil when one of outcomes verified, as proof.Verify
+// judges a proof set, else why none did.
+func oneVerified(outcomes []proof.Outcome) error {
+	errs := make([]error, 0, len(outcomes))
+	for _, o := range outcomes {
+		if o.Err == nil {
+			return nil
+		}
+		errs = append(errs, o.Err)
+	}
+	if len(errs) == 1 {
+		return errs[0]
+	}
+	return errors.Join(errs...)
 }
 
 // statusDocOf reads what the status check uses from a verified status list

@@ -152,6 +152,11 @@ func TestStatusBounds(t *testing.T) {
 			if w.StatusEntries != want.StatusEntries || w.Fetches != want.Fetches || w.BytesInflated != want.BytesInflated {
 				t.Errorf("work = %+v, want status entries %d, fetches %d, bytes inflated %d", w, want.StatusEntries, want.Fetches, want.BytesInflated)
 			}
+			// The credential's proof, and the one of each list verified on
+			// its behalf.
+			if w.Proofs != 1+want.Fetches {
+				t.Errorf("work counted %d proofs, want %d", w.Proofs, 1+want.Fetches)
+			}
 			// How many connections serve the fetches depends on keep-alive,
 			// but the count is the client's real dials.
 			if w.Connections < 1 || w.Connections > w.Fetches || int(g.dials.Load()) != w.Connections {
