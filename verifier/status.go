@@ -56,7 +56,7 @@ const (
 //   - could not check: an unknown entry type; a fetch that failed (network,
 //     HTTP status, SSRF guard, size limit); a document whose id is not the
 //     URL the entry names (see sameDocument); a list outside its validity
-//     window (stale); a list that inflates past StatusMaxListBytes; a bound
+//     window (stale); an entry past StatusMaxListBytes into its list; a bound
 //     of Limits reached (entries past MaxStatusEntries, fetches past
 //     MaxFetches, bytes past MaxInflatedBytes, the deadline); an unreadable
 //     1EdTech revocation list, which is unsigned and so says nothing about
