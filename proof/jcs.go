@@ -37,12 +37,18 @@ func canonOptions(loader ld.DocumentLoader, limits contexts.Limits, work *contex
 // documentHash is SHA-256 of the suite's canonical form of doc, which must
 // not carry its proof.
 func (s suite) documentHash(ctx context.Context, doc map[string]any, co contexts.CanonOptions) ([]byte, error) {
-	canon, err := s.canonical(ctx, doc, co)
+	_, h, err := s.documentCanon(ctx, doc, co)
+	return h, err
+}
+
+// documentCanon is the suite's canonical form of doc and its SHA-256.
+func (s suite) documentCanon(ctx context.Context, doc map[string]any, co contexts.CanonOptions) (canon, hash []byte, err error) {
+	canon, err = s.canonical(ctx, doc, co)
 	if err != nil {
-		return nil, fmt.Errorf("canonicalizing document: %w", err)
+		return nil, nil, fmt.Errorf("canonicalizing document: %w", err)
 	}
 	h := sha256.Sum256(canon)
-	return h[:], nil
+	return canon, h[:], nil
 }
 
 // hashData is SHA-256(canon(proofConfig)) || docHash, the 64 bytes every

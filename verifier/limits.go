@@ -76,6 +76,29 @@ type Work struct {
 	Connections int `json:"connections"`
 }
 
+// withDefaults returns l with every zero field set to its default.
+func (l Limits) withDefaults() Limits {
+	set := func(p *int, d int) {
+		if *p <= 0 {
+			*p = d
+		}
+	}
+	if l.Deadline <= 0 {
+		l.Deadline = DefaultDeadline
+	}
+	set(&l.MaxQuads, DefaultMaxQuads)
+	set(&l.MaxHashCalls, DefaultMaxHashCalls)
+	set(&l.MaxValuesPerProperty, DefaultMaxValuesPerProperty)
+	set(&l.MaxProofs, DefaultMaxProofs)
+	set(&l.MaxStatusEntries, DefaultMaxStatusEntries)
+	set(&l.MaxFetches, DefaultMaxFetches)
+	set(&l.MaxDepth, DefaultMaxDepth)
+	if l.MaxInflatedBytes <= 0 {
+		l.MaxInflatedBytes = DefaultMaxInflatedBytes
+	}
+	return l
+}
+
 // canon is the part of l that bounds JSON-LD canonicalization. Zero fields
 // stay zero: contexts' defaults equal the ones above.
 func (l Limits) canon() contexts.Limits {
