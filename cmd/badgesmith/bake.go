@@ -107,7 +107,7 @@ func (o *bakeOptions) run(s streams) error {
 	if err := atomicfile.WriteFile(o.out, baked, 0o644); err != nil {
 		return err
 	}
-	fmt.Fprintf(s.err, "baked %s into %s (%s, %d bytes)\n", bake.Detect(cred), o.out, format, len(baked))
+	fmt.Fprintf(s.err, "baked %s into %s (%s, %d bytes)\n", bake.Detect(cred), shown(o.out), format, len(baked))
 	return nil
 }
 
@@ -161,6 +161,6 @@ func (o *extractOptions) run(s streams, name string) error {
 	if err := atomicfile.WriteFile(o.out, cred, 0o644); err != nil {
 		return err
 	}
-	fmt.Fprintf(s.err, "extracted the %s credential from %s (%s) to %s\n", bake.Detect(cred), name, format, o.out)
+	fmt.Fprintf(s.err, "extracted the %s credential from %s (%s) to %s\n", bake.Detect(cred), shown(name), format, shown(o.out))
 	return nil
 }

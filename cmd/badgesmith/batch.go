@@ -217,7 +217,7 @@ func (o *batchOptions) run(ctx context.Context, s streams) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(s.err, "batch %s\n", batchID)
+	fmt.Fprintf(s.err, "batch %s\n", shown(batchID))
 
 	valid, bad, err := o.check(s, b, format, mapping)
 	if err != nil {
@@ -225,13 +225,13 @@ func (o *batchOptions) run(ctx context.Context, s streams) error {
 	}
 	switch {
 	case bad > 0 && (o.dryRun || !o.skipInvalid):
-		fmt.Fprintf(s.err, "%s: %d rows valid, %d bad\n", o.roster, valid, bad)
+		fmt.Fprintf(s.err, "%s: %d rows valid, %d bad\n", shown(o.roster), valid, bad)
 		if o.dryRun {
 			return &silentError{exitInvalid}
 		}
 		return fmt.Errorf("%s: %d bad rows, nothing signed (fix them, or issue the rest with --skip-invalid): %w", o.roster, bad, errInvalid)
 	case o.dryRun:
-		fmt.Fprintf(s.err, "%s: all %d rows valid\n", o.roster, valid)
+		fmt.Fprintf(s.err, "%s: all %d rows valid\n", shown(o.roster), valid)
 		return nil
 	}
 	if err := os.MkdirAll(o.out, 0o755); err != nil {
@@ -255,7 +255,7 @@ func (o *batchOptions) run(ctx context.Context, s streams) error {
 			rate = float64(sum.Issued+sum.Adopted) / sum.Elapsed.Seconds()
 		}
 		fmt.Fprintf(s.err, "batch %s: %d rows: %d issued, %d already issued, %d recovered, %d rejected, %d failed in %s (%.0f credentials/s)\n",
-			batchID, sum.Rows, sum.Issued, sum.Skipped, sum.Adopted, sum.Rejected, sum.Failed, sum.Elapsed.Round(time.Millisecond), rate)
+			shown(batchID), sum.Rows, sum.Issued, sum.Skipped, sum.Adopted, sum.Rejected, sum.Failed, sum.Elapsed.Round(time.Millisecond), rate)
 	}
 	if err != nil {
 		if errors.Is(err, issuer.ErrBatchFailed) {
@@ -263,9 +263,9 @@ func (o *batchOptions) run(ctx context.Context, s streams) error {
 		}
 		return err
 	}
-	fmt.Fprintf(s.err, "manifest: %s\n", filepath.Join(o.out, issuer.ManifestCSV))
+	fmt.Fprintf(s.err, "manifest: %s\n", shown(filepath.Join(o.out, issuer.ManifestCSV)))
 	if sum.Rejected > 0 {
-		fmt.Fprintf(s.err, "rejected rows: %s\n", filepath.Join(o.out, issuer.RejectsFile))
+		fmt.Fprintf(s.err, "rejected rows: %s\n", shown(filepath.Join(o.out, issuer.RejectsFile)))
 	}
 	return nil
 }
@@ -350,9 +350,9 @@ func (o *batchOptions) check(s streams, b *issuer.Batch, format roster.Format, m
 	report := func(err error) {
 		bad++
 		if bad <= o.maxErrors {
-			fmt.Fprintf(s.err, "%s: %v\n", o.roster, err)
+			fmt.Fprintf(s.err, "%s: %s\n", shown(o.roster), shown(err.Error()))
 		} else if bad == o.maxErrors+1 {
-			fmt.Fprintf(s.err, "%s: more bad rows; counting only\n", o.roster)
+			fmt.Fprintf(s.err, "%s: more bad rows; counting only\n", shown(o.roster))
 		}
 	}
 	for {

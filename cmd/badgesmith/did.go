@@ -115,10 +115,10 @@ func (o *didWebOptions) run(s streams) error {
 	} else if err := atomicfile.WriteFile(o.out, data, 0o644); err != nil {
 		return err
 	}
-	fmt.Fprintf(info, "DID:      %s\n", id)
-	fmt.Fprintf(info, "Serve at: %s\n", w.URL)
+	fmt.Fprintf(info, "DID:      %s\n", shown(id))
+	fmt.Fprintf(info, "Serve at: %s\n", shown(w.URL))
 	for i, vm := range doc.VerificationMethod {
-		fmt.Fprintf(info, "Key:      %s (%s, %s)\n", vm.ID, entries[i].Name, entries[i].Status)
+		fmt.Fprintf(info, "Key:      %s (%s, %s)\n", shown(vm.ID), shown(entries[i].Name), entries[i].Status)
 	}
 	return nil
 }

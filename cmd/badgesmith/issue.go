@@ -184,7 +184,7 @@ func (o *issueOptions) run(cmd *cobra.Command, s streams) error {
 	if err := atomicfile.WriteFile(o.out, data, 0o644); err != nil {
 		return err
 	}
-	fmt.Fprintf(s.err, "issued %s to %s\n", id, o.out)
+	fmt.Fprintf(s.err, "issued %s to %s\n", shown(id), shown(o.out))
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/badgesmith/badgesmith/internal/display"
 	"github.com/badgesmith/badgesmith/internal/safehttp"
 	"github.com/badgesmith/badgesmith/verifier"
 )
@@ -148,9 +150,13 @@ func (o *verifyOptions) run(cmd *cobra.Command, s streams, files []string) error
 		}
 	}
 	if o.json {
-		enc := json.NewEncoder(s.out)
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(reports); err != nil {
+			return err
+		}
+		if _, err := s.out.Write(display.JSON(buf.Bytes())); err != nil {
 			return err
 		}
 	}
@@ -193,8 +199,11 @@ func (o *verifyOptions) verifyOne(cmd *cobra.Command, s streams, v *verifier.Ver
 }
 
 func printReport(w io.Writer, rep fileReport) {
+	var bidi bidiFields
+	file := bidi.field("the file name", rep.File)
 	if rep.Result == nil {
-		fmt.Fprintf(w, "%s: ERROR: %s\n", rep.File, rep.Error)
+		fmt.Fprintf(w, "%s: ERROR: %s\n", file, bidi.field("the error", rep.Error))
+		bidi.warn(w, "  ")
 		return
 	}
 	verdict := "VALID"
@@ -204,22 +213,23 @@ func printReport(w io.Writer, rep fileReport) {
 	case rep.Result.Inconclusive() != nil:
 		verdict = "COULD NOT VERIFY"
 	}
-	fmt.Fprintf(w, "%s: %s", rep.File, verdict)
+	fmt.Fprintf(w, "%s: %s", file, verdict)
 	if rep.Result.Name != "" {
-		fmt.Fprintf(w, " (%s", rep.Result.Name)
+		fmt.Fprintf(w, " (%s", bidi.field("the name", rep.Result.Name))
 		if rep.Result.Issuer != "" {
-			fmt.Fprintf(w, ", issued by %s", rep.Result.Issuer)
+			fmt.Fprintf(w, ", issued by %s", bidi.field("the issuer", rep.Result.Issuer))
 		}
 		fmt.Fprint(w, ")")
 	}
 	fmt.Fprintln(w)
 	for _, c := range rep.Result.Checks {
-		reason := c.Reason
+		reason := bidi.field("a reason", c.Reason)
 		if c.Path != "" {
-			reason += " [" + c.Path + "]"
+			reason += " [" + bidi.field("a path", c.Path) + "]"
 		}
 		fmt.Fprintf(w, "  %-7s  %-8s  %s\n", c.Status, c.Check, reason)
 	}
+	bidi.warn(w, "  ")
 }
 
 func countStdin(files []string) int {
