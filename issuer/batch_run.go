@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -18,6 +19,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/badgesmith/badgesmith/internal/atomicfile"
 	"github.com/badgesmith/badgesmith/roster"
 	"github.com/badgesmith/badgesmith/store"
 )
@@ -443,7 +445,14 @@ func openOutputs(dir string) (*outputs, error) {
 		p    **os.File
 		name string
 	}{{&o.csvF, ManifestCSV}, {&o.jsonlF, ManifestJSONL}, {&o.rejectsF, RejectsFile}} {
-		if *f.p, err = os.OpenFile(filepath.Join(dir, "."+f.name+partial), os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644); err != nil {
+		// A partial file a killed run left is removed, and the new one made
+		// with O_EXCL, so a link planted under that name is never followed.
+		p := filepath.Join(dir, "."+f.name+partial)
+		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			o.abort()
+			return nil, fmt.Errorf("opening %s: %w", f.name, err)
+		}
+		if *f.p, err = os.OpenFile(p, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644); err != nil {
 			o.abort()
 			return nil, fmt.Errorf("opening %s: %w", f.name, err)
 		}
@@ -561,27 +570,13 @@ func (o *outputs) abort() {
 	}
 }
 
-// writeFileNoSync writes data to dir/name through a temporary file and a
-// rename, so the name never holds a torn file, but without the fsyncs of
-// atomicfile.WriteFile: the batch syncs a whole chunk at once before
+// writeFileNoSync writes data to dir/name with atomicfile, so the name
+// never holds a torn file and is never a link or device written through,
+// but without its fsyncs: the batch syncs a whole chunk at once before
 // recording it, and a file that is not yet recorded is checked before it
 // is trusted.
 func writeFileNoSync(dir, name string, data []byte) error {
-	tmp, err := os.CreateTemp(dir, "."+name+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", name, err)
-	}
-	_, werr := tmp.Write(data)
-	cerr := tmp.Close()
-	if err := errors.Join(werr, cerr, os.Chmod(tmp.Name(), 0o644)); err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("writing %s: %w", name, err)
-	}
-	if err := os.Rename(tmp.Name(), filepath.Join(dir, name)); err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("renaming into %s: %w", name, err)
-	}
-	return nil
+	return atomicfile.Write(filepath.Join(dir, name), data, 0o644, atomicfile.Options{NoSync: true})
 }
 
 // cleanTemps removes the temporary files a killed run left in dir.

@@ -151,11 +151,11 @@ func (o *batchOptions) run(ctx context.Context, s streams) error {
 	if err != nil {
 		return &usageError{err.Error()}
 	}
-	mapping, err := o.mapping(s)
+	mapping, err := o.mapping(ctx, s)
 	if err != nil {
 		return err
 	}
-	output, err := o.output(s, jwtFormat != "")
+	output, err := o.output(ctx, s, jwtFormat != "")
 	if err != nil {
 		return err
 	}
@@ -165,7 +165,7 @@ func (o *batchOptions) run(ctx context.Context, s streams) error {
 			return &usageError{fmt.Sprintf("--valid-until %q is not an RFC 3339 date-time", o.validUntil)}
 		}
 	}
-	achievement, err := readObject(s, o.achievement)
+	achievement, err := readObject(ctx, s, o.achievement)
 	if err != nil {
 		return err
 	}
@@ -179,7 +179,7 @@ func (o *batchOptions) run(ctx context.Context, s streams) error {
 	}
 	profile := map[string]any{"name": o.key}
 	if o.profile != "" {
-		if profile, err = readObject(s, o.profile); err != nil {
+		if profile, err = readObject(ctx, s, o.profile); err != nil {
 			return err
 		}
 	}
@@ -272,10 +272,10 @@ func (o *batchOptions) run(ctx context.Context, s streams) error {
 
 // mapping assembles the roster mapping from --mapping, --map and
 // --key-column.
-func (o *batchOptions) mapping(s streams) (roster.Mapping, error) {
+func (o *batchOptions) mapping(ctx context.Context, s streams) (roster.Mapping, error) {
 	var m roster.Mapping
 	if o.mappingFile != "" {
-		data, err := readInput(s, o.mappingFile, maxInputFile)
+		data, err := readInput(ctx, s, o.mappingFile, maxInputFile, defaultReadTimeout)
 		if err != nil {
 			return m, err
 		}
@@ -302,7 +302,7 @@ func (o *batchOptions) mapping(s streams) (roster.Mapping, error) {
 }
 
 // output returns how each credential is written: as is, or baked.
-func (o *batchOptions) output(s streams, jwt bool) (issuer.BatchOutput, error) {
+func (o *batchOptions) output(ctx context.Context, s streams, jwt bool) (issuer.BatchOutput, error) {
 	out := issuer.BatchOutput{Ext: ".json"}
 	if jwt {
 		out.Ext = ".jwt"
@@ -310,7 +310,7 @@ func (o *batchOptions) output(s streams, jwt bool) (issuer.BatchOutput, error) {
 	if o.bake == "" {
 		return out, nil
 	}
-	img, err := readInput(s, o.bake, bake.DefaultMaxImageSize)
+	img, err := readInput(ctx, s, o.bake, bake.DefaultMaxImageSize, defaultReadTimeout)
 	if err != nil {
 		return out, err
 	}

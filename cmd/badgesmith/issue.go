@@ -7,7 +7,6 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"github.com/badgesmith/badgesmith/internal/atomicfile"
 	"github.com/badgesmith/badgesmith/issuer"
 	"github.com/badgesmith/badgesmith/keys"
 	"github.com/badgesmith/badgesmith/proof"
@@ -30,6 +29,7 @@ type issueOptions struct {
 	statusBaseURL  string
 	suspension     bool
 	didWeb         string
+	followSymlinks bool
 }
 
 func (o *issueOptions) AddFlags(fs *pflag.FlagSet) {
@@ -41,6 +41,7 @@ func (o *issueOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.plain, "plain-recipient", false, "store the recipient email in the clear instead of hashed")
 	fs.StringVar(&o.profile, "issuer-profile", "", "issuer Profile JSON file (name, url, email, ...); its id is the key's DID")
 	fs.StringVar(&o.out, "out", "-", "output file, or - for standard output")
+	addFollowSymlinksFlag(fs, &o.followSymlinks)
 	fs.StringVar(&o.suite, "suite", "", "Data Integrity suite: eddsa-rdfc-2022, eddsa-jcs-2022, Ed25519Signature2020 (Ed25519 keys) or ecdsa-rdfc-2019 (P-256 keys); default eddsa-rdfc-2022, or ecdsa-rdfc-2019 for a P-256 key")
 	fs.StringVar(&o.format, "format", "di", "output: di (JSON with a Data Integrity proof), jwt (OB 3.0 VC-JWT) or jose (VC-JOSE-COSE vc+jwt)")
 	fs.StringVar(&o.validUntil, "valid-until", "", "end of validity (RFC 3339 date-time)")
@@ -118,11 +119,11 @@ func (o *issueOptions) run(cmd *cobra.Command, s streams) error {
 	if err != nil {
 		return err
 	}
-	if req.Achievement, err = readObject(s, o.achievement); err != nil {
+	if req.Achievement, err = readObject(cmd.Context(), s, o.achievement); err != nil {
 		return err
 	}
 	if o.subject != "" {
-		if req.Subject, err = readObject(s, o.subject); err != nil {
+		if req.Subject, err = readObject(cmd.Context(), s, o.subject); err != nil {
 			return err
 		}
 	}
@@ -132,7 +133,7 @@ func (o *issueOptions) run(cmd *cobra.Command, s streams) error {
 	}
 	var profile map[string]any
 	if o.profile != "" {
-		if profile, err = readObject(s, o.profile); err != nil {
+		if profile, err = readObject(cmd.Context(), s, o.profile); err != nil {
 			return err
 		}
 	} else {
@@ -181,7 +182,7 @@ func (o *issueOptions) run(cmd *cobra.Command, s streams) error {
 		_, err = s.out.Write(data)
 		return err
 	}
-	if err := atomicfile.WriteFile(o.out, data, 0o644); err != nil {
+	if err := writeFile(o.out, data, o.followSymlinks); err != nil {
 		return err
 	}
 	fmt.Fprintf(s.err, "issued %s to %s\n", shown(id), shown(o.out))

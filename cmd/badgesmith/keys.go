@@ -401,7 +401,7 @@ so its credentials verify), or as the active key of a group without one.`,
 			if format != "" && format != "multikey" && format != "pem" && format != "jwk" {
 				return &usageError{fmt.Sprintf("--format %q: want multikey, pem or jwk", format)}
 			}
-			data, err := readInput(s, file, maxKeyInput)
+			data, err := readInput(cmd.Context(), s, file, maxKeyInput, defaultReadTimeout)
 			if err != nil {
 				return fmt.Errorf("reading secret key: %w", err)
 			}

@@ -29,6 +29,8 @@ type verifyOptions struct {
 	timeout      time.Duration
 	// statusDir holds status lists for offline checks.
 	statusDir string
+	// readTimeout bounds reading each input.
+	readTimeout time.Duration
 }
 
 func (o *verifyOptions) AddFlags(fs *pflag.FlagSet) {
@@ -39,6 +41,7 @@ func (o *verifyOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.allowPrivate, "allow-private-network", false, "let did:web and status list fetches reach loopback and private addresses")
 	fs.IntVar(&o.jobs, "jobs", runtime.GOMAXPROCS(0), "files verified in parallel")
 	fs.DurationVar(&o.timeout, "fetch-timeout", 10*time.Second, "timeout for each network fetch")
+	fs.DurationVar(&o.readTimeout, "read-timeout", defaultReadTimeout, "longest wait to read each input file or standard input")
 	fs.StringVar(&o.statusDir, "status-dir", "", "read status lists from this directory before fetching them: https://HOST/a/b is DIR/HOST/a/b, else DIR/b (either with or without .json)")
 }
 
@@ -76,6 +79,9 @@ type fileReport struct {
 func (o *verifyOptions) run(cmd *cobra.Command, s streams, files []string) error {
 	if o.maxSize <= 0 {
 		return &usageError{"--max-size must be positive"}
+	}
+	if o.readTimeout <= 0 {
+		return &usageError{"--read-timeout must be positive"}
 	}
 	if o.jobs <= 0 {
 		return &usageError{"--jobs must be positive"}
@@ -176,7 +182,7 @@ func (o *verifyOptions) verifyOne(cmd *cobra.Command, s streams, v *verifier.Ver
 	rep := fileReport{File: name}
 	// A baked image may be larger than the credential it carries; the
 	// verifier bounds both.
-	data, err := readInput(s, name, max(o.maxSize, verifier.DefaultMaxImageSize))
+	data, err := readInput(cmd.Context(), s, name, max(o.maxSize, verifier.DefaultMaxImageSize), o.readTimeout)
 	if err != nil {
 		rep.Error = err.Error()
 		if errors.Is(err, errTooLarge) {
