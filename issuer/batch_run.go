@@ -100,7 +100,8 @@ type batchItem struct {
 // The manifest (ManifestCSV and ManifestJSONL: row line, credential id,
 // recipient, file, SHA-256 of the file) lists every row in roster order,
 // issued in this run or earlier, and is renamed into place when the run
-// ends. Rejected rows go to RejectsFile. A row that fails (its recorded
+// ends. Cells of manifest.csv that a spreadsheet would run as a formula
+// get a leading single quote; manifest.jsonl keeps every value exact. Rejected rows go to RejectsFile. A row that fails (its recorded
 // file is gone, say) is counted, and Run returns ErrBatchFailed after
 // handling the others; a store or I/O error stops the batch.
 func (b *Batch) Run(ctx context.Context, src RowSource) (*BatchProgress, error) {
@@ -487,7 +488,7 @@ func (o *outputs) manifest(it *batchItem) error {
 		recipient = it.row.DID
 	}
 	e := ManifestEntry{Row: it.row.Line, CredentialID: it.id, Recipient: recipient, File: it.file, SHA256: it.fileSHA}
-	if err := o.csvW.Write([]string{strconv.Itoa(e.Row), e.CredentialID, e.Recipient, e.File, e.SHA256}); err != nil {
+	if err := o.csvW.Write([]string{strconv.Itoa(e.Row), csvCell(e.CredentialID), csvCell(e.Recipient), csvCell(e.File), e.SHA256}); err != nil {
 		return fmt.Errorf("writing manifest: %w", err)
 	}
 	line, err := json.Marshal(e)
@@ -496,6 +497,18 @@ func (o *outputs) manifest(it *batchItem) error {
 	}
 	_, err = o.jsonlW.Write(append(line, '\n'))
 	return err
+}
+
+// csvCell neutralises a manifest.csv cell taken from input (OWASP CSV
+// injection): a cell starting with =, +, -, @, a tab or a carriage return
+// gets a leading single quote, so a spreadsheet shows it as text rather
+// than evaluating it as a formula. manifest.jsonl, for machines, keeps the
+// exact value.
+func csvCell(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
 }
 
 // Reject is one line of the rejects file.
