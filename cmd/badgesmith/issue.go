@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/badgesmith/badgesmith/internal/atomicfile"
 	"github.com/badgesmith/badgesmith/issuer"
 	"github.com/badgesmith/badgesmith/keys"
 	"github.com/badgesmith/badgesmith/proof"
@@ -163,6 +164,13 @@ func (o *issueOptions) run(cmd *cobra.Command, s streams) error {
 	if err != nil {
 		return err
 	}
+	// Refuse an output that cannot be written (a FIFO, a link, a missing
+	// directory) before anything is signed or recorded.
+	if o.out != "-" {
+		if err := atomicfile.Check(o.out, atomicfile.Options{FollowSymlinks: o.followSymlinks}); err != nil {
+			return err
+		}
+	}
 	var id string
 	var data []byte
 	if jwtFormat != "" {
@@ -180,12 +188,25 @@ func (o *issueOptions) run(cmd *cobra.Command, s streams) error {
 	}
 	if o.out == "-" {
 		_, err = s.out.Write(data)
+	} else {
+		err = writeFile(o.out, data, o.followSymlinks)
+	}
+	if err != nil {
+		if cfg.Store != nil {
+			// The record stays, marked undelivered, with its status entries;
+			// the same request with --id retries it.
+			return fmt.Errorf("%w\ncredential %s is recorded undelivered in %s; to retry, run the same command with --id %s", err, id, o.store, id)
+		}
 		return err
 	}
-	if err := writeFile(o.out, data, o.followSymlinks); err != nil {
-		return err
+	if cfg.Store != nil {
+		if err := is.Delivered(cmd.Context(), id); err != nil {
+			return fmt.Errorf("credential %s was written, but recording its delivery failed: %w", id, err)
+		}
 	}
-	fmt.Fprintf(s.err, "issued %s to %s\n", shown(id), shown(o.out))
+	if o.out != "-" {
+		fmt.Fprintf(s.err, "issued %s to %s\n", shown(id), shown(o.out))
+	}
 	return nil
 }
 

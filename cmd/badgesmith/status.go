@@ -520,6 +520,9 @@ func printRecord(w io.Writer, r *store.Record, evs []store.Event) error {
 	line("sha256", r.SHA256)
 	line("batch", r.BatchID)
 	line("row", r.RowKey)
+	if r.Undelivered {
+		line("delivery", "undelivered: recorded, but never confirmed handed out (issue the same request again with --id to retry)")
+	}
 	for _, st := range r.Status {
 		line("status", fmt.Sprintf("%s %s index %d", st.Purpose, st.ListID, st.Index))
 	}

@@ -70,30 +70,12 @@ func WriteFile(path string, data []byte, perm os.FileMode) error {
 //
 // On any error the temporary file is removed and path is untouched.
 func Write(path string, data []byte, perm os.FileMode, opts Options) error {
-	target := path
-	fi, err := os.Lstat(path)
-	for n := 0; err == nil && fi.Mode()&fs.ModeSymlink != 0; n++ {
-		if !opts.FollowSymlinks {
-			return fmt.Errorf("writing %s: %w (allow it with --follow-symlinks)", path, ErrSymlink)
-		}
-		if n == maxLinks {
-			return fmt.Errorf("writing %s: more than %d symbolic links", path, maxLinks)
-		}
-		link, rerr := os.Readlink(target)
-		if rerr != nil {
-			return fmt.Errorf("writing %s: %w", path, rerr)
-		}
-		if !filepath.IsAbs(link) {
-			link = filepath.Join(filepath.Dir(target), link)
-		}
-		target = link
-		fi, err = os.Lstat(target)
-	}
+	target, fi, err := resolve(path, opts)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return create(path, target, data, perm, opts)
 	case err != nil:
-		return fmt.Errorf("writing %s: %w", path, err)
+		return err
 	}
 	switch m := fi.Mode(); {
 	case m.IsRegular():
@@ -103,6 +85,56 @@ func Write(path string, data []byte, perm os.FileMode, opts Options) error {
 	default:
 		return fmt.Errorf("writing %s: %s %w", path, kind(m), ErrNotRegular)
 	}
+}
+
+// Check reports the error Write would return for path because of what path
+// is (a link, a FIFO, a directory, a missing directory), without writing
+// anything, so a caller can refuse an output before doing work whose
+// result it could not then write.
+func Check(path string, opts Options) error {
+	target, fi, err := resolve(path, opts)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		if _, err := os.Stat(filepath.Dir(target)); err != nil {
+			return fmt.Errorf("writing %s: %w", path, err)
+		}
+		return nil
+	case err != nil:
+		return err
+	}
+	if m := fi.Mode(); !m.IsRegular() && m&fs.ModeCharDevice == 0 {
+		return fmt.Errorf("writing %s: %s %w", path, kind(m), ErrNotRegular)
+	}
+	return nil
+}
+
+// resolve returns the file Write would write for path, following links if
+// opts allows, and its Lstat; an error wrapping fs.ErrNotExist means there
+// is nothing at target yet.
+func resolve(path string, opts Options) (string, fs.FileInfo, error) {
+	target := path
+	fi, err := os.Lstat(path)
+	for n := 0; err == nil && fi.Mode()&fs.ModeSymlink != 0; n++ {
+		if !opts.FollowSymlinks {
+			return "", nil, fmt.Errorf("writing %s: %w (allow it with --follow-symlinks)", path, ErrSymlink)
+		}
+		if n == maxLinks {
+			return "", nil, fmt.Errorf("writing %s: more than %d symbolic links", path, maxLinks)
+		}
+		link, rerr := os.Readlink(target)
+		if rerr != nil {
+			return "", nil, fmt.Errorf("writing %s: %w", path, rerr)
+		}
+		if !filepath.IsAbs(link) {
+			link = filepath.Join(filepath.Dir(target), link)
+		}
+		target = link
+		fi, err = os.Lstat(target)
+	}
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return "", nil, fmt.Errorf("writing %s: %w", path, err)
+	}
+	return target, fi, err
 }
 
 // kind names a file type for an error message.

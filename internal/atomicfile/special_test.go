@@ -94,6 +94,9 @@ func TestWriteRefusesSpecialFiles(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			if err := Check(p, Options{}); !errors.Is(err, tt.want) {
+				t.Errorf("Check = %v, want %v", err, tt.want)
+			}
 			err = withHangGuard(t, func() error { return WriteFile(p, []byte("data"), 0o644) })
 			if !errors.Is(err, tt.want) {
 				t.Fatalf("WriteFile = %v, want %v", err, tt.want)
@@ -257,4 +260,38 @@ func countTemps(t *testing.T, dir string) int {
 		}
 	}
 	return n
+}
+
+func TestCheckAccepts(t *testing.T) {
+	dir := t.TempDir()
+	existing := filepath.Join(dir, "existing")
+	if err := os.WriteFile(existing, []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "link")
+	if err := os.Symlink(existing, link); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		path string
+		opts Options
+		ok   bool
+	}{
+		{"new file", filepath.Join(dir, "new"), Options{}, true},
+		{"regular file", existing, Options{}, true},
+		{"link, followed", link, Options{FollowSymlinks: true}, true},
+		{"link, not followed", link, Options{}, false},
+		{"missing directory", filepath.Join(dir, "no", "new"), Options{}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if err := Check(tt.path, tt.opts); (err == nil) != tt.ok {
+				t.Fatalf("Check = %v, want ok %v", err, tt.ok)
+			}
+			if entries, _ := os.ReadDir(dir); len(entries) != 2 {
+				t.Fatalf("Check wrote something: %d entries", len(entries))
+			}
+		})
+	}
 }
