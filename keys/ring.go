@@ -15,6 +15,7 @@ import (
 	"runtime"
 	"sort"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -328,7 +329,9 @@ func (e *Entry) VerificationMethod() string {
 func (r *Ring) path(name string) string { return filepath.Join(r.dir, name+fileExt) }
 
 func (r *Ring) load(name, path string) (*Entry, error) {
-	f, err := os.Open(path)
+	// O_NONBLOCK: opening a FIFO planted in the keyring must not block; it
+	// is then refused as not a regular file.
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("key %s in %s: %w", name, r.dir, ErrNotFound)
 	}

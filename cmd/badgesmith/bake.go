@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/badgesmith/badgesmith/bake"
+	"github.com/badgesmith/badgesmith/internal/display"
 )
 
 // maxImageFile bounds the images bake and extract read.
@@ -158,6 +159,11 @@ func (o *extractOptions) run(ctx context.Context, s streams, name string) error 
 	if o.out == "" || o.out == "-" {
 		if cred[len(cred)-1] != '\n' {
 			cred = append(cred, '\n')
+		}
+		// The bytes are exact for a pipe or a file; a terminal gets them
+		// with control characters escaped, so a crafted image cannot drive it.
+		if isTerminal(s.out) {
+			cred = []byte(display.Text(string(cred)))
 		}
 		_, err = s.out.Write(cred)
 		return err

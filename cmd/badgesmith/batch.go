@@ -237,7 +237,7 @@ func (o *batchOptions) run(ctx context.Context, s streams) error {
 	if err := os.MkdirAll(o.out, 0o755); err != nil {
 		return fmt.Errorf("creating output directory: %w", err)
 	}
-	f, err := os.Open(o.roster)
+	f, err := openRegular(o.roster)
 	if err != nil {
 		return err
 	}
@@ -338,7 +338,7 @@ func (o *batchOptions) output(ctx context.Context, s streams, jwt bool) (issuer.
 // a problem of the achievement or profile shows before anything is
 // signed.
 func (o *batchOptions) check(s streams, b *issuer.Batch, format roster.Format, m roster.Mapping) (valid, bad int, err error) {
-	f, err := os.Open(o.roster)
+	f, err := openRegular(o.roster)
 	if err != nil {
 		return 0, 0, err
 	}

@@ -246,3 +246,29 @@ func TestBakeExtractOutputKinds(t *testing.T) {
 		t.Error("extract wrote through a symbolic link")
 	}
 }
+
+// TestOtherInputsRefuseFIFOs: the roster and the store given as FIFOs are
+// refused, not read forever.
+func TestOtherInputsRefuseFIFOs(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo.csv")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ring := filepath.Join(dir, "keys")
+	if code, _, errOut := runKeys(t, "", "keys", "generate", "registrar", "--keyring", ring); code != exitOK {
+		t.Fatalf("keys generate: exit %d: %s", code, errOut)
+	}
+	for _, args := range [][]string{
+		{"batch", "--keyring", ring, "--key", "registrar", "--achievement", testdata("achievement.json"), "--roster", fifo,
+			"--out", filepath.Join(dir, "out"), "--store", filepath.Join(dir, "db"), "--status-base-url", "https://status.example/", "--progress", "none"},
+		{"list", "--store", fifo},
+		{"issue", "--keyring", ring, "--key", "registrar", "--achievement", fifo, "--subject", testdata("subject.json")},
+		{"keys", "import", "other", "--keyring", ring, "--file", fifo},
+	} {
+		code, _, errOut := runGuarded(t, strings.NewReader(""), args...)
+		if code == exitOK || !strings.Contains(errOut, "named pipe") {
+			t.Errorf("%v: exit %d, want a refusal of the FIFO: %s", args[0], code, errOut)
+		}
+	}
+}
