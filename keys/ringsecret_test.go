@@ -134,3 +134,63 @@ func leaks(msg, secret string) bool {
 	}
 	return false
 }
+
+// FuzzRingLoad: loading any key file never panics, and an error never
+// quotes a string the file holds (12 characters or more, with a digit: any
+// could be the secret).
+func FuzzRingLoad(f *testing.F) {
+	r, err := keys.OpenRing(f.TempDir())
+	if err != nil {
+		f.Fatal(err)
+	}
+	if _, err := r.Generate("seed", keys.Ed25519); err != nil {
+		f.Fatal(err)
+	}
+	good, err := os.ReadFile(filepath.Join(r.Dir(), "seed.json"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(good)
+	f.Add([]byte(strings.Replace(string(good), `"name": "seed"`, `"name": "z3u2MsCYYPNQNyoyVJ2vaoWn4RTWnQ8KEwABp1mbV7ECGcFo"`, 1)))
+	f.Add([]byte(`{"name":"k","created":"z3u2MsCYYPNQNyoyVJ2vaoWn4RTWnQ8KEwABp1mbV7ECGcFo"}`))
+	f.Add([]byte(`{"z3u2MsCYYPNQNyoyVJ2vaoWn4RTWnQ8KEwABp1mbV7ECGcFo":1}`))
+	f.Add([]byte(`{"name":`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		dir := t.TempDir()
+		ring, err := keys.OpenRing(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "k.json"), data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		_, err = ring.Get("k")
+		if err == nil {
+			return
+		}
+		msg := strings.ReplaceAll(err.Error(), filepath.Join(dir, "k.json"), "")
+		for _, s := range stringsIn(data) {
+			// Letters only: a word of the message (a member name), never an
+			// encoded key, which has digits.
+			if len(s) >= 12 && strings.ContainsAny(s, "0123456789") && strings.Contains(msg, s) {
+				t.Fatalf("error quotes %q from the file: %s", s, msg)
+			}
+		}
+	})
+}
+
+// stringsIn returns every string (member names and values) in the JSON
+// text data, as far as it decodes.
+func stringsIn(data []byte) []string {
+	var out []string
+	dec := json.NewDecoder(strings.NewReader(string(data)))
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return out
+		}
+		if s, ok := tok.(string); ok {
+			out = append(out, s)
+		}
+	}
+}
