@@ -141,6 +141,9 @@ func TestCLIOutputEscapes(t *testing.T) {
 	if !strings.Contains(out, `fraud\x1b[8m hidden`) || !strings.Contains(out, `ops\u202e`) {
 		t.Errorf("show does not print the id and reason escaped:\n%s", out)
 	}
+	if !strings.Contains(out, "warning: an actor contains bidirectional") {
+		t.Errorf("show does not flag the actor's bidi override:\n%s", out)
+	}
 	_, out, errOut = runKeys(t, "", "list", "--store", store)
 	checkInert(t, "list output", out+errOut)
 

@@ -504,10 +504,11 @@ func newShowCmd(s streams) *cobra.Command {
 }
 
 func printRecord(w io.Writer, r *store.Record, evs []store.Event) error {
+	var bidi bidiFields
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	line := func(k, v string) {
 		if v != "" {
-			fmt.Fprintf(tw, "%s:\t%s\n", k, shown(v))
+			fmt.Fprintf(tw, "%s:\t%s\n", k, bidi.field("the "+k, v))
 		}
 	}
 	line("id", r.ID)
@@ -530,6 +531,7 @@ func printRecord(w io.Writer, r *store.Record, evs []store.Event) error {
 		return err
 	}
 	if len(evs) == 0 {
+		bidi.warn(w, "")
 		_, err := fmt.Fprintln(w, "audit: no status changes")
 		return err
 	}
@@ -540,9 +542,13 @@ func printRecord(w io.Writer, r *store.Record, evs []store.Event) error {
 		if actor == "" {
 			actor = "-"
 		}
-		fmt.Fprintf(tw, "  %s\t%s\tby %s\t%s\n", ev.At.UTC().Format(time.RFC3339), eventName(ev), shown(actor), shown(ev.Reason))
+		fmt.Fprintf(tw, "  %s\t%s\tby %s\t%s\n", ev.At.UTC().Format(time.RFC3339), eventName(ev), bidi.field("an actor", actor), bidi.field("a reason", ev.Reason))
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	bidi.warn(w, "")
+	return nil
 }
 
 // eventName says what an audit event did in words.
