@@ -62,7 +62,14 @@ func newIssueCmd(s streams) *cobra.Command {
 subject (a subject file or a recipient email), sign it with a key from the
 keyring, verify the result, and write it atomically. With --format jwt or
 jose the credential is written as a compact JWS (EdDSA, ES256 or RS256 by
-key type) followed by a newline.`,
+key type) followed by a newline.
+
+--out replaces only a regular file, writes straight to a character device
+(such as /dev/null), and refuses a directory, FIFO or socket, and a
+symbolic link unless --follow-symlinks is given. With --store the
+credential is recorded, as undelivered, before it is written; if the write
+fails, running the same command again with --id (same recipient and
+achievement) retries it with the same status entry.`,
 		Example: `  badgesmith keys generate registrar
   badgesmith issue --key registrar --issuer-profile testdata/issuer.json \
       --achievement testdata/achievement.json --subject testdata/subject.json --out cred.json

@@ -52,7 +52,13 @@ func newVerifyCmd(s streams) *cobra.Command {
 		Short: "Verify Open Badges 3.0 credentials",
 		Long: `Verify one or more credentials (use - for standard input). Each check
 (parse, context, type, schema, proof, issuer, validity, status) prints one
-line with its verdict and reason.
+line with its verdict and reason. Names, issuers and reasons are shown
+with control characters escaped (\x1b, \u202e), and text holding
+bidirectional control characters is flagged.
+
+Inputs must be regular files (or - for standard input): a FIFO, a device
+or a directory is refused. Each input is bounded by --max-size (images by
+the larger image limit) and must be read within --read-timeout.
 
 Exit status: 0 every credential is valid, 1 at least one is invalid,
 2 a credential could not be checked, or the command was misused.`,
