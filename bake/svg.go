@@ -42,8 +42,11 @@ func isCredentialName(n xml.Name) bool {
 // scanSVG reads svg with encoding/xml, which expands only the five
 // predefined entities and never fetches anything. A DOCTYPE with an internal
 // subset is refused before any entity in it could matter. It reads the
-// whole document, so it finds every credential element.
-func (l Limits) scanSVG(svg []byte) (*svgScan, error) {
+// whole document, so it finds every credential element; with extracting
+// set it stops after the first one when the rest of the document cannot
+// hold another (the word "credential" does not occur in it: XML names are
+// literal, never made by entities).
+func (l Limits) scanSVG(svg []byte, extracting bool) (*svgScan, error) {
 	if err := l.checkImage("svg", svg); err != nil {
 		return nil, err
 	}
@@ -105,6 +108,9 @@ func (l Limits) scanSVG(svg []byte) (*svgScan, error) {
 				cur.end = int(d.InputOffset())
 				s.creds = append(s.creds, *cur)
 				cur = nil
+				if extracting && len(s.creds) == 1 && !bytes.Contains(svg[d.InputOffset():], []byte("credential")) {
+					return s, nil
+				}
 			}
 			if depth == 0 {
 				rootDone = true
@@ -146,7 +152,7 @@ func rawName(b []byte) string {
 // (a compact JWS). It returns ErrNotBaked when there is no such element and
 // ErrDuplicateCredential when there is more than one.
 func (l Limits) ExtractSVG(svg []byte) ([]byte, error) {
-	s, err := l.scanSVG(svg)
+	s, err := l.scanSVG(svg, true)
 	if err != nil {
 		return nil, err
 	}
@@ -186,7 +192,7 @@ func (l Limits) SVG(svg, cred []byte) ([]byte, error) {
 			return nil, fmt.Errorf("%w: json credential holds %U, which xml cannot carry", ErrInvalidCredential, r)
 		}
 	}
-	s, err := l.scanSVG(svg)
+	s, err := l.scanSVG(svg, false)
 	if err != nil {
 		return nil, err
 	}
