@@ -127,3 +127,16 @@ func FuzzCheckDuplicateMembers(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkCheckDuplicateMembers(b *testing.B) {
+	payload, err := json.Marshal(obPayload())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(payload)))
+	for b.Loop() {
+		if err := checkDuplicateMembers(payload); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
