@@ -3,6 +3,7 @@ package verifier
 import (
 	"fmt"
 	"strings"
+	"time"
 )
 
 // Status is the verdict of one check.
@@ -54,8 +55,51 @@ type Result struct {
 	Name string `json:"name,omitempty"`
 	// Checks lists every check in order.
 	Checks []CheckResult `json:"checks"`
+	// Claims are the values the checks read, taken from the statements the
+	// proof covers (nil when the document could not be read as JSON-LD).
+	Claims *Claims `json:"claims,omitempty"`
 	// Work counts what the verification did (see Limits).
 	Work Work `json:"work"`
+}
+
+// Claims are what a verified credential states, read from the RDF
+// statements its proof covers (for a VC-JWT, from its signed payload read
+// as JSON-LD), never from a second reading of the submitted JSON: writing
+// the same graph in another JSON shape gives the same Claims.
+type Claims struct {
+	// Verified is true when a proof by a key bound to the issuer covers
+	// these statements; otherwise they are what the document says, unchecked.
+	Verified bool `json:"verified"`
+	// ID is the credential's id.
+	ID string `json:"id,omitempty"`
+	// Types are the credential's types, sorted: term names for the
+	// vocabularies badgesmith bundles (VerifiableCredential,
+	// OpenBadgeCredential, ...), full IRIs for any other.
+	Types []string `json:"types,omitempty"`
+	// Issuer is the issuer's id.
+	Issuer string `json:"issuer,omitempty"`
+	// Subject is the credentialSubject's id, when it has one.
+	Subject string `json:"subject,omitempty"`
+	// Name is the credential's name, or its achievement's.
+	Name string `json:"name,omitempty"`
+	// ValidFrom, IssuanceDate, ValidUntil and ExpirationDate are the
+	// validity bounds present (VC 2.0 and VC 1.1 terms); zero when absent.
+	// A JWT's nbf and exp are applied beside them.
+	ValidFrom      time.Time `json:"validFrom,omitzero"`
+	IssuanceDate   time.Time `json:"issuanceDate,omitzero"`
+	ValidUntil     time.Time `json:"validUntil,omitzero"`
+	ExpirationDate time.Time `json:"expirationDate,omitzero"`
+	// Status are the credentialStatus entries.
+	Status []StatusClaim `json:"status,omitempty"`
+}
+
+// StatusClaim is one credentialStatus entry as the statements give it.
+type StatusClaim struct {
+	ID                   string `json:"id,omitempty"`
+	Type                 string `json:"type"`
+	StatusPurpose        string `json:"statusPurpose,omitempty"`
+	StatusListIndex      string `json:"statusListIndex,omitempty"`
+	StatusListCredential string `json:"statusListCredential,omitempty"`
 }
 
 // Failed returns the first failed check, or nil.
