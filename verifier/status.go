@@ -269,7 +269,7 @@ func (c *statusChecker) loadAll(ctx context.Context, b *budget, checks []*entryC
 				l.err = fmt.Errorf("not fetched: %w", context.Cause(ctx))
 				return
 			}
-			l.doc, l.err = c.cache.do(ctx, k, func() (*statusDoc, error) { return c.refresh(ctx, k) })
+			l.doc, l.err = c.cache.do(ctx, k, now, func() (*statusDoc, error) { return c.refresh(ctx, k) })
 		})
 	}
 	wg.Wait()
@@ -619,11 +619,12 @@ func (c *statusChecker) parseList(ctx context.Context, body []byte) (*statusDoc,
 	fetch := &keyFetcher{v: c.v, issuer: iss}
 	b := budgetFrom(ctx)
 	var work contexts.Work
-	outcomes, err := proof.VerifySet(ctx, doc, proof.VerifyOptions{Keys: fetch, Loader: c.v.loader, Now: c.v.now, MaxProofs: b.limits.MaxProofs, Limits: b.limits.canon(), Work: &work})
+	outcomes, err := proof.VerifySet(ctx, doc, proof.VerifyOptions{Keys: fetch, Loader: c.v.loader, Now: c.v.now, MaxProofs: b.limits.MaxProofs, Statements: true, Limits: b.limits.canon(), Work: &work})
 	b.addProofs(len(outcomes))
 	b.addCanon(work)
+	var statements []byte
 	if err == nil {
-		err = oneVerified(outcomes)
+		statements, err = oneVerified(outcomes)
 	}
 	switch seen := fetch.failure(); {
 	case err == nil:
@@ -634,7 +635,7 @@ func (c *statusChecker) parseList(ctx context.Context, body []byte) (*statusDoc,
 	default:
 		return nil, fmt.Errorf("verifying the list's proof: %w", err)
 	}
-	d, err := statusDocOf(doc)
+	d, err := statusDocOf(statements)
 	if err != nil {
 		return nil, badList("%w", err)
 	}
@@ -644,57 +645,43 @@ func (c *statusChecker) parseList(ctx context.Context, body []byte) (*statusDoc,
 	return d, nil
 }
 
-// oneVerified is nil when one of outcomes verified, as proof.Verify
-// judges a proof set, else why none did.
-func oneVerified(outcomes []proof.Outcome) error {
+// oneVerified returns the statements of the first of outcomes that
+// verified, as proof.Verify judges a proof set, else why none did. The key
+// fetcher only yields keys bound to the list's issuer, so a verified proof
+// is the issuer's.
+func oneVerified(outcomes []proof.Outcome) ([]byte, error) {
 	errs := make([]error, 0, len(outcomes))
 	for _, o := range outcomes {
 		if o.Err == nil {
-			return nil
+			return o.Statements, nil
 		}
 		errs = append(errs, o.Err)
 	}
 	if len(errs) == 1 {
-		return errs[0]
+		return nil, errs[0]
 	}
-	return errors.Join(errs...)
+	return nil, errors.Join(errs...)
 }
 
-// statusDocOf reads what the status check uses from a verified status list
-// credential: its id, issuer, type, validity window and credentialSubject
-// (with ttl). It is the one place the list's own fields are read.
-func statusDocOf(list map[string]any) (*statusDoc, error) {
-	d := &statusDoc{issuer: issuerID(list), types: stringsOf(list["type"])}
-	if id, ok := list["id"]; ok {
-		s, ok := id.(string)
-		if !ok {
-			return nil, errors.New("id must be a string")
-		}
-		d.id = s
+// statusDocOf reads what the status check uses from the statements a
+// status list credential's proof verified: its id, issuer, type, validity
+// bounds (every one present) and credentialSubject (with ttl). It is the
+// one place the list's own fields are read, and it never reads the JSON:
+// a list whose validUntil is written as a full IRI or under @nest is as
+// stale as one that writes it plainly.
+func statusDocOf(statements []byte) (*statusDoc, error) {
+	l, err := statusListClaims(statements)
+	if err != nil {
+		return nil, err
 	}
-	subject, ok := list["credentialSubject"].(map[string]any)
-	if !ok {
-		return nil, errors.New("credentialSubject must be an object")
-	}
-	d.subject = subject
-	if raw, ok := subject["ttl"]; ok {
+	d := &statusDoc{id: l.id, issuer: l.issuer, types: l.types, subject: l.subject, validFrom: l.from, validUntil: l.until}
+	if raw, ok := l.subject["ttl"]; ok {
 		ms, ok := raw.(float64)
 		if !ok || ms < 0 {
 			return nil, errors.New("credentialSubject.ttl must be a non-negative number of milliseconds")
 		}
 		d.ttl = time.Duration(min(ms, float64(365*24*time.Hour/time.Millisecond))) * time.Millisecond
 		d.hasTTL = true
-	}
-	fromKey, untilKey := "validFrom", "validUntil"
-	if first, _ := firstContext(list); first == contexts.CredentialsV1 {
-		fromKey, untilKey = "issuanceDate", "expirationDate"
-	}
-	var err error
-	if d.validFrom, err = timeField(list, fromKey); err != nil {
-		return nil, err
-	}
-	if d.validUntil, err = timeField(list, untilKey); err != nil {
-		return nil, err
 	}
 	return d, nil
 }

@@ -148,10 +148,15 @@ func (c *statusCache) failure(k cacheKey, now time.Time) error {
 }
 
 // do runs fetch for k unless a fetch of k is under way, in which case it
-// waits for that one's result.
-func (c *statusCache) do(ctx context.Context, k cacheKey, fetch func() (*statusDoc, error)) (*statusDoc, error) {
+// waits for that one's result, or one finished since the caller looked in
+// the cache and left an entry fresh at now.
+func (c *statusCache) do(ctx context.Context, k cacheKey, now time.Time, fetch func() (*statusDoc, error)) (*statusDoc, error) {
 	for {
 		c.mu.Lock()
+		if e := c.entries[k]; e != nil && now.Before(e.expires) {
+			c.mu.Unlock()
+			return e.doc, nil
+		}
 		if f, ok := c.inflight[k]; ok {
 			c.mu.Unlock()
 			select {
