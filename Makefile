@@ -2,9 +2,12 @@
 GO        ?= go
 BIN       := bin/badgesmith
 GOLANGCI  := github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.15.0
+# govulncheck and the vulnerability database it reads, pinned (make vuln).
+GOVULNCHECK := golang.org/x/vuln/cmd/govulncheck@v1.9.0
+VULNDB      := golang.org/x/vulndb@v0.0.0-20261105234957-e22db6528018
 FUZZTIME  ?= 20s
 
-.PHONY: all build test race lint fuzz bench demo interop interop-deps contexts clean
+.PHONY: all build test race lint vuln fuzz bench demo interop interop-deps contexts clean
 
 all: build
 
@@ -27,6 +30,10 @@ race:
 
 lint:
 	$(GO) run $(GOLANGCI) run ./...
+
+# govulncheck over a database built offline from the pinned vulndb module.
+vuln:
+	GO=$(GO) GOVULNCHECK=$(GOVULNCHECK) VULNDB=$(VULNDB) bash .ci/vuln.sh
 
 # Each fuzz target runs for FUZZTIME.
 fuzz:
