@@ -7,6 +7,13 @@ GOVULNCHECK := golang.org/x/vuln/cmd/govulncheck@v1.9.0
 VULNDB      := golang.org/x/vulndb@v0.0.0-20261105234957-e22db6528018
 FUZZTIME  ?= 20s
 
+# Every go command here runs on the toolchain named by go.mod's `toolchain`
+# line (the go command fetches it once through the module proxy). These
+# machines set GOTOOLCHAIN=local, which ignores that line, so it is exported
+# here; `make GOTOOLCHAIN=local ...` runs on the installed Go instead.
+GOTOOLCHAIN := $(shell sed -n 's/^toolchain //p' go.mod)
+export GOTOOLCHAIN
+
 .PHONY: all build test race lint vuln fuzz bench demo interop interop-deps contexts clean
 
 all: build
