@@ -6,6 +6,9 @@ GOLANGCI  := github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.15.0
 GOVULNCHECK := golang.org/x/vuln/cmd/govulncheck@v1.9.0
 VULNDB      := golang.org/x/vulndb@v0.0.0-20261105234957-e22db6528018
 FUZZTIME  ?= 20s
+# make fuzz-ci: seconds of fuzzing per target, and for the whole pass.
+FUZZCI_TIME   ?= 3s
+FUZZCI_BUDGET ?= 300
 
 # Every go command here runs on the toolchain named by go.mod's `toolchain`
 # line (the go command fetches it once through the module proxy). These
@@ -14,7 +17,7 @@ FUZZTIME  ?= 20s
 GOTOOLCHAIN := $(shell sed -n 's/^toolchain //p' go.mod)
 export GOTOOLCHAIN
 
-.PHONY: all build test race lint vuln fuzz bench demo interop interop-deps contexts clean
+.PHONY: all build test race lint vuln fuzz fuzz-ci bench demo interop interop-deps contexts clean
 
 all: build
 
@@ -49,6 +52,12 @@ fuzz:
 	    echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg; \
 	  done; \
 	done
+
+# CI's pass: FUZZCI_TIME per target, FUZZCI_BUDGET seconds in all (see
+# .ci/fuzz.sh). A crash leaves its input in <pkg>/testdata/fuzz/<Target>/:
+# commit it with the fix, and every go test runs it from then on.
+fuzz-ci:
+	GO=$(GO) FUZZTIME=$(FUZZCI_TIME) FUZZ_BUDGET=$(FUZZCI_BUDGET) bash .ci/fuzz.sh
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./contexts/ ./proof/ ./issuer/ ./verifier/ ./keys/ ./ob3/
