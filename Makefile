@@ -57,7 +57,7 @@ fuzz:
 # .ci/fuzz.sh). A crash leaves its input in <pkg>/testdata/fuzz/<Target>/:
 # commit it with the fix, and every go test runs it from then on.
 fuzz-ci:
-	GO=$(GO) FUZZTIME=$(FUZZCI_TIME) FUZZ_BUDGET=$(FUZZCI_BUDGET) bash .ci/fuzz.sh
+	GO=$(GO) FUZZTIME=$(FUZZCI_TIME) FUZZ_BUDGET=$(FUZZCI_BUDGET) FUZZ_ONLY='$(FUZZ_ONLY)' bash .ci/fuzz.sh
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./contexts/ ./proof/ ./issuer/ ./verifier/ ./keys/ ./ob3/
