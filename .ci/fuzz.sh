@@ -49,7 +49,7 @@ n=${#targets[@]}
 
 report_crashers() {
   local new file
-  new=$(git status --porcelain --untracked-files=all -- '*/testdata/fuzz/*' | awk '{print $2}')
+  new=$(git status --porcelain --untracked-files=all -- '*/testdata/fuzz/*' 2>/dev/null | awk '{print $2}' || true)
   [ -n "$new" ] || return 0
   echo "fuzz-ci: new failing inputs (commit each as a seed with its fix):"
   for file in $new; do
