@@ -2,9 +2,22 @@
 GO        ?= go
 BIN       := bin/badgesmith
 GOLANGCI  := github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.15.0
+# govulncheck and the vulnerability database it reads, pinned (make vuln).
+GOVULNCHECK := golang.org/x/vuln/cmd/govulncheck@v1.9.0
+VULNDB      := golang.org/x/vulndb@v0.0.0-20261105234957-e22db6528018
 FUZZTIME  ?= 20s
+# make fuzz-ci: seconds of fuzzing per target, and for the whole pass.
+FUZZCI_TIME   ?= 3s
+FUZZCI_BUDGET ?= 300
 
-.PHONY: all build test race lint fuzz bench demo interop interop-deps contexts clean
+# Every go command here runs on the toolchain named by go.mod's `toolchain`
+# line (the go command fetches it once through the module proxy). These
+# machines set GOTOOLCHAIN=local, which ignores that line, so it is exported
+# here; `make GOTOOLCHAIN=local ...` runs on the installed Go instead.
+GOTOOLCHAIN := $(shell sed -n 's/^toolchain //p' go.mod)
+export GOTOOLCHAIN
+
+.PHONY: all build test race lint vuln fuzz fuzz-ci bench demo interop interop-deps contexts clean
 
 all: build
 
@@ -28,6 +41,10 @@ race:
 lint:
 	$(GO) run $(GOLANGCI) run ./...
 
+# govulncheck over a database built offline from the pinned vulndb module.
+vuln:
+	GO=$(GO) GOVULNCHECK=$(GOVULNCHECK) VULNDB=$(VULNDB) bash .ci/vuln.sh
+
 # Each fuzz target runs for FUZZTIME.
 fuzz:
 	@set -e; for pkg in $$($(GO) list ./...); do \
@@ -35,6 +52,12 @@ fuzz:
 	    echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg; \
 	  done; \
 	done
+
+# CI's pass: FUZZCI_TIME per target, FUZZCI_BUDGET seconds in all (see
+# .ci/fuzz.sh). A crash leaves its input in <pkg>/testdata/fuzz/<Target>/:
+# commit it with the fix, and every go test runs it from then on.
+fuzz-ci:
+	GO=$(GO) FUZZTIME=$(FUZZCI_TIME) FUZZ_BUDGET=$(FUZZCI_BUDGET) FUZZ_ONLY='$(FUZZ_ONLY)' bash .ci/fuzz.sh
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./contexts/ ./proof/ ./issuer/ ./verifier/ ./keys/ ./ob3/

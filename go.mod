@@ -2,6 +2,8 @@ module github.com/badgesmith/badgesmith
 
 go 1.26.0
 
+toolchain go1.27.3
+
 require (
 	github.com/google/uuid v1.6.0
 	github.com/lestrrat-go/jwx/v3 v3.4.0
@@ -14,7 +16,7 @@ require (
 	go.etcd.io/bbolt v1.5.0
 	golang.org/x/sys v0.50.0
 	golang.org/x/term v0.48.0
-	golang.org/x/text v0.14.0
+	golang.org/x/text v0.44.0
 )
 
 require (

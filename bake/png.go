@@ -48,7 +48,7 @@ func (l Limits) walkPNG(img []byte, fn func(c pngChunk) error) error {
 		if n > maxChunkLength {
 			return fmt.Errorf("%w: png chunk %q at offset %d declares %d bytes, over the 2^31-1 limit", ErrMalformedImage, typ, off, n)
 		}
-		if uint64(n) > uint64(len(img)-off-12) {
+		if int64(n) > int64(len(img)-off-12) {
 			return fmt.Errorf("%w: png chunk %q at offset %d declares %d bytes of data, only %d remain", ErrMalformedImage, typ, off, n, len(img)-off-12)
 		}
 		dataEnd := off + 8 + int(n)
@@ -221,7 +221,7 @@ func (l Limits) PNG(img, cred []byte) ([]byte, error) {
 
 func appendITXt(out, text []byte) []byte {
 	n := len(Keyword) + 5 + len(text)
-	out = binary.BigEndian.AppendUint32(out, uint32(n))
+	out = binary.BigEndian.AppendUint32(out, uint32(n)) //nolint:gosec // G115: PNG checked n <= maxChunkLength (2^31-1)
 	start := len(out)
 	out = append(out, "iTXt"...)
 	out = append(out, Keyword...)

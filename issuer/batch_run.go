@@ -453,7 +453,7 @@ func openOutputs(dir string) (*outputs, error) {
 			o.abort()
 			return nil, fmt.Errorf("opening %s: %w", f.name, err)
 		}
-		if *f.p, err = os.OpenFile(p, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644); err != nil {
+		if *f.p, err = os.OpenFile(p, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644); err != nil { //nolint:gosec // G302: batch outputs are 0o644 like every credential file; the umask narrows it
 			o.abort()
 			return nil, fmt.Errorf("opening %s: %w", f.name, err)
 		}

@@ -189,7 +189,7 @@ func (is *Issuer) Publish(ctx context.Context, dir string) ([]string, error) {
 		}
 		names[name] = l.ID
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o755); err != nil { //nolint:gosec // G301: status lists are published for anyone to read
 		return nil, fmt.Errorf("publishing status lists: %w", err)
 	}
 	paths := make([]string, 0, len(lists))

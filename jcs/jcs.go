@@ -123,10 +123,7 @@ func compareUTF16(a, b string) int {
 }
 
 func utf16Units(r rune) []uint16 {
-	if r1, r2 := utf16.EncodeRune(r); r1 != utf8.RuneError || r2 != utf8.RuneError {
-		return []uint16{uint16(r1), uint16(r2)}
-	}
-	return []uint16{uint16(r)}
+	return utf16.AppendRune(nil, r)
 }
 
 // writeJCSString writes s as ECMAScript's JSON.stringify does: only '"',

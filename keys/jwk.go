@@ -449,6 +449,7 @@ func (m jwkObject) rsa(k *JWK) error {
 		return jwkErrf("d", ErrKeyMismatch, "%v", err)
 	}
 	dp, dq, qi := crtValues(priv)
+	//nolint:gosec // G602: len(vals) == len(crt) == 5 and i <= 2
 	for i, want := range []*big.Int{dp, dq, qi} {
 		if want == nil || vals[2+i].Cmp(want) != 0 {
 			return jwkErrf(crt[2+i], ErrKeyMismatch, "CRT value does not match the key")

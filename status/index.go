@@ -35,8 +35,8 @@ func RandomUnusedIndex(used func(int) bool, size int, rand io.Reader) (int, erro
 		if err != nil {
 			return 0, err
 		}
-		if !used(int(i)) {
-			return int(i), nil
+		if j := int(i); !used(j) { //nolint:gosec // G115: i < size, an int
+			return j, nil
 		}
 	}
 	free := 0

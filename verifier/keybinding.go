@@ -59,7 +59,7 @@ type keySource int
 
 const (
 	// sourceNone: no source applies to the verification method.
-	sourceNone keySource = iota
+	sourceNone keySource = iota //nolint:unused // the zero value, named for readers
 	// sourceIssuerID: the key a did:key or did:jwk issuer id encodes.
 	sourceIssuerID
 	// sourceDIDDocument: assertionMethod in the issuer's DID document.

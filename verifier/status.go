@@ -280,7 +280,7 @@ func (c *statusChecker) loadAll(ctx context.Context, b *budget, checks []*entryC
 // verification's deadline when that is what stopped it.
 func loadErr(ctx context.Context, what, target string, err error) error {
 	if ctx.Err() != nil && !errors.Is(err, ErrLimit) {
-		return fmt.Errorf("%s %s: %w (%v)", what, target, context.Cause(ctx), err)
+		return fmt.Errorf("%s %s: %w (%v)", what, target, context.Cause(ctx), err) //nolint:errorlint // the deadline is what callers branch on; err only says where it struck
 	}
 	return fmt.Errorf("%s %s: %w", what, target, err)
 }
@@ -684,17 +684,4 @@ func statusDocOf(statements []byte) (*statusDoc, error) {
 		d.hasTTL = true
 	}
 	return d, nil
-}
-
-func firstContext(doc map[string]any) (string, bool) {
-	switch c := doc["@context"].(type) {
-	case string:
-		return c, true
-	case []any:
-		if len(c) > 0 {
-			s, ok := c[0].(string)
-			return s, ok
-		}
-	}
-	return "", false
 }

@@ -509,22 +509,6 @@ func isInvalidProof(err error) bool {
 	return false
 }
 
-func timeField(cred map[string]any, key string) (time.Time, error) {
-	raw, ok := cred[key]
-	if !ok {
-		return time.Time{}, nil
-	}
-	s, ok := raw.(string)
-	if !ok {
-		return time.Time{}, fmt.Errorf("%s must be a string", key)
-	}
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("%s %q is not a date-time with a time zone", key, s)
-	}
-	return t, nil
-}
-
 func issuerID(cred map[string]any) string {
 	switch iss := cred["issuer"].(type) {
 	case string:

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -78,7 +79,7 @@ func TestIssueUndeliveredCLI(t *testing.T) {
 
 	// An output that cannot be written is refused before anything is
 	// signed or recorded.
-	other := append(args("learner@example.com")[:len(args(""))-3], "urn:example:never", "--out", dir)
+	other := slices.Concat(args("learner@example.com")[:len(args(""))-3], []string{"urn:example:never", "--out", dir})
 	if code, _, errOut := runKeys(t, "", other...); code != exitError || !strings.Contains(errOut, "directory") {
 		t.Fatalf("issue into a directory: exit %d: %s", code, errOut)
 	}

@@ -216,7 +216,7 @@ func idKey(id string) []byte {
 			hi, lo := unhex(u[i]), unhex(u[i+1])
 			ok = hi >= 0 && lo >= 0 && j < len(b)
 			if ok {
-				b[j] = byte(hi<<4 | lo)
+				b[j] = byte(hi<<4 | lo) //nolint:gosec // G115: hi and lo are hex digits, 0..15
 				j++
 			}
 			i += 2
@@ -276,7 +276,7 @@ func bind(tx *bbolt.Tx, seq []byte, s store.StatusRef) error {
 		return fmt.Errorf("index %d outside list %s of %d entries: %w", s.Index, s.ListID, m.Size, store.ErrInvalid)
 	}
 	owners := lb.Bucket([]byte(kOwners))
-	ik := be64(uint64(s.Index))
+	ik := be64(uint64(s.Index)) //nolint:gosec // G115: 0 <= s.Index < m.Size, checked above and by store.Record validation
 	if owner := owners.Get(ik); owner != nil {
 		other, err := recordAt(tx.Bucket([]byte(bRecords)), owner)
 		if err != nil {

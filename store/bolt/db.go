@@ -271,8 +271,8 @@ func key(parts ...string) []byte {
 // timeKey orders like time.Time.Compare: seconds with the sign bit flipped,
 // then nanoseconds, both big-endian.
 func timeKey(t time.Time) []byte {
-	b := binary.BigEndian.AppendUint64(make([]byte, 0, 12), uint64(t.Unix())^(1<<63))
-	return binary.BigEndian.AppendUint32(b, uint32(t.Nanosecond()))
+	b := binary.BigEndian.AppendUint64(make([]byte, 0, 12), uint64(t.Unix())^(1<<63)) //nolint:gosec // G115: the two's-complement reinterpretation is the point
+	return binary.BigEndian.AppendUint32(b, uint32(t.Nanosecond()))                   //nolint:gosec // G115: nanoseconds are 0..999999999
 }
 
 // prefixed walks the keys of b starting with prefix, looking at ctx every

@@ -247,11 +247,11 @@ func allocate(lb *bbolt.Bucket, m *listMeta, n int) ([]store.StatusRef, error) {
 	n = min(n, m.Size-m.Allocated)
 	refs := make([]store.StatusRef, 0, n)
 	for range n {
-		k, err := randN(uint64(m.Size - m.Allocated))
+		k, err := randN(uint64(m.Size - m.Allocated)) //nolint:gosec // G115: n = min(n, Size-Allocated) > 0 here
 		if err != nil {
 			return nil, err
 		}
-		i := kthZero(used, int(k))
+		i := kthZero(used, int(k)) //nolint:gosec // G115: k < Size-Allocated, an int
 		if i < 0 || i >= m.Size {
 			return nil, fmt.Errorf("list %s: allocation bitmap disagrees with count %d", m.ID, m.Allocated)
 		}

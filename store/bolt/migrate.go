@@ -51,7 +51,7 @@ func migrateV1(tx *bbolt.Tx) error {
 				return fmt.Errorf("credential %s: list %s: %w", r.ID, s.ListID, store.ErrUnknownList)
 			}
 			owners := lb.Bucket([]byte(kOwners))
-			ik := be64(uint64(s.Index))
+			ik := be64(uint64(s.Index)) //nolint:gosec // G115: stored indexes passed store validation (>= 0)
 			if got := owners.Get(ik); string(got) != r.ID {
 				return fmt.Errorf("credential %s: index %d of list %s is owned by %q", r.ID, s.Index, s.ListID, got)
 			}

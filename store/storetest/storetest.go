@@ -203,7 +203,7 @@ func testUndelivered(t *testing.T, s store.Store) {
 		{"another recipient", func(r *store.Record) { r.Recipient = "did:example:mallory" }},
 		{"another achievement", func(r *store.Record) { r.AchievementID = "https://example.com/achievements/b" }},
 		{"fewer entries", func(r *store.Record) { r.Status = r.Status[:1] }},
-		{"another credential's entry", func(r *store.Record) { r.Status = append(other.Status, r.Status[1]) }},
+		{"another credential's entry", func(r *store.Record) { r.Status = slices.Concat(other.Status, r.Status[1:2]) }},
 		{"a batch row", func(r *store.Record) { r.BatchID, r.RowKey = "b", "1" }},
 	}
 	for _, tt := range refused {
