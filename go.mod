@@ -2,7 +2,7 @@ module github.com/badgesmith/badgesmith
 
 go 1.26.0
 
-toolchain go1.27.3
+toolchain go1.26.11
 
 require (
 	github.com/google/uuid v1.6.0
