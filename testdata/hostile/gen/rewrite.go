@@ -118,6 +118,11 @@ func Apply(node map[string]any, key string, op Op) bool {
 		}
 		node[key] = nv
 	case OpNest, OpNestArray:
+		// A node's type selects its type-scoped context and its id names
+		// it: neither may move into a nest.
+		if key == "type" || key == "id" {
+			return false
+		}
 		nest := map[string]any{}
 		switch cur := node["@nest"].(type) {
 		case nil:
