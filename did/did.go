@@ -26,6 +26,12 @@ var (
 	// controller other than the document, an unknown type, or an unusable
 	// key.
 	ErrInvalidMethod = errors.New("invalid verification method")
+	// ErrMethodRevoked reports a verification method whose revoked time
+	// has come: it must not be used to check anything any more.
+	ErrMethodRevoked = errors.New("verification method revoked")
+	// ErrMethodExpired reports a verification method whose expires time has
+	// passed.
+	ErrMethodExpired = errors.New("verification method expired")
 	// ErrInvalidDocument reports a DID document that is malformed or whose id
 	// is not the DID that was resolved.
 	ErrInvalidDocument = errors.New("invalid DID document")

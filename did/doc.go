@@ -13,8 +13,11 @@
 //     under the relationships its "use" member allows;
 //   - verification method retrieval as in W3C Controlled Identifiers 1.0,
 //     section 3.3 (https://www.w3.org/TR/cid-1.0/#retrieve-verification-method):
-//     the method must be listed under the requested relationship and its
-//     controller must be the document's id.
+//     the method's id must be exactly the requested URL, the method must be
+//     listed under the requested relationship, its controller must be the
+//     document's id, and it must be neither revoked nor expired (section
+//     2.2, revoked and expires) at the time the caller gives (KeyAt,
+//     AssertionKeyAt; Key and AssertionKey judge at the wall clock).
 //
 // Caveats: did:key documents are built offline and carry no keyAgreement
 // (X25519) method, since badgesmith only signs; the optional

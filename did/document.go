@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/badgesmith/badgesmith/keys"
 )
@@ -64,6 +65,12 @@ type VerificationMethod struct {
 	Controller         string         `json:"controller"`
 	PublicKeyMultibase string         `json:"publicKeyMultibase,omitempty"`
 	PublicKeyJwk       map[string]any `json:"publicKeyJwk,omitempty"`
+	// Expires, if set, is the XML Schema dateTimeStamp after which the
+	// method must not be used (Controlled Identifiers 1.0 section 2.2).
+	Expires string `json:"expires,omitempty"`
+	// Revoked, if set, is the XML Schema dateTimeStamp from which the
+	// method must not be used (Controlled Identifiers 1.0 section 2.2).
+	Revoked string `json:"revoked,omitempty"`
 }
 
 // UnmarshalJSON decodes a document, accepting a single string as @context.
@@ -142,20 +149,34 @@ func KeyDocument(did string) (*Document, error) {
 	}, nil
 }
 
-// AssertionKey returns the verification method vmID and its public key if
-// the document authorizes it for assertionMethod, the relationship that
-// credential proofs use. See Key.
+// AssertionKey is AssertionKeyAt at time.Now.
 func (d *Document) AssertionKey(vmID string) (*VerificationMethod, crypto.PublicKey, error) {
-	return d.Key(vmID, AssertionMethod)
+	return d.KeyAt(vmID, AssertionMethod, time.Now())
 }
 
-// Key returns the verification method vmID and its public key, following
-// Controlled Identifiers 1.0 section 3.3: vmID must be the document id plus
-// a fragment, the method must be listed (by reference or embedded) under
-// relationship, and its controller must be the document id. Errors wrap
-// ErrMethodNotFound, ErrNotAuthorized, ErrInvalidMethod or
-// ErrInvalidDocument and name vmID.
+// AssertionKeyAt returns the verification method vmID and its public key if
+// the document authorizes it for assertionMethod, the relationship that
+// credential proofs use, at time now. See KeyAt.
+func (d *Document) AssertionKeyAt(vmID string, now time.Time) (*VerificationMethod, crypto.PublicKey, error) {
+	return d.KeyAt(vmID, AssertionMethod, now)
+}
+
+// Key is KeyAt at time.Now.
 func (d *Document) Key(vmID, relationship string) (*VerificationMethod, crypto.PublicKey, error) {
+	return d.KeyAt(vmID, relationship, time.Now())
+}
+
+// KeyAt returns the verification method vmID and its public key, following
+// Controlled Identifiers 1.0 section 3.3: vmID must be the document id plus
+// a fragment, one method of the document must have exactly that id (a
+// "#fragment" id stands for the document id plus it, nothing else is
+// normalised), the method must be listed (by reference or embedded) under
+// relationship, its controller must be the document id, and at now it must
+// not be revoked (revoked at or before now) nor expired (expires at or
+// before now). Errors wrap ErrMethodNotFound, ErrNotAuthorized,
+// ErrInvalidMethod, ErrMethodRevoked, ErrMethodExpired or
+// ErrInvalidDocument and name vmID.
+func (d *Document) KeyAt(vmID, relationship string, now time.Time) (*VerificationMethod, crypto.PublicKey, error) {
 	rel, err := d.relationship(relationship)
 	if err != nil {
 		return nil, nil, err
@@ -188,6 +209,9 @@ func (d *Document) Key(vmID, relationship string) (*VerificationMethod, crypto.P
 		return nil, nil, fmt.Errorf("verification method %s: controller %s is not the document id %s: %w",
 			quote(vmID), quote(found.Controller), quote(d.ID), ErrInvalidMethod)
 	}
+	if err := found.usableAt(now); err != nil {
+		return nil, nil, fmt.Errorf("verification method %s: %w", quote(vmID), err)
+	}
 	pub, err := found.PublicKey()
 	if err != nil {
 		return nil, nil, fmt.Errorf("verification method %s: %w", quote(vmID), err)
@@ -195,6 +219,44 @@ func (d *Document) Key(vmID, relationship string) (*VerificationMethod, crypto.P
 	vm := *found
 	vm.ID = vmID
 	return &vm, pub, nil
+}
+
+// usableAt checks the method's revoked and expires times against now. A
+// time that is not a dateTimeStamp makes the method unusable rather than
+// ignored.
+func (vm *VerificationMethod) usableAt(now time.Time) error {
+	for _, f := range []struct {
+		name, value string
+		sentinel    error
+	}{
+		{"revoked", vm.Revoked, ErrMethodRevoked},
+		{"expires", vm.Expires, ErrMethodExpired},
+	} {
+		if f.value == "" {
+			continue
+		}
+		t, err := parseDateTimeStamp(f.value)
+		if err != nil {
+			return fmt.Errorf("%s: %w: %w", f.name, ErrInvalidMethod, err)
+		}
+		if !now.Before(t) {
+			return fmt.Errorf("%s %s, at or before %s: %w", f.name, f.value, now.UTC().Format(time.RFC3339), f.sentinel)
+		}
+	}
+	return nil
+}
+
+// parseDateTimeStamp parses an XML Schema dateTimeStamp: an RFC 3339 date
+// and time whose time zone is required.
+func parseDateTimeStamp(s string) (time.Time, error) {
+	if len(s) > 64 {
+		return time.Time{}, fmt.Errorf("date-time of %d bytes", len(s))
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%q is not a date-time with a time zone", s)
+	}
+	return t, nil
 }
 
 // PublicKey decodes the method's key. Multikey methods carry it in
@@ -345,6 +407,8 @@ func methodFromMap(m map[string]any) (VerificationMethod, error) {
 		{"type", &vm.Type, false},
 		{"controller", &vm.Controller, false},
 		{"publicKeyMultibase", &vm.PublicKeyMultibase, true},
+		{"expires", &vm.Expires, true},
+		{"revoked", &vm.Revoked, true},
 	} {
 		v, ok := m[f.name]
 		if !ok && f.opt {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto"
 	"fmt"
+	"time"
 )
 
 // Resolver resolves a DID (without fragment) to its DID document.
@@ -38,6 +39,9 @@ type Fetcher struct {
 	// Resolver resolves the DID part of a verification method URL. If nil,
 	// KeyResolver is used.
 	Resolver Resolver
+	// Now returns the time at which a method's revoked and expires times
+	// are judged. If nil, time.Now is used.
+	Now func() time.Time
 }
 
 // PublicKey resolves verificationMethod (a DID URL, DID#fragment) and
@@ -63,7 +67,11 @@ func (f Fetcher) PublicKey(ctx context.Context, verificationMethod, purpose stri
 	if doc.ID != d {
 		return nil, fmt.Errorf("resolving %s: document id is %s: %w", quote(d), quote(doc.ID), ErrInvalidDocument)
 	}
-	_, pub, err := doc.Key(verificationMethod, purpose)
+	now := time.Now
+	if f.Now != nil {
+		now = f.Now
+	}
+	_, pub, err := doc.KeyAt(verificationMethod, purpose, now())
 	if err != nil {
 		return nil, err
 	}

@@ -580,6 +580,58 @@ func TestResolveURL(t *testing.T) {
 	}
 }
 
+// A controlled identifier document is read only from the origin its URL
+// names: a redirect to another host, port or scheme is refused before the
+// other origin is asked, and a same-origin redirect still needs the
+// document id to be the URL asked for.
+func TestResolveURLRedirects(t *testing.T) {
+	const docURL = "https://example.com/issuers/cs"
+	tests := []struct {
+		name   string
+		target string // where /issuers/cs redirects to
+		// serves is the host+path the target would be served at, if the
+		// test server can count requests to it.
+		serves string
+		body   string
+		want   error
+	}{
+		{name: "another host", target: "https://other.example.com/issuers/cs", serves: "other.example.com/issuers/cs", body: docURL, want: did.ErrRedirect},
+		{name: "another port", target: "https://example.com:8443/issuers/cs", serves: "example.com:8443/issuers/cs", body: docURL, want: did.ErrRedirect},
+		{name: "plain http", target: "http://example.com/issuers/cs", body: docURL, want: did.ErrRedirect},
+		{name: "same origin, document of the moved URL", target: "/issuers/moved", serves: "example.com/issuers/moved", body: "https://example.com/issuers/moved", want: did.ErrInvalidDocument},
+		{name: "same origin, document of the URL asked for", target: "/issuers/moved", serves: "example.com/issuers/moved", body: docURL},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ws := newWebServer(t)
+			body := webDocJSON(t, tt.body)
+			ws.handle(func(w http.ResponseWriter, r *http.Request) {
+				if r.Host == "example.com" && r.URL.Path == "/issuers/cs" {
+					http.Redirect(w, r, tt.target, http.StatusFound)
+					return
+				}
+				fmt.Fprint(w, body)
+			})
+			r := &did.WebResolver{Client: ws.client(5 * time.Second), TTL: -1}
+			doc, err := r.ResolveURL(context.Background(), docURL)
+			if tt.want == nil {
+				if err != nil || doc.ID != docURL {
+					t.Fatalf("ResolveURL = %+v, %v", doc, err)
+				}
+				return
+			}
+			if !errors.Is(err, tt.want) {
+				t.Fatalf("ResolveURL = %+v, %v; want %v", doc, err, tt.want)
+			}
+			if tt.serves != "" && errors.Is(tt.want, did.ErrRedirect) {
+				if n := ws.hitCount(tt.serves); n != 0 {
+					t.Errorf("the other origin was asked %d times", n)
+				}
+			}
+		})
+	}
+}
+
 type recordingResolver struct{ got []string }
 
 func (r *recordingResolver) Resolve(_ context.Context, id string) (*did.Document, error) {

@@ -31,7 +31,7 @@
 // (contexts.ErrDataLoss). Contexts come from the injected loader only; the
 // package never fetches one.
 //
-// Caveats: proof chains (previousProof) are not checked as chains, domain and
+// Caveats: domain and
 // challenge are carried but not compared, ecdsa-rdfc-2019 with P-384 and the
 // selective-disclosure suites are not implemented (ErrUnknownSuite), and JWT
 // header members other than alg, typ, cty, kid and jwk are ignored except

@@ -30,12 +30,18 @@ func (s suite) canonical(ctx context.Context, v map[string]any, loader ld.Docume
 // documentHash is SHA-256 of the suite's canonical form of doc, which must
 // not carry its proof.
 func (s suite) documentHash(ctx context.Context, doc map[string]any, loader ld.DocumentLoader) ([]byte, error) {
-	canon, err := s.canonical(ctx, doc, loader)
+	_, h, err := s.documentCanon(ctx, doc, loader)
+	return h, err
+}
+
+// documentCanon is the suite's canonical form of doc and its SHA-256.
+func (s suite) documentCanon(ctx context.Context, doc map[string]any, loader ld.DocumentLoader) (canon, hash []byte, err error) {
+	canon, err = s.canonical(ctx, doc, loader)
 	if err != nil {
-		return nil, fmt.Errorf("canonicalizing document: %w", err)
+		return nil, nil, fmt.Errorf("canonicalizing document: %w", err)
 	}
 	h := sha256.Sum256(canon)
-	return h[:], nil
+	return canon, h[:], nil
 }
 
 // hashData is SHA-256(canon(proofConfig)) || docHash, the 64 bytes every

@@ -62,6 +62,11 @@ var (
 	// ErrNoKeyID means the header has no kid, so no key controlled by the
 	// issuer can be found.
 	ErrNoKeyID = errors.New("jwt header has no kid")
+	// ErrUnboundHeaderKey means the header carries a jwk but no kid: the
+	// embedded key names no verification method of the issuer, and an
+	// embedded key alone is never trusted. It is not a verdict on the
+	// token: it could not be checked.
+	ErrUnboundHeaderKey = errors.New("jwt header jwk names no verification method of the issuer; an embedded key alone is never trusted")
 	// ErrClaimMismatch means a JWT claim (iss, jti, sub, nbf, exp) is
 	// missing or differs from the credential property it must repeat.
 	ErrClaimMismatch = errors.New("jwt claim does not match the credential")
@@ -452,14 +457,16 @@ func (res *JWTResult) completeVC11() {
 // (relative kids are taken against issuer.id; without a kid only a did:jwk
 // issuer's #0 key is tried), that the algorithm fits that key, that any
 // header jwk is that very key, that the claims repeat the credential, and
-// that the token is within nbf and exp.
+// that the token is within nbf and exp. A header jwk is never a key source:
+// the key always comes from opts.Keys.
 //
 // Errors are *JWTError values wrapping ErrMalformedJWT, ErrAlgorithm,
 // ErrPrivateKeyInHeader, ErrHeaderKey, ErrNoKeyID, ErrKeyType,
 // ErrInvalidSignature, ErrClaimMismatch, ErrExpired or ErrNotYetValid when
-// the token is bad; any other cause (the key fetcher failing) means it could
-// not be checked. For ErrExpired and ErrNotYetValid, found only once the
-// signature and claims check out, the result is returned with the error.
+// the token is bad; any other cause (the key fetcher failing,
+// ErrUnboundHeaderKey) means it could not be checked. For ErrExpired and
+// ErrNotYetValid, found only once the signature and claims check out, the
+// result is returned with the error.
 func VerifyJWT(ctx context.Context, token string, opts JWTVerifyOptions) (*JWTResult, error) {
 	if opts.Keys == nil {
 		return nil, errors.New("verifying jwt: no key fetcher")
@@ -484,6 +491,8 @@ func VerifyJWT(ctx context.Context, token string, opts JWTVerifyOptions) (*JWTRe
 	switch {
 	case kid == "" && strings.HasPrefix(issuer, "did:jwk:"):
 		kid = issuer + "#0"
+	case kid == "" && res.Header["jwk"] != nil:
+		return nil, jwtErr("header.jwk", ErrUnboundHeaderKey)
 	case kid == "":
 		return nil, jwtErr("header.kid", ErrNoKeyID)
 	case strings.HasPrefix(kid, "#") && issuer != "":

@@ -322,6 +322,7 @@ func TestVerifyJWTRejects(t *testing.T) {
 		{name: "private jwk in header", token: craft(t, edHeader(map[string]any{"jwk": privJWK}), obPayload(), edSigner(ks.ed)), want: ErrPrivateKeyInHeader, field: "header.jwk.d"},
 		{name: "embedded jwk of another key", token: craft(t, edHeader(map[string]any{"jwk": pubJWK(otherPub)}), obPayload(), edSigner(ks.ed)), want: ErrHeaderKey, field: "header.jwk"},
 		{name: "embedded jwk of the issuer key", token: craft(t, edHeader(map[string]any{"jwk": pubJWK(edPub)}), obPayload(), edSigner(ks.ed))},
+		{name: "jwk without kid", token: craft(t, edHeader(map[string]any{"kid": nil, "jwk": pubJWK(edPub)}), obPayload(), edSigner(ks.ed)), want: ErrUnboundHeaderKey, field: "header.jwk"},
 		{name: "no kid", token: craft(t, edHeader(map[string]any{"kid": nil}), obPayload(), edSigner(ks.ed)), want: ErrNoKeyID, field: "header.kid"},
 		{name: "crit header", token: craft(t, edHeader(map[string]any{"crit": []any{"exp"}}), obPayload(), edSigner(ks.ed)), want: ErrMalformedJWT, field: "header.crit"},
 		{name: "unknown typ", token: craft(t, edHeader(map[string]any{"typ": "at+jwt"}), obPayload(), edSigner(ks.ed)), want: ErrMalformedJWT, field: "header.typ"},

@@ -85,6 +85,14 @@ type SignOptions struct {
 	ProofPurpose string
 	// Loader resolves @context URLs. If nil, contexts.NewLoader is used.
 	Loader ld.DocumentLoader
+	// ID is the proof's id, which a later proof names to chain to it. If
+	// empty, the proof has none.
+	ID string
+	// PreviousProof names the ids of proofs already on the document that
+	// this one chains to (VC Data Integrity 1.0 §2.1.2): it signs the
+	// document with them attached, so they cannot be removed or replaced
+	// without breaking it.
+	PreviousProof []string
 }
 
 // VerifyOptions configures Verify.
@@ -98,6 +106,13 @@ type VerifyOptions struct {
 	// Now returns the current time, compared with a proof's expires. If nil,
 	// time.Now is used.
 	Now func() time.Time
+	// MaxProofs bounds the proof set; a larger set is refused whole. If
+	// zero (or above the package's own cap of 16), 16.
+	MaxProofs int
+	// Statements asks for Result.Statements of eddsa-jcs-2022 proofs too,
+	// which costs an RDF canonicalization those proofs do not otherwise
+	// need. RDFC suites always report them.
+	Statements bool
 }
 
 // Result describes the proof that verified.
@@ -112,6 +127,15 @@ type Result struct {
 	Created string
 	// Purpose is the proof's proofPurpose.
 	Purpose string
+	// PreviousProofs are the positions of the proofs this one names in
+	// previousProof, in the order it names them.
+	PreviousProofs []int
+	// Statements are the RDFC-1.0 canonical N-Quads of the document this
+	// proof signed, without its own proof: what the signature covers, read
+	// as RDF. Checks that judge the document's claims read them, never the
+	// JSON, which can say the same in many shapes. For eddsa-jcs-2022 they
+	// are set only when VerifyOptions.Statements asks.
+	Statements []byte
 }
 
 // Error locates a problem with one proof of a document.

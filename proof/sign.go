@@ -11,7 +11,7 @@ import (
 
 // Sign returns a deep copy of doc with a new proof appended to its "proof"
 // member (which becomes an array). The proof signs the document without any
-// existing proofs. For Ed25519Signature2020 the suite's context is appended
+// existing proofs, or with the ones opts.PreviousProof names. For Ed25519Signature2020 the suite's context is appended
 // to @context when missing. doc itself is never modified.
 //
 // key must be an ed25519.PrivateKey for the eddsa suites and a P-256
@@ -62,6 +62,25 @@ func Sign(ctx context.Context, doc map[string]any, key crypto.PrivateKey, opts S
 	if s.cryptosuite != "" {
 		options["cryptosuite"] = s.cryptosuite
 	}
+	if opts.ID != "" {
+		options["id"] = opts.ID
+	}
+	unsigned := withoutProof(out)
+	if len(opts.PreviousProof) > 0 {
+		linked, err := linkedProofs(out["proof"], opts.PreviousProof)
+		if err != nil {
+			return nil, fmt.Errorf("signing: %w", err)
+		}
+		unsigned["proof"] = linked
+		names := make([]any, len(opts.PreviousProof))
+		for i, n := range opts.PreviousProof {
+			names[i] = n
+		}
+		options["previousProof"] = names
+		if len(names) == 1 {
+			options["previousProof"] = names[0]
+		}
+	}
 	if c, ok := out["@context"]; ok && s.jcs {
 		// eddsa-jcs-2022 stores the document's @context in the proof, so
 		// that a verifier can tell which contexts were signed.
@@ -70,7 +89,7 @@ func Sign(ctx context.Context, doc map[string]any, key crypto.PrivateKey, opts S
 	config := deepCopy(options).(map[string]any)
 	config["@context"] = out["@context"]
 
-	docHash, err := s.documentHash(ctx, withoutProof(out), loader)
+	docHash, err := s.documentHash(ctx, unsigned, loader)
 	if err != nil {
 		return nil, fmt.Errorf("signing: %w", err)
 	}
@@ -107,4 +126,32 @@ func ed25519Private(key crypto.PrivateKey) (ed25519.PrivateKey, error) {
 		}
 	}
 	return nil, fmt.Errorf("%w: want an Ed25519 private key, got %T", ErrKeyType, key)
+}
+
+// linkedProofs returns the proofs of the proof member existing whose ids
+// are names, in the order of names: what a chained proof signs besides the
+// document.
+func linkedProofs(existing any, names []string) ([]any, error) {
+	var proofs []any
+	switch p := existing.(type) {
+	case map[string]any:
+		proofs = []any{p}
+	case []any:
+		proofs = p
+	}
+	out := make([]any, 0, len(names))
+	for _, name := range names {
+		found := false
+		for _, q := range proofs {
+			if m, ok := q.(map[string]any); ok && name != "" && m["id"] == name {
+				out = append(out, m)
+				found = true
+				break
+			}
+		}
+		if !found {
+			return nil, fmt.Errorf("previous proof %q is not in the document's proof set: %w", name, ErrMalformedProof)
+		}
+	}
+	return out, nil
 }

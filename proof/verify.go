@@ -21,7 +21,50 @@ import (
 // is not bundled, a canceled ctx) means it could not be checked. Errors about
 // one proof are *Error values naming proof[i] and the field; with
 // several proofs the errors of all of them are joined.
+//
+// Verify suits a signer checking its own output. A verifier that must know
+// which proof verified with which key uses VerifySet.
 func Verify(ctx context.Context, doc map[string]any, opts VerifyOptions) (*Result, error) {
+	outcomes, err := VerifySet(ctx, doc, opts)
+	if err != nil {
+		return nil, err
+	}
+	errs := make([]error, 0, len(outcomes))
+	for i := range outcomes {
+		if outcomes[i].Err == nil {
+			return &outcomes[i].Result, nil
+		}
+		errs = append(errs, outcomes[i].Err)
+	}
+	if len(errs) == 1 {
+		return nil, errs[0]
+	}
+	return nil, errors.Join(errs...)
+}
+
+// Outcome is the verdict on one proof of a proof set.
+type Outcome struct {
+	// Result describes the proof. Suite and VerificationMethod are set
+	// whenever the proof could be read, Statements only when it verified.
+	Result
+	// Err is nil when the proof verified, otherwise a *Error saying why
+	// not. The sentinels it wraps tell a bad proof from one that could not
+	// be checked, as for Verify.
+	Err error
+}
+
+// VerifySet checks every proof of doc on its own and returns one Outcome
+// per proof, in document order: a proof that fails never hides another
+// that verifies, and no state passes from one proof to the next. A proof
+// naming a previousProof is checked over the document with those proofs
+// attached (a proof chain, VC Data Integrity 1.0 §4.5); its Outcome lists
+// their positions, and it is the caller's policy whether they must verify
+// too.
+//
+// The error is for the document as a whole: no proof (ErrNoProof), a proof
+// member that is not an object or array, more proofs than
+// VerifyOptions.MaxProofs (ErrMalformedProof), or a canceled ctx.
+func VerifySet(ctx context.Context, doc map[string]any, opts VerifyOptions) ([]Outcome, error) {
 	if opts.Keys == nil {
 		return nil, errors.New("verifying: no key fetcher")
 	}
@@ -36,6 +79,10 @@ func Verify(ctx context.Context, doc map[string]any, opts VerifyOptions) (*Resul
 	now := opts.Now
 	if now == nil {
 		now = time.Now
+	}
+	limit := opts.MaxProofs
+	if limit <= 0 || limit > maxProofs {
+		limit = maxProofs
 	}
 
 	var proofs []any
@@ -52,42 +99,50 @@ func Verify(ctx context.Context, doc map[string]any, opts VerifyOptions) (*Resul
 	if len(proofs) == 0 {
 		return nil, ErrNoProof
 	}
-	if len(proofs) > maxProofs {
-		return nil, fmt.Errorf("%w: %d proofs, at most %d are checked", ErrMalformedProof, len(proofs), maxProofs)
+	if len(proofs) > limit {
+		return nil, fmt.Errorf("%w: %d proofs, at most %d are checked", ErrMalformedProof, len(proofs), limit)
 	}
 
-	v := &verifier{doc: doc, loader: loader, opts: opts, purpose: purpose, now: now}
-	var errs []error
+	v := &verifier{doc: doc, proofs: proofs, loader: loader, opts: opts, purpose: purpose, now: now}
+	out := make([]Outcome, len(proofs))
 	for i, p := range proofs {
-		res, err := v.one(ctx, i, p)
-		if err == nil {
-			return res, nil
+		out[i] = v.one(ctx, i, p)
+		if err := ctx.Err(); err != nil {
+			return nil, err
 		}
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		errs = append(errs, err)
 	}
-	if len(errs) == 1 {
-		return nil, errs[0]
-	}
-	return nil, errors.Join(errs...)
+	return out, nil
 }
 
 type verifier struct {
 	doc     map[string]any
+	proofs  []any
 	loader  ld.DocumentLoader
 	opts    VerifyOptions
 	purpose string
 	now     func() time.Time
-	// docHash is the SHA-256 of the RDFC-1.0 canonical document without
-	// proofs, shared by every RDFC proof; docErr remembers why it could not
-	// be made.
-	docHash []byte
-	docErr  error
+	// docCanon and docHash are the RDFC-1.0 canonical document without
+	// proofs and its SHA-256, shared by every RDFC proof outside a chain;
+	// docErr remembers why they could not be made.
+	docCanon []byte
+	docHash  []byte
+	docErr   error
 }
 
-func (v *verifier) one(ctx context.Context, i int, raw any) (*Result, error) {
+func (v *verifier) one(ctx context.Context, i int, raw any) Outcome {
+	o := Outcome{Result: Result{Index: i}}
+	res, err := v.check(ctx, i, raw, &o.Result)
+	if err != nil {
+		o.Err = err
+		return o
+	}
+	o.Result = *res
+	return o
+}
+
+// check verifies proof i. seen is filled in as fields are read, so a
+// failing proof still reports its suite and verification method.
+func (v *verifier) check(ctx context.Context, i int, raw any, seen *Result) (*Result, error) {
 	perr := func(field string, err error) error { return &Error{Index: i, Field: field, Err: err} }
 	p, ok := raw.(map[string]any)
 	if !ok {
@@ -136,6 +191,7 @@ func (v *verifier) one(ctx context.Context, i int, raw any) (*Result, error) {
 	default:
 		return nil, perr("type", fmt.Errorf("%w: %q", ErrUnknownSuite, typ))
 	}
+	seen.Suite = s.name
 
 	purpose, err := str("proofPurpose", true)
 	if err != nil {
@@ -168,6 +224,12 @@ func (v *verifier) one(ctx context.Context, i int, raw any) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	seen.VerificationMethod, seen.Purpose, seen.Created = vm, purpose, created
+	previous, err := v.previousProofs(i, p)
+	if err != nil {
+		return nil, err
+	}
+	seen.PreviousProofs = previous
 	pv, err := str("proofValue", true)
 	if err != nil {
 		return nil, err
@@ -192,20 +254,34 @@ func (v *verifier) one(ctx context.Context, i int, raw any) (*Result, error) {
 			config[k] = x
 		}
 	}
-	var docHash []byte
-	if s.jcs {
+	var docCanon, docHash []byte
+	switch {
+	case s.jcs:
 		docHash, err = v.jcsDocumentHash(ctx, config)
 		if err != nil {
 			return nil, perr("@context", err)
 		}
-	} else {
+	case len(previous) > 0:
+		// A chained proof signs the document with the proofs it names.
+		chained := withoutProof(v.doc)
+		linked := make([]any, 0, len(previous))
+		for _, j := range previous {
+			linked = append(linked, v.proofs[j])
+		}
+		chained["proof"] = linked
+		docCanon, docHash, err = s.documentCanon(ctx, chained, v.loader)
+		if err != nil {
+			return nil, err
+		}
+		config["@context"] = withContext(v.doc["@context"], s.context)
+	default:
 		if v.docHash == nil && v.docErr == nil {
-			v.docHash, v.docErr = s.documentHash(ctx, withoutProof(v.doc), v.loader)
+			v.docCanon, v.docHash, v.docErr = s.documentCanon(ctx, withoutProof(v.doc), v.loader)
 		}
 		if v.docErr != nil {
 			return nil, v.docErr
 		}
-		docHash = v.docHash
+		docCanon, docHash = v.docCanon, v.docHash
 		config["@context"] = withContext(v.doc["@context"], s.context)
 	}
 	data, err := s.hashData(ctx, config, docHash, v.loader)
@@ -215,7 +291,14 @@ func (v *verifier) one(ctx context.Context, i int, raw any) (*Result, error) {
 	if !s.alg.verify(pub, data, sig) {
 		return nil, perr("proofValue", ErrInvalidSignature)
 	}
-	return &Result{Index: i, Suite: s.name, VerificationMethod: vm, Created: created, Purpose: purpose}, nil
+	if s.jcs && v.opts.Statements {
+		// The statements an eddsa-jcs-2022 proof covers are the document
+		// read with the proof's own @context (vc-di-eddsa §3.3.2).
+		if docCanon, err = v.jcsStatements(ctx, config); err != nil {
+			return nil, perr("@context", err)
+		}
+	}
+	return &Result{Index: i, Suite: s.name, VerificationMethod: vm, Created: created, Purpose: purpose, PreviousProofs: previous, Statements: docCanon}, nil
 }
 
 // jcsDocumentHash hashes the document for an eddsa-jcs-2022 proof whose
@@ -223,6 +306,16 @@ func (v *verifier) one(ctx context.Context, i int, raw any) (*Result, error) {
 // @context, the document's must start with it, and the document is hashed
 // with the proof's @context (vc-di-eddsa §3.3.2 step 4).
 func (v *verifier) jcsDocumentHash(ctx context.Context, config map[string]any) ([]byte, error) {
+	doc, err := v.jcsDocument(config)
+	if err != nil {
+		return nil, err
+	}
+	return suiteEddsaJcs.documentHash(ctx, doc, v.loader)
+}
+
+// jcsDocument is the document an eddsa-jcs-2022 proof with options config
+// signs: without proofs, and with the proof's @context when it has one.
+func (v *verifier) jcsDocument(config map[string]any) (map[string]any, error) {
 	doc := withoutProof(v.doc)
 	if pc, ok := config["@context"]; ok {
 		if !contextPrefix(v.doc["@context"], pc) {
@@ -230,7 +323,60 @@ func (v *verifier) jcsDocumentHash(ctx context.Context, config map[string]any) (
 		}
 		doc["@context"] = pc
 	}
-	return suiteEddsaJcs.documentHash(ctx, doc, v.loader)
+	return doc, nil
+}
+
+// jcsStatements is the canonical RDF of the document an eddsa-jcs-2022
+// proof signed, read in safe mode like every RDFC suite's.
+func (v *verifier) jcsStatements(ctx context.Context, config map[string]any) ([]byte, error) {
+	doc, err := v.jcsDocument(config)
+	if err != nil {
+		return nil, err
+	}
+	canon, _, err := suiteEddsaRdfc.documentCanon(ctx, doc, v.loader)
+	return canon, err
+}
+
+// previousProofs returns the positions of the proofs that proof i names in
+// previousProof. Every name must match the id of exactly one other proof.
+func (v *verifier) previousProofs(i int, p map[string]any) ([]int, error) {
+	raw, ok := p["previousProof"]
+	if !ok {
+		return nil, nil
+	}
+	var names []string
+	switch t := raw.(type) {
+	case string:
+		names = []string{t}
+	case []any:
+		for _, x := range t {
+			s, ok := x.(string)
+			if !ok {
+				return nil, &Error{Index: i, Field: "previousProof", Err: fmt.Errorf("%w: want a string or an array of strings", ErrMalformedProof)}
+			}
+			names = append(names, s)
+		}
+	default:
+		return nil, &Error{Index: i, Field: "previousProof", Err: fmt.Errorf("%w: want a string or an array of strings", ErrMalformedProof)}
+	}
+	out := make([]int, 0, len(names))
+	for _, name := range names {
+		found := -1
+		for j, q := range v.proofs {
+			m, _ := q.(map[string]any)
+			if id, _ := m["id"].(string); j != i && id == name && name != "" {
+				if found >= 0 {
+					return nil, &Error{Index: i, Field: "previousProof", Err: fmt.Errorf("%w: %q names more than one proof", ErrMalformedProof, name)}
+				}
+				found = j
+			}
+		}
+		if found < 0 {
+			return nil, &Error{Index: i, Field: "previousProof", Err: fmt.Errorf("%w: no proof in the set has id %q", ErrMalformedProof, name)}
+		}
+		out = append(out, found)
+	}
+	return out, nil
 }
 
 func ed25519Public(key crypto.PublicKey) (ed25519.PublicKey, error) {

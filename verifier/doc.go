@@ -9,6 +9,16 @@
 // terms are rejected, and the proof's claimed suite never chooses a different
 // algorithm than the resolved key supports. It never imports the issuer.
 //
+// A signing key is the issuer's only if it is the key a did:key or did:jwk
+// issuer id encodes, if it is listed under assertionMethod (not revoked,
+// not expired, controlled by the document) in the document the issuer id
+// resolves to (a DID document, or a Controlled Identifiers 1.0 document
+// fetched from the https issuer id without cross-origin redirects), or if
+// the operator pinned it for that issuer (Options.PinnedKeys,
+// ParsePinnedKeys). A key the credential names itself, in a verification
+// method fragment or a JWT header jwk, is never trusted on its own: such a
+// credential could not be checked (ErrKeyNotBound). See keybinding.go.
+//
 // Verify returns one CheckResult per check. A *VerificationError means the
 // credential is invalid; any other error means it could not be checked.
 package verifier

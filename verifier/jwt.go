@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/badgesmith/badgesmith/contexts"
 	"github.com/badgesmith/badgesmith/ob3"
 	"github.com/badgesmith/badgesmith/proof"
 )
@@ -66,39 +67,77 @@ func (v *Verifier) verifyJWT(ctx context.Context, token []byte) (*Result, error)
 	r.res.Name = displayName(cred)
 
 	vcdm1 := v.checkContext(r, cred)
-	v.checkType(r, cred)
+	typeAt := r.reserve(CheckType)
 	v.checkSchema(r, data, doc)
-	seen, timeErr := v.checkJWTProof(ctx, r, tok, cred)
-	v.checkIssuer(r, cred, seen)
+	p, timeErr := v.checkJWTProof(ctx, r, tok, cred)
+	r.res.Checks[typeAt] = typeCheck(p, cred)
+	v.checkIssuer(r, p.issuerView(cred), p.binding)
 	if timeErr != nil {
 		r.fail(CheckValidity, pathOf(timeErr), timeErr.Error())
 	} else {
-		v.checkValidity(r, cred, vcdm1)
+		v.checkValidity(r, p, vcdm1, nil, nil)
 	}
-	v.checkStatus(ctx, r, cred)
+	v.checkStatus(ctx, r, p)
+	r.describe(p)
 	return v.finish(r)
 }
 
-// checkJWTProof verifies the JWS. It returns what the key fetcher saw and,
-// for a token whose signature and claims hold but whose nbf or exp
-// excludes now, that error for the validity check.
-func (v *Verifier) checkJWTProof(ctx context.Context, r *report, tok string, cred map[string]any) (*boundKey, error) {
-	seen := &boundKey{}
-	fetch := &keyFetcher{v: v, issuer: issuerID(cred), seen: seen}
+// checkJWTProof verifies the JWS. It returns what it established and, for
+// a token whose signature and claims hold but whose nbf or exp excludes
+// now, that error for the validity check. The claims are the signed
+// payload's credential read as JSON-LD in safe mode: the statements the
+// signature covers, whatever JSON shape carries them.
+func (v *Verifier) checkJWTProof(ctx context.Context, r *report, tok string, cred map[string]any) (*proven, error) {
+	p := &proven{}
+	fetch := newRecordingFetcher(v, issuerID(cred))
 	res, err := proof.VerifyJWT(ctx, tok, proof.JWTVerifyOptions{Keys: fetch, Now: v.now, ClockSkew: v.skew, MaxSize: v.maxSize})
+	r.res.Work.Proofs++
 	var timeErr error
+	var kid string
+	if res != nil {
+		kid = res.KeyID
+		p.binding = fetch.binding(kid)
+	}
+	if p.binding == nil {
+		p.binding = fetch.failure()
+	}
 	switch {
 	case err == nil, res != nil && (errors.Is(err, proof.ErrExpired) || errors.Is(err, proof.ErrNotYetValid)):
-		r.pass(CheckProof, fmt.Sprintf("%s %s signature by %s is valid and its claims match the credential", res.Format, res.Algorithm, res.KeyID))
 		timeErr = err
-	case seen.err != nil:
-		r.fail(CheckProof, "header.kid", fmt.Sprintf("signing key not accepted: %v", seen.err))
+	case p.binding != nil && p.binding.err != nil && !bindingUndecided(p.binding.err):
+		r.fail(CheckProof, "header.kid", fmt.Sprintf("signing key not accepted: %v", p.binding.err))
+		v.readUnverified(ctx, p, cred)
+		return p, nil
 	case isInvalidJWT(err):
 		r.fail(CheckProof, pathOf(err), err.Error())
+		v.readUnverified(ctx, p, cred)
+		return p, nil
 	default:
 		r.undecided(CheckProof, err)
+		v.readUnverified(ctx, p, cred)
+		return p, nil
 	}
-	return seen, timeErr
+	nq, err := contexts.Canonicalize(ctx, cred, contexts.CanonOptions{Loader: v.loader})
+	switch {
+	case err != nil && isInvalidProof(err):
+		r.fail(CheckProof, pathOf(err), "the signed credential is not well-formed JSON-LD: "+err.Error())
+		return p, timeErr
+	case err != nil:
+		r.undecided(CheckProof, fmt.Errorf("reading the signed credential as JSON-LD: %w", err))
+		return p, timeErr
+	}
+	p.readClaims(nq, true)
+	switch {
+	case p.claims == nil:
+		r.fail(CheckProof, pathOf(p.claimsErr), "the signed credential does not read as one credential: "+p.claimsErr.Error())
+		return p, timeErr
+	case p.claims.Issuer != fetch.issuer:
+		p.claims.Verified = false
+		r.fail(CheckProof, "issuer", fmt.Sprintf("the signed issuer %q is not %q, whose key signed", p.claims.Issuer, fetch.issuer))
+		return p, timeErr
+	}
+	r.pass(CheckProof, fmt.Sprintf("%s %s signature by %s is valid and its claims match the credential", res.Format, res.Algorithm, res.KeyID))
+	return p, timeErr
 }
 
 func isInvalidJWT(err error) bool {

@@ -71,3 +71,26 @@ type Work struct {
 	// Connections is the number of network connections opened.
 	Connections int `json:"connections"`
 }
+
+// withDefaults returns l with every zero field set to its default.
+func (l Limits) withDefaults() Limits {
+	set := func(p *int, d int) {
+		if *p <= 0 {
+			*p = d
+		}
+	}
+	if l.Deadline <= 0 {
+		l.Deadline = DefaultDeadline
+	}
+	set(&l.MaxQuads, DefaultMaxQuads)
+	set(&l.MaxHashCalls, DefaultMaxHashCalls)
+	set(&l.MaxValuesPerProperty, DefaultMaxValuesPerProperty)
+	set(&l.MaxProofs, DefaultMaxProofs)
+	set(&l.MaxStatusEntries, DefaultMaxStatusEntries)
+	set(&l.MaxFetches, DefaultMaxFetches)
+	set(&l.MaxDepth, DefaultMaxDepth)
+	if l.MaxInflatedBytes <= 0 {
+		l.MaxInflatedBytes = DefaultMaxInflatedBytes
+	}
+	return l
+}

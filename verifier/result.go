@@ -72,8 +72,9 @@ type Claims struct {
 	Verified bool `json:"verified"`
 	// ID is the credential's id.
 	ID string `json:"id,omitempty"`
-	// Types are the credential's types as full IRIs' last segments
-	// (VerifiableCredential, OpenBadgeCredential, ...), sorted.
+	// Types are the credential's types, sorted: term names for the
+	// vocabularies badgesmith bundles (VerifiableCredential,
+	// OpenBadgeCredential, ...), full IRIs for any other.
 	Types []string `json:"types,omitempty"`
 	// Issuer is the issuer's id.
 	Issuer string `json:"issuer,omitempty"`

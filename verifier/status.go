@@ -467,12 +467,11 @@ func (c *statusChecker) parseList(ctx context.Context, body []byte) (*statusDoc,
 	if iss == "" {
 		return nil, badList("issuer: id is missing")
 	}
-	seen := &boundKey{}
-	fetch := &keyFetcher{v: c.v, issuer: iss, seen: seen}
+	fetch := &keyFetcher{v: c.v, issuer: iss}
 	_, err := proof.Verify(ctx, doc, proof.VerifyOptions{Keys: fetch, Loader: c.v.loader, Now: c.v.now})
-	switch {
+	switch seen := fetch.failure(); {
 	case err == nil:
-	case seen.err != nil:
+	case seen.refused():
 		return nil, badList("signing key not accepted: %w", seen.err)
 	case isInvalidProof(err):
 		return nil, badList("proof: %w", err)

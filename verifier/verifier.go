@@ -3,7 +3,6 @@ package verifier
 import (
 	"bytes"
 	"context"
-	"crypto"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -51,9 +50,14 @@ type Options struct {
 	ClockSkew time.Duration
 	// Loader serves JSON-LD contexts. If nil, the bundled contexts.
 	Loader ld.DocumentLoader
-	// Resolver resolves DIDs to their documents. If nil, did:key and did:jwk
-	// offline and did:web over HTTPClient, with a cache.
+	// Resolver resolves DIDs to their documents. If nil, did:web over
+	// HTTPClient, with a cache. did:key and did:jwk issuers are always
+	// resolved offline: their id is their key (see keybinding.go).
 	Resolver did.Resolver
+	// PinnedKeys are keys the operator trusts for an issuer without
+	// resolving anything (see PinnedKey); the issuer check reports them as
+	// "key pinned locally". If nil, none.
+	PinnedKeys []PinnedKey
 	// Status checks credentialStatus. If nil, the built-in checker reads
 	// BitstringStatusListEntry, StatusList2021Entry and 1EdTechRevocationList
 	// entries, fetching lists from StatusDir or over HTTPClient, verifying
@@ -91,7 +95,14 @@ type Verifier struct {
 	web *did.WebResolver
 	// maxImageSize is Options.MaxImageSize (see imageLimits).
 	maxImageSize int64
+	// pins are Options.PinnedKeys, validated.
+	pins []pin
+	// lim is Options.Limits with every default filled in.
+	lim Limits
 }
+
+// limits returns the verifier's Limits, defaults filled in.
+func (v *Verifier) limits() Limits { return v.lim }
 
 // New returns a Verifier for opts.
 func New(opts Options) (*Verifier, error) {
@@ -107,7 +118,12 @@ func New(opts Options) (*Verifier, error) {
 	if opts.StatusMaxListBytes < 0 {
 		return nil, fmt.Errorf("status max list bytes %d is negative", opts.StatusMaxListBytes)
 	}
+	pins, err := newPins(opts.PinnedKeys)
+	if err != nil {
+		return nil, err
+	}
 	v := &Verifier{
+		pins:     pins,
 		maxSize:  opts.MaxSize,
 		now:      opts.Now,
 		skew:     opts.ClockSkew,
@@ -120,6 +136,7 @@ func New(opts Options) (*Verifier, error) {
 		v.maxSize = DefaultMaxSize
 	}
 	v.maxImageSize = opts.MaxImageSize
+	v.lim = opts.Limits.withDefaults()
 	if v.now == nil {
 		v.now = time.Now
 	}
@@ -152,6 +169,13 @@ type report struct {
 }
 
 func (r *report) add(c CheckResult) { r.res.Checks = append(r.res.Checks, c) }
+
+// reserve holds the place of a check whose verdict needs later checks'
+// findings, so the report keeps the documented order.
+func (r *report) reserve(check string) int {
+	r.add(CheckResult{Check: check, Status: StatusSkipped})
+	return len(r.res.Checks) - 1
+}
 
 func (r *report) pass(check, reason string) {
 	r.add(CheckResult{Check: check, Status: StatusPass, Reason: reason})
@@ -213,12 +237,14 @@ func (v *Verifier) Verify(ctx context.Context, data []byte) (*Result, error) {
 	r.res.Name = displayName(cred)
 
 	vcdm1 := v.checkContext(r, cred)
-	v.checkType(r, cred)
+	typeAt := r.reserve(CheckType)
 	v.checkSchema(r, data, doc)
-	vm := v.checkProof(ctx, r, cred)
-	v.checkIssuer(r, cred, vm)
-	v.checkValidity(r, cred, vcdm1)
-	v.checkStatus(ctx, r, cred)
+	p := v.checkProof(ctx, r, cred)
+	r.res.Checks[typeAt] = typeCheck(p, cred)
+	v.checkIssuer(r, p.issuerView(cred), p.binding)
+	v.checkValidity(r, p, vcdm1, nil, nil)
+	v.checkStatus(ctx, r, p)
+	r.describe(p)
 	return v.finish(r)
 }
 
@@ -328,33 +354,6 @@ func (v *Verifier) hasContext(u string) bool {
 		return false
 	}
 	return true
-}
-
-func (v *Verifier) checkType(r *report, cred map[string]any) {
-	types := stringsOf(cred["type"])
-	if len(types) == 0 {
-		r.fail(CheckType, "type", "type is missing or not a string array")
-		return
-	}
-	has := func(t string) bool {
-		for _, x := range types {
-			if x == t {
-				return true
-			}
-		}
-		return false
-	}
-	if !has("VerifiableCredential") {
-		r.fail(CheckType, "type", "type must include VerifiableCredential")
-		return
-	}
-	for _, t := range []string{"OpenBadgeCredential", "AchievementCredential", "EndorsementCredential"} {
-		if has(t) {
-			r.pass(CheckType, "VerifiableCredential, "+t)
-			return
-		}
-	}
-	r.fail(CheckType, "type", "type must include OpenBadgeCredential, AchievementCredential or EndorsementCredential")
 }
 
 // checkSchema runs the JSON Schema and data model checks on doc, the
@@ -484,99 +483,8 @@ func expandCompacted(data []byte) ([][]byte, []string, error) {
 	return variants, wrapped, nil
 }
 
-// boundKey is what the key fetcher learned about the verification method.
-type boundKey struct {
-	vm         string
-	controller string
-	err        error // a binding failure, reported by the issuer check
-}
-
-// keyFetcher resolves verification methods for proof.Verify, enforcing that
-// the key is controlled by the credential's issuer and authorised for
-// assertions.
-type keyFetcher struct {
-	v      *Verifier
-	issuer string
-	seen   *boundKey
-}
-
-// errNotIssuerKey marks a verification method whose controller is not the issuer.
-var errNotIssuerKey = errors.New("verification method is not controlled by the issuer")
-
-func (f *keyFetcher) PublicKey(ctx context.Context, vm, purpose string) (crypto.PublicKey, error) {
-	base, frag, _ := strings.Cut(vm, "#")
-	f.seen.vm = vm
-	f.seen.controller = base
-	if f.issuer == "" || base != f.issuer {
-		f.seen.err = fmt.Errorf("%w: %s is controlled by %s, issuer is %q", errNotIssuerKey, vm, base, f.issuer)
-		return nil, f.seen.err
-	}
-	var resolve func(context.Context, string) (*did.Document, error)
-	switch {
-	case strings.HasPrefix(base, "did:"):
-		resolve = f.v.resolver.Resolve
-	case strings.HasPrefix(base, "https://") && !keyInFragment(frag):
-		// A controlled identifier document (CID 1.0 §3.3) at the URL.
-		resolve = f.v.web.ResolveURL
-	}
-	if resolve != nil {
-		doc, err := resolve(ctx, base)
-		if err != nil {
-			return nil, fmt.Errorf("resolving %s: %w", base, err)
-		}
-		_, pub, err := doc.AssertionKey(vm)
-		if err != nil {
-			if errors.Is(err, did.ErrNotAuthorized) {
-				f.seen.err = err
-			}
-			return nil, fmt.Errorf("verification method %s: %w", vm, err)
-		}
-		return pub, nil
-	}
-	// The OB 3.0 key-in-fragment form: <issuer.id>#z6Mk… names the key
-	// itself, so it is read without fetching anything.
-	if strings.HasPrefix(frag, "z") {
-		pub, err := keys.DecodePublicMultikey(frag)
-		if err != nil {
-			return nil, fmt.Errorf("verification method %s: %w", vm, err)
-		}
-		return pub, nil
-	}
-	return nil, fmt.Errorf("verification method %s: %w", vm, errUnsupportedVM)
-}
-
-var errUnsupportedVM = errors.New("only did and https verification methods and the <issuer>#<multikey> form are supported")
-
-// keyInFragment reports whether a verification method fragment is a public
-// Multikey, the 1EdTech form read without fetching.
-func keyInFragment(frag string) bool {
-	_, err := keys.DecodePublicMultikey(frag)
-	return err == nil
-}
-
-func (v *Verifier) checkProof(ctx context.Context, r *report, cred map[string]any) *boundKey {
-	seen := &boundKey{}
-	if _, ok := cred["proof"]; !ok {
-		r.fail(CheckProof, "proof", "credential has no proof")
-		return nil
-	}
-	fetch := &keyFetcher{v: v, issuer: issuerID(cred), seen: seen}
-	res, err := proof.Verify(ctx, cred, proof.VerifyOptions{Keys: fetch, Loader: v.loader, Now: v.now})
-	switch {
-	case err == nil:
-		r.pass(CheckProof, fmt.Sprintf("%s signature by %s is valid", res.Suite, res.VerificationMethod))
-	case seen.err != nil:
-		r.fail(CheckProof, "proof.verificationMethod", fmt.Sprintf("signing key not accepted: %v", seen.err))
-	case isInvalidProof(err):
-		r.fail(CheckProof, pathOf(err), err.Error())
-	default:
-		r.undecided(CheckProof, err)
-	}
-	return seen
-}
-
 func isInvalidProof(err error) bool {
-	for _, target := range []error{proof.ErrInvalidSignature, proof.ErrUnknownSuite, proof.ErrMalformedProof,
+	for _, target := range []error{ErrKeyRefused, proof.ErrInvalidSignature, proof.ErrUnknownSuite, proof.ErrMalformedProof,
 		proof.ErrNoProof, proof.ErrKeyType, contexts.ErrDataLoss, contexts.ErrMalformed, contexts.ErrNotBundled, keys.ErrUnsupportedKey, keys.ErrKeyLength,
 		did.ErrInvalidDID, did.ErrMethodNotFound, did.ErrNotAuthorized} {
 		if errors.Is(err, target) {
@@ -584,82 +492,6 @@ func isInvalidProof(err error) bool {
 		}
 	}
 	return false
-}
-
-func (v *Verifier) checkIssuer(r *report, cred map[string]any, seen *boundKey) {
-	iss := issuerID(cred)
-	switch {
-	case iss == "":
-		r.fail(CheckIssuer, "issuer", "issuer id is missing")
-	case seen == nil || seen.vm == "":
-		r.skip(CheckIssuer, "no verification method was reached")
-	case seen.err != nil:
-		r.fail(CheckIssuer, "proof.verificationMethod", seen.err.Error())
-	default:
-		r.pass(CheckIssuer, fmt.Sprintf("key %s is controlled by issuer %s and authorised for assertions", seen.vm, iss))
-	}
-}
-
-func (v *Verifier) checkValidity(r *report, cred map[string]any, vcdm1 bool) {
-	fromKey, untilKey := "validFrom", "validUntil"
-	if vcdm1 {
-		fromKey, untilKey = "issuanceDate", "expirationDate"
-	}
-	now := v.now()
-	from, err := timeField(cred, fromKey)
-	if err != nil {
-		r.fail(CheckValidity, fromKey, err.Error())
-		return
-	}
-	until, err := timeField(cred, untilKey)
-	if err != nil {
-		r.fail(CheckValidity, untilKey, err.Error())
-		return
-	}
-	if from.IsZero() {
-		r.fail(CheckValidity, fromKey, fromKey+" is missing")
-		return
-	}
-	if now.Add(v.skew).Before(from) {
-		r.fail(CheckValidity, fromKey, fmt.Sprintf("not yet valid: %s is %s, now is %s", fromKey, from.Format(time.RFC3339), now.UTC().Format(time.RFC3339)))
-		return
-	}
-	if !until.IsZero() && !now.Add(-v.skew).Before(until) {
-		r.fail(CheckValidity, untilKey, fmt.Sprintf("expired: %s was %s, now is %s", untilKey, until.Format(time.RFC3339), now.UTC().Format(time.RFC3339)))
-		return
-	}
-	reason := "valid from " + from.Format(time.RFC3339)
-	if !until.IsZero() {
-		reason += " until " + until.Format(time.RFC3339)
-	}
-	r.pass(CheckValidity, reason)
-}
-
-func (v *Verifier) checkStatus(ctx context.Context, r *report, cred map[string]any) {
-	// A credential whose signature or issuer binding failed is not the
-	// issuer's statement: fetching the status URLs it names would only let a
-	// forger make the verifier send requests.
-	for _, name := range []string{CheckProof, CheckIssuer} {
-		if c := r.res.Check(name); c != nil && c.Status == StatusFail {
-			r.skip(CheckStatus, "not checked: the "+name+" check failed")
-			return
-		}
-	}
-	if _, ok := cred["credentialStatus"]; !ok {
-		r.pass(CheckStatus, "no credentialStatus: the issuer cannot revoke this credential")
-		return
-	}
-	if v.status == nil {
-		r.skip(CheckStatus, "credentialStatus present but no status checker is configured")
-		return
-	}
-	c, err := v.status.CheckStatus(ctx, cred)
-	if err != nil {
-		r.undecided(CheckStatus, err)
-		return
-	}
-	c.Check = CheckStatus
-	r.add(c)
 }
 
 func timeField(cred map[string]any, key string) (time.Time, error) {

@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -111,17 +112,43 @@ func achievement(d map[string]any) map[string]any {
 
 func firstProof(d map[string]any) map[string]any { return d["proof"].([]any)[0].(map[string]any) }
 
-// noAssertion resolves did:key documents but drops assertionMethod, as a
-// DID document that lists the key only for authentication would.
-type noAssertion struct{}
+// exampleDID is a DID of a method only exampleResolver knows.
+const exampleDID = "did:example:issuer"
 
-func (noAssertion) Resolve(ctx context.Context, id string) (*did.Document, error) {
-	doc, err := did.KeyResolver{}.Resolve(ctx, id)
+// exampleResolver resolves exampleDID to a document with key as
+// exampleDID#key-1, listed under assertionMethod unless noAssertion, as a
+// DID document that lists the key only for authentication would. (did:key
+// and did:jwk issuers never reach an injected resolver: their id is their
+// key.)
+type exampleResolver struct {
+	key         testKey
+	noAssertion bool
+}
+
+func (e exampleResolver) Resolve(_ context.Context, id string) (*did.Document, error) {
+	if id != exampleDID {
+		return nil, fmt.Errorf("resolving %s: %w", id, did.ErrUnsupportedMethod)
+	}
+	vm, err := did.MultikeyMethod(exampleDID, "key-1", e.key.priv.Public())
 	if err != nil {
 		return nil, err
 	}
-	doc.AssertionMethod = nil
+	doc, err := did.NewDocument(exampleDID, []did.VerificationMethod{vm})
+	if err != nil {
+		return nil, err
+	}
+	if e.noAssertion {
+		doc.AssertionMethod = nil
+	}
 	return doc, nil
+}
+
+// exampleIssued is the sample credential issued by exampleDID and signed
+// with k as exampleDID#key-1.
+func exampleIssued(t *testing.T, k testKey) []byte {
+	t.Helper()
+	issuer := testKey{priv: k.priv, did: exampleDID, vm: exampleDID + "#key-1"}
+	return encode(t, sign(t, unsigned(t, issuer), issuer.priv, issuer.vm, proof.EddsaRdfc2022))
 }
 
 func TestVerify(t *testing.T) {
@@ -172,7 +199,9 @@ func TestVerify(t *testing.T) {
 		{name: "signed by a key the issuer does not control", failing: verifier.CheckIssuer, reason: "not controlled by the issuer", doc: func(t *testing.T) []byte {
 			return encode(t, sign(t, unsigned(t, issuerKey), otherKey.priv, otherKey.vm, proof.EddsaRdfc2022))
 		}},
-		{name: "key not authorised for assertions", failing: verifier.CheckIssuer, opts: verifier.Options{Resolver: noAssertion{}}, doc: func(t *testing.T) []byte { return encode(t, good) }},
+		{name: "key listed under assertionMethod by an injected resolver", opts: verifier.Options{Resolver: exampleResolver{key: issuerKey}}, doc: func(t *testing.T) []byte { return exampleIssued(t, issuerKey) }},
+		{name: "key not authorised for assertions", failing: verifier.CheckIssuer, reason: "not listed under assertionMethod", opts: verifier.Options{Resolver: exampleResolver{key: issuerKey, noAssertion: true}}, doc: func(t *testing.T) []byte { return exampleIssued(t, issuerKey) }},
+		{name: "an injected resolver has no say over did:key", opts: verifier.Options{Resolver: exampleResolver{key: otherKey}}, doc: func(t *testing.T) []byte { return encode(t, good) }},
 		{name: "expired", failing: verifier.CheckValidity, reason: "expired", doc: func(t *testing.T) []byte {
 			d := unsigned(t, issuerKey)
 			d["validUntil"] = "2026-11-10T00:00:00Z"
@@ -286,21 +315,48 @@ func shared(t *testing.T, rel string) string {
 
 // The 1EdTech OB 3.0 test vector names its key in the verification method's
 // fragment under an https issuer id, and carries a single proof object.
+// Such a key is not trusted on its own: the vector could not be checked
+// until its issuer's document is reachable (here it is not: the client
+// refuses every request) or its key is pinned.
 func TestVerify1EdTechVector(t *testing.T) {
 	data, err := os.ReadFile(shared(t, "spec/test-vectors/ob-v3p0-eddsa-rdfc-2022/signed-credential.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, err := verifier.New(verifier.Options{Now: func() time.Time { return now }})
+	const issuer = "https://example.edu/issuers/565049"
+	const mk = "z6MkjZRZv3aez3r18pB1RBFJR1kwUVJ5jHt92JmQwXbd5hwi"
+	offline := offlineClient()
+	v, err := verifier.New(verifier.Options{Now: func() time.Time { return now }, HTTPClient: offline})
 	if err != nil {
 		t.Fatal(err)
 	}
 	res, err := v.Verify(context.Background(), data)
-	if err != nil {
-		t.Fatalf("vector does not verify: %v", err)
+	var ie *verifier.InconclusiveError
+	if !errors.As(err, &ie) || res.Valid || !errors.Is(err, verifier.ErrKeyNotBound) || !errors.Is(err, errOffline) {
+		t.Fatalf("unpinned vector: err = %v, want an InconclusiveError wrapping ErrKeyNotBound", err)
 	}
-	if !res.Valid || res.Issuer != "https://example.edu/issuers/565049" {
+	if c := res.Check(verifier.CheckIssuer); c == nil || c.Status != verifier.StatusError {
+		t.Fatalf("unpinned vector: issuer check %+v, want error", c)
+	}
+
+	pub, err := keys.DecodePublicMultikey(mk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err = verifier.New(verifier.Options{Now: func() time.Time { return now }, HTTPClient: offline,
+		PinnedKeys: []verifier.PinnedKey{{Issuer: issuer, Key: pub}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err = v.Verify(context.Background(), data)
+	if err != nil {
+		t.Fatalf("pinned vector does not verify: %v", err)
+	}
+	if !res.Valid || res.Issuer != issuer {
 		t.Fatalf("result %+v", res)
+	}
+	if c := res.Check(verifier.CheckIssuer); !strings.Contains(c.Reason, "pinned locally for issuer "+issuer) {
+		t.Errorf("issuer check %+v", c)
 	}
 	var doc map[string]any
 	if err := json.Unmarshal(data, &doc); err != nil {

@@ -27,6 +27,8 @@ type verifyOptions struct {
 	timeout      time.Duration
 	// statusDir holds status lists for offline checks.
 	statusDir string
+	// pinnedKeys is a pinned keys file (verifier.ParsePinnedKeys).
+	pinnedKeys string
 }
 
 func (o *verifyOptions) AddFlags(fs *pflag.FlagSet) {
@@ -37,6 +39,7 @@ func (o *verifyOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.allowPrivate, "allow-private-network", false, "let did:web and status list fetches reach loopback and private addresses")
 	fs.IntVar(&o.jobs, "jobs", runtime.GOMAXPROCS(0), "files verified in parallel")
 	fs.DurationVar(&o.timeout, "fetch-timeout", 10*time.Second, "timeout for each network fetch")
+	fs.StringVar(&o.pinnedKeys, "pinned-keys", "", "trust the keys this JSON file pins for their issuers without fetching anything (see the format below)")
 	fs.StringVar(&o.statusDir, "status-dir", "", "read status lists from this directory before fetching them: https://HOST/a/b is DIR/HOST/a/b, else DIR/b (either with or without .json)")
 }
 
@@ -49,11 +52,31 @@ func newVerifyCmd(s streams) *cobra.Command {
 (parse, context, type, schema, proof, issuer, validity, status) prints one
 line with its verdict and reason.
 
+A signing key is trusted only if it is the key of a did:key or did:jwk
+issuer, is listed under assertionMethod in the issuer's own DID document or
+controlled identifier document (fetched from the issuer id), or is pinned
+for the issuer with --pinned-keys. A key the credential names itself (an
+<issuer>#z6Mk... fragment, a JWT header jwk) is never enough: such a
+credential could not be verified unless its key is pinned.
+
+A pinned keys file is a JSON object; each entry names the issuer id, the key
+(publicKeyMultibase, or publicKeyJwk for an RSA key) and optionally the one
+verification method it answers for (by default <issuer>#<multikey>):
+
+  {"pinnedKeys": [
+    {"issuer": "https://example.edu/issuers/565049",
+     "publicKeyMultibase": "z6MkjZRZv3aez3r18pB1RBFJR1kwUVJ5jHt92JmQwXbd5hwi"},
+    {"issuer": "urn:uuid:8c5a0d2e-6b0f-4f4e-9c43-2a51c1b7d5f0",
+     "verificationMethod": "urn:uuid:8c5a0d2e-6b0f-4f4e-9c43-2a51c1b7d5f0#key-1",
+     "publicKeyJwk": {"kty": "EC", "crv": "P-256", "x": "...", "y": "..."}}
+  ]}
+
 Exit status: 0 every credential is valid, 1 at least one is invalid,
 2 a credential could not be checked, or the command was misused.`,
 		Example: `  badgesmith verify cred.json
   badgesmith verify baked.png baked.svg
   badgesmith verify --json cred1.json cred2.json
+  badgesmith verify --pinned-keys pinned-keys.json cred.json
   cat cred.json | badgesmith verify -`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -86,6 +109,20 @@ func (o *verifyOptions) run(cmd *cobra.Command, s streams, files []string) error
 		ClockSkew:  o.skew,
 		HTTPClient: safehttp.NewClient(safehttp.Options{AllowPrivate: o.allowPrivate, Timeout: o.timeout}),
 		StatusDir:  o.statusDir,
+	}
+	if o.pinnedKeys != "" {
+		if o.pinnedKeys == "-" && countStdin(files) > 0 {
+			return &usageError{"standard input (-) can be read only once: give --pinned-keys a file"}
+		}
+		data, err := readInput(s, o.pinnedKeys, verifier.MaxPinnedKeysSize)
+		if err != nil {
+			return &usageError{fmt.Sprintf("--pinned-keys: %v", err)}
+		}
+		pins, err := verifier.ParsePinnedKeys(data)
+		if err != nil {
+			return &usageError{fmt.Sprintf("--pinned-keys %s: %v", o.pinnedKeys, err)}
+		}
+		vopts.PinnedKeys = pins
 	}
 	if o.statusDir != "" {
 		if fi, err := os.Stat(o.statusDir); err != nil || !fi.IsDir() {

@@ -1,0 +1,420 @@
+package verifier
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/badgesmith/badgesmith/contexts"
+	"github.com/badgesmith/badgesmith/proof"
+	"github.com/badgesmith/badgesmith/rdfc"
+)
+
+// proven is what the proof check established, for the checks after it.
+// Every later check reads claims (the statements a proof covers), never
+// the submitted JSON.
+type proven struct {
+	// claims are read from the statements of the proof that counts; when
+	// no proof counts, from the document's own canonical form, unverified
+	// (claims.Verified is false), so offline checks still say what they
+	// can. Nil when the statements could not be read; claimsErr says why.
+	claims    *Claims
+	claimsErr error
+	// typeIRIs are the credential node's types, as full IRIs.
+	typeIRIs []string
+	// view is the compacted reading of the statements the status checker
+	// receives (id, issuer, credentialStatus).
+	view map[string]any
+	// binding is the key binding of the proof that counts, or of the proof
+	// whose binding failed; nil when no verification method was reached.
+	binding *boundKey
+}
+
+// verified reports whether a proof by a key bound to the issuer covers the
+// claims.
+func (p *proven) verified() bool { return p.claims != nil && p.claims.Verified }
+
+// readClaims fills p from canonical statements nq.
+func (p *proven) readClaims(nq []byte, verified bool) {
+	c, g, err := credentialClaims(nq)
+	if err != nil {
+		p.claims, p.claimsErr = nil, err
+		return
+	}
+	c.Verified = verified
+	p.claims, p.claimsErr = c, nil
+	p.typeIRIs = nil
+	for _, t := range g.objects(g.rootNode, rdfType) {
+		if t.Kind == rdfc.IRI {
+			p.typeIRIs = append(p.typeIRIs, t.Value)
+		}
+	}
+	p.view = g.view(c, g.rootNode)
+}
+
+// readUnverified reads the claims of a document no proof of the issuer's
+// covers: the document without its proofs, canonicalized in safe mode.
+// They feed only checks that can fail a credential, never pass one.
+func (v *Verifier) readUnverified(ctx context.Context, p *proven, doc map[string]any) {
+	if p.claims != nil {
+		return
+	}
+	unsigned := make(map[string]any, len(doc))
+	for k, x := range doc {
+		if k != "proof" {
+			unsigned[k] = x
+		}
+	}
+	nq, err := contexts.Canonicalize(ctx, unsigned, contexts.CanonOptions{Loader: v.loader})
+	if err != nil {
+		p.claimsErr = err
+		return
+	}
+	p.readClaims(nq, false)
+}
+
+// recordingFetcher is the key fetcher: it keeps what it learned per
+// verification method (binding), so one proof's failure never colours
+// another's.
+type recordingFetcher = keyFetcher
+
+func newRecordingFetcher(v *Verifier, issuer string) *recordingFetcher {
+	return &keyFetcher{v: v, issuer: issuer}
+}
+
+// checkProof runs the proof check over a Data Integrity proof set. It
+// passes only when at least one proof verifies with a key bound to the
+// issuer named by the statements that proof covers, and every proof it
+// chains to (previousProof) verifies too. Other proofs are reported one by
+// one and never stand in for it.
+func (v *Verifier) checkProof(ctx context.Context, r *report, cred map[string]any) *proven {
+	p := &proven{}
+	if _, ok := cred["proof"]; !ok {
+		r.fail(CheckProof, "proof", "credential has no proof")
+		v.readUnverified(ctx, p, cred)
+		return p
+	}
+	fetch := newRecordingFetcher(v, issuerID(cred))
+	outcomes, err := proof.VerifySet(ctx, cred, proof.VerifyOptions{
+		Keys: fetch, Loader: v.loader, Now: v.now, MaxProofs: v.limits().MaxProofs, Statements: true,
+	})
+	r.res.Work.Proofs += len(outcomes)
+	if err != nil {
+		if isInvalidProof(err) {
+			r.fail(CheckProof, proofPath(err), err.Error())
+		} else {
+			r.undecided(CheckProof, err)
+		}
+		v.readUnverified(ctx, p, cred)
+		return p
+	}
+	chosen := -1
+	notes := make([]string, len(outcomes))
+	for i := range outcomes {
+		o := &outcomes[i]
+		b := fetch.binding(o.VerificationMethod)
+		switch {
+		case o.Err != nil:
+			notes[i] = o.Err.Error()
+			continue
+		case b == nil || b.err != nil:
+			notes[i] = "signature valid, but the key is not bound to the issuer"
+			continue
+		}
+		for _, j := range o.PreviousProofs {
+			if outcomes[j].Err != nil {
+				notes[i] = fmt.Sprintf("signature valid, but the proof it chains to (proof[%d]) does not verify", j)
+			}
+		}
+		if notes[i] != "" {
+			continue
+		}
+		c, _, err := credentialClaims(o.Statements)
+		switch {
+		case err != nil:
+			notes[i] = "signature valid, but its statements do not read as one credential: " + err.Error()
+			continue
+		case c.Issuer == "" || c.Issuer != fetch.issuer:
+			notes[i] = fmt.Sprintf("signature valid, but the signed issuer %q is not %q, whose key it is", c.Issuer, fetch.issuer)
+			continue
+		}
+		chosen = i
+		break
+	}
+	if chosen >= 0 {
+		o := &outcomes[chosen]
+		p.binding = fetch.binding(o.VerificationMethod)
+		p.readClaims(o.Statements, true)
+		reason := fmt.Sprintf("%s signature by %s is valid", o.Suite, o.VerificationMethod)
+		if len(outcomes) > 1 {
+			reason += fmt.Sprintf(" (proof[%d])", chosen)
+			reason += otherProofs(outcomes, notes, chosen)
+		}
+		r.pass(CheckProof, reason)
+		return p
+	}
+	v.proofVerdict(r, p, fetch, outcomes, notes)
+	// Statements of a valid signature are better than a re-reading; fall
+	// back to the document itself otherwise.
+	for i := range outcomes {
+		if outcomes[i].Err == nil && p.claims == nil {
+			p.readClaims(outcomes[i].Statements, false)
+		}
+	}
+	v.readUnverified(ctx, p, cred)
+	return p
+}
+
+// proofVerdict reports the proof check when no proof counts. The
+// issuer's own proofs speak first: one that is forged or tampered makes
+// the credential invalid, one that could not be checked makes it
+// undecided. Only then do proofs by keys that are not the issuer's make it
+// invalid (nothing the issuer signed is left), and a key that could not be
+// bound makes it undecided.
+func (v *Verifier) proofVerdict(r *report, p *proven, fetch *recordingFetcher, outcomes []proof.Outcome, notes []string) {
+	notIssuers := func(b *boundKey) bool { return b != nil && b.err != nil && errors.Is(b.err, errNotIssuerKey) }
+	var undecided error
+	for i := range outcomes {
+		o := &outcomes[i]
+		b := fetch.binding(o.VerificationMethod)
+		if notIssuers(b) {
+			continue
+		}
+		switch {
+		case b != nil && b.err != nil && !bindingUndecided(b.err):
+			p.binding = b
+			r.fail(CheckProof, fmt.Sprintf("proof[%d].verificationMethod", i), "signing key not accepted: "+b.err.Error()+otherProofs(outcomes, notes, i))
+			return
+		case b != nil && b.err != nil:
+			p.binding = b
+			if undecided == nil {
+				undecided = b.err
+			}
+		case o.Err != nil && isInvalidProof(o.Err):
+			p.binding = b
+			r.fail(CheckProof, proofPath(o.Err), o.Err.Error()+otherProofs(outcomes, notes, i))
+			return
+		case o.Err != nil:
+			if undecided == nil {
+				undecided = o.Err
+			}
+		case notes[i] != "":
+			r.fail(CheckProof, fmt.Sprintf("proof[%d]", i), notes[i]+otherProofs(outcomes, notes, i))
+			return
+		}
+	}
+	if undecided != nil {
+		r.undecided(CheckProof, undecided)
+		return
+	}
+	for i := range outcomes {
+		if b := fetch.binding(outcomes[i].VerificationMethod); notIssuers(b) {
+			p.binding = b
+			r.fail(CheckProof, fmt.Sprintf("proof[%d].verificationMethod", i), "signing key not accepted: "+b.err.Error()+otherProofs(outcomes, notes, i))
+			return
+		}
+	}
+	var parts []string
+	for i, n := range notes {
+		parts = append(parts, fmt.Sprintf("proof[%d]: %s", i, n))
+	}
+	r.fail(CheckProof, "proof", "no proof by a key bound to the issuer verifies: "+strings.Join(parts, "; "))
+}
+
+// bindingUndecided reports whether a key binding failure means the key
+// could not be checked rather than that it is not the issuer's.
+func bindingUndecided(err error) bool {
+	return !errors.Is(err, errNotIssuerKey) && !isInvalidProof(err)
+}
+
+// otherProofs describes the proofs other than the one at skip, one by one.
+func otherProofs(outcomes []proof.Outcome, notes []string, skip int) string {
+	var parts []string
+	for i := range outcomes {
+		if i == skip {
+			continue
+		}
+		what := notes[i]
+		if what == "" {
+			what = "verifies"
+		}
+		parts = append(parts, fmt.Sprintf("proof[%d] (%s by %s): %s", i, outcomes[i].Suite, outcomes[i].VerificationMethod, what))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "; other proofs, not counted: " + strings.Join(parts, "; ")
+}
+
+// proofPath is the JSON path of a proof error.
+func proofPath(err error) string {
+	var pe *proof.Error
+	if errors.As(err, &pe) {
+		path := fmt.Sprintf("proof[%d]", pe.Index)
+		if pe.Field != "" {
+			path += "." + pe.Field
+		}
+		return path
+	}
+	return pathOf(err)
+}
+
+// Type IRIs the type check accepts.
+var openBadgeTypes = []string{obNS + "OpenBadgeCredential", obNS + "AchievementCredential", obNS + "EndorsementCredential"}
+
+// typeCheck judges the credential's types, as IRIs from the statements.
+func typeCheck(p *proven, cred map[string]any) CheckResult {
+	if p.claims == nil {
+		// No statements: the JSON's type member is all there is.
+		types := stringsOf(cred["type"])
+		var iris []string
+		for _, t := range types {
+			switch t {
+			case "VerifiableCredential":
+				iris = append(iris, iriVerifiableCredential)
+			case "OpenBadgeCredential", "AchievementCredential", "EndorsementCredential":
+				iris = append(iris, obNS+t)
+			}
+		}
+		if len(types) == 0 {
+			return CheckResult{Check: CheckType, Status: StatusFail, Path: "type", Reason: "type is missing or not a string array"}
+		}
+		return typeVerdict(iris)
+	}
+	return typeVerdict(p.typeIRIs)
+}
+
+func typeVerdict(iris []string) CheckResult {
+	if !slices.Contains(iris, iriVerifiableCredential) {
+		return CheckResult{Check: CheckType, Status: StatusFail, Path: "type", Reason: "type must include VerifiableCredential"}
+	}
+	for _, t := range openBadgeTypes {
+		if slices.Contains(iris, t) {
+			return CheckResult{Check: CheckType, Status: StatusPass, Reason: "VerifiableCredential, " + lastSegment(t)}
+		}
+	}
+	return CheckResult{Check: CheckType, Status: StatusFail, Path: "type", Reason: "type must include OpenBadgeCredential, AchievementCredential or EndorsementCredential"}
+}
+
+// bound is one validity bound: a date the statements (or a JWT claim) give.
+type bound struct {
+	name string
+	at   time.Time
+}
+
+// checkValidity applies every validity bound present: the credential is
+// valid only after the latest of validFrom, issuanceDate (and a JWT's nbf)
+// and before the earliest of validUntil, expirationDate (and exp), all
+// read from the statements the proof covers.
+func (v *Verifier) checkValidity(r *report, p *proven, vcdm1 bool, extraFrom, extraUntil []bound) {
+	if p.claims == nil {
+		if p.claimsErr != nil && pathOf(p.claimsErr) != "" {
+			r.fail(CheckValidity, pathOf(p.claimsErr), p.claimsErr.Error())
+			return
+		}
+		r.skip(CheckValidity, "not checked: the credential's statements could not be read")
+		return
+	}
+	c := p.claims
+	froms := presentBounds([]bound{{"validFrom", c.ValidFrom}, {"issuanceDate", c.IssuanceDate}}, extraFrom)
+	untils := presentBounds([]bound{{"validUntil", c.ValidUntil}, {"expirationDate", c.ExpirationDate}}, extraUntil)
+	if len(froms) == 0 {
+		name := "validFrom"
+		if vcdm1 {
+			name = "issuanceDate"
+		}
+		r.fail(CheckValidity, name, name+" is missing")
+		return
+	}
+	now := v.now()
+	from := slices.MaxFunc(froms, func(a, b bound) int { return a.at.Compare(b.at) })
+	if now.Add(v.skew).Before(from.at) {
+		r.fail(CheckValidity, from.name, fmt.Sprintf("not yet valid: %s is %s, now is %s", from.name, from.at.Format(time.RFC3339), now.UTC().Format(time.RFC3339)))
+		return
+	}
+	reason := "valid from " + from.at.Format(time.RFC3339)
+	if len(untils) > 0 {
+		until := slices.MinFunc(untils, func(a, b bound) int { return a.at.Compare(b.at) })
+		if !now.Add(-v.skew).Before(until.at) {
+			r.fail(CheckValidity, until.name, fmt.Sprintf("expired: %s was %s, now is %s", until.name, until.at.Format(time.RFC3339), now.UTC().Format(time.RFC3339)))
+			return
+		}
+		reason += " until " + until.at.Format(time.RFC3339)
+	}
+	if n := len(froms) + len(untils); n > 1 {
+		names := make([]string, 0, n)
+		for _, b := range append(froms, untils...) {
+			names = append(names, b.name)
+		}
+		reason += " (every bound applied: " + strings.Join(names, ", ") + ")"
+	}
+	r.pass(CheckValidity, reason)
+}
+
+func presentBounds(lists ...[]bound) []bound {
+	var out []bound
+	for _, l := range lists {
+		for _, b := range l {
+			if !b.at.IsZero() {
+				out = append(out, b)
+			}
+		}
+	}
+	return out
+}
+
+// checkStatus checks credentialStatus, as the verified statements give it.
+// A credential no proof of the issuer's covers is not the issuer's
+// statement: fetching the status URLs it names would only let a forger make
+// the verifier send requests.
+func (v *Verifier) checkStatus(ctx context.Context, r *report, p *proven) {
+	for _, name := range []string{CheckProof, CheckIssuer} {
+		if c := r.res.Check(name); c != nil && c.Status != StatusPass {
+			r.skip(CheckStatus, "not checked: the "+name+" check did not pass")
+			return
+		}
+	}
+	if !p.verified() {
+		r.skip(CheckStatus, "not checked: no proof by the issuer's key covers the credential")
+		return
+	}
+	if len(p.claims.Status) == 0 {
+		r.pass(CheckStatus, "no credentialStatus: the issuer cannot revoke this credential")
+		return
+	}
+	if v.status == nil {
+		r.skip(CheckStatus, "credentialStatus present but no status checker is configured")
+		return
+	}
+	c, err := v.status.CheckStatus(ctx, p.view)
+	if err != nil {
+		r.undecided(CheckStatus, err)
+		return
+	}
+	c.Check = CheckStatus
+	r.add(c)
+}
+
+// describe copies what the report shows about the credential from the
+// claims, once the statements are known.
+func (r *report) describe(p *proven) {
+	if p.claims == nil {
+		return
+	}
+	r.res.Claims = p.claims
+	r.res.CredentialID = p.claims.ID
+	r.res.Issuer = p.claims.Issuer
+	r.res.Name = p.claims.Name
+}
+
+// issuerView is what the issuer check reads: the statements' issuer, or
+// the document's when there are no statements.
+func (p *proven) issuerView(cred map[string]any) map[string]any {
+	if p.claims != nil {
+		return map[string]any{"issuer": p.claims.Issuer}
+	}
+	return cred
+}

@@ -1,0 +1,477 @@
+package verifier
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/badgesmith/badgesmith/rdfc"
+)
+
+// Vocabulary IRIs the checks read. The checks never look at JSON keys: a
+// key is one of many spellings of these (a term, a compact IRI, the full
+// IRI, a key under @nest), and only the IRI is what was signed.
+const (
+	rdfType   = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+	credNS    = "https://www.w3.org/2018/credentials#"
+	statusNS  = "https://www.w3.org/ns/credentials/status#"
+	sl2021NS  = "https://w3id.org/vc/status-list#"
+	obNS      = "https://purl.imsglobal.org/spec/vc/ob/vocab.html#"
+	clrNS     = "https://purl.imsglobal.org/spec/vc/clr/vocab.html#"
+	schemaOrg = "https://schema.org/"
+
+	iriVerifiableCredential = credNS + "VerifiableCredential"
+	iriIssuer               = credNS + "issuer"
+	iriCredentialSubject    = credNS + "credentialSubject"
+	iriCredentialStatus     = credNS + "credentialStatus"
+	iriValidFrom            = credNS + "validFrom"
+	iriValidUntil           = credNS + "validUntil"
+	iriIssuanceDate         = credNS + "issuanceDate"
+	iriExpirationDate       = credNS + "expirationDate"
+	iriName                 = schemaOrg + "name"
+	iriAchievement          = obNS + "achievement"
+)
+
+// statusNamespaces are the vocabularies of the status entry and list terms
+// badgesmith reads: Bitstring Status List 1.0, then StatusList2021.
+var statusNamespaces = []string{statusNS, sl2021NS}
+
+// errStatements marks statements that do not describe one credential (no
+// VerifiableCredential node, several candidates, a property with values of
+// the wrong kind). The proof may be fine; the claims cannot be read.
+var errStatements = errors.New("statements do not describe one credential")
+
+// graph is the default graph of a set of RDF statements, indexed by
+// subject then predicate. Statements in named graphs (the proofs of a
+// proof chain) are not claims about the credential and are left out.
+type graph struct {
+	props map[rdfc.Term]map[string][]rdfc.Term
+	// referenced holds every node that is the object of a statement.
+	referenced map[rdfc.Term]bool
+	// rootNode is the credential node, once root has found it.
+	rootNode rdfc.Term
+}
+
+// newGraph indexes the canonical N-Quads nq.
+func newGraph(nq []byte) (*graph, error) {
+	quads, err := rdfc.ParseNQuads(nq)
+	if err != nil {
+		return nil, fmt.Errorf("reading the signed statements: %w", err)
+	}
+	g := &graph{props: make(map[rdfc.Term]map[string][]rdfc.Term), referenced: make(map[rdfc.Term]bool)}
+	for _, q := range quads {
+		if q.Graph.Kind != rdfc.DefaultGraph {
+			continue
+		}
+		m := g.props[q.Subject]
+		if m == nil {
+			m = make(map[string][]rdfc.Term)
+			g.props[q.Subject] = m
+		}
+		m[q.Predicate.Value] = append(m[q.Predicate.Value], q.Object)
+		if q.Object.Kind != rdfc.Literal {
+			g.referenced[q.Object] = true
+		}
+	}
+	return g, nil
+}
+
+func (g *graph) objects(s rdfc.Term, p string) []rdfc.Term { return g.props[s][p] }
+
+func (g *graph) hasType(s rdfc.Term, iri string) bool {
+	return slices.ContainsFunc(g.objects(s, rdfType), func(t rdfc.Term) bool { return t.Kind == rdfc.IRI && t.Value == iri })
+}
+
+// root returns the credential node: the one VerifiableCredential that no
+// other statement points at (an embedded endorsement is pointed at by its
+// endorsement property).
+func (g *graph) root() (rdfc.Term, error) {
+	var all, roots []rdfc.Term
+	for s := range g.props {
+		if g.hasType(s, iriVerifiableCredential) {
+			all = append(all, s)
+			if !g.referenced[s] {
+				roots = append(roots, s)
+			}
+		}
+	}
+	switch {
+	case len(roots) == 1:
+		return roots[0], nil
+	case len(all) == 1:
+		return all[0], nil
+	case len(all) == 0:
+		return rdfc.Term{}, fmt.Errorf("%w: no node has type VerifiableCredential", errStatements)
+	}
+	return rdfc.Term{}, fmt.Errorf("%w: %d VerifiableCredential nodes and no single root among them", errStatements, len(all))
+}
+
+// one returns the single value of p on s, or the zero Term when there is
+// none; several values are an error naming the property.
+func (g *graph) one(s rdfc.Term, p, name string) (rdfc.Term, error) {
+	vals := g.objects(s, p)
+	switch len(vals) {
+	case 0:
+		return rdfc.Term{}, nil
+	case 1:
+		return vals[0], nil
+	}
+	return rdfc.Term{}, &claimError{path: name, err: fmt.Errorf("%w: %s has %d values, want one", errStatements, name, len(vals))}
+}
+
+// literal returns the single literal value of p on s ("" when absent).
+func (g *graph) literal(s rdfc.Term, p, name string) (string, bool, error) {
+	t, err := g.one(s, p, name)
+	if err != nil || t.Kind == rdfc.DefaultGraph {
+		return "", false, err
+	}
+	if t.Kind != rdfc.Literal {
+		return "", false, &claimError{path: name, err: fmt.Errorf("%w: %s is a node, want a value", errStatements, name)}
+	}
+	return t.Value, true, nil
+}
+
+// iri returns the single IRI value of p on s ("" when absent or a blank
+// node, which has no id).
+func (g *graph) iri(s rdfc.Term, p, name string) (string, error) {
+	t, err := g.one(s, p, name)
+	if err != nil {
+		return "", err
+	}
+	switch t.Kind {
+	case rdfc.Literal:
+		return "", &claimError{path: name, err: fmt.Errorf("%w: %s is a value, want a node", errStatements, name)}
+	case rdfc.IRI:
+		return t.Value, nil
+	}
+	return "", nil
+}
+
+// date reads a date-time bound: a literal whose lexical form is an RFC 3339
+// date-time with a time zone, whatever its datatype says.
+func (g *graph) date(s rdfc.Term, p, name string) (time.Time, error) {
+	v, ok, err := g.literal(s, p, name)
+	if err != nil || !ok {
+		return time.Time{}, err
+	}
+	t, err := time.Parse(time.RFC3339Nano, v)
+	if err != nil {
+		return time.Time{}, &claimError{path: name, err: fmt.Errorf("%s %q is not a date-time with a time zone", name, clipText(v))}
+	}
+	return t, nil
+}
+
+// shortTypes returns the type IRIs of s, sorted: as their term name when
+// they are in a vocabulary badgesmith bundles, in full otherwise, so
+// https://example.org/OpenBadgeCredential never reads as the OB type.
+func (g *graph) shortTypes(s rdfc.Term) []string {
+	var out []string
+	for _, t := range g.objects(s, rdfType) {
+		if t.Kind == rdfc.IRI {
+			out = append(out, shortIRI(t.Value))
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// typeNamespaces are the vocabularies whose type IRIs read as term names.
+var typeNamespaces = []string{credNS, statusNS, sl2021NS, obNS, clrNS}
+
+func shortIRI(iri string) string {
+	for _, ns := range typeNamespaces {
+		if local, ok := strings.CutPrefix(iri, ns); ok && local != "" && !strings.ContainsAny(local, "#/") {
+			return local
+		}
+	}
+	return iri
+}
+
+func lastSegment(iri string) string {
+	if i := strings.LastIndexAny(iri, "#/"); i >= 0 && i < len(iri)-1 {
+		return iri[i+1:]
+	}
+	return iri
+}
+
+// claimError locates a claim that cannot be read from the statements.
+type claimError struct {
+	path string
+	err  error
+}
+
+func (e *claimError) Error() string    { return e.err.Error() }
+func (e *claimError) Unwrap() error    { return e.err }
+func (e *claimError) JSONPath() string { return e.path }
+
+// credentialClaims reads the claims of the credential the statements nq
+// describe.
+func credentialClaims(nq []byte) (*Claims, *graph, error) {
+	g, err := newGraph(nq)
+	if err != nil {
+		return nil, nil, err
+	}
+	root, err := g.root()
+	if err != nil {
+		return nil, nil, err
+	}
+	g.rootNode = root
+	c := &Claims{Types: g.shortTypes(root)}
+	if root.Kind == rdfc.IRI {
+		c.ID = root.Value
+	}
+	if c.Issuer, err = g.iri(root, iriIssuer, "issuer"); err != nil {
+		return nil, nil, err
+	}
+	for _, b := range []struct {
+		iri, name string
+		dst       *time.Time
+	}{
+		{iriValidFrom, "validFrom", &c.ValidFrom},
+		{iriIssuanceDate, "issuanceDate", &c.IssuanceDate},
+		{iriValidUntil, "validUntil", &c.ValidUntil},
+		{iriExpirationDate, "expirationDate", &c.ExpirationDate},
+	} {
+		if *b.dst, err = g.date(root, b.iri, b.name); err != nil {
+			return nil, nil, err
+		}
+	}
+	subjects := g.objects(root, iriCredentialSubject)
+	if len(subjects) > 0 && subjects[0].Kind == rdfc.IRI {
+		c.Subject = subjects[0].Value
+	}
+	c.Name = g.name(root)
+	if c.Name == "" && len(subjects) > 0 {
+		for _, a := range g.objects(subjects[0], iriAchievement) {
+			if c.Name = g.name(a); c.Name != "" {
+				break
+			}
+		}
+	}
+	for i, e := range g.objects(root, iriCredentialStatus) {
+		c.Status = append(c.Status, g.statusClaim(e, i))
+	}
+	return c, g, nil
+}
+
+// name is the first plain name of s, for display only.
+func (g *graph) name(s rdfc.Term) string {
+	for _, t := range g.objects(s, iriName) {
+		if t.Kind == rdfc.Literal {
+			return t.Value
+		}
+	}
+	return ""
+}
+
+// statusProp returns the values of a status list property, in whichever
+// of the status vocabularies the entry uses.
+func (g *graph) statusProp(s rdfc.Term, local string) []rdfc.Term {
+	for _, ns := range statusNamespaces {
+		if v := g.objects(s, ns+local); len(v) > 0 {
+			return v
+		}
+	}
+	return nil
+}
+
+func (g *graph) statusClaim(e rdfc.Term, _ int) StatusClaim {
+	sc := StatusClaim{}
+	if e.Kind == rdfc.IRI {
+		sc.ID = e.Value
+	}
+	sc.Type = strings.Join(g.shortTypes(e), " ")
+	first := func(local string) string {
+		if v := g.statusProp(e, local); len(v) > 0 {
+			return v[0].Value
+		}
+		return ""
+	}
+	sc.StatusPurpose = first("statusPurpose")
+	sc.StatusListIndex = first("statusListIndex")
+	sc.StatusListCredential = first("statusListCredential")
+	return sc
+}
+
+// statusEntry rebuilds credentialStatus entry e as the JSON object status
+// .ParseEntry reads, with its compact term names: a compaction of the
+// signed statements, never the submitted JSON. Values of the wrong kind
+// are passed on as they are, for ParseEntry to refuse with its own
+// message.
+func (g *graph) statusEntry(e rdfc.Term) map[string]any {
+	m := make(map[string]any)
+	if e.Kind == rdfc.IRI {
+		m["id"] = e.Value
+	}
+	var types []any
+	for _, t := range g.objects(e, rdfType) {
+		types = append(types, compactStatusType(t.Value))
+	}
+	if len(types) == 1 {
+		m["type"] = types[0]
+	} else if len(types) > 1 {
+		m["type"] = types
+	}
+	g.putValues(m, e, "statusPurpose")
+	g.putValues(m, e, "statusListIndex")
+	g.putValues(m, e, "statusListCredential")
+	g.putValues(m, e, "statusReference")
+	if v := g.statusProp(e, "statusSize"); len(v) > 0 {
+		m["statusSize"] = numberOrText(v[0])
+	}
+	if msgs := g.statusProp(e, "statusMessage"); len(msgs) > 0 {
+		list := make([]any, 0, len(msgs))
+		for _, n := range msgs {
+			item := make(map[string]any)
+			if v := g.statusProp(n, "status"); len(v) > 0 {
+				item["status"] = v[0].Value
+			}
+			if v := g.statusProp(n, "message"); len(v) > 0 {
+				item["message"] = v[0].Value
+			}
+			list = append(list, item)
+		}
+		m["statusMessage"] = list
+	}
+	return m
+}
+
+// putValues copies a status property into m: one value as itself, several
+// as an array, so ParseEntry sees what a compacted document would hold.
+func (g *graph) putValues(m map[string]any, s rdfc.Term, local string) {
+	vals := g.statusProp(s, local)
+	switch len(vals) {
+	case 0:
+		return
+	case 1:
+		m[local] = vals[0].Value
+		return
+	}
+	list := make([]any, len(vals))
+	for i, v := range vals {
+		list[i] = v.Value
+	}
+	m[local] = list
+}
+
+// compactStatusType gives the term name of the status types badgesmith
+// knows and the full IRI of any other, which ParseEntry reports as
+// unsupported.
+func compactStatusType(iri string) string {
+	for _, ns := range statusNamespaces {
+		if local, ok := strings.CutPrefix(iri, ns); ok {
+			return local
+		}
+	}
+	if strings.HasSuffix(iri, "#1EdTechRevocationList") && strings.HasPrefix(iri, "https://purl.imsglobal.org/spec/") {
+		return "1EdTechRevocationList"
+	}
+	return iri
+}
+
+// numberOrText returns an integer literal as a number, anything else as
+// its text.
+func numberOrText(t rdfc.Term) any {
+	if n, err := strconv.ParseInt(t.Value, 10, 64); err == nil {
+		return float64(n)
+	}
+	return t.Value
+}
+
+// view is the compacted reading of the credential the status checker and
+// other map-based consumers receive: id, issuer and credentialStatus, each
+// taken from the statements.
+func (g *graph) view(c *Claims, root rdfc.Term) map[string]any {
+	m := map[string]any{}
+	if c.ID != "" {
+		m["id"] = c.ID
+	}
+	if c.Issuer != "" {
+		m["issuer"] = c.Issuer
+	}
+	entries := g.objects(root, iriCredentialStatus)
+	switch {
+	case len(entries) == 1:
+		// One entry reads as one object, as compaction writes it.
+		m["credentialStatus"] = g.statusEntry(entries[0])
+	case len(entries) > 1:
+		list := make([]any, len(entries))
+		for i, e := range entries {
+			list[i] = g.statusEntry(e)
+		}
+		m["credentialStatus"] = list
+	}
+	return m
+}
+
+// clipText shortens a value quoted in a message.
+func clipText(s string) string {
+	if len(s) > 64 {
+		return s[:64] + "..."
+	}
+	return s
+}
+
+// listClaims are what a status list credential states, read from the
+// statements its proof covers.
+type listClaims struct {
+	id     string
+	types  []string
+	issuer string
+	// from and until are the latest start and earliest end among the
+	// validity bounds present (validFrom, issuanceDate; validUntil,
+	// expirationDate), zero when there is none.
+	from, until time.Time
+	// subject is the list (the credentialSubject) compacted to the term
+	// names status.Verdict reads: type, statusPurpose, encodedList, ttl.
+	subject map[string]any
+}
+
+// statusListClaims reads a status list credential from its statements.
+func statusListClaims(nq []byte) (*listClaims, error) {
+	c, g, err := credentialClaims(nq)
+	if err != nil {
+		return nil, err
+	}
+	l := &listClaims{id: c.ID, types: c.Types, issuer: c.Issuer}
+	for _, t := range []time.Time{c.ValidFrom, c.IssuanceDate} {
+		if !t.IsZero() && t.After(l.from) {
+			l.from = t
+		}
+	}
+	for _, t := range []time.Time{c.ValidUntil, c.ExpirationDate} {
+		if !t.IsZero() && (l.until.IsZero() || t.Before(l.until)) {
+			l.until = t
+		}
+	}
+	subjects := g.objects(g.rootNode, iriCredentialSubject)
+	if len(subjects) != 1 {
+		return nil, &claimError{path: "credentialSubject", err: fmt.Errorf("%w: a status list credential has %d subjects, want one", errStatements, len(subjects))}
+	}
+	s := subjects[0]
+	m := map[string]any{}
+	if s.Kind == rdfc.IRI {
+		m["id"] = s.Value
+	}
+	var types []any
+	for _, t := range g.objects(s, rdfType) {
+		types = append(types, compactStatusType(t.Value))
+	}
+	switch len(types) {
+	case 0:
+	case 1:
+		m["type"] = types[0]
+	default:
+		m["type"] = types
+	}
+	g.putValues(m, s, "statusPurpose")
+	g.putValues(m, s, "encodedList")
+	if v := g.statusProp(s, "ttl"); len(v) > 0 {
+		m["ttl"] = numberOrText(v[0])
+	}
+	l.subject = m
+	return l, nil
+}
