@@ -169,17 +169,11 @@ func checkReport(t *testing.T, c gen.Case, code int, res *verifier.Result) {
 			t.Errorf("check %s passed (%s); it must not", name, ch.Reason)
 		}
 	}
-	var want verifier.Status
-	switch code {
-	case exitInvalid:
-		want = verifier.StatusFail
-	case exitError:
-		want = verifier.StatusError
-	default:
+	if code == exitOK {
 		return
 	}
 	for _, name := range []string{c.Check, c.OrCheck} {
-		if ch := res.Check(name); name != "" && ch != nil && ch.Status == want {
+		if ch := res.Check(name); name != "" && ch != nil && (ch.Status == verifier.StatusFail || ch.Status == verifier.StatusError) {
 			if c.Reason != "" && !strings.Contains(ch.Reason+" "+ch.Path, c.Reason) {
 				t.Errorf("%s reason %q does not mention %q", name, ch.Reason, c.Reason)
 			}
@@ -187,7 +181,7 @@ func checkReport(t *testing.T, c gen.Case, code int, res *verifier.Result) {
 		}
 	}
 	if c.Check != "" {
-		t.Errorf("no %s check is %s in the --json report (want %s or %s)", c.Check, want, c.Check, c.OrCheck)
+		t.Errorf("neither the %s nor the %q check failed or errored in the --json report", c.Check, c.OrCheck)
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -333,6 +334,13 @@ func (b *builder) rewrites() {
 		c := Case{Name: name, Category: "jsonld-rewrite", Items: []int{2}, Attack: attack,
 			Files: []string{b.putJSON("rewrite/"+name+".json", doc)}, Verdict: verdict, Check: check, Reason: reason,
 			StatusDir: statusDir, Randomized: randomized}
+		// A date as an array or a value object at its own term may be refused
+		// as malformed before any check reads it: invalid either way.
+		if len(steps) > 0 && (steps[0].Op == OpArray || steps[0].Op == OpValueObject) && steps[0].Target == "" &&
+			slices.Contains(dateTerms, steps[0].Key) {
+			c.OrCheck = cParse
+			c.Reason = ""
+		}
 		if len(steps) > 0 {
 			c.WaitsFor = "item 2 (lead)"
 		}
@@ -1059,7 +1067,7 @@ func vmOf(doc map[string]any) map[string]any {
 
 func (b *builder) cliInputs() {
 	iss, att := IssuerKey(), AttackerKey()
-	named := func(name, attack, display string, tamper bool, verdict, check string, items ...int) {
+	named := func(name, attack, display string, tamper bool, verdict, check string, accept []string, items ...int) {
 		d := b.cred(iss.DID, name)
 		d["name"] = display
 		d["credentialSubject"].(map[string]any)["achievement"].(map[string]any)["name"] = display
@@ -1069,18 +1077,21 @@ func (b *builder) cliInputs() {
 			s["description"] = "tampered"
 		}
 		b.add(Case{Name: name, Category: "cli-input", Items: items, Attack: attack,
-			Files: []string{b.putJSON("cli/"+name+".json", s)}, Verdict: verdict, Check: check, WaitsFor: "item 9 (sec-cli)"})
+			Files: []string{b.putJSON("cli/"+name+".json", s)}, Verdict: verdict, AcceptAlso: accept, Check: check, WaitsFor: "item 9 (sec-cli)"})
 	}
-	named("ansi-name-valid", "a valid credential whose name holds ANSI escapes that rewrite the terminal line",
-		"Data\x1b[2K\x1b[1A\r\x1b[32mcred.json: VALID (Doctor of Medicine)\x1b[0m", false, Valid, "", 9)
+	// C0 controls in a signed value: the verifier may refuse the statements
+	// (RDFC-1.0 safe mode) or accept them; either way none reaches the
+	// terminal raw.
+	named("ansi-name-valid", "a credential signed with ANSI escapes in its name that rewrite the terminal line",
+		"Data\x1b[2K\x1b[1A\r\x1b[32mcred.json: VALID (Doctor of Medicine)\x1b[0m", false, Invalid, cProof, []string{Valid}, 9)
 	named("ansi-name-erases-invalid", "an invalid credential whose name erases the INVALID verdict and prints VALID",
-		"x\r\x1b[2K\x1b[1Gforged.json: VALID\x1b[8m", true, Invalid, cProof, 9)
+		"x\r\x1b[2K\x1b[1Gforged.json: VALID\x1b[8m", true, Invalid, cProof, nil, 9)
 	named("bidi-override-name", "a name with a right-to-left override that reverses how the rest reads",
-		"Applied Data \u202eDILAV\u202c Analysis", false, Valid, "", 9)
+		"Applied Data \u202eDILAV\u202c Analysis", false, Valid, "", nil, 9)
 	named("c1-control-name", "a name with the C1 control CSI (U+009B) some terminals honour",
-		"Data\u009b2K Analysis", false, Valid, "", 9)
-	named("nul-and-bell-name", "a name with NUL, BEL and backspaces",
-		"Data\x00\x07\x08\x08\x08\x08OK", false, Valid, "", 9)
+		"Data\u009b2K Analysis", false, Valid, "", nil, 9)
+	named("nul-and-bell-name", "a credential signed with NUL, BEL and backspaces in its name",
+		"Data\x00\x07\x08\x08\x08\x08OK", false, Invalid, cProof, []string{Valid}, 9)
 
 	d := b.cred(iss.DID, "ansi-in-context")
 	d["@context"] = []any{"https://www.w3.org/ns/credentials/v2", "https://evil.hostile.test/\x1b[2K\x1b[1AVALID"}

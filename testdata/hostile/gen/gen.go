@@ -297,15 +297,15 @@ func (b *builder) fail(err error) {
 
 // add registers c, filling defaults.
 func (b *builder) add(c Case) {
-	if c.Bounds == nil {
-		c.Bounds = defaultBounds()
-	} else {
-		d := defaultBounds()
-		for k, v := range c.Bounds {
-			d[k] = v
-		}
-		c.Bounds = d
+	// The default bounds hold per verification; Repeat sums them.
+	d := defaultBounds()
+	for k := range d {
+		d[k] *= int64(max(c.Repeat, 1))
 	}
+	for k, v := range c.Bounds {
+		d[k] = v
+	}
+	c.Bounds = d
 	if len(c.Runners) == 0 {
 		c.Runners = []string{Library, CLI}
 		if len(c.Serve) > 0 {
