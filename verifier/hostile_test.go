@@ -437,7 +437,7 @@ func TestHostileLibrary(t *testing.T) {
 			var total verifier.Work
 			var res *verifier.Result
 			for range max(c.Repeat, 1) {
-				res, err = verifyGuarded(t, v, data, guard)
+				res, err = verifyHostile(t, v, data, guard)
 				if res == nil {
 					t.Fatalf("no result (err %v)", err)
 				}
@@ -461,11 +461,11 @@ func caseNow(t testing.TB, c gen.Case) func() time.Time {
 	return func() time.Time { return at }
 }
 
-// verifyGuarded runs Verify under a hang guard: a verification still
+// verifyHostile runs Verify under a hang guard: a verification still
 // running 5 s after guard fails the test and is left behind. Its context
 // ends after hangGuard, so a verification with a shorter deadline of its
 // own must end by itself.
-func verifyGuarded(t *testing.T, v *verifier.Verifier, data []byte, guard time.Duration) (*verifier.Result, error) {
+func verifyHostile(t *testing.T, v *verifier.Verifier, data []byte, guard time.Duration) (*verifier.Result, error) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), max(guard, hangGuard))
 	defer cancel()

@@ -54,9 +54,9 @@ func exitFor(verdict string) int {
 	return exitError
 }
 
-// runGuarded runs the CLI under the hang guard. On a hang, unblock (if
+// runHostile runs the CLI under the hang guard. On a hang, unblock (if
 // not nil) is called to release the stuck run, and the test fails.
-func runGuarded(t *testing.T, stdin []byte, unblock func(), args ...string) (int, string, string) {
+func runHostile(t *testing.T, stdin []byte, unblock func(), args ...string) (int, string, string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), cliHangGuard)
 	defer cancel()
@@ -131,13 +131,13 @@ func TestHostileCLI(t *testing.T) {
 				args = append(args, "--status-dir", filepath.Join(dir, filepath.FromSlash(c.StatusDir)))
 			}
 			file := filepath.Join(dir, filepath.FromSlash(c.Files[0]))
-			code, out, errOut := runGuarded(t, nil, nil, append(args, file)...)
+			code, out, errOut := runHostile(t, nil, nil, append(args, file)...)
 			checkNoRawControl(t, "stdout", out)
 			checkNoRawControl(t, "stderr", errOut)
 			if !exitMatches(c, code) {
 				t.Errorf("exit %d, want %d (%s; attack: %s)\n%s%s", code, exitFor(c.Verdict), c.Verdict, c.Attack, out, errOut)
 			}
-			code, out, errOut = runGuarded(t, nil, nil, append(append(args, "--json"), file)...)
+			code, out, errOut = runHostile(t, nil, nil, append(append(args, "--json"), file)...)
 			var reports []fileReport
 			if err := json.Unmarshal([]byte(out), &reports); err != nil || len(reports) != 1 || reports[0].Result == nil {
 				t.Fatalf("--json report %q (stderr %q): %v", out, errOut, err)
@@ -225,7 +225,7 @@ func TestHostileCLIScenarios(t *testing.T) {
 // verifyExpect runs verify on path and checks the exit code and output.
 func verifyExpect(t *testing.T, c gen.Case, unblock func(), path string) {
 	t.Helper()
-	code, out, errOut := runGuarded(t, nil, unblock, "verify", "--at", gen.Now, path)
+	code, out, errOut := runHostile(t, nil, unblock, "verify", "--at", gen.Now, path)
 	checkNoRawControl(t, "stdout", out)
 	checkNoRawControl(t, "stderr", errOut)
 	if !exitMatches(c, code) {
@@ -304,7 +304,7 @@ func scenarioDirectoryInput(t *testing.T, c gen.Case) {
 func scenarioStdinOverLimit(t *testing.T, c gen.Case) {
 	in := append([]byte(`{"a":"`), bytes.Repeat([]byte("x"), 2<<20)...)
 	in = append(in, `"}`...)
-	code, out, errOut := runGuarded(t, in, nil, "verify", "--at", gen.Now, "-")
+	code, out, errOut := runHostile(t, in, nil, "verify", "--at", gen.Now, "-")
 	checkNoRawControl(t, "output", out+errOut)
 	if !exitMatches(c, code) {
 		t.Errorf("verify -: exit %d, want %d\n%s%s", code, exitFor(c.Verdict), out, errOut)
@@ -338,7 +338,7 @@ func bakeInputs(t *testing.T) (img, cred string) {
 func bakeTo(t *testing.T, c gen.Case, unblock func(), out string) {
 	t.Helper()
 	img, cred := bakeInputs(t)
-	code, stdout, stderr := runGuarded(t, nil, unblock, "bake", "--image", img, "--credential", cred, "--out", out)
+	code, stdout, stderr := runHostile(t, nil, unblock, "bake", "--image", img, "--credential", cred, "--out", out)
 	checkNoRawControl(t, "output", stdout+stderr)
 	if !exitMatches(c, code) {
 		t.Errorf("bake --out %s: exit %d, want %d\n%s%s", out, code, exitFor(c.Verdict), stdout, stderr)
@@ -436,7 +436,7 @@ func scenarioKeysShowSecret(t *testing.T, c gen.Case) {
 		{"keys", "show", "leaky2", "--keyring", ring},
 		{"keys", "list", "--keyring", ring},
 	} {
-		code, out, errOut := runGuarded(t, nil, nil, args...)
+		code, out, errOut := runHostile(t, nil, nil, args...)
 		if strings.Contains(out+errOut, secret) || strings.Contains(out+errOut, secret[4:24]) {
 			t.Errorf("%s echoed the secret key (exit %d):\n%s%s", strings.Join(args, " "), code, out, errOut)
 		}
@@ -471,7 +471,7 @@ func scenarioCSVInjection(t *testing.T, c gen.Case) {
 		t.Fatal(err)
 	}
 	out := filepath.Join(dir, "out")
-	code, stdout, stderr := runGuarded(t, nil, nil, "batch", "--keyring", ring, "--key", "registrar",
+	code, stdout, stderr := runHostile(t, nil, nil, "batch", "--keyring", ring, "--key", "registrar",
 		"--issuer-profile", testdata("issuer.json"), "--achievement", testdata("achievement.json"),
 		"--roster", rosterPath, "--out", out, "--status-base-url", "https://status.example/lists/",
 		"--key-column", "student_id", "--map", "email=email", "--map", "name=name",
