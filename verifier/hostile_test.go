@@ -122,6 +122,23 @@ func TestHostileCorpusUpToDate(t *testing.T) {
 		}
 		t.Errorf("%s is committed but not generated", name)
 	}
+	// A generated file the repository ignores would never be committed
+	// (a "*.test" rule once swallowed every status list under a
+	// status.<host>.test directory).
+	if ignore, err := os.ReadFile("../.gitignore"); err == nil {
+		for _, pat := range strings.Fields(string(ignore)) {
+			if strings.Contains(pat, "/") || strings.HasPrefix(pat, "#") {
+				continue
+			}
+			for name := range files {
+				for _, seg := range strings.Split(name, "/") {
+					if ok, _ := filepath.Match(pat, seg); ok {
+						t.Errorf("%s: %q is ignored by .gitignore's %q", name, seg, pat)
+					}
+				}
+			}
+		}
+	}
 	if n := len(m.Cases); n < 80 {
 		t.Errorf("corpus has %d cases, issue #10 asks for at least 80", n)
 	}
@@ -215,7 +232,7 @@ func newHostileNet(t *testing.T) *hostileNet {
 	return n
 }
 
-// hostileCert is a self-signed certificate for *.hostile.test.
+// hostileCert is a self-signed certificate for *.hostile.example.
 func hostileCert(t *testing.T) (tls.Certificate, *x509.CertPool) {
 	t.Helper()
 	priv, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
@@ -223,8 +240,8 @@ func hostileCert(t *testing.T) (tls.Certificate, *x509.CertPool) {
 		t.Fatal(err)
 	}
 	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(10), Subject: pkix.Name{CommonName: "hostile.test"},
-		DNSNames:  []string{"hostile.test", "*.hostile.test"},
+		SerialNumber: big.NewInt(10), Subject: pkix.Name{CommonName: "hostile.example"},
+		DNSNames:  []string{"hostile.example", "*.hostile.example"},
 		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
 		KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 		BasicConstraintsValid: true, IsCA: true,

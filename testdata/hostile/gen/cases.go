@@ -32,7 +32,7 @@ const (
 	cStatus   = "status"
 )
 
-const forgedHTTPS = "https://forged.hostile.test/issuers/1"
+const forgedHTTPS = "https://forged.hostile.example/issuers/1"
 
 // ---- item 1: forged issuer keys, Data Integrity ----
 
@@ -73,7 +73,7 @@ func (b *builder) dataIntegrity() {
 	frag("di-fragment-key-https-ed25519signature2020", "the fragment-key forgery on an https issuer with Ed25519Signature2020",
 		forgedHTTPS, att, proof.Ed25519Signature2020, false)
 	frag("di-fragment-key-https-origin-only", "the fragment-key forgery on an issuer id that is a bare https origin",
-		"https://forged.hostile.test", att, proof.EddsaRdfc2022, false)
+		"https://forged.hostile.example", att, proof.EddsaRdfc2022, false)
 	frag("di-fragment-key-urn-issuer", "a urn:uuid issuer's credential signed by the attacker as <issuer.id>#<attacker multikey>",
 		"urn:uuid:6a1c1f2e-1d5b-4c1a-9f0e-2b7f1c9d0e11", att, proof.EddsaRdfc2022, false)
 	frag("di-fragment-key-urn-ecdsa", "the fragment-key forgery on a urn issuer with an attacker P-256 key, ecdsa-rdfc-2019",
@@ -971,7 +971,7 @@ func (b *builder) network() {
 	cidBad("cid-key-expired", "the document marks the key expired before the verification time",
 		func(m map[string]any) { vmOf(m)["expires"] = pastUntil }, Invalid, []string{CouldNotCheck}, iss, "")
 	cidBad("cid-controller-mismatch", "the method's controller is not the document id",
-		func(m map[string]any) { vmOf(m)["controller"] = "https://evil.hostile.test/" }, Invalid, []string{CouldNotCheck}, iss, "")
+		func(m map[string]any) { vmOf(m)["controller"] = "https://evil.hostile.example/" }, Invalid, []string{CouldNotCheck}, iss, "")
 	cidBad("cid-fragment-key-not-in-doc", "the issuer's document is served but the proof names <issuer.id>#<attacker multikey>",
 		nil, CouldNotCheck, []string{Invalid}, att, att.Multikey)
 
@@ -983,17 +983,17 @@ func (b *builder) network() {
 	id = issuerURL("moved")
 	netCase(Case{Name: "cid-cross-origin-redirect", Items: []int{1}, Attack: "the issuer's document URL redirects to another origin",
 		Verdict: CouldNotCheck, Check: cProof, OrCheck: cIssuer, NotPass: []string{cProof, cIssuer},
-		Serve: map[string]string{id: "!redirect https://evil.hostile.test/doc"}},
+		Serve: map[string]string{id: "!redirect https://evil.hostile.example/doc"}},
 		b.sign(b.cred(id, "cid-cross-origin-redirect"), iss, id+"#key-1", proof.EddsaRdfc2022))
 	id = "https://10.0.0.7/issuers/1"
 	netCase(Case{Name: "guard-cid-private-10", Items: []int{1, 6}, Attack: "an https issuer at a 10/8 address",
 		Verdict: CouldNotCheck, Check: cProof, OrCheck: cIssuer, NotPass: []string{cProof, cIssuer},
 		Bounds: map[string]int64{"connections": 0}, Runners: []string{Library, CLI}},
 		b.sign(b.cred(id, "guard-cid-private-10"), iss, id+"#key-1", proof.EddsaRdfc2022))
-	rebind := "did:web:rebind.hostile.test"
+	rebind := "did:web:rebind.hostile.example"
 	netCase(Case{Name: "guard-did-web-dns-loopback", Items: []int{1, 6}, Attack: "a did:web host whose DNS answer is 127.0.0.1 (not the test listener)",
 		Verdict: CouldNotCheck, Check: cProof, OrCheck: cIssuer, NotPass: []string{cProof, cIssuer},
-		Bounds: map[string]int64{"connections": 0}, Serve: map[string]string{"https://rebind.hostile.test/": "!resolve 127.0.0.1"}},
+		Bounds: map[string]int64{"connections": 0}, Serve: map[string]string{"https://rebind.hostile.example/": "!resolve 127.0.0.1"}},
 		b.sign(b.cred(rebind, "guard-did-web-dns-loopback"), iss, rebind+"#key-1", proof.EddsaRdfc2022))
 	webFrag := "did:web:" + issuerHost + ":alt"
 	doc = b.put("network/did-web-fragment-key.did.json", cidDoc(webFrag, iss, nil), false)
@@ -1027,14 +1027,14 @@ func (b *builder) network() {
 	slow := map[string]string{}
 	var entries []map[string]any
 	for i := range 4 {
-		u := "https://slow" + strconv.Itoa(i) + ".hostile.test/list"
+		u := "https://slow" + strconv.Itoa(i) + ".hostile.example/list"
 		slow[u] = "!slow"
 		entries = append(entries, entry(u, "revocation", 3))
 	}
 	netCase(Case{Name: "net-status-four-slow-servers", Items: []int{6}, Attack: "four status lists on servers that never answer: one deadline bounds them all",
 		Verdict: CouldNotCheck, Check: cStatus, NotPass: []string{cStatus}, Serve: slow, Deadline: "2s"},
 		b.sign(b.withStatus("net-status-four-slow-servers", entries...), iss, "", proof.EddsaRdfc2022))
-	u = "https://down.hostile.test/list"
+	u = "https://down.hostile.example/list"
 	netCase(Case{Name: "net-status-unreachable-repeated", Items: []int{6}, Attack: "100 verifications of a credential whose list host is unreachable: failures are cached",
 		Verdict: CouldNotCheck, Check: cStatus, NotPass: []string{cStatus}, Repeat: 100, Serve: map[string]string{u: "!refuse"},
 		Bounds: map[string]int64{"fetches": 10, "connections": 10}},
@@ -1044,12 +1044,12 @@ func (b *builder) network() {
 		Verdict: CouldNotCheck, Check: cStatus, NotPass: []string{cStatus}, Serve: map[string]string{u: "!redirect https://127.0.0.1/list"},
 		Bounds: map[string]int64{"connections": 1}},
 		b.sign(b.withStatus("guard-status-redirect-loopback", entry(u, "revocation", 3)), iss, "", proof.EddsaRdfc2022))
-	u = "https://rebind.hostile.test/list"
+	u = "https://rebind.hostile.example/list"
 	netCase(Case{Name: "guard-status-dns-loopback", Items: []int{6}, Attack: "a status list host whose DNS answer is 127.0.0.1 (not the test listener)",
 		Verdict: CouldNotCheck, Check: cStatus, NotPass: []string{cStatus}, Serve: map[string]string{u: "!resolve 127.0.0.1"},
 		Bounds: map[string]int64{"connections": 0}},
 		b.sign(b.withStatus("guard-status-dns-loopback", entry(u, "revocation", 3)), iss, "", proof.EddsaRdfc2022))
-	u = "https://private.hostile.test/list"
+	u = "https://private.hostile.example/list"
 	netCase(Case{Name: "guard-status-dns-private-10", Items: []int{6}, Attack: "a status list host whose DNS answer is 10.0.0.1",
 		Verdict: CouldNotCheck, Check: cStatus, NotPass: []string{cStatus}, Serve: map[string]string{u: "!resolve 10.0.0.1"},
 		Bounds: map[string]int64{"connections": 0}},
@@ -1091,7 +1091,7 @@ func (b *builder) cliInputs() {
 		"Data\x00\x07\x08\x08\x08\x08OK", false, Invalid, cProof, []string{Valid}, 9)
 
 	d := b.cred(iss.DID, "ansi-in-context")
-	d["@context"] = []any{"https://www.w3.org/ns/credentials/v2", "https://evil.hostile.test/\x1b[2K\x1b[1AVALID"}
+	d["@context"] = []any{"https://www.w3.org/ns/credentials/v2", "https://evil.hostile.example/\x1b[2K\x1b[1AVALID"}
 	b.add(Case{Name: "ansi-in-context", Category: "cli-input", Items: []int{9},
 		Attack: "an unknown context URL with escapes, echoed in the context check's reason",
 		Files:  []string{b.putJSON("cli/ansi-in-context.json", d)}, Verdict: Invalid, Check: cContext})

@@ -457,8 +457,8 @@ func (b *builder) rewritten(signed map[string]any, steps ...Step) map[string]any
 
 // host names the loopback listener serves (and only those resolve to it).
 const (
-	statusHost = "status.hostile.test"
-	issuerHost = "issuer.hostile.test"
+	statusHost = "status.hostile.example"
+	issuerHost = "issuer.hostile.example"
 )
 
 // listURL is the URL of a case's status list.
