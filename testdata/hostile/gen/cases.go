@@ -536,7 +536,7 @@ func bogusProof(k Key) map[string]any {
 
 func (b *builder) resources() {
 	iss := IssuerKey()
-	big := func(name, attack string, edit func(map[string]any), large bool, bounds map[string]int64) {
+	big := func(name, attack string, edit func(map[string]any), large bool) {
 		d := b.cred(iss.DID, name)
 		edit(d)
 		d["proof"] = []any{bogusProof(iss)}
@@ -557,16 +557,16 @@ func (b *builder) resources() {
 		}
 	}
 	big("cpu-20000-tags", "an unsigned-in-effect 20,000-value tag credential (garbage proofValue) that canonicalization de-duplicated pairwise",
-		tags(20000, 5), false, nil)
-	big("cpu-1mib-tags", "a credential just under 1 MiB with 125,000 distinct tag values", tags(125000, 5), true, nil)
-	big("cpu-6000-values-one-property", "6,000 values of one property, over the default values-per-property bound", tags(6000, 4), false, nil)
+		tags(20000, 5), false)
+	big("cpu-1mib-tags", "a credential just under 1 MiB with 125,000 distinct tag values", tags(125000, 5), true)
+	big("cpu-6000-values-one-property", "6,000 values of one property, over the default values-per-property bound", tags(6000, 4), false)
 	big("cpu-many-quads", "8,000 result objects: over 20,000 RDF statements", func(d map[string]any) {
 		list := make([]any, 8000)
 		for i := range list {
 			list[i] = map[string]any{"type": []any{"Result"}, "value": strconv.Itoa(i)}
 		}
 		d["credentialSubject"].(map[string]any)["result"] = list
-	}, false, nil)
+	}, false)
 	big("cpu-blank-node-clique", "a clique of 12 indistinguishable blank nodes, the RDFC-1.0 n-degree hashing worst case", func(d map[string]any) {
 		const n = 12
 		nodes := make([]any, n)
@@ -580,14 +580,14 @@ func (b *builder) resources() {
 			nodes[i] = map[string]any{"@id": fmt.Sprintf("_:b%d", i), "https://example.org/vocab#knows": links}
 		}
 		d["credentialSubject"].(map[string]any)["https://example.org/vocab#group"] = nodes
-	}, false, nil)
+	}, false)
 	big("cpu-identical-blank-nodes", "2,000 identical result objects without ids: 2,000 blank nodes with one hash", func(d map[string]any) {
 		list := make([]any, 2000)
 		for i := range list {
 			list[i] = map[string]any{"type": []any{"Result"}, "value": "A"}
 		}
 		d["credentialSubject"].(map[string]any)["result"] = list
-	}, false, nil)
+	}, false)
 
 	deep := strings.Repeat("[", 20000) + strings.Repeat("]", 20000)
 	d := b.cred(iss.DID, "cpu-deep-nesting")
