@@ -473,7 +473,8 @@ func scenarioCSVInjection(t *testing.T, c gen.Case) {
 	out := filepath.Join(dir, "out")
 	code, stdout, stderr := runHostile(t, nil, nil, "batch", "--keyring", ring, "--key", "registrar",
 		"--issuer-profile", testdata("issuer.json"), "--achievement", testdata("achievement.json"),
-		"--roster", rosterPath, "--out", out, "--status-base-url", "https://status.example/lists/",
+		"--roster", rosterPath, "--out", out, "--store", filepath.Join(dir, "issued.db"),
+		"--status-base-url", "https://status.example/lists/",
 		"--key-column", "student_id", "--map", "email=email", "--map", "name=name",
 		"--plain-recipient", "--skip-invalid", "--progress", "none")
 	checkNoRawControl(t, "output", stdout+stderr)
