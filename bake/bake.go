@@ -34,6 +34,11 @@ var (
 	// ErrMalformedImage means the image is not a well-formed PNG or SVG, or
 	// its credential chunk or element is malformed.
 	ErrMalformedImage = errors.New("malformed image")
+	// ErrDuplicateCredential means the image carries more than one baked
+	// credential: two openbadgecredential chunks or two credential
+	// elements. Which one is "the" credential would depend on the reader,
+	// so none is. It wraps ErrMalformedImage.
+	ErrDuplicateCredential = fmt.Errorf("%w: more than one baked credential", ErrMalformedImage)
 	// ErrTooLarge means the image or the credential is over its limit.
 	ErrTooLarge = errors.New("too large")
 	// ErrInvalidCredential means the data to bake is neither a JSON object

@@ -160,15 +160,20 @@ func (l Limits) itxtText(c pngChunk) ([]byte, error) {
 	return text, nil
 }
 
-// ExtractPNG returns the text of the first openbadgecredential iTXt chunk of
-// img: a JSON credential or a compact JWS. It checks the whole image first
-// and returns ErrNotBaked when no such chunk exists.
+// ExtractPNG returns the text of the openbadgecredential iTXt chunk of img:
+// a JSON credential or a compact JWS. It checks the whole image first and
+// returns ErrNotBaked when no such chunk exists and ErrDuplicateCredential
+// when there is more than one.
 func (l Limits) ExtractPNG(img []byte) ([]byte, error) {
 	var found *pngChunk
 	err := l.walkPNG(img, func(c pngChunk) error {
-		if found == nil && isCredentialChunk(c) {
-			found = &c
+		if !isCredentialChunk(c) {
+			return nil
 		}
+		if found != nil {
+			return fmt.Errorf("png iTXt chunks at offsets %d and %d: %w", found.start, c.start, ErrDuplicateCredential)
+		}
+		found = &c
 		return nil
 	})
 	if err != nil {

@@ -114,14 +114,22 @@ func TestPNGRebakeReplaces(t *testing.T) {
 	}
 }
 
-func TestExtractPNGFirstChunkWins(t *testing.T) {
+func TestExtractPNGRefusesTwoChunks(t *testing.T) {
 	img := tinyPNG(t, 2, 2)
 	a := chunk("iTXt", []byte("openbadgecredential\x00\x00\x00\x00\x00"+`{"first":true}`))
-	b := chunk("iTXt", []byte("openbadgecredential\x00\x00\x00\x00\x00"+`{"second":true}`))
+	b := chunk("iTXt", []byte("openbadgecredential\x00\x01\x00\x00\x00"+string(zlibBytes(t, []byte(`{"second":true}`)))))
 	img = insertBefore(t, img, "IEND", append(a, b...))
 	got, err := bake.ExtractPNG(img)
-	if err != nil || string(got) != `{"first":true}` {
-		t.Fatalf("got %q, %v", got, err)
+	if !errors.Is(err, bake.ErrDuplicateCredential) || !errors.Is(err, bake.ErrMalformedImage) {
+		t.Fatalf("got %q, %v; want ErrDuplicateCredential", got, err)
+	}
+	if !strings.Contains(err.Error(), "offsets") {
+		t.Errorf("error %q does not locate the chunks", err)
+	}
+	// Apart, before and after the image data, they are refused as well.
+	split := insertBefore(t, insertBefore(t, tinyPNG(t, 2, 2), "IDAT", a), "IEND", b)
+	if _, err := bake.ExtractPNG(split); !errors.Is(err, bake.ErrDuplicateCredential) {
+		t.Fatalf("chunks apart: %v, want ErrDuplicateCredential", err)
 	}
 	// Re-baking removes both.
 	baked, err := bake.PNG(img, []byte(sampleJSON))

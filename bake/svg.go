@@ -28,7 +28,11 @@ type svgScan struct {
 	// if hasPrefix.
 	prefixNS  string
 	hasPrefix bool
-	creds     []svgCredential
+	// unboundPrefix is set when an element uses the openbadges prefix
+	// without any declaration: binding it on the root would turn such an
+	// element into a credential element.
+	unboundPrefix bool
+	creds         []svgCredential
 }
 
 func isCredentialName(n xml.Name) bool {
@@ -37,9 +41,12 @@ func isCredentialName(n xml.Name) bool {
 
 // scanSVG reads svg with encoding/xml, which expands only the five
 // predefined entities and never fetches anything. A DOCTYPE with an internal
-// subset is refused before any entity in it could matter. With first set it
-// stops after the first credential element.
-func (l Limits) scanSVG(svg []byte, first bool) (*svgScan, error) {
+// subset is refused before any entity in it could matter. It reads the
+// whole document, so it finds every credential element; with extracting
+// set it stops after the first one when the rest of the document cannot
+// hold another (the word "credential" does not occur in it: XML names are
+// literal, never made by entities).
+func (l Limits) scanSVG(svg []byte, extracting bool) (*svgScan, error) {
 	if err := l.checkImage("svg", svg); err != nil {
 		return nil, err
 	}
@@ -67,6 +74,9 @@ func (l Limits) scanSVG(svg []byte, first bool) (*svgScan, error) {
 				return nil, fmt.Errorf("%w: svg at byte %d: a DOCTYPE with an internal subset or entity declarations is not accepted", ErrMalformedImage, start)
 			}
 		case xml.StartElement:
+			if t.Name.Space == "openbadges" {
+				s.unboundPrefix = true
+			}
 			switch {
 			case depth == 0 && rootDone:
 				return nil, fmt.Errorf("%w: svg at byte %d: a second root element <%s>", ErrMalformedImage, start, t.Name.Local)
@@ -98,7 +108,7 @@ func (l Limits) scanSVG(svg []byte, first bool) (*svgScan, error) {
 				cur.end = int(d.InputOffset())
 				s.creds = append(s.creds, *cur)
 				cur = nil
-				if first {
+				if extracting && len(s.creds) == 1 && !bytes.Contains(svg[d.InputOffset():], []byte("credential")) {
 					return s, nil
 				}
 			}
@@ -136,17 +146,22 @@ func rawName(b []byte) string {
 	return string(b[:i])
 }
 
-// ExtractSVG returns the credential in the first credential element of svg
-// in the Open Badges 3.0 (or CLR 2.0) namespace: its text content (a JSON
+// ExtractSVG returns the credential in the credential element of svg in
+// the Open Badges 3.0 (or CLR 2.0) namespace: its text content (a JSON
 // credential, usually in CDATA) or, when that is empty, its verify attribute
-// (a compact JWS). It returns ErrNotBaked when there is no such element.
+// (a compact JWS). It returns ErrNotBaked when there is no such element and
+// ErrDuplicateCredential when there is more than one.
 func (l Limits) ExtractSVG(svg []byte) ([]byte, error) {
 	s, err := l.scanSVG(svg, true)
 	if err != nil {
 		return nil, err
 	}
-	if len(s.creds) == 0 {
+	switch len(s.creds) {
+	case 0:
 		return nil, ErrNotBaked
+	case 1:
+	default:
+		return nil, fmt.Errorf("svg credential elements at bytes %d and %d: %w", s.creds[0].start, s.creds[1].start, ErrDuplicateCredential)
 	}
 	c := s.creds[0]
 	if t := bytes.TrimSpace(c.text); len(t) > 0 {
@@ -183,6 +198,9 @@ func (l Limits) SVG(svg, cred []byte) ([]byte, error) {
 	}
 	if s.hasPrefix && s.prefixNS != NamespaceOB {
 		return nil, fmt.Errorf("%w: the root svg element binds the prefix openbadges to %q, not %s", ErrMalformedImage, s.prefixNS, NamespaceOB)
+	}
+	if !s.hasPrefix && s.unboundPrefix {
+		return nil, fmt.Errorf("%w: the svg uses the prefix openbadges without declaring it; binding it would add credential elements", ErrMalformedImage)
 	}
 	elem := credentialElement(text, f)
 	out := make([]byte, 0, len(svg)+len(elem)+len(NamespaceOB)+len(s.rootName)+32)

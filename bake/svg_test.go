@@ -145,7 +145,9 @@ func TestExtractSVG(t *testing.T) {
 		{name: "escaped text", svg: `<svg ` + ns + `><openbadges:credential>{"a":"&lt;b&gt; &amp;"}</openbadges:credential></svg>`, want: `{"a":"<b> &"}`},
 		{name: "split cdata", svg: `<svg ` + ns + `><openbadges:credential><![CDATA[{"a":"]]]]><![CDATA[>"}]]></openbadges:credential></svg>`, want: `{"a":"]]>"}`},
 		{name: "verify attribute", svg: `<svg ` + ns + `><openbadges:credential verify="a.b.c"/></svg>`, want: "a.b.c"},
-		{name: "first element wins", svg: `<svg ` + ns + `><openbadges:credential verify="first"/><openbadges:credential verify="second"/></svg>`, want: "first"},
+		{name: "two elements refused", svg: `<svg ` + ns + `><openbadges:credential verify="first"/><openbadges:credential verify="second"/></svg>`, err: bake.ErrDuplicateCredential},
+		{name: "two elements in two namespaces refused", svg: `<svg ` + ns + ` xmlns:c="https://purl.imsglobal.org/clr/v2p0"><openbadges:credential verify="a.b.c"/><g><c:credential>{"x":1}</c:credential></g></svg>`, err: bake.ErrDuplicateCredential},
+		{name: "second element after other content refused", svg: `<svg ` + ns + `><openbadges:credential>{"a":1}</openbadges:credential><rect/><openbadges:credential>{"a":2}</openbadges:credential></svg>`, err: bake.ErrDuplicateCredential},
 		{name: "clr namespace", svg: `<svg xmlns:c="https://purl.imsglobal.org/clr/v2p0"><c:credential>{"clr":true}</c:credential></svg>`, want: `{"clr":true}`},
 		{name: "other prefix, ob namespace", svg: `<svg xmlns:ob="https://purl.imsglobal.org/ob/v3p0"><g><ob:credential>{}</ob:credential></g></svg>`, want: `{}`},
 		{name: "wrong namespace", svg: `<svg xmlns:openbadges="http://openbadges.org"><openbadges:credential verify="x"/></svg>`, err: bake.ErrNotBaked},
@@ -208,6 +210,7 @@ func TestSVGBakeRefuses(t *testing.T) {
 		{"not svg", `<html/>`, sampleJSON, bake.ErrMalformedImage},
 		{"character xml cannot carry", sampleSVG, "{\"a\":\"\uffff\"}", bake.ErrInvalidCredential},
 		{"malformed after the root", sampleSVG + "<x>", sampleJSON, bake.ErrMalformedImage},
+		{"undeclared prefix would become a second credential", `<svg><openbadges:credential verify="a.b.c"/></svg>`, sampleJSON, bake.ErrMalformedImage},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -18,6 +19,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/badgesmith/badgesmith/internal/atomicfile"
 	"github.com/badgesmith/badgesmith/roster"
 	"github.com/badgesmith/badgesmith/store"
 )
@@ -98,7 +100,8 @@ type batchItem struct {
 // The manifest (ManifestCSV and ManifestJSONL: row line, credential id,
 // recipient, file, SHA-256 of the file) lists every row in roster order,
 // issued in this run or earlier, and is renamed into place when the run
-// ends. Rejected rows go to RejectsFile. A row that fails (its recorded
+// ends. Cells of manifest.csv that a spreadsheet would run as a formula
+// get a leading single quote; manifest.jsonl keeps every value exact. Rejected rows go to RejectsFile. A row that fails (its recorded
 // file is gone, say) is counted, and Run returns ErrBatchFailed after
 // handling the others; a store or I/O error stops the batch.
 func (b *Batch) Run(ctx context.Context, src RowSource) (*BatchProgress, error) {
@@ -443,7 +446,14 @@ func openOutputs(dir string) (*outputs, error) {
 		p    **os.File
 		name string
 	}{{&o.csvF, ManifestCSV}, {&o.jsonlF, ManifestJSONL}, {&o.rejectsF, RejectsFile}} {
-		if *f.p, err = os.OpenFile(filepath.Join(dir, "."+f.name+partial), os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644); err != nil {
+		// A partial file a killed run left is removed, and the new one made
+		// with O_EXCL, so a link planted under that name is never followed.
+		p := filepath.Join(dir, "."+f.name+partial)
+		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			o.abort()
+			return nil, fmt.Errorf("opening %s: %w", f.name, err)
+		}
+		if *f.p, err = os.OpenFile(p, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644); err != nil {
 			o.abort()
 			return nil, fmt.Errorf("opening %s: %w", f.name, err)
 		}
@@ -478,7 +488,7 @@ func (o *outputs) manifest(it *batchItem) error {
 		recipient = it.row.DID
 	}
 	e := ManifestEntry{Row: it.row.Line, CredentialID: it.id, Recipient: recipient, File: it.file, SHA256: it.fileSHA}
-	if err := o.csvW.Write([]string{strconv.Itoa(e.Row), e.CredentialID, e.Recipient, e.File, e.SHA256}); err != nil {
+	if err := o.csvW.Write([]string{strconv.Itoa(e.Row), csvCell(e.CredentialID), csvCell(e.Recipient), csvCell(e.File), e.SHA256}); err != nil {
 		return fmt.Errorf("writing manifest: %w", err)
 	}
 	line, err := json.Marshal(e)
@@ -487,6 +497,18 @@ func (o *outputs) manifest(it *batchItem) error {
 	}
 	_, err = o.jsonlW.Write(append(line, '\n'))
 	return err
+}
+
+// csvCell neutralises a manifest.csv cell taken from input (OWASP CSV
+// injection): a cell starting with =, +, -, @, a tab or a carriage return
+// gets a leading single quote, so a spreadsheet shows it as text rather
+// than evaluating it as a formula. manifest.jsonl, for machines, keeps the
+// exact value.
+func csvCell(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
 }
 
 // Reject is one line of the rejects file.
@@ -561,27 +583,13 @@ func (o *outputs) abort() {
 	}
 }
 
-// writeFileNoSync writes data to dir/name through a temporary file and a
-// rename, so the name never holds a torn file, but without the fsyncs of
-// atomicfile.WriteFile: the batch syncs a whole chunk at once before
+// writeFileNoSync writes data to dir/name with atomicfile, so the name
+// never holds a torn file and is never a link or device written through,
+// but without its fsyncs: the batch syncs a whole chunk at once before
 // recording it, and a file that is not yet recorded is checked before it
 // is trusted.
 func writeFileNoSync(dir, name string, data []byte) error {
-	tmp, err := os.CreateTemp(dir, "."+name+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", name, err)
-	}
-	_, werr := tmp.Write(data)
-	cerr := tmp.Close()
-	if err := errors.Join(werr, cerr, os.Chmod(tmp.Name(), 0o644)); err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("writing %s: %w", name, err)
-	}
-	if err := os.Rename(tmp.Name(), filepath.Join(dir, name)); err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("renaming into %s: %w", name, err)
-	}
-	return nil
+	return atomicfile.Write(filepath.Join(dir, name), data, 0o644, atomicfile.Options{NoSync: true})
 }
 
 // cleanTemps removes the temporary files a killed run left in dir.

@@ -196,7 +196,11 @@ type Credential struct {
 
 // Build assembles the unsigned credential for req and checks it against the
 // OB 3.0 data model and schema.
-func (is *Issuer) Build(req Request) (map[string]any, error) {
+func (is *Issuer) Build(req Request) (map[string]any, error) { return is.build(req, "") }
+
+// build is Build hashing a recipient email with salt, or with a new random
+// salt if salt is "".
+func (is *Issuer) build(req Request, salt string) (map[string]any, error) {
 	if req.Achievement == nil {
 		return nil, fmt.Errorf("achievement: %w: required", ErrInvalidInput)
 	}
@@ -213,7 +217,7 @@ func (is *Issuer) Build(req Request) (map[string]any, error) {
 		}
 		id = "urn:uuid:" + u.String()
 	}
-	subject, err := is.subject(req)
+	subject, err := is.subject(req, salt)
 	if err != nil {
 		return nil, err
 	}
@@ -275,7 +279,7 @@ func validate(raw []byte) error {
 	return nil
 }
 
-func (is *Issuer) subject(req Request) (map[string]any, error) {
+func (is *Issuer) subject(req Request, salt string) (map[string]any, error) {
 	subject := deepCopy(req.Subject)
 	if subject == nil {
 		subject = map[string]any{}
@@ -299,9 +303,11 @@ func (is *Issuer) subject(req Request) (map[string]any, error) {
 			ident["hashed"] = false
 			ident["identityHash"] = email
 		} else {
-			salt, err := ob3.NewSalt(is.cfg.Rand)
-			if err != nil {
-				return nil, fmt.Errorf("generating salt: %w", err)
+			if salt == "" {
+				var err error
+				if salt, err = ob3.NewSalt(is.cfg.Rand); err != nil {
+					return nil, fmt.Errorf("generating salt: %w", err)
+				}
 			}
 			ident["hashed"] = true
 			ident["identityHash"] = ob3.IdentityHash(email, salt)
@@ -337,20 +343,27 @@ func checkEmail(s string) error {
 // it, in this order: the request is built and checked (so bad input wastes
 // no index); a status index is reserved durably for each purpose; the
 // credential is signed and self-verified; and the record is written
-// durably. Only then is the credential returned, and the caller writes it
-// out (atomically) afterwards. A crash at any point therefore leaves either
-// a reserved, unused index (harmless) or a record for a credential nobody
-// received (harmless: it can be ignored or revoked), but never a credential
-// in the wild that the store does not know and so cannot revoke.
+// durably, marked undelivered. Only then is the credential returned; the
+// caller writes it out (atomically) and then calls Delivered. A crash at
+// any point therefore leaves either a reserved, unused index (harmless) or
+// an undelivered record of a credential nobody received, but never a
+// credential in the wild that the store does not know and so cannot
+// revoke.
+//
+// A request with an ID that is recorded undelivered is a retry: if it
+// names the same recipient and achievement, the credential is signed again
+// with the recorded status entries and replaces the record; otherwise, or
+// if the credential was delivered, the error wraps ErrAlreadyIssued. The
+// entries of an undelivered credential never go to another one.
 func (is *Issuer) Issue(ctx context.Context, req Request) (*Credential, error) {
-	cred, err := is.Build(req)
-	if err != nil {
-		return nil, err
-	}
 	if is.cfg.Store == nil {
+		cred, err := is.Build(req)
+		if err != nil {
+			return nil, err
+		}
 		return is.Sign(ctx, cred)
 	}
-	cred, refs, err := is.AttachStatus(ctx, cred)
+	cred, refs, err := is.prepare(ctx, req)
 	if err != nil {
 		return nil, err
 	}

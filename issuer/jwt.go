@@ -27,16 +27,17 @@ type JWT struct {
 //
 // With a Store, the credential gets its status entries and is recorded
 // (format store.FormatJWT, hashing the token's bytes) before it is
-// returned, in the order Issue describes.
+// returned, undelivered until Delivered, in the order Issue describes; a
+// retry of an undelivered request is handled as Issue handles it.
 func (is *Issuer) IssueJWT(ctx context.Context, req Request, format string) (*JWT, error) {
-	cred, err := is.Build(req)
-	if err != nil {
-		return nil, err
-	}
 	if is.cfg.Store == nil {
+		cred, err := is.Build(req)
+		if err != nil {
+			return nil, err
+		}
 		return is.SignJWT(ctx, cred, format)
 	}
-	cred, refs, err := is.AttachStatus(ctx, cred)
+	cred, refs, err := is.prepare(ctx, req)
 	if err != nil {
 		return nil, err
 	}

@@ -19,13 +19,18 @@ var (
 	// entry for the purpose asked for, e.g. suspending a credential issued
 	// without suspension.
 	ErrNoStatusEntry = errors.New("no status entry for that purpose")
+	// ErrAlreadyIssued means a request names a credential id the store
+	// already holds: a delivered credential, or an undelivered one for
+	// another recipient or achievement. It wraps store.ErrExists.
+	ErrAlreadyIssued = fmt.Errorf("credential already issued: %w", store.ErrExists)
 )
 
-// RecordIssued records a signed credential in the store: doc is the signed
-// credential, signed its exact bytes as handed out (hashed into the
-// record), format store.FormatDI or store.FormatJWT, and refs the entries
-// AttachStatus reserved. Call it before handing the credential out, so
-// that every credential in the wild can be found and revoked.
+// RecordIssued records a signed credential in the store, marked
+// undelivered: doc is the signed credential, signed its exact bytes as
+// handed out (hashed into the record), format store.FormatDI or
+// store.FormatJWT, and refs the entries AttachStatus reserved. Call it
+// before handing the credential out, so that every credential in the wild
+// can be found and revoked, and call Delivered once it is out.
 func (is *Issuer) RecordIssued(ctx context.Context, doc map[string]any, signed []byte, format string, refs []store.StatusRef) error {
 	if is.cfg.Store == nil {
 		return fmt.Errorf("recording credential: %w", ErrNoStore)
@@ -35,6 +40,7 @@ func (is *Issuer) RecordIssued(ctx context.Context, doc map[string]any, signed [
 		return fmt.Errorf("recording credential: id: %w: required", ErrInvalidInput)
 	}
 	rec := is.newRecord(doc, signed, format, refs)
+	rec.Undelivered, rec.RecipientSalt = true, recipientSaltOf(doc)
 	if err := is.cfg.Store.PutCredential(ctx, rec); err != nil {
 		return fmt.Errorf("recording credential %s: %w", id, err)
 	}
@@ -56,6 +62,76 @@ func (is *Issuer) newRecord(doc map[string]any, hashed []byte, format string, re
 		Status:        refs,
 		SHA256:        hex.EncodeToString(sum[:]),
 	}
+}
+
+// Delivered records that the credential id, recorded by Issue, IssueJWT or
+// RecordIssued, has been handed out (written to its file, sent): from then
+// on no retry may replace its record. Calling it again is harmless.
+func (is *Issuer) Delivered(ctx context.Context, id string) error {
+	if is.cfg.Store == nil {
+		return fmt.Errorf("marking %s delivered: %w", id, ErrNoStore)
+	}
+	return is.cfg.Store.MarkDelivered(ctx, id)
+}
+
+// prepare builds the credential for req and gives it status entries: new
+// ones, or, when req retries a credential recorded undelivered (the same
+// id, recipient and achievement), that record's, so a retry never takes a
+// second index and an undelivered credential's index never goes to
+// another credential.
+func (is *Issuer) prepare(ctx context.Context, req Request) (map[string]any, []store.StatusRef, error) {
+	var prior *store.Record
+	if req.ID != "" {
+		rec, err := is.cfg.Store.GetCredential(ctx, req.ID)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+		case err != nil:
+			return nil, nil, fmt.Errorf("looking up credential %s: %w", req.ID, err)
+		case !rec.Undelivered:
+			return nil, nil, fmt.Errorf("credential %s: %w and delivered; give another id", req.ID, ErrAlreadyIssued)
+		default:
+			prior = rec
+		}
+	}
+	if prior == nil {
+		cred, err := is.Build(req)
+		if err != nil {
+			return nil, nil, err
+		}
+		return is.AttachStatus(ctx, cred)
+	}
+	// The same salt gives the same identity hash for the same email.
+	cred, err := is.build(req, prior.RecipientSalt)
+	if err != nil {
+		return nil, nil, err
+	}
+	if recipientOf(cred) != prior.Recipient || achievementOf(cred) != prior.AchievementID {
+		return nil, nil, fmt.Errorf("credential %s: %w, undelivered, for another recipient or achievement; a retry must repeat the request", req.ID, ErrAlreadyIssued)
+	}
+	out, err := is.attach(cred, prior.Status)
+	if err != nil {
+		return nil, nil, fmt.Errorf("credential %s: retrying: %w", req.ID, err)
+	}
+	return out, prior.Status, nil
+}
+
+// recipientSaltOf returns the salt of the hashed identifier recipientOf
+// reads, or "".
+func recipientSaltOf(doc map[string]any) string {
+	subject, _ := doc["credentialSubject"].(map[string]any)
+	if id, ok := subject["id"].(string); ok && id != "" {
+		return ""
+	}
+	idents, _ := subject["identifier"].([]any)
+	for _, x := range idents {
+		if m, ok := x.(map[string]any); ok {
+			if h, ok := m["identityHash"].(string); ok && h != "" {
+				salt, _ := m["salt"].(string)
+				return salt
+			}
+		}
+	}
+	return ""
 }
 
 // recipientOf returns the subject's id or, without one, the identityHash

@@ -206,13 +206,36 @@ func (is *Issuer) AttachStatus(ctx context.Context, cred map[string]any) (map[st
 		return nil, nil, fmt.Errorf("credentialStatus: %w: already present", ErrInvalidInput)
 	}
 	var refs []store.StatusRef
-	var entries []any
 	for _, purpose := range is.purposes() {
 		ref, err := is.allocate(ctx, purpose)
 		if err != nil {
 			return nil, nil, fmt.Errorf("attaching status: %w", err)
 		}
 		refs = append(refs, ref)
+	}
+	out, err := is.attach(cred, refs)
+	if err != nil {
+		return nil, nil, err
+	}
+	return out, refs, nil
+}
+
+// attach returns a copy of cred with the entries refs as its
+// credentialStatus, checked against the OB 3.0 schema as AttachStatus
+// describes. refs must have this issuer's purposes, in order.
+func (is *Issuer) attach(cred map[string]any, refs []store.StatusRef) (map[string]any, error) {
+	if _, ok := cred["credentialStatus"]; ok {
+		return nil, fmt.Errorf("credentialStatus: %w: already present", ErrInvalidInput)
+	}
+	purposes := is.purposes()
+	if len(refs) != len(purposes) {
+		return nil, fmt.Errorf("status entries: %w: %d recorded, this issuer gives %d (%v)", ErrInvalidInput, len(refs), len(purposes), purposes)
+	}
+	var entries []any
+	for i, ref := range refs {
+		if ref.Purpose != purposes[i] {
+			return nil, fmt.Errorf("status entries: %w: %s recorded where this issuer gives %s", ErrInvalidInput, ref.Purpose, purposes[i])
+		}
 		entries = append(entries, entryFor(ref).Map())
 	}
 	out := deepCopy(cred)
@@ -220,10 +243,10 @@ func (is *Issuer) AttachStatus(ctx context.Context, cred map[string]any) (map[st
 		out["credentialStatus"] = e
 		raw, err := json.Marshal(out)
 		if err != nil {
-			return nil, nil, fmt.Errorf("encoding credential: %w", err)
+			return nil, fmt.Errorf("encoding credential: %w", err)
 		}
 		if err := validate(raw); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 	}
 	if len(entries) == 1 {
@@ -231,7 +254,7 @@ func (is *Issuer) AttachStatus(ctx context.Context, cred map[string]any) (map[st
 	} else {
 		out["credentialStatus"] = entries
 	}
-	return out, refs, nil
+	return out, nil
 }
 
 // entryFor returns the credentialStatus entry for ref. Its id is the list

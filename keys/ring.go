@@ -3,6 +3,8 @@ package keys
 import (
 	"bytes"
 	"crypto"
+	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,6 +15,7 @@ import (
 	"runtime"
 	"sort"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -326,7 +329,9 @@ func (e *Entry) VerificationMethod() string {
 func (r *Ring) path(name string) string { return filepath.Join(r.dir, name+fileExt) }
 
 func (r *Ring) load(name, path string) (*Entry, error) {
-	f, err := os.Open(path)
+	// O_NONBLOCK: opening a FIFO planted in the keyring must not block; it
+	// is then refused as not a regular file.
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("key %s in %s: %w", name, r.dir, ErrNotFound)
 	}
@@ -351,14 +356,15 @@ func (r *Ring) load(name, path string) (*Entry, error) {
 	if len(data) > maxKeyFileLen {
 		return nil, fmt.Errorf("reading key %s: larger than %d bytes", path, maxKeyFileLen)
 	}
-	var kf file
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&kf); err != nil {
+	// A key file holds a secret, and a corrupt one may hold it in any
+	// member: every error below names the file and the member, never a
+	// value (see fileError).
+	kf, err := decodeFile(data)
+	if err != nil {
 		return nil, fmt.Errorf("reading key %s: %w", path, err)
 	}
 	if kf.Name != name {
-		return nil, fmt.Errorf("reading key %s: name: file holds %s", path, quoteShort(kf.Name))
+		return nil, fmt.Errorf("reading key %s: %w", path, &fileError{member: "name", problem: "does not match the file name " + name + fileExt})
 	}
 	e := &Entry{Name: name, Created: kf.Created, Issuer: kf.Issuer, Fragment: kf.Fragment, Status: StatusActive}
 	if e.Issuer == "" {
@@ -368,10 +374,10 @@ func (r *Ring) load(name, path string) (*Entry, error) {
 		e.Fragment = name
 	}
 	if !ValidName(e.Issuer) {
-		return nil, fmt.Errorf("reading key %s: issuer %s: %w", path, quoteShort(e.Issuer), ErrInvalidName)
+		return nil, fmt.Errorf("reading key %s: %w", path, &fileError{member: "issuer", problem: "not a valid key name", err: ErrInvalidName})
 	}
 	if !ValidName(e.Fragment) {
-		return nil, fmt.Errorf("reading key %s: fragment %s: %w", path, quoteShort(e.Fragment), ErrInvalidName)
+		return nil, fmt.Errorf("reading key %s: %w", path, &fileError{member: "fragment", problem: "not a valid key name", err: ErrInvalidName})
 	}
 	switch kf.Status {
 	case "", StatusActive:
@@ -384,14 +390,183 @@ func (r *Ring) load(name, path string) (*Entry, error) {
 		}
 		e.Status, e.RetiredAt = StatusRetired, *kf.RetiredAt
 	default:
-		return nil, fmt.Errorf("reading key %s: status %s: want %q or %q", path, quoteShort(string(kf.Status)), StatusActive, StatusRetired)
+		return nil, fmt.Errorf("reading key %s: %w", path, &fileError{member: "status", problem: fmt.Sprintf("want %q or %q", StatusActive, StatusRetired)})
 	}
 	kp, err := kf.keyPair()
 	if err != nil {
-		return nil, fmt.Errorf("reading key %s: %w", path, err)
+		return nil, fmt.Errorf("reading key %s: %w", path, redact(err))
+	}
+	// The members that are shown (keys show, keys list) must not carry the
+	// secret: a file edited by hand, or made to leak, could put it there.
+	if m := memberWithSecret(kf, kp); m != "" {
+		return nil, fmt.Errorf("reading key %s: %w", path, &fileError{member: m, problem: "holds the secret key (or part of it)", err: ErrKeyFile})
 	}
 	e.KeyPair = kp
 	return e, nil
+}
+
+// minSecretPart is the shortest run of a secret's characters that
+// memberWithSecret looks for: long enough that no ordinary name matches by
+// chance.
+const minSecretPart = 12
+
+// memberWithSecret returns the name of the first member of kf, other than
+// the ones meant for it, that holds the secret of kp (or at least
+// minSecretPart characters of it) in one of its usual encodings: Multikey,
+// PEM, and base64url, base64 or hex of the JWK private members.
+func memberWithSecret(kf *file, kp *KeyPair) string {
+	secrets := []string{kf.SecretKeyMultibase, strings.TrimPrefix(kf.SecretKeyMultibase, "z")}
+	if kf.PrivateKeyPEM != "" {
+		var body strings.Builder
+		for _, line := range strings.Split(kf.PrivateKeyPEM, "\n") {
+			if !strings.HasPrefix(line, "-----") {
+				body.WriteString(strings.TrimSpace(line))
+			}
+		}
+		secrets = append(secrets, body.String())
+	}
+	if jwk, err := PrivateJWK(kp.Private); err == nil {
+		var m map[string]any
+		if json.Unmarshal(jwk, &m) == nil {
+			for _, k := range []string{"d", "p", "q", "dp", "dq", "qi"} {
+				v, _ := m[k].(string)
+				raw, err := base64.RawURLEncoding.DecodeString(v)
+				if v == "" || err != nil {
+					continue
+				}
+				secrets = append(secrets, v, base64.StdEncoding.EncodeToString(raw), hex.EncodeToString(raw))
+			}
+		}
+	}
+	for _, mv := range []struct{ name, v string }{
+		{"name", kf.Name}, {"type", string(kf.Type)}, {"issuer", kf.Issuer}, {"status", string(kf.Status)},
+		{"fragment", kf.Fragment}, {"publicKeyMultibase", kf.PublicKeyMultibase},
+	} {
+		for _, sec := range secrets {
+			if len(sec) >= minSecretPart && len(mv.v) >= minSecretPart &&
+				(strings.Contains(strings.ToLower(sec), strings.ToLower(mv.v)) || strings.Contains(mv.v, sec)) {
+				return mv.name
+			}
+		}
+	}
+	return ""
+}
+
+// ErrKeyFile means a key file is not what the keyring writes: malformed
+// JSON, an unknown or repeated member, or a member of the wrong type.
+var ErrKeyFile = errors.New("malformed key file")
+
+// fileError reports a problem in a key file by member, without the
+// member's value: a corrupt file may hold the secret key in any member
+// (the secret pasted into publicKeyMultibase, say), and an error message
+// ends up on terminals and in logs.
+type fileError struct {
+	member  string // "" for the file as a whole
+	problem string
+	err     error // a sentinel, or nil
+}
+
+func (e *fileError) Error() string {
+	msg := e.problem
+	if e.err != nil && e.problem == "" {
+		msg = e.err.Error()
+	}
+	if e.member == "" {
+		return msg
+	}
+	return e.member + ": " + msg
+}
+
+func (e *fileError) Unwrap() error { return e.err }
+
+// keySentinels are the causes redact keeps.
+var keySentinels = []error{ErrKeyMismatch, ErrKeyLength, ErrMultibase, ErrUnsupportedKey, ErrInvalidKey, ErrMalformedPEM, ErrInvalidName}
+
+// redact returns err from decoding a key file's key material with its text
+// replaced by the member it names and the sentinel it wraps: the decoders
+// quote the values they refuse, which here may be the secret.
+func redact(err error) error {
+	msg := err.Error()
+	member := msg[:strings.IndexAny(msg+" ", " :")]
+	switch member {
+	case "publicKeyMultibase", "secretKeyMultibase", "privateKeyPem", "type":
+	default:
+		member = "key material"
+	}
+	for _, s := range keySentinels {
+		if errors.Is(err, s) {
+			return &fileError{member: member, err: s}
+		}
+	}
+	return &fileError{member: member, problem: "malformed", err: ErrKeyFile}
+}
+
+// fileMembers are the members of a key file, in the order messages list
+// them.
+var fileMembers = []string{"name", "type", "created", "issuer", "status", "retiredAt", "fragment", "publicKeyMultibase", "secretKeyMultibase", "privateKeyPem"}
+
+// decodeFile decodes a key file member by member, so that an error can
+// name the member without quoting anything from the file.
+func decodeFile(data []byte) (*file, error) {
+	var kf file
+	var members map[string]json.RawMessage
+	if err := json.Unmarshal(data, &members); err != nil || members == nil {
+		var se *json.SyntaxError
+		if errors.As(err, &se) {
+			return nil, &fileError{problem: fmt.Sprintf("malformed JSON at byte %d", se.Offset), err: ErrKeyFile}
+		}
+		return nil, &fileError{problem: "not a JSON object", err: ErrKeyFile}
+	}
+	if n := countMembers(data); n != len(members) {
+		return nil, &fileError{problem: "a member appears twice", err: ErrKeyFile}
+	}
+	dst := map[string]any{
+		"name": &kf.Name, "type": &kf.Type, "created": &kf.Created, "issuer": &kf.Issuer,
+		"status": &kf.Status, "retiredAt": &kf.RetiredAt, "fragment": &kf.Fragment,
+		"publicKeyMultibase": &kf.PublicKeyMultibase, "secretKeyMultibase": &kf.SecretKeyMultibase,
+		"privateKeyPem": &kf.PrivateKeyPEM,
+	}
+	for name := range members {
+		if _, ok := dst[name]; !ok {
+			return nil, &fileError{problem: "a member key files do not have (they have " + strings.Join(fileMembers, ", ") + ")", err: ErrKeyFile}
+		}
+	}
+	for _, name := range fileMembers {
+		raw, ok := members[name]
+		if !ok {
+			continue
+		}
+		if err := json.Unmarshal(raw, dst[name]); err != nil {
+			problem := "not a string"
+			switch name {
+			case "created", "retiredAt":
+				problem = "not an RFC 3339 date-time"
+			}
+			return nil, &fileError{member: name, problem: problem, err: ErrKeyFile}
+		}
+	}
+	return &kf, nil
+}
+
+// countMembers counts the members of the top-level object of data, a
+// valid JSON object, repeated ones included.
+func countMembers(data []byte) int {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if _, err := dec.Token(); err != nil {
+		return -1
+	}
+	n := 0
+	for dec.More() {
+		if _, err := dec.Token(); err != nil { // the name
+			return -1
+		}
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			return -1
+		}
+		n++
+	}
+	return n
 }
 
 // keyPair decodes the key material of a key file, checking that it is in

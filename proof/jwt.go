@@ -291,6 +291,9 @@ func decodeSegment(seg string, dst *map[string]any) error {
 	if err != nil {
 		return fmt.Errorf("%w: not unpadded base64url: %w", ErrMalformedJWT, err)
 	}
+	if err := checkDuplicateMembers(raw); err != nil {
+		return err
+	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	if err := dec.Decode(dst); err != nil {
 		return fmt.Errorf("%w: not json: %w", ErrMalformedJWT, err)

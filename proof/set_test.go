@@ -7,8 +7,6 @@ import (
 	"errors"
 	"strings"
 	"testing"
-
-	"github.com/badgesmith/badgesmith/rdfc"
 )
 
 // keysByMethod serves a fixed key per verification method.
@@ -106,12 +104,8 @@ func TestStatementsAreWhatWasSigned(t *testing.T) {
 			if err != nil || outs[0].Err != nil {
 				t.Fatalf("verify: %v %v", err, outs)
 			}
-			quads, err := rdfc.ParseNQuads(outs[0].Statements)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(quads) < 5 {
-				t.Fatalf("only %d statements", len(quads))
+			if n := strings.Count(string(outs[0].Statements), " .\n"); n < 5 {
+				t.Fatalf("only %d statements", n)
 			}
 			if !strings.Contains(string(outs[0].Statements), "<https://www.w3.org/2018/credentials#issuer>") {
 				t.Errorf("statements lack the issuer:\n%s", outs[0].Statements)

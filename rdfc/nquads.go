@@ -22,14 +22,17 @@ func ParseNQuads(data []byte) ([]Quad, error) {
 	}
 	var quads []Quad
 	line := 0
-	for len(data) > 0 {
+	// One copy of the whole text: every line and term is a substring of
+	// it, so parsing stays linear in the input.
+	rest := string(data)
+	for len(rest) > 0 {
 		line++
-		end := strings.IndexAny(string(data), "\n\r")
+		end := strings.IndexAny(rest, "\n\r")
 		var l string
 		if end < 0 {
-			l, data = string(data), nil
+			l, rest = rest, ""
 		} else {
-			l, data = string(data[:end]), data[end+1:]
+			l, rest = rest[:end], rest[end+1:]
 		}
 		p := &lineParser{s: l}
 		q, ok, err := p.quad()

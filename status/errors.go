@@ -17,6 +17,9 @@ var (
 	// ErrTooLarge reports an encoded or decompressed list beyond the
 	// configured cap, such as a gzip bomb.
 	ErrTooLarge = errors.New("status list larger than the limit")
+	// ErrBudget reports that the decompression budget shared by the lists
+	// read for one credential (DecodeOptions.Budget) ran out.
+	ErrBudget = errors.New("status list decompression budget exhausted")
 	// ErrMalformed reports an encoded list or list credential subject that
 	// cannot be decoded (MALFORMED_VALUE_ERROR).
 	ErrMalformed = errors.New("malformed status list")
@@ -41,14 +44,14 @@ const ErrorTypeBase = "https://www.w3.org/ns/credentials/status-list#"
 // Code returns the Bitstring Status List 1.0 error code for err, or "" when
 // err is nil or not one of ours. ErrTooLarge maps to
 // STATUS_LIST_LENGTH_ERROR because the spec has no code for an oversized
-// list and its length is what is wrong.
+// list and its length is what is wrong; so does ErrBudget.
 func Code(err error) string {
 	switch {
 	case err == nil:
 		return ""
 	case errors.Is(err, ErrRange):
 		return "RANGE_ERROR"
-	case errors.Is(err, ErrListLength), errors.Is(err, ErrTooLarge):
+	case errors.Is(err, ErrListLength), errors.Is(err, ErrTooLarge), errors.Is(err, ErrBudget):
 		return "STATUS_LIST_LENGTH_ERROR"
 	case errors.Is(err, ErrMismatch):
 		return "STATUS_VERIFICATION_ERROR"

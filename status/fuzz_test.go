@@ -2,7 +2,9 @@ package status
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -120,6 +122,46 @@ func FuzzParseRevocationList(f *testing.F) {
 			if (it.Revoked == nil || *it.Revoked) && !rl.IsRevoked(it.ID) {
 				t.Fatalf("item %q is revoked but IsRevoked is false", it.ID)
 			}
+		}
+	})
+}
+
+// FuzzLookup checks that the streaming Lookup agrees with Decode and Get
+// on every input: the same value, or errors with the same spec code, and
+// never more inflated than the cap (plus the byte that detects it).
+func FuzzLookup(f *testing.F) {
+	seedFiles(f, "encoded", func(data []byte) {
+		s := strings.TrimSpace(string(data))
+		f.Add(s, false, uint8(1), uint32(0))
+		f.Add(s, true, uint8(2), uint32(MinEntries/2-1))
+	})
+	f.Add("uH4sI", true, uint8(8), uint32(7))
+	f.Fuzz(func(t *testing.T, encoded string, legacy bool, size uint8, index uint32) {
+		statusSize := int(size%MaxStatusSize) + 1
+		const maxBytes = 1 << 20
+		opts := DecodeOptions{MaxBytes: maxBytes, Legacy: legacy, Budget: NewBudget(4 << 20)}
+		got, err := Lookup(context.Background(), encoded, statusSize, int(index), opts)
+		if used := opts.Budget.Used(); used > maxBytes+1 {
+			t.Fatalf("inflated %d bytes, cap %d", used, maxBytes)
+		}
+		l, derr := Decode(encoded, statusSize, DecodeOptions{MaxBytes: maxBytes, Legacy: legacy})
+		var want uint64
+		if derr == nil {
+			want, derr = l.Get(int(index))
+		}
+		switch {
+		case err == nil && derr == nil:
+			if got != want {
+				t.Fatalf("Lookup = %d, Decode and Get = %d", got, want)
+			}
+		case err != nil && Code(err) == "":
+			t.Fatalf("Lookup error without a spec code: %v", err)
+		case err == nil && !errors.Is(derr, ErrTooLarge) && !errors.Is(derr, ErrMalformed):
+			// Lookup stops at the entry, so only a problem after it (a
+			// list past the cap, a corrupt tail) may go unseen.
+			t.Fatalf("Lookup = %d, but Decode and Get fail: %v", got, derr)
+		case err != nil && derr == nil:
+			t.Fatalf("Lookup fails (%v), Decode and Get = %d", err, want)
 		}
 	})
 }

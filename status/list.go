@@ -3,6 +3,7 @@ package status
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"encoding/base64"
 	"encoding/binary"
 	"errors"
@@ -145,103 +146,236 @@ func (l *List) Encode() (string, error) {
 	return string(out), nil
 }
 
-// DecodeOptions tunes Decode. The zero value decodes Bitstring Status List
-// 1.0 lists with the default size cap.
+// DecodeOptions tunes Decode, Lookup and Verdict. The zero value decodes
+// Bitstring Status List 1.0 lists with the default size cap.
 type DecodeOptions struct {
-	// MaxBytes caps the decompressed bitstring; decompression stops as soon
-	// as it is exceeded. If zero or negative, DefaultMaxBytes is used.
+	// MaxBytes caps the decompressed bitstring of one list; decompression
+	// stops as soon as it is exceeded. If zero or negative, DefaultMaxBytes
+	// is used.
 	MaxBytes int64
 	// Legacy accepts StatusList2021 encodings as well: the "u" prefix may be
 	// missing and the body may use the standard or URL-safe base64 alphabet,
 	// padded or not.
 	Legacy bool
-	// Cache, if set, remembers what Decode returned for each encoded list,
-	// status size and option set, so a list read for many credentials is
-	// inflated once. Lists from a cache are shared: callers must only read
-	// them.
-	Cache *DecodeCache
+	// Budget, if set, is charged with every byte decompressed, as it is
+	// decompressed; when it runs out decoding stops with ErrBudget. One
+	// Budget shared by every list read on behalf of one credential bounds
+	// their total.
+	Budget *Budget
 }
 
-// maxCachedDecodes bounds a DecodeCache. One is meant for the few ways a
-// single list credential is read (its status sizes), so this is generous.
-const maxCachedDecodes = 16
-
-// DecodeCache holds Decode results. The zero value is ready to use, and it
-// is safe for concurrent use.
-type DecodeCache struct {
-	mu      sync.Mutex
-	entries map[decodeKey]decoded
-}
-
-type decodeKey struct {
-	encoded  string
-	size     int
-	legacy   bool
-	maxBytes int64
-}
-
-type decoded struct {
-	list *List
-	err  error
-}
-
-func (c *DecodeCache) get(k decodeKey) (decoded, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	d, ok := c.entries[k]
-	return d, ok
-}
-
-func (c *DecodeCache) put(k decodeKey, d decoded) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.entries == nil {
-		c.entries = make(map[decodeKey]decoded)
+func (o DecodeOptions) maxBytes() int64 {
+	if o.MaxBytes <= 0 {
+		return DefaultMaxBytes
 	}
-	if len(c.entries) < maxCachedDecodes {
-		c.entries[k] = d
+	return o.MaxBytes
+}
+
+// Budget is an allowance of decompressed bytes shared by several lists. It
+// is safe for concurrent use; readers charge it before each chunk they
+// inflate, so Used never exceeds the limit.
+type Budget struct {
+	mu    sync.Mutex
+	limit int64
+	used  int64
+}
+
+// NewBudget returns a Budget of limit bytes.
+func NewBudget(limit int64) *Budget { return &Budget{limit: limit} }
+
+// Used returns the number of bytes decompressed against b.
+func (b *Budget) Used() int64 {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.used
+}
+
+// Limit returns the allowance b was created with.
+func (b *Budget) Limit() int64 { return b.limit }
+
+// take reserves up to n bytes and returns how many it granted.
+func (b *Budget) take(n int64) int64 {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	n = max(min(n, b.limit-b.used), 0)
+	b.used += n
+	return n
+}
+
+// give returns n reserved bytes that were not produced.
+func (b *Budget) give(n int64) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.used -= n
+}
+
+// inflater streams the decompressed bitstring of an encodedList, charging
+// its budget chunk by chunk.
+type inflater struct {
+	zr     *gzip.Reader
+	budget *Budget
+	// n counts the bytes produced so far.
+	n int64
+}
+
+func newInflater(encoded string, opts DecodeOptions) (*inflater, []byte, error) {
+	compressed, err := decodeBase64(encoded, opts.Legacy, opts.maxBytes())
+	if err != nil {
+		return nil, nil, err
 	}
+	zr, err := gzip.NewReader(bytes.NewReader(compressed))
+	if err != nil {
+		return nil, nil, fmt.Errorf("encodedList gzip: %w: %w", ErrMalformed, err)
+	}
+	return &inflater{zr: zr, budget: opts.Budget}, compressed, nil
+}
+
+// read inflates into p and returns io.EOF at the end of the bitstring. It
+// checks ctx first and charges the budget for what it produces.
+func (f *inflater) read(ctx context.Context, p []byte) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, fmt.Errorf("inflating encodedList: %w", err)
+	}
+	grant := int64(len(p))
+	if f.budget != nil && grant > 0 {
+		if grant = f.budget.take(grant); grant == 0 {
+			return 0, fmt.Errorf("the decompression budget of %d bytes is spent: %w", f.budget.limit, ErrBudget)
+		}
+	}
+	n, err := f.zr.Read(p[:grant])
+	if f.budget != nil {
+		f.budget.give(grant - int64(n))
+	}
+	f.n += int64(n)
+	switch {
+	case errors.Is(err, io.EOF):
+		return n, io.EOF
+	case err != nil:
+		return n, fmt.Errorf("encodedList gzip: %w: %w", ErrMalformed, err)
+	}
+	return n, nil
 }
 
 // Decode parses an encodedList value into a list of statusSize-bit entries
-// (zero means 1). It returns ErrMalformed for bad base64 or GZIP,
-// ErrTooLarge beyond opts.MaxBytes, and ErrListLength when the list holds
-// fewer than MinEntries entries.
+// (zero means 1), holding the whole bitstring in memory: issuers use it on
+// their own lists. Verifiers read one entry with Lookup, which never
+// materialises the list. Decode returns ErrMalformed for bad base64 or
+// GZIP, ErrTooLarge beyond opts.MaxBytes, ErrBudget when opts.Budget runs
+// out, and ErrListLength when the list holds fewer than MinEntries entries.
 func Decode(encoded string, statusSize int, opts DecodeOptions) (*List, error) {
 	size, err := checkStatusSize(statusSize)
 	if err != nil {
 		return nil, err
 	}
-	maxBytes := opts.MaxBytes
-	if maxBytes <= 0 {
-		maxBytes = DefaultMaxBytes
-	}
-	if opts.Cache == nil {
-		return decode(encoded, size, opts.Legacy, maxBytes)
-	}
-	k := decodeKey{encoded: encoded, size: size, legacy: opts.Legacy, maxBytes: maxBytes}
-	if d, ok := opts.Cache.get(k); ok {
-		return d.list, d.err
-	}
-	l, err := decode(encoded, size, opts.Legacy, maxBytes)
-	opts.Cache.put(k, decoded{list: l, err: err})
-	return l, err
-}
-
-func decode(encoded string, size int, legacy bool, maxBytes int64) (*List, error) {
-	compressed, err := decodeBase64(encoded, legacy, maxBytes)
+	maxBytes := opts.maxBytes()
+	f, compressed, err := newInflater(encoded, opts)
 	if err != nil {
 		return nil, err
 	}
-	bits, err := gunzip(compressed, maxBytes)
-	if err != nil {
-		return nil, err
+	// The trailer's ISIZE is the decompressed size mod 2^32 of the last
+	// member. Trust it only as a capacity hint, bounded by what the input
+	// could possibly inflate to.
+	hint := int64(0)
+	if n := len(compressed); n >= 4 {
+		hint = min(int64(binary.LittleEndian.Uint32(compressed[n-4:])), maxBytes, int64(n)*deflateMaxRatio)
+	}
+	// One spare byte lets the final read see EOF, or the first byte over the
+	// cap, without growing.
+	bits := make([]byte, 0, hint+1)
+	for {
+		if len(bits) == cap(bits) {
+			grown := make([]byte, len(bits), min(int64(cap(bits))*2+512, maxBytes+1))
+			copy(grown, bits)
+			bits = grown
+		}
+		n, err := f.read(context.Background(), bits[len(bits):cap(bits)])
+		bits = bits[:len(bits)+n]
+		if int64(len(bits)) > maxBytes {
+			return nil, fmt.Errorf("encodedList inflates past %d bytes: %w", maxBytes, ErrTooLarge)
+		}
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
 	}
 	entries := int64(len(bits)) * 8 / int64(size)
 	if entries < MinEntries {
 		return nil, fmt.Errorf("encodedList holds %d entries of %d bits, minimum %d: %w", entries, size, MinEntries, ErrListLength)
 	}
 	return &List{bits: bits, entries: int(entries), statusSize: size}, nil
+}
+
+// lookupChunk is the scratch buffer Lookup inflates through.
+const lookupChunk = 32 << 10
+
+// Lookup returns the value of entry index in the encodedList, reading its
+// bits most significant first, as List.Get does. It inflates the list as a
+// stream, keeping only the entry's bytes, and stops as soon as it has both
+// the entry and the minimum list length: memory stays at a few tens of
+// kilobytes whatever the list's size, and the bytes inflated (charged to
+// opts.Budget as they are produced) are those before the entry, at least
+// the minimum list. The part of the list after that is not read, so a
+// corrupt tail or trailer there goes unnoticed; the list is signed, so the
+// tail is still the issuer's statement.
+//
+// Errors are those of Decode (ErrMalformed, ErrTooLarge for an entry past
+// opts.MaxBytes in a list that goes on that far, ErrBudget, ErrListLength)
+// and ErrRange for an index or status size outside the list. ctx is
+// checked before each chunk.
+func Lookup(ctx context.Context, encoded string, statusSize, index int, opts DecodeOptions) (uint64, error) {
+	size, err := checkStatusSize(statusSize)
+	if err != nil {
+		return 0, err
+	}
+	if index < 0 || index > MaxIndex {
+		return 0, fmt.Errorf("index %d not in [0, %d]: %w", index, MaxIndex, ErrRange)
+	}
+	maxBytes := opts.maxBytes()
+	startBit := int64(index) * int64(size)
+	endBit := startBit + int64(size)
+	minBytes := int64(MinEntries) * int64(size) / 8
+	// need is how far to inflate; one byte past the cap tells a list that
+	// ends in time from one that goes on.
+	need := min(max((endBit+7)/8, minBytes), maxBytes+1)
+	lo, hi := startBit/8, (endBit-1)/8
+	var window [MaxStatusSize/8 + 1]byte
+	f, _, err := newInflater(encoded, opts)
+	if err != nil {
+		return 0, err
+	}
+	buf := make([]byte, min(int64(lookupChunk), need))
+	eof := false
+	for f.n < need && !eof {
+		at := f.n
+		n, err := f.read(ctx, buf[:min(int64(len(buf)), need-at)])
+		switch {
+		case errors.Is(err, io.EOF):
+			eof = true
+		case err != nil:
+			return 0, err
+		}
+		// Keep the bytes of the chunk that fall in [lo, hi].
+		for k := max(lo, at); k <= hi && k < at+int64(n); k++ {
+			window[k-lo] = buf[k-at]
+		}
+	}
+	total := f.n
+	if !eof && total > maxBytes {
+		return 0, fmt.Errorf("entry %d lies past the %d-byte cap of a list that goes on: %w", index, maxBytes, ErrTooLarge)
+	}
+	if total < minBytes {
+		return 0, fmt.Errorf("encodedList holds %d entries of %d bits, minimum %d: %w", total*8/int64(size), size, MinEntries, ErrListLength)
+	}
+	if total*8 < endBit {
+		return 0, fmt.Errorf("index %d not in [0, %d): %w", index, total*8/int64(size), ErrRange)
+	}
+	var v uint64
+	for k := startBit; k < endBit; k++ {
+		v = v<<1 | uint64(window[k/8-lo]>>(7-uint(k&7)))&1
+	}
+	return v, nil
 }
 
 func decodeBase64(encoded string, legacy bool, maxBytes int64) ([]byte, error) {
@@ -282,39 +416,4 @@ func decodeBase64(encoded string, legacy bool, maxBytes int64) ([]byte, error) {
 		return nil, fmt.Errorf("encodedList base64: %w: %w", ErrMalformed, err)
 	}
 	return b, nil
-}
-
-func gunzip(compressed []byte, maxBytes int64) ([]byte, error) {
-	zr, err := gzip.NewReader(bytes.NewReader(compressed))
-	if err != nil {
-		return nil, fmt.Errorf("encodedList gzip: %w: %w", ErrMalformed, err)
-	}
-	// The trailer's ISIZE is the decompressed size mod 2^32 of the last
-	// member. Trust it only as a capacity hint, bounded by what the input
-	// could possibly inflate to.
-	hint := int64(0)
-	if n := len(compressed); n >= 4 {
-		hint = min(int64(binary.LittleEndian.Uint32(compressed[n-4:])), maxBytes, int64(n)*deflateMaxRatio)
-	}
-	// One spare byte lets the final read see EOF, or the first byte over the
-	// cap, without growing.
-	out := make([]byte, 0, hint+1)
-	for {
-		if len(out) == cap(out) {
-			grown := make([]byte, len(out), min(int64(cap(out))*2+512, maxBytes+1))
-			copy(grown, out)
-			out = grown
-		}
-		n, err := zr.Read(out[len(out):cap(out)])
-		out = out[:len(out)+n]
-		if int64(len(out)) > maxBytes {
-			return nil, fmt.Errorf("encodedList inflates past %d bytes: %w", maxBytes, ErrTooLarge)
-		}
-		if errors.Is(err, io.EOF) {
-			return out, nil
-		}
-		if err != nil {
-			return nil, fmt.Errorf("encodedList gzip: %w: %w", ErrMalformed, err)
-		}
-	}
 }

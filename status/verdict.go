@@ -1,6 +1,8 @@
 package status
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"slices"
 )
@@ -27,9 +29,16 @@ type Result struct {
 //
 // It returns ErrMismatch when the list's type or statusPurpose does not fit
 // the entry, ErrMalformed for a missing or undecodable encodedList,
-// ErrListLength, ErrTooLarge, or ErrRange when the index is outside the
-// list. opts.Legacy is forced on for a StatusList2021Entry.
+// ErrListLength, ErrTooLarge, ErrBudget, or ErrRange when the index is
+// outside the list. opts.Legacy is forced on for a StatusList2021Entry.
 func Verdict(subject map[string]any, e *Entry, opts DecodeOptions) (*Result, error) {
+	return VerdictContext(context.Background(), subject, e, opts)
+}
+
+// VerdictContext is Verdict with a context, checked while the list is
+// inflated. It reads the entry with Lookup, so the list is never held in
+// memory whole.
+func VerdictContext(ctx context.Context, subject map[string]any, e *Entry, opts DecodeOptions) (*Result, error) {
 	if e == nil || e.Type == TypeRevocationList {
 		return nil, fmt.Errorf("verdict needs a bitstring or StatusList2021 entry: %w", ErrUnsupportedType)
 	}
@@ -56,13 +65,12 @@ func Verdict(subject map[string]any, e *Entry, opts DecodeOptions) (*Result, err
 	if !ok {
 		return nil, fmt.Errorf("credentialSubject.encodedList must be a string: %w", ErrMalformed)
 	}
-	list, err := Decode(encoded, e.Size(), opts)
-	if err != nil {
-		return nil, fmt.Errorf("credentialSubject.encodedList: %w", err)
-	}
-	v, err := list.Get(e.StatusListIndex)
-	if err != nil {
+	v, err := Lookup(ctx, encoded, e.Size(), e.StatusListIndex, opts)
+	switch {
+	case errors.Is(err, ErrRange):
 		return nil, fmt.Errorf("statusListIndex: %w", err)
+	case err != nil:
+		return nil, fmt.Errorf("credentialSubject.encodedList: %w", err)
 	}
 	r := &Result{Purpose: e.StatusPurpose, Status: v, Set: v != 0}
 	if msg, ok := e.Lookup(v); ok {

@@ -18,4 +18,10 @@
 // PutCredential later binds it to the credential. A crash between the two
 // wastes one index but can never hand a signed index to a second credential,
 // which would tie their revocation together.
+//
+// A credential recorded before it is handed out is marked Undelivered until
+// the issuer confirms delivery (MarkDelivered). If its file could not be
+// written, the record and its entries stay reserved for it: a retry of the
+// same request (Record.SameRequest) may replace the record, and no other
+// credential may take its id or its entries.
 package store

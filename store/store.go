@@ -88,6 +88,17 @@ type Record struct {
 	// RowKey identifies the batch row; with BatchID it is unique, so
 	// re-running a batch cannot issue a row twice.
 	RowKey string `json:"rowKey,omitempty"`
+	// Undelivered marks a credential recorded before it was handed out
+	// whose delivery the issuer has not confirmed (MarkDelivered): its file
+	// could not be written, or the process stopped in between. Its status
+	// entries stay reserved for it; only a retry of the same request (the
+	// same ID, Recipient, AchievementID, batch row and entries) may replace
+	// it, never another credential.
+	Undelivered bool `json:"undelivered,omitempty"`
+	// RecipientSalt is the salt of a hashed email Recipient, kept so that a
+	// retry of an undelivered credential's request can be recognised. It
+	// is public in the credential itself.
+	RecipientSalt string `json:"recipientSalt,omitempty"`
 	// State is computed by the store when reading; PutCredential ignores it.
 	State State `json:"state,omitempty"`
 }
@@ -180,10 +191,17 @@ type Store interface {
 	// PutCredential records an issued credential and binds its status
 	// entries to it. Each entry's list must exist and have the entry's
 	// purpose; an index not yet allocated is claimed. Putting an identical
-	// record again succeeds; a different record under the same id, a batch
-	// row already issued under another id, or an index bound to another
-	// credential is ErrExists.
+	// record again succeeds. A record recorded Undelivered is replaced by
+	// one for the same request (see Record.SameRequest): a retry that signs
+	// the credential again. Any other different record under the same id, a
+	// batch row already issued under another id, or an index bound to
+	// another credential is ErrExists.
 	PutCredential(ctx context.Context, r Record) error
+	// MarkDelivered clears the Undelivered mark of the credential once it
+	// has been handed out, after which no retry may replace its record.
+	// Marking a delivered credential succeeds without change; an unknown id
+	// is ErrNotFound.
+	MarkDelivered(ctx context.Context, id string) error
 	// PutCredentials records every record of rs, each as PutCredential
 	// would, in one transaction: all of them or, on any error, none. A
 	// batch issuer uses it to make a chunk of credentials durable with one

@@ -22,7 +22,7 @@ func (r *Record) Validate() error {
 		return err
 	}
 	for _, f := range []struct{ name, v string }{
-		{"recipient", r.Recipient}, {"achievementId", r.AchievementID},
+		{"recipient", r.Recipient}, {"recipientSalt", r.RecipientSalt}, {"achievementId", r.AchievementID},
 		{"issuerKey", r.IssuerKey}, {"batchId", r.BatchID}, {"rowKey", r.RowKey},
 	} {
 		if len(f.v) > MaxFieldLen {
@@ -68,8 +68,19 @@ func (r *Record) Validate() error {
 func (r *Record) Equal(o *Record) bool {
 	if r.ID != o.ID || r.Recipient != o.Recipient || r.AchievementID != o.AchievementID ||
 		r.IssuerKey != o.IssuerKey || r.Format != o.Format || !r.IssuedAt.Equal(o.IssuedAt) ||
-		r.SHA256 != o.SHA256 || r.BatchID != o.BatchID || r.RowKey != o.RowKey ||
-		len(r.Status) != len(o.Status) {
+		r.SHA256 != o.SHA256 || r.Undelivered != o.Undelivered || r.RecipientSalt != o.RecipientSalt {
+		return false
+	}
+	return r.SameRequest(o)
+}
+
+// SameRequest reports whether r and o record the same issuance request:
+// the same credential id, recipient, achievement, batch row and status
+// entries. A record for the same request may replace an Undelivered one;
+// the signature, its hash, the time and the key may differ.
+func (r *Record) SameRequest(o *Record) bool {
+	if r.ID != o.ID || r.Recipient != o.Recipient || r.AchievementID != o.AchievementID ||
+		r.BatchID != o.BatchID || r.RowKey != o.RowKey || len(r.Status) != len(o.Status) {
 		return false
 	}
 	for i := range r.Status {

@@ -216,3 +216,26 @@ func TestClaimsFromStatements(t *testing.T) {
 		})
 	}
 }
+
+// TestRewritesCannotHideStaleList: a status list past its validUntil is
+// stale however the list writes the date, so the status is not known.
+func TestRewritesCannotHideStaleList(t *testing.T) {
+	k := newKey(t, 24)
+	srv := newListServer(t)
+	listURL := srv.srv.URL + "/status/stale"
+	list := signedList(t, k, listURL, "revocation", nil, func(d map[string]any) {
+		d["validUntil"] = "2026-11-10T00:00:00Z" // before now
+	})
+	cred := credWithStatus(t, k, bitstringEntry(listURL, "revocation", 3))
+	for _, r := range []rewrite{{"as signed", func(map[string]any) {}}, moveToIRI("validUntil", credNS+"validUntil", xsdDate), nest("validUntil")} {
+		t.Run(r.name, func(t *testing.T) {
+			srv.put(t, "/status/stale", rewritten(t, list, r))
+			v, err := verifier.New(verifier.Options{Now: func() time.Time { return now }, HTTPClient: srv.loopbackClient()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := v.Verify(context.Background(), cred)
+			checkOutcome(t, res, err, wantInconclusive, "stale")
+		})
+	}
+}

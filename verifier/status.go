@@ -8,13 +8,12 @@ import (
 	"io"
 	"net/url"
 	"os"
-	"path"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
-	"github.com/badgesmith/badgesmith/contexts"
 	"github.com/badgesmith/badgesmith/internal/safehttp"
 	"github.com/badgesmith/badgesmith/proof"
 	"github.com/badgesmith/badgesmith/status"
@@ -35,6 +34,13 @@ const (
 	// and refetching on every verification would let an issuer watch
 	// every use of a credential.
 	defaultStatusTTL = 5 * time.Minute
+	// statusFetchParallel bounds the status documents one verification
+	// fetches at once: four slow servers cost one wait, not four.
+	statusFetchParallel = 4
+	// negativeStatusTTL is how long a status URL that could not be fetched,
+	// or served a list that was refused, is answered from memory: a hundred
+	// credentials naming one unreachable list cost one attempt.
+	negativeStatusTTL = 30 * time.Second
 )
 
 // statusChecker is the StatusChecker a Verifier uses when Options.Status is
@@ -47,22 +53,30 @@ const (
 //     not the credential's, whose type or purpose does not fit the entry,
 //     or whose encodedList is malformed, too short, or lacks the index;
 //   - could not check: an unknown entry type; a fetch that failed (network,
-//     HTTP status, SSRF guard, size limit); a list outside its validity
-//     window (stale); a list that inflates past StatusMaxListBytes; an
-//     unreadable 1EdTech revocation list, which is unsigned and so says
-//     nothing about the issuer's intent;
+//     HTTP status, SSRF guard, size limit); a document whose id is not the
+//     URL the entry names (see sameDocument); a list outside its validity
+//     window (stale); an entry past StatusMaxListBytes into its list; a bound
+//     of Limits reached (entries past MaxStatusEntries, fetches past
+//     MaxFetches, bytes past MaxInflatedBytes, the deadline); an unreadable
+//     1EdTech revocation list, which is unsigned and so says nothing about
+//     the issuer's intent;
 //   - pass: everything else, with the purpose's meaning (refresh and message
 //     entries report their value and never fail).
 //
-// Verified documents are cached per Verifier (see statusCache) until the
-// earliest of the list's ttl, the HTTP max-age and its validUntil, then
-// revalidated with If-None-Match (or, for StatusDir files, their size and
-// modification time) so an unchanged list is not verified again.
+// The documents of one credential are fetched in parallel, at most
+// statusFetchParallel at a time, all under the verification's deadline;
+// entries are then judged one by one in order, so the decompression budget
+// is spent the same way on every run. Verified documents are cached per
+// Verifier (see statusCache) until the earliest of the list's ttl, the HTTP
+// max-age and its validUntil, then revalidated with If-None-Match (or, for
+// StatusDir files, their size and modification time) so an unchanged list
+// is not verified again; failures are remembered for negativeStatusTTL.
 type statusChecker struct {
 	v            *Verifier
 	dir          string
 	maxListBytes int64
 	cache        *statusCache
+	dirIndex     *dirIndex
 }
 
 var _ StatusChecker = (*statusChecker)(nil)
@@ -71,7 +85,8 @@ func newStatusChecker(v *Verifier, dir string, maxListBytes int64) *statusChecke
 	if maxListBytes == 0 {
 		maxListBytes = DefaultStatusMaxListBytes
 	}
-	return &statusChecker{v: v, dir: dir, maxListBytes: maxListBytes, cache: newStatusCache(defaultStatusCacheEntries)}
+	return &statusChecker{v: v, dir: dir, maxListBytes: maxListBytes,
+		cache: newStatusCache(defaultStatusCacheEntries, defaultStatusCacheBytes), dirIndex: &dirIndex{}}
 }
 
 // entryOutcome is the verdict on one credentialStatus entry. A non-nil err
@@ -91,9 +106,26 @@ func failed(path, format string, args ...any) entryOutcome {
 
 func undecided(err error) entryOutcome { return entryOutcome{err: err} }
 
-// CheckStatus checks every credentialStatus entry of cred. One failed entry
-// fails the check; otherwise one that could not be checked makes it
-// inconclusive.
+// entryCheck is one credentialStatus entry on its way to a verdict.
+type entryCheck struct {
+	at string
+	e  *status.Entry
+	// key names the document the entry needs; zero when decided is set.
+	key cacheKey
+	// decided is set when the entry was judged without its document.
+	decided *entryOutcome
+}
+
+// loaded is the document behind one cacheKey, or why there is none.
+type loaded struct {
+	doc *statusDoc
+	err error
+}
+
+// CheckStatus checks the credentialStatus entries of cred, at most
+// Limits.MaxStatusEntries of them per verification. One failed entry fails
+// the check; otherwise one that could not be checked, or entries left
+// unchecked by the limit, make it inconclusive.
 func (c *statusChecker) CheckStatus(ctx context.Context, cred map[string]any) (CheckResult, error) {
 	var entries []any
 	var paths []string
@@ -110,11 +142,30 @@ func (c *statusChecker) CheckStatus(ctx context.Context, cred map[string]any) (C
 	if len(entries) == 0 {
 		return CheckResult{Status: StatusPass, Reason: "credentialStatus is empty: the issuer cannot revoke this credential"}, nil
 	}
+	b := budgetFrom(ctx)
+	var errs []error
+	granted := b.takeStatusEntries(len(entries))
+	if granted < len(entries) {
+		errs = append(errs, fmt.Errorf("%w: credentialStatus has %d entries, %d left unchecked (Limits.MaxStatusEntries is %d)",
+			ErrLimit, len(entries), len(entries)-granted, b.limits.MaxStatusEntries))
+	}
+	checks := make([]*entryCheck, granted)
+	for i := range checks {
+		checks[i] = c.prepare(entries[i], paths[i])
+	}
+	docs := c.loadAll(ctx, b, checks)
 	var passes, fails []string
 	var failPath string
-	var errs []error
-	for i, raw := range entries {
-		out := c.checkEntry(ctx, cred, raw, paths[i])
+	for _, ec := range checks {
+		var out entryOutcome
+		switch {
+		case ec.decided != nil:
+			out = *ec.decided
+		case ec.e.Type == status.TypeRevocationList:
+			out = c.checkRevocationList(cred, ec, docs[ec.key])
+		default:
+			out = c.checkBitstring(ctx, b, cred, ec, docs[ec.key])
+		}
 		switch {
 		case out.fail:
 			if failPath == "" {
@@ -136,38 +187,114 @@ func (c *statusChecker) CheckStatus(ctx context.Context, cred map[string]any) (C
 	return CheckResult{Status: StatusPass, Reason: strings.Join(passes, "; ")}, nil
 }
 
-func (c *statusChecker) checkEntry(ctx context.Context, cred map[string]any, raw any, at string) entryOutcome {
+// prepare parses one entry and names the document it needs.
+func (c *statusChecker) prepare(raw any, at string) *entryCheck {
+	ec := &entryCheck{at: at}
+	decide := func(out entryOutcome) *entryCheck {
+		ec.decided = &out
+		return ec
+	}
 	m, ok := raw.(map[string]any)
 	if !ok {
-		return failed(at, "%s must be an object", at)
+		return decide(failed(at, "%s must be an object", at))
 	}
 	e, err := status.ParseEntry(m)
 	if err != nil {
 		if errors.Is(err, status.ErrUnsupportedType) {
-			return undecided(fmt.Errorf("%s.%w", at, err))
+			return decide(undecided(fmt.Errorf("%s.%w", at, err)))
 		}
 		var fe *status.FieldError
 		if errors.As(err, &fe) && fe.Field != "" {
-			return failed(at+"."+fe.Field, "%s.%v", at, err)
+			return decide(failed(at+"."+fe.Field, "%s.%v", at, err))
 		}
-		return failed(at, "%s: %v", at, err)
+		return decide(failed(at, "%s: %v", at, err))
 	}
+	ec.e = e
+	kind, target, what := kindList, e.StatusListCredential, "status list"
 	if e.Type == status.TypeRevocationList {
-		return c.checkRevocationList(ctx, cred, e, at)
+		kind, target, what = kindRevocation, e.ID, "revocation list"
 	}
-	return c.checkBitstring(ctx, cred, e, at)
+	doc := documentURL(target)
+	if u, err := url.Parse(doc); err != nil || !u.IsAbs() || u.Host == "" {
+		return decide(undecided(fmt.Errorf("%s %s: %q is not an absolute url", what, target, target)))
+	}
+	ec.key = cacheKey{kind: kind, url: doc}
+	return ec
 }
 
-func (c *statusChecker) checkBitstring(ctx context.Context, cred map[string]any, e *status.Entry, at string) entryOutcome {
+// loadAll gets the document of every undecided entry: from the cache, from
+// the failures remembered, or fetched, at most statusFetchParallel at a
+// time. Fetches are granted from the budget in entry order, so which URLs
+// are left unfetched once Limits.MaxFetches is reached does not depend on
+// timing; a fetch the deadline stopped before it started is given back.
+func (c *statusChecker) loadAll(ctx context.Context, b *budget, checks []*entryCheck) map[cacheKey]*loaded {
+	docs := make(map[cacheKey]*loaded)
+	var pending []cacheKey
+	now := c.v.now()
+	for _, ec := range checks {
+		if ec.decided != nil {
+			continue
+		}
+		if _, seen := docs[ec.key]; seen {
+			continue
+		}
+		l := &loaded{}
+		docs[ec.key] = l
+		if e := c.cache.get(ec.key); e != nil && now.Before(e.expires) {
+			l.doc = e.doc
+			continue
+		}
+		if l.err = c.cache.failure(ec.key, now); l.err != nil {
+			continue
+		}
+		if l.err = b.takeFetch(); l.err != nil {
+			continue
+		}
+		pending = append(pending, ec.key)
+	}
+	sem := make(chan struct{}, statusFetchParallel)
+	var wg sync.WaitGroup
+	for _, k := range pending {
+		l := docs[k]
+		wg.Go(func() {
+			select {
+			case sem <- struct{}{}:
+				defer func() { <-sem }()
+			case <-ctx.Done():
+			}
+			if ctx.Err() != nil {
+				// The deadline came first: this fetch never started.
+				b.refundFetch()
+				l.err = fmt.Errorf("not fetched: %w", context.Cause(ctx))
+				return
+			}
+			l.doc, l.err = c.cache.do(ctx, k, now, func() (*statusDoc, error) { return c.refresh(ctx, k) })
+		})
+	}
+	wg.Wait()
+	return docs
+}
+
+// loadErr wraps the error of a document that could not be had, naming the
+// verification's deadline when that is what stopped it.
+func loadErr(ctx context.Context, what, target string, err error) error {
+	if ctx.Err() != nil && !errors.Is(err, ErrLimit) {
+		return fmt.Errorf("%s %s: %w (%v)", what, target, context.Cause(ctx), err)
+	}
+	return fmt.Errorf("%s %s: %w", what, target, err)
+}
+
+func (c *statusChecker) checkBitstring(ctx context.Context, b *budget, cred map[string]any, ec *entryCheck, l *loaded) entryOutcome {
+	e, at := ec.e, ec.at
 	listAt := at + ".statusListCredential"
-	doc, err := c.load(ctx, e.StatusListCredential, kindList)
 	var bad *badListError
 	switch {
-	case errors.As(err, &bad):
+	case errors.As(l.err, &bad):
 		return failed(listAt, "status list %s: %v", e.StatusListCredential, bad.err)
-	case err != nil:
-		return undecided(fmt.Errorf("status list %s: %w", e.StatusListCredential, err))
+	case l.err != nil:
+		return undecided(loadErr(ctx, "status list", e.StatusListCredential, l.err))
 	}
+	doc := l.doc
 	if iss := issuerID(cred); doc.issuer != iss {
 		return failed(listAt, "status list issued by %s, credential by %s", doc.issuer, iss)
 	}
@@ -185,10 +312,12 @@ func (c *statusChecker) checkBitstring(ctx context.Context, cred map[string]any,
 	if !doc.validUntil.IsZero() && !now.Add(-c.v.skew).Before(doc.validUntil) {
 		return undecided(fmt.Errorf("status list %s expired at %s, so its statuses are stale", e.StatusListCredential, doc.validUntil.Format(time.RFC3339)))
 	}
-	res, err := status.Verdict(doc.subject, e, status.DecodeOptions{MaxBytes: c.maxListBytes, Cache: doc.lists})
+	res, err := status.VerdictContext(ctx, doc.subject, e, status.DecodeOptions{MaxBytes: c.maxListBytes, Budget: b.inflate})
 	switch {
-	case errors.Is(err, status.ErrTooLarge):
-		return undecided(fmt.Errorf("status list %s: %w", e.StatusListCredential, err))
+	case errors.Is(err, status.ErrBudget):
+		return undecided(fmt.Errorf("status list %s: %w: over Limits.MaxInflatedBytes (%d bytes): %w", e.StatusListCredential, ErrLimit, b.limits.MaxInflatedBytes, err))
+	case errors.Is(err, status.ErrTooLarge), ctx.Err() != nil:
+		return undecided(loadErr(ctx, "status list", e.StatusListCredential, err))
 	case errors.Is(err, status.ErrRange):
 		return failed(at+".statusListIndex", "status list %s: %v", e.StatusListCredential, err)
 	case err != nil:
@@ -220,17 +349,17 @@ func (c *statusChecker) checkBitstring(ctx context.Context, cred map[string]any,
 	return passed(fmt.Sprintf("%s status 0x%x: %s (%s)", e.StatusPurpose, res.Status, msg, where))
 }
 
-func (c *statusChecker) checkRevocationList(ctx context.Context, cred map[string]any, e *status.Entry, at string) entryOutcome {
-	doc, err := c.load(ctx, e.ID, kindRevocation)
-	if err != nil {
-		return undecided(fmt.Errorf("revocation list %s: %w", e.ID, err))
+func (c *statusChecker) checkRevocationList(cred map[string]any, ec *entryCheck, l *loaded) entryOutcome {
+	e := ec.e
+	if l.err != nil {
+		return undecided(fmt.Errorf("revocation list %s: %w", e.ID, l.err))
 	}
 	id, _ := cred["id"].(string)
 	if id == "" {
 		return undecided(fmt.Errorf("revocation list %s: the credential has no id to look up", e.ID))
 	}
-	if doc.revocations.IsRevoked(id) {
-		return failed(at, "revoked (1EdTech revocation list %s)", e.ID)
+	if l.doc.revocations.IsRevoked(id) {
+		return failed(ec.at, "revoked (1EdTech revocation list %s)", e.ID)
 	}
 	return passed("not revoked (1EdTech revocation list " + e.ID + ")")
 }
@@ -244,8 +373,11 @@ const (
 )
 
 // statusDoc is a fetched and, for lists, verified status document: what
-// every credential pointing at it shares.
+// every credential pointing at it shares. It holds the list's encodedList,
+// never its decoded bits: each entry is read from it by streaming.
 type statusDoc struct {
+	// id is the list credential's own id, fragment included.
+	id         string
 	issuer     string
 	types      []string
 	subject    map[string]any
@@ -256,9 +388,6 @@ type statusDoc struct {
 	hasTTL bool
 	// revocations is set for kindRevocation.
 	revocations *status.RevocationList
-	// lists holds the decoded encodedList, so a cached list is inflated
-	// once per fetch, not once per credential.
-	lists *status.DecodeCache
 }
 
 // badListError marks a status list that was fetched but is not acceptable
@@ -275,8 +404,8 @@ func badList(format string, args ...any) error {
 // fetched is one retrieval of a status URL.
 type fetched struct {
 	body []byte
-	// validator is the HTTP ETag, or the size and modification time of a
-	// StatusDir file; equal validators mean the same content.
+	// validator is the HTTP ETag, or the name, size and modification time
+	// of a StatusDir file; equal validators mean the same content.
 	validator   string
 	notModified bool
 	// maxAge is the HTTP freshness lifetime, when the response gave one.
@@ -284,35 +413,49 @@ type fetched struct {
 	hasMaxAge bool
 }
 
-// load returns the status document at rawURL, from the cache while it is
-// fresh, revalidating it (If-None-Match, or the file's stamp) once stale.
-func (c *statusChecker) load(ctx context.Context, rawURL string, kind docKind) (*statusDoc, error) {
-	u, err := url.Parse(rawURL)
-	if err != nil || !u.IsAbs() || u.Host == "" {
-		return nil, fmt.Errorf("%q is not an absolute url", rawURL)
-	}
-	u.Fragment, u.RawFragment = "", ""
-	target := u.String()
-	key := cacheKey{kind: kind, url: target}
-	now := c.v.now()
-	cached := c.cache.get(key)
-	if cached != nil && now.Before(cached.expires) {
-		return cached.doc, nil
-	}
+// documentURL is the document a status URL names: the URL without its
+// fragment, exactly as written otherwise.
+func documentURL(raw string) string {
+	doc, _, _ := strings.Cut(raw, "#")
+	return doc
+}
+
+// sameDocument reports whether a status list credential whose id is id is
+// the document url names. The two must be equal character for character
+// once each is stripped of its fragment: no case folding, percent-decoding
+// or default-port elision, since any of those could make one list stand
+// for a URL the issuer never gave it. Only the fragment is set aside: it
+// is not sent when the URL is dereferenced, so it cannot select a
+// different document, and a list is read whole whatever fragment names it.
+func sameDocument(id, url string) bool {
+	return id != "" && documentURL(id) == documentURL(url)
+}
+
+// refresh fetches the document k names (revalidating a stale cached copy
+// when there is one), parses and, for a list, verifies it, checks that it
+// is the document k names, and caches it. A failure is remembered for
+// negativeStatusTTL unless the verification's own context ended it.
+func (c *statusChecker) refresh(ctx context.Context, k cacheKey) (doc *statusDoc, err error) {
+	defer func() {
+		if err != nil && ctx.Err() == nil {
+			c.cache.fail(k, err, c.v.now().Add(negativeStatusTTL))
+		}
+	}()
+	cached := c.cache.get(k)
 	var validator string
 	if cached != nil {
 		validator = cached.validator
 	}
-	f, err := c.fetch(ctx, u, validator)
+	f, err := c.fetch(ctx, k.url, validator)
 	if err != nil {
 		return nil, err
 	}
+	now := c.v.now()
 	if f.notModified && cached != nil {
-		c.cache.put(key, &cacheEntry{doc: cached.doc, validator: cached.validator, expires: expiry(now, cached.doc, f)})
+		c.cache.put(k, &cacheEntry{doc: cached.doc, validator: cached.validator, expires: expiry(now, cached.doc, f), size: cached.size})
 		return cached.doc, nil
 	}
-	var doc *statusDoc
-	switch kind {
+	switch k.kind {
 	case kindRevocation:
 		rl, err := status.ParseRevocationList(f.body)
 		if err != nil {
@@ -323,10 +466,20 @@ func (c *statusChecker) load(ctx context.Context, rawURL string, kind docKind) (
 		if doc, err = c.parseList(ctx, f.body); err != nil {
 			return nil, err
 		}
+		if !sameDocument(doc.id, k.url) {
+			if strings.HasPrefix(f.validator, fileValidatorPrefix) {
+				c.dirIndex.invalidate()
+			}
+			return nil, fmt.Errorf("the list served there has id %q: %w", doc.id, errNotThisList)
+		}
 	}
-	c.cache.put(key, &cacheEntry{doc: doc, validator: f.validator, expires: expiry(now, doc, f)})
+	c.cache.put(k, &cacheEntry{doc: doc, validator: f.validator, expires: expiry(now, doc, f), size: docCacheSize(len(f.body))})
 	return doc, nil
 }
+
+// errNotThisList marks a fetched list whose id is not the URL it was
+// fetched for: it is never used, and the status is not known.
+var errNotThisList = errors.New("not the list the credential names")
 
 // expiry is when a document fetched at now goes stale: the earliest of its
 // ttl, the HTTP max-age and its validUntil, or defaultStatusTTL when none
@@ -348,11 +501,11 @@ func expiry(now time.Time, doc *statusDoc, f *fetched) time.Time {
 	return exp
 }
 
-// fetch reads u from the status directory when it holds a file for it,
-// otherwise over HTTP.
-func (c *statusChecker) fetch(ctx context.Context, u *url.URL, validator string) (*fetched, error) {
+// fetch reads the document at docURL from the status directory when a file
+// there has that id, otherwise over HTTP.
+func (c *statusChecker) fetch(ctx context.Context, docURL, validator string) (*fetched, error) {
 	if c.dir != "" {
-		f, ok, err := c.fromDir(u, validator)
+		f, ok, err := c.fromDir(ctx, docURL, validator)
 		if err != nil || ok {
 			return f, err
 		}
@@ -361,7 +514,7 @@ func (c *statusChecker) fetch(ctx context.Context, u *url.URL, validator string)
 	if !strings.HasPrefix(validator, fileValidatorPrefix) {
 		etag = validator
 	}
-	resp, err := safehttp.Get(ctx, c.v.client, u.String(), statusAccept, etag, maxStatusDocBytes)
+	resp, err := safehttp.Get(ctx, c.v.client, docURL, statusAccept, etag, maxStatusDocBytes)
 	if err != nil {
 		return nil, err
 	}
@@ -372,49 +525,36 @@ func (c *statusChecker) fetch(ctx context.Context, u *url.URL, validator string)
 
 const fileValidatorPrefix = "file:"
 
-// dirCandidates are the names, relative to the status directory, tried in
-// order for u: <host>/<path>, the same plus ".json", then the last path
-// segment with and without ".json".
-func dirCandidates(u *url.URL) []string {
-	var out []string
-	p := strings.Trim(u.Path, "/")
-	if p != "" {
-		full := u.Host + "/" + p
-		out = append(out, full, full+".json")
-		if last := path.Base(p); last != "." && last != ".." && last != "/" {
-			out = append(out, last, last+".json")
-		}
+// fromDir reads the status directory's file for the document id docURL.
+// Files are opened through an os.Root, so no name reaches outside the
+// directory.
+func (c *statusChecker) fromDir(ctx context.Context, docURL, validator string) (*fetched, bool, error) {
+	name, ok, err := c.dirIndex.lookup(ctx, c.dir, docURL, c.v.now())
+	if err != nil || !ok {
+		return nil, ok, err
 	}
-	return out
-}
-
-// fromDir looks u up in the status directory. Names are opened through an
-// os.Root, so a URL path with ".." cannot reach outside the directory.
-func (c *statusChecker) fromDir(u *url.URL, validator string) (*fetched, bool, error) {
 	root, err := os.OpenRoot(c.dir)
 	if err != nil {
-		return nil, false, fmt.Errorf("opening status directory: %w", err)
+		return nil, true, fmt.Errorf("opening status directory: %w", err)
 	}
 	defer root.Close()
-	for _, name := range dirCandidates(u) {
-		info, err := root.Stat(name)
-		if err != nil || !info.Mode().IsRegular() {
-			continue
-		}
-		stamp := fmt.Sprintf("%s%d:%d", fileValidatorPrefix, info.Size(), info.ModTime().UnixNano())
-		if stamp == validator {
-			return &fetched{validator: stamp, notModified: true}, true, nil
-		}
-		if info.Size() > maxStatusDocBytes {
-			return nil, true, fmt.Errorf("%s in the status directory: %w: %d bytes, limit %d", name, safehttp.ErrTooLarge, info.Size(), maxStatusDocBytes)
-		}
-		body, err := readRootFile(root, name)
-		if err != nil {
-			return nil, true, fmt.Errorf("%s in the status directory: %w", name, err)
-		}
-		return &fetched{body: body, validator: stamp}, true, nil
+	info, err := root.Stat(name)
+	if err != nil || !info.Mode().IsRegular() {
+		c.dirIndex.invalidate()
+		return nil, true, fmt.Errorf("%s in the status directory is gone or not a regular file", name)
 	}
-	return nil, false, nil
+	stamp := fmt.Sprintf("%s%s:%d:%d", fileValidatorPrefix, name, info.Size(), info.ModTime().UnixNano())
+	if stamp == validator {
+		return &fetched{validator: stamp, notModified: true}, true, nil
+	}
+	if info.Size() > maxStatusDocBytes {
+		return nil, true, fmt.Errorf("%s in the status directory: %w: %d bytes, limit %d", name, safehttp.ErrTooLarge, info.Size(), maxStatusDocBytes)
+	}
+	body, err := readRootFile(root, name)
+	if err != nil {
+		return nil, true, fmt.Errorf("%s in the status directory: %w", name, err)
+	}
+	return &fetched{body: body, validator: stamp}, true, nil
 }
 
 func readRootFile(root *os.Root, name string) ([]byte, error) {
@@ -457,18 +597,32 @@ func maxAge(cc string) (time.Duration, bool) {
 
 // parseList reads a status list credential and verifies its proof with the
 // machinery used for credentials: the signing key must belong to the list's
-// issuer.
+// issuer. The list is a document nested in the verification (one level
+// deeper, under the same budget). Its fields are read in one place,
+// statusDocOf, from the document the proof verified.
 func (c *statusChecker) parseList(ctx context.Context, body []byte) (*statusDoc, error) {
+	ctx, err := nested(ctx)
+	if err != nil {
+		return nil, err
+	}
 	var doc map[string]any
 	if err := json.Unmarshal(body, &doc); err != nil || doc == nil {
 		return nil, badList("not a json object")
 	}
+	// The key must be this issuer's; statusDocOf reads the issuer again
+	// from what the proof verified, and the two must agree.
 	iss := issuerID(doc)
 	if iss == "" {
 		return nil, badList("issuer: id is missing")
 	}
 	fetch := &keyFetcher{v: c.v, issuer: iss}
-	_, err := proof.Verify(ctx, doc, proof.VerifyOptions{Keys: fetch, Loader: c.v.loader, Now: c.v.now})
+	b := budgetFrom(ctx)
+	outcomes, err := proof.VerifySet(ctx, doc, proof.VerifyOptions{Keys: fetch, Loader: c.v.loader, Now: c.v.now, MaxProofs: b.limits.MaxProofs, Statements: true})
+	b.addProofs(len(outcomes))
+	var statements []byte
+	if err == nil {
+		statements, err = oneVerified(outcomes)
+	}
 	switch seen := fetch.failure(); {
 	case err == nil:
 	case seen.refused():
@@ -478,29 +632,53 @@ func (c *statusChecker) parseList(ctx context.Context, body []byte) (*statusDoc,
 	default:
 		return nil, fmt.Errorf("verifying the list's proof: %w", err)
 	}
-	d := &statusDoc{issuer: iss, types: stringsOf(doc["type"]), lists: new(status.DecodeCache)}
-	subject, ok := doc["credentialSubject"].(map[string]any)
-	if !ok {
-		return nil, badList("credentialSubject must be an object")
+	d, err := statusDocOf(statements)
+	if err != nil {
+		return nil, badList("%w", err)
 	}
-	d.subject = subject
-	if raw, ok := subject["ttl"]; ok {
+	if d.issuer != iss {
+		return nil, badList("issuer %q is not the %q whose key signed the list", d.issuer, iss)
+	}
+	return d, nil
+}
+
+// oneVerified returns the statements of the first of outcomes that
+// verified, as proof.Verify judges a proof set, else why none did. The key
+// fetcher only yields keys bound to the list's issuer, so a verified proof
+// is the issuer's.
+func oneVerified(outcomes []proof.Outcome) ([]byte, error) {
+	errs := make([]error, 0, len(outcomes))
+	for _, o := range outcomes {
+		if o.Err == nil {
+			return o.Statements, nil
+		}
+		errs = append(errs, o.Err)
+	}
+	if len(errs) == 1 {
+		return nil, errs[0]
+	}
+	return nil, errors.Join(errs...)
+}
+
+// statusDocOf reads what the status check uses from the statements a
+// status list credential's proof verified: its id, issuer, type, validity
+// bounds (every one present) and credentialSubject (with ttl). It is the
+// one place the list's own fields are read, and it never reads the JSON:
+// a list whose validUntil is written as a full IRI or under @nest is as
+// stale as one that writes it plainly.
+func statusDocOf(statements []byte) (*statusDoc, error) {
+	l, err := statusListClaims(statements)
+	if err != nil {
+		return nil, err
+	}
+	d := &statusDoc{id: l.id, issuer: l.issuer, types: l.types, subject: l.subject, validFrom: l.from, validUntil: l.until}
+	if raw, ok := l.subject["ttl"]; ok {
 		ms, ok := raw.(float64)
 		if !ok || ms < 0 {
-			return nil, badList("credentialSubject.ttl must be a non-negative number of milliseconds")
+			return nil, errors.New("credentialSubject.ttl must be a non-negative number of milliseconds")
 		}
 		d.ttl = time.Duration(min(ms, float64(365*24*time.Hour/time.Millisecond))) * time.Millisecond
 		d.hasTTL = true
-	}
-	fromKey, untilKey := "validFrom", "validUntil"
-	if first, _ := firstContext(doc); first == contexts.CredentialsV1 {
-		fromKey, untilKey = "issuanceDate", "expirationDate"
-	}
-	if d.validFrom, err = timeField(doc, fromKey); err != nil {
-		return nil, badList("%w", err)
-	}
-	if d.validUntil, err = timeField(doc, untilKey); err != nil {
-		return nil, badList("%w", err)
 	}
 	return d, nil
 }

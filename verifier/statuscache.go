@@ -1,50 +1,107 @@
 package verifier
 
 import (
+	"context"
+	"fmt"
 	"sync"
 	"time"
 )
 
-// defaultStatusCacheEntries bounds the status documents one Verifier keeps.
-// Issuers publish few lists, so this covers a busy verifier while keeping a
-// stream of credentials naming fresh URLs from growing memory without end.
-const defaultStatusCacheEntries = 256
+const (
+	// defaultStatusCacheEntries bounds the status documents one Verifier
+	// keeps. Issuers publish few lists, so this covers a busy verifier
+	// while keeping a stream of credentials naming fresh URLs from growing
+	// memory without end.
+	defaultStatusCacheEntries = 256
+	// defaultStatusCacheBytes bounds the memory those documents hold, by
+	// the size charged for each (docCacheSize). A minimum list is a few
+	// hundred bytes; a document at maxStatusDocBytes takes half of it.
+	defaultStatusCacheBytes = 16 << 20
+	// maxStatusFailures bounds the failures remembered.
+	maxStatusFailures = 1024
+)
 
 type cacheKey struct {
 	kind docKind
-	url  string
+	// url is the document's URL without its fragment (documentURL).
+	url string
 }
 
 type cacheEntry struct {
 	doc       *statusDoc
 	validator string
 	expires   time.Time
+	// size is what the entry counts against the cache's byte bound.
+	size int64
 }
 
-// statusCache holds verified status documents by URL. It is safe for
-// concurrent use; entries are replaced, never mutated.
+// docCacheSize is the size charged for a document parsed from a body of n
+// bytes: the parsed subject holds the encodedList (close to the body's
+// size) in a map, so twice the body plus a fixed overhead.
+func docCacheSize(n int) int64 { return 2*int64(n) + 1024 }
+
+// failure is a fetch or a list that failed, remembered until a time.
+type failure struct {
+	err   error
+	until time.Time
+}
+
+// flight is a fetch under way that other verifications of the same URL
+// wait for instead of fetching again.
+type flight struct {
+	done chan struct{}
+	doc  *statusDoc
+	err  error
+	// abandoned is set when the fetching verification's context ended the
+	// fetch: waiters whose own context is alive fetch for themselves.
+	abandoned bool
+}
+
+// statusCache holds verified status documents by URL, bounded by count and
+// by bytes, the failures of recent fetches, and the fetches under way. It
+// is safe for concurrent use; entries are replaced, never mutated.
 type statusCache struct {
-	mu      sync.Mutex
-	max     int
-	entries map[cacheKey]*cacheEntry
+	mu         sync.Mutex
+	maxEntries int
+	maxBytes   int64
+	bytes      int64
+	entries    map[cacheKey]*cacheEntry
+	failures   map[cacheKey]failure
+	inflight   map[cacheKey]*flight
 }
 
-func newStatusCache(max int) *statusCache {
-	return &statusCache{max: max, entries: make(map[cacheKey]*cacheEntry)}
+func newStatusCache(maxEntries int, maxBytes int64) *statusCache {
+	return &statusCache{
+		maxEntries: maxEntries,
+		maxBytes:   maxBytes,
+		entries:    make(map[cacheKey]*cacheEntry),
+		failures:   make(map[cacheKey]failure),
+		inflight:   make(map[cacheKey]*flight),
+	}
 }
 
+// get returns the entry for k, fresh or stale, or nil.
 func (c *statusCache) get(k cacheKey) *cacheEntry {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.entries[k]
 }
 
-// put stores e under k, first evicting the entry that goes stale soonest
-// when the cache is full.
+// put stores e under k, first evicting the entries that go stale soonest
+// until both bounds hold. A document larger than the whole byte bound is
+// not kept.
 func (c *statusCache) put(k cacheKey, e *cacheEntry) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if _, ok := c.entries[k]; !ok && len(c.entries) >= c.max {
+	delete(c.failures, k)
+	if old, ok := c.entries[k]; ok {
+		c.bytes -= old.size
+		delete(c.entries, k)
+	}
+	if e.size > c.maxBytes {
+		return
+	}
+	for len(c.entries) > 0 && (len(c.entries) >= c.maxEntries || c.bytes+e.size > c.maxBytes) {
 		var victim cacheKey
 		var first time.Time
 		found := false
@@ -53,7 +110,74 @@ func (c *statusCache) put(k cacheKey, e *cacheEntry) {
 				victim, first, found = key, ent.expires, true
 			}
 		}
+		c.bytes -= c.entries[victim].size
 		delete(c.entries, victim)
 	}
 	c.entries[k] = e
+	c.bytes += e.size
+}
+
+// fail remembers err for k until the given time.
+func (c *statusCache) fail(k cacheKey, err error, until time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.failures) >= maxStatusFailures {
+		for key, f := range c.failures {
+			delete(c.failures, key)
+			if !f.until.After(until) {
+				break
+			}
+		}
+	}
+	c.failures[k] = failure{err: err, until: until}
+}
+
+// failure returns the error remembered for k at now, or nil.
+func (c *statusCache) failure(k cacheKey, now time.Time) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	f, ok := c.failures[k]
+	switch {
+	case !ok:
+		return nil
+	case !now.Before(f.until):
+		delete(c.failures, k)
+		return nil
+	}
+	return fmt.Errorf("%w (an earlier attempt, not retried before %s)", f.err, f.until.UTC().Format(time.RFC3339))
+}
+
+// do runs fetch for k unless a fetch of k is under way, in which case it
+// waits for that one's result, or one finished since the caller looked in
+// the cache and left an entry fresh at now.
+func (c *statusCache) do(ctx context.Context, k cacheKey, now time.Time, fetch func() (*statusDoc, error)) (*statusDoc, error) {
+	for {
+		c.mu.Lock()
+		if e := c.entries[k]; e != nil && now.Before(e.expires) {
+			c.mu.Unlock()
+			return e.doc, nil
+		}
+		if f, ok := c.inflight[k]; ok {
+			c.mu.Unlock()
+			select {
+			case <-f.done:
+			case <-ctx.Done():
+				return nil, fmt.Errorf("waiting for another fetch of %s: %w", k.url, context.Cause(ctx))
+			}
+			if f.abandoned && ctx.Err() == nil {
+				continue
+			}
+			return f.doc, f.err
+		}
+		f := &flight{done: make(chan struct{})}
+		c.inflight[k] = f
+		c.mu.Unlock()
+		f.doc, f.err = fetch()
+		f.abandoned = f.err != nil && ctx.Err() != nil
+		c.mu.Lock()
+		delete(c.inflight, k)
+		c.mu.Unlock()
+		close(f.done)
+		return f.doc, f.err
+	}
 }

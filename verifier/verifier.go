@@ -64,10 +64,11 @@ type Options struct {
 	// their proofs, and caching them (see status.go).
 	Status StatusChecker
 	// StatusDir, if set, is a directory of status lists for offline use by
-	// the built-in checker. A list URL https://host/a/b is read from
-	// StatusDir/host/a/b (or .../b.json) if that exists, else from
-	// StatusDir/b (or b.json); <host> includes any port. Only when none
-	// exists is the URL fetched over HTTPClient.
+	// the built-in checker. Its files (at any depth, under any name) are
+	// indexed by their top-level id: a list URL is read from the file whose
+	// id is that URL (fragments aside), never from a file of another id.
+	// Symbolic links are not followed. Only when no file has the id is the
+	// URL fetched over HTTPClient.
 	StatusDir string
 	// StatusMaxListBytes caps a decompressed status list (gzip bombs cost
 	// at most this). If zero, DefaultStatusMaxListBytes (16 MiB).
@@ -216,7 +217,21 @@ func (r *report) skipRest(after string, reason string) {
 // Result. The error is a *VerificationError when a check failed, an
 // *InconclusiveError when a check could not be run, and nil when the
 // credential is valid.
+//
+// One verification, nested documents included, runs under one deadline
+// (Limits.Deadline) and one budget (Limits); Result.Work reports what it
+// did.
 func (v *Verifier) Verify(ctx context.Context, data []byte) (*Result, error) {
+	d := v.lim.Deadline
+	ctx, cancel := context.WithTimeoutCause(ctx, d, fmt.Errorf("%w: the verification deadline of %v (Limits.Deadline) passed: %w", ErrLimit, d, context.DeadlineExceeded))
+	defer cancel()
+	b := newBudget(v.lim)
+	res, err := v.verify(withBudget(ctx, b), data)
+	b.fill(&res.Work)
+	return res, err
+}
+
+func (v *Verifier) verify(ctx context.Context, data []byte) (*Result, error) {
 	if looksLikeJWS(data) {
 		return v.verifyJWT(ctx, data)
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -8,7 +9,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/badgesmith/badgesmith/bake"
-	"github.com/badgesmith/badgesmith/internal/atomicfile"
+	"github.com/badgesmith/badgesmith/internal/display"
 )
 
 // maxImageFile bounds the images bake and extract read.
@@ -33,15 +34,17 @@ func classifyBake(err error) error {
 }
 
 type bakeOptions struct {
-	image      string
-	credential string
-	out        string
+	image          string
+	credential     string
+	out            string
+	followSymlinks bool
 }
 
 func (o *bakeOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.image, "image", "", "PNG or SVG badge image to bake into (- for standard input)")
 	fs.StringVar(&o.credential, "credential", "", "credential to bake: a JSON file with an embedded proof or a compact JWS (- for standard input)")
 	fs.StringVar(&o.out, "out", "", "where to write the baked image (- for standard output)")
+	addFollowSymlinksFlag(fs, &o.followSymlinks)
 }
 
 func newBakeCmd(s streams) *cobra.Command {
@@ -64,14 +67,14 @@ Exit status: 0 baked, 1 the image or the credential is malformed,
     badgesmith bake --image badge.png --credential - --out baked.png`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return o.run(s)
+			return o.run(cmd.Context(), s)
 		},
 	}
 	o.AddFlags(cmd.Flags())
 	return cmd
 }
 
-func (o *bakeOptions) run(s streams) error {
+func (o *bakeOptions) run(ctx context.Context, s streams) error {
 	switch {
 	case o.image == "":
 		return &usageError{"--image is required"}
@@ -82,11 +85,11 @@ func (o *bakeOptions) run(s streams) error {
 	case o.image == "-" && o.credential == "-":
 		return &usageError{"--image and --credential cannot both read standard input"}
 	}
-	img, err := readInput(s, o.image, maxImageFile)
+	img, err := readInput(ctx, s, o.image, maxImageFile, defaultReadTimeout)
 	if err != nil {
 		return classifyBake(err)
 	}
-	cred, err := readInput(s, o.credential, maxInputFile)
+	cred, err := readInput(ctx, s, o.credential, maxInputFile, defaultReadTimeout)
 	if err != nil {
 		return classifyBake(err)
 	}
@@ -104,19 +107,21 @@ func (o *bakeOptions) run(s streams) error {
 		_, err = s.out.Write(baked)
 		return err
 	}
-	if err := atomicfile.WriteFile(o.out, baked, 0o644); err != nil {
+	if err := writeFile(o.out, baked, o.followSymlinks); err != nil {
 		return err
 	}
-	fmt.Fprintf(s.err, "baked %s into %s (%s, %d bytes)\n", bake.Detect(cred), o.out, format, len(baked))
+	fmt.Fprintf(s.err, "baked %s into %s (%s, %d bytes)\n", bake.Detect(cred), shown(o.out), format, len(baked))
 	return nil
 }
 
 type extractOptions struct {
-	out string
+	out            string
+	followSymlinks bool
 }
 
 func (o *extractOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.out, "out", "", "write the credential to this file instead of standard output")
+	addFollowSymlinksFlag(fs, &o.followSymlinks)
 }
 
 func newExtractCmd(s streams) *cobra.Command {
@@ -135,15 +140,15 @@ credential, 2 the command was misused or a file could not be read or written.`,
   curl -s https://example.edu/badges/42.png | badgesmith extract -`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return o.run(s, args[0])
+			return o.run(cmd.Context(), s, args[0])
 		},
 	}
 	o.AddFlags(cmd.Flags())
 	return cmd
 }
 
-func (o *extractOptions) run(s streams, name string) error {
-	img, err := readInput(s, name, maxImageFile)
+func (o *extractOptions) run(ctx context.Context, s streams, name string) error {
+	img, err := readInput(ctx, s, name, maxImageFile, defaultReadTimeout)
 	if err != nil {
 		return classifyBake(err)
 	}
@@ -155,12 +160,17 @@ func (o *extractOptions) run(s streams, name string) error {
 		if cred[len(cred)-1] != '\n' {
 			cred = append(cred, '\n')
 		}
+		// The bytes are exact for a pipe or a file; a terminal gets them
+		// with control characters escaped, so a crafted image cannot drive it.
+		if isTerminal(s.out) {
+			cred = []byte(display.Text(string(cred)))
+		}
 		_, err = s.out.Write(cred)
 		return err
 	}
-	if err := atomicfile.WriteFile(o.out, cred, 0o644); err != nil {
+	if err := writeFile(o.out, cred, o.followSymlinks); err != nil {
 		return err
 	}
-	fmt.Fprintf(s.err, "extracted the %s credential from %s (%s) to %s\n", bake.Detect(cred), name, format, o.out)
+	fmt.Fprintf(s.err, "extracted the %s credential from %s (%s) to %s\n", bake.Detect(cred), shown(name), format, shown(o.out))
 	return nil
 }

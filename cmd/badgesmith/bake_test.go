@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/binary"
 	"image"
 	"image/color"
 	"image/png"
@@ -10,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/badgesmith/badgesmith/bake"
 )
 
 const testSVG = `<?xml version="1.0" encoding="UTF-8"?>
@@ -181,6 +184,18 @@ func TestBakeExtractErrors(t *testing.T) {
 	corruptPath := write("corrupt.png", corrupt)
 	truncPath := write("trunc.png", pngData[:len(pngData)-5])
 	xxe := write("xxe.svg", []byte(`<!DOCTYPE svg [<!ENTITY x SYSTEM "file:///etc/passwd">]><svg>&x;</svg>`))
+	twoSVG := write("two.svg", []byte(`<svg xmlns="http://www.w3.org/2000/svg" xmlns:openbadges="https://purl.imsglobal.org/ob/v3p0">`+
+		`<openbadges:credential><![CDATA[{"a":1}]]></openbadges:credential><openbadges:credential verify="a.b.c"/></svg>`))
+	onePNG, err := bake.PNG(pngData, []byte(`{"first":1}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The credential chunk twice, as a forger would add a second one.
+	iend := bytes.LastIndex(onePNG, []byte("IEND")) - 4
+	chunkStart := bytes.Index(onePNG, []byte("iTXt")) - 4
+	chunkLen := int(binary.BigEndian.Uint32(onePNG[chunkStart:])) + 12
+	twoPNG := append(append(append([]byte{}, onePNG[:iend]...), onePNG[chunkStart:chunkStart+chunkLen]...), onePNG[iend:]...)
+	twoPNGPath := write("two.png", twoPNG)
 	out := filepath.Join(dir, "out.png")
 	missing := filepath.Join(dir, "nope.png")
 	tests := []struct {
@@ -208,6 +223,10 @@ func TestBakeExtractErrors(t *testing.T) {
 		{"extract a corrupt png", []string{"extract", corruptPath}, exitInvalid, "malformed"},
 		{"extract a truncated png", []string{"extract", truncPath}, exitInvalid, "truncated"},
 		{"extract a gif", []string{"extract", gif}, exitInvalid, "neither"},
+		{"extract an svg with two credentials", []string{"extract", twoSVG}, exitInvalid, "more than one baked credential"},
+		{"extract a png with two credential chunks", []string{"extract", twoPNGPath}, exitInvalid, "more than one baked credential"},
+		{"verify an svg with two credentials", []string{"verify", twoSVG}, exitInvalid, ""},
+		{"verify a png with two credential chunks", []string{"verify", twoPNGPath}, exitInvalid, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -151,11 +151,11 @@ func (o *batchOptions) run(ctx context.Context, s streams) error {
 	if err != nil {
 		return &usageError{err.Error()}
 	}
-	mapping, err := o.mapping(s)
+	mapping, err := o.mapping(ctx, s)
 	if err != nil {
 		return err
 	}
-	output, err := o.output(s, jwtFormat != "")
+	output, err := o.output(ctx, s, jwtFormat != "")
 	if err != nil {
 		return err
 	}
@@ -165,7 +165,7 @@ func (o *batchOptions) run(ctx context.Context, s streams) error {
 			return &usageError{fmt.Sprintf("--valid-until %q is not an RFC 3339 date-time", o.validUntil)}
 		}
 	}
-	achievement, err := readObject(s, o.achievement)
+	achievement, err := readObject(ctx, s, o.achievement)
 	if err != nil {
 		return err
 	}
@@ -179,7 +179,7 @@ func (o *batchOptions) run(ctx context.Context, s streams) error {
 	}
 	profile := map[string]any{"name": o.key}
 	if o.profile != "" {
-		if profile, err = readObject(s, o.profile); err != nil {
+		if profile, err = readObject(ctx, s, o.profile); err != nil {
 			return err
 		}
 	}
@@ -217,7 +217,7 @@ func (o *batchOptions) run(ctx context.Context, s streams) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(s.err, "batch %s\n", batchID)
+	fmt.Fprintf(s.err, "batch %s\n", shown(batchID))
 
 	valid, bad, err := o.check(s, b, format, mapping)
 	if err != nil {
@@ -225,19 +225,19 @@ func (o *batchOptions) run(ctx context.Context, s streams) error {
 	}
 	switch {
 	case bad > 0 && (o.dryRun || !o.skipInvalid):
-		fmt.Fprintf(s.err, "%s: %d rows valid, %d bad\n", o.roster, valid, bad)
+		fmt.Fprintf(s.err, "%s: %d rows valid, %d bad\n", shown(o.roster), valid, bad)
 		if o.dryRun {
 			return &silentError{exitInvalid}
 		}
 		return fmt.Errorf("%s: %d bad rows, nothing signed (fix them, or issue the rest with --skip-invalid): %w", o.roster, bad, errInvalid)
 	case o.dryRun:
-		fmt.Fprintf(s.err, "%s: all %d rows valid\n", o.roster, valid)
+		fmt.Fprintf(s.err, "%s: all %d rows valid\n", shown(o.roster), valid)
 		return nil
 	}
 	if err := os.MkdirAll(o.out, 0o755); err != nil {
 		return fmt.Errorf("creating output directory: %w", err)
 	}
-	f, err := os.Open(o.roster)
+	f, err := openRegular(o.roster)
 	if err != nil {
 		return err
 	}
@@ -255,7 +255,7 @@ func (o *batchOptions) run(ctx context.Context, s streams) error {
 			rate = float64(sum.Issued+sum.Adopted) / sum.Elapsed.Seconds()
 		}
 		fmt.Fprintf(s.err, "batch %s: %d rows: %d issued, %d already issued, %d recovered, %d rejected, %d failed in %s (%.0f credentials/s)\n",
-			batchID, sum.Rows, sum.Issued, sum.Skipped, sum.Adopted, sum.Rejected, sum.Failed, sum.Elapsed.Round(time.Millisecond), rate)
+			shown(batchID), sum.Rows, sum.Issued, sum.Skipped, sum.Adopted, sum.Rejected, sum.Failed, sum.Elapsed.Round(time.Millisecond), rate)
 	}
 	if err != nil {
 		if errors.Is(err, issuer.ErrBatchFailed) {
@@ -263,19 +263,19 @@ func (o *batchOptions) run(ctx context.Context, s streams) error {
 		}
 		return err
 	}
-	fmt.Fprintf(s.err, "manifest: %s\n", filepath.Join(o.out, issuer.ManifestCSV))
+	fmt.Fprintf(s.err, "manifest: %s\n", shown(filepath.Join(o.out, issuer.ManifestCSV)))
 	if sum.Rejected > 0 {
-		fmt.Fprintf(s.err, "rejected rows: %s\n", filepath.Join(o.out, issuer.RejectsFile))
+		fmt.Fprintf(s.err, "rejected rows: %s\n", shown(filepath.Join(o.out, issuer.RejectsFile)))
 	}
 	return nil
 }
 
 // mapping assembles the roster mapping from --mapping, --map and
 // --key-column.
-func (o *batchOptions) mapping(s streams) (roster.Mapping, error) {
+func (o *batchOptions) mapping(ctx context.Context, s streams) (roster.Mapping, error) {
 	var m roster.Mapping
 	if o.mappingFile != "" {
-		data, err := readInput(s, o.mappingFile, maxInputFile)
+		data, err := readInput(ctx, s, o.mappingFile, maxInputFile, defaultReadTimeout)
 		if err != nil {
 			return m, err
 		}
@@ -302,7 +302,7 @@ func (o *batchOptions) mapping(s streams) (roster.Mapping, error) {
 }
 
 // output returns how each credential is written: as is, or baked.
-func (o *batchOptions) output(s streams, jwt bool) (issuer.BatchOutput, error) {
+func (o *batchOptions) output(ctx context.Context, s streams, jwt bool) (issuer.BatchOutput, error) {
 	out := issuer.BatchOutput{Ext: ".json"}
 	if jwt {
 		out.Ext = ".jwt"
@@ -310,7 +310,7 @@ func (o *batchOptions) output(s streams, jwt bool) (issuer.BatchOutput, error) {
 	if o.bake == "" {
 		return out, nil
 	}
-	img, err := readInput(s, o.bake, bake.DefaultMaxImageSize)
+	img, err := readInput(ctx, s, o.bake, bake.DefaultMaxImageSize, defaultReadTimeout)
 	if err != nil {
 		return out, err
 	}
@@ -338,7 +338,7 @@ func (o *batchOptions) output(s streams, jwt bool) (issuer.BatchOutput, error) {
 // a problem of the achievement or profile shows before anything is
 // signed.
 func (o *batchOptions) check(s streams, b *issuer.Batch, format roster.Format, m roster.Mapping) (valid, bad int, err error) {
-	f, err := os.Open(o.roster)
+	f, err := openRegular(o.roster)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -350,9 +350,9 @@ func (o *batchOptions) check(s streams, b *issuer.Batch, format roster.Format, m
 	report := func(err error) {
 		bad++
 		if bad <= o.maxErrors {
-			fmt.Fprintf(s.err, "%s: %v\n", o.roster, err)
+			fmt.Fprintf(s.err, "%s: %s\n", shown(o.roster), shown(err.Error()))
 		} else if bad == o.maxErrors+1 {
-			fmt.Fprintf(s.err, "%s: more bad rows; counting only\n", o.roster)
+			fmt.Fprintf(s.err, "%s: more bad rows; counting only\n", shown(o.roster))
 		}
 	}
 	for {

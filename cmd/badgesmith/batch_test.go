@@ -95,7 +95,8 @@ func readManifest(t *testing.T, out string) []issuer.ManifestEntry {
 	}
 	last := 0
 	for i, e := range entries {
-		if r := recs[i+1]; r[0] != fmt.Sprint(e.Row) || r[1] != e.CredentialID || r[2] != e.Recipient || r[3] != e.File || r[4] != e.SHA256 {
+		if r := recs[i+1]; r[0] != fmt.Sprint(e.Row) || r[1] != spreadsheetSafe(e.CredentialID) || r[2] != spreadsheetSafe(e.Recipient) ||
+			r[3] != spreadsheetSafe(e.File) || r[4] != e.SHA256 {
 			t.Fatalf("manifest.csv row %v differs from manifest.jsonl %+v", r, e)
 		}
 		if e.Row <= last {
@@ -111,6 +112,16 @@ func readManifest(t *testing.T, out string) []issuer.ManifestEntry {
 		}
 	}
 	return entries
+}
+
+// spreadsheetSafe is what manifest.csv must hold for a value of
+// manifest.jsonl: the value, behind a single quote if it starts with a
+// character that makes a spreadsheet cell a formula.
+func spreadsheetSafe(v string) string {
+	if v != "" && strings.ContainsAny(v[:1], "=+-@\t\r") {
+		return "'" + v
+	}
+	return v
 }
 
 // credentialFiles lists the credential files in out (not the manifest,
@@ -234,6 +245,58 @@ func TestBatchEndToEnd(t *testing.T) {
 	}
 	if recs := e.batchRecords(); len(recs) != n {
 		t.Errorf("store has %d records after a second run, want %d", len(recs), n)
+	}
+}
+
+// TestBatchManifestCSVInjection: recipients that a spreadsheet would run
+// as formulas are neutralised in manifest.csv and exact in manifest.jsonl.
+func TestBatchManifestCSVInjection(t *testing.T) {
+	e := newStatusEnv(t)
+	hostile := []string{"=1+2@example.edu", "+cmd@example.edu", "-2+3@example.edu", "=A1*2@example.edu", "plain@example.edu"}
+	var b strings.Builder
+	b.WriteString("student_id,email,name,grade,credits,evidence,start,end\n")
+	for i, email := range hostile {
+		fmt.Fprintf(&b, "s%d,%s,@SUM(A1),A,1,https://example.edu/work/%d,2025-01-06,2025-05-30\n", i, email, i)
+	}
+	rosterPath := filepath.Join(e.dir, "hostile.csv")
+	if err := os.WriteFile(rosterPath, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(e.dir, "out")
+	code, msg := e.batchRun(e.batchArgs(rosterPath, out, "--plain-recipient")...)
+	if code != exitOK {
+		t.Fatalf("batch: exit %d\n%s", code, msg)
+	}
+	entries := readManifest(t, out) // checks csv == spreadsheetSafe(jsonl)
+	if len(entries) != len(hostile) {
+		t.Fatalf("manifest has %d rows, want %d", len(entries), len(hostile))
+	}
+	for i, e := range entries {
+		if e.Recipient != hostile[i] {
+			t.Errorf("manifest.jsonl recipient %q, want it exact: %q", e.Recipient, hostile[i])
+		}
+	}
+	f, err := os.Open(filepath.Join(out, issuer.ManifestCSV))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range recs[1:] {
+		for j, cell := range r {
+			if cell != "" && strings.ContainsAny(cell[:1], "=+-@\t\r") {
+				t.Errorf("manifest.csv cell %d %q would run as a formula", j, cell)
+			}
+		}
+	}
+	if got := recs[1][2]; got != "'=1+2@example.edu" {
+		t.Errorf("manifest.csv recipient %q, want '=1+2@example.edu", got)
+	}
+	if got := recs[5][2]; got != "plain@example.edu" {
+		t.Errorf("manifest.csv changed a plain recipient: %q", got)
 	}
 }
 

@@ -12,7 +12,6 @@ import (
 
 	"github.com/badgesmith/badgesmith/contexts"
 	"github.com/badgesmith/badgesmith/did"
-	"github.com/badgesmith/badgesmith/internal/atomicfile"
 	"github.com/badgesmith/badgesmith/internal/safehttp"
 	"github.com/badgesmith/badgesmith/keys"
 )
@@ -41,6 +40,7 @@ type didWebOptions struct {
 	key     string
 	domain  string
 	out     string
+	follow  bool
 }
 
 func (o *didWebOptions) AddFlags(fs *pflag.FlagSet) {
@@ -48,6 +48,7 @@ func (o *didWebOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.key, "key", "", "name of the issuer's signing key in the keyring (required)")
 	fs.StringVar(&o.domain, "domain", "", "where the document is served: host[:port][/path] (required)")
 	fs.StringVar(&o.out, "out", "-", "output file, or - for standard output")
+	addFollowSymlinksFlag(fs, &o.follow)
 }
 
 func newDIDWebCmd(s streams) *cobra.Command {
@@ -112,13 +113,13 @@ func (o *didWebOptions) run(s streams) error {
 			return err
 		}
 		info = s.err
-	} else if err := atomicfile.WriteFile(o.out, data, 0o644); err != nil {
+	} else if err := writeFile(o.out, data, o.follow); err != nil {
 		return err
 	}
-	fmt.Fprintf(info, "DID:      %s\n", id)
-	fmt.Fprintf(info, "Serve at: %s\n", w.URL)
+	fmt.Fprintf(info, "DID:      %s\n", shown(id))
+	fmt.Fprintf(info, "Serve at: %s\n", shown(w.URL))
 	for i, vm := range doc.VerificationMethod {
-		fmt.Fprintf(info, "Key:      %s (%s, %s)\n", vm.ID, entries[i].Name, entries[i].Status)
+		fmt.Fprintf(info, "Key:      %s (%s, %s)\n", shown(vm.ID), shown(entries[i].Name), entries[i].Status)
 	}
 	return nil
 }

@@ -279,7 +279,7 @@ func TestDIDWebIssueVerify(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	achievement, err := readObject(streams{}, testdata("achievement.json"))
+	achievement, err := readObject(context.Background(), streams{}, testdata("achievement.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/badgesmith/badgesmith/internal/display"
 	"github.com/badgesmith/badgesmith/issuer"
 )
 
@@ -33,7 +34,7 @@ func exitCode(s streams, err error) int {
 	if errors.As(err, &se) {
 		return se.code
 	}
-	fmt.Fprintf(s.err, "badgesmith: %v\n", err)
+	fmt.Fprintf(s.err, "badgesmith: %s\n", display.Text(err.Error()))
 	if errors.Is(err, errInvalid) || errors.Is(err, issuer.ErrInvalidInput) {
 		return exitInvalid
 	}

@@ -30,6 +30,7 @@ type issueOptions struct {
 	statusBaseURL  string
 	suspension     bool
 	didWeb         string
+	followSymlinks bool
 }
 
 func (o *issueOptions) AddFlags(fs *pflag.FlagSet) {
@@ -41,6 +42,7 @@ func (o *issueOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.plain, "plain-recipient", false, "store the recipient email in the clear instead of hashed")
 	fs.StringVar(&o.profile, "issuer-profile", "", "issuer Profile JSON file (name, url, email, ...); its id is the key's DID")
 	fs.StringVar(&o.out, "out", "-", "output file, or - for standard output")
+	addFollowSymlinksFlag(fs, &o.followSymlinks)
 	fs.StringVar(&o.suite, "suite", "", "Data Integrity suite: eddsa-rdfc-2022, eddsa-jcs-2022, Ed25519Signature2020 (Ed25519 keys) or ecdsa-rdfc-2019 (P-256 keys); default eddsa-rdfc-2022, or ecdsa-rdfc-2019 for a P-256 key")
 	fs.StringVar(&o.format, "format", "di", "output: di (JSON with a Data Integrity proof), jwt (OB 3.0 VC-JWT) or jose (VC-JOSE-COSE vc+jwt)")
 	fs.StringVar(&o.validUntil, "valid-until", "", "end of validity (RFC 3339 date-time)")
@@ -60,7 +62,14 @@ func newIssueCmd(s streams) *cobra.Command {
 subject (a subject file or a recipient email), sign it with a key from the
 keyring, verify the result, and write it atomically. With --format jwt or
 jose the credential is written as a compact JWS (EdDSA, ES256 or RS256 by
-key type) followed by a newline.`,
+key type) followed by a newline.
+
+--out replaces only a regular file, writes straight to a character device
+(such as /dev/null), and refuses a directory, FIFO or socket, and a
+symbolic link unless --follow-symlinks is given. With --store the
+credential is recorded, as undelivered, before it is written; if the write
+fails, running the same command again with --id (same recipient and
+achievement) retries it with the same status entry.`,
 		Example: `  badgesmith keys generate registrar
   badgesmith issue --key registrar --issuer-profile testdata/issuer.json \
       --achievement testdata/achievement.json --subject testdata/subject.json --out cred.json
@@ -118,11 +127,11 @@ func (o *issueOptions) run(cmd *cobra.Command, s streams) error {
 	if err != nil {
 		return err
 	}
-	if req.Achievement, err = readObject(s, o.achievement); err != nil {
+	if req.Achievement, err = readObject(cmd.Context(), s, o.achievement); err != nil {
 		return err
 	}
 	if o.subject != "" {
-		if req.Subject, err = readObject(s, o.subject); err != nil {
+		if req.Subject, err = readObject(cmd.Context(), s, o.subject); err != nil {
 			return err
 		}
 	}
@@ -132,7 +141,7 @@ func (o *issueOptions) run(cmd *cobra.Command, s streams) error {
 	}
 	var profile map[string]any
 	if o.profile != "" {
-		if profile, err = readObject(s, o.profile); err != nil {
+		if profile, err = readObject(cmd.Context(), s, o.profile); err != nil {
 			return err
 		}
 	} else {
@@ -162,6 +171,13 @@ func (o *issueOptions) run(cmd *cobra.Command, s streams) error {
 	if err != nil {
 		return err
 	}
+	// Refuse an output that cannot be written (a FIFO, a link, a missing
+	// directory) before anything is signed or recorded.
+	if o.out != "-" {
+		if err := atomicfile.Check(o.out, atomicfile.Options{FollowSymlinks: o.followSymlinks}); err != nil {
+			return err
+		}
+	}
 	var id string
 	var data []byte
 	if jwtFormat != "" {
@@ -179,12 +195,25 @@ func (o *issueOptions) run(cmd *cobra.Command, s streams) error {
 	}
 	if o.out == "-" {
 		_, err = s.out.Write(data)
+	} else {
+		err = writeFile(o.out, data, o.followSymlinks)
+	}
+	if err != nil {
+		if cfg.Store != nil {
+			// The record stays, marked undelivered, with its status entries;
+			// the same request with --id retries it.
+			return fmt.Errorf("%w\ncredential %s is recorded undelivered in %s; to retry, run the same command with --id %s", err, id, o.store, id)
+		}
 		return err
 	}
-	if err := atomicfile.WriteFile(o.out, data, 0o644); err != nil {
-		return err
+	if cfg.Store != nil {
+		if err := is.Delivered(cmd.Context(), id); err != nil {
+			return fmt.Errorf("credential %s was written, but recording its delivery failed: %w", id, err)
+		}
 	}
-	fmt.Fprintf(s.err, "issued %s to %s\n", id, o.out)
+	if o.out != "-" {
+		fmt.Fprintf(s.err, "issued %s to %s\n", shown(id), shown(o.out))
+	}
 	return nil
 }
 

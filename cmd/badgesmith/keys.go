@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/badgesmith/badgesmith/did"
+	"github.com/badgesmith/badgesmith/internal/display"
 	"github.com/badgesmith/badgesmith/keys"
 )
 
@@ -170,24 +171,31 @@ func infoOf(e *keys.Entry, withSecret bool) (keyInfo, error) {
 	return info, nil
 }
 
+// printJSON prints v as indented JSON, with the characters a terminal could
+// act on escaped (display.JSON): the same value, safe to view.
 func printJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	_, err := w.Write(display.JSON(buf.Bytes()))
+	return err
 }
 
 func printKey(w io.Writer, info keyInfo) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 1, ' ', 0)
-	fmt.Fprintf(tw, "Name:\t%s\n", info.Name)
+	fmt.Fprintf(tw, "Name:\t%s\n", shown(info.Name))
 	fmt.Fprintf(tw, "Type:\t%s\n", info.Type)
-	fmt.Fprintf(tw, "Issuer:\t%s\n", info.Issuer)
+	fmt.Fprintf(tw, "Issuer:\t%s\n", shown(info.Issuer))
 	fmt.Fprintf(tw, "Status:\t%s\n", info.Status)
 	fmt.Fprintf(tw, "Created:\t%s\n", info.Created.Format(time.RFC3339))
 	if info.RetiredAt != nil {
 		fmt.Fprintf(tw, "Retired:\t%s\n", info.RetiredAt.Format(time.RFC3339))
 	}
-	fmt.Fprintf(tw, "Fragment:\t%s\n", info.Fragment)
+	fmt.Fprintf(tw, "Fragment:\t%s\n", shown(info.Fragment))
 	fmt.Fprintf(tw, "DID:\t%s\n", info.DID)
 	fmt.Fprintf(tw, "Verification method:\t%s\n", info.VerificationMethod)
 	fmt.Fprintf(tw, "Thumbprint:\t%s\n", info.Thumbprint)
@@ -313,7 +321,7 @@ active key.`,
 				return err
 			}
 			if old != nil {
-				fmt.Fprintf(s.err, "retired %s; %s now signs for %s\n", old.Name, e.Name, issuer)
+				fmt.Fprintf(s.err, "retired %s; %s now signs for %s\n", shown(old.Name), shown(e.Name), shown(issuer))
 			}
 			return o.print(s, info)
 		},
@@ -393,7 +401,7 @@ so its credentials verify), or as the active key of a group without one.`,
 			if format != "" && format != "multikey" && format != "pem" && format != "jwk" {
 				return &usageError{fmt.Sprintf("--format %q: want multikey, pem or jwk", format)}
 			}
-			data, err := readInput(s, file, maxKeyInput)
+			data, err := readInput(cmd.Context(), s, file, maxKeyInput, defaultReadTimeout)
 			if err != nil {
 				return fmt.Errorf("reading secret key: %w", err)
 			}
@@ -564,13 +572,13 @@ func newKeysListCmd(s streams, o *keysOptions) *cobra.Command {
 				return printJSON(s.out, infos)
 			}
 			if len(infos) == 0 {
-				fmt.Fprintf(s.err, "no keys in %s\n", ring.Dir())
+				fmt.Fprintf(s.err, "no keys in %s\n", shown(ring.Dir()))
 				return nil
 			}
 			tw := tabwriter.NewWriter(s.out, 0, 0, 2, ' ', 0)
 			fmt.Fprintln(tw, "NAME\tTYPE\tISSUER\tSTATUS\tCREATED\tDID")
 			for _, info := range infos {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", info.Name, info.Type, info.Issuer, info.Status,
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", shown(info.Name), info.Type, shown(info.Issuer), info.Status,
 					info.Created.Format(time.RFC3339), shorten(info.DID))
 			}
 			return tw.Flush()

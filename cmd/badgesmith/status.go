@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/badgesmith/badgesmith/internal/display"
 	"github.com/badgesmith/badgesmith/issuer"
 	"github.com/badgesmith/badgesmith/store"
 )
@@ -106,13 +107,13 @@ signed and published again with badgesmith status publish.`,
 			ctx := cmd.Context()
 			before, err := db.GetCredential(ctx, args[0])
 			if err == nil && before.State == c.state {
-				fmt.Fprintf(s.out, "%s: already %s\n", args[0], c.state)
+				fmt.Fprintf(s.out, "%s: already %s\n", shown(args[0]), c.state)
 				return nil
 			}
 			if err := c.apply(issuer.NewLedger(db), ctx, args[0], actor, o.reason); err != nil {
 				return err
 			}
-			fmt.Fprintf(s.out, "%s: %s\n", args[0], c.done)
+			fmt.Fprintf(s.out, "%s: %s\n", shown(args[0]), c.done)
 			fmt.Fprintln(s.err, "publish the status lists (badgesmith status publish) for verifiers to see the change")
 			return nil
 		},
@@ -209,7 +210,7 @@ from cron) and after every revoke, suspend or reinstate.`,
 			}
 			paths, err := is.Publish(cmd.Context(), o.out)
 			for _, p := range paths {
-				fmt.Fprintln(s.out, p)
+				fmt.Fprintln(s.out, shown(p))
 			}
 			if err != nil {
 				return err
@@ -361,7 +362,7 @@ per credential (id, state, issued at, achievement, recipient), for scripts.`,
 				each = func(r store.Record) error { return arr.add(r) }
 			} else {
 				each = func(r store.Record) error {
-					_, err := fmt.Fprintln(w, strings.Join(row(&r), "\t"))
+					_, err := fmt.Fprintln(w, shownRow(row(&r)))
 					return err
 				}
 			}
@@ -383,7 +384,7 @@ per credential (id, state, issued at, achievement, recipient), for scripts.`,
 func printRows(w io.Writer, header []string, n int, row func(int) []string) error {
 	if !isTerminal(w) {
 		for i := range n {
-			if _, err := fmt.Fprintln(w, strings.Join(row(i), "\t")); err != nil {
+			if _, err := fmt.Fprintln(w, shownRow(row(i))); err != nil {
 				return err
 			}
 		}
@@ -392,9 +393,19 @@ func printRows(w io.Writer, header []string, n int, row func(int) []string) erro
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, strings.Join(header, "\t"))
 	for i := range n {
-		fmt.Fprintln(tw, strings.Join(row(i), "\t"))
+		fmt.Fprintln(tw, shownRow(row(i)))
 	}
 	return tw.Flush()
+}
+
+// shownRow joins a row's cells with tabs, each escaped: a tab or a line
+// feed inside a cell could otherwise shift the columns or forge a row.
+func shownRow(cells []string) string {
+	out := make([]string, len(cells))
+	for i, c := range cells {
+		out[i] = shown(c)
+	}
+	return strings.Join(out, "\t")
 }
 
 // isTerminal reports whether w is a character device, such as a terminal.
@@ -431,7 +442,7 @@ func (a *jsonArrayWriter) add(v any) error {
 	if _, err := a.w.WriteString(sep); err != nil {
 		return err
 	}
-	_, err := a.w.Write(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
+	_, err := a.w.Write(display.JSON(bytes.TrimSuffix(buf.Bytes(), []byte("\n"))))
 	return err
 }
 
@@ -493,10 +504,11 @@ func newShowCmd(s streams) *cobra.Command {
 }
 
 func printRecord(w io.Writer, r *store.Record, evs []store.Event) error {
+	var bidi bidiFields
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	line := func(k, v string) {
 		if v != "" {
-			fmt.Fprintf(tw, "%s:\t%s\n", k, v)
+			fmt.Fprintf(tw, "%s:\t%s\n", k, bidi.field("the "+k, v))
 		}
 	}
 	line("id", r.ID)
@@ -509,6 +521,9 @@ func printRecord(w io.Writer, r *store.Record, evs []store.Event) error {
 	line("sha256", r.SHA256)
 	line("batch", r.BatchID)
 	line("row", r.RowKey)
+	if r.Undelivered {
+		line("delivery", "undelivered: recorded, but never confirmed handed out (issue the same request again with --id to retry)")
+	}
 	for _, st := range r.Status {
 		line("status", fmt.Sprintf("%s %s index %d", st.Purpose, st.ListID, st.Index))
 	}
@@ -516,6 +531,7 @@ func printRecord(w io.Writer, r *store.Record, evs []store.Event) error {
 		return err
 	}
 	if len(evs) == 0 {
+		bidi.warn(w, "")
 		_, err := fmt.Fprintln(w, "audit: no status changes")
 		return err
 	}
@@ -526,9 +542,13 @@ func printRecord(w io.Writer, r *store.Record, evs []store.Event) error {
 		if actor == "" {
 			actor = "-"
 		}
-		fmt.Fprintf(tw, "  %s\t%s\tby %s\t%s\n", ev.At.UTC().Format(time.RFC3339), eventName(ev), actor, ev.Reason)
+		fmt.Fprintf(tw, "  %s\t%s\tby %s\t%s\n", ev.At.UTC().Format(time.RFC3339), eventName(ev), bidi.field("an actor", actor), bidi.field("a reason", ev.Reason))
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	bidi.warn(w, "")
+	return nil
 }
 
 // eventName says what an audit event did in words.

@@ -47,5 +47,9 @@ func openStore(path string, create bool) (*bolt.DB, error) {
 	} else if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("store %s does not exist: issue a credential with --store first", path)
 	}
+	// Opening a FIFO or a device would block or read forever.
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
+		return nil, notRegular(path, fi.Mode())
+	}
 	return bolt.Open(path, bolt.Options{})
 }

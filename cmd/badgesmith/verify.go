@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/badgesmith/badgesmith/internal/display"
 	"github.com/badgesmith/badgesmith/internal/safehttp"
 	"github.com/badgesmith/badgesmith/verifier"
 )
@@ -29,6 +31,8 @@ type verifyOptions struct {
 	statusDir string
 	// pinnedKeys is a pinned keys file (verifier.ParsePinnedKeys).
 	pinnedKeys string
+	// readTimeout bounds reading each input.
+	readTimeout time.Duration
 }
 
 func (o *verifyOptions) AddFlags(fs *pflag.FlagSet) {
@@ -39,8 +43,9 @@ func (o *verifyOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.allowPrivate, "allow-private-network", false, "let did:web and status list fetches reach loopback and private addresses")
 	fs.IntVar(&o.jobs, "jobs", runtime.GOMAXPROCS(0), "files verified in parallel")
 	fs.DurationVar(&o.timeout, "fetch-timeout", 10*time.Second, "timeout for each network fetch")
+	fs.DurationVar(&o.readTimeout, "read-timeout", defaultReadTimeout, "longest wait to read each input file or standard input")
 	fs.StringVar(&o.pinnedKeys, "pinned-keys", "", "trust the keys this JSON file pins for their issuers without fetching anything (see the format below)")
-	fs.StringVar(&o.statusDir, "status-dir", "", "read status lists from this directory before fetching them: https://HOST/a/b is DIR/HOST/a/b, else DIR/b (either with or without .json)")
+	fs.StringVar(&o.statusDir, "status-dir", "", "read status lists from this directory before fetching them: a list is the file (any name, any depth) whose id is the list URL")
 }
 
 func newVerifyCmd(s streams) *cobra.Command {
@@ -50,7 +55,13 @@ func newVerifyCmd(s streams) *cobra.Command {
 		Short: "Verify Open Badges 3.0 credentials",
 		Long: `Verify one or more credentials (use - for standard input). Each check
 (parse, context, type, schema, proof, issuer, validity, status) prints one
-line with its verdict and reason.
+line with its verdict and reason. Names, issuers and reasons are shown
+with control characters escaped (\x1b, \u202e), and text holding
+bidirectional control characters is flagged.
+
+Inputs must be regular files (or - for standard input): a FIFO, a device
+or a directory is refused. Each input is bounded by --max-size (images by
+the larger image limit) and must be read within --read-timeout.
 
 A signing key is trusted only if it is the key of a did:key or did:jwk
 issuer, is listed under assertionMethod in the issuer's own DID document or
@@ -98,6 +109,9 @@ func (o *verifyOptions) run(cmd *cobra.Command, s streams, files []string) error
 	if o.maxSize <= 0 {
 		return &usageError{"--max-size must be positive"}
 	}
+	if o.readTimeout <= 0 {
+		return &usageError{"--read-timeout must be positive"}
+	}
 	if o.jobs <= 0 {
 		return &usageError{"--jobs must be positive"}
 	}
@@ -114,7 +128,7 @@ func (o *verifyOptions) run(cmd *cobra.Command, s streams, files []string) error
 		if o.pinnedKeys == "-" && countStdin(files) > 0 {
 			return &usageError{"standard input (-) can be read only once: give --pinned-keys a file"}
 		}
-		data, err := readInput(s, o.pinnedKeys, verifier.MaxPinnedKeysSize)
+		data, err := readInput(cmd.Context(), s, o.pinnedKeys, verifier.MaxPinnedKeysSize, o.readTimeout)
 		if err != nil {
 			return &usageError{fmt.Sprintf("--pinned-keys: %v", err)}
 		}
@@ -185,9 +199,13 @@ func (o *verifyOptions) run(cmd *cobra.Command, s streams, files []string) error
 		}
 	}
 	if o.json {
-		enc := json.NewEncoder(s.out)
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(reports); err != nil {
+			return err
+		}
+		if _, err := s.out.Write(display.JSON(buf.Bytes())); err != nil {
 			return err
 		}
 	}
@@ -207,7 +225,7 @@ func (o *verifyOptions) verifyOne(cmd *cobra.Command, s streams, v *verifier.Ver
 	rep := fileReport{File: name}
 	// A baked image may be larger than the credential it carries; the
 	// verifier bounds both.
-	data, err := readInput(s, name, max(o.maxSize, verifier.DefaultMaxImageSize))
+	data, err := readInput(cmd.Context(), s, name, max(o.maxSize, verifier.DefaultMaxImageSize), o.readTimeout)
 	if err != nil {
 		rep.Error = err.Error()
 		if errors.Is(err, errTooLarge) {
@@ -230,8 +248,11 @@ func (o *verifyOptions) verifyOne(cmd *cobra.Command, s streams, v *verifier.Ver
 }
 
 func printReport(w io.Writer, rep fileReport) {
+	var bidi bidiFields
+	file := bidi.field("the file name", rep.File)
 	if rep.Result == nil {
-		fmt.Fprintf(w, "%s: ERROR: %s\n", rep.File, rep.Error)
+		fmt.Fprintf(w, "%s: ERROR: %s\n", file, bidi.field("the error", rep.Error))
+		bidi.warn(w, "  ")
 		return
 	}
 	verdict := "VALID"
@@ -241,22 +262,23 @@ func printReport(w io.Writer, rep fileReport) {
 	case rep.Result.Inconclusive() != nil:
 		verdict = "COULD NOT VERIFY"
 	}
-	fmt.Fprintf(w, "%s: %s", rep.File, verdict)
+	fmt.Fprintf(w, "%s: %s", file, verdict)
 	if rep.Result.Name != "" {
-		fmt.Fprintf(w, " (%s", rep.Result.Name)
+		fmt.Fprintf(w, " (%s", bidi.field("the name", rep.Result.Name))
 		if rep.Result.Issuer != "" {
-			fmt.Fprintf(w, ", issued by %s", rep.Result.Issuer)
+			fmt.Fprintf(w, ", issued by %s", bidi.field("the issuer", rep.Result.Issuer))
 		}
 		fmt.Fprint(w, ")")
 	}
 	fmt.Fprintln(w)
 	for _, c := range rep.Result.Checks {
-		reason := c.Reason
+		reason := bidi.field("a reason", c.Reason)
 		if c.Path != "" {
-			reason += " [" + c.Path + "]"
+			reason += " [" + bidi.field("a path", c.Path) + "]"
 		}
 		fmt.Fprintf(w, "  %-7s  %-8s  %s\n", c.Status, c.Check, reason)
 	}
+	bidi.warn(w, "  ")
 }
 
 func countStdin(files []string) int {

@@ -4,9 +4,15 @@
 // A credential is hostile input: the URLs in it must not be able to make the
 // verifier reach internal services (SSRF), hang it, or exhaust its memory.
 // The client therefore refuses loopback, private, link-local and other
-// non-public addresses unless told otherwise (the check runs on the resolved
-// address at dial time, so DNS tricks do not bypass it), follows redirects
-// only within the same host, has a total timeout, and Get bounds the body.
+// non-public addresses unless told otherwise, follows redirects only within
+// the same host, has a total timeout, and Get bounds the body.
+//
+// The client resolves host names itself, checks every address of the answer,
+// and dials the checked address literally, so no address it refused is ever
+// dialled and a second DNS answer (rebinding) cannot slip past the check.
+// Tests map host names to a loopback listener with Options.Resolve and let
+// exactly that listener through with Options.AllowAddrs; the guard stays on
+// for every other address.
 package safehttp
 
 import (
@@ -18,6 +24,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"slices"
 	"strconv"
 	"syscall"
 	"time"
@@ -54,6 +61,20 @@ type Options struct {
 	// configuration is kept, which is what tests use to trust a loopback
 	// certificate. If nil, a clone of http.DefaultTransport.
 	Transport *http.Transport
+	// Resolve returns the addresses of a host name (never called for an IP
+	// literal). Every address it returns passes the guard before anything
+	// is dialled, and one refused address refuses the host. If nil,
+	// net.DefaultResolver.LookupNetIP.
+	Resolve func(ctx context.Context, host string) ([]netip.Addr, error)
+	// AllowAddrs are exact exceptions to the guard: an address and port
+	// listed here may be dialled even when it is not public. The match is
+	// exact: 127.0.0.1:8443 allows neither 127.0.0.1:443 nor
+	// [::ffff:127.0.0.1]:8443. Tests list their one loopback listener.
+	AllowAddrs []netip.AddrPort
+	// Dial connects to an address the guard approved, always an IP literal
+	// with a port. If nil, a net.Dialer bounded by Timeout. Tests wrap it to
+	// count dials.
+	Dial func(ctx context.Context, network, address string) (net.Conn, error)
 }
 
 // NewClient returns a guarded client for opts.
@@ -70,14 +91,28 @@ func NewClient(opts Options) *http.Client {
 	} else {
 		tr = http.DefaultTransport.(*http.Transport).Clone()
 	}
-	dialer := &net.Dialer{
-		Timeout: opts.Timeout,
-		// Control sees the address actually dialled, after DNS resolution.
-		Control: func(_, address string, _ syscall.RawConn) error {
-			return checkAddress(address, opts.AllowPrivate)
-		},
+	g := &guard{allowPrivate: opts.AllowPrivate, allow: opts.AllowAddrs, resolve: opts.Resolve, dial: opts.Dial}
+	if g.resolve == nil {
+		g.resolve = func(ctx context.Context, host string) ([]netip.Addr, error) {
+			return net.DefaultResolver.LookupNetIP(ctx, "ip", host)
+		}
 	}
-	tr.DialContext = dialer.DialContext
+	if g.dial == nil {
+		dialer := &net.Dialer{
+			Timeout: opts.Timeout,
+			// Control sees the address actually dialled: a second check,
+			// should the one in dialContext ever be bypassed.
+			Control: func(_, address string, _ syscall.RawConn) error {
+				ap, err := netip.ParseAddrPort(address)
+				if err != nil {
+					return fmt.Errorf("%w: %s", ErrForbiddenAddress, address)
+				}
+				return g.check(ap)
+			},
+		}
+		g.dial = dialer.DialContext
+	}
+	tr.DialContext = g.dialContext
 	// A TLS dialer of the caller's would open connections the guard never
 	// sees; without one, the transport dials through DialContext and then
 	// runs the handshake itself.
@@ -122,22 +157,67 @@ func (g *schemeGuard) RoundTrip(req *http.Request) (*http.Response, error) {
 	return g.next.RoundTrip(req)
 }
 
-func checkAddress(address string, allowPrivate bool) error {
-	host, _, err := net.SplitHostPort(address)
-	if err != nil {
-		return fmt.Errorf("%w: %s", ErrForbiddenAddress, address)
-	}
-	ip, err := netip.ParseAddr(host)
-	if err != nil {
-		return fmt.Errorf("%w: %s is not an ip address", ErrForbiddenAddress, host)
-	}
-	if allowPrivate {
+// guard resolves and checks every address before it is dialled.
+type guard struct {
+	allowPrivate bool
+	allow        []netip.AddrPort
+	resolve      func(ctx context.Context, host string) ([]netip.Addr, error)
+	dial         func(ctx context.Context, network, address string) (net.Conn, error)
+}
+
+// check refuses ap unless it is public, private addresses are allowed, or
+// it is one of the exact exceptions.
+func (g *guard) check(ap netip.AddrPort) error {
+	if g.allowPrivate || slices.Contains(g.allow, ap) {
 		return nil
 	}
-	if !Public(ip) {
-		return fmt.Errorf("%w: %s is not a public address", ErrForbiddenAddress, ip)
+	if !Public(ap.Addr()) {
+		return fmt.Errorf("%w: %s is not a public address", ErrForbiddenAddress, ap.Addr())
 	}
 	return nil
+}
+
+// dialContext resolves address, checks every answer, and dials the
+// checked addresses in order until one connects.
+func (g *guard) dialContext(ctx context.Context, network, address string) (net.Conn, error) {
+	host, portStr, err := net.SplitHostPort(address)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s", ErrForbiddenAddress, address)
+	}
+	port, err := strconv.ParseUint(portStr, 10, 16)
+	if err != nil {
+		return nil, fmt.Errorf("%w: port %q", ErrForbiddenAddress, portStr)
+	}
+	var addrs []netip.Addr
+	if ip, err := netip.ParseAddr(host); err == nil {
+		addrs = []netip.Addr{ip}
+	} else {
+		if addrs, err = g.resolve(ctx, host); err != nil {
+			return nil, fmt.Errorf("resolving %s: %w", host, err)
+		}
+		if len(addrs) == 0 {
+			return nil, fmt.Errorf("resolving %s: no addresses", host)
+		}
+	}
+	targets := make([]netip.AddrPort, len(addrs))
+	for i, a := range addrs {
+		targets[i] = netip.AddrPortFrom(a, uint16(port))
+		if err := g.check(targets[i]); err != nil {
+			return nil, fmt.Errorf("%s: %w", host, err)
+		}
+	}
+	var errs []error
+	for _, t := range targets {
+		conn, err := g.dial(ctx, network, t.String())
+		if err == nil {
+			return conn, nil
+		}
+		errs = append(errs, err)
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	return nil, errors.Join(errs...)
 }
 
 // Public reports whether ip is a globally routable unicast address.

@@ -9,7 +9,10 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -154,4 +157,152 @@ func TestGetLimitsAndRedirects(t *testing.T) {
 			t.Fatalf("err = %v", err)
 		}
 	})
+}
+
+// testResolver is the injected DNS of TestGuard: every name maps to fixed
+// answers, and an unknown name is an error, so nothing reaches real DNS.
+func testResolver(answers map[string][]string) func(context.Context, string) ([]netip.Addr, error) {
+	return func(_ context.Context, host string) ([]netip.Addr, error) {
+		a, ok := answers[host]
+		if !ok {
+			return nil, fmt.Errorf("test resolver: no such host %s", host)
+		}
+		out := make([]netip.Addr, len(a))
+		for i, s := range a {
+			out[i] = netip.MustParseAddr(s)
+		}
+		return out, nil
+	}
+}
+
+// dialCounter counts and records the addresses the guard let through.
+type dialCounter struct {
+	mu    sync.Mutex
+	addrs []string
+}
+
+func (d *dialCounter) dial(ctx context.Context, network, address string) (net.Conn, error) {
+	d.mu.Lock()
+	d.addrs = append(d.addrs, address)
+	d.mu.Unlock()
+	var nd net.Dialer
+	return nd.DialContext(ctx, network, address)
+}
+
+func (d *dialCounter) dialled() []string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return slices.Clone(d.addrs)
+}
+
+// TestGuard maps test host names to one loopback listener and proves that
+// everything else that is not public is refused before any dial: private
+// and link-local literals, loopback by another port or another form, DNS
+// answers pointing inside, and redirects to loopback. A second loopback
+// listener, which the guard must never reach, counts its connections.
+func TestGuard(t *testing.T) {
+	var otherConns atomic.Int32
+	other := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "other") }))
+	other.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			otherConns.Add(1)
+		}
+	}
+	other.StartTLS()
+	defer other.Close()
+	otherAddr := netip.MustParseAddrPort(other.Listener.Addr().String())
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("/ok", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "ok") })
+	mux.HandleFunc("/to-loopback", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "https://"+otherAddr.String()+"/", http.StatusFound)
+	})
+	mux.HandleFunc("/to-name", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, fmt.Sprintf("https://rebind.example.com:%d/", otherAddr.Port()), http.StatusFound)
+	})
+	allowed := httptest.NewTLSServer(mux)
+	defer allowed.Close()
+	allowedAddr := netip.MustParseAddrPort(allowed.Listener.Addr().String())
+	p, q := allowedAddr.Port(), otherAddr.Port()
+
+	resolve := testResolver(map[string][]string{
+		"status.example.com":   {"127.0.0.1"},
+		"rebind.example.com":   {"127.0.0.1"},
+		"intranet.example.com": {"10.1.2.3"},
+		"metadata.example.com": {"169.254.169.254"},
+		"v6.example.com":       {"::1"},
+		"mapped.example.com":   {"::ffff:127.0.0.1"},
+		"mixed.example.com":    {"127.0.0.1", "10.0.0.1"},
+	})
+	tests := []struct {
+		name  string
+		url   string
+		want  error // nil: the fetch succeeds with body "ok"
+		dials int
+	}{
+		{name: "the allowed listener by name", url: fmt.Sprintf("https://status.example.com:%d/ok", p), dials: 1},
+		{name: "the allowed listener by address", url: fmt.Sprintf("https://127.0.0.1:%d/ok", p), dials: 1},
+		{name: "10/8 literal", url: "https://10.0.0.1/", want: ErrForbiddenAddress},
+		{name: "10/8 by dns", url: "https://intranet.example.com/", want: ErrForbiddenAddress},
+		{name: "metadata literal", url: "https://169.254.169.254/latest/meta-data/", want: ErrForbiddenAddress},
+		{name: "metadata by dns", url: "https://metadata.example.com/", want: ErrForbiddenAddress},
+		{name: "::1 on the allowed port", url: fmt.Sprintf("https://[::1]:%d/ok", p), want: ErrForbiddenAddress},
+		{name: "::1 by dns", url: fmt.Sprintf("https://v6.example.com:%d/ok", p), want: ErrForbiddenAddress},
+		{name: "127.0.0.1 on another port", url: fmt.Sprintf("https://127.0.0.1:%d/", q), want: ErrForbiddenAddress},
+		{name: "ipv4-mapped loopback on the allowed port", url: fmt.Sprintf("https://[::ffff:127.0.0.1]:%d/ok", p), want: ErrForbiddenAddress},
+		{name: "ipv4-mapped loopback by dns", url: fmt.Sprintf("https://mapped.example.com:%d/ok", p), want: ErrForbiddenAddress},
+		{name: "dns answer at loopback", url: fmt.Sprintf("https://rebind.example.com:%d/", q), want: ErrForbiddenAddress},
+		{name: "dns answer with one private address", url: fmt.Sprintf("https://mixed.example.com:%d/ok", p), want: ErrForbiddenAddress},
+		{name: "redirect to a loopback literal", url: fmt.Sprintf("https://status.example.com:%d/to-loopback", p), want: ErrRedirect, dials: 1},
+		{name: "redirect to a name at loopback", url: fmt.Sprintf("https://status.example.com:%d/to-name", p), want: ErrRedirect, dials: 1},
+		{name: "plain http to the allowed listener", url: fmt.Sprintf("http://status.example.com:%d/ok", p), want: ErrForbiddenAddress},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dc := &dialCounter{}
+			c := NewClient(Options{
+				Transport:  allowed.Client().Transport.(*http.Transport),
+				Resolve:    resolve,
+				AllowAddrs: []netip.AddrPort{allowedAddr},
+				Dial:       dc.dial,
+			})
+			resp, err := Get(context.Background(), c, tc.url, "", "", 1024)
+			switch {
+			case tc.want == nil && (err != nil || string(resp.Body) != "ok"):
+				t.Fatalf("fetch = %v, %v; want ok", resp, err)
+			case tc.want != nil && !errors.Is(err, tc.want):
+				t.Fatalf("err = %v, want %v", err, tc.want)
+			}
+			got := dc.dialled()
+			if len(got) != tc.dials {
+				t.Fatalf("dialled %q, want %d dials", got, tc.dials)
+			}
+			for _, a := range got {
+				if a != allowedAddr.String() {
+					t.Fatalf("dialled %s, only %s is allowed", a, allowedAddr)
+				}
+			}
+		})
+	}
+	if n := otherConns.Load(); n != 0 {
+		t.Fatalf("the listener outside the exceptions accepted %d connections", n)
+	}
+}
+
+// The guard also holds for a client without a Dial hook: the default
+// dialer checks the address it connects to once more.
+func TestGuardDefaultDialer(t *testing.T) {
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "ok") }))
+	defer srv.Close()
+	addr := netip.MustParseAddrPort(srv.Listener.Addr().String())
+	resolve := testResolver(map[string][]string{"status.example.com": {"127.0.0.1"}})
+	c := NewClient(Options{Transport: srv.Client().Transport.(*http.Transport), Resolve: resolve, AllowAddrs: []netip.AddrPort{addr}})
+	url := fmt.Sprintf("https://status.example.com:%d/", addr.Port())
+	if resp, err := Get(context.Background(), c, url, "", "", 1024); err != nil || string(resp.Body) != "ok" {
+		t.Fatalf("allowed fetch: %v %v", resp, err)
+	}
+	c = NewClient(Options{Transport: srv.Client().Transport.(*http.Transport), Resolve: resolve})
+	if _, err := Get(context.Background(), c, url, "", "", 1024); !errors.Is(err, ErrForbiddenAddress) {
+		t.Fatalf("fetch without the exception: %v, want ErrForbiddenAddress", err)
+	}
 }

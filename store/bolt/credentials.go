@@ -86,6 +86,12 @@ func putRecord(ctx context.Context, tx *bbolt.Tx, r *store.Record) error {
 		if old.Equal(r) {
 			return nil
 		}
+		if old.Undelivered && old.SameRequest(r) {
+			return replaceRecord(tx, bytes.Clone(seq), old, r)
+		}
+		if old.Undelivered {
+			return fmt.Errorf("recorded as undelivered for another request (a retry needs the same recipient, achievement and status entries): %w", store.ErrExists)
+		}
 		return fmt.Errorf("recorded with different content: %w", store.ErrExists)
 	}
 	if r.RowKey != "" {
@@ -142,6 +148,45 @@ func putRecord(ctx context.Context, tx *bbolt.Tx, r *store.Record) error {
 		if err := b.Put(e.k, e.v); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// replaceRecord puts r, a retry of the undelivered record old stored under
+// seq, in its place: the same id, recipient, achievement, batch row and
+// status entries (still bound to seq), so only the issuedAt index moves.
+func replaceRecord(tx *bbolt.Tx, seq []byte, old, r *store.Record) error {
+	issued := tx.Bucket([]byte(bByIssued))
+	if err := issued.Delete(append(timeKey(old.IssuedAt), old.ID...)); err != nil {
+		return err
+	}
+	if err := issued.Put(append(timeKey(r.IssuedAt), r.ID...), seq); err != nil {
+		return err
+	}
+	return putJSON(tx.Bucket([]byte(bRecords)), seq, r)
+}
+
+// MarkDelivered clears the credential's Undelivered mark.
+func (d *DB) MarkDelivered(ctx context.Context, id string) error {
+	err := d.update(ctx, func(tx *bbolt.Tx) error {
+		seq := tx.Bucket([]byte(bIDs)).Get(idKey(id))
+		if seq == nil {
+			return fmt.Errorf("credential %s: %w", id, store.ErrNotFound)
+		}
+		seq = bytes.Clone(seq)
+		records := tx.Bucket([]byte(bRecords))
+		r, err := recordAt(records, seq)
+		if err != nil {
+			return err
+		}
+		if !r.Undelivered {
+			return nil
+		}
+		r.Undelivered = false
+		return putJSON(records, seq, r)
+	})
+	if err != nil {
+		return fmt.Errorf("marking %s delivered: %w", id, err)
 	}
 	return nil
 }

@@ -26,6 +26,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"PutGet", testPutGet},
 		{"PutIdempotent", testPutIdempotent},
 		{"PutConflict", testPutConflict},
+		{"Undelivered", testUndelivered},
 		{"PutInvalid", testPutInvalid},
 		{"PutCredentials", testPutCredentials},
 		{"NotFound", testNotFound},
@@ -172,6 +173,110 @@ func testPutConflict(t *testing.T, s store.Store) {
 		if _, err := s.GetCredential(ctx, id); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("GetCredential(%s) after rejected put = %v, want ErrNotFound", id, err)
 		}
+	}
+}
+
+// testUndelivered: an undelivered record keeps its entries, is replaced
+// only by a retry of the same request (never by another credential, nor
+// once delivered), and MarkDelivered clears the mark.
+func testUndelivered(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	u := record("urn:uuid:u1", 0)
+	u.Undelivered, u.RecipientSalt = true, "0123456789abcdef"
+	u = issue(t, s, u, store.PurposeRevocation, store.PurposeSuspension)
+	other := issue(t, s, record("urn:uuid:u2", 1), store.PurposeRevocation)
+	got, err := s.GetCredential(ctx, u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !got.Undelivered || got.RecipientSalt != u.RecipientSalt || !got.Equal(&u) {
+		t.Fatalf("GetCredential = %+v, want %+v", got, u)
+	}
+	if err := s.PutCredential(ctx, u); err != nil {
+		t.Fatalf("identical put of an undelivered record: %v", err)
+	}
+
+	refused := []struct {
+		name   string
+		mutate func(*store.Record)
+	}{
+		{"another recipient", func(r *store.Record) { r.Recipient = "did:example:mallory" }},
+		{"another achievement", func(r *store.Record) { r.AchievementID = "https://example.com/achievements/b" }},
+		{"fewer entries", func(r *store.Record) { r.Status = r.Status[:1] }},
+		{"another credential's entry", func(r *store.Record) { r.Status = append(other.Status, r.Status[1]) }},
+		{"a batch row", func(r *store.Record) { r.BatchID, r.RowKey = "b", "1" }},
+	}
+	for _, tt := range refused {
+		t.Run("refused: "+tt.name, func(t *testing.T) {
+			c := u
+			c.Status = slices.Clone(u.Status)
+			c.SHA256 = strings.Repeat("ef", 32)
+			tt.mutate(&c)
+			if err := s.PutCredential(ctx, c); !errors.Is(err, store.ErrExists) {
+				t.Errorf("PutCredential = %v, want ErrExists", err)
+			}
+		})
+	}
+	// Another credential may never take the undelivered one's entries.
+	thief := record("urn:uuid:u3", 2)
+	thief.Status = slices.Clone(u.Status)
+	if err := s.PutCredential(ctx, thief); !errors.Is(err, store.ErrExists) {
+		t.Errorf("another credential took an undelivered record's entries: %v", err)
+	}
+
+	// A retry of the same request: signed again, later, still undelivered.
+	retry := u
+	retry.Status = slices.Clone(u.Status)
+	retry.SHA256 = strings.Repeat("12", 32)
+	retry.IssuedAt = base().Add(time.Hour)
+	retry.IssuerKey = "did:key:z6MkOther#z6MkOther"
+	if err := s.PutCredential(ctx, retry); err != nil {
+		t.Fatalf("retry of an undelivered record: %v", err)
+	}
+	if got, err := s.GetCredential(ctx, u.ID); err != nil || !got.Equal(&retry) {
+		t.Fatalf("after the retry: %+v, %v; want %+v", got, err, retry)
+	}
+	early, err := s.ListCredentials(ctx, store.Filter{IssuedBefore: base().Add(30 * time.Minute)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.Contains(ids(early), u.ID) {
+		t.Errorf("the retried record is still listed at its first time: %v", ids(early))
+	}
+	late, err := s.ListCredentials(ctx, store.Filter{IssuedAfter: base().Add(30 * time.Minute)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(ids(late), []string{u.ID}) {
+		t.Errorf("records issued after the retry time = %v, want [%s]", ids(late), u.ID)
+	}
+	// Its entries still work.
+	if err := s.SetStatus(ctx, store.Change{CredentialID: u.ID, Purpose: store.PurposeSuspension, Value: 1, Actor: "t", Reason: "r"}); err != nil {
+		t.Fatalf("SetStatus on the retried record: %v", err)
+	}
+
+	if err := s.MarkDelivered(ctx, u.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.MarkDelivered(ctx, u.ID); err != nil {
+		t.Fatalf("marking again: %v", err)
+	}
+	delivered, err := s.GetCredential(ctx, u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if delivered.Undelivered || delivered.SHA256 != retry.SHA256 || delivered.State != store.Suspended {
+		t.Errorf("after MarkDelivered: %+v", delivered)
+	}
+	// Once delivered, even the same request cannot replace it.
+	again := retry
+	again.Status = slices.Clone(retry.Status)
+	again.SHA256 = strings.Repeat("34", 32)
+	if err := s.PutCredential(ctx, again); !errors.Is(err, store.ErrExists) {
+		t.Errorf("retry after delivery = %v, want ErrExists", err)
+	}
+	if err := s.MarkDelivered(ctx, "urn:uuid:none"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("MarkDelivered(unknown) = %v, want ErrNotFound", err)
 	}
 }
 
