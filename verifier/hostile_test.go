@@ -330,8 +330,8 @@ func (n *hostileNet) resolve(_ context.Context, host string) ([]netip.Addr, erro
 	return nil, &net.DNSError{Err: "no such host (test resolver)", Name: host, IsNotFound: true}
 }
 
-// dial connects testAddr to the listener; it is only ever asked for
-// addresses the guard approved.
+// dial connects testAddr to the listener; safehttp only asks it for
+// addresses its guard approved, and anything else fails here too.
 func (n *hostileNet) dial(ctx context.Context, network, address string) (net.Conn, error) {
 	if address != testAddr.String() {
 		return nil, fmt.Errorf("test network: %s is not the test listener", address)
@@ -340,56 +340,15 @@ func (n *hostileNet) dial(ctx context.Context, network, address string) (net.Con
 	return d.DialContext(ctx, network, n.addr.String())
 }
 
-// client is the HTTP client of network cases: the private-address guard
-// for every address but testAddr.
-//
-// Interim: internal/safehttp gains Options.Resolve, AllowAddrs and Dial on
-// branch sec-status; once merged this becomes
-//
-//	safehttp.NewClient(safehttp.Options{
-//		Transport:  &http.Transport{TLSClientConfig: &tls.Config{RootCAs: n.pool}},
-//		Resolve:    n.resolve,
-//		AllowAddrs: []netip.AddrPort{testAddr},
-//		Dial:       n.dial,
-//	})
-//
-// Until then it re-states those rules: resolve, check every answer with
-// safehttp.Public (testAddr excepted), dial only what passed, and follow
-// redirects only within the origin.
+// client is the HTTP client of network cases: safehttp's guard with the
+// test resolver, testAddr its one exact exception.
 func (n *hostileNet) client() *http.Client {
-	guarded := func(ctx context.Context, network, address string) (net.Conn, error) {
-		host, port, err := net.SplitHostPort(address)
-		if err != nil {
-			return nil, err
-		}
-		var addrs []netip.Addr
-		if ip, err := netip.ParseAddr(host); err == nil {
-			addrs = []netip.Addr{ip}
-		} else if addrs, err = n.resolve(ctx, host); err != nil {
-			return nil, err
-		}
-		var target netip.AddrPort
-		for _, a := range addrs {
-			target, err = netip.ParseAddrPort(net.JoinHostPort(a.String(), port))
-			if err != nil {
-				return nil, err
-			}
-			if target != testAddr && !safehttp.Public(a) {
-				return nil, fmt.Errorf("%s: %w: %s is not a public address", host, safehttp.ErrForbiddenAddress, a)
-			}
-		}
-		return n.dial(ctx, network, target.String())
-	}
-	return &http.Client{
-		Transport: &http.Transport{DialContext: guarded, TLSClientConfig: &tls.Config{RootCAs: n.pool}},
-		Timeout:   10 * time.Second,
-		CheckRedirect: func(req *http.Request, via []*http.Request) error {
-			if len(via) > 3 || req.URL.Host != via[0].URL.Host || req.URL.Scheme != via[0].URL.Scheme {
-				return fmt.Errorf("%w: %s redirects to %s", safehttp.ErrRedirect, via[0].URL, req.URL)
-			}
-			return nil
-		},
-	}
+	return safehttp.NewClient(safehttp.Options{
+		Transport:  &http.Transport{TLSClientConfig: &tls.Config{RootCAs: n.pool}},
+		Resolve:    n.resolve,
+		AllowAddrs: []netip.AddrPort{testAddr},
+		Dial:       n.dial,
+	})
 }
 
 // largeCorpus builds the cases whose files are not committed.

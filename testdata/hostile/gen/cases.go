@@ -681,13 +681,30 @@ func (b *builder) statusLists() {
 		Valid, perList(3))
 	many("status-2-lists-16mib", "control: 2 lists of 16 MiB each", 2, z16, false, Valid, perList(2))
 
-	u = listURL("status-gzip-bomb", "list")
-	b.putJSON(statusFile(dir, u), b.list(iss, u, "revocation", zeros(64<<20), nil))
-	b.add(Case{Name: "status-gzip-bomb", Category: "resource", Items: []int{5},
-		Attack:  "a signed list whose encodedList inflates to 64 MiB",
-		Files:   []string{b.putJSON("status-cases/status-gzip-bomb.json", b.sign(b.withStatus("status-gzip-bomb", entry(u, "revocation", 3)), iss, "", proof.EddsaRdfc2022))},
-		Verdict: CouldNotCheck, AcceptAlso: []string{Invalid}, Check: cStatus, NotPass: []string{cStatus}, StatusDir: dir,
-		Bounds: map[string]int64{"bytesInflated": mib16 + 1}})
+	// A list that inflates to 64 MiB: read lazily up to a low index it
+	// costs little (valid); an index near its end needs more than the
+	// per-list cap, and is never valid.
+	bomb := zeros(64 << 20)
+	for _, v := range []struct {
+		name, attack string
+		index        int
+		verdict      string
+		accept       []string
+	}{
+		{"status-gzip-bomb", "a signed list whose encodedList inflates to 64 MiB, the entry's index at its start", 3, Valid, []string{CouldNotCheck, Invalid}},
+		{"status-gzip-bomb-index-at-end", "a signed list whose encodedList inflates to 64 MiB, the entry's index at its end", 64<<23 - 1, CouldNotCheck, []string{Invalid}},
+	} {
+		u := listURL(v.name, "list")
+		b.putJSON(statusFile(dir, u), b.list(iss, u, "revocation", bomb, nil))
+		c := Case{Name: v.name, Category: "resource", Items: []int{5}, Attack: v.attack,
+			Files:   []string{b.putJSON("status-cases/"+v.name+".json", b.sign(b.withStatus(v.name, entry(u, "revocation", v.index)), iss, "", proof.EddsaRdfc2022))},
+			Verdict: v.verdict, AcceptAlso: v.accept, Check: cStatus, StatusDir: dir,
+			Bounds: map[string]int64{"bytesInflated": mib16 + 1}}
+		if v.verdict != Valid {
+			c.NotPass = []string{cStatus}
+		}
+		b.add(c)
+	}
 
 	// A list credential that is itself revocable, its status naming a list
 	// whose status names another: one budget covers the chain.
