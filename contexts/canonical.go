@@ -13,11 +13,6 @@ import (
 	"github.com/badgesmith/badgesmith/rdfc"
 )
 
-// maxDepth bounds the nesting of a document handed to Canonicalize. Real
-// credentials nest a dozen levels; the bound keeps hostile input from
-// exhausting the stack of the recursive JSON-LD algorithms.
-const maxDepth = 64
-
 // ErrMalformed is wrapped by Canonicalize errors for a document that is not
 // valid JSON-LD (for example a redefined protected term or a @type that is
 // not a string). A context that cannot be loaded is not malformed: that error
@@ -40,6 +35,15 @@ type CanonOptions struct {
 	// test holds the two equal) but is several times slower; it is the
 	// reference for that test and a fallback.
 	Reference bool
+	// Limits bounds the work of the call; past a bound the error is a
+	// *WorkError wrapping ErrTooMuchWork. The zero value takes every
+	// default. With Unsafe only the bounds on the JSON input (depth,
+	// values per array) apply; with Reference json-gold's URDNA2015 is not
+	// bounded by MaxHashCalls.
+	Limits Limits
+	// Work, if not nil, has the work of the call added to it, whether the
+	// call succeeds or not.
+	Work *Work
 }
 
 // Canonicalize returns the RDFC-1.0 canonical N-Quads of a JSON-LD document
@@ -59,15 +63,27 @@ type CanonOptions struct {
 // cached in the Loader, and json-gold's for anything outside that subset;
 // the RDF conversion and RDFC-1.0 are badgesmith's own (package rdfc).
 // opts.Reference and opts.Unsafe use json-gold throughout.
+//
+// The work is bounded by opts.Limits and counted in opts.Work; every long
+// step looks at ctx from time to time and stops with an error wrapping
+// ctx.Err() once it is done.
 func Canonicalize(ctx context.Context, doc any, opts CanonOptions) (_ []byte, err error) {
+	b := newBudget(ctx, opts.Limits)
 	// json-gold panics on some invalid documents (a number where it expects
 	// a string); outside input must never crash the caller.
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("%w: json-ld processor failed: %v", ErrMalformed, r)
+			if a, ok := r.(abort); ok {
+				err = a.err
+			} else {
+				err = fmt.Errorf("%w: json-ld processor failed: %v", ErrMalformed, r)
+			}
+		}
+		if opts.Work != nil {
+			opts.Work.Add(b.work)
 		}
 	}()
-	if err := ctx.Err(); err != nil {
+	if err := b.err(); err != nil {
 		return nil, err
 	}
 	loader := opts.Loader
@@ -78,7 +94,7 @@ func Canonicalize(ctx context.Context, doc any, opts CanonOptions) (_ []byte, er
 		}
 		loader = l
 	}
-	in, err := copyJSON(doc, "", 0)
+	in, err := b.copyJSON(doc, "", 0)
 	if err != nil {
 		return nil, err
 	}
@@ -87,9 +103,10 @@ func Canonicalize(ctx context.Context, doc any, opts CanonOptions) (_ []byte, er
 	o.DocumentLoader = loader
 	o.ProcessingMode = ld.JsonLd_1_1
 	if opts.Unsafe {
-		return canonicalizeUnsafe(ctx, in, o)
+		o.ExpandedElementHandler = func(string, any) { b.goldNode() }
+		return canonicalizeUnsafe(b, in, o)
 	}
-	s := newSafety(in)
+	s := newSafety(in, b)
 	// A term that no context defines expands against this vocabulary
 	// instead of vanishing, so the check below can find it and name it.
 	o.ExpandContext = map[string]any{"@vocab": undefinedVocab}
@@ -100,10 +117,13 @@ func Canonicalize(ctx context.Context, doc any, opts CanonOptions) (_ []byte, er
 	if l, ok := loader.(*Loader); ok && !opts.Reference {
 		expanded, err = l.expandOwn(in, s)
 		own = err == nil
+		if err != nil && !errors.Is(err, errUnsupported) {
+			return nil, err
+		}
 		if err != nil {
 			// Whatever the own expander does not cover, json-gold
 			// expands; a fresh check keeps no trace of the attempt.
-			s = newSafety(in)
+			s = newSafety(in, b)
 			o.ExpandedElementHandler = s.record
 			expanded, err = l.expand(in, o)
 		}
@@ -113,14 +133,14 @@ func Canonicalize(ctx context.Context, doc any, opts CanonOptions) (_ []byte, er
 	if err != nil {
 		return nil, expandError(err, true)
 	}
-	if err := ctx.Err(); err != nil {
+	if err := b.err(); err != nil {
 		return nil, err
 	}
 	if err := s.check(expanded); err != nil {
 		return nil, err
 	}
 	if opts.Reference {
-		return s.canonicalizeReference(ctx, expanded, o)
+		return s.canonicalizeReference(expanded, o)
 	}
 
 	var quads []rdfc.Quad
@@ -136,17 +156,19 @@ func Canonicalize(ctx context.Context, doc any, opts CanonOptions) (_ []byte, er
 	if err := s.checkQuads(quads); err != nil {
 		return nil, err
 	}
-	if err := checkBlankNodes(quads); err != nil {
+	if err := checkBlankNodes(quads, b); err != nil {
 		return nil, err
 	}
-	if err := ctx.Err(); err != nil {
+	if err := b.err(); err != nil {
 		return nil, err
 	}
-	out, err := rdfc.Canonicalize(quads, rdfc.Options{})
-	if errors.Is(err, rdfc.ErrWorkLimit) {
+	out, err := rdfc.Canonicalize(ctx, quads, rdfc.Options{MaxHashCalls: b.lim.MaxHashCalls, HashCalls: &b.work.HashCalls})
+	switch {
+	case errors.Is(err, rdfc.ErrHashCalls):
+		return nil, &WorkError{Limit: LimitHashCalls, Max: b.lim.MaxHashCalls, Got: b.work.HashCalls}
+	case errors.Is(err, rdfc.ErrWorkLimit):
 		return nil, &DataLossError{Reason: err.Error()}
-	}
-	if err != nil {
+	case err != nil:
 		return nil, fmt.Errorf("canonicalizing rdf: %w", err)
 	}
 	return out, nil
@@ -154,7 +176,12 @@ func Canonicalize(ctx context.Context, doc any, opts CanonOptions) (_ []byte, er
 
 // canonicalizeReference finishes safe mode with json-gold's RDF conversion
 // and URDNA2015, running the same checks on the dataset as the default path.
-func (s *safety) canonicalizeReference(ctx context.Context, expanded []any, o *ld.JsonLdOptions) ([]byte, error) {
+// The default path's RDF conversion runs first on a copy, for the bounds:
+// json-gold's compares every pair of a property's values.
+func (s *safety) canonicalizeReference(expanded []any, o *ld.JsonLdOptions) ([]byte, error) {
+	if _, err := s.toQuads(cloneJSON(expanded).([]any)); err != nil {
+		return nil, err
+	}
 	api := ld.NewJsonLdApi()
 	dataset, err := api.ToRDF(expanded, o)
 	if err != nil {
@@ -167,22 +194,22 @@ func (s *safety) canonicalizeReference(ctx context.Context, expanded []any, o *l
 	if err := s.checkQuads(quads); err != nil {
 		return nil, err
 	}
-	if err := checkBlankNodes(quads); err != nil {
+	if err := checkBlankNodes(quads, s.b); err != nil {
 		return nil, err
 	}
-	if err := ctx.Err(); err != nil {
+	if err := s.b.err(); err != nil {
 		return nil, err
 	}
 	return normalize(api, dataset, o)
 }
 
 // canonicalizeUnsafe is json-gold from end to end, without any check.
-func canonicalizeUnsafe(ctx context.Context, in any, o *ld.JsonLdOptions) ([]byte, error) {
+func canonicalizeUnsafe(b *budget, in any, o *ld.JsonLdOptions) ([]byte, error) {
 	expanded, err := ld.NewJsonLdProcessor().Expand(in, o)
 	if err != nil {
 		return nil, expandError(err, false)
 	}
-	if err := ctx.Err(); err != nil {
+	if err := b.err(); err != nil {
 		return nil, err
 	}
 	api := ld.NewJsonLdApi()
@@ -190,7 +217,7 @@ func canonicalizeUnsafe(ctx context.Context, in any, o *ld.JsonLdOptions) ([]byt
 	if err != nil {
 		return nil, fmt.Errorf("converting json-ld to rdf: %w", err)
 	}
-	if err := ctx.Err(); err != nil {
+	if err := b.err(); err != nil {
 		return nil, err
 	}
 	return normalize(api, dataset, o)
@@ -238,9 +265,15 @@ func isLoadError(err error) bool {
 // copyJSON deep-copies a decoded JSON value so that neither json-gold nor the
 // safe-mode rewrites touch the caller's document. json.Number becomes float64
 // because the reference stack reads every JSON number as an IEEE double.
-func copyJSON(v any, path string, depth int) (any, error) {
-	if depth > maxDepth {
-		return nil, fmt.Errorf("document at %s: nesting deeper than %d", pathOrRoot(path), maxDepth)
+// It enforces MaxDepth, MaxQuads on the objects, MaxContextTerms,
+// MaxTypes and, on every array, MaxValuesPerProperty, before any JSON-LD
+// processing starts.
+func (b *budget) copyJSON(v any, path string, depth int) (any, error) {
+	if depth > b.lim.MaxDepth {
+		return nil, &WorkError{Limit: LimitDepth, Max: b.lim.MaxDepth, Got: depth, Path: path}
+	}
+	if err := b.step(); err != nil {
+		return nil, err
 	}
 	switch t := v.(type) {
 	case nil, bool, string:
@@ -261,9 +294,22 @@ func copyJSON(v any, path string, depth int) (any, error) {
 	case int64:
 		return float64(t), nil
 	case map[string]any:
+		if err := b.object(); err != nil {
+			return nil, err
+		}
+		if c, ok := t["@context"]; ok {
+			if err := b.contextTerms(c, joinPath(path, "@context")); err != nil {
+				return nil, err
+			}
+		}
 		m := make(map[string]any, len(t))
 		for k, e := range t {
-			c, err := copyJSON(e, joinPath(path, k), depth+1)
+			if a, ok := e.([]any); ok && b.isTypeKey(k) {
+				if err := b.types(len(a), path, k); err != nil {
+					return nil, err
+				}
+			}
+			c, err := b.copyJSON(e, joinPath(path, k), depth+1)
 			if err != nil {
 				return nil, err
 			}
@@ -271,9 +317,12 @@ func copyJSON(v any, path string, depth int) (any, error) {
 		}
 		return m, nil
 	case []any:
+		if err := b.values(len(t), path, ""); err != nil {
+			return nil, err
+		}
 		a := make([]any, len(t))
 		for i, e := range t {
-			c, err := copyJSON(e, fmt.Sprintf("%s[%d]", path, i), depth+1)
+			c, err := b.copyJSON(e, fmt.Sprintf("%s[%d]", path, i), depth+1)
 			if err != nil {
 				return nil, err
 			}
@@ -281,9 +330,12 @@ func copyJSON(v any, path string, depth int) (any, error) {
 		}
 		return a, nil
 	case []map[string]any:
+		if err := b.values(len(t), path, ""); err != nil {
+			return nil, err
+		}
 		a := make([]any, len(t))
 		for i, e := range t {
-			c, err := copyJSON(e, fmt.Sprintf("%s[%d]", path, i), depth+1)
+			c, err := b.copyJSON(e, fmt.Sprintf("%s[%d]", path, i), depth+1)
 			if err != nil {
 				return nil, err
 			}
@@ -293,6 +345,25 @@ func copyJSON(v any, path string, depth int) (any, error) {
 	default:
 		return nil, fmt.Errorf("document at %s: unsupported value type %T", pathOrRoot(path), v)
 	}
+}
+
+// cloneJSON deep-copies a JSON value whose bounds are already checked.
+func cloneJSON(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		m := make(map[string]any, len(t))
+		for k, e := range t {
+			m[k] = cloneJSON(e)
+		}
+		return m
+	case []any:
+		a := make([]any, len(t))
+		for i, e := range t {
+			a[i] = cloneJSON(e)
+		}
+		return a
+	}
+	return v
 }
 
 func joinPath(base, key string) string {

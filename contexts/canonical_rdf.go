@@ -1,7 +1,11 @@
 package contexts
 
 import (
+	"errors"
 	"fmt"
+	"math"
+	"reflect"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -45,7 +49,8 @@ type contextCache struct {
 }
 
 // expandOwn expands in with the own expander when it can; errUnsupported
-// means json-gold must do it.
+// means json-gold must do it. Any other error (the context done) stops
+// Canonicalize.
 func (l *Loader) expandOwn(in any, s *safety) ([]any, error) {
 	m, ok := in.(map[string]any)
 	if !ok {
@@ -53,6 +58,9 @@ func (l *Loader) expandOwn(in any, s *safety) ([]any, error) {
 		return nil, errUnsupported
 	}
 	out, err := l.expandDocument(m, s)
+	if err != nil && !errors.Is(err, errUnsupported) {
+		return nil, err
+	}
 	if err != nil {
 		l.processed.fallback.Add(1)
 		return nil, errUnsupported
@@ -168,16 +176,22 @@ func (c *contextCache) get(l *Loader, key string, urls []any) (*ld.Context, erro
 // toQuads converts the checked expanded document to RDF the way json-gold's
 // ToRDF does (its node map, then one quad per value), without its per-IRI
 // URL validation: checkQuads refuses every IRI that validation would drop.
-// The @json stand-ins are replaced by their JCS text here.
+// The @json stand-ins are replaced by their JCS text here. The node map is
+// nodeMapper's, which is json-gold's GenerateNodeMap with hashed
+// de-duplication.
 func (s *safety) toQuads(expanded []any) ([]rdfc.Quad, error) {
 	issuer := ld.NewIdentifierIssuer("_:b")
-	nodeMap := map[string]any{"@default": map[string]any{}}
-	api := ld.NewJsonLdApi()
-	if _, err := api.GenerateNodeMap(expanded, nodeMap, "@default", issuer, "", "", nil); err != nil {
+	nm := nodeMapper{
+		issuer: issuer,
+		graphs: map[string]any{"@default": map[string]any{}},
+		seen:   make(map[valueKey]struct{}),
+		b:      s.b,
+	}
+	if _, err := nm.walk(expanded, "@default", "", "", nil); err != nil {
 		return nil, fmt.Errorf("converting json-ld to rdf: %w", err)
 	}
 	c := quadConverter{s: s, issuer: issuer}
-	for name, gv := range nodeMap {
+	for name, gv := range nm.graphs {
 		graph, _ := gv.(map[string]any)
 		c.graph = rdfc.Term{}
 		if name != "@default" {
@@ -202,12 +216,297 @@ func (s *safety) toQuads(expanded []any) ([]rdfc.Quad, error) {
 					if err != nil {
 						return nil, err
 					}
-					c.quads = append(c.quads, rdfc.Quad{Subject: subject, Predicate: predicate, Object: o, Graph: c.graph})
+					if err := c.add(rdfc.Quad{Subject: subject, Predicate: predicate, Object: o, Graph: c.graph}); err != nil {
+						return nil, err
+					}
 				}
 			}
 		}
 	}
 	return c.quads, nil
+}
+
+// valueKey identifies a value of one property of one node map entry (m is
+// the entry's address) for de-duplication; v is keyOf the value.
+type valueKey struct {
+	m    uintptr
+	prop string
+	v    string
+}
+
+// keyOf returns a string that two values share exactly when json-gold's
+// ld.CompareValues calls them equal: primitives by type and value, value
+// objects by @value, @type, @language and @index, other objects by @id.
+// Values that CompareValues never calls equal to anything (lists, nodes
+// without an @id) have no key.
+func keyOf(v any) (string, bool) {
+	m, isMap := v.(map[string]any)
+	if !isMap {
+		return primitiveKey('p', v)
+	}
+	if val, ok := m["@value"]; ok {
+		var b strings.Builder
+		b.WriteByte('v')
+		for _, x := range [...]any{val, m["@type"], m["@language"], m["@index"]} {
+			k, ok := primitiveKey('.', x)
+			if !ok {
+				return "", false
+			}
+			b.WriteString(strconv.Itoa(len(k)))
+			b.WriteString(k)
+		}
+		return b.String(), true
+	}
+	if id, ok := m["@id"].(string); ok {
+		return "i" + id, true
+	}
+	return "", false
+}
+
+// primitiveKey encodes a JSON primitive so that keys are equal exactly when
+// the values are == (0 and -0 alike); anything else has no key.
+func primitiveKey(prefix byte, v any) (string, bool) {
+	switch t := v.(type) {
+	case nil:
+		return string(prefix) + "n", true
+	case string:
+		return string(prefix) + "s" + t, true
+	case bool:
+		return string(prefix) + "b" + strconv.FormatBool(t), true
+	case float64:
+		if t == 0 {
+			t = 0 // -0 == 0
+		}
+		if math.IsNaN(t) {
+			return "", false // NaN != NaN
+		}
+		return string(prefix) + "f" + strconv.FormatFloat(t, 'g', -1, 64), true
+	}
+	return "", false
+}
+
+// nodeMapper is json-gold's GenerateNodeMap (JSON-LD 1.1 Processing
+// Algorithms §7.2) with one change: json-gold's AddValue looks for a value
+// among all the values the property already has, which is quadratic in
+// their number; seen answers the same question by hash. It also counts the
+// values each property collects against MaxValuesPerProperty.
+type nodeMapper struct {
+	issuer *ld.IdentifierIssuer
+	graphs map[string]any // graph name -> node id -> node
+	seen   map[valueKey]struct{}
+	b      *budget
+}
+
+// add is json-gold's AddValue(subject, property, value, true, false,
+// false, false): value (or each of its items) is appended to the property's
+// array unless an equal one is there.
+func (nm *nodeMapper) add(subject map[string]any, prop string, value any) error {
+	if subject == nil {
+		// json-gold would write to a nil map; expansion never produces
+		// the values that lead here.
+		return fmt.Errorf("%w: value outside any node", ErrMalformed)
+	}
+	if arr, ok := value.([]any); ok {
+		if _, found := subject[prop]; !found && len(arr) == 0 {
+			subject[prop] = []any{}
+		}
+		for _, v := range arr {
+			if err := nm.add(subject, prop, v); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	k, hasKey := keyOf(value)
+	var key valueKey
+	if hasKey {
+		key = valueKey{m: reflect.ValueOf(subject).Pointer(), prop: prop, v: k}
+		if _, dup := nm.seen[key]; dup {
+			return nil
+		}
+	}
+	var list []any
+	switch t := subject[prop].(type) {
+	case []any:
+		list = t
+	case nil:
+	default:
+		list = []any{t}
+	}
+	list = append(list, value)
+	subject[prop] = list
+	if hasKey {
+		nm.seen[key] = struct{}{}
+	}
+	if err := nm.b.values(len(list), prop, ""); err != nil {
+		return err
+	}
+	return nm.b.step()
+}
+
+// walk is GenerateNodeMap(element, graphs, activeGraph, issuer,
+// activeSubject, activeProperty, list), step for step.
+func (nm *nodeMapper) walk(element any, activeGraph string, activeSubject any, activeProperty string, list map[string]any) (map[string]any, error) {
+	if arr, ok := element.([]any); ok {
+		for _, item := range arr {
+			var err error
+			if list, err = nm.walk(item, activeGraph, activeSubject, activeProperty, list); err != nil {
+				return nil, err
+			}
+		}
+		return list, nil
+	}
+	elem, ok := element.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("expected map or list to GenerateNodeMap, got %T", element)
+	}
+	graph, _ := nm.graphs[activeGraph].(map[string]any)
+	if graph == nil {
+		graph = make(map[string]any)
+		nm.graphs[activeGraph] = graph
+	}
+	var subjectNode map[string]any
+	switch t := activeSubject.(type) {
+	case nil:
+		subjectNode = graph
+	case string:
+		subjectNode, _ = graph[t].(map[string]any)
+	default:
+		subjectNode = make(map[string]any)
+	}
+
+	if typeVal, hasType := elem["@type"]; hasType {
+		types := ld.Arrayify(typeVal)
+		newTypes := make([]any, len(types))
+		for i, t := range types {
+			ts, isString := t.(string)
+			if !isString {
+				return nil, fmt.Errorf("%w: @type %T is not a string", ErrMalformed, t)
+			}
+			if strings.HasPrefix(ts, "_:") {
+				ts = nm.issuer.GetId(ts)
+			}
+			newTypes[i] = ts
+		}
+		if ld.IsValue(element) {
+			if len(newTypes) == 0 {
+				return nil, fmt.Errorf("%w: value object with an empty @type", ErrMalformed)
+			}
+			elem["@type"] = newTypes[0]
+		} else {
+			elem["@type"] = newTypes
+		}
+	}
+
+	if ld.IsValue(element) {
+		if list == nil {
+			return nil, nm.add(subjectNode, activeProperty, element)
+		}
+		list["@list"] = append(list["@list"].([]any), element)
+		return list, nil
+	}
+	if ld.IsList(element) {
+		result, err := nm.walk(elem["@list"], activeGraph, activeSubject, activeProperty, map[string]any{"@list": []any{}})
+		if err != nil {
+			return nil, err
+		}
+		if list == nil {
+			return nil, nm.add(subjectNode, activeProperty, result)
+		}
+		list["@list"] = append(list["@list"].([]any), result)
+		return list, nil
+	}
+
+	// A node object.
+	var id string
+	switch t := elem["@id"].(type) {
+	case nil:
+		id = nm.issuer.GetId("")
+	case string:
+		id = t
+		if strings.HasPrefix(id, "_:") {
+			id = nm.issuer.GetId(id)
+		}
+	default:
+		return nil, fmt.Errorf("%w: @id %T is not a string", ErrMalformed, t)
+	}
+	node, _ := graph[id].(map[string]any)
+	if node == nil {
+		node = map[string]any{"@id": id}
+		graph[id] = node
+	}
+
+	if subj, isMap := activeSubject.(map[string]any); isMap {
+		// A reverse property: the node points at the subject.
+		if err := nm.add(node, activeProperty, subj); err != nil {
+			return nil, err
+		}
+	} else if activeProperty != "" {
+		ref := map[string]any{"@id": id}
+		if list == nil {
+			if err := nm.add(subjectNode, activeProperty, ref); err != nil {
+				return nil, err
+			}
+		} else {
+			list["@list"] = append(list["@list"].([]any), ref)
+		}
+	}
+
+	if typeVal, hasType := elem["@type"]; hasType {
+		if err := nm.add(node, "@type", typeVal); err != nil {
+			return nil, err
+		}
+	}
+	if idx, hasIndex := elem["@index"]; hasIndex {
+		if nodeIdx, found := node["@index"]; found && nodeIdx != idx {
+			return nil, ld.NewJsonLdError(ld.ConflictingIndexes, "conflicting @index property detected")
+		}
+		node["@index"] = idx
+	}
+	if rv, hasReverse := elem["@reverse"]; hasReverse {
+		referenced := map[string]any{"@id": id}
+		rm, _ := rv.(map[string]any)
+		props := make([]string, 0, len(rm))
+		for p := range rm {
+			props = append(props, p)
+		}
+		sort.Strings(props)
+		for _, p := range props {
+			values, _ := rm[p].([]any)
+			for _, v := range values {
+				if _, err := nm.walk(v, activeGraph, referenced, p, nil); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
+	if g, hasGraph := elem["@graph"]; hasGraph {
+		if _, err := nm.walk(g, id, "", "", nil); err != nil {
+			return nil, err
+		}
+	}
+	if inc, hasIncluded := elem["@included"]; hasIncluded {
+		if _, err := nm.walk(inc, activeGraph, "", "", nil); err != nil {
+			return nil, err
+		}
+	}
+	for _, property := range sortedKeys(elem) {
+		switch property {
+		case "@id", "@type", "@index", "@reverse", "@graph", "@included":
+			continue
+		}
+		value := elem[property]
+		if strings.HasPrefix(property, "_:") {
+			property = nm.issuer.GetId(property)
+		}
+		if _, found := node[property]; !found {
+			node[property] = []any{}
+		}
+		if _, err := nm.walk(value, activeGraph, id, property, nil); err != nil {
+			return nil, err
+		}
+	}
+	return list, nil
 }
 
 // ownQuads converts what the own expander produced (node, value and list
@@ -252,17 +551,56 @@ func (w *quadWalker) term(id string) (rdfc.Term, error) {
 	return rdfc.NewIRI(id), nil
 }
 
-// seenValue reports whether item equals one of seen the way json-gold's
-// node map compares values (ld.CompareValues): it keeps a value once per
-// property, and checkBlankNodes looks at the quad list before RDFC-1.0
-// removes duplicates.
-func seenValue(seen []any, item any) bool {
-	for _, s := range seen {
-		if ld.CompareValues(s, item) {
-			return true
-		}
+// dedupe tells, for the values of one property of one node, which repeat
+// an earlier one the way json-gold's node map compares values
+// (ld.CompareValues): it keeps a value once per property, and
+// checkBlankNodes looks at the quad list before RDFC-1.0 removes
+// duplicates. A few values are compared pairwise; more go through a set of
+// keyOf keys, so the cost stays linear.
+type dedupe struct {
+	items []any
+	set   map[string]struct{}
+}
+
+// smallDedupe is the number of values below which pairwise comparison is
+// cheaper than hashing.
+const smallDedupe = 16
+
+func newDedupe(items []any) dedupe {
+	d := dedupe{items: items}
+	if len(items) > smallDedupe {
+		d.set = make(map[string]struct{}, len(items))
 	}
+	return d
+}
+
+// seen reports whether items[i] equals an earlier item; it must be called
+// for i = 0, 1, 2, ... in order.
+func (d *dedupe) seen(i int) bool {
+	it := d.items[i]
+	if d.set == nil {
+		for _, s := range d.items[:i] {
+			if ld.CompareValues(s, it) {
+				return true
+			}
+		}
+		return false
+	}
+	k, ok := keyOf(it)
+	if !ok {
+		return false
+	}
+	if _, dup := d.set[k]; dup {
+		return true
+	}
+	d.set[k] = struct{}{}
 	return false
+}
+
+// add appends q, counting it against MaxQuads.
+func (w *quadWalker) add(q rdfc.Quad) error {
+	w.quads = append(w.quads, q)
+	return w.s.b.quad()
 }
 
 // node writes the quads of a node object in graph g and returns its
@@ -290,19 +628,22 @@ func (w *quadWalker) node(m map[string]any, g rdfc.Term) (rdfc.Term, error) {
 			if !ok && v != nil {
 				return rdfc.Term{}, errUnsupported
 			}
+			d := newDedupe(items)
 			for i, t := range items {
 				ts, isString := t.(string)
 				if !isString {
 					return rdfc.Term{}, errUnsupported
 				}
-				if seenValue(items[:i], t) {
+				if d.seen(i) {
 					continue
 				}
 				o, err := w.term(ts)
 				if err != nil {
 					return rdfc.Term{}, err
 				}
-				w.quads = append(w.quads, rdfc.Quad{Subject: subject, Predicate: rdfc.NewIRI(rdfType), Object: o, Graph: g})
+				if err := w.add(rdfc.Quad{Subject: subject, Predicate: rdfc.NewIRI(rdfType), Object: o, Graph: g}); err != nil {
+					return rdfc.Term{}, err
+				}
 			}
 			continue
 		case "@graph":
@@ -328,6 +669,7 @@ func (w *quadWalker) node(m map[string]any, g rdfc.Term) (rdfc.Term, error) {
 			continue
 		}
 		predicate := rdfc.NewIRI(k)
+		d := newDedupe(items)
 		for i, it := range items {
 			// A repeated node is still walked: json-gold merges the
 			// properties of every copy into one node.
@@ -335,8 +677,10 @@ func (w *quadWalker) node(m map[string]any, g rdfc.Term) (rdfc.Term, error) {
 			if err != nil {
 				return rdfc.Term{}, err
 			}
-			if !seenValue(items[:i], it) {
-				w.quads = append(w.quads, rdfc.Quad{Subject: subject, Predicate: predicate, Object: o, Graph: g})
+			if !d.seen(i) {
+				if err := w.add(rdfc.Quad{Subject: subject, Predicate: predicate, Object: o, Graph: g}); err != nil {
+					return rdfc.Term{}, err
+				}
 			}
 		}
 	}
@@ -370,9 +714,12 @@ func (w *quadWalker) object(it any, g rdfc.Term) (rdfc.Term, error) {
 			if i < len(items)-1 {
 				next = w.blank()
 			}
-			w.quads = append(w.quads,
-				rdfc.Quad{Subject: node, Predicate: rdfc.NewIRI(rdfFirst), Object: o, Graph: g},
-				rdfc.Quad{Subject: node, Predicate: rdfc.NewIRI(rdfRest), Object: next, Graph: g})
+			if err := w.add(rdfc.Quad{Subject: node, Predicate: rdfc.NewIRI(rdfFirst), Object: o, Graph: g}); err != nil {
+				return rdfc.Term{}, err
+			}
+			if err := w.add(rdfc.Quad{Subject: node, Predicate: rdfc.NewIRI(rdfRest), Object: next, Graph: g}); err != nil {
+				return rdfc.Term{}, err
+			}
 			node = next
 		}
 		return head, nil
@@ -385,6 +732,12 @@ type quadConverter struct {
 	issuer *ld.IdentifierIssuer
 	graph  rdfc.Term
 	quads  []rdfc.Quad
+}
+
+// add appends q, counting it against MaxQuads.
+func (c *quadConverter) add(q rdfc.Quad) error {
+	c.quads = append(c.quads, q)
+	return c.s.b.quad()
 }
 
 func nodeTerm(id string) rdfc.Term {
@@ -431,9 +784,12 @@ func (c *quadConverter) list(items []any) (rdfc.Term, error) {
 		if i < len(items)-1 {
 			next = nodeTerm(c.issuer.GetId(""))
 		}
-		c.quads = append(c.quads,
-			rdfc.Quad{Subject: node, Predicate: rdfc.NewIRI(rdfFirst), Object: o, Graph: c.graph},
-			rdfc.Quad{Subject: node, Predicate: rdfc.NewIRI(rdfRest), Object: next, Graph: c.graph})
+		if err := c.add(rdfc.Quad{Subject: node, Predicate: rdfc.NewIRI(rdfFirst), Object: o, Graph: c.graph}); err != nil {
+			return rdfc.Term{}, err
+		}
+		if err := c.add(rdfc.Quad{Subject: node, Predicate: rdfc.NewIRI(rdfRest), Object: next, Graph: c.graph}); err != nil {
+			return rdfc.Term{}, err
+		}
 		node = next
 	}
 	return head, nil

@@ -197,7 +197,7 @@ func TestCanonicalizeCanceled(t *testing.T) {
 func TestCanonicalizeRejectsBadGoValues(t *testing.T) {
 	deep := map[string]any{}
 	cur := deep
-	for range maxDepth + 5 {
+	for range DefaultMaxDepth + 5 {
 		next := map[string]any{}
 		cur["a"] = next
 		cur = next

@@ -22,6 +22,14 @@
 // process and shared by every Loader, so callers must treat loaded documents
 // as read-only.
 //
+// Canonicalize bounds its work per document (CanonOptions.Limits: RDF
+// statements, blank node hash calls, values per property, nesting, type
+// arrays, embedded context keys, nodes left to json-gold), refusing a
+// document past a bound with a *WorkError wrapping ErrTooMuchWork, counts
+// it (CanonOptions.Work), and stops once its context is done. Every step
+// is linear or n log n in the document's size: values are de-duplicated
+// by hash, never by comparing every pair as json-gold's node map does.
+//
 // Caveat: which bytes purl.imsglobal.org serves for OB 3.0.3, extensions.json
 // and CLR 2.0.1 is unconfirmed; the 1EdTech validator's copy of 3.0.3 adds the
 // top-level terms jti and endorsementJwt, which this bundle does not define.

@@ -57,6 +57,9 @@ func (l *Loader) expandDocument(doc map[string]any, s *safety) ([]any, error) {
 // element is json-gold's expandElement. path is the dotted JSON path of el
 // in the document, as resolvePointer writes it.
 func (e *expander) element(ac *activeCtx, prop string, el any, path string, tsc *activeCtx) (any, error) {
+	if err := e.s.b.step(); err != nil {
+		return nil, err
+	}
 	switch t := el.(type) {
 	case nil:
 		return nil, nil

@@ -32,7 +32,7 @@ func goldExpand(l *Loader, in any) (_ []any, _ *safety, err error) {
 			err = fmt.Errorf("json-gold panicked: %v", r)
 		}
 	}()
-	s := newSafety(in)
+	s := newSafety(in, newBudget(context.Background(), Limits{}))
 	o := ld.NewJsonLdOptions("")
 	o.DocumentLoader = l
 	o.ProcessingMode = ld.JsonLd_1_1
@@ -47,7 +47,7 @@ func goldExpand(l *Loader, in any) (_ []any, _ *safety, err error) {
 // with json-gold's for one document. handled is false when the own
 // expander left the document to json-gold.
 func sameExpansion(l *Loader, doc any) (handled bool, err error) {
-	in, err := copyJSON(doc, "", 0)
+	in, err := newBudget(context.Background(), Limits{}).copyJSON(doc, "", 0)
 	if err != nil {
 		return false, err
 	}
@@ -55,7 +55,7 @@ func sameExpansion(l *Loader, doc any) (handled bool, err error) {
 	if !ok {
 		return false, nil
 	}
-	own := newSafety(in)
+	own := newSafety(in, newBudget(context.Background(), Limits{}))
 	got, oerr := l.expandDocument(m, own)
 	if errors.Is(oerr, errUnsupported) {
 		return false, nil
@@ -191,11 +191,11 @@ func TestOwnExpanderFallsBack(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			l := freshLoader(t)
-			in, err := copyJSON(tc.doc, "", 0)
+			in, err := newBudget(context.Background(), Limits{}).copyJSON(tc.doc, "", 0)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := l.expandDocument(in.(map[string]any), newSafety(in)); !errors.Is(err, errUnsupported) {
+			if _, err := l.expandDocument(in.(map[string]any), newSafety(in, newBudget(context.Background(), Limits{}))); !errors.Is(err, errUnsupported) {
 				t.Fatalf("own expander: got %v, want errUnsupported", err)
 			}
 			if _, err := compareEngines(l, tc.doc); err != nil {

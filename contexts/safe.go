@@ -80,15 +80,22 @@ type safety struct {
 	// iris remembers checkIRI per IRI: a credential repeats the same
 	// predicates and types, and json-gold's URL check is a costly regexp.
 	iris map[string]error
+	// segments indexes, per input object, its keys by last segment, for
+	// compactKey on objects with many keys.
+	segments map[uintptr]map[string]string
+	// b is the budget of the Canonicalize call.
+	b *budget
 }
 
-func newSafety(doc any) *safety {
-	return &safety{doc: doc, pointers: make(map[uintptr]string), iris: make(map[string]error)}
+func newSafety(doc any, b *budget) *safety {
+	return &safety{doc: doc, pointers: make(map[uintptr]string), iris: make(map[string]error), b: b}
 }
 
 // record is json-gold's ExpandedElementHandler: it remembers where in the
-// input each expanded node came from, so errors can name the JSON path.
+// input each expanded node came from, so errors can name the JSON path. It
+// also keeps json-gold to the budget (budget.goldNode).
 func (s *safety) record(pointer string, expanded any) {
+	s.b.goldNode()
 	if m, ok := expanded.(map[string]any); ok {
 		s.pointers[reflect.ValueOf(m).Pointer()] = pointer
 	}
@@ -136,6 +143,9 @@ func (s *safety) check(expanded []any) error {
 }
 
 func (s *safety) value(v any, path string, compact any) error {
+	if err := s.b.step(); err != nil {
+		return err
+	}
 	m, ok := v.(map[string]any)
 	if !ok {
 		return &DataLossError{Path: path, Reason: fmt.Sprintf("unexpected %T in expanded form", v)}
@@ -170,6 +180,9 @@ func (s *safety) node(m map[string]any, path string, compact any) error {
 			}
 		case "@type":
 			types, _ := v.([]any)
+			if err := s.b.values(len(types), path, aliasOf(obj, "@type", "type")); err != nil {
+				return err
+			}
 			for _, t := range types {
 				ts, _ := t.(string)
 				if err := s.checkIRI(ts); err != nil {
@@ -205,7 +218,7 @@ func (s *safety) node(m map[string]any, path string, compact any) error {
 }
 
 func (s *safety) property(iri string, v any, path string, obj map[string]any) error {
-	key := compactKey(obj, iri)
+	key := s.compactKey(obj, iri)
 	if strings.HasPrefix(iri, undefinedVocab) {
 		return &DataLossError{
 			Path:   joinPath(path, strings.TrimPrefix(iri, undefinedVocab)),
@@ -223,6 +236,9 @@ func (s *safety) property(iri string, v any, path string, obj map[string]any) er
 		cv = obj[key]
 	}
 	items, _ := v.([]any)
+	if err := s.b.values(len(items), path, key); err != nil {
+		return err
+	}
 	for i, it := range items {
 		c := cv
 		if a, ok := cv.([]any); ok {
@@ -313,6 +329,9 @@ func (s *safety) restoreJSON(ds *ld.RDFDataset) error {
 // differently may reach the canonical output.
 func (s *safety) checkQuads(quads []rdfc.Quad) error {
 	for i := range quads {
+		if err := s.b.step(); err != nil {
+			return err
+		}
 		q := &quads[i]
 		for _, t := range [...]*rdfc.Term{&q.Subject, &q.Predicate, &q.Object, &q.Graph} {
 			switch t.Kind {
@@ -341,7 +360,7 @@ func (s *safety) checkQuads(quads []rdfc.Quad) error {
 // distinguishable are cheap (identical sibling objects under a named node),
 // so only a look-alike node next to another look-alike node is refused. The
 // reference stack refuses these too ("maximum deep iterations exceeded").
-func checkBlankNodes(quads []rdfc.Quad) error {
+func checkBlankNodes(quads []rdfc.Quad, b *budget) error {
 	byNode := make(map[string][]int)
 	for i := range quads {
 		q := &quads[i]
@@ -363,6 +382,9 @@ func checkBlankNodes(quads []rdfc.Quad) error {
 	firstDegree := make(map[string]string, len(byNode))
 	count := make(map[string]int, len(byNode))
 	for id, refs := range byNode {
+		if err := b.step(); err != nil {
+			return err
+		}
 		lines := make([]string, 0, len(refs))
 		for _, r := range refs {
 			var b strings.Builder
@@ -686,17 +708,20 @@ func jsNumber(v float64) string { return jcspkg.FormatNumber(v) }
 // jcs serializes a JSON value per RFC 8785 (JSON Canonicalization Scheme),
 // the form jsonld.js gives @json literals.
 func jcs(v any, depth int) (string, error) {
-	if depth > maxDepth {
-		return "", fmt.Errorf("nests deeper than %d", maxDepth)
+	if depth > DefaultMaxDepth {
+		return "", fmt.Errorf("nests deeper than %d", DefaultMaxDepth)
 	}
 	b, err := jcspkg.Marshal(v)
 	return string(b), err
 }
 
 // compactKey finds the key of the input object that expanded to iri: the
-// key itself, or the key whose last segment matches the IRI's. Without a
-// match the IRI's last segment stands in, which names the term in practice.
-func compactKey(obj map[string]any, iri string) string {
+// key itself, or the first key (in sorted order) whose last segment matches
+// the IRI's. Without a match the IRI's last segment stands in, which names
+// the term in practice. The keys of a big object are indexed by last
+// segment the first time it needs the search, so an object of many keys
+// costs linear time, not quadratic.
+func (s *safety) compactKey(obj map[string]any, iri string) string {
 	if _, ok := obj[iri]; ok {
 		return iri
 	}
@@ -704,10 +729,30 @@ func compactKey(obj map[string]any, iri string) string {
 	if _, ok := obj[local]; ok {
 		return local
 	}
-	for _, k := range sortedKeys(obj) {
-		if lastSegment(k) == local {
-			return k
+	if len(obj) <= smallDedupe {
+		for _, k := range sortedKeys(obj) {
+			if lastSegment(k) == local {
+				return k
+			}
 		}
+		return local
+	}
+	if s.segments == nil {
+		s.segments = make(map[uintptr]map[string]string)
+	}
+	p := reflect.ValueOf(obj).Pointer()
+	idx, ok := s.segments[p]
+	if !ok {
+		idx = make(map[string]string, len(obj))
+		for _, k := range sortedKeys(obj) {
+			if seg := lastSegment(k); !hasKey(idx, seg) {
+				idx[seg] = k
+			}
+		}
+		s.segments[p] = idx
+	}
+	if k, ok := idx[local]; ok {
+		return k
 	}
 	return local
 }
@@ -723,6 +768,11 @@ func aliasOf(obj map[string]any, kw, alias string) string {
 		return alias
 	}
 	return kw
+}
+
+func hasKey(m map[string]string, k string) bool {
+	_, ok := m[k]
+	return ok
 }
 
 func sortedKeys(m map[string]any) []string {

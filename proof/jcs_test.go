@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/badgesmith/badgesmith/contexts"
 	"github.com/badgesmith/badgesmith/jcs"
 )
 
@@ -200,11 +201,11 @@ func TestEddsaJcs2022Vector(t *testing.T) {
 	if got, want := sha(canonProof), trimmed(t, dir+"proofHashJCS.txt"); got != want {
 		t.Errorf("proof hash %s, want %s", got, want)
 	}
-	docHash, err := suiteEddsaJcs.documentHash(ctx, unsigned, nil)
+	docHash, err := suiteEddsaJcs.documentHash(ctx, unsigned, contexts.CanonOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	data, err := suiteEddsaJcs.hashData(ctx, config, docHash, nil)
+	data, err := suiteEddsaJcs.hashData(ctx, config, docHash, contexts.CanonOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -93,6 +93,12 @@ type SignOptions struct {
 	// document with them attached, so they cannot be removed or replaced
 	// without breaking it.
 	PreviousProof []string
+	// Limits bounds the work of each RDF canonicalization; past a bound the
+	// error wraps contexts.ErrTooMuchWork. The zero value takes every
+	// default.
+	Limits contexts.Limits
+	// Work, if not nil, has the work of every canonicalization added to it.
+	Work *contexts.Work
 }
 
 // VerifyOptions configures Verify.
@@ -113,6 +119,12 @@ type VerifyOptions struct {
 	// which costs an RDF canonicalization those proofs do not otherwise
 	// need. RDFC suites always report them.
 	Statements bool
+	// Limits bounds the work of each RDF canonicalization (the document
+	// once, each proof's options); past a bound the error wraps
+	// contexts.ErrTooMuchWork. The zero value takes every default.
+	Limits contexts.Limits
+	// Work, if not nil, has the work of every canonicalization added to it.
+	Work *contexts.Work
 }
 
 // Result describes the proof that verified.

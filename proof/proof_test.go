@@ -187,11 +187,11 @@ func TestOBVector(t *testing.T) {
 		if string(canonProof) != string(readFile(t, obDir+"/proof-canon.txt")) {
 			t.Errorf("canonical proof options differ from proof-canon.txt:\n%s", canonProof)
 		}
-		docHash, err := suiteEddsaRdfc.documentHash(ctx, doc, l)
+		docHash, err := suiteEddsaRdfc.documentHash(ctx, doc, contexts.CanonOptions{Loader: l})
 		if err != nil {
 			t.Fatal(err)
 		}
-		data, err := suiteEddsaRdfc.hashData(ctx, config, docHash, l)
+		data, err := suiteEddsaRdfc.hashData(ctx, config, docHash, contexts.CanonOptions{Loader: l})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -260,7 +260,7 @@ func TestCLRVector(t *testing.T) {
 		t.Errorf("canonical proof options differ from the CLR proof-canon.txt:\n%s", canonProof)
 	}
 	docHash := sha256.Sum256(canonDoc)
-	data, err := suiteEddsaRdfc.hashData(context.Background(), config, docHash[:], l)
+	data, err := suiteEddsaRdfc.hashData(context.Background(), config, docHash[:], contexts.CanonOptions{Loader: l})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -89,11 +89,12 @@ func Sign(ctx context.Context, doc map[string]any, key crypto.PrivateKey, opts S
 	config := deepCopy(options).(map[string]any)
 	config["@context"] = out["@context"]
 
-	docHash, err := s.documentHash(ctx, unsigned, loader)
+	co := canonOptions(loader, opts.Limits, opts.Work)
+	docHash, err := s.documentHash(ctx, unsigned, co)
 	if err != nil {
 		return nil, fmt.Errorf("signing: %w", err)
 	}
-	data, err := s.hashData(ctx, config, docHash, loader)
+	data, err := s.hashData(ctx, config, docHash, co)
 	if err != nil {
 		return nil, fmt.Errorf("signing: %w", err)
 	}

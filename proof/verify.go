@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/piprate/json-gold/ld"
+
+	"github.com/badgesmith/badgesmith/contexts"
 )
 
 // Verify checks the Data Integrity proofs of doc; one valid proof suffices,
@@ -269,14 +271,14 @@ func (v *verifier) check(ctx context.Context, i int, raw any, seen *Result) (*Re
 			linked = append(linked, v.proofs[j])
 		}
 		chained["proof"] = linked
-		docCanon, docHash, err = s.documentCanon(ctx, chained, v.loader)
+		docCanon, docHash, err = s.documentCanon(ctx, chained, v.canon())
 		if err != nil {
 			return nil, err
 		}
 		config["@context"] = withContext(v.doc["@context"], s.context)
 	default:
 		if v.docHash == nil && v.docErr == nil {
-			v.docCanon, v.docHash, v.docErr = s.documentCanon(ctx, withoutProof(v.doc), v.loader)
+			v.docCanon, v.docHash, v.docErr = s.documentCanon(ctx, withoutProof(v.doc), v.canon())
 		}
 		if v.docErr != nil {
 			return nil, v.docErr
@@ -284,7 +286,7 @@ func (v *verifier) check(ctx context.Context, i int, raw any, seen *Result) (*Re
 		docCanon, docHash = v.docCanon, v.docHash
 		config["@context"] = withContext(v.doc["@context"], s.context)
 	}
-	data, err := s.hashData(ctx, config, docHash, v.loader)
+	data, err := s.hashData(ctx, config, docHash, v.canon())
 	if err != nil {
 		return nil, perr("", err)
 	}
@@ -301,6 +303,11 @@ func (v *verifier) check(ctx context.Context, i int, raw any, seen *Result) (*Re
 	return &Result{Index: i, Suite: s.name, VerificationMethod: vm, Created: created, Purpose: purpose, PreviousProofs: previous, Statements: docCanon}, nil
 }
 
+// canon is the canonicalization options of every proof.
+func (v *verifier) canon() contexts.CanonOptions {
+	return canonOptions(v.loader, v.opts.Limits, v.opts.Work)
+}
+
 // jcsDocumentHash hashes the document for an eddsa-jcs-2022 proof whose
 // options (proof minus proofValue) are config: when the proof carries an
 // @context, the document's must start with it, and the document is hashed
@@ -310,7 +317,7 @@ func (v *verifier) jcsDocumentHash(ctx context.Context, config map[string]any) (
 	if err != nil {
 		return nil, err
 	}
-	return suiteEddsaJcs.documentHash(ctx, doc, v.loader)
+	return suiteEddsaJcs.documentHash(ctx, doc, v.canon())
 }
 
 // jcsDocument is the document an eddsa-jcs-2022 proof with options config
@@ -333,7 +340,7 @@ func (v *verifier) jcsStatements(ctx context.Context, config map[string]any) ([]
 	if err != nil {
 		return nil, err
 	}
-	canon, _, err := suiteEddsaRdfc.documentCanon(ctx, doc, v.loader)
+	canon, _, err := suiteEddsaRdfc.documentCanon(ctx, doc, v.canon())
 	return canon, err
 }
 

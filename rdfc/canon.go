@@ -2,6 +2,7 @@ package rdfc
 
 import (
 	"cmp"
+	"context"
 	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/hex"
@@ -18,6 +19,16 @@ import (
 // nodes that look alike than Options allows: the dataset is a "poison" graph
 // or close to one.
 var ErrWorkLimit = errors.New("rdfc: blank node work limit exceeded")
+
+// ErrHashCalls is returned when canonicalizing would take more blank node
+// hash computations than Options.MaxHashCalls. It wraps ErrWorkLimit; unlike
+// the other bounds, which follow the reference implementation, this one is
+// the caller's own budget.
+var ErrHashCalls = fmt.Errorf("%w: too many hash calls", ErrWorkLimit)
+
+// checkEvery is how many steps of a long loop run between two looks at the
+// context.
+const checkEvery = 1024
 
 // HashAlgorithm names the hash RDFC-1.0 runs with.
 type HashAlgorithm string
@@ -48,14 +59,25 @@ type Options struct {
 	// over the whole run, which MaxDeepIterations alone does not limit. If
 	// zero, 65536 is used.
 	MaxPermutations int
+	// MaxHashCalls bounds the blank node hash computations of the run:
+	// first-degree hashes, related-node hashes and N-degree hashes. Past it
+	// the error wraps ErrHashCalls. If zero, the other bounds alone apply.
+	MaxHashCalls int
+	// HashCalls, if not nil, has the number of blank node hash computations
+	// of the run added to it, whether the run succeeds or not. The count is
+	// deterministic for a given dataset and options.
+	HashCalls *int
 }
 
 // Canonicalize returns the canonical N-Quads document of the dataset quads
 // (a set: duplicates are dropped): every quad with canonical blank node
 // labels (c14n0, c14n1, ...), one per line, lines sorted, each ending in
 // "\n".
-func Canonicalize(quads []Quad, opts Options) ([]byte, error) {
-	s, err := run(quads, opts)
+//
+// ctx is consulted every so often during the work on blank nodes; once it
+// is done the error wraps ctx.Err().
+func Canonicalize(ctx context.Context, quads []Quad, opts Options) ([]byte, error) {
+	s, err := run(ctx, quads, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -65,8 +87,8 @@ func Canonicalize(quads []Quad, opts Options) ([]byte, error) {
 // IssuedIdentifiers runs the canonicalization algorithm on quads and returns
 // its issued identifiers map: the canonical label (without "_:") of each
 // input blank node label.
-func IssuedIdentifiers(quads []Quad, opts Options) (map[string]string, error) {
-	s, err := run(quads, opts)
+func IssuedIdentifiers(ctx context.Context, quads []Quad, opts Options) (map[string]string, error) {
+	s, err := run(ctx, quads, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -90,10 +112,20 @@ type state struct {
 	remaining int // calls to hashNDegree left; -1 is unbounded
 	maxDeep   int
 	perms     int
+	ctx       context.Context
+	calls     int // hash computations so far
+	maxCalls  int // 0: unbounded
+	steps     int // loop steps left before the next look at ctx
 }
 
-func run(in []Quad, opts Options) (*state, error) {
-	s := &state{canon: newIssuer("c14n")}
+func run(ctx context.Context, in []Quad, opts Options) (*state, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("rdfc: %w", err)
+	}
+	s := &state{canon: newIssuer("c14n"), ctx: ctx, maxCalls: opts.MaxHashCalls, steps: checkEvery}
+	if opts.HashCalls != nil {
+		defer func() { *opts.HashCalls += s.calls }()
+	}
 	switch opts.Hash {
 	case "", SHA256:
 		s.newHash = sha256.New
@@ -122,6 +154,9 @@ func run(in []Quad, opts Options) (*state, error) {
 	// canonical label straight away.
 	byHash := make(map[string][]string, len(s.order))
 	for _, id := range s.order {
+		if err := s.spend(); err != nil {
+			return nil, err
+		}
 		h := s.hashFirstDegree(id)
 		s.nodes[id].hash = h
 		byHash[h] = append(byHash[h], id)
@@ -195,6 +230,30 @@ func run(in []Quad, opts Options) (*state, error) {
 		}
 	}
 	return s, nil
+}
+
+// spend counts one hash computation against Options.MaxHashCalls and, every
+// checkEvery steps, looks at the context.
+func (s *state) spend() error {
+	s.calls++
+	if s.maxCalls > 0 && s.calls > s.maxCalls {
+		return fmt.Errorf("%w: more than %d", ErrHashCalls, s.maxCalls)
+	}
+	return s.step(1)
+}
+
+// step accounts for n steps of a long loop: every checkEvery steps it
+// returns the context's error, if any.
+func (s *state) step(n int) error {
+	s.steps -= n
+	if s.steps > 0 {
+		return nil
+	}
+	s.steps = checkEvery
+	if err := s.ctx.Err(); err != nil {
+		return fmt.Errorf("rdfc: %w", err)
+	}
+	return nil
 }
 
 // dedupe keeps the first occurrence of every quad, with literal datatypes
@@ -341,6 +400,9 @@ func (s *state) hashNDegree(id string, iss *issuer) (string, *issuer, error) {
 		return "", nil, fmt.Errorf("%w: more than %d deep iterations", ErrWorkLimit, s.maxDeep)
 	}
 	s.remaining--
+	if err := s.spend(); err != nil {
+		return "", nil, err
+	}
 
 	related := make(map[string][]string)
 	for _, qi := range s.nodes[id].quads {
@@ -351,6 +413,9 @@ func (s *state) hashNDegree(id string, iss *issuer) (string, *issuer, error) {
 		}{{q.Subject, 's'}, {q.Object, 'o'}, {q.Graph, 'g'}} {
 			if c.t.Kind != BlankNode || c.t.Value == id {
 				continue
+			}
+			if err := s.spend(); err != nil {
+				return "", nil, err
 			}
 			h := s.hashRelated(c.t.Value, q, iss, c.pos)
 			related[h] = append(related[h], c.t.Value)
@@ -371,6 +436,11 @@ func (s *state) hashNDegree(id string, iss *issuer) (string, *issuer, error) {
 		for p.next() {
 			if s.perms--; s.perms < 0 {
 				return "", nil, fmt.Errorf("%w: too many permutations of look-alike blank nodes", ErrWorkLimit)
+			}
+			// A permutation costs in proportion to its length (the path,
+			// the issuer copy).
+			if err := s.step(len(p.current) + len(iss.order)); err != nil {
+				return "", nil, err
 			}
 			issCopy := iss.clone()
 			var path []byte

@@ -2,6 +2,7 @@ package rdfc
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -36,7 +37,7 @@ func TestWorkLimit(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := Canonicalize(clique(12), tt.opts)
+			_, err := Canonicalize(context.Background(), clique(12), tt.opts)
 			if !errors.Is(err, ErrWorkLimit) {
 				t.Fatalf("err = %v, want ErrWorkLimit", err)
 			}
@@ -50,7 +51,7 @@ func TestWorkLimit(t *testing.T) {
 		{Subject: NewBlankNode("x"), Predicate: NewIRI("urn:q"), Object: NewLiteral("1", "", "")},
 		{Subject: NewBlankNode("y"), Predicate: NewIRI("urn:q"), Object: NewLiteral("1", "", "")},
 	}
-	got, err := Canonicalize(q, Options{})
+	got, err := Canonicalize(context.Background(), q, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,7 +127,7 @@ func FuzzCanonicalize(f *testing.F) {
 			return
 		}
 		opts := Options{MaxPermutations: 2000}
-		c1, err := Canonicalize(q, opts)
+		c1, err := Canonicalize(context.Background(), q, opts)
 		if err != nil {
 			return
 		}
@@ -141,7 +142,7 @@ func FuzzCanonicalize(f *testing.F) {
 			}
 			r = append(r, x)
 		}
-		c2, err := Canonicalize(r, opts)
+		c2, err := Canonicalize(context.Background(), r, opts)
 		if err != nil {
 			return
 		}
@@ -152,7 +153,7 @@ func FuzzCanonicalize(f *testing.F) {
 		if err != nil {
 			t.Fatalf("canonical output does not parse: %v\n%s", err, c1)
 		}
-		c3, err := Canonicalize(q2, opts)
+		c3, err := Canonicalize(context.Background(), q2, opts)
 		if err != nil || !bytes.Equal(c1, c3) {
 			t.Fatalf("not idempotent (%v):\n%s\n%s", err, c1, c3)
 		}
@@ -172,7 +173,7 @@ func BenchmarkCanonicalizeSuite(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		for _, q := range all {
-			if _, err := Canonicalize(q, Options{}); err != nil {
+			if _, err := Canonicalize(context.Background(), q, Options{}); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -191,7 +192,7 @@ func TestDuplicates(t *testing.T) {
 		{b1, p, NewLiteral("y", "", ""), Term{}},
 		{b1, p, NewIRI("urn:o"), NewIRI("urn:g")},
 	}
-	want, err := Canonicalize(set, Options{})
+	want, err := Canonicalize(context.Background(), set, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -205,7 +206,7 @@ func TestDuplicates(t *testing.T) {
 		{"reversed with repeats", []Quad{set[3], set[2], set[2], set[1], set[0], set[0]}},
 	}
 	for _, tt := range tests {
-		got, err := Canonicalize(tt.quads, Options{})
+		got, err := Canonicalize(context.Background(), tt.quads, Options{})
 		if err != nil {
 			t.Fatalf("%s: %v", tt.name, err)
 		}
@@ -213,4 +214,114 @@ func TestDuplicates(t *testing.T) {
 			t.Errorf("%s: canonical form\n%s\nwant\n%s", tt.name, got, want)
 		}
 	}
+}
+
+// chain returns a path of n blank nodes, each with a distinct literal: every
+// node has a unique first-degree hash, so the run costs exactly n hash calls.
+func chain(n int) []Quad {
+	var q []Quad
+	for i := range n {
+		b := NewBlankNode(fmt.Sprint("n", i))
+		q = append(q, Quad{Subject: b, Predicate: NewIRI("urn:v"), Object: NewLiteral(fmt.Sprint(i), "", "")})
+		if i > 0 {
+			q = append(q, Quad{Subject: NewBlankNode(fmt.Sprint("n", i-1)), Predicate: NewIRI("urn:next"), Object: b})
+		}
+	}
+	return q
+}
+
+// TestHashCalls: the hash-call counter is deterministic, every kind of hash
+// counts, and MaxHashCalls stops the run with ErrHashCalls (which is an
+// ErrWorkLimit).
+func TestHashCalls(t *testing.T) {
+	lookAlike := []Quad{
+		{Subject: NewIRI("urn:a"), Predicate: NewIRI("urn:p"), Object: NewBlankNode("x")},
+		{Subject: NewIRI("urn:a"), Predicate: NewIRI("urn:p"), Object: NewBlankNode("y")},
+	}
+	tests := []struct {
+		name  string
+		quads []Quad
+		// calls is the count for an unbounded run: first-degree hashes,
+		// plus N-degree and related hashes for look-alike nodes.
+		calls int
+	}{
+		{"no blank nodes", []Quad{{Subject: NewIRI("urn:a"), Predicate: NewIRI("urn:p"), Object: NewIRI("urn:b")}}, 0},
+		{"unique chain", chain(100), 100},
+		{"two look-alike nodes", lookAlike, 2 + 2},
+		{"look-alike nodes with a blank neighbour", []Quad{
+			{Subject: NewBlankNode("u"), Predicate: NewIRI("urn:v"), Object: NewLiteral("u", "", "")},
+			{Subject: NewBlankNode("u"), Predicate: NewIRI("urn:p"), Object: NewBlankNode("x")},
+			{Subject: NewBlankNode("u"), Predicate: NewIRI("urn:p"), Object: NewBlankNode("y")},
+		}, 3 + 2*(1+1)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			calls := 0
+			if _, err := Canonicalize(context.Background(), tt.quads, Options{HashCalls: &calls}); err != nil {
+				t.Fatal(err)
+			}
+			again := 0
+			if _, err := Canonicalize(context.Background(), tt.quads, Options{HashCalls: &again}); err != nil {
+				t.Fatal(err)
+			}
+			if calls != again {
+				t.Errorf("hash calls %d then %d for the same dataset", calls, again)
+			}
+			if calls != tt.calls {
+				t.Errorf("hash calls = %d, want %d", calls, tt.calls)
+			}
+			if calls == 0 {
+				return
+			}
+			// At the exact count the run passes; one less stops it.
+			if _, err := Canonicalize(context.Background(), tt.quads, Options{MaxHashCalls: calls}); err != nil {
+				t.Errorf("MaxHashCalls %d (the exact need): %v", calls, err)
+			}
+			spent := 0
+			_, err := Canonicalize(context.Background(), tt.quads, Options{MaxHashCalls: calls - 1, HashCalls: &spent})
+			if !errors.Is(err, ErrHashCalls) || !errors.Is(err, ErrWorkLimit) {
+				t.Errorf("MaxHashCalls %d: err = %v, want ErrHashCalls", calls-1, err)
+			}
+			if spent != calls {
+				t.Errorf("a stopped run counted %d calls, want %d (the limit plus the one refused)", spent, calls)
+			}
+		})
+	}
+}
+
+// TestCanceled: a canceled context stops the run, before it starts and in
+// the middle of the work on blank nodes.
+func TestCanceled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := Canonicalize(ctx, chain(3), Options{}); !errors.Is(err, context.Canceled) {
+		t.Errorf("canceled before: err = %v, want context.Canceled", err)
+	}
+	// A context that reports cancellation only after the run has begun
+	// (its first look at Err happens before any hashing) must stop the
+	// hashing loop too.
+	lc := &lateCancel{Context: context.Background(), after: 2}
+	calls := 0
+	_, err := Canonicalize(lc, chain(10*checkEvery), Options{HashCalls: &calls})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("canceled during: err = %v, want context.Canceled", err)
+	}
+	if calls > 2*checkEvery {
+		t.Errorf("%d hash calls after cancellation, want at most %d", calls, 2*checkEvery)
+	}
+}
+
+// lateCancel is a context whose Err reports cancellation from its after-th
+// call on, so a test can cancel deterministically in the middle of a run.
+type lateCancel struct {
+	context.Context
+	after, calls int
+}
+
+func (c *lateCancel) Err() error {
+	c.calls++
+	if c.calls >= c.after {
+		return context.Canceled
+	}
+	return nil
 }

@@ -10,5 +10,7 @@
 // RDFC-1.0 requires); IRIs are written with the characters the reference
 // JavaScript implementation escapes (controls, space, <>"{}|^`\) as \uXXXX;
 // the work spent on blank nodes that look alike is bounded (Options), so a
-// "poison" dataset fails with ErrWorkLimit instead of running for hours.
+// "poison" dataset fails with ErrWorkLimit instead of running for hours, and
+// a caller can cap the hash computations (Options.MaxHashCalls, counted in
+// Options.HashCalls) and cancel a run through its context.
 package rdfc

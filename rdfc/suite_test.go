@@ -2,6 +2,7 @@ package rdfc
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"maps"
@@ -96,7 +97,7 @@ func TestW3CSuite(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				got, err := Canonicalize(in, opts)
+				got, err := Canonicalize(context.Background(), in, opts)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -112,7 +113,7 @@ func TestW3CSuite(t *testing.T) {
 				if err := json.Unmarshal(b, &want); err != nil {
 					t.Fatal(err)
 				}
-				got, err := IssuedIdentifiers(in, opts)
+				got, err := IssuedIdentifiers(context.Background(), in, opts)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -120,7 +121,7 @@ func TestW3CSuite(t *testing.T) {
 					t.Errorf("issued identifiers %v, want %v", got, want)
 				}
 			case "rdfc:RDFC10NegativeEvalTest":
-				_, err := Canonicalize(in, opts)
+				_, err := Canonicalize(context.Background(), in, opts)
 				if !errors.Is(err, ErrWorkLimit) {
 					t.Fatalf("err = %v, want ErrWorkLimit", err)
 				}

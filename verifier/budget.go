@@ -7,6 +7,7 @@ import (
 	"net/http/httptrace"
 	"sync"
 
+	"github.com/badgesmith/badgesmith/contexts"
 	"github.com/badgesmith/badgesmith/status"
 )
 
@@ -28,6 +29,7 @@ type budget struct {
 	statusEntries int
 	fetches       int
 	connections   int
+	canon         contexts.Work // JSON-LD canonicalization, every document
 }
 
 type budgetKey struct{}
@@ -100,6 +102,13 @@ func (b *budget) addProofs(n int) {
 	b.proofs += n
 }
 
+// addCanon counts the canonicalization work w.
+func (b *budget) addCanon(w contexts.Work) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.canon.Add(w)
+}
+
 // refundFetch gives back a fetch granted but never started.
 func (b *budget) refundFetch() {
 	b.mu.Lock()
@@ -117,4 +126,6 @@ func (b *budget) fill(w *Work) {
 	w.Fetches = b.fetches
 	w.Connections = b.connections
 	w.BytesInflated = b.inflate.Used()
+	w.Quads += b.canon.Quads
+	w.HashCalls += b.canon.HashCalls
 }

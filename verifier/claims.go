@@ -59,7 +59,7 @@ func (p *proven) readClaims(nq []byte, verified bool) {
 // covers: the document without its proofs, canonicalized in safe mode.
 // They feed only checks that can fail a credential, never pass one.
 func (v *Verifier) readUnverified(ctx context.Context, p *proven, doc map[string]any) {
-	if p.claims != nil {
+	if p.claims != nil || errors.Is(p.claimsErr, contexts.ErrTooMuchWork) {
 		return
 	}
 	unsigned := make(map[string]any, len(doc))
@@ -68,7 +68,10 @@ func (v *Verifier) readUnverified(ctx context.Context, p *proven, doc map[string
 			unsigned[k] = x
 		}
 	}
-	nq, err := contexts.Canonicalize(ctx, unsigned, contexts.CanonOptions{Loader: v.loader})
+	b := budgetFrom(ctx)
+	var work contexts.Work
+	nq, err := contexts.Canonicalize(ctx, unsigned, contexts.CanonOptions{Loader: v.loader, Limits: b.limits.canon(), Work: &work})
+	b.addCanon(work)
 	if err != nil {
 		p.claimsErr = err
 		return
@@ -98,10 +101,23 @@ func (v *Verifier) checkProof(ctx context.Context, r *report, cred map[string]an
 		return p
 	}
 	fetch := newRecordingFetcher(v, issuerID(cred))
+	var work contexts.Work
 	outcomes, err := proof.VerifySet(ctx, cred, proof.VerifyOptions{
 		Keys: fetch, Loader: v.loader, Now: v.now, MaxProofs: v.limits().MaxProofs, Statements: true,
+		Limits: v.limits().canon(), Work: &work,
 	})
 	r.res.Work.Proofs += len(outcomes)
+	budgetFrom(ctx).addCanon(work)
+	// A document past a work bound is not read a second time for its
+	// unverified claims: that would double the work the bound allows.
+	if errors.Is(err, contexts.ErrTooMuchWork) {
+		p.claimsErr = err
+	}
+	for i := range outcomes {
+		if errors.Is(outcomes[i].Err, contexts.ErrTooMuchWork) {
+			p.claimsErr = outcomes[i].Err
+		}
+	}
 	if err != nil {
 		if isInvalidProof(err) {
 			r.fail(CheckProof, proofPath(err), err.Error())
@@ -311,11 +327,16 @@ type bound struct {
 // read from the statements the proof covers.
 func (v *Verifier) checkValidity(r *report, p *proven, vcdm1 bool, extraFrom, extraUntil []bound) {
 	if p.claims == nil {
-		if p.claimsErr != nil && pathOf(p.claimsErr) != "" {
-			r.fail(CheckValidity, pathOf(p.claimsErr), p.claimsErr.Error())
-			return
+		var ce *claimError
+		switch {
+		case errors.As(p.claimsErr, &ce):
+			// A date that is there but is not a date, or is there twice.
+			r.fail(CheckValidity, ce.path, ce.Error())
+		case p.claimsErr != nil:
+			r.skip(CheckValidity, "not checked: the credential's statements could not be read: "+p.claimsErr.Error())
+		default:
+			r.skip(CheckValidity, "not checked: the credential's statements could not be read")
 		}
-		r.skip(CheckValidity, "not checked: the credential's statements could not be read")
 		return
 	}
 	c := p.claims

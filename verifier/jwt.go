@@ -117,7 +117,10 @@ func (v *Verifier) checkJWTProof(ctx context.Context, r *report, tok string, cre
 		v.readUnverified(ctx, p, cred)
 		return p, nil
 	}
-	nq, err := contexts.Canonicalize(ctx, cred, contexts.CanonOptions{Loader: v.loader})
+	b := budgetFrom(ctx)
+	var work contexts.Work
+	nq, err := contexts.Canonicalize(ctx, cred, contexts.CanonOptions{Loader: v.loader, Limits: b.limits.canon(), Work: &work})
+	b.addCanon(work)
 	switch {
 	case err != nil && isInvalidProof(err):
 		r.fail(CheckProof, pathOf(err), "the signed credential is not well-formed JSON-LD: "+err.Error())

@@ -1,6 +1,10 @@
 package verifier
 
-import "time"
+import (
+	"time"
+
+	"github.com/badgesmith/badgesmith/contexts"
+)
 
 // Limits bounds the work one call to Verify may do, nested documents (status
 // list credentials, endorsements) included. A zero field takes the default
@@ -93,4 +97,10 @@ func (l Limits) withDefaults() Limits {
 		l.MaxInflatedBytes = DefaultMaxInflatedBytes
 	}
 	return l
+}
+
+// canon is the part of l that bounds JSON-LD canonicalization. Zero fields
+// stay zero: contexts' defaults equal the ones above.
+func (l Limits) canon() contexts.Limits {
+	return contexts.Limits{MaxQuads: l.MaxQuads, MaxHashCalls: l.MaxHashCalls, MaxValuesPerProperty: l.MaxValuesPerProperty}
 }

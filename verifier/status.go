@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/badgesmith/badgesmith/contexts"
 	"github.com/badgesmith/badgesmith/internal/safehttp"
 	"github.com/badgesmith/badgesmith/proof"
 	"github.com/badgesmith/badgesmith/status"
@@ -617,8 +618,10 @@ func (c *statusChecker) parseList(ctx context.Context, body []byte) (*statusDoc,
 	}
 	fetch := &keyFetcher{v: c.v, issuer: iss}
 	b := budgetFrom(ctx)
-	outcomes, err := proof.VerifySet(ctx, doc, proof.VerifyOptions{Keys: fetch, Loader: c.v.loader, Now: c.v.now, MaxProofs: b.limits.MaxProofs, Statements: true})
+	var work contexts.Work
+	outcomes, err := proof.VerifySet(ctx, doc, proof.VerifyOptions{Keys: fetch, Loader: c.v.loader, Now: c.v.now, MaxProofs: b.limits.MaxProofs, Statements: true, Limits: b.limits.canon(), Work: &work})
 	b.addProofs(len(outcomes))
+	b.addCanon(work)
 	var statements []byte
 	if err == nil {
 		statements, err = oneVerified(outcomes)

@@ -33,6 +33,8 @@ type verifyOptions struct {
 	pinnedKeys string
 	// readTimeout bounds reading each input.
 	readTimeout time.Duration
+	// limits bounds the work of each verification (verifier.Limits).
+	limits verifier.Limits
 }
 
 func (o *verifyOptions) AddFlags(fs *pflag.FlagSet) {
@@ -45,6 +47,14 @@ func (o *verifyOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.DurationVar(&o.timeout, "fetch-timeout", 10*time.Second, "timeout for each network fetch")
 	fs.DurationVar(&o.readTimeout, "read-timeout", defaultReadTimeout, "longest wait to read each input file or standard input")
 	fs.StringVar(&o.pinnedKeys, "pinned-keys", "", "trust the keys this JSON file pins for their issuers without fetching anything (see the format below)")
+	fs.DurationVar(&o.limits.Deadline, "deadline", verifier.DefaultDeadline, "longest time one credential's verification may take, every fetch included")
+	fs.IntVar(&o.limits.MaxQuads, "max-quads", verifier.DefaultMaxQuads, "most RDF statements canonicalized for one document")
+	fs.IntVar(&o.limits.MaxHashCalls, "max-hash-calls", verifier.DefaultMaxHashCalls, "most RDFC-1.0 blank node hash computations for one document")
+	fs.IntVar(&o.limits.MaxValuesPerProperty, "max-values-per-property", verifier.DefaultMaxValuesPerProperty, "most values one property of one node may have")
+	fs.IntVar(&o.limits.MaxProofs, "max-proofs", verifier.DefaultMaxProofs, "most proofs checked on one document")
+	fs.IntVar(&o.limits.MaxStatusEntries, "max-status-entries", verifier.DefaultMaxStatusEntries, "most credentialStatus entries checked on one credential")
+	fs.Int64Var(&o.limits.MaxInflatedBytes, "max-inflated-bytes", verifier.DefaultMaxInflatedBytes, "most status list bytes decompressed in one verification")
+	fs.IntVar(&o.limits.MaxFetches, "max-fetches", verifier.DefaultMaxFetches, "most documents fetched in one verification")
 	fs.StringVar(&o.statusDir, "status-dir", "", "read status lists from this directory before fetching them: a list is the file (any name, any depth) whose id is the list URL")
 }
 
@@ -88,6 +98,7 @@ Exit status: 0 every credential is valid, 1 at least one is invalid,
   badgesmith verify baked.png baked.svg
   badgesmith verify --json cred1.json cred2.json
   badgesmith verify --pinned-keys pinned-keys.json cred.json
+  badgesmith verify --deadline 5s --max-status-entries 4 cred.json
   cat cred.json | badgesmith verify -`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -109,6 +120,20 @@ func (o *verifyOptions) run(cmd *cobra.Command, s streams, files []string) error
 	if o.maxSize <= 0 {
 		return &usageError{"--max-size must be positive"}
 	}
+	l := o.limits
+	for _, c := range []struct {
+		flag string
+		ok   bool
+	}{
+		{"--deadline", l.Deadline > 0}, {"--max-quads", l.MaxQuads > 0}, {"--max-hash-calls", l.MaxHashCalls > 0},
+		{"--max-values-per-property", l.MaxValuesPerProperty > 0}, {"--max-proofs", l.MaxProofs > 0},
+		{"--max-status-entries", l.MaxStatusEntries > 0}, {"--max-inflated-bytes", l.MaxInflatedBytes > 0},
+		{"--max-fetches", l.MaxFetches > 0},
+	} {
+		if !c.ok {
+			return &usageError{c.flag + " must be positive"}
+		}
+	}
 	if o.readTimeout <= 0 {
 		return &usageError{"--read-timeout must be positive"}
 	}
@@ -123,6 +148,7 @@ func (o *verifyOptions) run(cmd *cobra.Command, s streams, files []string) error
 		ClockSkew:  o.skew,
 		HTTPClient: safehttp.NewClient(safehttp.Options{AllowPrivate: o.allowPrivate, Timeout: o.timeout}),
 		StatusDir:  o.statusDir,
+		Limits:     o.limits,
 	}
 	if o.pinnedKeys != "" {
 		if o.pinnedKeys == "-" && countStdin(files) > 0 {
