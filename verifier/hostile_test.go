@@ -215,6 +215,9 @@ type hostileNet struct {
 	routes map[string]string // host+path -> file or !action
 	dir    string            // where route files are read from
 	slow   chan struct{}     // closed to release !slow handlers
+	// attempts counts name lookups and requests served since route: what
+	// the verifier tried on the network, whether or not Work counts it.
+	attempts int
 }
 
 func newHostileNet(t *testing.T) *hostileNet {
@@ -264,6 +267,7 @@ func (n *hostileNet) route(dir string, serve map[string]string) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	n.dir = dir
+	n.attempts = 0
 	n.routes = map[string]string{}
 	for u, what := range serve {
 		n.routes[strings.TrimPrefix(u, "https://")] = what
@@ -277,7 +281,16 @@ func (n *hostileNet) lookup(hostPath string) (string, bool) {
 	return what, ok
 }
 
+func (n *hostileNet) tried() int {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.attempts
+}
+
 func (n *hostileNet) serve(w http.ResponseWriter, r *http.Request) {
+	n.mu.Lock()
+	n.attempts++
+	n.mu.Unlock()
 	what, ok := n.lookup(r.Host + r.URL.Path)
 	switch {
 	case !ok, what == "!404":
@@ -313,6 +326,7 @@ var testAddr = netip.MustParseAddrPort("127.77.0.1:443")
 func (n *hostileNet) resolve(_ context.Context, host string) ([]netip.Addr, error) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
+	n.attempts++
 	for hp, what := range n.routes {
 		h, _, _ := strings.Cut(hp, "/")
 		if h != host {
@@ -421,6 +435,11 @@ func TestHostileLibrary(t *testing.T) {
 			}
 			checkCase(t, c, res, err)
 			checkBounds(t, c, total)
+			// Every lookup or request the test network saw is a fetch
+			// attempt, counted or not: failures cached, nothing retried.
+			if limit, tried := c.Bounds["fetches"], network.tried(); int64(tried) > 2*limit {
+				t.Errorf("the test network saw %d lookups and requests, over twice the fetch bound %d", tried, limit)
+			}
 		})
 	}
 }

@@ -19,10 +19,10 @@ import (
 // the bound on the verifying process's maximum resident set: far below the
 // gigabytes these inputs took before issue #10, with room for the runtime.
 var hostilePeakRSS = map[string]int64{
-	"status-256-lists-16mib": 192 << 20,
-	"status-16-lists-16mib":  192 << 20,
-	"cpu-20000-tags":         192 << 20,
-	"cpu-1mib-tags":          192 << 20,
+	"status-256-lists-16mib": 96 << 20,
+	"status-16-lists-16mib":  96 << 20,
+	"cpu-20000-tags":         96 << 20,
+	"cpu-1mib-tags":          96 << 20,
 }
 
 // TestHostilePeakMemory runs the built binary on the corpus's memory cases

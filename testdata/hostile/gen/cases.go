@@ -567,6 +567,20 @@ func (b *builder) resources() {
 		}
 		d["credentialSubject"].(map[string]any)["result"] = list
 	}, false)
+	big("cpu-quads-over-limit", "4,000 results and 2,000 alignments, no property over its value bound: over 20,000 RDF statements in all", func(d map[string]any) {
+		results := make([]any, 4000)
+		for i := range results {
+			results[i] = map[string]any{"type": []any{"Result"}, "value": strconv.Itoa(i)}
+		}
+		aligns := make([]any, 2000)
+		for i := range aligns {
+			aligns[i] = map[string]any{"type": []any{"Alignment"}, "targetName": "t" + strconv.Itoa(i),
+				"targetUrl": "https://example.org/t/" + strconv.Itoa(i), "targetType": "CFItem", "targetCode": strconv.Itoa(i)}
+		}
+		sub := d["credentialSubject"].(map[string]any)
+		sub["result"] = results
+		sub["achievement"].(map[string]any)["alignment"] = aligns
+	}, false)
 	big("cpu-blank-node-clique", "a clique of 12 indistinguishable blank nodes, the RDFC-1.0 n-degree hashing worst case", func(d map[string]any) {
 		const n = 12
 		nodes := make([]any, n)
