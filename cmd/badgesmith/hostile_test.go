@@ -204,6 +204,7 @@ func TestHostileCLIScenarios(t *testing.T) {
 		"cli-out-regular-file":                 scenarioOutRegularFile,
 		"cli-keys-show-secret-in-other-member": scenarioKeysShowSecret,
 		"cli-batch-csv-injection":              scenarioCSVInjection,
+		"cli-issue-undelivered-not-reused":     scenarioUndelivered,
 	}
 	for _, c := range m.Cases {
 		if c.Scenario == "" {
@@ -498,5 +499,38 @@ func scenarioCSVInjection(t *testing.T, c gen.Case) {
 				t.Errorf("manifest.csv row %d cell %d starts with %q: %q", i+1, j+1, cell[0], cell)
 			}
 		}
+	}
+}
+
+// brokenOut fails every write, as a closed pipe or a full disk would.
+type brokenOut struct{}
+
+func (brokenOut) Write([]byte) (int, error) { return 0, syscall.EPIPE }
+
+func scenarioUndelivered(t *testing.T, c gen.Case) {
+	dir := t.TempDir()
+	ring := filepath.Join(dir, "keys")
+	if code, _, errOut := runKeys(t, "", "keys", "generate", "registrar", "--keyring", ring); code != exitOK {
+		t.Fatalf("keys generate: %s", errOut)
+	}
+	db := filepath.Join(dir, "issued.db")
+	const id = "urn:uuid:5d1e7f3a-2b4c-4d6e-8f0a-1b2c3d4e5f60"
+	args := func(email string) []string {
+		return []string{"issue", "--keyring", ring, "--key", "registrar", "--achievement", testdata("achievement.json"),
+			"--recipient-email", email, "--store", db, "--status-base-url", "https://status.example/lists/", "--id", id, "--out", "-"}
+	}
+	var errOut bytes.Buffer
+	if code := run(context.Background(), args("learner@example.com"), strings.NewReader(""), brokenOut{}, &errOut); code == exitOK {
+		t.Fatalf("issue to a broken output: exit 0")
+	}
+	checkNoRawControl(t, "stderr", errOut.String())
+	// The attacker's request for the same id (and its allocated status
+	// index) is refused while the record waits for its own retry.
+	if code, out, msg := runHostile(t, nil, nil, args("mallory@example.com")...); code == exitOK {
+		t.Errorf("another recipient took the undelivered credential's id: %s%s", out, msg)
+	}
+	code, out, msg := runHostile(t, nil, nil, args("learner@example.com")...)
+	if !exitMatches(c, code) || !strings.Contains(out, id) {
+		t.Errorf("retry of the same request: exit %d, want %d: %s", code, exitFor(c.Verdict), msg)
 	}
 }

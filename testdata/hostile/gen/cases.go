@@ -1158,5 +1158,6 @@ func (b *builder) cliInputs() {
 	scenario("cli-out-symlink", "bake --out a symlink to another file: refused, neither replaced", CouldNotCheck, 10)
 	scenario("cli-out-regular-file", "control: bake --out an existing regular file replaces it", Valid, 10)
 	scenario("cli-keys-show-secret-in-other-member", "keys show on a corrupt key file holding the secret key in publicKeyMultibase: never echoed", CouldNotCheck, 11)
+	scenario("cli-issue-undelivered-not-reused", "issue to an output that fails, then ask for the same id for another recipient: refused; the same request: delivered", Valid, 11)
 	scenario("cli-batch-csv-injection", "a roster whose emails and keys start with =, +, -, @, TAB and CR: manifest.csv cells neutralised", Valid, 11)
 }
