@@ -165,7 +165,8 @@ func Canonicalize(ctx context.Context, doc any, opts CanonOptions) (_ []byte, er
 	out, err := rdfc.Canonicalize(ctx, quads, rdfc.Options{MaxHashCalls: b.lim.MaxHashCalls, HashCalls: &b.work.HashCalls})
 	switch {
 	case errors.Is(err, rdfc.ErrHashCalls):
-		return nil, &WorkError{Limit: LimitHashCalls, Max: b.lim.MaxHashCalls, Got: b.work.HashCalls}
+		// The counter stops at the bound; the call refused is one more.
+		return nil, &WorkError{Limit: LimitHashCalls, Max: b.lim.MaxHashCalls, Got: b.work.HashCalls + 1}
 	case errors.Is(err, rdfc.ErrWorkLimit):
 		return nil, &DataLossError{Reason: err.Error()}
 	case err != nil:

@@ -205,10 +205,12 @@ func (b *budget) err() error {
 
 // quad counts one RDF statement against MaxQuads.
 func (b *budget) quad() error {
-	b.work.Quads++
-	if b.work.Quads > b.lim.MaxQuads {
-		return &WorkError{Limit: LimitQuads, Max: b.lim.MaxQuads, Got: b.work.Quads}
+	// The statement refused is not counted as work done: Work.Quads never
+	// exceeds the bound it is checked against.
+	if n := b.work.Quads + 1; n > b.lim.MaxQuads {
+		return &WorkError{Limit: LimitQuads, Max: b.lim.MaxQuads, Got: n}
 	}
+	b.work.Quads++
 	return b.step()
 }
 

@@ -149,8 +149,11 @@ func TestWorkLimits(t *testing.T) {
 				if we.Got <= we.Max {
 					t.Errorf("got %d is within the limit %d", we.Got, we.Max)
 				}
-				if tt.limit == LimitQuads && tt.name != "json objects" && work.Quads != we.Max+1 {
-					t.Errorf("counted %d quads, want the limit plus the one refused", work.Quads)
+				if tt.limit == LimitQuads && tt.name != "json objects" && work.Quads != we.Max {
+					t.Errorf("counted %d quads, want the limit (the one refused is not work done)", work.Quads)
+				}
+				if work.Quads > opts.Limits.MaxQuads && opts.Limits.MaxQuads > 0 || work.HashCalls > opts.Limits.MaxHashCalls && opts.Limits.MaxHashCalls > 0 {
+					t.Errorf("work %+v exceeds the limits %+v", work, opts.Limits)
 				}
 			})
 		}

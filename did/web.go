@@ -458,6 +458,12 @@ func (r *WebResolver) now() time.Time {
 	return time.Now()
 }
 
+// Cached reports whether Resolve or ResolveURL would answer id (a did:web
+// DID or a controlled identifier document URL) from the cache, without a
+// request: callers that bound the documents fetched on someone's behalf
+// count only the others.
+func (r *WebResolver) Cached(id string) bool { return r.cached(id) != nil }
+
 func (r *WebResolver) cached(id string) *Document {
 	r.mu.Lock()
 	defer r.mu.Unlock()

@@ -235,10 +235,11 @@ func run(ctx context.Context, in []Quad, opts Options) (*state, error) {
 // spend counts one hash computation against Options.MaxHashCalls and, every
 // checkEvery steps, looks at the context.
 func (s *state) spend() error {
-	s.calls++
-	if s.maxCalls > 0 && s.calls > s.maxCalls {
+	// The call refused is not counted: the counter never exceeds the bound.
+	if s.maxCalls > 0 && s.calls+1 > s.maxCalls {
 		return fmt.Errorf("%w: more than %d", ErrHashCalls, s.maxCalls)
 	}
+	s.calls++
 	return s.step(1)
 }
 

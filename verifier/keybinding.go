@@ -292,6 +292,18 @@ func (f *keyFetcher) bind(ctx context.Context, vm string) *boundKey {
 	return b
 }
 
+// fetchDocument resolves b.controller. A document that is not the issuer
+// id itself and not in the did:web cache is a fetch, drawn from the
+// verification's budget like a status list's.
+func (f *keyFetcher) fetchDocument(ctx context.Context, b *boundKey, resolve func(context.Context, string) (*did.Document, error)) (*did.Document, error) {
+	if b.source != sourceIssuerID && !f.v.web.Cached(b.controller) {
+		if err := budgetFrom(ctx).takeFetch(); err != nil {
+			return nil, err
+		}
+	}
+	return resolve(ctx, b.controller)
+}
+
 // fromDocument looks b.vm up in the document resolve gives for
 // b.controller.
 func (f *keyFetcher) fromDocument(ctx context.Context, b *boundKey, frag string, resolve func(context.Context, string) (*did.Document, error)) {
@@ -299,7 +311,7 @@ func (f *keyFetcher) fromDocument(ctx context.Context, b *boundKey, frag string,
 	got, ok := f.docs[b.controller]
 	f.mu.Unlock()
 	if !ok {
-		got.doc, got.err = resolve(ctx, b.controller)
+		got.doc, got.err = f.fetchDocument(ctx, b, resolve)
 		f.mu.Lock()
 		if f.docs == nil {
 			f.docs = make(map[string]resolved)
