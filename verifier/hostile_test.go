@@ -336,7 +336,7 @@ func (n *hostileNet) resolve(_ context.Context, host string) ([]netip.Addr, erro
 		case strings.HasPrefix(what, "!resolve "):
 			return []netip.Addr{netip.MustParseAddr(strings.TrimPrefix(what, "!resolve "))}, nil
 		case what == "!refuse":
-			break
+			return nil, &net.DNSError{Err: "no such host (test resolver)", Name: host, IsNotFound: true}
 		default:
 			return []netip.Addr{testAddr.Addr()}, nil
 		}

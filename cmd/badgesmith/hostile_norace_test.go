@@ -36,7 +36,11 @@ func TestHostilePeakMemory(t *testing.T) {
 	}
 	m := readHostileManifest(t)
 	bin := filepath.Join(t.TempDir(), "badgesmith")
-	build := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", bin, ".")
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatalf("the go command is needed to build the binary under test: %v", err)
+	}
+	build := exec.Command(goBin, "build", "-o", bin, ".")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
