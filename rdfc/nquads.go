@@ -162,6 +162,24 @@ func isAlnum(c byte) bool {
 
 func (p *lineParser) iri() (string, error) {
 	p.i++ // '<'
+	// Fast path: an IRI with no escape is a substring of the line.
+	if n := strings.IndexByte(p.s[p.i:], '>'); n >= 0 {
+		v := p.s[p.i : p.i+n]
+		plain := true
+		for j := 0; j < len(v); j++ {
+			if c := v[j]; c <= 0x20 || c == '\\' || strings.IndexByte(`<"{}|^`+"`", c) >= 0 {
+				plain = false
+				break
+			}
+		}
+		if plain {
+			if !utf8.ValidString(v) {
+				return "", errors.New("IRI is not valid utf-8")
+			}
+			p.i += n + 1
+			return v, nil
+		}
+	}
 	var b strings.Builder
 	for p.i < len(p.s) {
 		c := p.s[p.i]
@@ -216,6 +234,15 @@ func (p *lineParser) uchar() (rune, error) {
 
 func (p *lineParser) str() (string, error) {
 	p.i++ // '"'
+	// Fast path: a literal with no escape is a substring of the line.
+	if n := strings.IndexAny(p.s[p.i:], "\"\\\r\n"); n >= 0 && p.s[p.i+n] == '"' {
+		v := p.s[p.i : p.i+n]
+		if !utf8.ValidString(v) {
+			return "", errors.New("literal is not valid utf-8")
+		}
+		p.i += n + 1
+		return v, nil
+	}
 	var b strings.Builder
 	for p.i < len(p.s) {
 		c := p.s[p.i]

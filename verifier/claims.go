@@ -44,6 +44,11 @@ func (p *proven) readClaims(nq []byte, verified bool) {
 		p.claims, p.claimsErr = nil, err
 		return
 	}
+	p.setClaims(c, g, verified)
+}
+
+// setClaims fills p from claims c read from graph g.
+func (p *proven) setClaims(c *Claims, g *graph, verified bool) {
 	c.Verified = verified
 	p.claims, p.claimsErr = c, nil
 	p.typeIRIs = nil
@@ -128,6 +133,8 @@ func (v *Verifier) checkProof(ctx context.Context, r *report, cred map[string]an
 		return p
 	}
 	chosen := -1
+	var chosenClaims *Claims
+	var chosenGraph *graph
 	notes := make([]string, len(outcomes))
 	for i := range outcomes {
 		o := &outcomes[i]
@@ -148,7 +155,7 @@ func (v *Verifier) checkProof(ctx context.Context, r *report, cred map[string]an
 		if notes[i] != "" {
 			continue
 		}
-		c, _, err := credentialClaims(o.Statements)
+		c, g, err := credentialClaims(o.Statements)
 		switch {
 		case err != nil:
 			notes[i] = "signature valid, but its statements do not read as one credential: " + err.Error()
@@ -158,12 +165,13 @@ func (v *Verifier) checkProof(ctx context.Context, r *report, cred map[string]an
 			continue
 		}
 		chosen = i
+		chosenClaims, chosenGraph = c, g
 		break
 	}
 	if chosen >= 0 {
 		o := &outcomes[chosen]
 		p.binding = fetch.binding(o.VerificationMethod)
-		p.readClaims(o.Statements, true)
+		p.setClaims(chosenClaims, chosenGraph, true)
 		reason := fmt.Sprintf("%s signature by %s is valid", o.Suite, o.VerificationMethod)
 		if len(outcomes) > 1 {
 			reason += fmt.Sprintf(" (proof[%d])", chosen)
