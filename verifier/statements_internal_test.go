@@ -1,0 +1,96 @@
+package verifier
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+const (
+	tCred   = "<urn:uuid:c>"
+	tType   = "<" + rdfType + ">"
+	tVC     = "<" + iriVerifiableCredential + ">"
+	tIssuer = "<" + iriIssuer + ">"
+	tUntil  = "<" + iriValidUntil + ">"
+	tDate   = "^^<http://www.w3.org/2001/XMLSchema#dateTime>"
+)
+
+func nq(lines ...string) []byte { return []byte(strings.Join(lines, " .\n") + " .\n") }
+
+// TestCredentialClaims: the claims come from the one root credential node;
+// statements that do not describe exactly one credential, or give a claim
+// twice, are refused rather than read one way or another.
+func TestCredentialClaims(t *testing.T) {
+	tests := []struct {
+		name    string
+		data    []byte
+		issuer  string
+		until   string
+		wantErr string
+	}{
+		{"one credential", nq(tCred+" "+tType+" "+tVC, tCred+" "+tIssuer+" <did:ex:i>", tCred+" "+tUntil+` "2027-01-01T00:00:00Z"`+tDate),
+			"did:ex:i", "2027-01-01T00:00:00Z", ""},
+		{"embedded endorsement is not the root", nq(tCred+" "+tType+" "+tVC, tCred+" "+tIssuer+" <did:ex:i>",
+			tCred+" <"+obNS+"endorsement> <urn:uuid:e>", "<urn:uuid:e> "+tType+" "+tVC, "<urn:uuid:e> "+tIssuer+" <did:ex:other>"),
+			"did:ex:i", "", ""},
+		{"two unrelated credentials", nq(tCred+" "+tType+" "+tVC, "<urn:uuid:d> "+tType+" "+tVC), "", "", "no single root"},
+		{"no credential", nq("<urn:x> <urn:p> <urn:y>"), "", "", "no node has type VerifiableCredential"},
+		{"two issuers", nq(tCred+" "+tType+" "+tVC, tCred+" "+tIssuer+" <did:ex:i>", tCred+" "+tIssuer+" <did:ex:j>"), "", "", "issuer has 2 values"},
+		{"two expiry dates", nq(tCred+" "+tType+" "+tVC, tCred+" "+tUntil+` "2027-01-01T00:00:00Z"`+tDate, tCred+" "+tUntil+` "2030-01-01T00:00:00Z"`+tDate), "", "", "validUntil has 2 values"},
+		{"issuer as a value", nq(tCred+" "+tType+" "+tVC, tCred+" "+tIssuer+` "did:ex:i"`), "", "", "issuer is a value"},
+		{"date without a zone", nq(tCred+" "+tType+" "+tVC, tCred+" "+tUntil+` "2027-01-01T00:00:00"`+tDate), "", "", "not a date-time with a time zone"},
+		{"claims in a named graph are not claims", nq(tCred+" "+tType+" "+tVC, tCred+" "+tUntil+` "2020-01-01T00:00:00Z"`+tDate+" <urn:g>"), "", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, _, err := credentialClaims(tt.data)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Issuer != tt.issuer {
+				t.Errorf("issuer %q, want %q", c.Issuer, tt.issuer)
+			}
+			var until string
+			if !c.ValidUntil.IsZero() {
+				until = c.ValidUntil.Format(time.RFC3339)
+			}
+			if until != tt.until {
+				t.Errorf("validUntil %q, want %q", until, tt.until)
+			}
+		})
+	}
+}
+
+// FuzzCredentialClaims: reading claims from any N-Quads never panics, and
+// either gives claims or an error.
+func FuzzCredentialClaims(f *testing.F) {
+	f.Add(nq(tCred+" "+tType+" "+tVC, tCred+" "+tIssuer+" <did:ex:i>"))
+	f.Add(nq(tCred+" "+tType+" "+tVC, tCred+" <"+iriCredentialStatus+"> _:b0", "_:b0 "+tType+" <"+statusNS+"BitstringStatusListEntry>",
+		"_:b0 <"+statusNS+`statusListIndex> "7"`, "_:b0 <"+statusNS+"statusListCredential> <https://ex/l>"))
+	f.Add([]byte("garbage"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		c, g, err := credentialClaims(data)
+		if err == nil && (c == nil || g == nil) {
+			t.Fatal("no claims and no error")
+		}
+		if err != nil && c != nil {
+			t.Fatal("claims and an error")
+		}
+		if err == nil {
+			_ = g.view(c, g.rootNode)
+			if _, err := statusListClaims(data); err != nil && !errors.Is(err, errStatements) {
+				var ce *claimError
+				if !errors.As(err, &ce) {
+					t.Fatalf("status list read: unexpected error kind %v", err)
+				}
+			}
+		}
+	})
+}
