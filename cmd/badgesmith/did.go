@@ -113,7 +113,7 @@ func (o *didWebOptions) run(s streams) error {
 			return err
 		}
 		info = s.err
-	} else if err := writeFile(o.out, data, o.follow); err != nil {
+	} else if err := writeFileMkdir(o.out, data, o.follow); err != nil {
 		return err
 	}
 	fmt.Fprintf(info, "DID:      %s\n", shown(id))

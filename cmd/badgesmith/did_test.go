@@ -207,6 +207,66 @@ func TestDIDWebGroup(t *testing.T) {
 	}
 }
 
+// TestDIDWebOutFolder checks that "did web --out" creates the missing
+// folders of the output path, not writable by others, and still refuses
+// what atomicfile refuses.
+func TestDIDWebOutFolder(t *testing.T) {
+	ring, _ := newRing(t)
+	base := t.TempDir()
+	if err := os.WriteFile(filepath.Join(base, "file"), []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(base, "linked"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(base, "file"), filepath.Join(base, "linked", "did.json")); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, out string
+		ok        bool
+		msg       string
+	}{
+		{"one new folder", filepath.Join(base, "newdir", "did.json"), true, ""},
+		{"nested new folders", filepath.Join(base, "a", "b", ".well-known", "did.json"), true, ""},
+		{"parent is a file", filepath.Join(base, "file", "did.json"), false, "not a directory"},
+		{"symbolic link at the output", filepath.Join(base, "linked", "did.json"), false, "symbolic link"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, errOut := runKeys(t, "", "did", "web", "--keyring", ring, "--key", "registrar", "--domain", "example.edu", "--out", tt.out)
+			if !tt.ok {
+				if code != exitError || !strings.Contains(errOut, tt.msg) {
+					t.Errorf("exit %d, stderr %q; want exit %d mentioning %q", code, errOut, exitError, tt.msg)
+				}
+				return
+			}
+			if code != exitOK {
+				t.Fatalf("exit %d: %s", code, errOut)
+			}
+			data, err := os.ReadFile(tt.out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := did.ParseDocument(data); err != nil {
+				t.Errorf("not a DID document: %v", err)
+			}
+			for d := filepath.Dir(tt.out); d != base; d = filepath.Dir(d) {
+				fi, err := os.Stat(d)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if fi.Mode().Perm()&0o022 != 0 {
+					t.Errorf("%s has mode %v, writable by others", d, fi.Mode().Perm())
+				}
+			}
+		})
+	}
+	if b, err := os.ReadFile(filepath.Join(base, "file")); err != nil || string(b) != "x" {
+		t.Errorf("the linked file was changed: %q %v", b, err)
+	}
+}
+
 func TestDIDWebErrors(t *testing.T) {
 	ring, _ := newRing(t)
 	tests := []struct {
