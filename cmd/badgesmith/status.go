@@ -231,7 +231,24 @@ func newStatusListsCmd(s streams) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "lists",
 		Short: "Show the status lists in the store and how full they are",
-		Args:  cobra.NoArgs,
+		Long: `Show every status list in the store, one per line under a header:
+
+  LIST      the status list credential URL (statusListCredential)
+  PURPOSE   revocation or suspension
+  USED      indices reserved in the list, never handed out again
+  ISSUED    of those, indices bound to a recorded credential
+  SIZE      entries in the list; a new list starts when it is full
+  CREATED   when the list was made
+
+USED is at least ISSUED: an index is reserved before the credential that
+carries it is signed, so a run that stopped in between, or a batch that
+reserved a chunk it did not use up, leaves reserved indices no credential
+holds. They are wasted on purpose: handing one out again could tie two
+credentials' revocation together. With --json, "allocated" is USED and
+"issued" is ISSUED.`,
+		Example: `  badgesmith status lists --store data/issued.db
+  badgesmith status lists --json | jq '.[] | select(.allocated > .size * 9 / 10)'`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			db, err := openStore(storePath, false)
 			if err != nil {
@@ -242,18 +259,50 @@ func newStatusListsCmd(s streams) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if asJSON {
-				return printJSON(s.out, nonNil(lists))
-			}
-			return printRows(s.out, []string{"LIST", "PURPOSE", "ALLOCATED", "SIZE", "CREATED"}, len(lists), func(i int) []string {
-				l := lists[i]
-				return []string{l.ID, l.Purpose, fmt.Sprint(l.Allocated), fmt.Sprint(l.Size), l.Created.Format(time.RFC3339)}
+			issued := map[string]int{}
+			err = db.EachCredential(cmd.Context(), store.Filter{}, func(r store.Record) error {
+				for _, ref := range r.Status {
+					issued[ref.ListID]++
+				}
+				return nil
 			})
+			if err != nil {
+				return err
+			}
+			rows := make([]listRow, len(lists))
+			for i, l := range lists {
+				rows[i] = listRow{ListInfo: l, Issued: issued[l.ID]}
+			}
+			if asJSON {
+				return printJSON(s.out, rows)
+			}
+			tw := tabwriter.NewWriter(s.out, 0, 0, 2, ' ', 0)
+			fmt.Fprintln(tw, "LIST\tPURPOSE\tUSED\tISSUED\tSIZE\tCREATED")
+			for _, r := range rows {
+				fmt.Fprintln(tw, shownRow([]string{r.ID, r.Purpose, fmt.Sprint(r.Allocated), fmt.Sprint(r.Issued), fmt.Sprint(r.Size), r.Created.UTC().Format(time.RFC3339)}))
+			}
+			if err := tw.Flush(); err != nil {
+				return err
+			}
+			if len(rows) == 0 {
+				fmt.Fprintln(s.err, "no status lists in the store yet: issue with --store first")
+			} else {
+				fmt.Fprintln(s.err, "USED counts reserved indices, ISSUED those held by a recorded credential; the difference is indices reserved by an interrupted run or a batch's unused chunk, never reused")
+			}
+			return nil
 		},
 	}
 	addStoreFlag(cmd.Flags(), &storePath)
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON array")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON array (allocated = USED, issued = ISSUED)")
 	return cmd
+}
+
+// listRow is one line of "status lists": the list and how many of its
+// reserved indices are bound to a recorded credential.
+type listRow struct {
+	store.ListInfo
+	// Issued counts the list's indices held by a recorded credential.
+	Issued int `json:"issued"`
 }
 
 type listOptions struct {

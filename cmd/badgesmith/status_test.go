@@ -3,10 +3,13 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -287,5 +290,70 @@ func TestJSONArrayWriter(t *testing.T) {
 		if got.String() != want.String() {
 			t.Errorf("streamed %d items as\n%s\nwant\n%s", len(items), got.String(), want.String())
 		}
+	}
+}
+
+// TestStatusLists checks that "status lists" prints a header and tells
+// reserved indices (USED) from those held by a credential (ISSUED).
+func TestStatusLists(t *testing.T) {
+	e := newStatusEnv(t)
+	e.issue("a.json")
+	e.issue("b.json", "--suspension")
+	// A reservation no credential took, as an interrupted run leaves.
+	db, err := openStore(e.store, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.AllocateIndex(context.Background(), store.PurposeRevocation, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	code, out, errOut := runKeys(t, "", "status", "lists", "--store", e.store)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if got := strings.Fields(lines[0]); !slices.Equal(got, []string{"LIST", "PURPOSE", "USED", "ISSUED", "SIZE", "CREATED"}) {
+		t.Errorf("header %q", lines[0])
+	}
+	want := map[string][2]string{"revocation": {"3", "2"}, "suspension": {"1", "1"}}
+	if len(lines) != 1+len(want) {
+		t.Fatalf("%d lines, want %d:\n%s", len(lines), 1+len(want), out)
+	}
+	for _, line := range lines[1:] {
+		f := strings.Fields(line)
+		w, ok := want[f[1]]
+		if !ok || f[2] != w[0] || f[3] != w[1] {
+			t.Errorf("row %q: want purpose %s used %s issued %s", line, f[1], w[0], w[1])
+		}
+	}
+	if !strings.Contains(errOut, "reserved") {
+		t.Errorf("no explanation of USED and ISSUED on stderr: %q", errOut)
+	}
+
+	code, out, errOut = runKeys(t, "", "status", "lists", "--store", e.store, "--json")
+	if code != exitOK {
+		t.Fatalf("--json: exit %d: %s", code, errOut)
+	}
+	var rows []struct {
+		Purpose   string `json:"purpose"`
+		Allocated int    `json:"allocated"`
+		Issued    int    `json:"issued"`
+	}
+	if err := json.Unmarshal([]byte(out), &rows); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rows {
+		if w := want[r.Purpose]; fmt.Sprint(r.Allocated) != w[0] || fmt.Sprint(r.Issued) != w[1] {
+			t.Errorf("--json %+v, want used %s issued %s", r, w[0], w[1])
+		}
+	}
+
+	code, out, _ = runKeys(t, "", "status", "lists", "--help")
+	if code != exitOK || !strings.Contains(out, "Examples:") || !strings.Contains(out, "reserved") {
+		t.Errorf("--help lacks an example or the explanation:\n%s", out)
 	}
 }
