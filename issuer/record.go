@@ -170,6 +170,12 @@ type Ledger struct {
 // NewLedger returns a Ledger over s.
 func NewLedger(s store.Store) *Ledger { return &Ledger{store: s} }
 
+// The actor the change methods take is the operator's claimed name (a
+// --actor flag, a setting, $USER), recorded as store.Event.ClaimedActor
+// and never as an authenticated identity; beside it the Ledger records the
+// operating system account the process runs as (OSAccount), which the
+// caller does not choose.
+
 // Revoke sets the credential's revocation entry. Revocation is final;
 // revoking again succeeds without a new audit event. An unknown id is
 // store.ErrNotFound.
@@ -209,8 +215,10 @@ func (l *Ledger) change(ctx context.Context, verb, id, purpose string, value uin
 	if !hasPurpose(rec, purpose) {
 		return fmt.Errorf("%s %s: issued without a %s entry: %w", verb, id, purpose, ErrNoStatusEntry)
 	}
+	uid, osUser := OSAccount()
 	err = l.store.SetStatus(ctx, store.Change{
-		CredentialID: id, Purpose: purpose, Value: value, Actor: actor, Reason: reason,
+		CredentialID: id, Purpose: purpose, Value: value,
+		ClaimedActor: actor, UID: uid, OSUser: osUser, Reason: reason,
 	})
 	if err != nil {
 		return fmt.Errorf("%s: %w", verb, err)

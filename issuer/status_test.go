@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"sync"
 	"testing"
@@ -297,8 +298,11 @@ func TestStatusChanges(t *testing.T) {
 				t.Fatalf("%d audit events, want %d: %+v", len(evs), tc.events, evs)
 			}
 			for _, ev := range evs {
-				if ev.Actor != "registrar" || ev.Reason == "" || ev.At.IsZero() {
+				if ev.ClaimedActor != "registrar" || ev.Reason == "" || ev.At.IsZero() {
 					t.Errorf("audit event %+v lacks who, why or when", ev)
+				}
+				if want := strconv.Itoa(os.Getuid()); runtime.GOOS != "windows" && ev.UID != want {
+					t.Errorf("audit event uid %q, want the process's %s", ev.UID, want)
 				}
 			}
 		})

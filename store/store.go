@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"time"
 )
@@ -153,8 +154,15 @@ type Change struct {
 	// Value is the new entry value; it must fit in the list's StatusSize
 	// bits. For one-bit lists 1 means set (revoked, suspended) and 0 unset.
 	Value uint64
-	// Actor names who made the change.
-	Actor string
+	// ClaimedActor is who the operator said they are (a --actor flag, a
+	// setting, $USER): a claim, not an authenticated identity.
+	ClaimedActor string
+	// UID is the operating system account the change was made from: its
+	// numeric user id (a SID on Windows), recorded by the issuer, not
+	// claimed by the operator.
+	UID string
+	// OSUser is the name of the UID's account, empty when it has none.
+	OSUser string
 	// Reason says why.
 	Reason string
 	// At is when the change happened. If zero, the store uses the time of
@@ -176,12 +184,37 @@ type Event struct {
 	From uint64 `json:"from"`
 	// To is the value after the change.
 	To uint64 `json:"to"`
-	// Actor names who made the change.
-	Actor string `json:"actor,omitempty"`
+	// ClaimedActor is who the operator said they are: a claim, not an
+	// authenticated identity. Events recorded before the field existed
+	// carry their "actor" here.
+	ClaimedActor string `json:"claimedActor,omitempty"`
+	// UID is the numeric user id (a SID on Windows) of the operating
+	// system account the change was made from.
+	UID string `json:"uid,omitempty"`
+	// OSUser is the name of the UID's account, empty when it has none.
+	OSUser string `json:"osUser,omitempty"`
 	// Reason says why.
 	Reason string `json:"reason,omitempty"`
 	// At is when the change happened.
 	At time.Time `json:"at"`
+}
+
+// UnmarshalJSON reads an Event, taking the "actor" of an event recorded
+// before ClaimedActor existed as its ClaimedActor.
+func (e *Event) UnmarshalJSON(data []byte) error {
+	type plain Event
+	var v struct {
+		plain
+		Actor string `json:"actor"`
+	}
+	if err := json.Unmarshal(data, &v); err != nil {
+		return err
+	}
+	*e = Event(v.plain)
+	if e.ClaimedActor == "" {
+		e.ClaimedActor = v.Actor
+	}
+	return nil
 }
 
 // Store is the issuer's durable record. Implementations are safe for

@@ -1,7 +1,9 @@
 package store_test
 
 import (
+	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/badgesmith/badgesmith/store"
@@ -58,5 +60,41 @@ func TestStateOf(t *testing.T) {
 	r := store.Record{Status: []store.StatusRef{rev}}
 	if _, err := store.StateOf(&r, func(store.StatusRef) (uint64, error) { return 0, boom }); !errors.Is(err, boom) {
 		t.Errorf("StateOf with a failing reader = %v, want boom", err)
+	}
+}
+
+// TestEventUnmarshalJSON checks that an event recorded before ClaimedActor
+// existed reads its "actor" as the claimed actor, and that the new fields
+// round-trip.
+func TestEventUnmarshalJSON(t *testing.T) {
+	tests := []struct {
+		name, in           string
+		claimed, uid, user string
+	}{
+		{"legacy actor", `{"credentialId":"urn:x","actor":"alice"}`, "alice", "", ""},
+		{"claimed and uid", `{"credentialId":"urn:x","claimedActor":"bob","uid":"1000","osUser":"registrar"}`, "bob", "1000", "registrar"},
+		{"claimedActor wins", `{"credentialId":"urn:x","actor":"old","claimedActor":"new"}`, "new", "", ""},
+		{"numeric uid only", `{"credentialId":"urn:x","uid":"4242"}`, "", "4242", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var ev store.Event
+			if err := json.Unmarshal([]byte(tt.in), &ev); err != nil {
+				t.Fatal(err)
+			}
+			if ev.CredentialID != "urn:x" || ev.ClaimedActor != tt.claimed || ev.UID != tt.uid || ev.OSUser != tt.user {
+				t.Errorf("got %+v, want claimed %q uid %q osUser %q", ev, tt.claimed, tt.uid, tt.user)
+			}
+			out, err := json.Marshal(ev)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.Contains(string(out), `"actor"`) {
+				t.Errorf("marshalled %s still says actor", out)
+			}
+		})
+	}
+	if err := json.Unmarshal([]byte(`{"uid":1}`), new(store.Event)); err == nil {
+		t.Error("a numeric uid JSON value was accepted")
 	}
 }

@@ -150,8 +150,8 @@ func (c *Change) Validate() error {
 	if err := required("change: purpose", c.Purpose); err != nil {
 		return err
 	}
-	if len(c.Actor) > MaxFieldLen || len(c.Reason) > MaxFieldLen {
-		return invalid("change %s: actor or reason longer than %d bytes", c.CredentialID, MaxFieldLen)
+	if len(c.ClaimedActor) > MaxFieldLen || len(c.UID) > MaxFieldLen || len(c.OSUser) > MaxFieldLen || len(c.Reason) > MaxFieldLen {
+		return invalid("change %s: claimedActor, uid, osUser or reason longer than %d bytes", c.CredentialID, MaxFieldLen)
 	}
 	return nil
 }

@@ -30,7 +30,7 @@ type changeOptions struct {
 func (o *changeOptions) AddFlags(fs *pflag.FlagSet) {
 	addStoreFlag(fs, &o.store)
 	fs.StringVar(&o.reason, "reason", "", "why, recorded in the audit trail (required)")
-	fs.StringVar(&o.actor, "actor", os.Getenv("USER"), "who, recorded in the audit trail (default $USER)")
+	fs.StringVar(&o.actor, "actor", "", "who you are, recorded in the audit trail as a claim beside your OS account (default $BADGESMITH_ACTOR, else $USER)")
 }
 
 // change describes one of the status-changing commands.
@@ -85,8 +85,11 @@ func newChangeCmd(s streams, c change) *cobra.Command {
 		Short: c.short,
 		Long: c.long + `
 
-The change is recorded with --actor and --reason in the credential's audit
-trail (see badgesmith show). Verifiers see it once the status lists are
+The change is recorded with --reason in the credential's audit trail (see
+badgesmith show), with the operator twice: the name claimed with --actor
+(else $BADGESMITH_ACTOR, else $USER), which nothing checks, and the uid of
+the operating system account the command ran as (with its name, if it has
+one), which the command records itself. Verifiers see it once the status lists are
 signed and published again with badgesmith status publish.`,
 		Example: fmt.Sprintf(`  badgesmith %s urn:uuid:0f1e... --reason "issued in error"
   badgesmith status publish --key registrar --out public/status`, verb),
@@ -95,10 +98,7 @@ signed and published again with badgesmith status publish.`,
 			if strings.TrimSpace(o.reason) == "" {
 				return &usageError{"--reason is required"}
 			}
-			actor := o.actor
-			if actor == "" {
-				actor = "unknown"
-			}
+			actor := claimedActor(o.actor)
 			db, err := openStore(o.store, false)
 			if err != nil {
 				return err
@@ -587,17 +587,44 @@ func printRecord(w io.Writer, r *store.Record, evs []store.Event) error {
 	fmt.Fprintln(w, "audit:")
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, ev := range evs {
-		actor := ev.Actor
-		if actor == "" {
-			actor = "-"
-		}
-		fmt.Fprintf(tw, "  %s\t%s\tby %s\t%s\n", ev.At.UTC().Format(time.RFC3339), eventName(ev), bidi.field("an actor", actor), bidi.field("a reason", ev.Reason))
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", ev.At.UTC().Format(time.RFC3339), eventName(ev), operator(&bidi, ev), bidi.field("a reason", ev.Reason))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
 	bidi.warn(w, "")
 	return nil
+}
+
+// claimedActor is the operator's claimed name: flag, else
+// $BADGESMITH_ACTOR, else $USER, else "" (the uid is recorded anyway).
+func claimedActor(flag string) string {
+	for _, v := range []string{flag, os.Getenv("BADGESMITH_ACTOR"), os.Getenv("USER")} {
+		if v = strings.TrimSpace(v); v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// operator says who made an audit event, the claimed name marked as a
+// claim: "operator (claimed): alice, uid 1000 (registrar)". Events
+// recorded before uids were have none.
+func operator(bidi *bidiFields, ev store.Event) string {
+	claimed := "-"
+	if ev.ClaimedActor != "" {
+		claimed = bidi.field("an actor", ev.ClaimedActor)
+	}
+	s := "operator (claimed): " + claimed
+	switch {
+	case ev.UID == "":
+		s += ", uid not recorded"
+	case ev.OSUser == "":
+		s += ", uid " + shown(ev.UID)
+	default:
+		s += ", uid " + shown(ev.UID) + " (" + bidi.field("an OS user", ev.OSUser) + ")"
+	}
+	return s
 }
 
 // eventName says what an audit event did in words.

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -115,7 +116,7 @@ func TestRevokePublishVerify(t *testing.T) {
 
 	// show and list read the record and the audit trail.
 	show := e.ok("show", id, "--store", e.store)
-	for _, want := range []string{id, "state:", "revoked", "by alice", "issued in error"} {
+	for _, want := range []string{id, "state:", "revoked", "operator (claimed): alice, uid " + strconv.Itoa(os.Getuid()), "issued in error"} {
 		if !strings.Contains(show, want) {
 			t.Errorf("show lacks %q:\n%s", want, show)
 		}
@@ -124,7 +125,7 @@ func TestRevokePublishVerify(t *testing.T) {
 	if err := json.Unmarshal([]byte(e.ok("show", id, "--store", e.store, "--json")), &rep); err != nil {
 		t.Fatal(err)
 	}
-	if rep.Record == nil || rep.Record.State != store.Revoked || len(rep.Audit) != 1 || rep.Audit[0].Actor != "alice" {
+	if rep.Record == nil || rep.Record.State != store.Revoked || len(rep.Audit) != 1 || rep.Audit[0].ClaimedActor != "alice" || rep.Audit[0].UID != strconv.Itoa(os.Getuid()) {
 		t.Errorf("show --json: %+v", rep)
 	}
 }
@@ -355,5 +356,55 @@ func TestStatusLists(t *testing.T) {
 	code, out, _ = runKeys(t, "", "status", "lists", "--help")
 	if code != exitOK || !strings.Contains(out, "Examples:") || !strings.Contains(out, "reserved") {
 		t.Errorf("--help lacks an example or the explanation:\n%s", out)
+	}
+}
+
+// TestAuditOperator checks who the audit trail records: the claimed name
+// from --actor, else $BADGESMITH_ACTOR, else $USER, else none ("-", never
+// "unknown"), always beside the process's uid, and that show presents the
+// name as claimed.
+func TestAuditOperator(t *testing.T) {
+	uid := strconv.Itoa(os.Getuid())
+	tests := []struct {
+		name, flag, env, user, want string
+	}{
+		{"flag", "alice", "bob", "carol", "alice"},
+		{"configuration", "", "bob", "carol", "bob"},
+		{"USER", "", "", "carol", "carol"},
+		{"nothing claimed", "", "", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv("BADGESMITH_ACTOR", tt.env)
+			t.Setenv("USER", tt.user)
+			e := newStatusEnv(t)
+			_, id := e.issue("cred.json")
+			args := []string{"revoke", id, "--store", e.store, "--reason", "test"}
+			if tt.flag != "" {
+				args = append(args, "--actor", tt.flag)
+			}
+			e.ok(args...)
+			var rep showReport
+			if err := json.Unmarshal([]byte(e.ok("show", id, "--store", e.store, "--json")), &rep); err != nil {
+				t.Fatal(err)
+			}
+			if len(rep.Audit) != 1 {
+				t.Fatalf("%d events", len(rep.Audit))
+			}
+			if ev := rep.Audit[0]; ev.ClaimedActor != tt.want || ev.UID != uid {
+				t.Errorf("claimedActor %q uid %q, want %q and %s", ev.ClaimedActor, ev.UID, tt.want, uid)
+			}
+			show := e.ok("show", id, "--store", e.store)
+			claimed := tt.want
+			if claimed == "" {
+				claimed = "-"
+			}
+			if want := "operator (claimed): " + claimed + ", uid " + uid; !strings.Contains(show, want) {
+				t.Errorf("show lacks %q:\n%s", want, show)
+			}
+			if strings.Contains(show, "unknown") || strings.Contains(show, "by ") {
+				t.Errorf("show presents the operator otherwise:\n%s", show)
+			}
+		})
 	}
 }

@@ -573,7 +573,7 @@ func (d *DB) SetStatus(ctx context.Context, c store.Change) error {
 		}
 		ev := store.Event{
 			CredentialID: c.CredentialID, Purpose: s.Purpose, ListID: s.ListID, Index: s.Index,
-			From: from, To: c.Value, Actor: c.Actor, Reason: c.Reason, At: c.At.UTC(),
+			From: from, To: c.Value, ClaimedActor: c.ClaimedActor, UID: c.UID, OSUser: c.OSUser, Reason: c.Reason, At: c.At.UTC(),
 		}
 		return putJSON(audit, append(key(c.CredentialID), be64(seq)...), &ev)
 	})

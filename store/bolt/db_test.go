@@ -116,7 +116,7 @@ func TestReopenPersists(t *testing.T) {
 	if err := db.PutCredential(ctx, want); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.SetStatus(ctx, store.Change{CredentialID: want.ID, Purpose: store.PurposeRevocation, Value: 1, Actor: "me"}); err != nil {
+	if err := db.SetStatus(ctx, store.Change{CredentialID: want.ID, Purpose: store.PurposeRevocation, Value: 1, ClaimedActor: "me"}); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.Close(); err != nil {
@@ -135,7 +135,7 @@ func TestReopenPersists(t *testing.T) {
 		t.Errorf("after reopen: %+v, want %+v revoked", got, want)
 	}
 	evs, err := db.Audit(ctx, want.ID)
-	if err != nil || len(evs) != 1 || evs[0].Actor != "me" {
+	if err != nil || len(evs) != 1 || evs[0].ClaimedActor != "me" {
 		t.Errorf("audit after reopen = %+v, %v", evs, err)
 	}
 	// The allocation survived too: the 15 remaining indices are all new.

@@ -63,7 +63,7 @@ func BenchSetStatus(b *testing.B, s store.Store) {
 	i := 0
 	for b.Loop() {
 		c := store.Change{CredentialID: ids[i%n], Purpose: store.PurposeSuspension,
-			Value: uint64(i/n%2 ^ 1), Actor: "bench", Reason: "benchmark"} //nolint:gosec // G115: Value is 0 or 1
+			Value: uint64(i/n%2 ^ 1), ClaimedActor: "bench", Reason: "benchmark"} //nolint:gosec // G115: Value is 0 or 1
 		if err := s.SetStatus(ctx, c); err != nil {
 			b.Fatal(err)
 		}

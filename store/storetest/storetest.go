@@ -251,7 +251,7 @@ func testUndelivered(t *testing.T, s store.Store) {
 		t.Errorf("records issued after the retry time = %v, want [%s]", ids(late), u.ID)
 	}
 	// Its entries still work.
-	if err := s.SetStatus(ctx, store.Change{CredentialID: u.ID, Purpose: store.PurposeSuspension, Value: 1, Actor: "t", Reason: "r"}); err != nil {
+	if err := s.SetStatus(ctx, store.Change{CredentialID: u.ID, Purpose: store.PurposeSuspension, Value: 1, ClaimedActor: "t", Reason: "r"}); err != nil {
 		t.Fatalf("SetStatus on the retried record: %v", err)
 	}
 
@@ -964,9 +964,9 @@ func testConcurrentSetStatus(t *testing.T, s store.Store) {
 		wg.Go(func() {
 			// Odd credentials are suspended and reinstated, even ones stay
 			// suspended: every write to the shared list must survive.
-			errs[i] = s.SetStatus(ctx, store.Change{CredentialID: r.ID, Purpose: store.PurposeSuspension, Value: 1, Actor: "w"})
+			errs[i] = s.SetStatus(ctx, store.Change{CredentialID: r.ID, Purpose: store.PurposeSuspension, Value: 1, ClaimedActor: "w"})
 			if errs[i] == nil && i%2 == 1 {
-				errs[i] = s.SetStatus(ctx, store.Change{CredentialID: r.ID, Purpose: store.PurposeSuspension, Value: 0, Actor: "w"})
+				errs[i] = s.SetStatus(ctx, store.Change{CredentialID: r.ID, Purpose: store.PurposeSuspension, Value: 0, ClaimedActor: "w"})
 			}
 		})
 	}
@@ -1008,7 +1008,7 @@ func testRevokeFinal(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	r := issue(t, s, record("urn:uuid:1", 0), store.PurposeRevocation)
 	revoke := store.Change{CredentialID: r.ID, Purpose: store.PurposeRevocation, Value: 1,
-		Actor: "admin", Reason: "issued in error", At: base().Add(time.Hour)}
+		ClaimedActor: "admin", UID: "1000", OSUser: "registrar", Reason: "issued in error", At: base().Add(time.Hour)}
 	if err := s.SetStatus(ctx, revoke); err != nil {
 		t.Fatal(err)
 	}
@@ -1017,7 +1017,7 @@ func testRevokeFinal(t *testing.T, s store.Store) {
 	if err := s.SetStatus(ctx, again); err != nil {
 		t.Errorf("repeating a revocation = %v, want nil", err)
 	}
-	reinstate := store.Change{CredentialID: r.ID, Purpose: store.PurposeRevocation, Value: 0, Actor: "admin"}
+	reinstate := store.Change{CredentialID: r.ID, Purpose: store.PurposeRevocation, Value: 0, ClaimedActor: "admin"}
 	if err := s.SetStatus(ctx, reinstate); !errors.Is(err, store.ErrFinal) {
 		t.Errorf("un-revoking = %v, want ErrFinal", err)
 	}
@@ -1040,7 +1040,7 @@ func testRevokeFinal(t *testing.T, s store.Store) {
 		t.Fatal(err)
 	}
 	want := []store.Event{{CredentialID: r.ID, Purpose: store.PurposeRevocation, ListID: r.Status[0].ListID,
-		Index: r.Status[0].Index, From: 0, To: 1, Actor: "admin", Reason: "issued in error", At: revoke.At}}
+		Index: r.Status[0].Index, From: 0, To: 1, ClaimedActor: "admin", UID: "1000", OSUser: "registrar", Reason: "issued in error", At: revoke.At}}
 	if !eventsEqual(evs, want) {
 		t.Errorf("Audit = %+v, want only %+v (no-op repeat and refused change not recorded)", evs, want)
 	}
@@ -1051,7 +1051,7 @@ func eventsEqual(a, b []store.Event) bool {
 		x.At, y.At = x.At.UTC(), y.At.UTC()
 		return x.At.Equal(y.At) && x.CredentialID == y.CredentialID && x.Purpose == y.Purpose &&
 			x.ListID == y.ListID && x.Index == y.Index && x.From == y.From && x.To == y.To &&
-			x.Actor == y.Actor && x.Reason == y.Reason
+			x.ClaimedActor == y.ClaimedActor && x.UID == y.UID && x.OSUser == y.OSUser && x.Reason == y.Reason
 	})
 }
 
@@ -1073,12 +1073,12 @@ func testSuspendReinstate(t *testing.T, s store.Store) {
 	for i, st := range steps {
 		at := base().Add(time.Duration(i+1) * time.Hour)
 		c := store.Change{CredentialID: r.ID, Purpose: store.PurposeSuspension, Value: st.value,
-			Actor: st.actor, Reason: fmt.Sprintf("step %d", i), At: at}
+			ClaimedActor: st.actor, Reason: fmt.Sprintf("step %d", i), At: at}
 		if err := s.SetStatus(ctx, c); err != nil {
 			t.Fatalf("step %d: %v", i, err)
 		}
 		want = append(want, store.Event{CredentialID: r.ID, Purpose: sus.Purpose, ListID: sus.ListID,
-			Index: sus.Index, From: 1 - st.value, To: st.value, Actor: st.actor, Reason: c.Reason, At: at})
+			Index: sus.Index, From: 1 - st.value, To: st.value, ClaimedActor: st.actor, Reason: c.Reason, At: at})
 		got, err := s.GetCredential(ctx, r.ID)
 		if err != nil {
 			t.Fatal(err)
