@@ -3,6 +3,8 @@ package issuer
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -41,8 +43,9 @@ type BatchOutput struct {
 
 // BatchConfig configures a batch issuance (see NewBatch).
 type BatchConfig struct {
-	// ID names the batch. With a row's key it determines the row's
-	// credential id, so re-running a batch issues nothing twice. Required.
+	// ID names the batch. With a row's key and the store's issuer secret
+	// it determines the row's credential id (see Batch.CredentialID), so
+	// re-running a batch issues nothing twice. Required.
 	ID string
 	// Achievement is the Achievement every row earns, as a JSON object;
 	// rows may override its text (roster.OverrideFields). Required.
@@ -116,7 +119,7 @@ var ErrBatchFailed = errors.New("batch incomplete")
 type Batch struct {
 	is          *Issuer
 	cfg         BatchConfig
-	ns          uuid.UUID
+	idKey       []byte // HMAC key of CredentialID
 	results     map[string]*resultDesc
 	validFrom   time.Time
 	verifyEvery int
@@ -129,8 +132,9 @@ type resultDesc struct {
 }
 
 // NewBatch checks cfg and returns a Batch. The issuer needs a Store: it is
-// what makes a batch idempotent and resumable.
-func (is *Issuer) NewBatch(cfg BatchConfig) (*Batch, error) {
+// what makes a batch idempotent and resumable, and it keeps the issuer
+// secret credential ids are derived with (made on first use).
+func (is *Issuer) NewBatch(ctx context.Context, cfg BatchConfig) (*Batch, error) {
 	switch {
 	case is.cfg.Store == nil:
 		return nil, fmt.Errorf("batch: %w", ErrNoStore)
@@ -148,10 +152,14 @@ func (is *Issuer) NewBatch(cfg BatchConfig) (*Batch, error) {
 	if cfg.Workers <= 0 {
 		cfg.Workers = 16 * runtime.GOMAXPROCS(0)
 	}
+	secret, err := is.cfg.Store.IssuerSecret(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("batch %s: %w", cfg.ID, err)
+	}
 	b := &Batch{
 		is:          is,
 		cfg:         cfg,
-		ns:          uuid.NewSHA1(uuid.NameSpaceURL, []byte("urn:badgesmith:batch:"+cfg.ID)),
+		idKey:       batchIDKey(secret, cfg.ID),
 		results:     map[string]*resultDesc{},
 		verifyEvery: cfg.VerifyEvery,
 		indices:     newIndexPool(is),
@@ -199,11 +207,31 @@ func findResult(descs []any, want string) *resultDesc {
 	return nil
 }
 
+// batchIDKey derives the key of a batch's credential ids from the issuer
+// secret and the batch id: HMAC-SHA-256(secret, label, batch id).
+func batchIDKey(secret []byte, batchID string) []byte {
+	mac := hmac.New(sha256.New, secret)
+	mac.Write([]byte("badgesmith batch credential id v1\x00"))
+	mac.Write([]byte(batchID))
+	return mac.Sum(nil)
+}
+
 // CredentialID returns the id of the credential for the row with key:
-// urn:uuid: and a name-based (SHA-1, version 5) UUID of the key in a
-// namespace derived from the batch id.
+// urn:uuid: and a UUID (version 8, the form for custom derivations) made
+// of the first 122 bits of HMAC-SHA-256 of the key, keyed with the issuer
+// secret of the store and the batch id. Running the batch again against
+// the same store gives the same ids, so nothing is issued twice; another
+// store (another institution) gets other ids for the same achievement,
+// roster name and keys; and without the secret no one can tell which
+// student number an id was made from by trying every number.
 func (b *Batch) CredentialID(key string) string {
-	return "urn:uuid:" + uuid.NewSHA1(b.ns, []byte(key)).String()
+	mac := hmac.New(sha256.New, b.idKey)
+	mac.Write([]byte(key))
+	var u uuid.UUID
+	copy(u[:], mac.Sum(nil))
+	u[6] = u[6]&0x0f | 0x80 // version 8
+	u[8] = u[8]&0x3f | 0x80 // RFC 9562 variant
+	return "urn:uuid:" + u.String()
 }
 
 // fileName returns the base name of the row's credential file.

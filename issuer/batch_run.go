@@ -266,11 +266,10 @@ func (b *Batch) classify(ctx context.Context, it *batchItem) error {
 		return fmt.Errorf("line %d: looking up row %q: %w", it.row.Line, it.row.Key, err)
 	}
 	if len(recs) == 1 {
-		if recs[0].ID != it.id {
-			it.err = fmt.Errorf("line %d: row %q was issued as %s, not %s", it.row.Line, it.row.Key, recs[0].ID, it.id)
-			it.kind = kindRecorded
-			return nil
-		}
+		// A row recorded under another id was issued before ids were
+		// keyed with the issuer secret: it keeps the id it was issued
+		// with.
+		it.id, it.file = recs[0].ID, b.fileName(recs[0].ID)
 		it.kind, it.old = kindRecorded, &recs[0]
 		return nil
 	}

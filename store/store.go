@@ -217,6 +217,9 @@ func (e *Event) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
+// IssuerSecretLen is the length in bytes of Store.IssuerSecret.
+const IssuerSecretLen = 32
+
 // Store is the issuer's durable record. Implementations are safe for
 // concurrent use, make every write atomic and durable before returning, and
 // return ctx.Err() (wrapped) without writing when ctx is done.
@@ -290,6 +293,14 @@ type Store interface {
 	// Audit returns the credential's events, oldest first, or ErrNotFound
 	// for an unknown credential.
 	Audit(ctx context.Context, credentialID string) ([]Event, error)
+	// IssuerSecret returns the store's issuer secret: IssuerSecretLen
+	// random bytes (crypto/rand) made by the first call, in one
+	// transaction, and returned unchanged by every later call, concurrent
+	// or from another process. The issuer keys derivations with it that
+	// must be stable for this store yet neither guessable nor reversible
+	// without it, such as batch credential ids. It is kept in the store
+	// and as sensitive as the store's own contents.
+	IssuerSecret(ctx context.Context) ([]byte, error)
 	// Close releases the store. Calls after Close fail.
 	Close() error
 }

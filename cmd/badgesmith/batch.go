@@ -64,7 +64,7 @@ func (o *batchOptions) AddFlags(fs *pflag.FlagSet) {
 	addStoreFlag(fs, &o.store)
 	fs.StringVar(&o.statusBaseURL, "status-base-url", "", "URL the status lists are published under (required)")
 	fs.BoolVar(&o.suspension, "suspension", false, "also give each credential a suspension entry")
-	fs.StringVar(&o.batchID, "batch-id", "", "batch id; with a row's key it fixes the row's credential id (default: the achievement id, '#', the roster's file name)")
+	fs.StringVar(&o.batchID, "batch-id", "", "batch id; with a row's key and the store's secret it fixes the row's credential id (default: the achievement id, '#', the roster's file name)")
 	fs.StringVar(&o.keyColumn, "key-column", "", "column identifying a row, e.g. a student number (default: the email column, else the did column)")
 	fs.StringVar(&o.mappingFile, "mapping", "", "JSON mapping file: {\"email\":COL,\"name\":COL,\"did\":COL,\"key\":COL,\"evidence\":COL,\"activityStartDate\":COL,\"activityEndDate\":COL,\"creditsEarned\":COL,\"results\":{DESCRIPTION:COL},\"achievement\":{FIELD:COL}}")
 	fs.StringArrayVar(&o.maps, "map", nil, "FIELD=COLUMN, repeatable: email, name, did, key, evidence, activityStartDate, activityEndDate, creditsEarned, result:DESCRIPTION (id or name), achievement.FIELD ("+strings.Join(roster.OverrideFields, ", ")+"); without any mapping, usual column names are recognised")
@@ -213,7 +213,7 @@ func (o *batchOptions) run(ctx context.Context, s streams) error {
 	if o.dryRun && cfg.OutDir == "" {
 		cfg.OutDir = "."
 	}
-	b, err := is.NewBatch(cfg)
+	b, err := is.NewBatch(ctx, cfg)
 	if err != nil {
 		return err
 	}

@@ -18,6 +18,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/badgesmith/badgesmith/issuer"
 	"github.com/badgesmith/badgesmith/store"
 	"github.com/badgesmith/badgesmith/store/bolt"
@@ -484,4 +486,50 @@ func TestBatchKillResume(t *testing.T) {
 		}
 	}
 	e.verifyAll(files, 200)
+}
+
+// TestBatchIDsKeyedByStore checks batch credential ids: two institutions
+// (two stores) issuing the same batch id and roster get different ids,
+// each a version 8 UUID, none the name-based UUID anyone could compute
+// from the batch id and a student number; a store keeps its ids on a
+// second run.
+func TestBatchIDsKeyedByStore(t *testing.T) {
+	const n = 5
+	ids := map[string]string{} // id -> institution
+	for _, inst := range []string{"a", "b"} {
+		e := newStatusEnv(t)
+		rosterPath := writeRoster(t, e.dir, n)
+		out := filepath.Join(e.dir, "out")
+		if code, msg := e.batchRun(e.batchArgs(rosterPath, out)...); code != exitOK {
+			t.Fatalf("%s: batch: exit %d\n%s", inst, code, msg)
+		}
+		entries := readManifest(t, out)
+		if len(entries) != n {
+			t.Fatalf("%s: %d manifest rows", inst, len(entries))
+		}
+		ns := uuid.NewSHA1(uuid.NameSpaceURL, []byte("urn:badgesmith:batch:cohort-2025"))
+		for i, en := range entries {
+			u, err := uuid.Parse(strings.TrimPrefix(en.CredentialID, "urn:uuid:"))
+			if err != nil || !strings.HasPrefix(en.CredentialID, "urn:uuid:") {
+				t.Fatalf("%s: id %q: %v", inst, en.CredentialID, err)
+			}
+			if u.Version() != 8 || u.Variant() != uuid.RFC4122 {
+				t.Errorf("%s: id %s is version %d variant %v, want 8, RFC 4122", inst, u, u.Version(), u.Variant())
+			}
+			if guess := uuid.NewSHA1(ns, fmt.Appendf(nil, "s%05d", i)); u == guess {
+				t.Errorf("%s: id %s is the unkeyed name-based UUID of the student number", inst, u)
+			}
+			if other, dup := ids[en.CredentialID]; dup {
+				t.Errorf("id %s minted by institutions %s and %s", en.CredentialID, other, inst)
+			}
+			ids[en.CredentialID] = inst
+		}
+		// A second run finds every row under the same id.
+		if code, msg := e.batchRun(e.batchArgs(rosterPath, out)...); code != exitOK || !strings.Contains(msg, fmt.Sprintf("0 issued, %d already issued", n)) {
+			t.Fatalf("%s: second run: exit %d\n%s", inst, code, msg)
+		}
+		if again := readManifest(t, out); !slices.Equal(again, entries) {
+			t.Errorf("%s: second run changed the ids", inst)
+		}
+	}
 }

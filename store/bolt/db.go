@@ -3,6 +3,7 @@ package bolt
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -42,6 +43,7 @@ const (
 	kUsed    = "used"
 	kBits    = "bits"
 	kOwners  = "owners"
+	kSecret  = "issuer_secret"
 )
 
 // batchDelay is how long AllocateIndex waits for concurrent calls to share
@@ -171,6 +173,36 @@ func (d *DB) Close() error {
 		return fmt.Errorf("closing %s: %w", d.db.Path(), err)
 	}
 	return nil
+}
+
+// IssuerSecret returns the store's issuer secret (see store.Store), made
+// and kept in the meta bucket on first use.
+func (d *DB) IssuerSecret(ctx context.Context) ([]byte, error) {
+	var secret []byte
+	err := d.view(ctx, func(tx *bbolt.Tx) error {
+		secret = bytes.Clone(tx.Bucket([]byte(bMeta)).Get([]byte(kSecret)))
+		return nil
+	})
+	if err == nil && secret == nil {
+		err = d.update(ctx, func(tx *bbolt.Tx) error {
+			meta := tx.Bucket([]byte(bMeta))
+			if secret = bytes.Clone(meta.Get([]byte(kSecret))); secret != nil {
+				return nil // made meanwhile
+			}
+			secret = make([]byte, store.IssuerSecretLen)
+			if _, err := rand.Read(secret); err != nil {
+				return err
+			}
+			return meta.Put([]byte(kSecret), secret)
+		})
+	}
+	if err != nil {
+		return nil, fmt.Errorf("issuer secret: %w", err)
+	}
+	if len(secret) != store.IssuerSecretLen {
+		return nil, fmt.Errorf("issuer secret: %d bytes stored, want %d", len(secret), store.IssuerSecretLen)
+	}
+	return secret, nil
 }
 
 // Check runs bbolt's consistency check over the whole file and returns

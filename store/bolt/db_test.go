@@ -276,3 +276,28 @@ func TestCrash(t *testing.T) {
 	}
 	t.Logf("%d committed before SIGKILL, %d records recovered", len(committed), len(all))
 }
+
+// TestIssuerSecretPersists checks that the issuer secret is kept in the
+// file: reopening the store returns the same secret.
+func TestIssuerSecretPersists(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "store.db")
+	db, err := bolt.Open(path, bolt.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := db.IssuerSecret(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db = open(t, path)
+	again, err := db.IssuerSecret(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(again) != string(first) {
+		t.Errorf("after reopening the secret is %x, was %x", again, first)
+	}
+}

@@ -45,6 +45,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"MultiBit", testMultiBit},
 		{"BitOrder", testBitOrder},
 		{"ContextCancelled", testContextCancelled},
+		{"IssuerSecret", func(t *testing.T, s store.Store) { testIssuerSecret(t, s, open(t)) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -1241,5 +1242,55 @@ func testContextCancelled(t *testing.T, s store.Store) {
 	lists, err := s.Lists(live, "")
 	if err != nil || len(lists) != 1 || lists[0].Allocated != 1 {
 		t.Errorf("lists after cancelled writes = %+v, %v; want one list with one entry", lists, err)
+	}
+}
+
+// testIssuerSecret checks that the issuer secret is made once, is
+// IssuerSecretLen bytes, is the same for every caller, concurrent ones
+// included, and differs between two stores.
+func testIssuerSecret(t *testing.T, s, other store.Store) {
+	ctx := t.Context()
+	const n = 8
+	secrets := make([][]byte, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { secrets[i], errs[i] = s.IssuerSecret(ctx) })
+	}
+	wg.Wait()
+	for i := range n {
+		if errs[i] != nil {
+			t.Fatalf("IssuerSecret: %v", errs[i])
+		}
+		if len(secrets[i]) != store.IssuerSecretLen {
+			t.Fatalf("IssuerSecret is %d bytes, want %d", len(secrets[i]), store.IssuerSecretLen)
+		}
+		if !slices.Equal(secrets[i], secrets[0]) {
+			t.Fatalf("concurrent first calls got different secrets: %x and %x", secrets[0], secrets[i])
+		}
+	}
+	if slices.Equal(secrets[0], make([]byte, store.IssuerSecretLen)) {
+		t.Error("IssuerSecret is all zero")
+	}
+	// A caller changing its copy does not change the secret.
+	secrets[0][0] ^= 0xff
+	again, err := s.IssuerSecret(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(again, secrets[1]) {
+		t.Errorf("IssuerSecret changed: %x, then %x", secrets[1], again)
+	}
+	theirs, err := other.IssuerSecret(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.Equal(theirs, again) {
+		t.Error("two stores have the same issuer secret")
+	}
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := other.IssuerSecret(cancelled); !errors.Is(err, context.Canceled) {
+		t.Errorf("IssuerSecret with a cancelled context = %v, want context.Canceled", err)
 	}
 }
