@@ -2,7 +2,10 @@ package issuer
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"path"
@@ -164,6 +167,47 @@ const staleTemp = time.Minute
 // replaced atomically, so a reader or a crash sees the old list or the new
 // one, never a torn file. It returns the paths written, in list order.
 func (is *Issuer) Publish(ctx context.Context, dir string) ([]string, error) {
+	pub, err := is.publish(ctx, dir, -1)
+	paths := make([]string, 0, len(pub))
+	for _, p := range pub {
+		paths = append(paths, p.Path)
+	}
+	return paths, err
+}
+
+// PublishedList is what Refresh found or wrote for one status list.
+type PublishedList struct {
+	// ListID is the status list credential URL.
+	ListID string
+	// Path is the list's file.
+	Path string
+	// ValidUntil is when the file's list credential runs out.
+	ValidUntil time.Time
+	// Signed is true if the list was signed and written in this call,
+	// false if the published file was kept.
+	Signed bool
+	// Reason says why a list was signed again: "not published",
+	// "unreadable", "changed" or "expires within the window".
+	Reason string
+}
+
+// Refresh is Publish for a scheduled job: it re-signs and writes only the
+// lists whose published file in dir is missing, unreadable, says other
+// bits than the store now holds, or runs out (validUntil) within the
+// window from now, and keeps the others as they are. Run daily with a
+// window of a few days (DefaultRefreshWindow), it keeps every list valid
+// while the issuer runs, without re-signing files that need nothing. It
+// returns every list, in list order, kept or written.
+func (is *Issuer) Refresh(ctx context.Context, dir string, window time.Duration) ([]PublishedList, error) {
+	if window < 0 {
+		return nil, fmt.Errorf("refresh window %s: %w: must not be negative", window, ErrInvalidInput)
+	}
+	return is.publish(ctx, dir, window)
+}
+
+// publish signs and writes the store's lists to dir; with a window of 0
+// or more, only those Refresh would (see Refresh).
+func (is *Issuer) publish(ctx context.Context, dir string, window time.Duration) ([]PublishedList, error) {
 	if is.cfg.Store == nil {
 		return nil, fmt.Errorf("publishing status lists: %w", ErrNoStore)
 	}
@@ -192,25 +236,84 @@ func (is *Issuer) Publish(ctx context.Context, dir string) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil { //nolint:gosec // G301: status lists are published for anyone to read
 		return nil, fmt.Errorf("publishing status lists: %w", err)
 	}
-	paths := make([]string, 0, len(lists))
+	out := make([]PublishedList, 0, len(lists))
 	for _, l := range lists {
-		cred, err := is.listCredential(ctx, l)
-		if err != nil {
-			return paths, err
-		}
 		name, _ := fileName(l.ID)
 		p := filepath.Join(dir, name)
+		reason := ""
+		if window >= 0 {
+			until, why, err := is.stale(ctx, l, p, window)
+			if err != nil {
+				return out, err
+			}
+			if why == "" {
+				out = append(out, PublishedList{ListID: l.ID, Path: p, ValidUntil: until})
+				continue
+			}
+			reason = why
+		}
+		cred, err := is.listCredential(ctx, l)
+		if err != nil {
+			return out, err
+		}
 		// A publisher killed mid-write leaves its temporary file; the next
 		// run clears it so the directory does not fill with them.
 		if _, err := atomicfile.RemoveStale(p, staleTemp); err != nil {
-			return paths, err
+			return out, err
 		}
 		if err := atomicfile.WriteFile(p, cred.JSON, 0o644); err != nil {
-			return paths, err
+			return out, err
 		}
-		paths = append(paths, p)
+		v, _ := cred.Document["validUntil"].(string)
+		until, _ := time.Parse(time.RFC3339, v)
+		out = append(out, PublishedList{ListID: l.ID, Path: p, ValidUntil: until, Signed: true, Reason: reason})
 	}
-	return paths, nil
+	return out, nil
+}
+
+// stale says why the published file p of list l must be signed again
+// ("" if it need not) and, if not, when it runs out.
+func (is *Issuer) stale(ctx context.Context, l store.ListInfo, p string, window time.Duration) (time.Time, string, error) {
+	data, err := os.ReadFile(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return time.Time{}, "not published", nil
+	}
+	if err != nil {
+		return time.Time{}, "", fmt.Errorf("status list %s: %w", l.ID, err)
+	}
+	var doc struct {
+		ID                string `json:"id"`
+		ValidUntil        string `json:"validUntil"`
+		CredentialSubject struct {
+			EncodedList string `json:"encodedList"`
+		} `json:"credentialSubject"`
+	}
+	if json.Unmarshal(data, &doc) != nil || doc.ID != l.ID {
+		return time.Time{}, "unreadable", nil
+	}
+	until, err := time.Parse(time.RFC3339, doc.ValidUntil)
+	if err != nil {
+		return time.Time{}, "unreadable", nil
+	}
+	if !until.After(is.cfg.Now().Add(window)) {
+		return until, "expires within the window", nil
+	}
+	bits, statusSize, size, err := is.cfg.Store.ListBits(ctx, l.ID)
+	if err != nil {
+		return time.Time{}, "", err
+	}
+	list, err := listFromBits(bits, statusSize, size)
+	if err != nil {
+		return time.Time{}, "", fmt.Errorf("status list %s: %w", l.ID, err)
+	}
+	encoded, err := list.Encode()
+	if err != nil {
+		return time.Time{}, "", fmt.Errorf("status list %s: %w", l.ID, err)
+	}
+	if encoded != doc.CredentialSubject.EncodedList {
+		return until, "changed", nil
+	}
+	return until, "", nil
 }
 
 // fileName returns the last path segment of a list URL, refusing one that

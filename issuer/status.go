@@ -18,9 +18,17 @@ import (
 // Defaults for the status list credentials Publish signs.
 const (
 	// DefaultStatusValidity is how long a published list credential is
-	// valid when Config.StatusValidity is zero. A verifier refuses a list
-	// past its validUntil, so the lists must be re-published within it.
-	DefaultStatusValidity = 24 * time.Hour
+	// valid when Config.StatusValidity is zero: 30 days. A verifier
+	// refuses a list past its validUntil, so the lists must be re-signed
+	// within it (Refresh, from cron). Longer lets an old copy that says
+	// "not revoked" be replayed for longer; shorter makes every credential
+	// uncheckable sooner once the issuer stops publishing. A list without
+	// validUntil would keep a stale "not revoked" valid forever, so one is
+	// always set.
+	DefaultStatusValidity = 30 * 24 * time.Hour
+	// DefaultRefreshWindow is how close to its validUntil a published list
+	// must be for Refresh to re-sign it, and for the CLI to warn: 7 days.
+	DefaultRefreshWindow = 7 * 24 * time.Hour
 	// DefaultStatusTTL is the ttl a list advertises when Config.StatusTTL is
 	// zero: short, so a revocation reaches verifiers soon after publishing.
 	DefaultStatusTTL = 5 * time.Minute

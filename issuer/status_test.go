@@ -1,6 +1,7 @@
 package issuer_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -680,5 +681,82 @@ func TestPublishRemovesOrphanedTemporaries(t *testing.T) {
 		if gone := errors.Is(err, os.ErrNotExist); gone != wantGone {
 			t.Errorf("%s: removed = %v, want %v", filepath.Base(p), gone, wantGone)
 		}
+	}
+}
+
+// TestRefresh checks that Refresh re-signs only the lists that are not
+// published, unreadable, changed since, or run out within the window, that
+// the default validity is 30 days, and that a kept file is left as it is.
+func TestRefresh(t *testing.T) {
+	ctx := context.Background()
+	t0 := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	now := t0
+	f := newStatusIssuer(t, nil, func(c *issuer.Config) {
+		c.Suspension = true
+		c.Now = func() time.Time { return now }
+	})
+	creds := []*issuer.Credential{f.issue(t), f.issue(t)}
+	dir := filepath.Join(t.TempDir(), "out")
+	rev, sus := filepath.Join(dir, "revocation-1"), filepath.Join(dir, "suspension-1")
+	const week = 7 * 24 * time.Hour
+
+	steps := []struct {
+		name   string
+		before func(t *testing.T)
+		want   map[string]string // path -> reason; absent means kept
+		until  time.Time         // validUntil of every list after the step
+	}{
+		{"first run", func(*testing.T) {}, map[string]string{rev: "not published", sus: "not published"}, t0.Add(30 * 24 * time.Hour)},
+		{"nothing to do", func(*testing.T) {}, map[string]string{}, t0.Add(30 * 24 * time.Hour)},
+		{"a revocation", func(t *testing.T) {
+			if err := f.is.Revoke(ctx, creds[0].ID, "me", "test"); err != nil {
+				t.Fatal(err)
+			}
+		}, map[string]string{rev: "changed"}, t0.Add(30 * 24 * time.Hour)},
+		{"eight days before expiry", func(*testing.T) { now = t0.Add(22 * 24 * time.Hour) }, map[string]string{}, t0.Add(30 * 24 * time.Hour)},
+		{"six days before expiry", func(*testing.T) { now = t0.Add(24 * 24 * time.Hour) },
+			map[string]string{rev: "expires within the window", sus: "expires within the window"}, t0.Add(54 * 24 * time.Hour)},
+		{"a damaged file", func(t *testing.T) {
+			if err := os.WriteFile(sus, []byte("{"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}, map[string]string{sus: "unreadable"}, t0.Add(54 * 24 * time.Hour)},
+	}
+	for _, st := range steps {
+		st.before(t)
+		before := map[string][]byte{}
+		for _, p := range []string{rev, sus} {
+			before[p], _ = os.ReadFile(p)
+		}
+		got, err := f.is.Refresh(ctx, dir, week)
+		if err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
+		if len(got) != 2 {
+			t.Fatalf("%s: %d lists, want 2", st.name, len(got))
+		}
+		for _, pl := range got {
+			reason, signed := st.want[pl.Path]
+			if pl.Signed != signed || pl.Reason != reason {
+				t.Errorf("%s: %s signed %v (%q), want %v (%q)", st.name, pl.Path, pl.Signed, pl.Reason, signed, reason)
+			}
+			if !pl.ValidUntil.Equal(st.until) {
+				t.Errorf("%s: %s valid until %s, want %s", st.name, pl.Path, pl.ValidUntil, st.until)
+			}
+			after, err := os.ReadFile(pl.Path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !signed && !bytes.Equal(after, before[pl.Path]) {
+				t.Errorf("%s: kept %s was rewritten", st.name, pl.Path)
+			}
+			doc := readList(t, pl.Path, f.kp, now)
+			if doc["validUntil"] != st.until.Format(time.RFC3339) {
+				t.Errorf("%s: %s says validUntil %v, want %s", st.name, pl.Path, doc["validUntil"], st.until)
+			}
+		}
+	}
+	if _, err := f.is.Refresh(ctx, dir, -time.Hour); !errors.Is(err, issuer.ErrInvalidInput) {
+		t.Errorf("negative window: %v, want ErrInvalidInput", err)
 	}
 }

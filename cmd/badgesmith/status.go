@@ -136,13 +136,15 @@ revocation and suspension bits of the credentials in the store.`,
 }
 
 type publishOptions struct {
-	store    string
-	keyring  string
-	key      string
-	out      string
-	suite    string
-	validFor time.Duration
-	ttl      time.Duration
+	store         string
+	keyring       string
+	key           string
+	out           string
+	suite         string
+	validFor      time.Duration
+	ttl           time.Duration
+	refresh       bool
+	refreshWithin time.Duration
 }
 
 func (o *publishOptions) AddFlags(fs *pflag.FlagSet) {
@@ -151,8 +153,10 @@ func (o *publishOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.key, "key", "", "the issuer's signing key, the one the credentials were issued with (required)")
 	fs.StringVar(&o.out, "out", "", "directory to write the lists to (required)")
 	fs.StringVar(&o.suite, "suite", "", "Data Integrity suite, as for issue (default: eddsa-rdfc-2022, or ecdsa-rdfc-2019 for a P-256 key)")
-	fs.DurationVar(&o.validFor, "valid-for", issuer.DefaultStatusValidity, "how long each list credential stays valid; publish again before it runs out")
+	fs.DurationVar(&o.validFor, "valid-for", issuer.DefaultStatusValidity, "how long each list credential stays valid (its validUntil); publish again before it runs out")
 	fs.DurationVar(&o.ttl, "ttl", issuer.DefaultStatusTTL, "how long verifiers may cache a list")
+	fs.BoolVar(&o.refresh, "refresh", false, "re-sign only the lists in --out that are missing, changed, or run out within --refresh-within (for cron)")
+	fs.DurationVar(&o.refreshWithin, "refresh-within", issuer.DefaultRefreshWindow, "with --refresh, re-sign lists that run out within this long")
 }
 
 func newStatusPublishCmd(s streams) *cobra.Command {
@@ -161,15 +165,29 @@ func newStatusPublishCmd(s streams) *cobra.Command {
 		Use:   "publish",
 		Short: "Sign every status list and write it for hosting",
 		Long: `Sign a BitstringStatusListCredential for every status list in the store
-with the issuer's key and write each to --out under the last segment of its
-URL (https://example.edu/status/revocation-1 becomes OUT/revocation-1).
-Serve OUT at the --status-base-url given when issuing. Files are replaced
-atomically, so a server never reads a half-written list.
+with the issuer's key and write each to --out under the last path segment
+of its URL (https://example.edu/status/revocation-1 becomes
+OUT/revocation-1). Serve OUT at the --status-base-url given when issuing.
+Files are replaced atomically, so a server never reads a half-written list.
+Publish again after every revoke, suspend or reinstate.
 
-Each list is valid for --valid-for; publish again before then (for example
-from cron) and after every revoke, suspend or reinstate.`,
+Each list is valid for --valid-for (default 30 days) and must be signed
+again before it runs out: verifiers refuse an expired list, so every
+credential in it becomes "could not verify". Choosing the period is a
+trade-off. A list without validUntil would keep an old copy that says "not
+revoked" valid forever, for anyone who saved it; a long period keeps such a
+copy usable for that long. A short period makes every credential
+uncheckable soon after the registrar stops publishing (a day, with 24h).
+The ttl only tells verifiers how long to cache; it does not end validity.
+
+--refresh is for a daily cron job: it re-signs only the lists that are
+missing from --out, changed in the store, or run out within
+--refresh-within (default 7 days), and leaves the others untouched. Either
+way, a warning is printed for every list that runs out within 7 days.`,
 		Example: `  badgesmith status publish --key registrar --out public/status
-  badgesmith verify --status-dir public/status cred.json`,
+  badgesmith verify --status-dir public/status cred.json
+  # crontab: every day at 03:15, re-sign lists that run out within 7 days
+  15 3 * * * badgesmith status publish --refresh --key registrar --out /srv/www/status`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			switch {
@@ -181,6 +199,10 @@ from cron) and after every revoke, suspend or reinstate.`,
 				return &usageError{"--valid-for must be at least 1s"}
 			case o.ttl < time.Millisecond:
 				return &usageError{"--ttl must be at least 1ms"}
+			case o.refreshWithin < 0:
+				return &usageError{"--refresh-within must not be negative"}
+			case o.refresh && o.refreshWithin >= o.validFor:
+				return &usageError{"--refresh-within must be shorter than --valid-for, or every run re-signs every list"}
 			}
 			_, entry, suite, err := signingKey(o.keyring, o.key, o.suite, false)
 			if err != nil {
@@ -195,6 +217,7 @@ from cron) and after every revoke, suspend or reinstate.`,
 				return err
 			}
 			defer db.Close()
+			now := time.Now().UTC()
 			is, err := issuer.New(issuer.Config{
 				Profile:            map[string]any{"name": o.key},
 				IssuerID:           id,
@@ -204,18 +227,42 @@ from cron) and after every revoke, suspend or reinstate.`,
 				Store:              db,
 				StatusValidity:     o.validFor,
 				StatusTTL:          o.ttl,
+				Now:                func() time.Time { return now },
 			})
 			if err != nil {
 				return err
 			}
-			paths, err := is.Publish(cmd.Context(), o.out)
-			for _, p := range paths {
-				fmt.Fprintln(s.out, shown(p))
+			var lists []issuer.PublishedList
+			if o.refresh {
+				lists, err = is.Refresh(cmd.Context(), o.out, o.refreshWithin)
+			} else {
+				var paths []string
+				paths, err = is.Publish(cmd.Context(), o.out)
+				for _, p := range paths {
+					lists = append(lists, issuer.PublishedList{Path: p, Signed: true, ValidUntil: now.Truncate(time.Second).Add(o.validFor)})
+				}
+			}
+			kept := 0
+			for _, l := range lists {
+				if !l.Signed {
+					kept++
+					continue
+				}
+				fmt.Fprintln(s.out, shown(l.Path))
+			}
+			if o.refresh && kept > 0 {
+				fmt.Fprintf(s.err, "%d lists valid for more than %s kept as published\n", kept, o.refreshWithin)
+			}
+			for _, l := range lists {
+				if left := l.ValidUntil.Sub(now); left < issuer.DefaultRefreshWindow {
+					fmt.Fprintf(s.err, "warning: %s runs out at %s (in %s): publish again before then, e.g. daily from cron with --refresh\n",
+						shown(l.Path), l.ValidUntil.Format(time.RFC3339), left.Round(time.Minute))
+				}
 			}
 			if err != nil {
 				return err
 			}
-			if len(paths) == 0 {
+			if len(lists) == 0 {
 				fmt.Fprintln(s.err, "no status lists in the store yet: issue with --store first")
 			}
 			return nil

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/badgesmith/badgesmith/status"
 	"github.com/badgesmith/badgesmith/store"
@@ -406,5 +407,82 @@ func TestAuditOperator(t *testing.T) {
 				t.Errorf("show presents the operator otherwise:\n%s", show)
 			}
 		})
+	}
+}
+
+// TestStatusPublishRefresh checks the default 30-day validity, the
+// warning for lists that run out within 7 days, --refresh keeping lists
+// that need nothing and re-signing changed ones, and the help's trade-off.
+func TestStatusPublishRefresh(t *testing.T) {
+	e := newStatusEnv(t)
+	_, id := e.issue("cred.json")
+	publish := func(extra ...string) (string, string) {
+		t.Helper()
+		code, out, errOut := runKeys(t, "", append([]string{"status", "publish", "--store", e.store, "--keyring", e.ring, "--key", "registrar", "--out", e.lists}, extra...)...)
+		if code != exitOK {
+			t.Fatalf("publish %v: exit %d: %s", extra, code, errOut)
+		}
+		return out, errOut
+	}
+	validUntil := func() time.Time {
+		t.Helper()
+		var doc struct {
+			ValidUntil time.Time `json:"validUntil"`
+		}
+		if err := json.Unmarshal(readFile(t, filepath.Join(e.lists, "revocation-1")), &doc); err != nil {
+			t.Fatal(err)
+		}
+		return doc.ValidUntil
+	}
+
+	out, errOut := publish()
+	if left := time.Until(validUntil()); left < 29*24*time.Hour || left > 31*24*time.Hour {
+		t.Errorf("default validity leaves %s, want about 30 days", left)
+	}
+	if !strings.Contains(out, "revocation-1") || strings.Contains(errOut, "warning") {
+		t.Errorf("default publish: stdout %q, stderr %q", out, errOut)
+	}
+
+	// Nothing changed and nothing runs out: --refresh signs nothing.
+	before := readFile(t, filepath.Join(e.lists, "revocation-1"))
+	out, errOut = publish("--refresh")
+	if out != "" || !strings.Contains(errOut, "1 lists valid for more than") {
+		t.Errorf("idle refresh: stdout %q, stderr %q", out, errOut)
+	}
+	if !bytes.Equal(before, readFile(t, filepath.Join(e.lists, "revocation-1"))) {
+		t.Error("idle refresh rewrote the list")
+	}
+	// A revocation changes the list: --refresh signs it again.
+	e.ok("revoke", id, "--store", e.store, "--reason", "test")
+	if out, _ = publish("--refresh"); !strings.Contains(out, "revocation-1") {
+		t.Errorf("refresh after a revocation wrote %q", out)
+	}
+	if code, _ := e.verify(filepath.Join(e.dir, "cred.json")); code == exitOK {
+		t.Error("the refreshed list does not say revoked")
+	}
+
+	// A short validity is warned about.
+	_, errOut = publish("--valid-for", "72h")
+	if !strings.Contains(errOut, "warning:") || !strings.Contains(errOut, "revocation-1 runs out at") {
+		t.Errorf("3-day validity without a warning: %q", errOut)
+	}
+	// With --refresh, lists within the window are signed again, for the
+	// full period.
+	if out, _ = publish("--refresh"); !strings.Contains(out, "revocation-1") {
+		t.Errorf("refresh of a list running out in 3 days wrote %q", out)
+	}
+	if left := time.Until(validUntil()); left < 29*24*time.Hour {
+		t.Errorf("after refresh the list has %s left", left)
+	}
+
+	code, _, errOut := runKeys(t, "", "status", "publish", "--store", e.store, "--keyring", e.ring, "--key", "registrar", "--out", e.lists, "--refresh", "--valid-for", "48h")
+	if code != exitError || !strings.Contains(errOut, "--refresh-within") {
+		t.Errorf("refresh window longer than validity: exit %d, %q", code, errOut)
+	}
+	_, help, _ := runKeys(t, "", "status", "publish", "--help")
+	for _, want := range []string{"validUntil", "forever", "uncheckable", "cron", "--refresh"} {
+		if !strings.Contains(help, want) {
+			t.Errorf("publish --help lacks %q", want)
+		}
 	}
 }
