@@ -11,6 +11,7 @@ import (
 	"maps"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -129,6 +130,7 @@ type Batch struct {
 type resultDesc struct {
 	id     string
 	levels map[string]string // level id or name -> level id
+	desc   *ob3.ResultDescription
 }
 
 // NewBatch checks cfg and returns a Batch. The issuer needs a Store: it is
@@ -187,6 +189,12 @@ func findResult(descs []any, want string) *resultDesc {
 			continue
 		}
 		rd := &resultDesc{id: id}
+		if raw, err := json.Marshal(m); err == nil {
+			var typed ob3.ResultDescription
+			if json.Unmarshal(raw, &typed) == nil {
+				rd.desc = &typed
+			}
+		}
 		levels, _ := m["rubricCriterionLevel"].([]any)
 		if len(levels) > 0 {
 			rd.levels = map[string]string{}
@@ -252,9 +260,32 @@ func (b *Batch) Check(row *roster.Row, build bool) error {
 		return nil
 	}
 	if _, err := b.is.Build(req); err != nil {
-		return &roster.LineError{Line: row.Line, Err: err}
+		return b.lineError(row.Line, err)
 	}
 	return nil
+}
+
+// lineError wraps an error building the credential of the row on line:
+// a refused result names the roster column it came from.
+func (b *Batch) lineError(line int, err error) *roster.LineError {
+	le := &roster.LineError{Line: line, Err: err}
+	var re *ResultError
+	if errors.As(err, &re) {
+		for desc, rd := range b.results {
+			if rd.id == re.ResultDescription {
+				le.Field = "column " + strconv.Quote(b.cfg.Mapping.Results[desc])
+				le.Err = re.Err
+			}
+		}
+	}
+	return le
+}
+
+// resultLineError is the error for a refused result of the row on line,
+// naming the roster column of the mapping's result description desc.
+func (b *Batch) resultLineError(line int, desc, msg string) *roster.LineError {
+	return &roster.LineError{Line: line, Field: "column " + strconv.Quote(b.cfg.Mapping.Results[desc]),
+		Err: fmt.Errorf("%w: %w: %s", ErrInvalidInput, ErrResult, msg)}
 }
 
 // request maps a roster row to an issuance request.
@@ -324,8 +355,18 @@ func (b *Batch) request(row *roster.Row) (Request, error) {
 					Err: fmt.Errorf("%w: %q is not a level of %s (want one of %v)", roster.ErrInvalidValue, r.Value, rd.id, slices.Sorted(maps.Keys(rd.levels)))}
 			}
 			res["achievedLevel"] = lid
+			if rd.desc != nil {
+				if msg := checkLevel(rd.desc, lid); msg != "" {
+					return Request{}, b.resultLineError(row.Line, r.Description, msg)
+				}
+			}
 		} else {
 			res["value"] = r.Value
+			if rd.desc != nil {
+				if msg := checkValue(rd.desc, r.Value); msg != "" {
+					return Request{}, b.resultLineError(row.Line, r.Description, msg)
+				}
+			}
 		}
 		results = append(results, res)
 	}

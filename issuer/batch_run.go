@@ -335,7 +335,7 @@ func (b *Batch) process(ctx context.Context, it *batchItem) {
 	switch {
 	case errors.As(err, &le):
 	case errors.Is(err, ErrInvalidInput):
-		le = &roster.LineError{Line: it.row.Line, Err: err}
+		le = b.lineError(it.row.Line, err)
 	default:
 		if ctx.Err() != nil {
 			it.fatal = context.Cause(ctx)

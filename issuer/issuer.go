@@ -276,7 +276,7 @@ func validate(raw []byte) error {
 	if err := ob3.ValidateSchemaValue(doc.Value); err != nil {
 		return fmt.Errorf("%w: %w", ErrInvalidInput, err)
 	}
-	return nil
+	return checkResults(doc.Credential)
 }
 
 func (is *Issuer) subject(req Request, salt string) (map[string]any, error) {

@@ -103,6 +103,12 @@ type Options struct {
 	MaxRows int
 	// MaxRecordBytes bounds one record. If zero, DefaultMaxRecordBytes.
 	MaxRecordBytes int
+	// AllowMissingNames accepts a row whose name is empty although the
+	// roster has a name column, marking it Row.MissingName; without it
+	// such a row is an ErrRequired LineError, so a badge is not issued
+	// nameless by mistake. (JSON Lines read with the automatic mapping
+	// have no name column: a row without "name" is fine there.)
+	AllowMissingNames bool
 }
 
 // Result is one result of a row, for a result description of the
@@ -126,6 +132,9 @@ type Row struct {
 	DID string
 	// Name is the recipient's name.
 	Name string
+	// MissingName is set when the roster has a name column, this row's
+	// name is empty and Options.AllowMissingNames let it through.
+	MissingName bool
 	// Evidence is an absolute http(s) URL.
 	Evidence string
 	// ActivityStartDate and ActivityEndDate are RFC 3339 date-times in UTC.
@@ -180,6 +189,10 @@ type Reader struct {
 	line int
 	buf  []byte
 
+	// optionalName is set when the name column comes from the automatic
+	// JSON Lines mapping, which maps "name" whether or not rows have it.
+	optionalName bool
+
 	rows    int
 	seen    map[[16]byte]int
 	lastErr error
@@ -203,6 +216,7 @@ func NewReader(r io.Reader, opts Options) (*Reader, error) {
 		return rd, rd.readHeader()
 	case JSONL:
 		rd.br = bufio.NewReaderSize(rd.budget, readAhead)
+		rd.optionalName = rd.mapping.IsZero()
 		if rd.mapping.IsZero() {
 			rd.mapping = Mapping{Email: FieldEmail, Name: FieldName, DID: FieldDID,
 				Evidence: FieldEvidence, ActivityStartDate: FieldActivityStartDate,
@@ -515,6 +529,12 @@ func (rd *Reader) build(line int, value func(i int) string) (*Row, *LineError) {
 			field = FieldDID
 		}
 		return nil, bad(field, fmt.Errorf("%w: the row has no recipient", ErrRequired))
+	}
+	if row.Name == "" && rd.mapping.Name != "" && !rd.optionalName {
+		if !rd.opts.AllowMissingNames {
+			return nil, bad(FieldName, fmt.Errorf("%w: the name is empty though the roster has a name column %q (allow with --allow-missing-names)", ErrRequired, rd.mapping.Name))
+		}
+		row.MissingName = true
 	}
 	if row.ActivityStartDate != "" && row.ActivityEndDate != "" && row.ActivityEndDate < row.ActivityStartDate {
 		return nil, bad(FieldActivityEndDate, fmt.Errorf("%w: before activityStartDate %s", ErrInvalidValue, row.ActivityStartDate))

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -325,5 +326,56 @@ func TestFormatOf(t *testing.T) {
 	}
 	if _, err := FormatOf("roster.xlsx"); err == nil {
 		t.Errorf("FormatOf(roster.xlsx) succeeded")
+	}
+}
+
+// TestMissingNames checks that a row with an empty name, in a roster with
+// a name column, is an error unless AllowMissingNames, and then marked.
+func TestMissingNames(t *testing.T) {
+	const csvData = "email,name\na@example.edu,Ann\nb@example.edu,\nc@example.edu,  \n"
+	tests := []struct {
+		name    string
+		data    string
+		opts    Options
+		rows    int
+		errs    []int // lines refused
+		missing []int // lines accepted with MissingName
+	}{
+		{"csv refused", csvData, Options{Format: CSV}, 1, []int{3, 4}, nil},
+		{"csv allowed", csvData, Options{Format: CSV, AllowMissingNames: true}, 3, nil, []int{3, 4}},
+		{"csv without a name column", "email\na@example.edu\n", Options{Format: CSV}, 1, nil, nil},
+		{"csv explicit mapping", "mail,full\na@example.edu,\n", Options{Format: CSV, Mapping: Mapping{Email: "mail", Name: "full"}}, 0, []int{2}, nil},
+		{"jsonl automatic mapping", `{"email":"a@example.edu"}` + "\n", Options{Format: JSONL}, 1, nil, nil},
+		{"jsonl mapped name", `{"email":"a@example.edu"}` + "\n", Options{Format: JSONL, Mapping: Mapping{Email: "email", Name: "name"}}, 0, []int{1}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rows, lerrs, err := readAll(t, tt.data, tt.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(rows) != tt.rows {
+				t.Errorf("%d rows, want %d", len(rows), tt.rows)
+			}
+			var errLines []int
+			for _, le := range lerrs {
+				if le.Field != FieldName || !errors.Is(le, ErrRequired) || !strings.Contains(le.Error(), "--allow-missing-names") {
+					t.Errorf("line error %v, want a name ErrRequired", le)
+				}
+				errLines = append(errLines, le.Line)
+			}
+			if !slices.Equal(errLines, tt.errs) {
+				t.Errorf("refused lines %v, want %v", errLines, tt.errs)
+			}
+			var missing []int
+			for _, r := range rows {
+				if r.MissingName {
+					missing = append(missing, r.Line)
+				}
+			}
+			if !slices.Equal(missing, tt.missing) {
+				t.Errorf("lines marked MissingName %v, want %v", missing, tt.missing)
+			}
+		})
 	}
 }

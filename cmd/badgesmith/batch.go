@@ -46,6 +46,7 @@ type batchOptions struct {
 	plain         bool
 	dryRun        bool
 	skipInvalid   bool
+	allowNoName   bool
 	workers       int
 	verifyEvery   int
 	progress      string
@@ -75,6 +76,7 @@ func (o *batchOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.plain, "plain-recipient", false, "put email addresses and names in the clear instead of salted hashes")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "validate the roster and stop")
 	fs.BoolVar(&o.skipInvalid, "skip-invalid", false, "issue the valid rows even if some are bad; bad rows go to rejects.jsonl")
+	fs.BoolVar(&o.allowNoName, "allow-missing-names", false, "issue rows whose name cell is empty (a warning each) instead of refusing them")
 	fs.IntVar(&o.workers, "workers", 0, "signing goroutines (default: 16 per CPU)")
 	fs.IntVar(&o.verifyEvery, "verify-every", issuer.DefaultVerifyEvery, "fully re-verify every n-th credential (1: all)")
 	fs.StringVar(&o.progress, "progress", "auto", "progress display: auto (a bar on a terminal, else lines), bar, lines or none")
@@ -92,10 +94,17 @@ JSON Lines), each recorded in the store with its status entries.
 
 The whole roster is checked first and every bad row is listed with its line
 and field; nothing is signed while any row is bad unless --skip-invalid is
-given, and --dry-run stops after the check. Signing then runs on every core
+given, and --dry-run stops after the check. A result must be one of its
+result description's allowedValue (or, for numeric result types, a decimal
+within valueMin..valueMax) and meet its requiredValue or requiredLevel
+(allowedValue and rubric levels are read lowest first). A row with an empty
+name, when the roster has a name column, is bad too unless
+--allow-missing-names (then it is a warning). Signing then runs on every core
 while the roster is streamed, so memory stays flat however long it is.
 
-Each row's credential id is derived from the batch id and the row's key, so
+Each row's credential id is derived from the batch id and the row's key
+(HMAC-SHA-256 under a secret the store makes once, so other issuers' ids
+never collide and no one can work back to a student number), so
 running the same batch again issues nothing new, and after an interruption
 (even kill -9) it issues exactly the missing rows. The output directory gets
 one file per credential (named by the credential's UUID) and a manifest
@@ -242,7 +251,7 @@ func (o *batchOptions) run(ctx context.Context, s streams) error {
 		return err
 	}
 	defer f.Close()
-	rd, err := roster.NewReader(f, roster.Options{Format: format, Mapping: mapping})
+	rd, err := roster.NewReader(f, roster.Options{Format: format, Mapping: mapping, AllowMissingNames: o.allowNoName})
 	if err != nil {
 		return fmt.Errorf("%s: %w: %w", o.roster, errInvalid, err)
 	}
@@ -343,7 +352,7 @@ func (o *batchOptions) check(s streams, b *issuer.Batch, format roster.Format, m
 		return 0, 0, err
 	}
 	defer f.Close()
-	rd, err := roster.NewReader(f, roster.Options{Format: format, Mapping: m})
+	rd, err := roster.NewReader(f, roster.Options{Format: format, Mapping: m, AllowMissingNames: o.allowNoName})
 	if err != nil {
 		return 0, 0, fmt.Errorf("%s: %w: %w", o.roster, errInvalid, err)
 	}
@@ -370,6 +379,9 @@ func (o *batchOptions) check(s streams, b *issuer.Batch, format roster.Format, m
 		if err := b.Check(row, valid == 0); err != nil {
 			report(err)
 			continue
+		}
+		if row.MissingName {
+			fmt.Fprintf(s.err, "%s: line %d: warning: empty name; the credential will carry none (--allow-missing-names)\n", shown(o.roster), row.Line)
 		}
 		valid++
 	}

@@ -32,7 +32,7 @@ func writeRoster(t *testing.T, dir string, n int, extra ...string) string {
 	b.WriteString("student_id,email,name,grade,credits,evidence,start,end\n")
 	for i := range n {
 		fmt.Fprintf(&b, "s%05d,learner%d@example.edu,Learner %d,%c,%d,https://example.edu/work/%d,2025-01-06,2025-05-30\n",
-			i, i, i, "ABCD"[i%4], i%6, i)
+			i, i, i, "ABCA"[i%4], i%6, i)
 	}
 	for _, l := range extra {
 		b.WriteString(l + "\n")
@@ -307,14 +307,14 @@ func TestBatchBadRows(t *testing.T) {
 	rosterPath := writeRoster(t, e.dir, 10,
 		"s00003,dup@example.edu,Dup,A,1,,,",                // line 12: duplicate key
 		"s90001,not-an-email,X,A,1,,,",                     // line 13: email
-		"s90002,x@example.edu,X,Z,1,,,",                    // line 14: grade is free text here: fine
+		"s90002,x@example.edu,X,Z,1,,,",                    // line 14: grade not an allowedValue
 		"s90003,y@example.edu,Y,A,1,,2025-13-01,",          // line 15: date
 		"s90004,z@example.edu",                             // line 16: ragged
 		"s90005,\xffz@example.edu,Y,A,1,,,",                // line 17: not UTF-8
 		"s90006,w@example.edu,W,A,1,ftp://example.edu/x,,", // line 18: evidence
 	)
 	out := filepath.Join(e.dir, "out")
-	wantLines := []string{"line 12: key", "line 13: email", "line 15: activityStartDate", "line 16: wrong number", "line 17: email", "line 18: evidence"}
+	wantLines := []string{"line 12: key", "line 13: email", `line 14: column "grade": invalid input: result refused: "Z" is not an allowed value`, "line 15: activityStartDate", "line 16: wrong number", "line 17: email", "line 18: evidence"}
 
 	code, msg := e.batchRun(e.batchArgs(rosterPath, out, "--dry-run")...)
 	if code != exitInvalid {
@@ -343,8 +343,8 @@ func TestBatchBadRows(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("--skip-invalid: exit %d\n%s", code, msg)
 	}
-	if got := len(readManifest(t, out)); got != 11 {
-		t.Errorf("manifest has %d rows, want 11", got)
+	if got := len(readManifest(t, out)); got != 10 {
+		t.Errorf("manifest has %d rows, want 10", got)
 	}
 	rej := readFile(t, filepath.Join(out, issuer.RejectsFile))
 	var rejects []issuer.Reject
@@ -359,7 +359,7 @@ func TestBatchBadRows(t *testing.T) {
 	for _, r := range rejects {
 		got = append(got, r.Line)
 	}
-	if want := []int{12, 13, 15, 16, 17, 18}; !slices.Equal(got, want) {
+	if want := []int{12, 13, 14, 15, 16, 17, 18}; !slices.Equal(got, want) {
 		t.Errorf("rejected lines %v, want %v", got, want)
 	}
 }
@@ -531,5 +531,25 @@ func TestBatchIDsKeyedByStore(t *testing.T) {
 		if again := readManifest(t, out); !slices.Equal(again, entries) {
 			t.Errorf("%s: second run changed the ids", inst)
 		}
+	}
+}
+
+// TestBatchMissingNames checks that a row with an empty name is refused
+// with its line and field, and issued with a warning under
+// --allow-missing-names.
+func TestBatchMissingNames(t *testing.T) {
+	e := newStatusEnv(t)
+	rosterPath := writeRoster(t, e.dir, 3, "s90001,noname@example.edu,,A,1,,,") // line 5
+	out := filepath.Join(e.dir, "out")
+	code, msg := e.batchRun(e.batchArgs(rosterPath, out, "--dry-run")...)
+	if code != exitInvalid || !strings.Contains(msg, "line 5: name: required") || !strings.Contains(msg, "--allow-missing-names") {
+		t.Fatalf("empty name: exit %d, want %d naming line 5\n%s", code, exitInvalid, msg)
+	}
+	code, msg = e.batchRun(e.batchArgs(rosterPath, out, "--allow-missing-names")...)
+	if code != exitOK || !strings.Contains(msg, "line 5: warning: empty name") {
+		t.Fatalf("--allow-missing-names: exit %d\n%s", code, msg)
+	}
+	if got := len(readManifest(t, out)); got != 4 {
+		t.Errorf("manifest has %d rows, want 4", got)
 	}
 }
