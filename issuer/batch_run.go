@@ -97,8 +97,8 @@ type batchItem struct {
 // file is unusable. Its status entries were reserved before it was signed,
 // so adopting it reuses them.
 //
-// The manifest (ManifestCSV and ManifestJSONL: row line, credential id,
-// recipient, file, SHA-256 of the file) lists every row in roster order,
+// The manifest (ManifestCSV and ManifestJSONL: row line, row key, name,
+// credential id, recipient, file, SHA-256 of the file) lists every row in roster order,
 // issued in this run or earlier, and is renamed into place when the run
 // ends. Cells of manifest.csv that a spreadsheet would run as a formula
 // get a leading single quote; manifest.jsonl keeps every value exact. Rejected rows go to RejectsFile. A row that fails (its recorded
@@ -460,7 +460,7 @@ func openOutputs(dir string) (*outputs, error) {
 	o.csvW = csv.NewWriter(o.csvF)
 	o.jsonlW = bufio.NewWriter(o.jsonlF)
 	o.rejectsW = bufio.NewWriter(o.rejectsF)
-	if err := o.csvW.Write([]string{"row", "credential_id", "recipient", "file", "sha256"}); err != nil {
+	if err := o.csvW.Write([]string{"row", "key", "name", "credential_id", "recipient", "file", "sha256"}); err != nil {
 		o.abort()
 		return nil, err
 	}
@@ -471,6 +471,11 @@ func openOutputs(dir string) (*outputs, error) {
 type ManifestEntry struct {
 	// Row is the roster line of the row.
 	Row int `json:"row"`
+	// Key is the row's key: the value of the roster's key column (a
+	// student number), else its email address or DID.
+	Key string `json:"key"`
+	// Name is the row's name, if the roster has one.
+	Name string `json:"name,omitempty"`
 	// CredentialID is the credential's id.
 	CredentialID string `json:"credentialId"`
 	// Recipient is the row's email address, or its DID without one.
@@ -486,8 +491,8 @@ func (o *outputs) manifest(it *batchItem) error {
 	if recipient == "" {
 		recipient = it.row.DID
 	}
-	e := ManifestEntry{Row: it.row.Line, CredentialID: it.id, Recipient: recipient, File: it.file, SHA256: it.fileSHA}
-	if err := o.csvW.Write([]string{strconv.Itoa(e.Row), csvCell(e.CredentialID), csvCell(e.Recipient), csvCell(e.File), e.SHA256}); err != nil {
+	e := ManifestEntry{Row: it.row.Line, Key: it.row.Key, Name: it.row.Name, CredentialID: it.id, Recipient: recipient, File: it.file, SHA256: it.fileSHA}
+	if err := o.csvW.Write([]string{strconv.Itoa(e.Row), csvCell(e.Key), csvCell(e.Name), csvCell(e.CredentialID), csvCell(e.Recipient), csvCell(e.File), e.SHA256}); err != nil {
 		return fmt.Errorf("writing manifest: %w", err)
 	}
 	line, err := json.Marshal(e)

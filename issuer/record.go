@@ -40,7 +40,7 @@ func (is *Issuer) RecordIssued(ctx context.Context, doc map[string]any, signed [
 		return fmt.Errorf("recording credential: id: %w: required", ErrInvalidInput)
 	}
 	rec := is.newRecord(doc, signed, format, refs)
-	rec.Undelivered, rec.RecipientSalt = true, recipientSaltOf(doc)
+	rec.Undelivered = true
 	if err := is.cfg.Store.PutCredential(ctx, rec); err != nil {
 		return fmt.Errorf("recording credential %s: %w", id, err)
 	}
@@ -55,6 +55,7 @@ func (is *Issuer) newRecord(doc map[string]any, hashed []byte, format string, re
 	return store.Record{
 		ID:            id,
 		Recipient:     recipientOf(doc),
+		RecipientSalt: recipientSaltOf(doc),
 		AchievementID: achievementOf(doc),
 		IssuerKey:     is.cfg.VerificationMethod,
 		Format:        format,

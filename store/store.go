@@ -97,8 +97,9 @@ type Record struct {
 	// it, never another credential.
 	Undelivered bool `json:"undelivered,omitempty"`
 	// RecipientSalt is the salt of a hashed email Recipient, kept so that a
-	// retry of an undelivered credential's request can be recognised. It
-	// is public in the credential itself.
+	// retry of an undelivered credential's request can be recognised and
+	// a learner's credentials found by address (badgesmith find). It is
+	// public in the credential itself.
 	RecipientSalt string `json:"recipientSalt,omitempty"`
 	// State is computed by the store when reading; PutCredential ignores it.
 	State State `json:"state,omitempty"`

@@ -108,7 +108,8 @@ never collide and no one can work back to a student number), so
 running the same batch again issues nothing new, and after an interruption
 (even kill -9) it issues exactly the missing rows. The output directory gets
 one file per credential (named by the credential's UUID) and a manifest
-(manifest.csv, manifest.jsonl: row, credential id, recipient, file, SHA-256).`,
+(manifest.csv, manifest.jsonl: row, key (e.g. student number), name,
+credential id, recipient, file, SHA-256).`,
 		Example: `  badgesmith batch --key registrar --issuer-profile issuer.json \
       --achievement achievement.json --roster cohort.csv --out out/ \
       --store issued.db --status-base-url https://example.edu/status/ \

@@ -76,7 +76,7 @@ func readManifest(t *testing.T, out string) []issuer.ManifestEntry {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(recs) == 0 || !slices.Equal(recs[0], []string{"row", "credential_id", "recipient", "file", "sha256"}) {
+	if len(recs) == 0 || !slices.Equal(recs[0], []string{"row", "key", "name", "credential_id", "recipient", "file", "sha256"}) {
 		t.Fatalf("manifest header %v", recs[:min(1, len(recs))])
 	}
 	jl, err := os.ReadFile(filepath.Join(out, issuer.ManifestJSONL))
@@ -97,8 +97,9 @@ func readManifest(t *testing.T, out string) []issuer.ManifestEntry {
 	}
 	last := 0
 	for i, e := range entries {
-		if r := recs[i+1]; r[0] != fmt.Sprint(e.Row) || r[1] != spreadsheetSafe(e.CredentialID) || r[2] != spreadsheetSafe(e.Recipient) ||
-			r[3] != spreadsheetSafe(e.File) || r[4] != e.SHA256 {
+		if r := recs[i+1]; r[0] != fmt.Sprint(e.Row) || r[1] != spreadsheetSafe(e.Key) || r[2] != spreadsheetSafe(e.Name) ||
+			r[3] != spreadsheetSafe(e.CredentialID) || r[4] != spreadsheetSafe(e.Recipient) ||
+			r[5] != spreadsheetSafe(e.File) || r[6] != e.SHA256 {
 			t.Fatalf("manifest.csv row %v differs from manifest.jsonl %+v", r, e)
 		}
 		if e.Row <= last {
@@ -200,6 +201,11 @@ func TestBatchEndToEnd(t *testing.T) {
 	if len(entries) != n {
 		t.Fatalf("manifest has %d rows, want %d", len(entries), n)
 	}
+	for i, en := range entries {
+		if en.Key != fmt.Sprintf("s%05d", i) || en.Name != fmt.Sprintf("Learner %d", i) {
+			t.Fatalf("manifest row %d: key %q name %q, want the roster's student_id and name", i, en.Key, en.Name)
+		}
+	}
 	files := credentialFiles(t, out, ".json")
 	if len(files) != n {
 		t.Fatalf("%d credential files, want %d", len(files), n)
@@ -294,10 +300,13 @@ func TestBatchManifestCSVInjection(t *testing.T) {
 			}
 		}
 	}
-	if got := recs[1][2]; got != "'=1+2@example.edu" {
+	if got := recs[1][2]; got != "'@SUM(A1)" {
+		t.Errorf("manifest.csv name %q, want '@SUM(A1)", got)
+	}
+	if got := recs[1][4]; got != "'=1+2@example.edu" {
 		t.Errorf("manifest.csv recipient %q, want '=1+2@example.edu", got)
 	}
-	if got := recs[5][2]; got != "plain@example.edu" {
+	if got := recs[5][4]; got != "plain@example.edu" {
 		t.Errorf("manifest.csv changed a plain recipient: %q", got)
 	}
 }
