@@ -119,38 +119,47 @@ func (is *Issuer) prepare(ctx context.Context, req Request) (map[string]any, []s
 // recipientSaltOf returns the salt of the hashed identifier recipientOf
 // reads, or "".
 func recipientSaltOf(doc map[string]any) string {
-	subject, _ := doc["credentialSubject"].(map[string]any)
-	if id, ok := subject["id"].(string); ok && id != "" {
-		return ""
-	}
-	idents, _ := subject["identifier"].([]any)
-	for _, x := range idents {
-		if m, ok := x.(map[string]any); ok {
-			if h, ok := m["identityHash"].(string); ok && h != "" {
-				salt, _ := m["salt"].(string)
-				return salt
-			}
-		}
-	}
-	return ""
+	_, salt := recipientIdentifier(doc)
+	return salt
 }
 
 // recipientOf returns the subject's id or, without one, the identityHash
-// of its first identifier (a salted hash unless issued in the clear).
+// of its email address identifier, else of its first identifier (a
+// salted hash unless issued in the clear).
 func recipientOf(doc map[string]any) string {
+	r, _ := recipientIdentifier(doc)
+	return r
+}
+
+// recipientIdentifier returns what recipientOf returns and, for a hashed
+// identifier, its salt.
+func recipientIdentifier(doc map[string]any) (recipient, salt string) {
 	subject, _ := doc["credentialSubject"].(map[string]any)
 	if id, ok := subject["id"].(string); ok && id != "" {
-		return id
+		return id, ""
 	}
 	idents, _ := subject["identifier"].([]any)
-	for _, x := range idents {
-		if m, ok := x.(map[string]any); ok {
-			if h, ok := m["identityHash"].(string); ok && h != "" {
-				return h
-			}
+	first := -1
+	for i, x := range idents {
+		m, _ := x.(map[string]any)
+		if h, _ := m["identityHash"].(string); h == "" {
+			continue
+		}
+		if first < 0 {
+			first = i
+		}
+		if m["identityType"] == "emailAddress" {
+			first = i
+			break
 		}
 	}
-	return ""
+	if first < 0 {
+		return "", ""
+	}
+	m, _ := idents[first].(map[string]any)
+	recipient, _ = m["identityHash"].(string)
+	salt, _ = m["salt"].(string)
+	return recipient, salt
 }
 
 func achievementOf(doc map[string]any) string {

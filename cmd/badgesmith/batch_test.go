@@ -562,3 +562,63 @@ func TestBatchMissingNames(t *testing.T) {
 		t.Errorf("manifest has %d rows, want 4", got)
 	}
 }
+
+// TestFind checks that "find" finds a learner's batch credentials by
+// email address (hashed in the store) and by student number, and nobody
+// else's.
+func TestFind(t *testing.T) {
+	e := newStatusEnv(t)
+	rosterPath := writeRoster(t, e.dir, 5)
+	out := filepath.Join(e.dir, "out")
+	if code, msg := e.batchRun(e.batchArgs(rosterPath, out)...); code != exitOK {
+		t.Fatalf("batch: exit %d\n%s", code, msg)
+	}
+	entries := readManifest(t, out)
+	_, single := e.issue("single.json") // issued to did:example:learner..., not in the batch
+	tests := []struct {
+		name string
+		args []string
+		want []string // credential ids
+	}{
+		{"email", []string{"--email", "learner3@example.edu"}, []string{entries[3].CredentialID}},
+		{"email in capitals", []string{"--email", " Learner3@Example.EDU "}, []string{entries[3].CredentialID}},
+		{"unknown email", []string{"--email", "nobody@example.edu"}, nil},
+		{"key", []string{"--key", "s00002"}, []string{entries[2].CredentialID}},
+		{"unknown key", []string{"--key", "s99999"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stdout, errOut := runKeys(t, "", append([]string{"find", "--store", e.store}, tt.args...)...)
+			if code != exitOK {
+				t.Fatalf("exit %d: %s", code, errOut)
+			}
+			var got []string
+			for line := range strings.Lines(stdout) {
+				got = append(got, strings.Fields(line)[0])
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("found %v, want %v", got, tt.want)
+			}
+			if slices.Contains(got, single) {
+				t.Error("found the credential of another learner")
+			}
+			if len(tt.want) == 0 && !strings.Contains(errOut, "no credentials found") {
+				t.Errorf("stderr %q", errOut)
+			}
+			code, stdout, _ = runKeys(t, "", append([]string{"find", "--store", e.store, "--json"}, tt.args...)...)
+			var recs []store.Record
+			if err := json.Unmarshal([]byte(stdout), &recs); code != exitOK || err != nil || len(recs) != len(tt.want) {
+				t.Errorf("--json: exit %d, %v, %d records, want %d\n%s", code, err, len(recs), len(tt.want), stdout)
+			}
+		})
+	}
+	for _, args := range [][]string{{}, {"--email", "a@example.edu", "--key", "s1"}} {
+		if code, _, errOut := runKeys(t, "", append([]string{"find", "--store", e.store}, args...)...); code != exitError || !strings.Contains(errOut, "exactly one") {
+			t.Errorf("find %v: exit %d, %q", args, code, errOut)
+		}
+	}
+	_, help, _ := runKeys(t, "", "find", "--help")
+	if !strings.Contains(help, "Privacy") || !strings.Contains(help, "Examples:") {
+		t.Errorf("find --help lacks the privacy note or examples:\n%s", help)
+	}
+}

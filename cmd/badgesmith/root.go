@@ -39,6 +39,7 @@ func newRootCmd(s streams) *cobra.Command {
 		newReinstateCmd(s),
 		newStatusCmd(s),
 		newListCmd(s),
+		newFindCmd(s),
 		newShowCmd(s),
 		newBakeCmd(s),
 		newExtractCmd(s),
