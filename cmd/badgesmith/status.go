@@ -573,7 +573,15 @@ func newShowCmd(s streams) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "show CREDENTIAL_ID",
 		Short: "Show an issued credential's record and audit trail",
-		Args:  cobra.ExactArgs(1),
+		Long: `Show what the store recorded about a credential (state, recipient hash,
+achievement, key, SHA-256, batch row, status entries) and its audit trail:
+one line per status change with when, what, who and why. Who is given
+twice: "operator (claimed)" is the name from --actor, $BADGESMITH_ACTOR or
+$USER, which nothing checks; "uid" is the operating system account the
+command ran as, recorded by badgesmith itself.`,
+		Example: `  badgesmith show urn:uuid:0f1e... --store data/issued.db
+  badgesmith show urn:uuid:0f1e... --json | jq '.audit'`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			db, err := openStore(storePath, false)
 			if err != nil {

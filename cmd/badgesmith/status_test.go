@@ -408,6 +408,10 @@ func TestAuditOperator(t *testing.T) {
 			}
 		})
 	}
+	_, help, _ := runKeys(t, "", "show", "--help")
+	if !strings.Contains(help, "Examples:") || !strings.Contains(help, "operator (claimed)") {
+		t.Errorf("show --help lacks an example or the operator note:\n%s", help)
+	}
 }
 
 // TestStatusPublishRefresh checks the default 30-day validity, the
