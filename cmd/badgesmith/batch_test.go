@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	bbolt "go.etcd.io/bbolt"
 
 	"github.com/badgesmith/badgesmith/issuer"
 	"github.com/badgesmith/badgesmith/store"
@@ -620,5 +621,44 @@ func TestFind(t *testing.T) {
 	_, help, _ := runKeys(t, "", "find", "--help")
 	if !strings.Contains(help, "Privacy") || !strings.Contains(help, "Examples:") {
 		t.Errorf("find --help lacks the privacy note or examples:\n%s", help)
+	}
+}
+
+// TestBatchResumeLegacyIDs checks that rows recorded under ids the current
+// derivation does not give (issued before ids were keyed with the store's
+// secret) are found by their batch row and keep their ids.
+func TestBatchResumeLegacyIDs(t *testing.T) {
+	e := newStatusEnv(t)
+	const n = 3
+	rosterPath := writeRoster(t, e.dir, n)
+	out := filepath.Join(e.dir, "out")
+	if code, msg := e.batchRun(e.batchArgs(rosterPath, out)...); code != exitOK {
+		t.Fatalf("batch: exit %d\n%s", code, msg)
+	}
+	before := readManifest(t, out)
+	// Another secret: every recorded id is now one the derivation does
+	// not give, as for a store written before the secret existed.
+	bdb, err := bbolt.Open(e.store, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = bdb.Update(func(tx *bbolt.Tx) error {
+		return tx.Bucket([]byte("meta")).Put([]byte("issuer_secret"), bytes.Repeat([]byte{7}, store.IssuerSecretLen))
+	})
+	if cerr := bdb.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, msg := e.batchRun(e.batchArgs(rosterPath, out)...)
+	if code != exitOK || !strings.Contains(msg, fmt.Sprintf("0 issued, %d already issued", n)) {
+		t.Fatalf("resume with legacy ids: exit %d\n%s", code, msg)
+	}
+	if after := readManifest(t, out); !slices.Equal(after, before) {
+		t.Errorf("manifest changed:\n%+v\nwant\n%+v", after, before)
+	}
+	if recs := e.batchRecords(); len(recs) != n {
+		t.Errorf("%d records, want %d", len(recs), n)
 	}
 }

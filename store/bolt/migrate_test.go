@@ -79,6 +79,11 @@ func TestMigrateV1(t *testing.T) {
 	if err := db.PutCredential(ctx, r); err == nil || !bytes.Contains([]byte(err.Error()), []byte(all[0].ID)) {
 		t.Errorf("binding an upgraded credential's index = %v, want ErrExists naming %s", err, all[0].ID)
 	}
+	// A store made before issuer secrets gets one on first use.
+	secret, err := db.IssuerSecret(ctx)
+	if err != nil || len(secret) != store.IssuerSecretLen {
+		t.Errorf("IssuerSecret of an upgraded store = %x, %v", secret, err)
+	}
 	if err := db.Check(ctx); err != nil {
 		t.Errorf("bbolt check after the upgrade: %v", err)
 	}
@@ -94,6 +99,9 @@ func TestMigrateV1(t *testing.T) {
 	again, err := db.ListCredentials(ctx, store.Filter{})
 	if err != nil || len(again) != len(all) {
 		t.Fatalf("reopened store lists %d records, %v; want %d", len(again), err, len(all))
+	}
+	if kept, err := db.IssuerSecret(ctx); err != nil || !bytes.Equal(kept, secret) {
+		t.Errorf("reopened store's secret %x, %v; want %x", kept, err, secret)
 	}
 }
 
