@@ -146,7 +146,8 @@ func writeRoster(path string, n int) error {
 	w := bufio.NewWriter(f)
 	fmt.Fprintln(w, "student_id,email,name,grade")
 	for i := range n {
-		fmt.Fprintf(w, "s%07d,learner%d@example.edu,Learner Number %d,%c\n", i, i, i, "ABCD"[i%4])
+		// Grades A to C: D is below the achievement's requiredValue.
+		fmt.Fprintf(w, "s%07d,learner%d@example.edu,Learner Number %d,%c\n", i, i, i, "ABCA"[i%4])
 	}
 	if err := w.Flush(); err != nil {
 		return err
