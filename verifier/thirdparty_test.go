@@ -285,7 +285,11 @@ type tpOutcome struct {
 }
 
 // outcomeOf maps today's Result and error onto the #11 verdicts. Today's
-// verifier has no "valid with warnings": a valid Result is "valid".
+// verifier has no "valid with warnings": a valid Result is "valid". When the
+// #11 outcome model lands, read its verdict and the check behind it here
+// (for "valid with warnings", the check that carries the first warning):
+// the comparison is on verdict and deciding check, the manifest's reason
+// being prose for people.
 func outcomeOf(res *verifier.Result, err error) tpOutcome {
 	var ve *verifier.VerificationError
 	var ie *verifier.InconclusiveError
