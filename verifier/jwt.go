@@ -130,6 +130,13 @@ func (v *Verifier) checkJWTProof(ctx context.Context, r *report, tok string, cre
 		return p, timeErr
 	}
 	p.readClaims(nq, true)
+	if p.claims != nil {
+		if _, g, err := credentialClaims(nq); err == nil {
+			if err := g.isDocument(p.claims, cred); err != nil {
+				p.claims, p.claimsErr = nil, err
+			}
+		}
+	}
 	switch {
 	case p.claims == nil:
 		r.fail(CheckProof, pathOf(p.claimsErr), "the signed credential does not read as one credential: "+p.claimsErr.Error())

@@ -412,3 +412,40 @@ func put2(t *testing.T, srv *listServer, k testKey, n *int, list map[string]any)
 	srv.put(t, path, sign(t, list, k.priv, k.vm, proof.EddsaRdfc2022))
 	return url
 }
+
+// TestRedteamReverseRoot: the claims are read from "the one
+// VerifiableCredential node no other statement points at". With @reverse
+// the signer makes another credential node point at the document's own
+// top-level credential, so the checks (validity, status) and the report
+// (id, name, dates) read the inner node while the JSON, and every reader
+// of it, shows the outer one. Here the top-level credential expired in
+// 2020 and was VALID, reported under the inner node's id and name (the
+// signer is the issuer of both nodes, so no one else's key was forged, but
+// the verdict was on a credential other than the one submitted). Now the
+// statements must describe the document's own id.
+func TestRedteamReverseRoot(t *testing.T) {
+	k := newKey(t, 151)
+	d := unsigned(t, k)
+	d["validUntil"] = "2020-01-01T00:00:00Z"
+	inner := map[string]any{
+		"id":                "urn:uuid:99999999-2222-4333-8444-555555555555",
+		"type":              []any{"VerifiableCredential", "OpenBadgeCredential"},
+		"issuer":            k.did,
+		"name":              "Inner credential",
+		"validFrom":         "2026-11-01T00:00:00Z",
+		"credentialSubject": map[string]any{"type": []any{"AchievementSubject"}},
+	}
+	d["@reverse"] = map[string]any{"https://example.org/vocab#about": inner}
+	v, err := verifier.New(verifier.Options{Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := v.Verify(context.Background(), encode(t, sign(t, d, k.priv, k.vm, proof.EddsaRdfc2022)))
+	t.Logf("valid %v, id %q, name %q, validity %+v", res.Valid, res.CredentialID, res.Name, res.Check(verifier.CheckValidity))
+	if res.Valid || err == nil {
+		t.Errorf("an expired top-level credential is valid (the report reads %q, %q)", res.CredentialID, res.Name)
+	}
+	if res.Claims != nil && res.Claims.Verified {
+		t.Errorf("claims of %q read as verified", res.Claims.ID)
+	}
+}
