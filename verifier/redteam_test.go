@@ -449,3 +449,31 @@ func TestRedteamReverseRoot(t *testing.T) {
 		t.Errorf("claims of %q read as verified", res.Claims.ID)
 	}
 }
+
+// TestRedteamReverseRootJWT is TestRedteamReverseRoot for a VC-JWT (no
+// validUntil, so an exp claim cannot be what refuses it): the claims read
+// were the inner node's, verified, and the token valid.
+func TestRedteamReverseRootJWT(t *testing.T) {
+	k := newKey(t, 152)
+	d := unsigned(t, k)
+	d["@reverse"] = map[string]any{"https://example.org/vocab#about": map[string]any{
+		"id": "urn:uuid:99999999-2222-4333-8444-555555555556", "type": []any{"VerifiableCredential", "OpenBadgeCredential"},
+		"issuer": k.did, "name": "Inner credential", "validFrom": "2026-11-01T00:00:00Z",
+		"credentialSubject": map[string]any{"type": []any{"AchievementSubject"}},
+	}}
+	tok, err := proof.SignJWT(context.Background(), d, k.priv, proof.JWTOptions{KeyID: k.vm, Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := verifier.New(verifier.Options{Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := v.Verify(context.Background(), []byte(tok))
+	if got := rtVerdict(t, res, err); got != wantFail {
+		t.Errorf("verdict %s, want fail: %v", got, err)
+	}
+	if res.Claims != nil && res.Claims.Verified {
+		t.Errorf("claims of %q read as verified", res.Claims.ID)
+	}
+}
