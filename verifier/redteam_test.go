@@ -2,6 +2,7 @@ package verifier_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -476,4 +477,41 @@ func TestRedteamReverseRootJWT(t *testing.T) {
 	if res.Claims != nil && res.Claims.Verified {
 		t.Errorf("claims of %q read as verified", res.Claims.ID)
 	}
+}
+
+// TestRedteamBudgetFailureNotShared: a status list that one verification
+// could not read because of its own per-verification bounds (here
+// Limits.MaxFetches, spent by the attacker's credential on lists of its
+// own before the victim's list issuer's document) must not be remembered
+// as a failure of that list for every other credential: the attacker would
+// make every credential naming the list "could not check" for
+// negativeStatusTTL, and again whenever it liked.
+func TestRedteamBudgetFailureNotShared(t *testing.T) {
+	k, attacker := newKey(t, 153), newKey(t, 154)
+	srv := newListServer(t)
+	issuer := srv.srv.URL + "/issuer"
+	vm := issuer + "#key-1"
+	srv.put(t, "/issuer", json.RawMessage(docWith(t, issuer, vm, k, nil)))
+	byIssuer := testKey{priv: k.priv, did: issuer, vm: vm}
+	listURL := srv.put(t, "/L", sign(t, listDoc(issuer, srv.srv.URL+"/L", "revocation", encodedList(t)), k.priv, vm, proof.EddsaRdfc2022))
+	var entries []any
+	for _, p := range []string{"/a1", "/a2"} {
+		u := srv.put(t, p, signedList(t, attacker, srv.srv.URL+p, "revocation", nil, nil))
+		entries = append(entries, bitstringEntry(u, "revocation", 3))
+	}
+	entries = append(entries, bitstringEntry(listURL, "revocation", 3))
+	att := unsigned(t, attacker)
+	att["credentialStatus"] = entries
+	v, err := verifier.New(verifier.Options{Now: func() time.Time { return now }, HTTPClient: srv.loopbackClient(),
+		Limits: verifier.Limits{MaxFetches: 3}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := v.Verify(context.Background(), encode(t, sign(t, att, attacker.priv, attacker.vm, proof.EddsaRdfc2022)))
+	t.Logf("attacker's credential: %v (work %+v)", err, res.Work)
+
+	victim := unsigned(t, byIssuer)
+	victim["credentialStatus"] = bitstringEntry(listURL, "revocation", 3)
+	res, err = v.Verify(context.Background(), encode(t, sign(t, victim, k.priv, vm, proof.EddsaRdfc2022)))
+	checkOutcome(t, res, err, wantValid, "not revoked")
 }
