@@ -515,3 +515,69 @@ func TestRedteamBudgetFailureNotShared(t *testing.T) {
 	res, err = v.Verify(context.Background(), encode(t, sign(t, victim, k.priv, vm, proof.EddsaRdfc2022)))
 	checkOutcome(t, res, err, wantValid, "not revoked")
 }
+
+// TestRedteamJCSContext: an eddsa-jcs-2022 proof signs the document with
+// the proof's @context, and the document's need only start with it
+// (vc-di-eddsa §3.3.2). What a tamperer may append is never read: the
+// claims are the proof-context reading, identical to the untouched one.
+func TestRedteamJCSContext(t *testing.T) {
+	k := newKey(t, 155)
+	d := unsigned(t, k)
+	d["validUntil"] = "2030-01-01T00:00:00Z"
+	signed := sign(t, d, k.priv, k.vm, proof.EddsaJcs2022)
+	v, err := verifier.New(verifier.Options{Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, err := v.Verify(context.Background(), encode(t, signed))
+	if err != nil {
+		t.Fatalf("control: %v", err)
+	}
+	tests := []struct {
+		name string
+		edit func(d map[string]any)
+		want outcome
+	}{
+		{"a bundled context appended", func(d map[string]any) {
+			d["@context"] = append(d["@context"].([]any), "https://w3id.org/security/data-integrity/v2")
+		}, wantValid},
+		{"the last context dropped", func(d map[string]any) {
+			c := d["@context"].([]any)
+			d["@context"] = c[:len(c)-1]
+		}, wantFail},
+		{"the proof's @context changed to match a shorter document context", func(d map[string]any) {
+			c := d["@context"].([]any)
+			d["@context"] = c[:len(c)-1]
+			firstProof(d)["@context"] = c[:len(c)-1]
+		}, wantFail},
+		{"the contexts reordered", func(d map[string]any) {
+			c := d["@context"].([]any)
+			d["@context"] = []any{c[0], c[2], c[1]}
+		}, wantFail},
+		{"validUntil moved to a full IRI (a different JSON document)", func(d map[string]any) {
+			d["https://www.w3.org/2018/credentials#validUntil"] = map[string]any{"@value": d["validUntil"], "@type": "http://www.w3.org/2001/XMLSchema#dateTime"}
+			delete(d, "validUntil")
+		}, wantFail},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			doc := clone(t, signed)
+			tt.edit(doc)
+			res, err := v.Verify(context.Background(), encode(t, doc))
+			got := rtVerdict(t, res, err)
+			if got != tt.want {
+				t.Fatalf("verdict %s, want %s: %v", got, tt.want, err)
+			}
+			if got == wantValid {
+				a, _ := json.Marshal(res.Claims)
+				b, _ := json.Marshal(base.Claims)
+				if string(a) != string(b) {
+					t.Errorf("claims differ from the untouched credential's:\n%s\n%s", a, b)
+				}
+			}
+		})
+	}
+	if firstProof(signed)["@context"] == nil {
+		t.Log("note: the jcs proof carries no @context; the document's is signed as it is")
+	}
+}
