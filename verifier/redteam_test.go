@@ -581,3 +581,73 @@ func TestRedteamJCSContext(t *testing.T) {
 		t.Log("note: the jcs proof carries no @context; the document's is signed as it is")
 	}
 }
+
+// manyEntries is an unsigned-in-effect credential (garbage proofValue)
+// with results beside entries credentialStatus entries, each a distinct
+// well-formed BitstringStatusListEntry.
+func manyEntries(t testing.TB, results, entries int) []byte {
+	t.Helper()
+	k := newKey(t, 158)
+	d := unsigned(t, k)
+	rs := make([]any, results)
+	for i := range rs {
+		rs[i] = map[string]any{"type": []any{"Result"}, "value": strconv.Itoa(i)}
+	}
+	subject(d)["result"] = rs
+	es := make([]any, entries)
+	for i := range es {
+		es[i] = map[string]any{"id": "https://example.org/l#" + strconv.Itoa(i), "type": "BitstringStatusListEntry",
+			"statusPurpose": "revocation", "statusListIndex": strconv.Itoa(i), "statusListCredential": "https://example.org/l"}
+	}
+	d["credentialStatus"] = es
+	d["proof"] = []any{map[string]any{"type": "DataIntegrityProof", "cryptosuite": "eddsa-rdfc-2022", "proofPurpose": "assertionMethod",
+		"created": "2026-01-01T00:00:00Z", "verificationMethod": k.vm, "proofValue": "z1111"}}
+	return encode(t, d)
+}
+
+// TestRedteamSchemaManyStatusEntries: the schema check validated the whole
+// document once per credentialStatus entry, so 3,000 entries beside 2,500
+// results (556 KB, unsigned) took 25 s, and the check takes no context, so
+// the verification deadline did not stop it. Now at most
+// Limits.MaxStatusEntries variants are validated (the status check never
+// reads more entries, so such a credential is never valid).
+func TestRedteamSchemaManyStatusEntries(t *testing.T) {
+	v, err := verifier.New(verifier.Options{Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := v.Verify(context.Background(), manyEntries(t, 2500, 3000))
+	if got := rtVerdict(t, res, err); got == wantValid {
+		t.Fatal("valid")
+	}
+	c := res.Check(verifier.CheckSchema)
+	want := fmt.Sprintf("%d entries past Limits.MaxStatusEntries (%d) not checked", 3000-verifier.DefaultMaxStatusEntries, verifier.DefaultMaxStatusEntries)
+	if c == nil || c.Status != verifier.StatusPass || !strings.Contains(c.Reason, want) {
+		t.Errorf("schema check %+v, want a pass saying %q", c, want)
+	}
+	// An entry past the bound that breaks the schema is not read; one
+	// within it still fails the check.
+	d := map[string]any{}
+	if err := json.Unmarshal(manyEntries(t, 0, 20), &d); err != nil {
+		t.Fatal(err)
+	}
+	delete(d["credentialStatus"].([]any)[3].(map[string]any), "id")
+	res, _ = v.Verify(context.Background(), encode(t, d))
+	if c := res.Check(verifier.CheckSchema); c.Status != verifier.StatusFail || !strings.Contains(c.Path, "credentialStatus[3]") {
+		t.Errorf("schema check %+v, want a failure at credentialStatus[3]", c)
+	}
+}
+
+// BenchmarkRedteamSchemaManyStatusEntries: 3,000 status entries beside
+// 2,500 results (556 KB): 25 s per verification before the bound.
+func BenchmarkRedteamSchemaManyStatusEntries(b *testing.B) {
+	v, err := verifier.New(verifier.Options{Now: func() time.Time { return now }})
+	if err != nil {
+		b.Fatal(err)
+	}
+	data := manyEntries(b, 2500, 3000)
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		_, _ = v.Verify(context.Background(), data)
+	}
+}
