@@ -611,7 +611,10 @@ func (c *statusChecker) parseList(ctx context.Context, body []byte) (*statusDoc,
 	}
 	var doc map[string]any
 	if err := json.Unmarshal(body, &doc); err != nil || doc == nil {
-		return nil, badList("not a json object")
+		// Content nobody signed (an HTML error page served with 200, say)
+		// says nothing about the issuer's intent: the status is unknown,
+		// the credential not invalid.
+		return nil, errors.New("not a json object")
 	}
 	// The key must be this issuer's; statusDocOf reads the issuer again
 	// from what the proof verified, and the two must agree.
