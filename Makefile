@@ -17,12 +17,16 @@ FUZZCI_BUDGET ?= 300
 GOTOOLCHAIN := $(shell sed -n 's/^toolchain //p' go.mod)
 export GOTOOLCHAIN
 
-.PHONY: all build test race lint vuln fuzz fuzz-ci bench demo interop interop-deps contexts clean
+.PHONY: all build install test race lint vuln fuzz fuzz-ci bench demo interop interop-deps contexts clean
 
 all: build
 
 build:
 	$(GO) build -o $(BIN) ./cmd/badgesmith
+
+# Installs badgesmith into $GOBIN (default: $(go env GOPATH)/bin).
+install:
+	$(GO) install ./cmd/badgesmith
 
 interop-deps:
 	cd interop && npm ci --no-audit --no-fund
