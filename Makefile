@@ -72,15 +72,15 @@ interop: interop-deps
 contexts:
 	bash contexts/sync.sh
 
-# Builds, makes a key in a temporary keyring, issues the sample credential
-# from testdata/, verifies it and shows the report.
+# Builds, makes a key in a temporary keyring, issues a credential from the
+# polytechnic example in examples/, verifies it and shows the report.
 demo: build
 	@set -e; tmp=$$(mktemp -d); trap 'rm -rf $$tmp' EXIT; \
 	echo "== keyring in $$tmp/keys"; \
 	$(BIN) keys generate --keyring $$tmp/keys demo-issuer; \
-	echo "== issuing testdata sample"; \
-	$(BIN) issue --keyring $$tmp/keys --key demo-issuer --issuer-profile testdata/issuer.json \
-	  --achievement testdata/achievement.json --subject testdata/subject.json --out $$tmp/credential.json; \
+	echo "== issuing the examples/ microcredential"; \
+	$(BIN) issue --keyring $$tmp/keys --key demo-issuer --issuer-profile examples/issuer.json \
+	  --achievement examples/data-analysis.json --subject examples/learner.json --out $$tmp/credential.json; \
 	echo "== verifying"; \
 	$(BIN) verify $$tmp/credential.json
 
