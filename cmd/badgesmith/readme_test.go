@@ -233,10 +233,17 @@ func runScript(body, vars string) string {
 		"mv " + q + ".new " + q + "\n"
 }
 
+// commandHelp is what helpFlags found for one command line.
+type commandHelp struct {
+	flags map[string]bool
+	usage string
+	err   error
+}
+
 // checkShowBlock checks every badgesmith command of a show block against
-// the --help of its subcommand (bin run with env), and every make target
-// against the Makefile's targets.
-func checkShowBlock(ctx context.Context, bin string, env []string, b readmeBlock, targets map[string]bool) []error {
+// the --help of its subcommand (bin run with env, each command line once,
+// remembered in helps), and every make target against the Makefile's targets.
+func checkShowBlock(ctx context.Context, bin string, env []string, b readmeBlock, targets map[string]bool, helps map[string]commandHelp) []error {
 	var errs []error
 	for _, words := range shellCommands(b.body) {
 		for len(words) > 0 && strings.Contains(words[0], "=") && !strings.HasPrefix(words[0], "-") {
@@ -261,7 +268,13 @@ func checkShowBlock(ctx context.Context, bin string, env []string, b readmeBlock
 				}
 				sub = append(sub, w)
 			}
-			flags, usage, err := helpFlags(ctx, bin, env, sub)
+			key := strings.Join(sub, " ")
+			h, ok := helps[key]
+			if !ok {
+				h.flags, h.usage, h.err = helpFlags(ctx, bin, env, sub)
+				helps[key] = h
+			}
+			flags, usage, err := h.flags, h.usage, h.err
 			if err != nil {
 				errs = append(errs, fmt.Errorf("%d: %w", b.line, err))
 				continue
@@ -436,13 +449,16 @@ func TestREADME(t *testing.T) {
 
 	targets := makeTargets(string(mk))
 	vars := filepath.Join(t.TempDir(), "vars.sh")
+	helps := map[string]commandHelp{}
 	runs := 0
 	for _, b := range blocks {
 		switch b.kind {
 		case "show":
-			for _, e := range checkShowBlock(ctx, bin, env, b, targets) {
+			start := time.Now()
+			for _, e := range checkShowBlock(ctx, bin, env, b, targets, helps) {
 				t.Errorf("README.md:%v", e)
 			}
+			t.Logf("README.md:%d: show block checked in %v", b.line, time.Since(start).Round(time.Millisecond))
 		case "run":
 			want, shows, err := b.expect()
 			if err != nil {
@@ -451,7 +467,9 @@ func TestREADME(t *testing.T) {
 			runs++
 			c := exec.CommandContext(ctx, "bash", "-c", runScript(b.body, vars))
 			c.Dir, c.Env = work, env
+			start := time.Now()
 			out, err := c.CombinedOutput()
+			t.Logf("README.md:%d: run block took %v", b.line, time.Since(start).Round(time.Millisecond))
 			code := 0
 			var exit *exec.ExitError
 			switch {
