@@ -4,11 +4,13 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
@@ -233,6 +235,35 @@ func runScript(body, vars string) string {
 		"mv " + q + ".new " + q + "\n"
 }
 
+// shownFilePrefix starts the reason of a show block that quotes a file of
+// the repository, which must then hold the same JSON value (or, for a
+// block that is not JSON, the same text).
+const shownFilePrefix = "the contents of "
+
+// checkShownFile checks a show block quoting a file against the file under
+// root.
+func checkShownFile(b readmeBlock, root string) error {
+	name, ok := strings.CutPrefix(b.arg, shownFilePrefix)
+	if !ok {
+		return nil
+	}
+	data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(name)))
+	if err != nil {
+		return fmt.Errorf("%d: %w", b.line, err)
+	}
+	var inFile, inBlock any
+	if json.Unmarshal(data, &inFile) == nil && json.Unmarshal([]byte(b.body), &inBlock) == nil {
+		if !reflect.DeepEqual(inFile, inBlock) {
+			return fmt.Errorf("%d: the block differs from %s", b.line, name)
+		}
+		return nil
+	}
+	if string(data) != b.body {
+		return fmt.Errorf("%d: the block differs from %s", b.line, name)
+	}
+	return nil
+}
+
 // commandHelp is what helpFlags found for one command line.
 type commandHelp struct {
 	flags map[string]bool
@@ -374,6 +405,35 @@ func TestREADMEExpect(t *testing.T) {
 	}
 }
 
+func TestCheckShownFile(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "m.json"), []byte(`{"key": "id", "results": {"a": "b"}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "t.txt"), []byte("x\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, arg, body string
+		wantErr         bool
+	}{
+		{"same JSON, other layout", "the contents of m.json", "{\"results\":{\"a\":\"b\"},\n \"key\":\"id\"}\n", false},
+		{"other JSON", "the contents of m.json", `{"key": "student"}`, true},
+		{"same text", "the contents of t.txt", "x\n", false},
+		{"other text", "the contents of t.txt", "y\n", true},
+		{"missing file", "the contents of nope.json", "{}", true},
+		{"not a quote", "a synopsis", "anything", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := checkShownFile(readmeBlock{line: 3, kind: "show", arg: tt.arg, body: tt.body}, dir)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("err = %v, want error %v", err, tt.wantErr)
+			}
+		})
+	}
+}
+
 func TestShellCommands(t *testing.T) {
 	tests := []struct {
 		name string
@@ -457,6 +517,9 @@ func TestREADME(t *testing.T) {
 			start := time.Now()
 			for _, e := range checkShowBlock(ctx, bin, env, b, targets, helps) {
 				t.Errorf("README.md:%v", e)
+			}
+			if err := checkShownFile(b, "../.."); err != nil {
+				t.Errorf("README.md:%v", err)
 			}
 			t.Logf("README.md:%d: show block checked in %v", b.line, time.Since(start).Round(time.Millisecond))
 		case "run":
