@@ -220,8 +220,9 @@ func helpFlags(ctx context.Context, bin string, env, args []string) (map[string]
 
 // runScript wraps a run block for bash: it stops at the first failing
 // command (of a pipeline too), starts with the shell variables the blocks
-// before it set (kept in the file vars), and adds the ones it sets, so the
-// blocks behave as they would pasted one after another into one shell.
+// before it set and in the directory they left (kept in the file vars), and
+// records its own, so the blocks behave as they would pasted one after
+// another into one shell.
 func runScript(body, vars string) string {
 	q := "'" + strings.ReplaceAll(vars, "'", `'\''`) + "'"
 	return "set -eo pipefail\n" +
@@ -232,6 +233,7 @@ func runScript(body, vars string) string {
 		"  case $__readme_v in __readme_*|BASH*|PIPESTATUS|_) continue;; esac\n" +
 		"  grep -qxF -- \"$__readme_v\" <<<\"$__readme_before\" || declare -p \"$__readme_v\"\n" +
 		"done > " + q + ".new\n" +
+		"printf 'cd %q\\n' \"$PWD\" >> " + q + ".new\n" +
 		"mv " + q + ".new " + q + "\n"
 }
 
@@ -553,5 +555,33 @@ func TestREADME(t *testing.T) {
 	}
 	if runs == 0 {
 		t.Fatal("README.md has no run block")
+	}
+}
+
+func TestRunScriptCarriesState(t *testing.T) {
+	dir := t.TempDir()
+	vars := filepath.Join(t.TempDir(), "it's vars.sh")
+	steps := []struct {
+		body    string
+		want    string
+		wantErr bool
+	}{
+		{"X='a b'; mkdir -p sub; cd sub", "", false},
+		{`echo "$X|$(basename "$PWD")"`, "a b|sub\n", false},
+		{"false; echo not reached", "", true},
+		{"true | false | true", "", true},
+		{`Y=2; echo "$X$Y"`, "a b2\n", false},
+		{`echo "$Y"`, "2\n", false},
+	}
+	for i, st := range steps {
+		c := exec.Command("bash", "-c", runScript(st.body, vars))
+		c.Dir = dir
+		out, err := c.Output()
+		if (err != nil) != st.wantErr {
+			t.Fatalf("step %d: err = %v, want error %v", i, err, st.wantErr)
+		}
+		if !st.wantErr && string(out) != st.want {
+			t.Fatalf("step %d: output %q, want %q", i, out, st.want)
+		}
 	}
 }
