@@ -231,7 +231,9 @@ func newStatusListsCmd(s streams) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "lists",
 		Short: "Show the status lists in the store and how full they are",
-		Args:  cobra.NoArgs,
+		Example: `  badgesmith status lists --store issued.db
+  badgesmith status lists --store issued.db --json`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			db, err := openStore(storePath, false)
 			if err != nil {
@@ -477,7 +479,9 @@ func newShowCmd(s streams) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "show CREDENTIAL_ID",
 		Short: "Show an issued credential's record and audit trail",
-		Args:  cobra.ExactArgs(1),
+		Example: `  badgesmith show urn:uuid:0f1e... --store issued.db
+  badgesmith show urn:uuid:0f1e... --store issued.db --json`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			db, err := openStore(storePath, false)
 			if err != nil {
