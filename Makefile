@@ -17,12 +17,16 @@ FUZZCI_BUDGET ?= 300
 GOTOOLCHAIN := $(shell sed -n 's/^toolchain //p' go.mod)
 export GOTOOLCHAIN
 
-.PHONY: all build test race lint vuln fuzz fuzz-ci bench demo interop interop-deps contexts clean
+.PHONY: all build install test race lint vuln fuzz fuzz-ci bench demo interop interop-deps contexts clean
 
 all: build
 
 build:
 	$(GO) build -o $(BIN) ./cmd/badgesmith
+
+# Installs badgesmith into $GOBIN (default: $(go env GOPATH)/bin).
+install:
+	$(GO) install ./cmd/badgesmith
 
 interop-deps:
 	cd interop && npm ci --no-audit --no-fund
@@ -68,15 +72,15 @@ interop: interop-deps
 contexts:
 	bash contexts/sync.sh
 
-# Builds, makes a key in a temporary keyring, issues the sample credential
-# from testdata/, verifies it and shows the report.
+# Builds, makes a key in a temporary keyring, issues a credential from the
+# polytechnic example in examples/, verifies it and shows the report.
 demo: build
 	@set -e; tmp=$$(mktemp -d); trap 'rm -rf $$tmp' EXIT; \
 	echo "== keyring in $$tmp/keys"; \
 	$(BIN) keys generate --keyring $$tmp/keys demo-issuer; \
-	echo "== issuing testdata sample"; \
-	$(BIN) issue --keyring $$tmp/keys --key demo-issuer --issuer-profile testdata/issuer.json \
-	  --achievement testdata/achievement.json --subject testdata/subject.json --out $$tmp/credential.json; \
+	echo "== issuing the examples/ microcredential"; \
+	$(BIN) issue --keyring $$tmp/keys --key demo-issuer --issuer-profile examples/issuer.json \
+	  --achievement examples/data-analysis.json --subject examples/learner.json --out $$tmp/credential.json; \
 	echo "== verifying"; \
 	$(BIN) verify $$tmp/credential.json
 

@@ -120,8 +120,10 @@ type VerifyOptions struct {
 	// need. RDFC suites always report them.
 	Statements bool
 	// Limits bounds the work of each RDF canonicalization (the document
-	// once, each proof's options); past a bound the error wraps
-	// contexts.ErrTooMuchWork. The zero value takes every default.
+	// once, each proof's options); MaxQuads and MaxHashCalls bound them all
+	// together, over the whole proof set (a chained or eddsa-jcs-2022
+	// proof canonicalizes the document again). Past a bound the error
+	// wraps contexts.ErrTooMuchWork. The zero value takes every default.
 	Limits contexts.Limits
 	// Work, if not nil, has the work of every canonicalization added to it.
 	Work *contexts.Work

@@ -106,6 +106,11 @@ func VerifySet(ctx context.Context, doc map[string]any, opts VerifyOptions) ([]O
 	}
 
 	v := &verifier{doc: doc, proofs: proofs, loader: loader, opts: opts, purpose: purpose, now: now}
+	defer func() {
+		if opts.Work != nil {
+			opts.Work.Add(v.spent)
+		}
+	}()
 	out := make([]Outcome, len(proofs))
 	for i, p := range proofs {
 		out[i] = v.one(ctx, i, p)
@@ -129,6 +134,9 @@ type verifier struct {
 	docCanon []byte
 	docHash  []byte
 	docErr   error
+	// spent is the canonicalization work of the set so far, which
+	// opts.Limits bounds as a whole.
+	spent contexts.Work
 }
 
 func (v *verifier) one(ctx context.Context, i int, raw any) Outcome {
@@ -303,9 +311,24 @@ func (v *verifier) check(ctx context.Context, i int, raw any, seen *Result) (*Re
 	return &Result{Index: i, Suite: s.name, VerificationMethod: vm, Created: created, Purpose: purpose, PreviousProofs: previous, Statements: docCanon}, nil
 }
 
-// canon is the canonicalization options of every proof.
+// canon is the canonicalization options of every proof: the quads and
+// hash calls left of opts.Limits once the set's earlier canonicalizations
+// are counted, so that chained and eddsa-jcs-2022 proofs, each
+// canonicalizing the document again, cannot multiply the work by the
+// number of proofs. With nothing left, the bound is 1, which every
+// document exceeds.
 func (v *verifier) canon() contexts.CanonOptions {
-	return canonOptions(v.loader, v.opts.Limits, v.opts.Work)
+	l := v.opts.Limits
+	maxQuads, maxHash := l.MaxQuads, l.MaxHashCalls
+	if maxQuads <= 0 {
+		maxQuads = contexts.DefaultMaxQuads
+	}
+	if maxHash <= 0 {
+		maxHash = contexts.DefaultMaxHashCalls
+	}
+	l.MaxQuads = max(maxQuads-v.spent.Quads, 1)
+	l.MaxHashCalls = max(maxHash-v.spent.HashCalls, 1)
+	return canonOptions(v.loader, l, &v.spent)
 }
 
 // jcsDocumentHash hashes the document for an eddsa-jcs-2022 proof whose

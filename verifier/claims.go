@@ -156,6 +156,9 @@ func (v *Verifier) checkProof(ctx context.Context, r *report, cred map[string]an
 			continue
 		}
 		c, g, err := credentialClaims(o.Statements)
+		if err == nil {
+			err = g.isDocument(c, cred)
+		}
 		switch {
 		case err != nil:
 			notes[i] = "signature valid, but its statements do not read as one credential: " + err.Error()

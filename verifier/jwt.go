@@ -129,7 +129,15 @@ func (v *Verifier) checkJWTProof(ctx context.Context, r *report, tok string, cre
 		r.undecided(CheckProof, fmt.Errorf("reading the signed credential as JSON-LD: %w", err))
 		return p, timeErr
 	}
-	p.readClaims(nq, true)
+	c, g, err := credentialClaims(nq)
+	if err == nil {
+		err = g.isDocument(c, cred)
+	}
+	if err != nil {
+		p.claimsErr = err
+	} else {
+		p.setClaims(c, g, true)
+	}
 	switch {
 	case p.claims == nil:
 		r.fail(CheckProof, pathOf(p.claimsErr), "the signed credential does not read as one credential: "+p.claimsErr.Error())

@@ -239,3 +239,19 @@ func TestRewritesCannotHideStaleList(t *testing.T) {
 		})
 	}
 }
+
+// TestStatusListNotJSON: a list URL answering with something that is not a
+// signed list (an HTML error page with status 200) leaves the status
+// unknown; nobody signed it, so it cannot make the credential invalid.
+func TestStatusListNotJSON(t *testing.T) {
+	k := newKey(t, 25)
+	srv := newListServer(t)
+	srv.set(func() { srv.docs["/status/html"] = []byte("<html><body>Service unavailable</body></html>") })
+	cred := credWithStatus(t, k, bitstringEntry(srv.srv.URL+"/status/html", "revocation", 3))
+	v, err := verifier.New(verifier.Options{Now: func() time.Time { return now }, HTTPClient: srv.loopbackClient()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := v.Verify(context.Background(), cred)
+	checkOutcome(t, res, err, wantInconclusive, "not a json object")
+}

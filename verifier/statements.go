@@ -109,6 +109,34 @@ func (g *graph) root() (rdfc.Term, error) {
 	return rdfc.Term{}, fmt.Errorf("%w: %d VerifiableCredential nodes and no single root among them", errStatements, len(all))
 }
 
+// isDocument checks that c, read from the root g found, is the credential
+// the document's top-level object describes: the node whose id is the
+// document's id, or, for a document without one, the only credential node.
+// Without it, a signer could use @reverse to make another credential node
+// the only one nothing points at, and the checks would judge that node
+// while the document shows its own.
+func (g *graph) isDocument(c *Claims, doc map[string]any) error {
+	id, _ := doc["id"].(string)
+	if id == "" {
+		id, _ = doc["@id"].(string)
+	}
+	if c.ID != id {
+		return fmt.Errorf("%w: the statements' credential is %q, the document's is %q", errStatements, c.ID, id)
+	}
+	if id == "" {
+		n := 0
+		for s := range g.props {
+			if g.hasType(s, iriVerifiableCredential) {
+				n++
+			}
+		}
+		if n > 1 {
+			return fmt.Errorf("%w: %d VerifiableCredential nodes and the document has no id to tell which it is", errStatements, n)
+		}
+	}
+	return nil
+}
+
 // one returns the single value of p on s, or the zero Term when there is
 // none; several values are an error naming the property.
 func (g *graph) one(s rdfc.Term, p, name string) (rdfc.Term, error) {

@@ -435,10 +435,13 @@ func sameDocument(id, url string) bool {
 // refresh fetches the document k names (revalidating a stale cached copy
 // when there is one), parses and, for a list, verifies it, checks that it
 // is the document k names, and caches it. A failure is remembered for
-// negativeStatusTTL unless the verification's own context ended it.
+// negativeStatusTTL unless the verification's own context or budget ended
+// it (ErrLimit): those say nothing about the list, and remembering them
+// would let one credential that spends its budget make the list "could not
+// check" for every other.
 func (c *statusChecker) refresh(ctx context.Context, k cacheKey) (doc *statusDoc, err error) {
 	defer func() {
-		if err != nil && ctx.Err() == nil {
+		if err != nil && ctx.Err() == nil && !errors.Is(err, ErrLimit) {
 			c.cache.fail(k, err, c.v.now().Add(negativeStatusTTL))
 		}
 	}()
@@ -608,7 +611,10 @@ func (c *statusChecker) parseList(ctx context.Context, body []byte) (*statusDoc,
 	}
 	var doc map[string]any
 	if err := json.Unmarshal(body, &doc); err != nil || doc == nil {
-		return nil, badList("not a json object")
+		// Content nobody signed (an HTML error page served with 200, say)
+		// says nothing about the issuer's intent: the status is unknown,
+		// the credential not invalid.
+		return nil, errors.New("not a json object")
 	}
 	// The key must be this issuer's; statusDocOf reads the issuer again
 	// from what the proof verified, and the two must agree.

@@ -2,6 +2,7 @@ package verifier
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -173,7 +174,9 @@ func (c *statusCache) do(ctx context.Context, k cacheKey, now time.Time, fetch f
 		c.inflight[k] = f
 		c.mu.Unlock()
 		f.doc, f.err = fetch()
-		f.abandoned = f.err != nil && ctx.Err() != nil
+		// A fetch ended by the leader's own deadline or budget (ErrLimit)
+		// says nothing about the document: the others try on their own.
+		f.abandoned = f.err != nil && (ctx.Err() != nil || errors.Is(f.err, ErrLimit))
 		c.mu.Lock()
 		delete(c.inflight, k)
 		c.mu.Unlock()

@@ -377,10 +377,17 @@ func (v *Verifier) hasContext(u string) bool {
 func (v *Verifier) checkSchema(r *report, data []byte, doc *ob3.Document) {
 	var normalized []any
 	var expanded []string
+	// One document is validated per credentialStatus entry: without a
+	// bound, n entries beside a large document cost n full validations
+	// (minutes for a file under 1 MiB). Entries past MaxStatusEntries are
+	// never checked (the status check stops there, so such a credential is
+	// never valid); their schema is not checked either.
+	maxVariants := v.lim.MaxStatusEntries
+	var unchecked int
 	if doc != nil && len(data) <= ob3.DefaultMaxSize {
-		normalized, expanded = expandCompactedValue(doc.Value)
+		normalized, expanded, unchecked = expandCompactedValue(doc.Value, maxVariants)
 	} else {
-		raw, wrapped, err := expandCompacted(data)
+		raw, wrapped, n, err := expandCompacted(data, maxVariants)
 		if err != nil {
 			r.fail(CheckSchema, "", err.Error())
 			return
@@ -388,7 +395,7 @@ func (v *Verifier) checkSchema(r *report, data []byte, doc *ob3.Document) {
 		for _, b := range raw {
 			normalized = append(normalized, b)
 		}
-		expanded = wrapped
+		expanded, unchecked = wrapped, n
 	}
 	for i, variant := range normalized {
 		var err error
@@ -423,6 +430,9 @@ func (v *Verifier) checkSchema(r *report, data []byte, doc *ob3.Document) {
 	if len(normalized) > 1 {
 		reason += fmt.Sprintf("; each of the %d credentialStatus entries checked against the schema's single-entry form", len(normalized))
 	}
+	if unchecked > 0 {
+		reason += fmt.Sprintf("; %d entries past Limits.MaxStatusEntries (%d) not checked", unchecked, maxVariants)
+	}
 	r.pass(CheckSchema, reason)
 }
 
@@ -434,7 +444,7 @@ var compactable = []string{"proof", "credentialSchema", "termsOfUse"}
 
 // expandCompactedValue is expandCompacted for a decoded document: the
 // variants share everything with doc but their top-level maps.
-func expandCompactedValue(doc map[string]any) ([]any, []string) {
+func expandCompactedValue(doc map[string]any, maxVariants int) ([]any, []string, int) {
 	var wrapped []string
 	out := doc
 	for _, k := range compactable {
@@ -448,7 +458,11 @@ func expandCompactedValue(doc map[string]any) ([]any, []string) {
 	}
 	statuses, isList := doc["credentialStatus"].([]any)
 	if !isList || len(statuses) == 0 {
-		return []any{out}, wrapped
+		return []any{out}, wrapped, 0
+	}
+	unchecked := 0
+	if len(statuses) > maxVariants {
+		statuses, unchecked = statuses[:maxVariants], len(statuses)-maxVariants
 	}
 	variants := make([]any, 0, len(statuses))
 	for _, st := range statuses {
@@ -456,17 +470,19 @@ func expandCompactedValue(doc map[string]any) ([]any, []string) {
 		one["credentialStatus"] = st
 		variants = append(variants, one)
 	}
-	return variants, wrapped
+	return variants, wrapped, unchecked
 }
 
 // expandCompacted returns the documents to check against the strict OB 3.0
 // schema: data with compactable single values wrapped in arrays, once per
 // credentialStatus entry when there are several (VC 2.0 allows an array, the
 // OB schema only one object), and the names of the properties it wrapped.
-func expandCompacted(data []byte) ([][]byte, []string, error) {
+// At most maxVariants entries are taken; it also returns how many were left
+// out.
+func expandCompacted(data []byte, maxVariants int) ([][]byte, []string, int, error) {
 	var doc map[string]any
 	if err := json.Unmarshal(data, &doc); err != nil {
-		return nil, nil, fmt.Errorf("malformed json: %w", err)
+		return nil, nil, 0, fmt.Errorf("malformed json: %w", err)
 	}
 	var wrapped []string
 	for _, k := range compactable {
@@ -477,25 +493,29 @@ func expandCompacted(data []byte) ([][]byte, []string, error) {
 	}
 	statuses, isList := doc["credentialStatus"].([]any)
 	if len(wrapped) == 0 && !isList {
-		return [][]byte{data}, nil, nil
+		return [][]byte{data}, nil, 0, nil
 	}
 	if !isList || len(statuses) == 0 {
 		out, err := json.Marshal(doc)
 		if err != nil {
-			return nil, nil, fmt.Errorf("re-encoding credential: %w", err)
+			return nil, nil, 0, fmt.Errorf("re-encoding credential: %w", err)
 		}
-		return [][]byte{out}, wrapped, nil
+		return [][]byte{out}, wrapped, 0, nil
+	}
+	unchecked := 0
+	if len(statuses) > maxVariants {
+		statuses, unchecked = statuses[:maxVariants], len(statuses)-maxVariants
 	}
 	variants := make([][]byte, 0, len(statuses))
 	for _, st := range statuses {
 		doc["credentialStatus"] = st
 		out, err := json.Marshal(doc)
 		if err != nil {
-			return nil, nil, fmt.Errorf("re-encoding credential: %w", err)
+			return nil, nil, 0, fmt.Errorf("re-encoding credential: %w", err)
 		}
 		variants = append(variants, out)
 	}
-	return variants, wrapped, nil
+	return variants, wrapped, unchecked, nil
 }
 
 func isInvalidProof(err error) bool {

@@ -293,8 +293,8 @@ reserved a chunk it did not use up, leaves reserved indices no credential
 holds. They are wasted on purpose: handing one out again could tie two
 credentials' revocation together. With --json, "allocated" is USED and
 "issued" is ISSUED.`,
-		Example: `  badgesmith status lists --store data/issued.db
-  badgesmith status lists --json | jq '.[] | select(.allocated > .size * 9 / 10)'`,
+		Example: `  badgesmith status lists --store issued.db
+  badgesmith status lists --store issued.db --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			db, err := openStore(storePath, false)
@@ -579,8 +579,8 @@ one line per status change with when, what, who and why. Who is given
 twice: "operator (claimed)" is the name from --actor, $BADGESMITH_ACTOR or
 $USER, which nothing checks; "uid" is the operating system account the
 command ran as, recorded by badgesmith itself.`,
-		Example: `  badgesmith show urn:uuid:0f1e... --store data/issued.db
-  badgesmith show urn:uuid:0f1e... --json | jq '.audit'`,
+		Example: `  badgesmith show urn:uuid:0f1e... --store issued.db
+  badgesmith show urn:uuid:0f1e... --store issued.db --json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			db, err := openStore(storePath, false)
