@@ -67,8 +67,18 @@ fuzz_one() {
     echo "fuzz-ci: no time left for $dir $f" >&2
     exit 1
   fi
+  local out
+  out=$(mktemp)
   timeout --signal=INT --kill-after=10 "$left" \
-    "$GO" test -run '^$' -fuzz "^$f\$" -fuzztime "$fuzztime" "$dir" || rc=$?
+    "$GO" test -run '^$' -fuzz "^$f\$" -fuzztime "$fuzztime" "$dir" 2>&1 | tee "$out" || rc=${PIPESTATUS[0]}
+  if [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] && grep -q 'context deadline exceeded' "$out" &&
+    ! grep -q 'Failing input written to' "$out"; then
+    # The go command's own artifact: -fuzztime ran out while the fuzzer was
+    # minimizing a new interesting input. No input failed, none was written.
+    echo "fuzz-ci: $dir $f: fuzztime ended during minimization (no failing input), counted as a pass" >&2
+    rc=0
+  fi
+  rm -f "$out"
   [ "$rc" -ne 0 ] || return 0
   report_crashers
   if [ "$rc" -eq 124 ]; then
