@@ -170,6 +170,9 @@ func (c *statusChecker) CheckStatus(ctx context.Context, cred map[string]any) (C
 		default:
 			out = c.checkBitstring(ctx, b, cred, ec, docs[ec.key])
 		}
+		if ec.decided == nil && docs[ec.key] != nil {
+			explainFrom(ctx).statusDocument(ec.key.url, docs[ec.key].doc, c.v.now(), c.v.skew)
+		}
 		switch {
 		case out.fail:
 			if failPath == "" {
