@@ -4,7 +4,11 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
+	"math"
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -334,15 +338,29 @@ func proofAt(cred map[string]any, i int) map[string]any {
 	return nil
 }
 
-// statementDifferences lists the differences the signed statements show.
-// The facts come from ../shared/spec/CANONICALIZATION-PITFALLS.md: numbers
-// that are not integers become xsd:double literals whose canonical lexical
-// form JSON-LD processors write differently, and @json literals
-// (rdf:JSON) are canonicalized with JCS, which some processors skip.
+// numberLiteral matches an xsd:float or xsd:double literal in N-Quads (the
+// OB 3.0 context types numbers with the https form of the namespace).
+var numberLiteral = regexp.MustCompile(`"([^"\\]*)"\^\^<https?://www\.w3\.org/2001/XMLSchema#(?:float|double)>`)
+
+// statementDifferences lists the differences the signed statements show,
+// from ../shared/spec/CANONICALIZATION-PITFALLS.md: numbers that JSON-LD
+// processors write in different lexical forms (cases 04 and 06: very large
+// or very small values; 1.0 and -0 agree, case 29), and @json literals (rdf:JSON),
+// which json-gold canonicalizes differently from the reference stack
+// (cases 07 and 09).
 func statementDifferences(nq string) []string {
 	var out []string
-	if strings.Contains(nq, "^^<http://www.w3.org/2001/XMLSchema#double>") {
-		out = append(out, "statements hold xsd:double numbers: their canonical form (safe-mode number formatting) differs between JSON-LD processors")
+	seen := map[string]bool{}
+	for _, m := range numberLiteral.FindAllStringSubmatch(nq, -1) {
+		lex := m[1]
+		f, err := strconv.ParseFloat(lex, 64)
+		if seen[lex] || err != nil {
+			continue
+		}
+		if a := math.Abs(f); a >= 1e15 || (a != 0 && a < 1e-6) {
+			seen[lex] = true
+			out = append(out, fmt.Sprintf("statements hold the number %s: very large and very small numbers are formatted differently by JSON-LD processors (safe-mode number formatting), so their signatures may not verify elsewhere", lex))
+		}
 	}
 	if strings.Contains(nq, "^^<http://www.w3.org/1999/02/22-rdf-syntax-ns#JSON>") {
 		out = append(out, "statements hold @json literals (rdf:JSON): processors differ in how they canonicalize them")
