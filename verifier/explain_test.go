@@ -149,3 +149,24 @@ func TestExplainForgery(t *testing.T) {
 		t.Errorf("explanation of a forgery %+v", res.Explain)
 	}
 }
+
+// TestExplainDIDWeb: for a did:web issuer, the explanation names the
+// document the key came from, its URL, the method and the relationship.
+func TestExplainDIDWeb(t *testing.T) {
+	k := newKey(t, 7)
+	ls := newLocalhostServer(t)
+	ls.put(wellKnownPath, controllerDoc(t, ls.did(), k))
+	v, err := verifier.New(verifier.Options{Now: func() time.Time { return now }, HTTPClient: ls.client(5 * time.Second)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := v.Explain(context.Background(), signedBy(t, ls.did(), k))
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := res.Explain.Key
+	if key == nil || key.Source != "DID document" || key.Controller != ls.did() || key.VerificationMethod != ls.did()+"#key-1" ||
+		!strings.HasSuffix(key.DocumentURL, wellKnownPath) || key.Relationship != "assertionMethod" || !key.Bound {
+		t.Errorf("key %+v", key)
+	}
+}
