@@ -5,6 +5,7 @@ import (
 	"crypto"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"strings"
 	"time"
 
@@ -55,6 +56,12 @@ type Document struct {
 	CapabilityInvocation []any                `json:"capabilityInvocation,omitempty"`
 	CapabilityDelegation []any                `json:"capabilityDelegation,omitempty"`
 	KeyAgreement         []any                `json:"keyAgreement,omitempty"`
+
+	// rawMethods are the verificationMethod entries as decoded JSON
+	// objects, index for index, when the document was decoded from JSON:
+	// duplicates are compared whole, members VerificationMethod drops
+	// included.
+	rawMethods []map[string]any
 }
 
 // VerificationMethod is a verification method: a public key and who
@@ -85,6 +92,12 @@ func (d *Document) UnmarshalJSON(data []byte) error {
 	}
 	*d = Document(aux.plain)
 	d.Context = nil
+	var raw struct {
+		VerificationMethod []map[string]any `json:"verificationMethod"`
+	}
+	if json.Unmarshal(data, &raw) == nil && len(raw.VerificationMethod) == len(d.VerificationMethod) {
+		d.rawMethods = raw.VerificationMethod
+	}
 	ctx := bytes.TrimSpace(aux.Context)
 	switch {
 	case len(ctx) == 0 || bytes.Equal(ctx, []byte("null")):
@@ -173,7 +186,11 @@ func (d *Document) Key(vmID, relationship string) (*VerificationMethod, crypto.P
 // normalised), the method must be listed (by reference or embedded) under
 // relationship, its controller must be the document id, and at now it must
 // not be revoked (revoked at or before now) nor expired (expires at or
-// before now). Errors wrap ErrMethodNotFound, ErrNotAuthorized,
+// before now). A method defined more than once (under verificationMethod
+// or embedded in a relationship) is accepted only when every definition is
+// the same JSON object, member for member, revoked and expires included
+// (see Definitions); any difference is ErrInvalidDocument. Errors wrap
+// ErrMethodNotFound, ErrNotAuthorized,
 // ErrInvalidMethod, ErrMethodRevoked, ErrMethodExpired or
 // ErrInvalidDocument and name vmID.
 func (d *Document) KeyAt(vmID, relationship string, now time.Time) (*VerificationMethod, crypto.PublicKey, error) {
@@ -185,19 +202,23 @@ func (d *Document) KeyAt(vmID, relationship string, now time.Time) (*Verificatio
 	if !hasFrag || frag == "" || base != d.ID {
 		return nil, nil, fmt.Errorf("verification method %s: not in document %s: %w", quote(vmID), quote(d.ID), ErrMethodNotFound)
 	}
-	all, err := d.methods()
+	all, raws, err := d.methods()
 	if err != nil {
 		return nil, nil, err
 	}
 	var found *VerificationMethod
+	var foundRaw map[string]any
 	for i := range all {
 		if d.abs(all[i].ID) != vmID {
 			continue
 		}
 		if found != nil {
-			return nil, nil, fmt.Errorf("document %s: verification method %s defined twice: %w", quote(d.ID), quote(vmID), ErrInvalidDocument)
+			if !sameMethod(*found, foundRaw, all[i], raws[i]) {
+				return nil, nil, fmt.Errorf("document %s: verification method %s defined twice, differently: %w", quote(d.ID), quote(vmID), ErrInvalidDocument)
+			}
+			continue
 		}
-		found = &all[i]
+		found, foundRaw = &all[i], raws[i]
 	}
 	if found == nil {
 		return nil, nil, fmt.Errorf("verification method %s: not in document %s: %w", quote(vmID), quote(d.ID), ErrMethodNotFound)
@@ -354,10 +375,61 @@ func (d *Document) lists(rel []any, vmID string) bool {
 	return false
 }
 
+// Definitions returns how many times the document defines the
+// verification method vmID (under verificationMethod or embedded in a
+// relationship), or 0 when the document is malformed. KeyAt accepts more
+// than one only when all are identical; a caller reports the duplicate.
+func (d *Document) Definitions(vmID string) int {
+	all, _, err := d.methods()
+	if err != nil {
+		return 0
+	}
+	n := 0
+	for _, vm := range all {
+		if d.abs(vm.ID) == vmID {
+			n++
+		}
+	}
+	return n
+}
+
+// sameMethod reports whether two definitions of one method are the same
+// object. Definitions decoded from JSON are compared whole, as decoded
+// (every member, those VerificationMethod drops included); the decoded
+// fields must agree as well, so a definition built in Go is compared by
+// its fields. Ids are compared as written: "#k" and "did:x#k" differ.
+func sameMethod(a VerificationMethod, araw map[string]any, b VerificationMethod, braw map[string]any) bool {
+	if !reflect.DeepEqual(a, b) {
+		return false
+	}
+	if (araw == nil) != (braw == nil) {
+		// One decoded from JSON, one built in Go: the JSON one may carry
+		// members the other cannot show.
+		return araw == nil && len(braw) == len(knownMethodMembers(braw)) || braw == nil && len(araw) == len(knownMethodMembers(araw))
+	}
+	return reflect.DeepEqual(araw, braw)
+}
+
+// knownMethodMembers returns the members of m that VerificationMethod holds.
+func knownMethodMembers(m map[string]any) []string {
+	var out []string
+	for _, k := range []string{"id", "type", "controller", "publicKeyMultibase", "publicKeyJwk", "expires", "revoked"} {
+		if _, ok := m[k]; ok {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
 // methods returns every verification method the document defines: those
-// under verificationMethod and those embedded in a relationship.
-func (d *Document) methods() ([]VerificationMethod, error) {
+// under verificationMethod and those embedded in a relationship, each with
+// its decoded JSON object when there is one (nil otherwise).
+func (d *Document) methods() ([]VerificationMethod, []map[string]any, error) {
 	all := append([]VerificationMethod(nil), d.VerificationMethod...)
+	raws := make([]map[string]any, len(all), len(all)+1)
+	if len(d.rawMethods) == len(d.VerificationMethod) {
+		copy(raws, d.rawMethods)
+	}
 	rels := []struct {
 		name    string
 		entries []any
@@ -373,25 +445,25 @@ func (d *Document) methods() ([]VerificationMethod, error) {
 			switch v := e.(type) {
 			case string:
 			case VerificationMethod:
-				all = append(all, v)
+				all, raws = append(all, v), append(raws, nil)
 			case *VerificationMethod:
 				if v == nil {
-					return nil, fmt.Errorf("document %s: %s[%d]: null: %w", quote(d.ID), rel.name, i, ErrInvalidDocument)
+					return nil, nil, fmt.Errorf("document %s: %s[%d]: null: %w", quote(d.ID), rel.name, i, ErrInvalidDocument)
 				}
-				all = append(all, *v)
+				all, raws = append(all, *v), append(raws, nil)
 			case map[string]any:
 				vm, err := methodFromMap(v)
 				if err != nil {
-					return nil, fmt.Errorf("document %s: %s[%d]: %w", quote(d.ID), rel.name, i, err)
+					return nil, nil, fmt.Errorf("document %s: %s[%d]: %w", quote(d.ID), rel.name, i, err)
 				}
-				all = append(all, vm)
+				all, raws = append(all, vm), append(raws, v)
 			default:
-				return nil, fmt.Errorf("document %s: %s[%d]: want a string or an object, got %T: %w",
+				return nil, nil, fmt.Errorf("document %s: %s[%d]: want a string or an object, got %T: %w",
 					quote(d.ID), rel.name, i, e, ErrInvalidDocument)
 			}
 		}
 	}
-	return all, nil
+	return all, raws, nil
 }
 
 // methodFromMap reads an embedded verification method as decoded by

@@ -150,6 +150,12 @@ type Result struct {
 	// JSON, which can say the same in many shapes. For eddsa-jcs-2022 they
 	// are set only when VerifyOptions.Statements asks.
 	Statements []byte
+	// ProofOptionsHash and DocumentHash are the two SHA-256 hashes whose
+	// concatenation the signature covers: of the canonical proof options
+	// (the proof without proofValue) and of the canonical document. Set
+	// when the proof verified.
+	ProofOptionsHash []byte
+	DocumentHash     []byte
 }
 
 // Error locates a problem with one proof of a document.

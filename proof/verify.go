@@ -308,7 +308,8 @@ func (v *verifier) check(ctx context.Context, i int, raw any, seen *Result) (*Re
 			return nil, perr("@context", err)
 		}
 	}
-	return &Result{Index: i, Suite: s.name, VerificationMethod: vm, Created: created, Purpose: purpose, PreviousProofs: previous, Statements: docCanon}, nil
+	return &Result{Index: i, Suite: s.name, VerificationMethod: vm, Created: created, Purpose: purpose, PreviousProofs: previous, Statements: docCanon,
+		ProofOptionsHash: data[:len(data)-len(docHash)], DocumentHash: docHash}, nil
 }
 
 // canon is the canonicalization options of every proof: the quads and

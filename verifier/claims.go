@@ -181,9 +181,11 @@ func (v *Verifier) checkProof(ctx context.Context, r *report, cred map[string]an
 			reason += otherProofs(outcomes, notes, chosen)
 		}
 		r.pass(CheckProof, reason)
+		explainFrom(ctx).dataIntegrity(cred, o, p.binding)
 		return p
 	}
 	v.proofVerdict(r, p, fetch, outcomes, notes)
+	explainFrom(ctx).key(p.binding)
 	// Statements of a valid signature are better than a re-reading; fall
 	// back to the document itself otherwise.
 	for i := range outcomes {

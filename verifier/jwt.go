@@ -65,6 +65,7 @@ func (v *Verifier) verifyJWT(ctx context.Context, token []byte) (*Result, error)
 	r.res.CredentialID, _ = cred["id"].(string)
 	r.res.Issuer = issuerID(cred)
 	r.res.Name = displayName(cred)
+	explainFrom(ctx).credential(v, cred)
 
 	vcdm1 := v.checkContext(r, cred)
 	typeAt := r.reserve(CheckType)
@@ -72,6 +73,7 @@ func (v *Verifier) verifyJWT(ctx context.Context, token []byte) (*Result, error)
 	p, timeErr := v.checkJWTProof(ctx, r, tok, cred)
 	r.res.Checks[typeAt] = typeCheck(p, cred)
 	v.checkIssuer(r, p.issuerView(cred), p.binding)
+	explainFrom(ctx).key(p.binding)
 	if timeErr != nil {
 		r.fail(CheckValidity, pathOf(timeErr), timeErr.Error())
 	} else {
@@ -147,6 +149,7 @@ func (v *Verifier) checkJWTProof(ctx context.Context, r *report, tok string, cre
 		r.fail(CheckProof, "issuer", fmt.Sprintf("the signed issuer %q is not %q, whose key signed", p.claims.Issuer, fetch.issuer))
 		return p, timeErr
 	}
+	explainFrom(ctx).jwt(tok, res, nq, p.binding)
 	r.pass(CheckProof, fmt.Sprintf("%s %s signature by %s is valid and its claims match the credential", res.Format, res.Algorithm, res.KeyID))
 	return p, timeErr
 }

@@ -87,6 +87,9 @@ type boundKey struct {
 	docURL string
 	// key is the bound key, nil unless err is nil.
 	key crypto.PublicKey
+	// copies is how many identical definitions of the method the document
+	// holds (did.Document.Definitions); more than one is reported.
+	copies int
 	// err, if not nil, is why the key is not the issuer's; it wraps
 	// ErrKeyRefused or ErrKeyNotBound.
 	err error
@@ -109,13 +112,25 @@ func (b *boundKey) reason() string {
 		if b.docURL != "" {
 			s += " (fetched from " + b.docURL + ")"
 		}
-		return s
+		return s + b.copiesNote()
 	case sourceCIDDocument:
-		return fmt.Sprintf("key %s is listed under assertionMethod in the controlled identifier document at %s", b.vm, b.docURL)
+		return fmt.Sprintf("key %s is listed under assertionMethod in the controlled identifier document at %s", b.vm, b.docURL) + b.copiesNote()
 	case sourcePinned:
 		return fmt.Sprintf("key %s pinned locally for issuer %s", b.vm, b.issuer)
 	}
 	return fmt.Sprintf("key %s: no source", b.vm)
+}
+
+// copiesNote notes a method the document defines more than once, each
+// copy identical (did.Document.KeyAt refuses copies that differ).
+func (b *boundKey) copiesNote() string {
+	switch {
+	case b.copies == 2:
+		return "; the document defines the method twice, identically (listed twice, identically)"
+	case b.copies > 2:
+		return fmt.Sprintf("; the document defines the method %d times, identically", b.copies)
+	}
+	return ""
 }
 
 // document names the document a source reads, for error messages.
@@ -338,6 +353,7 @@ func (f *keyFetcher) fromDocument(ctx context.Context, b *boundKey, frag string,
 		return
 	}
 	b.key = pub
+	b.copies = doc.Definitions(b.vm)
 }
 
 // fragmentHint explains, for a verification method whose fragment is a

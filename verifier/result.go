@@ -60,6 +60,9 @@ type Result struct {
 	Claims *Claims `json:"claims,omitempty"`
 	// Work counts what the verification did (see Limits).
 	Work Work `json:"work"`
+	// Explain is set by Verifier.Explain: what another verifier could
+	// judge differently. Nil from Verify.
+	Explain *Explanation `json:"explain,omitempty"`
 }
 
 // Claims are what a verified credential states, read from the RDF

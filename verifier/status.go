@@ -52,8 +52,11 @@ const (
 //   - fail: a revoked or suspended entry; a malformed entry; a list whose
 //     proof does not verify, whose key is not its issuer's, whose issuer is
 //     not the credential's, whose type or purpose does not fit the entry,
-//     or whose encodedList is malformed, too short, or lacks the index;
-//   - could not check: an unknown entry type; a fetch that failed (network,
+//     or whose encodedList is malformed or lacks the index;
+//   - could not check: an unknown entry type; a list shorter than
+//     status.MinEntries entries of the entry's size (STATUS_LIST_LENGTH_ERROR:
+//     the list cannot be read, which says nothing about the credential); a
+//     fetch that failed (network,
 //     HTTP status, SSRF guard, size limit); a document whose id is not the
 //     URL the entry names (see sameDocument); a list outside its validity
 //     window (stale); an entry past StatusMaxListBytes into its list; a bound
@@ -166,6 +169,9 @@ func (c *statusChecker) CheckStatus(ctx context.Context, cred map[string]any) (C
 			out = c.checkRevocationList(cred, ec, docs[ec.key])
 		default:
 			out = c.checkBitstring(ctx, b, cred, ec, docs[ec.key])
+		}
+		if ec.decided == nil && docs[ec.key] != nil {
+			explainFrom(ctx).statusDocument(ec.key.url, docs[ec.key].doc, c.v.now(), c.v.skew)
 		}
 		switch {
 		case out.fail:
@@ -319,6 +325,10 @@ func (c *statusChecker) checkBitstring(ctx context.Context, b *budget, cred map[
 		return undecided(fmt.Errorf("status list %s: %w: over Limits.MaxInflatedBytes (%d bytes): %w", e.StatusListCredential, ErrLimit, b.limits.MaxInflatedBytes, err))
 	case errors.Is(err, status.ErrTooLarge), ctx.Err() != nil:
 		return undecided(loadErr(ctx, "status list", e.StatusListCredential, err))
+	case errors.Is(err, status.ErrListLength):
+		// STATUS_LIST_LENGTH_ERROR: the issuer published a list too short
+		// to read, which says nothing about this credential's status.
+		return undecided(fmt.Errorf("status list %s (%s): %w", e.StatusListCredential, status.Code(err), err))
 	case errors.Is(err, status.ErrRange):
 		return failed(at+".statusListIndex", "status list %s: %v", e.StatusListCredential, err)
 	case err != nil:

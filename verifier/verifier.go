@@ -250,6 +250,7 @@ func (v *Verifier) verify(ctx context.Context, data []byte) (*Result, error) {
 	r.res.CredentialID, _ = cred["id"].(string)
 	r.res.Issuer = issuerID(cred)
 	r.res.Name = displayName(cred)
+	explainFrom(ctx).credential(v, cred)
 
 	vcdm1 := v.checkContext(r, cred)
 	typeAt := r.reserve(CheckType)

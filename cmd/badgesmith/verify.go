@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -20,6 +21,7 @@ import (
 
 type verifyOptions struct {
 	json    bool
+	explain bool
 	maxSize int64
 	at      string
 	skew    time.Duration
@@ -39,6 +41,7 @@ type verifyOptions struct {
 
 func (o *verifyOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.json, "json", false, "print a machine-readable JSON report (one object per file, in a JSON array)")
+	fs.BoolVar(&o.explain, "explain", false, "for one credential, also show what another verifier could judge differently: contexts and their hashes, the signed N-Quads and hashes, how the key was resolved, the status lists used, known implementation differences (an \"explain\" member with --json)")
 	fs.Int64Var(&o.maxSize, "max-size", verifier.DefaultMaxSize, "largest credential accepted, in bytes")
 	fs.StringVar(&o.at, "at", "", "check the validity window at this RFC 3339 time instead of now")
 	fs.DurationVar(&o.skew, "clock-skew", 0, "tolerated clock difference on validFrom/validUntil")
@@ -97,6 +100,7 @@ Exit status: 0 every credential is valid, 1 at least one is invalid,
 		Example: `  badgesmith verify cred.json
   badgesmith verify baked.png baked.svg
   badgesmith verify --json cred1.json cred2.json
+  badgesmith verify --explain cred.json
   badgesmith verify --pinned-keys pinned-keys.json cred.json
   badgesmith verify --deadline 5s --max-status-entries 4 cred.json
   cat cred.json | badgesmith verify -`,
@@ -139,6 +143,9 @@ func (o *verifyOptions) run(cmd *cobra.Command, s streams, files []string) error
 	}
 	if o.jobs <= 0 {
 		return &usageError{"--jobs must be positive"}
+	}
+	if o.explain && len(files) != 1 {
+		return &usageError{fmt.Sprintf("--explain takes one credential, got %d", len(files))}
 	}
 	if n := countStdin(files); n > 1 {
 		return &usageError{"standard input (-) can be verified only once"}
@@ -259,7 +266,11 @@ func (o *verifyOptions) verifyOne(cmd *cobra.Command, s streams, v *verifier.Ver
 		}
 		return verifyOutcome{rep, exitError}
 	}
-	res, verr := v.Verify(cmd.Context(), data)
+	verify := v.Verify
+	if o.explain {
+		verify = v.Explain
+	}
+	res, verr := verify(cmd.Context(), data)
 	rep.Result = res
 	var ve *verifier.VerificationError
 	switch {
@@ -304,7 +315,80 @@ func printReport(w io.Writer, rep fileReport) {
 		}
 		fmt.Fprintf(w, "  %-7s  %-8s  %s\n", c.Status, c.Check, reason)
 	}
+	if ex := rep.Result.Explain; ex != nil {
+		printExplanation(w, &bidi, ex)
+	}
 	bidi.warn(w, "  ")
+}
+
+// printExplanation prints --explain's account of one credential. Every
+// value from the credential or the network goes through bidi.field.
+func printExplanation(w io.Writer, bidi *bidiFields, ex *verifier.Explanation) {
+	f := func(what, v string) string { return bidi.field(what, v) }
+	fmt.Fprintf(w, "explain (%s):\n", f("the format", ex.Format))
+	fmt.Fprintln(w, "  contexts (never fetched):")
+	for _, c := range ex.Contexts {
+		switch {
+		case c.Inline:
+			fmt.Fprintln(w, "    (inline context object): not bundled")
+		case !c.Bundled:
+			fmt.Fprintf(w, "    %s: not bundled\n", f("a context URL", c.URL))
+		default:
+			match := "matches the embedded copy"
+			if !c.Matches {
+				match = "DOES NOT match the embedded copy " + c.EmbeddedSHA256
+			}
+			fmt.Fprintf(w, "    %s: bundled (%s), sha256 %s %s\n", f("a context URL", c.URL), f("a context source", c.Source), c.RecordedSHA256, match)
+		}
+	}
+	if p := ex.Proof; p != nil {
+		fmt.Fprintf(w, "  proof[%d]: %s by %s", p.Index, f("the suite", p.Suite), f("the verification method", p.VerificationMethod))
+		if p.Created != "" {
+			fmt.Fprintf(w, ", created %s", f("the created time", p.Created))
+		}
+		fmt.Fprintln(w)
+		if p.SigningInputHash != "" {
+			fmt.Fprintf(w, "    signing input (header.payload) sha256: %s\n", p.SigningInputHash)
+		} else {
+			fmt.Fprintf(w, "    proof options hash: %s\n    document hash:      %s\n", p.ProofOptionsHash, p.DocumentHash)
+		}
+		fmt.Fprintln(w, "    canonical N-Quads of the signed statements:")
+		for _, line := range strings.Split(strings.TrimSuffix(p.NQuads, "\n"), "\n") {
+			fmt.Fprintf(w, "      %s\n", f("the N-Quads", line))
+		}
+	} else {
+		fmt.Fprintln(w, "  proof: none verified with the issuer's key")
+	}
+	if k := ex.Key; k != nil {
+		fmt.Fprintf(w, "  key: %s from %s", f("the verification method", k.VerificationMethod), k.Source)
+		if k.DocumentURL != "" {
+			fmt.Fprintf(w, " at %s", f("the document URL", k.DocumentURL))
+		}
+		fmt.Fprintf(w, ", relationship %s, bound %v: %s\n", k.Relationship, k.Bound, f("the key reason", k.Reason))
+	}
+	for _, l := range ex.StatusLists {
+		fmt.Fprintf(w, "  %s %s", l.Kind, f("a status list URL", l.URL))
+		if l.Issuer != "" {
+			fmt.Fprintf(w, ", issuer %s", f("a status list issuer", l.Issuer))
+		}
+		if !l.ValidUntil.IsZero() {
+			fmt.Fprintf(w, ", validUntil %s", l.ValidUntil.UTC().Format(time.RFC3339))
+		}
+		if l.TTL > 0 {
+			fmt.Fprintf(w, ", ttl %s", l.TTL)
+		}
+		fresh := "fresh"
+		if !l.Fresh {
+			fresh = "stale"
+		}
+		fmt.Fprintf(w, ", %s\n", fresh)
+	}
+	if len(ex.Differences) > 0 {
+		fmt.Fprintln(w, "  known implementation differences that apply:")
+		for _, d := range ex.Differences {
+			fmt.Fprintf(w, "    - %s\n", d)
+		}
+	}
 }
 
 func countStdin(files []string) int {
