@@ -383,6 +383,7 @@ var (
 	subjectType = reflect.TypeFor[Subject]()
 	profileType = reflect.TypeFor[Profile]()
 	listType    = reflect.TypeFor[oneOrManyer]()
+	imageType   = reflect.TypeFor[Image]()
 )
 
 // checkTypes walks a generic JSON value beside the Go type it will decode
@@ -428,6 +429,13 @@ func checkTypes(v any, t reflect.Type, tag, path string) error {
 			return wrong("string or object")
 		}
 		return checkTypes(v, t, "", path)
+	case t == imageType:
+		if _, ok := v.(string); ok {
+			return nil // just the image's id, as the Image class allows
+		}
+		if _, ok := v.(map[string]any); !ok {
+			return wrong("string or object")
+		}
 	case t.Implements(listType):
 		if arr, ok := v.([]any); ok {
 			for i, e := range arr {
@@ -463,7 +471,9 @@ func checkTypes(v any, t reflect.Type, tag, path string) error {
 	case reflect.Slice:
 		arr, ok := v.([]any)
 		if !ok {
-			return wrong("array")
+			// A single value stands for a one-element array, as
+			// JSON-LD compaction writes it.
+			return checkTypes(v, t.Elem(), "", path)
 		}
 		for i, e := range arr {
 			if err := checkTypes(e, t.Elem(), "", indexPath(path, i)); err != nil {
