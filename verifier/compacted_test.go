@@ -214,3 +214,44 @@ func reasonOf(c *verifier.CheckResult) string {
 	}
 	return c.Reason
 }
+
+// TestVerifyJWTCompactedForms checks the same compacted forms in a VC-JWT
+// payload: the JWT is valid, the schema check names each form, and a
+// payload changed after signing fails the proof check.
+func TestVerifyJWTCompactedForms(t *testing.T) {
+	k := newKey(t, 41)
+	cred := unsigned(t, k)
+	cred["image"] = "https://example.edu/img/badge.png"
+	cred["credentialSchema"] = cred["credentialSchema"].([]any)[0]
+	subject(cred)["type"] = "AchievementSubject"
+	subject(cred)["result"] = subject(cred)["result"].([]any)[0]
+	achievement(cred)["type"] = "Achievement"
+	tok, err := proof.SignJWT(context.Background(), cred, k.priv, proof.JWTOptions{KeyID: k.vm, Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := newJWTVerifier(t)
+	res, err := v.Verify(context.Background(), []byte(tok))
+	if err != nil || !res.Valid {
+		t.Fatalf("compacted VC-JWT not valid: err %v; checks %+v", err, checksOf(res))
+	}
+	const want = "(read credentialSubject.type, credentialSubject.achievement.type, credentialSubject.result, credentialSchema given as a single value as a one-element array, as JSON-LD compaction allows; read image given as the image's id string as an Image object, as the OB 3.0 Image class allows)"
+	if sc := res.Check(verifier.CheckSchema); sc == nil || sc.Status != verifier.StatusPass || !strings.HasSuffix(sc.Reason, " "+want) {
+		t.Errorf("schema check %+v, want a pass ending %q", sc, want)
+	}
+
+	// Swap the payload for one with a different image, keeping the
+	// signature.
+	parts := strings.Split(tok, ".")
+	forged := clone(t, vcJWTPayload(t, cred))
+	forged["image"] = "https://evil.example/img/badge.png"
+	p := encode(t, forged)
+	res, err = v.Verify(context.Background(), []byte(parts[0]+"."+b64url(p)+"."+parts[2]))
+	var ve *verifier.VerificationError
+	if !errors.As(err, &ve) || res.Valid {
+		t.Fatalf("forged compacted VC-JWT: err = %v, want a VerificationError", err)
+	}
+	if c := res.Check(verifier.CheckProof); c == nil || c.Status != verifier.StatusFail {
+		t.Fatalf("forged compacted VC-JWT: proof check %+v, want fail; checks %+v", c, res.Checks)
+	}
+}
