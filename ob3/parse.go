@@ -34,7 +34,11 @@ type ParseOptions struct {
 // ClrCredential) from JSON. It checks well-formedness, size, duplicate keys
 // and that every known property has the JSON type the data model gives it;
 // it does not check required properties or vocabularies (see Validate).
-// Errors are *ParseError values wrapping ErrTooLarge, ErrSyntax,
+// Forms with the same JSON-LD meaning read the same way: a single value
+// where the data model has an array (as JSON-LD compaction writes a
+// one-element array) is read as that array, and an image given as its id
+// string as Image{ID: s} (IsRef reports it); ExpandCompacted rewrites a
+// decoded document to the strict form. Errors are *ParseError values wrapping ErrTooLarge, ErrSyntax,
 // ErrDuplicateKey, ErrWrongType or ErrTooDeep.
 func Parse(data []byte, opts ParseOptions) (*Credential, error) {
 	if _, err := opts.decodeCredential(data); err != nil {
