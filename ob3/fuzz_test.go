@@ -140,3 +140,14 @@ func FuzzExpandCompacted(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkExpandCompacted(b *testing.B) {
+	d, err := ParseDocument(mustRead(b, "testdata/corpus/good/ob-full.json"), ParseOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		ExpandCompacted(d.Value)
+	}
+}
