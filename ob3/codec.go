@@ -44,6 +44,11 @@ func unmarshalWithExtra(data []byte, p any) (Extra, error) {
 			continue
 		}
 		delete(m, name)
+		if singleForList(rt.Field(i).Type, raw) {
+			// JSON-LD compaction writes a one-element array as its
+			// element; the statements are the same.
+			raw = append(append([]byte{'['}, raw...), ']')
+		}
 		if err := json.Unmarshal(raw, rv.Field(i).Addr().Interface()); err != nil {
 			return nil, prefixPath(name, err)
 		}
@@ -52,6 +57,18 @@ func unmarshalWithExtra(data []byte, p any) (Extra, error) {
 		return nil, nil
 	}
 	return m, nil
+}
+
+// singleForList reports whether raw, the value of a field of type t, is a
+// single value where the data model has an array (a plain slice field,
+// not one with its own one-or-many decoding): JSON-LD compaction writes a
+// one-element array that way.
+func singleForList(t reflect.Type, raw json.RawMessage) bool {
+	if t.Kind() != reflect.Slice || t == rawType || t == typesType || t.Implements(listType) {
+		return false
+	}
+	raw = bytes.TrimSpace(raw)
+	return len(raw) > 0 && raw[0] != '[' && !bytes.Equal(raw, []byte("null"))
 }
 
 // marshalWithExtra encodes v (a struct without JSON methods) and appends the

@@ -1,5 +1,10 @@
 package ob3
 
+import (
+	"bytes"
+	"encoding/json"
+)
+
 // The methods below keep unknown properties: each type decodes its known
 // fields through an alias (which has no methods, so no recursion) and
 // collects the rest into Extra.
@@ -252,13 +257,26 @@ func (e *Evidence) UnmarshalJSON(data []byte) error {
 }
 
 // MarshalJSON encodes i with its Extra properties merged in.
+// An image read from its id string encodes as that string.
 func (i Image) MarshalJSON() ([]byte, error) {
+	if i.ref {
+		return json.Marshal(i.ID)
+	}
 	type plain Image
 	return marshalWithExtra(plain(i), i.Extra)
 }
 
-// UnmarshalJSON decodes i, keeping unknown properties in Extra.
+// UnmarshalJSON decodes i, keeping unknown properties in Extra. A string
+// is the image's id (the compact form OB 3.0 allows): Image{ID: s}.
 func (i *Image) UnmarshalJSON(data []byte) error {
+	if d := bytes.TrimSpace(data); len(d) > 0 && d[0] == '"' {
+		var id string
+		if err := json.Unmarshal(d, &id); err != nil {
+			return err
+		}
+		*i = Image{ID: id, ref: true}
+		return nil
+	}
 	type plain Image
 	var p plain
 	extra, err := unmarshalWithExtra(data, &p)

@@ -66,6 +66,11 @@ func fromValue(v any, rv reflect.Value) error {
 		return errNotMirrored
 	case ti.subject:
 		return subjectFromValue(v, rv.Addr().Interface().(*Subject))
+	case ti.image:
+		if id, ok := v.(string); ok {
+			rv.Set(reflect.ValueOf(Image{ID: id, ref: true}))
+			return nil
+		}
 	case t.Kind() == reflect.Pointer:
 		n := reflect.New(t.Elem())
 		if err := fromValue(v, n.Elem()); err != nil {
@@ -111,7 +116,7 @@ func fromValue(v any, rv reflect.Value) error {
 	case reflect.Slice:
 		arr, ok := v.([]any)
 		if !ok {
-			return errNotMirrored
+			arr = []any{v} // a compacted one-element array
 		}
 		return sliceFromValue(arr, rv)
 	case reflect.String:
@@ -299,6 +304,7 @@ func PlainValue(v any) (any, error) {
 type typeInfo struct {
 	t                                         reflect.Type
 	types, raw, iface, subject, profile, list bool
+	image                                     bool
 	fields                                    []fieldInfo
 	extra                                     int // index of the Extra field, or -1
 }
@@ -313,6 +319,7 @@ type fieldInfo struct {
 func newTypeInfo(t reflect.Type) *typeInfo {
 	ti := &typeInfo{t: t, extra: -1,
 		types: t == typesType, raw: t == rawType, subject: t == subjectType, profile: t == profileType,
+		image: t == imageType,
 		iface: t.Kind() == reflect.Interface, list: t.Implements(listType)}
 	if t.Kind() == reflect.Struct {
 		for i := range t.NumField() {
@@ -394,6 +401,14 @@ func typesOK(v any, ti *typeInfo, ref bool) bool {
 			return false
 		}
 		return typesOK(v, infoOf(subjectKindOf(obj)), false)
+	case ti.image:
+		switch v.(type) {
+		case string:
+			return true
+		case map[string]any:
+		default:
+			return false
+		}
 	case ti.profile && ref:
 		if _, ok := v.(string); ok {
 			return true
@@ -431,11 +446,11 @@ func typesOK(v any, ti *typeInfo, ref bool) bool {
 		}
 		return true
 	case reflect.Slice:
+		elem := infoOf(t.Elem())
 		arr, ok := v.([]any)
 		if !ok {
-			return false
+			return typesOK(v, elem, false) // a compacted one-element array
 		}
-		elem := infoOf(t.Elem())
 		for _, e := range arr {
 			if !typesOK(e, elem, false) {
 				return false

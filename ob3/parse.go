@@ -34,7 +34,11 @@ type ParseOptions struct {
 // ClrCredential) from JSON. It checks well-formedness, size, duplicate keys
 // and that every known property has the JSON type the data model gives it;
 // it does not check required properties or vocabularies (see Validate).
-// Errors are *ParseError values wrapping ErrTooLarge, ErrSyntax,
+// Forms with the same JSON-LD meaning read the same way: a single value
+// where the data model has an array (as JSON-LD compaction writes a
+// one-element array) is read as that array, and an image given as its id
+// string as Image{ID: s} (IsRef reports it); ExpandCompacted rewrites a
+// decoded document to the strict form. Errors are *ParseError values wrapping ErrTooLarge, ErrSyntax,
 // ErrDuplicateKey, ErrWrongType or ErrTooDeep.
 func Parse(data []byte, opts ParseOptions) (*Credential, error) {
 	if _, err := opts.decodeCredential(data); err != nil {
@@ -383,6 +387,7 @@ var (
 	subjectType = reflect.TypeFor[Subject]()
 	profileType = reflect.TypeFor[Profile]()
 	listType    = reflect.TypeFor[oneOrManyer]()
+	imageType   = reflect.TypeFor[Image]()
 )
 
 // checkTypes walks a generic JSON value beside the Go type it will decode
@@ -428,6 +433,13 @@ func checkTypes(v any, t reflect.Type, tag, path string) error {
 			return wrong("string or object")
 		}
 		return checkTypes(v, t, "", path)
+	case t == imageType:
+		if _, ok := v.(string); ok {
+			return nil // just the image's id, as the Image class allows
+		}
+		if _, ok := v.(map[string]any); !ok {
+			return wrong("string or object")
+		}
 	case t.Implements(listType):
 		if arr, ok := v.([]any); ok {
 			for i, e := range arr {
@@ -463,7 +475,9 @@ func checkTypes(v any, t reflect.Type, tag, path string) error {
 	case reflect.Slice:
 		arr, ok := v.([]any)
 		if !ok {
-			return wrong("array")
+			// A single value stands for a one-element array, as
+			// JSON-LD compaction writes it.
+			return checkTypes(v, t.Elem(), "", path)
 		}
 		for i, e := range arr {
 			if err := checkTypes(e, t.Elem(), "", indexPath(path, i)); err != nil {

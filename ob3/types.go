@@ -269,7 +269,16 @@ type Image struct {
 	Type    string `json:"type,omitempty"`
 	Caption string `json:"caption,omitempty"`
 	Extra   Extra  `json:"-"`
+
+	// ref is set when the image was given as just its id string, which
+	// the OB 3.0 Image class allows; it encodes back the same way.
+	ref bool
 }
+
+// IsRef reports whether the image was given as just its id string (the
+// form the OB 3.0 Image class allows beside the object); only ID is set
+// then.
+func (i *Image) IsRef() bool { return i.ref }
 
 // IdentityObject identifies a recipient without an ID, by a possibly hashed
 // identifier such as an email address.

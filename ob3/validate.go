@@ -265,6 +265,9 @@ func (v *validator) image(img *Image, path string) {
 		return
 	}
 	v.required(path, "id", img.ID)
+	if img.ref {
+		return // just the id string, as the Image class allows
+	}
 	v.plainType(path, img.Type, "Image")
 	if len(img.Extra) > 0 {
 		v.add(path, "unexpected properties %s (Image allows id, type and caption)", keyList(img.Extra))

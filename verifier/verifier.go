@@ -377,7 +377,7 @@ func (v *Verifier) hasContext(u string) bool {
 // re-read from data so that limit is reported as before.
 func (v *Verifier) checkSchema(r *report, data []byte, doc *ob3.Document) {
 	var normalized []any
-	var expanded []string
+	var expanded []ob3.CompactedForm
 	// One document is validated per credentialStatus entry: without a
 	// bound, n entries beside a large document cost n full validations
 	// (minutes for a file under 1 MiB). Entries past MaxStatusEntries are
@@ -425,9 +425,7 @@ func (v *Verifier) checkSchema(r *report, data []byte, doc *ob3.Document) {
 		return
 	}
 	reason := "conforms to the open badges 3.0 json schema and data model"
-	if len(expanded) > 0 {
-		reason += " (read " + strings.Join(expanded, ", ") + " given as a single value as a one-element array, as JSON-LD compaction allows)"
-	}
+	reason += compactedReason(expanded)
 	if len(normalized) > 1 {
 		reason += fmt.Sprintf("; each of the %d credentialStatus entries checked against the schema's single-entry form", len(normalized))
 	}
@@ -437,29 +435,17 @@ func (v *Verifier) checkSchema(r *report, data []byte, doc *ob3.Document) {
 	r.pass(CheckSchema, reason)
 }
 
-// compactable are the top-level properties that JSON-LD compaction may turn
-// from a one-element array into a single value. The strict OB 3.0 schema
-// wants arrays, but the RDF (and so the signature) is the same either way,
-// and the reference stack and the 1EdTech test vector emit a single proof.
-var compactable = []string{"proof", "credentialSchema", "termsOfUse"}
-
 // expandCompactedValue is expandCompacted for a decoded document: the
-// variants share everything with doc but their top-level maps.
-func expandCompactedValue(doc map[string]any, maxVariants int) ([]any, []string, int) {
-	var wrapped []string
-	out := doc
-	for _, k := range compactable {
-		if m, ok := doc[k].(map[string]any); ok {
-			if len(wrapped) == 0 {
-				out = maps.Clone(doc)
-			}
-			out[k] = []any{m}
-			wrapped = append(wrapped, k)
-		}
-	}
-	statuses, isList := doc["credentialStatus"].([]any)
+// variants share with doc everything ob3.ExpandCompacted did not rewrite.
+func expandCompactedValue(doc map[string]any, maxVariants int) ([]any, []ob3.CompactedForm, int) {
+	// The strict OB 3.0 schema wants arrays (and image objects) where
+	// JSON-LD compaction writes a single value (an image its id string);
+	// the RDF, and so the signature, is the same either way, and the
+	// reference stack and the 1EdTech test vector emit a single proof.
+	out, forms := ob3.ExpandCompacted(doc)
+	statuses, isList := out["credentialStatus"].([]any)
 	if !isList || len(statuses) == 0 {
-		return []any{out}, wrapped, 0
+		return []any{out}, forms, 0
 	}
 	unchecked := 0
 	if len(statuses) > maxVariants {
@@ -471,52 +457,58 @@ func expandCompactedValue(doc map[string]any, maxVariants int) ([]any, []string,
 		one["credentialStatus"] = st
 		variants = append(variants, one)
 	}
-	return variants, wrapped, unchecked
+	return variants, forms, unchecked
 }
 
 // expandCompacted returns the documents to check against the strict OB 3.0
-// schema: data with compactable single values wrapped in arrays, once per
-// credentialStatus entry when there are several (VC 2.0 allows an array, the
-// OB schema only one object), and the names of the properties it wrapped.
-// At most maxVariants entries are taken; it also returns how many were left
-// out.
-func expandCompacted(data []byte, maxVariants int) ([][]byte, []string, int, error) {
+// schema: data with its compacted forms expanded (ob3.ExpandCompacted),
+// once per credentialStatus entry when there are several (VC 2.0 allows an
+// array, the OB schema only one object), and what it expanded. At most
+// maxVariants entries are taken; it also returns how many were left out.
+func expandCompacted(data []byte, maxVariants int) ([][]byte, []ob3.CompactedForm, int, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
 	var doc map[string]any
-	if err := json.Unmarshal(data, &doc); err != nil {
+	if err := dec.Decode(&doc); err != nil {
 		return nil, nil, 0, fmt.Errorf("malformed json: %w", err)
 	}
-	var wrapped []string
-	for _, k := range compactable {
-		if m, ok := doc[k].(map[string]any); ok {
-			doc[k] = []any{m}
-			wrapped = append(wrapped, k)
-		}
-	}
-	statuses, isList := doc["credentialStatus"].([]any)
-	if len(wrapped) == 0 && !isList {
+	values, forms, unchecked := expandCompactedValue(doc, maxVariants)
+	_, isList := doc["credentialStatus"].([]any)
+	if len(forms) == 0 && !isList {
 		return [][]byte{data}, nil, 0, nil
 	}
-	if !isList || len(statuses) == 0 {
-		out, err := json.Marshal(doc)
-		if err != nil {
-			return nil, nil, 0, fmt.Errorf("re-encoding credential: %w", err)
-		}
-		return [][]byte{out}, wrapped, 0, nil
-	}
-	unchecked := 0
-	if len(statuses) > maxVariants {
-		statuses, unchecked = statuses[:maxVariants], len(statuses)-maxVariants
-	}
-	variants := make([][]byte, 0, len(statuses))
-	for _, st := range statuses {
-		doc["credentialStatus"] = st
-		out, err := json.Marshal(doc)
+	variants := make([][]byte, 0, len(values))
+	for _, v := range values {
+		out, err := json.Marshal(v)
 		if err != nil {
 			return nil, nil, 0, fmt.Errorf("re-encoding credential: %w", err)
 		}
 		variants = append(variants, out)
 	}
-	return variants, wrapped, unchecked, nil
+	return variants, forms, unchecked, nil
+}
+
+// compactedReason describes forms for the schema check's pass reason.
+func compactedReason(forms []ob3.CompactedForm) string {
+	var arrays, images []string
+	for _, f := range forms {
+		if f.Image {
+			images = append(images, f.Path)
+		} else {
+			arrays = append(arrays, f.Path)
+		}
+	}
+	var parts []string
+	if len(arrays) > 0 {
+		parts = append(parts, "read "+strings.Join(arrays, ", ")+" given as a single value as a one-element array, as JSON-LD compaction allows")
+	}
+	if len(images) > 0 {
+		parts = append(parts, "read "+strings.Join(images, ", ")+" given as the image's id string as an Image object, as the OB 3.0 Image class allows")
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(parts, "; ") + ")"
 }
 
 func isInvalidProof(err error) bool {
