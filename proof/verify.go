@@ -31,6 +31,13 @@ func Verify(ctx context.Context, doc map[string]any, opts VerifyOptions) (*Resul
 	if err != nil {
 		return nil, err
 	}
+	return FirstVerified(outcomes)
+}
+
+// FirstVerified is the Result of the first of outcomes that verified, as
+// Verify judges a proof set; when none did, the error of the one proof, or
+// the errors of all of them joined.
+func FirstVerified(outcomes []Outcome) (*Result, error) {
 	errs := make([]error, 0, len(outcomes))
 	for i := range outcomes {
 		if outcomes[i].Err == nil {

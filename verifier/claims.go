@@ -84,15 +84,6 @@ func (v *Verifier) readUnverified(ctx context.Context, p *proven, doc map[string
 	p.readClaims(nq, false)
 }
 
-// recordingFetcher is the key fetcher: it keeps what it learned per
-// verification method (binding), so one proof's failure never colours
-// another's.
-type recordingFetcher = keyFetcher
-
-func newRecordingFetcher(v *Verifier, issuer string) *recordingFetcher {
-	return &keyFetcher{v: v, issuer: issuer}
-}
-
 // checkProof runs the proof check over a Data Integrity proof set. It
 // passes only when at least one proof verifies with a key bound to the
 // issuer named by the statements that proof covers, and every proof it
@@ -105,7 +96,7 @@ func (v *Verifier) checkProof(ctx context.Context, r *report, cred map[string]an
 		v.readUnverified(ctx, p, cred)
 		return p
 	}
-	fetch := newRecordingFetcher(v, issuerID(cred))
+	fetch := &keyFetcher{v: v, issuer: issuerID(cred)}
 	var work contexts.Work
 	outcomes, err := proof.VerifySet(ctx, cred, proof.VerifyOptions{
 		Keys: fetch, Loader: v.loader, Now: v.now, MaxProofs: v.limits().MaxProofs, Statements: true,
@@ -203,7 +194,7 @@ func (v *Verifier) checkProof(ctx context.Context, r *report, cred map[string]an
 // undecided. Only then do proofs by keys that are not the issuer's make it
 // invalid (nothing the issuer signed is left), and a key that could not be
 // bound makes it undecided.
-func (v *Verifier) proofVerdict(r *report, p *proven, fetch *recordingFetcher, outcomes []proof.Outcome, notes []string) {
+func (v *Verifier) proofVerdict(r *report, p *proven, fetch *keyFetcher, outcomes []proof.Outcome, notes []string) {
 	notIssuers := func(b *boundKey) bool { return b != nil && b.err != nil && errors.Is(b.err, errNotIssuerKey) }
 	var undecided error
 	for i := range outcomes {

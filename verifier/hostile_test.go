@@ -43,15 +43,11 @@ const hangGuard = 30 * time.Second
 
 func readManifest(t testing.TB) *gen.Manifest {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(hostileDir, "manifest.json"))
+	m, err := gen.ReadManifest(hostileDir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var m gen.Manifest
-	if err := json.Unmarshal(data, &m); err != nil {
-		t.Fatal(err)
-	}
-	return &m
+	return m
 }
 
 // TestHostileCorpusUpToDate rebuilds the corpus from its generator and

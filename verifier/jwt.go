@@ -91,7 +91,7 @@ func (v *Verifier) verifyJWT(ctx context.Context, token []byte) (*Result, error)
 // signature covers, whatever JSON shape carries them.
 func (v *Verifier) checkJWTProof(ctx context.Context, r *report, tok string, cred map[string]any) (*proven, error) {
 	p := &proven{}
-	fetch := newRecordingFetcher(v, issuerID(cred))
+	fetch := &keyFetcher{v: v, issuer: issuerID(cred)}
 	res, err := proof.VerifyJWT(ctx, tok, proof.JWTVerifyOptions{Keys: fetch, Now: v.now, ClockSkew: v.skew, MaxSize: v.maxSize})
 	r.res.Work.Proofs++
 	var timeErr error

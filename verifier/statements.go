@@ -279,8 +279,8 @@ func credentialClaims(nq []byte) (*Claims, *graph, error) {
 			}
 		}
 	}
-	for i, e := range g.objects(root, iriCredentialStatus) {
-		c.Status = append(c.Status, g.statusClaim(e, i))
+	for _, e := range g.objects(root, iriCredentialStatus) {
+		c.Status = append(c.Status, g.statusClaim(e))
 	}
 	return c, g, nil
 }
@@ -306,7 +306,7 @@ func (g *graph) statusProp(s rdfc.Term, local string) []rdfc.Term {
 	return nil
 }
 
-func (g *graph) statusClaim(e rdfc.Term, _ int) StatusClaim {
+func (g *graph) statusClaim(e rdfc.Term) StatusClaim {
 	sc := StatusClaim{}
 	if e.Kind == rdfc.IRI {
 		sc.ID = e.Value

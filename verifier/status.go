@@ -638,9 +638,14 @@ func (c *statusChecker) parseList(ctx context.Context, body []byte) (*statusDoc,
 	outcomes, err := proof.VerifySet(ctx, doc, proof.VerifyOptions{Keys: fetch, Loader: c.v.loader, Now: c.v.now, MaxProofs: b.limits.MaxProofs, Statements: true, Limits: b.limits.canon(), Work: &work})
 	b.addProofs(len(outcomes))
 	b.addCanon(work)
+	// The key fetcher yields only keys bound to the list's issuer, so the
+	// proof that verified is the issuer's.
 	var statements []byte
 	if err == nil {
-		statements, err = oneVerified(outcomes)
+		var res *proof.Result
+		if res, err = proof.FirstVerified(outcomes); err == nil {
+			statements = res.Statements
+		}
 	}
 	switch seen := fetch.failure(); {
 	case err == nil:
@@ -659,24 +664,6 @@ func (c *statusChecker) parseList(ctx context.Context, body []byte) (*statusDoc,
 		return nil, badList("issuer %q is not the %q whose key signed the list", d.issuer, iss)
 	}
 	return d, nil
-}
-
-// oneVerified returns the statements of the first of outcomes that
-// verified, as proof.Verify judges a proof set, else why none did. The key
-// fetcher only yields keys bound to the list's issuer, so a verified proof
-// is the issuer's.
-func oneVerified(outcomes []proof.Outcome) ([]byte, error) {
-	errs := make([]error, 0, len(outcomes))
-	for _, o := range outcomes {
-		if o.Err == nil {
-			return o.Statements, nil
-		}
-		errs = append(errs, o.Err)
-	}
-	if len(errs) == 1 {
-		return nil, errs[0]
-	}
-	return nil, errors.Join(errs...)
 }
 
 // statusDocOf reads what the status check uses from the statements a

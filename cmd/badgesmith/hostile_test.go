@@ -32,15 +32,11 @@ const cliHangGuard = 30 * time.Second
 
 func readHostileManifest(t *testing.T) *gen.Manifest {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(hostileDir, "manifest.json"))
+	m, err := gen.ReadManifest(hostileDir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var m gen.Manifest
-	if err := json.Unmarshal(data, &m); err != nil {
-		t.Fatal(err)
-	}
-	return &m
+	return m
 }
 
 // exitFor is the exit code a verdict calls for.

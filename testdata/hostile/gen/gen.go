@@ -286,6 +286,19 @@ func Generate(root string, large bool) (*Manifest, map[string][]byte, error) {
 	return m, b.files, nil
 }
 
+// ReadManifest reads the manifest.json of the corpus in dir.
+func ReadManifest(dir string) (*Manifest, error) {
+	data, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
+	if err != nil {
+		return nil, err
+	}
+	var m Manifest
+	if err := json.Unmarshal(data, &m); err != nil {
+		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, "manifest.json"), err)
+	}
+	return &m, nil
+}
+
 // EncodeManifest is the committed form of m.
 func EncodeManifest(m *Manifest) ([]byte, error) {
 	var buf bytes.Buffer
