@@ -34,9 +34,11 @@ const (
 	defaultPurpose    = "assertionMethod"
 	// maxProofs bounds the proof set a verifier will look at.
 	maxProofs = 16
-	// maxProofValueLen bounds the multibase text decoded: a 64-byte
-	// signature is at most 88 base58 characters.
-	maxProofValueLen = 100
+	// maxProofValueLen bounds the multibase text decoded: a 96-byte
+	// signature is at most 132 base58 characters.
+	maxProofValueLen = 140
+	// p384SignatureLen is an ECDSA P-384 signature, r and s of 48 bytes.
+	p384SignatureLen = 96
 )
 
 var (
@@ -266,7 +268,8 @@ func defaultLoader(l ld.DocumentLoader) (ld.DocumentLoader, error) {
 func encodeProofValue(sig []byte) string { return "z" + base58.Encode(sig) }
 
 // decodeProofValue accepts only the canonical base58btc multibase text of a
-// 64-byte signature.
+// 64-byte signature (Ed25519, ECDSA P-256) or a 96-byte one (ECDSA P-384,
+// which the suites read far enough to judge its key, see sigAlg.verify).
 func decodeProofValue(s string) ([]byte, error) {
 	if len(s) > maxProofValueLen {
 		return nil, fmt.Errorf("%w: %d characters, more than a signature needs", ErrMalformedProof, len(s))
@@ -278,8 +281,8 @@ func decodeProofValue(s string) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrMalformedProof, err)
 	}
-	if len(sig) != ed25519.SignatureSize {
-		return nil, fmt.Errorf("%w: signature is %d bytes, want %d", ErrMalformedProof, len(sig), ed25519.SignatureSize)
+	if len(sig) != ed25519.SignatureSize && len(sig) != p384SignatureLen {
+		return nil, fmt.Errorf("%w: signature is %d bytes, want %d (or %d for P-384)", ErrMalformedProof, len(sig), ed25519.SignatureSize, p384SignatureLen)
 	}
 	if base58.Encode(sig) != s[1:] {
 		return nil, fmt.Errorf("%w: non-canonical base58", ErrMalformedProof)

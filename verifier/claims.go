@@ -118,7 +118,7 @@ func (v *Verifier) checkProof(ctx context.Context, r *report, cred map[string]an
 		if isInvalidProof(err) {
 			r.fail(CheckProof, proofPath(err), err.Error())
 		} else {
-			r.undecided(CheckProof, err)
+			proofUndecided(r, err)
 		}
 		v.readUnverified(ctx, p, cred)
 		return p
@@ -175,6 +175,7 @@ func (v *Verifier) checkProof(ctx context.Context, r *report, cred map[string]an
 		explainFrom(ctx).dataIntegrity(cred, o, p.binding)
 		return p
 	}
+	judgeUnknownSuites(ctx, fetch, cred, outcomes)
 	v.proofVerdict(r, p, fetch, outcomes, notes)
 	explainFrom(ctx).key(p.binding)
 	// Statements of a valid signature are better than a re-reading; fall
@@ -186,6 +187,26 @@ func (v *Verifier) checkProof(ctx context.Context, r *report, cred map[string]an
 	}
 	v.readUnverified(ctx, p, cred)
 	return p
+}
+
+// judgeUnknownSuites gives each proof of a suite badgesmith does not
+// implement the verification method its JSON names, when that method's
+// controller is not the issuer: such a proof is by someone else's key
+// whatever its signature, which the fetcher decides offline, without a
+// fetch. A proof naming the issuer's own method stays undecided.
+func judgeUnknownSuites(ctx context.Context, fetch *keyFetcher, cred map[string]any, outcomes []proof.Outcome) {
+	for i := range outcomes {
+		o := &outcomes[i]
+		if o.VerificationMethod != "" || !errors.Is(o.Err, proof.ErrUnknownSuite) {
+			continue
+		}
+		vm, _ := proofAt(cred, i)["verificationMethod"].(string)
+		if base, _, _ := strings.Cut(vm, "#"); vm == "" || base == fetch.issuer {
+			continue
+		}
+		o.VerificationMethod = vm
+		_, _ = fetch.PublicKey(ctx, vm, "")
+	}
 }
 
 // proofVerdict reports the proof check when no proof counts. The
@@ -227,7 +248,7 @@ func (v *Verifier) proofVerdict(r *report, p *proven, fetch *keyFetcher, outcome
 		}
 	}
 	if undecided != nil {
-		r.undecided(CheckProof, undecided)
+		proofUndecided(r, undecided)
 		return
 	}
 	for i := range outcomes {
@@ -242,6 +263,18 @@ func (v *Verifier) proofVerdict(r *report, p *proven, fetch *keyFetcher, outcome
 		parts = append(parts, fmt.Sprintf("proof[%d]: %s", i, n))
 	}
 	r.fail(CheckProof, "proof", "no proof by a key bound to the issuer verifies: "+strings.Join(parts, "; "))
+}
+
+// proofUndecided records a proof check that could not be run. When the
+// context check already says the credential cannot be read (a context
+// badgesmith does not bundle), no Data Integrity proof can be computed
+// whatever else stops it, and the context check is what decides.
+func proofUndecided(r *report, err error) {
+	if c := r.res.Check(CheckContext); c != nil && c.Status == StatusError {
+		r.skip(CheckProof, "not run: the credential's contexts cannot be read ("+err.Error()+")")
+		return
+	}
+	r.undecided(CheckProof, err)
 }
 
 // bindingUndecided reports whether a key binding failure means the key
@@ -282,11 +315,13 @@ func proofPath(err error) string {
 	return pathOf(err)
 }
 
-// Type IRIs the type check accepts.
-var openBadgeTypes = []string{obNS + "OpenBadgeCredential", obNS + "AchievementCredential", obNS + "EndorsementCredential"}
+// Type IRIs that make a credential an Open Badge (or a CLR, which carries
+// Open Badges).
+var openBadgeTypes = []string{obNS + "OpenBadgeCredential", obNS + "AchievementCredential", obNS + "EndorsementCredential", clrNS + "ClrCredential"}
 
-// typeCheck judges the credential's types, as IRIs from the statements.
-func typeCheck(p *proven, cred map[string]any) CheckResult {
+// typeCheck judges the credential's types, as IRIs from the statements. It
+// reports whether the credential is an Open Badge.
+func typeCheck(p *proven, cred map[string]any) (CheckResult, bool) {
 	if p.claims == nil {
 		// No statements: the JSON's type member is all there is.
 		types := stringsOf(cred["type"])
@@ -297,26 +332,31 @@ func typeCheck(p *proven, cred map[string]any) CheckResult {
 				iris = append(iris, iriVerifiableCredential)
 			case "OpenBadgeCredential", "AchievementCredential", "EndorsementCredential":
 				iris = append(iris, obNS+t)
+			case "ClrCredential":
+				iris = append(iris, clrNS+t)
 			}
 		}
 		if len(types) == 0 {
-			return CheckResult{Check: CheckType, Status: StatusFail, Path: "type", Reason: "type is missing or not a string array"}
+			return CheckResult{Check: CheckType, Status: StatusFail, Path: "type", Reason: "type is missing or not a string array"}, false
 		}
 		return typeVerdict(iris)
 	}
 	return typeVerdict(p.typeIRIs)
 }
 
-func typeVerdict(iris []string) CheckResult {
+func typeVerdict(iris []string) (CheckResult, bool) {
 	if !slices.Contains(iris, iriVerifiableCredential) {
-		return CheckResult{Check: CheckType, Status: StatusFail, Path: "type", Reason: "type must include VerifiableCredential"}
+		return CheckResult{Check: CheckType, Status: StatusFail, Path: "type", Reason: "type must include VerifiableCredential"}, false
 	}
 	for _, t := range openBadgeTypes {
 		if slices.Contains(iris, t) {
-			return CheckResult{Check: CheckType, Status: StatusPass, Reason: "VerifiableCredential, " + lastSegment(t)}
+			return CheckResult{Check: CheckType, Status: StatusPass, Path: "type", Reason: "VerifiableCredential, " + lastSegment(t)}, true
 		}
 	}
-	return CheckResult{Check: CheckType, Status: StatusFail, Path: "type", Reason: "type must include OpenBadgeCredential, AchievementCredential or EndorsementCredential"}
+	// VC 2.0 lets any credential be verified; OB 3.0 only gives an Open
+	// Badge its meaning. Proof, issuer, dates and status are still checked.
+	return CheckResult{Check: CheckType, Status: StatusWarn, Path: "type",
+		Reason: "not an Open Badge: none of OpenBadgeCredential, AchievementCredential, EndorsementCredential or ClrCredential; verified as a plain verifiable credential"}, false
 }
 
 // bound is one validity bound: a date the statements (or a JWT claim) give.
@@ -347,11 +387,23 @@ func (v *Verifier) checkValidity(r *report, p *proven, vcdm1 bool, extraFrom, ex
 	froms := presentBounds([]bound{{"validFrom", c.ValidFrom}, {"issuanceDate", c.IssuanceDate}}, extraFrom)
 	untils := presentBounds([]bound{{"validUntil", c.ValidUntil}, {"expirationDate", c.ExpirationDate}}, extraUntil)
 	if len(froms) == 0 {
-		name := "validFrom"
+		// VC 2.0 makes validFrom optional; VC 1.1 requires issuanceDate,
+		// whose absence is a data-model departure, not a reason to doubt
+		// the issuer. Either way the upper bounds still apply.
+		reason, status := "no validFrom: valid from any time (VC 2.0 makes it optional)", StatusPass
 		if vcdm1 {
-			name = "issuanceDate"
+			reason, status = "issuanceDate is missing, which VC 1.1 requires", StatusWarn
 		}
-		r.fail(CheckValidity, name, name+" is missing")
+		if until, ok := v.expired(r, untils); !ok {
+			return
+		} else if until != "" {
+			reason += "; " + until
+		}
+		path := ""
+		if vcdm1 {
+			path = "issuanceDate"
+		}
+		r.add(CheckResult{Check: CheckValidity, Status: status, Reason: reason, Path: path})
 		return
 	}
 	now := v.now()
@@ -361,13 +413,12 @@ func (v *Verifier) checkValidity(r *report, p *proven, vcdm1 bool, extraFrom, ex
 		return
 	}
 	reason := "valid from " + from.at.Format(time.RFC3339)
-	if len(untils) > 0 {
-		until := slices.MinFunc(untils, func(a, b bound) int { return a.at.Compare(b.at) })
-		if !now.Add(-v.skew).Before(until.at) {
-			r.fail(CheckValidity, until.name, fmt.Sprintf("expired: %s was %s, now is %s", until.name, until.at.Format(time.RFC3339), now.UTC().Format(time.RFC3339)))
-			return
-		}
-		reason += " until " + until.at.Format(time.RFC3339)
+	until, ok := v.expired(r, untils)
+	if !ok {
+		return
+	}
+	if until != "" {
+		reason += " " + until
 	}
 	if n := len(froms) + len(untils); n > 1 {
 		names := make([]string, 0, n)
@@ -377,6 +428,22 @@ func (v *Verifier) checkValidity(r *report, p *proven, vcdm1 bool, extraFrom, ex
 		reason += " (every bound applied: " + strings.Join(names, ", ") + ")"
 	}
 	r.pass(CheckValidity, reason)
+}
+
+// expired applies the earliest of untils. It records the failure and
+// returns false when it has passed; otherwise it describes the bound ("until
+// ...", empty without one).
+func (v *Verifier) expired(r *report, untils []bound) (string, bool) {
+	if len(untils) == 0 {
+		return "", true
+	}
+	now := v.now()
+	until := slices.MinFunc(untils, func(a, b bound) int { return a.at.Compare(b.at) })
+	if !now.Add(-v.skew).Before(until.at) {
+		r.fail(CheckValidity, until.name, fmt.Sprintf("expired: %s was %s, now is %s", until.name, until.at.Format(time.RFC3339), now.UTC().Format(time.RFC3339)))
+		return "", false
+	}
+	return "until " + until.at.Format(time.RFC3339), true
 }
 
 func presentBounds(lists ...[]bound) []bound {
@@ -398,12 +465,12 @@ func presentBounds(lists ...[]bound) []bound {
 func (v *Verifier) checkStatus(ctx context.Context, r *report, p *proven) {
 	for _, name := range []string{CheckProof, CheckIssuer} {
 		if c := r.res.Check(name); c != nil && c.Status != StatusPass {
-			r.skip(CheckStatus, "not checked: the "+name+" check did not pass")
+			r.skip(CheckStatus, "not run: "+name+" check failed")
 			return
 		}
 	}
 	if !p.verified() {
-		r.skip(CheckStatus, "not checked: no proof by the issuer's key covers the credential")
+		r.skip(CheckStatus, "not run: proof failed (no proof by the issuer's key covers the credential)")
 		return
 	}
 	if len(p.claims.Status) == 0 {

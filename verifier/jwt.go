@@ -71,7 +71,7 @@ func (v *Verifier) verifyJWT(ctx context.Context, token []byte) (*Result, error)
 	typeAt := r.reserve(CheckType)
 	v.checkSchema(r, data, doc)
 	p, timeErr := v.checkJWTProof(ctx, r, tok, cred)
-	r.res.Checks[typeAt] = typeCheck(p, cred)
+	r.res.Checks[typeAt], r.res.OpenBadge = typeCheck(p, cred)
 	v.checkIssuer(r, p.issuerView(cred), p.binding)
 	explainFrom(ctx).key(p.binding)
 	if timeErr != nil {
@@ -158,8 +158,11 @@ func isInvalidJWT(err error) bool {
 	if isInvalidProof(err) {
 		return true
 	}
+	// A header that names no key (ErrNoKeyID) is not in the list: OB 3.0
+	// then has the verifier look for the key in the issuer's profile,
+	// which badgesmith does not do, so the signature could not be checked.
 	for _, target := range []error{proof.ErrAlgorithm, proof.ErrPrivateKeyInHeader, proof.ErrHeaderKey,
-		proof.ErrNoKeyID, proof.ErrClaimMismatch} {
+		proof.ErrClaimMismatch} {
 		if errors.Is(err, target) {
 			return true
 		}

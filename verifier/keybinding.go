@@ -388,6 +388,11 @@ func (v *Verifier) checkIssuer(r *report, cred map[string]any, b *boundKey) {
 		r.undecided(CheckIssuer, fmt.Errorf("could not check the signing key: %w", b.err))
 	case !b.bound():
 		r.undecided(CheckIssuer, fmt.Errorf("could not check the signing key: %s: %w", b.vm, ErrKeyNotBound))
+	case b.copies > 1:
+		// A set cannot hold one method twice, but identical copies mean
+		// the same key: tolerated, listed (did.Document.KeyAt refuses
+		// copies that differ).
+		r.warn(CheckIssuer, "", b.reason())
 	default:
 		r.pass(CheckIssuer, b.reason())
 	}
