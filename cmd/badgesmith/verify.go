@@ -22,6 +22,10 @@ import (
 type verifyOptions struct {
 	json    bool
 	explain bool
+	// strict makes a valid-with-warnings verdict exit 1.
+	strict bool
+	// lenientSchema is verifier.Options.LenientSchema.
+	lenientSchema bool
 	maxSize int64
 	at      string
 	skew    time.Duration
@@ -42,6 +46,8 @@ type verifyOptions struct {
 func (o *verifyOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.json, "json", false, "print a machine-readable JSON report (one object per file, in a JSON array)")
 	fs.BoolVar(&o.explain, "explain", false, "for one credential, also show what another verifier could judge differently: contexts and their hashes, the signed N-Quads and hashes, how the key was resolved, the status lists used, known implementation differences (an \"explain\" member with --json)")
+	fs.BoolVar(&o.strict, "strict", false, "treat a credential that is valid with warnings as failing (exit 1)")
+	fs.BoolVar(&o.lenientSchema, "lenient-schema", false, "make the failure of a 1EdTech JSON schema the credential declares in credentialSchema a warning instead of invalid")
 	fs.Int64Var(&o.maxSize, "max-size", verifier.DefaultMaxSize, "largest credential accepted, in bytes")
 	fs.StringVar(&o.at, "at", "", "check the validity window at this RFC 3339 time instead of now")
 	fs.DurationVar(&o.skew, "clock-skew", 0, "tolerated clock difference on validFrom/validUntil")
@@ -95,18 +101,48 @@ verification method it answers for (by default <issuer>#<multikey>):
      "publicKeyJwk": {"kty": "EC", "crv": "P-256", "x": "...", "y": "..."}}
   ]}
 
-Exit status: 0 every credential is valid, 1 at least one is invalid,
-2 a credential could not be checked, or the command was misused.`,
+Each credential gets one verdict:
+  VALID                every check passed;
+  VALID WITH WARNINGS  signature, issuer, dates and status are good, and some
+                       checks list departures from the Open Badges data model
+                       or JSON shape (a schema the credential does not
+                       declare, a VC 1.1 context, a plain VC that is not an
+                       Open Badge, a DID document listing a key twice);
+  INVALID              forged, tampered, revoked, suspended, expired, not yet
+                       valid, signed by a key that is not the issuer's, or
+                       failing a 1EdTech schema it declares (unless
+                       --lenient-schema);
+  COULD NOT CHECK      a check could not run: network, a missing or untrusted
+                       status list, an unsupported suite or context.
+A status list signed by another party than the credential's issuer is only
+used to report a revocation, unless it is trusted for that issuer.
+
+Exit status: 0 every credential is valid (or valid with warnings, unless
+--strict), 1 at least one is invalid (or has warnings, with --strict),
+2 a credential could not be checked. A misused command also exits 2; its
+message starts "usage error:" and, with --json, standard output holds
+{"usageError": "..."} instead of reports.`,
 		Example: `  badgesmith verify cred.json
   badgesmith verify baked.png baked.svg
   badgesmith verify --json cred1.json cred2.json
   badgesmith verify --explain cred.json
+  badgesmith verify --strict --lenient-schema cred.json
   badgesmith verify --pinned-keys pinned-keys.json cred.json
   badgesmith verify --deadline 5s --max-status-entries 4 cred.json
   cat cred.json | badgesmith verify -`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return o.run(cmd, s, args)
+			err := o.run(cmd, s, args)
+			var ue *usageError
+			if o.json && errors.As(err, &ue) {
+				// Machine readers tell a misused command from a credential
+				// that could not be checked (both exit 2) by this object.
+				b, jerr := json.Marshal(map[string]string{"usageError": ue.msg})
+				if jerr == nil {
+					_, _ = fmt.Fprintf(s.out, "%s\n", display.JSON(b))
+				}
+			}
+			return err
 		},
 	}
 	o.AddFlags(cmd.Flags())
@@ -156,6 +192,8 @@ func (o *verifyOptions) run(cmd *cobra.Command, s streams, files []string) error
 		HTTPClient: safehttp.NewClient(safehttp.Options{AllowPrivate: o.allowPrivate, Timeout: o.timeout}),
 		StatusDir:  o.statusDir,
 		Limits:     o.limits,
+
+		LenientSchema: o.lenientSchema,
 	}
 	if o.pinnedKeys != "" {
 		if o.pinnedKeys == "-" && countStdin(files) > 0 {
@@ -274,6 +312,8 @@ func (o *verifyOptions) verifyOne(cmd *cobra.Command, s streams, v *verifier.Ver
 	rep.Result = res
 	var ve *verifier.VerificationError
 	switch {
+	case verr == nil && res.Verdict == verifier.VerdictWarnings && o.strict:
+		return verifyOutcome{rep, exitInvalid}
 	case verr == nil:
 		return verifyOutcome{rep, exitOK}
 	case errors.As(verr, &ve):
@@ -292,13 +332,7 @@ func printReport(w io.Writer, rep fileReport) {
 		bidi.warn(w, "  ")
 		return
 	}
-	verdict := "VALID"
-	switch {
-	case rep.Result.Failed() != nil:
-		verdict = "INVALID"
-	case rep.Result.Inconclusive() != nil:
-		verdict = "COULD NOT VERIFY"
-	}
+	verdict := strings.ToUpper(string(rep.Result.Verdict))
 	fmt.Fprintf(w, "%s: %s", file, verdict)
 	if rep.Result.Name != "" {
 		fmt.Fprintf(w, " (%s", bidi.field("the name", rep.Result.Name))
