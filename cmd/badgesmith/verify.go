@@ -26,9 +26,9 @@ type verifyOptions struct {
 	strict bool
 	// lenientSchema is verifier.Options.LenientSchema.
 	lenientSchema bool
-	maxSize int64
-	at      string
-	skew    time.Duration
+	maxSize       int64
+	at            string
+	skew          time.Duration
 	// allowPrivate lets fetches reach loopback and private addresses.
 	allowPrivate bool
 	jobs         int
