@@ -315,6 +315,16 @@ func TestVerify(t *testing.T) {
 			if len(res.Checks) != 8 {
 				t.Errorf("got %d checks, want one per check (8): %+v", len(res.Checks), res.Checks)
 			}
+			// Every result of a check that reads one part of the document
+			// names it, Data Integrity proof failures included.
+			for _, c := range res.Checks {
+				switch c.Check {
+				case verifier.CheckContext, verifier.CheckType, verifier.CheckProof, verifier.CheckIssuer, verifier.CheckStatus:
+					if c.Path == "" {
+						t.Errorf("check %s (%s: %s) has no JSON path", c.Check, c.Status, c.Reason)
+					}
+				}
+			}
 		})
 	}
 }
