@@ -10,6 +10,7 @@ import (
 
 	"github.com/piprate/json-gold/ld"
 
+	"github.com/badgesmith/badgesmith/internal/verdict"
 	"github.com/badgesmith/badgesmith/rdfc"
 )
 
@@ -17,7 +18,7 @@ import (
 // valid JSON-LD (for example a redefined protected term or a @type that is
 // not a string). A context that cannot be loaded is not malformed: that error
 // wraps ErrNotBundled instead.
-var ErrMalformed = errors.New("malformed json-ld")
+var ErrMalformed = verdict.NewInvalid("malformed json-ld")
 
 // CanonOptions configures Canonicalize.
 type CanonOptions struct {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/piprate/json-gold/ld"
 
+	"github.com/badgesmith/badgesmith/internal/verdict"
 	jcspkg "github.com/badgesmith/badgesmith/jcs"
 	"github.com/badgesmith/badgesmith/rdfc"
 )
@@ -22,7 +23,7 @@ import (
 // document would lose or alter data, or implementations would disagree on its
 // canonical form, so a signature over it could not be checked everywhere.
 // Data Integrity calls this DATA_LOSS_DETECTION_ERROR.
-var ErrDataLoss = errors.New("json-ld data loss")
+var ErrDataLoss = verdict.NewInvalid("json-ld data loss")
 
 // DataLossError reports where and why safe-mode canonicalization refused a
 // document.

@@ -2,14 +2,15 @@ package contexts
 
 import (
 	"context"
-	"errors"
 	"fmt"
+
+	"github.com/badgesmith/badgesmith/internal/verdict"
 )
 
 // ErrTooMuchWork is wrapped by every *WorkError: canonicalizing the
 // document would take more work than CanonOptions.Limits allows. The
 // document is not shown to be bad, only too big to judge within the bounds.
-var ErrTooMuchWork = errors.New("too much json-ld work")
+var ErrTooMuchWork = verdict.NewInconclusive("too much json-ld work")
 
 // Defaults of Limits. They let every genuine credential through with a wide
 // margin (a full OB 3.0 credential is a few hundred statements and a dozen

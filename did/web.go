@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/badgesmith/badgesmith/internal/verdict"
 	"github.com/badgesmith/badgesmith/keys"
 )
 
@@ -25,14 +26,14 @@ var (
 	ErrIPHost = errors.New("did:web host is an IP address")
 	// ErrNotFound reports a DID or controlled identifier document that the
 	// server says does not exist (HTTP 404 or 410).
-	ErrNotFound = errors.New("DID document not found")
+	ErrNotFound = verdict.NewInconclusive("DID document not found")
 	// ErrHTTPStatus reports any other non-2xx answer to a document fetch.
-	ErrHTTPStatus = errors.New("unexpected HTTP status")
+	ErrHTTPStatus = verdict.NewInconclusive("unexpected HTTP status")
 	// ErrTooLarge reports a document larger than the resolver's limit.
-	ErrTooLarge = errors.New("DID document too large")
+	ErrTooLarge = verdict.NewInconclusive("DID document too large")
 	// ErrRedirect reports a fetch that ended on another origin (scheme, host
 	// or port) than the one the DID or URL names.
-	ErrRedirect = errors.New("DID document redirected to another origin")
+	ErrRedirect = verdict.NewInconclusive("DID document redirected to another origin")
 	// ErrNoClient reports a WebResolver without an HTTP client; it never
 	// falls back to http.DefaultClient, which has no timeout and no guard
 	// against internal addresses.

@@ -11,6 +11,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/badgesmith/badgesmith/internal/verdict"
 )
 
 // Type names a key algorithm and, for RSA, its modulus size.
@@ -78,11 +80,11 @@ const (
 var (
 	// ErrUnsupportedKey reports a key type, curve, algorithm or multicodec
 	// header this package does not handle.
-	ErrUnsupportedKey = errors.New("unsupported key type")
+	ErrUnsupportedKey = verdict.NewInvalid("unsupported key type")
 	// ErrKeyLength reports a key whose byte length is wrong for its type, or
 	// an RSA modulus outside MinRSABits..MaxRSABits or of a size that is no
 	// Type.
-	ErrKeyLength = errors.New("wrong key length")
+	ErrKeyLength = verdict.NewInvalid("wrong key length")
 	// ErrMultibase reports text that is not base58btc multibase ("z...").
 	ErrMultibase = errors.New("not a base58btc multibase value")
 	// ErrKeyMismatch reports a secret key whose public half, or whose stored

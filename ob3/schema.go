@@ -299,7 +299,6 @@ func isIndex(s string) bool {
 	return true
 }
 
-// schemasFor picks the embedded schemas a decoded document calls for.
 // DeclaredSchemas returns the URLs of the credentialSchema entries of type
 // 1EdTechJsonSchemaValidator2019 in doc, a credential decoded into generic
 // JSON values: embedded are the canonical URLs of those this package
@@ -327,6 +326,7 @@ func DeclaredSchemas(doc any) (embedded, others []string) {
 	return embedded, others
 }
 
+// schemasFor picks the embedded schemas a decoded document calls for.
 func schemasFor(doc any) []string {
 	obj, ok := doc.(map[string]any)
 	if !ok {

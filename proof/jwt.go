@@ -19,6 +19,7 @@ import (
 	"github.com/lestrrat-go/jwx/v3/jwa"
 	"github.com/lestrrat-go/jwx/v3/jws"
 
+	"github.com/badgesmith/badgesmith/internal/verdict"
 	"github.com/badgesmith/badgesmith/keys"
 )
 
@@ -52,26 +53,26 @@ var (
 	// ErrAlgorithm means the header alg is not one of RS256, ES256 and
 	// EdDSA ("none" and the HMAC algorithms are never accepted), or does not
 	// fit the issuer's key.
-	ErrAlgorithm = errors.New("jwt algorithm not accepted")
+	ErrAlgorithm = verdict.NewInvalid("jwt algorithm not accepted")
 	// ErrPrivateKeyInHeader means the header jwk carries private key
 	// material: the issuer leaked its key, and the token is refused.
-	ErrPrivateKeyInHeader = errors.New("private key in jwt header")
+	ErrPrivateKeyInHeader = verdict.NewInvalid("private key in jwt header")
 	// ErrHeaderKey means the header jwk is not the key the kid resolves to;
 	// an embedded key alone is never trusted.
-	ErrHeaderKey = errors.New("jwt header jwk is not the issuer's key")
+	ErrHeaderKey = verdict.NewInvalid("jwt header jwk is not the issuer's key")
 	// ErrNoKeyID means the header has no kid, so no key controlled by the
 	// issuer can be found.
-	ErrNoKeyID = errors.New("jwt header has no kid")
+	ErrNoKeyID = verdict.NewInconclusive("jwt header has no kid")
 	// ErrUnboundHeaderKey means the header carries a jwk but no kid: the
 	// embedded key names no verification method of the issuer, and an
 	// embedded key alone is never trusted. It is not a verdict on the
 	// token: it could not be checked.
-	ErrUnboundHeaderKey = errors.New("jwt header jwk names no verification method of the issuer; an embedded key alone is never trusted")
+	ErrUnboundHeaderKey = verdict.NewInconclusive("jwt header jwk names no verification method of the issuer; an embedded key alone is never trusted")
 	// ErrClaimMismatch means a JWT claim (iss, jti, sub, nbf, exp) is
 	// missing or differs from the credential property it must repeat.
-	ErrClaimMismatch = errors.New("jwt claim does not match the credential")
+	ErrClaimMismatch = verdict.NewInvalid("jwt claim does not match the credential")
 	// ErrNotYetValid means the token's nbf is in the future.
-	ErrNotYetValid = errors.New("jwt not yet valid")
+	ErrNotYetValid = verdict.NewInvalid("jwt not yet valid")
 )
 
 // JWTError locates a problem in a JWT: Field is "header.<member>",

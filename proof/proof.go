@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto"
 	"crypto/ed25519"
-	"errors"
 	"fmt"
 	"time"
 
@@ -12,6 +11,7 @@ import (
 	"github.com/piprate/json-gold/ld"
 
 	"github.com/badgesmith/badgesmith/contexts"
+	"github.com/badgesmith/badgesmith/internal/verdict"
 )
 
 // Suite names.
@@ -43,20 +43,20 @@ const (
 
 var (
 	// ErrNoProof means the document carries no proof.
-	ErrNoProof = errors.New("no proof")
+	ErrNoProof = verdict.NewInvalid("no proof")
 	// ErrMalformedProof means a proof is not a well-formed proof object: a
 	// missing or mistyped field, a bad date, a proofValue that is not
 	// base58btc multibase of a 64-byte signature.
-	ErrMalformedProof = errors.New("malformed proof")
+	ErrMalformedProof = verdict.NewInvalid("malformed proof")
 	// ErrUnknownSuite means the proof type or cryptosuite is not supported.
-	ErrUnknownSuite = errors.New("unknown proof suite")
+	ErrUnknownSuite = verdict.NewInconclusive("unknown proof suite")
 	// ErrKeyType means the key does not fit the suite (eddsa suites take
 	// only Ed25519 keys).
-	ErrKeyType = errors.New("key type does not match suite")
+	ErrKeyType = verdict.NewInvalid("key type does not match suite")
 	// ErrInvalidSignature means the signature does not verify over the
 	// document and proof options: the credential was altered or signed by
 	// another key.
-	ErrInvalidSignature = errors.New("invalid signature")
+	ErrInvalidSignature = verdict.NewInvalid("invalid signature")
 	// ErrPurposeMismatch means the proof's proofPurpose is not the one the
 	// verifier expects. It wraps ErrMalformedProof.
 	ErrPurposeMismatch = fmt.Errorf("%w: proof purpose mismatch", ErrMalformedProof)

@@ -2,19 +2,19 @@ package verifier
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http/httptrace"
 	"sync"
 
 	"github.com/badgesmith/badgesmith/contexts"
+	"github.com/badgesmith/badgesmith/internal/verdict"
 	"github.com/badgesmith/badgesmith/status"
 )
 
 // ErrLimit marks a check that could not be completed because a bound of
 // Limits was reached: the credential is neither valid nor invalid. Errors
 // wrapping it name the limit.
-var ErrLimit = errors.New("verification limit reached")
+var ErrLimit = verdict.NewInconclusive("verification limit reached")
 
 // budget is the allowance Limits grants one verification, nested documents
 // (status list credentials) included, and the counters Work reports. One

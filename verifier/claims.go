@@ -279,9 +279,7 @@ func proofUndecided(r *report, err error) {
 
 // bindingUndecided reports whether a key binding failure means the key
 // could not be checked rather than that it is not the issuer's.
-func bindingUndecided(err error) bool {
-	return !errors.Is(err, errNotIssuerKey) && !isInvalidProof(err)
-}
+func bindingUndecided(err error) bool { return !isInvalidProof(err) }
 
 // otherProofs describes the proofs other than the one at skip, one by one.
 func otherProofs(outcomes []proof.Outcome, notes []string, skip int) string {

@@ -110,7 +110,7 @@ func (v *Verifier) checkJWTProof(ctx context.Context, r *report, tok string, cre
 		r.fail(CheckProof, "header.kid", fmt.Sprintf("signing key not accepted: %v", p.binding.err))
 		v.readUnverified(ctx, p, cred)
 		return p, nil
-	case isInvalidJWT(err):
+	case isInvalidProof(err):
 		r.fail(CheckProof, pathOf(err), err.Error())
 		v.readUnverified(ctx, p, cred)
 		return p, nil
@@ -152,20 +152,4 @@ func (v *Verifier) checkJWTProof(ctx context.Context, r *report, tok string, cre
 	explainFrom(ctx).jwt(tok, res, nq, p.binding)
 	r.pass(CheckProof, fmt.Sprintf("%s %s signature by %s is valid and its claims match the credential", res.Format, res.Algorithm, res.KeyID))
 	return p, timeErr
-}
-
-func isInvalidJWT(err error) bool {
-	if isInvalidProof(err) {
-		return true
-	}
-	// A header that names no key (ErrNoKeyID) is not in the list: OB 3.0
-	// then has the verifier look for the key in the issuer's profile,
-	// which badgesmith does not do, so the signature could not be checked.
-	for _, target := range []error{proof.ErrAlgorithm, proof.ErrPrivateKeyInHeader, proof.ErrHeaderKey,
-		proof.ErrClaimMismatch} {
-		if errors.Is(err, target) {
-			return true
-		}
-	}
-	return false
 }

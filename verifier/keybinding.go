@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/badgesmith/badgesmith/did"
+	"github.com/badgesmith/badgesmith/internal/verdict"
 	"github.com/badgesmith/badgesmith/keys"
 )
 
@@ -41,17 +42,17 @@ var (
 	// (urn:, http:, an unsupported DID method), and no key is pinned for
 	// it. A credential whose key is not bound is never valid, and never
 	// invalid for that reason alone.
-	ErrKeyNotBound = errors.New("signing key is not bound to the issuer")
+	ErrKeyNotBound = verdict.NewInconclusive("signing key is not bound to the issuer")
 	// ErrKeyRefused means the key is ruled out: its verification method
 	// belongs to someone other than the issuer, or the issuer's own
 	// document does not authorise it (not in the document, not listed
 	// under assertionMethod, another controller, revoked, expired, an
 	// unusable key), or the issuer id is not a well-formed DID.
-	ErrKeyRefused = errors.New("signing key refused for the issuer")
+	ErrKeyRefused = verdict.NewInvalid("signing key refused for the issuer")
 )
 
 // errNotIssuerKey marks a verification method whose controller is not the issuer.
-var errNotIssuerKey = errors.New("verification method is not controlled by the issuer")
+var errNotIssuerKey = verdict.NewInvalid("verification method is not controlled by the issuer")
 
 // keySource says where a signing key was looked for, and when the binding
 // holds, how it is bound to the issuer.

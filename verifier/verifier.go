@@ -18,9 +18,8 @@ import (
 	"github.com/badgesmith/badgesmith/contexts"
 	"github.com/badgesmith/badgesmith/did"
 	"github.com/badgesmith/badgesmith/internal/safehttp"
-	"github.com/badgesmith/badgesmith/keys"
+	"github.com/badgesmith/badgesmith/internal/verdict"
 	"github.com/badgesmith/badgesmith/ob3"
-	"github.com/badgesmith/badgesmith/proof"
 )
 
 // DefaultMaxSize is the largest document Verify reads when Options.MaxSize
@@ -665,18 +664,11 @@ func compactedReason(forms []ob3.CompactedForm) string {
 	return " (" + strings.Join(parts, "; ") + ")"
 }
 
-func isInvalidProof(err error) bool {
-	// An unknown suite or an unbundled context is not in the list: the
-	// proof could not be checked, which says nothing about the credential.
-	for _, target := range []error{ErrKeyRefused, proof.ErrInvalidSignature, proof.ErrMalformedProof,
-		proof.ErrNoProof, proof.ErrKeyType, contexts.ErrDataLoss, contexts.ErrMalformed, keys.ErrUnsupportedKey, keys.ErrKeyLength,
-		did.ErrInvalidDID, did.ErrMethodNotFound, did.ErrNotAuthorized} {
-		if errors.Is(err, target) {
-			return true
-		}
-	}
-	return false
-}
+// isInvalidProof reports whether err, from the proof check, means the
+// credential is bad rather than that it could not be checked. Each
+// package's errors carry that meaning (internal/verdict); an error nobody
+// classified could not be checked, so it never passes and never condemns.
+func isInvalidProof(err error) bool { return verdict.Of(err) == verdict.Invalid }
 
 func issuerID(cred map[string]any) string {
 	switch iss := cred["issuer"].(type) {

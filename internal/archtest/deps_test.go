@@ -14,24 +14,25 @@ const module = "github.com/badgesmith/badgesmith/"
 // allowed lists, per package, which of our packages it may import.
 // A package missing here may import nothing of ours.
 var allowed = map[string][]string{
-	"contexts": {"rdfc", "jcs"},
+	"contexts": {"rdfc", "jcs", "internal/verdict"},
 	"jcs":      {},
 	"rdfc":     {},
-	"keys":     {"internal/atomicfile"},
+	"keys":     {"internal/atomicfile", "internal/verdict"},
 	"ob3":      {},
 	"status":   {},
 	"bake":     {},
-	"did":      {"keys"},
-	"proof":    {"keys", "contexts", "jcs"},
+	"did":      {"keys", "internal/verdict"},
+	"proof":    {"keys", "contexts", "jcs", "internal/verdict"},
 	"issuer":   {"ob3", "contexts", "keys", "did", "proof", "status", "store", "internal/atomicfile", "roster"},
 	"roster":   {},
 	// The verifier reads the claims of a credential from the RDF statements
 	// its proof covers, in rdfc's terms.
-	"verifier":          {"ob3", "contexts", "rdfc", "keys", "did", "proof", "status", "bake", "internal/safehttp"},
+	"verifier":          {"ob3", "contexts", "rdfc", "keys", "did", "proof", "status", "bake", "internal/safehttp", "internal/verdict"},
 	"internal/server":   {"issuer", "verifier", "did"},
 	"cmd/badgesmith":    {"*"},
 	"interop":           {"*"},
 	"internal/archtest": {},
+	"internal/verdict":  {},
 	"internal/testtls":  {},
 	"store":             {},
 	"store/*":           {"store", "store/storetest"},
