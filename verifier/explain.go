@@ -117,6 +117,15 @@ type StatusListExplanation struct {
 	Fresh bool `json:"fresh"`
 	// TTL is the list's ttl, when given.
 	TTL time.Duration `json:"ttl,omitempty"`
+	// Trusted is true when the list's issuer is the credential's or is
+	// trusted for it (see StatusListTrust): only then may a clear bit
+	// vouch for the credential. False for an unsigned revocation list.
+	Trusted bool `json:"trusted"`
+	// Trust says how the list's issuer stands for the credential's issuer
+	// ("the credential's issuer", "trusted for ... by the status list trust
+	// configuration", "not the credential's issuer ..., and not trusted
+	// for it"); for a revocation list, that it is unsigned.
+	Trust string `json:"trust,omitempty"`
 }
 
 // explainer collects an Explanation during one verification; it travels
@@ -278,8 +287,9 @@ func (e *explainer) key(b *boundKey) {
 	}
 }
 
-// statusDocument records a status document the status check used.
-func (e *explainer) statusDocument(url string, d *statusDoc, now time.Time, skew time.Duration) {
+// statusDocument records a status document the status check used and,
+// for a signed list, how its issuer stands for the credential's (trust).
+func (e *explainer) statusDocument(url string, d *statusDoc, trust *listTrust, now time.Time, skew time.Duration) {
 	if e == nil || d == nil {
 		return
 	}
@@ -290,8 +300,12 @@ func (e *explainer) statusDocument(url string, d *statusDoc, now time.Time, skew
 	}
 	e.statusSeen[url] = true
 	s := StatusListExplanation{URL: url, Kind: "status list", Issuer: d.issuer, ValidFrom: d.validFrom, ValidUntil: d.validUntil}
-	if d.revocations != nil {
+	switch {
+	case d.revocations != nil:
 		s.Kind = "1EdTech revocation list"
+		s.Trust = "unsigned: read as served at the URL the credential names"
+	case trust != nil:
+		s.Trusted, s.Trust = trust.trusted, trust.how
 	}
 	if d.hasTTL {
 		s.TTL = d.ttl

@@ -49,10 +49,11 @@ const (
 // 1EdTechRevocationList entries.
 //
 // Outcomes, following "invalid is not inconclusive":
-//   - fail: a revoked or suspended entry; a malformed entry; a list whose
-//     proof does not verify, whose key is not its issuer's, whose issuer is
-//     not the credential's, whose type or purpose does not fit the entry,
-//     or whose encodedList is malformed or lacks the index;
+//   - fail: a revoked or suspended entry (by a list of any issuer whose
+//     own proof verifies: see StatusListTrust); a malformed entry; a list
+//     whose proof does not verify or whose key is not its issuer's, whose
+//     type or purpose does not fit the entry, or whose encodedList is
+//     malformed or lacks the index;
 //   - could not check: an unknown entry type; a list shorter than
 //     status.MinEntries entries of the entry's size (STATUS_LIST_LENGTH_ERROR:
 //     the list cannot be read, which says nothing about the credential); a
@@ -63,7 +64,9 @@ const (
 //     of Limits reached (entries past MaxStatusEntries, fetches past
 //     MaxFetches, bytes past MaxInflatedBytes, the deadline); an unreadable
 //     1EdTech revocation list, which is unsigned and so says nothing about
-//     the issuer's intent;
+//     the issuer's intent; a clear revocation or suspension bit in a list
+//     whose issuer is not trusted for the credential's issuer
+//     (ErrUntrustedStatusList);
 //   - pass: everything else, with the purpose's meaning (refresh and message
 //     entries report their value and never fail).
 //
@@ -81,16 +84,19 @@ type statusChecker struct {
 	maxListBytes int64
 	cache        *statusCache
 	dirIndex     *dirIndex
+	// trust decides, per credential, whether a list's issuer speaks for
+	// the credential's issuer; the cache never holds that decision.
+	trust trustTable
 }
 
 var _ StatusChecker = (*statusChecker)(nil)
 
-func newStatusChecker(v *Verifier, dir string, maxListBytes int64) *statusChecker {
+func newStatusChecker(v *Verifier, dir string, maxListBytes int64, trust trustTable) *statusChecker {
 	if maxListBytes == 0 {
 		maxListBytes = DefaultStatusMaxListBytes
 	}
 	return &statusChecker{v: v, dir: dir, maxListBytes: maxListBytes,
-		cache: newStatusCache(defaultStatusCacheEntries, defaultStatusCacheBytes), dirIndex: &dirIndex{}}
+		cache: newStatusCache(defaultStatusCacheEntries, defaultStatusCacheBytes), dirIndex: &dirIndex{}, trust: trust}
 }
 
 // entryOutcome is the verdict on one credentialStatus entry. A non-nil err
@@ -171,7 +177,12 @@ func (c *statusChecker) CheckStatus(ctx context.Context, cred map[string]any) (C
 			out = c.checkBitstring(ctx, b, cred, ec, docs[ec.key])
 		}
 		if ec.decided == nil && docs[ec.key] != nil {
-			explainFrom(ctx).statusDocument(ec.key.url, docs[ec.key].doc, c.v.now(), c.v.skew)
+			var trust *listTrust
+			if d := docs[ec.key].doc; d != nil && d.revocations == nil {
+				t := c.trust.decide(issuerID(cred), d.issuer)
+				trust = &t
+			}
+			explainFrom(ctx).statusDocument(ec.key.url, docs[ec.key].doc, trust, c.v.now(), c.v.skew)
 		}
 		switch {
 		case out.fail:
@@ -302,9 +313,11 @@ func (c *statusChecker) checkBitstring(ctx context.Context, b *budget, cred map[
 		return undecided(loadErr(ctx, "status list", e.StatusListCredential, l.err))
 	}
 	doc := l.doc
-	if iss := issuerID(cred); doc.issuer != iss {
-		return failed(listAt, "status list issued by %s, credential by %s", doc.issuer, iss)
-	}
+	// Who signed the list is weighed only once its bits are read: a list
+	// of any issuer may revoke (the credential's issuer chose it), only a
+	// trusted one may vouch (see StatusListTrust).
+	credIss := issuerID(cred)
+	trust := c.trust.decide(credIss, doc.issuer)
 	wantType := status.TypeBitstringCredential
 	if e.Legacy() {
 		wantType = status.TypeStatusList2021Credential
@@ -334,7 +347,10 @@ func (c *statusChecker) checkBitstring(ctx context.Context, b *budget, cred map[
 	case err != nil:
 		return failed(listAt, "status list %s: %v", e.StatusListCredential, err)
 	}
-	where := fmt.Sprintf("list %s, index %d", e.StatusListCredential, e.StatusListIndex)
+	where := fmt.Sprintf("list %s, index %d, signed by %s, %s", e.StatusListCredential, e.StatusListIndex, doc.issuer, trust.how)
+	if !trust.trusted {
+		return untrusted(at, e, res.Set, doc.issuer, credIss)
+	}
 	switch e.StatusPurpose {
 	case status.PurposeRevocation:
 		if res.Set {
@@ -358,6 +374,27 @@ func (c *statusChecker) checkBitstring(ctx context.Context, b *budget, cred map[
 		msg = "no message for this value"
 	}
 	return passed(fmt.Sprintf("%s status 0x%x: %s (%s)", e.StatusPurpose, res.Status, msg, where))
+}
+
+// untrusted judges an entry read from a list whose issuer is not trusted
+// for the credential's: the list can make the verdict worse, never better.
+func untrusted(at string, e *status.Entry, set bool, listIss, credIss string) entryOutcome {
+	where := fmt.Sprintf("list %s, index %d", e.StatusListCredential, e.StatusListIndex)
+	switch e.StatusPurpose {
+	case status.PurposeRevocation, status.PurposeSuspension:
+		if set {
+			state := "revoked"
+			if e.StatusPurpose == status.PurposeSuspension {
+				state = "suspended"
+			}
+			return failed(at, "%s according to a status list signed by %s, not the credential's issuer %s (%s)", state, listIss, credIss, where)
+		}
+		return undecided(fmt.Errorf("status list %s: %w: signed by %s, not the credential's issuer %s, and not trusted for it, so its clear %s bit at index %d cannot vouch for the credential",
+			e.StatusListCredential, ErrUntrustedStatusList, listIss, credIss, e.StatusPurpose, e.StatusListIndex))
+	}
+	// refresh, message and custom purposes never decide validity: what an
+	// untrusted party says about them is not reported as the issuer's.
+	return passed(fmt.Sprintf("%s entry ignored: status list signed by %s, not the credential's issuer %s, and not trusted for it (%s)", e.StatusPurpose, listIss, credIss, where))
 }
 
 func (c *statusChecker) checkRevocationList(cred map[string]any, ec *entryCheck, l *loaded) entryOutcome {

@@ -61,6 +61,12 @@ type flight struct {
 // statusCache holds verified status documents by URL, bounded by count and
 // by bytes, the failures of recent fetches, and the fetches under way. It
 // is safe for concurrent use; entries are replaced, never mutated.
+//
+// An entry says what a list holds and who signed it, never whether that
+// signer is trusted: trust belongs to the pair (credential issuer, list
+// issuer), so every credential that reads a cached list judges its issuer
+// again (statusChecker.trust). A remembered failure is about the list
+// alone (fetch, proof, id), the same for every credential.
 type statusCache struct {
 	mu         sync.Mutex
 	maxEntries int

@@ -72,6 +72,11 @@ type Options struct {
 	// StatusMaxListBytes caps a decompressed status list (gzip bombs cost
 	// at most this). If zero, DefaultStatusMaxListBytes (16 MiB).
 	StatusMaxListBytes int64
+	// StatusListTrust names the status list issuers the built-in checker
+	// believes for a credential issuer other than itself (see
+	// StatusListTrust: Bitstring Status List 1.0 has the verifier trust
+	// both parties). The zero value trusts only the credential's issuer.
+	StatusListTrust StatusListTrust
 	// Limits bounds the work of one verification. The zero value takes
 	// every default.
 	Limits Limits
@@ -129,6 +134,10 @@ func New(opts Options) (*Verifier, error) {
 	if err != nil {
 		return nil, err
 	}
+	trust, err := newTrustTable(opts.StatusListTrust)
+	if err != nil {
+		return nil, err
+	}
 	v := &Verifier{
 		pins:     pins,
 		maxSize:  opts.MaxSize,
@@ -165,7 +174,7 @@ func New(opts Options) (*Verifier, error) {
 		v.resolver = did.MultiResolver{Web: v.web}
 	}
 	if v.status == nil {
-		v.status = newStatusChecker(v, opts.StatusDir, opts.StatusMaxListBytes)
+		v.status = newStatusChecker(v, opts.StatusDir, opts.StatusMaxListBytes, trust)
 	}
 	return v, nil
 }
