@@ -341,7 +341,7 @@ func (c *statusChecker) checkBitstring(ctx context.Context, b *budget, cred map[
 	case errors.Is(err, status.ErrListLength):
 		// STATUS_LIST_LENGTH_ERROR: the issuer published a list too short
 		// to read, which says nothing about this credential's status.
-		return undecided(fmt.Errorf("status list %s (%s): %w", e.StatusListCredential, status.Code(err), err))
+		return undecided(fmt.Errorf("status list %s (%s), signed by %s: %w", e.StatusListCredential, status.Code(err), doc.issuer, err))
 	case errors.Is(err, status.ErrRange):
 		return failed(at+".statusListIndex", "status list %s: %v", e.StatusListCredential, err)
 	case err != nil:
