@@ -402,7 +402,8 @@ func TestHostileLibrary(t *testing.T) {
 				t.Fatal(err)
 			}
 			network.route(dir, c.Serve)
-			opts := verifier.Options{Now: caseNow(t, c), HTTPClient: network.client()}
+			opts := verifier.Options{Now: caseNow(t, c), HTTPClient: network.client(),
+				StatusListTrust: verifier.StatusListTrust{Trusted: c.StatusListTrust}}
 			if c.StatusDir != "" {
 				opts.StatusDir = filepath.Join(dir, filepath.FromSlash(c.StatusDir))
 			}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"image"
 	"image/png"
+	"maps"
 	"net"
 	"os"
 	"path/filepath"
@@ -125,6 +126,11 @@ func TestHostileCLI(t *testing.T) {
 			args := []string{"verify", "--at", at}
 			if c.StatusDir != "" {
 				args = append(args, "--status-dir", filepath.Join(dir, filepath.FromSlash(c.StatusDir)))
+			}
+			for _, cred := range slices.Sorted(maps.Keys(c.StatusListTrust)) {
+				for _, list := range c.StatusListTrust[cred] {
+					args = append(args, "--status-list-issuer", cred+"="+list)
+				}
 			}
 			file := filepath.Join(dir, filepath.FromSlash(c.Files[0]))
 			code, out, errOut := runHostile(t, nil, nil, append(args, file)...)

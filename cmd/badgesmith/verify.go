@@ -41,6 +41,12 @@ type verifyOptions struct {
 	readTimeout time.Duration
 	// limits bounds the work of each verification (verifier.Limits).
 	limits verifier.Limits
+	// statusListIssuers are CRED_ISSUER=LIST_ISSUER pairs, statusListTrust
+	// a file of them, anyStatusListIssuer the opt-in to any list issuer
+	// (verifier.StatusListTrust).
+	statusListIssuers   []string
+	statusListTrust     string
+	anyStatusListIssuer bool
 }
 
 func (o *verifyOptions) AddFlags(fs *pflag.FlagSet) {
@@ -65,6 +71,9 @@ func (o *verifyOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.Int64Var(&o.limits.MaxInflatedBytes, "max-inflated-bytes", verifier.DefaultMaxInflatedBytes, "most status list bytes decompressed in one verification")
 	fs.IntVar(&o.limits.MaxFetches, "max-fetches", verifier.DefaultMaxFetches, "most documents fetched in one verification")
 	fs.StringVar(&o.statusDir, "status-dir", "", "read status lists from this directory before fetching them: a list is the file (any name, any depth) whose id is the list URL")
+	fs.StringArrayVar(&o.statusListIssuers, "status-list-issuer", nil, "trust status lists signed by LIST_ISSUER for credentials of CRED_ISSUER, given as CRED_ISSUER=LIST_ISSUER (repeatable; split at the first =)")
+	fs.StringVar(&o.statusListTrust, "status-list-trust", "", `trust the status list issuers this JSON file names for each credential issuer: {"<credential issuer>": ["<list issuer>", ...]}`)
+	fs.BoolVar(&o.anyStatusListIssuer, "any-status-list-issuer", false, "trust a status list signed by any issuer whose own proof verifies (whoever controls the list's URL then speaks for the credential)")
 }
 
 func newVerifyCmd(s streams) *cobra.Command {
@@ -114,8 +123,14 @@ Each credential gets one verdict:
                        --lenient-schema);
   COULD NOT CHECK      a check could not run: network, a missing or untrusted
                        status list, an unsupported suite or context.
-A status list signed by another party than the credential's issuer is only
-used to report a revocation, unless it is trusted for that issuer.
+A status list signed by someone other than the credential's issuer (Bitstring
+Status List 1.0 allows it, and says the verifier must trust both) is used
+only when its issuer is trusted for the credential's issuer with
+--status-list-issuer or --status-list-trust, or with --any-status-list-issuer.
+Otherwise it can only make things worse: a set revocation or suspension bit
+makes the credential invalid, naming who signed the list; a clear bit means
+the status could not be checked ("status list issuer not trusted"). The
+list's own proof is always verified with a key of its issuer.
 
 Exit status: 0 every credential is valid (or valid with warnings, unless
 --strict), 1 at least one is invalid (or has warnings, with --strict),
@@ -128,6 +143,7 @@ message starts "usage error:" and, with --json, standard output holds
   badgesmith verify --explain cred.json
   badgesmith verify --strict --lenient-schema cred.json
   badgesmith verify --pinned-keys pinned-keys.json cred.json
+  badgesmith verify --status-list-issuer did:web:school.example=did:web:status.example cred.json
   badgesmith verify --deadline 5s --max-status-entries 4 cred.json
   cat cred.json | badgesmith verify -`,
 		Args: cobra.MinimumNArgs(1),
@@ -209,6 +225,11 @@ func (o *verifyOptions) run(cmd *cobra.Command, s streams, files []string) error
 		}
 		vopts.PinnedKeys = pins
 	}
+	trust, err := o.statusListTrustOption(cmd, s, files)
+	if err != nil {
+		return err
+	}
+	vopts.StatusListTrust = trust
 	if o.statusDir != "" {
 		if fi, err := os.Stat(o.statusDir); err != nil || !fi.IsDir() {
 			return &usageError{fmt.Sprintf("--status-dir %q is not a directory", o.statusDir)}
@@ -222,6 +243,9 @@ func (o *verifyOptions) run(cmd *cobra.Command, s streams, files []string) error
 		vopts.Now = func() time.Time { return at }
 	}
 	v, err := verifier.New(vopts)
+	if errors.Is(err, verifier.ErrStatusListTrust) {
+		return &usageError{fmt.Sprintf("--status-list-issuer: %v", err)}
+	}
 	if err != nil {
 		return err
 	}
@@ -284,6 +308,38 @@ func (o *verifyOptions) run(cmd *cobra.Command, s streams, files []string) error
 		return &silentError{code: code}
 	}
 	return nil
+}
+
+// statusListTrustOption builds verifier.StatusListTrust from
+// --status-list-trust, --status-list-issuer and --any-status-list-issuer.
+// Every fault is a usage error.
+func (o *verifyOptions) statusListTrustOption(cmd *cobra.Command, s streams, files []string) (verifier.StatusListTrust, error) {
+	t := verifier.StatusListTrust{AnyIssuer: o.anyStatusListIssuer}
+	if o.statusListTrust != "" {
+		if o.statusListTrust == "-" && countStdin(files) > 0 {
+			return t, &usageError{"standard input (-) can be read only once: give --status-list-trust a file"}
+		}
+		data, err := readInput(cmd.Context(), s, o.statusListTrust, verifier.MaxStatusListTrustSize, o.readTimeout)
+		if err != nil {
+			return t, &usageError{fmt.Sprintf("--status-list-trust: %v", err)}
+		}
+		f, err := verifier.ParseStatusListTrust(data)
+		if err != nil {
+			return t, &usageError{fmt.Sprintf("--status-list-trust %s: %v", o.statusListTrust, err)}
+		}
+		t.Trusted = f.Trusted
+	}
+	for _, pair := range o.statusListIssuers {
+		cred, list, ok := strings.Cut(pair, "=")
+		if !ok || cred == "" || list == "" {
+			return t, &usageError{fmt.Sprintf("--status-list-issuer %q: want CRED_ISSUER=LIST_ISSUER", pair)}
+		}
+		if t.Trusted == nil {
+			t.Trusted = map[string][]string{}
+		}
+		t.Trusted[cred] = append(t.Trusted[cred], list)
+	}
+	return t, nil
 }
 
 // verifyOutcome is one file's report and the exit code it calls for.
@@ -415,7 +471,11 @@ func printExplanation(w io.Writer, bidi *bidiFields, ex *verifier.Explanation) {
 		if !l.Fresh {
 			fresh = "stale"
 		}
-		fmt.Fprintf(w, ", %s\n", fresh)
+		fmt.Fprintf(w, ", %s", fresh)
+		if l.Trust != "" {
+			fmt.Fprintf(w, ", list issuer %s", f("the status list trust", l.Trust))
+		}
+		fmt.Fprintln(w)
 	}
 	if len(ex.Differences) > 0 {
 		fmt.Fprintln(w, "  known implementation differences that apply:")

@@ -615,6 +615,62 @@ func (b *builder) resources() {
 		Verdict: Invalid, AcceptAlso: []string{CouldNotCheck}, Check: cParse, OrCheck: cProof})
 }
 
+// otherListIssuers are status lists signed by someone other than the
+// credential's issuer (issue #11 Found 2): such a list is believed only
+// when the operator trusts its issuer for the credential's; otherwise it
+// can revoke but never vouch, and a list that claims the issuer's name
+// without the issuer's key is refused.
+func (b *builder) otherListIssuers(dir string) {
+	iss, att, host := IssuerKey(), AttackerKey(), ListHostKey()
+	hostTrusted := map[string][]string{iss.DID: {host.DID}}
+	one := func(name, attack string, signer Key, set []int, trust map[string][]string, verdict, reason string) {
+		u := listURL(name, "list")
+		b.putJSON(statusFile(dir, u), b.list(signer, u, "revocation", b.encoded(set...), nil))
+		c := Case{Name: name, Category: "status-list", Items: []int{7}, Attack: attack,
+			Files:   []string{b.putJSON("status-cases/"+name+".json", b.sign(b.withStatus(name, entry(u, "revocation", 3)), iss, "", proof.EddsaRdfc2022))},
+			Verdict: verdict, Reason: reason, StatusDir: dir, StatusListTrust: trust, AtLeast: map[string]int64{"fetches": 1, "statusEntries": 1}}
+		if verdict != Valid {
+			c.Check, c.NotPass = cStatus, []string{cStatus}
+		}
+		b.add(c)
+	}
+	one("status-other-issuer-clear", "a list from another issuer, not trusted for the credential's, says the credential is not revoked",
+		host, []int{7}, nil, CouldNotCheck, "status list issuer not trusted: signed by "+host.DID)
+	one("status-other-issuer-revoked", "a list from another issuer, not trusted for the credential's, has the credential's bit set",
+		host, []int{3}, nil, Invalid, "revoked according to a status list signed by "+host.DID)
+	one("status-trusted-host-valid", "control: the list host is trusted for the issuer and its bit is clear",
+		host, []int{7}, hostTrusted, Valid, "")
+	one("status-trusted-host-revoked", "control: the list host is trusted for the issuer and its bit is set",
+		host, []int{3}, hostTrusted, Invalid, "revoked (list")
+	one("status-forged-clear-trusted-host", "the operator trusts a list host for the issuer; the list at the URL is the attacker's, bit clear",
+		att, nil, hostTrusted, CouldNotCheck, "status list issuer not trusted: signed by "+att.DID)
+
+	// The attacker's list names the issuer as its issuer: its key is not
+	// the issuer's, so the list is refused, as any list whose proof fails.
+	name := "status-forged-list-claims-issuer"
+	u := listURL(name, "list")
+	forged := b.list(att, u, "revocation", b.encoded(), func(d map[string]any) { d["issuer"] = iss.DID })
+	b.putJSON(statusFile(dir, u), forged)
+	b.add(Case{Name: name, Category: "status-list", Items: []int{7},
+		Attack:  "a revoked credential whose list at the right URL is a clear list naming the issuer but signed with the attacker's key",
+		Files:   []string{b.putJSON("status-cases/"+name+".json", b.sign(b.withStatus(name, entry(u, "revocation", 3)), iss, "", proof.EddsaRdfc2022))},
+		Verdict: Invalid, Check: cStatus, Reason: "signing key not accepted", NotPass: []string{cStatus}, StatusDir: dir,
+		StatusListTrust: hostTrusted})
+
+	// Two entries: the issuer's list has the bit set, the attacker's a
+	// clear one. A clear bit from an untrusted list never outweighs a set
+	// one.
+	name = "status-forged-clear-beside-revoked"
+	own, other := listURL(name, "issuer"), listURL(name, "attacker")
+	b.putJSON(statusFile(dir, own), b.list(iss, own, "revocation", b.encoded(3), nil))
+	b.putJSON(statusFile(dir, other), b.list(att, other, "revocation", b.encoded(), nil))
+	b.add(Case{Name: name, Category: "status-list", Items: []int{7},
+		Attack: "a credential revoked in its issuer's list that also names a clear list signed by the attacker",
+		Files: []string{b.putJSON("status-cases/"+name+".json", b.sign(b.withStatus(name, entry(other, "revocation", 3), entry(own, "revocation", 3)),
+			iss, "", proof.EddsaRdfc2022))},
+		Verdict: Invalid, Check: cStatus, Reason: "revoked (list " + own, NotPass: []string{cStatus}, StatusDir: dir})
+}
+
 // ---- items 5, 6, 7: status lists ----
 
 func (b *builder) statusLists() {
@@ -653,7 +709,8 @@ func (b *builder) statusLists() {
 	b.add(Case{Name: "status-list-wrong-issuer", Category: "status-list", Items: []int{7},
 		Attack:  "a revoked credential whose list at the right URL is a clear list signed by the attacker",
 		Files:   []string{b.putJSON("status-cases/status-list-wrong-issuer.json", b.sign(b.withStatus("status-list-wrong-issuer", entry(u, "revocation", 3)), iss, "", proof.EddsaRdfc2022))},
-		Verdict: CouldNotCheck, AcceptAlso: []string{Invalid}, Check: cStatus, NotPass: []string{cStatus}, StatusDir: dir})
+		Verdict: CouldNotCheck, Check: cStatus, Reason: "status list issuer not trusted", NotPass: []string{cStatus}, StatusDir: dir})
+	b.otherListIssuers(dir)
 
 	// many is a genuine, unrevoked credential with n entries, each naming its
 	// own list. Within the entry bound it is valid if the lists are decoded

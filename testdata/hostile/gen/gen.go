@@ -105,6 +105,10 @@ type Case struct {
 	Now string `json:"now,omitempty"`
 	// StatusDir is the status directory given to the verifier (relative).
 	StatusDir string `json:"statusDir,omitempty"`
+	// StatusListTrust maps credential issuer ids to the status list
+	// issuer ids the verifier is told to trust for them
+	// (verifier.StatusListTrust.Trusted, --status-list-issuer).
+	StatusListTrust map[string][]string `json:"statusListTrust,omitempty"`
 	// Serve maps URLs to what the loopback TLS listener answers: a file
 	// (relative), or "!404", "!slow" (never answers), "!redirect URL".
 	// Host names in them resolve to the listener only; any other name is
@@ -203,6 +207,9 @@ var (
 	IssuerKey = func() Key { return EdKey("issuer") }
 	// AttackerKey signs forgeries.
 	AttackerKey = func() Key { return EdKey("attacker") }
+	// ListHostKey signs status lists as a party other than the issuer
+	// (a status list host, issue #11 Found 2).
+	ListHostKey = func() Key { return EdKey("status list host") }
 	// EndorserKey signs third-party proofs.
 	EndorserKey = func() Key { return EdKey("endorser") }
 	// P256IssuerKey signs ecdsa-rdfc-2019 and ES256 cases.
