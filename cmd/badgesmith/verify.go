@@ -473,7 +473,7 @@ func printExplanation(w io.Writer, bidi *bidiFields, ex *verifier.Explanation) {
 		}
 		fmt.Fprintf(w, ", %s", fresh)
 		if l.Trust != "" {
-			fmt.Fprintf(w, ", list issuer %s", f("the status list trust", l.Trust))
+			fmt.Fprintf(w, ", trust: %s", f("the status list trust", l.Trust))
 		}
 		fmt.Fprintln(w)
 	}
