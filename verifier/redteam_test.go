@@ -338,7 +338,7 @@ func TestRedteamStatus(t *testing.T) {
 		}, wantInconclusive},
 		{"entry purpose differs from the list's", func() any {
 			return bitstringEntry(put(fresh(7)), "suspension", 7)
-		}, wantFail},
+		}, wantInconclusive},
 		{"a revoked entry beside a clear one on another list", func() any {
 			return []any{bitstringEntry(put(fresh()), "revocation", 7), bitstringEntry(put(fresh(7)), "revocation", 7)}
 		}, wantFail},
@@ -359,7 +359,7 @@ func TestRedteamStatus(t *testing.T) {
 			l := listDoc(k.did, url, "revocation", encodedList(t))
 			srv.put(t, path, sign(t, l, other.priv, k.vm, proof.EddsaRdfc2022))
 			return bitstringEntry(url, "revocation", 7)
-		}, wantFail},
+		}, wantInconclusive},
 		{"list issued by another issuer", func() any {
 			n++
 			path := "/rt/" + strconv.Itoa(n)
@@ -373,14 +373,14 @@ func TestRedteamStatus(t *testing.T) {
 			l["validUntil"] = "2030-01-01T00:00:00Z"
 			l["https://www.w3.org/2018/credentials#validUntil"] = map[string]any{"@value": "2026-11-02T00:00:00Z", "@type": "http://www.w3.org/2001/XMLSchema#dateTime"}
 			return bitstringEntry(put(l), "revocation", 7)
-		}, wantFail},
+		}, wantInconclusive},
 		{"list with a second subject that is clear", func() any {
 			l := fresh(7)
 			s := l["credentialSubject"].(map[string]any)
 			clear := map[string]any{"id": "urn:example:clear", "type": "BitstringStatusList", "statusPurpose": "revocation", "encodedList": encodedList(t)}
 			l["credentialSubject"] = []any{s, clear}
 			return bitstringEntry(put2(t, srv, k, &n, l), "revocation", 7)
-		}, wantFail},
+		}, wantInconclusive},
 		{"list with two encodedList values, one clear", func() any {
 			l := fresh(7)
 			s := l["credentialSubject"].(map[string]any)

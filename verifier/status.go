@@ -51,10 +51,10 @@ const (
 // Outcomes, following "invalid is not inconclusive":
 //   - fail: a revoked or suspended entry (by a list of any issuer whose
 //     own proof verifies: see StatusListTrust); a malformed entry; a list
-//     whose proof does not verify or whose key is not its issuer's, whose
-//     type or purpose does not fit the entry, or whose encodedList is
-//     malformed or lacks the index;
-//   - could not check: an unknown entry type; a list shorter than
+//     whose encodedList is malformed or lacks the index;
+//   - could not check: a list whose proof does not verify or whose key is
+//     not its issuer's, or whose type or purpose does not fit the entry
+//     (ErrUnusableStatusList); an unknown entry type; a list shorter than
 //     status.MinEntries entries of the entry's size (STATUS_LIST_LENGTH_ERROR:
 //     the list cannot be read, which says nothing about the credential); a
 //     fetch that failed (network,
@@ -308,7 +308,9 @@ func (c *statusChecker) checkBitstring(ctx context.Context, b *budget, cred map[
 	var bad *badListError
 	switch {
 	case errors.As(l.err, &bad):
-		return failed(listAt, "status list %s: %v", e.StatusListCredential, bad.err)
+		// A list nobody verifiably signed says nothing about the
+		// credential, whoever it claims as issuer (STATUS_VERIFICATION_ERROR).
+		return undecided(fmt.Errorf("status list %s: %w (STATUS_VERIFICATION_ERROR): %w", e.StatusListCredential, ErrUnusableStatusList, bad.err))
 	case l.err != nil:
 		return undecided(loadErr(ctx, "status list", e.StatusListCredential, l.err))
 	}
@@ -323,7 +325,8 @@ func (c *statusChecker) checkBitstring(ctx context.Context, b *budget, cred map[
 		wantType = status.TypeStatusList2021Credential
 	}
 	if !slices.Contains(doc.types, wantType) {
-		return failed(listAt, "status list %s has type %v, want %s for a %s", e.StatusListCredential, doc.types, wantType, e.Type)
+		return undecided(fmt.Errorf("status list %s: %w (STATUS_VERIFICATION_ERROR): it has type %v, want %s for a %s",
+			e.StatusListCredential, ErrUnusableStatusList, doc.types, wantType, e.Type))
 	}
 	now := c.v.now()
 	if !doc.validFrom.IsZero() && now.Add(c.v.skew).Before(doc.validFrom) {
@@ -342,6 +345,10 @@ func (c *statusChecker) checkBitstring(ctx context.Context, b *budget, cred map[
 		// STATUS_LIST_LENGTH_ERROR: the issuer published a list too short
 		// to read, which says nothing about this credential's status.
 		return undecided(fmt.Errorf("status list %s (%s), signed by %s: %w", e.StatusListCredential, status.Code(err), doc.issuer, err))
+	case errors.Is(err, status.ErrMismatch):
+		// The list is not one for this entry's purpose or kind: it cannot
+		// be read for the credential (STATUS_VERIFICATION_ERROR).
+		return undecided(fmt.Errorf("status list %s: %w (%s): %w", e.StatusListCredential, ErrUnusableStatusList, status.Code(err), err))
 	case errors.Is(err, status.ErrRange):
 		return failed(at+".statusListIndex", "status list %s: %v", e.StatusListCredential, err)
 	case err != nil:
@@ -438,8 +445,17 @@ type statusDoc struct {
 	revocations *status.RevocationList
 }
 
+// ErrUnusableStatusList is the cause of a status that could not be checked
+// because the list at the entry's URL cannot be used for it: its proof does
+// not verify with a key of its issuer, or its type or purpose does not fit
+// the entry (Bitstring Status List 1.0's STATUS_VERIFICATION_ERROR). Such a
+// list is nobody's verifiable statement about the credential, so it makes
+// the status unknown, never the credential invalid.
+var ErrUnusableStatusList = errors.New("status list cannot be used")
+
 // badListError marks a status list that was fetched but is not acceptable
-// (bad JSON, bad proof): the issuer's list is wrong, not our view of it.
+// (bad proof, a key not its issuer's, malformed signed fields): the list is
+// wrong, not our view of it; it is remembered like any failure.
 type badListError struct{ err error }
 
 func (e *badListError) Error() string { return e.err.Error() }

@@ -40,8 +40,9 @@ func TestStatusListTrust(t *testing.T) {
 		purpose string // the entry's; revocation if empty
 		trust   verifier.StatusListTrust
 		want    outcome
-		// untrusted: the cause must be ErrUntrustedStatusList.
-		untrusted bool
+		// untrusted: the cause must be ErrUntrustedStatusList; unusable:
+		// ErrUnusableStatusList.
+		untrusted, unusable bool
 		// reason must appear in the status check; not must not.
 		reason, not string
 	}{
@@ -73,15 +74,16 @@ func TestStatusListTrust(t *testing.T) {
 			reason: "StatusListTrust.AnyIssuer"},
 		{name: "any issuer, bit set", list: by(host, "revocation", 7), trust: verifier.StatusListTrust{AnyIssuer: true}, want: wantFail,
 			reason: "revoked (list"},
-		// A list whose own proof fails is refused as before, whoever
-		// signed it and whatever is trusted: the status check fails.
-		{name: "other issuer's tampered list", trust: verifier.StatusListTrust{AnyIssuer: true}, want: wantFail, reason: "proof",
+		// A list whose own proof fails is nobody's statement, whoever it
+		// names and whatever is trusted: the status could not be checked
+		// (STATUS_VERIFICATION_ERROR).
+		{name: "other issuer's tampered list", trust: verifier.StatusListTrust{AnyIssuer: true}, want: wantInconclusive, unusable: true, reason: "proof",
 			list: func(t *testing.T, u string) map[string]any {
 				d := signedList(t, host, u, "revocation", []int{7}, nil)
 				d["credentialSubject"].(map[string]any)["encodedList"] = encodedList(t)
 				return d
 			}},
-		{name: "forged list naming the issuer, bit clear", trust: verifier.StatusListTrust{AnyIssuer: true}, want: wantFail, reason: "signing key not accepted",
+		{name: "forged list naming the issuer, bit clear", trust: verifier.StatusListTrust{AnyIssuer: true}, want: wantInconclusive, unusable: true, reason: "signing key not accepted",
 			list: func(t *testing.T, u string) map[string]any {
 				return sign(t, listDoc(iss.did, u, "revocation", encodedList(t)), forger.priv, forger.vm, proof.EddsaRdfc2022)
 			}},
@@ -106,6 +108,9 @@ func TestStatusListTrust(t *testing.T) {
 		}
 		if got := errors.Is(err, verifier.ErrUntrustedStatusList); got != c.untrusted {
 			t.Errorf("errors.Is(err, ErrUntrustedStatusList) = %v, want %v (err %v)", got, c.untrusted, err)
+		}
+		if got := errors.Is(err, verifier.ErrUnusableStatusList); got != c.unusable {
+			t.Errorf("errors.Is(err, ErrUnusableStatusList) = %v, want %v (err %v)", got, c.unusable, err)
 		}
 		if c.want != wantInconclusive && !strings.Contains(st.Reason, "signed by") && c.reason != "proof" && c.reason != "signing key not accepted" {
 			t.Errorf("status reason %q does not name the list's signer", st.Reason)
