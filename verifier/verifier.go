@@ -76,6 +76,7 @@ type Options struct {
 	// believes for a credential issuer other than itself (see
 	// StatusListTrust: Bitstring Status List 1.0 has the verifier trust
 	// both parties). The zero value trusts only the credential's issuer.
+	// Only the built-in checker reads it (Status nil).
 	StatusListTrust StatusListTrust
 	// Limits bounds the work of one verification. The zero value takes
 	// every default.
