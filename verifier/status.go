@@ -16,6 +16,7 @@ import (
 
 	"github.com/badgesmith/badgesmith/contexts"
 	"github.com/badgesmith/badgesmith/internal/safehttp"
+	"github.com/badgesmith/badgesmith/internal/verdict"
 	"github.com/badgesmith/badgesmith/proof"
 	"github.com/badgesmith/badgesmith/status"
 )
@@ -451,7 +452,7 @@ type statusDoc struct {
 // the entry (Bitstring Status List 1.0's STATUS_VERIFICATION_ERROR). Such a
 // list is nobody's verifiable statement about the credential, so it makes
 // the status unknown, never the credential invalid.
-var ErrUnusableStatusList = errors.New("status list cannot be used")
+var ErrUnusableStatusList = verdict.NewInconclusive("status list cannot be used")
 
 // badListError marks a status list that was fetched but is not acceptable
 // (bad proof, a key not its issuer's, malformed signed fields): the list is

@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+
+	"github.com/badgesmith/badgesmith/internal/verdict"
 )
 
 // StatusListTrust says whose status lists the built-in status checker
@@ -57,7 +59,7 @@ var ErrStatusListTrust = errors.New("invalid status list trust")
 // ErrUntrustedStatusList is the cause of a status that could not be
 // checked because the list that says the credential stands is signed by
 // an issuer not trusted for the credential's issuer (see StatusListTrust).
-var ErrUntrustedStatusList = errors.New("status list issuer not trusted")
+var ErrUntrustedStatusList = verdict.NewInconclusive("status list issuer not trusted")
 
 // MaxStatusListTrustSize bounds the file ParseStatusListTrust reads.
 const MaxStatusListTrustSize = 1 << 20

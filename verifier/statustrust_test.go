@@ -343,3 +343,14 @@ func FuzzParseStatusListTrust(f *testing.F) {
 		}
 	})
 }
+
+// TestStatusListSentinelsAreInconclusive: the causes of a status that
+// could not be checked say so to callers that branch on the meaning.
+func TestStatusListSentinelsAreInconclusive(t *testing.T) {
+	for _, err := range []error{verifier.ErrUntrustedStatusList, verifier.ErrUnusableStatusList} {
+		var v interface{ Invalid() bool }
+		if !errors.As(err, &v) || v.Invalid() {
+			t.Errorf("%v: want a classified, inconclusive error", err)
+		}
+	}
+}
