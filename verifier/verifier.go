@@ -417,10 +417,7 @@ func (v *Verifier) checkContext(r *report, cred map[string]any) (vcdm1 bool) {
 	for i, c := range list {
 		u, ok := c.(string)
 		if !ok {
-			// Embedded context objects would let a document redefine terms
-			// outside the bundled vocabularies; OB 3.0 credentials never need them.
-			r.fail(CheckContext, fmt.Sprintf("@context[%d]", i), "embedded context objects are not accepted, only bundled context urls")
-			return vcdm1
+			break // inline contexts: checkInlineContexts below
 		}
 		if !v.hasContext(u) {
 			if unknownAt == "" {
@@ -444,7 +441,12 @@ func (v *Verifier) checkContext(r *report, cred map[string]any) (vcdm1 bool) {
 		r.warn(CheckContext, warnPath, strings.Join(warnings, "; "))
 		return vcdm1
 	}
-	r.pass(CheckContext, fmt.Sprintf("%d contexts, all bundled, in the required order", len(list)))
+	inline, err := checkInlineContexts(v.loader, cred)
+	if err != nil {
+		r.fail(CheckContext, rulePath(err), err.Error())
+		return vcdm1
+	}
+	r.pass(CheckContext, contextPassReason(len(list), inline))
 	return vcdm1
 }
 
