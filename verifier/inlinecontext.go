@@ -19,7 +19,8 @@ import (
 // CLR 2.0 terms are not @protected, so JSON-LD itself would not object. An
 // inline context is accepted only when it adds vocabulary and changes none:
 //
-//   - In a @context array it comes after every bundled context URL.
+//   - In a @context array it comes after every bundled context URL, but
+//     for the proof suite contexts a signer appends (suiteContexts).
 //   - Every term it defines is new. "Taken" is every term any bundled
 //     context named anywhere in the credential defines anywhere, top level
 //     and type- or property-scoped contexts alike (and the contexts those
@@ -191,7 +192,7 @@ func (r *inlineRule) bundledPart(s contextSite) ([]any, error) {
 	for i, e := range list {
 		switch t := e.(type) {
 		case string:
-			if firstInline >= 0 {
+			if firstInline >= 0 && !suiteContexts[t] {
 				return nil, ruleErr(at(firstInline), "inline context comes before the bundled context %s at %s: an inline context must come after every bundled context", t, at(i))
 			}
 			if !r.addBundled(t) {
@@ -254,6 +255,17 @@ func (r *inlineRule) addTerms(c any, url string, depth int) {
 			}
 		}
 	}
+}
+
+// suiteContexts are the proof suite contexts a signer appends to a
+// credential's @context when it lacks them (badgesmith's proof.Sign and the
+// reference stack both do for Ed25519Signature2020, and the reference stack
+// for Data Integrity on VCDM 1.1): they may follow an inline context. Their
+// terms are in the taken set, so they cannot rebind an inline term.
+var suiteContexts = map[string]bool{
+	contexts.Ed25519Signature2020V1: true,
+	contexts.DataIntegrityV2:        true,
+	contexts.DataIntegrityV1:        true,
 }
 
 // genDelims are the characters that make a simple term definition a prefix

@@ -268,6 +268,7 @@ func Generate(root string, large bool) (*Manifest, map[string][]byte, error) {
 	b.dataIntegrity()
 	b.jwts()
 	b.rewrites()
+	b.inlineContexts()
 	b.validity()
 	b.resources()
 	b.statusLists()
