@@ -62,18 +62,38 @@ import (
 // processes it on each call, so nothing derived from an inline context is
 // cached across documents.
 
+// contextRule names the part of the rule a @context entry breaks.
+type contextRule string
+
+// The parts of the rule, as contextRuleError.Rule gives them.
+const (
+	ruleOrder        contextRule = "order"           // an inline context before a bundled one
+	ruleUnknown      contextRule = "unknown context" // a context url that is not bundled
+	ruleNull         contextRule = "null context"    // a null @context or null entry
+	ruleRedefinition contextRule = "redefinition"    // a term that is not new
+	ruleKeyword      contextRule = "context keyword" // @vocab, @base, @import, @propagate, ...
+	ruleAlias        contextRule = "keyword alias"   // a term whose iri is a keyword
+	rulePrefix       contextRule = "prefix"          // a term usable as a compact iri prefix
+	ruleIRITerm      contextRule = "iri term"        // a term that reads as an iri
+	ruleScoped       contextRule = "scoped context"  // @context inside a term definition
+	ruleShape        contextRule = "term definition" // anything else outside the simple form
+	ruleLimit        contextRule = "too many terms"  // contexts.DefaultMaxContextTerms
+)
+
 // contextRuleError is a @context entry the rule refuses: Path is its JSON
-// path ("@context[2].name"), Reason names the term and the rule.
+// path ("@context[2].name"), Rule the part of the rule it breaks, Reason a
+// sentence naming the term and the rule.
 type contextRuleError struct {
 	Path   string
+	Rule   contextRule
 	Reason string
 }
 
 func (e *contextRuleError) Error() string { return e.Reason }
 
 // ruleErr builds a *contextRuleError.
-func ruleErr(path, format string, args ...any) *contextRuleError {
-	return &contextRuleError{Path: path, Reason: fmt.Sprintf(format, args...)}
+func ruleErr(path string, rule contextRule, format string, args ...any) *contextRuleError {
+	return &contextRuleError{Path: path, Rule: rule, Reason: fmt.Sprintf(format, args...)}
 }
 
 // contextSite is one @context value of the credential and its JSON path.
@@ -178,7 +198,7 @@ func (r *inlineRule) bundledPart(s contextSite) ([]any, error) {
 	case []any:
 		list = t
 	case nil:
-		return nil, ruleErr(s.path, "a null @context drops every term of the bundled contexts")
+		return nil, ruleErr(s.path, ruleNull, "a null @context drops every term of the bundled contexts")
 	default:
 		list = []any{t}
 	}
@@ -193,19 +213,19 @@ func (r *inlineRule) bundledPart(s contextSite) ([]any, error) {
 		switch t := e.(type) {
 		case string:
 			if firstInline >= 0 && !suiteContexts[t] {
-				return nil, ruleErr(at(firstInline), "inline context comes before the bundled context %s at %s: an inline context must come after every bundled context", t, at(i))
+				return nil, ruleErr(at(firstInline), ruleOrder, "inline context comes before the bundled context %s at %s: an inline context must come after every bundled context", t, at(i))
 			}
 			if !r.addBundled(t) {
-				return nil, ruleErr(at(i), "unknown context %s: %v", t, contexts.ErrNotBundled)
+				return nil, ruleErr(at(i), ruleUnknown, "unknown context %s: %v", t, contexts.ErrNotBundled)
 			}
 		case map[string]any:
 			if firstInline < 0 {
 				firstInline = i
 			}
 		case nil:
-			return nil, ruleErr(at(i), "a null context drops every term of the contexts before it")
+			return nil, ruleErr(at(i), ruleNull, "a null context drops every term of the contexts before it")
 		default:
-			return nil, ruleErr(at(i), "a context must be a bundled context url or an object, got %s", jsonKind(e))
+			return nil, ruleErr(at(i), ruleShape, "a context must be a bundled context url or an object, got %s", jsonKind(e))
 		}
 	}
 	return list, nil
@@ -276,7 +296,7 @@ const genDelims = ":/?#[]@"
 func (r *inlineRule) inline(m map[string]any, path string) error {
 	r.terms += len(m)
 	if r.terms > contexts.DefaultMaxContextTerms {
-		return ruleErr(path, "inline contexts define more than %d keys (%s)", contexts.DefaultMaxContextTerms, contexts.LimitContextTerms)
+		return ruleErr(path, ruleLimit, "inline contexts define more than %d keys (%s)", contexts.DefaultMaxContextTerms, contexts.LimitContextTerms)
 	}
 	for _, k := range sortedKeys(m) {
 		v := m[k]
@@ -284,23 +304,24 @@ func (r *inlineRule) inline(m map[string]any, path string) error {
 		switch {
 		case k == "@version":
 			if f, ok := v.(float64); !ok || f != 1.1 {
-				return ruleErr(p, "inline context sets @version to %v: only 1.1 is allowed", v)
+				return ruleErr(p, ruleKeyword, "inline context sets @version to %v: only 1.1 is allowed", v)
 			}
 			continue
 		case k == "@protected":
 			if _, ok := v.(bool); !ok {
-				return ruleErr(p, "inline context sets @protected to %s: it must be true or false", jsonKind(v))
+				return ruleErr(p, ruleShape, "inline context sets @protected to %s: it must be true or false", jsonKind(v))
 			}
 			continue
 		case strings.HasPrefix(k, "@"):
-			return ruleErr(p, "inline context sets %s: an inline context may define new terms only, never %s (it changes how existing terms or values are read)", k, k)
+			return ruleErr(p, ruleKeyword, "inline context sets %s: an inline context may define new terms only, never %s (it changes how existing terms or values are read)", k, k)
 		case k == "":
-			return ruleErr(p, "inline context defines the empty term")
-		case strings.Contains(k, ":"):
-			return ruleErr(p, "inline context defines %q, which reads as a compact or absolute iri: an inline context may not change how an iri is read", k)
+			return ruleErr(p, ruleShape, "inline context defines the empty term")
 		}
 		if where, ok := r.taken[k]; ok {
-			return ruleErr(p, "inline context redefines %q, a term of %s: an inline context may define new terms only, protected or not", k, where)
+			return ruleErr(p, ruleRedefinition, "inline context redefines %q, a term of %s: an inline context may define new terms only, protected or not", k, where)
+		}
+		if strings.Contains(k, ":") {
+			return ruleErr(p, ruleIRITerm, "inline context defines %q, which reads as a compact or absolute iri: an inline context may not change how an iri is read", k)
 		}
 		if err := checkTermDefinition(k, v, p); err != nil {
 			return err
@@ -315,18 +336,18 @@ func (r *inlineRule) inline(m map[string]any, path string) error {
 func checkTermDefinition(term string, v any, p string) error {
 	switch t := v.(type) {
 	case nil:
-		return ruleErr(p, "inline context defines %q as null: a term must map to an iri", term)
+		return ruleErr(p, ruleShape, "inline context defines %q as null: a term must map to an iri", term)
 	case string:
 		if err := checkTermIRI(term, t, p); err != nil {
 			return err
 		}
 		if strings.IndexByte(genDelims, t[len(t)-1]) >= 0 {
-			return ruleErr(p, "inline context makes %q a prefix (its iri %s ends in %q): compact iris such as %s:x would expand differently than they read; write {\"@id\": ...} instead", term, t, t[len(t)-1], term)
+			return ruleErr(p, rulePrefix, "inline context makes %q a prefix (its iri %s ends in %q): compact iris such as %s:x would expand differently than they read; write {\"@id\": ...} instead", term, t, t[len(t)-1], term)
 		}
 		return nil
 	case map[string]any:
 	default:
-		return ruleErr(p, "inline context defines %q as %s: a term definition is an iri or an object", term, jsonKind(v))
+		return ruleErr(p, ruleShape, "inline context defines %q as %s: a term definition is an iri or an object", term, jsonKind(v))
 	}
 	def := v.(map[string]any)
 	for _, k := range sortedKeys(def) {
@@ -336,7 +357,7 @@ func checkTermDefinition(term string, v any, p string) error {
 		case "@id":
 			s, ok := x.(string)
 			if !ok {
-				return ruleErr(kp, "inline context gives %q an @id that is %s, not an iri", term, jsonKind(x))
+				return ruleErr(kp, ruleShape, "inline context gives %q an @id that is %s, not an iri", term, jsonKind(x))
 			}
 			if err := checkTermIRI(term, s, kp); err != nil {
 				return err
@@ -344,14 +365,14 @@ func checkTermDefinition(term string, v any, p string) error {
 		case "@type":
 			s, ok := x.(string)
 			if !ok {
-				return ruleErr(kp, "inline context gives %q a @type that is %s, not a string", term, jsonKind(x))
+				return ruleErr(kp, ruleShape, "inline context gives %q a @type that is %s, not a string", term, jsonKind(x))
 			}
 			switch {
 			case s == "@id" || s == "@vocab":
 			case strings.HasPrefix(s, "@"):
-				return ruleErr(kp, "inline context gives %q the type %s: only @id, @vocab or a datatype iri is allowed", term, s)
+				return ruleErr(kp, ruleShape, "inline context gives %q the type %s: only @id, @vocab or a datatype iri is allowed", term, s)
 			case strings.HasPrefix(s, "_:") || !strings.Contains(s, ":"):
-				return ruleErr(kp, "inline context gives %q the type %q: a datatype must be an absolute or compact iri", term, s)
+				return ruleErr(kp, ruleShape, "inline context gives %q the type %q: a datatype must be an absolute or compact iri", term, s)
 			}
 		case "@container":
 			s, _ := x.(string)
@@ -359,20 +380,20 @@ func checkTermDefinition(term string, v any, p string) error {
 				s, _ = a[0].(string)
 			}
 			if s != "@set" && s != "@list" {
-				return ruleErr(kp, "inline context gives %q the container %v: only @set or @list is allowed", term, x)
+				return ruleErr(kp, ruleShape, "inline context gives %q the container %v: only @set or @list is allowed", term, x)
 			}
 		case "@protected":
 			if _, ok := x.(bool); !ok {
-				return ruleErr(kp, "inline context sets @protected of %q to %s: it must be true or false", term, jsonKind(x))
+				return ruleErr(kp, ruleShape, "inline context sets @protected of %q to %s: it must be true or false", term, jsonKind(x))
 			}
 		case "@context":
-			return ruleErr(kp, "inline context gives %q a scoped context: an inline context may not nest contexts", term)
+			return ruleErr(kp, ruleScoped, "inline context gives %q a scoped context: an inline context may not nest contexts", term)
 		default:
-			return ruleErr(kp, "inline context gives %q the key %s: a term definition may have only @id, @type, @container and @protected", term, k)
+			return ruleErr(kp, ruleShape, "inline context gives %q the key %s: a term definition may have only @id, @type, @container and @protected", term, k)
 		}
 	}
 	if _, ok := def["@id"]; !ok {
-		return ruleErr(p, "inline context defines %q without an @id: a new term must name its iri", term)
+		return ruleErr(p, ruleShape, "inline context defines %q without an @id: a new term must name its iri", term)
 	}
 	return nil
 }
@@ -381,13 +402,13 @@ func checkTermDefinition(term string, v any, p string) error {
 func checkTermIRI(term, iri, p string) error {
 	switch {
 	case strings.HasPrefix(iri, "@"):
-		return ruleErr(p, "inline context makes %q an alias of the keyword %s: an inline context may not alias keywords", term, iri)
+		return ruleErr(p, ruleAlias, "inline context makes %q an alias of the keyword %s: an inline context may not alias keywords", term, iri)
 	case strings.HasPrefix(iri, "_:"):
-		return ruleErr(p, "inline context maps %q to the blank node %s: a term must map to an iri", term, iri)
+		return ruleErr(p, ruleShape, "inline context maps %q to the blank node %s: a term must map to an iri", term, iri)
 	case !strings.Contains(iri, ":"):
 		// A bare word would be read as another term (which may be a
 		// keyword alias such as "id") or against @vocab.
-		return ruleErr(p, "inline context maps %q to %q, which is not an absolute or compact iri", term, iri)
+		return ruleErr(p, ruleShape, "inline context maps %q to %q, which is not an absolute or compact iri", term, iri)
 	}
 	return nil
 }
