@@ -219,8 +219,9 @@ func TestVerify(t *testing.T) {
 		{name: "unknown context", failing: "error", decision: verifier.CheckContext, reason: "https://evil.example/context.json", doc: mutate(good, func(d map[string]any) {
 			d["@context"] = append(d["@context"].([]any), "https://evil.example/context.json")
 		})},
-		{name: "embedded context object", failing: verifier.CheckContext, doc: mutate(good, func(d map[string]any) {
-			d["@context"] = append(d["@context"].([]any), map[string]any{"favouriteColour": "https://evil.example/#c"})
+		// An inline context may add terms, never remap one (issue #11 Found 5).
+		{name: "embedded context object remapping a term", failing: verifier.CheckContext, reason: "@context[3].1EdTechJsonSchemaValidator2019", doc: mutate(good, func(d map[string]any) {
+			d["@context"] = append(d["@context"].([]any), map[string]any{"1EdTechJsonSchemaValidator2019": "https://evil.example/#c"})
 		})},
 		{name: "contexts out of order", failing: verifier.CheckContext, reason: "@context[0]", doc: mutate(good, func(d map[string]any) {
 			c := d["@context"].([]any)
