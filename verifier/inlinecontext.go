@@ -110,6 +110,8 @@ type inlineRule struct {
 	taken map[string]string
 	// loaded marks the bundled documents already walked.
 	loaded map[string]bool
+	// urls are the bundled context URLs the credential names.
+	urls []string
 	// terms counts the keys of inline contexts, against
 	// contexts.DefaultMaxContextTerms.
 	terms int
@@ -137,16 +139,27 @@ func checkInlineContexts(loader ld.DocumentLoader, cred map[string]any) ([]strin
 		sites = collectContexts(cred[k], k, 1, sites)
 	}
 	r := &inlineRule{loader: loader, taken: make(map[string]string), loaded: make(map[string]bool)}
-	r.addBundled(contexts.Ed25519Signature2020V1)
-	// First every bundled URL anywhere, so that the taken set is complete
-	// before any inline context is judged.
+	// First the shape of every @context value and every bundled URL
+	// anywhere, so that the taken set is complete before any inline
+	// context is judged.
 	lists := make([][]any, len(sites))
+	inlines := 0
 	for i, s := range sites {
-		list, err := r.bundledPart(s)
+		list, n, err := r.bundledPart(s)
 		if err != nil {
 			return nil, err
 		}
 		lists[i] = list
+		inlines += n
+	}
+	if inlines == 0 {
+		// Nothing to judge: a credential of bundled URLs only pays for
+		// the walk, not for reading the contexts' terms.
+		return nil, nil
+	}
+	r.addBundled(contexts.Ed25519Signature2020V1)
+	for _, u := range r.urls {
+		r.addBundled(u)
 	}
 	for i, s := range sites {
 		for j, e := range lists[i] {
@@ -190,15 +203,15 @@ func collectContexts(v any, path string, depth int, sites []contextSite) []conte
 }
 
 // bundledPart checks the shape of one @context value (bundled URLs, then
-// inline objects), adds the terms of its bundled contexts to the taken set
-// and returns its entries.
-func (r *inlineRule) bundledPart(s contextSite) ([]any, error) {
+// inline objects), records its bundled URLs in r.urls and returns its
+// entries and how many of them are inline objects.
+func (r *inlineRule) bundledPart(s contextSite) ([]any, int, error) {
 	var list []any
 	switch t := s.value.(type) {
 	case []any:
 		list = t
 	case nil:
-		return nil, ruleErr(s.path, ruleNull, "a null @context drops every term of the bundled contexts")
+		return nil, 0, ruleErr(s.path, ruleNull, "a null @context drops every term of the bundled contexts")
 	default:
 		list = []any{t}
 	}
@@ -208,43 +221,45 @@ func (r *inlineRule) bundledPart(s contextSite) ([]any, error) {
 		}
 		return s.path
 	}
-	firstInline := -1
+	firstInline, inlines := -1, 0
 	for i, e := range list {
 		switch t := e.(type) {
 		case string:
 			if firstInline >= 0 && !suiteContexts[t] {
-				return nil, ruleErr(at(firstInline), ruleOrder, "inline context comes before the bundled context %s at %s: an inline context must come after every bundled context", t, at(i))
+				return nil, 0, ruleErr(at(firstInline), ruleOrder, "inline context comes before the bundled context %s at %s: an inline context must come after every bundled context", t, at(i))
 			}
-			if !r.addBundled(t) {
-				return nil, ruleErr(at(i), ruleUnknown, "unknown context %s: %v", t, contexts.ErrNotBundled)
+			if _, err := r.loader.LoadDocument(t); err != nil {
+				return nil, 0, ruleErr(at(i), ruleUnknown, "unknown context %s: %v", t, contexts.ErrNotBundled)
 			}
+			r.urls = append(r.urls, t)
 		case map[string]any:
 			if firstInline < 0 {
 				firstInline = i
 			}
+			inlines++
 		case nil:
-			return nil, ruleErr(at(i), ruleNull, "a null context drops every term of the contexts before it")
+			return nil, 0, ruleErr(at(i), ruleNull, "a null context drops every term of the contexts before it")
 		default:
-			return nil, ruleErr(at(i), ruleShape, "a context must be a bundled context url or an object, got %s", jsonKind(e))
+			return nil, 0, ruleErr(at(i), ruleShape, "a context must be a bundled context url or an object, got %s", jsonKind(e))
 		}
 	}
-	return list, nil
+	return list, inlines, nil
 }
 
 // addBundled adds every term the bundled context at url defines, anywhere
-// in it, to the taken set; false when the loader does not serve url.
-func (r *inlineRule) addBundled(url string) bool {
+// in it, to the taken set. A url the loader does not serve adds nothing
+// (bundledPart has refused it already, or canonicalization will).
+func (r *inlineRule) addBundled(url string) {
 	if r.loaded[url] {
-		return true
+		return
 	}
 	rd, err := r.loader.LoadDocument(url)
 	if err != nil {
-		return false
+		return
 	}
 	r.loaded[url] = true
 	doc, _ := rd.Document.(map[string]any)
 	r.addTerms(doc["@context"], url, 0)
-	return true
 }
 
 // addTerms walks a context value of the bundled context url: term names at

@@ -126,3 +126,22 @@ func TestVerifyInlineContext(t *testing.T) {
 		}
 	})
 }
+
+// BenchmarkVerifyInlineContext is BenchmarkVerify for the same credential
+// with an inline context: json-gold expands it, per document.
+func BenchmarkVerifyInlineContext(b *testing.B) {
+	k := newKey(b, 1)
+	d := withInlineContext(unsigned(b, k), map[string]any{"badgeColour": "https://example.edu/vocab#badgeColour"})
+	d["badgeColour"] = "green"
+	data := encode(b, sign(b, d, k.priv, k.vm, proof.EddsaRdfc2022))
+	v, err := verifier.New(verifier.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := v.Verify(context.Background(), data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
