@@ -3,6 +3,7 @@ package verifier
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"sort"
 	"strconv"
 	"strings"
@@ -26,7 +27,8 @@ import (
 //     and type- or property-scoped contexts alike (and the contexts those
 //     name), plus the terms of the Ed25519Signature2020 context, which
 //     proof verification appends after the document's contexts, plus the
-//     terms of every other inline context in the credential. This is more
+//     terms of every other inline context in the credential (the same
+//     definition repeated is no redefinition). This is more
 //     than the active context at the inline context's position, on purpose:
 //     a term new at the top level could still shadow a scoped term wherever
 //     the scoped context does not reach (an untyped nested object), and a
@@ -112,6 +114,9 @@ type inlineRule struct {
 	loaded map[string]bool
 	// urls are the bundled context URLs the credential names.
 	urls []string
+	// inlineDefs holds the definition of each term an inline context
+	// defined.
+	inlineDefs map[string]any
 	// terms counts the keys of inline contexts, against
 	// contexts.DefaultMaxContextTerms.
 	terms int
@@ -138,7 +143,7 @@ func checkInlineContexts(loader ld.DocumentLoader, cred map[string]any) ([]strin
 		}
 		sites = collectContexts(cred[k], k, 1, sites)
 	}
-	r := &inlineRule{loader: loader, taken: make(map[string]string), loaded: make(map[string]bool)}
+	r := &inlineRule{loader: loader, taken: make(map[string]string), loaded: make(map[string]bool), inlineDefs: make(map[string]any)}
 	// First the shape of every @context value and every bundled URL
 	// anywhere, so that the taken set is complete before any inline
 	// context is judged.
@@ -332,6 +337,11 @@ func (r *inlineRule) inline(m map[string]any, path string) error {
 		case k == "":
 			return ruleErr(p, ruleShape, "inline context defines the empty term")
 		}
+		if d, ok := r.inlineDefs[k]; ok && reflect.DeepEqual(d, v) {
+			// The same definition again (an embedded credential's
+			// eddsa-jcs-2022 proof repeats its @context): nothing changes.
+			continue
+		}
 		if where, ok := r.taken[k]; ok {
 			return ruleErr(p, ruleRedefinition, "inline context redefines %q, a term of %s: an inline context may define new terms only, protected or not", k, where)
 		}
@@ -342,6 +352,7 @@ func (r *inlineRule) inline(m map[string]any, path string) error {
 			return err
 		}
 		r.taken[k] = "the inline context at " + path
+		r.inlineDefs[k] = v
 	}
 	r.accepted = append(r.accepted, path)
 	return nil

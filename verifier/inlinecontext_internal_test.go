@@ -67,6 +67,10 @@ func TestInlineContextRule(t *testing.T) {
 		{name: "nested new term", cred: credWith([]any{ctxV2, ctxOB}, map[string]any{"credentialSubject": map[string]any{
 			"@context": map[string]any{"badgeColour": newIRI + "badgeColour"}}}),
 			accepted: []string{"credentialSubject.@context"}},
+		{name: "an embedded credential's jcs proof repeating its inline context", cred: credWith([]any{ctxV2, ctxOB}, map[string]any{"endorsement": []any{map[string]any{
+			"@context": []any{ctxV2, ctxOB, map[string]any{"a1": newIRI + "a1"}},
+			"proof":    map[string]any{"@context": []any{ctxV2, ctxOB, map[string]any{"a1": newIRI + "a1"}}},
+		}}}), accepted: []string{"endorsement[0].@context[2]", "endorsement[0].proof.@context[2]"}},
 		{name: "proof @context is the proof's business", cred: credWith([]any{ctxV2, ctxOB}, map[string]any{"proof": map[string]any{
 			"@context": []any{ctxV2, map[string]any{"name": "https://evil.example/name"}}}})},
 
@@ -76,6 +80,9 @@ func TestInlineContextRule(t *testing.T) {
 			path: "@context[2].narrative", rule: ruleRedefinition},
 		{name: "redefines a term of a scoped context", cred: credWith([]any{ctxV2, ctxOB301, map[string]any{"achievementType": "https://evil.example/t"}}, nil),
 			path: "@context[2].achievementType", rule: ruleRedefinition},
+		{name: "redefines a term of an earlier inline context differently", cred: credWith([]any{ctxV2, ctxOB, map[string]any{"a1": newIRI + "a1"}},
+			map[string]any{"credentialSubject": map[string]any{"@context": map[string]any{"a1": map[string]any{"@id": newIRI + "a1"}}}}),
+			path: "credentialSubject.@context.a1", rule: ruleRedefinition},
 		{name: "redefines a term of an earlier inline context", cred: credWith([]any{ctxV2, ctxOB, map[string]any{"a1": newIRI + "a1"}, map[string]any{"a1": newIRI + "other"}}, nil),
 			path: "@context[3].a1", rule: ruleRedefinition},
 		{name: "redefines a term of a bundled context named only in a nested node", cred: credWith(inline(map[string]any{"ClrSubject": newIRI + "x"}),
