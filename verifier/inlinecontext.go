@@ -233,10 +233,12 @@ func (r *inlineRule) bundledPart(s contextSite) ([]any, int, error) {
 			if firstInline >= 0 && !suiteContexts[t] {
 				return nil, 0, ruleErr(at(firstInline), ruleOrder, "inline context comes before the bundled context %s at %s: an inline context must come after every bundled context", t, at(i))
 			}
-			if _, err := r.loader.LoadDocument(t); err != nil {
-				return nil, 0, ruleErr(at(i), ruleUnknown, "unknown context %s: %v", t, contexts.ErrNotBundled)
+			// A url that is not bundled is not this rule's to judge: the
+			// context check reports it as could not check, and nothing
+			// under it can be canonicalized.
+			if _, err := r.loader.LoadDocument(t); err == nil {
+				r.urls = append(r.urls, t)
 			}
-			r.urls = append(r.urls, t)
 		case map[string]any:
 			if firstInline < 0 {
 				firstInline = i

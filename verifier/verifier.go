@@ -433,17 +433,18 @@ func (v *Verifier) checkContext(r *report, cred map[string]any) (vcdm1 bool) {
 			warnings = append(warnings, fmt.Sprintf("%s is context %d; OB 3.0 and CLR 2.0 put it second", u, i+1))
 		}
 	}
+	// A remapping inline context is invalid whatever else the list holds.
+	inline, err := checkInlineContexts(v.loader, cred)
+	if err != nil {
+		r.fail(CheckContext, rulePath(err), err.Error())
+		return vcdm1
+	}
 	if len(unknown) > 0 {
 		r.undecidedAt(CheckContext, unknownAt, fmt.Errorf("context %s: %w: badgesmith never fetches a context, so the credential cannot be read", strings.Join(unknown, ", "), contexts.ErrNotBundled))
 		return vcdm1
 	}
 	if len(warnings) > 0 {
 		r.warn(CheckContext, warnPath, strings.Join(warnings, "; "))
-		return vcdm1
-	}
-	inline, err := checkInlineContexts(v.loader, cred)
-	if err != nil {
-		r.fail(CheckContext, rulePath(err), err.Error())
 		return vcdm1
 	}
 	r.pass(CheckContext, contextPassReason(len(list), inline))
