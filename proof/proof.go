@@ -71,6 +71,14 @@ type KeyFetcher interface {
 	PublicKey(ctx context.Context, verificationMethod, purpose string) (crypto.PublicKey, error)
 }
 
+// KeyFetcherFunc adapts a function to KeyFetcher.
+type KeyFetcherFunc func(ctx context.Context, verificationMethod, purpose string) (crypto.PublicKey, error)
+
+// PublicKey calls f.
+func (f KeyFetcherFunc) PublicKey(ctx context.Context, verificationMethod, purpose string) (crypto.PublicKey, error) {
+	return f(ctx, verificationMethod, purpose)
+}
+
 // SignOptions configures Sign.
 type SignOptions struct {
 	// Suite is EddsaRdfc2022 or Ed25519Signature2020. If empty,
