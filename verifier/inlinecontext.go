@@ -3,8 +3,9 @@ package verifier
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -137,7 +138,7 @@ func checkInlineContexts(loader ld.DocumentLoader, cred map[string]any) ([]strin
 	if c, ok := cred["@context"]; ok {
 		sites = append(sites, contextSite{path: "@context", value: c})
 	}
-	for _, k := range sortedKeys(cred) {
+	for _, k := range slices.Sorted(maps.Keys(cred)) {
 		if k == "@context" || k == "proof" {
 			continue
 		}
@@ -191,7 +192,7 @@ func collectContexts(v any, path string, depth int, sites []contextSite) []conte
 	}
 	switch t := v.(type) {
 	case map[string]any:
-		for _, k := range sortedKeys(t) {
+		for _, k := range slices.Sorted(maps.Keys(t)) {
 			p := path + "." + k
 			if k == "@context" {
 				sites = append(sites, contextSite{path: p, value: t[k]})
@@ -320,7 +321,7 @@ func (r *inlineRule) inline(m map[string]any, path string) error {
 	if r.terms > contexts.DefaultMaxContextTerms {
 		return ruleErr(path, ruleLimit, "inline contexts define more than %d keys (%s)", contexts.DefaultMaxContextTerms, contexts.LimitContextTerms)
 	}
-	for _, k := range sortedKeys(m) {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		v := m[k]
 		p := path + "." + k
 		switch {
@@ -378,7 +379,7 @@ func checkTermDefinition(term string, v any, p string) error {
 		return ruleErr(p, ruleShape, "inline context defines %q as %s: a term definition is an iri or an object", term, jsonKind(v))
 	}
 	def := v.(map[string]any)
-	for _, k := range sortedKeys(def) {
+	for _, k := range slices.Sorted(maps.Keys(def)) {
 		x := def[k]
 		kp := p + "." + k
 		switch k {
@@ -458,17 +459,6 @@ func jsonKind(v any) string {
 		return "an object"
 	}
 	return fmt.Sprintf("%T", v)
-}
-
-// sortedKeys returns the keys of m in order, so the first problem reported
-// does not depend on map iteration.
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // rulePath is the JSON path of a *contextRuleError, "@context" otherwise.
