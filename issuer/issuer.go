@@ -16,6 +16,7 @@ import (
 	"github.com/piprate/json-gold/ld"
 
 	"github.com/badgesmith/badgesmith/contexts"
+	"github.com/badgesmith/badgesmith/jsonld"
 	"github.com/badgesmith/badgesmith/ob3"
 	"github.com/badgesmith/badgesmith/proof"
 	"github.com/badgesmith/badgesmith/store"
@@ -114,7 +115,7 @@ func New(cfg Config) (*Issuer, error) {
 		cfg.Rand = rand.Reader
 	}
 	if cfg.Loader == nil {
-		l, err := contexts.NewLoader()
+		l, err := jsonld.NewLoader()
 		if err != nil {
 			return nil, err
 		}

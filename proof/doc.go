@@ -25,10 +25,10 @@
 // ES256 and EdDSA are accepted, each with its own key type; the key comes
 // from the kid, never from an embedded jwk alone.
 //
-// RDF canonicalization runs through contexts.Canonicalize in safe mode: a
+// RDF canonicalization runs through jsonld.Canonicalize in safe mode: a
 // document that JSON-LD processing would silently change, or that
 // implementations canonicalize differently, is neither signed nor accepted
-// (contexts.ErrDataLoss). Contexts come from the injected loader only; the
+// (jsonld.ErrDataLoss). Contexts come from the injected loader only; the
 // package never fetches one.
 //
 // Caveats: domain and

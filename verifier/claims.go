@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/badgesmith/badgesmith/contexts"
+	"github.com/badgesmith/badgesmith/jsonld"
 	"github.com/badgesmith/badgesmith/proof"
 	"github.com/badgesmith/badgesmith/rdfc"
 )
@@ -64,7 +64,7 @@ func (p *proven) setClaims(c *Claims, g *graph, verified bool) {
 // covers: the document without its proofs, canonicalized in safe mode.
 // They feed only checks that can fail a credential, never pass one.
 func (v *Verifier) readUnverified(ctx context.Context, p *proven, doc map[string]any) {
-	if p.claims != nil || errors.Is(p.claimsErr, contexts.ErrTooMuchWork) {
+	if p.claims != nil || errors.Is(p.claimsErr, jsonld.ErrTooMuchWork) {
 		return
 	}
 	unsigned := make(map[string]any, len(doc))
@@ -74,8 +74,8 @@ func (v *Verifier) readUnverified(ctx context.Context, p *proven, doc map[string
 		}
 	}
 	b := budgetFrom(ctx)
-	var work contexts.Work
-	nq, err := contexts.Canonicalize(ctx, unsigned, contexts.CanonOptions{Loader: v.loader, Limits: b.limits.canon(), Work: &work})
+	var work jsonld.Work
+	nq, err := jsonld.Canonicalize(ctx, unsigned, jsonld.CanonOptions{Loader: v.loader, Limits: b.limits.canon(), Work: &work})
 	b.addCanon(work)
 	if err != nil {
 		p.claimsErr = err
@@ -97,7 +97,7 @@ func (v *Verifier) checkProof(ctx context.Context, r *report, cred map[string]an
 		return p
 	}
 	fetch := &keyFetcher{v: v, issuer: issuerID(cred)}
-	var work contexts.Work
+	var work jsonld.Work
 	outcomes, err := proof.VerifySet(ctx, cred, proof.VerifyOptions{
 		Keys: fetch, Loader: v.loader, Now: v.now, MaxProofs: v.limits().MaxProofs, Statements: true,
 		Limits: v.limits().canon(), Work: &work,
@@ -106,11 +106,11 @@ func (v *Verifier) checkProof(ctx context.Context, r *report, cred map[string]an
 	budgetFrom(ctx).addCanon(work)
 	// A document past a work bound is not read a second time for its
 	// unverified claims: that would double the work the bound allows.
-	if errors.Is(err, contexts.ErrTooMuchWork) {
+	if errors.Is(err, jsonld.ErrTooMuchWork) {
 		p.claimsErr = err
 	}
 	for i := range outcomes {
-		if errors.Is(outcomes[i].Err, contexts.ErrTooMuchWork) {
+		if errors.Is(outcomes[i].Err, jsonld.ErrTooMuchWork) {
 			p.claimsErr = outcomes[i].Err
 		}
 	}

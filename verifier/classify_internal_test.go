@@ -7,6 +7,7 @@ import (
 
 	"github.com/badgesmith/badgesmith/contexts"
 	"github.com/badgesmith/badgesmith/did"
+	"github.com/badgesmith/badgesmith/jsonld"
 	"github.com/badgesmith/badgesmith/keys"
 	"github.com/badgesmith/badgesmith/proof"
 )
@@ -29,9 +30,9 @@ func TestErrorsDecideTheirVerdict(t *testing.T) {
 		{"unknown suite", &proof.Error{Index: 0, Field: "cryptosuite", Err: proof.ErrUnknownSuite}, false},
 		{"jwt algorithm", proof.ErrAlgorithm, true},
 		{"jwt without kid", proof.ErrNoKeyID, false},
-		{"json-ld data loss", contexts.ErrDataLoss, true},
+		{"json-ld data loss", jsonld.ErrDataLoss, true},
 		{"context not bundled", fmt.Errorf("loading: %w", contexts.ErrNotBundled), false},
-		{"too much work", contexts.ErrTooMuchWork, false},
+		{"too much work", jsonld.ErrTooMuchWork, false},
 		{"key refused", refuse(fmt.Errorf("the document: %w", did.ErrNotAuthorized)), true},
 		{"key not bound, whatever its cause", unbound(fmt.Errorf("could not obtain: %w", did.ErrMethodNotFound)), false},
 		{"did:web document not found", fmt.Errorf("resolving: %w", did.ErrNotFound), false},

@@ -12,6 +12,7 @@ import (
 	"github.com/piprate/json-gold/ld"
 
 	"github.com/badgesmith/badgesmith/contexts"
+	"github.com/badgesmith/badgesmith/jsonld"
 )
 
 // This file is the rule for @context objects written in a credential (issue
@@ -80,7 +81,7 @@ const (
 	ruleIRITerm      contextRule = "iri term"        // a term that reads as an iri
 	ruleScoped       contextRule = "scoped context"  // @context inside a term definition
 	ruleShape        contextRule = "term definition" // anything else outside the simple form
-	ruleLimit        contextRule = "too many terms"  // contexts.DefaultMaxContextTerms
+	ruleLimit        contextRule = "too many terms"  // jsonld.DefaultMaxContextTerms
 )
 
 // contextRuleError is a @context entry the rule refuses: Path is its JSON
@@ -119,15 +120,15 @@ type inlineRule struct {
 	// defined.
 	inlineDefs map[string]any
 	// terms counts the keys of inline contexts, against
-	// contexts.DefaultMaxContextTerms.
+	// jsonld.DefaultMaxContextTerms.
 	terms int
 	// inline lists the accepted inline contexts' paths, for the pass reason.
 	accepted []string
 }
 
 // maxContextWalkDepth stops the search for nested @context values; JSON-LD
-// processing refuses deeper documents (contexts.DefaultMaxDepth) anyway.
-const maxContextWalkDepth = contexts.DefaultMaxDepth + 1
+// processing refuses deeper documents (jsonld.DefaultMaxDepth) anyway.
+const maxContextWalkDepth = jsonld.DefaultMaxDepth + 1
 
 // checkInlineContexts applies the inline context rule to cred: every
 // @context value (the top-level one, whose array checkContext has already
@@ -318,8 +319,8 @@ const genDelims = ":/?#[]@"
 // inline judges one inline context object at path.
 func (r *inlineRule) inline(m map[string]any, path string) error {
 	r.terms += len(m)
-	if r.terms > contexts.DefaultMaxContextTerms {
-		return ruleErr(path, ruleLimit, "inline contexts define more than %d keys (%s)", contexts.DefaultMaxContextTerms, contexts.LimitContextTerms)
+	if r.terms > jsonld.DefaultMaxContextTerms {
+		return ruleErr(path, ruleLimit, "inline contexts define more than %d keys (%s)", jsonld.DefaultMaxContextTerms, jsonld.LimitContextTerms)
 	}
 	for _, k := range slices.Sorted(maps.Keys(m)) {
 		v := m[k]

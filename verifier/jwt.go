@@ -7,7 +7,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/badgesmith/badgesmith/contexts"
+	"github.com/badgesmith/badgesmith/jsonld"
 	"github.com/badgesmith/badgesmith/ob3"
 	"github.com/badgesmith/badgesmith/proof"
 )
@@ -120,8 +120,8 @@ func (v *Verifier) checkJWTProof(ctx context.Context, r *report, tok string, cre
 		return p, nil
 	}
 	b := budgetFrom(ctx)
-	var work contexts.Work
-	nq, err := contexts.Canonicalize(ctx, cred, contexts.CanonOptions{Loader: v.loader, Limits: b.limits.canon(), Work: &work})
+	var work jsonld.Work
+	nq, err := jsonld.Canonicalize(ctx, cred, jsonld.CanonOptions{Loader: v.loader, Limits: b.limits.canon(), Work: &work})
 	b.addCanon(work)
 	switch {
 	case err != nil && isInvalidProof(err):

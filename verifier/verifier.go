@@ -19,6 +19,7 @@ import (
 	"github.com/badgesmith/badgesmith/did"
 	"github.com/badgesmith/badgesmith/internal/safehttp"
 	"github.com/badgesmith/badgesmith/internal/verdict"
+	"github.com/badgesmith/badgesmith/jsonld"
 	"github.com/badgesmith/badgesmith/ob3"
 )
 
@@ -98,7 +99,7 @@ type Verifier struct {
 	now      func() time.Time
 	skew     time.Duration
 	loader   ld.DocumentLoader
-	bundled  *contexts.Loader
+	bundled  *jsonld.Loader
 	resolver did.Resolver
 	status   StatusChecker
 	client   *http.Client
@@ -162,7 +163,7 @@ func New(opts Options) (*Verifier, error) {
 	if v.client == nil {
 		v.client = safehttp.NewClient(safehttp.Options{})
 	}
-	bundled, err := contexts.NewLoader()
+	bundled, err := jsonld.NewLoader()
 	if err != nil {
 		return nil, fmt.Errorf("loading bundled contexts: %w", err)
 	}
@@ -733,7 +734,7 @@ func pathOf(err error) string {
 	if errors.As(err, &p) {
 		return p.JSONPath()
 	}
-	var dl *contexts.DataLossError
+	var dl *jsonld.DataLossError
 	if errors.As(err, &dl) {
 		return dl.Path
 	}

@@ -14,7 +14,8 @@ const module = "github.com/badgesmith/badgesmith/"
 // allowed lists, per package, which of our packages it may import.
 // A package missing here may import nothing of ours.
 var allowed = map[string][]string{
-	"contexts": {"rdfc", "jcs", "internal/verdict"},
+	"contexts": {"internal/verdict"},
+	"jsonld":   {"contexts", "rdfc", "jcs", "internal/verdict"},
 	"jcs":      {},
 	"rdfc":     {},
 	"keys":     {"internal/atomicfile", "internal/verdict"},
@@ -22,12 +23,12 @@ var allowed = map[string][]string{
 	"status":   {},
 	"bake":     {},
 	"did":      {"keys", "internal/verdict"},
-	"proof":    {"keys", "contexts", "jcs", "internal/verdict"},
-	"issuer":   {"ob3", "contexts", "keys", "did", "proof", "status", "store", "internal/atomicfile", "roster"},
+	"proof":    {"keys", "jsonld", "contexts", "jcs", "internal/verdict"},
+	"issuer":   {"ob3", "jsonld", "contexts", "keys", "did", "proof", "status", "store", "internal/atomicfile", "roster"},
 	"roster":   {},
 	// The verifier reads the claims of a credential from the RDF statements
 	// its proof covers, in rdfc's terms.
-	"verifier":          {"ob3", "contexts", "rdfc", "keys", "did", "proof", "status", "bake", "internal/safehttp", "internal/verdict"},
+	"verifier":          {"ob3", "jsonld", "contexts", "rdfc", "keys", "did", "proof", "status", "bake", "internal/safehttp", "internal/verdict"},
 	"internal/server":   {"issuer", "verifier", "did"},
 	"cmd/badgesmith":    {"*"},
 	"interop":           {"*"},
