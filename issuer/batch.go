@@ -21,6 +21,7 @@ import (
 	"github.com/badgesmith/badgesmith/proof"
 	"github.com/badgesmith/badgesmith/roster"
 	"github.com/badgesmith/badgesmith/store"
+	"github.com/badgesmith/badgesmith/vcjwt"
 )
 
 // DefaultVerifyEvery is how often a batch fully re-verifies a credential
@@ -54,8 +55,8 @@ type BatchConfig struct {
 	// Mapping is the roster's mapping; its result descriptions must exist
 	// in the achievement.
 	Mapping roster.Mapping
-	// Format is "" for a Data Integrity proof, or proof.FormatVCJWT or
-	// proof.FormatJOSE for a JWT.
+	// Format is "" for a Data Integrity proof, or vcjwt.FormatVCJWT or
+	// vcjwt.FormatJOSE for a JWT.
 	Format string
 	// PlainRecipient puts email addresses and names in the clear instead
 	// of salted hashes.
@@ -148,8 +149,8 @@ func (is *Issuer) NewBatch(ctx context.Context, cfg BatchConfig) (*Batch, error)
 		return nil, fmt.Errorf("batch output directory: %w: required", ErrInvalidInput)
 	case cfg.Output.Ext == "" || strings.ContainsAny(cfg.Output.Ext, `/\`):
 		return nil, fmt.Errorf("batch output extension %q: %w", cfg.Output.Ext, ErrInvalidInput)
-	case cfg.Format != "" && cfg.Format != proof.FormatVCJWT && cfg.Format != proof.FormatJOSE:
-		return nil, fmt.Errorf("batch format %q: %w: want empty, %s or %s", cfg.Format, ErrInvalidInput, proof.FormatVCJWT, proof.FormatJOSE)
+	case cfg.Format != "" && cfg.Format != vcjwt.FormatVCJWT && cfg.Format != vcjwt.FormatJOSE:
+		return nil, fmt.Errorf("batch format %q: %w: want empty, %s or %s", cfg.Format, ErrInvalidInput, vcjwt.FormatVCJWT, vcjwt.FormatJOSE)
 	}
 	if cfg.Workers <= 0 {
 		cfg.Workers = 16 * runtime.GOMAXPROCS(0)
@@ -492,8 +493,8 @@ func (b *Batch) adopt(ctx context.Context, row *roster.Row, id string, file []by
 	format := store.FormatDI
 	if b.cfg.Format != "" {
 		format = store.FormatJWT
-		res, err := proof.VerifyJWT(ctx, string(signed), proof.JWTVerifyOptions{Keys: ownKey{b.is}, Now: b.is.cfg.Now})
-		if err != nil && !errors.Is(err, proof.ErrExpired) && !errors.Is(err, proof.ErrNotYetValid) {
+		res, err := vcjwt.Verify(ctx, string(signed), vcjwt.VerifyOptions{Keys: ownKey{b.is}, Now: b.is.cfg.Now})
+		if err != nil && !errors.Is(err, vcjwt.ErrExpired) && !errors.Is(err, vcjwt.ErrNotYetValid) {
 			return nil, err
 		}
 		if res == nil {

@@ -5,8 +5,8 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/badgesmith/badgesmith/proof"
 	"github.com/badgesmith/badgesmith/store"
+	"github.com/badgesmith/badgesmith/vcjwt"
 )
 
 // JWT is a credential issued as a compact JWS.
@@ -20,7 +20,7 @@ type JWT struct {
 }
 
 // IssueJWT builds the credential for req and signs it as a JWT in format,
-// proof.FormatVCJWT (the OB 3.0 VC-JWT) or proof.FormatJOSE (VC-JOSE-COSE),
+// vcjwt.FormatVCJWT (the OB 3.0 VC-JWT) or vcjwt.FormatJOSE (VC-JOSE-COSE),
 // with the key and verification method of the Issuer's Config; the
 // algorithm follows the key (EdDSA, ES256 or RS256). The token is verified
 // again before it is returned.
@@ -54,10 +54,10 @@ func (is *Issuer) IssueJWT(ctx context.Context, req Request, format string) (*JW
 // SignJWT signs an already built credential as a JWT in format (see
 // IssueJWT) and verifies the token before returning it.
 func (is *Issuer) SignJWT(ctx context.Context, cred map[string]any, format string) (*JWT, error) {
-	if format != proof.FormatVCJWT && format != proof.FormatJOSE {
-		return nil, fmt.Errorf("jwt format %q: %w: want %s or %s", format, ErrInvalidInput, proof.FormatVCJWT, proof.FormatJOSE)
+	if format != vcjwt.FormatVCJWT && format != vcjwt.FormatJOSE {
+		return nil, fmt.Errorf("jwt format %q: %w: want %s or %s", format, ErrInvalidInput, vcjwt.FormatVCJWT, vcjwt.FormatJOSE)
 	}
-	tok, err := proof.SignJWT(ctx, cred, is.cfg.Key, proof.JWTOptions{
+	tok, err := vcjwt.Sign(ctx, cred, is.cfg.Key, vcjwt.Options{
 		Format: format,
 		KeyID:  is.cfg.VerificationMethod,
 		Now:    is.cfg.Now,
@@ -65,10 +65,10 @@ func (is *Issuer) SignJWT(ctx context.Context, cred map[string]any, format strin
 	if err != nil {
 		return nil, fmt.Errorf("signing credential as %s: %w", format, err)
 	}
-	res, err := proof.VerifyJWT(ctx, tok, proof.JWTVerifyOptions{Keys: ownKey{is}, Now: is.cfg.Now})
+	res, err := vcjwt.Verify(ctx, tok, vcjwt.VerifyOptions{Keys: ownKey{is}, Now: is.cfg.Now})
 	// A validity window that excludes now (a future validFrom, say) is the
 	// request's business; the self-check is about the signature and claims.
-	if err != nil && !errors.Is(err, proof.ErrExpired) && !errors.Is(err, proof.ErrNotYetValid) {
+	if err != nil && !errors.Is(err, vcjwt.ErrExpired) && !errors.Is(err, vcjwt.ErrNotYetValid) {
 		return nil, fmt.Errorf("self-check of signed %s: %w", format, err)
 	}
 	if res == nil {

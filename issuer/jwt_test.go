@@ -12,6 +12,7 @@ import (
 	"github.com/badgesmith/badgesmith/keys"
 	"github.com/badgesmith/badgesmith/ob3"
 	"github.com/badgesmith/badgesmith/proof"
+	"github.com/badgesmith/badgesmith/vcjwt"
 )
 
 func jwtIssuer(t *testing.T, kt keys.Type) (*issuer.Issuer, crypto.PublicKey, string) {
@@ -42,7 +43,7 @@ func TestIssueJWT(t *testing.T) {
 		alg string
 	}{{keys.Ed25519, "EdDSA"}, {keys.P256, "ES256"}, {keys.RSA2048, "RS256"}} {
 		is, pub, issuerID := jwtIssuer(t, tt.kt)
-		for _, format := range []string{proof.FormatVCJWT, proof.FormatJOSE} {
+		for _, format := range []string{vcjwt.FormatVCJWT, vcjwt.FormatJOSE} {
 			t.Run(tt.alg+"/"+format, func(t *testing.T) {
 				tok, err := is.IssueJWT(ctx, issuer.Request{
 					Achievement: readJSON(t, "achievement.json"),
@@ -52,7 +53,7 @@ func TestIssueJWT(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				res, err := proof.VerifyJWT(ctx, tok.Token, proof.JWTVerifyOptions{Keys: staticKey{pub}, Now: func() time.Time { return clock }})
+				res, err := vcjwt.Verify(ctx, tok.Token, vcjwt.VerifyOptions{Keys: staticKey{pub}, Now: func() time.Time { return clock }})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -62,7 +63,7 @@ func TestIssueJWT(t *testing.T) {
 				if res.Credential["id"] != tok.ID || tok.ID == "" {
 					t.Errorf("id %q, credential id %v", tok.ID, res.Credential["id"])
 				}
-				if format == proof.FormatVCJWT {
+				if format == vcjwt.FormatVCJWT {
 					if res.Claims["iss"] != issuerID || res.Claims["jti"] != tok.ID || res.Claims["nbf"] != float64(clock.Unix()) ||
 						res.Claims["exp"] != float64(clock.Add(365*24*time.Hour).Unix()) {
 						t.Errorf("claims %v", res.Claims)
@@ -98,12 +99,12 @@ func TestIssueJWTFutureValidFrom(t *testing.T) {
 		Achievement: readJSON(t, "achievement.json"),
 		Subject:     readJSON(t, "subject.json"),
 		ValidFrom:   from,
-	}, proof.FormatVCJWT)
+	}, vcjwt.FormatVCJWT)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = proof.VerifyJWT(context.Background(), tok.Token, proof.JWTVerifyOptions{Keys: staticKey{pub}, Now: func() time.Time { return clock }})
-	if !errors.Is(err, proof.ErrNotYetValid) {
+	_, err = vcjwt.Verify(context.Background(), tok.Token, vcjwt.VerifyOptions{Keys: staticKey{pub}, Now: func() time.Time { return clock }})
+	if !errors.Is(err, vcjwt.ErrNotYetValid) {
 		t.Errorf("err = %v, want ErrNotYetValid", err)
 	}
 }

@@ -7,8 +7,8 @@ import (
 	"testing"
 
 	"github.com/badgesmith/badgesmith/issuer"
-	"github.com/badgesmith/badgesmith/proof"
 	"github.com/badgesmith/badgesmith/store"
+	"github.com/badgesmith/badgesmith/vcjwt"
 )
 
 // TestIssueUndeliveredRetry: a stored credential is recorded undelivered
@@ -64,7 +64,7 @@ func TestIssueUndeliveredRetry(t *testing.T) {
 			req := tt.req(base(t))
 			if tt.jwt {
 				var tok *issuer.JWT
-				tok, err = f.is.IssueJWT(ctx, req, proof.FormatVCJWT)
+				tok, err = f.is.IssueJWT(ctx, req, vcjwt.FormatVCJWT)
 				if tok != nil {
 					doc = tok.Credential
 				}

@@ -10,6 +10,7 @@ import (
 	"github.com/badgesmith/badgesmith/jsonld"
 	"github.com/badgesmith/badgesmith/keys"
 	"github.com/badgesmith/badgesmith/proof"
+	"github.com/badgesmith/badgesmith/vcjwt"
 )
 
 // TestErrorsDecideTheirVerdict checks the one mapping from an error to
@@ -28,8 +29,8 @@ func TestErrorsDecideTheirVerdict(t *testing.T) {
 		{"malformed proof", fmt.Errorf("proof[1]: %w", proof.ErrMalformedProof), true},
 		{"proof expired", proof.ErrExpired, true},
 		{"unknown suite", &proof.Error{Index: 0, Field: "cryptosuite", Err: proof.ErrUnknownSuite}, false},
-		{"jwt algorithm", proof.ErrAlgorithm, true},
-		{"jwt without kid", proof.ErrNoKeyID, false},
+		{"jwt algorithm", vcjwt.ErrAlgorithm, true},
+		{"jwt without kid", vcjwt.ErrNoKeyID, false},
 		{"json-ld data loss", jsonld.ErrDataLoss, true},
 		{"context not bundled", fmt.Errorf("loading: %w", contexts.ErrNotBundled), false},
 		{"too much work", jsonld.ErrTooMuchWork, false},

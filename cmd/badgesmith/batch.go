@@ -20,8 +20,8 @@ import (
 
 	"github.com/badgesmith/badgesmith/bake"
 	"github.com/badgesmith/badgesmith/issuer"
-	"github.com/badgesmith/badgesmith/proof"
 	"github.com/badgesmith/badgesmith/roster"
+	"github.com/badgesmith/badgesmith/vcjwt"
 )
 
 type batchOptions struct {
@@ -150,7 +150,7 @@ func (o *batchOptions) run(ctx context.Context, s streams) error {
 	case o.verifyEvery < 1:
 		return &usageError{"--verify-every must be at least 1"}
 	}
-	jwtFormat, ok := map[string]string{"di": "", "jwt": proof.FormatVCJWT, "jose": proof.FormatJOSE}[o.format]
+	jwtFormat, ok := map[string]string{"di": "", "jwt": vcjwt.FormatVCJWT, "jose": vcjwt.FormatJOSE}[o.format]
 	if !ok {
 		return &usageError{fmt.Sprintf("--format %q: want di, jwt or jose", o.format)}
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/badgesmith/badgesmith/issuer"
 	"github.com/badgesmith/badgesmith/keys"
 	"github.com/badgesmith/badgesmith/proof"
+	"github.com/badgesmith/badgesmith/vcjwt"
 )
 
 type issueOptions struct {
@@ -102,7 +103,7 @@ func (o *issueOptions) run(cmd *cobra.Command, s streams) error {
 	case o.subject != "" && o.recipientEmail != "":
 		return &usageError{"--subject and --recipient-email are exclusive; put the email in the subject file's identifier instead"}
 	}
-	jwtFormat, ok := map[string]string{"di": "", "jwt": proof.FormatVCJWT, "jose": proof.FormatJOSE}[o.format]
+	jwtFormat, ok := map[string]string{"di": "", "jwt": vcjwt.FormatVCJWT, "jose": vcjwt.FormatJOSE}[o.format]
 	if !ok {
 		return &usageError{fmt.Sprintf("--format %q: want di, jwt or jose", o.format)}
 	}

@@ -24,11 +24,12 @@ var allowed = map[string][]string{
 	"bake":     {},
 	"did":      {"keys", "internal/verdict"},
 	"proof":    {"keys", "jsonld", "contexts", "jcs", "internal/verdict"},
-	"issuer":   {"ob3", "jsonld", "contexts", "keys", "did", "proof", "status", "store", "internal/atomicfile", "roster"},
+	"vcjwt":    {"keys", "jsonld", "internal/verdict"},
+	"issuer":   {"ob3", "jsonld", "contexts", "keys", "did", "proof", "vcjwt", "status", "store", "internal/atomicfile", "roster"},
 	"roster":   {},
 	// The verifier reads the claims of a credential from the RDF statements
 	// its proof covers, in rdfc's terms.
-	"verifier":          {"ob3", "jsonld", "contexts", "rdfc", "keys", "did", "proof", "status", "bake", "internal/safehttp", "internal/verdict"},
+	"verifier":          {"ob3", "jsonld", "contexts", "rdfc", "keys", "did", "proof", "vcjwt", "status", "bake", "internal/safehttp", "internal/verdict"},
 	"internal/server":   {"issuer", "verifier", "did"},
 	"cmd/badgesmith":    {"*"},
 	"interop":           {"*"},
