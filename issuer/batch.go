@@ -54,9 +54,6 @@ type BatchConfig struct {
 	// Mapping is the roster's mapping; its result descriptions must exist
 	// in the achievement.
 	Mapping roster.Mapping
-	// Format is "" for a Data Integrity proof, or proof.FormatVCJWT or
-	// proof.FormatJOSE for a JWT.
-	Format string
 	// PlainRecipient puts email addresses and names in the clear instead
 	// of salted hashes.
 	PlainRecipient bool
@@ -148,8 +145,8 @@ func (is *Issuer) NewBatch(ctx context.Context, cfg BatchConfig) (*Batch, error)
 		return nil, fmt.Errorf("batch output directory: %w: required", ErrInvalidInput)
 	case cfg.Output.Ext == "" || strings.ContainsAny(cfg.Output.Ext, `/\`):
 		return nil, fmt.Errorf("batch output extension %q: %w", cfg.Output.Ext, ErrInvalidInput)
-	case cfg.Format != "" && cfg.Format != proof.FormatVCJWT && cfg.Format != proof.FormatJOSE:
-		return nil, fmt.Errorf("batch format %q: %w: want empty, %s or %s", cfg.Format, ErrInvalidInput, proof.FormatVCJWT, proof.FormatJOSE)
+	case is.cfg.ListsOnly:
+		return nil, fmt.Errorf("batch: %w", ErrListsOnly)
 	}
 	if cfg.Workers <= 0 {
 		cfg.Workers = 16 * runtime.GOMAXPROCS(0)
@@ -424,9 +421,9 @@ func (b *Batch) issue(ctx context.Context, row *roster.Row, full bool) ([]byte, 
 	var signed []byte
 	format := store.FormatDI
 	switch {
-	case b.cfg.Format != "":
+	case b.jwt():
 		format = store.FormatJWT
-		tok, err := b.is.SignJWT(ctx, cred, b.cfg.Format)
+		tok, err := b.is.signJWT(ctx, cred)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -451,9 +448,10 @@ func (b *Batch) issue(ctx context.Context, row *roster.Row, full bool) ([]byte, 
 // signing canonicalization already checks in safe mode, so a systematic
 // fault shows in the sample.
 func (b *Batch) signUnchecked(ctx context.Context, cred map[string]any) ([]byte, error) {
-	signed, err := proof.Sign(ctx, cred, b.is.cfg.Key, proof.SignOptions{
-		Suite:              b.is.cfg.Suite,
-		VerificationMethod: b.is.cfg.VerificationMethod,
+	s := b.is.cfg.Signer
+	signed, err := proof.Sign(ctx, cred, s.key, proof.SignOptions{
+		Suite:              string(s.format),
+		VerificationMethod: s.identity.VerificationMethod,
 		Now:                b.is.cfg.Now,
 		Loader:             b.is.cfg.Loader,
 	})
@@ -490,9 +488,10 @@ func (b *Batch) adopt(ctx context.Context, row *roster.Row, id string, file []by
 	}
 	var doc map[string]any
 	format := store.FormatDI
-	if b.cfg.Format != "" {
+	own := ownKey{b.is.cfg.Signer, b.is.cfg.Signer.identity.VerificationMethod}
+	if b.jwt() {
 		format = store.FormatJWT
-		res, err := proof.VerifyJWT(ctx, string(signed), proof.JWTVerifyOptions{Keys: ownKey{b.is}, Now: b.is.cfg.Now})
+		res, err := proof.VerifyJWT(ctx, string(signed), proof.JWTVerifyOptions{Keys: own, Now: b.is.cfg.Now})
 		if err != nil && !errors.Is(err, proof.ErrExpired) && !errors.Is(err, proof.ErrNotYetValid) {
 			return nil, err
 		}
@@ -504,7 +503,7 @@ func (b *Batch) adopt(ctx context.Context, row *roster.Row, id string, file []by
 		if err := json.Unmarshal(signed, &doc); err != nil {
 			return nil, err
 		}
-		if _, err := proof.Verify(ctx, doc, proof.VerifyOptions{Keys: ownKey{b.is}, Loader: b.is.cfg.Loader, Now: b.is.cfg.Now}); err != nil {
+		if _, err := proof.Verify(ctx, doc, proof.VerifyOptions{Keys: own, Loader: b.is.cfg.Loader, Now: b.is.cfg.Now}); err != nil {
 			return nil, err
 		}
 	}
@@ -521,6 +520,9 @@ func (b *Batch) adopt(ctx context.Context, row *roster.Row, id string, file []by
 	return b.record(doc, signed, format, refs, row.Key), nil
 }
 
+// jwt reports whether the batch signs JWTs.
+func (b *Batch) jwt() bool { return b.is.cfg.Signer.format.IsJWT() }
+
 func (b *Batch) decode(file []byte) ([]byte, error) {
 	if b.cfg.Output.Decode != nil {
 		return b.cfg.Output.Decode(file)
@@ -532,7 +534,7 @@ func (b *Batch) encode(signed []byte) ([]byte, error) {
 	if b.cfg.Output.Encode != nil {
 		return b.cfg.Output.Encode(signed)
 	}
-	if b.cfg.Format != "" {
+	if b.jwt() {
 		return append(slices.Clip(signed), '\n'), nil
 	}
 	return signed, nil

@@ -57,7 +57,7 @@ func (is *Issuer) newRecord(doc map[string]any, hashed []byte, format string, re
 		Recipient:     recipientOf(doc),
 		RecipientSalt: recipientSaltOf(doc),
 		AchievementID: achievementOf(doc),
-		IssuerKey:     is.cfg.VerificationMethod,
+		IssuerKey:     is.cfg.Signer.identity.VerificationMethod,
 		Format:        format,
 		IssuedAt:      is.cfg.Now().UTC(),
 		Status:        refs,

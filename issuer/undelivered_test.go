@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/badgesmith/badgesmith/issuer"
-	"github.com/badgesmith/badgesmith/proof"
 	"github.com/badgesmith/badgesmith/store"
 )
 
@@ -63,10 +62,14 @@ func TestIssueUndeliveredRetry(t *testing.T) {
 			var doc map[string]any
 			req := tt.req(base(t))
 			if tt.jwt {
-				var tok *issuer.JWT
-				tok, err = f.is.IssueJWT(ctx, req, proof.FormatVCJWT)
+				// The same issuer (key, identity, store) signing JWTs.
+				jf := newStatusIssuer(t, f.db, func(c *issuer.Config) {
+					c.Signer = signerOf(t, f.kp.Private, f.id, f.vm, issuer.VCJWT)
+				})
+				var tok *issuer.Credential
+				tok, err = jf.is.Issue(ctx, req)
 				if tok != nil {
-					doc = tok.Credential
+					doc = tok.Document
 				}
 			} else {
 				var c *issuer.Credential

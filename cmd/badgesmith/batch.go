@@ -20,7 +20,6 @@ import (
 
 	"github.com/badgesmith/badgesmith/bake"
 	"github.com/badgesmith/badgesmith/issuer"
-	"github.com/badgesmith/badgesmith/proof"
 	"github.com/badgesmith/badgesmith/roster"
 )
 
@@ -150,12 +149,9 @@ func (o *batchOptions) run(ctx context.Context, s streams) error {
 	case o.verifyEvery < 1:
 		return &usageError{"--verify-every must be at least 1"}
 	}
-	jwtFormat, ok := map[string]string{"di": "", "jwt": proof.FormatVCJWT, "jose": proof.FormatJOSE}[o.format]
-	if !ok {
-		return &usageError{fmt.Sprintf("--format %q: want di, jwt or jose", o.format)}
-	}
-	if jwtFormat != "" && o.suite != "" {
-		return &usageError{"--suite applies to --format di only"}
+	signFormat, err := parseFormat(o.format, o.suite, "")
+	if err != nil {
+		return err
 	}
 	format, err := roster.FormatOf(o.roster)
 	if err != nil {
@@ -165,7 +161,7 @@ func (o *batchOptions) run(ctx context.Context, s streams) error {
 	if err != nil {
 		return err
 	}
-	output, err := o.output(ctx, s, jwtFormat != "")
+	output, err := o.output(ctx, s, signFormat.IsJWT())
 	if err != nil {
 		return err
 	}
@@ -179,11 +175,7 @@ func (o *batchOptions) run(ctx context.Context, s streams) error {
 	if err != nil {
 		return err
 	}
-	ring, entry, suite, err := signingKey(o.keyring, o.key, o.suite, jwtFormat != "")
-	if err != nil {
-		return err
-	}
-	issuerID, vm, err := issueIdentity(ring, entry, o.didWeb)
+	signer, err := ringSigner(o.keyring, o.key, signFormat, o.didWeb)
 	if err != nil {
 		return err
 	}
@@ -206,9 +198,8 @@ func (o *batchOptions) run(ctx context.Context, s streams) error {
 		return err
 	}
 	defer db.Close()
-	is, err := issuer.New(issuer.Config{
-		Profile: profile, IssuerID: issuerID, Key: entry.KeyPair.Private, VerificationMethod: vm,
-		Suite: suite, Store: db, StatusBaseURL: o.statusBaseURL, Suspension: o.suspension,
+	is, err := newIssuer(issuer.Config{
+		Profile: profile, Signer: signer, Store: db, StatusBaseURL: o.statusBaseURL, Suspension: o.suspension,
 	})
 	if err != nil {
 		return err
@@ -216,7 +207,7 @@ func (o *batchOptions) run(ctx context.Context, s streams) error {
 	pr := &batchProgress{w: s.err, every: o.progressEvery, mode: o.progress}
 	cfg := issuer.BatchConfig{
 		Progress: pr.update,
-		ID:       batchID, Achievement: achievement, Mapping: mapping, Format: jwtFormat,
+		ID:       batchID, Achievement: achievement, Mapping: mapping,
 		PlainRecipient: o.plain, ValidUntil: validUntil, OutDir: o.out, Output: output,
 		Workers: o.workers, VerifyEvery: o.verifyEvery, SkipInvalid: o.skipInvalid,
 	}
