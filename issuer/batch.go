@@ -8,7 +8,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strconv"
@@ -260,6 +262,53 @@ func (b *Batch) Check(row *roster.Row, build bool) error {
 		return b.lineError(row.Line, err)
 	}
 	return nil
+}
+
+// Precheck reads every row of src as Run would, signing nothing, and
+// returns the numbers of valid and bad rows. Each bad row's error (a
+// *roster.LineError: from src, or from Check) is passed to bad, in roster
+// order. The first valid row is also built, so a problem of the
+// achievement or the issuer profile shows before anything is signed. Each
+// valid row whose name is missing (roster.Row.MissingName) is passed to
+// missingName, if set. An error that is no row's (src unreadable) ends the
+// check and is returned.
+func (b *Batch) Precheck(src RowSource, bad func(error), missingName func(*roster.Row)) (valid, nbad int, err error) {
+	for {
+		row, err := src.Next()
+		var le *roster.LineError
+		switch {
+		case errors.Is(err, io.EOF):
+			return valid, nbad, nil
+		case errors.As(err, &le):
+			nbad++
+			bad(err)
+			continue
+		case err != nil:
+			return valid, nbad, err
+		}
+		if err := b.Check(row, valid == 0); err != nil {
+			nbad++
+			bad(err)
+			continue
+		}
+		if row.MissingName && missingName != nil {
+			missingName(row)
+		}
+		valid++
+	}
+}
+
+// DefaultBatchID returns the batch id of a roster issued without one: the
+// achievement's id, '#' and the roster's file name (the last element of
+// rosterPath), so the same roster issued again for the same achievement
+// is the same batch, and issues nothing twice. An achievement without an
+// id has no default (ErrInvalidInput).
+func DefaultBatchID(achievement map[string]any, rosterPath string) (string, error) {
+	aid, _ := achievement["id"].(string)
+	if aid == "" {
+		return "", fmt.Errorf("batch id: %w: required when the achievement has no id", ErrInvalidInput)
+	}
+	return aid + "#" + filepath.Base(rosterPath), nil
 }
 
 // lineError wraps an error building the credential of the row on line:

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -187,11 +186,9 @@ func (o *batchOptions) run(ctx context.Context, s streams) error {
 	}
 	batchID := o.batchID
 	if batchID == "" {
-		aid, _ := achievement["id"].(string)
-		if aid == "" {
+		if batchID, err = issuer.DefaultBatchID(achievement, o.roster); err != nil {
 			return &usageError{"--batch-id is required when the achievement has no id"}
 		}
-		batchID = aid + "#" + filepath.Base(o.roster)
 	}
 	db, err := openStore(o.store, true)
 	if err != nil {
@@ -315,29 +312,18 @@ func (o *batchOptions) output(ctx context.Context, s streams, jwt bool) (issuer.
 	if err != nil {
 		return out, err
 	}
-	switch bake.Detect(img) {
-	case bake.FormatPNG:
-		out.Ext = ".png"
-	case bake.FormatSVG:
-		out.Ext = ".svg"
-	default:
+	c, err := bake.NewCodec(img, bake.Limits{})
+	if errors.Is(err, bake.ErrMalformedImage) {
 		return out, &usageError{fmt.Sprintf("--bake %s: not a PNG or SVG image", o.bake)}
 	}
-	out.Encode = func(signed []byte) ([]byte, error) {
-		baked, _, err := bake.Bake(img, signed)
-		return baked, err
+	if err != nil {
+		return out, err
 	}
-	out.Decode = func(file []byte) ([]byte, error) {
-		cred, _, err := bake.Extract(file)
-		return bytes.TrimSpace(cred), err
-	}
-	return out, nil
+	return issuer.BatchOutput{Ext: c.Ext(), Encode: c.Encode, Decode: c.Decode}, nil
 }
 
-// check reads the whole roster once, listing every bad row, and returns
-// the counts of valid and bad rows. The first valid row is also built, so
-// a problem of the achievement or profile shows before anything is
-// signed.
+// check reads the whole roster once (Batch.Precheck), listing at most
+// --max-errors bad rows, and returns the counts of valid and bad rows.
 func (o *batchOptions) check(s streams, b *issuer.Batch, format roster.Format, m roster.Mapping) (valid, bad int, err error) {
 	f, err := openRegular(o.roster)
 	if err != nil {
@@ -348,35 +334,23 @@ func (o *batchOptions) check(s streams, b *issuer.Batch, format roster.Format, m
 	if err != nil {
 		return 0, 0, fmt.Errorf("%s: %w: %w", o.roster, errInvalid, err)
 	}
+	listed := 0
 	report := func(err error) {
-		bad++
-		if bad <= o.maxErrors {
+		listed++
+		if listed <= o.maxErrors {
 			fmt.Fprintf(s.err, "%s: %s\n", shown(o.roster), shown(err.Error()))
-		} else if bad == o.maxErrors+1 {
+		} else if listed == o.maxErrors+1 {
 			fmt.Fprintf(s.err, "%s: more bad rows; counting only\n", shown(o.roster))
 		}
 	}
-	for {
-		row, err := rd.Next()
-		var le *roster.LineError
-		switch {
-		case errors.Is(err, io.EOF):
-			return valid, bad, nil
-		case errors.As(err, &le):
-			report(err)
-			continue
-		case err != nil:
-			return valid, bad, fmt.Errorf("%s: %w: %w", o.roster, errInvalid, err)
-		}
-		if err := b.Check(row, valid == 0); err != nil {
-			report(err)
-			continue
-		}
-		if row.MissingName {
-			fmt.Fprintf(s.err, "%s: line %d: warning: empty name; the credential will carry none (--allow-missing-names)\n", shown(o.roster), row.Line)
-		}
-		valid++
+	warn := func(row *roster.Row) {
+		fmt.Fprintf(s.err, "%s: line %d: warning: empty name; the credential will carry none (--allow-missing-names)\n", shown(o.roster), row.Line)
 	}
+	valid, bad, err = b.Precheck(rd, report, warn)
+	if err != nil {
+		return valid, bad, fmt.Errorf("%s: %w: %w", o.roster, errInvalid, err)
+	}
+	return valid, bad, nil
 }
 
 // batchProgress shows a batch's progress: a bar on a terminal, otherwise
