@@ -171,6 +171,9 @@ type Request struct {
 	ValidUntil time.Time
 	// AwardedDate, if set, records when the achievement was first awarded.
 	AwardedDate time.Time
+	// Evidence lists the URLs of evidence of the learner's work, each
+	// becoming an Evidence object of the credential.
+	Evidence []string
 }
 
 // Credential is an issued, signed credential, in any format.
@@ -273,6 +276,13 @@ func (is *Issuer) build(req Request, salt string) (map[string]any, error) {
 	}
 	if !req.AwardedDate.IsZero() {
 		cred["awardedDate"] = req.AwardedDate.UTC().Format(time.RFC3339)
+	}
+	if len(req.Evidence) > 0 {
+		ev := make([]any, len(req.Evidence))
+		for i, u := range req.Evidence {
+			ev[i] = map[string]any{"id": u, "type": []any{"Evidence"}}
+		}
+		cred["evidence"] = ev
 	}
 	raw, err := json.Marshal(cred)
 	if err != nil {

@@ -201,11 +201,16 @@ func (o *batchOptions) run(ctx context.Context, s streams) error {
 	if err != nil {
 		return err
 	}
+	reqs, err := roster.NewRequests(roster.RequestOptions{
+		Achievement: achievement, Mapping: mapping, PlainRecipient: o.plain, ValidUntil: validUntil,
+	})
+	if err != nil {
+		return err
+	}
 	pr := &batchProgress{w: s.err, every: o.progressEvery, mode: o.progress}
 	cfg := issuer.BatchConfig{
 		Progress: pr.update,
-		ID:       batchID, Achievement: achievement, Mapping: mapping,
-		PlainRecipient: o.plain, ValidUntil: validUntil, OutDir: o.out, Output: output,
+		ID:       batchID, OutDir: o.out, Output: output,
 		Workers: o.workers, VerifyEvery: o.verifyEvery, SkipInvalid: o.skipInvalid,
 	}
 	if o.dryRun && cfg.OutDir == "" {
@@ -217,7 +222,7 @@ func (o *batchOptions) run(ctx context.Context, s streams) error {
 	}
 	fmt.Fprintf(s.err, "batch %s\n", shown(batchID))
 
-	valid, bad, err := o.check(s, b, format, mapping)
+	valid, bad, err := o.check(s, b, reqs, format, mapping)
 	if err != nil {
 		return err
 	}
@@ -245,7 +250,7 @@ func (o *batchOptions) run(ctx context.Context, s streams) error {
 		return fmt.Errorf("%s: %w: %w", o.roster, errInvalid, err)
 	}
 	pr.start(valid + bad)
-	sum, err := b.Run(ctx, rd)
+	sum, err := b.Run(ctx, reqs.Items(rd))
 	pr.finish()
 	if sum != nil {
 		rate := 0.0
@@ -324,7 +329,7 @@ func (o *batchOptions) output(ctx context.Context, s streams, jwt bool) (issuer.
 
 // check reads the whole roster once (Batch.Precheck), listing at most
 // --max-errors bad rows, and returns the counts of valid and bad rows.
-func (o *batchOptions) check(s streams, b *issuer.Batch, format roster.Format, m roster.Mapping) (valid, bad int, err error) {
+func (o *batchOptions) check(s streams, b *issuer.Batch, reqs *roster.Requests, format roster.Format, m roster.Mapping) (valid, bad int, err error) {
 	f, err := openRegular(o.roster)
 	if err != nil {
 		return 0, 0, err
@@ -343,10 +348,12 @@ func (o *batchOptions) check(s streams, b *issuer.Batch, format roster.Format, m
 			fmt.Fprintf(s.err, "%s: more bad rows; counting only\n", shown(o.roster))
 		}
 	}
-	warn := func(row *roster.Row) {
-		fmt.Fprintf(s.err, "%s: line %d: warning: empty name; the credential will carry none (--allow-missing-names)\n", shown(o.roster), row.Line)
+	warn := func(it *issuer.BatchItem) {
+		for _, w := range it.Warnings {
+			fmt.Fprintf(s.err, "%s: line %d: warning: %s (--allow-missing-names)\n", shown(o.roster), it.Line, shown(w))
+		}
 	}
-	valid, bad, err = b.Precheck(rd, report, warn)
+	valid, bad, err = b.Precheck(reqs.Items(rd), report, warn)
 	if err != nil {
 		return valid, bad, fmt.Errorf("%s: %w: %w", o.roster, errInvalid, err)
 	}

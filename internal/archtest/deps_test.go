@@ -23,8 +23,8 @@ var allowed = map[string][]string{
 	"bake":     {},
 	"did":      {"keys", "internal/verdict"},
 	"proof":    {"keys", "contexts", "jcs", "internal/verdict"},
-	"issuer":   {"ob3", "contexts", "keys", "did", "proof", "status", "store", "internal/atomicfile", "roster"},
-	"roster":   {},
+	"issuer":   {"ob3", "contexts", "keys", "did", "proof", "status", "store", "internal/atomicfile"},
+	"roster":   {"issuer", "ob3"},
 	// The verifier reads the claims of a credential from the RDF statements
 	// its proof covers, in rdfc's terms.
 	"verifier":          {"ob3", "contexts", "rdfc", "keys", "did", "proof", "status", "bake", "internal/safehttp", "internal/verdict"},
