@@ -327,31 +327,17 @@ func (b *Batch) issue(ctx context.Context, it *BatchItem, full bool) ([]byte, *s
 		return nil, nil, err
 	}
 	var refs []store.StatusRef
-	var entries []any
 	for _, purpose := range b.is.purposes() {
 		ref, err := b.indices.take(ctx, purpose)
 		if err != nil {
 			return nil, nil, fmt.Errorf("attaching status: %w", err)
 		}
 		refs = append(refs, ref)
-		entries = append(entries, entryFor(ref).Map())
 	}
-	if full {
-		for _, e := range entries {
-			cred["credentialStatus"] = e
-			raw, err := json.Marshal(cred)
-			if err != nil {
-				return nil, nil, fmt.Errorf("encoding credential: %w", err)
-			}
-			if err := validate(raw); err != nil {
-				return nil, nil, err
-			}
-		}
-	}
-	if len(entries) == 1 {
-		cred["credentialStatus"] = entries[0]
-	} else {
-		cred["credentialStatus"] = entries
+	// The entries are ours, from the store: the schema sees them on the
+	// sampled credentials only.
+	if err := setStatus(cred, refs, full); err != nil {
+		return nil, nil, err
 	}
 	var signed []byte
 	format := store.FormatDI
@@ -384,20 +370,11 @@ func (b *Batch) issue(ctx context.Context, it *BatchItem, full bool) ([]byte, *s
 // fault shows in the sample.
 func (b *Batch) signUnchecked(ctx context.Context, cred map[string]any) ([]byte, error) {
 	s := b.is.cfg.Signer
-	signed, err := proof.Sign(ctx, cred, s.key, proof.SignOptions{
-		Suite:              string(s.format),
-		VerificationMethod: s.identity.VerificationMethod,
-		Now:                b.is.cfg.Now,
-		Loader:             b.is.cfg.Loader,
-	})
+	c, err := b.is.signDI(ctx, cred, s.format, s.identity, false)
 	if err != nil {
-		return nil, fmt.Errorf("signing credential: %w", err)
+		return nil, err
 	}
-	out, err := json.MarshalIndent(signed, "", "  ")
-	if err != nil {
-		return nil, fmt.Errorf("encoding signed credential: %w", err)
-	}
-	return append(out, '\n'), nil
+	return c.JSON, nil
 }
 
 // record is the store record of a batch credential; see RecordIssued.

@@ -198,7 +198,7 @@ func (is *Issuer) listCredential(ctx context.Context, info store.ListInfo, id Id
 			"ttl": float64(is.cfg.StatusTTL.Milliseconds()),
 		},
 	}
-	signed, err := is.signDI(ctx, cred, suite, id)
+	signed, err := is.signDI(ctx, cred, suite, id, true)
 	if err != nil {
 		return nil, fmt.Errorf("status list %s: %w", info.ID, err)
 	}
