@@ -93,6 +93,21 @@ type BatchSource interface {
 	Next() (*BatchItem, error)
 }
 
+// BatchItems returns a BatchSource yielding items in order: a batch made
+// in code rather than read from a roster.
+func BatchItems(items ...BatchItem) BatchSource { return &itemList{items: items} }
+
+type itemList struct{ items []BatchItem }
+
+func (l *itemList) Next() (*BatchItem, error) {
+	if len(l.items) == 0 {
+		return nil, io.EOF
+	}
+	it := l.items[0]
+	l.items = l.items[1:]
+	return &it, nil
+}
+
 // BatchConfig configures a batch issuance (see NewBatch).
 type BatchConfig struct {
 	// ID names the batch. With a row's key and the store's issuer secret
