@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -10,9 +9,9 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"github.com/badgesmith/badgesmith/contexts"
 	"github.com/badgesmith/badgesmith/did"
 	"github.com/badgesmith/badgesmith/internal/safehttp"
+	"github.com/badgesmith/badgesmith/issuer"
 	"github.com/badgesmith/badgesmith/keys"
 )
 
@@ -94,11 +93,7 @@ func (o *didWebOptions) run(s streams) error {
 	if err != nil {
 		return err
 	}
-	entries, err := issuerKeys(ring, o.key)
-	if err != nil {
-		return err
-	}
-	doc, err := webDocument(id, entries)
+	doc, entries, err := issuer.WebDocument(ring, o.key, o.domain)
 	if err != nil {
 		return err
 	}
@@ -122,68 +117,6 @@ func (o *didWebOptions) run(s streams) error {
 		fmt.Fprintf(info, "Key:      %s (%s, %s)\n", shown(vm.ID), shown(entries[i].Name), entries[i].Status)
 	}
 	return nil
-}
-
-// issuerKeys returns the keys to publish for the issuer whose key (or
-// group) is name: every key of its group, active and retired, in group
-// order. Retired keys stay listed so the credentials they signed keep
-// verifying after a rotation.
-func issuerKeys(ring *keys.Ring, name string) ([]keys.Entry, error) {
-	group, err := ring.IssuerOf(name)
-	if err != nil {
-		return nil, err
-	}
-	return ring.Group(group)
-}
-
-// webDocument builds the DID document of id listing entries: Multikey
-// methods for the key types with a Multikey form, JsonWebKey methods (and
-// the JWK context) for RSA.
-func webDocument(id string, entries []keys.Entry) (*did.Document, error) {
-	methods := make([]did.VerificationMethod, 0, len(entries))
-	jwk := false
-	for i := range entries {
-		e := &entries[i]
-		var vm did.VerificationMethod
-		var err error
-		if e.KeyPair.Type.IsRSA() {
-			vm, err = jwkMethod(id, e.Fragment, e)
-			jwk = true
-		} else {
-			vm, err = did.MultikeyMethod(id, e.Fragment, e.KeyPair.Public)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("key %s: %w", e.Name, err)
-		}
-		methods = append(methods, vm)
-	}
-	doc, err := did.NewDocument(id, methods)
-	if err != nil {
-		return nil, err
-	}
-	if jwk {
-		doc.Context = append(doc.Context, contexts.JWKV1)
-	}
-	return doc, nil
-}
-
-// jwkMethod returns the JsonWebKey verification method id#fragment of e's
-// public key, for key types without a Multikey form.
-func jwkMethod(id, fragment string, e *keys.Entry) (did.VerificationMethod, error) {
-	data, err := keys.PublicJWK(e.KeyPair.Public)
-	if err != nil {
-		return did.VerificationMethod{}, err
-	}
-	var jwk map[string]any
-	if err := json.Unmarshal(data, &jwk); err != nil {
-		return did.VerificationMethod{}, fmt.Errorf("publicKeyJwk: %w", err)
-	}
-	return did.VerificationMethod{
-		ID:           id + "#" + fragment,
-		Type:         did.TypeJsonWebKey,
-		Controller:   id,
-		PublicKeyJwk: jwk,
-	}, nil
 }
 
 type didShowOptions struct {
