@@ -253,17 +253,14 @@ const staleTemp = time.Minute
 // dir/revocation-1), which is where a web server serving dir at the base
 // URL, and a verifier's status directory, look for it. Each file is
 // replaced atomically, so a reader or a crash sees the old list or the new
-// one, never a torn file. It returns the paths written, in list order.
-func (is *Issuer) Publish(ctx context.Context, dir string) ([]string, error) {
-	pub, err := is.publish(ctx, dir, -1)
-	paths := make([]string, 0, len(pub))
-	for _, p := range pub {
-		paths = append(paths, p.Path)
-	}
-	return paths, err
+// one, never a torn file. It returns the lists written, in list order,
+// each Signed, with its path and when it runs out.
+func (is *Issuer) Publish(ctx context.Context, dir string) ([]PublishedList, error) {
+	return is.publish(ctx, dir, -1)
 }
 
-// PublishedList is what Refresh found or wrote for one status list.
+// PublishedList is what Publish or Refresh wrote, or Refresh found, for
+// one status list.
 type PublishedList struct {
 	// ListID is the status list credential URL.
 	ListID string

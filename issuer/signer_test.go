@@ -179,11 +179,11 @@ func TestPublishAsRecordedWebIdentity(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	paths, err := is.Publish(ctx, dir)
-	if err != nil || len(paths) != 1 {
-		t.Fatalf("publish: %v, %v", paths, err)
+	lists, err := is.Publish(ctx, dir)
+	if err != nil || len(lists) != 1 {
+		t.Fatalf("publish: %v, %v", lists, err)
 	}
-	data, err := os.ReadFile(paths[0])
+	data, err := os.ReadFile(lists[0].Path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -373,9 +373,16 @@ func TestPublishListsMatchStore(t *testing.T) {
 		}
 	}
 	dir := filepath.Join(t.TempDir(), "out")
-	paths, err := f.is.Publish(ctx, dir)
+	lists, err := f.is.Publish(ctx, dir)
 	if err != nil {
 		t.Fatal(err)
+	}
+	var paths []string
+	for _, l := range lists {
+		if !l.Signed || l.ValidUntil.IsZero() {
+			t.Errorf("published %+v: want signed, with its validUntil", l)
+		}
+		paths = append(paths, l.Path)
 	}
 	wantPaths := []string{filepath.Join(dir, "revocation-1"), filepath.Join(dir, "suspension-1")}
 	if fmt.Sprint(paths) != fmt.Sprint(wantPaths) {

@@ -241,11 +241,7 @@ way, a warning is printed for every list that runs out within 7 days.`,
 			if o.refresh {
 				lists, err = is.Refresh(cmd.Context(), o.out, o.refreshWithin)
 			} else {
-				var paths []string
-				paths, err = is.Publish(cmd.Context(), o.out)
-				for _, p := range paths {
-					lists = append(lists, issuer.PublishedList{Path: p, Signed: true, ValidUntil: now.Truncate(time.Second).Add(o.validFor)})
-				}
+				lists, err = is.Publish(cmd.Context(), o.out)
 			}
 			kept := 0
 			for _, l := range lists {
