@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -197,5 +198,41 @@ func TestPublishAsRecordedWebIdentity(t *testing.T) {
 	}
 	if list["issuer"] != "did:web:example.edu" || res.VerificationMethod != "did:web:example.edu#"+newKey.Fragment {
 		t.Errorf("list issuer %v signed by %s, want did:web:example.edu#%s", list["issuer"], res.VerificationMethod, newKey.Fragment)
+	}
+}
+
+// TestPublishRefusesListOfTwoIssuers: a list holding credentials issued
+// as a did:key and as a did:web DID has no one issuer to be signed as.
+func TestPublishRefusesListOfTwoIssuers(t *testing.T) {
+	ctx := context.Background()
+	ring, err := keys.OpenRing(filepath.Join(t.TempDir(), "keys"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ring.Generate("reg", keys.Ed25519); err != nil {
+		t.Fatal(err)
+	}
+	web, err := issuer.RingSigner(ring, "reg", issuer.RingOptions{Web: "example.edu"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	own, err := issuer.RingSigner(ring, "reg", issuer.RingOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newStatusIssuer(t, nil, func(c *issuer.Config) { c.Signer = web })
+	f.issue(t)
+	g := newStatusIssuer(t, f.db, func(c *issuer.Config) { c.Signer = own })
+	g.issue(t)
+	ids, err := issuer.RecordedIdentities(ctx, f.db, own)
+	if err != nil {
+		t.Fatal(err)
+	}
+	is, err := issuer.New(issuer.Config{Profile: map[string]any{"name": "X"}, Signer: own, Store: f.db, Identities: ids})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := is.Publish(ctx, t.TempDir()); !errors.Is(err, issuer.ErrInvalidInput) || !strings.Contains(err.Error(), "two issuers") {
+		t.Fatalf("err = %v, want ErrInvalidInput naming two issuers", err)
 	}
 }

@@ -170,29 +170,27 @@ func (o *issueOptions) run(cmd *cobra.Command, s streams) error {
 			return err
 		}
 	}
-	cred, err := is.Issue(cmd.Context(), req)
-	if err != nil {
+	cred, err := is.Deliver(cmd.Context(), req, func(c *issuer.Credential) error {
+		if o.out == "-" {
+			_, err := s.out.Write(c.Bytes())
+			return err
+		}
+		return writeFile(o.out, c.Bytes(), o.followSymlinks)
+	})
+	var ue *issuer.UndeliveredError
+	switch {
+	case errors.As(err, &ue) && ue.Recorded:
+		// The record stays, marked undelivered, with its status entries;
+		// the same request with --id retries it.
+		return fmt.Errorf("%w\ncredential %s is recorded undelivered in %s; to retry, run the same command with --id %s", ue.Err, ue.CredentialID, o.store, ue.CredentialID)
+	case errors.As(err, &ue):
+		return ue.Err
+	case err != nil && cred != nil:
+		return fmt.Errorf("credential %s was written, but recording its delivery failed: %w", cred.ID, errors.Unwrap(err))
+	case err != nil:
 		return err
 	}
-	id, data := cred.ID, cred.Bytes()
-	if o.out == "-" {
-		_, err = s.out.Write(data)
-	} else {
-		err = writeFile(o.out, data, o.followSymlinks)
-	}
-	if err != nil {
-		if cfg.Store != nil {
-			// The record stays, marked undelivered, with its status entries;
-			// the same request with --id retries it.
-			return fmt.Errorf("%w\ncredential %s is recorded undelivered in %s; to retry, run the same command with --id %s", err, id, o.store, id)
-		}
-		return err
-	}
-	if cfg.Store != nil {
-		if err := is.Delivered(cmd.Context(), id); err != nil {
-			return fmt.Errorf("credential %s was written, but recording its delivery failed: %w", id, err)
-		}
-	}
+	id := cred.ID
 	if o.out != "-" {
 		fmt.Fprintf(s.err, "issued %s to %s\n", shown(id), shown(o.out))
 	}
