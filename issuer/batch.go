@@ -114,8 +114,9 @@ type BatchConfig struct {
 	// it determines the row's credential id (see Batch.CredentialID), so
 	// re-running a batch issues nothing twice. Required.
 	ID string
-	// OutDir is the existing directory the files, the manifest and the
-	// rejects go to. Required.
+	// OutDir is the directory the files, the manifest and the rejects go
+	// to; Run creates it if needed. Required for Run; Check and Precheck,
+	// which write nothing, do without.
 	OutDir string
 	// Output is the file encoding. Ext is required.
 	Output BatchOutput
@@ -187,8 +188,6 @@ func (is *Issuer) NewBatch(ctx context.Context, cfg BatchConfig) (*Batch, error)
 		return nil, fmt.Errorf("batch: %w", ErrNoStore)
 	case strings.TrimSpace(cfg.ID) == "":
 		return nil, fmt.Errorf("batch id: %w: required", ErrInvalidInput)
-	case cfg.OutDir == "":
-		return nil, fmt.Errorf("batch output directory: %w: required", ErrInvalidInput)
 	case cfg.Output.Ext == "" || strings.ContainsAny(cfg.Output.Ext, `/\`):
 		return nil, fmt.Errorf("batch output extension %q: %w", cfg.Output.Ext, ErrInvalidInput)
 	case is.cfg.ListsOnly:

@@ -100,6 +100,12 @@ type batchItem struct {
 func (b *Batch) Run(ctx context.Context, src BatchSource) (*BatchProgress, error) {
 	start := time.Now()
 	b.validFrom = b.is.cfg.Now().UTC().Truncate(time.Second)
+	if b.cfg.OutDir == "" {
+		return nil, fmt.Errorf("batch output directory: %w: required", ErrInvalidInput)
+	}
+	if err := os.MkdirAll(b.cfg.OutDir, 0o755); err != nil { //nolint:gosec // G301: credentials are handed out, written 0o644 like single ones; the umask narrows both
+		return nil, fmt.Errorf("creating output directory: %w", err)
+	}
 	if err := cleanTemps(b.cfg.OutDir); err != nil {
 		return nil, err
 	}

@@ -213,9 +213,6 @@ func (o *batchOptions) run(ctx context.Context, s streams) error {
 		ID:       batchID, OutDir: o.out, Output: output,
 		Workers: o.workers, VerifyEvery: o.verifyEvery, SkipInvalid: o.skipInvalid,
 	}
-	if o.dryRun && cfg.OutDir == "" {
-		cfg.OutDir = "."
-	}
 	b, err := is.NewBatch(ctx, cfg)
 	if err != nil {
 		return err
@@ -236,9 +233,6 @@ func (o *batchOptions) run(ctx context.Context, s streams) error {
 	case o.dryRun:
 		fmt.Fprintf(s.err, "%s: all %d rows valid\n", shown(o.roster), valid)
 		return nil
-	}
-	if err := os.MkdirAll(o.out, 0o755); err != nil { //nolint:gosec // G301: credentials are handed out, written 0o644 like issue --out; the umask narrows both
-		return fmt.Errorf("creating output directory: %w", err)
 	}
 	f, err := openRegular(o.roster)
 	if err != nil {
