@@ -102,7 +102,7 @@ func TestNewRequestsRefusesUnknownResult(t *testing.T) {
 	}
 }
 
-func testSigner(t *testing.T) *issuer.Signer {
+func testSigner(t testing.TB) *issuer.Signer {
 	t.Helper()
 	kp, err := keysGenerate()
 	if err != nil {
