@@ -461,9 +461,9 @@ func presentBounds(lists ...[]bound) []bound {
 // statement: fetching the status URLs it names would only let a forger make
 // the verifier send requests.
 func (v *Verifier) checkStatus(ctx context.Context, r *report, p *proven) {
-	for _, name := range []string{CheckProof, CheckIssuer} {
+	for _, name := range []CheckName{CheckProof, CheckIssuer} {
 		if c := r.res.Check(name); c != nil && c.Status != StatusPass {
-			r.skip(CheckStatus, "not run: "+name+" check failed")
+			r.skip(CheckStatus, "not run: "+string(name)+" check failed")
 			return
 		}
 	}

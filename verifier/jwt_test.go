@@ -217,7 +217,7 @@ func TestVerifyJWTInvalid(t *testing.T) {
 	tests := []struct {
 		name  string
 		token []byte
-		check string // the check that must fail
+		check verifier.CheckName // the check that must fail
 		path  string
 	}{
 		{"alg none", craftJWT(t, header(map[string]any{"alg": "none"}), vcJWTPayload(t, cred), nil), verifier.CheckProof, "header.alg"},

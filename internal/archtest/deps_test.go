@@ -24,7 +24,6 @@ var allowed = map[string][]string{
 	"ob3":      {},
 	"status":   {},
 	"bake":     {},
-	"roster":   {},
 	// jsonld processes the contexts package contexts ships, with rdfc and
 	// jcs for the canonical forms.
 	"jsonld": {"contexts", "rdfc", "jcs", "internal/verdict"},
@@ -33,9 +32,12 @@ var allowed = map[string][]string{
 	// credential; proof also names the Ed25519Signature2020 context
 	// (contexts) and signs eddsa-jcs-2022's RFC 8785 form (jcs). Neither
 	// imports the other.
-	"proof":  {"keys", "jsonld", "contexts", "jcs", "internal/verdict"},
-	"vcjwt":  {"keys", "jsonld", "internal/verdict"},
-	"issuer": {"ob3", "jsonld", "contexts", "keys", "did", "proof", "vcjwt", "status", "store", "internal/atomicfile", "roster"},
+	"proof": {"keys", "jsonld", "contexts", "jcs", "internal/verdict"},
+	"vcjwt": {"keys", "jsonld", "internal/verdict"},
+	// The issuer never reads roster files: roster maps rows to
+	// issuer.Requests.
+	"issuer": {"ob3", "jsonld", "contexts", "keys", "did", "proof", "vcjwt", "status", "store", "internal/atomicfile"},
+	"roster": {"issuer", "ob3"},
 	// The verifier reads the claims of a credential from the RDF statements
 	// its proof covers, in rdfc's terms, and names the bundled contexts
 	// (contexts) in its checks and --explain facts. Never the issuer, the
@@ -55,6 +57,7 @@ var allowed = map[string][]string{
 // too: whatever allowed says, and whatever a test may use.
 var forbidden = map[string][]string{
 	"verifier": {"issuer", "store", "internal/server"},
+	"issuer":   {"roster"},
 	"proof":    {"vcjwt"},
 	"vcjwt":    {"proof"},
 	"contexts": {"jsonld"},
