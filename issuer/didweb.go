@@ -1,7 +1,6 @@
 package issuer
 
 import (
-	"encoding/json"
 	"fmt"
 
 	"github.com/badgesmith/badgesmith/contexts"
@@ -37,7 +36,7 @@ func WebDocument(ring *keys.Ring, name, domain string) (*did.Document, []keys.En
 		e := &entries[i]
 		var vm did.VerificationMethod
 		if e.KeyPair.Type.IsRSA() {
-			vm, err = jwkMethod(id, e.Fragment, e)
+			vm, err = did.JWKMethod(id, e.Fragment, e.KeyPair.Public)
 			jwk = true
 		} else {
 			vm, err = did.MultikeyMethod(id, e.Fragment, e.KeyPair.Public)
@@ -55,23 +54,4 @@ func WebDocument(ring *keys.Ring, name, domain string) (*did.Document, []keys.En
 		doc.Context = append(doc.Context, contexts.JWKV1)
 	}
 	return doc, entries, nil
-}
-
-// jwkMethod returns the JsonWebKey verification method id#fragment of e's
-// public key, for key types without a Multikey form.
-func jwkMethod(id, fragment string, e *keys.Entry) (did.VerificationMethod, error) {
-	data, err := keys.PublicJWK(e.KeyPair.Public)
-	if err != nil {
-		return did.VerificationMethod{}, err
-	}
-	var jwk map[string]any
-	if err := json.Unmarshal(data, &jwk); err != nil {
-		return did.VerificationMethod{}, fmt.Errorf("publicKeyJwk: %w", err)
-	}
-	return did.VerificationMethod{
-		ID:           id + "#" + fragment,
-		Type:         did.TypeJsonWebKey,
-		Controller:   id,
-		PublicKeyJwk: jwk,
-	}, nil
 }
