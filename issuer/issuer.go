@@ -324,7 +324,7 @@ func (is *Issuer) subject(req Request, salt string) (map[string]any, error) {
 	}
 	if req.RecipientEmail != "" {
 		email := strings.TrimSpace(req.RecipientEmail)
-		if err := checkEmail(email); err != nil {
+		if err := ob3.CheckEmail(email); err != nil {
 			return nil, fmt.Errorf("recipient email %q: %w: %w", req.RecipientEmail, ErrInvalidInput, err)
 		}
 		ident := map[string]any{
@@ -354,19 +354,6 @@ func (is *Issuer) subject(req Request, salt string) (map[string]any, error) {
 		return nil, fmt.Errorf("credentialSubject: %w: needs an id or a recipient email", ErrInvalidInput)
 	}
 	return subject, nil
-}
-
-func checkEmail(s string) error {
-	local, domain, ok := strings.Cut(s, "@")
-	switch {
-	case !ok || local == "" || domain == "":
-		return errors.New("not an email address")
-	case strings.ContainsAny(s, " \t\r\n<>,;\"") || strings.Contains(domain, "@"):
-		return errors.New("contains characters an email address cannot have")
-	case !strings.Contains(domain, ".") || strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, "."):
-		return errors.New("domain is not a host name")
-	}
-	return nil
 }
 
 // Issue builds, signs and self-verifies the credential for req.
