@@ -16,6 +16,7 @@ import (
 
 	"github.com/badgesmith/badgesmith/contexts"
 	"github.com/badgesmith/badgesmith/did"
+	"github.com/badgesmith/badgesmith/internal/jsonvalue"
 	"github.com/badgesmith/badgesmith/ob3"
 	"github.com/badgesmith/badgesmith/proof"
 	"github.com/badgesmith/badgesmith/store"
@@ -128,7 +129,7 @@ func New(cfg Config) (*Issuer, error) {
 	if err := checkStatusConfig(&cfg); err != nil {
 		return nil, err
 	}
-	profile := deepCopy(cfg.Profile)
+	profile := jsonvalue.CloneObject(cfg.Profile)
 	if profile == nil {
 		profile = map[string]any{}
 	}
@@ -246,7 +247,7 @@ func (is *Issuer) build(req Request, salt string) (map[string]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	achievement := deepCopy(req.Achievement)
+	achievement := jsonvalue.CloneObject(req.Achievement)
 	subject["achievement"] = achievement
 	name, _ := achievement["name"].(string)
 
@@ -254,7 +255,7 @@ func (is *Issuer) build(req Request, salt string) (map[string]any, error) {
 		"@context":          []any{contexts.CredentialsV2, contexts.OBv3p0, contexts.OBExtensions},
 		"id":                id,
 		"type":              []any{"VerifiableCredential", "OpenBadgeCredential"},
-		"issuer":            deepCopy(is.profile),
+		"issuer":            jsonvalue.CloneObject(is.profile),
 		"validFrom":         validFrom.Format(time.RFC3339),
 		"credentialSubject": subject,
 		"credentialSchema": []any{map[string]any{
@@ -312,7 +313,7 @@ func validate(raw []byte) error {
 }
 
 func (is *Issuer) subject(req Request, salt string) (map[string]any, error) {
-	subject := deepCopy(req.Subject)
+	subject := jsonvalue.CloneObject(req.Subject)
 	if subject == nil {
 		subject = map[string]any{}
 	}
@@ -458,30 +459,4 @@ func (k ownKey) PublicKey(_ context.Context, vm, _ string) (crypto.PublicKey, er
 		return nil, fmt.Errorf("verification method %s is not the issuer's signing key", vm)
 	}
 	return k.s.pub, nil
-}
-
-// deepCopy copies a JSON object so that callers' maps are never mutated.
-func deepCopy(m map[string]any) map[string]any {
-	if m == nil {
-		return nil
-	}
-	out := make(map[string]any, len(m))
-	for k, v := range m {
-		out[k] = copyValue(v)
-	}
-	return out
-}
-
-func copyValue(v any) any {
-	switch t := v.(type) {
-	case map[string]any:
-		return deepCopy(t)
-	case []any:
-		out := make([]any, len(t))
-		for i, x := range t {
-			out[i] = copyValue(x)
-		}
-		return out
-	}
-	return v
 }

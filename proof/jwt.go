@@ -19,6 +19,7 @@ import (
 	"github.com/lestrrat-go/jwx/v3/jwa"
 	"github.com/lestrrat-go/jwx/v3/jws"
 
+	"github.com/badgesmith/badgesmith/internal/jsonvalue"
 	"github.com/badgesmith/badgesmith/internal/verdict"
 	"github.com/badgesmith/badgesmith/keys"
 )
@@ -408,7 +409,7 @@ func (res *JWTResult) readPayload(payload map[string]any) error {
 		if !ok {
 			return jwtErr("payload.vc", fmt.Errorf("%w: not an object", ErrMalformedJWT))
 		}
-		res.Credential = deepCopy(m).(map[string]any)
+		res.Credential = jsonvalue.CloneObject(m)
 		res.VC11 = true
 		res.completeVC11()
 	} else {
