@@ -27,13 +27,14 @@ var allowed = map[string][]string{
 	"roster":   {"issuer", "ob3"},
 	// The verifier reads the claims of a credential from the RDF statements
 	// its proof covers, in rdfc's terms.
-	"verifier":           {"ob3", "contexts", "rdfc", "keys", "did", "proof", "status", "bake", "internal/safehttp", "internal/verdict"},
+	"verifier":           {"ob3", "contexts", "rdfc", "keys", "did", "proof", "status", "bake", "internal/safehttp", "internal/ttlcache", "internal/verdict"},
 	"internal/server":    {"issuer", "verifier", "did"},
 	"cmd/badgesmith":     {"*"},
 	"interop":            {"*"},
 	"internal/archtest":  {},
 	"internal/verdict":   {},
 	"internal/jsonvalue": {},
+	"internal/ttlcache":  {},
 	"internal/testtls":   {},
 	"store":              {"status"},
 	"store/*":            {"store", "store/storetest", "status"},
