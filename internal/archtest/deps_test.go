@@ -21,10 +21,12 @@ var allowed = map[string][]string{
 	"ob3":      {},
 	"status":   {},
 	"bake":     {},
-	"did":      {"keys", "internal/verdict"},
-	"proof":    {"keys", "contexts", "jcs", "internal/jsonvalue", "internal/verdict"},
-	"issuer":   {"ob3", "contexts", "keys", "did", "proof", "status", "store", "internal/atomicfile", "internal/jsonvalue"},
-	"roster":   {"issuer", "ob3"},
+	// did:web fetches with the one bounded GET and caches with the one
+	// expiring cache.
+	"did":    {"keys", "internal/safehttp", "internal/ttlcache", "internal/verdict"},
+	"proof":  {"keys", "contexts", "jcs", "internal/jsonvalue", "internal/verdict"},
+	"issuer": {"ob3", "contexts", "keys", "did", "proof", "status", "store", "internal/atomicfile", "internal/jsonvalue"},
+	"roster": {"issuer", "ob3"},
 	// The verifier reads the claims of a credential from the RDF statements
 	// its proof covers, in rdfc's terms.
 	"verifier":           {"ob3", "contexts", "rdfc", "keys", "did", "proof", "status", "bake", "internal/safehttp", "internal/ttlcache", "internal/verdict"},
