@@ -2,36 +2,17 @@ package ob3
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
-	"os"
 	"testing"
+
+	"github.com/badgesmith/badgesmith/internal/emailtable"
 )
 
-// emailTable is the shared table in testdata/emails.json.
-type emailTable struct {
-	Valid   []string `json:"valid"`
-	Invalid []string `json:"invalid"`
-}
-
-func readEmailTable(t *testing.T) emailTable {
-	t.Helper()
-	data, err := os.ReadFile("testdata/emails.json")
+func TestCheckEmailTable(t *testing.T) {
+	tab, err := emailtable.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
-	var tab emailTable
-	if err := json.Unmarshal(data, &tab); err != nil {
-		t.Fatal(err)
-	}
-	if len(tab.Valid) == 0 || len(tab.Invalid) == 0 {
-		t.Fatal("empty email table")
-	}
-	return tab
-}
-
-func TestCheckEmailTable(t *testing.T) {
-	tab := readEmailTable(t)
 	for _, s := range tab.Valid {
 		if err := CheckEmail(s); err != nil {
 			t.Errorf("CheckEmail(%q) = %v, want nil", s, err)

@@ -4,25 +4,19 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
+
+	"github.com/badgesmith/badgesmith/internal/emailtable"
 )
 
-// TestEmailRuleTable reads every address of ob3's shared email table
-// through the reader: the roster accepts exactly the addresses the one
-// rule (ob3.CheckEmail) accepts.
+// TestEmailRuleTable reads every address of the shared email table
+// (internal/emailtable) through the reader: the roster accepts exactly
+// the addresses the one rule (ob3.CheckEmail) accepts.
 func TestEmailRuleTable(t *testing.T) {
-	data, err := os.ReadFile("../ob3/testdata/emails.json")
+	tab, err := emailtable.Load()
 	if err != nil {
 		t.Fatal(err)
-	}
-	var tab struct{ Valid, Invalid []string }
-	if err := json.Unmarshal(data, &tab); err != nil {
-		t.Fatal(err)
-	}
-	if len(tab.Valid) == 0 || len(tab.Invalid) == 0 {
-		t.Fatal("empty email table")
 	}
 	var b strings.Builder
 	all := append(append([]string(nil), tab.Valid...), tab.Invalid...)

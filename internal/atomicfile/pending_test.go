@@ -141,11 +141,7 @@ func TestNoReplace(t *testing.T) {
 func TestRemoveStaleIn(t *testing.T) {
 	dir := t.TempDir()
 	old := time.Now().Add(-time.Hour)
-	files := []struct {
-		name  string
-		mtime time.Time
-		gone  bool
-	}{
+	files := []staleFile{
 		{".manifest.csv.tmp-123", old, true},
 		{".f.tmp-9", old, true},
 		{".f.tmp-10", time.Now(), false}, // perhaps being written
@@ -153,24 +149,11 @@ func TestRemoveStaleIn(t *testing.T) {
 		{".notes", old, false},
 		{"f", old, false},
 	}
-	for _, f := range files {
-		p := filepath.Join(dir, f.name)
-		if err := os.WriteFile(p, []byte("x"), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Chtimes(p, f.mtime, f.mtime); err != nil {
-			t.Fatal(err)
-		}
-	}
+	plant(t, dir, files)
 	if n, err := RemoveStaleIn(dir, time.Minute); err != nil || n != 2 {
 		t.Fatalf("RemoveStaleIn = %d, %v; want 2 removed", n, err)
 	}
-	for _, f := range files {
-		_, err := os.Stat(filepath.Join(dir, f.name))
-		if gone := errors.Is(err, os.ErrNotExist); gone != f.gone {
-			t.Errorf("%s: removed = %v, want %v", f.name, gone, f.gone)
-		}
-	}
+	checkGone(t, dir, files)
 	if n, err := RemoveStaleIn(dir, 0); err != nil || n != 1 {
 		t.Errorf("RemoveStaleIn(0) = %d, %v; want the fresh one removed", n, err)
 	}
