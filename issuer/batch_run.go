@@ -11,7 +11,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -106,8 +105,10 @@ func (b *Batch) Run(ctx context.Context, src BatchSource) (*BatchProgress, error
 	if err := os.MkdirAll(b.cfg.OutDir, 0o755); err != nil { //nolint:gosec // G301: credentials are handed out, written 0o644 like single ones; the umask narrows both
 		return nil, fmt.Errorf("creating output directory: %w", err)
 	}
-	if err := cleanTemps(b.cfg.OutDir); err != nil {
-		return nil, err
+	// The run holds the output directory (its store is locked), so every
+	// temporary file there is a killed run's.
+	if _, err := atomicfile.RemoveStaleIn(b.cfg.OutDir, 0); err != nil {
+		return nil, fmt.Errorf("batch output directory: %w", err)
 	}
 	out, err := openOutputs(b.cfg.OutDir)
 	if err != nil {
@@ -384,7 +385,7 @@ func (b *Batch) commit(ctx context.Context, out *outputs, chunk []*batchItem, pr
 		}
 	}
 	if len(recs) > 0 {
-		if err := syncFiles(b.cfg.OutDir, names); err != nil {
+		if err := atomicfile.SyncFiles(b.cfg.OutDir, names); err != nil {
 			return err
 		}
 		if err := b.is.cfg.Store.PutCredentials(ctx, recs); err != nil {
@@ -426,39 +427,30 @@ func sha256Hex(b []byte) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// outputs are the manifest and rejects files of a run, written under
-// temporary names and renamed into place by finish.
+// outputs are the manifest and rejects files of a run, written with
+// atomicfile under temporary names and put in place by finish.
 type outputs struct {
-	dir                    string
-	csvF, jsonlF, rejectsF *os.File
-	csvW                   *csv.Writer
-	jsonlW, rejectsW       *bufio.Writer
+	dir                string
+	csvF, jsonlF, rejF *atomicfile.Pending
+	csvW               *csv.Writer
+	jsonlW, rejectsW   *bufio.Writer
 }
-
-const partial = ".partial"
 
 func openOutputs(dir string) (*outputs, error) {
 	o := &outputs{dir: dir}
 	var err error
 	for _, f := range []struct {
-		p    **os.File
+		p    **atomicfile.Pending
 		name string
-	}{{&o.csvF, ManifestCSV}, {&o.jsonlF, ManifestJSONL}, {&o.rejectsF, RejectsFile}} {
-		// A partial file a killed run left is removed, and the new one made
-		// with O_EXCL, so a link planted under that name is never followed.
-		p := filepath.Join(dir, "."+f.name+partial)
-		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			o.abort()
-			return nil, fmt.Errorf("opening %s: %w", f.name, err)
-		}
-		if *f.p, err = os.OpenFile(p, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644); err != nil { //nolint:gosec // G302: batch outputs are 0o644 like every credential file; the umask narrows it
+	}{{&o.csvF, ManifestCSV}, {&o.jsonlF, ManifestJSONL}, {&o.rejF, RejectsFile}} {
+		if *f.p, err = atomicfile.Begin(filepath.Join(dir, f.name), 0o644, atomicfile.Options{}); err != nil {
 			o.abort()
 			return nil, fmt.Errorf("opening %s: %w", f.name, err)
 		}
 	}
 	o.csvW = csv.NewWriter(o.csvF)
 	o.jsonlW = bufio.NewWriter(o.jsonlF)
-	o.rejectsW = bufio.NewWriter(o.rejectsF)
+	o.rejectsW = bufio.NewWriter(o.rejF)
 	if err := o.csvW.Write([]string{"row", "key", "name", "credential_id", "recipient", "file", "sha256"}); err != nil {
 		o.abort()
 		return nil, err
@@ -531,8 +523,8 @@ func (o *outputs) reject(le *RowError) error {
 	return err
 }
 
-// finish flushes, syncs and renames the files into place; without
-// rejects, a rejects file of an earlier run is removed.
+// finish flushes the files and puts them in place (each synced, then
+// renamed); without rejects, a rejects file of an earlier run is removed.
 func (o *outputs) finish(rejects bool) error {
 	o.csvW.Flush()
 	if err := o.csvW.Error(); err != nil {
@@ -544,40 +536,31 @@ func (o *outputs) finish(rejects bool) error {
 		}
 	}
 	files := []struct {
-		f    *os.File
+		f    *atomicfile.Pending
 		name string
 		keep bool
-	}{{o.csvF, ManifestCSV, true}, {o.jsonlF, ManifestJSONL, true}, {o.rejectsF, RejectsFile, rejects}}
+	}{{o.csvF, ManifestCSV, true}, {o.jsonlF, ManifestJSONL, true}, {o.rejF, RejectsFile, rejects}}
 	for _, f := range files {
-		if err := f.f.Sync(); err != nil {
-			return fmt.Errorf("syncing %s: %w", f.name, err)
-		}
-		if err := f.f.Close(); err != nil {
-			return fmt.Errorf("writing %s: %w", f.name, err)
-		}
-		final := filepath.Join(o.dir, f.name)
 		if f.keep {
-			err := os.Rename(f.f.Name(), final)
-			if err != nil {
-				return fmt.Errorf("renaming into %s: %w", final, err)
+			if err := f.f.Commit(); err != nil {
+				return err
 			}
 			continue
 		}
-		os.Remove(f.f.Name())
+		f.f.Abort()
+		final := filepath.Join(o.dir, f.name)
 		if err := os.Remove(final); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return fmt.Errorf("removing stale %s: %w", final, err)
 		}
 	}
-	o.csvF, o.jsonlF, o.rejectsF = nil, nil, nil
-	return syncDir(o.dir)
+	return atomicfile.SyncDir(o.dir)
 }
 
-// abort closes whatever finish did not; the partial files stay for the
-// next run to truncate.
+// abort discards whatever finish did not put in place.
 func (o *outputs) abort() {
-	for _, f := range []*os.File{o.csvF, o.jsonlF, o.rejectsF} {
+	for _, f := range []*atomicfile.Pending{o.csvF, o.jsonlF, o.rejF} {
 		if f != nil {
-			f.Close()
+			f.Abort()
 		}
 	}
 }
@@ -589,34 +572,4 @@ func (o *outputs) abort() {
 // is trusted.
 func writeFileNoSync(dir, name string, data []byte) error {
 	return atomicfile.Write(filepath.Join(dir, name), data, 0o644, atomicfile.Options{NoSync: true})
-}
-
-// cleanTemps removes the temporary files a killed run left in dir.
-func cleanTemps(dir string) error {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return fmt.Errorf("batch output directory: %w", err)
-	}
-	for _, e := range entries {
-		n := e.Name()
-		if strings.HasPrefix(n, ".") && strings.Contains(n, ".tmp-") && e.Type().IsRegular() {
-			if err := os.Remove(filepath.Join(dir, n)); err != nil {
-				return fmt.Errorf("removing temporary file %s: %w", n, err)
-			}
-		}
-	}
-	return nil
-}
-
-// syncDir makes dir's entries durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil && !errors.Is(err, os.ErrInvalid) {
-		return fmt.Errorf("syncing %s: %w", dir, err)
-	}
-	return nil
 }

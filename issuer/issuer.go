@@ -16,6 +16,7 @@ import (
 
 	"github.com/badgesmith/badgesmith/contexts"
 	"github.com/badgesmith/badgesmith/did"
+	"github.com/badgesmith/badgesmith/internal/jsonvalue"
 	"github.com/badgesmith/badgesmith/jsonld"
 	"github.com/badgesmith/badgesmith/ob3"
 	"github.com/badgesmith/badgesmith/proof"
@@ -129,7 +130,7 @@ func New(cfg Config) (*Issuer, error) {
 	if err := checkStatusConfig(&cfg); err != nil {
 		return nil, err
 	}
-	profile := deepCopy(cfg.Profile)
+	profile := jsonvalue.CloneObject(cfg.Profile)
 	if profile == nil {
 		profile = map[string]any{}
 	}
@@ -247,7 +248,7 @@ func (is *Issuer) build(req Request, salt string) (map[string]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	achievement := deepCopy(req.Achievement)
+	achievement := jsonvalue.CloneObject(req.Achievement)
 	subject["achievement"] = achievement
 	name, _ := achievement["name"].(string)
 
@@ -255,7 +256,7 @@ func (is *Issuer) build(req Request, salt string) (map[string]any, error) {
 		"@context":          []any{contexts.CredentialsV2, contexts.OBv3p0, contexts.OBExtensions},
 		"id":                id,
 		"type":              []any{"VerifiableCredential", "OpenBadgeCredential"},
-		"issuer":            deepCopy(is.profile),
+		"issuer":            jsonvalue.CloneObject(is.profile),
 		"validFrom":         validFrom.Format(time.RFC3339),
 		"credentialSubject": subject,
 		"credentialSchema": []any{map[string]any{
@@ -313,7 +314,7 @@ func validate(raw []byte) error {
 }
 
 func (is *Issuer) subject(req Request, salt string) (map[string]any, error) {
-	subject := deepCopy(req.Subject)
+	subject := jsonvalue.CloneObject(req.Subject)
 	if subject == nil {
 		subject = map[string]any{}
 	}
@@ -325,7 +326,7 @@ func (is *Issuer) subject(req Request, salt string) (map[string]any, error) {
 	}
 	if req.RecipientEmail != "" {
 		email := strings.TrimSpace(req.RecipientEmail)
-		if err := checkEmail(email); err != nil {
+		if err := ob3.CheckEmail(email); err != nil {
 			return nil, fmt.Errorf("recipient email %q: %w: %w", req.RecipientEmail, ErrInvalidInput, err)
 		}
 		ident := map[string]any{
@@ -355,19 +356,6 @@ func (is *Issuer) subject(req Request, salt string) (map[string]any, error) {
 		return nil, fmt.Errorf("credentialSubject: %w: needs an id or a recipient email", ErrInvalidInput)
 	}
 	return subject, nil
-}
-
-func checkEmail(s string) error {
-	local, domain, ok := strings.Cut(s, "@")
-	switch {
-	case !ok || local == "" || domain == "":
-		return errors.New("not an email address")
-	case strings.ContainsAny(s, " \t\r\n<>,;\"") || strings.Contains(domain, "@"):
-		return errors.New("contains characters an email address cannot have")
-	case !strings.Contains(domain, ".") || strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, "."):
-		return errors.New("domain is not a host name")
-	}
-	return nil
 }
 
 // Issue builds, signs and self-verifies the credential for req.
@@ -472,30 +460,4 @@ func (k ownKey) PublicKey(_ context.Context, vm, _ string) (crypto.PublicKey, er
 		return nil, fmt.Errorf("verification method %s is not the issuer's signing key", vm)
 	}
 	return k.s.pub, nil
-}
-
-// deepCopy copies a JSON object so that callers' maps are never mutated.
-func deepCopy(m map[string]any) map[string]any {
-	if m == nil {
-		return nil
-	}
-	out := make(map[string]any, len(m))
-	for k, v := range m {
-		out[k] = copyValue(v)
-	}
-	return out
-}
-
-func copyValue(v any) any {
-	switch t := v.(type) {
-	case map[string]any:
-		return deepCopy(t)
-	case []any:
-		out := make([]any, len(t))
-		for i, x := range t {
-			out[i] = copyValue(x)
-		}
-		return out
-	}
-	return v
 }

@@ -172,7 +172,7 @@ func (is *Issuer) listCredential(ctx context.Context, info store.ListInfo, id Id
 	if err != nil {
 		return nil, err
 	}
-	list, err := listFromBits(bits, statusSize, size)
+	list, err := status.FromBits(bits, size, statusSize)
 	if err != nil {
 		return nil, fmt.Errorf("status list %s: %w", info.ID, err)
 	}
@@ -203,44 +203,6 @@ func (is *Issuer) listCredential(ctx context.Context, info store.ListInfo, id Id
 		return nil, fmt.Errorf("status list %s: %w", info.ID, err)
 	}
 	return signed, nil
-}
-
-// listFromBits copies a store bitstring (entries packed from the most
-// significant bit of byte 0, as in package status) into a status.List.
-func listFromBits(bits []byte, statusSize, size int) (*status.List, error) {
-	list, err := status.New(size, statusSize)
-	if err != nil {
-		return nil, err
-	}
-	if len(bits)*8 < size*statusSize {
-		return nil, fmt.Errorf("bitstring of %d bytes is short for %d entries of %d bits", len(bits), size, statusSize)
-	}
-	// Most lists are nearly all zero; only entries with a set bit are
-	// copied, each once.
-	last := -1
-	for i, b := range bits {
-		if b == 0 {
-			continue
-		}
-		for j := range 8 {
-			if b&(0x80>>j) == 0 {
-				continue
-			}
-			e := (i*8 + j) / statusSize
-			if e == last || e >= size {
-				continue
-			}
-			last = e
-			var v uint64
-			for p := e * statusSize; p < (e+1)*statusSize; p++ {
-				v = v<<1 | uint64(bits[p/8]>>(7-p%8)&1)
-			}
-			if err := list.Set(e, v); err != nil {
-				return nil, err
-			}
-		}
-	}
-	return list, nil
 }
 
 // staleTemp is how old a list's temporary file must be for Publish to
@@ -388,7 +350,7 @@ func (is *Issuer) stale(ctx context.Context, l store.ListInfo, p string, window 
 	if err != nil {
 		return time.Time{}, "", err
 	}
-	list, err := listFromBits(bits, statusSize, size)
+	list, err := status.FromBits(bits, size, statusSize)
 	if err != nil {
 		return time.Time{}, "", fmt.Errorf("status list %s: %w", l.ID, err)
 	}

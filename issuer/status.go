@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/badgesmith/badgesmith/internal/jsonvalue"
 	"github.com/badgesmith/badgesmith/status"
 	"github.com/badgesmith/badgesmith/store"
 )
@@ -244,7 +245,7 @@ func (is *Issuer) attach(cred map[string]any, refs []store.StatusRef) (map[strin
 			return nil, fmt.Errorf("status entries: %w: %s recorded where this issuer gives %s", ErrInvalidInput, ref.Purpose, purposes[i])
 		}
 	}
-	out := deepCopy(cred)
+	out := jsonvalue.CloneObject(cred)
 	if err := setStatus(out, refs, true); err != nil {
 		return nil, err
 	}

@@ -13,6 +13,7 @@ import (
 	"math/big"
 	"testing"
 
+	"github.com/badgesmith/badgesmith/internal/jsonvalue"
 	"github.com/badgesmith/badgesmith/jsonld"
 	"github.com/badgesmith/badgesmith/keys"
 )
@@ -62,7 +63,7 @@ func TestEcdsaRdfc2019(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		config := deepCopy(p).(map[string]any)
+		config := jsonvalue.Clone(p).(map[string]any)
 		delete(config, "proofValue")
 		config["@context"] = signed["@context"]
 		docHash, err := suiteEcdsaRdfc.documentHash(ctx, withoutProof(signed), jsonld.CanonOptions{Loader: l})
@@ -81,7 +82,7 @@ func TestEcdsaRdfc2019(t *testing.T) {
 	})
 
 	t.Run("tampered", func(t *testing.T) {
-		d := deepCopy(signed).(map[string]any)
+		d := jsonvalue.Clone(signed).(map[string]any)
 		d["name"] = "Something else"
 		if _, err := Verify(ctx, d, VerifyOptions{Keys: &fragmentKeys{}, Loader: l}); !errors.Is(err, ErrInvalidSignature) {
 			t.Errorf("err = %v, want ErrInvalidSignature", err)
@@ -145,7 +146,7 @@ func TestAlgorithmConfusion(t *testing.T) {
 		t.Fatal(err)
 	}
 	relabel := func(d map[string]any, suite string) map[string]any {
-		d = deepCopy(d).(map[string]any)
+		d = jsonvalue.Clone(d).(map[string]any)
 		firstProof(t, d)["cryptosuite"] = suite
 		return d
 	}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/badgesmith/badgesmith/internal/jsonvalue"
 	"github.com/badgesmith/badgesmith/jcs"
 	"github.com/badgesmith/badgesmith/jsonld"
 )
@@ -281,7 +282,7 @@ func TestEddsaJcs2022Tampered(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			d := deepCopy(signed).(map[string]any)
+			d := jsonvalue.Clone(signed).(map[string]any)
 			tt.mutate(d)
 			_, err := Verify(ctx, d, VerifyOptions{Keys: fixedKey{pub}})
 			if tt.want == nil && err != nil {

@@ -298,22 +298,3 @@ func decodeProofValue(s string) ([]byte, error) {
 	}
 	return sig, nil
 }
-
-// deepCopy copies the JSON containers of v; scalars are immutable and shared.
-func deepCopy(v any) any {
-	switch t := v.(type) {
-	case map[string]any:
-		m := make(map[string]any, len(t))
-		for k, e := range t {
-			m[k] = deepCopy(e)
-		}
-		return m
-	case []any:
-		a := make([]any, len(t))
-		for i, e := range t {
-			a[i] = deepCopy(e)
-		}
-		return a
-	}
-	return v
-}

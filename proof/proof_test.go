@@ -20,6 +20,7 @@ import (
 	"github.com/piprate/json-gold/ld"
 
 	"github.com/badgesmith/badgesmith/contexts"
+	"github.com/badgesmith/badgesmith/internal/jsonvalue"
 	"github.com/badgesmith/badgesmith/jsonld"
 	"github.com/badgesmith/badgesmith/keys"
 )
@@ -452,7 +453,7 @@ func TestVerifyOneValidProofSuffices(t *testing.T) {
 	l := testLoader(t)
 	ctx := context.Background()
 	good := firstProof(t, obSigned(t))
-	bad := deepCopy(good).(map[string]any)
+	bad := jsonvalue.Clone(good).(map[string]any)
 	bad["created"] = "2012-01-01T00:00:00Z"
 	d := obSigned(t)
 	d["proof"] = []any{bad, good}

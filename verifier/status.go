@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/url"
 	"os"
 	"slices"
@@ -631,14 +630,7 @@ func readRootFile(root *os.Root, name string) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	body, err := io.ReadAll(io.LimitReader(f, maxStatusDocBytes+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(body) > maxStatusDocBytes {
-		return nil, fmt.Errorf("%w: over %d bytes", safehttp.ErrTooLarge, maxStatusDocBytes)
-	}
-	return body, nil
+	return safehttp.ReadAtMost(f, maxStatusDocBytes)
 }
 
 // maxAge reads the freshness lifetime from a Cache-Control value:

@@ -1,6 +1,6 @@
 //go:build !linux
 
-package issuer
+package atomicfile
 
 import (
 	"fmt"
@@ -8,9 +8,10 @@ import (
 	"path/filepath"
 )
 
-// syncFiles makes the named files in dir, and their directory entries,
-// durable: an fsync per file, then one of the directory.
-func syncFiles(dir string, names []string) error {
+// SyncFiles makes the named files in dir, written with Options.NoSync,
+// and their directory entries durable: an fsync per file, then one of the
+// directory.
+func SyncFiles(dir string, names []string) error {
 	for _, n := range names {
 		f, err := os.Open(filepath.Join(dir, n))
 		if err != nil {
@@ -22,5 +23,5 @@ func syncFiles(dir string, names []string) error {
 			return fmt.Errorf("syncing %s: %w", n, err)
 		}
 	}
-	return syncDir(dir)
+	return SyncDir(dir)
 }
