@@ -4,13 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/badgesmith/badgesmith/internal/safehttp"
+	"github.com/badgesmith/badgesmith/internal/ttlcache"
 	"github.com/badgesmith/badgesmith/internal/verdict"
 )
 
@@ -71,12 +72,7 @@ type WebResolver struct {
 	Now func() time.Time
 
 	mu    sync.Mutex
-	cache map[string]webEntry
-}
-
-type webEntry struct {
-	doc     *Document
-	expires time.Time
+	cache *ttlcache.Cache[string, *Document]
 }
 
 var _ Resolver = (*WebResolver)(nil)
@@ -133,17 +129,23 @@ func (r *WebResolver) now() time.Time {
 func (r *WebResolver) Cached(id string) bool { return r.cached(id) != nil }
 
 func (r *WebResolver) cached(id string) *Document {
+	doc, _ := r.docs().Get(id, r.now())
+	return doc
+}
+
+// docs returns the cache, made on first use so that the zero
+// WebResolver works.
+func (r *WebResolver) docs() *ttlcache.Cache[string, *Document] {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	e, ok := r.cache[id]
-	if !ok {
-		return nil
+	if r.cache == nil {
+		limit := r.MaxEntries
+		if limit <= 0 {
+			limit = DefaultWebMaxEntries
+		}
+		r.cache = ttlcache.New[string, *Document](limit, 0)
 	}
-	if !r.now().Before(e.expires) {
-		delete(r.cache, id)
-		return nil
-	}
-	return e.doc
+	return r.cache
 }
 
 func (r *WebResolver) store(id string, doc *Document) {
@@ -154,40 +156,7 @@ func (r *WebResolver) store(id string, doc *Document) {
 	if ttl < 0 {
 		return
 	}
-	limit := r.MaxEntries
-	if limit <= 0 {
-		limit = DefaultWebMaxEntries
-	}
-	now := r.now()
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.cache == nil {
-		r.cache = make(map[string]webEntry)
-	}
-	if _, ok := r.cache[id]; !ok && len(r.cache) >= limit {
-		r.evict(now, limit)
-	}
-	r.cache[id] = webEntry{doc: doc, expires: now.Add(ttl)}
-}
-
-// evict drops expired entries and, if the cache is still full, the one
-// closest to expiry. A linear scan is fine at these sizes and needs no
-// second index to keep in step.
-func (r *WebResolver) evict(now time.Time, limit int) {
-	var oldest string
-	var oldestAt time.Time
-	for k, e := range r.cache {
-		if !now.Before(e.expires) {
-			delete(r.cache, k)
-			continue
-		}
-		if oldest == "" || e.expires.Before(oldestAt) {
-			oldest, oldestAt = k, e.expires
-		}
-	}
-	if len(r.cache) >= limit && oldest != "" {
-		delete(r.cache, oldest)
-	}
+	r.docs().Put(id, doc, r.now().Add(ttl), 0)
 }
 
 // client returns a shallow copy of r.Client that refuses, before sending
@@ -230,36 +199,27 @@ func (r *WebResolver) get(ctx context.Context, id, docURL string) (*Document, er
 	if limit <= 0 || limit > MaxDocumentSize {
 		limit = MaxDocumentSize
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, docURL, nil)
+	target, err := url.Parse(docURL)
 	if err != nil {
 		return nil, fmt.Errorf("GET %s: %w", docURL, err)
 	}
-	req.Header.Set("Accept", acceptDocument)
-	resp, err := r.client(req.URL).Do(req)
-	if err != nil {
+	resp, err := safehttp.Get(ctx, r.client(target), docURL, acceptDocument, "", limit)
+	var se *safehttp.StatusError
+	switch {
+	case errors.As(err, &se) && (se.Code == http.StatusNotFound || se.Code == http.StatusGone):
+		return nil, fmt.Errorf("GET %s: HTTP %d: %w", docURL, se.Code, ErrNotFound)
+	case errors.As(err, &se):
+		return nil, fmt.Errorf("GET %s: HTTP %d: %w", docURL, se.Code, ErrHTTPStatus)
+	case errors.Is(err, safehttp.ErrTooLarge):
+		return nil, fmt.Errorf("GET %s: %w: %w", docURL, ErrTooLarge, err)
+	case err != nil:
 		// The client's error already names the method and URL.
 		return nil, err
 	}
-	defer resp.Body.Close()
-	if final := resp.Request.URL; final.Scheme != req.URL.Scheme || final.Host != req.URL.Host {
+	if final := resp.URL; final.Scheme != target.Scheme || final.Host != target.Host {
 		return nil, fmt.Errorf("GET %s: ended at %s: %w", docURL, final.Redacted(), ErrRedirect)
 	}
-	switch {
-	case resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusGone:
-		return nil, fmt.Errorf("GET %s: HTTP %d: %w", docURL, resp.StatusCode, ErrNotFound)
-	case resp.StatusCode < 200 || resp.StatusCode > 299:
-		return nil, fmt.Errorf("GET %s: HTTP %d: %w", docURL, resp.StatusCode, ErrHTTPStatus)
-	}
-	if resp.ContentLength > limit {
-		return nil, fmt.Errorf("GET %s: %d bytes, more than %d: %w", docURL, resp.ContentLength, limit, ErrTooLarge)
-	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
-	if err != nil {
-		return nil, fmt.Errorf("GET %s: reading body: %w", docURL, err)
-	}
-	if int64(len(body)) > limit {
-		return nil, fmt.Errorf("GET %s: more than %d bytes: %w", docURL, limit, ErrTooLarge)
-	}
+	body := resp.Body
 	doc, err := ParseDocument(body)
 	if err != nil {
 		return nil, fmt.Errorf("GET %s: %w", docURL, err)

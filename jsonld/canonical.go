@@ -1,6 +1,8 @@
 package jsonld
 
 import (
+	"github.com/badgesmith/badgesmith/internal/jsonvalue"
+
 	"context"
 	"encoding/json"
 	"errors"
@@ -183,7 +185,7 @@ func Canonicalize(ctx context.Context, doc any, opts CanonOptions) (_ []byte, er
 // The default path's RDF conversion runs first on a copy, for the bounds:
 // json-gold's compares every pair of a property's values.
 func (s *safety) canonicalizeReference(expanded []any, o *ld.JsonLdOptions) ([]byte, error) {
-	if _, err := s.toQuads(cloneJSON(expanded).([]any)); err != nil {
+	if _, err := s.toQuads(jsonvalue.Clone(expanded).([]any)); err != nil {
 		return nil, err
 	}
 	api := ld.NewJsonLdApi()
@@ -349,25 +351,6 @@ func (b *budget) copyJSON(v any, path string, depth int) (any, error) {
 	default:
 		return nil, fmt.Errorf("document at %s: unsupported value type %T", pathOrRoot(path), v)
 	}
-}
-
-// cloneJSON deep-copies a JSON value whose bounds are already checked.
-func cloneJSON(v any) any {
-	switch t := v.(type) {
-	case map[string]any:
-		m := make(map[string]any, len(t))
-		for k, e := range t {
-			m[k] = cloneJSON(e)
-		}
-		return m
-	case []any:
-		a := make([]any, len(t))
-		for i, e := range t {
-			a[i] = cloneJSON(e)
-		}
-		return a
-	}
-	return v
 }
 
 func joinPath(base, key string) string {
