@@ -303,3 +303,19 @@ func (k *KeyPair) String() string {
 
 // GoString is String, for %#v.
 func (k *KeyPair) GoString() string { return k.String() }
+
+// Describe names a key's type and, for ECDSA, its curve, for error
+// messages about a key that does not fit.
+func Describe(key any) string {
+	switch k := key.(type) {
+	case *ecdsa.PrivateKey:
+		if k != nil && k.Curve != nil {
+			return "ECDSA " + k.Curve.Params().Name
+		}
+	case *ecdsa.PublicKey:
+		if k != nil && k.Curve != nil {
+			return "ECDSA " + k.Curve.Params().Name
+		}
+	}
+	return fmt.Sprintf("%T", key)
+}

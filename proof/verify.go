@@ -221,7 +221,7 @@ func (v *verifier) check(ctx context.Context, i int, raw any, seen *Result) (*Re
 	if err != nil {
 		return nil, err
 	}
-	if _, err := parseDateTimeStamp(created); err != nil {
+	if _, err := jsonld.ParseDateTimeStamp(created); err != nil {
 		return nil, perr("created", fmt.Errorf("%w: %w", ErrMalformedProof, err))
 	}
 	expires, err := str("expires", false)
@@ -229,7 +229,7 @@ func (v *verifier) check(ctx context.Context, i int, raw any, seen *Result) (*Re
 		return nil, err
 	}
 	if expires != "" {
-		t, err := parseDateTimeStamp(expires)
+		t, err := jsonld.ParseDateTimeStamp(expires)
 		if err != nil {
 			return nil, perr("expires", fmt.Errorf("%w: %w", ErrMalformedProof, err))
 		}
@@ -429,19 +429,6 @@ func ed25519Public(key crypto.PublicKey) (ed25519.PublicKey, error) {
 		}
 	}
 	return nil, fmt.Errorf("%w: eddsa suites need an Ed25519 public key, got %T", ErrKeyType, key)
-}
-
-// parseDateTimeStamp parses an XML Schema dateTimeStamp: an RFC 3339 date
-// and time whose time zone is required.
-func parseDateTimeStamp(s string) (time.Time, error) {
-	if len(s) > 64 {
-		return time.Time{}, fmt.Errorf("date-time of %d characters", len(s))
-	}
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("%q is not a date-time with time zone", s)
-	}
-	return t, nil
 }
 
 func jsonKind(v any) string {

@@ -20,6 +20,7 @@ import (
 	"github.com/lestrrat-go/jwx/v3/jws"
 
 	"github.com/badgesmith/badgesmith/internal/verdict"
+	"github.com/badgesmith/badgesmith/jsonld"
 	"github.com/badgesmith/badgesmith/keys"
 )
 
@@ -274,7 +275,7 @@ func algForPrivate(key crypto.PrivateKey) (jwa.SignatureAlgorithm, error) {
 			return jwa.RS256(), nil
 		}
 	}
-	return jwa.SignatureAlgorithm{}, fmt.Errorf("%w: jwt signing takes an Ed25519, P-256 or RSA (2048 bits or more) private key, got %s", ErrKeyType, keyKind(key))
+	return jwa.SignatureAlgorithm{}, fmt.Errorf("%w: jwt signing takes an Ed25519, P-256 or RSA (2048 bits or more) private key, got %s", ErrKeyType, keys.Describe(key))
 }
 
 // Parse decodes a compact JWS credential WITHOUT verifying it: it checks
@@ -588,9 +589,9 @@ func algForPublic(alg string, key crypto.PublicKey) (jwa.SignatureAlgorithm, err
 			return jwa.RS256(), nil
 		}
 	default:
-		return jwa.SignatureAlgorithm{}, fmt.Errorf("%w: %s key for %s", ErrKeyType, keyKind(key), alg)
+		return jwa.SignatureAlgorithm{}, fmt.Errorf("%w: %s key for %s", ErrKeyType, keys.Describe(key), alg)
 	}
-	return jwa.SignatureAlgorithm{}, fmt.Errorf("%w: %s does not fit the issuer's %s key", ErrAlgorithm, alg, keyKind(key))
+	return jwa.SignatureAlgorithm{}, fmt.Errorf("%w: %s does not fit the issuer's %s key", ErrAlgorithm, alg, keys.Describe(key))
 }
 
 // sameKey checks that an embedded header jwk is the resolved key.
@@ -645,7 +646,7 @@ func expectedClaims(cred map[string]any, vc11 bool) (map[string]any, error) {
 			continue
 		}
 		s, _ := raw.(string)
-		t, err := parseDateTimeStamp(s)
+		t, err := jsonld.ParseDateTimeStamp(s)
 		if err != nil {
 			return nil, fmt.Errorf("credential %s: %w: %w", prop, ErrMalformed, err)
 		}
@@ -731,31 +732,3 @@ type timeError struct {
 
 func (e *timeError) Error() string { return e.msg }
 func (e *timeError) Unwrap() error { return e.sentinel }
-
-// keyKind names a key's type for an error message.
-func keyKind(key any) string {
-	switch k := key.(type) {
-	case *ecdsa.PrivateKey:
-		if k != nil && k.Curve != nil {
-			return "ECDSA " + k.Curve.Params().Name
-		}
-	case *ecdsa.PublicKey:
-		if k != nil && k.Curve != nil {
-			return "ECDSA " + k.Curve.Params().Name
-		}
-	}
-	return fmt.Sprintf("%T", key)
-}
-
-// parseDateTimeStamp parses a credential's validFrom or validUntil (an
-// XML Schema dateTimeStamp) for the nbf and exp claims.
-func parseDateTimeStamp(s string) (time.Time, error) {
-	if len(s) > 64 {
-		return time.Time{}, fmt.Errorf("date-time of %d characters", len(s))
-	}
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("%q is not a date-time with time zone", s)
-	}
-	return t, nil
-}
