@@ -54,8 +54,13 @@ var allowed = map[string][]string{
 	"internal/ttlcache":   {},
 	"internal/emailtable": {},
 	"internal/testtls":    {},
-	"store":               {"status"},
-	"store/*":             {"store", "store/storetest", "status"},
+	// testkit, the shared test fixtures, builds did:key identities. Its own
+	// tests check its fetcher against proof's and vcjwt's interfaces, but
+	// its code imports neither (testkitCodeNever), so that their in-package
+	// tests may use it without a cycle.
+	"internal/testkit": {"keys", "did", "proof", "vcjwt"},
+	"store":            {"status"},
+	"store/*":          {"store", "store/storetest", "status"},
 }
 
 // forbidden lists imports DESIGN.md rules out by name, checked for tests
@@ -67,6 +72,10 @@ var forbidden = map[string][]string{
 	"vcjwt":    {"proof"},
 	"contexts": {"jsonld"},
 }
+
+// testkitCodeNever lists what testkit's non-test code never imports: the
+// packages whose in-package (package x, not x_test) tests import testkit.
+var testkitCodeNever = []string{"proof", "vcjwt", "status", "verifier", "issuer", "roster"}
 
 // thirdPartyOnlyIn names imports that only some packages may use.
 var thirdPartyOnlyIn = map[string][]string{
@@ -111,6 +120,16 @@ func TestDependencyRules(t *testing.T) {
 				continue
 			}
 			dep := strings.TrimPrefix(p, module)
+			// The shared test fixtures, static keys included, are for tests
+			// only, whatever else a package may import.
+			if dep == "internal/testkit" && !isTest {
+				t.Errorf("%s imports internal/testkit; only _test.go files may", path)
+				continue
+			}
+			if pkg == "internal/testkit" && !isTest && contains(testkitCodeNever, dep) {
+				t.Errorf("%s imports %s, whose in-package tests import testkit", path, dep)
+				continue
+			}
 			if contains(forbidden[pkg], dep) {
 				t.Errorf("%s imports %s, which DESIGN.md forbids for %s, tests included", path, dep, pkg)
 				continue
@@ -128,7 +147,7 @@ func TestDependencyRules(t *testing.T) {
 			}
 			// testdata/hostile/gen builds the hostile corpus (from proof, did,
 			// keys, status and bake only) for the tests that run it.
-			if contains(rules, "*") || contains(rules, dep) || (isTest && (dep == "internal/atomicfile" || dep == "internal/testtls" || dep == "internal/emailtable" || dep == "testdata/hostile/gen")) {
+			if contains(rules, "*") || contains(rules, dep) || (isTest && (dep == "internal/atomicfile" || dep == "internal/testtls" || dep == "internal/testkit" || dep == "internal/emailtable" || dep == "testdata/hostile/gen")) {
 				continue
 			}
 			// Tests may use the verifier or issuer to check their package's

@@ -1,0 +1,113 @@
+package testkit
+
+import (
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"testing"
+
+	"github.com/badgesmith/badgesmith/did"
+	"github.com/badgesmith/badgesmith/keys"
+)
+
+// Key is a deterministic test key pair with its did:key identity.
+type Key struct {
+	// KeyPair is the key pair: Private is an ed25519.PrivateKey or a P-256
+	// *ecdsa.PrivateKey, Public the matching public key.
+	keys.KeyPair
+	// DID is the key's did:key DID (did:key:z6Mk… or did:key:zDn…).
+	DID string
+	// Multikey is the public key's Multikey encoding.
+	Multikey string
+	// VM is the verification method id DID#Multikey, the form did:key
+	// resolution and the 1EdTech examples use.
+	VM string
+	// SecretMultikey is the private key's Multikey encoding, for signers
+	// outside Go (the interop tests' sign.mjs).
+	SecretMultikey string
+}
+
+// Seed returns the 32-byte seed the seed byte b stands for: b, b+1, …,
+// b+31 (wrapping), the sequence the tests' counting readers produced
+// before testkit, so the same seed byte still gives the same key.
+func Seed(b byte) []byte {
+	s := make([]byte, ed25519.SeedSize)
+	for i := range s {
+		s[i] = b + byte(i)
+	}
+	return s
+}
+
+// Ed25519 returns the Ed25519 key whose seed is Seed(b).
+func Ed25519(t testing.TB, b byte) Key {
+	t.Helper()
+	return Ed25519FromSeed(t, Seed(b))
+}
+
+// Ed25519FromSeed returns the Ed25519 key of a 32-byte seed, such as a
+// published test vector's.
+func Ed25519FromSeed(t testing.TB, seed []byte) Key {
+	t.Helper()
+	if len(seed) != ed25519.SeedSize {
+		t.Fatalf("testkit: ed25519 seed of %d bytes, want %d", len(seed), ed25519.SeedSize)
+	}
+	return fromPrivate(t, ed25519.NewKeyFromSeed(seed))
+}
+
+// P256 returns the P-256 key whose private scalar is Seed(b) read as a
+// big-endian integer. Seed(b) is always below the group order (its first
+// byte is at most 0xff and its second then 0x00, while the order begins
+// 0xffffffff) and never zero, so every b gives a valid key. ecdsa.GenerateKey
+// cannot be seeded (since Go 1.26 it ignores its reader), hence the raw
+// scalar.
+func P256(t testing.TB, b byte) Key {
+	t.Helper()
+	priv, err := ecdsa.ParseRawPrivateKey(elliptic.P256(), Seed(b))
+	if err != nil {
+		t.Fatalf("testkit: P-256 key of seed %d: %v", b, err)
+	}
+	return fromPrivate(t, priv)
+}
+
+// fromPrivate completes a Key from its private key.
+func fromPrivate(t testing.TB, priv any) Key {
+	t.Helper()
+	kp, err := keys.FromPrivate(priv)
+	if err != nil {
+		t.Fatalf("testkit: %v", err)
+	}
+	id, err := did.KeyFromPublic(kp.Public)
+	if err != nil {
+		t.Fatalf("testkit: %v", err)
+	}
+	mk, err := keys.EncodePublicMultikey(kp.Public)
+	if err != nil {
+		t.Fatalf("testkit: %v", err)
+	}
+	sec, err := keys.EncodeSecretMultikey(kp.Private)
+	if err != nil {
+		t.Fatalf("testkit: %v", err)
+	}
+	return Key{KeyPair: *kp, DID: id, Multikey: mk, VM: id + "#" + mk, SecretMultikey: sec}
+}
+
+// Ed25519Private returns the private key as an ed25519.PrivateKey, failing
+// t for another key type.
+func (k Key) Ed25519Private(t testing.TB) ed25519.PrivateKey {
+	t.Helper()
+	priv, ok := k.Private.(ed25519.PrivateKey)
+	if !ok {
+		t.Fatalf("testkit: %s is a %s key, not Ed25519", k.DID, k.Type)
+	}
+	return priv
+}
+
+// Method returns the key as the verification method k.VM, for a Fetcher.
+func (k Key) Method() Method { return Method{ID: k.VM, Key: k.Public} }
+
+// Fetcher returns a key fetcher bound to the issuer k.DID that answers for
+// k.VM only.
+func (k Key) Fetcher(t testing.TB) *Fetcher {
+	t.Helper()
+	return NewFetcher(t, k.DID, k.Method())
+}
