@@ -6,10 +6,12 @@ import (
 	"encoding/binary"
 	"errors"
 	"image/png"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/badgesmith/badgesmith/bake"
+	"github.com/badgesmith/badgesmith/internal/testkit"
 )
 
 func TestPNGRoundTrip(t *testing.T) {
@@ -80,12 +82,12 @@ func TestPNGChunkLayout(t *testing.T) {
 	if baked, err = bake.PNG(readTestdata(t, "badge.png"), []byte(sampleJSON)); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "baked-json.png", baked)
+	testkit.Golden(t, filepath.Join("testdata", "baked-json.png"), baked)
 	jws, err := bake.PNG(readTestdata(t, "badge.png"), readTestdata(t, "credential.jwt"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "baked-jws.png", jws)
+	testkit.Golden(t, filepath.Join("testdata", "baked-jws.png"), jws)
 }
 
 func TestPNGRebakeReplaces(t *testing.T) {

@@ -5,10 +5,12 @@ import (
 	"encoding/xml"
 	"errors"
 	"io"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/badgesmith/badgesmith/bake"
+	"github.com/badgesmith/badgesmith/internal/testkit"
 )
 
 // wellFormed parses b to the end with encoding/xml.
@@ -90,12 +92,12 @@ func TestSVGGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "baked-json.svg", j)
+	testkit.Golden(t, filepath.Join("testdata", "baked-json.svg"), j)
 	w, err := bake.SVG(svg, readTestdata(t, "credential.jwt"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "baked-jws.svg", w)
+	testkit.Golden(t, filepath.Join("testdata", "baked-jws.svg"), w)
 }
 
 func TestSVGRebakeReplaces(t *testing.T) {
