@@ -1,8 +1,9 @@
 // Package testkit holds badgesmith's shared test fixtures, so that every
 // package's tests build them one way:
 //
-//   - deterministic keys (Ed25519 and P-256) from a seed byte, with their
-//     did:key DID, verification method id (DID#Multikey) and Multikey;
+//   - deterministic keys (Ed25519, P-256, RSA-2048) from a seed byte, with their
+//     did:key DID, verification method id (DID#Multikey) and Multikey
+//     where the key type has one;
 //   - a static key fetcher (the shape of proof.KeyFetcher and
 //     vcjwt.KeyFetcher) bound to one explicit issuer id, answering only for
 //     the verification methods it was given;

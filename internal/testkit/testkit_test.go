@@ -249,3 +249,17 @@ func TestGolden(t *testing.T) {
 		t.Errorf("-update wrote %q, %v; want %q", b, err, "x\n")
 	}
 }
+
+// RSA keys are deterministic, 2048 bits, valid, and distinct per seed.
+func TestRSAIsDeterministic(t *testing.T) {
+	a, again, other := testkit.RSA(t, 1), testkit.RSA(t, 1), testkit.RSA(t, 2)
+	if !keysEqual(a.Private, again.Private) {
+		t.Error("two calls with seed 1 gave different keys")
+	}
+	if keysEqual(a.Private, other.Private) {
+		t.Error("seeds 1 and 2 gave the same key")
+	}
+	if a.Type != keys.RSA2048 {
+		t.Errorf("type %s, want %s", a.Type, keys.RSA2048)
+	}
+}
