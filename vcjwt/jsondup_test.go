@@ -85,7 +85,7 @@ func TestVerifyJWTRefusesDuplicateMembers(t *testing.T) {
 				t.Fatal("test payload was not modified")
 			}
 			tok := rawToken(tt.header, tt.payload, edSigner(ks.ed))
-			_, err := Verify(context.Background(), tok, VerifyOptions{Keys: oneKey(ks.ed.Public()), Now: fixedNow})
+			_, err := Verify(context.Background(), tok, VerifyOptions{Keys: oneKey(t, ks.ed.Public()), Now: fixedNow})
 			if tt.want == "" {
 				if err != nil {
 					t.Fatalf("valid token refused: %v", err)

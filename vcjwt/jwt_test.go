@@ -11,22 +11,19 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"flag"
-	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/badgesmith/badgesmith/internal/testkit"
 	"github.com/badgesmith/badgesmith/keys"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden tokens in testdata/")
 
 const (
 	jwtIssuer = "did:example:issuer"
@@ -56,55 +53,24 @@ func jwtCred() map[string]any {
 	}
 }
 
-// jwtKeys holds one key pair per algorithm, generated once per test binary.
+// jwtKeyset holds one deterministic key pair per algorithm.
 type jwtKeyset struct {
 	ed  ed25519.PrivateKey
 	ec  *ecdsa.PrivateKey
 	rsa *rsa.PrivateKey
 }
 
-var (
-	jwtKeysOnce sync.Once
-	jwtKeysVal  jwtKeyset
-	jwtKeysErr  error
-)
-
 func testJWTKeys(tb testing.TB) jwtKeyset {
 	tb.Helper()
-	jwtKeysOnce.Do(func() {
-		seed := make([]byte, 32)
-		if _, err := fmt.Sscanf(jwtSeedHex, "%x", &seed); err != nil {
-			jwtKeysErr = err
-			return
-		}
-		jwtKeysVal.ed = ed25519.NewKeyFromSeed(seed)
-		if jwtKeysVal.ec, jwtKeysErr = ecdsa.GenerateKey(elliptic.P256(), rand.Reader); jwtKeysErr != nil {
-			return
-		}
-		jwtKeysVal.rsa, jwtKeysErr = rsa.GenerateKey(rand.Reader, 2048)
-	})
-	if jwtKeysErr != nil {
-		tb.Fatal(jwtKeysErr)
+	seed, err := hex.DecodeString(jwtSeedHex)
+	if err != nil {
+		tb.Fatal(err)
 	}
-	return jwtKeysVal
-}
-
-// kidKeys serves keys by verification method and records what was asked.
-type kidKeys struct {
-	keys  map[string]crypto.PublicKey
-	asked []string
-}
-
-func (k *kidKeys) PublicKey(_ context.Context, vm, purpose string) (crypto.PublicKey, error) {
-	k.asked = append(k.asked, vm)
-	if purpose != "assertionMethod" {
-		return nil, fmt.Errorf("purpose %q", purpose)
+	return jwtKeyset{
+		ed:  testkit.Ed25519FromSeed(tb, seed).Ed25519Private(tb),
+		ec:  testkit.P256(tb, 1).Private.(*ecdsa.PrivateKey),
+		rsa: testkit.RSA(tb, 1).Private.(*rsa.PrivateKey),
 	}
-	pub, ok := k.keys[vm]
-	if !ok {
-		return nil, fmt.Errorf("no key %s", vm)
-	}
-	return pub, nil
 }
 
 // failingKeys is a key fetcher that cannot reach anything.
@@ -116,8 +82,10 @@ func (failingKeys) PublicKey(context.Context, string, string) (crypto.PublicKey,
 	return nil, errFetch
 }
 
-func oneKey(pub crypto.PublicKey) *kidKeys {
-	return &kidKeys{keys: map[string]crypto.PublicKey{jwtKID: pub}}
+// oneKey serves pub as jwtKID, for jwtIssuer only.
+func oneKey(tb testing.TB, pub crypto.PublicKey) *testkit.Fetcher {
+	tb.Helper()
+	return testkit.NewFetcher(tb, jwtIssuer, testkit.Method{ID: jwtKID, Key: pub})
 }
 
 // craft builds a compact JWS by hand, independently of jwx, signing the
@@ -181,7 +149,7 @@ func TestJWTRoundTrip(t *testing.T) {
 				if after, _ := json.Marshal(cred); string(after) != string(before) {
 					t.Error("Sign modified its input")
 				}
-				res, err := Verify(ctx, tok, VerifyOptions{Keys: oneKey(a.pub), Now: fixedNow})
+				res, err := Verify(ctx, tok, VerifyOptions{Keys: oneKey(t, a.pub), Now: fixedNow})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -236,22 +204,12 @@ func TestJWTGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			path := filepath.Join("testdata", "jwt", strings.ReplaceAll(format, "+", "-plus-")+"-eddsa.jwt")
-			if *update {
-				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(path, []byte(tok+"\n"), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
+			testkit.Golden(t, path, []byte(tok+"\n"))
 			want, err := os.ReadFile(path)
 			if err != nil {
-				t.Fatalf("%v (run with -update to create it)", err)
+				t.Fatal(err)
 			}
-			if tok != strings.TrimSpace(string(want)) {
-				t.Errorf("token differs from %s:\ngot  %s\nwant %s", path, tok, want)
-			}
-			if _, err := Verify(context.Background(), string(want), VerifyOptions{Keys: oneKey(ks.ed.Public()), Now: fixedNow}); err != nil {
+			if _, err := Verify(context.Background(), string(want), VerifyOptions{Keys: oneKey(t, ks.ed.Public()), Now: fixedNow}); err != nil {
 				t.Errorf("golden token with trailing newline: %v", err)
 			}
 		})
@@ -363,7 +321,7 @@ func TestVerifyJWTRejects(t *testing.T) {
 			if !tt.now.IsZero() {
 				now = func() time.Time { return tt.now }
 			}
-			res, err := Verify(ctx, tt.token, VerifyOptions{Keys: oneKey(pub), Now: now})
+			res, err := Verify(ctx, tt.token, VerifyOptions{Keys: oneKey(t, pub), Now: now})
 			if tt.want == nil {
 				if err != nil {
 					t.Fatalf("err = %v", err)
@@ -392,13 +350,13 @@ func TestVerifyJWTKeyID(t *testing.T) {
 
 	t.Run("relative kid is taken against the issuer", func(t *testing.T) {
 		tok := craft(t, map[string]any{"alg": "EdDSA", "kid": "#key-1"}, obPayload(), edSigner(ks.ed))
-		k := oneKey(pub)
+		k := oneKey(t, pub)
 		res, err := Verify(ctx, tok, VerifyOptions{Keys: k, Now: fixedNow})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if res.KeyID != jwtKID || len(k.asked) != 1 || k.asked[0] != jwtKID {
-			t.Errorf("kid %s, asked %v", res.KeyID, k.asked)
+		if asked := k.Calls(); res.KeyID != jwtKID || len(asked) != 1 || asked[0] != (testkit.Call{Method: jwtKID, Purpose: testkit.AssertionMethod}) {
+			t.Errorf("kid %s, asked %v", res.KeyID, asked)
 		}
 	})
 	t.Run("did:jwk issuer without kid uses #0", func(t *testing.T) {
@@ -407,7 +365,7 @@ func TestVerifyJWTKeyID(t *testing.T) {
 		p["iss"] = iss
 		p["issuer"] = iss
 		tok := craft(t, map[string]any{"alg": "EdDSA"}, p, edSigner(ks.ed))
-		k := &kidKeys{keys: map[string]crypto.PublicKey{iss + "#0": pub}}
+		k := testkit.NewFetcher(t, iss, testkit.Method{ID: iss + "#0", Key: pub})
 		if _, err := Verify(ctx, tok, VerifyOptions{Keys: k, Now: fixedNow}); err != nil {
 			t.Fatal(err)
 		}
@@ -443,7 +401,7 @@ func TestVerifyJWTVC11(t *testing.T) {
 		"exp": time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC).Unix(),
 	}
 	tok := craft(t, map[string]any{"alg": "EdDSA", "typ": "JWT", "kid": jwtKID}, payload, edSigner(ks.ed))
-	res, err := Verify(context.Background(), tok, VerifyOptions{Keys: oneKey(ks.ed.Public()), Now: fixedNow})
+	res, err := Verify(context.Background(), tok, VerifyOptions{Keys: oneKey(t, ks.ed.Public()), Now: fixedNow})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -454,7 +412,7 @@ func TestVerifyJWTVC11(t *testing.T) {
 	}
 	payload["nbf"] = 5
 	tok = craft(t, map[string]any{"alg": "EdDSA", "kid": jwtKID}, payload, edSigner(ks.ed))
-	if _, err := Verify(context.Background(), tok, VerifyOptions{Keys: oneKey(ks.ed.Public()), Now: fixedNow}); !errors.Is(err, ErrClaimMismatch) {
+	if _, err := Verify(context.Background(), tok, VerifyOptions{Keys: oneKey(t, ks.ed.Public()), Now: fixedNow}); !errors.Is(err, ErrClaimMismatch) {
 		t.Errorf("nbf against issuanceDate: err = %v", err)
 	}
 }
@@ -511,7 +469,7 @@ func FuzzVerifyJWT(f *testing.F) {
 	f.Add("")
 	pub := ks.ed.Public()
 	f.Fuzz(func(t *testing.T, tok string) {
-		res, err := Verify(context.Background(), tok, VerifyOptions{Keys: oneKey(pub), Now: fixedNow, MaxSize: 64 << 10})
+		res, err := Verify(context.Background(), tok, VerifyOptions{Keys: oneKey(t, pub), Now: fixedNow, MaxSize: 64 << 10})
 		if err != nil {
 			return
 		}
@@ -540,7 +498,7 @@ func benchJWT(b *testing.B, priv crypto.PrivateKey, pub crypto.PublicKey) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	vopts := VerifyOptions{Keys: oneKey(pub), Now: fixedNow}
+	vopts := VerifyOptions{Keys: oneKey(b, pub), Now: fixedNow}
 	b.Run("verify", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {

@@ -5,6 +5,7 @@ import (
 	"crypto"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -20,7 +21,18 @@ type Method struct {
 	ID string
 	// Key is the public key the method holds.
 	Key crypto.PublicKey
+	// Purposes are the proof purposes (verification relationships) the
+	// method is listed under; empty means assertionMethod only, where an
+	// issuer's controller document lists a credential signing key.
+	Purposes []string
 }
+
+// AssertionMethod is the proof purpose of a credential's proof.
+const AssertionMethod = "assertionMethod"
+
+// ErrPurpose reports a verification method asked for under a purpose it
+// was not given for.
+var ErrPurpose = errors.New("testkit: verification method not listed for this purpose")
 
 // Call is one question a Fetcher was asked.
 type Call struct {
@@ -32,12 +44,12 @@ type Call struct {
 
 // Fetcher is a static key fetcher with the method set of proof.KeyFetcher
 // and vcjwt.KeyFetcher. It is bound to one issuer id and answers only for
-// the verification methods it was given, whatever the purpose, recording
-// every question; anything else is an error wrapping ErrUnknownMethod. It
-// is safe for concurrent use.
+// the verification methods it was given, under their purposes, recording
+// every question; another method is an error wrapping ErrUnknownMethod,
+// another purpose one wrapping ErrPurpose. It is safe for concurrent use.
 type Fetcher struct {
 	issuer  string
-	methods map[string]crypto.PublicKey
+	methods map[string]Method
 
 	mu    sync.Mutex
 	calls []Call
@@ -51,7 +63,7 @@ func NewFetcher(t testing.TB, issuer string, methods ...Method) *Fetcher {
 	if issuer == "" {
 		t.Fatal("testkit: NewFetcher: empty issuer id")
 	}
-	f := &Fetcher{issuer: issuer, methods: make(map[string]crypto.PublicKey, len(methods))}
+	f := &Fetcher{issuer: issuer, methods: make(map[string]Method, len(methods))}
 	for _, m := range methods {
 		frag, ok := strings.CutPrefix(m.ID, issuer+"#")
 		if !ok || frag == "" {
@@ -63,7 +75,10 @@ func NewFetcher(t testing.TB, issuer string, methods ...Method) *Fetcher {
 		if _, dup := f.methods[m.ID]; dup {
 			t.Fatalf("testkit: NewFetcher: verification method %q given twice", m.ID)
 		}
-		f.methods[m.ID] = m.Key
+		if len(m.Purposes) == 0 {
+			m.Purposes = []string{AssertionMethod}
+		}
+		f.methods[m.ID] = m
 	}
 	return f
 }
@@ -75,19 +90,29 @@ func (f *Fetcher) Issuer() string { return f.issuer }
 // it, and records the question.
 func (f *Fetcher) PublicKey(ctx context.Context, verificationMethod, purpose string) (crypto.PublicKey, error) {
 	f.mu.Lock()
-	f.calls = append(f.calls, Call{Method: verificationMethod, Purpose: purpose})
+	if len(f.calls) < maxCalls {
+		f.calls = append(f.calls, Call{Method: verificationMethod, Purpose: purpose})
+	}
 	f.mu.Unlock()
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	pub, ok := f.methods[verificationMethod]
+	m, ok := f.methods[verificationMethod]
 	if !ok {
 		return nil, fmt.Errorf("verification method %s (issuer %s): %w", verificationMethod, f.issuer, ErrUnknownMethod)
 	}
-	return pub, nil
+	if !slices.Contains(m.Purposes, purpose) {
+		return nil, fmt.Errorf("verification method %s (issuer %s), purpose %q: %w", verificationMethod, f.issuer, purpose, ErrPurpose)
+	}
+	return m.Key, nil
 }
 
-// Calls returns the questions asked so far, in order.
+// maxCalls bounds the questions a Fetcher records, so that a benchmark or
+// fuzz loop over one fetcher neither grows without bound nor allocates
+// after its first iterations.
+const maxCalls = 1000
+
+// Calls returns the questions asked so far, in order (the first 1,000).
 func (f *Fetcher) Calls() []Call {
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -132,8 +132,18 @@ func TestFetcherAnswersOnlyGivenMethods(t *testing.T) {
 			t.Errorf("PublicKey(%q) = %v, %v; want the given key", tc.vm, got, err)
 		}
 	}
-	if calls := f.Calls(); len(calls) != len(tests) || calls[0] != (testkit.Call{Method: k.VM, Purpose: "assertionMethod"}) {
-		t.Errorf("Calls() = %v, want %d calls starting with %s", calls, len(tests), k.VM)
+	if _, err := f.PublicKey(ctx, k.VM, "authentication"); !errors.Is(err, testkit.ErrPurpose) {
+		t.Errorf("PublicKey(%q, authentication) = %v, want ErrPurpose", k.VM, err)
+	}
+	auth := testkit.NewFetcher(t, k.DID, testkit.Method{ID: k.VM, Key: k.Public, Purposes: []string{"authentication"}})
+	if _, err := auth.PublicKey(ctx, k.VM, "authentication"); err != nil {
+		t.Errorf("PublicKey(%q, authentication) with that purpose given: %v", k.VM, err)
+	}
+	if _, err := auth.PublicKey(ctx, k.VM, testkit.AssertionMethod); !errors.Is(err, testkit.ErrPurpose) {
+		t.Errorf("PublicKey(%q, assertionMethod) with only authentication given = %v, want ErrPurpose", k.VM, err)
+	}
+	if calls := f.Calls(); len(calls) != len(tests)+1 || calls[0] != (testkit.Call{Method: k.VM, Purpose: "assertionMethod"}) {
+		t.Errorf("Calls() = %v, want %d calls starting with %s", calls, len(tests)+1, k.VM)
 	}
 	if f.Issuer() != k.DID {
 		t.Errorf("Issuer() = %s, want %s", f.Issuer(), k.DID)
