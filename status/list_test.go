@@ -5,16 +5,15 @@ import (
 	"compress/gzip"
 	"encoding/base64"
 	"errors"
-	"flag"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
-)
 
-var update = flag.Bool("update", false, "rewrite the encoded list fixtures in testdata/encoded")
+	"github.com/badgesmith/badgesmith/internal/testkit"
+)
 
 // specEmptyList is the empty 16 KiB list given by Bitstring Status List 1.0.
 const specEmptyList = "uH4sIAAAAAAAAA-3BMQEAAADCoPVPbQwfoAAAAAAAAAAAAAAAAAAAAIC3AYbSVKsAQAAA"
@@ -426,7 +425,7 @@ func TestFixtures(t *testing.T) {
 	for _, fx := range fixtures {
 		t.Run(fx.file, func(t *testing.T) {
 			path := filepath.Join("testdata", "encoded", fx.file)
-			if *update && fx.encode != nil {
+			if testkit.Update() && fx.encode != nil {
 				l := mustNew(t, MinEntries, fx.size)
 				for i, v := range fx.set {
 					mustSet(t, l, i, v)
