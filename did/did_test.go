@@ -7,17 +7,15 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/badgesmith/badgesmith/did"
+	"github.com/badgesmith/badgesmith/internal/testkit"
 	"github.com/badgesmith/badgesmith/keys"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files in testdata")
 
 // The 1EdTech OB 3.0 test vector key (../shared/spec/test-vectors/README.md).
 const (
@@ -143,17 +141,10 @@ func TestKeyDocumentGolden(t *testing.T) {
 	}
 	got = append(got, '\n')
 	golden := filepath.Join("testdata", "did-key-document.golden.json")
-	if *update {
-		if err := os.WriteFile(golden, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	testkit.Golden(t, golden, got)
 	want, err := os.ReadFile(golden)
 	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("did:key document differs from %s:\n%s", golden, got)
+		t.Fatal(err)
 	}
 	// The golden file must parse back to the same document.
 	back, err := did.ParseDocument(want)

@@ -1,7 +1,6 @@
 package did_test
 
 import (
-	"bytes"
 	"context"
 	"crypto"
 	"crypto/ecdsa"
@@ -14,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/badgesmith/badgesmith/did"
+	"github.com/badgesmith/badgesmith/internal/testkit"
 	"github.com/badgesmith/badgesmith/keys"
 )
 
@@ -61,17 +61,10 @@ func TestJWKDocumentGolden(t *testing.T) {
 	}
 	got = append(got, '\n')
 	golden := filepath.Join("testdata", "did-jwk-document.golden.json")
-	if *update {
-		if err := os.WriteFile(golden, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	testkit.Golden(t, golden, got)
 	want, err := os.ReadFile(golden)
 	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("document differs from %s:\n%s", golden, got)
+		t.Fatal(err)
 	}
 	back, err := did.ParseDocument(want)
 	if err != nil {
@@ -99,18 +92,7 @@ func TestKeyDocumentP256Golden(t *testing.T) {
 	got, _ := json.MarshalIndent(doc, "", "  ")
 	got = append(got, '\n')
 	golden := filepath.Join("testdata", "did-key-p256-document.golden.json")
-	if *update {
-		if err := os.WriteFile(golden, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("document differs from %s:\n%s", golden, got)
-	}
+	testkit.Golden(t, golden, got)
 	_, pub, err := doc.AssertionKey(id + "#zDnaepBuvsQ8cpsWrVKw8fbpGpvPeNSjVPTWoq6cRqaYzBKVP")
 	if err != nil {
 		t.Fatal(err)
