@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/badgesmith/badgesmith/bake"
+	"github.com/badgesmith/badgesmith/internal/testkit"
 	"github.com/badgesmith/badgesmith/proof"
 	"github.com/badgesmith/badgesmith/verifier"
 )
@@ -121,20 +122,7 @@ func TestExampleFixtures(t *testing.T) {
 		t.Fatal(err)
 	}
 	files := map[string][]byte{"credential.json": cred, "badge.png": baked}
-	for name, want := range files {
-		path := filepath.Join(exampleDir, name)
-		if *updateHostile {
-			if err := os.WriteFile(path, want, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		got, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Equal(got, want) {
-			t.Errorf("%s is not what signing makes today: run go test ./verifier -run TestExampleFixtures -update", path)
-		}
+	for name, made := range files {
+		testkit.Golden(t, filepath.Join(exampleDir, name), made)
 	}
 }

@@ -11,7 +11,6 @@ import (
 	"crypto/x509/pkix"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io/fs"
 	"math/big"
@@ -28,11 +27,10 @@ import (
 	"time"
 
 	"github.com/badgesmith/badgesmith/internal/safehttp"
+	"github.com/badgesmith/badgesmith/internal/testkit"
 	"github.com/badgesmith/badgesmith/testdata/hostile/gen"
 	"github.com/badgesmith/badgesmith/verifier"
 )
-
-var updateHostile = flag.Bool("update", false, "rewrite testdata/hostile from its generator")
 
 // hostileDir is the committed corpus.
 const hostileDir = "../testdata/hostile"
@@ -95,7 +93,7 @@ func TestHostileCorpusUpToDate(t *testing.T) {
 		if same {
 			continue
 		}
-		if *updateHostile {
+		if testkit.Update() {
 			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 				t.Fatal(err)
 			}
@@ -110,7 +108,7 @@ func TestHostileCorpusUpToDate(t *testing.T) {
 		if _, ok := files[name]; ok {
 			continue
 		}
-		if *updateHostile {
+		if testkit.Update() {
 			if err := os.Remove(filepath.Join(hostileDir, filepath.FromSlash(name))); err != nil {
 				t.Fatal(err)
 			}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/badgesmith/badgesmith/did"
+	"github.com/badgesmith/badgesmith/internal/testkit"
 	"github.com/badgesmith/badgesmith/keys"
 	"github.com/badgesmith/badgesmith/proof"
 	"github.com/badgesmith/badgesmith/verifier"
@@ -20,6 +21,10 @@ import (
 
 var now = time.Date(2026, 11, 15, 12, 0, 0, 0, time.UTC)
 
+// testKey is a deterministic Ed25519 key (testkit.Ed25519) in the shape
+// the verifier's tests take apart: the private key, its did:key DID and
+// verification method. Tests also build one by hand to sign as another
+// issuer.
 type testKey struct {
 	priv ed25519.PrivateKey
 	did  string
@@ -28,20 +33,8 @@ type testKey struct {
 
 func newKey(t testing.TB, seed byte) testKey {
 	t.Helper()
-	s := make([]byte, ed25519.SeedSize)
-	for i := range s {
-		s[i] = seed + byte(i)
-	}
-	priv := ed25519.NewKeyFromSeed(s)
-	id, err := did.KeyFromPublic(priv.Public())
-	if err != nil {
-		t.Fatal(err)
-	}
-	mk, err := keys.EncodePublicMultikey(priv.Public())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return testKey{priv: priv, did: id, vm: id + "#" + mk}
+	k := testkit.Ed25519(t, seed)
+	return testKey{priv: k.Ed25519Private(t), did: k.DID, vm: k.VM}
 }
 
 func loadJSON(t testing.TB, name string) map[string]any {
