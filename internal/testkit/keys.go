@@ -69,6 +69,22 @@ func P256(t testing.TB, b byte) Key {
 	return fromPrivate(t, priv)
 }
 
+// Of returns the key of type typ (Ed25519, P256 or RSA2048) of the seed
+// byte b, for tests that run over key types.
+func Of(t testing.TB, typ keys.Type, b byte) Key {
+	t.Helper()
+	switch typ {
+	case keys.Ed25519:
+		return Ed25519(t, b)
+	case keys.P256:
+		return P256(t, b)
+	case keys.RSA2048:
+		return RSA(t, b)
+	}
+	t.Fatalf("testkit: no deterministic %s keys", typ)
+	return Key{}
+}
+
 // fromPrivate completes a Key from its private key.
 func fromPrivate(t testing.TB, priv any) Key {
 	t.Helper()

@@ -14,8 +14,9 @@ import (
 // rsa.GenerateKey cannot be seeded (since Go 1.26 it ignores its reader),
 // so the primes are searched for here, from a SHA-256 counter stream of b:
 // slow and biased next to the real thing, and for tests only. An RSA key
-// has no Multikey or did:key form, so DID, Multikey and VM are empty.
-func RSA(t testing.TB, b byte) keys.KeyPair {
+// has no Multikey or did:key form, so DID, Multikey, VM and SecretMultikey
+// are empty.
+func RSA(t testing.TB, b byte) Key {
 	t.Helper()
 	const e = 65537
 	stream := counterStream{seed: b}
@@ -46,7 +47,7 @@ func RSA(t testing.TB, b byte) keys.KeyPair {
 		if err != nil {
 			t.Fatalf("testkit: RSA key of seed %d: %v", b, err)
 		}
-		return *kp
+		return Key{KeyPair: *kp}
 	}
 }
 

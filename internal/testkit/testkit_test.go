@@ -269,7 +269,12 @@ func TestRSAIsDeterministic(t *testing.T) {
 	if keysEqual(a.Private, other.Private) {
 		t.Error("seeds 1 and 2 gave the same key")
 	}
-	if a.Type != keys.RSA2048 {
-		t.Errorf("type %s, want %s", a.Type, keys.RSA2048)
+	if a.Type != keys.RSA2048 || a.DID != "" || a.VM != "" {
+		t.Errorf("type %s, DID %q, VM %q; want %s and no did:key", a.Type, a.DID, a.VM, keys.RSA2048)
+	}
+	for _, typ := range []keys.Type{keys.Ed25519, keys.P256, keys.RSA2048} {
+		if k := testkit.Of(t, typ, 3); k.Type != typ {
+			t.Errorf("Of(%s) gave a %s key", typ, k.Type)
+		}
 	}
 }
