@@ -18,7 +18,7 @@ func TestRecipientEmailRuleTable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	is, _, _ := newIssuer(t, proof.EddsaRdfc2022)
+	is, _ := newIssuer(t, proof.EddsaRdfc2022)
 	build := func(email string) error {
 		_, err := is.Build(issuer.Request{Achievement: readJSON(t, "achievement.json"), RecipientEmail: email})
 		return err

@@ -12,9 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/badgesmith/badgesmith/did"
+	"github.com/badgesmith/badgesmith/internal/testkit"
 	"github.com/badgesmith/badgesmith/issuer"
-	"github.com/badgesmith/badgesmith/keys"
 	"github.com/badgesmith/badgesmith/ob3"
 	"github.com/badgesmith/badgesmith/proof"
 )
@@ -57,31 +56,28 @@ func signerOf(t testing.TB, key crypto.PrivateKey, id, vm string, format issuer.
 	return s
 }
 
-func newIssuer(t *testing.T, suite string) (*issuer.Issuer, *keys.KeyPair, string) {
+// newIssuer returns an issuer signing with testkit's key of seed 7, as its
+// did:key, in suite.
+func newIssuer(t *testing.T, suite string) (*issuer.Issuer, testkit.Key) {
 	t.Helper()
-	kp, id, vm := fixtureKey(t, 7)
+	k := testkit.Ed25519(t, 7)
 	is, err := issuer.New(issuer.Config{
 		Profile: readJSON(t, "issuer.json"),
-		Signer:  signerOf(t, kp.Private, id, vm, issuer.Format(suite)),
+		Signer:  signerOf(t, k.Private, k.DID, k.VM, issuer.Format(suite)),
 		Now:     func() time.Time { return clock },
 		Rand:    &fixedRand{b: 1},
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return is, kp, id
-}
-
-type staticKey struct{ pub crypto.PublicKey }
-
-func (k staticKey) PublicKey(context.Context, string, string) (crypto.PublicKey, error) {
-	return k.pub, nil
+	return is, k
 }
 
 func TestIssueBuildsCompleteCredential(t *testing.T) {
 	for _, suite := range []string{proof.EddsaRdfc2022, proof.Ed25519Signature2020} {
 		t.Run(suite, func(t *testing.T) {
-			is, kp, issuerID := newIssuer(t, suite)
+			is, k := newIssuer(t, suite)
+			issuerID := k.DID
 			cred, err := is.Issue(context.Background(), issuer.Request{
 				Achievement: readJSON(t, "achievement.json"),
 				Subject:     readJSON(t, "subject.json"),
@@ -115,7 +111,7 @@ func TestIssueBuildsCompleteCredential(t *testing.T) {
 			if err := json.Unmarshal(cred.JSON, &reread); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := proof.Verify(context.Background(), reread, proof.VerifyOptions{Keys: staticKey{kp.Public}}); err != nil {
+			if _, err := proof.Verify(context.Background(), reread, proof.VerifyOptions{Keys: k.Fetcher(t)}); err != nil {
 				t.Errorf("issued credential does not verify: %v", err)
 			}
 		})
@@ -123,7 +119,7 @@ func TestIssueBuildsCompleteCredential(t *testing.T) {
 }
 
 func TestIssueIsDeterministicGolden(t *testing.T) {
-	is, _, _ := newIssuer(t, proof.EddsaRdfc2022)
+	is, _ := newIssuer(t, proof.EddsaRdfc2022)
 	cred, err := is.Issue(context.Background(), issuer.Request{
 		Achievement: readJSON(t, "achievement.json"),
 		Subject:     readJSON(t, "subject.json"),
@@ -150,7 +146,7 @@ func TestIssueIsDeterministicGolden(t *testing.T) {
 }
 
 func TestIssueRecipientEmailIsHashed(t *testing.T) {
-	is, _, _ := newIssuer(t, proof.EddsaRdfc2022)
+	is, _ := newIssuer(t, proof.EddsaRdfc2022)
 	cred, err := is.Issue(context.Background(), issuer.Request{
 		Achievement:    readJSON(t, "achievement.json"),
 		RecipientEmail: "learner@example.com",
@@ -190,7 +186,7 @@ func TestIssueRejectsBadInput(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			is, _, _ := newIssuer(t, proof.EddsaRdfc2022)
+			is, _ := newIssuer(t, proof.EddsaRdfc2022)
 			req := issuer.Request{Achievement: readJSON(t, "achievement.json"), Subject: readJSON(t, "subject.json")}
 			tc.mutate(&req)
 			_, err := is.Issue(context.Background(), req)
@@ -205,7 +201,7 @@ func TestIssueRejectsBadInput(t *testing.T) {
 }
 
 func TestIssueRefusesUndefinedTerm(t *testing.T) {
-	is, _, _ := newIssuer(t, proof.EddsaRdfc2022)
+	is, _ := newIssuer(t, proof.EddsaRdfc2022)
 	sub := readJSON(t, "subject.json")
 	sub["favouriteColour"] = "green"
 	_, err := is.Issue(context.Background(), issuer.Request{Achievement: readJSON(t, "achievement.json"), Subject: sub})
@@ -215,19 +211,14 @@ func TestIssueRefusesUndefinedTerm(t *testing.T) {
 }
 
 func TestNewRejectsMismatchedProfile(t *testing.T) {
-	kp, err := keys.Generate(keys.Ed25519, &fixedRand{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	id, _ := did.KeyFromPublic(kp.Public)
-	mk, _ := keys.EncodePublicMultikey(kp.Public)
+	k := testkit.Ed25519(t, 0)
 	tests := []struct {
 		name string
 		cfg  issuer.Config
 	}{
-		{"profile id differs", issuer.Config{Profile: map[string]any{"id": "https://other.example", "name": "X"}, Signer: signerOf(t, kp.Private, id, id+"#"+mk, "")}},
+		{"profile id differs", issuer.Config{Profile: map[string]any{"id": "https://other.example", "name": "X"}, Signer: signerOf(t, k.Private, k.DID, k.VM, "")}},
 		{"no signer", issuer.Config{Profile: map[string]any{"name": "X"}}},
-		{"no name", issuer.Config{Profile: map[string]any{}, Signer: signerOf(t, kp.Private, id, id+"#"+mk, "")}},
+		{"no name", issuer.Config{Profile: map[string]any{}, Signer: signerOf(t, k.Private, k.DID, k.VM, "")}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -239,12 +230,7 @@ func TestNewRejectsMismatchedProfile(t *testing.T) {
 }
 
 func BenchmarkIssue(b *testing.B) {
-	kp, err := keys.Generate(keys.Ed25519, &fixedRand{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	id, _ := did.KeyFromPublic(kp.Public)
-	mk, _ := keys.EncodePublicMultikey(kp.Public)
+	k := testkit.Ed25519(b, 0)
 	load := func(name string) map[string]any {
 		raw, err := os.ReadFile(filepath.Join("..", "testdata", name))
 		if err != nil {
@@ -256,7 +242,7 @@ func BenchmarkIssue(b *testing.B) {
 		}
 		return m
 	}
-	is, err := issuer.New(issuer.Config{Profile: load("issuer.json"), Signer: signerOf(b, kp.Private, id, id+"#"+mk, "")})
+	is, err := issuer.New(issuer.Config{Profile: load("issuer.json"), Signer: signerOf(b, k.Private, k.DID, k.VM, "")})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -2,35 +2,35 @@ package issuer_test
 
 import (
 	"context"
-	"crypto"
 	"encoding/json"
 	"errors"
 	"testing"
 	"time"
 
+	"github.com/badgesmith/badgesmith/internal/testkit"
 	"github.com/badgesmith/badgesmith/issuer"
 	"github.com/badgesmith/badgesmith/keys"
 	"github.com/badgesmith/badgesmith/ob3"
 	"github.com/badgesmith/badgesmith/vcjwt"
 )
 
-func jwtIssuer(t *testing.T, kt keys.Type, format issuer.Format) (*issuer.Issuer, crypto.PublicKey, string) {
+// jwtIssuer returns an issuer signing with testkit's key of type kt as
+// the issuer id of issuer.json, with a fetcher that serves the key for that
+// issuer only.
+func jwtIssuer(t *testing.T, kt keys.Type, format issuer.Format) (*issuer.Issuer, *testkit.Fetcher, string) {
 	t.Helper()
-	kp, err := keys.Generate(kt, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	k := testkit.Of(t, kt, 7)
 	const id = "https://example.edu/issuers/565049"
 	is, err := issuer.New(issuer.Config{
 		Profile: readJSON(t, "issuer.json"),
-		Signer:  signerOf(t, kp.Private, id, id+"#key-1", format),
+		Signer:  signerOf(t, k.Private, id, id+"#key-1", format),
 		Now:     func() time.Time { return clock },
 		Rand:    &fixedRand{b: 1},
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return is, kp.Public, id
+	return is, testkit.NewFetcher(t, id, testkit.Method{ID: id + "#key-1", Key: k.Public}), id
 }
 
 func TestIssueJWT(t *testing.T) {
@@ -41,7 +41,7 @@ func TestIssueJWT(t *testing.T) {
 	}{{keys.Ed25519, "EdDSA"}, {keys.P256, "ES256"}, {keys.RSA2048, "RS256"}} {
 		for _, format := range []issuer.Format{issuer.VCJWT, issuer.JOSE} {
 			t.Run(tt.alg+"/"+string(format), func(t *testing.T) {
-				is, pub, issuerID := jwtIssuer(t, tt.kt, format)
+				is, fetch, issuerID := jwtIssuer(t, tt.kt, format)
 				tok, err := is.Issue(ctx, issuer.Request{
 					Achievement: readJSON(t, "achievement.json"),
 					Subject:     readJSON(t, "subject.json"),
@@ -50,7 +50,7 @@ func TestIssueJWT(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				res, err := vcjwt.Verify(ctx, tok.Token, vcjwt.VerifyOptions{Keys: staticKey{pub}, Now: func() time.Time { return clock }})
+				res, err := vcjwt.Verify(ctx, tok.Token, vcjwt.VerifyOptions{Keys: fetch, Now: func() time.Time { return clock }})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -82,14 +82,14 @@ func TestIssueJWT(t *testing.T) {
 }
 
 func TestNewSignerRefusesUnknownFormat(t *testing.T) {
-	kp, _, _ := fixtureKey(t, 7)
-	if _, err := issuer.NewSigner(kp.Private, issuer.SignerOptions{Format: "jws"}); !errors.Is(err, issuer.ErrUnknownFormat) {
+	k := testkit.Ed25519(t, 7)
+	if _, err := issuer.NewSigner(k.Private, issuer.SignerOptions{Format: "jws"}); !errors.Is(err, issuer.ErrUnknownFormat) {
 		t.Errorf("unknown format: err = %v", err)
 	}
 }
 
 func TestIssueJWTFutureValidFrom(t *testing.T) {
-	is, pub, _ := jwtIssuer(t, keys.Ed25519, issuer.VCJWT)
+	is, fetch, _ := jwtIssuer(t, keys.Ed25519, issuer.VCJWT)
 	from := clock.Add(48 * time.Hour)
 	tok, err := is.Issue(context.Background(), issuer.Request{
 		Achievement: readJSON(t, "achievement.json"),
@@ -99,7 +99,7 @@ func TestIssueJWTFutureValidFrom(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = vcjwt.Verify(context.Background(), tok.Token, vcjwt.VerifyOptions{Keys: staticKey{pub}, Now: func() time.Time { return clock }})
+	_, err = vcjwt.Verify(context.Background(), tok.Token, vcjwt.VerifyOptions{Keys: fetch, Now: func() time.Time { return clock }})
 	if !errors.Is(err, vcjwt.ErrNotYetValid) {
 		t.Errorf("err = %v, want ErrNotYetValid", err)
 	}

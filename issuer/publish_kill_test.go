@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/badgesmith/badgesmith/internal/testkit"
 	"github.com/badgesmith/badgesmith/issuer"
 	"github.com/badgesmith/badgesmith/status"
 	"github.com/badgesmith/badgesmith/store/bolt"
@@ -145,12 +146,12 @@ func checkPublished(t *testing.T, dir string, round int) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	kp, _, _ := fixtureKey(t, 7)
+	k := testkit.Ed25519(t, 7)
 	for _, de := range des {
 		if strings.HasPrefix(de.Name(), ".") {
 			continue
 		}
-		doc := readList(t, filepath.Join(dir, de.Name()), kp, time.Now())
+		doc := readList(t, filepath.Join(dir, de.Name()), k, time.Now())
 		subj, _ := doc["credentialSubject"].(map[string]any)
 		enc, _ := subj["encodedList"].(string)
 		if _, err := status.Decode(enc, 1, status.DecodeOptions{}); err != nil {

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/badgesmith/badgesmith/internal/testkit"
 	"github.com/badgesmith/badgesmith/issuer"
 	"github.com/badgesmith/badgesmith/keys"
 	"github.com/badgesmith/badgesmith/proof"
@@ -37,11 +38,8 @@ func TestSignerFormatByKeyType(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			kp, err := keys.Generate(tt.kt, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			s, err := issuer.NewSigner(kp.Private, issuer.SignerOptions{Format: tt.format})
+			k := testkit.Of(t, tt.kt, 7)
+			s, err := issuer.NewSigner(k.Private, issuer.SignerOptions{Format: tt.format})
 			if tt.want == "" {
 				var km *issuer.KeyMismatchError
 				if !errors.As(err, &km) || !errors.Is(err, issuer.ErrInvalidInput) || km.Key != tt.kt {
@@ -69,7 +67,7 @@ func TestSignerFormatByKeyType(t *testing.T) {
 			if tt.want.IsJWT() {
 				return
 			}
-			res, err := proof.Verify(context.Background(), cred.Document, proof.VerifyOptions{Keys: staticKey{kp.Public}, Now: func() time.Time { return clock }})
+			res, err := proof.Verify(context.Background(), cred.Document, proof.VerifyOptions{Keys: k.Fetcher(t), Now: func() time.Time { return clock }})
 			if err != nil || res.Suite != string(tt.want) {
 				t.Errorf("proof %+v, %v; want suite %s", res, err, tt.want)
 			}
@@ -192,7 +190,7 @@ func TestPublishAsRecordedWebIdentity(t *testing.T) {
 	if err := json.Unmarshal(data, &list); err != nil {
 		t.Fatal(err)
 	}
-	res, err := proof.Verify(ctx, list, proof.VerifyOptions{Keys: staticKey{newKey.KeyPair.Public}})
+	res, err := proof.Verify(ctx, list, proof.VerifyOptions{Keys: testkit.NewFetcher(t, "did:web:example.edu", testkit.Method{ID: "did:web:example.edu#" + newKey.Fragment, Key: newKey.KeyPair.Public})})
 	if err != nil {
 		t.Fatal(err)
 	}

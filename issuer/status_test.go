@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/badgesmith/badgesmith/did"
+	"github.com/badgesmith/badgesmith/internal/testkit"
 	"github.com/badgesmith/badgesmith/issuer"
 	"github.com/badgesmith/badgesmith/keys"
 	"github.com/badgesmith/badgesmith/proof"
@@ -31,29 +31,11 @@ const statusBase = "https://status.example/lists/"
 type statusFixture struct {
 	is    *issuer.Issuer
 	db    *bolt.DB
+	key   testkit.Key
 	kp    *keys.KeyPair
 	id    string
 	vm    string
 	achID string
-}
-
-// fixtureKey returns a deterministic key pair (seeded by b) and its did:key
-// and verification method.
-func fixtureKey(t testing.TB, b byte) (*keys.KeyPair, string, string) {
-	t.Helper()
-	kp, err := keys.Generate(keys.Ed25519, &fixedRand{b: b})
-	if err != nil {
-		t.Fatal(err)
-	}
-	id, err := did.KeyFromPublic(kp.Public)
-	if err != nil {
-		t.Fatal(err)
-	}
-	mk, err := keys.EncodePublicMultikey(kp.Public)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return kp, id, id + "#" + mk
 }
 
 func openStore(t testing.TB, path string) *bolt.DB {
@@ -73,10 +55,10 @@ func newStatusIssuer(t testing.TB, db *bolt.DB, mod func(*issuer.Config)) *statu
 	if db == nil {
 		db = openStore(t, filepath.Join(t.TempDir(), "issued.db"))
 	}
-	kp, id, vm := fixtureKey(t, 7)
+	k := testkit.Ed25519(t, 7)
 	cfg := issuer.Config{
 		Profile:       readTestdata(t, "issuer.json"),
-		Signer:        signerOf(t, kp.Private, id, vm, ""),
+		Signer:        signerOf(t, k.Private, k.DID, k.VM, ""),
 		Store:         db,
 		StatusBaseURL: statusBase,
 	}
@@ -89,7 +71,7 @@ func newStatusIssuer(t testing.TB, db *bolt.DB, mod func(*issuer.Config)) *statu
 	}
 	ach := readTestdata(t, "achievement.json")
 	achID, _ := ach["id"].(string)
-	return &statusFixture{is: is, db: db, kp: kp, id: id, vm: vm, achID: achID}
+	return &statusFixture{is: is, db: db, key: k, kp: &k.KeyPair, id: k.DID, vm: k.VM, achID: achID}
 }
 
 func (f *statusFixture) issue(t testing.TB) *issuer.Credential {
@@ -185,7 +167,7 @@ func TestIssueWithStoreRecords(t *testing.T) {
 }
 
 func TestIssueWithoutStoreHasNoStatus(t *testing.T) {
-	is, _, _ := newIssuer(t, "")
+	is, _ := newIssuer(t, "")
 	cred, err := is.Issue(context.Background(), issuer.Request{
 		Achievement: readJSON(t, "achievement.json"), Subject: readJSON(t, "subject.json")})
 	if err != nil {
@@ -211,10 +193,10 @@ func TestStatusConfigErrors(t *testing.T) {
 		{"negative validity", func(c *issuer.Config) { c.StatusValidity = -time.Hour }},
 		{"negative ttl", func(c *issuer.Config) { c.StatusTTL = -time.Second }},
 	}
-	kp, id, vm := fixtureKey(t, 7)
+	k := testkit.Ed25519(t, 7)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			cfg := issuer.Config{Profile: map[string]any{"name": "X"}, Signer: signerOf(t, kp.Private, id, vm, "")}
+			cfg := issuer.Config{Profile: map[string]any{"name": "X"}, Signer: signerOf(t, k.Private, k.DID, k.VM, "")}
 			tc.mod(&cfg)
 			if _, err := issuer.New(cfg); !errors.Is(err, issuer.ErrInvalidInput) {
 				t.Errorf("New: %v, want ErrInvalidInput", err)
@@ -325,7 +307,7 @@ func TestStatusChanges(t *testing.T) {
 }
 
 // readList reads and verifies a published list credential and returns it.
-func readList(t testing.TB, path string, kp *keys.KeyPair, now time.Time) map[string]any {
+func readList(t testing.TB, path string, k testkit.Key, now time.Time) map[string]any {
 	t.Helper()
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -336,7 +318,7 @@ func readList(t testing.TB, path string, kp *keys.KeyPair, now time.Time) map[st
 		t.Fatalf("%s: %v", path, err)
 	}
 	if _, err := proof.Verify(context.Background(), doc, proof.VerifyOptions{
-		Keys: staticKey{kp.Public}, Now: func() time.Time { return now }}); err != nil {
+		Keys: k.Fetcher(t), Now: func() time.Time { return now }}); err != nil {
 		t.Fatalf("%s: proof: %v", path, err)
 	}
 	return doc
@@ -390,7 +372,7 @@ func TestPublishListsMatchStore(t *testing.T) {
 	}
 	subjects := map[string]map[string]any{}
 	for _, p := range paths {
-		doc := readList(t, p, f.kp, now)
+		doc := readList(t, p, f.key, now)
 		id, _ := doc["id"].(string)
 		subj, _ := doc["credentialSubject"].(map[string]any)
 		if id != statusBase+filepath.Base(p) || subj["id"] != id+"#list" || doc["issuer"] != f.id ||
@@ -428,7 +410,7 @@ func TestPublishListsMatchStore(t *testing.T) {
 	if _, err := f.is.Publish(ctx, dir); err != nil {
 		t.Fatal(err)
 	}
-	subj := readList(t, wantPaths[1], f.kp, now)["credentialSubject"].(map[string]any)
+	subj := readList(t, wantPaths[1], f.key, now)["credentialSubject"].(map[string]any)
 	e := entries(t, creds[1].Document)[1]
 	if res, err := status.Verdict(subj, e, status.DecodeOptions{}); err != nil || res.Set {
 		t.Errorf("after reinstate: %+v, %v; want unset", res, err)
@@ -463,8 +445,8 @@ func TestPublishRefusesAnotherIssuersLists(t *testing.T) {
 	db := openStore(t, filepath.Join(t.TempDir(), "issued.db"))
 	f := newStatusIssuer(t, db, nil)
 	f.issue(t)
-	kp, id, vm := fixtureKey(t, 99)
-	other, err := issuer.New(issuer.Config{Profile: map[string]any{"name": "Other"}, Signer: signerOf(t, kp.Private, id, vm, ""), Store: db})
+	k := testkit.Ed25519(t, 99)
+	other, err := issuer.New(issuer.Config{Profile: map[string]any{"name": "Other"}, Signer: signerOf(t, k.Private, k.DID, k.VM, ""), Store: db})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -505,8 +487,8 @@ func TestNewListIsNextNumber(t *testing.T) {
 		}
 	}
 	spy := &newListSpy{DB: db}
-	kp, id, vm := fixtureKey(t, 7)
-	is, err := issuer.New(issuer.Config{Profile: readJSON(t, "issuer.json"), Signer: signerOf(t, kp.Private, id, vm, ""), Store: spy, StatusBaseURL: statusBase, Suspension: true})
+	k := testkit.Ed25519(t, 7)
+	is, err := issuer.New(issuer.Config{Profile: readJSON(t, "issuer.json"), Signer: signerOf(t, k.Private, k.DID, k.VM, ""), Store: spy, StatusBaseURL: statusBase, Suspension: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -753,7 +735,7 @@ func TestRefresh(t *testing.T) {
 			if !signed && !bytes.Equal(after, before[pl.Path]) {
 				t.Errorf("%s: kept %s was rewritten", st.name, pl.Path)
 			}
-			doc := readList(t, pl.Path, f.kp, now)
+			doc := readList(t, pl.Path, f.key, now)
 			if doc["validUntil"] != st.until.Format(time.RFC3339) {
 				t.Errorf("%s: %s says validUntil %v, want %s", st.name, pl.Path, doc["validUntil"], st.until)
 			}
