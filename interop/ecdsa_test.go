@@ -3,7 +3,6 @@ package interop_test
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"os"
@@ -13,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/badgesmith/badgesmith/did"
+	"github.com/badgesmith/badgesmith/internal/testkit"
 	"github.com/badgesmith/badgesmith/issuer"
 	"github.com/badgesmith/badgesmith/keys"
 	"github.com/badgesmith/badgesmith/proof"
@@ -32,29 +31,6 @@ var moreSuites = []struct {
 	{proof.EddsaJcs2022, keys.Ed25519},
 }
 
-// newSignerOf is newSigner for any key type with a did:key form: a did:key
-// DID (z6Mk... or zDn...) and its verification method DID#<key>.
-func newSignerOf(t *testing.T, kt keys.Type) signer {
-	t.Helper()
-	kp, err := keys.Generate(kt, rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	id, err := did.KeyFromPublic(kp.Public)
-	if err != nil {
-		t.Fatal(err)
-	}
-	mk, err := keys.EncodePublicMultikey(kp.Public)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sec, err := keys.EncodeSecretMultikey(kp.Private)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return signer{kp: kp, did: id, vm: id + "#" + mk, secret: sec}
-}
-
 // jsSign signs unsigned with sign.mjs and returns the signed credential.
 func jsSign(t *testing.T, node, suite string, s signer, unsigned map[string]any) []byte {
 	t.Helper()
@@ -64,7 +40,7 @@ func jsSign(t *testing.T, node, suite string, s signer, unsigned map[string]any)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, node, "sign.mjs", "--suite", suite, "--secret", s.secret, "--vm", s.vm,
+	cmd := exec.CommandContext(ctx, node, "sign.mjs", "--suite", suite, "--secret", s.SecretMultikey, "--vm", s.VM,
 		"--created", time.Now().UTC().Add(-time.Minute).Format(time.RFC3339))
 	cmd.Stdin = bytes.NewReader(in)
 	var stderr bytes.Buffer
@@ -85,7 +61,7 @@ func TestMoreSuitesGoSignedVerifyInJavaScript(t *testing.T) {
 	want := map[string]bool{}
 	var files []string
 	for _, ms := range moreSuites {
-		files = writeIssuedSet(t, dir, newIssuer(t, newSignerOf(t, ms.key), ms.suite), ms.suite, files, want, func(cred *issuer.Credential) {
+		files = writeIssuedSet(t, dir, newIssuer(t, testkit.Of(t, ms.key, 11), ms.suite), ms.suite, files, want, func(cred *issuer.Credential) {
 			if got := cred.Document["proof"].([]any)[0].(map[string]any)["cryptosuite"]; got != ms.suite {
 				t.Fatalf("issued with cryptosuite %v, want %s", got, ms.suite)
 			}
@@ -117,7 +93,7 @@ func TestMoreSuitesJavaScriptSignedVerifyInBadgesmith(t *testing.T) {
 	node := requireNode(t)
 	for _, ms := range moreSuites {
 		t.Run(ms.suite, func(t *testing.T) {
-			s := newSignerOf(t, ms.key)
+			s := testkit.Of(t, ms.key, 12)
 			is := newIssuer(t, s, ms.suite)
 			unsigned, err := is.Build(issuer.Request{Achievement: loadJSON(t, "achievement.json"), Subject: loadJSON(t, "subject.json")})
 			if err != nil {
@@ -133,8 +109,8 @@ func TestMoreSuitesJavaScriptSignedVerifyInBadgesmith(t *testing.T) {
 				doc["proof"] = []any{p}
 			}
 			p := doc["proof"].([]any)[0].(map[string]any)
-			if p["cryptosuite"] != ms.suite || p["verificationMethod"] != s.vm {
-				t.Fatalf("javascript proof is %v by %v, want %s by %s", p["cryptosuite"], p["verificationMethod"], ms.suite, s.vm)
+			if p["cryptosuite"] != ms.suite || p["verificationMethod"] != s.VM {
+				t.Fatalf("javascript proof is %v by %v, want %s by %s", p["cryptosuite"], p["verificationMethod"], ms.suite, s.VM)
 			}
 			res, err := goVerify(t, signed)
 			if err != nil || !res.Valid {
@@ -174,10 +150,10 @@ func TestMoreSuitesJavaScriptSignedVerifyInBadgesmith(t *testing.T) {
 // usage error instead of signing a proof no verifier could check.
 func TestSignMJSRefusesMismatchedP256Key(t *testing.T) {
 	node := requireNode(t)
-	a, b := newSignerOf(t, keys.P256), newSignerOf(t, keys.P256)
+	a, b := testkit.P256(t, 13), testkit.P256(t, 14)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, node, "sign.mjs", "--suite", proof.EcdsaRdfc2019, "--secret", a.secret, "--vm", b.vm)
+	cmd := exec.CommandContext(ctx, node, "sign.mjs", "--suite", proof.EcdsaRdfc2019, "--secret", a.SecretMultikey, "--vm", b.VM)
 	cmd.Stdin = strings.NewReader("{}")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr

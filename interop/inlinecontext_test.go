@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/badgesmith/badgesmith/internal/testkit"
 	"github.com/badgesmith/badgesmith/issuer"
 	"github.com/badgesmith/badgesmith/proof"
 	"github.com/badgesmith/badgesmith/verifier"
@@ -47,13 +48,13 @@ func inlineCredential(t *testing.T, s signer, suite string) map[string]any {
 // badgesmith's canonical N-Quads of the inline terms are jsonld.js's.
 func TestInlineContextInterop(t *testing.T) {
 	node := requireNode(t)
-	s := newSigner(t)
+	s := testkit.Ed25519(t, 10)
 	dir := t.TempDir()
 	tamper := func(d map[string]any) { d["steps"] = []any{"enrol", "award", "assess"} }
 	want := map[string]bool{}
 	var files []string
 	for _, suite := range suites {
-		signed, err := proof.Sign(t.Context(), inlineCredential(t, s, suite), s.kp.Private, proof.SignOptions{Suite: suite, VerificationMethod: s.vm})
+		signed, err := proof.Sign(t.Context(), inlineCredential(t, s, suite), s.Private, proof.SignOptions{Suite: suite, VerificationMethod: s.VM})
 		if err != nil {
 			t.Fatal(err)
 		}

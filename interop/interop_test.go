@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"crypto"
-	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"os"
@@ -15,9 +14,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/badgesmith/badgesmith/did"
+	"github.com/badgesmith/badgesmith/internal/testkit"
 	"github.com/badgesmith/badgesmith/issuer"
-	"github.com/badgesmith/badgesmith/keys"
 	"github.com/badgesmith/badgesmith/proof"
 	"github.com/badgesmith/badgesmith/verifier"
 )
@@ -43,33 +41,9 @@ func requireNode(t *testing.T) string {
 
 var suites = []string{proof.EddsaRdfc2022, proof.Ed25519Signature2020}
 
-type signer struct {
-	kp     *keys.KeyPair
-	did    string
-	vm     string
-	secret string
-}
-
-func newSigner(t *testing.T) signer {
-	t.Helper()
-	kp, err := keys.Generate(keys.Ed25519, rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	id, err := did.KeyFromPublic(kp.Public)
-	if err != nil {
-		t.Fatal(err)
-	}
-	mk, err := keys.EncodePublicMultikey(kp.Public)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sec, err := keys.EncodeSecretMultikey(kp.Private)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return signer{kp: kp, did: id, vm: id + "#" + mk, secret: sec}
-}
+// signer is a deterministic key with its did:key identity and the
+// secret Multikey sign.mjs takes.
+type signer = testkit.Key
 
 func loadJSON(t *testing.T, name string) map[string]any {
 	t.Helper()
@@ -99,7 +73,7 @@ func newIssuer(t *testing.T, s signer, suite string) *issuer.Issuer {
 	t.Helper()
 	is, err := issuer.New(issuer.Config{
 		Profile: loadJSON(t, "issuer.json"),
-		Signer:  signerOf(t, s.kp.Private, s.did, s.vm, issuer.Format(suite)),
+		Signer:  signerOf(t, s.Private, s.DID, s.VM, issuer.Format(suite)),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -265,7 +239,7 @@ func goVerify(t *testing.T, data []byte) (*verifier.Result, error) {
 func TestBadgesmithSignedVerifiesInJavaScript(t *testing.T) {
 	node := requireNode(t)
 	dir := t.TempDir()
-	s := newSigner(t)
+	s := testkit.Ed25519(t, 10)
 	want := map[string]bool{}
 	var files []string
 	for _, suite := range suites {
@@ -293,7 +267,7 @@ func TestBadgesmithSignedVerifiesInJavaScript(t *testing.T) {
 // verifies with badgesmith.
 func TestJavaScriptSignedVerifiesInBadgesmith(t *testing.T) {
 	node := requireNode(t)
-	s := newSigner(t)
+	s := testkit.Ed25519(t, 10)
 	for _, suite := range suites {
 		t.Run(suite, func(t *testing.T) {
 			is := newIssuer(t, s, suite)

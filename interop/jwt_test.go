@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/badgesmith/badgesmith/did"
+	"github.com/badgesmith/badgesmith/internal/testkit"
 	"github.com/badgesmith/badgesmith/keys"
 	"github.com/badgesmith/badgesmith/vcjwt"
 	"github.com/badgesmith/badgesmith/verifier"
@@ -62,21 +63,14 @@ func jwtSigners(t *testing.T) []jwtSigner {
 		t   keys.Type
 		alg string
 	}{{keys.Ed25519, "EdDSA"}, {keys.P256, "ES256"}, {keys.RSA2048, "RS256"}} {
-		kp, err := keys.Generate(kt.t, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		s := jwtSigner{alg: kt.alg, priv: kp.Private, pub: kp.Public}
+		k := testkit.Of(t, kt.t, 7)
+		s := jwtSigner{alg: kt.alg, priv: k.Private, pub: k.Public, did: k.DID, vm: k.VM}
 		if kt.t == keys.RSA2048 {
-			s.did, err = did.JWKFromPublic(kp.Public)
+			var err error
+			if s.did, err = did.JWKFromPublic(k.Public); err != nil {
+				t.Fatal(err)
+			}
 			s.vm = s.did + "#" + did.JWKFragment
-		} else {
-			s.did, err = did.KeyFromPublic(kp.Public)
-			mk, _ := keys.EncodePublicMultikey(kp.Public)
-			s.vm = s.did + "#" + mk
-		}
-		if err != nil {
-			t.Fatal(err)
 		}
 		out = append(out, s)
 	}
@@ -189,15 +183,9 @@ func TestJWTJoseToBadgesmith(t *testing.T) {
 			if err != nil {
 				t.Fatalf("badgesmith refused jose's token: %v\n%+v", err, res.Checks)
 			}
-			if _, err := vcjwt.Verify(context.Background(), got.Token, vcjwt.VerifyOptions{Keys: fixedJWTKey{s.pub}}); err != nil {
+			if _, err := vcjwt.Verify(context.Background(), got.Token, vcjwt.VerifyOptions{Keys: testkit.NewFetcher(t, s.did, testkit.Method{ID: s.vm, Key: s.pub})}); err != nil {
 				t.Errorf("vcjwt.Verify: %v", err)
 			}
 		})
 	}
-}
-
-type fixedJWTKey struct{ pub crypto.PublicKey }
-
-func (k fixedJWTKey) PublicKey(context.Context, string, string) (crypto.PublicKey, error) {
-	return k.pub, nil
 }

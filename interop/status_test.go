@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/badgesmith/badgesmith/internal/testkit"
 	"github.com/badgesmith/badgesmith/issuer"
 	"github.com/badgesmith/badgesmith/proof"
 	"github.com/badgesmith/badgesmith/status"
@@ -84,7 +85,7 @@ func listCredential(s signer, listURL, encoded string) map[string]any {
 		"@context":  []any{"https://www.w3.org/ns/credentials/v2"},
 		"id":        listURL,
 		"type":      []any{"VerifiableCredential", "BitstringStatusListCredential"},
-		"issuer":    s.did,
+		"issuer":    s.DID,
 		"validFrom": time.Now().UTC().Add(-time.Hour).Format(time.RFC3339),
 		"credentialSubject": map[string]any{
 			"id":            listURL + "#list",
@@ -97,8 +98,8 @@ func listCredential(s signer, listURL, encoded string) map[string]any {
 
 func goSign(t *testing.T, s signer, doc map[string]any) map[string]any {
 	t.Helper()
-	signed, err := proof.Sign(context.Background(), doc, s.kp.Private, proof.SignOptions{
-		VerificationMethod: s.vm, Created: time.Now().UTC().Add(-time.Minute),
+	signed, err := proof.Sign(context.Background(), doc, s.Private, proof.SignOptions{
+		VerificationMethod: s.VM, Created: time.Now().UTC().Add(-time.Minute),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -177,7 +178,7 @@ func (refuseAll) RoundTrip(r *http.Request) (*http.Response, error) {
 // library, bit for bit and verdict for verdict.
 func TestStatusListBadgesmithToJavaScript(t *testing.T) {
 	node := requireNode(t)
-	s := newSigner(t)
+	s := testkit.Ed25519(t, 10)
 	const listURL = "https://status.example.org/lists/go-made"
 	l, err := status.New(status.MinEntries, 1)
 	if err != nil {
@@ -257,7 +258,7 @@ type jsCreated struct {
 // reads the same in badgesmith.
 func TestStatusListJavaScriptToBadgesmith(t *testing.T) {
 	node := requireNode(t)
-	s := newSigner(t)
+	s := testkit.Ed25519(t, 10)
 	const listURL = "https://status.example.org/lists/js-made"
 	setIdx := []int{0, 3, 65537, status.MinEntries - 1}
 	set := map[int]bool{}
@@ -267,8 +268,8 @@ func TestStatusListJavaScriptToBadgesmith(t *testing.T) {
 	var made jsCreated
 	statusJS(t, node, "create", map[string]any{
 		"length": status.MinEntries, "set": setIdx, "id": listURL, "statusPurpose": "revocation",
-		"issuer": s.did, "validFrom": time.Now().UTC().Add(-time.Hour).Format(time.RFC3339),
-		"sign": map[string]any{"secret": s.secret, "vm": s.vm, "created": time.Now().UTC().Add(-time.Minute).Format(time.RFC3339)},
+		"issuer": s.DID, "validFrom": time.Now().UTC().Add(-time.Hour).Format(time.RFC3339),
+		"sign": map[string]any{"secret": s.SecretMultikey, "vm": s.VM, "created": time.Now().UTC().Add(-time.Minute).Format(time.RFC3339)},
 	}, &made)
 
 	l, err := status.Decode(made.EncodedList, 1, status.DecodeOptions{})
