@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/ed25519"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -10,8 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/badgesmith/badgesmith/did"
-	"github.com/badgesmith/badgesmith/keys"
+	"github.com/badgesmith/badgesmith/internal/testkit"
 	"github.com/badgesmith/badgesmith/proof"
 )
 
@@ -19,32 +17,20 @@ import (
 // or context), signed with eddsa-rdfc-2022 by a did:key issuer, to dir.
 func signedPlainVC(t *testing.T, dir string, edit func(map[string]any)) string {
 	t.Helper()
-	seed := make([]byte, ed25519.SeedSize)
-	for i := range seed {
-		seed[i] = byte(7 + i)
-	}
-	priv := ed25519.NewKeyFromSeed(seed)
-	id, err := did.KeyFromPublic(priv.Public())
-	if err != nil {
-		t.Fatal(err)
-	}
-	mk, err := keys.EncodePublicMultikey(priv.Public())
-	if err != nil {
-		t.Fatal(err)
-	}
+	k := testkit.Ed25519(t, 7)
 	doc := map[string]any{
 		"@context":          []any{"https://www.w3.org/ns/credentials/v2"},
 		"id":                "urn:uuid:0b0f3f1e-8c2a-4d55-9a34-6f0d6b1f2a10",
 		"type":              []any{"VerifiableCredential"},
-		"issuer":            id,
+		"issuer":            k.DID,
 		"validFrom":         "2024-01-01T00:00:00Z",
 		"credentialSubject": map[string]any{"id": "did:example:learner"},
 	}
 	if edit != nil {
 		edit(doc)
 	}
-	signed, err := proof.Sign(context.Background(), doc, priv, proof.SignOptions{
-		Suite: proof.EddsaRdfc2022, VerificationMethod: id + "#" + mk, Created: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC),
+	signed, err := proof.Sign(context.Background(), doc, k.Private, proof.SignOptions{
+		Suite: proof.EddsaRdfc2022, VerificationMethod: k.VM, Created: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC),
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/badgesmith/badgesmith/internal/testkit"
 	"github.com/badgesmith/badgesmith/keys"
 	"github.com/badgesmith/badgesmith/proof"
 )
@@ -70,8 +71,7 @@ func urnCredential(t *testing.T, dir, issuer string, priv ed25519.PrivateKey) (s
 func TestVerifyPinnedKeys(t *testing.T) {
 	const issuer = "urn:uuid:6f1d6c8a-3c1e-4d8f-9e42-0b1f8c7e2a11"
 	dir := t.TempDir()
-	priv := ed25519.NewKeyFromSeed(make([]byte, ed25519.SeedSize))
-	cred, mk := urnCredential(t, dir, issuer, priv)
+	cred, mk := urnCredential(t, dir, issuer, testkit.Ed25519FromSeed(t, make([]byte, 32)).Ed25519Private(t))
 	write := func(name, body string) string {
 		p := filepath.Join(dir, name)
 		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {

@@ -2,22 +2,15 @@ package main
 
 import (
 	"context"
-	"crypto"
 	"encoding/json"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/badgesmith/badgesmith/internal/testkit"
 	"github.com/badgesmith/badgesmith/keys"
 	"github.com/badgesmith/badgesmith/proof"
 )
-
-// ringKey serves one public key for any verification method.
-type ringKey struct{ pub crypto.PublicKey }
-
-func (k ringKey) PublicKey(context.Context, string, string) (crypto.PublicKey, error) {
-	return k.pub, nil
-}
 
 // TestStatusPublishDIDWeb issues as a did:web issuer with a store, then
 // publishes the status lists: they must be signed as that did:web issuer,
@@ -45,7 +38,10 @@ func TestStatusPublishDIDWeb(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := proof.Verify(context.Background(), list, proof.VerifyOptions{Keys: ringKey{entry.KeyPair.Public}})
+	// The fetcher answers for did:web:example.edu#registrar only, so a
+	// proof by any other method fails here.
+	fetch := testkit.NewFetcher(t, "did:web:example.edu", testkit.Method{ID: "did:web:example.edu#registrar", Key: entry.KeyPair.Public})
+	res, err := proof.Verify(context.Background(), list, proof.VerifyOptions{Keys: fetch})
 	if err != nil {
 		t.Fatalf("list proof: %v", err)
 	}
