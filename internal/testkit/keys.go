@@ -4,6 +4,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/elliptic"
+	"encoding/hex"
 	"testing"
 
 	"github.com/badgesmith/badgesmith/did"
@@ -126,4 +127,19 @@ func (k Key) Method() Method { return Method{ID: k.VM, Key: k.Public} }
 func (k Key) Fetcher(t testing.TB) *Fetcher {
 	t.Helper()
 	return NewFetcher(t, k.DID, k.Method())
+}
+
+// OBVectorSeed is the hex Ed25519 seed of the 1EdTech Open Badges 3.0 test
+// vector (../shared/spec/test-vectors/README.md); its Multikey is
+// z6MkjZRZv3aez3r18pB1RBFJR1kwUVJ5jHt92JmQwXbd5hwi.
+const OBVectorSeed = "6241a409e6707bb640a0140a8a32bc3d193c33a661747284d6adfa4ed4180be4"
+
+// OBVector returns the key of the 1EdTech Open Badges 3.0 test vector.
+func OBVector(t testing.TB) Key {
+	t.Helper()
+	seed, err := hex.DecodeString(OBVectorSeed)
+	if err != nil {
+		t.Fatalf("testkit: %v", err)
+	}
+	return Ed25519FromSeed(t, seed)
 }

@@ -278,3 +278,48 @@ func TestRSAIsDeterministic(t *testing.T) {
 		}
 	}
 }
+
+// The OB test vector key is the one the spec names.
+func TestOBVector(t *testing.T) {
+	if k := testkit.OBVector(t); k.Multikey != "z6MkjZRZv3aez3r18pB1RBFJR1kwUVJ5jHt92JmQwXbd5hwi" {
+		t.Errorf("Multikey %s", k.Multikey)
+	}
+}
+
+// ReadJSON reads an object and fails on a missing file or another value.
+func TestReadJSON(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	obj, arr := write("obj.json", `{"a":[1]}`), write("arr.json", `[1]`)
+	var got map[string]any
+	if failed := run(t, func(tb testing.TB) { got = testkit.ReadJSON(tb, obj) }); len(failed) != 0 || len(got["a"].([]any)) != 1 {
+		t.Errorf("ReadJSON(object) = %v, failures %v", got, failed)
+	}
+	for _, p := range []string{arr, filepath.Join(dir, "none.json")} {
+		if failed := run(t, func(tb testing.TB) { testkit.ReadJSON(tb, p) }); len(failed) == 0 {
+			t.Errorf("ReadJSON(%s) succeeded", filepath.Base(p))
+		}
+	}
+}
+
+// CraftJWS makes header.payload.signature over the signing input, with an
+// empty signature when sign is nil.
+func TestCraftJWS(t *testing.T) {
+	var signed string
+	tok := testkit.CraftJWS(t, map[string]any{"alg": "none"}, map[string]any{"iss": "x"}, func(in []byte) []byte {
+		signed = string(in)
+		return []byte("sig")
+	})
+	if tok != "eyJhbGciOiJub25lIn0.eyJpc3MiOiJ4In0.c2ln" || signed != "eyJhbGciOiJub25lIn0.eyJpc3MiOiJ4In0" {
+		t.Errorf("token %s over %s", tok, signed)
+	}
+	if tok := testkit.CraftJWS(t, map[string]any{}, map[string]any{}, nil); tok != "e30.e30." {
+		t.Errorf("unsigned token %s", tok)
+	}
+}
