@@ -88,26 +88,6 @@ func oneKey(tb testing.TB, pub crypto.PublicKey) *testkit.Fetcher {
 	return testkit.NewFetcher(tb, jwtIssuer, testkit.Method{ID: jwtKID, Key: pub})
 }
 
-// craft builds a compact JWS by hand, independently of jwx, signing the
-// input with sign (nil leaves the signature empty).
-func craft(tb testing.TB, header, payload map[string]any, sign func([]byte) []byte) string {
-	tb.Helper()
-	h, err := json.Marshal(header)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	p, err := json.Marshal(payload)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	input := b64(h) + "." + b64(p)
-	var sig []byte
-	if sign != nil {
-		sig = sign([]byte(input))
-	}
-	return input + "." + b64(sig)
-}
-
 func b64(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
 
 func edSigner(k ed25519.PrivateKey) func([]byte) []byte {
@@ -267,7 +247,7 @@ func TestVerifyJWTRejects(t *testing.T) {
 		m.Write(in)
 		return m.Sum(nil)
 	}
-	good := craft(t, edHeader(nil), obPayload(), edSigner(ks.ed))
+	good := testkit.CraftJWS(t, edHeader(nil), obPayload(), edSigner(ks.ed))
 
 	tests := []struct {
 		name  string
@@ -278,35 +258,35 @@ func TestVerifyJWTRejects(t *testing.T) {
 		field string
 	}{
 		{name: "crafted token is valid", token: good},
-		{name: "alg none", token: craft(t, edHeader(map[string]any{"alg": "none"}), obPayload(), nil), want: ErrAlgorithm, field: "header.alg"},
-		{name: "alg none with a signature", token: craft(t, edHeader(map[string]any{"alg": "none"}), obPayload(), edSigner(ks.ed)), want: ErrAlgorithm, field: "header.alg"},
-		{name: "HS256 keyed with the public key", token: craft(t, edHeader(map[string]any{"alg": "HS256"}), obPayload(), hs256), want: ErrAlgorithm, field: "header.alg"},
-		{name: "missing alg", token: craft(t, edHeader(map[string]any{"alg": nil}), obPayload(), edSigner(ks.ed)), want: ErrAlgorithm, field: "header.alg"},
+		{name: "alg none", token: testkit.CraftJWS(t, edHeader(map[string]any{"alg": "none"}), obPayload(), nil), want: ErrAlgorithm, field: "header.alg"},
+		{name: "alg none with a signature", token: testkit.CraftJWS(t, edHeader(map[string]any{"alg": "none"}), obPayload(), edSigner(ks.ed)), want: ErrAlgorithm, field: "header.alg"},
+		{name: "HS256 keyed with the public key", token: testkit.CraftJWS(t, edHeader(map[string]any{"alg": "HS256"}), obPayload(), hs256), want: ErrAlgorithm, field: "header.alg"},
+		{name: "missing alg", token: testkit.CraftJWS(t, edHeader(map[string]any{"alg": nil}), obPayload(), edSigner(ks.ed)), want: ErrAlgorithm, field: "header.alg"},
 		{name: "ES256 token, Ed25519 issuer key", token: ecTok, want: ErrAlgorithm, field: "header.alg"},
 		{name: "RS256 token, Ed25519 issuer key", token: rsTok, want: ErrAlgorithm, field: "header.alg"},
 		{name: "EdDSA header, P-256 issuer key", token: good, keys: &ks.ec.PublicKey, want: ErrAlgorithm, field: "header.alg"},
 		{name: "EdDSA header, RSA issuer key", token: good, keys: &ks.rsa.PublicKey, want: ErrAlgorithm, field: "header.alg"},
-		{name: "private jwk in header", token: craft(t, edHeader(map[string]any{"jwk": privJWK}), obPayload(), edSigner(ks.ed)), want: ErrPrivateKeyInHeader, field: "header.jwk.d"},
-		{name: "embedded jwk of another key", token: craft(t, edHeader(map[string]any{"jwk": pubJWK(otherPub)}), obPayload(), edSigner(ks.ed)), want: ErrHeaderKey, field: "header.jwk"},
-		{name: "embedded jwk of the issuer key", token: craft(t, edHeader(map[string]any{"jwk": pubJWK(edPub)}), obPayload(), edSigner(ks.ed))},
-		{name: "jwk without kid", token: craft(t, edHeader(map[string]any{"kid": nil, "jwk": pubJWK(edPub)}), obPayload(), edSigner(ks.ed)), want: ErrUnboundHeaderKey, field: "header.jwk"},
-		{name: "no kid", token: craft(t, edHeader(map[string]any{"kid": nil}), obPayload(), edSigner(ks.ed)), want: ErrNoKeyID, field: "header.kid"},
-		{name: "crit header", token: craft(t, edHeader(map[string]any{"crit": []any{"exp"}}), obPayload(), edSigner(ks.ed)), want: ErrMalformed, field: "header.crit"},
-		{name: "unknown typ", token: craft(t, edHeader(map[string]any{"typ": "at+jwt"}), obPayload(), edSigner(ks.ed)), want: ErrMalformed, field: "header.typ"},
+		{name: "private jwk in header", token: testkit.CraftJWS(t, edHeader(map[string]any{"jwk": privJWK}), obPayload(), edSigner(ks.ed)), want: ErrPrivateKeyInHeader, field: "header.jwk.d"},
+		{name: "embedded jwk of another key", token: testkit.CraftJWS(t, edHeader(map[string]any{"jwk": pubJWK(otherPub)}), obPayload(), edSigner(ks.ed)), want: ErrHeaderKey, field: "header.jwk"},
+		{name: "embedded jwk of the issuer key", token: testkit.CraftJWS(t, edHeader(map[string]any{"jwk": pubJWK(edPub)}), obPayload(), edSigner(ks.ed))},
+		{name: "jwk without kid", token: testkit.CraftJWS(t, edHeader(map[string]any{"kid": nil, "jwk": pubJWK(edPub)}), obPayload(), edSigner(ks.ed)), want: ErrUnboundHeaderKey, field: "header.jwk"},
+		{name: "no kid", token: testkit.CraftJWS(t, edHeader(map[string]any{"kid": nil}), obPayload(), edSigner(ks.ed)), want: ErrNoKeyID, field: "header.kid"},
+		{name: "crit header", token: testkit.CraftJWS(t, edHeader(map[string]any{"crit": []any{"exp"}}), obPayload(), edSigner(ks.ed)), want: ErrMalformed, field: "header.crit"},
+		{name: "unknown typ", token: testkit.CraftJWS(t, edHeader(map[string]any{"typ": "at+jwt"}), obPayload(), edSigner(ks.ed)), want: ErrMalformed, field: "header.typ"},
 		{name: "signed by another key", token: good, keys: otherPub, want: ErrInvalidSignature, field: "signature"},
 		{name: "payload swapped", token: strings.Split(good, ".")[0] + "." + b64([]byte(`{"@context":[],"iss":"x"}`)) + "." + strings.Split(good, ".")[2], want: ErrInvalidSignature, field: "signature"},
-		{name: "empty signature", token: craft(t, edHeader(nil), obPayload(), nil), want: ErrMalformed, field: "signature"},
+		{name: "empty signature", token: testkit.CraftJWS(t, edHeader(nil), obPayload(), nil), want: ErrMalformed, field: "signature"},
 		{name: "two segments", token: "eyJhbGciOiJFZERTQSJ9.e30", want: ErrMalformed},
 		{name: "padded base64", token: strings.Replace(good, ".", "=.", 1), want: ErrMalformed, field: "header"},
-		{name: "payload not a credential", token: craft(t, edHeader(nil), map[string]any{"iss": jwtIssuer}, edSigner(ks.ed)), want: ErrMalformed, field: "payload"},
-		{name: "vc claim in vc+jwt", token: craft(t, edHeader(map[string]any{"typ": "vc+jwt"}), withClaim("vc", map[string]any{}), edSigner(ks.ed)), want: ErrMalformed, field: "payload.vc"},
-		{name: "iss mismatch", token: craft(t, edHeader(nil), withClaim("iss", "did:example:other"), edSigner(ks.ed)), want: ErrClaimMismatch, field: "payload.iss"},
-		{name: "iss missing", token: craft(t, edHeader(nil), withClaim("iss", nil), edSigner(ks.ed)), want: ErrClaimMismatch, field: "payload.iss"},
-		{name: "jti mismatch", token: craft(t, edHeader(nil), withClaim("jti", "urn:uuid:other"), edSigner(ks.ed)), want: ErrClaimMismatch, field: "payload.jti"},
-		{name: "sub mismatch", token: craft(t, edHeader(nil), withClaim("sub", "did:example:someone-else"), edSigner(ks.ed)), want: ErrClaimMismatch, field: "payload.sub"},
-		{name: "nbf mismatch", token: craft(t, edHeader(nil), withClaim("nbf", 1), edSigner(ks.ed)), want: ErrClaimMismatch, field: "payload.nbf"},
-		{name: "nbf not a number", token: craft(t, edHeader(nil), withClaim("nbf", "1735689600"), edSigner(ks.ed)), want: ErrClaimMismatch, field: "payload.nbf"},
-		{name: "exp mismatch", token: craft(t, edHeader(nil), withClaim("exp", 4102444800), edSigner(ks.ed)), want: ErrClaimMismatch, field: "payload.exp"},
+		{name: "payload not a credential", token: testkit.CraftJWS(t, edHeader(nil), map[string]any{"iss": jwtIssuer}, edSigner(ks.ed)), want: ErrMalformed, field: "payload"},
+		{name: "vc claim in vc+jwt", token: testkit.CraftJWS(t, edHeader(map[string]any{"typ": "vc+jwt"}), withClaim("vc", map[string]any{}), edSigner(ks.ed)), want: ErrMalformed, field: "payload.vc"},
+		{name: "iss mismatch", token: testkit.CraftJWS(t, edHeader(nil), withClaim("iss", "did:example:other"), edSigner(ks.ed)), want: ErrClaimMismatch, field: "payload.iss"},
+		{name: "iss missing", token: testkit.CraftJWS(t, edHeader(nil), withClaim("iss", nil), edSigner(ks.ed)), want: ErrClaimMismatch, field: "payload.iss"},
+		{name: "jti mismatch", token: testkit.CraftJWS(t, edHeader(nil), withClaim("jti", "urn:uuid:other"), edSigner(ks.ed)), want: ErrClaimMismatch, field: "payload.jti"},
+		{name: "sub mismatch", token: testkit.CraftJWS(t, edHeader(nil), withClaim("sub", "did:example:someone-else"), edSigner(ks.ed)), want: ErrClaimMismatch, field: "payload.sub"},
+		{name: "nbf mismatch", token: testkit.CraftJWS(t, edHeader(nil), withClaim("nbf", 1), edSigner(ks.ed)), want: ErrClaimMismatch, field: "payload.nbf"},
+		{name: "nbf not a number", token: testkit.CraftJWS(t, edHeader(nil), withClaim("nbf", "1735689600"), edSigner(ks.ed)), want: ErrClaimMismatch, field: "payload.nbf"},
+		{name: "exp mismatch", token: testkit.CraftJWS(t, edHeader(nil), withClaim("exp", 4102444800), edSigner(ks.ed)), want: ErrClaimMismatch, field: "payload.exp"},
 		{name: "expired", token: good, now: time.Date(2031, 1, 1, 0, 0, 0, 0, time.UTC), want: ErrExpired, field: "payload.exp"},
 		{name: "not yet valid", token: good, now: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), want: ErrNotYetValid, field: "payload.nbf"},
 		{name: "oversized", token: good + strings.Repeat(" ", DefaultMaxSize), want: ErrMalformed},
@@ -349,7 +329,7 @@ func TestVerifyJWTKeyID(t *testing.T) {
 	pub := ks.ed.Public()
 
 	t.Run("relative kid is taken against the issuer", func(t *testing.T) {
-		tok := craft(t, map[string]any{"alg": "EdDSA", "kid": "#key-1"}, obPayload(), edSigner(ks.ed))
+		tok := testkit.CraftJWS(t, map[string]any{"alg": "EdDSA", "kid": "#key-1"}, obPayload(), edSigner(ks.ed))
 		k := oneKey(t, pub)
 		res, err := Verify(ctx, tok, VerifyOptions{Keys: k, Now: fixedNow})
 		if err != nil {
@@ -364,14 +344,14 @@ func TestVerifyJWTKeyID(t *testing.T) {
 		iss := "did:jwk:eyJrdHkiOiJPS1AifQ"
 		p["iss"] = iss
 		p["issuer"] = iss
-		tok := craft(t, map[string]any{"alg": "EdDSA"}, p, edSigner(ks.ed))
+		tok := testkit.CraftJWS(t, map[string]any{"alg": "EdDSA"}, p, edSigner(ks.ed))
 		k := testkit.NewFetcher(t, iss, testkit.Method{ID: iss + "#0", Key: pub})
 		if _, err := Verify(ctx, tok, VerifyOptions{Keys: k, Now: fixedNow}); err != nil {
 			t.Fatal(err)
 		}
 	})
 	t.Run("fetch failure is not a verdict", func(t *testing.T) {
-		_, err := Verify(ctx, craft(t, map[string]any{"alg": "EdDSA", "kid": jwtKID}, obPayload(), edSigner(ks.ed)), VerifyOptions{Keys: failingKeys{}, Now: fixedNow})
+		_, err := Verify(ctx, testkit.CraftJWS(t, map[string]any{"alg": "EdDSA", "kid": jwtKID}, obPayload(), edSigner(ks.ed)), VerifyOptions{Keys: failingKeys{}, Now: fixedNow})
 		if !errors.Is(err, errFetch) {
 			t.Fatalf("err = %v", err)
 		}
@@ -400,7 +380,7 @@ func TestVerifyJWTVC11(t *testing.T) {
 		"nbf": time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC).Unix(),
 		"exp": time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC).Unix(),
 	}
-	tok := craft(t, map[string]any{"alg": "EdDSA", "typ": "JWT", "kid": jwtKID}, payload, edSigner(ks.ed))
+	tok := testkit.CraftJWS(t, map[string]any{"alg": "EdDSA", "typ": "JWT", "kid": jwtKID}, payload, edSigner(ks.ed))
 	res, err := Verify(context.Background(), tok, VerifyOptions{Keys: oneKey(t, ks.ed.Public()), Now: fixedNow})
 	if err != nil {
 		t.Fatal(err)
@@ -411,7 +391,7 @@ func TestVerifyJWTVC11(t *testing.T) {
 		t.Errorf("credential %v", c)
 	}
 	payload["nbf"] = 5
-	tok = craft(t, map[string]any{"alg": "EdDSA", "kid": jwtKID}, payload, edSigner(ks.ed))
+	tok = testkit.CraftJWS(t, map[string]any{"alg": "EdDSA", "kid": jwtKID}, payload, edSigner(ks.ed))
 	if _, err := Verify(context.Background(), tok, VerifyOptions{Keys: oneKey(t, ks.ed.Public()), Now: fixedNow}); !errors.Is(err, ErrClaimMismatch) {
 		t.Errorf("nbf against issuanceDate: err = %v", err)
 	}
@@ -463,8 +443,8 @@ func FuzzVerifyJWT(f *testing.F) {
 			}
 		}
 	}
-	f.Add(craft(f, map[string]any{"alg": "none", "kid": jwtKID}, obPayload(), nil))
-	f.Add(craft(f, map[string]any{"alg": "EdDSA", "kid": jwtKID, "jwk": map[string]any{"kty": "OKP", "d": "x"}}, obPayload(), edSigner(ks.ed)))
+	f.Add(testkit.CraftJWS(f, map[string]any{"alg": "none", "kid": jwtKID}, obPayload(), nil))
+	f.Add(testkit.CraftJWS(f, map[string]any{"alg": "EdDSA", "kid": jwtKID, "jwk": map[string]any{"kty": "OKP", "d": "x"}}, obPayload(), edSigner(ks.ed)))
 	f.Add("a.b.c")
 	f.Add("")
 	pub := ks.ed.Public()
