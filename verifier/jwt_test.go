@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/badgesmith/badgesmith/did"
+	"github.com/badgesmith/badgesmith/internal/testkit"
 	"github.com/badgesmith/badgesmith/keys"
 	"github.com/badgesmith/badgesmith/vcjwt"
 	"github.com/badgesmith/badgesmith/verifier"
@@ -73,23 +74,11 @@ func resolvable(t *testing.T, id jwtIdentity) {
 
 func b64url(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
 
-// craftJWT builds a compact JWS by hand; sign nil leaves the signature empty.
+// craftJWT builds a compact JWS by hand (testkit.CraftJWS); sign nil
+// leaves the signature empty.
 func craftJWT(t testing.TB, header, payload map[string]any, sign func([]byte) []byte) []byte {
 	t.Helper()
-	h, err := json.Marshal(header)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := json.Marshal(payload)
-	if err != nil {
-		t.Fatal(err)
-	}
-	in := b64url(h) + "." + b64url(p)
-	var sig []byte
-	if sign != nil {
-		sig = sign([]byte(in))
-	}
-	return []byte(in + "." + b64url(sig))
+	return []byte(testkit.CraftJWS(t, header, payload, sign))
 }
 
 // vcJWTPayload is cred with the OB VC-JWT claims.

@@ -37,17 +37,10 @@ func newKey(t testing.TB, seed byte) testKey {
 	return testKey{priv: k.Ed25519Private(t), did: k.DID, vm: k.VM}
 }
 
+// loadJSON reads ../testdata/name.
 func loadJSON(t testing.TB, name string) map[string]any {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m map[string]any
-	if err := json.Unmarshal(b, &m); err != nil {
-		t.Fatal(err)
-	}
-	return m
+	return testkit.ReadJSON(t, filepath.Join("..", "testdata", name))
 }
 
 // unsigned builds the sample credential issued by k, the way an OB 3.0
