@@ -45,17 +45,10 @@ var suites = []string{proof.EddsaRdfc2022, proof.Ed25519Signature2020}
 // secret Multikey sign.mjs takes.
 type signer = testkit.Key
 
+// loadJSON reads ../testdata/name.
 func loadJSON(t *testing.T, name string) map[string]any {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m map[string]any
-	if err := json.Unmarshal(b, &m); err != nil {
-		t.Fatal(err)
-	}
-	return m
+	return testkit.ReadJSON(t, filepath.Join("..", "testdata", name))
 }
 
 // signerOf returns the signer of key as id with the verification method

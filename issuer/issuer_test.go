@@ -32,17 +32,10 @@ func (r *fixedRand) Read(p []byte) (int, error) {
 
 var clock = time.Date(2026, 11, 1, 9, 30, 0, 0, time.UTC)
 
-func readJSON(t *testing.T, name string) map[string]any {
+// readJSON reads ../testdata/name, for tests and benchmarks.
+func readJSON(t testing.TB, name string) map[string]any {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m map[string]any
-	if err := json.Unmarshal(b, &m); err != nil {
-		t.Fatal(err)
-	}
-	return m
+	return testkit.ReadJSON(t, filepath.Join("..", "testdata", name))
 }
 
 // signerOf returns the signer of key as id with the verification method
@@ -231,22 +224,11 @@ func TestNewRejectsMismatchedProfile(t *testing.T) {
 
 func BenchmarkIssue(b *testing.B) {
 	k := testkit.Ed25519(b, 0)
-	load := func(name string) map[string]any {
-		raw, err := os.ReadFile(filepath.Join("..", "testdata", name))
-		if err != nil {
-			b.Fatal(err)
-		}
-		var m map[string]any
-		if err := json.Unmarshal(raw, &m); err != nil {
-			b.Fatal(err)
-		}
-		return m
-	}
-	is, err := issuer.New(issuer.Config{Profile: load("issuer.json"), Signer: signerOf(b, k.Private, k.DID, k.VM, "")})
+	is, err := issuer.New(issuer.Config{Profile: readJSON(b, "issuer.json"), Signer: signerOf(b, k.Private, k.DID, k.VM, "")})
 	if err != nil {
 		b.Fatal(err)
 	}
-	req := issuer.Request{Achievement: load("achievement.json"), Subject: load("subject.json")}
+	req := issuer.Request{Achievement: readJSON(b, "achievement.json"), Subject: readJSON(b, "subject.json")}
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {

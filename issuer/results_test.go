@@ -53,13 +53,13 @@ func TestResultChecks(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ach := readTestdata(t, "achievement.json")
+			ach := readJSON(t, "achievement.json")
 			desc := map[string]any{"id": "urn:rd:1", "type": []any{"ResultDescription"}, "name": "Grade"}
 			for k, v := range tt.desc {
 				desc[k] = v
 			}
 			ach["resultDescription"] = []any{desc}
-			subject := readTestdata(t, "subject.json")
+			subject := readJSON(t, "subject.json")
 			subject["result"] = []any{
 				map[string]any{"type": []any{"Result"}, "resultDescription": "urn:rd:1", tt.field: tt.value},
 			}

@@ -57,7 +57,7 @@ func newStatusIssuer(t testing.TB, db *bolt.DB, mod func(*issuer.Config)) *statu
 	}
 	k := testkit.Ed25519(t, 7)
 	cfg := issuer.Config{
-		Profile:       readTestdata(t, "issuer.json"),
+		Profile:       readJSON(t, "issuer.json"),
 		Signer:        signerOf(t, k.Private, k.DID, k.VM, ""),
 		Store:         db,
 		StatusBaseURL: statusBase,
@@ -69,7 +69,7 @@ func newStatusIssuer(t testing.TB, db *bolt.DB, mod func(*issuer.Config)) *statu
 	if err != nil {
 		t.Fatal(err)
 	}
-	ach := readTestdata(t, "achievement.json")
+	ach := readJSON(t, "achievement.json")
 	achID, _ := ach["id"].(string)
 	return &statusFixture{is: is, db: db, key: k, kp: &k.KeyPair, id: k.DID, vm: k.VM, achID: achID}
 }
@@ -77,8 +77,8 @@ func newStatusIssuer(t testing.TB, db *bolt.DB, mod func(*issuer.Config)) *statu
 func (f *statusFixture) issue(t testing.TB) *issuer.Credential {
 	t.Helper()
 	cred, err := f.is.Issue(context.Background(), issuer.Request{
-		Achievement: readTestdata(t, "achievement.json"),
-		Subject:     readTestdata(t, "subject.json"),
+		Achievement: readJSON(t, "achievement.json"),
+		Subject:     readJSON(t, "subject.json"),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -621,20 +621,6 @@ func BenchmarkIssueWithStatus(b *testing.B) {
 	for b.Loop() {
 		f.issue(b)
 	}
-}
-
-// readTestdata is readJSON for benchmarks as well as tests.
-func readTestdata(t testing.TB, name string) map[string]any {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m map[string]any
-	if err := json.Unmarshal(b, &m); err != nil {
-		t.Fatal(err)
-	}
-	return m
 }
 
 // Publish clears the temporary list files a killed publisher left, and

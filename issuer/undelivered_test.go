@@ -24,7 +24,7 @@ func TestIssueUndeliveredRetry(t *testing.T) {
 		wantErr error // nil: a retry that reuses the entries
 	}
 	base := func(t *testing.T) issuer.Request {
-		return issuer.Request{ID: id, Achievement: readTestdata(t, "achievement.json"), RecipientEmail: "learner@example.com"}
+		return issuer.Request{ID: id, Achievement: readJSON(t, "achievement.json"), RecipientEmail: "learner@example.com"}
 	}
 	tests := []attempt{
 		{name: "same request", req: func(r issuer.Request) issuer.Request { return r }},
@@ -36,7 +36,7 @@ func TestIssueUndeliveredRetry(t *testing.T) {
 			return r
 		}, wantErr: issuer.ErrAlreadyIssued},
 		{name: "another achievement", req: func(r issuer.Request) issuer.Request {
-			a := readTestdata(t, "achievement.json")
+			a := readJSON(t, "achievement.json")
 			a["id"] = "https://example.edu/achievements/other"
 			r.Achievement = a
 			return r
@@ -129,7 +129,7 @@ func TestIssueUndeliveredRetry(t *testing.T) {
 func TestIssueUndeliveredEntriesNeverMove(t *testing.T) {
 	ctx := context.Background()
 	f := newStatusIssuer(t, nil, func(c *issuer.Config) { c.Suspension = true })
-	held, err := f.is.Issue(ctx, issuer.Request{ID: "urn:example:held", Achievement: readTestdata(t, "achievement.json"), Subject: readTestdata(t, "subject.json")})
+	held, err := f.is.Issue(ctx, issuer.Request{ID: "urn:example:held", Achievement: readJSON(t, "achievement.json"), Subject: readJSON(t, "subject.json")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,7 +148,7 @@ func TestIssueUndeliveredEntriesNeverMove(t *testing.T) {
 	}
 	// A retry under an issuer configured with other purposes is refused.
 	g := newStatusIssuer(t, f.db, nil)
-	if _, err := g.is.Issue(ctx, issuer.Request{ID: "urn:example:held", Achievement: readTestdata(t, "achievement.json"), Subject: readTestdata(t, "subject.json")}); !errors.Is(err, issuer.ErrInvalidInput) {
+	if _, err := g.is.Issue(ctx, issuer.Request{ID: "urn:example:held", Achievement: readJSON(t, "achievement.json"), Subject: readJSON(t, "subject.json")}); !errors.Is(err, issuer.ErrInvalidInput) {
 		t.Fatalf("retry with other purposes: %v, want ErrInvalidInput", err)
 	}
 }
@@ -171,7 +171,7 @@ func hashOf(t *testing.T, doc map[string]any) string {
 func TestDeliver(t *testing.T) {
 	ctx := context.Background()
 	f := newStatusIssuer(t, nil, nil)
-	req := issuer.Request{ID: "urn:uuid:0f2c9a54-8f4e-4b8e-9c1d-2a3b4c5d6e7f", Achievement: readTestdata(t, "achievement.json"), RecipientEmail: "learner@example.com"}
+	req := issuer.Request{ID: "urn:uuid:0f2c9a54-8f4e-4b8e-9c1d-2a3b4c5d6e7f", Achievement: readJSON(t, "achievement.json"), RecipientEmail: "learner@example.com"}
 	boom := errors.New("disk full")
 	_, err := f.is.Deliver(ctx, req, func(*issuer.Credential) error { return boom })
 	var ue *issuer.UndeliveredError

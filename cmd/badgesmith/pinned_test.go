@@ -20,17 +20,7 @@ import (
 // names the key but binds nothing, and returns its path and the multikey.
 func urnCredential(t *testing.T, dir, issuer string, priv ed25519.PrivateKey) (string, string) {
 	t.Helper()
-	read := func(name string) map[string]any {
-		b, err := os.ReadFile(testdata(name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		var m map[string]any
-		if err := json.Unmarshal(b, &m); err != nil {
-			t.Fatal(err)
-		}
-		return m
-	}
+	read := func(name string) map[string]any { return testkit.ReadJSON(t, testdata(name)) }
 	iss := read("issuer.json")
 	iss["id"] = issuer
 	sub := read("subject.json")
