@@ -19,10 +19,9 @@ import (
 
 // The 1EdTech OB 3.0 test vector key (../shared/spec/test-vectors/README.md).
 const (
-	obSeed = "6241a409e6707bb640a0140a8a32bc3d193c33a661747284d6adfa4ed4180be4"
-	obMK   = "z6MkjZRZv3aez3r18pB1RBFJR1kwUVJ5jHt92JmQwXbd5hwi"
-	obDID  = "did:key:" + obMK
-	obVM   = obDID + "#" + obMK
+	obMK  = "z6MkjZRZv3aez3r18pB1RBFJR1kwUVJ5jHt92JmQwXbd5hwi"
+	obDID = "did:key:" + obMK
+	obVM  = obDID + "#" + obMK
 )
 
 func sharedDir(t testing.TB, rel string) string {
@@ -37,13 +36,10 @@ func sharedDir(t testing.TB, rel string) string {
 	return p
 }
 
+// obKey is the OB test vector's key.
 func obKey(t testing.TB) ed25519.PrivateKey {
 	t.Helper()
-	seed, err := hex.DecodeString(obSeed)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ed25519.NewKeyFromSeed(seed)
+	return testkit.OBVector(t).Ed25519Private(t)
 }
 
 func TestKeyFromPublicRoundTrip(t *testing.T) {

@@ -13,7 +13,7 @@ import (
 func TestOutcomeHashes(t *testing.T) {
 	ctx := context.Background()
 	l := testLoader(t)
-	key := seededKey(1)
+	key := seededKey(t, 1)
 	keys := keysByMethod{"did:ex:issuer#k": key.Public()}
 	for _, suite := range []string{EddsaRdfc2022, Ed25519Signature2020, EddsaJcs2022} {
 		t.Run(suite, func(t *testing.T) {

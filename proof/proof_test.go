@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/badgesmith/badgesmith/internal/testkit"
 	"github.com/piprate/json-gold/ld"
 
 	"github.com/badgesmith/badgesmith/contexts"
@@ -30,7 +31,6 @@ const (
 	examplesURL  = "https://www.w3.org/ns/credentials/examples/v2"
 	examplesCtx  = `{"@context":{"@vocab":"https://www.w3.org/ns/credentials/examples#"}}`
 	obDir        = "test-vectors/ob-v3p0-eddsa-rdfc-2022"
-	obSeedHex    = "6241a409e6707bb640a0140a8a32bc3d193c33a661747284d6adfa4ed4180be4"
 	obVM         = "https://example.edu/issuers/565049#z6MkjZRZv3aez3r18pB1RBFJR1kwUVJ5jHt92JmQwXbd5hwi"
 	obCreated    = "2010-01-01T19:23:24Z"
 	obProofValue = "z5x9aCBYovW3CQCbKdNyhEm7ffYSw1YpEdPywQJoNbzDD2gkzQDKJ1sYKJaWvqZtkMtSbz35HcbgXVEDYHxCzgkCr"
@@ -119,13 +119,10 @@ func (failingKeys) PublicKey(context.Context, string, string) (crypto.PublicKey,
 	return nil, errFetch
 }
 
+// obKey is the OB test vector's key.
 func obKey(tb testing.TB) ed25519.PrivateKey {
 	tb.Helper()
-	seed, err := hex.DecodeString(obSeedHex)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return ed25519.NewKeyFromSeed(seed)
+	return testkit.OBVector(tb).Ed25519Private(tb)
 }
 
 func obSigned(tb testing.TB) map[string]any {

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/badgesmith/badgesmith/internal/jsonvalue"
+	"github.com/badgesmith/badgesmith/internal/testkit"
 )
 
 // keysByMethod serves a fixed key per verification method.
@@ -21,12 +22,10 @@ func (k keysByMethod) PublicKey(_ context.Context, vm, _ string) (crypto.PublicK
 	return nil, errors.New("unknown verification method " + vm)
 }
 
-func seededKey(seed byte) ed25519.PrivateKey {
-	s := make([]byte, ed25519.SeedSize)
-	for i := range s {
-		s[i] = seed
-	}
-	return ed25519.NewKeyFromSeed(s)
+// seededKey is testkit's Ed25519 key of seed.
+func seededKey(t testing.TB, seed byte) ed25519.PrivateKey {
+	t.Helper()
+	return testkit.Ed25519(t, seed).Ed25519Private(t)
 }
 
 // TestVerifySetJudgesEachProofAlone: a failing proof never hides a valid
@@ -34,7 +33,7 @@ func seededKey(seed byte) ed25519.PrivateKey {
 func TestVerifySetJudgesEachProofAlone(t *testing.T) {
 	ctx := context.Background()
 	l := testLoader(t)
-	issuer, other := seededKey(1), seededKey(2)
+	issuer, other := seededKey(t, 1), seededKey(t, 2)
 	keys := keysByMethod{"did:ex:issuer#k": issuer.Public(), "did:ex:other#k": other.Public()}
 	base := obUnsigned(t)
 	signed := func(doc map[string]any, key ed25519.PrivateKey, vm string) map[string]any {
@@ -94,7 +93,7 @@ func TestVerifySetJudgesEachProofAlone(t *testing.T) {
 func TestStatementsAreWhatWasSigned(t *testing.T) {
 	ctx := context.Background()
 	l := testLoader(t)
-	key := seededKey(3)
+	key := seededKey(t, 3)
 	keys := keysByMethod{"did:ex:issuer#k": key.Public()}
 	for _, suite := range []string{EddsaRdfc2022, EddsaJcs2022, Ed25519Signature2020} {
 		t.Run(suite, func(t *testing.T) {
@@ -135,7 +134,7 @@ func TestStatementsAreWhatWasSigned(t *testing.T) {
 func TestProofChain(t *testing.T) {
 	ctx := context.Background()
 	l := testLoader(t)
-	first, second := seededKey(4), seededKey(5)
+	first, second := seededKey(t, 4), seededKey(t, 5)
 	keys := keysByMethod{"did:ex:a#k": first.Public(), "did:ex:b#k": second.Public()}
 	one, err := Sign(ctx, obUnsigned(t), first, SignOptions{VerificationMethod: "did:ex:a#k", ID: "urn:uuid:proof-1", Loader: l})
 	if err != nil {
