@@ -3,12 +3,8 @@ package verifier_test
 import (
 	"context"
 	"crypto"
-	"crypto/ecdsa"
 	"crypto/ed25519"
-	"crypto/elliptic"
 	"crypto/hmac"
-	"crypto/rand"
-	"crypto/rsa"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
@@ -34,29 +30,18 @@ type jwtIdentity struct {
 
 func p256Identity(t testing.TB) jwtIdentity {
 	t.Helper()
-	priv, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	id, err := did.KeyFromPublic(&priv.PublicKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return jwtIdentity{priv: priv, did: id, vm: id + "#" + strings.TrimPrefix(id, "did:key:")}
+	k := testkit.P256(t, 21)
+	return jwtIdentity{priv: k.Private, did: k.DID, vm: k.VM}
 }
 
 func rsaIdentity(t testing.TB) jwtIdentity {
 	t.Helper()
-	priv, err := rsa.GenerateKey(rand.Reader, 2048)
+	k := testkit.RSA(t, 22)
+	id, err := did.JWKFromPublic(k.Public)
 	if err != nil {
 		t.Fatal(err)
 	}
-	jwk, err := keys.PublicJWK(&priv.PublicKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	id := "did:jwk:" + base64.RawURLEncoding.EncodeToString(jwk)
-	return jwtIdentity{priv: priv, did: id, vm: id + "#0"}
+	return jwtIdentity{priv: k.Private, did: id, vm: id + "#" + did.JWKFragment}
 }
 
 // resolvable skips the test when the offline resolver cannot yet give the
