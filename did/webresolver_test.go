@@ -3,7 +3,6 @@ package did_test
 import (
 	"context"
 	"crypto/ed25519"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -17,6 +16,7 @@ import (
 	"time"
 
 	"github.com/badgesmith/badgesmith/did"
+	"github.com/badgesmith/badgesmith/internal/testkit"
 )
 
 // webServer is a TLS test server that plays every host: the client dials
@@ -92,19 +92,7 @@ func (ws *webServer) client(timeout time.Duration) *http.Client {
 // listed under assertionMethod.
 func webDocJSON(t testing.TB, id string) string {
 	t.Helper()
-	vm, err := did.MultikeyMethod(id, "key-1", obKey(t).Public())
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc, err := did.NewDocument(id, []did.VerificationMethod{vm})
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := json.Marshal(doc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
+	return string(testkit.ControllerDocument(t, id, "key-1", obKey(t).Public()))
 }
 
 func TestWebResolver(t *testing.T) {

@@ -2,7 +2,6 @@ package interop_test
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/tls"
 	"encoding/json"
 	"fmt"
@@ -16,9 +15,9 @@ import (
 	"time"
 
 	"github.com/badgesmith/badgesmith/did"
+	"github.com/badgesmith/badgesmith/internal/testkit"
 	"github.com/badgesmith/badgesmith/internal/testtls"
 	"github.com/badgesmith/badgesmith/issuer"
-	"github.com/badgesmith/badgesmith/keys"
 )
 
 // localhostTLS makes a self-signed certificate for "localhost" and writes
@@ -60,14 +59,8 @@ func TestDIDWebInterop(t *testing.T) {
 	srv.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
 	port := srv.Listener.Addr().(*net.TCPAddr).Port
 
-	kp, err := keys.Generate(keys.Ed25519, rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	mk, err := keys.EncodePublicMultikey(kp.Public)
-	if err != nil {
-		t.Fatal(err)
-	}
+	k := testkit.Ed25519(t, 15)
+	kp, mk := &k.KeyPair, k.Multikey
 	cases := []struct {
 		name, domain, path string
 	}{
@@ -86,17 +79,7 @@ func TestDIDWebInterop(t *testing.T) {
 		if want := fmt.Sprintf("https://localhost:%d%s", port, c.path); w.URL != want {
 			t.Fatalf("%s maps to %s, want %s", id, w.URL, want)
 		}
-		vm, err := did.MultikeyMethod(id, "key-1", kp.Public)
-		if err != nil {
-			t.Fatal(err)
-		}
-		doc, err := did.NewDocument(id, []did.VerificationMethod{vm})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if docs[c.path], err = json.Marshal(doc); err != nil {
-			t.Fatal(err)
-		}
+		docs[c.path] = testkit.ControllerDocument(t, id, "key-1", kp.Public)
 	}
 	srv.StartTLS()
 	defer srv.Close()

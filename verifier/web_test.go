@@ -3,7 +3,6 @@ package verifier_test
 import (
 	"context"
 	"crypto/tls"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/badgesmith/badgesmith/did"
 	"github.com/badgesmith/badgesmith/internal/safehttp"
+	"github.com/badgesmith/badgesmith/internal/testkit"
 	"github.com/badgesmith/badgesmith/internal/testtls"
 	"github.com/badgesmith/badgesmith/proof"
 	"github.com/badgesmith/badgesmith/verifier"
@@ -95,19 +95,7 @@ func (ls *localhostServer) client(timeout time.Duration) *http.Client {
 // assertionMethod.
 func controllerDoc(t testing.TB, id string, k testKey) string {
 	t.Helper()
-	vm, err := did.MultikeyMethod(id, "key-1", k.priv.Public())
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc, err := did.NewDocument(id, []did.VerificationMethod{vm})
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := json.Marshal(doc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
+	return string(testkit.ControllerDocument(t, id, "key-1", k.priv.Public()))
 }
 
 // signedBy returns the sample credential issued by controller and signed

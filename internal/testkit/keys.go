@@ -1,10 +1,12 @@
 package testkit
 
 import (
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/elliptic"
 	"encoding/hex"
+	"encoding/json"
 	"testing"
 
 	"github.com/badgesmith/badgesmith/did"
@@ -142,4 +144,24 @@ func OBVector(t testing.TB) Key {
 		t.Fatalf("testkit: %v", err)
 	}
 	return Ed25519FromSeed(t, seed)
+}
+
+// ControllerDocument returns the JSON of the controller document of id
+// that lists pub as the Multikey method id#fragment under assertionMethod:
+// what a did:web or https issuer serves for one signing key.
+func ControllerDocument(t testing.TB, id, fragment string, pub crypto.PublicKey) []byte {
+	t.Helper()
+	vm, err := did.MultikeyMethod(id, fragment, pub)
+	if err != nil {
+		t.Fatalf("testkit: %v", err)
+	}
+	doc, err := did.NewDocument(id, []did.VerificationMethod{vm})
+	if err != nil {
+		t.Fatalf("testkit: %v", err)
+	}
+	b, err := json.Marshal(doc)
+	if err != nil {
+		t.Fatalf("testkit: %v", err)
+	}
+	return b
 }

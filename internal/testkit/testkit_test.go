@@ -323,3 +323,21 @@ func TestCraftJWS(t *testing.T) {
 		t.Errorf("unsigned token %s", tok)
 	}
 }
+
+// A controller document lists the key under assertionMethod, as the
+// method it was asked for and nothing else.
+func TestControllerDocument(t *testing.T) {
+	k := testkit.Ed25519(t, 5)
+	const id = "did:web:example.edu"
+	doc, err := did.ParseDocument(testkit.ControllerDocument(t, id, "key-1", k.Public))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, pub, err := doc.AssertionKey(id + "#key-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !pub.(interface{ Equal(crypto.PublicKey) bool }).Equal(k.Public) || doc.ID != id || len(doc.VerificationMethod) != 1 {
+		t.Errorf("document %+v", doc)
+	}
+}
