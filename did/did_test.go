@@ -131,17 +131,7 @@ func TestKeyDocumentGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := json.MarshalIndent(doc, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	got = append(got, '\n')
-	golden := filepath.Join("testdata", "did-key-document.golden.json")
-	testkit.Golden(t, golden, got)
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
+	want := testkit.GoldenJSON(t, filepath.Join("testdata", "did-key-document.golden.json"), doc)
 	// The golden file must parse back to the same document.
 	back, err := did.ParseDocument(want)
 	if err != nil {

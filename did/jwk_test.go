@@ -5,9 +5,7 @@ import (
 	"crypto"
 	"crypto/ecdsa"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -55,17 +53,7 @@ func TestJWKDocumentGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := json.MarshalIndent(doc, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	got = append(got, '\n')
-	golden := filepath.Join("testdata", "did-jwk-document.golden.json")
-	testkit.Golden(t, golden, got)
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
+	want := testkit.GoldenJSON(t, filepath.Join("testdata", "did-jwk-document.golden.json"), doc)
 	back, err := did.ParseDocument(want)
 	if err != nil {
 		t.Fatal(err)
@@ -89,10 +77,7 @@ func TestKeyDocumentP256Golden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, _ := json.MarshalIndent(doc, "", "  ")
-	got = append(got, '\n')
-	golden := filepath.Join("testdata", "did-key-p256-document.golden.json")
-	testkit.Golden(t, golden, got)
+	testkit.GoldenJSON(t, filepath.Join("testdata", "did-key-p256-document.golden.json"), doc)
 	_, pub, err := doc.AssertionKey(id + "#zDnaepBuvsQ8cpsWrVKw8fbpGpvPeNSjVPTWoq6cRqaYzBKVP")
 	if err != nil {
 		t.Fatal(err)

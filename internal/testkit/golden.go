@@ -2,6 +2,7 @@ package testkit
 
 import (
 	"bytes"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -66,4 +67,21 @@ func clip(b []byte) string {
 		return string(b[:most]) + "…"
 	}
 	return string(b)
+}
+
+// GoldenJSON compares v, as JSON indented by two spaces with a final
+// newline, with the golden file at path (Golden), and returns the golden
+// file's content for checks that read it back.
+func GoldenJSON(t testing.TB, path string, v any) []byte {
+	t.Helper()
+	got, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	Golden(t, path, append(got, '\n'))
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return want
 }

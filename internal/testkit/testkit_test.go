@@ -258,6 +258,16 @@ func TestGolden(t *testing.T) {
 	if b, err := os.ReadFile(newPath); err != nil || string(b) != "x\n" {
 		t.Errorf("-update wrote %q, %v; want %q", b, err, "x\n")
 	}
+	jsonPath := filepath.Join(dir, "v.golden.json")
+	if got := testkit.GoldenJSON(t, jsonPath, map[string]any{"a": 1}); string(got) != "{\n  \"a\": 1\n}\n" {
+		t.Errorf("GoldenJSON with -update wrote %q", got)
+	}
+	if err := flag.Set("update", "false"); err != nil {
+		t.Fatal(err)
+	}
+	if failed := run(t, func(tb testing.TB) { testkit.GoldenJSON(tb, jsonPath, map[string]any{"a": 2}) }); len(failed) == 0 {
+		t.Error("GoldenJSON passed a changed value")
+	}
 }
 
 // RSA keys are deterministic, 2048 bits, valid, and distinct per seed.
