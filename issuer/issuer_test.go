@@ -18,18 +18,6 @@ import (
 	"github.com/badgesmith/badgesmith/proof"
 )
 
-// fixedRand is a deterministic randomness source so ids and salts are
-// reproducible in golden files.
-type fixedRand struct{ b byte }
-
-func (r *fixedRand) Read(p []byte) (int, error) {
-	for i := range p {
-		p[i] = r.b
-		r.b++
-	}
-	return len(p), nil
-}
-
 var clock = time.Date(2026, 11, 1, 9, 30, 0, 0, time.UTC)
 
 // readJSON reads ../testdata/name, for tests and benchmarks.
@@ -58,7 +46,7 @@ func newIssuer(t *testing.T, suite string) (*issuer.Issuer, testkit.Key) {
 		Profile: readJSON(t, "issuer.json"),
 		Signer:  signerOf(t, k.Private, k.DID, k.VM, issuer.Format(suite)),
 		Now:     func() time.Time { return clock },
-		Rand:    &fixedRand{b: 1},
+		Rand:    testkit.NewCounter(1),
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -25,7 +25,7 @@ func jwtIssuer(t *testing.T, kt keys.Type, format issuer.Format) (*issuer.Issuer
 		Profile: readJSON(t, "issuer.json"),
 		Signer:  signerOf(t, k.Private, id, id+"#key-1", format),
 		Now:     func() time.Time { return clock },
-		Rand:    &fixedRand{b: 1},
+		Rand:    testkit.NewCounter(1),
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -165,3 +165,20 @@ func ControllerDocument(t testing.TB, id, fragment string, pub crypto.PublicKey)
 	}
 	return b
 }
+
+// Counter is a deterministic stand-in for crypto/rand, for the ids and
+// salts a test pins in golden output: it reads b, b+1, b+2, … (wrapping).
+// Seed(b) is its first 32 bytes. Not safe for concurrent use.
+type Counter struct{ next byte }
+
+// NewCounter returns a Counter that starts at b.
+func NewCounter(b byte) *Counter { return &Counter{next: b} }
+
+// Read fills p with the next bytes of the count; it never fails.
+func (c *Counter) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = c.next
+		c.next++
+	}
+	return len(p), nil
+}

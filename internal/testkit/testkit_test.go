@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -25,29 +26,21 @@ var (
 	_ vcjwt.KeyFetcher = (*testkit.Fetcher)(nil)
 )
 
-// counting is the reader the tests seeded keys.Generate with before
-// testkit: b, b+1, b+2, …
-type counting struct{ b byte }
-
-func (r *counting) Read(p []byte) (int, error) {
-	for i := range p {
-		p[i] = r.b
-		r.b++
-	}
-	return len(p), nil
-}
-
 // Ed25519 gives, for each seed byte, the key the tests' counting readers
 // gave, so moving a test to testkit keeps its keys and golden files.
 func TestEd25519MatchesCountingReader(t *testing.T) {
 	for _, b := range []byte{0, 1, 7, 9, 200, 255} {
-		old, err := keys.Generate(keys.Ed25519, &counting{b: b})
+		old, err := keys.Generate(keys.Ed25519, testkit.NewCounter(b))
 		if err != nil {
 			t.Fatal(err)
 		}
 		k := testkit.Ed25519(t, b)
 		if !keysEqual(k.Ed25519Private(t), old.Private) {
 			t.Errorf("seed %d: key differs from keys.Generate over a counting reader", b)
+		}
+		first := make([]byte, 40)
+		if _, err := testkit.NewCounter(b).Read(first); err != nil || !slices.Equal(first[:32], testkit.Seed(b)) || first[39] != b+39 {
+			t.Errorf("seed %d: counter reads %v, %v", b, first, err)
 		}
 	}
 }
