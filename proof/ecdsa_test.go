@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto"
 	"crypto/ecdsa"
-	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/sha256"
@@ -14,27 +13,22 @@ import (
 	"testing"
 
 	"github.com/badgesmith/badgesmith/internal/jsonvalue"
+	"github.com/badgesmith/badgesmith/internal/testkit"
 	"github.com/badgesmith/badgesmith/jsonld"
-	"github.com/badgesmith/badgesmith/keys"
 )
 
-func p256Key(tb testing.TB) (*ecdsa.PrivateKey, string) {
+// p256Key is testkit's P-256 key of seed, with its did:key verification
+// method.
+func p256Key(tb testing.TB, seed byte) (*ecdsa.PrivateKey, string) {
 	tb.Helper()
-	priv, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	mk, err := keys.EncodePublicMultikey(&priv.PublicKey)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return priv, "did:key:" + mk + "#" + mk
+	k := testkit.P256(tb, seed)
+	return k.Private.(*ecdsa.PrivateKey), k.VM
 }
 
 func TestEcdsaRdfc2019(t *testing.T) {
 	l := testLoader(t)
 	ctx := context.Background()
-	priv, vm := p256Key(t)
+	priv, vm := p256Key(t, 1)
 	created := mustTime(t, "2026-01-02T03:04:05Z")
 	signed, err := Sign(ctx, obUnsigned(t), priv, SignOptions{Suite: EcdsaRdfc2019, VerificationMethod: vm, Created: created, Loader: l})
 	if err != nil {
@@ -90,7 +84,7 @@ func TestEcdsaRdfc2019(t *testing.T) {
 	})
 
 	t.Run("another P-256 key", func(t *testing.T) {
-		other, _ := p256Key(t)
+		other, _ := p256Key(t, 2)
 		if _, err := Verify(ctx, signed, VerifyOptions{Keys: fixedKey{&other.PublicKey}, Loader: l}); !errors.Is(err, ErrInvalidSignature) {
 			t.Errorf("err = %v, want ErrInvalidSignature", err)
 		}
@@ -102,15 +96,13 @@ func TestEcdsaRdfc2019(t *testing.T) {
 func TestAlgorithmConfusion(t *testing.T) {
 	l := testLoader(t)
 	ctx := context.Background()
-	p256, p256VM := p256Key(t)
+	p256, p256VM := p256Key(t, 1)
 	p384, err := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}
-	edPub, edPriv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ed := testkit.Ed25519(t, 1)
+	edPub, edPriv := ed.Public, ed.Ed25519Private(t)
 	doc := obUnsigned(t)
 
 	signTests := []struct {
@@ -178,7 +170,7 @@ func TestAlgorithmConfusion(t *testing.T) {
 func TestEcdsaProofValueRoundTripsThroughJSON(t *testing.T) {
 	l := testLoader(t)
 	ctx := context.Background()
-	priv, vm := p256Key(t)
+	priv, vm := p256Key(t, 1)
 	signed, err := Sign(ctx, obUnsigned(t), priv, SignOptions{Suite: EcdsaRdfc2019, VerificationMethod: vm, Loader: l})
 	if err != nil {
 		t.Fatal(err)
@@ -199,7 +191,7 @@ func TestEcdsaProofValueRoundTripsThroughJSON(t *testing.T) {
 func BenchmarkSignEcdsaRdfc2019(b *testing.B) {
 	l := testLoader(b)
 	doc := obUnsigned(b)
-	priv, vm := p256Key(b)
+	priv, vm := p256Key(b, 1)
 	opts := SignOptions{Suite: EcdsaRdfc2019, VerificationMethod: vm, Created: mustTime(b, obCreated), Loader: l}
 	ctx := context.Background()
 	b.ReportAllocs()
@@ -212,7 +204,7 @@ func BenchmarkSignEcdsaRdfc2019(b *testing.B) {
 
 func BenchmarkVerifyEcdsaRdfc2019(b *testing.B) {
 	l := testLoader(b)
-	priv, vm := p256Key(b)
+	priv, vm := p256Key(b, 1)
 	ctx := context.Background()
 	doc, err := Sign(ctx, obUnsigned(b), priv, SignOptions{Suite: EcdsaRdfc2019, VerificationMethod: vm, Created: mustTime(b, obCreated), Loader: l})
 	if err != nil {

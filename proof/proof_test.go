@@ -5,8 +5,6 @@ import (
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -358,11 +356,8 @@ func TestW3CVectors(t *testing.T) {
 func TestVerifyTampered(t *testing.T) {
 	l := testLoader(t)
 	ctx := context.Background()
-	other, _, _ := ed25519.GenerateKey(rand.Reader)
-	ecKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
+	other := testkit.Ed25519(t, 2).Public
+	ecKey := testkit.P256(t, 1).Private.(*ecdsa.PrivateKey)
 	otherMK, err := keys.EncodePublicMultikey(other)
 	if err != nil {
 		t.Fatal(err)
@@ -471,10 +466,8 @@ func TestVerifyOneValidProofSuffices(t *testing.T) {
 func TestSign(t *testing.T) {
 	l := testLoader(t)
 	ctx := context.Background()
-	pub, priv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
+	k := testkit.Ed25519(t, 3)
+	pub, priv := k.Public, k.Ed25519Private(t)
 	mk, err := keys.EncodePublicMultikey(pub)
 	if err != nil {
 		t.Fatal(err)
