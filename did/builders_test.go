@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/badgesmith/badgesmith/did"
+	"github.com/badgesmith/badgesmith/internal/testkit"
 	"github.com/badgesmith/badgesmith/keys"
 )
 
@@ -66,10 +67,7 @@ func TestJWKMethod(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.typ), func(t *testing.T) {
-			kp, err := keys.Generate(tt.typ, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
+			kp := testkit.Of(t, tt.typ, 1)
 			vm, err := did.JWKMethod(id, "key-1", kp.Public)
 			if err != nil {
 				t.Fatalf("JWKMethod: %v", err)
@@ -104,10 +102,7 @@ func TestJWKMethod(t *testing.T) {
 			}
 		})
 	}
-	kp, err := keys.Generate(keys.P256, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	kp := testkit.P256(t, 1)
 	for _, frag := range []string{"", "a#b", "a/b", "a?b"} {
 		if _, err := did.JWKMethod(id, frag, kp.Public); !errors.Is(err, did.ErrInvalidMethod) {
 			t.Errorf("fragment %q: error = %v, want ErrInvalidMethod", frag, err)

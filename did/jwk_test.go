@@ -91,10 +91,7 @@ func TestJWKRoundTripAllTypes(t *testing.T) {
 	ctx := context.Background()
 	for _, typ := range []keys.Type{keys.Ed25519, keys.P256, keys.RSA2048} {
 		t.Run(string(typ), func(t *testing.T) {
-			kp, err := keys.Generate(typ, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
+			kp := testkit.Of(t, typ, 1)
 			id, err := did.JWKFromPublic(kp.Public)
 			if err != nil {
 				t.Fatal(err)

@@ -233,7 +233,7 @@ func TestVerifyJWTRejects(t *testing.T) {
 	}
 	privJWK := pubJWK(edPub)
 	privJWK["d"] = b64(ks.ed.Seed())
-	otherPub, _, _ := ed25519.GenerateKey(rand.Reader)
+	otherPub := testkit.Ed25519(t, 2).Public
 	ecTok, err := Sign(ctx, jwtCred(), ks.ec, Options{KeyID: jwtKID})
 	if err != nil {
 		t.Fatal(err)

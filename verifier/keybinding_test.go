@@ -3,7 +3,6 @@ package verifier_test
 import (
 	"context"
 	"crypto/ed25519"
-	"crypto/rand"
 	"crypto/rsa"
 	"encoding/json"
 	"errors"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/badgesmith/badgesmith/did"
 	"github.com/badgesmith/badgesmith/internal/safehttp"
+	"github.com/badgesmith/badgesmith/internal/testkit"
 	"github.com/badgesmith/badgesmith/keys"
 	"github.com/badgesmith/badgesmith/proof"
 	"github.com/badgesmith/badgesmith/vcjwt"
@@ -404,10 +404,7 @@ func TestKeyBindingFetchesOnce(t *testing.T) {
 
 func TestNewPinnedKeys(t *testing.T) {
 	k := newKey(t, 3)
-	rsaKey, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rsaKey := testkit.RSA(t, 3).Private.(*rsa.PrivateKey)
 	tests := []struct {
 		name string
 		pins []verifier.PinnedKey
