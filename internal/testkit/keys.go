@@ -13,10 +13,12 @@ import (
 	"github.com/badgesmith/badgesmith/keys"
 )
 
-// Key is a deterministic test key pair with its did:key identity.
+// Key is a deterministic test key pair with its did:key identity (an RSA
+// key has none: DID, Multikey, VM and SecretMultikey are empty).
 type Key struct {
-	// KeyPair is the key pair: Private is an ed25519.PrivateKey or a P-256
-	// *ecdsa.PrivateKey, Public the matching public key.
+	// KeyPair is the key pair: Private is an ed25519.PrivateKey, a P-256
+	// *ecdsa.PrivateKey or an *rsa.PrivateKey, Public the matching public
+	// key.
 	keys.KeyPair
 	// DID is the key's did:key DID (did:key:z6Mk… or did:key:zDn…).
 	DID string
