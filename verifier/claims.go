@@ -31,6 +31,11 @@ type proven struct {
 	// binding is the key binding of the proof that counts, or of the proof
 	// whose binding failed; nil when no verification method was reached.
 	binding *boundKey
+	// schemas are the embedded 1EdTech schemas the statements declare in
+	// credentialSchema: the schema check reads them here too, since a
+	// JSON rewrite (@type, a full IRI key, @nest, an inline alias) hides
+	// a declaration from the JSON but not from the graph.
+	schemas []string
 }
 
 // verified reports whether a proof by a key bound to the issuer covers the
@@ -58,6 +63,7 @@ func (p *proven) setClaims(c *Claims, g *graph, verified bool) {
 		}
 	}
 	p.view = g.view(c, g.rootNode)
+	p.schemas = g.declaredSchemas(g.rootNode)
 }
 
 // readUnverified reads the claims of a document no proof of the issuer's

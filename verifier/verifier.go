@@ -9,6 +9,7 @@ import (
 	"maps"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -308,9 +309,10 @@ func (v *Verifier) verify(ctx context.Context, data []byte) (*Result, error) {
 
 	vcdm1 := v.checkContext(r, cred)
 	typeAt := r.reserve(CheckType)
-	v.checkSchema(r, data, doc)
+	schemaAt := r.reserve(CheckSchema)
 	p := v.checkProof(ctx, r, cred)
 	r.res.Checks[typeAt], r.res.OpenBadge = typeCheck(p, cred)
+	r.res.Checks[schemaAt] = v.schemaCheck(data, doc, p.schemas)
 	v.checkIssuer(r, p.issuerView(cred), p.binding)
 	v.checkValidity(r, p, vcdm1, nil, nil)
 	v.checkStatus(ctx, r, p)
@@ -474,7 +476,7 @@ func (v *Verifier) hasContext(u string) bool {
 // rules beyond the schema, JSON-LD compacted forms) is a warning: the
 // signature covers the graph, not the JSON shape, so a shape departure
 // says nothing about who issued the credential.
-func (v *Verifier) checkSchema(r *report, data []byte, doc *ob3.Document) {
+func (v *Verifier) checkSchema(r *report, data []byte, doc *ob3.Document, signed []string) {
 	var normalized []any
 	var expanded []ob3.CompactedForm
 	// One document is validated per credentialStatus entry: without a
@@ -502,6 +504,12 @@ func (v *Verifier) checkSchema(r *report, data []byte, doc *ob3.Document) {
 			if m, err := decodeJSONNumbers(raw[0]); err == nil {
 				declared, undeclared = ob3.DeclaredSchemas(m)
 			}
+		}
+	}
+	// The statements' declarations count whatever JSON shape carries them.
+	for _, u := range signed {
+		if !slices.Contains(declared, u) {
+			declared = append(declared, u)
 		}
 	}
 	var warnings []string
@@ -590,6 +598,15 @@ func (v *Verifier) checkSchema(r *report, data []byte, doc *ob3.Document) {
 		return
 	}
 	r.pass(CheckSchema, reason)
+}
+
+// schemaCheck runs checkSchema, after the proof check has read the
+// schemas the statements declare (signed), and returns its result for
+// the place reserved in the report.
+func (v *Verifier) schemaCheck(data []byte, doc *ob3.Document, signed []string) CheckResult {
+	sub := &report{res: &Result{}}
+	v.checkSchema(sub, data, doc, signed)
+	return sub.res.Checks[0]
 }
 
 // decodeJSONNumbers decodes one JSON document, numbers as json.Number.
