@@ -2,6 +2,7 @@ package verifier_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -69,5 +70,44 @@ func TestRedteam11HiddenSchemaDeclaration(t *testing.T) {
 				t.Errorf("proof check %+v, want pass: the rewrite keeps the statements", c)
 			}
 		})
+	}
+}
+
+// revokedChecker is a status checker that finds every credential revoked,
+// and counts its calls.
+type revokedChecker struct{ calls *int }
+
+func (c revokedChecker) CheckStatus(context.Context, map[string]any) (verifier.CheckResult, error) {
+	*c.calls++
+	return verifier.CheckResult{Status: verifier.StatusFail, Reason: "revoked"}, nil
+}
+
+// TestRedteam11WarningIssuerStillChecksStatus: an issuer check that
+// passes with a warning (the issuer's DID document lists the signing
+// method twice, identically, issue #11 Found 4) binds the key: the status
+// check must still run, so a revoked credential of such an issuer is
+// invalid, never "valid with warnings" with its status left unread.
+func TestRedteam11WarningIssuerStillChecksStatus(t *testing.T) {
+	k := newKey(t, 7)
+	ls := newLocalhostServer(t)
+	doc := controllerDoc(t, ls.did(), k)
+	i := strings.Index(doc, `"verificationMethod":[`) + len(`"verificationMethod":[`)
+	j := i + strings.Index(doc[i:], "}") + 1
+	ls.put(wellKnownPath, doc[:j]+","+doc[i:j]+doc[j:])
+	issuer := testKey{priv: k.priv, did: ls.did(), vm: ls.did() + "#key-1"}
+	d := unsigned(t, issuer)
+	d["credentialStatus"] = map[string]any{
+		"id": "https://status.example/list#5", "type": "BitstringStatusListEntry", "statusPurpose": "revocation",
+		"statusListIndex": "5", "statusListCredential": "https://status.example/list",
+	}
+	cred := encode(t, sign(t, d, issuer.priv, issuer.vm, proof.EddsaRdfc2022))
+	calls := 0
+	res, err := verifyWith(t, verifier.Options{HTTPClient: ls.client(5 * time.Second), Status: revokedChecker{&calls}}, cred)
+	if c := res.Check(verifier.CheckIssuer); c == nil || c.Status != verifier.StatusWarn {
+		t.Fatalf("issuer check %+v, want a warning (the method is listed twice); err %v", c, err)
+	}
+	if calls != 1 || res.Verdict != verifier.VerdictInvalid || res.Decision != verifier.CheckStatus {
+		t.Fatalf("status checker called %d times, verdict %q decided by %q (err %v), want invalid by the status check; checks %+v",
+			calls, res.Verdict, res.Decision, err, checksOf(res))
 	}
 }
