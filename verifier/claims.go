@@ -324,8 +324,16 @@ func proofPath(err error) string {
 var openBadgeTypes = []string{obNS + "OpenBadgeCredential", obNS + "AchievementCredential", obNS + "EndorsementCredential", clrNS + "ClrCredential"}
 
 // typeCheck judges the credential's types, as IRIs from the statements. It
-// reports whether the credential is an Open Badge.
+// reports whether the credential is an Open Badge: only when a proof by the
+// issuer's key covers those types, since a forged or unsigned document's
+// types are nobody's statement.
 func typeCheck(p *proven, cred map[string]any) (CheckResult, bool) {
+	c, ob := judgeTypes(p, cred)
+	return c, ob && p.verified()
+}
+
+// judgeTypes is typeCheck before the proof is weighed.
+func judgeTypes(p *proven, cred map[string]any) (CheckResult, bool) {
 	if p.claims == nil {
 		// No statements: the JSON's type member is all there is.
 		types := stringsOf(cred["type"])

@@ -111,3 +111,49 @@ func TestRedteam11WarningIssuerStillChecksStatus(t *testing.T) {
 			calls, res.Verdict, res.Decision, err, checksOf(res))
 	}
 }
+
+// TestRedteam11OpenBadgeOnlyWhenVerified: Result.OpenBadge says the
+// issuer signed the credential as an Open Badge. A credential no proof by
+// the issuer's key covers (tampered after signing, signed by another key,
+// without a proof) is not one, whatever its JSON or its unverified
+// statements say.
+func TestRedteam11OpenBadgeOnlyWhenVerified(t *testing.T) {
+	k, other := newKey(t, 202), newKey(t, 203)
+	v, err := verifier.New(verifier.Options{Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	signed := sign(t, unsigned(t, k), k.priv, k.vm, proof.EddsaRdfc2022)
+	tests := []struct {
+		name string
+		doc  func() map[string]any
+		want bool
+	}{
+		{"control: signed by its issuer", func() map[string]any { return clone(t, signed) }, true},
+		{"tampered after signing", func() map[string]any {
+			d := clone(t, signed)
+			d["name"] = "Forged Degree"
+			return d
+		}, false},
+		{"signed by a key that is not the issuer's", func() map[string]any {
+			return sign(t, unsigned(t, k), other.priv, other.vm, proof.EddsaRdfc2022)
+		}, false},
+		{"no proof", func() map[string]any { return unsigned(t, k) }, false},
+		{"proof of an unknown suite naming the issuer's key", func() map[string]any {
+			d := clone(t, signed)
+			firstProof(d)["cryptosuite"] = "bbs-2023"
+			return d
+		}, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := v.Verify(context.Background(), encode(t, tc.doc()))
+			if res.OpenBadge != tc.want {
+				t.Fatalf("OpenBadge = %v, want %v (verdict %q, err %v)", res.OpenBadge, tc.want, res.Verdict, err)
+			}
+			if res.OpenBadge && !res.Verdict.Accepted() {
+				t.Errorf("OpenBadge on a %q credential", res.Verdict)
+			}
+		})
+	}
+}
