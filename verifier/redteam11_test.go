@@ -157,3 +157,30 @@ func TestRedteam11OpenBadgeOnlyWhenVerified(t *testing.T) {
 		})
 	}
 }
+
+// TestRedteam11InlineTypeAlias: an inline context term for rdf:type adds
+// types the JSON's type member does not show (and no type-scoped context
+// applies to them): a credential whose JSON says it is a plain VC would
+// verify as an Open Badge. It is a keyword alias in all but name, so the
+// inline context rule refuses it.
+func TestRedteam11InlineTypeAlias(t *testing.T) {
+	k := newKey(t, 204)
+	v, err := verifier.New(verifier.Options{Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, def := range []any{
+		"http://www.w3.org/1999/02/22-rdf-syntax-ns#type",
+		map[string]any{"@id": "http://www.w3.org/1999/02/22-rdf-syntax-ns#type", "@type": "@vocab"},
+		map[string]any{"@id": "http://www.w3.org/1999/02/22-rdf-syntax-ns#type", "@type": "@id", "@container": "@set"},
+	} {
+		d := withInlineContext(unsigned(t, k), map[string]any{"kind": def})
+		d["type"] = []any{"VerifiableCredential"}
+		d["kind"] = "https://purl.imsglobal.org/spec/vc/ob/vocab.html#OpenBadgeCredential"
+		delete(d, "credentialSchema")
+		res, err := v.Verify(context.Background(), encode(t, sign(t, d, k.priv, k.vm, proof.EddsaRdfc2022)))
+		if res.Verdict != verifier.VerdictInvalid || res.Decision != verifier.CheckContext {
+			t.Errorf("kind = %v: verdict %q decided by %q (err %v), want invalid by the context check", def, res.Verdict, res.Decision, err)
+		}
+	}
+}
