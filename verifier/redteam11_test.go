@@ -2,10 +2,16 @@ package verifier_test
 
 import (
 	"context"
+	"crypto/ed25519"
+	"encoding/json"
+	"maps"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/mr-tron/base58"
+
+	"github.com/badgesmith/badgesmith/keys"
 	"github.com/badgesmith/badgesmith/proof"
 	"github.com/badgesmith/badgesmith/verifier"
 )
@@ -182,5 +188,95 @@ func TestRedteam11InlineTypeAlias(t *testing.T) {
 		if res.Verdict != verifier.VerdictInvalid || res.Decision != verifier.CheckContext {
 			t.Errorf("kind = %v: verdict %q decided by %q (err %v), want invalid by the context check", def, res.Verdict, res.Decision, err)
 		}
+	}
+}
+
+// TestRedteam11ProofTricks: proof-level attacks on the paths #11 opened
+// (P-384-length proof values, unknown suites, JWTs without a kid) never
+// reach an accepted verdict; a valid proof by the issuer beside a proof of
+// an unknown suite still counts.
+func TestRedteam11ProofTricks(t *testing.T) {
+	k, forger := newKey(t, 205), newKey(t, 206)
+	v, err := verifier.New(verifier.Options{Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	signed := sign(t, unsigned(t, k), k.priv, k.vm, proof.EddsaRdfc2022)
+	unknownSuite := func(vm string) map[string]any {
+		p := clone(t, firstProof(signed))
+		p["cryptosuite"], p["verificationMethod"], p["id"] = "bbs-2023", vm, "urn:uuid:0b7c1d3e-0000-4000-8000-000000000001"
+		return p
+	}
+	p384Value := "z" + base58.Encode(make([]byte, 96))
+	jwtCred := unsigned(t, k)
+	header := func(extra map[string]any) map[string]any {
+		h := map[string]any{"alg": "EdDSA", "typ": "JWT"}
+		maps.Copy(h, extra)
+		return h
+	}
+	forgerJWK, err := keys.PublicJWK(forger.priv.Public())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var jwk map[string]any
+	if err := json.Unmarshal(forgerJWK, &jwk); err != nil {
+		t.Fatal(err)
+	}
+	edSign := func(priv ed25519.PrivateKey) func([]byte) []byte {
+		return func(b []byte) []byte { return ed25519.Sign(priv, b) }
+	}
+	tests := []struct {
+		name string
+		data func() []byte
+		want verifier.Verdict
+	}{
+		{"P-384-length proof value on an Ed25519 key", func() []byte {
+			d := clone(t, signed)
+			firstProof(d)["proofValue"] = p384Value
+			return encode(t, d)
+		}, verifier.VerdictInvalid},
+		{"valid proof beside an unknown-suite proof by the issuer", func() []byte {
+			d := clone(t, signed)
+			d["proof"] = []any{firstProof(d), unknownSuite(k.vm)}
+			return encode(t, d)
+		}, verifier.VerdictValid},
+		{"tampered, the issuer's proof beside an unknown-suite proof by the issuer", func() []byte {
+			d := clone(t, signed)
+			d["name"] = "Forged"
+			d["proof"] = []any{unknownSuite(k.vm), firstProof(d)}
+			return encode(t, d)
+		}, verifier.VerdictInvalid},
+		{"tampered, only an unknown-suite proof by the forger", func() []byte {
+			d := clone(t, signed)
+			d["name"] = "Forged"
+			d["proof"] = []any{unknownSuite(forger.vm)}
+			return encode(t, d)
+		}, verifier.VerdictInvalid},
+		{"tampered, only an unknown-suite proof naming the issuer's key", func() []byte {
+			d := clone(t, signed)
+			d["name"] = "Forged"
+			d["proof"] = []any{unknownSuite(k.vm)}
+			return encode(t, d)
+		}, verifier.VerdictCouldNotCheck},
+		{"JWT without kid, the forger's jwk in the header", func() []byte {
+			return craftJWT(t, header(map[string]any{"jwk": jwk}), vcJWTPayload(t, jwtCred), edSign(forger.priv))
+		}, verifier.VerdictCouldNotCheck},
+		{"JWT without kid or jwk, signed by the forger", func() []byte {
+			return craftJWT(t, header(nil), vcJWTPayload(t, jwtCred), edSign(forger.priv))
+		}, verifier.VerdictCouldNotCheck},
+		{"JWT whose kid names the issuer's key, signed by the forger", func() []byte {
+			return craftJWT(t, header(map[string]any{"kid": k.vm}), vcJWTPayload(t, jwtCred), edSign(forger.priv))
+		}, verifier.VerdictInvalid},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := v.Verify(context.Background(), tc.data())
+			if res.Verdict != tc.want {
+				t.Fatalf("verdict %q (err %v), want %q; checks %+v", res.Verdict, err, tc.want, checksOf(res))
+			}
+			if tc.want != verifier.VerdictValid && (res.OpenBadge || res.Claims != nil && res.Claims.Verified) {
+				t.Errorf("OpenBadge %v, claims verified: a %q credential's statements are nobody's", res.OpenBadge, res.Verdict)
+			}
+		})
 	}
 }
