@@ -280,3 +280,53 @@ func TestRedteam11ProofTricks(t *testing.T) {
 		})
 	}
 }
+
+// TestRedteam11StatementlessForms: JSON-LD forms that carry no statements
+// ({"@value": null}, {"@set": []}) or other statements than their JSON
+// shape ({"@set": [a, b]} is two values, not one object) can be added to a
+// signed credential without touching its signature. The schema check reads
+// them by their meaning, so they cannot supply a member the credential
+// lacks or hide one it has twice.
+func TestRedteam11StatementlessForms(t *testing.T) {
+	k := newKey(t, 207)
+	v, err := verifier.New(verifier.Options{Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	noCriteria := unsigned(t, k)
+	delete(achievement(noCriteria), "criteria")
+	twoCriteria := unsigned(t, k)
+	c1 := achievement(twoCriteria)["criteria"]
+	c2 := map[string]any{"narrative": "Also passed the oral exam."}
+	achievement(twoCriteria)["criteria"] = []any{c1, c2}
+	undeclared := clone(t, noCriteria)
+	delete(undeclared, "credentialSchema")
+	tests := []struct {
+		name     string
+		doc      map[string]any
+		criteria any
+		want     verifier.Verdict
+	}{
+		{"missing criteria given as a null value object", noCriteria, map[string]any{"@value": nil}, verifier.VerdictInvalid},
+		{"missing criteria given as an empty set", noCriteria, map[string]any{"@set": []any{}}, verifier.VerdictInvalid},
+		{"missing criteria given as a set of a null value", noCriteria, map[string]any{"@set": []any{map[string]any{"@value": nil}}}, verifier.VerdictInvalid},
+		{"two criteria wrapped in one set object", twoCriteria, map[string]any{"@set": []any{c1, c2}}, verifier.VerdictInvalid},
+		{"undeclared schema: missing criteria given as a null value object", undeclared, map[string]any{"@value": nil}, verifier.VerdictWarnings},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			signed, err := proof.Sign(context.Background(), tc.doc, k.priv, proof.SignOptions{Suite: proof.EddsaRdfc2022, VerificationMethod: k.vm, Created: now.Add(-time.Hour)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			achievement(signed)["criteria"] = tc.criteria
+			res, err := v.Verify(context.Background(), encode(t, signed))
+			if res.Verdict != tc.want || res.Decision != verifier.CheckSchema {
+				t.Fatalf("verdict %q decided by %q (err %v), want %q by the schema check; checks %+v", res.Verdict, res.Decision, err, tc.want, checksOf(res))
+			}
+			if c := res.Check(verifier.CheckProof); c.Status != verifier.StatusPass {
+				t.Errorf("proof check %+v, want pass: the form adds no statements", c)
+			}
+		})
+	}
+}

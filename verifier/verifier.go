@@ -486,12 +486,12 @@ func (v *Verifier) checkSchema(r *report, data []byte, doc *ob3.Document, signed
 	// never valid); their schema is not checked either.
 	maxVariants := v.lim.MaxStatusEntries
 	var unchecked int
-	var declared, undeclared []string
+	var declared, undeclared, read []string
 	if doc != nil && len(data) <= ob3.DefaultMaxSize {
-		normalized, expanded, unchecked = expandCompactedValue(doc.Value, maxVariants)
+		normalized, expanded, read, unchecked = expandCompactedValue(doc.Value, maxVariants)
 		declared, undeclared = ob3.DeclaredSchemas(doc.Value)
 	} else {
-		raw, wrapped, n, err := expandCompacted(data, maxVariants)
+		raw, wrapped, forms, n, err := expandCompacted(data, maxVariants)
 		if err != nil {
 			r.fail(CheckSchema, "", err.Error())
 			return
@@ -499,7 +499,7 @@ func (v *Verifier) checkSchema(r *report, data []byte, doc *ob3.Document, signed
 		for _, b := range raw {
 			normalized = append(normalized, b)
 		}
-		expanded, unchecked = wrapped, n
+		expanded, read, unchecked = wrapped, forms, n
 		if len(raw) > 0 {
 			if m, err := decodeJSONNumbers(raw[0]); err == nil {
 				declared, undeclared = ob3.DeclaredSchemas(m)
@@ -575,6 +575,9 @@ func (v *Verifier) checkSchema(r *report, data []byte, doc *ob3.Document, signed
 	if len(shapes) > 0 {
 		note(shapes[0].Path, "json shape departs from the 1EdTech schema, same JSON-LD statements:"+compactedReason(shapes))
 	}
+	if len(read) > 0 {
+		note(read[0], "json-ld value objects with a null @value or @set objects at "+strings.Join(read, ", ")+" read by their meaning (no value; the set's values), as the signed statements have them")
+	}
 	reason := "conforms to the open badges 3.0 json schema and data model"
 	if !applies {
 		reason = "no embedded 1EdTech schema applies to its type"
@@ -620,7 +623,13 @@ func decodeJSONNumbers(data []byte) (any, error) {
 
 // expandCompactedValue is expandCompacted for a decoded document: the
 // variants share with doc everything ob3.ExpandCompacted did not rewrite.
-func expandCompactedValue(doc map[string]any, maxVariants int) ([]any, []ob3.CompactedForm, int) {
+func expandCompactedValue(doc map[string]any, maxVariants int) ([]any, []ob3.CompactedForm, []string, int) {
+	var read []string
+	if m, _, changed := readJSONLDForms(doc, "", &read, 0); changed {
+		if obj, ok := m.(map[string]any); ok {
+			doc = obj
+		}
+	}
 	// The strict OB 3.0 schema wants arrays (and image objects) where
 	// JSON-LD compaction writes a single value (an image its id string);
 	// the RDF, and so the signature, is the same either way, and the
@@ -628,7 +637,7 @@ func expandCompactedValue(doc map[string]any, maxVariants int) ([]any, []ob3.Com
 	out, forms := ob3.ExpandCompacted(doc)
 	statuses, isList := out["credentialStatus"].([]any)
 	if !isList || len(statuses) == 0 {
-		return []any{out}, forms, 0
+		return []any{out}, forms, read, 0
 	}
 	unchecked := 0
 	if len(statuses) > maxVariants {
@@ -640,7 +649,7 @@ func expandCompactedValue(doc map[string]any, maxVariants int) ([]any, []ob3.Com
 		one["credentialStatus"] = st
 		variants = append(variants, one)
 	}
-	return variants, forms, unchecked
+	return variants, forms, read, unchecked
 }
 
 // expandCompacted returns the documents to check against the strict OB 3.0
@@ -648,27 +657,27 @@ func expandCompactedValue(doc map[string]any, maxVariants int) ([]any, []ob3.Com
 // once per credentialStatus entry when there are several (VC 2.0 allows an
 // array, the OB schema only one object), and what it expanded. At most
 // maxVariants entries are taken; it also returns how many were left out.
-func expandCompacted(data []byte, maxVariants int) ([][]byte, []ob3.CompactedForm, int, error) {
+func expandCompacted(data []byte, maxVariants int) ([][]byte, []ob3.CompactedForm, []string, int, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	var doc map[string]any
 	if err := dec.Decode(&doc); err != nil {
-		return nil, nil, 0, fmt.Errorf("malformed json: %w", err)
+		return nil, nil, nil, 0, fmt.Errorf("malformed json: %w", err)
 	}
-	values, forms, unchecked := expandCompactedValue(doc, maxVariants)
+	values, forms, read, unchecked := expandCompactedValue(doc, maxVariants)
 	_, isList := doc["credentialStatus"].([]any)
-	if len(forms) == 0 && !isList {
-		return [][]byte{data}, nil, 0, nil
+	if len(forms) == 0 && len(read) == 0 && !isList {
+		return [][]byte{data}, nil, nil, 0, nil
 	}
 	variants := make([][]byte, 0, len(values))
 	for _, v := range values {
 		out, err := json.Marshal(v)
 		if err != nil {
-			return nil, nil, 0, fmt.Errorf("re-encoding credential: %w", err)
+			return nil, nil, nil, 0, fmt.Errorf("re-encoding credential: %w", err)
 		}
 		variants = append(variants, out)
 	}
-	return variants, forms, unchecked, nil
+	return variants, forms, read, unchecked, nil
 }
 
 // compactedReason describes forms for the schema check's pass reason.
