@@ -84,6 +84,10 @@ func TestReadJSONLDForms(t *testing.T) {
 		{`{"a":{"@set":{"@value":null}}}`, `{"a":[]}`},
 		{`{"@context":[{"@value":null}],"a":1}`, `{"@context":[{"@value":null}],"a":1}`},
 		{`{"a":{"@value":"x"}}`, `{"a":{"@value":"x"}}`},
+		{`{"a":1,"@nest":{"b":2,"a":3}}`, `{"a":[1,3],"b":2}`},
+		{`{"cred:evidence":[{"id":"x"}],"obi:x:y":1}`, `{"evidence":[{"id":"x"}],"obi:x:y":1}`},
+		{`{"https://schema.org/name":"n","https://example.org/x":1}`, `{"https://example.org/x":1,"name":"n"}`},
+		{`{"@context":[{"nm":{"@id":"https://schema.org/name"}}],"nm":"n","name":"m"}`, `{"@context":[{"nm":{"@id":"https://schema.org/name"}}],"name":["m","n"]}`},
 	}
 	for _, tc := range tests {
 		var in any

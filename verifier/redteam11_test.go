@@ -330,3 +330,60 @@ func TestRedteam11StatementlessForms(t *testing.T) {
 		})
 	}
 }
+
+// TestRedteam11SchemaHiddenByRewrite: a value the declared schema refuses,
+// in statements the issuer signed, stays refused when a JSON-LD rewrite
+// with the same statements moves it where the JSON schema does not look:
+// under its full IRI (with a value object), under @nest, or under a new
+// term an appended inline context defines for the same IRI.
+func TestRedteam11SchemaHiddenByRewrite(t *testing.T) {
+	k := newKey(t, 208)
+	v, err := verifier.New(verifier.Options{Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const (
+		dobIRI  = "https://purl.imsglobal.org/spec/vc/ob/vocab.html#dateOfBirth"
+		xsdDate = "https://www.w3.org/2001/XMLSchema#date"
+	)
+	d := unsigned(t, k)
+	d["issuer"].(map[string]any)["dateOfBirth"] = "1990-13-45"
+	signed := sign(t, d, k.priv, k.vm, proof.EddsaRdfc2022)
+	move := func(edit func(d, iss map[string]any, dob any)) func() map[string]any {
+		return func() map[string]any {
+			s := clone(t, signed)
+			iss := s["issuer"].(map[string]any)
+			dob := iss["dateOfBirth"]
+			delete(iss, "dateOfBirth")
+			edit(s, iss, dob)
+			return s
+		}
+	}
+	tests := []struct {
+		name string
+		doc  func() map[string]any
+	}{
+		{"as signed", func() map[string]any { return clone(t, signed) }},
+		{"under its full IRI", move(func(_, iss map[string]any, dob any) {
+			iss[dobIRI] = map[string]any{"@value": dob, "@type": xsdDate}
+		})},
+		{"under @nest", move(func(_, iss map[string]any, dob any) {
+			iss["@nest"] = map[string]any{"dateOfBirth": dob}
+		})},
+		{"under an inline alias", move(func(d, iss map[string]any, dob any) {
+			withInlineContext(d, map[string]any{"dob": map[string]any{"@id": dobIRI, "@type": xsdDate}})
+			iss["dob"] = dob
+		})},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := v.Verify(context.Background(), encode(t, tc.doc()))
+			if c := res.Check(verifier.CheckProof); c.Status != verifier.StatusPass {
+				t.Fatalf("proof check %+v, want pass: the rewrite keeps the statements", c)
+			}
+			if res.Verdict != verifier.VerdictInvalid || res.Decision != verifier.CheckSchema {
+				t.Fatalf("verdict %q decided by %q (err %v), want invalid by the schema check; checks %+v", res.Verdict, res.Decision, err, checksOf(res))
+			}
+		})
+	}
+}

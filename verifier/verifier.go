@@ -576,7 +576,7 @@ func (v *Verifier) checkSchema(r *report, data []byte, doc *ob3.Document, signed
 		note(shapes[0].Path, "json shape departs from the 1EdTech schema, same JSON-LD statements:"+compactedReason(shapes))
 	}
 	if len(read) > 0 {
-		note(read[0], "json-ld value objects with a null @value or @set objects at "+strings.Join(read, ", ")+" read by their meaning (no value; the set's values), as the signed statements have them")
+		note(read[0], "json-ld forms at "+strings.Join(read, ", ")+" read by their meaning, as the signed statements have them (a null @value is no value, a @set its values, @nest members and full-IRI or inline-alias keys the terms they stand for)")
 	}
 	reason := "conforms to the open badges 3.0 json schema and data model"
 	if !applies {
