@@ -115,6 +115,13 @@ func (fr *formReader) read(v any, path string, depth int) (out any, drop, change
 	case []any:
 		var a []any
 		for i, e := range t {
+			if !isContainer(e) {
+				// Scalars never change: no path to build.
+				if a != nil {
+					a = append(a, e)
+				}
+				continue
+			}
 			ne, drop, ch := fr.read(e, path+"["+strconv.Itoa(i)+"]", depth+1)
 			if a == nil && ch {
 				a = slices.Clone(t[:i])
@@ -168,12 +175,15 @@ func (fr *formReader) readObject(t map[string]any, path string, depth int) (out 
 		if k == "@context" {
 			continue
 		}
-		kp := joinJSONPath(path, k)
-		nv, drop, ch := fr.read(t[k], kp, depth+1)
 		target := vocabularyTerm(k)
 		if target == "" {
 			target = fr.aliases[k]
 		}
+		if !isContainer(t[k]) && target == "" && k != "@nest" {
+			continue
+		}
+		kp := joinJSONPath(path, k)
+		nv, drop, ch := fr.read(t[k], kp, depth+1)
 		switch {
 		case k == "@nest":
 			own()
@@ -230,6 +240,15 @@ func merge(m map[string]any, k string, v any) {
 		return []any{x}
 	}
 	m[k] = append(slices.Clone(list(old)), list(v)...)
+}
+
+// isContainer reports whether v is a JSON object or array.
+func isContainer(v any) bool {
+	switch v.(type) {
+	case map[string]any, []any:
+		return true
+	}
+	return false
 }
 
 // isSet reports whether v is a {"@set": ...} object.
