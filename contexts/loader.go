@@ -41,9 +41,6 @@ type Info struct {
 type Loader struct {
 	docs  map[string]*ld.RemoteDocument
 	infos []Info
-	// processed caches processed @context arrays for Canonicalize
-	// (canonical.go); each Loader, including one made by With, has its own.
-	processed contextCache
 }
 
 var _ ld.DocumentLoader = (*Loader)(nil)

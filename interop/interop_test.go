@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto"
 	"crypto/rand"
 	"encoding/json"
 	"errors"
@@ -83,14 +84,22 @@ func loadJSON(t *testing.T, name string) map[string]any {
 	return m
 }
 
+// signerOf returns the signer of key as id with the verification method
+// vm, in format.
+func signerOf(t *testing.T, key crypto.PrivateKey, id, vm string, format issuer.Format) *issuer.Signer {
+	t.Helper()
+	s, err := issuer.NewSigner(key, issuer.SignerOptions{Identity: issuer.Identity{ID: id, VerificationMethod: vm}, Format: format})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
 func newIssuer(t *testing.T, s signer, suite string) *issuer.Issuer {
 	t.Helper()
 	is, err := issuer.New(issuer.Config{
-		Profile:            loadJSON(t, "issuer.json"),
-		IssuerID:           s.did,
-		Key:                s.kp.Private,
-		VerificationMethod: s.vm,
-		Suite:              suite,
+		Profile: loadJSON(t, "issuer.json"),
+		Signer:  signerOf(t, s.kp.Private, s.did, s.vm, issuer.Format(suite)),
 	})
 	if err != nil {
 		t.Fatal(err)

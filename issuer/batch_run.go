@@ -20,15 +20,8 @@ import (
 	"time"
 
 	"github.com/badgesmith/badgesmith/internal/atomicfile"
-	"github.com/badgesmith/badgesmith/roster"
 	"github.com/badgesmith/badgesmith/store"
 )
-
-// RowSource yields roster rows; *roster.Reader is one. Next returns a
-// *roster.LineError for a bad row and io.EOF at the end.
-type RowSource interface {
-	Next() (*roster.Row, error)
-}
 
 // chunkSize is how many rows share one sync and one store commit. A
 // commit rereads the index pages its records touched, so the chunk also
@@ -66,8 +59,8 @@ const (
 type batchItem struct {
 	seq     int
 	kind    itemKind
-	row     *roster.Row
-	lineErr *roster.LineError
+	item    *BatchItem
+	lineErr *RowError
 	id      string
 	file    string
 	old     *store.Record
@@ -104,9 +97,15 @@ type batchItem struct {
 // get a leading single quote; manifest.jsonl keeps every value exact. Rejected rows go to RejectsFile. A row that fails (its recorded
 // file is gone, say) is counted, and Run returns ErrBatchFailed after
 // handling the others; a store or I/O error stops the batch.
-func (b *Batch) Run(ctx context.Context, src RowSource) (*BatchProgress, error) {
+func (b *Batch) Run(ctx context.Context, src BatchSource) (*BatchProgress, error) {
 	start := time.Now()
 	b.validFrom = b.is.cfg.Now().UTC().Truncate(time.Second)
+	if b.cfg.OutDir == "" {
+		return nil, fmt.Errorf("batch output directory: %w: required", ErrInvalidInput)
+	}
+	if err := os.MkdirAll(b.cfg.OutDir, 0o755); err != nil { //nolint:gosec // G301: credentials are handed out, written 0o644 like single ones; the umask narrows both
+		return nil, fmt.Errorf("creating output directory: %w", err)
+	}
 	if err := cleanTemps(b.cfg.OutDir); err != nil {
 		return nil, err
 	}
@@ -222,14 +221,14 @@ loop:
 
 // read feeds the pipeline: one item per row, each holding a token of the
 // window that bounds the rows in flight.
-func (b *Batch) read(ctx context.Context, src RowSource, tokens chan<- struct{}, work chan<- *batchItem) error {
+func (b *Batch) read(ctx context.Context, src BatchSource, tokens chan<- struct{}, work chan<- *batchItem) error {
 	for seq := 0; ; seq++ {
-		row, err := src.Next()
+		item, err := src.Next()
 		if errors.Is(err, io.EOF) {
 			return nil
 		}
 		it := &batchItem{seq: seq}
-		var le *roster.LineError
+		var le *RowError
 		switch {
 		case errors.As(err, &le):
 			if !b.cfg.SkipInvalid {
@@ -239,7 +238,7 @@ func (b *Batch) read(ctx context.Context, src RowSource, tokens chan<- struct{},
 		case err != nil:
 			return fmt.Errorf("reading roster: %w", err)
 		default:
-			it.row = row
+			it.item = item
 			if err := b.classify(ctx, it); err != nil {
 				return err
 			}
@@ -259,11 +258,11 @@ func (b *Batch) read(ctx context.Context, src RowSource, tokens chan<- struct{},
 
 // classify looks the row up in the store and the output directory.
 func (b *Batch) classify(ctx context.Context, it *batchItem) error {
-	it.id = b.CredentialID(it.row.Key)
+	it.id = b.CredentialID(it.item.Key)
 	it.file = b.fileName(it.id)
-	recs, err := b.is.cfg.Store.ListCredentials(ctx, store.Filter{BatchID: b.cfg.ID, RowKey: it.row.Key, Limit: 1})
+	recs, err := b.is.cfg.Store.ListCredentials(ctx, store.Filter{BatchID: b.cfg.ID, RowKey: it.item.Key, Limit: 1})
 	if err != nil {
-		return fmt.Errorf("line %d: looking up row %q: %w", it.row.Line, it.row.Key, err)
+		return fmt.Errorf("line %d: looking up row %q: %w", it.item.Line, it.item.Key, err)
 	}
 	if len(recs) == 1 {
 		// A row recorded under another id was issued before ids were
@@ -302,7 +301,7 @@ func (b *Batch) process(ctx context.Context, it *batchItem) {
 		}
 		if err != nil {
 			it.out = outFailed
-			it.err = fmt.Errorf("line %d: %s is recorded but its file %s is unusable (%w); restore the file", it.row.Line, it.id, it.file, err)
+			it.err = fmt.Errorf("line %d: %s is recorded but its file %s is unusable (%w); restore the file", it.item.Line, it.id, it.file, err)
 			return
 		}
 		it.out, it.fileSHA = outSkipped, sha256Hex(data)
@@ -311,7 +310,7 @@ func (b *Batch) process(ctx context.Context, it *batchItem) {
 		data, _, err := b.readBack(it.file)
 		if err == nil {
 			var rec *store.Record
-			if rec, err = b.adopt(ctx, it.row, it.id, data); err == nil {
+			if rec, err = b.adopt(ctx, it.item, it.id, data); err == nil {
 				it.out, it.rec, it.fileSHA = outAdopted, rec, sha256Hex(data)
 				return
 			}
@@ -319,7 +318,7 @@ func (b *Batch) process(ctx context.Context, it *batchItem) {
 		// Unusable: issue the row afresh over it.
 	}
 	full := it.seq%b.verifyEvery == 0
-	signed, rec, err := b.issue(ctx, it.row, full)
+	signed, rec, err := b.issue(ctx, it.item, full)
 	if err == nil {
 		var data []byte
 		if data, err = b.encode(signed); err == nil {
@@ -331,16 +330,16 @@ func (b *Batch) process(ctx context.Context, it *batchItem) {
 			return
 		}
 	}
-	var le *roster.LineError
+	var le *RowError
 	switch {
 	case errors.As(err, &le):
 	case errors.Is(err, ErrInvalidInput):
-		le = b.lineError(it.row.Line, err)
+		le = b.rowError(it.item, err)
 	default:
 		if ctx.Err() != nil {
 			it.fatal = context.Cause(ctx)
 		} else {
-			it.fatal = fmt.Errorf("line %d: %w", it.row.Line, err)
+			it.fatal = fmt.Errorf("line %d: %w", it.item.Line, err)
 		}
 		return
 	}
@@ -487,11 +486,7 @@ type ManifestEntry struct {
 }
 
 func (o *outputs) manifest(it *batchItem) error {
-	recipient := it.row.Email
-	if recipient == "" {
-		recipient = it.row.DID
-	}
-	e := ManifestEntry{Row: it.row.Line, Key: it.row.Key, Name: it.row.Name, CredentialID: it.id, Recipient: recipient, File: it.file, SHA256: it.fileSHA}
+	e := ManifestEntry{Row: it.item.Line, Key: it.item.Key, Name: it.item.Name, CredentialID: it.id, Recipient: it.item.Recipient, File: it.file, SHA256: it.fileSHA}
 	if err := o.csvW.Write([]string{strconv.Itoa(e.Row), csvCell(e.Key), csvCell(e.Name), csvCell(e.CredentialID), csvCell(e.Recipient), csvCell(e.File), e.SHA256}); err != nil {
 		return fmt.Errorf("writing manifest: %w", err)
 	}
@@ -527,7 +522,7 @@ type Reject struct {
 	Raw string `json:"raw,omitempty"`
 }
 
-func (o *outputs) reject(le *roster.LineError) error {
+func (o *outputs) reject(le *RowError) error {
 	line, err := json.Marshal(Reject{Line: le.Line, Field: le.Field, Error: le.Err.Error(), Raw: le.Raw})
 	if err != nil {
 		return err

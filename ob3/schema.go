@@ -350,15 +350,9 @@ func schemasFor(doc any) []string {
 			urls = append(urls, u)
 		}
 	}
-	for _, cs := range listOf(obj["credentialSchema"]) {
-		m, ok := cs.(map[string]any)
-		if !ok || m["type"] != SchemaValidatorType {
-			continue
-		}
-		id, _ := m["id"].(string)
-		if u, ok := SchemaFor(id); ok {
-			add(u)
-		}
+	declared, _ := DeclaredSchemas(obj)
+	for _, u := range declared {
+		add(u)
 	}
 	if len(urls) > 0 {
 		return urls

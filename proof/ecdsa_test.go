@@ -13,7 +13,7 @@ import (
 	"math/big"
 	"testing"
 
-	"github.com/badgesmith/badgesmith/contexts"
+	"github.com/badgesmith/badgesmith/jsonld"
 	"github.com/badgesmith/badgesmith/keys"
 )
 
@@ -65,11 +65,11 @@ func TestEcdsaRdfc2019(t *testing.T) {
 		config := deepCopy(p).(map[string]any)
 		delete(config, "proofValue")
 		config["@context"] = signed["@context"]
-		docHash, err := suiteEcdsaRdfc.documentHash(ctx, withoutProof(signed), contexts.CanonOptions{Loader: l})
+		docHash, err := suiteEcdsaRdfc.documentHash(ctx, withoutProof(signed), jsonld.CanonOptions{Loader: l})
 		if err != nil {
 			t.Fatal(err)
 		}
-		data, err := suiteEcdsaRdfc.hashData(ctx, config, docHash, contexts.CanonOptions{Loader: l})
+		data, err := suiteEcdsaRdfc.hashData(ctx, config, docHash, jsonld.CanonOptions{Loader: l})
 		if err != nil {
 			t.Fatal(err)
 		}

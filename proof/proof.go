@@ -12,6 +12,7 @@ import (
 
 	"github.com/badgesmith/badgesmith/contexts"
 	"github.com/badgesmith/badgesmith/internal/verdict"
+	"github.com/badgesmith/badgesmith/jsonld"
 )
 
 // Suite names.
@@ -93,7 +94,7 @@ type SignOptions struct {
 	Now func() time.Time
 	// ProofPurpose is the proof purpose. If empty, "assertionMethod" is used.
 	ProofPurpose string
-	// Loader resolves @context URLs. If nil, contexts.NewLoader is used.
+	// Loader resolves @context URLs. If nil, jsonld.NewLoader is used.
 	Loader ld.DocumentLoader
 	// ID is the proof's id, which a later proof names to chain to it. If
 	// empty, the proof has none.
@@ -104,18 +105,18 @@ type SignOptions struct {
 	// without breaking it.
 	PreviousProof []string
 	// Limits bounds the work of each RDF canonicalization; past a bound the
-	// error wraps contexts.ErrTooMuchWork. The zero value takes every
+	// error wraps jsonld.ErrTooMuchWork. The zero value takes every
 	// default.
-	Limits contexts.Limits
+	Limits jsonld.Limits
 	// Work, if not nil, has the work of every canonicalization added to it.
-	Work *contexts.Work
+	Work *jsonld.Work
 }
 
 // VerifyOptions configures Verify.
 type VerifyOptions struct {
 	// Keys resolves verification methods to public keys (required).
 	Keys KeyFetcher
-	// Loader resolves @context URLs. If nil, contexts.NewLoader is used.
+	// Loader resolves @context URLs. If nil, jsonld.NewLoader is used.
 	Loader ld.DocumentLoader
 	// Purpose is the proof purpose required. If empty, "assertionMethod".
 	Purpose string
@@ -133,10 +134,10 @@ type VerifyOptions struct {
 	// once, each proof's options); MaxQuads and MaxHashCalls bound them all
 	// together, over the whole proof set (a chained or eddsa-jcs-2022
 	// proof canonicalizes the document again). Past a bound the error
-	// wraps contexts.ErrTooMuchWork. The zero value takes every default.
-	Limits contexts.Limits
+	// wraps jsonld.ErrTooMuchWork. The zero value takes every default.
+	Limits jsonld.Limits
 	// Work, if not nil, has the work of every canonicalization added to it.
-	Work *contexts.Work
+	Work *jsonld.Work
 }
 
 // Result describes the proof that verified.
@@ -269,7 +270,7 @@ func defaultLoader(l ld.DocumentLoader) (ld.DocumentLoader, error) {
 	if l != nil {
 		return l, nil
 	}
-	return contexts.NewLoader()
+	return jsonld.NewLoader()
 }
 
 // encodeProofValue is multibase base58btc.

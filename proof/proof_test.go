@@ -20,6 +20,7 @@ import (
 	"github.com/piprate/json-gold/ld"
 
 	"github.com/badgesmith/badgesmith/contexts"
+	"github.com/badgesmith/badgesmith/jsonld"
 	"github.com/badgesmith/badgesmith/keys"
 )
 
@@ -74,7 +75,7 @@ func trimmed(tb testing.TB, rel string) string {
 // vc-di-eddsa vectors use and badgesmith does not ship.
 func testLoader(tb testing.TB) ld.DocumentLoader {
 	tb.Helper()
-	l, err := contexts.NewLoader()
+	l, err := jsonld.NewLoader()
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -169,7 +170,7 @@ func TestOBVector(t *testing.T) {
 
 	t.Run("intermediate forms", func(t *testing.T) {
 		doc := obUnsigned(t)
-		canonDoc, err := contexts.Canonicalize(ctx, doc, contexts.CanonOptions{Loader: l})
+		canonDoc, err := jsonld.Canonicalize(ctx, doc, jsonld.CanonOptions{Loader: l})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -180,18 +181,18 @@ func TestOBVector(t *testing.T) {
 			"@context": doc["@context"], "type": "DataIntegrityProof", "cryptosuite": EddsaRdfc2022,
 			"created": obCreated, "verificationMethod": obVM, "proofPurpose": "assertionMethod",
 		}
-		canonProof, err := contexts.Canonicalize(ctx, config, contexts.CanonOptions{Loader: l})
+		canonProof, err := jsonld.Canonicalize(ctx, config, jsonld.CanonOptions{Loader: l})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if string(canonProof) != string(readFile(t, obDir+"/proof-canon.txt")) {
 			t.Errorf("canonical proof options differ from proof-canon.txt:\n%s", canonProof)
 		}
-		docHash, err := suiteEddsaRdfc.documentHash(ctx, doc, contexts.CanonOptions{Loader: l})
+		docHash, err := suiteEddsaRdfc.documentHash(ctx, doc, jsonld.CanonOptions{Loader: l})
 		if err != nil {
 			t.Fatal(err)
 		}
-		data, err := suiteEddsaRdfc.hashData(ctx, config, docHash, contexts.CanonOptions{Loader: l})
+		data, err := suiteEddsaRdfc.hashData(ctx, config, docHash, jsonld.CanonOptions{Loader: l})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -252,7 +253,7 @@ func TestCLRVector(t *testing.T) {
 		"type":     "DataIntegrityProof", "cryptosuite": EddsaRdfc2022,
 		"created": obCreated, "verificationMethod": obVM, "proofPurpose": "assertionMethod",
 	}
-	canonProof, err := contexts.Canonicalize(context.Background(), config, contexts.CanonOptions{Loader: l})
+	canonProof, err := jsonld.Canonicalize(context.Background(), config, jsonld.CanonOptions{Loader: l})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -260,7 +261,7 @@ func TestCLRVector(t *testing.T) {
 		t.Errorf("canonical proof options differ from the CLR proof-canon.txt:\n%s", canonProof)
 	}
 	docHash := sha256.Sum256(canonDoc)
-	data, err := suiteEddsaRdfc.hashData(context.Background(), config, docHash[:], contexts.CanonOptions{Loader: l})
+	data, err := suiteEddsaRdfc.hashData(context.Background(), config, docHash[:], jsonld.CanonOptions{Loader: l})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -302,7 +303,7 @@ func TestW3CVectors(t *testing.T) {
 			unsigned := readDoc(t, base+"unsigned.json")
 			config := readDoc(t, dir+"proofConfig"+tt.tag+".json")
 
-			canonDoc, err := contexts.Canonicalize(ctx, unsigned, contexts.CanonOptions{Loader: l})
+			canonDoc, err := jsonld.Canonicalize(ctx, unsigned, jsonld.CanonOptions{Loader: l})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -312,7 +313,7 @@ func TestW3CVectors(t *testing.T) {
 			if got := sha(canonDoc); got != trimmed(t, dir+"docHash"+tt.tag+".txt") {
 				t.Errorf("document hash %s", got)
 			}
-			canonProof, err := contexts.Canonicalize(ctx, config, contexts.CanonOptions{Loader: l})
+			canonProof, err := jsonld.Canonicalize(ctx, config, jsonld.CanonOptions{Loader: l})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -408,11 +409,11 @@ func TestVerifyTampered(t *testing.T) {
 		{name: "P-256 key for an eddsa proof", keys: fixedKey{&ecKey.PublicKey}, want: ErrKeyType, field: "verificationMethod"},
 		{name: "undefined term in the credential", mutate: func(d map[string]any) {
 			d["credentialSubject"].(map[string]any)["nickname"] = "x"
-		}, want: contexts.ErrDataLoss},
-		{name: "undefined term in the proof", mutate: proofField("note", "x"), want: contexts.ErrDataLoss},
+		}, want: jsonld.ErrDataLoss},
+		{name: "undefined term in the proof", mutate: proofField("note", "x"), want: jsonld.ErrDataLoss},
 		{name: "key fetch fails", keys: failingKeys{}, want: errFetch, field: "verificationMethod", notBad: true},
 	}
-	bad := []error{ErrInvalidSignature, ErrMalformedProof, ErrUnknownSuite, ErrKeyType, ErrNoProof, contexts.ErrDataLoss}
+	bad := []error{ErrInvalidSignature, ErrMalformedProof, ErrUnknownSuite, ErrKeyType, ErrNoProof, jsonld.ErrDataLoss}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			d := obSigned(t)
@@ -559,7 +560,7 @@ func TestSign(t *testing.T) {
 		doc := obUnsigned(t)
 		doc["credentialSubject"].(map[string]any)["achievement"].(map[string]any)["foo"] = "x"
 		_, err := Sign(ctx, doc, priv, SignOptions{VerificationMethod: vm, Created: now, Loader: l})
-		var dl *contexts.DataLossError
+		var dl *jsonld.DataLossError
 		if !errors.As(err, &dl) {
 			t.Fatalf("err = %v, want DataLossError", err)
 		}

@@ -19,7 +19,7 @@ import (
 // For eddsa-jcs-2022 the document's @context is copied into the proof.
 // A document that safe-mode
 // canonicalization refuses is not signed: the error wraps
-// contexts.ErrDataLoss and names the JSON path.
+// jsonld.ErrDataLoss and names the JSON path.
 func Sign(ctx context.Context, doc map[string]any, key crypto.PrivateKey, opts SignOptions) (map[string]any, error) {
 	s, err := suiteByName(opts.Suite)
 	if err != nil {

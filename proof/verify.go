@@ -10,15 +10,15 @@ import (
 
 	"github.com/piprate/json-gold/ld"
 
-	"github.com/badgesmith/badgesmith/contexts"
+	"github.com/badgesmith/badgesmith/jsonld"
 )
 
 // Verify checks the Data Integrity proofs of doc; one valid proof suffices,
 // and its Result is returned. Proofs are tried in order.
 //
 // An error wrapping ErrNoProof, ErrMalformedProof, ErrUnknownSuite,
-// ErrKeyType, ErrInvalidSignature, contexts.ErrDataLoss or
-// contexts.ErrMalformed means the
+// ErrKeyType, ErrInvalidSignature, jsonld.ErrDataLoss or
+// jsonld.ErrMalformed means the
 // credential is bad. Any other error (the key fetcher failing, a context that
 // is not bundled, a canceled ctx) means it could not be checked. Errors about
 // one proof are *Error values naming proof[i] and the field; with
@@ -143,7 +143,7 @@ type verifier struct {
 	docErr   error
 	// spent is the canonicalization work of the set so far, which
 	// opts.Limits bounds as a whole.
-	spent contexts.Work
+	spent jsonld.Work
 }
 
 func (v *verifier) one(ctx context.Context, i int, raw any) Outcome {
@@ -325,14 +325,14 @@ func (v *verifier) check(ctx context.Context, i int, raw any, seen *Result) (*Re
 // canonicalizing the document again, cannot multiply the work by the
 // number of proofs. With nothing left, the bound is 1, which every
 // document exceeds.
-func (v *verifier) canon() contexts.CanonOptions {
+func (v *verifier) canon() jsonld.CanonOptions {
 	l := v.opts.Limits
 	maxQuads, maxHash := l.MaxQuads, l.MaxHashCalls
 	if maxQuads <= 0 {
-		maxQuads = contexts.DefaultMaxQuads
+		maxQuads = jsonld.DefaultMaxQuads
 	}
 	if maxHash <= 0 {
-		maxHash = contexts.DefaultMaxHashCalls
+		maxHash = jsonld.DefaultMaxHashCalls
 	}
 	l.MaxQuads = max(maxQuads-v.spent.Quads, 1)
 	l.MaxHashCalls = max(maxHash-v.spent.HashCalls, 1)

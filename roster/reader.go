@@ -321,10 +321,32 @@ func (rd *Reader) countRow(line int) error {
 	return nil
 }
 
+// recordLine returns the line the record r last read starts on, and false
+// if r holds no position for it: csv.Reader.FieldPos panics when the
+// record has no complete field (an error in its first one), and offers no
+// way to ask first.
+func recordLine(r *csv.Reader) (line int, ok bool) {
+	defer func() {
+		if recover() != nil {
+			line, ok = 0, false
+		}
+	}()
+	line, _ = r.FieldPos(0)
+	return line, true
+}
+
 func (rd *Reader) nextCSV() (*Row, error) {
 	rd.budget.reset()
 	rec, err := rd.csv.Read()
-	line, _ := rd.csv.FieldPos(0)
+	line, ok := recordLine(rd.csv)
+	switch {
+	case !ok:
+		// A record cut short before its first field ended has no
+		// position: name the last line read.
+		line = rd.line
+	case err == nil:
+		rd.line = line
+	}
 	if err != nil {
 		if errors.Is(err, io.EOF) {
 			return nil, io.EOF

@@ -6,8 +6,8 @@ import (
 	"net/http/httptrace"
 	"sync"
 
-	"github.com/badgesmith/badgesmith/contexts"
 	"github.com/badgesmith/badgesmith/internal/verdict"
+	"github.com/badgesmith/badgesmith/jsonld"
 	"github.com/badgesmith/badgesmith/status"
 )
 
@@ -29,7 +29,7 @@ type budget struct {
 	statusEntries int
 	fetches       int
 	connections   int
-	canon         contexts.Work // JSON-LD canonicalization, every document
+	canon         jsonld.Work // JSON-LD canonicalization, every document
 }
 
 type budgetKey struct{}
@@ -103,7 +103,7 @@ func (b *budget) addProofs(n int) {
 }
 
 // addCanon counts the canonicalization work w.
-func (b *budget) addCanon(w contexts.Work) {
+func (b *budget) addCanon(w jsonld.Work) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.canon.Add(w)

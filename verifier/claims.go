@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/badgesmith/badgesmith/contexts"
+	"github.com/badgesmith/badgesmith/jsonld"
 	"github.com/badgesmith/badgesmith/proof"
 	"github.com/badgesmith/badgesmith/rdfc"
 )
@@ -70,7 +70,7 @@ func (p *proven) setClaims(c *Claims, g *graph, verified bool) {
 // covers: the document without its proofs, canonicalized in safe mode.
 // They feed only checks that can fail a credential, never pass one.
 func (v *Verifier) readUnverified(ctx context.Context, p *proven, doc map[string]any) {
-	if p.claims != nil || errors.Is(p.claimsErr, contexts.ErrTooMuchWork) {
+	if p.claims != nil || errors.Is(p.claimsErr, jsonld.ErrTooMuchWork) {
 		return
 	}
 	unsigned := make(map[string]any, len(doc))
@@ -80,8 +80,8 @@ func (v *Verifier) readUnverified(ctx context.Context, p *proven, doc map[string
 		}
 	}
 	b := budgetFrom(ctx)
-	var work contexts.Work
-	nq, err := contexts.Canonicalize(ctx, unsigned, contexts.CanonOptions{Loader: v.loader, Limits: b.limits.canon(), Work: &work})
+	var work jsonld.Work
+	nq, err := jsonld.Canonicalize(ctx, unsigned, jsonld.CanonOptions{Loader: v.loader, Limits: b.limits.canon(), Work: &work})
 	b.addCanon(work)
 	if err != nil {
 		p.claimsErr = err
@@ -103,7 +103,7 @@ func (v *Verifier) checkProof(ctx context.Context, r *report, cred map[string]an
 		return p
 	}
 	fetch := &keyFetcher{v: v, issuer: issuerID(cred)}
-	var work contexts.Work
+	var work jsonld.Work
 	outcomes, err := proof.VerifySet(ctx, cred, proof.VerifyOptions{
 		Keys: fetch, Loader: v.loader, Now: v.now, MaxProofs: v.limits().MaxProofs, Statements: true,
 		Limits: v.limits().canon(), Work: &work,
@@ -112,11 +112,11 @@ func (v *Verifier) checkProof(ctx context.Context, r *report, cred map[string]an
 	budgetFrom(ctx).addCanon(work)
 	// A document past a work bound is not read a second time for its
 	// unverified claims: that would double the work the bound allows.
-	if errors.Is(err, contexts.ErrTooMuchWork) {
+	if errors.Is(err, jsonld.ErrTooMuchWork) {
 		p.claimsErr = err
 	}
 	for i := range outcomes {
-		if errors.Is(outcomes[i].Err, contexts.ErrTooMuchWork) {
+		if errors.Is(outcomes[i].Err, jsonld.ErrTooMuchWork) {
 			p.claimsErr = outcomes[i].Err
 		}
 	}
@@ -475,12 +475,12 @@ func presentBounds(lists ...[]bound) []bound {
 // statement: fetching the status URLs it names would only let a forger make
 // the verifier send requests.
 func (v *Verifier) checkStatus(ctx context.Context, r *report, p *proven) {
-	for _, name := range []string{CheckProof, CheckIssuer} {
+	for _, name := range []CheckName{CheckProof, CheckIssuer} {
 		// A warning (the issuer's document lists the method twice,
 		// identically) still binds the key: the status must be read, or a
 		// revoked credential would pass with that warning alone.
 		if c := r.res.Check(name); c != nil && c.Status != StatusPass && c.Status != StatusWarn {
-			r.skip(CheckStatus, "not run: "+name+" check failed")
+			r.skip(CheckStatus, "not run: "+string(name)+" check failed")
 			return
 		}
 	}

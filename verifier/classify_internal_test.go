@@ -7,8 +7,10 @@ import (
 
 	"github.com/badgesmith/badgesmith/contexts"
 	"github.com/badgesmith/badgesmith/did"
+	"github.com/badgesmith/badgesmith/jsonld"
 	"github.com/badgesmith/badgesmith/keys"
 	"github.com/badgesmith/badgesmith/proof"
+	"github.com/badgesmith/badgesmith/vcjwt"
 )
 
 // TestErrorsDecideTheirVerdict checks the one mapping from an error to
@@ -27,11 +29,11 @@ func TestErrorsDecideTheirVerdict(t *testing.T) {
 		{"malformed proof", fmt.Errorf("proof[1]: %w", proof.ErrMalformedProof), true},
 		{"proof expired", proof.ErrExpired, true},
 		{"unknown suite", &proof.Error{Index: 0, Field: "cryptosuite", Err: proof.ErrUnknownSuite}, false},
-		{"jwt algorithm", proof.ErrAlgorithm, true},
-		{"jwt without kid", proof.ErrNoKeyID, false},
-		{"json-ld data loss", contexts.ErrDataLoss, true},
+		{"jwt algorithm", vcjwt.ErrAlgorithm, true},
+		{"jwt without kid", vcjwt.ErrNoKeyID, false},
+		{"json-ld data loss", jsonld.ErrDataLoss, true},
 		{"context not bundled", fmt.Errorf("loading: %w", contexts.ErrNotBundled), false},
-		{"too much work", contexts.ErrTooMuchWork, false},
+		{"too much work", jsonld.ErrTooMuchWork, false},
 		{"key refused", refuse(fmt.Errorf("the document: %w", did.ErrNotAuthorized)), true},
 		{"key not bound, whatever its cause", unbound(fmt.Errorf("could not obtain: %w", did.ErrMethodNotFound)), false},
 		{"did:web document not found", fmt.Errorf("resolving: %w", did.ErrNotFound), false},

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/badgesmith/badgesmith/proof"
+	"github.com/badgesmith/badgesmith/vcjwt"
 	"github.com/badgesmith/badgesmith/verifier"
 )
 
@@ -235,7 +236,7 @@ func TestVerifyJWTCompactedForms(t *testing.T) {
 	subject(cred)["type"] = "AchievementSubject"
 	subject(cred)["result"] = subject(cred)["result"].([]any)[0]
 	achievement(cred)["type"] = "Achievement"
-	tok, err := proof.SignJWT(context.Background(), cred, k.priv, proof.JWTOptions{KeyID: k.vm, Now: func() time.Time { return now }})
+	tok, err := vcjwt.Sign(context.Background(), cred, k.priv, vcjwt.Options{KeyID: k.vm, Now: func() time.Time { return now }})
 	if err != nil {
 		t.Fatal(err)
 	}

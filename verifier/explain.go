@@ -15,6 +15,7 @@ import (
 
 	"github.com/badgesmith/badgesmith/bake"
 	"github.com/badgesmith/badgesmith/proof"
+	"github.com/badgesmith/badgesmith/vcjwt"
 )
 
 // Explanation says, for one credential, what another verifier could judge
@@ -253,7 +254,7 @@ func (e *explainer) dataIntegrity(cred map[string]any, o *proof.Outcome, b *boun
 }
 
 // jwt records an accepted JWT's signed statements and signing input.
-func (e *explainer) jwt(tok string, res *proof.JWTResult, nq []byte, b *boundKey) {
+func (e *explainer) jwt(tok string, res *vcjwt.Result, nq []byte, b *boundKey) {
 	if e == nil {
 		return
 	}

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/badgesmith/badgesmith/contexts"
+	"github.com/badgesmith/badgesmith/jsonld"
 	"github.com/badgesmith/badgesmith/proof"
 	"github.com/badgesmith/badgesmith/rdfc"
 	"github.com/badgesmith/badgesmith/verifier"
@@ -43,7 +43,7 @@ func TestExplain(t *testing.T) {
 		{name: "baked png", data: mustBake(t, noisePNG(t, 4, 4), withStatus), format: "png", suite: proof.EddsaRdfc2022, statusList: true},
 		{name: "baked png with a jwt", data: mustBake(t, noisePNG(t, 4, 4), tok), format: "png+jwt", jwt: true},
 	}
-	bundled, err := contexts.NewLoader()
+	bundled, err := jsonld.NewLoader()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -86,9 +86,9 @@ func TestVerifyBakedImages(t *testing.T) {
 		data []byte
 		opts verifier.Options
 		// failing is the check that must fail; "" means valid.
-		failing string
+		failing verifier.CheckName
 		// undecided is the check that could not run, for a could-not-check verdict.
-		undecided string
+		undecided verifier.CheckName
 		// reason is a fragment the parse check's reason must carry.
 		reason string
 	}{

@@ -3,14 +3,16 @@ package verifier
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/piprate/json-gold/ld"
 
 	"github.com/badgesmith/badgesmith/contexts"
+	"github.com/badgesmith/badgesmith/jsonld"
 )
 
 // This file is the rule for @context objects written in a credential (issue
@@ -79,7 +81,7 @@ const (
 	ruleIRITerm      contextRule = "iri term"        // a term that reads as an iri
 	ruleScoped       contextRule = "scoped context"  // @context inside a term definition
 	ruleShape        contextRule = "term definition" // anything else outside the simple form
-	ruleLimit        contextRule = "too many terms"  // contexts.DefaultMaxContextTerms
+	ruleLimit        contextRule = "too many terms"  // jsonld.DefaultMaxContextTerms
 )
 
 // contextRuleError is a @context entry the rule refuses: Path is its JSON
@@ -118,15 +120,15 @@ type inlineRule struct {
 	// defined.
 	inlineDefs map[string]any
 	// terms counts the keys of inline contexts, against
-	// contexts.DefaultMaxContextTerms.
+	// jsonld.DefaultMaxContextTerms.
 	terms int
 	// inline lists the accepted inline contexts' paths, for the pass reason.
 	accepted []string
 }
 
 // maxContextWalkDepth stops the search for nested @context values; JSON-LD
-// processing refuses deeper documents (contexts.DefaultMaxDepth) anyway.
-const maxContextWalkDepth = contexts.DefaultMaxDepth + 1
+// processing refuses deeper documents (jsonld.DefaultMaxDepth) anyway.
+const maxContextWalkDepth = jsonld.DefaultMaxDepth + 1
 
 // checkInlineContexts applies the inline context rule to cred: every
 // @context value (the top-level one, whose array checkContext has already
@@ -137,7 +139,7 @@ func checkInlineContexts(loader ld.DocumentLoader, cred map[string]any) ([]strin
 	if c, ok := cred["@context"]; ok {
 		sites = append(sites, contextSite{path: "@context", value: c})
 	}
-	for _, k := range sortedKeys(cred) {
+	for _, k := range slices.Sorted(maps.Keys(cred)) {
 		if k == "@context" || k == "proof" {
 			continue
 		}
@@ -191,7 +193,7 @@ func collectContexts(v any, path string, depth int, sites []contextSite) []conte
 	}
 	switch t := v.(type) {
 	case map[string]any:
-		for _, k := range sortedKeys(t) {
+		for _, k := range slices.Sorted(maps.Keys(t)) {
 			p := path + "." + k
 			if k == "@context" {
 				sites = append(sites, contextSite{path: p, value: t[k]})
@@ -317,10 +319,10 @@ const genDelims = ":/?#[]@"
 // inline judges one inline context object at path.
 func (r *inlineRule) inline(m map[string]any, path string) error {
 	r.terms += len(m)
-	if r.terms > contexts.DefaultMaxContextTerms {
-		return ruleErr(path, ruleLimit, "inline contexts define more than %d keys (%s)", contexts.DefaultMaxContextTerms, contexts.LimitContextTerms)
+	if r.terms > jsonld.DefaultMaxContextTerms {
+		return ruleErr(path, ruleLimit, "inline contexts define more than %d keys (%s)", jsonld.DefaultMaxContextTerms, jsonld.LimitContextTerms)
 	}
-	for _, k := range sortedKeys(m) {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		v := m[k]
 		p := path + "." + k
 		switch {
@@ -378,7 +380,7 @@ func checkTermDefinition(term string, v any, p string) error {
 		return ruleErr(p, ruleShape, "inline context defines %q as %s: a term definition is an iri or an object", term, jsonKind(v))
 	}
 	def := v.(map[string]any)
-	for _, k := range sortedKeys(def) {
+	for _, k := range slices.Sorted(maps.Keys(def)) {
 		x := def[k]
 		kp := p + "." + k
 		switch k {
@@ -464,17 +466,6 @@ func jsonKind(v any) string {
 		return "an object"
 	}
 	return fmt.Sprintf("%T", v)
-}
-
-// sortedKeys returns the keys of m in order, so the first problem reported
-// does not depend on map iteration.
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // rulePath is the JSON path of a *contextRuleError, "@context" otherwise.

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/badgesmith/badgesmith/contexts"
+	"github.com/badgesmith/badgesmith/jsonld"
 )
 
 const (
@@ -17,9 +18,9 @@ const (
 	newIRI   = "https://example.edu/vocab#"
 )
 
-func bundledLoader(t testing.TB) *contexts.Loader {
+func bundledLoader(t testing.TB) *jsonld.Loader {
 	t.Helper()
-	l, err := contexts.NewLoader()
+	l, err := jsonld.NewLoader()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,7 +168,7 @@ type bundledTerm struct {
 // termsOf lists every term of the bundled context at url, scoped contexts
 // included, with whether JSON-LD protects it. It reads the context JSON
 // directly, apart from the rule's own walk.
-func termsOf(t *testing.T, l *contexts.Loader, url string) []bundledTerm {
+func termsOf(t *testing.T, l *jsonld.Loader, url string) []bundledTerm {
 	t.Helper()
 	rd, err := l.LoadDocument(url)
 	if err != nil {
@@ -242,11 +243,11 @@ func TestInlineContextRedefinesEveryBundledTerm(t *testing.T) {
 }
 
 // TestInlineContextLimit: inline contexts count against
-// contexts.DefaultMaxContextTerms, so a huge one is refused after a
+// jsonld.DefaultMaxContextTerms, so a huge one is refused after a
 // bounded walk.
 func TestInlineContextLimit(t *testing.T) {
 	big := map[string]any{}
-	for i := range contexts.DefaultMaxContextTerms + 1 {
+	for i := range jsonld.DefaultMaxContextTerms + 1 {
 		big["t"+strconv.Itoa(i)] = newIRI + strconv.Itoa(i)
 	}
 	_, err := checkInlineContexts(bundledLoader(t), credWith([]any{ctxV2, ctxOB, big}, nil))

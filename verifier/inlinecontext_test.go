@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/badgesmith/badgesmith/proof"
+	"github.com/badgesmith/badgesmith/vcjwt"
 	"github.com/badgesmith/badgesmith/verifier"
 )
 
@@ -108,7 +109,7 @@ func TestVerifyInlineContext(t *testing.T) {
 	t.Run("vc-jwt", func(t *testing.T) {
 		d := withInlineContext(unsigned(t, k), map[string]any{"badgeColour": "https://example.edu/vocab#badgeColour"})
 		d["badgeColour"] = "green"
-		tok, err := proof.SignJWT(context.Background(), d, k.priv, proof.JWTOptions{KeyID: k.vm, Now: func() time.Time { return now }})
+		tok, err := vcjwt.Sign(context.Background(), d, k.priv, vcjwt.Options{KeyID: k.vm, Now: func() time.Time { return now }})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -117,7 +118,7 @@ func TestVerifyInlineContext(t *testing.T) {
 			t.Fatalf("err = %v, want valid; checks %+v", err, checksOf(res))
 		}
 		d = withInlineContext(unsigned(t, k), map[string]any{"ident": "@id"})
-		if tok, err = proof.SignJWT(context.Background(), d, k.priv, proof.JWTOptions{KeyID: k.vm, Now: func() time.Time { return now }}); err != nil {
+		if tok, err = vcjwt.Sign(context.Background(), d, k.priv, vcjwt.Options{KeyID: k.vm, Now: func() time.Time { return now }}); err != nil {
 			t.Fatal(err)
 		}
 		res, _ = v.Verify(context.Background(), []byte(tok))

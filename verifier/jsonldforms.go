@@ -1,6 +1,7 @@
 package verifier
 
 import (
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -171,7 +172,7 @@ func (fr *formReader) readObject(t map[string]any, path string, depth int) (out 
 			}
 		}
 	}
-	for _, k := range sortedKeys(t) {
+	for _, k := range slices.Sorted(maps.Keys(t)) {
 		if k == "@context" {
 			continue
 		}
@@ -198,7 +199,7 @@ func (fr *formReader) readObject(t map[string]any, path string, depth int) (out 
 			}
 			for _, n := range nested {
 				if nm, ok := n.(map[string]any); ok {
-					for _, nk := range sortedKeys(nm) {
+					for _, nk := range slices.Sorted(maps.Keys(nm)) {
 						merge(m, nk, nm[nk])
 					}
 				}

@@ -151,7 +151,7 @@ func (b *boundKey) document() string {
 }
 
 // keyFetcher resolves verification methods for proof.Verify and
-// proof.VerifyJWT under the rule above, for the credential whose issuer id
+// vcjwt.Verify under the rule above, for the credential whose issuer id
 // is issuer. Build it as &keyFetcher{v: v, issuer: id}. Several proofs of
 // one document may share it: what it learns is kept per verification
 // method (binding), never carried from one method to another. It is safe

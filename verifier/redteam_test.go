@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/badgesmith/badgesmith/proof"
+	"github.com/badgesmith/badgesmith/vcjwt"
 	"github.com/badgesmith/badgesmith/verifier"
 )
 
@@ -464,7 +465,7 @@ func TestRedteamReverseRootJWT(t *testing.T) {
 		"issuer": k.did, "name": "Inner credential", "validFrom": "2026-11-01T00:00:00Z",
 		"credentialSubject": map[string]any{"type": []any{"AchievementSubject"}},
 	}}
-	tok, err := proof.SignJWT(context.Background(), d, k.priv, proof.JWTOptions{KeyID: k.vm, Now: func() time.Time { return now }})
+	tok, err := vcjwt.Sign(context.Background(), d, k.priv, vcjwt.Options{KeyID: k.vm, Now: func() time.Time { return now }})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -50,22 +50,25 @@ const (
 // or valid with warnings.
 func (v Verdict) Accepted() bool { return v == VerdictValid || v == VerdictWarnings }
 
+// CheckName names one check of a verification.
+type CheckName string
+
 // Check names, in the order Verify runs them.
 const (
-	CheckParse    = "parse"
-	CheckContext  = "context"
-	CheckType     = "type"
-	CheckSchema   = "schema"
-	CheckProof    = "proof"
-	CheckIssuer   = "issuer"
-	CheckValidity = "validity"
-	CheckStatus   = "status"
+	CheckParse    CheckName = "parse"
+	CheckContext  CheckName = "context"
+	CheckType     CheckName = "type"
+	CheckSchema   CheckName = "schema"
+	CheckProof    CheckName = "proof"
+	CheckIssuer   CheckName = "issuer"
+	CheckValidity CheckName = "validity"
+	CheckStatus   CheckName = "status"
 )
 
 // CheckResult is the outcome of one check.
 type CheckResult struct {
-	// Check names the check (one of the Check constants).
-	Check string `json:"check"`
+	// Check names the check.
+	Check CheckName `json:"check"`
 	// Status is the verdict.
 	Status Status `json:"status"`
 	// Reason explains the verdict in a sentence fragment.
@@ -85,7 +88,7 @@ type Result struct {
 	// for invalid; for could not check, the proof check when it could not
 	// be run, else the first check that could not; the first warning for
 	// valid with warnings; empty when valid.
-	Decision string `json:"decision,omitempty"`
+	Decision CheckName `json:"decision,omitempty"`
 	// OpenBadge is true when the credential's verified types include
 	// OpenBadgeCredential, AchievementCredential, EndorsementCredential or
 	// ClrCredential. A plain VC can be valid (with the warning "not an Open
@@ -202,7 +205,7 @@ func (r *Result) decide() {
 }
 
 // Check returns the result of the named check, or nil if it was not run.
-func (r *Result) Check(name string) *CheckResult {
+func (r *Result) Check(name CheckName) *CheckResult {
 	for i := range r.Checks {
 		if r.Checks[i].Check == name {
 			return &r.Checks[i]
@@ -221,7 +224,7 @@ type VerificationError struct {
 func (e *VerificationError) Error() string {
 	parts := make([]string, 0, len(e.Failures))
 	for _, f := range e.Failures {
-		s := f.Check + ": " + f.Reason
+		s := string(f.Check) + ": " + f.Reason
 		if f.Path != "" && !strings.Contains(f.Reason, f.Path) {
 			s += " (at " + f.Path + ")"
 		}
@@ -234,7 +237,7 @@ func (e *VerificationError) Error() string {
 // credential is neither known valid nor known invalid.
 type InconclusiveError struct {
 	// Check names the check that could not be run.
-	Check string
+	Check CheckName
 	// Err is the cause.
 	Err error
 }

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/badgesmith/badgesmith/contexts"
+	"github.com/badgesmith/badgesmith/jsonld"
 	"github.com/badgesmith/badgesmith/proof"
 	"github.com/badgesmith/badgesmith/verifier"
 )
@@ -84,11 +84,11 @@ func rewritten(t *testing.T, signed map[string]any, r rewrite) map[string]any {
 		return m
 	}
 	ctx := context.Background()
-	a, err := contexts.Canonicalize(ctx, strip(signed), contexts.CanonOptions{})
+	a, err := jsonld.Canonicalize(ctx, strip(signed), jsonld.CanonOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := contexts.Canonicalize(ctx, strip(out), contexts.CanonOptions{})
+	b, err := jsonld.Canonicalize(ctx, strip(out), jsonld.CanonOptions{})
 	if err != nil {
 		t.Fatalf("%s: the rewrite is not valid JSON-LD: %v", r.name, err)
 	}

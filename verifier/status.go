@@ -14,9 +14,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/badgesmith/badgesmith/contexts"
 	"github.com/badgesmith/badgesmith/internal/safehttp"
 	"github.com/badgesmith/badgesmith/internal/verdict"
+	"github.com/badgesmith/badgesmith/jsonld"
 	"github.com/badgesmith/badgesmith/proof"
 	"github.com/badgesmith/badgesmith/status"
 )
@@ -688,7 +688,7 @@ func (c *statusChecker) parseList(ctx context.Context, body []byte) (*statusDoc,
 	}
 	fetch := &keyFetcher{v: c.v, issuer: iss}
 	b := budgetFrom(ctx)
-	var work contexts.Work
+	var work jsonld.Work
 	outcomes, err := proof.VerifySet(ctx, doc, proof.VerifyOptions{Keys: fetch, Loader: c.v.loader, Now: c.v.now, MaxProofs: b.limits.MaxProofs, Statements: true, Limits: b.limits.canon(), Work: &work})
 	b.addProofs(len(outcomes))
 	b.addCanon(work)

@@ -61,9 +61,9 @@ type tpDocument struct {
 // tpExpected is badgesmith's documented verdict for a case under the #11
 // policy and the check that decides it.
 type tpExpected struct {
-	Verdict string `json:"verdict"`
-	Check   string `json:"check"`
-	Reason  string `json:"reason"`
+	Verdict string             `json:"verdict"`
+	Check   verifier.CheckName `json:"check"`
+	Reason  string             `json:"reason"`
 }
 
 // tpCase is one credential of the corpus.
@@ -271,7 +271,7 @@ func (s *anyHostServer) client() *http.Client {
 // the check that decided it.
 type tpOutcome struct {
 	verdict string
-	check   string
+	check   verifier.CheckName
 	reason  string
 }
 
@@ -412,11 +412,11 @@ func TestThirdPartyCorpus(t *testing.T) {
 			}
 			exp := want.Verdict
 			if want.Check != "" {
-				exp += " (" + want.Check + ")"
+				exp += " (" + string(want.Check) + ")"
 			}
 			act := got.verdict
 			if got.check != "" {
-				act += " (" + got.check + ")"
+				act += " (" + string(got.check) + ")"
 			}
 			if got.reason != "" {
 				act += ": " + got.reason

@@ -20,6 +20,7 @@ import (
 	"github.com/badgesmith/badgesmith/did"
 	"github.com/badgesmith/badgesmith/internal/safehttp"
 	"github.com/badgesmith/badgesmith/internal/verdict"
+	"github.com/badgesmith/badgesmith/jsonld"
 	"github.com/badgesmith/badgesmith/ob3"
 )
 
@@ -99,7 +100,7 @@ type Verifier struct {
 	now      func() time.Time
 	skew     time.Duration
 	loader   ld.DocumentLoader
-	bundled  *contexts.Loader
+	bundled  *jsonld.Loader
 	resolver did.Resolver
 	status   StatusChecker
 	client   *http.Client
@@ -163,7 +164,7 @@ func New(opts Options) (*Verifier, error) {
 	if v.client == nil {
 		v.client = safehttp.NewClient(safehttp.Options{})
 	}
-	bundled, err := contexts.NewLoader()
+	bundled, err := jsonld.NewLoader()
 	if err != nil {
 		return nil, fmt.Errorf("loading bundled contexts: %w", err)
 	}
@@ -185,7 +186,7 @@ func New(opts Options) (*Verifier, error) {
 type report struct {
 	res *Result
 	// causes holds, per check that could not run, its cause.
-	causes map[string]error
+	causes map[CheckName]error
 }
 
 func (r *report) add(c CheckResult) {
@@ -197,7 +198,7 @@ func (r *report) add(c CheckResult) {
 
 // defaultPath is the JSON path a check refers to when its result names no
 // narrower one, so every result says where it looked.
-func defaultPath(check string) string {
+func defaultPath(check CheckName) string {
 	switch check {
 	case CheckContext:
 		return "@context"
@@ -215,37 +216,37 @@ func defaultPath(check string) string {
 
 // reserve holds the place of a check whose verdict needs later checks'
 // findings, so the report keeps the documented order.
-func (r *report) reserve(check string) int {
+func (r *report) reserve(check CheckName) int {
 	r.add(CheckResult{Check: check, Status: StatusSkipped})
 	return len(r.res.Checks) - 1
 }
 
-func (r *report) pass(check, reason string) {
+func (r *report) pass(check CheckName, reason string) {
 	r.add(CheckResult{Check: check, Status: StatusPass, Reason: reason})
 }
 
 // warn records a check that passed with a departure listed.
-func (r *report) warn(check, path, reason string) {
+func (r *report) warn(check CheckName, path, reason string) {
 	r.add(CheckResult{Check: check, Status: StatusWarn, Reason: reason, Path: path})
 }
 
-func (r *report) fail(check, path, reason string) {
+func (r *report) fail(check CheckName, path, reason string) {
 	r.add(CheckResult{Check: check, Status: StatusFail, Reason: reason, Path: path})
 }
 
-func (r *report) skip(check, reason string) {
+func (r *report) skip(check CheckName, reason string) {
 	r.add(CheckResult{Check: check, Status: StatusSkipped, Reason: reason})
 }
 
-func (r *report) undecided(check string, err error) {
+func (r *report) undecided(check CheckName, err error) {
 	r.undecidedAt(check, pathOf(err), err)
 }
 
 // undecidedAt records a check that could not run, at path.
-func (r *report) undecidedAt(check, path string, err error) {
+func (r *report) undecidedAt(check CheckName, path string, err error) {
 	r.add(CheckResult{Check: check, Status: StatusError, Reason: err.Error(), Path: path})
 	if r.causes == nil {
-		r.causes = map[string]error{}
+		r.causes = map[CheckName]error{}
 	}
 	if _, ok := r.causes[check]; !ok {
 		r.causes[check] = err
@@ -253,8 +254,8 @@ func (r *report) undecidedAt(check, path string, err error) {
 }
 
 // skipRest marks every check after the named one as skipped.
-func (r *report) skipRest(after string, reason string) {
-	order := []string{CheckParse, CheckContext, CheckType, CheckSchema, CheckProof, CheckIssuer, CheckValidity, CheckStatus}
+func (r *report) skipRest(after CheckName, reason string) {
+	order := []CheckName{CheckParse, CheckContext, CheckType, CheckSchema, CheckProof, CheckIssuer, CheckValidity, CheckStatus}
 	seen := false
 	for _, c := range order {
 		if seen {
@@ -759,7 +760,7 @@ func pathOf(err error) string {
 	if errors.As(err, &p) {
 		return p.JSONPath()
 	}
-	var dl *contexts.DataLossError
+	var dl *jsonld.DataLossError
 	if errors.As(err, &dl) {
 		return dl.Path
 	}

@@ -163,11 +163,11 @@ func TestVerify(t *testing.T) {
 		opts verifier.Options
 		// failing is the check that must fail; "" means valid (with
 		// warnings when warn is set), "error" means could not check.
-		failing string
+		failing verifier.CheckName
 		// warn is the one check that must pass with a warning.
-		warn string
+		warn verifier.CheckName
 		// decision is the check that decides a could-not-check verdict.
-		decision string
+		decision verifier.CheckName
 		// reason is a fragment the deciding check's reason or path must carry.
 		reason string
 	}{

@@ -20,6 +20,7 @@ import (
 	"github.com/badgesmith/badgesmith/keys"
 	"github.com/badgesmith/badgesmith/proof"
 	"github.com/badgesmith/badgesmith/status"
+	"github.com/badgesmith/badgesmith/vcjwt"
 )
 
 // Check names (verifier.Check*).
@@ -108,9 +109,9 @@ func (b *builder) jwts() {
 		k            Key
 		rnd          bool
 	}{
-		{"jwt-valid-vc-jwt", proof.FormatVCJWT, iss, false},
-		{"jwt-valid-jose", proof.FormatJOSE, iss, false},
-		{"jwt-valid-es256", proof.FormatVCJWT, p256, true},
+		{"jwt-valid-vc-jwt", vcjwt.FormatVCJWT, iss, false},
+		{"jwt-valid-jose", vcjwt.FormatJOSE, iss, false},
+		{"jwt-valid-es256", vcjwt.FormatVCJWT, p256, true},
 	} {
 		b.add(Case{Name: v.name, Category: "jwt", Items: []int{1}, Attack: "control: a genuine " + v.format + " verifies",
 			Files: []string{put(v.name, b.signJWT(b.cred(v.k.DID, v.name), v.k, "", v.format))}, Verdict: Valid,
@@ -121,7 +122,7 @@ func (b *builder) jwts() {
 	jexp["validUntil"] = pastUntil
 	b.add(Case{Name: "jwt-expired-control", Category: "jwt", Items: []int{3},
 		Attack:  "control: a VC-JWT whose validUntil and exp have passed",
-		Files:   []string{put("jwt-expired-control", b.signJWT(jexp, iss, "", proof.FormatVCJWT))},
+		Files:   []string{put("jwt-expired-control", b.signJWT(jexp, iss, "", vcjwt.FormatVCJWT))},
 		Verdict: Invalid, Check: cValidity, NotPass: []string{cValidity}})
 
 	kidFrag := func(name, attack, issuer, format string) {
@@ -130,10 +131,10 @@ func (b *builder) jwts() {
 			Verdict: CouldNotCheck, Check: cProof, OrCheck: cIssuer, NotPass: []string{cProof, cIssuer},
 			Bounds: map[string]int64{"connections": 0}})
 	}
-	kidFrag("jwt-kid-fragment-https", "a VC-JWT for an https issuer whose kid is <issuer.id>#<attacker multikey>", forgedHTTPS, proof.FormatVCJWT)
+	kidFrag("jwt-kid-fragment-https", "a VC-JWT for an https issuer whose kid is <issuer.id>#<attacker multikey>", forgedHTTPS, vcjwt.FormatVCJWT)
 	kidFrag("jwt-kid-fragment-urn", "a VC-JWT for a urn issuer whose kid is <issuer.id>#<attacker multikey>",
-		"urn:uuid:6a1c1f2e-1d5b-4c1a-9f0e-2b7f1c9d0e11", proof.FormatVCJWT)
-	kidFrag("jwt-jose-kid-fragment-https", "a vc+jwt for an https issuer whose kid is <issuer.id>#<attacker multikey>", forgedHTTPS, proof.FormatJOSE)
+		"urn:uuid:6a1c1f2e-1d5b-4c1a-9f0e-2b7f1c9d0e11", vcjwt.FormatVCJWT)
+	kidFrag("jwt-jose-kid-fragment-https", "a vc+jwt for an https issuer whose kid is <issuer.id>#<attacker multikey>", forgedHTTPS, vcjwt.FormatJOSE)
 
 	attJWK, err := keys.PublicJWK(att.Pub)
 	b.fail(err)
@@ -231,7 +232,7 @@ func (b *builder) jwts() {
 	hidden = b.rewritten(hidden, Step{Key: "validUntil", Op: OpFullIRI})
 	b.add(Case{Name: "jwt-fulliri-validuntil-expired", Category: "jwt", Items: []int{2},
 		Attack:  "an expired VC-JWT whose signed payload writes validUntil as a full IRI value object (so no exp claim)",
-		Files:   []string{put("jwt-fulliri-validuntil-expired", b.signJWT(hidden, iss, "", proof.FormatVCJWT))},
+		Files:   []string{put("jwt-fulliri-validuntil-expired", b.signJWT(hidden, iss, "", vcjwt.FormatVCJWT))},
 		Verdict: Invalid, Check: cValidity, Reason: "expired"})
 }
 
@@ -969,7 +970,7 @@ func (b *builder) images() {
 		"png-two-chunks-forged-then-valid.png", twoChunks(forgedCred("png-two-chunks-c"), good("png-two-chunks-forged-then-valid")), Invalid, cParse)
 	add("png-two-identical-chunks", "a PNG carrying the same credential chunk twice",
 		"png-two-identical-chunks.png", twoChunks(good("png-two-identical-chunks"), good("png-two-identical-chunks")), Invalid, cParse)
-	tok := b.signJWT(b.cred(iss.DID, "png-two-chunks-jwt"), iss, "", proof.FormatVCJWT)
+	tok := b.signJWT(b.cred(iss.DID, "png-two-chunks-jwt"), iss, "", vcjwt.FormatVCJWT)
 	add("png-two-chunks-jwt", "a PNG with a valid VC-JWT chunk and a second, forged JSON chunk",
 		"png-two-chunks-jwt.png", twoChunks(bytes.TrimSpace(tok), forgedCred("png-two-chunks-jwt-b")), Invalid, cParse)
 
@@ -1194,7 +1195,7 @@ func (b *builder) cliInputs() {
 		Attack: "an unknown context URL with escapes, echoed in the context check's reason",
 		Files:  []string{b.putJSON("cli/ansi-in-context.json", d)}, Verdict: Invalid, Check: cContext})
 	kid := forgedHTTPS + "\x1b[2K#" + att.Multikey
-	tok := b.signJWT(b.cred(forgedHTTPS+"\x1b[2K", "ansi-in-jwt-kid"), att, kid, proof.FormatVCJWT)
+	tok := b.signJWT(b.cred(forgedHTTPS+"\x1b[2K", "ansi-in-jwt-kid"), att, kid, vcjwt.FormatVCJWT)
 	b.add(Case{Name: "ansi-in-jwt-kid", Category: "cli-input", Items: []int{9, 1},
 		Attack: "a forged JWT whose kid and issuer hold escapes echoed in reasons",
 		Files:  []string{b.put("cli/ansi-in-jwt-kid.jwt", tok, false)}, Verdict: CouldNotCheck, AcceptAlso: []string{Invalid},

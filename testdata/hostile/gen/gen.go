@@ -34,6 +34,7 @@ import (
 	"github.com/badgesmith/badgesmith/did"
 	"github.com/badgesmith/badgesmith/keys"
 	"github.com/badgesmith/badgesmith/proof"
+	"github.com/badgesmith/badgesmith/vcjwt"
 )
 
 // Verdicts a case may expect.
@@ -453,7 +454,7 @@ func (b *builder) signJWT(cred map[string]any, k Key, kid, format string) []byte
 	if kid == "" {
 		kid = k.VM
 	}
-	tok, err := proof.SignJWT(context.Background(), cred, k.Priv, proof.JWTOptions{
+	tok, err := vcjwt.Sign(context.Background(), cred, k.Priv, vcjwt.Options{
 		Format: format, KeyID: kid, Now: func() time.Time { return created },
 	})
 	if err != nil {

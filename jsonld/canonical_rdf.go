@@ -1,4 +1,4 @@
-package contexts
+package jsonld
 
 import (
 	"errors"
@@ -118,7 +118,7 @@ func (l *Loader) expand(in any, o *ld.JsonLdOptions) ([]any, error) {
 func (l *Loader) contextKey(c any) (string, []any, bool) {
 	switch t := c.(type) {
 	case string:
-		if _, ok := l.docs[t]; ok {
+		if l.Has(t) {
 			return t, []any{t}, true
 		}
 	case []any:
@@ -131,7 +131,7 @@ func (l *Loader) contextKey(c any) (string, []any, bool) {
 			if !ok {
 				return "", nil, false
 			}
-			if _, ok := l.docs[u]; !ok {
+			if !l.Has(u) {
 				return "", nil, false
 			}
 			if i > 0 {

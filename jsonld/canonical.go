@@ -1,4 +1,4 @@
-package contexts
+package jsonld
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 
 	"github.com/piprate/json-gold/ld"
 
+	"github.com/badgesmith/badgesmith/contexts"
 	"github.com/badgesmith/badgesmith/internal/verdict"
 	"github.com/badgesmith/badgesmith/rdfc"
 )
@@ -17,14 +18,15 @@ import (
 // ErrMalformed is wrapped by Canonicalize errors for a document that is not
 // valid JSON-LD (for example a redefined protected term or a @type that is
 // not a string). A context that cannot be loaded is not malformed: that error
-// wraps ErrNotBundled instead.
+// wraps contexts.ErrNotBundled instead.
 var ErrMalformed = verdict.NewInvalid("malformed json-ld")
 
 // CanonOptions configures Canonicalize.
 type CanonOptions struct {
 	// Loader resolves @context URLs. If nil, the bundled loader from
 	// NewLoader is used. Canonicalize never fetches anything else. With a
-	// *Loader, processed @context arrays of bundled URLs are cached in it.
+	// *Loader, processed @context arrays of bundled URLs are cached in it;
+	// a *contexts.Loader gets the same processing, cached for one call.
 	Loader ld.DocumentLoader
 	// Unsafe turns safe mode off: the output is whatever json-gold produces,
 	// including the cases where it disagrees with RDFC-1.0 and the reference
@@ -87,7 +89,7 @@ func Canonicalize(ctx context.Context, doc any, opts CanonOptions) (_ []byte, er
 	if err := b.err(); err != nil {
 		return nil, err
 	}
-	loader := opts.Loader
+	loader := withCache(opts.Loader)
 	if loader == nil {
 		l, err := NewLoader()
 		if err != nil {
@@ -245,7 +247,7 @@ func expandError(err error, safe bool) error {
 	if safe && isDropError(err) {
 		return &DataLossError{Reason: err.Error()}
 	}
-	if errors.Is(err, ErrNotBundled) || isLoadError(err) {
+	if errors.Is(err, contexts.ErrNotBundled) || isLoadError(err) {
 		return fmt.Errorf("expanding json-ld: %w", err)
 	}
 	return fmt.Errorf("expanding json-ld: %w: %w", ErrMalformed, err)

@@ -1,4 +1,4 @@
-package contexts
+package jsonld
 
 import (
 	"context"
@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/piprate/json-gold/ld"
+
+	"github.com/badgesmith/badgesmith/contexts"
 )
 
 // freshLoader is a Loader with empty caches, so a test can count what the
@@ -172,13 +174,13 @@ func withoutProof(doc map[string]any) map[string]any {
 // TestOwnExpanderFallsBack: documents outside the subset are expanded by
 // json-gold, with its answer.
 func TestOwnExpanderFallsBack(t *testing.T) {
-	base := []any{CredentialsV2, OBv3p0}
+	base := []any{contexts.CredentialsV2, contexts.OBv3p0}
 	cases := []struct {
 		name string
 		doc  map[string]any
 	}{
-		{"embedded context object", map[string]any{"@context": []any{CredentialsV2, map[string]any{"x": "https://example.org/x"}}, "type": "VerifiableCredential", "x": "y"}},
-		{"unbundled context", map[string]any{"@context": []any{CredentialsV2, "https://example.org/ctx"}, "type": "VerifiableCredential"}},
+		{"embedded context object", map[string]any{"@context": []any{contexts.CredentialsV2, map[string]any{"x": "https://example.org/x"}}, "type": "VerifiableCredential", "x": "y"}},
+		{"unbundled context", map[string]any{"@context": []any{contexts.CredentialsV2, "https://example.org/ctx"}, "type": "VerifiableCredential"}},
 		{"top-level graph", map[string]any{"@context": base, "@graph": []any{map[string]any{"id": "urn:x:1", "name": "a"}}}},
 		{"reverse", map[string]any{"@context": base, "id": "urn:x:1", "@reverse": map[string]any{"name": "urn:x:2"}}},
 		{"explicit list", map[string]any{"@context": base, "id": "urn:x:1", "name": map[string]any{"@list": []any{"a"}}}},

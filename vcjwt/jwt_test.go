@@ -1,4 +1,4 @@
-package proof
+package vcjwt
 
 import (
 	"context"
@@ -107,6 +107,15 @@ func (k *kidKeys) PublicKey(_ context.Context, vm, purpose string) (crypto.Publi
 	return pub, nil
 }
 
+// failingKeys is a key fetcher that cannot reach anything.
+type failingKeys struct{}
+
+var errFetch = errors.New("network down")
+
+func (failingKeys) PublicKey(context.Context, string, string) (crypto.PublicKey, error) {
+	return nil, errFetch
+}
+
 func oneKey(pub crypto.PublicKey) *kidKeys {
 	return &kidKeys{keys: map[string]crypto.PublicKey{jwtKID: pub}}
 }
@@ -165,14 +174,14 @@ func TestJWTRoundTrip(t *testing.T) {
 			t.Run(a.alg+"/"+format, func(t *testing.T) {
 				cred := jwtCred()
 				before, _ := json.Marshal(cred)
-				tok, err := SignJWT(ctx, cred, a.priv, JWTOptions{Format: format, KeyID: jwtKID, Now: fixedNow})
+				tok, err := Sign(ctx, cred, a.priv, Options{Format: format, KeyID: jwtKID, Now: fixedNow})
 				if err != nil {
 					t.Fatal(err)
 				}
 				if after, _ := json.Marshal(cred); string(after) != string(before) {
-					t.Error("SignJWT modified its input")
+					t.Error("Sign modified its input")
 				}
-				res, err := VerifyJWT(ctx, tok, JWTVerifyOptions{Keys: oneKey(a.pub), Now: fixedNow})
+				res, err := Verify(ctx, tok, VerifyOptions{Keys: oneKey(a.pub), Now: fixedNow})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -222,7 +231,7 @@ func TestJWTGolden(t *testing.T) {
 	ks := testJWTKeys(t)
 	for _, format := range []string{FormatVCJWT, FormatJOSE} {
 		t.Run(format, func(t *testing.T) {
-			tok, err := SignJWT(context.Background(), jwtCred(), ks.ed, JWTOptions{Format: format, KeyID: jwtKID, Now: fixedNow})
+			tok, err := Sign(context.Background(), jwtCred(), ks.ed, Options{Format: format, KeyID: jwtKID, Now: fixedNow})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -242,7 +251,7 @@ func TestJWTGolden(t *testing.T) {
 			if tok != strings.TrimSpace(string(want)) {
 				t.Errorf("token differs from %s:\ngot  %s\nwant %s", path, tok, want)
 			}
-			if _, err := VerifyJWT(context.Background(), string(want), JWTVerifyOptions{Keys: oneKey(ks.ed.Public()), Now: fixedNow}); err != nil {
+			if _, err := Verify(context.Background(), string(want), VerifyOptions{Keys: oneKey(ks.ed.Public()), Now: fixedNow}); err != nil {
 				t.Errorf("golden token with trailing newline: %v", err)
 			}
 		})
@@ -287,11 +296,11 @@ func TestVerifyJWTRejects(t *testing.T) {
 	privJWK := pubJWK(edPub)
 	privJWK["d"] = b64(ks.ed.Seed())
 	otherPub, _, _ := ed25519.GenerateKey(rand.Reader)
-	ecTok, err := SignJWT(ctx, jwtCred(), ks.ec, JWTOptions{KeyID: jwtKID})
+	ecTok, err := Sign(ctx, jwtCred(), ks.ec, Options{KeyID: jwtKID})
 	if err != nil {
 		t.Fatal(err)
 	}
-	rsTok, err := SignJWT(ctx, jwtCred(), ks.rsa, JWTOptions{KeyID: jwtKID})
+	rsTok, err := Sign(ctx, jwtCred(), ks.rsa, Options{KeyID: jwtKID})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -324,15 +333,15 @@ func TestVerifyJWTRejects(t *testing.T) {
 		{name: "embedded jwk of the issuer key", token: craft(t, edHeader(map[string]any{"jwk": pubJWK(edPub)}), obPayload(), edSigner(ks.ed))},
 		{name: "jwk without kid", token: craft(t, edHeader(map[string]any{"kid": nil, "jwk": pubJWK(edPub)}), obPayload(), edSigner(ks.ed)), want: ErrUnboundHeaderKey, field: "header.jwk"},
 		{name: "no kid", token: craft(t, edHeader(map[string]any{"kid": nil}), obPayload(), edSigner(ks.ed)), want: ErrNoKeyID, field: "header.kid"},
-		{name: "crit header", token: craft(t, edHeader(map[string]any{"crit": []any{"exp"}}), obPayload(), edSigner(ks.ed)), want: ErrMalformedJWT, field: "header.crit"},
-		{name: "unknown typ", token: craft(t, edHeader(map[string]any{"typ": "at+jwt"}), obPayload(), edSigner(ks.ed)), want: ErrMalformedJWT, field: "header.typ"},
+		{name: "crit header", token: craft(t, edHeader(map[string]any{"crit": []any{"exp"}}), obPayload(), edSigner(ks.ed)), want: ErrMalformed, field: "header.crit"},
+		{name: "unknown typ", token: craft(t, edHeader(map[string]any{"typ": "at+jwt"}), obPayload(), edSigner(ks.ed)), want: ErrMalformed, field: "header.typ"},
 		{name: "signed by another key", token: good, keys: otherPub, want: ErrInvalidSignature, field: "signature"},
 		{name: "payload swapped", token: strings.Split(good, ".")[0] + "." + b64([]byte(`{"@context":[],"iss":"x"}`)) + "." + strings.Split(good, ".")[2], want: ErrInvalidSignature, field: "signature"},
-		{name: "empty signature", token: craft(t, edHeader(nil), obPayload(), nil), want: ErrMalformedJWT, field: "signature"},
-		{name: "two segments", token: "eyJhbGciOiJFZERTQSJ9.e30", want: ErrMalformedJWT},
-		{name: "padded base64", token: strings.Replace(good, ".", "=.", 1), want: ErrMalformedJWT, field: "header"},
-		{name: "payload not a credential", token: craft(t, edHeader(nil), map[string]any{"iss": jwtIssuer}, edSigner(ks.ed)), want: ErrMalformedJWT, field: "payload"},
-		{name: "vc claim in vc+jwt", token: craft(t, edHeader(map[string]any{"typ": "vc+jwt"}), withClaim("vc", map[string]any{}), edSigner(ks.ed)), want: ErrMalformedJWT, field: "payload.vc"},
+		{name: "empty signature", token: craft(t, edHeader(nil), obPayload(), nil), want: ErrMalformed, field: "signature"},
+		{name: "two segments", token: "eyJhbGciOiJFZERTQSJ9.e30", want: ErrMalformed},
+		{name: "padded base64", token: strings.Replace(good, ".", "=.", 1), want: ErrMalformed, field: "header"},
+		{name: "payload not a credential", token: craft(t, edHeader(nil), map[string]any{"iss": jwtIssuer}, edSigner(ks.ed)), want: ErrMalformed, field: "payload"},
+		{name: "vc claim in vc+jwt", token: craft(t, edHeader(map[string]any{"typ": "vc+jwt"}), withClaim("vc", map[string]any{}), edSigner(ks.ed)), want: ErrMalformed, field: "payload.vc"},
 		{name: "iss mismatch", token: craft(t, edHeader(nil), withClaim("iss", "did:example:other"), edSigner(ks.ed)), want: ErrClaimMismatch, field: "payload.iss"},
 		{name: "iss missing", token: craft(t, edHeader(nil), withClaim("iss", nil), edSigner(ks.ed)), want: ErrClaimMismatch, field: "payload.iss"},
 		{name: "jti mismatch", token: craft(t, edHeader(nil), withClaim("jti", "urn:uuid:other"), edSigner(ks.ed)), want: ErrClaimMismatch, field: "payload.jti"},
@@ -342,7 +351,7 @@ func TestVerifyJWTRejects(t *testing.T) {
 		{name: "exp mismatch", token: craft(t, edHeader(nil), withClaim("exp", 4102444800), edSigner(ks.ed)), want: ErrClaimMismatch, field: "payload.exp"},
 		{name: "expired", token: good, now: time.Date(2031, 1, 1, 0, 0, 0, 0, time.UTC), want: ErrExpired, field: "payload.exp"},
 		{name: "not yet valid", token: good, now: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), want: ErrNotYetValid, field: "payload.nbf"},
-		{name: "oversized", token: good + strings.Repeat(" ", DefaultMaxJWTSize), want: ErrMalformedJWT},
+		{name: "oversized", token: good + strings.Repeat(" ", DefaultMaxSize), want: ErrMalformed},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -354,7 +363,7 @@ func TestVerifyJWTRejects(t *testing.T) {
 			if !tt.now.IsZero() {
 				now = func() time.Time { return tt.now }
 			}
-			res, err := VerifyJWT(ctx, tt.token, JWTVerifyOptions{Keys: oneKey(pub), Now: now})
+			res, err := Verify(ctx, tt.token, VerifyOptions{Keys: oneKey(pub), Now: now})
 			if tt.want == nil {
 				if err != nil {
 					t.Fatalf("err = %v", err)
@@ -364,7 +373,7 @@ func TestVerifyJWTRejects(t *testing.T) {
 			if !errors.Is(err, tt.want) {
 				t.Fatalf("err = %v, want %v", err, tt.want)
 			}
-			var je *JWTError
+			var je *Error
 			if !errors.As(err, &je) || je.Field != tt.field {
 				t.Errorf("error field: %v, want %q", err, tt.field)
 			}
@@ -384,7 +393,7 @@ func TestVerifyJWTKeyID(t *testing.T) {
 	t.Run("relative kid is taken against the issuer", func(t *testing.T) {
 		tok := craft(t, map[string]any{"alg": "EdDSA", "kid": "#key-1"}, obPayload(), edSigner(ks.ed))
 		k := oneKey(pub)
-		res, err := VerifyJWT(ctx, tok, JWTVerifyOptions{Keys: k, Now: fixedNow})
+		res, err := Verify(ctx, tok, VerifyOptions{Keys: k, Now: fixedNow})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -399,16 +408,16 @@ func TestVerifyJWTKeyID(t *testing.T) {
 		p["issuer"] = iss
 		tok := craft(t, map[string]any{"alg": "EdDSA"}, p, edSigner(ks.ed))
 		k := &kidKeys{keys: map[string]crypto.PublicKey{iss + "#0": pub}}
-		if _, err := VerifyJWT(ctx, tok, JWTVerifyOptions{Keys: k, Now: fixedNow}); err != nil {
+		if _, err := Verify(ctx, tok, VerifyOptions{Keys: k, Now: fixedNow}); err != nil {
 			t.Fatal(err)
 		}
 	})
 	t.Run("fetch failure is not a verdict", func(t *testing.T) {
-		_, err := VerifyJWT(ctx, craft(t, map[string]any{"alg": "EdDSA", "kid": jwtKID}, obPayload(), edSigner(ks.ed)), JWTVerifyOptions{Keys: failingKeys{}, Now: fixedNow})
+		_, err := Verify(ctx, craft(t, map[string]any{"alg": "EdDSA", "kid": jwtKID}, obPayload(), edSigner(ks.ed)), VerifyOptions{Keys: failingKeys{}, Now: fixedNow})
 		if !errors.Is(err, errFetch) {
 			t.Fatalf("err = %v", err)
 		}
-		for _, s := range []error{ErrMalformedJWT, ErrAlgorithm, ErrInvalidSignature, ErrClaimMismatch, ErrHeaderKey} {
+		for _, s := range []error{ErrMalformed, ErrAlgorithm, ErrInvalidSignature, ErrClaimMismatch, ErrHeaderKey} {
 			if errors.Is(err, s) {
 				t.Errorf("fetch failure wraps %v", s)
 			}
@@ -434,7 +443,7 @@ func TestVerifyJWTVC11(t *testing.T) {
 		"exp": time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC).Unix(),
 	}
 	tok := craft(t, map[string]any{"alg": "EdDSA", "typ": "JWT", "kid": jwtKID}, payload, edSigner(ks.ed))
-	res, err := VerifyJWT(context.Background(), tok, JWTVerifyOptions{Keys: oneKey(ks.ed.Public()), Now: fixedNow})
+	res, err := Verify(context.Background(), tok, VerifyOptions{Keys: oneKey(ks.ed.Public()), Now: fixedNow})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -445,7 +454,7 @@ func TestVerifyJWTVC11(t *testing.T) {
 	}
 	payload["nbf"] = 5
 	tok = craft(t, map[string]any{"alg": "EdDSA", "kid": jwtKID}, payload, edSigner(ks.ed))
-	if _, err := VerifyJWT(context.Background(), tok, JWTVerifyOptions{Keys: oneKey(ks.ed.Public()), Now: fixedNow}); !errors.Is(err, ErrClaimMismatch) {
+	if _, err := Verify(context.Background(), tok, VerifyOptions{Keys: oneKey(ks.ed.Public()), Now: fixedNow}); !errors.Is(err, ErrClaimMismatch) {
 		t.Errorf("nbf against issuanceDate: err = %v", err)
 	}
 }
@@ -464,19 +473,19 @@ func TestSignJWTRefuses(t *testing.T) {
 		name string
 		cred map[string]any
 		key  crypto.PrivateKey
-		opts JWTOptions
+		opts Options
 		want error
 	}{
-		{"P-384 key", jwtCred(), p384, JWTOptions{KeyID: jwtKID}, ErrKeyType},
-		{"not a key", jwtCred(), "secret", JWTOptions{KeyID: jwtKID}, ErrKeyType},
-		{"no kid", jwtCred(), ks.ed, JWTOptions{}, nil},
-		{"unknown format", jwtCred(), ks.ed, JWTOptions{KeyID: jwtKID, Format: "jwt"}, nil},
-		{"no issuer for iss", noIssuer, ks.ed, JWTOptions{KeyID: jwtKID}, ErrMalformedJWT},
-		{"credential with a claim name", withIss, ks.ed, JWTOptions{KeyID: jwtKID}, ErrMalformedJWT},
+		{"P-384 key", jwtCred(), p384, Options{KeyID: jwtKID}, ErrKeyType},
+		{"not a key", jwtCred(), "secret", Options{KeyID: jwtKID}, ErrKeyType},
+		{"no kid", jwtCred(), ks.ed, Options{}, nil},
+		{"unknown format", jwtCred(), ks.ed, Options{KeyID: jwtKID, Format: "jwt"}, nil},
+		{"no issuer for iss", noIssuer, ks.ed, Options{KeyID: jwtKID}, ErrMalformed},
+		{"credential with a claim name", withIss, ks.ed, Options{KeyID: jwtKID}, ErrMalformed},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := SignJWT(context.Background(), tt.cred, tt.key, tt.opts)
+			_, err := Sign(context.Background(), tt.cred, tt.key, tt.opts)
 			if err == nil || (tt.want != nil && !errors.Is(err, tt.want)) {
 				t.Errorf("err = %v, want %v", err, tt.want)
 			}
@@ -484,7 +493,7 @@ func TestSignJWTRefuses(t *testing.T) {
 	}
 }
 
-// FuzzVerifyJWT feeds arbitrary text to VerifyJWT: it must never panic, and
+// FuzzVerifyJWT feeds arbitrary text to Verify: it must never panic, and
 // a token it accepts must be an EdDSA token whose credential has an
 // @context, since the only key it can resolve is Ed25519.
 func FuzzVerifyJWT(f *testing.F) {
@@ -502,7 +511,7 @@ func FuzzVerifyJWT(f *testing.F) {
 	f.Add("")
 	pub := ks.ed.Public()
 	f.Fuzz(func(t *testing.T, tok string) {
-		res, err := VerifyJWT(context.Background(), tok, JWTVerifyOptions{Keys: oneKey(pub), Now: fixedNow, MaxSize: 64 << 10})
+		res, err := Verify(context.Background(), tok, VerifyOptions{Keys: oneKey(pub), Now: fixedNow, MaxSize: 64 << 10})
 		if err != nil {
 			return
 		}
@@ -518,24 +527,24 @@ func FuzzVerifyJWT(f *testing.F) {
 func benchJWT(b *testing.B, priv crypto.PrivateKey, pub crypto.PublicKey) {
 	ctx := context.Background()
 	cred := jwtCred()
-	opts := JWTOptions{KeyID: jwtKID, Now: fixedNow}
+	opts := Options{KeyID: jwtKID, Now: fixedNow}
 	b.Run("sign", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, err := SignJWT(ctx, cred, priv, opts); err != nil {
+			if _, err := Sign(ctx, cred, priv, opts); err != nil {
 				b.Fatal(err)
 			}
 		}
 	})
-	tok, err := SignJWT(ctx, cred, priv, opts)
+	tok, err := Sign(ctx, cred, priv, opts)
 	if err != nil {
 		b.Fatal(err)
 	}
-	vopts := JWTVerifyOptions{Keys: oneKey(pub), Now: fixedNow}
+	vopts := VerifyOptions{Keys: oneKey(pub), Now: fixedNow}
 	b.Run("verify", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, err := VerifyJWT(ctx, tok, vopts); err != nil {
+			if _, err := Verify(ctx, tok, vopts); err != nil {
 				b.Fatal(err)
 			}
 		}

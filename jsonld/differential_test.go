@@ -1,4 +1,4 @@
-package contexts
+package jsonld
 
 import (
 	"bytes"
@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/badgesmith/badgesmith/contexts"
 )
 
 var long = flag.Bool("long", false, "run the differential test on many more generated credentials")
@@ -248,9 +250,9 @@ func (g gen) ob() map[string]any {
 	if g.chance(0.2) {
 		subject["source"] = g.profile()
 	}
-	ctx := []any{CredentialsV2, OBv3p0}
+	ctx := []any{contexts.CredentialsV2, contexts.OBv3p0}
 	if g.chance(0.3) {
-		ctx = append(ctx, OBExtensions)
+		ctx = append(ctx, contexts.OBExtensions)
 	}
 	doc := map[string]any{
 		"@context":          ctx,
@@ -315,8 +317,8 @@ func (g gen) legacy() map[string]any {
 	old := g
 	old.old = true
 	doc := old.ob()
-	ob := g.pick(OBv3p0_3_0_2, OBv3p0_3_0_1, OBv3p0Unversioned).(string)
-	ctx := []any{CredentialsV1, ob}
+	ob := g.pick(contexts.OBv3p0_3_0_2, contexts.OBv3p0_3_0_1, contexts.OBv3p0Unversioned).(string)
+	ctx := []any{contexts.CredentialsV1, ob}
 	delete(doc, "validFrom")
 	delete(doc, "validUntil")
 	delete(doc, "credentialStatus")
@@ -330,10 +332,10 @@ func (g gen) legacy() map[string]any {
 		doc["expirationDate"] = g.date()
 	}
 	if _, ok := doc["credentialSchema"]; ok {
-		ctx = append(ctx, OBExtensions)
+		ctx = append(ctx, contexts.OBExtensions)
 	}
 	if g.chance(0.4) {
-		ctx = append(ctx, Ed25519Signature2020V1)
+		ctx = append(ctx, contexts.Ed25519Signature2020V1)
 		doc["proof"] = map[string]any{
 			"type": "Ed25519Signature2020", "created": g.date(), "proofPurpose": "assertionMethod",
 			"verificationMethod": "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK#z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK",
@@ -351,7 +353,7 @@ func (g gen) statusList() map[string]any {
 	purpose := g.pick("revocation", "suspension", "message").(string)
 	if g.chance(0.3) {
 		return map[string]any{
-			"@context":     []any{CredentialsV1, StatusList2021V1},
+			"@context":     []any{contexts.CredentialsV1, contexts.StatusList2021V1},
 			"id":           g.iri(),
 			"type":         []any{"VerifiableCredential", "StatusList2021Credential"},
 			"issuer":       g.iri(),
@@ -362,9 +364,9 @@ func (g gen) statusList() map[string]any {
 			},
 		}
 	}
-	ctx := []any{CredentialsV2}
+	ctx := []any{contexts.CredentialsV2}
 	if g.chance(0.5) {
-		ctx = append(ctx, StatusListV1)
+		ctx = append(ctx, contexts.StatusListV1)
 	}
 	subject := map[string]any{
 		"id": g.iri() + "#list", "type": "BitstringStatusList", "statusPurpose": purpose,
@@ -392,7 +394,7 @@ func (g gen) statusList() map[string]any {
 func (g gen) proofConfig() map[string]any {
 	p := g.proofObject()
 	delete(p, "proofValue")
-	p["@context"] = []any{CredentialsV2, OBv3p0}
+	p["@context"] = []any{contexts.CredentialsV2, contexts.OBv3p0}
 	return p
 }
 
@@ -480,7 +482,7 @@ func (g gen) endorsement() map[string]any {
 
 func (g gen) endorsementUnspoiled() map[string]any {
 	return map[string]any{
-		"@context":  []any{CredentialsV2, OBv3p0},
+		"@context":  []any{contexts.CredentialsV2, contexts.OBv3p0},
 		"id":        g.uuid(),
 		"type":      []any{"VerifiableCredential", "EndorsementCredential"},
 		"issuer":    g.profile(),
@@ -510,7 +512,7 @@ func (g gen) clr() map[string]any {
 		subject["association"] = []any{map[string]any{"type": "Association", "associationType": g.pick("isChildOf", "isParentOf", "precedes"), "sourceId": g.iri(), "targetId": g.iri()}}
 	}
 	return map[string]any{
-		"@context":          []any{CredentialsV2, CLRv2p0, OBv3p0},
+		"@context":          []any{contexts.CredentialsV2, contexts.CLRv2p0, contexts.OBv3p0},
 		"id":                g.uuid(),
 		"type":              []any{"VerifiableCredential", "ClrCredential"},
 		"issuer":            g.profile(),

@@ -1,4 +1,4 @@
-package contexts
+package jsonld
 
 import (
 	"encoding/json"
@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/piprate/json-gold/ld"
+
+	"github.com/badgesmith/badgesmith/contexts"
 )
 
 // referenceDir holds the byte-exact reference copies of the contexts (see its
@@ -21,23 +23,23 @@ const referenceDir = "../../shared/spec/contexts"
 // added to manifest.json must be added here too, so that nothing is shipped
 // without being proven to expand like the published document.
 var referenceFiles = map[string]string{
-	CredentialsV2:          "credentials-v2.jsonld",
-	CredentialsV1:          "credentials-v1.jsonld",
-	OBv3p0:                 "ob-v3p0-context-3.0.3.json",
-	OBv3p0_3_0_2:           "ob-v3p0-context-3.0.2.json",
-	OBv3p0_3_0_1:           "ob-v3p0-context-3.0.1.json",
-	OBv3p0Unversioned:      "ob-v3p0-context.json",
-	OBExtensions:           "ob-v3p0-extensions.json",
-	CLRv2p0:                "clr-v2p0-context-2.0.1.json",
-	CLRv2p0Unversioned:     "clr-v2p0-context.json",
-	DataIntegrityV2:        "data-integrity-v2.jsonld",
-	DataIntegrityV1:        "data-integrity-v1.jsonld",
-	MultikeyV1:             "multikey-v1.jsonld",
-	Ed25519Signature2020V1: "ed25519-signature-2020-v1.jsonld",
-	StatusListV1:           "credentials-status-v1.jsonld",
-	StatusList2021V1:       "status-list-2021-v1.jsonld",
-	CIDV1:                  "cid-v1.jsonld",
-	JWKV1:                  "jwk-v1.jsonld",
+	contexts.CredentialsV2:          "credentials-v2.jsonld",
+	contexts.CredentialsV1:          "credentials-v1.jsonld",
+	contexts.OBv3p0:                 "ob-v3p0-context-3.0.3.json",
+	contexts.OBv3p0_3_0_2:           "ob-v3p0-context-3.0.2.json",
+	contexts.OBv3p0_3_0_1:           "ob-v3p0-context-3.0.1.json",
+	contexts.OBv3p0Unversioned:      "ob-v3p0-context.json",
+	contexts.OBExtensions:           "ob-v3p0-extensions.json",
+	contexts.CLRv2p0:                "clr-v2p0-context-2.0.1.json",
+	contexts.CLRv2p0Unversioned:     "clr-v2p0-context.json",
+	contexts.DataIntegrityV2:        "data-integrity-v2.jsonld",
+	contexts.DataIntegrityV1:        "data-integrity-v1.jsonld",
+	contexts.MultikeyV1:             "multikey-v1.jsonld",
+	contexts.Ed25519Signature2020V1: "ed25519-signature-2020-v1.jsonld",
+	contexts.StatusListV1:           "credentials-status-v1.jsonld",
+	contexts.StatusList2021V1:       "status-list-2021-v1.jsonld",
+	contexts.CIDV1:                  "cid-v1.jsonld",
+	contexts.JWKV1:                  "jwk-v1.jsonld",
 }
 
 // requireReference returns the reference directory, skipping the test when

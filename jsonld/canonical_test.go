@@ -1,4 +1,4 @@
-package contexts
+package jsonld
 
 import (
 	"bufio"
@@ -15,6 +15,8 @@ import (
 	"testing"
 
 	"github.com/piprate/json-gold/ld"
+
+	"github.com/badgesmith/badgesmith/contexts"
 )
 
 // canonSpecDir is the shared reference material, read in place.
@@ -43,7 +45,7 @@ func (l canonRefLoader) LoadDocument(u string) (*ld.RemoteDocument, error) {
 	if d, ok := l[u]; ok {
 		return d, nil
 	}
-	return nil, ld.NewJsonLdError(ld.LoadingDocumentFailed, ErrNotBundled)
+	return nil, ld.NewJsonLdError(ld.LoadingDocumentFailed, contexts.ErrNotBundled)
 }
 
 func newCanonRefLoader(tb testing.TB) canonRefLoader {
@@ -114,7 +116,7 @@ func TestCanonicalizeOBVector(t *testing.T) {
 		t.Fatal(err)
 	}
 	loaders := map[string]ld.DocumentLoader{"reference contexts": newCanonRefLoader(t)}
-	if l, err := NewLoader(); err == nil && l.Has(OBv3p0) {
+	if l, err := NewLoader(); err == nil && l.Has(contexts.OBv3p0) {
 		loaders["bundled contexts"] = l
 	}
 	for name, l := range loaders {
@@ -143,8 +145,8 @@ func TestCanonicalizeDefaultLoaderNeverFetches(t *testing.T) {
 	if err == nil {
 		t.Fatal("a document with an unbundled context canonicalized")
 	}
-	if !errors.Is(err, ErrNotBundled) {
-		t.Errorf("error %v does not wrap ErrNotBundled", err)
+	if !errors.Is(err, contexts.ErrNotBundled) {
+		t.Errorf("error %v does not wrap contexts.ErrNotBundled", err)
 	}
 }
 
@@ -402,7 +404,7 @@ func FuzzCanonicalize(f *testing.F) {
 func BenchmarkCanonicalize(b *testing.B) {
 	doc := obVectorDocument(b)
 	l, err := NewLoader()
-	if err != nil || !l.Has(OBv3p0) {
+	if err != nil || !l.Has(contexts.OBv3p0) {
 		b.Skip("bundled contexts not available")
 	}
 	ctx := context.Background()

@@ -1,6 +1,6 @@
 //go:build race
 
-package contexts
+package jsonld
 
 // raceEnabled shrinks the differential test under the race detector,
 // which slows it about tenfold.

@@ -1,5 +1,5 @@
 //go:build !race
 
-package contexts
+package jsonld
 
 const raceEnabled = false

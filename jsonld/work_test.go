@@ -1,4 +1,4 @@
-package contexts
+package jsonld
 
 import (
 	"context"
@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/badgesmith/badgesmith/contexts"
 )
 
 // plainCredential is a small unsigned OB 3.0 credential under the bundled
@@ -17,7 +19,7 @@ import (
 // hash.
 func plainCredential() map[string]any {
 	return map[string]any{
-		"@context": []any{CredentialsV2, OBv3p0},
+		"@context": []any{contexts.CredentialsV2, contexts.OBv3p0},
 		"id":       "urn:uuid:2d9a1b2c-3e4f-4a5b-8c6d-7e8f9a0b1c2d",
 		"type":     []any{"VerifiableCredential", "OpenBadgeCredential"},
 		"name":     "Example badge",

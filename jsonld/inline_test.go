@@ -1,4 +1,4 @@
-package contexts
+package jsonld
 
 import (
 	"bytes"
@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/badgesmith/badgesmith/contexts"
 )
 
 // inlineDoc is a small OB 3.0 credential whose @context is the bundled
@@ -37,8 +39,8 @@ func inlineDoc(ctx []any, inline map[string]any, extra map[string]any) map[strin
 }
 
 var (
-	inlineV2 = []any{CredentialsV2, OBv3p0}
-	inlineV1 = []any{CredentialsV1, OBv3p0_3_0_1, Ed25519Signature2020V1}
+	inlineV2 = []any{contexts.CredentialsV2, contexts.OBv3p0}
+	inlineV1 = []any{contexts.CredentialsV1, contexts.OBv3p0_3_0_1, contexts.Ed25519Signature2020V1}
 )
 
 const vocabEx = "https://example.edu/vocab#"

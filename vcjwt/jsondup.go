@@ -1,4 +1,4 @@
-package proof
+package vcjwt
 
 import (
 	"bytes"
@@ -13,8 +13,8 @@ import (
 // one object. encoding/json keeps the last value, other readers the first,
 // so the token could mean one thing to us and another to a second
 // verifier; it is refused, as the JSON credential path refuses duplicate
-// properties. It wraps ErrMalformedJWT.
-var ErrDuplicateMember = fmt.Errorf("%w: duplicate member", ErrMalformedJWT)
+// properties. It wraps ErrMalformed.
+var ErrDuplicateMember = fmt.Errorf("%w: duplicate member", ErrMalformed)
 
 // checkDuplicateMembers reports the first object in the JSON text raw that
 // repeats a member name (compared after unescaping), with its path. Syntax

@@ -1,4 +1,4 @@
-package proof
+package vcjwt
 
 import (
 	"bytes"
@@ -34,22 +34,33 @@ const (
 	FormatJOSE = "vc+jwt"
 )
 
-// DefaultMaxJWTSize is the largest token VerifyJWT reads when
-// JWTVerifyOptions.MaxSize is zero.
-const DefaultMaxJWTSize = 1 << 20
+// DefaultMaxSize is the largest token Verify reads when
+// VerifyOptions.MaxSize is zero.
+const DefaultMaxSize = 1 << 20
 
 // maxJWTHeaderLen bounds the decoded protected header; a header with an
 // embedded 4096-bit RSA JWK is under 1 KB.
 const maxJWTHeaderLen = 8 << 10
 
-// JWT errors. VerifyJWT errors are *JWTError values wrapping one of these
+// JWT errors. Verify errors are *Error values wrapping one of these
 // or, for a key that could not be fetched, the fetcher's error.
 var (
-	// ErrMalformedJWT means the token is not a compact JWS carrying a JSON
+	// ErrMalformed means the token is not a compact JWS carrying a JSON
 	// credential: wrong number of segments, bad base64url, a header or
 	// payload that is not a JSON object, an unsupported header (crit, b64,
-	// an unknown typ), or over the size limit. It wraps ErrMalformedProof.
-	ErrMalformedJWT = fmt.Errorf("%w: malformed jwt", ErrMalformedProof)
+	// an unknown typ), or over the size limit.
+	ErrMalformed = fmt.Errorf("%w: malformed jwt", errMalformedProof)
+	// ErrKeyType means the key is not one a JWT can be signed or checked
+	// with: Ed25519 (EdDSA), P-256 (ES256) or RSA of 2048 to 8192 bits
+	// (RS256).
+	ErrKeyType = verdict.NewInvalid("key type does not match suite")
+	// ErrInvalidSignature means the JWS signature does not verify with the
+	// key the kid resolves to: the token was altered or signed by another
+	// key.
+	ErrInvalidSignature = verdict.NewInvalid("invalid signature")
+	// ErrExpired means the token's exp has passed. It wraps
+	// ErrInvalidSignature, as proof.ErrExpired does.
+	ErrExpired = fmt.Errorf("%w: proof expired", ErrInvalidSignature)
 	// ErrAlgorithm means the header alg is not one of RS256, ES256 and
 	// EdDSA ("none" and the HMAC algorithms are never accepted), or does not
 	// fit the issuer's key.
@@ -73,11 +84,27 @@ var (
 	ErrClaimMismatch = verdict.NewInvalid("jwt claim does not match the credential")
 	// ErrNotYetValid means the token's nbf is in the future.
 	ErrNotYetValid = verdict.NewInvalid("jwt not yet valid")
+
+	// errMalformedProof gives ErrMalformed the text it had as a proof
+	// error ("malformed proof: malformed jwt"): a JWT's signature is its
+	// proof, and the verifier's reports stay as they were.
+	errMalformedProof = verdict.NewInvalid("malformed proof")
 )
 
-// JWTError locates a problem in a JWT: Field is "header.<member>",
+// KeyFetcher returns the public key of a verification method, checking that
+// its controller authorizes it for purpose ("assertionMethod" here). It is
+// proof.KeyFetcher's method set, so one fetcher serves both packages.
+type KeyFetcher interface {
+	PublicKey(ctx context.Context, verificationMethod, purpose string) (crypto.PublicKey, error)
+}
+
+// assertionMethod is the verification relationship a credential's key
+// must be authorized for.
+const assertionMethod = "assertionMethod"
+
+// Error locates a problem in a JWT: Field is "header.<member>",
 // "payload.<claim>", "signature", or "" for the token as a whole.
-type JWTError struct {
+type Error struct {
 	// Field names the header member or claim.
 	Field string
 	// Err is the cause.
@@ -85,7 +112,7 @@ type JWTError struct {
 }
 
 // Error implements error.
-func (e *JWTError) Error() string {
+func (e *Error) Error() string {
 	if e.Field == "" {
 		return "jwt: " + e.Err.Error()
 	}
@@ -93,15 +120,15 @@ func (e *JWTError) Error() string {
 }
 
 // Unwrap returns the cause.
-func (e *JWTError) Unwrap() error { return e.Err }
+func (e *Error) Unwrap() error { return e.Err }
 
 // JSONPath returns Field, for callers that report where a problem lies.
-func (e *JWTError) JSONPath() string { return e.Field }
+func (e *Error) JSONPath() string { return e.Field }
 
-func jwtErr(field string, err error) error { return &JWTError{Field: field, Err: err} }
+func jwtErr(field string, err error) error { return &Error{Field: field, Err: err} }
 
-// JWTOptions configures SignJWT.
-type JWTOptions struct {
+// Options configures Sign.
+type Options struct {
 	// Format is FormatVCJWT or FormatJOSE. If empty, FormatVCJWT.
 	Format string
 	// KeyID is the verification method URL of the key, written as the
@@ -111,8 +138,8 @@ type JWTOptions struct {
 	Now func() time.Time
 }
 
-// JWTVerifyOptions configures VerifyJWT.
-type JWTVerifyOptions struct {
+// VerifyOptions configures Verify.
+type VerifyOptions struct {
 	// Keys resolves the header kid, a verification method, to the issuer's
 	// public key for assertionMethod (required).
 	Keys KeyFetcher
@@ -121,12 +148,12 @@ type JWTVerifyOptions struct {
 	Now func() time.Time
 	// ClockSkew is tolerated on nbf and exp. If zero, none.
 	ClockSkew time.Duration
-	// MaxSize bounds the token size in bytes. If zero, DefaultMaxJWTSize.
+	// MaxSize bounds the token size in bytes. If zero, DefaultMaxSize.
 	MaxSize int64
 }
 
-// JWTResult is a decoded JWT credential.
-type JWTResult struct {
+// Result is a decoded JWT credential.
+type Result struct {
 	// Credential is the credential: the payload without its JWT claims, or
 	// for the VCDM 1.1 form the vc claim, completed from the claims it may
 	// leave out.
@@ -151,12 +178,12 @@ type JWTResult struct {
 // registeredClaims are the JWT claims that are not credential properties.
 var registeredClaims = []string{"iss", "sub", "jti", "nbf", "exp", "iat", "aud"}
 
-// SignJWT signs cred, a credential without a JWT proof, as a compact JWS.
+// Sign signs cred, a credential without a JWT proof, as a compact JWS.
 // The algorithm follows the key: EdDSA for an ed25519.PrivateKey, ES256 for
 // a P-256 *ecdsa.PrivateKey, RS256 for an *rsa.PrivateKey of at least 2048
 // bits (others wrap ErrKeyType). Data Integrity proofs already in cred are
 // kept. cred is not modified.
-func SignJWT(ctx context.Context, cred map[string]any, key crypto.PrivateKey, opts JWTOptions) (string, error) {
+func Sign(ctx context.Context, cred map[string]any, key crypto.PrivateKey, opts Options) (string, error) {
 	if err := ctx.Err(); err != nil {
 		return "", err
 	}
@@ -179,11 +206,11 @@ func SignJWT(ctx context.Context, cred map[string]any, key crypto.PrivateKey, op
 		now = time.Now
 	}
 	if _, ok := cred["@context"]; !ok {
-		return "", fmt.Errorf("signing jwt: credential @context: %w: missing", ErrMalformedJWT)
+		return "", fmt.Errorf("signing jwt: credential @context: %w: missing", ErrMalformed)
 	}
 	for _, c := range append(registeredClaims, "vc", "vp") {
 		if _, ok := cred[c]; ok {
-			return "", fmt.Errorf("signing jwt: credential member %q: %w: reserved for the jwt claim", c, ErrMalformedJWT)
+			return "", fmt.Errorf("signing jwt: credential member %q: %w: reserved for the jwt claim", c, ErrMalformed)
 		}
 	}
 	payload := make(map[string]any, len(cred)+6)
@@ -202,7 +229,7 @@ func SignJWT(ctx context.Context, cred map[string]any, key crypto.PrivateKey, op
 			return "", fmt.Errorf("signing jwt: %w", err)
 		}
 		if want["iss"] == nil {
-			return "", fmt.Errorf("signing jwt: credential issuer id: %w: required for the iss claim", ErrMalformedJWT)
+			return "", fmt.Errorf("signing jwt: credential issuer id: %w: required for the iss claim", ErrMalformed)
 		}
 		for k, v := range want {
 			if v != nil {
@@ -250,27 +277,27 @@ func algForPrivate(key crypto.PrivateKey) (jwa.SignatureAlgorithm, error) {
 	return jwa.SignatureAlgorithm{}, fmt.Errorf("%w: jwt signing takes an Ed25519, P-256 or RSA (2048 bits or more) private key, got %s", ErrKeyType, keyKind(key))
 }
 
-// ParseJWT decodes a compact JWS credential WITHOUT verifying it: it checks
-// the structure, the size (maxSize, or DefaultMaxJWTSize if zero), the typ
+// Parse decodes a compact JWS credential WITHOUT verifying it: it checks
+// the structure, the size (maxSize, or DefaultMaxSize if zero), the typ
 // and cty headers and that the payload is a credential, but neither the
 // header policy (alg, jwk, crit) nor the signature nor the claims. Use it to
-// read a token before VerifyJWT, never to trust one.
-func ParseJWT(token string, maxSize int64) (*JWTResult, error) {
+// read a token before Verify, never to trust one.
+func Parse(token string, maxSize int64) (*Result, error) {
 	if maxSize <= 0 {
-		maxSize = DefaultMaxJWTSize
+		maxSize = DefaultMaxSize
 	}
 	if int64(len(token)) > maxSize {
-		return nil, jwtErr("", fmt.Errorf("%w: token is %d bytes, over the %d-byte limit", ErrMalformedJWT, len(token), maxSize))
+		return nil, jwtErr("", fmt.Errorf("%w: token is %d bytes, over the %d-byte limit", ErrMalformed, len(token), maxSize))
 	}
 	token = strings.TrimSpace(token)
 	parts := strings.Split(token, ".")
 	if len(parts) != 3 {
-		return nil, jwtErr("", fmt.Errorf("%w: %d segments, a compact JWS has 3", ErrMalformedJWT, len(parts)))
+		return nil, jwtErr("", fmt.Errorf("%w: %d segments, a compact JWS has 3", ErrMalformed, len(parts)))
 	}
 	if len(parts[0]) > base64.RawURLEncoding.EncodedLen(maxJWTHeaderLen) {
-		return nil, jwtErr("header", fmt.Errorf("%w: over %d bytes", ErrMalformedJWT, maxJWTHeaderLen))
+		return nil, jwtErr("header", fmt.Errorf("%w: over %d bytes", ErrMalformed, maxJWTHeaderLen))
 	}
-	res := &JWTResult{}
+	res := &Result{}
 	if err := decodeSegment(parts[0], &res.Header); err != nil {
 		return nil, jwtErr("header", err)
 	}
@@ -290,20 +317,20 @@ func ParseJWT(token string, maxSize int64) (*JWTResult, error) {
 func decodeSegment(seg string, dst *map[string]any) error {
 	raw, err := base64.RawURLEncoding.Strict().DecodeString(seg)
 	if err != nil {
-		return fmt.Errorf("%w: not unpadded base64url: %w", ErrMalformedJWT, err)
+		return fmt.Errorf("%w: not unpadded base64url: %w", ErrMalformed, err)
 	}
 	if err := checkDuplicateMembers(raw); err != nil {
 		return err
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	if err := dec.Decode(dst); err != nil {
-		return fmt.Errorf("%w: not json: %w", ErrMalformedJWT, err)
+		return fmt.Errorf("%w: not json: %w", ErrMalformed, err)
 	}
 	if dec.More() {
-		return fmt.Errorf("%w: data after the json object", ErrMalformedJWT)
+		return fmt.Errorf("%w: data after the json object", ErrMalformed)
 	}
 	if *dst == nil {
-		return fmt.Errorf("%w: not a json object", ErrMalformedJWT)
+		return fmt.Errorf("%w: not a json object", ErrMalformed)
 	}
 	return nil
 }
@@ -313,7 +340,7 @@ var privateJWKMembers = []string{"d", "p", "q", "dp", "dq", "qi", "oth", "k"}
 
 // checkHeader enforces the header policy: the alg allow-list, no private
 // key material, no extensions that would change what the signature means.
-func (res *JWTResult) checkHeader() error {
+func (res *Result) checkHeader() error {
 	h := res.Header
 	switch res.Algorithm {
 	case "RS256", "ES256", "EdDSA":
@@ -323,7 +350,7 @@ func (res *JWTResult) checkHeader() error {
 	if raw, ok := h["jwk"]; ok {
 		jwk, ok := raw.(map[string]any)
 		if !ok {
-			return jwtErr("header.jwk", fmt.Errorf("%w: not an object", ErrMalformedJWT))
+			return jwtErr("header.jwk", fmt.Errorf("%w: not an object", ErrMalformed))
 		}
 		for _, m := range privateJWKMembers {
 			if _, ok := jwk[m]; ok {
@@ -333,7 +360,7 @@ func (res *JWTResult) checkHeader() error {
 	}
 	for _, m := range []string{"crit", "b64"} {
 		if _, ok := h[m]; ok {
-			return jwtErr("header."+m, fmt.Errorf("%w: not supported", ErrMalformedJWT))
+			return jwtErr("header."+m, fmt.Errorf("%w: not supported", ErrMalformed))
 		}
 	}
 	return nil
@@ -341,7 +368,7 @@ func (res *JWTResult) checkHeader() error {
 
 // readHeader reads what decoding needs: alg (checked later, by
 // checkHeader), typ and cty, which decide the format, and kid.
-func (res *JWTResult) readHeader() error {
+func (res *Result) readHeader() error {
 	h := res.Header
 	res.Algorithm, _ = h["alg"].(string)
 	typ, err := optString(h, "typ")
@@ -354,7 +381,7 @@ func (res *JWTResult) readHeader() error {
 	case FormatJOSE:
 		res.Format = FormatJOSE
 	default:
-		return jwtErr("header.typ", fmt.Errorf("%w: %.40q, want JWT or %s", ErrMalformedJWT, typ, FormatJOSE))
+		return jwtErr("header.typ", fmt.Errorf("%w: %.40q, want JWT or %s", ErrMalformed, typ, FormatJOSE))
 	}
 	cty, err := optString(h, "cty")
 	if err != nil {
@@ -363,9 +390,9 @@ func (res *JWTResult) readHeader() error {
 	switch c := strings.TrimPrefix(strings.ToLower(cty), "application/"); {
 	case c == "":
 	case res.Format == FormatJOSE && c != "vc":
-		return jwtErr("header.cty", fmt.Errorf("%w: %.40q, want vc", ErrMalformedJWT, cty))
+		return jwtErr("header.cty", fmt.Errorf("%w: %.40q, want vc", ErrMalformed, cty))
 	case c == "jwt":
-		return jwtErr("header.cty", fmt.Errorf("%w: nested jwts are not supported", ErrMalformedJWT))
+		return jwtErr("header.cty", fmt.Errorf("%w: nested jwts are not supported", ErrMalformed))
 	}
 	kid, err := optString(h, "kid")
 	if err != nil {
@@ -382,12 +409,12 @@ func optString(h map[string]any, member string) (string, error) {
 	}
 	s, ok := raw.(string)
 	if !ok {
-		return "", jwtErr("header."+member, fmt.Errorf("%w: not a string", ErrMalformedJWT))
+		return "", jwtErr("header."+member, fmt.Errorf("%w: not a string", ErrMalformed))
 	}
 	return s, nil
 }
 
-func (res *JWTResult) readPayload(payload map[string]any) error {
+func (res *Result) readPayload(payload map[string]any) error {
 	res.Claims = map[string]any{}
 	for _, c := range registeredClaims {
 		if v, ok := payload[c]; ok {
@@ -399,16 +426,18 @@ func (res *JWTResult) readPayload(payload map[string]any) error {
 	if res.Format == FormatJOSE {
 		for _, c := range []string{"vc", "vp"} {
 			if _, ok := payload[c]; ok {
-				return jwtErr("payload."+c, fmt.Errorf("%w: %s claims are not allowed in a %s", ErrMalformedJWT, c, FormatJOSE))
+				return jwtErr("payload."+c, fmt.Errorf("%w: %s claims are not allowed in a %s", ErrMalformed, c, FormatJOSE))
 			}
 		}
 	}
 	if nested && !hasCtx {
 		m, ok := vc.(map[string]any)
 		if !ok {
-			return jwtErr("payload.vc", fmt.Errorf("%w: not an object", ErrMalformedJWT))
+			return jwtErr("payload.vc", fmt.Errorf("%w: not an object", ErrMalformed))
 		}
-		res.Credential = deepCopy(m).(map[string]any)
+		// The payload was decoded for this call alone, so the vc claim
+		// can be completed in place.
+		res.Credential = m
 		res.VC11 = true
 		res.completeVC11()
 	} else {
@@ -420,14 +449,14 @@ func (res *JWTResult) readPayload(payload map[string]any) error {
 		}
 	}
 	if _, ok := res.Credential["@context"]; !ok {
-		return jwtErr("payload", fmt.Errorf("%w: not a credential (no @context)", ErrMalformedJWT))
+		return jwtErr("payload", fmt.Errorf("%w: not a credential (no @context)", ErrMalformed))
 	}
 	return nil
 }
 
 // completeVC11 restores the properties a VCDM 1.1 JWT may move from the vc
 // claim into registered claims (VCDM 1.1 §6.3.1 JWT decoding).
-func (res *JWTResult) completeVC11() {
+func (res *Result) completeVC11() {
 	c := res.Credential
 	if _, ok := c["issuer"]; !ok {
 		if s, ok := res.Claims["iss"].(string); ok {
@@ -456,22 +485,22 @@ func (res *JWTResult) completeVC11() {
 	}
 }
 
-// VerifyJWT verifies a compact JWS credential: the structure and size, the
-// header (see ParseJWT), the signature with the key the kid resolves to
+// Verify verifies a compact JWS credential: the structure and size, the
+// header (see Parse), the signature with the key the kid resolves to
 // (relative kids are taken against issuer.id; without a kid only a did:jwk
 // issuer's #0 key is tried), that the algorithm fits that key, that any
 // header jwk is that very key, that the claims repeat the credential, and
 // that the token is within nbf and exp. A header jwk is never a key source:
 // the key always comes from opts.Keys.
 //
-// Errors are *JWTError values wrapping ErrMalformedJWT, ErrAlgorithm,
+// Errors are *Error values wrapping ErrMalformed, ErrAlgorithm,
 // ErrPrivateKeyInHeader, ErrHeaderKey, ErrNoKeyID, ErrKeyType,
 // ErrInvalidSignature, ErrClaimMismatch, ErrExpired or ErrNotYetValid when
 // the token is bad; any other cause (the key fetcher failing,
 // ErrUnboundHeaderKey) means it could not be checked. For ErrExpired and
 // ErrNotYetValid, found only once the signature and claims check out, the
 // result is returned with the error.
-func VerifyJWT(ctx context.Context, token string, opts JWTVerifyOptions) (*JWTResult, error) {
+func Verify(ctx context.Context, token string, opts VerifyOptions) (*Result, error) {
 	if opts.Keys == nil {
 		return nil, errors.New("verifying jwt: no key fetcher")
 	}
@@ -479,7 +508,7 @@ func VerifyJWT(ctx context.Context, token string, opts JWTVerifyOptions) (*JWTRe
 	if now == nil {
 		now = time.Now
 	}
-	res, err := ParseJWT(token, opts.MaxSize)
+	res, err := Parse(token, opts.MaxSize)
 	if err != nil {
 		return nil, err
 	}
@@ -488,7 +517,7 @@ func VerifyJWT(ctx context.Context, token string, opts JWTVerifyOptions) (*JWTRe
 	}
 	token = strings.TrimSpace(token)
 	if strings.HasSuffix(token, ".") {
-		return nil, jwtErr("signature", fmt.Errorf("%w: empty", ErrMalformedJWT))
+		return nil, jwtErr("signature", fmt.Errorf("%w: empty", ErrMalformed))
 	}
 	issuer := issuerOf(res.Credential)
 	kid := res.KeyID
@@ -503,7 +532,7 @@ func VerifyJWT(ctx context.Context, token string, opts JWTVerifyOptions) (*JWTRe
 		kid = issuer + kid
 	}
 	res.KeyID = kid
-	key, err := opts.Keys.PublicKey(ctx, kid, defaultPurpose)
+	key, err := opts.Keys.PublicKey(ctx, kid, assertionMethod)
 	if err != nil {
 		return nil, jwtErr("header.kid", fmt.Errorf("fetching key %s: %w", kid, err))
 	}
@@ -568,7 +597,7 @@ func algForPublic(alg string, key crypto.PublicKey) (jwa.SignatureAlgorithm, err
 func sameKey(raw any, key crypto.PublicKey) error {
 	b, err := json.Marshal(raw)
 	if err != nil {
-		return fmt.Errorf("%w: %w", ErrMalformedJWT, err)
+		return fmt.Errorf("%w: %w", ErrMalformed, err)
 	}
 	jwk, err := keys.ParsePublicJWK(b)
 	if err != nil {
@@ -618,7 +647,7 @@ func expectedClaims(cred map[string]any, vc11 bool) (map[string]any, error) {
 		s, _ := raw.(string)
 		t, err := parseDateTimeStamp(s)
 		if err != nil {
-			return nil, fmt.Errorf("credential %s: %w: %w", prop, ErrMalformedJWT, err)
+			return nil, fmt.Errorf("credential %s: %w: %w", prop, ErrMalformed, err)
 		}
 		want[claim] = t.Unix()
 	}
@@ -628,7 +657,7 @@ func expectedClaims(cred map[string]any, vc11 bool) (map[string]any, error) {
 // checkClaims compares the registered claims with the credential. In an OB
 // VC-JWT every claim whose property exists must be present; in VC-JOSE-COSE
 // the claims are optional, but those present must agree.
-func (res *JWTResult) checkClaims() error {
+func (res *Result) checkClaims() error {
 	want, err := expectedClaims(res.Credential, res.VC11)
 	if err != nil {
 		return jwtErr("payload", err)
@@ -677,7 +706,7 @@ func claimProperty(claim string, vc11 bool) string {
 	return "validUntil"
 }
 
-func (res *JWTResult) checkTimes(now time.Time, skew time.Duration) error {
+func (res *Result) checkTimes(now time.Time, skew time.Duration) error {
 	if f, ok := res.Claims["exp"].(float64); ok {
 		exp := time.Unix(int64(f), 0)
 		if !now.Add(-skew).Before(exp) {
@@ -702,3 +731,31 @@ type timeError struct {
 
 func (e *timeError) Error() string { return e.msg }
 func (e *timeError) Unwrap() error { return e.sentinel }
+
+// keyKind names a key's type for an error message.
+func keyKind(key any) string {
+	switch k := key.(type) {
+	case *ecdsa.PrivateKey:
+		if k != nil && k.Curve != nil {
+			return "ECDSA " + k.Curve.Params().Name
+		}
+	case *ecdsa.PublicKey:
+		if k != nil && k.Curve != nil {
+			return "ECDSA " + k.Curve.Params().Name
+		}
+	}
+	return fmt.Sprintf("%T", key)
+}
+
+// parseDateTimeStamp parses a credential's validFrom or validUntil (an
+// XML Schema dateTimeStamp) for the nbf and exp claims.
+func parseDateTimeStamp(s string) (time.Time, error) {
+	if len(s) > 64 {
+		return time.Time{}, fmt.Errorf("date-time of %d characters", len(s))
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%q is not a date-time with time zone", s)
+	}
+	return t, nil
+}

@@ -1,4 +1,4 @@
-package proof
+package vcjwt
 
 import (
 	"bytes"
@@ -36,7 +36,7 @@ func TestCheckDuplicateMembers(t *testing.T) {
 				}
 				return
 			}
-			if !errors.Is(err, ErrDuplicateMember) || !errors.Is(err, ErrMalformedJWT) {
+			if !errors.Is(err, ErrDuplicateMember) || !errors.Is(err, ErrMalformed) {
 				t.Fatalf("err = %v, want ErrDuplicateMember", err)
 			}
 			if !strings.Contains(err.Error(), tt.wantPath) {
@@ -85,7 +85,7 @@ func TestVerifyJWTRefusesDuplicateMembers(t *testing.T) {
 				t.Fatal("test payload was not modified")
 			}
 			tok := rawToken(tt.header, tt.payload, edSigner(ks.ed))
-			_, err := VerifyJWT(context.Background(), tok, JWTVerifyOptions{Keys: oneKey(ks.ed.Public()), Now: fixedNow})
+			_, err := Verify(context.Background(), tok, VerifyOptions{Keys: oneKey(ks.ed.Public()), Now: fixedNow})
 			if tt.want == "" {
 				if err != nil {
 					t.Fatalf("valid token refused: %v", err)
@@ -98,8 +98,8 @@ func TestVerifyJWTRefusesDuplicateMembers(t *testing.T) {
 			if !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("err %q does not name %s", err, tt.want)
 			}
-			if _, err := ParseJWT(tok, 0); !errors.Is(err, ErrDuplicateMember) {
-				t.Errorf("ParseJWT err = %v, want ErrDuplicateMember", err)
+			if _, err := Parse(tok, 0); !errors.Is(err, ErrDuplicateMember) {
+				t.Errorf("Parse err = %v, want ErrDuplicateMember", err)
 			}
 		})
 	}
