@@ -433,6 +433,12 @@ func checkTermIRI(term, iri, p string) error {
 	switch {
 	case strings.HasPrefix(iri, "@"):
 		return ruleErr(p, ruleAlias, "inline context makes %q an alias of the keyword %s: an inline context may not alias keywords", term, iri)
+	case iri == rdfType:
+		// The statements rdf:type gives are the node's types, as @type's
+		// are, but no type-scoped context applies and the JSON's type
+		// member does not show them: "kind": "OpenBadgeCredential" would
+		// make a plain VC an Open Badge.
+		return ruleErr(p, ruleAlias, "inline context makes %q an alias of @type (it maps to %s): an inline context may not alias keywords", term, iri)
 	case strings.HasPrefix(iri, "_:"):
 		return ruleErr(p, ruleShape, "inline context maps %q to the blank node %s: a term must map to an iri", term, iri)
 	case !strings.Contains(iri, ":"):
