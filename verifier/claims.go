@@ -502,6 +502,18 @@ func (v *Verifier) checkStatus(ctx context.Context, r *report, p *proven) {
 		return
 	}
 	c.Check = CheckStatus
+	switch c.Status {
+	case StatusPass, StatusWarn, StatusFail, StatusError:
+	default:
+		// A StatusChecker that neither passes nor fails has not checked:
+		// an empty or skipped status must not let a credential through.
+		r.undecided(CheckStatus, fmt.Errorf("the status checker returned status %q: %s", c.Status, c.Reason))
+		return
+	}
+	if c.Status == StatusError {
+		r.undecidedAt(CheckStatus, c.Path, errors.New(c.Reason))
+		return
+	}
 	r.add(c)
 }
 

@@ -130,6 +130,13 @@ type inlineRule struct {
 // processing refuses deeper documents (jsonld.DefaultMaxDepth) anyway.
 const maxContextWalkDepth = jsonld.DefaultMaxDepth + 1
 
+// maxInlineContexts bounds the inline @context objects of one document.
+// Each one makes JSON-LD processing re-read its active context at every
+// node it scopes (about 2 ms per node with a dozen bundled contexts
+// beside it), so hundreds of them in a document under 1 MiB would cost
+// seconds; genuine credentials carry one or two.
+const maxInlineContexts = 16
+
 // checkInlineContexts applies the inline context rule to cred: every
 // @context value (the top-level one, whose array checkContext has already
 // found, and every nested one). It returns the paths of the inline contexts
@@ -158,6 +165,9 @@ func checkInlineContexts(loader ld.DocumentLoader, cred map[string]any) ([]strin
 		}
 		lists[i] = list
 		inlines += n
+	}
+	if inlines > maxInlineContexts {
+		return nil, fmt.Errorf("%w: %d inline @context objects, more than %d", ErrLimit, inlines, maxInlineContexts)
 	}
 	if inlines == 0 {
 		// Nothing to judge: a credential of bundled URLs only pays for

@@ -438,6 +438,10 @@ func (v *Verifier) checkContext(r *report, cred map[string]any) (vcdm1 bool) {
 	}
 	// A remapping inline context is invalid whatever else the list holds.
 	inline, err := checkInlineContexts(v.loader, cred)
+	if errors.Is(err, ErrLimit) {
+		r.undecidedAt(CheckContext, "@context", err)
+		return vcdm1
+	}
 	if err != nil {
 		r.fail(CheckContext, rulePath(err), err.Error())
 		return vcdm1
