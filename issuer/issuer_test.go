@@ -57,7 +57,7 @@ func signerOf(t testing.TB, key crypto.PrivateKey, id, vm string, format issuer.
 	return s
 }
 
-func newIssuer(t *testing.T, suite string) (*issuer.Issuer, *keys.KeyPair, string) {
+func newIssuer(t *testing.T, suite proof.Suite) (*issuer.Issuer, *keys.KeyPair, string) {
 	t.Helper()
 	kp, id, vm := fixtureKey(t, 7)
 	is, err := issuer.New(issuer.Config{
@@ -79,9 +79,9 @@ func (k staticKey) PublicKey(context.Context, string, string) (crypto.PublicKey,
 }
 
 func TestIssueBuildsCompleteCredential(t *testing.T) {
-	for _, suite := range []string{proof.EddsaRdfc2022, proof.Ed25519Signature2020} {
-		t.Run(suite, func(t *testing.T) {
-			is, kp, issuerID := newIssuer(t, suite)
+	for _, suite := range []proof.Suite{proof.EddsaRdfc2022, proof.Ed25519Signature2020} {
+		t.Run(string(suite), func(t *testing.T) {
+			is, kp, issuerID := newIssuer(t, proof.Suite(suite))
 			cred, err := is.Issue(context.Background(), issuer.Request{
 				Achievement: readJSON(t, "achievement.json"),
 				Subject:     readJSON(t, "subject.json"),
