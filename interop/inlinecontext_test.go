@@ -18,7 +18,7 @@ import (
 // the verifier's rule accepts (a string, an expanded definition with a
 // datatype, a @set and a @list container), each used, at the top level and
 // in the subject.
-func inlineCredential(t *testing.T, s signer, suite string) map[string]any {
+func inlineCredential(t *testing.T, s signer, suite proof.Suite) map[string]any {
 	t.Helper()
 	is := newIssuer(t, s, suite)
 	cred, err := is.Build(issuer.Request{Achievement: loadJSON(t, "achievement.json"), Subject: loadJSON(t, "subject.json")})
@@ -58,9 +58,9 @@ func TestInlineContextInterop(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		good := filepath.Join(dir, suite+"-inline.json")
+		good := filepath.Join(dir, string(suite)+"-inline.json")
 		writeJSON(t, good, signed)
-		bad := filepath.Join(dir, suite+"-inline-tampered.json")
+		bad := filepath.Join(dir, string(suite)+"-inline-tampered.json")
 		forged := clone(t, signed)
 		tamper(forged)
 		writeJSON(t, bad, forged)
@@ -80,7 +80,7 @@ func TestInlineContextInterop(t *testing.T) {
 	}
 
 	for _, suite := range suites {
-		t.Run("javascript-signed "+suite, func(t *testing.T) {
+		t.Run("javascript-signed "+string(suite), func(t *testing.T) {
 			signed := jsSign(t, node, suite, s, inlineCredential(t, s, suite))
 			res, err := goVerify(t, signed)
 			if err != nil || !res.Valid {

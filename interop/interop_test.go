@@ -39,7 +39,7 @@ func requireNode(t *testing.T) string {
 	return node
 }
 
-var suites = []string{proof.EddsaRdfc2022, proof.Ed25519Signature2020}
+var suites = []proof.Suite{proof.EddsaRdfc2022, proof.Ed25519Signature2020}
 
 // signer is a deterministic key with its did:key identity and the
 // secret Multikey sign.mjs takes.
@@ -62,7 +62,7 @@ func signerOf(t *testing.T, key crypto.PrivateKey, id, vm string, format issuer.
 	return s
 }
 
-func newIssuer(t *testing.T, s signer, suite string) *issuer.Issuer {
+func newIssuer(t *testing.T, s signer, suite proof.Suite) *issuer.Issuer {
 	t.Helper()
 	is, err := issuer.New(issuer.Config{
 		Profile: loadJSON(t, "issuer.json"),
@@ -236,7 +236,7 @@ func TestBadgesmithSignedVerifiesInJavaScript(t *testing.T) {
 	want := map[string]bool{}
 	var files []string
 	for _, suite := range suites {
-		files = writeIssuedSet(t, dir, newIssuer(t, s, suite), suite, files, want, nil)
+		files = writeIssuedSet(t, dir, newIssuer(t, s, suite), string(suite), files, want, nil)
 	}
 	checkJSVerdicts(t, node, files, want)
 	// The tampered copies must fail in badgesmith too, on the proof check.
@@ -262,7 +262,7 @@ func TestJavaScriptSignedVerifiesInBadgesmith(t *testing.T) {
 	node := requireNode(t)
 	s := testkit.Ed25519(t, 10)
 	for _, suite := range suites {
-		t.Run(suite, func(t *testing.T) {
+		t.Run(string(suite), func(t *testing.T) {
 			is := newIssuer(t, s, suite)
 			unsigned, err := is.Build(issuer.Request{Achievement: loadJSON(t, "achievement.json"), Subject: loadJSON(t, "subject.json")})
 			if err != nil {

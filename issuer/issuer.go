@@ -418,7 +418,7 @@ func (is *Issuer) Sign(ctx context.Context, cred map[string]any) (*Credential, e
 // verify, verifies the result from its bytes.
 func (is *Issuer) signDI(ctx context.Context, cred map[string]any, suite Format, id Identity, verify bool) (*Credential, error) {
 	signed, err := proof.Sign(ctx, cred, is.cfg.Signer.key, proof.SignOptions{
-		Suite:              string(suite),
+		Suite:              proof.Suite(suite),
 		VerificationMethod: id.VerificationMethod,
 		Now:                is.cfg.Now,
 		Loader:             is.cfg.Loader,

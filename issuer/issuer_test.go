@@ -39,7 +39,7 @@ func signerOf(t testing.TB, key crypto.PrivateKey, id, vm string, format issuer.
 
 // newIssuer returns an issuer signing with testkit's key of seed 7, as its
 // did:key, in suite.
-func newIssuer(t *testing.T, suite string) (*issuer.Issuer, testkit.Key) {
+func newIssuer(t *testing.T, suite proof.Suite) (*issuer.Issuer, testkit.Key) {
 	t.Helper()
 	k := testkit.Ed25519(t, 7)
 	is, err := issuer.New(issuer.Config{
@@ -55,8 +55,8 @@ func newIssuer(t *testing.T, suite string) (*issuer.Issuer, testkit.Key) {
 }
 
 func TestIssueBuildsCompleteCredential(t *testing.T) {
-	for _, suite := range []string{proof.EddsaRdfc2022, proof.Ed25519Signature2020} {
-		t.Run(suite, func(t *testing.T) {
+	for _, suite := range []proof.Suite{proof.EddsaRdfc2022, proof.Ed25519Signature2020} {
+		t.Run(string(suite), func(t *testing.T) {
 			is, k := newIssuer(t, suite)
 			issuerID := k.DID
 			cred, err := is.Issue(context.Background(), issuer.Request{

@@ -19,10 +19,10 @@ type Format string
 
 // Formats.
 const (
-	EddsaRdfc2022        Format = proof.EddsaRdfc2022
-	EddsaJcs2022         Format = proof.EddsaJcs2022
-	Ed25519Signature2020 Format = proof.Ed25519Signature2020
-	EcdsaRdfc2019        Format = proof.EcdsaRdfc2019
+	EddsaRdfc2022        Format = Format(proof.EddsaRdfc2022)
+	EddsaJcs2022         Format = Format(proof.EddsaJcs2022)
+	Ed25519Signature2020 Format = Format(proof.Ed25519Signature2020)
+	EcdsaRdfc2019        Format = Format(proof.EcdsaRdfc2019)
 	// VCJWT is the OB 3.0 VC-JWT: a compact JWS whose vc claim is the
 	// credential.
 	VCJWT Format = vcjwt.FormatVCJWT

@@ -68,7 +68,7 @@ func TestSignerFormatByKeyType(t *testing.T) {
 				return
 			}
 			res, err := proof.Verify(context.Background(), cred.Document, proof.VerifyOptions{Keys: k.Fetcher(t), Now: func() time.Time { return clock }})
-			if err != nil || res.Suite != string(tt.want) {
+			if err != nil || res.Suite != proof.Suite(tt.want) {
 				t.Errorf("proof %+v, %v; want suite %s", res, err, tt.want)
 			}
 		})

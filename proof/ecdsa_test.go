@@ -35,7 +35,7 @@ func TestEcdsaRdfc2019(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := firstProof(t, signed)
-	if p["type"] != typeDataIntegrity || p["cryptosuite"] != EcdsaRdfc2019 {
+	if p["type"] != typeDataIntegrity || p["cryptosuite"] != string(EcdsaRdfc2019) {
 		t.Fatalf("proof %v", p)
 	}
 	if _, has := p["@context"]; has {
@@ -107,7 +107,7 @@ func TestAlgorithmConfusion(t *testing.T) {
 
 	signTests := []struct {
 		name  string
-		suite string
+		suite Suite
 		key   crypto.PrivateKey
 	}{
 		{"ecdsa suite with an Ed25519 key", EcdsaRdfc2019, edPriv},
@@ -137,9 +137,9 @@ func TestAlgorithmConfusion(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	relabel := func(d map[string]any, suite string) map[string]any {
+	relabel := func(d map[string]any, suite Suite) map[string]any {
 		d = jsonvalue.Clone(d).(map[string]any)
-		firstProof(t, d)["cryptosuite"] = suite
+		firstProof(t, d)["cryptosuite"] = string(suite)
 		return d
 	}
 	verifyTests := []struct {

@@ -15,19 +15,23 @@ import (
 	"github.com/badgesmith/badgesmith/jsonld"
 )
 
-// Suite names.
+// Suite names a proof suite: a Data Integrity cryptosuite, or a legacy
+// proof type that names its suite alone.
+type Suite string
+
+// Suites badgesmith signs and verifies.
 const (
 	// EddsaRdfc2022 is the Data Integrity cryptosuite eddsa-rdfc-2022, used
 	// with proof type DataIntegrityProof.
-	EddsaRdfc2022 = "eddsa-rdfc-2022"
+	EddsaRdfc2022 Suite = "eddsa-rdfc-2022"
 	// Ed25519Signature2020 is the legacy proof type of the same name.
-	Ed25519Signature2020 = "Ed25519Signature2020"
+	Ed25519Signature2020 Suite = "Ed25519Signature2020"
 	// EddsaJcs2022 is the Data Integrity cryptosuite eddsa-jcs-2022: Ed25519
 	// over RFC 8785 JSON canonicalization instead of RDF.
-	EddsaJcs2022 = "eddsa-jcs-2022"
+	EddsaJcs2022 Suite = "eddsa-jcs-2022"
 	// EcdsaRdfc2019 is the Data Integrity cryptosuite ecdsa-rdfc-2019 with a
 	// P-256 key (the only curve badgesmith accepts for it).
-	EcdsaRdfc2019 = "ecdsa-rdfc-2019"
+	EcdsaRdfc2019 Suite = "ecdsa-rdfc-2019"
 )
 
 const (
@@ -82,9 +86,8 @@ func (f KeyFetcherFunc) PublicKey(ctx context.Context, verificationMethod, purpo
 
 // SignOptions configures Sign.
 type SignOptions struct {
-	// Suite is EddsaRdfc2022 or Ed25519Signature2020. If empty,
-	// EddsaRdfc2022 is used.
-	Suite string
+	// Suite is the proof suite. If empty, EddsaRdfc2022 is used.
+	Suite Suite
 	// VerificationMethod is the URL of the public key (required).
 	VerificationMethod string
 	// Created is the proof's creation time, written in UTC to the second.
@@ -144,8 +147,8 @@ type VerifyOptions struct {
 type Result struct {
 	// Index is the position of the proof in the document's proof set.
 	Index int
-	// Suite is EddsaRdfc2022 or Ed25519Signature2020.
-	Suite string
+	// Suite is the proof's suite.
+	Suite Suite
 	// VerificationMethod is the proof's verificationMethod.
 	VerificationMethod string
 	// Created is the proof's created value as written.
@@ -194,7 +197,7 @@ func (e *Error) Unwrap() error { return e.Err }
 
 // suite is what differs between the supported proof kinds.
 type suite struct {
-	name        string
+	name        Suite
 	proofType   string
 	cryptosuite string // "" for suites identified by type alone
 	// context is added to the document (when signing) and to the proof
@@ -207,14 +210,14 @@ type suite struct {
 }
 
 var (
-	suiteEddsaRdfc  = suite{name: EddsaRdfc2022, proofType: typeDataIntegrity, cryptosuite: EddsaRdfc2022, alg: algEd25519}
-	suiteEd2020     = suite{name: Ed25519Signature2020, proofType: Ed25519Signature2020, context: contexts.Ed25519Signature2020V1, alg: algEd25519}
-	suiteEddsaJcs   = suite{name: EddsaJcs2022, proofType: typeDataIntegrity, cryptosuite: EddsaJcs2022, jcs: true, alg: algEd25519}
-	suiteEcdsaRdfc  = suite{name: EcdsaRdfc2019, proofType: typeDataIntegrity, cryptosuite: EcdsaRdfc2019, alg: algP256}
+	suiteEddsaRdfc  = suite{name: EddsaRdfc2022, proofType: typeDataIntegrity, cryptosuite: string(EddsaRdfc2022), alg: algEd25519}
+	suiteEd2020     = suite{name: Ed25519Signature2020, proofType: string(Ed25519Signature2020), context: contexts.Ed25519Signature2020V1, alg: algEd25519}
+	suiteEddsaJcs   = suite{name: EddsaJcs2022, proofType: typeDataIntegrity, cryptosuite: string(EddsaJcs2022), jcs: true, alg: algEd25519}
+	suiteEcdsaRdfc  = suite{name: EcdsaRdfc2019, proofType: typeDataIntegrity, cryptosuite: string(EcdsaRdfc2019), alg: algP256}
 	dataIntegrities = []suite{suiteEddsaRdfc, suiteEddsaJcs, suiteEcdsaRdfc}
 )
 
-func suiteByName(name string) (suite, error) {
+func suiteByName(name Suite) (suite, error) {
 	switch name {
 	case "":
 		return suiteEddsaRdfc, nil

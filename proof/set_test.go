@@ -95,8 +95,8 @@ func TestStatementsAreWhatWasSigned(t *testing.T) {
 	l := testLoader(t)
 	key := seededKey(t, 3)
 	keys := keysByMethod{"did:ex:issuer#k": key.Public()}
-	for _, suite := range []string{EddsaRdfc2022, EddsaJcs2022, Ed25519Signature2020} {
-		t.Run(suite, func(t *testing.T) {
+	for _, suite := range []Suite{EddsaRdfc2022, EddsaJcs2022, Ed25519Signature2020} {
+		t.Run(string(suite), func(t *testing.T) {
 			doc, err := Sign(ctx, obUnsigned(t), key, SignOptions{Suite: suite, VerificationMethod: "did:ex:issuer#k", Loader: l})
 			if err != nil {
 				t.Fatal(err)

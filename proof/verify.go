@@ -200,7 +200,7 @@ func (v *verifier) check(ctx context.Context, i int, raw any, seen *Result) (*Re
 		if !found {
 			return nil, perr("cryptosuite", fmt.Errorf("%w: %q", ErrUnknownSuite, cs))
 		}
-	case Ed25519Signature2020:
+	case string(Ed25519Signature2020):
 		if _, has := p["cryptosuite"]; has {
 			return nil, perr("cryptosuite", fmt.Errorf("%w: not allowed with type %s", ErrMalformedProof, typ))
 		}

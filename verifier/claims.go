@@ -31,6 +31,11 @@ type proven struct {
 	// binding is the key binding of the proof that counts, or of the proof
 	// whose binding failed; nil when no verification method was reached.
 	binding *boundKey
+	// schemas are the embedded 1EdTech schemas the statements declare in
+	// credentialSchema: the schema check reads them here too, since a
+	// JSON rewrite (@type, a full IRI key, @nest, an inline alias) hides
+	// a declaration from the JSON but not from the graph.
+	schemas []string
 }
 
 // verified reports whether a proof by a key bound to the issuer covers the
@@ -58,6 +63,7 @@ func (p *proven) setClaims(c *Claims, g *graph, verified bool) {
 		}
 	}
 	p.view = g.view(c, g.rootNode)
+	p.schemas = g.declaredSchemas(g.rootNode)
 }
 
 // readUnverified reads the claims of a document no proof of the issuer's
@@ -318,8 +324,16 @@ func proofPath(err error) string {
 var openBadgeTypes = []string{obNS + "OpenBadgeCredential", obNS + "AchievementCredential", obNS + "EndorsementCredential", clrNS + "ClrCredential"}
 
 // typeCheck judges the credential's types, as IRIs from the statements. It
-// reports whether the credential is an Open Badge.
+// reports whether the credential is an Open Badge: only when a proof by the
+// issuer's key covers those types, since a forged or unsigned document's
+// types are nobody's statement.
 func typeCheck(p *proven, cred map[string]any) (CheckResult, bool) {
+	c, ob := judgeTypes(p, cred)
+	return c, ob && p.verified()
+}
+
+// judgeTypes is typeCheck before the proof is weighed.
+func judgeTypes(p *proven, cred map[string]any) (CheckResult, bool) {
 	if p.claims == nil {
 		// No statements: the JSON's type member is all there is.
 		types := stringsOf(cred["type"])
@@ -462,7 +476,10 @@ func presentBounds(lists ...[]bound) []bound {
 // the verifier send requests.
 func (v *Verifier) checkStatus(ctx context.Context, r *report, p *proven) {
 	for _, name := range []CheckName{CheckProof, CheckIssuer} {
-		if c := r.res.Check(name); c != nil && c.Status != StatusPass {
+		// A warning (the issuer's document lists the method twice,
+		// identically) still binds the key: the status must be read, or a
+		// revoked credential would pass with that warning alone.
+		if c := r.res.Check(name); c != nil && c.Status != StatusPass && c.Status != StatusWarn {
 			r.skip(CheckStatus, "not run: "+string(name)+" check failed")
 			return
 		}
@@ -485,6 +502,18 @@ func (v *Verifier) checkStatus(ctx context.Context, r *report, p *proven) {
 		return
 	}
 	c.Check = CheckStatus
+	switch c.Status {
+	case StatusPass, StatusWarn, StatusFail, StatusError:
+	default:
+		// A StatusChecker that neither passes nor fails has not checked:
+		// an empty or skipped status must not let a credential through.
+		r.undecided(CheckStatus, fmt.Errorf("the status checker returned status %q: %s", c.Status, c.Reason))
+		return
+	}
+	if c.Status == StatusError {
+		r.undecidedAt(CheckStatus, c.Path, errors.New(c.Reason))
+		return
+	}
 	r.add(c)
 }
 

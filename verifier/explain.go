@@ -229,7 +229,7 @@ func (e *explainer) dataIntegrity(cred map[string]any, o *proof.Outcome, b *boun
 	if e == nil {
 		return
 	}
-	p := &ProofExplanation{Index: o.Index, Suite: o.Suite, VerificationMethod: o.VerificationMethod, Created: o.Created,
+	p := &ProofExplanation{Index: o.Index, Suite: string(o.Suite), VerificationMethod: o.VerificationMethod, Created: o.Created,
 		NQuads: string(o.Statements), ProofOptionsHash: hex.EncodeToString(o.ProofOptionsHash), DocumentHash: hex.EncodeToString(o.DocumentHash)}
 	var diffs []string
 	switch o.Suite {

@@ -32,7 +32,7 @@ func TestExplain(t *testing.T) {
 		name       string
 		data       []byte
 		format     string
-		suite      string
+		suite      proof.Suite
 		jwt        bool
 		statusList bool
 		diffs      []string
@@ -92,7 +92,7 @@ func TestExplain(t *testing.T) {
 				// statements, and a canonical form does not change when
 				// canonicalized again.
 				sum := sha256.Sum256([]byte(p.NQuads))
-				if p.Suite != tc.suite || p.DocumentHash != hex.EncodeToString(sum[:]) || len(p.ProofOptionsHash) != 64 || p.SigningInputHash != "" {
+				if p.Suite != string(tc.suite) || p.DocumentHash != hex.EncodeToString(sum[:]) || len(p.ProofOptionsHash) != 64 || p.SigningInputHash != "" {
 					t.Errorf("proof %s: document hash %s, want %x; options hash %q", p.Suite, p.DocumentHash, sum, p.ProofOptionsHash)
 				}
 				quads, err := rdfc.ParseNQuads([]byte(p.NQuads))

@@ -130,6 +130,13 @@ type inlineRule struct {
 // processing refuses deeper documents (jsonld.DefaultMaxDepth) anyway.
 const maxContextWalkDepth = jsonld.DefaultMaxDepth + 1
 
+// maxInlineContexts bounds the inline @context objects of one document.
+// Each one makes JSON-LD processing re-read its active context at every
+// node it scopes (about 2 ms per node with a dozen bundled contexts
+// beside it), so hundreds of them in a document under 1 MiB would cost
+// seconds; genuine credentials carry one or two.
+const maxInlineContexts = 16
+
 // checkInlineContexts applies the inline context rule to cred: every
 // @context value (the top-level one, whose array checkContext has already
 // found, and every nested one). It returns the paths of the inline contexts
@@ -158,6 +165,9 @@ func checkInlineContexts(loader ld.DocumentLoader, cred map[string]any) ([]strin
 		}
 		lists[i] = list
 		inlines += n
+	}
+	if inlines > maxInlineContexts {
+		return nil, fmt.Errorf("%w: %d inline @context objects, more than %d", ErrLimit, inlines, maxInlineContexts)
 	}
 	if inlines == 0 {
 		// Nothing to judge: a credential of bundled URLs only pays for
@@ -433,6 +443,12 @@ func checkTermIRI(term, iri, p string) error {
 	switch {
 	case strings.HasPrefix(iri, "@"):
 		return ruleErr(p, ruleAlias, "inline context makes %q an alias of the keyword %s: an inline context may not alias keywords", term, iri)
+	case iri == rdfType:
+		// The statements rdf:type gives are the node's types, as @type's
+		// are, but no type-scoped context applies and the JSON's type
+		// member does not show them: "kind": "OpenBadgeCredential" would
+		// make a plain VC an Open Badge.
+		return ruleErr(p, ruleAlias, "inline context makes %q an alias of @type (it maps to %s): an inline context may not alias keywords", term, iri)
 	case strings.HasPrefix(iri, "_:"):
 		return ruleErr(p, ruleShape, "inline context maps %q to the blank node %s: a term must map to an iri", term, iri)
 	case !strings.Contains(iri, ":"):

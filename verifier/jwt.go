@@ -69,9 +69,10 @@ func (v *Verifier) verifyJWT(ctx context.Context, token []byte) (*Result, error)
 
 	vcdm1 := v.checkContext(r, cred)
 	typeAt := r.reserve(CheckType)
-	v.checkSchema(r, data, doc)
+	schemaAt := r.reserve(CheckSchema)
 	p, timeErr := v.checkJWTProof(ctx, r, tok, cred)
 	r.res.Checks[typeAt], r.res.OpenBadge = typeCheck(p, cred)
+	r.res.Checks[schemaAt] = v.schemaCheck(data, doc, p.schemas)
 	v.checkIssuer(r, p.issuerView(cred), p.binding)
 	explainFrom(ctx).key(p.binding)
 	if timeErr != nil {

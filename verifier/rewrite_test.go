@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"maps"
+	"strings"
 	"testing"
 	"time"
 
@@ -124,7 +125,7 @@ func TestRewritesCannotHideExpiry(t *testing.T) {
 	cases := []struct {
 		name     string
 		doc      map[string]any
-		suite    string
+		suite    proof.Suite
 		path     string
 		rewrites []rewrite
 	}{
@@ -140,7 +141,7 @@ func TestRewritesCannotHideExpiry(t *testing.T) {
 		}},
 	}
 	for _, tc := range cases {
-		signed := sign(t, tc.doc, k.priv, k.vm, tc.suite)
+		signed := sign(t, tc.doc, k.priv, k.vm, proof.Suite(tc.suite))
 		forms := append([]rewrite{{"as signed", func(map[string]any) {}}}, tc.rewrites...)
 		for _, r := range forms {
 			t.Run(tc.name+"/"+r.name, func(t *testing.T) {
@@ -184,7 +185,18 @@ func TestRewritesCannotHideRevocation(t *testing.T) {
 		{"entry as a one-element array", func(d map[string]any) { d["credentialStatus"] = []any{d["credentialStatus"]} }}} {
 		t.Run(r.name, func(t *testing.T) {
 			res, err := v.Verify(context.Background(), encode(t, rewritten(t, signed, r)))
-			checkOutcome(t, res, err, wantFail, "revoked")
+			if r.name == statusAsIRIs.name || strings.HasPrefix(r.name, "@nest") {
+				// The schema check reads the rewritten entry by its meaning
+				// (red team #11): it may warn or fail; the status is what
+				// this test is about.
+				var ve *verifier.VerificationError
+				st, pr := res.Check(verifier.CheckStatus), res.Check(verifier.CheckProof)
+				if !errors.As(err, &ve) || pr.Status != verifier.StatusPass || st.Status != verifier.StatusFail || !strings.Contains(st.Reason, "revoked") {
+					t.Fatalf("err = %v, proof %+v, status %+v; want a valid proof and a revoked status", err, pr, st)
+				}
+			} else {
+				checkOutcome(t, res, err, wantFail, "revoked")
+			}
 			if len(res.Claims.Status) != 1 || res.Claims.Status[0].StatusListIndex != "7" {
 				t.Errorf("status claims = %+v", res.Claims.Status)
 			}

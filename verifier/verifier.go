@@ -9,6 +9,7 @@ import (
 	"maps"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -309,9 +310,10 @@ func (v *Verifier) verify(ctx context.Context, data []byte) (*Result, error) {
 
 	vcdm1 := v.checkContext(r, cred)
 	typeAt := r.reserve(CheckType)
-	v.checkSchema(r, data, doc)
+	schemaAt := r.reserve(CheckSchema)
 	p := v.checkProof(ctx, r, cred)
 	r.res.Checks[typeAt], r.res.OpenBadge = typeCheck(p, cred)
+	r.res.Checks[schemaAt] = v.schemaCheck(data, doc, p.schemas)
 	v.checkIssuer(r, p.issuerView(cred), p.binding)
 	v.checkValidity(r, p, vcdm1, nil, nil)
 	v.checkStatus(ctx, r, p)
@@ -436,6 +438,10 @@ func (v *Verifier) checkContext(r *report, cred map[string]any) (vcdm1 bool) {
 	}
 	// A remapping inline context is invalid whatever else the list holds.
 	inline, err := checkInlineContexts(v.loader, cred)
+	if errors.Is(err, ErrLimit) {
+		r.undecidedAt(CheckContext, "@context", err)
+		return vcdm1
+	}
 	if err != nil {
 		r.fail(CheckContext, rulePath(err), err.Error())
 		return vcdm1
@@ -475,7 +481,7 @@ func (v *Verifier) hasContext(u string) bool {
 // rules beyond the schema, JSON-LD compacted forms) is a warning: the
 // signature covers the graph, not the JSON shape, so a shape departure
 // says nothing about who issued the credential.
-func (v *Verifier) checkSchema(r *report, data []byte, doc *ob3.Document) {
+func (v *Verifier) checkSchema(r *report, data []byte, doc *ob3.Document, signed []string) {
 	var normalized []any
 	var expanded []ob3.CompactedForm
 	// One document is validated per credentialStatus entry: without a
@@ -485,12 +491,12 @@ func (v *Verifier) checkSchema(r *report, data []byte, doc *ob3.Document) {
 	// never valid); their schema is not checked either.
 	maxVariants := v.lim.MaxStatusEntries
 	var unchecked int
-	var declared, undeclared []string
+	var declared, undeclared, read []string
 	if doc != nil && len(data) <= ob3.DefaultMaxSize {
-		normalized, expanded, unchecked = expandCompactedValue(doc.Value, maxVariants)
+		normalized, expanded, read, unchecked = expandCompactedValue(doc.Value, maxVariants)
 		declared, undeclared = ob3.DeclaredSchemas(doc.Value)
 	} else {
-		raw, wrapped, n, err := expandCompacted(data, maxVariants)
+		raw, wrapped, forms, n, err := expandCompacted(data, maxVariants)
 		if err != nil {
 			r.fail(CheckSchema, "", err.Error())
 			return
@@ -498,11 +504,17 @@ func (v *Verifier) checkSchema(r *report, data []byte, doc *ob3.Document) {
 		for _, b := range raw {
 			normalized = append(normalized, b)
 		}
-		expanded, unchecked = wrapped, n
+		expanded, read, unchecked = wrapped, forms, n
 		if len(raw) > 0 {
 			if m, err := decodeJSONNumbers(raw[0]); err == nil {
 				declared, undeclared = ob3.DeclaredSchemas(m)
 			}
+		}
+	}
+	// The statements' declarations count whatever JSON shape carries them.
+	for _, u := range signed {
+		if !slices.Contains(declared, u) {
+			declared = append(declared, u)
 		}
 	}
 	var warnings []string
@@ -568,6 +580,9 @@ func (v *Verifier) checkSchema(r *report, data []byte, doc *ob3.Document) {
 	if len(shapes) > 0 {
 		note(shapes[0].Path, "json shape departs from the 1EdTech schema, same JSON-LD statements:"+compactedReason(shapes))
 	}
+	if len(read) > 0 {
+		note(read[0], "json-ld forms at "+strings.Join(read, ", ")+" read by their meaning, as the signed statements have them (a null @value is no value, a @set its values, @nest members and full-IRI or inline-alias keys the terms they stand for)")
+	}
 	reason := "conforms to the open badges 3.0 json schema and data model"
 	if !applies {
 		reason = "no embedded 1EdTech schema applies to its type"
@@ -593,6 +608,15 @@ func (v *Verifier) checkSchema(r *report, data []byte, doc *ob3.Document) {
 	r.pass(CheckSchema, reason)
 }
 
+// schemaCheck runs checkSchema, after the proof check has read the
+// schemas the statements declare (signed), and returns its result for
+// the place reserved in the report.
+func (v *Verifier) schemaCheck(data []byte, doc *ob3.Document, signed []string) CheckResult {
+	sub := &report{res: &Result{}}
+	v.checkSchema(sub, data, doc, signed)
+	return sub.res.Checks[0]
+}
+
 // decodeJSONNumbers decodes one JSON document, numbers as json.Number.
 func decodeJSONNumbers(data []byte) (any, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
@@ -604,7 +628,13 @@ func decodeJSONNumbers(data []byte) (any, error) {
 
 // expandCompactedValue is expandCompacted for a decoded document: the
 // variants share with doc everything ob3.ExpandCompacted did not rewrite.
-func expandCompactedValue(doc map[string]any, maxVariants int) ([]any, []ob3.CompactedForm, int) {
+func expandCompactedValue(doc map[string]any, maxVariants int) ([]any, []ob3.CompactedForm, []string, int) {
+	var read []string
+	if m, _, changed := readJSONLDForms(doc, "", &read, 0); changed {
+		if obj, ok := m.(map[string]any); ok {
+			doc = obj
+		}
+	}
 	// The strict OB 3.0 schema wants arrays (and image objects) where
 	// JSON-LD compaction writes a single value (an image its id string);
 	// the RDF, and so the signature, is the same either way, and the
@@ -612,7 +642,7 @@ func expandCompactedValue(doc map[string]any, maxVariants int) ([]any, []ob3.Com
 	out, forms := ob3.ExpandCompacted(doc)
 	statuses, isList := out["credentialStatus"].([]any)
 	if !isList || len(statuses) == 0 {
-		return []any{out}, forms, 0
+		return []any{out}, forms, read, 0
 	}
 	unchecked := 0
 	if len(statuses) > maxVariants {
@@ -624,7 +654,7 @@ func expandCompactedValue(doc map[string]any, maxVariants int) ([]any, []ob3.Com
 		one["credentialStatus"] = st
 		variants = append(variants, one)
 	}
-	return variants, forms, unchecked
+	return variants, forms, read, unchecked
 }
 
 // expandCompacted returns the documents to check against the strict OB 3.0
@@ -632,27 +662,27 @@ func expandCompactedValue(doc map[string]any, maxVariants int) ([]any, []ob3.Com
 // once per credentialStatus entry when there are several (VC 2.0 allows an
 // array, the OB schema only one object), and what it expanded. At most
 // maxVariants entries are taken; it also returns how many were left out.
-func expandCompacted(data []byte, maxVariants int) ([][]byte, []ob3.CompactedForm, int, error) {
+func expandCompacted(data []byte, maxVariants int) ([][]byte, []ob3.CompactedForm, []string, int, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	var doc map[string]any
 	if err := dec.Decode(&doc); err != nil {
-		return nil, nil, 0, fmt.Errorf("malformed json: %w", err)
+		return nil, nil, nil, 0, fmt.Errorf("malformed json: %w", err)
 	}
-	values, forms, unchecked := expandCompactedValue(doc, maxVariants)
+	values, forms, read, unchecked := expandCompactedValue(doc, maxVariants)
 	_, isList := doc["credentialStatus"].([]any)
-	if len(forms) == 0 && !isList {
-		return [][]byte{data}, nil, 0, nil
+	if len(forms) == 0 && len(read) == 0 && !isList {
+		return [][]byte{data}, nil, nil, 0, nil
 	}
 	variants := make([][]byte, 0, len(values))
 	for _, v := range values {
 		out, err := json.Marshal(v)
 		if err != nil {
-			return nil, nil, 0, fmt.Errorf("re-encoding credential: %w", err)
+			return nil, nil, nil, 0, fmt.Errorf("re-encoding credential: %w", err)
 		}
 		variants = append(variants, out)
 	}
-	return variants, forms, unchecked, nil
+	return variants, forms, read, unchecked, nil
 }
 
 // compactedReason describes forms for the schema check's pass reason.

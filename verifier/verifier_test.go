@@ -70,7 +70,7 @@ func unsigned(t testing.TB, k testKey) map[string]any {
 	}
 }
 
-func sign(t testing.TB, doc map[string]any, key ed25519.PrivateKey, vm, suite string) map[string]any {
+func sign(t testing.TB, doc map[string]any, key ed25519.PrivateKey, vm string, suite proof.Suite) map[string]any {
 	t.Helper()
 	signed, err := proof.Sign(context.Background(), doc, key, proof.SignOptions{
 		Suite: suite, VerificationMethod: vm, Created: now.Add(-time.Hour),

@@ -56,7 +56,7 @@ func (b *builder) dataIntegrity() {
 	valid("di-valid-vc11", "control: a VCDM 1.1 based credential with issuanceDate verifies",
 		b.sign(vc11(b.cred(iss.DID, "di-valid-vc11")), iss, "", proof.Ed25519Signature2020), false, 3)
 
-	frag := func(name, attack, issuer string, k Key, suite string, randomized bool) {
+	frag := func(name, attack, issuer string, k Key, suite proof.Suite, randomized bool) {
 		doc := b.sign(b.cred(issuer, name), k, issuer+"#"+k.Multikey, suite)
 		bounds := map[string]int64{"connections": 0}
 		if strings.HasPrefix(issuer, "urn:") {
@@ -349,7 +349,7 @@ func (b *builder) rewrites() {
 		}
 		b.add(c)
 	}
-	expired := func(name, suite string) map[string]any {
+	expired := func(name string, suite proof.Suite) map[string]any {
 		d := b.cred(iss.DID, name)
 		d["validUntil"] = pastUntil
 		return b.sign(d, iss, "", suite)
@@ -406,7 +406,7 @@ func (b *builder) rewrites() {
 
 	// Revoked and suspended credentials whose credentialStatus is hidden.
 	const dir = "status"
-	revoked := func(name, purpose string, suite string) map[string]any {
+	revoked := func(name, purpose string, suite proof.Suite) map[string]any {
 		u := listURL(name, "list")
 		b.putJSON(statusFile(dir, u), b.list(iss, u, purpose, b.encoded(7), nil))
 		return b.sign(b.withStatus(name, entry(u, purpose, 7)), iss, "", suite)

@@ -435,7 +435,7 @@ func vc11(d map[string]any) map[string]any {
 }
 
 // sign signs doc with k as vm (k.VM if empty) under suite.
-func (b *builder) sign(doc map[string]any, k Key, vm, suite string) map[string]any {
+func (b *builder) sign(doc map[string]any, k Key, vm string, suite proof.Suite) map[string]any {
 	if vm == "" {
 		vm = k.VM
 	}
