@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -309,14 +308,7 @@ func TestStatusChanges(t *testing.T) {
 // readList reads and verifies a published list credential and returns it.
 func readList(t testing.TB, path string, k testkit.Key, now time.Time) map[string]any {
 	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var doc map[string]any
-	if err := json.Unmarshal(data, &doc); err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
+	doc := testkit.ReadJSON(t, path)
 	if _, err := proof.Verify(context.Background(), doc, proof.VerifyOptions{
 		Keys: k.Fetcher(t), Now: func() time.Time { return now }}); err != nil {
 		t.Fatalf("%s: proof: %v", path, err)
