@@ -449,7 +449,11 @@ func (is *Issuer) signDI(ctx context.Context, cred map[string]any, suite Format,
 }
 
 // ownKey serves the signer's own public key, under the verification
-// method vm, for the self-check.
+// method vm, for the self-check: a key pinned to the signer's identity,
+// since vm is the identity's verification method, whose controller
+// NewSigner requires to be the issuer id. It answers for no other method,
+// and only the issuer's own self-check uses it; static keys for tests are
+// in internal/testkit.
 type ownKey struct {
 	s  *Signer
 	vm string
