@@ -19,6 +19,7 @@ import (
 
 	"github.com/badgesmith/badgesmith/contexts"
 	"github.com/badgesmith/badgesmith/did"
+	"github.com/badgesmith/badgesmith/internal/testkit"
 	"github.com/badgesmith/badgesmith/issuer"
 	"github.com/badgesmith/badgesmith/keys"
 	"github.com/badgesmith/badgesmith/verifier"
@@ -112,10 +113,7 @@ func TestDIDWeb(t *testing.T) {
 // and P-256, JsonWebKey (with the JWK context) for RSA.
 func TestDIDWebGroup(t *testing.T) {
 	dir, _ := newRing(t)
-	legacy, err := keys.Generate(keys.Ed25519, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	legacy := testkit.Ed25519(t, 31)
 	secret, err := keys.EncodeSecretMultikey(legacy.Private)
 	if err != nil {
 		t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/badgesmith/badgesmith/did"
+	"github.com/badgesmith/badgesmith/internal/testkit"
 	"github.com/badgesmith/badgesmith/keys"
 )
 
@@ -391,8 +392,10 @@ func TestKeysImportOptions(t *testing.T) {
 	if code, _, errOut := runKeys(t, "", "keys", "generate", "uni", "--keyring", ring); code != exitOK {
 		t.Fatalf("generate: exit %d: %s", code, errOut)
 	}
-	old, _ := keys.Generate(keys.P256, nil)
-	pemData, _ := keys.EncodePrivatePEM(old.Private)
+	pemData, err := keys.EncodePrivatePEM(testkit.P256(t, 32).Private)
+	if err != nil {
+		t.Fatal(err)
+	}
 	code, out, errOut := runKeys(t, string(pemData), "keys", "import", "uni-2019", "--issuer", "uni", "--fragment", "key-1", "--retired", "--keyring", ring, "--json")
 	if code != exitOK {
 		t.Fatalf("import --retired: exit %d: %s", code, errOut)
@@ -405,9 +408,8 @@ func TestKeysImportOptions(t *testing.T) {
 		t.Errorf("import = %+v", info)
 	}
 	// A second active key for the group is refused.
-	other, _ := keys.Generate(keys.Ed25519, nil)
-	sec, _ := keys.EncodeSecretMultikey(other.Private)
-	if code, _, errOut := runKeys(t, sec, "keys", "import", "uni-new", "--issuer", "uni", "--keyring", ring); code != exitError || !strings.Contains(errOut, "rotate") {
+	other := testkit.Ed25519(t, 33)
+	if code, _, errOut := runKeys(t, other.SecretMultikey, "keys", "import", "uni-new", "--issuer", "uni", "--keyring", ring); code != exitError || !strings.Contains(errOut, "rotate") {
 		t.Errorf("second active import: exit %d, %q", code, errOut)
 	}
 	pubJWK, _ := keys.PublicJWK(other.Public)
