@@ -1,11 +1,10 @@
 package roster
 
 import (
-	"crypto"
-	"crypto/ed25519"
 	"errors"
 	"testing"
 
+	"github.com/badgesmith/badgesmith/internal/testkit"
 	"github.com/badgesmith/badgesmith/issuer"
 )
 
@@ -104,18 +103,9 @@ func TestNewRequestsRefusesUnknownResult(t *testing.T) {
 
 func testSigner(t testing.TB) *issuer.Signer {
 	t.Helper()
-	kp, err := keysGenerate()
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := issuer.NewSigner(kp, issuer.SignerOptions{})
+	s, err := issuer.NewSigner(testkit.Ed25519(t, 1).Private, issuer.SignerOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return s
-}
-
-func keysGenerate() (crypto.PrivateKey, error) {
-	_, priv, err := ed25519.GenerateKey(nil)
-	return priv, err
 }
