@@ -81,7 +81,7 @@ func (k staticKey) PublicKey(context.Context, string, string) (crypto.PublicKey,
 func TestIssueBuildsCompleteCredential(t *testing.T) {
 	for _, suite := range []proof.Suite{proof.EddsaRdfc2022, proof.Ed25519Signature2020} {
 		t.Run(string(suite), func(t *testing.T) {
-			is, kp, issuerID := newIssuer(t, proof.Suite(suite))
+			is, kp, issuerID := newIssuer(t, suite)
 			cred, err := is.Issue(context.Background(), issuer.Request{
 				Achievement: readJSON(t, "achievement.json"),
 				Subject:     readJSON(t, "subject.json"),
