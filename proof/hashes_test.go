@@ -17,7 +17,7 @@ func TestOutcomeHashes(t *testing.T) {
 	keys := keysByMethod{"did:ex:issuer#k": key.Public()}
 	for _, suite := range []Suite{EddsaRdfc2022, Ed25519Signature2020, EddsaJcs2022} {
 		t.Run(string(suite), func(t *testing.T) {
-			signed, err := Sign(ctx, obUnsigned(t), key, SignOptions{Suite: Suite(suite), VerificationMethod: "did:ex:issuer#k", Loader: l})
+			signed, err := Sign(ctx, obUnsigned(t), key, SignOptions{Suite: suite, VerificationMethod: "did:ex:issuer#k", Loader: l})
 			if err != nil {
 				t.Fatal(err)
 			}

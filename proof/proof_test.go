@@ -322,7 +322,7 @@ func TestW3CVectors(t *testing.T) {
 			}
 
 			out, err := Sign(ctx, unsigned, w3cKey(t), SignOptions{
-				Suite:              Suite(tt.suite),
+				Suite:              tt.suite,
 				VerificationMethod: config["verificationMethod"].(string),
 				Created:            mustTime(t, config["created"].(string)),
 				Loader:             l,

@@ -141,7 +141,7 @@ func TestRewritesCannotHideExpiry(t *testing.T) {
 		}},
 	}
 	for _, tc := range cases {
-		signed := sign(t, tc.doc, k.priv, k.vm, proof.Suite(tc.suite))
+		signed := sign(t, tc.doc, k.priv, k.vm, tc.suite)
 		forms := append([]rewrite{{"as signed", func(map[string]any) {}}}, tc.rewrites...)
 		for _, r := range forms {
 			t.Run(tc.name+"/"+r.name, func(t *testing.T) {
