@@ -109,14 +109,6 @@ func (f fixedKey) PublicKey(context.Context, string, string) (crypto.PublicKey, 
 	return f.key, nil
 }
 
-type failingKeys struct{}
-
-var errFetch = errors.New("network down")
-
-func (failingKeys) PublicKey(context.Context, string, string) (crypto.PublicKey, error) {
-	return nil, errFetch
-}
-
 // obKey is the OB test vector's key.
 func obKey(tb testing.TB) ed25519.PrivateKey {
 	tb.Helper()
@@ -405,7 +397,7 @@ func TestVerifyTampered(t *testing.T) {
 			d["credentialSubject"].(map[string]any)["nickname"] = "x"
 		}, want: jsonld.ErrDataLoss},
 		{name: "undefined term in the proof", mutate: proofField("note", "x"), want: jsonld.ErrDataLoss},
-		{name: "key fetch fails", keys: failingKeys{}, want: errFetch, field: "verificationMethod", notBad: true},
+		{name: "key fetch fails", keys: testkit.Unreachable{}, want: testkit.ErrUnreachable, field: "verificationMethod", notBad: true},
 	}
 	bad := []error{ErrInvalidSignature, ErrMalformedProof, ErrUnknownSuite, ErrKeyType, ErrNoProof, jsonld.ErrDataLoss}
 	for _, tt := range tests {

@@ -118,3 +118,17 @@ func (f *Fetcher) Calls() []Call {
 	defer f.mu.Unlock()
 	return append([]Call(nil), f.calls...)
 }
+
+// ErrUnreachable is what Unreachable answers: a key fetch that failed for
+// want of a network, which no verifier may read as a verdict on the
+// credential.
+var ErrUnreachable = errors.New("testkit: network down")
+
+// Unreachable is a key fetcher that cannot reach anything: every question
+// gets an error wrapping ErrUnreachable.
+type Unreachable struct{}
+
+// PublicKey fails with ErrUnreachable.
+func (Unreachable) PublicKey(_ context.Context, verificationMethod, _ string) (crypto.PublicKey, error) {
+	return nil, fmt.Errorf("fetching %s: %w", verificationMethod, ErrUnreachable)
+}

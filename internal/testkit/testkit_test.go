@@ -24,6 +24,8 @@ import (
 var (
 	_ proof.KeyFetcher = (*testkit.Fetcher)(nil)
 	_ vcjwt.KeyFetcher = (*testkit.Fetcher)(nil)
+	_ proof.KeyFetcher = testkit.Unreachable{}
+	_ vcjwt.KeyFetcher = testkit.Unreachable{}
 )
 
 // Ed25519 gives, for each seed byte, the key the tests' counting readers
@@ -342,5 +344,13 @@ func TestControllerDocument(t *testing.T) {
 	}
 	if !pub.(interface{ Equal(crypto.PublicKey) bool }).Equal(k.Public) || doc.ID != id || len(doc.VerificationMethod) != 1 {
 		t.Errorf("document %+v", doc)
+	}
+}
+
+// Unreachable answers nothing, with ErrUnreachable.
+func TestUnreachable(t *testing.T) {
+	k := testkit.Ed25519(t, 1)
+	if pub, err := (testkit.Unreachable{}).PublicKey(context.Background(), k.VM, testkit.AssertionMethod); pub != nil || !errors.Is(err, testkit.ErrUnreachable) {
+		t.Errorf("PublicKey = %v, %v; want ErrUnreachable", pub, err)
 	}
 }
