@@ -511,8 +511,7 @@ func quickIRI(iri string) bool {
 	}
 	scheme, rest := iri[:i], iri[i+1:]
 	for j := 0; j < len(rest); j++ {
-		c := rest[j]
-		if c <= 0x20 || c >= 0x7f || strings.IndexByte(`%<>"{}|^`+"`"+`\`, c) >= 0 {
+		if quickStop[rest[j]] {
 			return false
 		}
 	}
@@ -524,6 +523,16 @@ func quickIRI(iri string) bool {
 	// check. Anything else parses as an opaque URL.
 	return !strings.HasPrefix(rest, "/")
 }
+
+// quickStop marks the bytes quickIRI leaves to the full check: controls,
+// space, non-ASCII, '%' and the characters IRIs may not hold raw. A table,
+// because quickIRI looks at every byte of every IRI of a document.
+var quickStop = func() (t [256]bool) {
+	for c := range 256 {
+		t[c] = c <= 0x20 || c >= 0x7f || strings.IndexByte(`%<>"{}|^`+"`"+`\`, byte(c)) >= 0
+	}
+	return t
+}()
 
 // quickHTTP checks "//host[:port][/?#...]" (see quickIRI).
 func quickHTTP(rest string) bool {

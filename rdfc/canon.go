@@ -1,6 +1,7 @@
 package rdfc
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"crypto/sha256"
@@ -349,7 +350,7 @@ func (s *state) hashFirstDegree(id string) string {
 		s.buf = appendQuad(s.buf, s.quads[qi], label)
 		lines = append(lines, s.buf[start:len(s.buf):len(s.buf)])
 	}
-	slices.SortFunc(lines, compareBytes)
+	slices.SortFunc(lines, bytes.Compare)
 	s.h.Reset()
 	for _, l := range lines {
 		s.h.Write(l)
@@ -357,18 +358,6 @@ func (s *state) hashFirstDegree(id string) string {
 	return s.sum()
 }
 
-func compareBytes(a, b []byte) int {
-	n := min(len(a), len(b))
-	for i := 0; i < n; i++ {
-		if a[i] != b[i] {
-			if a[i] < b[i] {
-				return -1
-			}
-			return 1
-		}
-	}
-	return len(a) - len(b)
-}
 
 // hashRelated is the Hash Related Blank Node algorithm.
 func (s *state) hashRelated(related string, q *Quad, iss *issuer, position byte) string {
@@ -514,7 +503,7 @@ func (s *state) serialize() []byte {
 	}
 	// Earlier lines were written to an older backing array when buf grew;
 	// they stay valid because appends never modify written bytes.
-	slices.SortFunc(lines, compareBytes)
+	slices.SortFunc(lines, bytes.Compare)
 	out := make([]byte, 0, len(buf))
 	for _, l := range lines {
 		out = append(out, l...)
