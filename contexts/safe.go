@@ -1,13 +1,14 @@
 package contexts
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"math"
 	"math/big"
 	"reflect"
 	"regexp"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -170,7 +171,9 @@ func (s *safety) node(m map[string]any, path string, compact any) error {
 	if p, o, ok := s.where(m); ok {
 		path, obj = p, o
 	}
-	for _, k := range sortedKeys(m) {
+	// A node has a few keys: sort them in an array on the stack.
+	var buf [16]string
+	for _, k := range appendSortedKeys(buf[:0], m) {
 		v := m[k]
 		switch k {
 		case "@id":
@@ -381,24 +384,30 @@ func checkBlankNodes(quads []rdfc.Quad, b *budget) error {
 	// only equality matters here.
 	firstDegree := make(map[string]string, len(byNode))
 	count := make(map[string]int, len(byNode))
+	var line bytes.Buffer
 	for id, refs := range byNode {
 		if err := b.step(); err != nil {
 			return err
 		}
 		lines := make([]string, 0, len(refs))
 		for _, r := range refs {
-			var b strings.Builder
+			// Any encoding that tells terms apart does: only equality
+			// matters. Lengths in front of values keep it unambiguous.
+			line.Reset()
 			q := &quads[r]
 			for _, t := range [...]*rdfc.Term{&q.Subject, &q.Predicate, &q.Object, &q.Graph} {
 				switch t.Kind {
 				case rdfc.BlankNode:
 					if t.Value == id {
-						b.WriteString("_:a")
+						line.WriteString("_:a")
 					} else {
-						b.WriteString("_:z")
+						line.WriteString("_:z")
 					}
 				case rdfc.IRI:
-					b.WriteString("<" + t.Value + ">")
+					line.WriteByte('<')
+					line.WriteString(strconv.Itoa(len(t.Value)))
+					line.WriteByte(':')
+					line.WriteString(t.Value)
 				case rdfc.Literal:
 					dt := t.Datatype
 					switch {
@@ -407,16 +416,27 @@ func checkBlankNodes(quads []rdfc.Quad, b *budget) error {
 					case dt == "":
 						dt = xsdString
 					}
-					b.WriteString(strconv.Quote(t.Value) + "^^" + dt + "@" + t.Language)
+					for _, part := range [...]string{t.Value, dt, t.Language} {
+						line.WriteByte('"')
+						line.WriteString(strconv.Itoa(len(part)))
+						line.WriteByte(':')
+						line.WriteString(part)
+					}
 				default:
-					b.WriteString("-")
+					line.WriteString("-")
 				}
-				b.WriteByte(' ')
+				line.WriteByte(' ')
 			}
-			lines = append(lines, b.String())
+			lines = append(lines, line.String())
 		}
-		sort.Strings(lines)
-		h := strings.Join(lines, "\n")
+		slices.Sort(lines)
+		var joined strings.Builder
+		for _, l := range lines {
+			joined.WriteString(strconv.Itoa(len(l)))
+			joined.WriteByte(':')
+			joined.WriteString(l)
+		}
+		h := joined.String()
 		firstDegree[id] = h
 		count[h]++
 	}
@@ -436,8 +456,13 @@ func checkBlankNodes(quads []rdfc.Quad, b *budget) error {
 	return nil
 }
 
-// checkIRI is the package-level checkIRI, remembered per IRI.
+// checkIRI is the package-level checkIRI, remembered per IRI. The IRIs
+// of a credential nearly all pass quickIRI, which costs less than the
+// lookup, so only the others are remembered.
 func (s *safety) checkIRI(iri string) error {
+	if !strings.HasPrefix(iri, undefinedVocab) && (strings.HasPrefix(iri, "_:") || quickIRI(iri)) {
+		return nil
+	}
 	if err, ok := s.iris[iri]; ok {
 		return err
 	}
@@ -785,11 +810,15 @@ func hasKey(m map[string]string, k string) bool {
 }
 
 func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
+	return appendSortedKeys(make([]string, 0, len(m)), m)
+}
+
+// appendSortedKeys appends the keys of m to keys, sorted.
+func appendSortedKeys(keys []string, m map[string]any) []string {
 	for k := range m {
 		keys = append(keys, k)
 	}
-	sort.Strings(keys)
+	slices.Sort(keys)
 	return keys
 }
 
