@@ -276,6 +276,7 @@ func (b *budget) copyJSON(v any, path string, depth int) (any, error) {
 	if err := b.step(); err != nil {
 		return nil, err
 	}
+	b.nvalues++
 	switch t := v.(type) {
 	case nil, bool, string:
 		return t, nil
