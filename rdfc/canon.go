@@ -302,14 +302,32 @@ func (s *state) dedupe(in []Quad) {
 // compareQuads orders quads term by term; it is zero exactly when the
 // quads are equal.
 func compareQuads(a, b *Quad) int {
-	for _, p := range [...][2]*Term{{&a.Subject, &b.Subject}, {&a.Predicate, &b.Predicate}, {&a.Object, &b.Object}, {&a.Graph, &b.Graph}} {
-		x, y := p[0], p[1]
-		if c := cmp.Or(cmp.Compare(x.Kind, y.Kind), strings.Compare(x.Value, y.Value),
-			strings.Compare(x.Datatype, y.Datatype), strings.Compare(x.Language, y.Language)); c != 0 {
-			return c
-		}
+	if c := compareTerms(&a.Subject, &b.Subject); c != 0 {
+		return c
 	}
-	return 0
+	if c := compareTerms(&a.Predicate, &b.Predicate); c != 0 {
+		return c
+	}
+	if c := compareTerms(&a.Object, &b.Object); c != 0 {
+		return c
+	}
+	return compareTerms(&a.Graph, &b.Graph)
+}
+
+// compareTerms orders terms by kind, value, datatype and language, looking
+// at each only when the ones before are equal (cmp.Or would compare them
+// all: the sort of dedupe calls this n log n times).
+func compareTerms(x, y *Term) int {
+	if x.Kind != y.Kind {
+		return cmp.Compare(x.Kind, y.Kind)
+	}
+	if c := strings.Compare(x.Value, y.Value); c != 0 {
+		return c
+	}
+	if c := strings.Compare(x.Datatype, y.Datatype); c != 0 {
+		return c
+	}
+	return strings.Compare(x.Language, y.Language)
 }
 
 func (s *state) addNode(t Term, quad int) {
