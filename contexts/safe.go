@@ -89,7 +89,9 @@ type safety struct {
 }
 
 func newSafety(doc any, b *budget) *safety {
-	return &safety{doc: doc, pointers: make(map[uintptr]string), iris: make(map[string]error), b: b}
+	// A document has fewer distinct IRIs than JSON values; room for a good
+	// share of them saves growing the memo.
+	return &safety{doc: doc, pointers: make(map[uintptr]string), iris: make(map[string]error, min(b.nvalues, 256)), b: b}
 }
 
 // record is json-gold's ExpandedElementHandler: it remembers where in the
@@ -456,13 +458,10 @@ func checkBlankNodes(quads []rdfc.Quad, b *budget) error {
 	return nil
 }
 
-// checkIRI is the package-level checkIRI, remembered per IRI. The IRIs
-// of a credential nearly all pass quickIRI, which costs less than the
-// lookup, so only the others are remembered.
+// checkIRI is the package-level checkIRI, remembered per IRI: a document
+// names the same predicates and types again and again, and the walk and
+// checkQuads both look at every one.
 func (s *safety) checkIRI(iri string) error {
-	if !strings.HasPrefix(iri, undefinedVocab) && (strings.HasPrefix(iri, "_:") || quickIRI(iri)) {
-		return nil
-	}
 	if err, ok := s.iris[iri]; ok {
 		return err
 	}
@@ -565,9 +564,9 @@ func quickHTTP(rest string) bool {
 		return false
 	}
 	rest = rest[2:]
-	end := strings.IndexAny(rest, "/?#:")
-	if end < 0 {
-		end = len(rest)
+	end := 0
+	for end < len(rest) && rest[end] != '/' && rest[end] != '?' && rest[end] != '#' && rest[end] != ':' {
+		end++
 	}
 	host, tail := rest[:end], rest[end:]
 	if !quickHost(host) {
