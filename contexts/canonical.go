@@ -99,19 +99,30 @@ func Canonicalize(ctx context.Context, doc any, opts CanonOptions) (_ []byte, er
 		return nil, err
 	}
 
-	o := ld.NewJsonLdOptions("")
-	o.DocumentLoader = loader
-	o.ProcessingMode = ld.JsonLd_1_1
+	// json-gold's options, made only for the paths that run json-gold:
+	// the own expander and RDF conversion need none.
+	var o *ld.JsonLdOptions
+	goldOptions := func() *ld.JsonLdOptions {
+		o = ld.NewJsonLdOptions("")
+		o.DocumentLoader = loader
+		o.ProcessingMode = ld.JsonLd_1_1
+		return o
+	}
 	if opts.Unsafe {
-		o.ExpandedElementHandler = func(string, any) { b.goldNode() }
+		goldOptions().ExpandedElementHandler = func(string, any) { b.goldNode() }
 		return canonicalizeUnsafe(b, in, o)
 	}
 	s := newSafety(in, b)
-	// A term that no context defines expands against this vocabulary
-	// instead of vanishing, so the check below can find it and name it.
-	o.ExpandContext = map[string]any{"@vocab": undefinedVocab}
-	o.SafeMode = true
-	o.ExpandedElementHandler = s.record
+	safeOptions := func() *ld.JsonLdOptions {
+		goldOptions()
+		// A term that no context defines expands against this
+		// vocabulary instead of vanishing, so the check below can find
+		// it and name it.
+		o.ExpandContext = map[string]any{"@vocab": undefinedVocab}
+		o.SafeMode = true
+		o.ExpandedElementHandler = s.record
+		return o
+	}
 	var expanded []any
 	own := false
 	if l, ok := loader.(*Loader); ok && !opts.Reference {
@@ -124,11 +135,10 @@ func Canonicalize(ctx context.Context, doc any, opts CanonOptions) (_ []byte, er
 			// Whatever the own expander does not cover, json-gold
 			// expands; a fresh check keeps no trace of the attempt.
 			s = newSafety(in, b)
-			o.ExpandedElementHandler = s.record
-			expanded, err = l.expand(in, o)
+			expanded, err = l.expand(in, safeOptions())
 		}
 	} else {
-		expanded, err = ld.NewJsonLdProcessor().Expand(in, o)
+		expanded, err = ld.NewJsonLdProcessor().Expand(in, safeOptions())
 	}
 	if err != nil {
 		return nil, expandError(err, true)
