@@ -376,7 +376,6 @@ func (s *state) hashFirstDegree(id string) string {
 	return s.sum()
 }
 
-
 // hashRelated is the Hash Related Blank Node algorithm.
 func (s *state) hashRelated(related string, q *Quad, iss *issuer, position byte) string {
 	var id string

@@ -296,7 +296,7 @@ func benchEndorsement(k testKey) map[string]any {
 // benchCLR is a ClrCredential of k's embedding ten OpenBadgeCredentials,
 // each signed by k (with fixed times, so the file is deterministic).
 func benchCLR(t testing.TB, k testKey) map[string]any {
-	var embedded, achievements []any
+	var embedded []any
 	for i := range 10 {
 		c := benchOB(k, fmt.Sprintf("urn:uuid:6b1c2f0e-5a4d-4c57-9e1f-1a0c3e5b71%02d", i), obShape{align: 1, rubric: 1, results: 1, variant: fmt.Sprintf(" (module %d)", i+1)})
 		a := c["credentialSubject"].(map[string]any)["achievement"].(map[string]any)
@@ -308,7 +308,6 @@ func benchCLR(t testing.TB, k testKey) map[string]any {
 			t.Fatal(err)
 		}
 		embedded = append(embedded, signed)
-		achievements = append(achievements, a["id"])
 	}
 	return map[string]any{
 		"@context":  []any{contexts.CredentialsV2, contexts.CLRv2p0, contexts.OBv3p0, contexts.OBExtensions},
