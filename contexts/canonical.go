@@ -321,6 +321,10 @@ func (b *budget) copyJSON(v any, path string, depth int) (any, error) {
 					return nil, err
 				}
 			}
+			if b.plain(e, depth+1) {
+				m[k] = e
+				continue
+			}
 			c, err := b.copyJSON(e, joinPath(path, k), depth+1)
 			if err != nil {
 				return nil, err
@@ -334,6 +338,10 @@ func (b *budget) copyJSON(v any, path string, depth int) (any, error) {
 		}
 		a := make([]any, len(t))
 		for i, e := range t {
+			if b.plain(e, depth+1) {
+				a[i] = e
+				continue
+			}
 			c, err := b.copyJSON(e, fmt.Sprintf("%s[%d]", path, i), depth+1)
 			if err != nil {
 				return nil, err
@@ -357,6 +365,25 @@ func (b *budget) copyJSON(v any, path string, depth int) (any, error) {
 	default:
 		return nil, fmt.Errorf("document at %s: unsupported value type %T", pathOrRoot(path), v)
 	}
+}
+
+// plain is copyJSON's shortcut for a string, boolean or null within
+// MaxDepth: it does the accounting copyJSON would and reports true, so the
+// caller copies the value as is without building its path, which only an
+// error needs.
+func (b *budget) plain(v any, depth int) bool {
+	switch v.(type) {
+	case nil, bool, string:
+	default:
+		return false
+	}
+	if depth > b.lim.MaxDepth || b.steps <= 1 {
+		// Past MaxDepth, or a look at ctx due: copyJSON says so.
+		return false
+	}
+	b.steps--
+	b.nvalues++
+	return true
 }
 
 // cloneJSON deep-copies a JSON value whose bounds are already checked.

@@ -245,6 +245,8 @@ func (s *safety) property(iri string, v any, path string, obj map[string]any) er
 	if err := s.b.values(len(items), path, key); err != nil {
 		return err
 	}
+	// Every value of the property has the property's path.
+	vpath := joinPath(path, key)
 	for i, it := range items {
 		c := cv
 		if a, ok := cv.([]any); ok {
@@ -253,7 +255,7 @@ func (s *safety) property(iri string, v any, path string, obj map[string]any) er
 				c = a[i]
 			}
 		}
-		if err := s.value(it, joinPath(path, key), c); err != nil {
+		if err := s.value(it, vpath, c); err != nil {
 			return err
 		}
 	}
