@@ -94,9 +94,9 @@ echo
 printf '%-12s %-13s %22s %22s %11s  %s\n' credential op "badgesmith (Go, 1 core)" "jsonld.js stack (Node)" "Go/JS" target
 for c in ob50:ob-50 ob150:ob-150 endorsement:endorsement clr10:clr-10; do
   name=${c%%:*}; file=testdata/bench/${c#*:}.json
-  n=$N
-  [ "$name" = clr10 ] && n=$(( (N + 9) / 10 ))
-  js=$(node interop/bench.mjs --json --suite eddsa-rdfc-2022 --n "$n" --warmup 5 --file "$file" --vm "$vm")
+  n=$N warmup=20
+  [ "$name" = clr10 ] && n=$(( (N + 9) / 10 )) warmup=5
+  js=$(node interop/bench.mjs --json --suite eddsa-rdfc-2022 --n "$n" --warmup "$warmup" --file "$file" --vm "$vm")
   for op in sign proof-verify full-verify; do
     read -r med lo hi allocs < <(go_stats_named "$real_out" "BenchmarkRealistic/$name/$op")
     jsop=verify; target=40; [ "$op" = sign ] && jsop=sign && target=50
