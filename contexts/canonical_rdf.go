@@ -517,7 +517,7 @@ func (nm *nodeMapper) walk(element any, activeGraph string, activeSubject any, a
 func (s *safety) ownQuads(expanded []any) ([]rdfc.Quad, error) {
 	// A document has about as many statements as JSON values: room for
 	// that many (within MaxQuads) saves regrowing the list.
-	w := quadWalker{s: s, quads: make([]rdfc.Quad, 0, min(max(s.b.nvalues, 24), s.b.lim.MaxQuads))}
+	w := quadWalker{s: s, quads: make([]rdfc.Quad, 0, min(max(s.b.nvalues, 8), s.b.lim.MaxQuads))}
 	for _, n := range expanded {
 		m, ok := n.(map[string]any)
 		if !ok {

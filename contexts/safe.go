@@ -114,7 +114,8 @@ type location struct {
 // the input object of a node directly.
 func (s *safety) locate(expanded map[string]any, path string, obj map[string]any) {
 	if s.located == nil {
-		s.located = make(map[uintptr]location)
+		// One entry per node object: about one per JSON object.
+		s.located = make(map[uintptr]location, s.b.objects)
 	}
 	s.located[reflect.ValueOf(expanded).Pointer()] = location{path: path, obj: obj}
 }

@@ -123,7 +123,9 @@ func run(ctx context.Context, in []Quad, opts Options) (*state, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("rdfc: %w", err)
 	}
-	s := &state{canon: newIssuer("c14n"), ctx: ctx, maxCalls: opts.MaxHashCalls, steps: checkEvery}
+	// buf holds the lines of one blank node's hash; a few hundred bytes
+	// up front save regrowing it for the first ones.
+	s := &state{canon: newIssuer("c14n"), ctx: ctx, maxCalls: opts.MaxHashCalls, steps: checkEvery, buf: make([]byte, 0, 1024)}
 	if opts.HashCalls != nil {
 		defer func() { *opts.HashCalls += s.calls }()
 	}
