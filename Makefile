@@ -64,7 +64,7 @@ fuzz-ci:
 	GO=$(GO) FUZZTIME=$(FUZZCI_TIME) FUZZ_BUDGET=$(FUZZCI_BUDGET) FUZZ_ONLY='$(FUZZ_ONLY)' bash .ci/fuzz.sh
 
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./contexts/ ./proof/ ./issuer/ ./verifier/ ./keys/ ./ob3/
+	$(GO) test -run '^$$' -bench . -benchmem ./contexts/ ./jsonld/ ./proof/ ./issuer/ ./verifier/ ./keys/ ./ob3/
 
 interop: interop-deps
 	$(GO) test -count=1 -v ./interop/

@@ -1,5 +1,6 @@
 // Package contexts ships the JSON-LD contexts badgesmith needs, embedded in the
-// binary, and an offline ld.DocumentLoader over them.
+// binary, and an offline ld.DocumentLoader over them. It processes nothing:
+// expansion, safe mode and canonicalization are package jsonld's.
 //
 // The bundle covers W3C VC Data Model 2.0 (and 1.1 for legacy credentials),
 // 1EdTech Open Badges 3.0 (contexts 3.0.3, 3.0.2, 3.0.1, the unversioned
@@ -14,21 +15,14 @@
 // URL, source and SHA-256 in manifest.json and fails when a file no longer
 // matches. No package publishes the CLR, Controlled Identifiers or JWK
 // contexts, so those are written from their specifications' term definitions;
-// the tests prove that every bundled context expands, and canonicalizes,
-// exactly like the published reference copy for a probe using every term.
+// package jsonld's tests prove that every bundled context expands, and
+// canonicalizes, exactly like the published reference copy for a probe using
+// every term.
 //
 // The loader never touches the network: a URL that is not bundled is an error
 // wrapping ErrNotBundled that names the URL. Contexts are parsed once per
 // process and shared by every Loader, so callers must treat loaded documents
 // as read-only.
-//
-// Canonicalize bounds its work per document (CanonOptions.Limits: RDF
-// statements, blank node hash calls, values per property, nesting, type
-// arrays, embedded context keys, nodes left to json-gold), refusing a
-// document past a bound with a *WorkError wrapping ErrTooMuchWork, counts
-// it (CanonOptions.Work), and stops once its context is done. Every step
-// is linear or n log n in the document's size: values are de-duplicated
-// by hash, never by comparing every pair as json-gold's node map does.
 //
 // Caveat: which bytes purl.imsglobal.org serves for OB 3.0.3, extensions.json
 // and CLR 2.0.1 is unconfirmed; the 1EdTech validator's copy of 3.0.3 adds the

@@ -6,12 +6,13 @@ import (
 	"embed"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"sync"
 
 	"github.com/piprate/json-gold/ld"
+
+	"github.com/badgesmith/badgesmith/internal/verdict"
 )
 
 //go:embed manifest.json ld
@@ -19,7 +20,7 @@ var files embed.FS
 
 // ErrNotBundled is returned for a context URL that badgesmith does not ship.
 // The verifier never fetches contexts, so such a document cannot be checked.
-var ErrNotBundled = errors.New("context not bundled")
+var ErrNotBundled = verdict.NewInconclusive("context not bundled")
 
 // Info describes one bundled context.
 type Info struct {
@@ -40,9 +41,6 @@ type Info struct {
 type Loader struct {
 	docs  map[string]*ld.RemoteDocument
 	infos []Info
-	// processed caches processed @context arrays for Canonicalize
-	// (canonical.go); each Loader, including one made by With, has its own.
-	processed contextCache
 }
 
 var _ ld.DocumentLoader = (*Loader)(nil)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/badgesmith/badgesmith/internal/verdict"
 	"github.com/badgesmith/badgesmith/keys"
 )
 
@@ -13,25 +14,25 @@ import (
 // error from package keys, and name the DID or verification method.
 var (
 	// ErrInvalidDID reports text that is not a well-formed DID.
-	ErrInvalidDID = errors.New("invalid DID")
+	ErrInvalidDID = verdict.NewInvalid("invalid DID")
 	// ErrUnsupportedMethod reports a DID method this resolver does not handle.
-	ErrUnsupportedMethod = errors.New("unsupported DID method")
+	ErrUnsupportedMethod = verdict.NewInconclusive("unsupported DID method")
 	// ErrMethodNotFound reports a verification method the document does not
 	// contain.
-	ErrMethodNotFound = errors.New("verification method not found")
+	ErrMethodNotFound = verdict.NewInvalid("verification method not found")
 	// ErrNotAuthorized reports a verification method that exists but is not
 	// listed under the verification relationship asked for.
-	ErrNotAuthorized = errors.New("verification method not authorized for relationship")
+	ErrNotAuthorized = verdict.NewInvalid("verification method not authorized for relationship")
 	// ErrInvalidMethod reports a verification method that is malformed: a
 	// controller other than the document, an unknown type, or an unusable
 	// key.
-	ErrInvalidMethod = errors.New("invalid verification method")
+	ErrInvalidMethod = verdict.NewInvalid("invalid verification method")
 	// ErrMethodRevoked reports a verification method whose revoked time
 	// has come: it must not be used to check anything any more.
-	ErrMethodRevoked = errors.New("verification method revoked")
+	ErrMethodRevoked = verdict.NewInvalid("verification method revoked")
 	// ErrMethodExpired reports a verification method whose expires time has
 	// passed.
-	ErrMethodExpired = errors.New("verification method expired")
+	ErrMethodExpired = verdict.NewInvalid("verification method expired")
 	// ErrInvalidDocument reports a DID document that is malformed or whose id
 	// is not the DID that was resolved.
 	ErrInvalidDocument = errors.New("invalid DID document")

@@ -11,6 +11,15 @@
 //     for Ed25519, P-256 and RSA keys: the identifier is base64url of the
 //     public JWK, and the document lists one JsonWebKey2020 method, DID#0,
 //     under the relationships its "use" member allows;
+//   - the did:web method (W3C CCG "did:web Method Specification"): ParseWeb
+//     and FormatWeb map a DID to the https URL of its document (web.go), and
+//     WebResolver fetches it over an injected HTTP client, refusing
+//     cross-origin redirects, oversized documents and relative references,
+//     and caches it (webresolver.go); ResolveURL does the same for a
+//     controlled identifier document at an https URL;
+//   - document builders for publishing (builders.go): MultikeyMethod and
+//     JWKMethod make the verification methods, NewDocument the document
+//     that lists them under assertionMethod and authentication;
 //   - verification method retrieval as in W3C Controlled Identifiers 1.0,
 //     section 3.3 (https://www.w3.org/TR/cid-1.0/#retrieve-verification-method):
 //     the method's id must be exactly the requested URL, the method must be

@@ -113,10 +113,8 @@ func TestDIDWebInterop(t *testing.T) {
 	sign := func(t *testing.T, id, vmID string) string {
 		t.Helper()
 		is, err := issuer.New(issuer.Config{
-			Profile:            loadJSON(t, "issuer.json"),
-			IssuerID:           id,
-			Key:                kp.Private,
-			VerificationMethod: vmID,
+			Profile: loadJSON(t, "issuer.json"),
+			Signer:  signerOf(t, kp.Private, id, vmID, ""),
 		})
 		if err != nil {
 			t.Fatal(err)

@@ -25,7 +25,7 @@ import (
 // @digitalbazaar/eddsa-jcs-2022-cryptosuite), with the key type each signs
 // with.
 var moreSuites = []struct {
-	suite string
+	suite proof.Suite
 	key   keys.Type
 }{
 	{proof.EcdsaRdfc2019, keys.P256},
@@ -56,7 +56,7 @@ func newSignerOf(t *testing.T, kt keys.Type) signer {
 }
 
 // jsSign signs unsigned with sign.mjs and returns the signed credential.
-func jsSign(t *testing.T, node, suite string, s signer, unsigned map[string]any) []byte {
+func jsSign(t *testing.T, node string, suite proof.Suite, s signer, unsigned map[string]any) []byte {
 	t.Helper()
 	in, err := json.Marshal(unsigned)
 	if err != nil {
@@ -64,7 +64,7 @@ func jsSign(t *testing.T, node, suite string, s signer, unsigned map[string]any)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, node, "sign.mjs", "--suite", suite, "--secret", s.secret, "--vm", s.vm,
+	cmd := exec.CommandContext(ctx, node, "sign.mjs", "--suite", string(suite), "--secret", s.secret, "--vm", s.vm,
 		"--created", time.Now().UTC().Add(-time.Minute).Format(time.RFC3339))
 	cmd.Stdin = bytes.NewReader(in)
 	var stderr bytes.Buffer
@@ -85,8 +85,8 @@ func TestMoreSuitesGoSignedVerifyInJavaScript(t *testing.T) {
 	want := map[string]bool{}
 	var files []string
 	for _, ms := range moreSuites {
-		files = writeIssuedSet(t, dir, newIssuer(t, newSignerOf(t, ms.key), ms.suite), ms.suite, files, want, func(cred *issuer.Credential) {
-			if got := cred.Document["proof"].([]any)[0].(map[string]any)["cryptosuite"]; got != ms.suite {
+		files = writeIssuedSet(t, dir, newIssuer(t, newSignerOf(t, ms.key), ms.suite), string(ms.suite), files, want, func(cred *issuer.Credential) {
+			if got := cred.Document["proof"].([]any)[0].(map[string]any)["cryptosuite"]; got != string(ms.suite) {
 				t.Fatalf("issued with cryptosuite %v, want %s", got, ms.suite)
 			}
 		})
@@ -116,7 +116,7 @@ func TestMoreSuitesGoSignedVerifyInJavaScript(t *testing.T) {
 func TestMoreSuitesJavaScriptSignedVerifyInBadgesmith(t *testing.T) {
 	node := requireNode(t)
 	for _, ms := range moreSuites {
-		t.Run(ms.suite, func(t *testing.T) {
+		t.Run(string(ms.suite), func(t *testing.T) {
 			s := newSignerOf(t, ms.key)
 			is := newIssuer(t, s, ms.suite)
 			unsigned, err := is.Build(issuer.Request{Achievement: loadJSON(t, "achievement.json"), Subject: loadJSON(t, "subject.json")})
@@ -133,7 +133,7 @@ func TestMoreSuitesJavaScriptSignedVerifyInBadgesmith(t *testing.T) {
 				doc["proof"] = []any{p}
 			}
 			p := doc["proof"].([]any)[0].(map[string]any)
-			if p["cryptosuite"] != ms.suite || p["verificationMethod"] != s.vm {
+			if p["cryptosuite"] != string(ms.suite) || p["verificationMethod"] != s.vm {
 				t.Fatalf("javascript proof is %v by %v, want %s by %s", p["cryptosuite"], p["verificationMethod"], ms.suite, s.vm)
 			}
 			res, err := goVerify(t, signed)
@@ -177,7 +177,7 @@ func TestSignMJSRefusesMismatchedP256Key(t *testing.T) {
 	a, b := newSignerOf(t, keys.P256), newSignerOf(t, keys.P256)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, node, "sign.mjs", "--suite", proof.EcdsaRdfc2019, "--secret", a.secret, "--vm", b.vm)
+	cmd := exec.CommandContext(ctx, node, "sign.mjs", "--suite", string(proof.EcdsaRdfc2019), "--secret", a.secret, "--vm", b.vm)
 	cmd.Stdin = strings.NewReader("{}")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto"
 	"crypto/rand"
 	"encoding/json"
 	"errors"
@@ -40,7 +41,7 @@ func requireNode(t *testing.T) string {
 	return node
 }
 
-var suites = []string{proof.EddsaRdfc2022, proof.Ed25519Signature2020}
+var suites = []proof.Suite{proof.EddsaRdfc2022, proof.Ed25519Signature2020}
 
 type signer struct {
 	kp     *keys.KeyPair
@@ -83,14 +84,22 @@ func loadJSON(t *testing.T, name string) map[string]any {
 	return m
 }
 
-func newIssuer(t *testing.T, s signer, suite string) *issuer.Issuer {
+// signerOf returns the signer of key as id with the verification method
+// vm, in format.
+func signerOf(t *testing.T, key crypto.PrivateKey, id, vm string, format issuer.Format) *issuer.Signer {
+	t.Helper()
+	s, err := issuer.NewSigner(key, issuer.SignerOptions{Identity: issuer.Identity{ID: id, VerificationMethod: vm}, Format: format})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func newIssuer(t *testing.T, s signer, suite proof.Suite) *issuer.Issuer {
 	t.Helper()
 	is, err := issuer.New(issuer.Config{
-		Profile:            loadJSON(t, "issuer.json"),
-		IssuerID:           s.did,
-		Key:                s.kp.Private,
-		VerificationMethod: s.vm,
-		Suite:              suite,
+		Profile: loadJSON(t, "issuer.json"),
+		Signer:  signerOf(t, s.kp.Private, s.did, s.vm, issuer.Format(suite)),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -260,7 +269,7 @@ func TestBadgesmithSignedVerifiesInJavaScript(t *testing.T) {
 	want := map[string]bool{}
 	var files []string
 	for _, suite := range suites {
-		files = writeIssuedSet(t, dir, newIssuer(t, s, suite), suite, files, want, nil)
+		files = writeIssuedSet(t, dir, newIssuer(t, s, suite), string(suite), files, want, nil)
 	}
 	checkJSVerdicts(t, node, files, want)
 	// The tampered copies must fail in badgesmith too, on the proof check.
@@ -286,7 +295,7 @@ func TestJavaScriptSignedVerifiesInBadgesmith(t *testing.T) {
 	node := requireNode(t)
 	s := newSigner(t)
 	for _, suite := range suites {
-		t.Run(suite, func(t *testing.T) {
+		t.Run(string(suite), func(t *testing.T) {
 			is := newIssuer(t, s, suite)
 			unsigned, err := is.Build(issuer.Request{Achievement: loadJSON(t, "achievement.json"), Subject: loadJSON(t, "subject.json")})
 			if err != nil {

@@ -14,7 +14,7 @@ import (
 
 	"github.com/badgesmith/badgesmith/did"
 	"github.com/badgesmith/badgesmith/keys"
-	"github.com/badgesmith/badgesmith/proof"
+	"github.com/badgesmith/badgesmith/vcjwt"
 	"github.com/badgesmith/badgesmith/verifier"
 )
 
@@ -128,9 +128,9 @@ func jwtCredential(t *testing.T, s jwtSigner) map[string]any {
 func TestJWTBadgesmithToJose(t *testing.T) {
 	node := requireNode(t)
 	for _, s := range jwtSigners(t) {
-		for _, format := range []string{proof.FormatVCJWT, proof.FormatJOSE} {
+		for _, format := range []string{vcjwt.FormatVCJWT, vcjwt.FormatJOSE} {
 			t.Run(s.alg+"/"+format, func(t *testing.T) {
-				tok, err := proof.SignJWT(context.Background(), jwtCredential(t, s), s.priv, proof.JWTOptions{Format: format, KeyID: s.vm})
+				tok, err := vcjwt.Sign(context.Background(), jwtCredential(t, s), s.priv, vcjwt.Options{Format: format, KeyID: s.vm})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -145,7 +145,7 @@ func TestJWTBadgesmithToJose(t *testing.T) {
 				if got.Header["kid"] != s.vm || got.Payload["id"] == nil {
 					t.Errorf("jose read header %v", got.Header)
 				}
-				if format == proof.FormatVCJWT && got.Payload["iss"] != s.did {
+				if format == vcjwt.FormatVCJWT && got.Payload["iss"] != s.did {
 					t.Errorf("iss %v", got.Payload["iss"])
 				}
 				req["token"] = tok[:len(tok)-4] + "AAAA"
@@ -189,8 +189,8 @@ func TestJWTJoseToBadgesmith(t *testing.T) {
 			if err != nil {
 				t.Fatalf("badgesmith refused jose's token: %v\n%+v", err, res.Checks)
 			}
-			if _, err := proof.VerifyJWT(context.Background(), got.Token, proof.JWTVerifyOptions{Keys: fixedJWTKey{s.pub}}); err != nil {
-				t.Errorf("proof.VerifyJWT: %v", err)
+			if _, err := vcjwt.Verify(context.Background(), got.Token, vcjwt.VerifyOptions{Keys: fixedJWTKey{s.pub}}); err != nil {
+				t.Errorf("vcjwt.Verify: %v", err)
 			}
 		})
 	}

@@ -8,19 +8,18 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
+	"io"
+	"path/filepath"
 	"runtime"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/google/uuid"
 
-	"github.com/badgesmith/badgesmith/ob3"
 	"github.com/badgesmith/badgesmith/proof"
-	"github.com/badgesmith/badgesmith/roster"
 	"github.com/badgesmith/badgesmith/store"
+	"github.com/badgesmith/badgesmith/vcjwt"
 )
 
 // DefaultVerifyEvery is how often a batch fully re-verifies a credential
@@ -42,28 +41,83 @@ type BatchOutput struct {
 	Decode func(file []byte) ([]byte, error)
 }
 
+// BatchItem is one credential of a batch: its request and where it came
+// from. Package roster makes them from roster rows.
+type BatchItem struct {
+	// Line is the item's line in its source, named in errors, the
+	// manifest and the rejects.
+	Line int
+	// Key identifies the item in its batch (a student number, an email
+	// address): with the batch id it fixes the credential id (see
+	// Batch.CredentialID). Required.
+	Key string
+	// Name and Recipient (an email address or DID) are written to the
+	// manifest.
+	Name, Recipient string
+	// Request is the credential to issue. Its ID and ValidFrom are the
+	// batch's to set.
+	Request Request
+	// ResultFields maps the id of a result description of the request's
+	// results to the source field its value came from, named when the
+	// achievement refuses the result.
+	ResultFields map[string]string
+	// Warnings are notes about a valid item, for the caller to show.
+	Warnings []string
+}
+
+// RowError is a bad item of a batch source: its line, the field at fault
+// ("" for the whole item), the cause and the item as read.
+type RowError struct {
+	// Line is the item's line in its source.
+	Line int
+	// Field is the field at fault, or "" for the whole item.
+	Field string
+	// Err is the cause.
+	Err error
+	// Raw is the item as read, for the rejects file. It may be cut short.
+	Raw string
+}
+
+func (e *RowError) Error() string {
+	if e.Field == "" {
+		return fmt.Sprintf("line %d: %v", e.Line, e.Err)
+	}
+	return fmt.Sprintf("line %d: %s: %v", e.Line, e.Field, e.Err)
+}
+
+// Unwrap returns the cause.
+func (e *RowError) Unwrap() error { return e.Err }
+
+// BatchSource yields a batch's items; roster.Items is one. Next returns a
+// *RowError for a bad item and io.EOF at the end.
+type BatchSource interface {
+	Next() (*BatchItem, error)
+}
+
+// BatchItems returns a BatchSource yielding items in order: a batch made
+// in code rather than read from a roster.
+func BatchItems(items ...BatchItem) BatchSource { return &itemList{items: items} }
+
+type itemList struct{ items []BatchItem }
+
+func (l *itemList) Next() (*BatchItem, error) {
+	if len(l.items) == 0 {
+		return nil, io.EOF
+	}
+	it := l.items[0]
+	l.items = l.items[1:]
+	return &it, nil
+}
+
 // BatchConfig configures a batch issuance (see NewBatch).
 type BatchConfig struct {
 	// ID names the batch. With a row's key and the store's issuer secret
 	// it determines the row's credential id (see Batch.CredentialID), so
 	// re-running a batch issues nothing twice. Required.
 	ID string
-	// Achievement is the Achievement every row earns, as a JSON object;
-	// rows may override its text (roster.OverrideFields). Required.
-	Achievement map[string]any
-	// Mapping is the roster's mapping; its result descriptions must exist
-	// in the achievement.
-	Mapping roster.Mapping
-	// Format is "" for a Data Integrity proof, or proof.FormatVCJWT or
-	// proof.FormatJOSE for a JWT.
-	Format string
-	// PlainRecipient puts email addresses and names in the clear instead
-	// of salted hashes.
-	PlainRecipient bool
-	// ValidUntil, if set, ends every credential's validity.
-	ValidUntil time.Time
-	// OutDir is the existing directory the files, the manifest and the
-	// rejects go to. Required.
+	// OutDir is the directory the files, the manifest and the rejects go
+	// to; Run creates it if needed. Required for Run; Check and Precheck,
+	// which write nothing, do without.
 	OutDir string
 	// Output is the file encoding. Ext is required.
 	Output BatchOutput
@@ -121,16 +175,9 @@ type Batch struct {
 	is          *Issuer
 	cfg         BatchConfig
 	idKey       []byte // HMAC key of CredentialID
-	results     map[string]*resultDesc
 	validFrom   time.Time
 	verifyEvery int
 	indices     *indexPool
-}
-
-type resultDesc struct {
-	id     string
-	levels map[string]string // level id or name -> level id
-	desc   *ob3.ResultDescription
 }
 
 // NewBatch checks cfg and returns a Batch. The issuer needs a Store: it is
@@ -142,14 +189,10 @@ func (is *Issuer) NewBatch(ctx context.Context, cfg BatchConfig) (*Batch, error)
 		return nil, fmt.Errorf("batch: %w", ErrNoStore)
 	case strings.TrimSpace(cfg.ID) == "":
 		return nil, fmt.Errorf("batch id: %w: required", ErrInvalidInput)
-	case cfg.Achievement == nil:
-		return nil, fmt.Errorf("batch achievement: %w: required", ErrInvalidInput)
-	case cfg.OutDir == "":
-		return nil, fmt.Errorf("batch output directory: %w: required", ErrInvalidInput)
 	case cfg.Output.Ext == "" || strings.ContainsAny(cfg.Output.Ext, `/\`):
 		return nil, fmt.Errorf("batch output extension %q: %w", cfg.Output.Ext, ErrInvalidInput)
-	case cfg.Format != "" && cfg.Format != proof.FormatVCJWT && cfg.Format != proof.FormatJOSE:
-		return nil, fmt.Errorf("batch format %q: %w: want empty, %s or %s", cfg.Format, ErrInvalidInput, proof.FormatVCJWT, proof.FormatJOSE)
+	case is.cfg.ListsOnly:
+		return nil, fmt.Errorf("batch: %w", ErrListsOnly)
 	}
 	if cfg.Workers <= 0 {
 		cfg.Workers = 16 * runtime.GOMAXPROCS(0)
@@ -162,57 +205,13 @@ func (is *Issuer) NewBatch(ctx context.Context, cfg BatchConfig) (*Batch, error)
 		is:          is,
 		cfg:         cfg,
 		idKey:       batchIDKey(secret, cfg.ID),
-		results:     map[string]*resultDesc{},
 		verifyEvery: cfg.VerifyEvery,
 		indices:     newIndexPool(is),
 	}
 	if b.verifyEvery <= 0 {
 		b.verifyEvery = DefaultVerifyEvery
 	}
-	descs, _ := cfg.Achievement["resultDescription"].([]any)
-	for desc := range cfg.Mapping.Results {
-		rd := findResult(descs, desc)
-		if rd == nil {
-			return nil, fmt.Errorf("mapping result %q: %w: the achievement has no resultDescription with that id or name", desc, ErrInvalidInput)
-		}
-		b.results[desc] = rd
-	}
 	return b, nil
-}
-
-func findResult(descs []any, want string) *resultDesc {
-	for _, d := range descs {
-		m, _ := d.(map[string]any)
-		id, _ := m["id"].(string)
-		name, _ := m["name"].(string)
-		if id == "" || (want != id && want != name) {
-			continue
-		}
-		rd := &resultDesc{id: id}
-		if raw, err := json.Marshal(m); err == nil {
-			var typed ob3.ResultDescription
-			if json.Unmarshal(raw, &typed) == nil {
-				rd.desc = &typed
-			}
-		}
-		levels, _ := m["rubricCriterionLevel"].([]any)
-		if len(levels) > 0 {
-			rd.levels = map[string]string{}
-			for _, l := range levels {
-				lm, _ := l.(map[string]any)
-				lid, _ := lm["id"].(string)
-				if lid == "" {
-					continue
-				}
-				rd.levels[lid] = lid
-				if n, ok := lm["name"].(string); ok {
-					rd.levels[n] = lid
-				}
-			}
-		}
-		return rd
-	}
-	return nil
 }
 
 // batchIDKey derives the key of a batch's credential ids from the issuer
@@ -247,134 +246,89 @@ func (b *Batch) fileName(id string) string {
 	return strings.TrimPrefix(id, "urn:uuid:") + b.cfg.Output.Ext
 }
 
-// Check maps row to its request as Run would and returns a *LineError for
-// what the roster reader cannot know: a result level the achievement does
-// not define. With build, it also builds (without signing) the credential,
-// which checks the row's data against the OB 3.0 schema.
-func (b *Batch) Check(row *roster.Row, build bool) error {
-	req, err := b.request(row)
-	if err != nil {
-		return err
+// Check checks an item as Run would before signing it: with build, it
+// builds (without signing) its credential, which checks the request
+// against the OB 3.0 data model and schema and its results against the
+// achievement's result descriptions. A refusal is a *RowError.
+func (b *Batch) Check(it *BatchItem, build bool) error {
+	if it.Key == "" {
+		return &RowError{Line: it.Line, Err: fmt.Errorf("%w: no key", ErrInvalidInput)}
 	}
 	if !build {
 		return nil
 	}
-	if _, err := b.is.Build(req); err != nil {
-		return b.lineError(row.Line, err)
+	if _, err := b.is.Build(b.request(it)); err != nil {
+		return b.rowError(it, err)
 	}
 	return nil
 }
 
-// lineError wraps an error building the credential of the row on line:
-// a refused result names the roster column it came from.
-func (b *Batch) lineError(line int, err error) *roster.LineError {
-	le := &roster.LineError{Line: line, Err: err}
-	var re *ResultError
-	if errors.As(err, &re) {
-		for desc, rd := range b.results {
-			if rd.id == re.ResultDescription {
-				le.Field = "column " + strconv.Quote(b.cfg.Mapping.Results[desc])
-				le.Err = re.Err
-			}
+// Precheck reads every item of src as Run would, signing nothing, and
+// returns the numbers of valid and bad items. Each bad item's error (a
+// *RowError: from src, or from Check) is passed to bad, in source order.
+// The first valid item is also built, so a problem of the achievement or
+// the issuer profile shows before anything is signed. Each valid item with
+// Warnings is passed to warn, if set. An error that is no item's (src
+// unreadable) ends the check and is returned.
+func (b *Batch) Precheck(src BatchSource, bad func(error), warn func(*BatchItem)) (valid, nbad int, err error) {
+	for {
+		it, err := src.Next()
+		var le *RowError
+		switch {
+		case errors.Is(err, io.EOF):
+			return valid, nbad, nil
+		case errors.As(err, &le):
+			nbad++
+			bad(err)
+			continue
+		case err != nil:
+			return valid, nbad, err
 		}
+		if err := b.Check(it, valid == 0); err != nil {
+			nbad++
+			bad(err)
+			continue
+		}
+		if len(it.Warnings) > 0 && warn != nil {
+			warn(it)
+		}
+		valid++
 	}
-	return le
 }
 
-// resultLineError is the error for a refused result of the row on line,
-// naming the roster column of the mapping's result description desc.
-func (b *Batch) resultLineError(line int, desc, msg string) *roster.LineError {
-	return &roster.LineError{Line: line, Field: "column " + strconv.Quote(b.cfg.Mapping.Results[desc]),
-		Err: fmt.Errorf("%w: %w: %s", ErrInvalidInput, ErrResult, msg)}
+// DefaultBatchID returns the batch id of a roster issued without one: the
+// achievement's id, '#' and the roster's file name (the last element of
+// rosterPath), so the same roster issued again for the same achievement
+// is the same batch, and issues nothing twice. An achievement without an
+// id has no default (ErrInvalidInput).
+func DefaultBatchID(achievement map[string]any, rosterPath string) (string, error) {
+	aid, _ := achievement["id"].(string)
+	if aid == "" {
+		return "", fmt.Errorf("batch id: %w: required when the achievement has no id", ErrInvalidInput)
+	}
+	return aid + "#" + filepath.Base(rosterPath), nil
 }
 
-// request maps a roster row to an issuance request.
-func (b *Batch) request(row *roster.Row) (Request, error) {
-	req := Request{
-		Achievement:    b.cfg.Achievement,
-		RecipientEmail: row.Email,
-		PlainRecipient: b.cfg.PlainRecipient,
-		ID:             b.CredentialID(row.Key),
-		ValidFrom:      b.validFrom,
-		ValidUntil:     b.cfg.ValidUntil,
-	}
-	if len(row.Achievement) > 0 {
-		a := deepCopy(b.cfg.Achievement)
-		for f, v := range row.Achievement {
-			if narrative, ok := strings.CutPrefix(f, "criteria."); ok {
-				c, _ := a["criteria"].(map[string]any)
-				if c == nil {
-					c = map[string]any{}
-				}
-				c[narrative] = v
-				a["criteria"] = c
-				continue
-			}
-			a[f] = v
+// rowError wraps an error building the credential of it: a refused
+// result names the field (roster column) it came from.
+func (b *Batch) rowError(it *BatchItem, err error) *RowError {
+	re := &RowError{Line: it.Line, Err: err}
+	var rerr *ResultError
+	if errors.As(err, &rerr) {
+		if f, ok := it.ResultFields[rerr.ResultDescription]; ok {
+			re.Field, re.Err = f, rerr.Err
 		}
-		req.Achievement = a
 	}
-	subject := map[string]any{"type": []any{"AchievementSubject"}}
-	if row.DID != "" {
-		subject["id"] = row.DID
-	}
-	if row.Name != "" {
-		ident := map[string]any{"type": "IdentityObject", "identityType": "name"}
-		if b.cfg.PlainRecipient {
-			ident["hashed"], ident["identityHash"] = false, row.Name
-		} else {
-			salt, err := ob3.NewSalt(b.is.cfg.Rand)
-			if err != nil {
-				return Request{}, fmt.Errorf("generating salt: %w", err)
-			}
-			ident["hashed"], ident["identityHash"], ident["salt"] = true, ob3.IdentityHash(row.Name, salt), salt
-		}
-		subject["identifier"] = []any{ident}
-	}
-	if row.ActivityStartDate != "" {
-		subject["activityStartDate"] = row.ActivityStartDate
-	}
-	if row.ActivityEndDate != "" {
-		subject["activityEndDate"] = row.ActivityEndDate
-	}
-	if row.HasCredits {
-		subject["creditsEarned"] = row.CreditsEarned
-	}
-	var results []any
-	for _, r := range row.Results {
-		rd := b.results[r.Description]
-		if rd == nil {
-			return Request{}, &roster.LineError{Line: row.Line, Field: "result:" + r.Description,
-				Err: fmt.Errorf("%w: not a result description of the achievement", roster.ErrInvalidValue)}
-		}
-		res := map[string]any{"type": []any{"Result"}, "resultDescription": rd.id}
-		if rd.levels != nil {
-			lid, ok := rd.levels[r.Value]
-			if !ok {
-				return Request{}, &roster.LineError{Line: row.Line, Field: "result:" + r.Description,
-					Err: fmt.Errorf("%w: %q is not a level of %s (want one of %v)", roster.ErrInvalidValue, r.Value, rd.id, slices.Sorted(maps.Keys(rd.levels)))}
-			}
-			res["achievedLevel"] = lid
-			if rd.desc != nil {
-				if msg := checkLevel(rd.desc, lid); msg != "" {
-					return Request{}, b.resultLineError(row.Line, r.Description, msg)
-				}
-			}
-		} else {
-			res["value"] = r.Value
-			if rd.desc != nil {
-				if msg := checkValue(rd.desc, r.Value); msg != "" {
-					return Request{}, b.resultLineError(row.Line, r.Description, msg)
-				}
-			}
-		}
-		results = append(results, res)
-	}
-	if results != nil {
-		subject["result"] = results
-	}
-	req.Subject = subject
-	return req, nil
+	return re
+}
+
+// request is the item's request with the batch's credential id and
+// issuance time.
+func (b *Batch) request(it *BatchItem) Request {
+	req := it.Request
+	req.ID = b.CredentialID(it.Key)
+	req.ValidFrom = b.validFrom
+	return req
 }
 
 // issue builds, reserves status for and signs the row's credential,
@@ -382,51 +336,30 @@ func (b *Batch) request(row *roster.Row) (Request, error) {
 // checks Issue runs on every credential; otherwise the status entries are
 // not re-validated against the schema (they are ours, from the store) and
 // the DI proof is not re-verified.
-func (b *Batch) issue(ctx context.Context, row *roster.Row, full bool) ([]byte, *store.Record, error) {
-	req, err := b.request(row)
+func (b *Batch) issue(ctx context.Context, it *BatchItem, full bool) ([]byte, *store.Record, error) {
+	cred, err := b.is.Build(b.request(it))
 	if err != nil {
 		return nil, nil, err
-	}
-	cred, err := b.is.Build(req)
-	if err != nil {
-		return nil, nil, err
-	}
-	if row.Evidence != "" {
-		cred["evidence"] = []any{map[string]any{"id": row.Evidence, "type": []any{"Evidence"}}}
 	}
 	var refs []store.StatusRef
-	var entries []any
 	for _, purpose := range b.is.purposes() {
 		ref, err := b.indices.take(ctx, purpose)
 		if err != nil {
 			return nil, nil, fmt.Errorf("attaching status: %w", err)
 		}
 		refs = append(refs, ref)
-		entries = append(entries, entryFor(ref).Map())
 	}
-	if full {
-		for _, e := range entries {
-			cred["credentialStatus"] = e
-			raw, err := json.Marshal(cred)
-			if err != nil {
-				return nil, nil, fmt.Errorf("encoding credential: %w", err)
-			}
-			if err := validate(raw); err != nil {
-				return nil, nil, err
-			}
-		}
-	}
-	if len(entries) == 1 {
-		cred["credentialStatus"] = entries[0]
-	} else {
-		cred["credentialStatus"] = entries
+	// The entries are ours, from the store: the schema sees them on the
+	// sampled credentials only.
+	if err := setStatus(cred, refs, full); err != nil {
+		return nil, nil, err
 	}
 	var signed []byte
 	format := store.FormatDI
 	switch {
-	case b.cfg.Format != "":
+	case b.jwt():
 		format = store.FormatJWT
-		tok, err := b.is.SignJWT(ctx, cred, b.cfg.Format)
+		tok, err := b.is.signJWT(ctx, cred)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -442,7 +375,7 @@ func (b *Batch) issue(ctx context.Context, row *roster.Row, full bool) ([]byte, 
 			return nil, nil, err
 		}
 	}
-	return signed, b.record(cred, signed, format, refs, row.Key), nil
+	return signed, b.record(cred, signed, format, refs, it.Key), nil
 }
 
 // signUnchecked is Sign without the self-verification, which costs as
@@ -451,20 +384,12 @@ func (b *Batch) issue(ctx context.Context, row *roster.Row, full bool) ([]byte, 
 // signing canonicalization already checks in safe mode, so a systematic
 // fault shows in the sample.
 func (b *Batch) signUnchecked(ctx context.Context, cred map[string]any) ([]byte, error) {
-	signed, err := proof.Sign(ctx, cred, b.is.cfg.Key, proof.SignOptions{
-		Suite:              b.is.cfg.Suite,
-		VerificationMethod: b.is.cfg.VerificationMethod,
-		Now:                b.is.cfg.Now,
-		Loader:             b.is.cfg.Loader,
-	})
+	s := b.is.cfg.Signer
+	c, err := b.is.signDI(ctx, cred, s.format, s.identity, false)
 	if err != nil {
-		return nil, fmt.Errorf("signing credential: %w", err)
+		return nil, err
 	}
-	out, err := json.MarshalIndent(signed, "", "  ")
-	if err != nil {
-		return nil, fmt.Errorf("encoding signed credential: %w", err)
-	}
-	return append(out, '\n'), nil
+	return c.JSON, nil
 }
 
 // record is the store record of a batch credential; see RecordIssued.
@@ -483,17 +408,18 @@ func (b *Batch) record(doc map[string]any, signed []byte, format string, refs []
 // record: it must decode, verify under the issuer's key and carry the
 // row's id. It returns the record to make for it, or an error if the file
 // is to be replaced by a fresh issuance.
-func (b *Batch) adopt(ctx context.Context, row *roster.Row, id string, file []byte) (*store.Record, error) {
+func (b *Batch) adopt(ctx context.Context, it *BatchItem, id string, file []byte) (*store.Record, error) {
 	signed, err := b.decode(file)
 	if err != nil {
 		return nil, err
 	}
 	var doc map[string]any
 	format := store.FormatDI
-	if b.cfg.Format != "" {
+	own := ownKey{b.is.cfg.Signer, b.is.cfg.Signer.identity.VerificationMethod}
+	if b.jwt() {
 		format = store.FormatJWT
-		res, err := proof.VerifyJWT(ctx, string(signed), proof.JWTVerifyOptions{Keys: ownKey{b.is}, Now: b.is.cfg.Now})
-		if err != nil && !errors.Is(err, proof.ErrExpired) && !errors.Is(err, proof.ErrNotYetValid) {
+		res, err := vcjwt.Verify(ctx, string(signed), vcjwt.VerifyOptions{Keys: own, Now: b.is.cfg.Now})
+		if err != nil && !errors.Is(err, vcjwt.ErrExpired) && !errors.Is(err, vcjwt.ErrNotYetValid) {
 			return nil, err
 		}
 		if res == nil {
@@ -504,7 +430,7 @@ func (b *Batch) adopt(ctx context.Context, row *roster.Row, id string, file []by
 		if err := json.Unmarshal(signed, &doc); err != nil {
 			return nil, err
 		}
-		if _, err := proof.Verify(ctx, doc, proof.VerifyOptions{Keys: ownKey{b.is}, Loader: b.is.cfg.Loader, Now: b.is.cfg.Now}); err != nil {
+		if _, err := proof.Verify(ctx, doc, proof.VerifyOptions{Keys: own, Loader: b.is.cfg.Loader, Now: b.is.cfg.Now}); err != nil {
 			return nil, err
 		}
 	}
@@ -518,8 +444,11 @@ func (b *Batch) adopt(ctx context.Context, row *roster.Row, id string, file []by
 	if len(refs) != len(b.is.purposes()) {
 		return nil, fmt.Errorf("%d status entries, want %d", len(refs), len(b.is.purposes()))
 	}
-	return b.record(doc, signed, format, refs, row.Key), nil
+	return b.record(doc, signed, format, refs, it.Key), nil
 }
+
+// jwt reports whether the batch signs JWTs.
+func (b *Batch) jwt() bool { return b.is.cfg.Signer.format.IsJWT() }
 
 func (b *Batch) decode(file []byte) ([]byte, error) {
 	if b.cfg.Output.Decode != nil {
@@ -532,7 +461,7 @@ func (b *Batch) encode(signed []byte) ([]byte, error) {
 	if b.cfg.Output.Encode != nil {
 		return b.cfg.Output.Encode(signed)
 	}
-	if b.cfg.Format != "" {
+	if b.jwt() {
 		return append(slices.Clip(signed), '\n'), nil
 	}
 	return signed, nil

@@ -11,7 +11,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -20,15 +19,8 @@ import (
 	"time"
 
 	"github.com/badgesmith/badgesmith/internal/atomicfile"
-	"github.com/badgesmith/badgesmith/roster"
 	"github.com/badgesmith/badgesmith/store"
 )
-
-// RowSource yields roster rows; *roster.Reader is one. Next returns a
-// *roster.LineError for a bad row and io.EOF at the end.
-type RowSource interface {
-	Next() (*roster.Row, error)
-}
 
 // chunkSize is how many rows share one sync and one store commit. A
 // commit rereads the index pages its records touched, so the chunk also
@@ -66,8 +58,8 @@ const (
 type batchItem struct {
 	seq     int
 	kind    itemKind
-	row     *roster.Row
-	lineErr *roster.LineError
+	item    *BatchItem
+	lineErr *RowError
 	id      string
 	file    string
 	old     *store.Record
@@ -104,11 +96,19 @@ type batchItem struct {
 // get a leading single quote; manifest.jsonl keeps every value exact. Rejected rows go to RejectsFile. A row that fails (its recorded
 // file is gone, say) is counted, and Run returns ErrBatchFailed after
 // handling the others; a store or I/O error stops the batch.
-func (b *Batch) Run(ctx context.Context, src RowSource) (*BatchProgress, error) {
+func (b *Batch) Run(ctx context.Context, src BatchSource) (*BatchProgress, error) {
 	start := time.Now()
 	b.validFrom = b.is.cfg.Now().UTC().Truncate(time.Second)
-	if err := cleanTemps(b.cfg.OutDir); err != nil {
-		return nil, err
+	if b.cfg.OutDir == "" {
+		return nil, fmt.Errorf("batch output directory: %w: required", ErrInvalidInput)
+	}
+	if err := os.MkdirAll(b.cfg.OutDir, 0o755); err != nil { //nolint:gosec // G301: credentials are handed out, written 0o644 like single ones; the umask narrows both
+		return nil, fmt.Errorf("creating output directory: %w", err)
+	}
+	// The run holds the output directory (its store is locked), so every
+	// temporary file there is a killed run's.
+	if _, err := atomicfile.RemoveStaleIn(b.cfg.OutDir, 0); err != nil {
+		return nil, fmt.Errorf("batch output directory: %w", err)
 	}
 	out, err := openOutputs(b.cfg.OutDir)
 	if err != nil {
@@ -222,14 +222,14 @@ loop:
 
 // read feeds the pipeline: one item per row, each holding a token of the
 // window that bounds the rows in flight.
-func (b *Batch) read(ctx context.Context, src RowSource, tokens chan<- struct{}, work chan<- *batchItem) error {
+func (b *Batch) read(ctx context.Context, src BatchSource, tokens chan<- struct{}, work chan<- *batchItem) error {
 	for seq := 0; ; seq++ {
-		row, err := src.Next()
+		item, err := src.Next()
 		if errors.Is(err, io.EOF) {
 			return nil
 		}
 		it := &batchItem{seq: seq}
-		var le *roster.LineError
+		var le *RowError
 		switch {
 		case errors.As(err, &le):
 			if !b.cfg.SkipInvalid {
@@ -239,7 +239,7 @@ func (b *Batch) read(ctx context.Context, src RowSource, tokens chan<- struct{},
 		case err != nil:
 			return fmt.Errorf("reading roster: %w", err)
 		default:
-			it.row = row
+			it.item = item
 			if err := b.classify(ctx, it); err != nil {
 				return err
 			}
@@ -259,11 +259,11 @@ func (b *Batch) read(ctx context.Context, src RowSource, tokens chan<- struct{},
 
 // classify looks the row up in the store and the output directory.
 func (b *Batch) classify(ctx context.Context, it *batchItem) error {
-	it.id = b.CredentialID(it.row.Key)
+	it.id = b.CredentialID(it.item.Key)
 	it.file = b.fileName(it.id)
-	recs, err := b.is.cfg.Store.ListCredentials(ctx, store.Filter{BatchID: b.cfg.ID, RowKey: it.row.Key, Limit: 1})
+	recs, err := b.is.cfg.Store.ListCredentials(ctx, store.Filter{BatchID: b.cfg.ID, RowKey: it.item.Key, Limit: 1})
 	if err != nil {
-		return fmt.Errorf("line %d: looking up row %q: %w", it.row.Line, it.row.Key, err)
+		return fmt.Errorf("line %d: looking up row %q: %w", it.item.Line, it.item.Key, err)
 	}
 	if len(recs) == 1 {
 		// A row recorded under another id was issued before ids were
@@ -302,7 +302,7 @@ func (b *Batch) process(ctx context.Context, it *batchItem) {
 		}
 		if err != nil {
 			it.out = outFailed
-			it.err = fmt.Errorf("line %d: %s is recorded but its file %s is unusable (%w); restore the file", it.row.Line, it.id, it.file, err)
+			it.err = fmt.Errorf("line %d: %s is recorded but its file %s is unusable (%w); restore the file", it.item.Line, it.id, it.file, err)
 			return
 		}
 		it.out, it.fileSHA = outSkipped, sha256Hex(data)
@@ -311,7 +311,7 @@ func (b *Batch) process(ctx context.Context, it *batchItem) {
 		data, _, err := b.readBack(it.file)
 		if err == nil {
 			var rec *store.Record
-			if rec, err = b.adopt(ctx, it.row, it.id, data); err == nil {
+			if rec, err = b.adopt(ctx, it.item, it.id, data); err == nil {
 				it.out, it.rec, it.fileSHA = outAdopted, rec, sha256Hex(data)
 				return
 			}
@@ -319,7 +319,7 @@ func (b *Batch) process(ctx context.Context, it *batchItem) {
 		// Unusable: issue the row afresh over it.
 	}
 	full := it.seq%b.verifyEvery == 0
-	signed, rec, err := b.issue(ctx, it.row, full)
+	signed, rec, err := b.issue(ctx, it.item, full)
 	if err == nil {
 		var data []byte
 		if data, err = b.encode(signed); err == nil {
@@ -331,16 +331,16 @@ func (b *Batch) process(ctx context.Context, it *batchItem) {
 			return
 		}
 	}
-	var le *roster.LineError
+	var le *RowError
 	switch {
 	case errors.As(err, &le):
 	case errors.Is(err, ErrInvalidInput):
-		le = b.lineError(it.row.Line, err)
+		le = b.rowError(it.item, err)
 	default:
 		if ctx.Err() != nil {
 			it.fatal = context.Cause(ctx)
 		} else {
-			it.fatal = fmt.Errorf("line %d: %w", it.row.Line, err)
+			it.fatal = fmt.Errorf("line %d: %w", it.item.Line, err)
 		}
 		return
 	}
@@ -385,7 +385,7 @@ func (b *Batch) commit(ctx context.Context, out *outputs, chunk []*batchItem, pr
 		}
 	}
 	if len(recs) > 0 {
-		if err := syncFiles(b.cfg.OutDir, names); err != nil {
+		if err := atomicfile.SyncFiles(b.cfg.OutDir, names); err != nil {
 			return err
 		}
 		if err := b.is.cfg.Store.PutCredentials(ctx, recs); err != nil {
@@ -427,39 +427,30 @@ func sha256Hex(b []byte) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// outputs are the manifest and rejects files of a run, written under
-// temporary names and renamed into place by finish.
+// outputs are the manifest and rejects files of a run, written with
+// atomicfile under temporary names and put in place by finish.
 type outputs struct {
-	dir                    string
-	csvF, jsonlF, rejectsF *os.File
-	csvW                   *csv.Writer
-	jsonlW, rejectsW       *bufio.Writer
+	dir                string
+	csvF, jsonlF, rejF *atomicfile.Pending
+	csvW               *csv.Writer
+	jsonlW, rejectsW   *bufio.Writer
 }
-
-const partial = ".partial"
 
 func openOutputs(dir string) (*outputs, error) {
 	o := &outputs{dir: dir}
 	var err error
 	for _, f := range []struct {
-		p    **os.File
+		p    **atomicfile.Pending
 		name string
-	}{{&o.csvF, ManifestCSV}, {&o.jsonlF, ManifestJSONL}, {&o.rejectsF, RejectsFile}} {
-		// A partial file a killed run left is removed, and the new one made
-		// with O_EXCL, so a link planted under that name is never followed.
-		p := filepath.Join(dir, "."+f.name+partial)
-		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			o.abort()
-			return nil, fmt.Errorf("opening %s: %w", f.name, err)
-		}
-		if *f.p, err = os.OpenFile(p, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644); err != nil { //nolint:gosec // G302: batch outputs are 0o644 like every credential file; the umask narrows it
+	}{{&o.csvF, ManifestCSV}, {&o.jsonlF, ManifestJSONL}, {&o.rejF, RejectsFile}} {
+		if *f.p, err = atomicfile.Begin(filepath.Join(dir, f.name), 0o644, atomicfile.Options{}); err != nil {
 			o.abort()
 			return nil, fmt.Errorf("opening %s: %w", f.name, err)
 		}
 	}
 	o.csvW = csv.NewWriter(o.csvF)
 	o.jsonlW = bufio.NewWriter(o.jsonlF)
-	o.rejectsW = bufio.NewWriter(o.rejectsF)
+	o.rejectsW = bufio.NewWriter(o.rejF)
 	if err := o.csvW.Write([]string{"row", "key", "name", "credential_id", "recipient", "file", "sha256"}); err != nil {
 		o.abort()
 		return nil, err
@@ -487,11 +478,7 @@ type ManifestEntry struct {
 }
 
 func (o *outputs) manifest(it *batchItem) error {
-	recipient := it.row.Email
-	if recipient == "" {
-		recipient = it.row.DID
-	}
-	e := ManifestEntry{Row: it.row.Line, Key: it.row.Key, Name: it.row.Name, CredentialID: it.id, Recipient: recipient, File: it.file, SHA256: it.fileSHA}
+	e := ManifestEntry{Row: it.item.Line, Key: it.item.Key, Name: it.item.Name, CredentialID: it.id, Recipient: it.item.Recipient, File: it.file, SHA256: it.fileSHA}
 	if err := o.csvW.Write([]string{strconv.Itoa(e.Row), csvCell(e.Key), csvCell(e.Name), csvCell(e.CredentialID), csvCell(e.Recipient), csvCell(e.File), e.SHA256}); err != nil {
 		return fmt.Errorf("writing manifest: %w", err)
 	}
@@ -527,7 +514,7 @@ type Reject struct {
 	Raw string `json:"raw,omitempty"`
 }
 
-func (o *outputs) reject(le *roster.LineError) error {
+func (o *outputs) reject(le *RowError) error {
 	line, err := json.Marshal(Reject{Line: le.Line, Field: le.Field, Error: le.Err.Error(), Raw: le.Raw})
 	if err != nil {
 		return err
@@ -536,8 +523,8 @@ func (o *outputs) reject(le *roster.LineError) error {
 	return err
 }
 
-// finish flushes, syncs and renames the files into place; without
-// rejects, a rejects file of an earlier run is removed.
+// finish flushes the files and puts them in place (each synced, then
+// renamed); without rejects, a rejects file of an earlier run is removed.
 func (o *outputs) finish(rejects bool) error {
 	o.csvW.Flush()
 	if err := o.csvW.Error(); err != nil {
@@ -549,40 +536,31 @@ func (o *outputs) finish(rejects bool) error {
 		}
 	}
 	files := []struct {
-		f    *os.File
+		f    *atomicfile.Pending
 		name string
 		keep bool
-	}{{o.csvF, ManifestCSV, true}, {o.jsonlF, ManifestJSONL, true}, {o.rejectsF, RejectsFile, rejects}}
+	}{{o.csvF, ManifestCSV, true}, {o.jsonlF, ManifestJSONL, true}, {o.rejF, RejectsFile, rejects}}
 	for _, f := range files {
-		if err := f.f.Sync(); err != nil {
-			return fmt.Errorf("syncing %s: %w", f.name, err)
-		}
-		if err := f.f.Close(); err != nil {
-			return fmt.Errorf("writing %s: %w", f.name, err)
-		}
-		final := filepath.Join(o.dir, f.name)
 		if f.keep {
-			err := os.Rename(f.f.Name(), final)
-			if err != nil {
-				return fmt.Errorf("renaming into %s: %w", final, err)
+			if err := f.f.Commit(); err != nil {
+				return err
 			}
 			continue
 		}
-		os.Remove(f.f.Name())
+		f.f.Abort()
+		final := filepath.Join(o.dir, f.name)
 		if err := os.Remove(final); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return fmt.Errorf("removing stale %s: %w", final, err)
 		}
 	}
-	o.csvF, o.jsonlF, o.rejectsF = nil, nil, nil
-	return syncDir(o.dir)
+	return atomicfile.SyncDir(o.dir)
 }
 
-// abort closes whatever finish did not; the partial files stay for the
-// next run to truncate.
+// abort discards whatever finish did not put in place.
 func (o *outputs) abort() {
-	for _, f := range []*os.File{o.csvF, o.jsonlF, o.rejectsF} {
+	for _, f := range []*atomicfile.Pending{o.csvF, o.jsonlF, o.rejF} {
 		if f != nil {
-			f.Close()
+			f.Abort()
 		}
 	}
 }
@@ -594,34 +572,4 @@ func (o *outputs) abort() {
 // is trusted.
 func writeFileNoSync(dir, name string, data []byte) error {
 	return atomicfile.Write(filepath.Join(dir, name), data, 0o644, atomicfile.Options{NoSync: true})
-}
-
-// cleanTemps removes the temporary files a killed run left in dir.
-func cleanTemps(dir string) error {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return fmt.Errorf("batch output directory: %w", err)
-	}
-	for _, e := range entries {
-		n := e.Name()
-		if strings.HasPrefix(n, ".") && strings.Contains(n, ".tmp-") && e.Type().IsRegular() {
-			if err := os.Remove(filepath.Join(dir, n)); err != nil {
-				return fmt.Errorf("removing temporary file %s: %w", n, err)
-			}
-		}
-	}
-	return nil
-}
-
-// syncDir makes dir's entries durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil && !errors.Is(err, os.ErrInvalid) {
-		return fmt.Errorf("syncing %s: %w", dir, err)
-	}
-	return nil
 }

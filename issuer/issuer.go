@@ -3,7 +3,6 @@ package issuer
 import (
 	"context"
 	"crypto"
-	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/json"
 	"errors"
@@ -16,6 +15,9 @@ import (
 	"github.com/piprate/json-gold/ld"
 
 	"github.com/badgesmith/badgesmith/contexts"
+	"github.com/badgesmith/badgesmith/did"
+	"github.com/badgesmith/badgesmith/internal/jsonvalue"
+	"github.com/badgesmith/badgesmith/jsonld"
 	"github.com/badgesmith/badgesmith/ob3"
 	"github.com/badgesmith/badgesmith/proof"
 	"github.com/badgesmith/badgesmith/store"
@@ -35,16 +37,23 @@ type Config struct {
 	// must equal IssuerID; if absent it is set to IssuerID. Required fields
 	// missing from it (type) are filled in.
 	Profile map[string]any
-	// IssuerID is the issuer's identifier, the controller of the signing
-	// key (for did:key keys, the DID). Required.
-	IssuerID string
-	// Key is the private signing key. Required.
-	Key crypto.PrivateKey
-	// VerificationMethod is the URL of the key, whose part before '#' must
-	// equal IssuerID. Required.
-	VerificationMethod string
-	// Suite is the Data Integrity suite. If empty, eddsa-rdfc-2022.
-	Suite string
+	// Signer signs the credentials: its key, the identity it signs as
+	// (the issuer id, controller of the verification method) and the
+	// format. Required. A Signer of a keyring key that is not the active
+	// key of its group (RingSigner) is refused, with its
+	// *InactiveKeyError, unless ListsOnly.
+	Signer *Signer
+	// ListsOnly makes an issuer that signs status lists and changes
+	// status, but issues no credential (Issue and NewBatch refuse). A
+	// retired key may sign that way: the lists of the credentials it
+	// issued as its did:key can be signed by no other key.
+	ListsOnly bool
+	// Identities are further issuer ids (did:web DIDs) whose status lists
+	// this issuer signs, as the id with the Signer's key under its
+	// fragment. A list is signed as the issuer of the credentials it
+	// holds, which must be the Signer's identity or one of these (see
+	// StatusListCredential and RecordedIdentities).
+	Identities []string
 	// Now returns the time used for validFrom and the proof. If nil,
 	// time.Now.
 	Now func() time.Time
@@ -86,7 +95,6 @@ type Config struct {
 type Issuer struct {
 	cfg     Config
 	profile map[string]any
-	pub     crypto.PublicKey
 	// Ledger changes recorded credentials' status (Revoke, Suspend,
 	// Reinstate); it is nil without a Store, and its methods then return
 	// ErrNoStore.
@@ -95,17 +103,16 @@ type Issuer struct {
 
 // New validates cfg and returns an Issuer.
 func New(cfg Config) (*Issuer, error) {
-	if cfg.IssuerID == "" {
-		return nil, fmt.Errorf("issuer id: %w: required", ErrInvalidInput)
+	if cfg.Signer == nil || cfg.Signer.key == nil {
+		return nil, fmt.Errorf("signer: %w: required", ErrInvalidInput)
 	}
-	if cfg.Key == nil {
-		return nil, fmt.Errorf("key: %w: required", ErrInvalidInput)
+	if cfg.Signer.inactive != nil && !cfg.ListsOnly {
+		return nil, cfg.Signer.inactive
 	}
-	if base, _, _ := strings.Cut(cfg.VerificationMethod, "#"); base != cfg.IssuerID {
-		return nil, fmt.Errorf("verification method %q: %w: its controller must be the issuer %s", cfg.VerificationMethod, ErrInvalidInput, cfg.IssuerID)
-	}
-	if cfg.Suite == "" {
-		cfg.Suite = proof.EddsaRdfc2022
+	for _, id := range cfg.Identities {
+		if _, err := did.ParseWeb(id); err != nil {
+			return nil, fmt.Errorf("identity %q: %w: %w", id, ErrInvalidInput, err)
+		}
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -114,51 +121,35 @@ func New(cfg Config) (*Issuer, error) {
 		cfg.Rand = rand.Reader
 	}
 	if cfg.Loader == nil {
-		l, err := contexts.NewLoader()
+		l, err := jsonld.NewLoader()
 		if err != nil {
 			return nil, err
 		}
 		cfg.Loader = l
 	}
-	pub, err := publicOf(cfg.Key)
-	if err != nil {
-		return nil, err
-	}
 	if err := checkStatusConfig(&cfg); err != nil {
 		return nil, err
 	}
-	profile := deepCopy(cfg.Profile)
+	profile := jsonvalue.CloneObject(cfg.Profile)
 	if profile == nil {
 		profile = map[string]any{}
 	}
-	if id, ok := profile["id"]; ok && id != cfg.IssuerID {
-		return nil, fmt.Errorf("issuer profile id %v: %w: must equal the signing key's controller %s", id, ErrInvalidInput, cfg.IssuerID)
+	issuerID := cfg.Signer.identity.ID
+	if id, ok := profile["id"]; ok && id != issuerID {
+		return nil, fmt.Errorf("issuer profile id %v: %w: must equal the signing key's controller %s", id, ErrInvalidInput, issuerID)
 	}
-	profile["id"] = cfg.IssuerID
+	profile["id"] = issuerID
 	if _, ok := profile["type"]; !ok {
 		profile["type"] = []any{"Profile"}
 	}
 	if _, ok := profile["name"].(string); !ok {
 		return nil, fmt.Errorf("issuer profile name: %w: required", ErrInvalidInput)
 	}
-	is := &Issuer{cfg: cfg, profile: profile, pub: pub}
+	is := &Issuer{cfg: cfg, profile: profile}
 	if cfg.Store != nil {
 		is.Ledger = NewLedger(cfg.Store)
 	}
 	return is, nil
-}
-
-func publicOf(k crypto.PrivateKey) (crypto.PublicKey, error) {
-	switch k := k.(type) {
-	case ed25519.PrivateKey:
-		if len(k) != ed25519.PrivateKeySize {
-			return nil, fmt.Errorf("key: %w: ed25519 private key has %d bytes", ErrInvalidInput, len(k))
-		}
-		return k.Public(), nil
-	case interface{ Public() crypto.PublicKey }:
-		return k.Public(), nil
-	}
-	return nil, fmt.Errorf("key: %w: unsupported key type %T", ErrInvalidInput, k)
 }
 
 // Request describes one credential to issue.
@@ -182,16 +173,52 @@ type Request struct {
 	ValidUntil time.Time
 	// AwardedDate, if set, records when the achievement was first awarded.
 	AwardedDate time.Time
+	// Evidence lists the URLs of evidence of the learner's work, each
+	// becoming an Evidence object of the credential.
+	Evidence []string
 }
 
-// Credential is an issued, signed credential.
+// Credential is an issued, signed credential, in any format.
 type Credential struct {
 	// ID is the credential id.
 	ID string
-	// JSON is the signed credential, indented, ending in a newline.
+	// Format is how it was signed.
+	Format Format
+	// JSON is the signed credential, indented, ending in a newline; nil
+	// for a JWT.
 	JSON []byte
-	// Document is the signed credential as a JSON object.
+	// Token is the compact JWS, without a trailing newline; "" for a Data
+	// Integrity credential.
+	Token string
+	// Document is the credential as a JSON object: the signed document,
+	// or the credential a JWT carries.
 	Document map[string]any
+}
+
+// Bytes returns the credential as it is handed out: the JSON document, or
+// the JWS followed by a newline.
+func (c *Credential) Bytes() []byte {
+	if c.Format.IsJWT() {
+		return []byte(c.Token + "\n")
+	}
+	return c.JSON
+}
+
+// signed returns the bytes a record hashes: the JSON document, or the
+// JWS.
+func (c *Credential) signed() []byte {
+	if c.Format.IsJWT() {
+		return []byte(c.Token)
+	}
+	return c.JSON
+}
+
+// storeFormat is the store's name for c's format.
+func (c *Credential) storeFormat() string {
+	if c.Format.IsJWT() {
+		return store.FormatJWT
+	}
+	return store.FormatDI
 }
 
 // Build assembles the unsigned credential for req and checks it against the
@@ -221,7 +248,7 @@ func (is *Issuer) build(req Request, salt string) (map[string]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	achievement := deepCopy(req.Achievement)
+	achievement := jsonvalue.CloneObject(req.Achievement)
 	subject["achievement"] = achievement
 	name, _ := achievement["name"].(string)
 
@@ -229,7 +256,7 @@ func (is *Issuer) build(req Request, salt string) (map[string]any, error) {
 		"@context":          []any{contexts.CredentialsV2, contexts.OBv3p0, contexts.OBExtensions},
 		"id":                id,
 		"type":              []any{"VerifiableCredential", "OpenBadgeCredential"},
-		"issuer":            deepCopy(is.profile),
+		"issuer":            jsonvalue.CloneObject(is.profile),
 		"validFrom":         validFrom.Format(time.RFC3339),
 		"credentialSubject": subject,
 		"credentialSchema": []any{map[string]any{
@@ -251,6 +278,13 @@ func (is *Issuer) build(req Request, salt string) (map[string]any, error) {
 	}
 	if !req.AwardedDate.IsZero() {
 		cred["awardedDate"] = req.AwardedDate.UTC().Format(time.RFC3339)
+	}
+	if len(req.Evidence) > 0 {
+		ev := make([]any, len(req.Evidence))
+		for i, u := range req.Evidence {
+			ev[i] = map[string]any{"id": u, "type": []any{"Evidence"}}
+		}
+		cred["evidence"] = ev
 	}
 	raw, err := json.Marshal(cred)
 	if err != nil {
@@ -280,7 +314,7 @@ func validate(raw []byte) error {
 }
 
 func (is *Issuer) subject(req Request, salt string) (map[string]any, error) {
-	subject := deepCopy(req.Subject)
+	subject := jsonvalue.CloneObject(req.Subject)
 	if subject == nil {
 		subject = map[string]any{}
 	}
@@ -292,7 +326,7 @@ func (is *Issuer) subject(req Request, salt string) (map[string]any, error) {
 	}
 	if req.RecipientEmail != "" {
 		email := strings.TrimSpace(req.RecipientEmail)
-		if err := checkEmail(email); err != nil {
+		if err := ob3.CheckEmail(email); err != nil {
 			return nil, fmt.Errorf("recipient email %q: %w: %w", req.RecipientEmail, ErrInvalidInput, err)
 		}
 		ident := map[string]any{
@@ -324,19 +358,6 @@ func (is *Issuer) subject(req Request, salt string) (map[string]any, error) {
 	return subject, nil
 }
 
-func checkEmail(s string) error {
-	local, domain, ok := strings.Cut(s, "@")
-	switch {
-	case !ok || local == "" || domain == "":
-		return errors.New("not an email address")
-	case strings.ContainsAny(s, " \t\r\n<>,;\"") || strings.Contains(domain, "@"):
-		return errors.New("contains characters an email address cannot have")
-	case !strings.Contains(domain, ".") || strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, "."):
-		return errors.New("domain is not a host name")
-	}
-	return nil
-}
-
 // Issue builds, signs and self-verifies the credential for req.
 //
 // With a Store, it also gives the credential its status entries and records
@@ -356,6 +377,9 @@ func checkEmail(s string) error {
 // if the credential was delivered, the error wraps ErrAlreadyIssued. The
 // entries of an undelivered credential never go to another one.
 func (is *Issuer) Issue(ctx context.Context, req Request) (*Credential, error) {
+	if is.cfg.ListsOnly {
+		return nil, fmt.Errorf("issuing: %w", ErrListsOnly)
+	}
 	if is.cfg.Store == nil {
 		cred, err := is.Build(req)
 		if err != nil {
@@ -371,18 +395,31 @@ func (is *Issuer) Issue(ctx context.Context, req Request) (*Credential, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := is.RecordIssued(ctx, signed.Document, signed.JSON, store.FormatDI, refs); err != nil {
+	if err := is.RecordIssued(ctx, signed.Document, signed.signed(), signed.storeFormat(), refs); err != nil {
 		return nil, err
 	}
 	return signed, nil
 }
 
-// Sign signs an already built credential and verifies the result before
-// returning it.
+// ErrListsOnly reports an attempt to issue with an issuer configured
+// ListsOnly.
+var ErrListsOnly = errors.New("issuer signs status lists only")
+
+// Sign signs an already built credential in the Signer's format and
+// verifies the result before returning it.
 func (is *Issuer) Sign(ctx context.Context, cred map[string]any) (*Credential, error) {
-	signed, err := proof.Sign(ctx, cred, is.cfg.Key, proof.SignOptions{
-		Suite:              is.cfg.Suite,
-		VerificationMethod: is.cfg.VerificationMethod,
+	if is.cfg.Signer.format.IsJWT() {
+		return is.signJWT(ctx, cred)
+	}
+	return is.signDI(ctx, cred, is.cfg.Signer.format, is.cfg.Signer.identity, true)
+}
+
+// signDI signs cred with a Data Integrity proof of suite as id and, with
+// verify, verifies the result from its bytes.
+func (is *Issuer) signDI(ctx context.Context, cred map[string]any, suite Format, id Identity, verify bool) (*Credential, error) {
+	signed, err := proof.Sign(ctx, cred, is.cfg.Signer.key, proof.SignOptions{
+		Suite:              proof.Suite(suite),
+		VerificationMethod: id.VerificationMethod,
 		Now:                is.cfg.Now,
 		Loader:             is.cfg.Loader,
 	})
@@ -394,51 +431,33 @@ func (is *Issuer) Sign(ctx context.Context, cred map[string]any) (*Credential, e
 		return nil, fmt.Errorf("encoding signed credential: %w", err)
 	}
 	out = append(out, '\n')
+	credID, _ := signed["id"].(string)
+	res := &Credential{ID: credID, Format: suite, JSON: out, Document: signed}
+	if !verify {
+		return res, nil
+	}
 	// Verify what will be handed out, from its bytes, exactly as a verifier
 	// would read them.
 	var reread map[string]any
 	if err := json.Unmarshal(out, &reread); err != nil {
 		return nil, fmt.Errorf("re-reading signed credential: %w", err)
 	}
-	if _, err := proof.Verify(ctx, reread, proof.VerifyOptions{Keys: ownKey{is}, Loader: is.cfg.Loader, Now: is.cfg.Now}); err != nil {
+	if _, err := proof.Verify(ctx, reread, proof.VerifyOptions{Keys: ownKey{is.cfg.Signer, id.VerificationMethod}, Loader: is.cfg.Loader, Now: is.cfg.Now}); err != nil {
 		return nil, fmt.Errorf("self-check of signed credential: %w", err)
 	}
-	id, _ := signed["id"].(string)
-	return &Credential{ID: id, JSON: out, Document: signed}, nil
+	return res, nil
 }
 
-// ownKey serves the issuer's own public key for the self-check.
-type ownKey struct{ is *Issuer }
+// ownKey serves the signer's own public key, under the verification
+// method vm, for the self-check.
+type ownKey struct {
+	s  *Signer
+	vm string
+}
 
 func (k ownKey) PublicKey(_ context.Context, vm, _ string) (crypto.PublicKey, error) {
-	if vm != k.is.cfg.VerificationMethod {
+	if vm != k.vm {
 		return nil, fmt.Errorf("verification method %s is not the issuer's signing key", vm)
 	}
-	return k.is.pub, nil
-}
-
-// deepCopy copies a JSON object so that callers' maps are never mutated.
-func deepCopy(m map[string]any) map[string]any {
-	if m == nil {
-		return nil
-	}
-	out := make(map[string]any, len(m))
-	for k, v := range m {
-		out[k] = copyValue(v)
-	}
-	return out
-}
-
-func copyValue(v any) any {
-	switch t := v.(type) {
-	case map[string]any:
-		return deepCopy(t)
-	case []any:
-		out := make([]any, len(t))
-		for i, x := range t {
-			out[i] = copyValue(x)
-		}
-		return out
-	}
-	return v
+	return k.s.pub, nil
 }

@@ -46,17 +46,25 @@ func readJSON(t *testing.T, name string) map[string]any {
 	return m
 }
 
-func newIssuer(t *testing.T, suite string) (*issuer.Issuer, *keys.KeyPair, string) {
+// signerOf returns the signer of key as id with the verification method
+// vm, in format.
+func signerOf(t testing.TB, key crypto.PrivateKey, id, vm string, format issuer.Format) *issuer.Signer {
+	t.Helper()
+	s, err := issuer.NewSigner(key, issuer.SignerOptions{Identity: issuer.Identity{ID: id, VerificationMethod: vm}, Format: format})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func newIssuer(t *testing.T, suite proof.Suite) (*issuer.Issuer, *keys.KeyPair, string) {
 	t.Helper()
 	kp, id, vm := fixtureKey(t, 7)
 	is, err := issuer.New(issuer.Config{
-		Profile:            readJSON(t, "issuer.json"),
-		IssuerID:           id,
-		Key:                kp.Private,
-		VerificationMethod: vm,
-		Suite:              suite,
-		Now:                func() time.Time { return clock },
-		Rand:               &fixedRand{b: 1},
+		Profile: readJSON(t, "issuer.json"),
+		Signer:  signerOf(t, kp.Private, id, vm, issuer.Format(suite)),
+		Now:     func() time.Time { return clock },
+		Rand:    &fixedRand{b: 1},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -71,8 +79,8 @@ func (k staticKey) PublicKey(context.Context, string, string) (crypto.PublicKey,
 }
 
 func TestIssueBuildsCompleteCredential(t *testing.T) {
-	for _, suite := range []string{proof.EddsaRdfc2022, proof.Ed25519Signature2020} {
-		t.Run(suite, func(t *testing.T) {
+	for _, suite := range []proof.Suite{proof.EddsaRdfc2022, proof.Ed25519Signature2020} {
+		t.Run(string(suite), func(t *testing.T) {
 			is, kp, issuerID := newIssuer(t, suite)
 			cred, err := is.Issue(context.Background(), issuer.Request{
 				Achievement: readJSON(t, "achievement.json"),
@@ -217,10 +225,9 @@ func TestNewRejectsMismatchedProfile(t *testing.T) {
 		name string
 		cfg  issuer.Config
 	}{
-		{"profile id differs", issuer.Config{Profile: map[string]any{"id": "https://other.example", "name": "X"}, IssuerID: id, Key: kp.Private, VerificationMethod: id + "#" + mk}},
-		{"vm of another controller", issuer.Config{Profile: map[string]any{"name": "X"}, IssuerID: id, Key: kp.Private, VerificationMethod: "did:key:zOther#" + mk}},
-		{"no key", issuer.Config{Profile: map[string]any{"name": "X"}, IssuerID: id, VerificationMethod: id + "#" + mk}},
-		{"no name", issuer.Config{Profile: map[string]any{}, IssuerID: id, Key: kp.Private, VerificationMethod: id + "#" + mk}},
+		{"profile id differs", issuer.Config{Profile: map[string]any{"id": "https://other.example", "name": "X"}, Signer: signerOf(t, kp.Private, id, id+"#"+mk, "")}},
+		{"no signer", issuer.Config{Profile: map[string]any{"name": "X"}}},
+		{"no name", issuer.Config{Profile: map[string]any{}, Signer: signerOf(t, kp.Private, id, id+"#"+mk, "")}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -249,7 +256,7 @@ func BenchmarkIssue(b *testing.B) {
 		}
 		return m
 	}
-	is, err := issuer.New(issuer.Config{Profile: load("issuer.json"), IssuerID: id, Key: kp.Private, VerificationMethod: id + "#" + mk})
+	is, err := issuer.New(issuer.Config{Profile: load("issuer.json"), Signer: signerOf(b, kp.Private, id, id+"#"+mk, "")})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -11,10 +11,10 @@ import (
 	"github.com/badgesmith/badgesmith/issuer"
 	"github.com/badgesmith/badgesmith/keys"
 	"github.com/badgesmith/badgesmith/ob3"
-	"github.com/badgesmith/badgesmith/proof"
+	"github.com/badgesmith/badgesmith/vcjwt"
 )
 
-func jwtIssuer(t *testing.T, kt keys.Type) (*issuer.Issuer, crypto.PublicKey, string) {
+func jwtIssuer(t *testing.T, kt keys.Type, format issuer.Format) (*issuer.Issuer, crypto.PublicKey, string) {
 	t.Helper()
 	kp, err := keys.Generate(kt, nil)
 	if err != nil {
@@ -22,12 +22,10 @@ func jwtIssuer(t *testing.T, kt keys.Type) (*issuer.Issuer, crypto.PublicKey, st
 	}
 	const id = "https://example.edu/issuers/565049"
 	is, err := issuer.New(issuer.Config{
-		Profile:            readJSON(t, "issuer.json"),
-		IssuerID:           id,
-		Key:                kp.Private,
-		VerificationMethod: id + "#key-1",
-		Now:                func() time.Time { return clock },
-		Rand:               &fixedRand{b: 1},
+		Profile: readJSON(t, "issuer.json"),
+		Signer:  signerOf(t, kp.Private, id, id+"#key-1", format),
+		Now:     func() time.Time { return clock },
+		Rand:    &fixedRand{b: 1},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -41,28 +39,31 @@ func TestIssueJWT(t *testing.T) {
 		kt  keys.Type
 		alg string
 	}{{keys.Ed25519, "EdDSA"}, {keys.P256, "ES256"}, {keys.RSA2048, "RS256"}} {
-		is, pub, issuerID := jwtIssuer(t, tt.kt)
-		for _, format := range []string{proof.FormatVCJWT, proof.FormatJOSE} {
-			t.Run(tt.alg+"/"+format, func(t *testing.T) {
-				tok, err := is.IssueJWT(ctx, issuer.Request{
+		for _, format := range []issuer.Format{issuer.VCJWT, issuer.JOSE} {
+			t.Run(tt.alg+"/"+string(format), func(t *testing.T) {
+				is, pub, issuerID := jwtIssuer(t, tt.kt, format)
+				tok, err := is.Issue(ctx, issuer.Request{
 					Achievement: readJSON(t, "achievement.json"),
 					Subject:     readJSON(t, "subject.json"),
 					ValidUntil:  clock.Add(365 * 24 * time.Hour),
-				}, format)
+				})
 				if err != nil {
 					t.Fatal(err)
 				}
-				res, err := proof.VerifyJWT(ctx, tok.Token, proof.JWTVerifyOptions{Keys: staticKey{pub}, Now: func() time.Time { return clock }})
+				res, err := vcjwt.Verify(ctx, tok.Token, vcjwt.VerifyOptions{Keys: staticKey{pub}, Now: func() time.Time { return clock }})
 				if err != nil {
 					t.Fatal(err)
 				}
-				if res.Algorithm != tt.alg || res.Format != format || res.KeyID != issuerID+"#key-1" {
+				if res.Algorithm != tt.alg || res.Format != string(format) || res.KeyID != issuerID+"#key-1" {
 					t.Errorf("alg %s format %s kid %s", res.Algorithm, res.Format, res.KeyID)
+				}
+				if tok.Format != format || tok.JSON != nil || string(tok.Bytes()) != tok.Token+"\n" {
+					t.Errorf("result format %s, JSON %d bytes, Bytes %q", tok.Format, len(tok.JSON), tok.Bytes())
 				}
 				if res.Credential["id"] != tok.ID || tok.ID == "" {
 					t.Errorf("id %q, credential id %v", tok.ID, res.Credential["id"])
 				}
-				if format == proof.FormatVCJWT {
+				if format == issuer.VCJWT {
 					if res.Claims["iss"] != issuerID || res.Claims["jti"] != tok.ID || res.Claims["nbf"] != float64(clock.Unix()) ||
 						res.Claims["exp"] != float64(clock.Add(365*24*time.Hour).Unix()) {
 						t.Errorf("claims %v", res.Claims)
@@ -80,30 +81,26 @@ func TestIssueJWT(t *testing.T) {
 	}
 }
 
-func TestIssueJWTRefuses(t *testing.T) {
-	is, _, _ := newIssuer(t, proof.EddsaRdfc2022)
-	_, err := is.IssueJWT(context.Background(), issuer.Request{
-		Achievement: readJSON(t, "achievement.json"),
-		Subject:     readJSON(t, "subject.json"),
-	}, "jws")
-	if !errors.Is(err, issuer.ErrInvalidInput) {
+func TestNewSignerRefusesUnknownFormat(t *testing.T) {
+	kp, _, _ := fixtureKey(t, 7)
+	if _, err := issuer.NewSigner(kp.Private, issuer.SignerOptions{Format: "jws"}); !errors.Is(err, issuer.ErrUnknownFormat) {
 		t.Errorf("unknown format: err = %v", err)
 	}
 }
 
 func TestIssueJWTFutureValidFrom(t *testing.T) {
-	is, pub, _ := jwtIssuer(t, keys.Ed25519)
+	is, pub, _ := jwtIssuer(t, keys.Ed25519, issuer.VCJWT)
 	from := clock.Add(48 * time.Hour)
-	tok, err := is.IssueJWT(context.Background(), issuer.Request{
+	tok, err := is.Issue(context.Background(), issuer.Request{
 		Achievement: readJSON(t, "achievement.json"),
 		Subject:     readJSON(t, "subject.json"),
 		ValidFrom:   from,
-	}, proof.FormatVCJWT)
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = proof.VerifyJWT(context.Background(), tok.Token, proof.JWTVerifyOptions{Keys: staticKey{pub}, Now: func() time.Time { return clock }})
-	if !errors.Is(err, proof.ErrNotYetValid) {
+	_, err = vcjwt.Verify(context.Background(), tok.Token, vcjwt.VerifyOptions{Keys: staticKey{pub}, Now: func() time.Time { return clock }})
+	if !errors.Is(err, vcjwt.ErrNotYetValid) {
 		t.Errorf("err = %v, want ErrNotYetValid", err)
 	}
 }

@@ -10,10 +10,12 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/badgesmith/badgesmith/contexts"
+	"github.com/badgesmith/badgesmith/did"
 	"github.com/badgesmith/badgesmith/internal/atomicfile"
 	"github.com/badgesmith/badgesmith/status"
 	"github.com/badgesmith/badgesmith/store"
@@ -21,15 +23,18 @@ import (
 
 // StatusListCredential builds, signs and self-verifies the
 // BitstringStatusListCredential for the store's list listID from its
-// current bits: id listID, issuer the issuer's id, valid from now for
-// Config.StatusValidity, and a credentialSubject (id listID + "#list") with
-// the list's purpose, encodedList and ttl (Config.StatusTTL in
-// milliseconds).
+// current bits: id listID, valid from now for Config.StatusValidity, and a
+// credentialSubject (id listID + "#list") with the list's purpose,
+// encodedList and ttl (Config.StatusTTL in milliseconds). It is signed
+// with the Signer's Data Integrity suite (for a JWT signer, the default
+// suite of its key type).
 //
-// Every credential recorded with an entry in the list must have been
-// signed by a key of this issuer: verifiers require the list's issuer to
-// be the credential's, so signing with another issuer's key would make the
-// list useless, and is refused with ErrInvalidInput.
+// Verifiers require a list's issuer to be its credentials' issuer, so the
+// list is signed as the issuer of the credentials recorded with an entry
+// in it: the Signer's identity or one of Config.Identities (with the
+// Signer's key under its fragment). A list holding a credential of any
+// other issuer, or of two issuers, is refused with ErrInvalidInput:
+// signing it would make it useless.
 func (is *Issuer) StatusListCredential(ctx context.Context, listID string) (*Credential, error) {
 	if is.cfg.Store == nil {
 		return nil, fmt.Errorf("status list %s: %w", listID, ErrNoStore)
@@ -42,49 +47,132 @@ func (is *Issuer) StatusListCredential(ctx context.Context, listID string) (*Cre
 		if l.ID != listID {
 			continue
 		}
-		foreign, err := is.foreignLists(ctx)
+		issuers, err := is.listIssuers(ctx)
 		if err != nil {
 			return nil, err
 		}
-		if err := foreign[listID]; err != nil {
+		id, err := issuers.of(is, listID)
+		if err != nil {
 			return nil, err
 		}
-		return is.listCredential(ctx, l)
+		return is.listCredential(ctx, l, id)
 	}
 	return nil, fmt.Errorf("status list %s: %w", listID, store.ErrUnknownList)
 }
 
-// foreignLists maps the id of each list holding an entry of a credential
-// signed by another issuer to an error saying so.
-func (is *Issuer) foreignLists(ctx context.Context) (map[string]error, error) {
+// listIssuers maps each list to the issuer its credentials name, or to an
+// error saying why it has none this issuer can sign as.
+type listIssuers struct {
+	ids  map[string]string
+	errs map[string]error
+}
+
+// of returns the identity to sign the list listID as.
+func (li listIssuers) of(is *Issuer, listID string) (Identity, error) {
+	if err := li.errs[listID]; err != nil {
+		return Identity{}, err
+	}
+	return is.identityOf(li.ids[listID]), nil
+}
+
+// identityOf returns what the Signer signs as for issuer id: its own
+// identity, or id with its key under its fragment; "" is its own.
+func (is *Issuer) identityOf(id string) Identity {
+	s := is.cfg.Signer
+	if id == "" || id == s.identity.ID {
+		return s.identity
+	}
+	return Identity{ID: id, VerificationMethod: id + "#" + s.fragment}
+}
+
+// mayListFor reports whether the issuer signs the lists of credentials
+// issued by controller.
+func (is *Issuer) mayListFor(controller string) bool {
+	return controller == is.cfg.Signer.identity.ID || slices.Contains(is.cfg.Identities, controller)
+}
+
+// listIssuers reads which issuer each list's credentials name.
+func (is *Issuer) listIssuers(ctx context.Context) (listIssuers, error) {
 	// The store has no per-list query: one streamed pass over the records,
 	// a page at a time, so publishing costs no memory per credential.
-	out := map[string]error{}
+	out := listIssuers{ids: map[string]string{}, errs: map[string]error{}}
 	err := is.cfg.Store.EachCredential(ctx, store.Filter{}, func(r store.Record) error {
 		controller, _, _ := strings.Cut(r.IssuerKey, "#")
-		if controller == is.cfg.IssuerID {
-			return nil
-		}
 		for _, s := range r.Status {
-			if out[s.ListID] == nil {
-				out[s.ListID] = fmt.Errorf("status list %s: %w: credential %s was issued by %s, not %s; sign the list with that issuer's key",
-					s.ListID, ErrInvalidInput, r.ID, controller, is.cfg.IssuerID)
+			if out.errs[s.ListID] != nil {
+				continue
+			}
+			switch prev := out.ids[s.ListID]; {
+			case !is.mayListFor(controller):
+				out.errs[s.ListID] = fmt.Errorf("status list %s: %w: credential %s was issued by %s, not %s; sign the list with that issuer's key",
+					s.ListID, ErrInvalidInput, r.ID, controller, is.cfg.Signer.identity.ID)
+			case prev != "" && prev != controller:
+				out.errs[s.ListID] = fmt.Errorf("status list %s: %w: it holds credentials of two issuers, %s and %s (credential %s); no one list credential serves both",
+					s.ListID, ErrInvalidInput, prev, controller, r.ID)
+			default:
+				out.ids[s.ListID] = controller
 			}
 		}
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("checking status list issuers: %w", err)
+		return out, fmt.Errorf("checking status list issuers: %w", err)
 	}
 	return out, nil
 }
 
-func (is *Issuer) listCredential(ctx context.Context, info store.ListInfo) (*Credential, error) {
+// RecordedIdentities returns the did:web issuer ids, other than the
+// Signer's own, that st recorded credentials under with a key of s's
+// keyring group (a verification method whose fragment is one of the
+// group's; for a Signer of a bare key, its own fragment). They are the
+// Config.Identities that let s sign those credentials' status lists: the
+// DID document "badgesmith did web" writes lists every key of the group
+// under its fragment, so s's key is published there too, even after a
+// rotation.
+func RecordedIdentities(ctx context.Context, st store.Store, s *Signer) ([]string, error) {
+	fragments := s.group
+	if fragments == nil {
+		fragments = []string{s.fragment}
+	}
+	seen := map[string]bool{}
+	var out []string
+	err := st.EachCredential(ctx, store.Filter{}, func(r store.Record) error {
+		controller, fragment, _ := strings.Cut(r.IssuerKey, "#")
+		if seen[controller] || controller == s.identity.ID || !slices.Contains(fragments, fragment) {
+			return nil
+		}
+		if _, err := did.ParseWeb(controller); err != nil {
+			return nil //nolint:nilerr // not a did:web issuer: not one to adopt
+		}
+		seen[controller] = true
+		out = append(out, controller)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reading recorded issuers: %w", err)
+	}
+	return out, nil
+}
+
+// listSuite is the Data Integrity suite status lists are signed with.
+func (is *Issuer) listSuite() (Format, error) {
+	s := is.cfg.Signer
+	if !s.format.IsJWT() {
+		return s.format, nil
+	}
+	return checkFormat("", s.keyType)
+}
+
+func (is *Issuer) listCredential(ctx context.Context, info store.ListInfo, id Identity) (*Credential, error) {
+	suite, err := is.listSuite()
+	if err != nil {
+		return nil, fmt.Errorf("status list %s: %w", info.ID, err)
+	}
 	bits, statusSize, size, err := is.cfg.Store.ListBits(ctx, info.ID)
 	if err != nil {
 		return nil, err
 	}
-	list, err := listFromBits(bits, statusSize, size)
+	list, err := status.FromBits(bits, size, statusSize)
 	if err != nil {
 		return nil, fmt.Errorf("status list %s: %w", info.ID, err)
 	}
@@ -97,7 +185,7 @@ func (is *Issuer) listCredential(ctx context.Context, info store.ListInfo) (*Cre
 		"@context":   []any{contexts.CredentialsV2},
 		"id":         info.ID,
 		"type":       []any{"VerifiableCredential", status.TypeBitstringCredential},
-		"issuer":     is.cfg.IssuerID,
+		"issuer":     id.ID,
 		"validFrom":  now.Format(time.RFC3339),
 		"validUntil": now.Add(is.cfg.StatusValidity).Format(time.RFC3339),
 		"credentialSubject": map[string]any{
@@ -110,49 +198,11 @@ func (is *Issuer) listCredential(ctx context.Context, info store.ListInfo) (*Cre
 			"ttl": float64(is.cfg.StatusTTL.Milliseconds()),
 		},
 	}
-	signed, err := is.Sign(ctx, cred)
+	signed, err := is.signDI(ctx, cred, suite, id, true)
 	if err != nil {
 		return nil, fmt.Errorf("status list %s: %w", info.ID, err)
 	}
 	return signed, nil
-}
-
-// listFromBits copies a store bitstring (entries packed from the most
-// significant bit of byte 0, as in package status) into a status.List.
-func listFromBits(bits []byte, statusSize, size int) (*status.List, error) {
-	list, err := status.New(size, statusSize)
-	if err != nil {
-		return nil, err
-	}
-	if len(bits)*8 < size*statusSize {
-		return nil, fmt.Errorf("bitstring of %d bytes is short for %d entries of %d bits", len(bits), size, statusSize)
-	}
-	// Most lists are nearly all zero; only entries with a set bit are
-	// copied, each once.
-	last := -1
-	for i, b := range bits {
-		if b == 0 {
-			continue
-		}
-		for j := range 8 {
-			if b&(0x80>>j) == 0 {
-				continue
-			}
-			e := (i*8 + j) / statusSize
-			if e == last || e >= size {
-				continue
-			}
-			last = e
-			var v uint64
-			for p := e * statusSize; p < (e+1)*statusSize; p++ {
-				v = v<<1 | uint64(bits[p/8]>>(7-p%8)&1)
-			}
-			if err := list.Set(e, v); err != nil {
-				return nil, err
-			}
-		}
-	}
-	return list, nil
 }
 
 // staleTemp is how old a list's temporary file must be for Publish to
@@ -165,17 +215,14 @@ const staleTemp = time.Minute
 // dir/revocation-1), which is where a web server serving dir at the base
 // URL, and a verifier's status directory, look for it. Each file is
 // replaced atomically, so a reader or a crash sees the old list or the new
-// one, never a torn file. It returns the paths written, in list order.
-func (is *Issuer) Publish(ctx context.Context, dir string) ([]string, error) {
-	pub, err := is.publish(ctx, dir, -1)
-	paths := make([]string, 0, len(pub))
-	for _, p := range pub {
-		paths = append(paths, p.Path)
-	}
-	return paths, err
+// one, never a torn file. It returns the lists written, in list order,
+// each Signed, with its path and when it runs out.
+func (is *Issuer) Publish(ctx context.Context, dir string) ([]PublishedList, error) {
+	return is.publish(ctx, dir, -1)
 }
 
-// PublishedList is what Refresh found or wrote for one status list.
+// PublishedList is what Publish or Refresh wrote, or Refresh found, for
+// one status list.
 type PublishedList struct {
 	// ListID is the status list credential URL.
 	ListID string
@@ -215,13 +262,13 @@ func (is *Issuer) publish(ctx context.Context, dir string, window time.Duration)
 	if err != nil {
 		return nil, err
 	}
-	foreign, err := is.foreignLists(ctx)
+	issuers, err := is.listIssuers(ctx)
 	if err != nil {
 		return nil, err
 	}
 	names := make(map[string]string, len(lists))
 	for _, l := range lists {
-		if err := foreign[l.ID]; err != nil {
+		if _, err := issuers.of(is, l.ID); err != nil {
 			return nil, err
 		}
 		name, err := fileName(l.ID)
@@ -252,7 +299,8 @@ func (is *Issuer) publish(ctx context.Context, dir string, window time.Duration)
 			}
 			reason = why
 		}
-		cred, err := is.listCredential(ctx, l)
+		id, _ := issuers.of(is, l.ID)
+		cred, err := is.listCredential(ctx, l, id)
 		if err != nil {
 			return out, err
 		}
@@ -302,7 +350,7 @@ func (is *Issuer) stale(ctx context.Context, l store.ListInfo, p string, window 
 	if err != nil {
 		return time.Time{}, "", err
 	}
-	list, err := listFromBits(bits, statusSize, size)
+	list, err := status.FromBits(bits, size, statusSize)
 	if err != nil {
 		return time.Time{}, "", fmt.Errorf("status list %s: %w", l.ID, err)
 	}

@@ -57,7 +57,7 @@ func (is *Issuer) newRecord(doc map[string]any, hashed []byte, format string, re
 		Recipient:     recipientOf(doc),
 		RecipientSalt: recipientSaltOf(doc),
 		AchievementID: achievementOf(doc),
-		IssuerKey:     is.cfg.VerificationMethod,
+		IssuerKey:     is.cfg.Signer.identity.VerificationMethod,
 		Format:        format,
 		IssuedAt:      is.cfg.Now().UTC(),
 		Status:        refs,
@@ -65,7 +65,7 @@ func (is *Issuer) newRecord(doc map[string]any, hashed []byte, format string, re
 	}
 }
 
-// Delivered records that the credential id, recorded by Issue, IssueJWT or
+// Delivered records that the credential id, recorded by Issue or
 // RecordIssued, has been handed out (written to its file, sent): from then
 // on no retry may replace its record. Calling it again is harmless.
 func (is *Issuer) Delivered(ctx context.Context, id string) error {
@@ -73,6 +73,49 @@ func (is *Issuer) Delivered(ctx context.Context, id string) error {
 		return fmt.Errorf("marking %s delivered: %w", id, ErrNoStore)
 	}
 	return is.cfg.Store.MarkDelivered(ctx, id)
+}
+
+// UndeliveredError reports a credential that was issued but could not be
+// handed out. With a Store it stays recorded undelivered, with its status
+// entries: the same request (with ID set to CredentialID) retries it.
+type UndeliveredError struct {
+	// CredentialID is the credential's id.
+	CredentialID string
+	// Recorded is true if the credential is recorded (undelivered).
+	Recorded bool
+	// Err is why it could not be handed out.
+	Err error
+}
+
+func (e *UndeliveredError) Error() string {
+	if e.Recorded {
+		return fmt.Sprintf("credential %s is recorded undelivered: %v", e.CredentialID, e.Err)
+	}
+	return fmt.Sprintf("credential %s was not delivered: %v", e.CredentialID, e.Err)
+}
+
+// Unwrap returns why the credential was not handed out.
+func (e *UndeliveredError) Unwrap() error { return e.Err }
+
+// Deliver issues the credential for req (see Issue), hands it to deliver
+// (which writes or sends cred.Bytes(), say) and, with a Store, records it
+// delivered once deliver returns nil: a credential in the wild is then
+// always one the store knows and can revoke, and one never handed out can
+// be issued again. If deliver fails, the error is an *UndeliveredError.
+func (is *Issuer) Deliver(ctx context.Context, req Request, deliver func(*Credential) error) (*Credential, error) {
+	cred, err := is.Issue(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	if err := deliver(cred); err != nil {
+		return nil, &UndeliveredError{CredentialID: cred.ID, Recorded: is.cfg.Store != nil, Err: err}
+	}
+	if is.cfg.Store != nil {
+		if err := is.Delivered(ctx, cred.ID); err != nil {
+			return cred, fmt.Errorf("credential %s was delivered, but recording its delivery failed: %w", cred.ID, err)
+		}
+	}
+	return cred, nil
 }
 
 // prepare builds the credential for req and gives it status entries: new

@@ -182,3 +182,23 @@ func checkLevel(rd *ob3.ResultDescription, level string) string {
 	}
 	return ""
 }
+
+// CheckResultValue checks value as a result of rd, as Build checks every
+// result's value (see checkResults): nil, or an error wrapping
+// ErrInvalidInput and ErrResult that says what is wrong.
+func CheckResultValue(rd *ob3.ResultDescription, value string) error {
+	if msg := checkValue(rd, value); msg != "" {
+		return fmt.Errorf("%w: %w: %s", ErrInvalidInput, ErrResult, msg)
+	}
+	return nil
+}
+
+// CheckResultLevel checks the rubric level id level as the achievedLevel
+// of a result of rd, as Build does: nil, or an error wrapping
+// ErrInvalidInput and ErrResult.
+func CheckResultLevel(rd *ob3.ResultDescription, level string) error {
+	if msg := checkLevel(rd, level); msg != "" {
+		return fmt.Errorf("%w: %w: %s", ErrInvalidInput, ErrResult, msg)
+	}
+	return nil
+}

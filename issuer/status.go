@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/badgesmith/badgesmith/internal/jsonvalue"
 	"github.com/badgesmith/badgesmith/status"
 	"github.com/badgesmith/badgesmith/store"
 )
@@ -239,30 +240,45 @@ func (is *Issuer) attach(cred map[string]any, refs []store.StatusRef) (map[strin
 	if len(refs) != len(purposes) {
 		return nil, fmt.Errorf("status entries: %w: %d recorded, this issuer gives %d (%v)", ErrInvalidInput, len(refs), len(purposes), purposes)
 	}
-	var entries []any
 	for i, ref := range refs {
 		if ref.Purpose != purposes[i] {
 			return nil, fmt.Errorf("status entries: %w: %s recorded where this issuer gives %s", ErrInvalidInput, ref.Purpose, purposes[i])
 		}
+	}
+	out := jsonvalue.CloneObject(cred)
+	if err := setStatus(out, refs, true); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// setStatus writes the entries of refs as cred's credentialStatus, in
+// place: one object for one entry (as the OB 3.0 strict schema requires),
+// else an array. With check, cred is checked against the OB 3.0 schema
+// with each entry on its own, since that schema rejects the array.
+func setStatus(cred map[string]any, refs []store.StatusRef, check bool) error {
+	entries := make([]any, 0, len(refs))
+	for _, ref := range refs {
 		entries = append(entries, entryFor(ref).Map())
 	}
-	out := deepCopy(cred)
-	for _, e := range entries {
-		out["credentialStatus"] = e
-		raw, err := json.Marshal(out)
-		if err != nil {
-			return nil, fmt.Errorf("encoding credential: %w", err)
-		}
-		if err := validate(raw); err != nil {
-			return nil, err
+	if check {
+		for _, e := range entries {
+			cred["credentialStatus"] = e
+			raw, err := json.Marshal(cred)
+			if err != nil {
+				return fmt.Errorf("encoding credential: %w", err)
+			}
+			if err := validate(raw); err != nil {
+				return err
+			}
 		}
 	}
 	if len(entries) == 1 {
-		out["credentialStatus"] = entries[0]
+		cred["credentialStatus"] = entries[0]
 	} else {
-		out["credentialStatus"] = entries
+		cred["credentialStatus"] = entries
 	}
-	return out, nil
+	return nil
 }
 
 // entryFor returns the credentialStatus entry for ref. Its id is the list

@@ -75,12 +75,10 @@ func newStatusIssuer(t testing.TB, db *bolt.DB, mod func(*issuer.Config)) *statu
 	}
 	kp, id, vm := fixtureKey(t, 7)
 	cfg := issuer.Config{
-		Profile:            readTestdata(t, "issuer.json"),
-		IssuerID:           id,
-		Key:                kp.Private,
-		VerificationMethod: vm,
-		Store:              db,
-		StatusBaseURL:      statusBase,
+		Profile:       readTestdata(t, "issuer.json"),
+		Signer:        signerOf(t, kp.Private, id, vm, ""),
+		Store:         db,
+		StatusBaseURL: statusBase,
 	}
 	if mod != nil {
 		mod(&cfg)
@@ -216,7 +214,7 @@ func TestStatusConfigErrors(t *testing.T) {
 	kp, id, vm := fixtureKey(t, 7)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			cfg := issuer.Config{Profile: map[string]any{"name": "X"}, IssuerID: id, Key: kp.Private, VerificationMethod: vm}
+			cfg := issuer.Config{Profile: map[string]any{"name": "X"}, Signer: signerOf(t, kp.Private, id, vm, "")}
 			tc.mod(&cfg)
 			if _, err := issuer.New(cfg); !errors.Is(err, issuer.ErrInvalidInput) {
 				t.Errorf("New: %v, want ErrInvalidInput", err)
@@ -375,9 +373,16 @@ func TestPublishListsMatchStore(t *testing.T) {
 		}
 	}
 	dir := filepath.Join(t.TempDir(), "out")
-	paths, err := f.is.Publish(ctx, dir)
+	lists, err := f.is.Publish(ctx, dir)
 	if err != nil {
 		t.Fatal(err)
+	}
+	var paths []string
+	for _, l := range lists {
+		if !l.Signed || l.ValidUntil.IsZero() {
+			t.Errorf("published %+v: want signed, with its validUntil", l)
+		}
+		paths = append(paths, l.Path)
 	}
 	wantPaths := []string{filepath.Join(dir, "revocation-1"), filepath.Join(dir, "suspension-1")}
 	if fmt.Sprint(paths) != fmt.Sprint(wantPaths) {
@@ -459,8 +464,7 @@ func TestPublishRefusesAnotherIssuersLists(t *testing.T) {
 	f := newStatusIssuer(t, db, nil)
 	f.issue(t)
 	kp, id, vm := fixtureKey(t, 99)
-	other, err := issuer.New(issuer.Config{Profile: map[string]any{"name": "Other"}, IssuerID: id, Key: kp.Private,
-		VerificationMethod: vm, Store: db})
+	other, err := issuer.New(issuer.Config{Profile: map[string]any{"name": "Other"}, Signer: signerOf(t, kp.Private, id, vm, ""), Store: db})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -502,8 +506,7 @@ func TestNewListIsNextNumber(t *testing.T) {
 	}
 	spy := &newListSpy{DB: db}
 	kp, id, vm := fixtureKey(t, 7)
-	is, err := issuer.New(issuer.Config{Profile: readJSON(t, "issuer.json"), IssuerID: id, Key: kp.Private,
-		VerificationMethod: vm, Store: spy, StatusBaseURL: statusBase, Suspension: true})
+	is, err := issuer.New(issuer.Config{Profile: readJSON(t, "issuer.json"), Signer: signerOf(t, kp.Private, id, vm, ""), Store: spy, StatusBaseURL: statusBase, Suspension: true})
 	if err != nil {
 		t.Fatal(err)
 	}

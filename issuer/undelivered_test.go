@@ -1,13 +1,13 @@
 package issuer_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"slices"
 	"testing"
 
 	"github.com/badgesmith/badgesmith/issuer"
-	"github.com/badgesmith/badgesmith/proof"
 	"github.com/badgesmith/badgesmith/store"
 )
 
@@ -63,10 +63,14 @@ func TestIssueUndeliveredRetry(t *testing.T) {
 			var doc map[string]any
 			req := tt.req(base(t))
 			if tt.jwt {
-				var tok *issuer.JWT
-				tok, err = f.is.IssueJWT(ctx, req, proof.FormatVCJWT)
+				// The same issuer (key, identity, store) signing JWTs.
+				jf := newStatusIssuer(t, f.db, func(c *issuer.Config) {
+					c.Signer = signerOf(t, f.kp.Private, f.id, f.vm, issuer.VCJWT)
+				})
+				var tok *issuer.Credential
+				tok, err = jf.is.Issue(ctx, req)
 				if tok != nil {
-					doc = tok.Credential
+					doc = tok.Document
 				}
 			} else {
 				var c *issuer.Credential
@@ -159,4 +163,33 @@ func hashOf(t *testing.T, doc map[string]any) string {
 	}
 	h, _ := idents[0].(map[string]any)["identityHash"].(string)
 	return h
+}
+
+// TestDeliver: a credential whose delivery fails stays recorded
+// undelivered and the same request retries it; once delivered, no retry
+// is accepted.
+func TestDeliver(t *testing.T) {
+	ctx := context.Background()
+	f := newStatusIssuer(t, nil, nil)
+	req := issuer.Request{ID: "urn:uuid:0f2c9a54-8f4e-4b8e-9c1d-2a3b4c5d6e7f", Achievement: readTestdata(t, "achievement.json"), RecipientEmail: "learner@example.com"}
+	boom := errors.New("disk full")
+	_, err := f.is.Deliver(ctx, req, func(*issuer.Credential) error { return boom })
+	var ue *issuer.UndeliveredError
+	if !errors.As(err, &ue) || !ue.Recorded || ue.CredentialID != req.ID || !errors.Is(err, boom) {
+		t.Fatalf("failed delivery: err = %v, want an UndeliveredError for %s wrapping the cause", err, req.ID)
+	}
+	if rec, err := f.db.GetCredential(ctx, req.ID); err != nil || !rec.Undelivered {
+		t.Fatalf("record %+v, %v: want it undelivered", rec, err)
+	}
+	var got []byte
+	cred, err := f.is.Deliver(ctx, req, func(c *issuer.Credential) error { got = c.Bytes(); return nil })
+	if err != nil || cred.ID != req.ID || !bytes.Equal(got, cred.JSON) {
+		t.Fatalf("retry: %v, %v", cred, err)
+	}
+	if rec, err := f.db.GetCredential(ctx, req.ID); err != nil || rec.Undelivered {
+		t.Fatalf("record %+v, %v: want it delivered", rec, err)
+	}
+	if _, err := f.is.Deliver(ctx, req, func(*issuer.Credential) error { return nil }); !errors.Is(err, issuer.ErrAlreadyIssued) {
+		t.Fatalf("after delivery: err = %v, want ErrAlreadyIssued", err)
+	}
 }

@@ -11,6 +11,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/badgesmith/badgesmith/internal/verdict"
 )
 
 // Type names a key algorithm and, for RSA, its modulus size.
@@ -78,11 +80,11 @@ const (
 var (
 	// ErrUnsupportedKey reports a key type, curve, algorithm or multicodec
 	// header this package does not handle.
-	ErrUnsupportedKey = errors.New("unsupported key type")
+	ErrUnsupportedKey = verdict.NewInvalid("unsupported key type")
 	// ErrKeyLength reports a key whose byte length is wrong for its type, or
 	// an RSA modulus outside MinRSABits..MaxRSABits or of a size that is no
 	// Type.
-	ErrKeyLength = errors.New("wrong key length")
+	ErrKeyLength = verdict.NewInvalid("wrong key length")
 	// ErrMultibase reports text that is not base58btc multibase ("z...").
 	ErrMultibase = errors.New("not a base58btc multibase value")
 	// ErrKeyMismatch reports a secret key whose public half, or whose stored
@@ -301,3 +303,19 @@ func (k *KeyPair) String() string {
 
 // GoString is String, for %#v.
 func (k *KeyPair) GoString() string { return k.String() }
+
+// Describe names a key's type and, for ECDSA, its curve, for error
+// messages about a key that does not fit.
+func Describe(key any) string {
+	switch k := key.(type) {
+	case *ecdsa.PrivateKey:
+		if k != nil && k.Curve != nil {
+			return "ECDSA " + k.Curve.Params().Name
+		}
+	case *ecdsa.PublicKey:
+		if k != nil && k.Curve != nil {
+			return "ECDSA " + k.Curve.Params().Name
+		}
+	}
+	return fmt.Sprintf("%T", key)
+}

@@ -17,6 +17,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/badgesmith/badgesmith/internal/atomicfile"
 )
 
 // Keyring errors.
@@ -635,63 +637,15 @@ func publicEqual(a, b crypto.PublicKey) bool {
 }
 
 // create writes data to path atomically and without replacing an existing
-// file: the bytes go to a temporary file in the same directory, are synced,
-// and the file is then hard-linked into place (link, unlike rename, fails if
-// the target exists). Where hard links are unsupported it falls back to a
-// checked rename.
-func (r *Ring) create(path string, data []byte) (err error) {
-	tmp, err := os.CreateTemp(r.dir, ".tmp-*")
+// file (see atomicfile.Options.NoReplace): a key is never overwritten by
+// another one of the same name.
+func (r *Ring) create(path string, data []byte) error {
+	err := atomicfile.Write(path, data, fileMode, atomicfile.Options{NoReplace: true, RegularOnly: true})
+	if errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("key %s in %s: %w", strings.TrimSuffix(filepath.Base(path), fileExt), r.dir, ErrExists)
+	}
 	if err != nil {
-		return fmt.Errorf("writing key %s: %w", path, err)
-	}
-	tmpName := tmp.Name()
-	defer func() {
-		if rmErr := os.Remove(tmpName); rmErr != nil && !errors.Is(rmErr, fs.ErrNotExist) && err == nil {
-			err = fmt.Errorf("writing key %s: removing temporary file: %w", path, rmErr)
-		}
-	}()
-	if err := tmp.Chmod(fileMode); err != nil && runtime.GOOS != "windows" {
-		tmp.Close()
-		return fmt.Errorf("writing key %s: %w", path, err)
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("writing key %s: %w", path, err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("writing key %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("writing key %s: %w", path, err)
-	}
-	if err := os.Link(tmpName, path); err != nil {
-		if errors.Is(err, fs.ErrExist) {
-			return fmt.Errorf("key %s in %s: %w", strings.TrimSuffix(filepath.Base(path), fileExt), r.dir, ErrExists)
-		}
-		if _, statErr := os.Lstat(path); statErr == nil {
-			return fmt.Errorf("key %s in %s: %w", strings.TrimSuffix(filepath.Base(path), fileExt), r.dir, ErrExists)
-		}
-		if err := os.Rename(tmpName, path); err != nil {
-			return fmt.Errorf("writing key %s: %w", path, err)
-		}
-	}
-	return syncDir(r.dir)
-}
-
-// syncDir makes the new directory entry durable. Windows cannot fsync a
-// directory, and does not need to.
-func syncDir(dir string) error {
-	if runtime.GOOS == "windows" {
-		return nil
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("syncing keyring %s: %w", dir, err)
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("syncing keyring %s: %w", dir, err)
+		return fmt.Errorf("writing key: %w", err)
 	}
 	return nil
 }

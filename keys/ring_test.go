@@ -118,7 +118,7 @@ func TestRingGenerateGetList(t *testing.T) {
 	if want := "Z a.b_c-1 issuer"; strings.Join(got, " ") != want {
 		t.Errorf("List names = %q, want %q", strings.Join(got, " "), want)
 	}
-	leftovers, _ := filepath.Glob(filepath.Join(r.Dir(), ".tmp-*"))
+	leftovers, _ := filepath.Glob(filepath.Join(r.Dir(), ".*.tmp-*"))
 	if len(leftovers) != 0 {
 		t.Errorf("temporary files left behind: %v", leftovers)
 	}

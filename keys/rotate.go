@@ -3,12 +3,12 @@ package keys
 import (
 	"errors"
 	"fmt"
-	"os"
-	"runtime"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/badgesmith/badgesmith/internal/atomicfile"
 )
 
 // Group returns the keys of an issuer group, active and retired, oldest
@@ -194,37 +194,11 @@ func groupLess(issuer string, a, b *Entry) bool {
 	return a.Name < b.Name
 }
 
-// replace writes data over path atomically: a synced temporary file in the
-// same directory renamed into place, so a reader sees the old or the new
-// file, never a mix.
-func (r *Ring) replace(path string, data []byte) (err error) {
-	tmp, err := os.CreateTemp(r.dir, ".tmp-*")
-	if err != nil {
-		return fmt.Errorf("writing key %s: %w", path, err)
+// replace writes data over path atomically (atomicfile), so a reader
+// sees the old or the new file, never a mix.
+func (r *Ring) replace(path string, data []byte) error {
+	if err := atomicfile.Write(path, data, fileMode, atomicfile.Options{RegularOnly: true}); err != nil {
+		return fmt.Errorf("writing key: %w", err)
 	}
-	tmpName := tmp.Name()
-	defer func() {
-		if err != nil {
-			os.Remove(tmpName)
-		}
-	}()
-	if err := tmp.Chmod(fileMode); err != nil && runtime.GOOS != "windows" {
-		tmp.Close()
-		return fmt.Errorf("writing key %s: %w", path, err)
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("writing key %s: %w", path, err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("writing key %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("writing key %s: %w", path, err)
-	}
-	if err := os.Rename(tmpName, path); err != nil {
-		return fmt.Errorf("writing key %s: %w", path, err)
-	}
-	return syncDir(r.dir)
+	return nil
 }

@@ -31,8 +31,12 @@ func NewSalt(r io.Reader) (string, error) {
 }
 
 // NewIdentityObject returns a hashed emailAddress IdentityObject for email,
-// with a fresh salt read from r (nil means crypto/rand).
+// with a fresh salt read from r (nil means crypto/rand). An address
+// CheckEmail refuses is an error wrapping ErrInvalidEmail.
 func NewIdentityObject(email string, r io.Reader) (IdentityObject, error) {
+	if err := CheckEmail(email); err != nil {
+		return IdentityObject{}, fmt.Errorf("email %q: %w", email, err)
+	}
 	salt, err := NewSalt(r)
 	if err != nil {
 		return IdentityObject{}, err

@@ -299,6 +299,33 @@ func isIndex(s string) bool {
 	return true
 }
 
+// DeclaredSchemas returns the URLs of the credentialSchema entries of type
+// 1EdTechJsonSchemaValidator2019 in doc, a credential decoded into generic
+// JSON values: embedded are the canonical URLs of those this package
+// embeds (ValidateSchemaValue runs exactly those), others the ones it does
+// not (never fetched, so never checked).
+func DeclaredSchemas(doc any) (embedded, others []string) {
+	obj, ok := doc.(map[string]any)
+	if !ok {
+		return nil, nil
+	}
+	for _, cs := range listOf(obj["credentialSchema"]) {
+		m, ok := cs.(map[string]any)
+		if !ok || m["type"] != SchemaValidatorType {
+			continue
+		}
+		id, _ := m["id"].(string)
+		if u, ok := SchemaFor(id); ok {
+			if !slices.Contains(embedded, u) {
+				embedded = append(embedded, u)
+			}
+		} else if !slices.Contains(others, id) {
+			others = append(others, id)
+		}
+	}
+	return embedded, others
+}
+
 // schemasFor picks the embedded schemas a decoded document calls for.
 func schemasFor(doc any) []string {
 	obj, ok := doc.(map[string]any)
@@ -323,15 +350,9 @@ func schemasFor(doc any) []string {
 			urls = append(urls, u)
 		}
 	}
-	for _, cs := range listOf(obj["credentialSchema"]) {
-		m, ok := cs.(map[string]any)
-		if !ok || m["type"] != SchemaValidatorType {
-			continue
-		}
-		id, _ := m["id"].(string)
-		if u, ok := SchemaFor(id); ok {
-			add(u)
-		}
+	declared, _ := DeclaredSchemas(obj)
+	for _, u := range declared {
+		add(u)
 	}
 	if len(urls) > 0 {
 		return urls

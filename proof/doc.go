@@ -1,5 +1,5 @@
-// Package proof secures JSON credentials with Data Integrity proofs or as
-// JWTs, and checks them.
+// Package proof secures JSON credentials with Data Integrity proofs, and
+// checks them. Credentials secured as JWTs are package vcjwt's.
 //
 // It implements W3C Verifiable Credential Data Integrity 1.0
 // (https://www.w3.org/TR/vc-data-integrity/) with the eddsa-rdfc-2022 and
@@ -17,23 +17,13 @@
 // with ECDSA P-256 and SHA-256, the signature as IEEE P1363 r||s. Each suite
 // accepts exactly one key type (ErrKeyType otherwise).
 //
-// SignJWT and VerifyJWT secure a credential as a compact JWS: the Open
-// Badges 3.0 VC-JWT (https://www.imsglobal.org/spec/ob/v3p0/#jwt-proof,
-// typ JWT, claims iss/jti/sub/nbf/exp repeating the credential; its VCDM 1.1
-// form with a vc claim is read too) or W3C VC-JOSE-COSE
-// (https://www.w3.org/TR/vc-jose-cose/, typ vc+jwt, cty vc). Only RS256,
-// ES256 and EdDSA are accepted, each with its own key type; the key comes
-// from the kid, never from an embedded jwk alone.
-//
-// RDF canonicalization runs through contexts.Canonicalize in safe mode: a
+// RDF canonicalization runs through jsonld.Canonicalize in safe mode: a
 // document that JSON-LD processing would silently change, or that
 // implementations canonicalize differently, is neither signed nor accepted
-// (contexts.ErrDataLoss). Contexts come from the injected loader only; the
+// (jsonld.ErrDataLoss). Contexts come from the injected loader only; the
 // package never fetches one.
 //
 // Caveats: domain and
-// challenge are carried but not compared, ecdsa-rdfc-2019 with P-384 and the
-// selective-disclosure suites are not implemented (ErrUnknownSuite), and JWT
-// header members other than alg, typ, cty, kid and jwk are ignored except
-// crit and b64, which are refused.
+// challenge are carried but not compared, and ecdsa-rdfc-2019 with P-384 and
+// the selective-disclosure suites are not implemented (ErrUnknownSuite).
 package proof

@@ -9,6 +9,8 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"math/big"
+
+	"github.com/badgesmith/badgesmith/keys"
 )
 
 // sigAlg is a suite's signature algorithm. Each accepts exactly one key
@@ -102,27 +104,12 @@ func p256Private(key crypto.PrivateKey) (*ecdsa.PrivateKey, error) {
 	if k, ok := key.(*ecdsa.PrivateKey); ok && k != nil && k.Curve == elliptic.P256() {
 		return k, nil
 	}
-	return nil, fmt.Errorf("%w: ecdsa suites need a P-256 private key, got %s", ErrKeyType, keyKind(key))
+	return nil, fmt.Errorf("%w: ecdsa suites need a P-256 private key, got %s", ErrKeyType, keys.Describe(key))
 }
 
 func p256Public(key crypto.PublicKey) (*ecdsa.PublicKey, error) {
 	if k, ok := key.(*ecdsa.PublicKey); ok && k != nil && k.Curve == elliptic.P256() {
 		return k, nil
 	}
-	return nil, fmt.Errorf("%w: ecdsa suites need a P-256 public key, got %s", ErrKeyType, keyKind(key))
-}
-
-// keyKind names a key's type and, for ECDSA, its curve, for error messages.
-func keyKind(key any) string {
-	switch k := key.(type) {
-	case *ecdsa.PrivateKey:
-		if k != nil && k.Curve != nil {
-			return "ECDSA " + k.Curve.Params().Name
-		}
-	case *ecdsa.PublicKey:
-		if k != nil && k.Curve != nil {
-			return "ECDSA " + k.Curve.Params().Name
-		}
-	}
-	return fmt.Sprintf("%T", key)
+	return nil, fmt.Errorf("%w: ecdsa suites need a P-256 public key, got %s", ErrKeyType, keys.Describe(key))
 }

@@ -13,7 +13,8 @@ import (
 	"math/big"
 	"testing"
 
-	"github.com/badgesmith/badgesmith/contexts"
+	"github.com/badgesmith/badgesmith/internal/jsonvalue"
+	"github.com/badgesmith/badgesmith/jsonld"
 	"github.com/badgesmith/badgesmith/keys"
 )
 
@@ -40,7 +41,7 @@ func TestEcdsaRdfc2019(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := firstProof(t, signed)
-	if p["type"] != typeDataIntegrity || p["cryptosuite"] != EcdsaRdfc2019 {
+	if p["type"] != typeDataIntegrity || p["cryptosuite"] != string(EcdsaRdfc2019) {
 		t.Fatalf("proof %v", p)
 	}
 	if _, has := p["@context"]; has {
@@ -62,14 +63,14 @@ func TestEcdsaRdfc2019(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		config := deepCopy(p).(map[string]any)
+		config := jsonvalue.Clone(p).(map[string]any)
 		delete(config, "proofValue")
 		config["@context"] = signed["@context"]
-		docHash, err := suiteEcdsaRdfc.documentHash(ctx, withoutProof(signed), contexts.CanonOptions{Loader: l})
+		docHash, err := suiteEcdsaRdfc.documentHash(ctx, withoutProof(signed), jsonld.CanonOptions{Loader: l})
 		if err != nil {
 			t.Fatal(err)
 		}
-		data, err := suiteEcdsaRdfc.hashData(ctx, config, docHash, contexts.CanonOptions{Loader: l})
+		data, err := suiteEcdsaRdfc.hashData(ctx, config, docHash, jsonld.CanonOptions{Loader: l})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -81,7 +82,7 @@ func TestEcdsaRdfc2019(t *testing.T) {
 	})
 
 	t.Run("tampered", func(t *testing.T) {
-		d := deepCopy(signed).(map[string]any)
+		d := jsonvalue.Clone(signed).(map[string]any)
 		d["name"] = "Something else"
 		if _, err := Verify(ctx, d, VerifyOptions{Keys: &fragmentKeys{}, Loader: l}); !errors.Is(err, ErrInvalidSignature) {
 			t.Errorf("err = %v, want ErrInvalidSignature", err)
@@ -114,7 +115,7 @@ func TestAlgorithmConfusion(t *testing.T) {
 
 	signTests := []struct {
 		name  string
-		suite string
+		suite Suite
 		key   crypto.PrivateKey
 	}{
 		{"ecdsa suite with an Ed25519 key", EcdsaRdfc2019, edPriv},
@@ -144,9 +145,9 @@ func TestAlgorithmConfusion(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	relabel := func(d map[string]any, suite string) map[string]any {
-		d = deepCopy(d).(map[string]any)
-		firstProof(t, d)["cryptosuite"] = suite
+	relabel := func(d map[string]any, suite Suite) map[string]any {
+		d = jsonvalue.Clone(d).(map[string]any)
+		firstProof(t, d)["cryptosuite"] = string(suite)
 		return d
 	}
 	verifyTests := []struct {

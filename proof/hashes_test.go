@@ -15,8 +15,8 @@ func TestOutcomeHashes(t *testing.T) {
 	l := testLoader(t)
 	key := seededKey(1)
 	keys := keysByMethod{"did:ex:issuer#k": key.Public()}
-	for _, suite := range []string{EddsaRdfc2022, Ed25519Signature2020, EddsaJcs2022} {
-		t.Run(suite, func(t *testing.T) {
+	for _, suite := range []Suite{EddsaRdfc2022, Ed25519Signature2020, EddsaJcs2022} {
+		t.Run(string(suite), func(t *testing.T) {
 			signed, err := Sign(ctx, obUnsigned(t), key, SignOptions{Suite: suite, VerificationMethod: "did:ex:issuer#k", Loader: l})
 			if err != nil {
 				t.Fatal(err)

@@ -7,8 +7,8 @@ import (
 
 	"github.com/piprate/json-gold/ld"
 
-	"github.com/badgesmith/badgesmith/contexts"
 	"github.com/badgesmith/badgesmith/jcs"
+	"github.com/badgesmith/badgesmith/jsonld"
 )
 
 // ErrJCS means a value has no RFC 8785 canonical form (see package jcs).
@@ -21,28 +21,28 @@ func CanonicalJSON(v any) ([]byte, error) { return jcs.Marshal(v) }
 // canonical returns the suite's canonical form of a document or proof
 // configuration: RFC 8785 JCS or RDFC-1.0 N-Quads (with co's loader,
 // limits and work counter).
-func (s suite) canonical(ctx context.Context, v map[string]any, co contexts.CanonOptions) ([]byte, error) {
+func (s suite) canonical(ctx context.Context, v map[string]any, co jsonld.CanonOptions) ([]byte, error) {
 	if s.jcs {
 		return CanonicalJSON(v)
 	}
-	return contexts.Canonicalize(ctx, v, co)
+	return jsonld.Canonicalize(ctx, v, co)
 }
 
 // canonOptions are the canonicalization options for a loader, limits and
 // work counter.
-func canonOptions(loader ld.DocumentLoader, limits contexts.Limits, work *contexts.Work) contexts.CanonOptions {
-	return contexts.CanonOptions{Loader: loader, Limits: limits, Work: work}
+func canonOptions(loader ld.DocumentLoader, limits jsonld.Limits, work *jsonld.Work) jsonld.CanonOptions {
+	return jsonld.CanonOptions{Loader: loader, Limits: limits, Work: work}
 }
 
 // documentHash is SHA-256 of the suite's canonical form of doc, which must
 // not carry its proof.
-func (s suite) documentHash(ctx context.Context, doc map[string]any, co contexts.CanonOptions) ([]byte, error) {
+func (s suite) documentHash(ctx context.Context, doc map[string]any, co jsonld.CanonOptions) ([]byte, error) {
 	_, h, err := s.documentCanon(ctx, doc, co)
 	return h, err
 }
 
 // documentCanon is the suite's canonical form of doc and its SHA-256.
-func (s suite) documentCanon(ctx context.Context, doc map[string]any, co contexts.CanonOptions) (canon, hash []byte, err error) {
+func (s suite) documentCanon(ctx context.Context, doc map[string]any, co jsonld.CanonOptions) (canon, hash []byte, err error) {
 	canon, err = s.canonical(ctx, doc, co)
 	if err != nil {
 		return nil, nil, fmt.Errorf("canonicalizing document: %w", err)
@@ -53,7 +53,7 @@ func (s suite) documentCanon(ctx context.Context, doc map[string]any, co context
 
 // hashData is SHA-256(canon(proofConfig)) || docHash, the 64 bytes every
 // suite signs (proof hash first).
-func (s suite) hashData(ctx context.Context, proofConfig map[string]any, docHash []byte, co contexts.CanonOptions) ([]byte, error) {
+func (s suite) hashData(ctx context.Context, proofConfig map[string]any, docHash []byte, co jsonld.CanonOptions) ([]byte, error) {
 	canon, err := s.canonical(ctx, proofConfig, co)
 	if err != nil {
 		return nil, fmt.Errorf("canonicalizing proof options: %w", err)

@@ -10,8 +10,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/badgesmith/badgesmith/contexts"
+	"github.com/badgesmith/badgesmith/internal/jsonvalue"
 	"github.com/badgesmith/badgesmith/jcs"
+	"github.com/badgesmith/badgesmith/jsonld"
 )
 
 func TestCanonicalJSONNumbers(t *testing.T) {
@@ -201,11 +202,11 @@ func TestEddsaJcs2022Vector(t *testing.T) {
 	if got, want := sha(canonProof), trimmed(t, dir+"proofHashJCS.txt"); got != want {
 		t.Errorf("proof hash %s, want %s", got, want)
 	}
-	docHash, err := suiteEddsaJcs.documentHash(ctx, unsigned, contexts.CanonOptions{})
+	docHash, err := suiteEddsaJcs.documentHash(ctx, unsigned, jsonld.CanonOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	data, err := suiteEddsaJcs.hashData(ctx, config, docHash, contexts.CanonOptions{})
+	data, err := suiteEddsaJcs.hashData(ctx, config, docHash, jsonld.CanonOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -281,7 +282,7 @@ func TestEddsaJcs2022Tampered(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			d := deepCopy(signed).(map[string]any)
+			d := jsonvalue.Clone(signed).(map[string]any)
 			tt.mutate(d)
 			_, err := Verify(ctx, d, VerifyOptions{Keys: fixedKey{pub}})
 			if tt.want == nil && err != nil {

@@ -5,23 +5,23 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/badgesmith/badgesmith/contexts"
+	"github.com/badgesmith/badgesmith/jsonld"
 )
 
 // TestCanonLimits: Sign and Verify pass their Limits to every RDF
 // canonicalization and add its work to Work; a bound that is too small
-// stops both with contexts.ErrTooMuchWork, which Verify does not report as
+// stops both with jsonld.ErrTooMuchWork, which Verify does not report as
 // an invalid signature.
 func TestCanonLimits(t *testing.T) {
 	l := testLoader(t)
 	ctx := context.Background()
 
-	var signWork contexts.Work
+	var signWork jsonld.Work
 	signed, err := Sign(ctx, obUnsigned(t), obKey(t), SignOptions{VerificationMethod: obVM, Created: mustTime(t, obCreated), Loader: l, Work: &signWork})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var verifyWork contexts.Work
+	var verifyWork jsonld.Work
 	if _, err := Verify(ctx, signed, VerifyOptions{Keys: &fragmentKeys{}, Loader: l, Work: &verifyWork}); err != nil {
 		t.Fatal(err)
 	}
@@ -30,14 +30,14 @@ func TestCanonLimits(t *testing.T) {
 		t.Errorf("sign work %+v, verify work %+v: want the same, non-zero", signWork, verifyWork)
 	}
 
-	tight := contexts.Limits{MaxQuads: 5}
+	tight := jsonld.Limits{MaxQuads: 5}
 	_, err = Sign(ctx, obUnsigned(t), obKey(t), SignOptions{VerificationMethod: obVM, Created: mustTime(t, obCreated), Loader: l, Limits: tight})
-	if !errors.Is(err, contexts.ErrTooMuchWork) {
+	if !errors.Is(err, jsonld.ErrTooMuchWork) {
 		t.Errorf("sign with MaxQuads 5: err = %v, want ErrTooMuchWork", err)
 	}
-	var work contexts.Work
+	var work jsonld.Work
 	_, err = Verify(ctx, signed, VerifyOptions{Keys: &fragmentKeys{}, Loader: l, Limits: tight, Work: &work})
-	if !errors.Is(err, contexts.ErrTooMuchWork) || errors.Is(err, ErrInvalidSignature) {
+	if !errors.Is(err, jsonld.ErrTooMuchWork) || errors.Is(err, ErrInvalidSignature) {
 		t.Errorf("verify with MaxQuads 5: err = %v, want ErrTooMuchWork only", err)
 	}
 	if work.Quads != tight.MaxQuads {

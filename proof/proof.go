@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto"
 	"crypto/ed25519"
-	"errors"
 	"fmt"
 	"time"
 
@@ -12,21 +11,27 @@ import (
 	"github.com/piprate/json-gold/ld"
 
 	"github.com/badgesmith/badgesmith/contexts"
+	"github.com/badgesmith/badgesmith/internal/verdict"
+	"github.com/badgesmith/badgesmith/jsonld"
 )
 
-// Suite names.
+// Suite names a proof suite: a Data Integrity cryptosuite, or a legacy
+// proof type that names its suite alone.
+type Suite string
+
+// Suites badgesmith signs and verifies.
 const (
 	// EddsaRdfc2022 is the Data Integrity cryptosuite eddsa-rdfc-2022, used
 	// with proof type DataIntegrityProof.
-	EddsaRdfc2022 = "eddsa-rdfc-2022"
+	EddsaRdfc2022 Suite = "eddsa-rdfc-2022"
 	// Ed25519Signature2020 is the legacy proof type of the same name.
-	Ed25519Signature2020 = "Ed25519Signature2020"
+	Ed25519Signature2020 Suite = "Ed25519Signature2020"
 	// EddsaJcs2022 is the Data Integrity cryptosuite eddsa-jcs-2022: Ed25519
 	// over RFC 8785 JSON canonicalization instead of RDF.
-	EddsaJcs2022 = "eddsa-jcs-2022"
+	EddsaJcs2022 Suite = "eddsa-jcs-2022"
 	// EcdsaRdfc2019 is the Data Integrity cryptosuite ecdsa-rdfc-2019 with a
 	// P-256 key (the only curve badgesmith accepts for it).
-	EcdsaRdfc2019 = "ecdsa-rdfc-2019"
+	EcdsaRdfc2019 Suite = "ecdsa-rdfc-2019"
 )
 
 const (
@@ -34,27 +39,29 @@ const (
 	defaultPurpose    = "assertionMethod"
 	// maxProofs bounds the proof set a verifier will look at.
 	maxProofs = 16
-	// maxProofValueLen bounds the multibase text decoded: a 64-byte
-	// signature is at most 88 base58 characters.
-	maxProofValueLen = 100
+	// maxProofValueLen bounds the multibase text decoded: a 96-byte
+	// signature is at most 132 base58 characters.
+	maxProofValueLen = 140
+	// p384SignatureLen is an ECDSA P-384 signature, r and s of 48 bytes.
+	p384SignatureLen = 96
 )
 
 var (
 	// ErrNoProof means the document carries no proof.
-	ErrNoProof = errors.New("no proof")
+	ErrNoProof = verdict.NewInvalid("no proof")
 	// ErrMalformedProof means a proof is not a well-formed proof object: a
 	// missing or mistyped field, a bad date, a proofValue that is not
 	// base58btc multibase of a 64-byte signature.
-	ErrMalformedProof = errors.New("malformed proof")
+	ErrMalformedProof = verdict.NewInvalid("malformed proof")
 	// ErrUnknownSuite means the proof type or cryptosuite is not supported.
-	ErrUnknownSuite = errors.New("unknown proof suite")
+	ErrUnknownSuite = verdict.NewInconclusive("unknown proof suite")
 	// ErrKeyType means the key does not fit the suite (eddsa suites take
 	// only Ed25519 keys).
-	ErrKeyType = errors.New("key type does not match suite")
+	ErrKeyType = verdict.NewInvalid("key type does not match suite")
 	// ErrInvalidSignature means the signature does not verify over the
 	// document and proof options: the credential was altered or signed by
 	// another key.
-	ErrInvalidSignature = errors.New("invalid signature")
+	ErrInvalidSignature = verdict.NewInvalid("invalid signature")
 	// ErrPurposeMismatch means the proof's proofPurpose is not the one the
 	// verifier expects. It wraps ErrMalformedProof.
 	ErrPurposeMismatch = fmt.Errorf("%w: proof purpose mismatch", ErrMalformedProof)
@@ -69,11 +76,18 @@ type KeyFetcher interface {
 	PublicKey(ctx context.Context, verificationMethod, purpose string) (crypto.PublicKey, error)
 }
 
+// KeyFetcherFunc adapts a function to KeyFetcher.
+type KeyFetcherFunc func(ctx context.Context, verificationMethod, purpose string) (crypto.PublicKey, error)
+
+// PublicKey calls f.
+func (f KeyFetcherFunc) PublicKey(ctx context.Context, verificationMethod, purpose string) (crypto.PublicKey, error) {
+	return f(ctx, verificationMethod, purpose)
+}
+
 // SignOptions configures Sign.
 type SignOptions struct {
-	// Suite is EddsaRdfc2022 or Ed25519Signature2020. If empty,
-	// EddsaRdfc2022 is used.
-	Suite string
+	// Suite is the proof suite. If empty, EddsaRdfc2022 is used.
+	Suite Suite
 	// VerificationMethod is the URL of the public key (required).
 	VerificationMethod string
 	// Created is the proof's creation time, written in UTC to the second.
@@ -83,7 +97,7 @@ type SignOptions struct {
 	Now func() time.Time
 	// ProofPurpose is the proof purpose. If empty, "assertionMethod" is used.
 	ProofPurpose string
-	// Loader resolves @context URLs. If nil, contexts.NewLoader is used.
+	// Loader resolves @context URLs. If nil, jsonld.NewLoader is used.
 	Loader ld.DocumentLoader
 	// ID is the proof's id, which a later proof names to chain to it. If
 	// empty, the proof has none.
@@ -94,18 +108,18 @@ type SignOptions struct {
 	// without breaking it.
 	PreviousProof []string
 	// Limits bounds the work of each RDF canonicalization; past a bound the
-	// error wraps contexts.ErrTooMuchWork. The zero value takes every
+	// error wraps jsonld.ErrTooMuchWork. The zero value takes every
 	// default.
-	Limits contexts.Limits
+	Limits jsonld.Limits
 	// Work, if not nil, has the work of every canonicalization added to it.
-	Work *contexts.Work
+	Work *jsonld.Work
 }
 
 // VerifyOptions configures Verify.
 type VerifyOptions struct {
 	// Keys resolves verification methods to public keys (required).
 	Keys KeyFetcher
-	// Loader resolves @context URLs. If nil, contexts.NewLoader is used.
+	// Loader resolves @context URLs. If nil, jsonld.NewLoader is used.
 	Loader ld.DocumentLoader
 	// Purpose is the proof purpose required. If empty, "assertionMethod".
 	Purpose string
@@ -123,18 +137,18 @@ type VerifyOptions struct {
 	// once, each proof's options); MaxQuads and MaxHashCalls bound them all
 	// together, over the whole proof set (a chained or eddsa-jcs-2022
 	// proof canonicalizes the document again). Past a bound the error
-	// wraps contexts.ErrTooMuchWork. The zero value takes every default.
-	Limits contexts.Limits
+	// wraps jsonld.ErrTooMuchWork. The zero value takes every default.
+	Limits jsonld.Limits
 	// Work, if not nil, has the work of every canonicalization added to it.
-	Work *contexts.Work
+	Work *jsonld.Work
 }
 
 // Result describes the proof that verified.
 type Result struct {
 	// Index is the position of the proof in the document's proof set.
 	Index int
-	// Suite is EddsaRdfc2022 or Ed25519Signature2020.
-	Suite string
+	// Suite is the proof's suite.
+	Suite Suite
 	// VerificationMethod is the proof's verificationMethod.
 	VerificationMethod string
 	// Created is the proof's created value as written.
@@ -183,7 +197,7 @@ func (e *Error) Unwrap() error { return e.Err }
 
 // suite is what differs between the supported proof kinds.
 type suite struct {
-	name        string
+	name        Suite
 	proofType   string
 	cryptosuite string // "" for suites identified by type alone
 	// context is added to the document (when signing) and to the proof
@@ -196,14 +210,14 @@ type suite struct {
 }
 
 var (
-	suiteEddsaRdfc  = suite{name: EddsaRdfc2022, proofType: typeDataIntegrity, cryptosuite: EddsaRdfc2022, alg: algEd25519}
-	suiteEd2020     = suite{name: Ed25519Signature2020, proofType: Ed25519Signature2020, context: contexts.Ed25519Signature2020V1, alg: algEd25519}
-	suiteEddsaJcs   = suite{name: EddsaJcs2022, proofType: typeDataIntegrity, cryptosuite: EddsaJcs2022, jcs: true, alg: algEd25519}
-	suiteEcdsaRdfc  = suite{name: EcdsaRdfc2019, proofType: typeDataIntegrity, cryptosuite: EcdsaRdfc2019, alg: algP256}
+	suiteEddsaRdfc  = suite{name: EddsaRdfc2022, proofType: typeDataIntegrity, cryptosuite: string(EddsaRdfc2022), alg: algEd25519}
+	suiteEd2020     = suite{name: Ed25519Signature2020, proofType: string(Ed25519Signature2020), context: contexts.Ed25519Signature2020V1, alg: algEd25519}
+	suiteEddsaJcs   = suite{name: EddsaJcs2022, proofType: typeDataIntegrity, cryptosuite: string(EddsaJcs2022), jcs: true, alg: algEd25519}
+	suiteEcdsaRdfc  = suite{name: EcdsaRdfc2019, proofType: typeDataIntegrity, cryptosuite: string(EcdsaRdfc2019), alg: algP256}
 	dataIntegrities = []suite{suiteEddsaRdfc, suiteEddsaJcs, suiteEcdsaRdfc}
 )
 
-func suiteByName(name string) (suite, error) {
+func suiteByName(name Suite) (suite, error) {
 	switch name {
 	case "":
 		return suiteEddsaRdfc, nil
@@ -259,14 +273,15 @@ func defaultLoader(l ld.DocumentLoader) (ld.DocumentLoader, error) {
 	if l != nil {
 		return l, nil
 	}
-	return contexts.NewLoader()
+	return jsonld.NewLoader()
 }
 
 // encodeProofValue is multibase base58btc.
 func encodeProofValue(sig []byte) string { return "z" + base58.Encode(sig) }
 
 // decodeProofValue accepts only the canonical base58btc multibase text of a
-// 64-byte signature.
+// 64-byte signature (Ed25519, ECDSA P-256) or a 96-byte one (ECDSA P-384,
+// which the suites read far enough to judge its key, see sigAlg.verify).
 func decodeProofValue(s string) ([]byte, error) {
 	if len(s) > maxProofValueLen {
 		return nil, fmt.Errorf("%w: %d characters, more than a signature needs", ErrMalformedProof, len(s))
@@ -278,30 +293,11 @@ func decodeProofValue(s string) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrMalformedProof, err)
 	}
-	if len(sig) != ed25519.SignatureSize {
-		return nil, fmt.Errorf("%w: signature is %d bytes, want %d", ErrMalformedProof, len(sig), ed25519.SignatureSize)
+	if len(sig) != ed25519.SignatureSize && len(sig) != p384SignatureLen {
+		return nil, fmt.Errorf("%w: signature is %d bytes, want %d (or %d for P-384)", ErrMalformedProof, len(sig), ed25519.SignatureSize, p384SignatureLen)
 	}
 	if base58.Encode(sig) != s[1:] {
 		return nil, fmt.Errorf("%w: non-canonical base58", ErrMalformedProof)
 	}
 	return sig, nil
-}
-
-// deepCopy copies the JSON containers of v; scalars are immutable and shared.
-func deepCopy(v any) any {
-	switch t := v.(type) {
-	case map[string]any:
-		m := make(map[string]any, len(t))
-		for k, e := range t {
-			m[k] = deepCopy(e)
-		}
-		return m
-	case []any:
-		a := make([]any, len(t))
-		for i, e := range t {
-			a[i] = deepCopy(e)
-		}
-		return a
-	}
-	return v
 }

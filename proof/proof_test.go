@@ -20,6 +20,8 @@ import (
 	"github.com/piprate/json-gold/ld"
 
 	"github.com/badgesmith/badgesmith/contexts"
+	"github.com/badgesmith/badgesmith/internal/jsonvalue"
+	"github.com/badgesmith/badgesmith/jsonld"
 	"github.com/badgesmith/badgesmith/keys"
 )
 
@@ -74,7 +76,7 @@ func trimmed(tb testing.TB, rel string) string {
 // vc-di-eddsa vectors use and badgesmith does not ship.
 func testLoader(tb testing.TB) ld.DocumentLoader {
 	tb.Helper()
-	l, err := contexts.NewLoader()
+	l, err := jsonld.NewLoader()
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -169,7 +171,7 @@ func TestOBVector(t *testing.T) {
 
 	t.Run("intermediate forms", func(t *testing.T) {
 		doc := obUnsigned(t)
-		canonDoc, err := contexts.Canonicalize(ctx, doc, contexts.CanonOptions{Loader: l})
+		canonDoc, err := jsonld.Canonicalize(ctx, doc, jsonld.CanonOptions{Loader: l})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -177,21 +179,21 @@ func TestOBVector(t *testing.T) {
 			t.Errorf("canonical document differs from document-canon.txt")
 		}
 		config := map[string]any{
-			"@context": doc["@context"], "type": "DataIntegrityProof", "cryptosuite": EddsaRdfc2022,
+			"@context": doc["@context"], "type": "DataIntegrityProof", "cryptosuite": string(EddsaRdfc2022),
 			"created": obCreated, "verificationMethod": obVM, "proofPurpose": "assertionMethod",
 		}
-		canonProof, err := contexts.Canonicalize(ctx, config, contexts.CanonOptions{Loader: l})
+		canonProof, err := jsonld.Canonicalize(ctx, config, jsonld.CanonOptions{Loader: l})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if string(canonProof) != string(readFile(t, obDir+"/proof-canon.txt")) {
 			t.Errorf("canonical proof options differ from proof-canon.txt:\n%s", canonProof)
 		}
-		docHash, err := suiteEddsaRdfc.documentHash(ctx, doc, contexts.CanonOptions{Loader: l})
+		docHash, err := suiteEddsaRdfc.documentHash(ctx, doc, jsonld.CanonOptions{Loader: l})
 		if err != nil {
 			t.Fatal(err)
 		}
-		data, err := suiteEddsaRdfc.hashData(ctx, config, docHash, contexts.CanonOptions{Loader: l})
+		data, err := suiteEddsaRdfc.hashData(ctx, config, docHash, jsonld.CanonOptions{Loader: l})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -249,10 +251,10 @@ func TestCLRVector(t *testing.T) {
 	}
 	config := map[string]any{
 		"@context": []any{contexts.CredentialsV2, contexts.CLRv2p0, contexts.OBv3p0},
-		"type":     "DataIntegrityProof", "cryptosuite": EddsaRdfc2022,
+		"type":     "DataIntegrityProof", "cryptosuite": string(EddsaRdfc2022),
 		"created": obCreated, "verificationMethod": obVM, "proofPurpose": "assertionMethod",
 	}
-	canonProof, err := contexts.Canonicalize(context.Background(), config, contexts.CanonOptions{Loader: l})
+	canonProof, err := jsonld.Canonicalize(context.Background(), config, jsonld.CanonOptions{Loader: l})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -260,7 +262,7 @@ func TestCLRVector(t *testing.T) {
 		t.Errorf("canonical proof options differ from the CLR proof-canon.txt:\n%s", canonProof)
 	}
 	docHash := sha256.Sum256(canonDoc)
-	data, err := suiteEddsaRdfc.hashData(context.Background(), config, docHash[:], contexts.CanonOptions{Loader: l})
+	data, err := suiteEddsaRdfc.hashData(context.Background(), config, docHash[:], jsonld.CanonOptions{Loader: l})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -291,18 +293,19 @@ func TestW3CVectors(t *testing.T) {
 	ctx := context.Background()
 	const base = "test-vectors/w3c-vc-di-eddsa/"
 	tests := []struct {
-		suite, dir, tag string
+		suite    Suite
+		dir, tag string
 	}{
 		{EddsaRdfc2022, "eddsa-rdfc-2022", "DataInt"},
 		{Ed25519Signature2020, "Ed25519Signature2020", "EdSig"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.suite, func(t *testing.T) {
+		t.Run(string(tt.suite), func(t *testing.T) {
 			dir := base + tt.dir + "/"
 			unsigned := readDoc(t, base+"unsigned.json")
 			config := readDoc(t, dir+"proofConfig"+tt.tag+".json")
 
-			canonDoc, err := contexts.Canonicalize(ctx, unsigned, contexts.CanonOptions{Loader: l})
+			canonDoc, err := jsonld.Canonicalize(ctx, unsigned, jsonld.CanonOptions{Loader: l})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -312,7 +315,7 @@ func TestW3CVectors(t *testing.T) {
 			if got := sha(canonDoc); got != trimmed(t, dir+"docHash"+tt.tag+".txt") {
 				t.Errorf("document hash %s", got)
 			}
-			canonProof, err := contexts.Canonicalize(ctx, config, contexts.CanonOptions{Loader: l})
+			canonProof, err := jsonld.Canonicalize(ctx, config, jsonld.CanonOptions{Loader: l})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -394,7 +397,7 @@ func TestVerifyTampered(t *testing.T) {
 		{name: "unknown cryptosuite", mutate: proofField("cryptosuite", "ecdsa-sd-2023"), want: ErrUnknownSuite, field: "cryptosuite"},
 		{name: "spec typo cryptosuite", mutate: proofField("cryptosuite", "eddsa-rdf-2022"), want: ErrUnknownSuite, field: "cryptosuite"},
 		{name: "unknown type", mutate: proofField("type", "RsaSignature2018"), want: ErrUnknownSuite, field: "type"},
-		{name: "Ed25519Signature2020 type on a DataIntegrityProof", mutate: proofField("type", Ed25519Signature2020), want: ErrMalformedProof, field: "cryptosuite"},
+		{name: "Ed25519Signature2020 type on a DataIntegrityProof", mutate: proofField("type", string(Ed25519Signature2020)), want: ErrMalformedProof, field: "cryptosuite"},
 		{name: "missing cryptosuite", mutate: func(d map[string]any) { delete(d["proof"].(map[string]any), "cryptosuite") }, want: ErrMalformedProof, field: "cryptosuite"},
 		{name: "purpose mismatch", mutate: proofField("proofPurpose", "authentication"), want: ErrPurposeMismatch, field: "proofPurpose"},
 		{name: "created without zone", mutate: proofField("created", "2010-01-01T19:23:24"), want: ErrMalformedProof, field: "created"},
@@ -408,11 +411,11 @@ func TestVerifyTampered(t *testing.T) {
 		{name: "P-256 key for an eddsa proof", keys: fixedKey{&ecKey.PublicKey}, want: ErrKeyType, field: "verificationMethod"},
 		{name: "undefined term in the credential", mutate: func(d map[string]any) {
 			d["credentialSubject"].(map[string]any)["nickname"] = "x"
-		}, want: contexts.ErrDataLoss},
-		{name: "undefined term in the proof", mutate: proofField("note", "x"), want: contexts.ErrDataLoss},
+		}, want: jsonld.ErrDataLoss},
+		{name: "undefined term in the proof", mutate: proofField("note", "x"), want: jsonld.ErrDataLoss},
 		{name: "key fetch fails", keys: failingKeys{}, want: errFetch, field: "verificationMethod", notBad: true},
 	}
-	bad := []error{ErrInvalidSignature, ErrMalformedProof, ErrUnknownSuite, ErrKeyType, ErrNoProof, contexts.ErrDataLoss}
+	bad := []error{ErrInvalidSignature, ErrMalformedProof, ErrUnknownSuite, ErrKeyType, ErrNoProof, jsonld.ErrDataLoss}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			d := obSigned(t)
@@ -451,7 +454,7 @@ func TestVerifyOneValidProofSuffices(t *testing.T) {
 	l := testLoader(t)
 	ctx := context.Background()
 	good := firstProof(t, obSigned(t))
-	bad := deepCopy(good).(map[string]any)
+	bad := jsonvalue.Clone(good).(map[string]any)
 	bad["created"] = "2012-01-01T00:00:00Z"
 	d := obSigned(t)
 	d["proof"] = []any{bad, good}
@@ -559,7 +562,7 @@ func TestSign(t *testing.T) {
 		doc := obUnsigned(t)
 		doc["credentialSubject"].(map[string]any)["achievement"].(map[string]any)["foo"] = "x"
 		_, err := Sign(ctx, doc, priv, SignOptions{VerificationMethod: vm, Created: now, Loader: l})
-		var dl *contexts.DataLossError
+		var dl *jsonld.DataLossError
 		if !errors.As(err, &dl) {
 			t.Fatalf("err = %v, want DataLossError", err)
 		}

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/badgesmith/badgesmith/internal/jsonvalue"
 )
 
 // keysByMethod serves a fixed key per verification method.
@@ -94,8 +96,8 @@ func TestStatementsAreWhatWasSigned(t *testing.T) {
 	l := testLoader(t)
 	key := seededKey(3)
 	keys := keysByMethod{"did:ex:issuer#k": key.Public()}
-	for _, suite := range []string{EddsaRdfc2022, EddsaJcs2022, Ed25519Signature2020} {
-		t.Run(suite, func(t *testing.T) {
+	for _, suite := range []Suite{EddsaRdfc2022, EddsaJcs2022, Ed25519Signature2020} {
+		t.Run(string(suite), func(t *testing.T) {
 			doc, err := Sign(ctx, obUnsigned(t), key, SignOptions{Suite: suite, VerificationMethod: "did:ex:issuer#k", Loader: l})
 			if err != nil {
 				t.Fatal(err)
@@ -159,7 +161,7 @@ func TestProofChain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	swapped := deepCopy(two).(map[string]any)
+	swapped := jsonvalue.Clone(two).(map[string]any)
 	swapped["proof"].([]any)[0] = other["proof"].([]any)[0]
 	outs, err = VerifySet(ctx, swapped, VerifyOptions{Keys: keys, Loader: l})
 	if err != nil {
@@ -173,7 +175,7 @@ func TestProofChain(t *testing.T) {
 	}
 
 	// The first proof dropped: the name no longer resolves.
-	dropped := deepCopy(two).(map[string]any)
+	dropped := jsonvalue.Clone(two).(map[string]any)
 	dropped["proof"] = []any{dropped["proof"].([]any)[1]}
 	outs, err = VerifySet(ctx, dropped, VerifyOptions{Keys: keys, Loader: l})
 	if err != nil {

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/badgesmith/badgesmith/internal/jsonvalue"
 )
 
 // Sign returns a deep copy of doc with a new proof appended to its "proof"
@@ -19,7 +21,7 @@ import (
 // For eddsa-jcs-2022 the document's @context is copied into the proof.
 // A document that safe-mode
 // canonicalization refuses is not signed: the error wraps
-// contexts.ErrDataLoss and names the JSON path.
+// jsonld.ErrDataLoss and names the JSON path.
 func Sign(ctx context.Context, doc map[string]any, key crypto.PrivateKey, opts SignOptions) (map[string]any, error) {
 	s, err := suiteByName(opts.Suite)
 	if err != nil {
@@ -49,7 +51,10 @@ func Sign(ctx context.Context, doc map[string]any, key crypto.PrivateKey, opts S
 		purpose = defaultPurpose
 	}
 
-	out := deepCopy(doc).(map[string]any)
+	out := jsonvalue.CloneObject(doc)
+	if out == nil {
+		out = map[string]any{} // a nil document is signed as an empty one, as before
+	}
 	if s.context != "" {
 		out["@context"] = withContext(out["@context"], s.context)
 	}
@@ -84,9 +89,9 @@ func Sign(ctx context.Context, doc map[string]any, key crypto.PrivateKey, opts S
 	if c, ok := out["@context"]; ok && s.jcs {
 		// eddsa-jcs-2022 stores the document's @context in the proof, so
 		// that a verifier can tell which contexts were signed.
-		options["@context"] = deepCopy(c)
+		options["@context"] = jsonvalue.Clone(c)
 	}
-	config := deepCopy(options).(map[string]any)
+	config := jsonvalue.CloneObject(options)
 	config["@context"] = out["@context"]
 
 	co := canonOptions(loader, opts.Limits, opts.Work)

@@ -10,15 +10,15 @@ import (
 
 	"github.com/piprate/json-gold/ld"
 
-	"github.com/badgesmith/badgesmith/contexts"
+	"github.com/badgesmith/badgesmith/jsonld"
 )
 
 // Verify checks the Data Integrity proofs of doc; one valid proof suffices,
 // and its Result is returned. Proofs are tried in order.
 //
 // An error wrapping ErrNoProof, ErrMalformedProof, ErrUnknownSuite,
-// ErrKeyType, ErrInvalidSignature, contexts.ErrDataLoss or
-// contexts.ErrMalformed means the
+// ErrKeyType, ErrInvalidSignature, jsonld.ErrDataLoss or
+// jsonld.ErrMalformed means the
 // credential is bad. Any other error (the key fetcher failing, a context that
 // is not bundled, a canceled ctx) means it could not be checked. Errors about
 // one proof are *Error values naming proof[i] and the field; with
@@ -143,7 +143,7 @@ type verifier struct {
 	docErr   error
 	// spent is the canonicalization work of the set so far, which
 	// opts.Limits bounds as a whole.
-	spent contexts.Work
+	spent jsonld.Work
 }
 
 func (v *verifier) one(ctx context.Context, i int, raw any) Outcome {
@@ -200,7 +200,7 @@ func (v *verifier) check(ctx context.Context, i int, raw any, seen *Result) (*Re
 		if !found {
 			return nil, perr("cryptosuite", fmt.Errorf("%w: %q", ErrUnknownSuite, cs))
 		}
-	case Ed25519Signature2020:
+	case string(Ed25519Signature2020):
 		if _, has := p["cryptosuite"]; has {
 			return nil, perr("cryptosuite", fmt.Errorf("%w: not allowed with type %s", ErrMalformedProof, typ))
 		}
@@ -221,7 +221,7 @@ func (v *verifier) check(ctx context.Context, i int, raw any, seen *Result) (*Re
 	if err != nil {
 		return nil, err
 	}
-	if _, err := parseDateTimeStamp(created); err != nil {
+	if _, err := jsonld.ParseDateTimeStamp(created); err != nil {
 		return nil, perr("created", fmt.Errorf("%w: %w", ErrMalformedProof, err))
 	}
 	expires, err := str("expires", false)
@@ -229,7 +229,7 @@ func (v *verifier) check(ctx context.Context, i int, raw any, seen *Result) (*Re
 		return nil, err
 	}
 	if expires != "" {
-		t, err := parseDateTimeStamp(expires)
+		t, err := jsonld.ParseDateTimeStamp(expires)
 		if err != nil {
 			return nil, perr("expires", fmt.Errorf("%w: %w", ErrMalformedProof, err))
 		}
@@ -325,14 +325,14 @@ func (v *verifier) check(ctx context.Context, i int, raw any, seen *Result) (*Re
 // canonicalizing the document again, cannot multiply the work by the
 // number of proofs. With nothing left, the bound is 1, which every
 // document exceeds.
-func (v *verifier) canon() contexts.CanonOptions {
+func (v *verifier) canon() jsonld.CanonOptions {
 	l := v.opts.Limits
 	maxQuads, maxHash := l.MaxQuads, l.MaxHashCalls
 	if maxQuads <= 0 {
-		maxQuads = contexts.DefaultMaxQuads
+		maxQuads = jsonld.DefaultMaxQuads
 	}
 	if maxHash <= 0 {
-		maxHash = contexts.DefaultMaxHashCalls
+		maxHash = jsonld.DefaultMaxHashCalls
 	}
 	l.MaxQuads = max(maxQuads-v.spent.Quads, 1)
 	l.MaxHashCalls = max(maxHash-v.spent.HashCalls, 1)
@@ -429,19 +429,6 @@ func ed25519Public(key crypto.PublicKey) (ed25519.PublicKey, error) {
 		}
 	}
 	return nil, fmt.Errorf("%w: eddsa suites need an Ed25519 public key, got %T", ErrKeyType, key)
-}
-
-// parseDateTimeStamp parses an XML Schema dateTimeStamp: an RFC 3339 date
-// and time whose time zone is required.
-func parseDateTimeStamp(s string) (time.Time, error) {
-	if len(s) > 64 {
-		return time.Time{}, fmt.Errorf("date-time of %d characters", len(s))
-	}
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("%q is not a date-time with time zone", s)
-	}
-	return t, nil
 }
 
 func jsonKind(v any) string {

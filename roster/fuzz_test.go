@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/badgesmith/badgesmith/issuer"
 )
 
 // FuzzRoster reads arbitrary bytes as a CSV and as a JSON Lines roster:
@@ -57,6 +59,55 @@ func FuzzRoster(f *testing.F) {
 						t.Fatalf("%s: row with invalid UTF-8 %q", format, s)
 					}
 				}
+			}
+		}
+	})
+}
+
+// FuzzRequests maps arbitrary CSV rows to batch items: it must never
+// panic; a bad row is an *issuer.RowError whose line does not go
+// backwards; every item carries its row's line and key, and its request
+// either builds or is refused as invalid input.
+func FuzzRequests(f *testing.F) {
+	f.Add([]byte("email,name,grade,level\na@example.org,A,A,Expert\nb@example.org,,C,Novice\n"))
+	f.Add([]byte("email,grade\nc@example.org,Z\n"))
+	q, err := NewRequests(RequestOptions{Achievement: testAchievement(),
+		Mapping: Mapping{Email: "email", Name: "name", Results: map[string]string{"grade": "grade", "rubric": "level"}}})
+	if err != nil {
+		f.Fatal(err)
+	}
+	is, err := issuer.New(issuer.Config{Profile: map[string]any{"name": "X"}, Signer: testSigner(f)})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		rd, err := NewReader(bytes.NewReader(data), Options{Format: CSV, Mapping: q.opts.Mapping, MaxRecordBytes: 4096, MaxRows: 100})
+		if err != nil {
+			return
+		}
+		items, last := q.Items(rd), 0
+		for range 200 {
+			it, err := items.Next()
+			if errors.Is(err, io.EOF) {
+				return
+			}
+			var re *issuer.RowError
+			if errors.As(err, &re) {
+				if re.Line < last {
+					t.Fatalf("line %d after line %d", re.Line, last)
+				}
+				last = re.Line
+				continue
+			}
+			if err != nil {
+				return
+			}
+			if it.Line < last || it.Key == "" {
+				t.Fatalf("item %+v after line %d", it, last)
+			}
+			last = it.Line
+			if _, err := is.Build(it.Request); err != nil && !errors.Is(err, issuer.ErrInvalidInput) {
+				t.Fatalf("line %d: build: %v", it.Line, err)
 			}
 		}
 	})

@@ -17,6 +17,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/badgesmith/badgesmith/ob3"
 )
 
 // Errors a LineError or a reading error wraps, for errors.Is.
@@ -321,10 +323,32 @@ func (rd *Reader) countRow(line int) error {
 	return nil
 }
 
+// recordLine returns the line the record r last read starts on, and false
+// if r holds no position for it: csv.Reader.FieldPos panics when the
+// record has no complete field (an error in its first one), and offers no
+// way to ask first.
+func recordLine(r *csv.Reader) (line int, ok bool) {
+	defer func() {
+		if recover() != nil {
+			line, ok = 0, false
+		}
+	}()
+	line, _ = r.FieldPos(0)
+	return line, true
+}
+
 func (rd *Reader) nextCSV() (*Row, error) {
 	rd.budget.reset()
 	rec, err := rd.csv.Read()
-	line, _ := rd.csv.FieldPos(0)
+	line, ok := recordLine(rd.csv)
+	switch {
+	case !ok:
+		// A record cut short before its first field ended has no
+		// position: name the last line read.
+		line = rd.line
+	case err == nil:
+		rd.line = line
+	}
 	if err != nil {
 		if errors.Is(err, io.EOF) {
 			return nil, io.EOF
@@ -482,7 +506,7 @@ func (rd *Reader) build(line int, value func(i int) string) (*Row, *LineError) {
 		case c.field == FieldKey:
 			row.Key = v
 		case c.field == FieldEmail:
-			if err := CheckEmail(v); err != nil {
+			if err := ob3.CheckEmail(v); err != nil {
 				return nil, bad(c.field, fmt.Errorf("%w: %q: %w", ErrInvalidValue, v, err))
 			}
 			row.Email = v
@@ -575,21 +599,6 @@ func checkText(v string) error {
 		if unicode.IsControl(r) {
 			return fmt.Errorf("%w: control character %U", ErrInvalidValue, r)
 		}
-	}
-	return nil
-}
-
-// CheckEmail reports whether s looks like an email address: local@domain
-// with a dotted domain and no characters an address cannot carry unquoted.
-func CheckEmail(s string) error {
-	local, domain, ok := strings.Cut(s, "@")
-	switch {
-	case !ok || local == "" || domain == "":
-		return errors.New("not an email address")
-	case strings.ContainsAny(s, " \t\r\n<>,;\"()[]\\") || strings.Contains(domain, "@"):
-		return errors.New("contains characters an email address cannot have")
-	case !strings.Contains(domain, ".") || strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, ".") || strings.Contains(domain, ".."):
-		return errors.New("domain is not a host name")
 	}
 	return nil
 }

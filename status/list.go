@@ -94,15 +94,7 @@ func (l *List) Get(index int) (uint64, error) {
 	if err := l.checkIndex(index); err != nil {
 		return 0, err
 	}
-	if l.statusSize == 1 {
-		return uint64(l.bits[index>>3]>>(7-uint(index&7))) & 1, nil
-	}
-	pos := index * l.statusSize
-	var v uint64
-	for k := pos; k < pos+l.statusSize; k++ {
-		v = v<<1 | uint64(l.bits[k>>3]>>(7-uint(k&7)))&1
-	}
-	return v, nil
+	return EntryValue(l.bits, index, l.statusSize), nil
 }
 
 // Set stores value in entry index, most significant bit at the entry's
@@ -115,16 +107,7 @@ func (l *List) Set(index int, value uint64) error {
 	if l.statusSize < 64 && value>>uint(l.statusSize) != 0 {
 		return fmt.Errorf("value %d does not fit %d bits: %w", value, l.statusSize, ErrRange)
 	}
-	pos := index * l.statusSize
-	for i := 0; i < l.statusSize; i++ {
-		k := pos + i
-		mask := byte(0x80) >> uint(k&7)
-		if value>>uint(l.statusSize-1-i)&1 == 1 {
-			l.bits[k>>3] |= mask
-		} else {
-			l.bits[k>>3] &^= mask
-		}
-	}
+	SetEntryValue(l.bits, index, l.statusSize, value)
 	return nil
 }
 
@@ -453,11 +436,7 @@ func Lookup(ctx context.Context, encoded string, statusSize, index int, opts Dec
 	if total*8 < endBit {
 		return 0, fmt.Errorf("index %d not in [0, %d): %w", index, total*8/int64(size), ErrRange)
 	}
-	var v uint64
-	for k := startBit; k < endBit; k++ {
-		v = v<<1 | uint64(window[k/8-lo]>>(7-uint(k&7)))&1
-	}
-	return v, nil
+	return readBits(window[:], int(startBit-lo*8), size), nil
 }
 
 func decodeBase64(encoded string, legacy bool, maxBytes int64) ([]byte, error) {

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"time"
+
+	"github.com/badgesmith/badgesmith/status"
 )
 
 // Sentinel errors that callers branch on with errors.Is. Backends wrap them
@@ -28,12 +30,13 @@ var (
 )
 
 // Status purposes the store gives a meaning to. Other purposes (message,
-// refresh, custom ones) are stored and set without interpretation.
+// refresh, custom ones) are stored and set without interpretation. They
+// are package status's constants, named here for the store's callers.
 const (
 	// PurposeRevocation marks entries whose non-zero value is final.
-	PurposeRevocation = "revocation"
+	PurposeRevocation = status.PurposeRevocation
 	// PurposeSuspension marks reversible entries.
-	PurposeSuspension = "suspension"
+	PurposeSuspension = status.PurposeSuspension
 )
 
 // Credential formats a Record may carry.

@@ -2,19 +2,19 @@ package verifier
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http/httptrace"
 	"sync"
 
-	"github.com/badgesmith/badgesmith/contexts"
+	"github.com/badgesmith/badgesmith/internal/verdict"
+	"github.com/badgesmith/badgesmith/jsonld"
 	"github.com/badgesmith/badgesmith/status"
 )
 
 // ErrLimit marks a check that could not be completed because a bound of
 // Limits was reached: the credential is neither valid nor invalid. Errors
 // wrapping it name the limit.
-var ErrLimit = errors.New("verification limit reached")
+var ErrLimit = verdict.NewInconclusive("verification limit reached")
 
 // budget is the allowance Limits grants one verification, nested documents
 // (status list credentials) included, and the counters Work reports. One
@@ -29,7 +29,7 @@ type budget struct {
 	statusEntries int
 	fetches       int
 	connections   int
-	canon         contexts.Work // JSON-LD canonicalization, every document
+	canon         jsonld.Work // JSON-LD canonicalization, every document
 }
 
 type budgetKey struct{}
@@ -103,7 +103,7 @@ func (b *budget) addProofs(n int) {
 }
 
 // addCanon counts the canonicalization work w.
-func (b *budget) addCanon(w contexts.Work) {
+func (b *budget) addCanon(w jsonld.Work) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.canon.Add(w)

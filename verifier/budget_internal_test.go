@@ -48,12 +48,12 @@ func TestStatusCacheBytes(t *testing.T) {
 	for i := range 10 {
 		// Later documents expire sooner, so eviction order is known.
 		c.put(key(i), &cacheEntry{doc: &statusDoc{}, expires: t0.Add(time.Duration(100-i) * time.Minute), size: 3000})
-		if c.bytes > c.maxBytes {
-			t.Fatalf("after %d puts the cache holds %d bytes, bound %d", i+1, c.bytes, c.maxBytes)
+		if c.docs.Bytes() > 10_000 {
+			t.Fatalf("after %d puts the cache holds %d bytes, bound %d", i+1, c.docs.Bytes(), 10_000)
 		}
 	}
-	if len(c.entries) != 3 || c.bytes != 9000 {
-		t.Fatalf("cache holds %d entries, %d bytes; want 3, 9000", len(c.entries), c.bytes)
+	if c.docs.Len() != 3 || c.docs.Bytes() != 9000 {
+		t.Fatalf("cache holds %d entries, %d bytes; want 3, 9000", c.docs.Len(), c.docs.Bytes())
 	}
 	// Each put evicted the entry going stale soonest, the newest: 0 and 1
 	// stay, with the last one put.
@@ -63,13 +63,13 @@ func TestStatusCacheBytes(t *testing.T) {
 		}
 	}
 	c.put(key(20), &cacheEntry{doc: &statusDoc{}, size: 10_001})
-	if c.get(key(20)) != nil || c.bytes != 9000 {
-		t.Fatalf("a document over the whole bound was kept (bytes %d)", c.bytes)
+	if c.get(key(20)) != nil || c.docs.Bytes() != 9000 {
+		t.Fatalf("a document over the whole bound was kept (bytes %d)", c.docs.Bytes())
 	}
 	// Replacing an entry counts its new size, not both.
 	c.put(key(0), &cacheEntry{doc: &statusDoc{}, expires: t0.Add(time.Hour), size: 100})
-	if c.bytes != 6100 {
-		t.Fatalf("after replacing an entry the cache counts %d bytes, want 6100", c.bytes)
+	if c.docs.Bytes() != 6100 {
+		t.Fatalf("after replacing an entry the cache counts %d bytes, want 6100", c.docs.Bytes())
 	}
 }
 
@@ -89,8 +89,8 @@ func TestStatusCacheFailures(t *testing.T) {
 	for i := range 3 * maxStatusFailures {
 		c.fail(cacheKey{url: fmt.Sprint(i)}, errDown, t0.Add(time.Duration(i)))
 	}
-	if len(c.failures) > maxStatusFailures {
-		t.Fatalf("%d failures remembered, bound %d", len(c.failures), maxStatusFailures)
+	if c.failures.Len() > maxStatusFailures {
+		t.Fatalf("%d failures remembered, bound %d", c.failures.Len(), maxStatusFailures)
 	}
 	// A success forgets the failure.
 	c.fail(k, errDown, t0.Add(time.Hour))

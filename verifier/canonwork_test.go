@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/badgesmith/badgesmith/contexts"
+	"github.com/badgesmith/badgesmith/jsonld"
 	"github.com/badgesmith/badgesmith/proof"
 	"github.com/badgesmith/badgesmith/verifier"
 )
@@ -20,9 +20,9 @@ func TestCanonDefaultsAgree(t *testing.T) {
 		name string
 		v, c int
 	}{
-		{"MaxQuads", verifier.DefaultMaxQuads, contexts.DefaultMaxQuads},
-		{"MaxHashCalls", verifier.DefaultMaxHashCalls, contexts.DefaultMaxHashCalls},
-		{"MaxValuesPerProperty", verifier.DefaultMaxValuesPerProperty, contexts.DefaultMaxValuesPerProperty},
+		{"MaxQuads", verifier.DefaultMaxQuads, jsonld.DefaultMaxQuads},
+		{"MaxHashCalls", verifier.DefaultMaxHashCalls, jsonld.DefaultMaxHashCalls},
+		{"MaxValuesPerProperty", verifier.DefaultMaxValuesPerProperty, jsonld.DefaultMaxValuesPerProperty},
 	} {
 		if c.v != c.c {
 			t.Errorf("%s: verifier default %d, contexts default %d", c.name, c.v, c.c)
@@ -40,7 +40,7 @@ func signedWithTags(t testing.TB, k testKey, n int) []byte {
 		tags[i] = fmt.Sprint("tag-", i)
 	}
 	achievement(doc)["tag"] = tags
-	raised := contexts.Limits{MaxQuads: 1 << 20, MaxValuesPerProperty: 1 << 20}
+	raised := jsonld.Limits{MaxQuads: 1 << 20, MaxValuesPerProperty: 1 << 20}
 	signed, err := proof.Sign(context.Background(), doc, k.priv, proof.SignOptions{
 		VerificationMethod: k.vm, Created: now.Add(-time.Hour), Limits: raised,
 	})
@@ -97,7 +97,7 @@ func TestCanonWork(t *testing.T) {
 				t.Fatal("valid, want refused")
 			}
 			c := res.Check(verifier.CheckProof)
-			if c == nil || c.Status == verifier.StatusPass || !strings.Contains(c.Reason, tt.reason) || !strings.Contains(c.Reason, contexts.ErrTooMuchWork.Error()) {
+			if c == nil || c.Status == verifier.StatusPass || !strings.Contains(c.Reason, tt.reason) || !strings.Contains(c.Reason, jsonld.ErrTooMuchWork.Error()) {
 				t.Errorf("proof check %+v, want a refusal naming %q", c, tt.reason)
 			}
 			var ie *verifier.InconclusiveError

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/badgesmith/badgesmith/contexts"
+	"github.com/badgesmith/badgesmith/jsonld"
 	"github.com/badgesmith/badgesmith/proof"
 	"github.com/badgesmith/badgesmith/rdfc"
 )
@@ -31,6 +31,11 @@ type proven struct {
 	// binding is the key binding of the proof that counts, or of the proof
 	// whose binding failed; nil when no verification method was reached.
 	binding *boundKey
+	// schemas are the embedded 1EdTech schemas the statements declare in
+	// credentialSchema: the schema check reads them here too, since a
+	// JSON rewrite (@type, a full IRI key, @nest, an inline alias) hides
+	// a declaration from the JSON but not from the graph.
+	schemas []string
 }
 
 // verified reports whether a proof by a key bound to the issuer covers the
@@ -58,13 +63,14 @@ func (p *proven) setClaims(c *Claims, g *graph, verified bool) {
 		}
 	}
 	p.view = g.view(c, g.rootNode)
+	p.schemas = g.declaredSchemas(g.rootNode)
 }
 
 // readUnverified reads the claims of a document no proof of the issuer's
 // covers: the document without its proofs, canonicalized in safe mode.
 // They feed only checks that can fail a credential, never pass one.
 func (v *Verifier) readUnverified(ctx context.Context, p *proven, doc map[string]any) {
-	if p.claims != nil || errors.Is(p.claimsErr, contexts.ErrTooMuchWork) {
+	if p.claims != nil || errors.Is(p.claimsErr, jsonld.ErrTooMuchWork) {
 		return
 	}
 	unsigned := make(map[string]any, len(doc))
@@ -74,8 +80,8 @@ func (v *Verifier) readUnverified(ctx context.Context, p *proven, doc map[string
 		}
 	}
 	b := budgetFrom(ctx)
-	var work contexts.Work
-	nq, err := contexts.Canonicalize(ctx, unsigned, contexts.CanonOptions{Loader: v.loader, Limits: b.limits.canon(), Work: &work})
+	var work jsonld.Work
+	nq, err := jsonld.Canonicalize(ctx, unsigned, jsonld.CanonOptions{Loader: v.loader, Limits: b.limits.canon(), Work: &work})
 	b.addCanon(work)
 	if err != nil {
 		p.claimsErr = err
@@ -97,7 +103,7 @@ func (v *Verifier) checkProof(ctx context.Context, r *report, cred map[string]an
 		return p
 	}
 	fetch := &keyFetcher{v: v, issuer: issuerID(cred)}
-	var work contexts.Work
+	var work jsonld.Work
 	outcomes, err := proof.VerifySet(ctx, cred, proof.VerifyOptions{
 		Keys: fetch, Loader: v.loader, Now: v.now, MaxProofs: v.limits().MaxProofs, Statements: true,
 		Limits: v.limits().canon(), Work: &work,
@@ -106,11 +112,11 @@ func (v *Verifier) checkProof(ctx context.Context, r *report, cred map[string]an
 	budgetFrom(ctx).addCanon(work)
 	// A document past a work bound is not read a second time for its
 	// unverified claims: that would double the work the bound allows.
-	if errors.Is(err, contexts.ErrTooMuchWork) {
+	if errors.Is(err, jsonld.ErrTooMuchWork) {
 		p.claimsErr = err
 	}
 	for i := range outcomes {
-		if errors.Is(outcomes[i].Err, contexts.ErrTooMuchWork) {
+		if errors.Is(outcomes[i].Err, jsonld.ErrTooMuchWork) {
 			p.claimsErr = outcomes[i].Err
 		}
 	}
@@ -118,7 +124,7 @@ func (v *Verifier) checkProof(ctx context.Context, r *report, cred map[string]an
 		if isInvalidProof(err) {
 			r.fail(CheckProof, proofPath(err), err.Error())
 		} else {
-			r.undecided(CheckProof, err)
+			proofUndecided(r, err)
 		}
 		v.readUnverified(ctx, p, cred)
 		return p
@@ -175,6 +181,7 @@ func (v *Verifier) checkProof(ctx context.Context, r *report, cred map[string]an
 		explainFrom(ctx).dataIntegrity(cred, o, p.binding)
 		return p
 	}
+	judgeUnknownSuites(ctx, fetch, cred, outcomes)
 	v.proofVerdict(r, p, fetch, outcomes, notes)
 	explainFrom(ctx).key(p.binding)
 	// Statements of a valid signature are better than a re-reading; fall
@@ -186,6 +193,26 @@ func (v *Verifier) checkProof(ctx context.Context, r *report, cred map[string]an
 	}
 	v.readUnverified(ctx, p, cred)
 	return p
+}
+
+// judgeUnknownSuites gives each proof of a suite badgesmith does not
+// implement the verification method its JSON names, when that method's
+// controller is not the issuer: such a proof is by someone else's key
+// whatever its signature, which the fetcher decides offline, without a
+// fetch. A proof naming the issuer's own method stays undecided.
+func judgeUnknownSuites(ctx context.Context, fetch *keyFetcher, cred map[string]any, outcomes []proof.Outcome) {
+	for i := range outcomes {
+		o := &outcomes[i]
+		if o.VerificationMethod != "" || !errors.Is(o.Err, proof.ErrUnknownSuite) {
+			continue
+		}
+		vm, _ := proofAt(cred, i)["verificationMethod"].(string)
+		if base, _, _ := strings.Cut(vm, "#"); vm == "" || base == fetch.issuer {
+			continue
+		}
+		o.VerificationMethod = vm
+		_, _ = fetch.PublicKey(ctx, vm, "")
+	}
 }
 
 // proofVerdict reports the proof check when no proof counts. The
@@ -227,7 +254,7 @@ func (v *Verifier) proofVerdict(r *report, p *proven, fetch *keyFetcher, outcome
 		}
 	}
 	if undecided != nil {
-		r.undecided(CheckProof, undecided)
+		proofUndecided(r, undecided)
 		return
 	}
 	for i := range outcomes {
@@ -244,11 +271,21 @@ func (v *Verifier) proofVerdict(r *report, p *proven, fetch *keyFetcher, outcome
 	r.fail(CheckProof, "proof", "no proof by a key bound to the issuer verifies: "+strings.Join(parts, "; "))
 }
 
+// proofUndecided records a proof check that could not be run. When the
+// context check already says the credential cannot be read (a context
+// badgesmith does not bundle), no Data Integrity proof can be computed
+// whatever else stops it, and the context check is what decides.
+func proofUndecided(r *report, err error) {
+	if c := r.res.Check(CheckContext); c != nil && c.Status == StatusError {
+		r.skip(CheckProof, "not run: the credential's contexts cannot be read ("+err.Error()+")")
+		return
+	}
+	r.undecided(CheckProof, err)
+}
+
 // bindingUndecided reports whether a key binding failure means the key
 // could not be checked rather than that it is not the issuer's.
-func bindingUndecided(err error) bool {
-	return !errors.Is(err, errNotIssuerKey) && !isInvalidProof(err)
-}
+func bindingUndecided(err error) bool { return !isInvalidProof(err) }
 
 // otherProofs describes the proofs other than the one at skip, one by one.
 func otherProofs(outcomes []proof.Outcome, notes []string, skip int) string {
@@ -282,11 +319,21 @@ func proofPath(err error) string {
 	return pathOf(err)
 }
 
-// Type IRIs the type check accepts.
-var openBadgeTypes = []string{obNS + "OpenBadgeCredential", obNS + "AchievementCredential", obNS + "EndorsementCredential"}
+// Type IRIs that make a credential an Open Badge (or a CLR, which carries
+// Open Badges).
+var openBadgeTypes = []string{obNS + "OpenBadgeCredential", obNS + "AchievementCredential", obNS + "EndorsementCredential", clrNS + "ClrCredential"}
 
-// typeCheck judges the credential's types, as IRIs from the statements.
-func typeCheck(p *proven, cred map[string]any) CheckResult {
+// typeCheck judges the credential's types, as IRIs from the statements. It
+// reports whether the credential is an Open Badge: only when a proof by the
+// issuer's key covers those types, since a forged or unsigned document's
+// types are nobody's statement.
+func typeCheck(p *proven, cred map[string]any) (CheckResult, bool) {
+	c, ob := judgeTypes(p, cred)
+	return c, ob && p.verified()
+}
+
+// judgeTypes is typeCheck before the proof is weighed.
+func judgeTypes(p *proven, cred map[string]any) (CheckResult, bool) {
 	if p.claims == nil {
 		// No statements: the JSON's type member is all there is.
 		types := stringsOf(cred["type"])
@@ -297,26 +344,31 @@ func typeCheck(p *proven, cred map[string]any) CheckResult {
 				iris = append(iris, iriVerifiableCredential)
 			case "OpenBadgeCredential", "AchievementCredential", "EndorsementCredential":
 				iris = append(iris, obNS+t)
+			case "ClrCredential":
+				iris = append(iris, clrNS+t)
 			}
 		}
 		if len(types) == 0 {
-			return CheckResult{Check: CheckType, Status: StatusFail, Path: "type", Reason: "type is missing or not a string array"}
+			return CheckResult{Check: CheckType, Status: StatusFail, Path: "type", Reason: "type is missing or not a string array"}, false
 		}
 		return typeVerdict(iris)
 	}
 	return typeVerdict(p.typeIRIs)
 }
 
-func typeVerdict(iris []string) CheckResult {
+func typeVerdict(iris []string) (CheckResult, bool) {
 	if !slices.Contains(iris, iriVerifiableCredential) {
-		return CheckResult{Check: CheckType, Status: StatusFail, Path: "type", Reason: "type must include VerifiableCredential"}
+		return CheckResult{Check: CheckType, Status: StatusFail, Path: "type", Reason: "type must include VerifiableCredential"}, false
 	}
 	for _, t := range openBadgeTypes {
 		if slices.Contains(iris, t) {
-			return CheckResult{Check: CheckType, Status: StatusPass, Reason: "VerifiableCredential, " + lastSegment(t)}
+			return CheckResult{Check: CheckType, Status: StatusPass, Path: "type", Reason: "VerifiableCredential, " + lastSegment(t)}, true
 		}
 	}
-	return CheckResult{Check: CheckType, Status: StatusFail, Path: "type", Reason: "type must include OpenBadgeCredential, AchievementCredential or EndorsementCredential"}
+	// VC 2.0 lets any credential be verified; OB 3.0 only gives an Open
+	// Badge its meaning. Proof, issuer, dates and status are still checked.
+	return CheckResult{Check: CheckType, Status: StatusWarn, Path: "type",
+		Reason: "not an Open Badge: none of OpenBadgeCredential, AchievementCredential, EndorsementCredential or ClrCredential; verified as a plain verifiable credential"}, false
 }
 
 // bound is one validity bound: a date the statements (or a JWT claim) give.
@@ -347,11 +399,23 @@ func (v *Verifier) checkValidity(r *report, p *proven, vcdm1 bool, extraFrom, ex
 	froms := presentBounds([]bound{{"validFrom", c.ValidFrom}, {"issuanceDate", c.IssuanceDate}}, extraFrom)
 	untils := presentBounds([]bound{{"validUntil", c.ValidUntil}, {"expirationDate", c.ExpirationDate}}, extraUntil)
 	if len(froms) == 0 {
-		name := "validFrom"
+		// VC 2.0 makes validFrom optional; VC 1.1 requires issuanceDate,
+		// whose absence is a data-model departure, not a reason to doubt
+		// the issuer. Either way the upper bounds still apply.
+		reason, status := "no validFrom: valid from any time (VC 2.0 makes it optional)", StatusPass
 		if vcdm1 {
-			name = "issuanceDate"
+			reason, status = "issuanceDate is missing, which VC 1.1 requires", StatusWarn
 		}
-		r.fail(CheckValidity, name, name+" is missing")
+		if until, ok := v.expired(r, untils); !ok {
+			return
+		} else if until != "" {
+			reason += "; " + until
+		}
+		path := ""
+		if vcdm1 {
+			path = "issuanceDate"
+		}
+		r.add(CheckResult{Check: CheckValidity, Status: status, Reason: reason, Path: path})
 		return
 	}
 	now := v.now()
@@ -361,13 +425,12 @@ func (v *Verifier) checkValidity(r *report, p *proven, vcdm1 bool, extraFrom, ex
 		return
 	}
 	reason := "valid from " + from.at.Format(time.RFC3339)
-	if len(untils) > 0 {
-		until := slices.MinFunc(untils, func(a, b bound) int { return a.at.Compare(b.at) })
-		if !now.Add(-v.skew).Before(until.at) {
-			r.fail(CheckValidity, until.name, fmt.Sprintf("expired: %s was %s, now is %s", until.name, until.at.Format(time.RFC3339), now.UTC().Format(time.RFC3339)))
-			return
-		}
-		reason += " until " + until.at.Format(time.RFC3339)
+	until, ok := v.expired(r, untils)
+	if !ok {
+		return
+	}
+	if until != "" {
+		reason += " " + until
 	}
 	if n := len(froms) + len(untils); n > 1 {
 		names := make([]string, 0, n)
@@ -377,6 +440,22 @@ func (v *Verifier) checkValidity(r *report, p *proven, vcdm1 bool, extraFrom, ex
 		reason += " (every bound applied: " + strings.Join(names, ", ") + ")"
 	}
 	r.pass(CheckValidity, reason)
+}
+
+// expired applies the earliest of untils. It records the failure and
+// returns false when it has passed; otherwise it describes the bound ("until
+// ...", empty without one).
+func (v *Verifier) expired(r *report, untils []bound) (string, bool) {
+	if len(untils) == 0 {
+		return "", true
+	}
+	now := v.now()
+	until := slices.MinFunc(untils, func(a, b bound) int { return a.at.Compare(b.at) })
+	if !now.Add(-v.skew).Before(until.at) {
+		r.fail(CheckValidity, until.name, fmt.Sprintf("expired: %s was %s, now is %s", until.name, until.at.Format(time.RFC3339), now.UTC().Format(time.RFC3339)))
+		return "", false
+	}
+	return "until " + until.at.Format(time.RFC3339), true
 }
 
 func presentBounds(lists ...[]bound) []bound {
@@ -396,14 +475,17 @@ func presentBounds(lists ...[]bound) []bound {
 // statement: fetching the status URLs it names would only let a forger make
 // the verifier send requests.
 func (v *Verifier) checkStatus(ctx context.Context, r *report, p *proven) {
-	for _, name := range []string{CheckProof, CheckIssuer} {
-		if c := r.res.Check(name); c != nil && c.Status != StatusPass {
-			r.skip(CheckStatus, "not checked: the "+name+" check did not pass")
+	for _, name := range []CheckName{CheckProof, CheckIssuer} {
+		// A warning (the issuer's document lists the method twice,
+		// identically) still binds the key: the status must be read, or a
+		// revoked credential would pass with that warning alone.
+		if c := r.res.Check(name); c != nil && c.Status != StatusPass && c.Status != StatusWarn {
+			r.skip(CheckStatus, "not run: "+string(name)+" check failed")
 			return
 		}
 	}
 	if !p.verified() {
-		r.skip(CheckStatus, "not checked: no proof by the issuer's key covers the credential")
+		r.skip(CheckStatus, "not run: proof failed (no proof by the issuer's key covers the credential)")
 		return
 	}
 	if len(p.claims.Status) == 0 {
@@ -420,6 +502,18 @@ func (v *Verifier) checkStatus(ctx context.Context, r *report, p *proven) {
 		return
 	}
 	c.Check = CheckStatus
+	switch c.Status {
+	case StatusPass, StatusWarn, StatusFail, StatusError:
+	default:
+		// A StatusChecker that neither passes nor fails has not checked:
+		// an empty or skipped status must not let a credential through.
+		r.undecided(CheckStatus, fmt.Errorf("the status checker returned status %q: %s", c.Status, c.Reason))
+		return
+	}
+	if c.Status == StatusError {
+		r.undecidedAt(CheckStatus, c.Path, errors.New(c.Reason))
+		return
+	}
 	r.add(c)
 }
 

@@ -15,6 +15,7 @@ import (
 
 	"github.com/badgesmith/badgesmith/bake"
 	"github.com/badgesmith/badgesmith/proof"
+	"github.com/badgesmith/badgesmith/vcjwt"
 )
 
 // Explanation says, for one credential, what another verifier could judge
@@ -117,6 +118,15 @@ type StatusListExplanation struct {
 	Fresh bool `json:"fresh"`
 	// TTL is the list's ttl, when given.
 	TTL time.Duration `json:"ttl,omitempty"`
+	// Trusted is true when the list's issuer is the credential's or is
+	// trusted for it (see StatusListTrust): only then may a clear bit
+	// vouch for the credential. False for an unsigned revocation list.
+	Trusted bool `json:"trusted"`
+	// Trust says how the list's issuer stands for the credential's issuer
+	// ("the credential's issuer", "trusted for ... by the status list trust
+	// configuration", "not the credential's issuer ..., and not trusted
+	// for it"); for a revocation list, that it is unsigned.
+	Trust string `json:"trust,omitempty"`
 }
 
 // explainer collects an Explanation during one verification; it travels
@@ -219,7 +229,7 @@ func (e *explainer) dataIntegrity(cred map[string]any, o *proof.Outcome, b *boun
 	if e == nil {
 		return
 	}
-	p := &ProofExplanation{Index: o.Index, Suite: o.Suite, VerificationMethod: o.VerificationMethod, Created: o.Created,
+	p := &ProofExplanation{Index: o.Index, Suite: string(o.Suite), VerificationMethod: o.VerificationMethod, Created: o.Created,
 		NQuads: string(o.Statements), ProofOptionsHash: hex.EncodeToString(o.ProofOptionsHash), DocumentHash: hex.EncodeToString(o.DocumentHash)}
 	var diffs []string
 	switch o.Suite {
@@ -244,7 +254,7 @@ func (e *explainer) dataIntegrity(cred map[string]any, o *proof.Outcome, b *boun
 }
 
 // jwt records an accepted JWT's signed statements and signing input.
-func (e *explainer) jwt(tok string, res *proof.JWTResult, nq []byte, b *boundKey) {
+func (e *explainer) jwt(tok string, res *vcjwt.Result, nq []byte, b *boundKey) {
 	if e == nil {
 		return
 	}
@@ -278,8 +288,9 @@ func (e *explainer) key(b *boundKey) {
 	}
 }
 
-// statusDocument records a status document the status check used.
-func (e *explainer) statusDocument(url string, d *statusDoc, now time.Time, skew time.Duration) {
+// statusDocument records a status document the status check used and,
+// for a signed list, how its issuer stands for the credential's (trust).
+func (e *explainer) statusDocument(url string, d *statusDoc, trust *listTrust, now time.Time, skew time.Duration) {
 	if e == nil || d == nil {
 		return
 	}
@@ -290,8 +301,12 @@ func (e *explainer) statusDocument(url string, d *statusDoc, now time.Time, skew
 	}
 	e.statusSeen[url] = true
 	s := StatusListExplanation{URL: url, Kind: "status list", Issuer: d.issuer, ValidFrom: d.validFrom, ValidUntil: d.validUntil}
-	if d.revocations != nil {
+	switch {
+	case d.revocations != nil:
 		s.Kind = "1EdTech revocation list"
+		s.Trust = "unsigned: read as served at the URL the credential names"
+	case trust != nil:
+		s.Trusted, s.Trust = trust.trusted, trust.how
 	}
 	if d.hasTTL {
 		s.TTL = d.ttl

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/badgesmith/badgesmith/contexts"
+	"github.com/badgesmith/badgesmith/jsonld"
 	"github.com/badgesmith/badgesmith/proof"
 	"github.com/badgesmith/badgesmith/rdfc"
 	"github.com/badgesmith/badgesmith/verifier"
@@ -32,7 +32,7 @@ func TestExplain(t *testing.T) {
 		name       string
 		data       []byte
 		format     string
-		suite      string
+		suite      proof.Suite
 		jwt        bool
 		statusList bool
 		diffs      []string
@@ -43,7 +43,7 @@ func TestExplain(t *testing.T) {
 		{name: "baked png", data: mustBake(t, noisePNG(t, 4, 4), withStatus), format: "png", suite: proof.EddsaRdfc2022, statusList: true},
 		{name: "baked png with a jwt", data: mustBake(t, noisePNG(t, 4, 4), tok), format: "png+jwt", jwt: true},
 	}
-	bundled, err := contexts.NewLoader()
+	bundled, err := jsonld.NewLoader()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +92,7 @@ func TestExplain(t *testing.T) {
 				// statements, and a canonical form does not change when
 				// canonicalized again.
 				sum := sha256.Sum256([]byte(p.NQuads))
-				if p.Suite != tc.suite || p.DocumentHash != hex.EncodeToString(sum[:]) || len(p.ProofOptionsHash) != 64 || p.SigningInputHash != "" {
+				if p.Suite != string(tc.suite) || p.DocumentHash != hex.EncodeToString(sum[:]) || len(p.ProofOptionsHash) != 64 || p.SigningInputHash != "" {
 					t.Errorf("proof %s: document hash %s, want %x; options hash %q", p.Suite, p.DocumentHash, sum, p.ProofOptionsHash)
 				}
 				quads, err := rdfc.ParseNQuads([]byte(p.NQuads))

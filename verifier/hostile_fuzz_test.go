@@ -12,8 +12,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/badgesmith/badgesmith/proof"
 	"github.com/badgesmith/badgesmith/testdata/hostile/gen"
+	"github.com/badgesmith/badgesmith/vcjwt"
 	"github.com/badgesmith/badgesmith/verifier"
 )
 
@@ -75,9 +75,9 @@ func rewriteSeeds(t testing.TB) []rewriteSeed {
 				delete(payload, c)
 			}
 			s.jwt, s.doc, s.kid = true, payload, hdr["kid"].(string)
-			s.format = proof.FormatVCJWT
+			s.format = vcjwt.FormatVCJWT
 			if hdr["typ"] == "vc+jwt" {
-				s.format = proof.FormatJOSE
+				s.format = vcjwt.FormatJOSE
 			}
 		} else if err := json.Unmarshal(raw, &s.doc); err != nil {
 			t.Fatal(err)
@@ -172,7 +172,7 @@ func FuzzRewritePreservesVerdict(f *testing.F) {
 		}
 		var input []byte
 		if s.jwt {
-			tok, err := proof.SignJWT(context.Background(), doc, gen.IssuerKey().Priv, proof.JWTOptions{
+			tok, err := vcjwt.Sign(context.Background(), doc, gen.IssuerKey().Priv, vcjwt.Options{
 				Format: s.format, KeyID: s.kid, Now: caseNow(t, gen.Case{Now: "2026-11-01T00:00:00Z"}),
 			})
 			if err != nil {

@@ -402,7 +402,8 @@ func TestHostileLibrary(t *testing.T) {
 				t.Fatal(err)
 			}
 			network.route(dir, c.Serve)
-			opts := verifier.Options{Now: caseNow(t, c), HTTPClient: network.client()}
+			opts := verifier.Options{Now: caseNow(t, c), HTTPClient: network.client(),
+				StatusListTrust: verifier.StatusListTrust{Trusted: c.StatusListTrust}}
 			if c.StatusDir != "" {
 				opts.StatusDir = filepath.Join(dir, filepath.FromSlash(c.StatusDir))
 			}
@@ -547,7 +548,7 @@ func checkCase(t *testing.T, c gen.Case, res *verifier.Result, err error) {
 		return
 	}
 	for _, name := range c.NotPass {
-		if ch := res.Check(name); ch != nil && ch.Status == verifier.StatusPass {
+		if ch := res.Check(verifier.CheckName(name)); ch != nil && ch.Status == verifier.StatusPass {
 			t.Errorf("check %s passed (%s); it must not", name, ch.Reason)
 		}
 	}
@@ -557,7 +558,7 @@ func checkCase(t *testing.T, c gen.Case, res *verifier.Result, err error) {
 	// The named check reports the problem: it failed, or could not be run.
 	var carrier *verifier.CheckResult
 	for _, name := range []string{c.Check, c.OrCheck} {
-		if ch := res.Check(name); name != "" && ch != nil && (ch.Status == verifier.StatusFail || ch.Status == verifier.StatusError) {
+		if ch := res.Check(verifier.CheckName(name)); name != "" && ch != nil && (ch.Status == verifier.StatusFail || ch.Status == verifier.StatusError) {
 			carrier = ch
 			break
 		}

@@ -86,7 +86,9 @@ func TestVerifyBakedImages(t *testing.T) {
 		data []byte
 		opts verifier.Options
 		// failing is the check that must fail; "" means valid.
-		failing string
+		failing verifier.CheckName
+		// undecided is the check that could not run, for a could-not-check verdict.
+		undecided verifier.CheckName
 		// reason is a fragment the parse check's reason must carry.
 		reason string
 	}{
@@ -112,9 +114,10 @@ func TestVerifyBakedImages(t *testing.T) {
 			failing: verifier.CheckParse, reason: "limit"},
 		{name: "compression bomb", data: withCompressedCredential(t, small, append([]byte("{"), bytes.Repeat([]byte(" "), 8<<20)...)),
 			failing: verifier.CheckParse, reason: "limit"},
-		// The test token has no kid, so it reaches the JWT path and fails its proof check.
-		{name: "jws baked in png", data: mustBake(t, small, []byte(jws)), failing: verifier.CheckProof},
-		{name: "bare jws", data: []byte(jws), failing: verifier.CheckProof},
+		// The test token has no kid, so it reaches the JWT path and its
+		// proof could not be checked: the header names no key.
+		{name: "jws baked in png", data: mustBake(t, small, []byte(jws)), undecided: verifier.CheckProof},
+		{name: "bare jws", data: []byte(jws), undecided: verifier.CheckProof},
 		{name: "json still accepted", data: goodJSON},
 	}
 	for _, tc := range tests {
@@ -132,6 +135,13 @@ func TestVerifyBakedImages(t *testing.T) {
 			parse := res.Check(verifier.CheckParse)
 			if !strings.Contains(parse.Reason, tc.reason) {
 				t.Errorf("parse reason %q lacks %q", parse.Reason, tc.reason)
+			}
+			if tc.undecided != "" {
+				var ie *verifier.InconclusiveError
+				if !errors.As(err, &ie) || ie.Check != tc.undecided || res.Verdict != verifier.VerdictCouldNotCheck {
+					t.Fatalf("want could not check %s, got %v (%s)", tc.undecided, err, res.Verdict)
+				}
+				return
 			}
 			if tc.failing == "" {
 				if err != nil || !res.Valid {

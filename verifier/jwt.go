@@ -7,9 +7,9 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/badgesmith/badgesmith/contexts"
+	"github.com/badgesmith/badgesmith/jsonld"
 	"github.com/badgesmith/badgesmith/ob3"
-	"github.com/badgesmith/badgesmith/proof"
+	"github.com/badgesmith/badgesmith/vcjwt"
 )
 
 // looksLikeJWS reports whether data, once trimmed, has the shape of a
@@ -38,7 +38,7 @@ func looksLikeJWS(data []byte) bool {
 func (v *Verifier) verifyJWT(ctx context.Context, token []byte) (*Result, error) {
 	r := &report{res: &Result{}}
 	tok := string(bytes.TrimSpace(token))
-	parsed, err := proof.ParseJWT(tok, v.maxSize)
+	parsed, err := vcjwt.Parse(tok, v.maxSize)
 	if err != nil {
 		r.fail(CheckParse, pathOf(err), err.Error())
 		r.skipRest(CheckParse, "token could not be parsed")
@@ -69,9 +69,10 @@ func (v *Verifier) verifyJWT(ctx context.Context, token []byte) (*Result, error)
 
 	vcdm1 := v.checkContext(r, cred)
 	typeAt := r.reserve(CheckType)
-	v.checkSchema(r, data, doc)
+	schemaAt := r.reserve(CheckSchema)
 	p, timeErr := v.checkJWTProof(ctx, r, tok, cred)
-	r.res.Checks[typeAt] = typeCheck(p, cred)
+	r.res.Checks[typeAt], r.res.OpenBadge = typeCheck(p, cred)
+	r.res.Checks[schemaAt] = v.schemaCheck(data, doc, p.schemas)
 	v.checkIssuer(r, p.issuerView(cred), p.binding)
 	explainFrom(ctx).key(p.binding)
 	if timeErr != nil {
@@ -92,7 +93,7 @@ func (v *Verifier) verifyJWT(ctx context.Context, token []byte) (*Result, error)
 func (v *Verifier) checkJWTProof(ctx context.Context, r *report, tok string, cred map[string]any) (*proven, error) {
 	p := &proven{}
 	fetch := &keyFetcher{v: v, issuer: issuerID(cred)}
-	res, err := proof.VerifyJWT(ctx, tok, proof.JWTVerifyOptions{Keys: fetch, Now: v.now, ClockSkew: v.skew, MaxSize: v.maxSize})
+	res, err := vcjwt.Verify(ctx, tok, vcjwt.VerifyOptions{Keys: fetch, Now: v.now, ClockSkew: v.skew, MaxSize: v.maxSize})
 	r.res.Work.Proofs++
 	var timeErr error
 	var kid string
@@ -104,13 +105,13 @@ func (v *Verifier) checkJWTProof(ctx context.Context, r *report, tok string, cre
 		p.binding = fetch.failure()
 	}
 	switch {
-	case err == nil, res != nil && (errors.Is(err, proof.ErrExpired) || errors.Is(err, proof.ErrNotYetValid)):
+	case err == nil, res != nil && (errors.Is(err, vcjwt.ErrExpired) || errors.Is(err, vcjwt.ErrNotYetValid)):
 		timeErr = err
 	case p.binding != nil && p.binding.err != nil && !bindingUndecided(p.binding.err):
 		r.fail(CheckProof, "header.kid", fmt.Sprintf("signing key not accepted: %v", p.binding.err))
 		v.readUnverified(ctx, p, cred)
 		return p, nil
-	case isInvalidJWT(err):
+	case isInvalidProof(err):
 		r.fail(CheckProof, pathOf(err), err.Error())
 		v.readUnverified(ctx, p, cred)
 		return p, nil
@@ -120,8 +121,8 @@ func (v *Verifier) checkJWTProof(ctx context.Context, r *report, tok string, cre
 		return p, nil
 	}
 	b := budgetFrom(ctx)
-	var work contexts.Work
-	nq, err := contexts.Canonicalize(ctx, cred, contexts.CanonOptions{Loader: v.loader, Limits: b.limits.canon(), Work: &work})
+	var work jsonld.Work
+	nq, err := jsonld.Canonicalize(ctx, cred, jsonld.CanonOptions{Loader: v.loader, Limits: b.limits.canon(), Work: &work})
 	b.addCanon(work)
 	switch {
 	case err != nil && isInvalidProof(err):
@@ -152,17 +153,4 @@ func (v *Verifier) checkJWTProof(ctx context.Context, r *report, tok string, cre
 	explainFrom(ctx).jwt(tok, res, nq, p.binding)
 	r.pass(CheckProof, fmt.Sprintf("%s %s signature by %s is valid and its claims match the credential", res.Format, res.Algorithm, res.KeyID))
 	return p, timeErr
-}
-
-func isInvalidJWT(err error) bool {
-	if isInvalidProof(err) {
-		return true
-	}
-	for _, target := range []error{proof.ErrAlgorithm, proof.ErrPrivateKeyInHeader, proof.ErrHeaderKey,
-		proof.ErrNoKeyID, proof.ErrClaimMismatch} {
-		if errors.Is(err, target) {
-			return true
-		}
-	}
-	return false
 }

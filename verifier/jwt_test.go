@@ -19,7 +19,7 @@ import (
 
 	"github.com/badgesmith/badgesmith/did"
 	"github.com/badgesmith/badgesmith/keys"
-	"github.com/badgesmith/badgesmith/proof"
+	"github.com/badgesmith/badgesmith/vcjwt"
 	"github.com/badgesmith/badgesmith/verifier"
 )
 
@@ -139,10 +139,10 @@ func TestVerifyJWTValid(t *testing.T) {
 		// suffix is appended to the token, as a file would end.
 		suffix string
 	}{
-		{"EdDSA vc-jwt", func(testing.TB) jwtIdentity { return edID }, proof.FormatVCJWT, "EdDSA", ""},
-		{"EdDSA vc+jwt with a trailing newline", func(testing.TB) jwtIdentity { return edID }, proof.FormatJOSE, "EdDSA", "\n"},
-		{"ES256 vc-jwt", p256Identity, proof.FormatVCJWT, "ES256", ""},
-		{"RS256 vc-jwt", rsaIdentity, proof.FormatVCJWT, "RS256", "\r\n"},
+		{"EdDSA vc-jwt", func(testing.TB) jwtIdentity { return edID }, vcjwt.FormatVCJWT, "EdDSA", ""},
+		{"EdDSA vc+jwt with a trailing newline", func(testing.TB) jwtIdentity { return edID }, vcjwt.FormatJOSE, "EdDSA", "\n"},
+		{"ES256 vc-jwt", p256Identity, vcjwt.FormatVCJWT, "ES256", ""},
+		{"RS256 vc-jwt", rsaIdentity, vcjwt.FormatVCJWT, "RS256", "\r\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -150,7 +150,7 @@ func TestVerifyJWTValid(t *testing.T) {
 			resolvable(t, id)
 			cred := unsigned(t, testKey{did: id.did})
 			cred["validUntil"] = "2027-11-01T00:00:00Z"
-			tok, err := proof.SignJWT(context.Background(), cred, id.priv, proof.JWTOptions{Format: tt.format, KeyID: id.vm, Now: func() time.Time { return now }})
+			tok, err := vcjwt.Sign(context.Background(), cred, id.priv, vcjwt.Options{Format: tt.format, KeyID: id.vm, Now: func() time.Time { return now }})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -217,7 +217,7 @@ func TestVerifyJWTInvalid(t *testing.T) {
 	tests := []struct {
 		name  string
 		token []byte
-		check string // the check that must fail
+		check verifier.CheckName // the check that must fail
 		path  string
 	}{
 		{"alg none", craftJWT(t, header(map[string]any{"alg": "none"}), vcJWTPayload(t, cred), nil), verifier.CheckProof, "header.alg"},
@@ -277,7 +277,7 @@ func TestLooksLikeJWSRoutesOnlyTokens(t *testing.T) {
 
 func BenchmarkVerifyJWT(b *testing.B) {
 	k := newKey(b, 70)
-	tok, err := proof.SignJWT(context.Background(), unsigned(b, k), k.priv, proof.JWTOptions{KeyID: k.vm, Now: func() time.Time { return now }})
+	tok, err := vcjwt.Sign(context.Background(), unsigned(b, k), k.priv, vcjwt.Options{KeyID: k.vm, Now: func() time.Time { return now }})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/badgesmith/badgesmith/did"
+	"github.com/badgesmith/badgesmith/internal/verdict"
 	"github.com/badgesmith/badgesmith/keys"
 )
 
@@ -41,17 +42,17 @@ var (
 	// (urn:, http:, an unsupported DID method), and no key is pinned for
 	// it. A credential whose key is not bound is never valid, and never
 	// invalid for that reason alone.
-	ErrKeyNotBound = errors.New("signing key is not bound to the issuer")
+	ErrKeyNotBound = verdict.NewInconclusive("signing key is not bound to the issuer")
 	// ErrKeyRefused means the key is ruled out: its verification method
 	// belongs to someone other than the issuer, or the issuer's own
 	// document does not authorise it (not in the document, not listed
 	// under assertionMethod, another controller, revoked, expired, an
 	// unusable key), or the issuer id is not a well-formed DID.
-	ErrKeyRefused = errors.New("signing key refused for the issuer")
+	ErrKeyRefused = verdict.NewInvalid("signing key refused for the issuer")
 )
 
 // errNotIssuerKey marks a verification method whose controller is not the issuer.
-var errNotIssuerKey = errors.New("verification method is not controlled by the issuer")
+var errNotIssuerKey = verdict.NewInvalid("verification method is not controlled by the issuer")
 
 // keySource says where a signing key was looked for, and when the binding
 // holds, how it is bound to the issuer.
@@ -150,7 +151,7 @@ func (b *boundKey) document() string {
 }
 
 // keyFetcher resolves verification methods for proof.Verify and
-// proof.VerifyJWT under the rule above, for the credential whose issuer id
+// vcjwt.Verify under the rule above, for the credential whose issuer id
 // is issuer. Build it as &keyFetcher{v: v, issuer: id}. Several proofs of
 // one document may share it: what it learns is kept per verification
 // method (binding), never carried from one method to another. It is safe
@@ -388,6 +389,11 @@ func (v *Verifier) checkIssuer(r *report, cred map[string]any, b *boundKey) {
 		r.undecided(CheckIssuer, fmt.Errorf("could not check the signing key: %w", b.err))
 	case !b.bound():
 		r.undecided(CheckIssuer, fmt.Errorf("could not check the signing key: %s: %w", b.vm, ErrKeyNotBound))
+	case b.copies > 1:
+		// A set cannot hold one method twice, but identical copies mean
+		// the same key: tolerated, listed (did.Document.KeyAt refuses
+		// copies that differ).
+		r.warn(CheckIssuer, "", b.reason())
 	default:
 		r.pass(CheckIssuer, b.reason())
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/badgesmith/badgesmith/internal/safehttp"
 	"github.com/badgesmith/badgesmith/keys"
 	"github.com/badgesmith/badgesmith/proof"
+	"github.com/badgesmith/badgesmith/vcjwt"
 	"github.com/badgesmith/badgesmith/verifier"
 )
 
@@ -42,7 +43,7 @@ func issuedBy(t testing.TB, issuer string, priv ed25519.PrivateKey, vm string) [
 // with priv under the header kid.
 func jwtIssuedBy(t testing.TB, issuer string, priv ed25519.PrivateKey, kid string) []byte {
 	t.Helper()
-	tok, err := proof.SignJWT(context.Background(), unsigned(t, testKey{did: issuer}), priv, proof.JWTOptions{KeyID: kid, Now: func() time.Time { return now }})
+	tok, err := vcjwt.Sign(context.Background(), unsigned(t, testKey{did: issuer}), priv, vcjwt.Options{KeyID: kid, Now: func() time.Time { return now }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,7 +149,7 @@ func TestKeyBinding(t *testing.T) {
 			cred := unsigned(t, testKey{did: urn})
 			return craftJWT(t, map[string]any{"alg": "EdDSA", "typ": "JWT", "jwk": hdrJWK}, vcJWTPayload(t, cred),
 				func(in []byte) []byte { return ed25519.Sign(attacker.priv, in) })
-		}, want: wantInconclusive, issuer: verifier.StatusSkipped, cause: proof.ErrUnboundHeaderKey},
+		}, want: wantInconclusive, issuer: verifier.StatusSkipped, cause: vcjwt.ErrUnboundHeaderKey},
 		{name: "JWT with a header jwk and its own fragment kid", build: func(t *testing.T, e *env) []byte {
 			jwk, err := keys.PublicJWK(attacker.priv.Public())
 			if err != nil {

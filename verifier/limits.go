@@ -3,7 +3,7 @@ package verifier
 import (
 	"time"
 
-	"github.com/badgesmith/badgesmith/contexts"
+	"github.com/badgesmith/badgesmith/jsonld"
 )
 
 // Limits bounds the work one call to Verify may do, nested documents (status
@@ -103,6 +103,6 @@ func (l Limits) withDefaults() Limits {
 
 // canon is the part of l that bounds JSON-LD canonicalization. Zero fields
 // stay zero: contexts' defaults equal the ones above.
-func (l Limits) canon() contexts.Limits {
-	return contexts.Limits{MaxQuads: l.MaxQuads, MaxHashCalls: l.MaxHashCalls, MaxValuesPerProperty: l.MaxValuesPerProperty}
+func (l Limits) canon() jsonld.Limits {
+	return jsonld.Limits{MaxQuads: l.MaxQuads, MaxHashCalls: l.MaxHashCalls, MaxValuesPerProperty: l.MaxValuesPerProperty}
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/badgesmith/badgesmith/contexts"
 	"github.com/badgesmith/badgesmith/did"
+	"github.com/badgesmith/badgesmith/jsonld"
 	"github.com/badgesmith/badgesmith/keys"
 	"github.com/badgesmith/badgesmith/proof"
 	"github.com/badgesmith/badgesmith/verifier"
@@ -353,7 +354,7 @@ func benchStatusDir(t testing.TB, k testKey) string {
 
 func countQuads(t testing.TB, doc map[string]any) int {
 	t.Helper()
-	nq, err := contexts.Canonicalize(context.Background(), doc, contexts.CanonOptions{})
+	nq, err := jsonld.Canonicalize(context.Background(), doc, jsonld.CanonOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

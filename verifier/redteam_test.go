@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/badgesmith/badgesmith/proof"
+	"github.com/badgesmith/badgesmith/vcjwt"
 	"github.com/badgesmith/badgesmith/verifier"
 )
 
@@ -338,7 +339,7 @@ func TestRedteamStatus(t *testing.T) {
 		}, wantInconclusive},
 		{"entry purpose differs from the list's", func() any {
 			return bitstringEntry(put(fresh(7)), "suspension", 7)
-		}, wantFail},
+		}, wantInconclusive},
 		{"a revoked entry beside a clear one on another list", func() any {
 			return []any{bitstringEntry(put(fresh()), "revocation", 7), bitstringEntry(put(fresh(7)), "revocation", 7)}
 		}, wantFail},
@@ -359,7 +360,7 @@ func TestRedteamStatus(t *testing.T) {
 			l := listDoc(k.did, url, "revocation", encodedList(t))
 			srv.put(t, path, sign(t, l, other.priv, k.vm, proof.EddsaRdfc2022))
 			return bitstringEntry(url, "revocation", 7)
-		}, wantFail},
+		}, wantInconclusive},
 		{"list issued by another issuer", func() any {
 			n++
 			path := "/rt/" + strconv.Itoa(n)
@@ -367,20 +368,20 @@ func TestRedteamStatus(t *testing.T) {
 			l := listDoc(other.did, url, "revocation", encodedList(t))
 			srv.put(t, path, sign(t, l, other.priv, other.vm, proof.EddsaRdfc2022))
 			return bitstringEntry(url, "revocation", 7)
-		}, wantFail},
+		}, wantInconclusive},
 		{"list whose validUntil passed, written twice (future and past)", func() any {
 			l := fresh()
 			l["validUntil"] = "2030-01-01T00:00:00Z"
 			l["https://www.w3.org/2018/credentials#validUntil"] = map[string]any{"@value": "2026-11-02T00:00:00Z", "@type": "http://www.w3.org/2001/XMLSchema#dateTime"}
 			return bitstringEntry(put(l), "revocation", 7)
-		}, wantFail},
+		}, wantInconclusive},
 		{"list with a second subject that is clear", func() any {
 			l := fresh(7)
 			s := l["credentialSubject"].(map[string]any)
 			clear := map[string]any{"id": "urn:example:clear", "type": "BitstringStatusList", "statusPurpose": "revocation", "encodedList": encodedList(t)}
 			l["credentialSubject"] = []any{s, clear}
 			return bitstringEntry(put2(t, srv, k, &n, l), "revocation", 7)
-		}, wantFail},
+		}, wantInconclusive},
 		{"list with two encodedList values, one clear", func() any {
 			l := fresh(7)
 			s := l["credentialSubject"].(map[string]any)
@@ -464,7 +465,7 @@ func TestRedteamReverseRootJWT(t *testing.T) {
 		"issuer": k.did, "name": "Inner credential", "validFrom": "2026-11-01T00:00:00Z",
 		"credentialSubject": map[string]any{"type": []any{"AchievementSubject"}},
 	}}
-	tok, err := proof.SignJWT(context.Background(), d, k.priv, proof.JWTOptions{KeyID: k.vm, Now: func() time.Time { return now }})
+	tok, err := vcjwt.Sign(context.Background(), d, k.priv, vcjwt.Options{KeyID: k.vm, Now: func() time.Time { return now }})
 	if err != nil {
 		t.Fatal(err)
 	}

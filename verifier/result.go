@@ -11,30 +11,64 @@ type Status string
 
 // Verdicts of a check. StatusError means the check could not be run (for
 // example an unsupported DID method): the credential is neither valid nor
-// invalid.
+// invalid. StatusWarn means the check found a departure from the Open
+// Badges data model or JSON shape that says nothing about who issued the
+// credential or whether it still holds (an undeclared schema failure, a
+// VC 1.1 context, a DID document listing one method twice): the
+// credential is valid with warnings.
 const (
 	StatusPass    Status = "pass"
+	StatusWarn    Status = "warning"
 	StatusFail    Status = "fail"
 	StatusSkipped Status = "skipped"
 	StatusError   Status = "error"
 )
 
+// Verdict is the outcome of a whole verification.
+type Verdict string
+
+// Verdicts, from best to worst. Signature, issuer, dates and status decide
+// between valid, invalid and could not check; data-model and JSON-shape
+// departures only ever turn valid into valid with warnings.
+const (
+	// VerdictValid: every check passed.
+	VerdictValid Verdict = "valid"
+	// VerdictWarnings: signature, issuer, dates and status are good; some
+	// checks list departures (StatusWarn).
+	VerdictWarnings Verdict = "valid with warnings"
+	// VerdictInvalid: forged, tampered, revoked, suspended, expired, not
+	// yet valid, signed by a key that is not the issuer's, or failing a
+	// 1EdTech JSON schema the credential itself declares.
+	VerdictInvalid Verdict = "invalid"
+	// VerdictCouldNotCheck: a check could not be run (network, a missing
+	// or untrusted status list, an unsupported suite or context), and none
+	// failed.
+	VerdictCouldNotCheck Verdict = "could not check"
+)
+
+// Accepted reports whether the verdict lets a credential through: valid,
+// or valid with warnings.
+func (v Verdict) Accepted() bool { return v == VerdictValid || v == VerdictWarnings }
+
+// CheckName names one check of a verification.
+type CheckName string
+
 // Check names, in the order Verify runs them.
 const (
-	CheckParse    = "parse"
-	CheckContext  = "context"
-	CheckType     = "type"
-	CheckSchema   = "schema"
-	CheckProof    = "proof"
-	CheckIssuer   = "issuer"
-	CheckValidity = "validity"
-	CheckStatus   = "status"
+	CheckParse    CheckName = "parse"
+	CheckContext  CheckName = "context"
+	CheckType     CheckName = "type"
+	CheckSchema   CheckName = "schema"
+	CheckProof    CheckName = "proof"
+	CheckIssuer   CheckName = "issuer"
+	CheckValidity CheckName = "validity"
+	CheckStatus   CheckName = "status"
 )
 
 // CheckResult is the outcome of one check.
 type CheckResult struct {
-	// Check names the check (one of the Check constants).
-	Check string `json:"check"`
+	// Check names the check.
+	Check CheckName `json:"check"`
 	// Status is the verdict.
 	Status Status `json:"status"`
 	// Reason explains the verdict in a sentence fragment.
@@ -45,8 +79,21 @@ type CheckResult struct {
 
 // Result is the full report for one credential.
 type Result struct {
-	// Valid is true when no check failed and none was left undecided.
+	// Valid is true when no check failed and none was left undecided: the
+	// verdict is valid or valid with warnings.
 	Valid bool `json:"valid"`
+	// Verdict is the outcome; Decision names the check behind it.
+	Verdict Verdict `json:"verdict"`
+	// Decision is the check that decides Verdict: the first failed check
+	// for invalid; for could not check, the proof check when it could not
+	// be run, else the first check that could not; the first warning for
+	// valid with warnings; empty when valid.
+	Decision CheckName `json:"decision,omitempty"`
+	// OpenBadge is true when the credential's verified types include
+	// OpenBadgeCredential, AchievementCredential, EndorsementCredential or
+	// ClrCredential. A plain VC can be valid (with the warning "not an Open
+	// Badge"); anything that needs an Open Badge must also require this.
+	OpenBadge bool `json:"openBadge"`
 	// CredentialID is the credential's id, when it could be read.
 	CredentialID string `json:"id,omitempty"`
 	// Issuer is issuer.id, when it could be read.
@@ -115,8 +162,12 @@ func (r *Result) Failed() *CheckResult {
 	return nil
 }
 
-// Inconclusive returns the first check that could not be run, or nil.
+// Inconclusive returns the check that could not be run and decides a
+// could-not-check verdict (the proof check first, see Decision), or nil.
 func (r *Result) Inconclusive() *CheckResult {
+	if c := r.Check(CheckProof); c != nil && c.Status == StatusError {
+		return c
+	}
 	for i := range r.Checks {
 		if r.Checks[i].Status == StatusError {
 			return &r.Checks[i]
@@ -125,8 +176,36 @@ func (r *Result) Inconclusive() *CheckResult {
 	return nil
 }
 
+// Warnings returns the checks that passed with departures listed.
+func (r *Result) Warnings() []CheckResult {
+	var out []CheckResult
+	for _, c := range r.Checks {
+		if c.Status == StatusWarn {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// decide sets Verdict, Decision and Valid from the checks: any failure
+// makes the credential invalid, else any check that could not run leaves
+// it undecided, else warnings make it valid with warnings.
+func (r *Result) decide() {
+	r.Valid = false
+	switch f, u, w := r.Failed(), r.Inconclusive(), r.Warnings(); {
+	case f != nil:
+		r.Verdict, r.Decision = VerdictInvalid, f.Check
+	case u != nil:
+		r.Verdict, r.Decision = VerdictCouldNotCheck, u.Check
+	case len(w) > 0:
+		r.Verdict, r.Decision, r.Valid = VerdictWarnings, w[0].Check, true
+	default:
+		r.Verdict, r.Decision, r.Valid = VerdictValid, "", true
+	}
+}
+
 // Check returns the result of the named check, or nil if it was not run.
-func (r *Result) Check(name string) *CheckResult {
+func (r *Result) Check(name CheckName) *CheckResult {
 	for i := range r.Checks {
 		if r.Checks[i].Check == name {
 			return &r.Checks[i]
@@ -145,7 +224,7 @@ type VerificationError struct {
 func (e *VerificationError) Error() string {
 	parts := make([]string, 0, len(e.Failures))
 	for _, f := range e.Failures {
-		s := f.Check + ": " + f.Reason
+		s := string(f.Check) + ": " + f.Reason
 		if f.Path != "" && !strings.Contains(f.Reason, f.Path) {
 			s += " (at " + f.Path + ")"
 		}
@@ -158,7 +237,7 @@ func (e *VerificationError) Error() string {
 // credential is neither known valid nor known invalid.
 type InconclusiveError struct {
 	// Check names the check that could not be run.
-	Check string
+	Check CheckName
 	// Err is the cause.
 	Err error
 }

@@ -5,10 +5,11 @@ import (
 	"context"
 	"errors"
 	"maps"
+	"strings"
 	"testing"
 	"time"
 
-	"github.com/badgesmith/badgesmith/contexts"
+	"github.com/badgesmith/badgesmith/jsonld"
 	"github.com/badgesmith/badgesmith/proof"
 	"github.com/badgesmith/badgesmith/verifier"
 )
@@ -83,11 +84,11 @@ func rewritten(t *testing.T, signed map[string]any, r rewrite) map[string]any {
 		return m
 	}
 	ctx := context.Background()
-	a, err := contexts.Canonicalize(ctx, strip(signed), contexts.CanonOptions{})
+	a, err := jsonld.Canonicalize(ctx, strip(signed), jsonld.CanonOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := contexts.Canonicalize(ctx, strip(out), contexts.CanonOptions{})
+	b, err := jsonld.Canonicalize(ctx, strip(out), jsonld.CanonOptions{})
 	if err != nil {
 		t.Fatalf("%s: the rewrite is not valid JSON-LD: %v", r.name, err)
 	}
@@ -124,7 +125,7 @@ func TestRewritesCannotHideExpiry(t *testing.T) {
 	cases := []struct {
 		name     string
 		doc      map[string]any
-		suite    string
+		suite    proof.Suite
 		path     string
 		rewrites []rewrite
 	}{
@@ -184,7 +185,18 @@ func TestRewritesCannotHideRevocation(t *testing.T) {
 		{"entry as a one-element array", func(d map[string]any) { d["credentialStatus"] = []any{d["credentialStatus"]} }}} {
 		t.Run(r.name, func(t *testing.T) {
 			res, err := v.Verify(context.Background(), encode(t, rewritten(t, signed, r)))
-			checkOutcome(t, res, err, wantFail, "revoked")
+			if r.name == statusAsIRIs.name || strings.HasPrefix(r.name, "@nest") {
+				// The schema check reads the rewritten entry by its meaning
+				// (red team #11): it may warn or fail; the status is what
+				// this test is about.
+				var ve *verifier.VerificationError
+				st, pr := res.Check(verifier.CheckStatus), res.Check(verifier.CheckProof)
+				if !errors.As(err, &ve) || pr.Status != verifier.StatusPass || st.Status != verifier.StatusFail || !strings.Contains(st.Reason, "revoked") {
+					t.Fatalf("err = %v, proof %+v, status %+v; want a valid proof and a revoked status", err, pr, st)
+				}
+			} else {
+				checkOutcome(t, res, err, wantFail, "revoked")
+			}
 			if len(res.Claims.Status) != 1 || res.Claims.Status[0].StatusListIndex != "7" {
 				t.Errorf("status claims = %+v", res.Claims.Status)
 			}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/badgesmith/badgesmith/ob3"
 	"github.com/badgesmith/badgesmith/rdfc"
 )
 
@@ -33,6 +34,7 @@ const (
 	iriExpirationDate       = credNS + "expirationDate"
 	iriName                 = schemaOrg + "name"
 	iriAchievement          = obNS + "achievement"
+	iriCredentialSchema     = credNS + "credentialSchema"
 )
 
 // statusNamespaces are the vocabularies of the status entry and list terms
@@ -528,4 +530,24 @@ func statusListClaims(nq []byte) (*listClaims, error) {
 	}
 	l.subject = m
 	return l, nil
+}
+
+// declaredSchemas returns the embedded 1EdTech schemas s declares: each
+// credentialSchema node whose id is an embedded schema and whose type is
+// 1EdTechJsonSchemaValidator2019, by whichever IRI a context gives that
+// name (the OB extensions context's, or @vocab's without it), as
+// ob3.DeclaredSchemas reads the same JSON.
+func (g *graph) declaredSchemas(s rdfc.Term) []string {
+	var out []string
+	for _, cs := range g.objects(s, iriCredentialSchema) {
+		if cs.Kind != rdfc.IRI || !slices.ContainsFunc(g.objects(cs, rdfType), func(t rdfc.Term) bool {
+			return t.Kind == rdfc.IRI && lastSegment(t.Value) == ob3.SchemaValidatorType
+		}) {
+			continue
+		}
+		if u, ok := ob3.SchemaFor(cs.Value); ok && !slices.Contains(out, u) {
+			out = append(out, u)
+		}
+	}
+	return out
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/url"
 	"os"
 	"slices"
@@ -14,8 +13,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/badgesmith/badgesmith/contexts"
 	"github.com/badgesmith/badgesmith/internal/safehttp"
+	"github.com/badgesmith/badgesmith/internal/verdict"
+	"github.com/badgesmith/badgesmith/jsonld"
 	"github.com/badgesmith/badgesmith/proof"
 	"github.com/badgesmith/badgesmith/status"
 )
@@ -49,11 +49,12 @@ const (
 // 1EdTechRevocationList entries.
 //
 // Outcomes, following "invalid is not inconclusive":
-//   - fail: a revoked or suspended entry; a malformed entry; a list whose
-//     proof does not verify, whose key is not its issuer's, whose issuer is
-//     not the credential's, whose type or purpose does not fit the entry,
-//     or whose encodedList is malformed or lacks the index;
-//   - could not check: an unknown entry type; a list shorter than
+//   - fail: a revoked or suspended entry (by a list of any issuer whose
+//     own proof verifies: see StatusListTrust); a malformed entry; a list
+//     whose encodedList is malformed or lacks the index;
+//   - could not check: a list whose proof does not verify or whose key is
+//     not its issuer's, or whose type or purpose does not fit the entry
+//     (ErrUnusableStatusList); an unknown entry type; a list shorter than
 //     status.MinEntries entries of the entry's size (STATUS_LIST_LENGTH_ERROR:
 //     the list cannot be read, which says nothing about the credential); a
 //     fetch that failed (network,
@@ -63,7 +64,9 @@ const (
 //     of Limits reached (entries past MaxStatusEntries, fetches past
 //     MaxFetches, bytes past MaxInflatedBytes, the deadline); an unreadable
 //     1EdTech revocation list, which is unsigned and so says nothing about
-//     the issuer's intent;
+//     the issuer's intent; a clear revocation or suspension bit in a list
+//     whose issuer is not trusted for the credential's issuer
+//     (ErrUntrustedStatusList);
 //   - pass: everything else, with the purpose's meaning (refresh and message
 //     entries report their value and never fail).
 //
@@ -81,16 +84,19 @@ type statusChecker struct {
 	maxListBytes int64
 	cache        *statusCache
 	dirIndex     *dirIndex
+	// trust decides, per credential, whether a list's issuer speaks for
+	// the credential's issuer; the cache never holds that decision.
+	trust trustTable
 }
 
 var _ StatusChecker = (*statusChecker)(nil)
 
-func newStatusChecker(v *Verifier, dir string, maxListBytes int64) *statusChecker {
+func newStatusChecker(v *Verifier, dir string, maxListBytes int64, trust trustTable) *statusChecker {
 	if maxListBytes == 0 {
 		maxListBytes = DefaultStatusMaxListBytes
 	}
 	return &statusChecker{v: v, dir: dir, maxListBytes: maxListBytes,
-		cache: newStatusCache(defaultStatusCacheEntries, defaultStatusCacheBytes), dirIndex: &dirIndex{}}
+		cache: newStatusCache(defaultStatusCacheEntries, defaultStatusCacheBytes), dirIndex: &dirIndex{}, trust: trust}
 }
 
 // entryOutcome is the verdict on one credentialStatus entry. A non-nil err
@@ -171,7 +177,12 @@ func (c *statusChecker) CheckStatus(ctx context.Context, cred map[string]any) (C
 			out = c.checkBitstring(ctx, b, cred, ec, docs[ec.key])
 		}
 		if ec.decided == nil && docs[ec.key] != nil {
-			explainFrom(ctx).statusDocument(ec.key.url, docs[ec.key].doc, c.v.now(), c.v.skew)
+			var trust *listTrust
+			if d := docs[ec.key].doc; d != nil && d.revocations == nil {
+				t := c.trust.decide(issuerID(cred), d.issuer)
+				trust = &t
+			}
+			explainFrom(ctx).statusDocument(ec.key.url, docs[ec.key].doc, trust, c.v.now(), c.v.skew)
 		}
 		switch {
 		case out.fail:
@@ -297,20 +308,25 @@ func (c *statusChecker) checkBitstring(ctx context.Context, b *budget, cred map[
 	var bad *badListError
 	switch {
 	case errors.As(l.err, &bad):
-		return failed(listAt, "status list %s: %v", e.StatusListCredential, bad.err)
+		// A list nobody verifiably signed says nothing about the
+		// credential, whoever it claims as issuer (STATUS_VERIFICATION_ERROR).
+		return undecided(fmt.Errorf("status list %s: %w (STATUS_VERIFICATION_ERROR): %w", e.StatusListCredential, ErrUnusableStatusList, bad.err))
 	case l.err != nil:
 		return undecided(loadErr(ctx, "status list", e.StatusListCredential, l.err))
 	}
 	doc := l.doc
-	if iss := issuerID(cred); doc.issuer != iss {
-		return failed(listAt, "status list issued by %s, credential by %s", doc.issuer, iss)
-	}
+	// Who signed the list is weighed only once its bits are read: a list
+	// of any issuer may revoke (the credential's issuer chose it), only a
+	// trusted one may vouch (see StatusListTrust).
+	credIss := issuerID(cred)
+	trust := c.trust.decide(credIss, doc.issuer)
 	wantType := status.TypeBitstringCredential
 	if e.Legacy() {
 		wantType = status.TypeStatusList2021Credential
 	}
 	if !slices.Contains(doc.types, wantType) {
-		return failed(listAt, "status list %s has type %v, want %s for a %s", e.StatusListCredential, doc.types, wantType, e.Type)
+		return undecided(fmt.Errorf("status list %s: %w (STATUS_VERIFICATION_ERROR): it has type %v, want %s for a %s",
+			e.StatusListCredential, ErrUnusableStatusList, doc.types, wantType, e.Type))
 	}
 	now := c.v.now()
 	if !doc.validFrom.IsZero() && now.Add(c.v.skew).Before(doc.validFrom) {
@@ -328,13 +344,20 @@ func (c *statusChecker) checkBitstring(ctx context.Context, b *budget, cred map[
 	case errors.Is(err, status.ErrListLength):
 		// STATUS_LIST_LENGTH_ERROR: the issuer published a list too short
 		// to read, which says nothing about this credential's status.
-		return undecided(fmt.Errorf("status list %s (%s): %w", e.StatusListCredential, status.Code(err), err))
+		return undecided(fmt.Errorf("status list %s (%s), signed by %s: %w", e.StatusListCredential, status.Code(err), doc.issuer, err))
+	case errors.Is(err, status.ErrMismatch):
+		// The list is not one for this entry's purpose or kind: it cannot
+		// be read for the credential (STATUS_VERIFICATION_ERROR).
+		return undecided(fmt.Errorf("status list %s: %w (%s): %w", e.StatusListCredential, ErrUnusableStatusList, status.Code(err), err))
 	case errors.Is(err, status.ErrRange):
 		return failed(at+".statusListIndex", "status list %s: %v", e.StatusListCredential, err)
 	case err != nil:
 		return failed(listAt, "status list %s: %v", e.StatusListCredential, err)
 	}
-	where := fmt.Sprintf("list %s, index %d", e.StatusListCredential, e.StatusListIndex)
+	where := fmt.Sprintf("list %s, index %d, signed by %s, %s", e.StatusListCredential, e.StatusListIndex, doc.issuer, trust.how)
+	if !trust.trusted {
+		return untrusted(at, e, res.Set, doc.issuer, credIss)
+	}
 	switch e.StatusPurpose {
 	case status.PurposeRevocation:
 		if res.Set {
@@ -358,6 +381,27 @@ func (c *statusChecker) checkBitstring(ctx context.Context, b *budget, cred map[
 		msg = "no message for this value"
 	}
 	return passed(fmt.Sprintf("%s status 0x%x: %s (%s)", e.StatusPurpose, res.Status, msg, where))
+}
+
+// untrusted judges an entry read from a list whose issuer is not trusted
+// for the credential's: the list can make the verdict worse, never better.
+func untrusted(at string, e *status.Entry, set bool, listIss, credIss string) entryOutcome {
+	where := fmt.Sprintf("list %s, index %d", e.StatusListCredential, e.StatusListIndex)
+	switch e.StatusPurpose {
+	case status.PurposeRevocation, status.PurposeSuspension:
+		if set {
+			state := "revoked"
+			if e.StatusPurpose == status.PurposeSuspension {
+				state = "suspended"
+			}
+			return failed(at, "%s according to a status list signed by %s, not the credential's issuer %s (%s)", state, listIss, credIss, where)
+		}
+		return undecided(fmt.Errorf("status list %s: %w: signed by %s, not the credential's issuer %s, and not trusted for it, so its clear %s bit at index %d cannot vouch for the credential",
+			e.StatusListCredential, ErrUntrustedStatusList, listIss, credIss, e.StatusPurpose, e.StatusListIndex))
+	}
+	// refresh, message and custom purposes never decide validity: what an
+	// untrusted party says about them is not reported as the issuer's.
+	return passed(fmt.Sprintf("%s entry ignored: status list signed by %s, not the credential's issuer %s, and not trusted for it (%s)", e.StatusPurpose, listIss, credIss, where))
 }
 
 func (c *statusChecker) checkRevocationList(cred map[string]any, ec *entryCheck, l *loaded) entryOutcome {
@@ -427,8 +471,17 @@ func inflateList(doc *statusDoc) *status.Inflated {
 	return in
 }
 
+// ErrUnusableStatusList is the cause of a status that could not be checked
+// because the list at the entry's URL cannot be used for it: its proof does
+// not verify with a key of its issuer, or its type or purpose does not fit
+// the entry (Bitstring Status List 1.0's STATUS_VERIFICATION_ERROR). Such a
+// list is nobody's verifiable statement about the credential, so it makes
+// the status unknown, never the credential invalid.
+var ErrUnusableStatusList = verdict.NewInconclusive("status list cannot be used")
+
 // badListError marks a status list that was fetched but is not acceptable
-// (bad JSON, bad proof): the issuer's list is wrong, not our view of it.
+// (bad proof, a key not its issuer's, malformed signed fields): the list is
+// wrong, not our view of it; it is remembered like any failure.
 type badListError struct{ err error }
 
 func (e *badListError) Error() string { return e.err.Error() }
@@ -606,14 +659,7 @@ func readRootFile(root *os.Root, name string) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	body, err := io.ReadAll(io.LimitReader(f, maxStatusDocBytes+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(body) > maxStatusDocBytes {
-		return nil, fmt.Errorf("%w: over %d bytes", safehttp.ErrTooLarge, maxStatusDocBytes)
-	}
-	return body, nil
+	return safehttp.ReadAtMost(f, maxStatusDocBytes)
 }
 
 // maxAge reads the freshness lifetime from a Cache-Control value:
@@ -663,7 +709,7 @@ func (c *statusChecker) parseList(ctx context.Context, body []byte) (*statusDoc,
 	}
 	fetch := &keyFetcher{v: c.v, issuer: iss}
 	b := budgetFrom(ctx)
-	var work contexts.Work
+	var work jsonld.Work
 	outcomes, err := proof.VerifySet(ctx, doc, proof.VerifyOptions{Keys: fetch, Loader: c.v.loader, Now: c.v.now, MaxProofs: b.limits.MaxProofs, Statements: true, Limits: b.limits.canon(), Work: &work})
 	b.addProofs(len(outcomes))
 	b.addCanon(work)

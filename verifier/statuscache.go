@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"sync"
 	"time"
+
+	"github.com/badgesmith/badgesmith/internal/ttlcache"
 )
 
 const (
@@ -60,89 +62,54 @@ type flight struct {
 
 // statusCache holds verified status documents by URL, bounded by count and
 // by bytes, the failures of recent fetches, and the fetches under way. It
-// is safe for concurrent use; entries are replaced, never mutated.
+// is safe for concurrent use; entries are replaced, never mutated. Both
+// caches are ttlcache's, so the documents that go stale soonest make room
+// first.
+//
+// An entry says what a list holds and who signed it, never whether that
+// signer is trusted: trust belongs to the pair (credential issuer, list
+// issuer), so every credential that reads a cached list judges its issuer
+// again (statusChecker.trust). A remembered failure is about the list
+// alone (fetch, proof, id), the same for every credential.
 type statusCache struct {
-	mu         sync.Mutex
-	maxEntries int
-	maxBytes   int64
-	bytes      int64
-	entries    map[cacheKey]*cacheEntry
-	failures   map[cacheKey]failure
-	inflight   map[cacheKey]*flight
+	docs     *ttlcache.Cache[cacheKey, *cacheEntry]
+	failures *ttlcache.Cache[cacheKey, failure]
+	// mu guards inflight; do also reads docs under it, so a fetch that
+	// ends is seen either in docs or in inflight.
+	mu       sync.Mutex
+	inflight map[cacheKey]*flight
 }
 
 func newStatusCache(maxEntries int, maxBytes int64) *statusCache {
 	return &statusCache{
-		maxEntries: maxEntries,
-		maxBytes:   maxBytes,
-		entries:    make(map[cacheKey]*cacheEntry),
-		failures:   make(map[cacheKey]failure),
-		inflight:   make(map[cacheKey]*flight),
+		docs:     ttlcache.New[cacheKey, *cacheEntry](maxEntries, maxBytes),
+		failures: ttlcache.New[cacheKey, failure](maxStatusFailures, 0),
+		inflight: make(map[cacheKey]*flight),
 	}
 }
 
 // get returns the entry for k, fresh or stale, or nil.
 func (c *statusCache) get(k cacheKey) *cacheEntry {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.entries[k]
+	e, _, _ := c.docs.Peek(k)
+	return e
 }
 
-// put stores e under k, first evicting the entries that go stale soonest
-// until both bounds hold. A document larger than the whole byte bound is
-// not kept.
+// put stores e under k and forgets k's failure. A document larger than
+// the whole byte bound is not kept.
 func (c *statusCache) put(k cacheKey, e *cacheEntry) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	delete(c.failures, k)
-	if old, ok := c.entries[k]; ok {
-		c.bytes -= old.size
-		delete(c.entries, k)
-	}
-	if e.size > c.maxBytes {
-		return
-	}
-	for len(c.entries) > 0 && (len(c.entries) >= c.maxEntries || c.bytes+e.size > c.maxBytes) {
-		var victim cacheKey
-		var first time.Time
-		found := false
-		for key, ent := range c.entries {
-			if !found || ent.expires.Before(first) {
-				victim, first, found = key, ent.expires, true
-			}
-		}
-		c.bytes -= c.entries[victim].size
-		delete(c.entries, victim)
-	}
-	c.entries[k] = e
-	c.bytes += e.size
+	c.failures.Delete(k)
+	c.docs.Put(k, e, e.expires, e.size)
 }
 
 // fail remembers err for k until the given time.
 func (c *statusCache) fail(k cacheKey, err error, until time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if len(c.failures) >= maxStatusFailures {
-		for key, f := range c.failures {
-			delete(c.failures, key)
-			if !f.until.After(until) {
-				break
-			}
-		}
-	}
-	c.failures[k] = failure{err: err, until: until}
+	c.failures.Put(k, failure{err: err, until: until}, until, 0)
 }
 
 // failure returns the error remembered for k at now, or nil.
 func (c *statusCache) failure(k cacheKey, now time.Time) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	f, ok := c.failures[k]
-	switch {
-	case !ok:
-		return nil
-	case !now.Before(f.until):
-		delete(c.failures, k)
+	f, ok := c.failures.Get(k, now)
+	if !ok {
 		return nil
 	}
 	return fmt.Errorf("%w (an earlier attempt, not retried before %s)", f.err, f.until.UTC().Format(time.RFC3339))
@@ -154,7 +121,7 @@ func (c *statusCache) failure(k cacheKey, now time.Time) error {
 func (c *statusCache) do(ctx context.Context, k cacheKey, now time.Time, fetch func() (*statusDoc, error)) (*statusDoc, error) {
 	for {
 		c.mu.Lock()
-		if e := c.entries[k]; e != nil && now.Before(e.expires) {
+		if e, ok := c.docs.Get(k, now); ok {
 			c.mu.Unlock()
 			return e.doc, nil
 		}

@@ -84,7 +84,7 @@ func unsigned(t testing.TB, k testKey) map[string]any {
 	}
 }
 
-func sign(t testing.TB, doc map[string]any, key ed25519.PrivateKey, vm, suite string) map[string]any {
+func sign(t testing.TB, doc map[string]any, key ed25519.PrivateKey, vm string, suite proof.Suite) map[string]any {
 	t.Helper()
 	signed, err := proof.Sign(context.Background(), doc, key, proof.SignOptions{
 		Suite: suite, VerificationMethod: vm, Created: now.Add(-time.Hour),
@@ -161,10 +161,14 @@ func TestVerify(t *testing.T) {
 		// doc builds the credential bytes.
 		doc  func(t *testing.T) []byte
 		opts verifier.Options
-		// failing is the check that must fail; "" means valid, "error" means
-		// the proof check could not be run.
-		failing string
-		// reason is a fragment the failing check's reason or path must carry.
+		// failing is the check that must fail; "" means valid (with
+		// warnings when warn is set), "error" means could not check.
+		failing verifier.CheckName
+		// warn is the one check that must pass with a warning.
+		warn verifier.CheckName
+		// decision is the check that decides a could-not-check verdict.
+		decision verifier.CheckName
+		// reason is a fragment the deciding check's reason or path must carry.
 		reason string
 	}{
 		{name: "valid eddsa-rdfc-2022", doc: func(t *testing.T) []byte { return encode(t, good) }},
@@ -190,7 +194,7 @@ func TestVerify(t *testing.T) {
 		{name: "proofValue not base58btc", failing: verifier.CheckProof, doc: mutate(good, func(d map[string]any) {
 			firstProof(d)["proofValue"] = "u" + firstProof(d)["proofValue"].(string)[1:]
 		})},
-		{name: "unknown proof type", failing: verifier.CheckProof, doc: mutate(good, func(d map[string]any) { firstProof(d)["cryptosuite"] = "eddsa-rdf-2022" })},
+		{name: "unknown proof type", failing: "error", decision: verifier.CheckProof, doc: mutate(good, func(d map[string]any) { firstProof(d)["cryptosuite"] = "eddsa-rdf-2022" })},
 		{name: "no proof", failing: verifier.CheckProof, doc: mutate(good, func(d map[string]any) { delete(d, "proof") })},
 		{name: "undefined term added", failing: verifier.CheckProof, reason: "favouriteColour", doc: mutate(good, func(d map[string]any) { subject(d)["favouriteColour"] = "green" })},
 		{name: "signed by another key under the issuer's method", failing: verifier.CheckProof, doc: func(t *testing.T) []byte {
@@ -212,19 +216,27 @@ func TestVerify(t *testing.T) {
 			d["validFrom"] = "2027-01-01T00:00:00Z"
 			return encode(t, sign(t, d, issuerKey.priv, issuerKey.vm, proof.EddsaRdfc2022))
 		}},
-		{name: "unknown context", failing: verifier.CheckContext, reason: "https://evil.example/context.json", doc: mutate(good, func(d map[string]any) {
+		{name: "unknown context", failing: "error", decision: verifier.CheckContext, reason: "https://evil.example/context.json", doc: mutate(good, func(d map[string]any) {
 			d["@context"] = append(d["@context"].([]any), "https://evil.example/context.json")
 		})},
-		{name: "embedded context object", failing: verifier.CheckContext, doc: mutate(good, func(d map[string]any) {
-			d["@context"] = append(d["@context"].([]any), map[string]any{"favouriteColour": "https://evil.example/#c"})
+		// An inline context may add terms, never remap one (issue #11 Found 5).
+		{name: "embedded context object remapping a term", failing: verifier.CheckContext, reason: "@context[3].1EdTechJsonSchemaValidator2019", doc: mutate(good, func(d map[string]any) {
+			d["@context"] = append(d["@context"].([]any), map[string]any{"1EdTechJsonSchemaValidator2019": "https://evil.example/#c"})
 		})},
 		{name: "contexts out of order", failing: verifier.CheckContext, reason: "@context[0]", doc: mutate(good, func(d map[string]any) {
 			c := d["@context"].([]any)
 			c[0], c[1] = c[1], c[0]
 		})},
-		{name: "not an open badge", failing: verifier.CheckType, doc: mutate(good, func(d map[string]any) { d["type"] = []any{"VerifiableCredential"} })},
+		// A plain VC, signed as such: verified as a VC, with the warning.
+		{name: "not an open badge", warn: verifier.CheckType, reason: "not an Open Badge", doc: func(t *testing.T) []byte {
+			d := unsigned(t, issuerKey)
+			d["type"] = []any{"VerifiableCredential"}
+			delete(d, "credentialSchema")
+			return encode(t, sign(t, d, issuerKey.priv, issuerKey.vm, proof.EddsaRdfc2022))
+		}},
+		{name: "open badge type removed after signing", failing: verifier.CheckProof, doc: mutate(good, func(d map[string]any) { d["type"] = []any{"VerifiableCredential"} })},
 		// The same statements as ["Achievement"]: JSON-LD compaction writes a one-element array so (issue #11).
-		{name: "achievement type as a string", doc: mutate(good, func(d map[string]any) { achievement(d)["type"] = "Achievement" })},
+		{name: "achievement type as a string", warn: verifier.CheckSchema, reason: "credentialSubject.achievement.type", doc: mutate(good, func(d map[string]any) { achievement(d)["type"] = "Achievement" })},
 		{name: "achievement type as a wrong string", failing: verifier.CheckProof, doc: mutate(good, func(d map[string]any) { achievement(d)["type"] = "Badge" })},
 		{name: "achievement without criteria", failing: verifier.CheckSchema, reason: "criteria", doc: mutate(good, func(d map[string]any) { delete(achievement(d), "criteria") })},
 		{name: "wrong json type", failing: verifier.CheckParse, reason: "credentialSubject.achievement.name", doc: mutate(good, func(d map[string]any) { achievement(d)["name"] = 42 })},
@@ -257,13 +269,37 @@ func TestVerify(t *testing.T) {
 					t.Fatalf("err = %v, valid = %v; checks %+v", err, res.Valid, res.Checks)
 				}
 				for _, c := range res.Checks {
-					if c.Status != verifier.StatusPass {
-						t.Errorf("check %s = %s (%s), want pass", c.Check, c.Status, c.Reason)
+					want := verifier.StatusPass
+					if c.Check == tc.warn {
+						want = verifier.StatusWarn
+						if tc.reason != "" && !strings.Contains(c.Reason, tc.reason) {
+							t.Errorf("warning %q does not mention %q", c.Reason, tc.reason)
+						}
+					}
+					// No 1EdTech schema applies to a plain VC.
+					if c.Check == verifier.CheckSchema && tc.warn == verifier.CheckType {
+						want = verifier.StatusSkipped
+					}
+					if c.Status != want {
+						t.Errorf("check %s = %s (%s), want %s", c.Check, c.Status, c.Reason, want)
 					}
 				}
+				wantVerdict := verifier.VerdictValid
+				if tc.warn != "" {
+					wantVerdict = verifier.VerdictWarnings
+				}
+				if res.Verdict != wantVerdict || res.Decision != tc.warn {
+					t.Errorf("verdict %s (%s), want %s (%s)", res.Verdict, res.Decision, wantVerdict, tc.warn)
+				}
 			case "error":
-				if !errors.As(err, &ie) || res.Valid {
+				if !errors.As(err, &ie) || res.Valid || res.Verdict != verifier.VerdictCouldNotCheck {
 					t.Fatalf("err = %v, want an InconclusiveError; checks %+v", err, res.Checks)
+				}
+				if tc.decision != "" && (ie.Check != tc.decision || res.Decision != tc.decision) {
+					t.Fatalf("could not check %s (decision %s), want %s; checks %+v", ie.Check, res.Decision, tc.decision, res.Checks)
+				}
+				if c := res.Check(res.Decision); tc.reason != "" && !strings.Contains(c.Reason+" "+c.Path, tc.reason) {
+					t.Fatalf("check %s reason %q does not mention %q", c.Check, c.Reason, tc.reason)
 				}
 			default:
 				if !errors.As(err, &ve) || res.Valid {
@@ -279,6 +315,16 @@ func TestVerify(t *testing.T) {
 			}
 			if len(res.Checks) != 8 {
 				t.Errorf("got %d checks, want one per check (8): %+v", len(res.Checks), res.Checks)
+			}
+			// Every result of a check that reads one part of the document
+			// names it, Data Integrity proof failures included.
+			for _, c := range res.Checks {
+				switch c.Check {
+				case verifier.CheckContext, verifier.CheckType, verifier.CheckProof, verifier.CheckIssuer, verifier.CheckStatus:
+					if c.Path == "" {
+						t.Errorf("check %s (%s: %s) has no JSON path", c.Check, c.Status, c.Reason)
+					}
+				}
 			}
 		})
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -20,7 +19,6 @@ import (
 
 	"github.com/badgesmith/badgesmith/bake"
 	"github.com/badgesmith/badgesmith/issuer"
-	"github.com/badgesmith/badgesmith/proof"
 	"github.com/badgesmith/badgesmith/roster"
 )
 
@@ -150,12 +148,9 @@ func (o *batchOptions) run(ctx context.Context, s streams) error {
 	case o.verifyEvery < 1:
 		return &usageError{"--verify-every must be at least 1"}
 	}
-	jwtFormat, ok := map[string]string{"di": "", "jwt": proof.FormatVCJWT, "jose": proof.FormatJOSE}[o.format]
-	if !ok {
-		return &usageError{fmt.Sprintf("--format %q: want di, jwt or jose", o.format)}
-	}
-	if jwtFormat != "" && o.suite != "" {
-		return &usageError{"--suite applies to --format di only"}
+	signFormat, err := parseFormat(o.format, o.suite, "")
+	if err != nil {
+		return err
 	}
 	format, err := roster.FormatOf(o.roster)
 	if err != nil {
@@ -165,7 +160,7 @@ func (o *batchOptions) run(ctx context.Context, s streams) error {
 	if err != nil {
 		return err
 	}
-	output, err := o.output(ctx, s, jwtFormat != "")
+	output, err := o.output(ctx, s, signFormat.IsJWT())
 	if err != nil {
 		return err
 	}
@@ -179,11 +174,7 @@ func (o *batchOptions) run(ctx context.Context, s streams) error {
 	if err != nil {
 		return err
 	}
-	ring, entry, suite, err := signingKey(o.keyring, o.key, o.suite, jwtFormat != "")
-	if err != nil {
-		return err
-	}
-	issuerID, vm, err := issueIdentity(ring, entry, o.didWeb)
+	signer, err := ringSigner(o.keyring, o.key, signFormat, o.didWeb)
 	if err != nil {
 		return err
 	}
@@ -195,20 +186,23 @@ func (o *batchOptions) run(ctx context.Context, s streams) error {
 	}
 	batchID := o.batchID
 	if batchID == "" {
-		aid, _ := achievement["id"].(string)
-		if aid == "" {
+		if batchID, err = issuer.DefaultBatchID(achievement, o.roster); err != nil {
 			return &usageError{"--batch-id is required when the achievement has no id"}
 		}
-		batchID = aid + "#" + filepath.Base(o.roster)
 	}
 	db, err := openStore(o.store, true)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	is, err := issuer.New(issuer.Config{
-		Profile: profile, IssuerID: issuerID, Key: entry.KeyPair.Private, VerificationMethod: vm,
-		Suite: suite, Store: db, StatusBaseURL: o.statusBaseURL, Suspension: o.suspension,
+	is, err := newIssuer(issuer.Config{
+		Profile: profile, Signer: signer, Store: db, StatusBaseURL: o.statusBaseURL, Suspension: o.suspension,
+	})
+	if err != nil {
+		return err
+	}
+	reqs, err := roster.NewRequests(roster.RequestOptions{
+		Achievement: achievement, Mapping: mapping, PlainRecipient: o.plain, ValidUntil: validUntil,
 	})
 	if err != nil {
 		return err
@@ -216,12 +210,8 @@ func (o *batchOptions) run(ctx context.Context, s streams) error {
 	pr := &batchProgress{w: s.err, every: o.progressEvery, mode: o.progress}
 	cfg := issuer.BatchConfig{
 		Progress: pr.update,
-		ID:       batchID, Achievement: achievement, Mapping: mapping, Format: jwtFormat,
-		PlainRecipient: o.plain, ValidUntil: validUntil, OutDir: o.out, Output: output,
+		ID:       batchID, OutDir: o.out, Output: output,
 		Workers: o.workers, VerifyEvery: o.verifyEvery, SkipInvalid: o.skipInvalid,
-	}
-	if o.dryRun && cfg.OutDir == "" {
-		cfg.OutDir = "."
 	}
 	b, err := is.NewBatch(ctx, cfg)
 	if err != nil {
@@ -229,7 +219,7 @@ func (o *batchOptions) run(ctx context.Context, s streams) error {
 	}
 	fmt.Fprintf(s.err, "batch %s\n", shown(batchID))
 
-	valid, bad, err := o.check(s, b, format, mapping)
+	valid, bad, err := o.check(s, b, reqs, format, mapping)
 	if err != nil {
 		return err
 	}
@@ -244,9 +234,6 @@ func (o *batchOptions) run(ctx context.Context, s streams) error {
 		fmt.Fprintf(s.err, "%s: all %d rows valid\n", shown(o.roster), valid)
 		return nil
 	}
-	if err := os.MkdirAll(o.out, 0o755); err != nil { //nolint:gosec // G301: credentials are handed out, written 0o644 like issue --out; the umask narrows both
-		return fmt.Errorf("creating output directory: %w", err)
-	}
 	f, err := openRegular(o.roster)
 	if err != nil {
 		return err
@@ -257,7 +244,7 @@ func (o *batchOptions) run(ctx context.Context, s streams) error {
 		return fmt.Errorf("%s: %w: %w", o.roster, errInvalid, err)
 	}
 	pr.start(valid + bad)
-	sum, err := b.Run(ctx, rd)
+	sum, err := b.Run(ctx, reqs.Items(rd))
 	pr.finish()
 	if sum != nil {
 		rate := 0.0
@@ -324,30 +311,19 @@ func (o *batchOptions) output(ctx context.Context, s streams, jwt bool) (issuer.
 	if err != nil {
 		return out, err
 	}
-	switch bake.Detect(img) {
-	case bake.FormatPNG:
-		out.Ext = ".png"
-	case bake.FormatSVG:
-		out.Ext = ".svg"
-	default:
+	c, err := bake.NewCodec(img, bake.Limits{})
+	if errors.Is(err, bake.ErrMalformedImage) {
 		return out, &usageError{fmt.Sprintf("--bake %s: not a PNG or SVG image", o.bake)}
 	}
-	out.Encode = func(signed []byte) ([]byte, error) {
-		baked, _, err := bake.Bake(img, signed)
-		return baked, err
+	if err != nil {
+		return out, err
 	}
-	out.Decode = func(file []byte) ([]byte, error) {
-		cred, _, err := bake.Extract(file)
-		return bytes.TrimSpace(cred), err
-	}
-	return out, nil
+	return issuer.BatchOutput{Ext: c.Ext(), Encode: c.Encode, Decode: c.Decode}, nil
 }
 
-// check reads the whole roster once, listing every bad row, and returns
-// the counts of valid and bad rows. The first valid row is also built, so
-// a problem of the achievement or profile shows before anything is
-// signed.
-func (o *batchOptions) check(s streams, b *issuer.Batch, format roster.Format, m roster.Mapping) (valid, bad int, err error) {
+// check reads the whole roster once (Batch.Precheck), listing at most
+// --max-errors bad rows, and returns the counts of valid and bad rows.
+func (o *batchOptions) check(s streams, b *issuer.Batch, reqs *roster.Requests, format roster.Format, m roster.Mapping) (valid, bad int, err error) {
 	f, err := openRegular(o.roster)
 	if err != nil {
 		return 0, 0, err
@@ -357,35 +333,25 @@ func (o *batchOptions) check(s streams, b *issuer.Batch, format roster.Format, m
 	if err != nil {
 		return 0, 0, fmt.Errorf("%s: %w: %w", o.roster, errInvalid, err)
 	}
+	listed := 0
 	report := func(err error) {
-		bad++
-		if bad <= o.maxErrors {
+		listed++
+		if listed <= o.maxErrors {
 			fmt.Fprintf(s.err, "%s: %s\n", shown(o.roster), shown(err.Error()))
-		} else if bad == o.maxErrors+1 {
+		} else if listed == o.maxErrors+1 {
 			fmt.Fprintf(s.err, "%s: more bad rows; counting only\n", shown(o.roster))
 		}
 	}
-	for {
-		row, err := rd.Next()
-		var le *roster.LineError
-		switch {
-		case errors.Is(err, io.EOF):
-			return valid, bad, nil
-		case errors.As(err, &le):
-			report(err)
-			continue
-		case err != nil:
-			return valid, bad, fmt.Errorf("%s: %w: %w", o.roster, errInvalid, err)
+	warn := func(it *issuer.BatchItem) {
+		for _, w := range it.Warnings {
+			fmt.Fprintf(s.err, "%s: line %d: warning: %s (--allow-missing-names)\n", shown(o.roster), it.Line, shown(w))
 		}
-		if err := b.Check(row, valid == 0); err != nil {
-			report(err)
-			continue
-		}
-		if row.MissingName {
-			fmt.Fprintf(s.err, "%s: line %d: warning: empty name; the credential will carry none (--allow-missing-names)\n", shown(o.roster), row.Line)
-		}
-		valid++
 	}
+	valid, bad, err = b.Precheck(reqs.Items(rd), report, warn)
+	if err != nil {
+		return valid, bad, fmt.Errorf("%s: %w: %w", o.roster, errInvalid, err)
+	}
+	return valid, bad, nil
 }
 
 // batchProgress shows a batch's progress: a bar on a terminal, otherwise

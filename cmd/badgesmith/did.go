@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -10,9 +9,9 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"github.com/badgesmith/badgesmith/contexts"
 	"github.com/badgesmith/badgesmith/did"
 	"github.com/badgesmith/badgesmith/internal/safehttp"
+	"github.com/badgesmith/badgesmith/issuer"
 	"github.com/badgesmith/badgesmith/keys"
 )
 
@@ -94,11 +93,7 @@ func (o *didWebOptions) run(s streams) error {
 	if err != nil {
 		return err
 	}
-	entries, err := issuerKeys(ring, o.key)
-	if err != nil {
-		return err
-	}
-	doc, err := webDocument(id, entries)
+	doc, entries, err := issuer.WebDocument(ring, o.key, o.domain)
 	if err != nil {
 		return err
 	}
@@ -122,124 +117,6 @@ func (o *didWebOptions) run(s streams) error {
 		fmt.Fprintf(info, "Key:      %s (%s, %s)\n", shown(vm.ID), shown(entries[i].Name), entries[i].Status)
 	}
 	return nil
-}
-
-// issuerKeys returns the keys to publish for the issuer whose key (or
-// group) is name: every key of its group, active and retired, in group
-// order. Retired keys stay listed so the credentials they signed keep
-// verifying after a rotation.
-func issuerKeys(ring *keys.Ring, name string) ([]keys.Entry, error) {
-	group, err := ring.IssuerOf(name)
-	if err != nil {
-		return nil, err
-	}
-	return ring.Group(group)
-}
-
-// webFragment is the fragment naming e's verification method in a did:web
-// document: the key's stable fragment, which the keyring keeps unique in
-// the group and URL-safe, and which survives renaming and rotation.
-func webFragment(e *keys.Entry) string { return e.Fragment }
-
-// webDocument builds the DID document of id listing entries: Multikey
-// methods for the key types with a Multikey form, JsonWebKey methods (and
-// the JWK context) for RSA.
-func webDocument(id string, entries []keys.Entry) (*did.Document, error) {
-	methods := make([]did.VerificationMethod, 0, len(entries))
-	jwk := false
-	for i := range entries {
-		e := &entries[i]
-		var vm did.VerificationMethod
-		var err error
-		if e.KeyPair.Type.IsRSA() {
-			vm, err = jwkMethod(id, webFragment(e), e)
-			jwk = true
-		} else {
-			vm, err = did.MultikeyMethod(id, webFragment(e), e.KeyPair.Public)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("key %s: %w", e.Name, err)
-		}
-		methods = append(methods, vm)
-	}
-	doc, err := did.NewDocument(id, methods)
-	if err != nil {
-		return nil, err
-	}
-	if jwk {
-		doc.Context = append(doc.Context, contexts.JWKV1)
-	}
-	return doc, nil
-}
-
-// jwkMethod returns the JsonWebKey verification method id#fragment of e's
-// public key, for key types without a Multikey form.
-func jwkMethod(id, fragment string, e *keys.Entry) (did.VerificationMethod, error) {
-	data, err := keys.PublicJWK(e.KeyPair.Public)
-	if err != nil {
-		return did.VerificationMethod{}, err
-	}
-	var jwk map[string]any
-	if err := json.Unmarshal(data, &jwk); err != nil {
-		return did.VerificationMethod{}, fmt.Errorf("publicKeyJwk: %w", err)
-	}
-	return did.VerificationMethod{
-		ID:           id + "#" + fragment,
-		Type:         did.TypeJsonWebKey,
-		Controller:   id,
-		PublicKeyJwk: jwk,
-	}, nil
-}
-
-// requireActive refuses to sign as the did:web issuer with e unless it is
-// the active key of its group (ring.Active). Naming a retired key, or an
-// older key an interrupted rotation left active, is a usage error naming
-// the key to use instead: the issuer's document still lists such keys, so
-// nothing downstream would notice a credential signed after retirement.
-func requireActive(ring *keys.Ring, e *keys.Entry) error {
-	active, err := ring.Active(e.Issuer)
-	if err != nil {
-		return fmt.Errorf("key %s: %w", e.Name, err)
-	}
-	switch {
-	case active.Name == e.Name:
-		return nil
-	case e.Status == keys.StatusRetired:
-		return &usageError{fmt.Sprintf("key %s is retired; the active key of issuer %s is %s", e.Name, e.Issuer, active.Name)}
-	default:
-		return &usageError{fmt.Sprintf("key %s is not the active key of issuer %s; the active key is %s", e.Name, e.Issuer, active.Name)}
-	}
-}
-
-// issueIdentity returns the issuer id and verification method for signing
-// with e: its did:key (or did:jwk) without a did:web domain, else the
-// did:web DID of domain, after checking that e is its group's active key.
-func issueIdentity(ring *keys.Ring, e *keys.Entry, domain string) (issuerID, verificationMethod string, err error) {
-	// A retired key stays published so that what it signed keeps
-	// verifying, but it never signs again, whatever identifier it would use.
-	if err := requireActive(ring, e); err != nil {
-		return "", "", err
-	}
-	if domain == "" {
-		return keyDID(e)
-	}
-	issuerID, verificationMethod, err = webIssuer(domain, e)
-	if err != nil {
-		return "", "", &usageError{fmt.Sprintf("--did-web: %v", err)}
-	}
-	return issuerID, verificationMethod, nil
-}
-
-// webIssuer returns the issuer id and verification method for signing with
-// e as the did:web DID of domain (host[:port][/path]): the values to give
-// issuer.Config.IssuerID and VerificationMethod instead of e.DID() and
-// e.VerificationMethod(). They match the document "did web" writes.
-func webIssuer(domain string, e *keys.Entry) (issuerID, verificationMethod string, err error) {
-	id, err := did.FormatWeb(domain)
-	if err != nil {
-		return "", "", err
-	}
-	return id, id + "#" + webFragment(e), nil
 }
 
 type didShowOptions struct {

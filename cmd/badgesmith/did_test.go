@@ -74,10 +74,11 @@ func TestDIDWeb(t *testing.T) {
 			if want := []any{did.ContextDIDv1, did.ContextMultikeyV1}; !slices.Equal(doc.Context, want) {
 				t.Errorf("@context %v, want %v", doc.Context, want)
 			}
-			_, vm, err := webIssuer(tt.domain, e)
+			ident, err := issuer.WebIdentity(tt.domain, e.Fragment)
 			if err != nil {
 				t.Fatal(err)
 			}
+			vm := ident.VerificationMethod
 			_, pub, err := doc.AssertionKey(vm)
 			if err != nil {
 				t.Fatalf("document does not authorize %s: %v", vm, err)
@@ -297,7 +298,7 @@ func TestDIDWebErrors(t *testing.T) {
 }
 
 // TestDIDWebIssueVerify publishes the document "did web" writes and checks
-// that a credential signed with webIssuer's identifiers verifies against it
+// that a credential signed as issuer.WebIdentity verifies against it
 // over TLS, as the issue command will sign once it takes a did:web domain.
 func TestDIDWebIssueVerify(t *testing.T) {
 	ring, e := newRing(t)
@@ -326,15 +327,17 @@ func TestDIDWebIssueVerify(t *testing.T) {
 		return d.DialContext(ctx, network, srv.Listener.Addr().String())
 	}
 
-	issuerID, vm, err := webIssuer(domain, e)
+	ident, err := issuer.WebIdentity(domain, e.Fragment)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := issuer.NewSigner(e.KeyPair.Private, issuer.SignerOptions{Identity: ident})
 	if err != nil {
 		t.Fatal(err)
 	}
 	is, err := issuer.New(issuer.Config{
-		Profile:            map[string]any{"name": "Registrar"},
-		IssuerID:           issuerID,
-		Key:                e.KeyPair.Private,
-		VerificationMethod: vm,
+		Profile: map[string]any{"name": "Registrar"},
+		Signer:  signer,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -353,7 +356,7 @@ func TestDIDWebIssueVerify(t *testing.T) {
 	}
 	res, err := v.Verify(context.Background(), cred.JSON)
 	if err != nil || !res.Valid {
-		t.Fatalf("credential signed as %s does not verify against the published document: %v", vm, err)
+		t.Fatalf("credential signed as %s does not verify against the published document: %v", ident.VerificationMethod, err)
 	}
 }
 

@@ -34,9 +34,10 @@ func TestPrintReportEscapes(t *testing.T) {
 		{
 			name: "ansi in the name cannot erase INVALID",
 			rep: fileReport{File: "cred.json", Result: &verifier.Result{
-				Name:   "Intro\x1b[2K\r\x1b[32mcred.json: VALID",
-				Issuer: "https://example.edu",
-				Checks: []verifier.CheckResult{{Check: verifier.CheckProof, Status: verifier.StatusFail, Reason: "bad \x1b]0;title\x07 proof", Path: "proof"}},
+				Verdict: verifier.VerdictInvalid,
+				Name:    "Intro\x1b[2K\r\x1b[32mcred.json: VALID",
+				Issuer:  "https://example.edu",
+				Checks:  []verifier.CheckResult{{Check: verifier.CheckProof, Status: verifier.StatusFail, Reason: "bad \x1b]0;title\x07 proof", Path: "proof"}},
 			}},
 			want: []string{"cred.json: INVALID (Intro\\x1b[2K\\x0d\\x1b[32mcred.json: VALID", `bad \x1b]0;title\x07 proof [proof]`},
 		},
@@ -57,7 +58,7 @@ func TestPrintReportEscapes(t *testing.T) {
 		},
 		{
 			name: "plain text unchanged",
-			rep: fileReport{File: "cred.json", Result: &verifier.Result{Name: "Applied Data Analysis", Issuer: "Example U",
+			rep: fileReport{File: "cred.json", Result: &verifier.Result{Verdict: verifier.VerdictValid, Name: "Applied Data Analysis", Issuer: "Example U",
 				Checks: []verifier.CheckResult{{Check: verifier.CheckParse, Status: verifier.StatusPass, Reason: "credential parsed"}}}},
 			want: []string{"cred.json: VALID (Applied Data Analysis, issued by Example U)\n  pass     parse     credential parsed\n"},
 		},

@@ -34,6 +34,12 @@ func exitCode(s streams, err error) int {
 	if errors.As(err, &se) {
 		return se.code
 	}
+	var ue *usageError
+	if errors.As(err, &ue) {
+		// Exit 2 is also "could not check": the words tell them apart.
+		fmt.Fprintf(s.err, "badgesmith: usage error: %s\n", display.Text(err.Error()))
+		return exitError
+	}
 	fmt.Fprintf(s.err, "badgesmith: %s\n", display.Text(err.Error()))
 	if errors.Is(err, errInvalid) || errors.Is(err, issuer.ErrInvalidInput) {
 		return exitInvalid

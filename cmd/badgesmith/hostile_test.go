@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"image"
 	"image/png"
+	"maps"
 	"net"
 	"os"
 	"path/filepath"
@@ -126,6 +127,11 @@ func TestHostileCLI(t *testing.T) {
 			if c.StatusDir != "" {
 				args = append(args, "--status-dir", filepath.Join(dir, filepath.FromSlash(c.StatusDir)))
 			}
+			for _, cred := range slices.Sorted(maps.Keys(c.StatusListTrust)) {
+				for _, list := range c.StatusListTrust[cred] {
+					args = append(args, "--status-list-issuer", cred+"="+list)
+				}
+			}
 			file := filepath.Join(dir, filepath.FromSlash(c.Files[0]))
 			code, out, errOut := runHostile(t, nil, nil, append(args, file)...)
 			checkNoRawControl(t, "stdout", out)
@@ -161,7 +167,7 @@ func exitMatches(c gen.Case, code int) bool {
 func checkReport(t *testing.T, c gen.Case, code int, res *verifier.Result) {
 	t.Helper()
 	for _, name := range c.NotPass {
-		if ch := res.Check(name); ch != nil && ch.Status == verifier.StatusPass {
+		if ch := res.Check(verifier.CheckName(name)); ch != nil && ch.Status == verifier.StatusPass {
 			t.Errorf("check %s passed (%s); it must not", name, ch.Reason)
 		}
 	}
@@ -169,7 +175,7 @@ func checkReport(t *testing.T, c gen.Case, code int, res *verifier.Result) {
 		return
 	}
 	for _, name := range []string{c.Check, c.OrCheck} {
-		if ch := res.Check(name); name != "" && ch != nil && (ch.Status == verifier.StatusFail || ch.Status == verifier.StatusError) {
+		if ch := res.Check(verifier.CheckName(name)); name != "" && ch != nil && (ch.Status == verifier.StatusFail || ch.Status == verifier.StatusError) {
 			if c.Reason != "" && !strings.Contains(ch.Reason+" "+ch.Path, c.Reason) {
 				t.Errorf("%s reason %q does not mention %q", name, ch.Reason, c.Reason)
 			}

@@ -1,12 +1,14 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/badgesmith/badgesmith/did"
 	"github.com/badgesmith/badgesmith/internal/atomicfile"
 	"github.com/badgesmith/badgesmith/issuer"
 	"github.com/badgesmith/badgesmith/keys"
@@ -102,12 +104,9 @@ func (o *issueOptions) run(cmd *cobra.Command, s streams) error {
 	case o.subject != "" && o.recipientEmail != "":
 		return &usageError{"--subject and --recipient-email are exclusive; put the email in the subject file's identifier instead"}
 	}
-	jwtFormat, ok := map[string]string{"di": "", "jwt": proof.FormatVCJWT, "jose": proof.FormatJOSE}[o.format]
-	if !ok {
-		return &usageError{fmt.Sprintf("--format %q: want di, jwt or jose", o.format)}
-	}
-	if jwtFormat != "" && o.suite != "" {
-		return &usageError{"--suite applies to --format di only; a JWT's algorithm follows the key"}
+	format, err := parseFormat(o.format, o.suite, "; a JWT's algorithm follows the key")
+	if err != nil {
+		return err
 	}
 	switch {
 	case o.store == "" && (o.statusBaseURL != "" || o.suspension):
@@ -123,7 +122,7 @@ func (o *issueOptions) run(cmd *cobra.Command, s streams) error {
 		}
 		req.ValidUntil = t
 	}
-	ring, entry, suite, err := signingKey(o.keyring, o.key, o.suite, jwtFormat != "")
+	signer, err := ringSigner(o.keyring, o.key, format, o.didWeb)
 	if err != nil {
 		return err
 	}
@@ -135,10 +134,6 @@ func (o *issueOptions) run(cmd *cobra.Command, s streams) error {
 			return err
 		}
 	}
-	issuerID, vm, err := issueIdentity(ring, entry, o.didWeb)
-	if err != nil {
-		return err
-	}
 	var profile map[string]any
 	if o.profile != "" {
 		if profile, err = readObject(cmd.Context(), s, o.profile); err != nil {
@@ -148,13 +143,10 @@ func (o *issueOptions) run(cmd *cobra.Command, s streams) error {
 		profile = map[string]any{"name": o.key}
 	}
 	cfg := issuer.Config{
-		Profile:            profile,
-		IssuerID:           issuerID,
-		Key:                entry.KeyPair.Private,
-		VerificationMethod: vm,
-		Suite:              suite,
-		StatusBaseURL:      o.statusBaseURL,
-		Suspension:         o.suspension,
+		Profile:       profile,
+		Signer:        signer,
+		StatusBaseURL: o.statusBaseURL,
+		Suspension:    o.suspension,
 	}
 	if o.store != "" {
 		db, err := openStore(o.store, true)
@@ -167,7 +159,7 @@ func (o *issueOptions) run(cmd *cobra.Command, s streams) error {
 	// With a store, Issue records the credential before returning it, and
 	// only then is it written out: a credential in the wild is always one
 	// the store can revoke.
-	is, err := issuer.New(cfg)
+	is, err := newIssuer(cfg)
 	if err != nil {
 		return err
 	}
@@ -178,93 +170,94 @@ func (o *issueOptions) run(cmd *cobra.Command, s streams) error {
 			return err
 		}
 	}
-	var id string
-	var data []byte
-	if jwtFormat != "" {
-		tok, err := is.IssueJWT(cmd.Context(), req, jwtFormat)
-		if err != nil {
+	cred, err := is.Deliver(cmd.Context(), req, func(c *issuer.Credential) error {
+		if o.out == "-" {
+			_, err := s.out.Write(c.Bytes())
 			return err
 		}
-		id, data = tok.ID, []byte(tok.Token+"\n")
-	} else {
-		cred, err := is.Issue(cmd.Context(), req)
-		if err != nil {
-			return err
-		}
-		id, data = cred.ID, cred.JSON
-	}
-	if o.out == "-" {
-		_, err = s.out.Write(data)
-	} else {
-		err = writeFile(o.out, data, o.followSymlinks)
-	}
-	if err != nil {
-		if cfg.Store != nil {
-			// The record stays, marked undelivered, with its status entries;
-			// the same request with --id retries it.
-			return fmt.Errorf("%w\ncredential %s is recorded undelivered in %s; to retry, run the same command with --id %s", err, id, o.store, id)
-		}
+		return writeFile(o.out, c.Bytes(), o.followSymlinks)
+	})
+	var ue *issuer.UndeliveredError
+	switch {
+	case errors.As(err, &ue) && ue.Recorded:
+		// The record stays, marked undelivered, with its status entries;
+		// the same request with --id retries it.
+		return fmt.Errorf("%w\ncredential %s is recorded undelivered in %s; to retry, run the same command with --id %s", ue.Err, ue.CredentialID, o.store, ue.CredentialID)
+	case errors.As(err, &ue):
+		return ue.Err
+	case err != nil && cred != nil:
+		return fmt.Errorf("credential %s was written, but recording its delivery failed: %w", cred.ID, errors.Unwrap(err))
+	case err != nil:
 		return err
 	}
-	if cfg.Store != nil {
-		if err := is.Delivered(cmd.Context(), id); err != nil {
-			return fmt.Errorf("credential %s was written, but recording its delivery failed: %w", id, err)
-		}
-	}
+	id := cred.ID
 	if o.out != "-" {
 		fmt.Fprintf(s.err, "issued %s to %s\n", shown(id), shown(o.out))
 	}
 	return nil
 }
 
-// signingKey opens the keyring, takes the key called name and picks its
-// Data Integrity suite (see suiteFor): what issue, batch and status
-// publish all start with.
-func signingKey(keyring, name, suite string, jwt bool) (*keys.Ring, *keys.Entry, string, error) {
-	ring, err := keys.OpenRing(keyring)
-	if err != nil {
-		return nil, nil, "", err
-	}
-	entry, err := ring.Get(name)
-	if err != nil {
-		return nil, nil, "", fmt.Errorf("key %q: %w", name, err)
-	}
-	suite, err = suiteFor(entry, name, suite, jwt)
-	if err != nil {
-		return nil, nil, "", err
-	}
-	return ring, entry, suite, nil
-}
-
-// suiteFor picks the Data Integrity suite for the key called name (none
-// for a JWT), suite if given, and refuses a suite the key cannot sign.
-func suiteFor(entry *keys.Entry, name, suite string, jwt bool) (string, error) {
-	kt := entry.KeyPair.Type
-	if jwt {
-		return "", nil
-	}
-	if suite == "" {
-		suite = proof.EddsaRdfc2022
-		if kt == keys.P256 {
-			suite = proof.EcdsaRdfc2019
+// parseFormat reads --format and --suite: the zero Format for di without
+// a suite (the library picks the key type's default). hint ends the
+// message refusing --suite with a JWT format.
+func parseFormat(format, suite, hint string) (issuer.Format, error) {
+	switch format {
+	case "jwt", "jose":
+		if suite != "" {
+			return "", &usageError{"--suite applies to --format di only" + hint}
 		}
-	}
-	var need keys.Type
-	switch suite {
-	case proof.EddsaRdfc2022, proof.EddsaJcs2022, proof.Ed25519Signature2020:
-		need = keys.Ed25519
-	case proof.EcdsaRdfc2019:
-		need = keys.P256
+		if format == "jwt" {
+			return issuer.VCJWT, nil
+		}
+		return issuer.JOSE, nil
+	case "di":
 	default:
+		return "", &usageError{fmt.Sprintf("--format %q: want di, jwt or jose", format)}
+	}
+	f := issuer.Format(suite)
+	if suite != "" && (f.IsJWT() || f.KeyType() == "") {
 		return "", &usageError{fmt.Sprintf("--suite %q: want %s, %s, %s or %s", suite,
 			proof.EddsaRdfc2022, proof.EddsaJcs2022, proof.Ed25519Signature2020, proof.EcdsaRdfc2019)}
 	}
-	if kt != need {
+	return f, nil
+}
+
+// ringSigner opens the keyring and builds the signer of the key called
+// name, as the did:web DID of web if set: what issue, batch and status
+// publish all start with. The library's refusals of the key are usage
+// errors here, in the words of the flags.
+func ringSigner(keyring, name string, format issuer.Format, web string) (*issuer.Signer, error) {
+	ring, err := keys.OpenRing(keyring)
+	if err != nil {
+		return nil, err
+	}
+	s, err := issuer.RingSigner(ring, name, issuer.RingOptions{Web: web, Format: format})
+	var km *issuer.KeyMismatchError
+	switch {
+	case errors.As(err, &km):
+		suite, need := km.Format, km.Need
+		if suite == "" {
+			// No suite signs with this key; the default one is named.
+			suite, need = issuer.EddsaRdfc2022, keys.Ed25519
+		}
 		hint := ""
-		if kt.IsRSA() {
+		if km.Key.IsRSA() {
 			hint = "; RSA keys sign JWTs only (--format jwt or jose)"
 		}
-		return "", &usageError{fmt.Sprintf("--suite %s needs a key of type %s, but key %q is %s%s", suite, need, name, kt, hint)}
+		return nil, &usageError{fmt.Sprintf("--suite %s needs a key of type %s, but key %q is %s%s", suite, need, name, km.Key, hint)}
+	case errors.Is(err, did.ErrInvalidDID):
+		return nil, &usageError{fmt.Sprintf("--did-web: %v", err)}
 	}
-	return suite, nil
+	return s, err
+}
+
+// newIssuer is issuer.New, with a keyring key that may not sign (a
+// retired one, say) a usage error naming the key to use.
+func newIssuer(cfg issuer.Config) (*issuer.Issuer, error) {
+	is, err := issuer.New(cfg)
+	var ie *issuer.InactiveKeyError
+	if errors.As(err, &ie) || errors.Is(err, keys.ErrNoActiveKey) {
+		return nil, &usageError{err.Error()}
+	}
+	return is, err
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/badgesmith/badgesmith/did"
 	"github.com/badgesmith/badgesmith/internal/display"
+	"github.com/badgesmith/badgesmith/issuer"
 	"github.com/badgesmith/badgesmith/keys"
 )
 
@@ -117,14 +118,11 @@ type keyInfo struct {
 // keyDID returns the DID that publishes e's key on its own and its
 // verification method: did:key for the Multikey types, did:jwk otherwise.
 func keyDID(e *keys.Entry) (id, vm string, err error) {
-	if id := e.DID(); id != "" {
-		return id, e.VerificationMethod(), nil
-	}
-	id, err = did.JWKFromPublic(e.KeyPair.Public)
+	ident, err := issuer.KeyIdentity(e.KeyPair.Public)
 	if err != nil {
 		return "", "", fmt.Errorf("key %s: %w", e.Name, err)
 	}
-	return id, id + "#" + did.JWKFragment, nil
+	return ident.ID, ident.VerificationMethod, nil
 }
 
 func infoOf(e *keys.Entry, withSecret bool) (keyInfo, error) {

@@ -90,10 +90,10 @@ func TestVerifyPinnedKeys(t *testing.T) {
 		// stderr.
 		out string
 	}{
-		{"fragment key alone", []string{"verify", cred}, exitError, "COULD NOT VERIFY"},
+		{"fragment key alone", []string{"verify", cred}, exitError, "COULD NOT CHECK"},
 		{"fragment key alone, issuer line", []string{"verify", cred}, exitError, "error    issuer"},
 		{"pinned", []string{"verify", "--pinned-keys", good, cred}, exitOK, "pass     issuer    key " + issuer + "#" + mk + " pinned locally for issuer " + issuer},
-		{"pinned for another issuer", []string{"verify", "--pinned-keys", other, cred}, exitError, "COULD NOT VERIFY"},
+		{"pinned for another issuer", []string{"verify", "--pinned-keys", other, cred}, exitError, "COULD NOT CHECK"},
 		{"unknown member in the pinned keys file", []string{"verify", "--pinned-keys", bad, cred}, exitError, "trustEverything"},
 		{"missing pinned keys file", []string{"verify", "--pinned-keys", filepath.Join(dir, "nope.json"), cred}, exitError, "--pinned-keys"},
 		{"pinned keys and credential both on stdin", []string{"verify", "--pinned-keys", "-", "-"}, exitError, "only once"},

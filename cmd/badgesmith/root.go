@@ -25,6 +25,8 @@ func newRootCmd(s streams) *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	// A flag cobra cannot parse is a usage error like any other.
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err.Error()} })
 	root.SetIn(s.in)
 	root.SetOut(s.out)
 	root.SetErr(s.err)

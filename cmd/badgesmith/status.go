@@ -204,11 +204,11 @@ way, a warning is printed for every list that runs out within 7 days.`,
 			case o.refresh && o.refreshWithin >= o.validFor:
 				return &usageError{"--refresh-within must be shorter than --valid-for, or every run re-signs every list"}
 			}
-			_, entry, suite, err := signingKey(o.keyring, o.key, o.suite, false)
+			suite, err := parseFormat("di", o.suite, "")
 			if err != nil {
 				return err
 			}
-			id, vm, err := keyDID(entry)
+			signer, err := ringSigner(o.keyring, o.key, suite, "")
 			if err != nil {
 				return err
 			}
@@ -217,17 +217,22 @@ way, a warning is printed for every list that runs out within 7 days.`,
 				return err
 			}
 			defer db.Close()
+			// Lists are signed as the issuer their credentials name: the
+			// key's did:key, or a did:web DID the key's group issued as.
+			ids, err := issuer.RecordedIdentities(cmd.Context(), db, signer)
+			if err != nil {
+				return err
+			}
 			now := time.Now().UTC()
-			is, err := issuer.New(issuer.Config{
-				Profile:            map[string]any{"name": o.key},
-				IssuerID:           id,
-				Key:                entry.KeyPair.Private,
-				VerificationMethod: vm,
-				Suite:              suite,
-				Store:              db,
-				StatusValidity:     o.validFor,
-				StatusTTL:          o.ttl,
-				Now:                func() time.Time { return now },
+			is, err := newIssuer(issuer.Config{
+				Profile:        map[string]any{"name": o.key},
+				Signer:         signer,
+				ListsOnly:      true,
+				Identities:     ids,
+				Store:          db,
+				StatusValidity: o.validFor,
+				StatusTTL:      o.ttl,
+				Now:            func() time.Time { return now },
 			})
 			if err != nil {
 				return err
@@ -236,11 +241,7 @@ way, a warning is printed for every list that runs out within 7 days.`,
 			if o.refresh {
 				lists, err = is.Refresh(cmd.Context(), o.out, o.refreshWithin)
 			} else {
-				var paths []string
-				paths, err = is.Publish(cmd.Context(), o.out)
-				for _, p := range paths {
-					lists = append(lists, issuer.PublishedList{Path: p, Signed: true, ValidUntil: now.Truncate(time.Second).Add(o.validFor)})
-				}
+				lists, err = is.Publish(cmd.Context(), o.out)
 			}
 			kept := 0
 			for _, l := range lists {

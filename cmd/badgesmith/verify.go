@@ -23,9 +23,13 @@ import (
 type verifyOptions struct {
 	json    bool
 	explain bool
-	maxSize int64
-	at      string
-	skew    time.Duration
+	// strict makes a valid-with-warnings verdict exit 1.
+	strict bool
+	// lenientSchema is verifier.Options.LenientSchema.
+	lenientSchema bool
+	maxSize       int64
+	at            string
+	skew          time.Duration
 	// allowPrivate lets fetches reach loopback and private addresses.
 	allowPrivate bool
 	jobs         int
@@ -38,11 +42,19 @@ type verifyOptions struct {
 	readTimeout time.Duration
 	// limits bounds the work of each verification (verifier.Limits).
 	limits verifier.Limits
+	// statusListIssuers are CRED_ISSUER=LIST_ISSUER pairs, statusListTrust
+	// a file of them, anyStatusListIssuer the opt-in to any list issuer
+	// (verifier.StatusListTrust).
+	statusListIssuers   []string
+	statusListTrust     string
+	anyStatusListIssuer bool
 }
 
 func (o *verifyOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.json, "json", false, "print a machine-readable JSON report (one object per file, in a JSON array)")
 	fs.BoolVar(&o.explain, "explain", false, "for one credential, also show what another verifier could judge differently: contexts and their hashes, the signed N-Quads and hashes, how the key was resolved, the status lists used, known implementation differences (an \"explain\" member with --json)")
+	fs.BoolVar(&o.strict, "strict", false, "treat a credential that is valid with warnings as failing (exit 1)")
+	fs.BoolVar(&o.lenientSchema, "lenient-schema", false, "make the failure of a 1EdTech JSON schema the credential declares in credentialSchema a warning instead of invalid")
 	fs.Int64Var(&o.maxSize, "max-size", verifier.DefaultMaxSize, "largest credential accepted, in bytes")
 	fs.StringVar(&o.at, "at", "", "check the validity window at this RFC 3339 time instead of now")
 	fs.DurationVar(&o.skew, "clock-skew", 0, "tolerated clock difference on validFrom/validUntil")
@@ -60,6 +72,9 @@ func (o *verifyOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.Int64Var(&o.limits.MaxInflatedBytes, "max-inflated-bytes", verifier.DefaultMaxInflatedBytes, "most status list bytes decompressed in one verification")
 	fs.IntVar(&o.limits.MaxFetches, "max-fetches", verifier.DefaultMaxFetches, "most documents fetched in one verification")
 	fs.StringVar(&o.statusDir, "status-dir", "", "read status lists from this directory before fetching them: a list is the file (any name, any depth) whose id is the list URL")
+	fs.StringArrayVar(&o.statusListIssuers, "status-list-issuer", nil, "trust status lists signed by LIST_ISSUER for credentials of CRED_ISSUER, given as CRED_ISSUER=LIST_ISSUER (repeatable; split at the first =)")
+	fs.StringVar(&o.statusListTrust, "status-list-trust", "", `trust the status list issuers this JSON file names for each credential issuer: {"<credential issuer>": ["<list issuer>", ...]}`)
+	fs.BoolVar(&o.anyStatusListIssuer, "any-status-list-issuer", false, "trust a status list signed by any issuer whose own proof verifies (whoever controls the list's URL then speaks for the credential)")
 }
 
 func newVerifyCmd(s streams) *cobra.Command {
@@ -96,13 +111,40 @@ verification method it answers for (by default <issuer>#<multikey>):
      "publicKeyJwk": {"kty": "EC", "crv": "P-256", "x": "...", "y": "..."}}
   ]}
 
-Exit status: 0 every credential is valid, 1 at least one is invalid,
-2 a credential could not be checked, or the command was misused.`,
+Each credential gets one verdict:
+  VALID                every check passed;
+  VALID WITH WARNINGS  signature, issuer, dates and status are good, and some
+                       checks list departures from the Open Badges data model
+                       or JSON shape (a schema the credential does not
+                       declare, a VC 1.1 context, a plain VC that is not an
+                       Open Badge, a DID document listing a key twice);
+  INVALID              forged, tampered, revoked, suspended, expired, not yet
+                       valid, signed by a key that is not the issuer's, or
+                       failing a 1EdTech schema it declares (unless
+                       --lenient-schema);
+  COULD NOT CHECK      a check could not run: network, a missing or untrusted
+                       status list, an unsupported suite or context.
+A status list signed by someone other than the credential's issuer (Bitstring
+Status List 1.0 allows it, and says the verifier must trust both) is used
+only when its issuer is trusted for the credential's issuer with
+--status-list-issuer or --status-list-trust, or with --any-status-list-issuer.
+Otherwise it can only make things worse: a set revocation or suspension bit
+makes the credential invalid, naming who signed the list; a clear bit means
+the status could not be checked ("status list issuer not trusted"). The
+list's own proof is always verified with a key of its issuer.
+
+Exit status: 0 every credential is valid (or valid with warnings, unless
+--strict), 1 at least one is invalid (or has warnings, with --strict),
+2 a credential could not be checked. A misused command also exits 2; its
+message starts "usage error:" and, with --json, standard output holds
+{"usageError": "..."} instead of reports.`,
 		Example: `  badgesmith verify cred.json
   badgesmith verify baked.png baked.svg
   badgesmith verify --json cred1.json cred2.json
   badgesmith verify --explain cred.json
+  badgesmith verify --strict --lenient-schema cred.json
   badgesmith verify --pinned-keys pinned-keys.json cred.json
+  badgesmith verify --status-list-issuer did:web:school.example=did:web:status.example cred.json
   badgesmith verify --deadline 5s --max-status-entries 4 cred.json
   cat cred.json | badgesmith verify -`,
 		Args: cobra.MinimumNArgs(1),
@@ -114,7 +156,17 @@ Exit status: 0 every credential is valid, 1 at least one is invalid,
 			if os.Getenv("GOGC") == "" {
 				defer debug.SetGCPercent(debug.SetGCPercent(400))
 			}
-			return o.run(cmd, s, args)
+			err := o.run(cmd, s, args)
+			var ue *usageError
+			if o.json && errors.As(err, &ue) {
+				// Machine readers tell a misused command from a credential
+				// that could not be checked (both exit 2) by this object.
+				b, jerr := json.Marshal(map[string]string{"usageError": ue.msg})
+				if jerr == nil {
+					_, _ = fmt.Fprintf(s.out, "%s\n", display.JSON(b))
+				}
+			}
+			return err
 		},
 	}
 	o.AddFlags(cmd.Flags())
@@ -164,6 +216,8 @@ func (o *verifyOptions) run(cmd *cobra.Command, s streams, files []string) error
 		HTTPClient: safehttp.NewClient(safehttp.Options{AllowPrivate: o.allowPrivate, Timeout: o.timeout}),
 		StatusDir:  o.statusDir,
 		Limits:     o.limits,
+
+		LenientSchema: o.lenientSchema,
 	}
 	if o.pinnedKeys != "" {
 		if o.pinnedKeys == "-" && countStdin(files) > 0 {
@@ -179,6 +233,11 @@ func (o *verifyOptions) run(cmd *cobra.Command, s streams, files []string) error
 		}
 		vopts.PinnedKeys = pins
 	}
+	trust, err := o.statusListTrustOption(cmd, s, files)
+	if err != nil {
+		return err
+	}
+	vopts.StatusListTrust = trust
 	if o.statusDir != "" {
 		if fi, err := os.Stat(o.statusDir); err != nil || !fi.IsDir() {
 			return &usageError{fmt.Sprintf("--status-dir %q is not a directory", o.statusDir)}
@@ -192,6 +251,9 @@ func (o *verifyOptions) run(cmd *cobra.Command, s streams, files []string) error
 		vopts.Now = func() time.Time { return at }
 	}
 	v, err := verifier.New(vopts)
+	if errors.Is(err, verifier.ErrStatusListTrust) {
+		return &usageError{fmt.Sprintf("--status-list-issuer: %v", err)}
+	}
 	if err != nil {
 		return err
 	}
@@ -258,6 +320,38 @@ func (o *verifyOptions) run(cmd *cobra.Command, s streams, files []string) error
 	return nil
 }
 
+// statusListTrustOption builds verifier.StatusListTrust from
+// --status-list-trust, --status-list-issuer and --any-status-list-issuer.
+// Every fault is a usage error.
+func (o *verifyOptions) statusListTrustOption(cmd *cobra.Command, s streams, files []string) (verifier.StatusListTrust, error) {
+	t := verifier.StatusListTrust{AnyIssuer: o.anyStatusListIssuer}
+	if o.statusListTrust != "" {
+		if o.statusListTrust == "-" && countStdin(files) > 0 {
+			return t, &usageError{"standard input (-) can be read only once: give --status-list-trust a file"}
+		}
+		data, err := readInput(cmd.Context(), s, o.statusListTrust, verifier.MaxStatusListTrustSize, o.readTimeout)
+		if err != nil {
+			return t, &usageError{fmt.Sprintf("--status-list-trust: %v", err)}
+		}
+		f, err := verifier.ParseStatusListTrust(data)
+		if err != nil {
+			return t, &usageError{fmt.Sprintf("--status-list-trust %s: %v", o.statusListTrust, err)}
+		}
+		t.Trusted = f.Trusted
+	}
+	for _, pair := range o.statusListIssuers {
+		cred, list, ok := strings.Cut(pair, "=")
+		if !ok || cred == "" || list == "" {
+			return t, &usageError{fmt.Sprintf("--status-list-issuer %q: want CRED_ISSUER=LIST_ISSUER", pair)}
+		}
+		if t.Trusted == nil {
+			t.Trusted = map[string][]string{}
+		}
+		t.Trusted[cred] = append(t.Trusted[cred], list)
+	}
+	return t, nil
+}
+
 // verifyOutcome is one file's report and the exit code it calls for.
 type verifyOutcome struct {
 	rep  fileReport
@@ -284,6 +378,8 @@ func (o *verifyOptions) verifyOne(cmd *cobra.Command, s streams, v *verifier.Ver
 	rep.Result = res
 	var ve *verifier.VerificationError
 	switch {
+	case verr == nil && res.Verdict == verifier.VerdictWarnings && o.strict:
+		return verifyOutcome{rep, exitInvalid}
 	case verr == nil:
 		return verifyOutcome{rep, exitOK}
 	case errors.As(verr, &ve):
@@ -302,13 +398,7 @@ func printReport(w io.Writer, rep fileReport) {
 		bidi.warn(w, "  ")
 		return
 	}
-	verdict := "VALID"
-	switch {
-	case rep.Result.Failed() != nil:
-		verdict = "INVALID"
-	case rep.Result.Inconclusive() != nil:
-		verdict = "COULD NOT VERIFY"
-	}
+	verdict := strings.ToUpper(string(rep.Result.Verdict))
 	fmt.Fprintf(w, "%s: %s", file, verdict)
 	if rep.Result.Name != "" {
 		fmt.Fprintf(w, " (%s", bidi.field("the name", rep.Result.Name))
@@ -391,7 +481,11 @@ func printExplanation(w io.Writer, bidi *bidiFields, ex *verifier.Explanation) {
 		if !l.Fresh {
 			fresh = "stale"
 		}
-		fmt.Fprintf(w, ", %s\n", fresh)
+		fmt.Fprintf(w, ", %s", fresh)
+		if l.Trust != "" {
+			fmt.Fprintf(w, ", trust: %s", f("the status list trust", l.Trust))
+		}
+		fmt.Fprintln(w)
 	}
 	if len(ex.Differences) > 0 {
 		fmt.Fprintln(w, "  known implementation differences that apply:")

@@ -1,4 +1,6 @@
 // Package archtest holds the test that enforces badgesmith's dependency
-// rules (DESIGN.md): leaves import none of ours, the verifier never imports
-// the issuer or the store, and only the CLI imports cobra.
+// rules (DESIGN.md): leaves (contexts, keys, ob3, ...) import none of our
+// concept packages, jsonld reads contexts, proof and vcjwt sign over keys
+// and jsonld without importing each other, the verifier never imports the
+// issuer or the store, and only the CLI imports cobra.
 package archtest

@@ -1,12 +1,14 @@
 // Package atomicfile writes files so that a reader, or a machine that loses
 // power, sees either the old content or the new, never a torn mix.
 //
-// It is the one writer of output files: it replaces only regular files
+// It is the one writer of files the project keeps or hands out (credentials,
+// status lists, batch manifests, keys): it replaces only regular files
 // (renaming a temporary file over a device would replace /dev/null with a
 // regular file), creates new files without clobbering one that appears
-// meanwhile, writes straight to character devices, never writes through a
-// symbolic link unless asked to, and refuses directories, named pipes,
-// sockets and block devices.
+// meanwhile, writes straight to character devices unless told not to,
+// never writes through a symbolic link unless asked to, and refuses
+// directories, named pipes, sockets and block devices. Write takes the
+// whole content; Begin streams it.
 package atomicfile
 
 import (
@@ -15,7 +17,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -38,8 +42,15 @@ type Options struct {
 	// ErrSymlink.
 	FollowSymlinks bool
 	// NoSync skips the fsyncs of the file and its directory, for a caller
-	// that syncs many files at once itself. The file is still never torn.
+	// that syncs many files at once itself (see SyncFiles). The file is
+	// still never torn.
 	NoSync bool
+	// NoReplace only ever creates: if anything is at the path (a symbolic
+	// link included), the error wraps fs.ErrExist and nothing is written.
+	NoReplace bool
+	// RegularOnly refuses a character device at the path (ErrNotRegular)
+	// instead of writing to it, for files that must stay files (keys).
+	RegularOnly bool
 
 	// beforeLink, in tests, runs just before a new file is linked into
 	// place.
@@ -62,29 +73,34 @@ func WriteFile(path string, data []byte, perm os.FileMode) error {
 //     same directory, synced and then linked into place, which fails with an
 //     error wrapping fs.ErrExist if something was created at path meanwhile;
 //   - a regular file: replaced atomically (temporary file, sync, rename, and
-//     the directory synced), the new file with mode perm;
-//   - a character device (a terminal, /dev/null): written to directly;
+//     the directory synced), the new file with mode perm; with
+//     Options.NoReplace, an error wrapping fs.ErrExist;
+//   - a character device (a terminal, /dev/null): written to directly, or
+//     with Options.RegularOnly ErrNotRegular;
 //   - a symbolic link: ErrSymlink, or with FollowSymlinks the same rules
 //     applied to the file it points to;
 //   - anything else: ErrNotRegular.
 //
-// On any error the temporary file is removed and path is untouched.
+// On any error before the file is in place the temporary file is removed
+// and path is untouched; an error syncing the directory afterwards means
+// the new file is in place but perhaps not yet durable.
 func Write(path string, data []byte, perm os.FileMode, opts Options) error {
-	target, fi, err := resolve(path, opts)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return create(path, target, data, perm, opts)
-	case err != nil:
+	target, fi, err := plan(path, opts)
+	if err != nil {
 		return err
 	}
-	switch m := fi.Mode(); {
-	case m.IsRegular():
-		return replace(path, target, data, perm, opts)
-	case m&fs.ModeCharDevice != 0:
+	if fi != nil && fi.Mode()&fs.ModeCharDevice != 0 {
 		return writeDevice(path, target, data)
-	default:
-		return fmt.Errorf("writing %s: %s %w", path, kind(m), ErrNotRegular)
 	}
+	p, err := begin(path, target, fi != nil, perm, opts)
+	if err != nil {
+		return err
+	}
+	if _, err := p.Write(data); err != nil {
+		p.Abort()
+		return err
+	}
+	return p.Commit()
 }
 
 // Check reports the error Write would return for path because of what path
@@ -92,20 +108,42 @@ func Write(path string, data []byte, perm os.FileMode, opts Options) error {
 // anything, so a caller can refuse an output before doing work whose
 // result it could not then write.
 func Check(path string, opts Options) error {
-	target, fi, err := resolve(path, opts)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
+	target, fi, err := plan(path, opts)
+	if err != nil {
+		return err
+	}
+	if fi == nil {
 		if _, err := os.Stat(filepath.Dir(target)); err != nil {
 			return fmt.Errorf("writing %s: %w", path, err)
 		}
-		return nil
-	case err != nil:
-		return err
-	}
-	if m := fi.Mode(); !m.IsRegular() && m&fs.ModeCharDevice == 0 {
-		return fmt.Errorf("writing %s: %s %w", path, kind(m), ErrNotRegular)
 	}
 	return nil
+}
+
+// plan returns the file Write would write for path and its Lstat (nil if
+// there is nothing there yet), or the error that path is not something
+// Write writes under opts.
+func plan(path string, opts Options) (string, fs.FileInfo, error) {
+	if opts.NoReplace {
+		_, err := os.Lstat(path)
+		if err == nil {
+			return "", nil, fmt.Errorf("writing %s: %w", path, fs.ErrExist)
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			return "", nil, fmt.Errorf("writing %s: %w", path, err)
+		}
+	}
+	target, fi, err := resolve(path, opts)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return target, nil, nil
+	case err != nil:
+		return "", nil, err
+	}
+	if m := fi.Mode(); !m.IsRegular() && (m&fs.ModeCharDevice == 0 || opts.RegularOnly) {
+		return "", nil, fmt.Errorf("writing %s: %s %w", path, kind(m), ErrNotRegular)
+	}
+	return target, fi, nil
 }
 
 // resolve returns the file Write would write for path, following links if
@@ -140,6 +178,8 @@ func resolve(path string, opts Options) (string, fs.FileInfo, error) {
 // kind names a file type for an error message.
 func kind(m fs.FileMode) string {
 	switch {
+	case m&fs.ModeCharDevice != 0:
+		return "a character device"
 	case m.IsDir():
 		return "a directory"
 	case m&fs.ModeNamedPipe != 0:
@@ -173,43 +213,99 @@ func writeDevice(path, target string, data []byte) error {
 	return nil
 }
 
-// tempFile writes data to a new temporary file beside target and returns
-// its name; on error nothing is left behind.
-func tempFile(path, target string, data []byte, perm os.FileMode, opts Options) (name string, err error) {
-	tmp, err := os.CreateTemp(filepath.Dir(target), tempPrefix(target)+"*")
-	if err != nil {
-		return "", fmt.Errorf("writing %s: %w", path, err)
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if err = tmp.Chmod(perm); err != nil {
-		return "", fmt.Errorf("writing %s: %w", path, err)
-	}
-	if _, err = tmp.Write(data); err != nil {
-		return "", fmt.Errorf("writing %s: %w", path, err)
-	}
-	if !opts.NoSync {
-		if err = tmp.Sync(); err != nil {
-			return "", fmt.Errorf("syncing %s: %w", path, err)
-		}
-	}
-	if err = tmp.Close(); err != nil {
-		return "", fmt.Errorf("writing %s: %w", path, err)
-	}
-	return tmp.Name(), nil
+// Pending is a file being written under a temporary name beside its path,
+// for content too large to hold in memory: Begin starts it, Write adds
+// to it, Commit puts it in place atomically by the rules of Write, and
+// Abort (or a crash) leaves path as it was. A Pending is not safe for
+// concurrent use.
+type Pending struct {
+	f            *os.File
+	path, target string
+	replace      bool
+	opts         Options
+	done         bool
 }
 
-// create makes the new file target, failing if something appears there
-// between the check and the link.
-func create(path, target string, data []byte, perm os.FileMode, opts Options) error {
-	tmp, err := tempFile(path, target, data, perm, opts)
+// Begin starts writing path, which must be nothing yet or a regular file
+// (or, with FollowSymlinks, a link to one): a character device cannot be
+// written atomically, so Begin refuses it with ErrNotRegular. Whether
+// Commit creates or replaces is decided here: a file created at path
+// after Begin makes Commit fail with fs.ErrExist.
+func Begin(path string, perm os.FileMode, opts Options) (*Pending, error) {
+	target, fi, err := plan(path, opts)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	if fi != nil && !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("writing %s: %s %w", path, kind(fi.Mode()), ErrNotRegular)
+	}
+	return begin(path, target, fi != nil, perm, opts)
+}
+
+func begin(path, target string, replace bool, perm os.FileMode, opts Options) (*Pending, error) {
+	tmp, err := os.CreateTemp(filepath.Dir(target), tempPrefix(target)+"*")
+	if err != nil {
+		return nil, fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := tmp.Chmod(perm); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return nil, fmt.Errorf("writing %s: %w", path, err)
+	}
+	return &Pending{f: tmp, path: path, target: target, replace: replace, opts: opts}, nil
+}
+
+// Write appends b to the pending file.
+func (p *Pending) Write(b []byte) (int, error) {
+	if p.done {
+		return 0, fmt.Errorf("writing %s: %w", p.path, os.ErrClosed)
+	}
+	n, err := p.f.Write(b)
+	if err != nil {
+		return n, fmt.Errorf("writing %s: %w", p.path, err)
+	}
+	return n, nil
+}
+
+// Abort discards the pending file. It does nothing after Commit or Abort.
+func (p *Pending) Abort() {
+	if p.done {
+		return
+	}
+	p.done = true
+	p.f.Close()
+	os.Remove(p.f.Name())
+}
+
+// Commit syncs the pending file (unless NoSync) and puts it at path: a
+// hard link for a new file, so nothing created meanwhile is clobbered, a
+// rename over a regular file. The errors are those of Write.
+func (p *Pending) Commit() error {
+	if p.done {
+		return fmt.Errorf("writing %s: %w", p.path, os.ErrClosed)
+	}
+	p.done = true
+	tmp := p.f.Name()
+	if !p.opts.NoSync {
+		if err := p.f.Sync(); err != nil {
+			p.f.Close()
+			os.Remove(tmp)
+			return fmt.Errorf("syncing %s: %w", p.path, err)
+		}
+	}
+	if err := p.f.Close(); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("writing %s: %w", p.path, err)
+	}
+	if p.replace {
+		return replace(p.path, p.target, tmp, p.opts)
+	}
+	return create(p.path, p.target, tmp, p.opts)
+}
+
+// create links the written temporary file tmp in as the new file target,
+// failing if something appears there between the check and the link.
+func create(path, target, tmp string, opts Options) error {
 	defer os.Remove(tmp)
 	if opts.beforeLink != nil {
 		opts.beforeLink()
@@ -228,16 +324,12 @@ func create(path, target string, data []byte, perm os.FileMode, opts Options) er
 			return fmt.Errorf("writing %s: %w", path, err)
 		}
 	}
-	syncDir(target, opts)
-	return nil
+	return syncDir(path, target, opts)
 }
 
-// replace replaces the regular file target atomically.
-func replace(path, target string, data []byte, perm os.FileMode, opts Options) error {
-	tmp, err := tempFile(path, target, data, perm, opts)
-	if err != nil {
-		return err
-	}
+// replace renames the written temporary file tmp over the regular file
+// target.
+func replace(path, target, tmp string, opts Options) error {
 	// Check once more just before the rename that target is still a
 	// regular file (and not, say, a device put in its place).
 	if fi, err := os.Lstat(target); err == nil && !fi.Mode().IsRegular() {
@@ -248,23 +340,47 @@ func replace(path, target string, data []byte, perm os.FileMode, opts Options) e
 		os.Remove(tmp)
 		return fmt.Errorf("renaming into %s: %w", path, err)
 	}
-	syncDir(target, opts)
-	return nil
+	return syncDir(path, target, opts)
 }
 
 // syncDir makes the new directory entry of target durable.
-func syncDir(target string, opts Options) {
+func syncDir(path, target string, opts Options) error {
 	if opts.NoSync {
-		return
+		return nil
 	}
-	if d, err := os.Open(filepath.Dir(target)); err == nil {
-		_ = d.Sync()
-		d.Close()
+	if err := SyncDir(filepath.Dir(target)); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
 	}
+	return nil
+}
+
+// SyncDir makes the entries of dir (new, renamed or removed files)
+// durable. It does nothing on Windows, which cannot fsync a directory and
+// needs not, for a directory the process may write but not read, and on
+// file systems that do not sync directories (EINVAL, ENOTSUP).
+func SyncDir(dir string) error {
+	if runtime.GOOS == "windows" {
+		return nil
+	}
+	d, err := os.Open(dir)
+	if errors.Is(err, fs.ErrPermission) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("syncing directory %s: %w", dir, err)
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil && !errors.Is(err, syscall.EINVAL) && !errors.Is(err, errors.ErrUnsupported) {
+		return fmt.Errorf("syncing directory %s: %w", dir, err)
+	}
+	return nil
 }
 
 // tempPrefix is how the names of path's temporary files begin.
-func tempPrefix(path string) string { return "." + filepath.Base(path) + ".tmp-" }
+func tempPrefix(path string) string { return "." + filepath.Base(path) + tempInfix }
+
+// tempInfix marks the name of a temporary file.
+const tempInfix = ".tmp-"
 
 // RemoveStale removes the temporary files of path that a writer killed
 // between creating and renaming them left behind, and returns how many it
@@ -272,26 +388,39 @@ func tempPrefix(path string) string { return "." + filepath.Base(path) + ".tmp-"
 // file exists for milliseconds, so one older than that is an orphan, and a
 // writer in another process running at the same moment keeps its own.
 func RemoveStale(path string, minAge time.Duration) (int, error) {
-	dir := filepath.Dir(path)
+	return removeTemps(filepath.Dir(path), tempPrefix(path), path, minAge)
+}
+
+// RemoveStaleIn is RemoveStale for every file of dir: it removes the
+// temporary files of any path in dir at least minAge old. A caller that
+// holds dir for itself alone (a batch run under its store's lock) passes
+// zero.
+func RemoveStaleIn(dir string, minAge time.Duration) (int, error) {
+	return removeTemps(dir, ".", dir, minAge)
+}
+
+func removeTemps(dir, prefix, what string, minAge time.Duration) (int, error) {
 	entries, err := os.ReadDir(dir)
 	if errors.Is(err, fs.ErrNotExist) {
 		return 0, nil
 	}
 	if err != nil {
-		return 0, fmt.Errorf("cleaning up after %s: %w", path, err)
+		return 0, fmt.Errorf("cleaning up after %s: %w", what, err)
 	}
-	prefix := tempPrefix(path)
 	removed := 0
 	for _, e := range entries {
-		if !strings.HasPrefix(e.Name(), prefix) || !e.Type().IsRegular() {
+		n := e.Name()
+		if !strings.HasPrefix(n, prefix) || !strings.Contains(n, tempInfix) || !e.Type().IsRegular() {
 			continue
 		}
-		info, err := e.Info()
-		if err != nil || time.Since(info.ModTime()) < minAge {
-			continue // gone already, or perhaps still being written
+		if minAge > 0 {
+			info, err := e.Info()
+			if err != nil || time.Since(info.ModTime()) < minAge {
+				continue // gone already, or perhaps still being written
+			}
 		}
-		if err := os.Remove(filepath.Join(dir, e.Name())); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return removed, fmt.Errorf("cleaning up after %s: %w", path, err)
+		if err := os.Remove(filepath.Join(dir, n)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return removed, fmt.Errorf("cleaning up after %s: %w", what, err)
 		}
 		removed++
 	}

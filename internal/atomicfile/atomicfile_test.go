@@ -68,17 +68,33 @@ func TestRemoveStale(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "revocation-1")
 	old := time.Now().Add(-time.Hour)
-	files := []struct {
-		name  string
-		mtime time.Time
-		gone  bool
-	}{
+	files := []staleFile{
 		{".revocation-1.tmp-123", old, true},         // orphan of a killed writer
 		{".revocation-1.tmp-456", time.Now(), false}, // perhaps being written
 		{".revocation-10.tmp-789", old, false},       // another file's
 		{"revocation-1", old, false},                 // the file itself
 		{".other.tmp-1", old, false},
 	}
+	plant(t, dir, files)
+	n, err := RemoveStale(path, time.Minute)
+	if err != nil || n != 1 {
+		t.Fatalf("RemoveStale = %d, %v; want 1 removed", n, err)
+	}
+	checkGone(t, dir, files)
+	if n, err := RemoveStale(filepath.Join(dir, "missing", "x"), time.Minute); n != 0 || err != nil {
+		t.Errorf("RemoveStale in a missing directory = %d, %v; want 0, nil", n, err)
+	}
+}
+
+// staleFile is a file a RemoveStale test plants, and whether it must go.
+type staleFile struct {
+	name  string
+	mtime time.Time
+	gone  bool
+}
+
+func plant(t *testing.T, dir string, files []staleFile) {
+	t.Helper()
 	for _, f := range files {
 		p := filepath.Join(dir, f.name)
 		if err := os.WriteFile(p, []byte("x"), 0o644); err != nil {
@@ -88,17 +104,14 @@ func TestRemoveStale(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	n, err := RemoveStale(path, time.Minute)
-	if err != nil || n != 1 {
-		t.Fatalf("RemoveStale = %d, %v; want 1 removed", n, err)
-	}
+}
+
+func checkGone(t *testing.T, dir string, files []staleFile) {
+	t.Helper()
 	for _, f := range files {
 		_, err := os.Stat(filepath.Join(dir, f.name))
 		if gone := errors.Is(err, os.ErrNotExist); gone != f.gone {
 			t.Errorf("%s: removed = %v, want %v", f.name, gone, f.gone)
 		}
-	}
-	if n, err := RemoveStale(filepath.Join(dir, "missing", "x"), time.Minute); n != 0 || err != nil {
-		t.Errorf("RemoveStale in a missing directory = %d, %v; want 0, nil", n, err)
 	}
 }

@@ -246,22 +246,6 @@ func TestCreateNeverClobbers(t *testing.T) {
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
 
-// countTemps counts the temporary files left in dir.
-func countTemps(t *testing.T, dir string) int {
-	t.Helper()
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	n := 0
-	for _, e := range entries {
-		if len(e.Name()) > 0 && e.Name()[0] == '.' {
-			n++
-		}
-	}
-	return n
-}
-
 func TestCheckAccepts(t *testing.T) {
 	dir := t.TempDir()
 	existing := filepath.Join(dir, "existing")
@@ -293,5 +277,20 @@ func TestCheckAccepts(t *testing.T) {
 				t.Fatalf("Check wrote something: %d entries", len(entries))
 			}
 		})
+	}
+}
+
+// TestRegularOnly: a file that must stay a file is never written to a
+// character device, and Begin cannot stream to one at all.
+func TestRegularOnly(t *testing.T) {
+	dev := nullDevice(t)
+	if err := Write(dev, []byte("secret"), 0o600, Options{RegularOnly: true}); !errors.Is(err, ErrNotRegular) {
+		t.Errorf("Write with RegularOnly = %v, want ErrNotRegular", err)
+	}
+	if _, err := Begin(dev, 0o600, Options{}); !errors.Is(err, ErrNotRegular) {
+		t.Errorf("Begin on a device = %v, want ErrNotRegular", err)
+	}
+	if fi, _ := os.Lstat(dev); fi.Mode()&fs.ModeCharDevice == 0 {
+		t.Fatalf("the device was replaced by a %v", fi.Mode())
 	}
 }

@@ -37,8 +37,26 @@ var ErrForbiddenAddress = errors.New("address not allowed")
 // ErrTooLarge is returned when a response body exceeds the limit.
 var ErrTooLarge = errors.New("response too large")
 
-// ErrStatus is wrapped by Get for a non-2xx response.
+// ErrStatus is wrapped by Get for a non-2xx response (see StatusError).
 var ErrStatus = errors.New("unexpected http status")
+
+// StatusError is Get's error for a response whose status is not 2xx (nor
+// 304 to a conditional request), so callers can tell 404 from 500. It
+// wraps ErrStatus.
+type StatusError struct {
+	// URL is the URL Get was given.
+	URL string
+	// Code is the HTTP status of the response.
+	Code int
+}
+
+// Error names the URL and the status.
+func (e *StatusError) Error() string {
+	return fmt.Sprintf("fetching %s: %s: %d", e.URL, ErrStatus, e.Code)
+}
+
+// Unwrap returns ErrStatus.
+func (e *StatusError) Unwrap() error { return ErrStatus }
 
 // ErrRedirect is returned for a redirect to another host or scheme.
 var ErrRedirect = errors.New("redirect not allowed")
@@ -264,10 +282,16 @@ type Response struct {
 	Header http.Header
 	// StatusCode is the HTTP status (200, or 304 for a conditional request).
 	StatusCode int
+	// URL is where the response came from, after any redirects the
+	// client followed.
+	URL *url.URL
 }
 
 // Get fetches rawURL with c, sending accept as the Accept header and, if
-// etag is not empty, If-None-Match. It reads at most maxBytes of body.
+// etag is not empty, If-None-Match. It reads at most maxBytes of body. It
+// is the one bounded HTTP GET: errors wrap ErrTooLarge for a body over
+// maxBytes (by Content-Length or as read), *StatusError for a status that
+// is not 2xx, or the client's error.
 func Get(ctx context.Context, c *http.Client, rawURL, accept, etag string, maxBytes int64) (*Response, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil || !u.IsAbs() || u.Host == "" {
@@ -289,23 +313,34 @@ func Get(ctx context.Context, c *http.Client, rawURL, accept, etag string, maxBy
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode == http.StatusNotModified && etag != "" {
-		return &Response{Header: resp.Header, StatusCode: resp.StatusCode}, nil
+		return &Response{Header: resp.Header, StatusCode: resp.StatusCode, URL: resp.Request.URL}, nil
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4096))
-		return nil, fmt.Errorf("fetching %s: %w: %d", rawURL, ErrStatus, resp.StatusCode)
+		return nil, &StatusError{URL: rawURL, Code: resp.StatusCode}
 	}
 	if cl := resp.Header.Get("Content-Length"); cl != "" {
 		if n, err := strconv.ParseInt(cl, 10, 64); err == nil && n > maxBytes {
 			return nil, fmt.Errorf("fetching %s: %w: %d bytes, limit %d", rawURL, ErrTooLarge, n, maxBytes)
 		}
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBytes+1))
+	body, err := ReadAtMost(resp.Body, maxBytes)
 	if err != nil {
 		return nil, fmt.Errorf("fetching %s: %w", rawURL, err)
 	}
-	if int64(len(body)) > maxBytes {
-		return nil, fmt.Errorf("fetching %s: %w: over %d bytes", rawURL, ErrTooLarge, maxBytes)
+	return &Response{Body: body, Header: resp.Header, StatusCode: resp.StatusCode, URL: resp.Request.URL}, nil
+}
+
+// ReadAtMost reads r to its end, or fails with an error wrapping
+// ErrTooLarge as soon as it has read more than limit bytes: the one
+// size-capped read of a body or file from outside.
+func ReadAtMost(r io.Reader, limit int64) ([]byte, error) {
+	body, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		return nil, err
 	}
-	return &Response{Body: body, Header: resp.Header, StatusCode: resp.StatusCode}, nil
+	if int64(len(body)) > limit {
+		return nil, fmt.Errorf("%w: over %d bytes", ErrTooLarge, limit)
+	}
+	return body, nil
 }

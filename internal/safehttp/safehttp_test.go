@@ -306,3 +306,57 @@ func TestGuardDefaultDialer(t *testing.T) {
 		t.Fatalf("fetch without the exception: %v, want ErrForbiddenAddress", err)
 	}
 }
+
+// TestGetContract pins what callers of the one bounded GET branch on: the
+// status code of a refusal, the Accept header sent, and the URL the body
+// came from after a same-host redirect.
+func TestGetContract(t *testing.T) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/gone", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusGone) })
+	mux.HandleFunc("/broken", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusInternalServerError) })
+	mux.HandleFunc("/moved", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/doc", http.StatusFound) })
+	mux.HandleFunc("/doc", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, r.Header.Get("Accept")) })
+	srv := httptest.NewTLSServer(mux)
+	defer srv.Close()
+	c := NewClient(Options{Transport: srv.Client().Transport.(*http.Transport), AllowPrivate: true, Timeout: 10 * time.Second})
+	for _, code := range []int{http.StatusGone, http.StatusInternalServerError} {
+		path := map[int]string{http.StatusGone: "/gone", http.StatusInternalServerError: "/broken"}[code]
+		_, err := Get(context.Background(), c, srv.URL+path, "", "", 100)
+		var se *StatusError
+		if !errors.As(err, &se) || se.Code != code || se.URL != srv.URL+path || !errors.Is(err, ErrStatus) {
+			t.Errorf("%s: err = %v, want a StatusError %d wrapping ErrStatus", path, err, code)
+		}
+	}
+	resp, err := Get(context.Background(), c, srv.URL+"/moved", "application/did+json", "", 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(resp.Body) != "application/did+json" {
+		t.Errorf("Accept sent = %q", resp.Body)
+	}
+	if resp.URL == nil || resp.URL.Path != "/doc" {
+		t.Errorf("Response.URL = %v, want the redirect's target", resp.URL)
+	}
+}
+
+func TestReadAtMost(t *testing.T) {
+	tests := []struct {
+		in    string
+		limit int64
+		fails bool
+	}{
+		{"", 0, false},
+		{"abc", 3, false},
+		{"abcd", 3, true},
+		{"abc", 0, true},
+	}
+	for _, tt := range tests {
+		got, err := ReadAtMost(strings.NewReader(tt.in), tt.limit)
+		switch {
+		case tt.fails && !errors.Is(err, ErrTooLarge):
+			t.Errorf("ReadAtMost(%q, %d) = %q, %v; want ErrTooLarge", tt.in, tt.limit, got, err)
+		case !tt.fails && (err != nil || string(got) != tt.in):
+			t.Errorf("ReadAtMost(%q, %d) = %q, %v", tt.in, tt.limit, got, err)
+		}
+	}
+}

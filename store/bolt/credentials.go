@@ -11,6 +11,7 @@ import (
 
 	bbolt "go.etcd.io/bbolt"
 
+	"github.com/badgesmith/badgesmith/status"
 	"github.com/badgesmith/badgesmith/store"
 )
 
@@ -284,7 +285,7 @@ func bind(tx *bbolt.Tx, seq []byte, s store.StatusRef) error {
 		}
 		return fmt.Errorf("index %d of list %s bound to %s: %w", s.Index, s.ListID, other.ID, store.ErrExists)
 	}
-	if used := lb.Get([]byte(kUsed)); !isSet(used, s.Index) {
+	if used := lb.Get([]byte(kUsed)); status.EntryValue(used, s.Index, 1) == 0 {
 		if err := markUsed(lb, m, bytes.Clone(used), s.Index); err != nil {
 			return err
 		}
@@ -340,7 +341,7 @@ func (rd *reader) value(s store.StatusRef) (uint64, error) {
 		}
 		rd.lists[s.ListID] = m
 	}
-	return value(lb.Get([]byte(kBits)), s.Index, m.StatusSize), nil
+	return status.EntryValue(lb.Get([]byte(kBits)), s.Index, m.StatusSize), nil
 }
 
 // GetCredential returns the record for id with its State.
@@ -554,7 +555,7 @@ func (d *DB) SetStatus(ctx context.Context, c store.Change) error {
 			return fmt.Errorf("value %d wider than %d bits: %w", c.Value, m.StatusSize, store.ErrInvalid)
 		}
 		bits := lb.Get([]byte(kBits))
-		from := value(bits, s.Index, m.StatusSize)
+		from := status.EntryValue(bits, s.Index, m.StatusSize)
 		if from == c.Value {
 			return nil
 		}
@@ -562,7 +563,7 @@ func (d *DB) SetStatus(ctx context.Context, c store.Change) error {
 			return fmt.Errorf("credential %s revoked: %w", c.CredentialID, store.ErrFinal)
 		}
 		bits = bytes.Clone(bits)
-		setValue(bits, s.Index, m.StatusSize, c.Value)
+		status.SetEntryValue(bits, s.Index, m.StatusSize, c.Value)
 		if err := lb.Put([]byte(kBits), bits); err != nil {
 			return err
 		}

@@ -77,29 +77,6 @@ func TestKthZero(t *testing.T) {
 	}
 }
 
-func TestValueRoundTrip(t *testing.T) {
-	r := rand.New(rand.NewPCG(3, 4))
-	for ss := 1; ss <= 64; ss++ {
-		const entries = 5
-		b := make([]byte, (entries*ss+7)/8)
-		want := make([]uint64, entries)
-		for range 20 {
-			i := r.IntN(entries)
-			v := r.Uint64()
-			if ss < 64 {
-				v &= 1<<ss - 1
-			}
-			setValue(b, i, ss, v)
-			want[i] = v
-			for j := range entries {
-				if got := value(b, j, ss); got != want[j] {
-					t.Fatalf("statusSize %d: entry %d = %x, want %x", ss, j, got, want[j])
-				}
-			}
-		}
-	}
-}
-
 func TestRandN(t *testing.T) {
 	for _, n := range []uint64{1, 2, 3, 131072, 1<<63 + 1} {
 		for range 100 {

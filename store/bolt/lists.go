@@ -13,6 +13,7 @@ import (
 
 	bbolt "go.etcd.io/bbolt"
 
+	"github.com/badgesmith/badgesmith/status"
 	"github.com/badgesmith/badgesmith/store"
 )
 
@@ -81,7 +82,7 @@ func (d *DB) createList(tx *bbolt.Tx, l store.ListInfo) (*listMeta, error) {
 	// allocator only ever sees real entries as free.
 	used := make([]byte, (l.Size+7)/8)
 	for i := l.Size; i < len(used)*8; i++ {
-		used[i/8] |= 0x80 >> (i % 8)
+		status.SetEntryValue(used, i, 1, 1)
 	}
 	if err := lb.Put([]byte(kUsed), used); err != nil {
 		return nil, err
@@ -255,7 +256,7 @@ func allocate(lb *bbolt.Bucket, m *listMeta, n int) ([]store.StatusRef, error) {
 		if i < 0 || i >= m.Size {
 			return nil, fmt.Errorf("list %s: allocation bitmap disagrees with count %d", m.ID, m.Allocated)
 		}
-		used[i/8] |= 0x80 >> (i % 8)
+		status.SetEntryValue(used, i, 1, 1)
 		m.Allocated++
 		refs = append(refs, store.StatusRef{Purpose: m.Purpose, ListID: m.ID, Index: i})
 	}
@@ -268,15 +269,13 @@ func allocate(lb *bbolt.Bucket, m *listMeta, n int) ([]store.StatusRef, error) {
 // markUsed sets entry i in used (a private copy of the bitmap) and stores
 // it with the new count.
 func markUsed(lb *bbolt.Bucket, m *listMeta, used []byte, i int) error {
-	used[i/8] |= 0x80 >> (i % 8)
+	status.SetEntryValue(used, i, 1, 1)
 	if err := lb.Put([]byte(kUsed), used); err != nil {
 		return err
 	}
 	m.Allocated++
 	return putJSON(lb, []byte(kInfo), m)
 }
-
-func isSet(b []byte, i int) bool { return b[i/8]&(0x80>>(i%8)) != 0 }
 
 // kthZero returns the position of the k-th (from 0) zero bit of b, or -1.
 func kthZero(b []byte, k int) int {
@@ -325,28 +324,6 @@ func randN(n uint64) (uint64, error) {
 		}
 	}
 	return 0, errors.New("random index: too many rejected draws")
-}
-
-// value reads the statusSize-bit entry at index, most significant bit first.
-func value(b []byte, index, statusSize int) uint64 {
-	var v uint64
-	for p := index * statusSize; p < (index+1)*statusSize; p++ {
-		v = v<<1 | uint64(b[p/8]>>(7-p%8)&1)
-	}
-	return v
-}
-
-// setValue writes v into the statusSize-bit entry at index.
-func setValue(b []byte, index, statusSize int, v uint64) {
-	for j := range statusSize {
-		p := index*statusSize + j
-		mask := byte(0x80 >> (p % 8))
-		if v>>(statusSize-1-j)&1 == 1 {
-			b[p/8] |= mask
-		} else {
-			b[p/8] &^= mask
-		}
-	}
 }
 
 // ListBits returns a copy of the list's bitstring, status size and length.

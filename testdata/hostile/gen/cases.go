@@ -20,6 +20,7 @@ import (
 	"github.com/badgesmith/badgesmith/keys"
 	"github.com/badgesmith/badgesmith/proof"
 	"github.com/badgesmith/badgesmith/status"
+	"github.com/badgesmith/badgesmith/vcjwt"
 )
 
 // Check names (verifier.Check*).
@@ -55,7 +56,7 @@ func (b *builder) dataIntegrity() {
 	valid("di-valid-vc11", "control: a VCDM 1.1 based credential with issuanceDate verifies",
 		b.sign(vc11(b.cred(iss.DID, "di-valid-vc11")), iss, "", proof.Ed25519Signature2020), false, 3)
 
-	frag := func(name, attack, issuer string, k Key, suite string, randomized bool) {
+	frag := func(name, attack, issuer string, k Key, suite proof.Suite, randomized bool) {
 		doc := b.sign(b.cred(issuer, name), k, issuer+"#"+k.Multikey, suite)
 		bounds := map[string]int64{"connections": 0}
 		if strings.HasPrefix(issuer, "urn:") {
@@ -108,9 +109,9 @@ func (b *builder) jwts() {
 		k            Key
 		rnd          bool
 	}{
-		{"jwt-valid-vc-jwt", proof.FormatVCJWT, iss, false},
-		{"jwt-valid-jose", proof.FormatJOSE, iss, false},
-		{"jwt-valid-es256", proof.FormatVCJWT, p256, true},
+		{"jwt-valid-vc-jwt", vcjwt.FormatVCJWT, iss, false},
+		{"jwt-valid-jose", vcjwt.FormatJOSE, iss, false},
+		{"jwt-valid-es256", vcjwt.FormatVCJWT, p256, true},
 	} {
 		b.add(Case{Name: v.name, Category: "jwt", Items: []int{1}, Attack: "control: a genuine " + v.format + " verifies",
 			Files: []string{put(v.name, b.signJWT(b.cred(v.k.DID, v.name), v.k, "", v.format))}, Verdict: Valid,
@@ -121,7 +122,7 @@ func (b *builder) jwts() {
 	jexp["validUntil"] = pastUntil
 	b.add(Case{Name: "jwt-expired-control", Category: "jwt", Items: []int{3},
 		Attack:  "control: a VC-JWT whose validUntil and exp have passed",
-		Files:   []string{put("jwt-expired-control", b.signJWT(jexp, iss, "", proof.FormatVCJWT))},
+		Files:   []string{put("jwt-expired-control", b.signJWT(jexp, iss, "", vcjwt.FormatVCJWT))},
 		Verdict: Invalid, Check: cValidity, NotPass: []string{cValidity}})
 
 	kidFrag := func(name, attack, issuer, format string) {
@@ -130,10 +131,10 @@ func (b *builder) jwts() {
 			Verdict: CouldNotCheck, Check: cProof, OrCheck: cIssuer, NotPass: []string{cProof, cIssuer},
 			Bounds: map[string]int64{"connections": 0}})
 	}
-	kidFrag("jwt-kid-fragment-https", "a VC-JWT for an https issuer whose kid is <issuer.id>#<attacker multikey>", forgedHTTPS, proof.FormatVCJWT)
+	kidFrag("jwt-kid-fragment-https", "a VC-JWT for an https issuer whose kid is <issuer.id>#<attacker multikey>", forgedHTTPS, vcjwt.FormatVCJWT)
 	kidFrag("jwt-kid-fragment-urn", "a VC-JWT for a urn issuer whose kid is <issuer.id>#<attacker multikey>",
-		"urn:uuid:6a1c1f2e-1d5b-4c1a-9f0e-2b7f1c9d0e11", proof.FormatVCJWT)
-	kidFrag("jwt-jose-kid-fragment-https", "a vc+jwt for an https issuer whose kid is <issuer.id>#<attacker multikey>", forgedHTTPS, proof.FormatJOSE)
+		"urn:uuid:6a1c1f2e-1d5b-4c1a-9f0e-2b7f1c9d0e11", vcjwt.FormatVCJWT)
+	kidFrag("jwt-jose-kid-fragment-https", "a vc+jwt for an https issuer whose kid is <issuer.id>#<attacker multikey>", forgedHTTPS, vcjwt.FormatJOSE)
 
 	attJWK, err := keys.PublicJWK(att.Pub)
 	b.fail(err)
@@ -231,7 +232,7 @@ func (b *builder) jwts() {
 	hidden = b.rewritten(hidden, Step{Key: "validUntil", Op: OpFullIRI})
 	b.add(Case{Name: "jwt-fulliri-validuntil-expired", Category: "jwt", Items: []int{2},
 		Attack:  "an expired VC-JWT whose signed payload writes validUntil as a full IRI value object (so no exp claim)",
-		Files:   []string{put("jwt-fulliri-validuntil-expired", b.signJWT(hidden, iss, "", proof.FormatVCJWT))},
+		Files:   []string{put("jwt-fulliri-validuntil-expired", b.signJWT(hidden, iss, "", vcjwt.FormatVCJWT))},
 		Verdict: Invalid, Check: cValidity, Reason: "expired"})
 }
 
@@ -348,7 +349,7 @@ func (b *builder) rewrites() {
 		}
 		b.add(c)
 	}
-	expired := func(name, suite string) map[string]any {
+	expired := func(name string, suite proof.Suite) map[string]any {
 		d := b.cred(iss.DID, name)
 		d["validUntil"] = pastUntil
 		return b.sign(d, iss, "", suite)
@@ -405,7 +406,7 @@ func (b *builder) rewrites() {
 
 	// Revoked and suspended credentials whose credentialStatus is hidden.
 	const dir = "status"
-	revoked := func(name, purpose string, suite string) map[string]any {
+	revoked := func(name, purpose string, suite proof.Suite) map[string]any {
 		u := listURL(name, "list")
 		b.putJSON(statusFile(dir, u), b.list(iss, u, purpose, b.encoded(7), nil))
 		return b.sign(b.withStatus(name, entry(u, purpose, 7)), iss, "", suite)
@@ -615,6 +616,63 @@ func (b *builder) resources() {
 		Verdict: Invalid, AcceptAlso: []string{CouldNotCheck}, Check: cParse, OrCheck: cProof})
 }
 
+// otherListIssuers are status lists signed by someone other than the
+// credential's issuer (issue #11 Found 2): such a list is believed only
+// when the operator trusts its issuer for the credential's; otherwise it
+// can revoke but never vouch, and a list that claims the issuer's name
+// without the issuer's key is refused.
+func (b *builder) otherListIssuers(dir string) {
+	iss, att, host := IssuerKey(), AttackerKey(), ListHostKey()
+	hostTrusted := map[string][]string{iss.DID: {host.DID}}
+	one := func(name, attack string, signer Key, set []int, trust map[string][]string, verdict, reason string) {
+		u := listURL(name, "list")
+		b.putJSON(statusFile(dir, u), b.list(signer, u, "revocation", b.encoded(set...), nil))
+		c := Case{Name: name, Category: "status-list", Items: []int{7}, Attack: attack,
+			Files:   []string{b.putJSON("status-cases/"+name+".json", b.sign(b.withStatus(name, entry(u, "revocation", 3)), iss, "", proof.EddsaRdfc2022))},
+			Verdict: verdict, Reason: reason, StatusDir: dir, StatusListTrust: trust, AtLeast: map[string]int64{"fetches": 1, "statusEntries": 1}}
+		if verdict != Valid {
+			c.Check, c.NotPass = cStatus, []string{cStatus}
+		}
+		b.add(c)
+	}
+	one("status-other-issuer-clear", "a list from another issuer, not trusted for the credential's, says the credential is not revoked",
+		host, []int{7}, nil, CouldNotCheck, "status list issuer not trusted: signed by "+host.DID)
+	one("status-other-issuer-revoked", "a list from another issuer, not trusted for the credential's, has the credential's bit set",
+		host, []int{3}, nil, Invalid, "revoked according to a status list signed by "+host.DID)
+	one("status-trusted-host-valid", "control: the list host is trusted for the issuer and its bit is clear",
+		host, []int{7}, hostTrusted, Valid, "")
+	one("status-trusted-host-revoked", "control: the list host is trusted for the issuer and its bit is set",
+		host, []int{3}, hostTrusted, Invalid, "revoked (list")
+	one("status-forged-clear-trusted-host", "the operator trusts a list host for the issuer; the list at the URL is the attacker's, bit clear",
+		att, nil, hostTrusted, CouldNotCheck, "status list issuer not trusted: signed by "+att.DID)
+
+	// The attacker's list names the issuer as its issuer: its key is not
+	// the issuer's, so the list is nobody's statement, as any list whose
+	// proof fails: the status is unknown, never "not revoked".
+	name := "status-forged-list-claims-issuer"
+	u := listURL(name, "list")
+	forged := b.list(att, u, "revocation", b.encoded(), func(d map[string]any) { d["issuer"] = iss.DID })
+	b.putJSON(statusFile(dir, u), forged)
+	b.add(Case{Name: name, Category: "status-list", Items: []int{7},
+		Attack:  "a revoked credential whose list at the right URL is a clear list naming the issuer but signed with the attacker's key",
+		Files:   []string{b.putJSON("status-cases/"+name+".json", b.sign(b.withStatus(name, entry(u, "revocation", 3)), iss, "", proof.EddsaRdfc2022))},
+		Verdict: CouldNotCheck, Check: cStatus, Reason: "signing key not accepted", NotPass: []string{cStatus}, StatusDir: dir,
+		StatusListTrust: hostTrusted})
+
+	// Two entries: the issuer's list has the bit set, the attacker's a
+	// clear one. A clear bit from an untrusted list never outweighs a set
+	// one.
+	name = "status-forged-clear-beside-revoked"
+	own, other := listURL(name, "issuer"), listURL(name, "attacker")
+	b.putJSON(statusFile(dir, own), b.list(iss, own, "revocation", b.encoded(3), nil))
+	b.putJSON(statusFile(dir, other), b.list(att, other, "revocation", b.encoded(), nil))
+	b.add(Case{Name: name, Category: "status-list", Items: []int{7},
+		Attack: "a credential revoked in its issuer's list that also names a clear list signed by the attacker",
+		Files: []string{b.putJSON("status-cases/"+name+".json", b.sign(b.withStatus(name, entry(other, "revocation", 3), entry(own, "revocation", 3)),
+			iss, "", proof.EddsaRdfc2022))},
+		Verdict: Invalid, Check: cStatus, Reason: "revoked (list " + own, NotPass: []string{cStatus}, StatusDir: dir})
+}
+
 // ---- items 5, 6, 7: status lists ----
 
 func (b *builder) statusLists() {
@@ -653,7 +711,8 @@ func (b *builder) statusLists() {
 	b.add(Case{Name: "status-list-wrong-issuer", Category: "status-list", Items: []int{7},
 		Attack:  "a revoked credential whose list at the right URL is a clear list signed by the attacker",
 		Files:   []string{b.putJSON("status-cases/status-list-wrong-issuer.json", b.sign(b.withStatus("status-list-wrong-issuer", entry(u, "revocation", 3)), iss, "", proof.EddsaRdfc2022))},
-		Verdict: CouldNotCheck, AcceptAlso: []string{Invalid}, Check: cStatus, NotPass: []string{cStatus}, StatusDir: dir})
+		Verdict: CouldNotCheck, Check: cStatus, Reason: "status list issuer not trusted", NotPass: []string{cStatus}, StatusDir: dir})
+	b.otherListIssuers(dir)
 
 	// many is a genuine, unrevoked credential with n entries, each naming its
 	// own list. Within the entry bound it is valid if the lists are decoded
@@ -911,7 +970,7 @@ func (b *builder) images() {
 		"png-two-chunks-forged-then-valid.png", twoChunks(forgedCred("png-two-chunks-c"), good("png-two-chunks-forged-then-valid")), Invalid, cParse)
 	add("png-two-identical-chunks", "a PNG carrying the same credential chunk twice",
 		"png-two-identical-chunks.png", twoChunks(good("png-two-identical-chunks"), good("png-two-identical-chunks")), Invalid, cParse)
-	tok := b.signJWT(b.cred(iss.DID, "png-two-chunks-jwt"), iss, "", proof.FormatVCJWT)
+	tok := b.signJWT(b.cred(iss.DID, "png-two-chunks-jwt"), iss, "", vcjwt.FormatVCJWT)
 	add("png-two-chunks-jwt", "a PNG with a valid VC-JWT chunk and a second, forged JSON chunk",
 		"png-two-chunks-jwt.png", twoChunks(bytes.TrimSpace(tok), forgedCred("png-two-chunks-jwt-b")), Invalid, cParse)
 
@@ -1136,7 +1195,7 @@ func (b *builder) cliInputs() {
 		Attack: "an unknown context URL with escapes, echoed in the context check's reason",
 		Files:  []string{b.putJSON("cli/ansi-in-context.json", d)}, Verdict: Invalid, Check: cContext})
 	kid := forgedHTTPS + "\x1b[2K#" + att.Multikey
-	tok := b.signJWT(b.cred(forgedHTTPS+"\x1b[2K", "ansi-in-jwt-kid"), att, kid, proof.FormatVCJWT)
+	tok := b.signJWT(b.cred(forgedHTTPS+"\x1b[2K", "ansi-in-jwt-kid"), att, kid, vcjwt.FormatVCJWT)
 	b.add(Case{Name: "ansi-in-jwt-kid", Category: "cli-input", Items: []int{9, 1},
 		Attack: "a forged JWT whose kid and issuer hold escapes echoed in reasons",
 		Files:  []string{b.put("cli/ansi-in-jwt-kid.jwt", tok, false)}, Verdict: CouldNotCheck, AcceptAlso: []string{Invalid},

@@ -34,6 +34,7 @@ import (
 	"github.com/badgesmith/badgesmith/did"
 	"github.com/badgesmith/badgesmith/keys"
 	"github.com/badgesmith/badgesmith/proof"
+	"github.com/badgesmith/badgesmith/vcjwt"
 )
 
 // Verdicts a case may expect.
@@ -105,6 +106,10 @@ type Case struct {
 	Now string `json:"now,omitempty"`
 	// StatusDir is the status directory given to the verifier (relative).
 	StatusDir string `json:"statusDir,omitempty"`
+	// StatusListTrust maps credential issuer ids to the status list
+	// issuer ids the verifier is told to trust for them
+	// (verifier.StatusListTrust.Trusted, --status-list-issuer).
+	StatusListTrust map[string][]string `json:"statusListTrust,omitempty"`
 	// Serve maps URLs to what the loopback TLS listener answers: a file
 	// (relative), or "!404", "!slow" (never answers), "!redirect URL".
 	// Host names in them resolve to the listener only; any other name is
@@ -203,6 +208,9 @@ var (
 	IssuerKey = func() Key { return EdKey("issuer") }
 	// AttackerKey signs forgeries.
 	AttackerKey = func() Key { return EdKey("attacker") }
+	// ListHostKey signs status lists as a party other than the issuer
+	// (a status list host, issue #11 Found 2).
+	ListHostKey = func() Key { return EdKey("status list host") }
 	// EndorserKey signs third-party proofs.
 	EndorserKey = func() Key { return EdKey("endorser") }
 	// P256IssuerKey signs ecdsa-rdfc-2019 and ES256 cases.
@@ -261,6 +269,7 @@ func Generate(root string, large bool) (*Manifest, map[string][]byte, error) {
 	b.dataIntegrity()
 	b.jwts()
 	b.rewrites()
+	b.inlineContexts()
 	b.validity()
 	b.resources()
 	b.statusLists()
@@ -426,7 +435,7 @@ func vc11(d map[string]any) map[string]any {
 }
 
 // sign signs doc with k as vm (k.VM if empty) under suite.
-func (b *builder) sign(doc map[string]any, k Key, vm, suite string) map[string]any {
+func (b *builder) sign(doc map[string]any, k Key, vm string, suite proof.Suite) map[string]any {
 	if vm == "" {
 		vm = k.VM
 	}
@@ -445,7 +454,7 @@ func (b *builder) signJWT(cred map[string]any, k Key, kid, format string) []byte
 	if kid == "" {
 		kid = k.VM
 	}
-	tok, err := proof.SignJWT(context.Background(), cred, k.Priv, proof.JWTOptions{
+	tok, err := vcjwt.Sign(context.Background(), cred, k.Priv, vcjwt.Options{
 		Format: format, KeyID: kid, Now: func() time.Time { return created },
 	})
 	if err != nil {

@@ -10,7 +10,7 @@ import (
 	"sort"
 	"strconv"
 
-	"github.com/badgesmith/badgesmith/contexts"
+	"github.com/badgesmith/badgesmith/jsonld"
 )
 
 // IRI prefixes of the vocabularies the rewrites spell out.
@@ -327,7 +327,7 @@ func Canonical(doc map[string]any) ([]byte, error) {
 	if err := json.Unmarshal(b, &plain); err != nil {
 		return nil, err
 	}
-	return contexts.Canonicalize(context.Background(), plain, contexts.CanonOptions{})
+	return jsonld.Canonicalize(context.Background(), plain, jsonld.CanonOptions{})
 }
 
 // SameGraph reports whether a and b, without their proofs, canonicalize to

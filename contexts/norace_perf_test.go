@@ -1,5 +1,0 @@
-//go:build !race
-
-package contexts
-
-const raceEnabled = false

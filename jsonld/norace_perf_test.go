@@ -1,0 +1,5 @@
+//go:build !race
+
+package jsonld
+
+const raceEnabled = false

