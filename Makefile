@@ -88,13 +88,18 @@ clean:
 	rm -rf bin
 
 # eddsa-rdfc-2022 sign/verify ops/s of badgesmith and of the reference JS
-# stack on the same credential, in one run, with the ratio.
+# stack on the same credentials (the 1EdTech vector and each of
+# testdata/bench), in one run, with the ratio per credential.
 .PHONY: bench-compare profile
 bench-compare: interop-deps
 	GO=$(GO) bash bench/compare.sh
 
 # CPU and allocation profiles of eddsa-rdfc-2022 sign and verify in
-# ./profiles (read with `go tool pprof profiles/proof.test profiles/sign.cpu.prof`).
+# ./profiles (read with `go tool pprof profiles/proof.test profiles/sign.cpu.prof`),
+# then of sign, proof verification and full verification of each realistic
+# credential of testdata/bench (profiles/CRED-OP.cpu.prof, CRED-OP.alloc.prof,
+# read with profiles/verifier.test).
+PROFILE_CREDS ?= ob50 ob150 clr10 endorsement
 profile:
 	mkdir -p profiles
 	$(GO) test -run '^$$' -bench 'SignEddsaRdfc2022$$' -benchtime 3s -cpu 1 -o profiles/proof.test \
@@ -102,6 +107,30 @@ profile:
 	$(GO) test -run '^$$' -bench 'VerifyEddsaRdfc2022$$' -benchtime 3s -cpu 1 -o profiles/proof.test \
 	  -cpuprofile profiles/verify.cpu.prof -memprofile profiles/verify.alloc.prof ./proof/
 	$(GO) tool pprof -top -nodecount 15 profiles/proof.test profiles/sign.cpu.prof
+	@set -e; for c in $(PROFILE_CREDS); do for op in sign proof-verify full-verify; do \
+	  $(GO) test -run '^$$' -bench "Realistic/$$c/$$op$$" -benchtime 2s -cpu 1 -o profiles/verifier.test \
+	    -cpuprofile profiles/$$c-$$op.cpu.prof -memprofile profiles/$$c-$$op.alloc.prof ./verifier/ | grep Benchmark; \
+	done; done
+	$(GO) tool pprof -top -cum -nodecount 25 profiles/verifier.test profiles/ob50-full-verify.cpu.prof
+
+# Sign, proof verification and full verification of each realistic
+# credential of testdata/bench beside bare Ed25519 on the same key, one
+# core, in one run: ns/op, B/op, allocs/op, the ratios issue 14 names
+# and the cost per N-Quad (bench/realistic reads the benchmark output).
+BENCH_COUNT ?= 6
+BENCH_TIME  ?= 1s
+.PHONY: bench-realistic
+bench-realistic:
+	$(GO) test -run '^$$' -bench 'Realistic' -benchmem -cpu 1 -count $(BENCH_COUNT) -benchtime $(BENCH_TIME) ./verifier/ \
+	  | tee /dev/stderr | $(GO) run ./bench/realistic
+
+# Verifies VERIFY_FILES credentials issued by `badgesmith batch` with a
+# status dir, on one core and on every core: credentials/s and the ratio
+# to N x the one-core rate.
+VERIFY_FILES ?= 10000
+.PHONY: bench-verify-bulk
+bench-verify-bulk: build
+	$(GO) run ./bench/verifybulk -bin $(BIN) -files $(VERIFY_FILES) -testdata testdata
 
 # Issues a generated 100,000-row roster with `badgesmith batch` as
 # eddsa-rdfc-2022 JSON and as VC-JWT (credentials/s, peak RSS), then kills a

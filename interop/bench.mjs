@@ -4,6 +4,12 @@
 //
 //   node bench.mjs [--n 200] [--warmup 20] [--suite eddsa-rdfc-2022|
 //                  Ed25519Signature2020|all] [--file signed.json] [--json]
+//                  [--vm verification-method-url]
+//
+// --vm names the key the vector's seed signs with: by default the vector's
+// own key-in-fragment URL; the realistic credentials of testdata/bench use
+// the same key as a did:key. A credential with credentialStatus counts as
+// verified when its proof verifies: this stack does not check status.
 //
 // One process, sequential operations, one warm loader (contexts parsed and
 // cached as a long-running JS verifier would have them). Prints one line per
@@ -32,7 +38,8 @@ const {values} = parseArgs({options: {
   warmup: {type: 'string', default: '20'},
   suite: {type: 'string', default: 'all'},
   file: {type: 'string', default: DEFAULT_FILE},
-  json: {type: 'boolean'}
+  json: {type: 'boolean'},
+  vm: {type: 'string', default: VM}
 }});
 const n = Number(values.n);
 const warmup = Number(values.warmup);
@@ -61,17 +68,17 @@ async function time(label, suite, fn) {
 }
 
 for(const suite of suites) {
-  const signOnce = () => sign({credential, suite, seed, vm: VM, created,
+  const signOnce = () => sign({credential, suite, seed, vm: values.vm, created,
     loader});
   const signed = await signOnce();
   const check = await verify({credential: signed, loader});
-  if(!check.verified) {
+  if(!check.verified && !check.proofVerified) {
     throw new Error(`${suite}: signed sample does not verify: ${check.error}`);
   }
   await time('sign', suite, signOnce);
   await time('verify', suite, async () => {
     const r = await verify({credential: signed, loader});
-    if(!r.verified) {
+    if(!r.verified && !r.proofVerified) {
       throw new Error(r.error);
     }
   });

@@ -104,19 +104,30 @@ func Canonicalize(ctx context.Context, doc any, opts CanonOptions) (_ []byte, er
 		return nil, err
 	}
 
-	o := ld.NewJsonLdOptions("")
-	o.DocumentLoader = loader
-	o.ProcessingMode = ld.JsonLd_1_1
+	// json-gold's options, made only for the paths that run json-gold:
+	// the own expander and RDF conversion need none.
+	var o *ld.JsonLdOptions
+	goldOptions := func() *ld.JsonLdOptions {
+		o = ld.NewJsonLdOptions("")
+		o.DocumentLoader = loader
+		o.ProcessingMode = ld.JsonLd_1_1
+		return o
+	}
 	if opts.Unsafe {
-		o.ExpandedElementHandler = func(string, any) { b.goldNode() }
+		goldOptions().ExpandedElementHandler = func(string, any) { b.goldNode() }
 		return canonicalizeUnsafe(b, in, o)
 	}
 	s := newSafety(in, b)
-	// A term that no context defines expands against this vocabulary
-	// instead of vanishing, so the check below can find it and name it.
-	o.ExpandContext = map[string]any{"@vocab": undefinedVocab}
-	o.SafeMode = true
-	o.ExpandedElementHandler = s.record
+	safeOptions := func() *ld.JsonLdOptions {
+		goldOptions()
+		// A term that no context defines expands against this
+		// vocabulary instead of vanishing, so the check below can find
+		// it and name it.
+		o.ExpandContext = map[string]any{"@vocab": undefinedVocab}
+		o.SafeMode = true
+		o.ExpandedElementHandler = s.record
+		return o
+	}
 	var expanded []any
 	own := false
 	if l, ok := loader.(*Loader); ok && !opts.Reference {
@@ -129,11 +140,10 @@ func Canonicalize(ctx context.Context, doc any, opts CanonOptions) (_ []byte, er
 			// Whatever the own expander does not cover, json-gold
 			// expands; a fresh check keeps no trace of the attempt.
 			s = newSafety(in, b)
-			o.ExpandedElementHandler = s.record
-			expanded, err = l.expand(in, o)
+			expanded, err = l.expand(in, safeOptions())
 		}
 	} else {
-		expanded, err = ld.NewJsonLdProcessor().Expand(in, o)
+		expanded, err = ld.NewJsonLdProcessor().Expand(in, safeOptions())
 	}
 	if err != nil {
 		return nil, expandError(err, true)
@@ -281,6 +291,7 @@ func (b *budget) copyJSON(v any, path string, depth int) (any, error) {
 	if err := b.step(); err != nil {
 		return nil, err
 	}
+	b.nvalues++
 	switch t := v.(type) {
 	case nil, bool, string:
 		return t, nil
@@ -315,6 +326,10 @@ func (b *budget) copyJSON(v any, path string, depth int) (any, error) {
 					return nil, err
 				}
 			}
+			if b.plain(e, depth+1) {
+				m[k] = e
+				continue
+			}
 			c, err := b.copyJSON(e, joinPath(path, k), depth+1)
 			if err != nil {
 				return nil, err
@@ -328,6 +343,10 @@ func (b *budget) copyJSON(v any, path string, depth int) (any, error) {
 		}
 		a := make([]any, len(t))
 		for i, e := range t {
+			if b.plain(e, depth+1) {
+				a[i] = e
+				continue
+			}
 			c, err := b.copyJSON(e, fmt.Sprintf("%s[%d]", path, i), depth+1)
 			if err != nil {
 				return nil, err
@@ -351,6 +370,25 @@ func (b *budget) copyJSON(v any, path string, depth int) (any, error) {
 	default:
 		return nil, fmt.Errorf("document at %s: unsupported value type %T", pathOrRoot(path), v)
 	}
+}
+
+// plain is copyJSON's shortcut for a string, boolean or null within
+// MaxDepth: it does the accounting copyJSON would and reports true, so the
+// caller copies the value as is without building its path, which only an
+// error needs.
+func (b *budget) plain(v any, depth int) bool {
+	switch v.(type) {
+	case nil, bool, string:
+	default:
+		return false
+	}
+	if depth > b.lim.MaxDepth || b.steps <= 1 {
+		// Past MaxDepth, or a look at ctx due: copyJSON says so.
+		return false
+	}
+	b.steps--
+	b.nvalues++
+	return true
 }
 
 func joinPath(base, key string) string {

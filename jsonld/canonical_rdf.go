@@ -515,9 +515,9 @@ func (nm *nodeMapper) walk(element any, activeGraph string, activeSubject any, a
 // node labels, which RDFC-1.0 replaces anyway. errUnsupported sends
 // anything else to toQuads.
 func (s *safety) ownQuads(expanded []any) ([]rdfc.Quad, error) {
-	// Room for a small credential or a proof's options (which are
-	// canonicalized too); a bigger document grows it.
-	w := quadWalker{s: s, quads: make([]rdfc.Quad, 0, 24)}
+	// A document has about as many statements as JSON values: room for
+	// that many (within MaxQuads) saves regrowing the list.
+	w := quadWalker{s: s, quads: make([]rdfc.Quad, 0, min(max(s.b.nvalues, 8), s.b.lim.MaxQuads))}
 	for _, n := range expanded {
 		m, ok := n.(map[string]any)
 		if !ok {

@@ -1,13 +1,15 @@
 package jsonld
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"math"
 	"math/big"
 	"reflect"
 	"regexp"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -89,7 +91,9 @@ type safety struct {
 }
 
 func newSafety(doc any, b *budget) *safety {
-	return &safety{doc: doc, pointers: make(map[uintptr]string), iris: make(map[string]error), b: b}
+	// A document has fewer distinct IRIs than JSON values; room for a good
+	// share of them saves growing the memo.
+	return &safety{doc: doc, pointers: make(map[uintptr]string), iris: make(map[string]error, min(b.nvalues, 256)), b: b}
 }
 
 // record is json-gold's ExpandedElementHandler: it remembers where in the
@@ -111,7 +115,8 @@ type location struct {
 // the input object of a node directly.
 func (s *safety) locate(expanded map[string]any, path string, obj map[string]any) {
 	if s.located == nil {
-		s.located = make(map[uintptr]location)
+		// One entry per node object: about one per JSON object.
+		s.located = make(map[uintptr]location, s.b.objects)
 	}
 	s.located[reflect.ValueOf(expanded).Pointer()] = location{path: path, obj: obj}
 }
@@ -171,7 +176,9 @@ func (s *safety) node(m map[string]any, path string, compact any) error {
 	if p, o, ok := s.where(m); ok {
 		path, obj = p, o
 	}
-	for _, k := range sortedKeys(m) {
+	// A node has a few keys: sort them in an array on the stack.
+	var buf [16]string
+	for _, k := range appendSortedKeys(buf[:0], m) {
 		v := m[k]
 		switch k {
 		case "@id":
@@ -240,6 +247,8 @@ func (s *safety) property(iri string, v any, path string, obj map[string]any) er
 	if err := s.b.values(len(items), path, key); err != nil {
 		return err
 	}
+	// Every value of the property has the property's path.
+	vpath := joinPath(path, key)
 	for i, it := range items {
 		c := cv
 		if a, ok := cv.([]any); ok {
@@ -248,7 +257,7 @@ func (s *safety) property(iri string, v any, path string, obj map[string]any) er
 				c = a[i]
 			}
 		}
-		if err := s.value(it, joinPath(path, key), c); err != nil {
+		if err := s.value(it, vpath, c); err != nil {
 			return err
 		}
 	}
@@ -378,28 +387,70 @@ func checkBlankNodes(quads []rdfc.Quad, b *budget) error {
 	if len(byNode) < 2 {
 		return nil
 	}
+	// A cheap fingerprint first: two nodes look alike only if they have
+	// as many statements, with the same predicates, in which they stand in
+	// the same places. Most nodes of a credential have a fingerprint of
+	// their own and need no serialization below.
+	type fingerprint struct {
+		n   int
+		sum uint64
+	}
+	seed := maphash.MakeSeed()
+	prints := make(map[string]fingerprint, len(byNode))
+	shared := make(map[fingerprint]int, len(byNode))
+	for id, refs := range byNode {
+		var sum uint64
+		for _, r := range refs {
+			q := &quads[r]
+			var places uint64
+			for bit, t := range [...]*rdfc.Term{&q.Subject, &q.Object, &q.Graph} {
+				if t.Kind == rdfc.BlankNode && t.Value == id {
+					places |= 1 << bit
+				}
+			}
+			// Summed, so the order of the statements does not matter.
+			sum += maphash.String(seed, q.Predicate.Value) ^ places*0x9E3779B97F4A7C15
+		}
+		f := fingerprint{len(refs), sum}
+		prints[id] = f
+		shared[f]++
+	}
 	// The first-degree "hash" is kept as the sorted serialization itself:
 	// only equality matters here.
 	firstDegree := make(map[string]string, len(byNode))
 	count := make(map[string]int, len(byNode))
+	var line bytes.Buffer
 	for id, refs := range byNode {
 		if err := b.step(); err != nil {
 			return err
 		}
+		if shared[prints[id]] < 2 {
+			// No other node can look like this one. A serialization
+			// starts with a digit, so this stand-in equals none.
+			h := "\x00" + id
+			firstDegree[id] = h
+			count[h]++
+			continue
+		}
 		lines := make([]string, 0, len(refs))
 		for _, r := range refs {
-			var b strings.Builder
+			// Any encoding that tells terms apart does: only equality
+			// matters. Lengths in front of values keep it unambiguous.
+			line.Reset()
 			q := &quads[r]
 			for _, t := range [...]*rdfc.Term{&q.Subject, &q.Predicate, &q.Object, &q.Graph} {
 				switch t.Kind {
 				case rdfc.BlankNode:
 					if t.Value == id {
-						b.WriteString("_:a")
+						line.WriteString("_:a")
 					} else {
-						b.WriteString("_:z")
+						line.WriteString("_:z")
 					}
 				case rdfc.IRI:
-					b.WriteString("<" + t.Value + ">")
+					line.WriteByte('<')
+					line.WriteString(strconv.Itoa(len(t.Value)))
+					line.WriteByte(':')
+					line.WriteString(t.Value)
 				case rdfc.Literal:
 					dt := t.Datatype
 					switch {
@@ -408,16 +459,27 @@ func checkBlankNodes(quads []rdfc.Quad, b *budget) error {
 					case dt == "":
 						dt = xsdString
 					}
-					b.WriteString(strconv.Quote(t.Value) + "^^" + dt + "@" + t.Language)
+					for _, part := range [...]string{t.Value, dt, t.Language} {
+						line.WriteByte('"')
+						line.WriteString(strconv.Itoa(len(part)))
+						line.WriteByte(':')
+						line.WriteString(part)
+					}
 				default:
-					b.WriteString("-")
+					line.WriteString("-")
 				}
-				b.WriteByte(' ')
+				line.WriteByte(' ')
 			}
-			lines = append(lines, b.String())
+			lines = append(lines, line.String())
 		}
-		sort.Strings(lines)
-		h := strings.Join(lines, "\n")
+		slices.Sort(lines)
+		var joined strings.Builder
+		for _, l := range lines {
+			joined.WriteString(strconv.Itoa(len(l)))
+			joined.WriteByte(':')
+			joined.WriteString(l)
+		}
+		h := joined.String()
 		firstDegree[id] = h
 		count[h]++
 	}
@@ -437,7 +499,9 @@ func checkBlankNodes(quads []rdfc.Quad, b *budget) error {
 	return nil
 }
 
-// checkIRI is the package-level checkIRI, remembered per IRI.
+// checkIRI is the package-level checkIRI, remembered per IRI: a document
+// names the same predicates and types again and again, and the walk and
+// checkQuads both look at every one.
 func (s *safety) checkIRI(iri string) error {
 	if err, ok := s.iris[iri]; ok {
 		return err
@@ -512,8 +576,7 @@ func quickIRI(iri string) bool {
 	}
 	scheme, rest := iri[:i], iri[i+1:]
 	for j := 0; j < len(rest); j++ {
-		c := rest[j]
-		if c <= 0x20 || c >= 0x7f || strings.IndexByte(`%<>"{}|^`+"`"+`\`, c) >= 0 {
+		if quickStop[rest[j]] {
 			return false
 		}
 	}
@@ -526,15 +589,25 @@ func quickIRI(iri string) bool {
 	return !strings.HasPrefix(rest, "/")
 }
 
+// quickStop marks the bytes quickIRI leaves to the full check: controls,
+// space, non-ASCII, '%' and the characters IRIs may not hold raw. A table,
+// because quickIRI looks at every byte of every IRI of a document.
+var quickStop = func() (t [256]bool) {
+	for c := range 256 {
+		t[c] = c <= 0x20 || c >= 0x7f || strings.IndexByte(`%<>"{}|^`+"`"+`\`, byte(c)) >= 0
+	}
+	return t
+}()
+
 // quickHTTP checks "//host[:port][/?#...]" (see quickIRI).
 func quickHTTP(rest string) bool {
 	if !strings.HasPrefix(rest, "//") {
 		return false
 	}
 	rest = rest[2:]
-	end := strings.IndexAny(rest, "/?#:")
-	if end < 0 {
-		end = len(rest)
+	end := 0
+	for end < len(rest) && rest[end] != '/' && rest[end] != '?' && rest[end] != '#' && rest[end] != ':' {
+		end++
 	}
 	host, tail := rest[:end], rest[end:]
 	if !quickHost(host) {
@@ -777,11 +850,15 @@ func hasKey(m map[string]string, k string) bool {
 }
 
 func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
+	return appendSortedKeys(make([]string, 0, len(m)), m)
+}
+
+// appendSortedKeys appends the keys of m to keys, sorted.
+func appendSortedKeys(keys []string, m map[string]any) []string {
 	for k := range m {
 		keys = append(keys, k)
 	}
-	sort.Strings(keys)
+	slices.Sort(keys)
 	return keys
 }
 

@@ -424,4 +424,20 @@ func TestBlankNodeWorkIsBounded(t *testing.T) {
 	if _, err := Canonicalize(context.Background(), doc, CanonOptions{Loader: canonRefLoader{}}); err != nil {
 		t.Errorf("look-alike leaves refused: %v", err)
 	}
+	// Look-alike parents whose children have the same predicates (one
+	// fingerprint) but differ in value: no two look-alikes are next to
+	// each other, so it is accepted.
+	doc = map[string]any{
+		"@context": map[string]any{"@vocab": "https://example.org/"},
+		"@id":      "urn:a",
+		"r":        []any{map[string]any{"q": map[string]any{"p": "x"}}, map[string]any{"q": map[string]any{"p": "y"}}},
+	}
+	if _, err := Canonicalize(context.Background(), doc, CanonOptions{Loader: canonRefLoader{}}); err != nil {
+		t.Errorf("look-alike parents of distinct children refused: %v", err)
+	}
+	// The same with equal children is refused.
+	doc["r"] = []any{map[string]any{"q": map[string]any{"p": "x"}}, map[string]any{"q": map[string]any{"p": "x"}}}
+	if _, err := Canonicalize(context.Background(), doc, CanonOptions{Loader: canonRefLoader{}}); !errors.Is(err, ErrDataLoss) {
+		t.Errorf("look-alike parents of look-alike children: err = %v, want a refusal", err)
+	}
 }

@@ -175,6 +175,7 @@ type budget struct {
 	work    Work
 	steps   int // steps left before the next look at ctx
 	objects int // JSON objects in the input
+	nvalues int // JSON values in the input, a guess at its statements
 	terms   int // keys of @context objects in the input
 	gold    int // node objects expanded by json-gold
 	// typeAliases holds every alias of @type the document's own contexts

@@ -1,6 +1,7 @@
 package rdfc
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"strconv"
@@ -20,14 +21,24 @@ func ParseNQuads(data []byte) ([]Quad, error) {
 	if len(data) > MaxNQuadsSize {
 		return nil, fmt.Errorf("%w: document of %d bytes exceeds %d", ErrSyntax, len(data), MaxNQuadsSize)
 	}
-	var quads []Quad
+	// One quad per line, as canonical N-Quads have it.
+	quads := make([]Quad, 0, bytes.Count(data, []byte{'\n'})+1)
 	line := 0
 	// One copy of the whole text: every line and term is a substring of
 	// it, so parsing stays linear in the input.
 	rest := string(data)
 	for len(rest) > 0 {
 		line++
-		end := strings.IndexAny(rest, "\n\r")
+		// The line ends at the first '\n' or '\r' (IndexByte twice is
+		// much faster than IndexAny).
+		end := strings.IndexByte(rest, '\n')
+		seg := rest
+		if end >= 0 {
+			seg = rest[:end]
+		}
+		if r := strings.IndexByte(seg, '\r'); r >= 0 {
+			end = r
+		}
 		var l string
 		if end < 0 {
 			l, rest = rest, ""
@@ -167,7 +178,7 @@ func (p *lineParser) iri() (string, error) {
 		v := p.s[p.i : p.i+n]
 		plain := true
 		for j := 0; j < len(v); j++ {
-			if c := v[j]; c <= 0x20 || c == '\\' || strings.IndexByte(`<"{}|^`+"`", c) >= 0 {
+			if iriNotPlain[v[j]] {
 				plain = false
 				break
 			}
@@ -207,6 +218,19 @@ func (p *lineParser) iri() (string, error) {
 	return "", errors.New("unterminated IRI")
 }
 
+// iriNotPlain marks the bytes that end iri's fast path: what an IRIREF may
+// not contain raw (controls, space, <"{}|^`) and the backslash of an
+// escape. A table, because the check runs on every byte of every IRI.
+var iriNotPlain = func() (t [256]bool) {
+	for c := 0; c <= 0x20; c++ {
+		t[c] = true
+	}
+	for _, c := range []byte(`<"{}|^` + "`\\") {
+		t[c] = true
+	}
+	return t
+}()
+
 // uchar reads \uXXXX or \UXXXXXXXX at p.i.
 func (p *lineParser) uchar() (rune, error) {
 	if p.i+1 >= len(p.s) {
@@ -235,7 +259,8 @@ func (p *lineParser) uchar() (rune, error) {
 func (p *lineParser) str() (string, error) {
 	p.i++ // '"'
 	// Fast path: a literal with no escape is a substring of the line.
-	if n := strings.IndexAny(p.s[p.i:], "\"\\\r\n"); n >= 0 && p.s[p.i+n] == '"' {
+	// (A line holds no '\r' or '\n': ParseNQuads ends lines there.)
+	if n := strings.IndexByte(p.s[p.i:], '"'); n >= 0 && strings.IndexByte(p.s[p.i:p.i+n], '\\') < 0 {
 		v := p.s[p.i : p.i+n]
 		if !utf8.ValidString(v) {
 			return "", errors.New("literal is not valid utf-8")

@@ -145,6 +145,13 @@ type DecodeOptions struct {
 	// Budget shared by every list read on behalf of one credential bounds
 	// their total.
 	Budget *Budget
+	// Inflated, if it holds the encodedList Lookup is given (inflated
+	// with the same Legacy), is read instead of inflating the list again.
+	// Lookup returns what it would return inflating and charges Budget
+	// the same bytes; it inflates after all when it cannot be sure of
+	// that (a Budget nearly spent, a MaxBytes below the list's size).
+	// Decode ignores it.
+	Inflated *Inflated
 }
 
 func (o DecodeOptions) maxBytes() int64 {
@@ -250,6 +257,20 @@ func Decode(encoded string, statusSize int, opts DecodeOptions) (*List, error) {
 	if err != nil {
 		return nil, err
 	}
+	bits, err := inflateAll(encoded, opts)
+	if err != nil {
+		return nil, err
+	}
+	entries := int64(len(bits)) * 8 / int64(size)
+	if entries < MinEntries {
+		return nil, fmt.Errorf("encodedList holds %d entries of %d bits, minimum %d: %w", entries, size, MinEntries, ErrListLength)
+	}
+	return &List{bits: bits, entries: int(entries), statusSize: size}, nil
+}
+
+// inflateAll inflates the whole bitstring of an encodedList, within
+// opts.MaxBytes, charging opts.Budget.
+func inflateAll(encoded string, opts DecodeOptions) ([]byte, error) {
 	maxBytes := opts.maxBytes()
 	f, compressed, err := newInflater(encoded, opts)
 	if err != nil {
@@ -283,11 +304,65 @@ func Decode(encoded string, statusSize int, opts DecodeOptions) (*List, error) {
 			return nil, err
 		}
 	}
-	entries := int64(len(bits)) * 8 / int64(size)
-	if entries < MinEntries {
-		return nil, fmt.Errorf("encodedList holds %d entries of %d bits, minimum %d: %w", entries, size, MinEntries, ErrListLength)
+	return bits, nil
+}
+
+// Inflated is an encodedList inflated whole once, for a reader that looks
+// up its entries many times (a verifier's cache of lists): Lookup reads it
+// through DecodeOptions.Inflated. It is immutable and safe for concurrent
+// use.
+type Inflated struct {
+	encoded string
+	legacy  bool
+	bits    []byte
+}
+
+// Inflate inflates encoded whole, within opts.MaxBytes and with
+// opts.Legacy, for DecodeOptions.Inflated. opts.Budget is not charged:
+// the bytes are charged to each Lookup that reads them instead. Errors are
+// those of Decode but ErrListLength (Lookup reports it).
+func Inflate(encoded string, opts DecodeOptions) (*Inflated, error) {
+	opts.Budget = nil
+	bits, err := inflateAll(encoded, opts)
+	if err != nil {
+		return nil, err
 	}
-	return &List{bits: bits, entries: int(entries), statusSize: size}, nil
+	return &Inflated{encoded: encoded, legacy: opts.Legacy, bits: bits}, nil
+}
+
+// Size returns the number of bytes the inflated bitstring holds; 0 for
+// nil.
+func (in *Inflated) Size() int {
+	if in == nil {
+		return 0
+	}
+	return len(in.bits)
+}
+
+// lookup is Lookup's loop and verdict on the inflated bytes: inflating
+// would stop at need or at the end of the list, so it produces min(need,
+// total) bytes and charges the budget that much. ok is false when the
+// budget has less than that and one byte left, the margin of the read
+// that meets the end of a list shorter than need: Lookup then inflates.
+func (in *Inflated) lookup(startBit, endBit, need, minBytes int64, size, index int, budget *Budget) (v uint64, ok bool, err error) {
+	produced := min(need, int64(len(in.bits)))
+	if budget != nil {
+		if got := budget.take(produced + 1); got < produced+1 {
+			budget.give(got)
+			return 0, false, nil
+		}
+		budget.give(1)
+	}
+	if produced < minBytes {
+		return 0, true, fmt.Errorf("encodedList holds %d entries of %d bits, minimum %d: %w", produced*8/int64(size), size, MinEntries, ErrListLength)
+	}
+	if produced*8 < endBit {
+		return 0, true, fmt.Errorf("index %d not in [0, %d): %w", index, produced*8/int64(size), ErrRange)
+	}
+	for k := startBit; k < endBit; k++ {
+		v = v<<1 | uint64(in.bits[k/8]>>(7-uint(k&7)))&1
+	}
+	return v, true, nil
 }
 
 // lookupChunk is the scratch buffer Lookup inflates through.
@@ -322,6 +397,13 @@ func Lookup(ctx context.Context, encoded string, statusSize, index int, opts Dec
 	// need is how far to inflate; one byte past the cap tells a list that
 	// ends in time from one that goes on.
 	need := min(max((endBit+7)/8, minBytes), maxBytes+1)
+	// A list inflated before gives the same answer without inflating; a
+	// list longer than MaxBytes would make this call stop at the cap.
+	if in := opts.Inflated; in != nil && in.legacy == opts.Legacy && in.encoded == encoded && int64(len(in.bits)) <= maxBytes {
+		if v, ok, err := in.lookup(startBit, endBit, need, minBytes, size, index, opts.Budget); ok {
+			return v, err
+		}
+	}
 	lo, hi := startBit/8, (endBit-1)/8
 	var window [MaxStatusSize/8 + 1]byte
 	f, _, err := newInflater(encoded, opts)

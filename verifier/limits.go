@@ -31,7 +31,9 @@ type Limits struct {
 	// credential. If zero, DefaultMaxStatusEntries.
 	MaxStatusEntries int
 	// MaxInflatedBytes bounds the status list bytes decompressed in one
-	// verification. If zero, DefaultMaxInflatedBytes.
+	// verification. If zero, DefaultMaxInflatedBytes. A list of at most
+	// 256 KiB is also inflated once when fetched, for the cache, outside
+	// this bound; its lookups are charged as if they inflated it.
 	MaxInflatedBytes int64
 	// MaxFetches bounds the documents fetched (or read from the status
 	// directory) in one verification. If zero, DefaultMaxFetches.

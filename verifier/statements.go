@@ -63,21 +63,47 @@ func newGraph(nq []byte) (*graph, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading the signed statements: %w", err)
 	}
-	g := &graph{props: make(map[rdfc.Term]map[string][]rdfc.Term), referenced: make(map[rdfc.Term]bool)}
+	g := &graph{props: make(map[rdfc.Term]map[string][]rdfc.Term), referenced: make(map[rdfc.Term]bool, len(quads))}
+	// Canonical N-Quads are sorted, so the objects of one subject and
+	// predicate are next to each other: each run becomes a slice of one
+	// array of objects instead of a list grown value by value. A run met
+	// again later (unsorted input) is appended to a copy, as the slices
+	// have no room beyond their ends.
+	objects := make([]rdfc.Term, 0, len(quads))
+	var m map[string][]rdfc.Term
+	var subject rdfc.Term
+	predicate, start := "", 0
+	flush := func() {
+		if run := objects[start:len(objects):len(objects)]; len(run) > 0 {
+			if have, ok := m[predicate]; ok {
+				m[predicate] = append(have, run...)
+			} else {
+				m[predicate] = run
+			}
+		}
+		start = len(objects)
+	}
 	for _, q := range quads {
 		if q.Graph.Kind != rdfc.DefaultGraph {
 			continue
 		}
-		m := g.props[q.Subject]
-		if m == nil {
-			m = make(map[string][]rdfc.Term)
-			g.props[q.Subject] = m
+		if m == nil || q.Subject != subject || q.Predicate.Value != predicate {
+			flush()
+			if m == nil || q.Subject != subject {
+				subject = q.Subject
+				if m = g.props[subject]; m == nil {
+					m = make(map[string][]rdfc.Term)
+					g.props[subject] = m
+				}
+			}
+			predicate = q.Predicate.Value
 		}
-		m[q.Predicate.Value] = append(m[q.Predicate.Value], q.Object)
+		objects = append(objects, q.Object)
 		if q.Object.Kind != rdfc.Literal {
 			g.referenced[q.Object] = true
 		}
 	}
+	flush()
 	return g, nil
 }
 

@@ -2,9 +2,12 @@ package verifier
 
 import (
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/badgesmith/badgesmith/rdfc"
 )
 
 const (
@@ -93,4 +96,61 @@ func FuzzCredentialClaims(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestNewGraphOrder holds newGraph to the plain index (every object
+// appended under its subject and predicate, in input order) whatever the
+// order of the statements: canonical (sorted) input takes its run-by-run
+// path, shuffled input the appends after it.
+func TestNewGraphOrder(t *testing.T) {
+	lines := []string{
+		tCred + " " + tType + " " + tVC,
+		tCred + " " + tType + " <https://example.org/T>",
+		tCred + " " + tIssuer + " <did:example:i>",
+		tCred + ` <https://schema.org/name> "n"`,
+		`_:c14n0 <https://schema.org/name> "a"`,
+		`_:c14n0 <https://schema.org/name> "b"`,
+		`_:c14n0 ` + tType + ` <https://example.org/U>`,
+		`<did:example:i> <https://schema.org/name> "i" _:g`,
+	}
+	orders := map[string][]int{
+		"sorted":   {0, 1, 2, 3, 4, 5, 6, 7},
+		"shuffled": {4, 0, 6, 2, 5, 1, 7, 3},
+		"reversed": {7, 6, 5, 4, 3, 2, 1, 0},
+		"split":    {0, 4, 1, 5, 2, 6, 3, 7},
+	}
+	for name, order := range orders {
+		t.Run(name, func(t *testing.T) {
+			var in []string
+			for _, i := range order {
+				in = append(in, lines[i])
+			}
+			data := nq(in...)
+			g, err := newGraph(data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			quads, err := rdfc.ParseNQuads(data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := map[rdfc.Term]map[string][]rdfc.Term{}
+			refs := map[rdfc.Term]bool{}
+			for _, q := range quads {
+				if q.Graph.Kind != rdfc.DefaultGraph {
+					continue
+				}
+				if want[q.Subject] == nil {
+					want[q.Subject] = map[string][]rdfc.Term{}
+				}
+				want[q.Subject][q.Predicate.Value] = append(want[q.Subject][q.Predicate.Value], q.Object)
+				if q.Object.Kind != rdfc.Literal {
+					refs[q.Object] = true
+				}
+			}
+			if !reflect.DeepEqual(g.props, want) || !reflect.DeepEqual(g.referenced, refs) {
+				t.Fatalf("graph of %s input:\n%v\n%v\nwant\n%v\n%v", name, g.props, g.referenced, want, refs)
+			}
+		})
+	}
 }

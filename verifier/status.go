@@ -335,7 +335,7 @@ func (c *statusChecker) checkBitstring(ctx context.Context, b *budget, cred map[
 	if !doc.validUntil.IsZero() && !now.Add(-c.v.skew).Before(doc.validUntil) {
 		return undecided(fmt.Errorf("status list %s expired at %s, so its statuses are stale", e.StatusListCredential, doc.validUntil.Format(time.RFC3339)))
 	}
-	res, err := status.VerdictContext(ctx, doc.subject, e, status.DecodeOptions{MaxBytes: c.maxListBytes, Budget: b.inflate})
+	res, err := status.VerdictContext(ctx, doc.subject, e, status.DecodeOptions{MaxBytes: c.maxListBytes, Budget: b.inflate, Inflated: doc.inflated})
 	switch {
 	case errors.Is(err, status.ErrBudget):
 		return undecided(fmt.Errorf("status list %s: %w: over Limits.MaxInflatedBytes (%d bytes): %w", e.StatusListCredential, ErrLimit, b.limits.MaxInflatedBytes, err))
@@ -443,6 +443,32 @@ type statusDoc struct {
 	hasTTL bool
 	// revocations is set for kindRevocation.
 	revocations *status.RevocationList
+	// inflated is the list's bitstring inflated once when it is small
+	// (maxInflatedCache), so cached lookups do not inflate it again; nil
+	// otherwise. Lookups charge each verification's budget as before.
+	inflated *status.Inflated
+}
+
+// maxInflatedCache bounds the bitstring a cached list keeps inflated: 16
+// minimum-size lists' worth. Larger lists are inflated per lookup, as far as
+// the entry. This inflation, once per list fetched, is not charged to
+// Limits.MaxInflatedBytes (each lookup is, as if it inflated): MaxFetches
+// bounds it to MaxFetches x maxInflatedCache per verification.
+const maxInflatedCache = 256 << 10
+
+// inflateList inflates a small list's bitstring for its cache entry (nil
+// when it is larger than maxInflatedCache, or anything is wrong with it:
+// Lookup then inflates per call and reports the problem).
+func inflateList(doc *statusDoc) *status.Inflated {
+	encoded, ok := doc.subject["encodedList"].(string)
+	if !ok {
+		return nil
+	}
+	in, err := status.Inflate(encoded, status.DecodeOptions{MaxBytes: maxInflatedCache, Legacy: slices.Contains(doc.types, status.TypeStatusList2021Credential)})
+	if err != nil {
+		return nil
+	}
+	return in
 }
 
 // ErrUnusableStatusList is the cause of a status that could not be checked
@@ -540,7 +566,10 @@ func (c *statusChecker) refresh(ctx context.Context, k cacheKey) (doc *statusDoc
 			return nil, fmt.Errorf("the list served there has id %q: %w", doc.id, errNotThisList)
 		}
 	}
-	c.cache.put(k, &cacheEntry{doc: doc, validator: f.validator, expires: expiry(now, doc, f), size: docCacheSize(len(f.body))})
+	if k.kind != kindRevocation {
+		doc.inflated = inflateList(doc)
+	}
+	c.cache.put(k, &cacheEntry{doc: doc, validator: f.validator, expires: expiry(now, doc, f), size: docCacheSize(len(f.body)) + int64(doc.inflated.Size())})
 	return doc, nil
 }
 
