@@ -15,6 +15,7 @@ import (
 
 	"github.com/badgesmith/badgesmith/contexts"
 	"github.com/badgesmith/badgesmith/did"
+	"github.com/badgesmith/badgesmith/internal/testkit"
 	"github.com/badgesmith/badgesmith/jsonld"
 	"github.com/badgesmith/badgesmith/keys"
 	"github.com/badgesmith/badgesmith/proof"
@@ -380,7 +381,7 @@ func TestBenchCredentials(t *testing.T) {
 			}
 			want = append(want, '\n')
 			path := filepath.Join("..", "testdata", "bench", c.file)
-			if *updateHostile {
+			if testkit.Update() {
 				writeFile(t, path, want)
 			}
 			got, err := os.ReadFile(path)
