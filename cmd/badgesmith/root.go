@@ -45,6 +45,7 @@ func newRootCmd(s streams) *cobra.Command {
 		newShowCmd(s),
 		newBakeCmd(s),
 		newExtractCmd(s),
+		newServeCmd(s),
 	)
 	return root
 }

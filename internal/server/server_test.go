@@ -1,0 +1,415 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/badgesmith/badgesmith/issuer"
+	"github.com/badgesmith/badgesmith/keys"
+	"github.com/badgesmith/badgesmith/store/bolt"
+)
+
+// testAdminKey is the admin key the test servers are configured with.
+const testAdminKey = "bsk_test-admin-key-0123456789abcdefghijklmnop"
+
+// testServer is a Server listening on loopback.
+type testServer struct {
+	*Server
+	url    string // the public base URL
+	dir    string
+	store  *bolt.DB
+	signer *issuer.Signer
+	cancel context.CancelFunc
+	done   chan error
+}
+
+type testConfig struct {
+	basePath   string // path of the public base URL, e.g. "/api"
+	noStatus   bool
+	suspension bool
+	format     issuer.Format
+	now        func() time.Time
+	handler    func(http.Handler) http.Handler // wraps the handler (tests of shutdown)
+}
+
+// startServer starts a server on 127.0.0.1 with a fresh store and an
+// Ed25519 did:key issuer, and stops it when the test ends.
+func startServer(t *testing.T, tc testConfig) *testServer {
+	t.Helper()
+	dir := t.TempDir()
+	kp, err := keys.Generate(keys.Ed25519, rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := issuer.NewSigner(kp.Private, issuer.SignerOptions{Format: tc.format})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := bolt.Open(filepath.Join(dir, "issued.db"), bolt.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := "http://" + ln.Addr().String() + tc.basePath
+	statusBase := ""
+	if !tc.noStatus {
+		statusBase = base + "/status/"
+	}
+	now := tc.now
+	if now == nil {
+		now = time.Now
+	}
+	is, err := issuer.New(issuer.Config{
+		Profile:       map[string]any{"name": "Test University"},
+		Signer:        signer,
+		Store:         db,
+		StatusBaseURL: statusBase,
+		Suspension:    tc.suspension,
+		Now:           now,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	srv, err := New(ctx, Options{
+		PublicBaseURL: base,
+		Issuer:        is,
+		IssuerID:      signer.Identity().ID,
+		Profile:       map[string]any{"name": "Test University"},
+		Store:         db,
+		DataDir:       filepath.Join(dir, "serve"),
+		StatusBaseURL: statusBase,
+		AdminKey:      testAdminKey,
+		Now:           now,
+	})
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	if tc.handler != nil {
+		srv.handler = tc.handler(srv.handler)
+	}
+	ts := &testServer{Server: srv, url: base, dir: dir, store: db, signer: signer, cancel: cancel, done: make(chan error, 1)}
+	go func() {
+		ts.done <- srv.Serve(ctx, ln, ServeOptions{ReadHeaderTimeout: 5 * time.Second, ShutdownTimeout: 30 * time.Second})
+	}()
+	t.Cleanup(func() {
+		ts.stop(t)
+		_ = db.Close()
+	})
+	return ts
+}
+
+// stop shuts the server down and waits for Serve to return.
+func (ts *testServer) stop(t *testing.T) {
+	t.Helper()
+	ts.cancel()
+	select {
+	case err, ok := <-ts.done:
+		if ok && err != nil {
+			t.Errorf("Serve: %v", err)
+		}
+		if ok {
+			close(ts.done)
+		}
+	case <-time.After(time.Minute): // hang guard only
+		t.Fatal("server did not stop")
+	}
+}
+
+// do sends a request with an optional bearer key and JSON body.
+func (ts *testServer) do(t *testing.T, method, path, key string, body any) *http.Response {
+	t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = strings.NewReader(b)
+	case []byte:
+		rd = bytes.NewReader(b)
+	default:
+		data, err := json.Marshal(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rd = bytes.NewReader(data)
+	}
+	req, err := http.NewRequest(method, ts.url+path, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if key != "" {
+		req.Header.Set("Authorization", "Bearer "+key)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = resp.Body.Close() })
+	return resp
+}
+
+// decode reads a JSON response body into v.
+func decode[T any](t *testing.T, resp *http.Response) T {
+	t.Helper()
+	var v T
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, &v); err != nil {
+		t.Fatalf("decoding %s: %v", data, err)
+	}
+	return v
+}
+
+// wantProblem checks resp is a problem of status and type name, at path.
+func wantProblem(t *testing.T, resp *http.Response, status int, name, path string) Problem {
+	t.Helper()
+	if resp.StatusCode != status {
+		body, _ := io.ReadAll(resp.Body)
+		t.Fatalf("status %d, want %d: %s", resp.StatusCode, status, body)
+	}
+	if ct := resp.Header.Get("Content-Type"); ct != "application/problem+json" {
+		t.Errorf("Content-Type %q, want application/problem+json", ct)
+	}
+	p := decode[Problem](t, resp)
+	if p.Type != ProblemBase+name || p.Status != status || p.Title == "" || p.RequestID == "" {
+		t.Errorf("problem %+v, want type %s status %d with a title and request id", p, ProblemBase+name, status)
+	}
+	if p.Path != path {
+		t.Errorf("problem path %q, want %q", p.Path, path)
+	}
+	return p
+}
+
+func TestHealthAndHeaders(t *testing.T) {
+	ts := startServer(t, testConfig{basePath: "/api"})
+	for _, tc := range []struct {
+		name, path string
+		status     int
+	}{
+		{"healthz", "/api/healthz", http.StatusOK},
+		{"readyz", "/api/readyz", http.StatusOK},
+		{"outside the base path", "/healthz", http.StatusNotFound},
+		{"unknown", "/api/nothing", http.StatusNotFound},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			// The listener's root, not the base URL: a route outside the
+			// base path must not answer.
+			resp, err := http.Get(strings.TrimSuffix(ts.url, "/api") + tc.path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			if resp.StatusCode != tc.status {
+				t.Fatalf("status %d, want %d", resp.StatusCode, tc.status)
+			}
+			for h, want := range map[string]string{
+				"X-Content-Type-Options":  "nosniff",
+				"X-Frame-Options":         "DENY",
+				"Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+			} {
+				if got := resp.Header.Get(h); got != want {
+					t.Errorf("%s: %q, want %q", h, got, want)
+				}
+			}
+			if len(resp.Header.Get("X-Request-Id")) != 16 {
+				t.Errorf("X-Request-Id %q", resp.Header.Get("X-Request-Id"))
+			}
+		})
+	}
+}
+
+// addKey stores a new API key with scopes and returns it.
+func (ts *testServer) addKey(t *testing.T, scopes ...string) string {
+	t.Helper()
+	key, err := ts.keys.generate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts.keys.mu.Lock()
+	defer ts.keys.mu.Unlock()
+	if err := ts.keys.save(append(ts.keys.keys[:len(ts.keys.keys):len(ts.keys.keys)], ts.keys.entry(key, scopes))); err != nil {
+		t.Fatal(err)
+	}
+	return key
+}
+
+func TestFirstStartPrintsAdminKeyOnce(t *testing.T) {
+	dir := t.TempDir()
+	var notice bytes.Buffer
+	for range 2 {
+		ks, err := openKeyStore(dir, rand.Reader, time.Now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := ks.bootstrap("", &notice); err != nil {
+			t.Fatal(err)
+		}
+	}
+	lines := strings.Split(strings.TrimSpace(notice.String()), "\n")
+	if n := strings.Count(notice.String(), KeyPrefix); n != 1 {
+		t.Fatalf("admin key printed %d times: %q", n, notice.String())
+	}
+	key := lines[len(lines)-1]
+	ks, err := openKeyStore(dir, rand.Reader, time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, ok := ks.lookup(key)
+	if !ok || !allows(k.Scopes, ScopeIssue) {
+		t.Fatalf("printed key %q not found with admin scope (%v, %v)", key, k, ok)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, keysFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(data, []byte(key)) {
+		t.Error("the key file holds the key itself, not only its hash")
+	}
+	if fi, err := os.Stat(filepath.Join(dir, keysFile)); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("key file mode %v, %v; want 0600", fi.Mode(), err)
+	}
+}
+
+func TestGracefulShutdownFinishesInFlight(t *testing.T) {
+	entered := make(chan struct{})
+	release := make(chan struct{})
+	ts := startServer(t, testConfig{handler: func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/slow" {
+				close(entered)
+				<-release
+				w.WriteHeader(http.StatusNoContent)
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}})
+	got := make(chan int, 1)
+	go func() {
+		resp, err := http.Get(ts.url + "/slow")
+		if err != nil {
+			got <- -1
+			return
+		}
+		resp.Body.Close()
+		got <- resp.StatusCode
+	}()
+	<-entered
+	ts.cancel() // as SIGTERM does
+	// The listener closes before the request in flight ends: a new
+	// connection is refused while the old one is still being served.
+	refused := false
+	for range 1000 {
+		c, err := net.Dial("tcp", strings.TrimPrefix(ts.url, "http://"))
+		if err != nil {
+			refused = true
+			break
+		}
+		c.Close()
+		time.Sleep(time.Millisecond)
+	}
+	if !refused {
+		t.Error("the listener still accepts connections after shutdown began")
+	}
+	select {
+	case err := <-ts.done:
+		t.Fatalf("Serve returned (%v) before the request in flight finished", err)
+	default:
+	}
+	close(release)
+	if code := <-got; code != http.StatusNoContent {
+		t.Fatalf("request in flight got %d, want 204", code)
+	}
+	if err := <-ts.done; err != nil {
+		t.Fatalf("Serve: %v", err)
+	}
+	close(ts.done)
+}
+
+func TestConfig(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "serve.json")
+	if err := os.WriteFile(file, []byte(`{"listen":"127.0.0.1:9000","key":"registrar","adminKey":"s3cret-admin-key-0123456789abcdefghij","readTimeout":"7s"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := LoadConfig(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"BADGESMITH_LISTEN": "127.0.0.1:9100", "BADGESMITH_SUSPENSION": "true"}
+	if err := c.FromEnv(func(k string) string { return env[k] }); err != nil {
+		t.Fatal(err)
+	}
+	c = c.Defaults(filepath.Join(dir, "issued.db"), filepath.Join(dir, "keys"))
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if c.Listen != "127.0.0.1:9100" || !c.Suspension || c.PublicBaseURL != "http://127.0.0.1:9100" ||
+		c.StatusBaseURL != "http://127.0.0.1:9100/status/" || c.DataDir != filepath.Join(dir, "serve") ||
+		time.Duration(c.ReadTimeout) != 7*time.Second || time.Duration(c.WriteTimeout) != DefaultWriteTimeout {
+		t.Errorf("effective configuration %+v", c)
+	}
+	red := c.Redacted()
+	if bytes.Contains(red, []byte("s3cret")) || !bytes.Contains(red, []byte(`"adminKey": "[redacted]"`)) {
+		t.Errorf("Redacted shows the secret or hides that there is one:\n%s", red)
+	}
+
+	for _, tc := range []struct {
+		name, json, field string
+	}{
+		{"unknown field", `{"key":"k","lisen":"x"}`, ""},
+		{"public address without TLS", `{"key":"k","listen":"0.0.0.0:80"}`, "listen"},
+		{"half TLS", `{"key":"k","tlsCert":"c.pem"}`, "tlsCert"},
+		{"bad proxy", `{"key":"k","listen":"0.0.0.0:80","trustedProxies":["nope"]}`, "trustedProxies"},
+		{"no key", `{}`, "key"},
+		{"bad base url", `{"key":"k","publicBaseURL":"ftp://x"}`, "publicBaseURL"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := os.WriteFile(file, []byte(tc.json), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			c, err := LoadConfig(file)
+			if err == nil {
+				c = c.Defaults(filepath.Join(dir, "issued.db"), "")
+				err = c.Validate()
+			}
+			if !errors.Is(err, ErrConfig) {
+				t.Fatalf("err %v, want ErrConfig", err)
+			}
+			if tc.field != "" && !strings.HasPrefix(err.Error(), tc.field+":") {
+				t.Errorf("err %q does not name %s", err, tc.field)
+			}
+		})
+	}
+	// A public bind address with TLS, or behind a trusted proxy, is fine.
+	for _, extra := range []string{`"tlsCert":"c.pem","tlsKey":"k.pem"`, `"trustedProxies":["10.0.0.0/8"]`} {
+		c := Config{}
+		if err := json.Unmarshal([]byte(`{"key":"k","listen":"0.0.0.0:443",`+extra+`}`), &c); err != nil {
+			t.Fatal(err)
+		}
+		c = c.Defaults(filepath.Join(dir, "issued.db"), "")
+		if err := c.Validate(); err != nil {
+			t.Errorf("%s: %v", extra, err)
+		}
+	}
+}
