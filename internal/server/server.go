@@ -14,6 +14,8 @@ import (
 	"net/netip"
 	"net/url"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/badgesmith/badgesmith/did"
@@ -79,6 +81,12 @@ type Server struct {
 	prefix  string // base path without trailing slash
 	keys    *keyStore
 	handler http.Handler
+
+	verifier atomic.Pointer[verifier.Verifier]
+	lists    *listHost
+	docs     *docStore
+	// idLocks serialise issue requests naming the same credential id.
+	idLocks [64]sync.Mutex
 }
 
 // New checks opts, loads (or, on first start, creates) the API keys and
@@ -120,8 +128,32 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 	if err := s.keys.bootstrap(opts.AdminKey, opts.Notice); err != nil {
 		return nil, err
 	}
+	if s.docs, err = newDocStore(opts.DataDir); err != nil {
+		return nil, err
+	}
+	if s.lists, err = newListHost(ctx, opts, base); err != nil {
+		return nil, err
+	}
+	if err := s.renewVerifier(); err != nil {
+		return nil, err
+	}
 	s.handler = s.routes()
 	return s, nil
+}
+
+// renewVerifier replaces the verifier by a new one with an empty status
+// cache, so a status change made here is seen by the next verification
+// rather than once the cached list's ttl has passed. The server's own
+// lists are read from its status directory, never fetched.
+func (s *Server) renewVerifier() error {
+	vo := s.opts.Verifier
+	vo.StatusDir = s.lists.dir
+	v, err := verifier.New(vo)
+	if err != nil {
+		return fmt.Errorf("verifier: %w", err)
+	}
+	s.verifier.Store(v)
+	return nil
 }
 
 // Handler returns the server's handler: routes, access log, request ids,
@@ -325,6 +357,18 @@ func (s *Server) routes() http.Handler {
 	p := s.prefix
 	mux.Handle("GET "+p+"/healthz", s.handle(s.healthz))
 	mux.Handle("GET "+p+"/readyz", s.handle(s.readyz))
+	mux.Handle("POST "+p+"/credentials/issue", s.auth(ScopeIssue, s.handle(s.issue)))
+	mux.Handle("POST "+p+"/credentials/verify", s.handle(s.verify))
+	mux.Handle("POST "+p+"/credentials/status", s.auth(ScopeStatus, s.handle(s.updateStatus)))
+	mux.Handle("GET "+p+"/credentials/{id}", s.auth(ScopeRead, s.handle(s.getCredential)))
+	if s.lists.route != "" {
+		mux.Handle("GET "+s.lists.route+"{name}", s.handle(s.getList))
+	}
+	if s.opts.DIDDocument != nil {
+		if u, err := url.Parse(s.opts.DIDDocumentURL); err == nil && u.Host == s.base.Host {
+			mux.Handle("GET "+u.EscapedPath(), s.handle(s.getDIDDocument))
+		}
+	}
 	mux.Handle("/", s.handle(func(_ http.ResponseWriter, _ *http.Request) error {
 		return problemErr(http.StatusNotFound, ProbNotFound, "", "no such resource")
 	}))

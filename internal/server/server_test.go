@@ -40,7 +40,9 @@ type testConfig struct {
 	suspension bool
 	format     issuer.Format
 	now        func() time.Time
-	handler    func(http.Handler) http.Handler // wraps the handler (tests of shutdown)
+	// statusValidity is the issuer's StatusValidity.
+	statusValidity time.Duration
+	handler        func(http.Handler) http.Handler // wraps the handler (tests of shutdown)
 }
 
 // startServer starts a server on 127.0.0.1 with a fresh store and an
@@ -74,12 +76,13 @@ func startServer(t *testing.T, tc testConfig) *testServer {
 		now = time.Now
 	}
 	is, err := issuer.New(issuer.Config{
-		Profile:       map[string]any{"name": "Test University"},
-		Signer:        signer,
-		Store:         db,
-		StatusBaseURL: statusBase,
-		Suspension:    tc.suspension,
-		Now:           now,
+		Profile:        map[string]any{"name": "Test University"},
+		Signer:         signer,
+		Store:          db,
+		StatusBaseURL:  statusBase,
+		Suspension:     tc.suspension,
+		Now:            now,
+		StatusValidity: tc.statusValidity,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -132,7 +135,7 @@ func (ts *testServer) stop(t *testing.T) {
 }
 
 // do sends a request with an optional bearer key and JSON body.
-func (ts *testServer) do(t *testing.T, method, path, key string, body any) *http.Response {
+func (ts *testServer) do(t *testing.T, method, path, key string, body any) fetched {
 	t.Helper()
 	var rd io.Reader
 	switch b := body.(type) {
@@ -162,18 +165,26 @@ func (ts *testServer) do(t *testing.T, method, path, key string, body any) *http
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = resp.Body.Close() })
-	return resp
-}
-
-// decode reads a JSON response body into v.
-func decode[T any](t *testing.T, resp *http.Response) T {
-	t.Helper()
-	var v T
+	defer resp.Body.Close()
 	data, err := io.ReadAll(resp.Body)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return fetched{resp.StatusCode, resp.Header, data}
+}
+
+// fetched is an HTTP answer, read and closed.
+type fetched struct {
+	StatusCode int
+	Header     http.Header
+	Body       []byte
+}
+
+// decode reads a JSON response body into v.
+func decode[T any](t *testing.T, resp fetched) T {
+	t.Helper()
+	var v T
+	data := resp.Body
 	if err := json.Unmarshal(data, &v); err != nil {
 		t.Fatalf("decoding %s: %v", data, err)
 	}
@@ -181,11 +192,10 @@ func decode[T any](t *testing.T, resp *http.Response) T {
 }
 
 // wantProblem checks resp is a problem of status and type name, at path.
-func wantProblem(t *testing.T, resp *http.Response, status int, name, path string) Problem {
+func wantProblem(t *testing.T, resp fetched, status int, name, path string) Problem {
 	t.Helper()
 	if resp.StatusCode != status {
-		body, _ := io.ReadAll(resp.Body)
-		t.Fatalf("status %d, want %d: %s", resp.StatusCode, status, body)
+		t.Fatalf("status %d, want %d: %s", resp.StatusCode, status, resp.Body)
 	}
 	if ct := resp.Header.Get("Content-Type"); ct != "application/problem+json" {
 		t.Errorf("Content-Type %q, want application/problem+json", ct)

@@ -1,0 +1,255 @@
+package server
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"io"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/badgesmith/badgesmith/issuer"
+	"github.com/badgesmith/badgesmith/jcs"
+	"github.com/badgesmith/badgesmith/store"
+)
+
+// issue handles POST /credentials/issue: the request's credential is
+// checked as the CLI checks its own (OB 3.0 data model and schema), given
+// the issuer, an id and validFrom when it lacks them and status entries
+// when the instance has a status base URL, signed, kept and recorded;
+// 201 {verifiableCredential}. A request naming an id already recorded is
+// refused (409) unless it carries the same credential as the request that
+// recorded it, which gets the stored credential back: a client may retry
+// an issue whose response it lost.
+func (s *Server) issue(w http.ResponseWriter, r *http.Request) error {
+	data, err := readBody(r)
+	if err != nil {
+		return err
+	}
+	req, err := parseIssueRequest(data)
+	if err != nil {
+		return err
+	}
+	cred := req.credential
+	if !hasType(cred["type"], "OpenBadgeCredential") && !hasType(cred["type"], "AchievementCredential") {
+		return problemErr(http.StatusBadRequest, ProbUnsupported, "credential.type", "this issuer issues Open Badges: want OpenBadgeCredential (or AchievementCredential) among the types")
+	}
+	if err := s.checkIssuer(cred); err != nil {
+		return err
+	}
+	canon, err := jcs.Marshal(cred)
+	if err != nil {
+		return invalid("credential", "cannot be canonicalized: %v", err)
+	}
+	sum := sha256.Sum256(canon)
+	reqHash := hex.EncodeToString(sum[:])
+
+	id, _ := cred["id"].(string)
+	if id == "" {
+		u, err := uuid.NewRandomFromReader(s.opts.Rand)
+		if err != nil {
+			return fmt.Errorf("generating credential id: %w", err)
+		}
+		id = "urn:uuid:" + u.String()
+	} else {
+		// Two requests for one id must not both sign: the second waits
+		// and then finds the first's record.
+		mu := &s.idLocks[lockIndex(id)]
+		mu.Lock()
+		defer mu.Unlock()
+		if done, err := s.replay(w, r, id, reqHash); done || err != nil {
+			return err
+		}
+	}
+	cred = fill(cred, id, s.issuerValue(cred), s.opts.Now())
+	if err := issuer.Validate(cred); err != nil {
+		return invalidCredential(err)
+	}
+	ctx := r.Context()
+	var refs []store.StatusRef
+	if s.opts.StatusBaseURL != "" {
+		if cred, refs, err = s.opts.Issuer.AttachStatus(ctx, cred); err != nil {
+			if errors.Is(err, issuer.ErrInvalidInput) {
+				return invalidCredential(err)
+			}
+			return err
+		}
+	}
+	signed, err := s.opts.Issuer.Sign(ctx, cred)
+	if err != nil {
+		return problemErr(http.StatusBadRequest, ProbUnsignable, "credential", err.Error())
+	}
+	vc, signedBytes, format, err := responseForm(signed)
+	if err != nil {
+		return err
+	}
+	// The document is kept before the record is written, and the record
+	// before the response: a recorded credential always has its
+	// document, and a credential handed out is always recorded.
+	if err := s.docs.put(storedDoc{ID: id, RequestSHA256: reqHash, VerifiableCredential: vc}); err != nil {
+		return err
+	}
+	if err := s.opts.Issuer.RecordIssued(ctx, signed.Document, signedBytes, format, refs); err != nil {
+		if errors.Is(err, store.ErrExists) {
+			return problemErr(http.StatusConflict, ProbConflict, "credential.id", "a credential with this id is already recorded")
+		}
+		return err
+	}
+	if err := s.opts.Issuer.Delivered(ctx, id); err != nil {
+		return err
+	}
+	s.lists.ensure(ctx, refs)
+	w.Header().Set("Location", s.URL("/credentials/"+url.PathEscape(id)))
+	writeJSON(w, http.StatusCreated, map[string]json.RawMessage{"verifiableCredential": vc})
+	return nil
+}
+
+// replay answers a request for a recorded id: with the stored credential
+// if the request is the same, else 409. done is false when id is not
+// recorded.
+func (s *Server) replay(w http.ResponseWriter, r *http.Request, id, reqHash string) (done bool, err error) {
+	rec, err := s.opts.Store.GetCredential(r.Context(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return true, err
+	}
+	doc, err := s.docs.get(id)
+	if err != nil && !isNotExist(err) {
+		return true, err
+	}
+	if doc == nil || doc.RequestSHA256 != reqHash {
+		return true, problemErr(http.StatusConflict, ProbConflict, "credential.id", "a different credential with this id is already recorded")
+	}
+	if rec.Undelivered {
+		if err := s.opts.Issuer.Delivered(r.Context(), id); err != nil {
+			return true, err
+		}
+	}
+	w.Header().Set("Location", s.URL("/credentials/"+url.PathEscape(id)))
+	writeJSON(w, http.StatusCreated, map[string]json.RawMessage{"verifiableCredential": doc.VerifiableCredential})
+	return true, nil
+}
+
+func lockIndex(id string) int {
+	h := fnv.New32a()
+	_, _ = io.WriteString(h, id)
+	return int(h.Sum32() % 64)
+}
+
+// checkIssuer refuses a credential naming an issuer other than the one
+// this server signs as.
+func (s *Server) checkIssuer(cred map[string]any) error {
+	switch v := cred["issuer"].(type) {
+	case nil:
+		if _, ok := cred["issuer"]; ok {
+			return invalid("credential.issuer", "want the issuer's id or Profile")
+		}
+		return nil
+	case string:
+		if v != s.opts.IssuerID {
+			return invalid("credential.issuer", "this server issues as %s", s.opts.IssuerID)
+		}
+	case map[string]any:
+		if id, _ := v["id"].(string); id != s.opts.IssuerID {
+			return invalid("credential.issuer.id", "this server issues as %s", s.opts.IssuerID)
+		}
+	default:
+		return invalid("credential.issuer", "want the issuer's id or Profile")
+	}
+	return nil
+}
+
+// issuerValue is the issuer the credential gets: its own if given, else
+// the configured Profile with the server's id.
+func (s *Server) issuerValue(cred map[string]any) any {
+	if v, ok := cred["issuer"]; ok {
+		return v
+	}
+	p := map[string]any{}
+	for k, v := range s.opts.Profile {
+		p[k] = v
+	}
+	p["id"] = s.opts.IssuerID
+	if _, ok := p["type"]; !ok {
+		p["type"] = []any{"Profile"}
+	}
+	return p
+}
+
+// fill returns a copy of cred with id, issuer and (if it has neither
+// validFrom nor the VC 1.1 issuanceDate) validFrom now.
+func fill(cred map[string]any, id string, iss any, now time.Time) map[string]any {
+	out := make(map[string]any, len(cred)+3)
+	for k, v := range cred {
+		out[k] = v
+	}
+	out["id"] = id
+	out["issuer"] = iss
+	_, hasFrom := out["validFrom"]
+	_, hasDate := out["issuanceDate"]
+	if !hasFrom && !hasDate {
+		out["validFrom"] = now.UTC().Truncate(time.Second).Format(time.RFC3339)
+	}
+	return out
+}
+
+// invalidCredential is the 400 of an issuer refusal, at the JSON path it
+// names.
+func invalidCredential(err error) error {
+	path := "credential"
+	var jp interface{ JSONPath() string }
+	var re *issuer.ResultError
+	switch {
+	case errors.As(err, &re):
+		path = fmt.Sprintf("credential.credentialSubject.result[%d].%s", re.Index, re.Field)
+	case errors.As(err, &jp) && jp.JSONPath() != "":
+		path = "credential." + jp.JSONPath()
+	}
+	return invalid(path, "%v", err)
+}
+
+// responseForm returns the verifiableCredential of the response (the
+// document, or an EnvelopedVerifiableCredential for a JWT), the bytes the
+// store hashes and the store's format.
+func responseForm(c *issuer.Credential) (json.RawMessage, []byte, string, error) {
+	if c.Format.IsJWT() {
+		env, err := json.Marshal(map[string]any{
+			"@context": "https://www.w3.org/ns/credentials/v2",
+			"id":       envelopedJWTPrefix + c.Token,
+			"type":     "EnvelopedVerifiableCredential",
+		})
+		return env, []byte(c.Token), store.FormatJWT, err
+	}
+	return json.RawMessage(c.JSON), c.JSON, store.FormatDI, nil
+}
+
+// getCredential handles GET /credentials/{id}: the issuer's own record,
+// {verifiableCredential, state}.
+func (s *Server) getCredential(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("id")
+	rec, err := s.opts.Store.GetCredential(r.Context(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		return problemErr(http.StatusNotFound, ProbNotFound, "", "no credential "+id+" was issued here")
+	}
+	if err != nil {
+		return err
+	}
+	out := map[string]any{"id": rec.ID, "state": rec.State, "issuedAt": rec.IssuedAt}
+	doc, err := s.docs.get(id)
+	switch {
+	case err == nil:
+		out["verifiableCredential"] = doc.VerifiableCredential
+	case !isNotExist(err):
+		return err
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
