@@ -11,6 +11,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/badgesmith/badgesmith/did"
@@ -118,6 +119,16 @@ func Run(ctx context.Context, cfg Config, notice io.Writer, logger *slog.Logger,
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", cfg.Listen)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	cfg = cfg.boundTo(ln.Addr().String())
 	srv, closeStore, err := Open(ctx, cfg, notice, logger)
 	if err != nil {
 		return err
@@ -137,14 +148,31 @@ func Run(ctx context.Context, cfg Config, notice io.Writer, logger *slog.Logger,
 		}
 		so.TLS = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	}
-	var lc net.ListenConfig
-	ln, err := lc.Listen(ctx, "tcp", cfg.Listen)
-	if err != nil {
-		return err
-	}
 	logger.Info("listening", "addr", ln.Addr().String(), "public_base_url", cfg.PublicBaseURL)
 	if ready != nil {
 		ready(ln.Addr().String())
 	}
 	return srv.Serve(ctx, ln, so)
+}
+
+// boundTo returns c for a listener bound to addr: when Listen asked for
+// any port (":0"), the URLs defaulted from it (the public and status base
+// URLs) name the port actually bound.
+func (c Config) boundTo(addr string) Config {
+	host, port, err := net.SplitHostPort(c.Listen)
+	if err != nil || port != "0" {
+		return c
+	}
+	_, bound, _ := net.SplitHostPort(addr)
+	from := "://" + net.JoinHostPort(host, "0")
+	to := "://" + net.JoinHostPort(host, bound)
+	for _, p := range []*string{&c.PublicBaseURL, &c.StatusBaseURL} {
+		if u, ok := strings.CutPrefix(*p, "http"+from); ok {
+			*p = "http" + to + u
+		} else if u, ok := strings.CutPrefix(*p, "https"+from); ok {
+			*p = "https" + to + u
+		}
+	}
+	c.Listen = net.JoinHostPort(host, bound)
+	return c
 }

@@ -423,3 +423,25 @@ func TestConfig(t *testing.T) {
 		}
 	}
 }
+
+func TestBoundTo(t *testing.T) {
+	for _, tc := range []struct {
+		name                 string
+		c                    Config
+		wantPublic, wantStat string
+	}{
+		{"any port, defaults", Config{Listen: "127.0.0.1:0", PublicBaseURL: "http://127.0.0.1:0", StatusBaseURL: "http://127.0.0.1:0/status/"},
+			"http://127.0.0.1:4242", "http://127.0.0.1:4242/status/"},
+		{"any port, configured URLs kept", Config{Listen: "127.0.0.1:0", PublicBaseURL: "https://badges.example.edu", StatusBaseURL: "https://badges.example.edu/status/"},
+			"https://badges.example.edu", "https://badges.example.edu/status/"},
+		{"fixed port", Config{Listen: "127.0.0.1:8080", PublicBaseURL: "http://127.0.0.1:8080"},
+			"http://127.0.0.1:8080", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := tc.c.boundTo("127.0.0.1:4242")
+			if got.PublicBaseURL != tc.wantPublic || got.StatusBaseURL != tc.wantStat {
+				t.Errorf("public %q status %q, want %q %q", got.PublicBaseURL, got.StatusBaseURL, tc.wantPublic, tc.wantStat)
+			}
+		})
+	}
+}
