@@ -85,17 +85,21 @@ func (s *Server) issue(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return problemErr(http.StatusBadRequest, ProbUnsignable, "credential", err.Error())
 	}
-	vc, signedBytes, format, err := responseForm(signed)
+	doc := storedDoc{ID: id, RequestSHA256: reqHash, Format: store.FormatDI, Signed: string(signed.JSON)}
+	if signed.Format.IsJWT() {
+		doc.Format, doc.Signed = store.FormatJWT, signed.Token
+	}
+	vc, err := doc.verifiableCredential()
 	if err != nil {
 		return err
 	}
 	// The document is kept before the record is written, and the record
 	// before the response: a recorded credential always has its
 	// document, and a credential handed out is always recorded.
-	if err := s.docs.put(storedDoc{ID: id, RequestSHA256: reqHash, VerifiableCredential: vc}); err != nil {
+	if err := s.docs.put(doc); err != nil {
 		return err
 	}
-	if err := s.opts.Issuer.RecordIssued(ctx, signed.Document, signedBytes, format, refs); err != nil {
+	if err := s.opts.Issuer.RecordIssued(ctx, signed.Document, []byte(doc.Signed), doc.Format, refs); err != nil {
 		if errors.Is(err, store.ErrExists) {
 			return problemErr(http.StatusConflict, ProbConflict, "credential.id", "a credential with this id is already recorded")
 		}
@@ -125,8 +129,12 @@ func (s *Server) replay(w http.ResponseWriter, r *http.Request, id, reqHash stri
 	if err != nil && !isNotExist(err) {
 		return true, err
 	}
-	if doc == nil || doc.RequestSHA256 != reqHash {
+	if doc == nil || !doc.matches(rec) || doc.RequestSHA256 != reqHash {
 		return true, problemErr(http.StatusConflict, ProbConflict, "credential.id", "a different credential with this id is already recorded")
+	}
+	vc, err := doc.verifiableCredential()
+	if err != nil {
+		return true, err
 	}
 	if rec.Undelivered {
 		if err := s.opts.Issuer.Delivered(r.Context(), id); err != nil {
@@ -134,7 +142,7 @@ func (s *Server) replay(w http.ResponseWriter, r *http.Request, id, reqHash stri
 		}
 	}
 	w.Header().Set("Location", s.URL("/credentials/"+url.PathEscape(id)))
-	writeJSON(w, http.StatusCreated, map[string]json.RawMessage{"verifiableCredential": doc.VerifiableCredential})
+	writeJSON(w, http.StatusCreated, map[string]json.RawMessage{"verifiableCredential": vc})
 	return true, nil
 }
 
@@ -216,19 +224,17 @@ func invalidCredential(err error) error {
 	return invalid(path, "%v", err)
 }
 
-// responseForm returns the verifiableCredential of the response (the
-// document, or an EnvelopedVerifiableCredential for a JWT), the bytes the
-// store hashes and the store's format.
-func responseForm(c *issuer.Credential) (json.RawMessage, []byte, string, error) {
-	if c.Format.IsJWT() {
-		env, err := json.Marshal(map[string]any{
+// verifiableCredential returns the credential as VCALM answers with it:
+// the signed document, or an EnvelopedVerifiableCredential for a JWT.
+func (d *storedDoc) verifiableCredential() (json.RawMessage, error) {
+	if d.Format == store.FormatJWT {
+		return json.Marshal(map[string]any{
 			"@context": "https://www.w3.org/ns/credentials/v2",
-			"id":       envelopedJWTPrefix + c.Token,
+			"id":       envelopedJWTPrefix + d.Signed,
 			"type":     "EnvelopedVerifiableCredential",
 		})
-		return env, []byte(c.Token), store.FormatJWT, err
 	}
-	return json.RawMessage(c.JSON), c.JSON, store.FormatDI, nil
+	return json.RawMessage(d.Signed), nil
 }
 
 // getCredential handles GET /credentials/{id}: the issuer's own record,
@@ -245,9 +251,13 @@ func (s *Server) getCredential(w http.ResponseWriter, r *http.Request) error {
 	out := map[string]any{"id": rec.ID, "state": rec.State, "issuedAt": rec.IssuedAt}
 	doc, err := s.docs.get(id)
 	switch {
-	case err == nil:
-		out["verifiableCredential"] = doc.VerifiableCredential
-	case !isNotExist(err):
+	case err == nil && doc.matches(rec):
+		vc, err := doc.verifiableCredential()
+		if err != nil {
+			return err
+		}
+		out["verifiableCredential"] = vc
+	case err != nil && !isNotExist(err):
 		return err
 	}
 	writeJSON(w, http.StatusOK, out)

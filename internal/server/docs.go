@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 
 	"github.com/badgesmith/badgesmith/internal/atomicfile"
+	"github.com/badgesmith/badgesmith/store"
 )
 
 // docStore keeps the signed credentials the server issued, one file per
@@ -28,9 +29,19 @@ type storedDoc struct {
 	// RequestSHA256 is the hex SHA-256 of the JCS form of the request's
 	// credential: a retry with the same credential returns this one.
 	RequestSHA256 string `json:"requestSha256"`
-	// VerifiableCredential is the response's verifiableCredential: the
-	// signed credential, or the EnvelopedVerifiableCredential of a JWT.
-	VerifiableCredential json.RawMessage `json:"verifiableCredential"`
+	// Format is the store's format of the credential (store.FormatDI or
+	// store.FormatJWT).
+	Format string `json:"format"`
+	// Signed is the credential exactly as signed: the JSON document or the
+	// compact JWS, whose SHA-256 the store records.
+	Signed string `json:"signed"`
+}
+
+// matches reports whether the document is the one rec records: a file
+// left by a write whose record failed is never taken for it.
+func (d *storedDoc) matches(rec *store.Record) bool {
+	sum := sha256.Sum256([]byte(d.Signed))
+	return rec.Format == d.Format && hex.EncodeToString(sum[:]) == rec.SHA256
 }
 
 func newDocStore(dataDir string) (*docStore, error) {

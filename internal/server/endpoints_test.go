@@ -535,3 +535,78 @@ func TestAuthRefusals(t *testing.T) {
 		})
 	}
 }
+
+// TestIssueIDRecordedElsewhere: a credential the CLI (here the library)
+// recorded in the store has no document kept by the server: GET shows the
+// record without one, and issuing the same id is refused whatever the
+// request.
+func TestIssueIDRecordedElsewhere(t *testing.T) {
+	ts := startServer(t, testConfig{})
+	const id = "urn:uuid:5d1c8a3e-2f47-4b6a-8e19-7c3d2a1b0f99"
+	ctx := context.Background()
+	if _, err := ts.opts.Issuer.Deliver(ctx, issuer.Request{
+		ID:          id,
+		Achievement: readTestdata(t, "achievement.json"),
+		Subject:     readTestdata(t, "subject.json"),
+	}, func(*issuer.Credential) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	resp := ts.do(t, "GET", "/credentials/"+url.PathEscape(id), testAdminKey, nil)
+	got := decode[map[string]any](t, resp)
+	if resp.StatusCode != http.StatusOK || got["state"] != "active" || got["verifiableCredential"] != nil {
+		t.Fatalf("GET: %d %v", resp.StatusCode, got)
+	}
+	// A document file that is not the recorded credential is not taken
+	// for it.
+	if err := ts.docs.put(storedDoc{ID: id, Format: store.FormatDI, Signed: "{}"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := decode[map[string]any](t, ts.do(t, "GET", "/credentials/"+url.PathEscape(id), testAdminKey, nil)); got["verifiableCredential"] != nil {
+		t.Errorf("a stray document was served as the credential: %v", got)
+	}
+	cred := sampleCredential(t)
+	cred["id"] = id
+	wantProblem(t, ts.do(t, "POST", "/credentials/issue", testAdminKey, map[string]any{"credential": cred}), http.StatusConflict, ProbConflict, "credential.id")
+	wantProblem(t, ts.do(t, "GET", "/credentials/urn:uuid:nothing", testAdminKey, nil), http.StatusNotFound, ProbNotFound, "")
+}
+
+// TestIssueConcurrentRetries: the same request sent many times at once
+// signs once; every answer is that credential.
+func TestIssueConcurrentRetries(t *testing.T) {
+	ts := startServer(t, testConfig{})
+	cred := sampleCredential(t)
+	cred["id"] = "urn:uuid:7e0b3f52-9a41-4c2d-b6e8-1f5a9d3c7b20"
+	body, err := json.Marshal(map[string]any{"credential": cred})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 8
+	answers := make(chan []byte, n)
+	for range n {
+		go func() {
+			req, _ := http.NewRequest("POST", ts.url+"/credentials/issue", bytes.NewReader(body))
+			req.Header.Set("Authorization", "Bearer "+testAdminKey)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				answers <- nil
+				return
+			}
+			defer resp.Body.Close()
+			b, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != http.StatusCreated {
+				b = append([]byte(resp.Status+" "), b...)
+			}
+			answers <- b
+		}()
+	}
+	first := <-answers
+	for range n - 1 {
+		if b := <-answers; !bytes.Equal(b, first) {
+			t.Fatalf("answers differ:\n%s\n%s", first, b)
+		}
+	}
+	recs, err := ts.store.ListCredentials(context.Background(), store.Filter{})
+	if err != nil || len(recs) != 1 {
+		t.Fatalf("%d records (%v), want 1", len(recs), err)
+	}
+}

@@ -7,11 +7,13 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -42,6 +44,7 @@ type testConfig struct {
 	now        func() time.Time
 	// statusValidity is the issuer's StatusValidity.
 	statusValidity time.Duration
+	logger         *slog.Logger
 	handler        func(http.Handler) http.Handler // wraps the handler (tests of shutdown)
 }
 
@@ -98,6 +101,7 @@ func startServer(t *testing.T, tc testConfig) *testServer {
 		StatusBaseURL: statusBase,
 		AdminKey:      testAdminKey,
 		Now:           now,
+		Logger:        tc.logger,
 	})
 	if err != nil {
 		cancel()
@@ -329,7 +333,7 @@ func TestGracefulShutdownFinishesInFlight(t *testing.T) {
 	// The listener closes before the request in flight ends: a new
 	// connection is refused while the old one is still being served.
 	refused := false
-	for range 1000 {
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); { // hang guard only
 		c, err := net.Dial("tcp", strings.TrimPrefix(ts.url, "http://"))
 		if err != nil {
 			refused = true
@@ -443,5 +447,60 @@ func TestBoundTo(t *testing.T) {
 				t.Errorf("public %q status %q, want %q %q", got.PublicBaseURL, got.StatusBaseURL, tc.wantPublic, tc.wantStat)
 			}
 		})
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the server's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
+
+func TestAccessLog(t *testing.T) {
+	var buf syncBuffer
+	ts := startServer(t, testConfig{logger: slog.New(slog.NewJSONHandler(&buf, nil))})
+	resp := ts.do(t, "POST", "/credentials/issue?token=query-secret", testAdminKey, "{}")
+	if resp.StatusCode != http.StatusBadRequest {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	ts.stop(t)
+	var entry struct {
+		Msg       string `json:"msg"`
+		RequestID string `json:"request_id"`
+		Method    string `json:"method"`
+		Path      string `json:"path"`
+		Status    int    `json:"status"`
+		Key       string `json:"key"`
+	}
+	found := false
+	for _, line := range strings.Split(strings.TrimSpace(buf.String()), "\n") {
+		if err := json.Unmarshal([]byte(line), &entry); err != nil {
+			t.Fatalf("log line %q: %v", line, err)
+		}
+		if entry.Msg == "request" {
+			found = true
+			break
+		}
+	}
+	k, _ := ts.keys.lookup(testAdminKey)
+	if !found || entry.RequestID != resp.Header.Get("X-Request-Id") || entry.Method != "POST" || entry.Path != "/credentials/issue" || entry.Status != 400 || entry.Key != k.ID {
+		t.Errorf("access log entry %+v (request id %s, key %s)", entry, resp.Header.Get("X-Request-Id"), k.ID)
+	}
+	for _, secret := range []string{testAdminKey, "query-secret", k.SHA256} {
+		if strings.Contains(buf.String(), secret) {
+			t.Errorf("the log holds %q", secret)
+		}
 	}
 }
