@@ -108,7 +108,7 @@ func (s *Server) issue(w http.ResponseWriter, r *http.Request) error {
 	if err := s.opts.Issuer.Delivered(ctx, id); err != nil {
 		return err
 	}
-	s.lists.ensure(ctx, refs)
+	s.lists.ensure(ctx, refs, s.opts.Logger)
 	w.Header().Set("Location", s.URL("/credentials/"+url.PathEscape(id)))
 	writeJSON(w, http.StatusCreated, map[string]json.RawMessage{"verifiableCredential": vc})
 	return nil

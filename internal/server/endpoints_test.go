@@ -575,7 +575,9 @@ func TestIssueIDRecordedElsewhere(t *testing.T) {
 func TestIssueConcurrentRetries(t *testing.T) {
 	ts := startServer(t, testConfig{})
 	cred := sampleCredential(t)
-	cred["id"] = "urn:uuid:7e0b3f52-9a41-4c2d-b6e8-1f5a9d3c7b20"
+	// An https id: GET /credentials/{id} takes it percent-encoded.
+	const id = "https://example.edu/credentials/42?x=1"
+	cred["id"] = id
 	body, err := json.Marshal(map[string]any{"credential": cred})
 	if err != nil {
 		t.Fatal(err)
@@ -608,5 +610,9 @@ func TestIssueConcurrentRetries(t *testing.T) {
 	recs, err := ts.store.ListCredentials(context.Background(), store.Filter{})
 	if err != nil || len(recs) != 1 {
 		t.Fatalf("%d records (%v), want 1", len(recs), err)
+	}
+	resp := ts.do(t, "GET", "/credentials/"+url.PathEscape(id), testAdminKey, nil)
+	if got := decode[map[string]any](t, resp); resp.StatusCode != http.StatusOK || got["id"] != id || got["verifiableCredential"] == nil {
+		t.Fatalf("GET %s: %d %v", id, resp.StatusCode, got)
 	}
 }

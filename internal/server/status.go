@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"os"
@@ -161,7 +162,7 @@ func (h *listHost) refresh(ctx context.Context) error {
 // ensure refreshes the lists when refs name one not yet hosted (a list
 // the issuer just made). Unknown names asked for by GET never cause a
 // refresh, so nobody can make the server re-sign by asking.
-func (h *listHost) ensure(ctx context.Context, refs []store.StatusRef) {
+func (h *listHost) ensure(ctx context.Context, refs []store.StatusRef, log *slog.Logger) {
 	for _, ref := range refs {
 		name := ref.ListID[strings.LastIndex(ref.ListID, "/")+1:]
 		h.mu.RLock()
@@ -170,7 +171,9 @@ func (h *listHost) ensure(ctx context.Context, refs []store.StatusRef) {
 		if !ok {
 			// A failure here leaves the list unserved until the next
 			// refresh; the credential is issued and recorded either way.
-			_ = h.refresh(ctx)
+			if err := h.refresh(ctx); err != nil {
+				log.Error("signing a new status list", "list", ref.ListID, "error", err.Error())
+			}
 			return
 		}
 	}
