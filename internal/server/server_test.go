@@ -504,3 +504,33 @@ func TestAccessLog(t *testing.T) {
 		}
 	}
 }
+
+// TestREADMEConfigExample keeps the configuration file the README shows
+// loadable and valid.
+func TestREADMEConfigExample(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, after, ok := strings.Cut(string(readme), "<!-- show: a configuration file")
+	if !ok {
+		t.Fatal("the README shows no configuration file")
+	}
+	_, block, _ := strings.Cut(after, "```json\n")
+	block, _, _ = strings.Cut(block, "```")
+	file := filepath.Join(t.TempDir(), "serve.json")
+	if err := os.WriteFile(file, []byte(block), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := LoadConfig(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c = c.Defaults("", "")
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if c.StatusBaseURL != "https://badges.northfield.example.edu/status/" {
+		t.Errorf("status base URL %q", c.StatusBaseURL)
+	}
+}
