@@ -14,6 +14,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/badgesmith/badgesmith/internal/jsonvalue"
 	"github.com/badgesmith/badgesmith/issuer"
 	"github.com/badgesmith/badgesmith/jcs"
 	"github.com/badgesmith/badgesmith/store"
@@ -176,14 +177,14 @@ func (s *Server) checkIssuer(cred map[string]any) error {
 }
 
 // issuerValue is the issuer the credential gets: its own if given, else
-// the configured Profile with the server's id.
+// (a copy of) the configured Profile with the server's id.
 func (s *Server) issuerValue(cred map[string]any) any {
 	if v, ok := cred["issuer"]; ok {
 		return v
 	}
-	p := map[string]any{}
-	for k, v := range s.opts.Profile {
-		p[k] = v
+	p := jsonvalue.CloneObject(s.opts.Profile)
+	if p == nil {
+		p = map[string]any{}
 	}
 	p["id"] = s.opts.IssuerID
 	if _, ok := p["type"]; !ok {
