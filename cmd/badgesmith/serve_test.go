@@ -1,11 +1,17 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 )
 
 func TestServePrintConfig(t *testing.T) {
@@ -50,5 +56,88 @@ func TestServeRefusesPublicAddressWithoutTLS(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "issued.db")); err == nil {
 		t.Error("the store was created although the configuration was refused")
+	}
+}
+
+// lockedBuffer is a bytes.Buffer the server's goroutines may write to.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
+
+// TestServeFirstStart runs "badgesmith serve" with no configuration but
+// the key: it prints a one-time admin key that can issue, answers on
+// loopback, and exits 0 when stopped.
+func TestServeFirstStart(t *testing.T) {
+	dir := t.TempDir()
+	ring := filepath.Join(dir, "keys")
+	if code, _, errOut := runKeys(t, "", "keys", "generate", "registrar", "--keyring", ring); code != exitOK {
+		t.Fatalf("keys generate: %d %s", code, errOut)
+	}
+	t.Setenv("BADGESMITH_ADMIN_KEY", "")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var errOut lockedBuffer
+	exited := make(chan int, 1)
+	go func() {
+		exited <- run(ctx, []string{"serve", "--key", "registrar", "--keyring", ring,
+			"--store", filepath.Join(dir, "issued.db"), "--listen", "127.0.0.1:0"},
+			strings.NewReader(""), io.Discard, &errOut)
+	}()
+	var base string
+	for deadline := time.Now().Add(time.Minute); base == "" && time.Now().Before(deadline); { // hang guard only
+		if _, after, ok := strings.Cut(errOut.String(), "public_base_url="); ok {
+			base, _, _ = strings.Cut(after, "\n")
+			break
+		}
+		select {
+		case code := <-exited:
+			t.Fatalf("serve exited %d: %s", code, errOut.String())
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	if !strings.HasPrefix(base, "http://127.0.0.1:") {
+		t.Fatalf("no listening line: %s", errOut.String())
+	}
+	var key string
+	for _, line := range strings.Split(errOut.String(), "\n") {
+		if strings.HasPrefix(line, "bsk_") {
+			key = line
+		}
+	}
+	body := `{"credential":{"type":["VerifiableCredential","OpenBadgeCredential"]}}`
+	req, err := http.NewRequest("POST", base+"/credentials/issue", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+key)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	// Authenticated: the (incomplete) credential is refused as bad input,
+	// not for want of a key.
+	if key == "" || resp.StatusCode != http.StatusBadRequest {
+		t.Fatalf("issue with the printed key %q: %d", key, resp.StatusCode)
+	}
+	cancel()
+	if code := <-exited; code != exitOK {
+		t.Fatalf("serve exited %d after cancel: %s", code, errOut.String())
+	}
+	if strings.Count(errOut.String(), key) != 1 {
+		t.Error("the admin key was printed more than once, or logged")
 	}
 }
