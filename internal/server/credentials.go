@@ -109,7 +109,13 @@ func (s *Server) issue(w http.ResponseWriter, r *http.Request) error {
 	if err := s.opts.Issuer.Delivered(ctx, id); err != nil {
 		return err
 	}
-	s.lists.ensure(ctx, refs, s.opts.Logger)
+	if s.lists.ensure(ctx, refs, s.opts.Logger) {
+		// A verifier indexes its status directory once; a new list
+		// needs a new one, or it would be fetched over the network.
+		if err := s.renewVerifier(); err != nil {
+			return err
+		}
+	}
 	w.Header().Set("Location", s.URL("/credentials/"+url.PathEscape(id)))
 	writeJSON(w, http.StatusCreated, map[string]json.RawMessage{"verifiableCredential": vc})
 	return nil

@@ -616,3 +616,30 @@ func TestIssueConcurrentRetries(t *testing.T) {
 		t.Fatalf("GET %s: %d %v", id, resp.StatusCode, got)
 	}
 }
+
+// TestNewListSeenByVerify: a list the issuer makes after the verifier
+// first looked in the status directory is read from there at once, not
+// fetched over the network (which the open verify endpoint's client
+// refuses for loopback).
+func TestNewListSeenByVerify(t *testing.T) {
+	ts := startServer(t, testConfig{})
+	// Issued by the library into the same store: its list exists in the
+	// store, but nothing has signed it yet.
+	early, err := ts.opts.Issuer.Issue(context.Background(), issuer.Request{
+		Achievement: readTestdata(t, "achievement.json"),
+		Subject:     readTestdata(t, "subject.json"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code, vr := ts.verifyVC(t, early.Document); code != http.StatusBadRequest || vr.Verdict != verifier.VerdictCouldNotCheck {
+		t.Fatalf("before its list is signed: %d %+v, want could not check", code, vr)
+	}
+	vc := ts.issue(t, sampleCredential(t))
+	if listURL(t, vc) != listURL(t, early.Document) {
+		t.Fatalf("the two credentials use different lists")
+	}
+	if code, vr := ts.verifyVC(t, vc); code != http.StatusOK || !vr.Verified {
+		t.Fatalf("after its list is signed: %d %+v", code, vr)
+	}
+}

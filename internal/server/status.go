@@ -160,9 +160,10 @@ func (h *listHost) refresh(ctx context.Context) error {
 }
 
 // ensure refreshes the lists when refs name one not yet hosted (a list
-// the issuer just made). Unknown names asked for by GET never cause a
-// refresh, so nobody can make the server re-sign by asking.
-func (h *listHost) ensure(ctx context.Context, refs []store.StatusRef, log *slog.Logger) {
+// the issuer just made) and reports whether it did. Unknown names asked
+// for by GET never cause a refresh, so nobody can make the server re-sign
+// by asking.
+func (h *listHost) ensure(ctx context.Context, refs []store.StatusRef, log *slog.Logger) bool {
 	for _, ref := range refs {
 		name := ref.ListID[strings.LastIndex(ref.ListID, "/")+1:]
 		h.mu.RLock()
@@ -174,9 +175,10 @@ func (h *listHost) ensure(ctx context.Context, refs []store.StatusRef, log *slog
 			if err := h.refresh(ctx); err != nil {
 				log.Error("signing a new status list", "list", ref.ListID, "error", err.Error())
 			}
-			return
+			return true
 		}
 	}
+	return false
 }
 
 func parseHosted(body []byte) (*hostedList, error) {
