@@ -643,3 +643,42 @@ func TestNewListSeenByVerify(t *testing.T) {
 		t.Fatalf("after its list is signed: %d %+v", code, vr)
 	}
 }
+
+// TestURLsFromPublicBaseURL: a request's Host header never makes its way
+// into what the server writes.
+func TestURLsFromPublicBaseURL(t *testing.T) {
+	ts := startServer(t, testConfig{basePath: "/badges"})
+	body, err := json.Marshal(map[string]any{"credential": sampleCredential(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, err := http.NewRequest("POST", ts.url+"/credentials/issue", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Host = "attacker.example"
+	req.Header.Set("X-Forwarded-Host", "attacker.example")
+	req.Header.Set("Authorization", "Bearer "+testAdminKey)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusCreated || bytes.Contains(data, []byte("attacker")) {
+		t.Fatalf("%d %s", resp.StatusCode, data)
+	}
+	var out issued
+	if err := json.Unmarshal(data, &out); err != nil {
+		t.Fatal(err)
+	}
+	if loc := resp.Header.Get("Location"); !strings.HasPrefix(loc, ts.url+"/credentials/") {
+		t.Errorf("Location %q", loc)
+	}
+	if lu := listURL(t, out.VerifiableCredential); !strings.HasPrefix(lu, ts.url+"/status/") {
+		t.Errorf("statusListCredential %q", lu)
+	}
+}
