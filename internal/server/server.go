@@ -369,10 +369,43 @@ func (s *Server) routes() http.Handler {
 			mux.Handle("GET "+u.EscapedPath(), s.handle(s.getDIDDocument))
 		}
 	}
-	mux.Handle("/", s.handle(func(_ http.ResponseWriter, _ *http.Request) error {
-		return problemErr(http.StatusNotFound, ProbNotFound, "", "no such resource")
+	return s.middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, pattern := mux.Handler(r); pattern != "" {
+			mux.ServeHTTP(w, r)
+			return
+		}
+		// No route: the mux's own answer is a plain-text 404, or a 405
+		// with Allow when the path has routes for other methods; give
+		// it as a problem.
+		c := &captureWriter{h: http.Header{}}
+		mux.ServeHTTP(c, r)
+		if allow := c.h.Get("Allow"); c.code == http.StatusMethodNotAllowed {
+			w.Header().Set("Allow", allow)
+			writeProblem(w, r, problemErr(http.StatusMethodNotAllowed, ProbMethodNotAllowed, "", r.Method+" not allowed; allowed: "+allow))
+			return
+		}
+		writeProblem(w, r, problemErr(http.StatusNotFound, ProbNotFound, "", "no such resource"))
 	}))
-	return s.middleware(mux)
+}
+
+// captureWriter records the status and headers of a response, dropping
+// its body.
+type captureWriter struct {
+	h    http.Header
+	code int
+}
+
+func (c *captureWriter) Header() http.Header { return c.h }
+
+func (c *captureWriter) WriteHeader(code int) {
+	if c.code == 0 {
+		c.code = code
+	}
+}
+
+func (c *captureWriter) Write(b []byte) (int, error) {
+	c.WriteHeader(http.StatusOK)
+	return len(b), nil
 }
 
 func (s *Server) healthz(w http.ResponseWriter, _ *http.Request) error {

@@ -575,3 +575,25 @@ func TestServeTLS(t *testing.T) {
 		}
 	}
 }
+
+func TestNoRoute(t *testing.T) {
+	ts := startServer(t, testConfig{})
+	for _, tc := range []struct {
+		name, method, path string
+		status             int
+		prob, allow        string
+	}{
+		{"unknown path", "GET", "/nothing", http.StatusNotFound, ProbNotFound, ""},
+		{"verify by GET", "GET", "/credentials/verify", http.StatusUnauthorized, ProbUnauthenticated, ""},                     // GET /credentials/{id}
+		{"status by PUT", "PUT", "/credentials/status", http.StatusMethodNotAllowed, ProbMethodNotAllowed, "GET, HEAD, POST"}, // GET reads a credential
+		{"healthz by POST", "POST", "/healthz", http.StatusMethodNotAllowed, ProbMethodNotAllowed, "GET, HEAD"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			resp := ts.do(t, tc.method, tc.path, "", nil)
+			wantProblem(t, resp, tc.status, tc.prob, "")
+			if got := resp.Header.Get("Allow"); got != tc.allow {
+				t.Errorf("Allow %q, want %q", got, tc.allow)
+			}
+		})
+	}
+}
