@@ -162,6 +162,9 @@ func (s *Server) Handler() http.Handler { return s.handler }
 
 // ServeOptions are the http.Server settings of Serve.
 type ServeOptions struct {
+	// ReadHeaderTimeout, ReadTimeout, WriteTimeout and IdleTimeout are
+	// the http.Server's; each zero one takes its Default value (never
+	// "no timeout", which would let a slow client hold a connection).
 	ReadHeaderTimeout, ReadTimeout, WriteTimeout, IdleTimeout time.Duration
 	// ShutdownTimeout bounds the wait for requests in flight once ctx is
 	// done. If zero, DefaultShutdownTimeout.
@@ -175,8 +178,19 @@ type ServeOptions struct {
 // Requests are not cancelled by ctx: a store transaction or a list being
 // written completes. It returns nil after a clean shutdown.
 func (s *Server) Serve(ctx context.Context, ln net.Listener, so ServeOptions) error {
-	if so.ShutdownTimeout == 0 {
-		so.ShutdownTimeout = DefaultShutdownTimeout
+	for _, d := range []struct {
+		p *time.Duration
+		v time.Duration
+	}{
+		{&so.ReadHeaderTimeout, DefaultReadHeaderTimeout},
+		{&so.ReadTimeout, DefaultReadTimeout},
+		{&so.WriteTimeout, DefaultWriteTimeout},
+		{&so.IdleTimeout, DefaultIdleTimeout},
+		{&so.ShutdownTimeout, DefaultShutdownTimeout},
+	} {
+		if *d.p == 0 {
+			*d.p = d.v
+		}
 	}
 	hs := &http.Server{
 		Handler:           s.handler,

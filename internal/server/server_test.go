@@ -48,7 +48,9 @@ type testConfig struct {
 	// statusValidity is the issuer's StatusValidity.
 	statusValidity time.Duration
 	logger         *slog.Logger
-	handler        func(http.Handler) http.Handler // wraps the handler (tests of shutdown)
+	// readHeaderTimeout is Serve's; if zero, 5 s.
+	readHeaderTimeout time.Duration
+	handler           func(http.Handler) http.Handler // wraps the handler (tests of shutdown)
 }
 
 // startServer starts a server on 127.0.0.1 with a fresh store and an
@@ -115,7 +117,11 @@ func startServer(t *testing.T, tc testConfig) *testServer {
 	}
 	ts := &testServer{Server: srv, url: base, dir: dir, store: db, signer: signer, cancel: cancel, done: make(chan error, 1)}
 	go func() {
-		ts.done <- srv.Serve(ctx, ln, ServeOptions{ReadHeaderTimeout: 5 * time.Second, ShutdownTimeout: 30 * time.Second})
+		rht := tc.readHeaderTimeout
+		if rht == 0 {
+			rht = 5 * time.Second
+		}
+		ts.done <- srv.Serve(ctx, ln, ServeOptions{ReadHeaderTimeout: rht, ShutdownTimeout: 30 * time.Second})
 	}()
 	t.Cleanup(func() {
 		ts.stop(t)
@@ -595,5 +601,31 @@ func TestNoRoute(t *testing.T) {
 				t.Errorf("Allow %q, want %q", got, tc.allow)
 			}
 		})
+	}
+}
+
+// TestSlowHeaderClosed: a client that never finishes its request headers
+// has its connection closed once ReadHeaderTimeout passes.
+func TestSlowHeaderClosed(t *testing.T) {
+	ts := startServer(t, testConfig{readHeaderTimeout: 50 * time.Millisecond})
+	c, err := net.Dial("tcp", strings.TrimPrefix(ts.url, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := io.WriteString(c, "GET /healthz HTTP/1.1\r\nHost: x\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	// Hang guard only: the server closes long before.
+	if err := c.SetReadDeadline(time.Now().Add(30 * time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	data, err := io.ReadAll(c)
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		t.Fatal("the server kept the half-sent request's connection open")
+	}
+	if bytes.Contains(data, []byte("200 OK")) {
+		t.Fatalf("the half-sent request was answered: %s", data)
 	}
 }
