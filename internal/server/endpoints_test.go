@@ -682,3 +682,27 @@ func TestURLsFromPublicBaseURL(t *testing.T) {
 		t.Errorf("statusListCredential %q", lu)
 	}
 }
+
+// TestVerifyValidWithWarnings: a plain VC (not an Open Badge) is valid
+// with a warning; verified is true and the warning is listed.
+func TestVerifyValidWithWarnings(t *testing.T) {
+	ts := startServer(t, testConfig{})
+	signed, err := ts.opts.Issuer.Sign(context.Background(), map[string]any{
+		"@context":          []any{"https://www.w3.org/ns/credentials/v2"},
+		"id":                "urn:uuid:9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d",
+		"type":              []any{"VerifiableCredential"},
+		"issuer":            ts.signer.Identity().ID,
+		"validFrom":         "2026-01-01T00:00:00Z",
+		"credentialSubject": map[string]any{"id": "did:example:learner"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, vr := ts.verifyVC(t, signed.Document)
+	if code != http.StatusOK || !vr.Verified || vr.Verdict != verifier.VerdictWarnings || len(vr.Warnings) == 0 || len(vr.ProblemDetails) != 0 {
+		t.Fatalf("%d %+v", code, vr)
+	}
+	if w := vr.Warnings[0]; !strings.HasPrefix(w.Type, ProblemBase+ProbWarning+"-") || w.Detail == "" {
+		t.Errorf("warning %+v", w)
+	}
+}
