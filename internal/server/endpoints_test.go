@@ -632,8 +632,17 @@ func TestNewListSeenByVerify(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if code, vr := ts.verifyVC(t, early.Document); code != http.StatusBadRequest || vr.Verdict != verifier.VerdictCouldNotCheck {
+	code, vr := ts.verifyVC(t, early.Document)
+	if code != http.StatusBadRequest || vr.Verified || vr.Verdict != verifier.VerdictCouldNotCheck || vr.Decision != verifier.CheckStatus {
 		t.Fatalf("before its list is signed: %d %+v, want could not check", code, vr)
+	}
+	// The reason: the list could not be fetched (the open endpoint's
+	// guarded client refuses plain http and loopback).
+	if len(vr.ProblemDetails) == 0 || vr.ProblemDetails[0].Type != ProblemBase+"could-not-check-status" || vr.ProblemDetails[0].Detail == "" {
+		t.Errorf("problemDetails %+v", vr.ProblemDetails)
+	}
+	if d := vr.ProblemDetails[0].Detail; !strings.Contains(d, "not allowed") {
+		t.Errorf("reason %q: want the guarded client's refusal", d)
 	}
 	vc := ts.issue(t, sampleCredential(t))
 	if listURL(t, vc) != listURL(t, early.Document) {
