@@ -35,14 +35,7 @@ func signedPlainVC(t *testing.T, dir string, edit func(map[string]any)) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := json.Marshal(signed)
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(dir, "plain.json")
-	if err := os.WriteFile(path, b, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	path := testkit.WriteJSON(t, dir, "plain.json", signed)
 	return path
 }
 

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"crypto/ed25519"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -47,14 +46,7 @@ func urnCredential(t *testing.T, dir, issuer string, priv ed25519.PrivateKey) (s
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := json.Marshal(signed)
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(dir, "urn-credential.json")
-	if err := os.WriteFile(path, b, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	path := testkit.WriteJSON(t, dir, "urn-credential.json", signed)
 	return path, mk
 }
 

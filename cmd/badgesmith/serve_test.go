@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -9,9 +8,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/badgesmith/badgesmith/internal/testkit"
 )
 
 func TestServePrintConfig(t *testing.T) {
@@ -59,24 +59,6 @@ func TestServeRefusesPublicAddressWithoutTLS(t *testing.T) {
 	}
 }
 
-// lockedBuffer is a bytes.Buffer the server's goroutines may write to.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
-}
-
 // TestServeFirstStart runs "badgesmith serve" with no configuration but
 // the key: it prints a one-time admin key that can issue, answers on
 // loopback, and exits 0 when stopped.
@@ -89,7 +71,7 @@ func TestServeFirstStart(t *testing.T) {
 	t.Setenv("BADGESMITH_ADMIN_KEY", "")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var errOut lockedBuffer
+	var errOut testkit.SyncBuffer
 	exited := make(chan int, 1)
 	go func() {
 		exited <- run(ctx, []string{"serve", "--key", "registrar", "--keyring", ring,

@@ -15,10 +15,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/badgesmith/badgesmith/internal/testkit"
 	"github.com/badgesmith/badgesmith/internal/testtls"
 	"github.com/badgesmith/badgesmith/issuer"
 	"github.com/badgesmith/badgesmith/keys"
@@ -459,26 +459,8 @@ func TestBoundTo(t *testing.T) {
 	}
 }
 
-// syncBuffer is a bytes.Buffer safe for the server's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
-}
-
 func TestAccessLog(t *testing.T) {
-	var buf syncBuffer
+	var buf testkit.SyncBuffer
 	ts := startServer(t, testConfig{logger: slog.New(slog.NewJSONHandler(&buf, nil))})
 	resp := ts.do(t, "POST", "/credentials/issue?token=query-secret", testAdminKey, "{}")
 	if resp.StatusCode != http.StatusBadRequest {

@@ -1,9 +1,12 @@
 package testkit
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"os"
+	"path/filepath"
+	"sync"
 	"testing"
 )
 
@@ -42,4 +45,39 @@ func CraftJWS(t testing.TB, header, payload map[string]any, sign func([]byte) []
 		sig = sign([]byte(input))
 	}
 	return input + "." + enc.EncodeToString(sig)
+}
+
+// WriteJSON writes v as JSON to dir/name and returns the path.
+func WriteJSON(t testing.TB, dir, name string, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// SyncBuffer is a bytes.Buffer that a server's goroutines may write to
+// while a test reads it.
+type SyncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+// Write appends p.
+func (b *SyncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+// String returns what was written so far.
+func (b *SyncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
 }
