@@ -75,14 +75,24 @@ func main() {
 	}
 }
 
-// result is one load run.
+// result is one load run and the baseline measured right after it.
 type result struct {
 	endpoint   string
 	clients    int
 	rate       float64 // successful requests per second
 	p50, p99   time.Duration
 	peakRSSKiB int64
-	inProcess  float64 // library rate at the same concurrency (verify only)
+	cpu        time.Duration // server CPU time (user+system) per request
+	loadCPU    time.Duration // load generator CPU time per request
+	base       baseline
+}
+
+// baseline is the library's rate and CPU time per credential without
+// HTTP: in-process verification at the same concurrency, or a batch run.
+type baseline struct {
+	name string
+	rate float64
+	cpu  time.Duration
 }
 
 func run(ctx context.Context, o options) error {
@@ -109,7 +119,12 @@ func run(ctx context.Context, o options) error {
 	}
 	profile := filepath.Join(o.testdata, "issuer.json")
 
-	batchRate, sample, err := batchRun(ctx, bin, ring, profile, o.testdata, dir, o.batchRows)
+	batchRuns := 0
+	batch := func() (baseline, []byte, error) {
+		batchRuns++
+		return batchRun(ctx, bin, ring, profile, o.testdata, filepath.Join(dir, fmt.Sprintf("batch-%d", batchRuns)), o.batchRows)
+	}
+	_, sample, err := batch()
 	if err != nil {
 		return err
 	}
@@ -175,28 +190,25 @@ func run(ctx context.Context, o options) error {
 				return fmt.Errorf("%s at %d clients: %w", ep.name, c, err)
 			}
 			r.endpoint = ep.name
+			// The baseline runs right after, so that both see about the
+			// same load from the rest of the machine.
 			if ep.name == "verify" {
-				r.inProcess = inProcessRate(ctx, lib, issued.VerifiableCredential, c, o.duration)
+				r.base = inProcessRate(ctx, lib, issued.VerifiableCredential, c, o.duration)
+			} else if r.base, _, err = batch(); err != nil {
+				return err
 			}
 			results = append(results, r)
-			fmt.Printf("%-7s %4d clients: %7.0f req/s  p50 %7.2f ms  p99 %7.2f ms  peak RSS %4d MB",
-				r.endpoint, c, r.rate, ms(r.p50), ms(r.p99), r.peakRSSKiB>>10)
-			if r.inProcess > 0 {
-				fmt.Printf("  in-process %7.0f/s  (%3.0f%%)", r.inProcess, 100*r.rate/r.inProcess)
-			}
-			fmt.Println()
+			fmt.Printf("%-7s %4d clients: %6.0f req/s  p50 %7.2f ms  p99 %7.2f ms  peak RSS %3d MB  server CPU %5.2f ms/req (vegeta %4.2f)  %s %6.0f/s %5.2f ms CPU each\n",
+				r.endpoint, c, r.rate, ms(r.p50), ms(r.p99), r.peakRSSKiB>>10, ms(r.cpu), ms(r.loadCPU), r.base.name, r.base.rate, ms(r.base.cpu))
 		}
 	}
-	fmt.Printf("\nbatch (badgesmith batch, %d rows, same key and achievement): %.0f credentials/s\n", o.batchRows, batchRate)
-	fmt.Println("| endpoint | clients | req/s | p50 ms | p99 ms | server peak RSS MB | compared with | ratio |")
-	fmt.Println("|---|---|---|---|---|---|---|---|")
+	fmt.Println()
+	fmt.Println("| endpoint | clients | req/s | p50 ms | p99 ms | server peak RSS MB | server CPU ms/req | baseline (right after) | req/s vs baseline | CPU/credential vs baseline |")
+	fmt.Println("|---|---|---|---|---|---|---|---|---|---|")
 	for _, r := range results {
-		base, ref := "batch", batchRate
-		if r.endpoint == "verify" {
-			base, ref = "in-process verify, same concurrency", r.inProcess
-		}
-		fmt.Printf("| %s | %d | %.0f | %.1f | %.1f | %d | %s %.0f/s | %.0f%% |\n",
-			r.endpoint, r.clients, r.rate, ms(r.p50), ms(r.p99), r.peakRSSKiB>>10, base, ref, 100*r.rate/ref)
+		fmt.Printf("| %s | %d | %.0f | %.1f | %.1f | %d | %.2f | %s: %.0f/s, %.2f ms CPU | %.0f%% | %.2fx |\n",
+			r.endpoint, r.clients, r.rate, ms(r.p50), ms(r.p99), r.peakRSSKiB>>10, ms(r.cpu),
+			r.base.name, r.base.rate, ms(r.base.cpu), 100*r.rate/r.base.rate, float64(r.cpu)/float64(r.base.cpu))
 	}
 	fmt.Println("targets at 16 clients: verify >= 60% of in-process with p99 < 50 ms; issue >= 50% of batch")
 	return nil
@@ -216,9 +228,13 @@ func installVegeta(ctx context.Context, goBin, dir string) (string, error) {
 	return filepath.Join(gobin, "vegeta"), nil
 }
 
-// batchRun issues rows credentials with `badgesmith batch` and returns the
-// rate and one of the credentials.
-func batchRun(ctx context.Context, bin, ring, profile, testdata, dir string, rows int) (float64, []byte, error) {
+// batchRun issues rows credentials with `badgesmith batch` into dir and
+// returns its rate and CPU time per credential, and one of the
+// credentials.
+func batchRun(ctx context.Context, bin, ring, profile, testdata, dir string, rows int) (baseline, []byte, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return baseline{}, nil, err
+	}
 	roster := filepath.Join(dir, "roster.csv")
 	var b strings.Builder
 	b.WriteString("student_id,email,name,grade\n")
@@ -226,9 +242,9 @@ func batchRun(ctx context.Context, bin, ring, profile, testdata, dir string, row
 		fmt.Fprintf(&b, "s%07d,learner%d@example.edu,Learner Number %d,%c\n", i, i, i, "ABCA"[i%4])
 	}
 	if err := os.WriteFile(roster, []byte(b.String()), 0o600); err != nil {
-		return 0, nil, err
+		return baseline{}, nil, err
 	}
-	out := filepath.Join(dir, "batch")
+	out := filepath.Join(dir, "out")
 	cmd := exec.CommandContext(ctx, bin, "batch", "--keyring", ring, "--key", "bench",
 		"--issuer-profile", profile, "--achievement", filepath.Join(testdata, "achievement.json"),
 		"--roster", roster, "--out", out, "--store", filepath.Join(dir, "batch.db"),
@@ -237,15 +253,19 @@ func batchRun(ctx context.Context, bin, ring, profile, testdata, dir string, row
 		"--map", "result:Capstone project grade=grade", "--progress", "none")
 	start := time.Now()
 	if b, err := cmd.CombinedOutput(); err != nil {
-		return 0, nil, fmt.Errorf("batch: %w\n%s", err, b)
+		return baseline{}, nil, fmt.Errorf("batch: %w\n%s", err, b)
 	}
-	rate := float64(rows) / time.Since(start).Seconds()
+	base := baseline{
+		name: fmt.Sprintf("batch of %d", rows),
+		rate: float64(rows) / time.Since(start).Seconds(),
+		cpu:  (cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()) / time.Duration(rows),
+	}
 	files, err := filepath.Glob(filepath.Join(out, "*.json"))
 	if err != nil || len(files) == 0 {
-		return 0, nil, fmt.Errorf("batch wrote no credential files in %s", out)
+		return baseline{}, nil, fmt.Errorf("batch wrote no credential files in %s", out)
 	}
 	sample, err := os.ReadFile(files[0])
-	return rate, sample, err
+	return base, sample, err
 }
 
 // issueRequest turns a batch-issued credential into the body of an issue
@@ -400,6 +420,7 @@ func attack(ctx context.Context, vegeta string, s *server, path, body string, wa
 		return result{}, err
 	}
 	resetPeakRSS(s.cmd.Process.Pid)
+	cpu0 := processCPU(s.cmd.Process.Pid)
 	n := strconv.Itoa(c)
 	attackCmd := exec.CommandContext(ctx, vegeta, "attack", "-targets", targets, "-rate", "0",
 		"-workers", n, "-max-workers", n, "-connections", n, "-duration", d.String(), "-timeout", "60s")
@@ -410,6 +431,8 @@ func attack(ctx context.Context, vegeta string, s *server, path, body string, wa
 		return result{}, fmt.Errorf("vegeta attack: %w\n%s", err, stderr.String())
 	}
 	rss := peakRSS(s.cmd.Process.Pid)
+	cpu := processCPU(s.cmd.Process.Pid) - cpu0
+	loadCPU := attackCmd.ProcessState.UserTime() + attackCmd.ProcessState.SystemTime()
 	rep := exec.CommandContext(ctx, vegeta, "report", "-type", "json")
 	rep.Stdin = bytes.NewReader(raw)
 	out, err := rep.Output()
@@ -423,27 +446,69 @@ func attack(ctx context.Context, vegeta string, s *server, path, body string, wa
 	if ok := r.StatusCodes[strconv.Itoa(want)]; ok != r.Requests || r.Requests == 0 {
 		return result{}, fmt.Errorf("%d requests, status codes %v, want all %d; errors %v", r.Requests, r.StatusCodes, want, r.Errors)
 	}
-	return result{clients: c, rate: r.Throughput, p50: r.Latencies.P50, p99: r.Latencies.P99, peakRSSKiB: rss}, nil
+	return result{clients: c, rate: r.Throughput, p50: r.Latencies.P50, p99: r.Latencies.P99, peakRSSKiB: rss,
+		cpu: cpu / time.Duration(r.Requests), loadCPU: loadCPU / time.Duration(r.Requests)}, nil
 }
 
 // inProcessRate verifies cred with v from c goroutines for d and returns
-// verifications per second.
-func inProcessRate(ctx context.Context, v *verifier.Verifier, cred []byte, c int, d time.Duration) float64 {
+// verifications per second and the CPU time of each (this process's, which
+// does nothing else meanwhile).
+func inProcessRate(ctx context.Context, v *verifier.Verifier, cred []byte, c int, d time.Duration) baseline {
 	var n atomic.Int64
+	cpu0 := selfCPU()
 	deadline := time.Now().Add(d)
 	start := time.Now()
 	var wg sync.WaitGroup
 	for range c {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			for time.Now().Before(deadline) {
 				if res, err := v.Verify(ctx, cred); err == nil && res.Verdict.Accepted() {
 					n.Add(1)
 				}
 			}
-		}()
+		})
 	}
 	wg.Wait()
-	return float64(n.Load()) / time.Since(start).Seconds()
+	elapsed := time.Since(start)
+	done := max(n.Load(), 1)
+	return baseline{
+		name: "in-process verify",
+		rate: float64(n.Load()) / elapsed.Seconds(),
+		cpu:  (selfCPU() - cpu0) / time.Duration(done),
+	}
+}
+
+// clockTick is the unit of /proc/PID/stat's times (USER_HZ, 100 on every
+// Linux architecture Go supports).
+const clockTick = 10 * time.Millisecond
+
+// processCPU is the user plus system CPU time pid has used (0 when
+// /proc is not there).
+func processCPU(pid int) time.Duration {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// Fields after the command name (which may hold spaces) in its
+	// parentheses; utime and stime are fields 14 and 15.
+	i := bytes.LastIndexByte(data, ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(string(data[i+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	u, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(u+st) * clockTick
+}
+
+// selfCPU is this process's user plus system CPU time.
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
