@@ -19,35 +19,36 @@ import (
 	"github.com/badgesmith/badgesmith/store/bolt"
 )
 
-// benchServer serves a fresh bbolt store and Ed25519 did:key issuer with
-// revocation entries on loopback until the benchmark ends, and returns its
-// base URL: the server as `badgesmith serve` builds it, for profiles of
-// the handlers under concurrent load (make bench-serve measures the
-// binary).
-func benchServer(b *testing.B) string {
-	b.Helper()
-	dir := b.TempDir()
-	kp, err := keys.Generate(keys.Ed25519, rand.Reader)
+// loopbackServer serves a fresh bbolt store and an issuer with a new key
+// of type kt signing in format (the key type's suite if ""), with
+// revocation entries, on loopback until tb ends, and returns its base
+// URL: the server as `badgesmith serve` builds it, for the suites test and
+// for profiles of the handlers under concurrent load (make bench-serve
+// measures the binary).
+func loopbackServer(tb testing.TB, kt keys.Type, format issuer.Format) string {
+	tb.Helper()
+	dir := tb.TempDir()
+	kp, err := keys.Generate(kt, rand.Reader)
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
-	signer, err := issuer.NewSigner(kp.Private, issuer.SignerOptions{})
+	signer, err := issuer.NewSigner(kp.Private, issuer.SignerOptions{Format: format})
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	db, err := bolt.Open(filepath.Join(dir, "issued.db"), bolt.Options{})
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	base := "http://" + ln.Addr().String()
 	profile := map[string]any{"name": "Bench University"}
 	is, err := issuer.New(issuer.Config{Profile: profile, Signer: signer, Store: db, StatusBaseURL: base + "/status/"})
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	srv, err := New(ctx, Options{
@@ -56,19 +57,22 @@ func benchServer(b *testing.B) string {
 	})
 	if err != nil {
 		cancel()
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ctx, ln, ServeOptions{}) }()
-	b.Cleanup(func() {
+	tb.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {
-			b.Error(err)
+			tb.Error(err)
 		}
 		_ = db.Close()
 	})
 	return base
 }
+
+// benchServer is the Ed25519 eddsa-rdfc-2022 loopbackServer.
+func benchServer(b *testing.B) string { return loopbackServer(b, keys.Ed25519, "") }
 
 // benchPost posts body to url and requires the answer want.
 func benchPost(client *http.Client, url string, body []byte, want int) ([]byte, error) {
