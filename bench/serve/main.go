@@ -28,6 +28,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -165,8 +166,10 @@ func run(ctx context.Context, o options) error {
 	var vr struct {
 		Verified bool `json:"verified"`
 	}
-	if err := srv.post(ctx, "/credentials/verify", verifyBody, http.StatusOK, &vr); err != nil || !vr.Verified {
-		return fmt.Errorf("the issued credential does not verify over HTTP: %v", err)
+	if err := srv.post(ctx, "/credentials/verify", verifyBody, http.StatusOK, &vr); err != nil {
+		return fmt.Errorf("verifying the issued credential over HTTP: %w", err)
+	} else if !vr.Verified {
+		return errors.New("the issued credential does not verify over HTTP")
 	}
 	verifyFile := filepath.Join(dir, "verify.json")
 	if err := os.WriteFile(verifyFile, verifyBody, 0o600); err != nil {
@@ -179,8 +182,10 @@ func run(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
-	if res, err := lib.Verify(ctx, issued.VerifiableCredential); err != nil || !res.Verdict.Accepted() {
-		return fmt.Errorf("the issued credential does not verify in-process: %v", err)
+	if res, err := lib.Verify(ctx, issued.VerifiableCredential); err != nil {
+		return fmt.Errorf("verifying the issued credential in-process: %w", err)
+	} else if !res.Verdict.Accepted() {
+		return fmt.Errorf("the issued credential does not verify in-process: %s", res.Verdict)
 	}
 
 	var results []result
@@ -303,7 +308,8 @@ func startServer(ctx context.Context, bin, dir, ring, profile string) (*server, 
 	limits := "no rate limits in this build"
 	// Rate limits are turned off through the configuration file when the
 	// build has them (its --print-config lists rateLimits).
-	pc, err := exec.CommandContext(ctx, bin, append(args, "--print-config")...).Output()
+	pcArgs := append(slices.Clone(args), "--print-config")
+	pc, err := exec.CommandContext(ctx, bin, pcArgs...).Output()
 	if err != nil {
 		return nil, fmt.Errorf("serve --print-config: %w", err)
 	}
@@ -347,7 +353,7 @@ func startServer(ctx context.Context, bin, dir, ring, profile string) (*server, 
 	case s.base = <-listening:
 		return s, nil
 	case err := <-s.done:
-		return nil, fmt.Errorf("serve exited: %v\n%s", err, head.String())
+		return nil, fmt.Errorf("serve exited: %w\n%s", err, head.String())
 	case <-time.After(time.Minute):
 		_ = cmd.Process.Kill()
 		return nil, errors.New("serve not listening after a minute")
@@ -357,7 +363,10 @@ func startServer(ctx context.Context, bin, dir, ring, profile string) (*server, 
 func (s *server) stop() {
 	_ = s.cmd.Process.Signal(syscall.SIGTERM)
 	select {
-	case <-s.done:
+	case err := <-s.done:
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bench-serve: serve after SIGTERM:", err)
+		}
 	case <-time.After(time.Minute):
 		_ = s.cmd.Process.Kill()
 	}

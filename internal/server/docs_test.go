@@ -38,8 +38,11 @@ func TestDocStoreConcurrentPut(t *testing.T) {
 			}
 			// Returned: the file must be there now.
 			got, err := d.get(docs[i].ID)
-			if err != nil || *got != docs[i] {
-				errs[i] = fmt.Errorf("get after put: %+v, %v", got, err)
+			switch {
+			case err != nil:
+				errs[i] = fmt.Errorf("get after put: %w", err)
+			case *got != docs[i]:
+				errs[i] = fmt.Errorf("get after put: %+v, want %+v", *got, docs[i])
 			}
 		})
 	}
