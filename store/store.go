@@ -77,6 +77,10 @@ type Record struct {
 	Recipient string `json:"recipient"`
 	// AchievementID is the id of the achievement awarded.
 	AchievementID string `json:"achievementId"`
+	// AchievementVersion is the catalogue version of the achievement the
+	// credential was issued from; zero for an achievement from outside the
+	// catalogue.
+	AchievementVersion int `json:"achievementVersion,omitempty"`
 	// IssuerKey is the verification method that signed the credential.
 	IssuerKey string `json:"issuerKey"`
 	// Format is FormatDI or FormatJWT.

@@ -68,7 +68,8 @@ func (r *Record) Validate() error {
 func (r *Record) Equal(o *Record) bool {
 	if r.ID != o.ID || r.Recipient != o.Recipient || r.AchievementID != o.AchievementID ||
 		r.IssuerKey != o.IssuerKey || r.Format != o.Format || !r.IssuedAt.Equal(o.IssuedAt) ||
-		r.SHA256 != o.SHA256 || r.Undelivered != o.Undelivered || r.RecipientSalt != o.RecipientSalt {
+		r.SHA256 != o.SHA256 || r.Undelivered != o.Undelivered || r.RecipientSalt != o.RecipientSalt ||
+		r.AchievementVersion != o.AchievementVersion {
 		return false
 	}
 	return r.SameRequest(o)
