@@ -52,6 +52,9 @@ type QA struct {
 	ReviewDates []string `json:"reviewDates,omitempty"`
 	// ApprovingBody names the committee that approves the version.
 	ApprovingBody string `json:"approvingBody,omitempty"`
+	// StacksInto are the ids of the larger credentials (stacking targets)
+	// this achievement counts towards.
+	StacksInto []string `json:"stacksInto,omitempty"`
 }
 
 // AchievementVersion is one version of a catalogue achievement.

@@ -160,7 +160,7 @@ func (d *DB) AchievementIDs(ctx context.Context) ([]string, error) {
 	err := d.view(ctx, func(tx *bbolt.Tx) error {
 		return prefixed(ctx, tx.Bucket([]byte(bAchievements)), nil, func(k, _ []byte) error {
 			n, w := binary.Uvarint(k)
-			if w <= 0 || uint64(len(k)-w) < n {
+			if w <= 0 || uint64(len(k)-w) < n { //nolint:gosec // G115: len(k)-w is not negative
 				return fmt.Errorf("malformed achievement key %x", k)
 			}
 			id := string(k[w : w+int(n)]) //nolint:gosec // G115: n fits in the key
@@ -220,7 +220,7 @@ func (d *DB) PutApproverSet(ctx context.Context, s store.ApproverSet) error {
 		if s.Serial != latest+1 {
 			return fmt.Errorf("serial %d after %d: %w", s.Serial, latest, store.ErrExists)
 		}
-		return putJSON(b, be64(uint64(s.Serial)), s)
+		return putJSON(b, be64(uint64(s.Serial)), s) //nolint:gosec // G115: serials are checked positive
 	})
 	if err != nil {
 		return fmt.Errorf("recording approver set: %w", err)

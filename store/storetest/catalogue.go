@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"slices"
+	"strconv"
 	"testing"
 
 	"github.com/badgesmith/badgesmith/store"
@@ -40,7 +41,7 @@ func version(id string, n int) store.AchievementVersion {
 		AchievementID: id,
 		Version:       n,
 		State:         store.Draft,
-		Achievement:   json.RawMessage(`{"id":"` + id + `","name":"v` + string(rune('0'+n)) + `"}`),
+		Achievement:   json.RawMessage(`{"id":"` + id + `","name":"v` + strconv.Itoa(n) + `"}`),
 		QA:            store.QA{AssessmentMethod: "exam", ApprovingBody: "Academic Council"},
 		Created:       base(),
 	}

@@ -1,0 +1,253 @@
+// Package published reads and writes the published achievement catalogue:
+// a Verifiable Credential, signed by the institution, that lists every
+// achievement version it approved, with the SHA-256 digest of the version's
+// Achievement (JCS form) and the dates it was approved and retired. It uses
+// VC 2.0 and OB 3.0 terms only: each version is an AchievementSubject
+// whose achievement carries its id, version, name and digestMultibase, and
+// whose activityStartDate and activityEndDate are the approval and
+// retirement times.
+//
+// The package is a leaf the verifier imports: it never touches a store.
+// Parse accepts exactly the shape Credential writes (two fixed contexts,
+// no other members), so that reading the JSON and reading the statements
+// the proof covers give the same facts; it does not check the proof, which
+// is the verifier's job.
+package published
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// The contexts a published catalogue names, in order.
+const (
+	contextVC = "https://www.w3.org/ns/credentials/v2"
+	contextOB = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+)
+
+// MaxSize bounds a published catalogue Parse reads.
+const MaxSize = 8 << 20
+
+// Errors of Parse and Approved.
+var (
+	// ErrFormat means the document is not a published catalogue.
+	ErrFormat = errors.New("not a published achievement catalogue")
+	// ErrNotListed means the catalogue does not list the version.
+	ErrNotListed = errors.New("achievement version not in the catalogue")
+	// ErrNotApprovedThen means the version was not approved at the time
+	// asked: before its approval, or after its retirement.
+	ErrNotApprovedThen = errors.New("achievement version not approved at that time")
+	// ErrOtherIssuer means the catalogue's issuer is not the credential's.
+	ErrOtherIssuer = errors.New("catalogue issued by another issuer")
+)
+
+// Entry is one approved achievement version.
+type Entry struct {
+	// AchievementID is the achievement's id.
+	AchievementID string
+	// Version is the version, as the Achievement's version states it.
+	Version string
+	// Name is the Achievement's name.
+	Name string
+	// Digest is "sha256:" and the hex SHA-256 of the JCS form of the
+	// Achievement.
+	Digest string
+	// ApprovedAt is when the version was approved.
+	ApprovedAt time.Time
+	// RetiredAt is when it was retired; zero if it was not.
+	RetiredAt time.Time
+}
+
+// Catalogue is a published catalogue.
+type Catalogue struct {
+	// ID is the catalogue credential's id.
+	ID string
+	// Issuer is the institution's issuer id.
+	Issuer string
+	// Name names the catalogue.
+	Name string
+	// ValidFrom is when it was published.
+	ValidFrom time.Time
+	// Entries are the approved versions.
+	Entries []Entry
+}
+
+type achievementNode struct {
+	ID              string   `json:"id"`
+	Type            []string `json:"type"`
+	Version         string   `json:"version"`
+	Name            string   `json:"name"`
+	DigestMultibase string   `json:"digestMultibase"`
+}
+
+type subjectNode struct {
+	Type              []string        `json:"type"`
+	Achievement       achievementNode `json:"achievement"`
+	ActivityStartDate string          `json:"activityStartDate"`
+	ActivityEndDate   string          `json:"activityEndDate,omitempty"`
+}
+
+type document struct {
+	Context           []string        `json:"@context"`
+	ID                string          `json:"id"`
+	Type              []string        `json:"type"`
+	Issuer            string          `json:"issuer"`
+	Name              string          `json:"name"`
+	ValidFrom         string          `json:"validFrom"`
+	CredentialSubject []subjectNode   `json:"credentialSubject"`
+	Proof             json.RawMessage `json:"proof,omitempty"`
+}
+
+// Credential returns the unsigned catalogue credential, to be signed by
+// the institution (for example with issuer.Issuer.Sign).
+func (c *Catalogue) Credential() (map[string]any, error) {
+	d := document{
+		Context:   []string{contextVC, contextOB},
+		ID:        c.ID,
+		Type:      []string{"VerifiableCredential"},
+		Issuer:    c.Issuer,
+		Name:      c.Name,
+		ValidFrom: c.ValidFrom.UTC().Format(time.RFC3339),
+	}
+	for _, e := range c.Entries {
+		mb, err := multibase(e.Digest)
+		if err != nil {
+			return nil, fmt.Errorf("achievement %s version %s: %w", e.AchievementID, e.Version, err)
+		}
+		s := subjectNode{
+			Type: []string{"AchievementSubject"},
+			Achievement: achievementNode{
+				ID: e.AchievementID, Type: []string{"Achievement"}, Version: e.Version, Name: e.Name, DigestMultibase: mb,
+			},
+			ActivityStartDate: e.ApprovedAt.UTC().Format(time.RFC3339),
+		}
+		if !e.RetiredAt.IsZero() {
+			s.ActivityEndDate = e.RetiredAt.UTC().Format(time.RFC3339)
+		}
+		d.CredentialSubject = append(d.CredentialSubject, s)
+	}
+	raw, err := json.Marshal(d)
+	if err != nil {
+		return nil, err
+	}
+	var m map[string]any
+	return m, json.Unmarshal(raw, &m)
+}
+
+// multibase encodes a "sha256:HEX" digest as VC 2.0's digestMultibase: a
+// multihash (sha2-256) in base64url ("u").
+func multibase(digest string) (string, error) {
+	h, ok := strings.CutPrefix(digest, "sha256:")
+	sum, err := hex.DecodeString(h)
+	if !ok || err != nil || len(sum) != 32 {
+		return "", fmt.Errorf("digest %q: %w: want sha256: and 64 hex digits", digest, ErrFormat)
+	}
+	return "u" + base64.RawURLEncoding.EncodeToString(append([]byte{0x12, 0x20}, sum...)), nil
+}
+
+func fromMultibase(mb string) (string, error) {
+	s, ok := strings.CutPrefix(mb, "u")
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if !ok || err != nil || len(b) != 34 || b[0] != 0x12 || b[1] != 0x20 {
+		return "", fmt.Errorf("digestMultibase %q: %w: want a base64url sha2-256 multihash", mb, ErrFormat)
+	}
+	return "sha256:" + hex.EncodeToString(b[2:]), nil
+}
+
+// Parse reads a published catalogue. It accepts only the shape Credential
+// writes, with or without a proof, and does not check the proof.
+func Parse(data []byte) (*Catalogue, error) {
+	if len(data) > MaxSize {
+		return nil, fmt.Errorf("%w: %d bytes, over %d", ErrFormat, len(data), MaxSize)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var d document
+	if err := dec.Decode(&d); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrFormat, err)
+	}
+	if dec.More() {
+		return nil, fmt.Errorf("%w: data after the document", ErrFormat)
+	}
+	if len(d.Context) != 2 || d.Context[0] != contextVC || d.Context[1] != contextOB {
+		return nil, fmt.Errorf("%w: @context must be [%s, %s]", ErrFormat, contextVC, contextOB)
+	}
+	if len(d.Type) != 1 || d.Type[0] != "VerifiableCredential" {
+		return nil, fmt.Errorf("%w: type must be [VerifiableCredential]", ErrFormat)
+	}
+	if d.Issuer == "" || d.ID == "" {
+		return nil, fmt.Errorf("%w: id and issuer are required", ErrFormat)
+	}
+	c := &Catalogue{ID: d.ID, Issuer: d.Issuer, Name: d.Name}
+	var err error
+	if c.ValidFrom, err = parseTime(d.ValidFrom); err != nil {
+		return nil, fmt.Errorf("%w: validFrom: %w", ErrFormat, err)
+	}
+	for i, s := range d.CredentialSubject {
+		path := fmt.Sprintf("credentialSubject[%d]", i)
+		a := s.Achievement
+		if len(s.Type) != 1 || s.Type[0] != "AchievementSubject" || len(a.Type) != 1 || a.Type[0] != "Achievement" {
+			return nil, fmt.Errorf("%w: %s: type must be [AchievementSubject] with an achievement of type [Achievement]", ErrFormat, path)
+		}
+		if a.ID == "" || a.Version == "" {
+			return nil, fmt.Errorf("%w: %s.achievement: id and version are required", ErrFormat, path)
+		}
+		e := Entry{AchievementID: a.ID, Version: a.Version, Name: a.Name}
+		if e.Digest, err = fromMultibase(a.DigestMultibase); err != nil {
+			return nil, fmt.Errorf("%s.achievement: %w", path, err)
+		}
+		if e.ApprovedAt, err = parseTime(s.ActivityStartDate); err != nil {
+			return nil, fmt.Errorf("%w: %s.activityStartDate: %w", ErrFormat, path, err)
+		}
+		if s.ActivityEndDate != "" {
+			if e.RetiredAt, err = parseTime(s.ActivityEndDate); err != nil {
+				return nil, fmt.Errorf("%w: %s.activityEndDate: %w", ErrFormat, path, err)
+			}
+		}
+		c.Entries = append(c.Entries, e)
+	}
+	return c, nil
+}
+
+// Approved returns the entry of the achievement version a credential of
+// issuer carries, if it was approved at time at: at or after its approval
+// and before its retirement. The catalogue's issuer must be issuer
+// (ErrOtherIssuer).
+func (c *Catalogue) Approved(issuer, achievementID, version string, at time.Time) (*Entry, error) {
+	if issuer != c.Issuer {
+		return nil, fmt.Errorf("catalogue of %s, credential of %s: %w", c.Issuer, issuer, ErrOtherIssuer)
+	}
+	for i := range c.Entries {
+		e := &c.Entries[i]
+		if e.AchievementID != achievementID || e.Version != version {
+			continue
+		}
+		if at.Before(e.ApprovedAt) {
+			return e, fmt.Errorf("achievement %s version %s issued %s, before its approval on %s: %w", achievementID, version, at.UTC().Format(time.RFC3339), e.ApprovedAt.UTC().Format(time.RFC3339), ErrNotApprovedThen)
+		}
+		if !e.RetiredAt.IsZero() && !at.Before(e.RetiredAt) {
+			return e, fmt.Errorf("achievement %s version %s issued %s, after its retirement on %s: %w", achievementID, version, at.UTC().Format(time.RFC3339), e.RetiredAt.UTC().Format(time.RFC3339), ErrNotApprovedThen)
+		}
+		return e, nil
+	}
+	return nil, fmt.Errorf("achievement %s version %q: %w", achievementID, version, ErrNotListed)
+}
+
+// parseTime reads a time as Credential writes it: RFC 3339 in UTC, whole
+// seconds, so one catalogue has one spelling.
+func parseTime(s string) (time.Time, error) {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if t.UTC().Format(time.RFC3339) != s {
+		return time.Time{}, fmt.Errorf("%q is not a UTC date-time in whole seconds", s)
+	}
+	return t, nil
+}
