@@ -32,6 +32,12 @@ var (
 // before handing the credential out, so that every credential in the wild
 // can be found and revoked, and call Delivered once it is out.
 func (is *Issuer) RecordIssued(ctx context.Context, doc map[string]any, signed []byte, format string, refs []store.StatusRef) error {
+	return is.recordIssued(ctx, doc, signed, format, refs, 0)
+}
+
+// recordIssued is RecordIssued for a credential of the catalogue version
+// version (0: an achievement from outside the catalogue).
+func (is *Issuer) recordIssued(ctx context.Context, doc map[string]any, signed []byte, format string, refs []store.StatusRef, version int) error {
 	if is.cfg.Store == nil {
 		return fmt.Errorf("recording credential: %w", ErrNoStore)
 	}
@@ -41,6 +47,7 @@ func (is *Issuer) RecordIssued(ctx context.Context, doc map[string]any, signed [
 	}
 	rec := is.newRecord(doc, signed, format, refs)
 	rec.Undelivered = true
+	rec.AchievementVersion = version
 	if err := is.cfg.Store.PutCredential(ctx, rec); err != nil {
 		return fmt.Errorf("recording credential %s: %w", id, err)
 	}
