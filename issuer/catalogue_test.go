@@ -18,10 +18,10 @@ import (
 // catalogueFixture is a catalogue in a bolt store with an approver set of
 // an author and two approvers, one of them academic council.
 type catalogueFixture struct {
-	cat                             *catalogue.Catalogue
-	db                              *bolt.DB
+	cat                            *catalogue.Catalogue
+	db                             *bolt.DB
 	root, author, council, quality crypto.PrivateKey
-	now                             time.Time
+	now                            time.Time
 }
 
 func newCatalogue(t *testing.T, db *bolt.DB, require bool) *catalogueFixture {
