@@ -1,18 +1,24 @@
 package issuer_test
 
 import (
+	"bytes"
 	"crypto"
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/badgesmith/badgesmith/catalogue"
+	"github.com/badgesmith/badgesmith/internal/testkit"
 	"github.com/badgesmith/badgesmith/issuer"
 	"github.com/badgesmith/badgesmith/keys"
 	"github.com/badgesmith/badgesmith/store"
 	"github.com/badgesmith/badgesmith/store/bolt"
+	"github.com/badgesmith/badgesmith/verifier"
 )
 
 // catalogueFixture is a catalogue in a bolt store with an approver set of
@@ -105,13 +111,16 @@ func TestCatalogueBatchLifecycle(t *testing.T) {
 	ctx := t.Context()
 	db := openStore(t, t.TempDir()+"/issued.db")
 	cf := newCatalogue(t, db, true)
-	fx := newStatusIssuer(t, db, func(c *issuer.Config) { c.Catalogue = cf.cat; c.StatusListSize = 0 })
+	// The issuer's clock is the catalogue's: the batch is issued after the
+	// approvals and before the retirement.
+	fx := newStatusIssuer(t, db, func(c *issuer.Config) { c.Catalogue = cf.cat; c.Now = func() time.Time { return cf.now } })
 	id := fx.achID
 	if _, err := fx.is.NewBatch(ctx, issuer.BatchConfig{ID: "b0", OutDir: t.TempDir(), Output: issuer.BatchOutput{Ext: ".json"}, CatalogueAchievement: id}); !errors.Is(err, catalogue.ErrNotFound) {
 		t.Fatalf("batch of an achievement not in the catalogue: %v", err)
 	}
 	cf.approve(t)
-	b, err := fx.is.NewBatch(ctx, issuer.BatchConfig{ID: "b1", OutDir: t.TempDir(), Output: issuer.BatchOutput{Ext: ".json"}, CatalogueAchievement: id + "@1"})
+	out := t.TempDir()
+	b, err := fx.is.NewBatch(ctx, issuer.BatchConfig{ID: "b1", OutDir: out, Output: issuer.BatchOutput{Ext: ".json"}, CatalogueAchievement: id + "@1"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +137,49 @@ func TestCatalogueBatchLifecycle(t *testing.T) {
 			t.Errorf("record %s: achievement %s version %d, want %s version 1", r.ID, r.AchievementID, r.AchievementVersion, id)
 		}
 	}
+	// The published catalogue vouches for every credential of the batch.
+	signedCatalogue := func() []byte {
+		t.Helper()
+		pub, err := cf.cat.Publish(ctx, catalogue.PublishOptions{Issuer: fx.id, ID: "https://example.edu/catalogue.json"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc, err := pub.Catalogue.Credential()
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := fx.is.Sign(ctx, doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c.JSON
+	}
+	checkApproved(t, signedCatalogue(), out, recs, verifier.StatusPass)
+	// A catalogue that does not verify is no catalogue (could not check);
+	// one by another issuer vouches for nothing of this issuer's (fail).
+	tampered := bytes.Replace(signedCatalogue(), []byte(`"version": "1"`), []byte(`"version": "2"`), 1)
+	checkApproved(t, tampered, out, recs[:1], verifier.StatusError)
+	k8 := testkit.Ed25519(t, 8)
+	other, err := issuer.New(issuer.Config{Profile: map[string]any{"name": "Other"}, Signer: signerOf(t, k8.Private, k8.DID, k8.VM, "")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, err := cf.cat.Publish(ctx, catalogue.PublishOptions{Issuer: k8.DID, ID: "https://other.example/catalogue.json"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := pub.Catalogue.Credential()
+	if err != nil {
+		t.Fatal(err)
+	}
+	foreign, err := other.Sign(ctx, doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkApproved(t, foreign.JSON, out, recs[:1], verifier.StatusFail)
 	cf.decide(t, id, catalogue.Retire, "academic-council", cf.council)
+	// Retired after they were issued, the version was approved when they were.
+	checkApproved(t, signedCatalogue(), out, recs, verifier.StatusPass)
 	_, err = fx.is.NewBatch(ctx, issuer.BatchConfig{ID: "b2", OutDir: t.TempDir(), Output: issuer.BatchOutput{Ext: ".json"}, CatalogueAchievement: id})
 	var se *catalogue.StateError
 	if !errors.As(err, &se) || se.State != store.Retired || !errors.Is(err, catalogue.ErrNotApproved) {
@@ -206,5 +257,26 @@ func TestCatalogueIssue(t *testing.T) {
 	un := newStatusIssuer(t, db, func(c *issuer.Config) { c.Catalogue = cf.cat; c.Unmanaged = true })
 	if _, err := un.is.Issue(ctx, issuer.Request{Achievement: readJSON(t, "achievement.json"), Subject: subject}); err != nil {
 		t.Errorf("unmanaged achievement with Unmanaged: %v", err)
+	}
+}
+
+// checkApproved verifies the batch's credentials with the published
+// catalogue and checks the catalogue check's verdict.
+func checkApproved(t *testing.T, cat []byte, dir string, recs []store.Record, want verifier.Status) {
+	t.Helper()
+	v, err := verifier.New(verifier.Options{Catalogue: cat})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range recs {
+		data, err := os.ReadFile(filepath.Join(dir, strings.TrimPrefix(r.ID, "urn:uuid:")+".json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, _ := v.Verify(t.Context(), data)
+		c := res.Check(verifier.CheckCatalogue)
+		if c == nil || c.Status != want || (want == verifier.StatusPass && !strings.HasPrefix(c.Reason, "approved version")) {
+			t.Fatalf("credential %s: catalogue check %+v, want %s (checks %+v)", r.ID, c, want, res.Checks)
+		}
 	}
 }

@@ -31,6 +31,9 @@ type proven struct {
 	// binding is the key binding of the proof that counts, or of the proof
 	// whose binding failed; nil when no verification method was reached.
 	binding *boundKey
+	// graph is the graph the claims were read from, for the optional
+	// checks that read more of it (the catalogue check).
+	graph *graph
 	// schemas are the embedded 1EdTech schemas the statements declare in
 	// credentialSchema: the schema check reads them here too, since a
 	// JSON rewrite (@type, a full IRI key, @nest, an inline alias) hides
@@ -63,6 +66,7 @@ func (p *proven) setClaims(c *Claims, g *graph, verified bool) {
 		}
 	}
 	p.view = g.view(c, g.rootNode)
+	p.graph = g
 	p.schemas = g.declaredSchemas(g.rootNode)
 }
 

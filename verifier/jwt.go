@@ -81,6 +81,7 @@ func (v *Verifier) verifyJWT(ctx context.Context, token []byte) (*Result, error)
 		v.checkValidity(r, p, vcdm1, nil, nil)
 	}
 	v.checkStatus(ctx, r, p)
+	v.checkCatalogue(ctx, r, p)
 	r.describe(p)
 	return v.finish(r)
 }

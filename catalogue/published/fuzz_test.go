@@ -2,6 +2,7 @@ package published_test
 
 import (
 	"encoding/json"
+	"errors"
 	"testing"
 	"time"
 
@@ -72,9 +73,15 @@ func TestParseRefuses(t *testing.T) {
 		"other type":      func(m map[string]any) { m["type"] = []any{"VerifiableCredential", "OpenBadgeCredential"} },
 		"no issuer":       func(m map[string]any) { delete(m, "issuer") },
 		"issuer object":   func(m map[string]any) { m["issuer"] = map[string]any{"id": "did:example:uni"} },
-		"bad digest":      func(m map[string]any) { subject(m)["achievement"].(map[string]any)["digestMultibase"] = "zabc" },
-		"date":            func(m map[string]any) { subject(m)["activityStartDate"] = "yesterday" },
+		"bad digest":      func(m map[string]any) { related(m)["digestMultibase"] = "zabc" },
+		"date":            func(m map[string]any) { related(m)["awardedDate"] = "yesterday" },
+		"fractional date": func(m map[string]any) { related(m)["awardedDate"] = "2026-12-01T00:00:00.5Z" },
 		"subject aliased": func(m map[string]any) { subject(m)["@type"] = "AchievementSubject" },
+		"subject array":   func(m map[string]any) { m["credentialSubject"] = []any{subject(m)} },
+		"retired twice": func(m map[string]any) {
+			a := subject(m)["achievement"].(map[string]any)
+			a["otherIdentifier"] = append(a["otherIdentifier"].([]any), a["otherIdentifier"].([]any)[0])
+		},
 	}
 	for name, mut := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -92,5 +99,36 @@ func TestParseRefuses(t *testing.T) {
 }
 
 func subject(m map[string]any) map[string]any {
-	return m["credentialSubject"].([]any)[0].(map[string]any)
+	return m["credentialSubject"].(map[string]any)
+}
+
+func related(m map[string]any) map[string]any {
+	return subject(m)["achievement"].(map[string]any)["related"].([]any)[0].(map[string]any)
+}
+
+func TestApprovedWindow(t *testing.T) {
+	c, err := published.Parse(sample(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := c.Entries[0]
+	tests := []struct {
+		name string
+		at   time.Time
+		want error
+	}{
+		{"at approval", e.ApprovedAt, nil},
+		{"before approval", e.ApprovedAt.Add(-time.Second), published.ErrNotApprovedThen},
+		{"just before retirement", e.RetiredAt.Add(-time.Second), nil},
+		{"at retirement", e.RetiredAt, published.ErrNotApprovedThen},
+		{"after retirement", e.RetiredAt.Add(time.Hour), published.ErrNotApprovedThen},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := c.Approved(c.Issuer, e.AchievementID, e.Version, tt.at)
+			if !errors.Is(err, tt.want) {
+				t.Errorf("Approved at %s: %v, want %v", tt.at, err, tt.want)
+			}
+		})
+	}
 }

@@ -2,10 +2,13 @@
 // a Verifiable Credential, signed by the institution, that lists every
 // achievement version it approved, with the SHA-256 digest of the version's
 // Achievement (JCS form) and the dates it was approved and retired. It uses
-// VC 2.0 and OB 3.0 terms only: each version is an AchievementSubject
-// whose achievement carries its id, version, name and digestMultibase, and
-// whose activityStartDate and activityEndDate are the approval and
-// retirement times.
+// VC 2.0 and OB 3.0 terms only. The credential's one AchievementSubject
+// holds an Achievement standing for the list, whose related entries
+// (Related, "previous versions" in OB 3.0's words) are the approved
+// versions: id, version, name, the VC digestMultibase of the Achievement
+// and, as awardedDate, the approval time. A retired version also has an
+// otherIdentifier entry, identifierType ext:retired, identifier ID@VERSION,
+// whose awardedDate is the retirement time.
 //
 // The package is a leaf the verifier imports: it never touches a store.
 // Parse accepts exactly the shape Credential writes (two fixed contexts,
@@ -78,19 +81,39 @@ type Catalogue struct {
 	Entries []Entry
 }
 
-type achievementNode struct {
+type relatedNode struct {
 	ID              string   `json:"id"`
 	Type            []string `json:"type"`
 	Version         string   `json:"version"`
 	Name            string   `json:"name"`
 	DigestMultibase string   `json:"digestMultibase"`
+	AwardedDate     string   `json:"awardedDate"`
+}
+
+type identifierNode struct {
+	Type           string `json:"type"`
+	Identifier     string `json:"identifier"`
+	IdentifierType string `json:"identifierType"`
+	AwardedDate    string `json:"awardedDate"`
+}
+
+type criteriaNode struct {
+	Narrative string `json:"narrative"`
+}
+
+type listNode struct {
+	ID              string           `json:"id"`
+	Type            []string         `json:"type"`
+	Name            string           `json:"name"`
+	Description     string           `json:"description"`
+	Criteria        criteriaNode     `json:"criteria"`
+	Related         []relatedNode    `json:"related,omitempty"`
+	OtherIdentifier []identifierNode `json:"otherIdentifier,omitempty"`
 }
 
 type subjectNode struct {
-	Type              []string        `json:"type"`
-	Achievement       achievementNode `json:"achievement"`
-	ActivityStartDate string          `json:"activityStartDate"`
-	ActivityEndDate   string          `json:"activityEndDate,omitempty"`
+	Type        []string `json:"type"`
+	Achievement listNode `json:"achievement"`
 }
 
 type document struct {
@@ -100,9 +123,18 @@ type document struct {
 	Issuer            string          `json:"issuer"`
 	Name              string          `json:"name"`
 	ValidFrom         string          `json:"validFrom"`
-	CredentialSubject []subjectNode   `json:"credentialSubject"`
+	CredentialSubject subjectNode     `json:"credentialSubject"`
 	Proof             json.RawMessage `json:"proof,omitempty"`
 }
+
+// Terms of the list achievement.
+const (
+	listFragment = "#approved-achievements"
+	listCriteria = "Each related achievement version passed the institution's quality assurance and was approved by its committees; it may be issued from its approval date (awardedDate) until its retirement."
+	// retiredType marks the otherIdentifier entry of a retired version,
+	// whose identifier is the achievement id, '@' and the version.
+	retiredType = "ext:retired"
+)
 
 // Credential returns the unsigned catalogue credential, to be signed by
 // the institution (for example with issuer.Issuer.Sign).
@@ -114,23 +146,31 @@ func (c *Catalogue) Credential() (map[string]any, error) {
 		Issuer:    c.Issuer,
 		Name:      c.Name,
 		ValidFrom: c.ValidFrom.UTC().Format(time.RFC3339),
+		CredentialSubject: subjectNode{
+			Type: []string{"AchievementSubject"},
+			Achievement: listNode{
+				ID: c.ID + listFragment, Type: []string{"Achievement"}, Name: c.Name,
+				Description: "The achievement versions " + c.Issuer + " approved for issuing.",
+				Criteria:    criteriaNode{Narrative: listCriteria},
+			},
+		},
 	}
+	list := &d.CredentialSubject.Achievement
 	for _, e := range c.Entries {
 		mb, err := multibase(e.Digest)
 		if err != nil {
 			return nil, fmt.Errorf("achievement %s version %s: %w", e.AchievementID, e.Version, err)
 		}
-		s := subjectNode{
-			Type: []string{"AchievementSubject"},
-			Achievement: achievementNode{
-				ID: e.AchievementID, Type: []string{"Achievement"}, Version: e.Version, Name: e.Name, DigestMultibase: mb,
-			},
-			ActivityStartDate: e.ApprovedAt.UTC().Format(time.RFC3339),
-		}
+		list.Related = append(list.Related, relatedNode{
+			ID: e.AchievementID, Type: []string{"Related"}, Version: e.Version, Name: e.Name,
+			DigestMultibase: mb, AwardedDate: e.ApprovedAt.UTC().Format(time.RFC3339),
+		})
 		if !e.RetiredAt.IsZero() {
-			s.ActivityEndDate = e.RetiredAt.UTC().Format(time.RFC3339)
+			list.OtherIdentifier = append(list.OtherIdentifier, identifierNode{
+				Type: "IdentifierEntry", Identifier: e.AchievementID + "@" + e.Version,
+				IdentifierType: retiredType, AwardedDate: e.RetiredAt.UTC().Format(time.RFC3339),
+			})
 		}
-		d.CredentialSubject = append(d.CredentialSubject, s)
 	}
 	raw, err := json.Marshal(d)
 	if err != nil {
@@ -189,28 +229,40 @@ func Parse(data []byte) (*Catalogue, error) {
 	if c.ValidFrom, err = parseTime(d.ValidFrom); err != nil {
 		return nil, fmt.Errorf("%w: validFrom: %w", ErrFormat, err)
 	}
-	for i, s := range d.CredentialSubject {
-		path := fmt.Sprintf("credentialSubject[%d]", i)
-		a := s.Achievement
-		if len(s.Type) != 1 || s.Type[0] != "AchievementSubject" || len(a.Type) != 1 || a.Type[0] != "Achievement" {
-			return nil, fmt.Errorf("%w: %s: type must be [AchievementSubject] with an achievement of type [Achievement]", ErrFormat, path)
+	sub := d.CredentialSubject
+	list := sub.Achievement
+	if len(sub.Type) != 1 || sub.Type[0] != "AchievementSubject" || len(list.Type) != 1 || list.Type[0] != "Achievement" || list.ID != d.ID+listFragment {
+		return nil, fmt.Errorf("%w: credentialSubject: type must be [AchievementSubject] with an achievement of type [Achievement] and id %s%s", ErrFormat, d.ID, listFragment)
+	}
+	index := map[string]int{}
+	for i, r := range list.Related {
+		path := fmt.Sprintf("credentialSubject.achievement.related[%d]", i)
+		if len(r.Type) != 1 || r.Type[0] != "Related" || r.ID == "" || r.Version == "" {
+			return nil, fmt.Errorf("%w: %s: type [Related], id and version are required", ErrFormat, path)
 		}
-		if a.ID == "" || a.Version == "" {
-			return nil, fmt.Errorf("%w: %s.achievement: id and version are required", ErrFormat, path)
+		e := Entry{AchievementID: r.ID, Version: r.Version, Name: r.Name}
+		if e.Digest, err = fromMultibase(r.DigestMultibase); err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
 		}
-		e := Entry{AchievementID: a.ID, Version: a.Version, Name: a.Name}
-		if e.Digest, err = fromMultibase(a.DigestMultibase); err != nil {
-			return nil, fmt.Errorf("%s.achievement: %w", path, err)
+		if e.ApprovedAt, err = parseTime(r.AwardedDate); err != nil {
+			return nil, fmt.Errorf("%w: %s.awardedDate: %w", ErrFormat, path, err)
 		}
-		if e.ApprovedAt, err = parseTime(s.ActivityStartDate); err != nil {
-			return nil, fmt.Errorf("%w: %s.activityStartDate: %w", ErrFormat, path, err)
+		ref := r.ID + "@" + r.Version
+		if _, dup := index[ref]; dup {
+			return nil, fmt.Errorf("%w: %s: %s listed twice", ErrFormat, path, ref)
 		}
-		if s.ActivityEndDate != "" {
-			if e.RetiredAt, err = parseTime(s.ActivityEndDate); err != nil {
-				return nil, fmt.Errorf("%w: %s.activityEndDate: %w", ErrFormat, path, err)
-			}
-		}
+		index[ref] = len(c.Entries)
 		c.Entries = append(c.Entries, e)
+	}
+	for i, o := range list.OtherIdentifier {
+		path := fmt.Sprintf("credentialSubject.achievement.otherIdentifier[%d]", i)
+		j, ok := index[o.Identifier]
+		if o.Type != "IdentifierEntry" || o.IdentifierType != retiredType || !ok || !c.Entries[j].RetiredAt.IsZero() {
+			return nil, fmt.Errorf("%w: %s: want one %s entry per listed version", ErrFormat, path, retiredType)
+		}
+		if c.Entries[j].RetiredAt, err = parseTime(o.AwardedDate); err != nil {
+			return nil, fmt.Errorf("%w: %s.awardedDate: %w", ErrFormat, path, err)
+		}
 	}
 	return c, nil
 }
