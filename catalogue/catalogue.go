@@ -176,8 +176,10 @@ type Draft struct {
 	// Achievement is the OB 3.0 Achievement. Its id is the achievement's
 	// stable id; its version is set to the version's number.
 	Achievement map[string]any
-	// QA are the quality-assurance facts.
-	QA store.QA
+	// QA are the quality-assurance facts. If nil, an edit keeps those of
+	// the version edited (or, for a new version, of the latest), and a new
+	// achievement has none.
+	QA *store.QA
 	// Version is the number of a new version. If zero, the number in the
 	// Achievement's version when it is a positive integer, else the next
 	// number.
@@ -219,12 +221,16 @@ func (c *Catalogue) newVersion(ctx context.Context, id string, d Draft, next int
 	if err != nil {
 		return nil, err
 	}
-	if err := checkQA(d.QA); err != nil {
+	var qa store.QA
+	if d.QA != nil {
+		qa = *d.QA
+	}
+	if err := checkQA(qa); err != nil {
 		return nil, err
 	}
 	v := store.AchievementVersion{
 		AchievementID: id, Version: n, State: store.Draft,
-		Achievement: raw, QA: d.QA, Created: c.now().UTC(),
+		Achievement: raw, QA: qa, Created: c.now().UTC(),
 	}
 	e := store.CatalogueEvent{AchievementID: id, Version: n, Action: "created", To: store.Draft, Actor: d.Actor, At: v.Created}
 	if err := c.s.CreateVersion(ctx, v, e); err != nil {
@@ -248,6 +254,12 @@ func (c *Catalogue) Edit(ctx context.Context, id string, version int, d Draft) (
 	if err != nil {
 		return nil, err
 	}
+	// Without QA facts, the version edited keeps its own, and a new version
+	// takes the latest's.
+	keepQA := d.QA == nil
+	if keepQA {
+		d.QA = &latest.QA
+	}
 	if d.Version != 0 {
 		return c.newVersion(ctx, id, d, latest.Version+1)
 	}
@@ -261,7 +273,7 @@ func (c *Catalogue) Edit(ctx context.Context, id string, version int, d Draft) (
 	if err != nil {
 		return nil, err
 	}
-	if err := checkQA(d.QA); err != nil {
+	if err := checkQA(*d.QA); err != nil {
 		return nil, err
 	}
 	var out store.AchievementVersion
@@ -270,7 +282,10 @@ func (c *Catalogue) Edit(ctx context.Context, id string, version int, d Draft) (
 			return store.CatalogueEvent{}, fmt.Errorf("achievement %s version %d is %s: %w; edit %s without a version to draft version %d", id, target, v.State, ErrImmutable, id, latest.Version+1)
 		}
 		e := store.CatalogueEvent{AchievementID: id, Version: target, Action: "edited", From: v.State, To: store.Draft, Actor: d.Actor, At: c.now().UTC()}
-		v.Achievement, v.QA, v.State = raw, d.QA, store.Draft
+		v.Achievement, v.State = raw, store.Draft
+		if !keepQA {
+			v.QA = *d.QA
+		}
 		out = *v
 		return e, nil
 	})

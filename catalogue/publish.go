@@ -104,8 +104,10 @@ type Endorsement struct {
 }
 
 // Publish verifies every version's statements (a tampered record stops
-// it with ErrTampered) and makes the public catalogue: the latest
-// approved version of each achievement at its id's path, the index, and
+// it with ErrTampered) and makes the public catalogue: the latest version
+// ever approved of each achievement at its id's path (retired ones too, so
+// the achievements of credentials issued before still resolve), the index
+// of the approved ones, and
 // the list of every version approved, retired ones with their retirement
 // date, for the catalogue credential.
 func (c *Catalogue) Publish(ctx context.Context, opts PublishOptions) (*Publication, error) {
@@ -133,6 +135,9 @@ func (c *Catalogue) Publish(ctx context.Context, opts PublishOptions) (*Publicat
 		if err != nil {
 			return nil, err
 		}
+		// current is the version whose document is public at the id: the
+		// latest ever approved, so credentials issued before a retirement
+		// still resolve their achievement.
 		var current *store.AchievementVersion
 		for i := range vs {
 			v := &vs[i]
@@ -155,9 +160,7 @@ func (c *Catalogue) Publish(ctx context.Context, opts PublishOptions) (*Publicat
 				AchievementID: id, Version: strconv.Itoa(v.Version), Name: name, Digest: digest,
 				ApprovedAt: v.ApprovedAt, RetiredAt: v.RetiredAt,
 			})
-			if v.State == store.Approved {
-				current = v
-			}
+			current = v
 		}
 		if current == nil {
 			continue
@@ -174,6 +177,9 @@ func (c *Catalogue) Publish(ctx context.Context, opts PublishOptions) (*Publicat
 			return nil, err
 		}
 		pub.Files[rel] = doc
+		if current.State != store.Approved {
+			continue
+		}
 		e, err := indexEntry(current, rel)
 		if err != nil {
 			return nil, err

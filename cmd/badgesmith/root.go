@@ -46,6 +46,8 @@ func newRootCmd(s streams) *cobra.Command {
 		newBakeCmd(s),
 		newExtractCmd(s),
 		newServeCmd(s),
+		newAchievementCmd(s),
+		newCatalogueCmd(s),
 	)
 	return root
 }
