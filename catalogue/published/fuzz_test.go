@@ -120,7 +120,8 @@ func TestApprovedWindow(t *testing.T) {
 		{"at approval", e.ApprovedAt, nil},
 		{"before approval", e.ApprovedAt.Add(-time.Second), published.ErrNotApprovedThen},
 		{"just before retirement", e.RetiredAt.Add(-time.Second), nil},
-		{"at retirement", e.RetiredAt, published.ErrNotApprovedThen},
+		{"the second of retirement", e.RetiredAt, nil},
+		{"a second after retirement", e.RetiredAt.Add(time.Second), published.ErrNotApprovedThen},
 		{"after retirement", e.RetiredAt.Add(time.Hour), published.ErrNotApprovedThen},
 	}
 	for _, tt := range tests {

@@ -269,7 +269,9 @@ func Parse(data []byte) (*Catalogue, error) {
 
 // Approved returns the entry of the achievement version a credential of
 // issuer carries, if it was approved at time at: at or after its approval
-// and before its retirement. The catalogue's issuer must be issuer
+// and not after its retirement. Both dates, like a credential's validFrom,
+// are whole seconds, so a credential dated the second of the retirement
+// counts as approved: the issuer refused any issued after it. The catalogue's issuer must be issuer
 // (ErrOtherIssuer).
 func (c *Catalogue) Approved(issuer, achievementID, version string, at time.Time) (*Entry, error) {
 	if issuer != c.Issuer {
@@ -283,7 +285,7 @@ func (c *Catalogue) Approved(issuer, achievementID, version string, at time.Time
 		if at.Before(e.ApprovedAt) {
 			return e, fmt.Errorf("achievement %s version %s issued %s, before its approval on %s: %w", achievementID, version, at.UTC().Format(time.RFC3339), e.ApprovedAt.UTC().Format(time.RFC3339), ErrNotApprovedThen)
 		}
-		if !e.RetiredAt.IsZero() && !at.Before(e.RetiredAt) {
+		if !e.RetiredAt.IsZero() && at.After(e.RetiredAt) {
 			return e, fmt.Errorf("achievement %s version %s issued %s, after its retirement on %s: %w", achievementID, version, at.UTC().Format(time.RFC3339), e.RetiredAt.UTC().Format(time.RFC3339), ErrNotApprovedThen)
 		}
 		return e, nil
