@@ -32,3 +32,30 @@ func FuzzOpenStatement(f *testing.F) {
 		}
 	})
 }
+
+// FuzzOpenPolicy: a signed approver set never panics the parser, and one
+// that opens is well formed.
+func FuzzOpenPolicy(f *testing.F) {
+	root := genKey(f)
+	member, err := catalogue.KeyID(genKey(f))
+	if err != nil {
+		f.Fatal(err)
+	}
+	tok, err := catalogue.SignPolicy(catalogue.Policy{
+		Serial: 1, Institution: "x", Members: []catalogue.Member{{Name: "m", Key: member, Roles: []string{"academic-council"}}},
+	}, root)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(tok)
+	f.Add("e30.e30.")
+	f.Fuzz(func(t *testing.T, s string) {
+		p, err := catalogue.OpenPolicy(s)
+		if err != nil {
+			return
+		}
+		if err := p.Validate(); err != nil {
+			t.Fatalf("opened an invalid approver set: %v", err)
+		}
+	})
+}
