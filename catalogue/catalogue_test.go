@@ -52,7 +52,7 @@ func genKey(t testing.TB) crypto.PrivateKey {
 	return kp.Private
 }
 
-func keyID(t *testing.T, k crypto.PrivateKey) string {
+func keyID(t testing.TB, k crypto.PrivateKey) string {
 	t.Helper()
 	id, err := catalogue.KeyID(k)
 	if err != nil {
@@ -61,7 +61,7 @@ func keyID(t *testing.T, k crypto.PrivateKey) string {
 	return id
 }
 
-func newEnv(t *testing.T, rule catalogue.Rule) *env {
+func newEnv(t testing.TB, rule catalogue.Rule) *env {
 	t.Helper()
 	db, err := bolt.Open(filepath.Join(t.TempDir(), "cat.db"), bolt.Options{})
 	if err != nil {
@@ -107,7 +107,7 @@ func (e *env) decide(ctx context.Context, version int, d catalogue.Decision, rol
 	return e.cat.Apply(ctx, tok)
 }
 
-func (e *env) approved(t *testing.T) {
+func (e *env) approved(t testing.TB) {
 	t.Helper()
 	ctx := t.Context()
 	if _, err := e.cat.Create(ctx, catalogue.Draft{Achievement: achievement("Data Literacy"), Actor: "ada", QA: &store.QA{AssessmentMethod: "project", ApprovingBody: "Academic Council"}}); err != nil {
@@ -510,4 +510,17 @@ func keysOf(m map[string][]byte) []string {
 		out = append(out, k)
 	}
 	return out
+}
+
+// BenchmarkResolve is what issuing pays per credential (Issue) or per
+// batch (NewBatch) to check an approved version: read it, verify the
+// approver set and replay its signed statements.
+func BenchmarkResolve(b *testing.B) {
+	e := newEnv(b, catalogue.Rule{Approvals: 2})
+	e.approved(b)
+	for b.Loop() {
+		if _, err := e.cat.Resolve(b.Context(), achID+"@1"); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
