@@ -39,6 +39,7 @@ func (o *serveOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.c.TLSKey, "tls-key", "", "TLS private key PEM file")
 	fs.StringVar(&o.proxies, "trusted-proxies", "", "comma-separated addresses or CIDR prefixes of trusted reverse proxies")
 	fs.Int64Var(&o.c.MaxBodyBytes, "max-body-bytes", 0, "largest request body (default 1 MiB)")
+	fs.BoolVar(&o.c.RateLimits.Off, "no-rate-limit", false, "turn the per-key and per-address rate limits off (load tests)")
 }
 
 func newServeCmd(s streams) *cobra.Command {
@@ -115,6 +116,9 @@ func (o *serveOptions) run(cmd *cobra.Command, s streams) error {
 	}
 	if fs.Changed("max-body-bytes") {
 		cfg.MaxBodyBytes = o.c.MaxBodyBytes
+	}
+	if fs.Changed("no-rate-limit") {
+		cfg.RateLimits.Off = o.c.RateLimits.Off
 	}
 	cfg = cfg.Defaults(defaultStore(), defaultKeyring())
 	if o.printConfig {

@@ -105,6 +105,10 @@ type Config struct {
 	// ShutdownTimeout is how long requests in flight get to finish after
 	// SIGTERM. Default 30s.
 	ShutdownTimeout Duration `json:"shutdownTimeout,omitempty"`
+	// RateLimits limit the requests of each API key and, on the open
+	// verify endpoints, of each client address: on by default
+	// (DefaultKeyRate, DefaultIPRate); "off": true turns them off.
+	RateLimits RateLimits `json:"rateLimits"`
 	// AdminKey, a secret, is the admin API key to install on first start
 	// instead of generating and printing one (for automated set-ups).
 	// Only its hash is stored. Prefer BADGESMITH_ADMIN_KEY to the file.
@@ -161,6 +165,11 @@ var envNames = []struct {
 		c.NoStatus = b
 		return err
 	}},
+	{"BADGESMITH_NO_RATE_LIMIT", func(c *Config, v string) error {
+		b, err := strconv.ParseBool(v)
+		c.RateLimits.Off = b
+		return err
+	}},
 }
 
 func splitList(v string) []string {
@@ -177,7 +186,7 @@ func splitList(v string) []string {
 // non-empty: BADGESMITH_LISTEN, _PUBLIC_BASE_URL, _STORE, _DATA_DIR,
 // _KEYRING, _KEY, _DID_WEB, _FORMAT, _ISSUER_PROFILE, _STATUS_BASE_URL,
 // _TLS_CERT, _TLS_KEY, _TRUSTED_PROXIES (comma-separated), _ADMIN_KEY,
-// _MAX_BODY_BYTES, _SUSPENSION, _NO_STATUS.
+// _MAX_BODY_BYTES, _SUSPENSION, _NO_STATUS, _NO_RATE_LIMIT.
 func (c *Config) FromEnv(getenv func(string) string) error {
 	for _, e := range envNames {
 		v := getenv(e.name)
@@ -230,6 +239,9 @@ func (c Config) Defaults(store, keyring string) Config {
 	if c.MaxBodyBytes == 0 {
 		c.MaxBodyBytes = DefaultMaxBodyBytes
 	}
+	if !c.RateLimits.Off {
+		c.RateLimits = c.RateLimits.withDefaults()
+	}
 	for _, d := range []struct {
 		p *Duration
 		v time.Duration
@@ -281,6 +293,11 @@ func (c *Config) Validate() error {
 		s, err := url.Parse(c.StatusBaseURL)
 		if err != nil || (s.Scheme != "http" && s.Scheme != "https") || s.Host == "" {
 			return bad("statusBaseURL", "%q: want an absolute http(s) URL", c.StatusBaseURL)
+		}
+	}
+	for name, r := range map[string]Rate{"rateLimits.key": c.RateLimits.Key, "rateLimits.ip": c.RateLimits.IP} {
+		if r != (Rate{}) && (r.Per <= 0 || r.Burst < 1) {
+			return bad(name, "want perSecond > 0 and burst >= 1")
 		}
 	}
 	if c.MaxBodyBytes < 1024 {

@@ -116,6 +116,7 @@ func (s *Server) issue(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
+	s.metrics.credentialIssued("")
 	w.Header().Set("Location", s.URL("/credentials/"+url.PathEscape(id)))
 	writeJSON(w, http.StatusCreated, map[string]json.RawMessage{"verifiableCredential": vc})
 	return nil

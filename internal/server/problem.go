@@ -28,6 +28,7 @@ const (
 	ProbMethodNotAllowed = "method-not-allowed"
 	ProbInternal         = "internal"
 	ProbUnavailable      = "unavailable"
+	ProbRateLimited      = "rate-limited" // over a rate limit; see Retry-After
 )
 
 // Problem is an RFC 9457 problem details object. Path is an extension
@@ -60,6 +61,7 @@ var titles = map[string]string{
 	ProbMethodNotAllowed: "Method not allowed",
 	ProbInternal:         "Internal error",
 	ProbUnavailable:      "Service unavailable",
+	ProbRateLimited:      "Too many requests",
 }
 
 // apiError is an error a handler returns to answer with a problem.

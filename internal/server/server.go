@@ -71,6 +71,9 @@ type Options struct {
 	Now func() time.Time
 	// Rand is the randomness for ids and keys. If nil, crypto/rand.
 	Rand io.Reader
+	// RateLimits are the per-key and per-address limits; zero rates take
+	// their defaults (limits are on unless Off).
+	RateLimits RateLimits
 }
 
 // Server is the HTTP layer over the issuer, verifier and store. It is
@@ -87,6 +90,8 @@ type Server struct {
 	docs     *docStore
 	// idLocks serialise issue requests naming the same credential id.
 	idLocks [64]sync.Mutex
+	limits  *limits // nil when off
+	metrics *metrics
 }
 
 // New checks opts, loads (or, on first start, creates) the API keys and
@@ -121,7 +126,8 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 	if opts.Rand == nil {
 		opts.Rand = rand.Reader
 	}
-	s := &Server{opts: opts, base: base, prefix: strings.TrimSuffix(base.EscapedPath(), "/")}
+	s := &Server{opts: opts, base: base, prefix: strings.TrimSuffix(base.EscapedPath(), "/"), metrics: newMetrics()}
+	s.limits = newLimits(opts.RateLimits, opts.Now)
 	if s.keys, err = openKeyStore(opts.DataDir, opts.Rand, opts.Now); err != nil {
 		return nil, err
 	}
@@ -294,6 +300,7 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, s.opts.MaxBodyBytes)
 		rec := &statusRecorder{ResponseWriter: w}
+		s.metrics.inFlight.Add(1)
 		defer func() {
 			if p := recover(); p != nil {
 				if e, ok := p.(error); ok && errors.Is(e, http.ErrAbortHandler) {
@@ -316,6 +323,8 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 				"remote", s.clientAddr(r),
 				"key", cl.id,
 			)
+			s.metrics.inFlight.Add(-1)
+			s.metrics.request(r.Method, s.routeOf(r), rec.status, s.opts.Now().Sub(start))
 		}()
 		next.ServeHTTP(rec, r)
 	})
@@ -371,10 +380,11 @@ func (s *Server) routes() http.Handler {
 	p := s.prefix
 	mux.Handle("GET "+p+"/healthz", s.handle(s.healthz))
 	mux.Handle("GET "+p+"/readyz", s.handle(s.readyz))
-	mux.Handle("POST "+p+"/credentials/issue", s.auth(ScopeIssue, s.handle(s.issue)))
-	mux.Handle("POST "+p+"/credentials/verify", s.handle(s.verify))
-	mux.Handle("POST "+p+"/credentials/status", s.auth(ScopeStatus, s.handle(s.updateStatus)))
-	mux.Handle("GET "+p+"/credentials/{id}", s.auth(ScopeRead, s.handle(s.getCredential)))
+	mux.Handle("POST "+p+"/credentials/issue", s.auth(ScopeIssue, s.limitKey(s.handle(s.issue))))
+	mux.Handle("POST "+p+"/credentials/verify", s.limitIP(s.handle(s.verify)))
+	mux.Handle("POST "+p+"/credentials/status", s.auth(ScopeStatus, s.limitKey(s.handle(s.updateStatus))))
+	mux.Handle("GET "+p+"/credentials/{id}", s.auth(ScopeRead, s.limitKey(s.handle(s.getCredential))))
+	mux.Handle("GET "+p+"/metrics", s.auth(ScopeMetrics, s.handle(s.getMetrics)))
 	if s.lists.route != "" {
 		mux.Handle("GET "+s.lists.route+"{name}", s.handle(s.getList))
 	}

@@ -51,6 +51,9 @@ type testConfig struct {
 	// readHeaderTimeout is Serve's; if zero, 5 s.
 	readHeaderTimeout time.Duration
 	handler           func(http.Handler) http.Handler // wraps the handler (tests of shutdown)
+	// rateLimits are the server's; the zero value is off, so that tests
+	// of other things never meet a limit.
+	rateLimits *RateLimits
 }
 
 // startServer starts a server on 127.0.0.1 with a fresh store and an
@@ -95,8 +98,13 @@ func startServer(t *testing.T, tc testConfig) *testServer {
 	if err != nil {
 		t.Fatal(err)
 	}
+	rl := RateLimits{Off: true}
+	if tc.rateLimits != nil {
+		rl = *tc.rateLimits
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	srv, err := New(ctx, Options{
+		RateLimits:    rl,
 		PublicBaseURL: base,
 		Issuer:        is,
 		IssuerID:      signer.Identity().ID,
@@ -389,7 +397,8 @@ func TestConfig(t *testing.T) {
 	}
 	if c.Listen != "127.0.0.1:9100" || !c.Suspension || c.PublicBaseURL != "http://127.0.0.1:9100" ||
 		c.StatusBaseURL != "http://127.0.0.1:9100/status/" || c.DataDir != filepath.Join(dir, "serve") ||
-		time.Duration(c.ReadTimeout) != 7*time.Second || time.Duration(c.WriteTimeout) != DefaultWriteTimeout {
+		time.Duration(c.ReadTimeout) != 7*time.Second || time.Duration(c.WriteTimeout) != DefaultWriteTimeout ||
+		c.RateLimits.Key != DefaultKeyRate || c.RateLimits.IP != DefaultIPRate {
 		t.Errorf("effective configuration %+v", c)
 	}
 	red := c.Redacted()
@@ -406,6 +415,7 @@ func TestConfig(t *testing.T) {
 		{"bad proxy", `{"key":"k","listen":"0.0.0.0:80","trustedProxies":["nope"]}`, "trustedProxies"},
 		{"no key", `{}`, "key"},
 		{"bad base url", `{"key":"k","publicBaseURL":"ftp://x"}`, "publicBaseURL"},
+		{"bad rate", `{"key":"k","rateLimits":{"key":{"perSecond":0,"burst":5}}}`, "rateLimits.key"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if err := os.WriteFile(file, []byte(tc.json), 0o600); err != nil {

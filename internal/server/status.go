@@ -64,6 +64,7 @@ func (s *Server) updateStatus(w http.ResponseWriter, r *http.Request) error {
 	case err != nil:
 		return err
 	}
+	s.metrics.statusUpdated(req.purpose, req.set)
 	if err := s.lists.refresh(ctx); err != nil {
 		return fmt.Errorf("signing the changed status list: %w", err)
 	}
