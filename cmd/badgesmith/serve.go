@@ -17,6 +17,7 @@ type serveOptions struct {
 	logJSON     bool
 	c           server.Config
 	proxies     string
+	cors        string
 }
 
 func (o *serveOptions) AddFlags(fs *pflag.FlagSet) {
@@ -39,6 +40,7 @@ func (o *serveOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.c.TLSKey, "tls-key", "", "TLS private key PEM file")
 	fs.StringVar(&o.proxies, "trusted-proxies", "", "comma-separated addresses or CIDR prefixes of trusted reverse proxies")
 	fs.Int64Var(&o.c.MaxBodyBytes, "max-body-bytes", 0, "largest request body (default 1 MiB)")
+	fs.StringVar(&o.cors, "cors-origins", "", "comma-separated browser origins allowed to call the verify endpoint cross-origin (\"*\" for any)")
 	fs.BoolVar(&o.c.RateLimits.Off, "no-rate-limit", false, "turn the per-key and per-address rate limits off (load tests)")
 }
 
@@ -116,6 +118,14 @@ func (o *serveOptions) run(cmd *cobra.Command, s streams) error {
 	}
 	if fs.Changed("max-body-bytes") {
 		cfg.MaxBodyBytes = o.c.MaxBodyBytes
+	}
+	if fs.Changed("cors-origins") {
+		cfg.CORSOrigins = nil
+		for _, p := range strings.Split(o.cors, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				cfg.CORSOrigins = append(cfg.CORSOrigins, p)
+			}
+		}
 	}
 	if fs.Changed("no-rate-limit") {
 		cfg.RateLimits.Off = o.c.RateLimits.Off

@@ -105,6 +105,11 @@ type Config struct {
 	// ShutdownTimeout is how long requests in flight get to finish after
 	// SIGTERM. Default 30s.
 	ShutdownTimeout Duration `json:"shutdownTimeout,omitempty"`
+	// CORSOrigins are the browser origins (scheme://host[:port], or "*")
+	// allowed to call POST /credentials/verify and read the hosted
+	// documents cross-origin. Default none. Issuing, status, read and
+	// admin endpoints never answer cross-origin requests.
+	CORSOrigins []string `json:"corsOrigins,omitempty"`
 	// RateLimits limit the requests of each API key and, on the open
 	// verify endpoints, of each client address: on by default
 	// (DefaultKeyRate, DefaultIPRate); "off": true turns them off.
@@ -149,6 +154,7 @@ var envNames = []struct {
 	{"BADGESMITH_TLS_CERT", func(c *Config, v string) error { c.TLSCert = v; return nil }},
 	{"BADGESMITH_TLS_KEY", func(c *Config, v string) error { c.TLSKey = v; return nil }},
 	{"BADGESMITH_TRUSTED_PROXIES", func(c *Config, v string) error { c.TrustedProxies = splitList(v); return nil }},
+	{"BADGESMITH_CORS_ORIGINS", func(c *Config, v string) error { c.CORSOrigins = splitList(v); return nil }},
 	{"BADGESMITH_ADMIN_KEY", func(c *Config, v string) error { c.AdminKey = v; return nil }},
 	{"BADGESMITH_MAX_BODY_BYTES", func(c *Config, v string) error {
 		n, err := strconv.ParseInt(v, 10, 64)
@@ -185,7 +191,7 @@ func splitList(v string) []string {
 // FromEnv overrides c with the BADGESMITH_* variables getenv returns
 // non-empty: BADGESMITH_LISTEN, _PUBLIC_BASE_URL, _STORE, _DATA_DIR,
 // _KEYRING, _KEY, _DID_WEB, _FORMAT, _ISSUER_PROFILE, _STATUS_BASE_URL,
-// _TLS_CERT, _TLS_KEY, _TRUSTED_PROXIES (comma-separated), _ADMIN_KEY,
+// _TLS_CERT, _TLS_KEY, _TRUSTED_PROXIES and _CORS_ORIGINS (comma-separated), _ADMIN_KEY,
 // _MAX_BODY_BYTES, _SUSPENSION, _NO_STATUS, _NO_RATE_LIMIT.
 func (c *Config) FromEnv(getenv func(string) string) error {
 	for _, e := range envNames {
@@ -293,6 +299,12 @@ func (c *Config) Validate() error {
 		s, err := url.Parse(c.StatusBaseURL)
 		if err != nil || (s.Scheme != "http" && s.Scheme != "https") || s.Host == "" {
 			return bad("statusBaseURL", "%q: want an absolute http(s) URL", c.StatusBaseURL)
+		}
+	}
+	for i, o := range c.CORSOrigins {
+		u, err := url.Parse(o)
+		if o != "*" && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Path != "" || u.RawQuery != "" || u.User != nil) {
+			return bad(fmt.Sprintf("corsOrigins[%d]", i), "%q: want an origin (scheme://host[:port]) or \"*\"", o)
 		}
 	}
 	for name, r := range map[string]Rate{"rateLimits.key": c.RateLimits.Key, "rateLimits.ip": c.RateLimits.IP} {

@@ -87,6 +87,7 @@ func Open(ctx context.Context, cfg Config, notice io.Writer, logger *slog.Logger
 		TrustedProxies: proxies,
 		AdminKey:       cfg.AdminKey,
 		RateLimits:     cfg.RateLimits,
+		CORSOrigins:    cfg.CORSOrigins,
 		Notice:         notice,
 		Logger:         logger,
 	}

@@ -71,6 +71,10 @@ type Options struct {
 	Now func() time.Time
 	// Rand is the randomness for ids and keys. If nil, crypto/rand.
 	Rand io.Reader
+	// CORSOrigins are the browser origins ("https://app.example", or "*"
+	// for any) allowed to call the open verify endpoints and read the
+	// hosted documents cross-origin. If empty, none.
+	CORSOrigins []string
 	// RateLimits are the per-key and per-address limits; zero rates take
 	// their defaults (limits are on unless Off).
 	RateLimits RateLimits
@@ -295,7 +299,7 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
 		h.Set("Cross-Origin-Resource-Policy", "cross-origin")
-		if r.TLS != nil {
+		if r.TLS != nil || s.forwardedHTTPS(r) {
 			h.Set("Strict-Transport-Security", "max-age=31536000")
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, s.opts.MaxBodyBytes)
@@ -330,8 +334,11 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 	})
 }
 
-// clientAddr is the peer's address, or the last X-Forwarded-For hop when
-// the peer is a trusted proxy.
+// clientAddr is the client's address: the peer's, or, when the peer is a
+// trusted proxy, the nearest X-Forwarded-For hop that is not itself a
+// trusted proxy (hops are appended, so the ones on the right were added by
+// the proxies nearest this server; those further left are whatever the
+// client wrote, and are never believed).
 func (s *Server) clientAddr(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
@@ -341,18 +348,50 @@ func (s *Server) clientAddr(r *http.Request) string {
 	if err != nil {
 		return host
 	}
-	for _, p := range s.opts.TrustedProxies {
-		if p.Contains(a.Unmap()) {
-			if xff := r.Header.Values("X-Forwarded-For"); len(xff) > 0 {
-				hops := strings.Split(xff[len(xff)-1], ",")
-				if fa, err := netip.ParseAddr(strings.TrimSpace(hops[len(hops)-1])); err == nil {
-					return fa.String()
-				}
-			}
+	a = a.Unmap()
+	if !s.trusted(a) {
+		return a.String()
+	}
+	var hops []string
+	for _, v := range r.Header.Values("X-Forwarded-For") {
+		hops = append(hops, strings.Split(v, ",")...)
+	}
+	for i := len(hops) - 1; i >= 0; i-- {
+		fa, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			break // a garbled hop: believe nothing further left
+		}
+		a = fa.Unmap()
+		if !s.trusted(a) {
 			break
 		}
 	}
 	return a.String()
+}
+
+// trusted reports whether a is a configured trusted proxy.
+func (s *Server) trusted(a netip.Addr) bool {
+	for _, p := range s.opts.TrustedProxies {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// forwardedHTTPS reports whether a trusted proxy says it received the
+// request over HTTPS (X-Forwarded-Proto), which a TLS-terminating proxy
+// in front means.
+func (s *Server) forwardedHTTPS(r *http.Request) bool {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return false
+	}
+	a, err := netip.ParseAddr(host)
+	if err != nil || !s.trusted(a.Unmap()) {
+		return false
+	}
+	return strings.EqualFold(strings.TrimSpace(r.Header.Get("X-Forwarded-Proto")), "https")
 }
 
 // handlerFunc is a handler that returns an *apiError to answer with a
@@ -381,16 +420,16 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET "+p+"/healthz", s.handle(s.healthz))
 	mux.Handle("GET "+p+"/readyz", s.handle(s.readyz))
 	mux.Handle("POST "+p+"/credentials/issue", s.auth(ScopeIssue, s.limitKey(s.handle(s.issue))))
-	mux.Handle("POST "+p+"/credentials/verify", s.limitIP(s.handle(s.verify)))
+	s.handleOpen(mux, p+"/credentials/verify", s.verify)
 	mux.Handle("POST "+p+"/credentials/status", s.auth(ScopeStatus, s.limitKey(s.handle(s.updateStatus))))
 	mux.Handle("GET "+p+"/credentials/{id}", s.auth(ScopeRead, s.limitKey(s.handle(s.getCredential))))
 	mux.Handle("GET "+p+"/metrics", s.auth(ScopeMetrics, s.handle(s.getMetrics)))
 	if s.lists.route != "" {
-		mux.Handle("GET "+s.lists.route+"{name}", s.handle(s.getList))
+		mux.Handle("GET "+s.lists.route+"{name}", s.cors(s.handle(s.getList)))
 	}
 	if s.opts.DIDDocument != nil {
 		if u, err := url.Parse(s.opts.DIDDocumentURL); err == nil && u.Host == s.base.Host {
-			mux.Handle("GET "+u.EscapedPath(), s.handle(s.getDIDDocument))
+			mux.Handle("GET "+u.EscapedPath(), s.cors(s.handle(s.getDIDDocument)))
 		}
 	}
 	return s.middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -54,6 +55,9 @@ type testConfig struct {
 	// rateLimits are the server's; the zero value is off, so that tests
 	// of other things never meet a limit.
 	rateLimits *RateLimits
+	// corsOrigins and trustedProxies are the server's.
+	corsOrigins    []string
+	trustedProxies []netip.Prefix
 }
 
 // startServer starts a server on 127.0.0.1 with a fresh store and an
@@ -104,17 +108,19 @@ func startServer(t *testing.T, tc testConfig) *testServer {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	srv, err := New(ctx, Options{
-		RateLimits:    rl,
-		PublicBaseURL: base,
-		Issuer:        is,
-		IssuerID:      signer.Identity().ID,
-		Profile:       map[string]any{"name": "Test University"},
-		Store:         db,
-		DataDir:       filepath.Join(dir, "serve"),
-		StatusBaseURL: statusBase,
-		AdminKey:      testAdminKey,
-		Now:           now,
-		Logger:        tc.logger,
+		RateLimits:     rl,
+		CORSOrigins:    tc.corsOrigins,
+		TrustedProxies: tc.trustedProxies,
+		PublicBaseURL:  base,
+		Issuer:         is,
+		IssuerID:       signer.Identity().ID,
+		Profile:        map[string]any{"name": "Test University"},
+		Store:          db,
+		DataDir:        filepath.Join(dir, "serve"),
+		StatusBaseURL:  statusBase,
+		AdminKey:       testAdminKey,
+		Now:            now,
+		Logger:         tc.logger,
 	})
 	if err != nil {
 		cancel()
@@ -415,6 +421,7 @@ func TestConfig(t *testing.T) {
 		{"bad proxy", `{"key":"k","listen":"0.0.0.0:80","trustedProxies":["nope"]}`, "trustedProxies"},
 		{"no key", `{}`, "key"},
 		{"bad base url", `{"key":"k","publicBaseURL":"ftp://x"}`, "publicBaseURL"},
+		{"bad cors origin", `{"key":"k","corsOrigins":["https://app.example/path"]}`, "corsOrigins[0]"},
 		{"bad rate", `{"key":"k","rateLimits":{"key":{"perSecond":0,"burst":5}}}`, "rateLimits.key"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
