@@ -14,7 +14,6 @@ import (
 	"net/netip"
 	"net/url"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -50,6 +49,14 @@ type Options struct {
 	// (a did:web document's URL): it must be on PublicBaseURL's host.
 	DIDDocument    *did.Document
 	DIDDocumentURL string
+	// IssuerDocument, if set, is served as JSON at the path of IssuerID,
+	// an https URL on PublicBaseURL's host: the issuer's Profile that is
+	// also its Controlled Identifiers document (see issuer.ProfileDocument).
+	IssuerDocument map[string]any
+	// Instances are further issuer instances, each served under
+	// /issuers/{ID}/ (see Instance); the fields above make the default
+	// one, served at the top.
+	Instances []Instance
 	// Verifier configures the verifier behind POST /credentials/verify.
 	// Its StatusDir is set to the server's own lists; its HTTPClient, if
 	// nil, is the verifier's default, which refuses private addresses.
@@ -90,25 +97,21 @@ type Server struct {
 	handler http.Handler
 
 	verifier atomic.Pointer[verifier.Verifier]
-	lists    *listHost
-	docs     *docStore
-	// idLocks serialise issue requests naming the same credential id.
-	idLocks [64]sync.Mutex
-	limits  *limits // nil when off
-	metrics *metrics
+	// def is the default issuer instance, instances all of them, def
+	// first; lists and docs are def's.
+	def       *instance
+	instances []*instance
+	lists     *listHost
+	docs      *docStore
+	hosted    map[string]*hostedDoc // by path
+	limits    *limits               // nil when off
+	metrics   *metrics
 }
 
 // New checks opts, loads (or, on first start, creates) the API keys and
 // returns a Server.
 func New(ctx context.Context, opts Options) (*Server, error) {
-	switch {
-	case opts.Issuer == nil:
-		return nil, fmt.Errorf("issuer: %w: required", ErrConfig)
-	case opts.IssuerID == "":
-		return nil, fmt.Errorf("issuer id: %w: required", ErrConfig)
-	case opts.Store == nil:
-		return nil, fmt.Errorf("store: %w: required", ErrConfig)
-	case opts.DataDir == "":
+	if opts.DataDir == "" {
 		return nil, fmt.Errorf("data directory: %w: required", ErrConfig)
 	}
 	base, err := url.Parse(strings.TrimSuffix(opts.PublicBaseURL, "/"))
@@ -138,10 +141,7 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 	if err := s.keys.bootstrap(opts.AdminKey, opts.Notice); err != nil {
 		return nil, err
 	}
-	if s.docs, err = newDocStore(opts.DataDir); err != nil {
-		return nil, err
-	}
-	if s.lists, err = newListHost(ctx, opts, base); err != nil {
+	if err := s.setInstances(ctx); err != nil {
 		return nil, err
 	}
 	if err := s.renewVerifier(); err != nil {
@@ -157,6 +157,8 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 // lists are read from its status directory, never fetched.
 func (s *Server) renewVerifier() error {
 	vo := s.opts.Verifier
+	// Every instance's lists are under the default's directory, which
+	// the verifier reads at any depth.
 	vo.StatusDir = s.lists.dir
 	v, err := verifier.New(vo)
 	if err != nil {
@@ -419,18 +421,19 @@ func (s *Server) routes() http.Handler {
 	p := s.prefix
 	mux.Handle("GET "+p+"/healthz", s.handle(s.healthz))
 	mux.Handle("GET "+p+"/readyz", s.handle(s.readyz))
-	mux.Handle("POST "+p+"/credentials/issue", s.auth(ScopeIssue, s.limitKey(s.handle(s.issue))))
-	s.handleOpen(mux, p+"/credentials/verify", s.verify)
-	mux.Handle("POST "+p+"/credentials/status", s.auth(ScopeStatus, s.limitKey(s.handle(s.updateStatus))))
-	mux.Handle("GET "+p+"/credentials/{id}", s.auth(ScopeRead, s.limitKey(s.handle(s.getCredential))))
-	mux.Handle("GET "+p+"/metrics", s.auth(ScopeMetrics, s.handle(s.getMetrics)))
-	if s.lists.route != "" {
-		mux.Handle("GET "+s.lists.route+"{name}", s.cors(s.handle(s.getList)))
-	}
-	if s.opts.DIDDocument != nil {
-		if u, err := url.Parse(s.opts.DIDDocumentURL); err == nil && u.Host == s.base.Host {
-			mux.Handle("GET "+u.EscapedPath(), s.cors(s.handle(s.getDIDDocument)))
+	for _, in := range s.instances {
+		ip := p + in.prefix
+		mux.Handle("POST "+ip+"/credentials/issue", s.at(in, s.auth(in.scope(ScopeIssue), s.limitKey(s.handle(s.issue)))))
+		mux.Handle("POST "+ip+"/credentials/status", s.at(in, s.auth(in.scope(ScopeStatus), s.limitKey(s.handle(s.updateStatus)))))
+		mux.Handle("GET "+ip+"/credentials/{id}", s.at(in, s.auth(in.scope(ScopeRead), s.limitKey(s.handle(s.getCredential)))))
+		if in.lists.route != "" {
+			mux.Handle("GET "+in.lists.route+"{name}", s.at(in, s.cors(s.handle(s.getList))))
 		}
+	}
+	s.handleOpen(mux, p+"/credentials/verify", s.verify)
+	mux.Handle("GET "+p+"/metrics", s.auth(ScopeMetrics, s.handle(s.getMetrics)))
+	for path, d := range s.hosted {
+		mux.Handle("GET "+path, s.cors(s.handle(d.serve)))
 	}
 	return s.middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, pattern := mux.Handler(r); pattern != "" {

@@ -36,8 +36,10 @@ type testServer struct {
 	dir    string
 	store  *bolt.DB
 	signer *issuer.Signer
-	cancel context.CancelFunc
-	done   chan error
+	// signers are the further instances' signers, by id.
+	signers map[string]*issuer.Signer
+	cancel  context.CancelFunc
+	done    chan error
 }
 
 type testConfig struct {
@@ -58,6 +60,16 @@ type testConfig struct {
 	// corsOrigins and trustedProxies are the server's.
 	corsOrigins    []string
 	trustedProxies []netip.Prefix
+	// instances are further issuer instances, each with a fresh key and
+	// store.
+	instances []testInstance
+}
+
+// testInstance configures one further issuer instance of a test server.
+type testInstance struct {
+	id       string
+	format   issuer.Format
+	noStatus bool
 }
 
 // startServer starts a server on 127.0.0.1 with a fresh store and an
@@ -102,6 +114,13 @@ func startServer(t *testing.T, tc testConfig) *testServer {
 	if err != nil {
 		t.Fatal(err)
 	}
+	var instances []Instance
+	signers := map[string]*issuer.Signer{}
+	for _, ti := range tc.instances {
+		in, sg := newTestInstance(t, dir, base, ti, now)
+		instances = append(instances, in)
+		signers[ti.id] = sg
+	}
 	rl := RateLimits{Off: true}
 	if tc.rateLimits != nil {
 		rl = *tc.rateLimits
@@ -111,6 +130,7 @@ func startServer(t *testing.T, tc testConfig) *testServer {
 		RateLimits:     rl,
 		CORSOrigins:    tc.corsOrigins,
 		TrustedProxies: tc.trustedProxies,
+		Instances:      instances,
 		PublicBaseURL:  base,
 		Issuer:         is,
 		IssuerID:       signer.Identity().ID,
@@ -129,7 +149,7 @@ func startServer(t *testing.T, tc testConfig) *testServer {
 	if tc.handler != nil {
 		srv.handler = tc.handler(srv.handler)
 	}
-	ts := &testServer{Server: srv, url: base, dir: dir, store: db, signer: signer, cancel: cancel, done: make(chan error, 1)}
+	ts := &testServer{Server: srv, url: base, dir: dir, store: db, signer: signer, signers: signers, cancel: cancel, done: make(chan error, 1)}
 	go func() {
 		rht := tc.readHeaderTimeout
 		if rht == 0 {
@@ -142,6 +162,39 @@ func startServer(t *testing.T, tc testConfig) *testServer {
 		_ = db.Close()
 	})
 	return ts
+}
+
+// newTestInstance makes the issuer instance ti of a server at base: a
+// fresh Ed25519 (P-256 for an ECDSA format) did:key and its own store.
+func newTestInstance(t *testing.T, dir, base string, ti testInstance, now func() time.Time) (Instance, *issuer.Signer) {
+	t.Helper()
+	typ := keys.Ed25519
+	if ti.format == issuer.EcdsaRdfc2019 {
+		typ = keys.P256
+	}
+	kp, err := keys.Generate(typ, rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := issuer.NewSigner(kp.Private, issuer.SignerOptions{Format: ti.format})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := bolt.Open(filepath.Join(dir, ti.id+".db"), bolt.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	statusBase := ""
+	if !ti.noStatus {
+		statusBase = base + "/issuers/" + ti.id + "/status/"
+	}
+	profile := map[string]any{"name": "Instance " + ti.id}
+	is, err := issuer.New(issuer.Config{Profile: profile, Signer: signer, Store: db, StatusBaseURL: statusBase, Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Instance{ID: ti.id, Issuer: is, IssuerID: signer.Identity().ID, Profile: profile, Store: db, StatusBaseURL: statusBase}, signer
 }
 
 // stop shuts the server down and waits for Serve to return.

@@ -36,14 +36,15 @@ func (s *Server) updateStatus(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	ctx := r.Context()
-	if _, err := s.opts.Store.GetCredential(ctx, req.credentialID); errors.Is(err, store.ErrNotFound) {
+	in := s.instanceOf(r)
+	if _, err := in.store.GetCredential(ctx, req.credentialID); errors.Is(err, store.ErrNotFound) {
 		return problemErr(http.StatusNotFound, ProbNotFound, "credentialId", "no credential "+req.credentialID+" was issued here")
 	} else if err != nil {
 		return err
 	}
 	actor := "api key " + callerID(r)
 	const reason = "POST /credentials/status"
-	is := s.opts.Issuer
+	is := in.issuer
 	switch {
 	case req.purpose == store.PurposeRevocation && !req.set:
 		return problemErr(http.StatusBadRequest, ProbFinal, "status", "a revocation cannot be cleared")
@@ -65,13 +66,13 @@ func (s *Server) updateStatus(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.metrics.statusUpdated(req.purpose, req.set)
-	if err := s.lists.refresh(ctx); err != nil {
+	if err := in.lists.refresh(ctx); err != nil {
 		return fmt.Errorf("signing the changed status list: %w", err)
 	}
 	if err := s.renewVerifier(); err != nil {
 		return err
 	}
-	rec, err := s.opts.Store.GetCredential(ctx, req.credentialID)
+	rec, err := in.store.GetCredential(ctx, req.credentialID)
 	if err != nil {
 		return err
 	}
@@ -111,17 +112,17 @@ type hostedList struct {
 	hasTTL     bool
 }
 
-func newListHost(ctx context.Context, opts Options, base *url.URL) (*listHost, error) {
-	h := &listHost{dir: filepath.Join(opts.DataDir, "status"), is: opts.Issuer, now: opts.Now, lists: map[string]*hostedList{}}
+func newListHost(ctx context.Context, dir string, is *issuer.Issuer, statusBaseURL string, now func() time.Time, base *url.URL) (*listHost, error) {
+	h := &listHost{dir: dir, is: is, now: now, lists: map[string]*hostedList{}}
 	if err := os.MkdirAll(h.dir, 0o700); err != nil {
 		return nil, fmt.Errorf("creating status directory: %w", err)
 	}
-	if opts.StatusBaseURL == "" {
+	if statusBaseURL == "" {
 		return h, nil
 	}
 	root := strings.TrimSuffix(base.String(), "/") + "/"
-	if strings.HasPrefix(opts.StatusBaseURL, root) {
-		su, err := url.Parse(opts.StatusBaseURL)
+	if strings.HasPrefix(statusBaseURL, root) {
+		su, err := url.Parse(statusBaseURL)
 		if err != nil {
 			return nil, fmt.Errorf("status base url: %w: %w", ErrConfig, err)
 		}
@@ -250,7 +251,7 @@ func maxAge(hl *hostedList, now time.Time) int64 {
 // getList handles GET <status path>{name}.
 func (s *Server) getList(w http.ResponseWriter, r *http.Request) error {
 	name := r.PathValue("name")
-	h := s.lists
+	h := s.instanceOf(r).lists
 	h.mu.RLock()
 	hl, ok := h.lists[name]
 	h.mu.RUnlock()
@@ -300,15 +301,4 @@ func etagMatch(header, etag string) bool {
 		}
 	}
 	return false
-}
-
-// getDIDDocument handles GET of the did:web document's path.
-func (s *Server) getDIDDocument(w http.ResponseWriter, r *http.Request) error {
-	body, err := json.MarshalIndent(s.opts.DIDDocument, "", "  ")
-	if err != nil {
-		return err
-	}
-	sum := sha256.Sum256(body)
-	serveDocument(w, r, body, `"`+hex.EncodeToString(sum[:16])+`"`, "application/did+json", 300)
-	return nil
 }
