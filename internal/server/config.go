@@ -113,6 +113,10 @@ type Config struct {
 	ReadTimeout       Duration `json:"readTimeout,omitempty"`
 	WriteTimeout      Duration `json:"writeTimeout,omitempty"`
 	IdleTimeout       Duration `json:"idleTimeout,omitempty"`
+	// StatusRefreshInterval is how often the background refresher re-signs
+	// the status lists that changed or near their validUntil. Default 5m
+	// (the lists' ttl); a negative value turns it off.
+	StatusRefreshInterval Duration `json:"statusRefreshInterval,omitempty"`
 	// ShutdownTimeout is how long requests in flight get to finish after
 	// SIGTERM. Default 30s.
 	ShutdownTimeout Duration `json:"shutdownTimeout,omitempty"`
@@ -295,6 +299,9 @@ func (c Config) Defaults(store, keyring string) Config {
 	}
 	if !c.RateLimits.Off {
 		c.RateLimits = c.RateLimits.withDefaults()
+	}
+	if c.StatusRefreshInterval == 0 {
+		c.StatusRefreshInterval = Duration(DefaultRefreshInterval)
 	}
 	for _, d := range []struct {
 		p *Duration

@@ -40,29 +40,29 @@ func parseExposition(t *testing.T, body []byte) []sample {
 		}
 		var s sample
 		s.labels = map[string]string{}
-		head, val, ok := strings.Cut(line, " ")
-		if i := strings.IndexByte(line, '}'); i >= 0 {
-			head, val, ok = line[:i+1], strings.TrimPrefix(line[i+1:], " "), true
+		name, rest := line, ""
+		if i := strings.IndexAny(line, "{ "); i >= 0 {
+			name, rest = line[:i], line[i:]
 		}
-		if !ok {
-			t.Fatalf("metric line %q: no value", line)
-		}
-		name, labels, hasLabels := strings.Cut(head, "{")
 		s.name = name
-		if hasLabels {
-			labels = strings.TrimSuffix(labels, "}")
-			for labels != "" {
-				k, rest, ok := strings.Cut(labels, "=")
-				if !ok || !strings.HasPrefix(rest, `"`) {
+		if labels, ok := strings.CutPrefix(rest, "{"); ok {
+			for !strings.HasPrefix(labels, "}") {
+				k, after, ok := strings.Cut(labels, "=")
+				if !ok {
 					t.Fatalf("metric line %q: bad labels", line)
 				}
-				v, err := strconv.QuotedPrefix(rest)
+				v, err := strconv.QuotedPrefix(after)
 				if err != nil {
 					t.Fatalf("metric line %q: %v", line, err)
 				}
 				s.labels[k], _ = strconv.Unquote(v)
-				labels = strings.TrimPrefix(rest[len(v):], ",")
+				labels = strings.TrimPrefix(after[len(v):], ",")
 			}
+			rest = labels[1:]
+		}
+		val, ok := strings.CutPrefix(rest, " ")
+		if !ok {
+			t.Fatalf("metric line %q: no value", line)
 		}
 		f, err := strconv.ParseFloat(val, 64)
 		if err != nil {

@@ -82,6 +82,11 @@ type Options struct {
 	// for any) allowed to call the open verify endpoints and read the
 	// hosted documents cross-origin. If empty, none.
 	CORSOrigins []string
+	// RefreshInterval is how often the background refresher of Serve
+	// re-signs the status lists that changed or near their validUntil
+	// (see RefreshLists). If zero, DefaultRefreshInterval; if negative,
+	// there is no background refresher.
+	RefreshInterval time.Duration
 	// RateLimits are the per-key and per-address limits; zero rates take
 	// their defaults (limits are on unless Off).
 	RateLimits RateLimits
@@ -106,6 +111,11 @@ type Server struct {
 	hosted    map[string]*hostedDoc // by path
 	limits    *limits               // nil when off
 	metrics   *metrics
+	// refreshTicks, if set, drives the background refresher instead of a
+	// ticker, and afterRefresh is called after each of its passes: the
+	// hooks of the tests.
+	refreshTicks <-chan time.Time
+	afterRefresh func(error)
 }
 
 // New checks opts, loads (or, on first start, creates) the API keys and
@@ -219,6 +229,11 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, so ServeOptions) er
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
+	rctx, stopRefresher := context.WithCancel(ctx)
+	refresherDone := s.startRefresher(rctx)
+	// However Serve ends, the refresher has stopped (and finished the
+	// pass it was making) before it returns, so the store can be closed.
+	defer func() { stopRefresher(); <-refresherDone }()
 	select {
 	case err := <-errc:
 		return err

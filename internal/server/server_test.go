@@ -63,6 +63,10 @@ type testConfig struct {
 	// instances are further issuer instances, each with a fresh key and
 	// store.
 	instances []testInstance
+	// refreshTicks and afterRefresh are the background refresher's
+	// hooks.
+	refreshTicks <-chan time.Time
+	afterRefresh func(error)
 }
 
 // testInstance configures one further issuer instance of a test server.
@@ -149,6 +153,7 @@ func startServer(t *testing.T, tc testConfig) *testServer {
 	if tc.handler != nil {
 		srv.handler = tc.handler(srv.handler)
 	}
+	srv.refreshTicks, srv.afterRefresh = tc.refreshTicks, tc.afterRefresh
 	ts := &testServer{Server: srv, url: base, dir: dir, store: db, signer: signer, signers: signers, cancel: cancel, done: make(chan error, 1)}
 	go func() {
 		rht := tc.readHeaderTimeout

@@ -137,28 +137,46 @@ func newListHost(ctx context.Context, dir string, is *issuer.Issuer, statusBaseU
 // refresh signs again the lists that changed, are new, or near their
 // validUntil (issuer.Refresh), and reloads them.
 func (h *listHost) refresh(ctx context.Context) error {
+	_, err := h.refreshed(ctx)
+	return err
+}
+
+// refreshed is refresh, reporting whether it signed a list. A list is
+// signed again once within issuer.DefaultRefreshWindow of its validUntil,
+// or within a quarter of its validity if that is shorter (as stale says).
+func (h *listHost) refreshed(ctx context.Context) (bool, error) {
 	h.signMu.Lock()
 	defer h.signMu.Unlock()
-	pubs, err := h.is.Refresh(ctx, h.dir, issuer.DefaultRefreshWindow)
-	if err != nil {
-		return err
+	window := issuer.DefaultRefreshWindow
+	h.mu.RLock()
+	for _, hl := range h.lists {
+		if !hl.validFrom.IsZero() && !hl.validUntil.IsZero() {
+			window = min(window, hl.validUntil.Sub(hl.validFrom)/4)
+		}
 	}
+	h.mu.RUnlock()
+	pubs, err := h.is.Refresh(ctx, h.dir, window)
+	if err != nil {
+		return false, err
+	}
+	signed := false
 	lists := make(map[string]*hostedList, len(pubs))
 	for _, p := range pubs {
+		signed = signed || p.Signed
 		body, err := os.ReadFile(p.Path)
 		if err != nil {
-			return err
+			return signed, err
 		}
 		hl, err := parseHosted(body)
 		if err != nil {
-			return fmt.Errorf("%s: %w", p.Path, err)
+			return signed, fmt.Errorf("%s: %w", p.Path, err)
 		}
 		lists[filepath.Base(p.Path)] = hl
 	}
 	h.mu.Lock()
 	h.lists = lists
 	h.mu.Unlock()
-	return nil
+	return signed, nil
 }
 
 // ensure refreshes the lists when refs name one not yet hosted (a list
