@@ -53,6 +53,8 @@ func newServeCmd(s streams) *cobra.Command {
 		Long: `Serve issuing (POST /credentials/issue), verifying (POST /credentials/verify),
 status changes (POST /credentials/status), the issuer's records
 (GET /credentials/{id}), the status lists and the did:web document over HTTP.
+Further issuer instances (the configuration's "issuers") are served under
+/issuers/{id}/; GET /metrics (scope read:/metrics) gives Prometheus metrics.
 
 Configuration comes from a JSON file (--config), then BADGESMITH_*
 environment variables, then flags; --print-config shows the result. By

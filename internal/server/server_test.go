@@ -599,6 +599,9 @@ func TestREADMEConfigExample(t *testing.T) {
 	if c.StatusBaseURL != "https://badges.northfield.example.edu/status/" {
 		t.Errorf("status base URL %q", c.StatusBaseURL)
 	}
+	if len(c.Issuers) != 1 || c.Issuers[0].StatusBaseURL != "https://badges.northfield.example.edu/issuers/continuing-ed/status/" {
+		t.Errorf("instances %+v", c.Issuers)
+	}
 }
 
 func TestServeTLS(t *testing.T) {
