@@ -269,3 +269,16 @@ func TestHTTPSIssuerConfig(t *testing.T) {
 		})
 	}
 }
+
+// TestHTTPSIssuerAtRoot: an issuer whose id is the server's root URL gets
+// its document there, and only there: other paths still answer 404.
+func TestHTTPSIssuerAtRoot(t *testing.T) {
+	ts := startTLSServer(t, func(base string, c *Config) {
+		c.Key = "registrar"
+		c.IssuerURL = base + "/"
+	})
+	if d := decode[map[string]any](t, ts.fetch(t, "GET", "/", "", nil)); d["id"] != ts.base+"/" {
+		t.Errorf("document at the root: %v", d)
+	}
+	wantProblem(t, ts.fetch(t, "GET", "/nothing/here", "", nil), http.StatusNotFound, ProbNotFound, "")
+}

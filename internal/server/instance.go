@@ -80,7 +80,7 @@ func (in *instance) scope(scope string) string {
 // status directory the verifier reads).
 func (s *Server) newInstance(ctx context.Context, o Instance) (*instance, error) {
 	in := &instance{name: o.ID, issuer: o.Issuer, issuerID: o.IssuerID, profile: o.Profile, store: o.Store, statusBaseURL: o.StatusBaseURL}
-	where := "issuer"
+	where := "default issuer"
 	if o.ID != "" {
 		where = "issuers[" + o.ID + "]"
 	}

@@ -448,6 +448,9 @@ func (s *Server) routes() http.Handler {
 	s.handleOpen(mux, p+"/credentials/verify", s.verify)
 	mux.Handle("GET "+p+"/metrics", s.auth(ScopeMetrics, s.handle(s.getMetrics)))
 	for path, d := range s.hosted {
+		if strings.HasSuffix(path, "/") {
+			path += "{$}" // that path alone, not everything under it
+		}
 		mux.Handle("GET "+path, s.cors(s.handle(d.serve)))
 	}
 	return s.middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
