@@ -109,6 +109,10 @@ type Config struct {
 	// instead of generating and printing one (for automated set-ups).
 	// Only its hash is stored. Prefer BADGESMITH_ADMIN_KEY to the file.
 	AdminKey string `json:"adminKey,omitempty"`
+	// OAuth configures OAuth 2.0 access tokens: the token endpoint's
+	// token lifetime and an external authorization server (see
+	// OAuthConfig).
+	OAuth OAuthConfig `json:"oauth,omitzero"`
 }
 
 // LoadConfig reads a configuration file. Unknown fields are refused so
@@ -282,6 +286,9 @@ func (c *Config) Validate() error {
 		if err != nil || (s.Scheme != "http" && s.Scheme != "https") || s.Host == "" {
 			return bad("statusBaseURL", "%q: want an absolute http(s) URL", c.StatusBaseURL)
 		}
+	}
+	if err := c.OAuth.Validate(c.PublicBaseURL); err != nil {
+		return err
 	}
 	if c.MaxBodyBytes < 1024 {
 		return bad("maxBodyBytes", "%d: at least 1024", c.MaxBodyBytes)

@@ -86,6 +86,7 @@ func Open(ctx context.Context, cfg Config, notice io.Writer, logger *slog.Logger
 		MaxBodyBytes:   cfg.MaxBodyBytes,
 		TrustedProxies: proxies,
 		AdminKey:       cfg.AdminKey,
+		OAuth:          cfg.OAuth,
 		Notice:         notice,
 		Logger:         logger,
 	}

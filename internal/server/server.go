@@ -65,6 +65,11 @@ type Options struct {
 	// Notice receives the one-time admin key printed on first start. If
 	// nil, io.Discard (and the key is lost: set AdminKey then).
 	Notice io.Writer
+	// OAuth configures OAuth 2.0 access tokens (see OAuthConfig).
+	OAuth OAuthConfig
+	// OAuthHTTPClient fetches the external authorization server's JWKS.
+	// If nil, a guarded client (safehttp) per OAuth.External.
+	OAuthHTTPClient *http.Client
 	// Logger gets the access log. If nil, nothing is logged.
 	Logger *slog.Logger
 	// Now is the clock. If nil, time.Now.
@@ -80,6 +85,7 @@ type Server struct {
 	base    *url.URL
 	prefix  string // base path without trailing slash
 	keys    *keyStore
+	oauth   *oauth
 	handler http.Handler
 
 	verifier atomic.Pointer[verifier.Verifier]
@@ -126,6 +132,9 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 		return nil, err
 	}
 	if err := s.keys.bootstrap(opts.AdminKey, opts.Notice); err != nil {
+		return nil, err
+	}
+	if s.oauth, err = newOAuth(ctx, opts, strings.TrimSuffix(opts.PublicBaseURL, "/")); err != nil {
 		return nil, err
 	}
 	if s.docs, err = newDocStore(opts.DataDir); err != nil {
@@ -375,6 +384,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("POST "+p+"/credentials/verify", s.handle(s.verify))
 	mux.Handle("POST "+p+"/credentials/status", s.auth(ScopeStatus, s.handle(s.updateStatus)))
 	mux.Handle("GET "+p+"/credentials/{id}", s.auth(ScopeRead, s.handle(s.getCredential)))
+	s.authRoutes(mux)
 	if s.lists.route != "" {
 		mux.Handle("GET "+s.lists.route+"{name}", s.handle(s.getList))
 	}

@@ -51,6 +51,7 @@ type testConfig struct {
 	// readHeaderTimeout is Serve's; if zero, 5 s.
 	readHeaderTimeout time.Duration
 	handler           func(http.Handler) http.Handler // wraps the handler (tests of shutdown)
+	oauth             OAuthConfig
 }
 
 // startServer starts a server on 127.0.0.1 with a fresh store and an
@@ -107,6 +108,7 @@ func startServer(t *testing.T, tc testConfig) *testServer {
 		AdminKey:      testAdminKey,
 		Now:           now,
 		Logger:        tc.logger,
+		OAuth:         tc.oauth,
 	})
 	if err != nil {
 		cancel()
