@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -161,6 +162,38 @@ func TestAdminClients(t *testing.T) {
 	if resp := ts.do(t, "GET", "/credentials/urn:x", tok, nil); resp.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("token of a revoked client: %d", resp.StatusCode)
 	}
+	// Nor does it get new ones.
+	resp := ts.tokenReq(t, map[string][]string{"grant_type": {"client_credentials"}}, c.ID, c.Secret)
+	if a := decode[tokenAnswer](t, resp); resp.StatusCode != http.StatusUnauthorized || a.Error != "invalid_client" {
+		t.Errorf("token for a revoked client: %d %s", resp.StatusCode, resp.Body)
+	}
+}
+
+// FuzzAdminRequests: the admin API's request parsers answer any input
+// with a value or a problem, never a panic, and a query's problem names
+// the parameter at fault.
+func FuzzAdminRequests(f *testing.F) {
+	f.Add([]byte(`{"scopes":["admin"],"name":"x"}`), "status=revoked&limit=3")
+	f.Add([]byte(`{"credentialId":"urn:x","action":"revoke","reason":"r"}`), "issuedAfter=2026-01-01T00:00:00Z")
+	f.Add([]byte(`{"scopes":"admin"}`), "limit=-1&offset=x")
+	f.Fuzz(func(t *testing.T, body []byte, query string) {
+		var kr KeyRequest
+		if err := decodeStrict(body, &kr); err == nil {
+			_ = checkScopes("scopes", kr.Scopes)
+		}
+		var sc StatusChange
+		_ = decodeStrict(body, &sc)
+		q, err := url.ParseQuery(query)
+		if err != nil {
+			return
+		}
+		if _, err := recordFilter(q); err != nil {
+			var ae *apiError
+			if !errors.As(err, &ae) || !q.Has(ae.path) {
+				t.Errorf("recordFilter(%q) = %v, want a problem with a path", query, err)
+			}
+		}
+	})
 }
 
 // TestAdminStatusAndRecords: the CLI's revoke, suspend, reinstate,

@@ -9,6 +9,7 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -421,6 +422,14 @@ func TestJWKSFile(t *testing.T) {
 	}
 	if n := as.fetches.Load(); n != 0 {
 		t.Errorf("%d fetches with a file", n)
+	}
+}
+
+// TestConfigValidatesOAuth: serve's configuration checks its oauth part.
+func TestConfigValidatesOAuth(t *testing.T) {
+	c := Config{Key: "k", Store: "s.db", OAuth: OAuthConfig{External: &ExternalAuth{Issuer: "https://as.example", JWKSFile: "j.json", Algorithms: []string{"HS256"}}}}.Defaults("", "")
+	if err := c.Validate(); !errors.Is(err, ErrConfig) || !strings.Contains(err.Error(), "oauth.external.algorithms[0]") {
+		t.Errorf("Validate = %v", err)
 	}
 }
 
