@@ -103,6 +103,12 @@ type RecordDetail struct {
 	Events []store.Event `json:"events"`
 }
 
+// adminTarget is what the admin API's status, list and record operations
+// act on: the default issuer instance's issuer, store and hosted lists.
+func (s *Server) adminTarget() (*issuer.Issuer, store.Store, *listHost) {
+	return s.opts.Issuer, s.opts.Store, s.lists
+}
+
 // authRoutes adds the token endpoint and the admin API (scope admin).
 func (s *Server) authRoutes(mux *http.ServeMux) {
 	p := s.prefix
@@ -209,6 +215,7 @@ func (s *Server) adminStatus(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	ctx := r.Context()
+	is, st, lists := s.adminTarget()
 	switch {
 	case req.CredentialID == "":
 		return invalid("credentialId", "required")
@@ -232,7 +239,7 @@ func (s *Server) adminStatus(w http.ResponseWriter, r *http.Request) error {
 	default:
 		return invalid("action", "%q: want revoke, suspend or reinstate", req.Action)
 	}
-	before, err := s.opts.Store.GetCredential(ctx, req.CredentialID)
+	before, err := st.GetCredential(ctx, req.CredentialID)
 	if errors.Is(err, store.ErrNotFound) {
 		return problemErr(http.StatusNotFound, ProbNotFound, "credentialId", "no credential "+req.CredentialID+" in the store")
 	} else if err != nil {
@@ -248,7 +255,7 @@ func (s *Server) adminStatus(w http.ResponseWriter, r *http.Request) error {
 	if req.Actor != "" {
 		actor = req.Actor + " via " + actor
 	}
-	err = apply(s.opts.Issuer, req.CredentialID, actor, req.Reason)
+	err = apply(is, req.CredentialID, actor, req.Reason)
 	switch {
 	case errors.Is(err, issuer.ErrNoStatusEntry):
 		return problemErr(http.StatusBadRequest, ProbInvalidField, "action", "the credential has no "+string(req.Action)+" status entry")
@@ -257,7 +264,7 @@ func (s *Server) adminStatus(w http.ResponseWriter, r *http.Request) error {
 	case err != nil:
 		return err
 	}
-	if err := s.lists.refresh(ctx); err != nil {
+	if err := lists.refresh(ctx); err != nil {
 		return fmt.Errorf("signing the changed status list: %w", err)
 	}
 	if err := s.renewVerifier(); err != nil {
@@ -270,7 +277,7 @@ func (s *Server) adminStatus(w http.ResponseWriter, r *http.Request) error {
 // adminPublish handles POST /admin/status/publish: sign every list again
 // now (the CLI's status publish), whatever its age.
 func (s *Server) adminPublish(w http.ResponseWriter, r *http.Request) error {
-	h := s.lists
+	_, _, h := s.adminTarget()
 	h.signMu.Lock()
 	pubs, err := h.is.Publish(r.Context(), h.dir)
 	h.signMu.Unlock()
@@ -296,12 +303,13 @@ func (s *Server) adminPublish(w http.ResponseWriter, r *http.Request) error {
 // adminLists handles GET /admin/status/lists (the CLI's status lists).
 func (s *Server) adminLists(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	lists, err := s.opts.Store.Lists(ctx, "")
+	_, st, _ := s.adminTarget()
+	lists, err := st.Lists(ctx, "")
 	if err != nil {
 		return err
 	}
 	issued := map[string]int{}
-	err = s.opts.Store.EachCredential(ctx, store.Filter{}, func(rec store.Record) error {
+	err = st.EachCredential(ctx, store.Filter{}, func(rec store.Record) error {
 		for _, ref := range rec.Status {
 			issued[ref.ListID]++
 		}
@@ -330,7 +338,8 @@ func (s *Server) adminRecords(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	recs, err := s.opts.Store.ListCredentials(r.Context(), f)
+	_, st, _ := s.adminTarget()
+	recs, err := st.ListCredentials(r.Context(), f)
 	if err != nil {
 		return err
 	}
@@ -392,13 +401,14 @@ func (s *Server) adminRecord(w http.ResponseWriter, r *http.Request) error {
 	if id == "" {
 		return invalid("id", "required")
 	}
-	rec, err := s.opts.Store.GetCredential(r.Context(), id)
+	_, st, _ := s.adminTarget()
+	rec, err := st.GetCredential(r.Context(), id)
 	if errors.Is(err, store.ErrNotFound) {
 		return problemErr(http.StatusNotFound, ProbNotFound, "id", "no credential "+id+" in the store")
 	} else if err != nil {
 		return err
 	}
-	evs, err := s.opts.Store.Audit(r.Context(), id)
+	evs, err := st.Audit(r.Context(), id)
 	if err != nil {
 		return err
 	}
