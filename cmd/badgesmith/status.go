@@ -93,7 +93,11 @@ badgesmith show), with the operator twice: the name claimed with --actor
 (else $BADGESMITH_ACTOR, else $USER), which nothing checks, and the uid of
 the operating system account the command ran as (with its name, if it has
 one), which the command records itself. Verifiers see it once the status lists are
-signed and published again with badgesmith status publish.`,
+signed and published again with badgesmith status publish.
+
+While badgesmith serve holds the store, or with --server, the change goes
+through the server's admin API (the admin key from BADGESMITH_API_KEY or
+--api-key-file), which signs its status list again at once.`,
 		Example: fmt.Sprintf(`  badgesmith %s urn:uuid:0f1e... --reason "issued in error"
   badgesmith status publish --key registrar --out public/status`, verb),
 		Args: cobra.ExactArgs(1),
@@ -191,7 +195,11 @@ The ttl only tells verifiers how long to cache; it does not end validity.
 --refresh is for a daily cron job: it re-signs only the lists that are
 missing from --out, changed in the store, or run out within
 --refresh-within (default 7 days), and leaves the others untouched. Either
-way, a warning is printed for every list that runs out within 7 days.`,
+way, a warning is printed for every list that runs out within 7 days.
+
+With --server, or while badgesmith serve holds the store, the server signs
+every list it hosts again with its own key; --key, --out and --refresh are
+then not used.`,
 		Example: `  badgesmith status publish --key registrar --out public/status
   badgesmith verify --status-dir public/status cred.json
   # crontab: every day at 03:15, re-sign lists that run out within 7 days
