@@ -58,9 +58,13 @@ Further issuer instances (the configuration's "issuers") are served under
 
 Configuration comes from a JSON file (--config), then BADGESMITH_*
 environment variables, then flags; --print-config shows the result. By
-default the server binds 127.0.0.1:8080 only. Issuing, status and read
-endpoints need a bearer API key; the first start prints a one-time admin
-key (or installs BADGESMITH_ADMIN_KEY). SIGTERM or Ctrl-C stops it after
+default the server binds 127.0.0.1:8080 only. Issuing, status, read and
+admin endpoints need a bearer API key or an OAuth 2.0 access token (from
+POST /oauth2/token with a client made by badgesmith oauth-client, or from
+the authorization server configured under "oauth" in the file); the first
+start prints a one-time admin key (or installs BADGESMITH_ADMIN_KEY). While
+it runs, badgesmith apikey, revoke, status publish, list, ... go through
+its admin API. SIGTERM or Ctrl-C stops it after
 the requests in flight finish.`,
 		Example: `  badgesmith serve --key registrar
   badgesmith serve --config /etc/badgesmith/serve.json --print-config`,

@@ -133,6 +133,10 @@ type Config struct {
 	// instead of generating and printing one (for automated set-ups).
 	// Only its hash is stored. Prefer BADGESMITH_ADMIN_KEY to the file.
 	AdminKey string `json:"adminKey,omitempty"`
+	// OAuth configures OAuth 2.0 access tokens: the token endpoint's
+	// token lifetime and an external authorization server (see
+	// OAuthConfig).
+	OAuth OAuthConfig `json:"oauth,omitzero"`
 }
 
 // IssuerConfig configures one issuer instance of Config.Issuers. Its
@@ -382,6 +386,9 @@ func (c *Config) Validate() error {
 		if r != (Rate{}) && (r.Per <= 0 || r.Burst < 1) {
 			return bad(name, "want perSecond > 0 and burst >= 1")
 		}
+	}
+	if err := c.OAuth.Validate(c.PublicBaseURL); err != nil {
+		return err
 	}
 	if c.MaxBodyBytes < 1024 {
 		return bad("maxBodyBytes", "%d: at least 1024", c.MaxBodyBytes)

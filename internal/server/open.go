@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/badgesmith/badgesmith/did"
+	"github.com/badgesmith/badgesmith/internal/atomicfile"
 	"github.com/badgesmith/badgesmith/issuer"
 	"github.com/badgesmith/badgesmith/keys"
 	"github.com/badgesmith/badgesmith/store/bolt"
@@ -68,6 +69,7 @@ func Open(ctx context.Context, cfg Config, notice io.Writer, logger *slog.Logger
 		MaxBodyBytes:    cfg.MaxBodyBytes,
 		TrustedProxies:  proxies,
 		AdminKey:        cfg.AdminKey,
+		OAuth:           cfg.OAuth,
 		RateLimits:      cfg.RateLimits,
 		CORSOrigins:     cfg.CORSOrigins,
 		RefreshInterval: time.Duration(cfg.StatusRefreshInterval),
@@ -198,6 +200,11 @@ func Run(ctx context.Context, cfg Config, notice io.Writer, logger *slog.Logger,
 		}
 		so.TLS = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	}
+	unannounce, err := announce(cfg.DataDir, cfg.PublicBaseURL)
+	if err != nil {
+		return err
+	}
+	defer unannounce()
 	logger.Info("listening", "addr", ln.Addr().String(), "public_base_url", cfg.PublicBaseURL)
 	if ready != nil {
 		ready(ln.Addr().String())
@@ -230,4 +237,39 @@ func (c Config) boundTo(addr string) Config {
 	}
 	c.Listen = net.JoinHostPort(host, bound)
 	return c
+}
+
+// AnnounceFile is the file in the data directory where a running server
+// writes its public base URL (JSON {"url": ...}), so that the CLI, finding
+// the store locked, knows where to send its administrative commands. It
+// is removed on shutdown.
+const AnnounceFile = "server.json"
+
+// Announced returns the public base URL the server running on dataDir
+// announced, or "" when there is none.
+func Announced(dataDir string) string {
+	data, err := os.ReadFile(filepath.Join(dataDir, AnnounceFile))
+	if err != nil {
+		return ""
+	}
+	var a struct {
+		URL string `json:"url"`
+	}
+	if json.Unmarshal(data, &a) != nil {
+		return ""
+	}
+	return a.URL
+}
+
+// announce writes AnnounceFile and returns its removal.
+func announce(dataDir, url string) (func(), error) {
+	data, err := json.Marshal(map[string]string{"url": url})
+	if err != nil {
+		return nil, err
+	}
+	path := filepath.Join(dataDir, AnnounceFile)
+	if err := atomicfile.WriteFile(path, append(data, '\n'), 0o600); err != nil {
+		return nil, fmt.Errorf("announcing the server: %w", err)
+	}
+	return func() { _ = os.Remove(path) }, nil
 }

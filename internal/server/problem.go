@@ -91,7 +91,7 @@ func newProblem(name string, status int, path, detail string) Problem {
 func writeProblem(w http.ResponseWriter, r *http.Request, e *apiError) {
 	p := newProblem(e.name, e.status, e.path, e.detail)
 	p.RequestID = requestID(r.Context())
-	if e.status == http.StatusUnauthorized {
+	if e.status == http.StatusUnauthorized && w.Header().Get("WWW-Authenticate") == "" {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="badgesmith"`)
 	}
 	w.Header().Set("Content-Type", "application/problem+json")

@@ -72,6 +72,11 @@ type Options struct {
 	// Notice receives the one-time admin key printed on first start. If
 	// nil, io.Discard (and the key is lost: set AdminKey then).
 	Notice io.Writer
+	// OAuth configures OAuth 2.0 access tokens (see OAuthConfig).
+	OAuth OAuthConfig
+	// OAuthHTTPClient fetches the external authorization server's JWKS.
+	// If nil, a guarded client (safehttp) per OAuth.External.
+	OAuthHTTPClient *http.Client
 	// Logger gets the access log. If nil, nothing is logged.
 	Logger *slog.Logger
 	// Now is the clock. If nil, time.Now.
@@ -99,6 +104,7 @@ type Server struct {
 	base    *url.URL
 	prefix  string // base path without trailing slash
 	keys    *keyStore
+	oauth   *oauth
 	handler http.Handler
 
 	verifier atomic.Pointer[verifier.Verifier]
@@ -149,6 +155,9 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 		return nil, err
 	}
 	if err := s.keys.bootstrap(opts.AdminKey, opts.Notice); err != nil {
+		return nil, err
+	}
+	if s.oauth, err = newOAuth(ctx, opts, strings.TrimSuffix(opts.PublicBaseURL, "/")); err != nil {
 		return nil, err
 	}
 	if err := s.setInstances(ctx); err != nil {
@@ -436,6 +445,7 @@ func (s *Server) routes() http.Handler {
 	p := s.prefix
 	mux.Handle("GET "+p+"/healthz", s.handle(s.healthz))
 	mux.Handle("GET "+p+"/readyz", s.handle(s.readyz))
+	s.authRoutes(mux)
 	for _, in := range s.instances {
 		ip := p + in.prefix
 		mux.Handle("POST "+ip+"/credentials/issue", s.at(in, s.auth(in.scope(ScopeIssue), s.limitKey(s.handle(s.issue)))))

@@ -67,6 +67,8 @@ type testConfig struct {
 	// hooks.
 	refreshTicks <-chan time.Time
 	afterRefresh func(error)
+	// oauth is the server's OAuth configuration.
+	oauth OAuthConfig
 }
 
 // testInstance configures one further issuer instance of a test server.
@@ -145,6 +147,7 @@ func startServer(t *testing.T, tc testConfig) *testServer {
 		AdminKey:       testAdminKey,
 		Now:            now,
 		Logger:         tc.logger,
+		OAuth:          tc.oauth,
 	})
 	if err != nil {
 		cancel()
