@@ -112,9 +112,11 @@ func (s *Server) adminTarget() (*issuer.Issuer, store.Store, *listHost) {
 // authRoutes adds the token endpoint and the admin API (scope admin).
 func (s *Server) authRoutes(mux *http.ServeMux) {
 	p := s.prefix
-	mux.Handle("POST "+p+"/oauth2/token", http.HandlerFunc(s.token))
+	// The token endpoint is open, so it is limited per address (guessing
+	// client secrets); the admin API per key, as the other keyed routes.
+	mux.Handle("POST "+p+"/oauth2/token", s.limitIP(http.HandlerFunc(s.token)))
 	admin := func(pattern string, h handlerFunc) {
-		mux.Handle(pattern, s.auth(ScopeAdmin, s.handle(h)))
+		mux.Handle(pattern, s.auth(ScopeAdmin, s.limitKey(s.handle(h))))
 	}
 	admin("POST "+p+"/admin/apikeys", s.createKey(s.keys))
 	admin("GET "+p+"/admin/apikeys", s.listKeys(s.keys))

@@ -104,6 +104,32 @@ func TestRateLimitPerAddress(t *testing.T) {
 	}
 }
 
+// TestRateLimitTokenAndAdmin: the token endpoint is limited per address
+// (secrets cannot be guessed at line rate) and the admin API per key.
+func TestRateLimitTokenAndAdmin(t *testing.T) {
+	clock := newFakeClock()
+	ts := startServer(t, testConfig{now: clock.Now, rateLimits: &RateLimits{Key: Rate{Per: 1, Burst: 2}, IP: Rate{Per: 1, Burst: 2}}})
+	token := func() fetched {
+		return ts.do(t, "POST", "/oauth2/token", "", "grant_type=client_credentials&client_id=nobody&client_secret=guess")
+	}
+	for i := range 2 {
+		if resp := token(); resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusOK {
+			t.Fatalf("token request %d within the burst: %d %s", i, resp.StatusCode, resp.Body)
+		}
+	}
+	wantProblem(t, token(), http.StatusTooManyRequests, ProbRateLimited, "")
+	for i := range 2 {
+		if resp := ts.do(t, "GET", "/admin/apikeys", testAdminKey, nil); resp.StatusCode != http.StatusOK {
+			t.Fatalf("admin request %d within the burst: %d %s", i, resp.StatusCode, resp.Body)
+		}
+	}
+	wantProblem(t, ts.do(t, "GET", "/admin/apikeys", testAdminKey, nil), http.StatusTooManyRequests, ProbRateLimited, "")
+	clock.Add(2 * time.Second)
+	if resp := ts.do(t, "GET", "/admin/apikeys", testAdminKey, nil); resp.StatusCode != http.StatusOK {
+		t.Errorf("admin request after refill: %d", resp.StatusCode)
+	}
+}
+
 func TestRateLimitsOff(t *testing.T) {
 	ts := startServer(t, testConfig{rateLimits: &RateLimits{Off: true, IP: Rate{Per: 1, Burst: 1}}})
 	for i := range 5 {
