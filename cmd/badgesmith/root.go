@@ -46,6 +46,8 @@ func newRootCmd(s streams) *cobra.Command {
 		newBakeCmd(s),
 		newExtractCmd(s),
 		newServeCmd(s),
+		newAPIKeyCmd(s),
+		newOAuthClientCmd(s),
 	)
 	return root
 }
