@@ -19,6 +19,7 @@ import (
 
 	"github.com/badgesmith/badgesmith/catalogue"
 	"github.com/badgesmith/badgesmith/proof"
+	"github.com/badgesmith/badgesmith/status"
 	"github.com/badgesmith/badgesmith/store"
 	"github.com/badgesmith/badgesmith/vcjwt"
 )
@@ -511,9 +512,9 @@ func statusRefs(v any) ([]store.StatusRef, error) {
 			return nil, err
 		}
 		var ent struct {
-			Purpose string `json:"statusPurpose"`
-			List    string `json:"statusListCredential"`
-			Index   int    `json:"statusListIndex,string"`
+			Purpose status.Purpose `json:"statusPurpose"`
+			List    string         `json:"statusListCredential"`
+			Index   int            `json:"statusListIndex,string"`
 		}
 		if err := json.Unmarshal(raw, &ent); err != nil || ent.Purpose == "" || ent.List == "" {
 			return nil, fmt.Errorf("credentialStatus entry %v is not a status list entry", m)

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/badgesmith/badgesmith/status"
 	"github.com/badgesmith/badgesmith/store"
 )
 
@@ -256,7 +257,7 @@ func (l *Ledger) Reinstate(ctx context.Context, credentialID, actor, reason stri
 	return l.change(ctx, "reinstating", credentialID, store.PurposeSuspension, 0, actor, reason)
 }
 
-func (l *Ledger) change(ctx context.Context, verb, id, purpose string, value uint64, actor, reason string) error {
+func (l *Ledger) change(ctx context.Context, verb, id string, purpose status.Purpose, value uint64, actor, reason string) error {
 	if l == nil || l.store == nil {
 		return fmt.Errorf("%s %s: %w", verb, id, ErrNoStore)
 	}
@@ -286,7 +287,7 @@ func (l *Ledger) change(ctx context.Context, verb, id, purpose string, value uin
 	return nil
 }
 
-func hasPurpose(r *store.Record, purpose string) bool {
+func hasPurpose(r *store.Record, purpose status.Purpose) bool {
 	for _, s := range r.Status {
 		if s.Purpose == purpose {
 			return true

@@ -1,6 +1,10 @@
 package store
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/badgesmith/badgesmith/status"
+)
 
 // Bounds every backend enforces, so a record that one backend accepts the
 // others accept too.
@@ -44,7 +48,7 @@ func (r *Record) Validate() error {
 	if len(r.Status) > MaxStatusRefs {
 		return invalid("record %s: %d status entries, more than %d", r.ID, len(r.Status), MaxStatusRefs)
 	}
-	seen := make(map[string]bool, len(r.Status))
+	seen := make(map[status.Purpose]bool, len(r.Status))
 	for i, s := range r.Status {
 		if err := required(fmt.Sprintf("record %s: status[%d].purpose", r.ID, i), s.Purpose); err != nil {
 			return err
@@ -188,7 +192,7 @@ func StateOf(r *Record, value func(StatusRef) (uint64, error)) (State, error) {
 	return Active, nil
 }
 
-func required(field, v string) error {
+func required[S ~string](field string, v S) error {
 	if v == "" {
 		return invalid("%s is empty", field)
 	}

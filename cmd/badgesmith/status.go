@@ -349,7 +349,7 @@ credentials' revocation together. With --json, "allocated" is USED and
 			tw := tabwriter.NewWriter(s.out, 0, 0, 2, ' ', 0)
 			fmt.Fprintln(tw, "LIST\tPURPOSE\tUSED\tISSUED\tSIZE\tCREATED")
 			for _, r := range rows {
-				fmt.Fprintln(tw, shownRow([]string{r.ID, r.Purpose, fmt.Sprint(r.Allocated), fmt.Sprint(r.Issued), fmt.Sprint(r.Size), r.Created.UTC().Format(time.RFC3339)}))
+				fmt.Fprintln(tw, shownRow([]string{r.ID, string(r.Purpose), fmt.Sprint(r.Allocated), fmt.Sprint(r.Issued), fmt.Sprint(r.Size), r.Created.UTC().Format(time.RFC3339)}))
 			}
 			if err := tw.Flush(); err != nil {
 				return err

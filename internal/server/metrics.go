@@ -10,6 +10,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/badgesmith/badgesmith/status"
 )
 
 // ScopeMetrics lets a key (a Prometheus scraper's) read GET /metrics and
@@ -98,9 +100,9 @@ func (m *metrics) listRefresh(ok bool) {
 	}
 }
 
-func (m *metrics) statusUpdated(purpose string, set bool) {
+func (m *metrics) statusUpdated(purpose status.Purpose, set bool) {
 	m.mu.Lock()
-	m.statusUpd[[2]string{purpose, strconv.FormatBool(set)}]++
+	m.statusUpd[[2]string{string(purpose), strconv.FormatBool(set)}]++
 	m.mu.Unlock()
 }
 

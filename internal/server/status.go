@@ -57,7 +57,7 @@ func (s *Server) updateStatus(w http.ResponseWriter, r *http.Request) error {
 	}
 	switch {
 	case errors.Is(err, issuer.ErrNoStatusEntry):
-		return problemErr(http.StatusBadRequest, ProbInvalidField, "credentialStatus.statusPurpose", "the credential has no "+req.purpose+" entry")
+		return problemErr(http.StatusBadRequest, ProbInvalidField, "credentialStatus.statusPurpose", "the credential has no "+string(req.purpose)+" entry")
 	case errors.Is(err, store.ErrFinal):
 		return problemErr(http.StatusConflict, ProbFinal, "status", "the credential is revoked; its status can no longer change")
 	case errors.Is(err, store.ErrNotFound):
@@ -78,7 +78,7 @@ func (s *Server) updateStatus(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeJSON(w, http.StatusOK, map[string]any{
 		"credentialId":     req.credentialID,
-		"credentialStatus": map[string]string{"type": "BitstringStatusListEntry", "statusPurpose": req.purpose},
+		"credentialStatus": map[string]string{"type": "BitstringStatusListEntry", "statusPurpose": string(req.purpose)},
 		"status":           req.set,
 		"state":            rec.State,
 	})
