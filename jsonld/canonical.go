@@ -103,6 +103,7 @@ func Canonicalize(ctx context.Context, doc any, opts CanonOptions) (_ []byte, er
 	if err != nil {
 		return nil, err
 	}
+	in = presentationGraphs(in)
 
 	// json-gold's options, made only for the paths that run json-gold:
 	// the own expander and RDF conversion need none.
