@@ -9,6 +9,7 @@
 //	GET  /healthz, /readyz             liveness; readiness (the store answers)
 //	POST /credentials/issue            scope write:/credentials/issue
 //	POST /credentials/verify           open
+//	POST /presentations/verify         open
 //	POST /credentials/status           scope write:/credentials/status
 //	GET  /credentials/{id}             scope read:/credentials
 //	GET  <status base path>{name}      the signed status lists (open)

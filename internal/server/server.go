@@ -373,6 +373,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET "+p+"/readyz", s.handle(s.readyz))
 	mux.Handle("POST "+p+"/credentials/issue", s.auth(ScopeIssue, s.handle(s.issue)))
 	mux.Handle("POST "+p+"/credentials/verify", s.handle(s.verify))
+	mux.Handle("POST "+p+"/presentations/verify", s.handle(s.verifyPresentation))
 	mux.Handle("POST "+p+"/credentials/status", s.auth(ScopeStatus, s.handle(s.updateStatus)))
 	mux.Handle("GET "+p+"/credentials/{id}", s.auth(ScopeRead, s.handle(s.getCredential)))
 	if s.lists.route != "" {
