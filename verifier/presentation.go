@@ -392,7 +392,12 @@ func (p *presenting) jwt(ctx context.Context, tok string) {
 		r.undecided(CheckProof, err)
 		p.readUnsigned(ctx, &a, vp)
 	default:
-		p.readUnsigned(ctx, &a, vp)
+		// The JWS signs the payload's bytes, compact JWS credentials
+		// included; its statements are the payload read as JSON-LD, which
+		// has no reading for those strings (VCDM 1.1 VP-JWTs carry their
+		// credentials so), so they are left out of it and verified as the
+		// JWTs they are.
+		p.readUnsigned(ctx, &a, withoutStringCredentials(vp))
 		if a.stErr == nil {
 			a.stErr = a.st.isDocument(vp, keys.holder)
 		}
@@ -527,7 +532,10 @@ func (p *presenting) credentials(ctx context.Context, a *authn, vp map[string]an
 		doc, enveloped := embeddedDocument(e)
 		res, _ := p.v.Verify(ctx, doc)
 		p.out.Credentials = append(p.out.Credentials, res)
+		_, isString := e.(string)
 		switch {
+		case isString && p.out.Format == PresentationJWT:
+			keys[i] = embeddedClaim{kind: kindJWTString}
 		case enveloped != "":
 			keys[i] = embeddedClaim{kind: kindEnveloped, id: enveloped}
 		case res.Claims != nil:
@@ -537,6 +545,7 @@ func (p *presenting) credentials(ctx context.Context, a *authn, vp map[string]an
 		}
 	}
 	if a.st != nil {
+		keys = slices.DeleteFunc(keys, func(k embeddedClaim) bool { return k.kind == kindJWTString })
 		if err := matchCredentials(a.st.credentials, keys); err != nil {
 			r.fail(CheckCredentials, "verifiableCredential", err.Error())
 			return
@@ -584,6 +593,32 @@ func (p *presenting) credentials(ctx context.Context, a *authn, vp map[string]an
 	}
 }
 
+// withoutStringCredentials is vp without the string entries of its
+// verifiableCredential, or vp itself when it has none.
+func withoutStringCredentials(vp map[string]any) map[string]any {
+	list, ok := vp["verifiableCredential"].([]any)
+	_, single := vp["verifiableCredential"].(string)
+	if !ok && !single {
+		return vp
+	}
+	out := make(map[string]any, len(vp))
+	for k, x := range vp {
+		out[k] = x
+	}
+	if single {
+		delete(out, "verifiableCredential")
+		return out
+	}
+	kept := make([]any, 0, len(list))
+	for _, e := range list {
+		if _, isString := e.(string); !isString {
+			kept = append(kept, e)
+		}
+	}
+	out["verifiableCredential"] = kept
+	return out
+}
+
 // cmp keeps the first path.
 func cmp(have, at string) string {
 	if have != "" {
@@ -599,6 +634,9 @@ func embeddedDocument(e any) (doc []byte, envelopedID string) {
 	case string:
 		if tok, ok := strings.CutPrefix(x, envelopedVCPrefix); ok {
 			return []byte(tok), x
+		}
+		if looksLikeJWS([]byte(x)) {
+			return []byte(x), ""
 		}
 	case map[string]any:
 		id, _ := x["id"].(string)
@@ -652,6 +690,7 @@ const (
 	iriDomain                     = secNS + "domain"
 	kindCredential, kindEnveloped = "credential", "enveloped"
 	kindUnread, kindEmpty         = "unread", "empty"
+	kindJWTString                 = "jwt"
 )
 
 // vpStatements is what a presentation's statements say.

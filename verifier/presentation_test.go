@@ -180,6 +180,16 @@ func TestVerifyPresentation(t *testing.T) {
 			vp["@context"] = []any{"https://www.w3.org/2018/credentials/v1"}
 			return []byte(vpJWT(t, holder, vp, true))
 		}, opts: verifier.PresentationOptions{Challenge: vpChallenge, Domain: vpDomain}, verdict: verifier.VerdictWarnings, decision: verifier.CheckContext, reason: "VC 1.1"},
+		{name: "VCDM 1.1 VP-JWT carrying a VC-JWT string", doc: func(t *testing.T) []byte {
+			tok, err := vcjwt.Sign(context.Background(), unsigned(t, issuerB), issuerB.priv, vcjwt.Options{KeyID: issuerB.vm})
+			if err != nil {
+				t.Fatal(err)
+			}
+			vp := newPresentation("", tok)
+			vp["@context"] = []any{"https://www.w3.org/2018/credentials/v1"}
+			return []byte(vpJWT(t, holder, vp, true))
+		}, opts: verifier.PresentationOptions{Challenge: vpChallenge}, verdict: verifier.VerdictWarnings, decision: verifier.CheckContext, reason: "VC 1.1",
+			creds: []verifier.Verdict{verifier.VerdictValid}},
 		{name: "VP-JWT wrong nonce", doc: func(t *testing.T) []byte { return []byte(vpJWT(t, holder, newPresentation(holder.did, credA), false)) },
 			opts: verifier.PresentationOptions{Challenge: "another"}, verdict: verifier.VerdictInvalid, decision: verifier.CheckChallenge,
 			creds: []verifier.Verdict{verifier.VerdictValid}},
