@@ -277,3 +277,34 @@ func TestVerifyPresentation(t *testing.T) {
 func encoded(d map[string]any) func(t *testing.T) []byte {
 	return func(t *testing.T) []byte { return encode(t, d) }
 }
+
+// BenchmarkVerifyPresentation: a signed presentation of two credentials
+// (its own proof and theirs), against Verify of one credential.
+func BenchmarkVerifyPresentation(b *testing.B) {
+	issuer, holder := newKey(b, 68), newKey(b, 69)
+	credA := vpCredential(b, issuer, "urn:uuid:00000000-0000-4000-8000-0000000000e1")
+	credB := vpCredential(b, issuer, "urn:uuid:00000000-0000-4000-8000-0000000000e2")
+	vp := encode(b, vpSign(b, newPresentation(holder.did, credA, credB), holder.priv, proof.SignOptions{VerificationMethod: holder.vm, Challenge: vpChallenge}))
+	v, err := verifier.New(verifier.Options{Now: func() time.Time { return now }})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	b.Run("presentation of 2", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if res, err := v.VerifyPresentation(ctx, vp, verifier.PresentationOptions{Challenge: vpChallenge}); err != nil || !res.Valid {
+				b.Fatal(err)
+			}
+		}
+	})
+	one := encode(b, credA)
+	b.Run("one credential", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := v.Verify(ctx, one); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
