@@ -1,15 +1,14 @@
 package server
 
 import (
-	"context"
 	"crypto/ed25519"
 	"errors"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/badgesmith/badgesmith/internal/testkit"
-	"github.com/badgesmith/badgesmith/proof"
 	"github.com/badgesmith/badgesmith/verifier"
 )
 
@@ -18,23 +17,13 @@ const (
 	testDomain    = "https://verifier.example"
 )
 
-// holderPresentation is a VC 2.0 presentation by holder carrying creds,
-// signed for authentication with challenge and domain (none when empty).
-func holderPresentation(t *testing.T, holder testkit.Key, challenge, domain string, creds ...any) map[string]any {
+// presentationFixture reads testdata/presentations/name, a presentation
+// gen.go signed: the holder is testkit.Ed25519(t, 90)'s did:key, the
+// challenge and domain testChallenge and testDomain (none for
+// no-challenge.json).
+func presentationFixture(t *testing.T, name string) map[string]any {
 	t.Helper()
-	vp := map[string]any{
-		"@context":             []any{"https://www.w3.org/ns/credentials/v2"},
-		"type":                 []any{"VerifiablePresentation"},
-		"holder":               holder.DID,
-		"verifiableCredential": creds,
-	}
-	signed, err := proof.Sign(context.Background(), vp, holder.Private, proof.SignOptions{
-		VerificationMethod: holder.VM, ProofPurpose: "authentication", Challenge: challenge, Domain: domain,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return signed
+	return testkit.ReadJSON(t, filepath.Join("testdata", "presentations", name))
 }
 
 func (ts *testServer) verifyVP(t *testing.T, body any) (int, PresentationVerifyResponse) {
@@ -51,14 +40,9 @@ func (ts *testServer) verifyVP(t *testing.T, body any) (int, PresentationVerifyR
 // options: {challenge, domain, ...}}.
 func TestPresentationVerify(t *testing.T) {
 	ts := startServer(t, testConfig{})
-	a, b := ts.issue(t, sampleCredential(t)), ts.issue(t, sampleCredential(t))
-	tampered := map[string]any{}
-	for k, v := range b {
-		tampered[k] = v
-	}
-	tampered["name"] = "Forged Degree"
+	a := ts.issue(t, sampleCredential(t))
 	holder := testkit.Ed25519(t, 90)
-	good := holderPresentation(t, holder, testChallenge, testDomain, a, b)
+	good := presentationFixture(t, "valid.json")
 	unsigned := map[string]any{"@context": []any{"https://www.w3.org/ns/credentials/v2"}, "type": "VerifiablePresentation", "verifiableCredential": a}
 	vpJWT := testkit.CraftJWS(t, map[string]any{"alg": "EdDSA", "typ": "vp+jwt", "kid": holder.VM}, map[string]any{
 		"@context": []any{"https://www.w3.org/ns/credentials/v2"}, "type": "VerifiablePresentation", "holder": holder.DID,
@@ -86,8 +70,10 @@ func TestPresentationVerify(t *testing.T) {
 			status: 400, verdict: verifier.VerdictInvalid, problem: ProbInvalidCred + "-challenge", creds: []bool{true, true}, authenticated: true},
 		{name: "wrong domain", body: map[string]any{"verifiablePresentation": good, "options": map[string]any{"domain": "https://evil.example"}},
 			status: 400, verdict: verifier.VerdictInvalid, problem: ProbInvalidCred + "-domain", creds: []bool{true, true}, authenticated: true},
-		{name: "tampered embedded credential", body: map[string]any{"verifiablePresentation": holderPresentation(t, holder, testChallenge, "", a, tampered), "options": map[string]any{"challenge": testChallenge}},
+		{name: "tampered embedded credential", body: map[string]any{"verifiablePresentation": presentationFixture(t, "tampered-credential.json"), "options": map[string]any{"challenge": testChallenge}},
 			status: 400, verdict: verifier.VerdictInvalid, problem: ProbInvalidCred + "-credentials", creds: []bool{true, false}, authenticated: true},
+		{name: "missing challenge when required", body: map[string]any{"verifiablePresentation": presentationFixture(t, "no-challenge.json"), "options": map[string]any{"challenge": testChallenge}},
+			status: 400, verdict: verifier.VerdictInvalid, problem: ProbInvalidCred + "-challenge", creds: []bool{true}, authenticated: true},
 		{name: "unsigned refused", body: map[string]any{"verifiablePresentation": unsigned},
 			status: 400, verdict: verifier.VerdictInvalid, problem: ProbInvalidCred + "-proof", creds: []bool{true}},
 		{name: "unsigned allowed", body: map[string]any{"verifiablePresentation": unsigned, "options": map[string]any{"unsignedPresentation": true}},
@@ -147,8 +133,7 @@ func TestPresentationVerifyIsOpen(t *testing.T) {
 	if resp.StatusCode != http.StatusMethodNotAllowed || !strings.Contains(resp.Header.Get("Allow"), "POST") {
 		t.Fatalf("GET: %d, Allow %q", resp.StatusCode, resp.Header.Get("Allow"))
 	}
-	holder := testkit.Ed25519(t, 91)
-	code, vr := ts.verifyVP(t, map[string]any{"verifiablePresentation": holderPresentation(t, holder, "", "", ts.issue(t, sampleCredential(t)))})
+	code, vr := ts.verifyVP(t, map[string]any{"verifiablePresentation": presentationFixture(t, "valid.json")})
 	if code != http.StatusOK || !vr.Verified {
 		t.Fatalf("%d %+v", code, vr)
 	}
