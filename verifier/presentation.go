@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"github.com/badgesmith/badgesmith/did"
+	"github.com/badgesmith/badgesmith/internal/verdict"
 	"github.com/badgesmith/badgesmith/jsonld"
 	"github.com/badgesmith/badgesmith/proof"
 	"github.com/badgesmith/badgesmith/rdfc"
@@ -574,11 +575,11 @@ func (p *presenting) credentials(ctx context.Context, a *authn, vp map[string]an
 		}
 		switch res.Verdict {
 		case VerdictInvalid:
-			invalid, invalidAt = append(invalid, detail), cmp(invalidAt, at)
+			invalid, invalidAt = append(invalid, detail), firstPath(invalidAt, at)
 		case VerdictCouldNotCheck:
-			undecided, undecidedAt = append(undecided, detail), cmp(undecidedAt, at)
+			undecided, undecidedAt = append(undecided, detail), firstPath(undecidedAt, at)
 		case VerdictWarnings:
-			warned, warnedAt = append(warned, detail), cmp(warnedAt, at)
+			warned, warnedAt = append(warned, detail), firstPath(warnedAt, at)
 		}
 	}
 	switch {
@@ -619,8 +620,8 @@ func withoutStringCredentials(vp map[string]any) map[string]any {
 	return out
 }
 
-// cmp keeps the first path.
-func cmp(have, at string) string {
+// firstPath keeps the first path.
+func firstPath(have, at string) string {
 	if have != "" {
 		return have
 	}
@@ -856,6 +857,16 @@ func proofOptionClaims(nq []byte) (challenges, domains []string, err error) {
 	return read(iriChallenge), read(iriDomain), nil
 }
 
+// Why a presentation's key is not the holder's: refused (another
+// controller, not listed under authentication, revoked, a malformed DID)
+// makes the presentation invalid; not bound (the holder's document could
+// not be obtained, a method badgesmith does not resolve) leaves it
+// undecided.
+var (
+	errHolderKeyRefused  = verdict.NewInvalid("signing key refused for the holder")
+	errHolderKeyNotBound = verdict.NewInconclusive("signing key is not bound to the holder")
+)
+
 // holderKeys resolves the verification method of a presentation's proof
 // for purpose authentication: the key must be listed under authentication
 // in the document of the holder (when the presentation names one, the
@@ -873,14 +884,14 @@ type holderKeys struct {
 
 // PublicKey returns the key of vm if the holder (or, with no holder, the
 // method's controller) lists it under authentication. Errors wrap
-// ErrKeyRefused or ErrKeyNotBound.
+// errHolderKeyRefused or errHolderKeyNotBound.
 func (h *holderKeys) PublicKey(ctx context.Context, vm, purpose string) (crypto.PublicKey, error) {
 	if purpose != did.Authentication {
-		return nil, fmt.Errorf("%w: verification method %s: proof purpose %q, only authentication keys sign presentations", ErrKeyRefused, vm, purpose)
+		return nil, fmt.Errorf("%w: verification method %s: proof purpose %q, only authentication keys sign presentations", errHolderKeyRefused, vm, purpose)
 	}
 	base, _, _ := strings.Cut(vm, "#")
 	if h.holder != "" && base != h.holder {
-		return nil, fmt.Errorf("%w: verification method %s is controlled by %s, the holder is %q", ErrKeyRefused, vm, base, h.holder)
+		return nil, fmt.Errorf("%w: verification method %s is controlled by %s, the holder is %q", errHolderKeyRefused, vm, base, h.holder)
 	}
 	var resolve func(context.Context, string) (*did.Document, error)
 	source := "the DID document of " + base
@@ -896,7 +907,7 @@ func (h *holderKeys) PublicKey(ctx context.Context, vm, purpose string) (crypto.
 		resolve = h.v.web.ResolveURL
 		source = "the controlled identifier document at " + base
 	default:
-		return nil, fmt.Errorf("%w: verification method %s: %s names no document to find its keys in", ErrKeyNotBound, vm, base)
+		return nil, fmt.Errorf("%w: verification method %s: %s names no document to find its keys in", errHolderKeyNotBound, vm, base)
 	}
 	if !offline && !h.v.web.Cached(base) {
 		if err := budgetFrom(ctx).takeFetch(); err != nil {
@@ -906,15 +917,15 @@ func (h *holderKeys) PublicKey(ctx context.Context, vm, purpose string) (crypto.
 	doc, err := resolve(ctx, base)
 	switch {
 	case err != nil && ctx.Err() == nil && (offline || errors.Is(err, did.ErrInvalidDID)):
-		return nil, fmt.Errorf("%w: verification method %s: %w", ErrKeyRefused, vm, err)
+		return nil, fmt.Errorf("%w: verification method %s: %w", errHolderKeyRefused, vm, err)
 	case err != nil:
-		return nil, fmt.Errorf("%w: verification method %s: could not obtain %s: %w", ErrKeyNotBound, vm, source, err)
+		return nil, fmt.Errorf("%w: verification method %s: could not obtain %s: %w", errHolderKeyNotBound, vm, source, err)
 	case doc.ID != base:
-		return nil, fmt.Errorf("%w: verification method %s: %s has id %q: %w", ErrKeyNotBound, vm, source, doc.ID, did.ErrInvalidDocument)
+		return nil, fmt.Errorf("%w: verification method %s: %s has id %q: %w", errHolderKeyNotBound, vm, source, doc.ID, did.ErrInvalidDocument)
 	}
 	_, pub, err := doc.KeyAt(vm, did.Authentication, h.v.now())
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %w", ErrKeyRefused, source, err)
+		return nil, fmt.Errorf("%w: %s: %w", errHolderKeyRefused, source, err)
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
