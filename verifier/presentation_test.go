@@ -5,10 +5,12 @@ import (
 	"crypto"
 	"crypto/ed25519"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/badgesmith/badgesmith/did"
 	"github.com/badgesmith/badgesmith/internal/testkit"
 	"github.com/badgesmith/badgesmith/proof"
 	"github.com/badgesmith/badgesmith/vcjwt"
@@ -307,4 +309,67 @@ func BenchmarkVerifyPresentation(b *testing.B) {
 			}
 		}
 	})
+}
+
+// holderResolver resolves did:example:holder to a document with key as
+// #key-1, listed under authentication unless noAuthentication; any other
+// DID is unsupported.
+type holderResolver struct {
+	key              testKey
+	noAuthentication bool
+}
+
+func (h holderResolver) Resolve(_ context.Context, id string) (*did.Document, error) {
+	if id != "did:example:holder" {
+		return nil, fmt.Errorf("resolving %s: %w", id, did.ErrUnsupportedMethod)
+	}
+	vm, err := did.MultikeyMethod(id, "key-1", h.key.priv.Public())
+	if err != nil {
+		return nil, err
+	}
+	doc, err := did.NewDocument(id, []did.VerificationMethod{vm})
+	if err != nil {
+		return nil, err
+	}
+	if h.noAuthentication {
+		doc.Authentication = nil
+	}
+	return doc, nil
+}
+
+// TestVerifyPresentationResolvedHolder: a holder whose DID the verifier's
+// resolver reads is bound only by a key its document lists under
+// authentication; a DID nobody resolves leaves the presentation undecided.
+func TestVerifyPresentationResolvedHolder(t *testing.T) {
+	k := newKey(t, 73)
+	const holderDID = "did:example:holder"
+	cred := vpCredential(t, newKey(t, 74), "urn:uuid:00000000-0000-4000-8000-0000000000d1")
+	signed := func(holder string) []byte {
+		return encode(t, vpSign(t, newPresentation(holder, cred), k.priv, proof.SignOptions{VerificationMethod: holder + "#key-1", Challenge: vpChallenge}))
+	}
+	for _, tc := range []struct {
+		name     string
+		resolver holderResolver
+		holder   string
+		verdict  verifier.Verdict
+		decision verifier.CheckName
+	}{
+		{"listed under authentication", holderResolver{key: k}, holderDID, verifier.VerdictValid, ""},
+		{"listed only under assertionMethod", holderResolver{key: k, noAuthentication: true}, holderDID, verifier.VerdictInvalid, verifier.CheckProof},
+		{"unresolvable", holderResolver{key: k}, "did:example:nobody", verifier.VerdictCouldNotCheck, verifier.CheckProof},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			v, err := verifier.New(verifier.Options{Now: func() time.Time { return now }, Resolver: tc.resolver})
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, _ := v.VerifyPresentation(context.Background(), signed(tc.holder), verifier.PresentationOptions{Challenge: vpChallenge})
+			if res.Verdict != tc.verdict || res.Decision != tc.decision {
+				t.Fatalf("%s by %q, want %s by %q: %+v", res.Verdict, res.Decision, tc.verdict, tc.decision, res.Checks)
+			}
+			if tc.verdict == verifier.VerdictValid && (res.Holder != holderDID || !strings.Contains(res.Checks[4].Reason, "authentication")) {
+				t.Errorf("holder %q, holder check %+v", res.Holder, res.Checks[4])
+			}
+		})
+	}
 }
