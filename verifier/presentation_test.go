@@ -373,3 +373,36 @@ func TestVerifyPresentationResolvedHolder(t *testing.T) {
 		})
 	}
 }
+
+// TestVerifyPresentationBounds: a presentation is bounded by Options.MaxSize
+// as a whole, and its Work counts its own proof and statements only, each
+// credential's Result its own.
+func TestVerifyPresentationBounds(t *testing.T) {
+	holder := newKey(t, 75)
+	cred := vpCredential(t, newKey(t, 76), "urn:uuid:00000000-0000-4000-8000-0000000000c1")
+	data := encode(t, vpSign(t, newPresentation(holder.did, cred), holder.priv, proof.SignOptions{VerificationMethod: holder.vm}))
+	v, err := verifier.New(verifier.Options{Now: func() time.Time { return now }, MaxSize: int64(len(data) - 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, _ := v.VerifyPresentation(context.Background(), data, verifier.PresentationOptions{})
+	if res.Verdict != verifier.VerdictInvalid || res.Decision != verifier.CheckParse || len(res.Credentials) != 0 {
+		t.Fatalf("over MaxSize: %s by %s, %d credentials verified", res.Verdict, res.Decision, len(res.Credentials))
+	}
+	v, err = verifier.New(verifier.Options{Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err = v.VerifyPresentation(context.Background(), data, verifier.PresentationOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	one, err := v.Verify(context.Background(), encode(t, cred))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The presentation's statements hold the credential's and more.
+	if res.Work.Proofs != 1 || res.Work.Quads <= one.Work.Quads || res.Credentials[0].Work.Quads != one.Work.Quads {
+		t.Errorf("presentation work %+v, credential's %+v, alone %+v", res.Work, res.Credentials[0].Work, one.Work)
+	}
+}
