@@ -8,21 +8,22 @@ import (
 
 // presentationGraphs returns doc with each object of a VC 2.0
 // presentation's verifiableCredential written as the graph object JSON-LD
-// 1.1 makes of it, or doc itself when there is nothing to rewrite.
+// 1.1 makes of it, or doc itself when there is nothing to rewrite. Canonicalize
+// applies it on json-gold's paths only.
 //
 // The VC 2.0 context defines verifiableCredential inside the
 // VerifiablePresentation type-scoped context with both "@container":
 // "@graph" and a scoped "@context": null. JSON-LD 1.1 expansion (§5.1.2,
 // step 13.5) takes the container mapping from the active context, so each
-// credential becomes a named graph, as jsonld.js gives it; json-gold, and
-// the own expander that mirrors it, look the container up in the term's
-// scoped context, where null has removed the term, and put the credentials
-// in the default graph. A presentation's signature, made by the reference
-// stack over the named graphs, would then never verify (nor one badgesmith
-// made verify there). Writing the graph object out ({"@graph": cred})
-// gives both expansions the reference statements; an entry that already is
-// a graph object, or is not an object (which the reference stack's safe
-// mode refuses), is left as it is.
+// credential becomes a named graph, as jsonld.js gives it, and as the own
+// expander does (expand.go); json-gold looks the container up in the
+// term's scoped context, where null has removed the term, and puts the
+// credentials in the default graph. A presentation's signature, made by
+// the reference stack over the named graphs, would then never verify (nor
+// one badgesmith made verify there). Writing the graph object out
+// ({"@graph": cred}) gives json-gold the reference statements; an entry
+// that already is a graph object, or is not an object (which the
+// reference stack's safe mode refuses), is left as it is.
 func presentationGraphs(doc any) any {
 	m, ok := doc.(map[string]any)
 	if !ok || !isPresentationV2(m) {

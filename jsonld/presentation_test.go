@@ -30,7 +30,8 @@ func TestPresentationCredentialsAreGraphs(t *testing.T) {
 <urn:x:1> <https://www.w3.org/2018/credentials#credentialSubject> <did:example:s> _:c14n0 .
 <urn:x:1> <https://www.w3.org/2018/credentials#issuer> <did:example:i> _:c14n0 .
 `
-	for _, opts := range []CanonOptions{{}, {Reference: true}} {
+	l := freshLoader(t)
+	for _, opts := range []CanonOptions{{Loader: l}, {Loader: l, Reference: true}} {
 		got, err := Canonicalize(context.Background(), vp, opts)
 		if err != nil {
 			t.Fatal(err)
@@ -38,6 +39,10 @@ func TestPresentationCredentialsAreGraphs(t *testing.T) {
 		if string(got) != want {
 			t.Errorf("reference %v:\n%s\nwant\n%s", opts.Reference, got, want)
 		}
+	}
+	// The own expander read it (json-gold only for Reference).
+	if own, fallback := l.processed.own.Load(), l.processed.fallback.Load(); own != 1 || fallback != 0 {
+		t.Errorf("own expansions %d, json-gold fallbacks %d; want 1 and 0", own, fallback)
 	}
 	// A single credential object, not in an array, is one graph too.
 	vp["verifiableCredential"] = vp["verifiableCredential"].([]any)[0]
