@@ -14,6 +14,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/piprate/json-gold/ld"
 
+	"github.com/badgesmith/badgesmith/catalogue"
 	"github.com/badgesmith/badgesmith/contexts"
 	"github.com/badgesmith/badgesmith/did"
 	"github.com/badgesmith/badgesmith/internal/jsonvalue"
@@ -88,6 +89,17 @@ type Config struct {
 	// StatusTTL is the ttl a status list credential advertises: how long a
 	// verifier may cache it. If zero, DefaultStatusTTL.
 	StatusTTL time.Duration
+
+	// Catalogue, if set, is the achievement catalogue (see catalogue.go):
+	// a request naming a catalogue achievement is issued from an approved
+	// version only, and when the catalogue's approver set requires the
+	// catalogue, a request with an achievement of its own is refused
+	// unless Unmanaged. If nil, achievements are issued as given.
+	Catalogue *catalogue.Catalogue
+	// Unmanaged lets requests carry an achievement from outside the
+	// catalogue even when the catalogue is required: an explicit choice
+	// (the CLI's --unmanaged-achievement).
+	Unmanaged bool
 }
 
 // Issuer builds and signs credentials. It is safe for concurrent use when
@@ -176,6 +188,11 @@ type Request struct {
 	// Evidence lists the URLs of evidence of the learner's work, each
 	// becoming an Evidence object of the credential.
 	Evidence []string
+	// CatalogueAchievement names an approved version of the Config's
+	// Catalogue, "ID@VERSION" or "ID" for the latest approved one, whose
+	// Achievement is issued. Achievement, if also set, must be that
+	// version's exactly.
+	CatalogueAchievement string
 }
 
 // Credential is an issued, signed credential, in any format.
@@ -380,6 +397,10 @@ func (is *Issuer) Issue(ctx context.Context, req Request) (*Credential, error) {
 	if is.cfg.ListsOnly {
 		return nil, fmt.Errorf("issuing: %w", ErrListsOnly)
 	}
+	version, err := is.manage(ctx, &req)
+	if err != nil {
+		return nil, err
+	}
 	if is.cfg.Store == nil {
 		cred, err := is.Build(req)
 		if err != nil {
@@ -395,7 +416,7 @@ func (is *Issuer) Issue(ctx context.Context, req Request) (*Credential, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := is.RecordIssued(ctx, signed.Document, signed.signed(), signed.storeFormat(), refs); err != nil {
+	if err := is.recordIssued(ctx, signed.Document, signed.signed(), signed.storeFormat(), refs, version); err != nil {
 		return nil, err
 	}
 	return signed, nil

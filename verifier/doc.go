@@ -17,7 +17,13 @@
 // the operator pinned it for that issuer (Options.PinnedKeys,
 // ParsePinnedKeys). A key the credential names itself, in a verification
 // method fragment or a JWT header jwk, is never trusted on its own: such a
-// credential could not be checked (ErrKeyNotBound). See keybinding.go.
+// credential could not be checked (ErrKeyNotBound). Binding is a step of
+// its own, between reading the proofs (proof.ParseSet, vcjwt.Prepare) and
+// verifying them: it judges each proof's verification method, resolving a
+// document only for a method whose controller is the issuer id, and the
+// signatures are then checked with only the keys it bound, so a malformed
+// proof or another party's method makes the verifier fetch nothing. See
+// keybinding.go.
 //
 // VerifyPresentation verifies a verifiable presentation (VC Data Model 2.0
 // §4.13, or 1.1): a Data Integrity proof with proof purpose authentication

@@ -47,6 +47,10 @@ func newRootCmd(s streams) *cobra.Command {
 		newBakeCmd(s),
 		newExtractCmd(s),
 		newServeCmd(s),
+		newAPIKeyCmd(s),
+		newOAuthClientCmd(s),
+		newAchievementCmd(s),
+		newCatalogueCmd(s),
 	)
 	return root
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/badgesmith/badgesmith/status"
 	"github.com/badgesmith/badgesmith/store"
 )
 
@@ -68,7 +69,7 @@ func record(id string, n int) store.Record {
 	}
 }
 
-func list(id, purpose string, size int) func() store.ListInfo {
+func list(id string, purpose status.Purpose, size int) func() store.ListInfo {
 	return func() store.ListInfo {
 		return store.ListInfo{ID: id, Purpose: purpose, Size: size, Created: base()}
 	}
@@ -76,11 +77,11 @@ func list(id, purpose string, size int) func() store.ListInfo {
 
 // issue allocates an entry for each purpose (creating list <purpose>-1 of
 // size 64 when needed) and records the credential with them.
-func issue(t *testing.T, s store.Store, r store.Record, purposes ...string) store.Record {
+func issue(t *testing.T, s store.Store, r store.Record, purposes ...status.Purpose) store.Record {
 	t.Helper()
 	ctx := t.Context()
 	for _, p := range purposes {
-		ref, err := s.AllocateIndex(ctx, p, list("https://example.com/status/"+p+"-1", p, 64))
+		ref, err := s.AllocateIndex(ctx, p, list("https://example.com/status/"+string(p)+"-1", p, 64))
 		if err != nil {
 			t.Fatalf("AllocateIndex(%s): %v", p, err)
 		}
@@ -601,7 +602,7 @@ func testCreateList(t *testing.T, s store.Store) {
 		}
 	}
 	tests := []struct {
-		purpose string
+		purpose status.Purpose
 		want    []string
 	}{
 		{"", []string{a.ID, b.ID, c.ID}},
@@ -640,7 +641,7 @@ func testCreateList(t *testing.T, s store.Store) {
 
 // allocateAll allocates n entries for purpose with lists of the given size
 // named by newList, returning them.
-func allocateAll(t *testing.T, s store.Store, purpose string, n, size int) []store.StatusRef {
+func allocateAll(t *testing.T, s store.Store, purpose status.Purpose, n, size int) []store.StatusRef {
 	t.Helper()
 	var mu sync.Mutex
 	made := 0
@@ -663,7 +664,7 @@ func allocateAll(t *testing.T, s store.Store, purpose string, n, size int) []sto
 
 // checkUnique fails on a repeated or out-of-range entry and returns the
 // count per list.
-func checkUnique(t *testing.T, refs []store.StatusRef, purpose string, size int) map[string]int {
+func checkUnique(t *testing.T, refs []store.StatusRef, purpose status.Purpose, size int) map[string]int {
 	t.Helper()
 	seen := map[store.StatusRef]bool{}
 	perList := map[string]int{}
@@ -771,7 +772,7 @@ func testAllocateIndices(t *testing.T, s store.Store) {
 	}
 	for _, tt := range []struct {
 		name    string
-		purpose string
+		purpose status.Purpose
 		n       int
 		newList func() store.ListInfo
 		want    error
