@@ -208,9 +208,7 @@ func TestWebExplainMatchesCLI(t *testing.T) {
 			}
 			if p := ex.Proof; p != nil {
 				facts = append(facts, p.Suite, p.VerificationMethod, p.ProofOptionsHash, p.DocumentHash, p.SigningInputHash)
-				for _, line := range strings.Split(strings.TrimSpace(p.NQuads), "\n") {
-					facts = append(facts, line)
-				}
+				facts = append(facts, strings.Split(strings.TrimSpace(p.NQuads), "\n")...)
 			}
 			if k := ex.Key; k != nil {
 				facts = append(facts, k.VerificationMethod, k.Source, k.Relationship, k.Reason, fmt.Sprint("bound ", k.Bound))
