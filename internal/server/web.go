@@ -5,14 +5,19 @@ import (
 	"embed"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"html/template"
 	"io"
 	"io/fs"
 	"mime"
 	"net/http"
+	"net/url"
 	"path"
+	"strings"
+	"time"
 
 	"github.com/badgesmith/badgesmith/bake"
+	"github.com/badgesmith/badgesmith/internal/safehttp"
 	"github.com/badgesmith/badgesmith/verifier"
 )
 
@@ -33,8 +38,7 @@ const webCSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src
 // verifies what was pasted or uploaded and shows the result, and the
 // static assets are served beside them. Nothing submitted is stored.
 func (s *Server) webRoutes(mux *http.ServeMux, p string) {
-	tmpl := template.Must(template.New("").ParseFS(webFS, "web/templates/*.html"))
-	w := &webHandler{s: s, tmpl: tmpl}
+	w := newWebHandler(s)
 	mux.Handle("GET "+p+"/verify", http.HandlerFunc(w.form))
 	mux.Handle("POST "+p+"/verify", s.limitIP(http.HandlerFunc(w.submit)))
 	mux.Handle("GET "+p+"/verify/static/{name}", http.HandlerFunc(w.static))
@@ -44,6 +48,22 @@ func (s *Server) webRoutes(mux *http.ServeMux, p string) {
 type webHandler struct {
 	s    *Server
 	tmpl *template.Template
+	// client fetches /verify?url=: the guarded client, https only, with
+	// the private-network guard always on, whatever the verifier's own
+	// client allows (a deployment inside a private network must not let
+	// anyone make it fetch from there).
+	client *http.Client
+}
+
+// webFetchTimeout bounds a /verify?url= fetch, body included.
+const webFetchTimeout = 10 * time.Second
+
+func newWebHandler(s *Server) *webHandler {
+	return &webHandler{
+		s:      s,
+		tmpl:   template.Must(template.New("").ParseFS(webFS, "web/templates/*.html")),
+		client: safehttp.NewClient(safehttp.Options{Timeout: webFetchTimeout}),
+	}
 }
 
 // webPage is what the page template renders.
@@ -55,6 +75,7 @@ type webPage struct {
 	Base      string
 	MaxKB     int64
 	Error     string
+	URL       string // the ?url= asked for
 	Result    *webResult
 }
 
@@ -94,9 +115,49 @@ func (h *webHandler) render(w http.ResponseWriter, status int, pg *webPage) {
 	_, _ = w.Write(buf.Bytes())
 }
 
-// form handles GET /verify.
+// form handles GET /verify: the form, or, with ?url=, the verification
+// of the credential at that https URL. A HEAD or a prefetch only gets the
+// form, so nothing is fetched on a link's mere preview.
 func (h *webHandler) form(w http.ResponseWriter, r *http.Request) {
-	h.render(w, http.StatusOK, h.page(r, pickLang(r.URL.Query().Get("lang"), r.Header.Get("Accept-Language"))))
+	pg := h.page(r, pickLang(r.URL.Query().Get("lang"), r.Header.Get("Accept-Language")))
+	raw := r.URL.Query().Get("url")
+	if raw == "" || r.Method != http.MethodGet || isPrefetch(r) {
+		pg.URL = clip(raw)
+		h.render(w, http.StatusOK, pg)
+		return
+	}
+	h.s.limitIP(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.fetch(w, r, pg, raw) })).ServeHTTP(w, r)
+}
+
+// fetch verifies the credential at raw, an https URL, fetched with the
+// guarded client under the body limit, and renders the result.
+func (h *webHandler) fetch(w http.ResponseWriter, r *http.Request, pg *webPage, raw string) {
+	pg.URL = clip(raw)
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil || len(raw) > 2048 {
+		pg.Error = pg.T["err.url"]
+		h.render(w, http.StatusBadRequest, pg)
+		return
+	}
+	resp, err := safehttp.Get(r.Context(), h.client, u.String(), "application/json, application/vc+jwt, image/png, image/svg+xml, */*;q=0.1", "", h.s.opts.MaxBodyBytes)
+	if err != nil {
+		pg.Error = fmt.Sprintf(pg.T["err.fetch"], clip(err.Error()))
+		h.render(w, http.StatusBadGateway, pg)
+		return
+	}
+	h.verifyAndRender(w, r, pg, resp.Body)
+}
+
+// isPrefetch reports whether r is a browser's prefetch or a link
+// preview, which must not make the server fetch anything.
+func isPrefetch(r *http.Request) bool {
+	for _, k := range []string{"Sec-Purpose", "Purpose", "X-Purpose", "X-Moz"} {
+		v := strings.ToLower(r.Header.Get(k))
+		if strings.Contains(v, "prefetch") || strings.Contains(v, "preview") || strings.Contains(v, "prerender") {
+			return true
+		}
+	}
+	return false
 }
 
 // submit handles POST /verify: it reads the pasted text or the uploaded
@@ -126,7 +187,12 @@ func (h *webHandler) submit(w http.ResponseWriter, r *http.Request) {
 		h.render(w, http.StatusBadRequest, pg)
 		return
 	}
-	doc := normalizeWebInput(in.data)
+	h.verifyAndRender(w, r, pg, in.data)
+}
+
+// verifyAndRender verifies data and renders the result page.
+func (h *webHandler) verifyAndRender(w http.ResponseWriter, r *http.Request, pg *webPage, data []byte) {
+	doc := normalizeWebInput(data)
 	res, verr := h.s.verifier.Load().Explain(r.Context(), doc)
 	verdict := verifier.VerdictCouldNotCheck
 	if res != nil {

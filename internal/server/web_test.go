@@ -3,14 +3,21 @@ package server
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"html"
 	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
+	"net/netip"
+	"net/url"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/badgesmith/badgesmith/internal/safehttp"
 )
 
 // postWeb submits a credential to POST /verify as the form does: the file
@@ -370,4 +377,73 @@ func FuzzWebInput(f *testing.F) {
 			t.Fatalf("lang %q", l)
 		}
 	})
+}
+
+// TestWebVerifyURL checks /verify?url=: an https credential is fetched
+// with the guarded client and verified; an http URL, a HEAD, a prefetch,
+// a body over the limit and, with the guard as deployed, a loopback
+// address are refused, and only the good fetches reach the host.
+func TestWebVerifyURL(t *testing.T) {
+	ts := webServer(t)
+	valid, err := json.Marshal(ts.issue(t, sampleCredential(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var hits atomic.Int64
+	host := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		if r.URL.Path == "/big.json" {
+			_, _ = w.Write(bytes.Repeat([]byte(" "), DefaultMaxBodyBytes+1))
+			return
+		}
+		_, _ = w.Write(valid)
+	}))
+	defer host.Close()
+	tr := host.Client().Transport.(*http.Transport)
+	allowed := newWebHandler(ts.Server)
+	allowed.client = safehttp.NewClient(safehttp.Options{Transport: tr, AllowAddrs: []netip.AddrPort{netip.MustParseAddrPort(host.Listener.Addr().String())}})
+	guarded := newWebHandler(ts.Server)
+	guarded.client = safehttp.NewClient(safehttp.Options{Transport: tr})
+	for _, tc := range []struct {
+		name    string
+		h       *webHandler
+		method  string
+		url     string
+		hdr     []string
+		status  int
+		verdict string // "" when the page holds no result
+		hits    int64
+	}{
+		{"https", allowed, "GET", host.URL + "/cred.json", nil, 200, "valid", 1},
+		{"http refused", allowed, "GET", strings.Replace(host.URL, "https:", "http:", 1) + "/cred.json", nil, 400, "", 0},
+		{"not a url", allowed, "GET", "::", nil, 400, "", 0},
+		{"head", allowed, "HEAD", host.URL + "/cred.json", nil, 200, "", 0},
+		{"prefetch", allowed, "GET", host.URL + "/cred.json", []string{"Sec-Purpose", "prefetch"}, 200, "", 0},
+		{"too large", allowed, "GET", host.URL + "/big.json", nil, 502, "", 1},
+		{"loopback refused", guarded, "GET", host.URL + "/cred.json", nil, 502, "", 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before := hits.Load()
+			req := httptest.NewRequest(tc.method, "/verify?lang=en&url="+url.QueryEscape(tc.url), nil)
+			for i := 0; i+1 < len(tc.hdr); i += 2 {
+				req.Header.Set(tc.hdr[i], tc.hdr[i+1])
+			}
+			rec := httptest.NewRecorder()
+			tc.h.form(rec, req)
+			if rec.Code != tc.status {
+				t.Errorf("status %d, want %d: %s", rec.Code, tc.status, pageText(rec.Body.Bytes()))
+			}
+			got := ""
+			if m := verdictRE.FindSubmatch(rec.Body.Bytes()); m != nil {
+				got = string(m[1])
+			}
+			if got != tc.verdict {
+				t.Errorf("verdict %q, want %q", got, tc.verdict)
+			}
+			if n := hits.Load() - before; n != tc.hits {
+				t.Errorf("%d fetches, want %d", n, tc.hits)
+			}
+			checkWebHeaders(t, rec.Header())
+		})
+	}
 }
