@@ -18,6 +18,7 @@ import (
 
 	"github.com/badgesmith/badgesmith/bake"
 	"github.com/badgesmith/badgesmith/internal/safehttp"
+	"github.com/badgesmith/badgesmith/ob3"
 	"github.com/badgesmith/badgesmith/verifier"
 )
 
@@ -31,7 +32,7 @@ var webFS embed.FS
 // styles only from this server's files (no inline script or style, so no
 // credential text can become either), images from the server or the
 // data: URLs the page itself builds after checking them, and no framing.
-const webCSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+const webCSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
 	"form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 
 // webRoutes registers the verification page: GET shows the form, POST
@@ -42,6 +43,7 @@ func (s *Server) webRoutes(mux *http.ServeMux, p string) {
 	mux.Handle("GET "+p+"/verify", http.HandlerFunc(w.form))
 	mux.Handle("POST "+p+"/verify", s.limitIP(http.HandlerFunc(w.submit)))
 	mux.Handle("GET "+p+"/verify/static/{name}", http.HandlerFunc(w.static))
+	mux.Handle("POST "+p+"/verify/recipient", s.limitIP(http.HandlerFunc(w.recipient)))
 }
 
 // webHandler serves the verification page.
@@ -207,6 +209,20 @@ func (h *webHandler) verifyAndRender(w http.ResponseWriter, r *http.Request, pg 
 		status = http.StatusUnprocessableEntity
 	}
 	h.render(w, status, pg)
+}
+
+// recipient handles POST /verify/recipient, the page's email check for a
+// hash the browser cannot compute itself (md5$, or sha256$ outside a
+// secure context): form fields hash, salt and email; the answer is
+// {"match": bool}. Nothing is stored or logged but the access line.
+func (h *webHandler) recipient(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		writeProblem(w, r, problemErr(http.StatusBadRequest, ProbMalformedBody, "", "want a form"))
+		return
+	}
+	id := ob3.IdentityObject{Hashed: true, IdentityHash: r.PostForm.Get("hash"), Salt: r.PostForm.Get("salt")}
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusOK, map[string]bool{"match": id.IdentityHash != "" && id.Matches(r.PostForm.Get("email"))})
 }
 
 // static serves the embedded CSS and JavaScript.

@@ -218,6 +218,22 @@ func TestWebBrowser(t *testing.T) {
 				if want := `<script>document.title="pwned"</script>Hostile <b>Badge</b>`; name != want {
 					t.Errorf("name shown as %q, want the text %q", name, want)
 				}
+			case "hashed recipient":
+				// The sha256$ hash is checked in the browser: the right
+				// address matches, another does not.
+				for _, tc := range []struct {
+					email, want string
+				}{{webTestEmail, "true"}, {"other@example.edu", "false"}} {
+					run(t, tab, chromedp.Steps(
+						chromedp.Evaluate[chromedp.Void](`document.getElementById("email-result").removeAttribute("data-match"); document.getElementById("email").value = ""`, chromedp.EvalIgnoreExceptions),
+						chromedp.SendKeys(chromedp.ID("email"), tc.email),
+						chromedp.Click(chromedp.ID("email-submit")),
+						chromedp.WaitVisible(chromedp.CSS("#email-result[data-match]")),
+					))
+					if got := run(t, tab, chromedp.AttributeValue(chromedp.ID("email-result"), "data-match")).Value; got != tc.want {
+						t.Errorf("email %s: match %s, want %s", tc.email, got, tc.want)
+					}
+				}
 			case "image":
 				if w := run(t, tab, chromedp.Evaluate[int](`document.querySelector("img.badge-image").naturalWidth`)); w != 16 {
 					t.Errorf("badge image width %d, want 16", w)

@@ -20,6 +20,9 @@ import (
 	"github.com/badgesmith/badgesmith/store/bolt"
 )
 
+// webTestEmail is the recipient of the hashed-recipient fixture.
+const webTestEmail = "learner@example.edu"
+
 // webFixture is one credential for the page tests and what the page must
 // show for it.
 type webFixture struct {
@@ -131,6 +134,10 @@ func webFixtures(t *testing.T, ts *testServer) []webFixture {
 	smallReq.Achievement["image"] = map[string]any{"id": "data:image/png;base64," + base64.StdEncoding.EncodeToString(testPNG(t, 16)), "type": "Image"}
 	withImage := issue(ts.opts.Issuer, smallReq)
 
+	hashedReq := webRequest(t)
+	hashedReq.Subject, hashedReq.RecipientEmail = nil, webTestEmail
+	hashed := issue(ts.opts.Issuer, hashedReq)
+
 	return []webFixture{
 		{"valid", "valid.json", validJSON, "valid", "verdict.valid", []string{"Applied Data Analysis", "MicroCredential", "5", ts.signer.Identity().ID, "Test University"}},
 		{"tampered", "tampered.json", asJSON(tampered), "invalid", "invalid.proof", []string{"Applied Data Analysis"}},
@@ -145,6 +152,7 @@ func webFixtures(t *testing.T, ts *testServer) []webFixture {
 		{"hostile", "hostile.json", hostile.JSON, "valid", "verdict.valid", []string{`<script>document.title="pwned"</script>Hostile <b>Badge</b>`, "javascript:alert(1)"}},
 		{"svg image", "svgimage.json", svgImage.JSON, "valid", "verdict.valid", nil},
 		{"image", "image.json", withImage.JSON, "valid", "verdict.valid", nil},
+		{"hashed recipient", "hashed.json", hashed.JSON, "valid", "verdict.valid", []string{"hashed email address"}},
 	}
 }
 

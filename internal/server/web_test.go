@@ -3,6 +3,9 @@ package server
 import (
 	"bytes"
 	"context"
+	"crypto/md5"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"html"
@@ -443,6 +446,39 @@ func TestWebVerifyURL(t *testing.T) {
 				t.Errorf("%d fetches, want %d", n, tc.hits)
 			}
 			checkWebHeaders(t, rec.Header())
+		})
+	}
+}
+
+func TestWebRecipientCheck(t *testing.T) {
+	ts := webServer(t)
+	const salt = "pepper"
+	sha := sha256.Sum256([]byte(webTestEmail + salt))
+	md := md5.Sum([]byte(webTestEmail + salt)) //nolint:gosec // G401: an md5 identity hash, as OB 2.0-era issuers made them
+	for _, tc := range []struct {
+		name, hash, email string
+		want              bool
+	}{
+		{"sha256", "sha256$" + hex.EncodeToString(sha[:]), webTestEmail, true},
+		{"sha256 other", "sha256$" + hex.EncodeToString(sha[:]), "other@example.edu", false},
+		{"md5", "md5$" + hex.EncodeToString(md[:]), " " + webTestEmail + " ", true},
+		{"md5 other", "md5$" + hex.EncodeToString(md[:]), "other@example.edu", false},
+		{"no hash", "", webTestEmail, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			form := url.Values{"hash": {tc.hash}, "salt": {salt}, "email": {tc.email}}
+			resp, err := http.PostForm(ts.url+"/verify/recipient", form)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			var got struct{ Match bool }
+			if err := json.NewDecoder(resp.Body).Decode(&got); err != nil || resp.StatusCode != 200 {
+				t.Fatalf("%d %v", resp.StatusCode, err)
+			}
+			if got.Match != tc.want {
+				t.Errorf("match %v, want %v", got.Match, tc.want)
+			}
 		})
 	}
 }

@@ -44,6 +44,9 @@ type webResult struct {
 	IssuerBound          bool
 	Recipient            string
 	RecipientHashed      bool
+	// RecipientHash and RecipientSalt are a hashed identity's, for the
+	// page's email check (the credential's holder has them anyway).
+	RecipientHash, RecipientSalt string
 
 	Dates   []webFact
 	Checks  []webCheck
@@ -115,6 +118,7 @@ func buildWebResult(t map[string]string, doc []byte, res *verifier.Result, verr 
 			if id, ok := ids[0].(map[string]any); ok {
 				if h, _ := id["hashed"].(bool); h {
 					out.RecipientHashed = true
+					out.RecipientHash, out.RecipientSalt = str(id, "identityHash"), str(id, "salt")
 				} else {
 					out.Recipient = str(id, "identityHash")
 				}
