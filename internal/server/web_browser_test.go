@@ -339,6 +339,29 @@ func TestWebBrowser(t *testing.T) {
 		}
 	})
 
+	// On a phone's width the result page does not scroll sideways: long
+	// identifiers and N-Quads wrap or scroll inside their own box.
+	t.Run("phone width", func(t *testing.T) {
+		file := filepath.Join(dir, "phone.json")
+		if err := os.WriteFile(file, fixtures[0].data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		tab, cancel := chromedp.NewContext(ctx)
+		defer cancel()
+		run(t, tab, chromedp.Steps(
+			chromedp.EmulateViewport(360, 740, chromedp.EmulateMobile),
+			chromedp.Navigate(ts.url+"/verify?lang=fr"),
+			chromedp.SetUploadFiles(chromedp.ID("file"), []string{file}),
+			chromedp.Click(chromedp.ID("submit")),
+			chromedp.WaitVisible(chromedp.ID("verdict")),
+		))
+		over := run(t, tab, chromedp.Evaluate[int](`document.documentElement.scrollWidth - document.documentElement.clientWidth`))
+		if over > 0 {
+			t.Errorf("the page is %d px wider than a 360 px screen", over)
+		}
+		checkA11y(t, tab, "phone")
+	})
+
 	t.Run("form accessibility", func(t *testing.T) {
 		tab, cancel := chromedp.NewContext(ctx)
 		defer cancel()
