@@ -215,10 +215,13 @@ func TestWebExplainMatchesCLI(t *testing.T) {
 			var facts []string
 			facts = append(facts, ex.Format)
 			for _, c := range ex.Contexts {
-				facts = append(facts, c.URL, c.RecordedSHA256)
+				facts = append(facts, c.URL, c.Source, c.RecordedSHA256)
+				if !c.Matches {
+					facts = append(facts, c.EmbeddedSHA256)
+				}
 			}
 			if p := ex.Proof; p != nil {
-				facts = append(facts, p.Suite, p.VerificationMethod, p.ProofOptionsHash, p.DocumentHash, p.SigningInputHash)
+				facts = append(facts, fmt.Sprintf("proof[%d]: %s", p.Index, p.Suite), p.VerificationMethod, p.Created, p.ProofOptionsHash, p.DocumentHash, p.SigningInputHash)
 				facts = append(facts, strings.Split(strings.TrimSpace(p.NQuads), "\n")...)
 			}
 			if k := ex.Key; k != nil {
@@ -227,8 +230,12 @@ func TestWebExplainMatchesCLI(t *testing.T) {
 			for _, l := range ex.StatusLists {
 				facts = append(facts, l.Kind+" "+l.URL, l.Issuer, l.Trust)
 				if !l.ValidUntil.IsZero() {
-					facts = append(facts, l.ValidUntil.UTC().Format(time.RFC3339))
+					facts = append(facts, "validUntil "+l.ValidUntil.UTC().Format(time.RFC3339))
 				}
+				if l.TTL > 0 {
+					facts = append(facts, fmt.Sprint("ttl ", l.TTL))
+				}
+				facts = append(facts, map[bool]string{true: "fresh", false: "stale"}[l.Fresh])
 			}
 			facts = append(facts, ex.Differences...)
 			if len(facts) < 8 {
@@ -480,5 +487,20 @@ func TestWebRecipientCheck(t *testing.T) {
 				t.Errorf("match %v, want %v", got.Match, tc.want)
 			}
 		})
+	}
+}
+
+func TestClip(t *testing.T) {
+	long := strings.Repeat("é", webMaxText+10)
+	for _, tc := range []struct{ in, want string }{
+		{"plain", "plain"},
+		{"evil\u202Egnp.exe", `evil\u202egnp.exe`},
+		{"\u2066a\u2069 \u200F", `\u2066a\u2069 \u200f`},
+		{"bad \xff utf-8", "bad \uFFFD utf-8"},
+		{long, strings.Repeat("é", webMaxText) + "…"},
+	} {
+		if got := clip(tc.in); got != tc.want {
+			t.Errorf("clip(%.40q) = %.40q, want %.40q", tc.in, got, tc.want)
+		}
 	}
 }

@@ -306,15 +306,34 @@ func str(m map[string]any, k string) string {
 	return clip(s)
 }
 
-// clip bounds a text shown on the page to webMaxText runes and drops
-// invalid UTF-8.
+// clip bounds a text shown on the page to webMaxText runes, drops invalid
+// UTF-8 and writes the bidirectional formatting characters as visible
+// escapes ("\u202e"), as the CLI does: otherwise a name could reorder the
+// words around it ("calls itself …") or hide what it says.
 func clip(s string) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
+	if strings.IndexFunc(s, isBidiControl) >= 0 {
+		var b strings.Builder
+		for _, r := range s {
+			if isBidiControl(r) {
+				fmt.Fprintf(&b, "\\u%04x", r)
+				continue
+			}
+			b.WriteRune(r)
+		}
+		s = b.String()
+	}
 	if utf8.RuneCountInString(s) <= webMaxText {
 		return s
 	}
 	r := []rune(s)
 	return string(r[:webMaxText]) + "…"
+}
+
+// isBidiControl reports whether r is a bidirectional formatting
+// character: the embeddings, overrides and isolates, and the marks.
+func isBidiControl(r rune) bool {
+	return r == 0x061C || r == 0x200E || r == 0x200F || (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069)
 }
 
 func msgOr(t map[string]string, key, def string) string {
