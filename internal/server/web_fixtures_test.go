@@ -54,8 +54,9 @@ func webRequest(t *testing.T) issuer.Request {
 
 // webFixtures issues the credentials the page is tested with: valid,
 // tampered, revoked, expired, not yet valid, an issuer nobody knows, a
-// status list that cannot be reached, baked PNG and SVG, a JWT and a
-// hostile one.
+// status list that cannot be reached, baked PNG and SVG, a JWT, hostile
+// content, images, a plain VC (valid with warnings) and a hashed
+// recipient.
 func webFixtures(t *testing.T, ts *testServer) []webFixture {
 	t.Helper()
 	ctx := context.Background()
@@ -134,6 +135,18 @@ func webFixtures(t *testing.T, ts *testServer) []webFixture {
 	smallReq.Achievement["image"] = map[string]any{"id": "data:image/png;base64," + base64.StdEncoding.EncodeToString(testPNG(t, 16)), "type": "Image"}
 	withImage := issue(ts.opts.Issuer, smallReq)
 
+	// A plain VC, not an Open Badge: valid with a warning.
+	plain, err := ts.opts.Issuer.Sign(ctx, map[string]any{
+		"@context":          []any{"https://www.w3.org/ns/credentials/v2"},
+		"id":                "urn:uuid:9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6e",
+		"type":              []any{"VerifiableCredential"},
+		"issuer":            ts.signer.Identity().ID,
+		"validFrom":         "2026-01-01T00:00:00Z",
+		"credentialSubject": map[string]any{"id": "did:example:learner"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	hashedReq := webRequest(t)
 	hashedReq.Subject, hashedReq.RecipientEmail = nil, webTestEmail
 	hashed := issue(ts.opts.Issuer, hashedReq)
@@ -152,6 +165,7 @@ func webFixtures(t *testing.T, ts *testServer) []webFixture {
 		{"hostile", "hostile.json", hostile.JSON, "valid", "verdict.valid", []string{`<script>document.title="pwned"</script>Hostile <b>Badge</b>`, "javascript:alert(1)"}},
 		{"svg image", "svgimage.json", svgImage.JSON, "valid", "verdict.valid", nil},
 		{"image", "image.json", withImage.JSON, "valid", "verdict.valid", nil},
+		{"warnings", "plain.json", plain.JSON, "warnings", "verdict.warnings", []string{"did:example:learner", "warning"}},
 		{"hashed recipient", "hashed.json", hashed.JSON, "valid", "verdict.valid", []string{"hashed email address"}},
 	}
 }
