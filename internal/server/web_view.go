@@ -107,7 +107,7 @@ func buildWebResult(t map[string]string, doc []byte, res *verifier.Result, verr 
 		return out
 	}
 	if is, ok := cred["issuer"].(map[string]any); ok {
-		out.IssuerName = str(is, "name")
+		out.IssuerName = credText(is, "name")
 	}
 	subj, _ := cred["credentialSubject"].(map[string]any)
 	if list, ok := cred["credentialSubject"].([]any); ok && len(list) > 0 {
@@ -118,9 +118,9 @@ func buildWebResult(t map[string]string, doc []byte, res *verifier.Result, verr 
 			if id, ok := ids[0].(map[string]any); ok {
 				if h, _ := id["hashed"].(bool); h {
 					out.RecipientHashed = true
-					out.RecipientHash, out.RecipientSalt = str(id, "identityHash"), str(id, "salt")
+					out.RecipientHash, out.RecipientSalt = credText(id, "identityHash"), credText(id, "salt")
 				} else {
-					out.Recipient = str(id, "identityHash")
+					out.Recipient = credText(id, "identityHash")
 				}
 			}
 		}
@@ -130,18 +130,18 @@ func buildWebResult(t map[string]string, doc []byte, res *verifier.Result, verr 
 		out.Name = clip(res.Name)
 		return out
 	}
-	out.Name = str(ach, "name")
+	out.Name = credText(ach, "name")
 	if out.Name == "" {
 		out.Name = clip(res.Name)
 	}
-	out.Description = str(ach, "description")
-	out.AchievementType = str(ach, "achievementType")
+	out.Description = credText(ach, "description")
+	out.AchievementType = credText(ach, "achievementType")
 	if n, ok := ach["creditsAvailable"].(float64); ok {
 		out.Credits = strconv.FormatFloat(n, 'f', -1, 64)
 	}
 	if cr, ok := ach["criteria"].(map[string]any); ok {
-		out.Narrative = str(cr, "narrative")
-		if id := str(cr, "id"); id != "" {
+		out.Narrative = credText(cr, "narrative")
+		if id := credText(cr, "id"); id != "" {
 			if safeLink(id) {
 				out.CriteriaURL = id
 			} else {
@@ -155,8 +155,8 @@ func buildWebResult(t map[string]string, doc []byte, res *verifier.Result, verr 
 			if !ok || i >= webMaxList {
 				continue
 			}
-			wa := webAlignment{Name: str(m, "targetName"), Framework: str(m, "targetFramework"), Code: str(m, "targetCode")}
-			if u := str(m, "targetUrl"); safeLink(u) {
+			wa := webAlignment{Name: credText(m, "targetName"), Framework: credText(m, "targetFramework"), Code: credText(m, "targetCode")}
+			if u := credText(m, "targetUrl"); safeLink(u) {
 				wa.URL = u
 			}
 			out.Alignments = append(out.Alignments, wa)
@@ -243,7 +243,7 @@ func webImage(t map[string]string, v any) (template.URL, string) {
 	case string:
 		id = x
 	case map[string]any:
-		id = str(x, "id")
+		id = credText(x, "id")
 	}
 	if id == "" {
 		return "", ""
@@ -300,8 +300,8 @@ func safeLink(u string) bool {
 	return false
 }
 
-// str returns m[k] when it is a string, clipped.
-func str(m map[string]any, k string) string {
+// credText returns m[k] when it is a string, clipped.
+func credText(m map[string]any, k string) string {
 	s, _ := m[k].(string)
 	return clip(s)
 }
