@@ -48,6 +48,7 @@ func newRootCmd(s streams) *cobra.Command {
 		newServeCmd(s),
 		newAPIKeyCmd(s),
 		newOAuthClientCmd(s),
+		newOfferCmd(s),
 		newAchievementCmd(s),
 		newCatalogueCmd(s),
 	)
