@@ -119,6 +119,12 @@ func (s *Server) issuerMetadata(w http.ResponseWriter, _ *http.Request) error {
 					"@context": []string{ob3.ContextV2, ob3.ContextOB},
 					"type":     []string{"VerifiableCredential", "OpenBadgeCredential"},
 				},
+				// credential_metadata is 1.0's place for display (the
+				// drafts had it at the top): wallets tell the versions
+				// apart by it.
+				"credential_metadata": map[string]any{
+					"display": []map[string]string{{"name": "Open Badge", "locale": "en"}},
+				},
 			},
 		},
 	}
