@@ -140,11 +140,11 @@ func (s *Server) issuerMetadata(w http.ResponseWriter, _ *http.Request) error {
 // grant only.
 func (s *Server) asMetadata(w http.ResponseWriter, _ *http.Request) error {
 	writeJSON(w, http.StatusOK, map[string]any{
-		"issuer":                                s.credentialIssuer(),
-		"token_endpoint":                        s.URL("/oid4vci/token"),
-		"grant_types_supported":                 []string{grantPreAuth},
-		"response_types_supported":              []string{"code"},
-		"token_endpoint_auth_methods_supported": []string{"none"},
+		"issuer":                                          s.credentialIssuer(),
+		"token_endpoint":                                  s.URL("/oid4vci/token"),
+		"grant_types_supported":                           []string{grantPreAuth},
+		"response_types_supported":                        []string{"code"},
+		"token_endpoint_auth_methods_supported":           []string{"none"},
 		"pre-authorized_grant_anonymous_access_supported": true,
 	})
 	return nil
