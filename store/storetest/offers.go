@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"errors"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -108,7 +109,7 @@ func testRedeemConcurrent(t *testing.T, s store.Offers) {
 	wins, used := 0, 0
 	for i := range 8 {
 		wg.Go(func() {
-			_, err := s.RedeemCode(t.Context(), o.CodeHash, "", 3, "tok"+string(rune('a'+i)), now.Add(time.Minute), now)
+			_, err := s.RedeemCode(t.Context(), o.CodeHash, "", 3, "tok"+strconv.Itoa(i), now.Add(time.Minute), now)
 			mu.Lock()
 			defer mu.Unlock()
 			switch {
