@@ -99,6 +99,7 @@ func (s *Server) oidRoutes(mux *http.ServeMux) {
 	mux.Handle("POST "+p+"/oid4vci/token", s.limitIP(s.oid(s.oidToken)))
 	mux.Handle("POST "+p+"/oid4vci/nonce", s.limitIP(s.oid(s.oidNonce)))
 	mux.Handle("POST "+p+"/oid4vci/credential", s.limitIP(s.oid(s.oidCredential)))
+	s.claimRoutes(mux)
 }
 
 // issuerMetadata handles GET /.well-known/openid-credential-issuer.
