@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -32,6 +33,14 @@ type walletServer struct {
 	url    string
 	client *http.Client
 	caFile string
+	// clock is the server's and its issuer's clock.
+	clock *atomic.Pointer[time.Time]
+}
+
+// advance moves the server's clock.
+func (ws *walletServer) advance(d time.Duration) {
+	t := ws.clock.Load().Add(d)
+	ws.clock.Store(&t)
 }
 
 func startWalletServer(t *testing.T) *walletServer {
@@ -59,7 +68,11 @@ func startWalletServer(t *testing.T) *walletServer {
 		t.Fatal(err)
 	}
 	base := fmt.Sprintf("https://localhost:%d", ln.Addr().(*net.TCPAddr).Port)
-	is, err := issuer.New(issuer.Config{Profile: map[string]any{"name": "Interop University"}, Signer: signer, Store: db, StatusBaseURL: base + "/status/"})
+	var clock atomic.Pointer[time.Time]
+	start := time.Now()
+	clock.Store(&start)
+	now := func() time.Time { return *clock.Load() }
+	is, err := issuer.New(issuer.Config{Profile: map[string]any{"name": "Interop University"}, Signer: signer, Store: db, StatusBaseURL: base + "/status/", Now: now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +80,7 @@ func startWalletServer(t *testing.T) *walletServer {
 	srv, err := server.New(ctx, server.Options{
 		PublicBaseURL: base, Issuer: is, IssuerID: signer.Identity().ID, Store: db,
 		DataDir: filepath.Join(dir, "serve"), StatusBaseURL: base + "/status/", AdminKey: walletAdminKey,
-		RateLimits: server.RateLimits{Off: true},
+		RateLimits: server.RateLimits{Off: true}, Now: now,
 	})
 	if err != nil {
 		cancel()
@@ -87,22 +100,45 @@ func startWalletServer(t *testing.T) *walletServer {
 	pool := x509.NewCertPool()
 	pool.AppendCertsFromPEM(certPEM)
 	client := &http.Client{Timeout: time.Minute, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}}
-	return &walletServer{url: base, client: client, caFile: caFile}
+	return &walletServer{url: base, client: client, caFile: caFile, clock: &clock}
 }
 
 // post sends an admin request and decodes the answer into out.
 func (ws *walletServer) post(t *testing.T, path string, body, out any) {
 	t.Helper()
-	data, err := json.Marshal(body)
+	status, got := ws.send(t, "POST", ws.url+path, "application/json", walletAdminKey, body)
+	if status/100 != 2 {
+		t.Fatalf("POST %s: %d %s", path, status, got)
+	}
+	if err := json.Unmarshal(got, out); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// send makes a request (a JSON body unless nil) and reads the answer.
+func (ws *walletServer) send(t *testing.T, method, u, accept, key string, body any) (int, []byte) {
+	t.Helper()
+	var rd io.Reader
+	if body != nil {
+		data, err := json.Marshal(body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rd = bytes.NewReader(data)
+	}
+	req, err := http.NewRequest(method, u, rd)
 	if err != nil {
 		t.Fatal(err)
 	}
-	req, err := http.NewRequest("POST", ws.url+path, bytes.NewReader(data))
-	if err != nil {
-		t.Fatal(err)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
 	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+walletAdminKey)
+	if accept != "" {
+		req.Header.Set("Accept", accept)
+	}
+	if key != "" {
+		req.Header.Set("Authorization", "Bearer "+key)
+	}
 	resp, err := ws.client.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -112,12 +148,7 @@ func (ws *walletServer) post(t *testing.T, path string, body, out any) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if resp.StatusCode/100 != 2 {
-		t.Fatalf("POST %s: %d %s", path, resp.StatusCode, got)
-	}
-	if err := json.Unmarshal(got, out); err != nil {
-		t.Fatal(err)
-	}
+	return resp.StatusCode, got
 }
 
 // issueToEmail issues the sample Open Badge to a hashed email address.

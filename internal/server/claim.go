@@ -92,6 +92,7 @@ func (s *Server) claimRoutes(mux *http.ServeMux) {
 	mux.Handle("GET "+p+"/claim/{offer}", s.limitIP(s.handle(s.claim)))
 	mux.Handle("GET "+p+"/claim/{offer}/credential.json", s.limitIP(s.handle(s.claimJSON)))
 	mux.Handle("GET "+p+"/claim/{offer}/badge.png", s.limitIP(s.handle(s.claimPNG)))
+	mux.Handle("POST "+p+"/workflows/claim/exchanges/{offer}", s.limitIP(s.handle(s.exchange)))
 }
 
 // offerCredential is the live offer of a claim URL and its credential.
@@ -147,9 +148,7 @@ func (s *Server) claim(w http.ResponseWriter, r *http.Request) error {
 		}
 		protocols := map[string]string{
 			"OID4VCI": "openid-credential-offer://?credential_offer_uri=" + url.QueryEscape(s.URL("/oid4vci/offers/"+id)),
-		}
-		if s.exchangesEnabled() {
-			protocols["vcapi"] = s.URL("/exchanges/" + id)
+			"vcapi":   s.exchangeURL(id),
 		}
 		writeJSON(w, http.StatusOK, map[string]any{"protocols": protocols})
 		return nil
@@ -320,6 +319,3 @@ func plainBadge() ([]byte, error) {
 	}
 	return buf.Bytes(), nil
 }
-
-// exchangesEnabled reports whether VC-API exchanges are served.
-func (s *Server) exchangesEnabled() bool { return false }

@@ -295,11 +295,7 @@ func (s *Server) oidCredential(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	sum := sha256.Sum256(bound.signed)
-	err = st.Deliver(ctx, o.IDHash, now, func(x *store.Offer) error {
-		x.DeliveredID, x.HolderDID, x.DeliveredSHA256 = bound.id, holder, hex.EncodeToString(sum[:])
-		return nil
-	})
+	err = s.recordDelivery(ctx, o, bound, holder)
 	switch {
 	case errors.Is(err, store.ErrUsed):
 		return oidErr(http.StatusUnauthorized, "invalid_token", "the access token was already used")
@@ -312,6 +308,18 @@ func (s *Server) oidCredential(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, http.StatusOK, map[string]any{"credentials": []map[string]json.RawMessage{{"credential": bound.signed}}})
 	return nil
+}
+
+// recordDelivery records on the offer what was delivered to whom: the
+// link between the offered credential and its bound copy. A token or
+// exchange delivers once (store.ErrUsed).
+func (s *Server) recordDelivery(ctx context.Context, o *store.Offer, bound *boundCredential, holder string) error {
+	st, _ := s.offerStore()
+	sum := sha256.Sum256(bound.signed)
+	return st.Deliver(ctx, o.IDHash, s.opts.Now().UTC(), func(x *store.Offer) error {
+		x.DeliveredID, x.HolderDID, x.DeliveredSHA256 = bound.id, holder, hex.EncodeToString(sum[:])
+		return nil
+	})
 }
 
 // oneJWTProof reads proofs, which must hold exactly one jwt proof: the
