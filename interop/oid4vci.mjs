@@ -19,12 +19,10 @@ import {createHash, randomBytes} from 'node:crypto';
 
 import {Openid4vciClient} from '@openid4vc/openid4vci';
 import * as jose from 'jose';
-import * as vc from '@digitalbazaar/vc';
-import {checkStatus} from '@digitalbazaar/vc-bitstring-status-list';
 import * as base58btc from 'base58-universal';
 
-import {verificationSuites, describe} from './stack.mjs';
-import {createLoader} from './loader.mjs';
+import {describe} from './stack.mjs';
+import {verifyReceived} from './wallet.mjs';
 
 const {values, positionals} = parseArgs({
   options: {
@@ -98,57 +96,16 @@ async function receive() {
     throw new Error(`want one credential, got ${JSON.stringify(
       res.credentialResponse)}`);
   }
-  return creds[0].credential;
-}
-
-// verifyReceived checks the issuer's proof with the offline loader and the
-// status entries against the lists the issuer serves (fetched over HTTPS).
-async function verifyReceived(credential) {
-  const base = createLoader();
-  const documentLoader = async url => {
-    if(url.startsWith('https://') && !url.includes('/ns/') &&
-      !url.includes('purl.imsglobal.org') && !url.includes('w3id.org')) {
-      const r = await fetch(url);
-      if(!r.ok) {
-        throw new Error(`fetching ${url}: ${r.status}`);
-      }
-      return {contextUrl: null, documentUrl: url, document: await r.json()};
-    }
-    return base.documentLoader(url);
-  };
-  const out = {verified: false, error: ''};
-  try {
-    const result = await vc.verifyCredential({
-      credential,
-      suite: verificationSuites(),
-      documentLoader,
-      checkStatus: opts => checkStatus({
-        ...opts, suite: verificationSuites(), documentLoader
-      })
-    });
-    out.proofVerified = (result.results || []).some(r => r.verified);
-    out.statusVerified = !!(result.statusResult &&
-      result.statusResult.verified);
-    out.revoked = !!(result.statusResult && (result.statusResult.results ||
-      []).some(r => r.status === true));
-    out.verified = result.verified === true;
-    if(!out.verified) {
-      out.error = describe(result.error || result.statusResult?.error ||
-        new Error('not verified'));
-    }
-  } catch(e) {
-    out.error = describe(e);
-  }
-  return out;
+  return {credential: creds[0].credential, issuer: offer.credential_issuer};
 }
 
 try {
-  const credential = await receive();
+  const {credential, issuer} = await receive();
   const holder = values.bind === 'kid' ? didKey :
     'did:jwk:' + Buffer.from(JSON.stringify(
       {crv: publicJwk.crv, kty: publicJwk.kty, x: publicJwk.x}))
       .toString('base64url');
-  const verdict = await verifyReceived(credential);
+  const verdict = await verifyReceived(credential, new URL(issuer).origin);
   process.stdout.write(JSON.stringify({holder, credential, ...verdict}) +
     '\n');
 } catch(e) {

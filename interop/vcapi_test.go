@@ -6,6 +6,9 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -204,5 +207,62 @@ func TestVCAPIExchangeMisuse(t *testing.T) {
 	tx := ws.offer(t, id, true)
 	if status, _ := ws.send(t, "POST", ws.url+"/workflows/claim/exchanges/"+tx.OfferID, "", "", map[string]any{}); status != http.StatusBadRequest {
 		t.Errorf("exchange of a tx_code offer: %d", status)
+	}
+}
+
+// TestVCAPIWallet has a Node script that does what the Learner Credential
+// Wallet does (vcapi.mjs: @digitalbazaar/vc and Ed25519Signature2020 for a
+// did:key holder) claim an offer over the VC-API exchange, then verify
+// the credential received with @digitalbazaar/vc, status included.
+func TestVCAPIWallet(t *testing.T) {
+	node := requireNode(t)
+	ws := startWalletServer(t)
+	orig := ws.issueToEmail(t)
+	o := ws.offer(t, orig["id"].(string), false)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, node, "vcapi.mjs", o.InteractionURL)
+	cmd.Env = append(os.Environ(), "NODE_EXTRA_CA_CERTS="+ws.caFile)
+	cmd.Stderr = &testWriter{t: t}
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("vcapi.mjs: %v\n%s", err, out)
+	}
+	var res walletResult
+	if err := json.Unmarshal(out, &res); err != nil {
+		t.Fatalf("vcapi.mjs answer %s: %v", out, err)
+	}
+	if !res.Verified || !res.ProofVerified || !res.StatusVerified || res.Revoked {
+		t.Errorf("@digitalbazaar/vc does not verify the received credential: %+v", res)
+	}
+	subj, _ := res.Credential["credentialSubject"].(map[string]any)
+	if !strings.HasPrefix(res.Holder, "did:key:") || subj["id"] != res.Holder {
+		t.Errorf("credentialSubject.id %v, want the wallet's did:key %s", subj["id"], res.Holder)
+	}
+	// The exchange is single-use: the offer is spent.
+	if status, _ := ws.send(t, "GET", o.InteractionURL, "application/json", "", nil); status != http.StatusNotFound {
+		t.Errorf("interaction URL after the exchange: %d", status)
+	}
+
+	// The bound copy keeps the original's status entry: revoking the
+	// original revokes what the wallet holds.
+	var changed server.StatusChanged
+	ws.post(t, "/admin/credentials/status", server.StatusChange{CredentialID: orig["id"].(string), Action: server.ActionRevoke, Reason: "test"}, &changed)
+	file := filepath.Join(t.TempDir(), "received.json")
+	data, _ := json.Marshal(res.Credential)
+	if err := os.WriteFile(file, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd = exec.CommandContext(ctx, node, "received.mjs", file, ws.url)
+	cmd.Env = append(os.Environ(), "NODE_EXTRA_CA_CERTS="+ws.caFile)
+	cmd.Stderr = &testWriter{t: t}
+	if out, err = cmd.Output(); err != nil {
+		t.Fatalf("received.mjs: %v", err)
+	}
+	var after walletResult
+	// @digitalbazaar/vc's verified means the status could be read; the
+	// entry's bit is in revoked.
+	if err := json.Unmarshal(out, &after); err != nil || !after.Revoked || !after.StatusVerified || !after.ProofVerified {
+		t.Errorf("after revoking the original, @digitalbazaar/vc says %s (%v), want revoked with a valid proof", out, err)
 	}
 }
