@@ -80,8 +80,9 @@ type CreatedOffer struct {
 	TxCode string `json:"txCode,omitempty"`
 	// Expires is when the offer dies.
 	Expires time.Time `json:"expires"`
-	// QRPNG is a PNG of a QR code of OfferURIByReference.
-	QRPNG []byte `json:"qrPng"`
+	// QRPNG is a PNG of a QR code of OfferURIByReference; none from an
+	// OfferMaker.
+	QRPNG []byte `json:"qrPng,omitempty"`
 }
 
 // offers is the wallet-offer side of a server: the default instance's
@@ -138,7 +139,7 @@ func (s *Server) createOffer(w http.ResponseWriter, r *http.Request) error {
 	if err := readStrict(r, &req); err != nil {
 		return err
 	}
-	out, err := s.newOffer(r.Context(), req)
+	out, err := s.newOffer(r.Context(), req, true)
 	if err != nil {
 		return err
 	}
@@ -148,8 +149,9 @@ func (s *Server) createOffer(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// newOffer records a new offer for req's credential.
-func (s *Server) newOffer(ctx context.Context, req OfferRequest) (*CreatedOffer, error) {
+// newOffer records a new offer for req's credential, with its QR code
+// when withQR.
+func (s *Server) newOffer(ctx context.Context, req OfferRequest, withQR bool) (*CreatedOffer, error) {
 	st, ok := s.offerStore()
 	if !ok {
 		return nil, problemErr(http.StatusNotImplemented, ProbUnsupported, "", "this server's store keeps no offers")
@@ -215,9 +217,11 @@ func (s *Server) newOffer(ctx context.Context, req OfferRequest) (*CreatedOffer,
 		return nil, err
 	}
 	byRef := "openid-credential-offer://?credential_offer_uri=" + url.QueryEscape(s.URL("/oid4vci/offers/"+id))
-	png, err := qrcode.Encode(byRef, qrcode.Medium, qrSize)
-	if err != nil {
-		return nil, fmt.Errorf("drawing the offer's QR code: %w", err)
+	var png []byte
+	if withQR {
+		if png, err = qrcode.Encode(byRef, qrcode.Medium, qrSize); err != nil {
+			return nil, fmt.Errorf("drawing the offer's QR code: %w", err)
+		}
 	}
 	return &CreatedOffer{
 		CredentialID:        rec.ID,
