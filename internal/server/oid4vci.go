@@ -189,6 +189,8 @@ func (s *Server) oidToken(w http.ResponseWriter, r *http.Request) error {
 	_, err = st.RedeemCode(ctx, codeHash, txHash, MaxTxAttempts, secretHash(token), now.Add(accessTokenTTL), now)
 	switch {
 	case errors.Is(err, store.ErrMismatch) && tx == "":
+		// A missing code counts as a failed attempt too: otherwise it
+		// would be a free oracle of which codes need one.
 		return oidErr(http.StatusBadRequest, "invalid_request", "this offer needs its tx_code")
 	case errors.Is(err, store.ErrMismatch):
 		return oidErr(http.StatusBadRequest, "invalid_grant", "wrong tx_code")
