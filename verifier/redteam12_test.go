@@ -1,0 +1,108 @@
+package verifier_test
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/badgesmith/badgesmith/catalogue/published"
+	"github.com/badgesmith/badgesmith/proof"
+	"github.com/badgesmith/badgesmith/verifier"
+)
+
+// signedCatalogue is a published catalogue by k listing the sample
+// achievement (testdata/achievement.json) at version "1.0", approved on
+// approved and retired on retired (zero: never).
+func signedCatalogue(t *testing.T, k testKey, approved, retired time.Time) []byte {
+	t.Helper()
+	c := &published.Catalogue{
+		ID: "https://example.edu/catalogue.json", Issuer: k.did, Name: "Approved achievements",
+		ValidFrom: time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC),
+		Entries: []published.Entry{{
+			AchievementID: "https://example.edu/achievements/data-analysis-micro", Version: "1.0", Name: "Applied Data Analysis",
+			Digest:     "sha256:" + strings.Repeat("ab", 32),
+			ApprovedAt: approved, RetiredAt: retired,
+		}},
+	}
+	m, err := c.Credential()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return encode(t, sign(t, m, k.priv, k.vm, proof.EddsaRdfc2022))
+}
+
+func catalogueVerdict(t *testing.T, cat, cred []byte) *verifier.CheckResult {
+	t.Helper()
+	v, err := verifier.New(verifier.Options{Now: func() time.Time { return now }, Catalogue: cat})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, _ := v.Verify(t.Context(), cred)
+	c := res.Check(verifier.CheckCatalogue)
+	if c == nil {
+		t.Fatalf("no catalogue check: %+v", res.Checks)
+	}
+	return c
+}
+
+// TestRedTeamCatalogueJSONFolding: the published catalogue is read from
+// its JSON by encoding/json, which matches member names case-insensitively
+// (and with Unicode folding), while JSON-LD reads them exactly. A member
+// "OtherIdentifier": [] after the signed "otherIdentifier" adds no
+// statement, so the signature still verifies, but it empties the list of
+// retirements encoding/json reads: a version retired before the credential
+// was issued reads as approved.
+func TestRedTeamCatalogueJSONFolding(t *testing.T) {
+	k := newKey(t, 121)
+	cred := encode(t, sign(t, unsigned(t, k), k.priv, k.vm, proof.EddsaRdfc2022)) // validFrom 2026-11-01
+	cat := signedCatalogue(t, k, time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 10, 15, 0, 0, 0, 0, time.UTC))
+	if c := catalogueVerdict(t, cat, cred); c.Status != verifier.StatusFail {
+		t.Fatalf("retired version: catalogue check %+v, want fail", c)
+	}
+	current := signedCatalogue(t, k, time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC), time.Time{})
+	if c := catalogueVerdict(t, current, cred); c.Status != verifier.StatusPass {
+		t.Fatalf("approved version: catalogue check %+v, want pass", c)
+	}
+	for _, tamper := range []struct {
+		name, old, new string
+		cat            []byte
+	}{
+		// Held: JSON-LD safe mode refuses a member no context defines.
+		{"OtherIdentifier emptied", `"related":`, `"OtherIdentifier":[],"related":`, cat},
+		{"otherIdentifier upper case", `"related":`, `"OTHERIDENTIFIER":[],"related":`, cat},
+		// "Related" is an OB 3.0 term (the class), so an empty value adds
+		// no statement and loses nothing; encoding/json reads it as
+		// "related" and empties the approvals.
+		{"Related emptied", `"type":["Achievement"]}`, `"type":["Achievement"],"Related":[]}`, current},
+	} {
+		t.Run(tamper.name, func(t *testing.T) {
+			forged := bytes.Replace(tamper.cat, []byte(tamper.old), []byte(tamper.new), 1)
+			if bytes.Equal(forged, tamper.cat) {
+				t.Fatal("tamper did not apply")
+			}
+			c := catalogueVerdict(t, forged, cred)
+			t.Logf("%+v", c)
+			if c.Status != verifier.StatusError {
+				t.Fatalf("tampered catalogue: catalogue check %+v, want error (catalogue unusable)", c)
+			}
+		})
+	}
+}
+
+// TestRedTeamCatalogueTwoVersions: an achievement node with two version
+// values is read as one of them (the last in canonical order), so a
+// credential that also states an unapproved version passes as approved.
+func TestRedTeamCatalogueTwoVersions(t *testing.T) {
+	k := newKey(t, 122)
+	cat := signedCatalogue(t, k, time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC), time.Time{})
+	d := unsigned(t, k)
+	achievement(d)["version"] = "0.9-draft"
+	achievement(d)["related"] = []any{map[string]any{"id": achievement(d)["id"], "type": []any{"Related"}, "version": "1.0"}}
+	cred := encode(t, sign(t, d, k.priv, k.vm, proof.EddsaRdfc2022))
+	c := catalogueVerdict(t, cat, cred)
+	t.Logf("%+v", c)
+	if c.Status == verifier.StatusPass {
+		t.Fatalf("two versions: catalogue check %+v, want no pass", c)
+	}
+}
