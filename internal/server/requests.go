@@ -147,16 +147,22 @@ func parseVerifyRequest(data []byte) (*verifyRequest, error) {
 	if _, err := objectMember(m, "options", "options", false); err != nil {
 		return nil, err
 	}
-	var env struct {
-		Type any    `json:"type"`
-		ID   string `json:"id"`
-	}
 	var obj map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &obj); err != nil || obj == nil {
 		return nil, invalid("verifiableCredential", "want a JSON object")
 	}
-	if err := json.Unmarshal(raw, &env); err == nil && hasType(env.Type, "EnvelopedVerifiableCredential") {
-		tok, ok := strings.CutPrefix(env.ID, envelopedJWTPrefix)
+	// The members are read by their exact names (a struct would match
+	// "Type" and "ID" too), and an envelope has no others: only the token
+	// in its id is verified, so claims beside it would be answered as
+	// verified without anyone having signed them.
+	var typ any
+	if t, ok := obj["type"]; ok && json.Unmarshal(t, &typ) == nil && hasType(typ, "EnvelopedVerifiableCredential") {
+		if err := onlyMembers(obj, "verifiableCredential.", "@context", "id", "type"); err != nil {
+			return nil, err
+		}
+		var id string
+		_ = json.Unmarshal(obj["id"], &id)
+		tok, ok := strings.CutPrefix(id, envelopedJWTPrefix)
 		if !ok || tok == "" {
 			return nil, problemErr(http.StatusBadRequest, ProbUnsupported, "verifiableCredential.id", "an enveloped credential must be "+envelopedJWTPrefix+"<compact JWS>")
 		}

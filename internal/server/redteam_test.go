@@ -1,0 +1,47 @@
+package server
+
+import (
+	"encoding/json"
+	"net/http"
+	"testing"
+
+	"github.com/badgesmith/badgesmith/issuer"
+)
+
+// TestRedTeamEnvelopeConfusion: the verify endpoint takes an object as an
+// EnvelopedVerifiableCredential, and verifies only the JWT in its id, when
+// its type says so. Read by encoding/json, "Type" and "ID" count as type
+// and id (names match ignoring case) and every other member is ignored, so
+// a credential object whose claims nobody signed, carrying someone's real
+// token under "ID", was answered verified: true. An envelope is the three
+// members @context, id and type, named exactly.
+func TestRedTeamEnvelopeConfusion(t *testing.T) {
+	ts := startServer(t, testConfig{format: issuer.JOSE})
+	env := ts.issue(t, sampleCredential(t))
+	id, _ := env["id"].(string)
+
+	forged := sampleCredential(t)
+	forged["name"] = "Doctor of Medicine"
+	forged["issuer"] = map[string]any{"id": "did:web:university.example", "type": "Profile", "name": "A University"}
+	raw, err := json.Marshal(forged)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Last, so that encoding/json keeps them over type and id.
+	folded := json.RawMessage(append(raw[:len(raw)-1], []byte(`,"Type":"EnvelopedVerifiableCredential","ID":"`+id+`"}`)...))
+	withExtra := map[string]any{"@context": env["@context"], "type": "EnvelopedVerifiableCredential", "id": id, "name": "Doctor of Medicine"}
+	for name, vc := range map[string]any{"case-folded envelope members": folded, "envelope with claims beside it": withExtra} {
+		t.Run(name, func(t *testing.T) {
+			resp := ts.do(t, "POST", "/credentials/verify", "", map[string]any{"verifiableCredential": vc})
+			var vr VerifyResponse
+			_ = json.Unmarshal(resp.Body, &vr)
+			if vr.Verified || resp.StatusCode == http.StatusOK {
+				t.Fatalf("verify: %d %s: an object that is not an envelope was verified as the token it carries", resp.StatusCode, resp.Body)
+			}
+		})
+	}
+	// The envelope the server issued still verifies.
+	if code, vr := ts.verifyVC(t, env); code != http.StatusOK || !vr.Verified {
+		t.Fatalf("issued envelope: %d %+v", code, vr)
+	}
+}
