@@ -104,6 +104,8 @@ const (
 	// a fetched JWKS is used.
 	jwksMinRefetch = time.Minute
 	jwksMaxAge     = time.Hour
+	// jwksFetchTimeout bounds one fetch of the JWKS.
+	jwksFetchTimeout = 10 * time.Second
 )
 
 // Validate checks c for a server at publicBase.
@@ -313,8 +315,14 @@ func publicKey(k jwk.Key) (crypto.PublicKey, error) {
 	return nil, fmt.Errorf("%T is not a public signing key", raw)
 }
 
-// fetch reads the JWKS from its URL.
+// fetch reads the JWKS from its URL. The fetch is the server's, made at
+// most once a minute whoever's request causes it: it runs without the
+// request's cancellation (bounded by jwksFetchTimeout), or a client that
+// hangs up at once would spend the minute's fetch on a failure and keep a
+// rotated key unknown.
 func (x *external) fetch(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), jwksFetchTimeout)
+	defer cancel()
 	resp, err := safehttp.Get(ctx, x.client, x.cfg.JWKSURL, "application/jwk-set+json, application/json", "", maxJWKSBytes)
 	x.fetched = x.now()
 	if err != nil {

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"testing"
@@ -43,5 +44,35 @@ func TestRedTeamEnvelopeConfusion(t *testing.T) {
 	// The envelope the server issued still verifies.
 	if code, vr := ts.verifyVC(t, env); code != http.StatusOK || !vr.Verified {
 		t.Fatalf("issued envelope: %d %+v", code, vr)
+	}
+}
+
+// TestRedTeamJWKSRefetchSlot: a token naming a key the server lacks
+// causes at most one JWKS fetch a minute, made within the request of
+// whoever sent that token. Made with that request's context, the fetch of
+// a client that hung up at once failed, and the failure still took the
+// minute's slot: after a key rotation, one such request a minute kept the
+// authorization server's new tokens refused. The fetch is the server's,
+// not the client's, and runs to its own end.
+func TestRedTeamJWKSRefetchSlot(t *testing.T) {
+	as := newTestAS(t)
+	ts := startServer(t, testConfig{oauth: as.config()})
+	as.rotate(t, "as-2")
+	rotated := as.token(t, ts.url, map[string]any{"scope": ScopeRead})
+	x := ts.oauth.ext
+	x.mu.Lock()
+	x.fetched = x.fetched.Add(-2 * jwksMinRefetch)
+	x.mu.Unlock()
+	// The attacker's request: an unknown kid, its client already gone.
+	gone, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := x.key(gone, "attacker-kid"); err == nil {
+		t.Fatal("an unknown kid found a key")
+	}
+	if resp := ts.do(t, "GET", "/credentials/urn:x", rotated, nil); resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("token by the rotated key after a hung-up refetch: %d %s, want 404", resp.StatusCode, resp.Body)
+	}
+	if n := as.fetches.Load(); n != 2 {
+		t.Errorf("%d fetches, want 2 (start, the refetch)", n)
 	}
 }
