@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -216,6 +217,11 @@ func (p *presenting) run(ctx context.Context, data []byte) {
 		return
 	}
 	if hasJSONType(vp["type"], "EnvelopedVerifiablePresentation") {
+		if k := beyondEnvelope(vp); k != "" {
+			r.fail(CheckParse, k, "an enveloped presentation is @context, id and type alone: "+k+" is beside the token, which is all that is verified")
+			p.skipRest(CheckParse, "presentation could not be parsed")
+			return
+		}
 		id, _ := vp["id"].(string)
 		tok, ok := strings.CutPrefix(id, envelopedVPPrefix)
 		if !ok || !looksLikeJWS([]byte(tok)) {
@@ -640,8 +646,11 @@ func embeddedDocument(e any) (doc []byte, envelopedID string) {
 			return []byte(x), ""
 		}
 	case map[string]any:
+		// An envelope with members beside its token is read as the JSON
+		// credential it then is (and has no proof): only the token is
+		// verified, so claims beside it would pass unverified.
 		id, _ := x["id"].(string)
-		if tok, ok := strings.CutPrefix(id, envelopedVCPrefix); ok && hasJSONType(x["type"], "EnvelopedVerifiableCredential") {
+		if tok, ok := strings.CutPrefix(id, envelopedVCPrefix); ok && hasJSONType(x["type"], "EnvelopedVerifiableCredential") && beyondEnvelope(x) == "" {
 			return []byte(tok), id
 		}
 	}
@@ -651,6 +660,18 @@ func embeddedDocument(e any) (doc []byte, envelopedID string) {
 		return nil, ""
 	}
 	return b, ""
+}
+
+// beyondEnvelope returns a member of the enveloped credential or
+// presentation m other than @context, id and type (the first in sorted
+// order), or "" when it has none.
+func beyondEnvelope(m map[string]any) string {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		if k != "@context" && k != "id" && k != "type" {
+			return k
+		}
+	}
+	return ""
 }
 
 // hasJSONType reports whether a JSON type value (a string or an array)

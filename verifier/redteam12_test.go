@@ -2,12 +2,14 @@ package verifier_test
 
 import (
 	"bytes"
+	"context"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/badgesmith/badgesmith/catalogue/published"
 	"github.com/badgesmith/badgesmith/proof"
+	"github.com/badgesmith/badgesmith/vcjwt"
 	"github.com/badgesmith/badgesmith/verifier"
 )
 
@@ -104,5 +106,54 @@ func TestRedTeamCatalogueTwoVersions(t *testing.T) {
 	t.Logf("%+v", c)
 	if c.Status == verifier.StatusPass {
 		t.Fatalf("two versions: catalogue check %+v, want no pass", c)
+	}
+}
+
+// TestRedTeamEnvelopeWithClaims: an enveloped credential or presentation
+// is verified as the token in its id, and nothing else of it is read; an
+// envelope carrying claims beside the token (a name, a subject) showed
+// those claims under a valid verdict that never covered them. An envelope
+// is @context, id and type alone.
+func TestRedTeamEnvelopeWithClaims(t *testing.T) {
+	issuerA, holder := newKey(t, 123), newKey(t, 124)
+	credJWT, err := vcjwt.Sign(context.Background(), unsigned(t, issuerA), issuerA.priv, vcjwt.Options{Format: vcjwt.FormatJOSE, KeyID: issuerA.vm})
+	if err != nil {
+		t.Fatal(err)
+	}
+	envelope := func(extra map[string]any) map[string]any {
+		e := map[string]any{
+			"@context": "https://www.w3.org/ns/credentials/v2",
+			"id":       "data:application/vc+jwt," + credJWT,
+			"type":     "EnvelopedVerifiableCredential",
+		}
+		for k, x := range extra {
+			e[k] = x
+		}
+		return e
+	}
+	v, err := verifier.New(verifier.Options{Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sign := func(vc any) []byte {
+		return encode(t, vpSign(t, newPresentation(holder.did, vc), holder.priv, proof.SignOptions{VerificationMethod: holder.vm}))
+	}
+	if res, err := v.VerifyPresentation(t.Context(), sign(envelope(nil)), verifier.PresentationOptions{}); err != nil {
+		t.Fatalf("plain envelope: %v %+v", err, res.Checks)
+	}
+	vpTok := vpJWT(t, holder, newPresentation(holder.did, envelope(nil)), false)
+	for name, doc := range map[string][]byte{
+		"credential envelope with a name": sign(envelope(map[string]any{"name": "Doctor of Medicine"})),
+		"presentation envelope with a holder": encode(t, map[string]any{
+			"@context": "https://www.w3.org/ns/credentials/v2", "type": "EnvelopedVerifiablePresentation",
+			"id": "data:application/vp+jwt," + vpTok, "holder": "did:web:someone-else.example",
+		}),
+	} {
+		t.Run(name, func(t *testing.T) {
+			res, err := v.VerifyPresentation(t.Context(), doc, verifier.PresentationOptions{})
+			if err == nil || res.Valid {
+				t.Fatalf("an envelope with claims beside its token: %s (%+v)", res.Verdict, res.Checks)
+			}
+		})
 	}
 }
