@@ -122,7 +122,8 @@ type PresentationResult struct {
 	// verifiableCredential[i]); none when they were not verified.
 	Credentials []*Result `json:"credentials"`
 	// Work counts the presentation's own work; each credential's Result
-	// has its own.
+	// has its own. Fetches is the exception: the credentials' fetches draw
+	// on the presentation's Limits.MaxFetches, and count here too.
 	Work Work `json:"work"`
 }
 
@@ -537,7 +538,7 @@ func (p *presenting) credentials(ctx context.Context, a *authn, vp map[string]an
 	keys := make([]embeddedClaim, len(entries))
 	for i, e := range entries {
 		doc, enveloped := embeddedDocument(e)
-		res, _ := p.v.Verify(ctx, doc)
+		res, _ := p.v.verifyEmbedded(ctx, doc)
 		p.out.Credentials = append(p.out.Credentials, res)
 		_, isString := e.(string)
 		switch {
@@ -598,6 +599,20 @@ func (p *presenting) credentials(ctx context.Context, a *authn, vp map[string]an
 	default:
 		r.pass(CheckCredentials, fmt.Sprintf("%d embedded credentials verified", len(entries)))
 	}
+}
+
+// verifyEmbedded is Verify for a credential the presentation carries,
+// under the presentation's deadline: its budget is its own (its Work is
+// its own), but its fetches also draw on the presentation's allowance, so
+// Limits.MaxFetches bounds the requests of the presentation as a whole
+// (with a budget each, a presentation of MaxCredentials credentials made
+// MaxCredentials times MaxFetches requests).
+func (v *Verifier) verifyEmbedded(ctx context.Context, data []byte) (*Result, error) {
+	b := newBudget(v.lim)
+	b.parent = budgetFrom(ctx)
+	res, err := v.verify(withBudget(ctx, b), data)
+	b.fill(&res.Work)
+	return res, err
 }
 
 // withoutStringCredentials is vp without the string entries of its

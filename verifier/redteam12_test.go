@@ -3,6 +3,7 @@ package verifier_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -155,5 +156,51 @@ func TestRedTeamEnvelopeWithClaims(t *testing.T) {
 				t.Fatalf("an envelope with claims beside its token: %s (%+v)", res.Verdict, res.Checks)
 			}
 		})
+	}
+}
+
+// TestRedTeamPresentationFetchBudget: Limits bound one verification, and
+// a presentation is one: each embedded credential drew on a budget of its
+// own, so a presentation of n credentials, each with MaxFetches status
+// lists at distinct URLs, made n times MaxFetches requests (16 x 32 = 512
+// through the open /presentations/verify endpoint). The credentials now
+// draw on the presentation's fetch allowance.
+func TestRedTeamPresentationFetchBudget(t *testing.T) {
+	s := newListServer(t)
+	g := s.guardedClient(t)
+	holder := newKey(t, 125)
+	var creds []any
+	for c := range 3 {
+		k := newKey(t, byte(126+c))
+		var entries []any
+		for i := range 4 {
+			entries = append(entries, bitstringEntry(s.at(fmt.Sprintf("/c%d/l%d", c, i)), "revocation", 3))
+		}
+		d := unsigned(t, k)
+		d["id"] = fmt.Sprintf("urn:uuid:00000000-0000-4000-8000-0000000001%02d", c)
+		d["credentialStatus"] = entries
+		creds = append(creds, sign(t, d, k.priv, k.vm, proof.EddsaRdfc2022))
+	}
+	data := encode(t, vpSign(t, newPresentation(holder.did, creds...), holder.priv, proof.SignOptions{VerificationMethod: holder.vm}))
+	v, err := verifier.New(verifier.Options{Now: func() time.Time { return now }, HTTPClient: g.client, Limits: verifier.Limits{MaxFetches: 4}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, _ := v.VerifyPresentation(t.Context(), data, verifier.PresentationOptions{})
+	fetches := 0
+	for _, c := range res.Credentials {
+		fetches += c.Work.Fetches
+	}
+	s.mu.Lock()
+	hits := 0
+	for _, n := range s.hits {
+		hits += n
+	}
+	s.mu.Unlock()
+	if hits > 4 || fetches > 4 {
+		t.Fatalf("a presentation verified under Limits.MaxFetches 4 made %d requests (credentials' Work: %d fetches)", hits, fetches)
+	}
+	if res.Verdict != verifier.VerdictCouldNotCheck {
+		t.Errorf("verdict %s, want %s (the lists were not found)", res.Verdict, verifier.VerdictCouldNotCheck)
 	}
 }
