@@ -76,3 +76,19 @@ func TestRedTeamJWKSRefetchSlot(t *testing.T) {
 		t.Errorf("%d fetches, want 2 (start, the refetch)", n)
 	}
 }
+
+// TestRedTeamTokenClaimNames: JWT claim names are case-sensitive (RFC
+// 7519 §4), but the claims were decoded into a struct, which
+// encoding/json matches ignoring case and folding Unicode, the last member
+// winning: a token of the authorization server carrying, besides its
+// scope, a claim "ſcope" (long s; a custom claim a client may get added,
+// which JSON encoders write after "scope") was read as having that scope.
+func TestRedTeamTokenClaimNames(t *testing.T) {
+	as := newTestAS(t)
+	ts := startServer(t, testConfig{oauth: as.config()})
+	tok := as.token(t, ts.url, map[string]any{"scope": ScopeIssue, "\u017fcope": ScopeRead})
+	resp := ts.do(t, "GET", "/credentials/urn:uuid:nothing-here", tok, nil)
+	if resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("a token with scope %s and a claim \u017fcope %s reading a credential: %d %s, want 403", ScopeIssue, ScopeRead, resp.StatusCode, resp.Body)
+	}
+}
