@@ -240,6 +240,9 @@ func (p *presenting) run(ctx context.Context, data []byte) {
 // decodePresentation decodes one JSON object, numbers as float64 as the
 // proof check signs over them.
 func decodePresentation(data []byte) (map[string]any, error) {
+	if err := checkDuplicateMembers(data); err != nil {
+		return nil, err
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	var vp map[string]any
 	if err := dec.Decode(&vp); err != nil {

@@ -204,3 +204,37 @@ func TestRedTeamPresentationFetchBudget(t *testing.T) {
 		t.Errorf("verdict %s, want %s (the lists were not found)", res.Verdict, verifier.VerdictCouldNotCheck)
 	}
 }
+
+// TestRedTeamPresentationDuplicateMembers: a JSON credential that repeats
+// a member name is refused (encoding/json keeps the last value, other
+// readers the first), and so is a JWT's header or payload; a JSON
+// presentation was decoded into a map, so a credential inside it carrying
+// "name": "Brain Surgery" before its signed name verified, and re-encoded
+// for Verify, the duplicate was gone.
+func TestRedTeamPresentationDuplicateMembers(t *testing.T) {
+	issuerA, holder := newKey(t, 130), newKey(t, 131)
+	cred := vpCredential(t, issuerA, "urn:uuid:00000000-0000-4000-8000-0000000001ff")
+	data := encode(t, vpSign(t, newPresentation(holder.did, cred), holder.priv, proof.SignOptions{VerificationMethod: holder.vm}))
+	v, err := verifier.New(verifier.Options{Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.VerifyPresentation(t.Context(), data, verifier.PresentationOptions{}); err != nil {
+		t.Fatalf("the presentation: %v", err)
+	}
+	for name, tamper := range map[string][2]string{
+		"in a credential":     {`"name":"Applied Data Analysis"`, `"name":"Brain Surgery","name":"Applied Data Analysis"`},
+		"in the presentation": {`"holder":`, `"holder":"did:web:someone-else.example","holder":`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			dup := bytes.Replace(data, []byte(tamper[0]), []byte(tamper[1]), 1)
+			if bytes.Equal(dup, data) {
+				t.Fatal("tamper did not apply")
+			}
+			res, err := v.VerifyPresentation(t.Context(), dup, verifier.PresentationOptions{})
+			if err == nil || res.Valid {
+				t.Fatalf("a presentation repeating a member: %s (%+v)", res.Verdict, res.Checks)
+			}
+		})
+	}
+}
