@@ -49,6 +49,9 @@ type CanonOptions struct {
 	// Work, if not nil, has the work of the call added to it, whether the
 	// call succeeds or not.
 	Work *Work
+	// slowOnly turns the fast path (fast.go) off, for the tests that hold
+	// it equal to the default path.
+	slowOnly bool
 }
 
 // Canonicalize returns the RDFC-1.0 canonical N-Quads of a JSON-LD document
@@ -98,6 +101,11 @@ func Canonicalize(ctx context.Context, doc any, opts CanonOptions) (_ []byte, er
 			return nil, err
 		}
 		loader = l
+	}
+	if l, ok := loader.(*Loader); ok && !opts.Reference && !opts.Unsafe && !opts.slowOnly {
+		if out, done, err := l.canonicalizeFast(ctx, doc, b); done {
+			return out, err
+		}
 	}
 	in, err := b.copyJSON(doc, "", 0)
 	if err != nil {
@@ -174,6 +182,30 @@ func Canonicalize(ctx context.Context, doc any, opts CanonOptions) (_ []byte, er
 	if err := checkBlankNodes(quads, b); err != nil {
 		return nil, err
 	}
+	return canonicalQuads(ctx, quads, b)
+}
+
+// canonicalizeFast is Canonicalize's fast path (fast.go). done is false
+// when the document is outside it, the budget then as it was before.
+func (l *Loader) canonicalizeFast(ctx context.Context, doc any, b *budget) (_ []byte, done bool, _ error) {
+	saved := *b
+	quads, release, err := l.fastQuads(doc, b)
+	if err != nil {
+		*b = saved
+		l.processed.slow.Add(1)
+		return nil, false, nil
+	}
+	defer release()
+	l.processed.fast.Add(1)
+	if err := checkBlankNodes(quads, b); err != nil {
+		return nil, true, err
+	}
+	out, err := canonicalQuads(ctx, quads, b)
+	return out, true, err
+}
+
+// canonicalQuads is RDFC-1.0 on the checked statements of a document.
+func canonicalQuads(ctx context.Context, quads []rdfc.Quad, b *budget) ([]byte, error) {
 	if err := b.err(); err != nil {
 		return nil, err
 	}
