@@ -69,7 +69,7 @@ func (l *Loader) fastQuads(doc any, b *budget) (quads []rdfc.Quad, release func(
 			l.processed.walkers.Put(w)
 		}
 	}
-	if _, _, err := w.object(l.processed.expand.rootCtx(), "", m, 0, rdfc.Term{}, true); err != nil {
+	if _, err := w.object(l.processed.expand.rootCtx(), "", m, 0, rdfc.Term{}, true); err != nil {
 		release()
 		return nil, nil, err
 	}
@@ -113,6 +113,33 @@ func iriOK(iri string, known bool) error {
 	return nil
 }
 
+// keywordOf is the keyword value expands to as a key (expandIRI(value,
+// _, true)), or "" when it expands to anything else; unlike expandIRI it
+// builds no string for a term the context does not define.
+func (c *activeCtx) keywordOf(value string) (string, error) {
+	if ld.IsKeyword(value) {
+		return value, nil
+	}
+	if isReservedKeyword(value) {
+		return "", nil
+	}
+	if td, ok := c.terms[value]; ok {
+		if td == nil || !isKeyword(td.id) {
+			return "", nil
+		}
+		return td.id, nil
+	}
+	if strings.IndexByte(value, ':') > 0 {
+		ep, err := c.expandIRI(value, false, true)
+		if err != nil || !isKeyword(ep) {
+			return "", err
+		}
+		return ep, nil
+	}
+	// The vocabulary, if any, is an IRI: the result is no keyword.
+	return "", nil
+}
+
 // expandKey is expandIRI(value, _, true), which is how keys, types and
 // @vocab values expand, also telling whether the result is a term
 // definition's IRI known to pass checkIRI.
@@ -145,20 +172,20 @@ type entry struct {
 // root) in graph g, as expander.object, safety.node and quadWalker.node
 // would one after the other. It returns the term a parent links to and the
 // key that makes a node with an @id equal to another (ld.CompareValues).
-func (w *fastWalker) object(ac *activeCtx, prop string, el map[string]any, depth int, g rdfc.Term, root bool) (rdfc.Term, string, error) {
+func (w *fastWalker) object(ac *activeCtx, prop string, el map[string]any, depth int, g rdfc.Term, root bool) (item, error) {
 	// copyJSON's bounds (an object's keyword values and their items one
 	// and two levels down), then expander.object's steps.
 	if depth+2 > w.b.lim.MaxDepth {
-		return rdfc.Term{}, "", errUnsupported
+		return item{}, errUnsupported
 	}
 	if w.objects++; w.objects > w.b.lim.MaxQuads {
-		return rdfc.Term{}, "", errUnsupported
+		return item{}, errUnsupported
 	}
 	if err := w.b.step(); err != nil {
-		return rdfc.Term{}, "", errUnsupported
+		return item{}, errUnsupported
 	}
 	if _, ok := el[""]; ok {
-		return rdfc.Term{}, "", errUnsupported
+		return item{}, errUnsupported
 	}
 	var scopedOwner *termDefinition
 	if td := ac.terms[prop]; td != nil && td.scoped != nil {
@@ -168,9 +195,9 @@ func (w *fastWalker) object(ac *activeCtx, prop string, el map[string]any, depth
 	mustRevert := true
 	if ac.prev != nil && len(el) <= 2 && !hasContext {
 		for k := range el {
-			ep, err := ac.expandIRI(k, false, true)
+			ep, err := ac.keywordOf(k)
 			if err != nil {
-				return rdfc.Term{}, "", errUnsupported
+				return item{}, errUnsupported
 			}
 			if ep == "@value" || ep == "@id" && len(el) == 1 {
 				mustRevert = false
@@ -183,43 +210,43 @@ func (w *fastWalker) object(ac *activeCtx, prop string, el map[string]any, depth
 	var err error
 	if scopedOwner != nil {
 		if ac, err = w.l.derive(ac, scopedOwner, deriveProperty, "", scopedOwner.scoped); err != nil {
-			return rdfc.Term{}, "", errUnsupported
+			return item{}, errUnsupported
 		}
 	}
 	if hasContext {
 		urls, ok := w.l.bundledURLs(ctxValue)
 		if !ok {
-			return rdfc.Term{}, "", errUnsupported
+			return item{}, errUnsupported
 		}
 		if ac, err = w.l.derive(ac, nil, deriveEmbedded, urls, ctxValue); err != nil {
-			return rdfc.Term{}, "", errUnsupported
+			return item{}, errUnsupported
 		}
 	}
 	tsc := ac
 
-	// Every key expanded once with the context before type-scoped
-	// contexts apply, which finds the type key.
+	// The type key is found with the context before type-scoped
+	// contexts apply.
 	var ebuf [16]entry
 	entries := ebuf[:0]
 	typeKey := ""
 	for k, v := range el {
 		if a, ok := v.([]any); ok && (len(a) > w.b.lim.MaxValuesPerProperty || (k == "type" || k == "@type") && len(a) > w.b.lim.MaxTypes) {
-			return rdfc.Term{}, "", errUnsupported
+			return item{}, errUnsupported
 		}
 		if k == "@context" {
 			continue
 		}
-		ep, known, err := ac.expandKey(k)
+		kw, err := ac.keywordOf(k)
 		if err != nil {
-			return rdfc.Term{}, "", errUnsupported
+			return item{}, errUnsupported
 		}
-		if ep == "@type" {
+		if kw == "@type" {
 			if typeKey != "" {
-				return rdfc.Term{}, "", errUnsupported
+				return item{}, errUnsupported
 			}
 			typeKey = k
 		}
-		entries = append(entries, entry{key: k, ep: ep, known: known, value: v})
+		entries = append(entries, entry{key: k, value: v})
 	}
 	if typeKey != "" {
 		var buf [8]string
@@ -231,18 +258,18 @@ func (w *fastWalker) object(ac *activeCtx, prop string, el map[string]any, depth
 			for _, x := range v {
 				s, ok := x.(string)
 				if !ok {
-					return rdfc.Term{}, "", errUnsupported
+					return item{}, errUnsupported
 				}
 				types = append(types, s)
 			}
 			slices.Sort(types)
 		default:
-			return rdfc.Term{}, "", errUnsupported
+			return item{}, errUnsupported
 		}
 		for _, tt := range types {
 			if td := tsc.terms[tt]; td != nil && td.hasScoped {
 				if ac, err = w.l.derive(ac, td, deriveType, "", td.scoped); err != nil {
-					return rdfc.Term{}, "", errUnsupported
+					return item{}, errUnsupported
 				}
 			}
 		}
@@ -257,17 +284,15 @@ func (w *fastWalker) object(ac *activeCtx, prop string, el map[string]any, depth
 		}
 		if s, ok := last.(string); ok {
 			if _, err := ac.expandIRI(s, false, true); err != nil {
-				return rdfc.Term{}, "", errUnsupported
+				return item{}, errUnsupported
 			}
 		}
-		if ac != tsc {
-			// The keys expand with the final context.
-			for i := range entries {
-				e := &entries[i]
-				if e.ep, e.known, err = ac.expandKey(e.key); err != nil {
-					return rdfc.Term{}, "", errUnsupported
-				}
-			}
+	}
+	// The keys expand with the final context.
+	for i := range entries {
+		e := &entries[i]
+		if e.ep, e.known, err = ac.expandKey(e.key); err != nil {
+			return item{}, errUnsupported
 		}
 	}
 
@@ -290,7 +315,7 @@ func (w *fastWalker) object(ac *activeCtx, prop string, el map[string]any, depth
 	for _, e := range entries {
 		ep := e.ep
 		if ep == "" || !strings.Contains(ep, ":") && !isKeyword(ep) {
-			return rdfc.Term{}, "", errUnsupported
+			return item{}, errUnsupported
 		}
 		if !isKeyword(ep) {
 			entries[properties] = e
@@ -301,16 +326,16 @@ func (w *fastWalker) object(ac *activeCtx, prop string, el map[string]any, depth
 		case "@id":
 			s, ok := e.value.(string)
 			if !ok || hasID {
-				return rdfc.Term{}, "", errUnsupported
+				return item{}, errUnsupported
 			}
 			if id, err = ac.expandIRI(s, true, false); err != nil {
-				return rdfc.Term{}, "", errUnsupported
+				return item{}, errUnsupported
 			}
 			hasID = true
 			keptKeys++
 		case "@type":
 			if e.key != typeKey || typeEntryDone {
-				return rdfc.Term{}, "", errUnsupported
+				return item{}, errUnsupported
 			}
 			typeEntryDone, hasType = true, true
 			keptKeys++
@@ -320,33 +345,33 @@ func (w *fastWalker) object(ac *activeCtx, prop string, el map[string]any, depth
 			case []any:
 				types = v
 			default:
-				return rdfc.Term{}, "", errUnsupported
+				return item{}, errUnsupported
 			}
 		case "@value":
 			v, ok := fastNumber(e.value)
 			if !ok || hasValue {
-				return rdfc.Term{}, "", errUnsupported
+				return item{}, errUnsupported
 			}
 			val, hasValue = v, true
 		case "@language":
 			s, ok := e.value.(string)
 			if !ok || hasLang {
-				return rdfc.Term{}, "", errUnsupported
+				return item{}, errUnsupported
 			}
 			lang, hasLang = strings.ToLower(s), true
 		default:
-			return rdfc.Term{}, "", errUnsupported
+			return item{}, errUnsupported
 		}
 	}
 	entries = entries[:properties]
 	if aliased(entries) {
 		// Two keys for one property: the expander merges their values,
 		// which this walk does not.
-		return rdfc.Term{}, "", errUnsupported
+		return item{}, errUnsupported
 	}
 	if hasValue || hasLang {
 		if root || !hasValue || hasID || len(entries) > 0 {
-			return rdfc.Term{}, "", errUnsupported
+			return item{}, errUnsupported
 		}
 		return w.valueObject(tsc, val, typeString, typeIsString, hasType, lang, hasLang)
 	}
@@ -354,7 +379,7 @@ func (w *fastWalker) object(ac *activeCtx, prop string, el map[string]any, depth
 	var subject rdfc.Term
 	if hasID {
 		if strings.HasPrefix(id, "_:") {
-			return rdfc.Term{}, "", errUnsupported
+			return item{}, errUnsupported
 		}
 		subject = rdfc.NewIRI(id)
 	} else {
@@ -366,7 +391,7 @@ func (w *fastWalker) object(ac *activeCtx, prop string, el map[string]any, depth
 			n = 1
 		}
 		if n > w.b.lim.MaxValuesPerProperty {
-			return rdfc.Term{}, "", errUnsupported
+			return item{}, errUnsupported
 		}
 		var seen [8]string
 		done := seen[:0]
@@ -377,24 +402,24 @@ func (w *fastWalker) object(ac *activeCtx, prop string, el map[string]any, depth
 			}
 			t, known, err := tsc.expandKey(s)
 			if err != nil {
-				return rdfc.Term{}, "", errUnsupported
+				return item{}, errUnsupported
 			}
 			if err := iriOK(t, known); err != nil {
-				return rdfc.Term{}, "", err
+				return item{}, err
 			}
 			if slices.Contains(done, t) {
 				continue
 			}
 			done = append(done, t)
 			if err := w.add(subject, rdfTypeTerm, rdfc.NewIRI(t), g); err != nil {
-				return rdfc.Term{}, "", errUnsupported
+				return item{}, errUnsupported
 			}
 		}
 	}
 	for _, e := range entries {
 		kept, err := w.property(ac, e, subject, g, depth+1)
 		if err != nil {
-			return rdfc.Term{}, "", err
+			return item{}, err
 		}
 		if kept {
 			keptKeys++
@@ -403,15 +428,15 @@ func (w *fastWalker) object(ac *activeCtx, prop string, el map[string]any, depth
 	if root && (keptKeys == 0 || hasID && keptKeys == 1) {
 		// The expander drops a top-level object with nothing but an @id,
 		// unchecked; nothing was emitted for it.
-		return rdfc.Term{}, "", nil
+		return item{}, nil
 	}
 	if hasID {
 		if err := iriOK(id, false); err != nil {
-			return rdfc.Term{}, "", err
+			return item{}, err
 		}
-		return subject, "i" + id, nil
+		return item{term: subject, kind: 'i'}, nil
 	}
-	return subject, "", nil
+	return item{term: subject}, nil
 }
 
 var (
@@ -422,10 +447,15 @@ var (
 )
 
 // item is one expanded value of a property: the object of its statement
-// and the key ld.CompareValues would compare it by ("" for none).
+// and what ld.CompareValues compares it by. kind is 'i' for a node object
+// or reference with an @id (term is the IRI), 's' or 'b' for a value
+// object whose @value is a string (numbers are strings by then) or a
+// boolean, with typ its @type as the expanded form holds it; 0 for values
+// CompareValues calls equal to nothing (blank nodes, lists).
 type item struct {
 	term rdfc.Term
-	key  string
+	kind byte
+	typ  string
 }
 
 // property walks the values of one property of subject. kept is false
@@ -478,7 +508,7 @@ func (w *fastWalker) property(ac *activeCtx, e entry, subject, g rdfc.Term, dept
 	}
 	predicate := rdfc.NewIRI(e.ep)
 	for i, it := range items {
-		if it.key != "" && seenBefore(items[:i], it.key) {
+		if it.kind != 0 && seenBefore(items[:i], it) {
 			continue
 		}
 		if err := w.add(subject, predicate, it.term, g); err != nil {
@@ -511,10 +541,11 @@ func aliased(entries []entry) bool {
 }
 
 // seenBefore is dedupe for the fast path's values: whether an earlier
-// value has the same comparison key.
-func seenBefore(items []item, key string) bool {
-	for _, it := range items {
-		if it.key == key {
+// value equals it as ld.CompareValues compares expanded values (node
+// objects by @id, value objects by @value, @type and @language).
+func seenBefore(items []item, it item) bool {
+	for _, x := range items {
+		if x.kind == it.kind && x.term.Value == it.term.Value && x.typ == it.typ && x.term.Language == it.term.Language {
 			return true
 		}
 	}
@@ -550,21 +581,21 @@ func (w *fastWalker) values(ac *activeCtx, prop string, td *termDefinition, v an
 	case map[string]any:
 		if graph {
 			gb := w.blank()
-			inner, _, err := w.object(ac, prop, t, depth, gb, false)
+			inner, err := w.object(ac, prop, t, depth, gb, false)
 			if err != nil {
 				return err
 			}
-			if inner.Kind == rdfc.Literal {
+			if inner.term.Kind == rdfc.Literal {
 				return errUnsupported // a value in a graph: ownQuads leaves it to toQuads
 			}
 			w.stack = append(w.stack, item{term: gb})
 			return nil
 		}
-		term, key, err := w.object(ac, prop, t, depth, g, false)
+		it, err := w.object(ac, prop, t, depth, g, false)
 		if err != nil {
 			return err
 		}
-		w.stack = append(w.stack, item{term: term, key: key})
+		w.stack = append(w.stack, it)
 		return nil
 	}
 	it, isRef, err := w.scalar(ac, td, v)
@@ -607,7 +638,7 @@ func (w *fastWalker) scalar(ac *activeCtx, td *termDefinition, v any) (_ item, i
 		if err := iriOK(id, known); err != nil {
 			return item{}, false, err
 		}
-		return item{term: rdfc.NewIRI(id), key: "i" + id}, true, nil
+		return item{term: rdfc.NewIRI(id), kind: 'i'}, true, nil
 	}
 	dt := ""
 	if typ != "" && typ != "@id" && typ != "@vocab" && typ != "@none" {
@@ -625,20 +656,20 @@ func (w *fastWalker) scalar(ac *activeCtx, td *termDefinition, v any) (_ item, i
 		if lt == "" {
 			lt = xsdString
 		}
-		return item{term: rdfc.NewLiteral(t, lt, ""), key: valueKeyOf('s', t, dt, "")}, false, nil
+		return item{term: rdfc.NewLiteral(t, lt, ""), kind: 's', typ: dt}, false, nil
 	case bool:
 		lex := strconv.FormatBool(t)
 		lt := dt
 		if lt == "" {
 			lt = xsdBoolean
 		}
-		return item{term: rdfc.NewLiteral(lex, lt, ""), key: valueKeyOf('b', lex, dt, "")}, false, nil
+		return item{term: rdfc.NewLiteral(lex, lt, ""), kind: 'b', typ: dt}, false, nil
 	case float64:
 		lex, dtype, err := numberLexical(t, dt)
 		if err != nil {
 			return item{}, false, errUnsupported
 		}
-		return item{term: rdfc.NewLiteral(lex, dtype, ""), key: valueKeyOf('s', lex, dtype, "")}, false, nil
+		return item{term: rdfc.NewLiteral(lex, dtype, ""), kind: 's', typ: dtype}, false, nil
 	}
 	return item{}, false, errUnsupported
 }
@@ -666,65 +697,60 @@ func fastNumber(v any) (any, bool) {
 // valueObject is a value object of the input ({"@value": ..., "@type" or
 // "@language": ...}) as the expander's valueObject, safety.literal and
 // literalTerm take it.
-func (w *fastWalker) valueObject(tsc *activeCtx, v any, typ string, typeIsString, hasType bool, lang string, hasLang bool) (rdfc.Term, string, error) {
+func (w *fastWalker) valueObject(tsc *activeCtx, v any, typ string, typeIsString, hasType bool, lang string, hasLang bool) (item, error) {
 	if hasType && !typeIsString || hasType && hasLang {
-		return rdfc.Term{}, "", errUnsupported
+		return item{}, errUnsupported
 	}
 	dt := ""
 	if hasType {
 		var err error
 		var known bool
 		if dt, known, err = tsc.expandKey(typ); err != nil {
-			return rdfc.Term{}, "", errUnsupported
+			return item{}, errUnsupported
 		}
 		if err := iriOK(dt, known); err != nil {
-			return rdfc.Term{}, "", err
+			return item{}, err
 		}
 	}
 	if hasLang && !languageRE.MatchString(lang) {
-		return rdfc.Term{}, "", errUnsupported
+		return item{}, errUnsupported
 	}
 	switch t := v.(type) {
 	case string:
 		if checkLiteral(t) != nil {
-			return rdfc.Term{}, "", errUnsupported
+			return item{}, errUnsupported
 		}
 		if hasLang {
-			return rdfc.NewLiteral(t, "", lang), valueKeyOf('s', t, dt, lang), nil
+			// Spelled as rdfc normalizes it, so rdfc need not copy the
+			// statements to respell them.
+			return item{term: rdfc.NewLiteral(t, rdfc.RDFLangString, lang), kind: 's', typ: dt}, nil
 		}
 		lt := dt
 		if lt == "" {
 			lt = xsdString
 		}
-		return rdfc.NewLiteral(t, lt, ""), valueKeyOf('s', t, dt, ""), nil
+		return item{term: rdfc.NewLiteral(t, lt, ""), kind: 's', typ: dt}, nil
 	case bool:
 		if hasLang {
-			return rdfc.Term{}, "", errUnsupported
+			return item{}, errUnsupported
 		}
 		lex := strconv.FormatBool(t)
 		lt := dt
 		if lt == "" {
 			lt = xsdBoolean
 		}
-		return rdfc.NewLiteral(lex, lt, ""), valueKeyOf('b', lex, dt, ""), nil
+		return item{term: rdfc.NewLiteral(lex, lt, ""), kind: 'b', typ: dt}, nil
 	case float64:
 		if hasLang {
-			return rdfc.Term{}, "", errUnsupported
+			return item{}, errUnsupported
 		}
 		lex, dtype, err := numberLexical(t, dt)
 		if err != nil {
-			return rdfc.Term{}, "", errUnsupported
+			return item{}, errUnsupported
 		}
-		return rdfc.NewLiteral(lex, dtype, ""), valueKeyOf('s', lex, dtype, ""), nil
+		return item{term: rdfc.NewLiteral(lex, dtype, ""), kind: 's', typ: dtype}, nil
 	}
-	return rdfc.Term{}, "", errUnsupported
-}
-
-// valueKeyOf is the comparison key of a value object: kind ('s' for a
-// string @value, 'b' for a boolean), lexical form, @type and @language as
-// the checked expanded form holds them.
-func valueKeyOf(kind byte, lex, typ, lang string) string {
-	return string(kind) + strconv.Itoa(len(lex)) + ":" + lex + strconv.Itoa(len(typ)) + ":" + typ + lang
+	return item{}, errUnsupported
 }
 
 // list writes an RDF collection of items in graph g and returns its head.

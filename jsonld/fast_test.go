@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -31,9 +32,9 @@ func compareFast(l *Loader, doc any, lim Limits) (fast bool, err error) {
 	}
 	switch {
 	case (ferr == nil) != (serr == nil):
-		return true, fmt.Errorf("only one path refused:\nfast path: %v\ndefault path: %v", ferr, serr)
+		return true, fmt.Errorf("only one path refused:\nfast path: %w\ndefault path: %w", ferr, serr)
 	case ferr != nil && ferr.Error() != serr.Error():
-		return true, fmt.Errorf("refused differently:\nfast path: %v\ndefault path: %v", ferr, serr)
+		return true, fmt.Errorf("refused differently:\nfast path: %w\ndefault path: %w", ferr, serr)
 	case !bytes.Equal(got, want):
 		return true, fmt.Errorf("outputs differ:\nfast path:\n%s\ndefault path:\n%s", got, want)
 	case wf != ws:
@@ -183,7 +184,7 @@ func mutate(r *rand.Rand, doc map[string]any) map[string]any {
 	}
 	k := keys[r.IntN(len(keys))]
 	replacements := []any{
-		"relative", "urn:example:x", "_:b0", "https://example.org/a b", "a\u0001b", 1.0, 1.5, 1e21, -0.0, 1e-7, true, nil,
+		"relative", "urn:example:x", "_:b0", "https://example.org/a b", "a\u0001b", 1.0, 1.5, 1e21, math.Copysign(0, -1), 1e-7, true, nil,
 		[]any{}, map[string]any{}, []any{[]any{"x"}}, []any{"x", "x"}, map[string]any{"@value": "v"},
 		map[string]any{"@id": "urn:example:y"}, map[string]any{"id": "_:b1", "name": "n"},
 	}
