@@ -62,9 +62,11 @@ func (l *Loader) fastQuads(doc any, b *budget) (quads []rdfc.Quad, release func(
 	}
 	*w = fastWalker{l: l, b: b, quads: w.quads[:0], stack: w.stack[:0]}
 	release = func() {
+		// The arrays are not cleared: what they still point to is kept
+		// only while the pool keeps the walker, which it drops after two
+		// garbage collections without use, and clearing them cost more
+		// than a small document's whole walk.
 		if cap(w.quads) <= maxPooledQuads {
-			clear(w.quads[:cap(w.quads)])
-			clear(w.stack[:cap(w.stack)])
 			w.l, w.b = nil, nil
 			l.processed.walkers.Put(w)
 		}
