@@ -27,7 +27,14 @@ func compareFast(l *Loader, doc any, lim Limits) (fast bool, err error) {
 	want, serr := Canonicalize(ctx, doc, CanonOptions{Loader: l, Limits: lim, Work: &ws, slowOnly: true})
 	before := l.processed.fast.Load()
 	got, ferr := Canonicalize(ctx, doc, CanonOptions{Loader: l, Limits: lim, Work: &wf})
-	if l.processed.fast.Load() == before {
+	fastTaken := l.processed.fast.Load() != before
+	// CanonicalizeTo writes the same document, or refuses alike.
+	var streamed bytes.Buffer
+	terr := CanonicalizeTo(ctx, &streamed, doc, CanonOptions{Loader: l, Limits: lim})
+	if (terr == nil) != (ferr == nil) || terr == nil && !bytes.Equal(streamed.Bytes(), got) {
+		return fastTaken, fmt.Errorf("CanonicalizeTo differs from Canonicalize:\n%s (%v)\n%s (%w)", streamed.Bytes(), terr, got, ferr)
+	}
+	if !fastTaken {
 		return false, nil
 	}
 	switch {

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"hash"
 	"hash/maphash"
+	"io"
 	"math"
 	"slices"
 	"strconv"
@@ -555,8 +556,39 @@ func (s *state) hashNDegree(id string, iss *issuer) (string, *issuer, error) {
 	return s.sum(), iss, nil
 }
 
+// CanonicalizeTo writes the canonical N-Quads document Canonicalize
+// returns to w, line by line, without building it in memory first: a
+// signer that only hashes it passes the hash.
+func CanonicalizeTo(ctx context.Context, w io.Writer, quads []Quad, opts Options) error {
+	s, err := run(ctx, quads, opts)
+	if err != nil {
+		return err
+	}
+	for _, l := range s.lines() {
+		if _, err := w.Write(l); err != nil {
+			return fmt.Errorf("rdfc: writing: %w", err)
+		}
+	}
+	return nil
+}
+
 // serialize writes every quad with its canonical labels, sorted.
 func (s *state) serialize() []byte {
+	lines := s.lines()
+	n := 0
+	for _, l := range lines {
+		n += len(l)
+	}
+	out := make([]byte, 0, n)
+	for _, l := range lines {
+		out = append(out, l...)
+	}
+	return out
+}
+
+// lines returns every quad with its canonical labels as an N-Quads line,
+// sorted.
+func (s *state) lines() [][]byte {
 	label := func(l string) string { return s.canon.ids[l] }
 	lines := make([][]byte, 0, len(s.quads))
 	// Sized up front from the terms (escapes aside), so the lines are
@@ -577,11 +609,7 @@ func (s *state) serialize() []byte {
 	// Earlier lines were written to an older backing array when buf grew;
 	// they stay valid because appends never modify written bytes.
 	slices.SortFunc(lines, bytes.Compare)
-	out := make([]byte, 0, len(buf))
-	for _, l := range lines {
-		out = append(out, l...)
-	}
-	return out
+	return lines
 }
 
 // issuer is the Issue Identifier algorithm's state.
