@@ -32,7 +32,7 @@ func compareFast(l *Loader, doc any, lim Limits) (fast bool, err error) {
 	var streamed bytes.Buffer
 	terr := CanonicalizeTo(ctx, &streamed, doc, CanonOptions{Loader: l, Limits: lim})
 	if (terr == nil) != (ferr == nil) || terr == nil && !bytes.Equal(streamed.Bytes(), got) {
-		return fastTaken, fmt.Errorf("CanonicalizeTo differs from Canonicalize:\n%s (%v)\n%s (%w)", streamed.Bytes(), terr, got, ferr)
+		return fastTaken, fmt.Errorf("CanonicalizeTo differs from Canonicalize:\n%s (%w)\n%s (%w)", streamed.Bytes(), terr, got, ferr)
 	}
 	if !fastTaken {
 		return false, nil
