@@ -488,6 +488,12 @@ func (w *fastWalker) property(ac *activeCtx, e entry, subject, g rdfc.Term, dept
 	if vtd != nil {
 		container = vtd.container
 	}
+	// A @graph container is the term's in the active context (JSON-LD 1.1
+	// §5.1.2 step 13.5), as the default path reads it: VC 2.0's
+	// verifiableCredential has one, and a scoped @context of null.
+	if td != nil {
+		container |= td.container & containerGraph
+	}
 	// The values go on the stack above those of the properties being
 	// walked further out, and come off it before returning.
 	base := len(w.stack)
