@@ -388,28 +388,57 @@ func checkBlankNodes(quads []rdfc.Quad, b *budget) error {
 		return nil
 	}
 	// A cheap fingerprint first: two nodes look alike only if they have
-	// as many statements, with the same predicates, in which they stand in
-	// the same places. Most nodes of a credential have a fingerprint of
-	// their own and need no serialization below.
+	// as many statements, and their statements are the same once the node
+	// itself is written _:a and every other blank node _:z (what the
+	// serialization below compares). Most nodes of a credential have a
+	// fingerprint of their own and need no serialization.
 	type fingerprint struct {
 		n   int
 		sum uint64
 	}
 	seed := maphash.MakeSeed()
+	var mh maphash.Hash
+	mh.SetSeed(seed)
 	prints := make(map[string]fingerprint, len(byNode))
 	shared := make(map[fingerprint]int, len(byNode))
 	for id, refs := range byNode {
 		var sum uint64
 		for _, r := range refs {
 			q := &quads[r]
-			var places uint64
-			for bit, t := range [...]*rdfc.Term{&q.Subject, &q.Object, &q.Graph} {
-				if t.Kind == rdfc.BlankNode && t.Value == id {
-					places |= 1 << bit
+			mh.Reset()
+			for _, t := range [...]*rdfc.Term{&q.Subject, &q.Predicate, &q.Object, &q.Graph} {
+				switch t.Kind {
+				case rdfc.BlankNode:
+					if t.Value == id {
+						mh.WriteByte('a')
+					} else {
+						mh.WriteByte('z')
+					}
+				case rdfc.IRI:
+					mh.WriteByte('<')
+					mh.WriteString(t.Value)
+					mh.WriteByte(0)
+				case rdfc.Literal:
+					dt := t.Datatype
+					switch {
+					case t.Language != "":
+						dt = rdfc.RDFLangString
+					case dt == "":
+						dt = xsdString
+					}
+					mh.WriteByte('"')
+					mh.WriteString(t.Value)
+					mh.WriteByte(0)
+					mh.WriteString(dt)
+					mh.WriteByte(0)
+					mh.WriteString(t.Language)
+					mh.WriteByte(0)
+				default:
+					mh.WriteByte('-')
 				}
 			}
 			// Summed, so the order of the statements does not matter.
-			sum += maphash.String(seed, q.Predicate.Value) ^ places*0x9E3779B97F4A7C15
+			sum += mh.Sum64()
 		}
 		f := fingerprint{len(refs), sum}
 		prints[id] = f
@@ -483,14 +512,38 @@ func checkBlankNodes(quads []rdfc.Quad, b *budget) error {
 		firstDegree[id] = h
 		count[h]++
 	}
+	// RDFC-1.0 relates a node only to the nodes of its own statements, so
+	// its permutations are among look-alikes of one graph: nodes alike in
+	// different named graphs (two credentials of one achievement in a
+	// presentation) never meet in one. A node looks alike only if another
+	// of its graph does; in a document without named graphs that is any
+	// other node.
+	type local struct{ hash, graph string }
+	home := make(map[string]string, len(byNode))
 	for id, refs := range byNode {
-		if count[firstDegree[id]] < 2 {
+		for _, r := range refs {
+			q := &quads[r]
+			if (q.Subject.Kind == rdfc.BlankNode && q.Subject.Value == id) || (q.Object.Kind == rdfc.BlankNode && q.Object.Value == id) {
+				home[id] = q.Graph.Value
+				break
+			}
+		}
+	}
+	countIn := make(map[local]int, len(byNode))
+	for id := range byNode {
+		countIn[local{firstDegree[id], home[id]}]++
+	}
+	alike := func(id string) bool {
+		return count[firstDegree[id]] > 1 && countIn[local{firstDegree[id], home[id]}] > 1
+	}
+	for id, refs := range byNode {
+		if !alike(id) {
 			continue
 		}
 		for _, r := range refs {
 			q := &quads[r]
 			for _, t := range [...]*rdfc.Term{&q.Subject, &q.Object, &q.Graph} {
-				if t.Kind == rdfc.BlankNode && t.Value != id && count[firstDegree[t.Value]] > 1 {
+				if t.Kind == rdfc.BlankNode && t.Value != id && alike(t.Value) {
 					return &DataLossError{Reason: "indistinguishable blank nodes next to each other make canonicalization too expensive; give the nested objects ids or make them differ"}
 				}
 			}

@@ -369,12 +369,15 @@ func (v *verifier) check(ctx context.Context, i int, raw any, seen *Result) (*Re
 		docCanon, docHash = v.docCanon, v.docHash
 		config["@context"] = withContext(v.doc["@context"], s.context)
 	}
-	data, err := s.hashData(ctx, config, docHash, v.canon())
+	data, optCanon, err := s.hashDataCanon(ctx, config, docHash, v.canon())
 	if err != nil {
 		return nil, perr("", err)
 	}
 	if !s.alg.verify(pub, data, sig) {
 		return nil, perr("proofValue", ErrInvalidSignature)
+	}
+	if s.jcs {
+		optCanon = nil
 	}
 	if s.jcs && v.opts.Statements {
 		// The statements an eddsa-jcs-2022 proof covers are the document
@@ -382,9 +385,12 @@ func (v *verifier) check(ctx context.Context, i int, raw any, seen *Result) (*Re
 		if docCanon, err = v.jcsStatements(ctx, config); err != nil {
 			return nil, perr("@context", err)
 		}
+		if optCanon, err = v.jcsProofStatements(ctx, config); err != nil {
+			return nil, perr("", err)
+		}
 	}
 	return &Result{Index: i, Suite: s.name, VerificationMethod: vm, Created: created, Purpose: purpose, PreviousProofs: previous, Statements: docCanon,
-		ProofOptionsHash: data[:len(data)-len(docHash)], DocumentHash: docHash}, nil
+		ProofOptions: optCanon, ProofOptionsHash: data[:len(data)-len(docHash)], DocumentHash: docHash}, nil
 }
 
 // canon is the canonicalization options of every proof: the quads and
@@ -441,6 +447,22 @@ func (v *verifier) jcsStatements(ctx context.Context, config map[string]any) ([]
 	}
 	canon, _, err := suiteEddsaRdfc.documentCanon(ctx, doc, v.canon())
 	return canon, err
+}
+
+// jcsProofStatements is the canonical RDF of the options of an
+// eddsa-jcs-2022 proof, config, read in safe mode with the proof's own
+// @context, or the document's when the proof has none: the signed JSON
+// read for its meaning, as an RDFC suite's options are.
+func (v *verifier) jcsProofStatements(ctx context.Context, config map[string]any) ([]byte, error) {
+	opts := withoutProof(config)
+	if _, ok := opts["@context"]; !ok {
+		opts["@context"] = v.doc["@context"]
+	}
+	canon, err := suiteEddsaRdfc.canonical(ctx, opts, v.canon())
+	if err != nil {
+		return nil, fmt.Errorf("canonicalizing proof options: %w", err)
+	}
+	return canon, nil
 }
 
 // previousProofs returns the positions of the proofs that proof i names in

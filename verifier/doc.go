@@ -25,6 +25,13 @@
 // proof or another party's method makes the verifier fetch nothing. See
 // keybinding.go.
 //
+// VerifyPresentation verifies a verifiable presentation (VC Data Model 2.0
+// §4.13, or 1.1): a Data Integrity proof with proof purpose authentication
+// and the caller's challenge and domain (VC Data Integrity 1.0 §2.1), or a
+// VC-JOSE-COSE vp+jwt / VCDM 1.1 VP-JWT with nonce and aud, by a key the
+// holder's document lists under authentication; then each embedded
+// credential with Verify. See presentation.go.
+//
 // Verify returns one CheckResult per check. A *VerificationError means the
 // credential is invalid; any other error means it could not be checked.
 package verifier

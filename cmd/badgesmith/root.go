@@ -36,6 +36,7 @@ func newRootCmd(s streams) *cobra.Command {
 		newIssueCmd(s),
 		newBatchCmd(s),
 		newVerifyCmd(s),
+		newPresentCmd(s),
 		newRevokeCmd(s),
 		newSuspendCmd(s),
 		newReinstateCmd(s),

@@ -3,6 +3,7 @@ package main
 import (
 	"log/slog"
 	"os"
+	"runtime/debug"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -70,7 +71,21 @@ the requests in flight finish.`,
 		Example: `  badgesmith serve --key registrar
   badgesmith serve --config /etc/badgesmith/serve.json --print-config`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd, s) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			// Each request allocates many short-lived objects over a small
+			// live heap, so the default GOGC collects every few requests:
+			// fewer collections buy throughput, as for batch and verify
+			// (make bench-serve). The soft limit keeps the heap bounded
+			// under many concurrent requests. An explicit GOGC or
+			// GOMEMLIMIT still wins.
+			if os.Getenv("GOGC") == "" {
+				defer debug.SetGCPercent(debug.SetGCPercent(400))
+			}
+			if os.Getenv("GOMEMLIMIT") == "" {
+				defer debug.SetMemoryLimit(debug.SetMemoryLimit(256 << 20))
+			}
+			return o.run(cmd, s)
+		},
 	}
 	o.AddFlags(cmd.Flags())
 	return cmd

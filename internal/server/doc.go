@@ -9,6 +9,7 @@
 //	GET  /healthz, /readyz             liveness; readiness (the store answers)
 //	POST /credentials/issue            scope write:/credentials/issue
 //	POST /credentials/verify           open (rate limited per address; CORS)
+//	POST /presentations/verify         open (rate limited per address; CORS)
 //	POST /credentials/status           scope write:/credentials/status
 //	GET  /credentials/{id}             scope read:/credentials
 //	POST /issuers/{i}/credentials/issue, .../status, GET .../{id}
@@ -42,6 +43,6 @@
 // transaction and every file is replaced atomically, none is left half
 // written.
 //
-// Not yet here (issue #15): OAuth 2.0 tokens, /presentations/verify, the
+// Not yet here (issue #15): OAuth 2.0 tokens, the
 // admin API for CLI commands while serve holds the store's lock.
 package server

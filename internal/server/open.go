@@ -133,6 +133,9 @@ func openInstance(ctx context.Context, ring *keys.Ring, ic IssuerConfig, closers
 		Store:         db,
 		StatusBaseURL: in.StatusBaseURL,
 		Suspension:    ic.Suspension,
+		// Each request is signed alone, so the self-check is sampled as
+		// a batch samples it; the suites test verifies every format.
+		VerifyEvery: issuer.DefaultVerifyEvery,
 		// The store's catalogue and its rule, as the CLI's issue and
 		// batch apply them.
 		Catalogue: catalogue.New(db, catalogue.Options{}),

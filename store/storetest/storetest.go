@@ -41,6 +41,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"PutClaimsIndex", testPutClaimsIndex},
 		{"ConcurrentAllocate", testConcurrentAllocate},
 		{"ConcurrentSetStatus", testConcurrentSetStatus},
+		{"ConcurrentPut", testConcurrentPut},
 		{"RevokeFinal", testRevokeFinal},
 		{"SuspendReinstate", testSuspendReinstate},
 		{"MultiBit", testMultiBit},
@@ -1293,5 +1294,63 @@ func testIssuerSecret(t *testing.T, s, other store.Store) {
 	cancel()
 	if _, err := other.IssuerSecret(cancelled); !errors.Is(err, context.Canceled) {
 		t.Errorf("IssuerSecret with a cancelled context = %v, want context.Canceled", err)
+	}
+}
+
+// testConcurrentPut: concurrent PutCredential and MarkDelivered calls (a
+// server's issue requests, which a store may commit together) each take
+// effect as if alone: every distinct record is kept and delivered, and of
+// two puts of one id with different contents exactly one wins, the other
+// failing with ErrExists without undoing the calls committed with it.
+func testConcurrentPut(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	const workers = 16
+	results := make([]error, 2*workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			r := record(fmt.Sprintf("urn:cp:%d", w), w)
+			r.Undelivered = true
+			if err := s.PutCredential(ctx, r); err != nil {
+				results[2*w] = err
+				return
+			}
+			results[2*w] = s.MarkDelivered(ctx, r.ID)
+		})
+		wg.Go(func() {
+			r := record(fmt.Sprintf("urn:cp:pair-%d", w/2), w)
+			r.SHA256 = strings.Repeat(fmt.Sprintf("%02x", w), 32)
+			results[2*w+1] = s.PutCredential(ctx, r)
+		})
+	}
+	wg.Wait()
+	for w := range workers {
+		if err := results[2*w]; err != nil {
+			t.Errorf("urn:cp:%d: %v", w, err)
+			continue
+		}
+		got, err := s.GetCredential(ctx, fmt.Sprintf("urn:cp:%d", w))
+		if err != nil || got.Undelivered {
+			t.Errorf("urn:cp:%d after put and MarkDelivered: %+v, %v", w, got, err)
+		}
+	}
+	for pair := range workers / 2 {
+		var won []int
+		for _, w := range []int{2 * pair, 2*pair + 1} {
+			switch err := results[2*w+1]; {
+			case err == nil:
+				won = append(won, w)
+			case !errors.Is(err, store.ErrExists):
+				t.Errorf("pair %d, put %d: %v, want nil or ErrExists", pair, w, err)
+			}
+		}
+		if len(won) != 1 {
+			t.Errorf("pair %d: puts %v succeeded, want exactly one", pair, won)
+			continue
+		}
+		got, err := s.GetCredential(ctx, fmt.Sprintf("urn:cp:pair-%d", pair))
+		if want := strings.Repeat(fmt.Sprintf("%02x", won[0]), 32); err != nil || got.SHA256 != want {
+			t.Errorf("pair %d: record %+v, %v; want the winner's hash %s", pair, got, err, want)
+		}
 	}
 }
