@@ -141,6 +141,9 @@ type Claims struct {
 	ExpirationDate time.Time `json:"expirationDate,omitzero"`
 	// Status are the credentialStatus entries.
 	Status []StatusClaim `json:"status,omitempty"`
+	// Award is what an achievement credential awards, and to whom; nil
+	// for a credential without one achievement (see award.go).
+	Award *Award `json:"award,omitempty"`
 }
 
 // StatusClaim is one credentialStatus entry as the statements give it.

@@ -310,6 +310,7 @@ func credentialClaims(nq []byte) (*Claims, *graph, error) {
 	for _, e := range g.objects(root, iriCredentialStatus) {
 		c.Status = append(c.Status, g.statusClaim(e))
 	}
+	c.Award = g.award(root)
 	return c, g, nil
 }
 

@@ -40,6 +40,9 @@ var allowed = map[string][]string{
 	// issuer.Requests.
 	"issuer": {"ob3", "jsonld", "contexts", "keys", "did", "proof", "vcjwt", "status", "store", "internal/atomicfile", "internal/jsonvalue"},
 	"roster": {"issuer", "ob3"},
+	// stack judges stacks on what the verifier read of each credential and
+	// issues stacked credentials and CLRs with the issuer (DESIGN.md).
+	"stack": {"verifier", "ob3", "issuer"},
 	// The verifier reads the claims of a credential from the RDF statements
 	// its proof covers, in rdfc's terms, and names the bundled contexts
 	// (contexts) in its checks and --explain facts. Never the issuer, the
