@@ -46,6 +46,7 @@ func newRootCmd(s streams) *cobra.Command {
 		newBakeCmd(s),
 		newExtractCmd(s),
 		newServeCmd(s),
+		newStackCmd(s),
 	)
 	return root
 }

@@ -1,0 +1,144 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// pathway returns the path of a file of the worked example in
+// testdata/pathway.
+func pathway(name string) string { return testdata(filepath.Join("pathway", name)) }
+
+// issuePathway imports the polytechnic's demo key and issues the worked
+// example's credentials (by achievement file and subject file) into dir.
+func issuePathway(t *testing.T, dir string, creds map[string]string) {
+	t.Helper()
+	ring := filepath.Join(dir, "keys")
+	secret, err := os.ReadFile(pathway("polytechnic.secret"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errOut := runKeys(t, string(secret), "keys", "import", "poly", "--keyring", ring); code != exitOK {
+		t.Fatalf("keys import: exit %d: %s", code, errOut)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "creds"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	for ach, subject := range creds {
+		code, _, errOut := runKeys(t, "", "issue", "--keyring", ring, "--key", "poly",
+			"--issuer-profile", pathway("issuer.json"), "--achievement", pathway(ach+".json"),
+			"--subject", pathway(subject), "--out", filepath.Join(dir, "creds", ach+".json"))
+		if code != exitOK {
+			t.Fatalf("issue %s: exit %d: %s", ach, code, errOut)
+		}
+	}
+}
+
+const (
+	certificateRule = "https://poly.example/rules/robotics-technician-certificate"
+	diplomaRule     = "https://poly.example/rules/robotics-diploma"
+)
+
+func TestStackCheckPathway(t *testing.T) {
+	dir := t.TempDir()
+	issuePathway(t, dir, map[string]string{
+		"sensors": "learner.json", "actuators": "learner.json",
+		"controllers": "learner-controllers.json", "capstone": "learner-capstone.json",
+	})
+	creds := filepath.Join(dir, "creds")
+	code, out, errOut := runKeys(t, "", "stack", "check", "--rules", pathway("pathway.yaml"), creds)
+	if code != exitOK {
+		t.Fatalf("stack check: exit %d\n%s%s", code, out, errOut)
+	}
+	for _, want := range []string{
+		"Robotics Technician Certificate (" + certificateRule + "): COMPLETE",
+		"Robotics Diploma (" + diplomaRule + "): COMPLETE",
+		"<- stack " + certificateRule,
+		"credits: 15 of 15",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q:\n%s", want, out)
+		}
+	}
+
+	// Without the capstone the diploma is incomplete: exit 1 when it is
+	// asked for, 0 when only the certificate is.
+	if err := os.Remove(filepath.Join(creds, "capstone.json")); err != nil {
+		t.Fatal(err)
+	}
+	code, out, _ = runKeys(t, "", "stack", "check", "--rules", pathway("pathway.yaml"), "--json", creds)
+	if code != exitInvalid {
+		t.Fatalf("diploma without capstone: exit %d, want %d\n%s", code, exitInvalid, out)
+	}
+	var rep struct {
+		Stacks []struct {
+			ID           string `json:"id"`
+			Complete     bool   `json:"complete"`
+			Requirements []struct {
+				Missing []string `json:"missing"`
+			} `json:"requirements"`
+		} `json:"stacks"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("--json: %v\n%s", err, out)
+	}
+	if len(rep.Stacks) != 2 || !rep.Stacks[0].Complete || rep.Stacks[1].Complete ||
+		len(rep.Stacks[1].Requirements[1].Missing) != 1 || !strings.Contains(rep.Stacks[1].Requirements[1].Missing[0], "capstone") {
+		t.Errorf("--json report %+v", rep)
+	}
+	if code, out, errOut := runKeys(t, "", "stack", "check", "--rules", pathway("pathway.yaml"), "--stack", certificateRule, creds); code != exitOK {
+		t.Errorf("--stack certificate: exit %d\n%s%s", code, out, errOut)
+	}
+}
+
+func TestStackCheckTamperedComponent(t *testing.T) {
+	dir := t.TempDir()
+	issuePathway(t, dir, map[string]string{"sensors": "learner.json", "actuators": "learner.json", "controllers": "learner-controllers.json"})
+	path := filepath.Join(dir, "creds", "controllers.json")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(strings.Replace(string(data), `"value": "B"`, `"value": "A"`, 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, _ := runKeys(t, "", "stack", "check", "--rules", pathway("pathway.yaml"), "--stack", certificateRule, filepath.Join(dir, "creds"))
+	if code != exitInvalid {
+		t.Fatalf("exit %d, want %d\n%s", code, exitInvalid, out)
+	}
+	if !strings.Contains(out, "controllers.json: invalid, excluded: invalid: proof") {
+		t.Errorf("report does not name the tampered credential:\n%s", out)
+	}
+}
+
+func TestStackCheckUsage(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "rules.yaml")
+	src, err := os.ReadFile(pathway("pathway.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(bad, []byte(strings.Replace(string(src), "allOf: [https://poly.example/achievements/capstone]", "allOf: [https://poly.example/achievements/capstones]", 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no rules", []string{"stack", "check", "x.json"}, "--rules is required"},
+		{"unknown achievement names the line", []string{"stack", "check", "--rules", bad, "x.json"}, bad + ":34: stacks[1].requirements[1].allOf: unknown achievement"},
+		{"unknown stack", []string{"stack", "check", "--rules", pathway("pathway.yaml"), "--stack", "https://x.example/none", "x.json"}, "no such stack"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, errOut := runKeys(t, "", tt.args...)
+			if code != exitError || !strings.Contains(errOut, tt.want) {
+				t.Errorf("exit %d, stderr %q; want exit %d naming %q", code, errOut, exitError, tt.want)
+			}
+		})
+	}
+}
