@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/badgesmith/badgesmith/issuer"
 	"github.com/badgesmith/badgesmith/stack"
 )
 
@@ -174,5 +175,61 @@ func TestCheckNeedsVerifier(t *testing.T) {
 	_, err := stack.Check(context.Background(), &stack.Rules{}, nil, stack.Options{})
 	if !errors.Is(err, stack.ErrNoVerifier) {
 		t.Errorf("err %v, want ErrNoVerifier", err)
+	}
+}
+
+func TestIssueStacked(t *testing.T) {
+	f := newFixture(t)
+	creds := [][]byte{
+		f.issue(t, cred{ach: "a", to: learnerDID, credits: 5}),
+		f.issue(t, cred{ach: "b", to: learnerDID, credits: 5}),
+		f.issue(t, cred{ach: "c", to: learnerDID, grade: "B", credits: 5}),
+		f.issue(t, cred{ach: "d", to: learnerDID, credits: 5}),
+	}
+	rules := parseRules(t, rulesYAML(f.polyDID))
+	v := newVerifier(t)
+	rep, err := stack.Check(context.Background(), rules, inputs(creds...), stack.Options{Verifier: v, Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert := map[string]any{
+		"id": achBase + "robotics-certificate", "type": []any{"Achievement"}, "achievementType": "Certificate",
+		"name": "Robotics Technician Certificate", "description": "Stacked.", "criteria": map[string]any{"narrative": "The stack rule."},
+	}
+	out, err := stack.Issue(context.Background(), f.poly, rules, rep, stack.IssueRequest{Stack: ruleBase + "robotics-certificate", Achievement: cert})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := v.Verify(context.Background(), out.Credential.JSON)
+	if err != nil || !res.Valid {
+		t.Fatalf("stacked credential: %v %+v", err, res.Checks)
+	}
+	ev, _ := out.Credential.Document["evidence"].([]any)
+	if len(ev) != 4 || len(out.Components) != 4 {
+		t.Fatalf("evidence %v, components %v: want the 4 components", ev, out.Components)
+	}
+	for i, e := range ev {
+		m := e.(map[string]any)
+		if m["id"] != out.Components[i] || m["digestSRI"] != stack.DigestSRI(creds[i]) {
+			t.Errorf("evidence[%d] = %v, want id %s with the digest of its bytes", i, m, out.Components[i])
+		}
+	}
+	subj := out.Credential.Document["credentialSubject"].(map[string]any)
+	al := subj["achievement"].(map[string]any)["alignment"].([]any)[0].(map[string]any)
+	if subj["id"] != learnerDID || al["targetType"] != stack.AlignmentTargetType || al["targetUrl"] != ruleBase+"robotics-certificate" {
+		t.Errorf("subject %v, alignment %v", subj["id"], al)
+	}
+
+	// The diploma is incomplete, and an achievement that is not the
+	// stack's is refused.
+	if _, err := stack.Issue(context.Background(), f.poly, rules, rep, stack.IssueRequest{Stack: ruleBase + "robotics-diploma", Achievement: cert}); !errors.Is(err, stack.ErrIncomplete) {
+		t.Errorf("incomplete diploma: %v, want ErrIncomplete", err)
+	}
+	cert["id"] = achBase + "other"
+	if _, err := stack.Issue(context.Background(), f.poly, rules, rep, stack.IssueRequest{Stack: ruleBase + "robotics-certificate", Achievement: cert}); !errors.Is(err, issuer.ErrInvalidInput) {
+		t.Errorf("foreign achievement: %v, want ErrInvalidInput", err)
+	}
+	if _, err := stack.Issue(context.Background(), f.poly, rules, rep, stack.IssueRequest{Stack: "https://x.example/none", Achievement: cert}); !errors.Is(err, stack.ErrUnknownStack) {
+		t.Errorf("unknown stack: %v, want ErrUnknownStack", err)
 	}
 }

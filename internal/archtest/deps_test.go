@@ -42,7 +42,7 @@ var allowed = map[string][]string{
 	"roster": {"issuer", "ob3"},
 	// stack judges stacks on what the verifier read of each credential and
 	// issues stacked credentials and CLRs with the issuer (DESIGN.md).
-	"stack": {"verifier", "ob3", "issuer"},
+	"stack": {"verifier", "ob3", "issuer", "internal/jsonvalue"},
 	// The verifier reads the claims of a credential from the RDF statements
 	// its proof covers, in rdfc's terms, and names the bundled contexts
 	// (contexts) in its checks and --explain facts. Never the issuer, the
