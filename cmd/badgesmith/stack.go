@@ -26,7 +26,7 @@ func newStackCmd(s streams) *cobra.Command {
 		Use:   "stack",
 		Short: "Judge and issue stacked credentials (pathways)",
 	}
-	cmd.AddCommand(newStackCheckCmd(s))
+	cmd.AddCommand(newStackCheckCmd(s), newStackIssueCmd(s))
 	return cmd
 }
 
@@ -92,73 +92,17 @@ line).`,
 }
 
 func (o *stackCheckOptions) run(cmd *cobra.Command, s streams, args []string) error {
-	ctx := cmd.Context()
-	if o.rules == "" {
-		return &usageError{"--rules is required"}
-	}
-	if o.maxSize <= 0 || o.readTimeout <= 0 {
-		return &usageError{"--max-size and --read-timeout must be positive"}
-	}
-	rules, err := loadRules(cmd, s, o.rules, o.readTimeout)
-	if err != nil {
-		return err
-	}
 	for _, id := range o.stacks {
-		if rules.Stack(id) == nil {
-			return &usageError{fmt.Sprintf("--stack %s: no such stack in %s", id, o.rules)}
+		if id == "" {
+			return &usageError{"--stack must not be empty"}
 		}
 	}
-	vopts := verifier.Options{
-		MaxSize:    o.maxSize,
-		HTTPClient: safehttp.NewClient(safehttp.Options{AllowPrivate: o.allowPrivate, Timeout: o.timeout}),
-		StatusDir:  o.statusDir,
-	}
-	now := time.Now
-	if o.at != "" {
-		at, err := time.Parse(time.RFC3339, o.at)
-		if err != nil {
-			return &usageError{fmt.Sprintf("--at %q is not an RFC 3339 date-time", o.at)}
-		}
-		now = func() time.Time { return at }
-		vopts.Now = now
-	}
-	if o.pinnedKeys != "" {
-		data, err := readInput(ctx, s, o.pinnedKeys, verifier.MaxPinnedKeysSize, o.readTimeout)
-		if err != nil {
-			return &usageError{fmt.Sprintf("--pinned-keys: %v", err)}
-		}
-		if vopts.PinnedKeys, err = verifier.ParsePinnedKeys(data); err != nil {
-			return &usageError{fmt.Sprintf("--pinned-keys %s: %v", o.pinnedKeys, err)}
-		}
-	}
-	v, err := verifier.New(vopts)
-	if err != nil {
-		return err
-	}
-	files, err := stackInputFiles(args)
-	if err != nil {
-		return err
-	}
-	inputs := make([]stack.Input, 0, len(files))
-	for _, f := range files {
-		data, err := readInput(ctx, s, f, o.maxSize, o.readTimeout)
-		if err != nil {
-			return err
-		}
-		inputs = append(inputs, stack.Input{Name: f, Data: data})
-	}
-	rep, err := stack.Check(ctx, rules, inputs, stack.Options{Verifier: v, Now: now, Learner: stack.Learner{DID: o.learner, Emails: o.emails}})
+	_, rep, err := o.check(cmd, s, args, o.stacks)
 	if err != nil {
 		return err
 	}
 	if o.json {
-		var buf bytes.Buffer
-		enc := json.NewEncoder(&buf)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(rep); err != nil {
-			return err
-		}
-		if _, err := s.out.Write(display.JSON(buf.Bytes())); err != nil {
+		if err := writeJSONReport(s.out, rep); err != nil {
 			return err
 		}
 	} else {
@@ -170,6 +114,84 @@ func (o *stackCheckOptions) run(cmd *cobra.Command, s streams, args []string) er
 		}
 	}
 	return nil
+}
+
+// check reads the rules and the credentials and judges the stacks: the
+// part stack check and stack issue share. Every id of want must be a
+// stack of the rules.
+func (o *stackCheckOptions) check(cmd *cobra.Command, s streams, args, want []string) (*stack.Rules, *stack.Report, error) {
+	ctx := cmd.Context()
+	if o.rules == "" {
+		return nil, nil, &usageError{"--rules is required"}
+	}
+	if o.maxSize <= 0 || o.readTimeout <= 0 {
+		return nil, nil, &usageError{"--max-size and --read-timeout must be positive"}
+	}
+	rules, err := loadRules(cmd, s, o.rules, o.readTimeout)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, id := range want {
+		if rules.Stack(id) == nil {
+			return nil, nil, &usageError{fmt.Sprintf("--stack %s: no such stack in %s", id, o.rules)}
+		}
+	}
+	vopts := verifier.Options{
+		MaxSize:    o.maxSize,
+		HTTPClient: safehttp.NewClient(safehttp.Options{AllowPrivate: o.allowPrivate, Timeout: o.timeout}),
+		StatusDir:  o.statusDir,
+	}
+	now := time.Now
+	if o.at != "" {
+		at, err := time.Parse(time.RFC3339, o.at)
+		if err != nil {
+			return nil, nil, &usageError{fmt.Sprintf("--at %q is not an RFC 3339 date-time", o.at)}
+		}
+		now = func() time.Time { return at }
+		vopts.Now = now
+	}
+	if o.pinnedKeys != "" {
+		data, err := readInput(ctx, s, o.pinnedKeys, verifier.MaxPinnedKeysSize, o.readTimeout)
+		if err != nil {
+			return nil, nil, &usageError{fmt.Sprintf("--pinned-keys: %v", err)}
+		}
+		if vopts.PinnedKeys, err = verifier.ParsePinnedKeys(data); err != nil {
+			return nil, nil, &usageError{fmt.Sprintf("--pinned-keys %s: %v", o.pinnedKeys, err)}
+		}
+	}
+	v, err := verifier.New(vopts)
+	if err != nil {
+		return nil, nil, err
+	}
+	files, err := stackInputFiles(args)
+	if err != nil {
+		return nil, nil, err
+	}
+	inputs := make([]stack.Input, 0, len(files))
+	for _, f := range files {
+		data, err := readInput(ctx, s, f, o.maxSize, o.readTimeout)
+		if err != nil {
+			return nil, nil, err
+		}
+		inputs = append(inputs, stack.Input{Name: f, Data: data})
+	}
+	rep, err := stack.Check(ctx, rules, inputs, stack.Options{Verifier: v, Now: now, Learner: stack.Learner{DID: o.learner, Emails: o.emails}})
+	if err != nil {
+		return nil, nil, err
+	}
+	return rules, rep, nil
+}
+
+// writeJSONReport writes v as indented JSON, escaped for a terminal.
+func writeJSONReport(w io.Writer, v any) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	_, err := w.Write(display.JSON(buf.Bytes()))
+	return err
 }
 
 // loadRules reads and parses a rules file; a fault is a usage error

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/badgesmith/badgesmith/stack"
 )
 
 // pathway returns the path of a file of the worked example in
@@ -14,7 +16,7 @@ func pathway(name string) string { return testdata(filepath.Join("pathway", name
 
 // issuePathway imports the polytechnic's demo key and issues the worked
 // example's credentials (by achievement file and subject file) into dir.
-func issuePathway(t *testing.T, dir string, creds map[string]string) {
+func issuePathway(t *testing.T, dir string, creds map[string]string, extra ...string) {
 	t.Helper()
 	ring := filepath.Join(dir, "keys")
 	secret, err := os.ReadFile(pathway("polytechnic.secret"))
@@ -28,9 +30,10 @@ func issuePathway(t *testing.T, dir string, creds map[string]string) {
 		t.Fatal(err)
 	}
 	for ach, subject := range creds {
-		code, _, errOut := runKeys(t, "", "issue", "--keyring", ring, "--key", "poly",
-			"--issuer-profile", pathway("issuer.json"), "--achievement", pathway(ach+".json"),
-			"--subject", pathway(subject), "--out", filepath.Join(dir, "creds", ach+".json"))
+		args := append([]string{"issue", "--keyring", ring, "--key", "poly",
+			"--issuer-profile", pathway("issuer.json"), "--achievement", pathway(ach + ".json"),
+			"--subject", pathway(subject), "--out", filepath.Join(dir, "creds", ach+".json")}, extra...)
+		code, _, errOut := runKeys(t, "", args...)
 		if code != exitOK {
 			t.Fatalf("issue %s: exit %d: %s", ach, code, errOut)
 		}
@@ -140,5 +143,111 @@ func TestStackCheckUsage(t *testing.T) {
 				t.Errorf("exit %d, stderr %q; want exit %d naming %q", code, errOut, exitError, tt.want)
 			}
 		})
+	}
+}
+
+func TestStackIssueAndRevokeComponent(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "issued.db")
+	issuePathway(t, dir, map[string]string{"sensors": "learner.json", "actuators": "learner.json", "controllers": "learner-controllers.json"},
+		"--store", db, "--status-base-url", "https://poly.example/status/")
+	ring, creds := filepath.Join(dir, "keys"), filepath.Join(dir, "creds")
+	cert := filepath.Join(dir, "certificate-credential.json")
+	// Verifiers read the status lists from a directory: the tests reach
+	// no network.
+	statusDir := filepath.Join(dir, "status")
+	publish := []string{"status", "publish", "--store", db, "--keyring", ring, "--key", "poly", "--out", statusDir}
+	if code, out, errOut := runKeys(t, "", publish...); code != exitOK {
+		t.Fatalf("status publish: exit %d\n%s%s", code, out, errOut)
+	}
+	args := func(stackID, ach, out string) []string {
+		return []string{"stack", "issue", "--rules", pathway("pathway.yaml"), "--stack", stackID,
+			"--keyring", ring, "--key", "poly", "--issuer-profile", pathway("issuer.json"),
+			"--achievement", pathway(ach), "--store", db, "--status-base-url", "https://poly.example/status/",
+			"--status-dir", statusDir, "--out", out, creds}
+	}
+	// The diploma needs the capstone: refused, nothing written.
+	dip := filepath.Join(dir, "diploma-credential.json")
+	code, _, errOut := runKeys(t, "", args(diplomaRule, "diploma.json", dip)...)
+	if code != exitInvalid || !strings.Contains(errOut, "is not complete: nothing issued") {
+		t.Fatalf("diploma without capstone: exit %d: %s", code, errOut)
+	}
+	if _, err := os.Stat(dip); !os.IsNotExist(err) {
+		t.Errorf("refused diploma written: %v", err)
+	}
+	code, _, errOut = runKeys(t, "", args(certificateRule, "certificate.json", cert)...)
+	if code != exitOK || !strings.Contains(errOut, "on 3 component credentials") {
+		t.Fatalf("certificate: exit %d: %s", code, errOut)
+	}
+	var doc struct {
+		ID       string `json:"id"`
+		Evidence []struct {
+			ID        string `json:"id"`
+			DigestSRI string `json:"digestSRI"`
+		} `json:"evidence"`
+	}
+	data, err := os.ReadFile(cert)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	sensors, err := os.ReadFile(filepath.Join(creds, "sensors.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sensorsID struct {
+		ID string `json:"id"`
+	}
+	if err := json.Unmarshal(sensors, &sensorsID); err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, e := range doc.Evidence {
+		if e.ID == sensorsID.ID {
+			found = e.DigestSRI == stack.DigestSRI(sensors)
+		}
+	}
+	if len(doc.Evidence) != 3 || !found {
+		t.Errorf("evidence %+v does not reference sensors.json %s with its digest", doc.Evidence, sensorsID.ID)
+	}
+
+	// Revoking a component names the certificate; with --cascade it is
+	// revoked too, and a verifier reading the published lists says so.
+	code, out, errOut := runKeys(t, "", "revoke", "--store", db, "--reason", "assessment void", sensorsID.ID)
+	if code != exitOK || !strings.Contains(out, doc.ID+": stacked on revoked "+sensorsID.ID) {
+		t.Fatalf("revoke component: exit %d\n%s%s", code, out, errOut)
+	}
+	if code, out, errOut := runKeys(t, "", publish...); code != exitOK {
+		t.Fatalf("status publish: exit %d\n%s%s", code, out, errOut)
+	}
+	if code, out, errOut := runKeys(t, "", "verify", "--status-dir", statusDir, cert); code != exitOK {
+		t.Fatalf("verify certificate before the cascade: exit %d\n%s%s", code, out, errOut)
+	}
+	var actuators struct {
+		ID string `json:"id"`
+	}
+	data, err = os.ReadFile(filepath.Join(creds, "actuators.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, &actuators); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut = runKeys(t, "", "revoke", "--store", db, "--reason", "assessment void", "--cascade", actuators.ID)
+	if code != exitOK || !strings.Contains(out, doc.ID+": revoked (stacked on "+actuators.ID+")") {
+		t.Fatalf("revoke --cascade: exit %d\n%s%s", code, out, errOut)
+	}
+	if code, out, errOut := runKeys(t, "", publish...); code != exitOK {
+		t.Fatalf("status publish: exit %d\n%s%s", code, out, errOut)
+	}
+	if code, out, _ := runKeys(t, "", "verify", "--status-dir", statusDir, cert); code != exitInvalid || !strings.Contains(out, "revoked") {
+		t.Errorf("verify certificate after the cascade: exit %d, want %d naming revoked\n%s", code, exitInvalid, out)
+	}
+	// The revoked components no longer count.
+	code, out, _ = runKeys(t, "", "stack", "check", "--rules", pathway("pathway.yaml"), "--status-dir", statusDir, "--stack", certificateRule, creds)
+	if code != exitInvalid || !strings.Contains(out, "sensors.json: invalid, excluded: invalid: status") {
+		t.Errorf("stack check after revocation: exit %d\n%s", code, out)
 	}
 }
