@@ -47,6 +47,7 @@ func newRootCmd(s streams) *cobra.Command {
 		newExtractCmd(s),
 		newServeCmd(s),
 		newStackCmd(s),
+		newAchievementCmd(s),
 	)
 	return root
 }

@@ -1,0 +1,60 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestAchievementAlign(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "sensors.json")
+	code, _, errOut := runKeys(t, "", "achievement", "align", "--case", pathway("robotics-framework.json"),
+		"--item", "RT.1", "--item", "7e9b2d10-5a44-4f0c-b1d2-1c7e8a3b5d02", pathway("sensors.json"), "--out", out)
+	if code != exitOK {
+		t.Fatalf("align: exit %d: %s", code, errOut)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ach struct {
+		ID string           `json:"id"`
+		Al []map[string]any `json:"alignment"`
+	}
+	if err := json.Unmarshal(data, &ach); err != nil {
+		t.Fatal(err)
+	}
+	if ach.ID != "https://poly.example/achievements/sensors" || len(ach.Al) != 2 ||
+		ach.Al[0]["targetCode"] != "RT.1" || ach.Al[1]["targetCode"] != "RT.2" ||
+		ach.Al[1]["targetType"] != "CFItem" || ach.Al[1]["targetFramework"] != "Robotics Technician Competencies" {
+		t.Errorf("aligned achievement:\n%s", data)
+	}
+	// The result is an achievement issue accepts.
+	issuePathwayAchievement(t, dir, out)
+
+	code, _, errOut = runKeys(t, "", "achievement", "align", "--case", pathway("robotics-framework.json"), "--item", "RT.9", pathway("sensors.json"))
+	if code != exitError || !strings.Contains(errOut, `"RT.9": no such item in the framework "Robotics Technician Competencies"`) {
+		t.Errorf("unknown item: exit %d: %s", code, errOut)
+	}
+}
+
+// issuePathwayAchievement issues achievement file ach with the worked
+// example's key, failing the test if issue refuses it.
+func issuePathwayAchievement(t *testing.T, dir, ach string) {
+	t.Helper()
+	ring := filepath.Join(dir, "keys")
+	secret, err := os.ReadFile(pathway("polytechnic.secret"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errOut := runKeys(t, string(secret), "keys", "import", "poly", "--keyring", ring); code != exitOK {
+		t.Fatalf("keys import: exit %d: %s", code, errOut)
+	}
+	if code, _, errOut := runKeys(t, "", "issue", "--keyring", ring, "--key", "poly", "--achievement", ach,
+		"--subject", pathway("learner.json"), "--out", filepath.Join(dir, "cred.json")); code != exitOK {
+		t.Fatalf("issue %s: exit %d: %s", ach, code, errOut)
+	}
+}
