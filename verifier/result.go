@@ -107,6 +107,9 @@ type Result struct {
 	Claims *Claims `json:"claims,omitempty"`
 	// Work counts what the verification did (see Limits).
 	Work Work `json:"work"`
+	// Endorsements are the endorsements embedded in the credential, its
+	// issuer and its achievement, each verified (see endorsement.go).
+	Endorsements []EndorsementResult `json:"endorsements,omitempty"`
 	// Explain is set by Verifier.Explain: what another verifier could
 	// judge differently. Nil from Verify.
 	Explain *Explanation `json:"explain,omitempty"`

@@ -318,6 +318,7 @@ func (v *Verifier) verify(ctx context.Context, data []byte) (*Result, error) {
 	v.checkValidity(r, p, vcdm1, nil, nil)
 	v.checkStatus(ctx, r, p)
 	r.describe(p)
+	v.checkEndorsements(ctx, r, cred, p)
 	return v.finish(r)
 }
 

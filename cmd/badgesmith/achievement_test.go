@@ -58,3 +58,43 @@ func issuePathwayAchievement(t *testing.T, dir, ach string) {
 		t.Fatalf("issue %s: exit %d: %s", ach, code, errOut)
 	}
 }
+
+func TestEndorseIntoAchievement(t *testing.T) {
+	dir := t.TempDir()
+	ach := filepath.Join(dir, "sensors.json")
+	data, err := os.ReadFile(pathway("sensors.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(ach, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ring := filepath.Join(dir, "keys")
+	secret, err := os.ReadFile(pathway("association.secret"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errOut := runKeys(t, string(secret), "keys", "import", "ria", "--keyring", ring); code != exitOK {
+		t.Fatalf("keys import: exit %d: %s", code, errOut)
+	}
+	endorsement := filepath.Join(dir, "endorsement.json")
+	code, _, errOut := runKeys(t, "", "endorse", "--keyring", ring, "--key", "ria", "--issuer-profile", pathway("association.json"),
+		"--subject", "https://poly.example/achievements/sensors", "--comment", "Meets the RIA sensor standard.", "--into", ach, "--out", endorsement)
+	if code != exitOK {
+		t.Fatalf("endorse: exit %d: %s", code, errOut)
+	}
+	if code, out, errOut := runKeys(t, "", "verify", endorsement); code != exitOK {
+		t.Fatalf("verify endorsement: exit %d\n%s%s", code, out, errOut)
+	}
+	issuePathwayAchievement(t, dir, ach)
+	code, out, errOut := runKeys(t, "", "verify", filepath.Join(dir, "cred.json"))
+	want := "endorsement [credentialSubject.achievement.endorsement[0]] by Robotics Industry Association (did:key:z6MkitquSsiPTiaQHdFTLgf6ywSi3DZ6z3Br4bC11S3hr85G) of https://poly.example/achievements/sensors: VALID, counted"
+	if code != exitOK || !strings.Contains(out, want) {
+		t.Errorf("verify: exit %d, want a line %q\n%s%s", code, want, out, errOut)
+	}
+	// An endorsement is embedded only in what it endorses.
+	code, _, errOut = runKeys(t, "", "endorse", "--keyring", ring, "--key", "ria", "--subject", "https://x.example/other", "--into", ach)
+	if code != exitError || !strings.Contains(errOut, "an endorsement is embedded in what it endorses") {
+		t.Errorf("endorse --into another: exit %d: %s", code, errOut)
+	}
+}

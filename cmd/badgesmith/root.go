@@ -48,6 +48,7 @@ func newRootCmd(s streams) *cobra.Command {
 		newServeCmd(s),
 		newStackCmd(s),
 		newAchievementCmd(s),
+		newEndorseCmd(s),
 	)
 	return root
 }
