@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/badgesmith/badgesmith/internal/jsonvalue"
 	"github.com/badgesmith/badgesmith/store"
 )
 
@@ -45,3 +46,6 @@ func StackedOn(ctx context.Context, s store.Store, id string) ([]store.Record, e
 	}
 	return out, nil
 }
+
+// Profile returns a copy of the issuer Profile the credentials carry.
+func (is *Issuer) Profile() map[string]any { return jsonvalue.CloneObject(is.profile) }

@@ -110,6 +110,8 @@ type Result struct {
 	// Endorsements are the endorsements embedded in the credential, its
 	// issuer and its achievement, each verified (see endorsement.go).
 	Endorsements []EndorsementResult `json:"endorsements,omitempty"`
+	// Embedded are the credentials a CLR embeds, each verified.
+	Embedded []EmbeddedResult `json:"embedded,omitempty"`
 	// Explain is set by Verifier.Explain: what another verifier could
 	// judge differently. Nil from Verify.
 	Explain *Explanation `json:"explain,omitempty"`
@@ -147,6 +149,9 @@ type Claims struct {
 	// Award is what an achievement credential awards, and to whom; nil
 	// for a credential without one achievement (see award.go).
 	Award *Award `json:"award,omitempty"`
+	// Clr is what a ClrCredential's subject states; nil for any other
+	// credential (see clr.go).
+	Clr *ClrClaims `json:"clr,omitempty"`
 }
 
 // StatusClaim is one credentialStatus entry as the statements give it.

@@ -311,6 +311,7 @@ func credentialClaims(nq []byte) (*Claims, *graph, error) {
 		c.Status = append(c.Status, g.statusClaim(e))
 	}
 	c.Award = g.award(root)
+	c.Clr = g.clr(root)
 	return c, g, nil
 }
 

@@ -317,6 +317,7 @@ func (v *Verifier) verify(ctx context.Context, data []byte) (*Result, error) {
 	v.checkIssuer(r, p.issuerView(cred), p.binding)
 	v.checkValidity(r, p, vcdm1, nil, nil)
 	v.checkStatus(ctx, r, p)
+	v.checkCLR(ctx, r, cred, p)
 	r.describe(p)
 	v.checkEndorsements(ctx, r, cred, p)
 	return v.finish(r)
