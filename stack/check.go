@@ -129,6 +129,10 @@ type CredentialResult struct {
 	rejected []string
 }
 
+// Eligible reports whether the credential is a valid Open Badge of the
+// learner, offered once: one a stack or a CLR may use.
+func (c *CredentialResult) Eligible() bool { return c.award != nil }
+
 // Bytes returns the exact bytes of the credential as offered (for a
 // credential embedded in a CLR, its JSON as embedded).
 func (c *CredentialResult) Bytes() []byte { return c.bytes }

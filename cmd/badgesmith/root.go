@@ -49,6 +49,7 @@ func newRootCmd(s streams) *cobra.Command {
 		newStackCmd(s),
 		newAchievementCmd(s),
 		newEndorseCmd(s),
+		newCLRCmd(s),
 	)
 	return root
 }

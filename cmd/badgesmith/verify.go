@@ -415,6 +415,7 @@ func printReport(w io.Writer, rep fileReport) {
 		}
 		fmt.Fprintf(w, "  %-7s  %-8s  %s\n", c.Status, c.Check, reason)
 	}
+	printEmbedded(w, &bidi, rep.Result.Embedded)
 	printEndorsements(w, &bidi, rep.Result.Endorsements)
 	if ex := rep.Result.Explain; ex != nil {
 		printExplanation(w, &bidi, ex)
