@@ -136,3 +136,20 @@ func TestCLRVerifyNamesBadEntries(t *testing.T) {
 		})
 	}
 }
+
+func TestCLRAsJWT(t *testing.T) {
+	f := newFixture(t)
+	rules, rep, creds := clrFixture(t, f)
+	jwtIssuer := newJWTIssuer(t, 1, "Northfield Polytechnic")
+	clr, err := stack.IssueCLR(context.Background(), jwtIssuer, rules, rep, stack.CLRRequest{}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := newVerifier(t).Verify(context.Background(), clr.Bytes())
+	if err != nil {
+		t.Fatalf("VC-JWT CLR: %v\n%+v", err, res.Checks)
+	}
+	if len(res.Embedded) != len(creds) || res.Check(verifier.CheckEmbedded).Status != verifier.StatusPass {
+		t.Errorf("embedded %d (want %d), check %+v", len(res.Embedded), len(creds), res.Check(verifier.CheckEmbedded))
+	}
+}

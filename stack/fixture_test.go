@@ -192,3 +192,17 @@ func inputs(creds ...[]byte) []stack.Input {
 	}
 	return out
 }
+
+func newJWTIssuer(t *testing.T, seed byte, name string) *issuer.Issuer {
+	t.Helper()
+	k := testkit.Ed25519(t, seed)
+	signer, err := issuer.NewSigner(k.Private, issuer.SignerOptions{Format: issuer.VCJWT})
+	if err != nil {
+		t.Fatal(err)
+	}
+	is, err := issuer.New(issuer.Config{Profile: map[string]any{"name": name}, Signer: signer, Now: func() time.Time { return now }, Rand: testkit.NewCounter(seed)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return is
+}

@@ -81,7 +81,9 @@ func (v *Verifier) verifyJWT(ctx context.Context, token []byte) (*Result, error)
 		v.checkValidity(r, p, vcdm1, nil, nil)
 	}
 	v.checkStatus(ctx, r, p)
+	v.checkCLR(ctx, r, cred, p)
 	r.describe(p)
+	v.checkEndorsements(ctx, r, cred, p)
 	return v.finish(r)
 }
 

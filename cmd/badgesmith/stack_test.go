@@ -213,6 +213,13 @@ func TestStackIssueAndRevokeComponent(t *testing.T) {
 		t.Errorf("evidence %+v does not reference sensors.json %s with its digest", doc.Evidence, sensorsID.ID)
 	}
 
+	// The learner's CLR, recorded before any revocation.
+	clr := filepath.Join(dir, "clr.json")
+	if code, out, errOut := runKeys(t, "", "clr", "issue", "--rules", pathway("pathway.yaml"), "--status-dir", statusDir,
+		"--keyring", ring, "--key", "poly", "--issuer-profile", pathway("issuer.json"), "--out", clr, creds); code != exitOK {
+		t.Fatalf("clr issue: exit %d\n%s%s", code, out, errOut)
+	}
+
 	// Revoking a component names the certificate; with --cascade it is
 	// revoked too, and a verifier reading the published lists says so.
 	code, out, errOut := runKeys(t, "", "revoke", "--store", db, "--reason", "assessment void", sensorsID.ID)
@@ -224,6 +231,12 @@ func TestStackIssueAndRevokeComponent(t *testing.T) {
 	}
 	if code, out, errOut := runKeys(t, "", "verify", "--status-dir", statusDir, cert); code != exitOK {
 		t.Fatalf("verify certificate before the cascade: exit %d\n%s%s", code, out, errOut)
+	}
+	// A revoked entry is normal in a transcript: the CLR stays valid, with
+	// a warning naming it.
+	code, out, errOut = runKeys(t, "", "verify", "--status-dir", statusDir, clr)
+	if code != exitOK || !strings.Contains(out, "VALID WITH WARNINGS") || !strings.Contains(out, "1 of 3 embedded credentials no longer valid") || !strings.Contains(out, sensorsID.ID) {
+		t.Errorf("verify CLR with a revoked entry: exit %d\n%s%s", code, out, errOut)
 	}
 	var actuators struct {
 		ID string `json:"id"`
