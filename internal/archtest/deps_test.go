@@ -41,8 +41,9 @@ var allowed = map[string][]string{
 	"issuer": {"ob3", "jsonld", "contexts", "keys", "did", "proof", "vcjwt", "status", "store", "internal/atomicfile", "internal/jsonvalue"},
 	"roster": {"issuer", "ob3"},
 	// stack judges stacks on what the verifier read of each credential and
-	// issues stacked credentials and CLRs with the issuer (DESIGN.md).
-	"stack": {"verifier", "ob3", "issuer", "internal/jsonvalue"},
+	// issues stacked credentials and CLRs with the issuer (DESIGN.md); a
+	// CLR names the bundled contexts it is written in.
+	"stack": {"verifier", "ob3", "issuer", "contexts", "internal/jsonvalue"},
 	// The verifier reads the claims of a credential from the RDF statements
 	// its proof covers, in rdfc's terms, and names the bundled contexts
 	// (contexts) in its checks and --explain facts. Never the issuer, the

@@ -1,4 +1,4 @@
-package verifier_test
+package issuer_test
 
 import (
 	"context"
