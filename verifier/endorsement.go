@@ -32,6 +32,9 @@ type EndorsementResult struct {
 	Counted bool `json:"counted"`
 	// Note says why it does not count.
 	Note string `json:"note,omitempty"`
+	// Recognition says whether the trust lists recognise the endorser as
+	// one; nil without trust lists.
+	Recognition *Recognition `json:"recognition,omitempty"`
 	// Checks are its own checks.
 	Checks []CheckResult `json:"checks,omitempty"`
 }
@@ -119,6 +122,9 @@ func (v *Verifier) checkEndorsements(ctx context.Context, r *report, cred map[st
 			er.Subject = res.Claims.Subject
 		}
 		er.Note = v.endorsementNote(res, &er, e, p.claims, achievementCreator)
+		if res.Verdict.Accepted() {
+			er.Recognition = recognise(v.trust, er.Endorser, RoleEndorser, v.now())
+		}
 		er.Counted = er.Note == ""
 		r.res.Endorsements = append(r.res.Endorsements, er)
 	}

@@ -110,6 +110,9 @@ type Result struct {
 	// Endorsements are the endorsements embedded in the credential, its
 	// issuer and its achievement, each verified (see endorsement.go).
 	Endorsements []EndorsementResult `json:"endorsements,omitempty"`
+	// Recognition says whether the trust lists (Options.Trust) recognise
+	// the issuer; nil without trust lists or a verified issuer.
+	Recognition *Recognition `json:"recognition,omitempty"`
 	// Embedded are the credentials a CLR embeds, each verified.
 	Embedded []EmbeddedResult `json:"embedded,omitempty"`
 	// Explain is set by Verifier.Explain: what another verifier could

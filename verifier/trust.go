@@ -151,3 +151,10 @@ func recognise(lists []*TrustList, id string, role TrustRole, now time.Time) *Re
 	}
 	return &Recognition{Status: NotRecognised}
 }
+
+// recogniseIssuer looks the verified issuer up in the trust lists.
+func (v *Verifier) recogniseIssuer(r *report, p *proven) {
+	if p.verified() {
+		r.res.Recognition = recognise(v.trust, p.claims.Issuer, RoleIssuer, v.now())
+	}
+}

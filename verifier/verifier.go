@@ -92,6 +92,10 @@ type Options struct {
 	// (did:web documents, status lists). If nil, a safehttp client that
 	// refuses non-public addresses.
 	HTTPClient *http.Client
+	// Trust are the trust lists, most authoritative first, that say
+	// whether the issuer and the endorsers are recognised (Result.
+	// Recognition), apart from the verdict. If nil, nothing is looked up.
+	Trust []*TrustList
 }
 
 // Verifier verifies credentials. It is safe for concurrent use.
@@ -114,6 +118,8 @@ type Verifier struct {
 	lenientSchema bool
 	// lim is Options.Limits with every default filled in.
 	lim Limits
+	// trust is Options.Trust.
+	trust []*TrustList
 }
 
 // limits returns the verifier's Limits, defaults filled in.
@@ -152,6 +158,7 @@ func New(opts Options) (*Verifier, error) {
 		client:   opts.HTTPClient,
 
 		lenientSchema: opts.LenientSchema,
+		trust:         slices.Clone(opts.Trust),
 	}
 	if v.maxSize == 0 {
 		v.maxSize = DefaultMaxSize
@@ -320,6 +327,7 @@ func (v *Verifier) verify(ctx context.Context, data []byte) (*Result, error) {
 	v.checkCLR(ctx, r, cred, p)
 	r.describe(p)
 	v.checkEndorsements(ctx, r, cred, p)
+	v.recogniseIssuer(r, p)
 	return v.finish(r)
 }
 

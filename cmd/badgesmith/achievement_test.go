@@ -92,6 +92,15 @@ func TestEndorseIntoAchievement(t *testing.T) {
 	if code != exitOK || !strings.Contains(out, want) {
 		t.Errorf("verify: exit %d, want a line %q\n%s%s", code, want, out, errOut)
 	}
+	// A trust list naming the association as an endorser recognises it.
+	list := filepath.Join(dir, "endorsers.json")
+	if err := os.WriteFile(list, []byte(`{"trustList": {"name": "Industry bodies", "entries": [{"id": "did:key:z6MkitquSsiPTiaQHdFTLgf6ywSi3DZ6z3Br4bC11S3hr85G", "roles": ["endorser"]}]}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut = runKeys(t, "", "verify", "--trust", list, filepath.Join(dir, "cred.json"))
+	if code != exitOK || !strings.Contains(out, "VALID, counted; endorser recognised by Industry bodies") || !strings.Contains(out, "trust: issuer not recognised") {
+		t.Errorf("verify --trust: exit %d\n%s%s", code, out, errOut)
+	}
 	// An endorsement is embedded only in what it endorses.
 	code, _, errOut = runKeys(t, "", "endorse", "--keyring", ring, "--key", "ria", "--subject", "https://x.example/other", "--into", ach)
 	if code != exitError || !strings.Contains(errOut, "an endorsement is embedded in what it endorses") {

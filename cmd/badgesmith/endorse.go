@@ -138,6 +138,12 @@ func printEndorsements(w io.Writer, bidi *bidiFields, es []verifier.EndorsementR
 		if !e.Counted {
 			state = "not counted: " + bidi.field("a reason", e.Note)
 		}
+		if e.Recognition != nil {
+			state += "; endorser " + e.Recognition.Status
+			if e.Recognition.List != "" {
+				state += " by " + bidi.field("the trust list", e.Recognition.List)
+			}
+		}
 		fmt.Fprintf(w, "  endorsement [%s] by %s of %s: %s, %s\n", bidi.field("a path", e.Path), who,
 			bidi.field("the endorsed id", e.Subject), strings.ToUpper(string(e.Verdict)), state)
 	}
