@@ -3,6 +3,7 @@ package stack
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/badgesmith/badgesmith/verifier"
@@ -35,29 +36,17 @@ func (e *evaluation) stack(i int) {
 		out.Complete = false
 		out.Missing = append(out.Missing, fmt.Sprintf("credits: %g earned of the %g needed", out.Credits, s.MinCredits))
 	}
-	if out.Complete {
-		for _, rr := range out.Requirements {
-			for _, u := range rr.Uses {
-				if u.Credential == "" {
-					continue
-				}
-				for _, c := range used {
-					if c.Input == u.Input {
-						c.Counted = true
-						c.UsedBy = append(c.UsedBy, s.ID+" "+rr.Name)
-					}
-				}
-			}
-		}
-	} else {
-		// An incomplete stack still says which credentials would count.
-		for _, rr := range out.Requirements {
-			for _, u := range rr.Uses {
-				for _, c := range used {
-					if u.Credential != "" && c.Input == u.Input {
-						c.Counted = true
-						c.UsedBy = append(c.UsedBy, s.ID+" "+rr.Name+" (stack incomplete)")
-					}
+	// An incomplete stack still says which credentials would count.
+	note := ""
+	if !out.Complete {
+		note = " (stack incomplete)"
+	}
+	for _, rr := range out.Requirements {
+		for _, u := range rr.Uses {
+			for _, c := range used {
+				if u.Credential != "" && c.Input == u.Input {
+					c.Counted = true
+					c.UsedBy = append(c.UsedBy, s.ID+" "+rr.Name+note)
 				}
 			}
 		}
@@ -155,9 +144,8 @@ func (e *evaluation) best(s *Stack, q *Requirement, id string) (*CredentialResul
 			continue
 		}
 		if why := e.accepts(q, c); why != "" {
-			why = fmt.Sprintf("%s: %s", c.Input, why)
-			whys = append(whys, why)
-			c.rejected = append(c.rejected, fmt.Sprintf("%s %s: %s", s.ID, q.Name, why[len(c.Input)+2:]))
+			whys = append(whys, c.Input+": "+why)
+			c.rejected = append(c.rejected, fmt.Sprintf("%s %s: %s", s.ID, q.Name, why))
 			continue
 		}
 		if best == nil || c.earned.After(best.earned) {
@@ -170,7 +158,7 @@ func (e *evaluation) best(s *Stack, q *Requirement, id string) (*CredentialResul
 	if len(whys) == 0 {
 		return nil, "no valid credential of the learner"
 	}
-	return nil, fmt.Sprint(whys)
+	return nil, strings.Join(whys, "; ")
 }
 
 // accepts says why requirement q does not accept credential c, or "".
