@@ -233,3 +233,27 @@ func TestIssueStacked(t *testing.T) {
 		t.Errorf("unknown stack: %v, want ErrUnknownStack", err)
 	}
 }
+
+// FuzzCheckInput offers arbitrary bytes (a credential, a CLR, anything)
+// to a stack check: every input ends up counted or excluded with a reason.
+func FuzzCheckInput(f *testing.F) {
+	f.Add([]byte(`{"type": ["VerifiableCredential", "ClrCredential"], "credentialSubject": {"verifiableCredential": [{"id": "x"}, "eyJ.a.b"]}}`))
+	f.Add([]byte(`{"type": "ClrCredential", "credentialSubject": {"verifiableCredential": []}}`))
+	f.Add([]byte(`eyJhbGciOiJFZERTQSJ9.e30.c2ln`))
+	rules, err := stack.Parse("rules.yaml", []byte(rulesYAML("did:example:poly")))
+	if err != nil {
+		f.Fatal(err)
+	}
+	v := newVerifier(f)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		rep, err := stack.Check(context.Background(), rules, []stack.Input{{Name: "in", Data: data}}, stack.Options{Verifier: v, Now: func() time.Time { return now }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range rep.Credentials {
+			if !c.Counted && c.Excluded == "" {
+				t.Fatalf("%s neither counted nor excluded", c.Input)
+			}
+		}
+	})
+}

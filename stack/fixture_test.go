@@ -120,12 +120,12 @@ func (f *fixture) issue(t *testing.T, c cred) []byte {
 	return out.JSON
 }
 
-func newVerifier(t *testing.T) *verifier.Verifier {
+func newVerifier(t testing.TB) *verifier.Verifier {
 	t.Helper()
 	return newVerifierAt(t, now)
 }
 
-func newVerifierAt(t *testing.T, at time.Time) *verifier.Verifier {
+func newVerifierAt(t testing.TB, at time.Time) *verifier.Verifier {
 	t.Helper()
 	v, err := verifier.New(verifier.Options{Now: func() time.Time { return at }})
 	if err != nil {
