@@ -207,6 +207,7 @@ func expand(in Input) []*CredentialResult {
 	vcs := clr.CredentialSubject.VerifiableCredential
 	if len(vcs) > MaxEmbedded {
 		one.Excluded = fmt.Sprintf("a CLR embedding %d credentials, more than %d", len(vcs), MaxEmbedded)
+		one.Verdict = verifier.VerdictInvalid
 		return []*CredentialResult{one}
 	}
 	out := make([]*CredentialResult, 0, len(vcs))
@@ -222,6 +223,7 @@ func expand(in Input) []*CredentialResult {
 	}
 	if len(out) == 0 {
 		one.Excluded = "a CLR embedding no credential"
+		one.Verdict = verifier.VerdictInvalid
 		return []*CredentialResult{one}
 	}
 	return out

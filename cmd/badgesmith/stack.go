@@ -79,8 +79,9 @@ duplicates, and credentials of anyone else never do. The learner is
 either, the one subject DID the credentials share.
 
 Exit status: 0 every stack named by --stack (default: every stack) is
-complete, 1 one is not, 2 a usage error (a rules file error names its
-line).`,
+complete, 1 one is not, 2 one is not and some credential could not be
+checked (it might have completed it), or a usage error (a rules file error
+names its line).`,
 		Example: `  badgesmith stack check --rules pathway.yaml creds/
   badgesmith stack check --rules pathway.yaml --email ada@example.com --json a.json b.json
   badgesmith stack check --rules pathway.yaml --stack https://poly.example/rules/certificate clr.json`,
@@ -108,12 +109,28 @@ func (o *stackCheckOptions) run(cmd *cobra.Command, s streams, args []string) er
 	} else {
 		printStackReport(s.out, rep)
 	}
+	return stackExit(rep, o.stacks)
+}
+
+// stackExit is the exit status of a check: 1 when a stack that must be
+// complete is not, 2 instead when some credential could not be checked
+// (it might have completed it), 0 otherwise.
+func stackExit(rep *stack.Report, want []string) error {
+	incomplete := false
 	for _, st := range rep.Stacks {
-		if (len(o.stacks) == 0 || slices.Contains(o.stacks, st.ID)) && !st.Complete {
-			return &silentError{code: exitInvalid}
+		if (len(want) == 0 || slices.Contains(want, st.ID)) && !st.Complete {
+			incomplete = true
 		}
 	}
-	return nil
+	if !incomplete {
+		return nil
+	}
+	for _, c := range rep.Credentials {
+		if c.Verdict == verifier.VerdictCouldNotCheck {
+			return &silentError{code: exitError}
+		}
+	}
+	return &silentError{code: exitInvalid}
 }
 
 // check reads the rules and the credentials and judges the stacks: the

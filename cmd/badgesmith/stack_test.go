@@ -264,3 +264,17 @@ func TestStackIssueAndRevokeComponent(t *testing.T) {
 		t.Errorf("stack check after revocation: exit %d\n%s", code, out)
 	}
 }
+
+// TestStackCheckCouldNotCheck: a stack left incomplete because a status
+// list could not be read exits 2 (could not check), not 1.
+func TestStackCheckCouldNotCheck(t *testing.T) {
+	dir := t.TempDir()
+	// The lists would be at a loopback address, which the verifier's
+	// client refuses without --allow-private-network: nothing is fetched.
+	issuePathway(t, dir, map[string]string{"sensors": "learner.json", "actuators": "learner.json", "controllers": "learner-controllers.json"},
+		"--store", filepath.Join(dir, "issued.db"), "--status-base-url", "https://127.0.0.1/status/")
+	code, out, _ := runKeys(t, "", "stack", "check", "--rules", pathway("pathway.yaml"), "--stack", certificateRule, filepath.Join(dir, "creds"))
+	if code != exitError || !strings.Contains(out, "could not check, excluded: could not check: status") {
+		t.Errorf("exit %d, want %d\n%s", code, exitError, out)
+	}
+}
