@@ -30,7 +30,10 @@ func TestEndorsementsReported(t *testing.T) {
 	now := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
 	poly, polyDID := endorsementIssuer(t, 11, "Northfield Polytechnic", now)
 	assoc, assocDID := endorsementIssuer(t, 12, "Robotics Industry Association", now)
-	const achID = "https://poly.example/achievements/sensors"
+	// The polytechnic's own achievement id is a DID URL of its DID; an
+	// https id is not one a did:key issuer controls.
+	achID := polyDID + "/achievements/sensors"
+	const httpsID = "https://poly.example/achievements/sensors"
 	endorse := func(subject string) map[string]any {
 		c, err := assoc.Endorse(ctx, issuer.EndorsementRequest{Subject: subject, Comment: "Meets the association's sensor standard."})
 		if err != nil {
@@ -44,29 +47,36 @@ func TestEndorsementsReported(t *testing.T) {
 	}
 	tests := []struct {
 		name     string
+		achID    string
 		creator  bool
+		mill     bool
 		endorse  map[string]any
 		onIssuer bool
 		counted  bool
 		note     string
 		verdict  verifier.Verdict
 	}{
-		{name: "achievement created by the issuer", creator: true, endorse: endorse(achID), counted: true, verdict: verifier.VerdictValid},
-		{name: "achievement id reused by another issuer", endorse: endorse(achID), note: verifier.NoteNotBound, verdict: verifier.VerdictValid},
-		{name: "subject differs from its host", creator: true, endorse: endorse("https://poly.example/achievements/other"),
-			note: "it endorses https://poly.example/achievements/other, but is embedded in achievement " + achID, verdict: verifier.VerdictValid},
-		{name: "tampered", creator: true, endorse: tamper(endorse(achID)), note: "the endorsement is invalid", verdict: verifier.VerdictInvalid},
-		{name: "issuer profile", onIssuer: true, endorse: endorse(polyDID), counted: true, verdict: verifier.VerdictValid},
+		{name: "achievement id the issuer controls", achID: achID, endorse: endorse(achID), counted: true, verdict: verifier.VerdictValid},
+		{name: "achievement id reused by another issuer", achID: achID, mill: true, endorse: endorse(achID), note: verifier.NoteNotBound, verdict: verifier.VerdictValid},
+		{name: "reused id with the mill as creator", achID: httpsID, mill: true, creator: true, endorse: endorse(httpsID),
+			note: verifier.NoteNotBound + ": it names itself the achievement's creator", verdict: verifier.VerdictValid},
+		{name: "subject differs from its host", achID: achID, endorse: endorse(polyDID + "/achievements/other"),
+			note: "it endorses " + polyDID + "/achievements/other, but is embedded in achievement " + achID, verdict: verifier.VerdictValid},
+		{name: "tampered", achID: achID, endorse: tamper(endorse(achID)), note: "the endorsement is invalid", verdict: verifier.VerdictInvalid},
+		{name: "issuer profile", achID: achID, onIssuer: true, endorse: endorse(polyDID), counted: true, verdict: verifier.VerdictValid},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ach := map[string]any{
-				"id": achID, "type": []any{"Achievement"}, "name": "Industrial Sensors",
+				"id": tt.achID, "type": []any{"Achievement"}, "name": "Industrial Sensors",
 				"description": "Sensors.", "criteria": map[string]any{"narrative": "Passed."},
 			}
 			is := poly
+			if tt.mill {
+				is, _ = endorsementIssuer(t, 13, "Diploma Mill", now)
+			}
 			if tt.creator {
-				ach["creator"] = map[string]any{"id": polyDID, "type": []any{"Profile"}}
+				ach["creator"] = map[string]any{"id": is.Profile()["id"], "type": []any{"Profile"}}
 			}
 			if !tt.onIssuer {
 				ach["endorsement"] = []any{tt.endorse}
@@ -81,11 +91,6 @@ func TestEndorsementsReported(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-			}
-			if !tt.creator && !tt.onIssuer {
-				// Another issuer awards the same achievement id, with the
-				// association's real endorsement copied in.
-				is, _ = endorsementIssuer(t, 13, "Diploma Mill", now)
 			}
 			cred, err := is.Issue(ctx, issuer.Request{Achievement: ach, Subject: map[string]any{"id": "did:example:ada"}})
 			if err != nil {

@@ -42,9 +42,11 @@ type EndorsementResult struct {
 // Reasons an endorsement does not count.
 const (
 	// NoteNotBound is the note of an endorsement whose subject is neither
-	// the verified issuer nor an achievement or credential the issuer
-	// controls: a diploma mill must not borrow a real endorsement by
-	// reusing an achievement id.
+	// the verified issuer, nor this credential, nor an achievement whose
+	// id the issuer controls (a DID URL of its DID, a URL of its did:web
+	// host or https origin): a diploma mill must not borrow a real
+	// endorsement by reusing an achievement id, and naming itself the
+	// achievement's creator does not help it.
 	NoteNotBound = "endorsement not bound to this issuer"
 )
 
@@ -151,8 +153,12 @@ func (v *Verifier) endorsementNote(res *Result, er *EndorsementResult, e embedde
 		return ""
 	case er.Subject == c.ID && e.kind == "credential":
 		return ""
-	case c.Award != nil && er.Subject == c.Award.Achievement && (creator == issuer || controls(issuer, er.Subject)):
+	case c.Award != nil && er.Subject == c.Award.Achievement && controls(issuer, er.Subject):
 		return ""
+	case c.Award != nil && er.Subject == c.Award.Achievement && creator == issuer:
+		// The creator is only what this credential's issuer says: a mill
+		// reusing a real achievement id would name itself creator too.
+		return NoteNotBound + ": it names itself the achievement's creator, but the achievement id is not one it controls"
 	}
 	return NoteNotBound
 }
@@ -166,9 +172,15 @@ func hasType(types []string, t string) bool {
 	return false
 }
 
-// controls reports whether issuer id controls id: a did:web issuer the
-// https URLs of its host (and path), an https issuer those of its origin.
+// controls reports whether issuer id controls id: any DID issuer its own
+// DID URLs (did:key:z6Mk.../achievements/x), a did:web issuer the https
+// URLs of its host (and path), an https issuer those of its origin.
 func controls(issuer, id string) bool {
+	if strings.HasPrefix(issuer, "did:") {
+		if rest, ok := strings.CutPrefix(id, issuer); ok && rest != "" && strings.ContainsRune("/?#", rune(rest[0])) {
+			return true
+		}
+	}
 	u, err := url.Parse(id)
 	if err != nil || u.Scheme != "https" || u.Host == "" {
 		return false

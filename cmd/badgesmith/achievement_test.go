@@ -27,7 +27,7 @@ func TestAchievementAlign(t *testing.T) {
 	if err := json.Unmarshal(data, &ach); err != nil {
 		t.Fatal(err)
 	}
-	if ach.ID != "https://poly.example/achievements/sensors" || len(ach.Al) != 2 ||
+	if ach.ID != "did:key:z6MkuDjNKVdzxWP99mueDQX4SQma7GWiQ4LjEHqPrBHa4dUX/achievements/sensors" || len(ach.Al) != 2 ||
 		ach.Al[0]["targetCode"] != "RT.1" || ach.Al[1]["targetCode"] != "RT.2" ||
 		ach.Al[1]["targetType"] != "CFItem" || ach.Al[1]["targetFramework"] != "Robotics Technician Competencies" {
 		t.Errorf("aligned achievement:\n%s", data)
@@ -79,7 +79,7 @@ func TestEndorseIntoAchievement(t *testing.T) {
 	}
 	endorsement := filepath.Join(dir, "endorsement.json")
 	code, _, errOut := runKeys(t, "", "endorse", "--keyring", ring, "--key", "ria", "--issuer-profile", pathway("association.json"),
-		"--subject", "https://poly.example/achievements/sensors", "--comment", "Meets the RIA sensor standard.", "--into", ach, "--out", endorsement)
+		"--subject", "did:key:z6MkuDjNKVdzxWP99mueDQX4SQma7GWiQ4LjEHqPrBHa4dUX/achievements/sensors", "--comment", "Meets the RIA sensor standard.", "--into", ach, "--out", endorsement)
 	if code != exitOK {
 		t.Fatalf("endorse: exit %d: %s", code, errOut)
 	}
@@ -88,7 +88,7 @@ func TestEndorseIntoAchievement(t *testing.T) {
 	}
 	issuePathwayAchievement(t, dir, ach)
 	code, out, errOut := runKeys(t, "", "verify", filepath.Join(dir, "cred.json"))
-	want := "endorsement [credentialSubject.achievement.endorsement[0]] by Robotics Industry Association (did:key:z6MkitquSsiPTiaQHdFTLgf6ywSi3DZ6z3Br4bC11S3hr85G) of https://poly.example/achievements/sensors: VALID, counted"
+	want := "endorsement [credentialSubject.achievement.endorsement[0]] by Robotics Industry Association (did:key:z6MkitquSsiPTiaQHdFTLgf6ywSi3DZ6z3Br4bC11S3hr85G) of did:key:z6MkuDjNKVdzxWP99mueDQX4SQma7GWiQ4LjEHqPrBHa4dUX/achievements/sensors: VALID, counted"
 	if code != exitOK || !strings.Contains(out, want) {
 		t.Errorf("verify: exit %d, want a line %q\n%s%s", code, want, out, errOut)
 	}

@@ -50,11 +50,13 @@ is embedded in that Achievement or Profile file, so that every credential
 issued with it carries it.
 
 A verifier counts an embedded endorsement only when it verifies, endorses
-the object it is embedded in, and that object is the verified issuer, or an
-achievement the issuer created (creator) or whose id is under the issuer's
-did:web host: otherwise "endorsement not bound to this issuer".`,
+the object it is embedded in, and that object is the verified issuer, the
+credential, or an achievement whose id the issuer controls (a DID URL of
+its DID, a URL of its did:web host or https origin): otherwise "endorsement
+not bound to this issuer". Naming itself the achievement's creator does not
+bind an issuer to a reused achievement id.`,
 		Example: `  badgesmith endorse --key ria --issuer-profile ria.json \
-    --subject https://poly.example/achievements/sensors \
+    --subject did:key:z6MkuDjNKVdzxWP99mueDQX4SQma7GWiQ4LjEHqPrBHa4dUX/achievements/sensors \
     --comment "Meets the association's sensor technician standard." \
     --into sensors.json --out sensors-endorsement.json`,
 		Args: cobra.NoArgs,

@@ -41,7 +41,7 @@ func TestPathwayEndToEnd(t *testing.T) {
 		return out
 	}
 	run("endorse", "--keyring", ring, "--key", "ria", "--issuer-profile", pathway("association.json"),
-		"--subject", "https://poly.example/achievements/sensors", "--comment", "Meets the RIA standard.", "--into", sensors, "--out", filepath.Join(dir, "endorsement.json"))
+		"--subject", "did:key:z6MkuDjNKVdzxWP99mueDQX4SQma7GWiQ4LjEHqPrBHa4dUX/achievements/sensors", "--comment", "Meets the RIA standard.", "--into", sensors, "--out", filepath.Join(dir, "endorsement.json"))
 	creds := filepath.Join(dir, "creds")
 	if err := os.Mkdir(creds, 0o700); err != nil {
 		t.Fatal(err)
@@ -89,7 +89,7 @@ func TestPathwayEndToEnd(t *testing.T) {
 	}
 	ladder := false
 	for _, a := range rep.Claims.Clr.Associations {
-		if a.Type == "precedes" && a.SourceID == "https://poly.example/achievements/robotics-technician-certificate" && a.TargetID == "https://poly.example/achievements/robotics-diploma" {
+		if a.Type == "precedes" && a.SourceID == "did:key:z6MkuDjNKVdzxWP99mueDQX4SQma7GWiQ4LjEHqPrBHa4dUX/achievements/robotics-technician-certificate" && a.TargetID == "did:key:z6MkuDjNKVdzxWP99mueDQX4SQma7GWiQ4LjEHqPrBHa4dUX/achievements/robotics-diploma" {
 			ladder = true
 		}
 	}
@@ -114,7 +114,7 @@ func TestPathwayEndToEnd(t *testing.T) {
 			return strings.Replace(s, `"value": "B"`, `"value": "A"`, 1)
 		},
 		"association outside the CLR": func(s string) string {
-			return strings.Replace(s, `"targetId": "https://poly.example/achievements/robotics-diploma"`, `"targetId": "https://poly.example/achievements/elsewhere"`, 1)
+			return strings.Replace(s, `"targetId": "did:key:z6MkuDjNKVdzxWP99mueDQX4SQma7GWiQ4LjEHqPrBHa4dUX/achievements/robotics-diploma"`, `"targetId": "did:key:z6MkuDjNKVdzxWP99mueDQX4SQma7GWiQ4LjEHqPrBHa4dUX/achievements/elsewhere"`, 1)
 		},
 	} {
 		t.Run(name, func(t *testing.T) {

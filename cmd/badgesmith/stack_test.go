@@ -124,7 +124,7 @@ func TestStackCheckUsage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(bad, []byte(strings.Replace(string(src), "allOf: [https://poly.example/achievements/capstone]", "allOf: [https://poly.example/achievements/capstones]", 1)), 0o600); err != nil {
+	if err := os.WriteFile(bad, []byte(strings.Replace(string(src), "allOf: [did:key:z6MkuDjNKVdzxWP99mueDQX4SQma7GWiQ4LjEHqPrBHa4dUX/achievements/capstone]", "allOf: [did:key:z6MkuDjNKVdzxWP99mueDQX4SQma7GWiQ4LjEHqPrBHa4dUX/achievements/capstones]", 1)), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {
