@@ -47,8 +47,8 @@ func newRootCmd(s streams) *cobra.Command {
 		newExtractCmd(s),
 		newServeCmd(s),
 		newStackCmd(s),
-		newAchievementCmd(s),
 		newEndorseCmd(s),
+		newAchievementAlignParentCmd(s),
 		newCLRCmd(s),
 	)
 	return root

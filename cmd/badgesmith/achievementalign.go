@@ -11,15 +11,6 @@ import (
 	"github.com/badgesmith/badgesmith/stack"
 )
 
-func newAchievementCmd(s streams) *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "achievement",
-		Short: "Edit achievement definitions (pathway metadata)",
-	}
-	cmd.AddCommand(newAchievementAlignCmd(s))
-	return cmd
-}
-
 func newAchievementAlignCmd(s streams) *cobra.Command {
 	var framework, out string
 	var items []string
@@ -76,5 +67,13 @@ the framework; nothing is written then.`,
 	cmd.Flags().StringVar(&framework, "case", "", "CASE CFPackage JSON file (required)")
 	cmd.Flags().StringArrayVar(&items, "item", nil, "CFItem identifier or human coding scheme to align to (repeatable)")
 	cmd.Flags().StringVar(&out, "out", "-", "output file (may be the input), or - for standard output")
+	return cmd
+}
+
+// newAchievementAlignParentCmd is the achievement command holding align,
+// until it joins the catalogue's achievement command.
+func newAchievementAlignParentCmd(s streams) *cobra.Command {
+	cmd := &cobra.Command{Use: "achievement", Short: "Edit achievement definitions (pathway metadata)"}
+	cmd.AddCommand(newAchievementAlignCmd(s))
 	return cmd
 }
