@@ -139,3 +139,14 @@ BATCH_ROWS ?= 100000
 .PHONY: bench-batch
 bench-batch: build
 	$(GO) run ./bench/batch -bin $(BIN) -rows $(BATCH_ROWS) -testdata testdata
+
+# badgesmith serve on loopback under load (vegeta, pinned, run as a Go
+# module): req/s, p50/p99 and the server's peak RSS for POST
+# /credentials/verify and /credentials/issue at SERVE_CLIENTS concurrent
+# clients, rate limits off, beside the in-process verification rate and
+# the batch issuing rate of the same run (bench/serve).
+SERVE_CLIENTS  ?= 1,16,128
+SERVE_DURATION ?= 5s
+.PHONY: bench-serve
+bench-serve: build
+	$(GO) run ./bench/serve -bin $(BIN) -go $(GO) -testdata testdata -clients $(SERVE_CLIENTS) -duration $(SERVE_DURATION)

@@ -17,7 +17,9 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/badgesmith/badgesmith/catalogue"
 	"github.com/badgesmith/badgesmith/proof"
+	"github.com/badgesmith/badgesmith/status"
 	"github.com/badgesmith/badgesmith/store"
 	"github.com/badgesmith/badgesmith/vcjwt"
 )
@@ -138,6 +140,11 @@ type BatchConfig struct {
 	// Progress, if set, is called from one goroutine after each chunk of
 	// rows is durable, and once at the end.
 	Progress func(BatchProgress)
+	// CatalogueAchievement names the approved catalogue version every row
+	// earns ("ID@VERSION", or "ID" for the latest approved), as
+	// Request.CatalogueAchievement does; NewBatch refuses a version that is
+	// not approved. A row whose own achievement differs is refused.
+	CatalogueAchievement string
 }
 
 // BatchProgress counts a batch's rows so far.
@@ -178,6 +185,8 @@ type Batch struct {
 	validFrom   time.Time
 	verifyEvery int
 	indices     *indexPool
+	// managed is the catalogue version the rows earn; nil if unmanaged.
+	managed *catalogue.Resolved
 }
 
 // NewBatch checks cfg and returns a Batch. The issuer needs a Store: it is
@@ -197,6 +206,10 @@ func (is *Issuer) NewBatch(ctx context.Context, cfg BatchConfig) (*Batch, error)
 	if cfg.Workers <= 0 {
 		cfg.Workers = 16 * runtime.GOMAXPROCS(0)
 	}
+	managed, err := is.manageBatch(ctx, cfg.CatalogueAchievement)
+	if err != nil {
+		return nil, fmt.Errorf("batch %s: %w", cfg.ID, err)
+	}
 	secret, err := is.cfg.Store.IssuerSecret(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("batch %s: %w", cfg.ID, err)
@@ -207,6 +220,7 @@ func (is *Issuer) NewBatch(ctx context.Context, cfg BatchConfig) (*Batch, error)
 		idKey:       batchIDKey(secret, cfg.ID),
 		verifyEvery: cfg.VerifyEvery,
 		indices:     newIndexPool(is),
+		managed:     managed,
 	}
 	if b.verifyEvery <= 0 {
 		b.verifyEvery = DefaultVerifyEvery
@@ -257,7 +271,11 @@ func (b *Batch) Check(it *BatchItem, build bool) error {
 	if !build {
 		return nil
 	}
-	if _, err := b.is.Build(b.request(it)); err != nil {
+	req, err := b.request(it)
+	if err != nil {
+		return b.rowError(it, err)
+	}
+	if _, err := b.is.Build(req); err != nil {
 		return b.rowError(it, err)
 	}
 	return nil
@@ -324,11 +342,11 @@ func (b *Batch) rowError(it *BatchItem, err error) *RowError {
 
 // request is the item's request with the batch's credential id and
 // issuance time.
-func (b *Batch) request(it *BatchItem) Request {
+func (b *Batch) request(it *BatchItem) (Request, error) {
 	req := it.Request
 	req.ID = b.CredentialID(it.Key)
 	req.ValidFrom = b.validFrom
-	return req
+	return req, b.managedAchievement(&req)
 }
 
 // issue builds, reserves status for and signs the row's credential,
@@ -337,7 +355,11 @@ func (b *Batch) request(it *BatchItem) Request {
 // not re-validated against the schema (they are ours, from the store) and
 // the DI proof is not re-verified.
 func (b *Batch) issue(ctx context.Context, it *BatchItem, full bool) ([]byte, *store.Record, error) {
-	cred, err := b.is.Build(b.request(it))
+	req, err := b.request(it)
+	if err != nil {
+		return nil, nil, err
+	}
+	cred, err := b.is.Build(req)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -401,6 +423,9 @@ func (b *Batch) record(doc map[string]any, signed []byte, format string, refs []
 	rec := b.is.newRecord(doc, bytes.TrimSpace(signed), format, refs)
 	rec.BatchID = b.cfg.ID
 	rec.RowKey = key
+	if b.managed != nil {
+		rec.AchievementVersion = b.managed.Version
+	}
 	return &rec
 }
 
@@ -487,9 +512,9 @@ func statusRefs(v any) ([]store.StatusRef, error) {
 			return nil, err
 		}
 		var ent struct {
-			Purpose string `json:"statusPurpose"`
-			List    string `json:"statusListCredential"`
-			Index   int    `json:"statusListIndex,string"`
+			Purpose status.Purpose `json:"statusPurpose"`
+			List    string         `json:"statusListCredential"`
+			Index   int            `json:"statusListIndex,string"`
 		}
 		if err := json.Unmarshal(raw, &ent); err != nil || ent.Purpose == "" || ent.List == "" {
 			return nil, fmt.Errorf("credentialStatus entry %v is not a status list entry", m)

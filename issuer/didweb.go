@@ -1,6 +1,7 @@
 package issuer
 
 import (
+	"encoding/json"
 	"fmt"
 
 	"github.com/badgesmith/badgesmith/contexts"
@@ -22,6 +23,29 @@ func WebDocument(ring *keys.Ring, name, domain string) (*did.Document, []keys.En
 	if err != nil {
 		return nil, nil, err
 	}
+	return groupDocument(ring, name, id)
+}
+
+// CIDDocument returns the Controlled Identifiers 1.0 document to publish
+// at issuerURL, an https URL, for the issuer whose keyring key (or group)
+// is name: as WebDocument, with id issuerURL, each key the method
+// issuerURL#fragment (see URLIdentity) controlled by it, under
+// assertionMethod and authentication, and the CID context first.
+func CIDDocument(ring *keys.Ring, name, issuerURL string) (*did.Document, []keys.Entry, error) {
+	if _, err := URLIdentity(issuerURL, "x"); err != nil {
+		return nil, nil, err
+	}
+	doc, entries, err := groupDocument(ring, name, issuerURL)
+	if err != nil {
+		return nil, nil, err
+	}
+	doc.Context = append([]any{contexts.CIDV1}, doc.Context[1:]...)
+	return doc, entries, nil
+}
+
+// groupDocument is the controller document of id listing every key of
+// name's group.
+func groupDocument(ring *keys.Ring, name, id string) (*did.Document, []keys.Entry, error) {
 	group, err := ring.IssuerOf(name)
 	if err != nil {
 		return nil, nil, err
@@ -54,4 +78,34 @@ func WebDocument(ring *keys.Ring, name, domain string) (*did.Document, []keys.En
 		doc.Context = append(doc.Context, contexts.JWKV1)
 	}
 	return doc, entries, nil
+}
+
+// ProfileDocument returns the one document an https issuer publishes at
+// its id: its OB 3.0 Profile (profile's members) that is also its
+// Controlled Identifiers 1.0 document (cid's id, contexts, verification
+// methods and relationships), so that a verifier resolving the issuer's
+// key and a reader of the issuer's Profile find what they need at the
+// same URL. The members cid defines win over the profile's.
+func ProfileDocument(profile map[string]any, cid *did.Document) (map[string]any, error) {
+	data, err := json.Marshal(cid)
+	if err != nil {
+		return nil, fmt.Errorf("issuer document: %w", err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(data, &doc); err != nil {
+		return nil, fmt.Errorf("issuer document: %w", err)
+	}
+	for k, v := range profile {
+		if _, ok := doc[k]; !ok && k != "@context" {
+			doc[k] = v
+		}
+	}
+	if _, ok := doc["type"]; !ok {
+		doc["type"] = []any{"Profile"}
+	}
+	// The OB context defines the Profile's terms; the CID context (first)
+	// the document's.
+	ctx, _ := doc["@context"].([]any)
+	doc["@context"] = append(ctx, contexts.OBv3p0)
+	return doc, nil
 }

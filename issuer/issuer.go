@@ -9,11 +9,13 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/piprate/json-gold/ld"
 
+	"github.com/badgesmith/badgesmith/catalogue"
 	"github.com/badgesmith/badgesmith/contexts"
 	"github.com/badgesmith/badgesmith/did"
 	"github.com/badgesmith/badgesmith/internal/jsonvalue"
@@ -88,6 +90,23 @@ type Config struct {
 	// StatusTTL is the ttl a status list credential advertises: how long a
 	// verifier may cache it. If zero, DefaultStatusTTL.
 	StatusTTL time.Duration
+
+	// Catalogue, if set, is the achievement catalogue (see catalogue.go):
+	// a request naming a catalogue achievement is issued from an approved
+	// version only, and when the catalogue's approver set requires the
+	// catalogue, a request with an achievement of its own is refused
+	// unless Unmanaged. If nil, achievements are issued as given.
+	Catalogue *catalogue.Catalogue
+	// Unmanaged lets requests carry an achievement from outside the
+	// catalogue even when the catalogue is required: an explicit choice
+	// (the CLI's --unmanaged-achievement).
+	Unmanaged bool
+	// VerifyEvery makes Sign (and so Issue) re-verify, from its bytes,
+	// only every n-th Data Integrity credential it signs, and the first:
+	// the self-check costs as much as the signing. If zero or 1, every
+	// one. A server signing many requests sets DefaultVerifyEvery, the
+	// sample a batch takes; JWTs are always verified (it is cheap).
+	VerifyEvery int
 }
 
 // Issuer builds and signs credentials. It is safe for concurrent use when
@@ -95,6 +114,8 @@ type Config struct {
 type Issuer struct {
 	cfg     Config
 	profile map[string]any
+	// signed counts Data Integrity signatures, for VerifyEvery.
+	signed atomic.Uint64
 	// Ledger changes recorded credentials' status (Revoke, Suspend,
 	// Reinstate); it is nil without a Store, and its methods then return
 	// ErrNoStore.
@@ -176,6 +197,11 @@ type Request struct {
 	// Evidence lists the URLs of evidence of the learner's work, each
 	// becoming an Evidence object of the credential.
 	Evidence []string
+	// CatalogueAchievement names an approved version of the Config's
+	// Catalogue, "ID@VERSION" or "ID" for the latest approved one, whose
+	// Achievement is issued. Achievement, if also set, must be that
+	// version's exactly.
+	CatalogueAchievement string
 }
 
 // Credential is an issued, signed credential, in any format.
@@ -380,6 +406,10 @@ func (is *Issuer) Issue(ctx context.Context, req Request) (*Credential, error) {
 	if is.cfg.ListsOnly {
 		return nil, fmt.Errorf("issuing: %w", ErrListsOnly)
 	}
+	version, err := is.manage(ctx, &req)
+	if err != nil {
+		return nil, err
+	}
 	if is.cfg.Store == nil {
 		cred, err := is.Build(req)
 		if err != nil {
@@ -395,7 +425,7 @@ func (is *Issuer) Issue(ctx context.Context, req Request) (*Credential, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := is.RecordIssued(ctx, signed.Document, signed.signed(), signed.storeFormat(), refs); err != nil {
+	if err := is.recordIssued(ctx, signed.Document, signed.signed(), signed.storeFormat(), refs, version); err != nil {
 		return nil, err
 	}
 	return signed, nil
@@ -411,7 +441,14 @@ func (is *Issuer) Sign(ctx context.Context, cred map[string]any) (*Credential, e
 	if is.cfg.Signer.format.IsJWT() {
 		return is.signJWT(ctx, cred)
 	}
-	return is.signDI(ctx, cred, is.cfg.Signer.format, is.cfg.Signer.identity, true)
+	return is.signDI(ctx, cred, is.cfg.Signer.format, is.cfg.Signer.identity, is.selfCheckNext())
+}
+
+// selfCheckNext says whether the next Data Integrity credential Sign
+// signs is re-verified: the first and every VerifyEvery-th after it.
+func (is *Issuer) selfCheckNext() bool {
+	n := is.signed.Add(1) - 1
+	return is.cfg.VerifyEvery <= 1 || n%uint64(is.cfg.VerifyEvery) == 0
 }
 
 // signDI signs cred with a Data Integrity proof of suite as id and, with

@@ -191,7 +191,7 @@ func (is *Issuer) listCredential(ctx context.Context, info store.ListInfo, id Id
 		"credentialSubject": map[string]any{
 			"id":            info.ID + "#list",
 			"type":          status.TypeBitstringList,
-			"statusPurpose": info.Purpose,
+			"statusPurpose": string(info.Purpose), // jsonld refuses a named string type
 			"encodedList":   encoded,
 			// A float64, as encoding/json decodes it, so the self-check
 			// canonicalizes the same value the signature covers.

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/badgesmith/badgesmith/status"
 	"github.com/badgesmith/badgesmith/store"
 )
 
@@ -32,6 +33,12 @@ var (
 // before handing the credential out, so that every credential in the wild
 // can be found and revoked, and call Delivered once it is out.
 func (is *Issuer) RecordIssued(ctx context.Context, doc map[string]any, signed []byte, format string, refs []store.StatusRef) error {
+	return is.recordIssued(ctx, doc, signed, format, refs, 0)
+}
+
+// recordIssued is RecordIssued for a credential of the catalogue version
+// version (0: an achievement from outside the catalogue).
+func (is *Issuer) recordIssued(ctx context.Context, doc map[string]any, signed []byte, format string, refs []store.StatusRef, version int) error {
 	if is.cfg.Store == nil {
 		return fmt.Errorf("recording credential: %w", ErrNoStore)
 	}
@@ -41,6 +48,7 @@ func (is *Issuer) RecordIssued(ctx context.Context, doc map[string]any, signed [
 	}
 	rec := is.newRecord(doc, signed, format, refs)
 	rec.Undelivered = true
+	rec.AchievementVersion = version
 	if err := is.cfg.Store.PutCredential(ctx, rec); err != nil {
 		return fmt.Errorf("recording credential %s: %w", id, err)
 	}
@@ -249,7 +257,7 @@ func (l *Ledger) Reinstate(ctx context.Context, credentialID, actor, reason stri
 	return l.change(ctx, "reinstating", credentialID, store.PurposeSuspension, 0, actor, reason)
 }
 
-func (l *Ledger) change(ctx context.Context, verb, id, purpose string, value uint64, actor, reason string) error {
+func (l *Ledger) change(ctx context.Context, verb, id string, purpose status.Purpose, value uint64, actor, reason string) error {
 	if l == nil || l.store == nil {
 		return fmt.Errorf("%s %s: %w", verb, id, ErrNoStore)
 	}
@@ -279,7 +287,7 @@ func (l *Ledger) change(ctx context.Context, verb, id, purpose string, value uin
 	return nil
 }
 
-func hasPurpose(r *store.Record, purpose string) bool {
+func hasPurpose(r *store.Record, purpose status.Purpose) bool {
 	for _, s := range r.Status {
 		if s.Purpose == purpose {
 			return true

@@ -4,6 +4,7 @@ import (
 	"crypto"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 
 	"github.com/badgesmith/badgesmith/did"
@@ -221,8 +222,26 @@ type RingOptions struct {
 	// with the key's fragment (see WebIdentity). If empty, the key signs
 	// as its did:key (did:jwk for RSA).
 	Web string
+	// URL, if set, is an https issuer URL to sign as instead, with the
+	// key's fragment (URL#fragment): the Controlled Identifiers 1.0
+	// document CIDDocument makes must be published at URL. Not with Web.
+	URL string
 	// Format is how it signs. If zero, DefaultSuite of the key's type.
 	Format Format
+}
+
+// URLIdentity returns the identity of the https issuer URL rawURL
+// signing with the key whose fragment in its controlled identifier
+// document is fragment.
+func URLIdentity(rawURL, fragment string) (Identity, error) {
+	if fragment == "" || strings.ContainsAny(fragment, "#/?") {
+		return Identity{}, fmt.Errorf("verification method fragment %q: %w: want a non-empty fragment without '#', '/' or '?'", fragment, ErrInvalidInput)
+	}
+	u, err := url.Parse(rawURL)
+	if err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil || u.RawQuery != "" || strings.Contains(rawURL, "#") {
+		return Identity{}, fmt.Errorf("issuer url %q: %w: want an https URL without user, query or fragment", rawURL, ErrInvalidInput)
+	}
+	return Identity{ID: rawURL, VerificationMethod: rawURL + "#" + fragment}, nil
 }
 
 // InactiveKeyError reports a keyring key that is not the active key of
@@ -257,8 +276,15 @@ func RingSigner(ring *keys.Ring, name string, opts RingOptions) (*Signer, error)
 		return nil, fmt.Errorf("key %q: %w", name, err)
 	}
 	var id Identity
-	if opts.Web != "" {
+	switch {
+	case opts.Web != "" && opts.URL != "":
+		return nil, fmt.Errorf("key %q: %w: a did:web domain or an issuer URL, not both", name, ErrInvalidInput)
+	case opts.Web != "":
 		if id, err = WebIdentity(opts.Web, e.Fragment); err != nil {
+			return nil, err
+		}
+	case opts.URL != "":
+		if id, err = URLIdentity(opts.URL, e.Fragment); err != nil {
 			return nil, err
 		}
 	}

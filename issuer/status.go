@@ -77,15 +77,15 @@ func checkStatusConfig(cfg *Config) error {
 
 // ListURL returns the URL of the status list for purpose numbered n, which
 // is also the id of its list credential: StatusBaseURL + purpose + "-" + n.
-func (is *Issuer) ListURL(purpose string, n int) string {
-	return is.cfg.StatusBaseURL + purpose + "-" + strconv.Itoa(n)
+func (is *Issuer) ListURL(purpose status.Purpose, n int) string {
+	return is.cfg.StatusBaseURL + string(purpose) + "-" + strconv.Itoa(n)
 }
 
 // nextListNumber returns one more than the highest number of a list for
 // purpose under the issuer's base URL, so numbers are never reused even if
 // lists from other bases are interleaved.
-func (is *Issuer) nextListNumber(purpose string, lists []store.ListInfo) int {
-	prefix := is.cfg.StatusBaseURL + purpose + "-"
+func (is *Issuer) nextListNumber(purpose status.Purpose, lists []store.ListInfo) int {
+	prefix := is.cfg.StatusBaseURL + string(purpose) + "-"
 	n := 0
 	for _, l := range lists {
 		rest, ok := strings.CutPrefix(l.ID, prefix)
@@ -101,7 +101,7 @@ func (is *Issuer) nextListNumber(purpose string, lists []store.ListInfo) int {
 
 // newList returns the store callback that makes the next list for purpose,
 // given the lists the store held just before.
-func (is *Issuer) newList(purpose string, lists []store.ListInfo) func() store.ListInfo {
+func (is *Issuer) newList(purpose status.Purpose, lists []store.ListInfo) func() store.ListInfo {
 	id := is.ListURL(purpose, is.nextListNumber(purpose, lists))
 	return func() store.ListInfo {
 		return store.ListInfo{ID: id, Purpose: purpose, Size: is.cfg.StatusListSize, StatusSize: 1}
@@ -110,7 +110,7 @@ func (is *Issuer) newList(purpose string, lists []store.ListInfo) func() store.L
 
 // allocate reserves a random unused index for purpose, rolling over to a
 // new list when every list is full.
-func (is *Issuer) allocate(ctx context.Context, purpose string) (store.StatusRef, error) {
+func (is *Issuer) allocate(ctx context.Context, purpose status.Purpose) (store.StatusRef, error) {
 	var ref store.StatusRef
 	err := is.withNextList(ctx, purpose, func(newList func() store.ListInfo) (err error) {
 		ref, err = is.cfg.Store.AllocateIndex(ctx, purpose, newList)
@@ -121,7 +121,7 @@ func (is *Issuer) allocate(ctx context.Context, purpose string) (store.StatusRef
 
 // allocateChunk reserves up to n indices for purpose in one store
 // transaction, rolling over to a new list as allocate does.
-func (is *Issuer) allocateChunk(ctx context.Context, purpose string, n int) ([]store.StatusRef, error) {
+func (is *Issuer) allocateChunk(ctx context.Context, purpose status.Purpose, n int) ([]store.StatusRef, error) {
 	var refs []store.StatusRef
 	err := is.withNextList(ctx, purpose, func(newList func() store.ListInfo) (err error) {
 		refs, err = is.cfg.Store.AllocateIndices(ctx, purpose, n, newList)
@@ -133,7 +133,7 @@ func (is *Issuer) allocateChunk(ctx context.Context, purpose string, n int) ([]s
 // withNextList runs alloc with the callback that makes purpose's next list.
 // On ErrExists another process made the list alloc meant to make after the
 // lists were read: it reads them again and retries with the next number.
-func (is *Issuer) withNextList(ctx context.Context, purpose string, alloc func(newList func() store.ListInfo) error) error {
+func (is *Issuer) withNextList(ctx context.Context, purpose status.Purpose, alloc func(newList func() store.ListInfo) error) error {
 	var err error
 	for range newListTries {
 		var lists []store.ListInfo
@@ -160,17 +160,17 @@ const indexChunk = 256
 type indexPool struct {
 	is   *Issuer
 	mu   sync.Mutex
-	free map[string][]store.StatusRef
+	free map[status.Purpose][]store.StatusRef
 }
 
 func newIndexPool(is *Issuer) *indexPool {
-	return &indexPool{is: is, free: map[string][]store.StatusRef{}}
+	return &indexPool{is: is, free: map[status.Purpose][]store.StatusRef{}}
 }
 
 // take returns a reserved index for purpose, reserving a new chunk when
 // the pool has none left. Chunks come out in the random order the store
 // chose them, so taking from the end keeps indices uncorrelated with rows.
-func (p *indexPool) take(ctx context.Context, purpose string) (store.StatusRef, error) {
+func (p *indexPool) take(ctx context.Context, purpose status.Purpose) (store.StatusRef, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	free := p.free[purpose]
@@ -186,11 +186,11 @@ func (p *indexPool) take(ctx context.Context, purpose string) (store.StatusRef, 
 }
 
 // purposes returns the status purposes every credential gets.
-func (is *Issuer) purposes() []string {
+func (is *Issuer) purposes() []status.Purpose {
 	if is.cfg.Suspension {
-		return []string{store.PurposeRevocation, store.PurposeSuspension}
+		return []status.Purpose{store.PurposeRevocation, store.PurposeSuspension}
 	}
-	return []string{store.PurposeRevocation}
+	return []status.Purpose{store.PurposeRevocation}
 }
 
 // AttachStatus reserves a status list index for each purpose the issuer

@@ -113,10 +113,10 @@ func TestIssueWithStoreRecords(t *testing.T) {
 	tests := []struct {
 		name       string
 		suspension bool
-		purposes   []string
+		purposes   []status.Purpose
 	}{
-		{"revocation only", false, []string{store.PurposeRevocation}},
-		{"with suspension", true, []string{store.PurposeRevocation, store.PurposeSuspension}},
+		{"revocation only", false, []status.Purpose{store.PurposeRevocation}},
+		{"with suspension", true, []status.Purpose{store.PurposeRevocation, store.PurposeSuspension}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -146,7 +146,7 @@ func TestIssueWithStoreRecords(t *testing.T) {
 					t.Errorf("record %+v", rec)
 				}
 				for i, e := range es {
-					want := store.StatusRef{Purpose: tc.purposes[i], ListID: statusBase + tc.purposes[i] + "-1", Index: e.StatusListIndex}
+					want := store.StatusRef{Purpose: tc.purposes[i], ListID: statusBase + string(tc.purposes[i]) + "-1", Index: e.StatusListIndex}
 					if e.StatusPurpose != tc.purposes[i] || e.StatusListCredential != want.ListID ||
 						e.ID != want.ListID+"#"+strconv.Itoa(e.StatusListIndex) || e.Type != status.TypeBitstringEntry {
 						t.Errorf("entry %d: %+v", i, e)
@@ -154,7 +154,7 @@ func TestIssueWithStoreRecords(t *testing.T) {
 					if i >= len(rec.Status) || rec.Status[i] != want {
 						t.Errorf("record status %+v lacks %+v", rec.Status, want)
 					}
-					k := e.StatusPurpose + "/" + strconv.Itoa(e.StatusListIndex)
+					k := string(e.StatusPurpose) + "/" + strconv.Itoa(e.StatusListIndex)
 					if seen[k] {
 						t.Errorf("index %s handed out twice", k)
 					}
@@ -459,7 +459,7 @@ type newListSpy struct {
 	made []store.ListInfo
 }
 
-func (s *newListSpy) AllocateIndex(ctx context.Context, purpose string, newList func() store.ListInfo) (store.StatusRef, error) {
+func (s *newListSpy) AllocateIndex(ctx context.Context, purpose status.Purpose, newList func() store.ListInfo) (store.StatusRef, error) {
 	s.mu.Lock()
 	s.made = append(s.made, newList())
 	s.mu.Unlock()

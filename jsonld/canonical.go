@@ -139,10 +139,13 @@ func Canonicalize(ctx context.Context, doc any, opts CanonOptions) (_ []byte, er
 		if err != nil {
 			// Whatever the own expander does not cover, json-gold
 			// expands; a fresh check keeps no trace of the attempt.
+			in = presentationGraphs(in)
 			s = newSafety(in, b)
 			expanded, err = l.expand(in, safeOptions())
 		}
 	} else {
+		in = presentationGraphs(in)
+		s = newSafety(in, b)
 		expanded, err = ld.NewJsonLdProcessor().Expand(in, safeOptions())
 	}
 	if err != nil {

@@ -387,7 +387,12 @@ func (e *expander) properties(ac *activeCtx, prop, expandedProp string, el map[s
 				}
 			}
 		}
-		if termCtx.hasContainer(key, containerGraph) {
+		// The container mapping is the term's in the active context
+		// (JSON-LD 1.1 §5.1.2 step 13.5), not in its scoped context: VC
+		// 2.0's verifiableCredential is a @graph container whose scoped
+		// @context is null. json-gold looks in the scoped one and loses
+		// the graph; presentationGraphs makes up for that on its paths.
+		if termCtx.hasContainer(key, containerGraph) || ac.hasContainer(key, containerGraph) {
 			items, ok := ev.([]any)
 			if !ok {
 				items = []any{ev}

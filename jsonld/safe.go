@@ -483,14 +483,38 @@ func checkBlankNodes(quads []rdfc.Quad, b *budget) error {
 		firstDegree[id] = h
 		count[h]++
 	}
+	// RDFC-1.0 relates a node only to the nodes of its own statements, so
+	// its permutations are among look-alikes of one graph: nodes alike in
+	// different named graphs (two credentials of one achievement in a
+	// presentation) never meet in one. A node looks alike only if another
+	// of its graph does; in a document without named graphs that is any
+	// other node.
+	type local struct{ hash, graph string }
+	home := make(map[string]string, len(byNode))
 	for id, refs := range byNode {
-		if count[firstDegree[id]] < 2 {
+		for _, r := range refs {
+			q := &quads[r]
+			if (q.Subject.Kind == rdfc.BlankNode && q.Subject.Value == id) || (q.Object.Kind == rdfc.BlankNode && q.Object.Value == id) {
+				home[id] = q.Graph.Value
+				break
+			}
+		}
+	}
+	countIn := make(map[local]int, len(byNode))
+	for id := range byNode {
+		countIn[local{firstDegree[id], home[id]}]++
+	}
+	alike := func(id string) bool {
+		return count[firstDegree[id]] > 1 && countIn[local{firstDegree[id], home[id]}] > 1
+	}
+	for id, refs := range byNode {
+		if !alike(id) {
 			continue
 		}
 		for _, r := range refs {
 			q := &quads[r]
 			for _, t := range [...]*rdfc.Term{&q.Subject, &q.Object, &q.Graph} {
-				if t.Kind == rdfc.BlankNode && t.Value != id && count[firstDegree[t.Value]] > 1 {
+				if t.Kind == rdfc.BlankNode && t.Value != id && alike(t.Value) {
 					return &DataLossError{Reason: "indistinguishable blank nodes next to each other make canonicalization too expensive; give the nested objects ids or make them differ"}
 				}
 			}

@@ -54,14 +54,21 @@ func (s suite) documentCanon(ctx context.Context, doc map[string]any, co jsonld.
 // hashData is SHA-256(canon(proofConfig)) || docHash, the 64 bytes every
 // suite signs (proof hash first).
 func (s suite) hashData(ctx context.Context, proofConfig map[string]any, docHash []byte, co jsonld.CanonOptions) ([]byte, error) {
-	canon, err := s.canonical(ctx, proofConfig, co)
+	data, _, err := s.hashDataCanon(ctx, proofConfig, docHash, co)
+	return data, err
+}
+
+// hashDataCanon is hashData that also returns the suite's canonical form
+// of the proof options.
+func (s suite) hashDataCanon(ctx context.Context, proofConfig map[string]any, docHash []byte, co jsonld.CanonOptions) (data, canon []byte, err error) {
+	canon, err = s.canonical(ctx, proofConfig, co)
 	if err != nil {
-		return nil, fmt.Errorf("canonicalizing proof options: %w", err)
+		return nil, nil, fmt.Errorf("canonicalizing proof options: %w", err)
 	}
 	ph := sha256.Sum256(canon)
 	out := make([]byte, 0, 64)
 	out = append(out, ph[:]...)
-	return append(out, docHash...), nil
+	return append(out, docHash...), canon, nil
 }
 
 // contextPrefix reports whether the document @context docCtx starts with

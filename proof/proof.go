@@ -102,6 +102,12 @@ type SignOptions struct {
 	// ID is the proof's id, which a later proof names to chain to it. If
 	// empty, the proof has none.
 	ID string
+	// Challenge and Domain, if set, are written to the proof as its
+	// challenge and domain: a presentation signed for authentication
+	// carries the verifier's challenge and its domain (VC Data Integrity
+	// 1.0 §2.1), so it cannot be replayed elsewhere.
+	Challenge string
+	Domain    string
 	// PreviousProof names the ids of proofs already on the document that
 	// this one chains to (VC Data Integrity 1.0 §2.1.2): it signs the
 	// document with them attached, so they cannot be removed or replaced
@@ -164,6 +170,14 @@ type Result struct {
 	// JSON, which can say the same in many shapes. For eddsa-jcs-2022 they
 	// are set only when VerifyOptions.Statements asks.
 	Statements []byte
+	// ProofOptions are the RDFC-1.0 canonical N-Quads of the proof's
+	// options (the proof without proofValue, with the document's
+	// @context): what the signature covers of the proof itself, so a
+	// verifier reads challenge, domain and purpose there rather than in
+	// the JSON. For eddsa-jcs-2022, which signs the options' JSON, they
+	// are that JSON read as RDF, set only when VerifyOptions.Statements
+	// asks. Set when the proof verified.
+	ProofOptions []byte
 	// ProofOptionsHash and DocumentHash are the two SHA-256 hashes whose
 	// concatenation the signature covers: of the canonical proof options
 	// (the proof without proofValue) and of the canonical document. Set

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/badgesmith/badgesmith/internal/jsonvalue"
 	"github.com/badgesmith/badgesmith/internal/testkit"
@@ -197,5 +198,103 @@ func TestVerifySetBoundsTheProofSet(t *testing.T) {
 	_, err := VerifySet(context.Background(), d, VerifyOptions{Keys: &fragmentKeys{}, Loader: testLoader(t), MaxProofs: 2})
 	if !errors.Is(err, ErrMalformedProof) {
 		t.Errorf("3 proofs with MaxProofs 2: %v, want ErrMalformedProof", err)
+	}
+}
+
+// recordingKeys serves keysByMethod and records each method asked for.
+type recordingKeys struct {
+	keys  keysByMethod
+	asked []string
+}
+
+func (r *recordingKeys) PublicKey(ctx context.Context, vm, purpose string) (crypto.PublicKey, error) {
+	r.asked = append(r.asked, vm+" "+purpose)
+	return r.keys.PublicKey(ctx, vm, purpose)
+}
+
+// TestParseSetIsVerifySetBeforeKeys: ParseSet gives each proof the error
+// VerifySet gives it before asking for a key, and VerifySet asks for the
+// key of exactly the proofs ParseSet read without error, so a caller can
+// judge every method before any key is fetched, and a malformed proof
+// causes no fetch.
+func TestParseSetIsVerifySetBeforeKeys(t *testing.T) {
+	ctx := context.Background()
+	l := testLoader(t)
+	key := seededKey(t, 6)
+	rec := &recordingKeys{keys: keysByMethod{}}
+	now := mustTime(t, "2026-01-01T00:00:00Z")
+	proofBy := func(vm string, edit func(map[string]any)) any {
+		rec.keys[vm] = key.Public()
+		d, err := Sign(ctx, obUnsigned(t), key, SignOptions{VerificationMethod: vm, ID: "urn:uuid:" + vm, Loader: l, Created: now.AddDate(0, -1, 0)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := d["proof"].([]any)[0].(map[string]any)
+		if edit != nil {
+			edit(p)
+		}
+		return p
+	}
+	set := []struct {
+		name string
+		p    any
+		want error // nil: reads, and its key is asked for
+	}{
+		{"valid", proofBy("did:ex:valid#k", nil), nil},
+		{"not an object", "did:ex:string#k", ErrMalformedProof},
+		{"no proofValue", proofBy("did:ex:novalue#k", func(p map[string]any) { delete(p, "proofValue") }), ErrMalformedProof},
+		{"proofValue not multibase", proofBy("did:ex:badvalue#k", func(p map[string]any) { p["proofValue"] = "!!" }), ErrMalformedProof},
+		{"unknown suite", proofBy("did:ex:suite#k", func(p map[string]any) { p["cryptosuite"] = "rot13-2025" }), ErrUnknownSuite},
+		{"another purpose", proofBy("did:ex:purpose#k", func(p map[string]any) { p["proofPurpose"] = "authentication" }), ErrPurposeMismatch},
+		{"expired", proofBy("did:ex:expired#k", func(p map[string]any) { p["expires"] = "2025-01-01T00:00:00Z" }), ErrExpired},
+		{"previousProof naming nothing", proofBy("did:ex:chain#k", func(p map[string]any) { p["previousProof"] = "urn:uuid:nothing" }), ErrMalformedProof},
+		{"verificationMethod not a string", proofBy("did:ex:vmtype#k", func(p map[string]any) { p["verificationMethod"] = 7.0 }), ErrMalformedProof},
+		{"tampered signature", proofBy("did:ex:tampered#k", func(p map[string]any) { p["created"] = "2025-12-01T00:00:01Z" }), nil},
+	}
+	d := obUnsigned(t)
+	var proofs []any
+	for _, s := range set {
+		proofs = append(proofs, s.p)
+	}
+	d["proof"] = proofs
+	opts := VerifyOptions{Keys: rec, Loader: l, Now: func() time.Time { return now }}
+	parsed, err := ParseSet(d, VerifyOptions{Now: opts.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	verified, err := VerifySet(ctx, d, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wantAsked []string
+	for i, s := range set {
+		p, v := parsed[i], verified[i]
+		if s.want == nil {
+			if p.Err != nil {
+				t.Errorf("%s: ParseSet: %v, want it read", s.name, p.Err)
+			}
+			wantAsked = append(wantAsked, p.VerificationMethod+" assertionMethod")
+			if p.Suite != v.Suite || p.VerificationMethod != v.VerificationMethod || p.Purpose != v.Purpose || p.Created != v.Created || p.Index != i {
+				t.Errorf("%s: ParseSet read %+v, VerifySet %+v", s.name, p.Result, v.Result)
+			}
+			continue
+		}
+		if !errors.Is(p.Err, s.want) || v.Err == nil || p.Err.Error() != v.Err.Error() {
+			t.Errorf("%s: ParseSet %v, VerifySet %v; want both %v", s.name, p.Err, v.Err, s.want)
+		}
+	}
+	if verified[0].Err != nil || !errors.Is(verified[len(set)-1].Err, ErrInvalidSignature) {
+		t.Errorf("valid proof: %v; tampered: %v", verified[0].Err, verified[len(set)-1].Err)
+	}
+	if strings.Join(rec.asked, ", ") != strings.Join(wantAsked, ", ") {
+		t.Errorf("VerifySet asked for %q, want %q: the keys of the proofs ParseSet read", rec.asked, wantAsked)
+	}
+
+	for name, doc := range map[string]map[string]any{"no proof": obUnsigned(t), "proof a string": {"proof": "x"}} {
+		_, perr := ParseSet(doc, VerifyOptions{})
+		_, verr := VerifySet(ctx, doc, opts)
+		if perr == nil || verr == nil || perr.Error() != verr.Error() {
+			t.Errorf("%s: ParseSet %v, VerifySet %v; want the same document error", name, perr, verr)
+		}
 	}
 }

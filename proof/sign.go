@@ -70,6 +70,12 @@ func Sign(ctx context.Context, doc map[string]any, key crypto.PrivateKey, opts S
 	if opts.ID != "" {
 		options["id"] = opts.ID
 	}
+	if opts.Challenge != "" {
+		options["challenge"] = opts.Challenge
+	}
+	if opts.Domain != "" {
+		options["domain"] = opts.Domain
+	}
 	unsigned := withoutProof(out)
 	if len(opts.PreviousProof) > 0 {
 		linked, err := linkedProofs(out["proof"], opts.PreviousProof)

@@ -25,7 +25,8 @@ import (
 // several proofs the errors of all of them are joined.
 //
 // Verify suits a signer checking its own output. A verifier that must know
-// which proof verified with which key uses VerifySet.
+// which proof verified with which key uses ParseSet, to judge each proof's
+// verification method before any key is fetched, then VerifySet.
 func Verify(ctx context.Context, doc map[string]any, opts VerifyOptions) (*Result, error) {
 	outcomes, err := VerifySet(ctx, doc, opts)
 	if err != nil {
@@ -70,6 +71,9 @@ type Outcome struct {
 // their positions, and it is the caller's policy whether they must verify
 // too.
 //
+// VerifyOptions.Keys is asked for a key only for a proof that reads (see
+// ParseSet): a malformed proof never causes a fetch.
+//
 // The error is for the document as a whole: no proof (ErrNoProof), a proof
 // member that is not an object or array, more proofs than
 // VerifyOptions.MaxProofs (ErrMalformedProof), or a canceled ctx.
@@ -81,6 +85,59 @@ func VerifySet(ctx context.Context, doc map[string]any, opts VerifyOptions) ([]O
 	if err != nil {
 		return nil, err
 	}
+	v, err := newVerifier(doc, opts)
+	if err != nil {
+		return nil, err
+	}
+	v.loader = loader
+	defer func() {
+		if opts.Work != nil {
+			opts.Work.Add(v.spent)
+		}
+	}()
+	out := make([]Outcome, len(v.proofs))
+	for i, p := range v.proofs {
+		out[i] = v.one(ctx, i, p)
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// ParseSet reads every proof of doc as VerifySet would, without fetching a
+// key or canonicalizing anything, and returns one Outcome per proof in
+// document order: the step before verification, for a caller that must
+// judge each proof's verification method (whose key it is, whether to
+// fetch it) before any key is asked for.
+//
+// An Outcome's Err is the error VerifySet gives the same proof before it
+// would ask VerifyOptions.Keys for a key: a malformed proof, an unknown
+// suite, another proof purpose, an expired proof, a previousProof naming
+// no proof. Such a proof cannot verify with any key, and VerifySet never
+// asks for its key. An Outcome with a nil Err has only been read: its
+// Suite, VerificationMethod, Purpose, Created and PreviousProofs are what
+// the proof claims, and VerifySet asks for the key of exactly these
+// proofs, by VerificationMethod and Purpose. opts.Keys and opts.Loader are
+// not used. The error is VerifySet's for the document as a whole.
+func ParseSet(doc map[string]any, opts VerifyOptions) ([]Outcome, error) {
+	v, err := newVerifier(doc, opts)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Outcome, len(v.proofs))
+	for i, p := range v.proofs {
+		out[i] = Outcome{Result: Result{Index: i}}
+		if _, err := v.parse(i, p, &out[i].Result); err != nil {
+			out[i].Err = err
+		}
+	}
+	return out, nil
+}
+
+// newVerifier reads doc's proof set under opts, without its loader: the
+// document-level checks VerifySet and ParseSet share.
+func newVerifier(doc map[string]any, opts VerifyOptions) (*verifier, error) {
 	purpose := opts.Purpose
 	if purpose == "" {
 		purpose = defaultPurpose
@@ -111,21 +168,7 @@ func VerifySet(ctx context.Context, doc map[string]any, opts VerifyOptions) ([]O
 	if len(proofs) > limit {
 		return nil, fmt.Errorf("%w: %d proofs, at most %d are checked", ErrMalformedProof, len(proofs), limit)
 	}
-
-	v := &verifier{doc: doc, proofs: proofs, loader: loader, opts: opts, purpose: purpose, now: now}
-	defer func() {
-		if opts.Work != nil {
-			opts.Work.Add(v.spent)
-		}
-	}()
-	out := make([]Outcome, len(proofs))
-	for i, p := range proofs {
-		out[i] = v.one(ctx, i, p)
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
+	return &verifier{doc: doc, proofs: proofs, opts: opts, purpose: purpose, now: now}, nil
 }
 
 type verifier struct {
@@ -157,9 +200,23 @@ func (v *verifier) one(ctx context.Context, i int, raw any) Outcome {
 	return o
 }
 
-// check verifies proof i. seen is filled in as fields are read, so a
-// failing proof still reports its suite and verification method.
-func (v *verifier) check(ctx context.Context, i int, raw any, seen *Result) (*Result, error) {
+// parsed is one proof read and checked for shape: everything verifying it
+// needs but the key.
+type parsed struct {
+	p        map[string]any
+	s        suite
+	vm       string
+	purpose  string
+	created  string
+	previous []int
+	sig      []byte
+}
+
+// parse reads proof i and checks its shape, its suite, its purpose and its
+// expiry: every check that needs no key. seen is filled in as fields are
+// read, so a failing proof still reports its suite and verification
+// method.
+func (v *verifier) parse(i int, raw any, seen *Result) (*parsed, error) {
 	perr := func(field string, err error) error { return &Error{Index: i, Field: field, Err: err} }
 	p, ok := raw.(map[string]any)
 	if !ok {
@@ -255,7 +312,18 @@ func (v *verifier) check(ctx context.Context, i int, raw any, seen *Result) (*Re
 	if err != nil {
 		return nil, perr("proofValue", err)
 	}
+	return &parsed{p: p, s: s, vm: vm, purpose: purpose, created: created, previous: previous, sig: sig}, nil
+}
 
+// check verifies proof i, first read by parse: the key of its
+// verification method is asked for only once the proof reads.
+func (v *verifier) check(ctx context.Context, i int, raw any, seen *Result) (*Result, error) {
+	pp, err := v.parse(i, raw, seen)
+	if err != nil {
+		return nil, err
+	}
+	perr := func(field string, err error) error { return &Error{Index: i, Field: field, Err: err} }
+	p, s, vm, purpose, created, previous, sig := pp.p, pp.s, pp.vm, pp.purpose, pp.created, pp.previous, pp.sig
 	key, err := v.opts.Keys.PublicKey(ctx, vm, purpose)
 	if err != nil {
 		return nil, perr("verificationMethod", fmt.Errorf("fetching key %s: %w", vm, err))
@@ -301,12 +369,15 @@ func (v *verifier) check(ctx context.Context, i int, raw any, seen *Result) (*Re
 		docCanon, docHash = v.docCanon, v.docHash
 		config["@context"] = withContext(v.doc["@context"], s.context)
 	}
-	data, err := s.hashData(ctx, config, docHash, v.canon())
+	data, optCanon, err := s.hashDataCanon(ctx, config, docHash, v.canon())
 	if err != nil {
 		return nil, perr("", err)
 	}
 	if !s.alg.verify(pub, data, sig) {
 		return nil, perr("proofValue", ErrInvalidSignature)
+	}
+	if s.jcs {
+		optCanon = nil
 	}
 	if s.jcs && v.opts.Statements {
 		// The statements an eddsa-jcs-2022 proof covers are the document
@@ -314,9 +385,12 @@ func (v *verifier) check(ctx context.Context, i int, raw any, seen *Result) (*Re
 		if docCanon, err = v.jcsStatements(ctx, config); err != nil {
 			return nil, perr("@context", err)
 		}
+		if optCanon, err = v.jcsProofStatements(ctx, config); err != nil {
+			return nil, perr("", err)
+		}
 	}
 	return &Result{Index: i, Suite: s.name, VerificationMethod: vm, Created: created, Purpose: purpose, PreviousProofs: previous, Statements: docCanon,
-		ProofOptionsHash: data[:len(data)-len(docHash)], DocumentHash: docHash}, nil
+		ProofOptions: optCanon, ProofOptionsHash: data[:len(data)-len(docHash)], DocumentHash: docHash}, nil
 }
 
 // canon is the canonicalization options of every proof: the quads and
@@ -373,6 +447,22 @@ func (v *verifier) jcsStatements(ctx context.Context, config map[string]any) ([]
 	}
 	canon, _, err := suiteEddsaRdfc.documentCanon(ctx, doc, v.canon())
 	return canon, err
+}
+
+// jcsProofStatements is the canonical RDF of the options of an
+// eddsa-jcs-2022 proof, config, read in safe mode with the proof's own
+// @context, or the document's when the proof has none: the signed JSON
+// read for its meaning, as an RDFC suite's options are.
+func (v *verifier) jcsProofStatements(ctx context.Context, config map[string]any) ([]byte, error) {
+	opts := withoutProof(config)
+	if _, ok := opts["@context"]; !ok {
+		opts["@context"] = v.doc["@context"]
+	}
+	canon, err := suiteEddsaRdfc.canonical(ctx, opts, v.canon())
+	if err != nil {
+		return nil, fmt.Errorf("canonicalizing proof options: %w", err)
+	}
+	return canon, nil
 }
 
 // previousProofs returns the positions of the proofs that proof i names in

@@ -23,14 +23,34 @@ const (
 	TypeRevocationList = "1EdTechRevocationList"
 )
 
-// Status purposes defined by Bitstring Status List 1.0. Other strings are
-// allowed as custom purposes.
+// Purpose is a statusPurpose: one of the Purpose constants Bitstring
+// Status List 1.0 defines, or any other non-empty string, which the spec
+// allows as a custom purpose, so a value read from a credential is
+// representable whatever it says (Known tells them apart).
+//
+// A Purpose is a named type, which a JSON-LD processor reading a
+// map[string]any does not recognise as a string: write string(p) where a
+// purpose goes into a JSON or JSON-LD object (encoding/json marshals it
+// either way, but jsonld refuses it).
+type Purpose string
+
+// Status purposes defined by Bitstring Status List 1.0.
 const (
-	PurposeRevocation = "revocation" // irreversible
-	PurposeSuspension = "suspension" // reversible
-	PurposeRefresh    = "refresh"
-	PurposeMessage    = "message"
+	PurposeRevocation Purpose = "revocation" // irreversible
+	PurposeSuspension Purpose = "suspension" // reversible
+	PurposeRefresh    Purpose = "refresh"
+	PurposeMessage    Purpose = "message"
 )
+
+// Known reports whether p is one of the purposes Bitstring Status List 1.0
+// defines; any other purpose is a custom one.
+func (p Purpose) Known() bool {
+	switch p {
+	case PurposeRevocation, PurposeSuspension, PurposeRefresh, PurposeMessage:
+		return true
+	}
+	return false
+}
 
 // MaxIndex bounds statusListIndex; it is far beyond any list DecodeOptions
 // would accept by default and keeps positions inside a 32-bit int.
@@ -48,8 +68,8 @@ type Entry struct {
 	// a 1EdTechRevocationList, where it is the only field.
 	ID   string `json:"id,omitempty"`
 	Type string `json:"type"`
-	// StatusPurpose is one of the Purpose constants or a custom string.
-	StatusPurpose string `json:"statusPurpose,omitempty"`
+	// StatusPurpose is one of the Purpose constants or a custom purpose.
+	StatusPurpose Purpose `json:"statusPurpose,omitempty"`
 	// StatusListIndex is the entry number; the bit position is
 	// StatusListIndex × Size(). JSON carries it as a decimal string.
 	StatusListIndex      int    `json:"statusListIndex,string"`
@@ -91,7 +111,8 @@ func (e *Entry) Map() map[string]any {
 	if e.Type == TypeRevocationList {
 		return m
 	}
-	m["statusPurpose"] = e.StatusPurpose
+	// A plain string: the JSON-LD processor refuses a named string type.
+	m["statusPurpose"] = string(e.StatusPurpose)
 	m["statusListIndex"] = strconv.Itoa(e.StatusListIndex)
 	m["statusListCredential"] = e.StatusListCredential
 	if e.StatusSize != 0 {
@@ -152,7 +173,7 @@ func ParseEntry(m map[string]any) (*Entry, error) {
 	if !ok || purpose == "" {
 		return nil, fieldErr("statusPurpose", "must be a non-empty string")
 	}
-	e.StatusPurpose = purpose
+	e.StatusPurpose = Purpose(purpose)
 	if e.StatusListIndex, err = parseIndex(m["statusListIndex"]); err != nil {
 		return nil, err
 	}

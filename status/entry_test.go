@@ -173,3 +173,36 @@ func TestParseEntryAccepts(t *testing.T) {
 		})
 	}
 }
+
+func TestPurposeKnown(t *testing.T) {
+	tests := []struct {
+		p    Purpose
+		want bool
+	}{
+		{PurposeRevocation, true},
+		{PurposeSuspension, true},
+		{PurposeRefresh, true},
+		{PurposeMessage, true},
+		{"x-custom", false},
+		{"Revocation", false},
+		{"", false},
+	}
+	for _, tt := range tests {
+		if got := tt.p.Known(); got != tt.want {
+			t.Errorf("Purpose(%q).Known() = %v, want %v", tt.p, got, tt.want)
+		}
+	}
+}
+
+// TestEntryMapPlainStrings checks that Map writes each purpose, custom ones
+// included, as a plain string: the JSON-LD processor a credential goes
+// through refuses a named string type inside a map[string]any.
+func TestEntryMapPlainStrings(t *testing.T) {
+	for _, p := range []Purpose{PurposeRevocation, PurposeSuspension, PurposeRefresh, PurposeMessage, "x-custom"} {
+		e := &Entry{Type: TypeBitstringEntry, StatusPurpose: p, StatusListIndex: 3, StatusListCredential: "https://e.com/1"}
+		got, ok := e.Map()["statusPurpose"].(string)
+		if !ok || got != string(p) {
+			t.Errorf("Map()[statusPurpose] for %q = %#v, want the plain string", p, e.Map()["statusPurpose"])
+		}
+	}
+}

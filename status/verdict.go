@@ -11,7 +11,7 @@ import (
 // of the Bitstring Status List 1.0 validation result.
 type Result struct {
 	// Purpose is the entry's statusPurpose.
-	Purpose string
+	Purpose Purpose
 	// Status is the entry's value in the list.
 	Status uint64
 	// Set reports a non-zero status: revoked, suspended, a refresh or
@@ -58,7 +58,7 @@ func VerdictContext(ctx context.Context, subject map[string]any, e *Entry, opts 
 	if err != nil {
 		return nil, fmt.Errorf("credentialSubject.statusPurpose: %w: %w", ErrMalformed, err)
 	}
-	if !slices.Contains(purposes, e.StatusPurpose) {
+	if !slices.Contains(purposes, string(e.StatusPurpose)) {
 		return nil, fmt.Errorf("credentialSubject.statusPurpose %v lacks %q: %w", purposes, e.StatusPurpose, ErrMismatch)
 	}
 	encoded, ok := subject["encodedList"].(string)

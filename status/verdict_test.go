@@ -34,7 +34,7 @@ func TestVerdict(t *testing.T) {
 		}
 		return m
 	}
-	entry := func(typ, purpose string, index int) *Entry {
+	entry := func(typ string, purpose Purpose, index int) *Entry {
 		return &Entry{Type: typ, StatusPurpose: purpose, StatusListIndex: index, StatusListCredential: "https://example.com/status/3"}
 	}
 	messages := []Message{{"0x0", "pending"}, {"0x1", "accepted"}, {"0x2", "rejected"}}

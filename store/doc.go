@@ -24,4 +24,11 @@
 // written, the record and its entries stay reserved for it: a retry of the
 // same request (Record.SameRequest) may replace the record, and no other
 // credential may take its id or its entries.
+//
+// Catalogue is a companion interface the same backends implement: the
+// achievement catalogue's versions, their append-only trails of workflow
+// events and signed statements, and the signed approver sets (package
+// catalogue gives them their meaning). A version's content cannot change
+// once it leaves the draft state (CheckChange), and its statements are
+// only ever appended to; conformance tests are storetest.RunCatalogue.
 package store

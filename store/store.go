@@ -62,7 +62,7 @@ const (
 // StatusRef locates a credential's entry in a status list.
 type StatusRef struct {
 	// Purpose is the entry's statusPurpose, e.g. "revocation".
-	Purpose string `json:"purpose"`
+	Purpose status.Purpose `json:"purpose"`
 	// ListID is the status list credential URL (statusListCredential).
 	ListID string `json:"listId"`
 	// Index is the entry's statusListIndex.
@@ -77,6 +77,10 @@ type Record struct {
 	Recipient string `json:"recipient"`
 	// AchievementID is the id of the achievement awarded.
 	AchievementID string `json:"achievementId"`
+	// AchievementVersion is the catalogue version of the achievement the
+	// credential was issued from; zero for an achievement from outside the
+	// catalogue.
+	AchievementVersion int `json:"achievementVersion,omitempty"`
 	// IssuerKey is the verification method that signed the credential.
 	IssuerKey string `json:"issuerKey"`
 	// Format is FormatDI or FormatJWT.
@@ -139,7 +143,7 @@ type ListInfo struct {
 	// ID is the status list credential URL.
 	ID string `json:"id"`
 	// Purpose is the list's statusPurpose.
-	Purpose string `json:"purpose"`
+	Purpose status.Purpose `json:"purpose"`
 	// Size is the number of entries.
 	Size int `json:"size"`
 	// StatusSize is the number of bits per entry, 1 to 64. If zero, 1 is used.
@@ -157,7 +161,7 @@ type Change struct {
 	// CredentialID is the credential whose entry changes.
 	CredentialID string
 	// Purpose selects the entry, e.g. "suspension".
-	Purpose string
+	Purpose status.Purpose
 	// Value is the new entry value; it must fit in the list's StatusSize
 	// bits. For one-bit lists 1 means set (revoked, suspended) and 0 unset.
 	Value uint64
@@ -182,7 +186,7 @@ type Event struct {
 	// CredentialID is the credential whose entry changed.
 	CredentialID string `json:"credentialId"`
 	// Purpose, ListID and Index locate the entry.
-	Purpose string `json:"purpose"`
+	Purpose status.Purpose `json:"purpose"`
 	// ListID is the status list credential URL.
 	ListID string `json:"listId"`
 	// Index is the entry's index in the list.
@@ -269,7 +273,7 @@ type Store interface {
 	CreateList(ctx context.Context, l ListInfo) error
 	// Lists returns the lists for purpose (all lists if purpose is empty)
 	// in creation order.
-	Lists(ctx context.Context, purpose string) ([]ListInfo, error)
+	Lists(ctx context.Context, purpose status.Purpose) ([]ListInfo, error)
 	// AllocateIndex reserves an index, chosen uniformly at random (from
 	// crypto/rand) among the unused ones, in the newest list for purpose
 	// that has one. When every list is full, or there is none, it creates
@@ -278,7 +282,7 @@ type Store interface {
 	// while the store holds its write lock: it must be quick and must not
 	// call the store. The reservation is never released (see the package
 	// doc).
-	AllocateIndex(ctx context.Context, purpose string, newList func() ListInfo) (StatusRef, error)
+	AllocateIndex(ctx context.Context, purpose status.Purpose, newList func() ListInfo) (StatusRef, error)
 	// AllocateIndices reserves up to n distinct indices as AllocateIndex
 	// would, in one transaction, all from the same list: the newest list
 	// for purpose with a free entry, or the list newList returns when there
@@ -286,7 +290,7 @@ type Store interface {
 	// fewer free entries; the caller asks again for the rest. A batch
 	// issuer uses it to reserve indices a chunk at a time. n below 1 is
 	// ErrInvalid.
-	AllocateIndices(ctx context.Context, purpose string, n int, newList func() ListInfo) ([]StatusRef, error)
+	AllocateIndices(ctx context.Context, purpose status.Purpose, n int, newList func() ListInfo) ([]StatusRef, error)
 	// SetStatus sets one entry's value and appends an Event, atomically.
 	// Changing a non-zero revocation value is ErrFinal. A change that leaves
 	// the value as it is succeeds without recording an Event, so retries do

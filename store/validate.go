@@ -3,6 +3,8 @@ package store
 import (
 	"fmt"
 	"slices"
+
+	"github.com/badgesmith/badgesmith/status"
 )
 
 // Bounds every backend enforces, so a record that one backend accepts the
@@ -58,7 +60,7 @@ func (r *Record) Validate() error {
 	if len(r.Status) > MaxStatusRefs {
 		return invalid("record %s: %d status entries, more than %d", r.ID, len(r.Status), MaxStatusRefs)
 	}
-	seen := make(map[string]bool, len(r.Status))
+	seen := make(map[status.Purpose]bool, len(r.Status))
 	for i, s := range r.Status {
 		if err := required(fmt.Sprintf("record %s: status[%d].purpose", r.ID, i), s.Purpose); err != nil {
 			return err
@@ -82,7 +84,8 @@ func (r *Record) Validate() error {
 func (r *Record) Equal(o *Record) bool {
 	if r.ID != o.ID || r.Recipient != o.Recipient || r.AchievementID != o.AchievementID ||
 		r.IssuerKey != o.IssuerKey || r.Format != o.Format || !r.IssuedAt.Equal(o.IssuedAt) ||
-		r.SHA256 != o.SHA256 || r.Undelivered != o.Undelivered || r.RecipientSalt != o.RecipientSalt {
+		r.SHA256 != o.SHA256 || r.Undelivered != o.Undelivered || r.RecipientSalt != o.RecipientSalt ||
+		r.AchievementVersion != o.AchievementVersion {
 		return false
 	}
 	return r.SameRequest(o)
@@ -202,7 +205,7 @@ func StateOf(r *Record, value func(StatusRef) (uint64, error)) (State, error) {
 	return Active, nil
 }
 
-func required(field, v string) error {
+func required[S ~string](field string, v S) error {
 	if v == "" {
 		return invalid("%s is empty", field)
 	}

@@ -10,7 +10,9 @@
 // the kid through the injected KeyFetcher, never from an embedded jwk
 // alone. Sign writes FormatVCJWT or FormatJOSE; Verify checks the
 // structure, header policy, signature, claims and times, and Parse
-// decodes a token without trusting it.
+// decodes a token without trusting it. VerifyPresentation and
+// ParsePresentation do the same for a presentation (typ vp+jwt, or JWT
+// with a vp claim), its key fetched for authentication.
 //
 // Errors are *Error values naming the header member or claim at fault
 // (Error.JSONPath) and wrapping a sentinel whose internal/verdict kind says

@@ -486,30 +486,16 @@ func (res *Result) completeVC11() {
 	}
 }
 
-// Verify verifies a compact JWS credential: the structure and size, the
-// header (see Parse), the signature with the key the kid resolves to
-// (relative kids are taken against issuer.id; without a kid only a did:jwk
-// issuer's #0 key is tried), that the algorithm fits that key, that any
-// header jwk is that very key, that the claims repeat the credential, and
-// that the token is within nbf and exp. A header jwk is never a key source:
-// the key always comes from opts.Keys.
-//
-// Errors are *Error values wrapping ErrMalformed, ErrAlgorithm,
-// ErrPrivateKeyInHeader, ErrHeaderKey, ErrNoKeyID, ErrKeyType,
-// ErrInvalidSignature, ErrClaimMismatch, ErrExpired or ErrNotYetValid when
-// the token is bad; any other cause (the key fetcher failing,
-// ErrUnboundHeaderKey) means it could not be checked. For ErrExpired and
-// ErrNotYetValid, found only once the signature and claims check out, the
-// result is returned with the error.
-func Verify(ctx context.Context, token string, opts VerifyOptions) (*Result, error) {
-	if opts.Keys == nil {
-		return nil, errors.New("verifying jwt: no key fetcher")
-	}
-	now := opts.Now
-	if now == nil {
-		now = time.Now
-	}
-	res, err := Parse(token, opts.MaxSize)
+// Prepare reads a compact JWS credential as Verify does before it asks for
+// a key: Parse, the header policy, a signature present, and the key id
+// resolved as Verify resolves it (Result.KeyID: relative kids taken
+// against issuer.id, a did:jwk issuer's #0 without one). It verifies
+// nothing: it is the step before verification, for a caller that must
+// judge the key id (whose key it is, whether to fetch it) before any key
+// is asked for. Its error is the one Verify gives the same token, and
+// Verify asks for the key of Result.KeyID exactly when Prepare succeeds.
+func Prepare(token string, maxSize int64) (*Result, error) {
+	res, err := Parse(token, maxSize)
 	if err != nil {
 		return nil, err
 	}
@@ -533,6 +519,38 @@ func Verify(ctx context.Context, token string, opts VerifyOptions) (*Result, err
 		kid = issuer + kid
 	}
 	res.KeyID = kid
+	return res, nil
+}
+
+// Verify verifies a compact JWS credential: the structure and size, the
+// header (see Parse), the signature with the key the kid resolves to
+// (relative kids are taken against issuer.id; without a kid only a did:jwk
+// issuer's #0 key is tried), that the algorithm fits that key, that any
+// header jwk is that very key, that the claims repeat the credential, and
+// that the token is within nbf and exp. A header jwk is never a key source:
+// the key always comes from opts.Keys.
+//
+// Errors are *Error values wrapping ErrMalformed, ErrAlgorithm,
+// ErrPrivateKeyInHeader, ErrHeaderKey, ErrNoKeyID, ErrKeyType,
+// ErrInvalidSignature, ErrClaimMismatch, ErrExpired or ErrNotYetValid when
+// the token is bad; any other cause (the key fetcher failing,
+// ErrUnboundHeaderKey) means it could not be checked. For ErrExpired and
+// ErrNotYetValid, found only once the signature and claims check out, the
+// result is returned with the error.
+func Verify(ctx context.Context, token string, opts VerifyOptions) (*Result, error) {
+	if opts.Keys == nil {
+		return nil, errors.New("verifying jwt: no key fetcher")
+	}
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
+	res, err := Prepare(token, opts.MaxSize)
+	if err != nil {
+		return nil, err
+	}
+	token = strings.TrimSpace(token)
+	kid := res.KeyID
 	key, err := opts.Keys.PublicKey(ctx, kid, assertionMethod)
 	if err != nil {
 		return nil, jwtErr("header.kid", fmt.Errorf("fetching key %s: %w", kid, err))

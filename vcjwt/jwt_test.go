@@ -292,7 +292,9 @@ func TestVerifyJWTRejects(t *testing.T) {
 			if !tt.now.IsZero() {
 				now = func() time.Time { return tt.now }
 			}
-			res, err := Verify(ctx, tt.token, VerifyOptions{Keys: oneKey(t, pub), Now: now})
+			k := oneKey(t, pub)
+			res, err := Verify(ctx, tt.token, VerifyOptions{Keys: k, Now: now})
+			checkPrepared(t, tt.token, k, err)
 			if tt.want == nil {
 				if err != nil {
 					t.Fatalf("err = %v", err)
@@ -311,6 +313,30 @@ func TestVerifyJWTRejects(t *testing.T) {
 				t.Errorf("result %v returned with %v", res, err)
 			}
 		})
+	}
+}
+
+// checkPrepared checks Prepare against the Verify call that gave verr
+// with fetcher k: when Prepare refuses the token, Verify gave the same
+// error without asking for a key; when Prepare reads it, Verify asked for
+// the key of Prepare's KeyID, once.
+func checkPrepared(t *testing.T, token string, k *testkit.Fetcher, verr error) {
+	t.Helper()
+	checkPreparedSize(t, token, 0, k, verr)
+}
+
+func checkPreparedSize(t *testing.T, token string, maxSize int64, k *testkit.Fetcher, verr error) {
+	t.Helper()
+	pre, err := Prepare(token, maxSize)
+	asked := k.Calls()
+	if err != nil {
+		if verr == nil || verr.Error() != err.Error() || len(asked) != 0 {
+			t.Errorf("Prepare: %v; Verify: %v after asking for %v; want the same error, no key asked for", err, verr, asked)
+		}
+		return
+	}
+	if len(asked) != 1 || asked[0] != (testkit.Call{Method: pre.KeyID, Purpose: testkit.AssertionMethod}) {
+		t.Errorf("Prepare read kid %q; Verify asked for %v, want that key once", pre.KeyID, asked)
 	}
 }
 
@@ -440,7 +466,9 @@ func FuzzVerifyJWT(f *testing.F) {
 	f.Add("")
 	pub := ks.ed.Public()
 	f.Fuzz(func(t *testing.T, tok string) {
-		res, err := Verify(context.Background(), tok, VerifyOptions{Keys: oneKey(t, pub), Now: fixedNow, MaxSize: 64 << 10})
+		k := oneKey(t, pub)
+		res, err := Verify(context.Background(), tok, VerifyOptions{Keys: k, Now: fixedNow, MaxSize: 64 << 10})
+		checkPreparedSize(t, tok, 64<<10, k, err)
 		if err != nil {
 			return
 		}

@@ -31,6 +31,9 @@ type proven struct {
 	// binding is the key binding of the proof that counts, or of the proof
 	// whose binding failed; nil when no verification method was reached.
 	binding *boundKey
+	// graph is the graph the claims were read from, for the optional
+	// checks that read more of it (the catalogue check).
+	graph *graph
 	// schemas are the embedded 1EdTech schemas the statements declare in
 	// credentialSchema: the schema check reads them here too, since a
 	// JSON rewrite (@type, a full IRI key, @nest, an inline alias) hides
@@ -63,6 +66,7 @@ func (p *proven) setClaims(c *Claims, g *graph, verified bool) {
 		}
 	}
 	p.view = g.view(c, g.rootNode)
+	p.graph = g
 	p.schemas = g.declaredSchemas(g.rootNode)
 }
 
@@ -102,12 +106,23 @@ func (v *Verifier) checkProof(ctx context.Context, r *report, cred map[string]an
 		v.readUnverified(ctx, p, cred)
 		return p
 	}
-	fetch := &keyFetcher{v: v, issuer: issuerID(cred)}
+	binder := &keyBinder{v: v, issuer: issuerID(cred)}
 	var work jsonld.Work
-	outcomes, err := proof.VerifySet(ctx, cred, proof.VerifyOptions{
-		Keys: fetch, Loader: v.loader, Now: v.now, MaxProofs: v.limits().MaxProofs, Statements: true,
+	opts := proof.VerifyOptions{
+		Loader: v.loader, Now: v.now, MaxProofs: v.limits().MaxProofs, Statements: true,
 		Limits: v.limits().canon(), Work: &work,
-	})
+	}
+	// Read every proof, bind the methods of those that read, then verify
+	// with only the keys bound: no key is fetched from inside verification.
+	parsed, err := proof.ParseSet(cred, opts)
+	var outcomes []proof.Outcome
+	var foreign []string
+	if err == nil {
+		binder.bindProofs(ctx, parsed)
+		foreign = bindUnknownSuites(ctx, binder, cred, parsed)
+		opts.Keys = binder.keys()
+		outcomes, err = proof.VerifySet(ctx, cred, opts)
+	}
 	r.res.Work.Proofs += len(outcomes)
 	budgetFrom(ctx).addCanon(work)
 	// A document past a work bound is not read a second time for its
@@ -135,7 +150,7 @@ func (v *Verifier) checkProof(ctx context.Context, r *report, cred map[string]an
 	notes := make([]string, len(outcomes))
 	for i := range outcomes {
 		o := &outcomes[i]
-		b := fetch.binding(o.VerificationMethod)
+		b := binder.binding(o.VerificationMethod)
 		switch {
 		case o.Err != nil:
 			notes[i] = o.Err.Error()
@@ -160,8 +175,8 @@ func (v *Verifier) checkProof(ctx context.Context, r *report, cred map[string]an
 		case err != nil:
 			notes[i] = "signature valid, but its statements do not read as one credential: " + err.Error()
 			continue
-		case c.Issuer == "" || c.Issuer != fetch.issuer:
-			notes[i] = fmt.Sprintf("signature valid, but the signed issuer %q is not %q, whose key it is", c.Issuer, fetch.issuer)
+		case c.Issuer == "" || c.Issuer != binder.issuer:
+			notes[i] = fmt.Sprintf("signature valid, but the signed issuer %q is not %q, whose key it is", c.Issuer, binder.issuer)
 			continue
 		}
 		chosen = i
@@ -170,7 +185,7 @@ func (v *Verifier) checkProof(ctx context.Context, r *report, cred map[string]an
 	}
 	if chosen >= 0 {
 		o := &outcomes[chosen]
-		p.binding = fetch.binding(o.VerificationMethod)
+		p.binding = binder.binding(o.VerificationMethod)
 		p.setClaims(chosenClaims, chosenGraph, true)
 		reason := fmt.Sprintf("%s signature by %s is valid", o.Suite, o.VerificationMethod)
 		if len(outcomes) > 1 {
@@ -181,8 +196,14 @@ func (v *Verifier) checkProof(ctx context.Context, r *report, cred map[string]an
 		explainFrom(ctx).dataIntegrity(cred, o, p.binding)
 		return p
 	}
-	judgeUnknownSuites(ctx, fetch, cred, outcomes)
-	v.proofVerdict(r, p, fetch, outcomes, notes)
+	// A proof of an unknown suite by someone else's method is judged by
+	// that method's binding.
+	for i, vm := range foreign {
+		if vm != "" && i < len(outcomes) && outcomes[i].VerificationMethod == "" {
+			outcomes[i].VerificationMethod = vm
+		}
+	}
+	v.proofVerdict(r, p, binder, outcomes, notes)
 	explainFrom(ctx).key(p.binding)
 	// Statements of a valid signature are better than a re-reading; fall
 	// back to the document itself otherwise.
@@ -195,24 +216,28 @@ func (v *Verifier) checkProof(ctx context.Context, r *report, cred map[string]an
 	return p
 }
 
-// judgeUnknownSuites gives each proof of a suite badgesmith does not
-// implement the verification method its JSON names, when that method's
-// controller is not the issuer: such a proof is by someone else's key
-// whatever its signature, which the fetcher decides offline, without a
-// fetch. A proof naming the issuer's own method stays undecided.
-func judgeUnknownSuites(ctx context.Context, fetch *keyFetcher, cred map[string]any, outcomes []proof.Outcome) {
-	for i := range outcomes {
-		o := &outcomes[i]
+// bindUnknownSuites judges, offline, the verification method the JSON of
+// each proof of a suite badgesmith does not implement names, when that
+// method's controller is not the issuer: such a proof is by someone
+// else's key whatever its signature, and the binding step refuses it
+// without a fetch. A proof naming the issuer's own method stays
+// undecided, its method unjudged. It returns, per proof, the method it
+// judged ("" for none), for the proof's Outcome to name.
+func bindUnknownSuites(ctx context.Context, binder *keyBinder, cred map[string]any, parsed []proof.Outcome) []string {
+	judged := make([]string, len(parsed))
+	for i := range parsed {
+		o := &parsed[i]
 		if o.VerificationMethod != "" || !errors.Is(o.Err, proof.ErrUnknownSuite) {
 			continue
 		}
 		vm, _ := proofAt(cred, i)["verificationMethod"].(string)
-		if base, _, _ := strings.Cut(vm, "#"); vm == "" || base == fetch.issuer {
+		if base, _, _ := strings.Cut(vm, "#"); vm == "" || base == binder.issuer {
 			continue
 		}
-		o.VerificationMethod = vm
-		_, _ = fetch.PublicKey(ctx, vm, "")
+		binder.bindMethod(ctx, vm, "")
+		judged[i] = vm
 	}
+	return judged
 }
 
 // proofVerdict reports the proof check when no proof counts. The
@@ -221,12 +246,12 @@ func judgeUnknownSuites(ctx context.Context, fetch *keyFetcher, cred map[string]
 // undecided. Only then do proofs by keys that are not the issuer's make it
 // invalid (nothing the issuer signed is left), and a key that could not be
 // bound makes it undecided.
-func (v *Verifier) proofVerdict(r *report, p *proven, fetch *keyFetcher, outcomes []proof.Outcome, notes []string) {
+func (v *Verifier) proofVerdict(r *report, p *proven, binder *keyBinder, outcomes []proof.Outcome, notes []string) {
 	notIssuers := func(b *boundKey) bool { return b != nil && b.err != nil && errors.Is(b.err, errNotIssuerKey) }
 	var undecided error
 	for i := range outcomes {
 		o := &outcomes[i]
-		b := fetch.binding(o.VerificationMethod)
+		b := binder.binding(o.VerificationMethod)
 		if notIssuers(b) {
 			continue
 		}
@@ -258,7 +283,7 @@ func (v *Verifier) proofVerdict(r *report, p *proven, fetch *keyFetcher, outcome
 		return
 	}
 	for i := range outcomes {
-		if b := fetch.binding(outcomes[i].VerificationMethod); notIssuers(b) {
+		if b := binder.binding(outcomes[i].VerificationMethod); notIssuers(b) {
 			p.binding = b
 			r.fail(CheckProof, fmt.Sprintf("proof[%d].verificationMethod", i), "signing key not accepted: "+b.err.Error()+otherProofs(outcomes, notes, i))
 			return

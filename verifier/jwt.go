@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/badgesmith/badgesmith/did"
 	"github.com/badgesmith/badgesmith/jsonld"
 	"github.com/badgesmith/badgesmith/ob3"
 	"github.com/badgesmith/badgesmith/vcjwt"
@@ -81,6 +82,7 @@ func (v *Verifier) verifyJWT(ctx context.Context, token []byte) (*Result, error)
 		v.checkValidity(r, p, vcdm1, nil, nil)
 	}
 	v.checkStatus(ctx, r, p)
+	v.checkCatalogue(ctx, r, p)
 	v.checkCLR(ctx, r, cred, p)
 	r.describe(p)
 	v.checkEndorsements(ctx, r, cred, p)
@@ -95,17 +97,22 @@ func (v *Verifier) verifyJWT(ctx context.Context, token []byte) (*Result, error)
 // signature covers, whatever JSON shape carries them.
 func (v *Verifier) checkJWTProof(ctx context.Context, r *report, tok string, cred map[string]any) (*proven, error) {
 	p := &proven{}
-	fetch := &keyFetcher{v: v, issuer: issuerID(cred)}
-	res, err := vcjwt.Verify(ctx, tok, vcjwt.VerifyOptions{Keys: fetch, Now: v.now, ClockSkew: v.skew, MaxSize: v.maxSize})
+	binder := &keyBinder{v: v, issuer: issuerID(cred)}
+	// Read the token up to its key id, bind that method, then verify with
+	// only the key bound: a token that does not read causes no fetch.
+	if pre, err := vcjwt.Prepare(tok, v.maxSize); err == nil {
+		binder.bindMethod(ctx, pre.KeyID, did.AssertionMethod)
+	}
+	res, err := vcjwt.Verify(ctx, tok, vcjwt.VerifyOptions{Keys: binder.keys(), Now: v.now, ClockSkew: v.skew, MaxSize: v.maxSize})
 	r.res.Work.Proofs++
 	var timeErr error
 	var kid string
 	if res != nil {
 		kid = res.KeyID
-		p.binding = fetch.binding(kid)
+		p.binding = binder.binding(kid)
 	}
 	if p.binding == nil {
-		p.binding = fetch.failure()
+		p.binding = binder.failure()
 	}
 	switch {
 	case err == nil, res != nil && (errors.Is(err, vcjwt.ErrExpired) || errors.Is(err, vcjwt.ErrNotYetValid)):
@@ -148,9 +155,9 @@ func (v *Verifier) checkJWTProof(ctx context.Context, r *report, tok string, cre
 	case p.claims == nil:
 		r.fail(CheckProof, pathOf(p.claimsErr), "the signed credential does not read as one credential: "+p.claimsErr.Error())
 		return p, timeErr
-	case p.claims.Issuer != fetch.issuer:
+	case p.claims.Issuer != binder.issuer:
 		p.claims.Verified = false
-		r.fail(CheckProof, "issuer", fmt.Sprintf("the signed issuer %q is not %q, whose key signed", p.claims.Issuer, fetch.issuer))
+		r.fail(CheckProof, "issuer", fmt.Sprintf("the signed issuer %q is not %q, whose key signed", p.claims.Issuer, binder.issuer))
 		return p, timeErr
 	}
 	explainFrom(ctx).jwt(tok, res, nq, p.binding)

@@ -11,6 +11,7 @@ import (
 	"github.com/badgesmith/badgesmith/did"
 	"github.com/badgesmith/badgesmith/internal/verdict"
 	"github.com/badgesmith/badgesmith/keys"
+	"github.com/badgesmith/badgesmith/proof"
 )
 
 // The rule for trusting a signing key (issue #10): a key is the issuer's
@@ -72,7 +73,7 @@ const (
 	sourcePinned
 )
 
-// boundKey is what the key fetcher learned about one verification method.
+// boundKey is what the binding step learned about one verification method.
 type boundKey struct {
 	// vm is the verification method URL as the proof or JWT kid gave it.
 	vm string
@@ -150,13 +151,20 @@ func (b *boundKey) document() string {
 	return "document of " + b.controller
 }
 
-// keyFetcher resolves verification methods for proof.Verify and
-// vcjwt.Verify under the rule above, for the credential whose issuer id
-// is issuer. Build it as &keyFetcher{v: v, issuer: id}. Several proofs of
-// one document may share it: what it learns is kept per verification
-// method (binding), never carried from one method to another. It is safe
-// for concurrent use.
-type keyFetcher struct {
+// keyBinder is the binding step between reading a proof set
+// (proof.ParseSet, vcjwt.Prepare) and verifying it: it judges the verification
+// method of each proof that reads under the rule above (bindMethod,
+// bindProofs), and proof verification then runs with only the keys it
+// bound (keys), a fixed map that never resolves anything. A proof that
+// does not read names no key to fetch, and a method whose controller is
+// not the issuer is refused without a fetch, so a forger cannot make the
+// verifier fetch URLs of their choosing.
+//
+// Build it as &keyBinder{v: v, issuer: id} for the document whose issuer
+// id is id. Several proofs of one document share it: what it learns is
+// kept per verification method (binding), never carried from one method
+// to another. It is safe for concurrent use.
+type keyBinder struct {
 	v      *Verifier
 	issuer string
 
@@ -174,28 +182,82 @@ type resolved struct {
 	err error
 }
 
-// PublicKey returns the key of vm if it is bound to the issuer for
-// purpose, which must be assertionMethod. Errors wrap ErrKeyRefused or
-// ErrKeyNotBound, and the cause.
-func (f *keyFetcher) PublicKey(ctx context.Context, vm, purpose string) (crypto.PublicKey, error) {
+// bindProofs binds the verification method of each proof of parsed (from
+// proof.ParseSet) that reads, in document order, and stops when ctx is
+// done. A proof that does not read is left alone: no key can make it
+// verify.
+func (f *keyBinder) bindProofs(ctx context.Context, parsed []proof.Outcome) {
+	for i := range parsed {
+		if ctx.Err() != nil {
+			return
+		}
+		if o := &parsed[i]; o.Err == nil {
+			f.bindMethod(ctx, o.VerificationMethod, o.Purpose)
+		}
+	}
+}
+
+// bindMethod judges vm for purpose, which must be assertionMethod, under
+// the rule above, once per method, and returns its binding: the key when
+// it is bound to the issuer, else why not (an error wrapping ErrKeyRefused
+// or ErrKeyNotBound, and the cause).
+func (f *keyBinder) bindMethod(ctx context.Context, vm, purpose string) *boundKey {
 	if purpose != "" && purpose != did.AssertionMethod {
-		return nil, fmt.Errorf("%w: verification method %s: proof purpose %q, only assertionMethod keys sign credentials", ErrKeyRefused, vm, purpose)
+		// Never recorded: proof verification refuses it again (boundKeys).
+		return &boundKey{vm: vm, issuer: f.issuer, err: wrongPurpose(vm, purpose)}
 	}
 	if b := f.binding(vm); b != nil {
-		return b.result()
+		return b
 	}
 	b := f.bind(ctx, vm)
 	f.mu.Lock()
+	defer f.mu.Unlock()
 	if prev, ok := f.bound[vm]; ok {
-		b = prev
-	} else {
-		if f.bound == nil {
-			f.bound = make(map[string]*boundKey)
-		}
-		f.bound[vm] = b
-		f.order = append(f.order, vm)
+		return prev
 	}
-	f.mu.Unlock()
+	if f.bound == nil {
+		f.bound = make(map[string]*boundKey)
+	}
+	f.bound[vm] = b
+	f.order = append(f.order, vm)
+	return b
+}
+
+// wrongPurpose refuses a key asked for under a purpose other than
+// assertionMethod.
+func wrongPurpose(vm, purpose string) error {
+	return fmt.Errorf("%w: verification method %s: proof purpose %q, only assertionMethod keys sign credentials", ErrKeyRefused, vm, purpose)
+}
+
+// keys returns the key fetcher proof verification runs with: the bindings
+// made so far, fixed.
+func (f *keyBinder) keys() boundKeys {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	k := make(boundKeys, len(f.bound))
+	for vm, b := range f.bound {
+		k[vm] = b
+	}
+	return k
+}
+
+// boundKeys is the key fetcher of proof.VerifySet and vcjwt.Verify: the
+// binding step's outcome per verification method. It never resolves
+// anything. A bound method gives its key, a refused or unbound one its
+// binding's error, as the binding step judged it; a method the step never
+// judged gives an error nobody classified, so the proof could not be
+// checked.
+type boundKeys map[string]*boundKey
+
+// PublicKey returns the key bound for vm, or why there is none.
+func (k boundKeys) PublicKey(_ context.Context, vm, purpose string) (crypto.PublicKey, error) {
+	if purpose != "" && purpose != did.AssertionMethod {
+		return nil, wrongPurpose(vm, purpose)
+	}
+	b, ok := k[vm]
+	if !ok {
+		return nil, fmt.Errorf("verification method %s was not judged by the binding step", vm)
+	}
 	return b.result()
 }
 
@@ -206,17 +268,17 @@ func (b *boundKey) result() (crypto.PublicKey, error) {
 	return b.key, nil
 }
 
-// binding returns what the fetcher learned about vm, or nil if it was never
-// asked for vm.
-func (f *keyFetcher) binding(vm string) *boundKey {
+// binding returns what the binding step learned about vm, or nil if it
+// never judged vm.
+func (f *keyBinder) binding(vm string) *boundKey {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.bound[vm]
 }
 
 // bindings returns every binding, in the order the methods were first
-// asked for.
-func (f *keyFetcher) bindings() []*boundKey {
+// judged.
+func (f *keyBinder) bindings() []*boundKey {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	out := make([]*boundKey, len(f.order))
@@ -230,9 +292,9 @@ func (f *keyFetcher) bindings() []*boundKey {
 // issuer's own methods (controlled by the issuer id) come first, since a
 // third-party proof says nothing about the issuer's key; among them, and
 // then among all, the first refused one, else the first unbound one, else
-// the first one asked for (a bound key whose signature did not verify).
-// It returns nil if no method was asked for.
-func (f *keyFetcher) failure() *boundKey {
+// the first one judged (a bound key whose signature did not verify).
+// It returns nil if no method was judged.
+func (f *keyBinder) failure() *boundKey {
 	all := f.bindings()
 	var own []*boundKey
 	for _, b := range all {
@@ -270,7 +332,7 @@ func refuse(err error) error { return &refusedError{err: err} }
 func unbound(err error) error { return fmt.Errorf("%w: %w", ErrKeyNotBound, err) }
 
 // bind applies the rule to vm.
-func (f *keyFetcher) bind(ctx context.Context, vm string) *boundKey {
+func (f *keyBinder) bind(ctx context.Context, vm string) *boundKey {
 	b := &boundKey{vm: vm, issuer: f.issuer}
 	if f.issuer == "" {
 		b.err = refuse(fmt.Errorf("%w: %s: the credential has no issuer id", errNotIssuerKey, vm))
@@ -311,7 +373,7 @@ func (f *keyFetcher) bind(ctx context.Context, vm string) *boundKey {
 // fetchDocument resolves b.controller. A document that is not the issuer
 // id itself and not in the did:web cache is a fetch, drawn from the
 // verification's budget like a status list's.
-func (f *keyFetcher) fetchDocument(ctx context.Context, b *boundKey, resolve func(context.Context, string) (*did.Document, error)) (*did.Document, error) {
+func (f *keyBinder) fetchDocument(ctx context.Context, b *boundKey, resolve func(context.Context, string) (*did.Document, error)) (*did.Document, error) {
 	if b.source != sourceIssuerID && !f.v.web.Cached(b.controller) {
 		if err := budgetFrom(ctx).takeFetch(); err != nil {
 			return nil, err
@@ -322,7 +384,7 @@ func (f *keyFetcher) fetchDocument(ctx context.Context, b *boundKey, resolve fun
 
 // fromDocument looks b.vm up in the document resolve gives for
 // b.controller.
-func (f *keyFetcher) fromDocument(ctx context.Context, b *boundKey, frag string, resolve func(context.Context, string) (*did.Document, error)) {
+func (f *keyBinder) fromDocument(ctx context.Context, b *boundKey, frag string, resolve func(context.Context, string) (*did.Document, error)) {
 	f.mu.Lock()
 	got, ok := f.docs[b.controller]
 	f.mu.Unlock()

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/badgesmith/badgesmith/status"
 )
 
 // Status is the verdict of one check.
@@ -159,11 +161,11 @@ type Claims struct {
 
 // StatusClaim is one credentialStatus entry as the statements give it.
 type StatusClaim struct {
-	ID                   string `json:"id,omitempty"`
-	Type                 string `json:"type"`
-	StatusPurpose        string `json:"statusPurpose,omitempty"`
-	StatusListIndex      string `json:"statusListIndex,omitempty"`
-	StatusListCredential string `json:"statusListCredential,omitempty"`
+	ID                   string         `json:"id,omitempty"`
+	Type                 string         `json:"type"`
+	StatusPurpose        status.Purpose `json:"statusPurpose,omitempty"`
+	StatusListIndex      string         `json:"statusListIndex,omitempty"`
+	StatusListCredential string         `json:"statusListCredential,omitempty"`
 }
 
 // Failed returns the first failed check, or nil.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/badgesmith/badgesmith/ob3"
 	"github.com/badgesmith/badgesmith/rdfc"
+	"github.com/badgesmith/badgesmith/status"
 )
 
 // Vocabulary IRIs the checks read. The checks never look at JSON keys: a
@@ -348,7 +349,7 @@ func (g *graph) statusClaim(e rdfc.Term) StatusClaim {
 		}
 		return ""
 	}
-	sc.StatusPurpose = first("statusPurpose")
+	sc.StatusPurpose = status.Purpose(first("statusPurpose"))
 	sc.StatusListIndex = first("statusListIndex")
 	sc.StatusListCredential = first("statusListCredential")
 	return sc

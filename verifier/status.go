@@ -707,14 +707,23 @@ func (c *statusChecker) parseList(ctx context.Context, body []byte) (*statusDoc,
 	if iss == "" {
 		return nil, badList("issuer: id is missing")
 	}
-	fetch := &keyFetcher{v: c.v, issuer: iss}
+	binder := &keyBinder{v: c.v, issuer: iss}
 	b := budgetFrom(ctx)
 	var work jsonld.Work
-	outcomes, err := proof.VerifySet(ctx, doc, proof.VerifyOptions{Keys: fetch, Loader: c.v.loader, Now: c.v.now, MaxProofs: b.limits.MaxProofs, Statements: true, Limits: b.limits.canon(), Work: &work})
+	opts := proof.VerifyOptions{Loader: c.v.loader, Now: c.v.now, MaxProofs: b.limits.MaxProofs, Statements: true, Limits: b.limits.canon(), Work: &work}
+	// As for a credential: read the proofs, bind the methods of those that
+	// read, verify with only the keys bound.
+	parsed, err := proof.ParseSet(doc, opts)
+	var outcomes []proof.Outcome
+	if err == nil {
+		binder.bindProofs(ctx, parsed)
+		opts.Keys = binder.keys()
+		outcomes, err = proof.VerifySet(ctx, doc, opts)
+	}
 	b.addProofs(len(outcomes))
 	b.addCanon(work)
-	// The key fetcher yields only keys bound to the list's issuer, so the
-	// proof that verified is the issuer's.
+	// Verification had only keys bound to the list's issuer, so the proof
+	// that verified is the issuer's.
 	var statements []byte
 	if err == nil {
 		var res *proof.Result
@@ -722,7 +731,7 @@ func (c *statusChecker) parseList(ctx context.Context, body []byte) (*statusDoc,
 			statements = res.Statements
 		}
 	}
-	switch seen := fetch.failure(); {
+	switch seen := binder.failure(); {
 	case err == nil:
 	case seen.refused():
 		return nil, badList("signing key not accepted: %w", seen.err)

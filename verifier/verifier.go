@@ -92,6 +92,12 @@ type Options struct {
 	// (did:web documents, status lists). If nil, a safehttp client that
 	// refuses non-public addresses.
 	HTTPClient *http.Client
+	// Catalogue, if set, is the issuer's published achievement catalogue
+	// (package catalogue/published), a credential this verifier verifies
+	// first: the catalogue check then reports whether the credential's
+	// achievement version was approved when it was issued, by the
+	// credential's own issuer (see catalogue.go). If nil, no such check.
+	Catalogue []byte
 	// Trust are the trust lists, most authoritative first, that say
 	// whether the issuer and the endorsers are recognised (Result.
 	// Recognition), apart from the verdict. If nil, nothing is looked up.
@@ -118,6 +124,8 @@ type Verifier struct {
 	lenientSchema bool
 	// lim is Options.Limits with every default filled in.
 	lim Limits
+	// catalogue is Options.Catalogue; nil without one.
+	catalogue *catalogueCheck
 	// trust is Options.Trust.
 	trust []*TrustList
 }
@@ -185,6 +193,15 @@ func New(opts Options) (*Verifier, error) {
 	}
 	if v.status == nil {
 		v.status = newStatusChecker(v, opts.StatusDir, opts.StatusMaxListBytes, trust)
+	}
+	if len(opts.Catalogue) > 0 {
+		inner := opts
+		inner.Catalogue = nil
+		iv, err := New(inner)
+		if err != nil {
+			return nil, err
+		}
+		v.catalogue = &catalogueCheck{raw: opts.Catalogue, inner: iv}
 	}
 	return v, nil
 }
@@ -324,6 +341,7 @@ func (v *Verifier) verify(ctx context.Context, data []byte) (*Result, error) {
 	v.checkIssuer(r, p.issuerView(cred), p.binding)
 	v.checkValidity(r, p, vcdm1, nil, nil)
 	v.checkStatus(ctx, r, p)
+	v.checkCatalogue(ctx, r, p)
 	v.checkCLR(ctx, r, cred, p)
 	r.describe(p)
 	v.checkEndorsements(ctx, r, cred, p)

@@ -69,11 +69,3 @@ the framework; nothing is written then.`,
 	cmd.Flags().StringVar(&out, "out", "-", "output file (may be the input), or - for standard output")
 	return cmd
 }
-
-// newAchievementAlignParentCmd is the achievement command holding align,
-// until it joins the catalogue's achievement command.
-func newAchievementAlignParentCmd(s streams) *cobra.Command {
-	cmd := &cobra.Command{Use: "achievement", Short: "Edit achievement definitions (pathway metadata)"}
-	cmd.AddCommand(newAchievementAlignCmd(s))
-	return cmd
-}

@@ -18,6 +18,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/badgesmith/badgesmith/bake"
+	"github.com/badgesmith/badgesmith/catalogue"
 	"github.com/badgesmith/badgesmith/issuer"
 	"github.com/badgesmith/badgesmith/roster"
 )
@@ -50,6 +51,7 @@ type batchOptions struct {
 	progress      string
 	progressEvery time.Duration
 	maxErrors     int
+	cat           catalogueFlags
 }
 
 func (o *batchOptions) AddFlags(fs *pflag.FlagSet) {
@@ -80,6 +82,7 @@ func (o *batchOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.progress, "progress", "auto", "progress display: auto (a bar on a terminal, else lines), bar, lines or none")
 	fs.DurationVar(&o.progressEvery, "progress-every", 5*time.Second, "interval of progress lines")
 	fs.IntVar(&o.maxErrors, "max-errors", 1000, "bad rows listed at most (all are counted)")
+	o.cat.AddFlags(fs)
 }
 
 func newBatchCmd(s streams) *cobra.Command {
@@ -137,8 +140,8 @@ func (o *batchOptions) run(ctx context.Context, s streams) error {
 	switch {
 	case o.key == "":
 		return &usageError{"--key is required"}
-	case o.achievement == "":
-		return &usageError{"--achievement is required"}
+	case o.cat.check(o.achievement) != nil:
+		return o.cat.check(o.achievement)
 	case o.roster == "" || o.roster == "-":
 		return &usageError{"--roster FILE is required (it is read twice: checked, then issued)"}
 	case o.out == "" && !o.dryRun:
@@ -170,7 +173,18 @@ func (o *batchOptions) run(ctx context.Context, s streams) error {
 			return &usageError{fmt.Sprintf("--valid-until %q is not an RFC 3339 date-time", o.validUntil)}
 		}
 	}
-	achievement, err := readObject(ctx, s, o.achievement)
+	db, err := openStore(o.store, true)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	cat := catalogue.New(db, catalogue.Options{})
+	var achievement map[string]any
+	if o.cat.ref != "" {
+		achievement, err = o.cat.resolve(ctx, cat)
+	} else {
+		achievement, err = readObject(ctx, s, o.cat.file(o.achievement))
+	}
 	if err != nil {
 		return err
 	}
@@ -190,14 +204,11 @@ func (o *batchOptions) run(ctx context.Context, s streams) error {
 			return &usageError{"--batch-id is required when the achievement has no id"}
 		}
 	}
-	db, err := openStore(o.store, true)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	is, err := newIssuer(issuer.Config{
+	icfg := issuer.Config{
 		Profile: profile, Signer: signer, Store: db, StatusBaseURL: o.statusBaseURL, Suspension: o.suspension,
-	})
+	}
+	o.cat.configure(&icfg, cat)
+	is, err := newIssuer(icfg)
 	if err != nil {
 		return err
 	}
@@ -212,10 +223,11 @@ func (o *batchOptions) run(ctx context.Context, s streams) error {
 		Progress: pr.update,
 		ID:       batchID, OutDir: o.out, Output: output,
 		Workers: o.workers, VerifyEvery: o.verifyEvery, SkipInvalid: o.skipInvalid,
+		CatalogueAchievement: o.cat.ref,
 	}
 	b, err := is.NewBatch(ctx, cfg)
 	if err != nil {
-		return err
+		return explainCatalogue(err)
 	}
 	fmt.Fprintf(s.err, "batch %s\n", shown(batchID))
 

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/badgesmith/badgesmith/catalogue"
 	"github.com/badgesmith/badgesmith/did"
 	"github.com/badgesmith/badgesmith/internal/atomicfile"
 	"github.com/badgesmith/badgesmith/issuer"
@@ -33,6 +34,7 @@ type issueOptions struct {
 	suspension     bool
 	didWeb         string
 	followSymlinks bool
+	cat            catalogueFlags
 }
 
 func (o *issueOptions) AddFlags(fs *pflag.FlagSet) {
@@ -53,6 +55,7 @@ func (o *issueOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.statusBaseURL, "status-base-url", "", "URL the status lists are published under, e.g. https://example.edu/status/ (required with --store)")
 	fs.BoolVar(&o.suspension, "suspension", false, "also give the credential a suspension entry (credentialStatus becomes an array, which the strict OB 3.0 schema rejects)")
 	fs.StringVar(&o.didWeb, "did-web", "", "issue as the did:web DID of this host[:port][/path] (see did web); --key must be its group's active key")
+	o.cat.AddFlags(fs)
 }
 
 func newIssueCmd(s streams) *cobra.Command {
@@ -97,8 +100,10 @@ func (o *issueOptions) run(cmd *cobra.Command, s streams) error {
 	switch {
 	case o.key == "":
 		return &usageError{"--key is required"}
-	case o.achievement == "":
-		return &usageError{"--achievement is required"}
+	case o.cat.check(o.achievement) != nil:
+		return o.cat.check(o.achievement)
+	case o.cat.ref != "" && o.store == "":
+		return &usageError{"--catalogue-achievement needs --store, the store holding the catalogue"}
 	case o.subject == "" && o.recipientEmail == "":
 		return &usageError{"one of --subject or --recipient-email is required"}
 	case o.subject != "" && o.recipientEmail != "":
@@ -114,7 +119,7 @@ func (o *issueOptions) run(cmd *cobra.Command, s streams) error {
 	case o.store != "" && o.statusBaseURL == "":
 		return &usageError{"--store needs --status-base-url, where the status lists will be published"}
 	}
-	req := issuer.Request{RecipientEmail: o.recipientEmail, PlainRecipient: o.plain, ID: o.id}
+	req := issuer.Request{RecipientEmail: o.recipientEmail, PlainRecipient: o.plain, ID: o.id, CatalogueAchievement: o.cat.ref}
 	if o.validUntil != "" {
 		t, err := time.Parse(time.RFC3339, o.validUntil)
 		if err != nil {
@@ -126,8 +131,10 @@ func (o *issueOptions) run(cmd *cobra.Command, s streams) error {
 	if err != nil {
 		return err
 	}
-	if req.Achievement, err = readObject(cmd.Context(), s, o.achievement); err != nil {
-		return err
+	if o.cat.ref == "" {
+		if req.Achievement, err = readObject(cmd.Context(), s, o.cat.file(o.achievement)); err != nil {
+			return err
+		}
 	}
 	if o.subject != "" {
 		if req.Subject, err = readObject(cmd.Context(), s, o.subject); err != nil {
@@ -155,6 +162,7 @@ func (o *issueOptions) run(cmd *cobra.Command, s streams) error {
 		}
 		defer db.Close()
 		cfg.Store = db
+		o.cat.configure(&cfg, catalogue.New(db, catalogue.Options{}))
 	}
 	// With a store, Issue records the credential before returning it, and
 	// only then is it written out: a credential in the wild is always one
@@ -177,6 +185,7 @@ func (o *issueOptions) run(cmd *cobra.Command, s streams) error {
 		}
 		return writeFile(o.out, c.Bytes(), o.followSymlinks)
 	})
+	err = explainCatalogue(err)
 	var ue *issuer.UndeliveredError
 	switch {
 	case errors.As(err, &ue) && ue.Recorded:

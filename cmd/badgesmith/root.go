@@ -36,6 +36,7 @@ func newRootCmd(s streams) *cobra.Command {
 		newIssueCmd(s),
 		newBatchCmd(s),
 		newVerifyCmd(s),
+		newPresentCmd(s),
 		newRevokeCmd(s),
 		newSuspendCmd(s),
 		newReinstateCmd(s),
@@ -46,9 +47,12 @@ func newRootCmd(s streams) *cobra.Command {
 		newBakeCmd(s),
 		newExtractCmd(s),
 		newServeCmd(s),
+		newAPIKeyCmd(s),
+		newOAuthClientCmd(s),
+		newAchievementCmd(s),
+		newCatalogueCmd(s),
 		newStackCmd(s),
 		newEndorseCmd(s),
-		newAchievementAlignParentCmd(s),
 		newCLRCmd(s),
 	)
 	return root

@@ -3,6 +3,7 @@ package main
 import (
 	"log/slog"
 	"os"
+	"runtime/debug"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -17,6 +18,7 @@ type serveOptions struct {
 	logJSON     bool
 	c           server.Config
 	proxies     string
+	cors        string
 }
 
 func (o *serveOptions) AddFlags(fs *pflag.FlagSet) {
@@ -30,6 +32,7 @@ func (o *serveOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.c.Keyring, "keyring", "", "keyring directory (default as for issue: env BADGESMITH_KEYRING, ...)")
 	fs.StringVar(&o.c.Key, "key", "", "name of the signing key in the keyring (required)")
 	fs.StringVar(&o.c.DIDWeb, "did-web", "", "issue as the did:web DID of this host[:port][/path] and host its did.json")
+	fs.StringVar(&o.c.IssuerURL, "issuer-url", "", "issue as this https URL (on the public base URL's host) and host its Profile / controlled identifier document there")
 	fs.StringVar(&o.c.Format, "format", "", "issuer format: a Data Integrity suite (eddsa-rdfc-2022, ...), vc-jwt or jose (default: the key type's suite)")
 	fs.StringVar(&o.c.IssuerProfile, "issuer-profile", "", "issuer Profile JSON file")
 	fs.StringVar(&o.c.StatusBaseURL, "status-base-url", "", "where status lists are published (default PUBLIC-BASE-URL/status/, served here)")
@@ -39,6 +42,8 @@ func (o *serveOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.c.TLSKey, "tls-key", "", "TLS private key PEM file")
 	fs.StringVar(&o.proxies, "trusted-proxies", "", "comma-separated addresses or CIDR prefixes of trusted reverse proxies")
 	fs.Int64Var(&o.c.MaxBodyBytes, "max-body-bytes", 0, "largest request body (default 1 MiB)")
+	fs.StringVar(&o.cors, "cors-origins", "", "comma-separated browser origins allowed to call the verify endpoint cross-origin (\"*\" for any)")
+	fs.BoolVar(&o.c.RateLimits.Off, "no-rate-limit", false, "turn the per-key and per-address rate limits off (load tests)")
 }
 
 func newServeCmd(s streams) *cobra.Command {
@@ -49,17 +54,37 @@ func newServeCmd(s streams) *cobra.Command {
 		Long: `Serve issuing (POST /credentials/issue), verifying (POST /credentials/verify),
 status changes (POST /credentials/status), the issuer's records
 (GET /credentials/{id}), the status lists and the did:web document over HTTP.
+Further issuer instances (the configuration's "issuers") are served under
+/issuers/{id}/; GET /metrics (scope read:/metrics) gives Prometheus metrics.
 
 Configuration comes from a JSON file (--config), then BADGESMITH_*
 environment variables, then flags; --print-config shows the result. By
-default the server binds 127.0.0.1:8080 only. Issuing, status and read
-endpoints need a bearer API key; the first start prints a one-time admin
-key (or installs BADGESMITH_ADMIN_KEY). SIGTERM or Ctrl-C stops it after
+default the server binds 127.0.0.1:8080 only. Issuing, status, read and
+admin endpoints need a bearer API key or an OAuth 2.0 access token (from
+POST /oauth2/token with a client made by badgesmith oauth-client, or from
+the authorization server configured under "oauth" in the file); the first
+start prints a one-time admin key (or installs BADGESMITH_ADMIN_KEY). While
+it runs, badgesmith apikey, revoke, status publish, list, ... go through
+its admin API. SIGTERM or Ctrl-C stops it after
 the requests in flight finish.`,
 		Example: `  badgesmith serve --key registrar
   badgesmith serve --config /etc/badgesmith/serve.json --print-config`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd, s) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			// Each request allocates many short-lived objects over a small
+			// live heap, so the default GOGC collects every few requests:
+			// fewer collections buy throughput, as for batch and verify
+			// (make bench-serve). The soft limit keeps the heap bounded
+			// under many concurrent requests. An explicit GOGC or
+			// GOMEMLIMIT still wins.
+			if os.Getenv("GOGC") == "" {
+				defer debug.SetGCPercent(debug.SetGCPercent(400))
+			}
+			if os.Getenv("GOMEMLIMIT") == "" {
+				defer debug.SetMemoryLimit(debug.SetMemoryLimit(256 << 20))
+			}
+			return o.run(cmd, s)
+		},
 	}
 	o.AddFlags(cmd.Flags())
 	return cmd
@@ -94,6 +119,7 @@ func (o *serveOptions) run(cmd *cobra.Command, s streams) error {
 	set("keyring", &cfg.Keyring, o.c.Keyring)
 	set("key", &cfg.Key, o.c.Key)
 	set("did-web", &cfg.DIDWeb, o.c.DIDWeb)
+	set("issuer-url", &cfg.IssuerURL, o.c.IssuerURL)
 	set("format", &cfg.Format, o.c.Format)
 	set("issuer-profile", &cfg.IssuerProfile, o.c.IssuerProfile)
 	set("status-base-url", &cfg.StatusBaseURL, o.c.StatusBaseURL)
@@ -115,6 +141,17 @@ func (o *serveOptions) run(cmd *cobra.Command, s streams) error {
 	}
 	if fs.Changed("max-body-bytes") {
 		cfg.MaxBodyBytes = o.c.MaxBodyBytes
+	}
+	if fs.Changed("cors-origins") {
+		cfg.CORSOrigins = nil
+		for _, p := range strings.Split(o.cors, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				cfg.CORSOrigins = append(cfg.CORSOrigins, p)
+			}
+		}
+	}
+	if fs.Changed("no-rate-limit") {
+		cfg.RateLimits.Off = o.c.RateLimits.Off
 	}
 	cfg = cfg.Defaults(defaultStore(), defaultKeyring())
 	if o.printConfig {

@@ -18,6 +18,7 @@ import (
 	"github.com/badgesmith/badgesmith/internal/display"
 	"github.com/badgesmith/badgesmith/issuer"
 	"github.com/badgesmith/badgesmith/store"
+	"github.com/badgesmith/badgesmith/store/bolt"
 )
 
 // changeOptions holds the flags of revoke, suspend and reinstate.
@@ -25,6 +26,7 @@ type changeOptions struct {
 	store  string
 	reason string
 	actor  string
+	remote remoteOptions
 	// cascade also revokes the stacked credentials built on a revoked one.
 	cascade bool
 }
@@ -33,6 +35,7 @@ func (o *changeOptions) AddFlags(fs *pflag.FlagSet) {
 	addStoreFlag(fs, &o.store)
 	fs.StringVar(&o.reason, "reason", "", "why, recorded in the audit trail (required)")
 	fs.StringVar(&o.actor, "actor", "", "who you are, recorded in the audit trail as a claim beside your OS account (default $BADGESMITH_ACTOR, else $USER)")
+	o.remote.AddFlags(fs)
 }
 
 // change describes one of the status-changing commands.
@@ -92,7 +95,11 @@ badgesmith show), with the operator twice: the name claimed with --actor
 (else $BADGESMITH_ACTOR, else $USER), which nothing checks, and the uid of
 the operating system account the command ran as (with its name, if it has
 one), which the command records itself. Verifiers see it once the status lists are
-signed and published again with badgesmith status publish.`,
+signed and published again with badgesmith status publish.
+
+While badgesmith serve holds the store, or with --server, the change goes
+through the server's admin API (the admin key from BADGESMITH_API_KEY or
+--api-key-file), which signs its status list again at once.`,
 		Example: fmt.Sprintf(`  badgesmith %s urn:uuid:0f1e... --reason "issued in error"
   badgesmith status publish --key registrar --out public/status`, verb),
 		Args: cobra.ExactArgs(1),
@@ -101,9 +108,12 @@ signed and published again with badgesmith status publish.`,
 				return &usageError{"--reason is required"}
 			}
 			actor := claimedActor(o.actor)
-			db, err := openStore(o.store, false)
+			db, ac, err := o.remote.open(o.store)
 			if err != nil {
 				return err
+			}
+			if ac != nil {
+				return remoteChange(cmd.Context(), s, ac, c, args[0], actor, o.reason)
 			}
 			defer db.Close()
 			ctx := cmd.Context()
@@ -155,6 +165,7 @@ type publishOptions struct {
 	ttl           time.Duration
 	refresh       bool
 	refreshWithin time.Duration
+	remote        remoteOptions
 }
 
 func (o *publishOptions) AddFlags(fs *pflag.FlagSet) {
@@ -167,6 +178,7 @@ func (o *publishOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.DurationVar(&o.ttl, "ttl", issuer.DefaultStatusTTL, "how long verifiers may cache a list")
 	fs.BoolVar(&o.refresh, "refresh", false, "re-sign only the lists in --out that are missing, changed, or run out within --refresh-within (for cron)")
 	fs.DurationVar(&o.refreshWithin, "refresh-within", issuer.DefaultRefreshWindow, "with --refresh, re-sign lists that run out within this long")
+	o.remote.AddFlags(fs)
 }
 
 func newStatusPublishCmd(s streams) *cobra.Command {
@@ -193,13 +205,25 @@ The ttl only tells verifiers how long to cache; it does not end validity.
 --refresh is for a daily cron job: it re-signs only the lists that are
 missing from --out, changed in the store, or run out within
 --refresh-within (default 7 days), and leaves the others untouched. Either
-way, a warning is printed for every list that runs out within 7 days.`,
+way, a warning is printed for every list that runs out within 7 days.
+
+With --server, or while badgesmith serve holds the store, the server signs
+every list it hosts again with its own key; --key, --out and --refresh are
+then not used.`,
 		Example: `  badgesmith status publish --key registrar --out public/status
   badgesmith verify --status-dir public/status cred.json
   # crontab: every day at 03:15, re-sign lists that run out within 7 days
   15 3 * * * badgesmith status publish --refresh --key registrar --out /srv/www/status`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if o.remote.serverURL() != "" {
+				// The server signs the lists it hosts with its own key.
+				ac, err := o.remote.client(o.remote.serverURL())
+				if err != nil {
+					return err
+				}
+				return remotePublish(cmd.Context(), s, ac, o.out)
+			}
 			switch {
 			case o.key == "":
 				return &usageError{"--key is required"}
@@ -222,9 +246,12 @@ way, a warning is printed for every list that runs out within 7 days.`,
 			if err != nil {
 				return err
 			}
-			db, err := openStore(o.store, false)
+			db, ac, err := o.remote.open(o.store)
 			if err != nil {
 				return err
+			}
+			if ac != nil {
+				return remotePublish(cmd.Context(), s, ac, o.out)
 			}
 			defer db.Close()
 			// Lists are signed as the issuer their credentials name: the
@@ -286,6 +313,7 @@ way, a warning is printed for every list that runs out within 7 days.`,
 func newStatusListsCmd(s streams) *cobra.Command {
 	var storePath string
 	var asJSON bool
+	var ro remoteOptions
 	cmd := &cobra.Command{
 		Use:   "lists",
 		Short: "Show the status lists in the store and how full they are",
@@ -308,28 +336,22 @@ credentials' revocation together. With --json, "allocated" is USED and
   badgesmith status lists --store issued.db --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			db, err := openStore(storePath, false)
+			db, ac, err := ro.open(storePath)
 			if err != nil {
 				return err
 			}
-			defer db.Close()
-			lists, err := db.Lists(cmd.Context(), "")
-			if err != nil {
-				return err
-			}
-			issued := map[string]int{}
-			err = db.EachCredential(cmd.Context(), store.Filter{}, func(r store.Record) error {
-				for _, ref := range r.Status {
-					issued[ref.ListID]++
+			var rows []listRow
+			if ac != nil {
+				usage, err := ac.StatusLists(cmd.Context())
+				if err != nil {
+					return err
 				}
-				return nil
-			})
-			if err != nil {
+				rows = make([]listRow, len(usage))
+				for i, u := range usage {
+					rows[i] = listRow{ListInfo: u.ListInfo, Issued: u.Issued}
+				}
+			} else if rows, err = localListRows(cmd.Context(), db); err != nil {
 				return err
-			}
-			rows := make([]listRow, len(lists))
-			for i, l := range lists {
-				rows[i] = listRow{ListInfo: l, Issued: issued[l.ID]}
 			}
 			if asJSON {
 				return printJSON(s.out, rows)
@@ -337,7 +359,7 @@ credentials' revocation together. With --json, "allocated" is USED and
 			tw := tabwriter.NewWriter(s.out, 0, 0, 2, ' ', 0)
 			fmt.Fprintln(tw, "LIST\tPURPOSE\tUSED\tISSUED\tSIZE\tCREATED")
 			for _, r := range rows {
-				fmt.Fprintln(tw, shownRow([]string{r.ID, r.Purpose, fmt.Sprint(r.Allocated), fmt.Sprint(r.Issued), fmt.Sprint(r.Size), r.Created.UTC().Format(time.RFC3339)}))
+				fmt.Fprintln(tw, shownRow([]string{r.ID, string(r.Purpose), fmt.Sprint(r.Allocated), fmt.Sprint(r.Issued), fmt.Sprint(r.Size), r.Created.UTC().Format(time.RFC3339)}))
 			}
 			if err := tw.Flush(); err != nil {
 				return err
@@ -352,7 +374,32 @@ credentials' revocation together. With --json, "allocated" is USED and
 	}
 	addStoreFlag(cmd.Flags(), &storePath)
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON array (allocated = USED, issued = ISSUED)")
+	ro.AddFlags(cmd.Flags())
 	return cmd
+}
+
+// localListRows reads the lists and their use from the store.
+func localListRows(ctx context.Context, db *bolt.DB) ([]listRow, error) {
+	defer db.Close()
+	lists, err := db.Lists(ctx, "")
+	if err != nil {
+		return nil, err
+	}
+	issued := map[string]int{}
+	err = db.EachCredential(ctx, store.Filter{}, func(r store.Record) error {
+		for _, ref := range r.Status {
+			issued[ref.ListID]++
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	rows := make([]listRow, len(lists))
+	for i, l := range lists {
+		rows[i] = listRow{ListInfo: l, Issued: issued[l.ID]}
+	}
+	return rows, nil
 }
 
 // listRow is one line of "status lists": the list and how many of its
@@ -372,6 +419,7 @@ type listOptions struct {
 	until       string
 	limit       int
 	json        bool
+	remote      remoteOptions
 }
 
 func (o *listOptions) AddFlags(fs *pflag.FlagSet) {
@@ -383,6 +431,7 @@ func (o *listOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.until, "until", "", "only credentials issued on or before this date (YYYY-MM-DD, UTC, the whole day) or at or before this RFC 3339 time")
 	fs.IntVar(&o.limit, "limit", 0, "print at most this many (0: all)")
 	fs.BoolVar(&o.json, "json", false, "print a JSON array of records")
+	o.remote.AddFlags(fs)
 }
 
 // parseWhen reads a --since/--until value. A bare date covers its whole
@@ -442,17 +491,22 @@ per credential (id, state, issued at, achievement, recipient), for scripts.`,
 			if err != nil {
 				return err
 			}
-			db, err := openStore(o.store, false)
+			db, ac, err := o.remote.open(o.store)
 			if err != nil {
 				return err
 			}
-			defer db.Close()
+			var src recordSource = db
+			if ac != nil {
+				src = remoteRecords{ac}
+			} else {
+				defer db.Close()
+			}
 			row := func(r *store.Record) []string {
 				return []string{r.ID, string(r.State), r.IssuedAt.UTC().Format(time.RFC3339), r.AchievementID, r.Recipient}
 			}
 			if !o.json && isTerminal(s.out) {
 				// A table needs every row to align its columns.
-				recs, err := db.ListCredentials(cmd.Context(), f)
+				recs, err := src.ListCredentials(cmd.Context(), f)
 				if err != nil {
 					return err
 				}
@@ -473,7 +527,7 @@ per credential (id, state, issued at, achievement, recipient), for scripts.`,
 					return err
 				}
 			}
-			if err := db.EachCredential(cmd.Context(), f, each); err != nil {
+			if err := src.EachCredential(cmd.Context(), f, each); err != nil {
 				return err
 			}
 			if o.json {
@@ -581,6 +635,7 @@ type showReport struct {
 func newShowCmd(s streams) *cobra.Command {
 	var storePath string
 	var asJSON bool
+	var ro remoteOptions
 	cmd := &cobra.Command{
 		Use:   "show CREDENTIAL_ID",
 		Short: "Show an issued credential's record and audit trail",
@@ -594,9 +649,19 @@ command ran as, recorded by badgesmith itself.`,
   badgesmith show urn:uuid:0f1e... --store issued.db --json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			db, err := openStore(storePath, false)
+			db, ac, err := ro.open(storePath)
 			if err != nil {
 				return err
+			}
+			if ac != nil {
+				d, err := ac.Record(cmd.Context(), args[0])
+				if err != nil {
+					return err
+				}
+				if asJSON {
+					return printJSON(s.out, showReport{Record: &d.Record, Audit: nonNil(d.Events)})
+				}
+				return printRecord(s.out, &d.Record, d.Events)
 			}
 			defer db.Close()
 			rec, err := db.GetCredential(cmd.Context(), args[0])
@@ -615,6 +680,7 @@ command ran as, recorded by badgesmith itself.`,
 	}
 	addStoreFlag(cmd.Flags(), &storePath)
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the record and audit trail as JSON")
+	ro.AddFlags(cmd.Flags())
 	return cmd
 }
 

@@ -48,6 +48,8 @@ type verifyOptions struct {
 	statusListIssuers   []string
 	statusListTrust     string
 	anyStatusListIssuer bool
+	// catalogue is a published catalogue credential (--catalogue).
+	catalogue string
 	// trust are trust list files (verifier.ParseTrustList).
 	trust []string
 }
@@ -73,6 +75,7 @@ func (o *verifyOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.IntVar(&o.limits.MaxStatusEntries, "max-status-entries", verifier.DefaultMaxStatusEntries, "most credentialStatus entries checked on one credential")
 	fs.Int64Var(&o.limits.MaxInflatedBytes, "max-inflated-bytes", verifier.DefaultMaxInflatedBytes, "most status list bytes decompressed in one verification")
 	fs.IntVar(&o.limits.MaxFetches, "max-fetches", verifier.DefaultMaxFetches, "most documents fetched in one verification")
+	fs.StringVar(&o.catalogue, "catalogue", "", "the issuer's published achievement catalogue (catalogue.json): also check that each credential's achievement version was approved when it was issued")
 	fs.StringVar(&o.statusDir, "status-dir", "", "read status lists from this directory before fetching them: a list is the file (any name, any depth) whose id is the list URL")
 	fs.StringArrayVar(&o.statusListIssuers, "status-list-issuer", nil, "trust status lists signed by LIST_ISSUER for credentials of CRED_ISSUER, given as CRED_ISSUER=LIST_ISSUER (repeatable; split at the first =)")
 	fs.StringVar(&o.statusListTrust, "status-list-trust", "", `trust the status list issuers this JSON file names for each credential issuer: {"<credential issuer>": ["<list issuer>", ...]}`)
@@ -235,6 +238,13 @@ func (o *verifyOptions) run(cmd *cobra.Command, s streams, files []string) error
 			return &usageError{fmt.Sprintf("--pinned-keys %s: %v", o.pinnedKeys, err)}
 		}
 		vopts.PinnedKeys = pins
+	}
+	if o.catalogue != "" {
+		cat, err := readInput(cmd.Context(), s, o.catalogue, maxInputFile, o.readTimeout)
+		if err != nil {
+			return &usageError{fmt.Sprintf("--catalogue: %v", err)}
+		}
+		vopts.Catalogue = cat
 	}
 	trust, err := o.statusListTrustOption(cmd, s, files)
 	if err != nil {

@@ -38,8 +38,14 @@ var allowed = map[string][]string{
 	"vcjwt": {"keys", "jsonld", "internal/verdict"},
 	// The issuer never reads roster files: roster maps rows to
 	// issuer.Requests.
-	"issuer": {"ob3", "jsonld", "contexts", "keys", "did", "proof", "vcjwt", "status", "store", "internal/atomicfile", "internal/jsonvalue"},
-	"roster": {"issuer", "ob3"},
+	"issuer": {"ob3", "jsonld", "contexts", "keys", "did", "proof", "vcjwt", "status", "store", "catalogue", "internal/atomicfile", "internal/jsonvalue"},
+	// The catalogue keeps its record in the store, checks Achievements
+	// with ob3, signs approvals with keys (JWS over jcs), and writes the
+	// published format. The published format is a leaf the verifier reads:
+	// it never reaches the store.
+	"catalogue":           {"store", "ob3", "keys", "jcs", "catalogue/published"},
+	"catalogue/published": {},
+	"roster":              {"issuer", "ob3"},
 	// stack judges stacks on what the verifier read of each credential and
 	// issues stacked credentials and CLRs with the issuer (DESIGN.md); a
 	// CLR names the bundled contexts it is written in.
@@ -48,10 +54,13 @@ var allowed = map[string][]string{
 	// its proof covers, in rdfc's terms, and names the bundled contexts
 	// (contexts) in its checks and --explain facts. Never the issuer, the
 	// store or the server.
-	"verifier":            {"ob3", "jsonld", "contexts", "rdfc", "keys", "did", "proof", "vcjwt", "status", "bake", "internal/safehttp", "internal/ttlcache", "internal/verdict"},
-	"internal/server":     {"issuer", "verifier", "store", "store/bolt", "did", "keys", "status", "ob3", "bake", "jcs", "internal/atomicfile", "internal/jsonvalue", "internal/safehttp", "internal/verdict"}, // opens the bbolt store so serve.go only parses flags
-	"cmd/badgesmith":      {"*"},
-	"interop":             {"*"},
+	"verifier":        {"ob3", "jsonld", "contexts", "rdfc", "keys", "did", "proof", "vcjwt", "status", "bake", "catalogue/published", "internal/safehttp", "internal/ttlcache", "internal/verdict"},
+	"internal/server": {"issuer", "verifier", "store", "store/bolt", "did", "keys", "status", "ob3", "bake", "jcs", "internal/atomicfile", "internal/jsonvalue", "internal/safehttp", "internal/verdict"}, // opens the bbolt store so serve.go only parses flags
+	"cmd/badgesmith":  {"*"},
+	"interop":         {"*"},
+	// The load benchmark measures the in-process verifier beside the
+	// server it drives over HTTP.
+	"bench/serve":         {"verifier"},
 	"internal/archtest":   {},
 	"internal/verdict":    {},
 	"internal/jsonvalue":  {},
@@ -70,11 +79,12 @@ var allowed = map[string][]string{
 // forbidden lists imports DESIGN.md rules out by name, checked for tests
 // too: whatever allowed says, and whatever a test may use.
 var forbidden = map[string][]string{
-	"verifier": {"issuer", "store", "internal/server"},
-	"issuer":   {"roster"},
-	"proof":    {"vcjwt"},
-	"vcjwt":    {"proof"},
-	"contexts": {"jsonld"},
+	"verifier":            {"issuer", "store", "catalogue", "internal/server"},
+	"catalogue/published": {"store", "catalogue"},
+	"issuer":              {"roster"},
+	"proof":               {"vcjwt"},
+	"vcjwt":               {"proof"},
+	"contexts":            {"jsonld"},
 }
 
 // testkitCodeNever lists what testkit's non-test code never imports: the

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -72,6 +73,11 @@ type Config struct {
 	// server issues as; its DID document is then hosted at the did:web
 	// path. If empty, the key's did:key (did:jwk for RSA).
 	DIDWeb string `json:"didWeb,omitempty"`
+	// IssuerURL, if set, is an https URL the server issues as instead of
+	// a DID (not with DIDWeb): it must be on PublicBaseURL's host, and
+	// the server hosts there the issuer's Profile that is also its
+	// Controlled Identifiers document, listing the key.
+	IssuerURL string `json:"issuerURL,omitempty"`
 	// Format is the issuer.Format: a Data Integrity suite
 	// (eddsa-rdfc-2022, ...), "vc-jwt" or "jose". Default: the key type's
 	// default suite.
@@ -87,6 +93,11 @@ type Config struct {
 	NoStatus bool `json:"noStatus,omitempty"`
 	// Suspension gives each credential a suspension entry as well.
 	Suspension bool `json:"suspension,omitempty"`
+	// Issuers are further issuer instances (VCALM), each served under
+	// /issuers/{id}/ with its own key, identity, format, store and status
+	// lists. The fields above make the default instance, served at the
+	// top (/credentials/issue, ...).
+	Issuers []IssuerConfig `json:"issuers,omitempty"`
 	// TLSCert and TLSKey are PEM files; both or neither.
 	TLSCert string `json:"tlsCert,omitempty"`
 	TLSKey  string `json:"tlsKey,omitempty"`
@@ -102,13 +113,56 @@ type Config struct {
 	ReadTimeout       Duration `json:"readTimeout,omitempty"`
 	WriteTimeout      Duration `json:"writeTimeout,omitempty"`
 	IdleTimeout       Duration `json:"idleTimeout,omitempty"`
+	// StatusRefreshInterval is how often the background refresher re-signs
+	// the status lists that changed or near their validUntil. Default 5m
+	// (the lists' ttl); a negative value turns it off.
+	StatusRefreshInterval Duration `json:"statusRefreshInterval,omitempty"`
 	// ShutdownTimeout is how long requests in flight get to finish after
 	// SIGTERM. Default 30s.
 	ShutdownTimeout Duration `json:"shutdownTimeout,omitempty"`
+	// CORSOrigins are the browser origins (scheme://host[:port], or "*")
+	// allowed to call POST /credentials/verify and read the hosted
+	// documents cross-origin. Default none. Issuing, status, read and
+	// admin endpoints never answer cross-origin requests.
+	CORSOrigins []string `json:"corsOrigins,omitempty"`
+	// RateLimits limit the requests of each API key and, on the open
+	// verify endpoints, of each client address: on by default
+	// (DefaultKeyRate, DefaultIPRate); "off": true turns them off.
+	RateLimits RateLimits `json:"rateLimits"`
 	// AdminKey, a secret, is the admin API key to install on first start
 	// instead of generating and printing one (for automated set-ups).
 	// Only its hash is stored. Prefer BADGESMITH_ADMIN_KEY to the file.
 	AdminKey string `json:"adminKey,omitempty"`
+	// OAuth configures OAuth 2.0 access tokens: the token endpoint's
+	// token lifetime and an external authorization server (see
+	// OAuthConfig).
+	OAuth OAuthConfig `json:"oauth,omitzero"`
+}
+
+// IssuerConfig configures one issuer instance of Config.Issuers. Its
+// endpoints are /issuers/{id}/credentials/issue, .../credentials/status
+// and .../credentials/{credential id}, and its scopes the default ones
+// with that path (write:/issuers/{id}/credentials/issue, ...).
+type IssuerConfig struct {
+	// ID is the instance's path segment (letters, digits, '.', '-', '_').
+	// Required.
+	ID string `json:"id"`
+	// Key, DIDWeb, IssuerURL, Format, IssuerProfile, NoStatus and
+	// Suspension are as the default instance's in Config. Key is
+	// required.
+	Key           string `json:"key"`
+	DIDWeb        string `json:"didWeb,omitempty"`
+	IssuerURL     string `json:"issuerURL,omitempty"`
+	Format        string `json:"format,omitempty"`
+	IssuerProfile string `json:"issuerProfile,omitempty"`
+	NoStatus      bool   `json:"noStatus,omitempty"`
+	Suspension    bool   `json:"suspension,omitempty"`
+	// Store is the instance's own bbolt store (status lists are
+	// allocated per store). Default DataDir/issuers/{id}/issued.db.
+	Store string `json:"store,omitempty"`
+	// StatusBaseURL is where its lists are published. Default
+	// PublicBaseURL + "/issuers/{id}/status/", served here.
+	StatusBaseURL string `json:"statusBaseURL,omitempty"`
 }
 
 // LoadConfig reads a configuration file. Unknown fields are refused so
@@ -139,12 +193,14 @@ var envNames = []struct {
 	{"BADGESMITH_KEYRING", func(c *Config, v string) error { c.Keyring = v; return nil }},
 	{"BADGESMITH_KEY", func(c *Config, v string) error { c.Key = v; return nil }},
 	{"BADGESMITH_DID_WEB", func(c *Config, v string) error { c.DIDWeb = v; return nil }},
+	{"BADGESMITH_ISSUER_URL", func(c *Config, v string) error { c.IssuerURL = v; return nil }},
 	{"BADGESMITH_FORMAT", func(c *Config, v string) error { c.Format = v; return nil }},
 	{"BADGESMITH_ISSUER_PROFILE", func(c *Config, v string) error { c.IssuerProfile = v; return nil }},
 	{"BADGESMITH_STATUS_BASE_URL", func(c *Config, v string) error { c.StatusBaseURL = v; return nil }},
 	{"BADGESMITH_TLS_CERT", func(c *Config, v string) error { c.TLSCert = v; return nil }},
 	{"BADGESMITH_TLS_KEY", func(c *Config, v string) error { c.TLSKey = v; return nil }},
 	{"BADGESMITH_TRUSTED_PROXIES", func(c *Config, v string) error { c.TrustedProxies = splitList(v); return nil }},
+	{"BADGESMITH_CORS_ORIGINS", func(c *Config, v string) error { c.CORSOrigins = splitList(v); return nil }},
 	{"BADGESMITH_ADMIN_KEY", func(c *Config, v string) error { c.AdminKey = v; return nil }},
 	{"BADGESMITH_MAX_BODY_BYTES", func(c *Config, v string) error {
 		n, err := strconv.ParseInt(v, 10, 64)
@@ -161,6 +217,11 @@ var envNames = []struct {
 		c.NoStatus = b
 		return err
 	}},
+	{"BADGESMITH_NO_RATE_LIMIT", func(c *Config, v string) error {
+		b, err := strconv.ParseBool(v)
+		c.RateLimits.Off = b
+		return err
+	}},
 }
 
 func splitList(v string) []string {
@@ -175,9 +236,9 @@ func splitList(v string) []string {
 
 // FromEnv overrides c with the BADGESMITH_* variables getenv returns
 // non-empty: BADGESMITH_LISTEN, _PUBLIC_BASE_URL, _STORE, _DATA_DIR,
-// _KEYRING, _KEY, _DID_WEB, _FORMAT, _ISSUER_PROFILE, _STATUS_BASE_URL,
-// _TLS_CERT, _TLS_KEY, _TRUSTED_PROXIES (comma-separated), _ADMIN_KEY,
-// _MAX_BODY_BYTES, _SUSPENSION, _NO_STATUS.
+// _KEYRING, _KEY, _DID_WEB, _ISSUER_URL, _FORMAT, _ISSUER_PROFILE, _STATUS_BASE_URL,
+// _TLS_CERT, _TLS_KEY, _TRUSTED_PROXIES and _CORS_ORIGINS (comma-separated), _ADMIN_KEY,
+// _MAX_BODY_BYTES, _SUSPENSION, _NO_STATUS, _NO_RATE_LIMIT.
 func (c *Config) FromEnv(getenv func(string) string) error {
 	for _, e := range envNames {
 		v := getenv(e.name)
@@ -227,8 +288,24 @@ func (c Config) Defaults(store, keyring string) Config {
 	if c.StatusBaseURL == "" && !c.NoStatus {
 		c.StatusBaseURL = c.PublicBaseURL + "/status/"
 	}
+	c.Issuers = slices.Clone(c.Issuers)
+	for i := range c.Issuers {
+		ic := &c.Issuers[i]
+		if ic.Store == "" && c.DataDir != "" && ic.ID != "" {
+			ic.Store = filepath.Join(c.DataDir, "issuers", ic.ID, "issued.db")
+		}
+		if ic.StatusBaseURL == "" && !ic.NoStatus {
+			ic.StatusBaseURL = c.PublicBaseURL + "/issuers/" + ic.ID + "/status/"
+		}
+	}
 	if c.MaxBodyBytes == 0 {
 		c.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if !c.RateLimits.Off {
+		c.RateLimits = c.RateLimits.withDefaults()
+	}
+	if c.StatusRefreshInterval == 0 {
+		c.StatusRefreshInterval = Duration(DefaultRefreshInterval)
 	}
 	for _, d := range []struct {
 		p *Duration
@@ -277,11 +354,41 @@ func (c *Config) Validate() error {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
 		return bad("publicBaseURL", "%q: want an absolute http(s) URL without query, fragment or user", c.PublicBaseURL)
 	}
-	if c.StatusBaseURL != "" {
-		s, err := url.Parse(c.StatusBaseURL)
-		if err != nil || (s.Scheme != "http" && s.Scheme != "https") || s.Host == "" {
-			return bad("statusBaseURL", "%q: want an absolute http(s) URL", c.StatusBaseURL)
+	if err := c.validateInstance("", c.Key, c.DIDWeb, c.IssuerURL, c.StatusBaseURL, u); err != nil {
+		return err
+	}
+	seen := map[string]string{"": "the default instance"}
+	stores := map[string]string{filepath.Clean(c.Store): "the default instance"}
+	for i, ic := range c.Issuers {
+		field := fmt.Sprintf("issuers[%d]", i)
+		if !instanceIDRe.MatchString(ic.ID) {
+			return bad(field+".id", "%q: want letters, digits, '.', '-' or '_' (at most 64)", ic.ID)
 		}
+		if _, dup := seen[ic.ID]; dup {
+			return bad(field+".id", "%q: two instances with this id", ic.ID)
+		}
+		seen[ic.ID] = ic.ID
+		if other, dup := stores[filepath.Clean(ic.Store)]; dup {
+			return bad(field+".store", "%q: already the store of %s; each instance needs its own", ic.Store, other)
+		}
+		stores[filepath.Clean(ic.Store)] = "issuers " + ic.ID
+		if err := c.validateInstance(field+".", ic.Key, ic.DIDWeb, ic.IssuerURL, ic.StatusBaseURL, u); err != nil {
+			return err
+		}
+	}
+	for i, o := range c.CORSOrigins {
+		u, err := url.Parse(o)
+		if o != "*" && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Path != "" || u.RawQuery != "" || u.User != nil) {
+			return bad(fmt.Sprintf("corsOrigins[%d]", i), "%q: want an origin (scheme://host[:port]) or \"*\"", o)
+		}
+	}
+	for name, r := range map[string]Rate{"rateLimits.key": c.RateLimits.Key, "rateLimits.ip": c.RateLimits.IP} {
+		if r != (Rate{}) && (r.Per <= 0 || r.Burst < 1) {
+			return bad(name, "want perSecond > 0 and burst >= 1")
+		}
+	}
+	if err := c.OAuth.Validate(c.PublicBaseURL); err != nil {
+		return err
 	}
 	if c.MaxBodyBytes < 1024 {
 		return bad("maxBodyBytes", "%d: at least 1024", c.MaxBodyBytes)
@@ -290,6 +397,36 @@ func (c *Config) Validate() error {
 		"writeTimeout": c.WriteTimeout, "idleTimeout": c.IdleTimeout, "shutdownTimeout": c.ShutdownTimeout} {
 		if d <= 0 {
 			return bad(name, "must be positive")
+		}
+	}
+	return nil
+}
+
+// validateInstance checks the settings of one issuer instance, field its
+// prefix in errors ("" or "issuers[i].").
+func (c *Config) validateInstance(field, key, didWeb, issuerURL, statusBaseURL string, base *url.URL) error {
+	bad := func(name, format string, args ...any) error {
+		return fmt.Errorf("%s%s: %w: %s", field, name, ErrConfig, fmt.Sprintf(format, args...))
+	}
+	if key == "" {
+		return bad("key", "required: the keyring key to sign with")
+	}
+	if issuerURL != "" {
+		if didWeb != "" {
+			return bad("issuerURL", "an issuer URL or a did:web domain, not both")
+		}
+		iu, err := url.Parse(issuerURL)
+		if err != nil || iu.Scheme != "https" || iu.RawQuery != "" || iu.Fragment != "" || iu.User != nil || strings.Contains(issuerURL, "#") {
+			return bad("issuerURL", "%q: want an https URL without query, fragment or user", issuerURL)
+		}
+		if iu.Host != base.Host {
+			return bad("issuerURL", "%q: not on the public base URL's host %s, so this server cannot host its document", issuerURL, base.Host)
+		}
+	}
+	if statusBaseURL != "" {
+		s, err := url.Parse(statusBaseURL)
+		if err != nil || (s.Scheme != "http" && s.Scheme != "https") || s.Host == "" {
+			return bad("statusBaseURL", "%q: want an absolute http(s) URL", statusBaseURL)
 		}
 	}
 	return nil

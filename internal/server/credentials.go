@@ -38,10 +38,11 @@ func (s *Server) issue(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	cred := req.credential
+	in := s.instanceOf(r)
 	if !hasType(cred["type"], "OpenBadgeCredential") && !hasType(cred["type"], "AchievementCredential") {
 		return problemErr(http.StatusBadRequest, ProbUnsupported, "credential.type", "this issuer issues Open Badges: want OpenBadgeCredential (or AchievementCredential) among the types")
 	}
-	if err := s.checkIssuer(cred); err != nil {
+	if err := in.checkIssuer(cred); err != nil {
 		return err
 	}
 	canon, err := jcs.Marshal(cred)
@@ -61,28 +62,28 @@ func (s *Server) issue(w http.ResponseWriter, r *http.Request) error {
 	} else {
 		// Two requests for one id must not both sign: the second waits
 		// and then finds the first's record.
-		mu := &s.idLocks[lockIndex(id)]
+		mu := &in.idLocks[lockIndex(id)]
 		mu.Lock()
 		defer mu.Unlock()
-		if done, err := s.replay(w, r, id, reqHash); done || err != nil {
+		if done, err := s.replay(w, r, in, id, reqHash); done || err != nil {
 			return err
 		}
 	}
-	cred = fill(cred, id, s.issuerValue(cred), s.opts.Now())
+	cred = fill(cred, id, in.issuerValue(cred), s.opts.Now())
 	if err := issuer.Validate(cred); err != nil {
 		return invalidCredential(err)
 	}
 	ctx := r.Context()
 	var refs []store.StatusRef
-	if s.opts.StatusBaseURL != "" {
-		if cred, refs, err = s.opts.Issuer.AttachStatus(ctx, cred); err != nil {
+	if in.statusBaseURL != "" {
+		if cred, refs, err = in.issuer.AttachStatus(ctx, cred); err != nil {
 			if errors.Is(err, issuer.ErrInvalidInput) {
 				return invalidCredential(err)
 			}
 			return err
 		}
 	}
-	signed, err := s.opts.Issuer.Sign(ctx, cred)
+	signed, err := in.issuer.Sign(ctx, cred)
 	if err != nil {
 		return problemErr(http.StatusBadRequest, ProbUnsignable, "credential", err.Error())
 	}
@@ -97,26 +98,27 @@ func (s *Server) issue(w http.ResponseWriter, r *http.Request) error {
 	// The document is kept before the record is written, and the record
 	// before the response: a recorded credential always has its
 	// document, and a credential handed out is always recorded.
-	if err := s.docs.put(doc); err != nil {
+	if err := in.docs.put(doc); err != nil {
 		return err
 	}
-	if err := s.opts.Issuer.RecordIssued(ctx, signed.Document, []byte(doc.Signed), doc.Format, refs); err != nil {
+	if err := in.issuer.RecordIssued(ctx, signed.Document, []byte(doc.Signed), doc.Format, refs); err != nil {
 		if errors.Is(err, store.ErrExists) {
 			return problemErr(http.StatusConflict, ProbConflict, "credential.id", "a credential with this id is already recorded")
 		}
 		return err
 	}
-	if err := s.opts.Issuer.Delivered(ctx, id); err != nil {
+	if err := in.issuer.Delivered(ctx, id); err != nil {
 		return err
 	}
-	if s.lists.ensure(ctx, refs, s.opts.Logger) {
+	if in.lists.ensure(ctx, refs, s.opts.Logger) {
 		// A verifier indexes its status directory once; a new list
 		// needs a new one, or it would be fetched over the network.
 		if err := s.renewVerifier(); err != nil {
 			return err
 		}
 	}
-	w.Header().Set("Location", s.URL("/credentials/"+url.PathEscape(id)))
+	s.metrics.credentialIssued(in.name)
+	w.Header().Set("Location", s.URL(in.prefix+"/credentials/"+url.PathEscape(id)))
 	writeJSON(w, http.StatusCreated, map[string]json.RawMessage{"verifiableCredential": vc})
 	return nil
 }
@@ -124,15 +126,15 @@ func (s *Server) issue(w http.ResponseWriter, r *http.Request) error {
 // replay answers a request for a recorded id: with the stored credential
 // if the request is the same, else 409. done is false when id is not
 // recorded.
-func (s *Server) replay(w http.ResponseWriter, r *http.Request, id, reqHash string) (done bool, err error) {
-	rec, err := s.opts.Store.GetCredential(r.Context(), id)
+func (s *Server) replay(w http.ResponseWriter, r *http.Request, in *instance, id, reqHash string) (done bool, err error) {
+	rec, err := in.store.GetCredential(r.Context(), id)
 	if errors.Is(err, store.ErrNotFound) {
 		return false, nil
 	}
 	if err != nil {
 		return true, err
 	}
-	doc, err := s.docs.get(id)
+	doc, err := in.docs.get(id)
 	if err != nil && !isNotExist(err) {
 		return true, err
 	}
@@ -144,11 +146,11 @@ func (s *Server) replay(w http.ResponseWriter, r *http.Request, id, reqHash stri
 		return true, err
 	}
 	if rec.Undelivered {
-		if err := s.opts.Issuer.Delivered(r.Context(), id); err != nil {
+		if err := in.issuer.Delivered(r.Context(), id); err != nil {
 			return true, err
 		}
 	}
-	w.Header().Set("Location", s.URL("/credentials/"+url.PathEscape(id)))
+	w.Header().Set("Location", s.URL(in.prefix+"/credentials/"+url.PathEscape(id)))
 	writeJSON(w, http.StatusCreated, map[string]json.RawMessage{"verifiableCredential": vc})
 	return true, nil
 }
@@ -160,8 +162,8 @@ func lockIndex(id string) int {
 }
 
 // checkIssuer refuses a credential naming an issuer other than the one
-// this server signs as.
-func (s *Server) checkIssuer(cred map[string]any) error {
+// this instance signs as.
+func (in *instance) checkIssuer(cred map[string]any) error {
 	switch v := cred["issuer"].(type) {
 	case nil:
 		if _, ok := cred["issuer"]; ok {
@@ -169,12 +171,12 @@ func (s *Server) checkIssuer(cred map[string]any) error {
 		}
 		return nil
 	case string:
-		if v != s.opts.IssuerID {
-			return invalid("credential.issuer", "this server issues as %s", s.opts.IssuerID)
+		if v != in.issuerID {
+			return invalid("credential.issuer", "this server issues as %s", in.issuerID)
 		}
 	case map[string]any:
-		if id, _ := v["id"].(string); id != s.opts.IssuerID {
-			return invalid("credential.issuer.id", "this server issues as %s", s.opts.IssuerID)
+		if id, _ := v["id"].(string); id != in.issuerID {
+			return invalid("credential.issuer.id", "this server issues as %s", in.issuerID)
 		}
 	default:
 		return invalid("credential.issuer", "want the issuer's id or Profile")
@@ -184,15 +186,15 @@ func (s *Server) checkIssuer(cred map[string]any) error {
 
 // issuerValue is the issuer the credential gets: its own if given, else
 // (a copy of) the configured Profile with the server's id.
-func (s *Server) issuerValue(cred map[string]any) any {
+func (in *instance) issuerValue(cred map[string]any) any {
 	if v, ok := cred["issuer"]; ok {
 		return v
 	}
-	p := jsonvalue.CloneObject(s.opts.Profile)
+	p := jsonvalue.CloneObject(in.profile)
 	if p == nil {
 		p = map[string]any{}
 	}
-	p["id"] = s.opts.IssuerID
+	p["id"] = in.issuerID
 	if _, ok := p["type"]; !ok {
 		p["type"] = []any{"Profile"}
 	}
@@ -248,7 +250,8 @@ func (d *storedDoc) verifiableCredential() (json.RawMessage, error) {
 // {verifiableCredential, state}.
 func (s *Server) getCredential(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
-	rec, err := s.opts.Store.GetCredential(r.Context(), id)
+	in := s.instanceOf(r)
+	rec, err := in.store.GetCredential(r.Context(), id)
 	if errors.Is(err, store.ErrNotFound) {
 		return problemErr(http.StatusNotFound, ProbNotFound, "", "no credential "+id+" was issued here")
 	}
@@ -256,7 +259,7 @@ func (s *Server) getCredential(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	out := map[string]any{"id": rec.ID, "state": rec.State, "issuedAt": rec.IssuedAt}
-	doc, err := s.docs.get(id)
+	doc, err := in.docs.get(id)
 	switch {
 	case err == nil && doc.matches(rec):
 		vc, err := doc.verifiableCredential()

@@ -8,11 +8,24 @@
 //
 //	GET  /healthz, /readyz             liveness; readiness (the store answers)
 //	POST /credentials/issue            scope write:/credentials/issue
-//	POST /credentials/verify           open
+//	POST /credentials/verify           open (rate limited per address; CORS)
+//	POST /presentations/verify         open (rate limited per address; CORS)
 //	POST /credentials/status           scope write:/credentials/status
 //	GET  /credentials/{id}             scope read:/credentials
+//	POST /issuers/{i}/credentials/issue, .../status, GET .../{id}
+//	                                   the same for instance i (Instance),
+//	                                   scopes write:/issuers/{i}/credentials/issue, ...
 //	GET  <status base path>{name}      the signed status lists (open)
 //	GET  <did:web path>/did.json       the issuer's DID document (open)
+//	GET  <https issuer id path>        an https issuer's Profile and CID document (open)
+//	GET  /metrics                      Prometheus text format; scope read:/metrics
+//
+// Each API key has a token bucket (RateLimits), and so has each client
+// address on the open verify endpoints; a request over it gets 429 with
+// Retry-After. X-Forwarded-For and X-Forwarded-Proto are believed only
+// from TrustedProxies. CORS headers are sent for the configured origins on
+// the open endpoints only. A background refresher re-signs the status
+// lists that changed or near their validUntil (RefreshLists).
 //
 // Authentication is by bearer API key (KeyPrefix + 32 random bytes,
 // base64url); only SHA-256 hashes of the keys are stored, in apikeys.json
@@ -30,8 +43,6 @@
 // transaction and every file is replaced atomically, none is left half
 // written.
 //
-// Not yet here (issue #15): OAuth 2.0 tokens, /presentations/verify, rate
-// limits, metrics, the admin API for CLI commands while serve holds the
-// store's lock, the background list refresher, the https-URL issuer
-// document.
+// Not yet here (issue #15): OAuth 2.0 tokens, the
+// admin API for CLI commands while serve holds the store's lock.
 package server

@@ -28,6 +28,7 @@ const (
 	ProbMethodNotAllowed = "method-not-allowed"
 	ProbInternal         = "internal"
 	ProbUnavailable      = "unavailable"
+	ProbRateLimited      = "rate-limited" // over a rate limit; see Retry-After
 )
 
 // Problem is an RFC 9457 problem details object. Path is an extension
@@ -60,6 +61,7 @@ var titles = map[string]string{
 	ProbMethodNotAllowed: "Method not allowed",
 	ProbInternal:         "Internal error",
 	ProbUnavailable:      "Service unavailable",
+	ProbRateLimited:      "Too many requests",
 }
 
 // apiError is an error a handler returns to answer with a problem.
@@ -89,7 +91,7 @@ func newProblem(name string, status int, path, detail string) Problem {
 func writeProblem(w http.ResponseWriter, r *http.Request, e *apiError) {
 	p := newProblem(e.name, e.status, e.path, e.detail)
 	p.RequestID = requestID(r.Context())
-	if e.status == http.StatusUnauthorized {
+	if e.status == http.StatusUnauthorized && w.Header().Get("WWW-Authenticate") == "" {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="badgesmith"`)
 	}
 	w.Header().Set("Content-Type", "application/problem+json")

@@ -8,6 +8,8 @@ import (
 	"io"
 	"net/http"
 	"strings"
+
+	"github.com/badgesmith/badgesmith/status"
 )
 
 // readBody reads a request body, bounded by the MaxBytesReader the
@@ -182,7 +184,7 @@ func hasType(v any, t string) bool {
 // statusRequest is the body of POST /credentials/status.
 type statusRequest struct {
 	credentialID string
-	purpose      string
+	purpose      status.Purpose
 	set          bool
 }
 
@@ -219,9 +221,9 @@ func parseStatusRequest(data []byte) (*statusRequest, error) {
 	if t, _ := cs["type"].(string); t != "BitstringStatusListEntry" {
 		return nil, problemErr(http.StatusBadRequest, ProbUnsupported, "credentialStatus.type", "want BitstringStatusListEntry")
 	}
-	switch p, _ := cs["statusPurpose"].(string); p {
-	case "revocation", "suspension":
-		req.purpose = p
+	switch p, _ := cs["statusPurpose"].(string); status.Purpose(p) {
+	case status.PurposeRevocation, status.PurposeSuspension:
+		req.purpose = status.Purpose(p)
 	default:
 		return nil, invalid("credentialStatus.statusPurpose", "want revocation or suspension")
 	}

@@ -14,7 +14,6 @@ import (
 	"net/netip"
 	"net/url"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -50,6 +49,14 @@ type Options struct {
 	// (a did:web document's URL): it must be on PublicBaseURL's host.
 	DIDDocument    *did.Document
 	DIDDocumentURL string
+	// IssuerDocument, if set, is served as JSON at the path of IssuerID,
+	// an https URL on PublicBaseURL's host: the issuer's Profile that is
+	// also its Controlled Identifiers document (see issuer.ProfileDocument).
+	IssuerDocument map[string]any
+	// Instances are further issuer instances, each served under
+	// /issuers/{ID}/ (see Instance); the fields above make the default
+	// one, served at the top.
+	Instances []Instance
 	// Verifier configures the verifier behind POST /credentials/verify.
 	// Its StatusDir is set to the server's own lists; its HTTPClient, if
 	// nil, is the verifier's default, which refuses private addresses.
@@ -65,12 +72,29 @@ type Options struct {
 	// Notice receives the one-time admin key printed on first start. If
 	// nil, io.Discard (and the key is lost: set AdminKey then).
 	Notice io.Writer
+	// OAuth configures OAuth 2.0 access tokens (see OAuthConfig).
+	OAuth OAuthConfig
+	// OAuthHTTPClient fetches the external authorization server's JWKS.
+	// If nil, a guarded client (safehttp) per OAuth.External.
+	OAuthHTTPClient *http.Client
 	// Logger gets the access log. If nil, nothing is logged.
 	Logger *slog.Logger
 	// Now is the clock. If nil, time.Now.
 	Now func() time.Time
 	// Rand is the randomness for ids and keys. If nil, crypto/rand.
 	Rand io.Reader
+	// CORSOrigins are the browser origins ("https://app.example", or "*"
+	// for any) allowed to call the open verify endpoints and read the
+	// hosted documents cross-origin. If empty, none.
+	CORSOrigins []string
+	// RefreshInterval is how often the background refresher of Serve
+	// re-signs the status lists that changed or near their validUntil
+	// (see RefreshLists). If zero, DefaultRefreshInterval; if negative,
+	// there is no background refresher.
+	RefreshInterval time.Duration
+	// RateLimits are the per-key and per-address limits; zero rates take
+	// their defaults (limits are on unless Off).
+	RateLimits RateLimits
 }
 
 // Server is the HTTP layer over the issuer, verifier and store. It is
@@ -80,26 +104,30 @@ type Server struct {
 	base    *url.URL
 	prefix  string // base path without trailing slash
 	keys    *keyStore
+	oauth   *oauth
 	handler http.Handler
 
 	verifier atomic.Pointer[verifier.Verifier]
-	lists    *listHost
-	docs     *docStore
-	// idLocks serialise issue requests naming the same credential id.
-	idLocks [64]sync.Mutex
+	// def is the default issuer instance, instances all of them, def
+	// first; lists and docs are def's.
+	def       *instance
+	instances []*instance
+	lists     *listHost
+	docs      *docStore
+	hosted    map[string]*hostedDoc // by path
+	limits    *limits               // nil when off
+	metrics   *metrics
+	// refreshTicks, if set, drives the background refresher instead of a
+	// ticker, and afterRefresh is called after each of its passes: the
+	// hooks of the tests.
+	refreshTicks <-chan time.Time
+	afterRefresh func(error)
 }
 
 // New checks opts, loads (or, on first start, creates) the API keys and
 // returns a Server.
 func New(ctx context.Context, opts Options) (*Server, error) {
-	switch {
-	case opts.Issuer == nil:
-		return nil, fmt.Errorf("issuer: %w: required", ErrConfig)
-	case opts.IssuerID == "":
-		return nil, fmt.Errorf("issuer id: %w: required", ErrConfig)
-	case opts.Store == nil:
-		return nil, fmt.Errorf("store: %w: required", ErrConfig)
-	case opts.DataDir == "":
+	if opts.DataDir == "" {
 		return nil, fmt.Errorf("data directory: %w: required", ErrConfig)
 	}
 	base, err := url.Parse(strings.TrimSuffix(opts.PublicBaseURL, "/"))
@@ -121,17 +149,18 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 	if opts.Rand == nil {
 		opts.Rand = rand.Reader
 	}
-	s := &Server{opts: opts, base: base, prefix: strings.TrimSuffix(base.EscapedPath(), "/")}
+	s := &Server{opts: opts, base: base, prefix: strings.TrimSuffix(base.EscapedPath(), "/"), metrics: newMetrics()}
+	s.limits = newLimits(opts.RateLimits, opts.Now)
 	if s.keys, err = openKeyStore(opts.DataDir, opts.Rand, opts.Now); err != nil {
 		return nil, err
 	}
 	if err := s.keys.bootstrap(opts.AdminKey, opts.Notice); err != nil {
 		return nil, err
 	}
-	if s.docs, err = newDocStore(opts.DataDir); err != nil {
+	if s.oauth, err = newOAuth(ctx, opts, strings.TrimSuffix(opts.PublicBaseURL, "/")); err != nil {
 		return nil, err
 	}
-	if s.lists, err = newListHost(ctx, opts, base); err != nil {
+	if err := s.setInstances(ctx); err != nil {
 		return nil, err
 	}
 	if err := s.renewVerifier(); err != nil {
@@ -147,6 +176,8 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 // lists are read from its status directory, never fetched.
 func (s *Server) renewVerifier() error {
 	vo := s.opts.Verifier
+	// Every instance's lists are under the default's directory, which
+	// the verifier reads at any depth.
 	vo.StatusDir = s.lists.dir
 	v, err := verifier.New(vo)
 	if err != nil {
@@ -207,6 +238,11 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, so ServeOptions) er
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
+	rctx, stopRefresher := context.WithCancel(ctx)
+	refresherDone := s.startRefresher(rctx)
+	// However Serve ends, the refresher has stopped (and finished the
+	// pass it was making) before it returns, so the store can be closed.
+	defer func() { stopRefresher(); <-refresherDone }()
 	select {
 	case err := <-errc:
 		return err
@@ -289,11 +325,12 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
 		h.Set("Cross-Origin-Resource-Policy", "cross-origin")
-		if r.TLS != nil {
+		if r.TLS != nil || s.forwardedHTTPS(r) {
 			h.Set("Strict-Transport-Security", "max-age=31536000")
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, s.opts.MaxBodyBytes)
 		rec := &statusRecorder{ResponseWriter: w}
+		s.metrics.inFlight.Add(1)
 		defer func() {
 			if p := recover(); p != nil {
 				if e, ok := p.(error); ok && errors.Is(e, http.ErrAbortHandler) {
@@ -316,13 +353,18 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 				"remote", s.clientAddr(r),
 				"key", cl.id,
 			)
+			s.metrics.inFlight.Add(-1)
+			s.metrics.request(r.Method, s.routeOf(r), rec.status, s.opts.Now().Sub(start))
 		}()
 		next.ServeHTTP(rec, r)
 	})
 }
 
-// clientAddr is the peer's address, or the last X-Forwarded-For hop when
-// the peer is a trusted proxy.
+// clientAddr is the client's address: the peer's, or, when the peer is a
+// trusted proxy, the nearest X-Forwarded-For hop that is not itself a
+// trusted proxy (hops are appended, so the ones on the right were added by
+// the proxies nearest this server; those further left are whatever the
+// client wrote, and are never believed).
 func (s *Server) clientAddr(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
@@ -332,18 +374,50 @@ func (s *Server) clientAddr(r *http.Request) string {
 	if err != nil {
 		return host
 	}
-	for _, p := range s.opts.TrustedProxies {
-		if p.Contains(a.Unmap()) {
-			if xff := r.Header.Values("X-Forwarded-For"); len(xff) > 0 {
-				hops := strings.Split(xff[len(xff)-1], ",")
-				if fa, err := netip.ParseAddr(strings.TrimSpace(hops[len(hops)-1])); err == nil {
-					return fa.String()
-				}
-			}
+	a = a.Unmap()
+	if !s.trusted(a) {
+		return a.String()
+	}
+	var hops []string
+	for _, v := range r.Header.Values("X-Forwarded-For") {
+		hops = append(hops, strings.Split(v, ",")...)
+	}
+	for i := len(hops) - 1; i >= 0; i-- {
+		fa, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			break // a garbled hop: believe nothing further left
+		}
+		a = fa.Unmap()
+		if !s.trusted(a) {
 			break
 		}
 	}
 	return a.String()
+}
+
+// trusted reports whether a is a configured trusted proxy.
+func (s *Server) trusted(a netip.Addr) bool {
+	for _, p := range s.opts.TrustedProxies {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// forwardedHTTPS reports whether a trusted proxy says it received the
+// request over HTTPS (X-Forwarded-Proto), which a TLS-terminating proxy
+// in front means.
+func (s *Server) forwardedHTTPS(r *http.Request) bool {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return false
+	}
+	a, err := netip.ParseAddr(host)
+	if err != nil || !s.trusted(a.Unmap()) {
+		return false
+	}
+	return strings.EqualFold(strings.TrimSpace(r.Header.Get("X-Forwarded-Proto")), "https")
 }
 
 // handlerFunc is a handler that returns an *apiError to answer with a
@@ -371,17 +445,24 @@ func (s *Server) routes() http.Handler {
 	p := s.prefix
 	mux.Handle("GET "+p+"/healthz", s.handle(s.healthz))
 	mux.Handle("GET "+p+"/readyz", s.handle(s.readyz))
-	mux.Handle("POST "+p+"/credentials/issue", s.auth(ScopeIssue, s.handle(s.issue)))
-	mux.Handle("POST "+p+"/credentials/verify", s.handle(s.verify))
-	mux.Handle("POST "+p+"/credentials/status", s.auth(ScopeStatus, s.handle(s.updateStatus)))
-	mux.Handle("GET "+p+"/credentials/{id}", s.auth(ScopeRead, s.handle(s.getCredential)))
-	if s.lists.route != "" {
-		mux.Handle("GET "+s.lists.route+"{name}", s.handle(s.getList))
-	}
-	if s.opts.DIDDocument != nil {
-		if u, err := url.Parse(s.opts.DIDDocumentURL); err == nil && u.Host == s.base.Host {
-			mux.Handle("GET "+u.EscapedPath(), s.handle(s.getDIDDocument))
+	s.authRoutes(mux)
+	for _, in := range s.instances {
+		ip := p + in.prefix
+		mux.Handle("POST "+ip+"/credentials/issue", s.at(in, s.auth(in.scope(ScopeIssue), s.limitKey(s.handle(s.issue)))))
+		mux.Handle("POST "+ip+"/credentials/status", s.at(in, s.auth(in.scope(ScopeStatus), s.limitKey(s.handle(s.updateStatus)))))
+		mux.Handle("GET "+ip+"/credentials/{id}", s.at(in, s.auth(in.scope(ScopeRead), s.limitKey(s.handle(s.getCredential)))))
+		if in.lists.route != "" {
+			mux.Handle("GET "+in.lists.route+"{name}", s.at(in, s.cors(s.handle(s.getList))))
 		}
+	}
+	s.handleOpen(mux, p+"/credentials/verify", s.verify)
+	s.handleOpen(mux, p+"/presentations/verify", s.verifyPresentation)
+	mux.Handle("GET "+p+"/metrics", s.auth(ScopeMetrics, s.handle(s.getMetrics)))
+	for path, d := range s.hosted {
+		if strings.HasSuffix(path, "/") {
+			path += "{$}" // that path alone, not everything under it
+		}
+		mux.Handle("GET "+path, s.cors(s.handle(d.serve)))
 	}
 	return s.middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, pattern := mux.Handler(r); pattern != "" {

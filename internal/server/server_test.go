@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -35,8 +36,10 @@ type testServer struct {
 	dir    string
 	store  *bolt.DB
 	signer *issuer.Signer
-	cancel context.CancelFunc
-	done   chan error
+	// signers are the further instances' signers, by id.
+	signers map[string]*issuer.Signer
+	cancel  context.CancelFunc
+	done    chan error
 }
 
 type testConfig struct {
@@ -51,6 +54,28 @@ type testConfig struct {
 	// readHeaderTimeout is Serve's; if zero, 5 s.
 	readHeaderTimeout time.Duration
 	handler           func(http.Handler) http.Handler // wraps the handler (tests of shutdown)
+	// rateLimits are the server's; the zero value is off, so that tests
+	// of other things never meet a limit.
+	rateLimits *RateLimits
+	// corsOrigins and trustedProxies are the server's.
+	corsOrigins    []string
+	trustedProxies []netip.Prefix
+	// instances are further issuer instances, each with a fresh key and
+	// store.
+	instances []testInstance
+	// refreshTicks and afterRefresh are the background refresher's
+	// hooks.
+	refreshTicks <-chan time.Time
+	afterRefresh func(error)
+	// oauth is the server's OAuth configuration.
+	oauth OAuthConfig
+}
+
+// testInstance configures one further issuer instance of a test server.
+type testInstance struct {
+	id       string
+	format   issuer.Format
+	noStatus bool
 }
 
 // startServer starts a server on 127.0.0.1 with a fresh store and an
@@ -95,18 +120,34 @@ func startServer(t *testing.T, tc testConfig) *testServer {
 	if err != nil {
 		t.Fatal(err)
 	}
+	var instances []Instance
+	signers := map[string]*issuer.Signer{}
+	for _, ti := range tc.instances {
+		in, sg := newTestInstance(t, dir, base, ti, now)
+		instances = append(instances, in)
+		signers[ti.id] = sg
+	}
+	rl := RateLimits{Off: true}
+	if tc.rateLimits != nil {
+		rl = *tc.rateLimits
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	srv, err := New(ctx, Options{
-		PublicBaseURL: base,
-		Issuer:        is,
-		IssuerID:      signer.Identity().ID,
-		Profile:       map[string]any{"name": "Test University"},
-		Store:         db,
-		DataDir:       filepath.Join(dir, "serve"),
-		StatusBaseURL: statusBase,
-		AdminKey:      testAdminKey,
-		Now:           now,
-		Logger:        tc.logger,
+		RateLimits:     rl,
+		CORSOrigins:    tc.corsOrigins,
+		TrustedProxies: tc.trustedProxies,
+		Instances:      instances,
+		PublicBaseURL:  base,
+		Issuer:         is,
+		IssuerID:       signer.Identity().ID,
+		Profile:        map[string]any{"name": "Test University"},
+		Store:          db,
+		DataDir:        filepath.Join(dir, "serve"),
+		StatusBaseURL:  statusBase,
+		AdminKey:       testAdminKey,
+		Now:            now,
+		Logger:         tc.logger,
+		OAuth:          tc.oauth,
 	})
 	if err != nil {
 		cancel()
@@ -115,7 +156,8 @@ func startServer(t *testing.T, tc testConfig) *testServer {
 	if tc.handler != nil {
 		srv.handler = tc.handler(srv.handler)
 	}
-	ts := &testServer{Server: srv, url: base, dir: dir, store: db, signer: signer, cancel: cancel, done: make(chan error, 1)}
+	srv.refreshTicks, srv.afterRefresh = tc.refreshTicks, tc.afterRefresh
+	ts := &testServer{Server: srv, url: base, dir: dir, store: db, signer: signer, signers: signers, cancel: cancel, done: make(chan error, 1)}
 	go func() {
 		rht := tc.readHeaderTimeout
 		if rht == 0 {
@@ -128,6 +170,39 @@ func startServer(t *testing.T, tc testConfig) *testServer {
 		_ = db.Close()
 	})
 	return ts
+}
+
+// newTestInstance makes the issuer instance ti of a server at base: a
+// fresh Ed25519 (P-256 for an ECDSA format) did:key and its own store.
+func newTestInstance(t *testing.T, dir, base string, ti testInstance, now func() time.Time) (Instance, *issuer.Signer) {
+	t.Helper()
+	typ := keys.Ed25519
+	if ti.format == issuer.EcdsaRdfc2019 {
+		typ = keys.P256
+	}
+	kp, err := keys.Generate(typ, rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := issuer.NewSigner(kp.Private, issuer.SignerOptions{Format: ti.format})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := bolt.Open(filepath.Join(dir, ti.id+".db"), bolt.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	statusBase := ""
+	if !ti.noStatus {
+		statusBase = base + "/issuers/" + ti.id + "/status/"
+	}
+	profile := map[string]any{"name": "Instance " + ti.id}
+	is, err := issuer.New(issuer.Config{Profile: profile, Signer: signer, Store: db, StatusBaseURL: statusBase, Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Instance{ID: ti.id, Issuer: is, IssuerID: signer.Identity().ID, Profile: profile, Store: db, StatusBaseURL: statusBase}, signer
 }
 
 // stop shuts the server down and waits for Serve to return.
@@ -389,7 +464,8 @@ func TestConfig(t *testing.T) {
 	}
 	if c.Listen != "127.0.0.1:9100" || !c.Suspension || c.PublicBaseURL != "http://127.0.0.1:9100" ||
 		c.StatusBaseURL != "http://127.0.0.1:9100/status/" || c.DataDir != filepath.Join(dir, "serve") ||
-		time.Duration(c.ReadTimeout) != 7*time.Second || time.Duration(c.WriteTimeout) != DefaultWriteTimeout {
+		time.Duration(c.ReadTimeout) != 7*time.Second || time.Duration(c.WriteTimeout) != DefaultWriteTimeout ||
+		c.RateLimits.Key != DefaultKeyRate || c.RateLimits.IP != DefaultIPRate {
 		t.Errorf("effective configuration %+v", c)
 	}
 	red := c.Redacted()
@@ -406,6 +482,8 @@ func TestConfig(t *testing.T) {
 		{"bad proxy", `{"key":"k","listen":"0.0.0.0:80","trustedProxies":["nope"]}`, "trustedProxies"},
 		{"no key", `{}`, "key"},
 		{"bad base url", `{"key":"k","publicBaseURL":"ftp://x"}`, "publicBaseURL"},
+		{"bad cors origin", `{"key":"k","corsOrigins":["https://app.example/path"]}`, "corsOrigins[0]"},
+		{"bad rate", `{"key":"k","rateLimits":{"key":{"perSecond":0,"burst":5}}}`, "rateLimits.key"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if err := os.WriteFile(file, []byte(tc.json), 0o600); err != nil {
@@ -523,6 +601,9 @@ func TestREADMEConfigExample(t *testing.T) {
 	}
 	if c.StatusBaseURL != "https://badges.northfield.example.edu/status/" {
 		t.Errorf("status base URL %q", c.StatusBaseURL)
+	}
+	if len(c.Issuers) != 1 || c.Issuers[0].StatusBaseURL != "https://badges.northfield.example.edu/issuers/continuing-ed/status/" {
+		t.Errorf("instances %+v", c.Issuers)
 	}
 }
 

@@ -36,14 +36,15 @@ func (s *Server) updateStatus(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	ctx := r.Context()
-	if _, err := s.opts.Store.GetCredential(ctx, req.credentialID); errors.Is(err, store.ErrNotFound) {
+	in := s.instanceOf(r)
+	if _, err := in.store.GetCredential(ctx, req.credentialID); errors.Is(err, store.ErrNotFound) {
 		return problemErr(http.StatusNotFound, ProbNotFound, "credentialId", "no credential "+req.credentialID+" was issued here")
 	} else if err != nil {
 		return err
 	}
 	actor := "api key " + callerID(r)
 	const reason = "POST /credentials/status"
-	is := s.opts.Issuer
+	is := in.issuer
 	switch {
 	case req.purpose == store.PurposeRevocation && !req.set:
 		return problemErr(http.StatusBadRequest, ProbFinal, "status", "a revocation cannot be cleared")
@@ -56,7 +57,7 @@ func (s *Server) updateStatus(w http.ResponseWriter, r *http.Request) error {
 	}
 	switch {
 	case errors.Is(err, issuer.ErrNoStatusEntry):
-		return problemErr(http.StatusBadRequest, ProbInvalidField, "credentialStatus.statusPurpose", "the credential has no "+req.purpose+" entry")
+		return problemErr(http.StatusBadRequest, ProbInvalidField, "credentialStatus.statusPurpose", "the credential has no "+string(req.purpose)+" entry")
 	case errors.Is(err, store.ErrFinal):
 		return problemErr(http.StatusConflict, ProbFinal, "status", "the credential is revoked; its status can no longer change")
 	case errors.Is(err, store.ErrNotFound):
@@ -64,19 +65,20 @@ func (s *Server) updateStatus(w http.ResponseWriter, r *http.Request) error {
 	case err != nil:
 		return err
 	}
-	if err := s.lists.refresh(ctx); err != nil {
+	s.metrics.statusUpdated(req.purpose, req.set)
+	if err := in.lists.refresh(ctx); err != nil {
 		return fmt.Errorf("signing the changed status list: %w", err)
 	}
 	if err := s.renewVerifier(); err != nil {
 		return err
 	}
-	rec, err := s.opts.Store.GetCredential(ctx, req.credentialID)
+	rec, err := in.store.GetCredential(ctx, req.credentialID)
 	if err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{
 		"credentialId":     req.credentialID,
-		"credentialStatus": map[string]string{"type": "BitstringStatusListEntry", "statusPurpose": req.purpose},
+		"credentialStatus": map[string]string{"type": "BitstringStatusListEntry", "statusPurpose": string(req.purpose)},
 		"status":           req.set,
 		"state":            rec.State,
 	})
@@ -110,17 +112,17 @@ type hostedList struct {
 	hasTTL     bool
 }
 
-func newListHost(ctx context.Context, opts Options, base *url.URL) (*listHost, error) {
-	h := &listHost{dir: filepath.Join(opts.DataDir, "status"), is: opts.Issuer, now: opts.Now, lists: map[string]*hostedList{}}
+func newListHost(ctx context.Context, dir string, is *issuer.Issuer, statusBaseURL string, now func() time.Time, base *url.URL) (*listHost, error) {
+	h := &listHost{dir: dir, is: is, now: now, lists: map[string]*hostedList{}}
 	if err := os.MkdirAll(h.dir, 0o700); err != nil {
 		return nil, fmt.Errorf("creating status directory: %w", err)
 	}
-	if opts.StatusBaseURL == "" {
+	if statusBaseURL == "" {
 		return h, nil
 	}
 	root := strings.TrimSuffix(base.String(), "/") + "/"
-	if strings.HasPrefix(opts.StatusBaseURL, root) {
-		su, err := url.Parse(opts.StatusBaseURL)
+	if strings.HasPrefix(statusBaseURL, root) {
+		su, err := url.Parse(statusBaseURL)
 		if err != nil {
 			return nil, fmt.Errorf("status base url: %w: %w", ErrConfig, err)
 		}
@@ -135,28 +137,46 @@ func newListHost(ctx context.Context, opts Options, base *url.URL) (*listHost, e
 // refresh signs again the lists that changed, are new, or near their
 // validUntil (issuer.Refresh), and reloads them.
 func (h *listHost) refresh(ctx context.Context) error {
+	_, err := h.refreshed(ctx)
+	return err
+}
+
+// refreshed is refresh, reporting whether it signed a list. A list is
+// signed again once within issuer.DefaultRefreshWindow of its validUntil,
+// or within a quarter of its validity if that is shorter (as stale says).
+func (h *listHost) refreshed(ctx context.Context) (bool, error) {
 	h.signMu.Lock()
 	defer h.signMu.Unlock()
-	pubs, err := h.is.Refresh(ctx, h.dir, issuer.DefaultRefreshWindow)
-	if err != nil {
-		return err
+	window := issuer.DefaultRefreshWindow
+	h.mu.RLock()
+	for _, hl := range h.lists {
+		if !hl.validFrom.IsZero() && !hl.validUntil.IsZero() {
+			window = min(window, hl.validUntil.Sub(hl.validFrom)/4)
+		}
 	}
+	h.mu.RUnlock()
+	pubs, err := h.is.Refresh(ctx, h.dir, window)
+	if err != nil {
+		return false, err
+	}
+	signed := false
 	lists := make(map[string]*hostedList, len(pubs))
 	for _, p := range pubs {
+		signed = signed || p.Signed
 		body, err := os.ReadFile(p.Path)
 		if err != nil {
-			return err
+			return signed, err
 		}
 		hl, err := parseHosted(body)
 		if err != nil {
-			return fmt.Errorf("%s: %w", p.Path, err)
+			return signed, fmt.Errorf("%s: %w", p.Path, err)
 		}
 		lists[filepath.Base(p.Path)] = hl
 	}
 	h.mu.Lock()
 	h.lists = lists
 	h.mu.Unlock()
-	return nil
+	return signed, nil
 }
 
 // ensure refreshes the lists when refs name one not yet hosted (a list
@@ -249,7 +269,7 @@ func maxAge(hl *hostedList, now time.Time) int64 {
 // getList handles GET <status path>{name}.
 func (s *Server) getList(w http.ResponseWriter, r *http.Request) error {
 	name := r.PathValue("name")
-	h := s.lists
+	h := s.instanceOf(r).lists
 	h.mu.RLock()
 	hl, ok := h.lists[name]
 	h.mu.RUnlock()
@@ -299,15 +319,4 @@ func etagMatch(header, etag string) bool {
 		}
 	}
 	return false
-}
-
-// getDIDDocument handles GET of the did:web document's path.
-func (s *Server) getDIDDocument(w http.ResponseWriter, r *http.Request) error {
-	body, err := json.MarshalIndent(s.opts.DIDDocument, "", "  ")
-	if err != nil {
-		return err
-	}
-	sum := sha256.Sum256(body)
-	serveDocument(w, r, body, `"`+hex.EncodeToString(sum[:16])+`"`, "application/did+json", 300)
-	return nil
 }

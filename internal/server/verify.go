@@ -43,8 +43,9 @@ func (s *Server) verify(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	res, verr := s.verifier.Load().Verify(r.Context(), req.document)
 	out := VerifyResponse{Verdict: verifier.VerdictCouldNotCheck, Results: []verifier.CheckResult{}}
+	res, verr := s.verifier.Load().Verify(r.Context(), req.document)
+	defer func() { s.metrics.credentialVerified(string(out.Verdict)) }()
 	if res == nil {
 		reason := "verification did not run"
 		if verr != nil {

@@ -15,13 +15,14 @@ import (
 	"github.com/badgesmith/badgesmith/store"
 )
 
-// PutCredential records r and binds its status entries to it.
+// PutCredential records r and binds its status entries to it. Concurrent
+// calls (a server's issue requests) share one commit.
 func (d *DB) PutCredential(ctx context.Context, r store.Record) error {
 	if err := r.Validate(); err != nil {
 		return fmt.Errorf("putting credential: %w", err)
 	}
 	r = normalize(r)
-	err := d.update(ctx, func(tx *bbolt.Tx) error { return putRecord(ctx, tx, &r) })
+	err := d.batch(ctx, func(tx *bbolt.Tx) error { return putRecord(ctx, tx, &r) })
 	if err != nil {
 		return fmt.Errorf("putting credential %s: %w", r.ID, err)
 	}
@@ -167,9 +168,10 @@ func replaceRecord(tx *bbolt.Tx, seq []byte, old, r *store.Record) error {
 	return putJSON(tx.Bucket([]byte(bRecords)), seq, r)
 }
 
-// MarkDelivered clears the credential's Undelivered mark.
+// MarkDelivered clears the credential's Undelivered mark. Concurrent
+// calls share one commit.
 func (d *DB) MarkDelivered(ctx context.Context, id string) error {
-	err := d.update(ctx, func(tx *bbolt.Tx) error {
+	err := d.batch(ctx, func(tx *bbolt.Tx) error {
 		seq := tx.Bucket([]byte(bIDs)).Get(idKey(id))
 		if seq == nil {
 			return fmt.Errorf("credential %s: %w", id, store.ErrNotFound)

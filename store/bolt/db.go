@@ -37,6 +37,9 @@ const (
 	bByAchievement = "by_achievement"
 	bByBatch       = "by_batch"
 	bByIssued      = "by_issued"
+	bAchievements  = "achievements"
+	bCatAudit      = "catalogue_audit"
+	bApproverSets  = "approver_sets"
 
 	kVersion = "version"
 	kInfo    = "info"
@@ -97,7 +100,10 @@ const (
 	trimRecords = 32
 )
 
-var _ store.Store = (*DB)(nil)
+var (
+	_ store.Store     = (*DB)(nil)
+	_ store.Catalogue = (*DB)(nil)
+)
 
 // Open opens or creates the database at path (mode 0600).
 func Open(path string, opts Options) (*DB, error) {
@@ -137,7 +143,7 @@ func Open(path string, opts Options) (*DB, error) {
 			}
 		}
 		for _, name := range []string{bRecords, bIDs, bLists, bListOrder, bAudit,
-			bByRecipient, bByAchievement, bByBatch, bByIssued} {
+			bByRecipient, bByAchievement, bByBatch, bByIssued, bAchievements, bCatAudit, bApproverSets} {
 			if _, err := tx.CreateBucketIfNotExists([]byte(name)); err != nil {
 				return fmt.Errorf("creating bucket %s: %w", name, err)
 			}

@@ -301,3 +301,9 @@ func TestIssuerSecretPersists(t *testing.T) {
 		t.Errorf("after reopening the secret is %x, was %x", again, first)
 	}
 }
+
+func TestCatalogueConformance(t *testing.T) {
+	storetest.RunCatalogue(t, func(t *testing.T) store.Catalogue {
+		return open(t, filepath.Join(t.TempDir(), "store.db"))
+	})
+}

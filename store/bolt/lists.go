@@ -75,7 +75,7 @@ func (d *DB) createList(tx *bbolt.Tx, l store.ListInfo) (*listMeta, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := order.Put(append(key(l.Purpose), be64(seq)...), []byte(l.ID)); err != nil {
+	if err := order.Put(append(key(string(l.Purpose)), be64(seq)...), []byte(l.ID)); err != nil {
 		return nil, err
 	}
 	// The padding bits after the last entry count as used, so that the
@@ -123,12 +123,12 @@ func listBucket(tx *bbolt.Tx, id string) (*bbolt.Bucket, *listMeta, error) {
 }
 
 // Lists returns the lists for purpose, or all lists, in creation order.
-func (d *DB) Lists(ctx context.Context, purpose string) ([]store.ListInfo, error) {
+func (d *DB) Lists(ctx context.Context, purpose status.Purpose) ([]store.ListInfo, error) {
 	var metas []*listMeta
 	err := d.view(ctx, func(tx *bbolt.Tx) error {
 		var prefix []byte
 		if purpose != "" {
-			prefix = key(purpose)
+			prefix = key(string(purpose))
 		}
 		return prefixed(ctx, tx.Bucket([]byte(bListOrder)), prefix, func(_, v []byte) error {
 			_, m, err := listBucket(tx, string(v))
@@ -162,7 +162,7 @@ func cmpUint64(a, b uint64) int {
 
 // AllocateIndex reserves a random unused index in the newest list for
 // purpose with one, creating newList's list when there is none.
-func (d *DB) AllocateIndex(ctx context.Context, purpose string, newList func() store.ListInfo) (store.StatusRef, error) {
+func (d *DB) AllocateIndex(ctx context.Context, purpose status.Purpose, newList func() store.ListInfo) (store.StatusRef, error) {
 	var ref store.StatusRef
 	if purpose == "" {
 		return ref, fmt.Errorf("allocating status index: purpose is empty: %w", store.ErrInvalid)
@@ -182,7 +182,7 @@ func (d *DB) AllocateIndex(ctx context.Context, purpose string, newList func() s
 
 // AllocateIndices reserves up to n random unused indices of one list in
 // one transaction.
-func (d *DB) AllocateIndices(ctx context.Context, purpose string, n int, newList func() store.ListInfo) ([]store.StatusRef, error) {
+func (d *DB) AllocateIndices(ctx context.Context, purpose status.Purpose, n int, newList func() store.ListInfo) ([]store.StatusRef, error) {
 	switch {
 	case purpose == "":
 		return nil, fmt.Errorf("allocating status indices: purpose is empty: %w", store.ErrInvalid)
@@ -203,9 +203,9 @@ func (d *DB) AllocateIndices(ctx context.Context, purpose string, n int, newList
 
 // allocateIn reserves up to n indices in the newest list for purpose with
 // a free entry, or in the list newList makes.
-func (d *DB) allocateIn(ctx context.Context, tx *bbolt.Tx, purpose string, n int, newList func() store.ListInfo) ([]store.StatusRef, error) {
+func (d *DB) allocateIn(ctx context.Context, tx *bbolt.Tx, purpose status.Purpose, n int, newList func() store.ListInfo) ([]store.StatusRef, error) {
 	var ids []string
-	err := prefixed(ctx, tx.Bucket([]byte(bListOrder)), key(purpose), func(_, v []byte) error {
+	err := prefixed(ctx, tx.Bucket([]byte(bListOrder)), key(string(purpose)), func(_, v []byte) error {
 		ids = append(ids, string(v))
 		return nil
 	})

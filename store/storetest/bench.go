@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/badgesmith/badgesmith/status"
 	"github.com/badgesmith/badgesmith/store"
 )
 
@@ -13,7 +14,7 @@ import (
 // Bitstring Status List minimum, the size the issuer makes.
 const BenchListSize = 131072
 
-func benchList(purpose string) func() store.ListInfo {
+func benchList(purpose status.Purpose) func() store.ListInfo {
 	n := 0
 	return func() store.ListInfo {
 		n++

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/badgesmith/badgesmith/status"
 	"github.com/badgesmith/badgesmith/store"
 )
 
@@ -40,6 +41,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"PutClaimsIndex", testPutClaimsIndex},
 		{"ConcurrentAllocate", testConcurrentAllocate},
 		{"ConcurrentSetStatus", testConcurrentSetStatus},
+		{"ConcurrentPut", testConcurrentPut},
 		{"RevokeFinal", testRevokeFinal},
 		{"SuspendReinstate", testSuspendReinstate},
 		{"MultiBit", testMultiBit},
@@ -68,7 +70,7 @@ func record(id string, n int) store.Record {
 	}
 }
 
-func list(id, purpose string, size int) func() store.ListInfo {
+func list(id string, purpose status.Purpose, size int) func() store.ListInfo {
 	return func() store.ListInfo {
 		return store.ListInfo{ID: id, Purpose: purpose, Size: size, Created: base()}
 	}
@@ -76,11 +78,11 @@ func list(id, purpose string, size int) func() store.ListInfo {
 
 // issue allocates an entry for each purpose (creating list <purpose>-1 of
 // size 64 when needed) and records the credential with them.
-func issue(t *testing.T, s store.Store, r store.Record, purposes ...string) store.Record {
+func issue(t *testing.T, s store.Store, r store.Record, purposes ...status.Purpose) store.Record {
 	t.Helper()
 	ctx := t.Context()
 	for _, p := range purposes {
-		ref, err := s.AllocateIndex(ctx, p, list("https://example.com/status/"+p+"-1", p, 64))
+		ref, err := s.AllocateIndex(ctx, p, list("https://example.com/status/"+string(p)+"-1", p, 64))
 		if err != nil {
 			t.Fatalf("AllocateIndex(%s): %v", p, err)
 		}
@@ -601,7 +603,7 @@ func testCreateList(t *testing.T, s store.Store) {
 		}
 	}
 	tests := []struct {
-		purpose string
+		purpose status.Purpose
 		want    []string
 	}{
 		{"", []string{a.ID, b.ID, c.ID}},
@@ -640,7 +642,7 @@ func testCreateList(t *testing.T, s store.Store) {
 
 // allocateAll allocates n entries for purpose with lists of the given size
 // named by newList, returning them.
-func allocateAll(t *testing.T, s store.Store, purpose string, n, size int) []store.StatusRef {
+func allocateAll(t *testing.T, s store.Store, purpose status.Purpose, n, size int) []store.StatusRef {
 	t.Helper()
 	var mu sync.Mutex
 	made := 0
@@ -663,7 +665,7 @@ func allocateAll(t *testing.T, s store.Store, purpose string, n, size int) []sto
 
 // checkUnique fails on a repeated or out-of-range entry and returns the
 // count per list.
-func checkUnique(t *testing.T, refs []store.StatusRef, purpose string, size int) map[string]int {
+func checkUnique(t *testing.T, refs []store.StatusRef, purpose status.Purpose, size int) map[string]int {
 	t.Helper()
 	seen := map[store.StatusRef]bool{}
 	perList := map[string]int{}
@@ -771,7 +773,7 @@ func testAllocateIndices(t *testing.T, s store.Store) {
 	}
 	for _, tt := range []struct {
 		name    string
-		purpose string
+		purpose status.Purpose
 		n       int
 		newList func() store.ListInfo
 		want    error
@@ -1292,5 +1294,63 @@ func testIssuerSecret(t *testing.T, s, other store.Store) {
 	cancel()
 	if _, err := other.IssuerSecret(cancelled); !errors.Is(err, context.Canceled) {
 		t.Errorf("IssuerSecret with a cancelled context = %v, want context.Canceled", err)
+	}
+}
+
+// testConcurrentPut: concurrent PutCredential and MarkDelivered calls (a
+// server's issue requests, which a store may commit together) each take
+// effect as if alone: every distinct record is kept and delivered, and of
+// two puts of one id with different contents exactly one wins, the other
+// failing with ErrExists without undoing the calls committed with it.
+func testConcurrentPut(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	const workers = 16
+	results := make([]error, 2*workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			r := record(fmt.Sprintf("urn:cp:%d", w), w)
+			r.Undelivered = true
+			if err := s.PutCredential(ctx, r); err != nil {
+				results[2*w] = err
+				return
+			}
+			results[2*w] = s.MarkDelivered(ctx, r.ID)
+		})
+		wg.Go(func() {
+			r := record(fmt.Sprintf("urn:cp:pair-%d", w/2), w)
+			r.SHA256 = strings.Repeat(fmt.Sprintf("%02x", w), 32)
+			results[2*w+1] = s.PutCredential(ctx, r)
+		})
+	}
+	wg.Wait()
+	for w := range workers {
+		if err := results[2*w]; err != nil {
+			t.Errorf("urn:cp:%d: %v", w, err)
+			continue
+		}
+		got, err := s.GetCredential(ctx, fmt.Sprintf("urn:cp:%d", w))
+		if err != nil || got.Undelivered {
+			t.Errorf("urn:cp:%d after put and MarkDelivered: %+v, %v", w, got, err)
+		}
+	}
+	for pair := range workers / 2 {
+		var won []int
+		for _, w := range []int{2 * pair, 2*pair + 1} {
+			switch err := results[2*w+1]; {
+			case err == nil:
+				won = append(won, w)
+			case !errors.Is(err, store.ErrExists):
+				t.Errorf("pair %d, put %d: %v, want nil or ErrExists", pair, w, err)
+			}
+		}
+		if len(won) != 1 {
+			t.Errorf("pair %d: puts %v succeeded, want exactly one", pair, won)
+			continue
+		}
+		got, err := s.GetCredential(ctx, fmt.Sprintf("urn:cp:pair-%d", pair))
+		if want := strings.Repeat(fmt.Sprintf("%02x", won[0]), 32); err != nil || got.SHA256 != want {
+			t.Errorf("pair %d: record %+v, %v; want the winner's hash %s", pair, got, err, want)
+		}
 	}
 }
