@@ -57,6 +57,7 @@ signer's own machine if need be (approve --from ... --out, then --import).`,
 	}
 	o.AddFlags(cmd.PersistentFlags())
 	cmd.AddCommand(
+		newAchievementAlignCmd(s),
 		newAchievementCreateCmd(s, o),
 		newAchievementEditCmd(s, o),
 		newDecisionCmd(s, o, catalogue.Submit),

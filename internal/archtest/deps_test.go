@@ -46,6 +46,10 @@ var allowed = map[string][]string{
 	"catalogue":           {"store", "ob3", "keys", "jcs", "catalogue/published"},
 	"catalogue/published": {},
 	"roster":              {"issuer", "ob3"},
+	// stack judges stacks on what the verifier read of each credential and
+	// issues stacked credentials and CLRs with the issuer (DESIGN.md); a
+	// CLR names the bundled contexts it is written in.
+	"stack": {"verifier", "ob3", "issuer", "contexts", "internal/jsonvalue"},
 	// The verifier reads the claims of a credential from the RDF statements
 	// its proof covers, in rdfc's terms, and names the bundled contexts
 	// (contexts) in its checks and --explain facts. Never the issuer, the
