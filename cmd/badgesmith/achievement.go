@@ -459,7 +459,7 @@ checked exits 2.`,
 				}
 			} else {
 				printView(s.out, &view, names)
-				printEndorsements(s.out, view.Endorsements)
+				printPartnerEndorsements(s.out, view.Endorsements)
 			}
 			if verr != nil {
 				return catalogueError(verr)

@@ -116,8 +116,8 @@ func endorsementsError(what string, checks []endorsementCheck) error {
 	return nil
 }
 
-// printEndorsements writes one line per check.
-func printEndorsements(w io.Writer, checks []endorsementCheck) {
+// printPartnerEndorsements writes one line per partner endorsement checked.
+func printPartnerEndorsements(w io.Writer, checks []endorsementCheck) {
 	for _, c := range checks {
 		line := fmt.Sprintf("endorsement by %s: %s", shown(c.Partner), c.Verdict)
 		if c.Reason != "" {
