@@ -51,6 +51,9 @@ func newRootCmd(s streams) *cobra.Command {
 		newOAuthClientCmd(s),
 		newAchievementCmd(s),
 		newCatalogueCmd(s),
+		newStackCmd(s),
+		newEndorseCmd(s),
+		newCLRCmd(s),
 	)
 	return root
 }
