@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -100,6 +101,12 @@ type Config struct {
 	// catalogue even when the catalogue is required: an explicit choice
 	// (the CLI's --unmanaged-achievement).
 	Unmanaged bool
+	// VerifyEvery makes Sign (and so Issue) re-verify, from its bytes,
+	// only every n-th Data Integrity credential it signs, and the first:
+	// the self-check costs as much as the signing. If zero or 1, every
+	// one. A server signing many requests sets DefaultVerifyEvery, the
+	// sample a batch takes; JWTs are always verified (it is cheap).
+	VerifyEvery int
 }
 
 // Issuer builds and signs credentials. It is safe for concurrent use when
@@ -107,6 +114,8 @@ type Config struct {
 type Issuer struct {
 	cfg     Config
 	profile map[string]any
+	// signed counts Data Integrity signatures, for VerifyEvery.
+	signed atomic.Uint64
 	// Ledger changes recorded credentials' status (Revoke, Suspend,
 	// Reinstate); it is nil without a Store, and its methods then return
 	// ErrNoStore.
@@ -432,7 +441,14 @@ func (is *Issuer) Sign(ctx context.Context, cred map[string]any) (*Credential, e
 	if is.cfg.Signer.format.IsJWT() {
 		return is.signJWT(ctx, cred)
 	}
-	return is.signDI(ctx, cred, is.cfg.Signer.format, is.cfg.Signer.identity, true)
+	return is.signDI(ctx, cred, is.cfg.Signer.format, is.cfg.Signer.identity, is.selfCheckNext())
+}
+
+// selfCheckNext says whether the next Data Integrity credential Sign
+// signs is re-verified: the first and every VerifyEvery-th after it.
+func (is *Issuer) selfCheckNext() bool {
+	n := is.signed.Add(1) - 1
+	return is.cfg.VerifyEvery <= 1 || n%uint64(is.cfg.VerifyEvery) == 0
 }
 
 // signDI signs cred with a Data Integrity proof of suite as id and, with

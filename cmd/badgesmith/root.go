@@ -52,6 +52,9 @@ func newRootCmd(s streams) *cobra.Command {
 		newOfferCmd(s),
 		newAchievementCmd(s),
 		newCatalogueCmd(s),
+		newStackCmd(s),
+		newEndorseCmd(s),
+		newCLRCmd(s),
 	)
 	return root
 }
