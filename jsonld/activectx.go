@@ -49,6 +49,9 @@ type termDefinition struct {
 	hasScoped bool
 	prefix    bool
 	protected bool
+	// idOK says the IRI id passes safe mode's IRI check (checkIRI), so the
+	// fast path (fast.go) need not check it again per use.
+	idOK bool
 }
 
 // activeCtx is a processed JSON-LD active context: json-gold's Context for
@@ -432,6 +435,7 @@ func (c *activeCtx) createTerm(local map[string]any, term string, defined map[st
 			return errUnsupported
 		}
 	}
+	def.idOK = !strings.HasPrefix(def.id, "_:") && checkIRI(def.id) == nil
 	c.terms[term] = def
 	return nil
 }
@@ -537,7 +541,9 @@ func (c *activeCtx) expandIRI(value string, relative, vocab bool) (string, error
 		if ok && td.id != "" && td.prefix {
 			return td.id + suffix, nil
 		}
-		if ld.IsAbsoluteIri(value) {
+		// Without a vocabulary to apply the answer is value either way,
+		// and json-gold's absolute-IRI test parses a URL.
+		if !vocab || !c.hasVocab || ld.IsAbsoluteIri(value) {
 			return value, nil
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"strings"
 
@@ -49,6 +50,9 @@ type CanonOptions struct {
 	// Work, if not nil, has the work of the call added to it, whether the
 	// call succeeds or not.
 	Work *Work
+	// slowOnly turns the fast path (fast.go) off, for the tests that hold
+	// it equal to the default path.
+	slowOnly bool
 }
 
 // Canonicalize returns the RDFC-1.0 canonical N-Quads of a JSON-LD document
@@ -72,7 +76,29 @@ type CanonOptions struct {
 // The work is bounded by opts.Limits and counted in opts.Work; every long
 // step looks at ctx from time to time and stops with an error wrapping
 // ctx.Err() once it is done.
-func Canonicalize(ctx context.Context, doc any, opts CanonOptions) (_ []byte, err error) {
+func Canonicalize(ctx context.Context, doc any, opts CanonOptions) ([]byte, error) {
+	return canonicalize(ctx, doc, opts, nil)
+}
+
+// CanonicalizeTo writes what Canonicalize returns to w (a hash, say),
+// without building it in memory first where the path taken allows; it
+// refuses, and reports, exactly what Canonicalize does. On an error, w
+// may have been written to.
+func CanonicalizeTo(ctx context.Context, w io.Writer, doc any, opts CanonOptions) error {
+	out, err := canonicalize(ctx, doc, opts, w)
+	if err != nil || out == nil {
+		return err
+	}
+	// A path that built the document in memory (json-gold's).
+	if _, err := w.Write(out); err != nil {
+		return fmt.Errorf("writing canonical n-quads: %w", err)
+	}
+	return nil
+}
+
+// canonicalize is Canonicalize; with w, the default and fast paths write
+// the document to w and return nil.
+func canonicalize(ctx context.Context, doc any, opts CanonOptions, w io.Writer) (_ []byte, err error) {
 	b := newBudget(ctx, opts.Limits)
 	// json-gold panics on some invalid documents (a number where it expects
 	// a string); outside input must never crash the caller.
@@ -98,6 +124,11 @@ func Canonicalize(ctx context.Context, doc any, opts CanonOptions) (_ []byte, er
 			return nil, err
 		}
 		loader = l
+	}
+	if l, ok := loader.(*Loader); ok && !opts.Reference && !opts.Unsafe && !opts.slowOnly {
+		if out, done, err := l.canonicalizeFast(ctx, doc, b, w); done {
+			return out, err
+		}
 	}
 	in, err := b.copyJSON(doc, "", 0)
 	if err != nil {
@@ -177,10 +208,42 @@ func Canonicalize(ctx context.Context, doc any, opts CanonOptions) (_ []byte, er
 	if err := checkBlankNodes(quads, b); err != nil {
 		return nil, err
 	}
+	return canonicalQuads(ctx, quads, b, w)
+}
+
+// canonicalizeFast is Canonicalize's fast path (fast.go). done is false
+// when the document is outside it, the budget then as it was before.
+func (l *Loader) canonicalizeFast(ctx context.Context, doc any, b *budget, w io.Writer) (_ []byte, done bool, _ error) {
+	saved := *b
+	quads, release, err := l.fastQuads(doc, b)
+	if err != nil {
+		*b = saved
+		l.processed.slow.Add(1)
+		return nil, false, nil
+	}
+	defer release()
+	l.processed.fast.Add(1)
+	if err := checkBlankNodes(quads, b); err != nil {
+		return nil, true, err
+	}
+	out, err := canonicalQuads(ctx, quads, b, w)
+	return out, true, err
+}
+
+// canonicalQuads is RDFC-1.0 on the checked statements of a document,
+// written to w (returning nil) when w is not nil.
+func canonicalQuads(ctx context.Context, quads []rdfc.Quad, b *budget, w io.Writer) ([]byte, error) {
 	if err := b.err(); err != nil {
 		return nil, err
 	}
-	out, err := rdfc.Canonicalize(ctx, quads, rdfc.Options{MaxHashCalls: b.lim.MaxHashCalls, HashCalls: &b.work.HashCalls})
+	ro := rdfc.Options{MaxHashCalls: b.lim.MaxHashCalls, HashCalls: &b.work.HashCalls}
+	var out []byte
+	var err error
+	if w != nil {
+		err = rdfc.CanonicalizeTo(ctx, w, quads, ro)
+	} else {
+		out, err = rdfc.Canonicalize(ctx, quads, ro)
+	}
 	switch {
 	case errors.Is(err, rdfc.ErrHashCalls):
 		// The counter stops at the bound; the call refused is one more.

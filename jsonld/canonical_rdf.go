@@ -46,6 +46,12 @@ type contextCache struct {
 	expand   expandCache
 	own      atomic.Int64
 	fallback atomic.Int64
+	// fast and slow count the documents the fast path (fast.go)
+	// canonicalized and those it left to the default path.
+	fast atomic.Int64
+	slow atomic.Int64
+	// walkers are the fast path's, for reuse.
+	walkers sync.Pool
 }
 
 // expandOwn expands in with the own expander when it can; errUnsupported

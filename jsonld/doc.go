@@ -9,6 +9,17 @@
 // only from the injected ld.DocumentLoader, normally a *Loader over the
 // bundled contexts of package contexts; nothing is fetched.
 //
+// Most documents never reach those steps: for a document whose contexts
+// are bundled URLs, a fast path (fast.go) walks the decoded JSON once and
+// emits the RDF statements directly, with the processed contexts of the
+// Loader and the safe-mode checks made as each term is built; anything it
+// does not cover, and any document the checks would refuse, it leaves to
+// the default path below, which then decides and reports as always. A
+// differential test over every JSON-LD document of the repository and the
+// shared test vectors, and FuzzFastPath, hold the two paths to the same
+// output, errors and work counts. CanonicalizeTo writes the canonical form
+// to a writer (a hash) instead of returning it.
+//
 // Expansion and active contexts are badgesmith's own (expand.go,
 // activectx.go) for documents whose @context is a list of loader URLs,
 // with every processed context, scoped ones included, cached in the

@@ -31,7 +31,7 @@ func TestPresentationCredentialsAreGraphs(t *testing.T) {
 <urn:x:1> <https://www.w3.org/2018/credentials#issuer> <did:example:i> _:c14n0 .
 `
 	l := freshLoader(t)
-	for _, opts := range []CanonOptions{{Loader: l}, {Loader: l, Reference: true}} {
+	for _, opts := range []CanonOptions{{Loader: l}, {Loader: l, slowOnly: true}, {Loader: l, Reference: true}} {
 		got, err := Canonicalize(context.Background(), vp, opts)
 		if err != nil {
 			t.Fatal(err)
@@ -40,9 +40,10 @@ func TestPresentationCredentialsAreGraphs(t *testing.T) {
 			t.Errorf("reference %v:\n%s\nwant\n%s", opts.Reference, got, want)
 		}
 	}
-	// The own expander read it (json-gold only for Reference).
-	if own, fallback := l.processed.own.Load(), l.processed.fallback.Load(); own != 1 || fallback != 0 {
-		t.Errorf("own expansions %d, json-gold fallbacks %d; want 1 and 0", own, fallback)
+	// The fast path and the own expander each read it once (json-gold
+	// only for Reference).
+	if fast, own, fallback := l.processed.fast.Load(), l.processed.own.Load(), l.processed.fallback.Load(); fast != 1 || own != 1 || fallback != 0 {
+		t.Errorf("fast paths %d, own expansions %d, json-gold fallbacks %d; want 1, 1 and 0", fast, own, fallback)
 	}
 	// A single credential object, not in an array, is one graph too.
 	vp["verifiableCredential"] = vp["verifiableCredential"].([]any)[0]

@@ -388,28 +388,57 @@ func checkBlankNodes(quads []rdfc.Quad, b *budget) error {
 		return nil
 	}
 	// A cheap fingerprint first: two nodes look alike only if they have
-	// as many statements, with the same predicates, in which they stand in
-	// the same places. Most nodes of a credential have a fingerprint of
-	// their own and need no serialization below.
+	// as many statements, and their statements are the same once the node
+	// itself is written _:a and every other blank node _:z (what the
+	// serialization below compares). Most nodes of a credential have a
+	// fingerprint of their own and need no serialization.
 	type fingerprint struct {
 		n   int
 		sum uint64
 	}
 	seed := maphash.MakeSeed()
+	var mh maphash.Hash
+	mh.SetSeed(seed)
 	prints := make(map[string]fingerprint, len(byNode))
 	shared := make(map[fingerprint]int, len(byNode))
 	for id, refs := range byNode {
 		var sum uint64
 		for _, r := range refs {
 			q := &quads[r]
-			var places uint64
-			for bit, t := range [...]*rdfc.Term{&q.Subject, &q.Object, &q.Graph} {
-				if t.Kind == rdfc.BlankNode && t.Value == id {
-					places |= 1 << bit
+			mh.Reset()
+			for _, t := range [...]*rdfc.Term{&q.Subject, &q.Predicate, &q.Object, &q.Graph} {
+				switch t.Kind {
+				case rdfc.BlankNode:
+					if t.Value == id {
+						mh.WriteByte('a')
+					} else {
+						mh.WriteByte('z')
+					}
+				case rdfc.IRI:
+					mh.WriteByte('<')
+					mh.WriteString(t.Value)
+					mh.WriteByte(0)
+				case rdfc.Literal:
+					dt := t.Datatype
+					switch {
+					case t.Language != "":
+						dt = rdfc.RDFLangString
+					case dt == "":
+						dt = xsdString
+					}
+					mh.WriteByte('"')
+					mh.WriteString(t.Value)
+					mh.WriteByte(0)
+					mh.WriteString(dt)
+					mh.WriteByte(0)
+					mh.WriteString(t.Language)
+					mh.WriteByte(0)
+				default:
+					mh.WriteByte('-')
 				}
 			}
 			// Summed, so the order of the statements does not matter.
-			sum += maphash.String(seed, q.Predicate.Value) ^ places*0x9E3779B97F4A7C15
+			sum += mh.Sum64()
 		}
 		f := fingerprint{len(refs), sum}
 		prints[id] = f

@@ -37,8 +37,16 @@ func canonOptions(loader ld.DocumentLoader, limits jsonld.Limits, work *jsonld.W
 // documentHash is SHA-256 of the suite's canonical form of doc, which must
 // not carry its proof.
 func (s suite) documentHash(ctx context.Context, doc map[string]any, co jsonld.CanonOptions) ([]byte, error) {
-	_, h, err := s.documentCanon(ctx, doc, co)
-	return h, err
+	if s.jcs {
+		_, h, err := s.documentCanon(ctx, doc, co)
+		return h, err
+	}
+	// The N-Quads go straight into the hash.
+	h := sha256.New()
+	if err := jsonld.CanonicalizeTo(ctx, h, doc, co); err != nil {
+		return nil, fmt.Errorf("canonicalizing document: %w", err)
+	}
+	return h.Sum(nil), nil
 }
 
 // documentCanon is the suite's canonical form of doc and its SHA-256.
@@ -54,8 +62,23 @@ func (s suite) documentCanon(ctx context.Context, doc map[string]any, co jsonld.
 // hashData is SHA-256(canon(proofConfig)) || docHash, the 64 bytes every
 // suite signs (proof hash first).
 func (s suite) hashData(ctx context.Context, proofConfig map[string]any, docHash []byte, co jsonld.CanonOptions) ([]byte, error) {
-	data, _, err := s.hashDataCanon(ctx, proofConfig, docHash, co)
-	return data, err
+	out := make([]byte, 0, 64)
+	if s.jcs {
+		canon, err := s.canonical(ctx, proofConfig, co)
+		if err != nil {
+			return nil, fmt.Errorf("canonicalizing proof options: %w", err)
+		}
+		ph := sha256.Sum256(canon)
+		out = append(out, ph[:]...)
+	} else {
+		// The N-Quads go straight into the hash.
+		h := sha256.New()
+		if err := jsonld.CanonicalizeTo(ctx, h, proofConfig, co); err != nil {
+			return nil, fmt.Errorf("canonicalizing proof options: %w", err)
+		}
+		out = h.Sum(out)
+	}
+	return append(out, docHash...), nil
 }
 
 // hashDataCanon is hashData that also returns the suite's canonical form

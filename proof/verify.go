@@ -342,7 +342,7 @@ func (v *verifier) check(ctx context.Context, i int, raw any, seen *Result) (*Re
 	var docCanon, docHash []byte
 	switch {
 	case s.jcs:
-		docHash, err = v.jcsDocumentHash(ctx, config)
+		docHash, err = v.jcsDocumentHash(ctx, config, previous)
 		if err != nil {
 			return nil, perr("@context", err)
 		}
@@ -382,7 +382,7 @@ func (v *verifier) check(ctx context.Context, i int, raw any, seen *Result) (*Re
 	if s.jcs && v.opts.Statements {
 		// The statements an eddsa-jcs-2022 proof covers are the document
 		// read with the proof's own @context (vc-di-eddsa §3.3.2).
-		if docCanon, err = v.jcsStatements(ctx, config); err != nil {
+		if docCanon, err = v.jcsStatements(ctx, config, previous); err != nil {
 			return nil, perr("@context", err)
 		}
 		if optCanon, err = v.jcsProofStatements(ctx, config); err != nil {
@@ -416,9 +416,10 @@ func (v *verifier) canon() jsonld.CanonOptions {
 // jcsDocumentHash hashes the document for an eddsa-jcs-2022 proof whose
 // options (proof minus proofValue) are config: when the proof carries an
 // @context, the document's must start with it, and the document is hashed
-// with the proof's @context (vc-di-eddsa §3.3.2 step 4).
-func (v *verifier) jcsDocumentHash(ctx context.Context, config map[string]any) ([]byte, error) {
-	doc, err := v.jcsDocument(config)
+// with the proof's @context (vc-di-eddsa §3.3.2 step 4), and with the
+// proofs at previous attached, as for every suite (a proof chain).
+func (v *verifier) jcsDocumentHash(ctx context.Context, config map[string]any, previous []int) ([]byte, error) {
+	doc, err := v.jcsDocument(config, previous)
 	if err != nil {
 		return nil, err
 	}
@@ -426,9 +427,18 @@ func (v *verifier) jcsDocumentHash(ctx context.Context, config map[string]any) (
 }
 
 // jcsDocument is the document an eddsa-jcs-2022 proof with options config
-// signs: without proofs, and with the proof's @context when it has one.
-func (v *verifier) jcsDocument(config map[string]any) (map[string]any, error) {
+// signs: without proofs but the ones at previous (the proofs it chains
+// to, which Sign covers whatever the suite, VC Data Integrity §4.5), and
+// with the proof's @context when it has one.
+func (v *verifier) jcsDocument(config map[string]any, previous []int) (map[string]any, error) {
 	doc := withoutProof(v.doc)
+	if len(previous) > 0 {
+		linked := make([]any, 0, len(previous))
+		for _, j := range previous {
+			linked = append(linked, v.proofs[j])
+		}
+		doc["proof"] = linked
+	}
 	if pc, ok := config["@context"]; ok {
 		if !contextPrefix(v.doc["@context"], pc) {
 			return nil, fmt.Errorf("%w: the document @context does not start with the proof @context", ErrInvalidSignature)
@@ -440,8 +450,8 @@ func (v *verifier) jcsDocument(config map[string]any) (map[string]any, error) {
 
 // jcsStatements is the canonical RDF of the document an eddsa-jcs-2022
 // proof signed, read in safe mode like every RDFC suite's.
-func (v *verifier) jcsStatements(ctx context.Context, config map[string]any) ([]byte, error) {
-	doc, err := v.jcsDocument(config)
+func (v *verifier) jcsStatements(ctx context.Context, config map[string]any, previous []int) ([]byte, error) {
+	doc, err := v.jcsDocument(config, previous)
 	if err != nil {
 		return nil, err
 	}

@@ -10,6 +10,8 @@ import (
 	"errors"
 	"fmt"
 	"hash"
+	"hash/maphash"
+	"io"
 	"math"
 	"slices"
 	"strconv"
@@ -271,38 +273,81 @@ func (s *state) step(n int) error {
 }
 
 // dedupe keeps the first occurrence of every quad, with literal datatypes
-// spelled one way.
+// spelled one way. The input is copied only when a term needs respelling
+// or a quad repeats; otherwise the run reads it as it is.
 func (s *state) dedupe(in []Quad) {
-	s.quads = make([]Quad, len(in))
-	for i, q := range in {
-		s.quads[i] = Quad{q.Subject.normalize(), q.Predicate.normalize(), q.Object.normalize(), q.Graph.normalize()}
+	normalized := true
+	for i := range in {
+		q := &in[i]
+		if !q.Subject.isNormal() || !q.Predicate.isNormal() || !q.Object.isNormal() || !q.Graph.isNormal() {
+			normalized = false
+			break
+		}
 	}
-	// Sorting positions finds the repeats with one small allocation, where
-	// a set keyed by whole quads hashes every string of every quad. Equal
-	// quads sort by position, so the first occurrence is the one kept.
-	idx := make([]int32, len(s.quads))
-	for i := range idx {
-		idx[i] = int32(i)
+	s.quads = in
+	if !normalized {
+		s.quads = make([]Quad, len(in))
+		for i, q := range in {
+			s.quads[i] = Quad{q.Subject.normalize(), q.Predicate.normalize(), q.Object.normalize(), q.Graph.normalize()}
+		}
 	}
-	slices.SortFunc(idx, func(a, b int32) int {
-		if c := compareQuads(&s.quads[a], &s.quads[b]); c != 0 {
+	// Repeats are found by sorting positions on a hash of each quad and
+	// comparing whole quads only within a run of equal hashes, where a
+	// sort on the quads themselves compares long IRIs n log n times.
+	// Equal quads hash alike, so the first occurrence is the one kept.
+	type keyed struct {
+		h uint64
+		i int32
+	}
+	seed := maphash.MakeSeed()
+	idx := make([]keyed, len(s.quads))
+	var mh maphash.Hash
+	mh.SetSeed(seed)
+	for i := range s.quads {
+		mh.Reset()
+		q := &s.quads[i]
+		for _, t := range [...]*Term{&q.Subject, &q.Predicate, &q.Object, &q.Graph} {
+			mh.WriteByte(byte(t.Kind))
+			mh.WriteString(t.Value)
+			mh.WriteByte(0)
+			mh.WriteString(t.Datatype)
+			mh.WriteByte(0)
+			mh.WriteString(t.Language)
+			mh.WriteByte(0)
+		}
+		idx[i] = keyed{mh.Sum64(), int32(i)}
+	}
+	slices.SortFunc(idx, func(a, b keyed) int {
+		if c := cmp.Compare(a.h, b.h); c != 0 {
 			return c
 		}
-		return int(a - b)
+		return cmp.Compare(a.i, b.i)
 	})
 	var dup []bool
-	for k := 1; k < len(idx); k++ {
-		if compareQuads(&s.quads[idx[k-1]], &s.quads[idx[k]]) == 0 {
-			if dup == nil {
-				dup = make([]bool, len(s.quads))
-			}
-			dup[idx[k]] = true
+	for start := 0; start < len(idx); {
+		end := start + 1
+		for end < len(idx) && idx[end].h == idx[start].h {
+			end++
 		}
+		// A run of equal hashes: whole quads decide, each against the
+		// earlier ones of the run.
+		for k := start + 1; k < end; k++ {
+			for j := start; j < k; j++ {
+				if (dup == nil || !dup[idx[j].i]) && compareQuads(&s.quads[idx[j].i], &s.quads[idx[k].i]) == 0 {
+					if dup == nil {
+						dup = make([]bool, len(s.quads))
+					}
+					dup[idx[k].i] = true
+					break
+				}
+			}
+		}
+		start = end
 	}
 	if dup == nil {
 		return
 	}
-	kept := s.quads[:0]
+	kept := make([]Quad, 0, len(s.quads))
 	for i, q := range s.quads {
 		if !dup[i] {
 			kept = append(kept, q)
@@ -511,8 +556,39 @@ func (s *state) hashNDegree(id string, iss *issuer) (string, *issuer, error) {
 	return s.sum(), iss, nil
 }
 
+// CanonicalizeTo writes the canonical N-Quads document Canonicalize
+// returns to w, line by line, without building it in memory first: a
+// signer that only hashes it passes the hash.
+func CanonicalizeTo(ctx context.Context, w io.Writer, quads []Quad, opts Options) error {
+	s, err := run(ctx, quads, opts)
+	if err != nil {
+		return err
+	}
+	for _, l := range s.lines() {
+		if _, err := w.Write(l); err != nil {
+			return fmt.Errorf("rdfc: writing: %w", err)
+		}
+	}
+	return nil
+}
+
 // serialize writes every quad with its canonical labels, sorted.
 func (s *state) serialize() []byte {
+	lines := s.lines()
+	n := 0
+	for _, l := range lines {
+		n += len(l)
+	}
+	out := make([]byte, 0, n)
+	for _, l := range lines {
+		out = append(out, l...)
+	}
+	return out
+}
+
+// lines returns every quad with its canonical labels as an N-Quads line,
+// sorted.
+func (s *state) lines() [][]byte {
 	label := func(l string) string { return s.canon.ids[l] }
 	lines := make([][]byte, 0, len(s.quads))
 	// Sized up front from the terms (escapes aside), so the lines are
@@ -533,11 +609,7 @@ func (s *state) serialize() []byte {
 	// Earlier lines were written to an older backing array when buf grew;
 	// they stay valid because appends never modify written bytes.
 	slices.SortFunc(lines, bytes.Compare)
-	out := make([]byte, 0, len(buf))
-	for _, l := range lines {
-		out = append(out, l...)
-	}
-	return out
+	return lines
 }
 
 // issuer is the Issue Identifier algorithm's state.

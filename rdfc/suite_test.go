@@ -104,6 +104,13 @@ func TestW3CSuite(t *testing.T) {
 				if !bytes.Equal(got, want) {
 					t.Errorf("canonical form differs:\n got: %s\nwant: %s", got, want)
 				}
+				var streamed bytes.Buffer
+				if err := CanonicalizeTo(context.Background(), &streamed, in, opts); err != nil {
+					t.Fatal(err)
+				}
+				if !bytes.Equal(streamed.Bytes(), want) {
+					t.Errorf("CanonicalizeTo wrote a different form:\n got: %s\nwant: %s", streamed.Bytes(), want)
+				}
 			case "rdfc:RDFC10MapTest":
 				b, err := os.ReadFile(filepath.Join(suiteDir, e.Result))
 				if err != nil {

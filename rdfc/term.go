@@ -46,6 +46,17 @@ func NewLiteral(value, datatype, lang string) Term {
 	return Term{Kind: Literal, Value: value, Datatype: datatype, Language: lang}
 }
 
+// isNormal reports whether normalize would return t unchanged.
+func (t Term) isNormal() bool {
+	if t.Kind != Literal {
+		return t.Datatype == "" && t.Language == ""
+	}
+	if t.Language != "" {
+		return t.Datatype == RDFLangString
+	}
+	return t.Datatype != ""
+}
+
 // normalize gives literals one spelling of their datatype, so that equal
 // terms compare equal.
 func (t Term) normalize() Term {

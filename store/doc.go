@@ -31,4 +31,9 @@
 // catalogue gives them their meaning). A version's content cannot change
 // once it leaves the draft state (CheckChange), and its statements are
 // only ever appended to; conformance tests are storetest.RunCatalogue.
+//
+// Offers is another companion: wallet offers (stored by the hashes of
+// their secrets) and proof nonces, each single-use in one transaction, so
+// a replay is refused across restarts; conformance tests are
+// storetest.RunOffers.
 package store

@@ -108,6 +108,9 @@ type Record struct {
 	// a learner's credentials found by address (badgesmith find). It is
 	// public in the credential itself.
 	RecipientSalt string `json:"recipientSalt,omitempty"`
+	// Components are the ids of the credentials a stacked credential was
+	// issued on (package stack): revoking one of them flags it.
+	Components []string `json:"components,omitempty"`
 	// State is computed by the store when reading; PutCredential ignores it.
 	State State `json:"state,omitempty"`
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/badgesmith/badgesmith/status"
 )
@@ -17,6 +18,9 @@ const (
 	MaxListBits = 1 << 27
 	// MaxStatusSize is the widest entry, in bits.
 	MaxStatusSize = 64
+	// MaxComponents is the most components one stacked credential's
+	// record may name.
+	MaxComponents = 1000
 )
 
 // Validate reports whether r can be recorded. Errors wrap ErrInvalid and
@@ -31,6 +35,14 @@ func (r *Record) Validate() error {
 	} {
 		if len(f.v) > MaxFieldLen {
 			return invalid("record %s: %s longer than %d bytes", r.ID, f.name, MaxFieldLen)
+		}
+	}
+	if len(r.Components) > MaxComponents {
+		return invalid("record %s: %d components, more than %d", r.ID, len(r.Components), MaxComponents)
+	}
+	for i, c := range r.Components {
+		if c == "" || len(c) > MaxFieldLen {
+			return invalid("record %s: components[%d] is empty or longer than %d bytes", r.ID, i, MaxFieldLen)
 		}
 	}
 	if r.Format != FormatDI && r.Format != FormatJWT {
@@ -85,7 +97,8 @@ func (r *Record) Equal(o *Record) bool {
 // the signature, its hash, the time and the key may differ.
 func (r *Record) SameRequest(o *Record) bool {
 	if r.ID != o.ID || r.Recipient != o.Recipient || r.AchievementID != o.AchievementID ||
-		r.BatchID != o.BatchID || r.RowKey != o.RowKey || len(r.Status) != len(o.Status) {
+		r.BatchID != o.BatchID || r.RowKey != o.RowKey || len(r.Status) != len(o.Status) ||
+		!slices.Equal(r.Components, o.Components) {
 		return false
 	}
 	for i := range r.Status {

@@ -30,6 +30,12 @@ type budget struct {
 	fetches       int
 	connections   int
 	canon         jsonld.Work // JSON-LD canonicalization, every document
+
+	// parent, if set, is the budget of the presentation carrying the
+	// credential: its fetches draw on the parent's allowance too, so
+	// Limits.MaxFetches bounds a presentation's requests as a whole,
+	// not once per embedded credential.
+	parent *budget
 }
 
 type budgetKey struct{}
@@ -86,12 +92,23 @@ func (b *budget) takeStatusEntries(n int) int {
 
 // takeFetch grants one document fetch, or returns ErrLimit.
 func (b *budget) takeFetch() error {
+	if b.parent != nil {
+		if err := b.parent.takeFetch(); err != nil {
+			return err
+		}
+	}
 	b.mu.Lock()
-	defer b.mu.Unlock()
-	if limit := b.limits.MaxFetches; b.fetches >= limit {
+	limit, over := b.limits.MaxFetches, b.fetches >= b.limits.MaxFetches
+	if !over {
+		b.fetches++
+	}
+	b.mu.Unlock()
+	if over {
+		if b.parent != nil {
+			b.parent.refundFetch()
+		}
 		return fmt.Errorf("%w: over Limits.MaxFetches, %d documents fetched", ErrLimit, limit)
 	}
-	b.fetches++
 	return nil
 }
 
@@ -112,8 +129,11 @@ func (b *budget) addCanon(w jsonld.Work) {
 // refundFetch gives back a fetch granted but never started.
 func (b *budget) refundFetch() {
 	b.mu.Lock()
-	defer b.mu.Unlock()
 	b.fetches--
+	b.mu.Unlock()
+	if b.parent != nil {
+		b.parent.refundFetch()
+	}
 }
 
 // fill copies the counters b owns into w, adding the nested documents'

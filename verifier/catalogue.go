@@ -23,6 +23,11 @@ const iriVersion = obNS + "version"
 // the proof covers give it.
 type achievementRef struct {
 	id, version string
+	// versions counts the achievement node's version values: a node the
+	// document describes twice under one id (the achievement and a related
+	// entry, say) has one per description, and only exactly one names the
+	// version awarded.
+	versions int
 }
 
 // achievementRefs reads the achievements of the credential's subjects:
@@ -36,6 +41,7 @@ func (g *graph) achievementRefs() []achievementRef {
 				ref.id = a.Value
 			}
 			for _, v := range g.objects(a, iriVersion) {
+				ref.versions++
 				if v.Kind == rdfc.Literal {
 					ref.version = v.Value
 				}
@@ -117,6 +123,10 @@ func (v *Verifier) checkCatalogue(ctx context.Context, r *report, p *proven) {
 	for _, ref := range refs {
 		if ref.id == "" || ref.version == "" {
 			r.fail(CheckCatalogue, "credentialSubject.achievement", "the achievement has no id or no version to look up")
+			return
+		}
+		if ref.versions > 1 {
+			r.fail(CheckCatalogue, "credentialSubject.achievement.version", fmt.Sprintf("achievement %s states %d versions, want one to look up", ref.id, ref.versions))
 			return
 		}
 		e, err := cat.Approved(p.claims.Issuer, ref.id, ref.version, at)

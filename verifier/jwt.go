@@ -83,7 +83,10 @@ func (v *Verifier) verifyJWT(ctx context.Context, token []byte) (*Result, error)
 	}
 	v.checkStatus(ctx, r, p)
 	v.checkCatalogue(ctx, r, p)
+	v.checkCLR(ctx, r, cred, p)
 	r.describe(p)
+	v.checkEndorsements(ctx, r, cred, p)
+	v.recogniseIssuer(r, p)
 	return v.finish(r)
 }
 

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -121,7 +122,8 @@ type PresentationResult struct {
 	// verifiableCredential[i]); none when they were not verified.
 	Credentials []*Result `json:"credentials"`
 	// Work counts the presentation's own work; each credential's Result
-	// has its own.
+	// has its own. Fetches is the exception: the credentials' fetches draw
+	// on the presentation's Limits.MaxFetches, and count here too.
 	Work Work `json:"work"`
 }
 
@@ -216,6 +218,11 @@ func (p *presenting) run(ctx context.Context, data []byte) {
 		return
 	}
 	if hasJSONType(vp["type"], "EnvelopedVerifiablePresentation") {
+		if k := beyondEnvelope(vp); k != "" {
+			r.fail(CheckParse, k, "an enveloped presentation is @context, id and type alone: "+k+" is beside the token, which is all that is verified")
+			p.skipRest(CheckParse, "presentation could not be parsed")
+			return
+		}
 		id, _ := vp["id"].(string)
 		tok, ok := strings.CutPrefix(id, envelopedVPPrefix)
 		if !ok || !looksLikeJWS([]byte(tok)) {
@@ -233,6 +240,9 @@ func (p *presenting) run(ctx context.Context, data []byte) {
 // decodePresentation decodes one JSON object, numbers as float64 as the
 // proof check signs over them.
 func decodePresentation(data []byte) (map[string]any, error) {
+	if err := checkDuplicateMembers(data); err != nil {
+		return nil, err
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	var vp map[string]any
 	if err := dec.Decode(&vp); err != nil {
@@ -531,7 +541,7 @@ func (p *presenting) credentials(ctx context.Context, a *authn, vp map[string]an
 	keys := make([]embeddedClaim, len(entries))
 	for i, e := range entries {
 		doc, enveloped := embeddedDocument(e)
-		res, _ := p.v.Verify(ctx, doc)
+		res, _ := p.v.verifyEmbedded(ctx, doc)
 		p.out.Credentials = append(p.out.Credentials, res)
 		_, isString := e.(string)
 		switch {
@@ -594,6 +604,20 @@ func (p *presenting) credentials(ctx context.Context, a *authn, vp map[string]an
 	}
 }
 
+// verifyEmbedded is Verify for a credential the presentation carries,
+// under the presentation's deadline: its budget is its own (its Work is
+// its own), but its fetches also draw on the presentation's allowance, so
+// Limits.MaxFetches bounds the requests of the presentation as a whole
+// (with a budget each, a presentation of MaxCredentials credentials made
+// MaxCredentials times MaxFetches requests).
+func (v *Verifier) verifyEmbedded(ctx context.Context, data []byte) (*Result, error) {
+	b := newBudget(v.lim)
+	b.parent = budgetFrom(ctx)
+	res, err := v.verify(withBudget(ctx, b), data)
+	b.fill(&res.Work)
+	return res, err
+}
+
 // withoutStringCredentials is vp without the string entries of its
 // verifiableCredential, or vp itself when it has none.
 func withoutStringCredentials(vp map[string]any) map[string]any {
@@ -640,8 +664,11 @@ func embeddedDocument(e any) (doc []byte, envelopedID string) {
 			return []byte(x), ""
 		}
 	case map[string]any:
+		// An envelope with members beside its token is read as the JSON
+		// credential it then is (and has no proof): only the token is
+		// verified, so claims beside it would pass unverified.
 		id, _ := x["id"].(string)
-		if tok, ok := strings.CutPrefix(id, envelopedVCPrefix); ok && hasJSONType(x["type"], "EnvelopedVerifiableCredential") {
+		if tok, ok := strings.CutPrefix(id, envelopedVCPrefix); ok && hasJSONType(x["type"], "EnvelopedVerifiableCredential") && beyondEnvelope(x) == "" {
 			return []byte(tok), id
 		}
 	}
@@ -651,6 +678,18 @@ func embeddedDocument(e any) (doc []byte, envelopedID string) {
 		return nil, ""
 	}
 	return b, ""
+}
+
+// beyondEnvelope returns a member of the enveloped credential or
+// presentation m other than @context, id and type (the first in sorted
+// order), or "" when it has none.
+func beyondEnvelope(m map[string]any) string {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		if k != "@context" && k != "id" && k != "type" {
+			return k
+		}
+	}
+	return ""
 }
 
 // hasJSONType reports whether a JSON type value (a string or an array)

@@ -109,6 +109,14 @@ type Result struct {
 	Claims *Claims `json:"claims,omitempty"`
 	// Work counts what the verification did (see Limits).
 	Work Work `json:"work"`
+	// Endorsements are the endorsements embedded in the credential, its
+	// issuer and its achievement, each verified (see endorsement.go).
+	Endorsements []EndorsementResult `json:"endorsements,omitempty"`
+	// Recognition says whether the trust lists (Options.Trust) recognise
+	// the issuer; nil without trust lists or a verified issuer.
+	Recognition *Recognition `json:"recognition,omitempty"`
+	// Embedded are the credentials a CLR embeds, each verified.
+	Embedded []EmbeddedResult `json:"embedded,omitempty"`
 	// Explain is set by Verifier.Explain: what another verifier could
 	// judge differently. Nil from Verify.
 	Explain *Explanation `json:"explain,omitempty"`
@@ -143,6 +151,12 @@ type Claims struct {
 	ExpirationDate time.Time `json:"expirationDate,omitzero"`
 	// Status are the credentialStatus entries.
 	Status []StatusClaim `json:"status,omitempty"`
+	// Award is what an achievement credential awards, and to whom; nil
+	// for a credential without one achievement (see award.go).
+	Award *Award `json:"award,omitempty"`
+	// Clr is what a ClrCredential's subject states; nil for any other
+	// credential (see clr.go).
+	Clr *ClrClaims `json:"clr,omitempty"`
 }
 
 // StatusClaim is one credentialStatus entry as the statements give it.

@@ -311,6 +311,8 @@ func credentialClaims(nq []byte) (*Claims, *graph, error) {
 	for _, e := range g.objects(root, iriCredentialStatus) {
 		c.Status = append(c.Status, g.statusClaim(e))
 	}
+	c.Award = g.award(root)
+	c.Clr = g.clr(root)
 	return c, g, nil
 }
 

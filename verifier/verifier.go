@@ -98,6 +98,10 @@ type Options struct {
 	// achievement version was approved when it was issued, by the
 	// credential's own issuer (see catalogue.go). If nil, no such check.
 	Catalogue []byte
+	// Trust are the trust lists, most authoritative first, that say
+	// whether the issuer and the endorsers are recognised (Result.
+	// Recognition), apart from the verdict. If nil, nothing is looked up.
+	Trust []*TrustList
 }
 
 // Verifier verifies credentials. It is safe for concurrent use.
@@ -122,6 +126,8 @@ type Verifier struct {
 	lim Limits
 	// catalogue is Options.Catalogue; nil without one.
 	catalogue *catalogueCheck
+	// trust is Options.Trust.
+	trust []*TrustList
 }
 
 // limits returns the verifier's Limits, defaults filled in.
@@ -160,6 +166,7 @@ func New(opts Options) (*Verifier, error) {
 		client:   opts.HTTPClient,
 
 		lenientSchema: opts.LenientSchema,
+		trust:         slices.Clone(opts.Trust),
 	}
 	if v.maxSize == 0 {
 		v.maxSize = DefaultMaxSize
@@ -335,7 +342,10 @@ func (v *Verifier) verify(ctx context.Context, data []byte) (*Result, error) {
 	v.checkValidity(r, p, vcdm1, nil, nil)
 	v.checkStatus(ctx, r, p)
 	v.checkCatalogue(ctx, r, p)
+	v.checkCLR(ctx, r, cred, p)
 	r.describe(p)
+	v.checkEndorsements(ctx, r, cred, p)
+	v.recogniseIssuer(r, p)
 	return v.finish(r)
 }
 

@@ -215,6 +215,9 @@ func Parse(data []byte) (*Catalogue, error) {
 	if dec.More() {
 		return nil, fmt.Errorf("%w: data after the document", ErrFormat)
 	}
+	if err := exactNames(data, d); err != nil {
+		return nil, err
+	}
 	if len(d.Context) != 2 || d.Context[0] != contextVC || d.Context[1] != contextOB {
 		return nil, fmt.Errorf("%w: @context must be [%s, %s]", ErrFormat, contextVC, contextOB)
 	}
@@ -304,4 +307,79 @@ func parseTime(s string) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("%q is not a UTC date-time in whole seconds", s)
 	}
 	return t, nil
+}
+
+// exactNames refuses a document whose member names match the shape only
+// as encoding/json matches them, ignoring case (and folding Unicode): the
+// statements the proof covers read names exactly, so "Related": [] (an
+// OB 3.0 term, the class, adding no statement) would empty, for Parse
+// alone, the related list the issuer signed. Written back, the decoded
+// shape must give the same names, level by level.
+func exactNames(data []byte, d document) error {
+	proof := d.Proof
+	d.Proof = nil
+	back, err := json.Marshal(d)
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrFormat, err)
+	}
+	var got, want any
+	if err := json.Unmarshal(data, &got); err != nil {
+		return fmt.Errorf("%w: %w", ErrFormat, err)
+	}
+	if err := json.Unmarshal(back, &want); err != nil {
+		return fmt.Errorf("%w: %w", ErrFormat, err)
+	}
+	if m, ok := got.(map[string]any); ok && len(proof) > 0 {
+		delete(m, "proof")
+	}
+	if path, ok := sameNames(got, want, ""); !ok {
+		return fmt.Errorf("%w: member names at %s are not the ones a published catalogue has (names are case-sensitive)", ErrFormat, path)
+	}
+	return nil
+}
+
+// sameNames reports whether a and b have the same member names at every
+// level, and where they first differ.
+func sameNames(a, b any, path string) (string, bool) {
+	switch x := a.(type) {
+	case map[string]any:
+		y, ok := b.(map[string]any)
+		if !ok || len(x) != len(y) {
+			return orRoot(path), false
+		}
+		for k, v := range x {
+			w, ok := y[k]
+			if !ok {
+				return joinName(path, k), false
+			}
+			if p, ok := sameNames(v, w, joinName(path, k)); !ok {
+				return p, false
+			}
+		}
+	case []any:
+		y, ok := b.([]any)
+		if !ok || len(x) != len(y) {
+			return orRoot(path), false
+		}
+		for i := range x {
+			if p, ok := sameNames(x[i], y[i], fmt.Sprintf("%s[%d]", path, i)); !ok {
+				return p, false
+			}
+		}
+	}
+	return "", true
+}
+
+func joinName(path, k string) string {
+	if path == "" {
+		return k
+	}
+	return path + "." + k
+}
+
+func orRoot(path string) string {
+	if path == "" {
+		return "the top level"
+	}
+	return path
 }

@@ -57,6 +57,7 @@ signer's own machine if need be (approve --from ... --out, then --import).`,
 	}
 	o.AddFlags(cmd.PersistentFlags())
 	cmd.AddCommand(
+		newAchievementAlignCmd(s),
 		newAchievementCreateCmd(s, o),
 		newAchievementEditCmd(s, o),
 		newDecisionCmd(s, o, catalogue.Submit),
@@ -375,6 +376,9 @@ type versionView struct {
 	Decisions   []catalogue.Statement  `json:"decisions,omitempty"`
 	Trail       []store.CatalogueEvent `json:"trail,omitempty"`
 	Verified    *bool                  `json:"verified,omitempty"`
+	// Endorsements are show --verify's checks of the partners'
+	// endorsement credentials.
+	Endorsements []endorsementCheck `json:"endorsements,omitempty"`
 }
 
 func (o *achievementOptions) printVersion(s streams, v *store.AchievementVersion, what string) error {
@@ -393,7 +397,10 @@ func newAchievementShowCmd(s streams, o *achievementOptions) *cobra.Command {
 		Long: `Show a version (the latest without @VERSION): its state, QA facts, the
 decisions signed about it and the achievement's audit trail. --verify also
 replays the signed decisions against the approver sets and the Achievement,
-and fails (exit 1) if the record was tampered with.`,
+and fails (exit 1) if the record was tampered with, and verifies each
+industry partner's endorsement credential as verify does (it must endorse
+this achievement): an invalid one fails (exit 1), one that could not be
+checked exits 2.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			id, version, err := catalogue.ParseRef(args[0])
@@ -440,6 +447,11 @@ and fails (exit 1) if the record was tampered with.`,
 				verr = cat.Verify(ctx, id, v.Version)
 				ok := verr == nil
 				view.Verified = &ok
+				ev, err := newEndorsementVerifier()
+				if err != nil {
+					return err
+				}
+				view.Endorsements = checkEndorsements(ctx, ev, v.AchievementID, v.QA)
 			}
 			if o.json {
 				if err := printJSON(s.out, view); err != nil {
@@ -447,11 +459,12 @@ and fails (exit 1) if the record was tampered with.`,
 				}
 			} else {
 				printView(s.out, &view, names)
+				printPartnerEndorsements(s.out, view.Endorsements)
 			}
 			if verr != nil {
 				return catalogueError(verr)
 			}
-			return nil
+			return endorsementsError(fmt.Sprintf("achievement %s version %d", id, v.Version), view.Endorsements)
 		},
 	}
 	cmd.Flags().BoolVar(&verify, "verify", false, "check the signed decisions and the record against each other")

@@ -70,11 +70,12 @@ func (e *catalogueEnv) catOK(args ...string) string {
 	return out
 }
 
-// approve drafts testdata/achievement.json and takes it through review to
-// approved, the second approval signed "on the approver's machine".
-func (e *catalogueEnv) approve() {
+// approve drafts testdata/achievement.json (with create's further flags
+// createArgs) and takes it through review to approved, the second approval
+// signed "on the approver's machine".
+func (e *catalogueEnv) approve(createArgs ...string) {
 	e.t.Helper()
-	e.catOK("achievement", "create", "--file", testdata("achievement.json"))
+	e.catOK(append([]string{"achievement", "create", "--file", testdata("achievement.json")}, createArgs...)...)
 	e.catOK("achievement", "submit", e.id, "--key", "ada")
 	e.catOK("achievement", "approve", e.id+"@1", "--key", "chair", "--role", "academic-council", "--reference", "AC/14")
 	v1 := filepath.Join(e.dir, "v1.json")

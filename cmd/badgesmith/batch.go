@@ -52,6 +52,7 @@ type batchOptions struct {
 	progressEvery time.Duration
 	maxErrors     int
 	cat           catalogueFlags
+	offers        offersFlags
 }
 
 func (o *batchOptions) AddFlags(fs *pflag.FlagSet) {
@@ -83,6 +84,7 @@ func (o *batchOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.DurationVar(&o.progressEvery, "progress-every", 5*time.Second, "interval of progress lines")
 	fs.IntVar(&o.maxErrors, "max-errors", 1000, "bad rows listed at most (all are counted)")
 	o.cat.AddFlags(fs)
+	o.offers.AddFlags(fs)
 }
 
 func newBatchCmd(s streams) *cobra.Command {
@@ -153,6 +155,9 @@ func (o *batchOptions) run(ctx context.Context, s streams) error {
 	}
 	signFormat, err := parseFormat(o.format, o.suite, "")
 	if err != nil {
+		return err
+	}
+	if err := o.offers.check(signFormat.IsJWT() || o.bake != ""); err != nil {
 		return err
 	}
 	format, err := roster.FormatOf(o.roster)
@@ -276,7 +281,7 @@ func (o *batchOptions) run(ctx context.Context, s streams) error {
 	if sum.Rejected > 0 {
 		fmt.Fprintf(s.err, "rejected rows: %s\n", shown(filepath.Join(o.out, issuer.RejectsFile)))
 	}
-	return nil
+	return o.offers.write(ctx, s, db, o.store, o.out)
 }
 
 // mapping assembles the roster mapping from --mapping, --map and

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -13,8 +14,11 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/badgesmith/badgesmith/catalogue"
+	"github.com/badgesmith/badgesmith/internal/display"
 	"github.com/badgesmith/badgesmith/issuer"
 	"github.com/badgesmith/badgesmith/keys"
+	"github.com/badgesmith/badgesmith/store"
+	"github.com/badgesmith/badgesmith/verifier"
 )
 
 func newCatalogueCmd(s streams) *cobra.Command {
@@ -146,7 +150,12 @@ and index.html (the approved microcredentials with their competencies,
 credits, stacking targets and industry endorsements), and catalogue.json, a
 credential signed by --key (eddsa-rdfc-2022) listing every version ever
 approved with its digest, approval and retirement dates. Serve DIR at
---base-url; verifiers give catalogue.json to verify --catalogue.`,
+--base-url; verifiers give catalogue.json to verify --catalogue.
+
+The industry partners' endorsement credentials of the approved versions are
+verified first, as verify does (each must endorse its achievement): an
+invalid one stops the publication (exit 1, nothing written); one that could
+not be checked is reported on standard error and published.`,
 		Example: `  badgesmith catalogue publish --key registrar --base-url https://example.edu/ --out site/`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -190,6 +199,9 @@ func publishCatalogue(ctx context.Context, s streams, o *achievementOptions, key
 	if err != nil {
 		return catalogueError(err)
 	}
+	if err := checkPublishedEndorsements(ctx, s, cat); err != nil {
+		return err
+	}
 	doc, err := pub.Catalogue.Credential()
 	if err != nil {
 		return err
@@ -216,4 +228,43 @@ func publishCatalogue(ctx context.Context, s streams, o *achievementOptions, key
 	}
 	fmt.Fprintf(s.out, "published %d approved versions (%d achievements) to %s\n", len(pub.Catalogue.Entries), len(paths)-2, shown(out))
 	return nil
+}
+
+// checkPublishedEndorsements verifies the partners' endorsement credentials
+// of every approved version, which the index publishes: an invalid one is
+// an error, one that could not be checked a warning on standard error.
+func checkPublishedEndorsements(ctx context.Context, s streams, cat *catalogue.Catalogue) error {
+	latest, err := cat.List(ctx)
+	if err != nil {
+		return err
+	}
+	var ev *verifier.Verifier
+	for _, l := range latest {
+		vs, err := cat.Versions(ctx, l.AchievementID)
+		if err != nil {
+			return err
+		}
+		for _, v := range vs {
+			if v.State != store.Approved || !hasEndorsement(v.QA) {
+				continue
+			}
+			if ev == nil {
+				if ev, err = newEndorsementVerifier(); err != nil {
+					return err
+				}
+			}
+			checks := checkEndorsements(ctx, ev, v.AchievementID, v.QA)
+			what := fmt.Sprintf("achievement %s version %d", v.AchievementID, v.Version)
+			if err := endorsementsError(what, checks); errors.Is(err, errInvalid) {
+				return fmt.Errorf("publishing: %w", err)
+			} else if err != nil {
+				fmt.Fprintf(s.err, "badgesmith: warning: %s\n", display.Text(err.Error()))
+			}
+		}
+	}
+	return nil
+}
+
+func hasEndorsement(qa store.QA) bool {
+	return slices.ContainsFunc(qa.Partners, func(p store.Partner) bool { return len(p.Endorsement) > 0 })
 }

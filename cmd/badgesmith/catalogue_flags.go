@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 
 	"github.com/spf13/pflag"
 
 	"github.com/badgesmith/badgesmith/catalogue"
 	"github.com/badgesmith/badgesmith/issuer"
+	"github.com/badgesmith/badgesmith/store/bolt"
 )
 
 // catalogueFlags are the achievement flags issue and batch share besides
@@ -60,6 +62,30 @@ func (f *catalogueFlags) resolve(ctx context.Context, cat *catalogue.Catalogue) 
 		return nil, explainCatalogue(fmt.Errorf("--catalogue-achievement %s: %w", f.ref, err))
 	}
 	return r.Achievement, nil
+}
+
+// openDefaultCatalogue opens the default store, whose catalogue's approver
+// set says whether issuing needs the catalogue, for an issue without
+// --store. It returns a nil store when there is no default store (nothing
+// was ever recorded, so no catalogue was set up). A store another process
+// holds (a running server) is an error: the rule cannot be read, and an
+// issue that skipped it would bypass it.
+func openDefaultCatalogue() (*bolt.DB, string, error) {
+	path := defaultStore()
+	if path == "" {
+		return nil, "", nil
+	}
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		return nil, "", nil
+	}
+	db, err := openStore(path, false)
+	if errors.Is(err, bolt.ErrLocked) {
+		return nil, "", fmt.Errorf("%w\nissue reads whether the catalogue is required from the default store %s: give --store, or --unmanaged-achievement FILE to issue outside the catalogue on purpose", err, path)
+	}
+	if err != nil {
+		return nil, "", fmt.Errorf("reading the catalogue rule from the default store: %w", err)
+	}
+	return db, path, nil
 }
 
 // explainCatalogue adds what to do to the issuer's catalogue refusals, and

@@ -74,7 +74,10 @@ key type) followed by a newline.
 symbolic link unless --follow-symlinks is given. With --store the
 credential is recorded, as undelivered, before it is written; if the write
 fails, running the same command again with --id (same recipient and
-achievement) retries it with the same status entry.`,
+achievement) retries it with the same status entry. Without --store nothing
+is recorded, but when the default store exists its catalogue rule holds: if
+its approver set requires the catalogue, --achievement is refused and an
+achievement from outside it needs --unmanaged-achievement.`,
 		Example: `  badgesmith keys generate registrar
   badgesmith issue --key registrar --issuer-profile testdata/issuer.json \
       --achievement testdata/achievement.json --subject testdata/subject.json --out cred.json
@@ -164,6 +167,20 @@ func (o *issueOptions) run(cmd *cobra.Command, s streams) error {
 		cfg.Store = db
 		o.cat.configure(&cfg, catalogue.New(db, catalogue.Options{}))
 	}
+	ruleStore := o.store
+	if o.store == "" && o.cat.unmanaged == "" {
+		// Nothing is recorded without --store, but the registrar's "catalogue
+		// required" still holds: it is read from the default store.
+		db, path, err := openDefaultCatalogue()
+		if err != nil {
+			return err
+		}
+		if db != nil {
+			defer db.Close()
+			o.cat.configure(&cfg, catalogue.New(db, catalogue.Options{}))
+			ruleStore = path
+		}
+	}
 	// With a store, Issue records the credential before returning it, and
 	// only then is it written out: a credential in the wild is always one
 	// the store can revoke.
@@ -185,6 +202,9 @@ func (o *issueOptions) run(cmd *cobra.Command, s streams) error {
 		}
 		return writeFile(o.out, c.Bytes(), o.followSymlinks)
 	})
+	if errors.Is(err, issuer.ErrUnmanaged) && o.store == "" {
+		err = fmt.Errorf("the default store %s (give it as --store with --catalogue-achievement): %w", ruleStore, err)
+	}
 	err = explainCatalogue(err)
 	var ue *issuer.UndeliveredError
 	switch {

@@ -1,20 +1,16 @@
 package main
 
 import (
-	"bytes"
-	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"github.com/badgesmith/badgesmith/contexts"
-	"github.com/badgesmith/badgesmith/did"
 	"github.com/badgesmith/badgesmith/internal/atomicfile"
 	"github.com/badgesmith/badgesmith/issuer"
 	"github.com/badgesmith/badgesmith/keys"
-	"github.com/badgesmith/badgesmith/proof"
 	"github.com/badgesmith/badgesmith/verifier"
 )
 
@@ -90,42 +86,28 @@ func (o *presentOptions) run(cmd *cobra.Command, s streams, args []string) error
 	if signer.Format().IsJWT() {
 		return &usageError{fmt.Sprintf("key %s is %s: presentations are signed with Data Integrity suites (Ed25519 or P-256 keys)", o.key, e.KeyPair.Type)}
 	}
-	creds := make([]any, 0, len(args))
+	creds := make([][]byte, 0, len(args))
 	for _, name := range args {
 		data, err := readInput(cmd.Context(), s, name, verifier.DefaultMaxSize, o.timeout)
 		if err != nil {
 			return err
 		}
-		c, err := embedded(data)
-		if err != nil {
-			return fmt.Errorf("%s: %w", name, err)
-		}
-		creds = append(creds, c)
+		creds = append(creds, data)
 	}
 	if o.out != "-" {
 		if err := atomicfile.Check(o.out, atomicfile.Options{FollowSymlinks: o.follow}); err != nil {
 			return err
 		}
 	}
-	holder := signer.Identity()
-	vp := map[string]any{
-		"@context":             []any{contexts.CredentialsV2},
-		"type":                 []any{"VerifiablePresentation"},
-		"holder":               holder.ID,
-		"verifiableCredential": creds,
-	}
-	signed, err := proof.Sign(cmd.Context(), vp, e.KeyPair.Private, proof.SignOptions{
-		Suite: proof.Suite(signer.Format()), VerificationMethod: holder.VerificationMethod,
-		ProofPurpose: did.Authentication, Challenge: o.challenge, Domain: o.domain,
-	})
+	out, err := signer.Present(cmd.Context(), creds, issuer.PresentOptions{Challenge: o.challenge, Domain: o.domain})
 	if err != nil {
-		return fmt.Errorf("signing the presentation: %w", err)
-	}
-	out, err := json.MarshalIndent(signed, "", "  ")
-	if err != nil {
+		// Name the file, not the entry's place in the presentation.
+		if ee, ok := errors.AsType[*issuer.EntryError](err); ok {
+			return fmt.Errorf("%s: %w", args[ee.Index], ee.Err)
+		}
 		return err
 	}
-	out = append(out, '\n')
+	holder := signer.Identity()
 	if o.out == "-" {
 		_, err := s.out.Write(out)
 		return err
@@ -135,25 +117,4 @@ func (o *presentOptions) run(cmd *cobra.Command, s streams, args []string) error
 	}
 	fmt.Fprintf(s.err, "presented %d credentials as %s to %s\n", len(creds), shown(holder.ID), shown(o.out))
 	return nil
-}
-
-// embedded is the verifiableCredential entry of a credential file: its
-// JSON object, or an EnvelopedVerifiableCredential for a compact JWS.
-func embedded(data []byte) (any, error) {
-	data = bytes.TrimSpace(data)
-	if len(data) > 0 && data[0] == '{' {
-		var m map[string]any
-		if err := json.Unmarshal(data, &m); err != nil {
-			return nil, fmt.Errorf("not a JSON credential: %w", err)
-		}
-		return m, nil
-	}
-	if bytes.Count(data, []byte{'.'}) != 2 || bytes.ContainsAny(data, " \t\r\n") {
-		return nil, fmt.Errorf("neither a JSON credential nor a compact JWS")
-	}
-	return map[string]any{
-		"@context": contexts.CredentialsV2,
-		"id":       "data:application/vc+jwt," + string(data),
-		"type":     "EnvelopedVerifiableCredential",
-	}, nil
 }

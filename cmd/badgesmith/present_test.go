@@ -68,7 +68,7 @@ func TestPresentRefuses(t *testing.T) {
 		{"no key", []string{"present", "--keyring", ring, cred}, exitError},
 		{"no credential", []string{"present", "--keyring", ring, "--key", "registrar"}, exitError},
 		{"unknown key", []string{"present", "--keyring", ring, "--key", "nobody", cred}, exitError},
-		{"not a credential", []string{"present", "--keyring", ring, "--key", "registrar", notCred}, exitError},
+		{"not a credential", []string{"present", "--keyring", ring, "--key", "registrar", notCred}, exitInvalid}, // bad input, as issue says of a bad achievement
 		{"a JWT suite", []string{"present", "--keyring", ring, "--key", "registrar", "--suite", "jwt", cred}, exitError},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -22,15 +22,16 @@ const remoteAdminKey = "bsk_remote-test-admin-key-0123456789abcdef"
 
 // startServe runs "badgesmith serve" in-process on loopback with a real
 // bbolt store and returns its base URL; it stops when the test ends.
-func startServe(t *testing.T, ring, storePath string) string {
+// extra are further serve flags.
+func startServe(t *testing.T, ring, storePath string, extra ...string) string {
 	t.Helper()
 	t.Setenv("BADGESMITH_ADMIN_KEY", remoteAdminKey)
 	ctx, cancel := context.WithCancel(context.Background())
 	var errOut testkit.SyncBuffer
 	exited := make(chan int, 1)
 	go func() {
-		exited <- run(ctx, []string{"serve", "--key", "registrar", "--keyring", ring, "--suspension",
-			"--store", storePath, "--listen", "127.0.0.1:0"}, strings.NewReader(""), io.Discard, &errOut)
+		exited <- run(ctx, append([]string{"serve", "--key", "registrar", "--keyring", ring, "--suspension",
+			"--store", storePath, "--listen", "127.0.0.1:0"}, extra...), strings.NewReader(""), io.Discard, &errOut)
 	}()
 	t.Cleanup(func() {
 		cancel()

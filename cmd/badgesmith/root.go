@@ -49,8 +49,12 @@ func newRootCmd(s streams) *cobra.Command {
 		newServeCmd(s),
 		newAPIKeyCmd(s),
 		newOAuthClientCmd(s),
+		newOfferCmd(s),
 		newAchievementCmd(s),
 		newCatalogueCmd(s),
+		newStackCmd(s),
+		newEndorseCmd(s),
+		newCLRCmd(s),
 	)
 	return root
 }

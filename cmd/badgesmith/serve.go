@@ -38,6 +38,7 @@ func (o *serveOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.c.StatusBaseURL, "status-base-url", "", "where status lists are published (default PUBLIC-BASE-URL/status/, served here)")
 	fs.BoolVar(&o.c.NoStatus, "no-status", false, "issue credentials without status entries")
 	fs.BoolVar(&o.c.Suspension, "suspension", false, "also give each credential a suspension entry")
+	fs.BoolVar(&o.c.UnmanagedAchievements, "unmanaged-achievements", false, "accept achievements from outside the catalogue even when its approver set requires it")
 	fs.StringVar(&o.c.TLSCert, "tls-cert", "", "TLS certificate PEM file")
 	fs.StringVar(&o.c.TLSKey, "tls-key", "", "TLS private key PEM file")
 	fs.StringVar(&o.proxies, "trusted-proxies", "", "comma-separated addresses or CIDR prefixes of trusted reverse proxies")
@@ -130,6 +131,9 @@ func (o *serveOptions) run(cmd *cobra.Command, s streams) error {
 	}
 	if fs.Changed("suspension") {
 		cfg.Suspension = o.c.Suspension
+	}
+	if fs.Changed("unmanaged-achievements") {
+		cfg.UnmanagedAchievements = o.c.UnmanagedAchievements
 	}
 	if fs.Changed("trusted-proxies") {
 		cfg.TrustedProxies = nil

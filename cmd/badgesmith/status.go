@@ -27,6 +27,8 @@ type changeOptions struct {
 	reason string
 	actor  string
 	remote remoteOptions
+	// cascade also revokes the stacked credentials built on a revoked one.
+	cascade bool
 }
 
 func (o *changeOptions) AddFlags(fs *pflag.FlagSet) {
@@ -124,11 +126,19 @@ through the server's admin API (the admin key from BADGESMITH_API_KEY or
 				return err
 			}
 			fmt.Fprintf(s.out, "%s: %s\n", shown(args[0]), c.done)
+			if c.state == store.Revoked {
+				if err := flagStacked(ctx, s, db, args[0], o, actor); err != nil {
+					return err
+				}
+			}
 			fmt.Fprintln(s.err, "publish the status lists (badgesmith status publish) for verifiers to see the change")
 			return nil
 		},
 	}
 	o.AddFlags(cmd.Flags())
+	if c.state == store.Revoked {
+		cmd.Flags().BoolVar(&o.cascade, "cascade", false, "also revoke the stacked credentials issued on this one (badgesmith stack issue); without it they are only named")
+	}
 	return cmd
 }
 

@@ -50,6 +50,8 @@ type verifyOptions struct {
 	anyStatusListIssuer bool
 	// catalogue is a published catalogue credential (--catalogue).
 	catalogue string
+	// trust are trust list files (verifier.ParseTrustList).
+	trust []string
 }
 
 func (o *verifyOptions) AddFlags(fs *pflag.FlagSet) {
@@ -77,6 +79,7 @@ func (o *verifyOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.statusDir, "status-dir", "", "read status lists from this directory before fetching them: a list is the file (any name, any depth) whose id is the list URL")
 	fs.StringArrayVar(&o.statusListIssuers, "status-list-issuer", nil, "trust status lists signed by LIST_ISSUER for credentials of CRED_ISSUER, given as CRED_ISSUER=LIST_ISSUER (repeatable; split at the first =)")
 	fs.StringVar(&o.statusListTrust, "status-list-trust", "", `trust the status list issuers this JSON file names for each credential issuer: {"<credential issuer>": ["<list issuer>", ...]}`)
+	fs.StringArrayVar(&o.trust, "trust", nil, `trust list saying which issuers and endorsers are recognised, apart from the verdict (repeatable, most authoritative first): {"trustList": {"name", "entries": [{"id", "name", "url", "roles": ["issuer"|"endorser"], "validFrom", "validUntil"}]}} or the DCC legacy registry layout {"registry": {"<did>": {"name", "url"}}}`)
 	fs.BoolVar(&o.anyStatusListIssuer, "any-status-list-issuer", false, "trust a status list signed by any issuer whose own proof verifies (whoever controls the list's URL then speaks for the credential)")
 }
 
@@ -248,6 +251,9 @@ func (o *verifyOptions) run(cmd *cobra.Command, s streams, files []string) error
 		return err
 	}
 	vopts.StatusListTrust = trust
+	if vopts.Trust, err = readTrustLists(cmd.Context(), s, o.trust, o.readTimeout); err != nil {
+		return err
+	}
 	if o.statusDir != "" {
 		if fi, err := os.Stat(o.statusDir); err != nil || !fi.IsDir() {
 			return &usageError{fmt.Sprintf("--status-dir %q is not a directory", o.statusDir)}
@@ -425,6 +431,9 @@ func printReport(w io.Writer, rep fileReport) {
 		}
 		fmt.Fprintf(w, "  %-7s  %-8s  %s\n", c.Status, c.Check, reason)
 	}
+	printRecognition(w, &bidi, rep.Result.Recognition)
+	printEmbedded(w, &bidi, rep.Result.Embedded)
+	printEndorsements(w, &bidi, rep.Result.Endorsements)
 	if ex := rep.Result.Explain; ex != nil {
 		printExplanation(w, &bidi, ex)
 	}

@@ -46,12 +46,16 @@ var allowed = map[string][]string{
 	"catalogue":           {"store", "ob3", "keys", "jcs", "catalogue/published"},
 	"catalogue/published": {},
 	"roster":              {"issuer", "ob3"},
+	// stack judges stacks on what the verifier read of each credential and
+	// issues stacked credentials and CLRs with the issuer (DESIGN.md); a
+	// CLR names the bundled contexts it is written in.
+	"stack": {"verifier", "ob3", "issuer", "contexts", "internal/jsonvalue"},
 	// The verifier reads the claims of a credential from the RDF statements
 	// its proof covers, in rdfc's terms, and names the bundled contexts
 	// (contexts) in its checks and --explain facts. Never the issuer, the
 	// store or the server.
 	"verifier":        {"ob3", "jsonld", "contexts", "rdfc", "keys", "did", "proof", "vcjwt", "status", "bake", "catalogue/published", "internal/safehttp", "internal/ttlcache", "internal/verdict"},
-	"internal/server": {"issuer", "verifier", "store", "store/bolt", "did", "keys", "status", "ob3", "bake", "jcs", "internal/atomicfile", "internal/jsonvalue", "internal/safehttp", "internal/verdict"}, // opens the bbolt store so serve.go only parses flags
+	"internal/server": {"issuer", "verifier", "catalogue", "store", "store/bolt", "did", "keys", "status", "ob3", "bake", "jcs", "internal/atomicfile", "internal/jsonvalue", "internal/safehttp", "internal/verdict"}, // opens the bbolt store so serve.go only parses flags
 	"cmd/badgesmith":  {"*"},
 	"interop":         {"*"},
 	// The load benchmark measures the in-process verifier beside the

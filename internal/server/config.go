@@ -93,6 +93,11 @@ type Config struct {
 	NoStatus bool `json:"noStatus,omitempty"`
 	// Suspension gives each credential a suspension entry as well.
 	Suspension bool `json:"suspension,omitempty"`
+	// UnmanagedAchievements lets issue requests carry an achievement from
+	// outside the store's catalogue even when its approver set requires
+	// the catalogue (the CLI's --unmanaged-achievement, for a whole
+	// instance). Without it such a request is refused.
+	UnmanagedAchievements bool `json:"unmanagedAchievements,omitempty"`
 	// Issuers are further issuer instances (VCALM), each served under
 	// /issuers/{id}/ with its own key, identity, format, store and status
 	// lists. The fields above make the default instance, served at the
@@ -157,6 +162,8 @@ type IssuerConfig struct {
 	IssuerProfile string `json:"issuerProfile,omitempty"`
 	NoStatus      bool   `json:"noStatus,omitempty"`
 	Suspension    bool   `json:"suspension,omitempty"`
+	// UnmanagedAchievements is as the default instance's in Config.
+	UnmanagedAchievements bool `json:"unmanagedAchievements,omitempty"`
 	// Store is the instance's own bbolt store (status lists are
 	// allocated per store). Default DataDir/issuers/{id}/issued.db.
 	Store string `json:"store,omitempty"`

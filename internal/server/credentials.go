@@ -14,6 +14,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/badgesmith/badgesmith/catalogue"
 	"github.com/badgesmith/badgesmith/internal/jsonvalue"
 	"github.com/badgesmith/badgesmith/issuer"
 	"github.com/badgesmith/badgesmith/jcs"
@@ -45,7 +46,14 @@ func (s *Server) issue(w http.ResponseWriter, r *http.Request) error {
 	if err := in.checkIssuer(cred); err != nil {
 		return err
 	}
-	canon, err := jcs.Marshal(cred)
+	// A retry must repeat the option too: the same credential from
+	// another catalogue version is another request. Without the option
+	// the hash is the credential's alone, as it always was.
+	var hashed any = cred
+	if req.catalogueAchievement != "" {
+		hashed = map[string]any{"credential": cred, "options": map[string]any{"catalogueAchievement": req.catalogueAchievement}}
+	}
+	canon, err := jcs.Marshal(hashed)
 	if err != nil {
 		return invalid("credential", "cannot be canonicalized: %v", err)
 	}
@@ -69,11 +77,15 @@ func (s *Server) issue(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
+	ctx := r.Context()
+	cred, version, err := in.issuer.ManageCredential(ctx, cred, req.catalogueAchievement)
+	if err != nil {
+		return catalogueRefusal(err)
+	}
 	cred = fill(cred, id, in.issuerValue(cred), s.opts.Now())
 	if err := issuer.Validate(cred); err != nil {
 		return invalidCredential(err)
 	}
-	ctx := r.Context()
 	var refs []store.StatusRef
 	if in.statusBaseURL != "" {
 		if cred, refs, err = in.issuer.AttachStatus(ctx, cred); err != nil {
@@ -101,7 +113,7 @@ func (s *Server) issue(w http.ResponseWriter, r *http.Request) error {
 	if err := in.docs.put(doc); err != nil {
 		return err
 	}
-	if err := in.issuer.RecordIssued(ctx, signed.Document, []byte(doc.Signed), doc.Format, refs); err != nil {
+	if err := in.issuer.RecordIssuedVersion(ctx, signed.Document, []byte(doc.Signed), doc.Format, refs, version); err != nil {
 		if errors.Is(err, store.ErrExists) {
 			return problemErr(http.StatusConflict, ProbConflict, "credential.id", "a credential with this id is already recorded")
 		}
@@ -216,6 +228,29 @@ func fill(cred map[string]any, id string, iss any, now time.Time) map[string]any
 		out["validFrom"] = now.UTC().Truncate(time.Second).Format(time.RFC3339)
 	}
 	return out
+}
+
+// catalogueRefusal is the problem of the catalogue rule's refusal (see
+// issuer.ManageCredential): a version that is not approved, or a
+// credential's own achievement when the catalogue is required, is 422
+// with its own problem type; a reference to nothing, or an achievement
+// other than the version's, is 400.
+func catalogueRefusal(err error) error {
+	var se *catalogue.StateError
+	switch {
+	case errors.Is(err, issuer.ErrUnmanaged):
+		return problemErr(http.StatusUnprocessableEntity, ProbCatalogueRequired, "credential.credentialSubject.achievement",
+			err.Error()+"; name an approved version in "+optCatalogueAchievement)
+	case errors.Is(err, issuer.ErrNoCatalogue):
+		return problemErr(http.StatusBadRequest, ProbUnsupported, optCatalogueAchievement, "this issuer has no achievement catalogue")
+	case errors.As(err, &se), errors.Is(err, catalogue.ErrNotApproved), errors.Is(err, catalogue.ErrTampered), errors.Is(err, catalogue.ErrNoApprovers):
+		return problemErr(http.StatusUnprocessableEntity, ProbNotApproved, optCatalogueAchievement, err.Error())
+	case errors.Is(err, catalogue.ErrNotFound), errors.Is(err, catalogue.ErrInvalid):
+		return invalid(optCatalogueAchievement, "%v", err)
+	case errors.Is(err, issuer.ErrInvalidInput):
+		return invalidCredential(err)
+	}
+	return err
 }
 
 // invalidCredential is the 400 of an issuer refusal, at the JSON path it

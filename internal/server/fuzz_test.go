@@ -1,6 +1,7 @@
 package server
 
 import (
+	"encoding/json"
 	"errors"
 	"testing"
 )
@@ -13,6 +14,8 @@ func FuzzRequestParsers(f *testing.F) {
 	for _, s := range []string{
 		`{"credential":{"type":["VerifiableCredential","OpenBadgeCredential"]},"options":{}}`,
 		`{"credential":{"id":"urn:x","proof":{}}}`,
+		`{"credential":{"type":["VerifiableCredential","OpenBadgeCredential"]},"options":{"catalogueAchievement":"https://example.edu/a@1"}}`,
+		`{"credential":{},"options":{"catalogueAchievement":""}}`,
 		`{"verifiableCredential":{"type":"EnvelopedVerifiableCredential","id":"data:application/vc+jwt,eyJ.eyJ.sig"}}`,
 		`{"verifiableCredential":{"@context":[],"type":["VerifiableCredential"]},"options":{"returnResults":true}}`,
 		`{"credentialId":"urn:uuid:1","credentialStatus":{"type":"BitstringStatusListEntry","statusPurpose":"revocation"},"status":true}`,
@@ -35,10 +38,22 @@ func FuzzRequestParsers(f *testing.F) {
 			}
 		}
 		ir, err := parseIssueRequest(data)
-		check("issue", err != nil || (ir.credential != nil && ir.credential["proof"] == nil && ir.credential["credentialStatus"] == nil), err)
+		check("issue", err != nil || (ir.credential != nil && ir.credential["proof"] == nil && ir.credential["credentialStatus"] == nil &&
+			ir.catalogueAchievement == issueOption(data)), err)
 		vr, err := parseVerifyRequest(data)
 		check("verify", err != nil || len(vr.document) > 0, err)
 		sr, err := parseStatusRequest(data)
 		check("status", err != nil || (sr.credentialID != "" && (sr.purpose == "revocation" || sr.purpose == "suspension")), err)
 	})
+}
+
+// issueOption is options.catalogueAchievement of an issue request body, as
+// encoding/json reads it on its own.
+func issueOption(data []byte) string {
+	var m struct {
+		Options map[string]any `json:"options"`
+	}
+	_ = json.Unmarshal(data, &m)
+	ref, _ := m.Options["catalogueAchievement"].(string)
+	return ref
 }

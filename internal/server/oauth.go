@@ -104,6 +104,8 @@ const (
 	// a fetched JWKS is used.
 	jwksMinRefetch = time.Minute
 	jwksMaxAge     = time.Hour
+	// jwksFetchTimeout bounds one fetch of the JWKS.
+	jwksFetchTimeout = 10 * time.Second
 )
 
 // Validate checks c for a server at publicBase.
@@ -313,8 +315,14 @@ func publicKey(k jwk.Key) (crypto.PublicKey, error) {
 	return nil, fmt.Errorf("%T is not a public signing key", raw)
 }
 
-// fetch reads the JWKS from its URL.
+// fetch reads the JWKS from its URL. The fetch is the server's, made at
+// most once a minute whoever's request causes it: it runs without the
+// request's cancellation (bounded by jwksFetchTimeout), or a client that
+// hangs up at once would spend the minute's fetch on a failure and keep a
+// rotated key unknown.
 func (x *external) fetch(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), jwksFetchTimeout)
+	defer cancel()
 	resp, err := safehttp.Get(ctx, x.client, x.cfg.JWKSURL, "application/jwk-set+json, application/json", "", maxJWKSBytes)
 	x.fetched = x.now()
 	if err != nil {
@@ -399,18 +407,48 @@ func splitToken(tok string) (joseHeader, tokenClaims, error) {
 	if len(parts) != 3 {
 		return h, c, errors.New("not a compact JWS")
 	}
-	for i, dst := range []any{&h, &c} {
+	header := map[string]any{"alg": &h.Alg, "kid": &h.Kid, "typ": &h.Typ, "crit": &h.Crit}
+	claims := map[string]any{
+		"iss": &c.Iss, "sub": &c.Sub, "aud": &c.Aud, "exp": &c.Exp, "nbf": &c.Nbf, "iat": &c.Iat,
+		"scope": &c.Scope, "client_id": &c.ClientID, "jti": &c.JTI,
+	}
+	for i, members := range []map[string]any{header, claims} {
+		what := [...]string{"header", "payload"}[i]
 		raw, err := base64.RawURLEncoding.DecodeString(parts[i])
 		if err != nil {
-			return h, c, fmt.Errorf("%s: not base64url", [...]string{"header", "payload"}[i])
+			return h, c, fmt.Errorf("%s: not base64url", what)
 		}
-		dec := json.NewDecoder(bytes.NewReader(raw))
-		dec.UseNumber()
-		if err := dec.Decode(dst); err != nil {
-			return h, c, fmt.Errorf("%s: %w", [...]string{"header", "payload"}[i], err)
+		if err := decodeMembers(raw, members); err != nil {
+			return h, c, fmt.Errorf("%s: %w", what, err)
 		}
 	}
 	return h, c, nil
+}
+
+// decodeMembers decodes the JSON object raw, each member named in
+// members into the value it points to, numbers as json.Number. Names are
+// matched exactly, as JWT claim and header names are (RFC 7519 §4): a
+// struct would take "Scope" or "ſcope" for scope.
+func decodeMembers(raw []byte, members map[string]any) error {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return err
+	}
+	if m == nil {
+		return errors.New("not a JSON object")
+	}
+	for name, dst := range members {
+		v, ok := m[name]
+		if !ok {
+			continue
+		}
+		dec := json.NewDecoder(bytes.NewReader(v))
+		dec.UseNumber()
+		if err := dec.Decode(dst); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+	}
+	return nil
 }
 
 // authenticate checks an access token: ours (iss = the public base URL)

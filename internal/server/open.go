@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/badgesmith/badgesmith/catalogue"
 	"github.com/badgesmith/badgesmith/did"
 	"github.com/badgesmith/badgesmith/internal/atomicfile"
 	"github.com/badgesmith/badgesmith/issuer"
@@ -50,6 +51,7 @@ func Open(ctx context.Context, cfg Config, notice io.Writer, logger *slog.Logger
 	def, err := openInstance(ctx, ring, IssuerConfig{
 		Key: cfg.Key, DIDWeb: cfg.DIDWeb, IssuerURL: cfg.IssuerURL, Format: cfg.Format, IssuerProfile: cfg.IssuerProfile,
 		NoStatus: cfg.NoStatus, Suspension: cfg.Suspension, Store: cfg.Store, StatusBaseURL: cfg.StatusBaseURL,
+		UnmanagedAchievements: cfg.UnmanagedAchievements,
 	}, &closers)
 	if err != nil {
 		return nil, nil, err
@@ -134,6 +136,10 @@ func openInstance(ctx context.Context, ring *keys.Ring, ic IssuerConfig, closers
 		// Each request is signed alone, so the self-check is sampled as
 		// a batch samples it; the suites test verifies every format.
 		VerifyEvery: issuer.DefaultVerifyEvery,
+		// The store's catalogue and its rule, as the CLI's issue and
+		// batch apply them.
+		Catalogue: catalogue.New(db, catalogue.Options{}),
+		Unmanaged: ic.UnmanagedAchievements,
 	})
 	if err != nil {
 		return in, err

@@ -29,6 +29,14 @@ const (
 	ProbInternal         = "internal"
 	ProbUnavailable      = "unavailable"
 	ProbRateLimited      = "rate-limited" // over a rate limit; see Retry-After
+
+	// ProbNotApproved: options.catalogueAchievement names a version that
+	// is not approved (draft, in review, rejected, retired) or whose
+	// approval does not verify.
+	ProbNotApproved = "achievement-not-approved"
+	// ProbCatalogueRequired: the catalogue is required and the credential
+	// carries an achievement of its own.
+	ProbCatalogueRequired = "catalogue-required"
 )
 
 // Problem is an RFC 9457 problem details object. Path is an extension
@@ -62,6 +70,10 @@ var titles = map[string]string{
 	ProbInternal:         "Internal error",
 	ProbUnavailable:      "Service unavailable",
 	ProbRateLimited:      "Too many requests",
+
+	// The catalogue rule's refusals.
+	ProbNotApproved:       "Achievement version not approved",
+	ProbCatalogueRequired: "Catalogue achievement required",
 }
 
 // apiError is an error a handler returns to answer with a problem.

@@ -82,10 +82,17 @@ func objectMember(m map[string]json.RawMessage, name, path string, required bool
 // issueRequest is the body of POST /credentials/issue.
 type issueRequest struct {
 	credential map[string]any
+	// catalogueAchievement is options.catalogueAchievement, badgesmith's
+	// extension: "ID@VERSION" (or "ID") of an approved catalogue version
+	// whose Achievement the credential is issued with. "" for none.
+	catalogueAchievement string
 }
 
-// parseIssueRequest reads {credential, options}. No issuing option is
-// implemented yet, so any option is refused rather than ignored.
+// optCatalogueAchievement is the JSON path of the one issuing option.
+const optCatalogueAchievement = "options.catalogueAchievement"
+
+// parseIssueRequest reads {credential, options}. The one issuing option is
+// catalogueAchievement; any other is refused rather than ignored.
 func parseIssueRequest(data []byte) (*issueRequest, error) {
 	m, err := decodeObject(data)
 	if err != nil {
@@ -102,8 +109,14 @@ func parseIssueRequest(data []byte) (*issueRequest, error) {
 	if err != nil {
 		return nil, err
 	}
-	for k := range opts {
-		return nil, problemErr(http.StatusBadRequest, ProbUnsupported, "options."+k, "issuing option not supported")
+	var ref string
+	for k, v := range opts {
+		if k != "catalogueAchievement" {
+			return nil, problemErr(http.StatusBadRequest, ProbUnsupported, "options."+k, "issuing option not supported")
+		}
+		if ref, _ = v.(string); ref == "" {
+			return nil, invalid(optCatalogueAchievement, "want a catalogue achievement ID@VERSION (or ID)")
+		}
 	}
 	for _, k := range []string{"proof", "credentialStatus"} {
 		if _, ok := cred[k]; ok {
@@ -115,7 +128,7 @@ func parseIssueRequest(data []byte) (*issueRequest, error) {
 			return nil, invalid("credential.id", "want a non-empty string")
 		}
 	}
-	return &issueRequest{credential: cred}, nil
+	return &issueRequest{credential: cred, catalogueAchievement: ref}, nil
 }
 
 // envelopedJWTPrefix starts the id of an EnvelopedVerifiableCredential
@@ -147,16 +160,22 @@ func parseVerifyRequest(data []byte) (*verifyRequest, error) {
 	if _, err := objectMember(m, "options", "options", false); err != nil {
 		return nil, err
 	}
-	var env struct {
-		Type any    `json:"type"`
-		ID   string `json:"id"`
-	}
 	var obj map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &obj); err != nil || obj == nil {
 		return nil, invalid("verifiableCredential", "want a JSON object")
 	}
-	if err := json.Unmarshal(raw, &env); err == nil && hasType(env.Type, "EnvelopedVerifiableCredential") {
-		tok, ok := strings.CutPrefix(env.ID, envelopedJWTPrefix)
+	// The members are read by their exact names (a struct would match
+	// "Type" and "ID" too), and an envelope has no others: only the token
+	// in its id is verified, so claims beside it would be answered as
+	// verified without anyone having signed them.
+	var typ any
+	if t, ok := obj["type"]; ok && json.Unmarshal(t, &typ) == nil && hasType(typ, "EnvelopedVerifiableCredential") {
+		if err := onlyMembers(obj, "verifiableCredential.", "@context", "id", "type"); err != nil {
+			return nil, err
+		}
+		var id string
+		_ = json.Unmarshal(obj["id"], &id)
+		tok, ok := strings.CutPrefix(id, envelopedJWTPrefix)
 		if !ok || tok == "" {
 			return nil, problemErr(http.StatusBadRequest, ProbUnsupported, "verifiableCredential.id", "an enveloped credential must be "+envelopedJWTPrefix+"<compact JWS>")
 		}

@@ -346,7 +346,7 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 			s.opts.Logger.Info("request",
 				"request_id", id,
 				"method", r.Method,
-				"path", r.URL.EscapedPath(),
+				"path", redactPath(r.URL.EscapedPath()),
 				"status", rec.status,
 				"bytes", rec.bytes,
 				"duration_ms", s.opts.Now().Sub(start).Milliseconds(),
@@ -446,6 +446,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET "+p+"/healthz", s.handle(s.healthz))
 	mux.Handle("GET "+p+"/readyz", s.handle(s.readyz))
 	s.authRoutes(mux)
+	s.oidRoutes(mux)
 	for _, in := range s.instances {
 		ip := p + in.prefix
 		mux.Handle("POST "+ip+"/credentials/issue", s.at(in, s.auth(in.scope(ScopeIssue), s.limitKey(s.handle(s.issue)))))

@@ -69,6 +69,9 @@ type testConfig struct {
 	afterRefresh func(error)
 	// oauth is the server's OAuth configuration.
 	oauth OAuthConfig
+	// issuerConfig, if set, edits the default instance's issuer.Config
+	// (its store is db) before the issuer is made.
+	issuerConfig func(db *bolt.DB, c *issuer.Config)
 }
 
 // testInstance configures one further issuer instance of a test server.
@@ -108,7 +111,7 @@ func startServer(t *testing.T, tc testConfig) *testServer {
 	if now == nil {
 		now = time.Now
 	}
-	is, err := issuer.New(issuer.Config{
+	icfg := issuer.Config{
 		Profile:        map[string]any{"name": "Test University"},
 		Signer:         signer,
 		Store:          db,
@@ -116,7 +119,11 @@ func startServer(t *testing.T, tc testConfig) *testServer {
 		Suspension:     tc.suspension,
 		Now:            now,
 		StatusValidity: tc.statusValidity,
-	})
+	}
+	if tc.issuerConfig != nil {
+		tc.issuerConfig(db, &icfg)
+	}
+	is, err := issuer.New(icfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -40,6 +40,10 @@ const (
 	bAchievements  = "achievements"
 	bCatAudit      = "catalogue_audit"
 	bApproverSets  = "approver_sets"
+	bOffers        = "offers"
+	bOfferCodes    = "offer_codes"
+	bOfferTokens   = "offer_tokens"
+	bNonces        = "nonces"
 
 	kVersion = "version"
 	kInfo    = "info"
@@ -143,7 +147,8 @@ func Open(path string, opts Options) (*DB, error) {
 			}
 		}
 		for _, name := range []string{bRecords, bIDs, bLists, bListOrder, bAudit,
-			bByRecipient, bByAchievement, bByBatch, bByIssued, bAchievements, bCatAudit, bApproverSets} {
+			bByRecipient, bByAchievement, bByBatch, bByIssued, bAchievements, bCatAudit, bApproverSets,
+			bOffers, bOfferCodes, bOfferTokens, bNonces} {
 			if _, err := tx.CreateBucketIfNotExists([]byte(name)); err != nil {
 				return fmt.Errorf("creating bucket %s: %w", name, err)
 			}

@@ -1,0 +1,43 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/badgesmith/badgesmith/verifier"
+)
+
+// readTrustLists reads each --trust file; a fault is a usage error.
+func readTrustLists(ctx context.Context, s streams, files []string, timeout time.Duration) ([]*verifier.TrustList, error) {
+	var out []*verifier.TrustList
+	for _, f := range files {
+		data, err := readInput(ctx, s, f, verifier.MaxTrustListSize, timeout)
+		if err != nil {
+			return nil, &usageError{fmt.Sprintf("--trust: %v", err)}
+		}
+		l, err := verifier.ParseTrustList(f, data)
+		if err != nil {
+			return nil, &usageError{fmt.Sprintf("--trust: %v", err)}
+		}
+		out = append(out, l)
+	}
+	return out, nil
+}
+
+// printRecognition prints whether the trust lists recognise the issuer.
+func printRecognition(w io.Writer, bidi *bidiFields, r *verifier.Recognition) {
+	if r == nil {
+		return
+	}
+	if r.Status != verifier.Recognised {
+		fmt.Fprintf(w, "  trust: issuer %s by the trust lists\n", r.Status)
+		return
+	}
+	fmt.Fprintf(w, "  trust: issuer recognised by %s as %s", bidi.field("the trust list", r.List), bidi.field("the recognised name", r.Name))
+	if r.URL != "" {
+		fmt.Fprintf(w, " (%s)", bidi.field("the recognised URL", r.URL))
+	}
+	fmt.Fprintln(w)
+}

@@ -1,0 +1,250 @@
+package interop_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/badgesmith/badgesmith/internal/server"
+	"github.com/badgesmith/badgesmith/internal/testtls"
+	"github.com/badgesmith/badgesmith/issuer"
+	"github.com/badgesmith/badgesmith/keys"
+	"github.com/badgesmith/badgesmith/ob3"
+	"github.com/badgesmith/badgesmith/store/bolt"
+)
+
+const walletAdminKey = "bsk_interop-admin-key-0123456789abcdefghijkl"
+
+// walletServer is a badgesmith serve on loopback TLS, as https://localhost.
+type walletServer struct {
+	url    string
+	client *http.Client
+	caFile string
+	// clock is the server's and its issuer's clock.
+	clock *atomic.Pointer[time.Time]
+}
+
+// advance moves the server's clock.
+func (ws *walletServer) advance(d time.Duration) {
+	t := ws.clock.Load().Add(d)
+	ws.clock.Store(&t)
+}
+
+func startWalletServer(t *testing.T) *walletServer {
+	t.Helper()
+	cert, certPEM := testtls.Localhost(t)
+	dir := t.TempDir()
+	caFile := filepath.Join(dir, "ca.pem")
+	if err := os.WriteFile(caFile, certPEM, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	kp, err := keys.Generate(keys.Ed25519, rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := issuer.NewSigner(kp.Private, issuer.SignerOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := bolt.Open(filepath.Join(dir, "issued.db"), bolt.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := fmt.Sprintf("https://localhost:%d", ln.Addr().(*net.TCPAddr).Port)
+	var clock atomic.Pointer[time.Time]
+	start := time.Now()
+	clock.Store(&start)
+	now := func() time.Time { return *clock.Load() }
+	is, err := issuer.New(issuer.Config{Profile: map[string]any{"name": "Interop University"}, Signer: signer, Store: db, StatusBaseURL: base + "/status/", Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	srv, err := server.New(ctx, server.Options{
+		PublicBaseURL: base, Issuer: is, IssuerID: signer.Identity().ID, Store: db,
+		DataDir: filepath.Join(dir, "serve"), StatusBaseURL: base + "/status/", AdminKey: walletAdminKey,
+		RateLimits: server.RateLimits{Off: true}, Now: now,
+	})
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		done <- srv.Serve(ctx, ln, server.ServeOptions{TLS: &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}})
+	}()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Serve: %v", err)
+		}
+		_ = db.Close()
+	})
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(certPEM)
+	client := &http.Client{Timeout: time.Minute, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}}
+	return &walletServer{url: base, client: client, caFile: caFile, clock: &clock}
+}
+
+// post sends an admin request and decodes the answer into out.
+func (ws *walletServer) post(t *testing.T, path string, body, out any) {
+	t.Helper()
+	status, got := ws.send(t, "POST", ws.url+path, "application/json", walletAdminKey, body)
+	if status/100 != 2 {
+		t.Fatalf("POST %s: %d %s", path, status, got)
+	}
+	if err := json.Unmarshal(got, out); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// send makes a request (a JSON body unless nil) and reads the answer.
+func (ws *walletServer) send(t *testing.T, method, u, accept, key string, body any) (int, []byte) {
+	t.Helper()
+	var rd io.Reader
+	if body != nil {
+		data, err := json.Marshal(body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rd = bytes.NewReader(data)
+	}
+	req, err := http.NewRequest(method, u, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if accept != "" {
+		req.Header.Set("Accept", accept)
+	}
+	if key != "" {
+		req.Header.Set("Authorization", "Bearer "+key)
+	}
+	resp, err := ws.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	got, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, got
+}
+
+// issueToEmail issues the sample Open Badge to a hashed email address.
+func (ws *walletServer) issueToEmail(t *testing.T) map[string]any {
+	t.Helper()
+	subject := loadJSON(t, "subject.json")
+	delete(subject, "id")
+	subject["achievement"] = loadJSON(t, "achievement.json")
+	subject["identifier"] = []any{map[string]any{
+		"type": "IdentityObject", "identityType": "emailAddress", "hashed": true,
+		"identityHash": ob3.IdentityHash("learner@example.edu", "s4lt"), "salt": "s4lt",
+	}}
+	cred := map[string]any{
+		"@context":          []any{ob3.ContextV2, ob3.ContextOB},
+		"type":              []any{"VerifiableCredential", "OpenBadgeCredential"},
+		"name":              "Applied Data Analysis",
+		"credentialSubject": subject,
+	}
+	var out struct {
+		VerifiableCredential map[string]any `json:"verifiableCredential"`
+	}
+	ws.post(t, "/credentials/issue", map[string]any{"credential": cred}, &out)
+	return out.VerifiableCredential
+}
+
+// walletResult is oid4vci.mjs's answer.
+type walletResult struct {
+	Holder         string         `json:"holder"`
+	Credential     map[string]any `json:"credential"`
+	Verified       bool           `json:"verified"`
+	ProofVerified  bool           `json:"proofVerified"`
+	StatusVerified bool           `json:"statusVerified"`
+	Revoked        bool           `json:"revoked"`
+	Error          string         `json:"error"`
+}
+
+// TestOID4VCIWallet has @openid4vc/openid4vci redeem badgesmith's offers
+// (by reference and by value, with and without a transaction code, the
+// holder key by jwk and by did:key kid) and @digitalbazaar/vc verify the
+// credential received, status included.
+func TestOID4VCIWallet(t *testing.T) {
+	node := requireNode(t)
+	if _, err := os.Stat(filepath.Join("node_modules", "@openid4vc", "openid4vci")); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("interop/node_modules lacks @openid4vc/openid4vci: run npm ci: %v", err)
+		}
+		t.Skipf("interop/node_modules lacks @openid4vc/openid4vci (run npm ci in interop/): %v", err)
+	}
+	ws := startWalletServer(t)
+	orig := ws.issueToEmail(t)
+	for _, tc := range []struct {
+		name   string
+		byRef  bool
+		txCode bool
+		bind   string
+	}{
+		{"by reference, jwk", true, false, "jwk"},
+		{"by value, tx_code, did:key kid", false, true, "kid"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var offer server.CreatedOffer
+			ws.post(t, "/offers", server.OfferRequest{CredentialID: orig["id"].(string), TxCode: tc.txCode}, &offer)
+			uri := offer.OfferURI
+			if tc.byRef {
+				uri = offer.OfferURIByReference
+			}
+			args := []string{"oid4vci.mjs", uri, "--bind", tc.bind}
+			if tc.txCode {
+				args = append(args, "--tx-code", offer.TxCode)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, node, args...)
+			cmd.Env = append(os.Environ(), "NODE_EXTRA_CA_CERTS="+ws.caFile)
+			cmd.Stderr = &testWriter{t: t}
+			out, err := cmd.Output()
+			if err != nil {
+				t.Fatalf("oid4vci.mjs: %v\n%s", err, out)
+			}
+			var res walletResult
+			if err := json.Unmarshal(out, &res); err != nil {
+				t.Fatalf("oid4vci.mjs answer %s: %v", out, err)
+			}
+			if !res.Verified || !res.ProofVerified || !res.StatusVerified || res.Revoked {
+				t.Errorf("@digitalbazaar/vc does not verify the received credential: %+v", res)
+			}
+			subj, _ := res.Credential["credentialSubject"].(map[string]any)
+			if subj["id"] != res.Holder || res.Holder == "" {
+				t.Errorf("credentialSubject.id %v, want the wallet's DID %s", subj["id"], res.Holder)
+			}
+			origSubj := orig["credentialSubject"].(map[string]any)
+			a, _ := json.Marshal(subj["identifier"])
+			b, _ := json.Marshal(origSubj["identifier"])
+			if !bytes.Equal(a, b) {
+				t.Errorf("recipient identifier %s, want the original's %s", a, b)
+			}
+		})
+	}
+}

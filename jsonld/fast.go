@@ -1,0 +1,785 @@
+package jsonld
+
+import (
+	"encoding/json"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/piprate/json-gold/ld"
+
+	"github.com/badgesmith/badgesmith/rdfc"
+)
+
+// This file is the fast path of Canonicalize: for a document whose
+// contexts are bundled URLs, one walk over the decoded JSON emits the RDF
+// statements directly, with the safe-mode checks done as each term is
+// made. It does in one pass what the default path does in five (copy the
+// input, expand it with the own expander, check the expanded form, convert
+// it with ownQuads, check the statements), with the same processed
+// contexts (activectx.go) and the same decisions, step for step.
+//
+// It never decides anything on its own: whatever it does not cover, and
+// any document the checks would refuse, makes it give up with
+// errUnsupported, and Canonicalize runs the default path from the start,
+// which then accepts, refuses or reports exactly as it always has. The
+// statements it emits are those ownQuads emits for the same document (the
+// same multiset up to blank node labels, so the same Work.Quads), which
+// TestFastPathMatchesDefault and FuzzFastPath hold equal on every JSON-LD
+// document of the repository and on mutated ones.
+
+// fastWalker is one walk of the fast path. Walkers are reused through
+// the Loader (contextCache.walkers), so a document's statements and values
+// are collected in arrays that earlier documents have already grown.
+type fastWalker struct {
+	l      *Loader
+	b      *budget
+	quads  []rdfc.Quad
+	blanks int
+	// objects counts the JSON objects as copyJSON does, against MaxQuads.
+	objects int
+	// stack holds the expanded values of the properties being walked, the
+	// innermost on top.
+	stack []item
+}
+
+// maxPooledQuads keeps a walker that served a huge document from being
+// kept for the next ones.
+const maxPooledQuads = 4096
+
+// fastQuads returns the statements of doc, or errUnsupported when the
+// default path must decide; release gives the walker back once the
+// statements are no longer needed.
+func (l *Loader) fastQuads(doc any, b *budget) (quads []rdfc.Quad, release func(), err error) {
+	m, ok := doc.(map[string]any)
+	if !ok {
+		return nil, nil, errUnsupported
+	}
+	w, _ := l.processed.walkers.Get().(*fastWalker)
+	if w == nil {
+		w = &fastWalker{quads: make([]rdfc.Quad, 0, 128), stack: make([]item, 0, 64)}
+	}
+	*w = fastWalker{l: l, b: b, quads: w.quads[:0], stack: w.stack[:0]}
+	release = func() {
+		// The arrays are not cleared: what they still point to is kept
+		// only while the pool keeps the walker, which it drops after two
+		// garbage collections without use, and clearing them cost more
+		// than a small document's whole walk.
+		if cap(w.quads) <= maxPooledQuads {
+			w.l, w.b = nil, nil
+			l.processed.walkers.Put(w)
+		}
+	}
+	if _, err := w.object(l.processed.expand.rootCtx(), "", m, 0, rdfc.Term{}, true); err != nil {
+		release()
+		return nil, nil, err
+	}
+	return w.quads, release, nil
+}
+
+// blankLabels are the labels of the first blank nodes of a walk, so that
+// most documents label theirs without formatting numbers.
+var blankLabels = func() (t [32]string) {
+	for i := range t {
+		t[i] = "b" + strconv.Itoa(i)
+	}
+	return t
+}()
+
+func (w *fastWalker) blank() rdfc.Term {
+	n := w.blanks
+	w.blanks++
+	if n < len(blankLabels) {
+		return rdfc.Term{Kind: rdfc.BlankNode, Value: blankLabels[n]}
+	}
+	return rdfc.Term{Kind: rdfc.BlankNode, Value: "b" + strconv.Itoa(n)}
+}
+
+func (w *fastWalker) add(s, p, o, g rdfc.Term) error {
+	w.quads = append(w.quads, rdfc.Quad{Subject: s, Predicate: p, Object: o, Graph: g})
+	return w.b.quad()
+}
+
+// iri is checkIRI for the fast path: an IRI that safe mode would refuse,
+// or a blank node identifier (which ownQuads leaves to toQuads), ends the
+// walk. known says the IRI is a term definition's, checked when the
+// context was processed.
+func iriOK(iri string, known bool) error {
+	if known {
+		return nil
+	}
+	if strings.HasPrefix(iri, "_:") || checkIRI(iri) != nil {
+		return errUnsupported
+	}
+	return nil
+}
+
+// keywordOf is the keyword value expands to as a key (expandIRI(value,
+// _, true)), or "" when it expands to anything else; unlike expandIRI it
+// builds no string for a term the context does not define.
+func (c *activeCtx) keywordOf(value string) (string, error) {
+	if ld.IsKeyword(value) {
+		return value, nil
+	}
+	if isReservedKeyword(value) {
+		return "", nil
+	}
+	if td, ok := c.terms[value]; ok {
+		if td == nil || !isKeyword(td.id) {
+			return "", nil
+		}
+		return td.id, nil
+	}
+	if strings.IndexByte(value, ':') > 0 {
+		ep, err := c.expandIRI(value, false, true)
+		if err != nil || !isKeyword(ep) {
+			return "", err
+		}
+		return ep, nil
+	}
+	// The vocabulary, if any, is an IRI: the result is no keyword.
+	return "", nil
+}
+
+// expandKey is expandIRI(value, _, true), which is how keys, types and
+// @vocab values expand, also telling whether the result is a term
+// definition's IRI known to pass checkIRI.
+func (c *activeCtx) expandKey(value string) (string, bool, error) {
+	if ld.IsKeyword(value) {
+		return value, false, nil
+	}
+	if isReservedKeyword(value) {
+		return "", false, nil
+	}
+	if td, ok := c.terms[value]; ok {
+		if td == nil {
+			return "", false, nil
+		}
+		return td.id, td.idOK, nil
+	}
+	ep, err := c.expandIRI(value, false, true)
+	return ep, false, err
+}
+
+// entry is one key of a JSON object with what it expands to.
+type entry struct {
+	key   string
+	ep    string
+	known bool
+	value any
+}
+
+// object walks a JSON object that is the value of prop (the document when
+// root) in graph g, as expander.object, safety.node and quadWalker.node
+// would one after the other. It returns the term a parent links to and the
+// key that makes a node with an @id equal to another (ld.CompareValues).
+func (w *fastWalker) object(ac *activeCtx, prop string, el map[string]any, depth int, g rdfc.Term, root bool) (item, error) {
+	// copyJSON's bounds (an object's keyword values and their items one
+	// and two levels down), then expander.object's steps.
+	if depth+2 > w.b.lim.MaxDepth {
+		return item{}, errUnsupported
+	}
+	if w.objects++; w.objects > w.b.lim.MaxQuads {
+		return item{}, errUnsupported
+	}
+	if err := w.b.step(); err != nil {
+		return item{}, errUnsupported
+	}
+	if _, ok := el[""]; ok {
+		return item{}, errUnsupported
+	}
+	var scopedOwner *termDefinition
+	if td := ac.terms[prop]; td != nil && td.scoped != nil {
+		scopedOwner = td
+	}
+	ctxValue, hasContext := el["@context"]
+	mustRevert := true
+	if ac.prev != nil && len(el) <= 2 && !hasContext {
+		for k := range el {
+			ep, err := ac.keywordOf(k)
+			if err != nil {
+				return item{}, errUnsupported
+			}
+			if ep == "@value" || ep == "@id" && len(el) == 1 {
+				mustRevert = false
+			}
+		}
+	}
+	if mustRevert {
+		ac = ac.revert()
+	}
+	var err error
+	if scopedOwner != nil {
+		if ac, err = w.l.derive(ac, scopedOwner, deriveProperty, "", scopedOwner.scoped); err != nil {
+			return item{}, errUnsupported
+		}
+	}
+	if hasContext {
+		urls, ok := w.l.bundledURLs(ctxValue)
+		if !ok {
+			return item{}, errUnsupported
+		}
+		if ac, err = w.l.derive(ac, nil, deriveEmbedded, urls, ctxValue); err != nil {
+			return item{}, errUnsupported
+		}
+	}
+	tsc := ac
+
+	// The type key is found with the context before type-scoped
+	// contexts apply.
+	var ebuf [16]entry
+	entries := ebuf[:0]
+	typeKey := ""
+	for k, v := range el {
+		if a, ok := v.([]any); ok && (len(a) > w.b.lim.MaxValuesPerProperty || (k == "type" || k == "@type") && len(a) > w.b.lim.MaxTypes) {
+			return item{}, errUnsupported
+		}
+		if k == "@context" {
+			continue
+		}
+		kw, err := ac.keywordOf(k)
+		if err != nil {
+			return item{}, errUnsupported
+		}
+		if kw == "@type" {
+			if typeKey != "" {
+				return item{}, errUnsupported
+			}
+			typeKey = k
+		}
+		entries = append(entries, entry{key: k, value: v})
+	}
+	if typeKey != "" {
+		var buf [8]string
+		types := buf[:0]
+		switch v := el[typeKey].(type) {
+		case string:
+			types = append(types, v)
+		case []any:
+			for _, x := range v {
+				s, ok := x.(string)
+				if !ok {
+					return item{}, errUnsupported
+				}
+				types = append(types, s)
+			}
+			slices.Sort(types)
+		default:
+			return item{}, errUnsupported
+		}
+		for _, tt := range types {
+			if td := tsc.terms[tt]; td != nil && td.hasScoped {
+				if ac, err = w.l.derive(ac, td, deriveType, "", td.scoped); err != nil {
+					return item{}, errUnsupported
+				}
+			}
+		}
+		// The expander expands the last type with the final context
+		// whether it needs it or not; only its failure matters.
+		last := el[typeKey]
+		if a, ok := last.([]any); ok {
+			last = nil
+			if len(a) > 0 {
+				last = a[len(a)-1]
+			}
+		}
+		if s, ok := last.(string); ok {
+			if _, err := ac.expandIRI(s, false, true); err != nil {
+				return item{}, errUnsupported
+			}
+		}
+	}
+	// The keys expand with the final context.
+	for i := range entries {
+		e := &entries[i]
+		if e.ep, e.known, err = ac.expandKey(e.key); err != nil {
+			return item{}, errUnsupported
+		}
+	}
+
+	// Keywords first, so the subject is known before any statement.
+	var (
+		id            string
+		hasID         bool
+		types         []any
+		typeString    string
+		hasType       bool
+		typeIsString  bool
+		keptKeys      int
+		typeEntryDone bool
+		val           any
+		hasValue      bool
+		lang          string
+		hasLang       bool
+		properties    int
+	)
+	for _, e := range entries {
+		ep := e.ep
+		if ep == "" || !strings.Contains(ep, ":") && !isKeyword(ep) {
+			return item{}, errUnsupported
+		}
+		if !isKeyword(ep) {
+			entries[properties] = e
+			properties++
+			continue
+		}
+		switch ep {
+		case "@id":
+			s, ok := e.value.(string)
+			if !ok || hasID {
+				return item{}, errUnsupported
+			}
+			if id, err = ac.expandIRI(s, true, false); err != nil {
+				return item{}, errUnsupported
+			}
+			hasID = true
+			keptKeys++
+		case "@type":
+			if e.key != typeKey || typeEntryDone {
+				return item{}, errUnsupported
+			}
+			typeEntryDone, hasType = true, true
+			keptKeys++
+			switch v := e.value.(type) {
+			case string:
+				typeString, typeIsString = v, true
+			case []any:
+				types = v
+			default:
+				return item{}, errUnsupported
+			}
+		case "@value":
+			v, ok := fastNumber(e.value)
+			if !ok || hasValue {
+				return item{}, errUnsupported
+			}
+			val, hasValue = v, true
+		case "@language":
+			s, ok := e.value.(string)
+			if !ok || hasLang {
+				return item{}, errUnsupported
+			}
+			lang, hasLang = strings.ToLower(s), true
+		default:
+			return item{}, errUnsupported
+		}
+	}
+	entries = entries[:properties]
+	if aliased(entries) {
+		// Two keys for one property: the expander merges their values,
+		// which this walk does not.
+		return item{}, errUnsupported
+	}
+	if hasValue || hasLang {
+		if root || !hasValue || hasID || len(entries) > 0 {
+			return item{}, errUnsupported
+		}
+		return w.valueObject(tsc, val, typeString, typeIsString, hasType, lang, hasLang)
+	}
+
+	var subject rdfc.Term
+	if hasID {
+		if strings.HasPrefix(id, "_:") {
+			return item{}, errUnsupported
+		}
+		subject = rdfc.NewIRI(id)
+	} else {
+		subject = w.blank()
+	}
+	if hasType {
+		n := len(types)
+		if typeIsString {
+			n = 1
+		}
+		if n > w.b.lim.MaxValuesPerProperty {
+			return item{}, errUnsupported
+		}
+		var seen [8]string
+		done := seen[:0]
+		for i := range n {
+			s := typeString
+			if !typeIsString {
+				s, _ = types[i].(string)
+			}
+			t, known, err := tsc.expandKey(s)
+			if err != nil {
+				return item{}, errUnsupported
+			}
+			if err := iriOK(t, known); err != nil {
+				return item{}, err
+			}
+			if slices.Contains(done, t) {
+				continue
+			}
+			done = append(done, t)
+			if err := w.add(subject, rdfTypeTerm, rdfc.NewIRI(t), g); err != nil {
+				return item{}, errUnsupported
+			}
+		}
+	}
+	for _, e := range entries {
+		kept, err := w.property(ac, e, subject, g, depth+1)
+		if err != nil {
+			return item{}, err
+		}
+		if kept {
+			keptKeys++
+		}
+	}
+	if root && (keptKeys == 0 || hasID && keptKeys == 1) {
+		// The expander drops a top-level object with nothing but an @id,
+		// unchecked; nothing was emitted for it.
+		return item{}, nil
+	}
+	if hasID {
+		if err := iriOK(id, false); err != nil {
+			return item{}, err
+		}
+		return item{term: subject, kind: 'i'}, nil
+	}
+	return item{term: subject}, nil
+}
+
+var (
+	rdfTypeTerm  = rdfc.NewIRI(rdfType)
+	rdfFirstTerm = rdfc.NewIRI(rdfFirst)
+	rdfRestTerm  = rdfc.NewIRI(rdfRest)
+	rdfNilTerm   = rdfc.NewIRI(rdfNil)
+)
+
+// item is one expanded value of a property: the object of its statement
+// and what ld.CompareValues compares it by. kind is 'i' for a node object
+// or reference with an @id (term is the IRI), 's' or 'b' for a value
+// object whose @value is a string (numbers are strings by then) or a
+// boolean, with typ its @type as the expanded form holds it; 0 for values
+// CompareValues calls equal to nothing (blank nodes, lists).
+type item struct {
+	term rdfc.Term
+	kind byte
+	typ  string
+}
+
+// property walks the values of one property of subject. kept is false
+// when the expander would drop the property (its value is null).
+func (w *fastWalker) property(ac *activeCtx, e entry, subject, g rdfc.Term, depth int) (kept bool, err error) {
+	termCtx := ac
+	td := ac.terms[e.key]
+	if td != nil && td.hasScoped {
+		if termCtx, err = w.l.derive(ac, td, deriveProperty, "", td.scoped); err != nil {
+			return false, errUnsupported
+		}
+	}
+	if td != nil && td.typ == "@json" {
+		return false, errUnsupported
+	}
+	if e.value == nil {
+		return false, nil
+	}
+	// safety.property's checks, which hold whatever the values.
+	if strings.HasPrefix(e.ep, undefinedVocab) || strings.HasPrefix(e.ep, "_:") {
+		return false, errUnsupported
+	}
+	if err := iriOK(e.ep, e.known); err != nil {
+		return false, err
+	}
+	vtd := termCtx.terms[e.key]
+	var container uint8
+	if vtd != nil {
+		container = vtd.container
+	}
+	// A @graph container is the term's in the active context (JSON-LD 1.1
+	// §5.1.2 step 13.5), as the default path reads it: VC 2.0's
+	// verifiableCredential has one, and a scoped @context of null.
+	if td != nil {
+		container |= td.container & containerGraph
+	}
+	// The values go on the stack above those of the properties being
+	// walked further out, and come off it before returning.
+	base := len(w.stack)
+	defer func() { w.stack = w.stack[:base] }()
+	if container&containerList != 0 {
+		if err := w.values(termCtx, e.key, vtd, e.value, depth, g, true, false); err != nil {
+			return false, err
+		}
+		head, err := w.list(w.stack[base:], g)
+		if err != nil {
+			return false, err
+		}
+		w.stack = append(w.stack[:base], item{term: head})
+	} else if err := w.values(termCtx, e.key, vtd, e.value, depth, g, false, container&containerGraph != 0); err != nil {
+		return false, err
+	}
+	items := w.stack[base:]
+	if len(items) > w.b.lim.MaxValuesPerProperty {
+		return false, errUnsupported
+	}
+	predicate := rdfc.NewIRI(e.ep)
+	for i, it := range items {
+		if it.kind != 0 && seenBefore(items[:i], it) {
+			continue
+		}
+		if err := w.add(subject, predicate, it.term, g); err != nil {
+			return false, errUnsupported
+		}
+	}
+	return true, nil
+}
+
+// aliased reports whether two entries expand to the same IRI.
+func aliased(entries []entry) bool {
+	if len(entries) > 16 {
+		seen := make(map[string]struct{}, len(entries))
+		for _, e := range entries {
+			if _, dup := seen[e.ep]; dup {
+				return true
+			}
+			seen[e.ep] = struct{}{}
+		}
+		return false
+	}
+	for i := range entries {
+		for j := range i {
+			if entries[i].ep == entries[j].ep {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// seenBefore is dedupe for the fast path's values: whether an earlier
+// value equals it as ld.CompareValues compares expanded values (node
+// objects by @id, value objects by @value, @type and @language).
+func seenBefore(items []item, it item) bool {
+	for _, x := range items {
+		if x.kind == it.kind && x.term.Value == it.term.Value && x.typ == it.typ && x.term.Language == it.term.Language {
+			return true
+		}
+	}
+	return false
+}
+
+// values walks the value v of property prop (term definition td in ac)
+// and pushes its expanded values on the stack: arrays flattened, nulls
+// dropped, each item of a graph container in a graph of its own.
+func (w *fastWalker) values(ac *activeCtx, prop string, td *termDefinition, v any, depth int, g rdfc.Term, inList, graph bool) error {
+	if depth > w.b.lim.MaxDepth {
+		return errUnsupported
+	}
+	if err := w.b.step(); err != nil {
+		return errUnsupported
+	}
+	switch t := v.(type) {
+	case nil:
+		return nil
+	case []any:
+		if len(t) > w.b.lim.MaxValuesPerProperty {
+			return errUnsupported
+		}
+		for _, x := range t {
+			if _, nested := x.([]any); nested && inList {
+				return errUnsupported // a list of lists
+			}
+			if err := w.values(ac, prop, td, x, depth+1, g, inList, graph); err != nil {
+				return err
+			}
+		}
+		return nil
+	case map[string]any:
+		if graph {
+			gb := w.blank()
+			inner, err := w.object(ac, prop, t, depth, gb, false)
+			if err != nil {
+				return err
+			}
+			if inner.term.Kind == rdfc.Literal {
+				return errUnsupported // a value in a graph: ownQuads leaves it to toQuads
+			}
+			w.stack = append(w.stack, item{term: gb})
+			return nil
+		}
+		it, err := w.object(ac, prop, t, depth, g, false)
+		if err != nil {
+			return err
+		}
+		w.stack = append(w.stack, it)
+		return nil
+	}
+	it, isRef, err := w.scalar(ac, td, v)
+	if err != nil {
+		return err
+	}
+	if graph {
+		if !isRef {
+			return errUnsupported
+		}
+		it = item{term: w.blank()}
+	}
+	w.stack = append(w.stack, it)
+	return nil
+}
+
+// scalar is expandValue, safety.literal and literalTerm for a string,
+// number or boolean; isRef says it became a node reference.
+func (w *fastWalker) scalar(ac *activeCtx, td *termDefinition, v any) (_ item, isRef bool, _ error) {
+	v, ok := fastNumber(v)
+	if !ok {
+		return item{}, false, errUnsupported
+	}
+	var typ string
+	if td != nil {
+		typ = td.typ
+	}
+	if s, ok := v.(string); ok && (typ == "@id" || typ == "@vocab") {
+		var id string
+		var known bool
+		var err error
+		if typ == "@vocab" {
+			id, known, err = ac.expandKey(s)
+		} else {
+			id, err = ac.expandIRI(s, true, false)
+		}
+		if err != nil {
+			return item{}, false, errUnsupported
+		}
+		if err := iriOK(id, known); err != nil {
+			return item{}, false, err
+		}
+		return item{term: rdfc.NewIRI(id), kind: 'i'}, true, nil
+	}
+	dt := ""
+	if typ != "" && typ != "@id" && typ != "@vocab" && typ != "@none" {
+		dt = typ
+		if err := iriOK(dt, false); err != nil {
+			return item{}, false, err
+		}
+	}
+	switch t := v.(type) {
+	case string:
+		if checkLiteral(t) != nil {
+			return item{}, false, errUnsupported
+		}
+		lt := dt
+		if lt == "" {
+			lt = xsdString
+		}
+		return item{term: rdfc.NewLiteral(t, lt, ""), kind: 's', typ: dt}, false, nil
+	case bool:
+		lex := strconv.FormatBool(t)
+		lt := dt
+		if lt == "" {
+			lt = xsdBoolean
+		}
+		return item{term: rdfc.NewLiteral(lex, lt, ""), kind: 'b', typ: dt}, false, nil
+	case float64:
+		lex, dtype, err := numberLexical(t, dt)
+		if err != nil {
+			return item{}, false, errUnsupported
+		}
+		return item{term: rdfc.NewLiteral(lex, dtype, ""), kind: 's', typ: dtype}, false, nil
+	}
+	return item{}, false, errUnsupported
+}
+
+// fastNumber is a JSON scalar as copyJSON leaves it: strings and booleans
+// as they are, every number a finite float64; ok is false for anything
+// else.
+func fastNumber(v any) (any, bool) {
+	switch t := v.(type) {
+	case string, bool:
+		return v, true
+	case float64:
+		return v, !math.IsNaN(t) && !math.IsInf(t, 0)
+	case json.Number:
+		f, err := t.Float64()
+		return f, err == nil && !math.IsInf(f, 0)
+	case int:
+		return float64(t), true
+	case int64:
+		return float64(t), true
+	}
+	return nil, false
+}
+
+// valueObject is a value object of the input ({"@value": ..., "@type" or
+// "@language": ...}) as the expander's valueObject, safety.literal and
+// literalTerm take it.
+func (w *fastWalker) valueObject(tsc *activeCtx, v any, typ string, typeIsString, hasType bool, lang string, hasLang bool) (item, error) {
+	if hasType && !typeIsString || hasType && hasLang {
+		return item{}, errUnsupported
+	}
+	dt := ""
+	if hasType {
+		var err error
+		var known bool
+		if dt, known, err = tsc.expandKey(typ); err != nil {
+			return item{}, errUnsupported
+		}
+		if err := iriOK(dt, known); err != nil {
+			return item{}, err
+		}
+	}
+	if hasLang && !languageRE.MatchString(lang) {
+		return item{}, errUnsupported
+	}
+	switch t := v.(type) {
+	case string:
+		if checkLiteral(t) != nil {
+			return item{}, errUnsupported
+		}
+		if hasLang {
+			// Spelled as rdfc normalizes it, so rdfc need not copy the
+			// statements to respell them.
+			return item{term: rdfc.NewLiteral(t, rdfc.RDFLangString, lang), kind: 's', typ: dt}, nil
+		}
+		lt := dt
+		if lt == "" {
+			lt = xsdString
+		}
+		return item{term: rdfc.NewLiteral(t, lt, ""), kind: 's', typ: dt}, nil
+	case bool:
+		if hasLang {
+			return item{}, errUnsupported
+		}
+		lex := strconv.FormatBool(t)
+		lt := dt
+		if lt == "" {
+			lt = xsdBoolean
+		}
+		return item{term: rdfc.NewLiteral(lex, lt, ""), kind: 'b', typ: dt}, nil
+	case float64:
+		if hasLang {
+			return item{}, errUnsupported
+		}
+		lex, dtype, err := numberLexical(t, dt)
+		if err != nil {
+			return item{}, errUnsupported
+		}
+		return item{term: rdfc.NewLiteral(lex, dtype, ""), kind: 's', typ: dtype}, nil
+	}
+	return item{}, errUnsupported
+}
+
+// list writes an RDF collection of items in graph g and returns its head.
+func (w *fastWalker) list(items []item, g rdfc.Term) (rdfc.Term, error) {
+	if len(items) == 0 {
+		return rdfNilTerm, nil
+	}
+	head := w.blank()
+	node := head
+	for i, it := range items {
+		next := rdfNilTerm
+		if i < len(items)-1 {
+			next = w.blank()
+		}
+		if err := w.add(node, rdfFirstTerm, it.term, g); err != nil {
+			return rdfc.Term{}, errUnsupported
+		}
+		if err := w.add(node, rdfRestTerm, next, g); err != nil {
+			return rdfc.Term{}, errUnsupported
+		}
+		node = next
+	}
+	return head, nil
+}

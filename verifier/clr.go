@@ -1,0 +1,172 @@
+package verifier
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/badgesmith/badgesmith/rdfc"
+)
+
+// CheckEmbedded is the check of a CLR's embedded credentials and
+// associations.
+const CheckEmbedded CheckName = "embedded"
+
+// MaxEmbeddedCredentials is the most credentials verified in one CLR; a
+// CLR with more is not checked (one verification budget covers them all).
+const MaxEmbeddedCredentials = 500
+
+const (
+	iriClrSubject              = clrNS + "ClrSubject"
+	iriClrAchievement          = clrNS + "achievement"
+	iriClrAssociation          = clrNS + "association"
+	iriClrAssociationType      = clrNS + "AssociationType"
+	iriClrSourceID             = clrNS + "sourceId"
+	iriClrTargetID             = clrNS + "targetId"
+	iriClrVerifiableCredential = clrNS + "verifiableCredential"
+)
+
+// ClrClaims are what a ClrCredential's subject states, read from the
+// statements its proof covers.
+type ClrClaims struct {
+	// Achievements are the ids of the subject's achievement list.
+	Achievements []string `json:"achievements,omitempty"`
+	// Credentials are the ids of the embedded credentials.
+	Credentials []string `json:"credentials,omitempty"`
+	// Associations are the subject's associations.
+	Associations []AssociationClaim `json:"associations,omitempty"`
+}
+
+// AssociationClaim is one CLR Association.
+type AssociationClaim struct {
+	Type     string `json:"associationType"`
+	SourceID string `json:"sourceId"`
+	TargetID string `json:"targetId"`
+}
+
+// EmbeddedResult is one credential embedded in a CLR, verified on its own.
+type EmbeddedResult struct {
+	// Path is where it is (credentialSubject.verifiableCredential[0]).
+	Path    string  `json:"path"`
+	ID      string  `json:"id,omitempty"`
+	Issuer  string  `json:"issuer,omitempty"`
+	Name    string  `json:"name,omitempty"`
+	Verdict Verdict `json:"verdict"`
+	// Decision is the check that decided a verdict other than valid.
+	Decision CheckName     `json:"decision,omitempty"`
+	Checks   []CheckResult `json:"checks,omitempty"`
+}
+
+// clr reads the ClrSubject claims of root; nil for a credential whose
+// subject is not a ClrSubject.
+func (g *graph) clr(root rdfc.Term) *ClrClaims {
+	subjects := g.objects(root, iriCredentialSubject)
+	if len(subjects) != 1 || !g.hasType(subjects[0], iriClrSubject) {
+		return nil
+	}
+	s := subjects[0]
+	c := &ClrClaims{}
+	for _, a := range g.objects(s, iriClrAchievement) {
+		if a.Kind == rdfc.IRI {
+			c.Achievements = append(c.Achievements, a.Value)
+		}
+	}
+	for _, v := range g.objects(s, iriClrVerifiableCredential) {
+		if v.Kind == rdfc.IRI {
+			c.Credentials = append(c.Credentials, v.Value)
+		}
+	}
+	for _, a := range g.objects(s, iriClrAssociation) {
+		c.Associations = append(c.Associations, AssociationClaim{
+			Type:     lastSegment(g.firstValue(a, iriClrAssociationType)),
+			SourceID: g.firstValue(a, iriClrSourceID),
+			TargetID: g.firstValue(a, iriClrTargetID),
+		})
+	}
+	return c
+}
+
+// embeddedFailures are the checks whose failure means an embedded
+// credential was tampered with or forged; the others (validity, status)
+// are the normal life of a transcript's entries.
+var embeddedFailures = []CheckName{CheckParse, CheckContext, CheckType, CheckSchema, CheckProof, CheckIssuer}
+
+// checkCLR verifies every credential a verified CLR embeds, within the
+// CLR's budget, and its associations: a tampered or forged credential, an
+// embedded credential the CLR's statements do not list, or an association
+// to an achievement the CLR does not hold make it invalid; an expired or
+// revoked one is named in a warning.
+func (v *Verifier) checkCLR(ctx context.Context, r *report, cred map[string]any, p *proven) {
+	if p.claims == nil || p.claims.Clr == nil {
+		return
+	}
+	if !p.verified() {
+		r.skip(CheckEmbedded, "the CLR's own proof does not verify")
+		return
+	}
+	c := p.claims.Clr
+	subject, _ := cred["credentialSubject"].(map[string]any)
+	vcs, _ := subject["verifiableCredential"].([]any)
+	if len(vcs) > MaxEmbeddedCredentials {
+		r.fail(CheckEmbedded, "credentialSubject.verifiableCredential", fmt.Sprintf("%d embedded credentials, more than %d", len(vcs), MaxEmbeddedCredentials))
+		return
+	}
+	var bad, warn, undecided []string
+	for i, x := range vcs {
+		path := fmt.Sprintf("credentialSubject.verifiableCredential[%d]", i)
+		er := EmbeddedResult{Path: path, Verdict: VerdictInvalid}
+		obj, ok := x.(map[string]any)
+		if !ok {
+			// A compact JWS string is not a term the bundled CLR context
+			// gives a meaning to: it would not be in the signed statements.
+			bad = append(bad, path+": not a credential object")
+			r.res.Embedded = append(r.res.Embedded, er)
+			continue
+		}
+		raw, err := json.Marshal(obj)
+		if err != nil {
+			bad = append(bad, path+": "+err.Error())
+			r.res.Embedded = append(r.res.Embedded, er)
+			continue
+		}
+		res, _ := v.verify(ctx, raw)
+		er.ID, er.Issuer, er.Name, er.Verdict, er.Decision, er.Checks = res.CredentialID, res.Issuer, res.Name, res.Verdict, res.Decision, res.Checks
+		r.res.Embedded = append(r.res.Embedded, er)
+		name := path
+		if res.CredentialID != "" {
+			name += " (" + res.CredentialID + ")"
+		}
+		switch {
+		case res.CredentialID == "" || !slices.Contains(c.Credentials, res.CredentialID):
+			bad = append(bad, name+": not listed by the CLR's signed statements")
+		case res.Verdict == VerdictInvalid && slices.Contains(embeddedFailures, res.Decision):
+			bad = append(bad, fmt.Sprintf("%s: %s: %s", name, res.Decision, res.Failed().Reason))
+		case res.Verdict == VerdictInvalid:
+			warn = append(warn, fmt.Sprintf("%s: %s: %s", name, res.Decision, res.Failed().Reason))
+		case res.Verdict == VerdictCouldNotCheck:
+			undecided = append(undecided, fmt.Sprintf("%s: %s", name, res.Decision))
+		}
+	}
+	if len(vcs) == 0 {
+		bad = append(bad, "the CLR embeds no credential")
+	}
+	for i, a := range c.Associations {
+		for _, end := range []struct{ name, id string }{{"sourceId", a.SourceID}, {"targetId", a.TargetID}} {
+			if !slices.Contains(c.Achievements, end.id) {
+				bad = append(bad, fmt.Sprintf("association %d (%s) %s %q is not an achievement of the CLR", i, a.Type, end.name, end.id))
+			}
+		}
+	}
+	switch {
+	case len(bad) > 0:
+		r.fail(CheckEmbedded, "credentialSubject", strings.Join(bad, "; "))
+	case len(undecided) > 0:
+		r.undecidedAt(CheckEmbedded, "credentialSubject.verifiableCredential", fmt.Errorf("embedded credentials could not be checked: %s", strings.Join(undecided, "; ")))
+	case len(warn) > 0:
+		r.warn(CheckEmbedded, "credentialSubject.verifiableCredential", fmt.Sprintf("%d of %d embedded credentials no longer valid: %s", len(warn), len(vcs), strings.Join(warn, "; ")))
+	default:
+		r.pass(CheckEmbedded, fmt.Sprintf("%d embedded credentials valid; %d associations between its %d achievements", len(vcs), len(c.Associations), len(c.Achievements)))
+	}
+}

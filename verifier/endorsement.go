@@ -1,0 +1,199 @@
+package verifier
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"strings"
+)
+
+// MaxEndorsements is the most embedded endorsements verified in one
+// credential; more are reported as not checked.
+const MaxEndorsements = 32
+
+// EndorsementResult is one endorsement embedded in a credential, its
+// issuer Profile or its achievement, verified on its own.
+type EndorsementResult struct {
+	// Path is where it is embedded (credentialSubject.achievement.endorsement[0]).
+	Path string `json:"path"`
+	// ID is the endorsement credential's id.
+	ID string `json:"id,omitempty"`
+	// Endorser is its issuer, EndorserName that issuer's name.
+	Endorser     string `json:"endorser,omitempty"`
+	EndorserName string `json:"endorserName,omitempty"`
+	// Subject is the id of what it endorses; Comment its endorsementComment.
+	Subject string `json:"subject,omitempty"`
+	Comment string `json:"comment,omitempty"`
+	// Verdict is the endorsement's own verdict.
+	Verdict Verdict `json:"verdict"`
+	// Counted is true when it is valid, endorses the thing it is embedded
+	// in, and is bound to the verified issuer.
+	Counted bool `json:"counted"`
+	// Note says why it does not count.
+	Note string `json:"note,omitempty"`
+	// Recognition says whether the trust lists recognise the endorser as
+	// one; nil without trust lists.
+	Recognition *Recognition `json:"recognition,omitempty"`
+	// Checks are its own checks.
+	Checks []CheckResult `json:"checks,omitempty"`
+}
+
+// Reasons an endorsement does not count.
+const (
+	// NoteNotBound is the note of an endorsement whose subject is neither
+	// the verified issuer, nor this credential, nor an achievement whose
+	// id the issuer controls (a DID URL of its DID, a URL of its did:web
+	// host or https origin): a diploma mill must not borrow a real
+	// endorsement by reusing an achievement id, and naming itself the
+	// achievement's creator does not help it.
+	NoteNotBound = "endorsement not bound to this issuer"
+)
+
+// embeddedEndorsement is an endorsement found in the JSON and the id of
+// the thing it is embedded in.
+type embeddedEndorsement struct {
+	path  string
+	host  string // the id of the object holding it
+	kind  string // "credential", "issuer" or "achievement"
+	value any
+}
+
+// checkEndorsements verifies every endorsement embedded in cred (at the
+// credential, its issuer Profile or its achievement), within the budget of
+// the credential's verification, and judges whether each counts. Only a
+// credential whose proof verified is looked into: the proof is what puts
+// the endorsements where they are.
+func (v *Verifier) checkEndorsements(ctx context.Context, r *report, cred map[string]any, p *proven) {
+	if !p.verified() {
+		return
+	}
+	var found []embeddedEndorsement
+	add := func(holder map[string]any, path, kind string) {
+		if holder == nil {
+			return
+		}
+		host, _ := holder["id"].(string)
+		switch e := holder["endorsement"].(type) {
+		case []any:
+			for i, x := range e {
+				found = append(found, embeddedEndorsement{path: fmt.Sprintf("%s[%d]", path, i), host: host, kind: kind, value: x})
+			}
+		case map[string]any:
+			found = append(found, embeddedEndorsement{path: path, host: host, kind: kind, value: e})
+		}
+	}
+	add(cred, "endorsement", "credential")
+	if iss, ok := cred["issuer"].(map[string]any); ok {
+		add(iss, "issuer.endorsement", "issuer")
+	}
+	var achievementCreator string
+	if s, ok := cred["credentialSubject"].(map[string]any); ok {
+		if a, ok := s["achievement"].(map[string]any); ok {
+			add(a, "credentialSubject.achievement.endorsement", "achievement")
+		}
+	}
+	if p.claims.Award != nil {
+		achievementCreator = p.claims.Award.Creator
+	}
+	for i, e := range found {
+		er := EndorsementResult{Path: e.path, Verdict: VerdictCouldNotCheck}
+		if i >= MaxEndorsements {
+			er.Note = fmt.Sprintf("not checked: more than %d endorsements", MaxEndorsements)
+			r.res.Endorsements = append(r.res.Endorsements, er)
+			continue
+		}
+		raw, err := json.Marshal(e.value)
+		if err != nil {
+			er.Note = "not a JSON object"
+			r.res.Endorsements = append(r.res.Endorsements, er)
+			continue
+		}
+		res, _ := v.verify(ctx, raw)
+		er.Verdict, er.Checks = res.Verdict, res.Checks
+		er.ID, er.Endorser = res.CredentialID, res.Issuer
+		if m, ok := e.value.(map[string]any); ok {
+			if iss, ok := m["issuer"].(map[string]any); ok {
+				er.EndorserName, _ = iss["name"].(string)
+			}
+			if s, ok := m["credentialSubject"].(map[string]any); ok {
+				er.Comment, _ = s["endorsementComment"].(string)
+			}
+		}
+		if res.Claims != nil {
+			er.Subject = res.Claims.Subject
+		}
+		er.Note = v.endorsementNote(res, &er, e, p.claims, achievementCreator)
+		if res.Verdict.Accepted() {
+			er.Recognition = recognise(v.trust, er.Endorser, RoleEndorser, v.now())
+		}
+		er.Counted = er.Note == ""
+		r.res.Endorsements = append(r.res.Endorsements, er)
+	}
+}
+
+// endorsementNote says why endorsement er, embedded as e in a credential
+// with claims c, does not count; "" when it does.
+func (v *Verifier) endorsementNote(res *Result, er *EndorsementResult, e embeddedEndorsement, c *Claims, creator string) string {
+	switch {
+	case !res.Verdict.Accepted():
+		return "the endorsement is " + string(res.Verdict)
+	case res.Claims == nil || !res.Claims.Verified:
+		return "the endorsement's statements are not covered by a proof of its issuer"
+	case !hasType(res.Claims.Types, "EndorsementCredential"):
+		return "not an EndorsementCredential"
+	case er.Subject == "":
+		return "the endorsement names no subject"
+	case e.host != "" && er.Subject != e.host:
+		return fmt.Sprintf("it endorses %s, but is embedded in %s %s", er.Subject, e.kind, e.host)
+	}
+	issuer := c.Issuer
+	switch {
+	case er.Subject == issuer:
+		return ""
+	case er.Subject == c.ID && e.kind == "credential":
+		return ""
+	case c.Award != nil && er.Subject == c.Award.Achievement && controls(issuer, er.Subject):
+		return ""
+	case c.Award != nil && er.Subject == c.Award.Achievement && creator == issuer:
+		// The creator is only what this credential's issuer says: a mill
+		// reusing a real achievement id would name itself creator too.
+		return NoteNotBound + ": it names itself the achievement's creator, but the achievement id is not one it controls"
+	}
+	return NoteNotBound
+}
+
+func hasType(types []string, t string) bool {
+	for _, x := range types {
+		if x == t {
+			return true
+		}
+	}
+	return false
+}
+
+// controls reports whether issuer id controls id: any DID issuer its own
+// DID URLs (did:key:z6Mk.../achievements/x), a did:web issuer the https
+// URLs of its host (and path), an https issuer those of its origin.
+func controls(issuer, id string) bool {
+	if strings.HasPrefix(issuer, "did:") {
+		if rest, ok := strings.CutPrefix(id, issuer); ok && rest != "" && strings.ContainsRune("/?#", rune(rest[0])) {
+			return true
+		}
+	}
+	u, err := url.Parse(id)
+	if err != nil || u.Scheme != "https" || u.Host == "" {
+		return false
+	}
+	if rest, ok := strings.CutPrefix(issuer, "did:web:"); ok {
+		parts := strings.Split(rest, ":")
+		host, err := url.PathUnescape(parts[0])
+		if err != nil || !strings.EqualFold(host, u.Host) {
+			return false
+		}
+		prefix := "/" + strings.Join(parts[1:], "/")
+		return len(parts) == 1 || u.Path == prefix || strings.HasPrefix(u.Path, prefix+"/")
+	}
+	iu, err := url.Parse(issuer)
+	return err == nil && iu.Scheme == "https" && strings.EqualFold(iu.Host, u.Host)
+}
