@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/badgesmith/badgesmith/internal/safehttp"
+	"github.com/badgesmith/badgesmith/verifier"
 )
 
 // postWeb submits a credential to POST /verify as the form does: the file
@@ -502,5 +503,44 @@ func TestClip(t *testing.T) {
 		if got := clip(tc.in); got != tc.want {
 			t.Errorf("clip(%.40q) = %.40q, want %.40q", tc.in, got, tc.want)
 		}
+	}
+}
+
+// TestWebTrustList checks the issuer's headline with trust lists: a
+// recognised issuer is named as the list names it, without the "calls
+// itself" caution; an issuer the list does not hold is said to be
+// unrecognised, its own name still only what it calls itself.
+func TestWebTrustList(t *testing.T) {
+	ts := webServer(t)
+	fx := map[string]webFixture{}
+	for _, f := range webFixtures(t, ts) {
+		fx[f.name] = f
+	}
+	tl, err := verifier.ParseTrustList("registry", []byte(`{"trustList": {"name": "Ontario Registry", "entries": [{"id": "`+ts.signer.Identity().ID+`", "name": "Test University (registered)"}]}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts.opts.Verifier.Trust = []*verifier.TrustList{tl}
+	if err := ts.renewVerifier(); err != nil {
+		t.Fatal(err)
+	}
+	en := webMessages("en")
+	for _, tc := range []struct {
+		name    string
+		want    string
+		caution bool
+	}{
+		{"valid", fmt.Sprintf(en["issuer.recognised"], "Ontario Registry", "Test University (registered)"), false},
+		{"unknown issuer", en["issuer.notrecognised"], true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			text := pageText(ts.postWeb(t, "file", "c.json", fx[tc.name].data, "en").Body)
+			if !strings.Contains(text, tc.want) {
+				t.Errorf("page lacks %q: %s", tc.want, text)
+			}
+			if got := strings.Contains(text, en["issuer.calls.note"]); got != tc.caution {
+				t.Errorf("caution shown %v, want %v", got, tc.caution)
+			}
+		})
 	}
 }

@@ -42,6 +42,12 @@ type webResult struct {
 
 	IssuerID, IssuerName string
 	IssuerBound          bool
+	// Recognised is set when a trust list recognises the issuer: the
+	// list's name and its name for the issuer, which then headlines.
+	Recognised           bool
+	TrustList, TrustName string
+	NotRecognised        bool // trust lists are configured and none recognises it
+	Endorsements         []webEndorsement
 	Recipient            string
 	RecipientHashed      bool
 	// RecipientHash and RecipientSalt are a hashed identity's, for the
@@ -55,6 +61,12 @@ type webResult struct {
 }
 
 type webAlignment struct{ Name, Framework, Code, URL string }
+
+// webEndorsement is one embedded endorsement and whether it counts.
+type webEndorsement struct {
+	Endorser, EndorserName, Comment, Verdict, Note string
+	Counted, Recognised                            bool
+}
 
 type webFact struct{ Label, Value string }
 
@@ -90,6 +102,18 @@ func buildWebResult(t map[string]string, doc []byte, res *verifier.Result, verr 
 	}
 	if c := res.Check(verifier.CheckIssuer); c != nil && c.Status == verifier.StatusPass {
 		out.IssuerBound = true
+	}
+	if rc := res.Recognition; rc != nil {
+		out.Recognised = rc.Status == verifier.Recognised
+		out.NotRecognised = !out.Recognised
+		out.TrustList, out.TrustName = clip(rc.List), clip(rc.Name)
+	}
+	for i, e := range res.Endorsements {
+		if i >= webMaxList {
+			break
+		}
+		out.Endorsements = append(out.Endorsements, webEndorsement{Endorser: clip(e.Endorser), EndorserName: clip(e.EndorserName), Comment: clip(e.Comment),
+			Verdict: string(e.Verdict), Note: clip(e.Note), Counted: e.Counted, Recognised: e.Recognition != nil && e.Recognition.Status == verifier.Recognised})
 	}
 	if cl != nil {
 		for _, d := range []struct {
