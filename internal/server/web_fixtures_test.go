@@ -147,6 +147,16 @@ func webFixtures(t *testing.T, ts *testServer) []webFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// An achievement endorsed by an association.
+	assoc, assocID := strangerIssuer(t, "", map[string]any{"name": "Data Science Association"})
+	endorsement, err := assoc.Endorse(ctx, issuer.EndorsementRequest{Subject: "https://example.edu/achievements/data-analysis-micro", Comment: "Meets the association's standard."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	endorsedReq := webRequest(t)
+	endorsedReq.Achievement["endorsement"] = []any{endorsement.Document}
+	endorsed := issue(ts.opts.Issuer, endorsedReq)
+
 	hashedReq := webRequest(t)
 	hashedReq.Subject, hashedReq.RecipientEmail = nil, webTestEmail
 	hashed := issue(ts.opts.Issuer, hashedReq)
@@ -166,6 +176,7 @@ func webFixtures(t *testing.T, ts *testServer) []webFixture {
 		{"svg image", "svgimage.json", svgImage.JSON, "valid", "verdict.valid", nil},
 		{"image", "image.json", withImage.JSON, "valid", "verdict.valid", nil},
 		{"warnings", "plain.json", plain.JSON, "warnings", "verdict.warnings", []string{"did:example:learner", "warning"}},
+		{"endorsed", "endorsed.json", endorsed.JSON, "valid", "verdict.valid", []string{assocID, "Data Science Association", "Meets the association's standard."}},
 		{"hashed recipient", "hashed.json", hashed.JSON, "valid", "verdict.valid", []string{"hashed email address"}},
 	}
 }
