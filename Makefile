@@ -8,7 +8,7 @@ VULNDB      := golang.org/x/vulndb@v0.0.0-20261105234957-e22db6528018
 FUZZTIME  ?= 20s
 # make fuzz-ci: seconds of fuzzing per target, and for the whole pass.
 FUZZCI_TIME   ?= 3s
-FUZZCI_BUDGET ?= 300
+FUZZCI_BUDGET ?= 600
 
 # Every go command here runs on the toolchain named by go.mod's `toolchain`
 # line (the go command fetches it once through the module proxy). These

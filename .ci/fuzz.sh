@@ -5,7 +5,7 @@
 # `go test` (make test) already runs each target's seed corpus: its f.Add
 # seeds and the files under the package's testdata/fuzz/<Target>/. This step
 # goes further and mutates for FUZZTIME per target (default 3s), never past
-# FUZZ_BUDGET seconds in all (default 300): when time runs short the
+# FUZZ_BUDGET seconds in all (default 300; make fuzz-ci gives 600): when time runs short the
 # remaining targets share what is left, and a target still running when the
 # budget ends is stopped and fails the step (a hang, or the budget too small
 # for the number of targets: lower FUZZTIME or raise FUZZ_BUDGET).
