@@ -117,3 +117,46 @@ func TestEndorsementsReported(t *testing.T) {
 		})
 	}
 }
+
+// TestExplainWithEndorsement: --explain describes the credential's own
+// proof and key, not those of an endorsement verified inside it.
+func TestExplainWithEndorsement(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	poly, polyDID := endorsementIssuer(t, 11, "Northfield Polytechnic", now)
+	assoc, assocDID := endorsementIssuer(t, 12, "Robotics Industry Association", now)
+	achID := polyDID + "/achievements/sensors"
+	e, err := assoc.Endorse(ctx, issuer.EndorsementRequest{Subject: achID, Comment: "Meets the standard."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ach := map[string]any{
+		"id": achID, "type": []any{"Achievement"}, "name": "Industrial Sensors",
+		"description": "Sensors.", "criteria": map[string]any{"narrative": "Passed."},
+		"endorsement": []any{e.Document},
+	}
+	cred, err := poly.Issue(ctx, issuer.Request{Achievement: ach, Subject: map[string]any{"id": "did:example:ada"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := verifier.New(verifier.Options{Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := v.Explain(ctx, cred.JSON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Endorsements) != 1 || !res.Endorsements[0].Counted {
+		t.Fatalf("endorsements %+v, want one counted", res.Endorsements)
+	}
+	x := res.Explain
+	if x == nil || x.Proof == nil || x.Key == nil {
+		t.Fatalf("explanation %+v, want a proof and a key", x)
+	}
+	for what, vm := range map[string]string{"proof": x.Proof.VerificationMethod, "key": x.Key.VerificationMethod} {
+		if !strings.HasPrefix(vm, polyDID+"#") {
+			t.Errorf("explained %s method %q, want the polytechnic's (%s), not the endorser's (%s)", what, vm, polyDID, assocDID)
+		}
+	}
+}

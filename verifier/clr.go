@@ -131,7 +131,7 @@ func (v *Verifier) checkCLR(ctx context.Context, r *report, cred map[string]any,
 			r.res.Embedded = append(r.res.Embedded, er)
 			continue
 		}
-		res, _ := v.verify(ctx, raw)
+		res, _ := v.verify(withoutExplain(ctx), raw)
 		er.ID, er.Issuer, er.Name, er.Verdict, er.Decision, er.Checks = res.CredentialID, res.Issuer, res.Name, res.Verdict, res.Decision, res.Checks
 		r.res.Embedded = append(r.res.Embedded, er)
 		name := path

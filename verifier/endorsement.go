@@ -109,7 +109,7 @@ func (v *Verifier) checkEndorsements(ctx context.Context, r *report, cred map[st
 			r.res.Endorsements = append(r.res.Endorsements, er)
 			continue
 		}
-		res, _ := v.verify(ctx, raw)
+		res, _ := v.verify(withoutExplain(ctx), raw)
 		er.Verdict, er.Checks = res.Verdict, res.Checks
 		er.ID, er.Endorser = res.CredentialID, res.Issuer
 		if m, ok := e.value.(map[string]any); ok {

@@ -145,6 +145,16 @@ func explainFrom(ctx context.Context) *explainer {
 	return e
 }
 
+// withoutExplain is ctx for verifying a credential inside the one being explained
+// (an endorsement, a CLR entry): the Explanation is the outer credential's,
+// so the inner verification must not write its proof, key or lists there.
+func withoutExplain(ctx context.Context) context.Context {
+	if explainFrom(ctx) == nil {
+		return ctx
+	}
+	return context.WithValue(ctx, explainKey{}, (*explainer)(nil))
+}
+
 // Explain verifies data as Verify does and also returns in Result.Explain
 // what another verifier could judge differently (see Explanation). The
 // verdict and error are Verify's.
