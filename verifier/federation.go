@@ -58,8 +58,9 @@ const (
 	maxFederationPathLength = 8
 	// maxAuthorityHints is how many authority hints of one entity are tried.
 	maxAuthorityHints = 4
-	// maxFederationFetches bounds the statements read for one entity.
-	maxFederationFetches = 32
+	// maxFederationFetches bounds the statements looked up (fetched, cached
+	// or in the snapshot) for one entity, so hints fanning out cost little.
+	maxFederationFetches = 64
 	// defaultFederationTTL is how long a fetched statement is reused when
 	// its exp is later.
 	defaultFederationTTL = time.Hour
@@ -420,6 +421,9 @@ type fedRun struct {
 // cache, or at u. An error wraps errUnreachable when the registry did not
 // answer.
 func (r *fedRun) fetch(ctx context.Context, u, iss, sub string) (*entityStatement, error) {
+	if r.fetches++; r.fetches > maxFederationFetches {
+		return nil, fmt.Errorf("more than %d entity statements", maxFederationFetches)
+	}
 	r.f.mu.RLock()
 	st := r.f.snapshot[[2]string{iss, sub}]
 	r.f.mu.RUnlock()
@@ -428,9 +432,6 @@ func (r *fedRun) fetch(ctx context.Context, u, iss, sub string) (*entityStatemen
 	}
 	if st, ok := r.f.cache.Get(u, r.now); ok {
 		return st, nil
-	}
-	if r.fetches++; r.fetches > maxFederationFetches {
-		return nil, fmt.Errorf("more than %d entity statements", maxFederationFetches)
 	}
 	resp, err := safehttp.Get(ctx, r.client, u, "application/"+entityStatementType, "", MaxEntityStatementSize)
 	if err != nil {

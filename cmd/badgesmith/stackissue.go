@@ -23,7 +23,6 @@ type stackIssueOptions struct {
 	subject        string
 	recipientEmail string
 	out            string
-	store          string
 	statusBaseURL  string
 }
 
@@ -36,7 +35,9 @@ func (o *stackIssueOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.subject, "subject", "", "AchievementSubject JSON file (default: the learner's DID)")
 	fs.StringVar(&o.recipientEmail, "recipient-email", "", "learner's email address, stored as a salted hash")
 	fs.StringVar(&o.out, "out", "-", "output file, or - for standard output")
-	fs.StringVar(&o.store, "store", "", "record the credential, with its components, in this store and give it a revocation status entry")
+	// One store: the learner's components are read from it (with
+	// --credentials-dir) and the stacked credential recorded in it.
+	fs.Lookup("store").Usage = "record the credential, with its components, in this store and give it a revocation status entry (and, with --credentials-dir, read the learner's credentials from it)"
 	fs.StringVar(&o.statusBaseURL, "status-base-url", "", "URL the status lists are published under (required with --store)")
 }
 
