@@ -61,7 +61,7 @@ Exit status: 0 issued, 1 the stack is not complete (nothing is issued; the
 report goes to standard error), 2 a usage error.`,
 		Example: `  badgesmith stack issue --rules pathway.yaml --stack https://poly.example/rules/certificate \
     --key registrar --achievement certificate.json --out certificate-cred.json creds/`,
-		Args: cobra.MinimumNArgs(1),
+		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error { return o.run(cmd, s, args) },
 	}
 	o.AddFlags(cmd.Flags())

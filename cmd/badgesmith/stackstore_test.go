@@ -34,6 +34,16 @@ func TestStackCheckFromStore(t *testing.T) {
 	if code != exitOK || !strings.Contains(out, "Robotics Technician Certificate ("+certificateRule+"): COMPLETE") || !strings.Contains(out, "ada-1.json") {
 		t.Fatalf("from the store: exit %d\n%s%s", code, out, errOut)
 	}
+	// clr issue takes the learner's credentials from the store the same way.
+	clr := filepath.Join(dir, "clr.json")
+	if code, out, errOut := runKeys(t, "", "clr", "issue", "--rules", pathway("pathway.yaml"), "--status-dir", statusDir,
+		"--store", db, "--learner", "did:example:ada-lovelace", "--credentials-dir", creds,
+		"--keyring", ring, "--key", "poly", "--issuer-profile", pathway("issuer.json"), "--out", clr); code != exitOK {
+		t.Fatalf("clr issue from the store: exit %d\n%s%s", code, out, errOut)
+	}
+	if data, err := os.ReadFile(clr); err != nil || strings.Count(string(data), `"OpenBadgeCredential"`) != 3 {
+		t.Errorf("CLR from the store: %v\n%s", err, data)
+	}
 	// Another learner's records are not offered.
 	code, out, errOut = check("--learner", "did:example:someone-else")
 	if code != exitInvalid || strings.Contains(out, "ada-1.json") {
