@@ -341,3 +341,58 @@ func TestFederationConfig(t *testing.T) {
 func urlQuery(s string) string {
 	return strings.NewReplacer(":", "%3A", "/", "%2F").Replace(s)
 }
+
+// TestFederationFanOutBound: a registry whose every entity names four
+// fresh superiors, none of them the anchor, costs a bounded number of
+// fetches, and the issuer is not recognised.
+func TestFederationFanOutBound(t *testing.T) {
+	ta, k := newFedKey(t, "ta-1", 61), newFedKey(t, "e-1", 62)
+	credKey := newKey(t, 7)
+	ls := newLocalhostServer(t)
+	base := fmt.Sprintf("https://localhost:%d", ls.port)
+	doc := controllerDoc(t, ls.did(), credKey)
+	var mu sync.Mutex
+	hits := 0
+	hints := func(n int) []string {
+		return []string{fmt.Sprintf("%s/e/%d", base, 4*n+1), fmt.Sprintf("%s/e/%d", base, 4*n+2), fmt.Sprintf("%s/e/%d", base, 4*n+3), fmt.Sprintf("%s/e/%d", base, 4*n+4)}
+	}
+	ls.handle(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == wellKnownPath {
+			fmt.Fprint(w, doc)
+			return
+		}
+		mu.Lock()
+		hits++
+		mu.Unlock()
+		var n int
+		var rest string
+		switch {
+		case r.URL.Path == "/.well-known/openid-federation":
+			fmt.Fprint(w, statement(t, k, base, base, k, map[string]any{"authority_hints": hints(0),
+				"metadata": map[string]any{"openbadges_issuer": map[string]any{"dids": []string{ls.did()}}}}))
+		case func() bool { _, err := fmt.Sscanf(r.URL.Path, "/e/%d/%s", &n, &rest); return err == nil }():
+			id := fmt.Sprintf("%s/e/%d", base, n)
+			if rest == "fetch" {
+				fmt.Fprint(w, statement(t, k, id, r.URL.Query().Get("sub"), k, nil))
+				return
+			}
+			fmt.Fprint(w, statement(t, k, id, id, k, map[string]any{"authority_hints": hints(n),
+				"metadata": map[string]any{"federation_entity": map[string]any{"federation_fetch_endpoint": id + "/fetch"}}}))
+		default:
+			http.NotFound(w, r)
+		}
+	})
+	raw, _ := json.Marshal(map[string]any{"openidFederation": map[string]any{"trustAnchor": base + "/ta", "jwks": ta.jwks(t), "maxPathLength": 8}})
+	list, err := verifier.ParseTrustList("fed.json", raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := verifyWith(t, verifier.Options{HTTPClient: ls.client(10 * time.Second), Trust: []*verifier.TrustList{list}}, signedBy(t, ls.did(), credKey))
+	if err != nil || res.Recognition == nil || res.Recognition.Status != verifier.NotRecognised {
+		t.Fatalf("recognition %+v, %v", res.Recognition, err)
+	}
+	if hits > 64 {
+		t.Errorf("%d statements fetched for one issuer, want at most 64", hits)
+	}
+	t.Logf("%d fetches: %s", hits, res.Recognition.Reason)
+}
