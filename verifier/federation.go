@@ -645,9 +645,11 @@ func entityID(id string) (entity, did string, err error) {
 }
 
 // roleTypes are the entity types whose metadata makes an entity a role.
-var roleTypes = map[TrustRole][]string{
-	RoleIssuer:   {"openbadges_issuer", "openid_credential_issuer"},
-	RoleEndorser: {"openbadges_endorser"},
+func roleTypes(role TrustRole) []string {
+	if role == RoleEndorser {
+		return []string{"openbadges_endorser"}
+	}
+	return []string{"openbadges_issuer", "openid_credential_issuer"}
 }
 
 // recognise says whether the federation recognises id in role at now.
@@ -666,7 +668,7 @@ func (f *federation) recognise(ctx context.Context, client *http.Client, listNam
 		return &Recognition{Status: status, List: listName, Reason: err.Error()}
 	}
 	found := false
-	for _, t := range roleTypes[role] {
+	for _, t := range roleTypes(role) {
 		raw, ok := e.metadata[t]
 		if !ok {
 			continue
@@ -683,7 +685,7 @@ func (f *federation) recognise(ctx context.Context, client *http.Client, listNam
 		}
 	}
 	if !found {
-		reason := fmt.Sprintf("%s has no %s metadata", entity, strings.Join(roleTypes[role], " or "))
+		reason := fmt.Sprintf("%s has no %s metadata", entity, strings.Join(roleTypes(role), " or "))
 		if did != "" {
 			reason += " listing " + did + " under dids"
 		}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/badgesmith/badgesmith/verifier"
@@ -45,7 +46,11 @@ func printRecognition(w io.Writer, bidi *bidiFields, r *verifier.Recognition) {
 		return
 	}
 	if r.Status != verifier.Recognised {
-		fmt.Fprintf(w, "  trust: issuer %s by the trust lists", r.Status)
+		if r.Status == verifier.RegistryUnreachable {
+			fmt.Fprint(w, "  trust: registry unreachable, so whether the issuer is recognised is unknown")
+		} else {
+			fmt.Fprintf(w, "  trust: issuer %s by the trust lists", r.Status)
+		}
 		if r.Reason != "" {
 			fmt.Fprintf(w, " (%s)", bidi.field("the reason", r.Reason))
 		}
@@ -55,6 +60,13 @@ func printRecognition(w io.Writer, bidi *bidiFields, r *verifier.Recognition) {
 	fmt.Fprintf(w, "  trust: issuer recognised by %s as %s", bidi.field("the trust list", r.List), bidi.field("the recognised name", r.Name))
 	if r.URL != "" {
 		fmt.Fprintf(w, " (%s)", bidi.field("the recognised URL", r.URL))
+	}
+	if len(r.Chain) > 0 {
+		chain := make([]string, len(r.Chain))
+		for i, c := range r.Chain {
+			chain[i] = bidi.field("the trust chain", c)
+		}
+		fmt.Fprintf(w, ", trust chain %s", strings.Join(chain, " > "))
 	}
 	fmt.Fprintln(w)
 }

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/badgesmith/badgesmith/verifier"
 )
 
 func TestVerifyTrust(t *testing.T) {
@@ -62,4 +64,24 @@ func TestVerifyTrust(t *testing.T) {
 func fedList(snapshot string) string {
 	return `{"openidFederation": {"trustAnchor": "https://ta.example", "snapshot": "` + snapshot + `",
 	  "jwks": {"keys": [{"kty": "OKP", "crv": "Ed25519", "kid": "ta", "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}}}`
+}
+
+func TestPrintRecognition(t *testing.T) {
+	tests := []struct {
+		rec  verifier.Recognition
+		want string
+	}{
+		{verifier.Recognition{Status: verifier.Recognised, List: "fed", Name: "Poly", Chain: []string{"https://i.example", "https://ta.example"}},
+			"  trust: issuer recognised by fed as Poly, trust chain https://i.example > https://ta.example\n"},
+		{verifier.Recognition{Status: verifier.RegistryUnreachable, List: "fed", Reason: "fetching https://ta.example: 503"},
+			"  trust: registry unreachable, so whether the issuer is recognised is unknown (fetching https://ta.example: 503)\n"},
+	}
+	for _, tt := range tests {
+		var b strings.Builder
+		var bidi bidiFields
+		printRecognition(&b, &bidi, &tt.rec)
+		if b.String() != tt.want {
+			t.Errorf("got %q, want %q", b.String(), tt.want)
+		}
+	}
 }
