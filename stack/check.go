@@ -28,6 +28,10 @@ type Input struct {
 	Name string
 	// Data is the input's bytes.
 	Data []byte
+	// Missing, if set, says why the input has no bytes (a recorded
+	// credential whose document was not found): the report lists it as
+	// could not check, with this reason.
+	Missing string
 }
 
 // Learner says whose credentials count. If both fields are empty, the
@@ -191,6 +195,10 @@ func Check(ctx context.Context, rules *Rules, inputs []Input, opts Options) (*Re
 // ClrCredential embeds.
 func expand(in Input) []*CredentialResult {
 	one := &CredentialResult{Input: in.Name, bytes: in.Data, Verdict: verifier.VerdictCouldNotCheck}
+	if in.Missing != "" {
+		one.Excluded = in.Missing
+		return []*CredentialResult{one}
+	}
 	trimmed := bytes.TrimSpace(in.Data)
 	if len(trimmed) == 0 || trimmed[0] != '{' {
 		return []*CredentialResult{one}

@@ -125,7 +125,7 @@ func (v *Verifier) checkEndorsements(ctx context.Context, r *report, cred map[st
 		}
 		er.Note = v.endorsementNote(res, &er, e, p.claims, achievementCreator)
 		if res.Verdict.Accepted() {
-			er.Recognition = recognise(v.trust, er.Endorser, RoleEndorser, v.now())
+			er.Recognition = v.recognise(ctx, er.Endorser, RoleEndorser)
 		}
 		er.Counted = er.Note == ""
 		r.res.Endorsements = append(r.res.Endorsements, er)

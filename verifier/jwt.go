@@ -86,7 +86,7 @@ func (v *Verifier) verifyJWT(ctx context.Context, token []byte) (*Result, error)
 	v.checkCLR(ctx, r, cred, p)
 	r.describe(p)
 	v.checkEndorsements(ctx, r, cred, p)
-	v.recogniseIssuer(r, p)
+	v.recogniseIssuer(ctx, r, p)
 	return v.finish(r)
 }
 

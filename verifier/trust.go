@@ -2,6 +2,7 @@ package verifier
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -52,6 +53,8 @@ type TrustList struct {
 	// Name names the list in reports.
 	Name    string
 	entries []TrustEntry
+	// fed is set for an OpenID Federation list (federation.go).
+	fed *federation
 }
 
 // Recognition says whether a trust list recognises an entity in a role.
@@ -62,6 +65,12 @@ type Recognition struct {
 	List string `json:"list,omitempty"`
 	Name string `json:"name,omitempty"`
 	URL  string `json:"url,omitempty"`
+	// Reason says why an entity is not recognised or the registry was
+	// unreachable, when a federation says.
+	Reason string `json:"reason,omitempty"`
+	// Chain are, for an OpenID Federation, the superiors from the entity's
+	// up to the trust anchor.
+	Chain []string `json:"chain,omitempty"`
 }
 
 // ParseTrustList reads a trust list named name. The local format is
@@ -69,8 +78,15 @@ type Recognition struct {
 //	{"trustList": {"name": "...", "entries": [{"id": "did:web:...", "name": "...",
 //	  "url": "...", "roles": ["issuer", "endorser"], "validFrom": "...", "validUntil": "..."}]}}
 //
-// and the DCC legacy layout {"meta": {...}, "registry": {"<did>": {"name",
-// "location", "url"}}}, whose entries are issuers.
+// the DCC legacy layout {"meta": {...}, "registry": {"<did>": {"name",
+// "location", "url"}}}, whose entries are issuers, and an OpenID Federation
+// 1.0 registry (see federation.go for how issuers map to entities)
+//
+//	{"openidFederation": {"name": "...", "trustAnchor": "https://ta.example",
+//	  "jwks": {"keys": [...]}, "maxPathLength": 2, "snapshot": "file.json",
+//	  "cacheSeconds": 3600}}
+//
+// whose entities are fetched when looked up (see SnapshotFile).
 func ParseTrustList(name string, data []byte) (*TrustList, error) {
 	if len(data) > MaxTrustListSize {
 		return nil, fmt.Errorf("trust list %s: %w: larger than %d bytes", name, ErrTrustList, MaxTrustListSize)
@@ -84,6 +100,7 @@ func ParseTrustList(name string, data []byte) (*TrustList, error) {
 			Name string `json:"name"`
 			URL  string `json:"url"`
 		} `json:"registry"`
+		Federation *federationConfig `json:"openidFederation"`
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&doc); err != nil {
@@ -91,8 +108,17 @@ func ParseTrustList(name string, data []byte) (*TrustList, error) {
 	}
 	l := &TrustList{Name: name}
 	switch {
-	case doc.TrustList != nil && doc.Registry != nil:
-		return nil, fmt.Errorf("trust list %s: %w: both trustList and registry", name, ErrTrustList)
+	case (doc.TrustList != nil) && (doc.Registry != nil) || (doc.TrustList != nil || doc.Registry != nil) && doc.Federation != nil:
+		return nil, fmt.Errorf("trust list %s: %w: more than one of trustList, registry and openidFederation", name, ErrTrustList)
+	case doc.Federation != nil:
+		if doc.Federation.Name != "" {
+			l.Name = doc.Federation.Name
+		}
+		f, err := newFederation(name, doc.Federation)
+		if err != nil {
+			return nil, err
+		}
+		l.fed = f
 	case doc.TrustList != nil:
 		if doc.TrustList.Name != "" {
 			l.Name = doc.TrustList.Name
@@ -122,18 +148,38 @@ func ParseTrustList(name string, data []byte) (*TrustList, error) {
 			l.entries = append(l.entries, TrustEntry{ID: id, Name: e.Name, URL: e.URL, Roles: []TrustRole{RoleIssuer}})
 		}
 	default:
-		return nil, fmt.Errorf("trust list %s: %w: neither a trustList nor a registry object", name, ErrTrustList)
+		return nil, fmt.Errorf("trust list %s: %w: none of trustList, registry and openidFederation", name, ErrTrustList)
 	}
 	return l, nil
 }
 
-// recognise looks id up in the role among lists at time now: the first
-// list recognising it wins (lists go from most to least authoritative).
-func recognise(lists []*TrustList, id string, role TrustRole, now time.Time) *Recognition {
-	if len(lists) == 0 || id == "" {
+// recognise looks id up in the role among the verifier's trust lists: the
+// first list recognising it wins (lists go from most to least
+// authoritative); if none does, a federation that could not be reached
+// makes it RegistryUnreachable rather than NotRecognised.
+func (v *Verifier) recognise(ctx context.Context, id string, role TrustRole) *Recognition {
+	if len(v.trust) == 0 || id == "" {
 		return nil
 	}
-	for _, l := range lists {
+	now := v.now()
+	var unreachable, missed *Recognition
+	for _, l := range v.trust {
+		if l.fed != nil {
+			rec := l.fed.recognise(ctx, v.client, l.Name, id, role, now)
+			switch rec.Status {
+			case Recognised:
+				return rec
+			case RegistryUnreachable:
+				if unreachable == nil {
+					unreachable = rec
+				}
+			default:
+				if missed == nil {
+					missed = rec
+				}
+			}
+			continue
+		}
 		for _, e := range l.entries {
 			if e.ID != id {
 				continue
@@ -149,12 +195,19 @@ func recognise(lists []*TrustList, id string, role TrustRole, now time.Time) *Re
 			return &Recognition{Status: Recognised, List: l.Name, Name: e.Name, URL: e.URL}
 		}
 	}
+	if unreachable != nil {
+		return unreachable
+	}
+	if missed != nil {
+		// A federation's reason helps whoever expected it to recognise id.
+		return missed
+	}
 	return &Recognition{Status: NotRecognised}
 }
 
 // recogniseIssuer looks the verified issuer up in the trust lists.
-func (v *Verifier) recogniseIssuer(r *report, p *proven) {
+func (v *Verifier) recogniseIssuer(ctx context.Context, r *report, p *proven) {
 	if p.verified() {
-		r.res.Recognition = recognise(v.trust, p.claims.Issuer, RoleIssuer, v.now())
+		r.res.Recognition = v.recognise(ctx, p.claims.Issuer, RoleIssuer)
 	}
 }

@@ -345,7 +345,7 @@ func (v *Verifier) verify(ctx context.Context, data []byte) (*Result, error) {
 	v.checkCLR(ctx, r, cred, p)
 	r.describe(p)
 	v.checkEndorsements(ctx, r, cred, p)
-	v.recogniseIssuer(r, p)
+	v.recogniseIssuer(ctx, r, p)
 	return v.finish(r)
 }
 

@@ -67,7 +67,7 @@ is named in a warning, and every association must join achievements the
 CLR holds.`,
 		Example: `  badgesmith clr issue --rules pathway.yaml --key registrar --issuer-profile issuer.json \
     --name "Ada Lovelace, robotics" --out ada-clr.json creds/`,
-		Args: cobra.MinimumNArgs(1),
+		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error { return o.run(cmd, s, args) },
 	}
 	o.AddFlags(cmd.Flags())

@@ -85,9 +85,9 @@ func (o *remoteOptions) open(path string) (*bolt.DB, *server.AdminClient, error)
 }
 
 // remoteChange is revoke, suspend or reinstate through the server.
-func remoteChange(ctx context.Context, s streams, ac *server.AdminClient, c change, id, actor, reason string) error {
+func remoteChange(ctx context.Context, s streams, ac *server.AdminClient, c change, id, actor, reason string, cascade bool) error {
 	action := map[store.State]server.StatusAction{store.Revoked: server.ActionRevoke, store.Suspended: server.ActionSuspend, store.Active: server.ActionReinstate}[c.state]
-	res, err := ac.ChangeStatus(ctx, server.StatusChange{CredentialID: id, Action: action, Reason: reason, Actor: actor})
+	res, err := ac.ChangeStatus(ctx, server.StatusChange{CredentialID: id, Action: action, Reason: reason, Actor: actor, Cascade: cascade})
 	if err != nil {
 		return err
 	}
@@ -96,6 +96,7 @@ func remoteChange(ctx context.Context, s streams, ac *server.AdminClient, c chan
 		return nil
 	}
 	fmt.Fprintf(s.out, "%s: %s\n", shown(id), c.done)
+	printStacked(s, res.Stacked)
 	fmt.Fprintln(s.err, "the server signed its status list again: verifiers see the change at its next fetch")
 	return nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/badgesmith/badgesmith/internal/display"
 	"github.com/badgesmith/badgesmith/internal/safehttp"
+	"github.com/badgesmith/badgesmith/issuer"
 	"github.com/badgesmith/badgesmith/stack"
 	"github.com/badgesmith/badgesmith/verifier"
 )
@@ -44,6 +46,8 @@ type stackCheckOptions struct {
 	timeout      time.Duration
 	readTimeout  time.Duration
 	maxSize      int64
+	store        string
+	credDirs     []string
 }
 
 func (o *stackCheckOptions) AddFlags(fs *pflag.FlagSet) {
@@ -59,6 +63,8 @@ func (o *stackCheckOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.DurationVar(&o.timeout, "fetch-timeout", 10*time.Second, "timeout for each network fetch")
 	fs.DurationVar(&o.readTimeout, "read-timeout", defaultReadTimeout, "longest wait to read each input file")
 	fs.Int64Var(&o.maxSize, "max-size", verifier.DefaultMaxSize, "largest credential (or CLR) accepted, in bytes")
+	fs.StringVar(&o.store, "store", "", "issuance record the learner's credentials are looked up in, with --credentials-dir")
+	fs.StringArrayVar(&o.credDirs, "credentials-dir", nil, "also offer the learner's (--learner or --email) credentials recorded in --store, read from this directory where issue, batch or serve wrote them, each matched by its recorded SHA-256 (repeatable)")
 }
 
 func newStackCheckCmd(s streams) *cobra.Command {
@@ -76,7 +82,10 @@ Only a valid, or valid-with-warnings, Open Badges credential of the one
 learner counts: invalid, could-not-check and non-Open Badges credentials,
 duplicates, and credentials of anyone else never do. The learner is
 --learner (a DID) or --email (matched against hashed identities); without
-either, the one subject DID the credentials share.
+either, the one subject DID the credentials share. With --credentials-dir,
+the learner's credentials recorded in --store are offered too, read from
+the directories where they were written (a record whose document no file
+there matches is reported as could not check).
 
 Exit status: 0 every stack named by --stack (default: every stack) is
 complete, 1 one is not, 2 one is not and some credential could not be
@@ -84,8 +93,9 @@ checked (it might have completed it), or a usage error (a rules file error
 names its line).`,
 		Example: `  badgesmith stack check --rules pathway.yaml creds/
   badgesmith stack check --rules pathway.yaml --email ada@example.com --json a.json b.json
-  badgesmith stack check --rules pathway.yaml --stack https://poly.example/rules/certificate clr.json`,
-		Args: cobra.MinimumNArgs(1),
+  badgesmith stack check --rules pathway.yaml --stack https://poly.example/rules/certificate clr.json
+  badgesmith stack check --rules pathway.yaml --store issued.db --email ada@example.com --credentials-dir out/`,
+		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error { return o.run(cmd, s, args) },
 	}
 	o.AddFlags(cmd.Flags())
@@ -184,7 +194,15 @@ func (o *stackCheckOptions) check(cmd *cobra.Command, s streams, args, want []st
 	if err != nil {
 		return nil, nil, err
 	}
+	if len(files) == 0 && len(o.credDirs) == 0 {
+		return nil, nil, &usageError{"no credentials: give files, directories or CLRs, or --credentials-dir with --store"}
+	}
 	inputs := make([]stack.Input, 0, len(files))
+	if len(o.credDirs) > 0 {
+		if inputs, err = o.storeInputs(ctx); err != nil {
+			return nil, nil, err
+		}
+	}
 	for _, f := range files {
 		data, err := readInput(ctx, s, f, o.maxSize, o.readTimeout)
 		if err != nil {
@@ -197,6 +215,36 @@ func (o *stackCheckOptions) check(cmd *cobra.Command, s streams, args, want []st
 		return nil, nil, err
 	}
 	return rules, rep, nil
+}
+
+// storeInputs are the learner's credentials recorded in --store, read
+// back from --credentials-dir.
+func (o *stackCheckOptions) storeInputs(ctx context.Context) ([]stack.Input, error) {
+	if o.learner == "" && len(o.emails) == 0 {
+		return nil, &usageError{"--credentials-dir needs --learner or --email"}
+	}
+	if o.store == "" {
+		return nil, &usageError{"--credentials-dir needs --store"}
+	}
+	db, err := openStore(o.store, false)
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	docs, err := issuer.LearnerDocuments(ctx, db, issuer.LearnerOptions{DID: o.learner, Emails: o.emails, Dirs: o.credDirs, MaxSize: o.maxSize})
+	if err != nil {
+		return nil, err
+	}
+	inputs := make([]stack.Input, 0, len(docs))
+	for _, d := range docs {
+		in := stack.Input{Name: d.Path, Data: d.Data}
+		if d.Data == nil {
+			in.Name = "record " + d.Record.ID
+			in.Missing = "recorded in the store, but no file under --credentials-dir has its SHA-256 " + d.Record.SHA256
+		}
+		inputs = append(inputs, in)
+	}
+	return inputs, nil
 }
 
 // writeJSONReport writes v as indented JSON, escaped for a terminal.

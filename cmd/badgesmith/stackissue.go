@@ -23,7 +23,6 @@ type stackIssueOptions struct {
 	subject        string
 	recipientEmail string
 	out            string
-	store          string
 	statusBaseURL  string
 }
 
@@ -36,7 +35,9 @@ func (o *stackIssueOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.subject, "subject", "", "AchievementSubject JSON file (default: the learner's DID)")
 	fs.StringVar(&o.recipientEmail, "recipient-email", "", "learner's email address, stored as a salted hash")
 	fs.StringVar(&o.out, "out", "-", "output file, or - for standard output")
-	fs.StringVar(&o.store, "store", "", "record the credential, with its components, in this store and give it a revocation status entry")
+	// One store: the learner's components are read from it (with
+	// --credentials-dir) and the stacked credential recorded in it.
+	fs.Lookup("store").Usage = "record the credential, with its components, in this store and give it a revocation status entry (and, with --credentials-dir, read the learner's credentials from it)"
 	fs.StringVar(&o.statusBaseURL, "status-base-url", "", "URL the status lists are published under (required with --store)")
 }
 
@@ -60,7 +61,7 @@ Exit status: 0 issued, 1 the stack is not complete (nothing is issued; the
 report goes to standard error), 2 a usage error.`,
 		Example: `  badgesmith stack issue --rules pathway.yaml --stack https://poly.example/rules/certificate \
     --key registrar --achievement certificate.json --out certificate-cred.json creds/`,
-		Args: cobra.MinimumNArgs(1),
+		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error { return o.run(cmd, s, args) },
 	}
 	o.AddFlags(cmd.Flags())

@@ -113,7 +113,7 @@ through the server's admin API (the admin key from BADGESMITH_API_KEY or
 				return err
 			}
 			if ac != nil {
-				return remoteChange(cmd.Context(), s, ac, c, args[0], actor, o.reason)
+				return remoteChange(cmd.Context(), s, ac, c, args[0], actor, o.reason, o.cascade)
 			}
 			defer db.Close()
 			ctx := cmd.Context()

@@ -79,7 +79,7 @@ func (o *verifyOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.statusDir, "status-dir", "", "read status lists from this directory before fetching them: a list is the file (any name, any depth) whose id is the list URL")
 	fs.StringArrayVar(&o.statusListIssuers, "status-list-issuer", nil, "trust status lists signed by LIST_ISSUER for credentials of CRED_ISSUER, given as CRED_ISSUER=LIST_ISSUER (repeatable; split at the first =)")
 	fs.StringVar(&o.statusListTrust, "status-list-trust", "", `trust the status list issuers this JSON file names for each credential issuer: {"<credential issuer>": ["<list issuer>", ...]}`)
-	fs.StringArrayVar(&o.trust, "trust", nil, `trust list saying which issuers and endorsers are recognised, apart from the verdict (repeatable, most authoritative first): {"trustList": {"name", "entries": [{"id", "name", "url", "roles": ["issuer"|"endorser"], "validFrom", "validUntil"}]}} or the DCC legacy registry layout {"registry": {"<did>": {"name", "url"}}}`)
+	fs.StringArrayVar(&o.trust, "trust", nil, `trust list saying which issuers and endorsers are recognised, apart from the verdict (repeatable, most authoritative first): {"trustList": {"name", "entries": [{"id", "name", "url", "roles": ["issuer"|"endorser"], "validFrom", "validUntil"}]}} the DCC legacy registry layout {"registry": {"<did>": {"name", "url"}}}, or an OpenID Federation 1.0 registry {"openidFederation": {"trustAnchor", "jwks", "maxPathLength", "snapshot"}} (see the README)`)
 	fs.BoolVar(&o.anyStatusListIssuer, "any-status-list-issuer", false, "trust a status list signed by any issuer whose own proof verifies (whoever controls the list's URL then speaks for the credential)")
 }
 

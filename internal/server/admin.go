@@ -57,6 +57,10 @@ type StatusChange struct {
 	// Actor is who the operator says they are; the audit trail records it
 	// beside the credentials the request authenticated with.
 	Actor string `json:"actor,omitempty"`
+	// Cascade, with revoke, also revokes the stacked credentials issued on
+	// the credential (issuer.Ledger.FlagStacked); without it they are only
+	// named in StatusChanged.Stacked.
+	Cascade bool `json:"cascade,omitempty"`
 }
 
 // StatusChanged answers a StatusChange. Changed is false when the
@@ -65,6 +69,9 @@ type StatusChanged struct {
 	CredentialID string      `json:"credentialId"`
 	State        store.State `json:"state"`
 	Changed      bool        `json:"changed"`
+	// Stacked are, after a revocation, the stacked credentials issued on
+	// the credential: revoked with Cascade, else named for review.
+	Stacked []issuer.StackedChange `json:"stacked,omitempty"`
 }
 
 // HostedList is one list of PublishedLists.
@@ -219,6 +226,8 @@ func (s *Server) adminStatus(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	is, st, lists := s.adminTarget()
 	switch {
+	case req.Cascade && req.Action != ActionRevoke:
+		return invalid("cascade", "only with revoke")
 	case req.CredentialID == "":
 		return invalid("credentialId", "required")
 	case strings.TrimSpace(req.Reason) == "":
@@ -266,13 +275,21 @@ func (s *Server) adminStatus(w http.ResponseWriter, r *http.Request) error {
 	case err != nil:
 		return err
 	}
+	var stacked []issuer.StackedChange
+	if want == store.Revoked {
+		// The list is signed again below even if the cascade stops half way.
+		stacked, err = is.FlagStacked(ctx, req.CredentialID, actor, req.Reason, req.Cascade)
+	}
 	if err := lists.refresh(ctx); err != nil {
 		return fmt.Errorf("signing the changed status list: %w", err)
+	}
+	if err != nil {
+		return err
 	}
 	if err := s.renewVerifier(); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, StatusChanged{CredentialID: req.CredentialID, State: want, Changed: true})
+	writeJSON(w, http.StatusOK, StatusChanged{CredentialID: req.CredentialID, State: want, Changed: true, Stacked: stacked})
 	return nil
 }
 
