@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"html/template"
 	"image"
@@ -112,8 +111,8 @@ func (s *Server) offerCredential(ctx context.Context, id string) (*store.Offer, 
 	if !doc.matches(rec) || rec.State != store.Active {
 		return nil, nil, nil, problemErr(http.StatusNotFound, ProbNotFound, "", "no such offer, or it was used or has expired")
 	}
-	var cred map[string]any
-	if err := json.Unmarshal([]byte(doc.Signed), &cred); err != nil {
+	cred, err := unsignedCredential(doc)
+	if err != nil {
 		return nil, nil, nil, err
 	}
 	return o, doc, cred, nil
@@ -211,6 +210,10 @@ func (s *Server) claimJSON(w http.ResponseWriter, r *http.Request) error {
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
 	h.Set("Content-Disposition", `attachment; filename="badge.json"`)
+	if doc.Format == store.FormatJWT {
+		h.Set("Content-Type", "application/jwt")
+		h.Set("Content-Disposition", `attachment; filename="badge.jwt"`)
+	}
 	h.Set("Cache-Control", "no-store")
 	_, _ = w.Write([]byte(doc.Signed))
 	return nil

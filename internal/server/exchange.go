@@ -44,6 +44,18 @@ func (s *Server) exchange(w http.ResponseWriter, r *http.Request) error {
 	if o.TxCodeHash != "" {
 		return problemErr(http.StatusBadRequest, ProbUnsupported, "", "this offer needs a transaction code, which VC-API exchanges cannot carry: use the OpenID4VCI link")
 	}
+	// The Learner Credential Wallet takes Data Integrity credentials.
+	doc, err := s.offeredDoc(ctx, o)
+	var oe *oidError
+	if errors.As(err, &oe) {
+		return problemErr(http.StatusForbidden, ProbForbidden, "", oe.desc)
+	}
+	if err != nil {
+		return err
+	}
+	if doc.Format != store.FormatDI {
+		return problemErr(http.StatusBadRequest, ProbUnsupported, "", "this credential is a JWT, which VC-API exchanges here do not deliver: use the OpenID4VCI link")
+	}
 	data, err := readBody(r)
 	if err != nil {
 		return err
@@ -89,7 +101,6 @@ func (s *Server) exchange(w http.ResponseWriter, r *http.Request) error {
 		return problemErr(http.StatusForbidden, ProbForbidden, "verifiablePresentation.holder", "the credential was issued to another DID")
 	}
 	bound, err := s.bindCredential(ctx, o, holder)
-	var oe *oidError
 	if errors.As(err, &oe) {
 		return problemErr(http.StatusForbidden, ProbForbidden, "", oe.desc)
 	}
@@ -108,7 +119,7 @@ func (s *Server) exchange(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, http.StatusOK, map[string]any{"verifiablePresentation": map[string]any{
 		"@context":             []string{"https://www.w3.org/ns/credentials/v2"},
 		"type":                 []string{"VerifiablePresentation"},
-		"verifiableCredential": []json.RawMessage{bound.signed},
+		"verifiableCredential": []json.RawMessage{bound.value},
 	}})
 	return nil
 }

@@ -183,8 +183,9 @@ func (s *Server) newOffer(ctx context.Context, req OfferRequest, withQR bool) (*
 	if doc == nil || !doc.matches(rec) {
 		return nil, problemErr(http.StatusConflict, ProbConflict, "credentialId", "this server does not keep the signed credential (it was not issued through POST /credentials/issue)")
 	}
-	if doc.Format != store.FormatDI {
-		return nil, problemErr(http.StatusBadRequest, ProbUnsupported, "credentialId", "only Data Integrity credentials (ldp_vc) are offered to wallets")
+	config, err := configOf(doc)
+	if err != nil {
+		return nil, err
 	}
 	id, err := s.newSecret()
 	if err != nil {
@@ -211,7 +212,7 @@ func (s *Server) newOffer(ctx context.Context, req OfferRequest, withQR bool) (*
 	if err := st.PutOffer(ctx, o); err != nil {
 		return nil, err
 	}
-	offer := s.credentialOffer(code, tx != "")
+	offer := s.credentialOffer(code, tx != "", config)
 	byValue, err := json.Marshal(offer)
 	if err != nil {
 		return nil, err
@@ -247,8 +248,9 @@ func (s *Server) txCode() (string, error) {
 	return fmt.Sprintf("%0*d", txCodeDigits, n), nil
 }
 
-// credentialOffer is the OpenID4VCI credential offer of a code.
-func (s *Server) credentialOffer(code string, tx bool) map[string]any {
+// credentialOffer is the OpenID4VCI credential offer of a code for a
+// credential of config.
+func (s *Server) credentialOffer(code string, tx bool, config string) map[string]any {
 	grant := map[string]any{"pre-authorized_code": code}
 	if tx {
 		grant["tx_code"] = map[string]any{
@@ -259,7 +261,7 @@ func (s *Server) credentialOffer(code string, tx bool) map[string]any {
 	}
 	return map[string]any{
 		"credential_issuer":            s.credentialIssuer(),
-		"credential_configuration_ids": []string{configLDP},
+		"credential_configuration_ids": []string{config},
 		"grants":                       map[string]any{grantPreAuth: grant},
 	}
 }
@@ -275,8 +277,20 @@ func (s *Server) getOffer(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	doc, err := s.offeredDoc(r.Context(), o)
+	var oe *oidError
+	if errors.As(err, &oe) {
+		return problemErr(http.StatusNotFound, ProbNotFound, "", "no such offer, or it was used or has expired")
+	}
+	if err != nil {
+		return err
+	}
+	config, err := configOf(doc)
+	if err != nil {
+		return err
+	}
 	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusOK, s.credentialOffer(code, o.TxCodeHash != ""))
+	writeJSON(w, http.StatusOK, s.credentialOffer(code, o.TxCodeHash != "", config))
 	return nil
 }
 
