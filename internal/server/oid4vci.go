@@ -75,36 +75,41 @@ func (s *Server) oid(h handlerFunc) http.Handler {
 	})
 }
 
-// credentialIssuer is the Credential Issuer Identifier: the public base
-// URL.
-func (s *Server) credentialIssuer() string { return s.URL("") }
+// credentialIssuer is the Credential Issuer Identifier of ctx's instance:
+// its base URL (the public base URL, or under /issuers/{id}).
+func (s *Server) credentialIssuer(ctx context.Context) string { return s.instanceURL(ctx, "") }
 
-// oidRoutes adds the OpenID4VCI endpoints and the offers, when the
-// default instance's store keeps offers.
+// oidRoutes adds the OpenID4VCI endpoints and the offers of every
+// issuer instance whose store keeps offers: each is its own credential
+// issuer, at its base URL (the public base URL, or under /issuers/{id}),
+// with its own store of offers, codes and nonces.
 func (s *Server) oidRoutes(mux *http.ServeMux) {
-	if _, ok := s.offerStore(); !ok {
-		return
+	for _, in := range s.instances {
+		if _, ok := in.store.(store.Offers); !ok {
+			continue
+		}
+		p := s.prefix + in.prefix
+		mux.Handle("POST "+p+"/offers", s.at(in, s.auth(in.scope(ScopeOffers), s.limitKey(s.handle(s.createOffer)))))
+		mux.Handle("GET "+p+"/oid4vci/offers/{id}", s.at(in, s.limitIP(s.handle(s.getOffer))))
+		// RFC 8414 and OpenID4VCI put the well-known segment before the
+		// issuer's path.
+		mux.Handle("GET /.well-known/openid-credential-issuer"+p, s.at(in, s.cors(s.handle(s.issuerMetadata))))
+		mux.Handle("GET /.well-known/oauth-authorization-server"+p, s.at(in, s.cors(s.handle(s.asMetadata))))
+		mux.Handle("POST "+p+"/oid4vci/token", s.at(in, s.limitIP(s.oid(s.oidToken))))
+		mux.Handle("POST "+p+"/oid4vci/nonce", s.at(in, s.limitIP(s.oid(s.oidNonce))))
+		mux.Handle("POST "+p+"/oid4vci/credential", s.at(in, s.limitIP(s.oid(s.oidCredential))))
+		s.claimRoutes(mux, in)
 	}
-	p := s.prefix
-	mux.Handle("POST "+p+"/offers", s.auth(ScopeOffers, s.limitKey(s.handle(s.createOffer))))
-	mux.Handle("GET "+p+"/oid4vci/offers/{id}", s.limitIP(s.handle(s.getOffer)))
-	// RFC 8414 and OpenID4VCI put the well-known segment before the
-	// issuer's path.
-	mux.Handle("GET /.well-known/openid-credential-issuer"+p, s.cors(s.handle(s.issuerMetadata)))
-	mux.Handle("GET /.well-known/oauth-authorization-server"+p, s.cors(s.handle(s.asMetadata)))
-	mux.Handle("POST "+p+"/oid4vci/token", s.limitIP(s.oid(s.oidToken)))
-	mux.Handle("POST "+p+"/oid4vci/nonce", s.limitIP(s.oid(s.oidNonce)))
-	mux.Handle("POST "+p+"/oid4vci/credential", s.limitIP(s.oid(s.oidCredential)))
-	s.claimRoutes(mux)
 }
 
 // issuerMetadata handles GET /.well-known/openid-credential-issuer.
-func (s *Server) issuerMetadata(w http.ResponseWriter, _ *http.Request) error {
-	name, _ := s.def.profile["name"].(string)
+func (s *Server) issuerMetadata(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	name, _ := s.instanceIn(ctx).profile["name"].(string)
 	md := map[string]any{
-		"credential_issuer":   s.credentialIssuer(),
-		"credential_endpoint": s.URL("/oid4vci/credential"),
-		"nonce_endpoint":      s.URL("/oid4vci/nonce"),
+		"credential_issuer":   s.credentialIssuer(ctx),
+		"credential_endpoint": s.instanceURL(ctx, "/oid4vci/credential"),
+		"nonce_endpoint":      s.instanceURL(ctx, "/oid4vci/nonce"),
 		"credential_configurations_supported": credentialConfigurations(),
 	}
 	if name != "" {
@@ -117,10 +122,10 @@ func (s *Server) issuerMetadata(w http.ResponseWriter, _ *http.Request) error {
 // asMetadata handles GET /.well-known/oauth-authorization-server: the
 // issuer is its own authorization server, for the pre-authorized code
 // grant only.
-func (s *Server) asMetadata(w http.ResponseWriter, _ *http.Request) error {
+func (s *Server) asMetadata(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, http.StatusOK, map[string]any{
-		"issuer":                                          s.credentialIssuer(),
-		"token_endpoint":                                  s.URL("/oid4vci/token"),
+		"issuer":                                          s.credentialIssuer(r.Context()),
+		"token_endpoint":                                  s.instanceURL(r.Context(), "/oid4vci/token"),
 		"grant_types_supported":                           []string{grantPreAuth},
 		"response_types_supported":                        []string{"code"},
 		"token_endpoint_auth_methods_supported":           []string{"none"},
@@ -153,7 +158,7 @@ func (s *Server) oidToken(w http.ResponseWriter, r *http.Request) error {
 		return oidErr(http.StatusBadRequest, "invalid_request", "pre-authorized_code is required")
 	}
 	ctx := r.Context()
-	st, _ := s.offerStore()
+	st, _ := s.offerStore(ctx)
 	codeHash := secretHash(code)
 	txHash, err := s.txCodeHash(ctx, codeHash, tx)
 	if err != nil {
@@ -193,7 +198,7 @@ func (s *Server) oidToken(w http.ResponseWriter, r *http.Request) error {
 
 // oidNonce handles the nonce endpoint: a fresh c_nonce, kept hashed.
 func (s *Server) oidNonce(w http.ResponseWriter, r *http.Request) error {
-	st, _ := s.offerStore()
+	st, _ := s.offerStore(r.Context())
 	nonce, err := s.newSecret()
 	if err != nil {
 		return err
@@ -220,7 +225,7 @@ type credentialRequest struct {
 // proven DID.
 func (s *Server) oidCredential(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	st, _ := s.offerStore()
+	st, _ := s.offerStore(ctx)
 	now := s.opts.Now().UTC()
 	auth := r.Header.Get("Authorization")
 	token, ok := strings.CutPrefix(auth, "Bearer ")
@@ -305,7 +310,7 @@ func (s *Server) oidCredential(w http.ResponseWriter, r *http.Request) error {
 // link between the offered credential and its bound copy. A token or
 // exchange delivers once (store.ErrUsed).
 func (s *Server) recordDelivery(ctx context.Context, o *store.Offer, bound *boundCredential, holder string) error {
-	st, _ := s.offerStore()
+	st, _ := s.offerStore(ctx)
 	sum := sha256.Sum256(bound.signed)
 	return st.Deliver(ctx, o.IDHash, s.opts.Now().UTC(), func(x *store.Offer) error {
 		x.DeliveredID, x.HolderDID, x.DeliveredSHA256 = bound.id, holder, hex.EncodeToString(sum[:])
@@ -408,7 +413,7 @@ func (s *Server) verifyProof(ctx context.Context, tok string, now time.Time) (ho
 	if err := decodeSegment(parts[1], &c); err != nil {
 		return bad("proofs.jwt[0] payload: %v", err)
 	}
-	if err := checkAud(c.Aud, s.credentialIssuer()); err != nil {
+	if err := checkAud(c.Aud, s.credentialIssuer(ctx)); err != nil {
 		return bad("proofs.jwt[0] payload.%v", err)
 	}
 	if c.Iat == nil {
@@ -491,7 +496,7 @@ type boundCredential struct {
 // offeredDoc is the kept signed credential an offer delivers, while it is
 // active.
 func (s *Server) offeredDoc(ctx context.Context, o *store.Offer) (*storedDoc, error) {
-	in := s.def
+	in := s.instanceIn(ctx)
 	rec, err := in.store.GetCredential(ctx, o.CredentialID)
 	if err != nil {
 		return nil, fmt.Errorf("reading the offered credential: %w", err)
@@ -515,7 +520,7 @@ func (s *Server) offeredDoc(ctx context.Context, o *store.Offer) (*storedDoc, er
 // the status entries included: revoking the original revokes the copy.
 // The copy is signed in the issuer's form and kept beside the original.
 func (s *Server) bindCredential(ctx context.Context, o *store.Offer, holder string) (*boundCredential, error) {
-	in := s.def
+	in := s.instanceIn(ctx)
 	doc, err := s.offeredDoc(ctx, o)
 	if err != nil {
 		return nil, err

@@ -128,7 +128,7 @@ func TestOID4VCIJWTDelivery(t *testing.T) {
 					if code, res := f.ts.verifyVC(t, env); code != http.StatusOK || !res.Verified {
 						t.Errorf("the bound copy does not verify: %d %+v", code, res)
 					}
-					st, _ := f.ts.offerStore()
+					st, _ := f.ts.offerStore(t.Context())
 					rec, err := st.GetOffer(t.Context(), secretHash(o.OfferID))
 					if err != nil || rec.DeliveredID != p["id"] || rec.HolderDID != wantDID {
 						t.Errorf("the link is not recorded: %+v, %v", rec, err)
