@@ -107,9 +107,9 @@ func (s *Server) issuerMetadata(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	name, _ := s.instanceIn(ctx).profile["name"].(string)
 	md := map[string]any{
-		"credential_issuer":   s.credentialIssuer(ctx),
-		"credential_endpoint": s.instanceURL(ctx, "/oid4vci/credential"),
-		"nonce_endpoint":      s.instanceURL(ctx, "/oid4vci/nonce"),
+		"credential_issuer":                   s.credentialIssuer(ctx),
+		"credential_endpoint":                 s.instanceURL(ctx, "/oid4vci/credential"),
+		"nonce_endpoint":                      s.instanceURL(ctx, "/oid4vci/nonce"),
 		"credential_configurations_supported": credentialConfigurations(),
 	}
 	if name != "" {
