@@ -95,6 +95,14 @@ func (s *Server) oidRoutes(mux *http.ServeMux) {
 		// issuer's path.
 		mux.Handle("GET /.well-known/openid-credential-issuer"+p, s.at(in, s.cors(s.handle(s.issuerMetadata))))
 		mux.Handle("GET /.well-known/oauth-authorization-server"+p, s.at(in, s.cors(s.handle(s.asMetadata))))
+		// The older form, the well-known segment after the issuer's path,
+		// to which clients (@openid4vc/openid4vci among them) fall back
+		// when the standard one is not found: behind a reverse proxy that
+		// forwards only the base path, it is the form that arrives.
+		if p != "" {
+			mux.Handle("GET "+p+"/.well-known/openid-credential-issuer", s.at(in, s.cors(s.handle(s.issuerMetadata))))
+			mux.Handle("GET "+p+"/.well-known/oauth-authorization-server", s.at(in, s.cors(s.handle(s.asMetadata))))
+		}
 		mux.Handle("POST "+p+"/oid4vci/token", s.at(in, s.limitIP(s.oid(s.oidToken))))
 		mux.Handle("POST "+p+"/oid4vci/nonce", s.at(in, s.limitIP(s.oid(s.oidNonce))))
 		mux.Handle("POST "+p+"/oid4vci/credential", s.at(in, s.limitIP(s.oid(s.oidCredential))))

@@ -21,6 +21,12 @@ func TestOID4VCIInstances(t *testing.T) {
 		{id: "jwt", format: issuer.JOSE},
 	}})
 	origin := strings.TrimSuffix(def.ts.url, basePath)
+	// The default instance's metadata, in both forms, under the base path.
+	for _, u := range []string{origin + "/.well-known/openid-credential-issuer" + basePath, def.ts.url + "/.well-known/openid-credential-issuer"} {
+		if m := decode[map[string]any](t, get(t, u)); m["credential_issuer"] != def.ts.url {
+			t.Errorf("%s: credential_issuer %v, want %s", u, m["credential_issuer"], def.ts.url)
+		}
+	}
 	for _, tc := range []struct {
 		id, config string
 	}{
@@ -43,6 +49,14 @@ func TestOID4VCIInstances(t *testing.T) {
 			as := decode[map[string]any](t, get(t, origin+"/.well-known/oauth-authorization-server"+basePath+prefix))
 			if as["issuer"] != issuerURL || as["token_endpoint"] != issuerURL+"/oid4vci/token" {
 				t.Errorf("authorization server metadata %v", as)
+			}
+			// The older form, after the issuer's path, answers the same.
+			for _, name := range []string{"openid-credential-issuer", "oauth-authorization-server"} {
+				std := get(t, origin+"/.well-known/"+name+basePath+prefix)
+				old := get(t, issuerURL+"/.well-known/"+name)
+				if old.StatusCode != http.StatusOK || string(old.Body) != string(std.Body) {
+					t.Errorf("%s after the path: %d %s, want %s", name, old.StatusCode, old.Body, std.Body)
+				}
 			}
 
 			cred := sampleCredential(t)
