@@ -7,6 +7,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -38,6 +39,9 @@ type walletServer struct {
 	clock *atomic.Pointer[time.Time]
 	// issuerJWK is the issuer's public key.
 	issuerJWK json.RawMessage
+	// olderWellKnown counts the requests for the issuer metadata at the
+	// older well-known form, after the base path.
+	olderWellKnown *atomic.Int64
 }
 
 // advance moves the server's clock.
@@ -54,6 +58,15 @@ func startWalletServer(t *testing.T) *walletServer {
 // startWalletServerFormat is startWalletServer with an issuer that signs
 // in format.
 func startWalletServerFormat(t *testing.T, format issuer.Format) *walletServer {
+	t.Helper()
+	return startWalletServerAt(t, format, "")
+}
+
+// startWalletServerAt is startWalletServerFormat with basePath as the
+// public base URL's path; with one, the server is reached only under it,
+// as behind a reverse proxy that forwards that path alone: the rest of
+// the host answers 404.
+func startWalletServerAt(t *testing.T, format issuer.Format, basePath string) *walletServer {
 	t.Helper()
 	cert, certPEM := testtls.Localhost(t)
 	dir := t.TempDir()
@@ -77,7 +90,7 @@ func startWalletServerFormat(t *testing.T, format issuer.Format) *walletServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	base := fmt.Sprintf("https://localhost:%d", ln.Addr().(*net.TCPAddr).Port)
+	base := fmt.Sprintf("https://localhost:%d", ln.Addr().(*net.TCPAddr).Port) + basePath
 	var clock atomic.Pointer[time.Time]
 	start := time.Now()
 	clock.Store(&start)
@@ -97,9 +110,34 @@ func startWalletServerFormat(t *testing.T, format issuer.Format) *walletServer {
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
-	go func() {
-		done <- srv.Serve(ctx, ln, server.ServeOptions{TLS: &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}})
-	}()
+	tlsConf := &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	var older atomic.Int64
+	if basePath == "" {
+		go func() { done <- srv.Serve(ctx, ln, server.ServeOptions{TLS: tlsConf}) }()
+	} else {
+		h := srv.Handler()
+		front := &http.Server{ReadHeaderTimeout: 10 * time.Second, TLSConfig: tlsConf, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if !strings.HasPrefix(r.URL.Path, basePath+"/") {
+				http.NotFound(w, r)
+				return
+			}
+			if r.URL.Path == basePath+"/.well-known/openid-credential-issuer" {
+				older.Add(1)
+			}
+			h.ServeHTTP(w, r)
+		})}
+		go func() {
+			if err := front.ServeTLS(ln, "", ""); !errors.Is(err, http.ErrServerClosed) {
+				done <- err
+				return
+			}
+			done <- nil
+		}()
+		go func() {
+			<-ctx.Done()
+			_ = front.Close()
+		}()
+	}
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {
@@ -114,7 +152,7 @@ func startWalletServerFormat(t *testing.T, format issuer.Format) *walletServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &walletServer{url: base, client: client, caFile: caFile, clock: &clock, issuerJWK: jwk}
+	return &walletServer{url: base, client: client, caFile: caFile, clock: &clock, issuerJWK: jwk, olderWellKnown: &older}
 }
 
 // post sends an admin request and decodes the answer into out.
@@ -343,5 +381,44 @@ func TestOID4VCIWalletJWT(t *testing.T) {
 				t.Errorf("recipient identifier %s, want the original's %s", a, b)
 			}
 		})
+	}
+}
+
+// TestOID4VCIWalletBasePath: behind a reverse proxy that forwards only the
+// public base URL's path, the standard well-known URL (before the path)
+// never reaches the server; @openid4vc/openid4vci falls back to the older
+// form after the path, which the server answers, and the wallet receives
+// the credential.
+func TestOID4VCIWalletBasePath(t *testing.T) {
+	node := requireNode(t)
+	if _, err := os.Stat(filepath.Join("node_modules", "@openid4vc", "openid4vci")); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("interop/node_modules lacks @openid4vc/openid4vci: run npm ci: %v", err)
+		}
+		t.Skipf("interop/node_modules lacks @openid4vc/openid4vci (run npm ci in interop/): %v", err)
+	}
+	ws := startWalletServerAt(t, "", "/badges")
+	orig := ws.issueToEmail(t)
+	var offer server.CreatedOffer
+	ws.post(t, "/offers", server.OfferRequest{CredentialID: orig["id"].(string)}, &offer)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, node, "oid4vci.mjs", offer.OfferURIByReference, "--bind", "jwk")
+	cmd.Env = append(os.Environ(), "NODE_EXTRA_CA_CERTS="+ws.caFile)
+	cmd.Stderr = &testWriter{t: t}
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("oid4vci.mjs: %v\n%s", err, out)
+	}
+	var res walletResult
+	if err := json.Unmarshal(out, &res); err != nil {
+		t.Fatalf("oid4vci.mjs answer %s: %v", out, err)
+	}
+	if n := ws.olderWellKnown.Load(); n == 0 {
+		t.Error("the wallet never asked for the older well-known form")
+	}
+	subj, _ := res.Credential["credentialSubject"].(map[string]any)
+	if !res.Verified || res.Holder == "" || subj["id"] != res.Holder {
+		t.Errorf("received %+v: want a verified credential bound to the wallet's DID", res)
 	}
 }
