@@ -5,8 +5,11 @@
 // the issuer's proof and, fetched from the issuer over HTTPS, its status.
 //
 //   node oid4vci.mjs OFFER_URI [--tx-code CODE] [--bind jwk|kid]
-//     -> {"holder":DID,"credential":{...},"verified":bool,"proofVerified":
-//         bool,"statusVerified":bool,"revoked":bool,"error":"..."}
+//     -> {"holder":DID,"credential":{...},"format":F,"verified":bool,
+//         "proofVerified":bool,"statusVerified":bool,"revoked":bool,
+//         "error":"..."}
+//     or, for a JWT credential, {"holder":DID,"jwt":"...","format":F},
+//     which the caller verifies.
 //
 // --bind jwk (the default) puts the holder's public JWK in the proof
 // header; --bind kid names its did:key verification method instead.
@@ -96,18 +99,27 @@ async function receive() {
     throw new Error(`want one credential, got ${JSON.stringify(
       res.credentialResponse)}`);
   }
-  return {credential: creds[0].credential, issuer: offer.credential_issuer};
+  const format = issuerMetadata.credentialIssuer
+    .credential_configurations_supported[credentialConfigurationId]?.format;
+  return {credential: creds[0].credential, issuer: offer.credential_issuer,
+    format};
 }
 
 try {
-  const {credential, issuer} = await receive();
+  const {credential, issuer, format} = await receive();
   const holder = values.bind === 'kid' ? didKey :
     'did:jwk:' + Buffer.from(JSON.stringify(
       {crv: publicJwk.crv, kty: publicJwk.kty, x: publicJwk.x}))
       .toString('base64url');
-  const verdict = await verifyReceived(credential, new URL(issuer).origin);
-  process.stdout.write(JSON.stringify({holder, credential, ...verdict}) +
-    '\n');
+  if(typeof credential === 'string') {
+    // A JWT: the caller verifies it with jose and the issuer's key.
+    process.stdout.write(JSON.stringify({holder, jwt: credential, format}) +
+      '\n');
+  } else {
+    const verdict = await verifyReceived(credential, new URL(issuer).origin);
+    process.stdout.write(JSON.stringify({holder, credential, format,
+      ...verdict}) + '\n');
+  }
 } catch(e) {
   process.stderr.write(`oid4vci.mjs: ${describe(e)}\n`);
   if(e.response) {

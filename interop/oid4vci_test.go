@@ -7,6 +7,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -14,6 +15,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -35,6 +37,11 @@ type walletServer struct {
 	caFile string
 	// clock is the server's and its issuer's clock.
 	clock *atomic.Pointer[time.Time]
+	// issuerJWK is the issuer's public key.
+	issuerJWK json.RawMessage
+	// olderWellKnown counts the requests for the issuer metadata at the
+	// older well-known form, after the base path.
+	olderWellKnown *atomic.Int64
 }
 
 // advance moves the server's clock.
@@ -44,6 +51,22 @@ func (ws *walletServer) advance(d time.Duration) {
 }
 
 func startWalletServer(t *testing.T) *walletServer {
+	t.Helper()
+	return startWalletServerFormat(t, "")
+}
+
+// startWalletServerFormat is startWalletServer with an issuer that signs
+// in format.
+func startWalletServerFormat(t *testing.T, format issuer.Format) *walletServer {
+	t.Helper()
+	return startWalletServerAt(t, format, "")
+}
+
+// startWalletServerAt is startWalletServerFormat with basePath as the
+// public base URL's path; with one, the server is reached only under it,
+// as behind a reverse proxy that forwards that path alone: the rest of
+// the host answers 404.
+func startWalletServerAt(t *testing.T, format issuer.Format, basePath string) *walletServer {
 	t.Helper()
 	cert, certPEM := testtls.Localhost(t)
 	dir := t.TempDir()
@@ -55,7 +78,7 @@ func startWalletServer(t *testing.T) *walletServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	signer, err := issuer.NewSigner(kp.Private, issuer.SignerOptions{})
+	signer, err := issuer.NewSigner(kp.Private, issuer.SignerOptions{Format: format})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +90,7 @@ func startWalletServer(t *testing.T) *walletServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	base := fmt.Sprintf("https://localhost:%d", ln.Addr().(*net.TCPAddr).Port)
+	base := fmt.Sprintf("https://localhost:%d", ln.Addr().(*net.TCPAddr).Port) + basePath
 	var clock atomic.Pointer[time.Time]
 	start := time.Now()
 	clock.Store(&start)
@@ -87,9 +110,34 @@ func startWalletServer(t *testing.T) *walletServer {
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
-	go func() {
-		done <- srv.Serve(ctx, ln, server.ServeOptions{TLS: &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}})
-	}()
+	tlsConf := &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	var older atomic.Int64
+	if basePath == "" {
+		go func() { done <- srv.Serve(ctx, ln, server.ServeOptions{TLS: tlsConf}) }()
+	} else {
+		h := srv.Handler()
+		front := &http.Server{ReadHeaderTimeout: 10 * time.Second, TLSConfig: tlsConf, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if !strings.HasPrefix(r.URL.Path, basePath+"/") {
+				http.NotFound(w, r)
+				return
+			}
+			if r.URL.Path == basePath+"/.well-known/openid-credential-issuer" {
+				older.Add(1)
+			}
+			h.ServeHTTP(w, r)
+		})}
+		go func() {
+			if err := front.ServeTLS(ln, "", ""); !errors.Is(err, http.ErrServerClosed) {
+				done <- err
+				return
+			}
+			done <- nil
+		}()
+		go func() {
+			<-ctx.Done()
+			_ = front.Close()
+		}()
+	}
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {
@@ -100,7 +148,11 @@ func startWalletServer(t *testing.T) *walletServer {
 	pool := x509.NewCertPool()
 	pool.AppendCertsFromPEM(certPEM)
 	client := &http.Client{Timeout: time.Minute, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}}
-	return &walletServer{url: base, client: client, caFile: caFile, clock: &clock}
+	jwk, err := keys.PublicJWK(kp.Public)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &walletServer{url: base, client: client, caFile: caFile, clock: &clock, issuerJWK: jwk, olderWellKnown: &older}
 }
 
 // post sends an admin request and decodes the answer into out.
@@ -183,6 +235,10 @@ type walletResult struct {
 	StatusVerified bool           `json:"statusVerified"`
 	Revoked        bool           `json:"revoked"`
 	Error          string         `json:"error"`
+	// JWT is the credential received when it is a JWT, and Format the
+	// format the issuer's metadata declares for it.
+	JWT    string `json:"jwt"`
+	Format string `json:"format"`
 }
 
 // TestOID4VCIWallet has @openid4vc/openid4vci redeem badgesmith's offers
@@ -246,5 +302,123 @@ func TestOID4VCIWallet(t *testing.T) {
 				t.Errorf("recipient identifier %s, want the original's %s", a, b)
 			}
 		})
+	}
+}
+
+// TestOID4VCIWalletJWT has @openid4vc/openid4vci redeem offers of VC-JWT
+// and VC-JOSE-COSE credentials, whose configurations declare this
+// project's format identifiers (ob_vc_jwt, vc+jwt: OpenID4VCI's
+// jwt_vc_json is the VCDM 1.1 vc claim, which neither carries); the
+// library takes formats it does not know as they are. The compact JWS
+// received is verified with the npm jose library and the issuer's key.
+func TestOID4VCIWalletJWT(t *testing.T) {
+	node := requireNode(t)
+	if _, err := os.Stat(filepath.Join("node_modules", "@openid4vc", "openid4vci")); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("interop/node_modules lacks @openid4vc/openid4vci: run npm ci: %v", err)
+		}
+		t.Skipf("interop/node_modules lacks @openid4vc/openid4vci (run npm ci in interop/): %v", err)
+	}
+	for _, tc := range []struct {
+		format     issuer.Format
+		wantFormat string
+		typ        string
+	}{
+		{issuer.VCJWT, "ob_vc_jwt", "JWT"},
+		{issuer.JOSE, "vc+jwt", "vc+jwt"},
+	} {
+		t.Run(string(tc.format), func(t *testing.T) {
+			ws := startWalletServerFormat(t, tc.format)
+			env := ws.issueToEmail(t)
+			envID, _ := env["id"].(string)
+			origTok, ok := strings.CutPrefix(envID, "data:application/vc+jwt,")
+			if !ok {
+				t.Fatalf("issued %v: not an enveloped JWT", env)
+			}
+			var orig struct {
+				Payload map[string]any `json:"payload"`
+			}
+			if err := joseJS(t, node, map[string]any{"op": "verify", "token": origTok, "jwk": ws.issuerJWK, "alg": "EdDSA"}, &orig); err != nil {
+				t.Fatalf("jose: the issued credential: %s", err)
+			}
+			var offer server.CreatedOffer
+			ws.post(t, "/offers", server.OfferRequest{CredentialID: orig.Payload["id"].(string)}, &offer)
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, node, "oid4vci.mjs", offer.OfferURIByReference, "--bind", "jwk")
+			cmd.Env = append(os.Environ(), "NODE_EXTRA_CA_CERTS="+ws.caFile)
+			cmd.Stderr = &testWriter{t: t}
+			out, err := cmd.Output()
+			if err != nil {
+				t.Fatalf("oid4vci.mjs: %v\n%s", err, out)
+			}
+			var res walletResult
+			if err := json.Unmarshal(out, &res); err != nil {
+				t.Fatalf("oid4vci.mjs answer %s: %v", out, err)
+			}
+			if res.Format != tc.wantFormat || res.JWT == "" {
+				t.Fatalf("received format %q, jwt %.40q: want a %s JWT", res.Format, res.JWT, tc.wantFormat)
+			}
+			var got struct {
+				Header  map[string]any `json:"header"`
+				Payload map[string]any `json:"payload"`
+			}
+			if err := joseJS(t, node, map[string]any{"op": "verify", "token": res.JWT, "jwk": ws.issuerJWK, "alg": "EdDSA"}, &got); err != nil {
+				t.Fatalf("jose does not verify the received JWT: %s", err)
+			}
+			subj, _ := got.Payload["credentialSubject"].(map[string]any)
+			origSubj, _ := orig.Payload["credentialSubject"].(map[string]any)
+			a, _ := json.Marshal(subj["identifier"])
+			b, _ := json.Marshal(origSubj["identifier"])
+			switch {
+			case got.Header["typ"] != tc.typ:
+				t.Errorf("header.typ %v, want %s", got.Header["typ"], tc.typ)
+			case res.Holder == "" || subj["id"] != res.Holder:
+				t.Errorf("credentialSubject.id %v, want the wallet's DID %s", subj["id"], res.Holder)
+			case tc.format == issuer.VCJWT && got.Payload["sub"] != res.Holder:
+				t.Errorf("sub %v, want the wallet's DID %s", got.Payload["sub"], res.Holder)
+			case !bytes.Equal(a, b) || a == nil:
+				t.Errorf("recipient identifier %s, want the original's %s", a, b)
+			}
+		})
+	}
+}
+
+// TestOID4VCIWalletBasePath: behind a reverse proxy that forwards only the
+// public base URL's path, the standard well-known URL (before the path)
+// never reaches the server; @openid4vc/openid4vci falls back to the older
+// form after the path, which the server answers, and the wallet receives
+// the credential.
+func TestOID4VCIWalletBasePath(t *testing.T) {
+	node := requireNode(t)
+	if _, err := os.Stat(filepath.Join("node_modules", "@openid4vc", "openid4vci")); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("interop/node_modules lacks @openid4vc/openid4vci: run npm ci: %v", err)
+		}
+		t.Skipf("interop/node_modules lacks @openid4vc/openid4vci (run npm ci in interop/): %v", err)
+	}
+	ws := startWalletServerAt(t, "", "/badges")
+	orig := ws.issueToEmail(t)
+	var offer server.CreatedOffer
+	ws.post(t, "/offers", server.OfferRequest{CredentialID: orig["id"].(string)}, &offer)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, node, "oid4vci.mjs", offer.OfferURIByReference, "--bind", "jwk")
+	cmd.Env = append(os.Environ(), "NODE_EXTRA_CA_CERTS="+ws.caFile)
+	cmd.Stderr = &testWriter{t: t}
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("oid4vci.mjs: %v\n%s", err, out)
+	}
+	var res walletResult
+	if err := json.Unmarshal(out, &res); err != nil {
+		t.Fatalf("oid4vci.mjs answer %s: %v", out, err)
+	}
+	if n := ws.olderWellKnown.Load(); n == 0 {
+		t.Error("the wallet never asked for the older well-known form")
+	}
+	subj, _ := res.Credential["credentialSubject"].(map[string]any)
+	if !res.Verified || res.Holder == "" || subj["id"] != res.Holder {
+		t.Errorf("received %+v: want a verified credential bound to the wallet's DID", res)
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"html/template"
 	"image"
@@ -86,13 +85,14 @@ type claimView struct {
 	PNGURL                  string
 }
 
-// claimRoutes adds the claim page and its downloads.
-func (s *Server) claimRoutes(mux *http.ServeMux) {
-	p := s.prefix
-	mux.Handle("GET "+p+"/claim/{offer}", s.limitIP(s.handle(s.claim)))
-	mux.Handle("GET "+p+"/claim/{offer}/credential.json", s.limitIP(s.handle(s.claimJSON)))
-	mux.Handle("GET "+p+"/claim/{offer}/badge.png", s.limitIP(s.handle(s.claimPNG)))
-	mux.Handle("POST "+p+"/workflows/claim/exchanges/{offer}", s.limitIP(s.handle(s.exchange)))
+// claimRoutes adds the claim page, its downloads and the VC-API
+// exchange of instance in.
+func (s *Server) claimRoutes(mux *http.ServeMux, in *instance) {
+	p := s.prefix + in.prefix
+	mux.Handle("GET "+p+"/claim/{offer}", s.at(in, s.limitIP(s.handle(s.claim))))
+	mux.Handle("GET "+p+"/claim/{offer}/credential.json", s.at(in, s.limitIP(s.handle(s.claimJSON))))
+	mux.Handle("GET "+p+"/claim/{offer}/badge.png", s.at(in, s.limitIP(s.handle(s.claimPNG))))
+	mux.Handle("POST "+p+"/workflows/claim/exchanges/{offer}", s.at(in, s.limitIP(s.handle(s.exchange))))
 }
 
 // offerCredential is the live offer of a claim URL and its credential.
@@ -101,19 +101,20 @@ func (s *Server) offerCredential(ctx context.Context, id string) (*store.Offer, 
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	rec, err := s.def.store.GetCredential(ctx, o.CredentialID)
+	in := s.instanceIn(ctx)
+	rec, err := in.store.GetCredential(ctx, o.CredentialID)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	doc, err := s.def.docs.get(o.CredentialID)
+	doc, err := in.docs.get(o.CredentialID)
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	if !doc.matches(rec) || rec.State != store.Active {
 		return nil, nil, nil, problemErr(http.StatusNotFound, ProbNotFound, "", "no such offer, or it was used or has expired")
 	}
-	var cred map[string]any
-	if err := json.Unmarshal([]byte(doc.Signed), &cred); err != nil {
+	cred, err := unsignedCredential(doc)
+	if err != nil {
 		return nil, nil, nil, err
 	}
 	return o, doc, cred, nil
@@ -147,8 +148,8 @@ func (s *Server) claim(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		protocols := map[string]string{
-			"OID4VCI": "openid-credential-offer://?credential_offer_uri=" + url.QueryEscape(s.URL("/oid4vci/offers/"+id)),
-			"vcapi":   s.exchangeURL(id),
+			"OID4VCI": "openid-credential-offer://?credential_offer_uri=" + url.QueryEscape(s.instanceURL(r.Context(), "/oid4vci/offers/"+id)),
+			"vcapi":   s.exchangeURL(r.Context(), id),
 		}
 		writeJSON(w, http.StatusOK, map[string]any{"protocols": protocols})
 		return nil
@@ -163,7 +164,7 @@ func (s *Server) claim(w http.ResponseWriter, r *http.Request) error {
 	}
 	// The page links the offer by reference: a QR code of the offer by
 	// value would be too dense to scan reliably.
-	byRef := "openid-credential-offer://?credential_offer_uri=" + url.QueryEscape(s.URL("/oid4vci/offers/"+id))
+	byRef := "openid-credential-offer://?credential_offer_uri=" + url.QueryEscape(s.instanceURL(r.Context(), "/oid4vci/offers/"+id))
 	qr, err := qrcode.Encode(byRef, qrcode.Medium, qrSize)
 	if err != nil {
 		return err
@@ -176,9 +177,9 @@ func (s *Server) claim(w http.ResponseWriter, r *http.Request) error {
 		TxCode:         o.TxCodeHash != "",
 		QR:             template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(qr)), //nolint:gosec // G203: a data: URL of a PNG this server drew
 		OfferURI:       template.URL(byRef),                                                            //nolint:gosec // G203: a fixed scheme and a query-escaped URL
-		InteractionURL: s.URL("/claim/"+id) + "?iuv=1",
-		JSONURL:        s.URL("/claim/" + id + "/credential.json"),
-		PNGURL:         s.URL("/claim/" + id + "/badge.png"),
+		InteractionURL: s.instanceURL(r.Context(), "/claim/"+id) + "?iuv=1",
+		JSONURL:        s.instanceURL(r.Context(), "/claim/"+id+"/credential.json"),
+		PNGURL:         s.instanceURL(r.Context(), "/claim/"+id+"/badge.png"),
 	}
 	if v.Name == "" {
 		v.Name = str(cred, "name")
@@ -211,6 +212,10 @@ func (s *Server) claimJSON(w http.ResponseWriter, r *http.Request) error {
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
 	h.Set("Content-Disposition", `attachment; filename="badge.json"`)
+	if doc.Format == store.FormatJWT {
+		h.Set("Content-Type", "application/jwt")
+		h.Set("Content-Disposition", `attachment; filename="badge.jwt"`)
+	}
 	h.Set("Cache-Control", "no-store")
 	_, _ = w.Write([]byte(doc.Signed))
 	return nil

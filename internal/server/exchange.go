@@ -13,13 +13,13 @@ import (
 
 // exchangeURL is the VC-API exchange of an offer, as the Learner
 // Credential Wallet reaches it from the interaction URL.
-func (s *Server) exchangeURL(offerID string) string {
-	return s.URL("/workflows/claim/exchanges/" + offerID)
+func (s *Server) exchangeURL(ctx context.Context, offerID string) string {
+	return s.instanceURL(ctx, "/workflows/claim/exchanges/"+offerID)
 }
 
 // exchangeDomain is the domain a wallet's DIDAuth presentation must be
 // made for: this issuer.
-func (s *Server) exchangeDomain() string { return s.credentialIssuer() }
+func (s *Server) exchangeDomain(ctx context.Context) string { return s.credentialIssuer(ctx) }
 
 // challengeKey is the nonce store's key of an exchange's challenge, so a
 // challenge answers for its own exchange only.
@@ -44,6 +44,18 @@ func (s *Server) exchange(w http.ResponseWriter, r *http.Request) error {
 	if o.TxCodeHash != "" {
 		return problemErr(http.StatusBadRequest, ProbUnsupported, "", "this offer needs a transaction code, which VC-API exchanges cannot carry: use the OpenID4VCI link")
 	}
+	// The Learner Credential Wallet takes Data Integrity credentials.
+	doc, err := s.offeredDoc(ctx, o)
+	var oe *oidError
+	if errors.As(err, &oe) {
+		return problemErr(http.StatusForbidden, ProbForbidden, "", oe.desc)
+	}
+	if err != nil {
+		return err
+	}
+	if doc.Format != store.FormatDI {
+		return problemErr(http.StatusBadRequest, ProbUnsupported, "", "this credential is a JWT, which VC-API exchanges here do not deliver: use the OpenID4VCI link")
+	}
 	data, err := readBody(r)
 	if err != nil {
 		return err
@@ -55,7 +67,7 @@ func (s *Server) exchange(w http.ResponseWriter, r *http.Request) error {
 	if err := onlyMembers(m, "", "verifiablePresentation"); err != nil {
 		return err
 	}
-	st, _ := s.offerStore()
+	st, _ := s.offerStore(ctx)
 	w.Header().Set("Cache-Control", "no-store")
 	vp, ok := m["verifiablePresentation"]
 	if !ok {
@@ -77,7 +89,7 @@ func (s *Server) exchange(w http.ResponseWriter, r *http.Request) error {
 				},
 			}},
 			"challenge": challenge,
-			"domain":    s.exchangeDomain(),
+			"domain":    s.exchangeDomain(ctx),
 		}})
 		return nil
 	}
@@ -89,7 +101,6 @@ func (s *Server) exchange(w http.ResponseWriter, r *http.Request) error {
 		return problemErr(http.StatusForbidden, ProbForbidden, "verifiablePresentation.holder", "the credential was issued to another DID")
 	}
 	bound, err := s.bindCredential(ctx, o, holder)
-	var oe *oidError
 	if errors.As(err, &oe) {
 		return problemErr(http.StatusForbidden, ProbForbidden, "", oe.desc)
 	}
@@ -108,7 +119,7 @@ func (s *Server) exchange(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, http.StatusOK, map[string]any{"verifiablePresentation": map[string]any{
 		"@context":             []string{"https://www.w3.org/ns/credentials/v2"},
 		"type":                 []string{"VerifiablePresentation"},
-		"verifiableCredential": []json.RawMessage{bound.signed},
+		"verifiableCredential": []json.RawMessage{bound.value},
 	}})
 	return nil
 }
@@ -145,7 +156,7 @@ func (s *Server) didAuth(ctx context.Context, o *store.Offer, vp json.RawMessage
 		return "", bad("want one proof with a challenge")
 	}
 	res, verr := s.verifier.Load().VerifyPresentation(ctx, vp, verifier.PresentationOptions{
-		Challenge: proof.Challenge, Domain: s.exchangeDomain(), MaxCredentials: 1,
+		Challenge: proof.Challenge, Domain: s.exchangeDomain(ctx), MaxCredentials: 1,
 	})
 	if verr != nil || !res.Valid || !res.Authenticated {
 		return "", problemErr(http.StatusBadRequest, ProbInvalidCred, "verifiablePresentation", "the DIDAuthentication presentation does not verify: "+presentationFailure(res, verr))
@@ -157,7 +168,7 @@ func (s *Server) didAuth(ctx context.Context, o *store.Offer, vp json.RawMessage
 	if !strings.HasPrefix(holder, "did:key:") {
 		return "", bad("holder %q: want a did:key", holder)
 	}
-	st, _ := s.offerStore()
+	st, _ := s.offerStore(ctx)
 	switch err := st.UseNonce(ctx, challengeKey(o.IDHash, proof.Challenge), s.opts.Now().UTC()); {
 	case errors.Is(err, store.ErrNotFound), errors.Is(err, store.ErrUsed), errors.Is(err, store.ErrExpired):
 		return "", problemErr(http.StatusBadRequest, ProbInvalidCred, "verifiablePresentation.proof.challenge", "not a live challenge of this exchange: POST {} for a new one")
@@ -185,7 +196,7 @@ func presentationFailure(res *verifier.PresentationResult, err error) string {
 // redeemByExchange marks the offer redeemed by its pre-authorized code,
 // so that neither an OpenID4VCI wallet nor a second exchange can use it.
 func (s *Server) redeemByExchange(ctx context.Context, offerID string) error {
-	st, _ := s.offerStore()
+	st, _ := s.offerStore(ctx)
 	code, err := s.preAuthCode(ctx, offerID)
 	if err != nil {
 		return err

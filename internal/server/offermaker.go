@@ -34,8 +34,8 @@ type OfferMaker struct {
 	Rand io.Reader
 }
 
-// Offer keeps signed, the Data Integrity credential credentialID as
-// issued (as recorded in the store), and makes an offer of it per req
+// Offer keeps signed, the credential credentialID as issued (as recorded
+// in the store: the JSON document or the compact JWS), and makes an offer of it per req
 // (whose CredentialID it sets). The answer has no QR code.
 func (m *OfferMaker) Offer(ctx context.Context, credentialID string, signed []byte, req OfferRequest) (*CreatedOffer, error) {
 	base, err := url.Parse(strings.TrimSuffix(m.PublicBaseURL, "/"))
@@ -57,15 +57,15 @@ func (m *OfferMaker) Offer(ctx context.Context, credentialID string, signed []by
 		opts.Rand = rand.Reader
 	}
 	s := &Server{opts: opts, base: base, prefix: strings.TrimSuffix(base.EscapedPath(), "/"), def: &instance{store: m.Store, docs: docs}}
-	doc := storedDoc{ID: credentialID, Format: store.FormatDI, Signed: string(bytes.TrimSpace(signed))}
 	rec, err := m.Store.GetCredential(ctx, credentialID)
 	if err != nil {
 		return nil, fmt.Errorf("offer of %s: %w", credentialID, err)
 	}
+	doc := storedDoc{ID: credentialID, Format: rec.Format, Signed: string(bytes.TrimSpace(signed))}
 	// Only the very credential recorded is kept: a wrong file must not
 	// replace one the server keeps.
 	if !doc.matches(rec) {
-		return nil, fmt.Errorf("offer of %s: the file is not the recorded Data Integrity credential", credentialID)
+		return nil, fmt.Errorf("offer of %s: the file is not the recorded credential", credentialID)
 	}
 	if err := docs.put(doc); err != nil {
 		return nil, err

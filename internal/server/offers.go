@@ -85,10 +85,24 @@ type CreatedOffer struct {
 	QRPNG []byte `json:"qrPng,omitempty"`
 }
 
-// offers is the wallet-offer side of a server: the default instance's
-// store, which must implement store.Offers.
-func (s *Server) offerStore() (store.Offers, bool) {
-	o, ok := s.def.store.(store.Offers)
+// instanceIn is the issuer instance a request's context is for: the
+// default one unless its route names another (Server.at).
+func (s *Server) instanceIn(ctx context.Context) *instance {
+	if in, ok := ctx.Value(instanceKey{}).(*instance); ok {
+		return in
+	}
+	return s.def
+}
+
+// instanceURL is the public URL of path under ctx's instance.
+func (s *Server) instanceURL(ctx context.Context, path string) string {
+	return s.URL(s.instanceIn(ctx).prefix + path)
+}
+
+// offerStore is the wallet-offer side of ctx's instance: its store, which
+// must implement store.Offers.
+func (s *Server) offerStore(ctx context.Context) (store.Offers, bool) {
+	o, ok := s.instanceIn(ctx).store.(store.Offers)
 	return o, ok
 }
 
@@ -113,7 +127,7 @@ func (s *Server) newSecret() (string, error) {
 // hash cannot be reversed from a copy of the store by trying the million
 // codes.
 func (s *Server) derive(ctx context.Context, label, v string) (string, error) {
-	secret, err := s.def.store.IssuerSecret(ctx)
+	secret, err := s.instanceIn(ctx).store.IssuerSecret(ctx)
 	if err != nil {
 		return "", err
 	}
@@ -152,7 +166,7 @@ func (s *Server) createOffer(w http.ResponseWriter, r *http.Request) error {
 // newOffer records a new offer for req's credential, with its QR code
 // when withQR.
 func (s *Server) newOffer(ctx context.Context, req OfferRequest, withQR bool) (*CreatedOffer, error) {
-	st, ok := s.offerStore()
+	st, ok := s.offerStore(ctx)
 	if !ok {
 		return nil, problemErr(http.StatusNotImplemented, ProbUnsupported, "", "this server's store keeps no offers")
 	}
@@ -165,7 +179,7 @@ func (s *Server) newOffer(ctx context.Context, req OfferRequest, withQR bool) (*
 	case req.ExpiresIn > 0:
 		ttl = time.Duration(req.ExpiresIn) * time.Second
 	}
-	in := s.def
+	in := s.instanceIn(ctx)
 	rec, err := in.store.GetCredential(ctx, req.CredentialID)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, problemErr(http.StatusNotFound, ProbNotFound, "credentialId", "no credential "+req.CredentialID+" was issued here")
@@ -183,8 +197,9 @@ func (s *Server) newOffer(ctx context.Context, req OfferRequest, withQR bool) (*
 	if doc == nil || !doc.matches(rec) {
 		return nil, problemErr(http.StatusConflict, ProbConflict, "credentialId", "this server does not keep the signed credential (it was not issued through POST /credentials/issue)")
 	}
-	if doc.Format != store.FormatDI {
-		return nil, problemErr(http.StatusBadRequest, ProbUnsupported, "credentialId", "only Data Integrity credentials (ldp_vc) are offered to wallets")
+	config, err := configOf(doc)
+	if err != nil {
+		return nil, err
 	}
 	id, err := s.newSecret()
 	if err != nil {
@@ -211,12 +226,12 @@ func (s *Server) newOffer(ctx context.Context, req OfferRequest, withQR bool) (*
 	if err := st.PutOffer(ctx, o); err != nil {
 		return nil, err
 	}
-	offer := s.credentialOffer(code, tx != "")
+	offer := s.credentialOffer(ctx, code, tx != "", config)
 	byValue, err := json.Marshal(offer)
 	if err != nil {
 		return nil, err
 	}
-	byRef := "openid-credential-offer://?credential_offer_uri=" + url.QueryEscape(s.URL("/oid4vci/offers/"+id))
+	byRef := "openid-credential-offer://?credential_offer_uri=" + url.QueryEscape(s.instanceURL(ctx, "/oid4vci/offers/"+id))
 	var png []byte
 	if withQR {
 		if png, err = qrcode.Encode(byRef, qrcode.Medium, qrSize); err != nil {
@@ -229,8 +244,8 @@ func (s *Server) newOffer(ctx context.Context, req OfferRequest, withQR bool) (*
 		CredentialOffer:     offer,
 		OfferURI:            "openid-credential-offer://?credential_offer=" + url.QueryEscape(string(byValue)),
 		OfferURIByReference: byRef,
-		InteractionURL:      s.URL("/claim/"+id) + "?iuv=1",
-		ClaimURL:            s.URL("/claim/" + id),
+		InteractionURL:      s.instanceURL(ctx, "/claim/"+id) + "?iuv=1",
+		ClaimURL:            s.instanceURL(ctx, "/claim/"+id),
 		TxCode:              tx,
 		Expires:             o.Expires,
 		QRPNG:               png,
@@ -247,8 +262,9 @@ func (s *Server) txCode() (string, error) {
 	return fmt.Sprintf("%0*d", txCodeDigits, n), nil
 }
 
-// credentialOffer is the OpenID4VCI credential offer of a code.
-func (s *Server) credentialOffer(code string, tx bool) map[string]any {
+// credentialOffer is the OpenID4VCI credential offer of a code for a
+// credential of config.
+func (s *Server) credentialOffer(ctx context.Context, code string, tx bool, config string) map[string]any {
 	grant := map[string]any{"pre-authorized_code": code}
 	if tx {
 		grant["tx_code"] = map[string]any{
@@ -258,8 +274,8 @@ func (s *Server) credentialOffer(code string, tx bool) map[string]any {
 		}
 	}
 	return map[string]any{
-		"credential_issuer":            s.credentialIssuer(),
-		"credential_configuration_ids": []string{configLDP},
+		"credential_issuer":            s.credentialIssuer(ctx),
+		"credential_configuration_ids": []string{config},
 		"grants":                       map[string]any{grantPreAuth: grant},
 	}
 }
@@ -275,15 +291,27 @@ func (s *Server) getOffer(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	doc, err := s.offeredDoc(r.Context(), o)
+	var oe *oidError
+	if errors.As(err, &oe) {
+		return problemErr(http.StatusNotFound, ProbNotFound, "", "no such offer, or it was used or has expired")
+	}
+	if err != nil {
+		return err
+	}
+	config, err := configOf(doc)
+	if err != nil {
+		return err
+	}
 	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusOK, s.credentialOffer(code, o.TxCodeHash != ""))
+	writeJSON(w, http.StatusOK, s.credentialOffer(r.Context(), code, o.TxCodeHash != "", config))
 	return nil
 }
 
 // liveOffer is the offer of id while it is unredeemed and unexpired;
 // any other is a 404, saying no more than that.
 func (s *Server) liveOffer(ctx context.Context, id string) (*store.Offer, string, error) {
-	st, ok := s.offerStore()
+	st, ok := s.offerStore(ctx)
 	gone := problemErr(http.StatusNotFound, ProbNotFound, "", "no such offer, or it was used or has expired")
 	if !ok || len(id) > 100 {
 		return nil, "", gone

@@ -21,7 +21,6 @@ import (
 	"github.com/badgesmith/badgesmith/did"
 	"github.com/badgesmith/badgesmith/internal/safehttp"
 	"github.com/badgesmith/badgesmith/keys"
-	"github.com/badgesmith/badgesmith/ob3"
 	"github.com/badgesmith/badgesmith/store"
 )
 
@@ -29,9 +28,6 @@ import (
 const (
 	// grantPreAuth is the pre-authorized code grant type.
 	grantPreAuth = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
-	// configLDP is the credential configuration of an Open Badge
-	// secured with a Data Integrity proof, which OpenID4VCI calls ldp_vc.
-	configLDP = "OpenBadgeCredential_ldp_vc"
 	// proofTyp is the typ of a key proof JWT.
 	proofTyp = "openid4vci-proof+jwt"
 	// maxProofBytes bounds a key proof JWT.
@@ -79,55 +75,50 @@ func (s *Server) oid(h handlerFunc) http.Handler {
 	})
 }
 
-// credentialIssuer is the Credential Issuer Identifier: the public base
-// URL.
-func (s *Server) credentialIssuer() string { return s.URL("") }
+// credentialIssuer is the Credential Issuer Identifier of ctx's instance:
+// its base URL (the public base URL, or under /issuers/{id}).
+func (s *Server) credentialIssuer(ctx context.Context) string { return s.instanceURL(ctx, "") }
 
-// oidRoutes adds the OpenID4VCI endpoints and the offers, when the
-// default instance's store keeps offers.
+// oidRoutes adds the OpenID4VCI endpoints and the offers of every
+// issuer instance whose store keeps offers: each is its own credential
+// issuer, at its base URL (the public base URL, or under /issuers/{id}),
+// with its own store of offers, codes and nonces.
 func (s *Server) oidRoutes(mux *http.ServeMux) {
-	if _, ok := s.offerStore(); !ok {
-		return
+	for _, in := range s.instances {
+		if _, ok := in.store.(store.Offers); !ok {
+			continue
+		}
+		p := s.prefix + in.prefix
+		mux.Handle("POST "+p+"/offers", s.at(in, s.auth(in.scope(ScopeOffers), s.limitKey(s.handle(s.createOffer)))))
+		mux.Handle("GET "+p+"/oid4vci/offers/{id}", s.at(in, s.limitIP(s.handle(s.getOffer))))
+		// RFC 8414 and OpenID4VCI put the well-known segment before the
+		// issuer's path.
+		mux.Handle("GET /.well-known/openid-credential-issuer"+p, s.at(in, s.cors(s.handle(s.issuerMetadata))))
+		mux.Handle("GET /.well-known/oauth-authorization-server"+p, s.at(in, s.cors(s.handle(s.asMetadata))))
+		// The older form, the well-known segment after the issuer's path,
+		// to which clients (@openid4vc/openid4vci among them) fall back
+		// when the standard one is not found: behind a reverse proxy that
+		// forwards only the base path, it is the form that arrives.
+		if p != "" {
+			mux.Handle("GET "+p+"/.well-known/openid-credential-issuer", s.at(in, s.cors(s.handle(s.issuerMetadata))))
+			mux.Handle("GET "+p+"/.well-known/oauth-authorization-server", s.at(in, s.cors(s.handle(s.asMetadata))))
+		}
+		mux.Handle("POST "+p+"/oid4vci/token", s.at(in, s.limitIP(s.oid(s.oidToken))))
+		mux.Handle("POST "+p+"/oid4vci/nonce", s.at(in, s.limitIP(s.oid(s.oidNonce))))
+		mux.Handle("POST "+p+"/oid4vci/credential", s.at(in, s.limitIP(s.oid(s.oidCredential))))
+		s.claimRoutes(mux, in)
 	}
-	p := s.prefix
-	mux.Handle("POST "+p+"/offers", s.auth(ScopeOffers, s.limitKey(s.handle(s.createOffer))))
-	mux.Handle("GET "+p+"/oid4vci/offers/{id}", s.limitIP(s.handle(s.getOffer)))
-	// RFC 8414 and OpenID4VCI put the well-known segment before the
-	// issuer's path.
-	mux.Handle("GET /.well-known/openid-credential-issuer"+p, s.cors(s.handle(s.issuerMetadata)))
-	mux.Handle("GET /.well-known/oauth-authorization-server"+p, s.cors(s.handle(s.asMetadata)))
-	mux.Handle("POST "+p+"/oid4vci/token", s.limitIP(s.oid(s.oidToken)))
-	mux.Handle("POST "+p+"/oid4vci/nonce", s.limitIP(s.oid(s.oidNonce)))
-	mux.Handle("POST "+p+"/oid4vci/credential", s.limitIP(s.oid(s.oidCredential)))
-	s.claimRoutes(mux)
 }
 
 // issuerMetadata handles GET /.well-known/openid-credential-issuer.
-func (s *Server) issuerMetadata(w http.ResponseWriter, _ *http.Request) error {
-	name, _ := s.def.profile["name"].(string)
+func (s *Server) issuerMetadata(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	name, _ := s.instanceIn(ctx).profile["name"].(string)
 	md := map[string]any{
-		"credential_issuer":   s.credentialIssuer(),
-		"credential_endpoint": s.URL("/oid4vci/credential"),
-		"nonce_endpoint":      s.URL("/oid4vci/nonce"),
-		"credential_configurations_supported": map[string]any{
-			configLDP: map[string]any{
-				"format": "ldp_vc",
-				"cryptographic_binding_methods_supported": []string{"did:key", "did:jwk", "did:web"},
-				"proof_types_supported": map[string]any{
-					"jwt": map[string]any{"proof_signing_alg_values_supported": proofAlgs},
-				},
-				"credential_definition": map[string]any{
-					"@context": []string{ob3.ContextV2, ob3.ContextOB},
-					"type":     []string{"VerifiableCredential", "OpenBadgeCredential"},
-				},
-				// credential_metadata is 1.0's place for display (the
-				// drafts had it at the top): wallets tell the versions
-				// apart by it.
-				"credential_metadata": map[string]any{
-					"display": []map[string]string{{"name": "Open Badge", "locale": "en"}},
-				},
-			},
-		},
+		"credential_issuer":                   s.credentialIssuer(ctx),
+		"credential_endpoint":                 s.instanceURL(ctx, "/oid4vci/credential"),
+		"nonce_endpoint":                      s.instanceURL(ctx, "/oid4vci/nonce"),
+		"credential_configurations_supported": credentialConfigurations(),
 	}
 	if name != "" {
 		md["display"] = []map[string]string{{"name": name}}
@@ -139,10 +130,10 @@ func (s *Server) issuerMetadata(w http.ResponseWriter, _ *http.Request) error {
 // asMetadata handles GET /.well-known/oauth-authorization-server: the
 // issuer is its own authorization server, for the pre-authorized code
 // grant only.
-func (s *Server) asMetadata(w http.ResponseWriter, _ *http.Request) error {
+func (s *Server) asMetadata(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, http.StatusOK, map[string]any{
-		"issuer":                                          s.credentialIssuer(),
-		"token_endpoint":                                  s.URL("/oid4vci/token"),
+		"issuer":                                          s.credentialIssuer(r.Context()),
+		"token_endpoint":                                  s.instanceURL(r.Context(), "/oid4vci/token"),
 		"grant_types_supported":                           []string{grantPreAuth},
 		"response_types_supported":                        []string{"code"},
 		"token_endpoint_auth_methods_supported":           []string{"none"},
@@ -175,7 +166,7 @@ func (s *Server) oidToken(w http.ResponseWriter, r *http.Request) error {
 		return oidErr(http.StatusBadRequest, "invalid_request", "pre-authorized_code is required")
 	}
 	ctx := r.Context()
-	st, _ := s.offerStore()
+	st, _ := s.offerStore(ctx)
 	codeHash := secretHash(code)
 	txHash, err := s.txCodeHash(ctx, codeHash, tx)
 	if err != nil {
@@ -215,7 +206,7 @@ func (s *Server) oidToken(w http.ResponseWriter, r *http.Request) error {
 
 // oidNonce handles the nonce endpoint: a fresh c_nonce, kept hashed.
 func (s *Server) oidNonce(w http.ResponseWriter, r *http.Request) error {
-	st, _ := s.offerStore()
+	st, _ := s.offerStore(r.Context())
 	nonce, err := s.newSecret()
 	if err != nil {
 		return err
@@ -242,7 +233,7 @@ type credentialRequest struct {
 // proven DID.
 func (s *Server) oidCredential(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	st, _ := s.offerStore()
+	st, _ := s.offerStore(ctx)
 	now := s.opts.Now().UTC()
 	auth := r.Header.Get("Authorization")
 	token, ok := strings.CutPrefix(auth, "Bearer ")
@@ -268,11 +259,19 @@ func (s *Server) oidCredential(w http.ResponseWriter, r *http.Request) error {
 	if err := json.Unmarshal(data, &req); err != nil {
 		return oidErr(http.StatusBadRequest, "invalid_credential_request", "want a JSON object: %v", err)
 	}
+	offered, err := s.offeredDoc(ctx, o)
+	if err != nil {
+		return err
+	}
+	config, err := configOf(offered)
+	if err != nil {
+		return err
+	}
 	switch {
 	case req.CredentialIdentifier != "":
 		return oidErr(http.StatusBadRequest, "unknown_credential_identifier", "no credential identifiers were issued with the token: name a credential_configuration_id")
-	case req.ConfigurationID != configLDP:
-		return oidErr(http.StatusBadRequest, "unknown_credential_configuration", "credential_configuration_id %q: want %s", req.ConfigurationID, configLDP)
+	case req.ConfigurationID != config:
+		return oidErr(http.StatusBadRequest, "unknown_credential_configuration", "credential_configuration_id %q: this offer is of %s", req.ConfigurationID, config)
 	case req.Proof != nil:
 		return oidErr(http.StatusBadRequest, "invalid_credential_request", "proof: the draft's single proof is not accepted; send proofs")
 	}
@@ -297,6 +296,9 @@ func (s *Server) oidCredential(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if bound.config != config {
+		return fmt.Errorf("the issuer now signs %s, not the offered %s: offer a credential issued in the current format", bound.config, config)
+	}
 	err = s.recordDelivery(ctx, o, bound, holder)
 	switch {
 	case errors.Is(err, store.ErrUsed):
@@ -308,7 +310,7 @@ func (s *Server) oidCredential(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.opts.Logger.Info("credential delivered to a wallet", "request_id", requestID(ctx), "credential", o.CredentialID, "bound_copy", bound.id, "holder", holder)
 	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusOK, map[string]any{"credentials": []map[string]json.RawMessage{{"credential": bound.signed}}})
+	writeJSON(w, http.StatusOK, map[string]any{"credentials": []map[string]json.RawMessage{{"credential": bound.value}}})
 	return nil
 }
 
@@ -316,7 +318,7 @@ func (s *Server) oidCredential(w http.ResponseWriter, r *http.Request) error {
 // link between the offered credential and its bound copy. A token or
 // exchange delivers once (store.ErrUsed).
 func (s *Server) recordDelivery(ctx context.Context, o *store.Offer, bound *boundCredential, holder string) error {
-	st, _ := s.offerStore()
+	st, _ := s.offerStore(ctx)
 	sum := sha256.Sum256(bound.signed)
 	return st.Deliver(ctx, o.IDHash, s.opts.Now().UTC(), func(x *store.Offer) error {
 		x.DeliveredID, x.HolderDID, x.DeliveredSHA256 = bound.id, holder, hex.EncodeToString(sum[:])
@@ -419,7 +421,7 @@ func (s *Server) verifyProof(ctx context.Context, tok string, now time.Time) (ho
 	if err := decodeSegment(parts[1], &c); err != nil {
 		return bad("proofs.jwt[0] payload: %v", err)
 	}
-	if err := checkAud(c.Aud, s.credentialIssuer()); err != nil {
+	if err := checkAud(c.Aud, s.credentialIssuer(ctx)); err != nil {
 		return bad("proofs.jwt[0] payload.%v", err)
 	}
 	if c.Iat == nil {
@@ -489,16 +491,20 @@ func contains(list []string, s string) bool {
 // boundCredential is the copy of an offered credential re-issued bound to
 // the holder's DID.
 type boundCredential struct {
-	id     string
-	signed json.RawMessage
+	id string
+	// config is the configuration it was signed as.
+	config string
+	// signed is the credential as kept: the JSON document or the compact
+	// JWS; value is what a response carries: the document, or the JWS
+	// as a JSON string.
+	signed []byte
+	value  json.RawMessage
 }
 
-// bindCredential re-issues the offer's credential with the holder's DID
-// as credentialSubject.id and a new id, keeping everything else, the
-// recipient identifier and the status entries included: revoking the
-// original revokes the copy. The copy is kept beside the original.
-func (s *Server) bindCredential(ctx context.Context, o *store.Offer, holder string) (*boundCredential, error) {
-	in := s.def
+// offeredDoc is the kept signed credential an offer delivers, while it is
+// active.
+func (s *Server) offeredDoc(ctx context.Context, o *store.Offer) (*storedDoc, error) {
+	in := s.instanceIn(ctx)
 	rec, err := in.store.GetCredential(ctx, o.CredentialID)
 	if err != nil {
 		return nil, fmt.Errorf("reading the offered credential: %w", err)
@@ -510,17 +516,30 @@ func (s *Server) bindCredential(ctx context.Context, o *store.Offer, holder stri
 	if err != nil {
 		return nil, fmt.Errorf("reading the offered credential: %w", err)
 	}
-	if !doc.matches(rec) || doc.Format != store.FormatDI {
+	if !doc.matches(rec) {
 		return nil, fmt.Errorf("the kept credential %s is not the recorded one", rec.ID)
 	}
-	var cred map[string]any
-	if err := json.Unmarshal([]byte(doc.Signed), &cred); err != nil {
-		return nil, fmt.Errorf("reading the offered credential: %w", err)
+	return doc, nil
+}
+
+// bindCredential re-issues the offer's credential with the holder's DID
+// as credentialSubject.id (and so, in an OB 3.0 VC-JWT, as the sub claim)
+// and a new id, keeping everything else, the recipient identifier and
+// the status entries included: revoking the original revokes the copy.
+// The copy is signed in the issuer's form and kept beside the original.
+func (s *Server) bindCredential(ctx context.Context, o *store.Offer, holder string) (*boundCredential, error) {
+	in := s.instanceIn(ctx)
+	doc, err := s.offeredDoc(ctx, o)
+	if err != nil {
+		return nil, err
 	}
-	delete(cred, "proof")
+	cred, err := unsignedCredential(doc)
+	if err != nil {
+		return nil, err
+	}
 	subj, ok := cred["credentialSubject"].(map[string]any)
 	if !ok {
-		return nil, fmt.Errorf("offered credential %s: credentialSubject: not one object", rec.ID)
+		return nil, fmt.Errorf("offered credential %s: credentialSubject: not one object", doc.ID)
 	}
 	if id, _ := subj["id"].(string); id != "" && id != holder {
 		return nil, oidErr(http.StatusBadRequest, "credential_request_denied", "the credential's subject is another DID than the one proven")
@@ -535,11 +554,22 @@ func (s *Server) bindCredential(ctx context.Context, o *store.Offer, holder stri
 	if err != nil {
 		return nil, fmt.Errorf("signing the bound credential: %w", err)
 	}
-	out := &boundCredential{id: signed.ID, signed: json.RawMessage(bytes.TrimSpace(signed.JSON))}
+	out := &boundCredential{id: signed.ID, config: configOfFormat(signed.Format)}
+	kept := storedDoc{ID: out.id, Format: store.FormatDI}
+	if signed.Format.IsJWT() {
+		kept.Format, out.signed = store.FormatJWT, []byte(signed.Token)
+		if out.value, err = json.Marshal(signed.Token); err != nil {
+			return nil, err
+		}
+	} else {
+		out.signed = bytes.TrimSpace(signed.JSON)
+		out.value = out.signed
+	}
 	if out.id == "" {
 		out.id, _ = cred["id"].(string)
 	}
-	if err := in.docs.put(storedDoc{ID: out.id, Format: store.FormatDI, Signed: string(out.signed)}); err != nil {
+	kept.ID, kept.Signed = out.id, string(out.signed)
+	if err := in.docs.put(kept); err != nil {
 		return nil, err
 	}
 	return out, nil

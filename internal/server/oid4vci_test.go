@@ -68,6 +68,8 @@ func signJWS(t *testing.T, priv ed25519.PrivateKey, header, claims map[string]an
 type walletFlow struct {
 	ts    *testServer
 	clock *atomic.Pointer[time.Time]
+	// prefix is the issuer instance's path: "" or /issuers/{id}.
+	prefix string
 }
 
 func (f walletFlow) now() time.Time { return *f.clock.Load() }
@@ -103,7 +105,7 @@ func (f walletFlow) issueToEmail(t *testing.T) map[string]any {
 
 func (f walletFlow) offer(t *testing.T, credID string, tx bool) CreatedOffer {
 	t.Helper()
-	resp := f.ts.do(t, "POST", "/offers", testAdminKey, OfferRequest{CredentialID: credID, TxCode: tx})
+	resp := f.ts.do(t, "POST", f.prefix+"/offers", testAdminKey, OfferRequest{CredentialID: credID, TxCode: tx})
 	if resp.StatusCode != http.StatusCreated {
 		t.Fatalf("POST /offers: %d %s", resp.StatusCode, resp.Body)
 	}
@@ -147,7 +149,7 @@ func (f walletFlow) token(t *testing.T, code, tx string) fetched {
 	if tx != "" {
 		v.Set("tx_code", tx)
 	}
-	return f.form(t, "/oid4vci/token", v)
+	return f.form(t, f.prefix+"/oid4vci/token", v)
 }
 
 func (f walletFlow) accessToken(t *testing.T, o CreatedOffer) string {
@@ -161,7 +163,7 @@ func (f walletFlow) accessToken(t *testing.T, o CreatedOffer) string {
 
 func (f walletFlow) nonce(t *testing.T) string {
 	t.Helper()
-	resp := f.ts.do(t, "POST", "/oid4vci/nonce", "", nil)
+	resp := f.ts.do(t, "POST", f.prefix+"/oid4vci/nonce", "", nil)
 	if resp.StatusCode != http.StatusOK || resp.Header.Get("Cache-Control") != "no-store" {
 		t.Fatalf("nonce: %d %s", resp.StatusCode, resp.Body)
 	}
@@ -178,7 +180,7 @@ func (f walletFlow) proof(t *testing.T, key, signer walletKey, byKid bool, nonce
 	} else {
 		h["jwk"] = key.jwk
 	}
-	c := map[string]any{"aud": f.ts.url, "iat": f.now().Unix(), "nonce": nonce}
+	c := map[string]any{"aud": f.ts.url + f.prefix, "iat": f.now().Unix(), "nonce": nonce}
 	if edit != nil {
 		edit(h, c)
 	}
@@ -191,7 +193,7 @@ func (f walletFlow) credential(t *testing.T, token string, body any) fetched {
 	if err != nil {
 		t.Fatal(err)
 	}
-	req, err := http.NewRequest("POST", f.ts.url+"/oid4vci/credential", strings.NewReader(string(data)))
+	req, err := http.NewRequest("POST", f.ts.url+f.prefix+"/oid4vci/credential", strings.NewReader(string(data)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -272,7 +274,7 @@ func TestOID4VCIDelivery(t *testing.T) {
 			if code, res := f.ts.verifyVC(t, vc); code != http.StatusOK || !res.Verified {
 				t.Errorf("the bound copy does not verify: %d %+v", code, res)
 			}
-			st, _ := f.ts.offerStore()
+			st, _ := f.ts.offerStore(t.Context())
 			rec, err := st.GetOffer(t.Context(), secretHash(o.OfferID))
 			if err != nil || rec.DeliveredID != vc["id"] || rec.HolderDID != wantDID || rec.CredentialID != orig["id"] {
 				t.Errorf("the link is not recorded: %+v, %v", rec, err)
@@ -419,7 +421,7 @@ func TestOID4VCIReplays(t *testing.T) {
 		t.Fatalf("revoking: %d %s", resp.StatusCode, resp.Body)
 	}
 	wantOAuthError(t, "revoked", f.credential(t, tok, credReq(f.proof(t, key, key, false, f.nonce(t), nil))), 400, "credential_request_denied")
-	if resp := f.ts.do(t, "POST", "/offers", testAdminKey, OfferRequest{CredentialID: id}); resp.StatusCode != http.StatusConflict {
+	if resp := f.ts.do(t, "POST", f.prefix+"/offers", testAdminKey, OfferRequest{CredentialID: id}); resp.StatusCode != http.StatusConflict {
 		t.Errorf("offer of a revoked credential: %d %s", resp.StatusCode, resp.Body)
 	}
 }
