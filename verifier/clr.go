@@ -37,6 +37,9 @@ type ClrClaims struct {
 	Credentials []string `json:"credentials,omitempty"`
 	// Associations are the subject's associations.
 	Associations []AssociationClaim `json:"associations,omitempty"`
+	// stated counts the embedded credentials the statements hold, with
+	// or without an id, for checkCLR to compare with the JSON's.
+	stated int
 }
 
 // AssociationClaim is one CLR Association.
@@ -74,6 +77,7 @@ func (g *graph) clr(root rdfc.Term) *ClrClaims {
 		}
 	}
 	for _, v := range g.objects(s, iriClrVerifiableCredential) {
+		c.stated++
 		if v.Kind == rdfc.IRI {
 			c.Credentials = append(c.Credentials, v.Value)
 		}
@@ -114,6 +118,7 @@ func (v *Verifier) checkCLR(ctx context.Context, r *report, cred map[string]any,
 		return
 	}
 	var bad, warn, undecided []string
+	seen := make(map[string]bool, len(vcs))
 	for i, x := range vcs {
 		path := fmt.Sprintf("credentialSubject.verifiableCredential[%d]", i)
 		er := EmbeddedResult{Path: path, Verdict: VerdictInvalid}
@@ -141,6 +146,10 @@ func (v *Verifier) checkCLR(ctx context.Context, r *report, cred map[string]any,
 		switch {
 		case res.CredentialID == "" || !slices.Contains(c.Credentials, res.CredentialID):
 			bad = append(bad, name+": not listed by the CLR's signed statements")
+		case seen[res.CredentialID]:
+			// One node of the statements for two entries: the count below
+			// would then miss an entry the JSON does not show.
+			bad = append(bad, name+": embedded twice")
 		case res.Verdict == VerdictInvalid && slices.Contains(embeddedFailures, res.Decision):
 			bad = append(bad, fmt.Sprintf("%s: %s: %s", name, res.Decision, res.Failed().Reason))
 		case res.Verdict == VerdictInvalid:
@@ -148,9 +157,17 @@ func (v *Verifier) checkCLR(ctx context.Context, r *report, cred map[string]any,
 		case res.Verdict == VerdictCouldNotCheck:
 			undecided = append(undecided, fmt.Sprintf("%s: %s", name, res.Decision))
 		}
+		seen[res.CredentialID] = true
 	}
-	if len(vcs) == 0 {
+	switch {
+	case len(vcs) == 0:
 		bad = append(bad, "the CLR embeds no credential")
+	case c.stated != len(vcs):
+		// Entries the JSON reading does not show (under the property's
+		// full IRI, say) were never verified, yet the statements, and
+		// Claims.Clr.Credentials, hold them; two entries of one id are one
+		// node of the statements.
+		bad = append(bad, fmt.Sprintf("the CLR's signed statements hold %d embedded credentials, its credentialSubject.verifiableCredential shows %d", c.stated, len(vcs)))
 	}
 	for i, a := range c.Associations {
 		for _, end := range []struct{ name, id string }{{"sourceId", a.SourceID}, {"targetId", a.TargetID}} {

@@ -1,0 +1,72 @@
+package verifier_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/badgesmith/badgesmith/internal/testkit"
+	"github.com/badgesmith/badgesmith/proof"
+	"github.com/badgesmith/badgesmith/verifier"
+)
+
+// TestRedTeamCLRHiddenEmbeddedCredential: the CLR's signed statements list
+// an embedded credential that the JSON reading (credentialSubject's
+// "verifiableCredential" member) does not show, under the full IRI of the
+// property: it was never verified, yet Claims.Clr.Credentials names it.
+// The embedded check must compare the two, one for one, as presentations
+// do.
+func TestRedTeamCLRHiddenEmbeddedCredential(t *testing.T) {
+	k := testkit.OBVector(t)
+	const vm = "https://example.edu/issuers/565049#z6MkjZRZv3aez3r18pB1RBFJR1kwUVJ5jHt92JmQwXbd5hwi"
+	v, err := verifier.New(verifier.Options{HTTPClient: offlineClient(),
+		PinnedKeys: []verifier.PinnedKey{{Issuer: "https://example.edu/issuers/565049", Key: k.Public}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name  string
+		edit  func(subject map[string]any)
+		valid bool
+	}{
+		{"as signed", func(map[string]any) {}, true},
+		{"forged credential under the full IRI", func(s map[string]any) {
+			shown := s["verifiableCredential"].([]any)[0].(map[string]any)
+			forged := clone(t, shown)
+			forged["id"] = "urn:uuid:00000000-0000-4000-8000-0000000f0a6e"
+			forged["name"] = "Doctor of Medicine"
+			s["https://purl.imsglobal.org/spec/vc/clr/vocab.html#verifiableCredential"] = []any{forged}
+		}, false},
+		{"an id-less forged credential hidden, the shown one twice", func(s map[string]any) {
+			shown := s["verifiableCredential"].([]any)[0].(map[string]any)
+			forged := clone(t, shown)
+			delete(forged, "id")
+			forged["name"] = "Doctor of Medicine"
+			s["verifiableCredential"] = []any{shown, clone(t, shown)}
+			s["https://purl.imsglobal.org/spec/vc/clr/vocab.html#verifiableCredential"] = []any{forged}
+		}, false},
+		{"the only credential under the full IRI", func(s map[string]any) {
+			shown := s["verifiableCredential"].([]any)[0].(map[string]any)
+			forged := clone(t, shown)
+			forged["name"] = "Doctor of Medicine"
+			delete(s, "verifiableCredential")
+			s["https://purl.imsglobal.org/spec/vc/clr/vocab.html#verifiableCredential"] = []any{forged}
+		}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			doc := clrVectorDocument()
+			tc.edit(doc["credentialSubject"].(map[string]any))
+			signed, err := proof.Sign(context.Background(), doc, k.Private, proof.SignOptions{VerificationMethod: vm, Created: time.Date(2010, 1, 1, 19, 23, 24, 0, time.UTC)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, _ := v.Verify(context.Background(), encode(t, signed))
+			if c := res.Check(verifier.CheckProof); c == nil || c.Status != verifier.StatusPass {
+				t.Fatalf("proof check %+v", c)
+			}
+			if got := res.Verdict.Accepted(); got != tc.valid {
+				t.Fatalf("accepted %v, want %v; embedded %+v, clr %+v, checks %+v", got, tc.valid, res.Embedded, res.Claims.Clr, res.Checks)
+			}
+		})
+	}
+}
