@@ -40,6 +40,8 @@ type ClrClaims struct {
 	// stated counts the embedded credentials the statements hold, with
 	// or without an id, for checkCLR to compare with the JSON's.
 	stated int
+	// subject is the ClrSubject's IRI, "" for a blank node.
+	subject string
 }
 
 // AssociationClaim is one CLR Association.
@@ -71,6 +73,9 @@ func (g *graph) clr(root rdfc.Term) *ClrClaims {
 	}
 	s := subjects[0]
 	c := &ClrClaims{}
+	if s.Kind == rdfc.IRI {
+		c.subject = s.Value
+	}
 	for _, a := range g.objects(s, iriClrAchievement) {
 		if a.Kind == rdfc.IRI {
 			c.Achievements = append(c.Achievements, a.Value)
@@ -90,6 +95,24 @@ func (g *graph) clr(root rdfc.Term) *ClrClaims {
 		})
 	}
 	return c
+}
+
+// clrNodes returns the IRI nodes g describes with the CLR vocabulary: a
+// ClrSubject type or a property of the CLR namespace.
+func (g *graph) clrNodes() []string {
+	var out []string
+	for s, props := range g.props {
+		if s.Kind != rdfc.IRI {
+			continue
+		}
+		for p := range props {
+			if strings.HasPrefix(p, clrNS) || p == rdfType && g.hasType(s, iriClrSubject) {
+				out = append(out, s.Value)
+				break
+			}
+		}
+	}
+	return out
 }
 
 // embeddedFailures are the checks whose failure means an embedded
@@ -146,6 +169,14 @@ func (v *Verifier) checkCLR(ctx context.Context, r *report, cred map[string]any,
 		switch {
 		case res.CredentialID == "" || !slices.Contains(c.Credentials, res.CredentialID):
 			bad = append(bad, name+": not listed by the CLR's signed statements")
+		case c.subject != "" && res.Claims != nil && slices.Contains(res.Claims.clrNodes, c.subject):
+			// The embedded credentials share the CLR's graph (CLR 2.0's
+			// verifiableCredential is no @graph container) and their
+			// subject, the learner, is the ClrSubject node: CLR statements
+			// about it would read as the CLR issuer's (achievements,
+			// associations, credentials it never stated). A CLR nested for
+			// the same learner is one such.
+			bad = append(bad, name+": states CLR claims about the CLR's subject "+clipText(c.subject)+", which would read as the CLR's own")
 		case seen[res.CredentialID]:
 			// One node of the statements for two entries: the count below
 			// would then miss an entry the JSON does not show.

@@ -70,3 +70,61 @@ func TestRedTeamCLRHiddenEmbeddedCredential(t *testing.T) {
 		})
 	}
 }
+
+// TestRedTeamCLRClaimsInjectedByEmbedded: a CLR's embedded credentials
+// are not graphs of their own (CLR 2.0's verifiableCredential has no
+// @graph container), so an embedded credential's subject, the learner, is
+// the very node of the ClrSubject. A third party whose credential the CLR
+// issuer embeds (a learner's self-issued badge, say) can then add, under
+// its own signature, CLR vocabulary to that node: achievements and
+// associations the CLR issuer never stated would read as the CLR's.
+func TestRedTeamCLRClaimsInjectedByEmbedded(t *testing.T) {
+	k := testkit.OBVector(t)
+	third := newKey(t, 166)
+	const vm = "https://example.edu/issuers/565049#z6MkjZRZv3aez3r18pB1RBFJR1kwUVJ5jHt92JmQwXbd5hwi"
+	v, err := verifier.New(verifier.Options{HTTPClient: offlineClient(), Now: func() time.Time { return now },
+		PinnedKeys: []verifier.PinnedKey{{Issuer: "https://example.edu/issuers/565049", Key: k.Public}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name   string
+		inject map[string]any
+		valid  bool
+	}{
+		{"plain third-party credential", nil, true},
+		{"an achievement injected", map[string]any{
+			"https://purl.imsglobal.org/spec/vc/clr/vocab.html#achievement": map[string]any{"id": "urn:uuid:00000000-0000-4000-8000-00000000d0c0", "type": "Achievement", "name": "Doctor of Medicine"},
+		}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			doc := clrVectorDocument()
+			s := doc["credentialSubject"].(map[string]any)
+			emb := unsigned(t, third)
+			emb["id"] = "urn:uuid:00000000-0000-4000-8000-000000000e3b"
+			sub := emb["credentialSubject"].(map[string]any)
+			sub["id"] = s["id"]
+			delete(sub, "identifier")
+			delete(emb, "credentialSchema")
+			for key, x := range tc.inject {
+				sub[key] = x
+			}
+			emb = sign(t, emb, third.priv, third.vm, proof.EddsaRdfc2022)
+			if res, err := v.Verify(context.Background(), encode(t, emb)); !res.Verdict.Accepted() {
+				t.Fatalf("the embedded credential alone: %s (%v)", res.Verdict, err)
+			}
+			s["verifiableCredential"] = append(s["verifiableCredential"].([]any), emb)
+			signed, err := proof.Sign(context.Background(), doc, k.Private, proof.SignOptions{VerificationMethod: vm, Created: time.Date(2010, 1, 1, 19, 23, 24, 0, time.UTC)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, _ := v.Verify(context.Background(), encode(t, signed))
+			if c := res.Check(verifier.CheckProof); c == nil || c.Status != verifier.StatusPass {
+				t.Fatalf("proof check %+v", c)
+			}
+			if got := res.Verdict.Accepted(); got != tc.valid {
+				t.Fatalf("accepted %v, want %v; clr %+v, checks %+v", got, tc.valid, res.Claims.Clr, res.Checks)
+			}
+		})
+	}
+}

@@ -157,6 +157,9 @@ type Claims struct {
 	// Clr is what a ClrCredential's subject states; nil for any other
 	// credential (see clr.go).
 	Clr *ClrClaims `json:"clr,omitempty"`
+	// clrNodes are the IRI nodes the statements describe with the CLR
+	// vocabulary (a ClrSubject type or a CLR property), for checkCLR.
+	clrNodes []string
 }
 
 // StatusClaim is one credentialStatus entry as the statements give it.

@@ -313,6 +313,7 @@ func credentialClaims(nq []byte) (*Claims, *graph, error) {
 	}
 	c.Award = g.award(root)
 	c.Clr = g.clr(root)
+	c.clrNodes = g.clrNodes()
 	return c, g, nil
 }
 
