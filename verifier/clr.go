@@ -140,6 +140,14 @@ func (v *Verifier) checkCLR(ctx context.Context, r *report, cred map[string]any,
 		r.fail(CheckEmbedded, "credentialSubject.verifiableCredential", fmt.Sprintf("%d embedded credentials, more than %d", len(vcs), MaxEmbeddedCredentials))
 		return
 	}
+	// Embedded credentials are nested documents, as status lists are: a
+	// CLR in a CLR in a CLR would otherwise have its innermost statements
+	// canonicalized once per level.
+	nctx, err := nested(ctx)
+	if err != nil {
+		r.undecidedAt(CheckEmbedded, "credentialSubject.verifiableCredential", err)
+		return
+	}
 	var bad, warn, undecided []string
 	seen := make(map[string]bool, len(vcs))
 	for i, x := range vcs {
@@ -159,7 +167,7 @@ func (v *Verifier) checkCLR(ctx context.Context, r *report, cred map[string]any,
 			r.res.Embedded = append(r.res.Embedded, er)
 			continue
 		}
-		res, _ := v.verify(ctx, raw)
+		res, _ := v.verify(nctx, raw)
 		er.ID, er.Issuer, er.Name, er.Verdict, er.Decision, er.Checks = res.CredentialID, res.Issuer, res.Name, res.Verdict, res.Decision, res.Checks
 		r.res.Embedded = append(r.res.Embedded, er)
 		name := path

@@ -96,8 +96,17 @@ func (v *Verifier) checkEndorsements(ctx context.Context, r *report, cred map[st
 	if p.claims.Award != nil {
 		achievementCreator = p.claims.Award.Creator
 	}
+	// Endorsements are nested documents, as status lists are: an
+	// endorsement of an endorsement of ... would otherwise have the
+	// innermost canonicalized once per level.
+	nctx, nestErr := nested(ctx)
 	for i, e := range found {
 		er := EndorsementResult{Path: e.path, Verdict: VerdictCouldNotCheck}
+		if nestErr != nil {
+			er.Note = "not checked: " + nestErr.Error()
+			r.res.Endorsements = append(r.res.Endorsements, er)
+			continue
+		}
 		if i >= MaxEndorsements {
 			er.Note = fmt.Sprintf("not checked: more than %d endorsements", MaxEndorsements)
 			r.res.Endorsements = append(r.res.Endorsements, er)
@@ -109,7 +118,7 @@ func (v *Verifier) checkEndorsements(ctx context.Context, r *report, cred map[st
 			r.res.Endorsements = append(r.res.Endorsements, er)
 			continue
 		}
-		res, _ := v.verify(ctx, raw)
+		res, _ := v.verify(nctx, raw)
 		er.Verdict, er.Checks = res.Verdict, res.Checks
 		er.ID, er.Endorser = res.CredentialID, res.Issuer
 		if m, ok := e.value.(map[string]any); ok {

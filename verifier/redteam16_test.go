@@ -2,10 +2,13 @@ package verifier_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
+	"github.com/badgesmith/badgesmith/contexts"
 	"github.com/badgesmith/badgesmith/internal/testkit"
+	"github.com/badgesmith/badgesmith/jsonld"
 	"github.com/badgesmith/badgesmith/proof"
 	"github.com/badgesmith/badgesmith/verifier"
 )
@@ -127,4 +130,66 @@ func TestRedTeamCLRClaimsInjectedByEmbedded(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestRedTeamNestedEmbeddingWork: credentials verified on behalf of one
+// (a CLR's embedded credentials, endorsements) are nested documents like
+// status lists, within Limits.MaxDepth: a CLR in a CLR in a CLR, each
+// level signed by the attacker's own key, must not have its innermost
+// statements canonicalized once per level (the work was bounded only by
+// the JSON depth, about 20 levels, and the deadline).
+func TestRedTeamNestedEmbeddingWork(t *testing.T) {
+	k := newKey(t, 167)
+	doc := sign(t, unsigned(t, k), k.priv, k.vm, proof.EddsaRdfc2022)
+	const levels = 12
+	for i := range levels {
+		clr := map[string]any{
+			"@context":  []any{contexts.CredentialsV2, contexts.CLRv2p0, contexts.OBv3p0},
+			"id":        fmt.Sprintf("urn:uuid:00000000-0000-4000-8000-%012d", i),
+			"type":      []any{"VerifiableCredential", "ClrCredential"},
+			"issuer":    map[string]any{"id": k.did, "type": []any{"Profile"}, "name": "Mill"},
+			"validFrom": "2026-11-01T00:00:00Z",
+			"name":      "Transcript",
+			"credentialSubject": map[string]any{
+				"id": fmt.Sprintf("did:example:learner-%d", i), "type": []any{"ClrSubject"},
+				"verifiableCredential": []any{doc},
+			},
+		}
+		doc = sign(t, clr, k.priv, k.vm, proof.EddsaRdfc2022)
+	}
+	loader, err := jsonld.NewLoader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var top jsonld.Work
+	if _, err := jsonld.Canonicalize(context.Background(), withoutProof(doc), jsonld.CanonOptions{Loader: loader, Work: &top}); err != nil {
+		t.Fatal(err)
+	}
+	v, err := verifier.New(verifier.Options{Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, _ := v.Verify(context.Background(), encode(t, doc))
+	if c := res.Check(verifier.CheckProof); c == nil || c.Status != verifier.StatusPass {
+		t.Fatalf("proof check %+v", c)
+	}
+	// The document itself, its proof options, and at most MaxDepth (2)
+	// levels of nested documents, each smaller than the one holding it.
+	if max := (verifier.DefaultMaxDepth + 2) * top.Quads; res.Work.Quads > max {
+		t.Errorf("%d quads canonicalized for a document of %d (%d levels of CLRs), want at most %d", res.Work.Quads, top.Quads, levels, max)
+	}
+	if res.Verdict != verifier.VerdictCouldNotCheck || res.Decision != verifier.CheckEmbedded {
+		t.Errorf("verdict %s by %s, want could not check by %s (Limits.MaxDepth)", res.Verdict, res.Decision, verifier.CheckEmbedded)
+	}
+	t.Logf("%d quads for a document of %d; verdict %s by %s", res.Work.Quads, top.Quads, res.Verdict, res.Decision)
+}
+
+func withoutProof(d map[string]any) map[string]any {
+	out := make(map[string]any, len(d))
+	for k, x := range d {
+		if k != "proof" {
+			out[k] = x
+		}
+	}
+	return out
 }
