@@ -10,8 +10,9 @@ import (
 	"github.com/badgesmith/badgesmith/rdfc"
 )
 
-// CheckEmbedded is the check of a CLR's embedded credentials and
-// associations.
+// CheckEmbedded is the check of what a credential embeds: a CLR's
+// credentials and associations, and an embedded endorsement's statements
+// about what it endorses (which are the credential's statements too).
 const CheckEmbedded CheckName = "embedded"
 
 // MaxEmbeddedCredentials is the most credentials verified in one CLR; a

@@ -3,6 +3,7 @@ package verifier_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -192,4 +193,59 @@ func withoutProof(d map[string]any) map[string]any {
 		}
 	}
 	return out
+}
+
+// TestRedTeamEndorsementClaimsInjected: OB 3.0's endorsement is no @graph
+// container, so an embedded endorsement's statements are the host
+// credential's too, and its subject is the host's achievement (or issuer)
+// node. An endorser whose endorsement an honest issuer embeds must not be
+// able to add claims about that node (here an achievementType) that read
+// as the issuer's.
+func TestRedTeamEndorsementClaimsInjected(t *testing.T) {
+	is, en := newKey(t, 171), newKey(t, 172)
+	v, err := verifier.New(verifier.Options{Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name  string
+		extra map[string]any
+		valid bool
+	}{
+		{"a comment only", nil, true},
+		{"an achievementType injected", map[string]any{"https://purl.imsglobal.org/spec/vc/ob/vocab.html#achievementType": "Associate"}, false},
+		{"a creator injected", map[string]any{"https://purl.imsglobal.org/spec/vc/ob/vocab.html#creator": map[string]any{"id": en.did}}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			host := unsigned(t, is)
+			ach := host["credentialSubject"].(map[string]any)["achievement"].(map[string]any)
+			subject := map[string]any{"id": ach["id"], "type": []any{"EndorsementSubject"}, "endorsementComment": "Meets our standard."}
+			for k, x := range tc.extra {
+				subject[k] = x
+			}
+			e := sign(t, map[string]any{
+				"@context":          []any{"https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"},
+				"id":                "urn:uuid:00000000-0000-4000-8000-0000000e0d0e",
+				"type":              []any{"VerifiableCredential", "EndorsementCredential"},
+				"issuer":            map[string]any{"id": en.did, "type": []any{"Profile"}, "name": "Endorser"},
+				"validFrom":         "2026-11-01T00:00:00Z",
+				"name":              "Endorsement",
+				"credentialSubject": subject,
+			}, en.priv, en.vm, proof.EddsaRdfc2022)
+			if res, err := v.Verify(context.Background(), encode(t, e)); !res.Verdict.Accepted() {
+				t.Fatalf("the endorsement alone: %s (%v)", res.Verdict, err)
+			}
+			ach["endorsement"] = []any{e}
+			res, err := v.Verify(context.Background(), encode(t, sign(t, host, is.priv, is.vm, proof.EddsaRdfc2022)))
+			if got := res.Verdict.Accepted(); got != tc.valid {
+				t.Fatalf("accepted %v, want %v (err %v); award %+v, endorsements %+v", got, tc.valid, err, res.Claims.Award, res.Endorsements)
+			}
+			if len(res.Endorsements) != 1 {
+				t.Fatalf("endorsements %+v, want one", res.Endorsements)
+			}
+			if e := res.Endorsements[0]; !tc.valid && (e.Counted || !strings.Contains(e.Note, "more than a comment")) {
+				t.Errorf("endorsement %+v, want not counted, with a note on the extra statements", e)
+			}
+		})
+	}
 }

@@ -160,6 +160,9 @@ type Claims struct {
 	// clrNodes are the IRI nodes the statements describe with the CLR
 	// vocabulary (a ClrSubject type or a CLR property), for checkCLR.
 	clrNodes []string
+	// subjectPredicates are the properties the statements give the
+	// credential's subject, for checkEndorsements.
+	subjectPredicates []string
 }
 
 // StatusClaim is one credentialStatus entry as the statements give it.
