@@ -320,6 +320,9 @@ func FuzzFastPath(f *testing.F) {
 		}
 	}
 	f.Add([]byte(`{"@context":["https://www.w3.org/ns/credentials/v2"],"type":"VerifiableCredential","x":[[1],{"@value":true}]}`))
+	for _, d := range redTeamFastDocs() {
+		f.Add([]byte(d))
+	}
 	l := freshLoader(f)
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var doc map[string]any

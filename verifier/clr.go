@@ -10,8 +10,9 @@ import (
 	"github.com/badgesmith/badgesmith/rdfc"
 )
 
-// CheckEmbedded is the check of a CLR's embedded credentials and
-// associations.
+// CheckEmbedded is the check of what a credential embeds: a CLR's
+// credentials and associations, and an embedded endorsement's statements
+// about what it endorses (which are the credential's statements too).
 const CheckEmbedded CheckName = "embedded"
 
 // MaxEmbeddedCredentials is the most credentials verified in one CLR; a
@@ -37,6 +38,11 @@ type ClrClaims struct {
 	Credentials []string `json:"credentials,omitempty"`
 	// Associations are the subject's associations.
 	Associations []AssociationClaim `json:"associations,omitempty"`
+	// stated counts the embedded credentials the statements hold, with
+	// or without an id, for checkCLR to compare with the JSON's.
+	stated int
+	// subject is the ClrSubject's IRI, "" for a blank node.
+	subject string
 }
 
 // AssociationClaim is one CLR Association.
@@ -68,12 +74,16 @@ func (g *graph) clr(root rdfc.Term) *ClrClaims {
 	}
 	s := subjects[0]
 	c := &ClrClaims{}
+	if s.Kind == rdfc.IRI {
+		c.subject = s.Value
+	}
 	for _, a := range g.objects(s, iriClrAchievement) {
 		if a.Kind == rdfc.IRI {
 			c.Achievements = append(c.Achievements, a.Value)
 		}
 	}
 	for _, v := range g.objects(s, iriClrVerifiableCredential) {
+		c.stated++
 		if v.Kind == rdfc.IRI {
 			c.Credentials = append(c.Credentials, v.Value)
 		}
@@ -86,6 +96,24 @@ func (g *graph) clr(root rdfc.Term) *ClrClaims {
 		})
 	}
 	return c
+}
+
+// clrNodes returns the IRI nodes g describes with the CLR vocabulary: a
+// ClrSubject type or a property of the CLR namespace.
+func (g *graph) clrNodes() []string {
+	var out []string
+	for s, props := range g.props {
+		if s.Kind != rdfc.IRI {
+			continue
+		}
+		for p := range props {
+			if strings.HasPrefix(p, clrNS) || p == rdfType && g.hasType(s, iriClrSubject) {
+				out = append(out, s.Value)
+				break
+			}
+		}
+	}
+	return out
 }
 
 // embeddedFailures are the checks whose failure means an embedded
@@ -113,7 +141,16 @@ func (v *Verifier) checkCLR(ctx context.Context, r *report, cred map[string]any,
 		r.fail(CheckEmbedded, "credentialSubject.verifiableCredential", fmt.Sprintf("%d embedded credentials, more than %d", len(vcs), MaxEmbeddedCredentials))
 		return
 	}
+	// Embedded credentials are nested documents, as status lists are: a
+	// CLR in a CLR in a CLR would otherwise have its innermost statements
+	// canonicalized once per level.
+	nctx, err := nested(ctx)
+	if err != nil {
+		r.undecidedAt(CheckEmbedded, "credentialSubject.verifiableCredential", err)
+		return
+	}
 	var bad, warn, undecided []string
+	seen := make(map[string]bool, len(vcs))
 	for i, x := range vcs {
 		path := fmt.Sprintf("credentialSubject.verifiableCredential[%d]", i)
 		er := EmbeddedResult{Path: path, Verdict: VerdictInvalid}
@@ -131,7 +168,7 @@ func (v *Verifier) checkCLR(ctx context.Context, r *report, cred map[string]any,
 			r.res.Embedded = append(r.res.Embedded, er)
 			continue
 		}
-		res, _ := v.verify(withoutExplain(ctx), raw)
+		res, _ := v.verify(withoutExplain(nctx), raw)
 		er.ID, er.Issuer, er.Name, er.Verdict, er.Decision, er.Checks = res.CredentialID, res.Issuer, res.Name, res.Verdict, res.Decision, res.Checks
 		r.res.Embedded = append(r.res.Embedded, er)
 		name := path
@@ -141,6 +178,18 @@ func (v *Verifier) checkCLR(ctx context.Context, r *report, cred map[string]any,
 		switch {
 		case res.CredentialID == "" || !slices.Contains(c.Credentials, res.CredentialID):
 			bad = append(bad, name+": not listed by the CLR's signed statements")
+		case c.subject != "" && res.Claims != nil && slices.Contains(res.Claims.clrNodes, c.subject):
+			// The embedded credentials share the CLR's graph (CLR 2.0's
+			// verifiableCredential is no @graph container) and their
+			// subject, the learner, is the ClrSubject node: CLR statements
+			// about it would read as the CLR issuer's (achievements,
+			// associations, credentials it never stated). A CLR nested for
+			// the same learner is one such.
+			bad = append(bad, name+": states CLR claims about the CLR's subject "+clipText(c.subject)+", which would read as the CLR's own")
+		case seen[res.CredentialID]:
+			// One node of the statements for two entries: the count below
+			// would then miss an entry the JSON does not show.
+			bad = append(bad, name+": embedded twice")
 		case res.Verdict == VerdictInvalid && slices.Contains(embeddedFailures, res.Decision):
 			bad = append(bad, fmt.Sprintf("%s: %s: %s", name, res.Decision, res.Failed().Reason))
 		case res.Verdict == VerdictInvalid:
@@ -148,9 +197,17 @@ func (v *Verifier) checkCLR(ctx context.Context, r *report, cred map[string]any,
 		case res.Verdict == VerdictCouldNotCheck:
 			undecided = append(undecided, fmt.Sprintf("%s: %s", name, res.Decision))
 		}
+		seen[res.CredentialID] = true
 	}
-	if len(vcs) == 0 {
+	switch {
+	case len(vcs) == 0:
 		bad = append(bad, "the CLR embeds no credential")
+	case c.stated != len(vcs):
+		// Entries the JSON reading does not show (under the property's
+		// full IRI, say) were never verified, yet the statements, and
+		// Claims.Clr.Credentials, hold them; two entries of one id are one
+		// node of the statements.
+		bad = append(bad, fmt.Sprintf("the CLR's signed statements hold %d embedded credentials, its credentialSubject.verifiableCredential shows %d", c.stated, len(vcs)))
 	}
 	for i, a := range c.Associations {
 		for _, end := range []struct{ name, id string }{{"sourceId", a.SourceID}, {"targetId", a.TargetID}} {

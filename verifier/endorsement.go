@@ -8,6 +8,8 @@ import (
 	"strings"
 )
 
+const iriEndorsementComment = obNS + "endorsementComment"
+
 // MaxEndorsements is the most embedded endorsements verified in one
 // credential; more are reported as not checked.
 const MaxEndorsements = 32
@@ -96,8 +98,19 @@ func (v *Verifier) checkEndorsements(ctx context.Context, r *report, cred map[st
 	if p.claims.Award != nil {
 		achievementCreator = p.claims.Award.Creator
 	}
+	// Endorsements are nested documents, as status lists are: an
+	// endorsement of an endorsement of ... would otherwise have the
+	// innermost canonicalized once per level.
+	nctx, nestErr := nested(ctx)
+	var injected []string
+	injectedAt := ""
 	for i, e := range found {
 		er := EndorsementResult{Path: e.path, Verdict: VerdictCouldNotCheck}
+		if nestErr != nil {
+			er.Note = "not checked: " + nestErr.Error()
+			r.res.Endorsements = append(r.res.Endorsements, er)
+			continue
+		}
 		if i >= MaxEndorsements {
 			er.Note = fmt.Sprintf("not checked: more than %d endorsements", MaxEndorsements)
 			r.res.Endorsements = append(r.res.Endorsements, er)
@@ -109,7 +122,7 @@ func (v *Verifier) checkEndorsements(ctx context.Context, r *report, cred map[st
 			r.res.Endorsements = append(r.res.Endorsements, er)
 			continue
 		}
-		res, _ := v.verify(withoutExplain(ctx), raw)
+		res, _ := v.verify(withoutExplain(nctx), raw)
 		er.Verdict, er.Checks = res.Verdict, res.Checks
 		er.ID, er.Endorser = res.CredentialID, res.Issuer
 		if m, ok := e.value.(map[string]any); ok {
@@ -124,12 +137,42 @@ func (v *Verifier) checkEndorsements(ctx context.Context, r *report, cred map[st
 			er.Subject = res.Claims.Subject
 		}
 		er.Note = v.endorsementNote(res, &er, e, p.claims, achievementCreator)
+		if extra := beyondComment(res.Claims); len(extra) > 0 && er.Subject != "" {
+			// OB 3.0's endorsement is no @graph container: the
+			// endorsement's statements are this credential's too, and its
+			// subject is this credential's node (the achievement, the
+			// issuer). What it says of it beyond a comment would read as
+			// the issuer's claims (an achievementType, a creator).
+			er.Note = fmt.Sprintf("the endorsement states more than a comment about %s (%s), which would read as this credential's own claims", clipText(er.Subject), strings.Join(extra, ", "))
+			injected = append(injected, e.path+": "+er.Note)
+			if injectedAt == "" {
+				injectedAt = e.path
+			}
+		}
 		if res.Verdict.Accepted() {
 			er.Recognition = v.recognise(ctx, er.Endorser, RoleEndorser)
 		}
 		er.Counted = er.Note == ""
 		r.res.Endorsements = append(r.res.Endorsements, er)
 	}
+	if len(injected) > 0 {
+		r.fail(CheckEmbedded, injectedAt, strings.Join(injected, "; "))
+	}
+}
+
+// beyondComment returns the properties an endorsement's statements give
+// its subject besides its types and endorsementComment.
+func beyondComment(c *Claims) []string {
+	if c == nil {
+		return nil
+	}
+	var out []string
+	for _, p := range c.subjectPredicates {
+		if p != rdfType && p != iriEndorsementComment {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // endorsementNote says why endorsement er, embedded as e in a credential

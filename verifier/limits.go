@@ -39,7 +39,8 @@ type Limits struct {
 	// directory) in one verification. If zero, DefaultMaxFetches.
 	MaxFetches int
 	// MaxDepth bounds the nesting of credentials verified on behalf of one
-	// (a status list credential is depth 1). If zero, DefaultMaxDepth.
+	// (a status list credential, a CLR's embedded credential or an
+	// endorsement is depth 1). If zero, DefaultMaxDepth.
 	MaxDepth int
 }
 

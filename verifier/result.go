@@ -157,6 +157,12 @@ type Claims struct {
 	// Clr is what a ClrCredential's subject states; nil for any other
 	// credential (see clr.go).
 	Clr *ClrClaims `json:"clr,omitempty"`
+	// clrNodes are the IRI nodes the statements describe with the CLR
+	// vocabulary (a ClrSubject type or a CLR property), for checkCLR.
+	clrNodes []string
+	// subjectPredicates are the properties the statements give the
+	// credential's subject, for checkEndorsements.
+	subjectPredicates []string
 }
 
 // StatusClaim is one credentialStatus entry as the statements give it.

@@ -313,6 +313,13 @@ func credentialClaims(nq []byte) (*Claims, *graph, error) {
 	}
 	c.Award = g.award(root)
 	c.Clr = g.clr(root)
+	c.clrNodes = g.clrNodes()
+	if len(subjects) == 1 {
+		for p := range g.props[subjects[0]] {
+			c.subjectPredicates = append(c.subjectPredicates, p)
+		}
+		slices.Sort(c.subjectPredicates)
+	}
 	return c, g, nil
 }
 
