@@ -145,6 +145,9 @@ type BatchConfig struct {
 	// Request.CatalogueAchievement does; NewBatch refuses a version that is
 	// not approved. A row whose own achievement differs is refused.
 	CatalogueAchievement string
+	// Stats, if set, gets the time the run's rows spend in each stage
+	// (see BatchStage), to find what bounds its speed.
+	Stats *BatchStats
 }
 
 // BatchProgress counts a batch's rows so far.
@@ -355,6 +358,8 @@ func (b *Batch) request(it *BatchItem) (Request, error) {
 // not re-validated against the schema (they are ours, from the store) and
 // the DI proof is not re-verified.
 func (b *Batch) issue(ctx context.Context, it *BatchItem, full bool) ([]byte, *store.Record, error) {
+	st := b.cfg.Stats
+	t := st.start()
 	req, err := b.request(it)
 	if err != nil {
 		return nil, nil, err
@@ -363,6 +368,7 @@ func (b *Batch) issue(ctx context.Context, it *BatchItem, full bool) ([]byte, *s
 	if err != nil {
 		return nil, nil, err
 	}
+	t = st.since(StageBuild, t)
 	var refs []store.StatusRef
 	for _, purpose := range b.is.purposes() {
 		ref, err := b.indices.take(ctx, purpose)
@@ -376,6 +382,7 @@ func (b *Batch) issue(ctx context.Context, it *BatchItem, full bool) ([]byte, *s
 	if err := setStatus(cred, refs, full); err != nil {
 		return nil, nil, err
 	}
+	t = st.since(StageStatus, t)
 	var signed []byte
 	format := store.FormatDI
 	switch {
@@ -397,6 +404,7 @@ func (b *Batch) issue(ctx context.Context, it *BatchItem, full bool) ([]byte, *s
 			return nil, nil, err
 		}
 	}
+	st.since(StageSign, t)
 	return signed, b.record(cred, signed, format, refs, it.Key), nil
 }
 

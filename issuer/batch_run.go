@@ -223,7 +223,9 @@ loop:
 // read feeds the pipeline: one item per row, each holding a token of the
 // window that bounds the rows in flight.
 func (b *Batch) read(ctx context.Context, src BatchSource, tokens chan<- struct{}, work chan<- *batchItem) error {
+	st := b.cfg.Stats
 	for seq := 0; ; seq++ {
+		t := st.start()
 		item, err := src.Next()
 		if errors.Is(err, io.EOF) {
 			return nil
@@ -244,6 +246,7 @@ func (b *Batch) read(ctx context.Context, src BatchSource, tokens chan<- struct{
 				return err
 			}
 		}
+		st.since(StageRead, t)
 		select {
 		case tokens <- struct{}{}:
 		case <-ctx.Done():
@@ -290,6 +293,7 @@ func (b *Batch) process(ctx context.Context, it *batchItem) {
 		it.out = outRejected
 		return
 	case kindRecorded:
+		defer b.cfg.Stats.since(StageResume, b.cfg.Stats.start())
 		if it.err != nil {
 			it.out = outFailed
 			return
@@ -308,26 +312,34 @@ func (b *Batch) process(ctx context.Context, it *batchItem) {
 		it.out, it.fileSHA = outSkipped, sha256Hex(data)
 		return
 	case kindAdopt:
+		t := b.cfg.Stats.start()
 		data, _, err := b.readBack(it.file)
 		if err == nil {
 			var rec *store.Record
 			if rec, err = b.adopt(ctx, it.item, it.id, data); err == nil {
 				it.out, it.rec, it.fileSHA = outAdopted, rec, sha256Hex(data)
+				b.cfg.Stats.since(StageResume, t)
 				return
 			}
 		}
+		b.cfg.Stats.since(StageResume, t)
 		// Unusable: issue the row afresh over it.
 	}
 	full := it.seq%b.verifyEvery == 0
 	signed, rec, err := b.issue(ctx, it.item, full)
 	if err == nil {
+		st := b.cfg.Stats
+		t := st.start()
 		var data []byte
 		if data, err = b.encode(signed); err == nil {
+			it.fileSHA = sha256Hex(data)
+			t = st.since(StageEncode, t)
 			if err = writeFileNoSync(b.cfg.OutDir, it.file, data); err != nil {
 				it.fatal = err
 				return
 			}
-			it.out, it.rec, it.fileSHA = outIssued, rec, sha256Hex(data)
+			st.since(StageWrite, t)
+			it.out, it.rec = outIssued, rec
 			return
 		}
 	}
@@ -384,14 +396,19 @@ func (b *Batch) commit(ctx context.Context, out *outputs, chunk []*batchItem, pr
 			names = append(names, it.file)
 		}
 	}
+	st := b.cfg.Stats
+	t := st.start()
 	if len(recs) > 0 {
 		if err := atomicfile.SyncFiles(b.cfg.OutDir, names); err != nil {
 			return err
 		}
+		t = st.since(StageSync, t)
 		if err := b.is.cfg.Store.PutCredentials(ctx, recs); err != nil {
 			return fmt.Errorf("recording rows %d to %d: %w", chunk[0].seq+1, chunk[len(chunk)-1].seq+1, err)
 		}
+		t = st.since(StageStore, t)
 	}
+	defer st.since(StageManifest, t)
 	for _, it := range chunk {
 		prog.Rows++
 		switch it.out {
