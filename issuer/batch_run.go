@@ -22,11 +22,17 @@ import (
 	"github.com/badgesmith/badgesmith/store"
 )
 
-// chunkSize is how many rows share one sync and one store commit. A
-// commit rereads the index pages its records touched, so the chunk also
-// bounds how much of the store is mapped in at once; 64 rows cost no
-// measurable speed against 256 and a third of the peak.
+// chunkSize is how many rows at least share one sync and one store commit
+// while rows keep coming (a slow roster's partial chunk is committed
+// after flushEvery): the committer takes every row ready when it is
+// idle, up to maxCommit.
 const chunkSize = 64
+
+// maxCommit bounds the rows of one commit. A commit rereads the index
+// pages its records touched, so it also bounds how much of the store is
+// mapped in at once, and with the window (two commits) the rows in
+// memory.
+const maxCommit = 512
 
 // flushEvery bounds how long a partial chunk waits for its commit, so a
 // slow roster still makes progress durable.
@@ -118,7 +124,10 @@ func (b *Batch) Run(ctx context.Context, src BatchSource) (*BatchProgress, error
 
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	window := 4*b.cfg.Workers + 2*chunkSize
+	defer b.indices.wait()
+	// The window holds a commit being made, the next one filling up
+	// meanwhile, and the rows the workers hold.
+	window := 4*b.cfg.Workers + 2*maxCommit
 	tokens := make(chan struct{}, window)
 	work := make(chan *batchItem, b.cfg.Workers)
 	done := make(chan *batchItem, window)
@@ -142,30 +151,54 @@ func (b *Batch) Run(ctx context.Context, src BatchSource) (*BatchProgress, error
 	}
 	go func() { wg.Wait(); close(done) }()
 
+	// The committer makes chunks durable one after the other while the
+	// rows behind them keep coming: a chunk is handed over only when the
+	// committer is idle (the channel is unbuffered), so the rows that
+	// arrive during one commit's syncs form the next (group commit), and
+	// slower syncs make bigger commits instead of a slower batch.
 	prog := &BatchProgress{}
 	var failures []string
+	var commitErr error
+	commits := make(chan []*batchItem)
+	var cwg sync.WaitGroup
+	cwg.Go(func() {
+		for chunk := range commits {
+			if commitErr == nil {
+				if err := b.commit(ctx, out, chunk, prog, &failures); err != nil {
+					commitErr = err
+					cancel(err)
+				}
+			}
+			for range chunk {
+				<-tokens
+			}
+			prog.Elapsed = time.Since(start)
+			if b.cfg.Progress != nil && commitErr == nil {
+				b.cfg.Progress(*prog)
+			}
+		}
+	})
+
 	var fatal error
 	pending := map[int]*batchItem{}
 	next := 0
 	var chunk []*batchItem
-	flush := func() {
+	// hand gives the chunk to the committer: if it is idle, or, with
+	// wait, once it is.
+	hand := func(wait bool) {
 		if len(chunk) == 0 {
 			return
 		}
-		if fatal == nil {
-			if err := b.commit(ctx, out, chunk, prog, &failures); err != nil {
-				fatal = err
-				cancel(err)
+		if wait {
+			commits <- chunk
+		} else {
+			select {
+			case commits <- chunk:
+			default:
+				return
 			}
 		}
-		for range chunk {
-			<-tokens
-		}
-		chunk = chunk[:0]
-		prog.Elapsed = time.Since(start)
-		if b.cfg.Progress != nil && fatal == nil {
-			b.cfg.Progress(*prog)
-		}
+		chunk = make([]*batchItem, 0, chunkSize)
 	}
 	tick := time.NewTicker(flushEvery)
 	defer tick.Stop()
@@ -191,14 +224,19 @@ loop:
 				chunk = append(chunk, it)
 			}
 			if len(chunk) >= chunkSize {
-				flush()
+				hand(len(chunk) >= maxCommit)
 			}
 		case <-tick.C:
-			flush()
+			hand(false)
 		}
 	}
-	flush()
+	hand(true)
+	close(commits)
+	cwg.Wait()
 	prog.Elapsed = time.Since(start)
+	if fatal == nil {
+		fatal = commitErr
+	}
 	if fatal == nil {
 		fatal = readErr
 	}
