@@ -619,12 +619,3 @@ func (o *outputs) abort() {
 		}
 	}
 }
-
-// writeFileNoSync writes data to dir/name with atomicfile, so the name
-// never holds a torn file and is never a link or device written through,
-// but without its fsyncs: the batch syncs a whole chunk at once before
-// recording it, and a file that is not yet recorded is checked before it
-// is trusted.
-func writeFileNoSync(dir, name string, data []byte) error {
-	return atomicfile.Write(filepath.Join(dir, name), data, 0o644, atomicfile.Options{NoSync: true})
-}

@@ -9,15 +9,23 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/badgesmith/badgesmith/jsonld"
+	"github.com/badgesmith/badgesmith/proof"
 )
 
 func main() {
@@ -53,7 +61,8 @@ func run(bin string, rows int, testdata string) error {
 	if err := writeRoster(roster, rows); err != nil {
 		return err
 	}
-	fmt.Printf("roster: %d rows; %d CPUs\n", rows, numCPU())
+	cpus := numCPU()
+	fmt.Printf("roster: %d rows; %d CPUs\n", rows, cpus)
 	argsFor := func(roster, name string, extra ...string) []string {
 		return append([]string{"batch", "--keyring", ring, "--key", "bench",
 			"--issuer-profile", filepath.Join(testdata, "issuer.json"),
@@ -64,6 +73,23 @@ func run(bin string, rows int, testdata string) error {
 			"--map", "result:Capstone project grade=grade", "--progress", "none"}, extra...)
 	}
 	args := func(name string, extra ...string) []string { return argsFor(roster, name, extra...) }
+	// A credential as the batch issues it, to time signing alone: the
+	// first row of a one-row run.
+	one := filepath.Join(dir, "roster-1.csv")
+	if err := writeRoster(one, 1); err != nil {
+		return err
+	}
+	if _, _, _, err := timed(bin, argsFor(one, "sample"), nil); err != nil {
+		return fmt.Errorf("sample credential: %w", err)
+	}
+	sample, err := sampleCredential(filepath.Join(dir, "sample"))
+	if err != nil {
+		return err
+	}
+	signBefore, err := signRate(sample)
+	if err != nil {
+		return err
+	}
 	for _, c := range []struct {
 		name, label string
 		extra       []string
@@ -71,16 +97,32 @@ func run(bin string, rows int, testdata string) error {
 		{"di", "eddsa-rdfc-2022 JSON", nil},
 		{"jwt", "VC-JWT (EdDSA)", []string{"--format", "jwt"}},
 	} {
-		elapsed, rss, err := timed(bin, args(c.name, c.extra...), nil)
+		elapsed, rss, stderr, err := timed(bin, args(c.name, append(c.extra, "--stats")...), nil)
 		if err != nil {
 			return fmt.Errorf("%s: %w", c.label, err)
 		}
-		fmt.Printf("%-22s %7d credentials in %6.1fs: %6.0f credentials/s, peak RSS %4d MB\n",
-			c.label, rows, elapsed.Seconds(), float64(rows)/elapsed.Seconds(), rss>>10)
+		rate := float64(rows) / elapsed.Seconds()
+		fmt.Printf("%-22s %7d credentials in %6.1fs: %6.0f credentials/s, peak RSS %4d MB (target <= 150 MB)\n",
+			c.label, rows, elapsed.Seconds(), rate, rss>>10)
+		if cpu := cpuLine(stderr); cpu != "" {
+			fmt.Print("    ", cpu)
+		}
+		printStages(stderr)
+		if c.name != "di" {
+			continue
+		}
+		signAfter, err := signRate(sample)
+		if err != nil {
+			return err
+		}
+		sign := (signBefore + signAfter) / 2
+		fmt.Printf("%-22s one core signs the batch's credential (proof.Sign, %d N-Quads in) at %.0f/s (%.0f before, %.0f after the batch)\n",
+			"", sample.quads, sign, signBefore, signAfter)
+		fmt.Printf("%-22s ratio to %d x the one-core sign rate: %.2f (target >= 0.80)\n", "", cpus, rate/(float64(cpus)*sign))
 	}
 	// Running the finished batch again issues nothing: every row is looked
 	// up in the store and its file checked against the record.
-	elapsed, rss, err := timed(bin, args("di"), nil)
+	elapsed, rss, _, err := timed(bin, args("di"), nil)
 	if err != nil {
 		return fmt.Errorf("re-run: %w", err)
 	}
@@ -96,7 +138,7 @@ func run(bin string, rows int, testdata string) error {
 			return err
 		}
 		name := fmt.Sprintf("di-%d", n)
-		elapsed, rss, err := timed(bin, argsFor(short, name), nil)
+		elapsed, rss, _, err := timed(bin, argsFor(short, name), nil)
 		if err != nil {
 			return fmt.Errorf("%d rows: %w", n, err)
 		}
@@ -118,10 +160,10 @@ func run(bin string, rows int, testdata string) error {
 			time.Sleep(20 * time.Millisecond)
 		}
 	}
-	if _, _, err := timed(bin, args("resume"), kill); err == nil {
+	if _, _, _, err := timed(bin, args("resume"), kill); err == nil {
 		return fmt.Errorf("the run to interrupt finished before it was killed")
 	}
-	elapsed, rss, err = timed(bin, args("resume"), nil)
+	elapsed, rss, _, err = timed(bin, args("resume"), nil)
 	if err != nil {
 		return fmt.Errorf("resume: %w", err)
 	}
@@ -155,16 +197,17 @@ func writeRoster(path string, n int) error {
 	return f.Close()
 }
 
-// timed runs the binary and returns its wall time and peak RSS in KiB,
+// timed runs the binary and returns its wall time, its peak RSS in KiB,
 // from the kernel's rusage of the child (ru_maxrss, the high-water mark
-// /usr/bin/time -v reports). during, if set, runs alongside it.
-func timed(bin string, args []string, during func(*exec.Cmd)) (time.Duration, int64, error) {
+// /usr/bin/time -v reports), and its standard error. during, if set, runs
+// alongside it.
+func timed(bin string, args []string, during func(*exec.Cmd)) (time.Duration, int64, string, error) {
 	cmd := exec.CommandContext(context.Background(), bin, args...)
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
-		return 0, 0, err
+		return 0, 0, "", err
 	}
 	if during != nil {
 		go during(cmd)
@@ -174,9 +217,106 @@ func timed(bin string, args []string, during func(*exec.Cmd)) (time.Duration, in
 	var rss int64
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 		rss = ru.Maxrss
+		user := time.Duration(ru.Utime.Nano())
+		sys := time.Duration(ru.Stime.Nano())
+		fmt.Fprintf(&stderr, "cpu: %s user + %s system = %.0f%% of one core over the run\n",
+			user.Round(time.Millisecond), sys.Round(time.Millisecond), 100*(user+sys).Seconds()/elapsed.Seconds())
 	}
 	if err != nil {
-		return elapsed, rss, fmt.Errorf("%w\n%s", err, stderr.String())
+		return elapsed, rss, stderr.String(), fmt.Errorf("%w\n%s", err, stderr.String())
 	}
-	return elapsed, rss, nil
+	return elapsed, rss, stderr.String(), nil
+}
+
+// cpuLine returns the line of CPU use timed added to stderr.
+func cpuLine(stderr string) string {
+	for line := range strings.Lines(stderr) {
+		if strings.HasPrefix(line, "cpu: ") {
+			return line
+		}
+	}
+	return ""
+}
+
+// printStages prints the per-stage lines batch --stats wrote to stderr.
+func printStages(stderr string) {
+	in := false
+	for line := range strings.Lines(stderr) {
+		switch {
+		case strings.HasPrefix(line, "stages over"):
+			in = true
+			fmt.Print("    ", line)
+		case in && strings.HasPrefix(line, "  "):
+			fmt.Print("    ", line)
+		default:
+			in = false
+		}
+	}
+}
+
+// sample is an unsigned credential of the batch and the key to sign it
+// with.
+type sample struct {
+	doc   map[string]any
+	key   ed25519.PrivateKey
+	vm    string
+	quads int
+}
+
+// sampleCredential reads the one credential in dir and strips its proof.
+func sampleCredential(dir string) (*sample, error) {
+	matches, err := filepath.Glob(filepath.Join(dir, "*.json"))
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range matches {
+		if base := filepath.Base(m); strings.HasPrefix(base, "manifest") {
+			continue
+		}
+		data, err := os.ReadFile(m) //nolint:gosec // G304: the bench's own output
+		if err != nil {
+			return nil, err
+		}
+		var doc map[string]any
+		if err := json.Unmarshal(data, &doc); err != nil {
+			return nil, fmt.Errorf("%s: %w", m, err)
+		}
+		p, _ := doc["proof"].(map[string]any)
+		if list, ok := doc["proof"].([]any); ok && len(list) == 1 {
+			p, _ = list[0].(map[string]any)
+		}
+		vm, _ := p["verificationMethod"].(string)
+		if vm == "" {
+			return nil, fmt.Errorf("%s: no proof with a verification method", m)
+		}
+		delete(doc, "proof")
+		_, key, err := ed25519.GenerateKey(rand.Reader)
+		if err != nil {
+			return nil, err
+		}
+		nq, err := jsonld.Canonicalize(context.Background(), doc, jsonld.CanonOptions{})
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", m, err)
+		}
+		return &sample{doc: doc, key: key, vm: vm, quads: strings.Count(string(nq), "\n")}, nil
+	}
+	return nil, fmt.Errorf("no credential in %s", dir)
+}
+
+// signRate returns how many times per second one core signs s (for 2s),
+// with the garbage collector tuned as badgesmith batch tunes it.
+func signRate(s *sample) (float64, error) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	defer debug.SetGCPercent(debug.SetGCPercent(400))
+	ctx := context.Background()
+	opts := proof.SignOptions{Suite: proof.EddsaRdfc2022, VerificationMethod: s.vm}
+	n := 0
+	start := time.Now()
+	for time.Since(start) < 2*time.Second {
+		if _, err := proof.Sign(ctx, s.doc, s.key, opts); err != nil {
+			return 0, err
+		}
+		n++
+	}
+	return float64(n) / time.Since(start).Seconds(), nil
 }
