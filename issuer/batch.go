@@ -124,9 +124,9 @@ type BatchConfig struct {
 	// Output is the file encoding. Ext is required.
 	Output BatchOutput
 	// Workers is the number of goroutines building and signing. If zero,
-	// 16 per CPU: signing is CPU-bound, but each worker also waits on the
-	// store to reserve its status entries, and many waiting together share
-	// a commit.
+	// 16 per CPU: signing is CPU-bound, but each worker also blocks in the
+	// file system writing its file, and now and then on the store when a
+	// chunk of status indices is not reserved ahead in time.
 	Workers int
 	// VerifyEvery makes every n-th credential (and the first) go through
 	// the full self-check Issue does (schema with status, then proof

@@ -78,11 +78,13 @@ type batchItem struct {
 
 // Run issues a credential for every row of src, in four stages: one
 // goroutine reads the rows and looks each up in the store; Workers
-// goroutines build, sign and write each credential file (atomically,
-// under a temporary name then renamed); one goroutine puts the rows back
-// in roster order and, per chunk of rows, makes the files durable
-// (syncfs on Linux), records them in one store transaction, and appends
-// their manifest lines. At most a few chunks are in flight, so memory does
+// goroutines build, sign and write each credential file (atomically: an
+// unnamed file linked under its name on Linux, elsewhere a temporary name
+// then renamed); one goroutine puts the rows back in roster order, and
+// one commits them: per commit (every row ready when the previous commit
+// ends, up to 512), it makes the files durable (one syncfs on
+// Linux), records them in one store transaction, and appends their
+// manifest lines. At most two commits' rows are in flight, so memory does
 // not grow with the roster.
 //
 // A row's credential id comes from the batch id and the row's key (see
