@@ -156,7 +156,7 @@ const indexChunk = 1024
 // indexPool hands a batch's workers status indices reserved from the store
 // a chunk at a time: one write transaction per chunk instead of one per
 // credential, which also keeps the store's pages from being rewritten for
-// every row. When a purpose's chunk is a quarter left, the next is
+// every row. When a purpose's chunk is half used, the next is
 // reserved in the background, so the workers do not wait for the store's
 // write lock (which the batch's commits hold too) and its sync.
 type indexPool struct {
@@ -203,7 +203,7 @@ func (p *indexPool) take(ctx context.Context, purpose status.Purpose) (store.Sta
 	ref := free[len(free)-1]
 	free = free[:len(free)-1]
 	p.free[purpose] = free
-	if _, ok := p.ahead[purpose]; !ok && len(free) <= indexChunk/4 {
+	if _, ok := p.ahead[purpose]; !ok && len(free) <= indexChunk/2 {
 		ch := make(chan refill, 1)
 		p.ahead[purpose] = ch
 		p.wg.Go(func() {
