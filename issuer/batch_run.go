@@ -286,11 +286,17 @@ func (b *Batch) read(ctx context.Context, src BatchSource, tokens chan<- struct{
 				return err
 			}
 		}
-		st.since(StageRead, t)
+		t = st.since(StageRead, t)
 		select {
 		case tokens <- struct{}{}:
-		case <-ctx.Done():
-			return nil
+		default:
+			// The window is full: the wait is the commits'.
+			select {
+			case tokens <- struct{}{}:
+				st.since(StageWindow, t)
+			case <-ctx.Done():
+				return nil
+			}
 		}
 		select {
 		case work <- it:

@@ -37,10 +37,13 @@ const (
 	StageManifest
 	// StageResume checks the files of rows an earlier run wrote.
 	StageResume
+	// StageWindow is the reader waiting for room in the window of rows in
+	// flight: time the commits, not the workers, hold the batch up.
+	StageWindow
 	numStages
 )
 
-var stageNames = [numStages]string{"read", "build", "status", "sign", "encode", "write", "sync", "store", "manifest", "resume"}
+var stageNames = [numStages]string{"read", "build", "status", "sign", "encode", "write", "sync", "store", "manifest", "resume", "window"}
 
 // String returns the stage's name, as the CLI prints it.
 func (s BatchStage) String() string {
