@@ -29,11 +29,11 @@ func (c *allocCounter) AllocateIndices(ctx context.Context, purpose status.Purpo
 }
 
 // TestBatchReservesIndicesInChunks checks that a batch reserves its status
-// indices a chunk of 1024 at a time (one store transaction per chunk,
-// including the one reserved ahead), that the stages it times add up, and
-// that no index is given twice.
+// indices in chunks growing from 64 to 1024 (one store transaction per
+// chunk, including the one reserved ahead), that it times every stage,
+// and that no index is given twice.
 func TestBatchReservesIndicesInChunks(t *testing.T) {
-	const rows, chunk = 1100, 1024
+	const rows, first, chunk = 1100, 64, 1024
 	db := &allocCounter{DB: openStore(t, filepath.Join(t.TempDir(), "issued.db"))}
 	f := newStatusIssuer(t, nil, func(c *issuer.Config) { c.Store = db })
 	ach := readJSON(t, "achievement.json")
@@ -55,15 +55,18 @@ func TestBatchReservesIndicesInChunks(t *testing.T) {
 	if sum.Issued != rows {
 		t.Fatalf("issued %d, want %d", sum.Issued, rows)
 	}
-	// Chunks are taken whole: ceil(rows/chunk), one more at most if the
-	// last was reserved ahead and not used.
-	if n, most := len(db.sizes), (rows+chunk-1)/chunk+1; n < (rows+chunk-1)/chunk || n > most {
-		t.Errorf("%d reservations for %d rows, want %d to %d", n, rows, most-1, most)
-	}
+	// Chunks grow from 64, doubling up to 1024, and are taken whole: what
+	// is reserved covers the rows with less than two chunks to spare (the
+	// one in use and the one reserved ahead).
+	reserved := 0
 	for i, n := range db.sizes {
-		if n != chunk {
-			t.Errorf("reservation %d of %d indices, want %d", i, n, chunk)
+		if want := min(first<<i, chunk); n != want {
+			t.Errorf("reservation %d of %d indices, want %d", i, n, want)
 		}
+		reserved += n
+	}
+	if reserved < rows || reserved-rows >= 2*chunk {
+		t.Errorf("%d indices reserved for %d rows in %d reservations", reserved, rows, len(db.sizes))
 	}
 	recs, err := db.ListCredentials(t.Context(), store.Filter{BatchID: "chunks"})
 	if err != nil {
