@@ -22,11 +22,17 @@ import (
 	"github.com/badgesmith/badgesmith/store"
 )
 
-// chunkSize is how many rows share one sync and one store commit. A
-// commit rereads the index pages its records touched, so the chunk also
-// bounds how much of the store is mapped in at once; 64 rows cost no
-// measurable speed against 256 and a third of the peak.
+// chunkSize is how many rows at least share one sync and one store commit
+// while rows keep coming (a slow roster's partial chunk is committed
+// after flushEvery): the committer takes every row ready when it is
+// idle, up to maxCommit.
 const chunkSize = 64
+
+// maxCommit bounds the rows of one commit. A commit rereads the index
+// pages its records touched, so it also bounds how much of the store is
+// mapped in at once, and with the window (two commits) the rows in
+// memory.
+const maxCommit = 512
 
 // flushEvery bounds how long a partial chunk waits for its commit, so a
 // slow roster still makes progress durable.
@@ -72,11 +78,13 @@ type batchItem struct {
 
 // Run issues a credential for every row of src, in four stages: one
 // goroutine reads the rows and looks each up in the store; Workers
-// goroutines build, sign and write each credential file (atomically,
-// under a temporary name then renamed); one goroutine puts the rows back
-// in roster order and, per chunk of rows, makes the files durable
-// (syncfs on Linux), records them in one store transaction, and appends
-// their manifest lines. At most a few chunks are in flight, so memory does
+// goroutines build, sign and write each credential file (atomically: an
+// unnamed file linked under its name on Linux, elsewhere a temporary name
+// then renamed); one goroutine puts the rows back in roster order, and
+// one commits them: per commit (every row ready when the previous commit
+// ends, up to 512), it makes the files durable (one syncfs on
+// Linux), records them in one store transaction, and appends their
+// manifest lines. At most two commits' rows are in flight, so memory does
 // not grow with the roster.
 //
 // A row's credential id comes from the batch id and the row's key (see
@@ -118,7 +126,10 @@ func (b *Batch) Run(ctx context.Context, src BatchSource) (*BatchProgress, error
 
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	window := 4*b.cfg.Workers + 2*chunkSize
+	defer b.indices.wait()
+	// The window holds a commit being made, the next one filling up
+	// meanwhile, and the rows the workers hold.
+	window := 4*b.cfg.Workers + 2*maxCommit
 	tokens := make(chan struct{}, window)
 	work := make(chan *batchItem, b.cfg.Workers)
 	done := make(chan *batchItem, window)
@@ -142,30 +153,54 @@ func (b *Batch) Run(ctx context.Context, src BatchSource) (*BatchProgress, error
 	}
 	go func() { wg.Wait(); close(done) }()
 
+	// The committer makes chunks durable one after the other while the
+	// rows behind them keep coming: a chunk is handed over only when the
+	// committer is idle (the channel is unbuffered), so the rows that
+	// arrive during one commit's syncs form the next (group commit), and
+	// slower syncs make bigger commits instead of a slower batch.
 	prog := &BatchProgress{}
 	var failures []string
+	var commitErr error
+	commits := make(chan []*batchItem)
+	var cwg sync.WaitGroup
+	cwg.Go(func() {
+		for chunk := range commits {
+			if commitErr == nil {
+				if err := b.commit(ctx, out, chunk, prog, &failures); err != nil {
+					commitErr = err
+					cancel(err)
+				}
+			}
+			for range chunk {
+				<-tokens
+			}
+			prog.Elapsed = time.Since(start)
+			if b.cfg.Progress != nil && commitErr == nil {
+				b.cfg.Progress(*prog)
+			}
+		}
+	})
+
 	var fatal error
 	pending := map[int]*batchItem{}
 	next := 0
 	var chunk []*batchItem
-	flush := func() {
+	// hand gives the chunk to the committer: if it is idle, or, with
+	// wait, once it is.
+	hand := func(wait bool) {
 		if len(chunk) == 0 {
 			return
 		}
-		if fatal == nil {
-			if err := b.commit(ctx, out, chunk, prog, &failures); err != nil {
-				fatal = err
-				cancel(err)
+		if wait {
+			commits <- chunk
+		} else {
+			select {
+			case commits <- chunk:
+			default:
+				return
 			}
 		}
-		for range chunk {
-			<-tokens
-		}
-		chunk = chunk[:0]
-		prog.Elapsed = time.Since(start)
-		if b.cfg.Progress != nil && fatal == nil {
-			b.cfg.Progress(*prog)
-		}
+		chunk = make([]*batchItem, 0, chunkSize)
 	}
 	tick := time.NewTicker(flushEvery)
 	defer tick.Stop()
@@ -191,14 +226,19 @@ loop:
 				chunk = append(chunk, it)
 			}
 			if len(chunk) >= chunkSize {
-				flush()
+				hand(len(chunk) >= maxCommit)
 			}
 		case <-tick.C:
-			flush()
+			hand(false)
 		}
 	}
-	flush()
+	hand(true)
+	close(commits)
+	cwg.Wait()
 	prog.Elapsed = time.Since(start)
+	if fatal == nil {
+		fatal = commitErr
+	}
 	if fatal == nil {
 		fatal = readErr
 	}
@@ -223,7 +263,9 @@ loop:
 // read feeds the pipeline: one item per row, each holding a token of the
 // window that bounds the rows in flight.
 func (b *Batch) read(ctx context.Context, src BatchSource, tokens chan<- struct{}, work chan<- *batchItem) error {
+	st := b.cfg.Stats
 	for seq := 0; ; seq++ {
+		t := st.start()
 		item, err := src.Next()
 		if errors.Is(err, io.EOF) {
 			return nil
@@ -244,10 +286,17 @@ func (b *Batch) read(ctx context.Context, src BatchSource, tokens chan<- struct{
 				return err
 			}
 		}
+		t = st.since(StageRead, t)
 		select {
 		case tokens <- struct{}{}:
-		case <-ctx.Done():
-			return nil
+		default:
+			// The window is full: the wait is the commits'.
+			select {
+			case tokens <- struct{}{}:
+				st.since(StageWindow, t)
+			case <-ctx.Done():
+				return nil
+			}
 		}
 		select {
 		case work <- it:
@@ -290,6 +339,7 @@ func (b *Batch) process(ctx context.Context, it *batchItem) {
 		it.out = outRejected
 		return
 	case kindRecorded:
+		defer b.cfg.Stats.since(StageResume, b.cfg.Stats.start())
 		if it.err != nil {
 			it.out = outFailed
 			return
@@ -308,26 +358,34 @@ func (b *Batch) process(ctx context.Context, it *batchItem) {
 		it.out, it.fileSHA = outSkipped, sha256Hex(data)
 		return
 	case kindAdopt:
+		t := b.cfg.Stats.start()
 		data, _, err := b.readBack(it.file)
 		if err == nil {
 			var rec *store.Record
 			if rec, err = b.adopt(ctx, it.item, it.id, data); err == nil {
 				it.out, it.rec, it.fileSHA = outAdopted, rec, sha256Hex(data)
+				b.cfg.Stats.since(StageResume, t)
 				return
 			}
 		}
+		b.cfg.Stats.since(StageResume, t)
 		// Unusable: issue the row afresh over it.
 	}
 	full := it.seq%b.verifyEvery == 0
 	signed, rec, err := b.issue(ctx, it.item, full)
 	if err == nil {
+		st := b.cfg.Stats
+		t := st.start()
 		var data []byte
 		if data, err = b.encode(signed); err == nil {
+			it.fileSHA = sha256Hex(data)
+			t = st.since(StageEncode, t)
 			if err = writeFileNoSync(b.cfg.OutDir, it.file, data); err != nil {
 				it.fatal = err
 				return
 			}
-			it.out, it.rec, it.fileSHA = outIssued, rec, sha256Hex(data)
+			st.since(StageWrite, t)
+			it.out, it.rec = outIssued, rec
 			return
 		}
 	}
@@ -384,14 +442,19 @@ func (b *Batch) commit(ctx context.Context, out *outputs, chunk []*batchItem, pr
 			names = append(names, it.file)
 		}
 	}
+	st := b.cfg.Stats
+	t := st.start()
 	if len(recs) > 0 {
 		if err := atomicfile.SyncFiles(b.cfg.OutDir, names); err != nil {
 			return err
 		}
+		t = st.since(StageSync, t)
 		if err := b.is.cfg.Store.PutCredentials(ctx, recs); err != nil {
 			return fmt.Errorf("recording rows %d to %d: %w", chunk[0].seq+1, chunk[len(chunk)-1].seq+1, err)
 		}
+		t = st.since(StageStore, t)
 	}
+	defer st.since(StageManifest, t)
 	for _, it := range chunk {
 		prog.Rows++
 		switch it.out {
@@ -563,13 +626,4 @@ func (o *outputs) abort() {
 			f.Abort()
 		}
 	}
-}
-
-// writeFileNoSync writes data to dir/name with atomicfile, so the name
-// never holds a torn file and is never a link or device written through,
-// but without its fsyncs: the batch syncs a whole chunk at once before
-// recording it, and a file that is not yet recorded is checked before it
-// is trusted.
-func writeFileNoSync(dir, name string, data []byte) error {
-	return atomicfile.Write(filepath.Join(dir, name), data, 0o644, atomicfile.Options{NoSync: true})
 }

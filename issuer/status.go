@@ -147,24 +147,41 @@ func (is *Issuer) withNextList(ctx context.Context, purpose status.Purpose, allo
 	return err
 }
 
-// indexChunk is how many status indices a batch reserves per store
-// transaction. Entries a run reserves and does not use (at most this many
-// less one per purpose) stay allocated and unset, like any allocation an
-// interrupted issuance leaves behind.
-const indexChunk = 256
+// firstIndexChunk and indexChunk bound how many status indices a batch
+// reserves per store transaction: the first chunk of a run is small and
+// each next one twice as large, up to indexChunk, so a short batch wastes
+// few. Entries a run reserves and does not use (at most two chunks per
+// purpose: the one in use and the one fetched ahead) stay allocated and
+// unset, like any allocation an interrupted issuance leaves behind.
+const (
+	firstIndexChunk = 64
+	indexChunk      = 1024
+)
 
 // indexPool hands a batch's workers status indices reserved from the store
 // a chunk at a time: one write transaction per chunk instead of one per
 // credential, which also keeps the store's pages from being rewritten for
-// every row.
+// every row. Once a purpose's chunk is half used (while chunks still grow,
+// at once), the next is reserved in the background, so the workers do not
+// wait for the store's write lock (which the batch's commits hold too) and
+// its sync.
 type indexPool struct {
-	is   *Issuer
-	mu   sync.Mutex
-	free map[status.Purpose][]store.StatusRef
+	is    *Issuer
+	mu    sync.Mutex
+	free  map[status.Purpose][]store.StatusRef
+	ahead map[status.Purpose]chan refill
+	size  map[status.Purpose]int // of the next chunk
+	wg    sync.WaitGroup
+}
+
+// refill is a chunk reserved ahead, or why it could not be.
+type refill struct {
+	refs []store.StatusRef
+	err  error
 }
 
 func newIndexPool(is *Issuer) *indexPool {
-	return &indexPool{is: is, free: map[status.Purpose][]store.StatusRef{}}
+	return &indexPool{is: is, free: map[status.Purpose][]store.StatusRef{}, ahead: map[status.Purpose]chan refill{}, size: map[status.Purpose]int{}}
 }
 
 // take returns a reserved index for purpose, reserving a new chunk when
@@ -176,14 +193,49 @@ func (p *indexPool) take(ctx context.Context, purpose status.Purpose) (store.Sta
 	free := p.free[purpose]
 	if len(free) == 0 {
 		var err error
-		if free, err = p.is.allocateChunk(ctx, purpose, indexChunk); err != nil {
+		if ch, ok := p.ahead[purpose]; ok {
+			delete(p.ahead, purpose)
+			r := <-ch
+			free, err = r.refs, r.err
+		} else {
+			free, err = p.is.allocateChunk(ctx, purpose, p.nextSize(purpose))
+		}
+		if err == nil && len(free) == 0 {
+			err = errors.New("the store reserved no index")
+		}
+		if err != nil {
 			return store.StatusRef{}, err
 		}
 	}
 	ref := free[len(free)-1]
-	p.free[purpose] = free[:len(free)-1]
+	free = free[:len(free)-1]
+	p.free[purpose] = free
+	if _, ok := p.ahead[purpose]; !ok && len(free) <= p.size[purpose]/2 {
+		ch := make(chan refill, 1)
+		p.ahead[purpose] = ch
+		n := p.nextSize(purpose)
+		p.wg.Go(func() {
+			refs, err := p.is.allocateChunk(ctx, purpose, n)
+			ch <- refill{refs, err}
+		})
+	}
 	return ref, nil
 }
+
+// nextSize returns the size of purpose's next chunk and doubles the one
+// after it, up to indexChunk.
+func (p *indexPool) nextSize(purpose status.Purpose) int {
+	n := p.size[purpose]
+	if n == 0 {
+		n = firstIndexChunk
+	}
+	p.size[purpose] = min(2*n, indexChunk)
+	return n
+}
+
+// wait waits for the chunks being reserved ahead, so none is still
+// writing to the store when the batch returns.
+func (p *indexPool) wait() { p.wg.Wait() }
 
 // purposes returns the status purposes every credential gets.
 func (is *Issuer) purposes() []status.Purpose {

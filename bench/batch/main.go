@@ -9,29 +9,38 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/badgesmith/badgesmith/jsonld"
+	"github.com/badgesmith/badgesmith/proof"
 )
 
 func main() {
 	bin := flag.String("bin", "bin/badgesmith", "badgesmith binary")
 	rows := flag.Int("rows", 100_000, "roster rows")
 	testdata := flag.String("testdata", "testdata", "directory with issuer.json and achievement.json")
+	ratesOnly := flag.Bool("rates-only", false, "only the JSON and JWT runs and the ratios: no re-run, shorter rosters or resumption")
 	flag.Parse()
-	if err := run(*bin, *rows, *testdata); err != nil {
+	if err := run(*bin, *rows, *testdata, *ratesOnly); err != nil {
 		fmt.Fprintln(os.Stderr, "bench-batch:", err)
 		os.Exit(1)
 	}
 }
 
-func run(bin string, rows int, testdata string) error {
+func run(bin string, rows int, testdata string, ratesOnly bool) error {
 	bin, err := filepath.Abs(bin)
 	if err != nil {
 		return err
@@ -53,7 +62,8 @@ func run(bin string, rows int, testdata string) error {
 	if err := writeRoster(roster, rows); err != nil {
 		return err
 	}
-	fmt.Printf("roster: %d rows; %d CPUs\n", rows, numCPU())
+	cpus := numCPU()
+	fmt.Printf("roster: %d rows; %d CPUs\n", rows, cpus)
 	argsFor := func(roster, name string, extra ...string) []string {
 		return append([]string{"batch", "--keyring", ring, "--key", "bench",
 			"--issuer-profile", filepath.Join(testdata, "issuer.json"),
@@ -64,6 +74,23 @@ func run(bin string, rows int, testdata string) error {
 			"--map", "result:Capstone project grade=grade", "--progress", "none"}, extra...)
 	}
 	args := func(name string, extra ...string) []string { return argsFor(roster, name, extra...) }
+	// A credential as the batch issues it, to time signing alone: the
+	// first row of a one-row run.
+	one := filepath.Join(dir, "roster-1.csv")
+	if err := writeRoster(one, 1); err != nil {
+		return err
+	}
+	if _, _, _, _, err := timed(bin, argsFor(one, "sample"), nil); err != nil {
+		return fmt.Errorf("sample credential: %w", err)
+	}
+	sample, err := sampleCredential(filepath.Join(dir, "sample"))
+	if err != nil {
+		return err
+	}
+	signBefore, cpuBefore, err := signRate(sample)
+	if err != nil {
+		return err
+	}
 	for _, c := range []struct {
 		name, label string
 		extra       []string
@@ -71,16 +98,41 @@ func run(bin string, rows int, testdata string) error {
 		{"di", "eddsa-rdfc-2022 JSON", nil},
 		{"jwt", "VC-JWT (EdDSA)", []string{"--format", "jwt"}},
 	} {
-		elapsed, rss, err := timed(bin, args(c.name, c.extra...), nil)
+		elapsed, rss, cpu, stderr, err := timed(bin, args(c.name, append(c.extra, "--stats")...), nil)
 		if err != nil {
 			return fmt.Errorf("%s: %w", c.label, err)
 		}
-		fmt.Printf("%-22s %7d credentials in %6.1fs: %6.0f credentials/s, peak RSS %4d MB\n",
-			c.label, rows, elapsed.Seconds(), float64(rows)/elapsed.Seconds(), rss>>10)
+		rate := float64(rows) / elapsed.Seconds()
+		fmt.Printf("%-22s %7d credentials in %6.1fs: %6.0f credentials/s, peak RSS %4d MB (target <= 150 MB)\n",
+			c.label, rows, elapsed.Seconds(), rate, rss>>10)
+		perRow := cpu / time.Duration(rows)
+		fmt.Printf("    CPU %s (%.0f%% of %d cores over the run), %s per row\n",
+			cpu.Round(time.Millisecond), 100*cpu.Seconds()/(elapsed.Seconds()*float64(cpus)), cpus, perRow.Round(time.Microsecond))
+		printStages(stderr)
+		if c.name != "di" {
+			continue
+		}
+		signAfter, cpuAfter, err := signRate(sample)
+		if err != nil {
+			return err
+		}
+		sign := (signBefore + signAfter) / 2
+		signCPU := (cpuBefore + cpuAfter) / 2
+		fmt.Printf("%-22s one core signs the batch's credential (proof.Sign, %d N-Quads in) at %.0f/s (%.0f before, %.0f after the batch)\n",
+			"", sample.quads, sign, signBefore, signAfter)
+		fmt.Printf("%-22s ratio to %d x the one-core sign rate: %.2f (target >= 0.80)\n", "", cpus, rate/(float64(cpus)*sign))
+		// Other load on the machine takes cores from the batch and the sign
+		// loop at different times; CPU time per row against CPU time per
+		// signature is the ratio the batch reaches with the cores to itself.
+		fmt.Printf("%-22s CPU per row %s against %s per signature: ratio with the cores to itself %.2f\n",
+			"", perRow.Round(time.Microsecond), signCPU.Round(time.Microsecond), signCPU.Seconds()/perRow.Seconds())
+	}
+	if ratesOnly {
+		return nil
 	}
 	// Running the finished batch again issues nothing: every row is looked
 	// up in the store and its file checked against the record.
-	elapsed, rss, err := timed(bin, args("di"), nil)
+	elapsed, rss, _, _, err := timed(bin, args("di"), nil)
 	if err != nil {
 		return fmt.Errorf("re-run: %w", err)
 	}
@@ -96,7 +148,7 @@ func run(bin string, rows int, testdata string) error {
 			return err
 		}
 		name := fmt.Sprintf("di-%d", n)
-		elapsed, rss, err := timed(bin, argsFor(short, name), nil)
+		elapsed, rss, _, _, err := timed(bin, argsFor(short, name), nil)
 		if err != nil {
 			return fmt.Errorf("%d rows: %w", n, err)
 		}
@@ -118,10 +170,10 @@ func run(bin string, rows int, testdata string) error {
 			time.Sleep(20 * time.Millisecond)
 		}
 	}
-	if _, _, err := timed(bin, args("resume"), kill); err == nil {
+	if _, _, _, _, err := timed(bin, args("resume"), kill); err == nil {
 		return fmt.Errorf("the run to interrupt finished before it was killed")
 	}
-	elapsed, rss, err = timed(bin, args("resume"), nil)
+	elapsed, rss, _, _, err = timed(bin, args("resume"), nil)
 	if err != nil {
 		return fmt.Errorf("resume: %w", err)
 	}
@@ -155,28 +207,124 @@ func writeRoster(path string, n int) error {
 	return f.Close()
 }
 
-// timed runs the binary and returns its wall time and peak RSS in KiB,
+// timed runs the binary and returns its wall time, its peak RSS in KiB,
 // from the kernel's rusage of the child (ru_maxrss, the high-water mark
-// /usr/bin/time -v reports). during, if set, runs alongside it.
-func timed(bin string, args []string, during func(*exec.Cmd)) (time.Duration, int64, error) {
+// /usr/bin/time -v reports), and its standard error. during, if set, runs
+// alongside it.
+func timed(bin string, args []string, during func(*exec.Cmd)) (elapsed time.Duration, rss int64, cpu time.Duration, stderrText string, err error) {
 	cmd := exec.CommandContext(context.Background(), bin, args...)
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
-		return 0, 0, err
+		return 0, 0, 0, "", err
 	}
 	if during != nil {
 		go during(cmd)
 	}
-	err := cmd.Wait()
-	elapsed := time.Since(start)
-	var rss int64
+	err = cmd.Wait()
+	elapsed = time.Since(start)
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 		rss = ru.Maxrss
+		cpu = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 	}
 	if err != nil {
-		return elapsed, rss, fmt.Errorf("%w\n%s", err, stderr.String())
+		return elapsed, rss, cpu, stderr.String(), fmt.Errorf("%w\n%s", err, stderr.String())
 	}
-	return elapsed, rss, nil
+	return elapsed, rss, cpu, stderr.String(), nil
+}
+
+// printStages prints the per-stage lines batch --stats wrote to stderr.
+func printStages(stderr string) {
+	in := false
+	for line := range strings.Lines(stderr) {
+		switch {
+		case strings.HasPrefix(line, "stages over"):
+			in = true
+			fmt.Print("    ", line)
+		case in && strings.HasPrefix(line, "  "):
+			fmt.Print("    ", line)
+		default:
+			in = false
+		}
+	}
+}
+
+// sample is an unsigned credential of the batch and the key to sign it
+// with.
+type sample struct {
+	doc   map[string]any
+	key   ed25519.PrivateKey
+	vm    string
+	quads int
+}
+
+// sampleCredential reads the one credential in dir and strips its proof.
+func sampleCredential(dir string) (*sample, error) {
+	matches, err := filepath.Glob(filepath.Join(dir, "*.json"))
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range matches {
+		if base := filepath.Base(m); strings.HasPrefix(base, "manifest") {
+			continue
+		}
+		data, err := os.ReadFile(m) //nolint:gosec // G304: the bench's own output
+		if err != nil {
+			return nil, err
+		}
+		var doc map[string]any
+		if err := json.Unmarshal(data, &doc); err != nil {
+			return nil, fmt.Errorf("%s: %w", m, err)
+		}
+		p, _ := doc["proof"].(map[string]any)
+		if list, ok := doc["proof"].([]any); ok && len(list) == 1 {
+			p, _ = list[0].(map[string]any)
+		}
+		vm, _ := p["verificationMethod"].(string)
+		if vm == "" {
+			return nil, fmt.Errorf("%s: no proof with a verification method", m)
+		}
+		delete(doc, "proof")
+		_, key, err := ed25519.GenerateKey(rand.Reader)
+		if err != nil {
+			return nil, err
+		}
+		nq, err := jsonld.Canonicalize(context.Background(), doc, jsonld.CanonOptions{})
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", m, err)
+		}
+		return &sample{doc: doc, key: key, vm: vm, quads: strings.Count(string(nq), "\n")}, nil
+	}
+	return nil, fmt.Errorf("no credential in %s", dir)
+}
+
+// signRate returns how many times per second one core signs s (for 2s),
+// with the garbage collector tuned as badgesmith batch tunes it, and the
+// CPU time (user and system, of this process) one signature took.
+func signRate(s *sample) (float64, time.Duration, error) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	defer debug.SetGCPercent(debug.SetGCPercent(400))
+	ctx := context.Background()
+	opts := proof.SignOptions{Suite: proof.EddsaRdfc2022, VerificationMethod: s.vm}
+	n := 0
+	cpu0 := cpuTime()
+	start := time.Now()
+	for time.Since(start) < 2*time.Second {
+		if _, err := proof.Sign(ctx, s.doc, s.key, opts); err != nil {
+			return 0, 0, err
+		}
+		n++
+	}
+	rate := float64(n) / time.Since(start).Seconds()
+	return rate, (cpuTime() - cpu0) / time.Duration(n), nil
+}
+
+// cpuTime returns the user and system CPU time of this process so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"runtime/pprof"
 	"strings"
 	"sync"
 	"time"
@@ -51,6 +52,8 @@ type batchOptions struct {
 	progress      string
 	progressEvery time.Duration
 	maxErrors     int
+	stats         bool
+	cpuProfile    string
 	cat           catalogueFlags
 	offers        offersFlags
 }
@@ -83,6 +86,8 @@ func (o *batchOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.progress, "progress", "auto", "progress display: auto (a bar on a terminal, else lines), bar, lines or none")
 	fs.DurationVar(&o.progressEvery, "progress-every", 5*time.Second, "interval of progress lines")
 	fs.IntVar(&o.maxErrors, "max-errors", 1000, "bad rows listed at most (all are counted)")
+	fs.BoolVar(&o.stats, "stats", false, "print the time spent per stage (read, build, status, sign, encode, write, sync, store, manifest) at the end")
+	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the issuing run (not the roster check) to this file, for go tool pprof")
 	o.cat.AddFlags(fs)
 	o.offers.AddFlags(fs)
 }
@@ -224,7 +229,12 @@ func (o *batchOptions) run(ctx context.Context, s streams) error {
 		return err
 	}
 	pr := &batchProgress{w: s.err, every: o.progressEvery, mode: o.progress}
+	var stats *issuer.BatchStats
+	if o.stats {
+		stats = &issuer.BatchStats{}
+	}
 	cfg := issuer.BatchConfig{
+		Stats:    stats,
 		Progress: pr.update,
 		ID:       batchID, OutDir: o.out, Output: output,
 		Workers: o.workers, VerifyEvery: o.verifyEvery, SkipInvalid: o.skipInvalid,
@@ -260,9 +270,19 @@ func (o *batchOptions) run(ctx context.Context, s streams) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w: %w", o.roster, errInvalid, err)
 	}
+	stopProfile, err := startCPUProfile(o.cpuProfile)
+	if err != nil {
+		return err
+	}
 	pr.start(valid + bad)
 	sum, err := b.Run(ctx, reqs.Items(rd))
 	pr.finish()
+	if perr := stopProfile(); perr != nil && err == nil {
+		err = perr
+	}
+	if stats != nil && sum != nil {
+		printStages(s.err, stats, sum)
+	}
 	if sum != nil {
 		rate := 0.0
 		if sum.Elapsed > 0 {
@@ -439,5 +459,49 @@ func (p *batchProgress) finish() {
 	if p.bar != nil {
 		_ = p.bar.Finish()
 		fmt.Fprintln(p.w)
+	}
+}
+
+// startCPUProfile starts a CPU profile written to path, if set, and
+// returns what stops it and closes the file.
+func startCPUProfile(path string) (stop func() error, err error) {
+	if path == "" {
+		return func() error { return nil }, nil
+	}
+	f, err := os.Create(path) //nolint:gosec // G304: the path is the user's own flag
+	if err != nil {
+		return nil, fmt.Errorf("--cpuprofile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		_ = f.Close()
+		return nil, fmt.Errorf("--cpuprofile: %w", err)
+	}
+	return func() error {
+		pprof.StopCPUProfile()
+		if err := f.Close(); err != nil {
+			return fmt.Errorf("--cpuprofile: %w", err)
+		}
+		return nil
+	}, nil
+}
+
+// printStages prints where a run's time went (--stats): per stage its
+// time summed over the goroutines running it, that time per row of the
+// run, and its share of all stages' time.
+func printStages(w io.Writer, st *issuer.BatchStats, sum *issuer.BatchProgress) {
+	stages := st.Stages()
+	var total time.Duration
+	for _, s := range stages {
+		total += s.Time
+	}
+	rows := max(sum.Rows, 1)
+	fmt.Fprintf(w, "stages over %d rows in %s (time summed over goroutines):\n", sum.Rows, sum.Elapsed.Round(time.Millisecond))
+	for _, s := range stages {
+		share := 0.0
+		if total > 0 {
+			share = 100 * float64(s.Time) / float64(total)
+		}
+		fmt.Fprintf(w, "  %-8s %10s %9.1f µs/row %5.1f%%  (%d runs)\n",
+			s.Stage, s.Time.Round(time.Millisecond), float64(s.Time.Microseconds())/float64(rows), share, s.Count)
 	}
 }

@@ -12,7 +12,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -414,22 +416,101 @@ func TestBatchFormats(t *testing.T) {
 // arguments it holds (separated by US, 0x1f) instead of the tests.
 const batchChildEnv = "BADGESMITH_BATCH_CHILD_ARGS"
 
-// TestBatchKillResume kills a batch with SIGKILL part way, runs it again,
-// and checks that every row then has exactly one credential, in the store
-// and in the output directory, and that they all verify.
+// TestBatchKillResume kills a batch with SIGKILL at several points (just
+// after its first file, late, and early then once more while it resumes),
+// checks after each kill that every recorded row has its file holding the
+// recorded credential (a file is durable before its record) and that no
+// status entry is given twice, then runs it again and checks that every
+// row then has exactly one credential, in the store and in the output
+// directory, that the rows recorded before were not issued again, and
+// that they all verify.
 func TestBatchKillResume(t *testing.T) {
 	if args := os.Getenv(batchChildEnv); args != "" {
 		os.Exit(run(context.Background(), strings.Split(args, "\x1f"), strings.NewReader(""), os.Stdout, os.Stderr))
 	}
 	if testing.Short() {
-		t.Skip("kills a child batch of 2,000 rows; skipped with -short")
+		t.Skip("kills child batches of 2,000 rows; skipped with -short")
 	}
 	const n = 2000
-	e := newStatusEnv(t)
-	rosterPath := writeRoster(t, e.dir, n)
-	out := filepath.Join(e.dir, "out")
-	args := e.batchArgs(rosterPath, out)
+	tests := []struct {
+		name string
+		// kills are the numbers of credential files at which successive
+		// runs are killed.
+		kills []int
+	}{
+		{"first files", []int{1}},
+		{"most", []int{4 * n / 5}},
+		{"again while resuming", []int{n / 5, 3 * n / 5}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newStatusEnv(t)
+			rosterPath := writeRoster(t, e.dir, n)
+			out := filepath.Join(e.dir, "out")
+			args := e.batchArgs(rosterPath, out)
+			var killedRecs, killedFiles int
+			for _, at := range tc.kills {
+				killBatchAt(t, args, out, at)
+				killedFiles = len(listCredentialFiles(t, out, ".json", true))
+				recs := e.batchRecords()
+				killedRecs = len(recs)
+				if killedFiles >= n || killedRecs >= n {
+					t.Fatalf("the child finished (%d files, %d records) before the kill", killedFiles, killedRecs)
+				}
+				checkKilledBatch(t, out, recs)
+				t.Logf("killed at %d files with %d files and %d records", at, killedFiles, killedRecs)
+			}
 
+			code, msg := e.batchRun(args...)
+			if code != exitOK {
+				t.Fatalf("resumed batch: exit %d\n%s", code, msg)
+			}
+			t.Log(strings.TrimSpace(msg))
+			m := regexp.MustCompile(`(\d+) issued, (\d+) already issued, (\d+) recovered`).FindStringSubmatch(msg)
+			if m == nil {
+				t.Fatalf("resumed batch summary lacks its counts:\n%s", msg)
+			}
+			issued, _ := strconv.Atoi(m[1])
+			already, _ := strconv.Atoi(m[2])
+			recovered, _ := strconv.Atoi(m[3])
+			if already != killedRecs {
+				t.Errorf("resumed batch: %d already issued, want the %d rows recorded before", already, killedRecs)
+			}
+			if recovered > killedFiles-killedRecs {
+				t.Errorf("resumed batch: %d recovered, more than the %d files without a record", recovered, killedFiles-killedRecs)
+			}
+			if issued+already+recovered != n {
+				t.Errorf("resumed batch: %d issued + %d already + %d recovered, want %d rows", issued, already, recovered, n)
+			}
+			entries := readManifest(t, out)
+			files := credentialFiles(t, out, ".json")
+			recs := e.batchRecords()
+			if len(entries) != n || len(files) != n || len(recs) != n {
+				t.Fatalf("after resuming: %d manifest rows, %d files, %d records; want %d each", len(entries), len(files), len(recs), n)
+			}
+			ids := map[string]bool{}
+			keys := map[string]bool{}
+			for _, r := range recs {
+				if ids[r.ID] || keys[r.RowKey] {
+					t.Fatalf("record %s (row %s) twice", r.ID, r.RowKey)
+				}
+				ids[r.ID], keys[r.RowKey] = true, true
+			}
+			checkKilledBatch(t, out, recs)
+			for _, en := range entries {
+				if !ids[en.CredentialID] {
+					t.Fatalf("manifest credential %s not in the store", en.CredentialID)
+				}
+			}
+			e.verifyAll(files, 200)
+		})
+	}
+}
+
+// killBatchAt runs the batch in a child process and kills it with SIGKILL
+// once out holds at least files credential files.
+func killBatchAt(t *testing.T, args []string, out string, files int) {
+	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestBatchKillResume$")
 	cmd.Env = append(os.Environ(), batchChildEnv+"="+strings.Join(args, "\x1f"))
 	var childErr bytes.Buffer
@@ -439,8 +520,6 @@ func TestBatchKillResume(t *testing.T) {
 	}
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
-	// Kill once a fifth of the files are there: some rows recorded, some
-	// written but not recorded, most not begun.
 	deadline := time.Now().Add(5 * time.Minute)
 	for {
 		select {
@@ -449,53 +528,49 @@ func TestBatchKillResume(t *testing.T) {
 		default:
 		}
 		entries, _ := os.ReadDir(out)
-		if len(entries) >= n/5 {
+		written := 0
+		for _, en := range entries {
+			if name := en.Name(); strings.HasSuffix(name, ".json") && !strings.HasPrefix(name, ".") && !strings.HasPrefix(name, "manifest") {
+				written++
+			}
+		}
+		if written >= files {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("child batch wrote %d files in 5 minutes\n%s", len(entries), childErr.String())
+			t.Fatalf("child batch wrote %d files in 5 minutes\n%s", written, childErr.String())
 		}
-		time.Sleep(5 * time.Millisecond)
+		time.Sleep(time.Millisecond)
 	}
 	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
 	<-exited
-	killedFiles := len(listCredentialFiles(t, out, ".json", true))
-	killedRecs := len(e.batchRecords())
-	if killedFiles >= n || killedRecs >= n {
-		t.Fatalf("the child finished (%d files, %d records) before the kill", killedFiles, killedRecs)
-	}
-	t.Logf("killed with %d files and %d records", killedFiles, killedRecs)
+}
 
-	code, msg := e.batchRun(args...)
-	if code != exitOK {
-		t.Fatalf("resumed batch: exit %d\n%s", code, msg)
-	}
-	t.Log(strings.TrimSpace(msg))
-	if want := fmt.Sprintf("%d already issued", killedRecs); !strings.Contains(msg, want) {
-		t.Errorf("resumed batch summary lacks %q", want)
-	}
-	entries := readManifest(t, out)
-	files := credentialFiles(t, out, ".json")
-	recs := e.batchRecords()
-	if len(entries) != n || len(files) != n || len(recs) != n {
-		t.Fatalf("after resuming: %d manifest rows, %d files, %d records; want %d each", len(entries), len(files), len(recs), n)
-	}
-	ids := map[string]bool{}
-	keys := map[string]bool{}
+// checkKilledBatch checks what a batch left in out and its store: every
+// record's file holds the recorded credential, and no status entry is
+// recorded twice.
+func checkKilledBatch(t *testing.T, out string, recs []store.Record) {
+	t.Helper()
+	entries := map[string]string{}
 	for _, r := range recs {
-		if ids[r.ID] || keys[r.RowKey] {
-			t.Fatalf("record %s (row %s) twice", r.ID, r.RowKey)
+		name := strings.TrimPrefix(r.ID, "urn:uuid:") + ".json"
+		data, err := os.ReadFile(filepath.Join(out, name))
+		if err != nil {
+			t.Fatalf("record %s (row %s) without its file: %v", r.ID, r.RowKey, err)
 		}
-		ids[r.ID], keys[r.RowKey] = true, true
-	}
-	for _, en := range entries {
-		if !ids[en.CredentialID] {
-			t.Fatalf("manifest credential %s not in the store", en.CredentialID)
+		if sum := sha256.Sum256(bytes.TrimSpace(data)); hex.EncodeToString(sum[:]) != r.SHA256 {
+			t.Fatalf("record %s (row %s): its file does not hold the recorded credential", r.ID, r.RowKey)
+		}
+		for _, s := range r.Status {
+			k := fmt.Sprintf("%s %s#%d", s.Purpose, s.ListID, s.Index)
+			if other, ok := entries[k]; ok {
+				t.Fatalf("status entry %s given to %s and %s", k, other, r.ID)
+			}
+			entries[k] = r.ID
 		}
 	}
-	e.verifyAll(files, 200)
 }
 
 // TestBatchIDsKeyedByStore checks batch credential ids: two institutions
