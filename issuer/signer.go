@@ -24,7 +24,7 @@ const (
 	EddsaJcs2022         Format = Format(proof.EddsaJcs2022)
 	Ed25519Signature2020 Format = Format(proof.Ed25519Signature2020)
 	EcdsaRdfc2019        Format = Format(proof.EcdsaRdfc2019)
-	// VCJWT is the OB 3.0 VC-JWT: a compact JWS whose vc claim is the
+	// VCJWT is the OB 3.0 VC-JWT: a compact JWS whose payload is the
 	// credential.
 	VCJWT Format = vcjwt.FormatVCJWT
 	// JOSE is VC-JOSE-COSE: a compact JWS (typ vc+jwt) whose payload is
