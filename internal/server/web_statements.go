@@ -192,14 +192,16 @@ func (st *statements) fill(t map[string]string, out *webResult, cl *verifier.Cla
 		}
 		out.Rubrics = append(out.Rubrics, rub)
 	}
-	for _, id := range aw.Identifiers {
+	// The first identity object names the recipient, as the JSON
+	// reading did.
+	if len(aw.Identifiers) > 0 {
+		id := aw.Identifiers[0]
 		if id.Hashed {
 			out.RecipientHashed = true
 			out.RecipientHash, out.RecipientSalt = clip(id.IdentityHash), clip(id.Salt)
 		} else if out.Recipient == "" {
 			out.Recipient = clip(id.IdentityHash)
 		}
-		break
 	}
 }
 
