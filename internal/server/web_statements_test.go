@@ -176,3 +176,44 @@ func TestWebCLRContents(t *testing.T) {
 		t.Errorf("CLR page lacks its contents: %s", text)
 	}
 }
+
+// TestWebViewFullIRIKeys: a validly signed credential that spells its
+// achievement's description and name as full-IRI keys: the JSON has no
+// "name" or "description" member, the signed graph has both, and the
+// page shows the graph's.
+func TestWebViewFullIRIKeys(t *testing.T) {
+	ts := webServer(t)
+	cred := sampleCredential(t)
+	ach := cred["credentialSubject"].(map[string]any)["achievement"].(map[string]any)
+	ach["https://schema.org/description"], ach["https://schema.org/name"] = "Signed description", "Signed Name"
+	delete(ach, "description")
+	delete(ach, "name")
+	// Signed directly: the issuing API's data-model check wants the
+	// short keys. No credentialSchema: the JSON schema would want them too.
+	delete(cred, "credentialSchema")
+	cred["id"] = "urn:uuid:3f0c8e52-6a1d-4b7e-9c2f-5d8a1e4b7c90"
+	cred["issuer"] = map[string]any{"id": ts.signer.Identity().ID, "type": []any{"Profile"}, "name": "Test University"}
+	cred["validFrom"] = "2026-01-01T00:00:00Z"
+	c, err := ts.opts.Issuer.Sign(context.Background(), cred)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signed := c.JSON
+	res, _ := ts.verifier.Load().Explain(context.Background(), signed)
+	if res == nil || res.Claims == nil || !res.Claims.Verified {
+		t.Fatalf("the full-IRI credential's proof does not verify: %+v", res)
+	}
+	// Valid, with the schema check's warning that full-IRI keys were
+	// read by their meaning.
+	if res.Verdict != verifier.VerdictWarnings {
+		t.Errorf("verdict %s, want valid with warnings: %+v", res.Verdict, res.Checks)
+	}
+	out := buildWebResult(webMessages("en"), signed, res, nil, 1<<20)
+	if out.Name != "Signed Name" || out.Description != "Signed description" || out.Unsure {
+		t.Errorf("name %q, description %q (unsure %v), want the signed ones", out.Name, out.Description, out.Unsure)
+	}
+	text := pageText(ts.postWeb(t, "credential", "", signed, "en").Body)
+	if !strings.Contains(text, "Signed description") {
+		t.Errorf("page lacks the signed description")
+	}
+}
