@@ -366,7 +366,7 @@ func (h *webHandler) shareImage(w http.ResponseWriter, r *http.Request) {
 	hd.Set("Content-Type", ct)
 	hd.Set("X-Content-Type-Options", "nosniff")
 	hd.Set("X-Robots-Tag", "noindex")
-	hd.Set("Cache-Control", "public, max-age=300")
+	hd.Set("Cache-Control", "no-store") // a withdrawn share takes its image with it at once
 	hd.Set("Content-Length", strconv.Itoa(len(img)))
 	_, _ = w.Write(img) //nolint:gosec // G705: raster bytes whose format the view checked, served with their type and nosniff
 }
