@@ -243,9 +243,13 @@ func embeddedRows(t map[string]string, res *verifier.Result) []webEmbedded {
 		if i >= webMaxList {
 			break
 		}
-		v := string(e.Verdict)
+		key := map[verifier.Verdict]string{verifier.VerdictValid: "embedded.valid", verifier.VerdictWarnings: "embedded.warnings",
+			verifier.VerdictInvalid: "embedded.invalid"}[e.Verdict]
+		if key == "" {
+			key = "embedded.unknown"
+		}
 		out = append(out, webEmbedded{Path: clip(e.Path), ID: clip(e.ID), Issuer: clip(e.Issuer), Name: clip(e.Name),
-			Verdict: msgOr(t, "embedded."+v, v), Decision: clip(string(e.Decision))})
+			Verdict: t[key], Decision: clip(string(e.Decision))})
 	}
 	return out
 }
