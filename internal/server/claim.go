@@ -66,6 +66,8 @@ a.plain{background:#e8eef6;color:#1a4d8f}
 <h2>Or download it</h2>
 <a class="button plain" href="{{.JSONURL}}" download>Credential (JSON)</a>
 <a class="button plain" href="{{.PNGURL}}" download>Baked badge (PNG)</a>
+{{if .ShareURL}}<h2>Or share it</h2>
+<a class="button plain" href="{{.ShareURL}}">Make a public page for this badge (asks your consent)</a>{{end}}
 <p class="muted">Keep this page's address to yourself: anyone who has it can claim the badge.</p>
 {{end}}
 </main>
@@ -83,6 +85,7 @@ type claimView struct {
 	OfferURI                template.URL
 	InteractionURL, JSONURL string
 	PNGURL                  string
+	ShareURL                string // the share consent page, "" without a store that keeps shares
 }
 
 // claimRoutes adds the claim page, its downloads and the VC-API
@@ -183,6 +186,9 @@ func (s *Server) claim(w http.ResponseWriter, r *http.Request) error {
 	}
 	if v.Name == "" {
 		v.Name = str(cred, "name")
+	}
+	if _, ok := s.instanceIn(r.Context()).store.(store.Shares); ok {
+		v.ShareURL = s.instanceURL(r.Context(), "/claim/"+id+"/share")
 	}
 	return s.renderClaim(w, http.StatusOK, v)
 }

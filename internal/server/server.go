@@ -459,6 +459,7 @@ func (s *Server) routes() http.Handler {
 	s.handleOpen(mux, p+"/credentials/verify", s.verify)
 	s.handleOpen(mux, p+"/presentations/verify", s.verifyPresentation)
 	s.webRoutes(mux, p)
+	s.shareRoutes(mux, p)
 	mux.Handle("GET "+p+"/metrics", s.auth(ScopeMetrics, s.handle(s.getMetrics)))
 	for path, d := range s.hosted {
 		if strings.HasSuffix(path, "/") {

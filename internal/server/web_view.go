@@ -54,6 +54,13 @@ type webResult struct {
 	// page's email check (the credential's holder has them anyway).
 	RecipientHash, RecipientSalt string
 
+	// Results and Rubrics are the subject's results and the rubric
+	// levels of each result description, from the signed statements.
+	Results []webResultRow
+	Rubrics []webRubric
+	// Embedded are the credentials a CLR carries, each with its verdict.
+	Embedded []webEmbedded
+
 	Dates   []webFact
 	Checks  []webCheck
 	Explain *verifier.Explanation
@@ -74,11 +81,13 @@ type webCheck struct {
 	Name, Status, Class, Reason, Path string
 }
 
-// buildWebResult turns a verification into the page's view. The details
-// (achievement, names) are read from the credential as submitted, which
-// for a valid credential is what its proof covers; the verdict, issuer id,
-// subject and dates come from the verifier's Result and Claims, which are
-// read from the signed statements.
+// buildWebResult turns a verification into the page's view. Everything
+// shown as a fact about the credential (achievement, names, results,
+// recipient, dates) is read from the statements the counting proof covers,
+// never from the JSON as submitted: a JSON-LD alias or a full-IRI key can
+// make the JSON say one thing and the signed graph another. When no proof
+// of the issuer's covers the credential, the JSON's details are shown
+// under an "unverified content" heading (Unsure).
 func buildWebResult(t map[string]string, doc []byte, res *verifier.Result, verr error, limit int64) *webResult {
 	out := &webResult{}
 	if res == nil {
@@ -126,9 +135,30 @@ func buildWebResult(t map[string]string, doc []byte, res *verifier.Result, verr 
 		}
 		out.Recipient = clip(cl.Subject)
 	}
-	cred := credentialJSON(doc, limit)
-	if cred == nil {
+	out.Embedded = embeddedRows(t, res)
+	if st := signedStatements(res); st != nil {
+		st.fill(t, out, cl)
+		if out.Name == "" {
+			out.Name = clip(res.Name)
+		}
 		return out
+	}
+	if !out.Unsure {
+		// Verified, yet the statements could not be read back: show only
+		// what the verifier itself read from them.
+		out.Name = clip(res.Name)
+		return out
+	}
+	unverifiedFromJSON(t, out, res, credentialJSON(doc, limit))
+	return out
+}
+
+// unverifiedFromJSON fills the details of a credential no proof of the
+// issuer's covers from its JSON, for the page's "unverified content"
+// section: they are nobody's statement.
+func unverifiedFromJSON(t map[string]string, out *webResult, res *verifier.Result, cred map[string]any) {
+	if cred == nil {
+		return
 	}
 	if is, ok := cred["issuer"].(map[string]any); ok {
 		out.IssuerName = credText(is, "name")
@@ -152,7 +182,7 @@ func buildWebResult(t map[string]string, doc []byte, res *verifier.Result, verr 
 	ach, _ := subj["achievement"].(map[string]any)
 	if ach == nil {
 		out.Name = clip(res.Name)
-		return out
+		return
 	}
 	out.Name = credText(ach, "name")
 	if out.Name == "" {
@@ -187,7 +217,6 @@ func buildWebResult(t map[string]string, doc []byte, res *verifier.Result, verr 
 		}
 	}
 	out.Image, out.ImageNote = webImage(t, ach["image"])
-	return out
 }
 
 // setVerdict sets the banner: the verdict in plain words, naming what
