@@ -55,7 +55,7 @@ func webRequest(t *testing.T) issuer.Request {
 // webFixtures issues the credentials the page is tested with: valid,
 // tampered, revoked, expired, not yet valid, an issuer nobody knows, a
 // status list that cannot be reached, baked PNG and SVG, a JWT, hostile
-// content, images, a plain VC (valid with warnings) and a hashed
+// content, images, a plain VC (valid with warnings), a CLR and a hashed
 // recipient.
 func webFixtures(t *testing.T, ts *testServer) []webFixture {
 	t.Helper()
@@ -161,6 +161,24 @@ func webFixtures(t *testing.T, ts *testServer) []webFixture {
 	hashedReq.Subject, hashedReq.RecipientEmail = nil, webTestEmail
 	hashed := issue(ts.opts.Issuer, hashedReq)
 
+	// A CLR recording one of the learner's credentials.
+	recorded := ts.issue(t, sampleCredential(t))
+	clr, err := ts.opts.Issuer.Sign(ctx, map[string]any{
+		"@context":  []any{"https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"},
+		"id":        "urn:uuid:3e1f7a2c-9b4d-4f60-8a1e-5c2d7b9f0a13",
+		"type":      []any{"VerifiableCredential", "ClrCredential"},
+		"name":      "Comprehensive Learner Record",
+		"issuer":    map[string]any{"id": ts.signer.Identity().ID, "type": []any{"Profile"}, "name": "Test University"},
+		"validFrom": time.Now().UTC().Add(-time.Hour).Format(time.RFC3339),
+		"credentialSubject": map[string]any{
+			"id": "did:example:learner-ebfeb1f712ebc6f1c276e12ec21", "type": []any{"ClrSubject"},
+			"verifiableCredential": []any{recorded},
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
 	return []webFixture{
 		{"valid", "valid.json", validJSON, "valid", "verdict.valid", []string{"Applied Data Analysis", "MicroCredential", "5", ts.signer.Identity().ID, "Test University"}},
 		{"tampered", "tampered.json", asJSON(tampered), "invalid", "invalid.proof", []string{"Applied Data Analysis"}},
@@ -178,6 +196,7 @@ func webFixtures(t *testing.T, ts *testServer) []webFixture {
 		{"warnings", "plain.json", plain.JSON, "warnings", "verdict.warnings", []string{"did:example:learner", "warning"}},
 		{"endorsed", "endorsed.json", endorsed.JSON, "valid", "verdict.valid", []string{assocID, "Data Science Association", "Meets the association's standard."}},
 		{"hashed recipient", "hashed.json", hashed.JSON, "valid", "verdict.valid", []string{"hashed email address"}},
+		{"clr", "clr.json", clr.JSON, "valid", "verdict.valid", []string{"Comprehensive Learner Record", "Applied Data Analysis", recorded["id"].(string)}},
 	}
 }
 
