@@ -329,10 +329,11 @@ func (s *Server) liveOffer(ctx context.Context, id string) (*store.Offer, string
 	return o, id, nil
 }
 
-// redactPath hides the offer id in the path of an offer's URL, for the
-// access log: it is a secret.
+// redactPath hides the offer id in the path of an offer's URL, and the
+// token of a share page's, for the access log: both are secrets (the
+// store keeps only their hashes).
 func redactPath(p string) string {
-	for _, seg := range []string{"/claim/", "/oid4vci/offers/", "/exchanges/"} {
+	for _, seg := range []string{"/claim/", "/oid4vci/offers/", "/exchanges/", "/c/"} {
 		if i := strings.Index(p, seg); i >= 0 {
 			rest := p[i+len(seg):]
 			if j := strings.IndexByte(rest, '/'); j >= 0 {
