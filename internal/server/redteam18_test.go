@@ -2,6 +2,8 @@ package server
 
 import (
 	"bytes"
+	"encoding/base64"
+	"html"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -63,5 +65,28 @@ func TestRedTeamShareTokenNotLogged(t *testing.T) {
 	}
 	if strings.Contains(logs.String(), o.OfferID) {
 		t.Errorf("the log holds the offer id")
+	}
+}
+
+// TestRedTeamClaimPageBadgeImage: the claim page shows the achievement's
+// embedded image; html/template replaces a data: URL given as a plain
+// string with "#ZgotmplZ", which hid every embedded badge image (the
+// page's other data: URL, the QR code, masked it in TestClaimPage).
+func TestRedTeamClaimPageBadgeImage(t *testing.T) {
+	f := startWalletServer(t)
+	img, err := plainBadge()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "data:image/png;base64," + base64.StdEncoding.EncodeToString(img)
+	cred := sampleCredential(t)
+	cred["credentialSubject"].(map[string]any)["achievement"].(map[string]any)["image"] = map[string]any{"id": want, "type": "Image"}
+	issued := f.ts.issue(t, cred)
+	o := f.offer(t, issued["id"].(string), false)
+	// The page escapes "+" as "&#43;", which the browser reads back.
+	body := html.UnescapeString(string(f.getWith(t, "/claim/"+o.OfferID, "text/html").Body))
+	if !strings.Contains(body, `<img class="badge" src="`+want+`"`) {
+		i := strings.Index(body, `class="badge"`)
+		t.Errorf("the claim page does not show the embedded badge image: %.80s", body[max(i, 0):])
 	}
 }
