@@ -288,7 +288,8 @@ func credentialJSON(doc []byte, limit int64) map[string]any {
 
 // webImage returns an image for the page: only a data: URL of a PNG,
 // JPEG, GIF or WebP whose bytes are that format and no larger than
-// webMaxImage, re-encoded by the server; never SVG (it can carry script),
+// webMaxImage, written out again as a data: URL of that checked type (the
+// bytes are not decoded); never SVG (it can carry script),
 // never a remote URL (fetching it would tell its host who looks).
 func webImage(t map[string]string, v any) (template.URL, string) {
 	var id string
