@@ -15,6 +15,7 @@ import (
 	"runtime"
 	"sort"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -62,6 +63,12 @@ const (
 // name race safely (one gets ErrExists).
 type Ring struct {
 	dir string
+	// rotating serializes this Ring's rotations: a directory listing
+	// taken while another rotation renames files over their names may
+	// miss one (readdir leaves that unspecified), and a rotation that
+	// missed the active key would refuse with "no active key". Rotations
+	// in other processes still order themselves by exclusive creation.
+	rotating sync.Mutex
 }
 
 // Entry is one key in a Ring.

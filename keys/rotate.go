@@ -77,6 +77,8 @@ func (r *Ring) IssuerOf(name string) (string, error) {
 // Group order, used throughout, is by key number, then creation time, then
 // name; keys added to a group under other names have number 0.
 func (r *Ring) Rotate(name string, t Type) (*Entry, error) {
+	r.rotating.Lock()
+	defer r.rotating.Unlock()
 	issuer, err := r.IssuerOf(name)
 	if err != nil {
 		return nil, err
