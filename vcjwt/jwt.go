@@ -550,22 +550,8 @@ func Verify(ctx context.Context, token string, opts VerifyOptions) (*Result, err
 		return nil, err
 	}
 	token = strings.TrimSpace(token)
-	kid := res.KeyID
-	key, err := opts.Keys.PublicKey(ctx, kid, assertionMethod)
-	if err != nil {
-		return nil, jwtErr("header.kid", fmt.Errorf("fetching key %s: %w", kid, err))
-	}
-	alg, err := algForPublic(res.Algorithm, key)
-	if err != nil {
-		return nil, jwtErr("header.alg", err)
-	}
-	if raw, ok := res.Header["jwk"]; ok {
-		if err := sameKey(raw, key); err != nil {
-			return nil, jwtErr("header.jwk", err)
-		}
-	}
-	if _, err := jws.VerifyCompactFast(key, []byte(token), alg); err != nil {
-		return nil, jwtErr("signature", fmt.Errorf("%w: the %s signature does not verify with %s", ErrInvalidSignature, res.Algorithm, kid))
+	if err := verifySignature(ctx, opts.Keys, token, res.KeyID, res.Algorithm, res.Header, assertionMethod); err != nil {
+		return nil, err
 	}
 	if err := res.checkClaims(); err != nil {
 		return nil, err
@@ -750,3 +736,27 @@ type timeError struct {
 
 func (e *timeError) Error() string { return e.msg }
 func (e *timeError) Unwrap() error { return e.sentinel }
+
+// verifySignature checks token's signature (header alg and header) with
+// the key kid names under relationship: the key fetched, the alg fitting
+// it, a header jwk the same key, then the JWS itself. Credentials and
+// presentations share it, each with its own relationship.
+func verifySignature(ctx context.Context, keys KeyFetcher, token, kid, algorithm string, header map[string]any, relationship string) error {
+	key, err := keys.PublicKey(ctx, kid, relationship)
+	if err != nil {
+		return jwtErr("header.kid", fmt.Errorf("fetching key %s: %w", kid, err))
+	}
+	alg, err := algForPublic(algorithm, key)
+	if err != nil {
+		return jwtErr("header.alg", err)
+	}
+	if raw, ok := header["jwk"]; ok {
+		if err := sameKey(raw, key); err != nil {
+			return jwtErr("header.jwk", err)
+		}
+	}
+	if _, err := jws.VerifyCompactFast(key, []byte(token), alg); err != nil {
+		return jwtErr("signature", fmt.Errorf("%w: the %s signature does not verify with %s", ErrInvalidSignature, algorithm, kid))
+	}
+	return nil
+}

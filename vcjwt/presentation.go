@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-
-	"github.com/lestrrat-go/jwx/v3/jws"
 )
 
 // FormatVPJOSE is a W3C VC-JOSE-COSE presentation: the payload is the
@@ -216,21 +214,8 @@ func VerifyPresentation(ctx context.Context, token string, opts VerifyOptions) (
 		kid = holder + kid
 	}
 	res.KeyID = kid
-	key, err := opts.Keys.PublicKey(ctx, kid, authentication)
-	if err != nil {
-		return nil, jwtErr("header.kid", fmt.Errorf("fetching key %s: %w", kid, err))
-	}
-	alg, err := algForPublic(res.Algorithm, key)
-	if err != nil {
-		return nil, jwtErr("header.alg", err)
-	}
-	if raw, ok := res.Header["jwk"]; ok {
-		if err := sameKey(raw, key); err != nil {
-			return nil, jwtErr("header.jwk", err)
-		}
-	}
-	if _, err := jws.VerifyCompactFast(key, []byte(token), alg); err != nil {
-		return nil, jwtErr("signature", fmt.Errorf("%w: the %s signature does not verify with %s", ErrInvalidSignature, res.Algorithm, kid))
+	if err := verifySignature(ctx, opts.Keys, token, kid, res.Algorithm, res.Header, authentication); err != nil {
+		return nil, err
 	}
 	times := &Result{Claims: res.Claims}
 	if err := times.checkTimes(now(), opts.ClockSkew); err != nil {
