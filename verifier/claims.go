@@ -55,6 +55,16 @@ func (p *proven) readClaims(nq []byte, verified bool) {
 	p.setClaims(c, g, verified)
 }
 
+// readOutcome fills p from the statements of the verified proof o.
+func (p *proven) readOutcome(o *proof.Outcome, verified bool) {
+	c, g, err := outcomeClaims(o)
+	if err != nil {
+		p.claims, p.claimsErr = nil, err
+		return
+	}
+	p.setClaims(c, g, verified)
+}
+
 // setClaims fills p from claims c read from graph g.
 func (p *proven) setClaims(c *Claims, g *graph, verified bool) {
 	c.Verified = verified
@@ -167,7 +177,7 @@ func (v *Verifier) checkProof(ctx context.Context, r *report, cred map[string]an
 		if notes[i] != "" {
 			continue
 		}
-		c, g, err := credentialClaims(o.Statements)
+		c, g, err := outcomeClaims(o)
 		if err == nil {
 			err = g.isDocument(c, cred)
 		}
@@ -209,7 +219,7 @@ func (v *Verifier) checkProof(ctx context.Context, r *report, cred map[string]an
 	// back to the document itself otherwise.
 	for i := range outcomes {
 		if outcomes[i].Err == nil && p.claims == nil {
-			p.readClaims(outcomes[i].Statements, false)
+			p.readOutcome(&outcomes[i], false)
 		}
 	}
 	v.readUnverified(ctx, p, cred)

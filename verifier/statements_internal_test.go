@@ -148,8 +148,26 @@ func TestNewGraphOrder(t *testing.T) {
 					refs[q.Object] = true
 				}
 			}
-			if !reflect.DeepEqual(g.props, want) || !reflect.DeepEqual(g.referenced, refs) {
-				t.Fatalf("graph of %s input:\n%v\n%v\nwant\n%v\n%v", name, g.props, g.referenced, want, refs)
+			got := map[rdfc.Term]map[string][]rdfc.Term{}
+			var subjects []rdfc.Term
+			for _, n := range g.nodes {
+				subjects = append(subjects, n.subject)
+				got[n.subject] = map[string][]rdfc.Term{}
+				for _, p := range n.props {
+					got[n.subject][p.predicate] = p.objects
+					if !reflect.DeepEqual(g.objects(n.subject, p.predicate), p.objects) {
+						t.Fatalf("objects(%v, %s) does not find its run", n.subject, p.predicate)
+					}
+				}
+			}
+			var wantUnref []rdfc.Term
+			for _, s := range subjects {
+				if !refs[s] {
+					wantUnref = append(wantUnref, s)
+				}
+			}
+			if !reflect.DeepEqual(got, want) || !reflect.DeepEqual(g.unreferenced(subjects), wantUnref) {
+				t.Fatalf("graph of %s input:\n%v\n%v\nwant\n%v\n%v", name, got, g.unreferenced(subjects), want, wantUnref)
 			}
 		})
 	}
