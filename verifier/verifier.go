@@ -380,7 +380,9 @@ func (v *Verifier) parse(r *report, data []byte) (cred map[string]any, doc *ob3.
 		r.fail(CheckParse, pathOf(err), err.Error())
 		return nil, nil, false
 	}
-	if plain, err := ob3.PlainValue(doc.Value); err == nil {
+	if doc.Plain != nil {
+		cred = doc.Plain
+	} else if plain, err := ob3.PlainValue(doc.Value); err == nil {
 		cred, _ = plain.(map[string]any)
 	} else {
 		// A number beyond float64: decoding the text gives encoding/json's
