@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -659,12 +660,19 @@ func decodeJSONNumbers(data []byte) (any, error) {
 // expandCompactedValue is expandCompacted for a decoded document: the
 // variants share with doc everything ob3.ExpandCompacted did not rewrite.
 func expandCompactedValue(doc map[string]any, maxVariants int) ([]any, []ob3.CompactedForm, []string, int) {
+	// owned is whether the top level of out is a copy made here, which
+	// the last variant may take instead of a clone: readJSONLDForms copies
+	// the object it rewrites (a top-level @set gives the caller's value
+	// inside it), ExpandCompacted too.
+	owned := false
 	var read []string
 	if m, _, changed := readJSONLDForms(doc, "", &read, 0); changed {
 		if obj, ok := m.(map[string]any); ok {
-			doc = obj
+			_, set := doc["@set"]
+			doc, owned = obj, !set
 		}
 	}
+	input := reflect.ValueOf(doc).UnsafePointer()
 	// The strict OB 3.0 schema wants arrays (and image objects) where
 	// JSON-LD compaction writes a single value (an image its id string);
 	// the RDF, and so the signature, is the same either way, and the
@@ -679,8 +687,13 @@ func expandCompactedValue(doc map[string]any, maxVariants int) ([]any, []ob3.Com
 		statuses, unchecked = statuses[:maxVariants], len(statuses)-maxVariants
 	}
 	variants := make([]any, 0, len(statuses))
-	for _, st := range statuses {
-		one := maps.Clone(out)
+	for i, st := range statuses {
+		one := out
+		// The last variant may take out itself when out is a copy made
+		// here, not the caller's document.
+		if i < len(statuses)-1 || !owned && reflect.ValueOf(out).UnsafePointer() == input {
+			one = maps.Clone(out)
+		}
 		one["credentialStatus"] = st
 		variants = append(variants, one)
 	}
