@@ -528,7 +528,7 @@ func rulePath(err error) string {
 // contexts and the accepted inline contexts at the given paths.
 func contextPassReason(n int, inline []string) string {
 	if len(inline) == 0 {
-		return fmt.Sprintf("%d contexts, all bundled, in the required order", n)
+		return strconv.Itoa(n) + " contexts, all bundled, in the required order"
 	}
 	return fmt.Sprintf("%d contexts in the required order, bundled ones first; inline contexts at %s define only new terms", n, strings.Join(inline, ", "))
 }

@@ -493,13 +493,34 @@ func (g *graph) name(s rdfc.Term) string {
 // statusProp returns the values of a status list property, in whichever
 // of the status vocabularies the entry uses.
 func (g *graph) statusProp(s rdfc.Term, local string) []rdfc.Term {
-	for _, ns := range statusNamespaces {
-		if v := g.objects(s, ns+local); len(v) > 0 {
+	n := g.node(s)
+	if n == nil {
+		return nil
+	}
+	iris, ok := statusIRIs[local]
+	if !ok {
+		for i, ns := range statusNamespaces {
+			iris[i] = ns + local
+		}
+	}
+	for _, iri := range iris {
+		if v := n.objects(iri); len(v) > 0 {
 			return v
 		}
 	}
 	return nil
 }
+
+// statusIRIs are, per status property statusProp is asked for, its IRI
+// in each of statusNamespaces, so that no lookup builds one.
+var statusIRIs = func() map[string][2]string {
+	m := map[string][2]string{}
+	for _, local := range []string{"statusPurpose", "statusListIndex", "statusListCredential", "statusReference",
+		"statusSize", "statusMessage", "status", "message", "encodedList", "ttl"} {
+		m[local] = [2]string{statusNamespaces[0] + local, statusNamespaces[1] + local}
+	}
+	return m
+}()
 
 func (g *graph) statusClaim(e rdfc.Term) StatusClaim {
 	sc := StatusClaim{}

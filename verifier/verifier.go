@@ -11,6 +11,7 @@ import (
 	"reflect"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -398,7 +399,7 @@ func (v *Verifier) parse(r *report, data []byte) (cred map[string]any, doc *ob3.
 		r.fail(CheckParse, "", "document is not a json object")
 		return nil, nil, false
 	}
-	r.pass(CheckParse, fmt.Sprintf("well-formed json credential, %d bytes", len(data)))
+	r.pass(CheckParse, "well-formed json credential, "+strconv.Itoa(len(data))+" bytes")
 	return cred, doc, true
 }
 
