@@ -150,7 +150,7 @@ func (v *Verifier) VerifyPresentation(ctx context.Context, data []byte, opts Pre
 		opts.MaxCredentials = DefaultMaxPresentationCredentials
 	}
 	d := v.lim.Deadline
-	ctx, cancel := context.WithTimeoutCause(ctx, d, fmt.Errorf("%w: the verification deadline of %v (Limits.Deadline) passed: %w", ErrLimit, d, context.DeadlineExceeded))
+	ctx, cancel := context.WithTimeoutCause(ctx, d, v.deadlineCause)
 	defer cancel()
 	b := newBudget(v.lim)
 	p := &presenting{v: v, opts: opts, r: &report{res: &Result{}}, out: &PresentationResult{Credentials: []*Result{}}}

@@ -130,6 +130,9 @@ type Verifier struct {
 	catalogue *catalogueCheck
 	// trust is Options.Trust.
 	trust []*TrustList
+	// deadlineCause is the cause of a verification's context when
+	// Limits.Deadline passes, made once.
+	deadlineCause error
 }
 
 // limits returns the verifier's Limits, defaults filled in.
@@ -175,6 +178,7 @@ func New(opts Options) (*Verifier, error) {
 	}
 	v.maxImageSize = opts.MaxImageSize
 	v.lim = opts.Limits.withDefaults()
+	v.deadlineCause = fmt.Errorf("%w: the verification deadline of %v (Limits.Deadline) passed: %w", ErrLimit, v.lim.Deadline, context.DeadlineExceeded)
 	if v.now == nil {
 		v.now = time.Now
 	}
@@ -305,7 +309,7 @@ func (r *report) skipRest(after CheckName, reason string) {
 // did.
 func (v *Verifier) Verify(ctx context.Context, data []byte) (*Result, error) {
 	d := v.lim.Deadline
-	ctx, cancel := context.WithTimeoutCause(ctx, d, fmt.Errorf("%w: the verification deadline of %v (Limits.Deadline) passed: %w", ErrLimit, d, context.DeadlineExceeded))
+	ctx, cancel := context.WithTimeoutCause(ctx, d, v.deadlineCause)
 	defer cancel()
 	b := newBudget(v.lim)
 	res, err := v.verify(withBudget(ctx, b), data)
