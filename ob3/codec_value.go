@@ -23,10 +23,14 @@ var extraType = reflect.TypeFor[Extra]()
 // remains for what checkTypes does not vouch for (numbers beyond float64
 // inside free-form values, say).
 func fromValue(v any, rv reflect.Value) error {
+	return fromInfo(v, rv, infoOf(rv.Type()))
+}
+
+// fromInfo is fromValue for rv of the type ti describes.
+func fromInfo(v any, rv reflect.Value, ti *typeInfo) error {
 	if v == nil {
 		return nil // null leaves the zero value, as in encoding/json
 	}
-	ti := infoOf(rv.Type())
 	t := ti.t
 	switch {
 	case ti.raw:
@@ -61,7 +65,7 @@ func fromValue(v any, rv reflect.Value) error {
 			*p = Profile{ID: x, ref: true}
 			return nil
 		case map[string]any:
-			return structFromValue(x, rv)
+			return structFromInfo(x, rv, ti)
 		}
 		return errNotMirrored
 	case ti.subject:
@@ -73,7 +77,7 @@ func fromValue(v any, rv reflect.Value) error {
 		}
 	case t.Kind() == reflect.Pointer:
 		n := reflect.New(t.Elem())
-		if err := fromValue(v, n.Elem()); err != nil {
+		if err := fromInfo(v, n.Elem(), ti.elemInfo()); err != nil {
 			return err
 		}
 		rv.Set(n)
@@ -83,7 +87,7 @@ func fromValue(v any, rv reflect.Value) error {
 		if !ok {
 			arr = []any{v}
 		}
-		return sliceFromValue(arr, rv)
+		return sliceFromValue(arr, rv, ti.elemInfo())
 	}
 	switch t.Kind() {
 	case reflect.Interface:
@@ -112,13 +116,13 @@ func fromValue(v any, rv reflect.Value) error {
 		if !ok {
 			return errNotMirrored
 		}
-		return structFromValue(m, rv)
+		return structFromInfo(m, rv, ti)
 	case reflect.Slice:
 		arr, ok := v.([]any)
 		if !ok {
 			arr = []any{v} // a compacted one-element array
 		}
-		return sliceFromValue(arr, rv)
+		return sliceFromValue(arr, rv, ti.elemInfo())
 	case reflect.String:
 		s, ok := v.(string)
 		if !ok {
@@ -144,10 +148,12 @@ func fromValue(v any, rv reflect.Value) error {
 	return errNotMirrored
 }
 
-func sliceFromValue(arr []any, rv reflect.Value) error {
+// sliceFromValue stores arr in rv, a slice of elements of the type elem
+// describes.
+func sliceFromValue(arr []any, rv reflect.Value, elem *typeInfo) error {
 	out := reflect.MakeSlice(rv.Type(), len(arr), len(arr))
 	for i, e := range arr {
-		if err := fromValue(e, out.Index(i)); err != nil {
+		if err := fromInfo(e, out.Index(i), elem); err != nil {
 			return err
 		}
 	}
@@ -158,15 +164,20 @@ func sliceFromValue(arr []any, rv reflect.Value) error {
 // structFromValue mirrors unmarshalWithExtra: property names match exactly
 // and the properties the struct does not own go to its Extra field.
 func structFromValue(obj map[string]any, rv reflect.Value) error {
-	ti := infoOf(rv.Type())
+	return structFromInfo(obj, rv, infoOf(rv.Type()))
+}
+
+// structFromInfo is structFromValue for rv of the type ti describes.
+func structFromInfo(obj map[string]any, rv reflect.Value, ti *typeInfo) error {
 	matched := 0
-	for _, f := range ti.fields {
+	for i := range ti.fields {
+		f := &ti.fields[i]
 		fv, ok := obj[f.name]
 		if !ok {
 			continue
 		}
 		matched++
-		if err := fromValue(fv, rv.Field(f.index)); err != nil {
+		if err := fromInfo(fv, rv.Field(f.index), f.typeInfo()); err != nil {
 			return err
 		}
 	}
@@ -307,6 +318,25 @@ type typeInfo struct {
 	image                                     bool
 	fields                                    []fieldInfo
 	extra                                     int // index of the Extra field, or -1
+	// elem describes t.Elem() for a pointer, slice or map type, once
+	// typeInfos has linked it (nil otherwise: see elemInfo).
+	elem *typeInfo
+}
+
+// elemInfo describes ti.t.Elem().
+func (ti *typeInfo) elemInfo() *typeInfo {
+	if ti.elem != nil {
+		return ti.elem
+	}
+	return infoOf(ti.t.Elem())
+}
+
+// typeInfo describes the field's type.
+func (f *fieldInfo) typeInfo() *typeInfo {
+	if f.info != nil {
+		return f.info
+	}
+	return infoOf(f.t)
 }
 
 type fieldInfo struct {
@@ -314,6 +344,8 @@ type fieldInfo struct {
 	name  string
 	ref   bool // ob3:"ref"
 	t     reflect.Type
+	// info describes t once typeInfos has linked it (nil otherwise).
+	info *typeInfo
 }
 
 func newTypeInfo(t reflect.Type) *typeInfo {
@@ -359,6 +391,17 @@ var typeInfos = sync.OnceValue(func() map[reflect.Type]*typeInfo {
 		reflect.TypeFor[AchievementSubject](), reflect.TypeFor[EndorsementSubject](), reflect.TypeFor[ClrSubject]()} {
 		add(t)
 	}
+	// Link each type to the types it holds, so that walks follow
+	// pointers instead of looking types up in m.
+	for t, ti := range m {
+		switch t.Kind() {
+		case reflect.Pointer, reflect.Slice, reflect.Map:
+			ti.elem = m[t.Elem()]
+		}
+		for i := range ti.fields {
+			ti.fields[i].info = m[ti.fields[i].t]
+		}
+	}
 	return m
 })
 
@@ -394,7 +437,7 @@ func typesOK(v any, ti *typeInfo, ref bool) bool {
 	case ti.raw, ti.iface:
 		return true
 	case t.Kind() == reflect.Pointer:
-		return typesOK(v, infoOf(t.Elem()), ref)
+		return typesOK(v, ti.elemInfo(), ref)
 	case ti.subject:
 		obj, ok := v.(map[string]any)
 		if !ok {
@@ -418,7 +461,7 @@ func typesOK(v any, ti *typeInfo, ref bool) bool {
 		}
 		return typesOK(v, ti, false)
 	case ti.list:
-		elem := infoOf(t.Elem())
+		elem := ti.elemInfo()
 		if arr, ok := v.([]any); ok {
 			for _, e := range arr {
 				if !typesOK(e, elem, false) {
@@ -435,18 +478,19 @@ func typesOK(v any, ti *typeInfo, ref bool) bool {
 		if !ok {
 			return false
 		}
-		for _, f := range ti.fields {
+		for i := range ti.fields {
+			f := &ti.fields[i]
 			fv, ok := obj[f.name]
 			if !ok {
 				continue
 			}
-			if !typesOK(fv, infoOf(f.t), f.ref) {
+			if !typesOK(fv, f.typeInfo(), f.ref) {
 				return false
 			}
 		}
 		return true
 	case reflect.Slice:
-		elem := infoOf(t.Elem())
+		elem := ti.elemInfo()
 		arr, ok := v.([]any)
 		if !ok {
 			return typesOK(v, elem, false) // a compacted one-element array

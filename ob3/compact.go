@@ -88,7 +88,7 @@ func expandValue(v any, ti *typeInfo, ref bool, path *expandPath, forms *[]Compa
 	case ti.raw, ti.iface, t == statusEntriesType:
 		return v, false
 	case t.Kind() == reflect.Pointer:
-		return expandValue(v, infoOf(t.Elem()), ref, path, forms, depth)
+		return expandValue(v, ti.elemInfo(), ref, path, forms, depth)
 	case ti.subject:
 		obj, ok := v.(map[string]any)
 		if !ok {
@@ -113,7 +113,7 @@ func expandValue(v any, ti *typeInfo, ref bool, path *expandPath, forms *[]Compa
 			*forms = append(*forms, CompactedForm{Path: path.String()})
 			arr = []any{v}
 		}
-		elem := infoOf(t.Elem())
+		elem := ti.elemInfo()
 		var out []any
 		for i, e := range arr {
 			path.push(pathSeg{index: i})
@@ -144,13 +144,14 @@ func expandValue(v any, ti *typeInfo, ref bool, path *expandPath, forms *[]Compa
 		return v, false
 	}
 	var out map[string]any
-	for _, f := range ti.fields {
+	for i := range ti.fields {
+		f := &ti.fields[i]
 		fv, ok := obj[f.name]
 		if !ok {
 			continue
 		}
 		path.push(pathSeg{name: f.name})
-		nv, ch := expandValue(fv, infoOf(f.t), f.ref, path, forms, depth+1)
+		nv, ch := expandValue(fv, f.typeInfo(), f.ref, path, forms, depth+1)
 		path.pop()
 		if !ch {
 			continue
