@@ -130,6 +130,8 @@ type Verifier struct {
 	catalogue *catalogueCheck
 	// trust is Options.Trust.
 	trust []*TrustList
+	// keyDocs caches the documents of did:key and did:jwk issuers.
+	keyDocs *keyDocCache
 	// deadlineCause is the cause of a verification's context when
 	// Limits.Deadline passes, made once.
 	deadlineCause error
@@ -178,6 +180,7 @@ func New(opts Options) (*Verifier, error) {
 	}
 	v.maxImageSize = opts.MaxImageSize
 	v.lim = opts.Limits.withDefaults()
+	v.keyDocs = &keyDocCache{}
 	v.deadlineCause = fmt.Errorf("%w: the verification deadline of %v (Limits.Deadline) passed: %w", ErrLimit, v.lim.Deadline, context.DeadlineExceeded)
 	if v.now == nil {
 		v.now = time.Now
