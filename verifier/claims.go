@@ -45,9 +45,9 @@ type proven struct {
 // claims.
 func (p *proven) verified() bool { return p.claims != nil && p.claims.Verified }
 
-// readClaims fills p from canonical statements nq.
-func (p *proven) readClaims(nq []byte, verified bool) {
-	c, g, err := credentialClaims(nq)
+// readGraph fills p from the statements of g.
+func (p *proven) readGraph(g *graph, verified bool) {
+	c, g, err := graphClaims(g)
 	if err != nil {
 		p.claims, p.claimsErr = nil, err
 		return
@@ -101,7 +101,12 @@ func (v *Verifier) readUnverified(ctx context.Context, p *proven, doc map[string
 		p.claimsErr = err
 		return
 	}
-	p.readClaims(nq, false)
+	g, err := newGraph(nq)
+	if err != nil {
+		p.claims, p.claimsErr = nil, err
+		return
+	}
+	p.readGraph(g, false)
 }
 
 // checkProof runs the proof check over a Data Integrity proof set. It
