@@ -8,25 +8,20 @@ import (
 	"sync"
 )
 
-// errNotMirrored marks a value fromValue does not decode the way
+// errNotMirrored marks a value fromInfo does not decode the way
 // encoding/json would; the caller then decodes the text instead, so the
 // result and its errors stay those of json.Unmarshal.
 var errNotMirrored = errors.New("value not mirrored")
 
 var extraType = reflect.TypeFor[Extra]()
 
-// fromValue stores v, a generic JSON value as decodeStrict returns it, in
-// rv as json.Unmarshal (with this package's UnmarshalJSON methods) would
-// store its text. It walks the tree decodeStrict built instead of
-// re-reading the document once per nesting level. rv holds its zero value.
-// Values that checkTypes lets through decode without errNotMirrored; it
-// remains for what checkTypes does not vouch for (numbers beyond float64
-// inside free-form values, say).
-func fromValue(v any, rv reflect.Value) error {
-	return fromInfo(v, rv, infoOf(rv.Type()))
-}
-
-// fromInfo is fromValue for rv of the type ti describes.
+// fromInfo stores v, a generic JSON value as decodeStrict returns it, in
+// rv, of the type ti describes, as json.Unmarshal (with this package's
+// UnmarshalJSON methods) would store its text. It walks the tree
+// decodeStrict built instead of re-reading the document once per nesting
+// level. rv holds its zero value. Values that checkTypes lets through
+// decode without errNotMirrored; it remains for what checkTypes does not
+// vouch for (numbers beyond float64 inside free-form values, say).
 func fromInfo(v any, rv reflect.Value, ti *typeInfo) error {
 	if v == nil {
 		return nil // null leaves the zero value, as in encoding/json
@@ -310,7 +305,7 @@ func PlainValue(v any) (any, error) {
 	return p, nil
 }
 
-// typeInfo is what checkTypes and fromValue need to know about a Go type,
+// typeInfo is what checkTypes and fromInfo need to know about a Go type,
 // worked out once instead of through reflection on every value.
 type typeInfo struct {
 	t                                         reflect.Type
