@@ -330,7 +330,8 @@ func (v *Verifier) verify(ctx context.Context, data []byte) (*Result, error) {
 			return v.verifyJWT(ctx, payload)
 		}
 	}
-	r := &report{res: &Result{}}
+	// Room for every check a credential gets, optional ones included.
+	r := &report{res: &Result{Checks: make([]CheckResult, 0, 12)}}
 	cred, doc, data, ok := v.parseInput(r, data)
 	if !ok {
 		r.skipRest(CheckParse, "document could not be parsed")
@@ -651,7 +652,7 @@ func (v *Verifier) checkSchema(r *report, data []byte, doc *ob3.Document, signed
 // schemas the statements declare (signed), and returns its result for
 // the place reserved in the report.
 func (v *Verifier) schemaCheck(data []byte, doc *ob3.Document, signed []string) CheckResult {
-	sub := &report{res: &Result{}}
+	sub := &report{res: &Result{Checks: make([]CheckResult, 0, 1)}}
 	v.checkSchema(sub, data, doc, signed)
 	return sub.res.Checks[0]
 }
