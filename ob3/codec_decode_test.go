@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"os"
+	"path/filepath"
 	"reflect"
 	"testing"
 )
@@ -145,5 +146,34 @@ func TestParseDocumentPlain(t *testing.T) {
 	}
 	if built == 0 {
 		t.Fatal("no document of the corpus has a Plain value")
+	}
+}
+
+// TestFieldNamesUnique: no type the mirror reads has two fields of one
+// JSON name, so byName, which keeps the first, misses none.
+func TestFieldNamesUnique(t *testing.T) {
+	for ty, ti := range typeInfos() {
+		if len(ti.byName) != len(ti.fields) {
+			t.Errorf("%v: %d fields, %d names", ty, len(ti.fields), len(ti.byName))
+		}
+	}
+}
+
+// TestMirrorTaken: the struct mirror reads the benchmark credentials
+// itself, without falling back to decoding the text.
+func TestMirrorTaken(t *testing.T) {
+	files, err := filepath.Glob("../testdata/bench/*.json")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no benchmark credentials: %v", err)
+	}
+	for _, name := range files {
+		obj, err := ParseOptions{}.decodeCredential(mustRead(t, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var c Credential
+		if err := structFromValue(obj, reflect.ValueOf(&c).Elem()); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
 	}
 }

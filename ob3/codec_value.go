@@ -164,49 +164,35 @@ func structFromValue(obj map[string]any, rv reflect.Value) error {
 
 // structFromInfo is structFromValue for rv of the type ti describes.
 func structFromInfo(obj map[string]any, rv reflect.Value, ti *typeInfo) error {
-	matched := 0
-	for i := range ti.fields {
-		f := &ti.fields[i]
-		fv, ok := obj[f.name]
-		if !ok {
-			continue
-		}
-		matched++
-		if err := fromInfo(fv, rv.Field(f.index), f.typeInfo()); err != nil {
-			return err
-		}
-	}
-	extra := ti.extra
-	if extra < 0 {
+	if ti.extra < 0 {
 		// Structs without Extra would decode through encoding/json's
 		// case-insensitive matching, which this does not mirror.
 		return errNotMirrored
 	}
-	if matched == len(obj) {
-		return nil
-	}
-	ex := make(Extra, len(obj)-matched)
-	for k, val := range obj {
-		if owns(ti, k) {
+	// One pass over the members, which are fewer than the fields: each
+	// goes to the field it names, or to Extra.
+	var ex Extra
+	for k, fv := range obj {
+		if i, ok := ti.byName[k]; ok {
+			f := &ti.fields[i]
+			if err := fromInfo(fv, rv.Field(f.index), f.typeInfo()); err != nil {
+				return err
+			}
 			continue
 		}
-		b, err := json.Marshal(val)
+		b, err := json.Marshal(fv)
 		if err != nil {
 			return errNotMirrored
 		}
+		if ex == nil {
+			ex = make(Extra)
+		}
 		ex[k] = b
 	}
-	rv.Field(extra).Set(reflect.ValueOf(ex))
-	return nil
-}
-
-func owns(ti *typeInfo, name string) bool {
-	for _, f := range ti.fields {
-		if f.name == name {
-			return true
-		}
+	if ex != nil {
+		rv.Field(ti.extra).Set(reflect.ValueOf(ex))
 	}
-	return false
+	return nil
 }
 
 // subjectFromValue mirrors Subject.UnmarshalJSON.
@@ -312,7 +298,9 @@ type typeInfo struct {
 	types, raw, iface, subject, profile, list bool
 	image                                     bool
 	fields                                    []fieldInfo
-	extra                                     int // index of the Extra field, or -1
+	// byName maps a JSON member name to the first of fields that has it.
+	byName map[string]int
+	extra  int // index of the Extra field, or -1
 	// elem describes t.Elem() for a pointer, slice or map type, once
 	// typeInfos has linked it (nil otherwise: see elemInfo).
 	elem *typeInfo
@@ -356,6 +344,12 @@ func newTypeInfo(t reflect.Type) *typeInfo {
 				continue
 			}
 			if name := jsonName(f); name != "" {
+				if _, dup := ti.byName[name]; !dup {
+					if ti.byName == nil {
+						ti.byName = make(map[string]int)
+					}
+					ti.byName[name] = len(ti.fields)
+				}
 				ti.fields = append(ti.fields, fieldInfo{index: i, name: name, ref: f.Tag.Get("ob3") == "ref", t: f.Type})
 			}
 		}
@@ -473,13 +467,14 @@ func typesOK(v any, ti *typeInfo, ref bool) bool {
 		if !ok {
 			return false
 		}
-		for i := range ti.fields {
-			f := &ti.fields[i]
-			fv, ok := obj[f.name]
+		// The members, which are fewer than the fields, each against the
+		// field it names.
+		for k, fv := range obj {
+			i, ok := ti.byName[k]
 			if !ok {
 				continue
 			}
-			if !typesOK(fv, f.typeInfo(), f.ref) {
+			if f := &ti.fields[i]; !typesOK(fv, f.typeInfo(), f.ref) {
 				return false
 			}
 		}
