@@ -177,14 +177,18 @@ func indexRuns(quads []rdfc.Quad, name rdfc.Term) (*graph, bool) {
 		}
 		nd := &g.nodes[i]
 		nd.props = ps[nd.first:end:end]
-		slices.SortFunc(nd.props, func(a, b gprop) int { return strings.Compare(a.predicate, b.predicate) })
+		if !slices.IsSortedFunc(nd.props, comparePredicates) {
+			slices.SortFunc(nd.props, comparePredicates)
+		}
 		for j := 1; j < len(nd.props); j++ {
 			if nd.props[j].predicate == nd.props[j-1].predicate {
 				return nil, false
 			}
 		}
 	}
-	slices.SortFunc(g.nodes, func(a, b gnode) int { return compareTerm(a.subject, b.subject) })
+	if !slices.IsSortedFunc(g.nodes, compareSubjects) {
+		slices.SortFunc(g.nodes, compareSubjects)
+	}
 	for i := 1; i < len(g.nodes); i++ {
 		if g.nodes[i].subject == g.nodes[i-1].subject {
 			return nil, false
@@ -193,12 +197,19 @@ func indexRuns(quads []rdfc.Quad, name rdfc.Term) (*graph, bool) {
 	return g, true
 }
 
-// compareTerm orders terms by kind, then value, datatype and language.
+// compareTerm orders terms as canonical N-Quads order the subjects they
+// write, so that canonical statements come sorted: by kind (an IRI, <...>,
+// before a blank node, _:...), then value as written, then datatype and
+// language.
 func compareTerm(a, b rdfc.Term) int {
 	if c := cmp.Compare(a.Kind, b.Kind); c != 0 {
 		return c
 	}
-	if c := strings.Compare(a.Value, b.Value); c != 0 {
+	end := byte('>')
+	if a.Kind != rdfc.IRI {
+		end = ' '
+	}
+	if c := compareWritten(a.Value, b.Value, end); c != 0 {
 		return c
 	}
 	if c := strings.Compare(a.Datatype, b.Datatype); c != 0 {
@@ -206,6 +217,35 @@ func compareTerm(a, b rdfc.Term) int {
 	}
 	return strings.Compare(a.Language, b.Language)
 }
+
+// compareWritten orders a and b as the text each would be followed by end
+// orders them; of two that this would not tell apart, the shorter is
+// first, so the order is total.
+func compareWritten(a, b string, end byte) int {
+	n := min(len(a), len(b))
+	if c := strings.Compare(a[:n], b[:n]); c != 0 {
+		return c
+	}
+	switch {
+	case len(a) == len(b):
+		return 0
+	case len(a) == n:
+		if b[n] < end {
+			return 1
+		}
+		return -1
+	}
+	if a[n] < end {
+		return -1
+	}
+	return 1
+}
+
+func compareSubjects(a, b gnode) int { return compareTerm(a.subject, b.subject) }
+
+// comparePredicates orders predicates (IRIs) as canonical N-Quads write
+// them.
+func comparePredicates(a, b gprop) int { return compareWritten(a.predicate, b.predicate, '>') }
 
 // node returns the node of subject s, nil when s is the subject of no
 // statement.
@@ -219,7 +259,7 @@ func (g *graph) node(s rdfc.Term) *gnode {
 
 // objects returns the objects of predicate p on n.
 func (n *gnode) objects(p string) []rdfc.Term {
-	i, ok := slices.BinarySearchFunc(n.props, p, func(x gprop, p string) int { return strings.Compare(x.predicate, p) })
+	i, ok := slices.BinarySearchFunc(n.props, p, func(x gprop, p string) int { return compareWritten(x.predicate, p, '>') })
 	if !ok {
 		return nil
 	}
@@ -469,12 +509,12 @@ func graphClaims(g *graph) (*Claims, *graph, error) {
 	c.Clr = g.clr(root)
 	c.clrNodes = g.clrNodes()
 	if len(subjects) == 1 {
-		// A node's properties are sorted by predicate.
 		if n := g.node(subjects[0]); n != nil {
 			c.subjectPredicates = make([]string, len(n.props))
 			for i, p := range n.props {
 				c.subjectPredicates[i] = p.predicate
 			}
+			slices.Sort(c.subjectPredicates)
 		}
 	}
 	return c, g, nil
