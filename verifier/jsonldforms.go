@@ -48,8 +48,14 @@ type formReader struct {
 // value.
 func readJSONLDForms(v any, path string, paths *[]string, depth int) (out any, drop, changed bool) {
 	fr := &formReader{aliases: map[string]string{}, paths: paths}
-	fr.collectAliases(v, 0)
-	if !fr.anyForm(v, depth) {
+	// One walk collects the aliases and looks for the forms that need no
+	// alias to be seen; only a document with aliases and none of those is
+	// walked again, for keys that are aliases.
+	found := fr.collectAliases(v, 0)
+	if !found && (len(fr.aliases) > 0 || depth != 0) {
+		found = fr.anyForm(v, depth)
+	}
+	if !found {
 		// The common case: nothing to rewrite, so no walk that sorts
 		// every object's keys and builds every path.
 		return v, false, false
@@ -93,16 +99,29 @@ func (fr *formReader) anyForm(v any, depth int) bool {
 	return false
 }
 
-// collectAliases fills fr.aliases from every inline context in v.
-func (fr *formReader) collectAliases(v any, depth int) {
+// collectAliases fills fr.aliases from every inline context in v. It
+// reports whether it saw a form read rewrites whatever the aliases are
+// (as anyForm finds them, aliases aside), within maxFormsDepth.
+func (fr *formReader) collectAliases(v any, depth int) (found bool) {
 	if depth > maxFormsDepth {
-		return
+		return false
 	}
 	switch t := v.(type) {
 	case map[string]any:
+		if x, ok := t["@value"]; ok && x == nil {
+			found = true
+		}
+		if _, ok := t["@set"]; ok {
+			found = true
+		}
 		for k, e := range t {
 			if k != "@context" {
-				fr.collectAliases(e, depth+1)
+				if k == "@nest" || vocabularyTerm(k) != "" {
+					found = true
+				}
+				if fr.collectAliases(e, depth+1) {
+					found = true
+				}
 				continue
 			}
 			list, ok := e.([]any)
@@ -127,9 +146,12 @@ func (fr *formReader) collectAliases(v any, depth int) {
 		}
 	case []any:
 		for _, e := range t {
-			fr.collectAliases(e, depth+1)
+			if fr.collectAliases(e, depth+1) {
+				found = true
+			}
 		}
 	}
+	return found
 }
 
 // vocabularyTerm returns the term an IRI of schemaVocabularies names, or "".
