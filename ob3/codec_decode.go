@@ -116,8 +116,8 @@ func (d *passDecoder) value(depth int) (v, p any, num, ok bool) {
 
 func (d *passDecoder) object(depth int) (v, p any, num, ok bool) {
 	d.i++ // {
+	// The stack is truncated on success only: a failure ends the decode.
 	mark := len(d.members)
-	defer func() { d.members = d.members[:mark] }()
 	d.space()
 	if d.i < len(d.text) && d.text[d.i] == '}' {
 		d.i++
@@ -160,6 +160,7 @@ func (d *passDecoder) object(depth int) (v, p any, num, ok bool) {
 		break
 	}
 	members := d.members[mark:]
+	d.members = d.members[:mark]
 	m := make(map[string]any, len(members))
 	for _, e := range members {
 		m[e.key] = e.v
@@ -180,7 +181,6 @@ func (d *passDecoder) object(depth int) (v, p any, num, ok bool) {
 func (d *passDecoder) array(depth int) (v, p any, num, ok bool) {
 	d.i++ // [
 	mark := len(d.items)
-	defer func() { d.items = d.items[:mark] }()
 	d.space()
 	if d.i < len(d.text) && d.text[d.i] == ']' {
 		d.i++
@@ -210,6 +210,7 @@ func (d *passDecoder) array(depth int) (v, p any, num, ok bool) {
 		break
 	}
 	items := d.items[mark:]
+	d.items = d.items[:mark]
 	a := make([]any, len(items))
 	for i, e := range items {
 		a[i] = e.v
