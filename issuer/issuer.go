@@ -312,7 +312,7 @@ func (is *Issuer) build(req Request, salt string) (map[string]any, error) {
 		}
 		cred["evidence"] = ev
 	}
-	raw, err := json.Marshal(cred)
+	raw, err := marshalJSON(cred)
 	if err != nil {
 		return nil, fmt.Errorf("encoding credential: %w", err)
 	}
@@ -463,7 +463,7 @@ func (is *Issuer) signDI(ctx context.Context, cred map[string]any, suite Format,
 	if err != nil {
 		return nil, fmt.Errorf("signing credential: %w", err)
 	}
-	out, err := json.MarshalIndent(signed, "", "  ")
+	out, err := marshalIndentJSON(signed)
 	if err != nil {
 		return nil, fmt.Errorf("encoding signed credential: %w", err)
 	}
