@@ -188,6 +188,8 @@ type Batch struct {
 	validFrom   time.Time
 	verifyEvery int
 	indices     *indexPool
+	// rows builds and checks the rows' credentials.
+	rows *rowChecker
 	// managed is the catalogue version the rows earn; nil if unmanaged.
 	managed *catalogue.Resolved
 }
@@ -217,8 +219,13 @@ func (is *Issuer) NewBatch(ctx context.Context, cfg BatchConfig) (*Batch, error)
 	if err != nil {
 		return nil, fmt.Errorf("batch %s: %w", cfg.ID, err)
 	}
+	rows, err := newRowChecker(is)
+	if err != nil {
+		return nil, fmt.Errorf("batch %s: %w", cfg.ID, err)
+	}
 	b := &Batch{
 		is:          is,
+		rows:        rows,
 		cfg:         cfg,
 		idKey:       batchIDKey(secret, cfg.ID),
 		verifyEvery: cfg.VerifyEvery,
@@ -364,7 +371,7 @@ func (b *Batch) issue(ctx context.Context, it *BatchItem, full bool) ([]byte, *s
 	if err != nil {
 		return nil, nil, err
 	}
-	cred, err := b.is.Build(req)
+	cred, err := b.rows.build(req)
 	if err != nil {
 		return nil, nil, err
 	}

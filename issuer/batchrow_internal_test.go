@@ -58,6 +58,21 @@ func BenchmarkBatchRow(b *testing.B) {
 			}
 		}
 	})
+	b.Run("build-batch", func(b *testing.B) {
+		rc, err := newRowChecker(is)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := rc.build(req); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if rc.byParts.Load() == 0 {
+			b.Fatal("no row checked by its parts")
+		}
+	})
 	b.Run("sign", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
