@@ -421,10 +421,12 @@ func (b *Batch) issue(ctx context.Context, it *BatchItem, full bool) ([]byte, *s
 }
 
 // signUnchecked is Sign without the self-verification, which costs as
-// much as the signing: a batch re-verifies a sample instead (VerifyEvery).
-// A batch's credentials differ only in the roster's values, which the
-// signing canonicalization already checks in safe mode, so a systematic
-// fault shows in the sample.
+// much as the signing: a batch re-verifies a sample instead (VerifyEvery),
+// as a server does (Config.VerifyEvery). A batch's credentials differ only
+// in the roster's values, which the signing canonicalization already
+// checks in safe mode, so a systematic fault shows in the sample. The
+// sampled rows are also checked whole, status entries included, so a
+// fault of the checks by parts (rowChecker) would show there too.
 func (b *Batch) signUnchecked(ctx context.Context, cred map[string]any) ([]byte, error) {
 	s := b.is.cfg.Signer
 	c, err := b.is.signDI(ctx, cred, s.format, s.identity, false)
