@@ -229,6 +229,11 @@ func validateDoc(doc any, url string) error {
 	if !ok {
 		return fmt.Errorf("schema %s: %w", url, ErrUnknownSchema)
 	}
+	// The fast check is trusted only when it says valid; otherwise the
+	// library runs, so its errors are the ones reported.
+	if fv := sfSchemas()[url]; fv != nil && fv.check(doc) == sfValid {
+		return nil
+	}
 	err = s.Validate(doc)
 	if err == nil {
 		return nil
