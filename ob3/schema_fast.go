@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"sync"
 	"unicode/utf8"
 
@@ -82,12 +84,17 @@ type sfNode struct {
 	minProps, maxProps int // -1: absent
 	required           []string
 	props              map[string]*sfNode
-	patternProps       []sfPattern
-	addlBool           int8 // additionalProperties: 0 absent or a schema, 1 true, -1 false
-	addl               *sfNode
-	depRequired        []sfDepRequired
-	depSchemas         []sfDepSchema
-	propertyNames      *sfNode
+	propList           []sfProp // props, sorted by key
+	// onlyProps: no patternProperties and no additionalProperties
+	// constraint, so keys outside props are never looked at and the
+	// walk may go over props instead of over the object.
+	onlyProps     bool
+	patternProps  []sfPattern
+	addlBool      int8 // additionalProperties: 0 absent or a schema, 1 true, -1 false
+	addl          *sfNode
+	depRequired   []sfDepRequired
+	depSchemas    []sfDepSchema
+	propertyNames *sfNode
 
 	// array --
 	minItems, maxItems       int // -1: absent
@@ -110,6 +117,11 @@ type sfNode struct {
 	allOf, anyOf, oneOf []*sfNode
 	not                 *sfNode
 	ifN, thenN, elseN   *sfNode
+}
+
+type sfProp struct {
+	key  string
+	node *sfNode
 }
 
 type sfPattern struct {
@@ -253,6 +265,9 @@ func (c *sfCompiler) node(s *jsonschema.Schema) *sfNode {
 			n.props[k] = c.node(p)
 		}
 	}
+	for _, k := range slices.Sorted(maps.Keys(n.props)) {
+		n.propList = append(n.propList, sfProp{k, n.props[k]})
+	}
 	for re, p := range s.PatternProperties {
 		n.patternProps = append(n.patternProps, sfPattern{re, c.node(p)})
 	}
@@ -285,6 +300,7 @@ func (c *sfCompiler) node(s *jsonschema.Schema) *sfNode {
 		n.depSchemas = append(n.depSchemas, sfDepSchema{prop, c.node(d)})
 	}
 	n.propertyNames = c.node(s.PropertyNames)
+	n.onlyProps = len(n.patternProps) == 0 && n.addl == nil && n.addlBool >= 0
 
 	n.minItems, n.maxItems = sfOptInt(s.MinItems), sfOptInt(s.MaxItems)
 	n.uniqueItems = s.UniqueItems
@@ -763,6 +779,18 @@ func (fv *sfValidator) object(n *sfNode, obj map[string]any, depth int) sfVerdic
 			}
 		}
 	}
+	if n.onlyProps && len(n.propList) <= len(obj) {
+		// The same evaluations as the loop below, by lookups alone,
+		// cheaper than iterating the map when props are few.
+		for _, p := range n.propList {
+			if val, ok := obj[p.key]; ok {
+				if acc = sfAnd(acc, fv.eval(p.node, val, depth+1)); acc == sfInvalid {
+					return acc
+				}
+			}
+		}
+		return fv.propertyNames(n, obj, acc, depth)
+	}
 	for key, val := range obj {
 		evaluated := false
 		if p, ok := n.props[key]; ok {
@@ -791,6 +819,10 @@ func (fv *sfValidator) object(n *sfNode, obj map[string]any, depth int) sfVerdic
 			}
 		}
 	}
+	return fv.propertyNames(n, obj, acc, depth)
+}
+
+func (fv *sfValidator) propertyNames(n *sfNode, obj map[string]any, acc sfVerdict, depth int) sfVerdict {
 	if n.propertyNames != nil {
 		for key := range obj {
 			if acc = sfAnd(acc, fv.eval(n.propertyNames, key, depth+1)); acc == sfInvalid {
