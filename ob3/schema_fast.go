@@ -47,8 +47,9 @@ func (v sfVerdict) String() string {
 const sfMaxDepth = 256
 
 // sfMaxUnique is the longest array whose uniqueItems the fast check
-// compares pairwise; longer ones are unsure rather than quadratic.
-const sfMaxUnique = 32
+// compares pairwise, the bound up to which the library does the same;
+// longer ones are unsure rather than quadratic.
+const sfMaxUnique = 20
 
 // sfFormat says how a format is checked: by the library's own function,
 // or, for the library's built-in date-time and date, first by a strict
@@ -152,14 +153,19 @@ func sfTypeBit(name string) int {
 }
 
 // sfBuiltins are the library's own date-time and date formats, taken
-// from a probe schema compiled the way badgesmith compiles its schemas; a
-// schema's format is recognized as built-in only by pointer identity.
+// from a probe schema compiled by a bare compiler (no format registered,
+// so these are the library's built-in ones); a schema's format is
+// recognized as built-in only by pointer identity, so a format that
+// newSchemaCompiler might one day register under the same name is run
+// as it is.
 type sfBuiltins struct {
 	dateTime, date *jsonschema.Format
 }
 
 func sfProbeFormats() (sfBuiltins, error) {
-	c := newSchemaCompiler()
+	c := jsonschema.NewCompiler()
+	c.AssertFormat()
+	c.UseLoader(noFetch{})
 	var out sfBuiltins
 	for name, dst := range map[string]**jsonschema.Format{"date-time": &out.dateTime, "date": &out.date} {
 		url := "https://badgesmith.invalid/schema/probe-" + name + ".json"

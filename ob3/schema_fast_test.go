@@ -421,6 +421,51 @@ func TestSchemaFastKeywords(t *testing.T) {
 	}
 }
 
+// TestSchemaFastCycles checks that a schema applying itself to the same
+// value (which the library reports as an error) is left to the library,
+// and that every embedded schema has a fast tree.
+func TestSchemaFastCycles(t *testing.T) {
+	for _, tc := range []struct {
+		src   string
+		cycle bool
+	}{
+		{`{"allOf":[{"$ref":"#"}]}`, true},
+		{`{"$ref":"#/$defs/a","$defs":{"a":{"anyOf":[{"$ref":"#/$defs/b"}]},"b":{"not":{"$ref":"#/$defs/a"}}}}`, true},
+		{`{"properties":{"next":{"$ref":"#"}}}`, false},
+		{`{"items":{"$ref":"#"},"allOf":[{"$ref":"#/$defs/a"}],"$defs":{"a":{"type":"array"}}}`, false},
+	} {
+		url := "https://badgesmith.invalid/schema/cycle.json"
+		c := newSchemaCompiler()
+		doc, err := jsonschema.UnmarshalJSON(strings.NewReader(tc.src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := c.AddResource(url, doc); err != nil {
+			t.Fatal(err)
+		}
+		s, err := c.Compile(url)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.src, err)
+		}
+		sc, err := newSFCompiler()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := sfSameValueCycle(sc.node(s)); got != tc.cycle {
+			t.Errorf("%s: cycle %v, want %v", tc.src, got, tc.cycle)
+		}
+	}
+	schemas, err := compiledSchemas()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for url := range schemas {
+		if sfSchemas()[url] == nil {
+			t.Errorf("%s has no fast tree", url)
+		}
+	}
+}
+
 // TestSchemaFastDates checks the allocation-free date-time and date
 // recognizers against the library's own formats on every day of several
 // years and on boundary times: whatever they accept, the library accepts.
