@@ -622,3 +622,27 @@ func BenchmarkValidateSchema(b *testing.B) {
 		})
 	}
 }
+
+// TestSchemaFastConcurrent runs the schema check from several goroutines
+// at once (for -race): the fast trees are built once and only read.
+func TestSchemaFastConcurrent(t *testing.T) {
+	var docs []any
+	for _, name := range []string{"../testdata/bench/ob-50.json", "../testdata/bench/endorsement.json", "testdata/corpus/good/ob-full.json"} {
+		doc, err := decodeForSchema(mustRead(t, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		docs = append(docs, doc)
+	}
+	errs := make(chan error, 4*len(docs))
+	for range 4 {
+		for _, d := range docs {
+			go func() { errs <- ValidateSchemaValue(d) }()
+		}
+	}
+	for range 4 * len(docs) {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}
