@@ -646,3 +646,53 @@ func TestSchemaFastConcurrent(t *testing.T) {
 		}
 	}
 }
+
+// TestSchemasFor pins which embedded schemas a document calls for and
+// what DeclaredSchemas reports, and that picking them allocates nothing.
+func TestSchemasFor(t *testing.T) {
+	const (
+		ach  = SchemaAchievementCredential
+		end  = SchemaEndorsementCredential
+		ach1 = SchemaAchievementCredentialVCDM11
+		end1 = SchemaEndorsementCredentialVCDM11
+		jse1 = "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential-jsonschema1.json"
+	)
+	cs := func(id string) string {
+		return `{"id":"` + id + `","type":"1EdTechJsonSchemaValidator2019"}`
+	}
+	tests := []struct {
+		name, doc        string
+		want, emb, other []string
+	}{
+		{"type implies achievement", `{"type":["VerifiableCredential","OpenBadgeCredential"]}`, []string{ach}, nil, nil},
+		{"type as a string", `{"type":"AchievementCredential"}`, []string{ach}, nil, nil},
+		{"endorsement wins", `{"type":["OpenBadgeCredential","EndorsementCredential"]}`, []string{end}, nil, nil},
+		{"bare profile", `{"type":"Profile"}`, []string{SchemaProfile}, nil, nil},
+		{"profile credential", `{"type":["Profile","VerifiableCredential"]}`, nil, nil, nil},
+		{"v1 context", `{"@context":["https://www.w3.org/2018/credentials/v1"],"type":["OpenBadgeCredential"]}`, []string{ach1}, nil, nil},
+		{"declared alias, deduplicated", `{"type":["EndorsementCredential"],"credentialSchema":[` + cs(jse1) + `,` + cs(ach) + `]}`, []string{ach}, []string{ach}, nil},
+		{"declared single object", `{"type":["X"],"credentialSchema":` + cs(end) + `}`, []string{end}, []string{end}, nil},
+		{"declared, v1 mapping merges", `{"@context":["https://www.w3.org/2018/credentials/v1"],"credentialSchema":[` + cs(ach) + `,` + cs(ach1) + `,` + cs(end) + `]}`, []string{ach1, end1}, []string{ach, ach1, end}, nil},
+		{"declared elsewhere only", `{"type":["OpenBadgeCredential"],"credentialSchema":[` + cs("https://example.org/s.json") + `,` + cs("https://example.org/s.json") + `,{"id":"` + end + `","type":"Other"}]}`, []string{ach}, nil, []string{"https://example.org/s.json"}},
+		{"not an object", `["OpenBadgeCredential"]`, nil, nil, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			doc, err := decodeForSchema([]byte(tc.doc))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := schemasFor(doc); !slices.Equal(got, tc.want) {
+				t.Errorf("schemasFor = %v, want %v", got, tc.want)
+			}
+			emb, other := DeclaredSchemas(doc)
+			if !slices.Equal(emb, tc.emb) || !slices.Equal(other, tc.other) {
+				t.Errorf("DeclaredSchemas = %v, %v, want %v, %v", emb, other, tc.emb, tc.other)
+			}
+			var buf [4]string
+			if n := testing.AllocsPerRun(10, func() { appendSchemasFor(buf[:0], doc) }); n != 0 {
+				t.Errorf("appendSchemasFor allocates %v times", n)
+			}
+		})
+	}
+}
