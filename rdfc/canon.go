@@ -87,6 +87,41 @@ func Canonicalize(ctx context.Context, quads []Quad, opts Options) ([]byte, erro
 	return s.serialize(), nil
 }
 
+// CanonicalizeQuads is Canonicalize that also returns the canonical
+// quads: each line of the document as ParseNQuads reads it, in the same
+// order, so a caller that needs the statements as terms does not parse the
+// text again. Blank nodes carry their canonical labels (c14n0, ...); a
+// literal whose datatype the line does not write (xsd:string,
+// rdf:langString) has an empty Datatype, as ParseNQuads leaves it.
+func CanonicalizeQuads(ctx context.Context, quads []Quad, opts Options) ([]byte, []Quad, error) {
+	s, err := run(ctx, quads, opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	lines := s.lines()
+	out := s.join(lines)
+	canon := make([]Quad, len(lines))
+	for k, l := range lines {
+		q := s.quads[l.quad]
+		canon[k] = Quad{s.relabel(q.Subject), q.Predicate, s.relabel(q.Object), s.relabel(q.Graph)}
+	}
+	return out, canon, nil
+}
+
+// relabel is t as its canonical N-Quads text reads back: a blank node with
+// its canonical label, a literal without the datatype the text leaves out.
+func (s *state) relabel(t Term) Term {
+	switch t.Kind {
+	case BlankNode:
+		t.Value = s.canon.ids[t.Value]
+	case Literal:
+		if t.Language != "" || t.Datatype == XSDString {
+			t.Datatype = ""
+		}
+	}
+	return t
+}
+
 // IssuedIdentifiers runs the canonicalization algorithm on quads and returns
 // its issued identifiers map: the canonical label (without "_:") of each
 // input blank node label.
@@ -565,7 +600,7 @@ func CanonicalizeTo(ctx context.Context, w io.Writer, quads []Quad, opts Options
 		return err
 	}
 	for _, l := range s.lines() {
-		if _, err := w.Write(l); err != nil {
+		if _, err := w.Write(l.text); err != nil {
 			return fmt.Errorf("rdfc: writing: %w", err)
 		}
 	}
@@ -574,23 +609,34 @@ func CanonicalizeTo(ctx context.Context, w io.Writer, quads []Quad, opts Options
 
 // serialize writes every quad with its canonical labels, sorted.
 func (s *state) serialize() []byte {
-	lines := s.lines()
+	return s.join(s.lines())
+}
+
+// join is the document of lines.
+func (s *state) join(lines []line) []byte {
 	n := 0
 	for _, l := range lines {
-		n += len(l)
+		n += len(l.text)
 	}
 	out := make([]byte, 0, n)
 	for _, l := range lines {
-		out = append(out, l...)
+		out = append(out, l.text...)
 	}
 	return out
 }
 
+// line is one quad's canonical N-Quads line and the quad's position in
+// s.quads.
+type line struct {
+	text []byte
+	quad int
+}
+
 // lines returns every quad with its canonical labels as an N-Quads line,
 // sorted.
-func (s *state) lines() [][]byte {
+func (s *state) lines() []line {
 	label := func(l string) string { return s.canon.ids[l] }
-	lines := make([][]byte, 0, len(s.quads))
+	lines := make([]line, 0, len(s.quads))
 	// Sized up front from the terms (escapes aside), so the lines are
 	// written into one array instead of one regrown several times.
 	size := 0
@@ -604,11 +650,11 @@ func (s *state) lines() [][]byte {
 	for i := range s.quads {
 		start := len(buf)
 		buf = appendQuad(buf, s.quads[i], label)
-		lines = append(lines, buf[start:len(buf):len(buf)])
+		lines = append(lines, line{buf[start:len(buf):len(buf)], i})
 	}
 	// Earlier lines were written to an older backing array when buf grew;
 	// they stay valid because appends never modify written bytes.
-	slices.SortFunc(lines, bytes.Compare)
+	slices.SortFunc(lines, func(a, b line) int { return bytes.Compare(a.text, b.text) })
 	return lines
 }
 
