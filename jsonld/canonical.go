@@ -154,6 +154,9 @@ func canonicalize(ctx context.Context, doc any, opts CanonOptions, w io.Writer, 
 		loader = l
 	}
 	if l, ok := loader.(*Loader); ok && !opts.Reference && !opts.Unsafe && !opts.slowOnly {
+		if out, done, err := l.canonicalizeProofOptions(doc, b, w, qs); done {
+			return out, err
+		}
 		if out, done, err := l.canonicalizeFast(ctx, doc, b, w, qs); done {
 			return out, err
 		}
