@@ -160,6 +160,10 @@ type state struct {
 	// a node by its label.
 	nodes []nodeInfo
 	index map[string]int32
+	// numbered finds the nodes labelled b0, b1, ... (as jsonld labels
+	// them) without hashing the label: numbered[k] is the node b<k> plus
+	// one, 0 for none.
+	numbered []int32
 	// issued are the nodes in the order their canonical labels were
 	// issued.
 	issued    []int32
@@ -174,7 +178,7 @@ type state struct {
 	normal    []Quad
 	table     []int32
 	dup       []bool
-	mh        maphash.Hash
+	seed      maphash.Seed
 	remaining int // calls to hashNDegree left; -1 is unbounded
 	maxDeep   int
 	perms     int
@@ -191,7 +195,7 @@ type span struct{ start, end int32 }
 // that served a huge dataset out of it.
 var statePool = sync.Pool{New: func() any {
 	s := &state{index: make(map[string]int32), buf: make([]byte, 0, 1024)}
-	s.mh.SetSeed(maphash.MakeSeed())
+	s.seed = maphash.MakeSeed()
 	return s
 }}
 
@@ -209,6 +213,7 @@ func (s *state) release() {
 		s.nodes[i].label, s.nodes[i].hex = "", ""
 	}
 	clear(s.index)
+	clear(s.numbered)
 	s.quads, s.ctx = nil, nil
 	statePool.Put(s)
 }
@@ -353,11 +358,64 @@ func (s *state) run(in []Quad, opts Options) error {
 		})
 		for _, r := range paths {
 			for _, old := range r.iss.order {
-				s.issue(s.index[old])
+				s.issue(s.node(old))
 			}
 		}
 	}
 	return nil
+}
+
+// maxNumbered bounds the labels state.numbered holds.
+const maxNumbered = 4096
+
+// labelNumber is k for a label "b<k>" written without leading zeros,
+// k < maxNumbered, else -1.
+func labelNumber(label string) int {
+	if len(label) < 2 || len(label) > 5 || label[0] != 'b' || label[1] == '0' && len(label) > 2 {
+		return -1
+	}
+	k := 0
+	for i := 1; i < len(label); i++ {
+		c := label[i]
+		if c < '0' || c > '9' {
+			return -1
+		}
+		k = k*10 + int(c-'0')
+	}
+	if k >= maxNumbered {
+		return -1
+	}
+	return k
+}
+
+// lookup finds the node labelled label.
+func (s *state) lookup(label string) (int32, bool) {
+	if k := labelNumber(label); k >= 0 {
+		if k < len(s.numbered) && s.numbered[k] > 0 {
+			return s.numbered[k] - 1, true
+		}
+		return 0, false
+	}
+	n, ok := s.index[label]
+	return n, ok
+}
+
+// insert records node n under label.
+func (s *state) insert(label string, n int32) {
+	if k := labelNumber(label); k >= 0 {
+		if k >= len(s.numbered) {
+			s.numbered = slices.Grow(s.numbered, k+1-len(s.numbered))[:k+1]
+		}
+		s.numbered[k] = n + 1
+		return
+	}
+	s.index[label] = n
+}
+
+// node is the node labelled label, which must be one.
+func (s *state) node(label string) int32 {
+	n, _ := s.lookup(label)
+	return n
 }
 
 // canonLabels are the first canonical labels, so that most runs label
@@ -388,7 +446,7 @@ func (s *state) issue(n int32) {
 // canonOf is the canonical label of the blank node with label id, "" if
 // none was issued.
 func (s *state) canonOf(id string) string {
-	n, ok := s.index[id]
+	n, ok := s.lookup(id)
 	if !ok || s.nodes[n].canon < 0 {
 		return ""
 	}
@@ -463,17 +521,15 @@ func (s *state) dedupe(in []Quad) {
 	found := false
 	for i := range s.quads {
 		q := &s.quads[i]
-		s.mh.Reset()
-		for _, t := range [...]*Term{&q.Subject, &q.Predicate, &q.Object, &q.Graph} {
-			s.mh.WriteByte(byte(t.Kind))
-			s.mh.WriteString(t.Value)
-			s.mh.WriteByte(0)
-			s.mh.WriteString(t.Datatype)
-			s.mh.WriteByte(0)
-			s.mh.WriteString(t.Language)
-			s.mh.WriteByte(0)
+		// The values alone: quads that differ only in a kind, datatype
+		// or language share a slot and compareQuads tells them apart.
+		h := maphash.String(s.seed, q.Subject.Value)
+		h = h*31 + maphash.String(s.seed, q.Predicate.Value)
+		h = h*31 + maphash.String(s.seed, q.Object.Value)
+		if q.Graph.Value != "" {
+			h = h*31 + maphash.String(s.seed, q.Graph.Value)
 		}
-		for slot := s.mh.Sum64() & mask; ; slot = (slot + 1) & mask {
+		for slot := h & mask; ; slot = (slot + 1) & mask {
 			j := s.table[slot]
 			if j == 0 {
 				s.table[slot] = int32(i) + 1
@@ -536,10 +592,10 @@ func (s *state) addNode(t *Term, quad int32) {
 	if t.Kind != BlankNode {
 		return
 	}
-	n, ok := s.index[t.Value]
+	n, ok := s.lookup(t.Value)
 	if !ok {
 		n = int32(len(s.nodes))
-		s.index[t.Value] = n
+		s.insert(t.Value, n)
 		if len(s.nodes) < cap(s.nodes) {
 			s.nodes = s.nodes[:n+1]
 			old := s.nodes[n].quads
@@ -599,7 +655,7 @@ func (s *state) hashRelated(related string, q *Quad, iss *issuer, position byte)
 	case iss.has(related):
 		id = "_:" + iss.ids[related]
 	default:
-		id = s.hexOf(s.index[related])
+		id = s.hexOf(s.node(related))
 	}
 	b := s.buf[:0]
 	b = append(b, position)
@@ -626,7 +682,7 @@ func (s *state) hashNDegree(id string, iss *issuer) (string, *issuer, error) {
 	}
 
 	related := make(map[string][]string)
-	for _, qi := range s.nodes[s.index[id]].quads {
+	for _, qi := range s.nodes[s.node(id)].quads {
 		q := &s.quads[qi]
 		for _, c := range [...]struct {
 			t   Term
