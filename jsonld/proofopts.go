@@ -179,7 +179,14 @@ func (l *Loader) canonicalizeProofOptions(doc any, b *budget, w io.Writer, qs *c
 	l.processed.fast.Add(1)
 
 	subject := rdfc.NewBlankNode("c14n0")
-	var out []byte
+	// Sized for the statements (escapes aside), so it is made once.
+	size := 0
+	for i := range proofOptionKeys {
+		if o := objects[i]; o.Kind != rdfc.DefaultGraph {
+			size += len("_:c14n0 <> <> ^^<> .\n") + len(proofOptionKeys[i].predicate) + len(o.Value) + len(o.Datatype)
+		}
+	}
+	out := make([]byte, 0, size)
 	if qs != nil {
 		qs.quads, qs.set = make([]rdfc.Quad, 0, n), true
 	}
