@@ -2,6 +2,7 @@ package jsonld
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"hash/maphash"
@@ -12,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/piprate/json-gold/ld"
@@ -371,6 +373,9 @@ func (s *safety) checkQuads(quads []rdfc.Quad) error {
 // so only a look-alike node next to another look-alike node is refused. The
 // reference stack refuses these too ("maximum deep iterations exceeded").
 func checkBlankNodes(quads []rdfc.Quad, b *budget) error {
+	if !mayLookAlike(quads) {
+		return nil
+	}
 	byNode := make(map[string][]int)
 	for i := range quads {
 		q := &quads[i]
@@ -550,6 +555,106 @@ func checkBlankNodes(quads []rdfc.Quad, b *budget) error {
 		}
 	}
 	return nil
+}
+
+// nodePrint is a blank node's fingerprint in mayLookAlike: its statements
+// and a sum of their hashes.
+type nodePrint struct {
+	n   int
+	sum uint64
+}
+
+// alikeScratch is mayLookAlike's memory, pooled.
+type alikeScratch struct {
+	index  map[string]int32
+	prints []nodePrint
+	seed   maphash.Seed
+}
+
+var alikePool = sync.Pool{New: func() any {
+	return &alikeScratch{index: make(map[string]int32), seed: maphash.MakeSeed()}
+}}
+
+// mayLookAlike is checkBlankNodes' first look: false when no two blank
+// nodes have as many statements with the same hashes once the node itself
+// is written _:a and every other blank node _:z. Nodes that look alike
+// have equal fingerprints, so without two equal ones checkBlankNodes has
+// nothing to refuse; a credential's nodes nearly always differ.
+func mayLookAlike(quads []rdfc.Quad) bool {
+	sc := alikePool.Get().(*alikeScratch)
+	defer func() {
+		clear(sc.index)
+		alikePool.Put(sc)
+	}()
+	sc.prints = sc.prints[:0]
+	for i := range quads {
+		q := &quads[i]
+		var done [3]string
+		nd := 0
+		for _, t := range [...]*rdfc.Term{&q.Subject, &q.Object, &q.Graph} {
+			if t.Kind != rdfc.BlankNode || slices.Contains(done[:nd], t.Value) {
+				continue
+			}
+			done[nd] = t.Value
+			nd++
+			k, ok := sc.index[t.Value]
+			if !ok {
+				k = int32(len(sc.prints))
+				sc.index[t.Value] = k
+				sc.prints = append(sc.prints, nodePrint{})
+			}
+			p := &sc.prints[k]
+			p.n++
+			p.sum += quadPrint(sc.seed, q, t.Value)
+		}
+	}
+	if len(sc.prints) < 2 {
+		return false
+	}
+	slices.SortFunc(sc.prints, func(x, y nodePrint) int {
+		if c := cmp.Compare(x.n, y.n); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.sum, y.sum)
+	})
+	for i := 1; i < len(sc.prints); i++ {
+		if sc.prints[i] == sc.prints[i-1] {
+			return true
+		}
+	}
+	return false
+}
+
+// quadPrint hashes q with the blank node id written _:a and every other
+// _:z, terms spelled as RDFC-1.0 writes them (a literal's datatype
+// xsd:string or rdf:langString alike whether given or not).
+func quadPrint(seed maphash.Seed, q *rdfc.Quad, id string) uint64 {
+	var h uint64
+	for _, t := range [...]*rdfc.Term{&q.Subject, &q.Predicate, &q.Object, &q.Graph} {
+		var x uint64
+		switch t.Kind {
+		case rdfc.BlankNode:
+			x = 'z'
+			if t.Value == id {
+				x = 'a'
+			}
+		case rdfc.IRI:
+			x = maphash.String(seed, t.Value)
+		case rdfc.Literal:
+			dt := t.Datatype
+			switch {
+			case t.Language != "":
+				dt = rdfc.RDFLangString
+			case dt == "":
+				dt = xsdString
+			}
+			x = maphash.String(seed, t.Value)*31 + maphash.String(seed, dt)*7 + maphash.String(seed, t.Language)
+		default:
+			x = '-'
+		}
+		h = h*1000003 ^ x
+	}
+	return h
 }
 
 // checkIRI is the package-level checkIRI, remembered per IRI: a document
