@@ -373,14 +373,21 @@ func (s *safety) checkQuads(quads []rdfc.Quad) error {
 // so only a look-alike node next to another look-alike node is refused. The
 // reference stack refuses these too ("maximum deep iterations exceeded").
 func checkBlankNodes(quads []rdfc.Quad, b *budget) error {
-	if !mayLookAlike(quads) {
+	// Only nodes with a fingerprint another node shares can look alike;
+	// every other node has a first-degree serialization of its own, as
+	// below.
+	candidates := lookAlikeCandidates(quads)
+	if candidates == nil {
 		return nil
 	}
-	byNode := make(map[string][]int)
+	byNode := make(map[string][]int, len(candidates))
 	for i := range quads {
 		q := &quads[i]
 		var prev string
 		for _, t := range [...]*rdfc.Term{&q.Subject, &q.Object, &q.Graph} {
+			if _, ok := candidates[t.Value]; !ok {
+				continue
+			}
 			if t.Kind == rdfc.BlankNode && t.Value != prev {
 				if l := byNode[t.Value]; len(l) == 0 || l[len(l)-1] != i {
 					byNode[t.Value] = append(l, i)
@@ -557,16 +564,18 @@ func checkBlankNodes(quads []rdfc.Quad, b *budget) error {
 	return nil
 }
 
-// nodePrint is a blank node's fingerprint in mayLookAlike: its statements
-// and a sum of their hashes.
+// nodePrint is a blank node's fingerprint in lookAlikeCandidates: its
+// statements and a sum of their hashes, and the node's position.
 type nodePrint struct {
-	n   int
-	sum uint64
+	n    int
+	sum  uint64
+	node int32
 }
 
-// alikeScratch is mayLookAlike's memory, pooled.
+// alikeScratch is lookAlikeCandidates' memory, pooled.
 type alikeScratch struct {
 	index  map[string]int32
+	labels []string
 	prints []nodePrint
 	seed   maphash.Seed
 }
@@ -575,18 +584,19 @@ var alikePool = sync.Pool{New: func() any {
 	return &alikeScratch{index: make(map[string]int32), seed: maphash.MakeSeed()}
 }}
 
-// mayLookAlike is checkBlankNodes' first look: false when no two blank
-// nodes have as many statements with the same hashes once the node itself
-// is written _:a and every other blank node _:z. Nodes that look alike
-// have equal fingerprints, so without two equal ones checkBlankNodes has
-// nothing to refuse; a credential's nodes nearly always differ.
-func mayLookAlike(quads []rdfc.Quad) bool {
+// lookAlikeCandidates is checkBlankNodes' first look: the blank nodes that
+// have as many statements with the same hashes as another once the node
+// itself is written _:a and every other blank node _:z, nil when there is
+// none. Nodes that look alike have equal fingerprints, so only these can;
+// a credential's nodes nearly always all differ.
+func lookAlikeCandidates(quads []rdfc.Quad) map[string]struct{} {
 	sc := alikePool.Get().(*alikeScratch)
 	defer func() {
 		clear(sc.index)
+		clear(sc.labels)
 		alikePool.Put(sc)
 	}()
-	sc.prints = sc.prints[:0]
+	sc.prints, sc.labels = sc.prints[:0], sc.labels[:0]
 	for i := range quads {
 		q := &quads[i]
 		var done [3]string
@@ -601,7 +611,8 @@ func mayLookAlike(quads []rdfc.Quad) bool {
 			if !ok {
 				k = int32(len(sc.prints))
 				sc.index[t.Value] = k
-				sc.prints = append(sc.prints, nodePrint{})
+				sc.prints = append(sc.prints, nodePrint{node: k})
+				sc.labels = append(sc.labels, t.Value)
 			}
 			p := &sc.prints[k]
 			p.n++
@@ -609,7 +620,7 @@ func mayLookAlike(quads []rdfc.Quad) bool {
 		}
 	}
 	if len(sc.prints) < 2 {
-		return false
+		return nil
 	}
 	slices.SortFunc(sc.prints, func(x, y nodePrint) int {
 		if c := cmp.Compare(x.n, y.n); c != 0 {
@@ -617,12 +628,18 @@ func mayLookAlike(quads []rdfc.Quad) bool {
 		}
 		return cmp.Compare(x.sum, y.sum)
 	})
+	var out map[string]struct{}
 	for i := 1; i < len(sc.prints); i++ {
-		if sc.prints[i] == sc.prints[i-1] {
-			return true
+		x, y := sc.prints[i-1], sc.prints[i]
+		if x.n == y.n && x.sum == y.sum {
+			if out == nil {
+				out = make(map[string]struct{})
+			}
+			out[sc.labels[x.node]] = struct{}{}
+			out[sc.labels[y.node]] = struct{}{}
 		}
 	}
-	return false
+	return out
 }
 
 // quadPrint hashes q with the blank node id written _:a and every other
