@@ -3,6 +3,7 @@ package jsonld
 import (
 	"bytes"
 	"cmp"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"hash/maphash"
@@ -456,42 +457,48 @@ func checkBlankNodes(quads []rdfc.Quad, b *budget) error {
 		prints[id] = f
 		shared[f]++
 	}
-	// The first-degree "hash" is kept as the sorted serialization itself:
-	// only equality matters here.
+	// The first-degree "hash" is SHA-256 of the sorted serialization, as
+	// RDFC-1.0's own: only equality matters here.
 	firstDegree := make(map[string]string, len(byNode))
 	count := make(map[string]int, len(byNode))
-	var line bytes.Buffer
+	var (
+		buf   []byte
+		spans [][2]int
+		sum   [sha256.Size + 1]byte
+		n     [24]byte
+	)
+	h := sha256.New()
 	for id, refs := range byNode {
 		if err := b.step(); err != nil {
 			return err
 		}
 		if shared[prints[id]] < 2 {
-			// No other node can look like this one. A serialization
-			// starts with a digit, so this stand-in equals none.
+			// No other node can look like this one. A hashed
+			// serialization starts with 1, so this stand-in equals none.
 			h := "\x00" + id
 			firstDegree[id] = h
 			count[h]++
 			continue
 		}
-		lines := make([]string, 0, len(refs))
+		buf, spans = buf[:0], spans[:0]
 		for _, r := range refs {
 			// Any encoding that tells terms apart does: only equality
 			// matters. Lengths in front of values keep it unambiguous.
-			line.Reset()
+			start := len(buf)
 			q := &quads[r]
 			for _, t := range [...]*rdfc.Term{&q.Subject, &q.Predicate, &q.Object, &q.Graph} {
 				switch t.Kind {
 				case rdfc.BlankNode:
 					if t.Value == id {
-						line.WriteString("_:a")
+						buf = append(buf, "_:a"...)
 					} else {
-						line.WriteString("_:z")
+						buf = append(buf, "_:z"...)
 					}
 				case rdfc.IRI:
-					line.WriteByte('<')
-					line.WriteString(strconv.Itoa(len(t.Value)))
-					line.WriteByte(':')
-					line.WriteString(t.Value)
+					buf = append(buf, '<')
+					buf = strconv.AppendInt(buf, int64(len(t.Value)), 10)
+					buf = append(buf, ':')
+					buf = append(buf, t.Value...)
 				case rdfc.Literal:
 					dt := t.Datatype
 					switch {
@@ -501,28 +508,28 @@ func checkBlankNodes(quads []rdfc.Quad, b *budget) error {
 						dt = xsdString
 					}
 					for _, part := range [...]string{t.Value, dt, t.Language} {
-						line.WriteByte('"')
-						line.WriteString(strconv.Itoa(len(part)))
-						line.WriteByte(':')
-						line.WriteString(part)
+						buf = append(buf, '"')
+						buf = strconv.AppendInt(buf, int64(len(part)), 10)
+						buf = append(buf, ':')
+						buf = append(buf, part...)
 					}
 				default:
-					line.WriteString("-")
+					buf = append(buf, '-')
 				}
-				line.WriteByte(' ')
+				buf = append(buf, ' ')
 			}
-			lines = append(lines, line.String())
+			spans = append(spans, [2]int{start, len(buf)})
 		}
-		slices.Sort(lines)
-		var joined strings.Builder
-		for _, l := range lines {
-			joined.WriteString(strconv.Itoa(len(l)))
-			joined.WriteByte(':')
-			joined.WriteString(l)
+		slices.SortFunc(spans, func(x, y [2]int) int { return bytes.Compare(buf[x[0]:x[1]], buf[y[0]:y[1]]) })
+		h.Reset()
+		for _, sp := range spans {
+			h.Write(append(strconv.AppendInt(n[:0], int64(sp[1]-sp[0]), 10), ':'))
+			h.Write(buf[sp[0]:sp[1]])
 		}
-		h := joined.String()
-		firstDegree[id] = h
-		count[h]++
+		sum[0] = 1
+		key := string(h.Sum(sum[:1]))
+		firstDegree[id] = key
+		count[key]++
 	}
 	// RDFC-1.0 relates a node only to the nodes of its own statements, so
 	// its permutations are among look-alikes of one graph: nodes alike in
