@@ -576,19 +576,19 @@ func checkBlankNodes(quads []rdfc.Quad, b *budget) error {
 type nodePrint struct {
 	n    int
 	sum  uint64
-	node int32
+	node int
 }
 
 // alikeScratch is lookAlikeCandidates' memory, pooled.
 type alikeScratch struct {
-	index  map[string]int32
+	index  map[string]int
 	labels []string
 	prints []nodePrint
 	seed   maphash.Seed
 }
 
 var alikePool = sync.Pool{New: func() any {
-	return &alikeScratch{index: make(map[string]int32), seed: maphash.MakeSeed()}
+	return &alikeScratch{index: make(map[string]int), seed: maphash.MakeSeed()}
 }}
 
 // lookAlikeCandidates is checkBlankNodes' first look: the blank nodes that
@@ -616,7 +616,7 @@ func lookAlikeCandidates(quads []rdfc.Quad) map[string]struct{} {
 			nd++
 			k, ok := sc.index[t.Value]
 			if !ok {
-				k = int32(len(sc.prints))
+				k = len(sc.prints)
 				sc.index[t.Value] = k
 				sc.prints = append(sc.prints, nodePrint{node: k})
 				sc.labels = append(sc.labels, t.Value)

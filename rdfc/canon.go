@@ -149,7 +149,7 @@ type nodeInfo struct {
 	hex string
 	// canon is the position of the node's canonical label, -1 until it is
 	// issued.
-	canon int32
+	canon int
 }
 
 // state is the canonicalization state of one run. States are pooled: a
@@ -159,14 +159,14 @@ type state struct {
 	// nodes are the blank nodes in order of first appearance; index finds
 	// a node by its label.
 	nodes []nodeInfo
-	index map[string]int32
+	index map[string]int
 	// numbered finds the nodes labelled b0, b1, ... (as jsonld labels
 	// them) without hashing the label: numbered[k] is the node b<k> plus
 	// one, 0 for none.
-	numbered []int32
+	numbered []int
 	// issued are the nodes in the order their canonical labels were
 	// issued.
-	issued    []int32
+	issued    []int
 	hashAlg   HashAlgorithm
 	newHash   func() hash.Hash
 	h         hash.Hash
@@ -174,7 +174,7 @@ type state struct {
 	spans     []span
 	lineBuf   []byte
 	lineList  []line
-	order     []int32
+	order     []int
 	normal    []Quad
 	table     []int32
 	dup       []bool
@@ -189,12 +189,12 @@ type state struct {
 }
 
 // span is a line of state.buf.
-type span struct{ start, end int32 }
+type span struct{ start, end int }
 
 // statePool keeps the states of finished runs; maxPooledQuads keeps one
 // that served a huge dataset out of it.
 var statePool = sync.Pool{New: func() any {
-	s := &state{index: make(map[string]int32), buf: make([]byte, 0, 1024)}
+	s := &state{index: make(map[string]int), buf: make([]byte, 0, 1024)}
 	s.seed = maphash.MakeSeed()
 	return s
 }}
@@ -285,15 +285,15 @@ func (s *state) run(in []Quad, opts Options) error {
 		if err := s.spend(); err != nil {
 			return err
 		}
-		s.hashFirstDegree(int32(i))
-		s.order = append(s.order, int32(i))
+		s.hashFirstDegree(i)
+		s.order = append(s.order, i)
 	}
 	// Stable: nodes sharing a hash stay in order of first appearance.
-	slices.SortStableFunc(s.order, func(a, b int32) int {
+	slices.SortStableFunc(s.order, func(a, b int) int {
 		x, y := &s.nodes[a], &s.nodes[b]
 		return bytes.Compare(x.sum[:x.hlen], y.sum[:y.hlen])
 	})
-	var nonUnique [][]int32
+	var nonUnique [][]int
 	nonUniqueCount := 0
 	for start := 0; start < len(s.order); {
 		end := start + 1
@@ -389,7 +389,7 @@ func labelNumber(label string) int {
 }
 
 // lookup finds the node labelled label.
-func (s *state) lookup(label string) (int32, bool) {
+func (s *state) lookup(label string) (int, bool) {
 	if k := labelNumber(label); k >= 0 {
 		if k < len(s.numbered) && s.numbered[k] > 0 {
 			return s.numbered[k] - 1, true
@@ -401,7 +401,7 @@ func (s *state) lookup(label string) (int32, bool) {
 }
 
 // insert records node n under label.
-func (s *state) insert(label string, n int32) {
+func (s *state) insert(label string, n int) {
 	if k := labelNumber(label); k >= 0 {
 		if k >= len(s.numbered) {
 			s.numbered = slices.Grow(s.numbered, k+1-len(s.numbered))[:k+1]
@@ -413,7 +413,7 @@ func (s *state) insert(label string, n int32) {
 }
 
 // node is the node labelled label, which must be one.
-func (s *state) node(label string) int32 {
+func (s *state) node(label string) int {
 	n, _ := s.lookup(label)
 	return n
 }
@@ -427,19 +427,19 @@ var canonLabels = func() (t [64]string) {
 	return t
 }()
 
-func canonLabel(n int32) string {
-	if int(n) < len(canonLabels) {
+func canonLabel(n int) string {
+	if n < len(canonLabels) {
 		return canonLabels[n]
 	}
-	return "c14n" + strconv.Itoa(int(n))
+	return "c14n" + strconv.Itoa(n)
 }
 
 // issue gives node n the next canonical label, unless it has one.
-func (s *state) issue(n int32) {
+func (s *state) issue(n int) {
 	if s.nodes[n].canon >= 0 {
 		return
 	}
-	s.nodes[n].canon = int32(len(s.issued))
+	s.nodes[n].canon = len(s.issued)
 	s.issued = append(s.issued, n)
 }
 
@@ -517,7 +517,7 @@ func (s *state) dedupe(in []Quad) {
 	}
 	s.table = slices.Grow(s.table[:0], size)[:size]
 	clear(s.table)
-	mask := uint64(size - 1)
+	mask := uint64(size - 1) //nolint:gosec // G115: size is a positive power of two
 	found := false
 	for i := range s.quads {
 		q := &s.quads[i]
@@ -594,7 +594,7 @@ func (s *state) addNode(t *Term, quad int32) {
 	}
 	n, ok := s.lookup(t.Value)
 	if !ok {
-		n = int32(len(s.nodes))
+		n = len(s.nodes)
 		s.insert(t.Value, n)
 		if len(s.nodes) < cap(s.nodes) {
 			s.nodes = s.nodes[:n+1]
@@ -612,7 +612,7 @@ func (s *state) addNode(t *Term, quad int32) {
 }
 
 // hexOf is node n's first-degree hash in hex.
-func (s *state) hexOf(n int32) string {
+func (s *state) hexOf(n int) string {
 	nd := &s.nodes[n]
 	if nd.hex == "" {
 		nd.hex = hex.EncodeToString(nd.sum[:nd.hlen])
@@ -628,14 +628,14 @@ func (s *state) sum() string {
 // hashFirstDegree is the Hash First Degree Quads algorithm: the node's
 // quads with it written _:a and every other blank node _:z, sorted. The
 // hash is left in the node.
-func (s *state) hashFirstDegree(n int32) {
+func (s *state) hashFirstDegree(n int) {
 	nd := &s.nodes[n]
 	id := nd.label
 	s.buf, s.spans = s.buf[:0], s.spans[:0]
 	for _, qi := range nd.quads {
 		start := len(s.buf)
 		s.buf = appendQuadFirstDegree(s.buf, &s.quads[qi], id)
-		s.spans = append(s.spans, span{int32(start), int32(len(s.buf))})
+		s.spans = append(s.spans, span{start, len(s.buf)})
 	}
 	buf := s.buf
 	slices.SortFunc(s.spans, func(a, b span) int { return bytes.Compare(buf[a.start:a.end], buf[b.start:b.end]) })
@@ -795,7 +795,7 @@ func (s *state) serialize() []byte {
 func (s *state) join(lines []line, out []byte) []byte {
 	n := 0
 	for _, l := range lines {
-		n += int(l.end - l.start)
+		n += l.end - l.start
 	}
 	out = slices.Grow(out, n)
 	for _, l := range lines {
@@ -807,7 +807,7 @@ func (s *state) join(lines []line, out []byte) []byte {
 // line is one quad's canonical N-Quads line, s.lineBuf[start:end], and the
 // quad's position in s.quads.
 type line struct {
-	start, end, quad int32
+	start, end, quad int
 }
 
 // lines writes every quad with its canonical labels as an N-Quads line
@@ -818,7 +818,7 @@ func (s *state) lines() []line {
 	for i := range s.quads {
 		start := len(buf)
 		buf = s.appendCanonQuad(buf, &s.quads[i])
-		s.lineList = append(s.lineList, line{int32(start), int32(len(buf)), int32(i)})
+		s.lineList = append(s.lineList, line{start, len(buf), i})
 	}
 	s.lineBuf = buf
 	slices.SortFunc(s.lineList, func(a, b line) int { return bytes.Compare(buf[a.start:a.end], buf[b.start:b.end]) })
