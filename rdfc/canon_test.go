@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -324,4 +325,41 @@ func (c *lateCancel) Err() error {
 		return context.Canceled
 	}
 	return nil
+}
+
+// TestConcurrentRuns: runs share pooled state, so many at once on
+// different datasets must each give what a run alone gives.
+func TestConcurrentRuns(t *testing.T) {
+	sets := make([][]Quad, 8)
+	want := make([][]byte, len(sets))
+	for i := range sets {
+		sets[i] = chain(3 + 5*i)
+		if i%2 == 0 {
+			sets[i] = append(sets[i], Quad{Subject: NewIRI("urn:a"), Predicate: NewIRI("urn:p"), Object: NewBlankNode("x")},
+				Quad{Subject: NewIRI("urn:a"), Predicate: NewIRI("urn:p"), Object: NewBlankNode("y")})
+		}
+		var err error
+		if want[i], err = Canonicalize(context.Background(), sets[i], Options{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 64)
+	for g := range 16 {
+		wg.Go(func() {
+			for k := range 50 {
+				i := (g + k) % len(sets)
+				got, quads, err := CanonicalizeQuads(context.Background(), sets[i], Options{})
+				if err != nil || !bytes.Equal(got, want[i]) || len(quads) == 0 {
+					errs <- fmt.Errorf("set %d: %v\n%s\nwant\n%s", i, err, got, want[i])
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
 }
