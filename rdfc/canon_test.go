@@ -5,8 +5,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -361,5 +363,52 @@ func TestConcurrentRuns(t *testing.T) {
 	close(errs)
 	for err := range errs {
 		t.Error(err)
+	}
+}
+
+// TestLinesSorted: the canonical document's lines are sorted as bytes,
+// whatever subjects and predicates share a prefix (urn:a and urn:ab,
+// _:c14n1 and _:c14n10), need escapes, or are blank nodes, and with
+// literal subjects (generalized RDF) too.
+func TestLinesSorted(t *testing.T) {
+	r := rand.New(rand.NewPCG(21, 14))
+	iris := []string{"urn:a", "urn:ab", "urn:a b", "urn:a>", "urn:a\"", "urn:", "http://x/", "http://x/y", "urn:a\x01"}
+	for i := range 2000 {
+		nb := 1 + r.IntN(14)
+		term := func(pos int) Term {
+			switch r.IntN(4) {
+			case 0, 1:
+				return NewBlankNode(fmt.Sprint("n", r.IntN(nb)))
+			case 2:
+				if pos == 1 && i%50 == 0 {
+					return NewLiteral("lit", "", "")
+				}
+				return NewIRI(iris[r.IntN(len(iris))])
+			}
+			if pos == 3 {
+				return NewLiteral(fmt.Sprint("v", r.IntN(3), "\n"), "", "")
+			}
+			return NewIRI(iris[r.IntN(len(iris))])
+		}
+		var quads []Quad
+		for range 1 + r.IntN(40) {
+			q := Quad{Subject: term(1), Predicate: NewIRI(iris[r.IntN(len(iris))]), Object: term(3)}
+			if r.IntN(5) == 0 {
+				q.Graph = term(2)
+			}
+			quads = append(quads, q)
+		}
+		out, err := Canonicalize(context.Background(), quads, Options{MaxWorkFactor: 3})
+		if errors.Is(err, ErrWorkLimit) {
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.SplitAfter(string(out), "\n")
+		lines = lines[:len(lines)-1]
+		if !slices.IsSorted(lines) {
+			t.Fatalf("dataset %d: lines not sorted:\n%s", i, out)
+		}
 	}
 }
