@@ -863,6 +863,18 @@ func isDigit(c byte) bool  { return c >= '0' && c <= '9' }
 // checkLiteral refuses string content that json-gold writes raw where
 // RDFC-1.0 requires an escape (it escapes only \t \n \r \" and \\).
 func checkLiteral(s string) error {
+	// Printable ASCII, the common case, in one pass over the bytes.
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 0x7f || c < 0x20 && c != '\t' && c != '\n' && c != '\r' {
+			return checkLiteralSlow(s)
+		}
+	}
+	return nil
+}
+
+// checkLiteralSlow is checkLiteral for a string with bytes outside
+// printable ASCII.
+func checkLiteralSlow(s string) error {
 	if !utf8.ValidString(s) {
 		return errors.New("string is not valid utf-8")
 	}
