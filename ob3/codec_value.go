@@ -8,25 +8,24 @@ import (
 	"sync"
 )
 
-// errNotMirrored marks a value fromValue does not decode the way
+// errNotMirrored marks a value fromInfo does not decode the way
 // encoding/json would; the caller then decodes the text instead, so the
 // result and its errors stay those of json.Unmarshal.
 var errNotMirrored = errors.New("value not mirrored")
 
 var extraType = reflect.TypeFor[Extra]()
 
-// fromValue stores v, a generic JSON value as decodeStrict returns it, in
-// rv as json.Unmarshal (with this package's UnmarshalJSON methods) would
-// store its text. It walks the tree decodeStrict built instead of
-// re-reading the document once per nesting level. rv holds its zero value.
-// Values that checkTypes lets through decode without errNotMirrored; it
-// remains for what checkTypes does not vouch for (numbers beyond float64
-// inside free-form values, say).
-func fromValue(v any, rv reflect.Value) error {
+// fromInfo stores v, a generic JSON value as decodeStrict returns it, in
+// rv, of the type ti describes, as json.Unmarshal (with this package's
+// UnmarshalJSON methods) would store its text. It walks the tree
+// decodeStrict built instead of re-reading the document once per nesting
+// level. rv holds its zero value. Values that checkTypes lets through
+// decode without errNotMirrored; it remains for what checkTypes does not
+// vouch for (numbers beyond float64 inside free-form values, say).
+func fromInfo(v any, rv reflect.Value, ti *typeInfo) error {
 	if v == nil {
 		return nil // null leaves the zero value, as in encoding/json
 	}
-	ti := infoOf(rv.Type())
 	t := ti.t
 	switch {
 	case ti.raw:
@@ -61,7 +60,7 @@ func fromValue(v any, rv reflect.Value) error {
 			*p = Profile{ID: x, ref: true}
 			return nil
 		case map[string]any:
-			return structFromValue(x, rv)
+			return structFromInfo(x, rv, ti)
 		}
 		return errNotMirrored
 	case ti.subject:
@@ -73,7 +72,7 @@ func fromValue(v any, rv reflect.Value) error {
 		}
 	case t.Kind() == reflect.Pointer:
 		n := reflect.New(t.Elem())
-		if err := fromValue(v, n.Elem()); err != nil {
+		if err := fromInfo(v, n.Elem(), ti.elemInfo()); err != nil {
 			return err
 		}
 		rv.Set(n)
@@ -83,7 +82,7 @@ func fromValue(v any, rv reflect.Value) error {
 		if !ok {
 			arr = []any{v}
 		}
-		return sliceFromValue(arr, rv)
+		return sliceFromValue(arr, rv, ti.elemInfo())
 	}
 	switch t.Kind() {
 	case reflect.Interface:
@@ -112,13 +111,13 @@ func fromValue(v any, rv reflect.Value) error {
 		if !ok {
 			return errNotMirrored
 		}
-		return structFromValue(m, rv)
+		return structFromInfo(m, rv, ti)
 	case reflect.Slice:
 		arr, ok := v.([]any)
 		if !ok {
 			arr = []any{v} // a compacted one-element array
 		}
-		return sliceFromValue(arr, rv)
+		return sliceFromValue(arr, rv, ti.elemInfo())
 	case reflect.String:
 		s, ok := v.(string)
 		if !ok {
@@ -144,10 +143,12 @@ func fromValue(v any, rv reflect.Value) error {
 	return errNotMirrored
 }
 
-func sliceFromValue(arr []any, rv reflect.Value) error {
+// sliceFromValue stores arr in rv, a slice of elements of the type elem
+// describes.
+func sliceFromValue(arr []any, rv reflect.Value, elem *typeInfo) error {
 	out := reflect.MakeSlice(rv.Type(), len(arr), len(arr))
 	for i, e := range arr {
-		if err := fromValue(e, out.Index(i)); err != nil {
+		if err := fromInfo(e, out.Index(i), elem); err != nil {
 			return err
 		}
 	}
@@ -158,49 +159,40 @@ func sliceFromValue(arr []any, rv reflect.Value) error {
 // structFromValue mirrors unmarshalWithExtra: property names match exactly
 // and the properties the struct does not own go to its Extra field.
 func structFromValue(obj map[string]any, rv reflect.Value) error {
-	ti := infoOf(rv.Type())
-	matched := 0
-	for _, f := range ti.fields {
-		fv, ok := obj[f.name]
-		if !ok {
-			continue
-		}
-		matched++
-		if err := fromValue(fv, rv.Field(f.index)); err != nil {
-			return err
-		}
-	}
-	extra := ti.extra
-	if extra < 0 {
+	return structFromInfo(obj, rv, infoOf(rv.Type()))
+}
+
+// structFromInfo is structFromValue for rv of the type ti describes.
+func structFromInfo(obj map[string]any, rv reflect.Value, ti *typeInfo) error {
+	if ti.extra < 0 {
 		// Structs without Extra would decode through encoding/json's
 		// case-insensitive matching, which this does not mirror.
 		return errNotMirrored
 	}
-	if matched == len(obj) {
-		return nil
-	}
-	ex := make(Extra, len(obj)-matched)
-	for k, val := range obj {
-		if owns(ti, k) {
+	// One pass over the members, which are fewer than the fields: each
+	// goes to the field it names, or to Extra.
+	var ex Extra
+	for k, fv := range obj {
+		if i, ok := ti.byName[k]; ok {
+			f := &ti.fields[i]
+			if err := fromInfo(fv, rv.Field(f.index), f.typeInfo()); err != nil {
+				return err
+			}
 			continue
 		}
-		b, err := json.Marshal(val)
+		b, err := json.Marshal(fv)
 		if err != nil {
 			return errNotMirrored
 		}
+		if ex == nil {
+			ex = make(Extra)
+		}
 		ex[k] = b
 	}
-	rv.Field(extra).Set(reflect.ValueOf(ex))
-	return nil
-}
-
-func owns(ti *typeInfo, name string) bool {
-	for _, f := range ti.fields {
-		if f.name == name {
-			return true
-		}
+	if ex != nil {
+		rv.Field(ti.extra).Set(reflect.ValueOf(ex))
 	}
-	return false
+	return nil
 }
 
 // subjectFromValue mirrors Subject.UnmarshalJSON.
@@ -299,14 +291,35 @@ func PlainValue(v any) (any, error) {
 	return p, nil
 }
 
-// typeInfo is what checkTypes and fromValue need to know about a Go type,
+// typeInfo is what checkTypes and fromInfo need to know about a Go type,
 // worked out once instead of through reflection on every value.
 type typeInfo struct {
 	t                                         reflect.Type
 	types, raw, iface, subject, profile, list bool
 	image                                     bool
 	fields                                    []fieldInfo
-	extra                                     int // index of the Extra field, or -1
+	// byName maps a JSON member name to the first of fields that has it.
+	byName map[string]int
+	extra  int // index of the Extra field, or -1
+	// elem describes t.Elem() for a pointer, slice or map type, once
+	// typeInfos has linked it (nil otherwise: see elemInfo).
+	elem *typeInfo
+}
+
+// elemInfo describes ti.t.Elem().
+func (ti *typeInfo) elemInfo() *typeInfo {
+	if ti.elem != nil {
+		return ti.elem
+	}
+	return infoOf(ti.t.Elem())
+}
+
+// typeInfo describes the field's type.
+func (f *fieldInfo) typeInfo() *typeInfo {
+	if f.info != nil {
+		return f.info
+	}
+	return infoOf(f.t)
 }
 
 type fieldInfo struct {
@@ -314,6 +327,8 @@ type fieldInfo struct {
 	name  string
 	ref   bool // ob3:"ref"
 	t     reflect.Type
+	// info describes t once typeInfos has linked it (nil otherwise).
+	info *typeInfo
 }
 
 func newTypeInfo(t reflect.Type) *typeInfo {
@@ -329,6 +344,12 @@ func newTypeInfo(t reflect.Type) *typeInfo {
 				continue
 			}
 			if name := jsonName(f); name != "" {
+				if _, dup := ti.byName[name]; !dup {
+					if ti.byName == nil {
+						ti.byName = make(map[string]int)
+					}
+					ti.byName[name] = len(ti.fields)
+				}
 				ti.fields = append(ti.fields, fieldInfo{index: i, name: name, ref: f.Tag.Get("ob3") == "ref", t: f.Type})
 			}
 		}
@@ -358,6 +379,17 @@ var typeInfos = sync.OnceValue(func() map[reflect.Type]*typeInfo {
 	for _, t := range []reflect.Type{reflect.TypeFor[Credential](), profileType, subjectType,
 		reflect.TypeFor[AchievementSubject](), reflect.TypeFor[EndorsementSubject](), reflect.TypeFor[ClrSubject]()} {
 		add(t)
+	}
+	// Link each type to the types it holds, so that walks follow
+	// pointers instead of looking types up in m.
+	for t, ti := range m {
+		switch t.Kind() {
+		case reflect.Pointer, reflect.Slice, reflect.Map:
+			ti.elem = m[t.Elem()]
+		}
+		for i := range ti.fields {
+			ti.fields[i].info = m[ti.fields[i].t]
+		}
 	}
 	return m
 })
@@ -394,7 +426,7 @@ func typesOK(v any, ti *typeInfo, ref bool) bool {
 	case ti.raw, ti.iface:
 		return true
 	case t.Kind() == reflect.Pointer:
-		return typesOK(v, infoOf(t.Elem()), ref)
+		return typesOK(v, ti.elemInfo(), ref)
 	case ti.subject:
 		obj, ok := v.(map[string]any)
 		if !ok {
@@ -418,7 +450,7 @@ func typesOK(v any, ti *typeInfo, ref bool) bool {
 		}
 		return typesOK(v, ti, false)
 	case ti.list:
-		elem := infoOf(t.Elem())
+		elem := ti.elemInfo()
 		if arr, ok := v.([]any); ok {
 			for _, e := range arr {
 				if !typesOK(e, elem, false) {
@@ -435,18 +467,20 @@ func typesOK(v any, ti *typeInfo, ref bool) bool {
 		if !ok {
 			return false
 		}
-		for _, f := range ti.fields {
-			fv, ok := obj[f.name]
+		// The members, which are fewer than the fields, each against the
+		// field it names.
+		for k, fv := range obj {
+			i, ok := ti.byName[k]
 			if !ok {
 				continue
 			}
-			if !typesOK(fv, infoOf(f.t), f.ref) {
+			if f := &ti.fields[i]; !typesOK(fv, f.typeInfo(), f.ref) {
 				return false
 			}
 		}
 		return true
 	case reflect.Slice:
-		elem := infoOf(t.Elem())
+		elem := ti.elemInfo()
 		arr, ok := v.([]any)
 		if !ok {
 			return typesOK(v, elem, false) // a compacted one-element array

@@ -34,7 +34,7 @@ var statusEntriesType = reflect.TypeFor[StatusEntries]()
 // the data model's fields.
 func ExpandCompacted(doc map[string]any) (map[string]any, []CompactedForm) {
 	var forms []CompactedForm
-	out, changed := expandValue(doc, infoOf(reflect.TypeFor[Credential]()), false, "", &forms, 0)
+	out, changed := expandValue(doc, infoOf(reflect.TypeFor[Credential]()), false, &expandPath{}, &forms, 0)
 	if !changed {
 		return doc, nil
 	}
@@ -42,10 +42,38 @@ func ExpandCompacted(doc map[string]any) (map[string]any, []CompactedForm) {
 	return m, forms
 }
 
+// expandPath is the JSON path expandValue is at, as the segments that
+// make it: the path is written out only for a form it reports.
+type expandPath struct {
+	segs []pathSeg
+}
+
+// pathSeg is a member name, or an array index when name is "".
+type pathSeg struct {
+	name  string
+	index int
+}
+
+func (p *expandPath) push(s pathSeg) { p.segs = append(p.segs, s) }
+func (p *expandPath) pop()           { p.segs = p.segs[:len(p.segs)-1] }
+
+// String is the path as joinPath and indexPath write it.
+func (p *expandPath) String() string {
+	path := ""
+	for _, s := range p.segs {
+		if s.name == "" {
+			path = indexPath(path, s.index)
+		} else {
+			path = joinPath(path, s.name)
+		}
+	}
+	return path
+}
+
 // expandValue is ExpandCompacted for v, read as a value of the type ti
 // describes; ref is the field's ob3:"ref" tag. It reports whether the
 // result differs from v.
-func expandValue(v any, ti *typeInfo, ref bool, path string, forms *[]CompactedForm, depth int) (any, bool) {
+func expandValue(v any, ti *typeInfo, ref bool, path *expandPath, forms *[]CompactedForm, depth int) (any, bool) {
 	if v == nil || depth > maxDepth {
 		return v, false
 	}
@@ -53,14 +81,14 @@ func expandValue(v any, ti *typeInfo, ref bool, path string, forms *[]CompactedF
 	switch {
 	case ti.types:
 		if s, ok := v.(string); ok {
-			*forms = append(*forms, CompactedForm{Path: path})
+			*forms = append(*forms, CompactedForm{Path: path.String()})
 			return []any{s}, true
 		}
 		return v, false
 	case ti.raw, ti.iface, t == statusEntriesType:
 		return v, false
 	case t.Kind() == reflect.Pointer:
-		return expandValue(v, infoOf(t.Elem()), ref, path, forms, depth)
+		return expandValue(v, ti.elemInfo(), ref, path, forms, depth)
 	case ti.subject:
 		obj, ok := v.(map[string]any)
 		if !ok {
@@ -69,7 +97,7 @@ func expandValue(v any, ti *typeInfo, ref bool, path string, forms *[]CompactedF
 		return expandValue(v, infoOf(subjectKindOf(obj)), false, path, forms, depth)
 	case ti.image:
 		if s, ok := v.(string); ok {
-			*forms = append(*forms, CompactedForm{Path: path, Image: true})
+			*forms = append(*forms, CompactedForm{Path: path.String(), Image: true})
 			return map[string]any{"id": s, "type": "Image"}, true
 		}
 	case ti.profile && ref:
@@ -82,13 +110,15 @@ func expandValue(v any, ti *typeInfo, ref bool, path string, forms *[]CompactedF
 		}
 		arr, isArr := v.([]any)
 		if !isArr {
-			*forms = append(*forms, CompactedForm{Path: path})
+			*forms = append(*forms, CompactedForm{Path: path.String()})
 			arr = []any{v}
 		}
-		elem := infoOf(t.Elem())
+		elem := ti.elemInfo()
 		var out []any
 		for i, e := range arr {
-			ne, ch := expandValue(e, elem, false, indexPath(path, i), forms, depth+1)
+			path.push(pathSeg{index: i})
+			ne, ch := expandValue(e, elem, false, path, forms, depth+1)
+			path.pop()
 			if !ch {
 				continue
 			}
@@ -114,12 +144,15 @@ func expandValue(v any, ti *typeInfo, ref bool, path string, forms *[]CompactedF
 		return v, false
 	}
 	var out map[string]any
-	for _, f := range ti.fields {
+	for i := range ti.fields {
+		f := &ti.fields[i]
 		fv, ok := obj[f.name]
 		if !ok {
 			continue
 		}
-		nv, ch := expandValue(fv, infoOf(f.t), f.ref, joinPath(path, f.name), forms, depth+1)
+		path.push(pathSeg{name: f.name})
+		nv, ch := expandValue(fv, f.typeInfo(), f.ref, path, forms, depth+1)
+		path.pop()
 		if !ch {
 			continue
 		}

@@ -55,6 +55,12 @@ type Document struct {
 	Value map[string]any
 	// Credential is the typed view, what Parse returns.
 	Credential *Credential
+	// Plain is Value as json.Unmarshal decodes it into an any (numbers
+	// float64), which shares with Value every subtree that holds no
+	// number, so neither may be modified. It is nil when the one-pass
+	// decoder could not build it (a number beyond float64, or a document
+	// a slower decoder read): PlainValue(Value) gives it then.
+	Plain map[string]any
 }
 
 // ParseDocument is Parse that also returns the generic JSON value it
@@ -63,7 +69,7 @@ type Document struct {
 // Credential's Extra fields are re-encoded compactly rather than kept
 // byte for byte.
 func ParseDocument(data []byte, opts ParseOptions) (*Document, error) {
-	obj, err := opts.decodeCredential(data)
+	obj, plain, err := opts.decodeCredentialPlain(data, true)
 	if err != nil {
 		return nil, err
 	}
@@ -77,26 +83,34 @@ func ParseDocument(data []byte, opts ParseOptions) (*Document, error) {
 		}
 		c = *cp
 	}
-	return &Document{Value: obj, Credential: &c}, nil
+	return &Document{Value: obj, Credential: &c, Plain: plain}, nil
 }
 
 // decodeCredential decodes data strictly and checks that it is an object
 // whose known properties have the JSON types the data model gives them.
 func (opts ParseOptions) decodeCredential(data []byte) (map[string]any, error) {
-	doc, err := opts.decode(data)
+	obj, _, err := opts.decodeCredentialPlain(data, false)
+	return obj, err
+}
+
+// decodeCredentialPlain is decodeCredential that, when plain, also
+// returns the document as Document.Plain has it (nil when not built).
+func (opts ParseOptions) decodeCredentialPlain(data []byte, plain bool) (map[string]any, map[string]any, error) {
+	doc, p, err := opts.decodePlain(data, plain)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	obj, ok := doc.(map[string]any)
 	if !ok {
-		return nil, &ParseError{Offset: -1, Err: ErrWrongType, Msg: "document: expected object, got " + jsonKind(doc)}
+		return nil, nil, &ParseError{Offset: -1, Err: ErrWrongType, Msg: "document: expected object, got " + jsonKind(doc)}
 	}
 	if ct := reflect.TypeFor[Credential](); !typesOK(obj, infoOf(ct), false) {
 		if err := checkTypes(obj, ct, "", ""); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
-	return obj, nil
+	pm, _ := p.(map[string]any)
+	return obj, pm, nil
 }
 
 func unmarshalCredential(data []byte) (*Credential, error) {
@@ -130,10 +144,27 @@ func pathOfErr(err error) string {
 // decodeStrict decodes data into generic values (numbers as json.Number),
 // reporting syntax errors and duplicate keys with their position.
 func decodeStrict(data []byte, rejectDup bool) (any, error) {
-	if v, ok := decodeFast(data, rejectDup); ok {
-		return v, nil
+	v, _, err := decodeStrictPlain(data, rejectDup, false)
+	return v, err
+}
+
+// decodeStrictPlain is decodeStrict that, when plain, also returns the
+// value json.Unmarshal gives an any (numbers float64), sharing the
+// subtrees without numbers, or nil when onePass did not build it. The
+// decoders run fastest first; each declines what it does not plainly
+// accept, and the last, decodeTokens, reports every error.
+func decodeStrictPlain(data []byte, rejectDup, plain bool) (v, p any, err error) {
+	if v, p, plainOK, ok := onePass(data, plain); ok {
+		if !plainOK {
+			p = nil
+		}
+		return v, p, nil
 	}
-	return decodeTokens(data, rejectDup)
+	if v, ok := decodeFast(data, rejectDup); ok {
+		return v, nil, nil
+	}
+	v, err = decodeTokens(data, rejectDup)
+	return v, nil, err
 }
 
 // decodeTokens is decodeStrict reading token by token, which locates every
@@ -535,13 +566,20 @@ func ParseProfile(data []byte, opts ParseOptions) (*Profile, error) {
 
 // decode applies the size limit and decodes data strictly.
 func (opts ParseOptions) decode(data []byte) (any, error) {
+	v, _, err := opts.decodePlain(data, false)
+	return v, err
+}
+
+// decodePlain is decode that, when plain, also returns the plain value
+// decodeStrictPlain gives.
+func (opts ParseOptions) decodePlain(data []byte, plain bool) (any, any, error) {
 	max := opts.MaxSize
 	if max <= 0 {
 		max = DefaultMaxSize
 	}
 	if int64(len(data)) > max {
-		return nil, &ParseError{Offset: -1, Err: ErrTooLarge,
+		return nil, nil, &ParseError{Offset: -1, Err: ErrTooLarge,
 			Msg: fmt.Sprintf("document is %d bytes, over the %d-byte limit", len(data), max)}
 	}
-	return decodeStrict(data, !opts.AllowDuplicateKeys)
+	return decodeStrictPlain(data, !opts.AllowDuplicateKeys, plain)
 }

@@ -54,11 +54,15 @@ func Validate(c *Credential) error {
 	if c == nil {
 		return &ValidationError{Source: "data model", Problems: []Problem{{Message: "no credential"}}}
 	}
-	v := &validator{}
+	// A first pass only counts problems: most credentials have none, and
+	// it builds no path and no message. A second pass describes them.
+	v := &validator{quiet: true}
 	v.credential(c, "")
-	if len(v.problems) == 0 {
+	if v.found == 0 {
 		return nil
 	}
+	v = &validator{}
+	v.credential(c, "")
 	return &ValidationError{Source: "data model", Problems: v.problems}
 }
 
@@ -68,31 +72,57 @@ func ValidateProfile(p *Profile) error {
 	if p == nil {
 		return &ValidationError{Source: "data model", Problems: []Problem{{Message: "no profile"}}}
 	}
-	v := &validator{}
+	v := &validator{quiet: true}
 	v.profile(p, "", false)
-	if len(v.problems) == 0 {
+	if v.found == 0 {
 		return nil
 	}
+	v = &validator{}
+	v.profile(p, "", false)
 	return &ValidationError{Source: "data model", Problems: v.problems}
 }
 
 type validator struct {
 	problems []Problem
 	depth    int
+	// quiet counts problems in found instead of describing them: paths
+	// are "" and no message is formatted.
+	quiet bool
+	found int
 }
 
 func (v *validator) add(path, format string, args ...any) {
+	if v.quiet {
+		v.found++
+		return
+	}
 	v.problems = append(v.problems, Problem{Path: path, Message: fmt.Sprintf(format, args...)})
+}
+
+// join is joinPath, or "" when v is quiet.
+func (v *validator) join(parent, child string) string {
+	if v.quiet {
+		return ""
+	}
+	return joinPath(parent, child)
+}
+
+// index is indexPath, or "" when v is quiet.
+func (v *validator) index(parent string, i int) string {
+	if v.quiet {
+		return ""
+	}
+	return indexPath(parent, i)
 }
 
 func (v *validator) required(path, name, value string) {
 	if value == "" {
-		v.add(joinPath(path, name), "required")
+		v.add(v.join(path, name), "required")
 	}
 }
 
 func (v *validator) types(path string, t Types, want ...string) {
-	p := joinPath(path, "type")
+	p := v.join(path, "type")
 	if len(t) == 0 {
 		v.add(p, "required")
 		return
@@ -106,22 +136,22 @@ func (v *validator) plainType(path string, got, want string) {
 	switch got {
 	case want:
 	case "":
-		v.add(joinPath(path, "type"), "required")
+		v.add(v.join(path, "type"), "required")
 	default:
-		v.add(joinPath(path, "type"), "must be %q, got %q", want, got)
+		v.add(v.join(path, "type"), "must be %q, got %q", want, got)
 	}
 }
 
 func (v *validator) date(path, name, value string) {
 	if value != "" && !ValidDateTimeZ(value) {
-		v.add(joinPath(path, name), "%q is not a DateTimeZ (RFC 3339 with a time zone)", value)
+		v.add(v.join(path, name), "%q is not a DateTimeZ (RFC 3339 with a time zone)", value)
 	}
 }
 
 func (v *validator) jwts(path string, list []string) {
 	for i, s := range list {
 		if !compactJWSRe.MatchString(s) {
-			v.add(indexPath(joinPath(path, "endorsementJwt"), i), "not a compact JWS")
+			v.add(v.index(v.join(path, "endorsementJwt"), i), "not a compact JWS")
 		}
 	}
 }
@@ -144,20 +174,20 @@ func (v *validator) credential(c *Credential, path string) {
 	v.required(path, "id", c.ID)
 	switch {
 	case len(c.Type) == 0:
-		v.add(joinPath(path, "type"), "required")
+		v.add(v.join(path, "type"), "required")
 	case !c.Type.Has("VerifiableCredential"):
-		v.add(joinPath(path, "type"), "must include VerifiableCredential")
+		v.add(v.join(path, "type"), "must include VerifiableCredential")
 	case !c.Type.HasAny("OpenBadgeCredential", "AchievementCredential", "EndorsementCredential", "ClrCredential"):
-		v.add(joinPath(path, "type"), "must include OpenBadgeCredential, AchievementCredential, EndorsementCredential or ClrCredential")
+		v.add(v.join(path, "type"), "must include OpenBadgeCredential, AchievementCredential, EndorsementCredential or ClrCredential")
 	}
 	if isEndorsement || isCLR {
 		v.required(path, "name", c.Name)
 	}
-	v.image(c.Image, joinPath(path, "image"))
+	v.image(c.Image, v.join(path, "image"))
 	if c.Issuer == nil {
-		v.add(joinPath(path, "issuer"), "required")
+		v.add(v.join(path, "issuer"), "required")
 	} else {
-		v.profile(c.Issuer, joinPath(path, "issuer"), true)
+		v.profile(c.Issuer, v.join(path, "issuer"), true)
 	}
 	if v11 {
 		v.required(path, "issuanceDate", c.IssuanceDate)
@@ -170,58 +200,58 @@ func (v *validator) credential(c *Credential, path string) {
 	} {
 		v.date(path, d.name, d.value)
 	}
-	sp := joinPath(path, "credentialSubject")
+	sp := v.join(path, "credentialSubject")
 	switch s := c.CredentialSubject; {
 	case s == nil:
 		v.add(sp, "required")
 	case isEndorsement:
 		if s.Endorsement == nil {
-			v.add(joinPath(sp, "type"), "must include EndorsementSubject")
+			v.add(v.join(sp, "type"), "must include EndorsementSubject")
 		} else {
 			v.endorsementSubject(s.Endorsement, sp)
 		}
 	case isCLR:
 		if s.Clr == nil {
-			v.add(joinPath(sp, "type"), "must include ClrSubject")
+			v.add(v.join(sp, "type"), "must include ClrSubject")
 		} else {
 			v.clrSubject(s.Clr, sp)
 		}
 	case s.Achievement != nil:
 		v.achievementSubject(s.Achievement, sp)
 	default:
-		v.add(joinPath(sp, "type"), "must include AchievementSubject")
+		v.add(v.join(sp, "type"), "must include AchievementSubject")
 	}
 	v.endorsements(c.Endorsement, path)
 	v.jwts(path, c.EndorsementJwt)
 	for i := range c.Evidence {
-		p := indexPath(joinPath(path, "evidence"), i)
+		p := v.index(v.join(path, "evidence"), i)
 		v.types(p, c.Evidence[i].Type, "Evidence")
 	}
 	for i, s := range c.CredentialSchema {
-		p := indexPath(joinPath(path, "credentialSchema"), i)
+		p := v.index(v.join(path, "credentialSchema"), i)
 		v.required(p, "id", s.ID)
 		v.required(p, "type", s.Type)
 	}
 	for i, s := range c.CredentialStatus {
-		p := joinPath(path, "credentialStatus")
+		p := v.join(path, "credentialStatus")
 		if len(c.CredentialStatus) > 1 {
-			p = indexPath(p, i)
+			p = v.index(p, i)
 		}
 		v.required(p, "id", s.ID)
 		v.required(p, "type", s.Type)
 	}
 	if s := c.RefreshService; s != nil {
-		p := joinPath(path, "refreshService")
+		p := v.join(path, "refreshService")
 		v.required(p, "id", s.ID)
 		v.required(p, "type", s.Type)
 	}
 	for i, t := range c.TermsOfUse {
-		v.required(indexPath(joinPath(path, "termsOfUse"), i), "type", t.Type)
+		v.required(v.index(v.join(path, "termsOfUse"), i), "type", t.Type)
 	}
 	for i, p := range c.Proof {
-		pp := indexPath(joinPath(path, "proof"), i)
+		pp := v.index(v.join(path, "proof"), i)
 		if t, _ := p["type"].(string); t == "" {
-			v.add(joinPath(pp, "type"), "required")
+			v.add(v.join(pp, "type"), "required")
 		}
 		if created, ok := p["created"].(string); ok {
 			v.date(pp, "created", created)
@@ -230,13 +260,13 @@ func (v *validator) credential(c *Credential, path string) {
 }
 
 func (v *validator) context(c *Credential, path string, isCLR bool) {
-	p := joinPath(path, "@context")
+	p := v.join(path, "@context")
 	if len(c.Context) == 0 {
 		v.add(p, "required")
 		return
 	}
 	if c.Context[0] != ContextV2 && c.Context[0] != ContextV1 {
-		v.add(indexPath(p, 0), "must be %s (or %s for VCDM 1.1)", ContextV2, ContextV1)
+		v.add(v.index(p, 0), "must be %s (or %s for VCDM 1.1)", ContextV2, ContextV1)
 	}
 	if len(c.Context) < 2 {
 		v.add(p, "must list the Open Badges context second")
@@ -246,16 +276,16 @@ func (v *validator) context(c *Credential, path string, isCLR bool) {
 	switch {
 	case isCLR:
 		if !clrContextRe.MatchString(second) {
-			v.add(indexPath(p, 1), "must be the CLR 2.0 context, e.g. %s", ContextCLR)
+			v.add(v.index(p, 1), "must be the CLR 2.0 context, e.g. %s", ContextCLR)
 		}
 	case !obContextRe.MatchString(second):
-		v.add(indexPath(p, 1), "must be the Open Badges 3.0 context, e.g. %s", ContextOB)
+		v.add(v.index(p, 1), "must be the Open Badges 3.0 context, e.g. %s", ContextOB)
 	}
 	for i, x := range c.Context[2:] {
 		switch x.(type) {
 		case string, map[string]any:
 		default:
-			v.add(indexPath(p, i+2), "must be a URL or an object")
+			v.add(v.index(p, i+2), "must be a URL or an object")
 		}
 	}
 }
@@ -285,9 +315,9 @@ func keyList(e Extra) string {
 
 func (v *validator) endorsements(list []Credential, path string) {
 	for i := range list {
-		p := indexPath(joinPath(path, "endorsement"), i)
+		p := v.index(v.join(path, "endorsement"), i)
 		if !list[i].Type.Has("EndorsementCredential") {
-			v.add(joinPath(p, "type"), "must include EndorsementCredential")
+			v.add(v.join(p, "type"), "must include EndorsementCredential")
 		}
 		v.credential(&list[i], p)
 	}
@@ -309,37 +339,37 @@ func (v *validator) profile(p *Profile, path string, refOK bool) {
 	}
 	v.required(path, "id", p.ID)
 	v.types(path, p.Type, "Profile")
-	v.image(p.Image, joinPath(path, "image"))
+	v.image(p.Image, v.join(path, "image"))
 	v.endorsements(p.Endorsement, path)
 	v.jwts(path, p.EndorsementJwt)
 	if a := p.Address; a != nil {
-		ap := joinPath(path, "address")
+		ap := v.join(path, "address")
 		v.types(ap, a.Type, "Address")
 		if g := a.Geo; g != nil {
-			gp := joinPath(ap, "geo")
+			gp := v.join(ap, "geo")
 			v.plainType(gp, g.Type, "GeoCoordinates")
 			if g.Latitude == nil {
-				v.add(joinPath(gp, "latitude"), "required")
+				v.add(v.join(gp, "latitude"), "required")
 			}
 			if g.Longitude == nil {
-				v.add(joinPath(gp, "longitude"), "required")
+				v.add(v.join(gp, "longitude"), "required")
 			}
 		}
 	}
-	v.identifierEntries(p.OtherIdentifier, joinPath(path, "otherIdentifier"))
+	v.identifierEntries(p.OtherIdentifier, v.join(path, "otherIdentifier"))
 	if p.ParentOrg != nil {
-		v.profile(p.ParentOrg, joinPath(path, "parentOrg"), false)
+		v.profile(p.ParentOrg, v.join(path, "parentOrg"), false)
 	}
 	if d := p.DateOfBirth; d != "" {
 		if _, err := time.Parse(time.DateOnly, d); err != nil {
-			v.add(joinPath(path, "dateOfBirth"), "%q is not a date (YYYY-MM-DD)", d)
+			v.add(v.join(path, "dateOfBirth"), "%q is not a date (YYYY-MM-DD)", d)
 		}
 	}
 }
 
 func (v *validator) identifierEntries(list []IdentifierEntry, path string) {
 	for i, e := range list {
-		p := indexPath(path, i)
+		p := v.index(path, i)
 		v.plainType(p, e.Type, "IdentifierEntry")
 		v.required(p, "identifier", e.Identifier)
 		v.identityType(p, "identifierType", e.IdentifierType)
@@ -352,20 +382,20 @@ func (v *validator) identifierEntries(list []IdentifierEntry, path string) {
 func (v *validator) identityType(path, name string, t IdentityType) {
 	switch {
 	case t == "":
-		v.add(joinPath(path, name), "required")
+		v.add(v.join(path, name), "required")
 	case !t.Valid():
-		v.add(joinPath(path, name), "%q is not an identifier type (nor ext:...)", t)
+		v.add(v.join(path, name), "%q is not an identifier type (nor ext:...)", t)
 	}
 }
 
 func (v *validator) identityObjects(list []IdentityObject, path string) {
 	for i, o := range list {
-		p := indexPath(path, i)
+		p := v.index(path, i)
 		v.plainType(p, o.Type, "IdentityObject")
 		v.required(p, "identityHash", o.IdentityHash)
 		v.identityType(p, "identityType", o.IdentityType)
 		if o.Hashed && o.IdentityHash != "" && !strings.HasPrefix(o.IdentityHash, "sha256$") && !strings.HasPrefix(o.IdentityHash, "md5$") {
-			v.add(joinPath(p, "identityHash"), "a hashed identity must start with sha256$ or md5$")
+			v.add(v.join(p, "identityHash"), "a hashed identity must start with sha256$ or md5$")
 		}
 		if len(o.Extra) > 0 {
 			v.add(p, "unexpected properties %s", keyList(o.Extra))
@@ -378,25 +408,25 @@ func (v *validator) achievementSubject(s *AchievementSubject, path string) {
 	if s.ID == "" && len(s.Identifier) == 0 {
 		v.add(path, "needs an id or at least one identifier")
 	}
-	v.identityObjects(s.Identifier, joinPath(path, "identifier"))
+	v.identityObjects(s.Identifier, v.join(path, "identifier"))
 	v.date(path, "activityStartDate", s.ActivityStartDate)
 	v.date(path, "activityEndDate", s.ActivityEndDate)
-	v.image(s.Image, joinPath(path, "image"))
+	v.image(s.Image, v.join(path, "image"))
 	if s.Achievement == nil {
-		v.add(joinPath(path, "achievement"), "required")
+		v.add(v.join(path, "achievement"), "required")
 	} else {
-		v.achievement(s.Achievement, joinPath(path, "achievement"))
+		v.achievement(s.Achievement, v.join(path, "achievement"))
 	}
 	for i, r := range s.Result {
-		p := indexPath(joinPath(path, "result"), i)
+		p := v.index(v.join(path, "result"), i)
 		v.types(p, r.Type, "Result")
 		if r.Status != "" && !r.Status.Valid() {
-			v.add(joinPath(p, "status"), "%q is not a result status", r.Status)
+			v.add(v.join(p, "status"), "%q is not a result status", r.Status)
 		}
-		v.alignments(r.Alignment, joinPath(p, "alignment"))
+		v.alignments(r.Alignment, v.join(p, "alignment"))
 	}
 	if s.Source != nil {
-		v.profile(s.Source, joinPath(path, "source"), false)
+		v.profile(s.Source, v.join(path, "source"), false)
 	}
 }
 
@@ -404,64 +434,64 @@ func (v *validator) achievement(a *Achievement, path string) {
 	v.required(path, "id", a.ID)
 	v.types(path, a.Type, "Achievement")
 	if a.Criteria == nil {
-		v.add(joinPath(path, "criteria"), "required")
+		v.add(v.join(path, "criteria"), "required")
 	}
 	v.required(path, "description", a.Description)
 	v.required(path, "name", a.Name)
 	if a.AchievementType != "" && !a.AchievementType.Valid() {
-		v.add(joinPath(path, "achievementType"), "%q is not an achievement type (nor ext:...)", a.AchievementType)
+		v.add(v.join(path, "achievementType"), "%q is not an achievement type (nor ext:...)", a.AchievementType)
 	}
-	v.alignments(a.Alignment, joinPath(path, "alignment"))
+	v.alignments(a.Alignment, v.join(path, "alignment"))
 	if a.Creator != nil {
-		v.profile(a.Creator, joinPath(path, "creator"), false)
+		v.profile(a.Creator, v.join(path, "creator"), false)
 	}
 	v.endorsements(a.Endorsement, path)
 	v.jwts(path, a.EndorsementJwt)
-	v.image(a.Image, joinPath(path, "image"))
+	v.image(a.Image, v.join(path, "image"))
 	v.language(path, a.InLanguage)
-	v.identifierEntries(a.OtherIdentifier, joinPath(path, "otherIdentifier"))
+	v.identifierEntries(a.OtherIdentifier, v.join(path, "otherIdentifier"))
 	for i, r := range a.Related {
-		p := indexPath(joinPath(path, "related"), i)
+		p := v.index(v.join(path, "related"), i)
 		v.required(p, "id", r.ID)
 		v.types(p, r.Type, "Related")
 		v.language(p, r.InLanguage)
 	}
 	for i, rd := range a.ResultDescription {
-		p := indexPath(joinPath(path, "resultDescription"), i)
+		p := v.index(v.join(path, "resultDescription"), i)
 		v.required(p, "id", rd.ID)
 		v.types(p, rd.Type, "ResultDescription")
 		v.required(p, "name", rd.Name)
 		switch {
 		case rd.ResultType == "":
-			v.add(joinPath(p, "resultType"), "required")
+			v.add(v.join(p, "resultType"), "required")
 		case !rd.ResultType.Valid():
-			v.add(joinPath(p, "resultType"), "%q is not a result type (nor ext:...)", rd.ResultType)
+			v.add(v.join(p, "resultType"), "%q is not a result type (nor ext:...)", rd.ResultType)
 		}
-		v.alignments(rd.Alignment, joinPath(p, "alignment"))
+		v.alignments(rd.Alignment, v.join(p, "alignment"))
 		for j, l := range rd.RubricCriterionLevel {
-			lp := indexPath(joinPath(p, "rubricCriterionLevel"), j)
+			lp := v.index(v.join(p, "rubricCriterionLevel"), j)
 			v.required(lp, "id", l.ID)
 			v.types(lp, l.Type, "RubricCriterionLevel")
 			v.required(lp, "name", l.Name)
-			v.alignments(l.Alignment, joinPath(lp, "alignment"))
+			v.alignments(l.Alignment, v.join(lp, "alignment"))
 		}
 	}
 }
 
 func (v *validator) language(path, tag string) {
 	if tag != "" && !languageRe.MatchString(tag) {
-		v.add(joinPath(path, "inLanguage"), "%q is not a language tag like en or pt-BR", tag)
+		v.add(v.join(path, "inLanguage"), "%q is not a language tag like en or pt-BR", tag)
 	}
 }
 
 func (v *validator) alignments(list []Alignment, path string) {
 	for i, a := range list {
-		p := indexPath(path, i)
+		p := v.index(path, i)
 		v.types(p, a.Type, "Alignment")
 		v.required(p, "targetName", a.TargetName)
 		v.required(p, "targetUrl", a.TargetURL)
 		if a.TargetType != "" && !a.TargetType.Valid() {
-			v.add(joinPath(p, "targetType"), "%q is not an alignment target type (nor ext:...)", a.TargetType)
+			v.add(v.join(p, "targetType"), "%q is not an alignment target type (nor ext:...)", a.TargetType)
 		}
 	}
 }
@@ -476,27 +506,27 @@ func (v *validator) clrSubject(s *ClrSubject, path string) {
 	if s.ID == "" && len(s.Identifier) == 0 {
 		v.add(path, "needs an id or at least one identifier")
 	}
-	v.identityObjects(s.Identifier, joinPath(path, "identifier"))
+	v.identityObjects(s.Identifier, v.join(path, "identifier"))
 	if len(s.VerifiableCredential) == 0 {
-		v.add(joinPath(path, "verifiableCredential"), "needs at least one credential")
+		v.add(v.join(path, "verifiableCredential"), "needs at least one credential")
 	}
 	for i, raw := range s.VerifiableCredential {
-		p := indexPath(joinPath(path, "verifiableCredential"), i)
+		p := v.index(v.join(path, "verifiableCredential"), i)
 		c, err := Parse(raw, ParseOptions{MaxSize: int64(len(raw)) + 1})
 		if err != nil {
-			v.add(joinPath(p, pathOfErr(err)), "%v", err)
+			v.add(v.join(p, pathOfErr(err)), "%v", err)
 			continue
 		}
 		v.credential(c, p)
 	}
 	for i := range s.Achievement {
-		v.achievement(&s.Achievement[i], indexPath(joinPath(path, "achievement"), i))
+		v.achievement(&s.Achievement[i], v.index(v.join(path, "achievement"), i))
 	}
 	for i, a := range s.Association {
-		p := indexPath(joinPath(path, "association"), i)
+		p := v.index(v.join(path, "association"), i)
 		v.plainType(p, a.Type, "Association")
 		if !a.AssociationType.Valid() {
-			v.add(joinPath(p, "associationType"), "%q is not an association type", a.AssociationType)
+			v.add(v.join(p, "associationType"), "%q is not an association type", a.AssociationType)
 		}
 		v.required(p, "sourceId", a.SourceID)
 		v.required(p, "targetId", a.TargetID)

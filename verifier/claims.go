@@ -45,9 +45,19 @@ type proven struct {
 // claims.
 func (p *proven) verified() bool { return p.claims != nil && p.claims.Verified }
 
-// readClaims fills p from canonical statements nq.
-func (p *proven) readClaims(nq []byte, verified bool) {
-	c, g, err := credentialClaims(nq)
+// readGraph fills p from the statements of g.
+func (p *proven) readGraph(g *graph, verified bool) {
+	c, g, err := graphClaims(g)
+	if err != nil {
+		p.claims, p.claimsErr = nil, err
+		return
+	}
+	p.setClaims(c, g, verified)
+}
+
+// readOutcome fills p from the statements of the verified proof o.
+func (p *proven) readOutcome(o *proof.Outcome, verified bool) {
+	c, g, err := outcomeClaims(o)
 	if err != nil {
 		p.claims, p.claimsErr = nil, err
 		return
@@ -91,7 +101,12 @@ func (v *Verifier) readUnverified(ctx context.Context, p *proven, doc map[string
 		p.claimsErr = err
 		return
 	}
-	p.readClaims(nq, false)
+	g, err := newGraph(nq)
+	if err != nil {
+		p.claims, p.claimsErr = nil, err
+		return
+	}
+	p.readGraph(g, false)
 }
 
 // checkProof runs the proof check over a Data Integrity proof set. It
@@ -167,7 +182,7 @@ func (v *Verifier) checkProof(ctx context.Context, r *report, cred map[string]an
 		if notes[i] != "" {
 			continue
 		}
-		c, g, err := credentialClaims(o.Statements)
+		c, g, err := outcomeClaims(o)
 		if err == nil {
 			err = g.isDocument(c, cred)
 		}
@@ -209,7 +224,7 @@ func (v *Verifier) checkProof(ctx context.Context, r *report, cred map[string]an
 	// back to the document itself otherwise.
 	for i := range outcomes {
 		if outcomes[i].Err == nil && p.claims == nil {
-			p.readClaims(outcomes[i].Statements, false)
+			p.readOutcome(&outcomes[i], false)
 		}
 	}
 	v.readUnverified(ctx, p, cred)

@@ -102,13 +102,14 @@ func (g *graph) clr(root rdfc.Term) *ClrClaims {
 // ClrSubject type or a property of the CLR namespace.
 func (g *graph) clrNodes() []string {
 	var out []string
-	for s, props := range g.props {
-		if s.Kind != rdfc.IRI {
+	for i := range g.nodes {
+		n := &g.nodes[i]
+		if n.subject.Kind != rdfc.IRI {
 			continue
 		}
-		for p := range props {
-			if strings.HasPrefix(p, clrNS) || p == rdfType && g.hasType(s, iriClrSubject) {
-				out = append(out, s.Value)
+		for _, p := range n.props {
+			if strings.HasPrefix(p.predicate, clrNS) || p.predicate == rdfType && g.hasType(n.subject, iriClrSubject) {
+				out = append(out, n.subject.Value)
 				break
 			}
 		}

@@ -146,11 +146,22 @@ func checkInlineContexts(loader ld.DocumentLoader, cred map[string]any) ([]strin
 	if c, ok := cred["@context"]; ok {
 		sites = append(sites, contextSite{path: "@context", value: c})
 	}
-	for _, k := range slices.Sorted(maps.Keys(cred)) {
-		if k == "@context" || k == "proof" {
-			continue
+	nested := false
+	for k, x := range cred {
+		if k != "@context" && k != "proof" && hasContexts(x, 1) {
+			nested = true
+			break
 		}
-		sites = collectContexts(cred[k], k, 1, sites)
+	}
+	// Most credentials have only the top-level @context: then there is no
+	// walk that sorts every object's keys and builds every path.
+	if nested {
+		for _, k := range slices.Sorted(maps.Keys(cred)) {
+			if k == "@context" || k == "proof" {
+				continue
+			}
+			sites = collectContexts(cred[k], k, 1, sites)
+		}
 	}
 	r := &inlineRule{loader: loader, taken: make(map[string]string), loaded: make(map[string]bool), inlineDefs: make(map[string]any)}
 	// First the shape of every @context value and every bundled URL
@@ -217,6 +228,32 @@ func collectContexts(v any, path string, depth int, sites []contextSite) []conte
 		}
 	}
 	return sites
+}
+
+// hasContexts reports whether collectContexts would find an @context
+// value under v.
+func hasContexts(v any, depth int) bool {
+	if depth > maxContextWalkDepth {
+		return false
+	}
+	switch t := v.(type) {
+	case map[string]any:
+		if _, ok := t["@context"]; ok {
+			return true
+		}
+		for _, e := range t {
+			if hasContexts(e, depth+1) {
+				return true
+			}
+		}
+	case []any:
+		for _, e := range t {
+			if hasContexts(e, depth+1) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // bundledPart checks the shape of one @context value (bundled URLs, then
@@ -491,7 +528,7 @@ func rulePath(err error) string {
 // contexts and the accepted inline contexts at the given paths.
 func contextPassReason(n int, inline []string) string {
 	if len(inline) == 0 {
-		return fmt.Sprintf("%d contexts, all bundled, in the required order", n)
+		return strconv.Itoa(n) + " contexts, all bundled, in the required order"
 	}
 	return fmt.Sprintf("%d contexts in the required order, bundled ones first; inline contexts at %s define only new terms", n, strings.Join(inline, ", "))
 }

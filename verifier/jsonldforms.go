@@ -49,7 +49,48 @@ type formReader struct {
 func readJSONLDForms(v any, path string, paths *[]string, depth int) (out any, drop, changed bool) {
 	fr := &formReader{aliases: map[string]string{}, paths: paths}
 	fr.collectAliases(v, 0)
+	if !fr.anyForm(v, depth) {
+		// The common case: nothing to rewrite, so no walk that sorts
+		// every object's keys and builds every path.
+		return v, false, false
+	}
 	return fr.read(v, path, depth)
+}
+
+// anyForm reports whether read could rewrite anything in v: a value
+// object whose @value is null, a @set, a @nest, or a member named by a
+// vocabulary IRI or an alias, within maxFormsDepth, as read walks it.
+func (fr *formReader) anyForm(v any, depth int) bool {
+	if depth > maxFormsDepth {
+		return false
+	}
+	switch t := v.(type) {
+	case map[string]any:
+		if x, ok := t["@value"]; ok && x == nil {
+			return true
+		}
+		if _, ok := t["@set"]; ok {
+			return true
+		}
+		for k, e := range t {
+			if k == "@context" {
+				continue
+			}
+			if k == "@nest" || vocabularyTerm(k) != "" || fr.aliases[k] != "" {
+				return true
+			}
+			if isContainer(e) && fr.anyForm(e, depth+1) {
+				return true
+			}
+		}
+	case []any:
+		for _, e := range t {
+			if isContainer(e) && fr.anyForm(e, depth+1) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // collectAliases fills fr.aliases from every inline context in v.

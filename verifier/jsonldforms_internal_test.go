@@ -105,3 +105,58 @@ func TestReadJSONLDForms(t *testing.T) {
 		}
 	}
 }
+
+// FuzzFormsShortcut holds readJSONLDForms, which skips the walk when
+// anyForm finds nothing to rewrite, to the walk itself, and
+// expandCompactedValue to its input (never modified) and to one variant
+// per credentialStatus entry.
+func FuzzFormsShortcut(f *testing.F) {
+	for _, s := range []string{
+		`{"a":{"@value":null},"b":[{"@set":[1,{"@value":null}]},2],"@context":[{"@set":1}]}`,
+		`{"@context":[{"x":"https://schema.org/name"}],"a":{"x":"n"}}`,
+		`{"a":{"https://schema.org/name":"n"},"b":{"@nest":{"c":1}}}`,
+		`{"name":"plain","list":[1,2,3],"credentialStatus":[{"id":"a"}]}`,
+		`{"type":"OpenBadgeCredential","credentialStatus":[{"id":"a"}]}`,
+		`{"type":"OpenBadgeCredential","credentialStatus":[{"id":"a"},{"id":"b"}]}`,
+		`{"@set":{"type":"OpenBadgeCredential","credentialStatus":[{"id":"a"}]}}`,
+		`{"@set":{"type":["OpenBadgeCredential"],"credentialStatus":[{"id":"a"}]}}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var doc any
+		if json.Unmarshal(data, &doc) != nil {
+			return
+		}
+		var before any
+		_ = json.Unmarshal(data, &before)
+		var paths, walked []string
+		out, drop, changed := readJSONLDForms(doc, "", &paths, 0)
+		fr := &formReader{aliases: map[string]string{}, paths: &walked}
+		fr.collectAliases(doc, 0)
+		wout, wdrop, wchanged := fr.read(doc, "", 0)
+		if drop != wdrop || changed != wchanged || !reflect.DeepEqual(out, wout) || !reflect.DeepEqual(paths, walked) {
+			t.Fatalf("shortcut %v %v %v %v, walk %v %v %v %v", out, drop, changed, paths, wout, wdrop, wchanged, walked)
+		}
+		m, ok := doc.(map[string]any)
+		if !ok {
+			return
+		}
+		variants, _, _, unchecked := expandCompactedValue(m, 3)
+		if !reflect.DeepEqual(doc, before) {
+			t.Fatal("expandCompactedValue modified its input")
+		}
+		statuses, isList := m["credentialStatus"].([]any)
+		if !isList || len(statuses) == 0 || len(paths) > 0 {
+			return
+		}
+		if want := min(len(statuses), 3); len(variants) != want || unchecked != len(statuses)-want {
+			t.Fatalf("%d variants, %d unchecked for %d entries", len(variants), unchecked, len(statuses))
+		}
+		for i, v := range variants {
+			if !reflect.DeepEqual(v.(map[string]any)["credentialStatus"], statuses[i]) {
+				t.Fatalf("variant %d has %v", i, v)
+			}
+		}
+	})
+}

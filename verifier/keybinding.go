@@ -352,7 +352,7 @@ func (f *keyBinder) bind(ctx context.Context, vm string) *boundKey {
 	case strings.HasPrefix(base, "did:key:"), strings.HasPrefix(base, "did:jwk:"):
 		// The id is the key: no resolver, injected or not, has a say.
 		b.source = sourceIssuerID
-		f.fromDocument(ctx, b, frag, did.KeyResolver{}.Resolve)
+		f.fromDocument(ctx, b, frag, f.v.keyDocs.resolve)
 	case strings.HasPrefix(base, "did:"):
 		b.source = sourceDIDDocument
 		if w, err := did.ParseWeb(base); err == nil {
@@ -459,4 +459,46 @@ func (v *Verifier) checkIssuer(r *report, cred map[string]any, b *boundKey) {
 	default:
 		r.pass(CheckIssuer, b.reason())
 	}
+}
+
+// Bounds of keyDocCache: the documents of this many did:key and did:jwk
+// issuers, each of an id at most this long, are kept.
+const (
+	keyDocCacheEntries = 256
+	keyDocCacheMaxID   = 2048
+)
+
+// keyDocCache keeps the documents did.KeyResolver derives from did:key
+// and did:jwk ids, which are a function of the id alone: a verifier that
+// sees the same issuers again derives each once. Only documents are kept,
+// never errors; when full it starts over, so it holds at most
+// keyDocCacheEntries documents. The documents are shared and only read.
+type keyDocCache struct {
+	mu   sync.Mutex
+	docs map[string]*did.Document
+}
+
+// resolve is did.KeyResolver's Resolve through the cache.
+func (c *keyDocCache) resolve(ctx context.Context, id string) (*did.Document, error) {
+	c.mu.Lock()
+	doc, ok := c.docs[id]
+	c.mu.Unlock()
+	if ok {
+		if err := ctx.Err(); err != nil {
+			// As did.KeyResolver, a done context resolves nothing.
+			return did.KeyResolver{}.Resolve(ctx, id)
+		}
+		return doc, nil
+	}
+	doc, err := did.KeyResolver{}.Resolve(ctx, id)
+	if err != nil || len(id) > keyDocCacheMaxID {
+		return doc, err
+	}
+	c.mu.Lock()
+	if c.docs == nil || len(c.docs) >= keyDocCacheEntries {
+		c.docs = make(map[string]*did.Document)
+	}
+	c.docs[id] = doc
+	c.mu.Unlock()
+	return doc, nil
 }

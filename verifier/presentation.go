@@ -150,7 +150,7 @@ func (v *Verifier) VerifyPresentation(ctx context.Context, data []byte, opts Pre
 		opts.MaxCredentials = DefaultMaxPresentationCredentials
 	}
 	d := v.lim.Deadline
-	ctx, cancel := context.WithTimeoutCause(ctx, d, fmt.Errorf("%w: the verification deadline of %v (Limits.Deadline) passed: %w", ErrLimit, d, context.DeadlineExceeded))
+	ctx, cancel := context.WithTimeoutCause(ctx, d, v.deadlineCause)
 	defer cancel()
 	b := newBudget(v.lim)
 	p := &presenting{v: v, opts: opts, r: &report{res: &Result{}}, out: &PresentationResult{Credentials: []*Result{}}}
@@ -748,27 +748,6 @@ type embeddedClaim struct {
 	kind, id, issuer string
 }
 
-// indexGraph indexes the statements of quads in the graph named name (the
-// zero Term for the default graph).
-func indexGraph(quads []rdfc.Quad, name rdfc.Term) *graph {
-	g := &graph{props: make(map[rdfc.Term]map[string][]rdfc.Term), referenced: make(map[rdfc.Term]bool)}
-	for _, q := range quads {
-		if q.Graph != name {
-			continue
-		}
-		m := g.props[q.Subject]
-		if m == nil {
-			m = make(map[string][]rdfc.Term)
-			g.props[q.Subject] = m
-		}
-		m[q.Predicate.Value] = append(m[q.Predicate.Value], q.Object)
-		if q.Object.Kind != rdfc.Literal {
-			g.referenced[q.Object] = true
-		}
-	}
-	return g
-}
-
 // presentationStatements reads the presentation canonical N-Quads nq
 // describe: the one VerifiablePresentation node of the default graph, its
 // holder, and the credential of each of its verifiableCredential graphs.
@@ -778,12 +757,7 @@ func presentationStatements(nq []byte) (*vpStatements, error) {
 		return nil, fmt.Errorf("reading the signed statements: %w", err)
 	}
 	g := indexGraph(quads, rdfc.Term{})
-	var roots []rdfc.Term
-	for s := range g.props {
-		if g.hasType(s, iriVerifiablePresentation) && !g.referenced[s] {
-			roots = append(roots, s)
-		}
-	}
+	roots := g.unreferenced(g.typed(iriVerifiablePresentation))
 	if len(roots) != 1 {
 		return nil, &claimError{path: "type", err: fmt.Errorf("%w: %d VerifiablePresentation nodes, want one", errStatements, len(roots))}
 	}
@@ -802,8 +776,8 @@ func presentationStatements(nq []byte) (*vpStatements, error) {
 		cg := indexGraph(quads, name)
 		ec := embeddedClaim{kind: kindEmpty}
 		var enveloped []string
-		for s := range cg.props {
-			if cg.hasType(s, iriEnvelopedCredential) && s.Kind == rdfc.IRI {
+		for _, s := range cg.typed(iriEnvelopedCredential) {
+			if s.Kind == rdfc.IRI {
 				enveloped = append(enveloped, s.Value)
 			}
 		}
@@ -818,7 +792,7 @@ func presentationStatements(nq []byte) (*vpStatements, error) {
 			}
 		case len(enveloped) == 1:
 			ec = embeddedClaim{kind: kindEnveloped, id: enveloped[0]}
-		case len(cg.props) > 0:
+		case len(cg.nodes) > 0:
 			return nil, &claimError{path: "verifiableCredential", err: fmt.Errorf("%w: a verifiableCredential graph holds no single credential: %w", errStatements, cerr)}
 		}
 		st.credentials = append(st.credentials, ec)
@@ -874,9 +848,9 @@ func proofOptionClaims(nq []byte) (challenges, domains []string, err error) {
 	g := indexGraph(quads, rdfc.Term{})
 	var node rdfc.Term
 	n := 0
-	for s := range g.props {
-		if len(g.objects(s, iriProofPurpose)) > 0 {
-			node, n = s, n+1
+	for i := range g.nodes {
+		if len(g.nodes[i].objects(iriProofPurpose)) > 0 {
+			node, n = g.nodes[i].subject, n+1
 		}
 	}
 	if n != 1 {

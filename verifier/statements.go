@@ -1,6 +1,7 @@
 package verifier
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"slices"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/badgesmith/badgesmith/ob3"
+	"github.com/badgesmith/badgesmith/proof"
 	"github.com/badgesmith/badgesmith/rdfc"
 	"github.com/badgesmith/badgesmith/status"
 )
@@ -50,12 +52,34 @@ var errStatements = errors.New("statements do not describe one credential")
 // graph is the default graph of a set of RDF statements, indexed by
 // subject then predicate. Statements in named graphs (the proofs of a
 // proof chain) are not claims about the credential and are left out.
+//
+// The index is flat slices rather than a map per subject: nodes sorted by
+// subject, each with its properties sorted by predicate, each with its
+// objects in statement order, all looked up by binary search. Canonical
+// statements come grouped by subject and predicate, so it is built in one
+// pass with four allocations.
 type graph struct {
-	props map[rdfc.Term]map[string][]rdfc.Term
-	// referenced holds every node that is the object of a statement.
-	referenced map[rdfc.Term]bool
+	nodes []gnode
+	// all holds every object, for the nodes pointed at (unreferenced).
+	all []rdfc.Term
 	// rootNode is the credential node, once root has found it.
 	rootNode rdfc.Term
+}
+
+// gnode is one subject of a graph and its properties.
+type gnode struct {
+	subject rdfc.Term
+	props   []gprop
+	// first is, while indexGraph builds, the index of its first property.
+	first int
+}
+
+// gprop is one predicate of a subject and its objects, in statement order.
+type gprop struct {
+	predicate string
+	objects   []rdfc.Term
+	// first is, while indexGraph builds, the index of its first object.
+	first int
 }
 
 // newGraph indexes the canonical N-Quads nq.
@@ -64,51 +88,222 @@ func newGraph(nq []byte) (*graph, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading the signed statements: %w", err)
 	}
-	g := &graph{props: make(map[rdfc.Term]map[string][]rdfc.Term), referenced: make(map[rdfc.Term]bool, len(quads))}
-	// Canonical N-Quads are sorted, so the objects of one subject and
-	// predicate are next to each other: each run becomes a slice of one
-	// array of objects instead of a list grown value by value. A run met
-	// again later (unsorted input) is appended to a copy, as the slices
-	// have no room beyond their ends.
-	objects := make([]rdfc.Term, 0, len(quads))
-	var m map[string][]rdfc.Term
-	var subject rdfc.Term
-	predicate, start := "", 0
-	flush := func() {
-		if run := objects[start:len(objects):len(objects)]; len(run) > 0 {
-			if have, ok := m[predicate]; ok {
-				m[predicate] = append(have, run...)
-			} else {
-				m[predicate] = run
-			}
-		}
-		start = len(objects)
-	}
-	for _, q := range quads {
-		if q.Graph.Kind != rdfc.DefaultGraph {
-			continue
-		}
-		if m == nil || q.Subject != subject || q.Predicate.Value != predicate {
-			flush()
-			if m == nil || q.Subject != subject {
-				subject = q.Subject
-				if m = g.props[subject]; m == nil {
-					m = make(map[string][]rdfc.Term)
-					g.props[subject] = m
-				}
-			}
-			predicate = q.Predicate.Value
-		}
-		objects = append(objects, q.Object)
-		if q.Object.Kind != rdfc.Literal {
-			g.referenced[q.Object] = true
-		}
-	}
-	flush()
-	return g, nil
+	return newGraphQuads(quads), nil
 }
 
-func (g *graph) objects(s rdfc.Term, p string) []rdfc.Term { return g.props[s][p] }
+// newGraphQuads indexes the default graph of quads.
+func newGraphQuads(quads []rdfc.Quad) *graph { return indexGraph(quads, rdfc.Term{}) }
+
+// indexGraph indexes the statements of quads in the graph named name (the
+// zero Term for the default graph): every object under its subject and
+// predicate, in input order. Input that is not grouped by subject and
+// predicate (not canonical) is indexed from a copy stably sorted by them,
+// which keeps that order.
+func indexGraph(quads []rdfc.Quad, name rdfc.Term) *graph {
+	if g, ok := indexRuns(quads, name); ok {
+		return g
+	}
+	in := make([]rdfc.Quad, 0, len(quads))
+	for _, q := range quads {
+		if q.Graph == name {
+			in = append(in, q)
+		}
+	}
+	slices.SortStableFunc(in, func(a, b rdfc.Quad) int {
+		if c := compareTerm(a.Subject, b.Subject); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Predicate.Value, b.Predicate.Value)
+	})
+	g, _ := indexRuns(in, name)
+	return g
+}
+
+// indexRuns indexes the statements of quads in the graph named name as
+// runs of one subject and of one predicate. It reports false when a
+// subject, or a predicate of one, has two runs: the input is not grouped.
+func indexRuns(quads []rdfc.Quad, name rdfc.Term) (*graph, bool) {
+	var n, nodes, props int
+	var prev *rdfc.Quad
+	for i := range quads {
+		q := &quads[i]
+		if q.Graph != name {
+			continue
+		}
+		n++
+		switch {
+		case prev == nil || q.Subject != prev.Subject:
+			nodes++
+			props++
+		case q.Predicate.Value != prev.Predicate.Value:
+			props++
+		}
+		prev = q
+	}
+	g := &graph{}
+	if n == 0 {
+		return g, true
+	}
+	g.all = make([]rdfc.Term, 0, n)
+	ps := make([]gprop, 0, props)
+	g.nodes = make([]gnode, 0, nodes)
+	prev = nil
+	for i := range quads {
+		q := &quads[i]
+		if q.Graph != name {
+			continue
+		}
+		switch {
+		case prev == nil || q.Subject != prev.Subject:
+			g.nodes = append(g.nodes, gnode{subject: q.Subject, first: len(ps)})
+			ps = append(ps, gprop{predicate: q.Predicate.Value, first: len(g.all)})
+		case q.Predicate.Value != prev.Predicate.Value:
+			ps = append(ps, gprop{predicate: q.Predicate.Value, first: len(g.all)})
+		}
+		g.all = append(g.all, q.Object)
+		prev = q
+	}
+	for i := range ps {
+		end := len(g.all)
+		if i+1 < len(ps) {
+			end = ps[i+1].first
+		}
+		ps[i].objects = g.all[ps[i].first:end:end]
+	}
+	for i := range g.nodes {
+		end := len(ps)
+		if i+1 < len(g.nodes) {
+			end = g.nodes[i+1].first
+		}
+		nd := &g.nodes[i]
+		nd.props = ps[nd.first:end:end]
+		if !slices.IsSortedFunc(nd.props, comparePredicates) {
+			slices.SortFunc(nd.props, comparePredicates)
+		}
+		for j := 1; j < len(nd.props); j++ {
+			if nd.props[j].predicate == nd.props[j-1].predicate {
+				return nil, false
+			}
+		}
+	}
+	if !slices.IsSortedFunc(g.nodes, compareSubjects) {
+		slices.SortFunc(g.nodes, compareSubjects)
+	}
+	for i := 1; i < len(g.nodes); i++ {
+		if g.nodes[i].subject == g.nodes[i-1].subject {
+			return nil, false
+		}
+	}
+	return g, true
+}
+
+// compareTerm orders terms as canonical N-Quads order the subjects they
+// write, so that canonical statements come sorted: by kind (an IRI, <...>,
+// before a blank node, _:...), then value as written, then datatype and
+// language.
+func compareTerm(a, b rdfc.Term) int {
+	if c := cmp.Compare(a.Kind, b.Kind); c != 0 {
+		return c
+	}
+	end := byte('>')
+	if a.Kind != rdfc.IRI {
+		end = ' '
+	}
+	if c := compareWritten(a.Value, b.Value, end); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.Datatype, b.Datatype); c != 0 {
+		return c
+	}
+	return strings.Compare(a.Language, b.Language)
+}
+
+// compareWritten orders a and b as the text each would be followed by end
+// orders them; of two that this would not tell apart, the shorter is
+// first, so the order is total.
+func compareWritten(a, b string, end byte) int {
+	n := min(len(a), len(b))
+	if c := strings.Compare(a[:n], b[:n]); c != 0 {
+		return c
+	}
+	switch {
+	case len(a) == len(b):
+		return 0
+	case len(a) == n:
+		if b[n] < end {
+			return 1
+		}
+		return -1
+	}
+	if a[n] < end {
+		return -1
+	}
+	return 1
+}
+
+func compareSubjects(a, b gnode) int { return compareTerm(a.subject, b.subject) }
+
+// comparePredicates orders predicates (IRIs) as canonical N-Quads write
+// them.
+func comparePredicates(a, b gprop) int { return compareWritten(a.predicate, b.predicate, '>') }
+
+// node returns the node of subject s, nil when s is the subject of no
+// statement.
+func (g *graph) node(s rdfc.Term) *gnode {
+	i, ok := slices.BinarySearchFunc(g.nodes, s, func(n gnode, t rdfc.Term) int { return compareTerm(n.subject, t) })
+	if !ok {
+		return nil
+	}
+	return &g.nodes[i]
+}
+
+// objects returns the objects of predicate p on n.
+func (n *gnode) objects(p string) []rdfc.Term {
+	i, ok := slices.BinarySearchFunc(n.props, p, func(x gprop, p string) int { return compareWritten(x.predicate, p, '>') })
+	if !ok {
+		return nil
+	}
+	return n.props[i].objects
+}
+
+func (g *graph) objects(s rdfc.Term, p string) []rdfc.Term {
+	if n := g.node(s); n != nil {
+		return n.objects(p)
+	}
+	return nil
+}
+
+// typed returns the subjects that have type iri, in the graph's order.
+func (g *graph) typed(iri string) []rdfc.Term {
+	var out []rdfc.Term
+	for i := range g.nodes {
+		if slices.ContainsFunc(g.nodes[i].objects(rdfType), func(t rdfc.Term) bool { return t.Kind == rdfc.IRI && t.Value == iri }) {
+			out = append(out, g.nodes[i].subject)
+		}
+	}
+	return out
+}
+
+// unreferenced returns the terms of subjects, sorted as typed returns
+// them, that are the object of no statement.
+func (g *graph) unreferenced(subjects []rdfc.Term) []rdfc.Term {
+	seen := make([]bool, len(subjects))
+	for _, o := range g.all {
+		if o.Kind == rdfc.Literal {
+			continue
+		}
+		if i, ok := slices.BinarySearchFunc(subjects, o, compareTerm); ok {
+			seen[i] = true
+		}
+	}
+	var out []rdfc.Term
+	for i, s := range subjects {
+		if !seen[i] {
+			out = append(out, s)
+		}
+	}
+	return out
+}
 
 func (g *graph) hasType(s rdfc.Term, iri string) bool {
 	return slices.ContainsFunc(g.objects(s, rdfType), func(t rdfc.Term) bool { return t.Kind == rdfc.IRI && t.Value == iri })
@@ -118,22 +313,16 @@ func (g *graph) hasType(s rdfc.Term, iri string) bool {
 // other statement points at (an embedded endorsement is pointed at by its
 // endorsement property).
 func (g *graph) root() (rdfc.Term, error) {
-	var all, roots []rdfc.Term
-	for s := range g.props {
-		if g.hasType(s, iriVerifiableCredential) {
-			all = append(all, s)
-			if !g.referenced[s] {
-				roots = append(roots, s)
-			}
-		}
-	}
-	switch {
-	case len(roots) == 1:
-		return roots[0], nil
-	case len(all) == 1:
-		return all[0], nil
-	case len(all) == 0:
+	all := g.typed(iriVerifiableCredential)
+	switch len(all) {
+	case 0:
 		return rdfc.Term{}, fmt.Errorf("%w: no node has type VerifiableCredential", errStatements)
+	case 1:
+		// Pointed at or not, the only credential node is the root.
+		return all[0], nil
+	}
+	if roots := g.unreferenced(all); len(roots) == 1 {
+		return roots[0], nil
 	}
 	return rdfc.Term{}, fmt.Errorf("%w: %d VerifiableCredential nodes and no single root among them", errStatements, len(all))
 }
@@ -153,13 +342,7 @@ func (g *graph) isDocument(c *Claims, doc map[string]any) error {
 		return fmt.Errorf("%w: the statements' credential is %q, the document's is %q", errStatements, c.ID, id)
 	}
 	if id == "" {
-		n := 0
-		for s := range g.props {
-			if g.hasType(s, iriVerifiableCredential) {
-				n++
-			}
-		}
-		if n > 1 {
+		if n := len(g.typed(iriVerifiableCredential)); n > 1 {
 			return fmt.Errorf("%w: %d VerifiableCredential nodes and the document has no id to tell which it is", errStatements, n)
 		}
 	}
@@ -271,6 +454,17 @@ func credentialClaims(nq []byte) (*Claims, *graph, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	return graphClaims(g)
+}
+
+// outcomeClaims reads the claims of the statements a verified proof
+// covers.
+func outcomeClaims(o *proof.Outcome) (*Claims, *graph, error) {
+	return credentialClaims(o.Statements)
+}
+
+// graphClaims reads the claims of the credential g describes.
+func graphClaims(g *graph) (*Claims, *graph, error) {
 	root, err := g.root()
 	if err != nil {
 		return nil, nil, err
@@ -315,10 +509,13 @@ func credentialClaims(nq []byte) (*Claims, *graph, error) {
 	c.Clr = g.clr(root)
 	c.clrNodes = g.clrNodes()
 	if len(subjects) == 1 {
-		for p := range g.props[subjects[0]] {
-			c.subjectPredicates = append(c.subjectPredicates, p)
+		if n := g.node(subjects[0]); n != nil {
+			c.subjectPredicates = make([]string, len(n.props))
+			for i, p := range n.props {
+				c.subjectPredicates[i] = p.predicate
+			}
+			slices.Sort(c.subjectPredicates)
 		}
-		slices.Sort(c.subjectPredicates)
 	}
 	return c, g, nil
 }
@@ -336,13 +533,34 @@ func (g *graph) name(s rdfc.Term) string {
 // statusProp returns the values of a status list property, in whichever
 // of the status vocabularies the entry uses.
 func (g *graph) statusProp(s rdfc.Term, local string) []rdfc.Term {
-	for _, ns := range statusNamespaces {
-		if v := g.objects(s, ns+local); len(v) > 0 {
+	n := g.node(s)
+	if n == nil {
+		return nil
+	}
+	iris, ok := statusIRIs[local]
+	if !ok {
+		for i, ns := range statusNamespaces {
+			iris[i] = ns + local
+		}
+	}
+	for _, iri := range iris {
+		if v := n.objects(iri); len(v) > 0 {
 			return v
 		}
 	}
 	return nil
 }
+
+// statusIRIs are, per status property statusProp is asked for, its IRI
+// in each of statusNamespaces, so that no lookup builds one.
+var statusIRIs = func() map[string][2]string {
+	m := map[string][2]string{}
+	for _, local := range []string{"statusPurpose", "statusListIndex", "statusListCredential", "statusReference",
+		"statusSize", "statusMessage", "status", "message", "encodedList", "ttl"} {
+		m[local] = [2]string{statusNamespaces[0] + local, statusNamespaces[1] + local}
+	}
+	return m
+}()
 
 func (g *graph) statusClaim(e rdfc.Term) StatusClaim {
 	sc := StatusClaim{}

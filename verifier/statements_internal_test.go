@@ -1,12 +1,17 @@
 package verifier
 
 import (
+	"context"
+	"encoding/json"
 	"errors"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/badgesmith/badgesmith/jsonld"
 	"github.com/badgesmith/badgesmith/rdfc"
 )
 
@@ -148,9 +153,77 @@ func TestNewGraphOrder(t *testing.T) {
 					refs[q.Object] = true
 				}
 			}
-			if !reflect.DeepEqual(g.props, want) || !reflect.DeepEqual(g.referenced, refs) {
-				t.Fatalf("graph of %s input:\n%v\n%v\nwant\n%v\n%v", name, g.props, g.referenced, want, refs)
+			got := map[rdfc.Term]map[string][]rdfc.Term{}
+			var subjects []rdfc.Term
+			for _, n := range g.nodes {
+				subjects = append(subjects, n.subject)
+				got[n.subject] = map[string][]rdfc.Term{}
+				for _, p := range n.props {
+					got[n.subject][p.predicate] = p.objects
+					if !reflect.DeepEqual(g.objects(n.subject, p.predicate), p.objects) {
+						t.Fatalf("objects(%v, %s) does not find its run", n.subject, p.predicate)
+					}
+				}
+			}
+			var wantUnref []rdfc.Term
+			for _, s := range subjects {
+				if !refs[s] {
+					wantUnref = append(wantUnref, s)
+				}
+			}
+			if !reflect.DeepEqual(got, want) || !reflect.DeepEqual(g.unreferenced(subjects), wantUnref) {
+				t.Fatalf("graph of %s input:\n%v\n%v\nwant\n%v\n%v", name, got, g.unreferenced(subjects), want, wantUnref)
 			}
 		})
+	}
+}
+
+// TestCompareWritten: compareWritten orders two strings as the strings
+// followed by end order.
+func TestCompareWritten(t *testing.T) {
+	words := []string{"", "a", "a/", "a/b", "a>", "a>b", "a b", "ab", "b", "c14n1", "c14n10", "c14n2", "https://a", "https://a/b", "https://a#x"}
+	for _, end := range []byte{'>', ' '} {
+		for _, a := range words {
+			for _, b := range words {
+				want := strings.Compare(a+string(end), b+string(end))
+				if got := compareWritten(a, b, end); got != want {
+					t.Errorf("compareWritten(%q, %q, %q) = %d, want %d", a, b, end, got, want)
+				}
+			}
+		}
+	}
+}
+
+// TestCanonicalOrderSorted: canonical statements come with their subjects,
+// and each subject's predicates, in the order the graph index keeps, so
+// indexing them sorts nothing.
+func TestCanonicalOrderSorted(t *testing.T) {
+	files, err := filepath.Glob("../testdata/bench/*.json")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no benchmark credentials: %v", err)
+	}
+	for _, name := range files {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var doc map[string]any
+		if err := json.Unmarshal(data, &doc); err != nil {
+			t.Fatal(err)
+		}
+		text, err := jsonld.Canonicalize(context.Background(), doc, jsonld.CanonOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		quads, err := rdfc.ParseNQuads(text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 1; i < len(quads); i++ {
+			a, b := quads[i-1], quads[i]
+			if c := compareTerm(a.Subject, b.Subject); c > 0 || c == 0 && compareWritten(a.Predicate.Value, b.Predicate.Value, '>') > 0 {
+				t.Fatalf("%s: %v %v comes before %v %v", name, a.Subject, a.Predicate, b.Subject, b.Predicate)
+			}
+		}
 	}
 }

@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
+	"reflect"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -128,6 +130,11 @@ type Verifier struct {
 	catalogue *catalogueCheck
 	// trust is Options.Trust.
 	trust []*TrustList
+	// keyDocs caches the documents of did:key and did:jwk issuers.
+	keyDocs *keyDocCache
+	// deadlineCause is the cause of a verification's context when
+	// Limits.Deadline passes, made once.
+	deadlineCause error
 }
 
 // limits returns the verifier's Limits, defaults filled in.
@@ -173,6 +180,8 @@ func New(opts Options) (*Verifier, error) {
 	}
 	v.maxImageSize = opts.MaxImageSize
 	v.lim = opts.Limits.withDefaults()
+	v.keyDocs = &keyDocCache{}
+	v.deadlineCause = fmt.Errorf("%w: the verification deadline of %v (Limits.Deadline) passed: %w", ErrLimit, v.lim.Deadline, context.DeadlineExceeded)
 	if v.now == nil {
 		v.now = time.Now
 	}
@@ -303,7 +312,7 @@ func (r *report) skipRest(after CheckName, reason string) {
 // did.
 func (v *Verifier) Verify(ctx context.Context, data []byte) (*Result, error) {
 	d := v.lim.Deadline
-	ctx, cancel := context.WithTimeoutCause(ctx, d, fmt.Errorf("%w: the verification deadline of %v (Limits.Deadline) passed: %w", ErrLimit, d, context.DeadlineExceeded))
+	ctx, cancel := context.WithTimeoutCause(ctx, d, v.deadlineCause)
 	defer cancel()
 	b := newBudget(v.lim)
 	res, err := v.verify(withBudget(ctx, b), data)
@@ -321,7 +330,8 @@ func (v *Verifier) verify(ctx context.Context, data []byte) (*Result, error) {
 			return v.verifyJWT(ctx, payload)
 		}
 	}
-	r := &report{res: &Result{}}
+	// Room for every check a credential gets, optional ones included.
+	r := &report{res: &Result{Checks: make([]CheckResult, 0, 12)}}
 	cred, doc, data, ok := v.parseInput(r, data)
 	if !ok {
 		r.skipRest(CheckParse, "document could not be parsed")
@@ -380,7 +390,9 @@ func (v *Verifier) parse(r *report, data []byte) (cred map[string]any, doc *ob3.
 		r.fail(CheckParse, pathOf(err), err.Error())
 		return nil, nil, false
 	}
-	if plain, err := ob3.PlainValue(doc.Value); err == nil {
+	if doc.Plain != nil {
+		cred = doc.Plain
+	} else if plain, err := ob3.PlainValue(doc.Value); err == nil {
 		cred, _ = plain.(map[string]any)
 	} else {
 		// A number beyond float64: decoding the text gives encoding/json's
@@ -395,7 +407,7 @@ func (v *Verifier) parse(r *report, data []byte) (cred map[string]any, doc *ob3.
 		r.fail(CheckParse, "", "document is not a json object")
 		return nil, nil, false
 	}
-	r.pass(CheckParse, fmt.Sprintf("well-formed json credential, %d bytes", len(data)))
+	r.pass(CheckParse, "well-formed json credential, "+strconv.Itoa(len(data))+" bytes")
 	return cred, doc, true
 }
 
@@ -640,7 +652,7 @@ func (v *Verifier) checkSchema(r *report, data []byte, doc *ob3.Document, signed
 // schemas the statements declare (signed), and returns its result for
 // the place reserved in the report.
 func (v *Verifier) schemaCheck(data []byte, doc *ob3.Document, signed []string) CheckResult {
-	sub := &report{res: &Result{}}
+	sub := &report{res: &Result{Checks: make([]CheckResult, 0, 1)}}
 	v.checkSchema(sub, data, doc, signed)
 	return sub.res.Checks[0]
 }
@@ -657,12 +669,19 @@ func decodeJSONNumbers(data []byte) (any, error) {
 // expandCompactedValue is expandCompacted for a decoded document: the
 // variants share with doc everything ob3.ExpandCompacted did not rewrite.
 func expandCompactedValue(doc map[string]any, maxVariants int) ([]any, []ob3.CompactedForm, []string, int) {
+	// owned is whether the top level of out is a copy made here, which
+	// the last variant may take instead of a clone: readJSONLDForms copies
+	// the object it rewrites (a top-level @set gives the caller's value
+	// inside it), ExpandCompacted too.
+	owned := false
 	var read []string
 	if m, _, changed := readJSONLDForms(doc, "", &read, 0); changed {
 		if obj, ok := m.(map[string]any); ok {
-			doc = obj
+			_, set := doc["@set"]
+			doc, owned = obj, !set
 		}
 	}
+	input := reflect.ValueOf(doc).UnsafePointer()
 	// The strict OB 3.0 schema wants arrays (and image objects) where
 	// JSON-LD compaction writes a single value (an image its id string);
 	// the RDF, and so the signature, is the same either way, and the
@@ -677,8 +696,13 @@ func expandCompactedValue(doc map[string]any, maxVariants int) ([]any, []ob3.Com
 		statuses, unchecked = statuses[:maxVariants], len(statuses)-maxVariants
 	}
 	variants := make([]any, 0, len(statuses))
-	for _, st := range statuses {
-		one := maps.Clone(out)
+	for i, st := range statuses {
+		one := out
+		// The last variant may take out itself when out is a copy made
+		// here, not the caller's document.
+		if i < len(statuses)-1 || !owned && reflect.ValueOf(out).UnsafePointer() == input {
+			one = maps.Clone(out)
+		}
 		one["credentialStatus"] = st
 		variants = append(variants, one)
 	}

@@ -1,0 +1,397 @@
+package ob3
+
+import (
+	"encoding/json"
+	"strconv"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// onePass decodes data in one hand-written pass into the generic values
+// encoding/json builds (objects map[string]any, arrays []any, numbers
+// json.Number) and, when plain, also into the values json.Unmarshal gives
+// an any (numbers float64), sharing with the first every subtree that
+// holds no number. It reports false, leaving the verdict and any error to
+// the decoders after it (decodeFast, then decodeTokens, which locates every
+// problem), for anything that is not plainly acceptable: invalid JSON,
+// trailing data, nesting past fastMaxDepth, a repeated key (whatever
+// rejectDup says: the token decoder knows which value stays), invalid
+// UTF-8 or a lone surrogate in a string (which encoding/json replaces),
+// and, when plain, a number beyond float64 (plainOK false, v still set).
+//
+// Every string is a substring of one copy of data, so the document costs
+// one allocation for all its text: a string kept from it keeps the whole
+// text, at most ParseOptions.MaxSize bytes, alive.
+func onePass(data []byte, plain bool) (v, p any, plainOK, ok bool) {
+	d := passDecoder{text: string(data), plain: plain, plainOK: true}
+	d.space()
+	v, p, _, ok = d.value(0)
+	if !ok {
+		return nil, nil, false, false
+	}
+	d.space()
+	if d.i != len(d.text) {
+		return nil, nil, false, false
+	}
+	if !plain || !d.plainOK {
+		p = nil
+	}
+	return v, p, plain && d.plainOK, true
+}
+
+// passDecoder is onePass's state. members and items are stacks of the
+// members and items of the objects and arrays being read, so that each
+// object and array is allocated once, at its final size.
+type passDecoder struct {
+	text    string
+	i       int
+	plain   bool
+	plainOK bool
+	members []passMember
+	items   []passItem
+}
+
+type passMember struct {
+	key  string
+	v, p any
+	num  bool // p differs from v: the member holds a number
+}
+
+type passItem struct {
+	v, p any
+	num  bool
+}
+
+func (d *passDecoder) space() {
+	for d.i < len(d.text) {
+		switch d.text[d.i] {
+		case ' ', '\t', '\n', '\r':
+			d.i++
+		default:
+			return
+		}
+	}
+}
+
+// value reads one value at d.i. p is its plain form, num whether that
+// differs from v (the value holds a number).
+func (d *passDecoder) value(depth int) (v, p any, num, ok bool) {
+	if d.i >= len(d.text) {
+		return nil, nil, false, false
+	}
+	switch c := d.text[d.i]; {
+	case c == '{':
+		if depth >= fastMaxDepth {
+			return nil, nil, false, false
+		}
+		return d.object(depth)
+	case c == '[':
+		if depth >= fastMaxDepth {
+			return nil, nil, false, false
+		}
+		return d.array(depth)
+	case c == '"':
+		s, ok := d.str()
+		return s, s, false, ok
+	case c == 't':
+		if len(d.text)-d.i >= 4 && d.text[d.i:d.i+4] == "true" {
+			d.i += 4
+			return true, true, false, true
+		}
+	case c == 'f':
+		if len(d.text)-d.i >= 5 && d.text[d.i:d.i+5] == "false" {
+			d.i += 5
+			return false, false, false, true
+		}
+	case c == 'n':
+		if len(d.text)-d.i >= 4 && d.text[d.i:d.i+4] == "null" {
+			d.i += 4
+			return nil, nil, false, true
+		}
+	case c == '-' || c >= '0' && c <= '9':
+		return d.number()
+	}
+	return nil, nil, false, false
+}
+
+func (d *passDecoder) object(depth int) (v, p any, num, ok bool) {
+	d.i++ // {
+	mark := len(d.members)
+	defer func() { d.members = d.members[:mark] }()
+	d.space()
+	if d.i < len(d.text) && d.text[d.i] == '}' {
+		d.i++
+		m := map[string]any{}
+		return m, m, false, true
+	}
+	for {
+		if d.i >= len(d.text) || d.text[d.i] != '"' {
+			return nil, nil, false, false
+		}
+		key, ok := d.str()
+		if !ok {
+			return nil, nil, false, false
+		}
+		d.space()
+		if d.i >= len(d.text) || d.text[d.i] != ':' {
+			return nil, nil, false, false
+		}
+		d.i++
+		d.space()
+		cv, cp, cnum, ok := d.value(depth + 1)
+		if !ok {
+			return nil, nil, false, false
+		}
+		d.members = append(d.members, passMember{key: key, v: cv, p: cp, num: cnum})
+		num = num || cnum
+		d.space()
+		if d.i >= len(d.text) {
+			return nil, nil, false, false
+		}
+		if d.text[d.i] == ',' {
+			d.i++
+			d.space()
+			continue
+		}
+		if d.text[d.i] != '}' {
+			return nil, nil, false, false
+		}
+		d.i++
+		break
+	}
+	members := d.members[mark:]
+	m := make(map[string]any, len(members))
+	for _, e := range members {
+		m[e.key] = e.v
+	}
+	if len(m) != len(members) {
+		return nil, nil, false, false // a repeated key
+	}
+	if !num {
+		return m, m, false, true
+	}
+	pm := make(map[string]any, len(members))
+	for _, e := range members {
+		pm[e.key] = e.p
+	}
+	return m, pm, true, true
+}
+
+func (d *passDecoder) array(depth int) (v, p any, num, ok bool) {
+	d.i++ // [
+	mark := len(d.items)
+	defer func() { d.items = d.items[:mark] }()
+	d.space()
+	if d.i < len(d.text) && d.text[d.i] == ']' {
+		d.i++
+		a := []any{}
+		return a, a, false, true
+	}
+	for {
+		cv, cp, cnum, ok := d.value(depth + 1)
+		if !ok {
+			return nil, nil, false, false
+		}
+		d.items = append(d.items, passItem{v: cv, p: cp, num: cnum})
+		num = num || cnum
+		d.space()
+		if d.i >= len(d.text) {
+			return nil, nil, false, false
+		}
+		if d.text[d.i] == ',' {
+			d.i++
+			d.space()
+			continue
+		}
+		if d.text[d.i] != ']' {
+			return nil, nil, false, false
+		}
+		d.i++
+		break
+	}
+	items := d.items[mark:]
+	a := make([]any, len(items))
+	for i, e := range items {
+		a[i] = e.v
+	}
+	if !num {
+		return a, a, false, true
+	}
+	pa := make([]any, len(items))
+	for i, e := range items {
+		pa[i] = e.p
+	}
+	return a, pa, true, true
+}
+
+// number reads a number with JSON's grammar: -?(0|[1-9][0-9]*)(.[0-9]+)?
+// ([eE][+-]?[0-9]+)?.
+func (d *passDecoder) number() (v, p any, num, ok bool) {
+	start := d.i
+	t := d.text
+	i := d.i
+	if t[i] == '-' {
+		i++
+	}
+	digits := func() bool {
+		j := i
+		for i < len(t) && t[i] >= '0' && t[i] <= '9' {
+			i++
+		}
+		return i > j
+	}
+	switch {
+	case i < len(t) && t[i] == '0':
+		i++
+	case !digits():
+		return nil, nil, false, false
+	}
+	if i < len(t) && t[i] == '.' {
+		i++
+		if !digits() {
+			return nil, nil, false, false
+		}
+	}
+	if i < len(t) && (t[i] == 'e' || t[i] == 'E') {
+		i++
+		if i < len(t) && (t[i] == '+' || t[i] == '-') {
+			i++
+		}
+		if !digits() {
+			return nil, nil, false, false
+		}
+	}
+	d.i = i
+	n := json.Number(t[start:i])
+	if !d.plain {
+		return n, n, false, true
+	}
+	f, err := strconv.ParseFloat(string(n), 64)
+	if err != nil {
+		// Out of float64's range: json.Unmarshal refuses it.
+		d.plainOK = false
+	}
+	return n, f, true, true
+}
+
+// str reads a string at d.i (its opening quote). A string without escapes
+// is a substring of the text.
+func (d *passDecoder) str() (string, bool) {
+	t := d.text
+	start := d.i + 1
+	i := start
+	ascii := true
+	for i < len(t) {
+		c := t[i]
+		switch {
+		case c == '"':
+			s := t[start:i]
+			if !ascii && !utf8.ValidString(s) {
+				return "", false
+			}
+			d.i = i + 1
+			return s, true
+		case c == '\\':
+			return d.escaped(start)
+		case c < 0x20:
+			return "", false
+		case c >= utf8.RuneSelf:
+			ascii = false
+		}
+		i++
+	}
+	return "", false
+}
+
+// escaped reads, from start (just past the opening quote), a string with
+// escapes.
+func (d *passDecoder) escaped(start int) (string, bool) {
+	t := d.text
+	buf := make([]byte, 0, 32)
+	i := start
+	for i < len(t) {
+		c := t[i]
+		switch {
+		case c == '"':
+			if !utf8.Valid(buf) {
+				return "", false
+			}
+			d.i = i + 1
+			return string(buf), true
+		case c < 0x20:
+			return "", false
+		case c != '\\':
+			buf = append(buf, c)
+			i++
+			continue
+		}
+		if i+1 >= len(t) {
+			return "", false
+		}
+		switch e := t[i+1]; e {
+		case '"', '\\', '/':
+			buf = append(buf, e)
+		case 'b':
+			buf = append(buf, '\b')
+		case 'f':
+			buf = append(buf, '\f')
+		case 'n':
+			buf = append(buf, '\n')
+		case 'r':
+			buf = append(buf, '\r')
+		case 't':
+			buf = append(buf, '\t')
+		case 'u':
+			r, ok := hex4(t, i+2)
+			if !ok {
+				return "", false
+			}
+			i += 6
+			if utf16.IsSurrogate(r) {
+				// Only a high surrogate followed by a low one makes a
+				// rune; encoding/json replaces any other.
+				if i+1 >= len(t) || t[i] != '\\' || t[i+1] != 'u' {
+					return "", false
+				}
+				r2, ok := hex4(t, i+2)
+				if !ok {
+					return "", false
+				}
+				dec := utf16.DecodeRune(r, r2)
+				if dec == utf8.RuneError {
+					return "", false
+				}
+				r = dec
+				i += 6
+			}
+			buf = utf8.AppendRune(buf, r)
+			continue
+		default:
+			return "", false
+		}
+		i += 2
+	}
+	return "", false
+}
+
+// hex4 reads four hex digits at t[i:].
+func hex4(t string, i int) (rune, bool) {
+	if i+4 > len(t) {
+		return 0, false
+	}
+	var r rune
+	for _, c := range []byte(t[i : i+4]) {
+		switch {
+		case c >= '0' && c <= '9':
+			c -= '0'
+		case c >= 'a' && c <= 'f':
+			c = c - 'a' + 10
+		case c >= 'A' && c <= 'F':
+			c = c - 'A' + 10
+		default:
+			return 0, false
+		}
+		r = r<<4 | rune(c)
+	}
+	return r, true
+}
