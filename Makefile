@@ -125,12 +125,14 @@ bench-realistic:
 	  | tee /dev/stderr | $(GO) run ./bench/realistic
 
 # Verifies VERIFY_FILES credentials issued by `badgesmith batch` with a
-# status dir, on one core and on every core: credentials/s and the ratio
-# to N x the one-core rate.
+# status dir, on one core and on every core, alternating VERIFY_ROUNDS
+# times: credentials/s, CPU per credential and the ratio to N x the
+# one-core rate (wall clock, and CPU time per credential).
 VERIFY_FILES ?= 10000
+VERIFY_ROUNDS ?= 2
 .PHONY: bench-verify-bulk
 bench-verify-bulk: build
-	$(GO) run ./bench/verifybulk -bin $(BIN) -files $(VERIFY_FILES) -testdata testdata
+	$(GO) run ./bench/verifybulk -bin $(BIN) -files $(VERIFY_FILES) -rounds $(VERIFY_ROUNDS) -testdata testdata
 
 # Issues a generated 100,000-row roster with `badgesmith batch` as
 # eddsa-rdfc-2022 JSON and as VC-JWT (credentials/s, peak RSS), then kills a

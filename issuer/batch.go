@@ -188,6 +188,8 @@ type Batch struct {
 	validFrom   time.Time
 	verifyEvery int
 	indices     *indexPool
+	// rows builds and checks the rows' credentials.
+	rows *rowChecker
 	// managed is the catalogue version the rows earn; nil if unmanaged.
 	managed *catalogue.Resolved
 }
@@ -217,8 +219,13 @@ func (is *Issuer) NewBatch(ctx context.Context, cfg BatchConfig) (*Batch, error)
 	if err != nil {
 		return nil, fmt.Errorf("batch %s: %w", cfg.ID, err)
 	}
+	rows, err := newRowChecker(is)
+	if err != nil {
+		return nil, fmt.Errorf("batch %s: %w", cfg.ID, err)
+	}
 	b := &Batch{
 		is:          is,
+		rows:        rows,
 		cfg:         cfg,
 		idKey:       batchIDKey(secret, cfg.ID),
 		verifyEvery: cfg.VerifyEvery,
@@ -364,7 +371,7 @@ func (b *Batch) issue(ctx context.Context, it *BatchItem, full bool) ([]byte, *s
 	if err != nil {
 		return nil, nil, err
 	}
-	cred, err := b.is.Build(req)
+	cred, err := b.rows.build(req)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -414,10 +421,12 @@ func (b *Batch) issue(ctx context.Context, it *BatchItem, full bool) ([]byte, *s
 }
 
 // signUnchecked is Sign without the self-verification, which costs as
-// much as the signing: a batch re-verifies a sample instead (VerifyEvery).
-// A batch's credentials differ only in the roster's values, which the
-// signing canonicalization already checks in safe mode, so a systematic
-// fault shows in the sample.
+// much as the signing: a batch re-verifies a sample instead (VerifyEvery),
+// as a server does (Config.VerifyEvery). A batch's credentials differ only
+// in the roster's values, which the signing canonicalization already
+// checks in safe mode, so a systematic fault shows in the sample. The
+// sampled rows are also checked whole, status entries included, so a
+// fault of the checks by parts (rowChecker) would show there too.
 func (b *Batch) signUnchecked(ctx context.Context, cred map[string]any) ([]byte, error) {
 	s := b.is.cfg.Signer
 	c, err := b.is.signDI(ctx, cred, s.format, s.identity, false)

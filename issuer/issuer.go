@@ -254,6 +254,25 @@ func (is *Issuer) Build(req Request) (map[string]any, error) { return is.build(r
 // build is Build hashing a recipient email with salt, or with a new random
 // salt if salt is "".
 func (is *Issuer) build(req Request, salt string) (map[string]any, error) {
+	cred, err := is.assemble(req, salt)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := marshalJSON(cred)
+	if err != nil {
+		return nil, fmt.Errorf("encoding credential: %w", err)
+	}
+	if err := validate(raw); err != nil {
+		return nil, err
+	}
+	return cred, nil
+}
+
+// assemble is build without the data model and schema checks: the
+// credential's issuer is a copy of the issuer's profile and its
+// credentialSubject.achievement a copy of req.Achievement (a batch's
+// rowChecker relies on both).
+func (is *Issuer) assemble(req Request, salt string) (map[string]any, error) {
 	if req.Achievement == nil {
 		return nil, fmt.Errorf("achievement: %w: required", ErrInvalidInput)
 	}
@@ -312,31 +331,34 @@ func (is *Issuer) build(req Request, salt string) (map[string]any, error) {
 		}
 		cred["evidence"] = ev
 	}
-	raw, err := json.Marshal(cred)
-	if err != nil {
-		return nil, fmt.Errorf("encoding credential: %w", err)
-	}
-	if err := validate(raw); err != nil {
-		return nil, err
-	}
 	return cred, nil
 }
 
 // validate checks an encoded credential against the OB 3.0 data model and
-// schema.
+// schema, and its results against their result descriptions.
 func validate(raw []byte) error {
+	doc, err := validateModel(raw)
+	if err != nil {
+		return err
+	}
+	return checkResults(doc.Credential)
+}
+
+// validateModel is validate without the results check, returning the
+// decoded credential.
+func validateModel(raw []byte) (*ob3.Document, error) {
 	// One decode serves the data-model and the schema checks.
 	doc, err := ob3.ParseDocument(raw, ob3.ParseOptions{})
 	if err != nil {
-		return fmt.Errorf("%w: %w", ErrInvalidInput, err)
+		return nil, fmt.Errorf("%w: %w", ErrInvalidInput, err)
 	}
 	if err := ob3.Validate(doc.Credential); err != nil {
-		return fmt.Errorf("%w: %w", ErrInvalidInput, err)
+		return nil, fmt.Errorf("%w: %w", ErrInvalidInput, err)
 	}
 	if err := ob3.ValidateSchemaValue(doc.Value); err != nil {
-		return fmt.Errorf("%w: %w", ErrInvalidInput, err)
+		return nil, fmt.Errorf("%w: %w", ErrInvalidInput, err)
 	}
-	return checkResults(doc.Credential)
+	return doc, nil
 }
 
 func (is *Issuer) subject(req Request, salt string) (map[string]any, error) {
@@ -463,7 +485,7 @@ func (is *Issuer) signDI(ctx context.Context, cred map[string]any, suite Format,
 	if err != nil {
 		return nil, fmt.Errorf("signing credential: %w", err)
 	}
-	out, err := json.MarshalIndent(signed, "", "  ")
+	out, err := marshalIndentJSON(signed)
 	if err != nil {
 		return nil, fmt.Errorf("encoding signed credential: %w", err)
 	}

@@ -2,7 +2,6 @@ package issuer
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
@@ -316,7 +315,7 @@ func setStatus(cred map[string]any, refs []store.StatusRef, check bool) error {
 	if check {
 		for _, e := range entries {
 			cred["credentialStatus"] = e
-			raw, err := json.Marshal(cred)
+			raw, err := marshalJSON(cred)
 			if err != nil {
 				return fmt.Errorf("encoding credential: %w", err)
 			}

@@ -1,9 +1,6 @@
 package issuer
 
-import (
-	"encoding/json"
-	"fmt"
-)
+import "fmt"
 
 // Validate checks a credential made outside Build (one a VC-API client
 // sent, say) as Build checks its own: the OB 3.0 data model, the schema,
@@ -11,7 +8,7 @@ import (
 // ErrInvalidInput; an ob3 error among them names the JSON path (its
 // JSONPath method), a *ResultError the result.
 func Validate(cred map[string]any) error {
-	raw, err := json.Marshal(cred)
+	raw, err := marshalJSON(cred)
 	if err != nil {
 		return fmt.Errorf("encoding credential: %w: %w", ErrInvalidInput, err)
 	}

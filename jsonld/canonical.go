@@ -77,7 +77,34 @@ type CanonOptions struct {
 // step looks at ctx from time to time and stops with an error wrapping
 // ctx.Err() once it is done.
 func Canonicalize(ctx context.Context, doc any, opts CanonOptions) ([]byte, error) {
-	return canonicalize(ctx, doc, opts, nil)
+	return canonicalize(ctx, doc, opts, nil, nil)
+}
+
+// CanonicalizeQuads is Canonicalize that also returns the canonical
+// statements as terms: exactly what rdfc.ParseNQuads returns for the
+// canonical N-Quads (blank nodes with their canonical labels, in canonical
+// order), without writing and parsing the text where the path taken
+// allows. It refuses, and reports, exactly what Canonicalize does.
+func CanonicalizeQuads(ctx context.Context, doc any, opts CanonOptions) ([]byte, []rdfc.Quad, error) {
+	var qs canonQuads
+	out, err := canonicalize(ctx, doc, opts, nil, &qs)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !qs.set {
+		// A path that only wrote the text (json-gold's).
+		if qs.quads, err = rdfc.ParseNQuads(out); err != nil {
+			return nil, nil, fmt.Errorf("reading canonical n-quads: %w", err)
+		}
+	}
+	return out, qs.quads, nil
+}
+
+// canonQuads receives the canonical statements of the paths that make
+// them as terms; set says one did.
+type canonQuads struct {
+	quads []rdfc.Quad
+	set   bool
 }
 
 // CanonicalizeTo writes what Canonicalize returns to w (a hash, say),
@@ -85,7 +112,7 @@ func Canonicalize(ctx context.Context, doc any, opts CanonOptions) ([]byte, erro
 // refuses, and reports, exactly what Canonicalize does. On an error, w
 // may have been written to.
 func CanonicalizeTo(ctx context.Context, w io.Writer, doc any, opts CanonOptions) error {
-	out, err := canonicalize(ctx, doc, opts, w)
+	out, err := canonicalize(ctx, doc, opts, w, nil)
 	if err != nil || out == nil {
 		return err
 	}
@@ -97,8 +124,9 @@ func CanonicalizeTo(ctx context.Context, w io.Writer, doc any, opts CanonOptions
 }
 
 // canonicalize is Canonicalize; with w, the default and fast paths write
-// the document to w and return nil.
-func canonicalize(ctx context.Context, doc any, opts CanonOptions, w io.Writer) (_ []byte, err error) {
+// the document to w and return nil. With qs, they also leave the canonical
+// statements there.
+func canonicalize(ctx context.Context, doc any, opts CanonOptions, w io.Writer, qs *canonQuads) (_ []byte, err error) {
 	b := newBudget(ctx, opts.Limits)
 	// json-gold panics on some invalid documents (a number where it expects
 	// a string); outside input must never crash the caller.
@@ -126,7 +154,10 @@ func canonicalize(ctx context.Context, doc any, opts CanonOptions, w io.Writer) 
 		loader = l
 	}
 	if l, ok := loader.(*Loader); ok && !opts.Reference && !opts.Unsafe && !opts.slowOnly {
-		if out, done, err := l.canonicalizeFast(ctx, doc, b, w); done {
+		if out, done, err := l.canonicalizeProofOptions(doc, b, w, qs); done {
+			return out, err
+		}
+		if out, done, err := l.canonicalizeFast(ctx, doc, b, w, qs); done {
 			return out, err
 		}
 	}
@@ -208,12 +239,12 @@ func canonicalize(ctx context.Context, doc any, opts CanonOptions, w io.Writer) 
 	if err := checkBlankNodes(quads, b); err != nil {
 		return nil, err
 	}
-	return canonicalQuads(ctx, quads, b, w)
+	return canonicalQuads(ctx, quads, b, w, qs)
 }
 
 // canonicalizeFast is Canonicalize's fast path (fast.go). done is false
 // when the document is outside it, the budget then as it was before.
-func (l *Loader) canonicalizeFast(ctx context.Context, doc any, b *budget, w io.Writer) (_ []byte, done bool, _ error) {
+func (l *Loader) canonicalizeFast(ctx context.Context, doc any, b *budget, w io.Writer, qs *canonQuads) (_ []byte, done bool, _ error) {
 	saved := *b
 	quads, release, err := l.fastQuads(doc, b)
 	if err != nil {
@@ -226,22 +257,28 @@ func (l *Loader) canonicalizeFast(ctx context.Context, doc any, b *budget, w io.
 	if err := checkBlankNodes(quads, b); err != nil {
 		return nil, true, err
 	}
-	out, err := canonicalQuads(ctx, quads, b, w)
+	out, err := canonicalQuads(ctx, quads, b, w, qs)
 	return out, true, err
 }
 
 // canonicalQuads is RDFC-1.0 on the checked statements of a document,
-// written to w (returning nil) when w is not nil.
-func canonicalQuads(ctx context.Context, quads []rdfc.Quad, b *budget, w io.Writer) ([]byte, error) {
+// written to w (returning nil) when w is not nil; with qs, the canonical
+// statements are left there too.
+func canonicalQuads(ctx context.Context, quads []rdfc.Quad, b *budget, w io.Writer, qs *canonQuads) ([]byte, error) {
 	if err := b.err(); err != nil {
 		return nil, err
 	}
 	ro := rdfc.Options{MaxHashCalls: b.lim.MaxHashCalls, HashCalls: &b.work.HashCalls}
 	var out []byte
 	var err error
-	if w != nil {
+	switch {
+	case qs != nil:
+		// CanonicalizeQuads passes no w: the text is what it returns.
+		out, qs.quads, err = rdfc.CanonicalizeQuads(ctx, quads, ro)
+		qs.set = err == nil
+	case w != nil:
 		err = rdfc.CanonicalizeTo(ctx, w, quads, ro)
-	} else {
+	default:
 		out, err = rdfc.Canonicalize(ctx, quads, ro)
 	}
 	switch {

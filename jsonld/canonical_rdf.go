@@ -131,12 +131,18 @@ func (l *Loader) contextKey(c any) (string, []any, bool) {
 		if len(t) == 0 || len(t) > 16 {
 			return "", nil, false
 		}
-		var b strings.Builder
-		for i, e := range t {
+		n := len(t)
+		for _, e := range t {
 			u, ok := e.(string)
 			if !ok {
 				return "", nil, false
 			}
+			n += len(u)
+		}
+		var b strings.Builder
+		b.Grow(n)
+		for i, e := range t {
+			u := e.(string)
 			if !l.Has(u) {
 				return "", nil, false
 			}

@@ -17,8 +17,14 @@
 // the default path below, which then decides and reports as always. A
 // differential test over every JSON-LD document of the repository and the
 // shared test vectors, and FuzzFastPath, hold the two paths to the same
-// output, errors and work counts. CanonicalizeTo writes the canonical form
-// to a writer (a hash) instead of returning it.
+// output, errors and work counts. Before it, the proof options of a Data
+// Integrity signature in their common shape (proofopts.go: a
+// DataIntegrityProof with string values, the VC 2.0 context first) are
+// written out directly, one blank node and a statement per key;
+// TestProofOptionsShortcut and FuzzProofOptions hold them to the same
+// three. CanonicalizeTo writes the canonical form to a writer (a hash)
+// instead of returning it; CanonicalizeQuads also returns the canonical
+// statements as rdfc terms, as rdfc.ParseNQuads would read them.
 //
 // Expansion and active contexts are badgesmith's own (expand.go,
 // activectx.go) for documents whose @context is a list of loader URLs,

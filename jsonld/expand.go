@@ -443,6 +443,10 @@ func (c *activeCtx) expandValue(prop string, v any) (any, error) {
 // bundledURLs names an embedded @context made only of bundled URLs (a URL
 // or an array of them), the only kind the own expander processes.
 func (l *Loader) bundledURLs(c any) (string, bool) {
+	if u, ok := c.(string); ok {
+		// contextKey's answer, without the list it makes.
+		return u, l.Has(u)
+	}
 	key, _, ok := l.contextKey(c)
 	return key, ok
 }

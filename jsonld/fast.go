@@ -119,13 +119,19 @@ func iriOK(iri string, known bool) error {
 // _, true)), or "" when it expands to anything else; unlike expandIRI it
 // builds no string for a term the context does not define.
 func (c *activeCtx) keywordOf(value string) (string, error) {
+	td, ok := c.terms[value]
+	return c.keywordOfTerm(value, td, ok)
+}
+
+// keywordOfTerm is keywordOf with c.terms[value] looked up already.
+func (c *activeCtx) keywordOfTerm(value string, td *termDefinition, ok bool) (string, error) {
 	if ld.IsKeyword(value) {
 		return value, nil
 	}
 	if isReservedKeyword(value) {
 		return "", nil
 	}
-	if td, ok := c.terms[value]; ok {
+	if ok {
 		if td == nil || !isKeyword(td.id) {
 			return "", nil
 		}
@@ -146,13 +152,19 @@ func (c *activeCtx) keywordOf(value string) (string, error) {
 // @vocab values expand, also telling whether the result is a term
 // definition's IRI known to pass checkIRI.
 func (c *activeCtx) expandKey(value string) (string, bool, error) {
+	td, ok := c.terms[value]
+	return c.expandKeyTerm(value, td, ok)
+}
+
+// expandKeyTerm is expandKey with c.terms[value] looked up already.
+func (c *activeCtx) expandKeyTerm(value string, td *termDefinition, ok bool) (string, bool, error) {
 	if ld.IsKeyword(value) {
 		return value, false, nil
 	}
 	if isReservedKeyword(value) {
 		return "", false, nil
 	}
-	if td, ok := c.terms[value]; ok {
+	if ok {
 		if td == nil {
 			return "", false, nil
 		}
@@ -162,12 +174,15 @@ func (c *activeCtx) expandKey(value string) (string, bool, error) {
 	return ep, false, err
 }
 
-// entry is one key of a JSON object with what it expands to.
+// entry is one key of a JSON object with what it expands to, and its
+// term definition in the object's final context (td, defined).
 type entry struct {
-	key   string
-	ep    string
-	known bool
-	value any
+	key     string
+	ep      string
+	known   bool
+	value   any
+	td      *termDefinition
+	defined bool
 }
 
 // object walks a JSON object that is the value of prop (the document when
@@ -184,9 +199,6 @@ func (w *fastWalker) object(ac *activeCtx, prop string, el map[string]any, depth
 		return item{}, errUnsupported
 	}
 	if err := w.b.step(); err != nil {
-		return item{}, errUnsupported
-	}
-	if _, ok := el[""]; ok {
 		return item{}, errUnsupported
 	}
 	var scopedOwner *termDefinition
@@ -238,7 +250,11 @@ func (w *fastWalker) object(ac *activeCtx, prop string, el map[string]any, depth
 		if k == "@context" {
 			continue
 		}
-		kw, err := ac.keywordOf(k)
+		if k == "" {
+			return item{}, errUnsupported
+		}
+		td, defined := ac.terms[k]
+		kw, err := ac.keywordOfTerm(k, td, defined)
 		if err != nil {
 			return item{}, errUnsupported
 		}
@@ -248,8 +264,9 @@ func (w *fastWalker) object(ac *activeCtx, prop string, el map[string]any, depth
 			}
 			typeKey = k
 		}
-		entries = append(entries, entry{key: k, value: v})
+		entries = append(entries, entry{key: k, value: v, td: td, defined: defined})
 	}
+	entriesCtx := ac
 	if typeKey != "" {
 		var buf [8]string
 		types := buf[:0]
@@ -293,7 +310,10 @@ func (w *fastWalker) object(ac *activeCtx, prop string, el map[string]any, depth
 	// The keys expand with the final context.
 	for i := range entries {
 		e := &entries[i]
-		if e.ep, e.known, err = ac.expandKey(e.key); err != nil {
+		if ac != entriesCtx {
+			e.td, e.defined = ac.terms[e.key]
+		}
+		if e.ep, e.known, err = ac.expandKeyTerm(e.key, e.td, e.defined); err != nil {
 			return item{}, errUnsupported
 		}
 	}
@@ -464,7 +484,7 @@ type item struct {
 // when the expander would drop the property (its value is null).
 func (w *fastWalker) property(ac *activeCtx, e entry, subject, g rdfc.Term, depth int) (kept bool, err error) {
 	termCtx := ac
-	td := ac.terms[e.key]
+	td := e.td // ac.terms[e.key]
 	if td != nil && td.hasScoped {
 		if termCtx, err = w.l.derive(ac, td, deriveProperty, "", td.scoped); err != nil {
 			return false, errUnsupported
@@ -483,7 +503,10 @@ func (w *fastWalker) property(ac *activeCtx, e entry, subject, g rdfc.Term, dept
 	if err := iriOK(e.ep, e.known); err != nil {
 		return false, err
 	}
-	vtd := termCtx.terms[e.key]
+	vtd := td
+	if termCtx != ac {
+		vtd = termCtx.terms[e.key]
+	}
 	var container uint8
 	if vtd != nil {
 		container = vtd.container

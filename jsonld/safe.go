@@ -2,6 +2,8 @@ package jsonld
 
 import (
 	"bytes"
+	"cmp"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"hash/maphash"
@@ -12,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/piprate/json-gold/ld"
@@ -371,11 +374,21 @@ func (s *safety) checkQuads(quads []rdfc.Quad) error {
 // so only a look-alike node next to another look-alike node is refused. The
 // reference stack refuses these too ("maximum deep iterations exceeded").
 func checkBlankNodes(quads []rdfc.Quad, b *budget) error {
-	byNode := make(map[string][]int)
+	// Only nodes with a fingerprint another node shares can look alike;
+	// every other node has a first-degree serialization of its own, as
+	// below.
+	candidates := lookAlikeCandidates(quads)
+	if candidates == nil {
+		return nil
+	}
+	byNode := make(map[string][]int, len(candidates))
 	for i := range quads {
 		q := &quads[i]
 		var prev string
 		for _, t := range [...]*rdfc.Term{&q.Subject, &q.Object, &q.Graph} {
+			if _, ok := candidates[t.Value]; !ok {
+				continue
+			}
 			if t.Kind == rdfc.BlankNode && t.Value != prev {
 				if l := byNode[t.Value]; len(l) == 0 || l[len(l)-1] != i {
 					byNode[t.Value] = append(l, i)
@@ -444,42 +457,48 @@ func checkBlankNodes(quads []rdfc.Quad, b *budget) error {
 		prints[id] = f
 		shared[f]++
 	}
-	// The first-degree "hash" is kept as the sorted serialization itself:
-	// only equality matters here.
+	// The first-degree "hash" is SHA-256 of the sorted serialization, as
+	// RDFC-1.0's own: only equality matters here.
 	firstDegree := make(map[string]string, len(byNode))
 	count := make(map[string]int, len(byNode))
-	var line bytes.Buffer
+	var (
+		buf   []byte
+		spans [][2]int
+		sum   [sha256.Size + 1]byte
+		n     [24]byte
+	)
+	h := sha256.New()
 	for id, refs := range byNode {
 		if err := b.step(); err != nil {
 			return err
 		}
 		if shared[prints[id]] < 2 {
-			// No other node can look like this one. A serialization
-			// starts with a digit, so this stand-in equals none.
+			// No other node can look like this one. A hashed
+			// serialization starts with 1, so this stand-in equals none.
 			h := "\x00" + id
 			firstDegree[id] = h
 			count[h]++
 			continue
 		}
-		lines := make([]string, 0, len(refs))
+		buf, spans = buf[:0], spans[:0]
 		for _, r := range refs {
 			// Any encoding that tells terms apart does: only equality
 			// matters. Lengths in front of values keep it unambiguous.
-			line.Reset()
+			start := len(buf)
 			q := &quads[r]
 			for _, t := range [...]*rdfc.Term{&q.Subject, &q.Predicate, &q.Object, &q.Graph} {
 				switch t.Kind {
 				case rdfc.BlankNode:
 					if t.Value == id {
-						line.WriteString("_:a")
+						buf = append(buf, "_:a"...)
 					} else {
-						line.WriteString("_:z")
+						buf = append(buf, "_:z"...)
 					}
 				case rdfc.IRI:
-					line.WriteByte('<')
-					line.WriteString(strconv.Itoa(len(t.Value)))
-					line.WriteByte(':')
-					line.WriteString(t.Value)
+					buf = append(buf, '<')
+					buf = strconv.AppendInt(buf, int64(len(t.Value)), 10)
+					buf = append(buf, ':')
+					buf = append(buf, t.Value...)
 				case rdfc.Literal:
 					dt := t.Datatype
 					switch {
@@ -489,28 +508,28 @@ func checkBlankNodes(quads []rdfc.Quad, b *budget) error {
 						dt = xsdString
 					}
 					for _, part := range [...]string{t.Value, dt, t.Language} {
-						line.WriteByte('"')
-						line.WriteString(strconv.Itoa(len(part)))
-						line.WriteByte(':')
-						line.WriteString(part)
+						buf = append(buf, '"')
+						buf = strconv.AppendInt(buf, int64(len(part)), 10)
+						buf = append(buf, ':')
+						buf = append(buf, part...)
 					}
 				default:
-					line.WriteString("-")
+					buf = append(buf, '-')
 				}
-				line.WriteByte(' ')
+				buf = append(buf, ' ')
 			}
-			lines = append(lines, line.String())
+			spans = append(spans, [2]int{start, len(buf)})
 		}
-		slices.Sort(lines)
-		var joined strings.Builder
-		for _, l := range lines {
-			joined.WriteString(strconv.Itoa(len(l)))
-			joined.WriteByte(':')
-			joined.WriteString(l)
+		slices.SortFunc(spans, func(x, y [2]int) int { return bytes.Compare(buf[x[0]:x[1]], buf[y[0]:y[1]]) })
+		h.Reset()
+		for _, sp := range spans {
+			h.Write(append(strconv.AppendInt(n[:0], int64(sp[1]-sp[0]), 10), ':'))
+			h.Write(buf[sp[0]:sp[1]])
 		}
-		h := joined.String()
-		firstDegree[id] = h
-		count[h]++
+		sum[0] = 1
+		key := string(h.Sum(sum[:1]))
+		firstDegree[id] = key
+		count[key]++
 	}
 	// RDFC-1.0 relates a node only to the nodes of its own statements, so
 	// its permutations are among look-alikes of one graph: nodes alike in
@@ -550,6 +569,116 @@ func checkBlankNodes(quads []rdfc.Quad, b *budget) error {
 		}
 	}
 	return nil
+}
+
+// nodePrint is a blank node's fingerprint in lookAlikeCandidates: its
+// statements and a sum of their hashes, and the node's position.
+type nodePrint struct {
+	n    int
+	sum  uint64
+	node int
+}
+
+// alikeScratch is lookAlikeCandidates' memory, pooled.
+type alikeScratch struct {
+	index  map[string]int
+	labels []string
+	prints []nodePrint
+	seed   maphash.Seed
+}
+
+var alikePool = sync.Pool{New: func() any {
+	return &alikeScratch{index: make(map[string]int), seed: maphash.MakeSeed()}
+}}
+
+// lookAlikeCandidates is checkBlankNodes' first look: the blank nodes that
+// have as many statements with the same hashes as another once the node
+// itself is written _:a and every other blank node _:z, nil when there is
+// none. Nodes that look alike have equal fingerprints, so only these can;
+// a credential's nodes nearly always all differ.
+func lookAlikeCandidates(quads []rdfc.Quad) map[string]struct{} {
+	sc := alikePool.Get().(*alikeScratch)
+	defer func() {
+		clear(sc.index)
+		clear(sc.labels)
+		alikePool.Put(sc)
+	}()
+	sc.prints, sc.labels = sc.prints[:0], sc.labels[:0]
+	for i := range quads {
+		q := &quads[i]
+		var done [3]string
+		nd := 0
+		for _, t := range [...]*rdfc.Term{&q.Subject, &q.Object, &q.Graph} {
+			if t.Kind != rdfc.BlankNode || slices.Contains(done[:nd], t.Value) {
+				continue
+			}
+			done[nd] = t.Value
+			nd++
+			k, ok := sc.index[t.Value]
+			if !ok {
+				k = len(sc.prints)
+				sc.index[t.Value] = k
+				sc.prints = append(sc.prints, nodePrint{node: k})
+				sc.labels = append(sc.labels, t.Value)
+			}
+			p := &sc.prints[k]
+			p.n++
+			p.sum += quadPrint(sc.seed, q, t.Value)
+		}
+	}
+	if len(sc.prints) < 2 {
+		return nil
+	}
+	slices.SortFunc(sc.prints, func(x, y nodePrint) int {
+		if c := cmp.Compare(x.n, y.n); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.sum, y.sum)
+	})
+	var out map[string]struct{}
+	for i := 1; i < len(sc.prints); i++ {
+		x, y := sc.prints[i-1], sc.prints[i]
+		if x.n == y.n && x.sum == y.sum {
+			if out == nil {
+				out = make(map[string]struct{})
+			}
+			out[sc.labels[x.node]] = struct{}{}
+			out[sc.labels[y.node]] = struct{}{}
+		}
+	}
+	return out
+}
+
+// quadPrint hashes q with the blank node id written _:a and every other
+// _:z, terms spelled as RDFC-1.0 writes them (a literal's datatype
+// xsd:string or rdf:langString alike whether given or not).
+func quadPrint(seed maphash.Seed, q *rdfc.Quad, id string) uint64 {
+	var h uint64
+	for _, t := range [...]*rdfc.Term{&q.Subject, &q.Predicate, &q.Object, &q.Graph} {
+		var x uint64
+		switch t.Kind {
+		case rdfc.BlankNode:
+			x = 'z'
+			if t.Value == id {
+				x = 'a'
+			}
+		case rdfc.IRI:
+			x = maphash.String(seed, t.Value)
+		case rdfc.Literal:
+			dt := t.Datatype
+			switch {
+			case t.Language != "":
+				dt = rdfc.RDFLangString
+			case dt == "":
+				dt = xsdString
+			}
+			x = maphash.String(seed, t.Value)*31 + maphash.String(seed, dt)*7 + maphash.String(seed, t.Language)
+		default:
+			x = '-'
+		}
+		h = h*1000003 ^ x
+	}
+	return h
 }
 
 // checkIRI is the package-level checkIRI, remembered per IRI: a document
@@ -734,6 +863,18 @@ func isDigit(c byte) bool  { return c >= '0' && c <= '9' }
 // checkLiteral refuses string content that json-gold writes raw where
 // RDFC-1.0 requires an escape (it escapes only \t \n \r \" and \\).
 func checkLiteral(s string) error {
+	// Printable ASCII, the common case, in one pass over the bytes.
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 0x7f || c < 0x20 && c != '\t' && c != '\n' && c != '\r' {
+			return checkLiteralSlow(s)
+		}
+	}
+	return nil
+}
+
+// checkLiteralSlow is checkLiteral for a string with bytes outside
+// printable ASCII.
+func checkLiteralSlow(s string) error {
 	if !utf8.ValidString(s) {
 		return errors.New("string is not valid utf-8")
 	}

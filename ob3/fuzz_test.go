@@ -71,20 +71,6 @@ func BenchmarkValidate(b *testing.B) {
 	}
 }
 
-func BenchmarkValidateSchema(b *testing.B) {
-	data := mustRead(b, "testdata/corpus/good/ob-full.json")
-	if err := ValidateSchema(data); err != nil { // compile outside the loop
-		b.Fatal(err)
-	}
-	b.ReportAllocs()
-	b.SetBytes(int64(len(data)))
-	for b.Loop() {
-		if err := ValidateSchema(data); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
 // FuzzExpandCompacted checks, for every document ParseDocument accepts,
 // that Parse and ParseDocument read it the same way (compacted forms
 // included), and that ExpandCompacted leaves its input alone, is

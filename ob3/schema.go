@@ -165,7 +165,8 @@ func ValidateSchema(raw []byte) error {
 // ParseDocument returns them) so that large and fractional numbers are
 // judged exactly. doc is only read.
 func ValidateSchemaValue(doc any) error {
-	urls := schemasFor(doc)
+	var buf [4]string // room for every schema one document can call for
+	urls := appendSchemasFor(buf[:0], doc)
 	if len(urls) == 0 {
 		return fmt.Errorf("document: %w: no embedded schema for its type", ErrUnknownSchema)
 	}
@@ -228,6 +229,11 @@ func validateDoc(doc any, url string) error {
 	s, ok := schemas[url]
 	if !ok {
 		return fmt.Errorf("schema %s: %w", url, ErrUnknownSchema)
+	}
+	// The fast check is trusted only when it says valid; otherwise the
+	// library runs, so its errors are the ones reported.
+	if fv := sfSchemas()[url]; fv != nil && fv.check(doc) == sfValid {
+		return nil
 	}
 	err = s.Validate(doc)
 	if err == nil {
@@ -309,34 +315,53 @@ func DeclaredSchemas(doc any) (embedded, others []string) {
 	if !ok {
 		return nil, nil
 	}
-	for _, cs := range listOf(obj["credentialSchema"]) {
+	eachDeclaredSchema(obj, func(u string, isEmbedded bool) {
+		switch {
+		case isEmbedded && !slices.Contains(embedded, u):
+			embedded = append(embedded, u)
+		case !isEmbedded && !slices.Contains(others, u):
+			others = append(others, u)
+		}
+	})
+	return embedded, others
+}
+
+// eachDeclaredSchema calls f with each credentialSchema entry of type
+// 1EdTechJsonSchemaValidator2019 in obj, in order, duplicates included:
+// the canonical URL when the schema is embedded, else the id as written.
+func eachDeclaredSchema(obj map[string]any, f func(url string, embedded bool)) {
+	var one [1]any
+	for _, cs := range listView(obj["credentialSchema"], &one) {
 		m, ok := cs.(map[string]any)
 		if !ok || m["type"] != SchemaValidatorType {
 			continue
 		}
 		id, _ := m["id"].(string)
 		if u, ok := SchemaFor(id); ok {
-			if !slices.Contains(embedded, u) {
-				embedded = append(embedded, u)
-			}
-		} else if !slices.Contains(others, id) {
-			others = append(others, id)
+			f(u, true)
+		} else {
+			f(id, false)
 		}
 	}
-	return embedded, others
 }
 
 // schemasFor picks the embedded schemas a decoded document calls for.
 func schemasFor(doc any) []string {
+	return appendSchemasFor(nil, doc)
+}
+
+// appendSchemasFor appends to urls the embedded schemas a decoded
+// document calls for; it allocates only when urls is out of room.
+func appendSchemasFor(urls []string, doc any) []string {
 	obj, ok := doc.(map[string]any)
 	if !ok {
-		return nil
+		return urls
 	}
 	v11 := false
 	if ctx, ok := obj["@context"].([]any); ok && len(ctx) > 0 {
 		v11 = ctx[0] == ContextV1
 	}
-	var urls []string
+	start := len(urls)
 	add := func(u string) {
 		if v11 {
 			switch u {
@@ -346,40 +371,51 @@ func schemasFor(doc any) []string {
 				u = SchemaEndorsementCredentialVCDM11
 			}
 		}
-		if !slices.Contains(urls, u) {
+		if !slices.Contains(urls[start:], u) {
 			urls = append(urls, u)
 		}
 	}
-	declared, _ := DeclaredSchemas(obj)
-	for _, u := range declared {
-		add(u)
-	}
-	if len(urls) > 0 {
+	eachDeclaredSchema(obj, func(u string, embedded bool) {
+		if embedded {
+			add(u)
+		}
+	})
+	if len(urls) > start {
 		return urls
 	}
-	var types Types
-	for _, t := range listOf(obj["type"]) {
-		if s, ok := t.(string); ok {
-			types = append(types, s)
-		}
-	}
+	var one [1]any
+	types := listView(obj["type"], &one)
 	switch {
-	case types.Has("EndorsementCredential"):
+	case hasTypeValue(types, "EndorsementCredential"):
 		add(SchemaEndorsementCredential)
-	case types.HasAny("OpenBadgeCredential", "AchievementCredential"):
+	case hasTypeValue(types, "OpenBadgeCredential") || hasTypeValue(types, "AchievementCredential"):
 		add(SchemaAchievementCredential)
-	case types.Has("Profile") && !types.Has("VerifiableCredential"):
+	case hasTypeValue(types, "Profile") && !hasTypeValue(types, "VerifiableCredential"):
 		add(SchemaProfile)
 	}
 	return urls
 }
 
-func listOf(v any) []any {
+// hasTypeValue reports whether the JSON values list hold the string name.
+func hasTypeValue(list []any, name string) bool {
+	for _, t := range list {
+		if s, ok := t.(string); ok && s == name {
+			return true
+		}
+	}
+	return false
+}
+
+// listView reads v as a JSON-LD list: nil is empty, an array is itself,
+// any other value is a list of one, held in *one so that nothing is
+// allocated.
+func listView(v any, one *[1]any) []any {
 	switch x := v.(type) {
 	case nil:
 		return nil
 	case []any:
 		return x
 	}
-	return []any{v}
+	one[0] = v
+	return one[:]
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/badgesmith/badgesmith/jcs"
 	"github.com/badgesmith/badgesmith/jsonld"
+	"github.com/badgesmith/badgesmith/rdfc"
 )
 
 // ErrJCS means a value has no RFC 8785 canonical form (see package jcs).
@@ -57,6 +58,22 @@ func (s suite) documentCanon(ctx context.Context, doc map[string]any, co jsonld.
 	}
 	h := sha256.Sum256(canon)
 	return canon, h[:], nil
+}
+
+// documentQuads is documentCanon for a caller that also wants the
+// statements as terms (Result.Quads); for eddsa-jcs-2022, whose canonical
+// form is JSON, quads is nil.
+func (s suite) documentQuads(ctx context.Context, doc map[string]any, co jsonld.CanonOptions) (canon, hash []byte, quads []rdfc.Quad, err error) {
+	if s.jcs {
+		canon, hash, err = s.documentCanon(ctx, doc, co)
+		return canon, hash, nil, err
+	}
+	canon, quads, err = jsonld.CanonicalizeQuads(ctx, doc, co)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("canonicalizing document: %w", err)
+	}
+	h := sha256.Sum256(canon)
+	return canon, h[:], quads, nil
 }
 
 // hashData is SHA-256(canon(proofConfig)) || docHash, the 64 bytes every

@@ -13,6 +13,7 @@ import (
 	"github.com/badgesmith/badgesmith/contexts"
 	"github.com/badgesmith/badgesmith/internal/verdict"
 	"github.com/badgesmith/badgesmith/jsonld"
+	"github.com/badgesmith/badgesmith/rdfc"
 )
 
 // Suite names a proof suite: a Data Integrity cryptosuite, or a legacy
@@ -137,7 +138,8 @@ type VerifyOptions struct {
 	MaxProofs int
 	// Statements asks for Result.Statements of eddsa-jcs-2022 proofs too,
 	// which costs an RDF canonicalization those proofs do not otherwise
-	// need. RDFC suites always report them.
+	// need. RDFC suites always report them; with Statements set they also
+	// report them as Result.Quads.
 	Statements bool
 	// Limits bounds the work of each RDF canonicalization (the document
 	// once, each proof's options); MaxQuads and MaxHashCalls bound them all
@@ -170,6 +172,12 @@ type Result struct {
 	// JSON, which can say the same in many shapes. For eddsa-jcs-2022 they
 	// are set only when VerifyOptions.Statements asks.
 	Statements []byte
+	// Quads are Statements as RDF terms, set only when
+	// VerifyOptions.Statements asks: exactly what
+	// rdfc.ParseNQuads(Statements) returns (blank nodes with their
+	// canonical labels, in canonical order), so a caller building a graph
+	// from them need not parse the text.
+	Quads []rdfc.Quad
 	// ProofOptions are the RDFC-1.0 canonical N-Quads of the proof's
 	// options (the proof without proofValue, with the document's
 	// @context): what the signature covers of the proof itself, so a

@@ -76,7 +76,12 @@ func Sign(ctx context.Context, doc map[string]any, key crypto.PrivateKey, opts S
 	if opts.Domain != "" {
 		options["domain"] = opts.Domain
 	}
-	unsigned := withoutProof(out)
+	// What is signed is out without its proofs; a document without any
+	// is signed as it is, before the new proof is added below.
+	unsigned := out
+	if _, has := out["proof"]; has || len(opts.PreviousProof) > 0 {
+		unsigned = withoutProof(out)
+	}
 	if len(opts.PreviousProof) > 0 {
 		linked, err := linkedProofs(out["proof"], opts.PreviousProof)
 		if err != nil {

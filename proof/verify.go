@@ -11,6 +11,7 @@ import (
 	"github.com/piprate/json-gold/ld"
 
 	"github.com/badgesmith/badgesmith/jsonld"
+	"github.com/badgesmith/badgesmith/rdfc"
 )
 
 // Verify checks the Data Integrity proofs of doc; one valid proof suffices,
@@ -183,6 +184,7 @@ type verifier struct {
 	// docErr remembers why they could not be made.
 	docCanon []byte
 	docHash  []byte
+	docQuads []rdfc.Quad
 	docErr   error
 	// spent is the canonicalization work of the set so far, which
 	// opts.Limits bounds as a whole.
@@ -340,6 +342,7 @@ func (v *verifier) check(ctx context.Context, i int, raw any, seen *Result) (*Re
 		}
 	}
 	var docCanon, docHash []byte
+	var docQuads []rdfc.Quad
 	switch {
 	case s.jcs:
 		docHash, err = v.jcsDocumentHash(ctx, config, previous)
@@ -354,19 +357,19 @@ func (v *verifier) check(ctx context.Context, i int, raw any, seen *Result) (*Re
 			linked = append(linked, v.proofs[j])
 		}
 		chained["proof"] = linked
-		docCanon, docHash, err = s.documentCanon(ctx, chained, v.canon())
+		docCanon, docHash, docQuads, err = v.documentCanon(ctx, s, chained)
 		if err != nil {
 			return nil, err
 		}
 		config["@context"] = withContext(v.doc["@context"], s.context)
 	default:
 		if v.docHash == nil && v.docErr == nil {
-			v.docCanon, v.docHash, v.docErr = s.documentCanon(ctx, withoutProof(v.doc), v.canon())
+			v.docCanon, v.docHash, v.docQuads, v.docErr = v.documentCanon(ctx, s, withoutProof(v.doc))
 		}
 		if v.docErr != nil {
 			return nil, v.docErr
 		}
-		docCanon, docHash = v.docCanon, v.docHash
+		docCanon, docHash, docQuads = v.docCanon, v.docHash, v.docQuads
 		config["@context"] = withContext(v.doc["@context"], s.context)
 	}
 	data, optCanon, err := s.hashDataCanon(ctx, config, docHash, v.canon())
@@ -382,15 +385,25 @@ func (v *verifier) check(ctx context.Context, i int, raw any, seen *Result) (*Re
 	if s.jcs && v.opts.Statements {
 		// The statements an eddsa-jcs-2022 proof covers are the document
 		// read with the proof's own @context (vc-di-eddsa §3.3.2).
-		if docCanon, err = v.jcsStatements(ctx, config, previous); err != nil {
+		if docCanon, docQuads, err = v.jcsStatements(ctx, config, previous); err != nil {
 			return nil, perr("@context", err)
 		}
 		if optCanon, err = v.jcsProofStatements(ctx, config); err != nil {
 			return nil, perr("", err)
 		}
 	}
-	return &Result{Index: i, Suite: s.name, VerificationMethod: vm, Created: created, Purpose: purpose, PreviousProofs: previous, Statements: docCanon,
+	return &Result{Index: i, Suite: s.name, VerificationMethod: vm, Created: created, Purpose: purpose, PreviousProofs: previous, Statements: docCanon, Quads: docQuads,
 		ProofOptions: optCanon, ProofOptionsHash: data[:len(data)-len(docHash)], DocumentHash: docHash}, nil
+}
+
+// documentCanon is s.documentCanon with v's limits, and the statements
+// as terms when v.opts.Statements asks for them.
+func (v *verifier) documentCanon(ctx context.Context, s suite, doc map[string]any) (canon, hash []byte, quads []rdfc.Quad, err error) {
+	if v.opts.Statements {
+		return s.documentQuads(ctx, doc, v.canon())
+	}
+	canon, hash, err = s.documentCanon(ctx, doc, v.canon())
+	return canon, hash, nil, err
 }
 
 // canon is the canonicalization options of every proof: the quads and
@@ -450,13 +463,13 @@ func (v *verifier) jcsDocument(config map[string]any, previous []int) (map[strin
 
 // jcsStatements is the canonical RDF of the document an eddsa-jcs-2022
 // proof signed, read in safe mode like every RDFC suite's.
-func (v *verifier) jcsStatements(ctx context.Context, config map[string]any, previous []int) ([]byte, error) {
+func (v *verifier) jcsStatements(ctx context.Context, config map[string]any, previous []int) ([]byte, []rdfc.Quad, error) {
 	doc, err := v.jcsDocument(config, previous)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	canon, _, err := suiteEddsaRdfc.documentCanon(ctx, doc, v.canon())
-	return canon, err
+	canon, _, quads, err := suiteEddsaRdfc.documentQuads(ctx, doc, v.canon())
+	return canon, quads, err
 }
 
 // jcsProofStatements is the canonical RDF of the options of an

@@ -16,6 +16,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // ErrWorkLimit is returned when canonicalizing would take more work on blank
@@ -84,7 +85,44 @@ func Canonicalize(ctx context.Context, quads []Quad, opts Options) ([]byte, erro
 	if err != nil {
 		return nil, err
 	}
+	defer s.release()
 	return s.serialize(), nil
+}
+
+// CanonicalizeQuads is Canonicalize that also returns the canonical
+// quads: each line of the document as ParseNQuads reads it, in the same
+// order, so a caller that needs the statements as terms does not parse the
+// text again. Blank nodes carry their canonical labels (c14n0, ...); a
+// literal whose datatype the line does not write (xsd:string,
+// rdf:langString) has an empty Datatype, as ParseNQuads leaves it.
+func CanonicalizeQuads(ctx context.Context, quads []Quad, opts Options) ([]byte, []Quad, error) {
+	s, err := run(ctx, quads, opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer s.release()
+	lines := s.lines()
+	out := s.join(lines, nil)
+	canon := make([]Quad, len(lines))
+	for k, l := range lines {
+		q := &s.quads[l.quad]
+		canon[k] = Quad{s.relabel(q.Subject), q.Predicate, s.relabel(q.Object), s.relabel(q.Graph)}
+	}
+	return out, canon, nil
+}
+
+// relabel is t as its canonical N-Quads text reads back: a blank node with
+// its canonical label, a literal without the datatype the text leaves out.
+func (s *state) relabel(t Term) Term {
+	switch t.Kind {
+	case BlankNode:
+		t.Value = s.canonOf(t.Value)
+	case Literal:
+		if t.Language != "" || t.Datatype == XSDString {
+			t.Datatype = ""
+		}
+	}
+	return t
 }
 
 // IssuedIdentifiers runs the canonicalization algorithm on quads and returns
@@ -95,23 +133,52 @@ func IssuedIdentifiers(ctx context.Context, quads []Quad, opts Options) (map[str
 	if err != nil {
 		return nil, err
 	}
-	return s.canon.ids, nil
+	defer s.release()
+	return s.issuedIdentifiers(), nil
 }
 
+// nodeInfo is one blank node of a run.
 type nodeInfo struct {
-	quads []int
-	hash  string
+	label string
+	// quads are the positions of the node's quads in state.quads.
+	quads []int32
+	// sum is the node's first-degree hash, hlen bytes of it.
+	sum  [sha512.Size]byte
+	hlen int
+	// hex is sum in hex, made only for the N-degree hashes that read it.
+	hex string
+	// canon is the position of the node's canonical label, -1 until it is
+	// issued.
+	canon int
 }
 
-// state is the canonicalization state of one run.
+// state is the canonicalization state of one run. States are pooled: a
+// run's arrays and maps are the ones earlier runs grew.
 type state struct {
-	quads     []Quad
-	nodes     map[string]*nodeInfo
-	order     []string // blank nodes in order of first appearance
-	canon     *issuer
+	quads []Quad
+	// nodes are the blank nodes in order of first appearance; index finds
+	// a node by its label.
+	nodes []nodeInfo
+	index map[string]int
+	// numbered finds the nodes labelled b0, b1, ... (as jsonld labels
+	// them) without hashing the label: numbered[k] is the node b<k> plus
+	// one, 0 for none.
+	numbered []int
+	// issued are the nodes in the order their canonical labels were
+	// issued.
+	issued    []int
+	hashAlg   HashAlgorithm
 	newHash   func() hash.Hash
 	h         hash.Hash
 	buf       []byte
+	spans     []span
+	lineBuf   []byte
+	lineList  []line
+	order     []int
+	normal    []Quad
+	table     []int32
+	dup       []bool
+	seed      maphash.Seed
 	remaining int // calls to hashNDegree left; -1 is unbounded
 	maxDeep   int
 	perms     int
@@ -121,25 +188,73 @@ type state struct {
 	steps     int // loop steps left before the next look at ctx
 }
 
+// span is a line of state.buf.
+type span struct{ start, end int }
+
+// statePool keeps the states of finished runs; maxPooledQuads keeps one
+// that served a huge dataset out of it.
+var statePool = sync.Pool{New: func() any {
+	s := &state{index: make(map[string]int), buf: make([]byte, 0, 1024)}
+	s.seed = maphash.MakeSeed()
+	return s
+}}
+
+const maxPooledQuads = 4096
+
+// release gives s back to the pool. Nothing of s may be used after it.
+func (s *state) release() {
+	if cap(s.normal) > maxPooledQuads || cap(s.lineList) > maxPooledQuads || len(s.nodes) > maxPooledQuads {
+		return
+	}
+	// Only what refers to the caller's data is dropped; the rest is
+	// overwritten by the next run.
+	clear(s.normal[:cap(s.normal)])
+	for i := range s.nodes {
+		s.nodes[i].label, s.nodes[i].hex = "", ""
+	}
+	clear(s.index)
+	clear(s.numbered)
+	s.quads, s.ctx = nil, nil
+	statePool.Put(s)
+}
+
 func run(ctx context.Context, in []Quad, opts Options) (*state, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("rdfc: %w", err)
 	}
-	// buf holds the lines of one blank node's hash; a few hundred bytes
-	// up front save regrowing it for the first ones.
-	s := &state{canon: newIssuer("c14n"), ctx: ctx, maxCalls: opts.MaxHashCalls, steps: checkEvery, buf: make([]byte, 0, 1024)}
-	if opts.HashCalls != nil {
-		defer func() { *opts.HashCalls += s.calls }()
-	}
-	switch opts.Hash {
-	case "", SHA256:
-		s.newHash = sha256.New
-	case SHA384:
-		s.newHash = sha512.New384
+	alg := opts.Hash
+	switch alg {
+	case "":
+		alg = SHA256
+	case SHA256, SHA384:
 	default:
 		return nil, fmt.Errorf("rdfc: unsupported hash algorithm %q", opts.Hash)
 	}
-	s.h = s.newHash()
+	s := statePool.Get().(*state)
+	s.ctx, s.maxCalls, s.steps, s.calls = ctx, opts.MaxHashCalls, checkEvery, 0
+	s.remaining, s.maxDeep = 0, 0
+	s.nodes, s.issued, s.order = s.nodes[:0], s.issued[:0], s.order[:0]
+	if s.h == nil || s.hashAlg != alg {
+		s.hashAlg = alg
+		s.newHash = sha256.New
+		if alg == SHA384 {
+			s.newHash = sha512.New384
+		}
+		s.h = s.newHash()
+	}
+	err := s.run(in, opts)
+	if opts.HashCalls != nil {
+		*opts.HashCalls += s.calls
+	}
+	if err != nil {
+		s.release()
+		return nil, err
+	}
+	return s, nil
+}
+
+// run is the algorithm on a state made ready by the package's run.
+func (s *state) run(in []Quad, opts Options) error {
 	s.perms = opts.MaxPermutations
 	if s.perms <= 0 {
 		s.perms = defaultMaxPermutations
@@ -147,53 +262,55 @@ func run(ctx context.Context, in []Quad, opts Options) (*state, error) {
 	s.dedupe(in)
 
 	// Blank node to quads map, in order of first appearance.
-	s.nodes = make(map[string]*nodeInfo)
 	for i := range s.quads {
 		q := &s.quads[i]
-		s.addNode(q.Subject, i)
-		s.addNode(q.Object, i)
-		s.addNode(q.Graph, i)
+		s.addNode(&q.Subject, int32(i))
+		s.addNode(&q.Object, int32(i))
+		s.addNode(&q.Graph, int32(i))
 	}
 
 	// A lone blank node (a proof's options) gets the first label whatever
 	// its hash: the hash only orders nodes. The call is still counted.
-	if len(s.order) == 1 {
+	if len(s.nodes) == 1 {
 		if err := s.spend(); err != nil {
-			return nil, err
+			return err
 		}
-		s.canon.issue(s.order[0])
-		return s, nil
+		s.issue(0)
+		return nil
 	}
 
 	// First-degree hashes; a hash shared by one node only gives it its
 	// canonical label straight away.
-	byHash := make(map[string][]string, len(s.order))
-	for _, id := range s.order {
+	for i := range s.nodes {
 		if err := s.spend(); err != nil {
-			return nil, err
+			return err
 		}
-		h := s.hashFirstDegree(id)
-		s.nodes[id].hash = h
-		byHash[h] = append(byHash[h], id)
+		s.hashFirstDegree(i)
+		s.order = append(s.order, i)
 	}
-	hashes := make([]string, 0, len(byHash))
-	for h := range byHash {
-		hashes = append(hashes, h)
-	}
-	slices.Sort(hashes)
-	var nonUnique [][]string
+	// Stable: nodes sharing a hash stay in order of first appearance.
+	slices.SortStableFunc(s.order, func(a, b int) int {
+		x, y := &s.nodes[a], &s.nodes[b]
+		return bytes.Compare(x.sum[:x.hlen], y.sum[:y.hlen])
+	})
+	var nonUnique [][]int
 	nonUniqueCount := 0
-	for _, h := range hashes {
-		ids := byHash[h]
-		if len(ids) > 1 {
-			nonUnique = append(nonUnique, ids)
-			nonUniqueCount += len(ids)
-			continue
+	for start := 0; start < len(s.order); {
+		end := start + 1
+		first := &s.nodes[s.order[start]]
+		for end < len(s.order) && bytes.Equal(s.nodes[s.order[end]].sum[:first.hlen], first.sum[:first.hlen]) {
+			end++
 		}
-		s.canon.issue(ids[0])
+		if end-start > 1 {
+			nonUnique = append(nonUnique, s.order[start:end])
+			nonUniqueCount += end - start
+		} else {
+			s.issue(s.order[start])
+		}
+		start = end
 	}
 	if len(nonUnique) == 0 {
-		return s, nil
+		return nil
 	}
 
 	s.maxDeep = opts.MaxDeepIterations
@@ -211,21 +328,22 @@ func run(ctx context.Context, in []Quad, opts Options) (*state, error) {
 	}
 	s.remaining = s.maxDeep
 
-	for _, ids := range nonUnique {
+	for _, group := range nonUnique {
 		type result struct {
 			hash string
 			iss  *issuer
 		}
 		var paths []result
-		for _, id := range ids {
-			if s.canon.has(id) {
+		for _, n := range group {
+			if s.nodes[n].canon >= 0 {
 				continue
 			}
+			id := s.nodes[n].label
 			tmp := newIssuer("b")
 			tmp.issue(id)
 			h, iss, err := s.hashNDegree(id, tmp)
 			if err != nil {
-				return nil, err
+				return err
 			}
 			paths = append(paths, result{h, iss})
 		}
@@ -240,11 +358,109 @@ func run(ctx context.Context, in []Quad, opts Options) (*state, error) {
 		})
 		for _, r := range paths {
 			for _, old := range r.iss.order {
-				s.canon.issue(old)
+				s.issue(s.node(old))
 			}
 		}
 	}
-	return s, nil
+	return nil
+}
+
+// maxNumbered bounds the labels state.numbered holds.
+const maxNumbered = 4096
+
+// labelNumber is k for a label "b<k>" written without leading zeros,
+// k < maxNumbered, else -1.
+func labelNumber(label string) int {
+	if len(label) < 2 || len(label) > 5 || label[0] != 'b' || label[1] == '0' && len(label) > 2 {
+		return -1
+	}
+	k := 0
+	for i := 1; i < len(label); i++ {
+		c := label[i]
+		if c < '0' || c > '9' {
+			return -1
+		}
+		k = k*10 + int(c-'0')
+	}
+	if k >= maxNumbered {
+		return -1
+	}
+	return k
+}
+
+// lookup finds the node labelled label.
+func (s *state) lookup(label string) (int, bool) {
+	if k := labelNumber(label); k >= 0 {
+		if k < len(s.numbered) && s.numbered[k] > 0 {
+			return s.numbered[k] - 1, true
+		}
+		return 0, false
+	}
+	n, ok := s.index[label]
+	return n, ok
+}
+
+// insert records node n under label.
+func (s *state) insert(label string, n int) {
+	if k := labelNumber(label); k >= 0 {
+		if k >= len(s.numbered) {
+			s.numbered = slices.Grow(s.numbered, k+1-len(s.numbered))[:k+1]
+		}
+		s.numbered[k] = n + 1
+		return
+	}
+	s.index[label] = n
+}
+
+// node is the node labelled label, which must be one.
+func (s *state) node(label string) int {
+	n, _ := s.lookup(label)
+	return n
+}
+
+// canonLabels are the first canonical labels, so that most runs label
+// their nodes without formatting numbers.
+var canonLabels = func() (t [64]string) {
+	for i := range t {
+		t[i] = "c14n" + strconv.Itoa(i)
+	}
+	return t
+}()
+
+func canonLabel(n int) string {
+	if n < len(canonLabels) {
+		return canonLabels[n]
+	}
+	return "c14n" + strconv.Itoa(n)
+}
+
+// issue gives node n the next canonical label, unless it has one.
+func (s *state) issue(n int) {
+	if s.nodes[n].canon >= 0 {
+		return
+	}
+	s.nodes[n].canon = len(s.issued)
+	s.issued = append(s.issued, n)
+}
+
+// canonOf is the canonical label of the blank node with label id, "" if
+// none was issued.
+func (s *state) canonOf(id string) string {
+	n, ok := s.lookup(id)
+	if !ok || s.nodes[n].canon < 0 {
+		return ""
+	}
+	return canonLabel(s.nodes[n].canon)
+}
+
+// issuedIdentifiers is the canonical issuer's map: label to canonical
+// label.
+func (s *state) issuedIdentifiers() map[string]string {
+	ids := make(map[string]string, len(s.issued))
+	for _, n := range s.issued {
+		ids[s.nodes[n].label] = canonLabel(s.nodes[n].canon)
+	}
+	return ids
 }
 
 // spend counts one hash computation against Options.MaxHashCalls and, every
@@ -286,70 +502,56 @@ func (s *state) dedupe(in []Quad) {
 	}
 	s.quads = in
 	if !normalized {
-		s.quads = make([]Quad, len(in))
+		s.normal = slices.Grow(s.normal[:0], len(in))[:len(in)]
 		for i, q := range in {
-			s.quads[i] = Quad{q.Subject.normalize(), q.Predicate.normalize(), q.Object.normalize(), q.Graph.normalize()}
+			s.normal[i] = Quad{q.Subject.normalize(), q.Predicate.normalize(), q.Object.normalize(), q.Graph.normalize()}
 		}
+		s.quads = s.normal
 	}
-	// Repeats are found by sorting positions on a hash of each quad and
-	// comparing whole quads only within a run of equal hashes, where a
-	// sort on the quads themselves compares long IRIs n log n times.
-	// Equal quads hash alike, so the first occurrence is the one kept.
-	type keyed struct {
-		h uint64
-		i int32
+	// Repeats are found with a hash table of positions (open addressing):
+	// whole quads are compared only where hashes meet. Equal quads hash
+	// alike, so the first occurrence is the one kept.
+	size := 16
+	for size < 2*len(s.quads) {
+		size *= 2
 	}
-	seed := maphash.MakeSeed()
-	idx := make([]keyed, len(s.quads))
-	var mh maphash.Hash
-	mh.SetSeed(seed)
+	s.table = slices.Grow(s.table[:0], size)[:size]
+	clear(s.table)
+	mask := uint64(size - 1) //nolint:gosec // G115: size is a positive power of two
+	found := false
 	for i := range s.quads {
-		mh.Reset()
 		q := &s.quads[i]
-		for _, t := range [...]*Term{&q.Subject, &q.Predicate, &q.Object, &q.Graph} {
-			mh.WriteByte(byte(t.Kind))
-			mh.WriteString(t.Value)
-			mh.WriteByte(0)
-			mh.WriteString(t.Datatype)
-			mh.WriteByte(0)
-			mh.WriteString(t.Language)
-			mh.WriteByte(0)
+		// The values alone: quads that differ only in a kind, datatype
+		// or language share a slot and compareQuads tells them apart.
+		h := maphash.String(s.seed, q.Subject.Value)
+		h = h*31 + maphash.String(s.seed, q.Predicate.Value)
+		h = h*31 + maphash.String(s.seed, q.Object.Value)
+		if q.Graph.Value != "" {
+			h = h*31 + maphash.String(s.seed, q.Graph.Value)
 		}
-		idx[i] = keyed{mh.Sum64(), int32(i)}
-	}
-	slices.SortFunc(idx, func(a, b keyed) int {
-		if c := cmp.Compare(a.h, b.h); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.i, b.i)
-	})
-	var dup []bool
-	for start := 0; start < len(idx); {
-		end := start + 1
-		for end < len(idx) && idx[end].h == idx[start].h {
-			end++
-		}
-		// A run of equal hashes: whole quads decide, each against the
-		// earlier ones of the run.
-		for k := start + 1; k < end; k++ {
-			for j := start; j < k; j++ {
-				if (dup == nil || !dup[idx[j].i]) && compareQuads(&s.quads[idx[j].i], &s.quads[idx[k].i]) == 0 {
-					if dup == nil {
-						dup = make([]bool, len(s.quads))
-					}
-					dup[idx[k].i] = true
-					break
+		for slot := h & mask; ; slot = (slot + 1) & mask {
+			j := s.table[slot]
+			if j == 0 {
+				s.table[slot] = int32(i) + 1
+				break
+			}
+			if compareQuads(&s.quads[j-1], q) == 0 {
+				if !found {
+					found = true
+					s.dup = slices.Grow(s.dup[:0], len(s.quads))[:len(s.quads)]
+					clear(s.dup)
 				}
+				s.dup[i] = true
+				break
 			}
 		}
-		start = end
 	}
-	if dup == nil {
+	if !found {
 		return
 	}
 	kept := make([]Quad, 0, len(s.quads))
 	for i, q := range s.quads {
-		if !dup[i] {
+		if !s.dup[i] {
 			kept = append(kept, q)
 		}
 	}
@@ -372,8 +574,7 @@ func compareQuads(a, b *Quad) int {
 }
 
 // compareTerms orders terms by kind, value, datatype and language, looking
-// at each only when the ones before are equal (cmp.Or would compare them
-// all: the sort of dedupe calls this n log n times).
+// at each only when the ones before are equal.
 func compareTerms(x, y *Term) int {
 	if x.Kind != y.Kind {
 		return cmp.Compare(x.Kind, y.Kind)
@@ -387,20 +588,36 @@ func compareTerms(x, y *Term) int {
 	return strings.Compare(x.Language, y.Language)
 }
 
-func (s *state) addNode(t Term, quad int) {
+func (s *state) addNode(t *Term, quad int32) {
 	if t.Kind != BlankNode {
 		return
 	}
-	n, ok := s.nodes[t.Value]
+	n, ok := s.lookup(t.Value)
 	if !ok {
-		n = &nodeInfo{}
-		s.nodes[t.Value] = n
-		s.order = append(s.order, t.Value)
+		n = len(s.nodes)
+		s.insert(t.Value, n)
+		if len(s.nodes) < cap(s.nodes) {
+			s.nodes = s.nodes[:n+1]
+			old := s.nodes[n].quads
+			s.nodes[n] = nodeInfo{label: t.Value, quads: old[:0], canon: -1}
+		} else {
+			s.nodes = append(s.nodes, nodeInfo{label: t.Value, canon: -1})
+		}
 	}
 	// A quad naming the node twice is listed once.
-	if k := len(n.quads); k == 0 || n.quads[k-1] != quad {
-		n.quads = append(n.quads, quad)
+	nd := &s.nodes[n]
+	if k := len(nd.quads); k == 0 || nd.quads[k-1] != quad {
+		nd.quads = append(nd.quads, quad)
 	}
+}
+
+// hexOf is node n's first-degree hash in hex.
+func (s *state) hexOf(n int) string {
+	nd := &s.nodes[n]
+	if nd.hex == "" {
+		nd.hex = hex.EncodeToString(nd.sum[:nd.hlen])
+	}
+	return nd.hex
 }
 
 func (s *state) sum() string {
@@ -409,40 +626,36 @@ func (s *state) sum() string {
 }
 
 // hashFirstDegree is the Hash First Degree Quads algorithm: the node's
-// quads with it written _:a and every other blank node _:z, sorted.
-func (s *state) hashFirstDegree(id string) string {
-	label := func(l string) string {
-		if l == id {
-			return "a"
-		}
-		return "z"
-	}
-	n := s.nodes[id]
-	lines := make([][]byte, 0, len(n.quads))
-	s.buf = s.buf[:0]
-	for _, qi := range n.quads {
+// quads with it written _:a and every other blank node _:z, sorted. The
+// hash is left in the node.
+func (s *state) hashFirstDegree(n int) {
+	nd := &s.nodes[n]
+	id := nd.label
+	s.buf, s.spans = s.buf[:0], s.spans[:0]
+	for _, qi := range nd.quads {
 		start := len(s.buf)
-		s.buf = appendQuad(s.buf, s.quads[qi], label)
-		lines = append(lines, s.buf[start:len(s.buf):len(s.buf)])
+		s.buf = appendQuadFirstDegree(s.buf, &s.quads[qi], id)
+		s.spans = append(s.spans, span{start, len(s.buf)})
 	}
-	slices.SortFunc(lines, bytes.Compare)
+	buf := s.buf
+	slices.SortFunc(s.spans, func(a, b span) int { return bytes.Compare(buf[a.start:a.end], buf[b.start:b.end]) })
 	s.h.Reset()
-	for _, l := range lines {
-		s.h.Write(l)
+	for _, sp := range s.spans {
+		s.h.Write(buf[sp.start:sp.end])
 	}
-	return s.sum()
+	nd.hlen = len(s.h.Sum(nd.sum[:0]))
 }
 
 // hashRelated is the Hash Related Blank Node algorithm.
 func (s *state) hashRelated(related string, q *Quad, iss *issuer, position byte) string {
 	var id string
-	switch {
-	case s.canon.has(related):
-		id = "_:" + s.canon.ids[related]
+	switch c := s.canonOf(related); {
+	case c != "":
+		id = "_:" + c
 	case iss.has(related):
 		id = "_:" + iss.ids[related]
 	default:
-		id = s.nodes[related].hash
+		id = s.hexOf(s.node(related))
 	}
 	b := s.buf[:0]
 	b = append(b, position)
@@ -469,7 +682,7 @@ func (s *state) hashNDegree(id string, iss *issuer) (string, *issuer, error) {
 	}
 
 	related := make(map[string][]string)
-	for _, qi := range s.nodes[id].quads {
+	for _, qi := range s.nodes[s.node(id)].quads {
 		q := &s.quads[qi]
 		for _, c := range [...]struct {
 			t   Term
@@ -511,8 +724,8 @@ func (s *state) hashNDegree(id string, iss *issuer) (string, *issuer, error) {
 			var recursion []string
 			skip := false
 			for _, r := range p.current {
-				if s.canon.has(r) {
-					path = append(append(path, "_:"...), s.canon.ids[r]...)
+				if c := s.canonOf(r); c != "" {
+					path = append(append(path, "_:"...), c...)
 				} else {
 					if !issCopy.has(r) {
 						recursion = append(recursion, r)
@@ -557,59 +770,81 @@ func (s *state) hashNDegree(id string, iss *issuer) (string, *issuer, error) {
 }
 
 // CanonicalizeTo writes the canonical N-Quads document Canonicalize
-// returns to w, line by line, without building it in memory first: a
-// signer that only hashes it passes the hash.
+// returns to w, in one Write: a signer that only hashes it passes the
+// hash.
 func CanonicalizeTo(ctx context.Context, w io.Writer, quads []Quad, opts Options) error {
 	s, err := run(ctx, quads, opts)
 	if err != nil {
 		return err
 	}
-	for _, l := range s.lines() {
-		if _, err := w.Write(l); err != nil {
-			return fmt.Errorf("rdfc: writing: %w", err)
-		}
+	defer s.release()
+	s.buf = s.join(s.lines(), s.buf[:0])
+	if _, err := w.Write(s.buf); err != nil {
+		return fmt.Errorf("rdfc: writing: %w", err)
 	}
 	return nil
 }
 
 // serialize writes every quad with its canonical labels, sorted.
 func (s *state) serialize() []byte {
-	lines := s.lines()
+	return s.join(s.lines(), nil)
+}
+
+// join appends the text of lines, in order, to out (a new array when out
+// is nil).
+func (s *state) join(lines []line, out []byte) []byte {
 	n := 0
 	for _, l := range lines {
-		n += len(l)
+		n += l.end - l.start
 	}
-	out := make([]byte, 0, n)
+	out = slices.Grow(out, n)
 	for _, l := range lines {
-		out = append(out, l...)
+		out = append(out, s.lineBuf[l.start:l.end]...)
 	}
 	return out
 }
 
-// lines returns every quad with its canonical labels as an N-Quads line,
-// sorted.
-func (s *state) lines() [][]byte {
-	label := func(l string) string { return s.canon.ids[l] }
-	lines := make([][]byte, 0, len(s.quads))
-	// Sized up front from the terms (escapes aside), so the lines are
-	// written into one array instead of one regrown several times.
-	size := 0
-	for i := range s.quads {
-		q := &s.quads[i]
-		for _, t := range [...]*Term{&q.Subject, &q.Predicate, &q.Object, &q.Graph} {
-			size += len(t.Value) + len(t.Datatype) + len(t.Language) + 8
-		}
-	}
-	buf := make([]byte, 0, size)
+// line is one quad's canonical N-Quads line, s.lineBuf[start:end], and the
+// quad's position in s.quads.
+type line struct {
+	start, end, quad int
+}
+
+// lines writes every quad with its canonical labels as an N-Quads line
+// into s.lineBuf and returns the lines sorted.
+func (s *state) lines() []line {
+	s.lineList = slices.Grow(s.lineList[:0], len(s.quads))
+	buf := s.lineBuf[:0]
 	for i := range s.quads {
 		start := len(buf)
-		buf = appendQuad(buf, s.quads[i], label)
-		lines = append(lines, buf[start:len(buf):len(buf)])
+		buf = s.appendCanonQuad(buf, &s.quads[i])
+		s.lineList = append(s.lineList, line{start, len(buf), i})
 	}
-	// Earlier lines were written to an older backing array when buf grew;
-	// they stay valid because appends never modify written bytes.
-	slices.SortFunc(lines, bytes.Compare)
-	return lines
+	s.lineBuf = buf
+	slices.SortFunc(s.lineList, func(a, b line) int { return bytes.Compare(buf[a.start:a.end], buf[b.start:b.end]) })
+	return s.lineList
+}
+
+// appendCanonQuad is appendQuad with the canonical labels.
+func (s *state) appendCanonQuad(b []byte, q *Quad) []byte {
+	b = s.appendCanonTerm(b, &q.Subject)
+	b = append(b, ' ')
+	b = s.appendCanonTerm(b, &q.Predicate)
+	b = append(b, ' ')
+	b = s.appendCanonTerm(b, &q.Object)
+	if q.Graph.Kind != DefaultGraph {
+		b = append(b, ' ')
+		b = s.appendCanonTerm(b, &q.Graph)
+	}
+	return append(b, ' ', '.', '\n')
+}
+
+func (s *state) appendCanonTerm(b []byte, t *Term) []byte {
+	if t.Kind == BlankNode {
+		b = append(b, '_', ':')
+		return append(b, s.canonOf(t.Value)...)
+	}
+	return appendTerm(b, *t, nil)
 }
 
 // issuer is the Issue Identifier algorithm's state.

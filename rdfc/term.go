@@ -1,5 +1,7 @@
 package rdfc
 
+import "strings"
+
 // Kind says what an RDF term is.
 type Kind uint8
 
@@ -78,10 +80,19 @@ const hexUpper = "0123456789ABCDEF"
 // escapes; a valid IRI contains none of these characters.
 func appendIRI(b []byte, iri string) []byte {
 	b = append(b, '<')
+	// Most IRIs need no escape: one scan finds out, one append copies.
+	i := 0
+	for i < len(iri) && iriPlain[iri[i]] {
+		i++
+	}
+	if i == len(iri) {
+		b = append(b, iri...)
+		return append(b, '>')
+	}
 	start := 0
-	for i := 0; i < len(iri); i++ {
+	for ; i < len(iri); i++ {
 		c := iri[i]
-		if c > 0x20 && !iriEscaped[c] {
+		if iriPlain[c] {
 			continue
 		}
 		b = append(b, iri[start:i]...)
@@ -92,18 +103,32 @@ func appendIRI(b []byte, iri string) []byte {
 	return append(b, '>')
 }
 
-// iriEscaped marks the bytes above U+0020 that appendIRI writes as UCHAR.
-var iriEscaped = [256]bool{'<': true, '>': true, '"': true, '{': true, '}': true, '|': true, '^': true, '`': true, '\\': true}
+// iriPlain marks the bytes appendIRI writes as they are: all but the
+// controls, space and <>"{}|^`\ (written as UCHAR).
+var iriPlain = func() (t [256]bool) {
+	for c := 0x21; c < 256; c++ {
+		t[c] = strings.IndexByte(`<>"{}|^`+"`"+`\\`, byte(c)) < 0
+	}
+	return t
+}()
 
 // appendString writes a literal's lexical form in quotes with the escapes
 // RDFC-1.0 prescribes for canonical N-Quads: ECHAR for \b \t \n \f \r \" \\,
 // UCHAR (upper-case hex) for the other controls and U+007F, nothing else.
 func appendString(b []byte, s string) []byte {
 	b = append(b, '"')
+	i := 0
+	for i < len(s) && stringPlain[s[i]] {
+		i++
+	}
+	if i == len(s) {
+		b = append(b, s...)
+		return append(b, '"')
+	}
 	start := 0
-	for i := 0; i < len(s); i++ {
+	for ; i < len(s); i++ {
 		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' && c != 0x7f {
+		if stringPlain[c] {
 			continue
 		}
 		b = append(b, s[start:i]...)
@@ -130,6 +155,15 @@ func appendString(b []byte, s string) []byte {
 	b = append(b, s[start:]...)
 	return append(b, '"')
 }
+
+// stringPlain marks the bytes appendString writes as they are: all but
+// the controls, U+007F, '"' and '\\'.
+var stringPlain = func() (t [256]bool) {
+	for c := 0x20; c < 256; c++ {
+		t[c] = c != '"' && c != '\\' && c != 0x7f
+	}
+	return t
+}()
 
 // appendTerm writes t in canonical N-Quads form; label, when not nil,
 // replaces blank node labels.
@@ -171,6 +205,29 @@ func appendQuad(b []byte, q Quad, label func(string) string) []byte {
 	if q.Graph.Kind != DefaultGraph {
 		b = append(b, ' ')
 		b = appendTerm(b, q.Graph, label)
+	}
+	return append(b, ' ', '.', '\n')
+}
+
+// appendQuadFirstDegree is appendQuad as the Hash First Degree Quads
+// algorithm writes it: the blank node id as _:a, every other as _:z.
+func appendQuadFirstDegree(b []byte, q *Quad, id string) []byte {
+	for i, t := range [...]*Term{&q.Subject, &q.Predicate, &q.Object, &q.Graph} {
+		if i == 3 && t.Kind == DefaultGraph {
+			break
+		}
+		if i > 0 {
+			b = append(b, ' ')
+		}
+		if t.Kind == BlankNode {
+			if t.Value == id {
+				b = append(b, '_', ':', 'a')
+			} else {
+				b = append(b, '_', ':', 'z')
+			}
+			continue
+		}
+		b = appendTerm(b, *t, nil)
 	}
 	return append(b, ' ', '.', '\n')
 }

@@ -460,6 +460,11 @@ func credentialClaims(nq []byte) (*Claims, *graph, error) {
 // outcomeClaims reads the claims of the statements a verified proof
 // covers.
 func outcomeClaims(o *proof.Outcome) (*Claims, *graph, error) {
+	// The proof has the statements as terms already; parsing their text
+	// again would only give the same quads.
+	if o.Quads != nil {
+		return graphClaims(newGraphQuads(o.Quads))
+	}
 	return credentialClaims(o.Statements)
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -309,16 +310,30 @@ func (o *verifyOptions) run(cmd *cobra.Command, s streams, files []string) error
 		}
 	}()
 	reports := make([]fileReport, 0, len(files))
+	// Reports are written through a buffer, flushed whenever the next
+	// one is not ready yet (and at the end): a bulk run makes one write
+	// per batch of finished reports rather than one per line, and a
+	// report still shows as soon as it and those before it are done.
+	w := bufio.NewWriterSize(s.out, 64<<10)
 	for i := range files {
-		out := <-results[i]
+		var out verifyOutcome
+		select {
+		case out = <-results[i]:
+		default:
+			_ = w.Flush()
+			out = <-results[i]
+		}
 		worse(out.code)
 		if !o.json {
 			// Printed and let go: a bulk run keeps no report in memory.
-			printReport(s.out, out.rep)
+			printReport(w, out.rep)
 			continue
 		}
 		reports = append(reports, out.rep)
 	}
+	// Write errors are ignored, as they were line by line: the exit code
+	// still tells the verdicts.
+	_ = w.Flush()
 	if o.json {
 		var buf bytes.Buffer
 		enc := json.NewEncoder(&buf)

@@ -32,9 +32,10 @@ var allowed = map[string][]string{
 	"did": {"keys", "internal/safehttp", "internal/ttlcache", "internal/verdict"},
 	// proof and vcjwt sign and check with keys over jsonld's reading of a
 	// credential; proof also names the Ed25519Signature2020 context
-	// (contexts) and signs eddsa-jcs-2022's RFC 8785 form (jcs). Neither
+	// (contexts) and signs eddsa-jcs-2022's RFC 8785 form (jcs); proof
+	// hands the statements it verified over as rdfc terms. Neither
 	// imports the other.
-	"proof": {"keys", "jsonld", "contexts", "jcs", "internal/jsonvalue", "internal/verdict"},
+	"proof": {"keys", "jsonld", "contexts", "rdfc", "jcs", "internal/jsonvalue", "internal/verdict"},
 	"vcjwt": {"keys", "jsonld", "internal/verdict"},
 	// The issuer never reads roster files: roster maps rows to
 	// issuer.Requests.
