@@ -95,18 +95,14 @@ func (v *Verifier) readUnverified(ctx context.Context, p *proven, doc map[string
 	}
 	b := budgetFrom(ctx)
 	var work jsonld.Work
-	nq, err := jsonld.Canonicalize(ctx, unsigned, jsonld.CanonOptions{Loader: v.loader, Limits: b.limits.canon(), Work: &work})
+	_, quads, err := jsonld.CanonicalizeQuads(ctx, unsigned, jsonld.CanonOptions{Loader: v.loader, Limits: b.limits.canon(), Work: &work})
 	b.addCanon(work)
 	if err != nil {
 		p.claimsErr = err
 		return
 	}
-	g, err := newGraph(nq)
-	if err != nil {
-		p.claims, p.claimsErr = nil, err
-		return
-	}
-	p.readGraph(g, false)
+	// The canonical quads as terms: no N-Quads text to parse again.
+	p.readGraph(newGraphQuads(quads), false)
 }
 
 // checkProof runs the proof check over a Data Integrity proof set. It
