@@ -1,7 +1,6 @@
 package jsonld
 
 import (
-	"context"
 	"encoding/json"
 	"testing"
 
@@ -59,5 +58,4 @@ func TestProofOptionsShortcutRedteam14(t *testing.T) {
 			}
 		}
 	}
-	_ = context.Background
 }
