@@ -18,7 +18,7 @@ import (
 // else (another type, a NaN, an invalid json.Number) to encoding/json for
 // the whole document, so the bytes and the errors stay encoding/json's.
 func marshalJSON(v any) ([]byte, error) {
-	if b, ok := appendValue(make([]byte, 0, 4096), v, -1); ok {
+	if b, ok := appendValue(make([]byte, 0, 4096), v, -1, 0); ok {
 		return b, nil
 	}
 	return json.Marshal(v)
@@ -26,7 +26,7 @@ func marshalJSON(v any) ([]byte, error) {
 
 // marshalIndentJSON: see marshalJSON.
 func marshalIndentJSON(v any) ([]byte, error) {
-	if b, ok := appendValue(make([]byte, 0, 8192), v, 0); ok {
+	if b, ok := appendValue(make([]byte, 0, 8192), v, 0, 0); ok {
 		return b, nil
 	}
 	return json.MarshalIndent(v, "", "  ")
@@ -38,9 +38,11 @@ func marshalIndentJSON(v any) ([]byte, error) {
 const maxEncodeDepth = 200
 
 // appendValue appends v's JSON to dst, compact if depth < 0, else
-// indented by two spaces per level from depth. It reports false for a
-// value it leaves to encoding/json.
-func appendValue(dst []byte, v any, depth int) ([]byte, bool) {
+// indented by two spaces per level from depth; level is v's nesting, which
+// maxEncodeDepth bounds in both forms (a map holding itself would
+// otherwise overflow the stack where encoding/json reports the cycle). It
+// reports false for a value it leaves to encoding/json.
+func appendValue(dst []byte, v any, depth, level int) ([]byte, bool) {
 	switch t := v.(type) {
 	case nil:
 		return append(dst, "null"...), true
@@ -59,21 +61,21 @@ func appendValue(dst []byte, v any, depth int) ([]byte, bool) {
 		}
 		return append(dst, t...), true
 	case map[string]any:
-		return appendObject(dst, t, depth)
+		return appendObject(dst, t, depth, level)
 	case []any:
-		return appendArray(dst, t, depth)
+		return appendArray(dst, t, depth, level)
 	}
 	return dst, false
 }
 
-func appendObject(dst []byte, m map[string]any, depth int) ([]byte, bool) {
+func appendObject(dst []byte, m map[string]any, depth, level int) ([]byte, bool) {
 	if m == nil {
 		return append(dst, "null"...), true
 	}
 	if len(m) == 0 {
 		return append(dst, "{}"...), true
 	}
-	if depth >= maxEncodeDepth {
+	if level >= maxEncodeDepth {
 		return dst, false
 	}
 	var keyBuf [32]string
@@ -98,7 +100,7 @@ func appendObject(dst []byte, m map[string]any, depth int) ([]byte, bool) {
 			dst = append(dst, ' ')
 		}
 		var ok bool
-		if dst, ok = appendValue(dst, m[k], inner); !ok {
+		if dst, ok = appendValue(dst, m[k], inner, level+1); !ok {
 			return dst, false
 		}
 	}
@@ -106,14 +108,14 @@ func appendObject(dst []byte, m map[string]any, depth int) ([]byte, bool) {
 	return append(dst, '}'), true
 }
 
-func appendArray(dst []byte, a []any, depth int) ([]byte, bool) {
+func appendArray(dst []byte, a []any, depth, level int) ([]byte, bool) {
 	if a == nil {
 		return append(dst, "null"...), true
 	}
 	if len(a) == 0 {
 		return append(dst, "[]"...), true
 	}
-	if depth >= maxEncodeDepth {
+	if level >= maxEncodeDepth {
 		return dst, false
 	}
 	dst = append(dst, '[')
@@ -127,7 +129,7 @@ func appendArray(dst []byte, a []any, depth int) ([]byte, bool) {
 		}
 		dst = newline(dst, inner)
 		var ok bool
-		if dst, ok = appendValue(dst, e, inner); !ok {
+		if dst, ok = appendValue(dst, e, inner, level+1); !ok {
 			return dst, false
 		}
 	}

@@ -179,6 +179,7 @@ type state struct {
 	table     []int32
 	dup       []bool
 	seed      maphash.Seed
+	probes    int // occupied slots dedupe looked at, for tests
 	remaining int // calls to hashNDegree left; -1 is unbounded
 	maxDeep   int
 	perms     int
@@ -517,15 +518,25 @@ func (s *state) dedupe(in []Quad) {
 	}
 	s.table = slices.Grow(s.table[:0], size)[:size]
 	clear(s.table)
+	s.probes = 0
 	mask := uint64(size - 1) //nolint:gosec // G115: size is a positive power of two
 	found := false
 	for i := range s.quads {
 		q := &s.quads[i]
-		// The values alone: quads that differ only in a kind, datatype
-		// or language share a slot and compareQuads tells them apart.
+		// The values, and the object's datatype and language: a document
+		// may give one property thousands of values that differ only in
+		// those (one literal, many datatypes), which would otherwise all
+		// share a slot and be compared pairwise. Only the kinds, three of
+		// them, are left to compareQuads.
 		h := maphash.String(s.seed, q.Subject.Value)
 		h = h*31 + maphash.String(s.seed, q.Predicate.Value)
 		h = h*31 + maphash.String(s.seed, q.Object.Value)
+		if q.Object.Datatype != "" {
+			h = h*31 + maphash.String(s.seed, q.Object.Datatype)
+		}
+		if q.Object.Language != "" {
+			h = h*37 + maphash.String(s.seed, q.Object.Language)
+		}
 		if q.Graph.Value != "" {
 			h = h*31 + maphash.String(s.seed, q.Graph.Value)
 		}
@@ -535,6 +546,7 @@ func (s *state) dedupe(in []Quad) {
 				s.table[slot] = int32(i) + 1
 				break
 			}
+			s.probes++
 			if compareQuads(&s.quads[j-1], q) == 0 {
 				if !found {
 					found = true
