@@ -32,8 +32,8 @@ import (
 	"time"
 
 	"github.com/badgesmith/badgesmith/did"
-	"github.com/badgesmith/badgesmith/keys"
 	"github.com/badgesmith/badgesmith/internal/jsonvalue"
+	"github.com/badgesmith/badgesmith/keys"
 	"github.com/badgesmith/badgesmith/proof"
 	"github.com/badgesmith/badgesmith/vcjwt"
 )
