@@ -42,6 +42,10 @@ type fastWalker struct {
 	// stack holds the expanded values of the properties being walked, the
 	// innermost on top.
 	stack []item
+	// ents holds the entries of the objects being walked, the innermost
+	// on top (an array per object cost more to zero than to walk a small
+	// one).
+	ents []entry
 }
 
 // maxPooledQuads keeps a walker that served a huge document from being
@@ -58,20 +62,21 @@ func (l *Loader) fastQuads(doc any, b *budget) (quads []rdfc.Quad, release func(
 	}
 	w, _ := l.processed.walkers.Get().(*fastWalker)
 	if w == nil {
-		w = &fastWalker{quads: make([]rdfc.Quad, 0, 128), stack: make([]item, 0, 64)}
+		w = &fastWalker{quads: make([]rdfc.Quad, 0, 128), stack: make([]item, 0, 64), ents: make([]entry, 0, 64)}
 	}
-	*w = fastWalker{l: l, b: b, quads: w.quads[:0], stack: w.stack[:0]}
+	*w = fastWalker{l: l, b: b, quads: w.quads[:0], stack: w.stack[:0], ents: w.ents[:0]}
 	release = func() {
 		// The arrays are not cleared: what they still point to is kept
 		// only while the pool keeps the walker, which it drops after two
 		// garbage collections without use, and clearing them cost more
 		// than a small document's whole walk.
-		if cap(w.quads) <= maxPooledQuads {
+		if cap(w.quads) <= maxPooledQuads && cap(w.ents) <= maxPooledQuads {
 			w.l, w.b = nil, nil
 			l.processed.walkers.Put(w)
 		}
 	}
-	if _, err := w.object(l.processed.expand.rootCtx(), "", m, 0, rdfc.Term{}, true); err != nil {
+	root := l.processed.expand.rootCtx()
+	if _, err := w.object(root, root.terms[""], m, 0, rdfc.Term{}, true); err != nil {
 		release()
 		return nil, nil, err
 	}
@@ -185,11 +190,11 @@ type entry struct {
 	defined bool
 }
 
-// object walks a JSON object that is the value of prop (the document when
-// root) in graph g, as expander.object, safety.node and quadWalker.node
+// object walks a JSON object that is the value of a property whose term
+// definition in ac is ptd (the document when root) in graph g, as expander.object, safety.node and quadWalker.node
 // would one after the other. It returns the term a parent links to and the
 // key that makes a node with an @id equal to another (ld.CompareValues).
-func (w *fastWalker) object(ac *activeCtx, prop string, el map[string]any, depth int, g rdfc.Term, root bool) (item, error) {
+func (w *fastWalker) object(ac *activeCtx, ptd *termDefinition, el map[string]any, depth int, g rdfc.Term, root bool) (item, error) {
 	// copyJSON's bounds (an object's keyword values and their items one
 	// and two levels down), then expander.object's steps.
 	if depth+2 > w.b.lim.MaxDepth {
@@ -202,8 +207,8 @@ func (w *fastWalker) object(ac *activeCtx, prop string, el map[string]any, depth
 		return item{}, errUnsupported
 	}
 	var scopedOwner *termDefinition
-	if td := ac.terms[prop]; td != nil && td.scoped != nil {
-		scopedOwner = td
+	if ptd != nil && ptd.scoped != nil {
+		scopedOwner = ptd
 	}
 	ctxValue, hasContext := el["@context"]
 	mustRevert := true
@@ -240,8 +245,8 @@ func (w *fastWalker) object(ac *activeCtx, prop string, el map[string]any, depth
 
 	// The type key is found with the context before type-scoped
 	// contexts apply.
-	var ebuf [16]entry
-	entries := ebuf[:0]
+	base := len(w.ents)
+	defer func() { w.ents = w.ents[:base] }()
 	typeKey := ""
 	for k, v := range el {
 		if a, ok := v.([]any); ok && (len(a) > w.b.lim.MaxValuesPerProperty || (k == "type" || k == "@type") && len(a) > w.b.lim.MaxTypes) {
@@ -264,8 +269,11 @@ func (w *fastWalker) object(ac *activeCtx, prop string, el map[string]any, depth
 			}
 			typeKey = k
 		}
-		entries = append(entries, entry{key: k, value: v, td: td, defined: defined})
+		w.ents = append(w.ents, entry{key: k, value: v, td: td, defined: defined})
 	}
+	// The objects walked below append theirs above these: entries keeps
+	// this object's (in whichever array they were written).
+	entries := w.ents[base:]
 	entriesCtx := ac
 	if typeKey != "" {
 		var buf [8]string
@@ -336,7 +344,8 @@ func (w *fastWalker) object(ac *activeCtx, prop string, el map[string]any, depth
 	)
 	for _, e := range entries {
 		ep := e.ep
-		if ep == "" || !strings.Contains(ep, ":") && !isKeyword(ep) {
+		// A known IRI (checkIRI passed) has a scheme: no need to look.
+		if ep == "" || !e.known && !strings.Contains(ep, ":") && !isKeyword(ep) {
 			return item{}, errUnsupported
 		}
 		if !isKeyword(ep) {
@@ -522,7 +531,7 @@ func (w *fastWalker) property(ac *activeCtx, e entry, subject, g rdfc.Term, dept
 	base := len(w.stack)
 	defer func() { w.stack = w.stack[:base] }()
 	if container&containerList != 0 {
-		if err := w.values(termCtx, e.key, vtd, e.value, depth, g, true, false); err != nil {
+		if err := w.values(termCtx, vtd, e.value, depth, g, true, false); err != nil {
 			return false, err
 		}
 		head, err := w.list(w.stack[base:], g)
@@ -530,7 +539,7 @@ func (w *fastWalker) property(ac *activeCtx, e entry, subject, g rdfc.Term, dept
 			return false, err
 		}
 		w.stack = append(w.stack[:base], item{term: head})
-	} else if err := w.values(termCtx, e.key, vtd, e.value, depth, g, false, container&containerGraph != 0); err != nil {
+	} else if err := w.values(termCtx, vtd, e.value, depth, g, false, container&containerGraph != 0); err != nil {
 		return false, err
 	}
 	items := w.stack[base:]
@@ -583,10 +592,10 @@ func seenBefore(items []item, it item) bool {
 	return false
 }
 
-// values walks the value v of property prop (term definition td in ac)
-// and pushes its expanded values on the stack: arrays flattened, nulls
+// values walks the value v of a property (term definition td in ac) and
+// pushes its expanded values on the stack: arrays flattened, nulls
 // dropped, each item of a graph container in a graph of its own.
-func (w *fastWalker) values(ac *activeCtx, prop string, td *termDefinition, v any, depth int, g rdfc.Term, inList, graph bool) error {
+func (w *fastWalker) values(ac *activeCtx, td *termDefinition, v any, depth int, g rdfc.Term, inList, graph bool) error {
 	if depth > w.b.lim.MaxDepth {
 		return errUnsupported
 	}
@@ -604,7 +613,7 @@ func (w *fastWalker) values(ac *activeCtx, prop string, td *termDefinition, v an
 			if _, nested := x.([]any); nested && inList {
 				return errUnsupported // a list of lists
 			}
-			if err := w.values(ac, prop, td, x, depth+1, g, inList, graph); err != nil {
+			if err := w.values(ac, td, x, depth+1, g, inList, graph); err != nil {
 				return err
 			}
 		}
@@ -612,7 +621,7 @@ func (w *fastWalker) values(ac *activeCtx, prop string, td *termDefinition, v an
 	case map[string]any:
 		if graph {
 			gb := w.blank()
-			inner, err := w.object(ac, prop, t, depth, gb, false)
+			inner, err := w.object(ac, td, t, depth, gb, false)
 			if err != nil {
 				return err
 			}
@@ -622,7 +631,7 @@ func (w *fastWalker) values(ac *activeCtx, prop string, td *termDefinition, v an
 			w.stack = append(w.stack, item{term: gb})
 			return nil
 		}
-		it, err := w.object(ac, prop, t, depth, g, false)
+		it, err := w.object(ac, td, t, depth, g, false)
 		if err != nil {
 			return err
 		}
