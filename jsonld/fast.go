@@ -46,6 +46,36 @@ type fastWalker struct {
 	// on top (an array per object cost more to zero than to walk a small
 	// one).
 	ents []entry
+	// derived remembers the last contexts derive gave for a scoped
+	// context: most objects of a document are of a few types and
+	// properties, and the Loader's cache is a concurrent map, dearer to
+	// ask.
+	derived     [8]derivedMemo
+	derivedNext int
+}
+
+// derivedMemo is one context fastWalker.derive remembers.
+type derivedMemo struct {
+	parent *activeCtx
+	td     *termDefinition
+	kind   uint8
+	ac     *activeCtx
+}
+
+// derive is Loader.derive for td's scoped context on top of parent.
+func (w *fastWalker) derive(parent *activeCtx, td *termDefinition, kind uint8) (*activeCtx, error) {
+	for i := range w.derived {
+		if m := &w.derived[i]; m.ac != nil && m.parent == parent && m.td == td && m.kind == kind {
+			return m.ac, nil
+		}
+	}
+	ac, err := w.l.derive(parent, td, kind, "", td.scoped)
+	if err != nil {
+		return nil, err
+	}
+	w.derived[w.derivedNext] = derivedMemo{parent: parent, td: td, kind: kind, ac: ac}
+	w.derivedNext = (w.derivedNext + 1) % len(w.derived)
+	return ac, nil
 }
 
 // maxPooledQuads keeps a walker that served a huge document from being
@@ -228,7 +258,7 @@ func (w *fastWalker) object(ac *activeCtx, ptd *termDefinition, el map[string]an
 	}
 	var err error
 	if scopedOwner != nil {
-		if ac, err = w.l.derive(ac, scopedOwner, deriveProperty, "", scopedOwner.scoped); err != nil {
+		if ac, err = w.derive(ac, scopedOwner, deriveProperty); err != nil {
 			return item{}, errUnsupported
 		}
 	}
@@ -295,7 +325,7 @@ func (w *fastWalker) object(ac *activeCtx, ptd *termDefinition, el map[string]an
 		}
 		for _, tt := range types {
 			if td := tsc.terms[tt]; td != nil && td.hasScoped {
-				if ac, err = w.l.derive(ac, td, deriveType, "", td.scoped); err != nil {
+				if ac, err = w.derive(ac, td, deriveType); err != nil {
 					return item{}, errUnsupported
 				}
 			}
@@ -495,7 +525,7 @@ func (w *fastWalker) property(ac *activeCtx, e entry, subject, g rdfc.Term, dept
 	termCtx := ac
 	td := e.td // ac.terms[e.key]
 	if td != nil && td.hasScoped {
-		if termCtx, err = w.l.derive(ac, td, deriveProperty, "", td.scoped); err != nil {
+		if termCtx, err = w.derive(ac, td, deriveProperty); err != nil {
 			return false, errUnsupported
 		}
 	}
