@@ -353,7 +353,7 @@ func TestConcurrentRuns(t *testing.T) {
 				i := (g + k) % len(sets)
 				got, quads, err := CanonicalizeQuads(context.Background(), sets[i], Options{})
 				if err != nil || !bytes.Equal(got, want[i]) || len(quads) == 0 {
-					errs <- fmt.Errorf("set %d: %v\n%s\nwant\n%s", i, err, got, want[i])
+					errs <- fmt.Errorf("set %d: %w\n%s\nwant\n%s", i, err, got, want[i])
 					return
 				}
 			}
