@@ -42,6 +42,40 @@ type fastWalker struct {
 	// stack holds the expanded values of the properties being walked, the
 	// innermost on top.
 	stack []item
+	// ents holds the entries of the objects being walked, the innermost
+	// on top (an array per object cost more to zero than to walk a small
+	// one).
+	ents []entry
+	// derived remembers the last contexts derive gave for a scoped
+	// context: most objects of a document are of a few types and
+	// properties, and the Loader's cache is a concurrent map, dearer to
+	// ask.
+	derived     [8]derivedMemo
+	derivedNext int
+}
+
+// derivedMemo is one context fastWalker.derive remembers.
+type derivedMemo struct {
+	parent *activeCtx
+	td     *termDefinition
+	kind   uint8
+	ac     *activeCtx
+}
+
+// derive is Loader.derive for td's scoped context on top of parent.
+func (w *fastWalker) derive(parent *activeCtx, td *termDefinition, kind uint8) (*activeCtx, error) {
+	for i := range w.derived {
+		if m := &w.derived[i]; m.ac != nil && m.parent == parent && m.td == td && m.kind == kind {
+			return m.ac, nil
+		}
+	}
+	ac, err := w.l.derive(parent, td, kind, "", td.scoped)
+	if err != nil {
+		return nil, err
+	}
+	w.derived[w.derivedNext] = derivedMemo{parent: parent, td: td, kind: kind, ac: ac}
+	w.derivedNext = (w.derivedNext + 1) % len(w.derived)
+	return ac, nil
 }
 
 // maxPooledQuads keeps a walker that served a huge document from being
@@ -58,20 +92,21 @@ func (l *Loader) fastQuads(doc any, b *budget) (quads []rdfc.Quad, release func(
 	}
 	w, _ := l.processed.walkers.Get().(*fastWalker)
 	if w == nil {
-		w = &fastWalker{quads: make([]rdfc.Quad, 0, 128), stack: make([]item, 0, 64)}
+		w = &fastWalker{quads: make([]rdfc.Quad, 0, 128), stack: make([]item, 0, 64), ents: make([]entry, 0, 64)}
 	}
-	*w = fastWalker{l: l, b: b, quads: w.quads[:0], stack: w.stack[:0]}
+	*w = fastWalker{l: l, b: b, quads: w.quads[:0], stack: w.stack[:0], ents: w.ents[:0]}
 	release = func() {
 		// The arrays are not cleared: what they still point to is kept
 		// only while the pool keeps the walker, which it drops after two
 		// garbage collections without use, and clearing them cost more
 		// than a small document's whole walk.
-		if cap(w.quads) <= maxPooledQuads {
+		if cap(w.quads) <= maxPooledQuads && cap(w.ents) <= maxPooledQuads {
 			w.l, w.b = nil, nil
 			l.processed.walkers.Put(w)
 		}
 	}
-	if _, err := w.object(l.processed.expand.rootCtx(), "", m, 0, rdfc.Term{}, true); err != nil {
+	root := l.processed.expand.rootCtx()
+	if _, err := w.object(root, root.terms[""], m, 0, rdfc.Term{}, true); err != nil {
 		release()
 		return nil, nil, err
 	}
@@ -185,11 +220,11 @@ type entry struct {
 	defined bool
 }
 
-// object walks a JSON object that is the value of prop (the document when
-// root) in graph g, as expander.object, safety.node and quadWalker.node
+// object walks a JSON object that is the value of a property whose term
+// definition in ac is ptd (the document when root) in graph g, as expander.object, safety.node and quadWalker.node
 // would one after the other. It returns the term a parent links to and the
 // key that makes a node with an @id equal to another (ld.CompareValues).
-func (w *fastWalker) object(ac *activeCtx, prop string, el map[string]any, depth int, g rdfc.Term, root bool) (item, error) {
+func (w *fastWalker) object(ac *activeCtx, ptd *termDefinition, el map[string]any, depth int, g rdfc.Term, root bool) (item, error) {
 	// copyJSON's bounds (an object's keyword values and their items one
 	// and two levels down), then expander.object's steps.
 	if depth+2 > w.b.lim.MaxDepth {
@@ -202,8 +237,8 @@ func (w *fastWalker) object(ac *activeCtx, prop string, el map[string]any, depth
 		return item{}, errUnsupported
 	}
 	var scopedOwner *termDefinition
-	if td := ac.terms[prop]; td != nil && td.scoped != nil {
-		scopedOwner = td
+	if ptd != nil && ptd.scoped != nil {
+		scopedOwner = ptd
 	}
 	ctxValue, hasContext := el["@context"]
 	mustRevert := true
@@ -223,7 +258,7 @@ func (w *fastWalker) object(ac *activeCtx, prop string, el map[string]any, depth
 	}
 	var err error
 	if scopedOwner != nil {
-		if ac, err = w.l.derive(ac, scopedOwner, deriveProperty, "", scopedOwner.scoped); err != nil {
+		if ac, err = w.derive(ac, scopedOwner, deriveProperty); err != nil {
 			return item{}, errUnsupported
 		}
 	}
@@ -240,8 +275,8 @@ func (w *fastWalker) object(ac *activeCtx, prop string, el map[string]any, depth
 
 	// The type key is found with the context before type-scoped
 	// contexts apply.
-	var ebuf [16]entry
-	entries := ebuf[:0]
+	base := len(w.ents)
+	defer func() { w.ents = w.ents[:base] }()
 	typeKey := ""
 	for k, v := range el {
 		if a, ok := v.([]any); ok && (len(a) > w.b.lim.MaxValuesPerProperty || (k == "type" || k == "@type") && len(a) > w.b.lim.MaxTypes) {
@@ -264,8 +299,11 @@ func (w *fastWalker) object(ac *activeCtx, prop string, el map[string]any, depth
 			}
 			typeKey = k
 		}
-		entries = append(entries, entry{key: k, value: v, td: td, defined: defined})
+		w.ents = append(w.ents, entry{key: k, value: v, td: td, defined: defined})
 	}
+	// The objects walked below append theirs above these: entries keeps
+	// this object's (in whichever array they were written).
+	entries := w.ents[base:]
 	entriesCtx := ac
 	if typeKey != "" {
 		var buf [8]string
@@ -287,7 +325,7 @@ func (w *fastWalker) object(ac *activeCtx, prop string, el map[string]any, depth
 		}
 		for _, tt := range types {
 			if td := tsc.terms[tt]; td != nil && td.hasScoped {
-				if ac, err = w.l.derive(ac, td, deriveType, "", td.scoped); err != nil {
+				if ac, err = w.derive(ac, td, deriveType); err != nil {
 					return item{}, errUnsupported
 				}
 			}
@@ -336,7 +374,8 @@ func (w *fastWalker) object(ac *activeCtx, prop string, el map[string]any, depth
 	)
 	for _, e := range entries {
 		ep := e.ep
-		if ep == "" || !strings.Contains(ep, ":") && !isKeyword(ep) {
+		// A known IRI (checkIRI passed) has a scheme: no need to look.
+		if ep == "" || !e.known && !strings.Contains(ep, ":") && !isKeyword(ep) {
 			return item{}, errUnsupported
 		}
 		if !isKeyword(ep) {
@@ -486,7 +525,7 @@ func (w *fastWalker) property(ac *activeCtx, e entry, subject, g rdfc.Term, dept
 	termCtx := ac
 	td := e.td // ac.terms[e.key]
 	if td != nil && td.hasScoped {
-		if termCtx, err = w.l.derive(ac, td, deriveProperty, "", td.scoped); err != nil {
+		if termCtx, err = w.derive(ac, td, deriveProperty); err != nil {
 			return false, errUnsupported
 		}
 	}
@@ -522,7 +561,7 @@ func (w *fastWalker) property(ac *activeCtx, e entry, subject, g rdfc.Term, dept
 	base := len(w.stack)
 	defer func() { w.stack = w.stack[:base] }()
 	if container&containerList != 0 {
-		if err := w.values(termCtx, e.key, vtd, e.value, depth, g, true, false); err != nil {
+		if err := w.values(termCtx, vtd, e.value, depth, g, true, false); err != nil {
 			return false, err
 		}
 		head, err := w.list(w.stack[base:], g)
@@ -530,7 +569,7 @@ func (w *fastWalker) property(ac *activeCtx, e entry, subject, g rdfc.Term, dept
 			return false, err
 		}
 		w.stack = append(w.stack[:base], item{term: head})
-	} else if err := w.values(termCtx, e.key, vtd, e.value, depth, g, false, container&containerGraph != 0); err != nil {
+	} else if err := w.values(termCtx, vtd, e.value, depth, g, false, container&containerGraph != 0); err != nil {
 		return false, err
 	}
 	items := w.stack[base:]
@@ -583,10 +622,10 @@ func seenBefore(items []item, it item) bool {
 	return false
 }
 
-// values walks the value v of property prop (term definition td in ac)
-// and pushes its expanded values on the stack: arrays flattened, nulls
+// values walks the value v of a property (term definition td in ac) and
+// pushes its expanded values on the stack: arrays flattened, nulls
 // dropped, each item of a graph container in a graph of its own.
-func (w *fastWalker) values(ac *activeCtx, prop string, td *termDefinition, v any, depth int, g rdfc.Term, inList, graph bool) error {
+func (w *fastWalker) values(ac *activeCtx, td *termDefinition, v any, depth int, g rdfc.Term, inList, graph bool) error {
 	if depth > w.b.lim.MaxDepth {
 		return errUnsupported
 	}
@@ -604,7 +643,7 @@ func (w *fastWalker) values(ac *activeCtx, prop string, td *termDefinition, v an
 			if _, nested := x.([]any); nested && inList {
 				return errUnsupported // a list of lists
 			}
-			if err := w.values(ac, prop, td, x, depth+1, g, inList, graph); err != nil {
+			if err := w.values(ac, td, x, depth+1, g, inList, graph); err != nil {
 				return err
 			}
 		}
@@ -612,7 +651,7 @@ func (w *fastWalker) values(ac *activeCtx, prop string, td *termDefinition, v an
 	case map[string]any:
 		if graph {
 			gb := w.blank()
-			inner, err := w.object(ac, prop, t, depth, gb, false)
+			inner, err := w.object(ac, td, t, depth, gb, false)
 			if err != nil {
 				return err
 			}
@@ -622,7 +661,7 @@ func (w *fastWalker) values(ac *activeCtx, prop string, td *termDefinition, v an
 			w.stack = append(w.stack, item{term: gb})
 			return nil
 		}
-		it, err := w.object(ac, prop, t, depth, g, false)
+		it, err := w.object(ac, td, t, depth, g, false)
 		if err != nil {
 			return err
 		}

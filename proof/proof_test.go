@@ -515,6 +515,38 @@ func TestSign(t *testing.T) {
 		}
 	})
 
+	// Sign shares nested values with its input but never writes into them:
+	// a proof list with room to grow, and a @context list the suite extends,
+	// keep their elements.
+	t.Run("leaves shared proof and context lists as they were", func(t *testing.T) {
+		for _, suite := range []Suite{EddsaRdfc2022, Ed25519Signature2020} {
+			doc := obSigned(t)
+			spare := make([]any, 1, 4)
+			spare[0] = doc["proof"]
+			doc["proof"] = spare
+			ctxList := doc["@context"].([]any)
+			doc["@context"] = append(make([]any, 0, len(ctxList)+2), ctxList...)
+			before, _ := json.Marshal(doc)
+			out, err := Sign(ctx, doc, priv, SignOptions{Suite: suite, VerificationMethod: vm, Created: now, Loader: l})
+			if err != nil {
+				t.Fatal(err)
+			}
+			after, _ := json.Marshal(doc)
+			if string(before) != string(after) {
+				t.Errorf("%s: Sign modified its input", suite)
+			}
+			if got := spare[:2][1]; got != nil {
+				t.Errorf("%s: Sign wrote %v past the input's proof list", suite, got)
+			}
+			if c := doc["@context"].([]any); c[:len(c)+1][len(c)] != nil {
+				t.Errorf("%s: Sign wrote past the input's @context list", suite)
+			}
+			if len(out["proof"].([]any)) != 2 {
+				t.Errorf("%s: proof set %v", suite, out["proof"])
+			}
+		}
+	})
+
 	t.Run("Ed25519Signature2020 adds its context once", func(t *testing.T) {
 		out, err := Sign(ctx, obUnsigned(t), priv, SignOptions{Suite: Ed25519Signature2020, VerificationMethod: vm, Created: now, Loader: l})
 		if err != nil {

@@ -11,10 +11,14 @@ import (
 	"github.com/badgesmith/badgesmith/internal/jsonvalue"
 )
 
-// Sign returns a deep copy of doc with a new proof appended to its "proof"
-// member (which becomes an array). The proof signs the document without any
-// existing proofs, or with the ones opts.PreviousProof names. For Ed25519Signature2020 the suite's context is appended
-// to @context when missing. doc itself is never modified.
+// Sign returns a new top-level map holding doc's members with a new proof
+// appended to its "proof" member (which becomes a new array). The proof
+// signs the document without any existing proofs, or with the ones
+// opts.PreviousProof names. For Ed25519Signature2020 the suite's context is
+// appended to a new @context when missing. doc itself is never modified,
+// but the result shares nested values with doc (no deep copy, which cost
+// more than a tenth of signing a realistic credential): do not mutate one
+// and expect the other unchanged.
 //
 // key must be an ed25519.PrivateKey for the eddsa suites and a P-256
 // *ecdsa.PrivateKey for ecdsa-rdfc-2019, else the error wraps ErrKeyType.
@@ -51,9 +55,10 @@ func Sign(ctx context.Context, doc map[string]any, key crypto.PrivateKey, opts S
 		purpose = defaultPurpose
 	}
 
-	out := jsonvalue.CloneObject(doc)
-	if out == nil {
-		out = map[string]any{} // a nil document is signed as an empty one, as before
+	// A nil document is signed as an empty one, as before.
+	out := make(map[string]any, len(doc)+1)
+	for k, v := range doc {
+		out[k] = v
 	}
 	if s.context != "" {
 		out["@context"] = withContext(out["@context"], s.context)
@@ -124,7 +129,9 @@ func Sign(ctx context.Context, doc map[string]any, key crypto.PrivateKey, opts S
 	case nil:
 		out["proof"] = []any{options}
 	case []any:
-		out["proof"] = append(p, options)
+		// A new array: appending to p could write into the backing array
+		// doc's proof list shares.
+		out["proof"] = append(p[:len(p):len(p)], options)
 	default:
 		out["proof"] = []any{p, options}
 	}

@@ -32,6 +32,7 @@ import (
 	"time"
 
 	"github.com/badgesmith/badgesmith/did"
+	"github.com/badgesmith/badgesmith/internal/jsonvalue"
 	"github.com/badgesmith/badgesmith/keys"
 	"github.com/badgesmith/badgesmith/proof"
 	"github.com/badgesmith/badgesmith/vcjwt"
@@ -439,7 +440,7 @@ func (b *builder) sign(doc map[string]any, k Key, vm string, suite proof.Suite) 
 	if vm == "" {
 		vm = k.VM
 	}
-	signed, err := proof.Sign(context.Background(), doc, k.Priv, proof.SignOptions{
+	signed, err := proof.Sign(context.Background(), jsonvalue.CloneObject(doc), k.Priv, proof.SignOptions{
 		Suite: suite, VerificationMethod: vm, Created: created,
 	})
 	if err != nil {

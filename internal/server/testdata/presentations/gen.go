@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/badgesmith/badgesmith/did"
+	"github.com/badgesmith/badgesmith/internal/jsonvalue"
 	"github.com/badgesmith/badgesmith/proof"
 )
 
@@ -65,7 +66,7 @@ func readJSON(name string) map[string]any {
 
 func sign(doc map[string]any, k key, opts proof.SignOptions) map[string]any {
 	opts.VerificationMethod, opts.Created = k.vm, created
-	out, err := proof.Sign(context.Background(), doc, k.priv, opts)
+	out, err := proof.Sign(context.Background(), jsonvalue.CloneObject(doc), k.priv, opts)
 	if err != nil {
 		log.Fatal(err)
 	}
