@@ -92,7 +92,9 @@ func (d *passDecoder) value(depth int) (v, p any, num, ok bool) {
 		return d.array(depth)
 	case c == '"':
 		s, ok := d.str()
-		return s, s, false, ok
+		// One conversion to any: each allocates the string's header.
+		var x any = s
+		return x, x, false, ok
 	case c == 't':
 		if len(d.text)-d.i >= 4 && d.text[d.i:d.i+4] == "true" {
 			d.i += 4
@@ -184,8 +186,9 @@ func (d *passDecoder) array(depth int) (v, p any, num, ok bool) {
 	d.space()
 	if d.i < len(d.text) && d.text[d.i] == ']' {
 		d.i++
-		a := []any{}
-		return a, a, false, true
+		// One conversion to any: each allocates the slice's header.
+		var x any = []any{}
+		return x, x, false, true
 	}
 	for {
 		cv, cp, cnum, ok := d.value(depth + 1)
@@ -216,7 +219,8 @@ func (d *passDecoder) array(depth int) (v, p any, num, ok bool) {
 		a[i] = e.v
 	}
 	if !num {
-		return a, a, false, true
+		var x any = a
+		return x, x, false, true
 	}
 	pa := make([]any, len(items))
 	for i, e := range items {
