@@ -92,7 +92,10 @@ func (d *passDecoder) value(depth int) (v, p any, num, ok bool) {
 		return d.array(depth)
 	case c == '"':
 		s, ok := d.str()
-		return s, s, false, ok
+		// One conversion to any: each allocates the string's header,
+		// except for the vocabulary boxed once in the binary.
+		x := boxString(s)
+		return x, x, false, ok
 	case c == 't':
 		if len(d.text)-d.i >= 4 && d.text[d.i:d.i+4] == "true" {
 			d.i += 4
@@ -184,8 +187,9 @@ func (d *passDecoder) array(depth int) (v, p any, num, ok bool) {
 	d.space()
 	if d.i < len(d.text) && d.text[d.i] == ']' {
 		d.i++
-		a := []any{}
-		return a, a, false, true
+		// One conversion to any: each allocates the slice's header.
+		var x any = []any{}
+		return x, x, false, true
 	}
 	for {
 		cv, cp, cnum, ok := d.value(depth + 1)
@@ -216,7 +220,8 @@ func (d *passDecoder) array(depth int) (v, p any, num, ok bool) {
 		a[i] = e.v
 	}
 	if !num {
-		return a, a, false, true
+		var x any = a
+		return x, x, false, true
 	}
 	pa := make([]any, len(items))
 	for i, e := range items {
@@ -395,4 +400,70 @@ func hex4(t string, i int) (rune, bool) {
 		r = r<<4 | rune(c)
 	}
 	return r, true
+}
+
+// boxString returns s as an any. The type names, contexts and proof
+// values nearly every credential repeats come from constants, which the
+// compiler boxes once in the binary; any other string costs an
+// allocation.
+func boxString(s string) any {
+	switch s {
+	case "VerifiableCredential":
+		return "VerifiableCredential"
+	case "OpenBadgeCredential":
+		return "OpenBadgeCredential"
+	case "EndorsementCredential":
+		return "EndorsementCredential"
+	case "ClrCredential":
+		return "ClrCredential"
+	case "AchievementSubject":
+		return "AchievementSubject"
+	case "EndorsementSubject":
+		return "EndorsementSubject"
+	case "ClrSubject":
+		return "ClrSubject"
+	case "Achievement":
+		return "Achievement"
+	case "Profile":
+		return "Profile"
+	case "Image":
+		return "Image"
+	case "Address":
+		return "Address"
+	case "Evidence":
+		return "Evidence"
+	case "Alignment":
+		return "Alignment"
+	case "Criteria":
+		return "Criteria"
+	case "Result":
+		return "Result"
+	case "ResultDescription":
+		return "ResultDescription"
+	case "RubricCriterionLevel":
+		return "RubricCriterionLevel"
+	case "IdentityObject":
+		return "IdentityObject"
+	case "identityHash":
+		return "identityHash"
+	case "BitstringStatusListEntry":
+		return "BitstringStatusListEntry"
+	case "revocation":
+		return "revocation"
+	case "1EdTechJsonSchemaValidator2019":
+		return "1EdTechJsonSchemaValidator2019"
+	case "DataIntegrityProof":
+		return "DataIntegrityProof"
+	case "eddsa-rdfc-2022":
+		return "eddsa-rdfc-2022"
+	case "assertionMethod":
+		return "assertionMethod"
+	case "https://www.w3.org/ns/credentials/v2":
+		return "https://www.w3.org/ns/credentials/v2"
+	case "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json":
+		return "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+	case "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json":
+		return "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json"
+	}
+	return s
 }

@@ -177,3 +177,45 @@ func TestMirrorTaken(t *testing.T) {
 		}
 	}
 }
+
+// TestBoxString holds every string boxString boxes from a constant, and
+// strings it does not know, to the string it was given: a case returning
+// another constant would change the document.
+func TestBoxString(t *testing.T) {
+	for _, s := range []string{
+		"VerifiableCredential",
+		"OpenBadgeCredential",
+		"EndorsementCredential",
+		"ClrCredential",
+		"AchievementSubject",
+		"EndorsementSubject",
+		"ClrSubject",
+		"Achievement",
+		"Profile",
+		"Image",
+		"Address",
+		"Evidence",
+		"Alignment",
+		"Criteria",
+		"Result",
+		"ResultDescription",
+		"RubricCriterionLevel",
+		"IdentityObject",
+		"identityHash",
+		"BitstringStatusListEntry",
+		"revocation",
+		"1EdTechJsonSchemaValidator2019",
+		"DataIntegrityProof",
+		"eddsa-rdfc-2022",
+		"assertionMethod",
+		"https://www.w3.org/ns/credentials/v2",
+		"https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+		"https://purl.imsglobal.org/spec/ob/v3p0/extensions.json",
+		"", "Achievement ", "achievement", "https://www.w3.org/ns/credentials/v2#x",
+	} {
+		got, ok := boxString(s).(string)
+		if !ok || got != s {
+			t.Errorf("boxString(%q) = %#v", s, boxString(s))
+		}
+	}
+}

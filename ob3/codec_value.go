@@ -36,9 +36,11 @@ func fromInfo(v any, rv reflect.Value, ti *typeInfo) error {
 		rv.SetBytes(b)
 		return nil
 	case ti.types:
+		// Through the field's address: reflect.ValueOf(Types) would box
+		// the slice header, one allocation more.
 		switch x := v.(type) {
 		case string:
-			rv.Set(reflect.ValueOf(Types{x}))
+			*rv.Addr().Interface().(*Types) = Types{x}
 			return nil
 		case []any:
 			out := make(Types, len(x))
@@ -49,7 +51,7 @@ func fromInfo(v any, rv reflect.Value, ti *typeInfo) error {
 				}
 				out[i] = s
 			}
-			rv.Set(reflect.ValueOf(out))
+			*rv.Addr().Interface().(*Types) = out
 			return nil
 		}
 		return errNotMirrored
@@ -145,14 +147,23 @@ func fromInfo(v any, rv reflect.Value, ti *typeInfo) error {
 
 // sliceFromValue stores arr in rv, a slice of elements of the type elem
 // describes.
+// rv holds its zero value (nil). A failure may leave it partly filled:
+// the callers then discard the whole value.
 func sliceFromValue(arr []any, rv reflect.Value, elem *typeInfo) error {
-	out := reflect.MakeSlice(rv.Type(), len(arr), len(arr))
+	if len(arr) == 0 {
+		// Empty, not nil, as encoding/json decodes [].
+		rv.Set(reflect.MakeSlice(rv.Type(), 0, 0))
+		return nil
+	}
+	// Grow fills rv in place: reflect.MakeSlice also allocates the
+	// header it returns.
+	rv.Grow(len(arr))
+	rv.SetLen(len(arr))
 	for i, e := range arr {
-		if err := fromInfo(e, out.Index(i), elem); err != nil {
+		if err := fromInfo(e, rv.Index(i), elem); err != nil {
 			return err
 		}
 	}
-	rv.Set(out)
 	return nil
 }
 

@@ -85,6 +85,8 @@ func TestParseDocumentMatchesParse(t *testing.T) {
 		{"single values", `{"proof":{"type":"DataIntegrityProof","n":2},"credentialStatus":{"id":"x"},"termsOfUse":{"type":"t"}}`},
 		{"huge number in a free-form value", `{"proof":{"n":1e999}}`},
 		{"huge number in a typed field", `{"credentialSubject":{"creditsEarned":1e999}}`},
+		{"empty arrays", `{"type":[],"evidence":[],"credentialSubject":{"type":[],"achievement":{"alignment":[]}}}`},
+		{"one-element arrays", `{"evidence":[{"id":"e"}],"credentialSubject":{"result":[{"value":"A"}]}}`},
 		{"numbers", `{"credentialSubject":{"creditsEarned":1.25,"achievement":{"creditsAvailable":3}},"@context":[1,2.5]}`},
 	} {
 		t.Run(tc.name, func(t *testing.T) { sameAsParse(t, []byte(tc.data)) })
