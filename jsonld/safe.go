@@ -386,10 +386,15 @@ func checkBlankNodes(quads []rdfc.Quad, b *budget) error {
 		q := &quads[i]
 		var prev string
 		for _, t := range [...]*rdfc.Term{&q.Subject, &q.Object, &q.Graph} {
+			// The kind first: most terms are IRIs and literals, and a
+			// map lookup of their text costs more than the rest.
+			if t.Kind != rdfc.BlankNode {
+				continue
+			}
 			if _, ok := candidates[t.Value]; !ok {
 				continue
 			}
-			if t.Kind == rdfc.BlankNode && t.Value != prev {
+			if t.Value != prev {
 				if l := byNode[t.Value]; len(l) == 0 || l[len(l)-1] != i {
 					byNode[t.Value] = append(l, i)
 				}
