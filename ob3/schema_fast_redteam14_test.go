@@ -3,8 +3,6 @@ package ob3
 import (
 	"encoding/json"
 	"testing"
-
-	"github.com/badgesmith/badgesmith/internal/jsonvalue"
 )
 
 // TestSchemaFastRedteam14: every leaf of realistic credentials replaced by
@@ -47,20 +45,20 @@ func TestSchemaFastRedteam14(t *testing.T) {
 		}
 		for _, p := range paths {
 			for _, v := range odd {
-				doc := jsonvalue.Clone(base)
+				doc := cloneRedteam14(base)
 				setAt(doc, p, v)
 				check(doc, name)
 			}
-			doc := jsonvalue.Clone(base)
+			doc := cloneRedteam14(base)
 			switch x := getAt(doc, p).(type) {
 			case []any:
 				if len(x) > 0 {
-					setAt(doc, p, append(x, jsonvalue.Clone(x[0])))
+					setAt(doc, p, append(x, cloneRedteam14(x[0])))
 					check(doc, name+" repeat")
 				}
 			case map[string]any:
 				for _, k := range extraKeys {
-					d := jsonvalue.Clone(base)
+					d := cloneRedteam14(base)
 					m := getAt(d, p).(map[string]any)
 					m[k] = "x"
 					check(d, name+" extra "+k)
@@ -114,5 +112,26 @@ func setAt(root any, p []any, val any) {
 		parent.(map[string]any)[k] = val
 	case int:
 		parent.([]any)[k] = val
+	}
+}
+
+// cloneRedteam14 deep-copies a decoded JSON value, so each mutation starts
+// from the untouched document (ob3 may not import internal/jsonvalue).
+func cloneRedteam14(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		m := make(map[string]any, len(x))
+		for k, e := range x {
+			m[k] = cloneRedteam14(e)
+		}
+		return m
+	case []any:
+		a := make([]any, len(x))
+		for i, e := range x {
+			a[i] = cloneRedteam14(e)
+		}
+		return a
+	default:
+		return v
 	}
 }
