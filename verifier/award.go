@@ -117,19 +117,19 @@ func (g *graph) award(root rdfc.Term) *Award {
 	if len(subjects) != 1 {
 		return nil
 	}
-	s := subjects[0]
+	s := subjects[0].Object
 	achs := g.objects(s, iriAchievement)
-	if len(achs) != 1 || achs[0].Kind != rdfc.IRI {
+	if len(achs) != 1 || achs[0].Object.Kind != rdfc.IRI {
 		return nil
 	}
-	a := achs[0]
+	a := achs[0].Object
 	aw := &Award{Achievement: a.Value}
 	if s.Kind == rdfc.IRI {
 		aw.Subject = s.Value
 	}
 	aw.AchievementType = lastSegment(g.firstValue(a, iriAchievementType))
-	if c := g.objects(a, iriCreator); len(c) == 1 && c[0].Kind == rdfc.IRI {
-		aw.Creator = c[0].Value
+	if c := g.objects(a, iriCreator); len(c) == 1 && c[0].Object.Kind == rdfc.IRI {
+		aw.Creator = c[0].Object.Value
 	}
 	if t, err := g.date(root, iriAwardedDate, "awardedDate"); err == nil {
 		aw.AwardedDate = t
@@ -139,14 +139,16 @@ func (g *graph) award(root rdfc.Term) *Award {
 			aw.CreditsEarned = &f
 		}
 	}
-	for _, r := range g.objects(s, iriResult) {
+	for _, stmt := range g.objects(s, iriResult) {
+		r := stmt.Object
 		aw.Results = append(aw.Results, ResultClaim{
 			ResultDescription: g.firstValue(r, iriResultDescription),
 			Value:             g.firstValue(r, iriValue),
 			AchievedLevel:     g.firstValue(r, iriAchievedLevel),
 		})
 	}
-	for _, d := range g.objects(a, iriResultDescription) {
+	for _, stmt := range g.objects(a, iriResultDescription) {
+		d := stmt.Object
 		if d.Kind != rdfc.IRI {
 			continue
 		}
@@ -155,7 +157,8 @@ func (g *graph) award(root rdfc.Term) *Award {
 		})
 	}
 	slices.SortFunc(aw.ResultDescriptions, func(x, y ResultDescriptionClaim) int { return strings.Compare(x.ID, y.ID) })
-	for _, o := range g.objects(s, iriIdentifier) {
+	for _, stmt := range g.objects(s, iriIdentifier) {
+		o := stmt.Object
 		aw.Identifiers = append(aw.Identifiers, IdentityClaim{
 			IdentityType: lastSegment(g.firstValue(o, iriIdentityType)),
 			IdentityHash: g.firstValue(o, iriIdentityHash),
@@ -170,7 +173,8 @@ func (g *graph) award(root rdfc.Term) *Award {
 // s, "" when there is none. Canonical statements are sorted, so "first" is
 // the same for every JSON spelling of the graph.
 func (g *graph) firstValue(s rdfc.Term, p string) string {
-	for _, t := range g.objects(s, p) {
+	for _, stmt := range g.objects(s, p) {
+		t := stmt.Object
 		if t.Kind == rdfc.Literal || t.Kind == rdfc.IRI {
 			return t.Value
 		}
@@ -187,17 +191,17 @@ func (g *graph) list(s rdfc.Term, p string) []string {
 		return nil
 	}
 	var out []string
-	n := heads[0]
+	n := heads[0].Object
 	for range maxListItems {
 		if n.Kind == rdfc.IRI && n.Value == rdfNil {
 			return out
 		}
 		first, rest := g.objects(n, rdfFirst), g.objects(n, rdfRest)
-		if len(first) != 1 || len(rest) != 1 || first[0].Kind != rdfc.Literal {
+		if len(first) != 1 || len(rest) != 1 || first[0].Object.Kind != rdfc.Literal {
 			return nil
 		}
-		out = append(out, first[0].Value)
-		n = rest[0]
+		out = append(out, first[0].Object.Value)
+		n = rest[0].Object
 	}
 	return nil
 }
@@ -206,7 +210,8 @@ func (g *graph) list(s rdfc.Term, p string) []string {
 // points; nil unless every level has an id and numeric points.
 func (g *graph) levels(d rdfc.Term) []LevelClaim {
 	var out []LevelClaim
-	for _, l := range g.objects(d, iriRubricCriterionLevel) {
+	for _, stmt := range g.objects(d, iriRubricCriterionLevel) {
+		l := stmt.Object
 		p, err := strconv.ParseFloat(g.firstValue(l, iriPoints), 64)
 		if l.Kind != rdfc.IRI || err != nil {
 			return nil
