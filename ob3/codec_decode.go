@@ -23,7 +23,9 @@ import (
 // one allocation for all its text: a string kept from it keeps the whole
 // text, at most ParseOptions.MaxSize bytes, alive.
 func onePass(data []byte, plain bool) (v, p any, plainOK, ok bool) {
-	d := passDecoder{text: string(data), plain: plain, plainOK: true}
+	// Stacks deep enough for a typical credential: growing them from
+	// empty would cost several allocations of each.
+	d := passDecoder{text: string(data), plain: plain, plainOK: true, members: make([]passMember, 0, 32), items: make([]passItem, 0, 16)}
 	d.space()
 	v, p, _, ok = d.value(0)
 	if !ok {
