@@ -139,7 +139,13 @@ func (g *graph) award(root rdfc.Term) *Award {
 			aw.CreditsEarned = &f
 		}
 	}
-	for _, stmt := range g.objects(s, iriResult) {
+	// The claims' slices are sized from their statements: growing them
+	// one value at a time was several allocations a credential.
+	results := g.objects(s, iriResult)
+	if len(results) > 0 {
+		aw.Results = make([]ResultClaim, 0, len(results))
+	}
+	for _, stmt := range results {
 		r := stmt.Object
 		aw.Results = append(aw.Results, ResultClaim{
 			ResultDescription: g.firstValue(r, iriResultDescription),
@@ -147,17 +153,25 @@ func (g *graph) award(root rdfc.Term) *Award {
 			AchievedLevel:     g.firstValue(r, iriAchievedLevel),
 		})
 	}
-	for _, stmt := range g.objects(a, iriResultDescription) {
+	descs := g.objects(a, iriResultDescription)
+	for _, stmt := range descs {
 		d := stmt.Object
 		if d.Kind != rdfc.IRI {
 			continue
+		}
+		if aw.ResultDescriptions == nil {
+			aw.ResultDescriptions = make([]ResultDescriptionClaim, 0, len(descs))
 		}
 		aw.ResultDescriptions = append(aw.ResultDescriptions, ResultDescriptionClaim{
 			ID: d.Value, AllowedValues: g.list(d, iriAllowedValue), Levels: g.levels(d),
 		})
 	}
 	slices.SortFunc(aw.ResultDescriptions, func(x, y ResultDescriptionClaim) int { return strings.Compare(x.ID, y.ID) })
-	for _, stmt := range g.objects(s, iriIdentifier) {
+	ids := g.objects(s, iriIdentifier)
+	if len(ids) > 0 {
+		aw.Identifiers = make([]IdentityClaim, 0, len(ids))
+	}
+	for _, stmt := range ids {
 		o := stmt.Object
 		aw.Identifiers = append(aw.Identifiers, IdentityClaim{
 			IdentityType: lastSegment(g.firstValue(o, iriIdentityType)),
@@ -200,6 +214,9 @@ func (g *graph) list(s rdfc.Term, p string) []string {
 		if len(first) != 1 || len(rest) != 1 || first[0].Object.Kind != rdfc.Literal {
 			return nil
 		}
+		if out == nil {
+			out = make([]string, 0, 4) // most lists of allowed values are short
+		}
 		out = append(out, first[0].Object.Value)
 		n = rest[0].Object
 	}
@@ -210,11 +227,15 @@ func (g *graph) list(s rdfc.Term, p string) []string {
 // points; nil unless every level has an id and numeric points.
 func (g *graph) levels(d rdfc.Term) []LevelClaim {
 	var out []LevelClaim
-	for _, stmt := range g.objects(d, iriRubricCriterionLevel) {
+	levels := g.objects(d, iriRubricCriterionLevel)
+	for _, stmt := range levels {
 		l := stmt.Object
 		p, err := strconv.ParseFloat(g.firstValue(l, iriPoints), 64)
 		if l.Kind != rdfc.IRI || err != nil {
 			return nil
+		}
+		if out == nil {
+			out = make([]LevelClaim, 0, len(levels))
 		}
 		out = append(out, LevelClaim{ID: l.Value, Name: g.name(l), Points: p})
 	}
