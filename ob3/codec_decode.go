@@ -23,7 +23,9 @@ import (
 // one allocation for all its text: a string kept from it keeps the whole
 // text, at most ParseOptions.MaxSize bytes, alive.
 func onePass(data []byte, plain bool) (v, p any, plainOK, ok bool) {
-	d := passDecoder{text: string(data), plain: plain, plainOK: true}
+	// Stacks deep enough for a typical credential: growing them from
+	// empty would cost several allocations of each.
+	d := passDecoder{text: string(data), plain: plain, plainOK: true, members: make([]passMember, 0, 32), items: make([]passItem, 0, 16)}
 	d.space()
 	v, p, _, ok = d.value(0)
 	if !ok {
@@ -49,6 +51,27 @@ type passDecoder struct {
 	plainOK bool
 	members []passMember
 	items   []passItem
+	// slab is where the next arrays' elements are carved from: one
+	// allocation for the elements of many small arrays.
+	slab []any
+}
+
+// slabItems is how many array elements one slab holds; a longer array has
+// its own allocation.
+const slabItems = 32
+
+// elems returns a slice of n elements with no spare capacity, so that an
+// append by its user copies it rather than writing into the next array.
+func (d *passDecoder) elems(n int) []any {
+	if n > slabItems {
+		return make([]any, n)
+	}
+	if n > len(d.slab) {
+		d.slab = make([]any, slabItems)
+	}
+	a := d.slab[:n:n]
+	d.slab = d.slab[n:]
+	return a
 }
 
 type passMember struct {
@@ -215,7 +238,7 @@ func (d *passDecoder) array(depth int) (v, p any, num, ok bool) {
 	}
 	items := d.items[mark:]
 	d.items = d.items[:mark]
-	a := make([]any, len(items))
+	a := d.elems(len(items))
 	for i, e := range items {
 		a[i] = e.v
 	}
@@ -223,7 +246,7 @@ func (d *passDecoder) array(depth int) (v, p any, num, ok bool) {
 		var x any = a
 		return x, x, false, true
 	}
-	pa := make([]any, len(items))
+	pa := d.elems(len(items))
 	for i, e := range items {
 		pa[i] = e.p
 	}

@@ -3,6 +3,7 @@ package ob3
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -217,5 +218,43 @@ func TestBoxString(t *testing.T) {
 		if !ok || got != s {
 			t.Errorf("boxString(%q) = %#v", s, boxString(s))
 		}
+	}
+}
+
+// TestOnePassArraysDoNotShare holds that arrays carved from one slab
+// stay apart: appending to one, or writing into it, leaves its
+// neighbours as decoded.
+func TestOnePassArraysDoNotShare(t *testing.T) {
+	tests := []struct {
+		name string
+		doc  string
+	}{
+		{"strings", `{"a":["x","y"],"b":["z"],"c":["w","v","u"]}`},
+		{"numbers", `{"a":[1,2],"b":[3],"c":[4,5,6]}`},
+		{"nested", `{"a":[["x"],["y"]],"b":[["z"]],"c":[["t"]]}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, plain := range []bool{false, true} {
+				v, p, _, ok := onePass([]byte(tt.doc), plain)
+				if !ok {
+					t.Fatalf("onePass refused %s", tt.doc)
+				}
+				for _, got := range []any{v, p} {
+					m, isMap := got.(map[string]any)
+					if !isMap {
+						continue // p is nil when not plain
+					}
+					before := fmt.Sprint(m["b"], m["c"])
+					a := m["a"].([]any)
+					a[0] = "overwritten"
+					_ = append(a, "appended")
+					_ = append(m["b"].([]any), "appended")
+					if after := fmt.Sprint(m["b"], m["c"]); after != before {
+						t.Fatalf("plain %v: changing a changed b and c from %s to %s", plain, before, after)
+					}
+				}
+			}
+		})
 	}
 }

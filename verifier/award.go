@@ -117,19 +117,19 @@ func (g *graph) award(root rdfc.Term) *Award {
 	if len(subjects) != 1 {
 		return nil
 	}
-	s := subjects[0]
+	s := subjects[0].Object
 	achs := g.objects(s, iriAchievement)
-	if len(achs) != 1 || achs[0].Kind != rdfc.IRI {
+	if len(achs) != 1 || achs[0].Object.Kind != rdfc.IRI {
 		return nil
 	}
-	a := achs[0]
+	a := achs[0].Object
 	aw := &Award{Achievement: a.Value}
 	if s.Kind == rdfc.IRI {
 		aw.Subject = s.Value
 	}
 	aw.AchievementType = lastSegment(g.firstValue(a, iriAchievementType))
-	if c := g.objects(a, iriCreator); len(c) == 1 && c[0].Kind == rdfc.IRI {
-		aw.Creator = c[0].Value
+	if c := g.objects(a, iriCreator); len(c) == 1 && c[0].Object.Kind == rdfc.IRI {
+		aw.Creator = c[0].Object.Value
 	}
 	if t, err := g.date(root, iriAwardedDate, "awardedDate"); err == nil {
 		aw.AwardedDate = t
@@ -139,23 +139,40 @@ func (g *graph) award(root rdfc.Term) *Award {
 			aw.CreditsEarned = &f
 		}
 	}
-	for _, r := range g.objects(s, iriResult) {
+	// The claims' slices are sized from their statements: growing them
+	// one value at a time was several allocations a credential.
+	results := g.objects(s, iriResult)
+	if len(results) > 0 {
+		aw.Results = make([]ResultClaim, 0, len(results))
+	}
+	for _, stmt := range results {
+		r := stmt.Object
 		aw.Results = append(aw.Results, ResultClaim{
 			ResultDescription: g.firstValue(r, iriResultDescription),
 			Value:             g.firstValue(r, iriValue),
 			AchievedLevel:     g.firstValue(r, iriAchievedLevel),
 		})
 	}
-	for _, d := range g.objects(a, iriResultDescription) {
+	descs := g.objects(a, iriResultDescription)
+	for _, stmt := range descs {
+		d := stmt.Object
 		if d.Kind != rdfc.IRI {
 			continue
+		}
+		if aw.ResultDescriptions == nil {
+			aw.ResultDescriptions = make([]ResultDescriptionClaim, 0, len(descs))
 		}
 		aw.ResultDescriptions = append(aw.ResultDescriptions, ResultDescriptionClaim{
 			ID: d.Value, AllowedValues: g.list(d, iriAllowedValue), Levels: g.levels(d),
 		})
 	}
 	slices.SortFunc(aw.ResultDescriptions, func(x, y ResultDescriptionClaim) int { return strings.Compare(x.ID, y.ID) })
-	for _, o := range g.objects(s, iriIdentifier) {
+	ids := g.objects(s, iriIdentifier)
+	if len(ids) > 0 {
+		aw.Identifiers = make([]IdentityClaim, 0, len(ids))
+	}
+	for _, stmt := range ids {
+		o := stmt.Object
 		aw.Identifiers = append(aw.Identifiers, IdentityClaim{
 			IdentityType: lastSegment(g.firstValue(o, iriIdentityType)),
 			IdentityHash: g.firstValue(o, iriIdentityHash),
@@ -170,7 +187,8 @@ func (g *graph) award(root rdfc.Term) *Award {
 // s, "" when there is none. Canonical statements are sorted, so "first" is
 // the same for every JSON spelling of the graph.
 func (g *graph) firstValue(s rdfc.Term, p string) string {
-	for _, t := range g.objects(s, p) {
+	for _, stmt := range g.objects(s, p) {
+		t := stmt.Object
 		if t.Kind == rdfc.Literal || t.Kind == rdfc.IRI {
 			return t.Value
 		}
@@ -187,17 +205,20 @@ func (g *graph) list(s rdfc.Term, p string) []string {
 		return nil
 	}
 	var out []string
-	n := heads[0]
+	n := heads[0].Object
 	for range maxListItems {
 		if n.Kind == rdfc.IRI && n.Value == rdfNil {
 			return out
 		}
 		first, rest := g.objects(n, rdfFirst), g.objects(n, rdfRest)
-		if len(first) != 1 || len(rest) != 1 || first[0].Kind != rdfc.Literal {
+		if len(first) != 1 || len(rest) != 1 || first[0].Object.Kind != rdfc.Literal {
 			return nil
 		}
-		out = append(out, first[0].Value)
-		n = rest[0]
+		if out == nil {
+			out = make([]string, 0, 4) // most lists of allowed values are short
+		}
+		out = append(out, first[0].Object.Value)
+		n = rest[0].Object
 	}
 	return nil
 }
@@ -206,10 +227,15 @@ func (g *graph) list(s rdfc.Term, p string) []string {
 // points; nil unless every level has an id and numeric points.
 func (g *graph) levels(d rdfc.Term) []LevelClaim {
 	var out []LevelClaim
-	for _, l := range g.objects(d, iriRubricCriterionLevel) {
+	levels := g.objects(d, iriRubricCriterionLevel)
+	for _, stmt := range levels {
+		l := stmt.Object
 		p, err := strconv.ParseFloat(g.firstValue(l, iriPoints), 64)
 		if l.Kind != rdfc.IRI || err != nil {
 			return nil
+		}
+		if out == nil {
+			out = make([]LevelClaim, 0, len(levels))
 		}
 		out = append(out, LevelClaim{ID: l.Value, Name: g.name(l), Points: p})
 	}

@@ -34,13 +34,16 @@ type achievementRef struct {
 // their ids (IRIs) and versions (literals).
 func (g *graph) achievementRefs() []achievementRef {
 	var out []achievementRef
-	for _, s := range g.objects(g.rootNode, iriCredentialSubject) {
-		for _, a := range g.objects(s, iriAchievement) {
+	for _, stmt := range g.objects(g.rootNode, iriCredentialSubject) {
+		s := stmt.Object
+		for _, stmt := range g.objects(s, iriAchievement) {
+			a := stmt.Object
 			ref := achievementRef{}
 			if a.Kind == rdfc.IRI {
 				ref.id = a.Value
 			}
-			for _, v := range g.objects(a, iriVersion) {
+			for _, stmt := range g.objects(a, iriVersion) {
+				v := stmt.Object
 				ref.versions++
 				if v.Kind == rdfc.Literal {
 					ref.version = v.Value

@@ -70,7 +70,8 @@ func (p *proven) setClaims(c *Claims, g *graph, verified bool) {
 	c.Verified = verified
 	p.claims, p.claimsErr = c, nil
 	p.typeIRIs = nil
-	for _, t := range g.objects(g.rootNode, rdfType) {
+	for _, stmt := range g.objects(g.rootNode, rdfType) {
+		t := stmt.Object
 		if t.Kind == rdfc.IRI {
 			p.typeIRIs = append(p.typeIRIs, t.Value)
 		}

@@ -69,26 +69,29 @@ type EmbeddedResult struct {
 // subject is not a ClrSubject.
 func (g *graph) clr(root rdfc.Term) *ClrClaims {
 	subjects := g.objects(root, iriCredentialSubject)
-	if len(subjects) != 1 || !g.hasType(subjects[0], iriClrSubject) {
+	if len(subjects) != 1 || !g.hasType(subjects[0].Object, iriClrSubject) {
 		return nil
 	}
-	s := subjects[0]
+	s := subjects[0].Object
 	c := &ClrClaims{}
 	if s.Kind == rdfc.IRI {
 		c.subject = s.Value
 	}
-	for _, a := range g.objects(s, iriClrAchievement) {
+	for _, stmt := range g.objects(s, iriClrAchievement) {
+		a := stmt.Object
 		if a.Kind == rdfc.IRI {
 			c.Achievements = append(c.Achievements, a.Value)
 		}
 	}
-	for _, v := range g.objects(s, iriClrVerifiableCredential) {
+	for _, stmt := range g.objects(s, iriClrVerifiableCredential) {
+		v := stmt.Object
 		c.stated++
 		if v.Kind == rdfc.IRI {
 			c.Credentials = append(c.Credentials, v.Value)
 		}
 	}
-	for _, a := range g.objects(s, iriClrAssociation) {
+	for _, stmt := range g.objects(s, iriClrAssociation) {
+		a := stmt.Object
 		c.Associations = append(c.Associations, AssociationClaim{
 			Type:     lastSegment(g.firstValue(a, iriClrAssociationType)),
 			SourceID: g.firstValue(a, iriClrSourceID),

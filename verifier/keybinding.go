@@ -108,7 +108,7 @@ func (b *boundKey) reason() string {
 	switch b.source {
 	case sourceIssuerID:
 		method, _, _ := strings.Cut(strings.TrimPrefix(b.issuer, "did:"), ":")
-		return fmt.Sprintf("key %s is the key of did:%s issuer %s", b.vm, method, b.issuer)
+		return "key " + b.vm + " is the key of did:" + method + " issuer " + b.issuer
 	case sourceDIDDocument:
 		s := fmt.Sprintf("key %s is listed under assertionMethod in the DID document of %s", b.vm, b.controller)
 		if b.docURL != "" {

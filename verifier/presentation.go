@@ -769,7 +769,8 @@ func presentationStatements(nq []byte) (*vpStatements, error) {
 	if st.holder, err = g.iri(root, iriHolder, "holder"); err != nil {
 		return nil, err
 	}
-	for _, name := range g.objects(root, iriVerifiableCredentialProp) {
+	for _, stmt := range g.objects(root, iriVerifiableCredentialProp) {
+		name := stmt.Object
 		if name.Kind != rdfc.BlankNode {
 			return nil, &claimError{path: "verifiableCredential", err: fmt.Errorf("%w: a verifiableCredential is not a graph", errStatements)}
 		}
@@ -857,12 +858,13 @@ func proofOptionClaims(nq []byte) (challenges, domains []string, err error) {
 		return nil, nil, fmt.Errorf("%w: %d proof nodes with a purpose, want one", errStatements, n)
 	}
 	purposes := g.objects(node, iriProofPurpose)
-	if len(purposes) != 1 || purposes[0].Value != iriAuthenticationMethod {
+	if len(purposes) != 1 || purposes[0].Object.Value != iriAuthenticationMethod {
 		return nil, nil, fmt.Errorf("%w: the signed proof purpose is not authentication alone", proof.ErrPurposeMismatch)
 	}
 	read := func(p string) []string {
 		var out []string
-		for _, t := range g.objects(node, p) {
+		for _, stmt := range g.objects(node, p) {
+			t := stmt.Object
 			out = append(out, t.Value)
 		}
 		return out

@@ -55,13 +55,13 @@ var errStatements = errors.New("statements do not describe one credential")
 //
 // The index is flat slices rather than a map per subject: nodes sorted by
 // subject, each with its properties sorted by predicate, each with its
-// objects in statement order, all looked up by binary search. Canonical
+// statements in input order, all looked up by binary search. Canonical
 // statements come grouped by subject and predicate, so it is built in one
-// pass with four allocations.
+// pass with three allocations, and a property's statements are a window
+// of the input quads rather than a copy of their objects: the objects of a
+// ~150-quad credential would be ~20 KB more for the collector to scan.
 type graph struct {
 	nodes []gnode
-	// all holds every object, for the nodes pointed at (unreferenced).
-	all []rdfc.Term
 	// rootNode is the credential node, once root has found it.
 	rootNode rdfc.Term
 }
@@ -74,11 +74,12 @@ type gnode struct {
 	first int
 }
 
-// gprop is one predicate of a subject and its objects, in statement order.
+// gprop is one predicate of a subject and its statements, in input order;
+// the graph reads only their objects.
 type gprop struct {
 	predicate string
-	objects   []rdfc.Term
-	// first is, while indexGraph builds, the index of its first object.
+	objects   []rdfc.Quad
+	// first is, while indexGraph builds, the index of its first statement.
 	first int
 }
 
@@ -97,8 +98,10 @@ func newGraphQuads(quads []rdfc.Quad) *graph { return indexGraph(quads, rdfc.Ter
 // indexGraph indexes the statements of quads in the graph named name (the
 // zero Term for the default graph): every object under its subject and
 // predicate, in input order. Input that is not grouped by subject and
-// predicate (not canonical) is indexed from a copy stably sorted by them,
-// which keeps that order.
+// predicate (not canonical), or whose runs have statements of another
+// graph inside them, is indexed from a copy of the statements of the graph
+// stably sorted by them, which keeps that order. The graph refers to quads
+// (or the copy), which must not change while it is in use.
 func indexGraph(quads []rdfc.Quad, name rdfc.Term) *graph {
 	if g, ok := indexRuns(quads, name); ok {
 		return g
@@ -121,54 +124,49 @@ func indexGraph(quads []rdfc.Quad, name rdfc.Term) *graph {
 
 // indexRuns indexes the statements of quads in the graph named name as
 // runs of one subject and of one predicate. It reports false when a
-// subject, or a predicate of one, has two runs: the input is not grouped.
+// subject, or a predicate of one, has two runs (the input is not grouped),
+// or when a statement of another graph is inside a run of one predicate.
 func indexRuns(quads []rdfc.Quad, name rdfc.Term) (*graph, bool) {
-	var n, nodes, props int
-	var prev *rdfc.Quad
+	var nodes, props int
+	prev := -1
 	for i := range quads {
 		q := &quads[i]
 		if q.Graph != name {
 			continue
 		}
-		n++
 		switch {
-		case prev == nil || q.Subject != prev.Subject:
+		case prev < 0 || q.Subject != quads[prev].Subject:
 			nodes++
 			props++
-		case q.Predicate.Value != prev.Predicate.Value:
+		case q.Predicate.Value != quads[prev].Predicate.Value:
 			props++
+		case prev != i-1:
+			return nil, false
 		}
-		prev = q
+		prev = i
 	}
 	g := &graph{}
-	if n == 0 {
+	if nodes == 0 {
 		return g, true
 	}
-	g.all = make([]rdfc.Term, 0, n)
 	ps := make([]gprop, 0, props)
 	g.nodes = make([]gnode, 0, nodes)
-	prev = nil
+	prev = -1
 	for i := range quads {
 		q := &quads[i]
 		if q.Graph != name {
 			continue
 		}
 		switch {
-		case prev == nil || q.Subject != prev.Subject:
+		case prev < 0 || q.Subject != quads[prev].Subject:
 			g.nodes = append(g.nodes, gnode{subject: q.Subject, first: len(ps)})
-			ps = append(ps, gprop{predicate: q.Predicate.Value, first: len(g.all)})
-		case q.Predicate.Value != prev.Predicate.Value:
-			ps = append(ps, gprop{predicate: q.Predicate.Value, first: len(g.all)})
+			ps = append(ps, gprop{predicate: q.Predicate.Value, first: i})
+		case q.Predicate.Value != quads[prev].Predicate.Value:
+			ps = append(ps, gprop{predicate: q.Predicate.Value, first: i})
 		}
-		g.all = append(g.all, q.Object)
-		prev = q
-	}
-	for i := range ps {
-		end := len(g.all)
-		if i+1 < len(ps) {
-			end = ps[i+1].first
-		}
-		ps[i].objects = g.all[ps[i].first:end:end]
+		p := &ps[len(ps)-1]
+		p.objects = quads[p.first : i+1 : i+1]
+		prev = i
 	}
 	for i := range g.nodes {
 		end := len(ps)
@@ -257,8 +255,9 @@ func (g *graph) node(s rdfc.Term) *gnode {
 	return &g.nodes[i]
 }
 
-// objects returns the objects of predicate p on n.
-func (n *gnode) objects(p string) []rdfc.Term {
+// objects returns the statements of predicate p on n; their objects are
+// the values of p.
+func (n *gnode) objects(p string) []rdfc.Quad {
 	i, ok := slices.BinarySearchFunc(n.props, p, func(x gprop, p string) int { return compareWritten(x.predicate, p, '>') })
 	if !ok {
 		return nil
@@ -266,7 +265,7 @@ func (n *gnode) objects(p string) []rdfc.Term {
 	return n.props[i].objects
 }
 
-func (g *graph) objects(s rdfc.Term, p string) []rdfc.Term {
+func (g *graph) objects(s rdfc.Term, p string) []rdfc.Quad {
 	if n := g.node(s); n != nil {
 		return n.objects(p)
 	}
@@ -277,7 +276,7 @@ func (g *graph) objects(s rdfc.Term, p string) []rdfc.Term {
 func (g *graph) typed(iri string) []rdfc.Term {
 	var out []rdfc.Term
 	for i := range g.nodes {
-		if slices.ContainsFunc(g.nodes[i].objects(rdfType), func(t rdfc.Term) bool { return t.Kind == rdfc.IRI && t.Value == iri }) {
+		if hasIRI(g.nodes[i].objects(rdfType), func(v string) bool { return v == iri }) {
 			out = append(out, g.nodes[i].subject)
 		}
 	}
@@ -288,12 +287,17 @@ func (g *graph) typed(iri string) []rdfc.Term {
 // them, that are the object of no statement.
 func (g *graph) unreferenced(subjects []rdfc.Term) []rdfc.Term {
 	seen := make([]bool, len(subjects))
-	for _, o := range g.all {
-		if o.Kind == rdfc.Literal {
-			continue
-		}
-		if i, ok := slices.BinarySearchFunc(subjects, o, compareTerm); ok {
-			seen[i] = true
+	for i := range g.nodes {
+		for _, p := range g.nodes[i].props {
+			for j := range p.objects {
+				o := &p.objects[j].Object
+				if o.Kind == rdfc.Literal {
+					continue
+				}
+				if k, ok := slices.BinarySearchFunc(subjects, *o, compareTerm); ok {
+					seen[k] = true
+				}
+			}
 		}
 	}
 	var out []rdfc.Term
@@ -306,7 +310,18 @@ func (g *graph) unreferenced(subjects []rdfc.Term) []rdfc.Term {
 }
 
 func (g *graph) hasType(s rdfc.Term, iri string) bool {
-	return slices.ContainsFunc(g.objects(s, rdfType), func(t rdfc.Term) bool { return t.Kind == rdfc.IRI && t.Value == iri })
+	return hasIRI(g.objects(s, rdfType), func(v string) bool { return v == iri })
+}
+
+// hasIRI reports whether the object of one of sts is an IRI that match
+// accepts.
+func hasIRI(sts []rdfc.Quad, match func(string) bool) bool {
+	for i := range sts {
+		if o := &sts[i].Object; o.Kind == rdfc.IRI && match(o.Value) {
+			return true
+		}
+	}
+	return false
 }
 
 // root returns the credential node: the one VerifiableCredential that no
@@ -357,7 +372,7 @@ func (g *graph) one(s rdfc.Term, p, name string) (rdfc.Term, error) {
 	case 0:
 		return rdfc.Term{}, nil
 	case 1:
-		return vals[0], nil
+		return vals[0].Object, nil
 	}
 	return rdfc.Term{}, &claimError{path: name, err: fmt.Errorf("%w: %s has %d values, want one", errStatements, name, len(vals))}
 }
@@ -409,7 +424,8 @@ func (g *graph) date(s rdfc.Term, p, name string) (time.Time, error) {
 // https://example.org/OpenBadgeCredential never reads as the OB type.
 func (g *graph) shortTypes(s rdfc.Term) []string {
 	var out []string
-	for _, t := range g.objects(s, rdfType) {
+	for _, stmt := range g.objects(s, rdfType) {
+		t := stmt.Object
 		if t.Kind == rdfc.IRI {
 			out = append(out, shortIRI(t.Value))
 		}
@@ -496,25 +512,27 @@ func graphClaims(g *graph) (*Claims, *graph, error) {
 		}
 	}
 	subjects := g.objects(root, iriCredentialSubject)
-	if len(subjects) > 0 && subjects[0].Kind == rdfc.IRI {
-		c.Subject = subjects[0].Value
+	if len(subjects) > 0 && subjects[0].Object.Kind == rdfc.IRI {
+		c.Subject = subjects[0].Object.Value
 	}
 	c.Name = g.name(root)
 	if c.Name == "" && len(subjects) > 0 {
-		for _, a := range g.objects(subjects[0], iriAchievement) {
+		for _, stmt := range g.objects(subjects[0].Object, iriAchievement) {
+			a := stmt.Object
 			if c.Name = g.name(a); c.Name != "" {
 				break
 			}
 		}
 	}
-	for _, e := range g.objects(root, iriCredentialStatus) {
+	for _, stmt := range g.objects(root, iriCredentialStatus) {
+		e := stmt.Object
 		c.Status = append(c.Status, g.statusClaim(e))
 	}
 	c.Award = g.award(root)
 	c.Clr = g.clr(root)
 	c.clrNodes = g.clrNodes()
 	if len(subjects) == 1 {
-		if n := g.node(subjects[0]); n != nil {
+		if n := g.node(subjects[0].Object); n != nil {
 			c.subjectPredicates = make([]string, len(n.props))
 			for i, p := range n.props {
 				c.subjectPredicates[i] = p.predicate
@@ -527,7 +545,8 @@ func graphClaims(g *graph) (*Claims, *graph, error) {
 
 // name is the first plain name of s, for display only.
 func (g *graph) name(s rdfc.Term) string {
-	for _, t := range g.objects(s, iriName) {
+	for _, stmt := range g.objects(s, iriName) {
+		t := stmt.Object
 		if t.Kind == rdfc.Literal {
 			return t.Value
 		}
@@ -537,7 +556,7 @@ func (g *graph) name(s rdfc.Term) string {
 
 // statusProp returns the values of a status list property, in whichever
 // of the status vocabularies the entry uses.
-func (g *graph) statusProp(s rdfc.Term, local string) []rdfc.Term {
+func (g *graph) statusProp(s rdfc.Term, local string) []rdfc.Quad {
 	n := g.node(s)
 	if n == nil {
 		return nil
@@ -575,7 +594,7 @@ func (g *graph) statusClaim(e rdfc.Term) StatusClaim {
 	sc.Type = strings.Join(g.shortTypes(e), " ")
 	first := func(local string) string {
 		if v := g.statusProp(e, local); len(v) > 0 {
-			return v[0].Value
+			return v[0].Object.Value
 		}
 		return ""
 	}
@@ -596,7 +615,8 @@ func (g *graph) statusEntry(e rdfc.Term) map[string]any {
 		m["id"] = e.Value
 	}
 	var types []any
-	for _, t := range g.objects(e, rdfType) {
+	for _, stmt := range g.objects(e, rdfType) {
+		t := stmt.Object
 		types = append(types, compactStatusType(t.Value))
 	}
 	if len(types) == 1 {
@@ -609,17 +629,18 @@ func (g *graph) statusEntry(e rdfc.Term) map[string]any {
 	g.putValues(m, e, "statusListCredential")
 	g.putValues(m, e, "statusReference")
 	if v := g.statusProp(e, "statusSize"); len(v) > 0 {
-		m["statusSize"] = numberOrText(v[0])
+		m["statusSize"] = numberOrText(v[0].Object)
 	}
 	if msgs := g.statusProp(e, "statusMessage"); len(msgs) > 0 {
 		list := make([]any, 0, len(msgs))
-		for _, n := range msgs {
+		for _, stmt := range msgs {
+			n := stmt.Object
 			item := make(map[string]any)
 			if v := g.statusProp(n, "status"); len(v) > 0 {
-				item["status"] = v[0].Value
+				item["status"] = v[0].Object.Value
 			}
 			if v := g.statusProp(n, "message"); len(v) > 0 {
-				item["message"] = v[0].Value
+				item["message"] = v[0].Object.Value
 			}
 			list = append(list, item)
 		}
@@ -636,12 +657,12 @@ func (g *graph) putValues(m map[string]any, s rdfc.Term, local string) {
 	case 0:
 		return
 	case 1:
-		m[local] = vals[0].Value
+		m[local] = vals[0].Object.Value
 		return
 	}
 	list := make([]any, len(vals))
-	for i, v := range vals {
-		list[i] = v.Value
+	for i := range vals {
+		list[i] = vals[i].Object.Value
 	}
 	m[local] = list
 }
@@ -685,11 +706,11 @@ func (g *graph) view(c *Claims, root rdfc.Term) map[string]any {
 	switch {
 	case len(entries) == 1:
 		// One entry reads as one object, as compaction writes it.
-		m["credentialStatus"] = g.statusEntry(entries[0])
+		m["credentialStatus"] = g.statusEntry(entries[0].Object)
 	case len(entries) > 1:
 		list := make([]any, len(entries))
-		for i, e := range entries {
-			list[i] = g.statusEntry(e)
+		for i := range entries {
+			list[i] = g.statusEntry(entries[i].Object)
 		}
 		m["credentialStatus"] = list
 	}
@@ -740,13 +761,14 @@ func statusListClaims(nq []byte) (*listClaims, error) {
 	if len(subjects) != 1 {
 		return nil, &claimError{path: "credentialSubject", err: fmt.Errorf("%w: a status list credential has %d subjects, want one", errStatements, len(subjects))}
 	}
-	s := subjects[0]
+	s := subjects[0].Object
 	m := map[string]any{}
 	if s.Kind == rdfc.IRI {
 		m["id"] = s.Value
 	}
 	var types []any
-	for _, t := range g.objects(s, rdfType) {
+	for _, stmt := range g.objects(s, rdfType) {
+		t := stmt.Object
 		types = append(types, compactStatusType(t.Value))
 	}
 	switch len(types) {
@@ -759,7 +781,7 @@ func statusListClaims(nq []byte) (*listClaims, error) {
 	g.putValues(m, s, "statusPurpose")
 	g.putValues(m, s, "encodedList")
 	if v := g.statusProp(s, "ttl"); len(v) > 0 {
-		m["ttl"] = numberOrText(v[0])
+		m["ttl"] = numberOrText(v[0].Object)
 	}
 	l.subject = m
 	return l, nil
@@ -772,9 +794,10 @@ func statusListClaims(nq []byte) (*listClaims, error) {
 // ob3.DeclaredSchemas reads the same JSON.
 func (g *graph) declaredSchemas(s rdfc.Term) []string {
 	var out []string
-	for _, cs := range g.objects(s, iriCredentialSchema) {
-		if cs.Kind != rdfc.IRI || !slices.ContainsFunc(g.objects(cs, rdfType), func(t rdfc.Term) bool {
-			return t.Kind == rdfc.IRI && lastSegment(t.Value) == ob3.SchemaValidatorType
+	for _, stmt := range g.objects(s, iriCredentialSchema) {
+		cs := stmt.Object
+		if cs.Kind != rdfc.IRI || !hasIRI(g.objects(cs, rdfType), func(v string) bool {
+			return lastSegment(v) == ob3.SchemaValidatorType
 		}) {
 			continue
 		}

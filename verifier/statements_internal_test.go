@@ -159,7 +159,12 @@ func TestNewGraphOrder(t *testing.T) {
 				subjects = append(subjects, n.subject)
 				got[n.subject] = map[string][]rdfc.Term{}
 				for _, p := range n.props {
-					got[n.subject][p.predicate] = p.objects
+					for _, q := range p.objects {
+						if q.Subject != n.subject || q.Predicate.Value != p.predicate || q.Graph != (rdfc.Term{}) {
+							t.Fatalf("statement %v indexed under %v %s", q, n.subject, p.predicate)
+						}
+						got[n.subject][p.predicate] = append(got[n.subject][p.predicate], q.Object)
+					}
 					if !reflect.DeepEqual(g.objects(n.subject, p.predicate), p.objects) {
 						t.Fatalf("objects(%v, %s) does not find its run", n.subject, p.predicate)
 					}

@@ -354,7 +354,7 @@ func (c *statusChecker) checkBitstring(ctx context.Context, b *budget, cred map[
 	case err != nil:
 		return failed(listAt, "status list %s: %v", e.StatusListCredential, err)
 	}
-	where := fmt.Sprintf("list %s, index %d, signed by %s, %s", e.StatusListCredential, e.StatusListIndex, doc.issuer, trust.how)
+	where := "list " + e.StatusListCredential + ", index " + strconv.Itoa(e.StatusListIndex) + ", signed by " + doc.issuer + ", " + trust.how
 	if !trust.trusted {
 		return untrusted(at, e, res.Set, doc.issuer, credIss)
 	}
