@@ -167,14 +167,20 @@ type state struct {
 	numbered []int
 	// issued are the nodes in the order their canonical labels were
 	// issued.
-	issued    []int
-	hashAlg   HashAlgorithm
-	newHash   func() hash.Hash
-	h         hash.Hash
-	buf       []byte
-	spans     []span
-	lineBuf   []byte
-	lineList  []line
+	issued   []int
+	hashAlg  HashAlgorithm
+	newHash  func() hash.Hash
+	h        hash.Hash
+	buf      []byte
+	spans    []span
+	lineBuf  []byte
+	lineList []line
+	// texts are the N-Quads text of the quads that name a blank node,
+	// written once in textBuf with holes for the labels: the first-degree
+	// hashes and the final lines copy it instead of escaping every term
+	// again.
+	texts     []quadText
+	textBuf   []byte
 	order     []int
 	normal    []Quad
 	table     []int32
@@ -262,6 +268,9 @@ func (s *state) run(in []Quad, opts Options) error {
 		s.perms = defaultMaxPermutations
 	}
 	s.dedupe(in)
+	s.texts = slices.Grow(s.texts[:0], len(s.quads))[:len(s.quads)]
+	clear(s.texts)
+	s.textBuf = s.textBuf[:0]
 
 	// Blank node to quads map, in order of first appearance.
 	for i := range s.quads {
@@ -647,7 +656,22 @@ func (s *state) hashFirstDegree(n int) {
 	s.buf, s.spans = s.buf[:0], s.spans[:0]
 	for _, qi := range nd.quads {
 		start := len(s.buf)
-		s.buf = appendQuadFirstDegree(s.buf, &s.quads[qi], id)
+		q := &s.quads[qi]
+		t := s.text(int(qi))
+		b := s.buf
+		from := t.start
+		for k := range int(t.holes) {
+			at := t.start + t.hole[k]
+			b = append(b, s.textBuf[from:at]...)
+			if q.term(t.term[k]).Value == id {
+				b = append(b, 'a')
+			} else {
+				b = append(b, 'z')
+			}
+			from = at
+		}
+		b = append(b, s.textBuf[from:t.end]...)
+		s.buf = b
 		s.spans = append(s.spans, span{start, len(s.buf)})
 	}
 	buf := s.buf
@@ -860,7 +884,7 @@ func (s *state) lines() []line {
 	buf := s.lineBuf[:0]
 	for i := range s.quads {
 		start := len(buf)
-		buf = s.appendCanonQuad(buf, &s.quads[i])
+		buf = s.appendCanonQuad(buf, &s.quads[i], i)
 		s.lineList = append(s.lineList, line{lineKey(buf[start:]), start, len(buf), i})
 	}
 	s.lineBuf = buf
@@ -869,7 +893,17 @@ func (s *state) lines() []line {
 }
 
 // appendCanonQuad is appendQuad with the canonical labels.
-func (s *state) appendCanonQuad(b []byte, q *Quad) []byte {
+func (s *state) appendCanonQuad(b []byte, q *Quad, i int) []byte {
+	if t := &s.texts[i]; t.holes > 0 {
+		from := t.start
+		for k := range int(t.holes) {
+			at := t.start + t.hole[k]
+			b = append(b, s.textBuf[from:at]...)
+			b = append(b, s.canonOf(q.term(t.term[k]).Value)...)
+			from = at
+		}
+		return append(b, s.textBuf[from:t.end]...)
+	}
 	b = s.appendCanonTerm(b, &q.Subject)
 	b = append(b, ' ')
 	b = s.appendCanonTerm(b, &q.Predicate)
@@ -888,6 +922,63 @@ func (s *state) appendCanonTerm(b []byte, t *Term) []byte {
 		return append(b, s.canonOf(t.Value)...)
 	}
 	return appendTerm(b, *t, nil)
+}
+
+// quadText is a quad's N-Quads line in state.textBuf[start:end] with its
+// blank node labels left out: the label of the term term[k] of the quad
+// (0 subject, 1 predicate, 2 object, 3 graph) goes at start+hole[k],
+// after its "_:". holes is zero until the text is written; a quad that
+// names a blank node has at least one.
+type quadText struct {
+	start, end int
+	hole       [4]int
+	term       [4]uint8
+	holes      uint8
+}
+
+// term is the quad's term k: 0 subject, 1 predicate, 2 object, 3 graph.
+func (q *Quad) term(k uint8) *Term {
+	switch k {
+	case 0:
+		return &q.Subject
+	case 1:
+		return &q.Predicate
+	case 2:
+		return &q.Object
+	}
+	return &q.Graph
+}
+
+// text is the text of quad i, a quad that names a blank node, written on
+// first use.
+func (s *state) text(i int) *quadText {
+	t := &s.texts[i]
+	if t.holes > 0 {
+		return t
+	}
+	q := &s.quads[i]
+	b := s.textBuf
+	t.start = len(b)
+	for k := range uint8(4) {
+		term := q.term(k)
+		if k == 3 && term.Kind == DefaultGraph {
+			break
+		}
+		if k > 0 {
+			b = append(b, ' ')
+		}
+		if term.Kind == BlankNode {
+			b = append(b, '_', ':')
+			t.hole[t.holes], t.term[t.holes] = len(b)-t.start, k
+			t.holes++
+			continue
+		}
+		b = appendTerm(b, *term, nil)
+	}
+	b = append(b, ' ', '.', '\n')
+	t.end = len(b)
+	s.textBuf = b
+	return t
 }
 
 // issuer is the Issue Identifier algorithm's state.
