@@ -882,9 +882,25 @@ func lineKey(l []byte) uint64 {
 func (s *state) lines() []line {
 	s.lineList = slices.Grow(s.lineList[:0], len(s.quads))
 	buf := s.lineBuf[:0]
+	// A node's quads come one after the other, so an IRI subject is most
+	// often the one of the line before: its escaped text is copied from
+	// there instead of being escaped again.
+	var subj *Term
+	var subjText span
 	for i := range s.quads {
 		start := len(buf)
-		buf = s.appendCanonQuad(buf, &s.quads[i], i)
+		q := &s.quads[i]
+		switch {
+		case s.texts[i].holes > 0 || q.Subject.Kind != IRI:
+			buf = s.appendCanonQuad(buf, q, i)
+		case subj != nil && q.Subject.Value == subj.Value:
+			buf = append(buf, buf[subjText.start:subjText.end]...)
+			buf = s.appendCanonRest(buf, q)
+		default:
+			buf = appendIRI(buf, q.Subject.Value)
+			subj, subjText = &q.Subject, span{start, len(buf)}
+			buf = s.appendCanonRest(buf, q)
+		}
 		s.lineList = append(s.lineList, line{lineKey(buf[start:]), start, len(buf), i})
 	}
 	s.lineBuf = buf
@@ -905,6 +921,11 @@ func (s *state) appendCanonQuad(b []byte, q *Quad, i int) []byte {
 		return append(b, s.textBuf[from:t.end]...)
 	}
 	b = s.appendCanonTerm(b, &q.Subject)
+	return s.appendCanonRest(b, q)
+}
+
+// appendCanonRest is appendCanonQuad after the subject.
+func (s *state) appendCanonRest(b []byte, q *Quad) []byte {
 	b = append(b, ' ')
 	b = s.appendCanonTerm(b, &q.Predicate)
 	b = append(b, ' ')
