@@ -445,6 +445,15 @@ func canonLabel(n int) string {
 	return "c14n" + strconv.Itoa(n)
 }
 
+// tmpLabels are the first labels of the temporary issuers ("b" prefix),
+// so that most N-degree hashes issue them without formatting numbers.
+var tmpLabels = func() (t [64]string) {
+	for i := range t {
+		t[i] = "b" + strconv.Itoa(i)
+	}
+	return t
+}()
+
 // issue gives node n the next canonical label, unless it has one.
 func (s *state) issue(n int) {
 	if s.nodes[n].canon >= 0 {
@@ -685,15 +694,6 @@ func (s *state) hashFirstDegree(n int) {
 
 // hashRelated is the Hash Related Blank Node algorithm.
 func (s *state) hashRelated(related string, q *Quad, iss *issuer, position byte) string {
-	var id string
-	switch c := s.canonOf(related); {
-	case c != "":
-		id = "_:" + c
-	case iss.has(related):
-		id = "_:" + iss.ids[related]
-	default:
-		id = s.hexOf(s.node(related))
-	}
 	b := s.buf[:0]
 	b = append(b, position)
 	if position != 'g' {
@@ -701,7 +701,13 @@ func (s *state) hashRelated(related string, q *Quad, iss *issuer, position byte)
 		b = append(b, q.Predicate.Value...)
 		b = append(b, '>')
 	}
-	b = append(b, id...)
+	if c := s.canonOf(related); c != "" {
+		b = append(append(b, '_', ':'), c...)
+	} else if id, ok := iss.ids[related]; ok {
+		b = append(append(b, '_', ':'), id...)
+	} else {
+		b = append(b, s.hexOf(s.node(related))...)
+	}
 	s.buf = b
 	s.h.Reset()
 	s.h.Write(b)
@@ -1022,7 +1028,12 @@ func (i *issuer) issue(old string) string {
 	if id, ok := i.ids[old]; ok {
 		return id
 	}
-	id := i.prefix + strconv.Itoa(len(i.order))
+	var id string
+	if n := len(i.order); i.prefix == "b" && n < len(tmpLabels) {
+		id = tmpLabels[n]
+	} else {
+		id = i.prefix + strconv.Itoa(n)
+	}
 	i.ids[old] = id
 	i.order = append(i.order, old)
 	return id
@@ -1050,6 +1061,10 @@ type permuter struct {
 
 func newPermuter(list []string) *permuter {
 	cur := slices.Clone(list)
+	if len(cur) == 1 {
+		// One permutation, no direction to keep.
+		return &permuter{current: cur}
+	}
 	slices.Sort(cur)
 	left := make(map[string]bool, len(cur))
 	for _, e := range cur {
