@@ -747,7 +747,9 @@ func (s *state) hashNDegree(id string, iss *issuer) (string, *issuer, error) {
 	}
 	slices.Sort(hashes)
 
-	var data []byte
+	// Each related hash is followed by its chosen path: room for a hash
+	// in hex and a few labels, so that data is seldom grown.
+	data := make([]byte, 0, len(hashes)*(2*s.h.Size()+48))
 	for _, h := range hashes {
 		data = append(data, h...)
 		var chosenPath string
