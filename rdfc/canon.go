@@ -167,14 +167,20 @@ type state struct {
 	numbered []int
 	// issued are the nodes in the order their canonical labels were
 	// issued.
-	issued    []int
-	hashAlg   HashAlgorithm
-	newHash   func() hash.Hash
-	h         hash.Hash
-	buf       []byte
-	spans     []span
-	lineBuf   []byte
-	lineList  []line
+	issued   []int
+	hashAlg  HashAlgorithm
+	newHash  func() hash.Hash
+	h        hash.Hash
+	buf      []byte
+	spans    []span
+	lineBuf  []byte
+	lineList []line
+	// texts are the N-Quads text of the quads that name a blank node,
+	// written once in textBuf with holes for the labels: the first-degree
+	// hashes and the final lines copy it instead of escaping every term
+	// again.
+	texts     []quadText
+	textBuf   []byte
 	order     []int
 	normal    []Quad
 	table     []int32
@@ -262,6 +268,9 @@ func (s *state) run(in []Quad, opts Options) error {
 		s.perms = defaultMaxPermutations
 	}
 	s.dedupe(in)
+	s.texts = slices.Grow(s.texts[:0], len(s.quads))[:len(s.quads)]
+	clear(s.texts)
+	s.textBuf = s.textBuf[:0]
 
 	// Blank node to quads map, in order of first appearance.
 	for i := range s.quads {
@@ -435,6 +444,15 @@ func canonLabel(n int) string {
 	}
 	return "c14n" + strconv.Itoa(n)
 }
+
+// tmpLabels are the first labels of the temporary issuers ("b" prefix),
+// so that most N-degree hashes issue them without formatting numbers.
+var tmpLabels = func() (t [64]string) {
+	for i := range t {
+		t[i] = "b" + strconv.Itoa(i)
+	}
+	return t
+}()
 
 // issue gives node n the next canonical label, unless it has one.
 func (s *state) issue(n int) {
@@ -647,7 +665,22 @@ func (s *state) hashFirstDegree(n int) {
 	s.buf, s.spans = s.buf[:0], s.spans[:0]
 	for _, qi := range nd.quads {
 		start := len(s.buf)
-		s.buf = appendQuadFirstDegree(s.buf, &s.quads[qi], id)
+		q := &s.quads[qi]
+		t := s.text(int(qi))
+		b := s.buf
+		from := t.start
+		for k := range int(t.holes) {
+			at := t.start + t.hole[k]
+			b = append(b, s.textBuf[from:at]...)
+			if q.term(t.term[k]).Value == id {
+				b = append(b, 'a')
+			} else {
+				b = append(b, 'z')
+			}
+			from = at
+		}
+		b = append(b, s.textBuf[from:t.end]...)
+		s.buf = b
 		s.spans = append(s.spans, span{start, len(s.buf)})
 	}
 	buf := s.buf
@@ -661,15 +694,6 @@ func (s *state) hashFirstDegree(n int) {
 
 // hashRelated is the Hash Related Blank Node algorithm.
 func (s *state) hashRelated(related string, q *Quad, iss *issuer, position byte) string {
-	var id string
-	switch c := s.canonOf(related); {
-	case c != "":
-		id = "_:" + c
-	case iss.has(related):
-		id = "_:" + iss.ids[related]
-	default:
-		id = s.hexOf(s.node(related))
-	}
 	b := s.buf[:0]
 	b = append(b, position)
 	if position != 'g' {
@@ -677,7 +701,13 @@ func (s *state) hashRelated(related string, q *Quad, iss *issuer, position byte)
 		b = append(b, q.Predicate.Value...)
 		b = append(b, '>')
 	}
-	b = append(b, id...)
+	if c := s.canonOf(related); c != "" {
+		b = append(append(b, '_', ':'), c...)
+	} else if id, ok := iss.ids[related]; ok {
+		b = append(append(b, '_', ':'), id...)
+	} else {
+		b = append(b, s.hexOf(s.node(related))...)
+	}
 	s.buf = b
 	s.h.Reset()
 	s.h.Write(b)
@@ -717,7 +747,9 @@ func (s *state) hashNDegree(id string, iss *issuer) (string, *issuer, error) {
 	}
 	slices.Sort(hashes)
 
-	var data []byte
+	// Each related hash is followed by its chosen path: room for a hash
+	// in hex and a few labels, so that data is seldom grown.
+	data := make([]byte, 0, len(hashes)*(2*s.h.Size()+48))
 	for _, h := range hashes {
 		data = append(data, h...)
 		var chosenPath string
@@ -858,9 +890,25 @@ func lineKey(l []byte) uint64 {
 func (s *state) lines() []line {
 	s.lineList = slices.Grow(s.lineList[:0], len(s.quads))
 	buf := s.lineBuf[:0]
+	// A node's quads come one after the other, so an IRI subject is most
+	// often the one of the line before: its escaped text is copied from
+	// there instead of being escaped again.
+	var subj *Term
+	var subjText span
 	for i := range s.quads {
 		start := len(buf)
-		buf = s.appendCanonQuad(buf, &s.quads[i])
+		q := &s.quads[i]
+		switch {
+		case s.texts[i].holes > 0 || q.Subject.Kind != IRI:
+			buf = s.appendCanonQuad(buf, q, i)
+		case subj != nil && q.Subject.Value == subj.Value:
+			buf = append(buf, buf[subjText.start:subjText.end]...)
+			buf = s.appendCanonRest(buf, q)
+		default:
+			buf = appendIRI(buf, q.Subject.Value)
+			subj, subjText = &q.Subject, span{start, len(buf)}
+			buf = s.appendCanonRest(buf, q)
+		}
 		s.lineList = append(s.lineList, line{lineKey(buf[start:]), start, len(buf), i})
 	}
 	s.lineBuf = buf
@@ -869,8 +917,23 @@ func (s *state) lines() []line {
 }
 
 // appendCanonQuad is appendQuad with the canonical labels.
-func (s *state) appendCanonQuad(b []byte, q *Quad) []byte {
+func (s *state) appendCanonQuad(b []byte, q *Quad, i int) []byte {
+	if t := &s.texts[i]; t.holes > 0 {
+		from := t.start
+		for k := range int(t.holes) {
+			at := t.start + t.hole[k]
+			b = append(b, s.textBuf[from:at]...)
+			b = append(b, s.canonOf(q.term(t.term[k]).Value)...)
+			from = at
+		}
+		return append(b, s.textBuf[from:t.end]...)
+	}
 	b = s.appendCanonTerm(b, &q.Subject)
+	return s.appendCanonRest(b, q)
+}
+
+// appendCanonRest is appendCanonQuad after the subject.
+func (s *state) appendCanonRest(b []byte, q *Quad) []byte {
 	b = append(b, ' ')
 	b = s.appendCanonTerm(b, &q.Predicate)
 	b = append(b, ' ')
@@ -888,6 +951,63 @@ func (s *state) appendCanonTerm(b []byte, t *Term) []byte {
 		return append(b, s.canonOf(t.Value)...)
 	}
 	return appendTerm(b, *t, nil)
+}
+
+// quadText is a quad's N-Quads line in state.textBuf[start:end] with its
+// blank node labels left out: the label of the term term[k] of the quad
+// (0 subject, 1 predicate, 2 object, 3 graph) goes at start+hole[k],
+// after its "_:". holes is zero until the text is written; a quad that
+// names a blank node has at least one.
+type quadText struct {
+	start, end int
+	hole       [4]int
+	term       [4]uint8
+	holes      uint8
+}
+
+// term is the quad's term k: 0 subject, 1 predicate, 2 object, 3 graph.
+func (q *Quad) term(k uint8) *Term {
+	switch k {
+	case 0:
+		return &q.Subject
+	case 1:
+		return &q.Predicate
+	case 2:
+		return &q.Object
+	}
+	return &q.Graph
+}
+
+// text is the text of quad i, a quad that names a blank node, written on
+// first use.
+func (s *state) text(i int) *quadText {
+	t := &s.texts[i]
+	if t.holes > 0 {
+		return t
+	}
+	q := &s.quads[i]
+	b := s.textBuf
+	t.start = len(b)
+	for k := range uint8(4) {
+		term := q.term(k)
+		if k == 3 && term.Kind == DefaultGraph {
+			break
+		}
+		if k > 0 {
+			b = append(b, ' ')
+		}
+		if term.Kind == BlankNode {
+			b = append(b, '_', ':')
+			t.hole[t.holes], t.term[t.holes] = len(b)-t.start, k
+			t.holes++
+			continue
+		}
+		b = appendTerm(b, *term, nil)
+	}
+	b = append(b, ' ', '.', '\n')
+	t.end = len(b)
+	s.textBuf = b
+	return t
 }
 
 // issuer is the Issue Identifier algorithm's state.
@@ -910,7 +1030,12 @@ func (i *issuer) issue(old string) string {
 	if id, ok := i.ids[old]; ok {
 		return id
 	}
-	id := i.prefix + strconv.Itoa(len(i.order))
+	var id string
+	if n := len(i.order); i.prefix == "b" && n < len(tmpLabels) {
+		id = tmpLabels[n]
+	} else {
+		id = i.prefix + strconv.Itoa(n)
+	}
 	i.ids[old] = id
 	i.order = append(i.order, old)
 	return id
@@ -938,6 +1063,10 @@ type permuter struct {
 
 func newPermuter(list []string) *permuter {
 	cur := slices.Clone(list)
+	if len(cur) == 1 {
+		// One permutation, no direction to keep.
+		return &permuter{current: cur}
+	}
 	slices.Sort(cur)
 	left := make(map[string]bool, len(cur))
 	for _, e := range cur {

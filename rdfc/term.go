@@ -208,26 +208,3 @@ func appendQuad(b []byte, q Quad, label func(string) string) []byte {
 	}
 	return append(b, ' ', '.', '\n')
 }
-
-// appendQuadFirstDegree is appendQuad as the Hash First Degree Quads
-// algorithm writes it: the blank node id as _:a, every other as _:z.
-func appendQuadFirstDegree(b []byte, q *Quad, id string) []byte {
-	for i, t := range [...]*Term{&q.Subject, &q.Predicate, &q.Object, &q.Graph} {
-		if i == 3 && t.Kind == DefaultGraph {
-			break
-		}
-		if i > 0 {
-			b = append(b, ' ')
-		}
-		if t.Kind == BlankNode {
-			if t.Value == id {
-				b = append(b, '_', ':', 'a')
-			} else {
-				b = append(b, '_', ':', 'z')
-			}
-			continue
-		}
-		b = appendTerm(b, *t, nil)
-	}
-	return append(b, ' ', '.', '\n')
-}
