@@ -466,11 +466,20 @@ func checkBlankNodes(quads []rdfc.Quad, b *budget) error {
 	// RDFC-1.0's own: only equality matters here.
 	firstDegree := make(map[string]string, len(byNode))
 	count := make(map[string]int, len(byNode))
+	// The serializations are written in pooled memory: grown from
+	// nothing, they cost a credential more allocations than the rest of
+	// the check.
+	sc := alikePool.Get().(*alikeScratch)
+	buf, spans := sc.serial[:0], sc.spans[:0]
+	defer func() {
+		if cap(buf) <= maxPooledSerial {
+			sc.serial, sc.spans = buf[:0], spans[:0]
+		}
+		alikePool.Put(sc)
+	}()
 	var (
-		buf   []byte
-		spans [][2]int
-		sum   [sha256.Size + 1]byte
-		n     [24]byte
+		sum [sha256.Size + 1]byte
+		n   [24]byte
 	)
 	h := sha256.New()
 	for id, refs := range byNode {
@@ -589,8 +598,15 @@ type alikeScratch struct {
 	index  map[string]int
 	labels []string
 	prints []nodePrint
+	// serial and spans are checkBlankNodes' serializations.
+	serial []byte
+	spans  [][2]int
 	seed   maphash.Seed
 }
+
+// maxPooledSerial keeps the serializations of a huge document's nodes
+// from being kept for the next ones.
+const maxPooledSerial = 1 << 16
 
 var alikePool = sync.Pool{New: func() any {
 	return &alikeScratch{index: make(map[string]int), seed: maphash.MakeSeed()}
