@@ -170,20 +170,13 @@ func (d *passDecoder) object(depth int) (v, p any, num, ok bool) {
 		}
 		d.members = append(d.members, passMember{key: key, v: cv, p: cp, num: cnum})
 		num = num || cnum
-		d.space()
-		if d.i >= len(d.text) {
+		more, ok := d.separator('}')
+		if !ok {
 			return nil, nil, false, false
 		}
-		if d.text[d.i] == ',' {
-			d.i++
-			d.space()
-			continue
+		if !more {
+			break
 		}
-		if d.text[d.i] != '}' {
-			return nil, nil, false, false
-		}
-		d.i++
-		break
 	}
 	members := d.members[mark:]
 	d.members = d.members[:mark]
@@ -204,6 +197,25 @@ func (d *passDecoder) object(depth int) (v, p any, num, ok bool) {
 	return m, pm, true, true
 }
 
+// separator reads what follows a member or an item: a comma (more to
+// come) or the closing bracket of the container, which it consumes.
+func (d *passDecoder) separator(closing byte) (more, ok bool) {
+	d.space()
+	if d.i >= len(d.text) {
+		return false, false
+	}
+	switch d.text[d.i] {
+	case ',':
+		d.i++
+		d.space()
+		return true, true
+	case closing:
+		d.i++
+		return false, true
+	}
+	return false, false
+}
+
 func (d *passDecoder) array(depth int) (v, p any, num, ok bool) {
 	d.i++ // [
 	mark := len(d.items)
@@ -221,20 +233,13 @@ func (d *passDecoder) array(depth int) (v, p any, num, ok bool) {
 		}
 		d.items = append(d.items, passItem{v: cv, p: cp, num: cnum})
 		num = num || cnum
-		d.space()
-		if d.i >= len(d.text) {
+		more, ok := d.separator(']')
+		if !ok {
 			return nil, nil, false, false
 		}
-		if d.text[d.i] == ',' {
-			d.i++
-			d.space()
-			continue
+		if !more {
+			break
 		}
-		if d.text[d.i] != ']' {
-			return nil, nil, false, false
-		}
-		d.i++
-		break
 	}
 	items := d.items[mark:]
 	d.items = d.items[:mark]
