@@ -22,15 +22,15 @@ var extraType = reflect.TypeFor[Extra]()
 // level. rv holds its zero value. Values that checkTypes lets through
 // decode without errNotMirrored; it remains for what checkTypes does not
 // vouch for (numbers beyond float64 inside free-form values, say).
-func fromInfo(v any, rv reflect.Value, ti *typeInfo) error {
+func (a *typedArena) fromInfo(v any, rv reflect.Value, ti *typeInfo) error {
 	if v == nil {
 		return nil // null leaves the zero value, as in encoding/json
 	}
 	t := ti.t
 	switch {
 	case ti.raw:
-		b, err := json.Marshal(v)
-		if err != nil {
+		b, ok := a.encode(v)
+		if !ok {
 			return errNotMirrored
 		}
 		rv.SetBytes(b)
@@ -40,10 +40,12 @@ func fromInfo(v any, rv reflect.Value, ti *typeInfo) error {
 		// the slice header, one allocation more.
 		switch x := v.(type) {
 		case string:
-			*rv.Addr().Interface().(*Types) = Types{x}
+			out := a.types(1)
+			out[0] = x
+			*rv.Addr().Interface().(*Types) = out
 			return nil
 		case []any:
-			out := make(Types, len(x))
+			out := a.types(len(x))
 			for i, e := range x {
 				s, ok := e.(string)
 				if !ok {
@@ -62,11 +64,11 @@ func fromInfo(v any, rv reflect.Value, ti *typeInfo) error {
 			*p = Profile{ID: x, ref: true}
 			return nil
 		case map[string]any:
-			return structFromInfo(x, rv, ti)
+			return a.structFromInfo(x, rv, ti)
 		}
 		return errNotMirrored
 	case ti.subject:
-		return subjectFromValue(v, rv.Addr().Interface().(*Subject))
+		return a.subjectFromValue(v, rv.Addr().Interface().(*Subject))
 	case ti.image:
 		if id, ok := v.(string); ok {
 			rv.Set(reflect.ValueOf(Image{ID: id, ref: true}))
@@ -74,7 +76,7 @@ func fromInfo(v any, rv reflect.Value, ti *typeInfo) error {
 		}
 	case t.Kind() == reflect.Pointer:
 		n := reflect.New(t.Elem())
-		if err := fromInfo(v, n.Elem(), ti.elemInfo()); err != nil {
+		if err := a.fromInfo(v, n.Elem(), ti.elemInfo()); err != nil {
 			return err
 		}
 		rv.Set(n)
@@ -84,7 +86,7 @@ func fromInfo(v any, rv reflect.Value, ti *typeInfo) error {
 		if !ok {
 			arr = []any{v}
 		}
-		return sliceFromValue(arr, rv, ti.elemInfo())
+		return a.sliceFromValue(arr, rv, ti.elemInfo())
 	}
 	switch t.Kind() {
 	case reflect.Interface:
@@ -113,13 +115,13 @@ func fromInfo(v any, rv reflect.Value, ti *typeInfo) error {
 		if !ok {
 			return errNotMirrored
 		}
-		return structFromInfo(m, rv, ti)
+		return a.structFromInfo(m, rv, ti)
 	case reflect.Slice:
 		arr, ok := v.([]any)
 		if !ok {
 			arr = []any{v} // a compacted one-element array
 		}
-		return sliceFromValue(arr, rv, ti.elemInfo())
+		return a.sliceFromValue(arr, rv, ti.elemInfo())
 	case reflect.String:
 		s, ok := v.(string)
 		if !ok {
@@ -149,7 +151,7 @@ func fromInfo(v any, rv reflect.Value, ti *typeInfo) error {
 // describes.
 // rv holds its zero value (nil). A failure may leave it partly filled:
 // the callers then discard the whole value.
-func sliceFromValue(arr []any, rv reflect.Value, elem *typeInfo) error {
+func (a *typedArena) sliceFromValue(arr []any, rv reflect.Value, elem *typeInfo) error {
 	if len(arr) == 0 {
 		// Empty, not nil, as encoding/json decodes [].
 		rv.Set(reflect.MakeSlice(rv.Type(), 0, 0))
@@ -160,7 +162,7 @@ func sliceFromValue(arr []any, rv reflect.Value, elem *typeInfo) error {
 	rv.Grow(len(arr))
 	rv.SetLen(len(arr))
 	for i, e := range arr {
-		if err := fromInfo(e, rv.Index(i), elem); err != nil {
+		if err := a.fromInfo(e, rv.Index(i), elem); err != nil {
 			return err
 		}
 	}
@@ -170,11 +172,12 @@ func sliceFromValue(arr []any, rv reflect.Value, elem *typeInfo) error {
 // structFromValue mirrors unmarshalWithExtra: property names match exactly
 // and the properties the struct does not own go to its Extra field.
 func structFromValue(obj map[string]any, rv reflect.Value) error {
-	return structFromInfo(obj, rv, infoOf(rv.Type()))
+	var a typedArena
+	return a.structFromInfo(obj, rv, infoOf(rv.Type()))
 }
 
 // structFromInfo is structFromValue for rv of the type ti describes.
-func structFromInfo(obj map[string]any, rv reflect.Value, ti *typeInfo) error {
+func (a *typedArena) structFromInfo(obj map[string]any, rv reflect.Value, ti *typeInfo) error {
 	if ti.extra < 0 {
 		// Structs without Extra would decode through encoding/json's
 		// case-insensitive matching, which this does not mirror.
@@ -186,13 +189,13 @@ func structFromInfo(obj map[string]any, rv reflect.Value, ti *typeInfo) error {
 	for k, fv := range obj {
 		if i, ok := ti.byName[k]; ok {
 			f := &ti.fields[i]
-			if err := fromInfo(fv, rv.Field(f.index), f.typeInfo()); err != nil {
+			if err := a.fromInfo(fv, rv.Field(f.index), f.typeInfo()); err != nil {
 				return err
 			}
 			continue
 		}
-		b, err := json.Marshal(fv)
-		if err != nil {
+		b, ok := a.encode(fv)
+		if !ok {
 			return errNotMirrored
 		}
 		if ex == nil {
@@ -207,7 +210,7 @@ func structFromInfo(obj map[string]any, rv reflect.Value, ti *typeInfo) error {
 }
 
 // subjectFromValue mirrors Subject.UnmarshalJSON.
-func subjectFromValue(v any, s *Subject) error {
+func (a *typedArena) subjectFromValue(v any, s *Subject) error {
 	obj, ok := v.(map[string]any)
 	if !ok {
 		return errNotMirrored
@@ -230,13 +233,13 @@ func subjectFromValue(v any, s *Subject) error {
 	switch subjectKind(types) {
 	case reflect.TypeFor[EndorsementSubject]():
 		s.Endorsement = new(EndorsementSubject)
-		return structFromValue(obj, reflect.ValueOf(s.Endorsement).Elem())
+		return a.structFromInfo(obj, reflect.ValueOf(s.Endorsement).Elem(), infoOf(reflect.TypeFor[EndorsementSubject]()))
 	case reflect.TypeFor[ClrSubject]():
 		s.Clr = new(ClrSubject)
-		return structFromValue(obj, reflect.ValueOf(s.Clr).Elem())
+		return a.structFromInfo(obj, reflect.ValueOf(s.Clr).Elem(), infoOf(reflect.TypeFor[ClrSubject]()))
 	default:
 		s.Achievement = new(AchievementSubject)
-		return structFromValue(obj, reflect.ValueOf(s.Achievement).Elem())
+		return a.structFromInfo(obj, reflect.ValueOf(s.Achievement).Elem(), infoOf(reflect.TypeFor[AchievementSubject]()))
 	}
 }
 

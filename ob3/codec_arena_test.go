@@ -1,0 +1,138 @@
+package ob3
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// TestAppendJSON: whatever appendJSON writes is what json.Marshal writes,
+// byte for byte, and it declines exactly the values it must leave to
+// json.Marshal.
+func TestAppendJSON(t *testing.T) {
+	tests := []struct {
+		name string
+		v    any
+		ok   bool
+	}{
+		{"null", nil, true},
+		{"true", true, true},
+		{"false", false, true},
+		{"plain string", "https://example.edu/a?b=c#d", true},
+		{"empty string", "", true},
+		{"non-ASCII", "Zoë Ångström, 東京", true},
+		{"quote", `say "hi"`, false},
+		{"backslash", `a\b`, false},
+		{"newline", "a\nb", false},
+		{"html", "<b>&</b>", false},
+		{"line separator", "a\u2028b", false},
+		{"paragraph separator", "a\u2029b", false},
+		{"invalid UTF-8", "a\xffb", false},
+		{"number", json.Number("-12.5e+3"), true},
+		{"zero", json.Number("0"), true},
+		{"empty number", json.Number(""), false},
+		{"malformed number", json.Number("01"), false},
+		{"float64", 1.5, false},
+		{"other type", 3, false},
+		{"array", []any{"a", json.Number("1"), nil, true, []any{}}, true},
+		{"object sorted", map[string]any{"z": "1", "a": []any{"x"}, "m": map[string]any{}}, true},
+		{"many keys", func() any {
+			m := map[string]any{}
+			for _, k := range "qwertyuiopasdfghjklzxcvbnm" {
+				m[string(k)] = string(k)
+			}
+			return m
+		}(), true},
+		{"escaped key", map[string]any{"a<b": "x"}, false},
+		{"nested refusal", []any{"a", map[string]any{"k": 2.5}}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, ok := appendJSON([]byte("prefix"), tt.v)
+			if ok != tt.ok {
+				t.Fatalf("ok = %v, want %v (%s)", ok, tt.ok, got)
+			}
+			want, err := json.Marshal(tt.v)
+			if ok && (err != nil || !bytes.Equal(got, append([]byte("prefix"), want...))) {
+				t.Fatalf("appendJSON wrote %s, json.Marshal %s (%v)", got, want, err)
+			}
+			var a typedArena
+			enc, encOK := a.encode(tt.v)
+			if encOK != (err == nil) || encOK && !bytes.Equal(enc, want) {
+				t.Fatalf("encode gave %s, %v; json.Marshal %s, %v", enc, encOK, want, err)
+			}
+			// A carved value has no spare capacity (json.Marshal's own
+			// result may: it shares its array with nothing).
+			if tt.ok && len(enc) != cap(enc) {
+				t.Fatalf("encode left spare capacity: len %d, cap %d", len(enc), cap(enc))
+			}
+		})
+	}
+}
+
+// TestArenaCarving: values carved from one arena do not overlap, and
+// appending to one leaves the next alone.
+func TestArenaCarving(t *testing.T) {
+	var a typedArena
+	var raws []json.RawMessage
+	var types []Types
+	for i := range 200 {
+		s := string(rune('a' + i%26))
+		r, ok := a.encode(s)
+		if !ok {
+			t.Fatal("encode refused a plain string")
+		}
+		raws = append(raws, r)
+		ty := a.types(1 + i%3)
+		for j := range ty {
+			ty[j] = s
+		}
+		types = append(types, ty)
+	}
+	_ = append(raws[0], 'x')
+	_ = append(types[0], "x")
+	for i := range raws {
+		s := string(rune('a' + i%26))
+		if string(raws[i]) != `"`+s+`"` {
+			t.Fatalf("raw %d = %s", i, raws[i])
+		}
+		if len(types[i]) != 1+i%3 {
+			t.Fatalf("types %d has %d elements", i, len(types[i]))
+		}
+		for _, e := range types[i] {
+			if e != s {
+				t.Fatalf("types %d = %q", i, types[i])
+			}
+		}
+	}
+}
+
+// FuzzAppendJSON: for any document the decoders accept, appendJSON either
+// declines or writes what json.Marshal writes.
+func FuzzAppendJSON(f *testing.F) {
+	files, _ := filepath.Glob("testdata/corpus/*/*.json")
+	for _, name := range files {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Add([]byte(`{"a":"<>","b":[1,2.5e3,"\u2028"],"c":{"z":null,"y":true}}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		v, err := decodeStrict(data, false)
+		if err != nil {
+			return
+		}
+		got, ok := appendJSON(nil, v)
+		if !ok {
+			return
+		}
+		want, err := json.Marshal(v)
+		if err != nil || !bytes.Equal(got, want) {
+			t.Fatalf("appendJSON wrote %s, json.Marshal %s (%v)", got, want, err)
+		}
+	})
+}
