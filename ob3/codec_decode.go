@@ -25,7 +25,7 @@ import (
 func onePass(data []byte, plain bool) (v, p any, plainOK, ok bool) {
 	// Stacks deep enough for a typical credential: growing them from
 	// empty would cost several allocations of each.
-	d := passDecoder{text: string(data), plain: plain, plainOK: true, members: make([]passMember, 0, 32), items: make([]passItem, 0, 16)}
+	d := passDecoder{text: string(data), plain: plain, plainOK: true, members: make([]passMember, 0, 32), items: make([]any, 0, 16)}
 	d.space()
 	v, p, _, ok = d.value(0)
 	if !ok {
@@ -43,14 +43,17 @@ func onePass(data []byte, plain bool) (v, p any, plainOK, ok bool) {
 
 // passDecoder is onePass's state. members and items are stacks of the
 // members and items of the objects and arrays being read, so that each
-// object and array is allocated once, at its final size.
+// object and array is allocated once, at its final size. numbers is a
+// stack of the plain forms that differ (the values that hold a number),
+// kept apart as most values have none.
 type passDecoder struct {
 	text    string
 	i       int
 	plain   bool
 	plainOK bool
 	members []passMember
-	items   []passItem
+	items   []any
+	numbers []passNumber
 	// slab is where the next arrays' elements are carved from: one
 	// allocation for the elements of many small arrays.
 	slab []any
@@ -75,14 +78,15 @@ func (d *passDecoder) elems(n int) []any {
 }
 
 type passMember struct {
-	key  string
-	v, p any
-	num  bool // p differs from v: the member holds a number
+	key string
+	v   any
 }
 
-type passItem struct {
-	v, p any
-	num  bool
+// passNumber is the plain form p of the member or item at index at of
+// its stack, for one that holds a number.
+type passNumber struct {
+	at int
+	p  any
 }
 
 func (d *passDecoder) space() {
@@ -142,8 +146,8 @@ func (d *passDecoder) value(depth int) (v, p any, num, ok bool) {
 
 func (d *passDecoder) object(depth int) (v, p any, num, ok bool) {
 	d.i++ // {
-	// The stack is truncated on success only: a failure ends the decode.
-	mark := len(d.members)
+	// The stacks are truncated on success only: a failure ends the decode.
+	mark, numMark := len(d.members), len(d.numbers)
 	d.space()
 	if d.i < len(d.text) && d.text[d.i] == '}' {
 		d.i++
@@ -168,8 +172,11 @@ func (d *passDecoder) object(depth int) (v, p any, num, ok bool) {
 		if !ok {
 			return nil, nil, false, false
 		}
-		d.members = append(d.members, passMember{key: key, v: cv, p: cp, num: cnum})
-		num = num || cnum
+		if cnum {
+			d.numbers = append(d.numbers, passNumber{at: len(d.members), p: cp})
+			num = true
+		}
+		d.members = append(d.members, passMember{key: key, v: cv})
 		more, ok := d.separator('}')
 		if !ok {
 			return nil, nil, false, false
@@ -192,8 +199,12 @@ func (d *passDecoder) object(depth int) (v, p any, num, ok bool) {
 	}
 	pm := make(map[string]any, len(members))
 	for _, e := range members {
-		pm[e.key] = e.p
+		pm[e.key] = e.v
 	}
+	for _, n := range d.numbers[numMark:] {
+		pm[members[n.at-mark].key] = n.p
+	}
+	d.numbers = d.numbers[:numMark]
 	return m, pm, true, true
 }
 
@@ -218,7 +229,7 @@ func (d *passDecoder) separator(closing byte) (more, ok bool) {
 
 func (d *passDecoder) array(depth int) (v, p any, num, ok bool) {
 	d.i++ // [
-	mark := len(d.items)
+	mark, numMark := len(d.items), len(d.numbers)
 	d.space()
 	if d.i < len(d.text) && d.text[d.i] == ']' {
 		d.i++
@@ -231,8 +242,11 @@ func (d *passDecoder) array(depth int) (v, p any, num, ok bool) {
 		if !ok {
 			return nil, nil, false, false
 		}
-		d.items = append(d.items, passItem{v: cv, p: cp, num: cnum})
-		num = num || cnum
+		if cnum {
+			d.numbers = append(d.numbers, passNumber{at: len(d.items), p: cp})
+			num = true
+		}
+		d.items = append(d.items, cv)
 		more, ok := d.separator(']')
 		if !ok {
 			return nil, nil, false, false
@@ -244,17 +258,17 @@ func (d *passDecoder) array(depth int) (v, p any, num, ok bool) {
 	items := d.items[mark:]
 	d.items = d.items[:mark]
 	a := d.elems(len(items))
-	for i, e := range items {
-		a[i] = e.v
-	}
+	copy(a, items)
 	if !num {
 		var x any = a
 		return x, x, false, true
 	}
 	pa := d.elems(len(items))
-	for i, e := range items {
-		pa[i] = e.p
+	copy(pa, items)
+	for _, n := range d.numbers[numMark:] {
+		pa[n.at-mark] = n.p
 	}
+	d.numbers = d.numbers[:numMark]
 	return a, pa, true, true
 }
 
