@@ -19,10 +19,15 @@ var extraType = reflect.TypeFor[Extra]()
 // rv, of the type ti describes, as json.Unmarshal (with this package's
 // UnmarshalJSON methods) would store its text. It walks the tree
 // decodeStrict built instead of re-reading the document once per nesting
-// level. rv holds its zero value. Values that checkTypes lets through
+// level. rv holds its zero value; ref is the field's ob3:"ref" tag (a
+// Profile may be an ID string). Values that checkTypes lets through
 // decode without errNotMirrored; it remains for what checkTypes does not
 // vouch for (numbers beyond float64 inside free-form values, say).
-func (a *typedArena) fromInfo(v any, rv reflect.Value, ti *typeInfo) error {
+//
+// It is at least as strict as typesOK: whatever it stores without an
+// error, typesOK accepts (FuzzTypesOK holds it to that), so that
+// ParseDocument runs the type check only when the copy fails.
+func (a *typedArena) fromInfo(v any, rv reflect.Value, ti *typeInfo, ref bool) error {
 	if v == nil {
 		return nil // null leaves the zero value, as in encoding/json
 	}
@@ -61,6 +66,9 @@ func (a *typedArena) fromInfo(v any, rv reflect.Value, ti *typeInfo) error {
 		p := rv.Addr().Interface().(*Profile)
 		switch x := v.(type) {
 		case string:
+			if !ref {
+				return errNotMirrored // the type check refuses it
+			}
 			*p = Profile{ID: x, ref: true}
 			return nil
 		case map[string]any:
@@ -76,7 +84,7 @@ func (a *typedArena) fromInfo(v any, rv reflect.Value, ti *typeInfo) error {
 		}
 	case t.Kind() == reflect.Pointer:
 		n := reflect.New(t.Elem())
-		if err := a.fromInfo(v, n.Elem(), ti.elemInfo()); err != nil {
+		if err := a.fromInfo(v, n.Elem(), ti.elemInfo(), ref); err != nil {
 			return err
 		}
 		rv.Set(n)
@@ -162,7 +170,7 @@ func (a *typedArena) sliceFromValue(arr []any, rv reflect.Value, elem *typeInfo)
 	rv.Grow(len(arr))
 	rv.SetLen(len(arr))
 	for i, e := range arr {
-		if err := a.fromInfo(e, rv.Index(i), elem); err != nil {
+		if err := a.fromInfo(e, rv.Index(i), elem, false); err != nil {
 			return err
 		}
 	}
@@ -189,7 +197,7 @@ func (a *typedArena) structFromInfo(obj map[string]any, rv reflect.Value, ti *ty
 	for k, fv := range obj {
 		if i, ok := ti.byName[k]; ok {
 			f := &ti.fields[i]
-			if err := a.fromInfo(fv, rv.Field(f.index), f.typeInfo()); err != nil {
+			if err := a.fromInfo(fv, rv.Field(f.index), f.typeInfo(), f.ref); err != nil {
 				return err
 			}
 			continue

@@ -88,6 +88,14 @@ func TestParseDocumentMatchesParse(t *testing.T) {
 		{"empty arrays", `{"type":[],"evidence":[],"credentialSubject":{"type":[],"achievement":{"alignment":[]}}}`},
 		{"one-element arrays", `{"evidence":[{"id":"e"}],"credentialSubject":{"result":[{"value":"A"}]}}`},
 		{"numbers", `{"credentialSubject":{"creditsEarned":1.25,"achievement":{"creditsAvailable":3}},"@context":[1,2.5]}`},
+		{"source as a string", `{"credentialSubject":{"source":"did:example:1"}}`},
+		{"creator as a string", `{"credentialSubject":{"achievement":{"creator":"did:example:1"}}}`},
+		{"parent org as a string", `{"issuer":{"id":"x","parentOrg":"did:example:1"}}`},
+		{"endorser as a string", `{"endorsement":[{"issuer":"did:example:1"}]}`},
+		{"type with a null", `{"type":["VerifiableCredential",null]}`},
+		{"type with a null then a number", `{"type":["a",null,5]}`},
+		{"wrong type deep", `{"credentialSubject":{"achievement":{"alignment":[{"targetName":1}]}}}`},
+		{"image as a number", `{"issuer":{"id":"x","image":5}}`},
 	} {
 		t.Run(tc.name, func(t *testing.T) { sameAsParse(t, []byte(tc.data)) })
 	}
@@ -187,7 +195,8 @@ func TestDecodeFastDeclines(t *testing.T) {
 	}
 }
 
-// FuzzTypesOK checks that the quick type check agrees with checkTypes.
+// FuzzTypesOK checks that the quick type check agrees with checkTypes,
+// and that the typed copy refuses what they refuse.
 func FuzzTypesOK(f *testing.F) {
 	for _, name := range valueCorpus(f) {
 		b, err := os.ReadFile(name)
@@ -198,7 +207,8 @@ func FuzzTypesOK(f *testing.F) {
 	}
 	for _, s := range []string{`{"type":["a",null,5]}`, `{"type":["a",5]}`, `{"issuer":5}`, `{"issuer":"x"}`,
 		`{"credentialSubject":{"type":"ClrSubject","verifiableCredential":[1]}}`, `{"proof":[{}, 1]}`,
-		`{"credentialSubject":{"creditsEarned":1e999}}`, `{"credentialSubject":{"type":["EndorsementSubject",1],"endorsementComment":2}}`} {
+		`{"credentialSubject":{"creditsEarned":1e999}}`, `{"credentialSubject":{"type":["EndorsementSubject",1],"endorsementComment":2}}`,
+		`{"credentialSubject":{"source":"x"}}`, `{"issuer":{"parentOrg":"x"}}`, `{"type":["a",null]}`} {
 		f.Add([]byte(s))
 	}
 	ct := reflect.TypeFor[Credential]()
@@ -208,8 +218,17 @@ func FuzzTypesOK(f *testing.F) {
 			return
 		}
 		want := checkTypes(v, ct, "", "")
-		if got := typesOK(v, infoOf(ct), false); got != (want == nil) {
-			t.Fatalf("typesOK = %v, checkTypes = %v", got, want)
+		ok := typesOK(v, infoOf(ct), false)
+		if ok != (want == nil) {
+			t.Fatalf("typesOK = %v, checkTypes = %v", ok, want)
+		}
+		// ParseDocument checks types only when the typed copy fails.
+		if obj, isObj := v.(map[string]any); isObj && !ok {
+			var c Credential
+			var a typedArena
+			if err := a.structFromInfo(obj, reflect.ValueOf(&c).Elem(), infoOf(ct)); err == nil {
+				t.Fatalf("the typed copy read what checkTypes refuses: %v", want)
+			}
 		}
 	})
 }

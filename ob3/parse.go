@@ -69,12 +69,22 @@ type Document struct {
 // Credential's Extra fields are re-encoded compactly rather than kept
 // byte for byte.
 func ParseDocument(data []byte, opts ParseOptions) (*Document, error) {
-	obj, plain, err := opts.decodeCredentialPlain(data, true)
+	obj, plain, err := opts.decodeObjectPlain(data, true)
 	if err != nil {
 		return nil, err
 	}
+	// The typed copy first: it refuses whatever the type check refuses
+	// (see fromInfo), so a document it reads needs no check of its own,
+	// the common case walks the document once, and the check runs, for
+	// its error, only when the copy fails.
 	var c Credential
-	if err := structFromValue(obj, reflect.ValueOf(&c).Elem()); err != nil {
+	var a typedArena
+	if err := a.structFromInfo(obj, reflect.ValueOf(&c).Elem(), infoOf(credentialType)); err != nil {
+		if !typesOK(obj, infoOf(credentialType), false) {
+			if err := checkTypes(obj, credentialType, "", ""); err != nil {
+				return nil, err
+			}
+		}
 		// A value the tree walk does not mirror: decode the text, which
 		// also gives encoding/json's errors.
 		cp, err := unmarshalCredential(data)
@@ -83,8 +93,11 @@ func ParseDocument(data []byte, opts ParseOptions) (*Document, error) {
 		}
 		c = *cp
 	}
-	return &Document{Value: obj, Credential: &c, Plain: plain}, nil
+	pm, _ := plain.(map[string]any)
+	return &Document{Value: obj, Credential: &c, Plain: pm}, nil
 }
+
+var credentialType = reflect.TypeFor[Credential]()
 
 // decodeCredential decodes data strictly and checks that it is an object
 // whose known properties have the JSON types the data model gives them.
@@ -96,6 +109,22 @@ func (opts ParseOptions) decodeCredential(data []byte) (map[string]any, error) {
 // decodeCredentialPlain is decodeCredential that, when plain, also
 // returns the document as Document.Plain has it (nil when not built).
 func (opts ParseOptions) decodeCredentialPlain(data []byte, plain bool) (map[string]any, map[string]any, error) {
+	obj, p, err := opts.decodeObjectPlain(data, plain)
+	if err != nil {
+		return nil, nil, err
+	}
+	if ct := credentialType; !typesOK(obj, infoOf(ct), false) {
+		if err := checkTypes(obj, ct, "", ""); err != nil {
+			return nil, nil, err
+		}
+	}
+	pm, _ := p.(map[string]any)
+	return obj, pm, nil
+}
+
+// decodeObjectPlain is decodePlain for a document that must be an object,
+// without the type check.
+func (opts ParseOptions) decodeObjectPlain(data []byte, plain bool) (map[string]any, any, error) {
 	doc, p, err := opts.decodePlain(data, plain)
 	if err != nil {
 		return nil, nil, err
@@ -104,13 +133,7 @@ func (opts ParseOptions) decodeCredentialPlain(data []byte, plain bool) (map[str
 	if !ok {
 		return nil, nil, &ParseError{Offset: -1, Err: ErrWrongType, Msg: "document: expected object, got " + jsonKind(doc)}
 	}
-	if ct := reflect.TypeFor[Credential](); !typesOK(obj, infoOf(ct), false) {
-		if err := checkTypes(obj, ct, "", ""); err != nil {
-			return nil, nil, err
-		}
-	}
-	pm, _ := p.(map[string]any)
-	return obj, pm, nil
+	return obj, p, nil
 }
 
 func unmarshalCredential(data []byte) (*Credential, error) {

@@ -18,8 +18,8 @@ func cpuMetric(b *testing.B, start time.Duration, ok bool) {
 }
 
 // BenchmarkParseDocument decodes the realistic benchmark credentials as
-// the verifier does, whole and by stage: the one-pass decode with the
-// type check (decode) and the typed copy Validate reads (typed).
+// the verifier does, whole and by stage: the one-pass decode (decode) and
+// the typed copy Validate reads (typed), which stands for the type check.
 func BenchmarkParseDocument(b *testing.B) {
 	for _, name := range []string{"ob50:../testdata/bench/ob-50.json", "ob150:../testdata/bench/ob-150.json",
 		"endorsement:../testdata/bench/endorsement.json", "clr10:../testdata/bench/clr-10.json"} {
@@ -41,13 +41,13 @@ func BenchmarkParseDocument(b *testing.B) {
 			b.SetBytes(int64(len(data)))
 			start, ok := processCPU()
 			for b.Loop() {
-				if _, _, err := (ParseOptions{}).decodeCredentialPlain(data, true); err != nil {
+				if _, _, err := (ParseOptions{}).decodeObjectPlain(data, true); err != nil {
 					b.Fatal(err)
 				}
 			}
 			cpuMetric(b, start, ok)
 		})
-		obj, _, err := (ParseOptions{}).decodeCredentialPlain(data, true)
+		obj, _, err := (ParseOptions{}).decodeObjectPlain(data, true)
 		if err != nil {
 			b.Fatal(err)
 		}
