@@ -3,6 +3,7 @@ package ob3
 import (
 	"encoding/json"
 	"strconv"
+	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -327,28 +328,33 @@ func (d *passDecoder) number() (v, p any, num, ok bool) {
 func (d *passDecoder) str() (string, bool) {
 	t := d.text
 	start := d.i + 1
-	i := start
+	// The closing quote and any backslash are found by IndexByte, which
+	// reads many bytes at a time; a backslash means escapes, which
+	// escaped reads from the start (the quote found may be escaped).
+	n := strings.IndexByte(t[start:], '"')
+	if n < 0 {
+		return "", false
+	}
+	s := t[start : start+n]
+	if strings.IndexByte(s, '\\') >= 0 {
+		return d.escaped(start)
+	}
 	ascii := true
-	for i < len(t) {
-		c := t[i]
-		switch {
-		case c == '"':
-			s := t[start:i]
-			if !ascii && !utf8.ValidString(s) {
+	for i := 0; i < len(s); i++ {
+		// One comparison for both a control character (below 0x20,
+		// which wraps around) and a byte of a multi-byte rune (0x80 up).
+		if s[i]-0x20 >= 0x60 {
+			if s[i] < 0x20 {
 				return "", false
 			}
-			d.i = i + 1
-			return s, true
-		case c == '\\':
-			return d.escaped(start)
-		case c < 0x20:
-			return "", false
-		case c >= utf8.RuneSelf:
 			ascii = false
 		}
-		i++
 	}
-	return "", false
+	if !ascii && !utf8.ValidString(s) {
+		return "", false
+	}
+	d.i = start + n + 1
+	return s, true
 }
 
 // escaped reads, from start (just past the opening quote), a string with
