@@ -34,7 +34,10 @@ var statusEntriesType = reflect.TypeFor[StatusEntries]()
 // the data model's fields.
 func ExpandCompacted(doc map[string]any) (map[string]any, []CompactedForm) {
 	var forms []CompactedForm
-	out, changed := expandValue(doc, infoOf(reflect.TypeFor[Credential]()), false, &expandPath{}, &forms, 0)
+	// Room for the depth of a typical credential: growing the path from
+	// empty would cost several allocations.
+	path := &expandPath{segs: make([]pathSeg, 0, 8)}
+	out, changed := expandValue(doc, infoOf(credentialType), false, path, &forms, 0)
 	if !changed {
 		return doc, nil
 	}
