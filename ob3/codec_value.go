@@ -101,7 +101,7 @@ func (a *typedArena) fromInfo(v any, rv reflect.Value, ti *typeInfo, ref bool) e
 		if t.NumMethod() != 0 {
 			return errNotMirrored
 		}
-		p, err := plainValue(v)
+		p, err := freeValue(v)
 		if err != nil {
 			return err
 		}
@@ -112,7 +112,7 @@ func (a *typedArena) fromInfo(v any, rv reflect.Value, ti *typeInfo, ref bool) e
 		if !ok || t != reflect.TypeFor[map[string]any]() {
 			return errNotMirrored
 		}
-		p, err := plainValue(m)
+		p, err := freeValue(m)
 		if err != nil {
 			return err
 		}
@@ -263,6 +263,44 @@ func floatOf(v any) (float64, error) {
 		return n, nil
 	}
 	return 0, errNotMirrored
+}
+
+// freeValue is the value a free-form field (an any or a map, such as a
+// proof) holds for v: v itself when it holds no number, which reads the
+// same either way (the typed copy then shares it with the document, as
+// Document says), else plainValue's copy, numbers as float64.
+func freeValue(v any) (any, error) {
+	if !holdsNumber(v, 0) {
+		return v, nil
+	}
+	return plainValue(v)
+}
+
+// holdsNumber reports whether v holds a number other than a float64 (one
+// plainValue would convert), or is deeper than maxDepth (which the
+// decoders do not build; plainValue then decides).
+func holdsNumber(v any, depth int) bool {
+	if depth > maxDepth {
+		return true
+	}
+	switch x := v.(type) {
+	case map[string]any:
+		for _, e := range x {
+			if holdsNumber(e, depth+1) {
+				return true
+			}
+		}
+	case []any:
+		for _, e := range x {
+			if holdsNumber(e, depth+1) {
+				return true
+			}
+		}
+	case string, bool, nil, float64:
+	default:
+		return true
+	}
+	return false
 }
 
 // plainValue returns a copy of v as encoding/json decodes into an any:

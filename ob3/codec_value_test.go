@@ -232,3 +232,22 @@ func FuzzTypesOK(f *testing.F) {
 		}
 	})
 }
+
+// TestFreeValueShares: a free-form value without numbers is the
+// document's own (no copy); one with a number is a copy with float64s.
+func TestFreeValueShares(t *testing.T) {
+	doc, err := ParseDocument([]byte(`{"proof":[{"type":"DataIntegrityProof","a":[true,null]},{"n":2}]}`), ParseOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	proofs := doc.Value["proof"].([]any)
+	if got, want := reflect.ValueOf(doc.Credential.Proof[0]).Pointer(), reflect.ValueOf(proofs[0]).Pointer(); got != want {
+		t.Error("a proof without numbers was copied")
+	}
+	if reflect.ValueOf(doc.Credential.Proof[1]).Pointer() == reflect.ValueOf(proofs[1]).Pointer() {
+		t.Error("a proof with a number is shared")
+	}
+	if n := doc.Credential.Proof[1]["n"]; n != 2.0 {
+		t.Errorf("n = %#v, want float64 2", n)
+	}
+}

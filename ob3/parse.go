@@ -53,7 +53,9 @@ type Document struct {
 	// arrays []any, and numbers json.Number, as the JSON Schema validator
 	// reads them (see ValidateSchemaValue and PlainValue).
 	Value map[string]any
-	// Credential is the typed view, what Parse returns.
+	// Credential is the typed view, what Parse returns. Its free-form
+	// values that hold no number (Proof, an inline @context) are Value's
+	// own, so it may not be modified either.
 	Credential *Credential
 	// Plain is Value as json.Unmarshal decodes it into an any (numbers
 	// float64), which shares with Value every subtree that holds no
