@@ -1,6 +1,7 @@
 package ob3
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"strconv"
 	"strings"
@@ -26,7 +27,7 @@ import (
 func onePass(data []byte, plain bool) (v, p any, plainOK, ok bool) {
 	// Stacks deep enough for a typical credential: growing them from
 	// empty would cost several allocations of each.
-	d := passDecoder{text: string(data), plain: plain, plainOK: true, members: make([]passMember, 0, 32), items: make([]any, 0, 16)}
+	d := passDecoder{text: string(data), raw: data, plain: plain, plainOK: true, members: make([]passMember, 0, 32), items: make([]any, 0, 16)}
 	d.space()
 	v, p, _, ok = d.value(0)
 	if !ok {
@@ -49,6 +50,7 @@ func onePass(data []byte, plain bool) (v, p any, plainOK, ok bool) {
 // kept apart as most values have none.
 type passDecoder struct {
 	text    string
+	raw     []byte // the bytes of text, read a word at a time
 	i       int
 	plain   bool
 	plainOK bool
@@ -328,25 +330,30 @@ func (d *passDecoder) number() (v, p any, num, ok bool) {
 func (d *passDecoder) str() (string, bool) {
 	t := d.text
 	start := d.i + 1
-	// The closing quote and any backslash are found by IndexByte, which
-	// reads many bytes at a time; a backslash means escapes, which
-	// escaped reads from the start (the quote found may be escaped).
+	// The closing quote is found by IndexByte, which reads many bytes at
+	// a time; the bytes before it are checked eight at a time, and one by
+	// one from the first word that holds a byte to look at. A backslash
+	// means escapes, which escaped reads from the start (the quote found
+	// may be escaped).
 	n := strings.IndexByte(t[start:], '"')
 	if n < 0 {
 		return "", false
 	}
 	s := t[start : start+n]
-	if strings.IndexByte(s, '\\') >= 0 {
-		return d.escaped(start)
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		if wordSpecial(binary.LittleEndian.Uint64(d.raw[start+i:])) {
+			break
+		}
 	}
 	ascii := true
-	for i := 0; i < len(s); i++ {
-		// One comparison for both a control character (below 0x20,
-		// which wraps around) and a byte of a multi-byte rune (0x80 up).
-		if s[i]-0x20 >= 0x60 {
-			if s[i] < 0x20 {
-				return "", false
-			}
+	for ; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '\\':
+			return d.escaped(start)
+		case c < 0x20:
+			return "", false
+		case c >= utf8.RuneSelf:
 			ascii = false
 		}
 	}
@@ -355,6 +362,19 @@ func (d *passDecoder) str() (string, bool) {
 	}
 	d.i = start + n + 1
 	return s, true
+}
+
+// wordSpecial reports whether one of the eight bytes of x is a control
+// character (below 0x20), a byte of a multi-byte rune (0x80 up) or a
+// backslash: the classic tests for a byte below n, (x-n*lo)&^x&hi, and
+// for a zero byte, on x and on x with every backslash turned to zero.
+func wordSpecial(x uint64) bool {
+	const (
+		lo = 0x0101010101010101
+		hi = 0x8080808080808080
+	)
+	b := x ^ (lo * '\\')
+	return ((x-lo*0x20)&^x|x|(b-lo)&^b)&hi != 0
 }
 
 // escaped reads, from start (just past the opening quote), a string with

@@ -2,6 +2,7 @@ package ob3
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -258,5 +259,23 @@ func TestOnePassArraysDoNotShare(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestWordSpecial holds wordSpecial to a byte-by-byte check, for every
+// byte value at every position of a word of plain bytes.
+func TestWordSpecial(t *testing.T) {
+	for pos := range 8 {
+		for c := range 256 {
+			w := []byte("abcdefgh")
+			w[pos] = byte(c)
+			want := c < 0x20 || c >= 0x80 || c == '\\'
+			if got := wordSpecial(binary.LittleEndian.Uint64(w)); got != want {
+				t.Fatalf("byte %#x at %d: wordSpecial = %v", c, pos, got)
+			}
+		}
+	}
+	if wordSpecial(binary.LittleEndian.Uint64([]byte(" ~!\x7f\"[]}"))) {
+		t.Fatal("plain bytes reported special")
 	}
 }
