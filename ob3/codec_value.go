@@ -79,7 +79,9 @@ func (a *typedArena) fromInfo(v any, rv reflect.Value, ti *typeInfo, ref bool) e
 		return a.subjectFromValue(v, rv.Addr().Interface().(*Subject))
 	case ti.image:
 		if id, ok := v.(string); ok {
-			rv.Set(reflect.ValueOf(Image{ID: id, ref: true}))
+			// Through the field's address: reflect.ValueOf(Image{...})
+			// would box the struct, an allocation.
+			*rv.Addr().Interface().(*Image) = Image{ID: id, ref: true}
 			return nil
 		}
 	case t.Kind() == reflect.Pointer:

@@ -79,9 +79,14 @@ func ParseDocument(data []byte, opts ParseOptions) (*Document, error) {
 	// (see fromInfo), so a document it reads needs no check of its own,
 	// the common case walks the document once, and the check runs, for
 	// its error, only when the copy fails.
-	var c Credential
+	// The document and its credential in one allocation.
+	out := &struct {
+		doc Document
+		c   Credential
+	}{}
+	c := &out.c
 	var a typedArena
-	if err := a.structFromInfo(obj, reflect.ValueOf(&c).Elem(), infoOf(credentialType)); err != nil {
+	if err := a.structFromInfo(obj, reflect.ValueOf(c).Elem(), infoOf(credentialType)); err != nil {
 		if !typesOK(obj, infoOf(credentialType), false) {
 			if err := checkTypes(obj, credentialType, "", ""); err != nil {
 				return nil, err
@@ -93,10 +98,11 @@ func ParseDocument(data []byte, opts ParseOptions) (*Document, error) {
 		if err != nil {
 			return nil, err
 		}
-		c = *cp
+		*c = *cp
 	}
 	pm, _ := plain.(map[string]any)
-	return &Document{Value: obj, Credential: &c, Plain: pm}, nil
+	out.doc = Document{Value: obj, Credential: c, Plain: pm}
+	return &out.doc, nil
 }
 
 var credentialType = reflect.TypeFor[Credential]()
