@@ -27,7 +27,7 @@ import (
 func onePass(data []byte, plain bool) (v, p any, plainOK, ok bool) {
 	// Stacks deep enough for a typical credential: growing them from
 	// empty would cost several allocations of each.
-	d := passDecoder{text: string(data), raw: data, plain: plain, plainOK: true, members: make([]passMember, 0, 32), items: make([]any, 0, 16)}
+	d := passDecoder{text: string(data), raw: data, plain: plain, plainOK: true, members: make([]passMember, 0, 24), items: make([]any, 0, 8)}
 	d.space()
 	v, p, _, ok = d.value(0)
 	if !ok {
