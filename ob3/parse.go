@@ -78,8 +78,8 @@ func ParseDocument(data []byte, opts ParseOptions) (*Document, error) {
 	// The typed copy first: it refuses whatever the type check refuses
 	// (see fromInfo), so a document it reads needs no check of its own,
 	// the common case walks the document once, and the check runs, for
-	// its error, only when the copy fails.
-	// The document and its credential in one allocation.
+	// its error, only when the copy fails. The document and its
+	// credential take one allocation.
 	out := &struct {
 		doc Document
 		c   Credential
