@@ -107,12 +107,14 @@ func (g *graph) clrNodes() []string {
 	var out []string
 	for i := range g.nodes {
 		n := &g.nodes[i]
-		if n.subject.Kind != rdfc.IRI {
+		s := g.subject(n)
+		if s.Kind != rdfc.IRI {
 			continue
 		}
-		for _, p := range n.props {
-			if strings.HasPrefix(p.predicate, clrNS) || p.predicate == rdfType && g.hasType(n.subject, iriClrSubject) {
-				out = append(out, n.subject.Value)
+		for _, p := range g.propsOf(n) {
+			pred := g.predicate(p)
+			if strings.HasPrefix(pred, clrNS) || pred == rdfType && hasIRI(g.statements(p), func(v string) bool { return v == iriClrSubject }) {
+				out = append(out, s.Value)
 				break
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"slices"
 	"strconv"
 	"strings"
@@ -53,35 +54,41 @@ var errStatements = errors.New("statements do not describe one credential")
 // subject then predicate. Statements in named graphs (the proofs of a
 // proof chain) are not claims about the credential and are left out.
 //
-// The index is flat slices rather than a map per subject: nodes sorted by
-// subject, each with its properties sorted by predicate, each with its
-// statements in input order, all looked up by binary search. Canonical
-// statements come grouped by subject and predicate, so it is built in one
-// pass with three allocations, and a property's statements are a window
-// of the input quads rather than a copy of their objects: the objects of a
-// ~150-quad credential would be ~20 KB more for the collector to scan.
+// The index is flat slices of integers rather than a map per subject:
+// nodes sorted by subject, each with its properties sorted by predicate,
+// each a run of the statements in input order, and a hash table over the
+// nodes for lookups by subject. Canonical statements come grouped by
+// subject and predicate, so it is built in one pass, and it holds no
+// pointers but the statements themselves: a property's statements are a
+// window of the input quads rather than a copy of their objects, and the
+// collector has nothing in the index to scan.
 type graph struct {
+	// quads are the statements indexed: the input, or the sorted copy of
+	// its default graph's (indexGraph).
+	quads []rdfc.Quad
 	nodes []gnode
+	props []gprop
+	// slots is an open-addressing hash table over nodes by subject: a
+	// node's index plus one, 0 for an empty slot. Its length is a power
+	// of two at least twice the nodes'; the seed is per graph, so no
+	// input can be made to collide on purpose.
+	slots []int
+	seed  maphash.Seed
 	// rootNode is the credential node, once root has found it.
 	rootNode rdfc.Term
 }
 
 // gnode is one subject of a graph and its properties.
 type gnode struct {
-	subject rdfc.Term
-	props   []gprop
-	// first is, while indexGraph builds, the index of its first property.
-	first int
+	// at is the index in quads of the first statement about the subject.
+	at int
+	// first and end bound its properties in props.
+	first, end int
 }
 
-// gprop is one predicate of a subject and its statements, in input order;
-// the graph reads only their objects.
-type gprop struct {
-	predicate string
-	objects   []rdfc.Quad
-	// first is, while indexGraph builds, the index of its first statement.
-	first int
-}
+// gprop is one predicate of a subject: its statements are quads
+// [first, end), in input order; the graph reads only their objects.
+type gprop struct{ first, end int }
 
 // newGraph indexes the canonical N-Quads nq.
 func newGraph(nq []byte) (*graph, error) {
@@ -145,11 +152,11 @@ func indexRuns(quads []rdfc.Quad, name rdfc.Term) (*graph, bool) {
 		}
 		prev = i
 	}
-	g := &graph{}
+	g := &graph{quads: quads}
 	if nodes == 0 {
 		return g, true
 	}
-	ps := make([]gprop, 0, props)
+	g.props = make([]gprop, 0, props)
 	g.nodes = make([]gnode, 0, nodes)
 	prev = -1
 	for i := range quads {
@@ -159,41 +166,74 @@ func indexRuns(quads []rdfc.Quad, name rdfc.Term) (*graph, bool) {
 		}
 		switch {
 		case prev < 0 || q.Subject != quads[prev].Subject:
-			g.nodes = append(g.nodes, gnode{subject: q.Subject, first: len(ps)})
-			ps = append(ps, gprop{predicate: q.Predicate.Value, first: i})
+			g.nodes = append(g.nodes, gnode{at: i, first: len(g.props)})
+			g.props = append(g.props, gprop{first: i})
 		case q.Predicate.Value != quads[prev].Predicate.Value:
-			ps = append(ps, gprop{predicate: q.Predicate.Value, first: i})
+			g.props = append(g.props, gprop{first: i})
 		}
-		p := &ps[len(ps)-1]
-		p.objects = quads[p.first : i+1 : i+1]
+		g.props[len(g.props)-1].end = i + 1
 		prev = i
 	}
+	comparePredicates := func(a, b gprop) int { return compareWritten(g.predicate(a), g.predicate(b), '>') }
 	for i := range g.nodes {
-		end := len(ps)
+		end := len(g.props)
 		if i+1 < len(g.nodes) {
 			end = g.nodes[i+1].first
 		}
 		nd := &g.nodes[i]
-		nd.props = ps[nd.first:end:end]
-		if !slices.IsSortedFunc(nd.props, comparePredicates) {
-			slices.SortFunc(nd.props, comparePredicates)
+		nd.end = end
+		ps := g.props[nd.first:end]
+		if !slices.IsSortedFunc(ps, comparePredicates) {
+			slices.SortFunc(ps, comparePredicates)
 		}
-		for j := 1; j < len(nd.props); j++ {
-			if nd.props[j].predicate == nd.props[j-1].predicate {
+		for j := 1; j < len(ps); j++ {
+			if g.predicate(ps[j]) == g.predicate(ps[j-1]) {
 				return nil, false
 			}
 		}
 	}
+	compareSubjects := func(a, b gnode) int { return compareTerm(quads[a.at].Subject, quads[b.at].Subject) }
 	if !slices.IsSortedFunc(g.nodes, compareSubjects) {
 		slices.SortFunc(g.nodes, compareSubjects)
 	}
 	for i := 1; i < len(g.nodes); i++ {
-		if g.nodes[i].subject == g.nodes[i-1].subject {
+		if g.subject(&g.nodes[i]) == g.subject(&g.nodes[i-1]) {
 			return nil, false
 		}
 	}
+	g.hashNodes()
 	return g, true
 }
+
+// hashNodes fills g.slots.
+func (g *graph) hashNodes() {
+	n := 8
+	for n < 2*len(g.nodes) {
+		n <<= 1
+	}
+	g.slots = make([]int, n)
+	g.seed = maphash.MakeSeed()
+	mask := uint64(n - 1)
+	for i := range g.nodes {
+		h := maphash.String(g.seed, g.subject(&g.nodes[i]).Value) & mask
+		for g.slots[h] != 0 {
+			h = (h + 1) & mask
+		}
+		g.slots[h] = i + 1
+	}
+}
+
+// subject returns the subject of n.
+func (g *graph) subject(n *gnode) rdfc.Term { return g.quads[n.at].Subject }
+
+// predicate returns the predicate of p.
+func (g *graph) predicate(p gprop) string { return g.quads[p.first].Predicate.Value }
+
+// statements returns the statements of p; their objects are its values.
+func (g *graph) statements(p gprop) []rdfc.Quad { return g.quads[p.first:p.end:p.end] }
+
+// propsOf returns the properties of n, sorted by predicate.
+func (g *graph) propsOf(n *gnode) []gprop { return g.props[n.first:n.end:n.end] }
 
 // compareTerm orders terms as canonical N-Quads order the subjects they
 // write, so that canonical statements come sorted: by kind (an IRI, <...>,
@@ -239,35 +279,35 @@ func compareWritten(a, b string, end byte) int {
 	return 1
 }
 
-func compareSubjects(a, b gnode) int { return compareTerm(a.subject, b.subject) }
-
-// comparePredicates orders predicates (IRIs) as canonical N-Quads write
-// them.
-func comparePredicates(a, b gprop) int { return compareWritten(a.predicate, b.predicate, '>') }
-
 // node returns the node of subject s, nil when s is the subject of no
 // statement.
 func (g *graph) node(s rdfc.Term) *gnode {
-	i, ok := slices.BinarySearchFunc(g.nodes, s, func(n gnode, t rdfc.Term) int { return compareTerm(n.subject, t) })
-	if !ok {
+	if len(g.slots) == 0 {
 		return nil
 	}
-	return &g.nodes[i]
+	mask := uint64(len(g.slots) - 1)
+	for h := maphash.String(g.seed, s.Value) & mask; g.slots[h] != 0; h = (h + 1) & mask {
+		if n := &g.nodes[g.slots[h]-1]; g.quads[n.at].Subject == s {
+			return n
+		}
+	}
+	return nil
 }
 
-// objects returns the statements of predicate p on n; their objects are
-// the values of p.
-func (n *gnode) objects(p string) []rdfc.Quad {
-	i, ok := slices.BinarySearchFunc(n.props, p, func(x gprop, p string) int { return compareWritten(x.predicate, p, '>') })
+// nodeObjects returns the statements of predicate p on n; their objects
+// are the values of p.
+func (g *graph) nodeObjects(n *gnode, p string) []rdfc.Quad {
+	props := g.propsOf(n)
+	i, ok := slices.BinarySearchFunc(props, p, func(x gprop, p string) int { return compareWritten(g.predicate(x), p, '>') })
 	if !ok {
 		return nil
 	}
-	return n.props[i].objects
+	return g.statements(props[i])
 }
 
 func (g *graph) objects(s rdfc.Term, p string) []rdfc.Quad {
 	if n := g.node(s); n != nil {
-		return n.objects(p)
+		return g.nodeObjects(n, p)
 	}
 	return nil
 }
@@ -276,8 +316,8 @@ func (g *graph) objects(s rdfc.Term, p string) []rdfc.Quad {
 func (g *graph) typed(iri string) []rdfc.Term {
 	var out []rdfc.Term
 	for i := range g.nodes {
-		if hasIRI(g.nodes[i].objects(rdfType), func(v string) bool { return v == iri }) {
-			out = append(out, g.nodes[i].subject)
+		if hasIRI(g.nodeObjects(&g.nodes[i], rdfType), func(v string) bool { return v == iri }) {
+			out = append(out, g.subject(&g.nodes[i]))
 		}
 	}
 	return out
@@ -287,16 +327,14 @@ func (g *graph) typed(iri string) []rdfc.Term {
 // them, that are the object of no statement.
 func (g *graph) unreferenced(subjects []rdfc.Term) []rdfc.Term {
 	seen := make([]bool, len(subjects))
-	for i := range g.nodes {
-		for _, p := range g.nodes[i].props {
-			for j := range p.objects {
-				o := &p.objects[j].Object
-				if o.Kind == rdfc.Literal {
-					continue
-				}
-				if k, ok := slices.BinarySearchFunc(subjects, *o, compareTerm); ok {
-					seen[k] = true
-				}
+	for _, p := range g.props {
+		for j := p.first; j < p.end; j++ {
+			o := &g.quads[j].Object
+			if o.Kind == rdfc.Literal {
+				continue
+			}
+			if k, ok := slices.BinarySearchFunc(subjects, *o, compareTerm); ok {
+				seen[k] = true
 			}
 		}
 	}
@@ -533,9 +571,10 @@ func graphClaims(g *graph) (*Claims, *graph, error) {
 	c.clrNodes = g.clrNodes()
 	if len(subjects) == 1 {
 		if n := g.node(subjects[0].Object); n != nil {
-			c.subjectPredicates = make([]string, len(n.props))
-			for i, p := range n.props {
-				c.subjectPredicates[i] = p.predicate
+			props := g.propsOf(n)
+			c.subjectPredicates = make([]string, len(props))
+			for i, p := range props {
+				c.subjectPredicates[i] = g.predicate(p)
 			}
 			slices.Sort(c.subjectPredicates)
 		}
@@ -568,7 +607,7 @@ func (g *graph) statusProp(s rdfc.Term, local string) []rdfc.Quad {
 		}
 	}
 	for _, iri := range iris {
-		if v := n.objects(iri); len(v) > 0 {
+		if v := g.nodeObjects(n, iri); len(v) > 0 {
 			return v
 		}
 	}

@@ -155,20 +155,31 @@ func TestNewGraphOrder(t *testing.T) {
 			}
 			got := map[rdfc.Term]map[string][]rdfc.Term{}
 			var subjects []rdfc.Term
-			for _, n := range g.nodes {
-				subjects = append(subjects, n.subject)
-				got[n.subject] = map[string][]rdfc.Term{}
-				for _, p := range n.props {
-					for _, q := range p.objects {
-						if q.Subject != n.subject || q.Predicate.Value != p.predicate || q.Graph != (rdfc.Term{}) {
-							t.Fatalf("statement %v indexed under %v %s", q, n.subject, p.predicate)
+			for i := range g.nodes {
+				n := &g.nodes[i]
+				subject := g.subject(n)
+				subjects = append(subjects, subject)
+				got[subject] = map[string][]rdfc.Term{}
+				for _, p := range g.propsOf(n) {
+					predicate := g.predicate(p)
+					for _, q := range g.statements(p) {
+						if q.Subject != subject || q.Predicate.Value != predicate || q.Graph != (rdfc.Term{}) {
+							t.Fatalf("statement %v indexed under %v %s", q, subject, predicate)
 						}
-						got[n.subject][p.predicate] = append(got[n.subject][p.predicate], q.Object)
+						got[subject][predicate] = append(got[subject][predicate], q.Object)
 					}
-					if !reflect.DeepEqual(g.objects(n.subject, p.predicate), p.objects) {
-						t.Fatalf("objects(%v, %s) does not find its run", n.subject, p.predicate)
+					if !reflect.DeepEqual(g.objects(subject, predicate), g.statements(p)) {
+						t.Fatalf("objects(%v, %s) does not find its run", subject, predicate)
 					}
 				}
+			}
+			for _, s := range subjects {
+				if got := g.node(s); got == nil || g.subject(got) != s {
+					t.Fatalf("node(%v) does not find its node", s)
+				}
+			}
+			if g.node(rdfc.NewIRI("urn:absent")) != nil {
+				t.Fatal("node finds a subject that has no statement")
 			}
 			var wantUnref []rdfc.Term
 			for _, s := range subjects {
@@ -231,4 +242,19 @@ func TestCanonicalOrderSorted(t *testing.T) {
 			}
 		}
 	}
+}
+
+// indexed returns what g indexes: per subject, in the graph's order, each
+// predicate in the order the graph keeps and its statements.
+func indexed(g *graph) [][]any {
+	var out [][]any
+	for i := range g.nodes {
+		n := &g.nodes[i]
+		row := []any{g.subject(n)}
+		for _, p := range g.propsOf(n) {
+			row = append(row, g.predicate(p), g.statements(p))
+		}
+		out = append(out, row)
+	}
+	return out
 }
