@@ -163,7 +163,7 @@ func checkInlineContexts(loader ld.DocumentLoader, cred map[string]any) ([]strin
 			sites = collectContexts(cred[k], k, 1, sites)
 		}
 	}
-	r := &inlineRule{loader: loader, taken: make(map[string]string), loaded: make(map[string]bool), inlineDefs: make(map[string]any)}
+	r := &inlineRule{loader: loader}
 	// First the shape of every @context value and every bundled URL
 	// anywhere, so that the taken set is complete before any inline
 	// context is judged.
@@ -185,6 +185,7 @@ func checkInlineContexts(loader ld.DocumentLoader, cred map[string]any) ([]strin
 		// the walk, not for reading the contexts' terms.
 		return nil, nil
 	}
+	r.taken, r.loaded, r.inlineDefs = make(map[string]string), make(map[string]bool), make(map[string]any)
 	r.addBundled(contexts.Ed25519Signature2020V1)
 	for _, u := range r.urls {
 		r.addBundled(u)

@@ -270,6 +270,10 @@ func (c *statusChecker) loadAll(ctx context.Context, b *budget, checks []*entryC
 		}
 		pending = append(pending, ec.key)
 	}
+	if len(pending) == 0 {
+		// Every list cached or decided: no fetch to pace.
+		return docs
+	}
 	sem := make(chan struct{}, statusFetchParallel)
 	var wg sync.WaitGroup
 	for _, k := range pending {
