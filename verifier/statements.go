@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/maphash"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -55,9 +56,9 @@ var errStatements = errors.New("statements do not describe one credential")
 // proof chain) are not claims about the credential and are left out.
 //
 // The index is flat slices of integers rather than a map per subject:
-// nodes sorted by subject, each with its properties sorted by predicate,
-// each a run of the statements in input order, and a hash table over the
-// nodes for lookups by subject. Canonical statements come grouped by
+// nodes sorted by subject, each with its properties (sorted by predicate
+// when there are too many to scan), each a run of the statements in input
+// order, and a hash table over the nodes for lookups by subject. Canonical statements come grouped by
 // subject and predicate, so it is built in one pass, and it holds no
 // pointers but the statements themselves: a property's statements are a
 // window of the input quads rather than a copy of their objects, and the
@@ -68,12 +69,12 @@ type graph struct {
 	quads []rdfc.Quad
 	nodes []gnode
 	props []gprop
-	// slots is an open-addressing hash table over nodes by subject: a
-	// node's index plus one, 0 for an empty slot. Its length is a power
-	// of two at least twice the nodes'; the seed is per graph, so no
-	// input can be made to collide on purpose.
-	slots []int
-	seed  maphash.Seed
+	// nodeSlots is an open-addressing hash table over nodes by subject
+	// (see hash): a node's index plus one, 0 for an empty slot. The seed
+	// is per graph, so no input can be made to collide on purpose. Nil
+	// for a graph too large to hash, searched by bisection instead.
+	nodeSlots []int32
+	seed      maphash.Seed
 	// rootNode is the credential node, once root has found it.
 	rootNode rdfc.Term
 }
@@ -81,14 +82,14 @@ type graph struct {
 // gnode is one subject of a graph and its properties.
 type gnode struct {
 	// at is the index in quads of the first statement about the subject.
-	at int
+	at int32
 	// first and end bound its properties in props.
-	first, end int
+	first, end int32
 }
 
 // gprop is one predicate of a subject: its statements are quads
 // [first, end), in input order; the graph reads only their objects.
-type gprop struct{ first, end int }
+type gprop struct{ first, end int32 }
 
 // newGraph indexes the canonical N-Quads nq.
 func newGraph(nq []byte) (*graph, error) {
@@ -134,7 +135,14 @@ func indexGraph(quads []rdfc.Quad, name rdfc.Term) *graph {
 // subject, or a predicate of one, has two runs (the input is not grouped),
 // or when a statement of another graph is inside a run of one predicate.
 func indexRuns(quads []rdfc.Quad, name rdfc.Term) (*graph, bool) {
-	var nodes, props int
+	g := &graph{quads: quads}
+	if len(quads) > maxIndexed {
+		// Past what any limit lets through (hundreds of gigabytes of
+		// statements): an empty graph, which describes no credential.
+		return g, true
+	}
+	// One pass, into room for the most runs there can be: the index holds
+	// no pointers, so the slack costs the collector nothing to scan.
 	prev := -1
 	for i := range quads {
 		q := &quads[i]
@@ -142,47 +150,46 @@ func indexRuns(quads []rdfc.Quad, name rdfc.Term) (*graph, bool) {
 			continue
 		}
 		switch {
-		case prev < 0 || q.Subject != quads[prev].Subject:
-			nodes++
-			props++
+		case prev < 0 || !sameTerm(&q.Subject, &quads[prev].Subject):
+			if g.nodes == nil {
+				g.nodes = make([]gnode, 0, len(quads)-i)
+				g.props = make([]gprop, 0, len(quads)-i)
+			}
+			g.nodes = append(g.nodes, gnode{at: int32(i), first: int32(len(g.props))})
+			g.props = append(g.props, gprop{first: int32(i)})
 		case q.Predicate.Value != quads[prev].Predicate.Value:
-			props++
+			g.props = append(g.props, gprop{first: int32(i)})
 		case prev != i-1:
 			return nil, false
 		}
+		g.props[len(g.props)-1].end = int32(i + 1)
 		prev = i
 	}
-	g := &graph{quads: quads}
-	if nodes == 0 {
+	if len(g.nodes) == 0 {
 		return g, true
-	}
-	g.props = make([]gprop, 0, props)
-	g.nodes = make([]gnode, 0, nodes)
-	prev = -1
-	for i := range quads {
-		q := &quads[i]
-		if q.Graph != name {
-			continue
-		}
-		switch {
-		case prev < 0 || q.Subject != quads[prev].Subject:
-			g.nodes = append(g.nodes, gnode{at: i, first: len(g.props)})
-			g.props = append(g.props, gprop{first: i})
-		case q.Predicate.Value != quads[prev].Predicate.Value:
-			g.props = append(g.props, gprop{first: i})
-		}
-		g.props[len(g.props)-1].end = i + 1
-		prev = i
 	}
 	comparePredicates := func(a, b gprop) int { return compareWritten(g.predicate(a), g.predicate(b), '>') }
 	for i := range g.nodes {
-		end := len(g.props)
+		end := int32(len(g.props))
 		if i+1 < len(g.nodes) {
 			end = g.nodes[i+1].first
 		}
 		nd := &g.nodes[i]
 		nd.end = end
 		ps := g.props[nd.first:end]
+		if len(ps) <= maxScanned {
+			// Scanned, not bisected (nodeObjects): any order does, and a
+			// predicate with two runs is found by comparing every pair.
+			for j := range ps {
+				pj := g.predicate(ps[j])
+				for k := range j {
+					if pk := g.predicate(ps[k]); len(pk) == len(pj) && pk == pj {
+						return nil, false
+					}
+				}
+			}
+			continue
+		}
 		if !slices.IsSortedFunc(ps, comparePredicates) {
 			slices.SortFunc(ps, comparePredicates)
 		}
@@ -201,26 +208,49 @@ func indexRuns(quads []rdfc.Quad, name rdfc.Term) (*graph, bool) {
 			return nil, false
 		}
 	}
-	g.hashNodes()
+	g.hash()
 	return g, true
 }
 
-// hashNodes fills g.slots.
-func (g *graph) hashNodes() {
-	n := 8
-	for n < 2*len(g.nodes) {
-		n <<= 1
+// sameTerm is *a == *b.
+func sameTerm(a, b *rdfc.Term) bool {
+	return a.Kind == b.Kind && a.Value == b.Value && a.Datatype == b.Datatype && a.Language == b.Language
+}
+
+// maxIndexed bounds the statements of a graph, so that every index into
+// them fits the index's int32; maxHashed bounds the nodes of a graph with
+// a hash table, a larger one being searched by bisection. No document
+// under the verifier's limits comes near either.
+const (
+	maxIndexed = math.MaxInt32 - 1
+	maxHashed  = 1 << 28
+)
+
+// hash fills g.nodeSlots.
+func (g *graph) hash() {
+	if len(g.nodes) > maxHashed {
+		return
 	}
-	g.slots = make([]int, n)
 	g.seed = maphash.MakeSeed()
-	mask := uint64(n - 1)
+	g.nodeSlots = slots(len(g.nodes))
+	mask := uint64(len(g.nodeSlots) - 1)
 	for i := range g.nodes {
 		h := maphash.String(g.seed, g.subject(&g.nodes[i]).Value) & mask
-		for g.slots[h] != 0 {
+		for g.nodeSlots[h] != 0 {
 			h = (h + 1) & mask
 		}
-		g.slots[h] = i + 1
+		g.nodeSlots[h] = int32(i) + 1
 	}
+}
+
+// slots returns an empty hash table for n entries: a power of two at
+// least twice n, so that probes stay short.
+func slots(n int) []int32 {
+	size := 8
+	for size < 2*n {
+		size <<= 1
+	}
+	return make([]int32, size)
 }
 
 // subject returns the subject of n.
@@ -232,7 +262,8 @@ func (g *graph) predicate(p gprop) string { return g.quads[p.first].Predicate.Va
 // statements returns the statements of p; their objects are its values.
 func (g *graph) statements(p gprop) []rdfc.Quad { return g.quads[p.first:p.end:p.end] }
 
-// propsOf returns the properties of n, sorted by predicate.
+// propsOf returns the properties of n: in input order when nodeObjects
+// scans them, else sorted by predicate.
 func (g *graph) propsOf(n *gnode) []gprop { return g.props[n.first:n.end:n.end] }
 
 // compareTerm orders terms as canonical N-Quads order the subjects they
@@ -282,12 +313,16 @@ func compareWritten(a, b string, end byte) int {
 // node returns the node of subject s, nil when s is the subject of no
 // statement.
 func (g *graph) node(s rdfc.Term) *gnode {
-	if len(g.slots) == 0 {
-		return nil
+	if g.nodeSlots == nil {
+		i, ok := slices.BinarySearchFunc(g.nodes, s, func(n gnode, t rdfc.Term) int { return compareTerm(g.subject(&n), t) })
+		if !ok {
+			return nil
+		}
+		return &g.nodes[i]
 	}
-	mask := uint64(len(g.slots) - 1)
-	for h := maphash.String(g.seed, s.Value) & mask; g.slots[h] != 0; h = (h + 1) & mask {
-		if n := &g.nodes[g.slots[h]-1]; g.quads[n.at].Subject == s {
+	mask := uint64(len(g.nodeSlots) - 1)
+	for h := maphash.String(g.seed, s.Value) & mask; g.nodeSlots[h] != 0; h = (h + 1) & mask {
+		if n := &g.nodes[g.nodeSlots[h]-1]; sameTerm(&g.quads[n.at].Subject, &s) {
 			return n
 		}
 	}
@@ -298,12 +333,26 @@ func (g *graph) node(s rdfc.Term) *gnode {
 // are the values of p.
 func (g *graph) nodeObjects(n *gnode, p string) []rdfc.Quad {
 	props := g.propsOf(n)
+	if len(props) <= maxScanned {
+		// A node's few predicates share their namespace and differ at the
+		// end: comparing lengths, then equality, beats bisecting by order.
+		for _, x := range props {
+			if q := g.predicate(x); len(q) == len(p) && q == p {
+				return g.statements(x)
+			}
+		}
+		return nil
+	}
 	i, ok := slices.BinarySearchFunc(props, p, func(x gprop, p string) int { return compareWritten(g.predicate(x), p, '>') })
 	if !ok {
 		return nil
 	}
 	return g.statements(props[i])
 }
+
+// maxScanned is the most properties of a node nodeObjects scans rather
+// than bisects.
+const maxScanned = 16
 
 func (g *graph) objects(s rdfc.Term, p string) []rdfc.Quad {
 	if n := g.node(s); n != nil {

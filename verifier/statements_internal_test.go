@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -181,6 +183,23 @@ func TestNewGraphOrder(t *testing.T) {
 			if g.node(rdfc.NewIRI("urn:absent")) != nil {
 				t.Fatal("node finds a subject that has no statement")
 			}
+			// A graph too large for the hash tables is searched by
+			// bisection, with the same answers.
+			bisect := *g
+			bisect.nodeSlots = nil
+			for _, s := range subjects {
+				for p := range want[s] {
+					if !reflect.DeepEqual(bisect.objects(s, p), g.objects(s, p)) {
+						t.Fatalf("objects(%v, %s) by bisection differs", s, p)
+					}
+				}
+				if bisect.objects(s, "urn:absent") != nil || bisect.node(s) != g.node(s) {
+					t.Fatalf("bisection for %v differs", s)
+				}
+			}
+			if bisect.node(rdfc.NewIRI("urn:absent")) != nil {
+				t.Fatal("bisection finds a subject that has no statement")
+			}
 			var wantUnref []rdfc.Term
 			for _, s := range subjects {
 				if !refs[s] {
@@ -257,4 +276,30 @@ func indexed(g *graph) [][]any {
 		out = append(out, row)
 	}
 	return out
+}
+
+// TestManyPredicates: a node with more predicates than nodeObjects scans
+// is bisected, and finds each of them and nothing else.
+func TestManyPredicates(t *testing.T) {
+	for _, n := range []int{1, maxScanned, maxScanned + 1, 3 * maxScanned} {
+		var lines []string
+		for i := range n {
+			lines = append(lines, fmt.Sprintf("<urn:s> <urn:p:%03d> \"%d\"", i, i))
+		}
+		g, err := newGraph(nq(lines...))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range n {
+			got := g.objects(rdfc.NewIRI("urn:s"), fmt.Sprintf("urn:p:%03d", i))
+			if len(got) != 1 || got[0].Object.Value != strconv.Itoa(i) {
+				t.Fatalf("%d predicates: urn:p:%03d has %v", n, i, got)
+			}
+		}
+		for _, p := range []string{"urn:p:", "urn:p:0000", "urn:p:999", "urn:q"} {
+			if got := g.objects(rdfc.NewIRI("urn:s"), p); got != nil {
+				t.Fatalf("%d predicates: %s has %v", n, p, got)
+			}
+		}
+	}
 }
