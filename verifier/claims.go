@@ -199,7 +199,7 @@ func (v *Verifier) checkProof(ctx context.Context, r *report, cred map[string]an
 		o := &outcomes[chosen]
 		p.binding = binder.binding(o.VerificationMethod)
 		p.setClaims(chosenClaims, chosenGraph, true)
-		reason := fmt.Sprintf("%s signature by %s is valid", o.Suite, o.VerificationMethod)
+		reason := string(o.Suite) + " signature by " + o.VerificationMethod + " is valid"
 		if len(outcomes) > 1 {
 			reason += fmt.Sprintf(" (proof[%d])", chosen)
 			reason += otherProofs(outcomes, notes, chosen)

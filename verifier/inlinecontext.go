@@ -287,6 +287,9 @@ func (r *inlineRule) bundledPart(s contextSite) ([]any, int, error) {
 			// context check reports it as could not check, and nothing
 			// under it can be canonicalized.
 			if _, err := r.loader.LoadDocument(t); err == nil {
+				if r.urls == nil {
+					r.urls = make([]string, 0, len(list))
+				}
 				r.urls = append(r.urls, t)
 			}
 		case map[string]any:

@@ -702,15 +702,16 @@ func (g *graph) statusEntry(e rdfc.Term) map[string]any {
 	if e.Kind == rdfc.IRI {
 		m["id"] = e.Value
 	}
-	var types []any
-	for _, stmt := range g.objects(e, rdfType) {
-		t := stmt.Object
-		types = append(types, compactStatusType(t.Value))
-	}
-	if len(types) == 1 {
-		m["type"] = types[0]
-	} else if len(types) > 1 {
-		m["type"] = types
+	switch types := g.objects(e, rdfType); len(types) {
+	case 0:
+	case 1:
+		m["type"] = compactStatusType(types[0].Object.Value)
+	default:
+		list := make([]any, len(types))
+		for i := range types {
+			list[i] = compactStatusType(types[i].Object.Value)
+		}
+		m["type"] = list
 	}
 	g.putValues(m, e, "statusPurpose")
 	g.putValues(m, e, "statusListIndex")
