@@ -142,16 +142,26 @@ const maxInlineContexts = 16
 // found, and every nested one). It returns the paths of the inline contexts
 // it accepted, or a *contextRuleError.
 func checkInlineContexts(loader ld.DocumentLoader, cred map[string]any) ([]string, error) {
+	return inlineContexts(loader, cred, hasNestedContexts(cred))
+}
+
+// hasNestedContexts reports whether cred has a @context value below its
+// top level, outside its top-level proof.
+func hasNestedContexts(cred map[string]any) bool {
+	for k, x := range cred {
+		if k != "@context" && k != "proof" && hasContexts(x, 1) {
+			return true
+		}
+	}
+	return false
+}
+
+// inlineContexts is checkInlineContexts once whether cred has nested
+// @context values is known.
+func inlineContexts(loader ld.DocumentLoader, cred map[string]any, nested bool) ([]string, error) {
 	var sites []contextSite
 	if c, ok := cred["@context"]; ok {
 		sites = append(sites, contextSite{path: "@context", value: c})
-	}
-	nested := false
-	for k, x := range cred {
-		if k != "@context" && k != "proof" && hasContexts(x, 1) {
-			nested = true
-			break
-		}
 	}
 	// Most credentials have only the top-level @context: then there is no
 	// walk that sorts every object's keys and builds every path.

@@ -120,6 +120,9 @@ func FuzzFormsShortcut(f *testing.F) {
 		`{"type":"OpenBadgeCredential","credentialStatus":[{"id":"a"},{"id":"b"}]}`,
 		`{"@set":{"type":"OpenBadgeCredential","credentialStatus":[{"id":"a"}]}}`,
 		`{"@set":{"type":["OpenBadgeCredential"],"credentialStatus":[{"id":"a"}]}}`,
+		`{"a":{"@context":"https://www.w3.org/ns/credentials/v2"},"proof":{"@context":[{"x":"https://schema.org/name"}]}}`,
+		`{"proof":[{"a":{"@context":null}}],"b":[[{"c":{"@context":[{"y":{"@id":"cred:name"}}]}}]]}`,
+		`{"proof":{"@context":"https://www.w3.org/ns/credentials/v2"}}`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -133,7 +136,7 @@ func FuzzFormsShortcut(f *testing.F) {
 		var paths, walked []string
 		out, drop, changed := readJSONLDForms(doc, "", &paths, 0)
 		fr := &formReader{aliases: map[string]string{}, paths: &walked}
-		fr.collectAliases(doc, 0)
+		fr.collectAliases(doc, 0, false)
 		wout, wdrop, wchanged := fr.read(doc, "", 0)
 		if drop != wdrop || changed != wchanged || !reflect.DeepEqual(out, wout) || !reflect.DeepEqual(paths, walked) {
 			t.Fatalf("shortcut %v %v %v %v, walk %v %v %v %v", out, drop, changed, paths, wout, wdrop, wchanged, walked)
@@ -141,6 +144,17 @@ func FuzzFormsShortcut(f *testing.F) {
 		m, ok := doc.(map[string]any)
 		if !ok {
 			return
+		}
+		// One scan serves the context check and the schema check as their
+		// own walks would.
+		scan := scanForms(m)
+		if want := hasNestedContexts(m); scan.nested != want {
+			t.Fatalf("scan finds nested contexts %v, hasNestedContexts %v", scan.nested, want)
+		}
+		var scanned []string
+		sout, sdrop, schanged := readScannedForms(doc, &scanned, scan)
+		if drop != sdrop || changed != schanged || !reflect.DeepEqual(out, sout) || !reflect.DeepEqual(paths, scanned) {
+			t.Fatalf("shortcut %v %v %v %v, scanned %v %v %v %v", out, drop, changed, paths, sout, sdrop, schanged, scanned)
 		}
 		variants, _, _, unchecked := expandCompactedValue(m, 3)
 		if !reflect.DeepEqual(doc, before) {
