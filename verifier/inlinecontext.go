@@ -1,6 +1,7 @@
 package verifier
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"maps"
@@ -164,14 +165,9 @@ func inlineContexts(loader ld.DocumentLoader, cred map[string]any, nested bool) 
 		sites = append(sites, contextSite{path: "@context", value: c})
 	}
 	// Most credentials have only the top-level @context: then there is no
-	// walk that sorts every object's keys and builds every path.
+	// walk for the others at all.
 	if nested {
-		for _, k := range slices.Sorted(maps.Keys(cred)) {
-			if k == "@context" || k == "proof" {
-				continue
-			}
-			sites = collectContexts(cred[k], k, 1, sites)
-		}
+		sites = collectContexts(cred, sites)
 	}
 	r := &inlineRule{loader: loader}
 	// First the shape of every @context value and every bundled URL
@@ -218,27 +214,93 @@ func inlineContexts(loader ld.DocumentLoader, cred map[string]any, nested bool) 
 	return r.accepted, nil
 }
 
-// collectContexts appends every @context value under v (at path) to sites.
-func collectContexts(v any, path string, depth int, sites []contextSite) []contextSite {
+// collectContexts appends to sites every @context value of cred below
+// its top level, outside its top-level proof, in the order of their JSON
+// paths (members by name, array elements by index), within
+// maxContextWalkDepth.
+func collectContexts(cred map[string]any, sites []contextSite) []contextSite {
+	w := &contextWalk{}
+	for k, x := range cred {
+		if k == "@context" || k == "proof" {
+			continue
+		}
+		w.stack = append(w.stack[:0], pathStep{key: k, index: -1})
+		w.walk(x, 1)
+	}
+	slices.SortFunc(w.found, func(a, b foundContext) int { return slices.CompareFunc(a.steps, b.steps, comparePathSteps) })
+	for _, f := range w.found {
+		var path strings.Builder
+		for i, st := range f.steps {
+			switch {
+			case st.index >= 0:
+				path.WriteString("[" + strconv.Itoa(st.index) + "]")
+			case i > 0:
+				path.WriteString("." + st.key)
+			default:
+				path.WriteString(st.key)
+			}
+		}
+		sites = append(sites, contextSite{path: path.String(), value: f.value})
+	}
+	return sites
+}
+
+// contextWalk finds the @context values under a value. Paths are kept as
+// steps and written out only for the values found: most of a document is
+// no @context's ancestor.
+type contextWalk struct {
+	stack []pathStep
+	found []foundContext
+}
+
+// pathStep is one step of a JSON path: member key, or array element index
+// when index is not negative.
+type pathStep struct {
+	key   string
+	index int
+}
+
+// foundContext is a @context value and the steps of its path.
+type foundContext struct {
+	steps []pathStep
+	value any
+}
+
+// comparePathSteps orders steps as sorting each object's keys orders
+// them; the steps compared are children of one parent, so both are keys
+// or both indices.
+func comparePathSteps(a, b pathStep) int {
+	if c := cmp.Compare(a.index, b.index); c != 0 {
+		return c
+	}
+	return strings.Compare(a.key, b.key)
+}
+
+func (w *contextWalk) walk(v any, depth int) {
 	if depth > maxContextWalkDepth {
-		return sites
+		return
 	}
 	switch t := v.(type) {
 	case map[string]any:
-		for _, k := range slices.Sorted(maps.Keys(t)) {
-			p := path + "." + k
+		for k, e := range t {
+			w.stack = append(w.stack, pathStep{key: k, index: -1})
 			if k == "@context" {
-				sites = append(sites, contextSite{path: p, value: t[k]})
-				continue
+				w.found = append(w.found, foundContext{steps: slices.Clone(w.stack), value: e})
+			} else if isContainer(e) {
+				w.walk(e, depth+1)
 			}
-			sites = collectContexts(t[k], p, depth+1, sites)
+			w.stack = w.stack[:len(w.stack)-1]
 		}
 	case []any:
 		for i, e := range t {
-			sites = collectContexts(e, path+"["+strconv.Itoa(i)+"]", depth+1, sites)
+			if !isContainer(e) {
+				continue
+			}
+			w.stack = append(w.stack, pathStep{index: i})
+			w.walk(e, depth+1)
+			w.stack = w.stack[:len(w.stack)-1]
 		}
 	}
-	return sites
 }
 
 // hasContexts reports whether collectContexts would find an @context

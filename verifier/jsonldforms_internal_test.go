@@ -2,7 +2,10 @@ package verifier
 
 import (
 	"encoding/json"
+	"maps"
 	"reflect"
+	"slices"
+	"strconv"
 	"testing"
 )
 
@@ -123,6 +126,7 @@ func FuzzFormsShortcut(f *testing.F) {
 		`{"a":{"@context":"https://www.w3.org/ns/credentials/v2"},"proof":{"@context":[{"x":"https://schema.org/name"}]}}`,
 		`{"proof":[{"a":{"@context":null}}],"b":[[{"c":{"@context":[{"y":{"@id":"cred:name"}}]}}]]}`,
 		`{"proof":{"@context":"https://www.w3.org/ns/credentials/v2"}}`,
+		`{"b":[{"@context":1},[{"x":{"@context":2}}],{"a":{"@context":3},"@context":4}],"a":{"z":{"@context":5},"0":{"@context":6},"@context":7},"b2":{"@context":8}}`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -151,6 +155,9 @@ func FuzzFormsShortcut(f *testing.F) {
 		if want := hasNestedContexts(m); scan.nested != want {
 			t.Fatalf("scan finds nested contexts %v, hasNestedContexts %v", scan.nested, want)
 		}
+		if got, want := collectContexts(m, nil), sortedContexts(m); !reflect.DeepEqual(got, want) {
+			t.Fatalf("collectContexts %v, want %v", got, want)
+		}
 		var scanned []string
 		sout, sdrop, schanged := readScannedForms(doc, &scanned, scan)
 		if drop != sdrop || changed != schanged || !reflect.DeepEqual(out, sout) || !reflect.DeepEqual(paths, scanned) {
@@ -173,4 +180,37 @@ func FuzzFormsShortcut(f *testing.F) {
 			}
 		}
 	})
+}
+
+// sortedContexts is what collectContexts finds, by a walk that sorts every
+// object's keys and writes every path.
+func sortedContexts(cred map[string]any) []contextSite {
+	var sites []contextSite
+	var walk func(v any, path string, depth int)
+	walk = func(v any, path string, depth int) {
+		if depth > maxContextWalkDepth {
+			return
+		}
+		switch t := v.(type) {
+		case map[string]any:
+			for _, k := range slices.Sorted(maps.Keys(t)) {
+				p := path + "." + k
+				if k == "@context" {
+					sites = append(sites, contextSite{path: p, value: t[k]})
+					continue
+				}
+				walk(t[k], p, depth+1)
+			}
+		case []any:
+			for i, e := range t {
+				walk(e, path+"["+strconv.Itoa(i)+"]", depth+1)
+			}
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(cred)) {
+		if k != "@context" && k != "proof" {
+			walk(cred[k], k, 1)
+		}
+	}
+	return sites
 }
