@@ -2,7 +2,6 @@ package verifier
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -168,7 +167,7 @@ func (v *Verifier) checkCLR(ctx context.Context, r *report, cred map[string]any,
 			r.res.Embedded = append(r.res.Embedded, er)
 			continue
 		}
-		raw, err := json.Marshal(obj)
+		raw, err := appendJSON(nil, obj)
 		if err != nil {
 			bad = append(bad, path+": "+err.Error())
 			r.res.Embedded = append(r.res.Embedded, er)
