@@ -74,6 +74,7 @@ type graph struct {
 	// is per graph, so no input can be made to collide on purpose. Nil
 	// for a graph too large to hash, searched by bisection instead.
 	nodeSlots []int32
+	mask      uint64 // len(nodeSlots) - 1
 	seed      maphash.Seed
 	// rootNode is the credential node, once root has found it.
 	rootNode rdfc.Term
@@ -144,25 +145,29 @@ func indexRuns(quads []rdfc.Quad, name rdfc.Term) (*graph, bool) {
 	// One pass, into room for the most runs there can be: the index holds
 	// no pointers, so the slack costs the collector nothing to scan.
 	prev := -1
+	var props int32 // len(g.props)
 	for i := range quads {
 		q := &quads[i]
 		if q.Graph != name {
 			continue
 		}
+		at := int32(i)
 		switch {
 		case prev < 0 || !sameTerm(&q.Subject, &quads[prev].Subject):
 			if g.nodes == nil {
 				g.nodes = make([]gnode, 0, len(quads)-i)
 				g.props = make([]gprop, 0, len(quads)-i)
 			}
-			g.nodes = append(g.nodes, gnode{at: int32(i), first: int32(len(g.props))})
-			g.props = append(g.props, gprop{first: int32(i)})
+			g.nodes = append(g.nodes, gnode{at: at, first: props})
+			g.props = append(g.props, gprop{first: at})
+			props++
 		case q.Predicate.Value != quads[prev].Predicate.Value:
-			g.props = append(g.props, gprop{first: int32(i)})
+			g.props = append(g.props, gprop{first: at})
+			props++
 		case prev != i-1:
 			return nil, false
 		}
-		g.props[len(g.props)-1].end = int32(i + 1)
+		g.props[props-1].end = at + 1
 		prev = i
 	}
 	if len(g.nodes) == 0 {
@@ -170,7 +175,7 @@ func indexRuns(quads []rdfc.Quad, name rdfc.Term) (*graph, bool) {
 	}
 	comparePredicates := func(a, b gprop) int { return compareWritten(g.predicate(a), g.predicate(b), '>') }
 	for i := range g.nodes {
-		end := int32(len(g.props))
+		end := props
 		if i+1 < len(g.nodes) {
 			end = g.nodes[i+1].first
 		}
@@ -232,25 +237,24 @@ func (g *graph) hash() {
 		return
 	}
 	g.seed = maphash.MakeSeed()
-	g.nodeSlots = slots(len(g.nodes))
-	mask := uint64(len(g.nodeSlots) - 1)
+	g.nodeSlots, g.mask = slots(len(g.nodes))
 	for i := range g.nodes {
-		h := maphash.String(g.seed, g.subject(&g.nodes[i]).Value) & mask
+		h := maphash.String(g.seed, g.subject(&g.nodes[i]).Value) & g.mask
 		for g.nodeSlots[h] != 0 {
-			h = (h + 1) & mask
+			h = (h + 1) & g.mask
 		}
 		g.nodeSlots[h] = int32(i) + 1
 	}
 }
 
-// slots returns an empty hash table for n entries: a power of two at
-// least twice n, so that probes stay short.
-func slots(n int) []int32 {
-	size := 8
-	for size < 2*n {
+// slots returns an empty hash table for n entries, a power of two at
+// least twice n so that probes stay short, and the mask of its indices.
+func slots(n int) ([]int32, uint64) {
+	size := uint64(8)
+	for size < 2*uint64(n) { //nolint:gosec // G115: a length is never negative
 		size <<= 1
 	}
-	return make([]int32, size)
+	return make([]int32, size), size - 1
 }
 
 // subject returns the subject of n.
@@ -320,8 +324,7 @@ func (g *graph) node(s rdfc.Term) *gnode {
 		}
 		return &g.nodes[i]
 	}
-	mask := uint64(len(g.nodeSlots) - 1)
-	for h := maphash.String(g.seed, s.Value) & mask; g.nodeSlots[h] != 0; h = (h + 1) & mask {
+	for h := maphash.String(g.seed, s.Value) & g.mask; g.nodeSlots[h] != 0; h = (h + 1) & g.mask {
 		if n := &g.nodes[g.nodeSlots[h]-1]; sameTerm(&g.quads[n.at].Subject, &s) {
 			return n
 		}
