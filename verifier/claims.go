@@ -70,9 +70,13 @@ func (p *proven) setClaims(c *Claims, g *graph, verified bool) {
 	c.Verified = verified
 	p.claims, p.claimsErr = c, nil
 	p.typeIRIs = nil
-	for _, stmt := range g.objects(g.rootNode, rdfType) {
+	types := g.objects(g.rootNode, rdfType)
+	for _, stmt := range types {
 		t := stmt.Object
 		if t.Kind == rdfc.IRI {
+			if p.typeIRIs == nil {
+				p.typeIRIs = make([]string, 0, len(types))
+			}
 			p.typeIRIs = append(p.typeIRIs, t.Value)
 		}
 	}

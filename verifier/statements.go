@@ -514,9 +514,13 @@ func (g *graph) date(s rdfc.Term, p, name string) (time.Time, error) {
 // https://example.org/OpenBadgeCredential never reads as the OB type.
 func (g *graph) shortTypes(s rdfc.Term) []string {
 	var out []string
-	for _, stmt := range g.objects(s, rdfType) {
+	types := g.objects(s, rdfType)
+	for _, stmt := range types {
 		t := stmt.Object
 		if t.Kind == rdfc.IRI {
+			if out == nil {
+				out = make([]string, 0, len(types))
+			}
 			out = append(out, shortIRI(t.Value))
 		}
 	}
