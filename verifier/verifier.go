@@ -477,11 +477,13 @@ func (v *Verifier) checkContextScanned(r *report, cred map[string]any, scan *for
 			unknown = append(unknown, u)
 			continue
 		}
-		if i > 1 && isBadgeContext(u) && !isBadgeContext(fmt.Sprint(list[1])) {
-			if warnPath == "" {
-				warnPath = fmt.Sprintf("@context[%d]", i)
+		if i > 1 && isBadgeContext(u) {
+			if second, _ := list[1].(string); !isBadgeContext(second) {
+				if warnPath == "" {
+					warnPath = fmt.Sprintf("@context[%d]", i)
+				}
+				warnings = append(warnings, fmt.Sprintf("%s is context %d; OB 3.0 and CLR 2.0 put it second", u, i+1))
 			}
-			warnings = append(warnings, fmt.Sprintf("%s is context %d; OB 3.0 and CLR 2.0 put it second", u, i+1))
 		}
 	}
 	// A remapping inline context is invalid whatever else the list holds.
@@ -515,8 +517,12 @@ func (v *Verifier) checkContextScanned(r *report, cred map[string]any, scan *for
 // isBadgeContext reports whether u is an Open Badges 3.0 or CLR 2.0
 // context.
 func isBadgeContext(u string) bool {
-	return obContextRE.MatchString(u) || u == contexts.OBv3p0UnversionedAlias || u == contexts.CLRv2p0 || u == contexts.CLRv2p0Unversioned
+	// The literal head of obContextRE first: most URLs are not it.
+	return strings.HasPrefix(u, obContextPrefix) && obContextRE.MatchString(u) || u == contexts.OBv3p0UnversionedAlias || u == contexts.CLRv2p0 || u == contexts.CLRv2p0Unversioned
 }
+
+// obContextPrefix is what every URL obContextRE matches begins with.
+const obContextPrefix = "https://purl.imsglobal.org/spec/ob/v3p0/context"
 
 func (v *Verifier) hasContext(u string) bool {
 	if _, err := v.loader.LoadDocument(u); err != nil {
