@@ -70,9 +70,13 @@ func (p *proven) setClaims(c *Claims, g *graph, verified bool) {
 	c.Verified = verified
 	p.claims, p.claimsErr = c, nil
 	p.typeIRIs = nil
-	for _, stmt := range g.objects(g.rootNode, rdfType) {
+	types := g.objects(g.rootNode, rdfType)
+	for _, stmt := range types {
 		t := stmt.Object
 		if t.Kind == rdfc.IRI {
+			if p.typeIRIs == nil {
+				p.typeIRIs = make([]string, 0, len(types))
+			}
 			p.typeIRIs = append(p.typeIRIs, t.Value)
 		}
 	}
@@ -199,7 +203,7 @@ func (v *Verifier) checkProof(ctx context.Context, r *report, cred map[string]an
 		o := &outcomes[chosen]
 		p.binding = binder.binding(o.VerificationMethod)
 		p.setClaims(chosenClaims, chosenGraph, true)
-		reason := fmt.Sprintf("%s signature by %s is valid", o.Suite, o.VerificationMethod)
+		reason := string(o.Suite) + " signature by " + o.VerificationMethod + " is valid"
 		if len(outcomes) > 1 {
 			reason += fmt.Sprintf(" (proof[%d])", chosen)
 			reason += otherProofs(outcomes, notes, chosen)

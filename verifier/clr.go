@@ -2,7 +2,6 @@ package verifier
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -107,12 +106,14 @@ func (g *graph) clrNodes() []string {
 	var out []string
 	for i := range g.nodes {
 		n := &g.nodes[i]
-		if n.subject.Kind != rdfc.IRI {
+		s := g.subject(n)
+		if s.Kind != rdfc.IRI {
 			continue
 		}
-		for _, p := range n.props {
-			if strings.HasPrefix(p.predicate, clrNS) || p.predicate == rdfType && g.hasType(n.subject, iriClrSubject) {
-				out = append(out, n.subject.Value)
+		for _, p := range g.propsOf(n) {
+			pred := g.predicate(p)
+			if strings.HasPrefix(pred, clrNS) || pred == rdfType && hasIRI(g.statements(p), func(v string) bool { return v == iriClrSubject }) {
+				out = append(out, s.Value)
 				break
 			}
 		}
@@ -166,7 +167,7 @@ func (v *Verifier) checkCLR(ctx context.Context, r *report, cred map[string]any,
 			r.res.Embedded = append(r.res.Embedded, er)
 			continue
 		}
-		raw, err := json.Marshal(obj)
+		raw, err := appendJSON(nil, obj)
 		if err != nil {
 			bad = append(bad, path+": "+err.Error())
 			r.res.Embedded = append(r.res.Embedded, er)

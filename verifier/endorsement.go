@@ -2,7 +2,6 @@ package verifier
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/url"
 	"strings"
@@ -116,7 +115,7 @@ func (v *Verifier) checkEndorsements(ctx context.Context, r *report, cred map[st
 			r.res.Endorsements = append(r.res.Endorsements, er)
 			continue
 		}
-		raw, err := json.Marshal(e.value)
+		raw, err := appendJSON(nil, e.value)
 		if err != nil {
 			er.Note = "not a JSON object"
 			r.res.Endorsements = append(r.res.Endorsements, er)

@@ -1,6 +1,7 @@
 package verifier
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"maps"
@@ -142,28 +143,33 @@ const maxInlineContexts = 16
 // found, and every nested one). It returns the paths of the inline contexts
 // it accepted, or a *contextRuleError.
 func checkInlineContexts(loader ld.DocumentLoader, cred map[string]any) ([]string, error) {
+	return inlineContexts(loader, cred, hasNestedContexts(cred))
+}
+
+// hasNestedContexts reports whether cred has a @context value below its
+// top level, outside its top-level proof.
+func hasNestedContexts(cred map[string]any) bool {
+	for k, x := range cred {
+		if k != "@context" && k != "proof" && hasContexts(x, 1) {
+			return true
+		}
+	}
+	return false
+}
+
+// inlineContexts is checkInlineContexts once whether cred has nested
+// @context values is known.
+func inlineContexts(loader ld.DocumentLoader, cred map[string]any, nested bool) ([]string, error) {
 	var sites []contextSite
 	if c, ok := cred["@context"]; ok {
 		sites = append(sites, contextSite{path: "@context", value: c})
 	}
-	nested := false
-	for k, x := range cred {
-		if k != "@context" && k != "proof" && hasContexts(x, 1) {
-			nested = true
-			break
-		}
-	}
 	// Most credentials have only the top-level @context: then there is no
-	// walk that sorts every object's keys and builds every path.
+	// walk for the others at all.
 	if nested {
-		for _, k := range slices.Sorted(maps.Keys(cred)) {
-			if k == "@context" || k == "proof" {
-				continue
-			}
-			sites = collectContexts(cred[k], k, 1, sites)
-		}
+		sites = collectContexts(cred, sites)
 	}
-	r := &inlineRule{loader: loader, taken: make(map[string]string), loaded: make(map[string]bool), inlineDefs: make(map[string]any)}
+	r := &inlineRule{loader: loader}
 	// First the shape of every @context value and every bundled URL
 	// anywhere, so that the taken set is complete before any inline
 	// context is judged.
@@ -185,6 +191,7 @@ func checkInlineContexts(loader ld.DocumentLoader, cred map[string]any) ([]strin
 		// the walk, not for reading the contexts' terms.
 		return nil, nil
 	}
+	r.taken, r.loaded, r.inlineDefs = make(map[string]string), make(map[string]bool), make(map[string]any)
 	r.addBundled(contexts.Ed25519Signature2020V1)
 	for _, u := range r.urls {
 		r.addBundled(u)
@@ -207,27 +214,93 @@ func checkInlineContexts(loader ld.DocumentLoader, cred map[string]any) ([]strin
 	return r.accepted, nil
 }
 
-// collectContexts appends every @context value under v (at path) to sites.
-func collectContexts(v any, path string, depth int, sites []contextSite) []contextSite {
+// collectContexts appends to sites every @context value of cred below
+// its top level, outside its top-level proof, in the order of their JSON
+// paths (members by name, array elements by index), within
+// maxContextWalkDepth.
+func collectContexts(cred map[string]any, sites []contextSite) []contextSite {
+	w := &contextWalk{}
+	for k, x := range cred {
+		if k == "@context" || k == "proof" {
+			continue
+		}
+		w.stack = append(w.stack[:0], pathStep{key: k, index: -1})
+		w.walk(x, 1)
+	}
+	slices.SortFunc(w.found, func(a, b foundContext) int { return slices.CompareFunc(a.steps, b.steps, comparePathSteps) })
+	for _, f := range w.found {
+		var path strings.Builder
+		for i, st := range f.steps {
+			switch {
+			case st.index >= 0:
+				path.WriteString("[" + strconv.Itoa(st.index) + "]")
+			case i > 0:
+				path.WriteString("." + st.key)
+			default:
+				path.WriteString(st.key)
+			}
+		}
+		sites = append(sites, contextSite{path: path.String(), value: f.value})
+	}
+	return sites
+}
+
+// contextWalk finds the @context values under a value. Paths are kept as
+// steps and written out only for the values found: most of a document is
+// no @context's ancestor.
+type contextWalk struct {
+	stack []pathStep
+	found []foundContext
+}
+
+// pathStep is one step of a JSON path: member key, or array element index
+// when index is not negative.
+type pathStep struct {
+	key   string
+	index int
+}
+
+// foundContext is a @context value and the steps of its path.
+type foundContext struct {
+	steps []pathStep
+	value any
+}
+
+// comparePathSteps orders steps as sorting each object's keys orders
+// them; the steps compared are children of one parent, so both are keys
+// or both indices.
+func comparePathSteps(a, b pathStep) int {
+	if c := cmp.Compare(a.index, b.index); c != 0 {
+		return c
+	}
+	return strings.Compare(a.key, b.key)
+}
+
+func (w *contextWalk) walk(v any, depth int) {
 	if depth > maxContextWalkDepth {
-		return sites
+		return
 	}
 	switch t := v.(type) {
 	case map[string]any:
-		for _, k := range slices.Sorted(maps.Keys(t)) {
-			p := path + "." + k
+		for k, e := range t {
+			w.stack = append(w.stack, pathStep{key: k, index: -1})
 			if k == "@context" {
-				sites = append(sites, contextSite{path: p, value: t[k]})
-				continue
+				w.found = append(w.found, foundContext{steps: slices.Clone(w.stack), value: e})
+			} else if isContainer(e) {
+				w.walk(e, depth+1)
 			}
-			sites = collectContexts(t[k], p, depth+1, sites)
+			w.stack = w.stack[:len(w.stack)-1]
 		}
 	case []any:
 		for i, e := range t {
-			sites = collectContexts(e, path+"["+strconv.Itoa(i)+"]", depth+1, sites)
+			if !isContainer(e) {
+				continue
+			}
+			w.stack = append(w.stack, pathStep{index: i})
+			w.walk(e, depth+1)
+			w.stack = w.stack[:len(w.stack)-1]
 		}
 	}
-	return sites
 }
 
 // hasContexts reports whether collectContexts would find an @context
@@ -286,6 +359,9 @@ func (r *inlineRule) bundledPart(s contextSite) ([]any, int, error) {
 			// context check reports it as could not check, and nothing
 			// under it can be canonicalized.
 			if _, err := r.loader.LoadDocument(t); err == nil {
+				if r.urls == nil {
+					r.urls = make([]string, 0, len(list))
+				}
 				r.urls = append(r.urls, t)
 			}
 		case map[string]any:

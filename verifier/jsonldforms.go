@@ -22,9 +22,36 @@ var vocabularyPrefixes = []string{"cred:", "obi:"}
 // schema check (see readJSONLDForms).
 type formReader struct {
 	// aliases maps each term an inline context defines for an IRI of
-	// schemaVocabularies to that IRI's local name.
+	// schemaVocabularies to that IRI's local name; nil for none.
 	aliases map[string]string
 	paths   *[]string
+	// nested is set by collectAliases when it meets a @context member
+	// below the top level and outside the top-level proof, within
+	// maxContextWalkDepth: where hasContexts would find one.
+	nested bool
+}
+
+// formScan is what one walk of a decoded credential (collectAliases)
+// found for the checks that would otherwise each walk it: the context
+// check (nested @context values) and the schema check (JSON-LD forms and
+// inline aliases). The credential must not change after it.
+type formScan struct {
+	aliases map[string]string
+	// found is collectAliases' answer: a form read rewrites whatever the
+	// aliases are.
+	found bool
+	// nested reports a @context member below the top level, outside the
+	// top-level proof (see checkInlineContexts).
+	nested bool
+}
+
+// scanForms walks doc once for the context and schema checks. A walk of
+// a document decoded with numbers as float64 serves one decoded with
+// json.Number: only numbers differ, and the walk reads none.
+func scanForms(doc map[string]any) *formScan {
+	fr := &formReader{}
+	found := fr.collectAliases(doc, 0, false)
+	return &formScan{aliases: fr.aliases, found: found, nested: fr.nested}
 }
 
 // readJSONLDForms returns v with the JSON-LD forms that the JSON schema
@@ -47,11 +74,24 @@ type formReader struct {
 // values are left alone. v is never modified; paths lists each rewritten
 // value.
 func readJSONLDForms(v any, path string, paths *[]string, depth int) (out any, drop, changed bool) {
-	fr := &formReader{aliases: map[string]string{}, paths: paths}
+	fr := &formReader{paths: paths}
 	// One walk collects the aliases and looks for the forms that need no
 	// alias to be seen; only a document with aliases and none of those is
 	// walked again, for keys that are aliases.
-	found := fr.collectAliases(v, 0)
+	found := fr.collectAliases(v, 0, false)
+	return fr.readFound(v, path, depth, found)
+}
+
+// readScannedForms is readJSONLDForms of the document scan was made of,
+// at the top level: the walk that collects the aliases is scan's.
+func readScannedForms(v any, paths *[]string, scan *formScan) (out any, drop, changed bool) {
+	fr := &formReader{aliases: scan.aliases, paths: paths}
+	return fr.readFound(v, "", 0, scan.found)
+}
+
+// readFound is readJSONLDForms once collectAliases has filled fr and
+// reported found.
+func (fr *formReader) readFound(v any, path string, depth int, found bool) (out any, drop, changed bool) {
 	if !found && (len(fr.aliases) > 0 || depth != 0) {
 		found = fr.anyForm(v, depth)
 	}
@@ -99,30 +139,34 @@ func (fr *formReader) anyForm(v any, depth int) bool {
 	return false
 }
 
-// collectAliases fills fr.aliases from every inline context in v. It
-// reports whether it saw a form read rewrites whatever the aliases are
-// (as anyForm finds them, aliases aside), within maxFormsDepth.
-func (fr *formReader) collectAliases(v any, depth int) (found bool) {
+// collectAliases fills fr.aliases from every inline context in v, at
+// depth, under the top-level proof when inProof. It reports whether it saw
+// a form read rewrites whatever the aliases are (as anyForm finds them,
+// aliases aside), within maxFormsDepth, and sets fr.nested.
+func (fr *formReader) collectAliases(v any, depth int, inProof bool) (found bool) {
 	if depth > maxFormsDepth {
 		return false
 	}
 	switch t := v.(type) {
 	case map[string]any:
-		if x, ok := t["@value"]; ok && x == nil {
-			found = true
-		}
-		if _, ok := t["@set"]; ok {
-			found = true
-		}
 		for k, e := range t {
 			if k != "@context" {
-				if k == "@nest" || vocabularyTerm(k) != "" {
+				switch k {
+				case "@value":
+					found = found || e == nil
+				case "@set", "@nest":
 					found = true
+				default:
+					// Every prefix and namespace has a colon.
+					found = found || strings.IndexByte(k, ':') >= 0 && vocabularyTerm(k) != ""
 				}
-				if fr.collectAliases(e, depth+1) {
+				if isContainer(e) && fr.collectAliases(e, depth+1, inProof || depth == 0 && k == "proof") {
 					found = true
 				}
 				continue
+			}
+			if depth >= 1 && depth <= maxContextWalkDepth && !inProof {
+				fr.nested = true
 			}
 			list, ok := e.([]any)
 			if !ok {
@@ -139,6 +183,9 @@ func (fr *formReader) collectAliases(v any, depth int) (found bool) {
 						iri, _ = d["@id"].(string)
 					}
 					if local := vocabularyTerm(iri); local != "" && local != term {
+						if fr.aliases == nil {
+							fr.aliases = make(map[string]string)
+						}
 						fr.aliases[term] = local
 					}
 				}
@@ -146,7 +193,7 @@ func (fr *formReader) collectAliases(v any, depth int) (found bool) {
 		}
 	case []any:
 		for _, e := range t {
-			if fr.collectAliases(e, depth+1) {
+			if isContainer(e) && fr.collectAliases(e, depth+1, inProof) {
 				found = true
 			}
 		}

@@ -2,7 +2,10 @@ package verifier
 
 import (
 	"encoding/json"
+	"maps"
 	"reflect"
+	"slices"
+	"strconv"
 	"testing"
 )
 
@@ -120,6 +123,10 @@ func FuzzFormsShortcut(f *testing.F) {
 		`{"type":"OpenBadgeCredential","credentialStatus":[{"id":"a"},{"id":"b"}]}`,
 		`{"@set":{"type":"OpenBadgeCredential","credentialStatus":[{"id":"a"}]}}`,
 		`{"@set":{"type":["OpenBadgeCredential"],"credentialStatus":[{"id":"a"}]}}`,
+		`{"a":{"@context":"https://www.w3.org/ns/credentials/v2"},"proof":{"@context":[{"x":"https://schema.org/name"}]}}`,
+		`{"proof":[{"a":{"@context":null}}],"b":[[{"c":{"@context":[{"y":{"@id":"cred:name"}}]}}]]}`,
+		`{"proof":{"@context":"https://www.w3.org/ns/credentials/v2"}}`,
+		`{"b":[{"@context":1},[{"x":{"@context":2}}],{"a":{"@context":3},"@context":4}],"a":{"z":{"@context":5},"0":{"@context":6},"@context":7},"b2":{"@context":8}}`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -133,7 +140,7 @@ func FuzzFormsShortcut(f *testing.F) {
 		var paths, walked []string
 		out, drop, changed := readJSONLDForms(doc, "", &paths, 0)
 		fr := &formReader{aliases: map[string]string{}, paths: &walked}
-		fr.collectAliases(doc, 0)
+		fr.collectAliases(doc, 0, false)
 		wout, wdrop, wchanged := fr.read(doc, "", 0)
 		if drop != wdrop || changed != wchanged || !reflect.DeepEqual(out, wout) || !reflect.DeepEqual(paths, walked) {
 			t.Fatalf("shortcut %v %v %v %v, walk %v %v %v %v", out, drop, changed, paths, wout, wdrop, wchanged, walked)
@@ -141,6 +148,20 @@ func FuzzFormsShortcut(f *testing.F) {
 		m, ok := doc.(map[string]any)
 		if !ok {
 			return
+		}
+		// One scan serves the context check and the schema check as their
+		// own walks would.
+		scan := scanForms(m)
+		if want := hasNestedContexts(m); scan.nested != want {
+			t.Fatalf("scan finds nested contexts %v, hasNestedContexts %v", scan.nested, want)
+		}
+		if got, want := collectContexts(m, nil), sortedContexts(m); !reflect.DeepEqual(got, want) {
+			t.Fatalf("collectContexts %v, want %v", got, want)
+		}
+		var scanned []string
+		sout, sdrop, schanged := readScannedForms(doc, &scanned, scan)
+		if drop != sdrop || changed != schanged || !reflect.DeepEqual(out, sout) || !reflect.DeepEqual(paths, scanned) {
+			t.Fatalf("shortcut %v %v %v %v, scanned %v %v %v %v", out, drop, changed, paths, sout, sdrop, schanged, scanned)
 		}
 		variants, _, _, unchecked := expandCompactedValue(m, 3)
 		if !reflect.DeepEqual(doc, before) {
@@ -159,4 +180,37 @@ func FuzzFormsShortcut(f *testing.F) {
 			}
 		}
 	})
+}
+
+// sortedContexts is what collectContexts finds, by a walk that sorts every
+// object's keys and writes every path.
+func sortedContexts(cred map[string]any) []contextSite {
+	var sites []contextSite
+	var walk func(v any, path string, depth int)
+	walk = func(v any, path string, depth int) {
+		if depth > maxContextWalkDepth {
+			return
+		}
+		switch t := v.(type) {
+		case map[string]any:
+			for _, k := range slices.Sorted(maps.Keys(t)) {
+				p := path + "." + k
+				if k == "@context" {
+					sites = append(sites, contextSite{path: p, value: t[k]})
+					continue
+				}
+				walk(t[k], p, depth+1)
+			}
+		case []any:
+			for i, e := range t {
+				walk(e, path+"["+strconv.Itoa(i)+"]", depth+1)
+			}
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(cred)) {
+		if k != "@context" && k != "proof" {
+			walk(cred[k], k, 1)
+		}
+	}
+	return sites
 }

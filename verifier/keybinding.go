@@ -352,7 +352,12 @@ func (f *keyBinder) bind(ctx context.Context, vm string) *boundKey {
 	case strings.HasPrefix(base, "did:key:"), strings.HasPrefix(base, "did:jwk:"):
 		// The id is the key: no resolver, injected or not, has a say.
 		b.source = sourceIssuerID
+		if k, ok := f.v.keyDocs.key(ctx, vm); ok {
+			b.key, b.copies = k.pub, k.copies
+			return b
+		}
 		f.fromDocument(ctx, b, frag, f.v.keyDocs.resolve)
+		f.v.keyDocs.putKey(ctx, b)
 	case strings.HasPrefix(base, "did:"):
 		b.source = sourceDIDDocument
 		if w, err := did.ParseWeb(base); err == nil {
@@ -476,6 +481,55 @@ const (
 type keyDocCache struct {
 	mu   sync.Mutex
 	docs map[string]*did.Document
+	// keys holds, per verification method of such a document, the key
+	// the binding step found in it, under the same bounds: a function of
+	// the method's id alone too, as long as the method has no revoked or
+	// expires date to hold at the verifier's time (putKey).
+	keys map[string]boundMethod
+}
+
+// boundMethod is a key the binding step bound from a cached document.
+type boundMethod struct {
+	pub    crypto.PublicKey
+	copies int
+}
+
+// key returns the key bound for verification method vm before, if any.
+// A done context gets none, so the binding step reports it as before.
+func (c *keyDocCache) key(ctx context.Context, vm string) (boundMethod, bool) {
+	if ctx.Err() != nil {
+		return boundMethod{}, false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	k, ok := c.keys[vm]
+	return k, ok
+}
+
+// putKey remembers the key of b, a binding to the key of a did:key or
+// did:jwk issuer id, when it holds whatever the time: the method's
+// definition in the derived document has no revoked or expires date.
+func (c *keyDocCache) putKey(ctx context.Context, b *boundKey) {
+	if b.err != nil || b.key == nil || ctx.Err() != nil || len(b.vm) > keyDocCacheMaxID {
+		return
+	}
+	c.mu.Lock()
+	doc, ok := c.docs[b.controller]
+	c.mu.Unlock()
+	if !ok {
+		return
+	}
+	for _, m := range doc.VerificationMethod {
+		if m.Expires != "" || m.Revoked != "" {
+			return
+		}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.keys == nil || len(c.keys) >= keyDocCacheEntries {
+		c.keys = make(map[string]boundMethod)
+	}
+	c.keys[b.vm] = boundMethod{pub: b.key, copies: b.copies}
 }
 
 // resolve is did.KeyResolver's Resolve through the cache.

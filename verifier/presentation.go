@@ -850,8 +850,8 @@ func proofOptionClaims(nq []byte) (challenges, domains []string, err error) {
 	var node rdfc.Term
 	n := 0
 	for i := range g.nodes {
-		if len(g.nodes[i].objects(iriProofPurpose)) > 0 {
-			node, n = g.nodes[i].subject, n+1
+		if len(g.nodeObjects(&g.nodes[i], iriProofPurpose)) > 0 {
+			node, n = g.subject(&g.nodes[i]), n+1
 		}
 	}
 	if n != 1 {

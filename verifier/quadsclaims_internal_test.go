@@ -69,7 +69,7 @@ func TestOutcomeClaimsFromQuads(t *testing.T) {
 			if !reflect.DeepEqual(fromQuads, fromText) {
 				t.Fatalf("claims from quads %+v, from text %+v", fromQuads, fromText)
 			}
-			if !reflect.DeepEqual(gq.nodes, gt.nodes) || !reflect.DeepEqual(gq.view(fromQuads, gq.rootNode), gt.view(fromText, gt.rootNode)) {
+			if !reflect.DeepEqual(indexed(gq), indexed(gt)) || !reflect.DeepEqual(gq.view(fromQuads, gq.rootNode), gt.view(fromText, gt.rootNode)) {
 				t.Fatal("the graphs differ")
 			}
 			// The unverified reading (readUnverified) of the document.

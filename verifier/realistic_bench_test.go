@@ -191,3 +191,30 @@ func BenchmarkRealistic(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkWholeCLR measures Verify on the whole signed clr10: the CLR's
+// own checks and, through its embedded check, every check of each of the
+// ten credentials it embeds. BenchmarkRealistic's clr10/full-verify is
+// the same work with the embedded credentials cut out beforehand.
+func BenchmarkWholeCLR(b *testing.B) {
+	k := benchKey(b)
+	ctx := context.Background()
+	v, err := verifier.New(verifier.Options{Now: func() time.Time { return now }, StatusDir: benchStatusDir(b, k), HTTPClient: offlineClient()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	signed, err := proof.Sign(ctx, loadBench(b, "clr-10.json"), k.priv, proof.SignOptions{VerificationMethod: k.vm, Created: benchCreated})
+	if err != nil {
+		b.Fatal(err)
+	}
+	data := encode(b, signed)
+	if res, err := v.Verify(ctx, data); err != nil || !res.Valid {
+		b.Fatalf("does not verify: %v", err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := v.Verify(ctx, data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"hash/maphash"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -53,35 +55,42 @@ var errStatements = errors.New("statements do not describe one credential")
 // subject then predicate. Statements in named graphs (the proofs of a
 // proof chain) are not claims about the credential and are left out.
 //
-// The index is flat slices rather than a map per subject: nodes sorted by
-// subject, each with its properties sorted by predicate, each with its
-// statements in input order, all looked up by binary search. Canonical
-// statements come grouped by subject and predicate, so it is built in one
-// pass with three allocations, and a property's statements are a window
-// of the input quads rather than a copy of their objects: the objects of a
-// ~150-quad credential would be ~20 KB more for the collector to scan.
+// The index is flat slices of integers rather than a map per subject:
+// nodes sorted by subject, each with its properties (sorted by predicate
+// when there are too many to scan), each a run of the statements in input
+// order, and a hash table over the nodes for lookups by subject. Canonical statements come grouped by
+// subject and predicate, so it is built in one pass, and it holds no
+// pointers but the statements themselves: a property's statements are a
+// window of the input quads rather than a copy of their objects, and the
+// collector has nothing in the index to scan.
 type graph struct {
+	// quads are the statements indexed: the input, or the sorted copy of
+	// its default graph's (indexGraph).
+	quads []rdfc.Quad
 	nodes []gnode
+	props []gprop
+	// nodeSlots is an open-addressing hash table over nodes by subject
+	// (see hash): a node's index plus one, 0 for an empty slot. The seed
+	// is per graph, so no input can be made to collide on purpose. Nil
+	// for a graph too large to hash, searched by bisection instead.
+	nodeSlots []int32
+	mask      uint64 // len(nodeSlots) - 1
+	seed      maphash.Seed
 	// rootNode is the credential node, once root has found it.
 	rootNode rdfc.Term
 }
 
 // gnode is one subject of a graph and its properties.
 type gnode struct {
-	subject rdfc.Term
-	props   []gprop
-	// first is, while indexGraph builds, the index of its first property.
-	first int
+	// at is the index in quads of the first statement about the subject.
+	at int32
+	// first and end bound its properties in props.
+	first, end int32
 }
 
-// gprop is one predicate of a subject and its statements, in input order;
-// the graph reads only their objects.
-type gprop struct {
-	predicate string
-	objects   []rdfc.Quad
-	// first is, while indexGraph builds, the index of its first statement.
-	first int
-}
+// gprop is one predicate of a subject: its statements are quads
+// [first, end), in input order; the graph reads only their objects.
+type gprop struct{ first, end int32 }
 
 // newGraph indexes the canonical N-Quads nq.
 func newGraph(nq []byte) (*graph, error) {
@@ -127,73 +136,139 @@ func indexGraph(quads []rdfc.Quad, name rdfc.Term) *graph {
 // subject, or a predicate of one, has two runs (the input is not grouped),
 // or when a statement of another graph is inside a run of one predicate.
 func indexRuns(quads []rdfc.Quad, name rdfc.Term) (*graph, bool) {
-	var nodes, props int
+	g := &graph{quads: quads}
+	if len(quads) > maxIndexed {
+		// Past what any limit lets through (hundreds of gigabytes of
+		// statements): an empty graph, which describes no credential.
+		return g, true
+	}
+	// One pass, into room for the most runs there can be: the index holds
+	// no pointers, so the slack costs the collector nothing to scan.
 	prev := -1
+	var props int32 // len(g.props)
 	for i := range quads {
 		q := &quads[i]
 		if q.Graph != name {
 			continue
 		}
+		at := int32(i)
 		switch {
-		case prev < 0 || q.Subject != quads[prev].Subject:
-			nodes++
+		case prev < 0 || !sameTerm(&q.Subject, &quads[prev].Subject):
+			if g.nodes == nil {
+				g.nodes = make([]gnode, 0, len(quads)-i)
+				g.props = make([]gprop, 0, len(quads)-i)
+			}
+			g.nodes = append(g.nodes, gnode{at: at, first: props})
+			g.props = append(g.props, gprop{first: at})
 			props++
 		case q.Predicate.Value != quads[prev].Predicate.Value:
+			g.props = append(g.props, gprop{first: at})
 			props++
 		case prev != i-1:
 			return nil, false
 		}
+		g.props[props-1].end = at + 1
 		prev = i
 	}
-	g := &graph{}
-	if nodes == 0 {
+	if len(g.nodes) == 0 {
 		return g, true
 	}
-	ps := make([]gprop, 0, props)
-	g.nodes = make([]gnode, 0, nodes)
-	prev = -1
-	for i := range quads {
-		q := &quads[i]
-		if q.Graph != name {
-			continue
-		}
-		switch {
-		case prev < 0 || q.Subject != quads[prev].Subject:
-			g.nodes = append(g.nodes, gnode{subject: q.Subject, first: len(ps)})
-			ps = append(ps, gprop{predicate: q.Predicate.Value, first: i})
-		case q.Predicate.Value != quads[prev].Predicate.Value:
-			ps = append(ps, gprop{predicate: q.Predicate.Value, first: i})
-		}
-		p := &ps[len(ps)-1]
-		p.objects = quads[p.first : i+1 : i+1]
-		prev = i
-	}
+	comparePredicates := func(a, b gprop) int { return compareWritten(g.predicate(a), g.predicate(b), '>') }
 	for i := range g.nodes {
-		end := len(ps)
+		end := props
 		if i+1 < len(g.nodes) {
 			end = g.nodes[i+1].first
 		}
 		nd := &g.nodes[i]
-		nd.props = ps[nd.first:end:end]
-		if !slices.IsSortedFunc(nd.props, comparePredicates) {
-			slices.SortFunc(nd.props, comparePredicates)
+		nd.end = end
+		ps := g.props[nd.first:end]
+		if len(ps) <= maxScanned {
+			// Scanned, not bisected (nodeObjects): any order does, and a
+			// predicate with two runs is found by comparing every pair.
+			for j := range ps {
+				pj := g.predicate(ps[j])
+				for k := range j {
+					if pk := g.predicate(ps[k]); len(pk) == len(pj) && pk == pj {
+						return nil, false
+					}
+				}
+			}
+			continue
 		}
-		for j := 1; j < len(nd.props); j++ {
-			if nd.props[j].predicate == nd.props[j-1].predicate {
+		if !slices.IsSortedFunc(ps, comparePredicates) {
+			slices.SortFunc(ps, comparePredicates)
+		}
+		for j := 1; j < len(ps); j++ {
+			if g.predicate(ps[j]) == g.predicate(ps[j-1]) {
 				return nil, false
 			}
 		}
 	}
+	compareSubjects := func(a, b gnode) int { return compareTerm(quads[a.at].Subject, quads[b.at].Subject) }
 	if !slices.IsSortedFunc(g.nodes, compareSubjects) {
 		slices.SortFunc(g.nodes, compareSubjects)
 	}
 	for i := 1; i < len(g.nodes); i++ {
-		if g.nodes[i].subject == g.nodes[i-1].subject {
+		if g.subject(&g.nodes[i]) == g.subject(&g.nodes[i-1]) {
 			return nil, false
 		}
 	}
+	g.hash()
 	return g, true
 }
+
+// sameTerm is *a == *b.
+func sameTerm(a, b *rdfc.Term) bool {
+	return a.Kind == b.Kind && a.Value == b.Value && a.Datatype == b.Datatype && a.Language == b.Language
+}
+
+// maxIndexed bounds the statements of a graph, so that every index into
+// them fits the index's int32; maxHashed bounds the nodes of a graph with
+// a hash table, a larger one being searched by bisection. No document
+// under the verifier's limits comes near either.
+const (
+	maxIndexed = math.MaxInt32 - 1
+	maxHashed  = 1 << 28
+)
+
+// hash fills g.nodeSlots.
+func (g *graph) hash() {
+	if len(g.nodes) > maxHashed {
+		return
+	}
+	g.seed = maphash.MakeSeed()
+	g.nodeSlots, g.mask = slots(len(g.nodes))
+	for i := range g.nodes {
+		h := maphash.String(g.seed, g.subject(&g.nodes[i]).Value) & g.mask
+		for g.nodeSlots[h] != 0 {
+			h = (h + 1) & g.mask
+		}
+		g.nodeSlots[h] = int32(i) + 1
+	}
+}
+
+// slots returns an empty hash table for n entries, a power of two at
+// least twice n so that probes stay short, and the mask of its indices.
+func slots(n int) ([]int32, uint64) {
+	size := uint64(8)
+	for size < 2*uint64(n) { //nolint:gosec // G115: a length is never negative
+		size <<= 1
+	}
+	return make([]int32, size), size - 1
+}
+
+// subject returns the subject of n.
+func (g *graph) subject(n *gnode) rdfc.Term { return g.quads[n.at].Subject }
+
+// predicate returns the predicate of p.
+func (g *graph) predicate(p gprop) string { return g.quads[p.first].Predicate.Value }
+
+// statements returns the statements of p; their objects are its values.
+func (g *graph) statements(p gprop) []rdfc.Quad { return g.quads[p.first:p.end:p.end] }
+
+// propsOf returns the properties of n: in input order when nodeObjects
+// scans them, else sorted by predicate.
+func (g *graph) propsOf(n *gnode) []gprop { return g.props[n.first:n.end:n.end] }
 
 // compareTerm orders terms as canonical N-Quads order the subjects they
 // write, so that canonical statements come sorted: by kind (an IRI, <...>,
@@ -239,35 +314,52 @@ func compareWritten(a, b string, end byte) int {
 	return 1
 }
 
-func compareSubjects(a, b gnode) int { return compareTerm(a.subject, b.subject) }
-
-// comparePredicates orders predicates (IRIs) as canonical N-Quads write
-// them.
-func comparePredicates(a, b gprop) int { return compareWritten(a.predicate, b.predicate, '>') }
-
 // node returns the node of subject s, nil when s is the subject of no
 // statement.
 func (g *graph) node(s rdfc.Term) *gnode {
-	i, ok := slices.BinarySearchFunc(g.nodes, s, func(n gnode, t rdfc.Term) int { return compareTerm(n.subject, t) })
-	if !ok {
-		return nil
+	if g.nodeSlots == nil {
+		i, ok := slices.BinarySearchFunc(g.nodes, s, func(n gnode, t rdfc.Term) int { return compareTerm(g.subject(&n), t) })
+		if !ok {
+			return nil
+		}
+		return &g.nodes[i]
 	}
-	return &g.nodes[i]
+	for h := maphash.String(g.seed, s.Value) & g.mask; g.nodeSlots[h] != 0; h = (h + 1) & g.mask {
+		if n := &g.nodes[g.nodeSlots[h]-1]; sameTerm(&g.quads[n.at].Subject, &s) {
+			return n
+		}
+	}
+	return nil
 }
 
-// objects returns the statements of predicate p on n; their objects are
-// the values of p.
-func (n *gnode) objects(p string) []rdfc.Quad {
-	i, ok := slices.BinarySearchFunc(n.props, p, func(x gprop, p string) int { return compareWritten(x.predicate, p, '>') })
+// nodeObjects returns the statements of predicate p on n; their objects
+// are the values of p.
+func (g *graph) nodeObjects(n *gnode, p string) []rdfc.Quad {
+	props := g.propsOf(n)
+	if len(props) <= maxScanned {
+		// A node's few predicates share their namespace and differ at the
+		// end: comparing lengths, then equality, beats bisecting by order.
+		for _, x := range props {
+			if q := g.predicate(x); len(q) == len(p) && q == p {
+				return g.statements(x)
+			}
+		}
+		return nil
+	}
+	i, ok := slices.BinarySearchFunc(props, p, func(x gprop, p string) int { return compareWritten(g.predicate(x), p, '>') })
 	if !ok {
 		return nil
 	}
-	return n.props[i].objects
+	return g.statements(props[i])
 }
+
+// maxScanned is the most properties of a node nodeObjects scans rather
+// than bisects.
+const maxScanned = 16
 
 func (g *graph) objects(s rdfc.Term, p string) []rdfc.Quad {
 	if n := g.node(s); n != nil {
-		return n.objects(p)
+		return g.nodeObjects(n, p)
 	}
 	return nil
 }
@@ -276,8 +368,8 @@ func (g *graph) objects(s rdfc.Term, p string) []rdfc.Quad {
 func (g *graph) typed(iri string) []rdfc.Term {
 	var out []rdfc.Term
 	for i := range g.nodes {
-		if hasIRI(g.nodes[i].objects(rdfType), func(v string) bool { return v == iri }) {
-			out = append(out, g.nodes[i].subject)
+		if hasIRI(g.nodeObjects(&g.nodes[i], rdfType), func(v string) bool { return v == iri }) {
+			out = append(out, g.subject(&g.nodes[i]))
 		}
 	}
 	return out
@@ -287,16 +379,14 @@ func (g *graph) typed(iri string) []rdfc.Term {
 // them, that are the object of no statement.
 func (g *graph) unreferenced(subjects []rdfc.Term) []rdfc.Term {
 	seen := make([]bool, len(subjects))
-	for i := range g.nodes {
-		for _, p := range g.nodes[i].props {
-			for j := range p.objects {
-				o := &p.objects[j].Object
-				if o.Kind == rdfc.Literal {
-					continue
-				}
-				if k, ok := slices.BinarySearchFunc(subjects, *o, compareTerm); ok {
-					seen[k] = true
-				}
+	for _, p := range g.props {
+		for j := p.first; j < p.end; j++ {
+			o := &g.quads[j].Object
+			if o.Kind == rdfc.Literal {
+				continue
+			}
+			if k, ok := slices.BinarySearchFunc(subjects, *o, compareTerm); ok {
+				seen[k] = true
 			}
 		}
 	}
@@ -424,9 +514,13 @@ func (g *graph) date(s rdfc.Term, p, name string) (time.Time, error) {
 // https://example.org/OpenBadgeCredential never reads as the OB type.
 func (g *graph) shortTypes(s rdfc.Term) []string {
 	var out []string
-	for _, stmt := range g.objects(s, rdfType) {
+	types := g.objects(s, rdfType)
+	for _, stmt := range types {
 		t := stmt.Object
 		if t.Kind == rdfc.IRI {
+			if out == nil {
+				out = make([]string, 0, len(types))
+			}
 			out = append(out, shortIRI(t.Value))
 		}
 	}
@@ -533,9 +627,10 @@ func graphClaims(g *graph) (*Claims, *graph, error) {
 	c.clrNodes = g.clrNodes()
 	if len(subjects) == 1 {
 		if n := g.node(subjects[0].Object); n != nil {
-			c.subjectPredicates = make([]string, len(n.props))
-			for i, p := range n.props {
-				c.subjectPredicates[i] = p.predicate
+			props := g.propsOf(n)
+			c.subjectPredicates = make([]string, len(props))
+			for i, p := range props {
+				c.subjectPredicates[i] = g.predicate(p)
 			}
 			slices.Sort(c.subjectPredicates)
 		}
@@ -568,7 +663,7 @@ func (g *graph) statusProp(s rdfc.Term, local string) []rdfc.Quad {
 		}
 	}
 	for _, iri := range iris {
-		if v := n.objects(iri); len(v) > 0 {
+		if v := g.nodeObjects(n, iri); len(v) > 0 {
 			return v
 		}
 	}
@@ -614,15 +709,16 @@ func (g *graph) statusEntry(e rdfc.Term) map[string]any {
 	if e.Kind == rdfc.IRI {
 		m["id"] = e.Value
 	}
-	var types []any
-	for _, stmt := range g.objects(e, rdfType) {
-		t := stmt.Object
-		types = append(types, compactStatusType(t.Value))
-	}
-	if len(types) == 1 {
-		m["type"] = types[0]
-	} else if len(types) > 1 {
-		m["type"] = types
+	switch types := g.objects(e, rdfType); len(types) {
+	case 0:
+	case 1:
+		m["type"] = compactStatusType(types[0].Object.Value)
+	default:
+		list := make([]any, len(types))
+		for i := range types {
+			list[i] = compactStatusType(types[i].Object.Value)
+		}
+		m["type"] = list
 	}
 	g.putValues(m, e, "statusPurpose")
 	g.putValues(m, e, "statusListIndex")

@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -155,20 +157,48 @@ func TestNewGraphOrder(t *testing.T) {
 			}
 			got := map[rdfc.Term]map[string][]rdfc.Term{}
 			var subjects []rdfc.Term
-			for _, n := range g.nodes {
-				subjects = append(subjects, n.subject)
-				got[n.subject] = map[string][]rdfc.Term{}
-				for _, p := range n.props {
-					for _, q := range p.objects {
-						if q.Subject != n.subject || q.Predicate.Value != p.predicate || q.Graph != (rdfc.Term{}) {
-							t.Fatalf("statement %v indexed under %v %s", q, n.subject, p.predicate)
+			for i := range g.nodes {
+				n := &g.nodes[i]
+				subject := g.subject(n)
+				subjects = append(subjects, subject)
+				got[subject] = map[string][]rdfc.Term{}
+				for _, p := range g.propsOf(n) {
+					predicate := g.predicate(p)
+					for _, q := range g.statements(p) {
+						if q.Subject != subject || q.Predicate.Value != predicate || q.Graph != (rdfc.Term{}) {
+							t.Fatalf("statement %v indexed under %v %s", q, subject, predicate)
 						}
-						got[n.subject][p.predicate] = append(got[n.subject][p.predicate], q.Object)
+						got[subject][predicate] = append(got[subject][predicate], q.Object)
 					}
-					if !reflect.DeepEqual(g.objects(n.subject, p.predicate), p.objects) {
-						t.Fatalf("objects(%v, %s) does not find its run", n.subject, p.predicate)
+					if !reflect.DeepEqual(g.objects(subject, predicate), g.statements(p)) {
+						t.Fatalf("objects(%v, %s) does not find its run", subject, predicate)
 					}
 				}
+			}
+			for _, s := range subjects {
+				if got := g.node(s); got == nil || g.subject(got) != s {
+					t.Fatalf("node(%v) does not find its node", s)
+				}
+			}
+			if g.node(rdfc.NewIRI("urn:absent")) != nil {
+				t.Fatal("node finds a subject that has no statement")
+			}
+			// A graph too large for the hash tables is searched by
+			// bisection, with the same answers.
+			bisect := *g
+			bisect.nodeSlots = nil
+			for _, s := range subjects {
+				for p := range want[s] {
+					if !reflect.DeepEqual(bisect.objects(s, p), g.objects(s, p)) {
+						t.Fatalf("objects(%v, %s) by bisection differs", s, p)
+					}
+				}
+				if bisect.objects(s, "urn:absent") != nil || bisect.node(s) != g.node(s) {
+					t.Fatalf("bisection for %v differs", s)
+				}
+			}
+			if bisect.node(rdfc.NewIRI("urn:absent")) != nil {
+				t.Fatal("bisection finds a subject that has no statement")
 			}
 			var wantUnref []rdfc.Term
 			for _, s := range subjects {
@@ -228,6 +258,47 @@ func TestCanonicalOrderSorted(t *testing.T) {
 			a, b := quads[i-1], quads[i]
 			if c := compareTerm(a.Subject, b.Subject); c > 0 || c == 0 && compareWritten(a.Predicate.Value, b.Predicate.Value, '>') > 0 {
 				t.Fatalf("%s: %v %v comes before %v %v", name, a.Subject, a.Predicate, b.Subject, b.Predicate)
+			}
+		}
+	}
+}
+
+// indexed returns what g indexes: per subject, in the graph's order, each
+// predicate in the order the graph keeps and its statements.
+func indexed(g *graph) [][]any {
+	var out [][]any
+	for i := range g.nodes {
+		n := &g.nodes[i]
+		row := []any{g.subject(n)}
+		for _, p := range g.propsOf(n) {
+			row = append(row, g.predicate(p), g.statements(p))
+		}
+		out = append(out, row)
+	}
+	return out
+}
+
+// TestManyPredicates: a node with more predicates than nodeObjects scans
+// is bisected, and finds each of them and nothing else.
+func TestManyPredicates(t *testing.T) {
+	for _, n := range []int{1, maxScanned, maxScanned + 1, 3 * maxScanned} {
+		var lines []string
+		for i := range n {
+			lines = append(lines, fmt.Sprintf("<urn:s> <urn:p:%03d> \"%d\"", i, i))
+		}
+		g, err := newGraph(nq(lines...))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range n {
+			got := g.objects(rdfc.NewIRI("urn:s"), fmt.Sprintf("urn:p:%03d", i))
+			if len(got) != 1 || got[0].Object.Value != strconv.Itoa(i) {
+				t.Fatalf("%d predicates: urn:p:%03d has %v", n, i, got)
+			}
+		}
+		for _, p := range []string{"urn:p:", "urn:p:0000", "urn:p:999", "urn:q"} {
+			if got := g.objects(rdfc.NewIRI("urn:s"), p); got != nil {
+				t.Fatalf("%d predicates: %s has %v", n, p, got)
 			}
 		}
 	}

@@ -270,6 +270,10 @@ func (c *statusChecker) loadAll(ctx context.Context, b *budget, checks []*entryC
 		}
 		pending = append(pending, ec.key)
 	}
+	if len(pending) == 0 {
+		// Every list cached or decided: no fetch to pace.
+		return docs
+	}
 	sem := make(chan struct{}, statusFetchParallel)
 	var wg sync.WaitGroup
 	for _, k := range pending {
@@ -304,14 +308,12 @@ func loadErr(ctx context.Context, what, target string, err error) error {
 
 func (c *statusChecker) checkBitstring(ctx context.Context, b *budget, cred map[string]any, ec *entryCheck, l *loaded) entryOutcome {
 	e, at := ec.e, ec.at
-	listAt := at + ".statusListCredential"
-	var bad *badListError
-	switch {
-	case errors.As(l.err, &bad):
-		// A list nobody verifiably signed says nothing about the
-		// credential, whoever it claims as issuer (STATUS_VERIFICATION_ERROR).
-		return undecided(fmt.Errorf("status list %s: %w (STATUS_VERIFICATION_ERROR): %w", e.StatusListCredential, ErrUnusableStatusList, bad.err))
-	case l.err != nil:
+	if l.err != nil {
+		if bad := (*badListError)(nil); errors.As(l.err, &bad) {
+			// A list nobody verifiably signed says nothing about the
+			// credential, whoever it claims as issuer (STATUS_VERIFICATION_ERROR).
+			return undecided(fmt.Errorf("status list %s: %w (STATUS_VERIFICATION_ERROR): %w", e.StatusListCredential, ErrUnusableStatusList, bad.err))
+		}
 		return undecided(loadErr(ctx, "status list", e.StatusListCredential, l.err))
 	}
 	doc := l.doc
@@ -352,7 +354,7 @@ func (c *statusChecker) checkBitstring(ctx context.Context, b *budget, cred map[
 	case errors.Is(err, status.ErrRange):
 		return failed(at+".statusListIndex", "status list %s: %v", e.StatusListCredential, err)
 	case err != nil:
-		return failed(listAt, "status list %s: %v", e.StatusListCredential, err)
+		return failed(at+".statusListCredential", "status list %s: %v", e.StatusListCredential, err)
 	}
 	where := "list " + e.StatusListCredential + ", index " + strconv.Itoa(e.StatusListIndex) + ", signed by " + doc.issuer + ", " + trust.how
 	if !trust.trusted {

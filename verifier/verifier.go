@@ -342,12 +342,14 @@ func (v *Verifier) verify(ctx context.Context, data []byte) (*Result, error) {
 	r.res.Name = displayName(cred)
 	explainFrom(ctx).credential(v, cred)
 
-	vcdm1 := v.checkContext(r, cred)
+	// One walk of the document for the context and schema checks.
+	scan := scanForms(cred)
+	vcdm1 := v.checkContextScanned(r, cred, scan)
 	typeAt := r.reserve(CheckType)
 	schemaAt := r.reserve(CheckSchema)
 	p := v.checkProof(ctx, r, cred)
 	r.res.Checks[typeAt], r.res.OpenBadge = typeCheck(p, cred)
-	r.res.Checks[schemaAt] = v.schemaCheck(data, doc, p.schemas)
+	r.res.Checks[schemaAt] = v.schemaCheckScanned(data, doc, p.schemas, scan)
 	v.checkIssuer(r, p.issuerView(cred), p.binding)
 	v.checkValidity(r, p, vcdm1, nil, nil)
 	v.checkStatus(ctx, r, p)
@@ -422,6 +424,12 @@ var obContextRE = regexp.MustCompile(`^https://purl\.imsglobal\.org/spec/ob/v3p0
 // check ("not an Open Badge"). It reports whether the credential is VCDM
 // 1.1 based.
 func (v *Verifier) checkContext(r *report, cred map[string]any) (vcdm1 bool) {
+	return v.checkContextScanned(r, cred, nil)
+}
+
+// checkContextScanned is checkContext with scan, scanForms of cred, or
+// nil to walk cred for its nested contexts.
+func (v *Verifier) checkContextScanned(r *report, cred map[string]any, scan *formScan) (vcdm1 bool) {
 	raw, ok := cred["@context"]
 	if !ok {
 		r.fail(CheckContext, "@context", "@context is missing")
@@ -469,15 +477,23 @@ func (v *Verifier) checkContext(r *report, cred map[string]any) (vcdm1 bool) {
 			unknown = append(unknown, u)
 			continue
 		}
-		if i > 1 && isBadgeContext(u) && !isBadgeContext(fmt.Sprint(list[1])) {
-			if warnPath == "" {
-				warnPath = fmt.Sprintf("@context[%d]", i)
+		if i > 1 && isBadgeContext(u) {
+			if second, _ := list[1].(string); !isBadgeContext(second) {
+				if warnPath == "" {
+					warnPath = fmt.Sprintf("@context[%d]", i)
+				}
+				warnings = append(warnings, fmt.Sprintf("%s is context %d; OB 3.0 and CLR 2.0 put it second", u, i+1))
 			}
-			warnings = append(warnings, fmt.Sprintf("%s is context %d; OB 3.0 and CLR 2.0 put it second", u, i+1))
 		}
 	}
 	// A remapping inline context is invalid whatever else the list holds.
-	inline, err := checkInlineContexts(v.loader, cred)
+	var inline []string
+	var err error
+	if scan != nil {
+		inline, err = inlineContexts(v.loader, cred, scan.nested)
+	} else {
+		inline, err = checkInlineContexts(v.loader, cred)
+	}
 	if errors.Is(err, ErrLimit) {
 		r.undecidedAt(CheckContext, "@context", err)
 		return vcdm1
@@ -501,8 +517,12 @@ func (v *Verifier) checkContext(r *report, cred map[string]any) (vcdm1 bool) {
 // isBadgeContext reports whether u is an Open Badges 3.0 or CLR 2.0
 // context.
 func isBadgeContext(u string) bool {
-	return obContextRE.MatchString(u) || u == contexts.OBv3p0UnversionedAlias || u == contexts.CLRv2p0 || u == contexts.CLRv2p0Unversioned
+	// The literal head of obContextRE first: most URLs are not it.
+	return strings.HasPrefix(u, obContextPrefix) && obContextRE.MatchString(u) || u == contexts.OBv3p0UnversionedAlias || u == contexts.CLRv2p0 || u == contexts.CLRv2p0Unversioned
 }
+
+// obContextPrefix is what every URL obContextRE matches begins with.
+const obContextPrefix = "https://purl.imsglobal.org/spec/ob/v3p0/context"
 
 func (v *Verifier) hasContext(u string) bool {
 	if _, err := v.loader.LoadDocument(u); err != nil {
@@ -521,7 +541,7 @@ func (v *Verifier) hasContext(u string) bool {
 // rules beyond the schema, JSON-LD compacted forms) is a warning: the
 // signature covers the graph, not the JSON shape, so a shape departure
 // says nothing about who issued the credential.
-func (v *Verifier) checkSchema(r *report, data []byte, doc *ob3.Document, signed []string) {
+func (v *Verifier) checkSchema(r *report, data []byte, doc *ob3.Document, signed []string, scan *formScan) {
 	var normalized []any
 	var expanded []ob3.CompactedForm
 	// One document is validated per credentialStatus entry: without a
@@ -533,7 +553,7 @@ func (v *Verifier) checkSchema(r *report, data []byte, doc *ob3.Document, signed
 	var unchecked int
 	var declared, undeclared, read []string
 	if doc != nil && len(data) <= ob3.DefaultMaxSize {
-		normalized, expanded, read, unchecked = expandCompactedValue(doc.Value, maxVariants)
+		normalized, expanded, read, unchecked = expandScannedValue(doc.Value, maxVariants, scan)
 		declared, undeclared = ob3.DeclaredSchemas(doc.Value)
 	} else {
 		raw, wrapped, forms, n, err := expandCompacted(data, maxVariants)
@@ -652,8 +672,14 @@ func (v *Verifier) checkSchema(r *report, data []byte, doc *ob3.Document, signed
 // schemas the statements declare (signed), and returns its result for
 // the place reserved in the report.
 func (v *Verifier) schemaCheck(data []byte, doc *ob3.Document, signed []string) CheckResult {
+	return v.schemaCheckScanned(data, doc, signed, nil)
+}
+
+// schemaCheckScanned is schemaCheck with scan, scanForms of the document
+// doc holds (its plain reading), or nil to walk doc itself.
+func (v *Verifier) schemaCheckScanned(data []byte, doc *ob3.Document, signed []string, scan *formScan) CheckResult {
 	sub := &report{res: &Result{Checks: make([]CheckResult, 0, 1)}}
-	v.checkSchema(sub, data, doc, signed)
+	v.checkSchema(sub, data, doc, signed, scan)
 	return sub.res.Checks[0]
 }
 
@@ -669,13 +695,26 @@ func decodeJSONNumbers(data []byte) (any, error) {
 // expandCompactedValue is expandCompacted for a decoded document: the
 // variants share with doc everything ob3.ExpandCompacted did not rewrite.
 func expandCompactedValue(doc map[string]any, maxVariants int) ([]any, []ob3.CompactedForm, []string, int) {
+	return expandScannedValue(doc, maxVariants, nil)
+}
+
+// expandScannedValue is expandCompactedValue with scan, scanForms of
+// doc, or nil to walk doc for its JSON-LD forms.
+func expandScannedValue(doc map[string]any, maxVariants int, scan *formScan) ([]any, []ob3.CompactedForm, []string, int) {
 	// owned is whether the top level of out is a copy made here, which
 	// the last variant may take instead of a clone: readJSONLDForms copies
 	// the object it rewrites (a top-level @set gives the caller's value
 	// inside it), ExpandCompacted too.
 	owned := false
 	var read []string
-	if m, _, changed := readJSONLDForms(doc, "", &read, 0); changed {
+	var m any
+	var changed bool
+	if scan != nil {
+		m, _, changed = readScannedForms(doc, &read, scan)
+	} else {
+		m, _, changed = readJSONLDForms(doc, "", &read, 0)
+	}
+	if changed {
 		if obj, ok := m.(map[string]any); ok {
 			_, set := doc["@set"]
 			doc, owned = obj, !set
