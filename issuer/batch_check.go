@@ -70,13 +70,13 @@ func newRowChecker(is *Issuer) (*rowChecker, error) {
 		},
 	}
 	for _, v := range []any{rc.profile0, rc.achievement0} {
-		b, err := marshalJSON(v)
+		b, err := jsonvalue.Marshal(v)
 		if err != nil {
 			return nil, err
 		}
 		rc.standInSize += len(b)
 	}
-	b, err := marshalJSON(is.profile)
+	b, err := jsonvalue.Marshal(is.profile)
 	if err != nil {
 		return nil, err
 	}
@@ -94,7 +94,7 @@ func (rc *rowChecker) build(req Request) (map[string]any, error) {
 		rc.byParts.Add(1)
 		return cred, nil
 	}
-	raw, err := marshalJSON(cred)
+	raw, err := jsonvalue.Marshal(cred)
 	if err != nil {
 		return nil, err
 	}
@@ -120,7 +120,7 @@ func (rc *rowChecker) share(cred map[string]any, doc *ob3.Document) {
 	if ach == nil || s == nil || s.Achievement == nil || s.Achievement.Achievement == nil {
 		return
 	}
-	b, err := marshalJSON(ach)
+	b, err := jsonvalue.Marshal(ach)
 	if err != nil {
 		return
 	}
@@ -141,7 +141,7 @@ func (rc *rowChecker) validByParts(cred map[string]any, sa *sharedAchievement) b
 	partSubject["achievement"] = rc.achievement0
 	parts["credentialSubject"] = partSubject
 	parts["issuer"] = rc.profile0
-	raw, err := marshalJSON(parts)
+	raw, err := jsonvalue.Marshal(parts)
 	if err != nil {
 		return false
 	}

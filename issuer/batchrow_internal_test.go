@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/badgesmith/badgesmith/internal/jsonvalue"
 	"github.com/badgesmith/badgesmith/internal/testkit"
 )
 
@@ -96,7 +97,7 @@ func BenchmarkBatchRow(b *testing.B) {
 	b.Run("indent/issuer", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, err := marshalIndentJSON(signed.Document); err != nil {
+			if _, err := jsonvalue.MarshalIndent(signed.Document); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -112,7 +113,7 @@ func BenchmarkBatchRow(b *testing.B) {
 	b.Run("compact/issuer", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, err := marshalJSON(cred); err != nil {
+			if _, err := jsonvalue.Marshal(cred); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -258,7 +258,7 @@ func (is *Issuer) build(req Request, salt string) (map[string]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	raw, err := marshalJSON(cred)
+	raw, err := jsonvalue.Marshal(cred)
 	if err != nil {
 		return nil, fmt.Errorf("encoding credential: %w", err)
 	}
@@ -485,7 +485,7 @@ func (is *Issuer) signDI(ctx context.Context, cred map[string]any, suite Format,
 	if err != nil {
 		return nil, fmt.Errorf("signing credential: %w", err)
 	}
-	out, err := marshalIndentJSON(signed)
+	out, err := jsonvalue.MarshalIndent(signed)
 	if err != nil {
 		return nil, fmt.Errorf("encoding signed credential: %w", err)
 	}

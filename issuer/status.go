@@ -315,7 +315,7 @@ func setStatus(cred map[string]any, refs []store.StatusRef, check bool) error {
 	if check {
 		for _, e := range entries {
 			cred["credentialStatus"] = e
-			raw, err := marshalJSON(cred)
+			raw, err := jsonvalue.Marshal(cred)
 			if err != nil {
 				return fmt.Errorf("encoding credential: %w", err)
 			}

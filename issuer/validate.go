@@ -1,6 +1,10 @@
 package issuer
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/badgesmith/badgesmith/internal/jsonvalue"
+)
 
 // Validate checks a credential made outside Build (one a VC-API client
 // sent, say) as Build checks its own: the OB 3.0 data model, the schema,
@@ -8,7 +12,7 @@ import "fmt"
 // ErrInvalidInput; an ob3 error among them names the JSON path (its
 // JSONPath method), a *ResultError the result.
 func Validate(cred map[string]any) error {
-	raw, err := marshalJSON(cred)
+	raw, err := jsonvalue.Marshal(cred)
 	if err != nil {
 		return fmt.Errorf("encoding credential: %w: %w", ErrInvalidInput, err)
 	}

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/badgesmith/badgesmith/internal/jsonvalue"
 	"github.com/badgesmith/badgesmith/rdfc"
 )
 
@@ -167,7 +168,7 @@ func (v *Verifier) checkCLR(ctx context.Context, r *report, cred map[string]any,
 			r.res.Embedded = append(r.res.Embedded, er)
 			continue
 		}
-		raw, err := appendJSON(nil, obj)
+		raw, err := jsonvalue.Marshal(obj)
 		if err != nil {
 			bad = append(bad, path+": "+err.Error())
 			r.res.Embedded = append(r.res.Embedded, er)

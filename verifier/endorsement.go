@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+
+	"github.com/badgesmith/badgesmith/internal/jsonvalue"
 )
 
 const iriEndorsementComment = obNS + "endorsementComment"
@@ -115,7 +117,7 @@ func (v *Verifier) checkEndorsements(ctx context.Context, r *report, cred map[st
 			r.res.Endorsements = append(r.res.Endorsements, er)
 			continue
 		}
-		raw, err := appendJSON(nil, e.value)
+		raw, err := jsonvalue.Marshal(e.value)
 		if err != nil {
 			er.Note = "not a JSON object"
 			r.res.Endorsements = append(r.res.Endorsements, er)

@@ -55,7 +55,7 @@ var allowed = map[string][]string{
 	// its proof covers, in rdfc's terms, and names the bundled contexts
 	// (contexts) in its checks and --explain facts. Never the issuer, the
 	// store or the server.
-	"verifier":        {"ob3", "jsonld", "contexts", "rdfc", "keys", "did", "proof", "vcjwt", "status", "bake", "catalogue/published", "internal/safehttp", "internal/ttlcache", "internal/verdict"},
+	"verifier":        {"ob3", "jsonld", "contexts", "rdfc", "keys", "did", "proof", "vcjwt", "status", "bake", "catalogue/published", "internal/jsonvalue", "internal/safehttp", "internal/ttlcache", "internal/verdict"},
 	"internal/server": {"issuer", "verifier", "rdfc", "catalogue", "store", "store/bolt", "did", "keys", "status", "ob3", "bake", "jcs", "internal/atomicfile", "internal/jsonvalue", "internal/safehttp", "internal/verdict"}, // opens the bbolt store so serve.go only parses flags
 	"cmd/badgesmith":  {"*"},
 	"interop":         {"*"},

@@ -1,7 +1,9 @@
-// Package jsonvalue holds the one deep copy of a JSON value as
-// encoding/json decodes it into an any (maps, slices, strings, numbers,
-// booleans, nil), shared by the packages that edit such documents
-// without touching their caller's copy.
+// Package jsonvalue holds what the packages that work on JSON values as
+// encoding/json decodes them into an any (maps, slices, strings, numbers,
+// booleans, nil) share: the one deep copy, for those that edit such a
+// document without touching their caller's copy, and the one encoder that
+// writes json.Marshal's bytes without its reflection, for those that sign,
+// store or re-check what they encode.
 package jsonvalue
 
 // Clone returns a deep copy of v: every map[string]any and []any is

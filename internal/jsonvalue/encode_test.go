@@ -1,15 +1,16 @@
-package issuer
+package jsonvalue
 
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"math"
 	"os"
 	"path/filepath"
 	"testing"
 )
 
-// sameAsEncodingJSON fails t unless marshalJSON and marshalIndentJSON give
+// sameAsEncodingJSON fails t unless Marshal, MarshalIndent and Append give
 // encoding/json's bytes for v, or fail where it fails.
 func sameAsEncodingJSON(t *testing.T, v any) {
 	t.Helper()
@@ -17,8 +18,9 @@ func sameAsEncodingJSON(t *testing.T, v any) {
 		name      string
 		got, want func(any) ([]byte, error)
 	}{
-		{"compact", marshalJSON, json.Marshal},
-		{"indented", marshalIndentJSON, func(v any) ([]byte, error) { return json.MarshalIndent(v, "", "  ") }},
+		{"compact", Marshal, json.Marshal},
+		{"indented", MarshalIndent, func(v any) ([]byte, error) { return json.MarshalIndent(v, "", "  ") }},
+		{"appended", appendOrMarshal, json.Marshal},
 	} {
 		got, gerr := c.got(v)
 		want, werr := c.want(v)
@@ -26,6 +28,20 @@ func sameAsEncodingJSON(t *testing.T, v any) {
 			t.Errorf("%s %#v:\n got %q, %v\nwant %q, %v", c.name, v, got, gerr, want, werr)
 		}
 	}
+}
+
+// appendOrMarshal is Append behind a prefix it must keep, falling back to
+// json.Marshal as its callers do.
+func appendOrMarshal(v any) ([]byte, error) {
+	const prefix = "prefix:"
+	b, ok := Append([]byte(prefix), v)
+	if !ok {
+		return json.Marshal(v)
+	}
+	if !bytes.HasPrefix(b, []byte(prefix)) {
+		return nil, errors.New("append lost the prefix")
+	}
+	return b[len(prefix):], nil
 }
 
 func TestMarshalJSONMatchesEncodingJSON(t *testing.T) {
@@ -74,7 +90,7 @@ func deep(n int) any {
 // TestMarshalJSONCredentials compares on the golden credential and the
 // bench's inputs.
 func TestMarshalJSONCredentials(t *testing.T) {
-	for _, p := range []string{"testdata/sample-credential.golden.json", "../testdata/achievement.json", "../testdata/issuer.json"} {
+	for _, p := range []string{"../../issuer/testdata/sample-credential.golden.json", "../../testdata/achievement.json", "../../testdata/issuer.json", "../../testdata/bench/ob-150.json", "../../testdata/bench/clr-10.json"} {
 		data, err := os.ReadFile(filepath.FromSlash(p))
 		if err != nil {
 			t.Fatal(err)
@@ -96,6 +112,8 @@ func TestMarshalJSONCredentials(t *testing.T) {
 func FuzzMarshalJSON(f *testing.F) {
 	f.Add([]byte(`{"a":[1,2.5,-0,1e21,1e-7,"<&>\u2028"],"b":{"c":null,"d":true,"":{}}}`))
 	f.Add([]byte(`["\u0000\ud800", "\t", 123456789012345678901234567890]`))
+	f.Add([]byte(`{"b":[1,2.5,-0,1e21,1e-7,0.000001,null,true,false],"a":{"<&>":"\u2028\u2029\b\f\n\r\t\u0001\u007f\"\\"}}`))
+	f.Add([]byte(`[{"é":"日本","z":{},"y":[]},"\ud800",-1.5e-300,5e-324,1.7976931348623157e308]`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		for _, useNumber := range []bool{false, true} {
 			dec := json.NewDecoder(bytes.NewReader(data))
@@ -111,4 +129,37 @@ func FuzzMarshalJSON(f *testing.F) {
 		// Strings as they come, valid UTF-8 or not.
 		sameAsEncodingJSON(t, map[string]any{string(data): string(data)})
 	})
+}
+
+// TestMarshalCycle: a map that contains itself (a library caller's
+// mistake) gets encoding/json's error, not a goroutine stack overflow,
+// which no recover catches: both forms bound their own nesting.
+func TestMarshalCycle(t *testing.T) {
+	for _, indent := range []bool{false, true} {
+		cyclic := map[string]any{"id": "urn:x"}
+		cyclic["self"] = cyclic
+		enc := Marshal
+		if indent {
+			enc = MarshalIndent
+		}
+		_, err := enc(cyclic)
+		var uve *json.UnsupportedValueError
+		if !errors.As(err, &uve) {
+			t.Errorf("indent %v: error %v, want encoding/json's UnsupportedValueError", indent, err)
+		}
+		if _, ok := Append(nil, cyclic); ok {
+			t.Error("Append wrote a map that contains itself")
+		}
+	}
+
+	// Deeper than maxEncodeDepth, without a cycle: encoding/json's bytes.
+	var deep any = "x"
+	for range maxEncodeDepth + 5 {
+		deep = []any{map[string]any{"a": deep}}
+	}
+	got, err := Marshal(deep)
+	want, werr := json.Marshal(deep)
+	if err != nil || werr != nil || !bytes.Equal(got, want) {
+		t.Errorf("deep value: %v, %v, equal %v", err, werr, bytes.Equal(got, want))
+	}
 }
