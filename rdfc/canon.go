@@ -167,12 +167,16 @@ type state struct {
 	numbered []int
 	// issued are the nodes in the order their canonical labels were
 	// issued.
-	issued   []int
-	hashAlg  HashAlgorithm
-	newHash  func() hash.Hash
-	h        hash.Hash
-	buf      []byte
-	spans    []span
+	issued  []int
+	hashAlg HashAlgorithm
+	newHash func() hash.Hash
+	h       hash.Hash
+	buf     []byte
+	spans   []span
+	// rel and relHex are the stacks of hashNDegree's related nodes and
+	// their hashes.
+	rel      []relation
+	relHex   []byte
 	lineBuf  []byte
 	lineList []line
 	// texts are the N-Quads text of the quads that name a blank node,
@@ -217,6 +221,7 @@ func (s *state) release() {
 	// Only what refers to the caller's data is dropped; the rest is
 	// overwritten by the next run.
 	clear(s.normal[:cap(s.normal)])
+	clear(s.rel[:cap(s.rel)])
 	for i := range s.nodes {
 		s.nodes[i].label, s.nodes[i].hex = "", ""
 	}
@@ -692,8 +697,9 @@ func (s *state) hashFirstDegree(n int) {
 	nd.hlen = len(s.h.Sum(nd.sum[:0]))
 }
 
-// hashRelated is the Hash Related Blank Node algorithm.
-func (s *state) hashRelated(related string, q *Quad, iss *issuer, position byte) string {
+// hashRelated is the Hash Related Blank Node algorithm. The hash is
+// appended in hex to s.relHex; hashRelated returns where it starts.
+func (s *state) hashRelated(related string, q *Quad, iss *issuer, position byte) int {
 	b := s.buf[:0]
 	b = append(b, position)
 	if position != 'g' {
@@ -711,7 +717,17 @@ func (s *state) hashRelated(related string, q *Quad, iss *issuer, position byte)
 	s.buf = b
 	s.h.Reset()
 	s.h.Write(b)
-	return s.sum()
+	var sum [sha512.Size]byte
+	at := len(s.relHex)
+	s.relHex = hex.AppendEncode(s.relHex, s.h.Sum(sum[:0]))
+	return at
+}
+
+// relation is a blank node related to the one hashNDegree hashes: its
+// label, and the hash of the relation in hex, s.relHex[hash:hash+hexLen].
+type relation struct {
+	label string
+	hash  int
 }
 
 // hashNDegree is the Hash N-Degree Quads algorithm.
@@ -724,94 +740,162 @@ func (s *state) hashNDegree(id string, iss *issuer) (string, *issuer, error) {
 		return "", nil, err
 	}
 
-	related := make(map[string][]string)
+	// The related nodes and their hashes go on stacks shared with the
+	// calls this one makes, above those of the calls that made it, and
+	// come off before it returns: a call no longer allocates a map and a
+	// string per related node. The calls below may move the stacks, so
+	// they are read by position.
+	base, hexBase := len(s.rel), len(s.relHex)
+	defer func() { s.rel, s.relHex = s.rel[:base], s.relHex[:hexBase] }()
+	hexLen := 2 * s.h.Size()
 	for _, qi := range s.nodes[s.node(id)].quads {
 		q := &s.quads[qi]
 		for _, c := range [...]struct {
-			t   Term
+			t   *Term
 			pos byte
-		}{{q.Subject, 's'}, {q.Object, 'o'}, {q.Graph, 'g'}} {
+		}{{&q.Subject, 's'}, {&q.Object, 'o'}, {&q.Graph, 'g'}} {
 			if c.t.Kind != BlankNode || c.t.Value == id {
 				continue
 			}
 			if err := s.spend(); err != nil {
 				return "", nil, err
 			}
-			h := s.hashRelated(c.t.Value, q, iss, c.pos)
-			related[h] = append(related[h], c.t.Value)
+			s.rel = append(s.rel, relation{label: c.t.Value, hash: s.hashRelated(c.t.Value, q, iss, c.pos)})
 		}
 	}
-	hashes := make([]string, 0, len(related))
-	for h := range related {
-		hashes = append(hashes, h)
-	}
-	slices.Sort(hashes)
+	// By hash: each hash's labels are then side by side (their order
+	// does not matter, the permutations start from them sorted).
+	hashOf := func(r relation) []byte { return s.relHex[r.hash : r.hash+hexLen] }
+	slices.SortFunc(s.rel[base:], func(a, b relation) int { return bytes.Compare(hashOf(a), hashOf(b)) })
+	end := len(s.rel)
 
 	// Each related hash is followed by its chosen path: room for a hash
 	// in hex and a few labels, so that data is seldom grown.
-	data := make([]byte, 0, len(hashes)*(2*s.h.Size()+48))
-	for _, h := range hashes {
-		data = append(data, h...)
-		var chosenPath string
-		var chosenIssuer *issuer
-		p := newPermuter(related[h])
-		for p.next() {
-			if s.perms--; s.perms < 0 {
-				return "", nil, fmt.Errorf("%w: too many permutations of look-alike blank nodes", ErrWorkLimit)
-			}
-			// A permutation costs in proportion to its length (the path,
-			// the issuer copy).
-			if err := s.step(len(p.current) + len(iss.order)); err != nil {
-				return "", nil, err
-			}
-			issCopy := iss.clone()
-			var path []byte
-			var recursion []string
-			skip := false
-			for _, r := range p.current {
-				if c := s.canonOf(r); c != "" {
-					path = append(append(path, "_:"...), c...)
-				} else {
-					if !issCopy.has(r) {
-						recursion = append(recursion, r)
-					}
-					path = append(append(path, "_:"...), issCopy.issue(r)...)
-				}
-				if chosenPath != "" && string(path) > chosenPath {
-					skip = true
-					break
-				}
-			}
-			if skip {
-				continue
-			}
-			for _, r := range recursion {
-				rh, riss, err := s.hashNDegree(r, issCopy)
-				if err != nil {
-					return "", nil, err
-				}
-				path = append(append(path, "_:"...), issCopy.issue(r)...)
-				path = append(append(append(path, '<'), rh...), '>')
-				issCopy = riss
-				if chosenPath != "" && string(path) > chosenPath {
-					skip = true
-					break
-				}
-			}
-			if skip {
-				continue
-			}
-			if chosenPath == "" || string(path) < chosenPath {
-				chosenPath = string(path)
-				chosenIssuer = issCopy
-			}
+	data := make([]byte, 0, (end-base)*(hexLen+48))
+	for i := base; i < end; {
+		h := hashOf(s.rel[i])
+		j := i + 1
+		for j < end && bytes.Equal(hashOf(s.rel[j]), h) {
+			j++
 		}
-		data = append(data, chosenPath...)
-		iss = chosenIssuer
+		data = append(data, h...)
+		var err error
+		if j-i == 1 {
+			// One permutation: nothing to compare it with.
+			var path []byte
+			path, iss, err = s.nDegreePath(s.rel[i].label, iss)
+			data = append(data, path...)
+		} else {
+			labels := make([]string, j-i)
+			for k := range labels {
+				labels[k] = s.rel[i+k].label
+			}
+			var chosenPath string
+			chosenPath, iss, err = s.choosePath(labels, iss)
+			data = append(data, chosenPath...)
+		}
+		if err != nil {
+			return "", nil, err
+		}
+		i = j
 	}
 	s.h.Reset()
 	s.h.Write(data)
 	return s.sum(), iss, nil
+}
+
+// nDegreePath is the path of hashNDegree's steps 5.4-5.5 for a hash with
+// one related node, r: there is one permutation, so the issuer copy it
+// works on, iss's, is what the caller goes on with, and iss itself is
+// used. Every issuer hashNDegree is given is its own: the run's
+// temporary issuer, or a copy its caller made for the permutation being
+// tried (or, here, was given), which the caller replaces with the issuer
+// returned.
+func (s *state) nDegreePath(r string, iss *issuer) ([]byte, *issuer, error) {
+	if s.perms--; s.perms < 0 {
+		return nil, nil, fmt.Errorf("%w: too many permutations of look-alike blank nodes", ErrWorkLimit)
+	}
+	if err := s.step(1 + len(iss.order)); err != nil {
+		return nil, nil, err
+	}
+	path := make([]byte, 0, 48)
+	if c := s.canonOf(r); c != "" {
+		return append(append(path, "_:"...), c...), iss, nil
+	}
+	recurse := !iss.has(r)
+	path = append(append(path, "_:"...), iss.issue(r)...)
+	if !recurse {
+		return path, iss, nil
+	}
+	rh, riss, err := s.hashNDegree(r, iss)
+	if err != nil {
+		return nil, nil, err
+	}
+	// r keeps its label in riss, which only adds to iss.
+	path = append(append(path, "_:"...), riss.issue(r)...)
+	path = append(append(append(path, '<'), rh...), '>')
+	return path, riss, nil
+}
+
+// choosePath is hashNDegree's steps 5.4-5.5 for a hash with several
+// related nodes: the least path over their permutations, and the issuer
+// that comes with it.
+func (s *state) choosePath(related []string, iss *issuer) (string, *issuer, error) {
+	var chosenPath string
+	var chosenIssuer *issuer
+	p := newPermuter(related)
+	for p.next() {
+		if s.perms--; s.perms < 0 {
+			return "", nil, fmt.Errorf("%w: too many permutations of look-alike blank nodes", ErrWorkLimit)
+		}
+		// A permutation costs in proportion to its length (the path,
+		// the issuer copy).
+		if err := s.step(len(p.current) + len(iss.order)); err != nil {
+			return "", nil, err
+		}
+		issCopy := iss.clone()
+		var path []byte
+		var recursion []string
+		skip := false
+		for _, r := range p.current {
+			if c := s.canonOf(r); c != "" {
+				path = append(append(path, "_:"...), c...)
+			} else {
+				if !issCopy.has(r) {
+					recursion = append(recursion, r)
+				}
+				path = append(append(path, "_:"...), issCopy.issue(r)...)
+			}
+			if chosenPath != "" && string(path) > chosenPath {
+				skip = true
+				break
+			}
+		}
+		if skip {
+			continue
+		}
+		for _, r := range recursion {
+			rh, riss, err := s.hashNDegree(r, issCopy)
+			if err != nil {
+				return "", nil, err
+			}
+			path = append(append(path, "_:"...), issCopy.issue(r)...)
+			path = append(append(append(path, '<'), rh...), '>')
+			issCopy = riss
+			if chosenPath != "" && string(path) > chosenPath {
+				skip = true
+				break
+			}
+		}
+		if skip {
+			continue
+		}
+		if chosenPath == "" || string(path) < chosenPath {
+			chosenPath = string(path)
+			chosenIssuer = issCopy
+		}
+	}
+	return chosenPath, chosenIssuer, nil
 }
 
 // CanonicalizeTo writes the canonical N-Quads document Canonicalize
