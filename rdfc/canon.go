@@ -179,6 +179,10 @@ type state struct {
 	relHex   []byte
 	lineBuf  []byte
 	lineList []line
+	// lineOut holds the lines sorted, runs the runs of lines of one
+	// subject that lines sorts them by.
+	lineOut []line
+	runs    []subjectRun
 	// texts are the N-Quads text of the quads that name a blank node,
 	// written once in textBuf with holes for the labels: the first-degree
 	// hashes and the final lines copy it instead of escaping every term
@@ -215,7 +219,7 @@ const maxPooledQuads = 4096
 
 // release gives s back to the pool. Nothing of s may be used after it.
 func (s *state) release() {
-	if cap(s.normal) > maxPooledQuads || cap(s.lineList) > maxPooledQuads || len(s.nodes) > maxPooledQuads {
+	if cap(s.normal) > maxPooledQuads || cap(s.lineList) > maxPooledQuads || cap(s.lineOut) > maxPooledQuads || len(s.nodes) > maxPooledQuads {
 		return
 	}
 	// Only what refers to the caller's data is dropped; the rest is
@@ -969,16 +973,26 @@ func lineKey(l []byte) uint64 {
 	return binary.BigEndian.Uint64(k[:])
 }
 
+// subjectRun is a run of consecutive lines of one subject: lines
+// lineList[first:first+n], the subject written lineBuf[start:end].
+type subjectRun struct {
+	start, end, first, n int
+}
+
 // lines writes every quad with its canonical labels as an N-Quads line
 // into s.lineBuf and returns the lines sorted.
 func (s *state) lines() []line {
 	s.lineList = slices.Grow(s.lineList[:0], len(s.quads))
+	s.runs = s.runs[:0]
 	buf := s.lineBuf[:0]
 	// A node's quads come one after the other, so an IRI subject is most
 	// often the one of the line before: its escaped text is copied from
 	// there instead of being escaped again.
-	var subj *Term
+	var subj, prev *Term
 	var subjText span
+	// Whether every subject is an IRI or a blank node, whose text ends
+	// at the line's first space and is never a prefix of another's.
+	grouped := true
 	for i := range s.quads {
 		start := len(buf)
 		q := &s.quads[i]
@@ -993,11 +1007,54 @@ func (s *state) lines() []line {
 			subj, subjText = &q.Subject, span{start, len(buf)}
 			buf = s.appendCanonRest(buf, q)
 		}
+		if prev != nil && q.Subject.Kind == prev.Kind && q.Subject.Value == prev.Value {
+			s.runs[len(s.runs)-1].n++
+		} else {
+			if k := q.Subject.Kind; k != IRI && k != BlankNode {
+				grouped = false
+			}
+			end := start + bytes.IndexByte(buf[start:], ' ')
+			s.runs = append(s.runs, subjectRun{start: start, end: end, first: i, n: 1})
+			prev = &q.Subject
+		}
 		s.lineList = append(s.lineList, line{lineKey(buf[start:]), start, len(buf), i})
 	}
 	s.lineBuf = buf
-	slices.SortFunc(s.lineList, func(a, b line) int { return compareLines(buf, a, b) })
-	return s.lineList
+	if !grouped {
+		slices.SortFunc(s.lineList, func(a, b line) int { return compareLines(buf, a, b) })
+		return s.lineList
+	}
+	// Subjects share long prefixes (the IRIs of one issuer), which the
+	// sort would otherwise compare again and again: they are sorted
+	// once per run of lines, and the lines of one subject among
+	// themselves from the space after it. A subject sorted before
+	// another has its lines before the other's: either their texts
+	// differ before one ends, or one is a prefix of the other, possible
+	// only for blank nodes (_:c14n1, _:c14n10), where the shorter is
+	// followed by a space and the longer by a digit.
+	runs := s.runs
+	slices.SortFunc(runs, func(a, b subjectRun) int {
+		return bytes.Compare(buf[a.start:a.end], buf[b.start:b.end])
+	})
+	out := slices.Grow(s.lineOut[:0], len(s.lineList))
+	for i := 0; i < len(runs); {
+		r := runs[i]
+		from := len(out)
+		out = append(out, s.lineList[r.first:r.first+r.n]...)
+		j := i + 1
+		for ; j < len(runs) && bytes.Equal(buf[runs[j].start:runs[j].end], buf[r.start:r.end]); j++ {
+			out = append(out, s.lineList[runs[j].first:runs[j].first+runs[j].n]...)
+		}
+		if g := out[from:]; len(g) > 1 {
+			skip := r.end - r.start
+			slices.SortFunc(g, func(a, b line) int {
+				return bytes.Compare(buf[a.start+skip:a.end], buf[b.start+skip:b.end])
+			})
+		}
+		i = j
+	}
+	s.lineOut = out
+	return out
 }
 
 // appendCanonQuad is appendQuad with the canonical labels.
