@@ -175,8 +175,11 @@ type state struct {
 	spans   []span
 	// rel and relHex are the stacks of hashNDegree's related nodes and
 	// their hashes.
-	rel      []relation
-	relHex   []byte
+	rel    []relation
+	relHex []byte
+	// sumBuf receives the hashes: an array on the stack would escape
+	// through the hash.Hash interface.
+	sumBuf   [sha512.Size]byte
 	lineBuf  []byte
 	lineList []line
 	// lineOut holds the lines sorted, runs the runs of lines of one
@@ -359,7 +362,7 @@ func (s *state) run(in []Quad, opts Options) error {
 				continue
 			}
 			id := s.nodes[n].label
-			tmp := newIssuer("b")
+			tmp := newIssuer()
 			tmp.issue(id)
 			h, iss, err := s.hashNDegree(id, tmp)
 			if err != nil {
@@ -661,8 +664,7 @@ func (s *state) hexOf(n int) string {
 }
 
 func (s *state) sum() string {
-	var out [sha512.Size]byte
-	return hex.EncodeToString(s.h.Sum(out[:0]))
+	return hex.EncodeToString(s.h.Sum(s.sumBuf[:0]))
 }
 
 // hashFirstDegree is the Hash First Degree Quads algorithm: the node's
@@ -713,7 +715,7 @@ func (s *state) hashRelated(related string, q *Quad, iss *issuer, position byte)
 	}
 	if c := s.canonOf(related); c != "" {
 		b = append(append(b, '_', ':'), c...)
-	} else if id, ok := iss.ids[related]; ok {
+	} else if id, ok := iss.lookup(related); ok {
 		b = append(append(b, '_', ':'), id...)
 	} else {
 		b = append(b, s.hexOf(s.node(related))...)
@@ -721,9 +723,8 @@ func (s *state) hashRelated(related string, q *Quad, iss *issuer, position byte)
 	s.buf = b
 	s.h.Reset()
 	s.h.Write(b)
-	var sum [sha512.Size]byte
 	at := len(s.relHex)
-	s.relHex = hex.AppendEncode(s.relHex, s.h.Sum(sum[:0]))
+	s.relHex = hex.AppendEncode(s.relHex, s.h.Sum(s.sumBuf[:0]))
 	return at
 }
 
@@ -786,9 +787,7 @@ func (s *state) hashNDegree(id string, iss *issuer) (string, *issuer, error) {
 		var err error
 		if j-i == 1 {
 			// One permutation: nothing to compare it with.
-			var path []byte
-			path, iss, err = s.nDegreePath(s.rel[i].label, iss)
-			data = append(data, path...)
+			data, iss, err = s.nDegreePath(data, s.rel[i].label, iss)
 		} else {
 			labels := make([]string, j-i)
 			for k := range labels {
@@ -808,37 +807,36 @@ func (s *state) hashNDegree(id string, iss *issuer) (string, *issuer, error) {
 	return s.sum(), iss, nil
 }
 
-// nDegreePath is the path of hashNDegree's steps 5.4-5.5 for a hash with
-// one related node, r: there is one permutation, so the issuer copy it
-// works on, iss's, is what the caller goes on with, and iss itself is
-// used. Every issuer hashNDegree is given is its own: the run's
+// nDegreePath appends to data the path of hashNDegree's steps 5.4-5.5
+// for a hash with one related node, r: there is one permutation, so the
+// issuer copy it works on, iss's, is what the caller goes on with, and iss
+// itself is used. Every issuer hashNDegree is given is its own: the run's
 // temporary issuer, or a copy its caller made for the permutation being
 // tried (or, here, was given), which the caller replaces with the issuer
 // returned.
-func (s *state) nDegreePath(r string, iss *issuer) ([]byte, *issuer, error) {
+func (s *state) nDegreePath(data []byte, r string, iss *issuer) ([]byte, *issuer, error) {
 	if s.perms--; s.perms < 0 {
 		return nil, nil, fmt.Errorf("%w: too many permutations of look-alike blank nodes", ErrWorkLimit)
 	}
 	if err := s.step(1 + len(iss.order)); err != nil {
 		return nil, nil, err
 	}
-	path := make([]byte, 0, 48)
 	if c := s.canonOf(r); c != "" {
-		return append(append(path, "_:"...), c...), iss, nil
+		return append(append(data, "_:"...), c...), iss, nil
 	}
 	recurse := !iss.has(r)
-	path = append(append(path, "_:"...), iss.issue(r)...)
+	data = append(append(data, "_:"...), iss.issue(r)...)
 	if !recurse {
-		return path, iss, nil
+		return data, iss, nil
 	}
 	rh, riss, err := s.hashNDegree(r, iss)
 	if err != nil {
 		return nil, nil, err
 	}
-	// r keeps its label in riss, which only adds to iss.
-	path = append(append(path, "_:"...), riss.issue(r)...)
-	path = append(append(append(path, '<'), rh...), '>')
-	return path, riss, nil
+	// r keeps its identifier in riss, which only adds to iss.
+	data = append(append(data, "_:"...), riss.issue(r)...)
+	data = append(append(append(data, '<'), rh...), '>')
+	return data, riss, nil
 }
 
 // choosePath is hashNDegree's steps 5.4-5.5 for a hash with several
@@ -1151,43 +1149,90 @@ func (s *state) text(i int) *quadText {
 	return t
 }
 
-// issuer is the Issue Identifier algorithm's state.
+// issuer is the Issue Identifier algorithm's state for the temporary
+// identifiers of the Hash N-Degree Quads algorithm (prefix "b"): the
+// identifier issued for order[k] is b<k>. index finds a label's position
+// once there are more than issuerScan labels; below, a scan of order costs
+// less than a map, and a run on a credential makes a few issuers of a
+// label or two, which then cost one allocation each.
 type issuer struct {
-	prefix string
-	ids    map[string]string
 	order  []string
+	index  map[string]int
+	inline [4]string
 }
 
-func newIssuer(prefix string) *issuer {
-	return &issuer{prefix: prefix, ids: make(map[string]string)}
+// issuerScan is how many labels an issuer finds by scanning.
+const issuerScan = 8
+
+func newIssuer() *issuer {
+	i := &issuer{}
+	i.order = i.inline[:0]
+	return i
+}
+
+// tmpLabel is the identifier b<k>.
+func tmpLabel(k int) string {
+	if k < len(tmpLabels) {
+		return tmpLabels[k]
+	}
+	return "b" + strconv.Itoa(k)
+}
+
+// pos is the position of old in i.order.
+func (i *issuer) pos(old string) (int, bool) {
+	if i.index != nil {
+		k, ok := i.index[old]
+		return k, ok
+	}
+	for k, o := range i.order {
+		if o == old {
+			return k, true
+		}
+	}
+	return 0, false
 }
 
 func (i *issuer) has(old string) bool {
-	_, ok := i.ids[old]
+	_, ok := i.pos(old)
 	return ok
 }
 
+// lookup is the identifier issued for old, if any.
+func (i *issuer) lookup(old string) (string, bool) {
+	k, ok := i.pos(old)
+	if !ok {
+		return "", false
+	}
+	return tmpLabel(k), true
+}
+
 func (i *issuer) issue(old string) string {
-	if id, ok := i.ids[old]; ok {
-		return id
+	if k, ok := i.pos(old); ok {
+		return tmpLabel(k)
 	}
-	var id string
-	if n := len(i.order); i.prefix == "b" && n < len(tmpLabels) {
-		id = tmpLabels[n]
-	} else {
-		id = i.prefix + strconv.Itoa(n)
-	}
-	i.ids[old] = id
+	k := len(i.order)
 	i.order = append(i.order, old)
-	return id
+	switch {
+	case i.index != nil:
+		i.index[old] = k
+	case len(i.order) > issuerScan:
+		i.index = make(map[string]int, 2*len(i.order))
+		for k, o := range i.order {
+			i.index[o] = k
+		}
+	}
+	return tmpLabel(k)
 }
 
 func (i *issuer) clone() *issuer {
-	c := &issuer{prefix: i.prefix, ids: make(map[string]string, len(i.ids)+4), order: make([]string, len(i.order), len(i.order)+4)}
-	for k, v := range i.ids {
-		c.ids[k] = v
+	c := &issuer{}
+	c.order = append(c.inline[:0], i.order...)
+	if i.index != nil {
+		c.index = make(map[string]int, len(i.index)+4)
+		for k, v := range i.index {
+			c.index[k] = v
+		}
 	}
-	copy(c.order, i.order)
 	return c
 }
 
