@@ -50,8 +50,10 @@ type termDefinition struct {
 	prefix    bool
 	protected bool
 	// idOK says the IRI id passes safe mode's IRI check (checkIRI), so the
-	// fast path (fast.go) need not check it again per use.
-	idOK bool
+	// fast path (fast.go) need not check it again per use; typOK says the
+	// same of typ, a datatype IRI.
+	idOK  bool
+	typOK bool
 }
 
 // activeCtx is a processed JSON-LD active context: json-gold's Context for
@@ -436,6 +438,7 @@ func (c *activeCtx) createTerm(local map[string]any, term string, defined map[st
 		}
 	}
 	def.idOK = !strings.HasPrefix(def.id, "_:") && checkIRI(def.id) == nil
+	def.typOK = def.typ != "" && def.typ[0] != '@' && !strings.HasPrefix(def.typ, "_:") && checkIRI(def.typ) == nil
 	c.terms[term] = def
 	return nil
 }

@@ -820,6 +820,13 @@ const maxQuickIRI = 2000
 // full check; TestQuickIRIIsConservative and FuzzQuickIRI hold the subset
 // property.
 func quickIRI(iri string) bool {
+	return quickIRIHost(iri, nil)
+}
+
+// quickIRIHost is quickIRI remembering, in *okHost when okHost is not nil,
+// the last http(s) host it accepted: the IRIs of a document mostly share a
+// host, which it then need not look at again.
+func quickIRIHost(iri string, okHost *string) bool {
 	if len(iri) > maxQuickIRI {
 		return false
 	}
@@ -838,7 +845,7 @@ func quickIRI(iri string) bool {
 	}
 	switch scheme {
 	case "http", "https":
-		return quickHTTP(rest)
+		return quickHTTP(rest, okHost)
 	}
 	// "scheme:/..." has URL authority and path rules; leave it to the full
 	// check. Anything else parses as an opaque URL.
@@ -855,8 +862,8 @@ var quickStop = func() (t [256]bool) {
 	return t
 }()
 
-// quickHTTP checks "//host[:port][/?#...]" (see quickIRI).
-func quickHTTP(rest string) bool {
+// quickHTTP checks "//host[:port][/?#...]" (see quickIRIHost).
+func quickHTTP(rest string, okHost *string) bool {
 	if !strings.HasPrefix(rest, "//") {
 		return false
 	}
@@ -866,8 +873,12 @@ func quickHTTP(rest string) bool {
 		end++
 	}
 	host, tail := rest[:end], rest[end:]
-	if !quickHost(host) {
+	switch {
+	case okHost != nil && host == *okHost && host != "":
+	case !quickHost(host):
 		return false
+	case okHost != nil:
+		*okHost = host
 	}
 	if strings.HasPrefix(tail, ":") {
 		n := 1
