@@ -224,6 +224,10 @@ type entry struct {
 	value   any
 	td      *termDefinition
 	defined bool
+	// looked says td and defined were looked up, in the context before
+	// type-scoped contexts apply; a key whose keyword-ness aliasOf told
+	// is looked up only in the final context.
+	looked bool
 }
 
 // object walks a JSON object that is the value of a property whose term
@@ -295,10 +299,24 @@ func (w *fastWalker) object(ac *activeCtx, ptd *termDefinition, el map[string]an
 		if k == "" {
 			return item{}, errUnsupported
 		}
-		td, defined := ac.terms[k]
-		kw, err := ac.keywordOfTerm(k, td, defined)
-		if err != nil {
-			return item{}, errUnsupported
+		// Most keys are terms: whether one is a keyword's alias needs no
+		// lookup, and its definition is looked up below, in the final
+		// context.
+		var (
+			td      *termDefinition
+			defined bool
+			looked  bool
+		)
+		kw, ok := "", false
+		if k[0] != '@' && strings.IndexByte(k, ':') <= 0 {
+			kw, ok = ac.aliasOf(k)
+		}
+		if !ok {
+			td, defined = ac.terms[k]
+			looked = true
+			if kw, err = ac.keywordOfTerm(k, td, defined); err != nil {
+				return item{}, errUnsupported
+			}
 		}
 		if kw == "@type" {
 			if typeKey != "" {
@@ -306,7 +324,7 @@ func (w *fastWalker) object(ac *activeCtx, ptd *termDefinition, el map[string]an
 			}
 			typeKey, typeValue = k, v
 		}
-		w.ents = append(w.ents, entry{key: k, value: v, td: td, defined: defined})
+		w.ents = append(w.ents, entry{key: k, value: v, td: td, defined: defined, looked: looked})
 	}
 	// The objects walked below append theirs above these: entries keeps
 	// this object's (in whichever array they were written).
@@ -367,7 +385,7 @@ func (w *fastWalker) object(ac *activeCtx, ptd *termDefinition, el map[string]an
 	// The keys expand with the final context.
 	for i := range entries {
 		e := &entries[i]
-		if ac != entriesCtx {
+		if ac != entriesCtx || !e.looked {
 			e.td, e.defined = ac.terms[e.key]
 		}
 		if e.ep, e.known, err = ac.expandKeyTerm(e.key, e.td, e.defined); err != nil {
