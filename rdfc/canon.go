@@ -186,6 +186,8 @@ type state struct {
 	// subject that lines sorts them by.
 	lineOut []line
 	runs    []subjectRun
+	// iris are the IRIs lines has written.
+	iris iriCache
 	// texts are the N-Quads text of the quads that name a blank node,
 	// written once in textBuf with holes for the labels: the first-degree
 	// hashes and the final lines copy it instead of escaping every term
@@ -229,6 +231,7 @@ func (s *state) release() {
 	// overwritten by the next run.
 	clear(s.normal[:cap(s.normal)])
 	clear(s.rel[:cap(s.rel)])
+	clear(s.iris[:])
 	for i := range s.nodes {
 		s.nodes[i].label, s.nodes[i].hex = "", ""
 	}
@@ -982,6 +985,7 @@ type subjectRun struct {
 func (s *state) lines() []line {
 	s.lineList = slices.Grow(s.lineList[:0], len(s.quads))
 	s.runs = s.runs[:0]
+	clear(s.iris[:])
 	buf := s.lineBuf[:0]
 	// A node's quads come one after the other, so an IRI subject is most
 	// often the one of the line before: its escaped text is copied from
@@ -1085,11 +1089,52 @@ func (s *state) appendCanonRest(b []byte, q *Quad) []byte {
 }
 
 func (s *state) appendCanonTerm(b []byte, t *Term) []byte {
-	if t.Kind == BlankNode {
+	switch t.Kind {
+	case BlankNode:
 		b = append(b, '_', ':')
 		return append(b, s.canonOf(t.Value)...)
+	case IRI:
+		return s.iris.append(b, t.Value)
+	case Literal:
+		// appendTerm's, with the datatype's text remembered.
+		b = appendString(b, t.Value)
+		switch {
+		case t.Language != "":
+			b = append(b, '@')
+			b = append(b, t.Language...)
+		case t.Datatype != "" && t.Datatype != XSDString:
+			b = append(b, '^', '^')
+			b = s.iris.append(b, t.Datatype)
+		}
+		return b
 	}
 	return appendTerm(b, *t, nil)
+}
+
+// iriCache remembers where the text of an IRI was last written in the
+// lines being built, so that a line naming it again copies the text
+// instead of escaping it again: a document names a few predicates, types
+// and datatypes over and over. It is a small table indexed by the IRI's
+// length and last byte; an IRI whose slot another took is written anew.
+type iriCache [32]struct {
+	iri        string
+	start, end int
+}
+
+// append writes <iri> at the end of b, the buffer whose earlier text the
+// cache knows.
+func (c *iriCache) append(b []byte, iri string) []byte {
+	if iri == "" {
+		return appendIRI(b, iri)
+	}
+	e := &c[(len(iri)*7+int(iri[len(iri)-1]))%len(c)]
+	if e.end > 0 && e.iri == iri {
+		return append(b, b[e.start:e.end]...)
+	}
+	start := len(b)
+	b = appendIRI(b, iri)
+	e.iri, e.start, e.end = iri, start, len(b)
+	return b
 }
 
 // quadText is a quad's N-Quads line in state.textBuf[start:end] with its
