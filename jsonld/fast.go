@@ -218,11 +218,12 @@ func (c *activeCtx) expandKeyTerm(value string, td *termDefinition, ok bool) (st
 // entry is one key of a JSON object with what it expands to, and its
 // term definition in the object's final context (td, defined).
 type entry struct {
-	key     string
-	ep      string
+	key   string
+	ep    string
+	value any
+	td    *termDefinition
+	// The flags together, so that an entry is 64 bytes to copy.
 	known   bool
-	value   any
-	td      *termDefinition
 	defined bool
 	// looked says td and defined were looked up, in the context before
 	// type-scoped contexts apply; a key whose keyword-ness aliasOf told
