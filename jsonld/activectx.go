@@ -50,8 +50,10 @@ type termDefinition struct {
 	prefix    bool
 	protected bool
 	// idOK says the IRI id passes safe mode's IRI check (checkIRI), so the
-	// fast path (fast.go) need not check it again per use.
-	idOK bool
+	// fast path (fast.go) need not check it again per use; typOK says the
+	// same of typ, a datatype IRI.
+	idOK  bool
+	typOK bool
 }
 
 // activeCtx is a processed JSON-LD active context: json-gold's Context for
@@ -71,6 +73,9 @@ type activeCtx struct {
 	// prev is the context to revert to when a type-scoped (non-propagated)
 	// context stops applying.
 	prev *activeCtx
+	// aliases are the terms defined as keywords, which the fast path
+	// (fast.go) finds without looking every key up.
+	aliases []keywordAlias
 }
 
 func (c *activeCtx) clone() *activeCtx {
@@ -267,7 +272,36 @@ func (c *activeCtx) define(m map[string]any, override bool) error {
 			return err
 		}
 	}
+	c.aliases = nil
+	for term, td := range c.terms {
+		if td != nil && isKeyword(td.id) {
+			c.aliases = append(c.aliases, keywordAlias{term: term, keyword: td.id})
+		}
+	}
 	return nil
+}
+
+// keywordAlias is a term defined as a keyword ("type": "@type").
+type keywordAlias struct{ term, keyword string }
+
+// maxAliases bounds the aliases aliasOf scans; a context with more
+// leaves its keys to the full lookup.
+const maxAliases = 8
+
+// aliasOf is keywordOf(key) for a key that is no keyword itself and has
+// no colon past its first byte, without looking the key up: the keyword
+// it is an alias of, or "". ok is false when c has too many aliases to
+// scan.
+func (c *activeCtx) aliasOf(key string) (kw string, ok bool) {
+	if len(c.aliases) > maxAliases {
+		return "", false
+	}
+	for _, a := range c.aliases {
+		if a.term == key {
+			return a.keyword, true
+		}
+	}
+	return "", true
 }
 
 // createTerm is json-gold's createTermDefinition for the subset: term
@@ -436,6 +470,7 @@ func (c *activeCtx) createTerm(local map[string]any, term string, defined map[st
 		}
 	}
 	def.idOK = !strings.HasPrefix(def.id, "_:") && checkIRI(def.id) == nil
+	def.typOK = def.typ != "" && def.typ[0] != '@' && !strings.HasPrefix(def.typ, "_:") && checkIRI(def.typ) == nil
 	c.terms[term] = def
 	return nil
 }

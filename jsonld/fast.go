@@ -52,6 +52,8 @@ type fastWalker struct {
 	// ask.
 	derived     [8]derivedMemo
 	derivedNext int
+	// okHost is the last http(s) host iriOK accepted.
+	okHost string
 }
 
 // derivedMemo is one context fastWalker.derive remembers.
@@ -136,15 +138,19 @@ func (w *fastWalker) add(s, p, o, g rdfc.Term) error {
 	return w.b.quad()
 }
 
-// iri is checkIRI for the fast path: an IRI that safe mode would refuse,
-// or a blank node identifier (which ownQuads leaves to toQuads), ends the
-// walk. known says the IRI is a term definition's, checked when the
-// context was processed.
-func iriOK(iri string, known bool) error {
+// iriOK is checkIRI for the fast path: an IRI that safe mode would
+// refuse, or a blank node identifier (which ownQuads leaves to toQuads),
+// ends the walk. known says the IRI is a term definition's, checked when
+// the context was processed.
+func (w *fastWalker) iriOK(iri string, known bool) error {
 	if known {
 		return nil
 	}
-	if strings.HasPrefix(iri, "_:") || checkIRI(iri) != nil {
+	// checkIRI, with the last host quickIRI accepted remembered.
+	if strings.HasPrefix(iri, "_:") || strings.HasPrefix(iri, undefinedVocab) {
+		return errUnsupported
+	}
+	if !quickIRIHost(iri, &w.okHost) && checkIRISlow(iri) != nil {
 		return errUnsupported
 	}
 	return nil
@@ -212,12 +218,17 @@ func (c *activeCtx) expandKeyTerm(value string, td *termDefinition, ok bool) (st
 // entry is one key of a JSON object with what it expands to, and its
 // term definition in the object's final context (td, defined).
 type entry struct {
-	key     string
-	ep      string
+	key   string
+	ep    string
+	value any
+	td    *termDefinition
+	// The flags together, so that an entry is 64 bytes to copy.
 	known   bool
-	value   any
-	td      *termDefinition
 	defined bool
+	// looked says td and defined were looked up, in the context before
+	// type-scoped contexts apply; a key whose keyword-ness aliasOf told
+	// is looked up only in the final context.
+	looked bool
 }
 
 // object walks a JSON object that is the value of a property whose term
@@ -278,6 +289,7 @@ func (w *fastWalker) object(ac *activeCtx, ptd *termDefinition, el map[string]an
 	base := len(w.ents)
 	defer func() { w.ents = w.ents[:base] }()
 	typeKey := ""
+	var typeValue any
 	for k, v := range el {
 		if a, ok := v.([]any); ok && (len(a) > w.b.lim.MaxValuesPerProperty || (k == "type" || k == "@type") && len(a) > w.b.lim.MaxTypes) {
 			return item{}, errUnsupported
@@ -288,27 +300,48 @@ func (w *fastWalker) object(ac *activeCtx, ptd *termDefinition, el map[string]an
 		if k == "" {
 			return item{}, errUnsupported
 		}
-		td, defined := ac.terms[k]
-		kw, err := ac.keywordOfTerm(k, td, defined)
-		if err != nil {
-			return item{}, errUnsupported
+		// Most keys are terms: whether one is a keyword's alias needs no
+		// lookup, and its definition is looked up below, in the final
+		// context.
+		var (
+			td      *termDefinition
+			defined bool
+			looked  bool
+		)
+		kw, ok := "", false
+		if k[0] != '@' && strings.IndexByte(k, ':') <= 0 {
+			kw, ok = ac.aliasOf(k)
+		}
+		if !ok {
+			td, defined = ac.terms[k]
+			looked = true
+			if kw, err = ac.keywordOfTerm(k, td, defined); err != nil {
+				return item{}, errUnsupported
+			}
 		}
 		if kw == "@type" {
 			if typeKey != "" {
 				return item{}, errUnsupported
 			}
-			typeKey = k
+			typeKey, typeValue = k, v
 		}
-		w.ents = append(w.ents, entry{key: k, value: v, td: td, defined: defined})
+		w.ents = append(w.ents, entry{key: k, value: v, td: td, defined: defined, looked: looked})
 	}
 	// The objects walked below append theirs above these: entries keeps
 	// this object's (in whichever array they were written).
 	entries := w.ents[base:]
 	entriesCtx := ac
+	// A lone type's definition in tsc, looked up once for both the
+	// scoped context and the type's statement.
+	var (
+		oneType    string
+		oneTD      *termDefinition
+		oneDefined bool
+	)
 	if typeKey != "" {
 		var buf [8]string
 		types := buf[:0]
-		switch v := el[typeKey].(type) {
+		switch v := typeValue.(type) {
 		case string:
 			types = append(types, v)
 		case []any:
@@ -324,22 +357,27 @@ func (w *fastWalker) object(ac *activeCtx, ptd *termDefinition, el map[string]an
 			return item{}, errUnsupported
 		}
 		for _, tt := range types {
-			if td := tsc.terms[tt]; td != nil && td.hasScoped {
+			td, defined := tsc.terms[tt]
+			if len(types) == 1 {
+				oneType, oneTD, oneDefined = tt, td, defined
+			}
+			if td != nil && td.hasScoped {
 				if ac, err = w.derive(ac, td, deriveType); err != nil {
 					return item{}, errUnsupported
 				}
 			}
 		}
 		// The expander expands the last type with the final context
-		// whether it needs it or not; only its failure matters.
-		last := el[typeKey]
+		// whether it needs it or not; only its failure matters, which
+		// takes a colon (a compact IRI whose prefix is defined as null).
+		last := typeValue
 		if a, ok := last.([]any); ok {
 			last = nil
 			if len(a) > 0 {
 				last = a[len(a)-1]
 			}
 		}
-		if s, ok := last.(string); ok {
+		if s, ok := last.(string); ok && strings.IndexByte(s, ':') > 0 {
 			if _, err := ac.expandIRI(s, false, true); err != nil {
 				return item{}, errUnsupported
 			}
@@ -348,7 +386,7 @@ func (w *fastWalker) object(ac *activeCtx, ptd *termDefinition, el map[string]an
 	// The keys expand with the final context.
 	for i := range entries {
 		e := &entries[i]
-		if ac != entriesCtx {
+		if ac != entriesCtx || !e.looked {
 			e.td, e.defined = ac.terms[e.key]
 		}
 		if e.ep, e.known, err = ac.expandKeyTerm(e.key, e.td, e.defined); err != nil {
@@ -461,11 +499,18 @@ func (w *fastWalker) object(ac *activeCtx, ptd *termDefinition, el map[string]an
 			if !typeIsString {
 				s, _ = types[i].(string)
 			}
-			t, known, err := tsc.expandKey(s)
+			var t string
+			var known bool
+			var err error
+			if s == oneType && oneType != "" {
+				t, known, err = tsc.expandKeyTerm(s, oneTD, oneDefined)
+			} else {
+				t, known, err = tsc.expandKey(s)
+			}
 			if err != nil {
 				return item{}, errUnsupported
 			}
-			if err := iriOK(t, known); err != nil {
+			if err := w.iriOK(t, known); err != nil {
 				return item{}, err
 			}
 			if slices.Contains(done, t) {
@@ -492,7 +537,7 @@ func (w *fastWalker) object(ac *activeCtx, ptd *termDefinition, el map[string]an
 		return item{}, nil
 	}
 	if hasID {
-		if err := iriOK(id, false); err != nil {
+		if err := w.iriOK(id, false); err != nil {
 			return item{}, err
 		}
 		return item{term: subject, kind: 'i'}, nil
@@ -539,7 +584,7 @@ func (w *fastWalker) property(ac *activeCtx, e entry, subject, g rdfc.Term, dept
 	if strings.HasPrefix(e.ep, undefinedVocab) || strings.HasPrefix(e.ep, "_:") {
 		return false, errUnsupported
 	}
-	if err := iriOK(e.ep, e.known); err != nil {
+	if err := w.iriOK(e.ep, e.known); err != nil {
 		return false, err
 	}
 	vtd := td
@@ -690,8 +735,9 @@ func (w *fastWalker) scalar(ac *activeCtx, td *termDefinition, v any) (_ item, i
 		return item{}, false, errUnsupported
 	}
 	var typ string
+	var typOK bool
 	if td != nil {
-		typ = td.typ
+		typ, typOK = td.typ, td.typOK
 	}
 	if s, ok := v.(string); ok && (typ == "@id" || typ == "@vocab") {
 		var id string
@@ -705,7 +751,7 @@ func (w *fastWalker) scalar(ac *activeCtx, td *termDefinition, v any) (_ item, i
 		if err != nil {
 			return item{}, false, errUnsupported
 		}
-		if err := iriOK(id, known); err != nil {
+		if err := w.iriOK(id, known); err != nil {
 			return item{}, false, err
 		}
 		return item{term: rdfc.NewIRI(id), kind: 'i'}, true, nil
@@ -713,7 +759,7 @@ func (w *fastWalker) scalar(ac *activeCtx, td *termDefinition, v any) (_ item, i
 	dt := ""
 	if typ != "" && typ != "@id" && typ != "@vocab" && typ != "@none" {
 		dt = typ
-		if err := iriOK(dt, false); err != nil {
+		if err := w.iriOK(dt, typOK); err != nil {
 			return item{}, false, err
 		}
 	}
@@ -778,7 +824,7 @@ func (w *fastWalker) valueObject(tsc *activeCtx, v any, typ string, typeIsString
 		if dt, known, err = tsc.expandKey(typ); err != nil {
 			return item{}, errUnsupported
 		}
-		if err := iriOK(dt, known); err != nil {
+		if err := w.iriOK(dt, known); err != nil {
 			return item{}, err
 		}
 	}

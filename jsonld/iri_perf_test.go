@@ -82,10 +82,48 @@ func FuzzQuickIRI(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, iri string) {
-		if quickIRI(iri) {
+		want := quickIRI(iri)
+		if want {
 			if err := checkIRISlow(iri); err != nil {
 				t.Fatalf("quickIRI accepts %q, the full check refuses it: %v", iri, err)
 			}
 		}
+		// Twice with one memo: the second call may take the host from it.
+		var host string
+		for i := range 2 {
+			if got := quickIRIHost(iri, &host); got != want {
+				t.Fatalf("call %d: quickIRIHost(%q) = %v, quickIRI %v", i, iri, got, want)
+			}
+		}
 	})
+}
+
+// TestQuickIRIHostMemo: quickIRIHost answers as quickIRI whatever host the
+// memo holds from the IRI before, on random pairs sharing hosts or not.
+func TestQuickIRIHostMemo(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 14))
+	hits := 0
+	var host string
+	prev := ""
+	for range 200000 {
+		iri := randomIRI(r)
+		if r.IntN(3) == 0 {
+			// The host of the IRI before, with another tail.
+			if i := strings.Index(prev, "://"); i >= 0 {
+				iri = prev[:i+3] + strings.SplitN(prev[i+3:], "/", 2)[0] + iri[len(iri)/2:]
+			}
+		}
+		before := host
+		got, want := quickIRIHost(iri, &host), quickIRI(iri)
+		if got != want {
+			t.Fatalf("quickIRIHost(%q) with host %q remembered = %v, quickIRI %v", iri, before, got, want)
+		}
+		if before != "" && before == host && got {
+			hits++
+		}
+		prev = iri
+	}
+	if hits < 1000 {
+		t.Errorf("only %d IRIs reused the remembered host; the test hardly covers the memo", hits)
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"hash"
 	"hash/maphash"
 	"math"
 	"math/big"
@@ -374,128 +375,27 @@ func (s *safety) checkQuads(quads []rdfc.Quad) error {
 // so only a look-alike node next to another look-alike node is refused. The
 // reference stack refuses these too ("maximum deep iterations exceeded").
 func checkBlankNodes(quads []rdfc.Quad, b *budget) error {
+	sc := alikePool.Get().(*alikeScratch)
+	defer sc.release()
 	// Only nodes with a fingerprint another node shares can look alike;
 	// every other node has a first-degree serialization of its own, as
 	// below.
-	candidates := lookAlikeCandidates(quads)
-	if candidates == nil {
+	if !sc.lookAlike(quads) {
 		return nil
-	}
-	byNode := make(map[string][]int, len(candidates))
-	for i := range quads {
-		q := &quads[i]
-		var prev string
-		for _, t := range [...]*rdfc.Term{&q.Subject, &q.Object, &q.Graph} {
-			// The kind first: most terms are IRIs and literals, and a
-			// map lookup of their text costs more than the rest.
-			if t.Kind != rdfc.BlankNode {
-				continue
-			}
-			if _, ok := candidates[t.Value]; !ok {
-				continue
-			}
-			if t.Value != prev {
-				if l := byNode[t.Value]; len(l) == 0 || l[len(l)-1] != i {
-					byNode[t.Value] = append(l, i)
-				}
-				prev = t.Value
-			}
-		}
-	}
-	if len(byNode) < 2 {
-		return nil
-	}
-	// A cheap fingerprint first: two nodes look alike only if they have
-	// as many statements, and their statements are the same once the node
-	// itself is written _:a and every other blank node _:z (what the
-	// serialization below compares). Most nodes of a credential have a
-	// fingerprint of their own and need no serialization.
-	type fingerprint struct {
-		n   int
-		sum uint64
-	}
-	seed := maphash.MakeSeed()
-	var mh maphash.Hash
-	mh.SetSeed(seed)
-	prints := make(map[string]fingerprint, len(byNode))
-	shared := make(map[fingerprint]int, len(byNode))
-	for id, refs := range byNode {
-		var sum uint64
-		for _, r := range refs {
-			q := &quads[r]
-			mh.Reset()
-			for _, t := range [...]*rdfc.Term{&q.Subject, &q.Predicate, &q.Object, &q.Graph} {
-				switch t.Kind {
-				case rdfc.BlankNode:
-					if t.Value == id {
-						mh.WriteByte('a')
-					} else {
-						mh.WriteByte('z')
-					}
-				case rdfc.IRI:
-					mh.WriteByte('<')
-					mh.WriteString(t.Value)
-					mh.WriteByte(0)
-				case rdfc.Literal:
-					dt := t.Datatype
-					switch {
-					case t.Language != "":
-						dt = rdfc.RDFLangString
-					case dt == "":
-						dt = xsdString
-					}
-					mh.WriteByte('"')
-					mh.WriteString(t.Value)
-					mh.WriteByte(0)
-					mh.WriteString(dt)
-					mh.WriteByte(0)
-					mh.WriteString(t.Language)
-					mh.WriteByte(0)
-				default:
-					mh.WriteByte('-')
-				}
-			}
-			// Summed, so the order of the statements does not matter.
-			sum += mh.Sum64()
-		}
-		f := fingerprint{len(refs), sum}
-		prints[id] = f
-		shared[f]++
 	}
 	// The first-degree "hash" is SHA-256 of the sorted serialization, as
-	// RDFC-1.0's own: only equality matters here.
-	firstDegree := make(map[string]string, len(byNode))
-	count := make(map[string]int, len(byNode))
-	// The serializations are written in pooled memory: grown from
-	// nothing, they cost a credential more allocations than the rest of
-	// the check.
-	sc := alikePool.Get().(*alikeScratch)
+	// RDFC-1.0's own: only equality matters here. A node whose
+	// fingerprint no other shares has a serialization of its own too, so
+	// only candidates are serialized.
 	buf, spans := sc.serial[:0], sc.spans[:0]
-	defer func() {
-		if cap(buf) <= maxPooledSerial {
-			sc.serial, sc.spans = buf[:0], spans[:0]
-		}
-		alikePool.Put(sc)
-	}()
-	var (
-		sum [sha256.Size + 1]byte
-		n   [24]byte
-	)
-	h := sha256.New()
-	for id, refs := range byNode {
+	for c := range sc.cands {
 		if err := b.step(); err != nil {
 			return err
 		}
-		if shared[prints[id]] < 2 {
-			// No other node can look like this one. A hashed
-			// serialization starts with 1, so this stand-in equals none.
-			h := "\x00" + id
-			firstDegree[id] = h
-			count[h]++
-			continue
-		}
+		cd := &sc.cands[c]
+		id := sc.labels[cd.node]
 		buf, spans = buf[:0], spans[:0]
-		for _, r := range refs {
+		for _, r := range sc.refsOf(c) {
 			// Any encoding that tells terms apart does: only equality
 			// matters. Lengths in front of values keep it unambiguous.
 			start := len(buf)
@@ -533,50 +433,69 @@ func checkBlankNodes(quads []rdfc.Quad, b *budget) error {
 				buf = append(buf, ' ')
 			}
 			spans = append(spans, [2]int{start, len(buf)})
-		}
-		slices.SortFunc(spans, func(x, y [2]int) int { return bytes.Compare(buf[x[0]:x[1]], buf[y[0]:y[1]]) })
-		h.Reset()
-		for _, sp := range spans {
-			h.Write(append(strconv.AppendInt(n[:0], int64(sp[1]-sp[0]), 10), ':'))
-			h.Write(buf[sp[0]:sp[1]])
-		}
-		sum[0] = 1
-		key := string(h.Sum(sum[:1]))
-		firstDegree[id] = key
-		count[key]++
-	}
-	// RDFC-1.0 relates a node only to the nodes of its own statements, so
-	// its permutations are among look-alikes of one graph: nodes alike in
-	// different named graphs (two credentials of one achievement in a
-	// presentation) never meet in one. A node looks alike only if another
-	// of its graph does; in a document without named graphs that is any
-	// other node.
-	type local struct{ hash, graph string }
-	home := make(map[string]string, len(byNode))
-	for id, refs := range byNode {
-		for _, r := range refs {
-			q := &quads[r]
-			if (q.Subject.Kind == rdfc.BlankNode && q.Subject.Value == id) || (q.Object.Kind == rdfc.BlankNode && q.Object.Value == id) {
-				home[id] = q.Graph.Value
-				break
+			// RDFC-1.0 relates a node only to the nodes of its own
+			// statements, so its permutations are among look-alikes of
+			// one graph: nodes alike in different named graphs (two
+			// credentials of one achievement in a presentation) never
+			// meet in one. The node's graph is that of its first
+			// statement as subject or object.
+			if !cd.homed && (q.Subject.Kind == rdfc.BlankNode && q.Subject.Value == id || q.Object.Kind == rdfc.BlankNode && q.Object.Value == id) {
+				cd.home, cd.homed = q.Graph.Value, true
 			}
 		}
+		slices.SortFunc(spans, func(x, y [2]int) int { return bytes.Compare(buf[x[0]:x[1]], buf[y[0]:y[1]]) })
+		sc.h.Reset()
+		for _, sp := range spans {
+			sc.h.Write(append(strconv.AppendInt(sc.num[:0], int64(sp[1]-sp[0]), 10), ':'))
+			sc.h.Write(buf[sp[0]:sp[1]])
+		}
+		sc.h.Sum(cd.first[:0])
 	}
-	countIn := make(map[local]int, len(byNode))
-	for id := range byNode {
-		countIn[local{firstDegree[id], home[id]}]++
+	if cap(buf) <= maxPooledSerial {
+		sc.serial, sc.spans = buf[:0], spans[:0]
 	}
-	alike := func(id string) bool {
-		return count[firstDegree[id]] > 1 && countIn[local{firstDegree[id], home[id]}] > 1
+	// A node looks alike if another has its first-degree hash, and
+	// another of its graph does; in a document without named graphs
+	// that is any other node. Counted in runs of equal hashes, and of
+	// equal hashes and graphs, of the candidates sorted.
+	order := sc.order[:0]
+	for c := range sc.cands {
+		order = append(order, c)
 	}
-	for id, refs := range byNode {
-		if !alike(id) {
+	sc.order = order
+	cands := sc.cands
+	slices.SortFunc(order, func(x, y int) int {
+		if c := bytes.Compare(cands[x].first[:], cands[y].first[:]); c != 0 {
+			return c
+		}
+		return strings.Compare(cands[x].home, cands[y].home)
+	})
+	for i := 0; i < len(order); {
+		j := i + 1
+		for j < len(order) && cands[order[j]].first == cands[order[i]].first {
+			j++
+		}
+		for k := i; k < j; {
+			l := k + 1
+			for l < j && cands[order[l]].home == cands[order[k]].home {
+				l++
+			}
+			for m := k; m < l; m++ {
+				cands[order[m]].alike = j-i > 1 && l-k > 1
+			}
+			k = l
+		}
+		i = j
+	}
+	for c := range cands {
+		if !cands[c].alike {
 			continue
 		}
-		for _, r := range refs {
+		id := sc.labels[cands[c].node]
+		for _, r := range sc.refsOf(c) {
 			q := &quads[r]
 			for _, t := range [...]*rdfc.Term{&q.Subject, &q.Object, &q.Graph} {
-				if t.Kind == rdfc.BlankNode && t.Value != id && alike(t.Value) {
+				if t.Kind == rdfc.BlankNode && t.Value != id && sc.alike(t.Value) {
 					return &DataLossError{Reason: "indistinguishable blank nodes next to each other make canonicalization too expensive; give the nested objects ids or make them differ"}
 				}
 			}
@@ -585,7 +504,7 @@ func checkBlankNodes(quads []rdfc.Quad, b *budget) error {
 	return nil
 }
 
-// nodePrint is a blank node's fingerprint in lookAlikeCandidates: its
+// nodePrint is a blank node's fingerprint in alikeScratch.lookAlike: its
 // statements and a sum of their hashes, and the node's position.
 type nodePrint struct {
 	n    int
@@ -593,38 +512,141 @@ type nodePrint struct {
 	node int
 }
 
-// alikeScratch is lookAlikeCandidates' memory, pooled.
+// nodeRef is a statement (its position) that names a blank node.
+type nodeRef struct{ node, quad int }
+
+// candidate is a blank node whose fingerprint another shares: its
+// position, first-degree hash, graph, and whether it looks alike.
+type candidate struct {
+	node  int
+	first [sha256.Size]byte
+	home  string
+	homed bool
+	alike bool
+}
+
+// alikeScratch is checkBlankNodes' memory, pooled: grown from nothing,
+// it cost a credential more allocations than the rest of the check.
 type alikeScratch struct {
-	index  map[string]int
-	labels []string
-	prints []nodePrint
-	// serial and spans are checkBlankNodes' serializations.
+	// index finds a node by its label; numbered finds the nodes labelled
+	// b0, b1, ... (as the walks label them) without hashing the label:
+	// numbered[k] is the node b<k> plus one, 0 for none.
+	index    map[string]int
+	numbered []int
+	labels   []string
+	prints   []nodePrint
+	// refs are the statements of every node, in order; slot is a node's
+	// candidate plus one, 0 for none; the candidate c's statements are
+	// byNode[start[c]:start[c+1]].
+	refs   []nodeRef
+	slot   []int
+	start  []int
+	byNode []int
+	cands  []candidate
+	order  []int
+	// serial and spans are the candidates' serializations.
 	serial []byte
 	spans  [][2]int
-	seed   maphash.Seed
+	h      hash.Hash
+	// num is a length written for h: an array on the stack would escape
+	// through the hash.Hash interface.
+	num  [24]byte
+	seed maphash.Seed
 }
 
 // maxPooledSerial keeps the serializations of a huge document's nodes
 // from being kept for the next ones.
 const maxPooledSerial = 1 << 16
 
+// maxNumbered bounds the labels alikeScratch.numbered holds.
+const maxNumbered = 4096
+
 var alikePool = sync.Pool{New: func() any {
-	return &alikeScratch{index: make(map[string]int), seed: maphash.MakeSeed()}
+	return &alikeScratch{index: make(map[string]int), seed: maphash.MakeSeed(), h: sha256.New()}
 }}
 
-// lookAlikeCandidates is checkBlankNodes' first look: the blank nodes that
+// release gives sc back to the pool, without what it holds of the
+// statements.
+func (sc *alikeScratch) release() {
+	clear(sc.index)
+	clear(sc.numbered)
+	clear(sc.labels)
+	for i := range sc.cands {
+		sc.cands[i].home = ""
+	}
+	sc.numbered, sc.labels, sc.cands = sc.numbered[:0], sc.labels[:0], sc.cands[:0]
+	alikePool.Put(sc)
+}
+
+// bNumber is k for a label "b<k>" written without leading zeros,
+// k < maxNumbered, else -1.
+func bNumber(label string) int {
+	if len(label) < 2 || len(label) > 5 || label[0] != 'b' || label[1] == '0' && len(label) > 2 {
+		return -1
+	}
+	k := 0
+	for i := 1; i < len(label); i++ {
+		c := label[i]
+		if c < '0' || c > '9' {
+			return -1
+		}
+		k = k*10 + int(c-'0')
+	}
+	if k >= maxNumbered {
+		return -1
+	}
+	return k
+}
+
+// node is the position of the node labelled label, -1 for none.
+func (sc *alikeScratch) node(label string) int {
+	if k := bNumber(label); k >= 0 {
+		if k < len(sc.numbered) && sc.numbered[k] > 0 {
+			return sc.numbered[k] - 1
+		}
+		return -1
+	}
+	if n, ok := sc.index[label]; ok {
+		return n
+	}
+	return -1
+}
+
+// add records a new node labelled label and returns its position.
+func (sc *alikeScratch) add(label string) int {
+	n := len(sc.labels)
+	sc.labels = append(sc.labels, label)
+	if k := bNumber(label); k >= 0 {
+		if k >= len(sc.numbered) {
+			sc.numbered = slices.Grow(sc.numbered, k+1-len(sc.numbered))[:k+1]
+		}
+		sc.numbered[k] = n + 1
+		return n
+	}
+	sc.index[label] = n
+	return n
+}
+
+// refsOf are the statements of candidate c, in order.
+func (sc *alikeScratch) refsOf(c int) []int {
+	return sc.byNode[sc.start[c]:sc.start[c+1]]
+}
+
+// alike reports whether the node labelled label is a candidate found to
+// look alike.
+func (sc *alikeScratch) alike(label string) bool {
+	n := sc.node(label)
+	return n >= 0 && sc.slot[n] > 0 && sc.cands[sc.slot[n]-1].alike
+}
+
+// lookAlike is checkBlankNodes' first look: it finds the blank nodes that
 // have as many statements with the same hashes as another once the node
-// itself is written _:a and every other blank node _:z, nil when there is
-// none. Nodes that look alike have equal fingerprints, so only these can;
-// a credential's nodes nearly always all differ.
-func lookAlikeCandidates(quads []rdfc.Quad) map[string]struct{} {
-	sc := alikePool.Get().(*alikeScratch)
-	defer func() {
-		clear(sc.index)
-		clear(sc.labels)
-		alikePool.Put(sc)
-	}()
-	sc.prints, sc.labels = sc.prints[:0], sc.labels[:0]
+// itself is written _:a and every other blank node _:z, the candidates,
+// and their statements, and reports whether there are any. Nodes that look
+// alike have equal fingerprints, so only these can; a credential's nodes
+// nearly always all differ.
+func (sc *alikeScratch) lookAlike(quads []rdfc.Quad) bool {
+	sc.prints, sc.labels, sc.refs, sc.cands = sc.prints[:0], sc.labels[:0], sc.refs[:0], sc.cands[:0]
 	for i := range quads {
 		q := &quads[i]
 		var done [3]string
@@ -635,20 +657,19 @@ func lookAlikeCandidates(quads []rdfc.Quad) map[string]struct{} {
 			}
 			done[nd] = t.Value
 			nd++
-			k, ok := sc.index[t.Value]
-			if !ok {
-				k = len(sc.prints)
-				sc.index[t.Value] = k
+			k := sc.node(t.Value)
+			if k < 0 {
+				k = sc.add(t.Value)
 				sc.prints = append(sc.prints, nodePrint{node: k})
-				sc.labels = append(sc.labels, t.Value)
 			}
 			p := &sc.prints[k]
 			p.n++
 			p.sum += quadPrint(sc.seed, q, t.Value)
+			sc.refs = append(sc.refs, nodeRef{node: k, quad: i})
 		}
 	}
 	if len(sc.prints) < 2 {
-		return nil
+		return false
 	}
 	slices.SortFunc(sc.prints, func(x, y nodePrint) int {
 		if c := cmp.Compare(x.n, y.n); c != 0 {
@@ -656,18 +677,50 @@ func lookAlikeCandidates(quads []rdfc.Quad) map[string]struct{} {
 		}
 		return cmp.Compare(x.sum, y.sum)
 	})
-	var out map[string]struct{}
+	sc.slot = slices.Grow(sc.slot[:0], len(sc.labels))[:len(sc.labels)]
+	clear(sc.slot)
 	for i := 1; i < len(sc.prints); i++ {
 		x, y := sc.prints[i-1], sc.prints[i]
 		if x.n == y.n && x.sum == y.sum {
-			if out == nil {
-				out = make(map[string]struct{})
+			for _, n := range [...]int{x.node, y.node} {
+				if sc.slot[n] == 0 {
+					sc.cands = append(sc.cands, candidate{node: n})
+					sc.slot[n] = len(sc.cands)
+				}
 			}
-			out[sc.labels[x.node]] = struct{}{}
-			out[sc.labels[y.node]] = struct{}{}
 		}
 	}
-	return out
+	if len(sc.cands) == 0 {
+		return false
+	}
+	// Each candidate's statements, side by side and in order.
+	sc.start = slices.Grow(sc.start[:0], len(sc.cands)+1)[:len(sc.cands)+1]
+	clear(sc.start)
+	total := 0
+	for _, r := range sc.refs {
+		if c := sc.slot[r.node]; c > 0 {
+			sc.start[c]++
+			total++
+		}
+	}
+	for c := 1; c <= len(sc.cands); c++ {
+		sc.start[c] += sc.start[c-1]
+	}
+	sc.byNode = slices.Grow(sc.byNode[:0], total)[:total]
+	// start[c] is where candidate c's next statement goes while they
+	// are copied, so it ends up where c+1's start: it is shifted back
+	// after.
+	for _, r := range sc.refs {
+		if c := sc.slot[r.node]; c > 0 {
+			sc.byNode[sc.start[c-1]] = r.quad
+			sc.start[c-1]++
+		}
+	}
+	for c := len(sc.cands); c > 0; c-- {
+		sc.start[c] = sc.start[c-1]
+	}
+	sc.start[0] = 0
+	return true
 }
 
 // quadPrint hashes q with the blank node id written _:a and every other
@@ -767,6 +820,13 @@ const maxQuickIRI = 2000
 // full check; TestQuickIRIIsConservative and FuzzQuickIRI hold the subset
 // property.
 func quickIRI(iri string) bool {
+	return quickIRIHost(iri, nil)
+}
+
+// quickIRIHost is quickIRI remembering, in *okHost when okHost is not nil,
+// the last http(s) host it accepted: the IRIs of a document mostly share a
+// host, which it then need not look at again.
+func quickIRIHost(iri string, okHost *string) bool {
 	if len(iri) > maxQuickIRI {
 		return false
 	}
@@ -785,7 +845,7 @@ func quickIRI(iri string) bool {
 	}
 	switch scheme {
 	case "http", "https":
-		return quickHTTP(rest)
+		return quickHTTP(rest, okHost)
 	}
 	// "scheme:/..." has URL authority and path rules; leave it to the full
 	// check. Anything else parses as an opaque URL.
@@ -802,8 +862,8 @@ var quickStop = func() (t [256]bool) {
 	return t
 }()
 
-// quickHTTP checks "//host[:port][/?#...]" (see quickIRI).
-func quickHTTP(rest string) bool {
+// quickHTTP checks "//host[:port][/?#...]" (see quickIRIHost).
+func quickHTTP(rest string, okHost *string) bool {
 	if !strings.HasPrefix(rest, "//") {
 		return false
 	}
@@ -813,8 +873,12 @@ func quickHTTP(rest string) bool {
 		end++
 	}
 	host, tail := rest[:end], rest[end:]
-	if !quickHost(host) {
+	switch {
+	case okHost != nil && host == *okHost && host != "":
+	case !quickHost(host):
 		return false
+	case okHost != nil:
+		*okHost = host
 	}
 	if strings.HasPrefix(tail, ":") {
 		n := 1

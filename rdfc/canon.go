@@ -167,14 +167,27 @@ type state struct {
 	numbered []int
 	// issued are the nodes in the order their canonical labels were
 	// issued.
-	issued   []int
-	hashAlg  HashAlgorithm
-	newHash  func() hash.Hash
-	h        hash.Hash
-	buf      []byte
-	spans    []span
+	issued  []int
+	hashAlg HashAlgorithm
+	newHash func() hash.Hash
+	h       hash.Hash
+	buf     []byte
+	spans   []span
+	// rel and relHex are the stacks of hashNDegree's related nodes and
+	// their hashes.
+	rel    []relation
+	relHex []byte
+	// sumBuf receives the hashes: an array on the stack would escape
+	// through the hash.Hash interface.
+	sumBuf   [sha512.Size]byte
 	lineBuf  []byte
 	lineList []line
+	// lineOut holds the lines sorted, runs the runs of lines of one
+	// subject that lines sorts them by.
+	lineOut []line
+	runs    []subjectRun
+	// iris are the IRIs lines has written.
+	iris iriCache
 	// texts are the N-Quads text of the quads that name a blank node,
 	// written once in textBuf with holes for the labels: the first-degree
 	// hashes and the final lines copy it instead of escaping every term
@@ -211,12 +224,14 @@ const maxPooledQuads = 4096
 
 // release gives s back to the pool. Nothing of s may be used after it.
 func (s *state) release() {
-	if cap(s.normal) > maxPooledQuads || cap(s.lineList) > maxPooledQuads || len(s.nodes) > maxPooledQuads {
+	if cap(s.normal) > maxPooledQuads || cap(s.lineList) > maxPooledQuads || cap(s.lineOut) > maxPooledQuads || len(s.nodes) > maxPooledQuads {
 		return
 	}
 	// Only what refers to the caller's data is dropped; the rest is
 	// overwritten by the next run.
 	clear(s.normal[:cap(s.normal)])
+	clear(s.rel[:cap(s.rel)])
+	clear(s.iris[:])
 	for i := range s.nodes {
 		s.nodes[i].label, s.nodes[i].hex = "", ""
 	}
@@ -350,7 +365,7 @@ func (s *state) run(in []Quad, opts Options) error {
 				continue
 			}
 			id := s.nodes[n].label
-			tmp := newIssuer("b")
+			tmp := newIssuer()
 			tmp.issue(id)
 			h, iss, err := s.hashNDegree(id, tmp)
 			if err != nil {
@@ -652,8 +667,7 @@ func (s *state) hexOf(n int) string {
 }
 
 func (s *state) sum() string {
-	var out [sha512.Size]byte
-	return hex.EncodeToString(s.h.Sum(out[:0]))
+	return hex.EncodeToString(s.h.Sum(s.sumBuf[:0]))
 }
 
 // hashFirstDegree is the Hash First Degree Quads algorithm: the node's
@@ -692,8 +706,9 @@ func (s *state) hashFirstDegree(n int) {
 	nd.hlen = len(s.h.Sum(nd.sum[:0]))
 }
 
-// hashRelated is the Hash Related Blank Node algorithm.
-func (s *state) hashRelated(related string, q *Quad, iss *issuer, position byte) string {
+// hashRelated is the Hash Related Blank Node algorithm. The hash is
+// appended in hex to s.relHex; hashRelated returns where it starts.
+func (s *state) hashRelated(related string, q *Quad, iss *issuer, position byte) int {
 	b := s.buf[:0]
 	b = append(b, position)
 	if position != 'g' {
@@ -703,7 +718,7 @@ func (s *state) hashRelated(related string, q *Quad, iss *issuer, position byte)
 	}
 	if c := s.canonOf(related); c != "" {
 		b = append(append(b, '_', ':'), c...)
-	} else if id, ok := iss.ids[related]; ok {
+	} else if id, ok := iss.lookup(related); ok {
 		b = append(append(b, '_', ':'), id...)
 	} else {
 		b = append(b, s.hexOf(s.node(related))...)
@@ -711,7 +726,16 @@ func (s *state) hashRelated(related string, q *Quad, iss *issuer, position byte)
 	s.buf = b
 	s.h.Reset()
 	s.h.Write(b)
-	return s.sum()
+	at := len(s.relHex)
+	s.relHex = hex.AppendEncode(s.relHex, s.h.Sum(s.sumBuf[:0]))
+	return at
+}
+
+// relation is a blank node related to the one hashNDegree hashes: its
+// label, and the hash of the relation in hex, s.relHex[hash:hash+hexLen].
+type relation struct {
+	label string
+	hash  int
 }
 
 // hashNDegree is the Hash N-Degree Quads algorithm.
@@ -724,94 +748,159 @@ func (s *state) hashNDegree(id string, iss *issuer) (string, *issuer, error) {
 		return "", nil, err
 	}
 
-	related := make(map[string][]string)
+	// The related nodes and their hashes go on stacks shared with the
+	// calls this one makes, above those of the calls that made it, and
+	// come off before it returns: a call no longer allocates a map and a
+	// string per related node. The calls below may move the stacks, so
+	// they are read by position.
+	base, hexBase := len(s.rel), len(s.relHex)
+	defer func() { s.rel, s.relHex = s.rel[:base], s.relHex[:hexBase] }()
+	hexLen := 2 * s.h.Size()
 	for _, qi := range s.nodes[s.node(id)].quads {
 		q := &s.quads[qi]
 		for _, c := range [...]struct {
-			t   Term
+			t   *Term
 			pos byte
-		}{{q.Subject, 's'}, {q.Object, 'o'}, {q.Graph, 'g'}} {
+		}{{&q.Subject, 's'}, {&q.Object, 'o'}, {&q.Graph, 'g'}} {
 			if c.t.Kind != BlankNode || c.t.Value == id {
 				continue
 			}
 			if err := s.spend(); err != nil {
 				return "", nil, err
 			}
-			h := s.hashRelated(c.t.Value, q, iss, c.pos)
-			related[h] = append(related[h], c.t.Value)
+			s.rel = append(s.rel, relation{label: c.t.Value, hash: s.hashRelated(c.t.Value, q, iss, c.pos)})
 		}
 	}
-	hashes := make([]string, 0, len(related))
-	for h := range related {
-		hashes = append(hashes, h)
-	}
-	slices.Sort(hashes)
+	// By hash: each hash's labels are then side by side (their order
+	// does not matter, the permutations start from them sorted).
+	hashOf := func(r relation) []byte { return s.relHex[r.hash : r.hash+hexLen] }
+	slices.SortFunc(s.rel[base:], func(a, b relation) int { return bytes.Compare(hashOf(a), hashOf(b)) })
+	end := len(s.rel)
 
 	// Each related hash is followed by its chosen path: room for a hash
 	// in hex and a few labels, so that data is seldom grown.
-	data := make([]byte, 0, len(hashes)*(2*s.h.Size()+48))
-	for _, h := range hashes {
-		data = append(data, h...)
-		var chosenPath string
-		var chosenIssuer *issuer
-		p := newPermuter(related[h])
-		for p.next() {
-			if s.perms--; s.perms < 0 {
-				return "", nil, fmt.Errorf("%w: too many permutations of look-alike blank nodes", ErrWorkLimit)
-			}
-			// A permutation costs in proportion to its length (the path,
-			// the issuer copy).
-			if err := s.step(len(p.current) + len(iss.order)); err != nil {
-				return "", nil, err
-			}
-			issCopy := iss.clone()
-			var path []byte
-			var recursion []string
-			skip := false
-			for _, r := range p.current {
-				if c := s.canonOf(r); c != "" {
-					path = append(append(path, "_:"...), c...)
-				} else {
-					if !issCopy.has(r) {
-						recursion = append(recursion, r)
-					}
-					path = append(append(path, "_:"...), issCopy.issue(r)...)
-				}
-				if chosenPath != "" && string(path) > chosenPath {
-					skip = true
-					break
-				}
-			}
-			if skip {
-				continue
-			}
-			for _, r := range recursion {
-				rh, riss, err := s.hashNDegree(r, issCopy)
-				if err != nil {
-					return "", nil, err
-				}
-				path = append(append(path, "_:"...), issCopy.issue(r)...)
-				path = append(append(append(path, '<'), rh...), '>')
-				issCopy = riss
-				if chosenPath != "" && string(path) > chosenPath {
-					skip = true
-					break
-				}
-			}
-			if skip {
-				continue
-			}
-			if chosenPath == "" || string(path) < chosenPath {
-				chosenPath = string(path)
-				chosenIssuer = issCopy
-			}
+	data := make([]byte, 0, (end-base)*(hexLen+48))
+	for i := base; i < end; {
+		h := hashOf(s.rel[i])
+		j := i + 1
+		for j < end && bytes.Equal(hashOf(s.rel[j]), h) {
+			j++
 		}
-		data = append(data, chosenPath...)
-		iss = chosenIssuer
+		data = append(data, h...)
+		var err error
+		if j-i == 1 {
+			// One permutation: nothing to compare it with.
+			data, iss, err = s.nDegreePath(data, s.rel[i].label, iss)
+		} else {
+			labels := make([]string, j-i)
+			for k := range labels {
+				labels[k] = s.rel[i+k].label
+			}
+			var chosenPath string
+			chosenPath, iss, err = s.choosePath(labels, iss)
+			data = append(data, chosenPath...)
+		}
+		if err != nil {
+			return "", nil, err
+		}
+		i = j
 	}
 	s.h.Reset()
 	s.h.Write(data)
 	return s.sum(), iss, nil
+}
+
+// nDegreePath appends to data the path of hashNDegree's steps 5.4-5.5
+// for a hash with one related node, r: there is one permutation, so the
+// issuer copy it works on, iss's, is what the caller goes on with, and iss
+// itself is used. Every issuer hashNDegree is given is its own: the run's
+// temporary issuer, or a copy its caller made for the permutation being
+// tried (or, here, was given), which the caller replaces with the issuer
+// returned.
+func (s *state) nDegreePath(data []byte, r string, iss *issuer) ([]byte, *issuer, error) {
+	if s.perms--; s.perms < 0 {
+		return nil, nil, fmt.Errorf("%w: too many permutations of look-alike blank nodes", ErrWorkLimit)
+	}
+	if err := s.step(1 + len(iss.order)); err != nil {
+		return nil, nil, err
+	}
+	if c := s.canonOf(r); c != "" {
+		return append(append(data, "_:"...), c...), iss, nil
+	}
+	recurse := !iss.has(r)
+	data = append(append(data, "_:"...), iss.issue(r)...)
+	if !recurse {
+		return data, iss, nil
+	}
+	rh, riss, err := s.hashNDegree(r, iss)
+	if err != nil {
+		return nil, nil, err
+	}
+	// r keeps its identifier in riss, which only adds to iss.
+	data = append(append(data, "_:"...), riss.issue(r)...)
+	data = append(append(append(data, '<'), rh...), '>')
+	return data, riss, nil
+}
+
+// choosePath is hashNDegree's steps 5.4-5.5 for a hash with several
+// related nodes: the least path over their permutations, and the issuer
+// that comes with it.
+func (s *state) choosePath(related []string, iss *issuer) (string, *issuer, error) {
+	var chosenPath string
+	var chosenIssuer *issuer
+	p := newPermuter(related)
+	for p.next() {
+		if s.perms--; s.perms < 0 {
+			return "", nil, fmt.Errorf("%w: too many permutations of look-alike blank nodes", ErrWorkLimit)
+		}
+		// A permutation costs in proportion to its length (the path,
+		// the issuer copy).
+		if err := s.step(len(p.current) + len(iss.order)); err != nil {
+			return "", nil, err
+		}
+		issCopy := iss.clone()
+		var path []byte
+		var recursion []string
+		skip := false
+		for _, r := range p.current {
+			if c := s.canonOf(r); c != "" {
+				path = append(append(path, "_:"...), c...)
+			} else {
+				if !issCopy.has(r) {
+					recursion = append(recursion, r)
+				}
+				path = append(append(path, "_:"...), issCopy.issue(r)...)
+			}
+			if chosenPath != "" && string(path) > chosenPath {
+				skip = true
+				break
+			}
+		}
+		if skip {
+			continue
+		}
+		for _, r := range recursion {
+			rh, riss, err := s.hashNDegree(r, issCopy)
+			if err != nil {
+				return "", nil, err
+			}
+			path = append(append(path, "_:"...), issCopy.issue(r)...)
+			path = append(append(append(path, '<'), rh...), '>')
+			issCopy = riss
+			if chosenPath != "" && string(path) > chosenPath {
+				skip = true
+				break
+			}
+		}
+		if skip {
+			continue
+		}
+		if chosenPath == "" || string(path) < chosenPath {
+			chosenPath = string(path)
+			chosenIssuer = issCopy
+		}
+	}
+	return chosenPath, chosenIssuer, nil
 }
 
 // CanonicalizeTo writes the canonical N-Quads document Canonicalize
@@ -885,16 +974,27 @@ func lineKey(l []byte) uint64 {
 	return binary.BigEndian.Uint64(k[:])
 }
 
+// subjectRun is a run of consecutive lines of one subject: lines
+// lineList[first:first+n], the subject written lineBuf[start:end].
+type subjectRun struct {
+	start, end, first, n int
+}
+
 // lines writes every quad with its canonical labels as an N-Quads line
 // into s.lineBuf and returns the lines sorted.
 func (s *state) lines() []line {
 	s.lineList = slices.Grow(s.lineList[:0], len(s.quads))
+	s.runs = s.runs[:0]
+	clear(s.iris[:])
 	buf := s.lineBuf[:0]
 	// A node's quads come one after the other, so an IRI subject is most
 	// often the one of the line before: its escaped text is copied from
 	// there instead of being escaped again.
-	var subj *Term
+	var subj, prev *Term
 	var subjText span
+	// Whether every subject is an IRI or a blank node, whose text ends
+	// at the line's first space and is never a prefix of another's.
+	grouped := true
 	for i := range s.quads {
 		start := len(buf)
 		q := &s.quads[i]
@@ -909,11 +1009,54 @@ func (s *state) lines() []line {
 			subj, subjText = &q.Subject, span{start, len(buf)}
 			buf = s.appendCanonRest(buf, q)
 		}
+		if prev != nil && q.Subject.Kind == prev.Kind && q.Subject.Value == prev.Value {
+			s.runs[len(s.runs)-1].n++
+		} else {
+			if k := q.Subject.Kind; k != IRI && k != BlankNode {
+				grouped = false
+			}
+			end := start + bytes.IndexByte(buf[start:], ' ')
+			s.runs = append(s.runs, subjectRun{start: start, end: end, first: i, n: 1})
+			prev = &q.Subject
+		}
 		s.lineList = append(s.lineList, line{lineKey(buf[start:]), start, len(buf), i})
 	}
 	s.lineBuf = buf
-	slices.SortFunc(s.lineList, func(a, b line) int { return compareLines(buf, a, b) })
-	return s.lineList
+	if !grouped {
+		slices.SortFunc(s.lineList, func(a, b line) int { return compareLines(buf, a, b) })
+		return s.lineList
+	}
+	// Subjects share long prefixes (the IRIs of one issuer), which the
+	// sort would otherwise compare again and again: they are sorted
+	// once per run of lines, and the lines of one subject among
+	// themselves from the space after it. A subject sorted before
+	// another has its lines before the other's: either their texts
+	// differ before one ends, or one is a prefix of the other, possible
+	// only for blank nodes (_:c14n1, _:c14n10), where the shorter is
+	// followed by a space and the longer by a digit.
+	runs := s.runs
+	slices.SortFunc(runs, func(a, b subjectRun) int {
+		return bytes.Compare(buf[a.start:a.end], buf[b.start:b.end])
+	})
+	out := slices.Grow(s.lineOut[:0], len(s.lineList))
+	for i := 0; i < len(runs); {
+		r := runs[i]
+		from := len(out)
+		out = append(out, s.lineList[r.first:r.first+r.n]...)
+		j := i + 1
+		for ; j < len(runs) && bytes.Equal(buf[runs[j].start:runs[j].end], buf[r.start:r.end]); j++ {
+			out = append(out, s.lineList[runs[j].first:runs[j].first+runs[j].n]...)
+		}
+		if g := out[from:]; len(g) > 1 {
+			skip := r.end - r.start
+			slices.SortFunc(g, func(a, b line) int {
+				return bytes.Compare(buf[a.start+skip:a.end], buf[b.start+skip:b.end])
+			})
+		}
+		i = j
+	}
+	s.lineOut = out
+	return out
 }
 
 // appendCanonQuad is appendQuad with the canonical labels.
@@ -946,11 +1089,52 @@ func (s *state) appendCanonRest(b []byte, q *Quad) []byte {
 }
 
 func (s *state) appendCanonTerm(b []byte, t *Term) []byte {
-	if t.Kind == BlankNode {
+	switch t.Kind {
+	case BlankNode:
 		b = append(b, '_', ':')
 		return append(b, s.canonOf(t.Value)...)
+	case IRI:
+		return s.iris.append(b, t.Value)
+	case Literal:
+		// appendTerm's, with the datatype's text remembered.
+		b = appendString(b, t.Value)
+		switch {
+		case t.Language != "":
+			b = append(b, '@')
+			b = append(b, t.Language...)
+		case t.Datatype != "" && t.Datatype != XSDString:
+			b = append(b, '^', '^')
+			b = s.iris.append(b, t.Datatype)
+		}
+		return b
 	}
 	return appendTerm(b, *t, nil)
+}
+
+// iriCache remembers where the text of an IRI was last written in the
+// lines being built, so that a line naming it again copies the text
+// instead of escaping it again: a document names a few predicates, types
+// and datatypes over and over. It is a small table indexed by the IRI's
+// length and last byte; an IRI whose slot another took is written anew.
+type iriCache [32]struct {
+	iri        string
+	start, end int
+}
+
+// append writes <iri> at the end of b, the buffer whose earlier text the
+// cache knows.
+func (c *iriCache) append(b []byte, iri string) []byte {
+	if iri == "" {
+		return appendIRI(b, iri)
+	}
+	e := &c[(len(iri)*7+int(iri[len(iri)-1]))%len(c)]
+	if e.end > 0 && e.iri == iri {
+		return append(b, b[e.start:e.end]...)
+	}
+	start := len(b)
+	b = appendIRI(b, iri)
+	e.iri, e.start, e.end = iri, start, len(b)
+	return b
 }
 
 // quadText is a quad's N-Quads line in state.textBuf[start:end] with its
@@ -1010,43 +1194,90 @@ func (s *state) text(i int) *quadText {
 	return t
 }
 
-// issuer is the Issue Identifier algorithm's state.
+// issuer is the Issue Identifier algorithm's state for the temporary
+// identifiers of the Hash N-Degree Quads algorithm (prefix "b"): the
+// identifier issued for order[k] is b<k>. index finds a label's position
+// once there are more than issuerScan labels; below, a scan of order costs
+// less than a map, and a run on a credential makes a few issuers of a
+// label or two, which then cost one allocation each.
 type issuer struct {
-	prefix string
-	ids    map[string]string
 	order  []string
+	index  map[string]int
+	inline [4]string
 }
 
-func newIssuer(prefix string) *issuer {
-	return &issuer{prefix: prefix, ids: make(map[string]string)}
+// issuerScan is how many labels an issuer finds by scanning.
+const issuerScan = 8
+
+func newIssuer() *issuer {
+	i := &issuer{}
+	i.order = i.inline[:0]
+	return i
+}
+
+// tmpLabel is the identifier b<k>.
+func tmpLabel(k int) string {
+	if k < len(tmpLabels) {
+		return tmpLabels[k]
+	}
+	return "b" + strconv.Itoa(k)
+}
+
+// pos is the position of old in i.order.
+func (i *issuer) pos(old string) (int, bool) {
+	if i.index != nil {
+		k, ok := i.index[old]
+		return k, ok
+	}
+	for k, o := range i.order {
+		if o == old {
+			return k, true
+		}
+	}
+	return 0, false
 }
 
 func (i *issuer) has(old string) bool {
-	_, ok := i.ids[old]
+	_, ok := i.pos(old)
 	return ok
 }
 
+// lookup is the identifier issued for old, if any.
+func (i *issuer) lookup(old string) (string, bool) {
+	k, ok := i.pos(old)
+	if !ok {
+		return "", false
+	}
+	return tmpLabel(k), true
+}
+
 func (i *issuer) issue(old string) string {
-	if id, ok := i.ids[old]; ok {
-		return id
+	if k, ok := i.pos(old); ok {
+		return tmpLabel(k)
 	}
-	var id string
-	if n := len(i.order); i.prefix == "b" && n < len(tmpLabels) {
-		id = tmpLabels[n]
-	} else {
-		id = i.prefix + strconv.Itoa(n)
-	}
-	i.ids[old] = id
+	k := len(i.order)
 	i.order = append(i.order, old)
-	return id
+	switch {
+	case i.index != nil:
+		i.index[old] = k
+	case len(i.order) > issuerScan:
+		i.index = make(map[string]int, 2*len(i.order))
+		for k, o := range i.order {
+			i.index[o] = k
+		}
+	}
+	return tmpLabel(k)
 }
 
 func (i *issuer) clone() *issuer {
-	c := &issuer{prefix: i.prefix, ids: make(map[string]string, len(i.ids)+4), order: make([]string, len(i.order), len(i.order)+4)}
-	for k, v := range i.ids {
-		c.ids[k] = v
+	c := &issuer{}
+	c.order = append(c.inline[:0], i.order...)
+	if i.index != nil {
+		c.index = make(map[string]int, len(i.index)+4)
+		for k, v := range i.index {
+			c.index[k] = v
+		}
 	}
-	copy(c.order, i.order)
 	return c
 }
 

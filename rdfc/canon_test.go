@@ -412,3 +412,36 @@ func TestLinesSorted(t *testing.T) {
 		}
 	}
 }
+
+// TestIssuer: the temporary issuer gives b<k> to the k-th label, the same
+// again on a repeat, across the switch from scanning its labels to an
+// index, and a clone goes on independently of its original.
+func TestIssuer(t *testing.T) {
+	for _, n := range []int{1, issuerScan, issuerScan + 1, 3 * issuerScan, len(tmpLabels) + 5} {
+		iss := newIssuer()
+		labels := make([]string, n)
+		for k := range labels {
+			labels[k] = fmt.Sprint("n", k*7%(n+3), "-", k)
+			if got, want := iss.issue(labels[k]), fmt.Sprint("b", k); got != want {
+				t.Fatalf("n=%d: label %d issued %s, want %s", n, k, got, want)
+			}
+		}
+		c := iss.clone()
+		c.issue("extra")
+		if iss.has("extra") || !c.has("extra") {
+			t.Fatalf("n=%d: the clone's new label leaked into the original, or got lost", n)
+		}
+		for k, l := range labels {
+			want := fmt.Sprint("b", k)
+			if got := iss.issue(l); got != want {
+				t.Errorf("n=%d: label %d again issued %s, want %s", n, k, got, want)
+			}
+			if got, ok := c.lookup(l); !ok || got != want {
+				t.Errorf("n=%d: the clone has label %d as %q (%v), want %s", n, k, got, ok, want)
+			}
+		}
+		if _, ok := iss.lookup("absent"); ok || iss.has("absent") || len(iss.order) != n {
+			t.Errorf("n=%d: an unknown label is found, or the issuer grew to %d", n, len(iss.order))
+		}
+	}
+}
