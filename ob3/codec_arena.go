@@ -103,8 +103,13 @@ func (a *typedArena) alloc(n int) []byte {
 	return a.raw[start : start : start+n]
 }
 
-// types returns a Types of n elements for the caller to fill.
+// types returns a Types of n elements for the caller to fill. Zero
+// elements give an empty list, not nil, as json.Unmarshal decodes [] (a
+// carve from no block yet would be nil).
 func (a *typedArena) types(n int) Types {
+	if n == 0 {
+		return Types{}
+	}
 	if n > len(a.strs) {
 		size := blockSize(a.strsBlocks, arenaStrsFirst, arenaStrsMax)
 		if n > size/4 {

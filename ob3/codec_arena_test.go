@@ -136,3 +136,30 @@ func FuzzAppendJSON(f *testing.F) {
 		}
 	})
 }
+
+// FuzzEncode: the typed copy's encoder writes exactly json.Marshal's
+// bytes, or its verdict, for any string, json.Number spelling and key,
+// including what no decoder builds (invalid UTF-8, a malformed number),
+// alone and inside an object and an array.
+func FuzzEncode(f *testing.F) {
+	for _, seed := range [][3]string{
+		{"a<b", "1e5", "k"}, {"\u2028", "-0", "\xff"}, {"&", "1E+2", "a>"}, {"\x7f\xc3\xa9", "-0.0e-0", "\u2029"},
+		{"\xed\xa0\x80", "", "\x00"}, {"\ufffd", "01", ""}, {`\"`, "1.", "é"}, {"\xf4\x90\x80\x80", "-", "\t"},
+	} {
+		f.Add(seed[0], seed[1], seed[2])
+	}
+	f.Fuzz(func(t *testing.T, s, num, key string) {
+		for _, v := range []any{
+			s, json.Number(num),
+			map[string]any{key: s, s: json.Number(num), "z": []any{}},
+			[]any{s, key, json.Number(num), nil, true, map[string]any{}},
+		} {
+			var a typedArena
+			got, ok := a.encode(v)
+			want, err := json.Marshal(v)
+			if ok != (err == nil) || ok && !bytes.Equal(got, want) {
+				t.Fatalf("%#v: encode %q, %v; json.Marshal %q, %v", v, got, ok, want, err)
+			}
+		}
+	})
+}

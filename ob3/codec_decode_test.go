@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -277,5 +278,52 @@ func TestWordSpecial(t *testing.T) {
 	}
 	if wordSpecial(binary.LittleEndian.Uint64([]byte(" ~!\x7f\"[]}"))) {
 		t.Fatal("plain bytes reported special")
+	}
+	// Two bytes next to the thresholds at any two positions: the
+	// subtractions borrow from byte to byte, which one byte alone does
+	// not exercise.
+	near := []byte{0, 1, 0x1e, 0x1f, 0x20, 0x21, 0x5b, 0x5c, 0x5d, 0x7e, 0x7f, 0x80, 0x81, 0xdc, 0xff}
+	special := func(c byte) bool { return c < 0x20 || c >= 0x80 || c == '\\' }
+	for _, a := range near {
+		for _, b := range near {
+			for pa := range 8 {
+				for pb := range 8 {
+					w := []byte("abcdefgh")
+					w[pa], w[pb] = a, b
+					want := special(w[pa]) || special(w[pb])
+					if got := wordSpecial(binary.LittleEndian.Uint64(w)); got != want {
+						t.Fatalf("%q: wordSpecial = %v", w, got)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestOnePassStringOffsets puts each byte the word-at-a-time string scan
+// looks for (and its neighbours) at every offset of a string, itself at
+// every alignment, as a value and as a key, closed or not: onePass holds
+// to encoding/json wherever the special byte falls in a word.
+func TestOnePassStringOffsets(t *testing.T) {
+	specials := []string{"\x00", "\x01", "\x1f", " ", "\x7f", "\x80", "\xff", "\xc3\xa9", "\xc3", "\xe2\x80\xa8",
+		"\xed\xa0\x80", "\xf4\x90\x80\x80", `\\`, `\\\\`, `\"`, `\\\"`, `\\\\\"`, `"`, `\u0061`, `\ud83d\ude00`,
+		`\ud83d`, `\u00`, `\x`, `\/`, "\t", "\n", "[", "]"}
+	for pre := range 8 {
+		lead := strings.Repeat(" ", pre)
+		for off := range 18 {
+			for _, sp := range specials {
+				for _, tail := range []string{"", "bcdefghij", "\x01", "\xff", `\n`} {
+					s := strings.Repeat("a", off) + sp + tail
+					for _, doc := range []string{
+						lead + `"` + s + `"`,
+						lead + `{"` + s + `":1}`,
+						lead + `{"k":"` + s + `"}`,
+						lead + `["` + s,
+					} {
+						checkOnePass(t, []byte(doc))
+					}
+				}
+			}
+		}
 	}
 }

@@ -3,6 +3,7 @@ package ob3
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -25,6 +26,11 @@ func sameAsParse(t *testing.T, data []byte) {
 	if got, want := jsonValue(t, doc.Credential), jsonValue(t, want); !reflect.DeepEqual(got, want) {
 		t.Fatalf("ParseDocument credential differs from Parse:\n got %v\nwant %v", got, want)
 	}
+	// Field by field too: the JSON comparison above cannot tell a nil
+	// slice from an empty one (omitempty drops both).
+	if err := sameStored(reflect.ValueOf(doc.Credential), reflect.ValueOf(want), "credential"); err != nil {
+		t.Fatalf("ParseDocument credential differs from Parse: %v", err)
+	}
 	if doc.Credential.Issuer != nil && doc.Credential.Issuer.IsRef() != want.Issuer.IsRef() {
 		t.Fatalf("issuer IsRef %v, Parse gives %v", doc.Credential.Issuer.IsRef(), want.Issuer.IsRef())
 	}
@@ -40,6 +46,81 @@ func sameAsParse(t *testing.T, data []byte) {
 	if got, want := errText(Validate(doc.Credential)), errText(Validate(want)); got != want {
 		t.Fatalf("Validate on ParseDocument's credential %q, on Parse's %q", got, want)
 	}
+}
+
+// sameStored reports where got and want, two values of the same type,
+// differ as stored: nil and empty slices and maps differ; raw JSON (an
+// Extra member, a json.RawMessage) is compared as the JSON value it
+// encodes, since Parse keeps the text's spelling and ParseDocument
+// re-encodes it.
+func sameStored(got, want reflect.Value, path string) error {
+	switch got.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if got.IsNil() != want.IsNil() {
+			return fmt.Errorf("%s: nil %v, want %v", path, got.IsNil(), want.IsNil())
+		}
+		if got.IsNil() {
+			return nil
+		}
+		if got.Kind() == reflect.Interface && got.Elem().Type() != want.Elem().Type() {
+			return fmt.Errorf("%s: holds %v, want %v", path, got.Elem().Type(), want.Elem().Type())
+		}
+		return sameStored(got.Elem(), want.Elem(), path)
+	case reflect.Struct:
+		for i := range got.NumField() {
+			if err := sameStored(got.Field(i), want.Field(i), path+"."+got.Type().Field(i).Name); err != nil {
+				return err
+			}
+		}
+		return nil
+	case reflect.Slice, reflect.Map:
+		if got.IsNil() != want.IsNil() {
+			return fmt.Errorf("%s: nil %v, want %v", path, got.IsNil(), want.IsNil())
+		}
+		if got.Kind() == reflect.Slice && got.Type().Elem().Kind() == reflect.Uint8 {
+			var g, w any
+			if json.Unmarshal(got.Bytes(), &g) != nil || json.Unmarshal(want.Bytes(), &w) != nil || !reflect.DeepEqual(g, w) {
+				return fmt.Errorf("%s: %s, want %s", path, got.Bytes(), want.Bytes())
+			}
+			return nil
+		}
+		if got.Len() != want.Len() {
+			return fmt.Errorf("%s: %d elements, want %d", path, got.Len(), want.Len())
+		}
+		if got.Kind() == reflect.Map {
+			for _, k := range got.MapKeys() {
+				wv := want.MapIndex(k)
+				if !wv.IsValid() {
+					return fmt.Errorf("%s: member %v not wanted", path, k)
+				}
+				if err := sameStored(got.MapIndex(k), wv, fmt.Sprintf("%s[%v]", path, k)); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		for i := range got.Len() {
+			if err := sameStored(got.Index(i), want.Index(i), fmt.Sprintf("%s[%d]", path, i)); err != nil {
+				return err
+			}
+		}
+		return nil
+	case reflect.String:
+		if got.String() != want.String() {
+			return fmt.Errorf("%s: %q, want %q", path, got.String(), want.String())
+		}
+	case reflect.Bool:
+		if got.Bool() != want.Bool() {
+			return fmt.Errorf("%s: %v, want %v", path, got.Bool(), want.Bool())
+		}
+	case reflect.Float64:
+		if got.Float() != want.Float() {
+			return fmt.Errorf("%s: %v, want %v", path, got.Float(), want.Float())
+		}
+	default:
+		return fmt.Errorf("%s: cannot compare a %v", path, got.Kind())
+	}
+	return nil
 }
 
 func jsonValue(t *testing.T, c *Credential) any {
