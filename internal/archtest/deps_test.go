@@ -21,7 +21,7 @@ var allowed = map[string][]string{
 	"jcs":      {},
 	"rdfc":     {},
 	"keys":     {"internal/atomicfile", "internal/verdict"},
-	"ob3":      {},
+	"ob3":      {"internal/jsonvalue"},
 	"status":   {},
 	"bake":     {},
 	// jsonld processes the contexts package contexts ships, with rdfc and
