@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/badgesmith/badgesmith/internal/cputime"
 )
 
 // BenchmarkRealisticCanon splits the canonicalization of each benchmark
@@ -72,9 +74,9 @@ func BenchmarkRealisticCanon(b *testing.B) {
 // ("cpu-ns/op"), which other processes on a busy machine do not inflate.
 // Call its result when the loop is done.
 func cpuMetric(b *testing.B) func() {
-	start, ok := processCPU()
+	start, ok := cputime.Process()
 	return func() {
-		if end, ok2 := processCPU(); ok && ok2 && b.N > 0 {
+		if end, ok2 := cputime.Process(); ok && ok2 && b.N > 0 {
 			b.ReportMetric(float64(end-start)/float64(b.N), "cpu-ns/op")
 		}
 	}

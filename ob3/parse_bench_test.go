@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/badgesmith/badgesmith/internal/cputime"
 )
 
 // cpuMetric reports, beside ns/op, the process CPU time per operation
@@ -12,7 +14,7 @@ import (
 // garbage collection, which other processes on a busy machine do not
 // inflate as they do the wall clock.
 func cpuMetric(b *testing.B, start time.Duration, ok bool) {
-	if end, ok2 := processCPU(); ok && ok2 && b.N > 0 {
+	if end, ok2 := cputime.Process(); ok && ok2 && b.N > 0 {
 		b.ReportMetric(float64(end-start)/float64(b.N), "cpu-ns/op")
 	}
 }
@@ -28,7 +30,7 @@ func BenchmarkParseDocument(b *testing.B) {
 		b.Run(label+"/whole", func(b *testing.B) {
 			b.ReportAllocs()
 			b.SetBytes(int64(len(data)))
-			start, ok := processCPU()
+			start, ok := cputime.Process()
 			for b.Loop() {
 				if _, err := ParseDocument(data, ParseOptions{}); err != nil {
 					b.Fatal(err)
@@ -39,7 +41,7 @@ func BenchmarkParseDocument(b *testing.B) {
 		b.Run(label+"/decode", func(b *testing.B) {
 			b.ReportAllocs()
 			b.SetBytes(int64(len(data)))
-			start, ok := processCPU()
+			start, ok := cputime.Process()
 			for b.Loop() {
 				if _, _, err := (ParseOptions{}).decodeObjectPlain(data, true); err != nil {
 					b.Fatal(err)
@@ -53,7 +55,7 @@ func BenchmarkParseDocument(b *testing.B) {
 		}
 		b.Run(label+"/typed", func(b *testing.B) {
 			b.ReportAllocs()
-			start, ok := processCPU()
+			start, ok := cputime.Process()
 			for b.Loop() {
 				var c Credential
 				if err := structFromValue(obj, reflect.ValueOf(&c).Elem()); err != nil {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/badgesmith/badgesmith/did"
+	"github.com/badgesmith/badgesmith/internal/cputime"
 	"github.com/badgesmith/badgesmith/jsonld"
 	"github.com/badgesmith/badgesmith/proof"
 	"github.com/badgesmith/badgesmith/verifier"
@@ -44,7 +45,7 @@ func benchDocuments(t testing.TB, name string, signed []byte) [][]byte {
 // ratios: on a machine shared with other work the wall clock counts the
 // time the benchmark waited for a core.
 func cpuMetric(b *testing.B, start time.Duration, ok bool) {
-	if end, ok2 := processCPU(); ok && ok2 && b.N > 0 {
+	if end, ok2 := cputime.Process(); ok && ok2 && b.N > 0 {
 		b.ReportMetric(float64(end-start)/float64(b.N), "cpu-ns/op")
 	}
 }
@@ -74,7 +75,7 @@ func BenchmarkRealistic(b *testing.B) {
 	sig := ed25519.Sign(k.priv, msg)
 	b.Run("ed25519/sign", func(b *testing.B) {
 		b.ReportAllocs()
-		start, ok := processCPU()
+		start, ok := cputime.Process()
 		for b.Loop() {
 			ed25519.Sign(k.priv, msg)
 		}
@@ -82,7 +83,7 @@ func BenchmarkRealistic(b *testing.B) {
 	})
 	b.Run("ed25519/verify", func(b *testing.B) {
 		b.ReportAllocs()
-		start, ok := processCPU()
+		start, ok := cputime.Process()
 		for b.Loop() {
 			if !ed25519.Verify(pub, msg, sig) {
 				b.Fatal("signature does not verify")
@@ -96,7 +97,7 @@ func BenchmarkRealistic(b *testing.B) {
 	// canonicalized (the eddsa-rdfc-2022 proof configuration of ob50).
 	b.Run("fixed/key-resolution", func(b *testing.B) {
 		b.ReportAllocs()
-		start, ok := processCPU()
+		start, ok := cputime.Process()
 		for b.Loop() {
 			if _, err := keys.PublicKey(ctx, k.vm, "assertionMethod"); err != nil {
 				b.Fatal(err)
@@ -114,7 +115,7 @@ func BenchmarkRealistic(b *testing.B) {
 	}
 	b.Run("fixed/proof-options", func(b *testing.B) {
 		b.ReportAllocs()
-		start, ok := processCPU()
+		start, ok := cputime.Process()
 		for b.Loop() {
 			if _, err := jsonld.Canonicalize(ctx, options, jsonld.CanonOptions{}); err != nil {
 				b.Fatal(err)
@@ -138,7 +139,7 @@ func BenchmarkRealistic(b *testing.B) {
 		}
 		b.Run(c.name+"/sign", func(b *testing.B) {
 			b.ReportAllocs()
-			start, ok := processCPU()
+			start, ok := cputime.Process()
 			for b.Loop() {
 				if _, err := proof.Sign(ctx, doc, k.priv, opts); err != nil {
 					b.Fatal(err)
@@ -149,7 +150,7 @@ func BenchmarkRealistic(b *testing.B) {
 		})
 		b.Run(c.name+"/proof-verify", func(b *testing.B) {
 			b.ReportAllocs()
-			start, ok := processCPU()
+			start, ok := cputime.Process()
 			for b.Loop() {
 				if _, err := proof.Verify(ctx, decoded, proof.VerifyOptions{Keys: keys}); err != nil {
 					b.Fatal(err)
@@ -182,7 +183,7 @@ func BenchmarkRealistic(b *testing.B) {
 			full() // the status list is fetched once, then cached
 			b.ReportAllocs()
 			b.ResetTimer()
-			start, ok := processCPU()
+			start, ok := cputime.Process()
 			for b.Loop() {
 				full()
 			}
