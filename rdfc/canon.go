@@ -229,7 +229,8 @@ func (s *state) release() {
 	}
 	// Only what refers to the caller's data is dropped; the rest is
 	// overwritten by the next run.
-	clear(s.normal[:cap(s.normal)])
+	clear(s.normal)
+	s.normal = s.normal[:0]
 	clear(s.rel[:cap(s.rel)])
 	clear(s.iris[:])
 	for i := range s.nodes {
@@ -595,12 +596,21 @@ func (s *state) dedupe(in []Quad) {
 	if !found {
 		return
 	}
-	kept := make([]Quad, 0, len(s.quads))
-	for i, q := range s.quads {
+	// The quads kept go to the pooled array, in place when the quads
+	// already are that array (respelled): the kept never overtake the
+	// quads read.
+	if len(s.normal) == 0 || &s.normal[0] != &s.quads[0] {
+		s.normal = slices.Grow(s.normal[:0], len(s.quads))
+	}
+	kept := s.normal[:0]
+	for i := range s.quads {
 		if !s.dup[i] {
-			kept = append(kept, q)
+			kept = append(kept, s.quads[i])
 		}
 	}
+	// What the array held past the kept points into the caller's data;
+	// release clears only up to the length left here.
+	s.normal = s.normal[:max(len(s.normal), len(kept))]
 	s.quads = kept
 }
 
