@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io/fs"
 	"math"
@@ -34,6 +35,9 @@ func compareFast(l *Loader, doc any, lim Limits) (fast bool, err error) {
 	if (terr == nil) != (ferr == nil) || terr == nil && !bytes.Equal(streamed.Bytes(), got) {
 		return fastTaken, fmt.Errorf("CanonicalizeTo differs from Canonicalize:\n%s (%w)\n%s (%w)", streamed.Bytes(), terr, got, ferr)
 	}
+	if err := compareOmit(l, doc, lim); err != nil {
+		return fastTaken, err
+	}
 	if !fastTaken {
 		return false, nil
 	}
@@ -48,6 +52,48 @@ func compareFast(l *Loader, doc any, lim Limits) (fast bool, err error) {
 		return true, fmt.Errorf("work differs: fast path %+v, default path %+v", wf, ws)
 	}
 	return true, nil
+}
+
+// compareOmit holds CanonOptions.Omit to its word on a document with a
+// proof member: the output, error and work of the document without it.
+func compareOmit(l *Loader, doc any, lim Limits) error {
+	m, ok := doc.(map[string]any)
+	if !ok {
+		return nil
+	}
+	if _, has := m["proof"]; !has {
+		return nil
+	}
+	ctx := context.Background()
+	var wo, wc Work
+	before := l.processed.fast.Load()
+	got, oerr := Canonicalize(ctx, m, CanonOptions{Loader: l, Limits: lim, Work: &wo, Omit: "proof"})
+	fast := l.processed.fast.Load() != before
+	want, cerr := Canonicalize(ctx, withoutProof(m), CanonOptions{Loader: l, Limits: lim, Work: &wc})
+	// Where a refused document stops, and so its error and work, may
+	// depend on the order the maps are read in; so may the work of the
+	// default path when its own RDF conversion gives up half-way.
+	switch {
+	case (oerr == nil) != (cerr == nil) || sentinelOf(oerr) != sentinelOf(cerr):
+		return fmt.Errorf("omitting the proof: %v, without it: %v", oerr, cerr)
+	case oerr != nil:
+		return nil
+	case !bytes.Equal(got, want):
+		return fmt.Errorf("omitting the proof differs:\n%s\nwithout it:\n%s", got, want)
+	case fast && wo != wc:
+		return fmt.Errorf("omitting the proof works %+v, without it %+v", wo, wc)
+	}
+	return nil
+}
+
+// sentinelOf is the sentinel error err wraps, nil for none.
+func sentinelOf(err error) error {
+	for _, s := range []error{ErrTooMuchWork, ErrDataLoss, ErrMalformed} {
+		if errors.Is(err, s) {
+			return s
+		}
+	}
+	return nil
 }
 
 // corpusDoc is a JSON-LD document of the corpus with where it came from.
@@ -337,4 +383,68 @@ func FuzzFastPath(f *testing.F) {
 			t.Fatal(err)
 		}
 	})
+}
+
+// TestCanonicalizeOmit: a document canonicalized with Omit is the
+// document without that member, on every path, whatever the member holds
+// (a value the walk would refuse is not walked) and when it is a keyword.
+func TestCanonicalizeOmit(t *testing.T) {
+	l := freshLoader(t)
+	data, err := os.ReadFile("../testdata/bench/ob-50.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := func() map[string]any {
+		var m map[string]any
+		if err := json.Unmarshal(data, &m); err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	many := make([]any, 5000)
+	for i := range many {
+		many[i] = map[string]any{"type": "DataIntegrityProof"}
+	}
+	for _, c := range []struct {
+		name   string
+		omit   string
+		member any
+	}{
+		{"proof", "proof", map[string]any{"type": "DataIntegrityProof", "proofValue": "z1"}},
+		{"proof past the bounds", "proof", many},
+		{"proof the context refuses", "proof", []any{[]any{1.5}}},
+		{"absent member", "proof", nil},
+		{"another property", "name", nil},
+		{"a keyword", "@context", nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			for _, slow := range []bool{false, true} {
+				doc := base()
+				if c.member != nil {
+					doc[c.omit] = c.member
+				}
+				without := base()
+				delete(without, c.omit)
+				ctx := context.Background()
+				var wo, wc Work
+				before := l.processed.fast.Load()
+				got, oerr := Canonicalize(ctx, doc, CanonOptions{Loader: l, Work: &wo, Omit: c.omit, slowOnly: slow})
+				// The member is not walked: the document stays on the fast
+				// path whatever it holds.
+				if fast := l.processed.fast.Load() != before; !slow && c.omit == "proof" && !fast {
+					t.Errorf("omitting %s left the document to the default path", c.omit)
+				}
+				want, cerr := Canonicalize(ctx, without, CanonOptions{Loader: l, Work: &wc, slowOnly: slow})
+				if (oerr == nil) != (cerr == nil) || oerr != nil && oerr.Error() != cerr.Error() {
+					t.Fatalf("slow %v: omitting: %v, without: %v", slow, oerr, cerr)
+				}
+				if !bytes.Equal(got, want) || wo != wc {
+					t.Fatalf("slow %v: omitting gives %d bytes %+v, without %d bytes %+v", slow, len(got), wo, len(want), wc)
+				}
+				if _, has := doc[c.omit]; c.member != nil && !has {
+					t.Fatalf("the document lost its %s", c.omit)
+				}
+			}
+		})
+	}
 }
