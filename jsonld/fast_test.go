@@ -74,8 +74,8 @@ func compareOmit(l *Loader, doc any, lim Limits) error {
 	// depend on the order the maps are read in; so may the work of the
 	// default path when its own RDF conversion gives up half-way.
 	switch {
-	case (oerr == nil) != (cerr == nil) || sentinelOf(oerr) != sentinelOf(cerr):
-		return fmt.Errorf("omitting the proof: %v, without it: %v", oerr, cerr)
+	case (oerr == nil) != (cerr == nil) || !sameSentinels(oerr, cerr):
+		return fmt.Errorf("omitting the proof: %w, without it: %w", oerr, cerr)
 	case oerr != nil:
 		return nil
 	case !bytes.Equal(got, want):
@@ -86,14 +86,15 @@ func compareOmit(l *Loader, doc any, lim Limits) error {
 	return nil
 }
 
-// sentinelOf is the sentinel error err wraps, nil for none.
-func sentinelOf(err error) error {
+// sameSentinels reports whether a and b wrap the same of the package's
+// sentinel errors.
+func sameSentinels(a, b error) bool {
 	for _, s := range []error{ErrTooMuchWork, ErrDataLoss, ErrMalformed} {
-		if errors.Is(err, s) {
-			return s
+		if errors.Is(a, s) != errors.Is(b, s) {
+			return false
 		}
 	}
-	return nil
+	return true
 }
 
 // corpusDoc is a JSON-LD document of the corpus with where it came from.

@@ -71,7 +71,7 @@ func decodeSignature(s string) (_ []byte, ok bool) {
 	nb := 0
 	for k := top - 1; k >= 0; k-- {
 		for shift := 24; shift >= 0; shift -= 8 {
-			b := byte(limbs[k] >> shift)
+			b := byte(limbs[k] >> shift) //nolint:gosec // G115: one byte of the limb
 			if nb == 0 && b == 0 {
 				continue
 			}

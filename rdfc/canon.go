@@ -1111,7 +1111,7 @@ func (s *state) groupRuns() ([]subjectRun, []line) {
 				// A new group, first its first run; first becomes a
 				// position in the grouped lines below.
 				s.runTable[slot] = int32(len(groups)) + 1 //nolint:gosec // G115: fewer runs than quads
-				s.runGroup[i] = int32(len(groups))         //nolint:gosec // G115: as above
+				s.runGroup[i] = int32(len(groups))        //nolint:gosec // G115: as above
 				groups = append(groups, subjectRun{start: r.start, end: r.end, first: i, n: r.n})
 				break
 			}
