@@ -167,9 +167,13 @@ func canonicalize(ctx context.Context, doc any, opts CanonOptions, w io.Writer, 
 			omit = opts.Omit
 		}
 	}
-	if strings.HasPrefix(omit, "@") {
-		// The fast path reads keywords before the keys around them.
-		doc, omit = withoutMember(doc.(map[string]any), omit), ""
+	if omit != "" {
+		// The fast path reads keywords before the keys around them, and
+		// what may be a proof's options goes to their own path as it is.
+		m := doc.(map[string]any)
+		if t, _ := m["type"].(string); strings.HasPrefix(omit, "@") || t == "DataIntegrityProof" {
+			doc, omit = withoutMember(m, omit), ""
+		}
 	}
 	if l, ok := loader.(*Loader); ok && !opts.Reference && !opts.Unsafe && !opts.slowOnly {
 		if omit == "" {

@@ -449,3 +449,27 @@ func TestCanonicalizeOmit(t *testing.T) {
 		})
 	}
 }
+
+// TestCanonicalizeOmitProofOptions: proof options with a proof member
+// omitted canonicalize as the options alone, through their own path.
+func TestCanonicalizeOmitProofOptions(t *testing.T) {
+	l := freshLoader(t)
+	opts := func() map[string]any {
+		return map[string]any{
+			"@context": "https://www.w3.org/ns/credentials/v2", "type": "DataIntegrityProof", "cryptosuite": "eddsa-rdfc-2022",
+			"created": "2026-01-01T00:00:00Z", "verificationMethod": "did:example:a#k", "proofPurpose": "assertionMethod",
+		}
+	}
+	with := opts()
+	with["proof"] = map[string]any{"type": "DataIntegrityProof", "proofValue": "z1"}
+	ctx := context.Background()
+	var wo, wc Work
+	got, oerr := Canonicalize(ctx, with, CanonOptions{Loader: l, Work: &wo, Omit: "proof"})
+	want, cerr := Canonicalize(ctx, opts(), CanonOptions{Loader: l, Work: &wc})
+	if oerr != nil || cerr != nil {
+		t.Fatalf("omitting: %v, without: %v", oerr, cerr)
+	}
+	if !bytes.Equal(got, want) || wo != wc || len(want) == 0 {
+		t.Fatalf("omitting gives\n%s%+v\nwithout\n%s%+v", got, wo, want, wc)
+	}
+}
