@@ -143,8 +143,28 @@ func (w *fastWalker) blank() rdfc.Term {
 }
 
 func (w *fastWalker) add(s, p, o, g rdfc.Term) error {
-	w.quads = append(w.quads, rdfc.Quad{Subject: s, Predicate: p, Object: o, Graph: g})
+	// The statement is written field by field into the next slot: a
+	// whole Quad copied into the pooled array takes the bulk write
+	// barrier while the collector marks, which costs more than the
+	// barriers of the twelve strings.
+	if len(w.quads) == cap(w.quads) {
+		w.quads = slices.Grow(w.quads, 1)
+	}
+	w.quads = w.quads[:len(w.quads)+1]
+	q := &w.quads[len(w.quads)-1]
+	setTerm(&q.Subject, &s)
+	setTerm(&q.Predicate, &p)
+	setTerm(&q.Object, &o)
+	setTerm(&q.Graph, &g)
 	return w.b.quad()
+}
+
+// setTerm sets *t to *x one field at a time (see add).
+func setTerm(t, x *rdfc.Term) {
+	t.Kind = x.Kind
+	t.Value = x.Value
+	t.Datatype = x.Datatype
+	t.Language = x.Language
 }
 
 // iriOK is checkIRI for the fast path: an IRI that safe mode would

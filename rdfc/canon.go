@@ -106,10 +106,24 @@ func CanonicalizeQuads(ctx context.Context, quads []Quad, opts Options) ([]byte,
 	out := s.join(lines, nil)
 	canon := make([]Quad, len(lines))
 	for k, l := range lines {
-		q := &s.quads[l.quad]
-		canon[k] = Quad{s.relabel(q.Subject), q.Predicate, s.relabel(q.Object), s.relabel(q.Graph)}
+		q, c := &s.quads[l.quad], &canon[k]
+		// Field by field: a whole Quad or Term copied takes the bulk
+		// write barrier while the collector marks, dearer than the
+		// barriers of its strings.
+		setTerm(&c.Subject, s.relabel(q.Subject))
+		setTerm(&c.Predicate, q.Predicate)
+		setTerm(&c.Object, s.relabel(q.Object))
+		setTerm(&c.Graph, s.relabel(q.Graph))
 	}
 	return out, canon, nil
+}
+
+// setTerm sets *t to x one field at a time (see CanonicalizeQuads).
+func setTerm(t *Term, x Term) {
+	t.Kind = x.Kind
+	t.Value = x.Value
+	t.Datatype = x.Datatype
+	t.Language = x.Language
 }
 
 // relabel is t as its canonical N-Quads text reads back: a blank node with
