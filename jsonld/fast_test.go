@@ -11,11 +11,13 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/badgesmith/badgesmith/internal/jsonvalue"
+	"github.com/badgesmith/badgesmith/rdfc"
 )
 
 // compareFast canonicalizes doc with the default path alone and with the
@@ -471,5 +473,13 @@ func TestCanonicalizeOmitProofOptions(t *testing.T) {
 	}
 	if !bytes.Equal(got, want) || wo != wc || len(want) == 0 {
 		t.Fatalf("omitting gives\n%s%+v\nwithout\n%s%+v", got, wo, want, wc)
+	}
+}
+
+// TestFieldSetters: add and rdfc's CanonicalizeQuads set every field of
+// a Term one at a time; a field added to Term must be added there too.
+func TestFieldSetters(t *testing.T) {
+	if got := reflect.TypeOf(rdfc.Term{}).NumField(); got != 4 {
+		t.Errorf("rdfc.Term has %d fields, setTerm writes 4", got)
 	}
 }
