@@ -50,6 +50,12 @@ type CanonOptions struct {
 	// Work, if not nil, has the work of the call added to it, whether the
 	// call succeeds or not.
 	Work *Work
+	// Omit, if not empty, names a top-level member of the document that is
+	// read as absent: the result is that of a copy of the document without
+	// it (a proof's document without its proof member), made only where
+	// the path taken needs one. A keyword (a name starting with "@") is
+	// always removed from a copy.
+	Omit string
 	// slowOnly turns the fast path (fast.go) off, for the tests that hold
 	// it equal to the default path.
 	slowOnly bool
@@ -153,13 +159,34 @@ func canonicalize(ctx context.Context, doc any, opts CanonOptions, w io.Writer, 
 		}
 		loader = l
 	}
+	// omit is the member opts.Omit when doc has it; the fast path skips
+	// it, every other path reads a copy of doc without it.
+	omit := ""
+	if m, ok := doc.(map[string]any); ok && opts.Omit != "" {
+		if _, has := m[opts.Omit]; has {
+			omit = opts.Omit
+		}
+	}
+	if omit != "" {
+		// The fast path reads keywords before the keys around them, and
+		// what may be a proof's options goes to their own path as it is.
+		m := doc.(map[string]any)
+		if t, _ := m["type"].(string); strings.HasPrefix(omit, "@") || t == "DataIntegrityProof" {
+			doc, omit = withoutMember(m, omit), ""
+		}
+	}
 	if l, ok := loader.(*Loader); ok && !opts.Reference && !opts.Unsafe && !opts.slowOnly {
-		if out, done, err := l.canonicalizeProofOptions(doc, b, w, qs); done {
+		if omit == "" {
+			if out, done, err := l.canonicalizeProofOptions(doc, b, w, qs); done {
+				return out, err
+			}
+		}
+		if out, done, err := l.canonicalizeFast(ctx, doc, omit, b, w, qs); done {
 			return out, err
 		}
-		if out, done, err := l.canonicalizeFast(ctx, doc, b, w, qs); done {
-			return out, err
-		}
+	}
+	if omit != "" {
+		doc = withoutMember(doc.(map[string]any), omit)
 	}
 	in, err := b.copyJSON(doc, "", 0)
 	if err != nil {
@@ -244,9 +271,9 @@ func canonicalize(ctx context.Context, doc any, opts CanonOptions, w io.Writer, 
 
 // canonicalizeFast is Canonicalize's fast path (fast.go). done is false
 // when the document is outside it, the budget then as it was before.
-func (l *Loader) canonicalizeFast(ctx context.Context, doc any, b *budget, w io.Writer, qs *canonQuads) (_ []byte, done bool, _ error) {
+func (l *Loader) canonicalizeFast(ctx context.Context, doc any, omit string, b *budget, w io.Writer, qs *canonQuads) (_ []byte, done bool, _ error) {
 	saved := *b
-	quads, release, err := l.fastQuads(doc, b)
+	quads, release, err := l.fastQuadsOmit(doc, b, omit)
 	if err != nil {
 		*b = saved
 		l.processed.slow.Add(1)
@@ -259,6 +286,17 @@ func (l *Loader) canonicalizeFast(ctx context.Context, doc any, b *budget, w io.
 	}
 	out, err := canonicalQuads(ctx, quads, b, w, qs)
 	return out, true, err
+}
+
+// withoutMember is a shallow copy of m without its member key.
+func withoutMember(m map[string]any, key string) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		if k != key {
+			out[k] = v
+		}
+	}
+	return out
 }
 
 // canonicalQuads is RDFC-1.0 on the checked statements of a document,

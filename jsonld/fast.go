@@ -54,6 +54,9 @@ type fastWalker struct {
 	derivedNext int
 	// okHost is the last http(s) host iriOK accepted.
 	okHost string
+	// omit is a member of the document (the top-level object) read as
+	// absent: a proof's document is the one signed, without its proof.
+	omit string
 }
 
 // derivedMemo is one context fastWalker.derive remembers.
@@ -88,6 +91,12 @@ const maxPooledQuads = 4096
 // default path must decide; release gives the walker back once the
 // statements are no longer needed.
 func (l *Loader) fastQuads(doc any, b *budget) (quads []rdfc.Quad, release func(), err error) {
+	return l.fastQuadsOmit(doc, b, "")
+}
+
+// fastQuadsOmit is fastQuads of doc without its top-level member omit
+// (none when omit is empty), which is not walked.
+func (l *Loader) fastQuadsOmit(doc any, b *budget, omit string) (quads []rdfc.Quad, release func(), err error) {
 	m, ok := doc.(map[string]any)
 	if !ok {
 		return nil, nil, errUnsupported
@@ -96,7 +105,7 @@ func (l *Loader) fastQuads(doc any, b *budget) (quads []rdfc.Quad, release func(
 	if w == nil {
 		w = &fastWalker{quads: make([]rdfc.Quad, 0, 128), stack: make([]item, 0, 64), ents: make([]entry, 0, 64)}
 	}
-	*w = fastWalker{l: l, b: b, quads: w.quads[:0], stack: w.stack[:0], ents: w.ents[:0]}
+	*w = fastWalker{l: l, b: b, quads: w.quads[:0], stack: w.stack[:0], ents: w.ents[:0], omit: omit}
 	release = func() {
 		// The arrays are not cleared: what they still point to is kept
 		// only while the pool keeps the walker, which it drops after two
@@ -134,8 +143,28 @@ func (w *fastWalker) blank() rdfc.Term {
 }
 
 func (w *fastWalker) add(s, p, o, g rdfc.Term) error {
-	w.quads = append(w.quads, rdfc.Quad{Subject: s, Predicate: p, Object: o, Graph: g})
+	// The statement is written field by field into the next slot: a
+	// whole Quad copied into the pooled array takes the bulk write
+	// barrier while the collector marks, which costs more than the
+	// barriers of the twelve strings.
+	if len(w.quads) == cap(w.quads) {
+		w.quads = slices.Grow(w.quads, 1)
+	}
+	w.quads = w.quads[:len(w.quads)+1]
+	q := &w.quads[len(w.quads)-1]
+	setTerm(&q.Subject, &s)
+	setTerm(&q.Predicate, &p)
+	setTerm(&q.Object, &o)
+	setTerm(&q.Graph, &g)
 	return w.b.quad()
+}
+
+// setTerm sets *t to *x one field at a time (see add).
+func setTerm(t, x *rdfc.Term) {
+	t.Kind = x.Kind
+	t.Value = x.Value
+	t.Datatype = x.Datatype
+	t.Language = x.Language
 }
 
 // iriOK is checkIRI for the fast path: an IRI that safe mode would
@@ -291,6 +320,9 @@ func (w *fastWalker) object(ac *activeCtx, ptd *termDefinition, el map[string]an
 	typeKey := ""
 	var typeValue any
 	for k, v := range el {
+		if root && k == w.omit && k != "" {
+			continue
+		}
 		if a, ok := v.([]any); ok && (len(a) > w.b.lim.MaxValuesPerProperty || (k == "type" || k == "@type") && len(a) > w.b.lim.MaxTypes) {
 			return item{}, errUnsupported
 		}

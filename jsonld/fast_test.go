@@ -4,17 +4,20 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io/fs"
 	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/badgesmith/badgesmith/internal/jsonvalue"
+	"github.com/badgesmith/badgesmith/rdfc"
 )
 
 // compareFast canonicalizes doc with the default path alone and with the
@@ -34,6 +37,9 @@ func compareFast(l *Loader, doc any, lim Limits) (fast bool, err error) {
 	if (terr == nil) != (ferr == nil) || terr == nil && !bytes.Equal(streamed.Bytes(), got) {
 		return fastTaken, fmt.Errorf("CanonicalizeTo differs from Canonicalize:\n%s (%w)\n%s (%w)", streamed.Bytes(), terr, got, ferr)
 	}
+	if err := compareOmit(l, doc, lim); err != nil {
+		return fastTaken, err
+	}
 	if !fastTaken {
 		return false, nil
 	}
@@ -48,6 +54,49 @@ func compareFast(l *Loader, doc any, lim Limits) (fast bool, err error) {
 		return true, fmt.Errorf("work differs: fast path %+v, default path %+v", wf, ws)
 	}
 	return true, nil
+}
+
+// compareOmit holds CanonOptions.Omit to its word on a document with a
+// proof member: the output, error and work of the document without it.
+func compareOmit(l *Loader, doc any, lim Limits) error {
+	m, ok := doc.(map[string]any)
+	if !ok {
+		return nil
+	}
+	if _, has := m["proof"]; !has {
+		return nil
+	}
+	ctx := context.Background()
+	var wo, wc Work
+	before := l.processed.fast.Load()
+	got, oerr := Canonicalize(ctx, m, CanonOptions{Loader: l, Limits: lim, Work: &wo, Omit: "proof"})
+	fast := l.processed.fast.Load() != before
+	want, cerr := Canonicalize(ctx, withoutProof(m), CanonOptions{Loader: l, Limits: lim, Work: &wc})
+	// Where a refused document stops, and so its error and work, may
+	// depend on the order the maps are read in; so may the work of the
+	// default path when its own RDF conversion gives up half-way.
+	switch {
+	case (oerr == nil) != (cerr == nil) || !sameSentinels(oerr, cerr):
+		return fmt.Errorf("omitting the proof: %w, without it: %w", oerr, cerr)
+	case oerr != nil:
+		return nil
+	case !bytes.Equal(got, want):
+		return fmt.Errorf("omitting the proof differs:\n%s\nwithout it:\n%s", got, want)
+	case fast && wo != wc:
+		return fmt.Errorf("omitting the proof works %+v, without it %+v", wo, wc)
+	}
+	return nil
+}
+
+// sameSentinels reports whether a and b wrap the same of the package's
+// sentinel errors.
+func sameSentinels(a, b error) bool {
+	for _, s := range []error{ErrTooMuchWork, ErrDataLoss, ErrMalformed} {
+		if errors.Is(a, s) != errors.Is(b, s) {
+			return false
+		}
+	}
+	return true
 }
 
 // corpusDoc is a JSON-LD document of the corpus with where it came from.
@@ -337,4 +386,100 @@ func FuzzFastPath(f *testing.F) {
 			t.Fatal(err)
 		}
 	})
+}
+
+// TestCanonicalizeOmit: a document canonicalized with Omit is the
+// document without that member, on every path, whatever the member holds
+// (a value the walk would refuse is not walked) and when it is a keyword.
+func TestCanonicalizeOmit(t *testing.T) {
+	l := freshLoader(t)
+	data, err := os.ReadFile("../testdata/bench/ob-50.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := func() map[string]any {
+		var m map[string]any
+		if err := json.Unmarshal(data, &m); err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	many := make([]any, 5000)
+	for i := range many {
+		many[i] = map[string]any{"type": "DataIntegrityProof"}
+	}
+	for _, c := range []struct {
+		name   string
+		omit   string
+		member any
+	}{
+		{"proof", "proof", map[string]any{"type": "DataIntegrityProof", "proofValue": "z1"}},
+		{"proof past the bounds", "proof", many},
+		{"proof the context refuses", "proof", []any{[]any{1.5}}},
+		{"absent member", "proof", nil},
+		{"another property", "name", nil},
+		{"a keyword", "@context", nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			for _, slow := range []bool{false, true} {
+				doc := base()
+				if c.member != nil {
+					doc[c.omit] = c.member
+				}
+				without := base()
+				delete(without, c.omit)
+				ctx := context.Background()
+				var wo, wc Work
+				before := l.processed.fast.Load()
+				got, oerr := Canonicalize(ctx, doc, CanonOptions{Loader: l, Work: &wo, Omit: c.omit, slowOnly: slow})
+				// The member is not walked: the document stays on the fast
+				// path whatever it holds.
+				if fast := l.processed.fast.Load() != before; !slow && c.omit == "proof" && !fast {
+					t.Errorf("omitting %s left the document to the default path", c.omit)
+				}
+				want, cerr := Canonicalize(ctx, without, CanonOptions{Loader: l, Work: &wc, slowOnly: slow})
+				if (oerr == nil) != (cerr == nil) || oerr != nil && oerr.Error() != cerr.Error() {
+					t.Fatalf("slow %v: omitting: %v, without: %v", slow, oerr, cerr)
+				}
+				if !bytes.Equal(got, want) || wo != wc {
+					t.Fatalf("slow %v: omitting gives %d bytes %+v, without %d bytes %+v", slow, len(got), wo, len(want), wc)
+				}
+				if _, has := doc[c.omit]; c.member != nil && !has {
+					t.Fatalf("the document lost its %s", c.omit)
+				}
+			}
+		})
+	}
+}
+
+// TestCanonicalizeOmitProofOptions: proof options with a proof member
+// omitted canonicalize as the options alone, through their own path.
+func TestCanonicalizeOmitProofOptions(t *testing.T) {
+	l := freshLoader(t)
+	opts := func() map[string]any {
+		return map[string]any{
+			"@context": "https://www.w3.org/ns/credentials/v2", "type": "DataIntegrityProof", "cryptosuite": "eddsa-rdfc-2022",
+			"created": "2026-01-01T00:00:00Z", "verificationMethod": "did:example:a#k", "proofPurpose": "assertionMethod",
+		}
+	}
+	with := opts()
+	with["proof"] = map[string]any{"type": "DataIntegrityProof", "proofValue": "z1"}
+	ctx := context.Background()
+	var wo, wc Work
+	got, oerr := Canonicalize(ctx, with, CanonOptions{Loader: l, Work: &wo, Omit: "proof"})
+	want, cerr := Canonicalize(ctx, opts(), CanonOptions{Loader: l, Work: &wc})
+	if oerr != nil || cerr != nil {
+		t.Fatalf("omitting: %v, without: %v", oerr, cerr)
+	}
+	if !bytes.Equal(got, want) || wo != wc || len(want) == 0 {
+		t.Fatalf("omitting gives\n%s%+v\nwithout\n%s%+v", got, wo, want, wc)
+	}
+}
+
+// TestFieldSetters: add and rdfc's CanonicalizeQuads set every field of
+// a Term one at a time; a field added to Term must be added there too.
+func TestFieldSetters(t *testing.T) {
+	if got := reflect.TypeOf(rdfc.Term{}).NumField(); got != 4 {
+		t.Errorf("rdfc.Term has %d fields, setTerm writes 4", got)
+	}
 }

@@ -311,6 +311,10 @@ func decodeProofValue(s string) ([]byte, error) {
 	if len(s) < 2 || s[0] != 'z' {
 		return nil, fmt.Errorf("%w: not base58btc multibase (must start with 'z')", ErrMalformedProof)
 	}
+	if sig, ok := decodeSignature(s[1:]); ok {
+		return sig, nil
+	}
+	// Anything else the general decoder judges, and says what is wrong.
 	sig, err := base58.Decode(s[1:])
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrMalformedProof, err)

@@ -357,14 +357,16 @@ func (v *verifier) check(ctx context.Context, i int, raw any, seen *Result) (*Re
 			linked = append(linked, v.proofs[j])
 		}
 		chained["proof"] = linked
-		docCanon, docHash, docQuads, err = v.documentCanon(ctx, s, chained)
+		docCanon, docHash, docQuads, err = v.documentCanon(ctx, s, chained, "")
 		if err != nil {
 			return nil, err
 		}
 		config["@context"] = withContext(v.doc["@context"], s.context)
 	default:
 		if v.docHash == nil && v.docErr == nil {
-			v.docCanon, v.docHash, v.docQuads, v.docErr = v.documentCanon(ctx, s, withoutProof(v.doc))
+			// The document without its proof, which the fast path reads
+			// without copying the document.
+			v.docCanon, v.docHash, v.docQuads, v.docErr = v.documentCanon(ctx, s, v.doc, "proof")
 		}
 		if v.docErr != nil {
 			return nil, v.docErr
@@ -397,12 +399,19 @@ func (v *verifier) check(ctx context.Context, i int, raw any, seen *Result) (*Re
 }
 
 // documentCanon is s.documentCanon with v's limits, and the statements
-// as terms when v.opts.Statements asks for them.
-func (v *verifier) documentCanon(ctx context.Context, s suite, doc map[string]any) (canon, hash []byte, quads []rdfc.Quad, err error) {
-	if v.opts.Statements {
-		return s.documentQuads(ctx, doc, v.canon())
+// as terms when v.opts.Statements asks for them, of doc without its
+// top-level member omit (jsonld.CanonOptions.Omit); s is an RDFC suite.
+func (v *verifier) documentCanon(ctx context.Context, s suite, doc map[string]any, omit string) (canon, hash []byte, quads []rdfc.Quad, err error) {
+	if s.jcs && omit == "proof" {
+		// JCS reads the JSON itself.
+		doc, omit = withoutProof(doc), ""
 	}
-	canon, hash, err = s.documentCanon(ctx, doc, v.canon())
+	co := v.canon()
+	co.Omit = omit
+	if v.opts.Statements {
+		return s.documentQuads(ctx, doc, co)
+	}
+	canon, hash, err = s.documentCanon(ctx, doc, co)
 	return canon, hash, nil, err
 }
 

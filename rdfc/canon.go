@@ -106,10 +106,24 @@ func CanonicalizeQuads(ctx context.Context, quads []Quad, opts Options) ([]byte,
 	out := s.join(lines, nil)
 	canon := make([]Quad, len(lines))
 	for k, l := range lines {
-		q := &s.quads[l.quad]
-		canon[k] = Quad{s.relabel(q.Subject), q.Predicate, s.relabel(q.Object), s.relabel(q.Graph)}
+		q, c := &s.quads[l.quad], &canon[k]
+		// Field by field: a whole Quad or Term copied takes the bulk
+		// write barrier while the collector marks, dearer than the
+		// barriers of its strings.
+		setTerm(&c.Subject, s.relabel(q.Subject))
+		setTerm(&c.Predicate, q.Predicate)
+		setTerm(&c.Object, s.relabel(q.Object))
+		setTerm(&c.Graph, s.relabel(q.Graph))
 	}
 	return out, canon, nil
+}
+
+// setTerm sets *t to x one field at a time (see CanonicalizeQuads).
+func setTerm(t *Term, x Term) {
+	t.Kind = x.Kind
+	t.Value = x.Value
+	t.Datatype = x.Datatype
+	t.Language = x.Language
 }
 
 // relabel is t as its canonical N-Quads text reads back: a blank node with
@@ -186,6 +200,13 @@ type state struct {
 	// subject that lines sorts them by.
 	lineOut []line
 	runs    []subjectRun
+	// groups, runGroup, runTable and lineGrouped are groupRuns': the
+	// runs of one subject, each run's group, a hash table of the groups
+	// by subject, and the lines in order of their groups.
+	groups      []subjectRun
+	runGroup    []int32
+	runTable    []int32
+	lineGrouped []line
 	// iris are the IRIs lines has written.
 	iris iriCache
 	// texts are the N-Quads text of the quads that name a blank node,
@@ -224,12 +245,13 @@ const maxPooledQuads = 4096
 
 // release gives s back to the pool. Nothing of s may be used after it.
 func (s *state) release() {
-	if cap(s.normal) > maxPooledQuads || cap(s.lineList) > maxPooledQuads || cap(s.lineOut) > maxPooledQuads || len(s.nodes) > maxPooledQuads {
+	if cap(s.normal) > maxPooledQuads || cap(s.lineList) > maxPooledQuads || cap(s.lineOut) > maxPooledQuads || cap(s.lineGrouped) > maxPooledQuads || len(s.nodes) > maxPooledQuads {
 		return
 	}
 	// Only what refers to the caller's data is dropped; the rest is
 	// overwritten by the next run.
-	clear(s.normal[:cap(s.normal)])
+	clear(s.normal)
+	s.normal = s.normal[:0]
 	clear(s.rel[:cap(s.rel)])
 	clear(s.iris[:])
 	for i := range s.nodes {
@@ -595,12 +617,21 @@ func (s *state) dedupe(in []Quad) {
 	if !found {
 		return
 	}
-	kept := make([]Quad, 0, len(s.quads))
-	for i, q := range s.quads {
+	// The quads kept go to the pooled array, in place when the quads
+	// already are that array (respelled): the kept never overtake the
+	// quads read.
+	if len(s.normal) == 0 || &s.normal[0] != &s.quads[0] {
+		s.normal = slices.Grow(s.normal[:0], len(s.quads))
+	}
+	kept := s.normal[:0]
+	for i := range s.quads {
 		if !s.dup[i] {
-			kept = append(kept, q)
+			kept = append(kept, s.quads[i])
 		}
 	}
+	// What the array held past the kept points into the caller's data;
+	// release clears only up to the length left here.
+	s.normal = s.normal[:max(len(s.normal), len(kept))]
 	s.quads = kept
 }
 
@@ -1034,18 +1065,21 @@ func (s *state) lines() []line {
 	// differ before one ends, or one is a prefix of the other, possible
 	// only for blank nodes (_:c14n1, _:c14n10), where the shorter is
 	// followed by a space and the longer by a digit.
-	runs := s.runs
+	runs, src := s.runs, s.lineList
+	if len(runs) >= minGrouped {
+		runs, src = s.groupRuns()
+	}
 	slices.SortFunc(runs, func(a, b subjectRun) int {
 		return bytes.Compare(buf[a.start:a.end], buf[b.start:b.end])
 	})
-	out := slices.Grow(s.lineOut[:0], len(s.lineList))
+	out := slices.Grow(s.lineOut[:0], len(src))
 	for i := 0; i < len(runs); {
 		r := runs[i]
 		from := len(out)
-		out = append(out, s.lineList[r.first:r.first+r.n]...)
+		out = append(out, src[r.first:r.first+r.n]...)
 		j := i + 1
 		for ; j < len(runs) && bytes.Equal(buf[runs[j].start:runs[j].end], buf[r.start:r.end]); j++ {
-			out = append(out, s.lineList[runs[j].first:runs[j].first+runs[j].n]...)
+			out = append(out, src[runs[j].first:runs[j].first+runs[j].n]...)
 		}
 		if g := out[from:]; len(g) > 1 {
 			skip := r.end - r.start
@@ -1057,6 +1091,66 @@ func (s *state) lines() []line {
 	}
 	s.lineOut = out
 	return out
+}
+
+// minGrouped is how many runs of lines lines merges by subject before
+// sorting them.
+const minGrouped = 8
+
+// groupRuns merges the runs of lines of one subject, which a document's
+// nesting interrupts (a node's statements, then a nested node's, then the
+// node's again), so that the sort orders every subject once, not every
+// run: runs of one subject (kind and value, which give one text) are
+// found with a hash table, and their lines are copied next to each other,
+// in the order of the runs. It returns the merged runs, whose first and n
+// are positions in the lines it returns.
+func (s *state) groupRuns() ([]subjectRun, []line) {
+	runs := s.runs
+	size := 16
+	for size < 2*len(runs) {
+		size *= 2
+	}
+	s.runTable = slices.Grow(s.runTable[:0], size)[:size]
+	clear(s.runTable)
+	mask := uint64(size - 1) //nolint:gosec // G115: size is a positive power of two
+	s.runGroup = slices.Grow(s.runGroup[:0], len(runs))[:len(runs)]
+	groups := s.groups[:0]
+	subject := func(r *subjectRun) *Term { return &s.quads[s.lineList[r.first].quad].Subject }
+	for i := range runs {
+		r := &runs[i]
+		t := subject(r)
+		for slot := maphash.String(s.seed, t.Value) & mask; ; slot = (slot + 1) & mask {
+			g := s.runTable[slot]
+			if g == 0 {
+				// A new group, first its first run; first becomes a
+				// position in the grouped lines below.
+				s.runTable[slot] = int32(len(groups)) + 1 //nolint:gosec // G115: fewer runs than quads
+				s.runGroup[i] = int32(len(groups))        //nolint:gosec // G115: as above
+				groups = append(groups, subjectRun{start: r.start, end: r.end, first: i, n: r.n})
+				break
+			}
+			if o := subject(&runs[groups[g-1].first]); o.Kind == t.Kind && o.Value == t.Value {
+				s.runGroup[i] = g - 1
+				groups[g-1].n += r.n
+				break
+			}
+		}
+	}
+	s.groups = groups
+	at := 0
+	for k := range groups {
+		n := groups[k].n
+		groups[k].first, groups[k].n = at, 0
+		at += n
+	}
+	grouped := slices.Grow(s.lineGrouped[:0], at)[:at]
+	for i, r := range runs {
+		g := &groups[s.runGroup[i]]
+		copy(grouped[g.first+g.n:], s.lineList[r.first:r.first+r.n])
+		g.n += r.n
+	}
+	s.lineGrouped = grouped
+	return groups, grouped
 }
 
 // appendCanonQuad is appendQuad with the canonical labels.

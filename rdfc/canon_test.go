@@ -410,6 +410,15 @@ func TestLinesSorted(t *testing.T) {
 		if !slices.IsSorted(lines) {
 			t.Fatalf("dataset %d: lines not sorted:\n%s", i, out)
 		}
+		// Every statement once: the runs of lines merged by subject
+		// lose none and repeat none.
+		distinct := map[Quad]bool{}
+		for _, q := range quads {
+			distinct[Quad{q.Subject.normalize(), q.Predicate.normalize(), q.Object.normalize(), q.Graph.normalize()}] = true
+		}
+		if len(lines) != len(distinct) || len(slices.Compact(slices.Clone(lines))) != len(lines) {
+			t.Fatalf("dataset %d: %d lines for %d statements:\n%s", i, len(lines), len(distinct), out)
+		}
 	}
 }
 
