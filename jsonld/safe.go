@@ -558,9 +558,6 @@ type alikeScratch struct {
 // from being kept for the next ones.
 const maxPooledSerial = 1 << 16
 
-// maxNumbered bounds the labels alikeScratch.numbered holds.
-const maxNumbered = 4096
-
 var alikePool = sync.Pool{New: func() any {
 	return &alikeScratch{index: make(map[string]int), seed: maphash.MakeSeed(), h: sha256.New()}
 }}
@@ -578,29 +575,9 @@ func (sc *alikeScratch) release() {
 	alikePool.Put(sc)
 }
 
-// bNumber is k for a label "b<k>" written without leading zeros,
-// k < maxNumbered, else -1.
-func bNumber(label string) int {
-	if len(label) < 2 || len(label) > 5 || label[0] != 'b' || label[1] == '0' && len(label) > 2 {
-		return -1
-	}
-	k := 0
-	for i := 1; i < len(label); i++ {
-		c := label[i]
-		if c < '0' || c > '9' {
-			return -1
-		}
-		k = k*10 + int(c-'0')
-	}
-	if k >= maxNumbered {
-		return -1
-	}
-	return k
-}
-
 // node is the position of the node labelled label, -1 for none.
 func (sc *alikeScratch) node(label string) int {
-	if k := bNumber(label); k >= 0 {
+	if k := rdfc.LabelNumber(label); k >= 0 {
 		if k < len(sc.numbered) && sc.numbered[k] > 0 {
 			return sc.numbered[k] - 1
 		}
@@ -616,7 +593,7 @@ func (sc *alikeScratch) node(label string) int {
 func (sc *alikeScratch) add(label string) int {
 	n := len(sc.labels)
 	sc.labels = append(sc.labels, label)
-	if k := bNumber(label); k >= 0 {
+	if k := rdfc.LabelNumber(label); k >= 0 {
 		if k >= len(sc.numbered) {
 			sc.numbered = slices.Grow(sc.numbered, k+1-len(sc.numbered))[:k+1]
 		}

@@ -413,12 +413,15 @@ func (s *state) run(in []Quad, opts Options) error {
 	return nil
 }
 
-// maxNumbered bounds the labels state.numbered holds.
-const maxNumbered = 4096
+// MaxLabelNumber bounds the numbers LabelNumber reads: a caller keeps its
+// state for such labels in an array of that many entries at most.
+const MaxLabelNumber = 4096
 
-// labelNumber is k for a label "b<k>" written without leading zeros,
-// k < maxNumbered, else -1.
-func labelNumber(label string) int {
+// LabelNumber is k for a blank node label "b<k>" (as JSON-LD expansion
+// names blank nodes) written without leading zeros, k < MaxLabelNumber,
+// else -1: a caller finds its state for such a label by index instead of
+// hashing the label.
+func LabelNumber(label string) int {
 	if len(label) < 2 || len(label) > 5 || label[0] != 'b' || label[1] == '0' && len(label) > 2 {
 		return -1
 	}
@@ -430,7 +433,7 @@ func labelNumber(label string) int {
 		}
 		k = k*10 + int(c-'0')
 	}
-	if k >= maxNumbered {
+	if k >= MaxLabelNumber {
 		return -1
 	}
 	return k
@@ -438,7 +441,7 @@ func labelNumber(label string) int {
 
 // lookup finds the node labelled label.
 func (s *state) lookup(label string) (int, bool) {
-	if k := labelNumber(label); k >= 0 {
+	if k := LabelNumber(label); k >= 0 {
 		if k < len(s.numbered) && s.numbered[k] > 0 {
 			return s.numbered[k] - 1, true
 		}
@@ -450,7 +453,7 @@ func (s *state) lookup(label string) (int, bool) {
 
 // insert records node n under label.
 func (s *state) insert(label string, n int) {
-	if k := labelNumber(label); k >= 0 {
+	if k := LabelNumber(label); k >= 0 {
 		if k >= len(s.numbered) {
 			s.numbered = slices.Grow(s.numbered, k+1-len(s.numbered))[:k+1]
 		}
