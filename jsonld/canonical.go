@@ -403,7 +403,28 @@ func expandError(err error, safe bool) error {
 	if errors.Is(err, contexts.ErrNotBundled) || isLoadError(err) {
 		return fmt.Errorf("expanding json-ld: %w", err)
 	}
+	var jerr *ld.JsonLdError
+	if errors.As(err, &jerr) && jerr.Details != nil && termDefinitionError(jerr.Code) {
+		// json-gold defines a context's terms in map order, so with two bad
+		// terms it names either one's value from run to run; the code alone
+		// is the same answer every time.
+		err = ld.NewJsonLdError(jerr.Code, nil)
+	}
 	return fmt.Errorf("expanding json-ld: %w: %w", ErrMalformed, err)
+}
+
+// termDefinitionError reports whether json-gold raises code while defining
+// one term of a context (createTermDefinition), where its details name the
+// term it happened to meet first.
+func termDefinitionError(code ld.ErrorCode) bool {
+	switch code {
+	case ld.CyclicIRIMapping, ld.InvalidBaseDirection, ld.InvalidContainerMapping, ld.InvalidIRIMapping,
+		ld.InvalidKeywordAlias, ld.InvalidLanguageMapping, ld.InvalidNestValue, ld.InvalidPrefixValue,
+		ld.InvalidReverseProperty, ld.InvalidTermDefinition, ld.InvalidTypeMapping, ld.KeywordRedefinition,
+		ld.ProtectedTermRedefinition:
+		return true
+	}
+	return false
 }
 
 // isDropError reports whether json-gold refused a document in its own safe
