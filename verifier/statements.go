@@ -506,6 +506,11 @@ func (g *graph) date(s rdfc.Term, p, name string) (time.Time, error) {
 	if err != nil {
 		return time.Time{}, &claimError{path: name, err: fmt.Errorf("%s %q is not a date-time with a time zone", name, clipText(v))}
 	}
+	if t.IsZero() {
+		// The zero time.Time is how Claims says "absent": read as one, a
+		// validUntil of 0001-01-01T00:00:00Z would drop the bound.
+		return time.Time{}, &claimError{path: name, err: fmt.Errorf("%s %q is the zero instant, which cannot be told from no %s", name, clipText(v), name)}
+	}
 	return t, nil
 }
 
