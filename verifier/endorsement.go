@@ -7,9 +7,13 @@ import (
 	"strings"
 
 	"github.com/badgesmith/badgesmith/internal/jsonvalue"
+	"github.com/badgesmith/badgesmith/rdfc"
 )
 
-const iriEndorsementComment = obNS + "endorsementComment"
+const (
+	iriEndorsementComment = obNS + "endorsementComment"
+	iriEndorsement        = obNS + "endorsement"
+)
 
 // MaxEndorsements is the most embedded endorsements verified in one
 // credential; more are reported as not checked.
@@ -105,6 +109,12 @@ func (v *Verifier) checkEndorsements(ctx context.Context, r *report, cred map[st
 	nctx, nestErr := nested(ctx)
 	var injected []string
 	injectedAt := ""
+	// The nodes this credential's claims read: an endorsement must not
+	// describe them, wherever in it the node that does sits.
+	var ours map[rdfc.Term]bool
+	if len(found) > 0 && p.graph != nil {
+		ours = p.graph.reachable(p.graph.rootNode, iriEndorsement)
+	}
 	for i, e := range found {
 		er := EndorsementResult{Path: e.path, Verdict: VerdictCouldNotCheck}
 		if nestErr != nil {
@@ -150,6 +160,13 @@ func (v *Verifier) checkEndorsements(ctx context.Context, r *report, cred map[st
 				injectedAt = e.path
 			}
 		}
+		if n := describesOurs(res.Claims, er.Subject, ours); n != "" {
+			er.Note = fmt.Sprintf("the endorsement describes %s, a node of this credential, which would read as this credential's own claims", clipText(n))
+			injected = append(injected, e.path+": "+er.Note)
+			if injectedAt == "" {
+				injectedAt = e.path
+			}
+		}
 		if res.Verdict.Accepted() {
 			er.Recognition = v.recognise(ctx, er.Endorser, RoleEndorser)
 		}
@@ -174,6 +191,26 @@ func beyondComment(c *Claims) []string {
 		}
 	}
 	return out
+}
+
+// describesOurs returns a node of ours, other than the endorsement's
+// subject (which beyondComment judges) and, for an endorsement its issuer's
+// key signed, that issuer's own profile, that the endorsement's statements c
+// give a property: the endorsement is embedded without a @graph, so that
+// property is this credential's too. "" when there is none.
+func describesOurs(c *Claims, subject string, ours map[rdfc.Term]bool) string {
+	if c == nil {
+		return ""
+	}
+	for _, n := range c.described {
+		if n == subject || c.Verified && n == c.Issuer {
+			continue
+		}
+		if ours[rdfc.Term{Kind: rdfc.IRI, Value: n}] {
+			return n
+		}
+	}
+	return ""
 }
 
 // endorsementNote says why endorsement er, embedded as e in a credential

@@ -61,3 +61,91 @@ func TestRedTeam25ZeroInstantBound(t *testing.T) {
 		})
 	}
 }
+
+// TestRedTeam25EndorsementInjectsElsewhere: an embedded endorsement is no
+// @graph of its own, so every node it describes joins this credential's
+// graph. TestRedTeamEndorsementClaimsInjected guards the endorsement's
+// subject only; an endorser could still describe this credential's
+// achievement from any other node of its endorsement (an evidence item,
+// its own profile, @included, an endorsement of the endorsement), and its
+// achievementType and creator then read as the issuer's: the credential
+// was VALID with Award.AchievementType "Diploma", which its issuer never
+// stated. Whatever the endorsement is, and wherever the node sits in it,
+// describing a node of this credential (other than its subject, with a
+// comment) is now an embedded-check failure.
+func TestRedTeam25EndorsementInjectsElsewhere(t *testing.T) {
+	is, en := newKey(t, 252), newKey(t, 253)
+	v, err := verifier.New(verifier.Options{Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const obv = "https://purl.imsglobal.org/spec/vc/ob/vocab.html#"
+	inner := func(subject map[string]any) map[string]any {
+		return map[string]any{
+			"id":                "urn:uuid:00000000-0000-4000-8000-0000000e0d1e",
+			"type":              []any{"VerifiableCredential", "EndorsementCredential"},
+			"issuer":            map[string]any{"id": en.did, "type": []any{"Profile"}, "name": "Endorser"},
+			"validFrom":         "2026-11-01T00:00:00Z",
+			"name":              "Endorsement of the endorsement",
+			"credentialSubject": subject,
+		}
+	}
+	for _, tc := range []struct {
+		name  string
+		edit  func(e, ach map[string]any)
+		valid bool
+	}{
+		{"control: an endorsement of the issuer", func(e, ach map[string]any) {}, true},
+		{"control: the endorser's profile has an image of its own", func(e, ach map[string]any) {
+			e["issuer"].(map[string]any)["image"] = map[string]any{"id": "https://endorser.example/logo.png", "type": "Image"}
+		}, true},
+		{"control: an endorsement of the endorsement comments on the achievement", func(e, ach map[string]any) {
+			e["endorsement"] = []any{inner(map[string]any{"id": ach["id"], "type": []any{"EndorsementSubject"}, "endorsementComment": "Also good."})}
+		}, true},
+		{"an evidence item is the achievement, with a type and creator", func(e, ach map[string]any) {
+			e["evidence"] = []any{map[string]any{"id": ach["id"], "type": []any{"Evidence"}, obv + "achievementType": "Diploma", obv + "creator": map[string]any{"id": en.did}}}
+		}, false},
+		{"the endorser's profile names the achievement", func(e, ach map[string]any) {
+			e["issuer"].(map[string]any)[obv+"achievement"] = map[string]any{"id": ach["id"], obv + "achievementType": "Diploma"}
+		}, false},
+		{"an @included node is the achievement", func(e, ach map[string]any) {
+			e["@included"] = []any{map[string]any{"id": ach["id"], obv + "achievementType": "Diploma"}}
+		}, false},
+		{"an endorsement of the endorsement states the achievement's type", func(e, ach map[string]any) {
+			e["endorsement"] = []any{inner(map[string]any{"id": ach["id"], "type": []any{"EndorsementSubject"}, obv + "achievementType": "Diploma"})}
+		}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			host := unsigned(t, is)
+			ach := achievement(host)
+			delete(ach, "achievementType")
+			e := map[string]any{
+				"@context":          []any{"https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"},
+				"id":                "urn:uuid:00000000-0000-4000-8000-0000000e0d0e",
+				"type":              []any{"VerifiableCredential", "EndorsementCredential"},
+				"issuer":            map[string]any{"id": en.did, "type": []any{"Profile"}, "name": "Endorser"},
+				"validFrom":         "2026-11-01T00:00:00Z",
+				"name":              "Endorsement",
+				"credentialSubject": map[string]any{"id": is.did, "type": []any{"EndorsementSubject"}, "endorsementComment": "A sound issuer."},
+			}
+			tc.edit(e, ach)
+			host["issuer"].(map[string]any)["endorsement"] = []any{sign(t, e, en.priv, en.vm, proof.EddsaRdfc2022)}
+			res, err := v.Verify(context.Background(), encode(t, sign(t, host, is.priv, is.vm, proof.EddsaRdfc2022)))
+			if got := res.Verdict.Accepted(); got != tc.valid {
+				t.Fatalf("accepted %v, want %v (err %v); award %+v, endorsements %+v", got, tc.valid, err, res.Claims.Award, res.Endorsements)
+			}
+			if len(res.Endorsements) != 1 {
+				t.Fatalf("endorsements %+v, want one", res.Endorsements)
+			}
+			if tc.valid {
+				if !res.Endorsements[0].Counted {
+					t.Errorf("endorsement %+v, want counted", res.Endorsements[0])
+				}
+				return
+			}
+			if c := res.Check(verifier.CheckEmbedded); c == nil || c.Status != verifier.StatusFail || !strings.Contains(c.Reason, ach["id"].(string)) {
+				t.Errorf("embedded check %+v, want a failure naming the achievement", c)
+			}
+		})
+	}
+}

@@ -640,7 +640,56 @@ func graphClaims(g *graph) (*Claims, *graph, error) {
 			slices.Sort(c.subjectPredicates)
 		}
 	}
+	c.described = g.described(root)
 	return c, g, nil
+}
+
+// described returns the IRI subjects other than root that g gives a
+// property other than rdf:type or endorsementComment.
+func (g *graph) described(root rdfc.Term) []string {
+	var out []string
+	for i := range g.nodes {
+		n := &g.nodes[i]
+		s := g.subject(n)
+		if s.Kind != rdfc.IRI || sameTerm(&s, &root) {
+			continue
+		}
+		for _, p := range g.propsOf(n) {
+			if q := g.predicate(p); q != rdfType && q != iriEndorsementComment {
+				out = append(out, s.Value)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// reachable returns the nodes reachable from root over statements other
+// than those of predicate skip: the nodes whose properties the claims of
+// the credential can read.
+func (g *graph) reachable(root rdfc.Term, skip string) map[rdfc.Term]bool {
+	seen := map[rdfc.Term]bool{root: true}
+	queue := []rdfc.Term{root}
+	for len(queue) > 0 {
+		s := queue[0]
+		queue = queue[1:]
+		n := g.node(s)
+		if n == nil {
+			continue
+		}
+		for _, p := range g.propsOf(n) {
+			if g.predicate(p) == skip {
+				continue
+			}
+			for _, q := range g.statements(p) {
+				if o := q.Object; o.Kind != rdfc.Literal && !seen[o] {
+					seen[o] = true
+					queue = append(queue, o)
+				}
+			}
+		}
+	}
+	return seen
 }
 
 // name is the first plain name of s, for display only.
