@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/badgesmith/badgesmith/internal/testkit"
 	"github.com/badgesmith/badgesmith/proof"
 	"github.com/badgesmith/badgesmith/verifier"
 )
@@ -145,6 +146,71 @@ func TestRedTeam25EndorsementInjectsElsewhere(t *testing.T) {
 			}
 			if c := res.Check(verifier.CheckEmbedded); c == nil || c.Status != verifier.StatusFail || !strings.Contains(c.Reason, ach["id"].(string)) {
 				t.Errorf("embedded check %+v, want a failure naming the achievement", c)
+			}
+		})
+	}
+}
+
+// TestRedTeam25CLRRootDescribedByEmbedded: a CLR's embedded credentials
+// share its graph, and TestRedTeamCLRClaimsInjectedByEmbedded guards the
+// learner's node only. A third party whose credential the CLR issuer
+// embeds could, from an @included node of its own, give the CLR's node a
+// second name (the report showed "AAA Doctor of Medicine" as the CLR's
+// name, sorted before the issuer's) or a credentialStatus entry of its
+// choosing (which the verifier then fetched).
+func TestRedTeam25CLRRootDescribedByEmbedded(t *testing.T) {
+	k := testkit.OBVector(t)
+	third := newKey(t, 254)
+	const vm = "https://example.edu/issuers/565049#z6MkjZRZv3aez3r18pB1RBFJR1kwUVJ5jHt92JmQwXbd5hwi"
+	v, err := verifier.New(verifier.Options{HTTPClient: offlineClient(), Now: func() time.Time { return now },
+		PinnedKeys: []verifier.PinnedKey{{Issuer: "https://example.edu/issuers/565049", Key: k.Public}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name   string
+		inject func(clrID string) map[string]any
+	}{
+		{"control: nothing included", nil},
+		{"control: an included node of the third party's own", func(string) map[string]any {
+			return map[string]any{"id": "https://third.example/about", "name": "About us"}
+		}},
+		{"a name for the CLR", func(id string) map[string]any {
+			return map[string]any{"id": id, "name": "AAA Doctor of Medicine"}
+		}},
+		{"a status entry for the CLR", func(id string) map[string]any {
+			return map[string]any{"id": id, "https://www.w3.org/2018/credentials#credentialStatus": map[string]any{
+				"id": "https://attacker.example/s#1", "type": "BitstringStatusListEntry", "statusPurpose": "revocation",
+				"statusListIndex": "1", "statusListCredential": "https://attacker.example/s"}}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			doc := clrVectorDocument()
+			s := doc["credentialSubject"].(map[string]any)
+			emb := unsigned(t, third)
+			emb["id"] = "urn:uuid:00000000-0000-4000-8000-000000000e3c"
+			sub := subject(emb)
+			sub["id"] = s["id"]
+			delete(sub, "identifier")
+			delete(emb, "credentialSchema")
+			if tc.inject != nil {
+				emb["@included"] = []any{tc.inject(doc["id"].(string))}
+			}
+			s["verifiableCredential"] = append(s["verifiableCredential"].([]any), sign(t, emb, third.priv, third.vm, proof.EddsaRdfc2022))
+			signed, err := proof.Sign(context.Background(), doc, k.Private, proof.SignOptions{VerificationMethod: vm, Created: time.Date(2010, 1, 1, 19, 23, 24, 0, time.UTC)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := v.Verify(context.Background(), encode(t, signed))
+			c := res.Check(verifier.CheckEmbedded)
+			if !strings.HasPrefix(tc.name, "control:") {
+				if res.Verdict != verifier.VerdictInvalid || c == nil || c.Status != verifier.StatusFail || !strings.Contains(c.Reason, "describes the CLR credential") {
+					t.Fatalf("verdict %s (%v), embedded check %+v; want invalid by the embedded check", res.Verdict, err, c)
+				}
+				return
+			}
+			if !res.Verdict.Accepted() {
+				t.Fatalf("verdict %s (%v), want accepted", res.Verdict, err)
 			}
 		})
 	}
