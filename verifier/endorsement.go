@@ -2,6 +2,7 @@ package verifier
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -108,7 +109,7 @@ func (v *Verifier) checkEndorsements(ctx context.Context, r *report, cred map[st
 	// innermost canonicalized once per level.
 	nctx, nestErr := nested(ctx)
 	var injected []string
-	injectedAt := ""
+	injectedAt, unreadAt := "", ""
 	// The nodes this credential's claims read: an endorsement must not
 	// describe them, wherever in it the node that does sits.
 	var ours map[rdfc.Term]bool
@@ -160,6 +161,13 @@ func (v *Verifier) checkEndorsements(ctx context.Context, r *report, cred map[st
 				injectedAt = e.path
 			}
 		}
+		if _, isObject := e.value.(map[string]any); isObject && res.Claims == nil && unreadAt == "" {
+			// Its statements are this credential's too, but what they say
+			// of this credential's nodes is unknown: read on its own, the
+			// endorsement is not JSON-LD (a term only this credential's
+			// contexts define, say).
+			unreadAt = e.path
+		}
 		if n := describesOurs(res.Claims, er.Subject, ours); n != "" {
 			er.Note = fmt.Sprintf("the endorsement describes %s, a node of this credential, which would read as this credential's own claims", clipText(n))
 			injected = append(injected, e.path+": "+er.Note)
@@ -173,8 +181,11 @@ func (v *Verifier) checkEndorsements(ctx context.Context, r *report, cred map[st
 		er.Counted = er.Note == ""
 		r.res.Endorsements = append(r.res.Endorsements, er)
 	}
-	if len(injected) > 0 {
+	switch {
+	case len(injected) > 0:
 		r.fail(CheckEmbedded, injectedAt, strings.Join(injected, "; "))
+	case unreadAt != "":
+		r.undecidedAt(CheckEmbedded, unreadAt, errors.New("the endorsement's statements do not read on their own, so what it states about this credential's nodes is unknown"))
 	}
 }
 

@@ -82,14 +82,15 @@ func TestRedTeam25EndorsementInjectsElsewhere(t *testing.T) {
 	}
 	const obv = "https://purl.imsglobal.org/spec/vc/ob/vocab.html#"
 	inner := func(subject map[string]any) map[string]any {
-		return map[string]any{
+		return sign(t, map[string]any{
+			"@context":          []any{"https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"},
 			"id":                "urn:uuid:00000000-0000-4000-8000-0000000e0d1e",
 			"type":              []any{"VerifiableCredential", "EndorsementCredential"},
 			"issuer":            map[string]any{"id": en.did, "type": []any{"Profile"}, "name": "Endorser"},
 			"validFrom":         "2026-11-01T00:00:00Z",
 			"name":              "Endorsement of the endorsement",
 			"credentialSubject": subject,
-		}
+		}, en.priv, en.vm, proof.EddsaRdfc2022)
 	}
 	for _, tc := range []struct {
 		name  string
@@ -211,6 +212,60 @@ func TestRedTeam25CLRRootDescribedByEmbedded(t *testing.T) {
 			}
 			if !res.Verdict.Accepted() {
 				t.Fatalf("verdict %s (%v), want accepted", res.Verdict, err)
+			}
+		})
+	}
+}
+
+// TestRedTeam25EndorsementUnreadableAlone: the endorsement checks above
+// read what an endorsement states from its own statements, verified on
+// their own. An endorsement that does not read as JSON-LD on its own (a
+// type only the host's extensions context defines, here) had no
+// statements to judge, yet in the host, under the host's contexts, its
+// statements were there: the host was VALID with the endorser's
+// achievementType. Such an endorsement now leaves the embedded check
+// undecided, wherever its injection sits.
+func TestRedTeam25EndorsementUnreadableAlone(t *testing.T) {
+	is, en := newKey(t, 252), newKey(t, 253)
+	v, err := verifier.New(verifier.Options{Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const obv = "https://purl.imsglobal.org/spec/vc/ob/vocab.html#"
+	for _, tc := range []struct {
+		name string
+		edit func(e, ach map[string]any)
+	}{
+		{"the achievement's type from an evidence item", func(e, ach map[string]any) {
+			e["evidence"] = []any{map[string]any{"id": ach["id"], "type": []any{"Evidence", "1EdTechJsonSchemaValidator2019"}, obv + "achievementType": "Diploma"}}
+		}},
+		{"the achievement's type from the endorsement's subject", func(e, ach map[string]any) {
+			e["credentialSubject"] = map[string]any{"id": ach["id"], "type": []any{"EndorsementSubject", "1EdTechJsonSchemaValidator2019"}, obv + "achievementType": "Diploma"}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			host := unsigned(t, is)
+			ach := achievement(host)
+			delete(ach, "achievementType")
+			e := map[string]any{
+				"@context":          []any{"https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"},
+				"id":                "urn:uuid:00000000-0000-4000-8000-0000000e0d2e",
+				"type":              []any{"VerifiableCredential", "EndorsementCredential"},
+				"issuer":            map[string]any{"id": en.did, "type": []any{"Profile"}, "name": "Endorser"},
+				"validFrom":         "2026-11-01T00:00:00Z",
+				"name":              "Endorsement",
+				"credentialSubject": map[string]any{"id": is.did, "type": []any{"EndorsementSubject"}, "endorsementComment": "A sound issuer."},
+			}
+			tc.edit(e, ach)
+			// Unsigned: the endorsement's own verdict does not matter, its
+			// statements are in the host whatever it is.
+			host["issuer"].(map[string]any)["endorsement"] = []any{e}
+			res, err := v.Verify(context.Background(), encode(t, sign(t, host, is.priv, is.vm, proof.EddsaRdfc2022)))
+			if res.Verdict.Accepted() {
+				t.Fatalf("accepted (%v) with award %+v", err, res.Claims.Award)
+			}
+			if c := res.Check(verifier.CheckEmbedded); c == nil || c.Status != verifier.StatusError {
+				t.Errorf("embedded check %+v, want undecided", c)
 			}
 		})
 	}
