@@ -92,7 +92,12 @@ func (l Limits) scanSVG(svg []byte, extracting bool) (*svgScan, error) {
 						s.hasPrefix, s.prefixNS = true, a.Value
 					}
 				}
-			case cur == nil && isCredentialName(t.Name):
+			case cur != nil && isCredentialName(t.Name):
+				// A credential element inside another: a reader taking
+				// the last element, or the text of every descendant,
+				// would read another credential than this one.
+				return nil, fmt.Errorf("svg credential elements at bytes %d and %d: %w", cur.start, start, ErrDuplicateCredential)
+			case isCredentialName(t.Name):
 				cur = &svgCredential{start: start}
 				curDepth = depth
 				for _, a := range t.Attr {
@@ -165,6 +170,11 @@ func (l Limits) ExtractSVG(svg []byte) ([]byte, error) {
 	}
 	c := s.creds[0]
 	if t := bytes.TrimSpace(c.text); len(t) > 0 {
+		if c.verify != "" {
+			// Two credentials in one element: readers differ on which
+			// comes first.
+			return nil, fmt.Errorf("svg credential element at byte %d has both text and a verify attribute: %w", c.start, ErrDuplicateCredential)
+		}
 		return t, nil
 	}
 	if c.verify != "" {

@@ -270,3 +270,49 @@ func TestRedTeam25EndorsementUnreadableAlone(t *testing.T) {
 		})
 	}
 }
+
+// TestRedTeam25SVGHiddenSecondCredential: an SVG with two baked
+// credentials is refused (readers differ on which one they show), but
+// only two sibling elements were counted. A credential element inside
+// another one (the inner one is what a reader taking the last element
+// shows, and what makes a reader taking the text of every descendant see
+// something else), and one element carrying both a JSON credential as
+// text and a compact JWS in its verify attribute (readers differ on which
+// they read first), were VALID on the strength of the other credential.
+func TestRedTeam25SVGHiddenSecondCredential(t *testing.T) {
+	k := newKey(t, 7)
+	good := sign(t, unsigned(t, k), k.priv, k.vm, proof.EddsaRdfc2022)
+	goodJSON := string(encode(t, good))
+	forged := clone(t, good)
+	achievement(forged)["name"] = "Brain Surgery"
+	forgedJSON := string(encode(t, forged))
+	v, err := verifier.New(verifier.Options{Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const head = `<svg xmlns="http://www.w3.org/2000/svg" xmlns:openbadges="https://purl.imsglobal.org/ob/v3p0">`
+	cdata := func(s string) string { return "<![CDATA[" + s + "]]>" }
+	for _, tc := range []struct {
+		name, svg string
+		valid     bool
+	}{
+		{"control: one credential", head + `<openbadges:credential>` + cdata(goodJSON) + `</openbadges:credential></svg>`, true},
+		{"control: text split by a comment", head + `<openbadges:credential>` + cdata(goodJSON[:100]) + `<!-- x -->` + cdata(goodJSON[100:]) + `</openbadges:credential></svg>`, true},
+		{"a forged credential nested before the text", head + `<openbadges:credential><openbadges:credential>` + cdata(forgedJSON) + `</openbadges:credential>` + cdata(goodJSON) + `</openbadges:credential></svg>`, false},
+		{"a forged credential nested after the text", head + `<openbadges:credential>` + cdata(goodJSON) + `<openbadges:credential>` + cdata(forgedJSON) + `</openbadges:credential></openbadges:credential></svg>`, false},
+		{"a JWS in the verify attribute beside the text", head + `<openbadges:credential verify="eyJhbGciOiJFZERTQSJ9.eyJ9.AAAA">` + cdata(goodJSON) + `</openbadges:credential></svg>`, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := v.Verify(context.Background(), []byte(tc.svg))
+			if tc.valid {
+				if !res.Valid {
+					t.Fatalf("verdict %s (%v), want valid", res.Verdict, err)
+				}
+				return
+			}
+			if c := res.Check(verifier.CheckParse); res.Verdict != verifier.VerdictInvalid || c == nil || c.Status != verifier.StatusFail || !strings.Contains(c.Reason, "more than one baked credential") {
+				t.Fatalf("verdict %s (%v), parse check %+v; want the image refused for two credentials", res.Verdict, err, c)
+			}
+		})
+	}
+}
