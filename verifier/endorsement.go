@@ -168,7 +168,7 @@ func (v *Verifier) checkEndorsements(ctx context.Context, r *report, cred map[st
 			// contexts define, say).
 			unreadAt = e.path
 		}
-		if n := describesOurs(res.Claims, er.Subject, ours); n != "" {
+		if n := describesOurs(res.Claims, er.Subject, ours, p.claims); n != "" {
 			er.Note = fmt.Sprintf("the endorsement describes %s, a node of this credential, which would read as this credential's own claims", clipText(n))
 			injected = append(injected, e.path+": "+er.Note)
 			if injectedAt == "" {
@@ -208,13 +208,16 @@ func beyondComment(c *Claims) []string {
 // subject (which beyondComment judges) and, for an endorsement its issuer's
 // key signed, that issuer's own profile, that the endorsement's statements c
 // give a property: the endorsement is embedded without a @graph, so that
-// property is this credential's too. "" when there is none.
-func describesOurs(c *Claims, subject string, ours map[rdfc.Term]bool) string {
+// property is this credential's too. "" when there is none. The endorser's
+// profile is its own to describe unless it is a node whose properties host's
+// claims read (a learner endorsing the issuer must not give its own node,
+// the credential's subject, credits or results).
+func describesOurs(c *Claims, subject string, ours map[rdfc.Term]bool, host *Claims) string {
 	if c == nil {
 		return ""
 	}
 	for _, n := range c.described {
-		if n == subject || c.Verified && n == c.Issuer {
+		if n == subject || c.Verified && n == c.Issuer && !host.readsNode(n) {
 			continue
 		}
 		if ours[rdfc.Term{Kind: rdfc.IRI, Value: n}] {
@@ -288,4 +291,16 @@ func controls(issuer, id string) bool {
 	}
 	iu, err := url.Parse(issuer)
 	return err == nil && iu.Scheme == "https" && strings.EqualFold(iu.Host, u.Host)
+}
+
+// readsNode reports whether c's claims read properties of node n: the
+// credential, its subject, the achievement. (The issuer's profile is only
+// its id to the claims, and an endorsement that verifies with the issuer's
+// own key says only what the issuer says.)
+func (c *Claims) readsNode(n string) bool {
+	switch n {
+	case c.ID, c.Subject:
+		return true
+	}
+	return c.Award != nil && (n == c.Award.Achievement || n == c.Award.Subject)
 }

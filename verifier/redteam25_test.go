@@ -316,3 +316,52 @@ func TestRedTeam25SVGHiddenSecondCredential(t *testing.T) {
 		})
 	}
 }
+
+// TestRedTeam25EndorsementByTheLearner: an endorser may describe its own
+// profile, but not when its profile is a node whose properties the host's
+// claims read: the learner, signing an endorsement of the issuer with its
+// own DID, gave the credential's subject 120 creditsEarned through its
+// issuer profile, and the host was VALID with Award.CreditsEarned 120.
+func TestRedTeam25EndorsementByTheLearner(t *testing.T) {
+	is, learner := newKey(t, 252), newKey(t, 246)
+	v, err := verifier.New(verifier.Options{Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const obv = "https://purl.imsglobal.org/spec/vc/ob/vocab.html#"
+	for _, tc := range []struct {
+		name    string
+		subject string // the host's credentialSubject id
+		profile map[string]any
+		valid   bool
+	}{
+		{"control: the same endorsement in someone else's credential", "did:example:someone-else",
+			map[string]any{"id": learner.did, "type": []any{"Profile"}, "name": "Me", obv + "creditsEarned": 120}, true},
+		{"the learner's profile states its credits", learner.did,
+			map[string]any{"id": learner.did, "type": []any{"Profile"}, "name": "Me", obv + "creditsEarned": 120}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			host := unsigned(t, is)
+			s := subject(host)
+			s["id"] = tc.subject
+			delete(s, "creditsEarned")
+			e := sign(t, map[string]any{
+				"@context":          []any{"https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"},
+				"id":                "urn:uuid:00000000-0000-4000-8000-0000000e0d7e",
+				"type":              []any{"VerifiableCredential", "EndorsementCredential"},
+				"issuer":            tc.profile,
+				"validFrom":         "2026-11-01T00:00:00Z",
+				"name":              "Endorsement",
+				"credentialSubject": map[string]any{"id": is.did, "type": []any{"EndorsementSubject"}, "endorsementComment": "Great school."},
+			}, learner.priv, learner.vm, proof.EddsaRdfc2022)
+			host["issuer"].(map[string]any)["endorsement"] = []any{e}
+			res, err := v.Verify(context.Background(), encode(t, sign(t, host, is.priv, is.vm, proof.EddsaRdfc2022)))
+			if got := res.Verdict.Accepted(); got != tc.valid {
+				t.Fatalf("accepted %v, want %v (%v); award %+v", got, tc.valid, err, res.Claims.Award)
+			}
+			if c := res.Check(verifier.CheckEmbedded); !tc.valid && (c == nil || c.Status != verifier.StatusFail || !strings.Contains(c.Reason, learner.did)) {
+				t.Errorf("embedded check %+v, want a failure naming the learner's node", c)
+			}
+		})
+	}
+}
