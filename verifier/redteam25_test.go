@@ -1,7 +1,11 @@
 package verifier_test
 
 import (
+	"bytes"
+	"compress/zlib"
 	"context"
+	"encoding/binary"
+	"hash/crc32"
 	"strings"
 	"testing"
 	"time"
@@ -361,6 +365,64 @@ func TestRedTeam25EndorsementByTheLearner(t *testing.T) {
 			}
 			if c := res.Check(verifier.CheckEmbedded); !tc.valid && (c == nil || c.Status != verifier.StatusFail || !strings.Contains(c.Reason, learner.did)) {
 				t.Errorf("embedded check %+v, want a failure naming the learner's node", c)
+			}
+		})
+	}
+}
+
+// TestRedTeam25PNGLatin1TextChunk: a PNG with two openbadgecredential
+// iTXt chunks is refused, but a tEXt or zTXt chunk with the same keyword
+// was ignored: the image was VALID on its iTXt credential while readers
+// that key text chunks by keyword alone (Pillow's PngImageFile.text keeps
+// the last of tEXt, zTXt and iTXt) show the forged one after it.
+func TestRedTeam25PNGLatin1TextChunk(t *testing.T) {
+	k := newKey(t, 7)
+	good := sign(t, unsigned(t, k), k.priv, k.vm, proof.EddsaRdfc2022)
+	forged := clone(t, good)
+	achievement(forged)["name"] = "Brain Surgery"
+	baked := mustBake(t, noisePNG(t, 8, 8), encode(t, good))
+	// withChunk adds a chunk of type typ holding keyword, a NUL and body
+	// before IEND.
+	withChunk := func(img []byte, typ, keyword string, body []byte) []byte {
+		data := append([]byte(keyword+"\x00"), body...)
+		c := binary.BigEndian.AppendUint32(nil, uint32(len(data)))
+		c = append(c, typ...)
+		c = append(c, data...)
+		c = binary.BigEndian.AppendUint32(c, crc32.ChecksumIEEE(c[4:]))
+		iend := len(img) - 12
+		return append(append(bytes.Clone(img[:iend]), c...), img[iend:]...)
+	}
+	var z bytes.Buffer
+	zw := zlib.NewWriter(&z)
+	if _, err := zw.Write(encode(t, forged)); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	v, err := verifier.New(verifier.Options{Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name  string
+		img   []byte
+		valid bool
+	}{
+		{"control: another tEXt keyword", withChunk(baked, "tEXt", "Software", []byte("badgesmith")), true},
+		{"a forged credential in a tEXt chunk", withChunk(baked, "tEXt", "openbadgecredential", encode(t, forged)), false},
+		{"a forged credential in a zTXt chunk", withChunk(baked, "zTXt", "openbadgecredential", append([]byte{0}, z.Bytes()...)), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := v.Verify(context.Background(), tc.img)
+			if tc.valid {
+				if !res.Valid {
+					t.Fatalf("verdict %s (%v), want valid", res.Verdict, err)
+				}
+				return
+			}
+			if c := res.Check(verifier.CheckParse); res.Verdict != verifier.VerdictInvalid || c == nil || !strings.Contains(c.Reason, "more than one baked credential") {
+				t.Fatalf("verdict %s (%v), parse check %+v; want the image refused for two credentials", res.Verdict, err, c)
 			}
 		})
 	}
