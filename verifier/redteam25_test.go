@@ -282,7 +282,9 @@ func TestRedTeam25EndorsementUnreadableAlone(t *testing.T) {
 // shows, and what makes a reader taking the text of every descendant see
 // something else), and one element carrying both a JSON credential as
 // text and a compact JWS in its verify attribute (readers differ on which
-// they read first), were VALID on the strength of the other credential.
+// they read first), and an element written <openbadges:credential> with
+// the prefix bound to another namespace (what a reader going by the name
+// as written finds), were VALID on the strength of the other credential.
 func TestRedTeam25SVGHiddenSecondCredential(t *testing.T) {
 	k := newKey(t, 7)
 	good := sign(t, unsigned(t, k), k.priv, k.vm, proof.EddsaRdfc2022)
@@ -304,6 +306,7 @@ func TestRedTeam25SVGHiddenSecondCredential(t *testing.T) {
 		{"control: text split by a comment", head + `<openbadges:credential>` + cdata(goodJSON[:100]) + `<!-- x -->` + cdata(goodJSON[100:]) + `</openbadges:credential></svg>`, true},
 		{"a forged credential nested before the text", head + `<openbadges:credential><openbadges:credential>` + cdata(forgedJSON) + `</openbadges:credential>` + cdata(goodJSON) + `</openbadges:credential></svg>`, false},
 		{"a forged credential nested after the text", head + `<openbadges:credential>` + cdata(goodJSON) + `<openbadges:credential>` + cdata(forgedJSON) + `</openbadges:credential></openbadges:credential></svg>`, false},
+		{"a forged credential under the openbadges prefix bound to another namespace", `<svg xmlns="http://www.w3.org/2000/svg" xmlns:ob="https://purl.imsglobal.org/ob/v3p0"><openbadges:credential xmlns:openbadges="https://example.org/not-ob">` + cdata(forgedJSON) + `</openbadges:credential><ob:credential>` + cdata(goodJSON) + `</ob:credential></svg>`, false},
 		{"a JWS in the verify attribute beside the text", head + `<openbadges:credential verify="eyJhbGciOiJFZERTQSJ9.eyJ9.AAAA">` + cdata(goodJSON) + `</openbadges:credential></svg>`, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
