@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/badgesmith/badgesmith/internal/jsonvalue"
@@ -104,18 +106,30 @@ func (v *Verifier) checkEndorsements(ctx context.Context, r *report, cred map[st
 	if p.claims.Award != nil {
 		achievementCreator = p.claims.Award.Creator
 	}
+	// An endorsement anywhere else (a creator's or a source's Profile, or
+	// under the property's full IRI) is this credential's statements too:
+	// those the JSON shows are verified and judged alike (only the three
+	// places above can count), and any the JSON does not show fail.
+	var ours map[rdfc.Term]bool
+	hidden := 0
+	if p.graph != nil && p.graph.hasPredicate(iriEndorsement) {
+		walkEndorsements(cred, "", 0, add)
+		// A CLR's embedded credentials are documents of their own, their
+		// endorsements verified with them.
+		ours = p.graph.reachable(p.graph.rootNode, iriEndorsement, iriClrVerifiableCredential)
+		// A CLR's embedded credentials give its subject, the learner,
+		// their achievements (and those their endorsements), so in a CLR
+		// the count would include theirs.
+		if n := p.graph.countFrom(ours, iriEndorsement); n > len(found) && p.claims.Clr == nil {
+			hidden = n - len(found)
+		}
+	}
 	// Endorsements are nested documents, as status lists are: an
 	// endorsement of an endorsement of ... would otherwise have the
 	// innermost canonicalized once per level.
 	nctx, nestErr := nested(ctx)
 	var injected []string
 	injectedAt, unreadAt := "", ""
-	// The nodes this credential's claims read: an endorsement must not
-	// describe them, wherever in it the node that does sits.
-	var ours map[rdfc.Term]bool
-	if len(found) > 0 && p.graph != nil {
-		ours = p.graph.reachable(p.graph.rootNode, iriEndorsement)
-	}
 	for i, e := range found {
 		er := EndorsementResult{Path: e.path, Verdict: VerdictCouldNotCheck}
 		if nestErr != nil {
@@ -182,6 +196,8 @@ func (v *Verifier) checkEndorsements(ctx context.Context, r *report, cred map[st
 		r.res.Endorsements = append(r.res.Endorsements, er)
 	}
 	switch {
+	case hidden > 0:
+		r.fail(CheckEmbedded, "endorsement", fmt.Sprintf("the statements hold %d endorsements the JSON does not show where endorsements go (under a full IRI, say): never verified, they would read as this credential's own statements", hidden))
 	case len(injected) > 0:
 		r.fail(CheckEmbedded, injectedAt, strings.Join(injected, "; "))
 	case unreadAt != "":
@@ -203,6 +219,41 @@ func beyondComment(c *Claims) []string {
 	}
 	return out
 }
+
+// walkEndorsements calls add for every object of doc, at any depth, that
+// may hold an endorsement, other than the three checkEndorsements reads
+// first (the credential, its issuer, its achievement), in a fixed order.
+// It does not look into endorsements nor a CLR's embedded credentials
+// (each is verified as a document of its own) nor proofs.
+func walkEndorsements(x any, path string, depth int, add func(holder map[string]any, path, kind string)) {
+	if depth > maxEndorsementDepth {
+		return
+	}
+	switch t := x.(type) {
+	case map[string]any:
+		if path != "" && path != "issuer" && path != "credentialSubject.achievement" {
+			add(t, path+".endorsement", "node")
+		}
+		for _, k := range slices.Sorted(maps.Keys(t)) {
+			if k == "endorsement" || k == "proof" || k == "@context" || k == "verifiableCredential" {
+				continue
+			}
+			next := k
+			if path != "" {
+				next = path + "." + k
+			}
+			walkEndorsements(t[k], next, depth+1, add)
+		}
+	case []any:
+		for i, y := range t {
+			walkEndorsements(y, fmt.Sprintf("%s[%d]", path, i), depth+1, add)
+		}
+	}
+}
+
+// maxEndorsementDepth bounds walkEndorsements; the JSON parser bounds
+// nesting anyway.
+const maxEndorsementDepth = 64
 
 // describesOurs returns a node of ours, other than the endorsement's
 // subject (which beyondComment judges) and, for an endorsement its issuer's

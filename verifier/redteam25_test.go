@@ -430,3 +430,122 @@ func TestRedTeam25PNGLatin1TextChunk(t *testing.T) {
 		})
 	}
 }
+
+// TestRedTeam25EndorsementElsewhereInTheDocument: endorsements were looked
+// for at three JSON places only (the credential, its issuer, its
+// achievement). OB 3.0 lets every Profile carry endorsements, so one on
+// the achievement's creator or the subject's source, or one written under
+// the property's full IRI, was never verified nor judged, while its
+// statements (here the achievement's type) read as the issuer's: VALID
+// with Award.AchievementType "Diploma". Every endorsement the JSON shows
+// is now verified and judged, and statements holding more endorsements
+// than the JSON shows fail.
+func TestRedTeam25EndorsementElsewhereInTheDocument(t *testing.T) {
+	is, en := newKey(t, 252), newKey(t, 253)
+	v, err := verifier.New(verifier.Options{Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const obv = "https://purl.imsglobal.org/spec/vc/ob/vocab.html#"
+	endorsement := func(subject map[string]any) map[string]any {
+		return sign(t, map[string]any{
+			"@context":          []any{"https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"},
+			"id":                "urn:uuid:00000000-0000-4000-8000-0000000e0d9e",
+			"type":              []any{"VerifiableCredential", "EndorsementCredential"},
+			"issuer":            map[string]any{"id": en.did, "type": []any{"Profile"}, "name": "Endorser"},
+			"validFrom":         "2026-11-01T00:00:00Z",
+			"name":              "Endorsement",
+			"credentialSubject": subject,
+		}, en.priv, en.vm, proof.EddsaRdfc2022)
+	}
+	profile := func(id string, e map[string]any) map[string]any {
+		return map[string]any{"id": id, "type": []any{"Profile"}, "name": "Faculty", "endorsement": []any{e}}
+	}
+	for _, tc := range []struct {
+		name  string
+		place func(host, ach, e map[string]any)
+		// comment is true for an endorsement that only comments on the
+		// creator, which must stay valid.
+		comment bool
+	}{
+		{"control: a comment on the achievement's creator", func(host, ach, e map[string]any) {
+			ach["creator"] = profile("https://example.edu/faculty", e)
+		}, true},
+		{"on the achievement's creator", func(host, ach, e map[string]any) {
+			ach["creator"] = profile("https://example.edu/faculty", e)
+		}, false},
+		{"on the subject's source", func(host, ach, e map[string]any) {
+			subject(host)["source"] = profile("https://example.edu/faculty", e)
+		}, false},
+		{"under the full IRI of endorsement", func(host, ach, e map[string]any) {
+			ach[obv+"endorsement"] = []any{e}
+		}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			host := unsigned(t, is)
+			ach := achievement(host)
+			delete(ach, "achievementType")
+			subj := map[string]any{"id": ach["id"], "type": []any{"EndorsementSubject"}, obv + "achievementType": "Diploma"}
+			if tc.comment {
+				subj = map[string]any{"id": "https://example.edu/faculty", "type": []any{"EndorsementSubject"}, "endorsementComment": "A fine faculty."}
+			}
+			tc.place(host, ach, endorsement(subj))
+			res, err := v.Verify(context.Background(), encode(t, sign(t, host, is.priv, is.vm, proof.EddsaRdfc2022)))
+			if tc.comment {
+				if !res.Verdict.Accepted() || len(res.Endorsements) != 1 || res.Endorsements[0].Verdict != verifier.VerdictValid {
+					t.Fatalf("verdict %s (%v), endorsements %+v; want accepted with the endorsement verified", res.Verdict, err, res.Endorsements)
+				}
+				return
+			}
+			if c := res.Check(verifier.CheckEmbedded); res.Verdict != verifier.VerdictInvalid || c == nil || c.Status != verifier.StatusFail {
+				t.Fatalf("verdict %s (%v), embedded check %+v, award %+v; want invalid by the embedded check", res.Verdict, err, c, res.Claims.Award)
+			}
+		})
+	}
+}
+
+// TestRedTeam25CLREmbeddedEndorsedAchievement is the control of the count
+// above in a CLR: an embedded credential's endorsed achievement hangs off
+// the learner, the CLR's subject, yet is the embedded credential's to
+// verify, so the CLR stays valid.
+func TestRedTeam25CLREmbeddedEndorsedAchievement(t *testing.T) {
+	k := testkit.OBVector(t)
+	third, en := newKey(t, 244), newKey(t, 243)
+	const vm = "https://example.edu/issuers/565049#z6MkjZRZv3aez3r18pB1RBFJR1kwUVJ5jHt92JmQwXbd5hwi"
+	v, err := verifier.New(verifier.Options{HTTPClient: offlineClient(), Now: func() time.Time { return now },
+		PinnedKeys: []verifier.PinnedKey{{Issuer: "https://example.edu/issuers/565049", Key: k.Public}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := clrVectorDocument()
+	s := doc["credentialSubject"].(map[string]any)
+	emb := unsigned(t, third)
+	emb["id"] = "urn:uuid:00000000-0000-4000-8000-000000000e3c"
+	sub := subject(emb)
+	sub["id"] = s["id"]
+	delete(sub, "identifier")
+	delete(emb, "credentialSchema")
+	ach := achievement(emb)
+	ach["id"] = third.did + "/achievements/1"
+	ach["endorsement"] = []any{sign(t, map[string]any{
+		"@context":          []any{"https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"},
+		"id":                "urn:uuid:00000000-0000-4000-8000-0000000e0d9f",
+		"type":              []any{"VerifiableCredential", "EndorsementCredential"},
+		"issuer":            map[string]any{"id": en.did, "type": []any{"Profile"}, "name": "Endorser"},
+		"validFrom":         "2026-11-01T00:00:00Z",
+		"name":              "Endorsement",
+		"credentialSubject": map[string]any{"id": ach["id"], "type": []any{"EndorsementSubject"}, "endorsementComment": "Sound."},
+	}, en.priv, en.vm, proof.EddsaRdfc2022)}
+	s["verifiableCredential"] = append(s["verifiableCredential"].([]any), sign(t, emb, third.priv, third.vm, proof.EddsaRdfc2022))
+	signed, err := proof.Sign(context.Background(), doc, k.Private, proof.SignOptions{VerificationMethod: vm, Created: time.Date(2010, 1, 1, 19, 23, 24, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := v.Verify(context.Background(), encode(t, signed))
+	if !res.Verdict.Accepted() {
+		t.Fatalf("verdict %s (%v), want accepted", res.Verdict, err)
+	}
+	if len(res.Embedded) != 2 || !res.Embedded[1].Verdict.Accepted() {
+		t.Fatalf("embedded %+v, want the endorsed credential accepted", res.Embedded)
+	}
+}

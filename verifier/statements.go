@@ -664,10 +664,31 @@ func (g *graph) described(root rdfc.Term) []string {
 	return out
 }
 
+// hasPredicate reports whether a statement of g has predicate p.
+func (g *graph) hasPredicate(p string) bool {
+	for i := range g.props {
+		if g.predicate(g.props[i]) == p {
+			return true
+		}
+	}
+	return false
+}
+
+// countFrom counts the statements of predicate p whose subject is in from.
+func (g *graph) countFrom(from map[rdfc.Term]bool, p string) int {
+	n := 0
+	for s := range from {
+		if node := g.node(s); node != nil {
+			n += len(g.nodeObjects(node, p))
+		}
+	}
+	return n
+}
+
 // reachable returns the nodes reachable from root over statements other
-// than those of predicate skip: the nodes whose properties the claims of
-// the credential can read.
-func (g *graph) reachable(root rdfc.Term, skip string) map[rdfc.Term]bool {
+// than those of the predicates skip: the nodes whose properties the claims
+// of the credential can read.
+func (g *graph) reachable(root rdfc.Term, skip ...string) map[rdfc.Term]bool {
 	seen := map[rdfc.Term]bool{root: true}
 	queue := []rdfc.Term{root}
 	for len(queue) > 0 {
@@ -678,7 +699,7 @@ func (g *graph) reachable(root rdfc.Term, skip string) map[rdfc.Term]bool {
 			continue
 		}
 		for _, p := range g.propsOf(n) {
-			if g.predicate(p) == skip {
+			if slices.Contains(skip, g.predicate(p)) {
 				continue
 			}
 			for _, q := range g.statements(p) {
