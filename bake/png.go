@@ -113,6 +113,17 @@ func isCredentialChunk(c pngChunk) bool {
 	return ok && kw == Keyword
 }
 
+// isLatin1CredentialChunk reports whether c is a tEXt or zTXt chunk with
+// our keyword: not where a credential is baked, but where a reader that
+// does not tell text chunks apart would find one.
+func isLatin1CredentialChunk(c pngChunk) bool {
+	if c.typ != "tEXt" && c.typ != "zTXt" {
+		return false
+	}
+	kw, _, ok := itxtKeyword(c.data)
+	return ok && kw == Keyword
+}
+
 // itxtText decodes the text of an openbadgecredential iTXt chunk.
 func (l Limits) itxtText(c pngChunk) ([]byte, error) {
 	_, rest, _ := itxtKeyword(c.data)
@@ -165,8 +176,11 @@ func (l Limits) itxtText(c pngChunk) ([]byte, error) {
 // returns ErrNotBaked when no such chunk exists and ErrDuplicateCredential
 // when there is more than one.
 func (l Limits) ExtractPNG(img []byte) ([]byte, error) {
-	var found *pngChunk
+	var found, latin1 *pngChunk
 	err := l.walkPNG(img, func(c pngChunk) error {
+		if isLatin1CredentialChunk(c) && latin1 == nil {
+			latin1 = &c
+		}
 		if !isCredentialChunk(c) {
 			return nil
 		}
@@ -182,12 +196,17 @@ func (l Limits) ExtractPNG(img []byte) ([]byte, error) {
 	if found == nil {
 		return nil, ErrNotBaked
 	}
+	if latin1 != nil {
+		// Readers that key text chunks by keyword alone (Pillow's
+		// PngImageFile.text, say) show whichever comes last.
+		return nil, fmt.Errorf("png iTXt chunk at offset %d and %s chunk at offset %d: %w", found.start, latin1.typ, latin1.start, ErrDuplicateCredential)
+	}
 	return l.itxtText(*found)
 }
 
 // PNG returns a copy of img with cred in an uncompressed
 // openbadgecredential iTXt chunk just before IEND. Any existing
-// openbadgecredential chunks are removed, so baking again replaces the
+// openbadgecredential chunks (tEXt and zTXt too) are removed, so baking again replaces the
 // credential. cred must be a JSON object or a compact JWS; surrounding white
 // space is dropped.
 func (l Limits) PNG(img, cred []byte) ([]byte, error) {
@@ -205,7 +224,7 @@ func (l Limits) PNG(img, cred []byte) ([]byte, error) {
 	out = append(out, pngSignature...)
 	err = l.walkPNG(img, func(c pngChunk) error {
 		switch {
-		case isCredentialChunk(c):
+		case isCredentialChunk(c), isLatin1CredentialChunk(c):
 			return nil
 		case c.typ == "IEND":
 			out = appendITXt(out, text)

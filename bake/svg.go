@@ -33,6 +33,9 @@ type svgScan struct {
 	// element into a credential element.
 	unboundPrefix bool
 	creds         []svgCredential
+	// lookalike is the offset of the first element written
+	// <openbadges:credential> in another namespace, -1 if none.
+	lookalike int
 }
 
 func isCredentialName(n xml.Name) bool {
@@ -52,7 +55,7 @@ func (l Limits) scanSVG(svg []byte, extracting bool) (*svgScan, error) {
 	}
 	d := xml.NewDecoder(bytes.NewReader(svg))
 	d.Strict = true
-	s := &svgScan{rootStart: -1}
+	s := &svgScan{rootStart: -1, lookalike: -1}
 	var (
 		depth    int
 		rootDone bool
@@ -92,7 +95,19 @@ func (l Limits) scanSVG(svg []byte, extracting bool) (*svgScan, error) {
 						s.hasPrefix, s.prefixNS = true, a.Value
 					}
 				}
-			case cur == nil && isCredentialName(t.Name):
+			case !isCredentialName(t.Name) && t.Name.Local == "credential" && rawName(svg[start:]) == "openbadges:credential":
+				// Written as a credential element, but in another
+				// namespace: a reader that goes by the name as written
+				// reads it.
+				if s.lookalike < 0 {
+					s.lookalike = start
+				}
+			case cur != nil && isCredentialName(t.Name):
+				// A credential element inside another: a reader taking
+				// the last element, or the text of every descendant,
+				// would read another credential than this one.
+				return nil, fmt.Errorf("svg credential elements at bytes %d and %d: %w", cur.start, start, ErrDuplicateCredential)
+			case isCredentialName(t.Name):
 				cur = &svgCredential{start: start}
 				curDepth = depth
 				for _, a := range t.Attr {
@@ -164,7 +179,15 @@ func (l Limits) ExtractSVG(svg []byte) ([]byte, error) {
 		return nil, fmt.Errorf("svg credential elements at bytes %d and %d: %w", s.creds[0].start, s.creds[1].start, ErrDuplicateCredential)
 	}
 	c := s.creds[0]
+	if s.lookalike >= 0 {
+		return nil, fmt.Errorf("svg credential element at byte %d and an <openbadges:credential> of another namespace at byte %d: %w", c.start, s.lookalike, ErrDuplicateCredential)
+	}
 	if t := bytes.TrimSpace(c.text); len(t) > 0 {
+		if c.verify != "" {
+			// Two credentials in one element: readers differ on which
+			// comes first.
+			return nil, fmt.Errorf("svg credential element at byte %d has both text and a verify attribute: %w", c.start, ErrDuplicateCredential)
+		}
 		return t, nil
 	}
 	if c.verify != "" {

@@ -192,6 +192,11 @@ func (v *Verifier) checkCLR(ctx context.Context, r *report, cred map[string]any,
 			// associations, credentials it never stated). A CLR nested for
 			// the same learner is one such.
 			bad = append(bad, name+": states CLR claims about the CLR's subject "+clipText(c.subject)+", which would read as the CLR's own")
+		case res.Claims != nil && p.claims.ID != "" && slices.Contains(res.Claims.described, p.claims.ID):
+			// From any node of its own (@included, say), an embedded
+			// credential could give the CLR's node a name or a status
+			// entry that would read as the CLR issuer's.
+			bad = append(bad, name+": describes the CLR credential "+clipText(p.claims.ID)+" itself, which would read as the CLR's own claims")
 		case seen[res.CredentialID]:
 			// One node of the statements for two entries: the count below
 			// would then miss an entry the JSON does not show.

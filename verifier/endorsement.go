@@ -2,14 +2,21 @@ package verifier
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"maps"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/badgesmith/badgesmith/internal/jsonvalue"
+	"github.com/badgesmith/badgesmith/rdfc"
 )
 
-const iriEndorsementComment = obNS + "endorsementComment"
+const (
+	iriEndorsementComment = obNS + "endorsementComment"
+	iriEndorsement        = obNS + "endorsement"
+)
 
 // MaxEndorsements is the most embedded endorsements verified in one
 // credential; more are reported as not checked.
@@ -99,12 +106,30 @@ func (v *Verifier) checkEndorsements(ctx context.Context, r *report, cred map[st
 	if p.claims.Award != nil {
 		achievementCreator = p.claims.Award.Creator
 	}
+	// An endorsement anywhere else (a creator's or a source's Profile, or
+	// under the property's full IRI) is this credential's statements too:
+	// those the JSON shows are verified and judged alike (only the three
+	// places above can count), and any the JSON does not show fail.
+	var ours map[rdfc.Term]bool
+	hidden := 0
+	if p.graph != nil && p.graph.hasPredicate(iriEndorsement) {
+		walkEndorsements(cred, "", 0, add)
+		// A CLR's embedded credentials are documents of their own, their
+		// endorsements verified with them.
+		ours = p.graph.reachable(p.graph.rootNode, iriEndorsement, iriClrVerifiableCredential)
+		// A CLR's embedded credentials give its subject, the learner,
+		// their achievements (and those their endorsements), so in a CLR
+		// the count would include theirs.
+		if n := p.graph.countFrom(ours, iriEndorsement); n > len(found) && p.claims.Clr == nil {
+			hidden = n - len(found)
+		}
+	}
 	// Endorsements are nested documents, as status lists are: an
 	// endorsement of an endorsement of ... would otherwise have the
 	// innermost canonicalized once per level.
 	nctx, nestErr := nested(ctx)
 	var injected []string
-	injectedAt := ""
+	injectedAt, unreadAt := "", ""
 	for i, e := range found {
 		er := EndorsementResult{Path: e.path, Verdict: VerdictCouldNotCheck}
 		if nestErr != nil {
@@ -150,14 +175,33 @@ func (v *Verifier) checkEndorsements(ctx context.Context, r *report, cred map[st
 				injectedAt = e.path
 			}
 		}
+		if _, isObject := e.value.(map[string]any); isObject && res.Claims == nil && unreadAt == "" {
+			// Its statements are this credential's too, but what they say
+			// of this credential's nodes is unknown: read on its own, the
+			// endorsement is not JSON-LD (a term only this credential's
+			// contexts define, say).
+			unreadAt = e.path
+		}
+		if n := describesOurs(res.Claims, er.Subject, ours, p.claims); n != "" {
+			er.Note = fmt.Sprintf("the endorsement describes %s, a node of this credential, which would read as this credential's own claims", clipText(n))
+			injected = append(injected, e.path+": "+er.Note)
+			if injectedAt == "" {
+				injectedAt = e.path
+			}
+		}
 		if res.Verdict.Accepted() {
 			er.Recognition = v.recognise(ctx, er.Endorser, RoleEndorser)
 		}
 		er.Counted = er.Note == ""
 		r.res.Endorsements = append(r.res.Endorsements, er)
 	}
-	if len(injected) > 0 {
+	switch {
+	case hidden > 0:
+		r.fail(CheckEmbedded, "endorsement", fmt.Sprintf("the statements hold %d endorsements the JSON does not show where endorsements go (under a full IRI, say): never verified, they would read as this credential's own statements", hidden))
+	case len(injected) > 0:
 		r.fail(CheckEmbedded, injectedAt, strings.Join(injected, "; "))
+	case unreadAt != "":
+		r.undecidedAt(CheckEmbedded, unreadAt, errors.New("the endorsement's statements do not read on their own, so what it states about this credential's nodes is unknown"))
 	}
 }
 
@@ -174,6 +218,64 @@ func beyondComment(c *Claims) []string {
 		}
 	}
 	return out
+}
+
+// walkEndorsements calls add for every object of doc, at any depth, that
+// may hold an endorsement, other than the three checkEndorsements reads
+// first (the credential, its issuer, its achievement), in a fixed order.
+// It does not look into endorsements nor a CLR's embedded credentials
+// (each is verified as a document of its own) nor proofs.
+func walkEndorsements(x any, path string, depth int, add func(holder map[string]any, path, kind string)) {
+	if depth > maxEndorsementDepth {
+		return
+	}
+	switch t := x.(type) {
+	case map[string]any:
+		if path != "" && path != "issuer" && path != "credentialSubject.achievement" {
+			add(t, path+".endorsement", "node")
+		}
+		for _, k := range slices.Sorted(maps.Keys(t)) {
+			if k == "endorsement" || k == "proof" || k == "@context" || k == "verifiableCredential" {
+				continue
+			}
+			next := k
+			if path != "" {
+				next = path + "." + k
+			}
+			walkEndorsements(t[k], next, depth+1, add)
+		}
+	case []any:
+		for i, y := range t {
+			walkEndorsements(y, fmt.Sprintf("%s[%d]", path, i), depth+1, add)
+		}
+	}
+}
+
+// maxEndorsementDepth bounds walkEndorsements; the JSON parser bounds
+// nesting anyway.
+const maxEndorsementDepth = 64
+
+// describesOurs returns a node of ours, other than the endorsement's
+// subject (which beyondComment judges) and, for an endorsement its issuer's
+// key signed, that issuer's own profile, that the endorsement's statements c
+// give a property: the endorsement is embedded without a @graph, so that
+// property is this credential's too. "" when there is none. The endorser's
+// profile is its own to describe unless it is a node whose properties host's
+// claims read (a learner endorsing the issuer must not give its own node,
+// the credential's subject, credits or results).
+func describesOurs(c *Claims, subject string, ours map[rdfc.Term]bool, host *Claims) string {
+	if c == nil {
+		return ""
+	}
+	for _, n := range c.described {
+		if n == subject || c.Verified && n == c.Issuer && !host.readsNode(n) {
+			continue
+		}
+		if ours[rdfc.Term{Kind: rdfc.IRI, Value: n}] {
+			return n
+		}
+	}
+	return ""
 }
 
 // endorsementNote says why endorsement er, embedded as e in a credential
@@ -240,4 +342,16 @@ func controls(issuer, id string) bool {
 	}
 	iu, err := url.Parse(issuer)
 	return err == nil && iu.Scheme == "https" && strings.EqualFold(iu.Host, u.Host)
+}
+
+// readsNode reports whether c's claims read properties of node n: the
+// credential, its subject, the achievement. (The issuer's profile is only
+// its id to the claims, and an endorsement that verifies with the issuer's
+// own key says only what the issuer says.)
+func (c *Claims) readsNode(n string) bool {
+	switch n {
+	case c.ID, c.Subject:
+		return true
+	}
+	return c.Award != nil && (n == c.Award.Achievement || n == c.Award.Subject)
 }

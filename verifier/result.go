@@ -163,6 +163,10 @@ type Claims struct {
 	// subjectPredicates are the properties the statements give the
 	// credential's subject, for checkEndorsements.
 	subjectPredicates []string
+	// described are the IRI nodes besides the credential's own that the
+	// statements give a property other than a type or an
+	// endorsementComment, for checkEndorsements.
+	described []string
 }
 
 // StatusClaim is one credentialStatus entry as the statements give it.

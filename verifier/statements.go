@@ -506,6 +506,11 @@ func (g *graph) date(s rdfc.Term, p, name string) (time.Time, error) {
 	if err != nil {
 		return time.Time{}, &claimError{path: name, err: fmt.Errorf("%s %q is not a date-time with a time zone", name, clipText(v))}
 	}
+	if t.IsZero() {
+		// The zero time.Time is how Claims says "absent": read as one, a
+		// validUntil of 0001-01-01T00:00:00Z would drop the bound.
+		return time.Time{}, &claimError{path: name, err: fmt.Errorf("%s %q is the zero instant, which cannot be told from no %s", name, clipText(v), name)}
+	}
 	return t, nil
 }
 
@@ -635,7 +640,77 @@ func graphClaims(g *graph) (*Claims, *graph, error) {
 			slices.Sort(c.subjectPredicates)
 		}
 	}
+	c.described = g.described(root)
 	return c, g, nil
+}
+
+// described returns the IRI subjects other than root that g gives a
+// property other than rdf:type or endorsementComment.
+func (g *graph) described(root rdfc.Term) []string {
+	var out []string
+	for i := range g.nodes {
+		n := &g.nodes[i]
+		s := g.subject(n)
+		if s.Kind != rdfc.IRI || sameTerm(&s, &root) {
+			continue
+		}
+		for _, p := range g.propsOf(n) {
+			if q := g.predicate(p); q != rdfType && q != iriEndorsementComment {
+				out = append(out, s.Value)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// hasPredicate reports whether a statement of g has predicate p.
+func (g *graph) hasPredicate(p string) bool {
+	for i := range g.props {
+		if g.predicate(g.props[i]) == p {
+			return true
+		}
+	}
+	return false
+}
+
+// countFrom counts the statements of predicate p whose subject is in from.
+func (g *graph) countFrom(from map[rdfc.Term]bool, p string) int {
+	n := 0
+	for s := range from {
+		if node := g.node(s); node != nil {
+			n += len(g.nodeObjects(node, p))
+		}
+	}
+	return n
+}
+
+// reachable returns the nodes reachable from root over statements other
+// than those of the predicates skip: the nodes whose properties the claims
+// of the credential can read.
+func (g *graph) reachable(root rdfc.Term, skip ...string) map[rdfc.Term]bool {
+	seen := map[rdfc.Term]bool{root: true}
+	queue := []rdfc.Term{root}
+	for len(queue) > 0 {
+		s := queue[0]
+		queue = queue[1:]
+		n := g.node(s)
+		if n == nil {
+			continue
+		}
+		for _, p := range g.propsOf(n) {
+			if slices.Contains(skip, g.predicate(p)) {
+				continue
+			}
+			for _, q := range g.statements(p) {
+				if o := q.Object; o.Kind != rdfc.Literal && !seen[o] {
+					seen[o] = true
+					queue = append(queue, o)
+				}
+			}
+		}
+	}
+	return seen
 }
 
 // name is the first plain name of s, for display only.
