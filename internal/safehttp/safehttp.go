@@ -255,6 +255,9 @@ func Public(ip netip.Addr) bool {
 
 // reserved are ranges that are neither loopback nor RFC 1918 but still not
 // public: carrier-grade NAT, benchmarking, documentation, 6to4 relay, etc.
+// The deprecated IPv4-compatible (::a.b.c.d) and site-local (fec0::/10)
+// IPv6 forms are here too: a host that still routes them would reach an
+// internal address through either.
 var reserved = []netip.Prefix{
 	netip.MustParsePrefix("0.0.0.0/8"),
 	netip.MustParsePrefix("100.64.0.0/10"),
@@ -272,6 +275,9 @@ var reserved = []netip.Prefix{
 	netip.MustParsePrefix("2001:db8::/32"),
 	netip.MustParsePrefix("2002::/16"),
 	netip.MustParsePrefix("fc00::/7"),
+	netip.MustParsePrefix("::/96"),
+	netip.MustParsePrefix("fec0::/10"),
+	netip.MustParsePrefix("3fff::/20"),
 }
 
 // Response is a fetched body with the headers callers need for caching.

@@ -25,7 +25,9 @@ func TestPublic(t *testing.T) {
 		{"127.0.0.1", false}, {"10.1.2.3", false}, {"172.16.0.1", false}, {"192.168.1.1", false},
 		{"169.254.169.254", false}, {"0.0.0.0", false}, {"100.64.0.1", false}, {"::1", false},
 		{"fe80::1", false}, {"fd00::1", false}, {"::ffff:127.0.0.1", false}, {"224.0.0.1", false},
-		{"8.8.8.8", true}, {"1.1.1.1", true}, {"2606:4700:4700::1111", true},
+		{"::127.0.0.1", false}, {"::10.0.0.1", false}, {"::8.8.8.8", false}, {"fec0::1", false},
+		{"feff:ffff::1", false}, {"3fff::1", false},
+		{"8.8.8.8", true}, {"1.1.1.1", true}, {"2606:4700:4700::1111", true}, {"2a00:1450::1", true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.ip, func(t *testing.T) {
