@@ -251,6 +251,11 @@ func decodePresentation(data []byte) (map[string]any, error) {
 	if dec.More() {
 		return nil, errors.New("malformed json: data after the presentation object")
 	}
+	// The embedded credentials are re-encoded from vp before they are
+	// verified, so their text is checked here, in the presentation's.
+	if err := checkText(data); err != nil {
+		return nil, err
+	}
 	if vp == nil {
 		return nil, errors.New("presentation is not a json object")
 	}

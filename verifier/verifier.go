@@ -392,6 +392,10 @@ func (v *Verifier) parse(r *report, data []byte) (cred map[string]any, doc *ob3.
 		r.fail(CheckParse, pathOf(err), err.Error())
 		return nil, nil, false
 	}
+	if err := checkText(data); err != nil {
+		r.fail(CheckParse, "", err.Error())
+		return nil, nil, false
+	}
 	if doc.Plain != nil {
 		cred = doc.Plain
 	} else if plain, err := ob3.PlainValue(doc.Value); err == nil {
