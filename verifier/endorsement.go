@@ -163,7 +163,7 @@ func (v *Verifier) checkEndorsements(ctx context.Context, r *report, cred map[st
 			er.Subject = res.Claims.Subject
 		}
 		er.Note = v.endorsementNote(res, &er, e, p.claims, achievementCreator)
-		if extra := beyondComment(res.Claims); len(extra) > 0 && er.Subject != "" {
+		if extra := beyondComment(res.Claims); len(extra) > 0 && er.Subject != "" && !endorsersOwn(res.Claims, er.Subject, p.claims) {
 			// OB 3.0's endorsement is no @graph container: the
 			// endorsement's statements are this credential's too, and its
 			// subject is this credential's node (the achievement, the
@@ -268,7 +268,7 @@ func describesOurs(c *Claims, subject string, ours map[rdfc.Term]bool, host *Cla
 		return ""
 	}
 	for _, n := range c.described {
-		if n == subject || c.Verified && n == c.Issuer && !host.readsNode(n) {
+		if n == subject || endorsersOwn(c, n, host) {
 			continue
 		}
 		if ours[rdfc.Term{Kind: rdfc.IRI, Value: n}] {
@@ -342,6 +342,16 @@ func controls(issuer, id string) bool {
 	}
 	iu, err := url.Parse(issuer)
 	return err == nil && iu.Scheme == "https" && strings.EqualFold(iu.Host, u.Host)
+}
+
+// endorsersOwn reports whether node n is the profile of the issuer whose
+// key signed the endorsement with statements c, and not a node whose
+// properties the host's claims read: what such an endorsement says of n is
+// what n's controller says of itself. An issuer endorsing itself (the DCC's
+// complex-issuer fixture) names itself in its endorsement's issuer, so its
+// subject, its own profile, gets that name.
+func endorsersOwn(c *Claims, n string, host *Claims) bool {
+	return c.Verified && n == c.Issuer && !host.readsNode(n)
 }
 
 // readsNode reports whether c's claims read properties of node n: the

@@ -376,10 +376,14 @@ func (g *graph) typed(iri string) []rdfc.Term {
 }
 
 // unreferenced returns the terms of subjects, sorted as typed returns
-// them, that are the object of no statement.
-func (g *graph) unreferenced(subjects []rdfc.Term) []rdfc.Term {
+// them, that are the object of no statement (of none but those of the
+// predicates skip).
+func (g *graph) unreferenced(subjects []rdfc.Term, skip ...string) []rdfc.Term {
 	seen := make([]bool, len(subjects))
 	for _, p := range g.props {
+		if len(skip) > 0 && slices.Contains(skip, g.predicate(p)) {
+			continue
+		}
 		for j := p.first; j < p.end; j++ {
 			o := &g.quads[j].Object
 			if o.Kind == rdfc.Literal {
@@ -427,6 +431,15 @@ func (g *graph) root() (rdfc.Term, error) {
 		return all[0], nil
 	}
 	if roots := g.unreferenced(all); len(roots) == 1 {
+		return roots[0], nil
+	}
+	// An endorsement of the credential itself (OB 3.0's endorsement on an
+	// AchievementCredential, or an endorsement of its host endorsement)
+	// has the credential as its subject: the credential points at the
+	// endorsement and the endorsement back at it. Its credentialSubject
+	// statement is then no containment; isDocument still holds the root
+	// to the document's own id.
+	if roots := g.unreferenced(all, iriCredentialSubject); len(roots) == 1 {
 		return roots[0], nil
 	}
 	return rdfc.Term{}, fmt.Errorf("%w: %d VerifiableCredential nodes and no single root among them", errStatements, len(all))

@@ -1,0 +1,129 @@
+package verifier_test
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/badgesmith/badgesmith/proof"
+	"github.com/badgesmith/badgesmith/verifier"
+)
+
+// rt25bEndorsement signs an EndorsementCredential by k with the given
+// issuer profile and subject.
+func rt25bEndorsement(t *testing.T, k testKey, id string, profile, subj map[string]any) map[string]any {
+	t.Helper()
+	return sign(t, map[string]any{
+		"@context":          []any{"https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"},
+		"id":                id,
+		"type":              []any{"VerifiableCredential", "EndorsementCredential"},
+		"issuer":            profile,
+		"validFrom":         "2026-11-01T00:00:00Z",
+		"name":              "Endorsement",
+		"credentialSubject": subj,
+	}, k.priv, k.vm, proof.EddsaRdfc2022)
+}
+
+// TestRedTeam25bLegitimateEndorsements: shapes real OB 3.0 issuers
+// produce must stay valid under the endorsement node checks. The
+// self-endorsement case is the DCC's complex-issuer fixture
+// (oidf-noStatus-notExpired-complexIssuer.json): the issuer endorses
+// itself, naming itself in the endorsement's issuer, so its profile, the
+// endorsement's subject, gets a name; the corpus case was invalid
+// (embedded) since the subject check (beyondComment) did not exempt the
+// endorser's own profile as the node check does. An endorsement whose
+// subject is the credential itself (an OB 3.0 endorsement of the
+// assertion), or of its host endorsement, points back at the node holding
+// it: the host had "no single root" (invalid), and a nested one made the
+// host undecided once unreadable endorsements left the embedded check so.
+func TestRedTeam25bLegitimateEndorsements(t *testing.T) {
+	is, en, en2 := newKey(t, 231), newKey(t, 232), newKey(t, 233)
+	v, err := verifier.New(verifier.Options{Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	enProfile := func() map[string]any {
+		return map[string]any{"id": en.did, "type": []any{"Profile"}, "name": "Endorser", "url": "https://endorser.example", "email": "e@endorser.example"}
+	}
+	comment := func(id string) map[string]any {
+		return map[string]any{"id": id, "type": []any{"EndorsementSubject"}, "endorsementComment": "Sound."}
+	}
+	for _, tc := range []struct {
+		name string
+		edit func(t *testing.T, host map[string]any)
+		// counted is how many endorsements must count.
+		counted int
+	}{
+		{"control: one endorsement of the issuer", func(t *testing.T, host map[string]any) {
+			host["issuer"].(map[string]any)["endorsement"] = []any{rt25bEndorsement(t, en, "urn:uuid:00000000-0000-4000-8000-00000025b001", enProfile(), comment(is.did))}
+		}, 1},
+		{"endorsements on the credential, the issuer and the achievement at once", func(t *testing.T, host map[string]any) {
+			host["endorsement"] = []any{rt25bEndorsement(t, en, "urn:uuid:00000000-0000-4000-8000-00000025b002", enProfile(), comment(host["id"].(string)))}
+			host["issuer"].(map[string]any)["endorsement"] = []any{
+				rt25bEndorsement(t, en, "urn:uuid:00000000-0000-4000-8000-00000025b003", enProfile(), comment(is.did)),
+				rt25bEndorsement(t, en2, "urn:uuid:00000000-0000-4000-8000-00000025b004", map[string]any{"id": en2.did, "type": []any{"Profile"}, "name": "Second"}, comment(is.did)),
+			}
+			ach := achievement(host)
+			ach["id"] = is.did + "/achievements/1"
+			ach["endorsement"] = []any{rt25bEndorsement(t, en, "urn:uuid:00000000-0000-4000-8000-00000025b005", enProfile(), comment(ach["id"].(string)))}
+		}, 4},
+		{"the issuer endorses itself, naming itself in the endorsement", func(t *testing.T, host map[string]any) {
+			host["issuer"].(map[string]any)["endorsement"] = []any{rt25bEndorsement(t, is, "urn:uuid:00000000-0000-4000-8000-00000025b006",
+				map[string]any{"id": is.did, "type": []any{"Profile"}, "name": "Horse Accreditor"}, comment(is.did))}
+		}, 1},
+		{"the issuer endorses its achievement with its full profile", func(t *testing.T, host map[string]any) {
+			ach := achievement(host)
+			ach["id"] = is.did + "/achievements/1"
+			p := map[string]any{"id": is.did, "type": []any{"Profile"}, "name": "Example Polytechnic", "url": "https://example.edu", "email": "registrar@example.edu"}
+			ach["endorsement"] = []any{rt25bEndorsement(t, is, "urn:uuid:00000000-0000-4000-8000-00000025b007", p, comment(ach["id"].(string)))}
+		}, 1},
+		{"the same endorsement embedded twice", func(t *testing.T, host map[string]any) {
+			e := rt25bEndorsement(t, en, "urn:uuid:00000000-0000-4000-8000-00000025b008", enProfile(), comment(is.did))
+			host["issuer"].(map[string]any)["endorsement"] = []any{e, e}
+		}, 2},
+		{"an achievement's creator carries an endorsement of itself", func(t *testing.T, host map[string]any) {
+			ach := achievement(host)
+			ach["creator"] = map[string]any{"id": "https://example.edu/faculty", "type": []any{"Profile"}, "name": "Faculty",
+				"endorsement": []any{rt25bEndorsement(t, en, "urn:uuid:00000000-0000-4000-8000-00000025b009", enProfile(), comment("https://example.edu/faculty"))}}
+		}, 0},
+		{"an endorsement of an endorsement", func(t *testing.T, host map[string]any) {
+			inner := rt25bEndorsement(t, en2, "urn:uuid:00000000-0000-4000-8000-00000025b00a", map[string]any{"id": en2.did, "type": []any{"Profile"}, "name": "Second"},
+				comment("urn:uuid:00000000-0000-4000-8000-00000025b00b"))
+			outer := rt25bEndorsement(t, en, "urn:uuid:00000000-0000-4000-8000-00000025b00b", enProfile(), comment(is.did))
+			delete(outer, "proof")
+			outer["endorsement"] = []any{inner}
+			host["issuer"].(map[string]any)["endorsement"] = []any{sign(t, outer, en.priv, en.vm, proof.EddsaRdfc2022)}
+		}, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			host := unsigned(t, is)
+			tc.edit(t, host)
+			res, err := v.Verify(context.Background(), encode(t, sign(t, host, is.priv, is.vm, proof.EddsaRdfc2022)))
+			if !res.Verdict.Accepted() {
+				t.Fatalf("verdict %s (%v), checks %+v, endorsements %+v; want accepted", res.Verdict, err, res.Checks, res.Endorsements)
+			}
+			if res.Claims.ID != host["id"] || !slices.Contains(res.Claims.Types, "OpenBadgeCredential") {
+				t.Errorf("claims of %q with types %v, want the host credential's", res.Claims.ID, res.Claims.Types)
+			}
+			counted := 0
+			for _, e := range res.Endorsements {
+				if e.Verdict != verifier.VerdictValid {
+					t.Errorf("endorsement %s: verdict %s, want valid", e.Path, e.Verdict)
+				}
+				if e.Counted {
+					counted++
+				}
+			}
+			if counted != tc.counted {
+				t.Errorf("%d endorsements counted, want %d: %+v", counted, tc.counted, res.Endorsements)
+			}
+		})
+	}
+}
+
+// rt25bContains is strings.Contains for a check that may be nil.
+func rt25bContains(c *verifier.CheckResult, s string) bool {
+	return c != nil && strings.Contains(c.Reason, s)
+}
