@@ -163,7 +163,11 @@ func (v *Verifier) checkEndorsements(ctx context.Context, r *report, cred map[st
 			er.Subject = res.Claims.Subject
 		}
 		er.Note = v.endorsementNote(res, &er, e, p.claims, achievementCreator)
-		if extra := beyondComment(res.Claims); len(extra) > 0 && er.Subject != "" && !endorsersOwn(res.Claims, er.Subject, p.claims) {
+		// An endorsement the credential's issuer signed says only what the
+		// issuer could have said in the credential itself (its own profile,
+		// image and all, copied into the endorsement's issuer).
+		byIssuer := res.Claims != nil && res.Claims.Verified && res.Claims.Issuer == p.claims.Issuer
+		if extra := beyondComment(res.Claims); len(extra) > 0 && er.Subject != "" && !byIssuer && !endorsersOwn(res.Claims, er.Subject, p.claims) {
 			// OB 3.0's endorsement is no @graph container: the
 			// endorsement's statements are this credential's too, and its
 			// subject is this credential's node (the achievement, the
@@ -182,7 +186,7 @@ func (v *Verifier) checkEndorsements(ctx context.Context, r *report, cred map[st
 			// contexts define, say).
 			unreadAt = e.path
 		}
-		if n := describesOurs(res.Claims, er.Subject, ours, p.claims); n != "" {
+		if n := describesOurs(res.Claims, er.Subject, ours, p.claims); n != "" && !byIssuer {
 			er.Note = fmt.Sprintf("the endorsement describes %s, a node of this credential, which would read as this credential's own claims", clipText(n))
 			injected = append(injected, e.path+": "+er.Note)
 			if injectedAt == "" {

@@ -79,6 +79,15 @@ func TestRedTeam25bLegitimateEndorsements(t *testing.T) {
 			p := map[string]any{"id": is.did, "type": []any{"Profile"}, "name": "Example Polytechnic", "url": "https://example.edu", "email": "registrar@example.edu"}
 			ach["endorsement"] = []any{rt25bEndorsement(t, is, "urn:uuid:00000000-0000-4000-8000-00000025b007", p, comment(ach["id"].(string)))}
 		}, 1},
+		{"the issuer endorses itself with its full profile, image and all", func(t *testing.T, host map[string]any) {
+			img := func() map[string]any {
+				return map[string]any{"id": "https://example.edu/logo.png", "type": "Image", "caption": "Example Polytechnic"}
+			}
+			iss := host["issuer"].(map[string]any)
+			iss["image"] = img()
+			p := map[string]any{"id": is.did, "type": []any{"Profile"}, "name": "Example Polytechnic", "url": "https://example.edu", "image": img()}
+			iss["endorsement"] = []any{rt25bEndorsement(t, is, "urn:uuid:00000000-0000-4000-8000-00000025b00c", p, comment(is.did))}
+		}, 1},
 		{"the same endorsement embedded twice", func(t *testing.T, host map[string]any) {
 			e := rt25bEndorsement(t, en, "urn:uuid:00000000-0000-4000-8000-00000025b008", enProfile(), comment(is.did))
 			host["issuer"].(map[string]any)["endorsement"] = []any{e, e}
