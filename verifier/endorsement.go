@@ -130,6 +130,7 @@ func (v *Verifier) checkEndorsements(ctx context.Context, r *report, cred map[st
 	nctx, nestErr := nested(ctx)
 	var injected []string
 	injectedAt, unreadAt := "", ""
+	var hostBlanks map[string]bool
 	for i, e := range found {
 		er := EndorsementResult{Path: e.path, Verdict: VerdictCouldNotCheck}
 		if nestErr != nil {
@@ -193,6 +194,17 @@ func (v *Verifier) checkEndorsements(ctx context.Context, r *report, cred map[st
 				injectedAt = e.path
 			}
 		}
+		if l := sharedBlank(e.value, cred, &hostBlanks); l != "" && !byIssuer {
+			// Blank node identifiers are the document's: written in the
+			// endorsement, one the credential also writes is the
+			// credential's node (a subject without an IRI, say), which
+			// the IRI node check above cannot see.
+			er.Note = fmt.Sprintf("the endorsement names the blank node %s, a node of this credential, which would read as this credential's own claims", clipText(l))
+			injected = append(injected, e.path+": "+er.Note)
+			if injectedAt == "" {
+				injectedAt = e.path
+			}
+		}
 		if res.Verdict.Accepted() {
 			er.Recognition = v.recognise(ctx, er.Endorser, RoleEndorser)
 		}
@@ -251,6 +263,51 @@ func walkEndorsements(x any, path string, depth int, add func(holder map[string]
 	case []any:
 		for i, y := range t {
 			walkEndorsements(y, fmt.Sprintf("%s[%d]", path, i), depth+1, add)
+		}
+	}
+}
+
+// sharedBlank returns a blank node identifier ("_:x") that endorsement e
+// and the credential cred outside its endorsements both write, or "".
+// *host caches cred's identifiers, read on first need.
+func sharedBlank(e any, cred map[string]any, host *map[string]bool) string {
+	mine := map[string]bool{}
+	blankLabels(e, 0, mine)
+	if len(mine) == 0 {
+		return ""
+	}
+	if *host == nil {
+		*host = map[string]bool{}
+		blankLabels(cred, 0, *host, "endorsement", "proof")
+	}
+	for _, l := range slices.Sorted(maps.Keys(mine)) {
+		if (*host)[l] {
+			return l
+		}
+	}
+	return ""
+}
+
+// blankLabels adds to out the strings of x that are blank node
+// identifiers, not looking under the keys skip.
+func blankLabels(x any, depth int, out map[string]bool, skip ...string) {
+	if depth > maxEndorsementDepth {
+		return
+	}
+	switch t := x.(type) {
+	case string:
+		if strings.HasPrefix(t, "_:") {
+			out[t] = true
+		}
+	case map[string]any:
+		for k, y := range t {
+			if !slices.Contains(skip, k) {
+				blankLabels(y, depth+1, out, skip...)
+			}
+		}
+	case []any:
+		for _, y := range t {
+			blankLabels(y, depth+1, out, skip...)
 		}
 	}
 }

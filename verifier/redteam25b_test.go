@@ -136,3 +136,74 @@ func TestRedTeam25bLegitimateEndorsements(t *testing.T) {
 func rt25bContains(c *verifier.CheckResult, s string) bool {
 	return c != nil && strings.Contains(c.Reason, s)
 }
+
+// TestRedTeam25bEndorsementSharesBlankNode: the node check reads the IRI
+// nodes an endorsement describes, but blank node identifiers written in
+// JSON-LD are the document's, not the object's: an endorsement writing
+// "_:learner" gives properties to the credential's own "_:learner" node
+// once embedded. A credential whose subject was "_:learner", with no
+// creditsEarned of its own, was VALID with creditsEarned 120 from the
+// endorser (and an achievement "_:ach" held the endorser's
+// achievementType in the signed statements). An endorsement naming a blank node the credential
+// also names now fails the embedded check.
+func TestRedTeam25bEndorsementSharesBlankNode(t *testing.T) {
+	is, en := newKey(t, 234), newKey(t, 235)
+	v, err := verifier.New(verifier.Options{Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const obv = "https://purl.imsglobal.org/spec/vc/ob/vocab.html#"
+	for _, tc := range []struct {
+		name  string
+		edit  func(host, e map[string]any)
+		valid bool
+	}{
+		{"control: the endorsement's own blank node", func(host, e map[string]any) {
+			delete(subject(host), "creditsEarned")
+			e["@included"] = []any{map[string]any{"id": "_:mine", "type": []any{"Profile"}, "name": "A referee"}}
+		}, true},
+		{"control: the credential's blank subject, and another in the endorsement", func(host, e map[string]any) {
+			subject(host)["id"] = "_:learner"
+			delete(subject(host), "creditsEarned")
+			e["@included"] = []any{map[string]any{"id": "_:other", obv + "creditsEarned": 120}}
+		}, true},
+		{"the credential's blank subject gets credits", func(host, e map[string]any) {
+			subject(host)["id"] = "_:learner"
+			delete(subject(host), "creditsEarned")
+			e["@included"] = []any{map[string]any{"id": "_:learner", obv + "creditsEarned": 120}}
+		}, false},
+		{"the credential's blank achievement gets a type", func(host, e map[string]any) {
+			achievement(host)["id"] = "_:ach"
+			delete(achievement(host), "achievementType")
+			e["evidence"] = []any{map[string]any{"id": "_:ach", "type": []any{"Evidence"}, obv + "achievementType": "Diploma"}}
+		}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			host := unsigned(t, is)
+			e := map[string]any{
+				"@context":          []any{"https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"},
+				"id":                "urn:uuid:00000000-0000-4000-8000-00000025b0b1",
+				"type":              []any{"VerifiableCredential", "EndorsementCredential"},
+				"issuer":            map[string]any{"id": en.did, "type": []any{"Profile"}, "name": "Endorser"},
+				"validFrom":         "2026-11-01T00:00:00Z",
+				"name":              "Endorsement",
+				"credentialSubject": map[string]any{"id": is.did, "type": []any{"EndorsementSubject"}, "endorsementComment": "Sound."},
+			}
+			tc.edit(host, e)
+			host["issuer"].(map[string]any)["endorsement"] = []any{sign(t, e, en.priv, en.vm, proof.EddsaRdfc2022)}
+			res, err := v.Verify(context.Background(), encode(t, sign(t, host, is.priv, is.vm, proof.EddsaRdfc2022)))
+			if got := res.Verdict.Accepted(); got != tc.valid {
+				t.Fatalf("accepted %v (%s, %v), want %v; checks %+v", got, res.Verdict, err, tc.valid, res.Checks)
+			}
+			if tc.valid {
+				if a := res.Claims.Award; a == nil || a.CreditsEarned != nil || a.AchievementType != "MicroCredential" {
+					t.Errorf("award %+v, want the issuer's alone", a)
+				}
+				return
+			}
+			if c := res.Check(verifier.CheckEmbedded); c == nil || c.Status != verifier.StatusFail || !rt25bContains(c, "blank node _:") {
+				t.Errorf("embedded check %+v, want a failure naming the blank node", c)
+			}
+		})
+	}
+}
