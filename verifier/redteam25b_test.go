@@ -1,13 +1,17 @@
 package verifier_test
 
 import (
+	"bytes"
 	"context"
+	"crypto/ed25519"
+	"encoding/base64"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/badgesmith/badgesmith/proof"
+	"github.com/badgesmith/badgesmith/vcjwt"
 	"github.com/badgesmith/badgesmith/verifier"
 )
 
@@ -205,5 +209,74 @@ func TestRedTeam25bEndorsementSharesBlankNode(t *testing.T) {
 				t.Errorf("embedded check %+v, want a failure naming the blank node", c)
 			}
 		})
+	}
+}
+
+// rt25bLoneSurrogate re-signs compact JWS tok by k with every U+FFFD of
+// its payload written as the lone surrogate escape \ud800 (control: as
+// the escape \ufffd), the bytes encoding/json reads as U+FFFD again.
+func rt25bLoneSurrogate(t *testing.T, tok string, k testKey, lone bool) string {
+	t.Helper()
+	parts := strings.Split(tok, ".")
+	enc := base64.RawURLEncoding
+	p, err := enc.DecodeString(parts[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	esc := `\ufffd`
+	if lone {
+		esc = `\ud800`
+	}
+	q := bytes.ReplaceAll(p, []byte("\uFFFD"), []byte(esc))
+	if bytes.Equal(p, q) {
+		t.Fatal("no U+FFFD in the payload")
+	}
+	input := parts[0] + "." + enc.EncodeToString(q)
+	return input + "." + enc.EncodeToString(ed25519.Sign(k.priv, []byte(input)))
+}
+
+// TestRedTeam25bJWTLoneSurrogate: checkText refuses a lone surrogate
+// escape in a JSON credential or presentation, whose embedded credentials
+// are re-encoded from the decoded text, but not in a JWT's payload: a
+// holder's VP-JWT carried an issuer's Data Integrity credential whose
+// achievement name, signed with U+FFFD, was written "\ud800" (a lone
+// surrogate that JavaScript's JSON.parse keeps and shows as another
+// text), and the credential verified under the issuer's signature. The
+// payload of a JWT presentation or credential is now checked alike.
+func TestRedTeam25bJWTLoneSurrogate(t *testing.T) {
+	is, holder := newKey(t, 236), newKey(t, 237)
+	v, err := verifier.New(verifier.Options{Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cred := unsigned(t, is)
+	achievement(cred)["name"] = "Applied Data Analysis \uFFFD"
+	signed := sign(t, cred, is.priv, is.vm, proof.EddsaRdfc2022)
+	vp := newPresentation(holder.did, signed)
+	for _, lone := range []bool{false, true} {
+		tok := rt25bLoneSurrogate(t, vpJWT(t, holder, vp, false), holder, lone)
+		res, err := v.VerifyPresentation(context.Background(), []byte(tok), verifier.PresentationOptions{Challenge: vpChallenge, Domain: vpDomain})
+		c := res.Checks[0]
+		if !lone {
+			if !res.Verdict.Accepted() || len(res.Credentials) != 1 || !res.Credentials[0].Verdict.Accepted() {
+				t.Fatalf("control: verdict %s (%v), checks %+v; want the presentation and its credential accepted", res.Verdict, err, res.Checks)
+			}
+			continue
+		}
+		if c.Check != verifier.CheckParse || c.Status != verifier.StatusFail || !strings.Contains(c.Reason, "lone UTF-16 surrogate") {
+			t.Fatalf("lone surrogate: verdict %s, parse check %+v; want a parse failure naming the surrogate", res.Verdict, c)
+		}
+	}
+	// A VC-JWT alike (its embedded endorsements are re-encoded so).
+	jwt, err := vcjwt.Sign(context.Background(), cred, is.priv, vcjwt.Options{Format: vcjwt.FormatJOSE, KeyID: is.vm})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lone := range []bool{false, true} {
+		res, err := v.Verify(context.Background(), []byte(rt25bLoneSurrogate(t, jwt, is, lone)))
+		c := res.Checks[0]
+		if lone != (c.Check == verifier.CheckParse && c.Status == verifier.StatusFail && strings.Contains(c.Reason, "lone UTF-16 surrogate")) || lone == res.Verdict.Accepted() {
+			t.Errorf("VC-JWT, lone surrogate %v: verdict %s (%v), parse check %+v", lone, res.Verdict, err, c)
+		}
 	}
 }
