@@ -329,7 +329,10 @@ func describesOurs(c *Claims, subject string, ours map[rdfc.Term]bool, host *Cla
 		return ""
 	}
 	for _, n := range c.described {
-		if n == subject || endorsersOwn(c, n, host) {
+		// The subject is beyondComment's to judge only when it is the one
+		// subject (a second under the full IRI of credentialSubject
+		// leaves no subjectPredicates).
+		if n == subject && c.subjectPredicates != nil || endorsersOwn(c, n, host) {
 			continue
 		}
 		if ours[rdfc.Term{Kind: rdfc.IRI, Value: n}] {

@@ -280,3 +280,63 @@ func TestRedTeam25bJWTLoneSurrogate(t *testing.T) {
 		}
 	}
 }
+
+// TestRedTeam25bEndorsementSecondSubject: the node check left the
+// endorsement's subject to the subject check, which reads the subject's
+// properties only when there is one subject. An endorsement with a second
+// credentialSubject under the property's full IRI (the JSON's
+// credentialSubject a comment on the issuer) made the learner its first
+// subject in the statements and gave it creditsEarned 120, judged by
+// neither check: a credential declaring no schema was VALID with the
+// endorser's credits. The node check now judges the subject too when
+// the subject check cannot.
+func TestRedTeam25bEndorsementSecondSubject(t *testing.T) {
+	is, en := newKey(t, 238), newKey(t, 239)
+	v, err := verifier.New(verifier.Options{Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const obv = "https://purl.imsglobal.org/spec/vc/ob/vocab.html#"
+	const credentialSubjectIRI = "https://www.w3.org/2018/credentials#credentialSubject"
+	for _, tc := range []struct {
+		name   string
+		second func(host map[string]any) map[string]any
+		valid  bool
+	}{
+		{"control: a second subject commenting on the achievement", func(host map[string]any) map[string]any {
+			return map[string]any{"id": achievement(host)["id"], "type": []any{"EndorsementSubject"}, "endorsementComment": "Also sound."}
+		}, true},
+		{"a second subject gives the learner credits", func(host map[string]any) map[string]any {
+			return map[string]any{"id": subject(host)["id"], "type": []any{"EndorsementSubject"}, obv + "creditsEarned": 120}
+		}, false},
+		{"a second subject gives the achievement a type", func(host map[string]any) map[string]any {
+			return map[string]any{"id": achievement(host)["id"], "type": []any{"EndorsementSubject"}, obv + "achievementType": "Diploma"}
+		}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			host := unsigned(t, is)
+			delete(host, "credentialSchema")
+			delete(subject(host), "creditsEarned")
+			e := map[string]any{
+				"@context":           []any{"https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"},
+				"id":                 "urn:uuid:00000000-0000-4000-8000-00000025b0c1",
+				"type":               []any{"VerifiableCredential", "EndorsementCredential"},
+				"issuer":             map[string]any{"id": en.did, "type": []any{"Profile"}, "name": "Endorser"},
+				"validFrom":          "2026-11-01T00:00:00Z",
+				"name":               "Endorsement",
+				"credentialSubject":  map[string]any{"id": is.did, "type": []any{"EndorsementSubject"}, "endorsementComment": "Sound."},
+				credentialSubjectIRI: tc.second(host),
+			}
+			host["issuer"].(map[string]any)["endorsement"] = []any{sign(t, e, en.priv, en.vm, proof.EddsaRdfc2022)}
+			res, err := v.Verify(context.Background(), encode(t, sign(t, host, is.priv, is.vm, proof.EddsaRdfc2022)))
+			if got := res.Verdict.Accepted(); got != tc.valid {
+				t.Fatalf("accepted %v (%s, %v), want %v; checks %+v", got, res.Verdict, err, tc.valid, res.Checks)
+			}
+			if !tc.valid {
+				if c := res.Check(verifier.CheckEmbedded); c == nil || c.Status != verifier.StatusFail || !rt25bContains(c, "a node of this credential") {
+					t.Errorf("embedded check %+v, want the node check's failure", c)
+				}
+			}
+		})
+	}
+}
