@@ -19,7 +19,8 @@ const (
 )
 
 // MaxEndorsements is the most embedded endorsements verified in one
-// credential; more are reported as not checked.
+// credential; more are reported as not checked, and leave the embedded
+// check undecided (their statements are the credential's, unjudged).
 const MaxEndorsements = 32
 
 // EndorsementResult is one endorsement embedded in a credential, its
@@ -130,16 +131,21 @@ func (v *Verifier) checkEndorsements(ctx context.Context, r *report, cred map[st
 	nctx, nestErr := nested(ctx)
 	var injected []string
 	injectedAt, unreadAt := "", ""
+	var unchecked *EndorsementResult
 	var hostBlanks map[string]bool
 	for i, e := range found {
 		er := EndorsementResult{Path: e.path, Verdict: VerdictCouldNotCheck}
-		if nestErr != nil {
-			er.Note = "not checked: " + nestErr.Error()
-			r.res.Endorsements = append(r.res.Endorsements, er)
-			continue
-		}
-		if i >= MaxEndorsements {
+		if nestErr != nil || i >= MaxEndorsements {
 			er.Note = fmt.Sprintf("not checked: more than %d endorsements", MaxEndorsements)
+			if nestErr != nil {
+				er.Note = "not checked: " + nestErr.Error()
+			}
+			if _, isObject := e.value.(map[string]any); isObject && unchecked == nil {
+				// Its statements are this credential's too, and nothing
+				// judged what they say of this credential's nodes (the
+				// 33rd endorsement could state the achievement's type).
+				unchecked = &er
+			}
 			r.res.Endorsements = append(r.res.Endorsements, er)
 			continue
 		}
@@ -218,6 +224,8 @@ func (v *Verifier) checkEndorsements(ctx context.Context, r *report, cred map[st
 		r.fail(CheckEmbedded, injectedAt, strings.Join(injected, "; "))
 	case unreadAt != "":
 		r.undecidedAt(CheckEmbedded, unreadAt, errors.New("the endorsement's statements do not read on their own, so what it states about this credential's nodes is unknown"))
+	case unchecked != nil:
+		r.undecidedAt(CheckEmbedded, unchecked.Path, fmt.Errorf("%s, so what the endorsement states about this credential's nodes is unknown", unchecked.Note))
 	}
 }
 

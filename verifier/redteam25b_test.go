@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"encoding/base64"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -335,6 +336,65 @@ func TestRedTeam25bEndorsementSecondSubject(t *testing.T) {
 			if !tc.valid {
 				if c := res.Check(verifier.CheckEmbedded); c == nil || c.Status != verifier.StatusFail || !rt25bContains(c, "a node of this credential") {
 					t.Errorf("embedded check %+v, want the node check's failure", c)
+				}
+			}
+		})
+	}
+}
+
+// TestRedTeam25bEndorsementBeyondTheLimit: endorsements past
+// MaxEndorsements are reported as not checked, yet their statements are
+// the credential's too, and nothing judged them: with 32 comments on the
+// issuer, a 33rd endorsement, on the achievement, stated its
+// achievementType "Diploma" from an @included node, and the credential was
+// VALID with that type. An endorsement left unchecked now leaves the
+// embedded check undecided, as one that does not read on its own does.
+func TestRedTeam25bEndorsementBeyondTheLimit(t *testing.T) {
+	is, en := newKey(t, 240), newKey(t, 241)
+	v, err := verifier.New(verifier.Options{Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const obv = "https://purl.imsglobal.org/spec/vc/ob/vocab.html#"
+	profile := map[string]any{"id": en.did, "type": []any{"Profile"}, "name": "Endorser"}
+	var comments []any
+	for i := range verifier.MaxEndorsements {
+		comments = append(comments, rt25bEndorsement(t, en, fmt.Sprintf("urn:uuid:00000000-0000-4000-8000-0000002%05d", i), profile,
+			map[string]any{"id": is.did, "type": []any{"EndorsementSubject"}, "endorsementComment": "Sound."}))
+	}
+	for _, tc := range []struct {
+		name  string
+		extra int // endorsements on the achievement
+		want  verifier.Verdict
+	}{
+		{"control: as many as are checked", 0, verifier.VerdictValid},
+		{"one more, stating the achievement's type", 1, verifier.VerdictCouldNotCheck},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			host := unsigned(t, is)
+			ach := achievement(host)
+			delete(ach, "achievementType")
+			host["issuer"].(map[string]any)["endorsement"] = comments
+			if tc.extra > 0 {
+				e := map[string]any{
+					"@context":          []any{"https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"},
+					"id":                "urn:uuid:00000000-0000-4000-8000-00000025b0d1",
+					"type":              []any{"VerifiableCredential", "EndorsementCredential"},
+					"issuer":            profile,
+					"validFrom":         "2026-11-01T00:00:00Z",
+					"name":              "Endorsement",
+					"credentialSubject": map[string]any{"id": ach["id"], "type": []any{"EndorsementSubject"}, "endorsementComment": "Sound."},
+					"@included":         []any{map[string]any{"id": ach["id"], obv + "achievementType": "Diploma"}},
+				}
+				ach["endorsement"] = []any{sign(t, e, en.priv, en.vm, proof.EddsaRdfc2022)}
+			}
+			res, err := v.Verify(context.Background(), encode(t, sign(t, host, is.priv, is.vm, proof.EddsaRdfc2022)))
+			if res.Verdict != tc.want {
+				t.Fatalf("verdict %s (%v), want %s; checks %+v", res.Verdict, err, tc.want, res.Checks)
+			}
+			if tc.extra > 0 {
+				if c := res.Check(verifier.CheckEmbedded); c == nil || c.Status != verifier.StatusError || c.Path != "credentialSubject.achievement.endorsement[0]" {
+					t.Errorf("embedded check %+v, want undecided at the unchecked endorsement", c)
 				}
 			}
 		})
