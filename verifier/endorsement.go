@@ -7,6 +7,7 @@ import (
 	"maps"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/badgesmith/badgesmith/internal/jsonvalue"
@@ -114,7 +115,7 @@ func (v *Verifier) checkEndorsements(ctx context.Context, r *report, cred map[st
 	var ours map[rdfc.Term]bool
 	hidden := 0
 	if p.graph != nil && p.graph.hasPredicate(iriEndorsement) {
-		walkEndorsements(cred, "", 0, add)
+		walkEndorsements(cred, nil, 0, add)
 		// A CLR's embedded credentials are documents of their own, their
 		// endorsements verified with them.
 		ours = p.graph.reachable(p.graph.rootNode, iriEndorsement, iriClrVerifiableCredential)
@@ -245,34 +246,69 @@ func beyondComment(c *Claims) []string {
 }
 
 // walkEndorsements calls add for every object of doc, at any depth, that
-// may hold an endorsement, other than the three checkEndorsements reads
-// first (the credential, its issuer, its achievement), in a fixed order.
-// It does not look into endorsements nor a CLR's embedded credentials
-// (each is verified as a document of its own) nor proofs.
-func walkEndorsements(x any, path string, depth int, add func(holder map[string]any, path, kind string)) {
+// holds an endorsement, other than the three checkEndorsements reads first
+// (the credential, its issuer, its achievement), in a fixed order. It does
+// not look into endorsements nor a CLR's embedded credentials (each is
+// verified as a document of its own) nor proofs. segs is the path to x;
+// the path is written out only for a holder, its keys clipped, so that a
+// deep document of long keys costs no path per node.
+func walkEndorsements(x any, segs []string, depth int, add func(holder map[string]any, path, kind string)) {
 	if depth > maxEndorsementDepth {
 		return
 	}
 	switch t := x.(type) {
 	case map[string]any:
-		if path != "" && path != "issuer" && path != "credentialSubject.achievement" {
-			add(t, path+".endorsement", "node")
+		if len(segs) > 0 && holdsEndorsement(t["endorsement"]) && !readFirst(segs) {
+			add(t, joinPath(segs)+".endorsement", "node")
 		}
 		for _, k := range slices.Sorted(maps.Keys(t)) {
 			if k == "endorsement" || k == "proof" || k == "@context" || k == "verifiableCredential" {
 				continue
 			}
-			next := k
-			if path != "" {
-				next = path + "." + k
-			}
-			walkEndorsements(t[k], next, depth+1, add)
+			walkEndorsements(t[k], append(segs, k), depth+1, add)
 		}
 	case []any:
 		for i, y := range t {
-			walkEndorsements(y, fmt.Sprintf("%s[%d]", path, i), depth+1, add)
+			walkEndorsements(y, append(segs, "["+strconv.Itoa(i)+"]"), depth+1, add)
 		}
 	}
+}
+
+// holdsEndorsement reports whether e, an object's endorsement value, holds
+// one for add to find.
+func holdsEndorsement(e any) bool {
+	switch e := e.(type) {
+	case []any:
+		return len(e) > 0
+	case map[string]any:
+		return true
+	}
+	return false
+}
+
+// readFirst reports whether segs is the path of the issuer or the
+// achievement, whose endorsements checkEndorsements adds first.
+func readFirst(segs []string) bool {
+	switch len(segs) {
+	case 1:
+		return segs[0] == "issuer"
+	case 2:
+		return segs[0] == "credentialSubject" && segs[1] == "achievement"
+	}
+	return false
+}
+
+// joinPath writes segs (keys, and array indices as "[i]") as a dotted
+// path, each key clipped.
+func joinPath(segs []string) string {
+	var b strings.Builder
+	for _, s := range segs {
+		if !strings.HasPrefix(s, "[") && b.Len() > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(clipText(s))
+	}
+	return b.String()
 }
 
 // sharedBlank returns a blank node identifier ("_:x") that endorsement e

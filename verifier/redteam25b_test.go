@@ -6,6 +6,7 @@ import (
 	"crypto/ed25519"
 	"encoding/base64"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -398,5 +399,53 @@ func TestRedTeam25bEndorsementBeyondTheLimit(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestRedTeam25bEndorsementWalkBounded: the walk for endorsements
+// elsewhere in the document wrote out the path of every node it passed:
+// a signed 0.7 MB credential holding one endorsement, 50 objects deep
+// under 8,000-byte keys with 12,000 properties at the bottom, made
+// Verify allocate 4.7 GB (400 KB of path per property). Paths are now
+// written for objects holding an endorsement only, keys clipped. The
+// bound: the document with the endorsement allocates at most twice what
+// it does without one (when the walk does not run).
+func TestRedTeam25bEndorsementWalkBounded(t *testing.T) {
+	is, en := newKey(t, 244), newKey(t, 245)
+	v, err := verifier.New(verifier.Options{Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := func(endorsed bool) []byte {
+		host := unsigned(t, is)
+		leaf := map[string]any{}
+		for i := range 4000 {
+			leaf[fmt.Sprintf("urn:example:p%d", i)] = 1
+		}
+		var deep any = leaf
+		for d := range 50 {
+			deep = map[string]any{fmt.Sprintf("urn:example:%d:%s", d, strings.Repeat("a", 8000)): deep}
+		}
+		host["urn:example:deep"] = deep
+		if endorsed {
+			host["issuer"].(map[string]any)["endorsement"] = []any{rt25bEndorsement(t, en, "urn:uuid:00000000-0000-4000-8000-00000025b0f1",
+				map[string]any{"id": en.did, "type": []any{"Profile"}, "name": "Endorser"},
+				map[string]any{"id": is.did, "type": []any{"EndorsementSubject"}, "endorsementComment": "Sound."})}
+		}
+		return encode(t, sign(t, host, is.priv, is.vm, proof.EddsaRdfc2022))
+	}
+	alloc := func(b []byte) uint64 {
+		var m0, m1 runtime.MemStats
+		runtime.ReadMemStats(&m0)
+		res, err := v.Verify(context.Background(), b)
+		runtime.ReadMemStats(&m1)
+		if !res.Verdict.Accepted() {
+			t.Fatalf("verdict %s (%v), want accepted", res.Verdict, err)
+		}
+		return m1.TotalAlloc - m0.TotalAlloc
+	}
+	without, with := alloc(doc(false)), alloc(doc(true))
+	if with > 2*without {
+		t.Fatalf("verifying with one endorsement allocated %d bytes, without %d: the walk is not bounded by the document", with, without)
 	}
 }
