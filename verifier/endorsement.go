@@ -201,7 +201,7 @@ func (v *Verifier) checkEndorsements(ctx context.Context, r *report, cred map[st
 				injectedAt = e.path
 			}
 		}
-		if l := sharedBlank(e.value, cred, &hostBlanks); l != "" && !byIssuer {
+		if l := sharedBlank(e.value, cred, &hostBlanks, "endorsement", "proof"); l != "" && !byIssuer {
 			// Blank node identifiers are the document's: written in the
 			// endorsement, one the credential also writes is the
 			// credential's node (a subject without an IRI, say), which
@@ -311,10 +311,11 @@ func joinPath(segs []string) string {
 	return b.String()
 }
 
-// sharedBlank returns a blank node identifier ("_:x") that endorsement e
-// and the credential cred outside its endorsements both write, or "".
-// *host caches cred's identifiers, read on first need.
-func sharedBlank(e any, cred map[string]any, host *map[string]bool) string {
+// sharedBlank returns a blank node identifier ("_:x") that e, a document
+// embedded in the credential cred, and cred outside the values of the keys
+// skip (where e and its like are) both write, or "". *host caches cred's
+// identifiers, read on first need.
+func sharedBlank(e any, cred map[string]any, host *map[string]bool, skip ...string) string {
 	mine := map[string]bool{}
 	blankLabels(e, 0, mine)
 	if len(mine) == 0 {
@@ -322,7 +323,7 @@ func sharedBlank(e any, cred map[string]any, host *map[string]bool) string {
 	}
 	if *host == nil {
 		*host = map[string]bool{}
-		blankLabels(cred, 0, *host, "endorsement", "proof")
+		blankLabels(cred, 0, *host, skip...)
 	}
 	for _, l := range slices.Sorted(maps.Keys(mine)) {
 		if (*host)[l] {

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/badgesmith/badgesmith/internal/testkit"
 	"github.com/badgesmith/badgesmith/proof"
 	"github.com/badgesmith/badgesmith/vcjwt"
 	"github.com/badgesmith/badgesmith/verifier"
@@ -447,5 +448,62 @@ func TestRedTeam25bEndorsementWalkBounded(t *testing.T) {
 	without, with := alloc(doc(false)), alloc(doc(true))
 	if with > 2*without {
 		t.Fatalf("verifying with one endorsement allocated %d bytes, without %d: the walk is not bounded by the document", with, without)
+	}
+}
+
+// TestRedTeam25bCLREmbeddedSharesBlankNode: a CLR's embedded credentials
+// share its graph, and TestRedTeamCLRClaimsInjectedByEmbedded guards the
+// learner's node when it is an IRI. A CLR whose learner is the blank node
+// "_:learner" (a ClrSubject with no IRI) skipped that guard, and a third
+// party's embedded credential writing "_:learner" in an @included node
+// gave the CLR an achievement ("urn:uuid:fake" in Claims.Clr.Achievements)
+// the CLR issuer never stated: the CLR was accepted. An embedded
+// credential naming a blank node the CLR names now fails the embedded check.
+func TestRedTeam25bCLREmbeddedSharesBlankNode(t *testing.T) {
+	k := testkit.OBVector(t)
+	third := newKey(t, 247)
+	const vm = "https://example.edu/issuers/565049#z6MkjZRZv3aez3r18pB1RBFJR1kwUVJ5jHt92JmQwXbd5hwi"
+	v, err := verifier.New(verifier.Options{HTTPClient: offlineClient(), Now: func() time.Time { return now },
+		PinnedKeys: []verifier.PinnedKey{{Issuer: "https://example.edu/issuers/565049", Key: k.Public}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name  string
+		label string // the embedded credential's subject
+		valid bool
+	}{
+		{"control: a blank node of the embedded credential's own", "_:other", true},
+		{"the CLR's blank learner gets an achievement", "_:learner", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			doc := clrVectorDocument()
+			s := doc["credentialSubject"].(map[string]any)
+			s["id"] = "_:learner"
+			emb := unsigned(t, third)
+			emb["id"] = "urn:uuid:00000000-0000-4000-8000-00000025b0a1"
+			delete(emb, "credentialSchema")
+			subject(emb)["id"] = tc.label
+			emb["@included"] = []any{map[string]any{"id": tc.label, "https://purl.imsglobal.org/spec/vc/clr/vocab.html#achievement": map[string]any{
+				"id": "urn:uuid:00000000-0000-4000-8000-00000025b0a2", "type": []any{"Achievement"}, "name": "Doctor of Medicine"}}}
+			s["verifiableCredential"] = []any{sign(t, emb, third.priv, third.vm, proof.EddsaRdfc2022)}
+			signed, err := proof.Sign(context.Background(), doc, k.Private, proof.SignOptions{VerificationMethod: vm, Created: time.Date(2010, 1, 1, 19, 23, 24, 0, time.UTC)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := v.Verify(context.Background(), encode(t, signed))
+			if got := res.Verdict.Accepted(); got != tc.valid {
+				t.Fatalf("accepted %v (%s, %v), want %v; clr %+v", got, res.Verdict, err, tc.valid, res.Claims.Clr)
+			}
+			if tc.valid {
+				if slices.Contains(res.Claims.Clr.Achievements, "urn:uuid:00000000-0000-4000-8000-00000025b0a2") {
+					t.Errorf("CLR achievements %v hold the embedded credential's", res.Claims.Clr.Achievements)
+				}
+				return
+			}
+			if c := res.Check(verifier.CheckEmbedded); c == nil || c.Status != verifier.StatusFail || !rt25bContains(c, "blank node _:learner") {
+				t.Errorf("embedded check %+v, want a failure naming the blank node", c)
+			}
+		})
 	}
 }
