@@ -95,6 +95,12 @@ func TestRedTeam25bLegitimateEndorsements(t *testing.T) {
 			p := map[string]any{"id": is.did, "type": []any{"Profile"}, "name": "Example Polytechnic", "url": "https://example.edu", "image": img()}
 			iss["endorsement"] = []any{rt25bEndorsement(t, is, "urn:uuid:00000000-0000-4000-8000-00000025b00c", p, comment(is.did))}
 		}, 1},
+		{"the achievement's creator endorses it, with its full profile in both", func(t *testing.T, host map[string]any) {
+			ach := achievement(host)
+			ach["id"] = is.did + "/achievements/1"
+			ach["creator"] = enProfile()
+			ach["endorsement"] = []any{rt25bEndorsement(t, en, "urn:uuid:00000000-0000-4000-8000-00000025b00d", enProfile(), comment(ach["id"].(string)))}
+		}, 1},
 		{"the same endorsement embedded twice", func(t *testing.T, host map[string]any) {
 			e := rt25bEndorsement(t, en, "urn:uuid:00000000-0000-4000-8000-00000025b008", enProfile(), comment(is.did))
 			host["issuer"].(map[string]any)["endorsement"] = []any{e, e}
