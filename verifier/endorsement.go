@@ -17,6 +17,7 @@ import (
 const (
 	iriEndorsementComment = obNS + "endorsementComment"
 	iriEndorsement        = obNS + "endorsement"
+	iriEndorsementSubject = obNS + "EndorsementSubject"
 )
 
 // MaxEndorsements is the most embedded endorsements verified in one

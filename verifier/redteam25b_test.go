@@ -513,3 +513,62 @@ func TestRedTeam25bCLREmbeddedSharesBlankNode(t *testing.T) {
 		})
 	}
 }
+
+// TestRedTeam25bEndorsementAddsTypes: the endorsement checks left every
+// type out, since an endorsement gives what it endorses the type
+// EndorsementSubject; but any other type was a claim too. From an
+// @included node an endorser gave the credential the type ClrCredential
+// (Claims.Types then read ClrCredential, OpenBadgeCredential,
+// VerifiableCredential, and the credential was VALID), and through its
+// subject it could give the issuer's achievement a type. Types other than
+// EndorsementSubject now count as describing the node.
+func TestRedTeam25bEndorsementAddsTypes(t *testing.T) {
+	is, en := newKey(t, 248), newKey(t, 249)
+	v, err := verifier.New(verifier.Options{Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const clrType = "https://purl.imsglobal.org/spec/vc/clr/vocab.html#ClrCredential"
+	for _, tc := range []struct {
+		name  string
+		edit  func(host, e map[string]any)
+		valid bool
+	}{
+		{"control: the subject is an EndorsementSubject", func(host, e map[string]any) {}, true},
+		{"control: the endorser's own profile has a typed image", func(host, e map[string]any) {
+			e["issuer"].(map[string]any)["image"] = map[string]any{"id": "https://endorser.example/logo.png", "type": "Image"}
+		}, true},
+		{"an @included node gives the credential a type", func(host, e map[string]any) {
+			e["@included"] = []any{map[string]any{"id": host["id"], "type": []any{clrType}}}
+		}, false},
+		{"the subject, the achievement, gets another type", func(host, e map[string]any) {
+			a := achievement(host)
+			a["id"] = is.did + "/achievements/1"
+			e["credentialSubject"] = map[string]any{"id": a["id"], "type": []any{"EndorsementSubject", "https://purl.imsglobal.org/spec/vc/ob/vocab.html#Profile"}, "endorsementComment": "Sound."}
+		}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			host := unsigned(t, is)
+			e := map[string]any{
+				"@context":          []any{"https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"},
+				"id":                "urn:uuid:00000000-0000-4000-8000-00000025b0b9",
+				"type":              []any{"VerifiableCredential", "EndorsementCredential"},
+				"issuer":            map[string]any{"id": en.did, "type": []any{"Profile"}, "name": "Endorser"},
+				"validFrom":         "2026-11-01T00:00:00Z",
+				"name":              "Endorsement",
+				"credentialSubject": map[string]any{"id": is.did, "type": []any{"EndorsementSubject"}, "endorsementComment": "Sound."},
+			}
+			tc.edit(host, e)
+			host["issuer"].(map[string]any)["endorsement"] = []any{sign(t, e, en.priv, en.vm, proof.EddsaRdfc2022)}
+			res, err := v.Verify(context.Background(), encode(t, sign(t, host, is.priv, is.vm, proof.EddsaRdfc2022)))
+			if got := res.Verdict.Accepted(); got != tc.valid {
+				t.Fatalf("accepted %v (%s, %v), want %v; types %v", got, res.Verdict, err, tc.valid, res.Claims.Types)
+			}
+			if !tc.valid {
+				if c := res.Check(verifier.CheckEmbedded); c == nil || c.Status != verifier.StatusFail {
+					t.Errorf("embedded check %+v, want a failure", c)
+				}
+			}
+		})
+	}
+}

@@ -646,9 +646,16 @@ func graphClaims(g *graph) (*Claims, *graph, error) {
 	if len(subjects) == 1 {
 		if n := g.node(subjects[0].Object); n != nil {
 			props := g.propsOf(n)
-			c.subjectPredicates = make([]string, len(props))
-			for i, p := range props {
-				c.subjectPredicates[i] = g.predicate(p)
+			c.subjectPredicates = make([]string, 0, len(props))
+			for _, p := range props {
+				c.subjectPredicates = append(c.subjectPredicates, g.predicate(p))
+				if g.predicate(p) == rdfType {
+					// A type besides EndorsementSubject is a claim about
+					// what an endorsement endorses.
+					for _, t := range g.otherTypes(p) {
+						c.subjectPredicates = append(c.subjectPredicates, "type "+t)
+					}
+				}
 			}
 			slices.Sort(c.subjectPredicates)
 		}
@@ -658,7 +665,8 @@ func graphClaims(g *graph) (*Claims, *graph, error) {
 }
 
 // described returns the IRI subjects other than root that g gives a
-// property other than rdf:type or endorsementComment.
+// property other than endorsementComment or a type other than
+// EndorsementSubject (what an endorsement states of what it endorses).
 func (g *graph) described(root rdfc.Term) []string {
 	var out []string
 	for i := range g.nodes {
@@ -668,10 +676,36 @@ func (g *graph) described(root rdfc.Term) []string {
 			continue
 		}
 		for _, p := range g.propsOf(n) {
-			if q := g.predicate(p); q != rdfType && q != iriEndorsementComment {
+			if g.beyondEndorsing(p) {
 				out = append(out, s.Value)
 				break
 			}
+		}
+	}
+	return out
+}
+
+// beyondEndorsing reports whether the statements of p state more than an
+// endorsement states of its subject: an endorsementComment, and the type
+// EndorsementSubject. (Another type, ClrCredential on a credential, say,
+// is a claim about it.)
+func (g *graph) beyondEndorsing(p gprop) bool {
+	switch g.predicate(p) {
+	case iriEndorsementComment:
+		return false
+	case rdfType:
+		return len(g.otherTypes(p)) > 0
+	}
+	return true
+}
+
+// otherTypes are the objects of p, an rdf:type run, other than
+// EndorsementSubject.
+func (g *graph) otherTypes(p gprop) []string {
+	var out []string
+	for _, q := range g.statements(p) {
+		if q.Object.Kind != rdfc.IRI || q.Object.Value != iriEndorsementSubject {
+			out = append(out, q.Object.Value)
 		}
 	}
 	return out
