@@ -694,7 +694,14 @@ func (g *graph) beyondEndorsing(p gprop) bool {
 	case iriEndorsementComment:
 		return false
 	case rdfType:
-		return len(g.otherTypes(p)) > 0
+		// Without otherTypes' slice: described runs for every credential.
+		sts := g.statements(p)
+		for i := range sts {
+			if o := &sts[i].Object; o.Kind != rdfc.IRI || o.Value != iriEndorsementSubject {
+				return true
+			}
+		}
+		return false
 	}
 	return true
 }
