@@ -646,14 +646,18 @@ func graphClaims(g *graph) (*Claims, *graph, error) {
 	if len(subjects) == 1 {
 		if n := g.node(subjects[0].Object); n != nil {
 			props := g.propsOf(n)
-			c.subjectPredicates = make([]string, 0, len(props))
+			c.subjectPredicates = make([]string, 0, len(props)+2)
 			for _, p := range props {
 				c.subjectPredicates = append(c.subjectPredicates, g.predicate(p))
 				if g.predicate(p) == rdfType {
 					// A type besides EndorsementSubject is a claim about
 					// what an endorsement endorses.
-					for _, t := range g.otherTypes(p) {
-						c.subjectPredicates = append(c.subjectPredicates, "type "+t)
+					// (The type's IRI stands for it, not copied.)
+					sts := g.statements(p)
+					for i := range sts {
+						if o := &sts[i].Object; o.Kind != rdfc.IRI || o.Value != iriEndorsementSubject {
+							c.subjectPredicates = append(c.subjectPredicates, o.Value)
+						}
 					}
 				}
 			}
@@ -677,6 +681,10 @@ func (g *graph) described(root rdfc.Term) []string {
 		}
 		for _, p := range g.propsOf(n) {
 			if g.beyondEndorsing(p) {
+				if out == nil {
+					// One allocation: room for every node left.
+					out = make([]string, 0, len(g.nodes)-i)
+				}
 				out = append(out, s.Value)
 				break
 			}
@@ -704,18 +712,6 @@ func (g *graph) beyondEndorsing(p gprop) bool {
 		return false
 	}
 	return true
-}
-
-// otherTypes are the objects of p, an rdf:type run, other than
-// EndorsementSubject.
-func (g *graph) otherTypes(p gprop) []string {
-	var out []string
-	for _, q := range g.statements(p) {
-		if q.Object.Kind != rdfc.IRI || q.Object.Value != iriEndorsementSubject {
-			out = append(out, q.Object.Value)
-		}
-	}
-	return out
 }
 
 // hasPredicate reports whether a statement of g has predicate p.
