@@ -157,6 +157,7 @@ func (v *Verifier) checkCLR(ctx context.Context, r *report, cred map[string]any,
 	}
 	var bad, warn, undecided []string
 	seen := make(map[string]bool, len(vcs))
+	var clrBlanks map[string]bool
 	for i, x := range vcs {
 		path := fmt.Sprintf("credentialSubject.verifiableCredential[%d]", i)
 		er := EmbeddedResult{Path: path, Verdict: VerdictInvalid}
@@ -177,6 +178,7 @@ func (v *Verifier) checkCLR(ctx context.Context, r *report, cred map[string]any,
 		res, _ := v.verify(withoutExplain(nctx), raw)
 		er.ID, er.Issuer, er.Name, er.Verdict, er.Decision, er.Checks = res.CredentialID, res.Issuer, res.Name, res.Verdict, res.Decision, res.Checks
 		r.res.Embedded = append(r.res.Embedded, er)
+		blank := sharedBlank(obj, cred, &clrBlanks, "verifiableCredential", "endorsement", "proof")
 		name := path
 		if res.CredentialID != "" {
 			name += " (" + res.CredentialID + ")"
@@ -197,6 +199,11 @@ func (v *Verifier) checkCLR(ctx context.Context, r *report, cred map[string]any,
 			// credential could give the CLR's node a name or a status
 			// entry that would read as the CLR issuer's.
 			bad = append(bad, name+": describes the CLR credential "+clipText(p.claims.ID)+" itself, which would read as the CLR's own claims")
+		case blank != "":
+			// Blank node identifiers are the document's: one the CLR
+			// writes (a learner without an IRI) would get the embedded
+			// credential's statements (CLR achievements) as the CLR's.
+			bad = append(bad, name+": names the blank node "+clipText(blank)+" of the CLR, which would read as the CLR's own")
 		case seen[res.CredentialID]:
 			// One node of the statements for two entries: the count below
 			// would then miss an entry the JSON does not show.

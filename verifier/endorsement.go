@@ -7,6 +7,7 @@ import (
 	"maps"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/badgesmith/badgesmith/internal/jsonvalue"
@@ -16,10 +17,12 @@ import (
 const (
 	iriEndorsementComment = obNS + "endorsementComment"
 	iriEndorsement        = obNS + "endorsement"
+	iriEndorsementSubject = obNS + "EndorsementSubject"
 )
 
 // MaxEndorsements is the most embedded endorsements verified in one
-// credential; more are reported as not checked.
+// credential; more are reported as not checked, and leave the embedded
+// check undecided (their statements are the credential's, unjudged).
 const MaxEndorsements = 32
 
 // EndorsementResult is one endorsement embedded in a credential, its
@@ -113,7 +116,7 @@ func (v *Verifier) checkEndorsements(ctx context.Context, r *report, cred map[st
 	var ours map[rdfc.Term]bool
 	hidden := 0
 	if p.graph != nil && p.graph.hasPredicate(iriEndorsement) {
-		walkEndorsements(cred, "", 0, add)
+		walkEndorsements(cred, nil, 0, add)
 		// A CLR's embedded credentials are documents of their own, their
 		// endorsements verified with them.
 		ours = p.graph.reachable(p.graph.rootNode, iriEndorsement, iriClrVerifiableCredential)
@@ -130,15 +133,21 @@ func (v *Verifier) checkEndorsements(ctx context.Context, r *report, cred map[st
 	nctx, nestErr := nested(ctx)
 	var injected []string
 	injectedAt, unreadAt := "", ""
+	var unchecked *EndorsementResult
+	var hostBlanks map[string]bool
 	for i, e := range found {
 		er := EndorsementResult{Path: e.path, Verdict: VerdictCouldNotCheck}
-		if nestErr != nil {
-			er.Note = "not checked: " + nestErr.Error()
-			r.res.Endorsements = append(r.res.Endorsements, er)
-			continue
-		}
-		if i >= MaxEndorsements {
+		if nestErr != nil || i >= MaxEndorsements {
 			er.Note = fmt.Sprintf("not checked: more than %d endorsements", MaxEndorsements)
+			if nestErr != nil {
+				er.Note = "not checked: " + nestErr.Error()
+			}
+			if _, isObject := e.value.(map[string]any); isObject && unchecked == nil {
+				// Its statements are this credential's too, and nothing
+				// judged what they say of this credential's nodes (the
+				// 33rd endorsement could state the achievement's type).
+				unchecked = &er
+			}
 			r.res.Endorsements = append(r.res.Endorsements, er)
 			continue
 		}
@@ -163,7 +172,11 @@ func (v *Verifier) checkEndorsements(ctx context.Context, r *report, cred map[st
 			er.Subject = res.Claims.Subject
 		}
 		er.Note = v.endorsementNote(res, &er, e, p.claims, achievementCreator)
-		if extra := beyondComment(res.Claims); len(extra) > 0 && er.Subject != "" {
+		// An endorsement the credential's issuer signed says only what the
+		// issuer could have said in the credential itself (its own profile,
+		// image and all, copied into the endorsement's issuer).
+		byIssuer := res.Claims != nil && res.Claims.Verified && res.Claims.Issuer == p.claims.Issuer
+		if extra := beyondComment(res.Claims); len(extra) > 0 && er.Subject != "" && !byIssuer && !endorsersOwn(res.Claims, er.Subject, p.claims) {
 			// OB 3.0's endorsement is no @graph container: the
 			// endorsement's statements are this credential's too, and its
 			// subject is this credential's node (the achievement, the
@@ -182,8 +195,19 @@ func (v *Verifier) checkEndorsements(ctx context.Context, r *report, cred map[st
 			// contexts define, say).
 			unreadAt = e.path
 		}
-		if n := describesOurs(res.Claims, er.Subject, ours, p.claims); n != "" {
+		if n := describesOurs(res.Claims, er.Subject, ours, p.claims); n != "" && !byIssuer {
 			er.Note = fmt.Sprintf("the endorsement describes %s, a node of this credential, which would read as this credential's own claims", clipText(n))
+			injected = append(injected, e.path+": "+er.Note)
+			if injectedAt == "" {
+				injectedAt = e.path
+			}
+		}
+		if l := sharedBlank(e.value, cred, &hostBlanks, "endorsement", "proof"); l != "" && !byIssuer {
+			// Blank node identifiers are the document's: written in the
+			// endorsement, one the credential also writes is the
+			// credential's node (a subject without an IRI, say), which
+			// the IRI node check above cannot see.
+			er.Note = fmt.Sprintf("the endorsement names the blank node %s, a node of this credential, which would read as this credential's own claims", clipText(l))
 			injected = append(injected, e.path+": "+er.Note)
 			if injectedAt == "" {
 				injectedAt = e.path
@@ -202,6 +226,8 @@ func (v *Verifier) checkEndorsements(ctx context.Context, r *report, cred map[st
 		r.fail(CheckEmbedded, injectedAt, strings.Join(injected, "; "))
 	case unreadAt != "":
 		r.undecidedAt(CheckEmbedded, unreadAt, errors.New("the endorsement's statements do not read on their own, so what it states about this credential's nodes is unknown"))
+	case unchecked != nil:
+		r.undecidedAt(CheckEmbedded, unchecked.Path, fmt.Errorf("%s, so what the endorsement states about this credential's nodes is unknown", unchecked.Note))
 	}
 }
 
@@ -221,32 +247,113 @@ func beyondComment(c *Claims) []string {
 }
 
 // walkEndorsements calls add for every object of doc, at any depth, that
-// may hold an endorsement, other than the three checkEndorsements reads
-// first (the credential, its issuer, its achievement), in a fixed order.
-// It does not look into endorsements nor a CLR's embedded credentials
-// (each is verified as a document of its own) nor proofs.
-func walkEndorsements(x any, path string, depth int, add func(holder map[string]any, path, kind string)) {
+// holds an endorsement, other than the three checkEndorsements reads first
+// (the credential, its issuer, its achievement), in a fixed order. It does
+// not look into endorsements nor a CLR's embedded credentials (each is
+// verified as a document of its own) nor proofs. segs is the path to x;
+// the path is written out only for a holder, its keys clipped, so that a
+// deep document of long keys costs no path per node.
+func walkEndorsements(x any, segs []string, depth int, add func(holder map[string]any, path, kind string)) {
 	if depth > maxEndorsementDepth {
 		return
 	}
 	switch t := x.(type) {
 	case map[string]any:
-		if path != "" && path != "issuer" && path != "credentialSubject.achievement" {
-			add(t, path+".endorsement", "node")
+		if len(segs) > 0 && holdsEndorsement(t["endorsement"]) && !readFirst(segs) {
+			add(t, joinPath(segs)+".endorsement", "node")
 		}
 		for _, k := range slices.Sorted(maps.Keys(t)) {
 			if k == "endorsement" || k == "proof" || k == "@context" || k == "verifiableCredential" {
 				continue
 			}
-			next := k
-			if path != "" {
-				next = path + "." + k
-			}
-			walkEndorsements(t[k], next, depth+1, add)
+			walkEndorsements(t[k], append(segs, k), depth+1, add)
 		}
 	case []any:
 		for i, y := range t {
-			walkEndorsements(y, fmt.Sprintf("%s[%d]", path, i), depth+1, add)
+			walkEndorsements(y, append(segs, "["+strconv.Itoa(i)+"]"), depth+1, add)
+		}
+	}
+}
+
+// holdsEndorsement reports whether e, an object's endorsement value, holds
+// one for add to find.
+func holdsEndorsement(e any) bool {
+	switch e := e.(type) {
+	case []any:
+		return len(e) > 0
+	case map[string]any:
+		return true
+	}
+	return false
+}
+
+// readFirst reports whether segs is the path of the issuer or the
+// achievement, whose endorsements checkEndorsements adds first.
+func readFirst(segs []string) bool {
+	switch len(segs) {
+	case 1:
+		return segs[0] == "issuer"
+	case 2:
+		return segs[0] == "credentialSubject" && segs[1] == "achievement"
+	}
+	return false
+}
+
+// joinPath writes segs (keys, and array indices as "[i]") as a dotted
+// path, each key clipped.
+func joinPath(segs []string) string {
+	var b strings.Builder
+	for _, s := range segs {
+		if !strings.HasPrefix(s, "[") && b.Len() > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(clipText(s))
+	}
+	return b.String()
+}
+
+// sharedBlank returns a blank node identifier ("_:x") that e, a document
+// embedded in the credential cred, and cred outside the values of the keys
+// skip (where e and its like are) both write, or "". *host caches cred's
+// identifiers, read on first need.
+func sharedBlank(e any, cred map[string]any, host *map[string]bool, skip ...string) string {
+	mine := map[string]bool{}
+	blankLabels(e, 0, mine)
+	if len(mine) == 0 {
+		return ""
+	}
+	if *host == nil {
+		*host = map[string]bool{}
+		blankLabels(cred, 0, *host, skip...)
+	}
+	for _, l := range slices.Sorted(maps.Keys(mine)) {
+		if (*host)[l] {
+			return l
+		}
+	}
+	return ""
+}
+
+// blankLabels adds to out the strings of x that are blank node
+// identifiers, not looking under the keys skip.
+func blankLabels(x any, depth int, out map[string]bool, skip ...string) {
+	if depth > maxEndorsementDepth {
+		return
+	}
+	switch t := x.(type) {
+	case string:
+		if strings.HasPrefix(t, "_:") {
+			out[t] = true
+		}
+	case map[string]any:
+		for k, y := range t {
+			if !slices.Contains(skip, k) {
+				blankLabels(y, depth+1, out, skip...)
+			}
+		}
+	case []any:
+		for _, y := range t {
+			blankLabels(y, depth+1, out, skip...)
 		}
 	}
 }
@@ -268,7 +375,10 @@ func describesOurs(c *Claims, subject string, ours map[rdfc.Term]bool, host *Cla
 		return ""
 	}
 	for _, n := range c.described {
-		if n == subject || c.Verified && n == c.Issuer && !host.readsNode(n) {
+		// The subject is beyondComment's to judge only when it is the one
+		// subject (a second under the full IRI of credentialSubject
+		// leaves no subjectPredicates).
+		if n == subject && c.subjectPredicates != nil || endorsersOwn(c, n, host) {
 			continue
 		}
 		if ours[rdfc.Term{Kind: rdfc.IRI, Value: n}] {
@@ -342,6 +452,16 @@ func controls(issuer, id string) bool {
 	}
 	iu, err := url.Parse(issuer)
 	return err == nil && iu.Scheme == "https" && strings.EqualFold(iu.Host, u.Host)
+}
+
+// endorsersOwn reports whether node n is the profile of the issuer whose
+// key signed the endorsement with statements c, and not a node whose
+// properties the host's claims read: what such an endorsement says of n is
+// what n's controller says of itself. An issuer endorsing itself (the DCC's
+// complex-issuer fixture) names itself in its endorsement's issuer, so its
+// subject, its own profile, gets that name.
+func endorsersOwn(c *Claims, n string, host *Claims) bool {
+	return c.Verified && n == c.Issuer && !host.readsNode(n)
 }
 
 // readsNode reports whether c's claims read properties of node n: the

@@ -387,6 +387,9 @@ func (p *presenting) jwt(ctx context.Context, tok string) {
 	r, v := p.r, p.v
 	p.out.Format = PresentationJWT
 	parsed, err := vcjwt.ParsePresentation(tok, v.maxSize)
+	if err == nil {
+		err = checkJWSText(tok)
+	}
 	if err != nil {
 		r.fail(CheckParse, pathOf(err), err.Error())
 		p.skipRest(CheckParse, "token could not be parsed")

@@ -376,10 +376,14 @@ func (g *graph) typed(iri string) []rdfc.Term {
 }
 
 // unreferenced returns the terms of subjects, sorted as typed returns
-// them, that are the object of no statement.
-func (g *graph) unreferenced(subjects []rdfc.Term) []rdfc.Term {
+// them, that are the object of no statement (of none but those of the
+// predicates skip).
+func (g *graph) unreferenced(subjects []rdfc.Term, skip ...string) []rdfc.Term {
 	seen := make([]bool, len(subjects))
 	for _, p := range g.props {
+		if len(skip) > 0 && slices.Contains(skip, g.predicate(p)) {
+			continue
+		}
 		for j := p.first; j < p.end; j++ {
 			o := &g.quads[j].Object
 			if o.Kind == rdfc.Literal {
@@ -427,6 +431,15 @@ func (g *graph) root() (rdfc.Term, error) {
 		return all[0], nil
 	}
 	if roots := g.unreferenced(all); len(roots) == 1 {
+		return roots[0], nil
+	}
+	// An endorsement of the credential itself (OB 3.0's endorsement on an
+	// AchievementCredential, or an endorsement of its host endorsement)
+	// has the credential as its subject: the credential points at the
+	// endorsement and the endorsement back at it. Its credentialSubject
+	// statement is then no containment; isDocument still holds the root
+	// to the document's own id.
+	if roots := g.unreferenced(all, iriCredentialSubject); len(roots) == 1 {
 		return roots[0], nil
 	}
 	return rdfc.Term{}, fmt.Errorf("%w: %d VerifiableCredential nodes and no single root among them", errStatements, len(all))
@@ -633,9 +646,20 @@ func graphClaims(g *graph) (*Claims, *graph, error) {
 	if len(subjects) == 1 {
 		if n := g.node(subjects[0].Object); n != nil {
 			props := g.propsOf(n)
-			c.subjectPredicates = make([]string, len(props))
-			for i, p := range props {
-				c.subjectPredicates[i] = g.predicate(p)
+			c.subjectPredicates = make([]string, 0, len(props)+2)
+			for _, p := range props {
+				c.subjectPredicates = append(c.subjectPredicates, g.predicate(p))
+				if g.predicate(p) == rdfType {
+					// A type besides EndorsementSubject is a claim about
+					// what an endorsement endorses.
+					// (The type's IRI stands for it, not copied.)
+					sts := g.statements(p)
+					for i := range sts {
+						if o := &sts[i].Object; o.Kind != rdfc.IRI || o.Value != iriEndorsementSubject {
+							c.subjectPredicates = append(c.subjectPredicates, o.Value)
+						}
+					}
+				}
 			}
 			slices.Sort(c.subjectPredicates)
 		}
@@ -645,7 +669,8 @@ func graphClaims(g *graph) (*Claims, *graph, error) {
 }
 
 // described returns the IRI subjects other than root that g gives a
-// property other than rdf:type or endorsementComment.
+// property other than endorsementComment or a type other than
+// EndorsementSubject (what an endorsement states of what it endorses).
 func (g *graph) described(root rdfc.Term) []string {
 	var out []string
 	for i := range g.nodes {
@@ -655,13 +680,38 @@ func (g *graph) described(root rdfc.Term) []string {
 			continue
 		}
 		for _, p := range g.propsOf(n) {
-			if q := g.predicate(p); q != rdfType && q != iriEndorsementComment {
+			if g.beyondEndorsing(p) {
+				if out == nil {
+					// One allocation: room for every node left.
+					out = make([]string, 0, len(g.nodes)-i)
+				}
 				out = append(out, s.Value)
 				break
 			}
 		}
 	}
 	return out
+}
+
+// beyondEndorsing reports whether the statements of p state more than an
+// endorsement states of its subject: an endorsementComment, and the type
+// EndorsementSubject. (Another type, ClrCredential on a credential, say,
+// is a claim about it.)
+func (g *graph) beyondEndorsing(p gprop) bool {
+	switch g.predicate(p) {
+	case iriEndorsementComment:
+		return false
+	case rdfType:
+		// Without otherTypes' slice: described runs for every credential.
+		sts := g.statements(p)
+		for i := range sts {
+			if o := &sts[i].Object; o.Kind != rdfc.IRI || o.Value != iriEndorsementSubject {
+				return true
+			}
+		}
+		return false
+	}
+	return true
 }
 
 // hasPredicate reports whether a statement of g has predicate p.

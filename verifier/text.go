@@ -2,7 +2,9 @@ package verifier
 
 import (
 	"bytes"
+	"encoding/base64"
 	"fmt"
+	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -53,6 +55,23 @@ func checkText(data []byte) error {
 		}
 		return fmt.Errorf("the escape %s at %s is a lone UTF-16 surrogate", data[i:i+6], where(data, i))
 	}
+}
+
+// checkJWSText is checkText on the payload of compact JWS tok, which
+// its parser has read: the JWS signs the payload's bytes, but credentials
+// and endorsements inside it are re-encoded from the decoded text and
+// verified under their own signatures.
+func checkJWSText(tok string) error {
+	_, rest, _ := strings.Cut(strings.TrimSpace(tok), ".")
+	payload, _, _ := strings.Cut(rest, ".")
+	data, err := base64.RawURLEncoding.DecodeString(payload)
+	if err != nil {
+		return nil // not a JWS: the parser has said so
+	}
+	if err := checkText(data); err != nil {
+		return fmt.Errorf("payload: %w", err)
+	}
+	return nil
 }
 
 // hexRune reads the four hex digits of a \u escape at data[i:].
