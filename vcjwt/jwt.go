@@ -19,6 +19,7 @@ import (
 	"github.com/lestrrat-go/jwx/v3/jwa"
 	"github.com/lestrrat-go/jwx/v3/jws"
 
+	"github.com/badgesmith/badgesmith/internal/jsonvalue"
 	"github.com/badgesmith/badgesmith/internal/verdict"
 	"github.com/badgesmith/badgesmith/jsonld"
 	"github.com/badgesmith/badgesmith/keys"
@@ -332,6 +333,12 @@ func decodeSegment(seg string, dst *map[string]any) error {
 	}
 	if *dst == nil {
 		return fmt.Errorf("%w: not a json object", ErrMalformed)
+	}
+	// A credential or presentation inside is re-encoded from the decoded
+	// value and verified under its own signature: text the decoder
+	// replaced with U+FFFD would verify as the text its issuer signed.
+	if err := jsonvalue.CheckText(raw); err != nil {
+		return fmt.Errorf("%w: %w", ErrMalformed, err)
 	}
 	return nil
 }

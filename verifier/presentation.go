@@ -13,6 +13,7 @@ import (
 	"sync"
 
 	"github.com/badgesmith/badgesmith/did"
+	"github.com/badgesmith/badgesmith/internal/jsonvalue"
 	"github.com/badgesmith/badgesmith/internal/verdict"
 	"github.com/badgesmith/badgesmith/jsonld"
 	"github.com/badgesmith/badgesmith/proof"
@@ -253,7 +254,7 @@ func decodePresentation(data []byte) (map[string]any, error) {
 	}
 	// The embedded credentials are re-encoded from vp before they are
 	// verified, so their text is checked here, in the presentation's.
-	if err := checkText(data); err != nil {
+	if err := jsonvalue.CheckText(data); err != nil {
 		return nil, err
 	}
 	if vp == nil {
@@ -387,9 +388,6 @@ func (p *presenting) jwt(ctx context.Context, tok string) {
 	r, v := p.r, p.v
 	p.out.Format = PresentationJWT
 	parsed, err := vcjwt.ParsePresentation(tok, v.maxSize)
-	if err == nil {
-		err = checkJWSText(tok)
-	}
 	if err != nil {
 		r.fail(CheckParse, pathOf(err), err.Error())
 		p.skipRest(CheckParse, "token could not be parsed")

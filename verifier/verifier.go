@@ -20,6 +20,7 @@ import (
 	"github.com/badgesmith/badgesmith/bake"
 	"github.com/badgesmith/badgesmith/contexts"
 	"github.com/badgesmith/badgesmith/did"
+	"github.com/badgesmith/badgesmith/internal/jsonvalue"
 	"github.com/badgesmith/badgesmith/internal/safehttp"
 	"github.com/badgesmith/badgesmith/internal/verdict"
 	"github.com/badgesmith/badgesmith/jsonld"
@@ -392,7 +393,7 @@ func (v *Verifier) parse(r *report, data []byte) (cred map[string]any, doc *ob3.
 		r.fail(CheckParse, pathOf(err), err.Error())
 		return nil, nil, false
 	}
-	if err := checkText(data); err != nil {
+	if err := jsonvalue.CheckText(data); err != nil {
 		r.fail(CheckParse, "", err.Error())
 		return nil, nil, false
 	}

@@ -36,7 +36,7 @@ var allowed = map[string][]string{
 	// hands the statements it verified over as rdfc terms. Neither
 	// imports the other.
 	"proof": {"keys", "jsonld", "contexts", "rdfc", "jcs", "internal/jsonvalue", "internal/verdict"},
-	"vcjwt": {"keys", "jsonld", "internal/verdict"},
+	"vcjwt": {"keys", "jsonld", "internal/jsonvalue", "internal/verdict"},
 	// The issuer never reads roster files: roster maps rows to
 	// issuer.Requests.
 	"issuer": {"ob3", "jsonld", "contexts", "keys", "did", "proof", "vcjwt", "status", "store", "catalogue", "internal/atomicfile", "internal/jsonvalue"},

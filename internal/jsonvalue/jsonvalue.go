@@ -3,7 +3,9 @@
 // booleans, nil) share: the one deep copy, for those that edit such a
 // document without touching their caller's copy, and the one encoder that
 // writes json.Marshal's bytes without its reflection, for those that sign,
-// store or re-check what they encode.
+// store or re-check what they encode; and the one check of JSON text for
+// what decoding would replace with U+FFFD, for those that verify a
+// signature over what they decoded.
 package jsonvalue
 
 // Clone returns a deep copy of v: every map[string]any and []any is

@@ -1,4 +1,4 @@
-package verifier
+package jsonvalue
 
 import (
 	"bytes"
@@ -45,7 +45,7 @@ func writtenReplacements(data []byte) int {
 	return n
 }
 
-// FuzzCheckText holds checkText to encoding/json: a JSON text passes
+// FuzzCheckText holds CheckText to encoding/json: a JSON text passes
 // exactly when decoding it produces no U+FFFD beyond those it writes, so
 // it refuses every text the decoder would replace and nothing else.
 func FuzzCheckText(f *testing.F) {
@@ -69,9 +69,9 @@ func FuzzCheckText(f *testing.F) {
 			t.Fatalf("valid json does not decode: %v", err)
 		}
 		extra := replacements(v) - writtenReplacements(data)
-		err := checkText(data)
+		err := CheckText(data)
 		if (err != nil) != (extra > 0) {
-			t.Fatalf("checkText(%q) = %v, but decoding replaced %d runes", data, err, extra)
+			t.Fatalf("CheckText(%q) = %v, but decoding replaced %d runes", data, err, extra)
 		}
 	})
 }

@@ -1,21 +1,19 @@
-package verifier
+package jsonvalue
 
 import (
 	"bytes"
-	"encoding/base64"
 	"fmt"
-	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 )
 
-// checkText refuses, in the JSON text data (already parsed as JSON), what
-// encoding/json and the JSON-LD processing after it would silently replace
-// with U+FFFD: bytes that are not UTF-8 and \u escapes of lone UTF-16
+// CheckText refuses, in the JSON text data (already parsed as JSON), what
+// encoding/json and any processing after it would silently replace with
+// U+FFFD: bytes that are not UTF-8 and \u escapes of lone UTF-16
 // surrogates (RFC 8259 §8.2, I-JSON RFC 7493 §2.1). Replaced, documents of
 // different bytes would read as one, and a signature over one would verify
 // them all; the error says where the first such text is.
-func checkText(data []byte) error {
+func CheckText(data []byte) error {
 	if !utf8.Valid(data) {
 		i := 0
 		for i < len(data) {
@@ -55,23 +53,6 @@ func checkText(data []byte) error {
 		}
 		return fmt.Errorf("the escape %s at %s is a lone UTF-16 surrogate", data[i:i+6], where(data, i))
 	}
-}
-
-// checkJWSText is checkText on the payload of compact JWS tok, which
-// its parser has read: the JWS signs the payload's bytes, but credentials
-// and endorsements inside it are re-encoded from the decoded text and
-// verified under their own signatures.
-func checkJWSText(tok string) error {
-	_, rest, _ := strings.Cut(strings.TrimSpace(tok), ".")
-	payload, _, _ := strings.Cut(rest, ".")
-	data, err := base64.RawURLEncoding.DecodeString(payload)
-	if err != nil {
-		return nil // not a JWS: the parser has said so
-	}
-	if err := checkText(data); err != nil {
-		return fmt.Errorf("payload: %w", err)
-	}
-	return nil
 }
 
 // hexRune reads the four hex digits of a \u escape at data[i:].
