@@ -133,6 +133,14 @@ func (v *Verifier) checkEndorsements(ctx context.Context, r *report, cred map[st
 	nctx, nestErr := nested(ctx)
 	var injected []string
 	injectedAt, unreadAt := "", ""
+	// inject records that the endorsement at path states what would read
+	// as this credential's own claims.
+	inject := func(path, why string) {
+		injected = append(injected, path+": "+why)
+		if injectedAt == "" {
+			injectedAt = path
+		}
+	}
 	var unchecked *EndorsementResult
 	var hostBlanks map[string]bool
 	for i, e := range found {
@@ -183,10 +191,7 @@ func (v *Verifier) checkEndorsements(ctx context.Context, r *report, cred map[st
 			// issuer). What it says of it beyond a comment would read as
 			// the issuer's claims (an achievementType, a creator).
 			er.Note = fmt.Sprintf("the endorsement states more than a comment about %s (%s), which would read as this credential's own claims", clipText(er.Subject), strings.Join(extra, ", "))
-			injected = append(injected, e.path+": "+er.Note)
-			if injectedAt == "" {
-				injectedAt = e.path
-			}
+			inject(e.path, er.Note)
 		}
 		if _, isObject := e.value.(map[string]any); isObject && res.Claims == nil && unreadAt == "" {
 			// Its statements are this credential's too, but what they say
@@ -197,10 +202,7 @@ func (v *Verifier) checkEndorsements(ctx context.Context, r *report, cred map[st
 		}
 		if n := describesOurs(res.Claims, er.Subject, ours, p.claims); n != "" && !byIssuer {
 			er.Note = fmt.Sprintf("the endorsement describes %s, a node of this credential, which would read as this credential's own claims", clipText(n))
-			injected = append(injected, e.path+": "+er.Note)
-			if injectedAt == "" {
-				injectedAt = e.path
-			}
+			inject(e.path, er.Note)
 		}
 		if l := sharedBlank(e.value, cred, &hostBlanks, "endorsement", "proof"); l != "" && !byIssuer {
 			// Blank node identifiers are the document's: written in the
@@ -208,10 +210,7 @@ func (v *Verifier) checkEndorsements(ctx context.Context, r *report, cred map[st
 			// credential's node (a subject without an IRI, say), which
 			// the IRI node check above cannot see.
 			er.Note = fmt.Sprintf("the endorsement names the blank node %s, a node of this credential, which would read as this credential's own claims", clipText(l))
-			injected = append(injected, e.path+": "+er.Note)
-			if injectedAt == "" {
-				injectedAt = e.path
-			}
+			inject(e.path, er.Note)
 		}
 		if res.Verdict.Accepted() {
 			er.Recognition = v.recognise(ctx, er.Endorser, RoleEndorser)
