@@ -86,15 +86,7 @@ func TestRedTeam25EndorsementInjectsElsewhere(t *testing.T) {
 	}
 	const obv = "https://purl.imsglobal.org/spec/vc/ob/vocab.html#"
 	inner := func(subject map[string]any) map[string]any {
-		return sign(t, map[string]any{
-			"@context":          []any{"https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"},
-			"id":                "urn:uuid:00000000-0000-4000-8000-0000000e0d1e",
-			"type":              []any{"VerifiableCredential", "EndorsementCredential"},
-			"issuer":            map[string]any{"id": en.did, "type": []any{"Profile"}, "name": "Endorser"},
-			"validFrom":         "2026-11-01T00:00:00Z",
-			"name":              "Endorsement of the endorsement",
-			"credentialSubject": subject,
-		}, en.priv, en.vm, proof.EddsaRdfc2022)
+		return sign(t, endorsementDoc(en, "urn:uuid:00000000-0000-4000-8000-0000000e0d1e", "Endorsement of the endorsement", subject), en.priv, en.vm, proof.EddsaRdfc2022)
 	}
 	for _, tc := range []struct {
 		name  string
@@ -125,15 +117,7 @@ func TestRedTeam25EndorsementInjectsElsewhere(t *testing.T) {
 			host := unsigned(t, is)
 			ach := achievement(host)
 			delete(ach, "achievementType")
-			e := map[string]any{
-				"@context":          []any{"https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"},
-				"id":                "urn:uuid:00000000-0000-4000-8000-0000000e0d0e",
-				"type":              []any{"VerifiableCredential", "EndorsementCredential"},
-				"issuer":            map[string]any{"id": en.did, "type": []any{"Profile"}, "name": "Endorser"},
-				"validFrom":         "2026-11-01T00:00:00Z",
-				"name":              "Endorsement",
-				"credentialSubject": map[string]any{"id": is.did, "type": []any{"EndorsementSubject"}, "endorsementComment": "A sound issuer."},
-			}
+			e := endorsementDoc(en, "urn:uuid:00000000-0000-4000-8000-0000000e0d0e", "Endorsement", map[string]any{"id": is.did, "type": []any{"EndorsementSubject"}, "endorsementComment": "A sound issuer."})
 			tc.edit(e, ach)
 			host["issuer"].(map[string]any)["endorsement"] = []any{sign(t, e, en.priv, en.vm, proof.EddsaRdfc2022)}
 			res, err := v.Verify(context.Background(), encode(t, sign(t, host, is.priv, is.vm, proof.EddsaRdfc2022)))
@@ -251,15 +235,7 @@ func TestRedTeam25EndorsementUnreadableAlone(t *testing.T) {
 			host := unsigned(t, is)
 			ach := achievement(host)
 			delete(ach, "achievementType")
-			e := map[string]any{
-				"@context":          []any{"https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"},
-				"id":                "urn:uuid:00000000-0000-4000-8000-0000000e0d2e",
-				"type":              []any{"VerifiableCredential", "EndorsementCredential"},
-				"issuer":            map[string]any{"id": en.did, "type": []any{"Profile"}, "name": "Endorser"},
-				"validFrom":         "2026-11-01T00:00:00Z",
-				"name":              "Endorsement",
-				"credentialSubject": map[string]any{"id": is.did, "type": []any{"EndorsementSubject"}, "endorsementComment": "A sound issuer."},
-			}
+			e := endorsementDoc(en, "urn:uuid:00000000-0000-4000-8000-0000000e0d2e", "Endorsement", map[string]any{"id": is.did, "type": []any{"EndorsementSubject"}, "endorsementComment": "A sound issuer."})
 			tc.edit(e, ach)
 			// Unsigned: the endorsement's own verdict does not matter, its
 			// statements are in the host whatever it is.
@@ -448,15 +424,7 @@ func TestRedTeam25EndorsementElsewhereInTheDocument(t *testing.T) {
 	}
 	const obv = "https://purl.imsglobal.org/spec/vc/ob/vocab.html#"
 	endorsement := func(subject map[string]any) map[string]any {
-		return sign(t, map[string]any{
-			"@context":          []any{"https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"},
-			"id":                "urn:uuid:00000000-0000-4000-8000-0000000e0d9e",
-			"type":              []any{"VerifiableCredential", "EndorsementCredential"},
-			"issuer":            map[string]any{"id": en.did, "type": []any{"Profile"}, "name": "Endorser"},
-			"validFrom":         "2026-11-01T00:00:00Z",
-			"name":              "Endorsement",
-			"credentialSubject": subject,
-		}, en.priv, en.vm, proof.EddsaRdfc2022)
+		return sign(t, endorsementDoc(en, "urn:uuid:00000000-0000-4000-8000-0000000e0d9e", "Endorsement", subject), en.priv, en.vm, proof.EddsaRdfc2022)
 	}
 	profile := func(id string, e map[string]any) map[string]any {
 		return map[string]any{"id": id, "type": []any{"Profile"}, "name": "Faculty", "endorsement": []any{e}}
@@ -527,15 +495,7 @@ func TestRedTeam25CLREmbeddedEndorsedAchievement(t *testing.T) {
 	delete(emb, "credentialSchema")
 	ach := achievement(emb)
 	ach["id"] = third.did + "/achievements/1"
-	ach["endorsement"] = []any{sign(t, map[string]any{
-		"@context":          []any{"https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"},
-		"id":                "urn:uuid:00000000-0000-4000-8000-0000000e0d9f",
-		"type":              []any{"VerifiableCredential", "EndorsementCredential"},
-		"issuer":            map[string]any{"id": en.did, "type": []any{"Profile"}, "name": "Endorser"},
-		"validFrom":         "2026-11-01T00:00:00Z",
-		"name":              "Endorsement",
-		"credentialSubject": map[string]any{"id": ach["id"], "type": []any{"EndorsementSubject"}, "endorsementComment": "Sound."},
-	}, en.priv, en.vm, proof.EddsaRdfc2022)}
+	ach["endorsement"] = []any{sign(t, endorsementDoc(en, "urn:uuid:00000000-0000-4000-8000-0000000e0d9f", "Endorsement", map[string]any{"id": ach["id"], "type": []any{"EndorsementSubject"}, "endorsementComment": "Sound."}), en.priv, en.vm, proof.EddsaRdfc2022)}
 	s["verifiableCredential"] = append(s["verifiableCredential"].([]any), sign(t, emb, third.priv, third.vm, proof.EddsaRdfc2022))
 	signed, err := proof.Sign(context.Background(), doc, k.Private, proof.SignOptions{VerificationMethod: vm, Created: time.Date(2010, 1, 1, 19, 23, 24, 0, time.UTC)})
 	if err != nil {
@@ -547,5 +507,19 @@ func TestRedTeam25CLREmbeddedEndorsedAchievement(t *testing.T) {
 	}
 	if len(res.Embedded) != 2 || !res.Embedded[1].Verdict.Accepted() {
 		t.Fatalf("embedded %+v, want the endorsed credential accepted", res.Embedded)
+	}
+}
+
+// endorsementDoc is an unsigned EndorsementCredential by en, with the given
+// id, name and credentialSubject.
+func endorsementDoc(en testKey, id, name string, subject any) map[string]any {
+	return map[string]any{
+		"@context":          []any{"https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"},
+		"id":                id,
+		"type":              []any{"VerifiableCredential", "EndorsementCredential"},
+		"issuer":            map[string]any{"id": en.did, "type": []any{"Profile"}, "name": "Endorser"},
+		"validFrom":         "2026-11-01T00:00:00Z",
+		"name":              name,
+		"credentialSubject": subject,
 	}
 }

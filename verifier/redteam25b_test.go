@@ -193,15 +193,7 @@ func TestRedTeam25bEndorsementSharesBlankNode(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			host := unsigned(t, is)
-			e := map[string]any{
-				"@context":          []any{"https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"},
-				"id":                "urn:uuid:00000000-0000-4000-8000-00000025b0b1",
-				"type":              []any{"VerifiableCredential", "EndorsementCredential"},
-				"issuer":            map[string]any{"id": en.did, "type": []any{"Profile"}, "name": "Endorser"},
-				"validFrom":         "2026-11-01T00:00:00Z",
-				"name":              "Endorsement",
-				"credentialSubject": map[string]any{"id": is.did, "type": []any{"EndorsementSubject"}, "endorsementComment": "Sound."},
-			}
+			e := endorsementDoc(en, "urn:uuid:00000000-0000-4000-8000-00000025b0b1", "Endorsement", map[string]any{"id": is.did, "type": []any{"EndorsementSubject"}, "endorsementComment": "Sound."})
 			tc.edit(host, e)
 			host["issuer"].(map[string]any)["endorsement"] = []any{sign(t, e, en.priv, en.vm, proof.EddsaRdfc2022)}
 			res, err := v.Verify(context.Background(), encode(t, sign(t, host, is.priv, is.vm, proof.EddsaRdfc2022)))
@@ -549,15 +541,7 @@ func TestRedTeam25bEndorsementAddsTypes(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			host := unsigned(t, is)
-			e := map[string]any{
-				"@context":          []any{"https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"},
-				"id":                "urn:uuid:00000000-0000-4000-8000-00000025b0b9",
-				"type":              []any{"VerifiableCredential", "EndorsementCredential"},
-				"issuer":            map[string]any{"id": en.did, "type": []any{"Profile"}, "name": "Endorser"},
-				"validFrom":         "2026-11-01T00:00:00Z",
-				"name":              "Endorsement",
-				"credentialSubject": map[string]any{"id": is.did, "type": []any{"EndorsementSubject"}, "endorsementComment": "Sound."},
-			}
+			e := endorsementDoc(en, "urn:uuid:00000000-0000-4000-8000-00000025b0b9", "Endorsement", map[string]any{"id": is.did, "type": []any{"EndorsementSubject"}, "endorsementComment": "Sound."})
 			tc.edit(host, e)
 			host["issuer"].(map[string]any)["endorsement"] = []any{sign(t, e, en.priv, en.vm, proof.EddsaRdfc2022)}
 			res, err := v.Verify(context.Background(), encode(t, sign(t, host, is.priv, is.vm, proof.EddsaRdfc2022)))
